@@ -1,0 +1,1 @@
+//! corridor-clearance (docs to come)

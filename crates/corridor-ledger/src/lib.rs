@@ -1,0 +1,4 @@
+//! corridor-ledger (docs to come)
+pub mod canonical;
+pub mod hash;
+pub mod merkle;
