@@ -268,8 +268,14 @@ pub fn verify_entry_signature(e: &LogEntry, keys: &KeyRegistry) -> Result<bool, 
         (None, Some(_)) => Err(ChainFault::SignatureWithoutPayload),
         (Some(_), None) => Err(ChainFault::UnsignedDecision),
         (Some(p), Some(sig)) => {
+            let raw = p;
             let p: DecisionPayload =
-                serde_json::from_value(p.clone()).map_err(|err| ChainFault::MalformedPayload(err.to_string()))?;
+                serde_json::from_value(raw.clone()).map_err(|err| ChainFault::MalformedPayload(err.to_string()))?;
+            // The payload must be exactly what re-serialising it gives (no extra
+            // members), so the signed bytes are the bytes the entry shows.
+            if serde_json::to_value(&p).ok().as_ref() != Some(raw) {
+                return Err(ChainFault::MalformedPayload("payload has extra or non-canonical members".into()));
+            }
             if p.party != sig.party || p.key_id != sig.key_id {
                 return Err(ChainFault::HeaderMismatch {
                     header_party: sig.party.clone(),

@@ -1,0 +1,130 @@
+//! Differential test: `tools/verify_log.py` (hashlib + json + PyNaCl) and
+//! `verify_export` must agree on a generated season and on tampered copies.
+//!
+//! Without python3 or PyNaCl the test is skipped with a note, unless
+//! `CORRIDOR_REQUIRE_ORACLES=1` (set in CI), where a missing oracle fails it.
+//! `CORRIDOR_PYTHON` names the interpreter (default `python3`).
+
+mod common;
+
+use common::*;
+use corridor_ledger::*;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn python() -> String {
+    std::env::var("CORRIDOR_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn oracle_available() -> bool {
+    let ok = Command::new(python())
+        .args(["-c", "import nacl.signing"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        let msg = format!("{} with PyNaCl is not available (pip install -r tools/requirements.txt)", python());
+        if std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("CORRIDOR_REQUIRE_ORACLES=1 but {msg}");
+        }
+        eprintln!("note: skipping the Python verifier test: {msg}");
+    }
+    ok
+}
+
+fn script() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = manifest.canonicalize().unwrap_or(manifest);
+    manifest.join("../../tools/verify_log.py")
+}
+
+/// Writes `export` (after `tamper` on its JSON), runs the script and Rust's
+/// `verify_export`, and checks both verdicts: `expected` is `None` for a
+/// valid export, or a fragment that the script's FAIL line must contain.
+fn check(name: &str, base: &Value, tamper: impl FnOnce(&mut Value), expected: Option<&str>) {
+    let mut v = base.clone();
+    tamper(&mut v);
+    let text = serde_json::to_string_pretty(&v).expect("json");
+    let dir = std::env::temp_dir().join(format!("corridor-ledger-pyverify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{}.json", name.replace(' ', "-")));
+    std::fs::write(&path, &text).expect("write export");
+
+    let out = Command::new(python()).arg(script()).arg(&path).output().expect("run verify_log.py");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let rust = LogExport::from_json(&text).and_then(|e| verify_export(&e));
+    match expected {
+        None => {
+            assert_eq!(out.status.code(), Some(0), "{name}: python said {stdout}{stderr}");
+            assert!(stdout.starts_with("OK:"), "{name}: {stdout}");
+            assert!(rust.is_ok(), "{name}: rust said {rust:?}");
+        }
+        Some(fragment) => {
+            assert_eq!(out.status.code(), Some(1), "{name}: python said {stdout}{stderr}");
+            assert!(stdout.contains(fragment), "{name}: expected {fragment:?} in {stdout}");
+            assert!(rust.is_err(), "{name}: rust accepted what python refused");
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn python_verifier_agrees_with_rust() {
+    if !oracle_available() {
+        return;
+    }
+    let s = season(8);
+    let export = export_log(ORIGIN, &s.log_key.public_key(), &s.keys, s.log.entries(), &s.checkpoint);
+    let base = serde_json::to_value(&export).expect("json");
+    let n = s.log.entries().len();
+
+    check("intact", &base, |_| {}, None);
+    check("change an event", &base, |v| v["entries"][5]["event"]["type"] = json!("x"), Some("position 5 (seq 5): entry_hash"));
+    check("change a tonnage", &base, |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1), Some("position 1 (seq 1): entry_hash"));
+    check("delete an entry", &base, |v| {
+        v["entries"].as_array_mut().expect("array").remove(7);
+    }, Some("position 7 (seq 8): sequence number"));
+    check("swap two entries", &base, |v| v["entries"].as_array_mut().expect("array").swap(3, 4), Some("position 3 (seq 4)"));
+    check("change prev hash", &base, |v| v["entries"][9]["prev_hash"] = json!("00".repeat(32)), Some("position 9 (seq 9): prev_hash"));
+    check("flip a signature", &base, |v| {
+        // Re-sign nothing: replace the signature with another valid-looking one.
+        let other = v["entries"][3]["signature"]["signature"].clone();
+        v["entries"][2]["signature"]["signature"] = other;
+        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+        let h = v["entries"][2]["entry_hash"].clone();
+        v["entries"][3]["prev_hash"] = h;
+        let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
+        v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
+    }, Some("position 2 (seq 2): bad signature"));
+    check("extra member in a signed payload", &base, |v| {
+        v["entries"][2]["event"]["decision"]["note"] = json!("added later");
+        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+        let h = v["entries"][2]["entry_hash"].clone();
+        v["entries"][3]["prev_hash"] = h;
+        let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
+        v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
+    }, Some("position 2 (seq 2): decision payload is malformed"));
+    check("unknown key", &base, |v| {
+        v["keys"].as_array_mut().expect("array").retain(|k| k["party"] != "TR");
+    }, Some("unknown key"));
+    check("checkpoint root changed", &base, |v| v["checkpoint"]["root"] = json!("11".repeat(32)), Some("checkpoint signature"));
+    check("checkpoint over a longer log", &base, |v| v["checkpoint"]["size"] = json!(n + 1), Some("outside the log"));
+    check("tail rewritten", &base, |v| {
+        // Drop the last entry: the chain still links, but the checkpoint's root no longer matches.
+        v["entries"].as_array_mut().expect("array").pop();
+        v["checkpoint"]["size"] = json!(n - 1);
+    }, Some("checkpoint signature"));
+    check("float smuggled in", &base, |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1.5), Some("non-integer"));
+
+    // A shorter, validly signed checkpoint over a prefix also verifies.
+    let short = TreeHead { origin: ORIGIN.into(), size: 10, root: s.log.root_at(10).expect("root"), time: t("2022-09-01T00:00:00Z") }
+        .sign(&s.log_key)
+        .expect("sign");
+    let mut prefix = base.clone();
+    prefix["checkpoint"] = serde_json::to_value(&short).expect("json");
+    check("checkpoint over a prefix", &prefix, |_| {}, None);
+    check("prefix checkpoint, entry before it changed", &prefix, |v| v["entries"][4]["actor"] = json!("x"), Some("position 4"));
+}

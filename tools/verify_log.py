@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Independent verifier of a corridor log export (format corridor-log-export-v1).
+
+Uses only Python's standard library (hashlib, json, base64, datetime) and
+PyNaCl, so anyone can check corridor's record without corridor's code.
+
+    python3 tools/verify_log.py EXPORT.json [--log-key BASE64] [--keys TRUSTED.json]
+
+Checks, in this order, and stops at the first failure:
+  1. every party key's id is the first 16 hex chars of SHA-256(raw key), ids are unique,
+     and no two keys of one party are current at the same time;
+  2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
+     (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
+     canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
+     never decreases; an event with a "decision" member is signed by a key of the payload's
+     party, current when signed and when logged, and the ed25519 signature over
+     "corridor-decision-v1\\n" || canonical(payload) verifies;
+  3. the checkpoint is signed by the log key over its five-line body and its root is the
+     RFC 6962 Merkle root over the first `size` entries (leaf data = the 32 bytes of entry_hash).
+--log-key and --keys compare the export's keys with copies obtained out of band.
+
+Canonical JSON = json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+encoded as UTF-8, with integers only (see corridor-ledger's canonical module).
+
+Exit status: 0 when everything checks, 1 with "FAIL: ..." naming the first bad entry, 2 on usage
+or unreadable input.
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+import sys
+
+import nacl.exceptions
+import nacl.signing
+
+FORMAT = "corridor-log-export-v1"
+ENTRY_CONTEXT = b"corridor-log-entry-v1\n"
+DECISION_CONTEXT = b"corridor-decision-v1\n"
+CHECKPOINT_HEADER = "corridor-checkpoint-v1"
+MAX_CLOCK_SKEW_SECONDS = 300
+GENESIS = "0" * 64
+ENTRY_FIELDS = ("seq", "prev_hash", "actor", "time", "event", "signature")
+
+
+class Fail(Exception):
+    pass
+
+
+def no_floats(text):
+    raise Fail("export contains a non-integer number %s" % text)
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def parse_time(text, what):
+    if not isinstance(text, str) or len(text) != 20 or not text.endswith("Z"):
+        raise Fail("%s: time %r is not YYYY-MM-DDTHH:MM:SSZ" % (what, text))
+    try:
+        t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise Fail("%s: time %r is not YYYY-MM-DDTHH:MM:SSZ" % (what, text))
+    if t.strftime("%Y-%m-%dT%H:%M:%SZ") != text:
+        raise Fail("%s: time %r is not canonical" % (what, text))
+    return t
+
+
+def b64(text, length, what):
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except Exception:
+        raise Fail("%s is not base64" % what)
+    if len(raw) != length:
+        raise Fail("%s is not %d bytes" % (what, length))
+    return raw
+
+
+def key_id(raw):
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(leaves):
+    n = len(leaves)
+    if n == 0:
+        return hashlib.sha256(b"").digest()
+    if n == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
+
+
+def load_keys(records):
+    keys = {}
+    for i, r in enumerate(records):
+        what = "key #%d" % i
+        raw = b64(r.get("public_key"), 32, what + " public_key")
+        if key_id(raw) != r.get("key_id"):
+            raise Fail("%s: key_id %r is not the id of its key (%s)" % (what, r.get("key_id"), key_id(raw)))
+        if r["key_id"] in keys:
+            raise Fail("%s: key %s registered twice" % (what, r["key_id"]))
+        start = parse_time(r.get("valid_from"), what)
+        end = None if r.get("valid_until") is None else parse_time(r["valid_until"], what)
+        if end is not None and end <= start:
+            raise Fail("%s: empty validity interval" % what)
+        for other in keys.values():
+            if other["party"] == r.get("party"):
+                if (other["end"] is None or start < other["end"]) and (end is None or other["start"] < end):
+                    raise Fail("%s overlaps key %s of party %s" % (what, other["key_id"], other["party"]))
+        keys[r["key_id"]] = {"key_id": r["key_id"], "party": r.get("party"), "raw": raw, "start": start, "end": end}
+    return keys
+
+
+def check_key(keys, party, kid, at, what):
+    k = keys.get(kid)
+    if k is None:
+        raise Fail("%s: unknown key %s" % (what, kid))
+    if k["party"] != party:
+        raise Fail("%s: key %s belongs to party %s, not %s" % (what, kid, k["party"], party))
+    if at < k["start"]:
+        raise Fail("%s: key %s is not valid before %s" % (what, kid, k["start"].isoformat()))
+    if k["end"] is not None and at >= k["end"]:
+        raise Fail("%s: key %s was retired at %s" % (what, kid, k["end"].isoformat()))
+    return k
+
+
+def check_signature(entry, keys, what):
+    event = entry.get("event")
+    sig = entry.get("signature")
+    payload = event.get("decision") if isinstance(event, dict) else None
+    if payload is None:
+        if sig is not None:
+            raise Fail("%s: signature on an event without a decision payload" % what)
+        return False
+    if sig is None:
+        raise Fail("%s: decision event is not signed" % what)
+    if not isinstance(payload, dict) or set(payload) != {"party", "application_id", "application_hash", "decision", "time", "key_id"}:
+        raise Fail("%s: decision payload is malformed" % what)
+    if payload["party"] != sig.get("party") or payload["key_id"] != sig.get("key_id"):
+        raise Fail("%s: signature header does not match the payload's party/key" % what)
+    signed_at = parse_time(payload["time"], what + " payload")
+    logged_at = parse_time(entry["time"], what)
+    if (signed_at - logged_at).total_seconds() > MAX_CLOCK_SKEW_SECONDS:
+        raise Fail("%s: decision signed at %s, after it was logged" % (what, payload["time"]))
+    check_key(keys, payload["party"], payload["key_id"], logged_at, what)
+    k = check_key(keys, payload["party"], payload["key_id"], signed_at, what)
+    signature = b64(sig.get("signature"), 64, what + " signature")
+    try:
+        nacl.signing.VerifyKey(k["raw"]).verify(DECISION_CONTEXT + canonical(payload), signature)
+    except nacl.exceptions.BadSignatureError:
+        raise Fail("%s: bad signature by key %s" % (what, payload["key_id"]))
+    return True
+
+
+def verify(export, trusted_log_key=None, trusted_keys=None):
+    if export.get("format") != FORMAT:
+        raise Fail("unknown export format %r" % export.get("format"))
+    keys = load_keys(export.get("keys", []))
+    if trusted_keys is not None:
+        trusted = load_keys(trusted_keys)
+        for kid, k in keys.items():
+            t = trusted.get(kid)
+            if t is None or t["party"] != k["party"] or t["start"] != k["start"] or t["end"] != k["end"]:
+                raise Fail("key %s of party %s is not in the trusted key list as exported" % (kid, k["party"]))
+    log_key = export.get("log_key", {})
+    log_raw = b64(log_key.get("public_key"), 32, "log key")
+    if key_id(log_raw) != log_key.get("key_id"):
+        raise Fail("log key id does not match the log key")
+    if trusted_log_key is not None and log_raw != b64(trusted_log_key, 32, "--log-key"):
+        raise Fail("the export's log key is not the trusted log key")
+
+    entries = export.get("entries", [])
+    prev_hash, prev_time, signatures, leaves = GENESIS, None, 0, []
+    for i, e in enumerate(entries):
+        what = "entry at position %d (seq %s)" % (i, e.get("seq"))
+        if e.get("seq") != i:
+            raise Fail("%s: sequence number %s, expected %d (entry deleted, inserted or reordered)" % (what, e.get("seq"), i))
+        if e.get("prev_hash") != prev_hash:
+            raise Fail("%s: prev_hash does not match the previous entry's hash" % what)
+        body = {k: e.get(k) for k in ENTRY_FIELDS}
+        computed = hashlib.sha256(ENTRY_CONTEXT + canonical(body)).hexdigest()
+        if computed != e.get("entry_hash"):
+            raise Fail("%s: entry_hash does not match its content (recomputed %s): the entry was changed" % (what, computed))
+        t = parse_time(e.get("time"), what)
+        if prev_time is not None and t < prev_time:
+            raise Fail("%s: time goes backwards" % what)
+        if check_signature(e, keys, what):
+            signatures += 1
+        leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
+        prev_hash, prev_time = e["entry_hash"], t
+
+    cp = export.get("checkpoint", {})
+    if cp.get("origin") != export.get("origin") or "\n" in str(cp.get("origin")):
+        raise Fail("checkpoint origin does not match the export")
+    if cp.get("key_id") != log_key.get("key_id"):
+        raise Fail("checkpoint is not signed by the log key")
+    size = cp.get("size")
+    if not isinstance(size, int) or size < 0 or size > len(entries):
+        raise Fail("checkpoint size %r is outside the log (%d entries)" % (size, len(entries)))
+    try:
+        root = bytes.fromhex(cp.get("root", ""))
+    except ValueError:
+        raise Fail("checkpoint root is not hex")
+    parse_time(cp.get("time"), "checkpoint")
+    body = "%s\n%s\n%d\n%s\n%s\n" % (CHECKPOINT_HEADER, cp["origin"], size, base64.b64encode(root).decode(), cp["time"])
+    try:
+        nacl.signing.VerifyKey(log_raw).verify(body.encode("utf-8"), b64(cp.get("signature"), 64, "checkpoint signature"))
+    except nacl.exceptions.BadSignatureError:
+        raise Fail("checkpoint signature does not verify")
+    computed_root = merkle_root(leaves[:size])
+    if computed_root != root:
+        raise Fail("Merkle root at size %d is %s, checkpoint says %s" % (size, computed_root.hex(), root.hex()))
+    return {"entries": len(entries), "signatures": signatures, "checkpoint_size": size, "root": root.hex()}
+
+
+def main(argv):
+    args = list(argv[1:])
+    trusted_log_key = trusted_keys = None
+    path = None
+    while args:
+        a = args.pop(0)
+        if a == "--log-key" and args:
+            trusted_log_key = args.pop(0)
+        elif a == "--keys" and args:
+            with open(args.pop(0), encoding="utf-8") as f:
+                trusted_keys = json.load(f)
+        elif path is None and not a.startswith("--"):
+            path = a
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    if path is None:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        with open(path, encoding="utf-8") as f:
+            export = json.load(f, parse_float=no_floats, parse_constant=no_floats)
+        summary = verify(export, trusted_log_key, trusted_keys)
+    except Fail as e:
+        print("FAIL: %s" % e)
+        return 1
+    except (OSError, ValueError) as e:
+        print("ERROR: cannot read %s: %s" % (path, e), file=sys.stderr)
+        return 2
+    except (KeyError, TypeError, AttributeError) as e:
+        print("FAIL: export is malformed (%s: %s)" % (type(e).__name__, e))
+        return 1
+    print("OK: %(entries)d entries, %(signatures)d signatures, checkpoint at size %(checkpoint_size)d, root %(root)s" % summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
