@@ -1,0 +1,149 @@
+//! ISO 3166 countries, the MID table, and the JCC's country groupings.
+//!
+//! The tables are data files compiled in (`data/*.tsv`), parsed once on
+//! first use. Lookup by name is forgiving because the published record is
+//! not: "Libera", "Beliza", "Hong-Kong", a non-breaking space inside
+//! "Marshall Islands". Every spelling we accept is listed in the data file,
+//! so the mapping is reviewable rather than hidden in code.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+/// A country or territory (ISO 3166-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Country {
+    pub alpha2: &'static str,
+    pub alpha3: &'static str,
+    pub name: &'static str,
+    /// Maritime Identification Digits allocated to this flag.
+    #[serde(skip)]
+    pub mids: Vec<u16>,
+    /// How the JCC grouped this country as a destination, where it did.
+    pub groups: Option<CountryGroups>,
+}
+
+/// The JCC's grouping of a destination country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountryGroups {
+    pub income_group: &'static str,
+    pub world_bank_region: &'static str,
+    pub un_region: &'static str,
+    pub development_category: &'static str,
+    pub least_developed: bool,
+}
+
+struct Tables {
+    countries: Vec<Country>,
+    by_key: HashMap<String, usize>,
+    by_mid: HashMap<u16, usize>,
+}
+
+const COUNTRIES: &str = include_str!("../data/countries.tsv");
+const GROUPS: &str = include_str!("../data/country_groups.tsv");
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut groups: HashMap<&str, CountryGroups> = HashMap::new();
+        for f in data_lines(GROUPS) {
+            if let [a3, income, wb, un, dev, ldc] = f[..] {
+                groups.insert(
+                    a3,
+                    CountryGroups {
+                        income_group: income,
+                        world_bank_region: wb,
+                        un_region: un,
+                        development_category: dev,
+                        least_developed: ldc == "yes",
+                    },
+                );
+            }
+        }
+        let mut t = Tables { countries: Vec::new(), by_key: HashMap::new(), by_mid: HashMap::new() };
+        for f in data_lines(COUNTRIES) {
+            let [a2, a3, name, mids, aliases] = f[..] else { continue };
+            let idx = t.countries.len();
+            let mids: Vec<u16> = mids.split(',').filter_map(|m| m.parse().ok()).collect();
+            for m in &mids {
+                t.by_mid.insert(*m, idx);
+            }
+            for key in [a2, a3, name].into_iter().chain(aliases.split('|').filter(|a| !a.is_empty())) {
+                t.by_key.insert(normalise(key), idx);
+            }
+            t.countries.push(Country { alpha2: a2, alpha3: a3, name, mids, groups: groups.remove(a3) });
+        }
+        t
+    })
+}
+
+/// Case, spacing and punctuation-insensitive key for a country name.
+fn normalise(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !matches!(c, '.' | ','))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Finds a country by ISO alpha-2, alpha-3, name or a known variant spelling.
+pub fn lookup(name: &str) -> Option<&'static Country> {
+    let t = tables();
+    t.by_key.get(&normalise(name)).map(|&i| &t.countries[i])
+}
+
+/// The flag state a Maritime Identification Digit belongs to.
+pub fn by_mid(mid: u16) -> Option<&'static Country> {
+    let t = tables();
+    t.by_mid.get(&mid).map(|&i| &t.countries[i])
+}
+
+/// Every known country, in file order.
+pub fn all() -> &'static [Country] {
+    &tables().countries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_spellings_in_the_record() {
+        for (published, iso) in [
+            ("Libera", "LR"),
+            ("Beliza", "BZ"),
+            ("Hong-Kong", "HK"),
+            ("Marshall\u{a0}Islands", "MH"),
+            ("St. Kitts and Navis", "KN"),
+            ("St. Vincent and the\u{a0}Grenadines", "VC"),
+            ("Turkiye", "TR"),
+            ("The Netherlands", "NL"),
+            ("Republic of Korea", "KR"),
+            ("Viet Nam", "VN"),
+        ] {
+            assert_eq!(lookup(published).map(|c| c.alpha2), Some(iso), "{published}");
+        }
+        assert!(lookup("Atlantis").is_none());
+    }
+
+    #[test]
+    fn groups_and_mids() {
+        let yemen = lookup("Yemen").unwrap();
+        let g = yemen.groups.as_ref().unwrap();
+        assert!(g.least_developed);
+        assert_eq!(g.income_group, "low-income");
+        assert_eq!(by_mid(538).unwrap().name, "Marshall Islands");
+        let mut seen = std::collections::HashSet::new();
+        for c in all() {
+            assert!(seen.insert(c.alpha3), "duplicate {}", c.alpha3);
+        }
+    }
+}

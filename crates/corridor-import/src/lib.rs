@@ -1,0 +1,79 @@
+//! Readers for published voyage tables.
+//!
+//! A reader turns a file into [`VoyageRecord`]s and a list of [`RowError`]s;
+//! it never stops at a bad row and never panics on input. It does not touch
+//! a store: whether bad rows abort the import (`--strict`) is the caller's
+//! choice, made before anything is written.
+//!
+//! Supported: the JCC's vessel-movements table as CSV (the UN website's
+//! export) and as the HDX xlsx (`Data` sheet), see [`jcc`].
+
+pub mod jcc;
+mod rows;
+
+use std::fmt;
+
+use corridor_domain::VoyageRecord;
+use jiff::civil::Date;
+
+pub use rows::RowError;
+
+/// A file that could not be read at all (as opposed to a bad row in it).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{file}: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("{file}: not a spreadsheet we can read: {reason}")]
+    Xlsx { file: String, reason: String },
+    #[error("{file}: no sheet named {sheet:?} (sheets: {found})")]
+    NoSheet { file: String, sheet: String, found: String },
+    #[error("{file}: missing column {column:?} in the header row")]
+    MissingColumn { file: String, column: String },
+    #[error("{file}: the file is empty")]
+    Empty { file: String },
+    #[error("{file}: {reason}")]
+    Csv { file: String, reason: String },
+}
+
+/// The published format a file was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JccCsv,
+    HdxXlsx,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::JccCsv => "JCC vessel-movements CSV",
+            Format::HdxXlsx => "HDX vessel-movements xlsx",
+        })
+    }
+}
+
+/// What a reader made of a file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub file: String,
+    pub format: Format,
+    /// Data rows read (blank rows excluded).
+    pub rows_read: u64,
+    /// Voyages whose every row was valid.
+    pub voyages: Vec<VoyageRecord>,
+    /// Every row that was refused, in file order.
+    pub errors: Vec<RowError>,
+    /// Rows imported as published but worth a look (an IMO number whose
+    /// check digit fails).
+    pub warnings: Vec<RowError>,
+}
+
+impl Parsed {
+    /// The latest departure date in the file: the default snapshot date.
+    pub fn latest_departure(&self) -> Option<Date> {
+        self.voyages.iter().map(|v| v.departure).max()
+    }
+
+    pub fn cargo_lines(&self) -> usize {
+        self.voyages.iter().map(|v| v.cargo.len()).sum()
+    }
+}

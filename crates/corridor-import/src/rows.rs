@@ -1,0 +1,375 @@
+//! Format-independent row validation and grouping of cargo lines into voyages.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use corridor_domain::{CargoLine, Commodity, Direction, Imo, Tonnes, VoyageKey, VoyageRecord, country, port};
+use jiff::civil::Date;
+
+/// A refused row: which file, which row (as a spreadsheet numbers it, the
+/// header being row 1), which column and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    pub file: String,
+    pub row: u64,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}: row {}: column {:?}: {}", self.file, self.row, c, self.reason),
+            None => write!(f, "{}: row {}: {}", self.file, self.row, self.reason),
+        }
+    }
+}
+
+/// A cell as the file holds it, before validation.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A spreadsheet date serial (days since 1899-12-30, fraction = time of day).
+    DateSerial(f64),
+}
+
+impl Cell {
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) | Cell::DateSerial(n) => n.to_string(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// The columns of a vessel-movements row, whichever format it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub row: u64,
+    pub status: Cell,
+    pub seq: Cell,
+    pub vessel: Cell,
+    pub imo: Cell,
+    pub port: Cell,
+    pub country: Cell,
+    pub commodity: Cell,
+    pub tonnes: Cell,
+    pub departure: Cell,
+    pub inspection: Cell,
+    pub income_group: Cell,
+    pub flag: Cell,
+    pub wb_region: Cell,
+    pub un_region: Cell,
+    pub development: Cell,
+    /// `None`: the format has no WFP column.
+    pub wfp: Option<Cell>,
+}
+
+impl RawRow {
+    pub(crate) fn is_blank(&self) -> bool {
+        [&self.status, &self.seq, &self.vessel, &self.imo, &self.commodity, &self.tonnes].iter().all(|c| c.is_empty())
+    }
+}
+
+/// Column names as reported in errors (the CSV's header names).
+pub(crate) mod col {
+    pub const STATUS: &str = "Status";
+    pub const SEQ: &str = "#";
+    pub const VESSEL: &str = "Vessel name";
+    pub const IMO: &str = "IMO";
+    pub const PORT: &str = "Departure port";
+    pub const COUNTRY: &str = "Country";
+    pub const COMMODITY: &str = "Commodity";
+    pub const TONNES: &str = "Metric tons";
+    pub const DEPARTURE: &str = "Departure date";
+    pub const INSPECTION: &str = "Inspection cleared";
+    pub const WFP: &str = "WFP";
+}
+
+struct Line {
+    seq: u32,
+    vessel: String,
+    imo: Imo,
+    flag_name: String,
+    port: String,
+    departure: Date,
+    inspection: Option<Date>,
+    cargo: CargoLine,
+}
+
+/// What assembling rows produced.
+pub(crate) struct Assembled {
+    pub rows_read: u64,
+    pub voyages: Vec<VoyageRecord>,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<RowError>,
+}
+
+/// Groups rows into voyages. Rows of one voyage are adjacent and share its
+/// number: the `Outbound` row gives the first cargo line and each
+/// `Outbound +` row another (the JCC's table sometimes lists a `+` row just
+/// above its `Outbound` row, e.g. voyages 288 and 458). A voyage with any
+/// bad row is refused whole, since importing part of it would change the
+/// totals silently.
+pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> Assembled {
+    let err = |row: u64, column: Option<&str>, reason: String| RowError {
+        file: file.to_string(),
+        row,
+        column: column.map(str::to_string),
+        reason,
+    };
+    let mut out = Assembled { rows_read: 0, voyages: Vec::new(), errors: Vec::new(), warnings: Vec::new() };
+    // Blocks of adjacent rows with the same voyage number (as written).
+    let mut blocks: Vec<(String, Vec<Checked>)> = Vec::new();
+    for raw in rows {
+        if raw.is_blank() {
+            continue;
+        }
+        out.rows_read += 1;
+        let seq = raw.seq.text().trim_end_matches(".0").to_string();
+        let line = validate(&raw);
+        match blocks.last_mut() {
+            Some((s, members)) if *s == seq && !seq.is_empty() => members.push((raw, line)),
+            _ => blocks.push((seq, vec![(raw, line)])),
+        }
+    }
+    let mut seen: HashSet<u32> = HashSet::new();
+    for (_, members) in blocks {
+        let firsts: Vec<usize> =
+            members.iter().enumerate().filter(|(_, (r, _))| !r.status.text().ends_with('+')).map(|(i, _)| i).collect();
+        let mut bad = false;
+        for (raw, line) in &members {
+            if let Err((c, reason)) = line {
+                out.errors.push(err(raw.row, *c, reason.clone()));
+                bad = true;
+            }
+        }
+        let Some(&first_idx) = firsts.first() else {
+            for (raw, line) in &members {
+                if let Ok(l) = line {
+                    let reason = format!("extra cargo line for voyage #{} has no \"Outbound\" row next to it", l.seq);
+                    out.errors.push(err(raw.row, Some(col::SEQ), reason));
+                }
+            }
+            continue;
+        };
+        let first_row = members[first_idx].0.row;
+        if firsts.len() > 1 {
+            for &i in &firsts[1..] {
+                let reason = format!("voyage #{} has a second \"Outbound\" row (first on row {first_row})", members[i].0.seq.text());
+                out.errors.push(err(members[i].0.row, Some(col::STATUS), reason));
+            }
+            bad = true;
+        }
+        let Ok(first) = &members[first_idx].1 else {
+            for (raw, line) in &members {
+                if line.is_ok() {
+                    out.errors.push(err(raw.row, None, format!("its voyage's first row (row {first_row}) was refused")));
+                }
+            }
+            continue;
+        };
+        if !seen.insert(first.seq) {
+            out.errors.push(err(first_row, Some(col::SEQ), format!("voyage #{} appears twice in this file", first.seq)));
+            continue;
+        }
+        let mut cargo = vec![first.cargo.clone()];
+        for (i, (raw, line)) in members.iter().enumerate() {
+            let Ok(l) = line else { continue };
+            if i == first_idx {
+                continue;
+            }
+            let mismatch = if l.imo != first.imo {
+                Some((col::IMO, format!("IMO {} differs from {} on row {first_row}", l.imo, first.imo)))
+            } else if l.port != first.port {
+                Some((col::PORT, format!("port differs from row {first_row}")))
+            } else if l.departure != first.departure {
+                Some((col::DEPARTURE, format!("departure date differs from row {first_row}")))
+            } else {
+                None
+            };
+            match mismatch {
+                Some((c, reason)) => {
+                    out.errors.push(err(raw.row, Some(c), reason));
+                    bad = true;
+                }
+                None => cargo.push(l.cargo.clone()),
+            }
+        }
+        if bad {
+            out.errors.push(err(first_row, None, "voyage refused because one of its rows was refused".into()));
+            continue;
+        }
+        if let Err(e) = first.imo.check() {
+            let reason = format!("{e}; kept as published, it will not match a register or AIS");
+            out.warnings.push(err(first_row, Some(col::IMO), reason));
+        }
+        out.voyages.push(VoyageRecord {
+            key: VoyageKey { direction: Direction::Outbound, seq: first.seq },
+            vessel_name: first.vessel.clone(),
+            imo: first.imo,
+            flag: country::lookup(&first.flag_name).map(|c| c.alpha2.to_string()),
+            flag_name: first.flag_name.clone(),
+            port: first.port.clone(),
+            departure: first.departure,
+            inspection_cleared: first.inspection,
+            cargo,
+        });
+    }
+    out.errors.sort_by_key(|e| e.row);
+    out
+}
+
+type Invalid = (Option<&'static str>, String);
+
+/// A row and what validating it gave.
+type Checked = (RawRow, Result<Line, Invalid>);
+
+fn validate(r: &RawRow) -> Result<Line, Invalid> {
+    let status = r.status.text();
+    match status.as_str() {
+        "Outbound" | "Outbound +" | "Outbound+" => {}
+        "" => return Err((Some(col::STATUS), "status is empty".into())),
+        other => return Err((Some(col::STATUS), format!("unknown status {other:?} (expected \"Outbound\" or \"Outbound +\")"))),
+    }
+    let seq_text = r.seq.text();
+    let seq: u32 = match &r.seq {
+        Cell::Number(n) if *n >= 1.0 && n.fract() == 0.0 && *n < 1e9 => *n as u32,
+        _ => seq_text
+            .parse()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or((Some(col::SEQ), format!("voyage number {seq_text:?} is not a positive whole number")))?,
+    };
+    let vessel = r.vessel.text();
+    if vessel.is_empty() {
+        return Err((Some(col::VESSEL), "vessel name is empty".into()));
+    }
+    let imo: Imo = Imo::parse_published(&r.imo.text()).map_err(|e: corridor_domain::IdError| (Some(col::IMO), e.to_string()))?;
+    let port_name = r.port.text();
+    let port = port::lookup(&port_name)
+        .ok_or_else(|| (Some(col::PORT), format!("unknown departure port {port_name:?}")))?
+        .locode
+        .to_string();
+    let destination = r.country.text();
+    let dest = country::lookup(&destination)
+        .ok_or_else(|| (Some(col::COUNTRY), format!("unknown destination country {destination:?}")))?;
+    let commodity: Commodity = r.commodity.text().parse().map_err(|e: corridor_domain::commodity::UnknownCommodity| (Some(col::COMMODITY), e.to_string()))?;
+    let tonnes = match &r.tonnes {
+        Cell::Number(n) => Tonnes::from_f64(*n),
+        other => Tonnes::parse(&other.text()),
+    }
+    .map_err(|e| (Some(col::TONNES), e.to_string()))?;
+    let departure = date(&r.departure).map_err(|e| (Some(col::DEPARTURE), e))?.ok_or((Some(col::DEPARTURE), "departure date is empty".to_string()))?;
+    let inspection = date(&r.inspection).map_err(|e| (Some(col::INSPECTION), e))?;
+    let wfp = match &r.wfp {
+        None => None,
+        Some(c) => match c.text().to_uppercase().as_str() {
+            "" | "NO" | "N" => Some(false),
+            "WFP" | "YES" | "Y" => Some(true),
+            other => return Err((Some(col::WFP), format!("unknown WFP marker {other:?} (expected \"WFP\" or empty)"))),
+        },
+    };
+    let groups = dest.groups.as_ref();
+    let or_ref = |cell: &Cell, pick: fn(&corridor_domain::country::CountryGroups) -> &'static str| {
+        let t = cell.text();
+        if t.is_empty() { groups.map(|g| pick(g).to_string()).unwrap_or_default() } else { t }
+    };
+    Ok(Line {
+        seq,
+        vessel,
+        imo,
+        flag_name: r.flag.text().replace('\u{a0}', " "),
+        port,
+        departure,
+        inspection,
+        cargo: CargoLine {
+            commodity,
+            tonnes,
+            destination,
+            destination_iso3: dest.alpha3.to_string(),
+            income_group: or_ref(&r.income_group, |g| g.income_group),
+            world_bank_region: or_ref(&r.wb_region, |g| g.world_bank_region),
+            un_region: or_ref(&r.un_region, |g| g.un_region),
+            development_category: or_ref(&r.development, |g| g.development_category),
+            wfp,
+        },
+    })
+}
+
+/// Reads a date cell: `14-Jun-2023`, `2023-06-14`, or a spreadsheet serial.
+fn date(c: &Cell) -> Result<Option<Date>, String> {
+    match c {
+        Cell::Empty => Ok(None),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        Cell::Text(t) => parse_date(t.trim()).map(Some),
+        Cell::Number(n) | Cell::DateSerial(n) => serial_date(*n).map(Some),
+    }
+}
+
+pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
+    let bad = || format!("date {t:?} is not a date like 14-Jun-2023 or 2023-06-14");
+    if let Ok(d) = t.parse::<Date>() {
+        return Ok(d);
+    }
+    let mut parts = t.split(['-', ' ', '/']);
+    let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let m = m.to_lowercase();
+    let month = MONTHS.iter().position(|x| m.starts_with(x) && m.len() >= 3).ok_or_else(bad)? as i8 + 1;
+    let day: i8 = d.parse().map_err(|_| bad())?;
+    let year: i16 = match y.parse::<i16>().map_err(|_| bad())? {
+        y @ 0..=99 => 2000 + y,
+        y => y,
+    };
+    Date::new(year, month, day).map_err(|e| format!("date {t:?}: {e}"))
+}
+
+/// A spreadsheet date serial to the calendar date it means.
+///
+/// The HDX file stores midnight Kyiv/Istanbul time converted to UTC, so
+/// 1 August 2022 reads as 31 July 22:00 or 23:00. Rounding to the nearest
+/// day recovers the published date; a true time of day before noon would
+/// keep its date.
+pub(crate) fn serial_date(serial: f64) -> Result<Date, String> {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return Err(format!("date serial {serial} is out of range"));
+    }
+    let days = serial.round() as i64;
+    let epoch = jiff::civil::date(1899, 12, 30);
+    epoch
+        .checked_add(jiff::Span::new().days(days))
+        .map_err(|e| format!("date serial {serial}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("14-Jun-2023"), Ok(jiff::civil::date(2023, 6, 14)));
+        assert_eq!(parse_date("1-Aug-22"), Ok(jiff::civil::date(2022, 8, 1)));
+        assert_eq!(parse_date("2022-08-01"), Ok(jiff::civil::date(2022, 8, 1)));
+        assert!(parse_date("31-Feb-2023").is_err());
+        assert!(parse_date("yesterday").is_err());
+        // 44773.958333 is 2022-07-31 23:00: the HDX file's 1 August.
+        assert_eq!(serial_date(44773.958333), Ok(jiff::civil::date(2022, 8, 1)));
+        assert!(serial_date(f64::NAN).is_err());
+        assert!(serial_date(-5.0).is_err());
+    }
+}

@@ -1,0 +1,142 @@
+//! The JCC's own published tables read exactly, and bad rows reported precisely.
+
+use std::path::PathBuf;
+
+use corridor_domain::Tonnes;
+use corridor_import::jcc;
+
+fn shared(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc").join(name)
+}
+
+const CSV: &str = "bsgi_outbound_shipments_2023-06-14.csv";
+const XLSX: &str = "hdx_black_sea_initiative_vessel_movements_2023-01-07.xlsx";
+
+#[test]
+fn csv_gives_the_published_totals() {
+    let p = jcc::read_path(&shared(CSV)).unwrap();
+    assert_eq!(p.errors, vec![], "{:#?}", p.errors);
+    let warned: Vec<u64> = p.warnings.iter().map(|w| w.row).collect();
+    assert_eq!(warned, [319, 415, 428], "three published IMO numbers fail their check digit");
+    assert_eq!(p.rows_read, 1120);
+    assert_eq!(p.voyages.len(), 981);
+    assert_eq!(p.cargo_lines(), 1120);
+    let total: Tonnes = p.voyages.iter().map(|v| v.tonnes()).sum();
+    assert_eq!(total, Tonnes::whole(31_744_756));
+    assert_eq!(p.latest_departure(), Some(jiff::civil::date(2023, 6, 14)));
+    let v1 = p.voyages.iter().find(|v| v.key.seq == 1).unwrap();
+    assert_eq!(v1.cargo.len(), 2);
+    assert_eq!(v1.departure, jiff::civil::date(2022, 8, 1));
+    assert_eq!(v1.inspection_cleared, Some(jiff::civil::date(2022, 8, 3)));
+    let wfp: Tonnes = p.voyages.iter().flat_map(|v| &v.cargo).filter(|c| c.wfp == Some(true)).map(|c| c.tonnes).sum();
+    assert_eq!(wfp, Tonnes::whole(625_169));
+}
+
+#[test]
+fn xlsx_gives_its_totals_with_dates_corrected() {
+    let p = jcc::read_path(&shared(XLSX)).unwrap();
+    assert_eq!(p.errors, vec![], "{:#?}", p.errors);
+    assert_eq!(p.voyages.len(), 633);
+    assert_eq!(p.cargo_lines(), 714);
+    let total: Tonnes = p.voyages.iter().map(|v| v.tonnes()).sum();
+    assert_eq!(total, Tonnes::whole(16_945_661));
+    let v34 = p.voyages.iter().find(|v| v.key.seq == 34).unwrap();
+    assert_eq!(v34.cargo[0].tonnes, Tonnes::from_kg(2_436_990));
+    let v1 = p.voyages.iter().find(|v| v.key.seq == 1).unwrap();
+    assert_eq!(v1.departure, jiff::civil::date(2022, 8, 1), "stored as 31 Jul 23:00");
+    assert_eq!(v1.inspection_cleared, Some(jiff::civil::date(2022, 8, 3)));
+    assert!(v1.cargo.iter().all(|c| c.wfp.is_none()), "the xlsx has no WFP column");
+    assert_eq!(p.latest_departure(), Some(jiff::civil::date(2023, 1, 8)));
+}
+
+/// Runs the CSV reader on `body` (after the real header) and returns the
+/// errors as "row:column:reason" strings and the voyage numbers read.
+fn check(body: &str, expect_errors: &[&str], expect_voyages: &[u32]) {
+    let header = jcc::CSV_HEADER.join(",");
+    let text = format!("{header}\n{body}");
+    let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+    let got: Vec<String> =
+        p.errors.iter().map(|e| format!("{}:{}:{}", e.row, e.column.clone().unwrap_or_default(), e.reason)).collect();
+    assert_eq!(got.len(), expect_errors.len(), "{got:#?}");
+    for (g, e) in got.iter().zip(expect_errors) {
+        assert!(g.starts_with(e) || g.contains(e), "got {g:?}, expected {e:?}");
+    }
+    let seqs: Vec<u32> = p.voyages.iter().map(|v| v.key.seq).collect();
+    assert_eq!(seqs, expect_voyages);
+}
+
+const GOOD1: &str = "Outbound,1,RAZONI,9086526,Odesa,Türkiye,Corn,\"1,527\",1-Aug-2022,3-Aug-2022,upper-middle-income,Sierra Leone,Europe & Central Asia,Asia-Pacific,developing,";
+const GOOD1B: &str = "Outbound +,1,RAZONI,9086526,Odesa,Egypt,Corn,\"25,000\",1-Aug-2022,3-Aug-2022,lower-middle income,Sierra Leone,Middle East & North Africa,Africa,developing,WFP";
+const GOOD2: &str = "Outbound,2,NAVI STAR,9590979,Odesa,Ireland,Corn,\"33,000\",5-Aug-2022,6-Aug-2022,high-income,Panama,Europe & Central Asia,Western Europe and Others,developed,";
+
+#[test]
+fn bad_rows_are_reported_and_the_rest_imports() {
+    check(&format!("{GOOD1}\n{GOOD1B}\n{GOOD2}"), &[], &[1, 2]);
+    // Invalid IMO on voyage 2: reported on its row and column; voyage 1 stands.
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("9590979", "959097")), &["3:IMO:IMO number \"959097\" is not 7 digits"], &[1]);
+    check(&format!("{}\n{GOOD2}", GOOD1.replace(",9086526,", ",,")), &["2:IMO:IMO number is empty"], &[2]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("Corn", "Rifles")), &["3:Commodity:unknown commodity \"Rifles\""], &[1]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "-33")), &["3:Metric tons:tonnage \"-33\" is negative"], &[1]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "lots")), &["3:Metric tons:tonnage \"lots\" is not a number"], &[1]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("5-Aug-2022", "32-Aug-2022")), &["3:Departure date:date \"32-Aug-2022\""], &[1]);
+    // A bad extra cargo line refuses its whole voyage, naming both rows.
+    check(
+        &format!("{GOOD1}\n{}\n{GOOD2}", GOOD1B.replace("Corn", "Gravel")),
+        &["2::voyage refused because one of its rows", "3:Commodity:unknown commodity"],
+        &[2],
+    );
+    // A `+` row just above its own `Outbound` row belongs to it.
+    check(&format!("{GOOD2}\n{GOOD1B}\n{GOOD1}"), &[], &[2, 1]);
+    // An extra line after a refused first row is refused too, with the reason.
+    check(
+        &format!("{}\n{GOOD1B}\n{GOOD2}", GOOD1.replace("Corn", "Gravel")),
+        &["2:Commodity:unknown commodity", "3::its voyage's first row (row 2) was refused"],
+        &[2],
+    );
+    check(&format!("{GOOD1}\n{GOOD1}"), &["2::voyage refused", "3:Status:voyage #1 has a second"], &[]);
+    check(&format!("{GOOD1}\n{GOOD2}\n{GOOD1}"), &["4:#:voyage #1 appears twice"], &[1, 2]);
+    check(&format!("{GOOD2}\n{}", GOOD1B.replace(",1,", ",3,")), &["3:#:extra cargo line for voyage #3 has no"], &[2]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("Outbound,", "Sideways,")), &["3:Status:unknown status"], &[1]);
+    check(&format!("{GOOD1}\n{}", GOOD2.replace("Ireland", "Atlantis")), &["3:Country:unknown destination country"], &[1]);
+    // Short rows and blank lines.
+    check(&format!("{GOOD1}\nOutbound,3,X\n\n{GOOD2}"), &["3:IMO:IMO number is empty"], &[1, 2]);
+}
+
+#[test]
+fn missing_header_column_is_a_file_error() {
+    let e = jcc::read_csv("t.csv", "Status,#,Vessel name\nOutbound,1,X\n".as_bytes()).unwrap_err();
+    assert_eq!(e.to_string(), "t.csv: missing column \"IMO\" in the header row");
+}
+
+#[test]
+fn invalid_utf8_is_a_row_error() {
+    let mut bytes = format!("{}\n{GOOD1}\n", jcc::CSV_HEADER.join(",")).into_bytes();
+    bytes.extend_from_slice(b"Outbound,2,NAVI \xff STAR,9590979\n");
+    let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
+    assert_eq!(p.voyages.len(), 1);
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.errors[0].to_string(), "t.csv: row 3: column \"Vessel name\": not valid UTF-8 text");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// No input makes the row parsers panic: arbitrary bytes, and rows built
+    /// from plausible-looking fields.
+    #[test]
+    fn csv_reader_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+        let _ = jcc::read_bytes("fuzz.csv", &bytes);
+    }
+
+    #[test]
+    fn rows_of_random_fields_never_panic(rows in proptest::collection::vec(
+        proptest::collection::vec("(Outbound|Outbound \\+|[0-9,.\\-]{0,8}|[A-Za-z ]{0,10}|[0-9]{1,2}-[A-Z][a-z]{2}-20[0-9]{2}|\"[^\"]{0,6}\")", 0..17), 0..20)) {
+        let mut text = jcc::CSV_HEADER.join(",");
+        for r in rows {
+            text.push('\n');
+            text.push_str(&r.join(","));
+        }
+        let p = jcc::read_csv("fuzz.csv", text.as_bytes()).unwrap();
+        // Every row is either in a voyage or reported.
+        proptest::prop_assert!(p.cargo_lines() as u64 <= p.rows_read);
+    }
+}
