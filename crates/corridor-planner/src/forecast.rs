@@ -1,0 +1,137 @@
+//! The forecaster: on each day, for each vessel that departed that day, the predicted outbound
+//! inspection date; evaluated by the mean absolute error in days against the real date.
+//!
+//! It is causal: on day `x` it uses only what the JCC knew that morning — which vessels had
+//! departed by `x` and which had been inspected before `x` — plus the capacity schedule's
+//! planned team counts. The pace is the record's outbound inspections per team-day over the
+//! most recent *saturated* days (queue at least 2 × teams), at least `trailing_team_days`
+//! team-days of them. The queue is served forward in the queue rule's order at that pace.
+//! Days of `outbound_only` periods (announced surges) use the schedule's own rate if
+//! `use_announced_surges` is set: it was announced at short notice, so that variant knows a
+//! little of the future; the evaluation reports both.
+
+use crate::config::CapacityConfig;
+use crate::model::{Direction, Voyage, add_days, days_between, month_key};
+use crate::queue::project_with;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Options of the forecaster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastOptions {
+    /// Team-days of saturated history that set the pace.
+    pub trailing_team_days: f64,
+    /// Look back at most this many days.
+    pub max_lookback_days: i32,
+    /// Use the schedule's rate on `outbound_only` days.
+    pub use_announced_surges: bool,
+}
+
+impl Default for ForecastOptions {
+    fn default() -> Self {
+        Self { trailing_team_days: 42.0, max_lookback_days: 120, use_announced_surges: true }
+    }
+}
+
+/// One forecast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Voyage id.
+    pub id: String,
+    /// Day the forecast was made (the departure day).
+    pub made_on: Date,
+    /// Predicted outbound inspection day.
+    pub predicted: Date,
+    /// Real day, if known.
+    pub actual: Option<Date>,
+}
+
+/// Forecast accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastEvaluation {
+    /// All forecasts.
+    pub forecasts: Vec<Forecast>,
+    /// Forecasts with a real date.
+    pub evaluated: usize,
+    /// Mean absolute error in days (`None` if nothing to evaluate).
+    pub mae_days: Option<f64>,
+    /// Mean absolute error by month of departure.
+    pub mae_by_month: BTreeMap<String, f64>,
+}
+
+/// Forecast, on each departure day, every vessel that departed that day; evaluate against the record.
+pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &ForecastOptions) -> ForecastEvaluation {
+    let t = cfg.transit_days;
+    let out: Vec<&Voyage> = record.iter().filter(|v| v.direction == Direction::Outbound).collect();
+    let mut inspected_on: HashMap<Date, f64> = HashMap::new();
+    for v in &out {
+        if let Some(d) = v.inspected {
+            *inspected_on.entry(d).or_default() += 1.0;
+        }
+    }
+    let mut days: Vec<Date> = out.iter().map(|v| v.reference).collect();
+    days.sort();
+    days.dedup();
+    let mut forecasts = Vec::new();
+    for &x in &days {
+        // Queue known on the morning of x: departed by x, not inspected before x.
+        let mut known: Vec<&Voyage> = out.iter().copied().filter(|v| v.reference <= x && v.inspected.is_none_or(|d| d >= x)).collect();
+        known.sort_by_key(|v| cfg.queue.key(v, t));
+        let pace = trailing_pace(&out, &inspected_on, x, cfg, opts);
+        let pred = project_with(&known, x, t, |d| {
+            let c = cfg.day(d);
+            let mut n = if c.outbound_only && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
+            if let Some(m) = cfg.max_inspections_per_day {
+                n = n.min(f64::from(m));
+            }
+            n
+        });
+        for (v, p) in known.iter().zip(pred) {
+            if v.reference == x {
+                forecasts.push(Forecast { id: v.id.clone(), made_on: x, predicted: p, actual: v.inspected });
+            }
+        }
+    }
+    let mut by_month: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut sum = 0.0;
+    let mut n = 0usize;
+    for f in &forecasts {
+        if let Some(a) = f.actual {
+            let e = f64::from(days_between(a, f.predicted).abs());
+            sum += e;
+            n += 1;
+            let m = by_month.entry(month_key(f.made_on)).or_default();
+            m.0 += e;
+            m.1 += 1.0;
+        }
+    }
+    ForecastEvaluation {
+        evaluated: n,
+        mae_days: if n == 0 { None } else { Some(sum / n as f64) },
+        mae_by_month: by_month.into_iter().map(|(k, (s, c))| (k, s / c)).collect(),
+        forecasts,
+    }
+}
+
+/// Outbound inspections per team-day on recent saturated days before `x`.
+fn trailing_pace(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> f64 {
+    let t = cfg.transit_days;
+    let (mut n, mut td) = (0.0, 0.0);
+    for back in 1..=opts.max_lookback_days.max(1) {
+        if td >= opts.trailing_team_days {
+            break;
+        }
+        let z = add_days(x, -back);
+        let c = cfg.day(z);
+        if c.teams == 0 || c.outbound_only {
+            continue;
+        }
+        let q = out.iter().filter(|v| v.arrival_at_area(t) <= z && v.inspected.is_none_or(|d| d >= z)).count();
+        if q as f64 >= 2.0 * f64::from(c.teams) {
+            n += inspected_on.get(&z).copied().unwrap_or(0.0);
+            td += f64::from(c.teams);
+        }
+    }
+    if td > 0.0 && n > 0.0 { n / td } else { cfg.derived_rate() / 2.0 }
+}
