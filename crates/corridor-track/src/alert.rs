@@ -1,0 +1,133 @@
+//! Events and alerts the monitor emits.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::report::{PositionReport, StaticReport};
+
+/// What happened. Serialized as the snake_case names used in the JSONL files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Entered the corridor (a lane's width, an inspection or waiting area).
+    CorridorEntry,
+    /// Left the corridor at one of its ends (from an inspection/waiting area
+    /// into open water, or from a lane into a port approach).
+    CorridorExit,
+    /// Left a lane by more than the configured distance, outside every allowed area.
+    Deviation,
+    /// No report for longer than the configured gap while in the corridor.
+    AisGap,
+    /// Slower than the loitering speed for longer than the loitering time,
+    /// outside ports, anchorages, waiting and inspection areas.
+    Loitering,
+    /// Two vessels close together and slow for long, away from anchorages.
+    Encounter,
+    /// An MMSI claims an IMO registered to another vessel (or its registered
+    /// vessel claims another IMO).
+    IdentityMismatch,
+    /// A position no ship could have reached: flagged, not believed.
+    ImpossibleJump,
+    /// Arrived in an inspection area or a port approach.
+    AreaArrival,
+}
+
+impl AlertKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 9] = [
+        Self::CorridorEntry,
+        Self::CorridorExit,
+        Self::Deviation,
+        Self::AisGap,
+        Self::Loitering,
+        Self::Encounter,
+        Self::IdentityMismatch,
+        Self::ImpossibleJump,
+        Self::AreaArrival,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CorridorEntry => "corridor_entry",
+            Self::CorridorExit => "corridor_exit",
+            Self::Deviation => "deviation",
+            Self::AisGap => "ais_gap",
+            Self::Loitering => "loitering",
+            Self::Encounter => "encounter",
+            Self::IdentityMismatch => "identity_mismatch",
+            Self::ImpossibleJump => "impossible_jump",
+            Self::AreaArrival => "area_arrival",
+        }
+    }
+
+    /// Parse a snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Events (routine) rather than anomalies.
+    pub fn is_event(self) -> bool {
+        matches!(self, Self::CorridorEntry | Self::CorridorExit | Self::AreaArrival)
+    }
+}
+
+impl std::fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// The area or lane concerned, by name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+}
+
+/// A report that triggered or supports an alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Evidence {
+    /// A position report.
+    Position(PositionReport),
+    /// A static report.
+    Static(StaticReport),
+}
+
+/// An event or alert.
+///
+/// Lasting alerts (gap, deviation, loitering, encounter, identity mismatch,
+/// impossible jump) are emitted with `open: true` when detected and again,
+/// with the same `id` and `open: false`, when they end; consumers upsert by
+/// `id`. Point events (entry, exit, arrival) are emitted once, closed, with
+/// `start == end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Unique within one monitor.
+    pub id: u64,
+    /// What.
+    pub kind: AlertKind,
+    /// Which vessel.
+    pub mmsi: u32,
+    /// When it began (event time, RFC 3339 in JSON).
+    pub start: Timestamp,
+    /// When it ended, or the latest time it was seen while still open.
+    pub end: Timestamp,
+    /// Still going on.
+    pub open: bool,
+    /// Where (the first position that triggered it).
+    pub place: Place,
+    /// The other vessel of an encounter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_mmsi: Option<u32>,
+    /// A human-readable explanation (thresholds, distances, claimed IMO).
+    pub detail: String,
+    /// The reports that triggered it (bounded: the first few and the latest).
+    pub evidence: Vec<Evidence>,
+}

@@ -1,0 +1,85 @@
+//! Alert thresholds, with documented defaults.
+
+use corridor_geo::AreaKind;
+use serde::{Deserialize, Serialize};
+
+/// Monitor thresholds. Every field has a default (see [`MonitorConfig::default`]);
+/// a JSON/TOML config may give only the fields it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// `deviation`: how far beyond a lane's edge (nm) a vessel may stray
+    /// before it counts as a deviation. Default 1.0 nm.
+    pub deviation_nm: f64,
+    /// Hysteresis at lane and area boundaries (m): a vessel must get this far
+    /// outside before it counts as having left, so GPS noise on a boundary
+    /// does not flap entry/exit. Default 100 m.
+    pub boundary_hysteresis_m: f64,
+    /// `ais_gap`: silence (s) that raises an alert while in the corridor or
+    /// waiting. Default 14 400 s (4 h, UNVIM's rule).
+    pub ais_gap_s: u64,
+    /// How often (s of event time) the monitor scans for silent vessels when
+    /// reports or `advance_to` move its clock. Default 60 s.
+    pub gap_scan_interval_s: u64,
+    /// `loitering`: speed below which a vessel is stopped (kn). Default 0.5.
+    pub loiter_speed_kn: f64,
+    /// `loitering`: how long stopped before an alert (s). Default 3600 (1 h).
+    pub loiter_min_s: u64,
+    /// `loitering`: area kinds where stopping is normal. Default: port
+    /// approach, anchorage, waiting area, inspection area (ships wait for
+    /// inspection at anchor or drifting).
+    pub loiter_exempt: Vec<AreaKind>,
+    /// `encounter`: maximum distance between the two vessels (m). Default 500.
+    pub encounter_distance_m: f64,
+    /// `encounter`: both vessels slower than this (kn). Default 2.0.
+    pub encounter_speed_kn: f64,
+    /// `encounter`: minimum duration (s). Default 7200 (2 h).
+    pub encounter_min_s: u64,
+    /// `encounter`: minimum distance from an anchorage or port approach (m).
+    /// Default 10 000 (Global Fishing Watch's 10 km).
+    pub encounter_anchorage_distance_m: f64,
+    /// `encounter`: area kinds inside which vessels lie close by routine.
+    /// Default: inspection area, waiting area.
+    pub encounter_exempt: Vec<AreaKind>,
+    /// `encounter`: a neighbour's fix older than this (s) is not compared.
+    /// Default 600.
+    pub encounter_max_fix_age_s: u64,
+    /// `impossible_jump`: fastest plausible speed (kn). Default 50.
+    pub max_speed_kn: f64,
+    /// `impossible_jump`: allowance for GPS noise on top of the speed (m).
+    /// Default 1000.
+    pub jump_slack_m: f64,
+    /// How many reports an alert keeps as evidence. Default 6.
+    pub max_evidence: usize,
+    /// Time constant of the recent-speed average used for ETAs (s). Default 1800.
+    pub speed_time_constant_s: u64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        Self {
+            deviation_nm: 1.0,
+            boundary_hysteresis_m: 100.0,
+            ais_gap_s: 4 * 3600,
+            gap_scan_interval_s: 60,
+            loiter_speed_kn: 0.5,
+            loiter_min_s: 3600,
+            loiter_exempt: vec![
+                AreaKind::PortApproach,
+                AreaKind::Anchorage,
+                AreaKind::WaitingArea,
+                AreaKind::InspectionArea,
+            ],
+            encounter_distance_m: 500.0,
+            encounter_speed_kn: 2.0,
+            encounter_min_s: 2 * 3600,
+            encounter_anchorage_distance_m: 10_000.0,
+            encounter_exempt: vec![AreaKind::InspectionArea, AreaKind::WaitingArea],
+            encounter_max_fix_age_s: 600,
+            max_speed_kn: 50.0,
+            jump_slack_m: 1000.0,
+            max_evidence: 6,
+            speed_time_constant_s: 1800,
+        }
+    }
+}

@@ -1,0 +1,770 @@
+//! The monitor: consumes reports in event-time order, keeps vessel state and
+//! emits events and alerts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use corridor_geo::{AreaId, AreaKind, Corridor, KNOT_MPS, LaneHit, LatLon, NM, RouteEstimate, distance_m, eta};
+use jiff::{SignedDuration, Timestamp};
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use serde::Serialize;
+
+use crate::alert::{Alert, AlertKind, Evidence, Place};
+use crate::config::MonitorConfig;
+use crate::registry::{MapRegistry, Registry};
+use crate::report::{PositionReport, StaticReport};
+use crate::state::{Fix, LastZone, MAX_AREAS, VesselState, Zone};
+
+type SlowPoint = GeomWithData<[f64; 2], u32>;
+
+/// Counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MonitorStats {
+    /// Position reports accepted.
+    pub positions: u64,
+    /// Static reports accepted.
+    pub statics: u64,
+    /// Reports older than (or as old as) the vessel's latest: ignored.
+    pub stale: u64,
+    /// Reports with an unusable position: ignored.
+    pub invalid: u64,
+    /// Positions rejected as impossible jumps.
+    pub jumps: u64,
+}
+
+/// An ETA to an area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Eta {
+    /// Remaining route.
+    pub route: RouteEstimate,
+    /// Recent speed used, knots.
+    pub speed_kn: f64,
+    /// Estimated arrival (`None` when the vessel is (nearly) stopped).
+    pub at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+struct Pair {
+    start: Timestamp,
+    last: Timestamp,
+    place: LatLon,
+    evidence: [Option<PositionReport>; 2],
+    alerts: Option<(u64, u64)>,
+}
+
+/// The corridor monitor. See the crate docs for the rules.
+#[derive(Debug)]
+pub struct Monitor<R = MapRegistry> {
+    corridor: Arc<Corridor>,
+    config: MonitorConfig,
+    registry: R,
+    vessels: HashMap<u32, VesselState>,
+    open: HashMap<u64, Alert>,
+    next_id: u64,
+    now: Option<Timestamp>,
+    next_scan: Option<Timestamp>,
+    slow: RTree<SlowPoint>,
+    pairs: HashMap<(u32, u32), Pair>,
+    stats: MonitorStats,
+}
+
+fn secs(a: Timestamp, b: Timestamp) -> f64 {
+    b.duration_since(a).as_secs_f64()
+}
+
+fn plus(t: Timestamp, s: u64) -> Timestamp {
+    t.checked_add(SignedDuration::from_secs(s.min(i64::MAX as u64) as i64)).unwrap_or(Timestamp::MAX)
+}
+
+fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
+    // Keep the first reports and always the latest one.
+    if ev.len() < max.max(1) {
+        ev.push(e);
+    } else if let Some(last) = ev.last_mut() {
+        *last = e;
+    }
+}
+
+impl<R: Registry> Monitor<R> {
+    /// A monitor over `corridor` with `config`, linking vessels via `registry`.
+    pub fn new(corridor: Arc<Corridor>, config: MonitorConfig, registry: R) -> Self {
+        Self {
+            corridor,
+            config,
+            registry,
+            vessels: HashMap::new(),
+            open: HashMap::new(),
+            next_id: 1,
+            now: None,
+            next_scan: None,
+            slow: RTree::new(),
+            pairs: HashMap::new(),
+            stats: MonitorStats::default(),
+        }
+    }
+
+    /// The corridor.
+    pub fn corridor(&self) -> &Arc<Corridor> {
+        &self.corridor
+    }
+    /// The thresholds.
+    pub fn config(&self) -> &MonitorConfig {
+        &self.config
+    }
+    /// The registry (to add registrations while running).
+    pub fn registry_mut(&mut self) -> &mut R {
+        &mut self.registry
+    }
+    /// The monitor's clock: the latest event time seen.
+    pub fn now(&self) -> Option<Timestamp> {
+        self.now
+    }
+    /// Counters.
+    pub fn stats(&self) -> MonitorStats {
+        self.stats
+    }
+    /// One vessel's state.
+    pub fn vessel(&self, mmsi: u32) -> Option<&VesselState> {
+        self.vessels.get(&mmsi)
+    }
+    /// All tracked vessels.
+    pub fn vessels(&self) -> impl Iterator<Item = &VesselState> + '_ {
+        self.vessels.values()
+    }
+    /// Number of tracked vessels.
+    pub fn vessel_count(&self) -> usize {
+        self.vessels.len()
+    }
+    /// Alerts still open (latest version of each).
+    pub fn open_alerts(&self) -> impl Iterator<Item = &Alert> + '_ {
+        self.open.values()
+    }
+
+    /// Estimated arrival of `mmsi` at `target` from its recent speed and the
+    /// remaining distance along the lanes.
+    pub fn eta(&self, mmsi: u32, target: AreaId) -> Option<Eta> {
+        let v = self.vessels.get(&mmsi)?;
+        let fix = v.fix?;
+        let search = self.corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max)
+            + self.config.deviation_nm * NM;
+        let route = self.corridor.remaining_to(fix.pos, target, search)?;
+        let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
+        let at = if route.remaining_m == 0.0 { Some(fix.time) } else { eta(fix.time, route.remaining_m, speed_kn) };
+        Some(Eta { route, speed_kn, at })
+    }
+
+    fn new_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn point_event(
+        &mut self,
+        kind: AlertKind,
+        mmsi: u32,
+        r: &PositionReport,
+        area: Option<String>,
+        detail: String,
+        out: &mut Vec<Alert>,
+    ) {
+        let id = self.new_id();
+        out.push(Alert {
+            id,
+            kind,
+            mmsi,
+            start: r.time,
+            end: r.time,
+            open: false,
+            place: Place { lat: r.lat, lon: r.lon, area },
+            other_mmsi: None,
+            detail,
+            evidence: vec![Evidence::Position(*r)],
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_alert(
+        &mut self,
+        kind: AlertKind,
+        mmsi: u32,
+        start: Timestamp,
+        end: Timestamp,
+        place: Place,
+        detail: String,
+        evidence: Vec<Evidence>,
+        out: &mut Vec<Alert>,
+    ) -> u64 {
+        let id = self.new_id();
+        let a = Alert { id, kind, mmsi, start, end, open: true, place, other_mmsi: None, detail, evidence };
+        out.push(a.clone());
+        self.open.insert(id, a);
+        id
+    }
+
+    fn extend_alert(&mut self, id: u64, end: Timestamp, e: Option<Evidence>) {
+        let max = self.config.max_evidence;
+        if let Some(a) = self.open.get_mut(&id) {
+            if end > a.end {
+                a.end = end;
+            }
+            if let Some(e) = e {
+                push_evidence(&mut a.evidence, e, max);
+            }
+        }
+    }
+
+    fn close_alert(&mut self, id: u64, end: Timestamp, e: Option<Evidence>, out: &mut Vec<Alert>) {
+        let max = self.config.max_evidence;
+        if let Some(mut a) = self.open.remove(&id) {
+            a.end = end.max(a.start);
+            a.open = false;
+            if let Some(e) = e {
+                push_evidence(&mut a.evidence, e, max);
+            }
+            out.push(a);
+        }
+    }
+
+    /// Move the clock to `t` (event time) and raise `ais_gap` for vessels in
+    /// the corridor that have been silent too long. Call it on a clock tick
+    /// when reports may stop altogether; reports call it themselves.
+    pub fn advance_to(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
+        if self.now.is_none_or(|n| t > n) {
+            self.now = Some(t);
+        }
+        let now = self.now.unwrap_or(t);
+        if self.next_scan.is_some_and(|n| now < n) {
+            return;
+        }
+        self.next_scan = Some(plus(now, self.config.gap_scan_interval_s.max(1)));
+        let gap = self.config.ais_gap_s as f64;
+        let due: Vec<(u32, Timestamp)> = self
+            .vessels
+            .values()
+            .filter(|v| v.in_corridor() && v.det.gap.is_none())
+            .filter_map(|v| v.last_seen.filter(|ls| secs(*ls, now) > gap).map(|ls| (v.mmsi, ls)))
+            .collect();
+        for (mmsi, last) in due {
+            let Some(v) = self.vessels.get(&mmsi) else { continue };
+            let (place, evidence) = match v.fix {
+                Some(f) => (
+                    Place { lat: f.pos.lat, lon: f.pos.lon, area: self.zone_name(v) },
+                    vec![Evidence::Position(f.to_report(mmsi))],
+                ),
+                None => (Place { lat: f64::NAN, lon: f64::NAN, area: None }, vec![]),
+            };
+            let detail = format!("no report for more than {} s while in the corridor", self.config.ais_gap_s);
+            let id = self.open_alert(AlertKind::AisGap, mmsi, last, now, place, detail, evidence, out);
+            if let Some(v) = self.vessels.get_mut(&mmsi) {
+                v.det.gap = Some(id);
+            }
+        }
+    }
+
+    /// Close every open alert at `t` (end of a replay), newest first.
+    pub fn finish(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
+        self.advance_to(t, out);
+        let mut ids: Vec<u64> = self.open.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let end = self.open.get(&id).map_or(t, |a| a.end);
+            self.close_alert(id, end, None, out);
+        }
+        for v in self.vessels.values_mut() {
+            let d = &mut v.det;
+            d.loiter = None;
+            d.deviation = None;
+            d.gap = None;
+            d.jump = None;
+            d.identity = None;
+        }
+        for p in self.pairs.values_mut() {
+            p.alerts = None;
+        }
+    }
+
+    fn zone_name(&self, v: &VesselState) -> Option<String> {
+        match v.last_zone {
+            LastZone::None => None,
+            LastZone::Lane(l) => self.corridor.lane(l).map(|l| l.name.clone()),
+            LastZone::Area(a) | LastZone::Anchorage(a) => self.corridor.area(a).map(|a| a.name.clone()),
+        }
+    }
+
+    /// Feed a static report (AIS type 5 / 24): merges static data, links the
+    /// registered vessel and checks the claimed IMO.
+    pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
+        self.advance_to(r.time, out);
+        let v = self.vessels.entry(r.mmsi).or_insert_with(|| VesselState::new(r.mmsi));
+        if v.last_seen.is_some_and(|ls| r.time < ls) {
+            self.stats.stale += 1;
+            return;
+        }
+        self.stats.statics += 1;
+        let gap_open = v.det.gap.take();
+        v.last_seen = Some(r.time);
+        if let Some(n) = r.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            v.name = Some(n.into());
+        }
+        if let Some(c) = r.callsign.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            v.callsign = Some(c.into());
+        }
+        if r.ship_type.is_some() {
+            v.ship_type = r.ship_type;
+        }
+        let imo = r.imo.filter(|i| *i != 0);
+        if imo.is_some() {
+            v.imo = imo;
+        }
+        if let Some(id) = gap_open {
+            self.close_alert(id, r.time, Some(Evidence::Static(r.clone())), out);
+        }
+        // Link and check identity.
+        let by_mmsi = self.registry.by_mmsi(r.mmsi);
+        let by_imo = imo.and_then(|i| self.registry.by_imo(i));
+        let mismatch = match (imo, by_imo, by_mmsi) {
+            (Some(i), Some(reg), _) if reg.mmsi.is_some_and(|m| m != r.mmsi) => Some(format!(
+                "MMSI {} claims IMO {i}, registered to MMSI {}",
+                r.mmsi,
+                reg.mmsi.unwrap_or_default()
+            )),
+            (Some(i), _, Some(reg)) if reg.imo.is_some_and(|ri| ri != i) => Some(format!(
+                "MMSI {} is registered with IMO {} but claims IMO {i}",
+                r.mmsi,
+                reg.imo.unwrap_or_default()
+            )),
+            _ => None,
+        };
+        let registered = match (&mismatch, by_mmsi, by_imo) {
+            (None, Some(reg), _) | (None, None, Some(reg)) => Some(reg.key),
+            (Some(_), Some(reg), _) => Some(reg.key),
+            _ => None,
+        };
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else { return };
+        v.registered = registered.or(v.registered);
+        let ev = Evidence::Static(r.clone());
+        match (mismatch, v.det.identity) {
+            (Some(_), Some(id)) => {
+                v.det.identity_last = Some(r.time);
+                self.extend_alert(id, r.time, Some(ev));
+            }
+            (Some(detail), None) => {
+                let place = v.fix.map_or(Place { lat: f64::NAN, lon: f64::NAN, area: None }, |f| Place {
+                    lat: f.pos.lat,
+                    lon: f.pos.lon,
+                    area: None,
+                });
+                let mmsi = r.mmsi;
+                let id =
+                    self.open_alert(AlertKind::IdentityMismatch, mmsi, r.time, r.time, place, detail, vec![ev], out);
+                if let Some(v) = self.vessels.get_mut(&mmsi) {
+                    v.det.identity = Some(id);
+                    v.det.identity_last = Some(r.time);
+                }
+            }
+            (None, Some(id)) if imo.is_some() => {
+                let end = v.det.identity_last.unwrap_or(r.time);
+                v.det.identity = None;
+                self.close_alert(id, end, None, out);
+            }
+            (None, _) => {}
+        }
+    }
+
+    /// Feed a position report. Reports must come in event-time order per
+    /// vessel; older ones are counted as stale and ignored.
+    pub fn on_position(&mut self, raw: &PositionReport, out: &mut Vec<Alert>) {
+        let Some(r) = raw.normalized() else {
+            self.stats.invalid += 1;
+            return;
+        };
+        self.advance_to(r.time, out);
+        let cfg = &self.config;
+        let v = self.vessels.entry(r.mmsi).or_insert_with(|| VesselState::new(r.mmsi));
+        if v.last_seen.is_some_and(|ls| r.time <= ls) && v.fix.is_none_or(|f| r.time <= f.time) {
+            self.stats.stale += 1;
+            return;
+        }
+        let prev_seen = v.last_seen;
+        v.last_seen = Some(r.time);
+        let in_corridor = v.in_corridor();
+        let gap_open = v.det.gap.take();
+        let jump = v.fix.and_then(|f| {
+            let dt = secs(f.time, r.time).max(0.0);
+            let d = distance_m(f.pos, r.pos());
+            let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
+            (d > allowed).then_some((f, d, dt))
+        });
+        let ev = Evidence::Position(r);
+
+        // ais_gap: close an open one, or raise one found only now.
+        if let Some(id) = gap_open {
+            self.close_alert(id, r.time, Some(ev.clone()), out);
+        } else if let Some(ls) = prev_seen
+            && in_corridor
+            && secs(ls, r.time) > self.config.ais_gap_s as f64
+        {
+            let v = &self.vessels[&r.mmsi];
+            let place = v.fix.map_or(Place { lat: r.lat, lon: r.lon, area: None }, |f| Place {
+                lat: f.pos.lat,
+                lon: f.pos.lon,
+                area: self.zone_name(v),
+            });
+            let mut evidence: Vec<Evidence> = v.fix.map(|f| Evidence::Position(f.to_report(r.mmsi))).into_iter().collect();
+            evidence.push(ev.clone());
+            let detail = format!("no report for {:.0} s while in the corridor", secs(ls, r.time));
+            let id = self.open_alert(AlertKind::AisGap, r.mmsi, ls, r.time, place, detail, evidence, out);
+            self.close_alert(id, r.time, None, out);
+        }
+
+        // impossible_jump: flag it, and do not believe it.
+        if let Some((f, d, dt)) = jump {
+            self.stats.jumps += 1;
+            let v = self.vessels.get_mut(&r.mmsi).map(|v| {
+                v.det.jump_last = Some(r.time);
+                v.det.jump
+            });
+            match v.flatten() {
+                Some(id) => self.extend_alert(id, r.time, Some(ev)),
+                None => {
+                    let detail = format!(
+                        "{:.1} nm in {:.0} s ({:.0} kn) from the believed position; position not believed",
+                        d / NM,
+                        dt,
+                        if dt > 0.0 { d / dt / KNOT_MPS } else { f64::INFINITY }
+                    );
+                    let evidence = vec![Evidence::Position(f.to_report(r.mmsi)), ev];
+                    let place = Place { lat: r.lat, lon: r.lon, area: None };
+                    let id = self.open_alert(AlertKind::ImpossibleJump, r.mmsi, r.time, r.time, place, detail, evidence, out);
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.jump = Some(id);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(v) = self.vessels.get_mut(&r.mmsi)
+            && let Some(id) = v.det.jump.take()
+        {
+            let end = v.det.jump_last.unwrap_or(r.time);
+            self.close_alert(id, end, None, out);
+        }
+
+        self.stats.positions += 1;
+        // Believe it.
+        let tau = self.config.speed_time_constant_s.max(1) as f64;
+        if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            if let Some(s) = r.sog_kn {
+                v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
+                    (Some(avg), Some(f)) => {
+                        let a = 1.0 - (-(secs(f.time, r.time)) / tau).exp();
+                        avg + (a as f32) * (s - avg)
+                    }
+                    _ => s,
+                });
+            }
+            v.fix = Some(Fix::from_report(&r));
+        }
+        self.update_zones(&r, out);
+        self.update_loitering(&r, out);
+        self.update_encounters(&r, out);
+    }
+
+    fn update_zones(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let c = Arc::clone(&self.corridor);
+        let hyst = self.config.boundary_hysteresis_m;
+        let dev_m = self.config.deviation_nm * NM;
+        let p = r.pos();
+        let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        let first = v.zone == Zone::Unknown;
+        let prev_areas: Vec<AreaId> = v.areas().collect();
+        // Area membership with hysteresis: stay "in" until clearly out.
+        let mut now_areas: Vec<AreaId> = c.areas_at(p).map(|a| a.id).collect();
+        for a in &prev_areas {
+            if !now_areas.contains(a) && c.distance_to_area_m(p, *a, hyst).is_some() {
+                now_areas.push(*a);
+            }
+        }
+        now_areas.truncate(MAX_AREAS);
+        let kind_of = |a: &AreaId| c.area(*a).map(|a| a.kind);
+        let widest = c.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max);
+        let lane: Option<LaneHit> = c.nearest_lane(p, widest + dev_m + hyst);
+        let staying = v.zone == Zone::Inside;
+        let in_lane = lane.filter(|h| h.cross_m <= h.half_width_m + if staying { hyst } else { 0.0 });
+        let c_area = now_areas
+            .iter()
+            .copied()
+            .find(|a| matches!(kind_of(a), Some(AreaKind::InspectionArea | AreaKind::WaitingArea)));
+        let port = now_areas.iter().copied().find(|a| kind_of(a) == Some(AreaKind::PortApproach));
+        let anchorage = now_areas.iter().copied().find(|a| kind_of(a) == Some(AreaKind::Anchorage));
+        let in_c = c_area.is_some() || in_lane.is_some();
+        let name_area = |a: AreaId| c.area(a).map(|a| a.name.clone());
+        let name_lane = |h: &LaneHit| c.lane(h.lane).map(|l| l.name.clone());
+
+        // area_arrival: inspection areas and ports newly entered.
+        if !first {
+            for a in &now_areas {
+                if !prev_areas.contains(a)
+                    && matches!(kind_of(a), Some(AreaKind::InspectionArea | AreaKind::PortApproach))
+                {
+                    let area = c.area(*a);
+                    let detail = format!(
+                        "arrived at {} {}",
+                        area.map_or("", |a| a.kind.as_str()),
+                        area.and_then(|a| a.locode.clone()).unwrap_or_default()
+                    );
+                    self.point_event(AlertKind::AreaArrival, r.mmsi, r, name_area(*a), detail.trim().to_owned(), out);
+                }
+            }
+        }
+
+        let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        let (zone, last_zone, deviation) = (v.zone, v.last_zone, v.det.deviation);
+        let mut new_zone = zone;
+        let mut new_last = last_zone;
+        if let Some(a) = c_area {
+            new_last = LastZone::Area(a);
+        } else if let Some(h) = &in_lane {
+            new_last = LastZone::Lane(h.lane);
+        }
+        match zone {
+            Zone::Unknown => new_zone = if in_c { Zone::Inside } else { Zone::Outside },
+            Zone::Outside => {
+                if in_c {
+                    new_zone = Zone::Inside;
+                    let place = c_area.and_then(name_area).or_else(|| in_lane.as_ref().and_then(name_lane));
+                    self.point_event(AlertKind::CorridorEntry, r.mmsi, r, place, "entered the corridor".into(), out);
+                }
+            }
+            Zone::Inside if !in_c => {
+                if let Some(pa) = port {
+                    new_zone = Zone::Outside;
+                    new_last = LastZone::None;
+                    self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(pa), "left the corridor into a port".into(), out);
+                } else if let Some(an) = anchorage {
+                    new_last = LastZone::Anchorage(an);
+                } else if let LastZone::Area(a) = last_zone {
+                    new_zone = Zone::Outside;
+                    new_last = LastZone::None;
+                    self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(a), "left the corridor".into(), out);
+                } else if lane.as_ref().is_none_or(|h| h.outside_by_m() > dev_m) {
+                    new_zone = Zone::Deviating;
+                    let detail = match &lane {
+                        Some(h) => format!(
+                            "{:.2} nm outside {} (tolerance {:.2} nm)",
+                            h.outside_by_m() / NM,
+                            name_lane(h).unwrap_or_default(),
+                            self.config.deviation_nm
+                        ),
+                        None => "far from every lane".to_owned(),
+                    };
+                    let place = Place { lat: r.lat, lon: r.lon, area: self.zone_name(v) };
+                    let id = self.open_alert(AlertKind::Deviation, r.mmsi, r.time, r.time, place, detail, vec![Evidence::Position(*r)], out);
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation = Some(id);
+                        v.det.deviation_last = Some(r.time);
+                    }
+                }
+            }
+            Zone::Inside => {}
+            Zone::Deviating => {
+                if in_c || port.is_some() || anchorage.is_some() {
+                    if let Some(id) = deviation {
+                        let end = v.det.deviation_last.unwrap_or(r.time);
+                        self.close_alert(id, end, Some(Evidence::Position(*r)), out);
+                    }
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation = None;
+                    }
+                    new_zone = Zone::Inside;
+                    if !in_c && let Some(pa) = port {
+                        new_zone = Zone::Outside;
+                        new_last = LastZone::None;
+                        self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(pa), "left the corridor into a port".into(), out);
+                    } else if !in_c && let Some(an) = anchorage {
+                        new_last = LastZone::Anchorage(an);
+                    }
+                } else if let Some(id) = deviation {
+                    self.extend_alert(id, r.time, Some(Evidence::Position(*r)));
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation_last = Some(r.time);
+                    }
+                }
+            }
+        }
+        if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.zone = new_zone;
+            v.last_zone = new_last;
+            v.areas = [u32::MAX; MAX_AREAS];
+            for (slot, a) in v.areas.iter_mut().zip(&now_areas) {
+                *slot = a.0;
+            }
+        }
+    }
+
+    fn update_loitering(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let Some(sog) = r.sog_kn else { return };
+        let c = Arc::clone(&self.corridor);
+        let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        let exempt = v.areas().any(|a| c.area(a).is_some_and(|a| self.config.loiter_exempt.contains(&a.kind)));
+        let slow = f64::from(sog) < self.config.loiter_speed_kn && !exempt;
+        let min = self.config.loiter_min_s as f64;
+        let (since, open, last) = (v.det.slow_since, v.det.loiter, v.det.slow_last);
+        if slow {
+            let since = since.unwrap_or(r.time);
+            if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                v.det.slow_since = Some(since);
+                v.det.slow_last = Some(r.time);
+                if v.det.slow_first.is_none() {
+                    v.det.slow_first = Some(*r);
+                }
+            }
+            match open {
+                Some(id) => self.extend_alert(id, r.time, Some(Evidence::Position(*r))),
+                None if secs(since, r.time) > min => {
+                    let first = self.vessels.get(&r.mmsi).and_then(|v| v.det.slow_first).unwrap_or(*r);
+                    let place = Place { lat: first.lat, lon: first.lon, area: None };
+                    let detail = format!(
+                        "below {} kn for more than {} s outside ports, anchorages and waiting areas",
+                        self.config.loiter_speed_kn, self.config.loiter_min_s
+                    );
+                    let evidence = vec![Evidence::Position(first), Evidence::Position(*r)];
+                    let id = self.open_alert(AlertKind::Loitering, r.mmsi, since, r.time, place, detail, evidence, out);
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.loiter = Some(id);
+                    }
+                }
+                None => {}
+            }
+        } else {
+            if let Some(id) = open {
+                self.close_alert(id, last.unwrap_or(r.time), Some(Evidence::Position(*r)), out);
+            }
+            if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                v.det.loiter = None;
+                v.det.slow_since = None;
+                v.det.slow_last = None;
+                v.det.slow_first = None;
+            }
+        }
+    }
+
+    fn update_encounters(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let c = Arc::clone(&self.corridor);
+        let cfg = self.config.clone();
+        let p = r.pos();
+        let slow = r.sog_kn.is_some_and(|s| f64::from(s) < cfg.encounter_speed_kn);
+        let eligible = slow
+            && c.near_kind(p, &cfg.encounter_exempt, 0.0).is_none()
+            && c.near_kind(p, &[AreaKind::Anchorage, AreaKind::PortApproach], cfg.encounter_anchorage_distance_m).is_none();
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else { return };
+        // Keep the R-tree holding exactly the eligible vessels' latest fixes.
+        if let Some(old) = v.det.indexed.take() {
+            self.slow.remove(&GeomWithData::new(old, r.mmsi));
+        }
+        let mut close_now: Vec<u32> = Vec::new();
+        if eligible {
+            let pt = [p.lon, p.lat];
+            v.det.indexed = Some(pt);
+            self.slow.insert(GeomWithData::new(pt, r.mmsi));
+            let d = cfg.encounter_distance_m;
+            let dlat = d / 110_500.0 * 1.02;
+            let dlon = dlat / p.lat.abs().min(89.0).to_radians().cos();
+            let env = rstar::AABB::from_corners([p.lon - dlon, p.lat - dlat], [p.lon + dlon, p.lat + dlat]);
+            let max_age = cfg.encounter_max_fix_age_s as f64;
+            for n in self.slow.locate_in_envelope(&env) {
+                if n.data == r.mmsi {
+                    continue;
+                }
+                let Some(w) = self.vessels.get(&n.data) else { continue };
+                let Some(wf) = w.fix else { continue };
+                if secs(wf.time, r.time).abs() > max_age {
+                    continue;
+                }
+                if distance_m(wf.pos, p) <= d {
+                    close_now.push(n.data);
+                }
+            }
+        }
+        // Pairs with this vessel that are no longer close end here.
+        let partners = self.vessels.get(&r.mmsi).map(|v| v.det.partners.clone()).unwrap_or_default();
+        for other in partners {
+            if !close_now.contains(&other) {
+                self.end_pair(r.mmsi, other, out);
+            }
+        }
+        let min = cfg.encounter_min_s as f64;
+        for other in close_now {
+            let key = (r.mmsi.min(other), r.mmsi.max(other));
+            let other_fix = self.vessels.get(&other).and_then(|w| w.fix).map(|f| f.to_report(other));
+            let pair = self.pairs.entry(key).or_insert_with(|| Pair {
+                start: r.time,
+                last: r.time,
+                place: p,
+                evidence: [Some(*r), other_fix],
+                alerts: None,
+            });
+            pair.last = r.time;
+            let (start, place, alerts) = (pair.start, pair.place, pair.alerts);
+            let evidence: Vec<Evidence> = pair.evidence.iter().flatten().map(|e| Evidence::Position(*e)).collect();
+            for (a, b) in [(r.mmsi, other), (other, r.mmsi)] {
+                if let Some(v) = self.vessels.get_mut(&a)
+                    && !v.det.partners.contains(&b)
+                {
+                    v.det.partners.push(b);
+                }
+            }
+            match alerts {
+                Some((x, y)) => {
+                    self.extend_alert(x, r.time, None);
+                    self.extend_alert(y, r.time, None);
+                }
+                None if secs(start, r.time) >= min => {
+                    let detail = format!(
+                        "within {} m at under {} kn for at least {} s, away from anchorages",
+                        self.config.encounter_distance_m, self.config.encounter_speed_kn, self.config.encounter_min_s
+                    );
+                    let pl = Place { lat: place.lat, lon: place.lon, area: None };
+                    let mut ids = [0u64; 2];
+                    for (i, (a, b)) in [(key.0, key.1), (key.1, key.0)].into_iter().enumerate() {
+                        let mut ev = evidence.clone();
+                        ev.push(Evidence::Position(*r));
+                        let id = self.open_alert(AlertKind::Encounter, a, start, r.time, pl.clone(), detail.clone(), ev, out);
+                        if let Some(al) = self.open.get_mut(&id) {
+                            al.other_mmsi = Some(b);
+                        }
+                        if let Some(last) = out.last_mut() {
+                            last.other_mmsi = Some(b);
+                        }
+                        ids[i] = id;
+                    }
+                    if let Some(pair) = self.pairs.get_mut(&key) {
+                        pair.alerts = Some((ids[0], ids[1]));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn end_pair(&mut self, a: u32, b: u32, out: &mut Vec<Alert>) {
+        let key = (a.min(b), a.max(b));
+        if let Some(pair) = self.pairs.remove(&key)
+            && let Some((x, y)) = pair.alerts
+        {
+            self.close_alert(x, pair.last, None, out);
+            self.close_alert(y, pair.last, None, out);
+        }
+        for (m, other) in [(a, b), (b, a)] {
+            if let Some(v) = self.vessels.get_mut(&m) {
+                v.det.partners.retain(|p| *p != other);
+                if v.det.partners.is_empty() {
+                    v.det.partners = Vec::new();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Per-MMSI live vessel state.
+
+use corridor_geo::{AreaId, LaneId, LatLon};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::report::{NavStatus, PositionReport};
+
+/// The believed position: the latest report that passed the plausibility check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Fix {
+    /// Event time of the report.
+    pub time: Timestamp,
+    /// Position.
+    pub pos: LatLon,
+    /// Speed over ground, knots.
+    pub sog_kn: Option<f32>,
+    /// Course over ground, degrees.
+    pub cog_deg: Option<f32>,
+    /// True heading, degrees.
+    pub heading_deg: Option<u16>,
+    /// Navigational status.
+    pub nav_status: NavStatus,
+}
+
+impl Fix {
+    pub(crate) fn from_report(r: &PositionReport) -> Self {
+        Self {
+            time: r.time,
+            pos: r.pos(),
+            sog_kn: r.sog_kn,
+            cog_deg: r.cog_deg,
+            heading_deg: r.heading_deg,
+            nav_status: r.nav_status,
+        }
+    }
+    pub(crate) fn to_report(self, mmsi: u32) -> PositionReport {
+        PositionReport {
+            mmsi,
+            time: self.time,
+            lat: self.pos.lat,
+            lon: self.pos.lon,
+            sog_kn: self.sog_kn,
+            cog_deg: self.cog_deg,
+            heading_deg: self.heading_deg,
+            nav_status: self.nav_status,
+        }
+    }
+}
+
+/// Where a vessel is relative to the corridor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// No believed position yet.
+    #[default]
+    Unknown,
+    /// Not in the corridor.
+    Outside,
+    /// In the corridor (a lane's width, an inspection or waiting area), or in
+    /// an allowed area it reached from the corridor, or within the deviation
+    /// tolerance of a lane.
+    Inside,
+    /// Left a lane beyond the tolerance: a deviation alert is open.
+    Deviating,
+}
+
+/// The last corridor element a vessel was in (decides exit vs deviation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LastZone {
+    /// None yet.
+    #[default]
+    None,
+    /// A lane.
+    Lane(LaneId),
+    /// An inspection or waiting area.
+    Area(AreaId),
+    /// An anchorage reached from the corridor.
+    Anchorage(AreaId),
+}
+
+/// At most this many simultaneous areas are remembered per vessel.
+pub const MAX_AREAS: usize = 4;
+
+/// Live state of one vessel (kept small: see the crate docs' memory budget).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VesselState {
+    /// The vessel's MMSI.
+    pub mmsi: u32,
+    /// Event time of the latest report of any kind (including rejected positions).
+    pub last_seen: Option<Timestamp>,
+    /// Believed position (never moved by an impossible jump).
+    pub fix: Option<Fix>,
+    /// Recent speed over ground (exponential average), knots.
+    pub avg_speed_kn: Option<f32>,
+    /// IMO number from static data.
+    pub imo: Option<u32>,
+    /// Name from static data.
+    pub name: Option<Box<str>>,
+    /// Call sign from static data.
+    pub callsign: Option<Box<str>>,
+    /// AIS ship type from static data.
+    pub ship_type: Option<u8>,
+    /// Key of the registered vessel this MMSI is linked to.
+    pub registered: Option<u64>,
+    /// Corridor zone.
+    pub zone: Zone,
+    /// Last corridor element.
+    pub last_zone: LastZone,
+    /// Areas the vessel is in (with boundary hysteresis); `u32::MAX` = empty slot.
+    #[serde(skip)]
+    pub(crate) areas: [u32; MAX_AREAS],
+    #[serde(skip)]
+    pub(crate) det: Detectors,
+}
+
+/// Detector memory (private).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Detectors {
+    pub slow_since: Option<Timestamp>,
+    pub slow_last: Option<Timestamp>,
+    pub slow_first: Option<PositionReport>,
+    pub loiter: Option<u64>,
+    pub deviation: Option<u64>,
+    pub deviation_last: Option<Timestamp>,
+    pub gap: Option<u64>,
+    pub jump: Option<u64>,
+    pub jump_last: Option<Timestamp>,
+    pub identity: Option<u64>,
+    pub identity_last: Option<Timestamp>,
+    /// MMSIs this vessel is in a candidate encounter with.
+    pub partners: Vec<u32>,
+    /// Point stored in the slow-vessel R-tree, if any.
+    pub indexed: Option<[f64; 2]>,
+}
+
+impl VesselState {
+    pub(crate) fn new(mmsi: u32) -> Self {
+        Self { mmsi, areas: [u32::MAX; MAX_AREAS], ..Self::default() }
+    }
+
+    /// Areas the vessel is in.
+    pub fn areas(&self) -> impl Iterator<Item = AreaId> + '_ {
+        self.areas.iter().filter(|a| **a != u32::MAX).map(|a| AreaId(*a))
+    }
+
+    /// Whether the vessel is in the corridor (including a deviation from it).
+    pub fn in_corridor(&self) -> bool {
+        matches!(self.zone, Zone::Inside | Zone::Deviating)
+    }
+
+    /// Approximate heap bytes owned by this state (for the memory budget).
+    pub fn heap_bytes(&self) -> usize {
+        self.name.as_ref().map_or(0, |s| s.len())
+            + self.callsign.as_ref().map_or(0, |s| s.len())
+            + self.det.partners.capacity() * std::mem::size_of::<u32>()
+            + self.det.slow_first.map_or(0, |_| 0)
+    }
+}

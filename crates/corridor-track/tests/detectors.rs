@@ -1,0 +1,447 @@
+//! One data-driven `check` per detector: a script of reports in, the exact
+//! set of alerts (kind, mmsi, start, end) out.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+
+use corridor_geo::{BLACK_SEA_DEMO, Corridor, KNOT_MPS, LatLon, NM, bearing_deg, destination, distance_m};
+use corridor_track::{
+    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport, RegisteredVessel, StaticReport,
+};
+use jiff::{SignedDuration, Timestamp};
+
+static CORRIDOR: LazyLock<Arc<Corridor>> =
+    LazyLock::new(|| Arc::new(Corridor::from_geojson_str(BLACK_SEA_DEMO).expect("demo corridor")));
+
+fn t0() -> Timestamp {
+    "2022-09-01T00:00:00Z".parse().expect("time")
+}
+
+fn at(min: f64) -> Timestamp {
+    t0() + SignedDuration::from_secs_f64(min * 60.0)
+}
+
+/// A point `along_nm` from the start of `lane`, `cross_nm` to its right.
+fn off(lane: &str, along_nm: f64, cross_nm: f64) -> LatLon {
+    let l = CORRIDOR.lane_by_name(lane).expect("lane");
+    let along = (along_nm * NM).min(l.length_m());
+    let p = l.point_at(along);
+    let ahead = l.point_at((along + 100.0).min(l.length_m()));
+    let brg = if ahead == p { bearing_deg(l.point_at(along - 100.0), p) } else { bearing_deg(p, ahead) };
+    if cross_nm == 0.0 { p } else { destination(p, brg + 90.0, cross_nm * NM) }
+}
+
+fn lane_len_nm(lane: &str) -> f64 {
+    CORRIDOR.lane_by_name(lane).expect("lane").length_m() / NM
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Pos(PositionReport),
+    Static(StaticReport),
+    Advance(Timestamp),
+}
+
+/// Builds one vessel's reports, timing moves at a given speed.
+struct Script {
+    mmsi: u32,
+    t: f64,
+    last: Option<LatLon>,
+    steps: Vec<Step>,
+}
+
+impl Script {
+    fn new(mmsi: u32, t_min: f64) -> Self {
+        Self { mmsi, t: t_min, last: None, steps: vec![] }
+    }
+    fn report(&mut self, p: LatLon, sog: f32, status: NavStatus) -> f64 {
+        self.steps.push(Step::Pos(PositionReport {
+            mmsi: self.mmsi,
+            time: at(self.t),
+            lat: p.lat,
+            lon: p.lon,
+            sog_kn: Some(sog),
+            cog_deg: None,
+            heading_deg: None,
+            nav_status: status,
+        }));
+        self.last = Some(p);
+        self.t
+    }
+    /// Sail to `p` at 12 kn, reporting every 20 minutes on the way and on
+    /// arrival; returns the arrival report's minute.
+    fn go(&mut self, p: LatLon) -> f64 {
+        if let Some(l) = self.last {
+            let d = distance_m(l, p);
+            let step = 12.0 * KNOT_MPS * 20.0 * 60.0;
+            let brg = bearing_deg(l, p);
+            let mut done = step;
+            while done < d - 1.0 {
+                self.t += 20.0;
+                self.report(destination(l, brg, done), 12.0, NavStatus::UNDER_WAY);
+                done += step;
+            }
+            self.t += (d - (done - step)) / (12.0 * KNOT_MPS) / 60.0;
+        }
+        self.report(p, 12.0, NavStatus::UNDER_WAY)
+    }
+    /// Stay near `p` at `sog` for `minutes`, reporting every `every` minutes,
+    /// drifting `drift_m` per report eastwards.
+    fn hold(&mut self, p: LatLon, sog: f32, minutes: f64, every: f64, drift_m: f64) -> (f64, f64) {
+        let status = if sog < 0.1 { NavStatus::AT_ANCHOR } else { NavStatus::UNDER_WAY };
+        let first = self.t + every;
+        let n = (minutes / every).round() as usize;
+        let mut q = p;
+        for _ in 0..n {
+            self.t += every;
+            q = if drift_m > 0.0 { destination(q, 90.0, drift_m) } else { q };
+            self.report(q, sog, status);
+        }
+        (first, self.t)
+    }
+    fn wait(&mut self, minutes: f64) {
+        self.t += minutes;
+    }
+    fn claim(&mut self, imo: Option<u32>) -> f64 {
+        self.steps.push(Step::Static(StaticReport {
+            mmsi: self.mmsi,
+            time: at(self.t),
+            imo,
+            name: Some(format!("SHIP {}", self.mmsi)),
+            callsign: None,
+            ship_type: Some(70),
+        }));
+        self.t
+    }
+}
+
+fn merge(scripts: Vec<Script>) -> Vec<Step> {
+    let mut all: Vec<Step> = scripts.into_iter().flat_map(|s| s.steps).collect();
+    all.sort_by_key(|s| match s {
+        Step::Pos(p) => p.time,
+        Step::Static(s) => s.time,
+        Step::Advance(t) => *t,
+    });
+    all
+}
+
+/// Final version of every alert (by id).
+fn run(steps: &[Step], registry: MapRegistry) -> (Vec<Alert>, Monitor) {
+    let mut m = Monitor::new(Arc::clone(&CORRIDOR), MonitorConfig::default(), registry);
+    let mut out = Vec::new();
+    for s in steps {
+        match s {
+            Step::Pos(p) => m.on_position(p, &mut out),
+            Step::Static(r) => m.on_static(r, &mut out),
+            Step::Advance(t) => m.advance_to(*t, &mut out),
+        }
+    }
+    let mut last: BTreeMap<u64, Alert> = BTreeMap::new();
+    for a in out {
+        last.insert(a.id, a);
+    }
+    (last.into_values().collect(), m)
+}
+
+/// The one helper: feed `steps`, expect exactly `want` as
+/// (kind, mmsi, start minute, end minute), times within half a minute.
+fn check(name: &str, steps: &[Step], registry: MapRegistry, want: &[(AlertKind, u32, f64, f64)]) -> Monitor {
+    let (alerts, m) = run(steps, registry);
+    let mins = |t: Timestamp| t.duration_since(t0()).as_secs_f64() / 60.0;
+    let mut got: Vec<(AlertKind, u32, f64, f64)> =
+        alerts.iter().map(|a| (a.kind, a.mmsi, mins(a.start), mins(a.end))).collect();
+    let mut want = want.to_vec();
+    let key = |x: &(AlertKind, u32, f64, f64)| (x.0, x.1, (x.2 * 60.0).round() as i64);
+    got.sort_by_key(key);
+    want.sort_by_key(key);
+    let same = got.len() == want.len()
+        && got.iter().zip(&want).all(|(g, w)| g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 0.5 && (g.3 - w.3).abs() < 0.5);
+    assert!(same, "{name}:\n got  {got:?}\n want {want:?}\n alerts {alerts:#?}");
+    assert!(alerts.iter().all(|a| !a.evidence.is_empty()), "{name}: every alert has evidence");
+    m
+}
+
+const ODESA: &str = "Odesa lane";
+
+#[test]
+fn entry_arrival_exit() {
+    let len = lane_len_nm(ODESA);
+    let mut s = Script::new(1, 0.0);
+    s.go(off(ODESA, 200.0, 4.0));
+    s.go(off(ODESA, 201.0, 2.5)); // outside the 1.5 nm half-width: not yet in
+    let entry = s.go(off(ODESA, 203.0, 0.0));
+    s.go(off(ODESA, len - 30.0, 0.3));
+    s.go(off(ODESA, len - 15.0, -0.3));
+    s.go(off(ODESA, len - 7.0, 0.0)); // still north of the area
+    let arrival = s.go(off(ODESA, len - 3.0, 0.0)); // inside Inspection Area North
+    s.go(LatLon::new(41.33, 29.30));
+    s.hold(LatLon::new(41.33, 29.30), 0.0, 600.0, 3.0, 0.0); // waits 10 h: no loitering, no gap
+    s.go(LatLon::new(41.36, 29.37));
+    let exit = s.go(LatLon::new(41.38, 29.45));
+    s.go(LatLon::new(41.40, 29.90));
+    check(
+        "entry, arrival, exit",
+        &merge(vec![s]),
+        MapRegistry::new(),
+        &[
+            (AlertKind::CorridorEntry, 1, entry, entry),
+            (AlertKind::AreaArrival, 1, arrival, arrival),
+            (AlertKind::CorridorExit, 1, exit, exit),
+        ],
+    );
+}
+
+#[test]
+fn port_arrival_and_exit_inbound() {
+    // Inbound along the Odesa lane to the berth.
+    let mut s = Script::new(2, 0.0);
+    s.go(off(ODESA, 60.0, 0.0));
+    s.go(off(ODESA, 20.0, 0.0));
+    s.go(off(ODESA, 8.0, 0.0));
+    let arrival = s.go(off(ODESA, 1.0, 0.0)); // inside the Odesa port approach, still in the lane
+    s.go(off(ODESA, 0.0, 0.0));
+    let exit = s.go(LatLon::new(46.50, 30.74)); // the berth, outside the lane
+    s.hold(LatLon::new(46.50, 30.74), 0.0, 300.0, 3.0, 0.0);
+    check(
+        "port arrival and exit",
+        &merge(vec![s]),
+        MapRegistry::new(),
+        &[(AlertKind::AreaArrival, 2, arrival, arrival), (AlertKind::CorridorExit, 2, exit, exit)],
+    );
+}
+
+#[test]
+fn deviation() {
+    let mut s = Script::new(3, 0.0);
+    s.go(off(ODESA, 100.0, 0.0));
+    s.go(off(ODESA, 102.0, 2.0)); // 0.5 nm past the edge: inside the 1 nm tolerance
+    let start = s.go(off(ODESA, 104.0, 5.0));
+    s.go(off(ODESA, 108.0, 5.0));
+    let end = s.go(off(ODESA, 110.0, 5.0));
+    s.go(off(ODESA, 112.0, 0.0));
+    s.go(off(ODESA, 120.0, 0.0));
+    // A second vessel straying only 0.8 nm past the edge: no alert.
+    let mut q = Script::new(4, 0.0);
+    q.go(off(ODESA, 150.0, 0.0));
+    q.go(off(ODESA, 152.0, -2.3));
+    q.go(off(ODESA, 155.0, 0.0));
+    check("deviation", &merge(vec![s, q]), MapRegistry::new(), &[(AlertKind::Deviation, 3, start, end)]);
+}
+
+#[test]
+fn ais_gap_by_clock_and_by_report() {
+    let mut a = Script::new(5, 0.0);
+    let last = a.go(off(ODESA, 100.0, 0.0));
+    a.wait(6.0 * 60.0);
+    let back = a.report(off(ODESA, 172.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let mut steps = merge(vec![a]);
+    // The clock alone opens the gap (no other report): advance_to.
+    steps.insert(1, Step::Advance(at(last + 5.0 * 60.0)));
+    let (alerts, _) = run(&steps[..2], MapRegistry::new());
+    assert!(
+        alerts.iter().any(|x| x.kind == AlertKind::AisGap && x.open),
+        "advance_to raises an open gap: {alerts:?}"
+    );
+    // Vessel 6: 3 h silent (under the 4 h default): nothing. Vessel 7 is
+    // outside the corridor: nothing either.
+    let mut b = Script::new(6, 400.0);
+    b.go(off(ODESA, 50.0, 0.0));
+    b.wait(180.0);
+    b.report(off(ODESA, 86.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let mut c = Script::new(7, 0.0);
+    c.go(LatLon::new(43.0, 34.0));
+    c.wait(300.0);
+    c.go(LatLon::new(43.0, 34.5));
+    steps.extend(merge(vec![b, c]));
+    steps.sort_by_key(|s| match s {
+        Step::Pos(p) => p.time,
+        Step::Static(s) => s.time,
+        Step::Advance(t) => *t,
+    });
+    check("ais gap", &steps, MapRegistry::new(), &[(AlertKind::AisGap, 5, last, back)]);
+}
+
+#[test]
+fn loitering() {
+    let mid = off(ODESA, 120.0, 0.0);
+    let mut a = Script::new(8, 0.0);
+    a.go(off(ODESA, 118.0, 0.0));
+    let (first, last) = a.hold(mid, 0.2, 90.0, 5.0, 10.0);
+    a.go(off(ODESA, 125.0, 0.0));
+    // 50 minutes stopped: under the hour, nothing.
+    let mut b = Script::new(9, 0.0);
+    b.go(off(ODESA, 60.0, 0.0));
+    b.hold(off(ODESA, 61.0, 0.0), 0.1, 50.0, 5.0, 0.0);
+    b.go(off(ODESA, 70.0, 0.0));
+    // Stopped 3 hours at Kilyos anchorage: exempt.
+    let mut c = Script::new(10, 0.0);
+    c.go(LatLon::new(41.30, 28.90));
+    c.hold(LatLon::new(41.30, 28.90), 0.0, 180.0, 3.0, 0.0);
+    check("loitering", &merge(vec![a, b, c]), MapRegistry::new(), &[(AlertKind::Loitering, 8, first, last)]);
+}
+
+#[test]
+fn encounter() {
+    let sea = LatLon::new(43.0, 34.0);
+    let alongside = destination(sea, 0.0, 200.0);
+    let mut a = Script::new(11, 0.0);
+    a.go(destination(sea, 270.0, 5.0 * NM));
+    a.go(sea);
+    let (s0, _) = a.hold(sea, 1.0, 150.0, 5.0, 150.0);
+    a.go(destination(sea, 90.0, 10.0 * NM));
+    let mut b = Script::new(12, 0.0);
+    b.go(destination(alongside, 270.0, 5.0 * NM));
+    b.go(alongside);
+    let (_, e0) = b.hold(alongside, 1.0, 150.0, 5.0, 150.0);
+    b.go(destination(alongside, 0.0, 10.0 * NM));
+    // A pair together for only 100 minutes: nothing.
+    let sea2 = LatLon::new(42.5, 36.0);
+    let mut c = Script::new(13, 0.0);
+    c.hold(sea2, 1.0, 100.0, 5.0, 0.0);
+    c.go(destination(sea2, 90.0, 5.0 * NM));
+    let mut d = Script::new(14, 0.0);
+    d.hold(destination(sea2, 0.0, 300.0), 1.0, 100.0, 5.0, 0.0);
+    d.go(destination(sea2, 0.0, 5.0 * NM));
+    // A pair 5 km from Kilyos anchorage for 3 hours: not an encounter (10 km rule).
+    let near = LatLon::new(41.375, 28.90);
+    let mut e = Script::new(15, 0.0);
+    e.hold(near, 1.0, 180.0, 5.0, 0.0);
+    let mut f = Script::new(16, 0.0);
+    f.hold(destination(near, 0.0, 200.0), 1.0, 180.0, 5.0, 0.0);
+    // The pair's start is the first report that found them close: b's first
+    // held report (b reports just after a at each minute, a is first).
+    let m = check(
+        "encounter",
+        &merge(vec![a, b, c, d, e, f]),
+        MapRegistry::new(),
+        &[(AlertKind::Encounter, 11, s0, e0), (AlertKind::Encounter, 12, s0, e0)],
+    );
+    assert_eq!(m.vessel(11).map(|v| v.zone), Some(corridor_track::Zone::Outside));
+}
+
+#[test]
+fn identity_mismatch() {
+    let reg: MapRegistry = [
+        RegisteredVessel { key: 1, imo: Some(9_000_001), mmsi: Some(100) },
+        RegisteredVessel { key: 2, imo: Some(9_000_002), mmsi: Some(200) },
+    ]
+    .into_iter()
+    .collect();
+    let mut a = Script::new(300, 0.0);
+    a.go(LatLon::new(43.0, 34.0));
+    let s = a.claim(Some(9_000_001)); // registered to MMSI 100
+    a.wait(6.0);
+    let e = a.claim(Some(9_000_001));
+    a.wait(6.0);
+    a.claim(Some(9_000_003)); // its own, unregistered: the mismatch ends
+    let mut b = Script::new(100, 0.0);
+    b.claim(Some(9_000_001)); // the right vessel: fine
+    let mut c = Script::new(200, 1.0);
+    let c0 = c.claim(Some(9_000_007)); // registered with another IMO
+    let m = check(
+        "identity mismatch",
+        &merge(vec![a, b, c]),
+        reg,
+        &[(AlertKind::IdentityMismatch, 300, s, e), (AlertKind::IdentityMismatch, 200, c0, c0)],
+    );
+    assert_eq!(m.vessel(100).and_then(|v| v.registered), Some(1));
+    assert_eq!(m.vessel(100).and_then(|v| v.imo), Some(9_000_001));
+    assert_eq!(m.vessel(100).and_then(|v| v.name.as_deref().map(str::to_owned)).as_deref(), Some("SHIP 100"));
+}
+
+#[test]
+fn impossible_jump_is_flagged_and_not_believed() {
+    let len = lane_len_nm(ODESA);
+    let mut a = Script::new(17, 0.0);
+    a.go(off(ODESA, 100.0, 0.0));
+    let believed = off(ODESA, 101.0, 0.0);
+    a.go(believed);
+    a.wait(1.0);
+    // Spoofed into Inspection Area North, 150+ nm away, twice.
+    let j0 = a.report(off(ODESA, len - 2.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    a.wait(1.0);
+    let j1 = a.report(off(ODESA, len - 2.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let steps = merge(vec![a]);
+    let (_, m) = run(&steps, MapRegistry::new());
+    assert_eq!(m.vessel(17).and_then(|v| v.fix).map(|f| f.pos), Some(believed), "a jump never moves the believed position");
+    let mut a2 = Script::new(17, 0.0);
+    a2.steps = steps;
+    a2.t = j1 + 5.0;
+    a2.last = Some(believed);
+    a2.report(off(ODESA, 102.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    // No arrival, no exit: the spoofed position never counted.
+    check("impossible jump", &a2.steps, MapRegistry::new(), &[(AlertKind::ImpossibleJump, 17, j0, j1)]);
+}
+
+#[test]
+fn bad_and_stale_input_is_counted_not_fatal() {
+    let mut s = Script::new(18, 10.0);
+    s.go(off(ODESA, 100.0, 0.0));
+    let mut steps = merge(vec![s]);
+    let mut bad = match &steps[0] {
+        Step::Pos(p) => *p,
+        _ => unreachable!(),
+    };
+    bad.lat = 91.0;
+    bad.lon = 181.0;
+    steps.push(Step::Pos(bad));
+    let mut nan = bad;
+    nan.lat = f64::NAN;
+    steps.push(Step::Pos(nan));
+    let mut old = match &steps[0] {
+        Step::Pos(p) => *p,
+        _ => unreachable!(),
+    };
+    old.time = at(0.0);
+    old.sog_kn = Some(102.3);
+    steps.push(Step::Pos(old));
+    let (alerts, m) = run(&steps, MapRegistry::new());
+    assert!(alerts.is_empty());
+    assert_eq!(m.stats().invalid, 2);
+    assert_eq!(m.stats().stale, 1);
+    assert_eq!(m.stats().positions, 1);
+}
+
+#[test]
+fn eta_from_recent_speed_and_route() {
+    let len = lane_len_nm(ODESA);
+    let mut s = Script::new(19, 0.0);
+    for k in 0..=10 {
+        s.go(off(ODESA, 100.0 + f64::from(k), 0.0));
+    }
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    let north = CORRIDOR.area_by_name("Inspection Area North (Black Sea)").expect("area").id;
+    let eta = m.eta(19, north).expect("eta");
+    let remaining_nm = eta.route.remaining_m / NM;
+    assert!((remaining_nm - (len - 110.0)).abs() < 0.5, "{remaining_nm}");
+    assert!((eta.speed_kn - 12.0).abs() < 0.01);
+    let hours = eta.at.expect("at").duration_since(at(s_time(&m, 19))).as_secs_f64() / 3600.0;
+    assert!((hours - remaining_nm / 12.0).abs() < 0.01, "{hours}");
+}
+
+fn s_time(m: &Monitor, mmsi: u32) -> f64 {
+    m.vessel(mmsi).and_then(|v| v.fix).map_or(0.0, |f| f.time.duration_since(t0()).as_secs_f64() / 60.0)
+}
+
+#[test]
+fn live_state_is_under_one_kib_per_vessel() {
+    // Fill a monitor with vessels that have static data, a fix, and are slow
+    // in the open sea (so they are also in the encounter index).
+    let mut steps = Vec::new();
+    for i in 0..2000u32 {
+        let mut s = Script::new(1_000_000 + i, 0.0);
+        let p = destination(LatLon::new(43.0, 33.0), f64::from(i % 360), f64::from(i) * 50.0);
+        s.claim(Some(9_100_000 + i));
+        s.report(p, 1.0, NavStatus::UNDER_WAY);
+        steps.extend(s.steps);
+    }
+    let (_, m) = run(&steps, MapRegistry::new());
+    let per_vessel_fixed = std::mem::size_of::<(u32, corridor_track::VesselState)>() + 1; // hash map slot + control byte
+    // An R-tree leaf entry plus a share of inner nodes (generously 2x).
+    let rtree = 2 * std::mem::size_of::<([f64; 2], u32)>();
+    let heap: usize = m.vessels().map(|v| v.heap_bytes()).sum::<usize>() / m.vessel_count().max(1);
+    // Hash maps keep up to 1/8 empty slots; count the fixed part 8/7 times.
+    let total = per_vessel_fixed * 8 / 7 + rtree + heap;
+    println!("live state per vessel: ~{total} bytes (fixed {per_vessel_fixed}, heap {heap}, index {rtree})");
+    assert!(total < 1024, "{total} bytes per vessel");
+}
