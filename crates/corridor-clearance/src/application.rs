@@ -1,0 +1,172 @@
+//! What an agent registers: the application's content, its canonical content
+//! hash, and the document checklist.
+
+use crate::config::CorridorConfig;
+use corridor_ledger::{CanonicalError, Hash, to_canonical_bytes};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Vessel particulars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vessel {
+    /// IMO number (seven digits).
+    pub imo: String,
+    /// Name.
+    pub name: String,
+    /// Flag state (ISO 3166 alpha-2).
+    pub flag: String,
+    /// MMSI, if any.
+    #[serde(default)]
+    pub mmsi: Option<String>,
+    /// Deadweight in tonnes.
+    pub deadweight_tonnes: u64,
+}
+
+/// Where the voyage goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Itinerary {
+    /// The corridor port (UN/LOCODE) the vessel loads or discharges at.
+    pub port: String,
+    /// Port of origin (UN/LOCODE).
+    pub from_port: String,
+    /// Declared destination port (UN/LOCODE).
+    pub to_port: String,
+    /// Declared destination country (ISO 3166 alpha-2).
+    pub destination_country: String,
+}
+
+/// One parcel of the cargo plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CargoLine {
+    /// Commodity name as in the configuration (e.g. `wheat`).
+    pub commodity: String,
+    /// Tonnes (integer).
+    pub tonnes: u64,
+}
+
+/// A previous port call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortCall {
+    /// UN/LOCODE.
+    pub locode: String,
+    /// Arrival.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub arrived: Timestamp,
+    /// Departure.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub departed: Timestamp,
+}
+
+/// An uploaded document (the file itself lives in the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Checklist kind, e.g. `crew_list`.
+    pub kind: String,
+    /// Original file name.
+    pub filename: String,
+    /// SHA-256 of the file.
+    pub sha256: Hash,
+    /// Size in bytes.
+    pub size_bytes: u64,
+}
+
+/// Everything the agent declares. Its canonical JSON is what the content
+/// hash covers, and so what every party's signature is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationContent {
+    /// The vessel.
+    pub vessel: Vessel,
+    /// The voyage.
+    pub itinerary: Itinerary,
+    /// Cargo plan.
+    pub cargo: Vec<CargoLine>,
+    /// Crew on board.
+    pub crew_count: u32,
+    /// Passengers on board.
+    pub passenger_count: u32,
+    /// The last port calls, most recent first (at most the configured number).
+    pub last_port_calls: Vec<PortCall>,
+    /// Estimated arrival at the inspection area.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub eta_inspection_area: Timestamp,
+    /// Documents.
+    pub documents: Vec<Document>,
+}
+
+impl ApplicationContent {
+    /// SHA-256 of the canonical JSON of the content.
+    pub fn content_hash(&self) -> Result<Hash, CanonicalError> {
+        Ok(Hash::of(&to_canonical_bytes(self)?))
+    }
+
+    /// Total tonnes of the cargo plan (saturating).
+    pub fn total_tonnes(&self) -> u64 {
+        self.cargo.iter().fold(0u64, |a, l| a.saturating_add(l.tonnes))
+    }
+}
+
+/// A problem with the documents against the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum DocumentProblem {
+    /// A required kind is missing.
+    #[error("required document {kind} is missing")]
+    Missing { kind: String },
+    /// A kind not on the checklist.
+    #[error("document kind {kind} is not on this corridor's checklist")]
+    UnknownKind { kind: String },
+    /// Over the size limit.
+    #[error("document {filename} is {size_bytes} bytes, the limit is {max_bytes}")]
+    TooLarge { filename: String, size_bytes: u64, max_bytes: u64 },
+    /// Empty file.
+    #[error("document {filename} is empty")]
+    Empty { filename: String },
+}
+
+/// Checks the documents of `content` against the corridor's checklist.
+pub fn check_documents(content: &ApplicationContent, config: &CorridorConfig) -> Vec<DocumentProblem> {
+    let d = &config.documents;
+    let mut out = Vec::new();
+    for doc in &content.documents {
+        if !d.required.contains(&doc.kind) && !d.optional.contains(&doc.kind) {
+            out.push(DocumentProblem::UnknownKind { kind: doc.kind.clone() });
+        }
+        if doc.size_bytes > d.max_file_bytes {
+            out.push(DocumentProblem::TooLarge {
+                filename: doc.filename.clone(),
+                size_bytes: doc.size_bytes,
+                max_bytes: d.max_file_bytes,
+            });
+        }
+        if doc.size_bytes == 0 {
+            out.push(DocumentProblem::Empty { filename: doc.filename.clone() });
+        }
+    }
+    for kind in &d.required {
+        if !content.documents.iter().any(|doc| &doc.kind == kind) {
+            out.push(DocumentProblem::Missing { kind: kind.clone() });
+        }
+    }
+    out
+}
+
+/// Checks one upload before it is stored (size only; the kind is checked at submission).
+pub fn check_upload(filename: &str, size_bytes: u64, config: &CorridorConfig) -> Result<(), DocumentProblem> {
+    if size_bytes == 0 {
+        return Err(DocumentProblem::Empty { filename: filename.to_string() });
+    }
+    if size_bytes > config.documents.max_file_bytes {
+        return Err(DocumentProblem::TooLarge {
+            filename: filename.to_string(),
+            size_bytes,
+            max_bytes: config.documents.max_file_bytes,
+        });
+    }
+    Ok(())
+}

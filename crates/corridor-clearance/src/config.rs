@@ -1,0 +1,203 @@
+//! Corridor configuration: parties, consensus, deadlines, eligibility rules
+//! and the document checklist, deserialised from TOML
+//! (`config/parties-bsgi.toml`, `config/parties-unvim.toml`).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A delegation whose signed decision counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// Short code, e.g. `UA`; it is what decisions and keys name.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// How the parties' decisions combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConsensusRule {
+    /// Every party must approve; any rejection rejects.
+    #[default]
+    Unanimity,
+    /// At least `approvals` parties must approve; the application is rejected
+    /// as soon as so many have rejected that the quorum can no longer be met.
+    Quorum { approvals: u32 },
+}
+
+/// Port calls that make a vessel ineligible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BannedPortCalls {
+    /// Why (shown in the refusal), e.g. "Crimean ports".
+    pub label: String,
+    /// UN/LOCODEs (five characters, e.g. `UASVP`).
+    pub locodes: Vec<String>,
+    /// Calls on or after this instant count.
+    pub since: Timestamp,
+}
+
+/// Eligibility rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Minimum time between submission and the ETA at the inspection area.
+    pub min_notice_hours: i64,
+    /// Cargo categories allowed (e.g. grain, foodstuffs, fertiliser).
+    pub allowed_categories: Vec<String>,
+    /// Commodity name → category.
+    pub commodities: BTreeMap<String, String>,
+    /// Minimum tonnes of one cargo line (parcel), by category.
+    #[serde(default)]
+    pub min_parcel_tonnes: BTreeMap<String, u64>,
+    /// At most this many previous port calls are declared (the last 10).
+    #[serde(default = "default_port_calls")]
+    pub max_port_calls: usize,
+    /// Port-call history rules.
+    #[serde(default)]
+    pub banned_port_calls: Vec<BannedPortCalls>,
+}
+
+fn default_port_calls() -> usize {
+    10
+}
+
+/// The per-corridor document checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documents {
+    /// Largest accepted file.
+    pub max_file_bytes: u64,
+    /// Kinds that must be present.
+    pub required: Vec<String>,
+    /// Kinds that may be present in addition.
+    #[serde(default)]
+    pub optional: Vec<String>,
+}
+
+/// Timing of decisions and clearances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    /// Each party must decide within this many hours of the review starting
+    /// (or of a hold being released / the application amended). Time while
+    /// the corridor is suspended does not count.
+    pub decision_deadline_hours: i64,
+    /// An approval lapses if the vessel is not inspected (or departs, where
+    /// there is no inspection) within this many hours of approval.
+    pub clearance_validity_hours: i64,
+}
+
+/// A corridor's whole clearance configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorridorConfig {
+    /// Short id, e.g. `bsgi`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Tracking numbers are `<prefix>-<year>-<6 digits>`.
+    pub tracking_prefix: String,
+    /// Where vessels are inspected (the ETA refers to it).
+    pub inspection_area: String,
+    /// Ports served (UN/LOCODE).
+    pub ports: Vec<String>,
+    /// The delegations.
+    pub parties: Vec<Party>,
+    /// How decisions combine.
+    #[serde(default)]
+    pub consensus: ConsensusRule,
+    /// Deadlines.
+    pub timing: Timing,
+    /// Eligibility rules.
+    pub eligibility: Eligibility,
+    /// Document checklist.
+    pub documents: Documents,
+}
+
+/// Why a configuration is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// TOML syntax or shape.
+    #[error("configuration does not parse: {0}")]
+    Parse(String),
+    /// No parties.
+    #[error("a corridor needs at least one party")]
+    NoParties,
+    /// Party codes repeat.
+    #[error("party {0} is listed twice")]
+    DuplicateParty(String),
+    /// A quorum that cannot be met or is zero.
+    #[error("quorum of {approvals} is impossible with {parties} parties")]
+    BadQuorum { approvals: u32, parties: usize },
+    /// A category used but not allowed, or a commodity of an unknown category.
+    #[error("commodity {commodity} has category {category}, which is not a known category")]
+    UnknownCategory { commodity: String, category: String },
+    /// A non-positive duration.
+    #[error("{0} must be positive")]
+    NonPositive(&'static str),
+}
+
+impl CorridorConfig {
+    /// Parses and validates TOML.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let c: CorridorConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks internal consistency.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.parties.is_empty() {
+            return Err(ConfigError::NoParties);
+        }
+        for (i, p) in self.parties.iter().enumerate() {
+            if self.parties[..i].iter().any(|q| q.code == p.code) {
+                return Err(ConfigError::DuplicateParty(p.code.clone()));
+            }
+        }
+        if let ConsensusRule::Quorum { approvals } = self.consensus {
+            if approvals == 0 || approvals as usize > self.parties.len() {
+                return Err(ConfigError::BadQuorum { approvals, parties: self.parties.len() });
+            }
+        }
+        if self.timing.decision_deadline_hours <= 0 {
+            return Err(ConfigError::NonPositive("timing.decision_deadline_hours"));
+        }
+        if self.timing.clearance_validity_hours <= 0 {
+            return Err(ConfigError::NonPositive("timing.clearance_validity_hours"));
+        }
+        if self.eligibility.min_notice_hours < 0 {
+            return Err(ConfigError::NonPositive("eligibility.min_notice_hours"));
+        }
+        Ok(())
+    }
+
+    /// Party codes in configuration order.
+    pub fn party_codes(&self) -> impl Iterator<Item = &str> {
+        self.parties.iter().map(|p| p.code.as_str())
+    }
+
+    /// Whether `code` is a configured party.
+    pub fn has_party(&self, code: &str) -> bool {
+        self.parties.iter().any(|p| p.code == code)
+    }
+
+    /// The Black Sea Grain Initiative configuration shipped in the repository.
+    pub fn bsgi() -> Result<Self, ConfigError> {
+        Self::from_toml(BSGI_TOML)
+    }
+
+    /// The UNVIM-like configuration shipped in the repository.
+    pub fn unvim() -> Result<Self, ConfigError> {
+        Self::from_toml(UNVIM_TOML)
+    }
+}
+
+/// `config/parties-bsgi.toml`.
+pub const BSGI_TOML: &str = include_str!("../../../config/parties-bsgi.toml");
+/// `config/parties-unvim.toml`.
+pub const UNVIM_TOML: &str = include_str!("../../../config/parties-unvim.toml");
