@@ -1,0 +1,309 @@
+//! Multi-sentence reassembly.
+//!
+//! Fragments are grouped by `(channel, g-group id)` when they carry a
+//! tag-block group (`g:` takes precedence), else by `(source, channel,
+//! sequential id)`. Groups never mix channels. Parts may arrive out of order and
+//! interleaved with other groups. Memory is bounded: at most `max_open`
+//! groups, each at most 9 parts, and a group older than `max_age` fragments
+//! (counted on the assembler's own clock of fragments seen) is dropped.
+//! Every dropped fragment is counted under one [`Drop`] reason.
+
+use crate::error::Drop;
+use crate::tagblock::Group;
+
+/// Limits of the assembler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssemblerLimits {
+    /// Open groups kept at most; the oldest is evicted beyond that.
+    pub max_open: usize,
+    /// A group is dropped once this many later fragments arrived without it completing.
+    pub max_age: u64,
+}
+
+impl Default for AssemblerLimits {
+    fn default() -> Self {
+        AssemblerLimits { max_open: 256, max_age: 2048 }
+    }
+}
+
+/// One sentence of a multi-sentence message, as handed to the assembler.
+#[derive(Debug, Clone, Copy)]
+pub struct Fragment<'a> {
+    /// Source (tag block `s:` or the caller's stream name), "" if none.
+    pub source: &'a str,
+    /// Channel byte, `None` if empty.
+    pub channel: Option<u8>,
+    /// Sequential message id.
+    pub seq_id: Option<u8>,
+    /// Tag-block group, which takes precedence over `seq_id`.
+    pub group: Option<Group>,
+    /// Sentences in the message.
+    pub total: u8,
+    /// This sentence's number, 1-based.
+    pub number: u8,
+    /// Armored payload.
+    pub payload: &'a [u8],
+    /// Fill bits of this sentence.
+    pub fill: u8,
+    /// Receive time carried by this fragment (tag block `c:`), Unix ms.
+    pub time_millis: Option<i64>,
+}
+
+/// A completed multi-sentence message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assembled {
+    /// Concatenated armored payload.
+    pub payload: Vec<u8>,
+    /// Fill bits of the last sentence.
+    pub fill: u8,
+    /// Channel.
+    pub channel: Option<u8>,
+    /// Source.
+    pub source: String,
+    /// Number of sentences joined.
+    pub parts: u8,
+    /// Receive time of the first fragment that had one.
+    pub time_millis: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Group(u32),
+    Seq(Option<u8>),
+}
+
+#[derive(Debug)]
+struct Open {
+    source: String,
+    channel: Option<u8>,
+    key: Key,
+    total: u8,
+    born: u64,
+    parts: [Option<(Vec<u8>, u8)>; 9],
+    have: u8,
+    time_millis: Option<i64>,
+}
+
+/// Reassembles multi-sentence messages with bounded memory.
+#[derive(Debug, Default)]
+pub struct Assembler {
+    limits: AssemblerLimits,
+    open: Vec<Open>,
+    clock: u64,
+    dropped: [u64; 5],
+}
+
+impl Assembler {
+    /// New assembler with `limits`.
+    pub fn new(limits: AssemblerLimits) -> Self {
+        Assembler { limits, open: Vec::new(), clock: 0, dropped: [0; 5] }
+    }
+
+    /// Fragments dropped, indexed by [`Drop::index`].
+    pub fn dropped(&self) -> &[u64; 5] {
+        &self.dropped
+    }
+
+    /// Open groups right now.
+    pub fn open_groups(&self) -> usize {
+        self.open.len()
+    }
+
+    fn drop_group(&mut self, i: usize, why: Drop) {
+        let g = self.open.swap_remove(i);
+        self.dropped[why.index()] += u64::from(g.have);
+    }
+
+    /// Add a fragment; returns the message when this fragment completes it.
+    pub fn push(&mut self, f: Fragment<'_>) -> Option<Assembled> {
+        self.clock += 1;
+        let (total, number) = match f.group {
+            Some(g) if (1..=9).contains(&g.total) && (1..=g.total).contains(&g.number) => (g.total as u8, g.number as u8),
+            _ => (f.total, f.number),
+        };
+        if total == 0 || total > 9 || number == 0 || number > total {
+            self.dropped[Drop::Inconsistent.index()] += 1;
+            return None;
+        }
+        if total == 1 {
+            return Some(Assembled {
+                payload: f.payload.to_vec(),
+                fill: f.fill,
+                channel: f.channel,
+                source: f.source.to_string(),
+                parts: 1,
+                time_millis: f.time_millis,
+            });
+        }
+        // Age out stale groups.
+        let max_age = self.limits.max_age;
+        let now = self.clock;
+        let mut i = 0;
+        while i < self.open.len() {
+            if now.saturating_sub(self.open[i].born) > max_age {
+                self.drop_group(i, Drop::AgedOut);
+            } else {
+                i += 1;
+            }
+        }
+        let key = match f.group {
+            Some(g) => Key::Group(g.id),
+            None => Key::Seq(f.seq_id),
+        };
+        // A tag-block group id identifies the group on its own (parts of one
+        // group may be stamped by different stations); seq ids only per source.
+        let by_group = matches!(key, Key::Group(_));
+        let idx = self
+            .open
+            .iter()
+            .position(|o| o.key == key && o.channel == f.channel && (by_group || o.source == f.source));
+        let idx = match idx {
+            Some(i) => {
+                let o = &self.open[i];
+                let slot_taken = o.parts.get(usize::from(number - 1)).is_some_and(Option::is_some);
+                if o.total != total {
+                    self.drop_group(i, Drop::Inconsistent);
+                    None
+                } else if slot_taken {
+                    self.drop_group(i, Drop::Duplicate);
+                    None
+                } else {
+                    Some(i)
+                }
+            }
+            None => None,
+        };
+        let idx = match idx {
+            Some(i) => i,
+            None => {
+                if self.open.len() >= self.limits.max_open.max(1) {
+                    // Evict the oldest group.
+                    if let Some((oldest, _)) = self.open.iter().enumerate().min_by_key(|(_, o)| o.born) {
+                        self.drop_group(oldest, Drop::Evicted);
+                    }
+                }
+                self.open.push(Open {
+                    source: f.source.to_string(),
+                    channel: f.channel,
+                    key,
+                    total,
+                    born: now,
+                    parts: Default::default(),
+                    have: 0,
+                    time_millis: None,
+                });
+                self.open.len() - 1
+            }
+        };
+        let o = self.open.get_mut(idx)?;
+        if let Some(slot) = o.parts.get_mut(usize::from(number - 1)) {
+            *slot = Some((f.payload.to_vec(), f.fill));
+            o.have += 1;
+        }
+        if o.time_millis.is_none() || number == 1 {
+            o.time_millis = f.time_millis.or(o.time_millis);
+        }
+        if o.have < o.total {
+            return None;
+        }
+        let o = self.open.swap_remove(idx);
+        let mut payload = Vec::with_capacity(o.parts.iter().flatten().map(|p| p.0.len()).sum());
+        let mut fill = 0;
+        for (p, f) in o.parts.iter().flatten() {
+            payload.extend_from_slice(p);
+            fill = *f;
+        }
+        Some(Assembled { payload, fill, channel: o.channel, source: o.source, parts: o.total, time_millis: o.time_millis })
+    }
+
+    /// End of input: count what is still open as [`Drop::Unfinished`].
+    pub fn finish(&mut self) {
+        while !self.open.is_empty() {
+            self.drop_group(0, Drop::Unfinished);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (source, channel, seq, group, total, number, payload)
+    type F = (&'static str, Option<u8>, Option<u8>, Option<(u32, u32, u32)>, u8, u8, &'static str);
+
+    fn check(limits: AssemblerLimits, frags: &[F], want_msgs: &[&str], want_drops: [u64; 5]) {
+        let mut a = Assembler::new(limits);
+        let mut got = Vec::new();
+        for &(source, channel, seq_id, group, total, number, payload) in frags {
+            let group = group.map(|(number, total, id)| Group { number, total, id });
+            let f = Fragment { source, channel, seq_id, group, total, number, payload: payload.as_bytes(), fill: 0, time_millis: None };
+            if let Some(m) = a.push(f) {
+                got.push(String::from_utf8(m.payload).unwrap());
+            }
+        }
+        a.finish();
+        assert_eq!(got, want_msgs);
+        assert_eq!(*a.dropped(), want_drops);
+    }
+
+    const A: Option<u8> = Some(b'A');
+    const B: Option<u8> = Some(b'B');
+
+    #[test]
+    fn reassembly() {
+        let l = AssemblerLimits::default();
+        // In order, interleaved, out of order.
+        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 2, 2, "cd")], &["abcd"], [0; 5]);
+        check(
+            l,
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, Some(2), None, 2, 2, "YY"),
+                ("", A, Some(2), None, 2, 1, "XX"),
+                ("", A, Some(1), None, 2, 2, "cd"),
+            ],
+            &["XXYY", "abcd"],
+            [0; 5],
+        );
+        // Never across channels.
+        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", B, Some(1), None, 2, 2, "cd")], &[], [0, 0, 0, 0, 2]);
+        // Nor across sources.
+        check(l, &[("s1", A, Some(1), None, 2, 1, "ab"), ("s2", A, Some(1), None, 2, 2, "cd")], &[], [0, 0, 0, 0, 2]);
+        // Tag-block group wins over seq id and source.
+        check(
+            l,
+            &[("s1", A, Some(6), Some((1, 2, 1604)), 2, 1, "ab"), ("s2", A, Some(7), Some((2, 2, 1604)), 2, 2, "cd")],
+            &["abcd"],
+            [0; 5],
+        );
+        // Duplicate first part restarts the group.
+        check(
+            l,
+            &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 2, 1, "xy"), ("", A, Some(1), None, 2, 2, "cd")],
+            &["xycd"],
+            [0, 0, 1, 0, 0],
+        );
+        // Count mismatch.
+        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 3, 2, "cd")], &[], [0, 0, 0, 1, 1]);
+        // Bounded: one open group at most, age 2.
+        let tight = AssemblerLimits { max_open: 1, max_age: 2 };
+        check(
+            tight,
+            &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(2), None, 2, 1, "cd"), ("", A, Some(2), None, 2, 2, "ef")],
+            &["cdef"],
+            [0, 1, 0, 0, 0],
+        );
+        check(
+            tight,
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, None, None, 1, 1, "x"),
+                ("", A, None, None, 1, 1, "y"),
+                ("", A, None, None, 1, 1, "z"),
+                ("", A, Some(1), None, 2, 2, "cd"),
+            ],
+            &["x", "y", "z"],
+            [1, 0, 0, 0, 1],
+        );
+    }
+}

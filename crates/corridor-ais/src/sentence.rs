@@ -1,0 +1,375 @@
+//! NMEA 0183 `!xxVDM` / `!xxVDO` sentences, found anywhere in a line.
+//!
+//! A line can carry a prefix (a receiver's timestamp), one or more
+//! `\tag block\` + sentence pairs, metadata after the checksum
+//! (`*hh,d-100,S1234,…`) and Gatehouse `$PGHP` time wrappers. [`LineParser`]
+//! walks a line and yields [`Frame`]s borrowing from it; nothing is copied.
+
+use crate::bits::is_armor;
+use crate::error::Reject;
+use crate::tagblock::{TagBlock, parse_hex2, xor};
+
+/// How strict the parser is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Verify sentence and tag-block checksums (default). When false a wrong
+    /// checksum is only noted in [`Sentence::checksum_ok`].
+    pub verify_checksum: bool,
+    /// Accept sentences with no `*hh` at all (default false).
+    pub allow_missing_checksum: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions { verify_checksum: true, allow_missing_checksum: false }
+    }
+}
+
+/// One AIVDM/AIVDO sentence, borrowing its payload from the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
+    /// Talker id (`AI`, `AB`, `BS`, `--`, …).
+    pub talker: [u8; 2],
+    /// `VDO` (own ship) rather than `VDM`.
+    pub own_ship: bool,
+    /// Number of sentences in the message (1-9).
+    pub total: u8,
+    /// This sentence's number (1-based).
+    pub number: u8,
+    /// Sequential message id (0-9) for multi-sentence messages.
+    pub seq_id: Option<u8>,
+    /// Radio channel byte (`A`, `B`, `1`, `2`, …) or `None` when empty.
+    pub channel: Option<u8>,
+    /// Armored payload characters (validated).
+    pub payload: &'a [u8],
+    /// Fill bits (0-5) as sent.
+    pub fill: u8,
+    /// Whether the checksum matched.
+    pub checksum_ok: bool,
+    /// Text after the checksum (`,d-100,…`), without the leading comma.
+    pub trailer: &'a str,
+}
+
+impl Sentence<'_> {
+    /// Significant payload bits of this sentence.
+    pub fn bit_len(&self) -> usize {
+        (self.payload.len() * 6).saturating_sub(self.fill as usize)
+    }
+
+    /// The receive time some feeds append after the checksum (USCG style:
+    /// the last comma field, ten digits of Unix seconds).
+    pub fn trailer_unix_seconds(&self) -> Option<i64> {
+        let last = self.trailer.rsplit(',').next()?;
+        (last.len() == 10 && last.bytes().all(|c| c.is_ascii_digit())).then(|| last.parse().ok())?
+    }
+}
+
+/// Time from a Gatehouse `$PGHP,1,…` wrapper line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GatehouseTime {
+    /// Year.
+    pub year: u16,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day 1-31.
+    pub day: u8,
+    /// Hour.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second.
+    pub second: u8,
+    /// Milliseconds.
+    pub millis: u16,
+}
+
+/// Something found in a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame<'a> {
+    /// A VDM/VDO sentence with the tag block that preceded it, if any.
+    Vdm {
+        /// The tag block just before the sentence.
+        tag: Option<TagBlock<'a>>,
+        /// The sentence.
+        sentence: Sentence<'a>,
+    },
+    /// A Gatehouse `$PGHP` type 1 time stamp (applies to the next sentence).
+    Gatehouse(GatehouseTime),
+}
+
+/// Iterator over the frames of one line (CR/LF already stripped or not).
+#[derive(Debug, Clone)]
+pub struct LineParser<'a> {
+    line: &'a [u8],
+    pos: usize,
+    opts: ParseOptions,
+}
+
+impl<'a> LineParser<'a> {
+    /// Parse `line` with `opts`.
+    pub fn new(line: &'a [u8], opts: ParseOptions) -> Self {
+        LineParser { line, pos: 0, opts }
+    }
+}
+
+impl<'a> Iterator for LineParser<'a> {
+    type Item = Result<Frame<'a>, Reject>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let line = self.line;
+        let mut tag: Option<Result<TagBlock<'a>, Reject>> = None;
+        loop {
+            let rest = line.get(self.pos..)?;
+            let off = rest.iter().position(|&c| c == b'!' || c == b'\\' || c == b'$')?;
+            let start = self.pos + off;
+            match line.get(start) {
+                Some(b'\\') => {
+                    // Tag block: up to the next backslash.
+                    let body_start = start + 1;
+                    let rest = line.get(body_start..)?;
+                    let Some(len) = rest.iter().position(|&c| c == b'\\') else {
+                        // Unterminated: a tag block if it looks like one, else a stray backslash.
+                        let upto = rest.iter().position(|&c| c == b'!').unwrap_or(rest.len());
+                        if rest.get(..upto).is_some_and(|t| t.contains(&b':') && t.contains(&b'*')) {
+                            self.pos = body_start + upto;
+                            return Some(Err(Reject::TagBlockMalformed));
+                        }
+                        self.pos = body_start;
+                        continue;
+                    };
+                    let body = line.get(body_start..body_start + len)?;
+                    // A stray backslash (e.g. a literal "\r\n" in a log) is not a tag block.
+                    if !body.contains(&b':') {
+                        self.pos = body_start;
+                        continue;
+                    }
+                    self.pos = body_start + len + 1;
+                    tag = Some(TagBlock::parse(body, self.opts.verify_checksum));
+                }
+                Some(b'$') => {
+                    self.pos = start + 1;
+                    if line.get(start..start + 6) == Some(b"$PGHP,") {
+                        let end = line.get(start..)?.iter().position(|&c| c == b'\r' || c == b'\n');
+                        let end = end.map_or(line.len(), |e| start + e);
+                        self.pos = end;
+                        if let Some(t) = parse_pghp(line.get(start + 1..end)?) {
+                            return Some(Ok(Frame::Gatehouse(t)));
+                        }
+                    }
+                }
+                _ => {
+                    // '!': a sentence if it is a VDM/VDO.
+                    let head = line.get(start + 1..start + 7);
+                    let is_vd = matches!(head, Some([_, _, b'V', b'D', b'M' | b'O', b',']));
+                    if !is_vd {
+                        self.pos = start + 1;
+                        continue;
+                    }
+                    let (res, next) = parse_sentence(line, start, self.opts);
+                    self.pos = next;
+                    return Some(match (res, tag) {
+                        (Err(e), _) => Err(e),
+                        (Ok(_), Some(Err(e))) => Err(e),
+                        (Ok(s), Some(Ok(t))) => Ok(Frame::Vdm { tag: Some(t), sentence: s }),
+                        (Ok(s), None) => Ok(Frame::Vdm { tag: None, sentence: s }),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Parse the sentence starting at `line[start] == b'!'`; returns the result
+/// and where scanning resumes.
+fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sentence<'_>, Reject>, usize) {
+    let body_start = start + 1;
+    let rest = line.get(body_start..).unwrap_or(&[]);
+    // The sentence ends at '*', or (no checksum) at a line end / next sentence.
+    let star = rest.iter().position(|&c| matches!(c, b'*' | b'\r' | b'\n' | b'!' | b'\\'));
+    let (body_len, has_star) = match star {
+        Some(i) => (i, rest.get(i) == Some(&b'*')),
+        None => (rest.len(), false),
+    };
+    let body = rest.get(..body_len).unwrap_or(&[]);
+    let mut next = body_start + body_len;
+    let mut checksum_ok = false;
+    let mut trailer: &str = "";
+    if has_star {
+        let ck = rest.get(body_len + 1..).unwrap_or(&[]);
+        match parse_hex2(ck) {
+            Some(v) => {
+                checksum_ok = v == xor(body);
+                next += 3;
+            }
+            None => {
+                next += 1;
+                if !opts.allow_missing_checksum {
+                    return (Err(Reject::MissingChecksum), next);
+                }
+            }
+        }
+        // Metadata after the checksum runs to the next sentence/tag block.
+        let after = line.get(next..).unwrap_or(&[]);
+        if after.first() == Some(&b',') {
+            let t = after.iter().position(|&c| matches!(c, b'!' | b'\\' | b'\r' | b'\n')).unwrap_or(after.len());
+            trailer = std::str::from_utf8(after.get(1..t).unwrap_or(&[])).unwrap_or("");
+            next += t;
+        }
+    } else if !opts.allow_missing_checksum {
+        return (Err(Reject::MissingChecksum), next.max(start + 1));
+    }
+    if !checksum_ok && opts.verify_checksum {
+        return (Err(Reject::BadChecksum), next);
+    }
+    (split_fields(body, checksum_ok, trailer), next)
+}
+
+fn split_fields<'a>(body: &'a [u8], checksum_ok: bool, trailer: &'a str) -> Result<Sentence<'a>, Reject> {
+    // body: AIVDM,total,number,seq,channel,payload,fill
+    let mut f = body.split(|&c| c == b',');
+    let addr = f.next().ok_or(Reject::Malformed)?;
+    let (total, number, seq, chan, payload, fill) =
+        (f.next(), f.next(), f.next(), f.next(), f.next(), f.next());
+    let (Some(total), Some(number), Some(seq), Some(chan), Some(payload)) = (total, number, seq, chan, payload) else {
+        return Err(Reject::Malformed);
+    };
+    let talker = [*addr.first().ok_or(Reject::Malformed)?, *addr.get(1).ok_or(Reject::Malformed)?];
+    let own_ship = addr.get(4) == Some(&b'O');
+    let total = digit(total).ok_or(Reject::Malformed)?;
+    let number = digit(number).ok_or(Reject::Malformed)?;
+    if total == 0 || number == 0 || number > total {
+        return Err(Reject::BadFragment);
+    }
+    let seq_id = match seq {
+        [] => None,
+        s => Some(digit(s).ok_or(Reject::Malformed)?),
+    };
+    let channel = chan.first().copied();
+    // Fill bits: missing or garbled → 0; above 5 is clamped (transmitters get it wrong).
+    let fill = fill.and_then(digit).unwrap_or(0).min(5);
+    if payload.is_empty() {
+        return Err(Reject::EmptyPayload);
+    }
+    if !payload.iter().all(|&c| is_armor(c)) {
+        return Err(Reject::BadArmor);
+    }
+    Ok(Sentence { talker, own_ship, total, number, seq_id, channel, payload, fill, checksum_ok, trailer })
+}
+
+#[inline]
+fn digit(s: &[u8]) -> Option<u8> {
+    match s {
+        [d @ b'0'..=b'9'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// `PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,…*hh` (only message type 1 carries time).
+fn parse_pghp(body: &[u8]) -> Option<GatehouseTime> {
+    let s = std::str::from_utf8(body).ok()?;
+    let s = s.split('*').next()?;
+    let mut f = s.split(',').skip(1);
+    if f.next()? != "1" {
+        return None;
+    }
+    let mut n = || -> Option<u32> { f.next()?.parse().ok() };
+    Some(GatehouseTime {
+        year: n()? as u16,
+        month: n()? as u8,
+        day: n()? as u8,
+        hour: n()? as u8,
+        minute: n()? as u8,
+        second: n()? as u8,
+        millis: n()? as u16,
+    })
+}
+
+/// NMEA checksum of `body` (between `!` and `*`).
+pub fn checksum(body: &[u8]) -> u8 {
+    xor(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (talker, channel, payload, fill, trailer) per frame, or the reject.
+    type Got = Vec<Result<(String, Option<u8>, String, u8, String, bool), Reject>>;
+
+    type Want<'a> = Result<(&'a str, Option<u8>, &'a str, u8, &'a str, bool), Reject>;
+
+    fn check(line: &str, opts: ParseOptions, want: &[Want<'_>]) {
+        let got: Got = LineParser::new(line.as_bytes(), opts)
+            .filter_map(|r| match r {
+                Ok(Frame::Vdm { sentence: s, tag }) => Some(Ok((
+                    String::from_utf8_lossy(&s.talker).into_owned(),
+                    s.channel,
+                    String::from_utf8_lossy(s.payload).into_owned(),
+                    s.fill,
+                    s.trailer.to_string(),
+                    tag.is_some(),
+                ))),
+                Ok(Frame::Gatehouse(_)) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect();
+        let want: Got = want
+            .iter()
+            .map(|w| w.map(|(a, b, c, d, e, f)| (a.to_string(), b, c.to_string(), d, e.to_string(), f)))
+            .collect();
+        assert_eq!(got, want, "{line}");
+    }
+
+    const P: &str = "15RTgt0PAso;90TKcjM8h6g208CQ";
+
+    #[test]
+    fn sentences() {
+        let d = ParseOptions::default();
+        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", d, &[Ok(("AI", Some(b'A'), P, 0, "", false))]);
+        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r\n", d, &[Ok(("AI", Some(b'A'), P, 0, "", false))]);
+        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B", d, &[Err(Reject::BadChecksum)]);
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
+            ParseOptions { verify_checksum: false, ..d },
+            &[Ok(("AI", Some(b'A'), P, 0, "", false))],
+        );
+        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0", d, &[Err(Reject::MissingChecksum)]);
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A,d-100,S1234,1325394060",
+            d,
+            &[Ok(("AI", Some(b'A'), P, 0, "d-100,S1234,1325394060", false))],
+        );
+        check(
+            "1325394060 !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            d,
+            &[Ok(("AI", Some(b'A'), P, 0, "", false)), Ok(("AI", Some(b'A'), P, 0, "", false))],
+        );
+        // Empty channel (satellite), other talkers.
+        check("!ABVDM,1,1,,,15RTgt0PAso;90TKcjM8h6g208CQ,0*00", d, &[Ok(("AB", None, P, 0, "", false))]);
+        check("!AIVDM,1,1,,A,15RT~t0PAso;90TKcjM8h6g208CQ,0*41", ParseOptions { verify_checksum: false, ..d }, &[Err(Reject::BadArmor)]);
+        check("!AIVDM,1,3,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*48", ParseOptions { verify_checksum: false, ..d }, &[Err(Reject::BadFragment)]);
+        check(
+            "\\s:rSAR0,c:1700000000*38\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            d,
+            &[Ok(("AI", Some(b'A'), P, 0, "", true))],
+        );
+        check("\\s:rSAR0,c:1700000000*39\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", d, &[Err(Reject::TagBlockChecksum)]);
+        check("$GPGGA,1,2*00", d, &[]);
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\\r\\n!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            d,
+            &[Ok(("AI", Some(b'A'), P, 0, "", false)), Ok(("AI", Some(b'A'), P, 0, "", false))],
+        );
+        check("!AIALR,1,2*00", d, &[]);
+        check("", d, &[]);
+    }
+
+    #[test]
+    fn gatehouse() {
+        let f: Vec<_> = LineParser::new(b"$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17", ParseOptions::default()).collect();
+        assert_eq!(
+            f,
+            vec![Ok(Frame::Gatehouse(GatehouseTime { year: 2008, month: 5, day: 9, hour: 0, minute: 0, second: 0, millis: 10 }))]
+        );
+    }
+}

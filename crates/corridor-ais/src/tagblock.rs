@@ -1,0 +1,152 @@
+//! NMEA 4.10 tag blocks: `\s:source,c:time,g:1-2-42*hh\`.
+//!
+//! Parsed in place (borrowing the line). Known keys are split out; every
+//! key, known or not, stays reachable through [`TagBlock::fields`]. A value
+//! may contain `:` (only the first `:` separates key and value).
+
+use crate::error::Reject;
+
+/// A tag-block group (`g:` or `G:`): sentence `number` of `total`, group `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Group {
+    /// 1-based sentence number within the group.
+    pub number: u32,
+    /// Sentences in the group.
+    pub total: u32,
+    /// Group id.
+    pub id: u32,
+}
+
+/// A parsed tag block, borrowing from the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TagBlock<'a> {
+    /// Everything between the opening `\` and the `*`.
+    pub raw: &'a str,
+    /// `s:` source / station.
+    pub source: Option<&'a str>,
+    /// `c:` time as written (seconds or milliseconds since the Unix epoch).
+    pub time_raw: Option<i64>,
+    /// `g:` group.
+    pub group: Option<Group>,
+    /// `n:` line count.
+    pub line_count: Option<u64>,
+    /// `r:` relative time.
+    pub relative_time: Option<i64>,
+    /// `d:` destination.
+    pub destination: Option<&'a str>,
+    /// `t:` text.
+    pub text: Option<&'a str>,
+}
+
+impl<'a> TagBlock<'a> {
+    /// Parse the text between `\` and `\` (checksum included). With
+    /// `verify`, a wrong checksum is an error.
+    pub fn parse(body: &'a [u8], verify: bool) -> Result<TagBlock<'a>, Reject> {
+        let star = body.iter().rposition(|&c| c == b'*').ok_or(Reject::TagBlockMalformed)?;
+        let (fields, ck) = body.split_at(star);
+        let ck = ck.get(1..).unwrap_or(&[]);
+        if verify {
+            let want = parse_hex2(ck).ok_or(Reject::TagBlockMalformed)?;
+            if xor(fields) != want {
+                return Err(Reject::TagBlockChecksum);
+            }
+        }
+        let raw = std::str::from_utf8(fields).map_err(|_| Reject::TagBlockMalformed)?;
+        let mut tb = TagBlock { raw, ..TagBlock::default() };
+        for (k, v) in tb.fields() {
+            match k {
+                "s" => tb.source = Some(v),
+                "c" => tb.time_raw = v.parse().ok(),
+                "g" | "G" => tb.group = parse_group(v),
+                "n" => tb.line_count = v.parse().ok(),
+                "r" => tb.relative_time = v.parse().ok(),
+                "d" => tb.destination = Some(v),
+                "t" => tb.text = Some(v),
+                _ => {}
+            }
+        }
+        Ok(tb)
+    }
+
+    /// Every `key:value` pair in order, unknown keys included.
+    pub fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let raw: &'a str = self.raw;
+        raw.split(',').filter(|f| !f.is_empty()).map(|f| f.split_once(':').unwrap_or((f, "")))
+    }
+
+    /// `c:` as Unix milliseconds: values of 10^11 and above are taken as
+    /// milliseconds already (10^11 s is the year 5138).
+    pub fn unix_millis(&self) -> Option<i64> {
+        let c = self.time_raw?;
+        Some(if c.abs() >= 100_000_000_000 { c } else { c.saturating_mul(1000) })
+    }
+}
+
+fn parse_group(v: &str) -> Option<Group> {
+    let mut it = v.split('-');
+    let number = it.next()?.parse().ok()?;
+    let total = it.next()?.parse().ok()?;
+    let id = it.next()?.parse().ok()?;
+    Some(Group { number, total, id })
+}
+
+/// XOR checksum of a byte run.
+#[inline]
+pub(crate) fn xor(b: &[u8]) -> u8 {
+    b.iter().fold(0, |a, &c| a ^ c)
+}
+
+/// Two hex digits (either case).
+#[inline]
+pub(crate) fn parse_hex2(b: &[u8]) -> Option<u8> {
+    fn h(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    match b {
+        [a, b, ..] => Some(h(*a)? << 4 | h(*b)?),
+        _ => None,
+    }
+}
+
+/// Build a tag block string `\body*hh\` for the encoder.
+pub fn format_tag_block(body: &str) -> String {
+    format!("\\{body}*{:02X}\\", xor(body.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Want<'a> = Result<(Option<&'a str>, Option<i64>, Option<Group>), Reject>;
+
+    fn check(body: &str, verify: bool, want: Want<'_>) {
+        let got = TagBlock::parse(body.as_bytes(), verify).map(|t| (t.source, t.unix_millis(), t.group));
+        assert_eq!(got, want, "{body}");
+    }
+
+    #[test]
+    fn tag_blocks() {
+        check("s:rSAR0,c:1700000000*38", true, Ok((Some("rSAR0"), Some(1_700_000_000_000), None)));
+        check("s:rSAR0,c:1700000000*39", true, Err(Reject::TagBlockChecksum));
+        check("s:rSAR0,c:1700000000*39", false, Ok((Some("rSAR0"), Some(1_700_000_000_000), None)));
+        check(
+            "g:1-2-1604,s:rORBCOMM008,c:1418169601,T:2014-12-10 00.00.01*37",
+            true,
+            Ok((Some("rORBCOMM008"), Some(1_418_169_601_000), Some(Group { number: 1, total: 2, id: 1604 }))),
+        );
+        check("c:1418169601123,s:a:b*00", false, Ok((Some("a:b"), Some(1_418_169_601_123), None)));
+        check("no star", true, Err(Reject::TagBlockMalformed));
+    }
+
+    #[test]
+    fn unknown_keys_kept() {
+        let t = TagBlock::parse(b"s:x,q:u,T:2014-12-10 00.41.53*00", false).unwrap();
+        let keys: Vec<_> = t.fields().collect();
+        assert_eq!(keys, vec![("s", "x"), ("q", "u"), ("T", "2014-12-10 00.41.53")]);
+    }
+}
