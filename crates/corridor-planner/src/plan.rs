@@ -1,1 +1,605 @@
-//! placeholder
+//! The daily plan: tomorrow's assignment of waiting vessels to teams and start times, within the
+//! teams' working windows, with inspection durations and travel between areas.
+//!
+//! ## Objective ([`PlanScore`], compared lexicographically)
+//! 1. the most inspections (throughput: every inspection done today shortens all later waits);
+//! 2. then the smallest sum of queue places of the inspected vessels (respect the queue rule as
+//!    far as throughput allows: an earlier vessel is preferred to a later one);
+//! 3. then the least travel minutes.
+//!
+//! [`plan_fifo`] is the baseline: vessels in queue order, each to the team where it finishes
+//! earliest, skipped if it fits nowhere. [`plan_optimised`] searches from that plan and from a
+//! shortest-first plan with insertion, swap and one-out-two-in moves over teams whose visits
+//! are ordered to minimise travel; it returns the best plan found, so it is never worse than
+//! FIFO. Small instances (at most [`EXACT_MAX_JOBS`] candidate vessels and [`EXACT_MAX_TEAMS`]
+//! teams) are solved exactly by enumeration. Every plan carries a proven upper bound on the
+//! number of inspections ([`Plan::count_upper_bound`]): the largest k whose k shortest
+//! durations fit in the sum of the windows and in the per-team slot counts, so the gap to the
+//! optimum is known.
+
+use crate::config::CapacityConfig;
+use crate::error::{PlannerError, Result};
+use crate::queue::{Override, order};
+use crate::model::Voyage;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// A vessel to inspect, in queue order (`place` 0 = first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// Voyage id.
+    pub id: String,
+    /// Queue place, 0-based.
+    pub place: usize,
+    /// Area index.
+    pub area: usize,
+    /// Inspection minutes.
+    pub minutes: u32,
+}
+
+/// A team's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDay {
+    /// Name.
+    pub name: String,
+    /// Area index where the team starts.
+    pub start_area: usize,
+    /// Window start, minutes after local midnight.
+    pub start: u32,
+    /// Window end, minutes after local midnight.
+    pub end: u32,
+}
+
+/// One day's planning problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayProblem {
+    /// The day.
+    pub day: Date,
+    /// Waiting vessels, in queue order (`jobs[i].place == i`).
+    pub jobs: Vec<Job>,
+    /// Teams.
+    pub teams: Vec<TeamDay>,
+    /// Area names (index = area).
+    pub areas: Vec<String>,
+    /// Travel minutes between areas, `travel[a][b]`.
+    pub travel: Vec<Vec<u32>>,
+}
+
+impl DayProblem {
+    /// Build the problem for `day` from the config: eligible waiting vessels ordered by the
+    /// queue rule and overrides, durations at the model's median, `teams` teams (named from the
+    /// config when it names enough, otherwise `team-1`...).
+    pub fn from_config(cfg: &CapacityConfig, day: Date, waiting: &[Voyage], overrides: &[Override], teams: u32) -> Result<Self> {
+        let (idx, _) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
+        let (ws, we) = cfg.window.minutes()?;
+        let mut areas: Vec<String> = cfg.areas.iter().map(|a| a.name.clone()).collect();
+        if areas.is_empty() {
+            areas.push("area".into());
+        }
+        let area_of = |name: Option<&str>| name.and_then(|n| areas.iter().position(|a| a == n)).unwrap_or(0);
+        let jobs: Vec<Job> = idx
+            .iter()
+            .map(|&i| &waiting[i])
+            .filter(|v| v.eligible_from(cfg.transit_days) <= day)
+            .enumerate()
+            .map(|(place, v)| Job {
+                id: v.id.clone(),
+                place,
+                area: area_of(v.area.as_deref()),
+                minutes: cfg.duration(v.direction, v.tonnes).p50_minutes.round().clamp(1.0, 1440.0) as u32,
+            })
+            .collect();
+        let teams = (0..teams as usize)
+            .map(|t| {
+                let spec = cfg.teams.get(t);
+                TeamDay {
+                    name: spec.map_or_else(|| format!("team-{}", t + 1), |s| s.name.clone()),
+                    start_area: area_of(spec.and_then(|s| s.home_area.as_deref())),
+                    start: ws,
+                    end: we,
+                }
+            })
+            .collect();
+        let travel = areas.iter().map(|a| areas.iter().map(|b| cfg.travel_minutes(a, b)).collect()).collect();
+        Ok(Self { day, jobs, teams, areas, travel })
+    }
+
+    fn travel(&self, a: usize, b: usize) -> u32 {
+        if a == b {
+            return 0;
+        }
+        self.travel.get(a).and_then(|r| r.get(b)).copied().unwrap_or(0)
+    }
+
+    /// Check the problem is well formed (places match order, areas and windows valid).
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(PlannerError::Input(m));
+        for (i, j) in self.jobs.iter().enumerate() {
+            if j.place != i {
+                return bad(format!("job {:?} has place {} at index {i}", j.id, j.place));
+            }
+            if j.area >= self.areas.len().max(1) || j.minutes == 0 {
+                return bad(format!("job {:?}: bad area or zero minutes", j.id));
+            }
+        }
+        for t in &self.teams {
+            if t.end < t.start || t.start_area >= self.areas.len().max(1) {
+                return bad(format!("team {:?}: bad window or area", t.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One inspection in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Voyage id.
+    pub id: String,
+    /// Queue place, 0-based.
+    pub place: usize,
+    /// Team index.
+    pub team: usize,
+    /// Start, minutes after local midnight.
+    pub start: u32,
+    /// End, minutes after local midnight.
+    pub end: u32,
+    /// Area index.
+    pub area: usize,
+}
+
+/// The objective (see the module docs); `Ord` puts the **better** score last (`max` = best).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanScore {
+    /// Inspections planned.
+    pub inspections: usize,
+    /// Sum of the queue places (0-based) of the inspected vessels.
+    pub place_sum: usize,
+    /// Travel minutes of all teams.
+    pub travel_minutes: u32,
+}
+
+impl Ord for PlanScore {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.inspections
+            .cmp(&o.inspections)
+            .then(o.place_sum.cmp(&self.place_sum))
+            .then(o.travel_minutes.cmp(&self.travel_minutes))
+    }
+}
+impl PartialOrd for PlanScore {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// A daily plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Inspections, by team then start time.
+    pub assignments: Vec<Assignment>,
+    /// Its score.
+    pub score: PlanScore,
+    /// Proven upper bound on the number of inspections of any plan.
+    pub count_upper_bound: usize,
+    /// How it was produced: "fifo", "heuristic" or "exact".
+    pub method: String,
+}
+
+/// Per-team job lists → a plan with times (visits ordered to minimise travel).
+/// Returns `None` if some team's jobs do not fit its window.
+fn build(p: &DayProblem, teams: &[Vec<usize>], method: &str, ub: usize) -> Option<Plan> {
+    let mut assignments = Vec::new();
+    let (mut n, mut place_sum, mut travel) = (0usize, 0usize, 0u32);
+    for (t, js) in teams.iter().enumerate() {
+        let team = p.teams.get(t)?;
+        let (seq, tr) = route(p, team, js)?;
+        let mut now = team.start;
+        let mut at = team.start_area;
+        for j in seq {
+            let job = &p.jobs[j];
+            now += p.travel(at, job.area);
+            at = job.area;
+            assignments.push(Assignment { id: job.id.clone(), place: job.place, team: t, start: now, end: now + job.minutes, area: job.area });
+            now += job.minutes;
+            n += 1;
+            place_sum += job.place;
+        }
+        travel += tr;
+    }
+    Some(Plan { assignments, score: PlanScore { inspections: n, place_sum, travel_minutes: travel }, count_upper_bound: ub, method: method.into() })
+}
+
+/// Best visiting order of a team's jobs: areas visited once each, in the order of least travel
+/// (all orders for up to 6 areas, nearest-neighbour beyond); within an area by queue place.
+/// Returns the job sequence and travel minutes, or `None` if it does not fit the window.
+fn route(p: &DayProblem, team: &TeamDay, js: &[usize]) -> Option<(Vec<usize>, u32)> {
+    let work: u32 = js.iter().map(|&j| p.jobs[j].minutes).sum();
+    let mut areas: Vec<usize> = js.iter().map(|&j| p.jobs[j].area).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let cost = |ord: &[usize]| {
+        let mut at = team.start_area;
+        let mut c = 0;
+        for &a in ord {
+            c += p.travel(at, a);
+            at = a;
+        }
+        c
+    };
+    let best = if areas.len() <= 1 {
+        areas.clone()
+    } else if areas.len() <= 6 {
+        let mut best = areas.clone();
+        let mut best_c = cost(&best);
+        let mut perm = areas.clone();
+        permutations(&mut perm, 0, &mut |o| {
+            let c = cost(o);
+            if c < best_c {
+                best_c = c;
+                best = o.to_vec();
+            }
+        });
+        best
+    } else {
+        let mut left = areas.clone();
+        let mut ord = Vec::new();
+        let mut at = team.start_area;
+        while !left.is_empty() {
+            let (k, _) = left.iter().enumerate().min_by_key(|(_, a)| p.travel(at, **a))?;
+            at = left.remove(k);
+            ord.push(at);
+        }
+        ord
+    };
+    let tr = cost(&best);
+    if work + tr > team.end.saturating_sub(team.start) {
+        return None;
+    }
+    let mut seq: Vec<usize> = js.to_vec();
+    seq.sort_by_key(|&j| (best.iter().position(|&a| a == p.jobs[j].area), p.jobs[j].place));
+    Some((seq, tr))
+}
+
+fn permutations(v: &mut [usize], k: usize, f: &mut impl FnMut(&[usize])) {
+    if k == v.len() {
+        f(v);
+        return;
+    }
+    for i in k..v.len() {
+        v.swap(k, i);
+        permutations(v, k + 1, f);
+        v.swap(k, i);
+    }
+}
+
+/// Proven upper bound on the number of inspections (see the module docs).
+pub fn count_upper_bound(p: &DayProblem) -> usize {
+    let mut mins: Vec<u32> = p.jobs.iter().map(|j| j.minutes).collect();
+    mins.sort_unstable();
+    let total: u64 = p.teams.iter().map(|t| u64::from(t.end.saturating_sub(t.start))).sum();
+    let slots: usize = match mins.first() {
+        Some(&m) if m > 0 => p.teams.iter().map(|t| (t.end.saturating_sub(t.start) / m) as usize).sum(),
+        _ => 0,
+    };
+    let mut acc = 0u64;
+    let mut k = 0;
+    for m in mins {
+        acc += u64::from(m);
+        if acc > total || k >= slots {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// List scheduling in the given job order: each job to the team where it ends earliest
+/// (appended at the end of that team's day), skipped if it fits nowhere.
+fn list_schedule(p: &DayProblem, order: impl Iterator<Item = usize>) -> Vec<Vec<usize>> {
+    let mut teams: Vec<Vec<usize>> = vec![Vec::new(); p.teams.len()];
+    let mut state: Vec<(u32, usize)> = p.teams.iter().map(|t| (t.start, t.start_area)).collect();
+    for j in order {
+        let job = &p.jobs[j];
+        let best = state
+            .iter()
+            .enumerate()
+            .filter_map(|(t, &(now, at))| {
+                let end = now + p.travel(at, job.area) + job.minutes;
+                (end <= p.teams[t].end).then_some((end, t))
+            })
+            .min();
+        if let Some((end, t)) = best {
+            teams[t].push(j);
+            state[t] = (end, job.area);
+        }
+    }
+    teams
+}
+
+/// The FIFO baseline.
+pub fn plan_fifo(p: &DayProblem) -> Result<Plan> {
+    p.validate()?;
+    let ub = count_upper_bound(p);
+    let teams = list_schedule(p, 0..p.jobs.len());
+    // Appended order is feasible, and `route` can only shorten travel, so `build` succeeds.
+    build(p, &teams, "fifo", ub).ok_or_else(|| PlannerError::Input("internal: FIFO plan infeasible".into()))
+}
+
+/// Largest candidate set solved exactly by enumeration.
+pub const EXACT_MAX_JOBS: usize = 8;
+/// Largest team count solved exactly by enumeration.
+pub const EXACT_MAX_TEAMS: usize = 3;
+
+/// Candidate jobs: per (area, minutes) class only the earliest `ub` places can be in an optimal
+/// plan (swapping a later vessel for an earlier one of the same class keeps feasibility and
+/// improves the score).
+fn candidates(p: &DayProblem, ub: usize) -> Vec<usize> {
+    let mut seen: std::collections::HashMap<(usize, u32), usize> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (i, j) in p.jobs.iter().enumerate() {
+        let c = seen.entry((j.area, j.minutes)).or_default();
+        if *c < ub {
+            *c += 1;
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// The optimiser: exact on small instances, otherwise local search from FIFO and from a
+/// shortest-first plan; never worse than FIFO.
+pub fn plan_optimised(p: &DayProblem) -> Result<Plan> {
+    let fifo = plan_fifo(p)?;
+    let ub = fifo.count_upper_bound;
+    let cand = candidates(p, ub);
+    if cand.len() <= EXACT_MAX_JOBS && p.teams.len() <= EXACT_MAX_TEAMS {
+        let best = exact(p, &cand, ub);
+        return Ok(match best {
+            Some(b) if b.score >= fifo.score => b,
+            _ => fifo,
+        });
+    }
+    let mut starts = vec![list_schedule(p, 0..p.jobs.len())];
+    let mut spt = cand.clone();
+    spt.sort_by_key(|&j| (p.jobs[j].minutes, j));
+    starts.push(list_schedule(p, spt.into_iter()));
+    let mut best = fifo;
+    for s in starts {
+        let teams = improve(p, &cand, s);
+        if let Some(plan) = build(p, &teams, "heuristic", ub).filter(|pl| pl.score > best.score) {
+            best = plan;
+        }
+    }
+    Ok(best)
+}
+
+fn fits(p: &DayProblem, t: usize, js: &[usize]) -> Option<u32> {
+    route(p, &p.teams[t], js).map(|(_, tr)| tr)
+}
+
+fn score_of(p: &DayProblem, teams: &[Vec<usize>]) -> Option<PlanScore> {
+    let mut s = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+    for (t, js) in teams.iter().enumerate() {
+        s.travel_minutes += fits(p, t, js)?;
+        s.inspections += js.len();
+        s.place_sum += js.iter().map(|&j| p.jobs[j].place).sum::<usize>();
+    }
+    Some(s)
+}
+
+/// Local search: insert, swap (earlier for later), one out two in, move between teams.
+fn improve(p: &DayProblem, cand: &[usize], mut teams: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let Some(mut cur) = score_of(p, &teams) else { return teams };
+    let mut used = vec![false; p.jobs.len()];
+    for js in &teams {
+        for &j in js {
+            used[j] = true;
+        }
+    }
+    for _round in 0..50 {
+        let mut changed = false;
+        // 1. insert unused candidates, earliest place first.
+        for &u in cand {
+            if used[u] {
+                continue;
+            }
+            for (t, team) in teams.iter_mut().enumerate() {
+                team.push(u);
+                if fits(p, t, team).is_some() {
+                    used[u] = true;
+                    changed = true;
+                    break;
+                }
+                team.pop();
+            }
+        }
+        // 2. swap an assigned job for an earlier unused one (or two unused for one assigned).
+        for (t, team) in teams.iter_mut().enumerate() {
+            let mut k = 0;
+            while k < team.len() {
+                let j = team[k];
+                let mut done = false;
+                for &u in cand {
+                    if used[u] || p.jobs[u].place >= p.jobs[j].place {
+                        continue;
+                    }
+                    team[k] = u;
+                    if fits(p, t, team).is_some() {
+                        used[u] = true;
+                        used[j] = false;
+                        changed = true;
+                        done = true;
+                        break;
+                    }
+                    team[k] = j;
+                }
+                if !done {
+                    // one out, two in
+                    'outer: for (a, &u1) in cand.iter().enumerate() {
+                        if used[u1] || p.jobs[u1].minutes >= p.jobs[j].minutes {
+                            continue;
+                        }
+                        for &u2 in &cand[a + 1..] {
+                            if used[u2] {
+                                continue;
+                            }
+                            team[k] = u1;
+                            team.push(u2);
+                            if fits(p, t, team).is_some() {
+                                used[u1] = true;
+                                used[u2] = true;
+                                used[j] = false;
+                                changed = true;
+                                break 'outer;
+                            }
+                            team.pop();
+                            team[k] = j;
+                        }
+                    }
+                }
+                k += 1;
+            }
+        }
+        // 3. move a job to another team if that lets an unused candidate in.
+        'mv: for a in 0..teams.len() {
+            for k in 0..teams[a].len() {
+                for b in 0..teams.len() {
+                    if a == b {
+                        continue;
+                    }
+                    let j = teams[a][k];
+                    teams[b].push(j);
+                    if fits(p, b, &teams[b]).is_none() {
+                        teams[b].pop();
+                        continue;
+                    }
+                    teams[a].swap_remove(k);
+                    for &u in cand {
+                        if used[u] {
+                            continue;
+                        }
+                        teams[a].push(u);
+                        if fits(p, a, &teams[a]).is_some() {
+                            used[u] = true;
+                            changed = true;
+                            break 'mv;
+                        }
+                        teams[a].pop();
+                    }
+                    // undo
+                    teams[a].push(j);
+                    let last = teams[a].len() - 1;
+                    teams[a].swap(k, last);
+                    teams[b].pop();
+                }
+            }
+        }
+        let Some(s) = score_of(p, &teams) else { break };
+        if !changed || s <= cur {
+            cur = cur.max(s);
+            if !changed {
+                break;
+            }
+        } else {
+            cur = s;
+        }
+    }
+    teams
+}
+
+/// Exact enumeration over candidates: each to no team or to one team.
+fn exact(p: &DayProblem, cand: &[usize], ub: usize) -> Option<Plan> {
+    let nt = p.teams.len();
+    let mut teams: Vec<Vec<usize>> = vec![Vec::new(); nt];
+    let mut best: Option<(PlanScore, Vec<Vec<usize>>)> = None;
+    fn rec(p: &DayProblem, cand: &[usize], k: usize, teams: &mut Vec<Vec<usize>>, best: &mut Option<(PlanScore, Vec<Vec<usize>>)>) {
+        if k == cand.len() {
+            if let Some(s) = score_of(p, teams).filter(|s| best.as_ref().is_none_or(|(b, _)| s > b)) {
+                *best = Some((s, teams.clone()));
+            }
+            return;
+        }
+        rec(p, cand, k + 1, teams, best);
+        for t in 0..teams.len() {
+            teams[t].push(cand[k]);
+            if fits(p, t, &teams[t]).is_some() {
+                rec(p, cand, k + 1, teams, best);
+            }
+            teams[t].pop();
+        }
+    }
+    rec(p, cand, 0, &mut teams, &mut best);
+    let (_, t) = best?;
+    build(p, &t, "exact", ub)
+}
+
+/// Check a plan against its problem: windows, travel, no vessel twice, times consistent.
+pub fn check_plan(p: &DayProblem, plan: &Plan) -> Result<()> {
+    let bad = |m: String| Err(PlannerError::Input(m));
+    let mut seen = std::collections::HashSet::new();
+    for t in 0..p.teams.len() {
+        let mut now = p.teams[t].start;
+        let mut at = p.teams[t].start_area;
+        for a in plan.assignments.iter().filter(|a| a.team == t) {
+            if !seen.insert(a.place) {
+                return bad(format!("vessel {} planned twice", a.id));
+            }
+            let job = p.jobs.get(a.place).ok_or_else(|| PlannerError::Input(format!("unknown place {}", a.place)))?;
+            if job.id != a.id || job.area != a.area || a.end != a.start + job.minutes {
+                return bad(format!("assignment {} does not match its job", a.id));
+            }
+            if a.start < now + p.travel(at, a.area) {
+                return bad(format!("assignment {} starts before the team can be there", a.id));
+            }
+            now = a.end;
+            at = a.area;
+        }
+        if now > p.teams[t].end {
+            return bad(format!("team {t} works past its window"));
+        }
+    }
+    if plan.assignments.iter().any(|a| a.team >= p.teams.len()) {
+        return bad("assignment to an unknown team".into());
+    }
+    Ok(())
+}
+
+/// An assignment with time-zone-aware start and end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedAssignment {
+    /// Voyage id.
+    pub id: String,
+    /// Team name.
+    pub team: String,
+    /// Area name.
+    pub area: String,
+    /// Start, in the configured time zone.
+    pub start: jiff::Zoned,
+    /// End.
+    pub end: jiff::Zoned,
+}
+
+/// Put the plan on the clock of the config's time zone.
+pub fn timed(p: &DayProblem, plan: &Plan, cfg: &CapacityConfig) -> Result<Vec<TimedAssignment>> {
+    let tz = cfg.tz()?;
+    let at = |m: u32| -> Result<jiff::Zoned> {
+        let h = i8::try_from(m / 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
+        let mi = i8::try_from(m % 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
+        let t = jiff::civil::Time::new(h.min(23), mi, 0, 0).map_err(|e| PlannerError::Input(e.to_string()))?;
+        p.day.to_datetime(t).to_zoned(tz.clone()).map_err(|e| PlannerError::Input(e.to_string()))
+    };
+    plan.assignments
+        .iter()
+        .map(|a| {
+            Ok(TimedAssignment {
+                id: a.id.clone(),
+                team: p.teams.get(a.team).map_or_else(String::new, |t| t.name.clone()),
+                area: p.areas.get(a.area).cloned().unwrap_or_default(),
+                start: at(a.start)?,
+                end: at(a.end)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,126 @@
+//! The daily plan: the optimiser is never worse than FIFO on generated days (50-500 vessels,
+//! 2-10 teams) and equals an independent brute force on small instances.
+
+use corridor_planner::plan::{DayProblem, Job, Plan, PlanScore, TeamDay, check_plan, plan_fifo, plan_optimised};
+use jiff::civil::date;
+use proptest::prelude::*;
+
+/// Generated day: `n` vessels, `t` teams, two areas 90 minutes apart.
+fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> DayProblem {
+    DayProblem {
+        day: date(2022, 10, 10),
+        jobs: (0..n).map(|i| Job { id: format!("v{i}"), place: i, area: areas[i % areas.len()], minutes: mins[i % mins.len()] }).collect(),
+        teams: (0..t).map(|k| TeamDay { name: format!("t{k}"), start_area: homes[k % homes.len()], start: 420, end: 930 }).collect(),
+        areas: vec!["marmara".into(), "bosphorus-north".into()],
+        travel: vec![vec![0, 90], vec![90, 0]],
+    }
+}
+
+/// Independent brute force: every job to no team or any team, every visiting order.
+fn brute(p: &DayProblem) -> PlanScore {
+    fn team_best(p: &DayProblem, t: usize, js: &mut Vec<usize>, k: usize, best: &mut Option<u32>) {
+        if k == js.len() {
+            let team = &p.teams[t];
+            let (mut now, mut at, mut tr) = (team.start, team.start_area, 0);
+            for &j in js.iter() {
+                let d = p.travel[at][p.jobs[j].area];
+                tr += d;
+                now += d + p.jobs[j].minutes;
+                at = p.jobs[j].area;
+            }
+            if now <= team.end && best.is_none_or(|b| tr < b) {
+                *best = Some(tr);
+            }
+            return;
+        }
+        for i in k..js.len() {
+            js.swap(k, i);
+            team_best(p, t, js, k + 1, best);
+            js.swap(k, i);
+        }
+    }
+    fn rec(p: &DayProblem, k: usize, teams: &mut Vec<Vec<usize>>, best: &mut PlanScore) {
+        if k == p.jobs.len() {
+            let mut s = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+            for (t, js) in teams.iter().enumerate() {
+                let mut b = None;
+                team_best(p, t, &mut js.clone(), 0, &mut b);
+                let Some(tr) = b else { return };
+                s.travel_minutes += tr;
+                s.inspections += js.len();
+                s.place_sum += js.iter().sum::<usize>();
+            }
+            if s > *best {
+                *best = s;
+            }
+            return;
+        }
+        rec(p, k + 1, teams, best);
+        for t in 0..teams.len() {
+            teams[t].push(k);
+            rec(p, k + 1, teams, best);
+            teams[t].pop();
+        }
+    }
+    let mut best = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+    rec(p, 0, &mut vec![Vec::new(); p.teams.len()], &mut best);
+    best
+}
+
+/// The one check of this feature: both plans valid, optimiser ≥ FIFO, counts ≤ the bound,
+/// and (if given) the optimiser's score equals the exact one.
+fn check(p: &DayProblem, exact: Option<PlanScore>) -> (Plan, Plan) {
+    let f = plan_fifo(p).expect("fifo");
+    let o = plan_optimised(p).expect("optimised");
+    check_plan(p, &f).expect("fifo plan valid");
+    check_plan(p, &o).expect("optimised plan valid");
+    assert!(o.score >= f.score, "optimiser {:?} worse than fifo {:?}", o.score, f.score);
+    assert!(o.score.inspections <= o.count_upper_bound);
+    if let Some(e) = exact {
+        assert_eq!(o.score, e, "optimiser differs from brute force");
+    }
+    (f, o)
+}
+
+/// (vessels, teams, minutes, areas, homes, expected FIFO count, expected optimised count)
+type Case<'a> = (usize, usize, &'a [u32], &'a [usize], &'a [usize], usize, usize);
+
+#[test]
+fn examples() {
+    let cases: &[Case] = &[
+        (0, 2, &[200], &[0], &[0], 0, 0),
+        (5, 0, &[200], &[0], &[0], 0, 0),
+        (3, 1, &[200], &[0], &[0], 2, 2),
+        // FIFO takes the long head vessel; shortest fits three in the window.
+        (5, 1, &[300, 150, 150], &[0], &[0], 2, 3),
+        // Alternating areas: FIFO travels back and forth, the optimiser groups by area.
+        (8, 1, &[100], &[0, 1], &[0], 3, 4),
+    ];
+    for &(n, t, m, a, h, nf, no) in cases {
+        let p = day(n, t, m, a, h);
+        let (f, o) = check(&p, None);
+        assert_eq!((f.score.inspections, o.score.inspections), (nf, no), "case {n} vessels {t} teams {m:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_worse_than_fifo(n in 50usize..=500, t in 2usize..=10,
+                             mins in prop::collection::vec(90u32..=300, 1..6),
+                             areas in prop::collection::vec(0usize..2, 1..7),
+                             homes in prop::collection::vec(0usize..2, 1..4)) {
+        check(&day(n, t, &mins, &areas, &homes), None);
+    }
+
+    #[test]
+    fn matches_brute_force_on_small_days(n in 0usize..=6, t in 1usize..=3,
+                                         mins in prop::collection::vec(60u32..=330, 1..7),
+                                         areas in prop::collection::vec(0usize..2, 1..7),
+                                         homes in prop::collection::vec(0usize..2, 1..4)) {
+        let p = day(n, t, &mins, &areas, &homes);
+        let e = brute(&p);
+        check(&p, Some(e));
+    }
+}
