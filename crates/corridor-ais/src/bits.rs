@@ -102,6 +102,14 @@ impl<'a> BitReader<'a> {
         self.len = len.min(self.armor.len() * 6);
     }
 
+    /// Skip `n` bits.
+    pub fn skip(&mut self, n: usize) {
+        self.pos += n;
+        if self.pos > self.len {
+            self.overrun = true;
+        }
+    }
+
     /// Read `n` (≤ 32) bits as unsigned; bits beyond the end read as 0.
     #[inline]
     pub fn u(&mut self, n: u32) -> u32 {

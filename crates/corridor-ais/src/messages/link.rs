@@ -361,7 +361,7 @@ impl ChannelManagement {
         let power = r.b();
         // The addressed flag sits after the 70 bits it selects: peek ahead.
         let mut peek = r.clone();
-        peek.u(70);
+        peek.skip(70);
         let addressed = peek.b();
         let target = if addressed {
             ChannelTarget::Addressed { dest1: r.u(30), spare1: r.u(5) as u8, dest2: r.u(30), spare2: r.u(5) as u8 }
