@@ -257,6 +257,8 @@ pub struct DayCapacity {
     pub per_team: f64,
     /// Only outbound inspections.
     pub outbound_only: bool,
+    /// The day's period sets its own rate (an announced special, e.g. a surge).
+    pub special: bool,
 }
 
 impl DayCapacity {
@@ -403,7 +405,7 @@ impl CapacityConfig {
             .rev()
             .find(|r| r.month == key)
             .map_or_else(|| self.derived_rate(), |r| r.inspections_per_team_day);
-        let mut cap = DayCapacity { teams: 0, per_team, outbound_only: false };
+        let mut cap = DayCapacity { teams: 0, per_team, outbound_only: false, special: false };
         if let Some(p) = self
             .periods
             .iter()
@@ -414,6 +416,7 @@ impl CapacityConfig {
             cap.outbound_only = p.outbound_only;
             if let Some(r) = p.inspections_per_team_day {
                 cap.per_team = r;
+                cap.special = true;
             }
         }
         if let Some(s) = self.stoppages.iter().rev().find(|s| s.from <= day && day <= s.to) {

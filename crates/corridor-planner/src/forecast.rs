@@ -6,9 +6,10 @@
 //! planned team counts. The pace is the record's outbound inspections per team-day over the
 //! most recent *saturated* days (queue at least 2 × teams), at least `trailing_team_days`
 //! team-days of them. The queue is served forward in the queue rule's order at that pace.
-//! Days of `outbound_only` periods (announced surges) use the schedule's own rate if
-//! `use_announced_surges` is set: it was announced at short notice, so that variant knows a
-//! little of the future; the evaluation reports both.
+//! Days of periods with their own rate (announced specials such as the surge of 30 Oct -
+//! 1 Nov 2022) use the schedule's capacity if `use_announced_surges` is set: that surge was
+//! decided at a few days' notice, so this variant knows a little of the future; the
+//! evaluation reports both.
 
 use crate::config::CapacityConfig;
 use crate::model::{Direction, Voyage, add_days, days_between, month_key};
@@ -81,7 +82,7 @@ pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &Forecast
         let pace = trailing_pace(&out, &inspected_on, x, cfg, opts);
         let pred = project_with(&known, x, t, |d| {
             let c = cfg.day(d);
-            let mut n = if c.outbound_only && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
+            let mut n = if c.special && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
             if let Some(m) = cfg.max_inspections_per_day {
                 n = n.min(f64::from(m));
             }
@@ -124,7 +125,7 @@ fn trailing_pace(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cf
         }
         let z = add_days(x, -back);
         let c = cfg.day(z);
-        if c.teams == 0 || c.outbound_only {
+        if c.teams == 0 || c.special || c.outbound_only {
             continue;
         }
         let q = out.iter().filter(|v| v.arrival_at_area(t) <= z && v.inspected.is_none_or(|d| d >= z)).count();

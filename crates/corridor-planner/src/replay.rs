@@ -69,7 +69,7 @@ pub fn real_queue(record: &[Voyage], day: Date, transit_days: i32) -> usize {
 ///
 /// Only *saturated* days count: days whose real queue (see [`real_queue`]) is at least
 /// `saturation × teams`, so the throughput seen is the service capacity and not the demand;
-/// `outbound_only` (surge) days are left out. Rate = (real outbound inspections + implied
+/// days of periods with their own rate or `outbound_only` (the surge) are left out. Rate = (real outbound inspections + implied
 /// inbound inspections on those days) / team-days. Months with fewer than `min_team_days`
 /// saturated team-days get the season-wide rate. Uses only counts, never waits.
 pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min_team_days: f64) -> BTreeMap<String, f64> {
@@ -107,7 +107,7 @@ pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min
     while d <= last {
         q += arrive.get(&d).copied().unwrap_or(0) - leave.get(&d).copied().unwrap_or(0);
         let c = cfg.day(d);
-        if c.teams > 0 && !c.outbound_only && (q as f64) >= saturation * f64::from(c.teams) {
+        if c.teams > 0 && !c.outbound_only && !c.special && (q as f64) >= saturation * f64::from(c.teams) {
             let n = done.get(&d).copied().unwrap_or(0.0);
             let e = acc.entry(month_key(d)).or_default();
             e.0 += n;
@@ -127,6 +127,28 @@ pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min
         d = add_days(d, 1);
     }
     out
+}
+
+/// Effective inspections per team-day over `[from, to]` regardless of saturation: (real
+/// outbound + implied inbound inspections) / team-days. Used for short special periods such as
+/// the October 2022 surge, whose rate is written in the capacity file.
+pub fn period_rate(record: &[Voyage], cfg: &CapacityConfig, from: Date, to: Date) -> Option<f64> {
+    let inb = cfg.inbound.as_ref().map(|m| implied_inbound(record, m)).unwrap_or_default();
+    let n = record.iter().chain(&inb).filter(|v| {
+        let d = match v.direction {
+            Direction::Outbound => v.inspected,
+            Direction::Inbound => Some(v.reference),
+        };
+        d.is_some_and(|d| from <= d && d <= to)
+    });
+    let n = n.count() as f64;
+    let mut td = 0.0;
+    let mut d = from;
+    while d <= to {
+        td += f64::from(cfg.day(d).teams);
+        d = add_days(d, 1);
+    }
+    (td > 0.0).then(|| (n / td * 100.0).round() / 100.0)
 }
 
 /// One month of the replay table: real and simulated side by side.
