@@ -34,8 +34,8 @@ pub enum Ineligibility {
     #[error("port {port} is not served by this corridor")]
     UnknownPort { port: String },
     /// A document problem.
-    #[error("{0}")]
-    Document(DocumentProblem),
+    #[error("{problem}")]
+    Document { problem: DocumentProblem },
 }
 
 /// Checks `content` submitted at `submitted_at`; all failures are returned.
@@ -104,7 +104,7 @@ pub fn check_eligibility(
         }
     }
 
-    out.extend(check_documents(content, config).into_iter().map(Ineligibility::Document));
+    out.extend(check_documents(content, config).into_iter().map(|problem| Ineligibility::Document { problem }));
 
     if out.is_empty() { Ok(()) } else { Err(out) }
 }
