@@ -104,7 +104,7 @@ fn examples() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn never_worse_than_fifo(n in 50usize..=500, t in 2usize..=10,

@@ -1,0 +1,85 @@
+//! The queue rule, coordinator overrides and the public queue with predicted dates.
+
+use corridor_planner::queue::{Override, QueuePolicy, order, queue_view};
+use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
+use jiff::civil::{Date, date};
+
+fn v(id: &str, dir: Direction, arrived: Date, wfp: bool, perishable: bool, ready: Option<Date>) -> Voyage {
+    Voyage {
+        id: id.into(),
+        direction: dir,
+        reference: arrived,
+        reference_kind: Reference::ArrivedAtArea,
+        tonnes: 30_000,
+        wfp,
+        perishable,
+        ready,
+        inspected: None,
+        vessel: None,
+        area: None,
+    }
+}
+
+fn waiting() -> Vec<Voyage> {
+    use Direction::*;
+    vec![
+        v("a", Outbound, date(2022, 10, 1), false, false, Some(date(2022, 10, 5))),
+        v("b", Outbound, date(2022, 10, 2), true, false, None),
+        v("c", Inbound, date(2022, 10, 3), false, false, None),
+        v("d", Outbound, date(2022, 10, 4), false, true, None),
+        v("e", Outbound, date(2022, 10, 4), false, false, None),
+    ]
+}
+
+/// The one check: order `waiting()` under a policy and overrides, compare ids (or the error).
+fn check(policy: QueuePolicy, overrides: &[Override], expect: Result<&[&str], &str>) {
+    let w = waiting();
+    match (order(&w, &policy, 0, overrides), expect) {
+        (Ok((idx, log)), Ok(ids)) => {
+            let got: Vec<&str> = idx.iter().map(|&i| w[i].id.as_str()).collect();
+            assert_eq!(got, ids, "{policy:?}");
+            assert_eq!(log.len(), overrides.len());
+            for (l, o) in log.iter().zip(overrides) {
+                assert_eq!((&l.id, &l.reason, &l.by), (&o.id, &o.reason, &o.by));
+            }
+        }
+        (Err(e), Err(what)) => assert!(e.to_string().contains(what), "{e}"),
+        (r, e) => panic!("got {r:?}, expected {e:?}"),
+    }
+}
+
+fn ov(id: &str, place: usize, reason: &str) -> Override {
+    Override { id: id.into(), place, reason: reason.into(), by: "UN coordinator".into() }
+}
+
+#[test]
+fn examples() {
+    let fifo = QueuePolicy::fifo();
+    check(fifo.clone(), &[], Ok(&["a", "b", "c", "d", "e"]));
+    check(QueuePolicy { order: corridor_planner::queue::OrderBy::Readiness, ..fifo.clone() }, &[], Ok(&["b", "c", "d", "e", "a"]));
+    check(QueuePolicy { wfp_first: true, ..fifo.clone() }, &[], Ok(&["b", "a", "c", "d", "e"]));
+    check(QueuePolicy { wfp_first: true, perishable_first: true, ..fifo.clone() }, &[], Ok(&["b", "d", "a", "c", "e"]));
+    check(QueuePolicy { inbound_first: true, ..fifo.clone() }, &[], Ok(&["c", "a", "b", "d", "e"]));
+    check(fifo.clone(), &[ov("e", 1, "medical evacuation of a crew member")], Ok(&["e", "a", "b", "c", "d"]));
+    check(fifo.clone(), &[ov("a", 99, "documents incomplete")], Ok(&["b", "c", "d", "e", "a"]));
+    check(fifo.clone(), &[ov("e", 1, "  ")], Err("reason is required"));
+    check(fifo, &[ov("zz", 1, "x")], Err("not waiting"));
+}
+
+#[test]
+fn public_queue_predicts_in_order_with_a_range() {
+    let cfg = CapacityConfig::from_toml(
+        "transit_days = 0\n[queue]\nwfp_first = false\nperishable_first = false\n[[period]]\nfrom = \"2022-10-01\"\nteams = 1\ninspections_per_team_day = 2.0\n",
+    )
+    .expect("config");
+    let view = queue_view(&waiting(), date(2022, 10, 4), &cfg, &[]).expect("view");
+    let places: Vec<usize> = view.entries.iter().map(|e| e.place).collect();
+    assert_eq!(places, vec![1, 2, 3, 4, 5]);
+    // 2 a day: a is first but not ready before 5 Oct, so b and c go on 4 Oct, then a and d, then e.
+    let got: Vec<(&str, Date)> = view.entries.iter().map(|e| (e.id.as_str(), e.predicted)).collect();
+    assert_eq!(got, vec![("a", date(2022, 10, 5)), ("b", date(2022, 10, 4)), ("c", date(2022, 10, 4)), ("d", date(2022, 10, 5)), ("e", date(2022, 10, 6))]);
+    for e in &view.entries {
+        assert!(e.earliest_likely <= e.predicted && e.predicted <= e.latest_likely);
+        assert!(e.predicted >= e.eligible_from);
+    }
+}

@@ -1,0 +1,124 @@
+//! The simulator: capacity is respected, outcomes are counted, and the what-if scenarios move
+//! the real season the way they should.
+
+mod common;
+
+use corridor_planner::replay::with_inbound;
+use corridor_planner::sim::{Scenario, SimOptions, SimReport, apply_scenarios, simulate};
+use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
+use jiff::civil::date;
+use proptest::prelude::*;
+
+fn voyage(i: usize, day: jiff::civil::Date, dir: Direction) -> Voyage {
+    Voyage {
+        id: format!("v{i}"),
+        direction: dir,
+        reference: day,
+        reference_kind: Reference::ArrivedAtArea,
+        tonnes: 25_000,
+        wfp: false,
+        perishable: false,
+        ready: None,
+        inspected: None,
+        vessel: None,
+        area: None,
+    }
+}
+
+/// Invariants every report must satisfy.
+fn invariants(voyages: &[Voyage], cfg: &CapacityConfig, r: &SimReport) {
+    for d in &r.days {
+        let done = d.outbound_inspections + d.inbound_inspections;
+        assert!(f64::from(done) <= d.capacity + 1e-9, "{}: {done} > {}", d.day, d.capacity);
+        if let Some(m) = cfg.max_inspections_per_day {
+            assert!(done <= m + 1);
+        }
+    }
+    for (v, res) in voyages.iter().zip(&r.voyages) {
+        if let Some(d) = res.inspected {
+            assert!(d >= v.eligible_from(cfg.transit_days), "{} inspected before eligible", v.id);
+        }
+    }
+}
+
+/// The one check for simulator examples: totals of (outbound, inbound, not-ready failures,
+/// voyages never inspected) over the run.
+fn check(voyages: &[Voyage], cfg: &CapacityConfig, expect: (u32, u32, u32, usize)) -> SimReport {
+    let r = simulate(voyages, cfg, &SimOptions::default()).expect("simulates");
+    invariants(voyages, cfg, &r);
+    let out: u32 = r.days.iter().map(|d| d.outbound_inspections).sum();
+    let inb: u32 = r.days.iter().map(|d| d.inbound_inspections).sum();
+    let nr: u32 = r.days.iter().map(|d| d.failed_not_ready).sum();
+    let left = r.voyages.iter().filter(|v| v.inspected.is_none()).count();
+    assert_eq!((out, inb, nr, left), expect);
+    r
+}
+
+fn cfg(extra: &str) -> CapacityConfig {
+    CapacityConfig::from_toml(&format!(
+        "transit_days = 0\n{extra}\n[[period]]\nfrom = \"2022-10-01\"\nto = \"2022-12-31\"\nteams = 2\ninspections_per_team_day = 1.5\n"
+    ))
+    .expect("config")
+}
+
+#[test]
+fn examples() {
+    let d = date(2022, 10, 1);
+    let ten: Vec<Voyage> = (0..10).map(|i| voyage(i, d, if i % 2 == 0 { Direction::Outbound } else { Direction::Inbound })).collect();
+    // 3 a day: all 10 through in 4 days.
+    let r = check(&ten, &cfg(""), (5, 5, 0, 0));
+    assert_eq!(r.days.len(), 4);
+    assert_eq!(r.months[0].max_queue, 7);
+    // Capped at 2 a day: 5 days.
+    let r = check(&ten, &cfg("max_inspections_per_day = 2"), (5, 5, 0, 0));
+    assert_eq!(r.days.len(), 5);
+    // Not-ready failures are counted and re-inspected.
+    // (deterministic draws: 24 attempts = 10 passes + 14 not-ready failures)
+    let r = check(&ten, &cfg("[readiness]\nnot_ready_probability = 0.5\nrequeue_delay_days = 2"), (16, 8, 14, 0));
+    assert!(r.voyages.iter().any(|v| v.attempts > 1));
+    // No capacity at all: nobody is inspected before the run gives up.
+    check(&ten[..2], &CapacityConfig::from_toml("").expect("empty"), (0, 0, 0, 2));
+    // Nothing to simulate.
+    check(&[], &cfg(""), (0, 0, 0, 0));
+}
+
+#[test]
+fn what_ifs_on_the_real_season() {
+    let Some(rec) = common::record() else { return };
+    let base = common::capacity();
+    let run = |s: &[Scenario]| {
+        let (c, v) = apply_scenarios(&base, &with_inbound(&rec, &base), s);
+        let r = simulate(&v, &c, &SimOptions::default()).expect("runs");
+        invariants(&v, &c, &r);
+        let waits: Vec<i32> = r.voyages.iter().filter(|x| x.direction == Direction::Outbound).filter_map(|x| x.wait_days()).collect();
+        corridor_planner::sim::median_days(&waits).expect("waits")
+    };
+    let real = run(&[]);
+    let five = run(&[Scenario::TeamsFrom { from: date(2022, 11, 1), teams: 5 }]);
+    let stop = run(&[Scenario::RegistrationStop { from: date(2022, 12, 1), days: 21 }]);
+    let cap6 = run(&[Scenario::DailyCap { per_day: 6 }]);
+    println!("median wait: season {real}, 5 teams from Nov {five}, registration stop {stop}, cap 6/day {cap6}");
+    assert!(five < real);
+    assert!(stop > real);
+    assert!(cap6 > real);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn invariants_hold_on_generated_arrivals(days in prop::collection::vec((0i32..120, any::<bool>(), 0u32..80_000), 0..200),
+                                             teams in 0u32..6, rate in 0.0f64..4.0, p in 0.0f64..0.5, cap in prop::option::of(0u32..10)) {
+        let start = date(2022, 10, 1);
+        let v: Vec<Voyage> = days.iter().enumerate().map(|(i, &(d, inb, t))| {
+            let mut x = voyage(i, corridor_planner::model::add_days(start, d), if inb { Direction::Inbound } else { Direction::Outbound });
+            x.tonnes = t;
+            x
+        }).collect();
+        let mut c = cfg(&format!("[readiness]\nnot_ready_probability = {p}\n"));
+        c.periods[0].teams = teams;
+        c.periods[0].inspections_per_team_day = Some(rate);
+        c.max_inspections_per_day = cap;
+        let r = simulate(&v, &c, &SimOptions::default()).expect("simulates");
+        invariants(&v, &c, &r);
+    }
+}
