@@ -1,4 +1,57 @@
-//! corridor-clearance (docs to come)
+//! # corridor-clearance — applications, decisions and the voyage state machine
+//!
+//! The pure domain core of clearance (issue 5): no I/O, no database, no
+//! HTTP, no clock reads (callers pass `now`). The store persists the events
+//! this crate emits into the log of [`corridor_ledger`]; the server maps its
+//! routes onto [`roles::can`] and [`machine::Clearance::execute`].
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | [`CorridorConfig`] from TOML: parties, consensus rule, deadlines, eligibility, document checklist (`config/parties-bsgi.toml`, `config/parties-unvim.toml`) |
+//! | [`roles`] | [`Role`], [`Actor`], [`Action`], [`Resource`], and `can(actor, action, resource) -> Result<(), Denied>` |
+//! | [`application`] | [`ApplicationContent`] (vessel, itinerary, cargo plan, crew, last port calls, ETA, documents) and its canonical content hash; document checklist and upload limits |
+//! | [`eligibility`] | notice period, allowed cargo, minimum parcel, banned port calls; every failure says why |
+//! | [`consensus`] | unanimity or quorum over the parties' current decisions |
+//! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
+//! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, overdue now |
+//!
+//! ## API boundary (what the server and store use)
+//!
+//! 1. Load the configuration: `CorridorConfig::from_toml(text)`.
+//! 2. Rebuild state at start-up: `Clearance::replay(config, events)` over the
+//!    log's `(time, event)` pairs (events deserialise from the entries' JSON).
+//! 3. For each request: build a [`Command`], call
+//!    `clearance.execute(&actor, command, now, &key_registry)`. On `Ok(outcome)`
+//!    append `outcome.event_json()` with `outcome.signature` to the log
+//!    (`corridor_ledger::LogEntry::next`) **before** answering; the in-memory
+//!    state has already applied the event. On `Err`, nothing changed:
+//!    [`ClearanceError::Denied`] and [`ClearanceError::NotFound`] map to 403/404
+//!    (display text carries nothing sensitive), the rest to 409/422 with
+//!    their message.
+//! 4. Reads: `can(actor, Action::ReadApplication, Resource::Application { company })`
+//!    before returning an application; `clearance.overdue(now)`;
+//!    `accountability::accountability(config, events, now)` for the public figures.
+//!
+//! ## Invariants
+//!
+//! * State changes only through [`Clearance::apply`] of an event; `execute`
+//!   applies exactly the event it returns, so replaying the log rebuilds the
+//!   same state (checked by the property tests).
+//! * Every transition emits one serde-serialisable [`Event`]; illegal
+//!   transitions are typed errors and change nothing.
+//! * A decision counts only with a valid signature by the deciding party's
+//!   current key over the application's id and *current* content hash; an
+//!   amendment voids every earlier decision. Under unanimity an application
+//!   is approved only when every configured party's current decision is an
+//!   approval of the current version ([`Clearance::check_invariants`]).
+//! * A delegate decides and releases holds only for their own party; an agent
+//!   only touches their own company's applications.
+//! * While the corridor is suspended no decision, review start, inspection or
+//!   departure is accepted; suspended time does not count against deadlines
+//!   or clearance validity.
+//! * Nothing panics on input; content with non-integer numbers or unknown
+//!   members is refused.
+
 pub mod accountability;
 pub mod application;
 pub mod config;
@@ -6,3 +59,10 @@ pub mod consensus;
 pub mod eligibility;
 pub mod machine;
 pub mod roles;
+
+pub use accountability::{Accountability, PartyAccountability, accountability};
+pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
+pub use config::{ConsensusRule, CorridorConfig, Party};
+pub use eligibility::{Ineligibility, check_eligibility};
+pub use machine::{Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, Outcome, Overdue, Status};
+pub use roles::{Action, Actor, Denied, Resource, Role, can};

@@ -8,7 +8,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`canonical`] | canonical JSON: the one byte string hashed or signed for a value (integer-only JCS; Python: `json.dumps(v, sort_keys=True, separators=(",",":"), ensure_ascii=False)`) |
-//! | [`hash`] | [`Hash`]: SHA-256, hex in JSON |
+//! | [`hash`] | [`struct@Hash`]: SHA-256, hex in JSON |
 //! | [`time`] | times in hashed data: UTC whole seconds, `YYYY-MM-DDTHH:MM:SSZ` |
 //! | [`keys`] | ed25519 keys (PKCS#8 PEM private, SPKI PEM or base64 public), key ids, [`KeyRegistry`] with rotation |
 //! | [`decision`] | [`DecisionPayload`] / [`SignedDecision`]: what a party signs, and the server's acceptance check |

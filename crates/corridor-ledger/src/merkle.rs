@@ -7,7 +7,7 @@
 //! `SHA-256("")`. The tree over `n` leaves splits at the largest power of two
 //! strictly below `n`.
 //!
-//! Proofs are lists of [`Hash`]es ordered from the leaf (or old tree) upwards.
+//! Proofs are lists of [`struct@Hash`]es ordered from the leaf (or old tree) upwards.
 //! Generation works over the list of leaf hashes; it costs O(n) hashes per call,
 //! which is fine for the pure core (a store can cache interior nodes later).
 //! Verification follows the algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2,
