@@ -1,7 +1,13 @@
 //! The daily plan: tomorrow's assignment of waiting vessels to teams and start times, within the
 //! teams' working windows, with inspection durations and travel between areas.
 //!
-//! ## Objective ([`PlanScore`], compared lexicographically)
+//! ## Horizon
+//! The optimiser may plan only vessels within the first `K` places of the queue, where
+//! `K = max(⌈lookahead × FIFO's count⌉, FIFO's furthest planned place + 1)` ([`horizon`];
+//! `lookahead` = [`DEFAULT_LOOKAHEAD`] unless given). It may reorder and skip within that
+//! horizon, never bring a vessel from deep in the queue; FIFO's plan always lies inside it.
+//!
+//! ## Objective ([`PlanScore`], compared lexicographically, within the horizon)
 //! 1. the most inspections (throughput: every inspection done today shortens all later waits);
 //! 2. then the smallest sum of queue places of the inspected vessels (respect the queue rule as
 //!    far as throughput allows: an earlier vessel is preferred to a later one);
@@ -348,12 +354,30 @@ fn candidates(p: &DayProblem, ub: usize) -> Vec<usize> {
     out
 }
 
+/// Default lookahead factor of the horizon.
+pub const DEFAULT_LOOKAHEAD: f64 = 2.0;
+
+/// The planning horizon `K` (see the module docs) given the FIFO plan.
+pub fn horizon(p: &DayProblem, fifo: &Plan, lookahead: f64) -> usize {
+    let la = if lookahead.is_finite() { lookahead.clamp(1.0, 1000.0) } else { DEFAULT_LOOKAHEAD };
+    let by_count = (la * fifo.score.inspections as f64).ceil() as usize;
+    let furthest = fifo.assignments.iter().map(|a| a.place + 1).max().unwrap_or(0);
+    by_count.max(furthest).min(p.jobs.len())
+}
+
+/// The optimiser with the default lookahead.
+pub fn plan_optimised(p: &DayProblem) -> Result<Plan> {
+    plan_optimised_with(p, DEFAULT_LOOKAHEAD)
+}
+
 /// The optimiser: exact on small instances, otherwise local search from FIFO and from a
 /// shortest-first plan; never worse than FIFO.
-pub fn plan_optimised(p: &DayProblem) -> Result<Plan> {
+pub fn plan_optimised_with(p: &DayProblem, lookahead: f64) -> Result<Plan> {
     let fifo = plan_fifo(p)?;
     let ub = fifo.count_upper_bound;
-    let cand = candidates(p, ub);
+    let k = horizon(p, &fifo, lookahead);
+    let mut cand = candidates(p, ub);
+    cand.retain(|&j| j < k);
     if cand.len() <= EXACT_MAX_JOBS && p.teams.len() <= EXACT_MAX_TEAMS {
         let best = exact(p, &cand, ub);
         return Ok(match best {
@@ -361,7 +385,7 @@ pub fn plan_optimised(p: &DayProblem) -> Result<Plan> {
             _ => fifo,
         });
     }
-    let mut starts = vec![list_schedule(p, 0..p.jobs.len())];
+    let mut starts = vec![list_schedule(p, 0..k)];
     let mut spt = cand.clone();
     spt.sort_by_key(|&j| (p.jobs[j].minutes, j));
     starts.push(list_schedule(p, spt.into_iter()));

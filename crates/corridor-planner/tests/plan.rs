@@ -1,7 +1,7 @@
 //! The daily plan: the optimiser is never worse than FIFO on generated days (50-500 vessels,
 //! 2-10 teams) and equals an independent brute force on small instances.
 
-use corridor_planner::plan::{DayProblem, Job, Plan, PlanScore, TeamDay, check_plan, plan_fifo, plan_optimised};
+use corridor_planner::plan::{DEFAULT_LOOKAHEAD, DayProblem, Job, Plan, PlanScore, TeamDay, check_plan, horizon, plan_fifo, plan_optimised};
 use jiff::civil::date;
 use proptest::prelude::*;
 
@@ -16,8 +16,13 @@ fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> Da
     }
 }
 
-/// Independent brute force: every job to no team or any team, every visiting order.
+/// Independent brute force over the optimiser's horizon: every job among the first `K` to no
+/// team or any team, every visiting order.
 fn brute(p: &DayProblem) -> PlanScore {
+    let k = horizon(p, &plan_fifo(p).expect("fifo"), DEFAULT_LOOKAHEAD);
+    let mut p = p.clone();
+    p.jobs.truncate(k);
+    let p = &p;
     fn team_best(p: &DayProblem, t: usize, js: &mut Vec<usize>, k: usize, best: &mut Option<u32>) {
         if k == js.len() {
             let team = &p.teams[t];
@@ -76,6 +81,8 @@ fn check(p: &DayProblem, exact: Option<PlanScore>) -> (Plan, Plan) {
     check_plan(p, &o).expect("optimised plan valid");
     assert!(o.score >= f.score, "optimiser {:?} worse than fifo {:?}", o.score, f.score);
     assert!(o.score.inspections <= o.count_upper_bound);
+    let k = horizon(p, &f, DEFAULT_LOOKAHEAD);
+    assert!(o.assignments.iter().all(|a| a.place < k), "optimiser planned beyond the horizon {k}");
     if let Some(e) = exact {
         assert_eq!(o.score, e, "optimiser differs from brute force");
     }
@@ -92,7 +99,7 @@ fn examples() {
         (5, 0, &[200], &[0], &[0], 0, 0),
         (3, 1, &[200], &[0], &[0], 2, 2),
         // FIFO takes the long head vessel; shortest fits three in the window.
-        (5, 1, &[300, 150, 150], &[0], &[0], 2, 3),
+        (6, 1, &[300, 150, 150, 150], &[0], &[0], 2, 3),
         // Alternating areas: FIFO travels back and forth, the optimiser groups by area.
         (8, 1, &[100], &[0, 1], &[0], 3, 4),
     ];
