@@ -67,9 +67,9 @@ pub fn destination(from: LatLon, bearing_deg: f64, dist_m: f64) -> LatLon {
     LatLon::new(lat, normalize_lon(lon))
 }
 
-/// The position and forward azimuth `dist_m` along the geodesic leaving `from`
-/// at `bearing_deg`.
-fn destination_azi(from: LatLon, bearing_deg: f64, dist_m: f64) -> (LatLon, f64) {
+/// The position `dist_m` along the geodesic leaving `from` at `bearing_deg`,
+/// and the geodesic's forward azimuth (course) there, degrees.
+pub fn destination_azi(from: LatLon, bearing_deg: f64, dist_m: f64) -> (LatLon, f64) {
     let (lat, lon, azi2) = WGS84.direct(from.lat, from.lon, bearing_deg, dist_m);
     (LatLon::new(lat, normalize_lon(lon)), azi2)
 }
@@ -154,6 +154,30 @@ pub fn project_on_polyline(p: LatLon, line: &[LatLon]) -> Option<(usize, Segment
         }
     }
     best
+}
+
+/// A cheap lower-bound-ish estimate of the distance from `p` to the segment
+/// `a`–`b` in metres, on a local plane at `p` (for prefilters only: it may be
+/// off by a few percent and by the geodesic's bulge, so callers must allow a
+/// generous margin before skipping the exact computation).
+pub(crate) fn approx_segment_distance_m(p: LatLon, a: LatLon, b: LatLon) -> f64 {
+    let k = p.lat.to_radians().cos().max(1e-6);
+    let xy = |q: LatLon| {
+        let mut dlon = q.lon - p.lon;
+        if dlon > 180.0 {
+            dlon -= 360.0;
+        } else if dlon < -180.0 {
+            dlon += 360.0;
+        }
+        (dlon * k * 111_320.0, (q.lat - p.lat) * 110_574.0)
+    };
+    let (ax, ay) = xy(a);
+    let (bx, by) = xy(b);
+    let (dx, dy) = (bx - ax, by - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let (cx, cy) = (ax + t * dx, ay + t * dy);
+    (cx * cx + cy * cy).sqrt()
 }
 
 /// Degrees of latitude and longitude that certainly cover `m` metres around

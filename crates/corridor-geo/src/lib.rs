@@ -46,7 +46,8 @@ mod load;
 mod model;
 
 pub use geodesic::{
-    KNOT_MPS, LatLon, NM, SegmentProjection, bearing_deg, destination, distance_m, project_on_segment,
+    KNOT_MPS, LatLon, NM, SegmentProjection, bearing_deg, destination, destination_azi, distance_m,
+    project_on_segment,
 };
 pub use model::{
     Area, AreaId, AreaKind, BufferZone, Corridor, GeoError, Lane, LaneHit, LaneId, RouteEstimate, eta,

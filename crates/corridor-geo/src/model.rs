@@ -395,6 +395,25 @@ impl Corridor {
             .min_by(f64::total_cmp)
     }
 
+    /// Distance from `p` to the nearest area boundary (any kind), metres, or
+    /// `within_m` if no boundary is that close. Used for "safe radius"
+    /// caching: a vessel that moves less than this cannot have entered or
+    /// left any area.
+    pub fn nearest_boundary_m(&self, p: LatLon, within_m: f64) -> f64 {
+        let mut best = within_m;
+        for r in self.edge_tree.locate_in_envelope_intersecting(&envelope(p, within_m)) {
+            let Some(&(a, b)) = self.edges.get(r.data.1 as usize) else { continue };
+            if geodesic::approx_segment_distance_m(p, a, b) > best * 1.05 + 2000.0 {
+                continue;
+            }
+            let d = geodesic::project_on_segment(p, a, b).cross_m;
+            if d < best {
+                best = d;
+            }
+        }
+        best
+    }
+
     /// Whether `p` is inside or within `within_m` of an area of one of `kinds`.
     pub fn near_kind(&self, p: LatLon, kinds: &[AreaKind], within_m: f64) -> Option<AreaId> {
         if let Some(a) = self.areas_at(p).find(|a| kinds.contains(&a.kind)) {
@@ -422,11 +441,25 @@ impl Corridor {
     /// approach; sorted nearest first.
     pub fn lane_hits(&self, p: LatLon, within_m: f64) -> Vec<LaneHit> {
         let mut best: Vec<LaneHit> = Vec::new();
+        // Lanes often share segments (a common trunk): project each once.
+        let mut seen: Vec<(LatLon, LatLon, SegmentProjection)> = Vec::new();
         for r in self.segment_tree.locate_in_envelope_intersecting(&envelope(p, within_m)) {
             let (lane_ix, seg) = (r.data.0 as usize, r.data.1 as usize);
             let Some(lane) = self.lanes.get(lane_ix) else { continue };
             let (Some(&a), Some(&b)) = (lane.waypoints.get(seg), lane.waypoints.get(seg + 1)) else { continue };
-            let SegmentProjection { along_m, cross_m, .. } = geodesic::project_on_segment(p, a, b);
+            // Cheap planar prefilter with a wide margin (5 % + 2 km) before the geodesic.
+            if geodesic::approx_segment_distance_m(p, a, b) > within_m * 1.05 + 2000.0 {
+                continue;
+            }
+            let proj = match seen.iter().find(|(x, y, _)| *x == a && *y == b) {
+                Some((_, _, pr)) => *pr,
+                None => {
+                    let pr = geodesic::project_on_segment(p, a, b);
+                    seen.push((a, b, pr));
+                    pr
+                }
+            };
+            let SegmentProjection { along_m, cross_m, .. } = proj;
             if cross_m > within_m {
                 continue;
             }

@@ -69,6 +69,20 @@ pub struct Monitor<R = MapRegistry> {
     stats: MonitorStats,
 }
 
+/// Local-plane distance, metres: within ~1 % of the geodesic for points a
+/// few tens of km apart away from the poles; only used to decide whether an
+/// exact computation is needed.
+fn approx_distance_m(a: LatLon, b: LatLon) -> f64 {
+    let k = ((a.lat + b.lat) / 2.0).to_radians().cos();
+    let mut dlon = (b.lon - a.lon).abs();
+    if dlon > 180.0 {
+        dlon = 360.0 - dlon;
+    }
+    let x = dlon * k * 111_320.0;
+    let y = (b.lat - a.lat) * 110_574.0;
+    (x * x + y * y).sqrt()
+}
+
 fn secs(a: Timestamp, b: Timestamp) -> f64 {
     b.duration_since(a).as_secs_f64()
 }
@@ -394,8 +408,12 @@ impl<R: Registry> Monitor<R> {
         let gap_open = v.det.gap.take();
         let jump = v.fix.and_then(|f| {
             let dt = secs(f.time, r.time).max(0.0);
-            let d = distance_m(f.pos, r.pos());
             let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
+            // The planar estimate is within a few percent at these ranges.
+            if approx_distance_m(f.pos, r.pos()) < allowed * 0.9 {
+                return None;
+            }
+            let d = distance_m(f.pos, r.pos());
             (d > allowed).then_some((f, d, dt))
         });
         let ev = Evidence::Position(r);
@@ -479,6 +497,20 @@ impl<R: Registry> Monitor<R> {
         let dev_m = self.config.deviation_nm * NM;
         let p = r.pos();
         let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        // Safe radius: closer to the last evaluation than the nearest lane
+        // threshold or area boundary, nothing can have changed. Skipping the
+        // geometry here is what keeps the per-report cost low.
+        if let Some((q, margin)) = v.det.zone_eval
+            && approx_distance_m(p, q) < f64::from(margin) * 0.9 - 25.0
+        {
+            if let (Zone::Deviating, Some(id)) = (v.zone, v.det.deviation) {
+                self.extend_alert(id, r.time, Some(Evidence::Position(*r)));
+                if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                    v.det.deviation_last = Some(r.time);
+                }
+            }
+            return;
+        }
         let first = v.zone == Zone::Unknown;
         let prev_areas: Vec<AreaId> = v.areas().collect();
         // Area membership with hysteresis: stay "in" until clearly out.
@@ -595,7 +627,20 @@ impl<R: Registry> Monitor<R> {
                 }
             }
         }
+        // How far until a threshold could be crossed: lane edge (with and
+        // without hysteresis), deviation limit, search radius, area boundaries.
+        let search = widest + dev_m + hyst;
+        let lane_margin = match &lane {
+            Some(h) => [h.half_width_m, h.half_width_m + hyst, h.half_width_m + dev_m]
+                .iter()
+                .map(|t| (h.cross_m - t).abs())
+                .fold(search - h.cross_m, f64::min),
+            None => dev_m,
+        };
+        let area_margin = c.nearest_boundary_m(p, 20_000.0) - hyst;
+        let margin = lane_margin.min(area_margin).max(0.0);
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.zone_eval = Some((p, margin as f32));
             v.zone = new_zone;
             v.last_zone = new_last;
             v.areas = [u32::MAX; MAX_AREAS];

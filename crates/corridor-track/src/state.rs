@@ -133,6 +133,9 @@ pub(crate) struct Detectors {
     pub partners: Vec<u32>,
     /// Point stored in the slow-vessel R-tree, if any.
     pub indexed: Option<[f64; 2]>,
+    /// Where zones were last evaluated and how far the vessel may move from
+    /// there before any zone could change (safe radius, metres).
+    pub zone_eval: Option<(LatLon, f32)>,
 }
 
 impl VesselState {
