@@ -8,7 +8,9 @@ PyNaCl, so anyone can check corridor's record without corridor's code.
 
 Checks, in this order, and stops at the first failure:
   1. every party key's id is the first 16 hex chars of SHA-256(raw key), ids are unique,
-     and no two keys of one party are current at the same time;
+     and no two keys of one party are current at the same time ("keys" holds the keys known
+     before the first entry; keys registered or retired in the log itself, by events
+     party_key_registered / party_key_retired, are applied where they occur);
   2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
      canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
@@ -102,25 +104,68 @@ def merkle_root(leaves):
     return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
 
 
+KEY_FIELDS = {"key_id", "party", "public_key", "valid_from", "valid_until"}
+
+
+def add_key(keys, r, what):
+    if not isinstance(r, dict) or set(r) != KEY_FIELDS:
+        raise Fail("%s: key record is malformed" % what)
+    raw = b64(r["public_key"], 32, what + " public_key")
+    if key_id(raw) != r["key_id"]:
+        raise Fail("%s: key_id %r is not the id of its key (%s)" % (what, r["key_id"], key_id(raw)))
+    if r["key_id"] in keys:
+        raise Fail("%s: key %s registered twice" % (what, r["key_id"]))
+    start = parse_time(r["valid_from"], what)
+    end = None if r["valid_until"] is None else parse_time(r["valid_until"], what)
+    if end is not None and end <= start:
+        raise Fail("%s: empty validity interval" % what)
+    for other in keys.values():
+        if other["party"] == r["party"]:
+            if (other["end"] is None or start < other["end"]) and (end is None or other["start"] < end):
+                raise Fail("%s overlaps key %s of party %s" % (what, other["key_id"], other["party"]))
+    keys[r["key_id"]] = {"key_id": r["key_id"], "party": r["party"], "raw": raw, "start": start, "end": end}
+
+
 def load_keys(records):
     keys = {}
     for i, r in enumerate(records):
-        what = "key #%d" % i
-        raw = b64(r.get("public_key"), 32, what + " public_key")
-        if key_id(raw) != r.get("key_id"):
-            raise Fail("%s: key_id %r is not the id of its key (%s)" % (what, r.get("key_id"), key_id(raw)))
-        if r["key_id"] in keys:
-            raise Fail("%s: key %s registered twice" % (what, r["key_id"]))
-        start = parse_time(r.get("valid_from"), what)
-        end = None if r.get("valid_until") is None else parse_time(r["valid_until"], what)
-        if end is not None and end <= start:
-            raise Fail("%s: empty validity interval" % what)
-        for other in keys.values():
-            if other["party"] == r.get("party"):
-                if (other["end"] is None or start < other["end"]) and (end is None or other["start"] < end):
-                    raise Fail("%s overlaps key %s of party %s" % (what, other["key_id"], other["party"]))
-        keys[r["key_id"]] = {"key_id": r["key_id"], "party": r.get("party"), "raw": raw, "start": start, "end": end}
+        add_key(keys, r, "key #%d" % i)
     return keys
+
+
+def retire(k, at, what):
+    if at <= k["start"]:
+        raise Fail("%s: key %s cannot be retired before it starts" % (what, k["key_id"]))
+    if k["end"] is None or at < k["end"]:
+        k["end"] = at
+
+
+def apply_key_event(keys, event, logged_at, what):
+    """Logged key changes: party_key_registered (rotates out the party's current key) and party_key_retired."""
+    kind = event.get("type") if isinstance(event, dict) else None
+    if kind == "party_key_registered":
+        if set(event) != {"type", "key"} or not isinstance(event["key"], dict):
+            raise Fail("%s: key event is malformed" % what)
+        rec = event["key"]
+        start = parse_time(rec.get("valid_from"), what)
+        if start < logged_at:
+            raise Fail("%s: key change dated before it was logged" % what)
+        for k in keys.values():
+            if k["party"] == rec.get("party") and k["start"] <= start and (k["end"] is None or start < k["end"]):
+                retire(k, start, what)
+        add_key(keys, rec, what)
+    elif kind == "party_key_retired":
+        if set(event) != {"type", "party", "key_id", "at"}:
+            raise Fail("%s: key event is malformed" % what)
+        at = parse_time(event["at"], what)
+        if at < logged_at:
+            raise Fail("%s: key change dated before it was logged" % what)
+        k = keys.get(event["key_id"])
+        if k is None:
+            raise Fail("%s: unknown key %s" % (what, event["key_id"]))
+        if k["party"] != event["party"]:
+            raise Fail("%s: key %s is not a key of party %s" % (what, event["key_id"], event["party"]))
+        retire(k, at, what)
 
 
 def check_key(keys, party, kid, at, what):
@@ -169,6 +214,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
         raise Fail("unknown export format %r" % export.get("format"))
     keys = load_keys(export.get("keys", []))
     if trusted_keys is not None:
+        # Compares the initial keys only; keys registered in the log are covered by the log's own checks.
         trusted = load_keys(trusted_keys)
         for kid, k in keys.items():
             t = trusted.get(kid)
@@ -198,6 +244,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
+        apply_key_event(keys, e.get("event"), t, what)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
         prev_hash, prev_time = e["entry_hash"], t
 

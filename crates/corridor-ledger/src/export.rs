@@ -10,6 +10,8 @@
 //!   "log_key": {"key_id": "<16 hex>", "public_key": "<base64 raw 32 bytes>"},
 //!   "keys": [ {"key_id": "…", "party": "UA", "public_key": "<base64>",
 //!              "valid_from": "2022-08-01T00:00:00Z", "valid_until": null | "…"} ],
+//!                                        // keys known before the first entry; key
+//!                                        // events in the log are applied where they occur
 //!   "entries": [ <LogEntry>, … ],          // see crate::log, in seq order
 //!   "checkpoint": <SignedCheckpoint JSON>  // see crate::checkpoint
 //! }
@@ -50,7 +52,8 @@ pub struct LogExport {
     pub origin: String,
     /// The checkpoint key.
     pub log_key: LogKey,
-    /// Every party key ever registered.
+    /// The party keys known before the first entry (key registrations and
+    /// retirements recorded in the log are applied as they occur).
     pub keys: Vec<KeyRecord>,
     /// All entries in order.
     pub entries: Vec<LogEntry>,
@@ -81,11 +84,13 @@ pub enum ExportError {
     Checkpoint(#[from] CheckpointError),
 }
 
-/// Builds an export. Nothing is verified here; see [`verify_export`].
+/// Builds an export. `initial_keys` is the registry as it was before the
+/// first entry (empty when every key is registered in the log). Nothing is
+/// verified here; see [`verify_export`].
 pub fn export_log(
     origin: &str,
     log_key: &PublicKey,
-    keys: &KeyRegistry,
+    initial_keys: &KeyRegistry,
     entries: &[LogEntry],
     checkpoint: &SignedCheckpoint,
 ) -> LogExport {
@@ -93,7 +98,7 @@ pub fn export_log(
         format: EXPORT_FORMAT.to_string(),
         origin: origin.to_string(),
         log_key: LogKey { key_id: log_key.key_id(), public_key: *log_key },
-        keys: keys.records().to_vec(),
+        keys: initial_keys.records().to_vec(),
         entries: entries.to_vec(),
         checkpoint: checkpoint.clone(),
     }

@@ -75,6 +75,6 @@ pub use checkpoint::{CheckpointError, SignedCheckpoint, TreeHead};
 pub use decision::{DecisionError, DecisionKind, DecisionPayload, Expected, SignedDecision};
 pub use export::{ExportError, LogExport, export_log, verify_export};
 pub use hash::Hash;
-pub use keys::{KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature};
+pub use keys::{KeyEventError, KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature};
 pub use log::{AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, verify_chain};
 pub use merkle::{MerkleError, MerkleTree};

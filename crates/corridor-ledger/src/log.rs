@@ -22,6 +22,12 @@
 //!   be registered for that party and current both at the payload's `time` and
 //!   at the entry's `time`; the payload may not be dated after the entry by
 //!   more than [`crate::decision::MAX_CLOCK_SKEW_SECONDS`].
+//! * Key changes can be logged too: `{"type":"party_key_registered","key":<KeyRecord>}`
+//!   (retiring the party's current key at the new key's `valid_from`) and
+//!   `{"type":"party_key_retired","party":…,"key_id":…,"at":…}`; neither may
+//!   take effect before the entry's `time`. [`verify_chain`] starts from the
+//!   registry it is given (keys known out of band) and applies these events
+//!   in order, so a log that records every key needs no separate key table.
 //! * Merkle leaf `i` is the 32 raw bytes of entry `i`'s `entry_hash`, so the
 //!   leaf hash is `SHA-256(0x00 || entry_hash)`.
 //!
@@ -31,7 +37,7 @@
 use crate::canonical::{CanonicalError, to_canonical_bytes};
 use crate::decision::{DecisionPayload, MAX_CLOCK_SKEW_SECONDS};
 use crate::hash::Hash;
-use crate::keys::{KeyId, KeyRegistry, KeyUseError, Signature};
+use crate::keys::{KeyEventError, KeyId, KeyRegistry, KeyUseError, Signature};
 use crate::merkle::{self, MerkleError, MerkleTree};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -193,6 +199,9 @@ pub enum ChainFault {
     /// The signature does not verify.
     #[error("bad signature by key {0}")]
     BadSignature(KeyId),
+    /// A logged key registration or retirement does not apply.
+    #[error("key event refused: {0}")]
+    KeyEvent(KeyEventError),
 }
 
 /// The first entry that does not check, and what is wrong with it.
@@ -218,12 +227,15 @@ pub struct ChainSummary {
     pub root: Hash,
     /// Number of signatures verified.
     pub signatures: u64,
+    /// The key registry after every logged key event.
+    pub keys: KeyRegistry,
 }
 
 /// Verifies the whole chain from its first entry: sequence, links, entry
 /// hashes, time order, and every signature against `keys`. Returns the first
 /// entry that does not check.
 pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSummary, ChainError> {
+    let mut keys = keys.clone();
     let mut prev: Option<&LogEntry> = None;
     let mut tree = MerkleTree::new();
     let mut signatures = 0u64;
@@ -246,9 +258,10 @@ pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSum
                 return Err(fail(ChainFault::TimeWentBackwards { previous: p.time, time: e.time }));
             }
         }
-        if verify_entry_signature(e, keys).map_err(fail)? {
+        if verify_entry_signature(e, &keys).map_err(fail)? {
             signatures += 1;
         }
+        keys.apply_logged_event(&e.event, e.time).map_err(|k| fail(ChainFault::KeyEvent(k)))?;
         tree.push_leaf_hash(e.leaf_hash());
         prev = Some(e);
     }
@@ -257,6 +270,7 @@ pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSum
         head: prev.map_or(GENESIS_PREV, |p| p.entry_hash),
         root: tree.root(),
         signatures,
+        keys,
     })
 }
 

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use corridor_ledger::checkpoint::{verify_chain_against_checkpoint};
 use corridor_ledger::*;
+use corridor_ledger::keys::KeyEventError;
 use jiff::ToSpan;
 use serde_json::json;
 
@@ -192,4 +193,35 @@ fn time_cannot_go_backwards_on_append() {
     let err = log.append("a", t("2022-08-01T11:00:00Z"), json!({"x": 0.5}), None).unwrap_err();
     assert!(matches!(err, AppendError::Canonical(_)));
     assert_eq!(log.size(), 1);
+}
+
+#[test]
+fn keys_recorded_in_the_log() {
+    let (log, ua1, ua2) = logged_keys_log();
+    let summary = verify_chain(log.entries(), &KeyRegistry::new()).expect("verifies from an empty registry");
+    assert_eq!(summary.signatures, 2);
+    let k1 = summary.keys.get(&ua1.key_id()).expect("ua1");
+    assert_eq!(k1.valid_until, Some(t("2022-08-03T00:00:00Z")), "rotation retired the first key");
+    assert_eq!(summary.keys.get(&ua2.key_id()).and_then(|k| k.valid_until), Some(t("2022-08-05T00:00:00Z")));
+
+    let fault = |entries: &[LogEntry]| verify_chain(entries, &KeyRegistry::new()).map(|_| ()).map_err(|e| (e.index, e.fault));
+    let mut es = log.entries().to_vec();
+    // A backdated registration (hash recomputed) is refused at that entry.
+    es[2].event["key"]["valid_from"] = json!("2022-08-02T12:00:00Z");
+    es[2].entry_hash = es[2].recompute_hash().expect("hash");
+    assert!(matches!(fault(&es[..3]), Err((2, ChainFault::KeyEvent(KeyEventError::Backdated { .. })))));
+    // Retiring another party's key, or a malformed key event, is refused.
+    let mut l2 = Log::from_entries(log.entries().to_vec(), &KeyRegistry::new()).expect("load");
+    l2.append("admin", t("2022-08-06T00:00:00Z"), keys::key_retired_event("RU", &ua1.key_id(), t("2022-08-06T00:00:00Z")), None).expect("append");
+    assert!(matches!(fault(l2.entries()), Err((5, ChainFault::KeyEvent(KeyEventError::WrongParty { .. })))));
+    let mut l3 = Log::from_entries(log.entries().to_vec(), &KeyRegistry::new()).expect("load");
+    l3.append("admin", t("2022-08-06T00:00:00Z"), json!({"type": "party_key_registered", "key": {"party": "UA"}}), None).expect("append");
+    assert!(matches!(fault(l3.entries()), Err((5, ChainFault::KeyEvent(KeyEventError::Malformed(_))))));
+    // The first decision is signed before any key is logged if the registration is dropped.
+    let es: Vec<LogEntry> = log.entries()[1..].to_vec();
+    let mut relinked = Log::new();
+    for e in &es {
+        let _ = relinked.append(&e.actor, e.time, e.event.clone(), e.signature.clone());
+    }
+    assert!(matches!(fault(relinked.entries()), Err((0, ChainFault::UnknownKey(_)))));
 }

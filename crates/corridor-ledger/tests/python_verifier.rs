@@ -127,4 +127,20 @@ fn python_verifier_agrees_with_rust() {
     prefix["checkpoint"] = serde_json::to_value(&short).expect("json");
     check("checkpoint over a prefix", &prefix, |_| {}, None);
     check("prefix checkpoint, entry before it changed", &prefix, |v| v["entries"][4]["actor"] = json!("x"), Some("position 4"));
+
+    // A log that records its own keys (registration, rotation, retirement), exported with no initial keys.
+    let (klog, _, _) = logged_keys_log();
+    let kcp = TreeHead { origin: ORIGIN.into(), size: klog.size(), root: klog.root(), time: t("2022-08-06T00:00:00Z") }
+        .sign(&s.log_key)
+        .expect("sign");
+    let kexport = export_log(ORIGIN, &s.log_key.public_key(), &KeyRegistry::new(), klog.entries(), &kcp);
+    let kbase = serde_json::to_value(&kexport).expect("json");
+    check("keys in the log", &kbase, |_| {}, None);
+    check("registration backdated", &kbase, |v| {
+        v["entries"][2]["event"]["key"]["valid_from"] = json!("2022-08-02T12:00:00Z");
+        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+        v["entries"].as_array_mut().expect("array").truncate(3);
+        v["checkpoint"]["size"] = json!(0);
+    }, Some("position 2 (seq 2): key change dated before it was logged"));
 }

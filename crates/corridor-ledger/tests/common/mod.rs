@@ -92,3 +92,40 @@ pub fn season(apps: usize) -> Season {
         .expect("checkpoint");
     Season { log, keys, log_key, party_keys, checkpoint }
 }
+
+/// A log that records its own keys: registration, rotation by registering a
+/// successor, retirement; verified from an empty registry.
+pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
+    let ua1 = SecretKey::from_seed(&[31; 32]);
+    let ua2 = SecretKey::from_seed(&[32; 32]);
+    let mut log = Log::new();
+    let rec = |k: &SecretKey, from: &str| KeyRecord {
+        key_id: k.key_id(),
+        party: "UA".into(),
+        public_key: k.public_key(),
+        valid_from: t(from),
+        valid_until: None,
+    };
+    let decision = |k: &SecretKey, at: &str| {
+        let signed = DecisionPayload {
+            party: "UA".into(),
+            application_id: "A-1".into(),
+            application_hash: Hash::of(b"v1"),
+            decision: DecisionKind::Approve,
+            time: t(at),
+            key_id: k.key_id(),
+        }
+        .sign(k)
+        .expect("sign");
+        let sig = EntrySignature { party: "UA".into(), key_id: k.key_id(), signature: signed.signature };
+        (json!({"type": "decision_recorded", "decision": signed.payload}), Some(sig))
+    };
+    log.append("admin", t("2022-08-01T00:00:00Z"), keys::key_registered_event(&rec(&ua1, "2022-08-01T00:00:00Z")), None).expect("append");
+    let (e, s) = decision(&ua1, "2022-08-02T00:00:00Z");
+    log.append("delegate:ua", t("2022-08-02T00:00:00Z"), e, s).expect("append");
+    log.append("delegate:ua", t("2022-08-03T00:00:00Z"), keys::key_registered_event(&rec(&ua2, "2022-08-03T00:00:00Z")), None).expect("append");
+    let (e, s) = decision(&ua2, "2022-08-04T00:00:00Z");
+    log.append("delegate:ua", t("2022-08-04T00:00:00Z"), e, s).expect("append");
+    log.append("admin", t("2022-08-05T00:00:00Z"), keys::key_retired_event("UA", &ua2.key_id(), t("2022-08-05T00:00:00Z")), None).expect("append");
+    (log, ua1, ua2)
+}
