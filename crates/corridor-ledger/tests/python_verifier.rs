@@ -144,3 +144,60 @@ fn python_verifier_agrees_with_rust() {
         v["checkpoint"]["size"] = json!(0);
     }, Some("position 2 (seq 2): key change dated before it was logged"));
 }
+
+/// A small deterministic generator of awkward JSON values (control
+/// characters, quotes, non-ASCII and astral keys, extreme integers).
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn string(&mut self) -> String {
+        const PIECES: [&str; 16] = [
+            "a", "Z", "\"", "\\", "\n", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "€", "\u{2028}", "\u{e000}", "😀", "/", " ",
+        ];
+        let n = (self.next() % 6) as usize;
+        (0..n).map(|_| PIECES[(self.next() % 16) as usize]).collect()
+    }
+
+    fn value(&mut self, depth: u32) -> Value {
+        match self.next() % if depth > 3 { 5 } else { 7 } {
+            0 => Value::Null,
+            1 => Value::Bool(self.next() % 2 == 0),
+            2 => json!(self.next()),
+            3 => json!(-((self.next() >> 1) as i64)),
+            4 => Value::String(self.string()),
+            5 => Value::Array((0..self.next() % 4).map(|_| self.value(depth + 1)).collect()),
+            _ => Value::Object((0..self.next() % 5).map(|_| (self.string(), self.value(depth + 1))).collect()),
+        }
+    }
+}
+
+#[test]
+fn canonical_json_matches_python() {
+    if !oracle_available() {
+        return;
+    }
+    let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+    let mut values: Vec<Value> = (0..400).map(|_| g.value(0)).collect();
+    values.push(json!({"max": u64::MAX, "min": i64::MIN, "\u{e000}": 1, "😀": 2, "é": 3, "e": 4}));
+    let input: String = values.iter().map(|v| serde_json::to_string(v).expect("json") + "\n").collect();
+    let dir = std::env::temp_dir().join(format!("corridor-ledger-canon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("values.jsonl");
+    std::fs::write(&path, input).expect("write");
+    let code = "import json,sys\nfor line in open(sys.argv[1], encoding='utf-8'):\n    v = json.loads(line)\n    sys.stdout.buffer.write(json.dumps(v, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8') + b'\\n')\n";
+    let out = Command::new(python()).args(["-c", code]).arg(&path).output().expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&[u8]> = out.stdout.split(|b| *b == b'\n').collect();
+    for (i, v) in values.iter().enumerate() {
+        let ours = corridor_ledger::canonical::canonical_value_bytes(v).expect("canonical");
+        assert_eq!(String::from_utf8_lossy(lines[i]), String::from_utf8_lossy(&ours), "value #{i}: {v}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
