@@ -268,7 +268,15 @@ impl DayCapacity {
     }
 }
 
+/// The real 2022-23 season's capacity file (`config/capacity-bsgi.toml`), embedded at compile time.
+pub const BSGI_CAPACITY_TOML: &str = include_str!("../../../config/capacity-bsgi.toml");
+
 impl CapacityConfig {
+    /// The real 2022-23 season's capacity (the default of `corridor simulate queue --replay-record`).
+    pub fn bsgi() -> Result<Self> {
+        Self::from_toml(BSGI_CAPACITY_TOML)
+    }
+
     /// Parse and validate a TOML document.
     pub fn from_toml(text: &str) -> Result<Self> {
         let cfg: Self = toml::from_str(text).map_err(|e| PlannerError::ConfigSyntax(e.to_string()))?;

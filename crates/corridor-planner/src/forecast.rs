@@ -63,7 +63,6 @@ pub struct ForecastEvaluation {
 
 /// Forecast, on each departure day, every vessel that departed that day; evaluate against the record.
 pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &ForecastOptions) -> ForecastEvaluation {
-    let t = cfg.transit_days;
     let out: Vec<&Voyage> = record.iter().filter(|v| v.direction == Direction::Outbound).collect();
     let mut inspected_on: HashMap<Date, f64> = HashMap::new();
     for v in &out {
@@ -76,23 +75,8 @@ pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &Forecast
     days.dedup();
     let mut forecasts = Vec::new();
     for &x in &days {
-        // Queue known on the morning of x: departed by x, not inspected before x.
-        let mut known: Vec<&Voyage> = out.iter().copied().filter(|v| v.reference <= x && v.inspected.is_none_or(|d| d >= x)).collect();
-        known.sort_by_key(|v| cfg.queue.key(v, t));
-        let pace = trailing_pace(&out, &inspected_on, x, cfg, opts);
-        let pred = project_with(&known, x, t, |d| {
-            let c = cfg.day(d);
-            let mut n = if c.special && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
-            if let Some(m) = cfg.max_inspections_per_day {
-                n = n.min(f64::from(m));
-            }
-            n
-        });
-        for (v, p) in known.iter().zip(pred) {
-            if v.reference == x {
-                forecasts.push(Forecast { id: v.id.clone(), made_on: x, predicted: p, actual: v.inspected });
-            }
-        }
+        let departing: std::collections::HashSet<&str> = out.iter().filter(|v| v.reference == x).map(|v| v.id.as_str()).collect();
+        forecasts.extend(forecast_day(&out, &inspected_on, x, cfg, opts).into_iter().filter(|f| departing.contains(f.id.as_str())));
     }
     let mut by_month: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     let mut sum = 0.0;
@@ -113,6 +97,51 @@ pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &Forecast
         mae_by_month: by_month.into_iter().map(|(k, (s, c))| (k, s / c)).collect(),
         forecasts,
     }
+}
+
+/// Forecast, on the morning of `day`, the outbound inspection day of every vessel waiting then,
+/// from the history known that morning: `history` holds outbound voyages with their departure day
+/// and, if inspected before `day`, their inspection day (later dates are ignored). Returns
+/// forecasts in queue order. This is the live API behind a public queue's predicted dates.
+pub fn forecast_queue(history: &[Voyage], day: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> Vec<Forecast> {
+    let known: Vec<Voyage> = history
+        .iter()
+        .filter(|v| v.direction == Direction::Outbound && v.reference <= day)
+        .map(|v| Voyage { inspected: v.inspected.filter(|d| *d < day), ..v.clone() })
+        .collect();
+    let refs: Vec<&Voyage> = known.iter().collect();
+    let mut inspected_on: HashMap<Date, f64> = HashMap::new();
+    for v in &refs {
+        if let Some(d) = v.inspected {
+            *inspected_on.entry(d).or_default() += 1.0;
+        }
+    }
+    let mut f = forecast_day(&refs, &inspected_on, day, cfg, opts);
+    for x in &mut f {
+        x.actual = None;
+    }
+    f
+}
+
+fn forecast_day(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> Vec<Forecast> {
+    let t = cfg.transit_days;
+    // Queue known on the morning of x: departed by x, not inspected before x.
+    let mut known: Vec<&Voyage> = out.iter().copied().filter(|v| v.reference <= x && v.inspected.is_none_or(|d| d >= x)).collect();
+    known.sort_by_key(|v| cfg.queue.key(v, t));
+    let pace = trailing_pace(out, inspected_on, x, cfg, opts);
+    let pred = project_with(&known, x, t, |d| {
+        let c = cfg.day(d);
+        let mut n = if c.special && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
+        if let Some(m) = cfg.max_inspections_per_day {
+            n = n.min(f64::from(m));
+        }
+        n
+    });
+    known
+        .iter()
+        .zip(pred)
+        .map(|(v, p)| Forecast { id: v.id.clone(), made_on: x, predicted: p, actual: v.inspected })
+        .collect()
 }
 
 /// Outbound inspections per team-day on recent saturated days before `x`.

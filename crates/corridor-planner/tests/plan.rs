@@ -131,3 +131,34 @@ proptest! {
         check(&p, Some(e));
     }
 }
+
+#[test]
+fn from_config_on_the_istanbul_clock() {
+    use corridor_planner::plan::timed;
+    use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
+    let cfg = CapacityConfig::bsgi().expect("embedded config");
+    let mk = |i: u32, tonnes: u32, area: &str| Voyage {
+        id: format!("v{i}"),
+        direction: Direction::Outbound,
+        reference: date(2022, 10, 1),
+        reference_kind: Reference::DepartedPort,
+        tonnes,
+        wfp: false,
+        perishable: false,
+        ready: None,
+        inspected: None,
+        vessel: None,
+        area: Some(area.into()),
+    };
+    let waiting = vec![mk(1, 20_000, "marmara"), mk(2, 60_000, "bosphorus-north"), mk(3, 20_000, "marmara")];
+    let p = DayProblem::from_config(&cfg, date(2022, 10, 10), &waiting, &[], 1).expect("problem");
+    assert_eq!(p.jobs.iter().map(|j| j.minutes).collect::<Vec<_>>(), vec![195, 225, 195]);
+    let (_, o) = check(&p, None);
+    // 510 minutes: two 195-min marmara inspections fit; the 225-min one elsewhere does not also fit.
+    assert_eq!(o.score.inspections, 2);
+    let t = timed(&p, &o, &cfg).expect("timed");
+    // 07:00 in Istanbul (UTC+3 all year since 2016) is 04:00 UTC.
+    assert_eq!(t[0].start.timestamp().to_string(), "2022-10-10T04:00:00Z");
+    assert_eq!(t[0].team, "team-1");
+    assert_eq!(t[0].area, "marmara");
+}
