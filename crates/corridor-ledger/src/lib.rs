@@ -27,7 +27,11 @@
 //!   for, the application id and its current content hash, and `now`; then it
 //!   appends an event whose `"decision"` member is the payload, with an
 //!   [`EntrySignature`] carrying the signature.
-//! * Verifying: [`verify_chain`] (entries + key registry) or
+//! * Storing: one row per entry, [`StoredEntry::from_entry`] (all fields as
+//!   text, event as canonical JSON text); reading back with
+//!   [`StoredEntry::to_entry`].
+//! * Verifying: [`verify_stored_chain`] over the rows (a row that no longer
+//!   decodes is named too), [`verify_chain`] over entries, or
 //!   [`checkpoint::verify_chain_against_checkpoint`]; `corridor verify` reports
 //!   the returned [`ChainError`] (position, seq, fault) and exits non-zero.
 //! * Publishing: [`TreeHead::sign`] with the log key for
@@ -76,5 +80,5 @@ pub use decision::{DecisionError, DecisionKind, DecisionPayload, Expected, Signe
 pub use export::{ExportError, LogExport, export_log, verify_export};
 pub use hash::Hash;
 pub use keys::{KeyEventError, KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature};
-pub use log::{AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, verify_chain};
+pub use log::{AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, StoredEntry, verify_chain, verify_stored_chain};
 pub use merkle::{MerkleError, MerkleTree};

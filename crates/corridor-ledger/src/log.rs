@@ -160,6 +160,9 @@ impl LogEntry {
 /// What is wrong with an entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainFault {
+    /// A stored field does not even decode (see [`StoredEntry`]).
+    #[error("field {field} does not decode: {message}")]
+    Undecodable { field: &'static str, message: String },
     /// `seq` is not the previous one plus one (an entry was deleted, inserted or moved).
     #[error("sequence number {found}, expected {expected} (entry deleted, inserted or reordered)")]
     SequenceGap { expected: u64, found: u64 },
@@ -314,6 +317,82 @@ pub fn verify_entry_signature(e: &LogEntry, keys: &KeyRegistry) -> Result<bool, 
             Ok(true)
         }
     }
+}
+
+/// A log entry as a database row holds it: every field as text (the event
+/// and signature as JSON text). A store writes rows with
+/// [`StoredEntry::from_entry`] and `corridor verify` reads them back with
+/// [`verify_stored_chain`], so a row edited into something that does not
+/// even parse is still reported at its position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEntry {
+    /// `seq` as stored (an integer column).
+    pub seq: i64,
+    /// Lowercase hex.
+    pub prev_hash: String,
+    /// Actor id.
+    pub actor: String,
+    /// Canonical time text.
+    pub time: String,
+    /// The event's canonical JSON text.
+    pub event: String,
+    /// The signature's JSON text, or `None`.
+    pub signature: Option<String>,
+    /// Lowercase hex.
+    pub entry_hash: String,
+}
+
+impl StoredEntry {
+    /// The row for an entry.
+    pub fn from_entry(e: &LogEntry) -> Result<Self, CanonicalError> {
+        let signature = match &e.signature {
+            None => None,
+            Some(s) => Some(
+                String::from_utf8(to_canonical_bytes(s)?).map_err(|err| CanonicalError::Serialize(err.to_string()))?,
+            ),
+        };
+        Ok(StoredEntry {
+            seq: i64::try_from(e.seq).map_err(|err| CanonicalError::Serialize(err.to_string()))?,
+            prev_hash: e.prev_hash.to_hex(),
+            actor: e.actor.clone(),
+            time: crate::time::format(e.time),
+            event: crate::canonical::canonical_string(&e.event)?,
+            signature,
+            entry_hash: e.entry_hash.to_hex(),
+        })
+    }
+
+    /// Decodes the row; the fault names the first field that does not decode.
+    pub fn to_entry(&self) -> Result<LogEntry, ChainFault> {
+        let bad = |field: &'static str, message: String| ChainFault::Undecodable { field, message };
+        let seq = u64::try_from(self.seq).map_err(|e| bad("seq", e.to_string()))?;
+        let prev_hash = Hash::from_hex(&self.prev_hash).map_err(|e| bad("prev_hash", e.to_string()))?;
+        let time = crate::time::parse(&self.time).map_err(|e| bad("time", e.to_string()))?;
+        let event: Value = serde_json::from_str(&self.event).map_err(|e| bad("event", e.to_string()))?;
+        let signature = match &self.signature {
+            None => None,
+            Some(text) => Some(serde_json::from_str::<EntrySignature>(text).map_err(|e| bad("signature", e.to_string()))?),
+        };
+        let entry_hash = Hash::from_hex(&self.entry_hash).map_err(|e| bad("entry_hash", e.to_string()))?;
+        Ok(LogEntry { seq, prev_hash, actor: self.actor.clone(), time, event, signature, entry_hash })
+    }
+}
+
+/// [`verify_chain`] over stored rows: a row that does not decode is reported
+/// at its position with [`ChainFault::Undecodable`].
+pub fn verify_stored_chain(rows: &[StoredEntry], keys: &KeyRegistry) -> Result<ChainSummary, ChainError> {
+    let mut entries = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        match row.to_entry() {
+            Ok(e) => entries.push(e),
+            Err(fault) => {
+                // Entries before this one may already be wrong: report the first problem.
+                verify_chain(&entries, keys)?;
+                return Err(ChainError { index, seq: u64::try_from(row.seq).unwrap_or(u64::MAX), fault });
+            }
+        }
+    }
+    verify_chain(&entries, keys)
 }
 
 /// An in-memory log: entries plus their Merkle tree. Append-only.

@@ -225,3 +225,37 @@ fn keys_recorded_in_the_log() {
     }
     assert!(matches!(fault(relinked.entries()), Err((0, ChainFault::UnknownKey(_)))));
 }
+
+#[test]
+fn stored_rows_round_trip_and_bad_rows_are_named() {
+    let s = season(3);
+    let rows: Vec<StoredEntry> = s.log.entries().iter().map(|e| StoredEntry::from_entry(e).expect("row")).collect();
+    let summary = verify_stored_chain(&rows, &s.keys).expect("rows verify");
+    assert_eq!(summary.root, s.log.root());
+    for (row, e) in rows.iter().zip(s.log.entries()) {
+        assert_eq!(&row.to_entry().expect("decode"), e);
+    }
+    let check = |edit: &dyn Fn(&mut Vec<StoredEntry>), index: usize, what: &str| {
+        let mut r = rows.clone();
+        edit(&mut r);
+        let err = verify_stored_chain(&r, &s.keys).expect_err("tampered rows");
+        assert_eq!(err.index, index, "{what}: {err}");
+        assert!(err.to_string().contains(what), "{what}: {err}");
+    };
+    check(&|r| r[4].time = "yesterday".into(), 4, "field time does not decode");
+    check(&|r| r[4].event = "{not json".into(), 4, "field event does not decode");
+    check(&|r| r[2].signature = Some("{}".into()), 2, "field signature does not decode");
+    check(&|r| r[3].entry_hash = "zz".into(), 3, "field entry_hash does not decode");
+    check(&|r| r[5].seq = -1, 5, "field seq does not decode");
+    // An earlier, decodable but wrong row is reported first.
+    check(&|r| {
+        r[1].actor = "someone else".into();
+        r[6].time = "garbage".into();
+    }, 1, "entry_hash");
+    // Whitespace-only edits to the event text change nothing that is hashed.
+    let mut r = rows.clone();
+    r[1].event = r[1].event.replacen(':', ": ", 1);
+    verify_stored_chain(&r, &s.keys).expect("same JSON value");
+    // A value edit in the event text is caught.
+    check(&|r| r[1].event = r[1].event.replacen("wheat", "maize", 1), 1, "entry_hash");
+}
