@@ -53,6 +53,10 @@ pub struct MonitorConfig {
     pub max_evidence: usize,
     /// Time constant of the recent-speed average used for ETAs (s). Default 1800.
     pub speed_time_constant_s: u64,
+    /// Forget a vessel silent this long (s) that is outside the corridor and
+    /// has no open alert, so state does not grow without bound. Default
+    /// 259 200 (3 days); 0 keeps every vessel.
+    pub forget_after_s: u64,
 }
 
 impl Default for MonitorConfig {
@@ -80,6 +84,7 @@ impl Default for MonitorConfig {
             jump_slack_m: 1000.0,
             max_evidence: 6,
             speed_time_constant_s: 1800,
+            forget_after_s: 3 * 86_400,
         }
     }
 }

@@ -261,6 +261,7 @@ impl<R: Registry> Monitor<R> {
             .filter(|v| v.in_corridor() && v.det.gap.is_none())
             .filter_map(|v| v.last_seen.filter(|ls| secs(*ls, now) > gap).map(|ls| (v.mmsi, ls)))
             .collect();
+        self.prune(now, out);
         for (mmsi, last) in due {
             let Some(v) = self.vessels.get(&mmsi) else { continue };
             let (place, evidence) = match v.fix {
@@ -274,6 +275,43 @@ impl<R: Registry> Monitor<R> {
             let id = self.open_alert(AlertKind::AisGap, mmsi, last, now, place, detail, evidence, out);
             if let Some(v) = self.vessels.get_mut(&mmsi) {
                 v.det.gap = Some(id);
+            }
+        }
+    }
+
+    /// Drop stale encounter candidates (closing their alerts at the last
+    /// time the pair was seen together) and forget long-silent vessels.
+    fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
+        let stale_pair = 2.0 * self.config.encounter_max_fix_age_s as f64;
+        let old: Vec<(u32, u32)> =
+            self.pairs.iter().filter(|(_, p)| secs(p.last, now) > stale_pair).map(|(k, _)| *k).collect();
+        for (a, b) in old {
+            self.end_pair(a, b, out);
+        }
+        let forget = self.config.forget_after_s as f64;
+        if forget <= 0.0 {
+            return;
+        }
+        let gone: Vec<u32> = self
+            .vessels
+            .values()
+            .filter(|v| !v.in_corridor() && v.last_seen.is_some_and(|ls| secs(ls, now) > forget))
+            .filter(|v| {
+                let d = &v.det;
+                d.loiter.is_none()
+                    && d.deviation.is_none()
+                    && d.gap.is_none()
+                    && d.jump.is_none()
+                    && d.identity.is_none()
+                    && d.partners.is_empty()
+            })
+            .map(|v| v.mmsi)
+            .collect();
+        for m in gone {
+            if let Some(v) = self.vessels.remove(&m)
+                && let Some(pt) = v.det.indexed
+            {
+                self.slow.remove(&GeomWithData::new(pt, m));
             }
         }
     }
