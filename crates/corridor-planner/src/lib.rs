@@ -11,14 +11,29 @@
 //!   [`CapacityConfig`] (TOML: time zone, working window, teams over time, learned productivity,
 //!   stoppages, duration distributions, areas and travel, named teams, inbound model,
 //!   readiness-failure model and the queue rule). Parse with [`CapacityConfig::from_toml`].
+//!   [`CapacityConfig::bsgi`] is the real 2022-23 season (`config/capacity-bsgi.toml`, embedded).
 //! * The queue: [`queue::order`] (the rule plus logged overrides) and [`queue::queue_view`]
-//!   (place, predicted day, likely range P10–P90 for every waiting vessel).
-//! * The daily plan: [`plan::plan_fifo`], [`plan::plan_optimised`] and [`plan::PlanScore`]
-//!   (the documented objective), for a [`plan::DayProblem`] built from the config.
+//!   (place, predicted day, likely range P10–P90 for every waiting vessel, from the schedule).
+//! * The daily plan: [`plan::DayProblem::from_config`], then [`plan::plan_fifo`] and
+//!   [`plan::plan_optimised`]; [`plan::PlanScore`] is the documented objective, [`plan::check_plan`]
+//!   validates a plan, [`plan::timed`] puts it on the configured time zone's clock.
 //! * The simulator: [`sim::simulate`] with [`sim::Scenario`] what-ifs via
 //!   [`sim::apply_scenarios`]; [`sim::MonthReport`] is the JSON the CLI prints.
-//! * Replays of the record: [`replay::replay`], [`replay::compare`], [`replay::learn_rates`].
-//! * Forecasts: [`forecast::replay_forecasts`] (MAE against the record).
+//! * Replays of the record: [`replay::replay`] (record + modelled inbound → [`sim::SimReport`]),
+//!   [`replay::compare`] and [`replay::table_markdown`] (real vs simulated per month),
+//!   [`replay::learn_rates`] and [`replay::period_rate`] (productivity from the record's counts).
+//! * Forecasts: [`forecast::forecast_queue`] (live: every waiting vessel's predicted day from the
+//!   history known that morning) and [`forecast::replay_forecasts`] (MAE against the record).
+//!
+//! ## What the CLI and the server call
+//! ```
+//! use corridor_planner::{CapacityConfig, replay};
+//! let cfg = CapacityConfig::bsgi()?;                 // or CapacityConfig::from_toml(&text)?
+//! let record: Vec<corridor_planner::Voyage> = Vec::new(); // outbound voyages from the store
+//! let months = replay::replay(&record, &cfg)?.months; // serde_json::to_string(&months)
+//! assert!(months.is_empty());
+//! # Ok::<(), corridor_planner::PlannerError>(())
+//! ```
 //!
 //! ## Invariants
 //! * Determinism: every function is a pure function of its inputs (readiness failures are drawn
@@ -30,8 +45,9 @@
 //!   is idle time, never banked).
 //! * Overrides need a non-empty reason and are returned in a log; the rule alone never
 //!   reorders vessels of the same priority class against their base order.
-//! * The optimised daily plan is never worse than FIFO on [`plan::PlanScore`], every assignment
-//!   fits in its team's window including travel, and no vessel appears twice.
+//! * The optimised daily plan is never worse than FIFO on [`plan::PlanScore`], plans only within
+//!   the horizon ([`plan::horizon`]), every assignment fits in its team's window including
+//!   travel, and no vessel appears twice; its count never exceeds `count_upper_bound`.
 //!
 //! ## Model of the real season (documented in `config/capacity-bsgi.toml` and
 //! `docs/queue-replay.md`)

@@ -187,7 +187,8 @@ pub struct Plan {
     pub assignments: Vec<Assignment>,
     /// Its score.
     pub score: PlanScore,
-    /// Proven upper bound on the number of inspections of any plan.
+    /// Proven upper bound on the number of inspections of any plan (for the optimiser: of any
+    /// plan within its horizon).
     pub count_upper_bound: usize,
     /// How it was produced: "fifo", "heuristic" or "exact".
     pub method: String,
@@ -374,8 +375,14 @@ pub fn plan_optimised(p: &DayProblem) -> Result<Plan> {
 /// shortest-first plan; never worse than FIFO.
 pub fn plan_optimised_with(p: &DayProblem, lookahead: f64) -> Result<Plan> {
     let fifo = plan_fifo(p)?;
-    let ub = fifo.count_upper_bound;
     let k = horizon(p, &fifo, lookahead);
+    // The bound that matters is the one over the horizon (FIFO's plan lies inside it).
+    let ub = {
+        let mut h = p.clone();
+        h.jobs.truncate(k);
+        count_upper_bound(&h)
+    };
+    let fifo = Plan { count_upper_bound: ub, ..fifo };
     let mut cand = candidates(p, ub);
     cand.retain(|&j| j < k);
     if cand.len() <= EXACT_MAX_JOBS && p.teams.len() <= EXACT_MAX_TEAMS {
