@@ -157,6 +157,8 @@ pub struct QueueView {
 /// Build the public queue on `day`: order by the config's rule plus overrides, and predict each
 /// vessel's date by serving the queue forward against the capacity schedule (no new arrivals).
 /// The likely range scales capacity by mean/P10 (early) and mean/P90 (late) of the durations.
+/// `waiting` should hold both directions: inbound and outbound inspections share the teams, and
+/// the schedule's capacity counts both.
 pub fn queue_view(waiting: &[Voyage], day: Date, cfg: &CapacityConfig, overrides: &[Override]) -> Result<QueueView> {
     let (idx, log) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
     let ordered: Vec<&Voyage> = idx.iter().map(|&i| &waiting[i]).collect();

@@ -56,6 +56,13 @@ pub fn replay(record: &[Voyage], cfg: &CapacityConfig) -> Result<SimReport> {
     simulate(&with_inbound(record, cfg), cfg, &SimOptions::default())
 }
 
+/// Replay the record under what-if scenarios (applied after the inbound model), e.g.
+/// `[Scenario::TeamsFrom { from: 2022-11-01, teams: 5 }]`.
+pub fn replay_what_if(record: &[Voyage], cfg: &CapacityConfig, scenarios: &[crate::sim::Scenario]) -> Result<SimReport> {
+    let (c, v) = crate::sim::apply_scenarios(cfg, &with_inbound(record, cfg), scenarios);
+    simulate(&v, &c, &SimOptions::default())
+}
+
 /// The real queue on a day, as the record shows it: outbound voyages at the area on or before
 /// `day` and not inspected before it (a voyage with no inspection date is still waiting).
 pub fn real_queue(record: &[Voyage], day: Date, transit_days: i32) -> usize {

@@ -9,7 +9,7 @@ use corridor_planner::replay::{compare, learn_rates, period_rate, replay, table_
 #[test]
 fn record_parses_as_981_voyages() {
     let Some(rec) = common::record() else {
-        eprintln!("record not found at {}; skipping", common::RECORD);
+        eprintln!("record not found at {} (set CORRIDOR_JCC_RECORD); skipping", common::record_path());
         return;
     };
     assert_eq!(rec.len(), 981);

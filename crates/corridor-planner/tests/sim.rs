@@ -90,6 +90,7 @@ fn what_ifs_on_the_real_season() {
         let (c, v) = apply_scenarios(&base, &with_inbound(&rec, &base), s);
         let r = simulate(&v, &c, &SimOptions::default()).expect("runs");
         invariants(&v, &c, &r);
+        assert_eq!(r, corridor_planner::replay::replay_what_if(&rec, &base, s).expect("runs"));
         let waits: Vec<i32> = r.voyages.iter().filter(|x| x.direction == Direction::Outbound).filter_map(|x| x.wait_days()).collect();
         corridor_planner::sim::median_days(&waits).expect("waits")
     };

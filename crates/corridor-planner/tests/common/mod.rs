@@ -4,7 +4,12 @@
 use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
 use jiff::civil::Date;
 
+/// Default location of the JCC record; override with `CORRIDOR_JCC_RECORD`.
 pub const RECORD: &str = "/work/shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv";
+
+pub fn record_path() -> String {
+    std::env::var("CORRIDOR_JCC_RECORD").unwrap_or_else(|_| RECORD.to_owned())
+}
 
 pub fn capacity_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/capacity-bsgi.toml")
@@ -44,7 +49,7 @@ pub fn parse_day(s: &str) -> Option<Date> {
 
 /// The record as outbound voyages ("Outbound" rows; "Outbound +" rows add tonnes to the voyage above).
 pub fn record() -> Option<Vec<Voyage>> {
-    let mut rdr = csv::Reader::from_path(RECORD).ok()?;
+    let mut rdr = csv::Reader::from_path(record_path()).ok()?;
     let headers = rdr.headers().ok()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (st, num, imo, tons, dep, insp, wfp) = (
