@@ -205,3 +205,22 @@ fn overdue_parties_are_visible() {
     assert_eq!((ru.decisions, ru.median_seconds_to_decide), (1, Some(2 * 3600)));
     assert!(ru.overdue.is_empty());
 }
+
+#[test]
+fn status_pages_and_lists_respect_ownership() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let other = w.submitted("boreas", "9000002", now);
+    w.decide("RU", &id, hold("DOCS_MISSING"), now + 1.hours()).expect("hold");
+    let page = w.clearance.status_page(&agent("atlas"), &id, now + 30.hours()).expect("own page");
+    assert_eq!(page.status, Status::Held);
+    let ru = &page.parties[0];
+    assert_eq!((ru.party.as_str(), ru.decision.as_deref(), ru.reason_code.as_deref(), ru.overdue), ("RU", Some("hold"), Some("DOCS_MISSING"), false));
+    assert!(page.parties[1].overdue, "TR has not decided within 24 h");
+    // Another company's application is simply not found; the public sees nothing.
+    assert_eq!(w.clearance.status_page(&agent("boreas"), &id, now), Err(ClearanceError::NotFound(id.clone())));
+    assert!(w.clearance.status_page(&Actor::new("anon", Role::Public), &id, now).is_err());
+    let mine: Vec<&str> = w.clearance.visible_applications(&agent("boreas")).iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(mine, [other.as_str()]);
+    assert_eq!(w.clearance.visible_applications(&delegate("UN")).len(), 2);
+    assert_eq!(w.clearance.visible_applications(&Actor::new("anon", Role::Public)).len(), 0);
+}

@@ -465,3 +465,23 @@ impl Log {
         &self.tree
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The entry hash definition, pinned: this value was computed
+    /// independently with Python's hashlib and json.dumps.
+    #[test]
+    fn entry_hash_is_pinned() {
+        let t: Timestamp = "2022-07-27T00:00:00Z".parse().unwrap();
+        let e = LogEntry::next(None, "system", t, json!({"type": "corridor_opened", "parties": ["RU", "TR", "UA", "UN"]}), None).unwrap();
+        assert_eq!(e.entry_hash.to_hex(), "abb6e83a529a00237e888857d7abec1ae85a7269df57359cb28e2adb2ba88857");
+        assert_eq!(e.leaf_hash().to_hex(), "f4d2bfe69173dad0c7ae5a25141b075e19561d0eb2fa01a406b4ae6aa757073d");
+        assert_eq!(e.prev_hash, GENESIS_PREV);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["time"], "2022-07-27T00:00:00Z");
+        assert_eq!(json["signature"], serde_json::Value::Null);
+    }
+}
