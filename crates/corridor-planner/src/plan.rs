@@ -18,7 +18,8 @@
 //! shortest-first plan with insertion, swap and one-out-two-in moves over teams whose visits
 //! are ordered to minimise travel; it returns the best plan found, so it is never worse than
 //! FIFO. Small instances (at most [`EXACT_MAX_JOBS`] candidate vessels and [`EXACT_MAX_TEAMS`]
-//! teams) are solved exactly by enumeration. Every plan carries a proven upper bound on the
+//! teams) are solved exactly by enumeration (exact when travel times obey the triangle
+//! inequality, as real distances do: a team then never gains by visiting an area twice). Every plan carries a proven upper bound on the
 //! number of inspections ([`Plan::count_upper_bound`]): the largest k whose k shortest
 //! durations fit in the sum of the windows and in the per-team slot counts, so the gap to the
 //! optimum is known.
@@ -118,21 +119,30 @@ impl DayProblem {
         self.travel.get(a).and_then(|r| r.get(b)).copied().unwrap_or(0)
     }
 
-    /// Check the problem is well formed (places match order, areas and windows valid).
+    /// Check the problem is well formed: places match the order, areas exist, durations are
+    /// 1..=1440 minutes, windows lie within two days, travel times are at most a day and the
+    /// travel matrix is square over the areas. Bounds keep all minute sums far from overflow.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(PlannerError::Input(m));
+        let n_areas = self.areas.len().max(1);
         for (i, j) in self.jobs.iter().enumerate() {
             if j.place != i {
                 return bad(format!("job {:?} has place {} at index {i}", j.id, j.place));
             }
-            if j.area >= self.areas.len().max(1) || j.minutes == 0 {
-                return bad(format!("job {:?}: bad area or zero minutes", j.id));
+            if j.area >= n_areas || !(1..=1440).contains(&j.minutes) {
+                return bad(format!("job {:?}: bad area or minutes outside 1..=1440", j.id));
             }
         }
         for t in &self.teams {
-            if t.end < t.start || t.start_area >= self.areas.len().max(1) {
+            if t.end < t.start || t.end > 2880 || t.start_area >= n_areas {
                 return bad(format!("team {:?}: bad window or area", t.name));
             }
+        }
+        if !self.travel.is_empty() && (self.travel.len() != self.areas.len() || self.travel.iter().any(|r| r.len() != self.areas.len())) {
+            return bad("travel matrix is not areas x areas".into());
+        }
+        if self.travel.iter().flatten().any(|&m| m > 1440) {
+            return bad("travel time over a day".into());
         }
         Ok(())
     }
@@ -260,12 +270,19 @@ fn route(p: &DayProblem, team: &TeamDay, js: &[usize]) -> Option<(Vec<usize>, u3
         }
         ord
     };
-    let tr = cost(&best);
+    let mut tr = cost(&best);
+    let mut seq: Vec<usize> = js.to_vec();
+    // The given order may be cheaper if travel times break the triangle inequality.
+    let given: Vec<usize> = js.iter().map(|&j| p.jobs[j].area).collect();
+    let given_tr = cost(&given);
+    if given_tr < tr {
+        tr = given_tr;
+    } else {
+        seq.sort_by_key(|&j| (best.iter().position(|&a| a == p.jobs[j].area), p.jobs[j].place));
+    }
     if work + tr > team.end.saturating_sub(team.start) {
         return None;
     }
-    let mut seq: Vec<usize> = js.to_vec();
-    seq.sort_by_key(|&j| (best.iter().position(|&a| a == p.jobs[j].area), p.jobs[j].place));
     Some((seq, tr))
 }
 
@@ -330,7 +347,7 @@ pub fn plan_fifo(p: &DayProblem) -> Result<Plan> {
     p.validate()?;
     let ub = count_upper_bound(p);
     let teams = list_schedule(p, 0..p.jobs.len());
-    // Appended order is feasible, and `route` can only shorten travel, so `build` succeeds.
+    // The appended order is feasible and `route` never travels more than it, so `build` succeeds.
     build(p, &teams, "fifo", ub).ok_or_else(|| PlannerError::Input("internal: FIFO plan infeasible".into()))
 }
 

@@ -133,6 +133,31 @@ proptest! {
 }
 
 #[test]
+fn bad_problems_are_errors_not_panics() {
+    let mut p = day(3, 1, &[100], &[0], &[0]);
+    p.jobs[1].minutes = u32::MAX;
+    assert!(plan_optimised(&p).is_err());
+    let mut p = day(3, 1, &[100], &[0], &[0]);
+    p.jobs[2].place = 7;
+    assert!(plan_fifo(&p).is_err());
+    let mut p = day(3, 1, &[100], &[0], &[0]);
+    p.travel = vec![vec![0]];
+    assert!(plan_fifo(&p).is_err());
+    let mut p = day(3, 1, &[100], &[0], &[0]);
+    p.teams[0].end = u32::MAX;
+    assert!(plan_fifo(&p).is_err());
+}
+
+#[test]
+fn travel_that_breaks_the_triangle_inequality() {
+    // Three areas: going 0 -> 2 directly costs 300, via 1 it costs 20.
+    let mut p = day(6, 2, &[100], &[1, 2, 0], &[0]);
+    p.areas.push("south".into());
+    p.travel = vec![vec![0, 10, 300], vec![10, 0, 10], vec![300, 10, 0]];
+    check(&p, Some(brute(&p)));
+}
+
+#[test]
 fn from_config_on_the_istanbul_clock() {
     use corridor_planner::plan::timed;
     use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
