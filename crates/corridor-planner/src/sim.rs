@@ -115,8 +115,10 @@ pub struct DayReport {
     pub failed_not_ready: u32,
     /// Attempts that ended non-compliant.
     pub failed_non_compliant: u32,
-    /// Vessels waiting (arrived, not yet through) at the end of the day.
+    /// Vessels waiting (arrived, not yet through), both directions, at the end of the day.
     pub queue: u32,
+    /// Of those, waiting for an outbound inspection.
+    pub outbound_queue: u32,
     /// Team hours with nothing to inspect.
     pub idle_team_hours: f64,
 }
@@ -138,8 +140,10 @@ pub struct MonthReport {
     pub median_wait_days_inspected: Option<f64>,
     /// Outbound voyages that departed in the month.
     pub departures: u32,
-    /// Largest end-of-day queue.
+    /// Largest end-of-day queue (both directions).
     pub max_queue: u32,
+    /// Largest end-of-day outbound queue.
+    pub max_outbound_queue: u32,
     /// Mean end-of-day queue.
     pub mean_queue: f64,
     /// Attempts that failed not-ready.
@@ -218,6 +222,7 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
             failed_not_ready: 0,
             failed_non_compliant: 0,
             queue: 0,
+            outbound_queue: 0,
             idle_team_hours: 0.0,
         };
         let mut used = 0u32;
@@ -261,6 +266,8 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
             rep.idle_team_hours = f64::from(slots - used) * window_h / per_team;
         }
         rep.queue = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
+        let out_q = waiting.iter().filter(|(i, _)| voyages[*i].direction == Direction::Outbound).count();
+        rep.outbound_queue = u32::try_from(out_q).unwrap_or(u32::MAX);
         days.push(rep);
         d = add_days(d, 1);
         if d == Date::MAX {
@@ -294,6 +301,7 @@ fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport
         fails: u32,
         idle: f64,
         max_q: u32,
+        max_out_q: u32,
         sum_q: f64,
         n_days: u32,
         deps: u32,
@@ -308,6 +316,7 @@ fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport
         a.fails += r.failed_not_ready;
         a.idle += r.idle_team_hours;
         a.max_q = a.max_q.max(r.queue);
+        a.max_out_q = a.max_out_q.max(r.outbound_queue);
         a.sum_q += f64::from(r.queue);
         a.n_days += 1;
     }
@@ -336,6 +345,7 @@ fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport
                 median_wait_days_inspected: median(&mut a.waits_insp),
                 departures: a.deps,
                 max_queue: a.max_q,
+                max_outbound_queue: a.max_out_q,
                 mean_queue: if a.n_days == 0 { 0.0 } else { a.sum_q / f64::from(a.n_days) },
                 failed_not_ready: a.fails,
                 idle_team_hours: a.idle,
