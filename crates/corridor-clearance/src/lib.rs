@@ -18,8 +18,9 @@
 //! ## API boundary (what the server and store use)
 //!
 //! 1. Load the configuration: `CorridorConfig::from_toml(text)`.
-//! 2. Rebuild state at start-up: `Clearance::replay(config, events)` over the
-//!    log's `(time, event)` pairs (events deserialise from the entries' JSON).
+//! 2. Rebuild state at start-up: `Clearance::replay_log(config, &entries)`
+//!    after `corridor_ledger::verify_chain` (ledger-level key events are
+//!    skipped), or `Clearance::replay(config, events)` over `(time, event)` pairs.
 //! 3. For each request: build a [`Command`], call
 //!    `clearance.execute(&actor, command, now, &key_registry)`. On `Ok(outcome)`
 //!    append `outcome.event_json()` with `outcome.signature` to the log
@@ -29,7 +30,9 @@
 //!    (display text carries nothing sensitive), the rest to 409/422 with
 //!    their message.
 //! 4. Reads: `can(actor, Action::ReadApplication, Resource::Application { company })`
-//!    before returning an application; `clearance.overdue(now)`;
+//!    before returning an application's content; `clearance.status_page(&actor, id, now)`
+//!    (not found for what the actor may not see); `clearance.visible_applications(&actor)`
+//!    for lists; `clearance.overdue(now)`;
 //!    `accountability::accountability(config, events, now)` for the public figures.
 //!
 //! ## Invariants

@@ -115,6 +115,18 @@ pub enum Event {
 }
 
 impl Event {
+    /// Parses a log entry's `event`. Ledger-level events that are not about
+    /// clearance (party key registrations and retirements) give `Ok(None)`.
+    pub fn from_log_event(value: &serde_json::Value) -> Result<Option<Event>, ReplayError> {
+        let kind = value.get("type").and_then(serde_json::Value::as_str);
+        if matches!(kind, Some(corridor_ledger::keys::KEY_REGISTERED | corridor_ledger::keys::KEY_RETIRED)) {
+            return Ok(None);
+        }
+        serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| ReplayError::Inconsistent { index: 0, message: format!("event does not parse: {e}") })
+    }
+
     /// The application the event is about (none for corridor events).
     pub fn application_id(&self) -> Option<&str> {
         use Event::*;
@@ -351,6 +363,23 @@ impl Clearance {
         let mut c = Clearance::new(config);
         for (at, e) in events {
             c.apply(e, at)?;
+        }
+        Ok(c)
+    }
+
+    /// Rebuilds the state from log entries (skipping ledger-level key events).
+    /// The entries should have been verified first ([`corridor_ledger::verify_chain`]).
+    pub fn replay_log(config: CorridorConfig, entries: &[corridor_ledger::LogEntry]) -> Result<Self, ReplayError> {
+        let mut c = Clearance::new(config);
+        for (index, e) in entries.iter().enumerate() {
+            let parsed = Event::from_log_event(&e.event).map_err(|err| match err {
+                ReplayError::Inconsistent { message, .. } => ReplayError::Inconsistent { index, message },
+            })?;
+            if let Some(event) = parsed {
+                c.apply(&event, e.time).map_err(|err| match err {
+                    ReplayError::Inconsistent { message, .. } => ReplayError::Inconsistent { index, message },
+                })?;
+            }
         }
         Ok(c)
     }

@@ -140,6 +140,20 @@ fn season_slice() {
     let replayed = Clearance::replay(bsgi(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
     assert_eq!(replayed.applications, w.clearance.applications);
     assert_eq!(replayed.corridor, w.clearance.corridor);
+    let from_log = Clearance::replay_log(bsgi(), w.log.entries()).expect("replay from the log");
+    assert_eq!(from_log.applications, w.clearance.applications);
+    // Key events in the log are not clearance events and are skipped.
+    let mut with_keys = w.log.clone();
+    let k = SecretKey::from_seed(&[90; 32]);
+    let rec = KeyRecord { key_id: k.key_id(), party: "UN".into(), public_key: k.public_key(), valid_from: t("2023-01-01T00:00:00Z"), valid_until: None };
+    with_keys.append("admin", t("2023-01-01T00:00:00Z"), keys::key_registered_event(&rec), None).expect("append");
+    verify_chain(with_keys.entries(), &w.keys).expect("rotation logged");
+    let from_log = Clearance::replay_log(bsgi(), with_keys.entries()).expect("replay with key events");
+    assert_eq!(from_log.applications, w.clearance.applications);
+    let mut broken = w.log.clone();
+    broken.append("x", t("2023-01-02T00:00:00Z"), serde_json::json!({"type": "no_such_event"}), None).expect("append");
+    let err = Clearance::replay_log(bsgi(), broken.entries()).unwrap_err();
+    assert!(err.to_string().starts_with(&format!("event #{}", broken.entries().len() - 1)), "{err}");
 
     // Accountability.
     let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), now + 40.hours()).expect("accountability");
