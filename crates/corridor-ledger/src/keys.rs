@@ -200,9 +200,10 @@ impl SecretKey {
         SecretKey(SigningKey::from_bytes(seed))
     }
 
-    /// PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`).
+    /// PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`, RFC 8410 §7, without
+    /// the optional public key), which is what OpenSSL writes and reads.
     pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
-        self.0
+        ed25519_dalek::pkcs8::KeypairBytes { secret_key: self.0.to_bytes(), public_key: None }
             .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
             .map(|z| z.to_string())
             .map_err(|e| KeyError::PrivateKeyFormat(e.to_string()))
@@ -563,7 +564,7 @@ mod tests {
     fn pem_and_base64_round_trips() {
         let k = SecretKey::from_seed(&[7; 32]);
         let pem = k.to_pkcs8_pem().unwrap();
-        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"), "RFC 8410 v1 form: {pem}");
         let back = SecretKey::from_pkcs8_pem(&pem).unwrap();
         assert_eq!(back.public_key(), k.public_key());
         let spki = k.public_key().to_spki_pem().unwrap();
