@@ -17,7 +17,7 @@ pub fn is_armor(c: u8) -> bool {
 
 /// Six-bit value of a (valid) armor character.
 #[inline]
-pub fn unarmor(c: u8) -> u8 {
+pub const fn unarmor(c: u8) -> u8 {
     let v = c.wrapping_sub(48);
     (if v > 40 { v - 8 } else { v }) & 0x3f
 }
@@ -48,22 +48,63 @@ pub fn ascii_to_sixbit(c: u8) -> u8 {
     }
 }
 
-/// Bit reader over armored payload characters.
+/// Words kept on the stack: 24 words of 60 bits (10 characters each), 240
+/// characters in all: any single sentence and most multi-sentence messages.
+const INLINE_WORDS: usize = 24;
+
+/// Six-bit value of every byte (invalid bytes map to garbage, never panic).
+const UNARMOR: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = unarmor(i as u8);
+        i += 1;
+    }
+    t
+};
+
+#[derive(Debug, Clone)]
+enum Words {
+    Inline([u64; INLINE_WORDS]),
+    Heap(Vec<u64>),
+}
+
+/// Bit reader over an armored payload.
+///
+/// The characters are de-armored once, ten at a time, into 60-bit words held
+/// on the stack, so a field read is a couple of shifts. Bits past the
+/// significant length read as zero.
 #[derive(Debug, Clone)]
 pub struct BitReader<'a> {
-    armor: &'a [u8],
+    words: Words,
+    chars: usize,
     len: usize,
     pos: usize,
     overrun: bool,
+    _armor: std::marker::PhantomData<&'a [u8]>,
 }
 
 impl<'a> BitReader<'a> {
-    /// `armor` must contain only characters for which [`is_armor`] holds
+    /// `armor` should contain only characters for which [`is_armor`] holds
     /// (other bytes decode to garbage but never panic); `len` is the number of
     /// significant bits (characters × 6 − fill bits), clamped to the payload.
     pub fn new(armor: &'a [u8], len: usize) -> Self {
-        let len = len.min(armor.len() * 6);
-        BitReader { armor, len, pos: 0, overrun: false }
+        let nwords = armor.len().div_ceil(10) + 1;
+        let mut words = if nwords <= INLINE_WORDS { Words::Inline([0; INLINE_WORDS]) } else { Words::Heap(vec![0; nwords]) };
+        let slice: &mut [u64] = match &mut words {
+            Words::Inline(a) => a,
+            Words::Heap(v) => v,
+        };
+        for (slot, chunk) in slice.iter_mut().zip(armor.chunks(10)) {
+            let mut w = 0u64;
+            for &c in chunk {
+                w = (w << 6) | u64::from(UNARMOR[usize::from(c)]);
+            }
+            *slot = w << (6 * (10 - chunk.len()));
+        }
+        let chars = armor.len();
+        let len = len.min(chars * 6);
+        BitReader { words, chars, len, pos: 0, overrun: false, _armor: std::marker::PhantomData }
     }
 
     /// Total significant bits.
@@ -99,7 +140,7 @@ impl<'a> BitReader<'a> {
     /// Treat the payload as `len` bits long (used to forgive wrong fill bits:
     /// never beyond the characters present).
     pub fn set_len(&mut self, len: usize) {
-        self.len = len.min(self.armor.len() * 6);
+        self.len = len.min(self.chars * 6);
     }
 
     /// Skip `n` bits.
@@ -132,17 +173,18 @@ impl<'a> BitReader<'a> {
         self.fetch(start, n)
     }
 
-    /// Fold the characters covering `[start, start+n)` (in range) into a value.
+    /// The `n` (1..=32) bits at `start`, all within the characters.
     #[inline]
     fn fetch(&self, start: usize, n: u32) -> u32 {
-        let first = start / 6;
-        let last = (start + n as usize).div_ceil(6);
-        let mut acc: u64 = 0;
-        for &c in self.armor.get(first..last).unwrap_or(&[]) {
-            acc = (acc << 6) | u64::from(unarmor(c));
-        }
-        let drop = (last - first) * 6 - (start - first * 6) - n as usize;
-        ((acc >> drop) & ((1u64 << n) - 1)) as u32
+        let words: &[u64] = match &self.words {
+            Words::Inline(a) => a,
+            Words::Heap(v) => v,
+        };
+        let w = start / 60;
+        let off = (start % 60) as u32;
+        // Two 60-bit words as one 120-bit window: a field may straddle them.
+        let window = (u128::from(words.get(w).copied().unwrap_or(0)) << 60) | u128::from(words.get(w + 1).copied().unwrap_or(0));
+        ((window >> (120 - off - n)) & ((1u128 << n) - 1)) as u32
     }
 
     /// Read `n` (≤ 32) bits as two's-complement signed.

@@ -184,21 +184,34 @@ impl<'a> Iterator for LineParser<'a> {
 fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sentence<'_>, Reject>, usize) {
     let body_start = start + 1;
     let rest = line.get(body_start..).unwrap_or(&[]);
-    // The sentence ends at '*', or (no checksum) at a line end / next sentence.
-    let star = rest.iter().position(|&c| matches!(c, b'*' | b'\r' | b'\n' | b'!' | b'\\'));
-    let (body_len, has_star) = match star {
-        Some(i) => (i, rest.get(i) == Some(&b'*')),
-        None => (rest.len(), false),
+    // Fast path: the body runs to the first '*' unless a line end or another
+    // sentence / tag block starts before it (then there is no checksum).
+    let (body_len, has_star) = match memchr::memchr(b'*', rest) {
+        Some(i) if memchr::memchr3(b'!', b'\\', b'\n', rest.get(..i).unwrap_or(&[])).is_none()
+            && memchr::memchr(b'\r', rest.get(..i).unwrap_or(&[])).is_none() =>
+        {
+            (i, true)
+        }
+        _ => (
+            rest.iter().position(|&c| matches!(c, b'*' | b'\r' | b'\n' | b'!' | b'\\')).unwrap_or(rest.len()),
+            false,
+        ),
     };
     let body = rest.get(..body_len).unwrap_or(&[]);
+    let ck = xor(body);
+    let mut commas = [0usize; 7];
+    let mut ncommas = 0;
+    for (slot, i) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
+        *slot = i;
+        ncommas += 1;
+    }
     let mut next = body_start + body_len;
     let mut checksum_ok = false;
     let mut trailer: &str = "";
     if has_star {
-        let ck = rest.get(body_len + 1..).unwrap_or(&[]);
-        match parse_hex2(ck) {
+        match parse_hex2(rest.get(body_len + 1..).unwrap_or(&[])) {
             Some(v) => {
-                checksum_ok = v == xor(body);
+                checksum_ok = v == ck;
                 next += 3;
             }
             None => {
@@ -221,18 +234,30 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
     if !checksum_ok && opts.verify_checksum {
         return (Err(Reject::BadChecksum), next);
     }
-    (split_fields(body, checksum_ok, trailer), next)
+    if ncommas < 5 {
+        return (Err(Reject::Malformed), next);
+    }
+    // Fields between commas: addr,total,number,seq,channel,payload[,fill]
+    let field = |k: usize| -> &[u8] {
+        let from = if k == 0 { 0 } else { commas[k - 1] + 1 };
+        let to = if k < ncommas.min(7) { commas[k] } else { body.len() };
+        body.get(from..to).unwrap_or(&[])
+    };
+    (fields(field(0), field(1), field(2), field(3), field(4), field(5), (ncommas >= 6).then(|| field(6)), checksum_ok, trailer), next)
 }
 
-fn split_fields<'a>(body: &'a [u8], checksum_ok: bool, trailer: &'a str) -> Result<Sentence<'a>, Reject> {
-    // body: AIVDM,total,number,seq,channel,payload,fill
-    let mut f = body.split(|&c| c == b',');
-    let addr = f.next().ok_or(Reject::Malformed)?;
-    let (total, number, seq, chan, payload, fill) =
-        (f.next(), f.next(), f.next(), f.next(), f.next(), f.next());
-    let (Some(total), Some(number), Some(seq), Some(chan), Some(payload)) = (total, number, seq, chan, payload) else {
-        return Err(Reject::Malformed);
-    };
+#[allow(clippy::too_many_arguments)]
+fn fields<'a>(
+    addr: &[u8],
+    total: &[u8],
+    number: &[u8],
+    seq: &[u8],
+    chan: &[u8],
+    payload: &'a [u8],
+    fill: Option<&[u8]>,
+    checksum_ok: bool,
+    trailer: &'a str,
+) -> Result<Sentence<'a>, Reject> {
     let talker = [*addr.first().ok_or(Reject::Malformed)?, *addr.get(1).ok_or(Reject::Malformed)?];
     let own_ship = addr.get(4) == Some(&b'O');
     let total = digit(total).ok_or(Reject::Malformed)?;

@@ -53,15 +53,25 @@ impl<'a> TagBlock<'a> {
         }
         let raw = std::str::from_utf8(fields).map_err(|_| Reject::TagBlockMalformed)?;
         let mut tb = TagBlock { raw, ..TagBlock::default() };
-        for (k, v) in tb.fields() {
-            match k {
-                "s" => tb.source = Some(v),
-                "c" => tb.time_raw = v.parse().ok(),
-                "g" | "G" => tb.group = parse_group(v),
-                "n" => tb.line_count = v.parse().ok(),
-                "r" => tb.relative_time = v.parse().ok(),
-                "d" => tb.destination = Some(v),
-                "t" => tb.text = Some(v),
+        // Byte-level walk (this runs once per sentence on tagged feeds).
+        let mut from = 0;
+        while from <= fields.len() {
+            let to = fields.get(from..).and_then(|f| f.iter().position(|&c| c == b',')).map_or(fields.len(), |p| from + p);
+            let f = raw.get(from..to).unwrap_or("");
+            from = to + 1;
+            let b = f.as_bytes();
+            if b.len() < 2 || b.get(1) != Some(&b':') {
+                continue;
+            }
+            let v = f.get(2..).unwrap_or("");
+            match b.first() {
+                Some(b's') => tb.source = Some(v),
+                Some(b'c') => tb.time_raw = parse_int(v),
+                Some(b'g' | b'G') => tb.group = parse_group(v),
+                Some(b'n') => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
+                Some(b'r') => tb.relative_time = parse_int(v),
+                Some(b'd') => tb.destination = Some(v),
+                Some(b't') => tb.text = Some(v),
                 _ => {}
             }
         }
@@ -84,16 +94,48 @@ impl<'a> TagBlock<'a> {
 
 fn parse_group(v: &str) -> Option<Group> {
     let mut it = v.split('-');
-    let number = it.next()?.parse().ok()?;
-    let total = it.next()?.parse().ok()?;
-    let id = it.next()?.parse().ok()?;
+    let number = u32::try_from(parse_int(it.next()?)?).ok()?;
+    let total = u32::try_from(parse_int(it.next()?)?).ok()?;
+    let id = u32::try_from(parse_int(it.next()?)?).ok()?;
     Some(Group { number, total, id })
+}
+
+/// Decimal integer with optional sign; `None` on anything else or overflow.
+fn parse_int(v: &str) -> Option<i64> {
+    let (neg, digits) = match v.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        d => (false, d),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+    }
+    Some(if neg { -n } else { n })
 }
 
 /// XOR checksum of a byte run.
 #[inline]
 pub(crate) fn xor(b: &[u8]) -> u8 {
-    b.iter().fold(0, |a, &c| a ^ c)
+    // Eight bytes at a time, then fold the word.
+    let mut chunks = b.chunks_exact(8);
+    let mut w = 0u64;
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        w ^= u64::from_le_bytes(a);
+    }
+    let mut x = w.to_le_bytes().iter().fold(0u8, |a, &c| a ^ c);
+    for &c in chunks.remainder() {
+        x ^= c;
+    }
+    x
 }
 
 /// Two hex digits (either case).
