@@ -288,6 +288,9 @@ pub enum ClearanceError {
     /// The party is not one of this corridor's.
     #[error("party {0} is not a party of this corridor")]
     UnknownParty(String),
+    /// The signed decision predates the party's last decision, release or the review start.
+    #[error("decision signed at {signed}, before the party's decision was last awaited ({since})")]
+    StaleDecision { signed: Timestamp, since: Timestamp },
     /// The party has no hold to release.
     #[error("party {0} has no hold on this application")]
     NoHold(String),
@@ -503,6 +506,14 @@ impl Clearance {
                 self.require_active()?;
                 let expected = Expected { party: &party, application_id: &app.id, application_hash: &app.content_hash };
                 decision.verify_for(keys, &expected, now)?;
+                // A signed decision older than the party's last decision, release or
+                // the review start cannot be replayed to undo what came after it.
+                if let Some(since) = app.awaiting_since.get(&party) {
+                    let signed = decision.payload.time.as_second();
+                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS) < since.as_second() {
+                        return Err(ClearanceError::StaleDecision { signed: decision.payload.time, since: *since });
+                    }
+                }
                 let mut decisions = app.decisions.clone();
                 decisions.insert(party.clone(), party_decision(&decision.payload, now));
                 let status = self.status_after(&decisions, app.status);

@@ -44,9 +44,13 @@ fn season_slice() {
     // Another party cannot release Russia's hold; Russia can.
     let err = w.run(&delegate("UA"), Command::ReleaseHold { application_id: a2.clone(), party: "RU".into() }, now).unwrap_err();
     assert!(matches!(err, ClearanceError::Denied(_)));
+    let old_hold = w.signed("RU", &a2, hold("DOCS_MISSING"), now);
     now += 3.hours();
     w.run(&delegate("RU"), Command::ReleaseHold { application_id: a2.clone(), party: "RU".into() }, now).expect("release");
     assert_eq!(w.status(&a2), Status::UnderReview);
+    // Russia's earlier signed hold cannot be replayed to undo the release.
+    let err = w.run(&delegate("RU"), Command::Decide { application_id: a2.clone(), decision: old_hold }, now).unwrap_err();
+    assert!(matches!(err, ClearanceError::StaleDecision { .. }), "{err}");
 
     // a3: Türkiye rejects -> rejected under unanimity.
     w.decide("TR", &a3, reject("PORT_CALL_HISTORY"), now).expect("reject");
