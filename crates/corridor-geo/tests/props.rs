@@ -78,3 +78,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// The R-tree answers exactly what a scan of every area would.
+    #[test]
+    fn indexed_lookup_equals_brute_force(
+        rects in proptest::collection::vec((40.0f64..47.0, 27.0f64..41.0, 0.01f64..0.5, 0.01f64..0.5), 1..300),
+        probes in proptest::collection::vec((40.0f64..47.5, 27.0f64..41.5), 50),
+    ) {
+        let feats: Vec<String> = rects.iter().enumerate().map(|(i, (lat, lon, h, w))| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"kind":"anchorage","name":"A{i}"}},"geometry":{{"type":"Polygon","coordinates":[[[{lon},{lat}],[{e},{lat}],[{e},{n}],[{lon},{n}],[{lon},{lat}]]]}}}}"#,
+                e = lon + w, n = lat + h
+            )
+        }).collect();
+        let doc = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, feats.join(","));
+        let c = Corridor::from_geojson_str(&doc).expect("loads");
+        for (lat, lon) in probes {
+            let p = LatLon::new(lat, lon);
+            let mut fast: Vec<u32> = c.areas_at(p).map(|a| a.id.0).collect();
+            fast.sort_unstable();
+            let slow: Vec<u32> = c.areas().iter().filter(|a| c.contains(a.id, p)).map(|a| a.id.0).collect();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}

@@ -346,6 +346,14 @@ impl<R: Registry> Monitor<R> {
         }
     }
 
+    /// Feed any report.
+    pub fn on_report(&mut self, r: &crate::report::Report, out: &mut Vec<Alert>) {
+        match r {
+            crate::report::Report::Position(p) => self.on_position(p, out),
+            crate::report::Report::Static(s) => self.on_static(s, out),
+        }
+    }
+
     /// Feed a static report (AIS type 5 / 24): merges static data, links the
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {

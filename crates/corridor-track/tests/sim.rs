@@ -217,3 +217,29 @@ fn matching_rule() {
     let s = score(&truth, &[open, alert(7, AlertKind::Loitering, 1, 100, 200), alert(8, AlertKind::Loitering, 1, 310, 390)], tol);
     assert_eq!((s.recall, s.precision), (1.0, 1.0));
 }
+
+#[test]
+fn alert_json_has_the_interface_fields() {
+    let a = alert(3, AlertKind::IdentityMismatch, 538_000_001, 0, 90);
+    let v: serde_json::Value = serde_json::to_value(&a).expect("json");
+    assert_eq!(v["kind"], "identity_mismatch");
+    assert_eq!(v["mmsi"], 538_000_001);
+    assert_eq!(v["start"], "2022-08-01T00:00:00Z");
+    assert_eq!(v["end"], "2022-08-01T01:30:00Z");
+    assert!(v["place"].is_object() && v["evidence"].is_array());
+    let back: Alert = serde_json::from_value(v).expect("parse");
+    assert_eq!(back, a);
+}
+
+#[test]
+fn config_defaults_and_strictness() {
+    let c: MonitorConfig = serde_json::from_str("{}").expect("empty config is the default");
+    assert_eq!(c, MonitorConfig::default());
+    assert_eq!(c.ais_gap_s, 4 * 3600);
+    assert_eq!(c.encounter_distance_m, 500.0);
+    let c: MonitorConfig = serde_json::from_str(r#"{"ais_gap_s": 7200}"#).expect("partial");
+    assert_eq!(c.ais_gap_s, 7200);
+    assert!(serde_json::from_str::<MonitorConfig>(r#"{"ais_gap": 1}"#).is_err(), "typos are refused");
+    let c: SimConfig = serde_json::from_str(r#"{"seed": 9}"#).expect("sim config");
+    assert_eq!(c.seed, 9);
+}
