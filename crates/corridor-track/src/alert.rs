@@ -81,10 +81,10 @@ impl std::fmt::Display for AlertKind {
 /// Where it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Place {
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lon: f64,
+    /// Latitude, degrees (`None` when the vessel has no believed position yet).
+    pub lat: Option<f64>,
+    /// Longitude, degrees (`None` when the vessel has no believed position yet).
+    pub lon: Option<f64>,
     /// The area or lane concerned, by name, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,

@@ -192,7 +192,7 @@ impl<R: Registry> Monitor<R> {
             start: r.time,
             end: r.time,
             open: false,
-            place: Place { lat: r.lat, lon: r.lon, area },
+            place: Place { lat: Some(r.lat), lon: Some(r.lon), area },
             other_mmsi: None,
             detail,
             evidence: vec![Evidence::Position(*r)],
@@ -266,10 +266,10 @@ impl<R: Registry> Monitor<R> {
             let Some(v) = self.vessels.get(&mmsi) else { continue };
             let (place, evidence) = match v.fix {
                 Some(f) => (
-                    Place { lat: f.pos.lat, lon: f.pos.lon, area: self.zone_name(v) },
+                    Place { lat: Some(f.pos.lat), lon: Some(f.pos.lon), area: self.zone_name(v) },
                     vec![Evidence::Position(f.to_report(mmsi))],
                 ),
-                None => (Place { lat: f64::NAN, lon: f64::NAN, area: None }, vec![]),
+                None => (Place { lat: None, lon: None, area: None }, vec![]),
             };
             let detail = format!("no report for more than {} s while in the corridor", self.config.ais_gap_s);
             let id = self.open_alert(AlertKind::AisGap, mmsi, last, now, place, detail, evidence, out);
@@ -412,9 +412,9 @@ impl<R: Registry> Monitor<R> {
                 self.extend_alert(id, r.time, Some(ev));
             }
             (Some(detail), None) => {
-                let place = v.fix.map_or(Place { lat: f64::NAN, lon: f64::NAN, area: None }, |f| Place {
-                    lat: f.pos.lat,
-                    lon: f.pos.lon,
+                let place = v.fix.map_or(Place { lat: None, lon: None, area: None }, |f| Place {
+                    lat: Some(f.pos.lat),
+                    lon: Some(f.pos.lon),
                     area: None,
                 });
                 let mmsi = r.mmsi;
@@ -448,6 +448,10 @@ impl<R: Registry> Monitor<R> {
             self.stats.stale += 1;
             return;
         }
+        if v.last_seen.is_none() {
+            // Link by MMSI at first sight; static reports refresh the link.
+            v.registered = self.registry.by_mmsi(r.mmsi).map(|reg| reg.key);
+        }
         let prev_seen = v.last_seen;
         v.last_seen = Some(r.time);
         let in_corridor = v.in_corridor();
@@ -471,10 +475,10 @@ impl<R: Registry> Monitor<R> {
             && in_corridor
             && secs(ls, r.time) > self.config.ais_gap_s as f64
         {
-            let v = &self.vessels[&r.mmsi];
-            let place = v.fix.map_or(Place { lat: r.lat, lon: r.lon, area: None }, |f| Place {
-                lat: f.pos.lat,
-                lon: f.pos.lon,
+            let Some(v) = self.vessels.get(&r.mmsi) else { return };
+            let place = v.fix.map_or(Place { lat: Some(r.lat), lon: Some(r.lon), area: None }, |f| Place {
+                lat: Some(f.pos.lat),
+                lon: Some(f.pos.lon),
                 area: self.zone_name(v),
             });
             let mut evidence: Vec<Evidence> = v.fix.map(|f| Evidence::Position(f.to_report(r.mmsi))).into_iter().collect();
@@ -501,7 +505,7 @@ impl<R: Registry> Monitor<R> {
                         if dt > 0.0 { d / dt / KNOT_MPS } else { f64::INFINITY }
                     );
                     let evidence = vec![Evidence::Position(f.to_report(r.mmsi)), ev];
-                    let place = Place { lat: r.lat, lon: r.lon, area: None };
+                    let place = Place { lat: Some(r.lat), lon: Some(r.lon), area: None };
                     let id = self.open_alert(AlertKind::ImpossibleJump, r.mmsi, r.time, r.time, place, detail, evidence, out);
                     if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                         v.det.jump = Some(id);
@@ -639,7 +643,7 @@ impl<R: Registry> Monitor<R> {
                         ),
                         None => "far from every lane".to_owned(),
                     };
-                    let place = Place { lat: r.lat, lon: r.lon, area: self.zone_name(v) };
+                    let place = Place { lat: Some(r.lat), lon: Some(r.lon), area: self.zone_name(v) };
                     let id = self.open_alert(AlertKind::Deviation, r.mmsi, r.time, r.time, place, detail, vec![Evidence::Position(*r)], out);
                     if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                         v.det.deviation = Some(id);
@@ -717,7 +721,7 @@ impl<R: Registry> Monitor<R> {
                 Some(id) => self.extend_alert(id, r.time, Some(Evidence::Position(*r))),
                 None if secs(since, r.time) > min => {
                     let first = self.vessels.get(&r.mmsi).and_then(|v| v.det.slow_first).unwrap_or(*r);
-                    let place = Place { lat: first.lat, lon: first.lon, area: None };
+                    let place = Place { lat: Some(first.lat), lon: Some(first.lon), area: None };
                     let detail = format!(
                         "below {} kn for more than {} s outside ports, anchorages and waiting areas",
                         self.config.loiter_speed_kn, self.config.loiter_min_s
@@ -818,7 +822,7 @@ impl<R: Registry> Monitor<R> {
                         "within {} m at under {} kn for at least {} s, away from anchorages",
                         self.config.encounter_distance_m, self.config.encounter_speed_kn, self.config.encounter_min_s
                     );
-                    let pl = Place { lat: place.lat, lon: place.lon, area: None };
+                    let pl = Place { lat: Some(place.lat), lon: Some(place.lon), area: None };
                     let mut ids = [0u64; 2];
                     for (i, (a, b)) in [(key.0, key.1), (key.1, key.0)].into_iter().enumerate() {
                         let mut ev = evidence.clone();

@@ -173,7 +173,7 @@ fn alert(id: u64, kind: AlertKind, mmsi: u32, s_min: i64, e_min: i64) -> Alert {
         start: start() + SignedDuration::from_mins(s_min),
         end: start() + SignedDuration::from_mins(e_min),
         open: false,
-        place: Place { lat: 0.0, lon: 0.0, area: None },
+        place: Place { lat: Some(41.3), lon: Some(29.3), area: None },
         other_mmsi: None,
         detail: String::new(),
         evidence: vec![Evidence::Static(corridor_track::StaticReport {

@@ -294,7 +294,7 @@ pub fn random_scenario(
     let span = (f64::from(days) - 5.0).max(0.5) * 86_400.0;
     let mut out = Vec::new();
     for i in 0..voyages {
-        let dep = start + SignedDuration::from_secs((6.0 * 3600.0 + rng.range(0.0, span)) as i64);
+        let dep = start.checked_add(SignedDuration::from_secs((6.0 * 3600.0 + rng.range(0.0, span)) as i64)).unwrap_or(start);
         out.push(Voyage {
             mmsi: 538_000_000 + i as u32 * 17 + 1,
             imo: imo_from_base(930_000 + i as u32 * 37),
@@ -306,7 +306,7 @@ pub fn random_scenario(
             wait_s: rng.range(6.0, 40.0) as u64 * 3600,
         });
     }
-    let end = start + SignedDuration::from_secs(i64::from(days) * 86_400);
+    let end = start.checked_add(SignedDuration::from_secs(i64::from(days) * 86_400)).unwrap_or(start);
     let kinds = [
         AlertKind::Deviation,
         AlertKind::AisGap,
@@ -498,7 +498,7 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
     }
 
     let mut truth: Vec<TruthRecord> = Vec::new();
-    let stamp = |t: f64| sc.start + SignedDuration::from_secs(t.round() as i64);
+    let stamp = |t: f64| sc.start.checked_add(SignedDuration::from_secs(t.round() as i64)).unwrap_or(sc.start);
     let registry: Vec<RegisteredVessel> = sc
         .voyages
         .iter()

@@ -25,8 +25,8 @@ pub(crate) struct Path {
 impl Path {
     pub fn new(mut pts: Vec<LatLon>) -> Self {
         pts.dedup_by(|a, b| distance_m(*a, *b) < 1.0);
-        if pts.len() == 1 {
-            pts.push(pts[0]);
+        if pts.is_empty() {
+            pts.push(LatLon::new(0.0, 0.0));
         }
         let mut cum = vec![0.0];
         let mut brg = Vec::new();
@@ -48,7 +48,7 @@ impl Path {
     pub fn at(&self, s: f64) -> (LatLon, f64) {
         let s = s.clamp(0.0, self.len());
         if self.brg.is_empty() {
-            return (self.pts[0], 0.0);
+            return (self.pts.first().copied().unwrap_or(LatLon::new(0.0, 0.0)), 0.0);
         }
         let i = self.seg(s);
         destination_azi(self.pts[i], self.brg[i], s - self.cum[i])
