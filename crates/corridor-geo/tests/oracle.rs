@@ -1,4 +1,5 @@
-//! Oracle: our geodesic distances and destinations against Python's
+//! Oracle: our geodesic distances, destinations and cross-track distances
+//! against Python's
 //! `geographiclib` (Karney's reference implementation, pinned in
 //! tools/requirements.txt).
 //!
@@ -20,6 +21,21 @@ for line in sys.stdin:
     if f[0] == 'inv':
         lat1, lon1, lat2, lon2 = map(float, f[1:])
         print(repr(g.Inverse(lat1, lon1, lat2, lon2)['s12']))
+    elif f[0] == 'xtk':
+        # Independent cross-track: golden-section search along the segment's
+        # geodesic for the closest point, with geographiclib doing every step.
+        plat, plon, alat, alon, blat, blon = map(float, f[1:])
+        line = g.InverseLine(alat, alon, blat, blon)
+        def d(s):
+            q = line.Position(s)
+            return g.Inverse(plat, plon, q['lat2'], q['lon2'])['s12']
+        lo, hi = 0.0, line.s13
+        r = (5 ** 0.5 - 1) / 2
+        for _ in range(200):
+            a, b = hi - r * (hi - lo), lo + r * (hi - lo)
+            if d(a) < d(b): hi = b
+            else: lo = a
+        print(repr(min(d((lo + hi) / 2), d(0.0), d(line.s13))))
     else:
         lat1, lon1, azi, s = map(float, f[1:])
         r = g.Direct(lat1, lon1, azi, s)
@@ -73,6 +89,18 @@ fn distances_and_destinations_match_python_geographiclib() {
     for (a, b, c, d) in &directs {
         input.push_str(&format!("dir {a:?} {b:?} {c:?} {d:?}\n"));
     }
+    // Cross-track cases: corridor-scale segments, points up to ~60 km off.
+    let xtk: Vec<[f64; 6]> = (0..40)
+        .map(|_| {
+            let (alat, alon) = (41.0 + 5.0 * next(), 29.0 + 2.0 * next());
+            let (blat, blon) = (alat + 2.0 * next() - 1.0, alon + 2.0 * next() - 1.0);
+            let (plat, plon) = ((alat + blat) / 2.0 + next() - 0.5, (alon + blon) / 2.0 + next() - 0.5);
+            [plat, plon, alat, alon, blat, blon]
+        })
+        .collect();
+    for x in &xtk {
+        input.push_str(&format!("xtk {:?} {:?} {:?} {:?} {:?} {:?}\n", x[0], x[1], x[2], x[3], x[4], x[5]));
+    }
     let mut child = Command::new(&python)
         .args(["-c", SCRIPT])
         .stdin(Stdio::piped())
@@ -95,5 +123,15 @@ fn distances_and_destinations_match_python_geographiclib() {
         let (lat, lon) = (f.next().expect("lat"), f.next().expect("lon"));
         let got = destination(LatLon::new(a, b), az, s);
         assert!((got.lat - lat).abs() < 1e-9 && (got.lon - lon).abs() < 1e-9, "direct: {got:?} vs {lat},{lon}");
+    }
+    for x in &xtk {
+        let want: f64 = lines.next().expect("line").trim().parse().expect("number");
+        let got = corridor_geo::project_on_segment(
+            LatLon::new(x[0], x[1]),
+            LatLon::new(x[2], x[3]),
+            LatLon::new(x[4], x[5]),
+        )
+        .cross_m;
+        assert!((got - want).abs() < 0.01, "cross-track {x:?}: {got} vs {want}");
     }
 }
