@@ -60,6 +60,13 @@ impl<'a> Obj<'a> {
         self.key(k);
         self.out.extend_from_slice(v.as_bytes());
     }
+    /// `"k":[…]` with the elements written by `f` (comma-separated by the caller).
+    pub(crate) fn array(&mut self, k: &str, f: impl FnOnce(&mut Vec<u8>)) {
+        self.key(k);
+        self.out.push(b'[');
+        f(self.out);
+        self.out.push(b']');
+    }
     pub(crate) fn close(self) {
         self.out.push(b'}');
     }

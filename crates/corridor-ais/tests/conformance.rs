@@ -144,6 +144,9 @@ fn known() -> String {
 /// Every difference key must appear (in backticks) in KNOWN_DIFFERENCES.md.
 fn assert_known(diffs: &BTreeMap<String, String>) {
     let known = known();
+    for k in diffs.keys() {
+        println!("known difference: `{k}`");
+    }
     let unexplained: Vec<_> =
         diffs.iter().filter(|(k, _)| !known.contains(&format!("`{k}`"))).map(|(k, ex)| format!("`{k}`  e.g. {ex}")).collect();
     assert!(unexplained.is_empty(), "unexplained differences:\n{}", unexplained.join("\n"));

@@ -182,6 +182,78 @@ pub struct AtonMonitoring {
     pub off_pos: bool,
 }
 
+/// IMO236 dangerous cargo indication (6/1/12).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DangerousCargo {
+    /// Last port of call (UN/LOCODE).
+    pub lastport: String,
+    /// Departure month, day, hour, minute.
+    pub departure: [u8; 4],
+    /// Next port of call.
+    pub nextport: String,
+    /// ETA month, day, hour, minute.
+    pub eta: [u8; 4],
+    /// Main dangerous good.
+    pub dangerous: String,
+    /// IMD category.
+    pub imdcat: String,
+    /// UN number.
+    pub unid: u16,
+    /// Amount of cargo.
+    pub amount: u16,
+    /// Unit of quantity.
+    pub unit: u8,
+}
+
+/// One tidal window (6/1/14 and 6/1/32), raw values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tidal {
+    /// Longitude (1/1000 minute in IMO289; as gpsd scales it).
+    pub lon: i32,
+    /// Latitude.
+    pub lat: i32,
+    /// From UTC hour.
+    pub from_hour: u8,
+    /// From UTC minute.
+    pub from_min: u8,
+    /// To UTC hour.
+    pub to_hour: u8,
+    /// To UTC minute.
+    pub to_min: u8,
+    /// Current direction (degrees).
+    pub cdir: u16,
+    /// Current speed (0.1 kn).
+    pub cspeed: u8,
+}
+
+/// Tidal window (6/1/14 IMO236, 6/1/32 IMO289).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TidalWindow {
+    /// Month.
+    pub month: u8,
+    /// Day.
+    pub day: u8,
+    /// Windows (up to 3).
+    pub tidals: Vec<Tidal>,
+}
+
+/// IMO289 clearance time to enter port (6/1/18).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClearanceTime {
+    /// Message linkage id.
+    pub linkage: u16,
+    /// Arrival month, day, hour, minute.
+    pub arrival: [u8; 4],
+    /// Port and berth name.
+    pub portname: String,
+    /// Destination (UN/LOCODE).
+    pub destination: String,
+    /// Longitude (1/1000 minute).
+    pub lon: i32,
+    /// Latitude (1/1000 minute).
+    pub lat: i32,
+}
+
 /// A decoded DAC/FI application payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Application {
@@ -209,6 +281,14 @@ pub enum Application {
         /// Text.
         text: String,
     },
+    /// 6/1/12.
+    DangerousCargo(DangerousCargo),
+    /// 6/1/14 (IMO236).
+    TidalWindow14(TidalWindow),
+    /// 6/1/32 (IMO289).
+    TidalWindow32(TidalWindow),
+    /// 6/1/18.
+    ClearanceTime(ClearanceTime),
     /// A pair this crate does not decode.
     Other,
 }
@@ -254,6 +334,61 @@ pub fn decode(msg_type: u8, dac: u16, fid: u8, data: &Bits) -> Option<Applicatio
                 return Some(Application::Other);
             }
             Application::InlandStatic(s)
+        }
+        (6, 1, 12) => {
+            let lastport = c.text(5);
+            let departure = [c.u(4) as u8, c.u(5) as u8, c.u(5) as u8, c.u(6) as u8];
+            let nextport = c.text(5);
+            let eta = [c.u(4) as u8, c.u(5) as u8, c.u(5) as u8, c.u(6) as u8];
+            Application::DangerousCargo(DangerousCargo {
+                lastport,
+                departure,
+                nextport,
+                eta,
+                dangerous: c.text(20),
+                imdcat: c.text(4),
+                unid: c.u(13) as u16,
+                amount: c.u(10) as u16,
+                unit: c.u(2) as u8,
+            })
+        }
+        (6, 1, 14) | (6, 1, 32) => {
+            let imo236 = fid == 14;
+            let month = c.u(4) as u8;
+            let day = c.u(5) as u8;
+            let size = if imo236 { 93 } else { 88 };
+            let mut tidals = Vec::new();
+            // Like gpsd: a window is read when it starts inside the payload (at most 3).
+            while tidals.len() < 3 && 9 + size * tidals.len() <= n {
+                let (lat, lon) = if imo236 {
+                    let lat = c.i(27);
+                    (lat, c.i(28))
+                } else {
+                    let lon = c.i(25);
+                    (c.i(24), lon)
+                };
+                tidals.push(Tidal {
+                    lon,
+                    lat,
+                    from_hour: c.u(5) as u8,
+                    from_min: c.u(6) as u8,
+                    to_hour: c.u(5) as u8,
+                    to_min: c.u(6) as u8,
+                    cdir: c.u(9) as u16,
+                    cspeed: c.u(if imo236 { 7 } else { 8 }) as u8,
+                });
+            }
+            let w = TidalWindow { month, day, tidals };
+            if imo236 { Application::TidalWindow14(w) } else { Application::TidalWindow32(w) }
+        }
+        (6, 1, 18) => {
+            let linkage = c.u(10) as u16;
+            let arrival = [c.u(4) as u8, c.u(5) as u8, c.u(5) as u8, c.u(6) as u8];
+            let portname = c.text(20);
+            let destination = c.text(5);
+            let lon = c.i(25);
+            let lat = c.i(24);
+            Application::ClearanceTime(ClearanceTime { linkage, arrival, portname, destination, lon, lat })
         }
         (6, 1, 30) | (8, 1, 29) => {
             let linkage = c.u(10) as u16;
@@ -531,6 +666,63 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
         Application::Text { linkage, text } => {
             o.u("linkage", *linkage);
             o.s("text", text);
+        }
+        Application::DangerousCargo(d) => {
+            let when = |t: &[u8; 4]| format!("{:02}-{:02}T{:02}:{:02}Z", t[0], t[1], t[2], t[3]);
+            o.s("lastport", &d.lastport);
+            o.s("departure", &when(&d.departure));
+            o.s("nextport", &d.nextport);
+            o.s("eta", &when(&d.eta));
+            o.s("dangerous", &d.dangerous);
+            o.s("imdcat", &d.imdcat);
+            o.u("unid", d.unid);
+            o.u("amount", d.amount);
+            o.u("unit", d.unit);
+        }
+        Application::TidalWindow14(w) | Application::TidalWindow32(w) => {
+            o.u("month", w.month);
+            o.u("day", w.day);
+            o.array("tidals", |out| {
+                for t in &w.tidals {
+                    let mut e = Obj::new(out);
+                    if scaled {
+                        e.f("lon", f64::from(t.lon) / 60_000.0, 6);
+                        e.f("lat", f64::from(t.lat) / 60_000.0, 6);
+                    } else {
+                        e.i("lon", t.lon);
+                        e.i("lat", t.lat);
+                    }
+                    e.u("from_hour", t.from_hour);
+                    e.u("from_min", t.from_min);
+                    e.u("to_hour", t.to_hour);
+                    e.u("to_min", t.to_min);
+                    e.u("cdir", t.cdir);
+                    if scaled {
+                        e.f("cspeed", f64::from(t.cspeed) / 10.0, 1);
+                    } else {
+                        e.u("cspeed", t.cspeed);
+                    }
+                    e.close();
+                    out.push(b',');
+                }
+                if out.last() == Some(&b',') {
+                    out.pop();
+                }
+            });
+        }
+        Application::ClearanceTime(t) => {
+            let a = t.arrival;
+            o.u("linkage", t.linkage);
+            o.s("arrival", &format!("{:02}-{:02}T{:02}:{:02}Z", a[0], a[1], a[2], a[3]));
+            o.s("portname", &t.portname);
+            o.s("destination", &t.destination);
+            if scaled {
+                o.f("lon", f64::from(t.lon) / 60_000.0, 6);
+                o.f("lat", f64::from(t.lat) / 60_000.0, 6);
+            } else {
+                o.i("lon", t.lon);
+                o.i("lat", t.lat);
+            }
         }
         Application::Other => {}
     }
