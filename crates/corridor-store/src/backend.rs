@@ -1,0 +1,647 @@
+//! The two backends, expanded from one body by `store_impl!`.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use corridor_domain::{
+    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, Direction, FieldChange, Imo, Snapshot, Stats,
+    StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
+
+use crate::model::{HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView};
+use crate::plan::plan;
+use crate::{Backend, Store, StoreError};
+
+/// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's
+/// 65,535 bound parameters at 13 columns.
+const CHUNK: usize = 1000;
+
+/// The record in one SQLite file, in WAL mode so readers never wait for the
+/// importer.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: Pool<Sqlite>,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &str) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+            .map_err(|source| StoreError::Connect { url: path.to_string(), source })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await
+            .map_err(|source| StoreError::Connect { url: path.to_string(), source })?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let store = SqliteStore { pool };
+        store.seed_reference().await?;
+        Ok(store)
+    }
+}
+
+/// The record in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: Pool<Postgres>,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let opts = PgConnectOptions::from_str(url).map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        Self::connect_with(opts, url).await
+    }
+
+    /// Connects with every table in `schema` (created if missing): lets
+    /// tests and several deployments share one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        let conn = |source| StoreError::Connect { url: redact(url), source };
+        let opts = PgConnectOptions::from_str(url).map_err(conn)?;
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(conn)?;
+        // The schema name is an identifier, which cannot be a bind parameter: keep it to [a-z0-9_].
+        let schema: String = schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>().to_lowercase();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&pool).await?;
+        pool.close().await;
+        Self::connect_with(opts.options([("search_path", schema.as_str())]), url).await
+    }
+
+    async fn connect_with(opts: PgConnectOptions, url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        let store = PgStore { pool };
+        store.seed_reference().await?;
+        Ok(store)
+    }
+}
+
+/// A URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+/// SQLite spelling of the shared SQL: PostgreSQL casts dropped.
+fn sqlite_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(i) = rest.find("::") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    }
+    out.push_str(rest);
+    out
+}
+
+fn pg_sql(sql: &str) -> String {
+    sql.to_string()
+}
+
+// Every statement is a constant of this file with `$n` parameters; no
+// caller text is ever spliced into SQL, which is what sqlx asks us to assert.
+fn sqlite_q(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sqlite_sql(sql))
+}
+
+fn pg_q(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql.to_string())
+}
+
+fn date(s: &str) -> Result<Date, StoreError> {
+    s.parse().map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+}
+
+fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
+    s.as_deref().map(date).transpose()
+}
+
+fn timestamp(s: &str) -> Result<Timestamp, StoreError> {
+    // PostgreSQL prints "2026-11-28 15:00:00+00"; SQLite holds RFC 3339.
+    s.parse()
+        .or_else(|_| format!("{}:00", s.replacen(' ', "T", 1)).parse())
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+fn imo(n: i64) -> Result<Imo, StoreError> {
+    u32::try_from(n).ok().and_then(|n| Imo::published(n).ok()).ok_or_else(|| StoreError::Corrupt(format!("IMO {n}")))
+}
+
+fn port_name(locode: &str) -> String {
+    port::by_locode(locode).map(|p| p.name.to_string()).unwrap_or_else(|| locode.to_string())
+}
+
+const VOYAGE_COLUMNS: &str = "v.id, v.direction, v.seq::bigint, v.imo::bigint, v.vessel_name, v.flag_name, v.flag, v.port, \
+     v.departure::text, v.inspection_cleared::text, v.status, v.as_of::text, v.source";
+const LINE_COLUMNS: &str = "voyage_id, line_no::bigint, commodity, tonnes_kg, destination, destination_iso3, income_group, \
+     world_bank_region, un_region, development_category, wfp";
+
+macro_rules! store_impl {
+    ($store:ident, $db:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
+        impl $store {
+            /// Country and port reference data, kept current on every open.
+            async fn seed_reference(&self) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO countries (iso3, iso2, name, income_group, world_bank_region, un_region, development_category, least_developed) ",
+                );
+                qb.push_values(country::all(), |mut b, c| {
+                    let g = c.groups.as_ref();
+                    b.push_bind(c.alpha3)
+                        .push_bind(c.alpha2)
+                        .push_bind(c.name)
+                        .push_bind(g.map(|g| g.income_group))
+                        .push_bind(g.map(|g| g.world_bank_region))
+                        .push_bind(g.map(|g| g.un_region))
+                        .push_bind(g.map(|g| g.development_category))
+                        .push_bind(g.map(|g| g.least_developed));
+                });
+                qb.push(
+                    " ON CONFLICT (iso3) DO UPDATE SET iso2 = excluded.iso2, name = excluded.name, \
+                     income_group = excluded.income_group, world_bank_region = excluded.world_bank_region, \
+                     un_region = excluded.un_region, development_category = excluded.development_category, \
+                     least_developed = excluded.least_developed",
+                );
+                qb.build().execute(&mut *tx).await?;
+                let mut qb = QueryBuilder::<$db>::new("INSERT INTO ports (locode, name) ");
+                qb.push_values(port::PORTS, |mut b, p| {
+                    b.push_bind(p.locode).push_bind(p.name);
+                });
+                qb.push(" ON CONFLICT (locode) DO UPDATE SET name = excluded.name");
+                qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn load_current(
+                tx: &mut sqlx::Transaction<'static, $db>,
+            ) -> Result<HashMap<VoyageKey, (i64, CurrentVoyage)>, StoreError> {
+                let rows = sqlx::query($q(&format!("SELECT {VOYAGE_COLUMNS} FROM voyages v"))).fetch_all(&mut **tx).await?;
+                let mut lines = Self::lines(&mut **tx, None).await?;
+                let mut out = HashMap::with_capacity(rows.len());
+                for r in rows {
+                    let (id, view) = Self::voyage_row(&r)?;
+                    let record = VoyageRecord {
+                        key: VoyageKey {
+                            direction: view.direction.parse().map_err(StoreError::Corrupt)?,
+                            seq: view.seq,
+                        },
+                        vessel_name: view.vessel_name,
+                        imo: view.imo,
+                        flag_name: view.flag_name,
+                        flag: view.flag,
+                        port: view.port,
+                        departure: view.departure,
+                        inspection_cleared: view.inspection_cleared,
+                        cargo: lines.remove(&id).unwrap_or_default(),
+                    };
+                    let snapshot = Snapshot { source: view.source, as_of: view.as_of };
+                    out.insert(record.key, (id, CurrentVoyage { record, snapshot }));
+                }
+                Ok(out)
+            }
+
+            /// Cargo lines by voyage id, in line order; all, or those of `ids`.
+            async fn lines<'e, E>(ex: E, ids: Option<&[i64]>) -> Result<HashMap<i64, Vec<CargoLine>>, StoreError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let mut qb = QueryBuilder::<$db>::new($sql(&format!("SELECT {LINE_COLUMNS} FROM cargo_lines")));
+                if let Some(ids) = ids {
+                    if ids.is_empty() {
+                        return Ok(HashMap::new());
+                    }
+                    qb.push(" WHERE voyage_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in ids {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                }
+                qb.push(" ORDER BY voyage_id, line_no");
+                let rows = qb.build().fetch_all(ex).await?;
+                let mut out: HashMap<i64, Vec<CargoLine>> = HashMap::new();
+                for r in rows {
+                    let commodity: String = r.try_get(2)?;
+                    let line = CargoLine {
+                        commodity: Commodity::from_str(&commodity).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        tonnes: Tonnes::from_kg(r.try_get(3)?),
+                        destination: r.try_get(4)?,
+                        destination_iso3: r.try_get(5)?,
+                        income_group: r.try_get(6)?,
+                        world_bank_region: r.try_get(7)?,
+                        un_region: r.try_get(8)?,
+                        development_category: r.try_get(9)?,
+                        wfp: r.try_get(10)?,
+                    };
+                    out.entry(r.try_get(0)?).or_default().push(line);
+                }
+                Ok(out)
+            }
+
+            fn voyage_row(r: &<$db as sqlx::Database>::Row) -> Result<(i64, VoyageView), StoreError> {
+                let id: i64 = r.try_get(0)?;
+                let locode: String = r.try_get(7)?;
+                let seq: i64 = r.try_get(2)?;
+                Ok((
+                    id,
+                    VoyageView {
+                        id,
+                        direction: r.try_get(1)?,
+                        seq: u32::try_from(seq).map_err(|_| StoreError::Corrupt(format!("voyage number {seq}")))?,
+                        imo: imo(r.try_get(3)?)?,
+                        vessel_name: r.try_get(4)?,
+                        flag_name: r.try_get(5)?,
+                        flag: r.try_get(6)?,
+                        port_name: port_name(&locode),
+                        port: locode,
+                        departure: date(&r.try_get::<String, _>(8)?)?,
+                        inspection_cleared: opt_date(r.try_get(9)?)?,
+                        status: r.try_get(10)?,
+                        as_of: date(&r.try_get::<String, _>(11)?)?,
+                        source: r.try_get(12)?,
+                        tonnes: Tonnes::ZERO,
+                        cargo: Vec::new(),
+                    },
+                ))
+            }
+
+            async fn insert_lines(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                lines: &[(i64, usize, &CargoLine)],
+            ) -> Result<(), StoreError> {
+                for chunk in lines.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(format!("INSERT INTO cargo_lines ({}) ", LINE_COLUMNS.replace("::bigint", "")));
+                    qb.push_values(chunk, |mut b, (voyage, no, c)| {
+                        b.push_bind(*voyage)
+                            .push_bind(*no as i32 + 1)
+                            .push_bind(c.commodity.name())
+                            .push_bind(c.tonnes.kg())
+                            .push_bind(c.destination.clone())
+                            .push_bind(c.destination_iso3.clone())
+                            .push_bind(c.income_group.clone())
+                            .push_bind(c.world_bank_region.clone())
+                            .push_bind(c.un_region.clone())
+                            .push_bind(c.development_category.clone())
+                            .push_bind(c.wfp);
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn upsert_vessels(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                records: &[&VoyageRecord],
+            ) -> Result<(), StoreError> {
+                // The latest voyage of each vessel names and flags it.
+                let mut latest: HashMap<Imo, &VoyageRecord> = HashMap::new();
+                for r in records {
+                    let e = latest.entry(r.imo).or_insert(r);
+                    if r.departure > e.departure {
+                        *e = r;
+                    }
+                }
+                let mut vessels: Vec<&VoyageRecord> = latest.into_values().collect();
+                vessels.sort_by_key(|r| r.imo);
+                for chunk in vessels.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO vessels (imo, name, flag, flag_name, imo_check_ok) ");
+                    qb.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.imo.get() as i32)
+                            .push_bind(r.vessel_name.clone())
+                            .push_bind(r.flag.clone())
+                            .push_bind(r.flag_name.clone())
+                            .push_bind(r.imo.check().is_ok());
+                    });
+                    qb.push(
+                        " ON CONFLICT (imo) DO UPDATE SET name = excluded.name, flag = excluded.flag, \
+                         flag_name = excluded.flag_name, imo_check_ok = excluded.imo_check_ok",
+                    );
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            fn push_filters(qb: &mut QueryBuilder<$db>, q: &VoyageQuery) {
+                qb.push(" WHERE 1 = 1");
+                if let Some(d) = q.from {
+                    qb.push(" AND v.departure >= ").push_bind(d.to_string()).push($date_cast);
+                }
+                if let Some(d) = q.until {
+                    qb.push(" AND v.departure <= ").push_bind(d.to_string()).push($date_cast);
+                }
+                if let Some(p) = &q.port {
+                    let locode = port::lookup(p).map(|p| p.locode.to_string()).unwrap_or_else(|| p.clone());
+                    qb.push(" AND v.port = ").push_bind(locode);
+                }
+                if let Some(imo) = q.imo {
+                    qb.push(" AND v.imo = ").push_bind(imo as i32);
+                }
+                if let Some(s) = &q.status {
+                    qb.push(" AND v.status = ").push_bind(s.clone());
+                }
+                if let Some(c) = &q.commodity {
+                    let name = Commodity::from_str(c).map(|c| c.name().to_string()).unwrap_or_else(|_| c.clone());
+                    qb.push(" AND EXISTS (SELECT 1 FROM cargo_lines c WHERE c.voyage_id = v.id AND c.commodity = ")
+                        .push_bind(name)
+                        .push(")");
+                }
+                if let Some(c) = &q.country {
+                    let iso3 = country::lookup(c).map(|c| c.alpha3.to_string()).unwrap_or_else(|| c.clone());
+                    qb.push(" AND EXISTS (SELECT 1 FROM cargo_lines c WHERE c.voyage_id = v.id AND c.destination_iso3 = ")
+                        .push_bind(iso3)
+                        .push(")");
+                }
+            }
+
+            async fn history_where(&self, column: &str, value: i64, dir: Option<&str>) -> Result<Vec<HistoryRow>, StoreError> {
+                let mut qb = QueryBuilder::<$db>::new($sql(
+                    "SELECT v.seq::bigint, v.direction, h.field, h.old_value, h.old_source, h.old_as_of::text, \
+                     h.new_value, h.new_source, h.new_as_of::text, h.recorded_at::text \
+                     FROM voyage_history h JOIN voyages v ON v.id = h.voyage_id WHERE ",
+                ));
+                qb.push(column).push(" = ").push_bind(value as i32);
+                if let Some(d) = dir {
+                    qb.push(" AND v.direction = ").push_bind(d.to_string());
+                }
+                qb.push(" ORDER BY h.id");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(HistoryRow {
+                            voyage_seq: r.try_get::<i64, _>(0)? as u32,
+                            direction: r.try_get(1)?,
+                            change: FieldChange {
+                                field: r.try_get(2)?,
+                                old_value: r.try_get(3)?,
+                                old_snapshot: Snapshot { source: r.try_get(4)?, as_of: date(&r.try_get::<String, _>(5)?)? },
+                                new_value: r.try_get(6)?,
+                                new_snapshot: Snapshot { source: r.try_get(7)?, as_of: date(&r.try_get::<String, _>(8)?)? },
+                            },
+                            recorded_at: timestamp(&r.try_get::<String, _>(9)?)?,
+                        })
+                    })
+                    .collect()
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn import(&self, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let existing = Self::load_current(&mut tx).await?;
+                let p = plan(&existing, batch.voyages, &batch.snapshot);
+                let as_of = batch.snapshot.as_of.to_string();
+                let recorded_at = batch.recorded_at.to_string();
+                let import_id: i64 = sqlx::query_scalar($q(
+                    "INSERT INTO imports (source, format, as_of, recorded_at, voyages_new, voyages_updated, voyages_unchanged, history_added) \
+                     VALUES ($1, $2, $3::date, $4::timestamptz, 0, 0, 0, 0) RETURNING id",
+                ))
+                .bind(&batch.snapshot.source)
+                .bind(batch.format)
+                .bind(&as_of)
+                .bind(&recorded_at)
+                .fetch_one(&mut *tx)
+                .await?;
+
+                let changed: Vec<&VoyageRecord> =
+                    p.inserts.iter().map(|c| &c.record).chain(p.updates.iter().map(|(_, c)| &c.record)).collect();
+                Self::upsert_vessels(&mut tx, &changed).await?;
+
+                for chunk in p.inserts.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO voyages (direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
+                         inspection_cleared, status, as_of, source) ",
+                    );
+                    qb.push_values(chunk, |mut b, c| {
+                        let r = &c.record;
+                        b.push_bind(r.key.direction.as_str())
+                            .push_bind(r.key.seq as i32)
+                            .push_bind(r.imo.get() as i32)
+                            .push_bind(r.vessel_name.clone())
+                            .push_bind(r.flag_name.clone())
+                            .push_bind(r.flag.clone())
+                            .push_bind(r.port.clone())
+                            .push_bind(r.departure.to_string())
+                            .push_unseparated($date_cast)
+                            .push_bind(r.inspection_cleared.map(|d| d.to_string()))
+                            .push_unseparated($date_cast)
+                            .push_bind(r.status().as_str())
+                            .push_bind(c.snapshot.as_of.to_string())
+                            .push_unseparated($date_cast)
+                            .push_bind(c.snapshot.source.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                let ids: HashMap<VoyageKey, i64> = if p.inserts.is_empty() {
+                    existing.iter().map(|(k, (id, _))| (*k, *id)).collect()
+                } else {
+                    let rows = sqlx::query($q("SELECT id, direction, seq::bigint FROM voyages")).fetch_all(&mut *tx).await?;
+                    let mut m = HashMap::with_capacity(rows.len());
+                    for r in rows {
+                        let dir: String = r.try_get(1)?;
+                        let seq: i64 = r.try_get(2)?;
+                        m.insert(VoyageKey { direction: Direction::from_str(&dir).map_err(StoreError::Corrupt)?, seq: seq as u32 }, r.try_get(0)?);
+                    }
+                    m
+                };
+                let mut lines = Vec::new();
+                for c in &p.inserts {
+                    let id = ids[&c.record.key];
+                    lines.extend(c.record.cargo.iter().enumerate().map(|(i, l)| (id, i, l)));
+                }
+                for (id, c) in &p.updates {
+                    let r = &c.record;
+                    sqlx::query($q(
+                        "UPDATE voyages SET imo = $1, vessel_name = $2, flag_name = $3, flag = $4, port = $5, \
+                         departure = $6::date, inspection_cleared = $7::date, status = $8, as_of = $9::date, source = $10 \
+                         WHERE id = $11",
+                    ))
+                    .bind(r.imo.get() as i32)
+                    .bind(&r.vessel_name)
+                    .bind(&r.flag_name)
+                    .bind(&r.flag)
+                    .bind(&r.port)
+                    .bind(r.departure.to_string())
+                    .bind(r.inspection_cleared.map(|d| d.to_string()))
+                    .bind(r.status().as_str())
+                    .bind(c.snapshot.as_of.to_string())
+                    .bind(&c.snapshot.source)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query($q("DELETE FROM cargo_lines WHERE voyage_id = $1")).bind(*id).execute(&mut *tx).await?;
+                    lines.extend(r.cargo.iter().enumerate().map(|(i, l)| (*id, i, l)));
+                }
+                Self::insert_lines(&mut tx, &lines).await?;
+                for (id, s) in &p.confirms {
+                    sqlx::query($q("UPDATE voyages SET as_of = $1::date, source = $2 WHERE id = $3"))
+                        .bind(s.as_of.to_string())
+                        .bind(&s.source)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let mut history_added = 0;
+                for chunk in p.history.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO voyage_history (voyage_id, field, old_value, old_source, old_as_of, new_value, \
+                         new_source, new_as_of, recorded_at, import_id) ",
+                    );
+                    qb.push_values(chunk, |mut b, (key, c)| {
+                        b.push_bind(ids.get(key).copied().unwrap_or(-1))
+                            .push_bind(c.field.clone())
+                            .push_bind(c.old_value.clone())
+                            .push_bind(c.old_snapshot.source.clone())
+                            .push_bind(c.old_snapshot.as_of.to_string())
+                            .push_unseparated($date_cast)
+                            .push_bind(c.new_value.clone())
+                            .push_bind(c.new_snapshot.source.clone())
+                            .push_bind(c.new_snapshot.as_of.to_string())
+                            .push_unseparated($date_cast)
+                            .push_bind(recorded_at.clone())
+                            .push_unseparated($ts_cast)
+                            .push_bind(import_id);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    history_added += qb.build().execute(&mut *tx).await?.rows_affected();
+                }
+                let outcome = ImportOutcome {
+                    import_id,
+                    imported: p.inserts.len() as u64,
+                    updated: p.updates.len() as u64,
+                    unchanged: p.unchanged + p.confirms.len() as u64,
+                    history_added,
+                };
+                sqlx::query($q(
+                    "UPDATE imports SET voyages_new = $1, voyages_updated = $2, voyages_unchanged = $3, history_added = $4 WHERE id = $5",
+                ))
+                .bind(outcome.imported as i64)
+                .bind(outcome.updated as i64)
+                .bind(outcome.unchanged as i64)
+                .bind(outcome.history_added as i64)
+                .bind(import_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn stats(&self, range: DateRange) -> Result<Stats, StoreError> {
+                let rows = sqlx::query($q(
+                    "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
+                     c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false) \
+                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
+                     WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
+                ))
+                .bind(range.from.map(|d| d.to_string()))
+                .bind(range.until.map(|d| d.to_string()))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut b = StatsBuilder::new(range);
+                for r in rows {
+                    b.add(&CargoFact {
+                        voyage_id: r.try_get(0)?,
+                        port: port_name(&r.try_get::<String, _>(1)?),
+                        departure: date(&r.try_get::<String, _>(2)?)?,
+                        commodity: r.try_get(3)?,
+                        tonnes: Tonnes::from_kg(r.try_get(4)?),
+                        country: r.try_get(5)?,
+                        income_group: r.try_get(6)?,
+                        development_category: r.try_get(7)?,
+                        un_region: r.try_get(8)?,
+                        world_bank_region: r.try_get(9)?,
+                        wfp: r.try_get(10)?,
+                    });
+                }
+                Ok(b.finish())
+            }
+
+            async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError> {
+                let (limit, offset) = (q.limit(), q.offset.unwrap_or(0));
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM voyages v");
+                Self::push_filters(&mut count, q);
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {} FROM voyages v", $sql(VOYAGE_COLUMNS)));
+                Self::push_filters(&mut qb, q);
+                qb.push(" ORDER BY v.departure DESC, v.seq DESC LIMIT ").push_bind(limit as i64).push(" OFFSET ").push_bind(offset as i64);
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                let mut items = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    items.push(Self::voyage_row(r)?.1);
+                }
+                let ids: Vec<i64> = items.iter().map(|v| v.id).collect();
+                let mut lines = Self::lines(&self.pool, Some(&ids)).await?;
+                for v in &mut items {
+                    v.cargo = lines.remove(&v.id).unwrap_or_default();
+                    v.tonnes = v.cargo.iter().map(|c| c.tonnes).sum();
+                }
+                Ok(Page { items, total: total as u64, limit, offset })
+            }
+
+            async fn vessel(&self, imo: Imo) -> Result<Option<VesselDetail>, StoreError> {
+                let row = sqlx::query($q(
+                    "SELECT imo::bigint, name, flag, flag_name, mmsi::bigint, imo_check_ok FROM vessels WHERE imo = $1",
+                ))
+                .bind(imo.get() as i32)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(r) = row else { return Ok(None) };
+                let vessel = VesselRow {
+                    imo,
+                    name: r.try_get(1)?,
+                    flag: r.try_get(2)?,
+                    flag_name: r.try_get(3)?,
+                    mmsi: r.try_get::<Option<i64>, _>(4)?.map(|m| m as u32),
+                    imo_check_ok: r.try_get(5)?,
+                };
+                let q = VoyageQuery { imo: Some(imo.get()), limit: Some(VoyageQuery::MAX_LIMIT), ..VoyageQuery::default() };
+                let voyages = self.voyages(&q).await?.items;
+                let history = self.history_where("v.imo", imo.get() as i64, None).await?;
+                Ok(Some(VesselDetail { vessel, voyages, history }))
+            }
+
+            async fn history(&self, key: VoyageKey) -> Result<Vec<HistoryRow>, StoreError> {
+                self.history_where("v.seq", key.seq as i64, Some(key.direction.as_str())).await
+            }
+        }
+    };
+}
+
+store_impl!(SqliteStore, Sqlite, Backend::Sqlite, sqlite_sql, sqlite_q, "", "");
+store_impl!(PgStore, Postgres, Backend::Postgres, pg_sql, pg_q, "::date", "::timestamptz");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_spelling_drops_casts() {
+        assert_eq!(sqlite_sql("SELECT a::text, b FROM t WHERE $1::date IS NULL"), "SELECT a, b FROM t WHERE $1 IS NULL");
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,70 @@
+//! corridor's record on disk: SQLite by default, PostgreSQL in production.
+//!
+//! Both backends implement one [`Store`] trait with runtime SQL (no compile
+//! time database needed) and embedded migrations. The SQL is written once,
+//! in PostgreSQL's dialect with `$n` parameters; for SQLite the `::type`
+//! casts are dropped (SQLite keeps dates as ISO text, which sorts and
+//! compares the same). One code path, expanded for each backend by a macro,
+//! means the two cannot drift apart; the same test suite runs on both.
+//!
+//! # Invariants
+//! - The store decides nothing about the record: merge rules live in
+//!   `corridor_domain::history`; the store loads, applies a plan, writes.
+//! - An import is one transaction: all of it lands or none of it does.
+//! - `voyage_history` is append-only, enforced by triggers in both schemas.
+
+mod backend;
+mod error;
+mod model;
+mod plan;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use corridor_domain::{DateRange, Imo, Stats, VoyageKey};
+
+pub use backend::{PgStore, SqliteStore};
+pub use error::StoreError;
+pub use model::{HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The record's storage. Every method is one consistent read or one
+/// transaction.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    fn backend(&self) -> Backend;
+
+    /// Merges a snapshot of voyages into the record (see
+    /// `corridor_domain::history` for the rule), in one transaction.
+    async fn import(&self, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError>;
+
+    /// The published figures over departures in `range`.
+    async fn stats(&self, range: DateRange) -> Result<Stats, StoreError>;
+
+    /// Voyages matching `q`, newest departure first.
+    async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError>;
+
+    /// A vessel with its voyages and their change history.
+    async fn vessel(&self, imo: Imo) -> Result<Option<VesselDetail>, StoreError>;
+
+    /// The change history of one voyage, oldest first.
+    async fn history(&self, key: VoyageKey) -> Result<Vec<HistoryRow>, StoreError>;
+}
+
+/// Opens (creating and migrating if needed) the store a URL names:
+/// `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite://PATH`,
+/// `sqlite:PATH` or a plain file path for SQLite.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        Ok(Arc::new(SqliteStore::open(path).await?))
+    }
+}

@@ -1,0 +1,60 @@
+//! Turning an incoming snapshot into writes, given what the record holds.
+
+use std::collections::HashMap;
+
+use corridor_domain::history::{self, Merge};
+use corridor_domain::{CurrentVoyage, FieldChange, Snapshot, VoyageKey, VoyageRecord};
+
+/// The writes one import needs.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub inserts: Vec<CurrentVoyage>,
+    pub updates: Vec<(i64, CurrentVoyage)>,
+    pub confirms: Vec<(i64, Snapshot)>,
+    pub history: Vec<(VoyageKey, FieldChange)>,
+    pub unchanged: u64,
+}
+
+/// Plans the merge of `incoming` into `existing` (keyed, with row ids).
+pub(crate) fn plan(
+    existing: &HashMap<VoyageKey, (i64, CurrentVoyage)>,
+    incoming: &[VoyageRecord],
+    snapshot: &Snapshot,
+) -> Plan {
+    let mut p = Plan::default();
+    // Voyages added by this very batch, should a key repeat within it.
+    let mut fresh: HashMap<VoyageKey, usize> = HashMap::new();
+    for rec in incoming {
+        let (id, current) = match existing.get(&rec.key) {
+            Some((id, c)) => (Some(*id), Some(c)),
+            None => (None, fresh.get(&rec.key).map(|&i| &p.inserts[i])),
+        };
+        match history::merge(current, rec, snapshot) {
+            Merge::New(c) => {
+                fresh.insert(rec.key, p.inserts.len());
+                p.inserts.push(c);
+            }
+            Merge::Unchanged => p.unchanged += 1,
+            Merge::Superseded { changes } => {
+                p.unchanged += 1;
+                p.history.extend(changes.into_iter().map(|c| (rec.key, c)));
+            }
+            Merge::Confirmed(c) => match id {
+                Some(id) => p.confirms.push((id, c.snapshot)),
+                None => p.unchanged += 1,
+            },
+            Merge::Updated { current, changes } => {
+                p.history.extend(changes.into_iter().map(|c| (rec.key, c)));
+                match id {
+                    Some(id) => p.updates.push((id, current)),
+                    None => {
+                        if let Some(&i) = fresh.get(&rec.key) {
+                            p.inserts[i] = current;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    p
+}
