@@ -26,7 +26,8 @@
 //! - [`Corridor::from_geojson_str`] → [`Corridor`]; then queries:
 //!   [`Corridor::areas_at`], [`Corridor::in_lane`], [`Corridor::lane_hits`],
 //!   [`Corridor::near_kind`], [`Corridor::distance_to_area_m`],
-//!   [`Corridor::remaining_to`], [`Corridor::in_buffer`]; and [`eta`].
+//!   [`Corridor::remaining_to`], [`Corridor::next_area`], [`Corridor::in_buffer`],
+//!   [`Corridor::nearest_boundary_m`]; and [`eta`].
 //! - Geodesic primitives in [`geodesic`]: [`distance_m`], [`destination`],
 //!   [`project_on_segment`] (cross-track / along-track).
 //! - No I/O: the caller reads the file and passes the text.

@@ -538,6 +538,36 @@ impl Corridor {
         best
     }
 
+    /// The next area along the lane a vessel at `p` steering `course_deg` is
+    /// on: the lane's `to` area when it heads along the lane, its `from` area
+    /// when it heads back; with the remaining distance along the lane.
+    /// `None` off the lanes (beyond `lane_search_m`) or when that lane end
+    /// names no area. Where lanes share a segment (a common trunk) the
+    /// nearest lane is taken, so heading back down a trunk the answer may be
+    /// another lane's port: when the destination is known, prefer
+    /// [`Corridor::remaining_to`].
+    pub fn next_area(&self, p: LatLon, course_deg: f64, lane_search_m: f64) -> Option<RouteEstimate> {
+        if !course_deg.is_finite() {
+            return None;
+        }
+        let hit = self.nearest_lane(p, lane_search_m)?;
+        let lane = self.lane(hit.lane)?;
+        let (a, b) = (lane.waypoints.get(hit.segment)?, lane.waypoints.get(hit.segment + 1)?);
+        let seg_course = geodesic::project_on_segment(p, *a, *b).closest;
+        // Lane direction at the closest point: towards the segment's end.
+        let dir = if geodesic::distance_m(seg_course, *b) > 1.0 {
+            geodesic::bearing_deg(seg_course, *b)
+        } else {
+            geodesic::bearing_deg(*a, *b)
+        };
+        let diff = (course_deg - dir + 540.0).rem_euclid(360.0) - 180.0;
+        let forward = diff.abs() <= 90.0;
+        let (end, remaining_m) =
+            if forward { (&lane.to, lane.length_m() - hit.along_m) } else { (&lane.from, hit.along_m) };
+        let target = *self.by_name.get(end.as_ref()?)?;
+        Some(RouteEstimate { target, remaining_m: remaining_m.max(0.0), via: Some(lane.id) })
+    }
+
     fn graph_distance(&self, from: AreaId, to: AreaId) -> Option<f64> {
         if from == to { Some(0.0) } else { self.graph.get(&(from, to)).copied() }
     }

@@ -62,6 +62,20 @@ fn remaining_distance_and_eta() {
     let bos = c.lane_by_name("Bosphorus transit").expect("lane");
     let r2 = c.remaining_to(half, marmara, 3.0 * NM).expect("route");
     assert!((r2.remaining_m - r.remaining_m - bos.length_m()).abs() < 5.0, "{r2:?}");
+    // The next area in the direction of travel.
+    let south = corridor_geo::bearing_deg(half, lane.point_at(lane.length_m() / 2.0 + 1000.0));
+    let next = c.next_area(half, south, 3.0 * NM).expect("next");
+    assert_eq!(next.target, north);
+    assert!((next.remaining_m - lane.length_m() / 2.0).abs() < 5.0, "{next:?}");
+    // Heading back on the Odesa-only first segment (on the shared trunk the
+    // way back is ambiguous: use `remaining_to` with the voyage's port).
+    let near_port = lane.point_at(10_000.0);
+    let north_bound = corridor_geo::bearing_deg(near_port, lane.point_at(9_000.0));
+    let back = c.next_area(near_port, north_bound, 3.0 * NM).expect("next back");
+    assert_eq!(c.area(back.target).map(|a| a.name.as_str()), Some("Port of Odesa approach"));
+    assert!((back.remaining_m - 10_000.0).abs() < 5.0, "{back:?}");
+    assert!(c.next_area(LatLon::new(43.0, 35.0), 0.0, 3.0 * NM).is_none());
+    assert!(c.next_area(half, f64::NAN, 3.0 * NM).is_none());
     // Inside the target: nothing left.
     assert_eq!(c.remaining_to(LatLon::new(40.88, 28.95), marmara, NM).map(|r| r.remaining_m), Some(0.0));
     let now: Timestamp = "2022-08-01T00:00:00Z".parse().expect("ts");

@@ -18,7 +18,7 @@
 //!   [`Monitor::advance_to`] (a clock tick, so silence is noticed without new
 //!   reports), each appending [`Alert`]s to a caller's `Vec`;
 //!   [`Monitor::finish`] at the end of a replay. Queries:
-//!   [`Monitor::vessel`], [`Monitor::vessels`], [`Monitor::eta`],
+//!   [`Monitor::vessel`], [`Monitor::vessels`], [`Monitor::eta`], [`Monitor::eta_next`],
 //!   [`Monitor::open_alerts`], [`Monitor::stats`].
 //! - The registry of registered vessels is the caller's: anything that
 //!   implements [`Registry`] (by MMSI, by IMO); [`MapRegistry`] is a simple one.

@@ -168,6 +168,20 @@ impl<R: Registry> Monitor<R> {
         Some(Eta { route, speed_kn, at })
     }
 
+    /// Estimated arrival of `mmsi` at the next area along the lane it is on,
+    /// in its direction of travel (course over ground, else heading).
+    pub fn eta_next(&self, mmsi: u32) -> Option<Eta> {
+        let v = self.vessels.get(&mmsi)?;
+        let fix = v.fix?;
+        let course = fix.cog_deg.map(f64::from).or(fix.heading_deg.map(f64::from))?;
+        let search = self.corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max)
+            + self.config.deviation_nm * NM;
+        let route = self.corridor.next_area(fix.pos, course, search)?;
+        let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
+        let at = eta(fix.time, route.remaining_m, speed_kn);
+        Some(Eta { route, speed_kn, at })
+    }
+
     fn new_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;

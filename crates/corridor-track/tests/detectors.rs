@@ -47,12 +47,13 @@ struct Script {
     mmsi: u32,
     t: f64,
     last: Option<LatLon>,
+    course: Option<f32>,
     steps: Vec<Step>,
 }
 
 impl Script {
     fn new(mmsi: u32, t_min: f64) -> Self {
-        Self { mmsi, t: t_min, last: None, steps: vec![] }
+        Self { mmsi, t: t_min, last: None, course: None, steps: vec![] }
     }
     fn report(&mut self, p: LatLon, sog: f32, status: NavStatus) -> f64 {
         self.steps.push(Step::Pos(PositionReport {
@@ -61,7 +62,7 @@ impl Script {
             lat: p.lat,
             lon: p.lon,
             sog_kn: Some(sog),
-            cog_deg: None,
+            cog_deg: self.course,
             heading_deg: None,
             nav_status: status,
         }));
@@ -72,6 +73,7 @@ impl Script {
     /// arrival; returns the arrival report's minute.
     fn go(&mut self, p: LatLon) -> f64 {
         if let Some(l) = self.last {
+            self.course = Some(bearing_deg(l, p) as f32);
             let d = distance_m(l, p);
             let step = 12.0 * KNOT_MPS * 20.0 * 60.0;
             let brg = bearing_deg(l, p);
@@ -417,6 +419,10 @@ fn eta_from_recent_speed_and_route() {
     assert!((eta.speed_kn - 12.0).abs() < 0.01);
     let hours = eta.at.expect("at").duration_since(at(s_time(&m, 19))).as_secs_f64() / 3600.0;
     assert!((hours - remaining_nm / 12.0).abs() < 0.01, "{hours}");
+    // Without naming the target: the next area in the direction of travel.
+    let next = m.eta_next(19).expect("eta to the next area");
+    assert_eq!(next.route.target, north);
+    assert!((next.route.remaining_m - eta.route.remaining_m).abs() < 1.0);
 }
 
 fn s_time(m: &Monitor, mmsi: u32) -> f64 {
