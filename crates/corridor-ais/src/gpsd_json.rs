@@ -580,6 +580,7 @@ fn part_b(o: &mut Obj<'_>, mmsi: u32, b: &StaticPartB) {
 impl Application {
     /// True when gpsd would decode it (same layouts and length checks).
     pub fn gpsd_structured(&self) -> bool {
-        !matches!(self, Application::Other)
+        // gpsd prints 8/367/33 as data.
+        !matches!(self, Application::Other | Application::Environmental(_))
     }
 }

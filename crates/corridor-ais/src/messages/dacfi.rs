@@ -254,6 +254,82 @@ pub struct ClearanceTime {
     pub lat: i32,
 }
 
+/// A field value of a USCG environmental report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// Raw integer as transmitted (sign-extended where the field is signed).
+    Int(i64),
+    /// Six-bit text.
+    Text(String),
+}
+
+/// One 112-bit sensor report of the USCG environmental message (8/367/33).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvReport {
+    /// Report type (0 location, 1 station, 2 wind, 3 water level, 4 2-D
+    /// current, 5 3-D current, 6 horizontal flow, 7 sea state, 8 salinity,
+    /// 9 weather, 10 air gap, 11 wind v2, 12-15 reserved).
+    pub report_type: u8,
+    /// UTC day.
+    pub day: u8,
+    /// UTC hour.
+    pub hour: u8,
+    /// UTC minute.
+    pub minute: u8,
+    /// Site id.
+    pub site_id: u8,
+    /// Every field of the report body in transmission order, raw values.
+    pub fields: Vec<(&'static str, EnvValue)>,
+}
+
+/// Body layouts of the 8/367/33 report types: (name, bits, signed); a
+/// name starting with `$` is six-bit text. Source: USCG "Environmental
+/// Message" specification (EM Version 3, 2015); every body is 85 bits.
+const ENV_LAYOUTS: [&[(&str, u32, bool)]; 12] = [
+    &[("version", 6, false), ("lon", 28, true), ("lat", 27, true), ("precision", 3, false), ("altitude", 12, false), ("owner", 4, false), ("timeout", 3, false), ("spare", 2, false)],
+    &[("$name", 84, false), ("spare", 1, false)],
+    &[("wspeed", 7, false), ("wgust", 7, false), ("wdir", 9, false), ("wgustdir", 9, false), ("sensor_type", 3, false), ("wspeed_forecast", 7, false), ("wgust_forecast", 7, false), ("wdir_forecast", 9, false), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 3, false)],
+    &[("wltype", 1, false), ("level", 16, true), ("trend", 2, false), ("vdatum", 5, false), ("sensor_type", 3, false), ("forecast_type", 1, false), ("level_forecast", 16, true), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 17, false)],
+    &[("cspeed1", 8, false), ("cdir1", 9, false), ("cdepth1", 9, false), ("cspeed2", 8, false), ("cdir2", 9, false), ("cdepth2", 9, false), ("cspeed3", 8, false), ("cdir3", 9, false), ("cdepth3", 9, false), ("sensor_type", 3, false), ("spare", 4, false)],
+    &[("north1", 9, false), ("east1", 9, false), ("up1", 9, false), ("depth1", 9, false), ("north2", 9, false), ("east2", 9, false), ("up2", 9, false), ("depth2", 9, false), ("sensor_type", 3, false), ("spare", 10, false)],
+    &[("bearing", 9, false), ("dist1", 9, false), ("speed1", 8, false), ("dir1", 9, false), ("level1", 9, false), ("dist2", 9, false), ("speed2", 8, false), ("dir2", 9, false), ("level2", 9, false), ("sensor_type", 3, false), ("spare", 3, false)],
+    &[("swellheight", 8, false), ("swellperiod", 6, false), ("swelldir", 9, false), ("seastate", 4, false), ("swell_sensor", 3, false), ("watertemp", 10, true), ("watertemp_depth", 7, false), ("water_sensor", 3, false), ("waveheight", 8, false), ("waveperiod", 6, false), ("wavedir", 9, false), ("wave_sensor", 3, false), ("salinity", 9, false)],
+    &[("watertemp", 10, false), ("conductivity", 10, false), ("pressure", 16, false), ("salinity", 9, false), ("salinity_type", 2, false), ("sensor_type", 3, false), ("spare", 32, false), ("spare2", 3, false)],
+    &[("airtemp", 11, true), ("airtemp_sensor", 3, false), ("precipitation", 2, false), ("visibility", 8, false), ("dewpoint", 10, false), ("dewpoint_sensor", 3, false), ("pressure", 9, false), ("pressure_trend", 2, false), ("pressure_sensor", 3, false), ("salinity", 9, false), ("spare", 25, false)],
+    &[("draught", 13, false), ("airgap", 13, false), ("trend", 2, false), ("airgap_forecast", 13, false), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("sensor_type", 3, false), ("spare", 25, false)],
+    &[("wspeed", 7, false), ("wgust", 7, false), ("wdir", 9, false), ("averaging_time", 6, false), ("sensor_type", 3, false), ("wspeed_forecast", 7, false), ("wgust_forecast", 7, false), ("wdir_forecast", 9, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 11, false)],
+];
+
+fn env_reports(data: &Bits) -> Vec<EnvReport> {
+    let mut out = Vec::new();
+    let mut c = Cursor::new(data);
+    for _ in 0..(data.len() / 112).min(8) {
+        let report_type = c.u(4) as u8;
+        let (day, hour, minute, site_id) = (c.u(5) as u8, c.u(5) as u8, c.u(6) as u8, c.u(7) as u8);
+        let mut fields = Vec::new();
+        match ENV_LAYOUTS.get(usize::from(report_type)) {
+            Some(layout) => {
+                for &(name, bits, signed) in *layout {
+                    if let Some(text) = name.strip_prefix('$') {
+                        fields.push((text, EnvValue::Text(c.text((bits / 6) as usize))));
+                    } else {
+                        let v = if signed { i64::from(c.i(bits)) } else { i64::from(c.u(bits)) };
+                        fields.push((name, EnvValue::Int(v)));
+                    }
+                }
+            }
+            None => {
+                // Reserved report types: keep the body as three raw chunks.
+                for (name, bits) in [("raw0", 32), ("raw1", 32), ("raw2", 21)] {
+                    fields.push((name, EnvValue::Int(i64::from(c.u(bits)))));
+                }
+            }
+        }
+        out.push(EnvReport { report_type, day, hour, minute, site_id, fields });
+    }
+    out
+}
+
 /// A decoded DAC/FI application payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Application {
@@ -289,6 +365,8 @@ pub enum Application {
     TidalWindow32(TidalWindow),
     /// 6/1/18.
     ClearanceTime(ClearanceTime),
+    /// 8/367/33: USCG environmental message (gpsd prints it as `data`).
+    Environmental(Vec<EnvReport>),
     /// A pair this crate does not decode.
     Other,
 }
@@ -335,6 +413,7 @@ pub fn decode(msg_type: u8, dac: u16, fid: u8, data: &Bits) -> Option<Applicatio
             }
             Application::InlandStatic(s)
         }
+        (8, 367, 33) if n >= 112 => Application::Environmental(env_reports(data)),
         (6, 1, 12) => {
             let lastport = c.text(5);
             let departure = [c.u(4) as u8, c.u(5) as u8, c.u(5) as u8, c.u(6) as u8];
@@ -724,6 +803,6 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
                 o.i("lat", t.lat);
             }
         }
-        Application::Other => {}
+        Application::Environmental(_) | Application::Other => {}
     }
 }

@@ -174,7 +174,7 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
     let extra = if r.overrun() { Bits::new() } else { r.rest() };
     // Short: decoded as far as the bits go. Long (fixed layouts only): the
     // surplus is in `extra`. Both are flagged.
-    let overlong = fixed_len(msg_type).is_some() && !extra.is_empty();
+    let overlong = (fixed_len(msg_type).is_some() || msg_type == 24) && !extra.is_empty();
     let partial = r.overrun() || overlong || type_too_short(msg_type, &body, bit_len);
     Message { msg_type, repeat, mmsi, body, partial, bit_len, extra }
 }
