@@ -56,6 +56,8 @@
 //!   `max_speed_kn` [50 kn] × elapsed time + `jump_slack_m` [1 km]. Flagged
 //!   and **not believed**: it changes no position, zone or speed state.
 //! - `area_arrival`: entering an inspection area or a port approach.
+//! - Speed-based rules (loitering, encounter) use the reported SOG; a report
+//!   without SOG neither starts nor ends them.
 //!
 //! ## Invariants
 //! - Event time only: no wall-clock reads anywhere; time advances with the

@@ -57,6 +57,9 @@ fn one_voyage(inbound: bool, area: &str) -> Scenario {
 fn kinematics_are_realistic_and_background_stays_outside() {
     let sc = one_voyage(false, "Inspection Area Marmara");
     let sim = simulate(&CORRIDOR, &sc, &SimConfig::default()).expect("simulate");
+    assert_eq!(sim.vessels.len(), 5);
+    assert_eq!(sim.vessels.iter().filter(|v| v.corridor).count(), 1);
+    assert!(sim.vessels.iter().any(|v| v.class_b && v.imo.is_none()));
     let mut last: HashMap<u32, Timestamp> = HashMap::new();
     let mut cruise = Vec::new();
     let mut prev_time = start();

@@ -213,8 +213,29 @@ pub struct Simulation {
     pub feed: SimFeed,
     /// Ground truth, sorted by start.
     pub truth: Vec<TruthRecord>,
-    /// Registered vessels (every corridor voyage's ship).
+    /// Registered vessels (every corridor voyage's ship). The tracker must
+    /// be given the same registry for `identity_mismatch` to be found.
     pub registry: Vec<RegisteredVessel>,
+    /// Every simulated vessel (what an NMEA encoder needs beyond the reports:
+    /// Class A ships send types 1-3 and 5, Class B types 18 and 24).
+    pub vessels: Vec<SimVessel>,
+}
+
+/// A simulated vessel's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimVessel {
+    /// MMSI.
+    pub mmsi: u32,
+    /// IMO number broadcast (Class B: none).
+    pub imo: Option<u32>,
+    /// Name.
+    pub name: String,
+    /// AIS ship type.
+    pub ship_type: u8,
+    /// Class B transponder.
+    pub class_b: bool,
+    /// A corridor voyage's ship (not background or an encounter pair).
+    pub corridor: bool,
 }
 
 /// Time-ordered reports of all simulated vessels (an iterator; memory stays
@@ -735,13 +756,24 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
     truth.sort_by_key(|r| (r.start, r.mmsi, r.kind));
 
     let mut emitters: Vec<Emitter> = Vec::new();
+    let mut vessels = Vec::new();
+    let describe = |p: &VesselPlan, corridor: bool| SimVessel {
+        mmsi: p.mmsi,
+        imo: p.imo,
+        name: p.name.clone(),
+        ship_type: p.ship_type,
+        class_b: p.class_b,
+        corridor,
+    };
     for p in planned {
+        vessels.push(describe(&p.plan, true));
         emitters.push(Emitter::new(p.plan, rng.fork(), sc.start));
     }
     for plan in extra {
+        vessels.push(describe(&plan, false));
         emitters.push(Emitter::new(plan, rng.fork(), sc.start));
     }
-    Ok(Simulation { feed: SimFeed::new(cfg.clone(), emitters), truth, registry })
+    Ok(Simulation { feed: SimFeed::new(cfg.clone(), emitters), truth, registry, vessels })
 }
 
 fn shift(legs: &mut [Leg], dt: f64) {
