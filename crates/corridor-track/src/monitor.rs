@@ -275,6 +275,9 @@ impl<R: Registry> Monitor<R> {
             .filter(|v| v.in_corridor() && v.det.gap.is_none())
             .filter_map(|v| v.last_seen.filter(|ls| secs(*ls, now) > gap).map(|ls| (v.mmsi, ls)))
             .collect();
+        // Hash-map order is random per process: sort so alert ids are reproducible.
+        let mut due = due;
+        due.sort_unstable();
         self.prune(now, out);
         for (mmsi, last) in due {
             let Some(v) = self.vessels.get(&mmsi) else { continue };
@@ -297,8 +300,9 @@ impl<R: Registry> Monitor<R> {
     /// time the pair was seen together) and forget long-silent vessels.
     fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
         let stale_pair = 2.0 * self.config.encounter_max_fix_age_s as f64;
-        let old: Vec<(u32, u32)> =
+        let mut old: Vec<(u32, u32)> =
             self.pairs.iter().filter(|(_, p)| secs(p.last, now) > stale_pair).map(|(k, _)| *k).collect();
+        old.sort_unstable();
         for (a, b) in old {
             self.end_pair(a, b, out);
         }

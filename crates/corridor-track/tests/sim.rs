@@ -246,3 +246,12 @@ fn config_defaults_and_strictness() {
     let c: SimConfig = serde_json::from_str(r#"{"seed": 9}"#).expect("sim config");
     assert_eq!(c.seed, 9);
 }
+
+#[test]
+fn monitor_output_is_reproducible() {
+    let sc = random_scenario(&CORRIDOR, start(), 8, 6, 2, 1, 11);
+    let (a, _) = monitor(&sc);
+    let (b, _) = monitor(&sc);
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "same input, same alerts, same ids, same order");
+}
