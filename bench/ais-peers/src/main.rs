@@ -8,7 +8,8 @@
 //! Every decoder gets the same pre-split lines and counts the messages it
 //! produced; the best of `ROUNDS` runs is kept. Python peers (pyais, libais)
 //! and gpsd's gpsdecode are run by peers.py on the same files, written to
-//! `data/`. Usage: `cargo run --release [-- --no-python] [--rounds N]`.
+//! `data/`. Usage: `cargo run --release [-- --no-python] [--rounds N]
+//! [--only DECODER-PREFIX] [--input real|synthetic|synthetic+tags]`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -273,7 +274,11 @@ fn main() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
     std::fs::create_dir_all(&data).expect("data dir");
     let mut ours_by_input = Vec::new();
+    let input_filter = args.iter().position(|a| a == "--input").and_then(|i| args.get(i + 1));
     for (name, lines) in &inputs {
+        if input_filter.is_some_and(|f| f != name) {
+            continue;
+        }
         println!("\n## {name}: {} lines", lines.len());
         println!("{:<32} {:>10} {:>14} {:>10}", "decoder", "messages", "msg/s", "ours/x");
         let mut rows = Vec::new();

@@ -291,31 +291,58 @@ impl Bits {
 
     /// Append the low `n` (≤ 32) bits of `v`, MSB first.
     pub fn push(&mut self, v: u32, n: u32) {
-        for k in (0..n.min(32)).rev() {
-            let bit = (v >> k) & 1 != 0;
-            if self.len.is_multiple_of(8) {
+        let mut left = n.min(32);
+        let v = u64::from(v) & ((1u64 << left) - 1);
+        while left > 0 {
+            let used = (self.len % 8) as u32;
+            if used == 0 {
                 self.bytes.push(0);
             }
-            if bit
-                && let Some(b) = self.bytes.last_mut() {
-                    *b |= 0x80 >> (self.len % 8);
-                }
-            self.len += 1;
+            let free = 8 - used;
+            let take = free.min(left);
+            let chunk = (v >> (left - take)) & ((1u64 << take) - 1);
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= (chunk << (free - take)) as u8;
+            }
+            self.len += take as usize;
+            left -= take;
         }
     }
 
     /// Append all of `other`.
     pub fn extend(&mut self, other: &Bits) {
-        for i in 0..other.len {
-            self.push(u32::from(other.get(i)), 1);
+        let whole = other.len / 8;
+        for &b in other.bytes.iter().take(whole) {
+            self.push(u32::from(b), 8);
+        }
+        let rest = (other.len % 8) as u32;
+        if rest > 0 {
+            let b = other.bytes.get(whole).copied().unwrap_or(0);
+            self.push(u32::from(b >> (8 - rest)), rest);
         }
     }
 
     /// Read `n` (≤ 32) bits at `pos` as unsigned (zeros past the end).
     pub fn u(&self, pos: usize, n: u32) -> u32 {
-        let mut v = 0u32;
-        for i in 0..n.min(32) as usize {
-            v = (v << 1) | u32::from(self.get(pos + i));
+        let n = n.min(32);
+        if n == 0 {
+            return 0;
+        }
+        // Gather the 5 bytes covering the field (enough for 32 bits at any offset).
+        let first = pos / 8;
+        let mut acc: u64 = 0;
+        for k in 0..5 {
+            acc = (acc << 8) | u64::from(self.bytes.get(first + k).copied().unwrap_or(0));
+        }
+        let off = (pos % 8) as u32;
+        let v = ((acc << (24 + off)) >> (64 - n)) as u32;
+        // Bits past `len` read as zero even if the last byte has padding set.
+        if pos + n as usize > self.len {
+            let valid = self.len.saturating_sub(pos) as u32;
+            if valid == 0 {
+                return 0;
+            }
+            return (v >> (n - valid)) << (n - valid);
         }
         v
     }
