@@ -462,7 +462,9 @@ impl<R: Registry> Monitor<R> {
         self.advance_to(r.time, out);
         let cfg = &self.config;
         let v = self.vessels.entry(r.mmsi).or_insert_with(|| VesselState::new(r.mmsi));
-        if v.last_seen.is_some_and(|ls| r.time <= ls) && v.fix.is_none_or(|f| r.time <= f.time) {
+        // Stale: not newer than the believed fix. (Statics do not count: a
+        // position in the same second as a type 5 is normal.)
+        if v.fix.is_some_and(|f| r.time <= f.time) {
             self.stats.stale += 1;
             return;
         }
@@ -471,7 +473,9 @@ impl<R: Registry> Monitor<R> {
             v.registered = self.registry.by_mmsi(r.mmsi).map(|reg| reg.key);
         }
         let prev_seen = v.last_seen;
-        v.last_seen = Some(r.time);
+        // A position may share its second with (or trail) a static report:
+        // the clock of the vessel never goes backwards.
+        v.last_seen = Some(prev_seen.map_or(r.time, |ls| ls.max(r.time)));
         let in_corridor = v.in_corridor();
         let gap_open = v.det.gap.take();
         let jump = v.fix.and_then(|f| {

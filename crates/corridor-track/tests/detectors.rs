@@ -397,11 +397,17 @@ fn bad_and_stale_input_is_counted_not_fatal() {
     old.time = at(0.0);
     old.sog_kn = Some(102.3);
     steps.push(Step::Pos(old));
+    // A position in the same second as the vessel's first static report counts.
+    let mut s2 = Script::new(20, 10.0);
+    s2.claim(None);
+    s2.report(off(ODESA, 50.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    steps.extend(s2.steps);
     let (alerts, m) = run(&steps, MapRegistry::new());
     assert!(alerts.is_empty());
+    assert!(m.vessel(20).and_then(|v| v.fix).is_some());
     assert_eq!(m.stats().invalid, 2);
     assert_eq!(m.stats().stale, 1);
-    assert_eq!(m.stats().positions, 1);
+    assert_eq!(m.stats().positions, 2);
 }
 
 #[test]
