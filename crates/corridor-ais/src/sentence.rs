@@ -184,27 +184,42 @@ impl<'a> Iterator for LineParser<'a> {
 fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sentence<'_>, Reject>, usize) {
     let body_start = start + 1;
     let rest = line.get(body_start..).unwrap_or(&[]);
-    // Fast path: the body runs to the first '*' unless a line end or another
-    // sentence / tag block starts before it (then there is no checksum).
-    let (body_len, has_star) = match memchr::memchr(b'*', rest) {
-        Some(i) if memchr::memchr3(b'!', b'\\', b'\n', rest.get(..i).unwrap_or(&[])).is_none()
-            && memchr::memchr(b'\r', rest.get(..i).unwrap_or(&[])).is_none() =>
-        {
+    // Fast path: the body runs to the first '*'. It is only trusted when it
+    // has exactly the 6 commas of a sentence, a fill field of at most one
+    // character and no line end / sentence start in the header; otherwise
+    // (a sentence without checksum followed by another, …) scan byte by byte.
+    let is_special = |c: &u8| matches!(c, b'\r' | b'\n' | b'!' | b'\\');
+    let mut commas = [0usize; 7];
+    let ncommas;
+    let fast = memchr::memchr(b'*', rest).and_then(|i| {
+        let body = rest.get(..i)?;
+        let mut n = 0;
+        for (slot, p) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
+            *slot = p;
+            n += 1;
+        }
+        let header_ok = !body.get(..commas[4])?.iter().any(is_special);
+        (n == 6 && i - commas[5] <= 2 && header_ok && !body.get(commas[5]..)?.iter().any(is_special)).then_some((i, n))
+    });
+    let (body_len, has_star) = match fast {
+        Some((i, n)) => {
+            ncommas = n;
             (i, true)
         }
-        _ => (
-            rest.iter().position(|&c| matches!(c, b'*' | b'\r' | b'\n' | b'!' | b'\\')).unwrap_or(rest.len()),
-            false,
-        ),
+        None => {
+            let end = rest.iter().position(|&c| c == b'*' || is_special(&c)).unwrap_or(rest.len());
+            let body = rest.get(..end).unwrap_or(&[]);
+            let mut n = 0;
+            for (slot, p) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
+                *slot = p;
+                n += 1;
+            }
+            ncommas = n;
+            (end, rest.get(end) == Some(&b'*'))
+        }
     };
     let body = rest.get(..body_len).unwrap_or(&[]);
     let ck = xor(body);
-    let mut commas = [0usize; 7];
-    let mut ncommas = 0;
-    for (slot, i) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
-        *slot = i;
-        ncommas += 1;
-    }
     let mut next = body_start + body_len;
     let mut checksum_ok = false;
     let mut trailer: &str = "";
