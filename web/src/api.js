@@ -1,0 +1,73 @@
+// The server's JSON API (/api/v1). Every error the server sends is
+// {error: {code, message}}; a 404 on an endpoint that other parts of the
+// system add later is reported as NotAvailable so screens can say so.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class NotAvailable extends ApiError {}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function getJSON(path, params, { signal } = {}) {
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}${query(params)}`, { headers: { accept: 'application/json' }, signal });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'The server could not be reached.');
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    // A non-JSON body (a proxy's error page): reported below by status.
+  }
+  if (!res.ok) {
+    const code = body?.error?.code ?? `http_${res.status}`;
+    const message = body?.error?.message ?? `The server answered ${res.status}.`;
+    throw res.status === 404 ? new NotAvailable(404, code, message) : new ApiError(res.status, code, message);
+  }
+  return body;
+}
+
+const statsCache = new Map();
+
+/** /stats for a period; cached, since every screen shows the figures. */
+export function getStats(from, until) {
+  const key = `${from || ''}|${until || ''}`;
+  if (!statsCache.has(key)) {
+    const p = getJSON('/stats', { from, until });
+    p.catch(() => statsCache.delete(key));
+    statsCache.set(key, p);
+  }
+  return statsCache.get(key);
+}
+
+export const MAX_LIMIT = 1000;
+
+/** Every voyage matching the filters, page by page at the API's limit. */
+export async function getAllVoyages(filters, { signal, onProgress } = {}) {
+  const items = [];
+  let total = Infinity;
+  while (items.length < total) {
+    const page = await getJSON('/voyages', { ...filters, limit: MAX_LIMIT, offset: items.length }, { signal });
+    total = page.total;
+    items.push(...page.items);
+    onProgress?.(items.length, total);
+    if (!page.items.length) break;
+  }
+  return items;
+}

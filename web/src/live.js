@@ -1,0 +1,94 @@
+// The live feed (/api/v1/live, Server-Sent Events) read with fetch rather
+// than EventSource: fetch tells a missing endpoint (404: "not available
+// yet") from a dropped connection (reconnect), and logs nothing for either.
+
+/** Splits an SSE byte stream into {event, data, id} messages. */
+export function sseParser(onMessage) {
+  let buf = '';
+  let event = '';
+  let data = [];
+  let id = null;
+  return (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
+      if (line === '') {
+        if (data.length) onMessage({ event: event || 'message', data: data.join('\n'), id });
+        event = '';
+        data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue; // comment / keep-alive
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id') id = value;
+    }
+  };
+}
+
+/** Sorts one decoded message into positions and alerts. */
+export function classify(event, payload, { onPosition, onAlert }) {
+  if (Array.isArray(payload)) {
+    for (const p of payload) classify(event, p, { onPosition, onAlert });
+    return;
+  }
+  if (!payload || typeof payload !== 'object') return;
+  // Either named events or a {type, ...} / {position: {...}} envelope.
+  const type = event !== 'message' ? event : payload.type;
+  const inner = payload.position || payload.alert || payload.data || payload;
+  if (type === 'alert' || payload.alert || (inner.kind && inner.id != null && inner.lat === undefined)) onAlert?.(inner);
+  else if (typeof inner.lat === 'number' && typeof inner.lon === 'number') onPosition?.(inner);
+}
+
+/**
+ * Follows the live feed until the returned function is called. Status is
+ * one of connecting, live, reconnecting, unavailable (404), error.
+ */
+export function subscribeLive({ onPosition, onAlert, onStatus, url = '/api/v1/live' }) {
+  const ctl = new AbortController();
+  let retry = 1000;
+
+  async function run() {
+    while (!ctl.signal.aborted) {
+      onStatus?.('connecting');
+      try {
+        const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: ctl.signal, cache: 'no-store' });
+        if (res.status === 404) {
+          onStatus?.('unavailable');
+          return;
+        }
+        if (!res.ok || !res.body) throw new Error(`status ${res.status}`);
+        onStatus?.('live');
+        retry = 1000;
+        const parse = sseParser(({ event, data }) => {
+          let payload;
+          try {
+            payload = JSON.parse(data);
+          } catch {
+            return; // not JSON: not ours to show
+          }
+          classify(event, payload, { onPosition, onAlert });
+        });
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          parse(value);
+        }
+      } catch (e) {
+        if (ctl.signal.aborted) return;
+      }
+      onStatus?.('reconnecting');
+      await new Promise((r) => setTimeout(r, retry));
+      retry = Math.min(retry * 2, 30000);
+    }
+  }
+  run();
+  return () => ctl.abort();
+}

@@ -1,0 +1,121 @@
+// The page shell: period form, headline figures, and the screen router.
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+import { getStats } from './api.js';
+import { mount, notice } from './dom.js';
+import { fmtDate, fmtInt, fmtTonnes } from './format.js';
+import { current, go } from './route.js';
+import { overviewScreen } from './screens/overview.js';
+import { movementsScreen } from './screens/movements.js';
+import { vesselScreen } from './screens/vessel.js';
+import { mapScreen } from './screens/map.js';
+
+const main = document.getElementById('main');
+const periodForm = document.getElementById('period');
+let teardown = null;
+let lastPath = null;
+
+// Every headline number is the API's own, formatted; the raw value is kept
+// in data-value so anyone (and the tests) can compare it with /stats.
+const FIGURES = {
+  tonnes: (s) => `${fmtTonnes(s.tonnes)}`,
+  voyages: (s) => fmtInt(s.voyages),
+  cargo_lines: (s) => fmtInt(s.cargo_lines),
+  wfp_tonnes: (s) => `${fmtTonnes(s.wfp_tonnes)}`,
+};
+
+async function renderFigures(from, until) {
+  const period = document.getElementById('figures-period');
+  const dl = document.getElementById('figures');
+  dl.setAttribute('aria-busy', 'true');
+  try {
+    const s = await getStats(from, until);
+    for (const [key, fmt] of Object.entries(FIGURES)) {
+      const dd = dl.querySelector(`[data-figure="${key}"]`);
+      dd.textContent = fmt(s);
+      dd.dataset.value = String(s[key]);
+    }
+    period.textContent = from || until
+      ? `Departures ${from ? `from ${fmtDate(from)}` : ''} ${until ? `until ${fmtDate(until)}` : ''}`.replace(/\s+/g, ' ').trim()
+      : 'The whole record';
+    dl.dataset.state = 'ready';
+  } catch (e) {
+    for (const dd of dl.querySelectorAll('dd')) {
+      dd.textContent = '—';
+      delete dd.dataset.value;
+    }
+    period.replaceChildren(notice('error', `Figures unavailable: ${e.message}`));
+    dl.dataset.state = 'error';
+  } finally {
+    dl.removeAttribute('aria-busy');
+  }
+}
+
+function syncPeriodForm(params) {
+  periodForm.elements.from.value = params.from || '';
+  periodForm.elements.until.value = params.until || '';
+}
+
+periodForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const { path, params } = current();
+  const from = periodForm.elements.from.value;
+  const until = periodForm.elements.until.value;
+  // A new period starts lists from their first page.
+  go(path, { ...params, from, until, page: undefined });
+});
+
+document.getElementById('period-reset').addEventListener('click', () => {
+  const { path, params } = current();
+  go(path, { ...params, from: undefined, until: undefined, page: undefined });
+});
+
+const SCREENS = [
+  { match: /^\/$/, screen: overviewScreen, nav: '/' },
+  { match: /^\/movements$/, screen: movementsScreen, nav: '/movements' },
+  { match: /^\/map$/, screen: mapScreen, nav: '/map' },
+  { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements' },
+];
+
+async function render() {
+  const { path, params } = current();
+  syncPeriodForm(params);
+  renderFigures(params.from, params.until);
+
+  const found = SCREENS.find((s) => s.match.test(path));
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (found && a.dataset.nav === found.nav) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+
+  // Screens may keep state across a change of filters on the same path
+  // (the map should not be rebuilt when the period changes).
+  if (teardown && (path !== lastPath || !teardown.update)) {
+    teardown.destroy?.();
+    teardown = null;
+  }
+  const pathChanged = path !== lastPath;
+  lastPath = path;
+  if (!found) {
+    mount(main, notice('error', 'No such page.'), ' ');
+    return;
+  }
+  const args = path.match(found.match).slice(1);
+  if (teardown?.update) {
+    teardown.update(params, ...args);
+  } else {
+    teardown = found.screen(main, params, ...args) || null;
+  }
+  // After following a link to another screen, start reading at its top
+  // (not left behind in the header), as a page load would.
+  if (pathChanged && followedLink) main.focus({ preventScroll: true });
+  followedLink = false;
+}
+
+let followedLink = false;
+document.addEventListener('click', (ev) => {
+  followedLink = Boolean(ev.target.closest?.('a[href^="#/"]'));
+});
+
+window.addEventListener('hashchange', render);
+render();

@@ -1,0 +1,200 @@
+// Vessel movements: the voyages as a table with filters and pages, and the
+// filtered record as CSV or JSON in the JCC's own columns.
+import { getAllVoyages, getJSON, getStats } from '../api.js';
+import { h, mount, notice } from '../dom.js';
+import { fmtDate, fmtInt, fmtTonnes } from '../format.js';
+import { toCsv, toJson } from '../jcc.js';
+import { go, href } from '../route.js';
+
+const PAGE_SIZES = [25, 50, 100, 250];
+const FILTER_KEYS = ['port', 'commodity', 'country', 'imo'];
+
+function select(id, label, name, options, value) {
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h('select', { id, name },
+      h('option', { value: '' }, 'All'),
+      options.map((o) => h('option', { value: o, selected: o === value }, o))));
+}
+
+function filename(params, ext) {
+  const parts = ['vessel-movements', params.from || 'start', params.until || 'end'];
+  for (const k of FILTER_KEYS) if (params[k]) parts.push(String(params[k]).replace(/[^A-Za-z0-9]+/g, '-'));
+  return `${parts.join('_')}.${ext}`;
+}
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function voyageRow(v) {
+  const lines = v.cargo || [];
+  return h('tr', null,
+    h('td', { class: 'num' }, String(v.seq)),
+    h('th', { scope: 'row' }, h('a', { href: href(`/vessels/${v.imo}`) }, v.vessel_name)),
+    h('td', { class: 'num mono' }, String(v.imo)),
+    h('td', null, v.port_name),
+    h('td', { class: 'date' }, fmtDate(v.departure)),
+    h('td', { class: 'date' }, v.inspection_cleared ? fmtDate(v.inspection_cleared) : h('span', { class: 'muted' }, '—')),
+    h('td', { class: 'cargo' }, h('ul', null, lines.map((c) => h('li', null,
+      h('span', null, c.commodity), ' → ', h('span', null, c.destination),
+      lines.length > 1 ? h('span', { class: 'muted' }, ` (${fmtTonnes(c.tonnes)} t)`) : null,
+      c.wfp ? h('abbr', { class: 'tag', title: 'Chartered by the World Food Programme' }, 'WFP') : null)))),
+    h('td', { class: 'num' }, fmtTonnes(v.tonnes)),
+    h('td', null, v.flag_name || ''));
+}
+
+export function movementsScreen(root, initial) {
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter the voyages' });
+  const status = h('div', { class: 'table-status', role: 'status', 'aria-live': 'polite' });
+  const tableBox = h('div', { class: 'table-scroll' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of voyages' });
+  const dlStatus = h('span', { class: 'dl-status', role: 'status', 'aria-live': 'polite' });
+  let params = initial;
+  let ctl = null;
+
+  const csvBtn = h('button', { type: 'button', id: 'download-csv', onclick: () => exportAs('csv') }, 'Download CSV');
+  const jsonBtn = h('button', { type: 'button', id: 'download-json', class: 'secondary', onclick: () => exportAs('json') }, 'Download JSON');
+
+  mount(root,
+    h('section', { class: 'panel', 'aria-labelledby': 'mv-title' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: 'mv-title' }, 'Vessel movements'),
+        h('div', { class: 'downloads' }, csvBtn, jsonBtn, dlStatus)),
+      h('p', { class: 'lead' }, 'Every outbound voyage in the record, newest first. Set the period above; narrow it with the filters. Downloads carry every matching cargo line in the JCC’s own columns.'),
+      form, status, tableBox, pager));
+
+  async function exportAs(kind) {
+    csvBtn.disabled = jsonBtn.disabled = true;
+    dlStatus.textContent = 'Preparing the download…';
+    try {
+      const voyages = await getAllVoyages(filtersOf(params), {
+        onProgress: (n, total) => { dlStatus.textContent = `Fetched ${fmtInt(n)} of ${fmtInt(total)} voyages…`; },
+      });
+      if (kind === 'csv') download(filename(params, 'csv'), 'text/csv;charset=utf-8', toCsv(voyages));
+      else download(filename(params, 'json'), 'application/json', toJson(voyages));
+      dlStatus.textContent = `Downloaded ${fmtInt(voyages.length)} voyages as ${kind.toUpperCase()}.`;
+    } catch (e) {
+      dlStatus.textContent = `The download failed: ${e.message}`;
+    } finally {
+      csvBtn.disabled = jsonBtn.disabled = false;
+    }
+  }
+
+  function filtersOf(p) {
+    const f = { from: p.from, until: p.until };
+    for (const k of FILTER_KEYS) if (p[k]) f[k] = p[k];
+    return f;
+  }
+
+  // The choices come from the whole record's figures, so a filter never
+  // offers a value with nothing behind it.
+  async function buildForm(p) {
+    let s;
+    try {
+      s = await getStats();
+    } catch {
+      s = { by_port: {}, by_commodity: {}, by_country: {} };
+    }
+    const keys = (o) => Object.keys(o || {}).sort((a, b) => a.localeCompare(b));
+    const size = Number(p.size) || 50;
+    mount(form,
+      h('fieldset', null,
+        h('legend', null, 'Filters'),
+        select('f-port', 'Departure port', 'port', keys(s.by_port), p.port),
+        select('f-commodity', 'Commodity', 'commodity', keys(s.by_commodity), p.commodity),
+        select('f-country', 'Destination country', 'country', keys(s.by_country), p.country),
+        h('div', { class: 'field' },
+          h('label', { for: 'f-imo' }, 'IMO number'),
+          h('input', { id: 'f-imo', name: 'imo', inputmode: 'numeric', pattern: '[0-9]{7}', size: 9, value: p.imo || '', 'aria-describedby': 'f-imo-hint', autocomplete: 'off' }),
+          h('small', { id: 'f-imo-hint', class: 'hint' }, '7 digits')),
+        h('div', { class: 'field' },
+          h('label', { for: 'f-size' }, 'Rows per page'),
+          h('select', { id: 'f-size', name: 'size' }, PAGE_SIZES.map((n) => h('option', { value: n, selected: n === size }, String(n))))),
+        h('div', { class: 'actions' },
+          h('button', { type: 'submit' }, 'Apply filters'),
+          h('button', { type: 'button', class: 'secondary', onclick: () => go('/movements', { size: p.size }) }, 'Clear'))));
+  }
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const data = new FormData(form);
+    const next = { page: undefined, size: data.get('size') === '50' ? undefined : data.get('size') };
+    for (const k of FILTER_KEYS) next[k] = String(data.get(k) || '').trim() || undefined;
+    go('/movements', next);
+  });
+
+  async function load(p) {
+    ctl?.abort();
+    ctl = new AbortController();
+    const size = PAGE_SIZES.includes(Number(p.size)) ? Number(p.size) : 50;
+    const page = Math.max(1, Number.parseInt(p.page, 10) || 1);
+    tableBox.setAttribute('aria-busy', 'true');
+    mount(status, 'Loading voyages…');
+    try {
+      const res = await getJSON('/voyages', { ...filtersOf(p), limit: size, offset: (page - 1) * size }, { signal: ctl.signal });
+      renderTable(p, res, page, size);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      mount(status, notice('error', `The voyages could not be loaded: ${e.message}`));
+      tableBox.replaceChildren();
+      pager.replaceChildren();
+    } finally {
+      tableBox.removeAttribute('aria-busy');
+    }
+  }
+
+  function renderTable(p, res, page, size) {
+    const pages = Math.max(1, Math.ceil(res.total / size));
+    const first = res.total ? res.offset + 1 : 0;
+    const last = res.offset + res.items.length;
+    const filters = FILTER_KEYS.filter((k) => p[k]).map((k) => p[k]);
+    mount(status,
+      h('span', { 'data-total': res.total }, `${fmtInt(res.total)} voyages`),
+      filters.length ? ` matching ${filters.join(', ')}` : '',
+      res.total ? ` · showing ${fmtInt(first)}–${fmtInt(last)}` : '');
+    if (!res.items.length) {
+      mount(tableBox, notice('info', 'No voyage matches these filters.'));
+    } else {
+      mount(tableBox, h('table', { class: 'voyages', id: 'voyages' },
+        h('caption', { class: 'visually-hidden' }, `Voyages, page ${page} of ${pages}`),
+        h('thead', null, h('tr', null,
+          ['#', 'Vessel', 'IMO', 'Departure port', 'Departed', 'Inspection cleared', 'Cargo → destination', 'Metric tons', 'Flag']
+            .map((t, i) => h('th', { scope: 'col', class: [0, 2, 7].includes(i) ? 'num' : null }, t)))),
+        h('tbody', null, res.items.map(voyageRow))));
+    }
+    const link = (label, n, rel) => (n >= 1 && n <= pages && n !== page
+      ? h('a', { href: href('/movements', { ...p, page: n === 1 ? undefined : n }), rel, 'data-page': n }, label)
+      : h('span', { class: 'disabled', 'aria-disabled': 'true' }, label));
+    mount(pager,
+      link('« First', 1), link('‹ Previous', page - 1, 'prev'),
+      h('span', { class: 'page-of', 'aria-current': 'page' }, `Page ${fmtInt(page)} of ${fmtInt(pages)}`),
+      link('Next ›', page + 1, 'next'), link('Last »', pages));
+  }
+
+  // The form is built once and then kept in step with the URL, so focus
+  // stays where the keyboard user left it.
+  function syncForm(p) {
+    for (const k of FILTER_KEYS) if (form.elements[k]) form.elements[k].value = p[k] || '';
+    if (form.elements.size) form.elements.size.value = String(PAGE_SIZES.includes(Number(p.size)) ? Number(p.size) : 50);
+  }
+
+  const formReady = buildForm(params);
+  load(params);
+  return {
+    update(p) {
+      params = p;
+      formReady.then(() => syncForm(p));
+      load(p);
+    },
+    destroy() {
+      ctl?.abort();
+    },
+  };
+}

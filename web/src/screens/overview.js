@@ -1,0 +1,87 @@
+// Overview: the corridor map and the charts of the record for the period.
+import { getAllVoyages, getStats } from '../api.js';
+import { commodityChart, countryChart, incomeChart, monthChart, portChart } from '../charts.js';
+import { h, mount, notice } from '../dom.js';
+import { href } from '../route.js';
+import { createMap } from '../map.js';
+
+/** {month, commodity, tonnes} for every cargo line, if they add up to /stats. */
+async function monthLines(stats, from, until, signal) {
+  const voyages = await getAllVoyages({ from, until }, { signal });
+  const lines = [];
+  const sums = {};
+  for (const v of voyages) {
+    const month = v.departure.slice(0, 7);
+    for (const c of v.cargo) {
+      lines.push({ month, commodity: c.commodity, tonnes: c.tonnes });
+      sums[month] = (sums[month] || 0) + Math.round(c.tonnes * 1000); // kg: exact
+    }
+  }
+  // Only stack by commodity when the lines add up to the API's month
+  // totals (to the kilogram); otherwise the chart shows the totals alone.
+  const months = new Set([...Object.keys(sums), ...Object.keys(stats.by_month)]);
+  const agree = [...months].every((m) => sums[m] === Math.round((stats.by_month[m] ?? 0) * 1000));
+  return agree ? lines : null;
+}
+
+export function overviewScreen(root, params) {
+  const mapBox = h('div', { class: 'map-box map-box-overview' });
+  const charts = h('div', { class: 'charts', 'aria-live': 'polite' });
+  mount(root,
+    h('section', { class: 'panel panel-map', 'aria-labelledby': 'ov-map-title' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: 'ov-map-title' }, 'The corridor'),
+        h('a', { href: href('/map') }, 'Full map')),
+      mapBox),
+    h('section', { class: 'panel', 'aria-labelledby': 'ov-charts-title' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: 'ov-charts-title' }, 'What was shipped'),
+        h('a', { href: href('/movements') }, 'Every voyage, as a table')),
+      charts));
+
+  const map = createMap(mapBox, { compact: true });
+  let ctl = null;
+  let drawn = [];
+
+  async function load(p) {
+    ctl?.abort();
+    ctl = new AbortController();
+    const signal = ctl.signal;
+    for (const c of drawn) c.disconnect?.();
+    mount(charts, notice('info', 'Loading the figures…'));
+    charts.setAttribute('aria-busy', 'true');
+    try {
+      const stats = await getStats(p.from, p.until);
+      if (signal.aborted) return;
+      if (!stats.voyages) {
+        mount(charts, notice('info', 'No voyages departed in this period.'));
+        return;
+      }
+      const month = monthChart(stats, null);
+      drawn = [month, commodityChart(stats), incomeChart(stats), countryChart(stats), portChart(stats)];
+      mount(charts, drawn);
+      // The stacked version needs every voyage; draw it when they arrive.
+      monthLines(stats, p.from, p.until, signal).then((lines) => {
+        if (signal.aborted || !lines) return;
+        const stacked = monthChart(stats, lines);
+        month.disconnect();
+        month.replaceWith(stacked);
+        drawn[0] = stacked;
+      }).catch(() => { /* the totals stay */ });
+    } catch (e) {
+      if (e.name !== 'AbortError') mount(charts, notice('error', `The figures could not be loaded: ${e.message}`));
+    } finally {
+      charts.removeAttribute('aria-busy');
+    }
+  }
+  load(params);
+
+  return {
+    update: (p) => load(p),
+    destroy: () => {
+      ctl?.abort();
+      for (const c of drawn) c.disconnect?.();
+      map.destroy();
+    },
+  };
+}
