@@ -42,11 +42,11 @@ export function fmtMonth(ym) {
   return `${MONTHS[Number(m) - 1]} ${y}`;
 }
 
-/** "2023-06-14" -> "14-Jun-2023", the JCC's own date format. */
+/** "2023-06-04" -> "4-Jun-2023", the JCC's own date format (day unpadded). */
 export function jccDate(iso) {
   if (!iso) return '';
   const [y, m, d] = iso.slice(0, 10).split('-');
-  return `${d}-${MONTHS[Number(m) - 1]}-${y}`;
+  return `${Number(d)}-${MONTHS[Number(m) - 1]}-${y}`;
 }
 
 /** An RFC 3339 timestamp shown in UTC, to the minute. */

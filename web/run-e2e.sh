@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Browser tests of the web front end against a real corridor server.
+#
+#   web/run-e2e.sh CORRIDOR_BIN
+#
+# Needs: `npm ci && npm run build` done in web/, Debian's chromium at
+# /usr/bin/chromium (or $CHROMIUM). Imports the JCC record into a fresh
+# SQLite file, serves it with web/dist on a free loopback port, runs
+# tests/e2e with node's test runner, and stops the server on exit.
+# Screenshots go to web/test-results/.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 CORRIDOR_BIN" >&2
+  exit 2
+fi
+BIN=$(realpath "$1")
+WEB=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$WEB/.." && pwd)
+CSV="$ROOT/../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+[ -x "$BIN" ] || { echo "no corridor binary at $BIN" >&2; exit 2; }
+[ -f "$WEB/dist/index.html" ] || { echo "web/dist is not built: run 'npm ci && npm run build' in web/" >&2; exit 2; }
+[ -d "$WEB/node_modules/playwright-core" ] || { echo "web/node_modules is missing: run 'npm ci' in web/" >&2; exit 2; }
+[ -x "$CHROMIUM" ] || { echo "no chromium at $CHROMIUM (apt-get install -y chromium)" >&2; exit 2; }
+[ -f "$CSV" ] || { echo "no JCC record at $CSV" >&2; exit 2; }
+
+TMP=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+DB="$TMP/corridor.db"
+"$BIN" --database "$DB" import jcc "$CSV" >"$TMP/import.log" 2>&1 || {
+  cat "$TMP/import.log" >&2
+  echo "import failed" >&2
+  exit 1
+}
+
+# A free port on loopback, chosen by the kernel.
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+URL="http://127.0.0.1:$PORT"
+
+cd "$ROOT"
+CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$DB" serve --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+# Up to 60 s for the server to answer.
+for _ in $(seq 1 120); do
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$URL/api/v1/stats" 2>/dev/null; then
+    break
+  fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    cat "$TMP/server.log" >&2
+    echo "the server exited" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$URL/" || {
+  cat "$TMP/server.log" >&2
+  echo "the server does not serve web/dist at /" >&2
+  exit 1
+}
+
+cd "$WEB"
+set +e
+CORRIDOR_URL="$URL" CORRIDOR_JCC_CSV="$CSV" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
+STATUS=$?
+set -e
+if [ $STATUS -ne 0 ]; then
+  echo "--- server log (last 40 lines) ---" >&2
+  tail -n 40 "$TMP/server.log" >&2
+fi
+exit $STATUS

@@ -1,0 +1,374 @@
+// Browser tests of the public dashboard against a real corridor server
+// (started by web/run-e2e.sh with the JCC record imported). Every figure
+// the page shows is checked against the API; every screen is saved as a
+// screenshot at desktop and phone sizes in web/test-results/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.CORRIDOR_URL;
+if (!BASE) throw new Error('CORRIDOR_URL is not set: run these tests with web/run-e2e.sh');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(here, '../../test-results');
+const SOURCE_CSV = process.env.CORRIDOR_JCC_CSV;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync'];
+const VIEWPORTS = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } };
+// Endpoints that other parts of corridor add later. Until they exist the
+// page asks, gets 404 and says "not available yet"; Chromium logs that 404
+// as a console error, which is the only console error allowed.
+const LATER = /\/api\/v1\/(geometry|live|queue|accountability|clearance)(\/|\?|$)/;
+
+let browser;
+const api = async (p) => {
+  const res = await fetch(new URL(`/api/v1${p}`, BASE));
+  assert.equal(res.status, 200, `GET ${p}`);
+  return res.json();
+};
+const num = (text) => Number(String(text).replace(/[,\s]/g, '').replace(/t$/, ''));
+const fmt = (t) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: 3 }).format(t);
+
+before(async () => {
+  await mkdir(OUT, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A page whose console errors and uncaught exceptions are collected. */
+async function open(viewport = 'desktop', route = '/', { allow404 = null } = {}) {
+  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], acceptDownloads: true, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [];
+  const missing = new Set();
+  page.on('response', (r) => {
+    if (r.status() === 404 && (LATER.test(r.url()) || allow404?.test(r.url()))) missing.add(r.url());
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const url = m.location()?.url || '';
+    if (/Failed to load resource/.test(m.text()) && missing.has(url)) return;
+    errors.push(`console: ${m.text()} (${url})`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText || '';
+    if (!/ERR_ABORTED/.test(why)) errors.push(`request failed: ${r.url()} ${why}`);
+  });
+  await page.goto(new URL(route, BASE).href);
+  const done = async () => {
+    await context.close();
+    assert.deepEqual(errors, [], 'no console errors');
+  };
+  return { page, context, errors, done };
+}
+
+async function figuresReady(page) {
+  await page.waitForSelector('#figures[data-state="ready"]', { timeout: 20000 });
+}
+
+async function headline(page) {
+  return page.$$eval('#figures dd', (dds) => Object.fromEntries(dds.map((d) => [d.dataset.figure, { text: d.textContent, value: d.dataset.value }])));
+}
+
+async function mapIdle(page) {
+  await page.waitForFunction(() => {
+    const el = document.querySelector('.map');
+    return el && el.dataset.state === 'idle' && el.dataset.corridor && el.maplibre?.loaded();
+  }, null, { timeout: 45000 });
+}
+
+test('overview: loads with no console errors; every headline number is the API’s', async () => {
+  const { page, done } = await open('desktop', '/');
+  await figuresReady(page);
+  const stats = await api('/stats');
+  const shown = await headline(page);
+  for (const key of ['tonnes', 'voyages', 'cargo_lines', 'wfp_tonnes']) {
+    assert.equal(Number(shown[key].value), stats[key], `${key} data-value`);
+    assert.equal(num(shown[key].text), stats[key], `${key} as shown`);
+  }
+  // The record imported is the JCC CSV of 14 June 2023 (issue 2's figures).
+  assert.equal(stats.tonnes, 31744756);
+  assert.equal(num(shown.tonnes.text), 31744756);
+  await done();
+});
+
+test('overview: every chart’s figures are the API’s', async () => {
+  const { page, done } = await open('desktop', '/');
+  await page.waitForSelector('#chart-port table', { state: 'attached' });
+  const stats = await api('/stats');
+  const tableOf = (id) => page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  for (const [id, key] of [['chart-port', 'by_port'], ['chart-commodity', 'by_commodity'], ['chart-country', 'by_country'], ['chart-income', 'by_income_group']]) {
+    const rows = await tableOf(id);
+    assert.equal(rows.length, Object.keys(stats[key]).length, `${id} rows`);
+    for (const [name, tonnes] of rows) assert.equal(tonnes, fmt(stats[key][name]), `${id} ${name}`);
+  }
+  const months = await tableOf('chart-month');
+  assert.equal(months.length, Object.keys(stats.by_month).length);
+  const monthTotal = months.reduce((s, r) => s + num(r[1]) * 1000, 0) / 1000;
+  assert.equal(Math.round(monthTotal * 1000), Math.round(stats.tonnes * 1000));
+  assert.equal(months.reduce((s, r) => s + num(r[2]), 0), stats.voyages);
+  await done();
+});
+
+test('period: the figures follow the dates typed in the form', async () => {
+  const { page, done } = await open('desktop', '/');
+  await figuresReady(page);
+  await page.fill('#period-from', '2022-10-01');
+  await page.fill('#period-until', '2022-12-31');
+  await page.click('#period button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('from=2022-10-01'));
+  const stats = await api('/stats?from=2022-10-01&until=2022-12-31');
+  await page.waitForFunction((t) => document.querySelector('[data-figure=tonnes]').dataset.value === String(t), stats.tonnes);
+  const shown = await headline(page);
+  for (const key of ['tonnes', 'voyages', 'cargo_lines', 'wfp_tonnes']) assert.equal(num(shown[key].text), stats[key], key);
+  assert.ok(stats.voyages > 0 && stats.voyages < 981);
+  await done();
+});
+
+test('map: reaches idle with the land and the corridor layers', async () => {
+  const { page, done } = await open('desktop', '/#/map');
+  await mapIdle(page);
+  const info = await page.evaluate(() => {
+    const el = document.querySelector('.map');
+    const map = el.maplibre;
+    return {
+      corridor: el.dataset.corridor,
+      layers: map.getStyle().layers.map((l) => l.id),
+      corridorFeatures: map.querySourceFeatures('corridor').length,
+      landFeatures: map.querySourceFeatures('land').length,
+      rendered: map.queryRenderedFeatures({ layers: ['corridor-lanes'] }).length,
+      live: el.dataset.live,
+    };
+  });
+  assert.ok(['api', 'bundled'].includes(info.corridor), `corridor from ${info.corridor}`);
+  for (const id of ['land', 'corridor-lanes', 'corridor-areas', 'corridor-buffer', 'vessels']) assert.ok(info.layers.includes(id), `layer ${id}`);
+  assert.ok(info.corridorFeatures > 0, 'corridor features');
+  assert.ok(info.landFeatures > 0, 'land features');
+  assert.ok(info.rendered > 0, 'the lanes are drawn');
+  if (info.live === 'live') {
+    // With a live feed, vessels appear on the map.
+    await page.waitForFunction(() => Number(document.querySelector('.map').dataset.vessels) > 0, null, { timeout: 30000 });
+  } else {
+    assert.match(await page.textContent('.live-status'), /not available yet|Connecting|reconnecting/i);
+  }
+  await done();
+});
+
+test('table: filters and pages agree with /voyages', async () => {
+  const { page, done } = await open('desktop', '/#/movements');
+  await page.waitForSelector('#voyages tbody tr');
+  const all = await api('/voyages?limit=50');
+  assert.equal(num(await page.getAttribute('[data-total]', 'data-total')), all.total);
+  assert.equal(await page.locator('#voyages tbody tr').count(), 50);
+  assert.equal(await page.textContent('#voyages tbody tr:first-child td:first-child'), String(all.items[0].seq));
+
+  await page.selectOption('#f-port', 'Odesa');
+  await page.selectOption('#f-commodity', 'Wheat');
+  await page.click('.filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('port=Odesa'));
+  const filtered = await api('/voyages?port=Odesa&commodity=Wheat&limit=50');
+  await page.waitForFunction((n) => document.querySelector('[data-total]')?.dataset.total === String(n), filtered.total);
+  assert.ok(filtered.total > 50 && filtered.total < all.total, `Odesa wheat: ${filtered.total}`);
+  const ports = await page.$$eval('#voyages tbody tr', (trs) => trs.map((tr) => tr.children[3].textContent));
+  assert.ok(ports.every((p) => p === 'Odesa'));
+
+  await page.click('.pager a[rel=next]');
+  await page.waitForFunction(() => location.hash.includes('page=2'));
+  const page2 = await api('/voyages?port=Odesa&commodity=Wheat&limit=50&offset=50');
+  await page.waitForFunction((seq) => document.querySelector('#voyages tbody tr td')?.textContent === String(seq), page2.items[0].seq);
+  assert.match(await page.textContent('.pager .page-of'), new RegExp(`Page 2 of ${Math.ceil(filtered.total / 50)}`));
+  await done();
+});
+
+test('downloads: CSV in the JCC’s columns (the published file, row for row) and JSON', async () => {
+  const { page, done } = await open('desktop', '/#/movements');
+  await page.waitForSelector('#voyages tbody tr');
+  const stats = await api('/stats');
+  const [csvDl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+  assert.match(csvDl.suggestedFilename(), /\.csv$/);
+  const csv = await readFile(await csvDl.path(), 'utf8');
+  const lines = csv.trimEnd().split('\r\n');
+  assert.equal(lines[0], 'Status,#,Vessel name,IMO,Departure port,Country,Commodity,Metric tons,Departure date,Inspection cleared,Income group,Flag,World Bank region,UN region,Development category,WFP');
+  assert.equal(lines.length - 1, stats.cargo_lines);
+  assert.equal(lines.filter((l) => l.startsWith('Outbound,')).length, stats.voyages, 'one "Outbound" row per voyage');
+  if (SOURCE_CSV) {
+    // The record went in from the JCC's CSV; the download gives it back,
+    // cell for cell. Two things the record normalises are left out of the
+    // comparison: which line of a voyage is "Outbound" rather than
+    // "Outbound +" (the JCC sometimes listed the "+" line first), and a
+    // vessel name that differs between the lines of one voyage.
+    const published = (await readFile(SOURCE_CSV, 'utf8')).trimEnd().split(/\r?\n/);
+    const key = (l) => csvFields(l).filter((_, i) => i !== 0 && i !== 2).join('\u241f');
+    const diff = (a, b) => {
+      const counts = new Map();
+      for (const l of b.map(key)) counts.set(l, (counts.get(l) || 0) + 1);
+      return a.filter((l) => {
+        const k = key(l);
+        if (!(counts.get(k) > 0)) return true;
+        counts.set(k, counts.get(k) - 1);
+        return false;
+      });
+    };
+    assert.deepEqual(diff(lines, published).slice(0, 5), [], 'rows not in the published file');
+    assert.deepEqual(diff(published, lines).slice(0, 5), [], 'published rows missing');
+  }
+
+  const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+  const rows = JSON.parse(await readFile(await jsonDl.path(), 'utf8'));
+  assert.equal(rows.length, stats.cargo_lines);
+  assert.equal(Object.keys(rows[0]).join(','), lines[0]);
+  const total = rows.reduce((s, r) => s + Math.round(r['Metric tons'] * 1000), 0) / 1000;
+  assert.equal(total, stats.tonnes);
+  await done();
+});
+
+test('vessel: a click shows its voyages and change history', async () => {
+  const { page, done } = await open('desktop', '/#/movements');
+  await page.waitForSelector('#voyages tbody tr');
+  const name = await page.textContent('#voyages tbody tr:first-child th a');
+  await page.click('#voyages tbody tr:first-child th a');
+  await page.waitForSelector('#vessel-voyages');
+  const imo = page.url().match(/vessels\/(\d+)/)[1];
+  const detail = await api(`/vessels/${imo}`);
+  assert.equal(await page.textContent('#vs-title'), detail.vessel.name);
+  assert.equal(detail.vessel.name, name);
+  assert.equal(await page.locator('#vessel-voyages tbody tr').count(), detail.voyages.length);
+  assert.equal(await page.locator('#vessel-history tbody tr').count(), detail.history.length);
+  await done();
+});
+
+test('vessel: an unknown IMO is said so', async () => {
+  const { page, done } = await open('desktop', '/#/vessels/1234567', { allow404: /\/api\/v1\/vessels\/1234567$/ });
+  await page.waitForSelector('.notice-error');
+  assert.match(await page.textContent('.notice-error'), /No vessel with IMO 1234567/);
+  await done();
+});
+
+test('keyboard: the filters work without a mouse', async () => {
+  const { page, done } = await open('desktop', '/#/movements');
+  await page.waitForSelector('#voyages tbody tr');
+  await page.focus('#f-port');
+  await page.keyboard.type('Odesa');
+  assert.equal(await page.inputValue('#f-port'), 'Odesa');
+  // Tab through to the Apply button and press Enter.
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.textContent === 'Apply filters')) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Apply filters');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('port=Odesa'));
+  const odesa = await api('/voyages?port=Odesa&limit=1');
+  await page.waitForFunction((n) => document.querySelector('[data-total]')?.dataset.total === String(n), odesa.total);
+  await done();
+});
+
+test('accessibility: labelled controls, enough contrast, the table without the map', async () => {
+  for (const route of ['/', '/#/movements', '/#/map']) {
+    const { page, done } = await open('desktop', route);
+    await figuresReady(page);
+    await page.waitForTimeout(500);
+    const unlabelled = await page.$$eval('input, select, textarea, button', (els) => els
+      .filter((e) => e.type !== 'hidden' && !e.closest('[hidden]'))
+      .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim()) || e.title))
+      .map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, [], `${route}: unlabelled controls`);
+    const lowContrast = await page.evaluate(contrastFailures);
+    assert.deepEqual(lowContrast, [], `${route}: text below WCAG AA contrast`);
+    if (route === '/#/movements') {
+      assert.equal(await page.locator('.maplibregl-map').count(), 0, 'the table screen has no map');
+      assert.ok(await page.locator('#voyages caption').count());
+    }
+    await done();
+  }
+});
+
+/** The fields of one CSV line (RFC 4180 quoting). */
+function csvFields(line) {
+  const out = [];
+  let f = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { out.push(f); f = ''; } else f += c;
+  }
+  out.push(f);
+  return out;
+}
+
+// Runs in the page: text elements whose colour on their background is
+// below 4.5:1 (3:1 for large text). Backgrounds are the nearest opaque one.
+function contrastFailures() {
+  const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const blend = (fg, bg) => {
+    const a = fg[3] ?? 1;
+    return [0, 1, 2].map((i) => fg[i] * a + bg[i] * (1 - a));
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length && (c[3] ?? 1) > 0) layers.push(c);
+      if (c.length && (c[3] ?? 1) === 1) break;
+    }
+    return layers.reduceRight((acc, c) => blend(c, acc), [255, 255, 255]);
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || seen.has(el) || !n.textContent.trim()) continue;
+    seen.add(el);
+    if (el.closest('svg, .maplibregl-canvas-container, [hidden], .visually-hidden, .skip, noscript')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || Number(cs.opacity) === 0 || !el.getClientRects().length) continue;
+    const bg = background(el);
+    const fg = blend(parse(cs.color), bg);
+    const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(`${el.tagName.toLowerCase()}.${el.className} "${n.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+  }
+  return out;
+}
+
+test('screenshots of every screen at desktop and phone sizes', async () => {
+  const { items } = await api('/voyages?limit=1');
+  const screens = [
+    ['overview', '/', async (page) => { await figuresReady(page); await page.waitForSelector('#chart-port svg'); await mapIdle(page); }],
+    ['movements', '/#/movements', async (page) => { await page.waitForSelector('#voyages tbody tr'); }],
+    ['map', '/#/map', async (page) => { await mapIdle(page); }],
+    ['vessel', `/#/vessels/${items[0].imo}`, async (page) => { await page.waitForSelector('#vessel-voyages'); }],
+  ];
+  for (const viewport of Object.keys(VIEWPORTS)) {
+    for (const [name, route, ready] of screens) {
+      const { page, done } = await open(viewport, route);
+      await ready(page);
+      await figuresReady(page);
+      await page.waitForTimeout(300); // let the last chart resize settle
+      await page.screenshot({ path: path.join(OUT, `${viewport}-${name}.png`), fullPage: true });
+      // Nothing wider than the screen (no sideways scrolling of the page).
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 1, `${viewport} ${name}: page is ${overflow}px too wide`);
+      await done();
+    }
+  }
+});

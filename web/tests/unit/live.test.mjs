@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classify, sseParser } from '../../src/live.js';
+
+test('SSE messages split across chunks, with names, comments and CRLF', () => {
+  const got = [];
+  const feed = sseParser((m) => got.push(m));
+  feed(': keep-alive\n\nevent: position\ndata: {"mmsi":1,');
+  feed('"lat":41.2,"lon":29.1}\r\n\r\ndata: a\ndata: b\n');
+  assert.equal(got.length, 1);
+  feed('\n');
+  assert.deepEqual(got, [
+    { event: 'position', data: '{"mmsi":1,"lat":41.2,"lon":29.1}', id: null },
+    { event: 'message', data: 'a\nb', id: null },
+  ]);
+});
+
+test('positions and alerts are told apart, named or enveloped', () => {
+  const pos = [];
+  const alerts = [];
+  const sink = { onPosition: (p) => pos.push(p.mmsi), onAlert: (a) => alerts.push(a.id) };
+  classify('position', { mmsi: 1, lat: 1, lon: 2 }, sink);
+  classify('message', { type: 'position', mmsi: 2, lat: 1, lon: 2 }, sink);
+  classify('message', { position: { mmsi: 3, lat: 1, lon: 2 } }, sink);
+  classify('message', [{ mmsi: 4, lat: 1, lon: 2 }], sink);
+  classify('alert', { id: 7, kind: 'deviation', mmsi: 1 }, sink);
+  classify('message', { id: 8, kind: 'ais_gap', mmsi: 1, open: true }, sink);
+  classify('message', { alert: { id: 9, kind: 'loitering', mmsi: 1 } }, sink);
+  classify('message', { mmsi: 5 }, sink); // no position: ignored
+  assert.deepEqual(pos, [1, 2, 3, 4]);
+  assert.deepEqual(alerts, [7, 8, 9]);
+});
