@@ -1,0 +1,52 @@
+//! `corridor ais decode`
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args as ClapArgs, Subcommand};
+use corridor_ais::{DecodeOptions, decode_stream};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode AIVDM/AIVDO to one JSON object per message, in gpsd's field names and units
+    Decode(DecodeArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DecodeArgs {
+    /// Input file, or - for standard input
+    #[arg(default_value = "-")]
+    input: PathBuf,
+    /// Decode without output; print counts by type, partial, rejected and dropped, and the time taken
+    #[arg(long)]
+    stats: bool,
+    /// Raw integer fields, as `gpsdecode -u`
+    #[arg(long)]
+    unscaled: bool,
+    /// Decode sentences whose checksum is wrong instead of rejecting them
+    #[arg(long)]
+    ignore_checksum: bool,
+}
+
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    let Command::Decode(args) = cmd;
+    let input: Box<dyn Read> = if args.input.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?)
+    };
+    let mut opts = DecodeOptions { stats_only: args.stats, ..DecodeOptions::default() };
+    opts.json.scaled = !args.unscaled;
+    opts.parse.verify_checksum = !args.ignore_checksum;
+    let summary = decode_stream(BufReader::with_capacity(1 << 16, input), io::stdout().lock(), &opts)
+        .context("decoding")?;
+    if args.stats {
+        print!("{summary}");
+    } else {
+        eprint!("{summary}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

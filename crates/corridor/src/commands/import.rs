@@ -1,0 +1,118 @@
+//! `corridor import jcc FILE`
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args as ClapArgs, Subcommand};
+use corridor_domain::Snapshot;
+use corridor_import::jcc;
+use corridor_store::ImportBatch;
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::civil::Date;
+
+use super::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum Source {
+    /// The JCC's vessel-movements table: the CSV export or the HDX xlsx
+    Jcc(Args),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The file to import (.csv or .xlsx; told apart by content)
+    file: PathBuf,
+    /// The date the file describes the world as of [default: its latest departure date]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<Date>,
+    /// Refuse the whole file, writing nothing, if any row is bad
+    #[arg(long)]
+    strict: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<ExitCode> {
+    let progress = spinner();
+    progress.set_message(format!("reading {}", args.file.display()));
+    let parsed = jcc::read_path(&args.file)?;
+    for e in &parsed.errors {
+        progress.suspend(|| eprintln!("error: {e}"));
+    }
+    for w in &parsed.warnings {
+        progress.suspend(|| eprintln!("warning: {w}"));
+    }
+    let rejected = parsed.errors.len();
+    if args.strict && rejected > 0 {
+        progress.finish_and_clear();
+        eprintln!("refused: {rejected} bad row(s) and --strict; nothing was written");
+        return Ok(ExitCode::from(2));
+    }
+    let Some(as_of) = args.as_of.or_else(|| parsed.latest_departure()) else {
+        progress.finish_and_clear();
+        anyhow::bail!("{}: no valid voyage to import and no --as-of date", args.file.display());
+    };
+    let source = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    progress.set_message(format!("writing {} voyages to the record", parsed.voyages.len()));
+    let store = ctx.store().await?;
+    let outcome = store
+        .import(ImportBatch {
+            snapshot: Snapshot { source, as_of },
+            format: &parsed.format.to_string(),
+            recorded_at: jiff::Timestamp::now(),
+            voyages: &parsed.voyages,
+        })
+        .await
+        .context("writing the import")?;
+    progress.finish_and_clear();
+    let summary = serde_json::json!({
+        "file": args.file.display().to_string(),
+        "format": parsed.format.to_string(),
+        "as_of": as_of.to_string(),
+        "rows_read": parsed.rows_read,
+        "voyages_read": parsed.voyages.len(),
+        "cargo_lines": parsed.cargo_lines(),
+        "imported": outcome.imported,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "rejected_rows": rejected,
+        "warnings": parsed.warnings.len(),
+        "history_added": outcome.history_added,
+    });
+    if args.json {
+        super::print(&format!("{summary:#}\n"))?;
+    } else {
+        super::print(&format!(
+            "{} ({}, as of {as_of}): read {} rows ({} voyages, {} cargo lines); imported {}, updated {}, unchanged {}, rejected {} rows; {} warnings; {} history entries added\n",
+            args.file.display(),
+            parsed.format,
+            parsed.rows_read,
+            parsed.voyages.len(),
+            parsed.cargo_lines(),
+            outcome.imported,
+            outcome.updated,
+            outcome.unchanged,
+            rejected,
+            parsed.warnings.len(),
+            outcome.history_added
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A spinner on a terminal; nothing when output is piped.
+fn spinner() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let p = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+        p.set_style(style);
+    }
+    p.enable_steady_tick(Duration::from_millis(100));
+    p
+}

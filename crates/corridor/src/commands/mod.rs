@@ -1,0 +1,86 @@
+//! One module per command; each has its `Args` and a `run`.
+
+mod ais;
+mod import;
+mod serve;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use corridor_store::Store;
+
+use crate::config::{DEFAULT_DATABASE, FileConfig};
+
+/// corridor runs an inspected maritime corridor: the voyage record, AIS
+/// tracking, signed clearance decisions, inspection planning and a public
+/// dashboard.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, propagate_version = true)]
+pub struct Cli {
+    /// Store URL: a file path or sqlite://PATH for SQLite, postgres://… for PostgreSQL
+    /// [default: corridor.db in the working directory]
+    #[arg(long, global = true, env = "CORRIDOR_DATABASE")]
+    database: Option<String>,
+
+    /// Config file (TOML) [default: corridor.toml if present]
+    #[arg(long, global = true, env = "CORRIDOR_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import published voyage tables into the record
+    #[command(subcommand)]
+    Import(import::Source),
+    /// Print the record's figures (tonnes by port, commodity, destination, month)
+    Stats(stats::Args),
+    /// Serve the HTTP API and the dashboard
+    Serve(serve::Args),
+    /// Decode and inspect AIS (NMEA 0183 AIVDM/AIVDO)
+    #[command(subcommand)]
+    Ais(ais::Command),
+}
+
+/// What every command may need: the settings, and the store on demand.
+pub struct Context {
+    pub file: FileConfig,
+    database: Option<String>,
+}
+
+impl Context {
+    pub fn database_url(&self) -> String {
+        self.database.clone().or_else(|| self.file.database.clone()).unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+    }
+
+    pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let url = self.database_url();
+        corridor_store::open(&url).await.with_context(|| "opening the record store".to_string())
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) ends output quietly.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context { file: FileConfig::load(cli.config.as_deref())?, database: cli.database };
+    match cli.command {
+        Command::Import(src) => import::run(&ctx, src).await,
+        Command::Stats(args) => stats::run(&ctx, args).await,
+        Command::Serve(args) => serve::run(&ctx, args).await,
+        Command::Ais(cmd) => ais::run(cmd),
+    }
+}

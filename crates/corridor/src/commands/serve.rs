@@ -1,0 +1,42 @@
+//! `corridor serve`
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Args as ClapArgs;
+use corridor_server::{AppState, Options, router};
+
+use super::Context;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "CORRIDOR_LISTEN")]
+    listen: Option<String>,
+    /// Directory of the built dashboard [default: web/dist if present]
+    #[arg(long, env = "CORRIDOR_WEB_DIR")]
+    web_dir: Option<PathBuf>,
+}
+
+/// The dashboard directory to serve, if any.
+pub fn web_dir(flag: Option<PathBuf>, ctx: &Context) -> Option<PathBuf> {
+    flag.or_else(|| ctx.file.web_dir.clone()).or_else(|| Some(PathBuf::from("web/dist"))).filter(|d| d.join("index.html").exists())
+}
+
+pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let listen = args.listen.clone().or_else(|| ctx.file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let store = ctx.store().await?;
+    let web = web_dir(args.web_dir, ctx);
+    if web.is_none() {
+        tracing::warn!("no built dashboard found (web/dist); serving the API only");
+    }
+    let app = router(AppState { store }, &Options { web_dir: web });
+    eprintln!("corridor: serving on http://{addr}/ (record: {})", ctx.database_url());
+    corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}
