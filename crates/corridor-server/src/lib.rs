@@ -28,23 +28,34 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
 }
 
-/// Where the dashboard's built files are; `None` serves the API only.
+/// How to assemble the server.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Where the dashboard's built files are; `None` serves the API only.
     pub web_dir: Option<PathBuf>,
+    /// Further routers, each with its own state, nested under `/api/v1`
+    /// (clearance, live tracking): features plug in without this crate
+    /// knowing their internals.
+    pub api: Vec<Router>,
+    /// Further routers merged at the root (e.g. `/metrics`).
+    pub root: Vec<Router>,
 }
 
 /// The whole HTTP surface.
 pub fn router(state: AppState, opts: &Options) -> Router {
-    let api = Router::new()
+    let mut api = Router::new()
         .route("/stats", get(record::stats))
         .route("/voyages", get(record::voyages))
         .route("/vessels/{imo}", get(record::vessel))
-        .fallback(|| async { ApiError::NotFound("no such API route".into()) });
-    let mut app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api)
         .with_state(state);
+    for extra in &opts.api {
+        api = api.merge(extra.clone());
+    }
+    let api = api.fallback(|| async { ApiError::NotFound("no such API route".into()) });
+    let mut app = Router::new().route("/healthz", get(|| async { "ok" })).nest("/api/v1", api);
+    for extra in &opts.root {
+        app = app.merge(extra.clone());
+    }
     if let Some(dir) = &opts.web_dir {
         let index = dir.join("index.html");
         app = app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));

@@ -44,7 +44,10 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(|source| StoreError::Connect { url: path.to_string(), source })?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let mut m = sqlx::migrate!("migrations/sqlite");
+        // Other crates (clearance, tracking) keep their own migrations, numbered 1000 up, in the same database.
+        m.set_ignore_missing(true);
+        m.run(&pool).await?;
         let store = SqliteStore { pool };
         store.seed_reference().await?;
         Ok(store)
@@ -83,7 +86,9 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        let mut m = sqlx::migrate!("migrations/postgres");
+        m.set_ignore_missing(true);
+        m.run(&pool).await?;
         let store = PgStore { pool };
         store.seed_reference().await?;
         Ok(store)
