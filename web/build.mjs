@@ -23,6 +23,10 @@ const options = {
   entryPoints: { app: path.join(here, 'src/main.js') },
   bundle: true,
   format: 'esm',
+  // The map (maplibre) and the charts (Plot) load only on the screens that
+  // show them: the vessel-movements table comes up without either.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: ['chrome110', 'firefox110', 'safari16'],
   outdir: dist,
   minify: !watch,

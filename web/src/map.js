@@ -7,28 +7,10 @@ import { getJSON, NotAvailable } from './api.js';
 import { h } from './dom.js';
 import { fmtTimestamp } from './format.js';
 import { subscribeLive } from './live.js';
+import { AREA_COLOURS, STATE_COLOURS } from './map-style.js';
 
 const REGION_BOUNDS = [[14, 32], [50, 53]]; // = build.mjs REGION: no panning past the land we ship
 const CORRIDOR_VIEW = [[27.6, 40.6], [32.2, 46.8]];
-
-export const AREA_COLOURS = {
-  inspection_area: '#c0392b',
-  waiting_area: '#b7791f',
-  anchorage: '#8e44ad',
-  port_approach: '#1e8449',
-};
-export const AREA_LABELS = {
-  inspection_area: 'Inspection area',
-  waiting_area: 'Waiting area',
-  anchorage: 'Anchorage',
-  port_approach: 'Port approach',
-};
-export const STATE_COLOURS = {
-  inside: '#0b5cad',
-  deviating: '#d35400',
-  outside: '#555555',
-  unknown: '#888888',
-};
 
 // A line as wide on the map as `nm` nautical miles at the corridor's
 // latitude (43°N): metres per pixel at zoom z is 156543·cos(43°)/2^z.

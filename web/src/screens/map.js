@@ -2,7 +2,7 @@
 // status, the vessels as a list and the latest alerts beside the map.
 import { h, mount } from '../dom.js';
 import { fmtTimestamp } from '../format.js';
-import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS, createMap } from '../map.js';
+import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS } from '../map-style.js';
 
 const LIVE_TEXT = {
   connecting: 'Connecting to the live feed…',
@@ -62,7 +62,9 @@ export function mapScreen(root) {
   };
   renderAlerts();
 
-  const m = createMap(mapBox, {
+  let m = null;
+  let gone = false;
+  const options = {
     onAlert: (a) => {
       alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
       renderAlerts();
@@ -72,13 +74,21 @@ export function mapScreen(root) {
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';
       if (key === 'vessels') {
         vesselCount.textContent = value;
-        const rows = [...m.vessels.values()].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi))).slice(0, 200);
+        const rows = [...(m?.vessels.values() || [])].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi))).slice(0, 200);
         mount(vesselList, rows.map((v) => h('tr', null,
           h('td', null, v.name || `MMSI ${v.mmsi}`),
           h('td', null, v.state || '—'),
           h('td', { class: 'num' }, v.sog != null ? String(v.sog) : '—'))));
       }
     },
+  };
+  import('../map.js').then(({ createMap }) => {
+    if (!gone) m = createMap(mapBox, options);
   });
-  return { destroy: () => m.destroy() };
+  return {
+    destroy: () => {
+      gone = true;
+      m?.destroy();
+    },
+  };
 }

@@ -32,21 +32,27 @@ function download(name, type, text) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+const COLUMNS = ['#', 'Vessel', 'IMO', 'Departure port', 'Departed', 'Inspection cleared', 'Cargo → destination', 'Metric tons', 'Flag'];
+const NUMERIC = new Set([0, 2, 7]);
+
+// data-label names each cell so that on a phone, where rows are shown as
+// cards, every value keeps its column's name.
 function voyageRow(v) {
   const lines = v.cargo || [];
+  const cell = (i, content, cls) => h('td', { class: [NUMERIC.has(i) ? 'num' : null, cls].filter(Boolean).join(' ') || null, 'data-label': COLUMNS[i] }, content);
   return h('tr', null,
-    h('td', { class: 'num' }, String(v.seq)),
-    h('th', { scope: 'row' }, h('a', { href: href(`/vessels/${v.imo}`) }, v.vessel_name)),
-    h('td', { class: 'num mono' }, String(v.imo)),
-    h('td', null, v.port_name),
-    h('td', { class: 'date' }, fmtDate(v.departure)),
-    h('td', { class: 'date' }, v.inspection_cleared ? fmtDate(v.inspection_cleared) : h('span', { class: 'muted' }, '—')),
-    h('td', { class: 'cargo' }, h('ul', null, lines.map((c) => h('li', null,
+    cell(0, String(v.seq), 'seq'),
+    h('th', { scope: 'row', class: 'vessel' }, h('a', { href: href(`/vessels/${v.imo}`) }, v.vessel_name)),
+    cell(2, String(v.imo), 'mono'),
+    cell(3, v.port_name),
+    cell(4, fmtDate(v.departure), 'date'),
+    cell(5, v.inspection_cleared ? fmtDate(v.inspection_cleared) : h('span', { class: 'muted' }, '—'), 'date'),
+    cell(6, h('ul', null, lines.map((c) => h('li', null,
       h('span', null, c.commodity), ' → ', h('span', null, c.destination),
       lines.length > 1 ? h('span', { class: 'muted' }, ` (${fmtTonnes(c.tonnes)} t)`) : null,
-      c.wfp ? h('abbr', { class: 'tag', title: 'Chartered by the World Food Programme' }, 'WFP') : null)))),
-    h('td', { class: 'num' }, fmtTonnes(v.tonnes)),
-    h('td', null, v.flag_name || ''));
+      c.wfp ? h('abbr', { class: 'tag', title: 'Chartered by the World Food Programme' }, 'WFP') : null))), 'cargo'),
+    cell(7, fmtTonnes(v.tonnes)),
+    cell(8, v.flag_name || ''));
 }
 
 export function movementsScreen(root, initial) {
@@ -162,11 +168,9 @@ export function movementsScreen(root, initial) {
     if (!res.items.length) {
       mount(tableBox, notice('info', 'No voyage matches these filters.'));
     } else {
-      mount(tableBox, h('table', { class: 'voyages', id: 'voyages' },
+      mount(tableBox, h('table', { class: 'voyages', id: 'voyages', role: 'table' },
         h('caption', { class: 'visually-hidden' }, `Voyages, page ${page} of ${pages}`),
-        h('thead', null, h('tr', null,
-          ['#', 'Vessel', 'IMO', 'Departure port', 'Departed', 'Inspection cleared', 'Cargo → destination', 'Metric tons', 'Flag']
-            .map((t, i) => h('th', { scope: 'col', class: [0, 2, 7].includes(i) ? 'num' : null }, t)))),
+        h('thead', null, h('tr', null, COLUMNS.map((t, i) => h('th', { scope: 'col', class: NUMERIC.has(i) ? 'num' : null }, t)))),
         h('tbody', null, res.items.map(voyageRow))));
     }
     const link = (label, n, rel) => (n >= 1 && n <= pages && n !== page

@@ -1,9 +1,7 @@
 // Overview: the corridor map and the charts of the record for the period.
 import { getAllVoyages, getStats } from '../api.js';
-import { commodityChart, countryChart, incomeChart, monthChart, portChart } from '../charts.js';
 import { h, mount, notice } from '../dom.js';
 import { href } from '../route.js';
-import { createMap } from '../map.js';
 
 /** {month, commodity, tonnes} for every cargo line, if they add up to /stats. */
 async function monthLines(stats, from, until, signal) {
@@ -39,7 +37,12 @@ export function overviewScreen(root, params) {
         h('a', { href: href('/movements') }, 'Every voyage, as a table')),
       charts));
 
-  const map = createMap(mapBox, { compact: true });
+  let map = null;
+  let gone = false;
+  import('../map.js').then(({ createMap }) => {
+    if (!gone) map = createMap(mapBox, { compact: true });
+  });
+  const charting = import('../charts.js');
   let ctl = null;
   let drawn = [];
 
@@ -51,7 +54,7 @@ export function overviewScreen(root, params) {
     mount(charts, notice('info', 'Loading the figures…'));
     charts.setAttribute('aria-busy', 'true');
     try {
-      const stats = await getStats(p.from, p.until);
+      const [stats, { commodityChart, countryChart, incomeChart, monthChart, portChart }] = await Promise.all([getStats(p.from, p.until), charting]);
       if (signal.aborted) return;
       if (!stats.voyages) {
         mount(charts, notice('info', 'No voyages departed in this period.'));
@@ -81,7 +84,8 @@ export function overviewScreen(root, params) {
     destroy: () => {
       ctl?.abort();
       for (const c of drawn) c.disconnect?.();
-      map.destroy();
+      gone = true;
+      map?.destroy();
     },
   };
 }
