@@ -15,6 +15,17 @@ pub fn is_armor(c: u8) -> bool {
     matches!(c, b'0'..=b'W' | b'`'..=b'w')
 }
 
+/// Are all bytes armor characters? Branch-free so that it vectorizes (this
+/// runs over every payload).
+#[inline]
+pub fn all_armor(p: &[u8]) -> bool {
+    let mut bad = 0u8;
+    for &c in p {
+        bad |= u8::from(!((c.wrapping_sub(b'0') < 40) | (c.wrapping_sub(b'`') < 24)));
+    }
+    bad == 0
+}
+
 /// Six-bit value of a (valid) armor character.
 #[inline]
 pub const fn unarmor(c: u8) -> u8 {

@@ -121,7 +121,7 @@ impl Decoder {
                     let time_millis = tag
                         .and_then(|t| t.unix_millis())
                         .or(gh)
-                        .or_else(|| s.trailer_unix_seconds().map(|v| v * 1000));
+                        .or_else(|| if s.trailer.is_empty() { None } else { s.trailer_unix_seconds().map(|v| v * 1000) });
                     let source = tag.and_then(|t| t.source).unwrap_or("");
                     let group = tag.and_then(|t| t.group);
                     let single = s.total == 1 && group.is_none_or(|g| g.total <= 1);

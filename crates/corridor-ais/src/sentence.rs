@@ -5,7 +5,7 @@
 //! (`*hh,d-100,S1234,…`) and Gatehouse `$PGHP` time wrappers. [`LineParser`]
 //! walks a line and yields [`Frame`]s borrowing from it; nothing is copied.
 
-use crate::bits::is_armor;
+use crate::bits::all_armor;
 use crate::error::Reject;
 use crate::tagblock::{TagBlock, parse_hex2, xor};
 
@@ -120,14 +120,14 @@ impl<'a> Iterator for LineParser<'a> {
         let mut tag: Option<Result<TagBlock<'a>, Reject>> = None;
         loop {
             let rest = line.get(self.pos..)?;
-            let off = rest.iter().position(|&c| c == b'!' || c == b'\\' || c == b'$')?;
+            let off = memchr::memchr3(b'!', b'\\', b'$', rest)?;
             let start = self.pos + off;
             match line.get(start) {
                 Some(b'\\') => {
                     // Tag block: up to the next backslash.
                     let body_start = start + 1;
                     let rest = line.get(body_start..)?;
-                    let Some(len) = rest.iter().position(|&c| c == b'\\') else {
+                    let Some(len) = memchr::memchr(b'\\', rest) else {
                         // Unterminated: a tag block if it looks like one, else a stray backslash.
                         let upto = rest.iter().position(|&c| c == b'!').unwrap_or(rest.len());
                         if rest.get(..upto).is_some_and(|t| t.contains(&b':') && t.contains(&b'*')) {
@@ -139,7 +139,7 @@ impl<'a> Iterator for LineParser<'a> {
                     };
                     let body = line.get(body_start..body_start + len)?;
                     // A stray backslash (e.g. a literal "\r\n" in a log) is not a tag block.
-                    if !body.contains(&b':') {
+                    if memchr::memchr(b':', body).is_none() {
                         self.pos = body_start;
                         continue;
                     }
@@ -189,6 +189,8 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
     // character and no line end / sentence start in the header; otherwise
     // (a sentence without checksum followed by another, …) scan byte by byte.
     let is_special = |c: &u8| matches!(c, b'\r' | b'\n' | b'!' | b'\\');
+    // Branch-free "contains a special" for the short header and fill fields.
+    let any_special = |b: &[u8]| b.iter().fold(false, |a, c| a | is_special(c));
     let mut commas = [0usize; 7];
     let ncommas;
     let fast = memchr::memchr(b'*', rest).and_then(|i| {
@@ -198,8 +200,8 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
             *slot = p;
             n += 1;
         }
-        let header_ok = !body.get(..commas[4])?.iter().any(is_special);
-        (n == 6 && i - commas[5] <= 2 && header_ok && !body.get(commas[5]..)?.iter().any(is_special)).then_some((i, n))
+        let header_ok = !any_special(body.get(..commas[4])?);
+        (n == 6 && i - commas[5] <= 2 && header_ok && !any_special(body.get(commas[5]..)?)).then_some((i, n))
     });
     let (body_len, has_star) = match fast {
         Some((i, n)) => {
@@ -290,7 +292,7 @@ fn fields<'a>(
     if payload.is_empty() {
         return Err(Reject::EmptyPayload);
     }
-    if !payload.iter().all(|&c| is_armor(c)) {
+    if !all_armor(payload) {
         return Err(Reject::BadArmor);
     }
     Ok(Sentence { talker, own_ship, total, number, seq_id, channel, payload, fill, checksum_ok, trailer })

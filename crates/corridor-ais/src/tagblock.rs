@@ -42,7 +42,7 @@ impl<'a> TagBlock<'a> {
     /// Parse the text between `\` and `\` (checksum included). With
     /// `verify`, a wrong checksum is an error.
     pub fn parse(body: &'a [u8], verify: bool) -> Result<TagBlock<'a>, Reject> {
-        let star = body.iter().rposition(|&c| c == b'*').ok_or(Reject::TagBlockMalformed)?;
+        let star = memchr::memrchr(b'*', body).ok_or(Reject::TagBlockMalformed)?;
         let (fields, ck) = body.split_at(star);
         let ck = ck.get(1..).unwrap_or(&[]);
         if verify {
@@ -56,7 +56,7 @@ impl<'a> TagBlock<'a> {
         // Byte-level walk (this runs once per sentence on tagged feeds).
         let mut from = 0;
         while from <= fields.len() {
-            let to = fields.get(from..).and_then(|f| f.iter().position(|&c| c == b',')).map_or(fields.len(), |p| from + p);
+            let to = fields.get(from..).and_then(|f| memchr::memchr(b',', f)).map_or(fields.len(), |p| from + p);
             let f = raw.get(from..to).unwrap_or("");
             from = to + 1;
             let b = f.as_bytes();
