@@ -1,6 +1,7 @@
 //! One module per command; each has its `Args` and a `run`.
 
 mod ais;
+mod demo;
 mod import;
 mod serve;
 mod stats;
@@ -46,6 +47,8 @@ enum Command {
     /// Decode and inspect AIS (NMEA 0183 AIVDM/AIVDO)
     #[command(subcommand)]
     Ais(ais::Command),
+    /// Run the whole system on a fresh store with the JCC's record and a live simulated AIS feed
+    Demo(demo::Args),
 }
 
 /// What every command may need: the settings, and the store on demand.
@@ -82,5 +85,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&ctx, args).await,
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Ais(cmd) => ais::run(cmd),
+        Command::Demo(args) => demo::run(&ctx, args).await,
     }
 }
