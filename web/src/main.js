@@ -56,11 +56,18 @@ function syncPeriodForm(params) {
   periodForm.elements.until.value = params.until || '';
 }
 
+// Say what is wrong before asking the server (it refuses from > until).
+periodForm.addEventListener('input', () => periodForm.elements.until.setCustomValidity(''));
 periodForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   const { path, params } = current();
   const from = periodForm.elements.from.value;
   const until = periodForm.elements.until.value;
+  if (from && until && from > until) {
+    periodForm.elements.until.setCustomValidity('The end of the period is before its start.');
+    periodForm.reportValidity();
+    return;
+  }
   // A new period starts lists from their first page.
   go(path, { ...params, from, until, page: undefined });
 });

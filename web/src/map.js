@@ -66,6 +66,33 @@ function addCorridor(map, data) {
   });
 }
 
+// Text labels without glyphs: a few HTML markers (ports, inspection and
+// waiting areas), so the style needs no font server.
+const LABELLED = new Set(['port_approach', 'inspection_area', 'waiting_area']);
+function addLabels(map, data) {
+  const boxes = [];
+  for (const f of data.features || []) {
+    const { kind, name } = f.properties || {};
+    if (!LABELLED.has(kind) || !name || f.geometry?.type !== 'Polygon') continue;
+    const ring = f.geometry.coordinates[0];
+    const lons = ring.map((p) => p[0]);
+    const lats = ring.map((p) => p[1]);
+    boxes.push({ kind, name, w: Math.min(...lons), e: Math.max(...lons), lat: (Math.min(...lats) + Math.max(...lats)) / 2 });
+  }
+  // Ports sit close together: the easternmost is labelled on its east side,
+  // the others on their west; inspection areas west, waiting areas east.
+  const ports = boxes.filter((b) => b.kind === 'port_approach');
+  const eastmost = ports.reduce((a, b) => (b.e > (a?.e ?? -Infinity) ? b : a), null);
+  return boxes.map((b) => {
+    const east = b.kind === 'waiting_area' || b === eastmost;
+    const text = b.name.replace(/^Port of /, '').replace(/ approach$/, '');
+    const el = h('span', { class: `map-label map-label-${b.kind}`, 'aria-hidden': 'true' }, text);
+    return new maplibregl.Marker({ element: el, anchor: east ? 'left' : 'right', offset: [east ? 8 : -8, 0] })
+      .setLngLat([east ? b.e : b.w, b.lat])
+      .addTo(map);
+  });
+}
+
 function addVessels(map) {
   map.addSource('vessels', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   map.addLayer({
@@ -151,6 +178,7 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
       const g = await loadGeometry();
       if (destroyed) return;
       addCorridor(map, g.data);
+      if (!compact) addLabels(map, g.data);
       map.moveLayer('vessels');
       status('corridor', g.from);
     } catch (e) {

@@ -22,15 +22,23 @@ async function monthLines(stats, from, until, signal) {
   return agree ? lines : null;
 }
 
+const LIVE_CAPTION = {
+  unavailable: 'Live vessel positions are not available yet on this server.',
+  reconnecting: 'Live feed interrupted; reconnecting…',
+  live: 'Live: waiting for positions…',
+};
+
 export function overviewScreen(root, params) {
   const mapBox = h('div', { class: 'map-box map-box-overview' });
+  const liveLine = h('p', { class: 'map-caption', role: 'status' });
   const charts = h('div', { class: 'charts', 'aria-live': 'polite' });
   mount(root,
     h('section', { class: 'panel panel-map', 'aria-labelledby': 'ov-map-title' },
       h('div', { class: 'panel-head' },
         h('h2', { id: 'ov-map-title' }, 'The corridor'),
         h('a', { href: href('/map') }, 'Full map')),
-      mapBox),
+      mapBox,
+      liveLine),
     h('section', { class: 'panel', 'aria-labelledby': 'ov-charts-title' },
       h('div', { class: 'panel-head' },
         h('h2', { id: 'ov-charts-title' }, 'What was shipped'),
@@ -40,7 +48,15 @@ export function overviewScreen(root, params) {
   let map = null;
   let gone = false;
   import('../map.js').then(({ createMap }) => {
-    if (!gone) map = createMap(mapBox, { compact: true });
+    if (!gone) {
+      map = createMap(mapBox, {
+        compact: true,
+        onStatus: (key, value) => {
+          if (key === 'live') liveLine.textContent = LIVE_CAPTION[value] || '';
+          if (key === 'vessels') liveLine.textContent = `Live: ${value} vessels tracked.`;
+        },
+      });
+    }
   });
   const charting = import('../charts.js');
   let ctl = null;
