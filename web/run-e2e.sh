@@ -17,7 +17,9 @@ fi
 BIN=$(realpath "$1")
 WEB=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$WEB/.." && pwd)
+# The JCC record: shared/ beside the clone, or the repository's own copy.
 CSV="$ROOT/../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv"
+[ -f "$CSV" ] || CSV="$ROOT/data/jcc/bsgi_outbound_shipments_2023-06-14.csv"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 [ -x "$BIN" ] || { echo "no corridor binary at $BIN" >&2; exit 2; }

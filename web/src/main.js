@@ -9,6 +9,7 @@ import { overviewScreen } from './screens/overview.js';
 import { movementsScreen } from './screens/movements.js';
 import { vesselScreen } from './screens/vessel.js';
 import { mapScreen } from './screens/map.js';
+import { accountabilityScreen, queueScreen } from './screens/feed.js';
 
 const main = document.getElementById('main');
 const periodForm = document.getElementById('period');
@@ -82,6 +83,8 @@ const SCREENS = [
   { match: /^\/movements$/, screen: movementsScreen, nav: '/movements' },
   { match: /^\/map$/, screen: mapScreen, nav: '/map' },
   { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements' },
+  { match: /^\/queue$/, screen: queueScreen, nav: '/queue' },
+  { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability' },
 ];
 
 async function render() {

@@ -269,8 +269,23 @@ test('keyboard: the filters work without a mouse', async () => {
   await done();
 });
 
+test('queue and decisions: the server’s figures, or a clear "not available yet"', async () => {
+  for (const [route, id, endpoint] of [['/#/queue', 'queue', '/queue'], ['/#/accountability', 'accountability', '/accountability']]) {
+    const { page, done } = await open('desktop', route);
+    const res = await fetch(new URL(`/api/v1${endpoint}`, BASE));
+    if (res.status === 404) {
+      await page.waitForSelector(`#${id} [data-state=unavailable]`);
+      assert.match(await page.textContent(`#${id} .notice`), /not available yet/);
+    } else {
+      assert.equal(res.status, 200);
+      await page.waitForSelector(`#${id} :is(table, dl, ul)`);
+    }
+    await done();
+  }
+});
+
 test('accessibility: labelled controls, enough contrast, the table without the map', async () => {
-  for (const route of ['/', '/#/movements', '/#/map']) {
+  for (const route of ['/', '/#/movements', '/#/map', '/#/queue']) {
     const { page, done } = await open('desktop', route);
     await figuresReady(page);
     await page.waitForTimeout(500);
@@ -357,6 +372,8 @@ test('screenshots of every screen at desktop and phone sizes', async () => {
     ['movements', '/#/movements', async (page) => { await page.waitForSelector('#voyages tbody tr'); }],
     ['map', '/#/map', async (page) => { await mapIdle(page); }],
     ['vessel', `/#/vessels/${items[0].imo}`, async (page) => { await page.waitForSelector('#vessel-voyages'); }],
+    ['queue', '/#/queue', async (page) => { await page.waitForSelector('#queue :is(table, dl, ul, p.notice:not(:has-text("Loading")))'); }],
+    ['decisions', '/#/accountability', async (page) => { await page.waitForSelector('#accountability :is(table, dl, ul, p.notice:not(:has-text("Loading")))'); }],
   ];
   for (const viewport of Object.keys(VIEWPORTS)) {
     for (const [name, route, ready] of screens) {
