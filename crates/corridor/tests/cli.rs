@@ -1,0 +1,169 @@
+//! The `corridor` command as users and reviewers' scripts run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shared(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc").join(name)
+}
+
+const CSV: &str = "bsgi_outbound_shipments_2023-06-14.csv";
+const XLSX: &str = "hdx_black_sea_initiative_vessel_movements_2023-01-07.xlsx";
+
+fn corridor(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("CORRIDOR_DATABASE")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn stats(db: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = corridor(db, &[&["stats", "--json"], extra].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn import(db: &Path, file: &Path, extra: &[&str]) -> Output {
+    corridor(db, &[&["import", "jcc", file.to_str().unwrap()], extra].concat())
+}
+
+#[test]
+fn issue_2_csv_gives_the_published_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let out = import(&db, &shared(CSV), &[]);
+    assert!(out.status.success());
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("read 1120 rows (981 voyages, 1120 cargo lines); imported 981, updated 0, unchanged 0, rejected 0 rows"), "{summary}");
+    let s = stats(&db, &[]);
+    assert_eq!((s["tonnes"].as_i64(), s["voyages"].as_i64(), s["cargo_lines"].as_i64()), (Some(31_744_756), Some(981), Some(1120)));
+    assert_eq!(s["wfp_tonnes"], 625_169);
+    assert_eq!(s["by_port"]["Yuzhny/Pivdennyi"], 10_451_061);
+    assert_eq!(s["by_income_group"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum::<i64>(), 31_744_756);
+    assert!(s["by_month"]["2022-08"].is_number());
+    let aug = stats(&db, &["--from", "2022-08-01", "--until", "2022-08-31"]);
+    assert_eq!(aug["tonnes"], s["by_month"]["2022-08"]);
+}
+
+#[test]
+fn issue_2_both_files_in_either_order_leave_one_record() {
+    let mut results = Vec::new();
+    for order in [[CSV, XLSX], [XLSX, CSV]] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.db");
+        for f in order {
+            assert!(import(&db, &shared(f), &[]).status.success());
+        }
+        // Again: idempotent.
+        let again = import(&db, &shared(order[0]), &["--json"]);
+        let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!((again["imported"].as_i64(), again["updated"].as_i64(), again["history_added"].as_i64()), (Some(0), Some(0), Some(0)));
+        let s = stats(&db, &[]);
+        assert_eq!((s["voyages"].as_i64(), s["tonnes"].as_i64()), (Some(981), Some(31_744_756)));
+        results.push(s);
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+#[test]
+fn issue_2_bad_rows_are_reported_and_strict_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(shared(CSV)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Row 6 (line index 5): a commodity nobody trades; row 7: a bad tonnage.
+    lines[5] = lines[5].replacen("Corn", "Plutonium", 1);
+    lines[6] = lines[6].replacen(",\"", ",\"-", 1);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+
+    let strict_db = dir.path().join("strict.db");
+    let out = import(&strict_db, &bad, &["--strict"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv: row 6: column \"Commodity\": unknown commodity \"Plutonium\""), "{err}");
+    assert!(err.contains("row 7: column \"Metric tons\": tonnage"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(stats(&strict_db, &[])["voyages"], 0);
+
+    let db = dir.path().join("lenient.db");
+    let out = import(&db, &bad, &["--json"]);
+    assert!(out.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["rejected_rows"], 2);
+    assert_eq!(summary["imported"], 979);
+}
+
+#[test]
+fn unreadable_inputs_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let out = import(&db, &dir.path().join("missing.csv"), &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
+    let out = corridor(&db, &["stats", "--from", "2023-01-02", "--until", "2023-01-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from 2023-01-02 is after --until 2023-01-01"));
+    let out = corridor(&db, &["stats", "--from", "soon"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn settings_come_from_env_and_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let env_db = dir.path().join("env.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["import", "jcc", shared(CSV).to_str().unwrap()])
+        .env("CORRIDOR_DATABASE", &env_db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(env_db.exists());
+    let conf = dir.path().join("c.toml");
+    std::fs::write(&conf, format!("database = {:?}\n", env_db.display().to_string())).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["--config", conf.to_str().unwrap(), "stats", "--json"])
+        .env_remove("CORRIDOR_DATABASE")
+        .output()
+        .unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["voyages"], 981);
+    std::fs::write(&conf, "databse = \"typo.db\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["--config", conf.to_str().unwrap(), "stats"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `databse`"));
+}
+
+#[test]
+fn every_command_has_help() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = help(&[]);
+    for line in top.lines().skip_while(|l| !l.starts_with("Commands:")).skip(1).take_while(|l| !l.is_empty()) {
+        let cmd = line.split_whitespace().next().unwrap();
+        if cmd != "help" {
+            help(&[cmd]);
+        }
+    }
+    help(&["import", "jcc"]);
+    help(&["ais", "decode"]);
+}
+
+#[test]
+fn ais_decode_writes_gpsd_json() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ais/gpsd/sample.aivdm");
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["ais", "decode"]).arg(&sample).output().unwrap();
+    assert!(out.status.success());
+    let first: serde_json::Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["class"], "AIS");
+    assert!(first["mmsi"].is_number());
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["ais", "decode", "--stats"]).arg(&sample).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("messages:"));
+}
