@@ -202,9 +202,11 @@ test('downloads: CSV in the JCC’s columns (the published file, row for row) an
     // cell for cell. Two things the record normalises are left out of the
     // comparison: which line of a voyage is "Outbound" rather than
     // "Outbound +" (the JCC sometimes listed the "+" line first), and a
-    // vessel name that differs between the lines of one voyage.
+    // vessel name that differs between the lines of one voyage. Runs of
+    // white space (the JCC has non-breaking and trailing spaces) count as
+    // one space.
     const published = (await readFile(SOURCE_CSV, 'utf8')).trimEnd().split(/\r?\n/);
-    const key = (l) => csvFields(l).filter((_, i) => i !== 0 && i !== 2).join('\u241f');
+    const key = (l) => csvFields(l).filter((_, i) => i !== 0 && i !== 2).map((f) => f.replace(/\s+/gu, ' ').trim()).join('\u241f');
     const diff = (a, b) => {
       const counts = new Map();
       for (const l of b.map(key)) counts.set(l, (counts.get(l) || 0) + 1);
