@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { JCC_COLUMNS, jccRows, toCsv, toJson } from '../../src/jcc.js';
 
-const SOURCE = new URL('../../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv', import.meta.url);
+// shared/ beside the clone, or the repository's own copy.
+const SOURCES = [
+  new URL('../../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv', import.meta.url),
+  new URL('../../../data/jcc/bsgi_outbound_shipments_2023-06-14.csv', import.meta.url),
+];
 
 const line = (over) => ({
   commodity: 'Corn', tonnes: 18137, destination: 'Spain', destination_iso3: 'ESP', income_group: 'high-income',
@@ -49,9 +53,12 @@ test('JSON rows keep numbers, ISO dates and null WFP where unpublished', () => {
 });
 
 function safeRead() {
-  try {
-    return readFileSync(SOURCE, 'utf8');
-  } catch {
-    return null;
+  for (const source of SOURCES) {
+    try {
+      return readFileSync(source, 'utf8');
+    } catch {
+      // try the next
+    }
   }
+  return null;
 }
