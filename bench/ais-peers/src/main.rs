@@ -262,6 +262,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    // `--decode-file PATH`: decode one file with corridor-ais only and exit
+    // (for instruction-count profiling under callgrind on a noisy machine).
+    if let Some(path) = args.iter().position(|a| a == "--decode-file").and_then(|i| args.get(i + 1)) {
+        let text = std::fs::read_to_string(path).expect("input file");
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        println!("{} messages", run_corridor(&lines));
+        return;
+    }
     std::panic::set_hook(Box::new(|_| {}));
     let inputs = [("real", real()), ("synthetic", synthetic(false)), ("synthetic+tags", synthetic(true))];
     let peers: [(&str, Run); 5] = [

@@ -106,12 +106,21 @@ impl<'a> BitReader<'a> {
             Words::Inline(a) => a,
             Words::Heap(v) => v,
         };
-        for (slot, chunk) in slice.iter_mut().zip(armor.chunks(10)) {
-            let mut w = 0u64;
-            for &c in chunk {
-                w = (w << 6) | u64::from(UNARMOR[usize::from(c)]);
+        // Whole groups of ten characters (unrolled by the compiler), then the tail.
+        let mut groups = armor.chunks_exact(10);
+        let mut slots = slice.iter_mut();
+        for chunk in &mut groups {
+            let w = chunk.iter().fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
+            if let Some(slot) = slots.next() {
+                *slot = w;
             }
-            *slot = w << (6 * (10 - chunk.len()));
+        }
+        let tail = groups.remainder();
+        if !tail.is_empty() {
+            let w = tail.iter().fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
+            if let Some(slot) = slots.next() {
+                *slot = w << (6 * (10 - tail.len()));
+            }
         }
         let chars = armor.len();
         let len = len.min(chars * 6);
@@ -193,9 +202,16 @@ impl<'a> BitReader<'a> {
         };
         let w = start / 60;
         let off = (start % 60) as u32;
-        // Two 60-bit words as one 120-bit window: a field may straddle them.
-        let window = (u128::from(words.get(w).copied().unwrap_or(0)) << 60) | u128::from(words.get(w + 1).copied().unwrap_or(0));
-        ((window >> (120 - off - n)) & ((1u128 << n) - 1)) as u32
+        // Each word holds 60 bits in its low end; `<< 4` puts them on top.
+        let a = words.get(w).copied().unwrap_or(0) << 4;
+        if off + n <= 60 {
+            return ((a << off) >> (64 - n)) as u32;
+        }
+        // The field straddles two words: k bits come from the next one.
+        let k = off + n - 60;
+        let hi = (a << off) >> (64 - (n - k));
+        let lo = (words.get(w + 1).copied().unwrap_or(0) << 4) >> (64 - k);
+        ((hi << k) | lo) as u32
     }
 
     /// Read `n` (≤ 32) bits as two's-complement signed.

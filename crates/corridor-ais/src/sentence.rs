@@ -193,19 +193,30 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
     let any_special = |b: &[u8]| b.iter().fold(false, |a, c| a | is_special(c));
     let mut commas = [0usize; 7];
     let ncommas;
+    let mut fast_ck = 0u8;
     let fast = memchr::memchr(b'*', rest).and_then(|i| {
         let body = rest.get(..i)?;
+        // One pass: checksum and comma positions (commas are few: the branch predicts well).
         let mut n = 0;
-        for (slot, p) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
-            *slot = p;
-            n += 1;
+        let mut x = 0u8;
+        for (p, &c) in body.iter().enumerate() {
+            x ^= c;
+            if c == b',' {
+                if let Some(slot) = commas.get_mut(n) {
+                    *slot = p;
+                }
+                n += 1;
+            }
         }
+        fast_ck = x;
         let header_ok = !any_special(body.get(..commas[4])?);
         (n == 6 && i - commas[5] <= 2 && header_ok && !any_special(body.get(commas[5]..)?)).then_some((i, n))
     });
+    let mut ck_known = false;
     let (body_len, has_star) = match fast {
         Some((i, n)) => {
             ncommas = n;
+            ck_known = true;
             (i, true)
         }
         None => {
@@ -221,7 +232,7 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
         }
     };
     let body = rest.get(..body_len).unwrap_or(&[]);
-    let ck = xor(body);
+    let ck = if ck_known { fast_ck } else { xor(body) };
     let mut next = body_start + body_len;
     let mut checksum_ok = false;
     let mut trailer: &str = "";
