@@ -93,8 +93,16 @@ function addLabels(map, data) {
   });
 }
 
+const EMPTY = { type: 'FeatureCollection', features: [] };
+
 function addVessels(map) {
-  map.addSource('vessels', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addSource('track', { type: 'geojson', data: EMPTY });
+  map.addLayer({
+    id: 'vessel-track', type: 'line', source: 'track',
+    layout: { 'line-join': 'round' },
+    paint: { 'line-color': '#6a1b9a', 'line-width': 2, 'line-dasharray': [2, 1.5] },
+  });
+  map.addSource('vessels', { type: 'geojson', data: EMPTY });
   map.addLayer({
     id: 'vessels', type: 'circle', source: 'vessels',
     paint: {
@@ -106,19 +114,43 @@ function addVessels(map) {
   });
 }
 
-function vesselPopup(p) {
+function vesselPopup(p, more) {
   const rows = [
     ['MMSI', p.mmsi],
+    more?.imo ? ['IMO', more.imo] : null,
     ['State', p.state],
+    more?.area ? ['Area', more.area] : null,
     ['Speed', p.sog != null ? `${p.sog} kn` : '—'],
     ['Course', p.cog != null ? `${p.cog}°` : '—'],
     ['Position', `${Number(p.lat).toFixed(4)}, ${Number(p.lon).toFixed(4)}`],
     ['Reported', fmtTimestamp(p.time)],
-  ];
+    more?.eta ? ['Next', `${more.eta.area}: ${Number(more.eta.remaining_nm).toFixed(1)} nm${more.eta.at ? `, ETA ${fmtTimestamp(more.eta.at)}` : ''}`] : null,
+  ].filter(Boolean);
+  const imo = more?.imo ?? p.imo;
   return h('div', { class: 'vessel-popup' },
-    h('strong', null, p.name || `MMSI ${p.mmsi}`),
+    h('strong', null, p.name || more?.name || `MMSI ${p.mmsi}`),
     h('dl', null, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, String(v ?? '—'))])),
-    p.imo ? h('a', { href: `#/vessels/${p.imo}` }, 'Voyages and history') : null);
+    imo ? h('a', { href: `#/vessels/${imo}` }, 'Voyages and change history') : null);
+}
+
+// What the live tracker knows beyond a position (IMO, area, ETA), fetched
+// when a vessel is clicked; missing endpoints just leave the popup short.
+async function liveDetails(mmsi) {
+  try {
+    const { items = [] } = await getJSON('/vessels/live');
+    return items.find((v) => v.mmsi === mmsi) || null;
+  } catch {
+    return null;
+  }
+}
+
+async function liveTrack(mmsi) {
+  try {
+    const f = await getJSON(`/tracks/${mmsi}`);
+    return f?.geometry?.coordinates?.length > 1 ? f : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -179,6 +211,7 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
       if (destroyed) return;
       addCorridor(map, g.data);
       if (!compact) addLabels(map, g.data);
+      map.moveLayer('vessel-track');
       map.moveLayer('vessels');
       status('corridor', g.from);
     } catch (e) {
@@ -200,13 +233,26 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
     console.warn('map:', e.error?.message || e);
   });
 
+  // A click shows the vessel and draws its track of the last day.
+  let popup = null;
+  async function openVessel(mmsi) {
+    const p = vessels.get(mmsi);
+    if (!p) return;
+    popup?.remove();
+    const mine = new maplibregl.Popup({ closeButton: true, maxWidth: '280px' })
+      .setLngLat([p.lon, p.lat])
+      .setDOMContent(vesselPopup(p))
+      .addTo(map);
+    popup = mine;
+    mine.on('close', () => { if (popup === mine) map.getSource('track')?.setData(EMPTY); });
+    const [more, track] = await Promise.all([liveDetails(mmsi), liveTrack(mmsi)]);
+    if (destroyed || !mine.isOpen()) return;
+    if (more) mine.setDOMContent(vesselPopup(vessels.get(mmsi) || p, more));
+    map.getSource('track')?.setData(track || EMPTY);
+  }
   map.on('click', 'vessels', (e) => {
     const f = e.features?.[0];
-    if (!f) return;
-    new maplibregl.Popup({ closeButton: true, maxWidth: '260px' })
-      .setLngLat(f.geometry.coordinates)
-      .setDOMContent(vesselPopup(vessels.get(f.properties.mmsi) || f.properties))
-      .addTo(map);
+    if (f) openVessel(Number(f.properties.mmsi));
   });
   map.on('mouseenter', 'vessels', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'vessels', () => { map.getCanvas().style.cursor = ''; });
@@ -214,6 +260,13 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
   return {
     map,
     vessels,
+    /** Centres the map on a vessel and opens its popup (from the list). */
+    showVessel(mmsi) {
+      const p = vessels.get(mmsi);
+      if (!p) return;
+      map.easeTo({ center: [p.lon, p.lat], zoom: Math.max(map.getZoom(), 8) });
+      openVessel(mmsi);
+    },
     destroy() {
       destroyed = true;
       clearInterval(flushTimer);

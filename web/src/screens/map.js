@@ -1,5 +1,6 @@
 // The map screen: the corridor and live vessels, with a legend, the feed's
 // status, the vessels as a list and the latest alerts beside the map.
+import { getJSON } from '../api.js';
 import { h, mount } from '../dom.js';
 import { fmtTimestamp } from '../format.js';
 import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS } from '../map-style.js';
@@ -61,6 +62,11 @@ export function mapScreen(root) {
       : h('li', { class: 'empty' }, 'None so far.'));
   };
   renderAlerts();
+  // The open alerts so far, then the stream keeps the list current.
+  getJSON('/alerts', { open: 'true', limit: 20 }).then(({ items = [] }) => {
+    for (const a of items) if (!alerts.has(a.id)) alerts.set(a.id, a);
+    renderAlerts();
+  }).catch(() => { /* no alert store on this server yet */ });
 
   let m = null;
   let gone = false;
@@ -68,6 +74,11 @@ export function mapScreen(root) {
     onAlert: (a) => {
       alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
       renderAlerts();
+  // The open alerts so far, then the stream keeps the list current.
+  getJSON('/alerts', { open: 'true', limit: 20 }).then(({ items = [] }) => {
+    for (const a of items) if (!alerts.has(a.id)) alerts.set(a.id, a);
+    renderAlerts();
+  }).catch(() => { /* no alert store on this server yet */ });
     },
     onStatus: (key, value) => {
       if (key === 'live') liveLine.textContent = LIVE_TEXT[value] || value;
@@ -76,7 +87,7 @@ export function mapScreen(root) {
         vesselCount.textContent = value;
         const rows = [...(m?.vessels.values() || [])].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi))).slice(0, 200);
         mount(vesselList, rows.map((v) => h('tr', null,
-          h('td', null, v.name || `MMSI ${v.mmsi}`),
+          h('td', null, h('button', { type: 'button', class: 'link', onclick: () => m?.showVessel(v.mmsi) }, v.name || `MMSI ${v.mmsi}`)),
           h('td', null, v.state || '—'),
           h('td', { class: 'num' }, v.sog != null ? String(v.sog) : '—'))));
       }

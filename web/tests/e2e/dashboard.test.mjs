@@ -21,7 +21,7 @@ const VIEWPORTS = { desktop: { width: 1366, height: 900 }, phone: { width: 390, 
 // Endpoints that other parts of corridor add later. Until they exist the
 // page asks, gets 404 and says "not available yet"; Chromium logs that 404
 // as a console error, which is the only console error allowed.
-const LATER = /\/api\/v1\/(geometry|live|queue|accountability|clearance)(\/|\?|$)/;
+const LATER = /\/api\/v1\/(geometry|live|vessels\/live|tracks|alerts|queue|accountability|clearance)(\/|\?|$)/;
 
 let browser;
 const api = async (p) => {
@@ -154,6 +154,21 @@ test('map: reaches idle with the land and the corridor layers', async () => {
   if (info.live === 'live') {
     // With a live feed, vessels appear on the map.
     await page.waitForFunction(() => Number(document.querySelector('.map').dataset.vessels) > 0, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelector('.map').maplibre.queryRenderedFeatures({ layers: ['vessels'] }).length > 0, null, { timeout: 20000 });
+    // A click on a vessel shows it (vessels move: try a few times).
+    for (let i = 0; i < 5 && !(await page.$('.vessel-popup')); i++) {
+      const at = await page.evaluate(() => {
+        const el = document.querySelector('.map');
+        const [f] = el.maplibre.queryRenderedFeatures({ layers: ['vessels'] });
+        const p = el.maplibre.project(f.geometry.coordinates);
+        const r = el.getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      });
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector('.vessel-popup', { timeout: 1500 }).catch(() => {});
+    }
+    await page.waitForSelector('.vessel-popup', { timeout: 1000 });
+    assert.match(await page.textContent('.vessel-popup'), /MMSI/);
   } else {
     assert.match(await page.textContent('.live-status'), /not available yet|Connecting|reconnecting/i);
   }
