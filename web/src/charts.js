@@ -61,7 +61,7 @@ export function monthChart(stats, lines) {
   return chartPanel({
     id: 'chart-month',
     title: 'Tonnes shipped by month and commodity',
-    note: stacked ? 'Departures per month; totals above the bars.' : 'Departures per month.',
+    note: stacked ? 'Departures per month, metric tons; totals above the bars.' : 'Departures per month, metric tons.',
     draw: (width) => Plot.plot({
       width,
       height: 300,
@@ -74,7 +74,8 @@ export function monthChart(stats, lines) {
         stacked
           ? Plot.barY(stacked, Plot.groupX({ y: 'sum' }, { x: 'month', y: 'tonnes', fill: 'group', order: domain, tip: { format: { y: (v) => `${fmtTonnes(v)} t` } } }))
           : Plot.barY(totals, { x: 'key', y: 'tonnes', fill: PALETTE[0], tip: { format: { y: (v) => `${fmtTonnes(v)} t` } } }),
-        width > 560 ? Plot.text(totals, { x: 'key', y: 'tonnes', text: (d) => fmtTonnesShort(d.tonnes), dy: -7, fontSize: 10, fill: '#222' }) : null,
+        // Exact totals (the API's figures) where the bars are wide enough.
+        (width - 52) / months.length >= 64 ? Plot.text(totals, { x: 'key', y: 'tonnes', text: (d) => fmtTonnes(d.tonnes), dy: -7, fontSize: 10, fill: '#222' }) : null,
         Plot.ruleY([0]),
       ],
     }),
@@ -98,12 +99,12 @@ export function barsChart({ id, title, note, data, total, order, limit, color = 
       width,
       height: 34 + shown.length * 24,
       marginLeft: Math.min(width * 0.45, 12 + 6.4 * Math.max(...shown.map((d) => Math.min(26, d.key.length)))),
-      marginRight: 92,
+      marginRight: 140,
       x: { grid: true, tickFormat: fmtTonnesShort, label: 'Metric tons', axis: width > 380 ? 'bottom' : null },
       y: { domain: shown.map((d) => d.key), label: null, tickFormat: (k) => (k.length > 26 ? `${k.slice(0, 25)}…` : k) },
       marks: [
         Plot.barX(shown, { y: 'key', x: 'tonnes', fill: color, tip: { format: { x: (v) => `${fmtTonnes(v)} t` } } }),
-        Plot.text(shown, { y: 'key', x: 'tonnes', text: (d) => `${fmtTonnesShort(d.tonnes)} · ${fmtPct(d.tonnes, total)} %`, dx: 4, textAnchor: 'start', fontSize: 11, fill: '#222' }),
+        Plot.text(shown, { y: 'key', x: 'tonnes', text: (d) => `${fmtTonnes(d.tonnes)} t · ${fmtPct(d.tonnes, total)} %`, dx: 4, textAnchor: 'start', fontSize: 11, fill: '#222' }),
         Plot.ruleX([0]),
       ],
     }),

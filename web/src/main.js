@@ -79,12 +79,12 @@ document.getElementById('period-reset').addEventListener('click', () => {
 });
 
 const SCREENS = [
-  { match: /^\/$/, screen: overviewScreen, nav: '/' },
-  { match: /^\/movements$/, screen: movementsScreen, nav: '/movements' },
-  { match: /^\/map$/, screen: mapScreen, nav: '/map' },
-  { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements' },
-  { match: /^\/queue$/, screen: queueScreen, nav: '/queue' },
-  { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability' },
+  { match: /^\/$/, screen: overviewScreen, nav: '/', title: 'Overview' },
+  { match: /^\/movements$/, screen: movementsScreen, nav: '/movements', title: 'Vessel movements' },
+  { match: /^\/map$/, screen: mapScreen, nav: '/map', title: 'Map' },
+  { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements', title: 'Vessel' },
+  { match: /^\/queue$/, screen: queueScreen, nav: '/queue', title: 'Queue' },
+  { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability', title: 'Decisions' },
 ];
 
 async function render() {
@@ -111,6 +111,7 @@ async function render() {
     return;
   }
   const args = path.match(found.match).slice(1);
+  if (pathChanged) document.title = `${found.title} — corridor`;
   if (teardown?.update) {
     teardown.update(params, ...args);
   } else {
