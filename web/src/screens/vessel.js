@@ -12,15 +12,38 @@ const FIELD_NAMES = {
   departure: 'Departure date',
   inspection_cleared: 'Inspection cleared',
   vessel_name: 'Vessel name',
-  flag_name: 'Flag',
+  imo: 'IMO',
+  flag: 'Flag',
   port: 'Departure port',
+  cargo_lines: 'Number of cargo lines',
+  income_group: 'Income group',
+  world_bank_region: 'World Bank region',
+  un_region: 'UN region',
+  development_category: 'Development category',
+  wfp: 'WFP',
 };
 
-function fieldName(f) {
-  // Cargo-line fields come as e.g. "cargo[2].destination".
+// History fields are the record's own names: "tonnes", "cargo[2].destination"
+// (cargo lines counted from 1).
+function parseField(f) {
   const m = /^cargo\[(\d+)]\.(.+)$/.exec(f);
-  if (m) return `Cargo line ${Number(m[1]) + 1}: ${(FIELD_NAMES[m[2]] || m[2]).toLowerCase()}`;
-  return FIELD_NAMES[f] || f.replace(/_/g, ' ');
+  return m ? { line: Number(m[1]), name: m[2] } : { line: null, name: f };
+}
+
+function fieldName(f) {
+  const { line, name } = parseField(f);
+  const label = FIELD_NAMES[name] || name.replace(/_/g, ' ');
+  return line ? `Cargo line ${line}: ${label.charAt(0).toLowerCase()}${label.slice(1)}` : label;
+}
+
+/** A history value shown as the rest of the page shows it. */
+function fieldValue(f, v) {
+  if (v === null || v === undefined) return h('span', { class: 'muted' }, '(none)');
+  const { name } = parseField(f);
+  if (name === 'tonnes' && v !== '' && Number.isFinite(Number(v))) return `${fmtTonnes(Number(v))} t`;
+  if ((name === 'departure' || name === 'inspection_cleared') && /^\d{4}-\d{2}-\d{2}$/.test(v)) return fmtDate(v);
+  if (name === 'wfp') return v === 'true' ? 'WFP' : v === 'false' ? 'not WFP' : v;
+  return v === '' ? h('span', { class: 'muted' }, '(blank)') : v;
 }
 
 function snapshot(s) {
@@ -72,9 +95,9 @@ export function vesselScreen(root, params, imo) {
             h('tbody', null, history.map((r) => h('tr', null,
               h('td', null, `#${r.voyage_seq}`),
               h('td', null, fieldName(r.field)),
-              h('td', { class: 'old' }, r.old_value ?? h('span', { class: 'muted' }, '(none)')),
+              h('td', { class: 'old' }, fieldValue(r.field, r.old_value)),
               h('td', null, h('small', null, snapshot(r.old_snapshot))),
-              h('td', { class: 'new' }, r.new_value ?? h('span', { class: 'muted' }, '(none)')),
+              h('td', { class: 'new' }, fieldValue(r.field, r.new_value)),
               h('td', null, h('small', null, snapshot(r.new_snapshot))),
               h('td', null, h('small', null, fmtTimestamp(r.recorded_at))))))))
           : h('p', { class: 'muted' }, 'No value of these voyages has changed between sources.')));

@@ -262,6 +262,18 @@ test('vessel: a click shows its voyages and change history', async () => {
   await done();
 });
 
+test('vessel: the change history shows what an older source said', { skip: !process.env.CORRIDOR_E2E_HISTORY && 'only the CSV imported' }, async () => {
+  // Voyage 34 (KAFKAM ETLER, IMO 9001112): the xlsx had 2,436.99 t, the
+  // newer CSV 2,437 t (issue 2).
+  const { page, done } = await open('desktop', '/#/vessels/9001112');
+  await page.waitForSelector('#vessel-history tbody tr');
+  const detail = await api('/vessels/9001112');
+  assert.equal(await page.locator('#vessel-history tbody tr').count(), detail.history.length);
+  const rows = await page.$$eval('#vessel-history tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.ok(rows.some((r) => r[0] === '#34' && r[2] === '2,436.99 t' && r[4] === '2,437 t'), JSON.stringify(rows));
+  await done();
+});
+
 test('vessel: an unknown IMO is said so', async () => {
   const { page, done } = await open('desktop', '/#/vessels/1234567', { allow404: /\/api\/v1\/vessels\/1234567$/ });
   await page.waitForSelector('.notice-error');
