@@ -59,9 +59,10 @@ pub fn ascii_to_sixbit(c: u8) -> u8 {
     }
 }
 
-/// Words kept on the stack: 24 words of 60 bits (10 characters each), 240
-/// characters in all: any single sentence and most multi-sentence messages.
-const INLINE_WORDS: usize = 24;
+/// Words kept on the stack: 12 words of 60 bits (10 characters each), 120
+/// characters in all: any single sentence and a two-sentence type 5; longer
+/// payloads (multi-sentence binary data) use the heap.
+const INLINE_WORDS: usize = 12;
 
 /// Six-bit value of every byte (invalid bytes map to garbage, never panic).
 const UNARMOR: [u8; 256] = {
