@@ -1,9 +1,9 @@
 // The page shell: period form, headline figures, and the screen router.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { getStats } from './api.js';
-import { mount, notice } from './dom.js';
-import { fmtDate, fmtInt, fmtTonnes } from './format.js';
+import { getJSON, getStats } from './api.js';
+import { h, mount, notice } from './dom.js';
+import { fmtDate, fmtInt, fmtTimestamp, fmtTonnes } from './format.js';
 import { current, go } from './route.js';
 import { overviewScreen } from './screens/overview.js';
 import { movementsScreen } from './screens/movements.js';
@@ -128,5 +128,23 @@ document.addEventListener('click', (ev) => {
   followedLink = Boolean(ev.target.closest?.('a[href^="#/"]'));
 });
 
+// The corridor's operating state (clearance API, public): a suspension is
+// the first thing anyone should see. Nothing is shown while the server has
+// no such endpoint.
+async function corridorBanner() {
+  try {
+    const c = await getJSON('/corridor');
+    if (!c?.suspended) return;
+    const banner = h('p', { class: 'banner', role: 'alert' },
+      h('strong', null, 'The corridor is suspended'),
+      c.suspended_since ? ` since ${fmtTimestamp(c.suspended_since)}` : '',
+      c.reason_code ? ` (${c.reason_code.replace(/_/g, ' ')})` : '', '.');
+    document.querySelector('header.site').after(banner);
+  } catch {
+    // not available on this server yet
+  }
+}
+
 window.addEventListener('hashchange', render);
 render();
+corridorBanner();

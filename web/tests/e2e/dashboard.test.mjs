@@ -21,7 +21,7 @@ const VIEWPORTS = { desktop: { width: 1366, height: 900 }, phone: { width: 390, 
 // Endpoints that other parts of corridor add later. Until they exist the
 // page asks, gets 404 and says "not available yet"; Chromium logs that 404
 // as a console error, which is the only console error allowed.
-const LATER = /\/api\/v1\/(geometry|live|vessels\/live|tracks|alerts|queue|accountability|clearance)(\/|\?|$)/;
+const LATER = /\/api\/v1\/(geometry|live|vessels\/live|tracks|alerts|queue|accountability|corridor|clearance)(\/|\?|$)/;
 
 let browser;
 const api = async (p) => {
