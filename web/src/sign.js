@@ -1,0 +1,117 @@
+// Signing a party's decision in the browser (WebCrypto Ed25519), in the
+// exact form the ledger verifies: the bytes "corridor-decision-v1\n"
+// followed by the canonical JSON of {party, application_id,
+// application_hash, decision, time, key_id}. The private key is imported
+// non-extractable: once in the browser it can sign, never be read back.
+
+const enc = new TextEncoder();
+
+export const DECISION_CONTEXT = 'corridor-decision-v1\n';
+
+/** UTF-8 byte order, as the ledger sorts object keys. */
+function compareUtf8(a, b) {
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+function canonicalString(s) {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (c === 0x08) out += '\\b';
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0c) out += '\\f';
+    else if (c === 0x0d) out += '\\r';
+    else if (c < 0x20) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Canonical JSON: no white space, object keys in UTF-8 byte order, integers
+ * only (a fraction is refused, as the ledger refuses it), strings escaped
+ * minimally.
+ */
+export function canonicalJson(value) {
+  if (value === null) return 'null';
+  if (value === true) return 'true';
+  if (value === false) return 'false';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`canonical JSON has integers only, not ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return canonicalString(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(compareUtf8);
+    return `{${keys.map((k) => `${canonicalString(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  throw new Error(`not JSON: ${typeof value}`);
+}
+
+/** RFC 3339 UTC, whole seconds: the ledger's canonical time. */
+export function canonicalTime(t = new Date()) {
+  return `${new Date(t).toISOString().slice(0, 19)}Z`;
+}
+
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
+const fromB64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=')), (c) => c.charCodeAt(0));
+
+/** A key's id: the first 8 bytes of SHA-256 of the raw public key, in hex. */
+export async function keyIdOf(publicRaw) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', publicRaw));
+  return hex(digest.slice(0, 8));
+}
+
+function pemBody(pem) {
+  const m = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem);
+  if (!m) throw new Error('not a PKCS#8 private key (-----BEGIN PRIVATE KEY-----)');
+  return Uint8Array.from(atob(m[1].replace(/\s+/g, '')), (c) => c.charCodeAt(0));
+}
+
+/**
+ * A party's signing key from its PKCS#8 PEM file (as `corridor` writes it).
+ * Returns {privateKey, publicRaw, publicBase64, keyId}; privateKey cannot be
+ * exported again.
+ */
+export async function importSigningKey(pem) {
+  const der = pemBody(pem);
+  // Imported extractable once, only to read the public half from its JWK.
+  const tmp = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, true, ['sign']);
+  const jwk = await crypto.subtle.exportKey('jwk', tmp);
+  const publicRaw = fromB64url(jwk.x);
+  const privateKey = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, false, ['sign']);
+  return { privateKey, publicRaw, publicBase64: b64(publicRaw), keyId: await keyIdOf(publicRaw) };
+}
+
+/** The bytes that are signed for a decision payload. */
+export function decisionSigningBytes(payload) {
+  return enc.encode(DECISION_CONTEXT + canonicalJson(payload));
+}
+
+/**
+ * Signs a decision: `decision` is {kind: 'approve'} or {kind: 'hold' |
+ * 'reject', reason_code, text}; `applicationHash` the hex content hash the
+ * server shows. Returns the body for POST /applications/{id}/decisions.
+ */
+export async function signDecision({ party, applicationId, applicationHash, decision, time = new Date() }, key) {
+  const payload = {
+    party,
+    application_id: applicationId,
+    application_hash: applicationHash,
+    decision,
+    time: canonicalTime(time),
+    key_id: key.keyId,
+  };
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key.privateKey, decisionSigningBytes(payload)));
+  return { payload, signature: b64(signature) };
+}

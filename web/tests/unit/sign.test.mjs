@@ -1,0 +1,58 @@
+// Decisions signed in the browser are byte for byte what the ledger
+// verifies. The vector was made with an independent implementation
+// (Python's cryptography over OpenSSL, canonical JSON by json.dumps with
+// sorted keys), from the seed [1; 32] that the ledger's own tests use.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson, canonicalTime, decisionSigningBytes, importSigningKey, keyIdOf, signDecision } from '../../src/sign.js';
+
+const PEM = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n-----END PRIVATE KEY-----\n';
+const PUBLIC = 'iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=';
+const KEY_ID = '34750f98bd59fcfc';
+const DECISION = { kind: 'hold', reason_code: 'documents_missing', text: 'Crew list "v2" — é\n\ttab \u0001' };
+const CANONICAL = '{"application_hash":"abababababababababababababababababababababababababababababababab","application_id":"BSGI-000042","decision":{"kind":"hold","reason_code":"documents_missing","text":"Crew list \\"v2\\" — é\\n\\ttab \\u0001"},"key_id":"34750f98bd59fcfc","party":"UA","time":"2023-05-04T10:00:00Z"}';
+const SIGNATURE = 'ZjH8kmfzrakyR4KoggeSva6DLBHGhFVKxdHuaH5Owrbl1CW/ZznmmH6+rluasHxPmN6DN2pkBOAbPU0f4n2WCw==';
+
+test('canonical JSON: the ledger\'s own cases', () => {
+  assert.equal(canonicalJson(null), 'null');
+  assert.equal(canonicalJson({ b: 1, a: [true, false, null] }), '{"a":[true,false,null],"b":1}');
+  assert.equal(canonicalJson({ z: { y: -5, x: 18446744073709551615n } }), '{"z":{"x":18446744073709551615,"y":-5}}');
+  assert.equal(canonicalJson('a"b\\c\n\t\u0001\u007fé€\u2028😀'), '"a\\"b\\\\c\\n\\t\\u0001\u007fé€\u2028😀"');
+  assert.equal(canonicalJson({ 'é': 1, e: 2, E: 3, '': 4 }), '{"":4,"E":3,"e":2,"é":1}');
+  assert.throws(() => canonicalJson({ q: 1.5 }), /integers only/);
+  assert.equal(canonicalJson([]), '[]');
+  assert.equal(canonicalJson({}), '{}');
+});
+
+test('keys sort by UTF-8 bytes, not UTF-16 units', () => {
+  // U+10000 is the surrogate pair D800 DC00 in UTF-16 (before U+E000) but
+  // F0 90 80 80 in UTF-8 (after EE 80 80): the ledger's order is the latter.
+  assert.equal(canonicalJson({ '\u{10000}': 1, '\ue000': 2 }), '{"\ue000":2,"\u{10000}":1}');
+});
+
+test('canonical time: UTC, whole seconds', () => {
+  assert.equal(canonicalTime(new Date('2023-05-04T10:00:00.987Z')), '2023-05-04T10:00:00Z');
+});
+
+test('a PKCS#8 key imports; its id and public half match', async () => {
+  const key = await importSigningKey(PEM);
+  assert.equal(key.publicBase64, PUBLIC);
+  assert.equal(key.keyId, KEY_ID);
+  assert.equal(await keyIdOf(key.publicRaw), KEY_ID);
+  assert.equal(key.privateKey.extractable, false);
+  await assert.rejects(crypto.subtle.exportKey('pkcs8', key.privateKey));
+});
+
+test('a signed decision is the vector, byte for byte', async () => {
+  const key = await importSigningKey(PEM);
+  const signed = await signDecision({
+    party: 'UA', applicationId: 'BSGI-000042', applicationHash: 'ab'.repeat(32), decision: DECISION, time: new Date('2023-05-04T10:00:00Z'),
+  }, key);
+  assert.equal(new TextDecoder().decode(decisionSigningBytes(signed.payload)), `corridor-decision-v1\n${CANONICAL}`);
+  assert.equal(signed.signature, SIGNATURE);
+  assert.deepEqual(Object.keys(signed).sort(), ['payload', 'signature']);
+});
+
+test('a wrong key file is refused with a reason', async () => {
+  await assert.rejects(importSigningKey('not a key'), /PKCS#8/);
+});
