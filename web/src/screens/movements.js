@@ -7,7 +7,8 @@ import { toCsv, toJson } from '../jcc.js';
 import { go, href } from '../route.js';
 
 const PAGE_SIZES = [25, 50, 100, 250];
-const FILTER_KEYS = ['port', 'commodity', 'country', 'imo'];
+const FILTER_KEYS = ['port', 'commodity', 'country', 'status', 'imo'];
+const STATUSES = { departed: 'Departed, not yet inspected', inspected: 'Inspected' };
 
 function select(id, label, name, options, value) {
   return h('div', { class: 'field' },
@@ -116,6 +117,11 @@ export function movementsScreen(root, initial) {
         select('f-commodity', 'Commodity', 'commodity', keys(s.by_commodity), p.commodity),
         select('f-country', 'Destination country', 'country', keys(s.by_country), p.country),
         h('div', { class: 'field' },
+          h('label', { for: 'f-status' }, 'Outbound inspection'),
+          h('select', { id: 'f-status', name: 'status' },
+            h('option', { value: '' }, 'All'),
+            Object.entries(STATUSES).map(([v, t]) => h('option', { value: v, selected: v === p.status }, t)))),
+        h('div', { class: 'field' },
           h('label', { for: 'f-imo' }, 'IMO number'),
           h('input', { id: 'f-imo', name: 'imo', inputmode: 'numeric', pattern: '[0-9]{7}', size: 9, value: p.imo || '', 'aria-describedby': 'f-imo-hint', autocomplete: 'off' }),
           h('small', { id: 'f-imo-hint', class: 'hint' }, '7 digits')),
@@ -160,7 +166,7 @@ export function movementsScreen(root, initial) {
     const pages = Math.max(1, Math.ceil(res.total / size));
     const first = res.total ? res.offset + 1 : 0;
     const last = res.offset + res.items.length;
-    const filters = FILTER_KEYS.filter((k) => p[k]).map((k) => p[k]);
+    const filters = FILTER_KEYS.filter((k) => p[k]).map((k) => (k === 'status' ? STATUSES[p[k]] || p[k] : k === 'imo' ? `IMO ${p[k]}` : p[k]));
     mount(status,
       h('span', { 'data-total': res.total }, `${fmtInt(res.total)} voyages`),
       filters.length ? ` matching ${filters.join(', ')}` : '',

@@ -195,6 +195,16 @@ test('table: filters and pages agree with /voyages', async () => {
   const ports = await page.$$eval('#voyages tbody tr', (trs) => trs.map((tr) => tr.children[3].textContent));
   assert.ok(ports.every((p) => p === 'Odesa'));
 
+  // Inspection status narrows further.
+  await page.selectOption('#f-status', 'departed');
+  await page.click('.filters button[type=submit]');
+  const departed = await api('/voyages?port=Odesa&commodity=Wheat&status=departed&limit=50');
+  await page.waitForFunction((n) => document.querySelector('[data-total]')?.dataset.total === String(n), departed.total);
+  assert.ok(departed.total < filtered.total);
+  await page.selectOption('#f-status', '');
+  await page.click('.filters button[type=submit]');
+  await page.waitForFunction((n) => document.querySelector('[data-total]')?.dataset.total === String(n), filtered.total);
+
   await page.click('.pager a[rel=next]');
   await page.waitForFunction(() => location.hash.includes('page=2'));
   const page2 = await api('/voyages?port=Odesa&commodity=Wheat&limit=50&offset=50');
@@ -288,7 +298,7 @@ test('keyboard: the filters work without a mouse', async () => {
   await page.keyboard.type('Odesa');
   assert.equal(await page.inputValue('#f-port'), 'Odesa');
   // Tab through to the Apply button and press Enter.
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 10; i++) {
     await page.keyboard.press('Tab');
     if (await page.evaluate(() => document.activeElement?.textContent === 'Apply filters')) break;
   }
