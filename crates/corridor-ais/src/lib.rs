@@ -15,7 +15,7 @@
 //! | [`bits`] | six-bit armor, bit reader/writer, fixed-capacity text |
 //! | [`reassembly`] | multi-sentence messages, bounded, with drop counters |
 //! | [`messages`] | the 27 message types as typed structs; [`messages::dacfi`] for type 6/8 applications |
-//! | [`encode`] | message → sentences (multi-sentence, tag blocks) |
+//! | [`mod@encode`] | message → sentences (multi-sentence, tag blocks) |
 //! | [`reader`] | streaming [`reader::Decoder`] and [`reader::decode_stream`] |
 //! | [`gpsd_json`] | gpsd-compatible JSON (`gpsdecode -j`, scaled or raw) |
 //!
@@ -44,9 +44,15 @@
 //! * **"Not available" is `None`** in every scaled accessor (lat 91, lon 181,
 //!   speed 102.3, course 360, heading 511, turn −128 …).
 //! * **No allocation per single-sentence message on the hot path**: lines are
-//!   parsed in place in the reader's buffer, the bit reader works on the
-//!   armored characters directly, text fields are fixed-capacity arrays.
-//!   Only multi-sentence reassembly and binary application data allocate.
+//!   parsed in place in the reader's buffer, the payload is de-armored into
+//!   a stack array of 60-bit words, text fields are fixed-capacity arrays,
+//!   so every fixed layout (position reports, base stations, static data,
+//!   …) decodes without touching the heap. Variable-length parts allocate:
+//!   binary application data (6, 8, 17, 25, 26), safety text (12, 14),
+//!   acknowledgement and slot lists (7, 13, 20), the AtoN name extension,
+//!   and multi-sentence reassembly.
+//! * **Speed** (bench/ais-peers): about 2,600 instructions per message on
+//!   real traffic, 1.6× fewer than the fastest other Rust decoder.
 //! * **Bounded memory**: at most [`reassembly::AssemblerLimits::max_open`]
 //!   open groups, aged out after `max_age` fragments; never joined across
 //!   channels or sources.
