@@ -140,3 +140,15 @@ proptest::proptest! {
         proptest::prop_assert!(p.cargo_lines() as u64 <= p.rows_read);
     }
 }
+
+/// Every input the fuzzer ever crashed on stays a test.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    for e in entries {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let _ = jcc::read_bytes(&path.display().to_string(), &bytes);
+    }
+}
