@@ -14,7 +14,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 cargo build --release -q -p corridor
-BIN="$ROOT/target/release/corridor"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/corridor"
 python3 bench/import/gen.py "$ROWS" "$TMP/rows.csv"
 
 now() { date +%s.%N; }
