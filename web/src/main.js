@@ -25,12 +25,15 @@ const FIGURES = {
   wfp_tonnes: (s) => `${fmtTonnes(s.wfp_tonnes)}`,
 };
 
+let figuresSeq = 0;
 async function renderFigures(from, until) {
   const period = document.getElementById('figures-period');
   const dl = document.getElementById('figures');
+  const seq = ++figuresSeq; // a slower, older answer must not overwrite a newer one
   dl.setAttribute('aria-busy', 'true');
   try {
     const s = await getStats(from, until);
+    if (seq !== figuresSeq) return;
     for (const [key, fmt] of Object.entries(FIGURES)) {
       const dd = dl.querySelector(`[data-figure="${key}"]`);
       dd.textContent = fmt(s);
@@ -41,6 +44,7 @@ async function renderFigures(from, until) {
       : 'The whole record';
     dl.dataset.state = 'ready';
   } catch (e) {
+    if (seq !== figuresSeq) return;
     for (const dd of dl.querySelectorAll('dd')) {
       dd.textContent = '—';
       delete dd.dataset.value;
@@ -48,7 +52,7 @@ async function renderFigures(from, until) {
     period.replaceChildren(notice('error', `Figures unavailable: ${e.message}`));
     dl.dataset.state = 'error';
   } finally {
-    dl.removeAttribute('aria-busy');
+    if (seq === figuresSeq) dl.removeAttribute('aria-busy');
   }
 }
 
