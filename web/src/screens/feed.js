@@ -39,8 +39,11 @@ export function feedScreen({ id, title, path, intro, missing }) {
       .then((data) => mount(body, renderJson(data)))
       .catch((e) => {
         if (e.name === 'AbortError') return;
-        body.dataset.state = e instanceof NotAvailable ? 'unavailable' : 'error';
-        mount(body, e instanceof NotAvailable ? notice('info', missing) : notice('error', `Could not be loaded: ${e.message}`));
+        const closed = e.status === 401 || e.status === 403;
+        body.dataset.state = e instanceof NotAvailable ? 'unavailable' : closed ? 'closed' : 'error';
+        mount(body, e instanceof NotAvailable ? notice('info', missing)
+          : closed ? notice('info', 'This server shows these figures to signed-in users only.')
+            : notice('error', `Could not be loaded: ${e.message}`));
       });
     return { destroy: () => ctl.abort() };
   };

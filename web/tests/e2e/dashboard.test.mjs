@@ -47,7 +47,8 @@ async function open(viewport = 'desktop', route = '/', { allow404 = null } = {})
   const errors = [];
   const missing = new Set();
   page.on('response', (r) => {
-    if (r.status() === 404 && (LATER.test(r.url()) || allow404?.test(r.url()))) missing.add(r.url());
+    // A later endpoint may also be there but closed to the public (401/403).
+    if ((r.status() === 404 && (LATER.test(r.url()) || allow404?.test(r.url()))) || ([401, 403].includes(r.status()) && LATER.test(r.url()))) missing.add(r.url());
   });
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
@@ -317,6 +318,8 @@ test('queue and decisions: the server’s figures, or a clear "not available yet
     if (res.status === 404) {
       await page.waitForSelector(`#${id} [data-state=unavailable]`);
       assert.match(await page.textContent(`#${id} .notice`), /not available yet/);
+    } else if (res.status === 401 || res.status === 403) {
+      await page.waitForSelector(`#${id} [data-state=closed]`);
     } else {
       assert.equal(res.status, 200);
       await page.waitForSelector(`#${id} :is(table, dl, ul)`);
