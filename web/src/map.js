@@ -156,7 +156,7 @@ async function liveTrack(mmsi) {
 /**
  * A map in `container`. Reports its progress in data attributes on the
  * container (data-state, data-corridor, data-live) for the page's status
- * line and for tests. Returns {map, destroy, onStatus}.
+ * line and for tests. Returns {map, vessels, showVessel(mmsi), destroy()}.
  */
 export function createMap(container, { compact = false, onAlert, onStatus } = {}) {
   container.classList.add('map');
@@ -217,6 +217,7 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
     } catch (e) {
       status('corridor', 'error');
     }
+    if (destroyed) return;
     unsubscribe = subscribeLive({
       onPosition: (p) => {
         if (typeof p.lat !== 'number' || typeof p.lon !== 'number') return;
