@@ -36,3 +36,17 @@ export function mount(el, ...children) {
 export function notice(kind, text) {
   return h('p', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
+
+/**
+ * Names every body cell after its column (data-label), so that on a phone,
+ * where `table.cards` rows are shown as cards, each value keeps its name.
+ */
+export function labelCells(table) {
+  const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((cell, i) => {
+      if (names[i] && !cell.dataset.label) cell.dataset.label = names[i];
+    });
+  }
+  return table;
+}

@@ -1,7 +1,7 @@
 // One vessel: what is known of it, its voyages, and every value a newer
 // source replaced (the record's change history).
 import { getJSON, NotAvailable } from '../api.js';
-import { h, mount, notice } from '../dom.js';
+import { h, labelCells, mount, notice } from '../dom.js';
 import { fmtDate, fmtTimestamp, fmtTonnes } from '../format.js';
 import { href } from '../route.js';
 
@@ -73,7 +73,7 @@ export function vesselScreen(root, params, imo) {
         h('h2', { id: 'vs-title' }, vessel.name),
         facts(vessel),
         h('h3', null, `Voyages (${voyages.length}, ${fmtTonnes(total)} t)`),
-        h('div', { class: 'table-scroll' }, h('table', { id: 'vessel-voyages' },
+        h('div', { class: 'table-scroll' }, labelCells(h('table', { id: 'vessel-voyages', class: 'cards', role: 'table' },
           h('thead', null, h('tr', null, ['#', 'Departure port', 'Departed', 'Inspection cleared', 'Cargo', 'Metric tons', 'Record']
             .map((t, i) => h('th', { scope: 'col', class: [0, 5].includes(i) ? 'num' : null }, t)))),
           h('tbody', null, voyages.map((v) => h('tr', null,
@@ -85,10 +85,10 @@ export function vesselScreen(root, params, imo) {
               `${c.commodity} → ${c.destination} (${fmtTonnes(c.tonnes)} t)`,
               c.wfp ? h('abbr', { class: 'tag', title: 'Chartered by the World Food Programme' }, 'WFP') : null)))),
             h('td', { class: 'num' }, fmtTonnes(v.tonnes)),
-            h('td', null, h('small', null, snapshot(v)))))))),
+            h('td', null, h('small', null, snapshot(v))))))))),
         h('h3', null, 'Change history'),
         history.length
-          ? h('div', { class: 'table-scroll' }, h('table', { id: 'vessel-history' },
+          ? h('div', { class: 'table-scroll' }, labelCells(h('table', { id: 'vessel-history', class: 'cards', role: 'table' },
             h('caption', null, 'Values that a newer source replaced. Nothing in the record is overwritten silently.'),
             h('thead', null, h('tr', null, ['Voyage', 'Field', 'Old value', 'Old source', 'New value', 'New source', 'Recorded']
               .map((t) => h('th', { scope: 'col' }, t)))),
@@ -99,7 +99,7 @@ export function vesselScreen(root, params, imo) {
               h('td', null, h('small', null, snapshot(r.old_snapshot))),
               h('td', { class: 'new' }, fieldValue(r.field, r.new_value)),
               h('td', null, h('small', null, snapshot(r.new_snapshot))),
-              h('td', null, h('small', null, fmtTimestamp(r.recorded_at))))))))
+              h('td', null, h('small', null, fmtTimestamp(r.recorded_at)))))))))
           : h('p', { class: 'muted' }, 'No value of these voyages has changed between sources.')));
   }).catch((e) => {
     if (e.name === 'AbortError') return;
