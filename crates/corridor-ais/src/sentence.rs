@@ -120,7 +120,11 @@ impl<'a> Iterator for LineParser<'a> {
         let mut tag: Option<Result<TagBlock<'a>, Reject>> = None;
         loop {
             let rest = line.get(self.pos..)?;
-            let off = memchr::memchr3(b'!', b'\\', b'$', rest)?;
+            // Lines nearly always start with one of these: skip the search then.
+            let off = match rest.first() {
+                Some(b'!' | b'\\' | b'$') => 0,
+                _ => memchr::memchr3(b'!', b'\\', b'$', rest)?,
+            };
             let start = self.pos + off;
             match line.get(start) {
                 Some(b'\\') => {

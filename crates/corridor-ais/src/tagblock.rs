@@ -21,7 +21,7 @@ pub struct Group {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TagBlock<'a> {
     /// Everything between the opening `\` and the `*`.
-    pub raw: &'a str,
+    pub raw: &'a [u8],
     /// `s:` source / station.
     pub source: Option<&'a str>,
     /// `c:` time as written (seconds or milliseconds since the Unix epoch).
@@ -42,46 +42,45 @@ impl<'a> TagBlock<'a> {
     /// Parse the text between `\` and `\` (checksum included). With
     /// `verify`, a wrong checksum is an error.
     pub fn parse(body: &'a [u8], verify: bool) -> Result<TagBlock<'a>, Reject> {
-        let star = memchr::memrchr(b'*', body).ok_or(Reject::TagBlockMalformed)?;
-        let (fields, ck) = body.split_at(star);
-        let ck = ck.get(1..).unwrap_or(&[]);
+        // This runs once per sentence on tagged feeds: the checksum star is
+        // nearly always third from the end, so look there first.
+        let n = body.len();
+        let star = match n.checked_sub(3) {
+            Some(i) if body.get(i) == Some(&b'*') => i,
+            _ => memchr::memrchr(b'*', body).ok_or(Reject::TagBlockMalformed)?,
+        };
+        let fields = body.get(..star).ok_or(Reject::TagBlockMalformed)?;
         if verify {
-            let want = parse_hex2(ck).ok_or(Reject::TagBlockMalformed)?;
+            let want = parse_hex2(body.get(star + 1..).unwrap_or(&[])).ok_or(Reject::TagBlockMalformed)?;
             if xor(fields) != want {
                 return Err(Reject::TagBlockChecksum);
             }
         }
-        let raw = std::str::from_utf8(fields).map_err(|_| Reject::TagBlockMalformed)?;
-        let mut tb = TagBlock { raw, ..TagBlock::default() };
-        // Byte-level walk (this runs once per sentence on tagged feeds).
-        let mut from = 0;
-        while from <= fields.len() {
-            let to = fields.get(from..).and_then(|f| memchr::memchr(b',', f)).map_or(fields.len(), |p| from + p);
-            let f = raw.get(from..to).unwrap_or("");
-            from = to + 1;
-            let b = f.as_bytes();
-            if b.len() < 2 || b.get(1) != Some(&b':') {
-                continue;
-            }
-            let v = f.get(2..).unwrap_or("");
-            match b.first() {
-                Some(b's') => tb.source = Some(v),
-                Some(b'c') => tb.time_raw = parse_int(v),
-                Some(b'g' | b'G') => tb.group = parse_group(v),
-                Some(b'n') => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
-                Some(b'r') => tb.relative_time = parse_int(v),
-                Some(b'd') => tb.destination = Some(v),
-                Some(b't') => tb.text = Some(v),
+        let mut tb = TagBlock { raw: fields, ..TagBlock::default() };
+        for f in fields.split(|&c| c == b',') {
+            let [k, b':', v @ ..] = f else { continue };
+            match k {
+                b's' => tb.source = std::str::from_utf8(v).ok(),
+                b'c' => tb.time_raw = parse_int(v),
+                b'g' | b'G' => tb.group = parse_group(v),
+                b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
+                b'r' => tb.relative_time = parse_int(v),
+                b'd' => tb.destination = std::str::from_utf8(v).ok(),
+                b't' => tb.text = std::str::from_utf8(v).ok(),
                 _ => {}
             }
         }
         Ok(tb)
     }
 
-    /// Every `key:value` pair in order, unknown keys included.
+    /// Every `key:value` pair in order, unknown keys included (fields that
+    /// are not UTF-8 are skipped).
     pub fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        let raw: &'a str = self.raw;
-        raw.split(',').filter(|f| !f.is_empty()).map(|f| f.split_once(':').unwrap_or((f, "")))
+        let raw: &'a [u8] = self.raw;
+        raw.split(|&c| c == b',')
+            .filter(|f| !f.is_empty())
+            .filter_map(|f| std::str::from_utf8(f).ok())
+            .map(|f| f.split_once(':').unwrap_or((f, "")))
     }
 
     /// `c:` as Unix milliseconds: values of 10^11 and above are taken as
@@ -92,8 +91,8 @@ impl<'a> TagBlock<'a> {
     }
 }
 
-fn parse_group(v: &str) -> Option<Group> {
-    let mut it = v.split('-');
+fn parse_group(v: &[u8]) -> Option<Group> {
+    let mut it = v.split(|&c| c == b'-');
     let number = u32::try_from(parse_int(it.next()?)?).ok()?;
     let total = u32::try_from(parse_int(it.next()?)?).ok()?;
     let id = u32::try_from(parse_int(it.next()?)?).ok()?;
@@ -101,8 +100,8 @@ fn parse_group(v: &str) -> Option<Group> {
 }
 
 /// Decimal integer with optional sign; `None` on anything else or overflow.
-fn parse_int(v: &str) -> Option<i64> {
-    let (neg, digits) = match v.as_bytes() {
+fn parse_int(v: &[u8]) -> Option<i64> {
+    let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         d => (false, d),
