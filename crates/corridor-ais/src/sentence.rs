@@ -131,18 +131,7 @@ impl<'a> Iterator for LineParser<'a> {
                     // Tag block: up to the next backslash.
                     let body_start = start + 1;
                     let rest = line.get(body_start..)?;
-                    // Tag blocks are short: one plain loop finds the closing
-                    // backslash and whether a ':' (a key) was seen before it.
-                    let mut colon = false;
-                    let mut close = None;
-                    for (i, &c) in rest.iter().enumerate() {
-                        if c == b'\\' {
-                            close = Some(i);
-                            break;
-                        }
-                        colon |= c == b':';
-                    }
-                    let Some(len) = close else {
+                    let Some(len) = memchr::memchr(b'\\', rest) else {
                         // Unterminated: a tag block if it looks like one, else a stray backslash.
                         let upto = rest.iter().position(|&c| c == b'!').unwrap_or(rest.len());
                         if rest.get(..upto).is_some_and(|t| t.contains(&b':') && t.contains(&b'*')) {
@@ -154,7 +143,7 @@ impl<'a> Iterator for LineParser<'a> {
                     };
                     let body = line.get(body_start..body_start + len)?;
                     // A stray backslash (e.g. a literal "\r\n" in a log) is not a tag block.
-                    if !colon {
+                    if memchr::memchr(b':', body).is_none() {
                         self.pos = body_start;
                         continue;
                     }
