@@ -1,6 +1,7 @@
 //! One module per command; each has its `Args` and a `run`.
 
 mod ais;
+mod clearance;
 mod demo;
 mod import;
 mod serve;
@@ -47,6 +48,16 @@ enum Command {
     /// Decode and inspect AIS (NMEA 0183 AIVDM/AIVDO)
     #[command(subcommand)]
     Ais(ais::Command),
+    /// Party keys: make, register, rotate (ed25519, PKCS#8 / SPKI PEM)
+    #[command(subcommand)]
+    Keys(clearance::KeysCommand),
+    /// Sign a decision on an application, on the delegate's side
+    Sign(clearance::SignArgs),
+    /// Verify the clearance record in the database: chain, Merkle tree, every signature
+    Verify(clearance::VerifyArgs),
+    /// Fill a store with demo data
+    #[command(subcommand)]
+    Seed(clearance::SeedCommand),
     /// Run the whole system on a fresh store with the JCC's record and a live simulated AIS feed
     Demo(demo::Args),
 }
@@ -85,6 +96,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&ctx, args).await,
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Ais(cmd) => ais::run(cmd),
+        Command::Keys(cmd) => clearance::run_keys(&ctx, cmd).await,
+        Command::Sign(args) => clearance::run_sign(args),
+        Command::Verify(args) => clearance::run_verify(&ctx, args).await,
+        Command::Seed(cmd) => clearance::run_seed(&ctx, cmd).await,
         Command::Demo(args) => demo::run(&ctx, args).await,
     }
 }

@@ -35,7 +35,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if web.is_none() {
         tracing::warn!("no built dashboard found (web/dist); serving the API only");
     }
-    let app = router(AppState { store }, &Options { web_dir: web, ..Options::default() });
+    // Clearance (issue 5) lives in the same database as the record.
+    let clearance = corridor_clearance_service::router(&ctx.database_url()).await.context("opening the clearance store")?;
+    let app = router(AppState { store }, &Options { web_dir: web, api: vec![clearance], ..Options::default() });
     eprintln!("corridor: serving on http://{addr}/ (record: {})", ctx.database_url());
     corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,723 @@
+//! The clearance routes (nested by the server under `/api/v1`).
+//!
+//! Handlers are thin: extract the caller, check role and ownership
+//! ([`corridor_clearance::can`], directly or inside `Clearance::execute`),
+//! call the [`Service`], shape the answer. An application the caller may not
+//! see answers 404 exactly like one that does not exist.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use corridor_clearance::{Action, Actor, Application, Command, Resource, Role, can, check_eligibility};
+use corridor_ledger::{PublicKey, SignedDecision};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ErrorBody, ServiceError};
+use crate::service::Service;
+
+type Svc = State<Arc<Service>>;
+type ApiResult = Result<Response, ServiceError>;
+
+/// The clearance API over `service`, with its own state; nest it under `/api/v1`.
+pub fn router_for(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/auth/login", post(login))
+        .route("/auth/me", get(me))
+        .route("/auth/tokens", get(list_tokens).post(create_token))
+        .route("/auth/tokens/{token_id}", delete(revoke_token))
+        .route("/users", post(create_user))
+        .route("/applications", get(list_applications).post(create_application))
+        .route("/applications/{id}", get(get_application).put(update_application))
+        .route("/applications/{id}/submit", post(submit))
+        .route("/applications/{id}/status", get(status_page))
+        .route("/applications/{id}/eligibility", get(eligibility))
+        .route(
+            "/applications/{id}/documents",
+            // The size limit is checked by the handler, with a JSON 413.
+            post(upload_document).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/applications/{id}/documents/{sha256}", get(download_document))
+        .route("/applications/{id}/review", post(start_review))
+        .route("/applications/{id}/decisions", post(decide))
+        .route("/applications/{id}/holds/{party}/release", post(release_hold))
+        .route("/applications/{id}/withdraw", post(withdraw))
+        .route("/corridor", get(corridor_state))
+        .route("/corridor/suspend", post(suspend))
+        .route("/corridor/resume", post(resume))
+        .route("/parties/keys", get(party_keys))
+        .route("/parties/{party}/keys", post(register_key))
+        .route("/log/checkpoint", get(checkpoint))
+        .route("/log/entries/{seq}/proof", get(inclusion_proof))
+        .route("/log/consistency", get(consistency_proof))
+        .route("/log/export", get(export))
+        .route("/accountability", get(accountability))
+        .with_state(service)
+}
+
+// ---- extractors: every rejection is a JSON error ----
+
+/// A JSON body; a malformed one is a 400/422 JSON error.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ServiceError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => Err(ServiceError::Unprocessable(e.body_text())),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ServiceError::TooLarge(e.body_text())),
+            Err(e) => Err(ServiceError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// Query parameters; bad ones are a 400 JSON error.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ServiceError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()))
+    }
+}
+
+/// Path parameters; bad ones are a 400 JSON error.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ServiceError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()))
+    }
+}
+
+/// Who is calling: the public without a token, a user with a valid one.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The actor for authorisation and the log.
+    pub actor: Actor,
+    /// The user id, when logged in.
+    pub user_id: Option<String>,
+    /// The user name, when logged in.
+    pub username: Option<String>,
+}
+
+impl FromRequestParts<Arc<Service>> for Caller {
+    type Rejection = ServiceError;
+    async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Caller { actor: Actor::new("public", Role::Public), user_id: None, username: None });
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ServiceError::Unauthorized("expected Authorization: Bearer <token>".into()))?;
+        let (user, actor) = service.authenticate(token).await?;
+        Ok(Caller { actor, user_id: Some(user.id), username: Some(user.username) })
+    }
+}
+
+fn json_response<T: Serialize>(status: StatusCode, body: &T) -> ApiResult {
+    let value = serde_json::to_value(body).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((status, Json(value)).into_response())
+}
+
+fn ok<T: Serialize>(body: &T) -> ApiResult {
+    json_response(StatusCode::OK, body)
+}
+
+fn not_found() -> ServiceError {
+    ServiceError::NotFound("no such application".into())
+}
+
+/// The application, if the caller may at least see its status; otherwise 404.
+async fn visible_app(service: &Service, caller: &Caller, id: &str) -> Result<Application, ServiceError> {
+    let clearance = service.clearance().await;
+    let app = clearance.applications.get(id).cloned().ok_or_else(not_found)?;
+    can(&caller.actor, Action::ReadApplicationStatus, Resource::Application { company: &app.company }).map_err(|_| not_found())?;
+    Ok(app)
+}
+
+/// The caller's view of an application: its full content if they may read it.
+async fn readable_app(service: &Service, caller: &Caller, id: &str) -> Result<Application, ServiceError> {
+    let app = visible_app(service, caller, id).await?;
+    can(&caller.actor, Action::ReadApplication, Resource::Application { company: &app.company }).map_err(|_| not_found())?;
+    Ok(app)
+}
+
+async fn status_of(service: &Service, caller: &Caller, id: &str) -> ApiResult {
+    let now = service.now().await;
+    let page = service.clearance().await.status_page(&caller.actor, id, now)?;
+    ok(&page)
+}
+
+fn app_body(app: &Application) -> Value {
+    json!({
+        "id": app.id,
+        "company": app.company,
+        "status": app.status,
+        "content_hash": app.content_hash,
+        "content": app.content,
+        "created_at": corridor_ledger::time::format(app.created_at),
+        "submitted_at": app.submitted_at.map(corridor_ledger::time::format),
+        "updated_at": corridor_ledger::time::format(app.updated_at),
+    })
+}
+
+// ---- OpenAPI ----
+
+async fn openapi() -> Response {
+    Json(openapi_document()).into_response()
+}
+
+// ---- auth ----
+
+/// Password login.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// A label for the token (e.g. the device).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// A new bearer token (shown once; only its SHA-256 is stored).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenBody {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Its id (to revoke it).
+    pub token_id: String,
+    /// Its label.
+    pub label: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenBody), (status = "4XX", body = ErrorBody)))]
+async fn login(State(s): Svc, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult {
+    let label = req.label.unwrap_or_else(|| "login".into());
+    let t = s.login(&req.username, &req.password, &label).await?;
+    ok(&TokenBody { token: t.token, token_id: t.row.token_id, label: t.row.label })
+}
+
+/// Who the caller is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeBody {
+    /// Actor id as written to the log.
+    pub actor: String,
+    /// The role (`{"role":"agent","company":…}`, `{"role":"delegate","party":…}`, …).
+    #[schema(value_type = Object)]
+    pub role: Role,
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeBody), (status = "4XX", body = ErrorBody)))]
+async fn me(caller: Caller) -> ApiResult {
+    require_user(&caller)?;
+    ok(&MeBody { actor: caller.actor.id, role: caller.actor.role })
+}
+
+/// A token as listed (never the secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenInfo {
+    /// Id.
+    pub token_id: String,
+    /// Label.
+    pub label: String,
+    /// Created.
+    pub created_at: String,
+    /// Revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+fn require_user(caller: &Caller) -> Result<&str, ServiceError> {
+    caller.user_id.as_deref().ok_or(ServiceError::Forbidden)
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TokenInfo>), (status = "4XX", body = ErrorBody)))]
+async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
+    let user = require_user(&caller)?;
+    let rows = s.db().tokens_of(user).await?;
+    let list: Vec<TokenInfo> = rows
+        .into_iter()
+        .map(|r| TokenInfo { token_id: r.token_id, label: r.label, created_at: r.created_at, revoked_at: r.revoked_at })
+        .collect();
+    ok(&list)
+}
+
+/// A new token's label.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTokenRequest {
+    /// Label (e.g. `ci`, `laptop`).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), request_body = NewTokenRequest,
+    responses((status = 201, body = TokenBody), (status = "4XX", body = ErrorBody)))]
+async fn create_token(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<NewTokenRequest>) -> ApiResult {
+    let user = require_user(&caller)?;
+    let t = s.issue_token(user, req.label.as_deref().unwrap_or("api")).await?;
+    json_response(StatusCode::CREATED, &TokenBody { token: t.token, token_id: t.row.token_id, label: t.row.label })
+}
+
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{token_id}", tag = "auth", security(("bearer" = [])),
+    params(("token_id" = String, Path, description = "token id")),
+    responses((status = 204, description = "revoked"), (status = "4XX", body = ErrorBody)))]
+async fn revoke_token(State(s): Svc, caller: Caller, ApiPath(token_id): ApiPath<String>) -> ApiResult {
+    let user = require_user(&caller)?;
+    let at = corridor_ledger::time::format(s.now().await);
+    if s.db().revoke_token(user, &token_id, &at).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ServiceError::NotFound("no such token".into()))
+    }
+}
+
+/// A new user (admin only).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    /// User name.
+    pub username: String,
+    /// Initial password (at least 8 characters).
+    pub password: String,
+    /// `{"role":"agent","company":…}`, `{"role":"delegate","party":…}`, `{"role":"inspector"}`, `{"role":"coordinator"}` or `{"role":"admin"}`.
+    #[schema(value_type = Object)]
+    pub role: Role,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = [])), request_body = NewUserRequest,
+    responses((status = 201, body = Object), (status = "4XX", body = ErrorBody)))]
+async fn create_user(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<NewUserRequest>) -> ApiResult {
+    can(&caller.actor, Action::ManageUsers, Resource::Users).map_err(|_| ServiceError::Forbidden)?;
+    s.create_user(&req.username, &req.password, &req.role).await?;
+    json_response(StatusCode::CREATED, &json!({"username": req.username, "role": req.role}))
+}
+
+// ---- applications ----
+
+/// One line of the application list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationSummary {
+    /// Tracking number.
+    pub id: String,
+    /// Owning company.
+    pub company: String,
+    /// Status (`draft`, `submitted`, `under_review`, `held`, `approved`, …).
+    pub status: String,
+    /// Vessel name.
+    pub vessel: String,
+    /// IMO number.
+    pub imo: String,
+    /// Content hash of the current version.
+    pub content_hash: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApplicationSummary>), (status = "4XX", body = ErrorBody)))]
+async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
+    can(&caller.actor, Action::ListApplications, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    let clearance = s.clearance().await;
+    let list: Vec<ApplicationSummary> = clearance
+        .visible_applications(&caller.actor)
+        .into_iter()
+        .map(|a| ApplicationSummary {
+            id: a.id.clone(),
+            company: a.company.clone(),
+            status: serde_json::to_value(a.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            vessel: a.content.vessel.name.clone(),
+            imo: a.content.vessel.imo.clone(),
+            content_hash: a.content_hash.to_hex(),
+        })
+        .collect();
+    ok(&list)
+}
+
+/// An application's content (see `ApplicationContent`: vessel, itinerary,
+/// cargo, crew_count, passenger_count, last_port_calls, eta_inspection_area, documents).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentRequest {
+    /// The content.
+    #[schema(value_type = Object)]
+    pub content: corridor_clearance::ApplicationContent,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])), request_body = ContentRequest,
+    responses((status = 201, body = Object, description = "the draft"), (status = "4XX", body = ErrorBody)))]
+async fn create_application(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<ContentRequest>) -> ApiResult {
+    let company = match &caller.actor.role {
+        Role::Agent { company } => company.clone(),
+        _ => return Err(ServiceError::Forbidden),
+    };
+    let event = s.execute(&caller.actor, Command::CreateDraft { company, content: req.content }).await?;
+    let id = event.application_id().unwrap_or_default().to_string();
+    let app = readable_app(&s, &caller, &id).await?;
+    json_response(StatusCode::CREATED, &app_body(&app))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object), (status = "4XX", body = ErrorBody)))]
+async fn get_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let app = readable_app(&s, &caller, &id).await?;
+    ok(&app_body(&app))
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = ContentRequest,
+    responses((status = 200, body = Object, description = "a draft is updated; an application in review is amended (every decision is voided)"), (status = "4XX", body = ErrorBody)))]
+async fn update_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ContentRequest>) -> ApiResult {
+    let app = visible_app(&s, &caller, &id).await?;
+    let command = if app.status == corridor_clearance::Status::Draft {
+        Command::UpdateDraft { application_id: id.clone(), content: req.content }
+    } else {
+        Command::Amend { application_id: id.clone(), content: req.content }
+    };
+    s.execute(&caller.actor, command).await?;
+    let app = readable_app(&s, &caller, &id).await?;
+    ok(&app_body(&app))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn submit(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::Submit { application_id: id.clone() }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}/status", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "status, and per party its decision, deadline and whether it is overdue"), (status = "4XX", body = ErrorBody)))]
+async fn status_page(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    status_of(&s, &caller, &id).await
+}
+
+/// Whether the application, submitted now, would be eligible; every failure says why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityBody {
+    /// No reasons.
+    pub eligible: bool,
+    /// Each failure: `code`, `message` and the figures.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Value>,
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}/eligibility", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = EligibilityBody), (status = "4XX", body = ErrorBody)))]
+async fn eligibility(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let app = readable_app(&s, &caller, &id).await?;
+    let at = app.submitted_at.unwrap_or(s.now().await);
+    let reasons = match check_eligibility(&app.content, s.config(), at) {
+        Ok(()) => Vec::new(),
+        Err(rs) => rs
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("message".into(), Value::String(r.to_string()));
+                }
+                v
+            })
+            .collect(),
+    };
+    ok(&EligibilityBody { eligible: reasons.is_empty(), reasons })
+}
+
+/// Which checklist item an upload is.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// Checklist kind (e.g. `crew_list`).
+    pub kind: String,
+    /// Original file name.
+    pub filename: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number"), UploadQuery),
+    request_body(content = String, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 201, body = Object, description = "the application with the document attached"), (status = "4XX", body = ErrorBody)))]
+async fn upload_document(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    body: Body,
+) -> ApiResult {
+    let app = visible_app(&s, &caller, &id).await?;
+    can(&caller.actor, Action::EditApplication, Resource::Application { company: &app.company }).map_err(|_| ServiceError::Forbidden)?;
+    let max = s.config().documents.max_file_bytes;
+    let limit = usize::try_from(max).unwrap_or(usize::MAX);
+    let bytes = axum::body::to_bytes(body, limit.saturating_add(1)).await.map_err(|_| {
+        ServiceError::TooLarge(format!("document {} is larger than the limit of {max} bytes", q.filename))
+    })?;
+    s.attach_document(&caller.actor, &id, &q.kind, &q.filename, bytes.to_vec()).await?;
+    let app = readable_app(&s, &caller, &id).await?;
+    json_response(StatusCode::CREATED, &app_body(&app))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{sha256}", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number"), ("sha256" = String, Path, description = "the file's SHA-256 (hex)")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = "4XX", body = ErrorBody)))]
+async fn download_document(State(s): Svc, caller: Caller, ApiPath((id, sha256)): ApiPath<(String, String)>) -> ApiResult {
+    readable_app(&s, &caller, &id).await?;
+    let doc = s.db().document(&id, &sha256.to_ascii_lowercase()).await?.ok_or_else(|| ServiceError::NotFound("no such document".into()))?;
+    let mut resp = Response::new(Body::from(doc.content));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    Ok(resp)
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/review", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn start_review(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::StartReview { application_id: id.clone() }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decisions", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    request_body(content = Object, description = "a signed decision as `corridor sign` writes it: {payload:{party, application_id, application_hash, decision, time, key_id}, signature}"),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn decide(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(decision): ApiJson<SignedDecision>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::Decide { application_id: id.clone(), decision }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/holds/{party}/release", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number"), ("party" = String, Path, description = "party code")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn release_hold(State(s): Svc, caller: Caller, ApiPath((id, party)): ApiPath<(String, String)>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::ReleaseHold { application_id: id.clone(), party }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+/// Why the agent withdraws.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WithdrawRequest {
+    /// Free text.
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/withdraw", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = WithdrawRequest,
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn withdraw(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<WithdrawRequest>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::Withdraw { application_id: id.clone(), reason: req.reason }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+// ---- corridor ----
+
+/// The corridor's operating state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorridorBody {
+    /// Corridor id.
+    pub id: String,
+    /// Suspended now.
+    pub suspended: bool,
+    /// Since when.
+    pub suspended_since: Option<String>,
+    /// Reason code.
+    pub reason_code: Option<String>,
+    /// Overdue party decisions now.
+    #[schema(value_type = Vec<Object>)]
+    pub overdue: Vec<corridor_clearance::Overdue>,
+}
+
+async fn corridor_body(s: &Service) -> ApiResult {
+    let c = s.clearance().await;
+    let now = s.now().await;
+    let (since, reason) = match &c.corridor.suspended {
+        Some((t, r)) => (Some(corridor_ledger::time::format(*t)), Some(r.clone())),
+        None => (None, None),
+    };
+    ok(&CorridorBody { id: s.config().id.clone(), suspended: since.is_some(), suspended_since: since, reason_code: reason, overdue: c.overdue(now) })
+}
+
+#[utoipa::path(get, path = "/api/v1/corridor", tag = "corridor",
+    responses((status = 200, body = CorridorBody), (status = "4XX", body = ErrorBody)))]
+async fn corridor_state(State(s): Svc) -> ApiResult {
+    corridor_body(&s).await
+}
+
+/// Why the corridor is suspended.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SuspendRequest {
+    /// Reason code.
+    pub reason_code: String,
+    /// Text.
+    pub text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/corridor/suspend", tag = "corridor", security(("bearer" = [])), request_body = SuspendRequest,
+    responses((status = 200, body = CorridorBody), (status = "4XX", body = ErrorBody)))]
+async fn suspend(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<SuspendRequest>) -> ApiResult {
+    s.execute(&caller.actor, Command::Suspend { reason_code: req.reason_code, text: req.text }).await?;
+    corridor_body(&s).await
+}
+
+#[utoipa::path(post, path = "/api/v1/corridor/resume", tag = "corridor", security(("bearer" = [])),
+    responses((status = 200, body = CorridorBody), (status = "4XX", body = ErrorBody)))]
+async fn resume(State(s): Svc, caller: Caller) -> ApiResult {
+    s.execute(&caller.actor, Command::Resume).await?;
+    corridor_body(&s).await
+}
+
+// ---- party keys ----
+
+#[utoipa::path(get, path = "/api/v1/parties/keys", tag = "keys",
+    responses((status = 200, body = Vec<Object>, description = "every party key, current and retired (public keys only)"), (status = "4XX", body = ErrorBody)))]
+async fn party_keys(State(s): Svc) -> ApiResult {
+    ok(&s.keys().await.records())
+}
+
+/// A party's new public key.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct KeyRequest {
+    /// SPKI PEM or base64 of the 32 raw bytes.
+    pub public_key: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/parties/{party}/keys", tag = "keys", security(("bearer" = [])),
+    params(("party" = String, Path, description = "party code")), request_body = KeyRequest,
+    responses((status = 201, body = Object, description = "the key record; the party's previous key is retired from now"), (status = "4XX", body = ErrorBody)))]
+async fn register_key(State(s): Svc, caller: Caller, ApiPath(party): ApiPath<String>, ApiJson(req): ApiJson<KeyRequest>) -> ApiResult {
+    can(&caller.actor, Action::ManagePartyKeys, Resource::Party { party: &party }).map_err(|_| ServiceError::Forbidden)?;
+    let key = PublicKey::from_text(&req.public_key).map_err(|e| ServiceError::Unprocessable(format!("public key: {e}")))?;
+    let record = s.register_key(&caller.actor, &party, key).await?;
+    json_response(StatusCode::CREATED, &record)
+}
+
+// ---- log ----
+
+#[utoipa::path(get, path = "/api/v1/log/checkpoint", tag = "log",
+    responses((status = 200, body = Object, description = "signed tree head {origin, size, root, time, key_id, signature}; `text` is the signed-note form and `log_key` the public key"), (status = "4XX", body = ErrorBody)))]
+async fn checkpoint(State(s): Svc) -> ApiResult {
+    let c = s.checkpoint().await?;
+    let mut v = serde_json::to_value(&c).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("text".into(), Value::String(c.to_text().map_err(|e| ServiceError::Internal(e.to_string()))?));
+        o.insert("log_key".into(), Value::String(s.log_public_key().to_base64()));
+    }
+    ok(&v)
+}
+
+/// Tree size for a proof.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SizeQuery {
+    /// Tree size (default: the whole log).
+    pub size: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/log/entries/{seq}/proof", tag = "log", security(("bearer" = [])),
+    params(("seq" = u64, Path, description = "entry seq"), SizeQuery),
+    responses((status = 200, body = Object, description = "{entry, leaf_hash, size, root, proof[]}"), (status = "4XX", body = ErrorBody)))]
+async fn inclusion_proof(State(s): Svc, caller: Caller, ApiPath(seq): ApiPath<String>, ApiQuery(q): ApiQuery<SizeQuery>) -> ApiResult {
+    can(&caller.actor, Action::ReadLog, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    let seq: u64 = seq.parse().map_err(|_| ServiceError::BadRequest("seq must be a non-negative integer".into()))?;
+    let size = match q.size {
+        Some(n) => n,
+        None => s.checkpoint().await?.size,
+    };
+    let (entry, root, proof) = s.inclusion_proof(seq, size).await?;
+    ok(&json!({"seq": seq, "size": size, "leaf_hash": entry.leaf_hash(), "root": root, "proof": proof, "entry": entry}))
+}
+
+/// Two tree sizes.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ConsistencyQuery {
+    /// The older size.
+    pub first: u64,
+    /// The newer size.
+    pub second: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/log/consistency", tag = "log",
+    params(ConsistencyQuery),
+    responses((status = 200, body = Object, description = "{first, second, first_root, second_root, proof[]}"), (status = "4XX", body = ErrorBody)))]
+async fn consistency_proof(State(s): Svc, caller: Caller, ApiQuery(q): ApiQuery<ConsistencyQuery>) -> ApiResult {
+    can(&caller.actor, Action::ReadCheckpoint, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    let (first_root, second_root, proof) = s.consistency_proof(q.first, q.second).await?;
+    ok(&json!({"first": q.first, "second": q.second, "first_root": first_root, "second_root": second_root, "proof": proof}))
+}
+
+#[utoipa::path(get, path = "/api/v1/log/export", tag = "log", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "corridor-log-export-v1, as tools/verify_log.py reads it"), (status = "4XX", body = ErrorBody)))]
+async fn export(State(s): Svc, caller: Caller) -> ApiResult {
+    can(&caller.actor, Action::ReadLog, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    ok(&s.export().await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/accountability", tag = "log",
+    responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, overdue now"), (status = "4XX", body = ErrorBody)))]
+async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
+    can(&caller.actor, Action::ReadAccountability, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    ok(&s.accountability().await?)
+}
+
+// ---- the OpenAPI document ----
+
+/// The clearance API's OpenAPI document (paths include `/api/v1`).
+#[derive(Debug, utoipa::OpenApi)]
+#[openapi(
+    info(title = "corridor clearance API", description = "Applications, each party's signed decision, and the append-only log with signed checkpoints and proofs."),
+    paths(
+        login, me, list_tokens, create_token, revoke_token, create_user,
+        list_applications, create_application, get_application, update_application, submit, status_page, eligibility,
+        upload_document, download_document, start_review, decide, release_hold, withdraw,
+        corridor_state, suspend, resume, party_keys, register_key,
+        checkpoint, inclusion_proof, consistency_proof, export, accountability,
+    ),
+    components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
+        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The document as served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}

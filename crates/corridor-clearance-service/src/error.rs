@@ -1,0 +1,123 @@
+//! Errors of the service and their HTTP form `{"error": {"code", "message"}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use corridor_clearance::ClearanceError;
+use serde::Serialize;
+
+/// Why a service operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Opening or migrating the database failed.
+    #[error("cannot open the clearance database: {0}")]
+    Connect(String),
+    /// A database statement failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The stored log does not verify (the service refuses to serve it).
+    #[error("the stored log does not verify: {0}")]
+    Tampered(String),
+    /// A domain refusal.
+    #[error(transparent)]
+    Clearance(#[from] ClearanceError),
+    /// Not logged in, or a bad token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Not permitted (fixed text: says nothing about what exists).
+    #[error("not permitted")]
+    Forbidden,
+    /// Not found, or not visible to the caller.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Well-formed but refused by a rule.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Upload over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many failed logins.
+    #[error("too many failed logins; try again later")]
+    RateLimited,
+    /// Anything else (logged, not shown).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The JSON error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Code and message.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `forbidden`, `decision_refused`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Structured details (e.g. every eligibility failure), when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ServiceError {
+    /// Status, code, message and details as sent to the client.
+    pub fn parts(&self) -> (StatusCode, &'static str, String, Option<serde_json::Value>) {
+        use ClearanceError as C;
+        match self {
+            ServiceError::Clearance(c) => match c {
+                C::Denied(_) => (StatusCode::FORBIDDEN, "forbidden", "not permitted".into(), None),
+                C::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "no such application".into(), None),
+                C::Ineligible(reasons) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "ineligible",
+                    c.to_string(),
+                    serde_json::to_value(reasons).ok(),
+                ),
+                C::Decision(_) => (StatusCode::UNPROCESSABLE_ENTITY, "decision_refused", c.to_string(), None),
+                C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", c.to_string(), None)
+                }
+                C::IllegalTransition { .. }
+                | C::StaleDecision { .. }
+                | C::NoHold(_)
+                | C::CorridorSuspended
+                | C::AlreadySuspended
+                | C::NotSuspended
+                | C::NotYetExpired { .. } => (StatusCode::CONFLICT, "conflict", c.to_string(), None),
+                C::Encoding(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None),
+            },
+            ServiceError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None),
+            ServiceError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "not permitted".into(), None),
+            ServiceError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
+            ServiceError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None),
+            ServiceError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", m.clone(), None),
+            ServiceError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
+            ServiceError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m.clone(), None),
+            ServiceError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", self.to_string(), None),
+            ServiceError::Connect(_) | ServiceError::Db(_) | ServiceError::Tampered(_) | ServiceError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        let (status, code, message, details) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "clearance request failed");
+        }
+        (status, Json(ErrorBody { error: ErrorDetail { code: code.into(), message, details } })).into_response()
+    }
+}

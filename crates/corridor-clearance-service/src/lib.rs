@@ -1,0 +1,76 @@
+//! # corridor-clearance-service — clearance on disk and over HTTP
+//!
+//! The I/O half of issue 5 over the pure cores [`corridor_ledger`] and
+//! [`corridor_clearance`]: persistence on SQLite or PostgreSQL, the
+//! `/api/v1` clearance routes (axum), `corridor verify`, and the demo seed.
+//!
+//! ## API boundary
+//!
+//! * [`router`]`(url)` opens the database named by the same `--database` URL as
+//!   the record (`sqlite path`, `sqlite://…`, `postgres://…`), runs this
+//!   crate's migrations (2001 on, sharing `_sqlx_migrations`), verifies and
+//!   replays the stored log, and returns an axum [`axum::Router`] with its own
+//!   state, to be nested under `/api/v1` (`corridor_server::Options::api`).
+//!   [`router_for`] does the same over an open [`Service`].
+//! * [`Service`]: [`Service::open`] / [`Service::with_db`] (tests pass a
+//!   [`Clock::manual`]), [`Service::execute`] for clearance commands,
+//!   [`Service::register_key`], [`Service::checkpoint`], proofs,
+//!   [`Service::export`], [`Service::accountability`], users and tokens.
+//! * [`verify::verify_database`] recomputes everything from the database
+//!   alone and names the first entry (or checkpoint, or key row) that does
+//!   not check.
+//! * [`seed::seed_demo`] fills a store with a slice of a season.
+//! * [`api::ApiDoc`] / [`api::openapi_document`] is the OpenAPI document served at `/api/v1/openapi.json`.
+//!
+//! ## Tables (migrations `2001_clearance.sql`)
+//!
+//! `clearance_log` (one row per [`corridor_ledger::StoredEntry`]; triggers
+//! refuse UPDATE, DELETE and TRUNCATE), `clearance_applications` (projection
+//! of the log), `clearance_documents` (bytes with SHA-256 and size),
+//! `clearance_users` (argon2id hashes), `clearance_tokens` (SHA-256 of the
+//! token only), `clearance_party_keys` (public keys, mirrored from the log's
+//! key events), `clearance_checkpoints` (signed tree heads handed out),
+//! `clearance_log_key` (the checkpoint key: the only private key the server
+//! holds).
+//!
+//! ## Invariants
+//!
+//! * The log is append-only: the service only ever inserts the successor of
+//!   the last entry, in the same transaction as its projections, before the
+//!   in-memory state changes or the caller is answered; the database
+//!   refuses UPDATE/DELETE on it, and whoever bypasses that (dropping the
+//!   triggers) is caught by `corridor verify` at the first altered entry.
+//! * The server never holds a party's private key: delegates sign on their
+//!   side (`corridor sign`, later the browser); the server stores public keys
+//!   only, registered through the log. The demo seed generates party keys
+//!   and writes them to a directory it is given — demo only.
+//! * A decision counts only with a valid signature by that party's current
+//!   key over the canonical decision naming the application and its current
+//!   content hash ([`corridor_ledger::SignedDecision::verify_for`] inside
+//!   [`corridor_clearance::Clearance::execute`]).
+//! * Every route checks role and ownership with [`corridor_clearance::can`];
+//!   an application the caller may not see is 404, an action they may not
+//!   take is 403, and neither says more than that.
+//! * Nothing panics on input; every failure is `{"error":{"code","message"}}`.
+
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod service;
+pub mod verify;
+
+pub mod seed;
+
+pub use api::{ApiDoc, openapi_document, router_for};
+pub use error::ServiceError;
+pub use service::{Clock, Service};
+
+/// Opens the clearance database at `url` (the record's `--database` URL)
+/// with the Black Sea configuration, and returns the clearance routes to
+/// nest under `/api/v1`.
+pub async fn router(url: &str) -> Result<axum::Router, ServiceError> {
+    let config = corridor_clearance::CorridorConfig::bsgi().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let service = Service::open(url, config).await?;
+    Ok(router_for(service))
+}

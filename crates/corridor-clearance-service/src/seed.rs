@@ -1,0 +1,280 @@
+//! `corridor seed demo`: a realistic slice of a BSGI season, played through
+//! the service (so every entry is a real, verified log entry).
+//!
+//! DEMO ONLY: the seed generates the four parties' private keys and writes
+//! them to the directory it is given, so the demo can sign. In production
+//! the server never holds a party's private key: each delegation makes its
+//! own (`corridor keys new`) and publishes only the public key.
+//! Every demo user's password is [`DEMO_PASSWORD`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use corridor_clearance::{Actor, ApplicationContent, CargoLine, Command, CorridorConfig, Itinerary, PortCall, Role, Vessel};
+use corridor_ledger::{DecisionKind, DecisionPayload, SecretKey};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::error::ServiceError;
+use crate::service::{Clock, Service};
+
+/// Password of every demo user (demo only).
+pub const DEMO_PASSWORD: &str = "corridor-demo";
+
+/// The demo's companies (agent user name, company).
+pub const AGENTS: [(&str, &str); 3] =
+    [("agent-navistar", "Navi-Star Shipping"), ("agent-aegean", "Aegean Bulk Carriers"), ("agent-danube", "Danube Grain Lines")];
+
+/// What the seed made.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedSummary {
+    /// Log entries written.
+    pub entries: usize,
+    /// Applications.
+    pub applications: usize,
+    /// Users (name, role).
+    pub users: Vec<(String, String)>,
+    /// Where the party keys were written.
+    pub keys_dir: String,
+}
+
+fn t(s: &str) -> Result<Timestamp, ServiceError> {
+    s.parse().map_err(|e| ServiceError::Internal(format!("seed time {s}: {e}")))
+}
+
+fn io(e: std::io::Error) -> ServiceError {
+    ServiceError::Internal(format!("writing keys: {e}"))
+}
+
+/// A plausible grain voyage from Odesa/Chornomorsk/Pivdennyi.
+fn content(n: u32, eta: Timestamp) -> ApplicationContent {
+    const VESSELS: [(&str, &str, &str); 8] = [
+        ("9301342", "BRAVE COMMANDER", "LR"),
+        ("9419072", "RAZONI", "SL"),
+        ("9209790", "NAVI STAR", "PA"),
+        ("9375616", "POLARNET", "TR"),
+        ("9612612", "ROJEN", "MT"),
+        ("9221449", "SACURA", "MT"),
+        ("9504798", "KARADENIZ POWERSHIP", "LR"),
+        ("9584516", "MARIA", "MT"),
+    ];
+    const PORTS: [&str; 3] = ["UAODS", "UAILK", "UAYUZ"];
+    const CARGO: [(&str, u64); 4] = [("corn", 26_000), ("wheat", 30_000), ("sunflower_meal", 12_000), ("barley", 27_500)];
+    let i = n as usize;
+    let (imo, name, flag) = VESSELS[i % VESSELS.len()];
+    let (commodity, tonnes) = CARGO[i % CARGO.len()];
+    let call = |days: i64, locode: &str| PortCall {
+        locode: locode.to_string(),
+        arrived: eta.checked_sub(SignedDuration::from_hours(24 * days + 48)).unwrap_or(eta),
+        departed: eta.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(eta),
+    };
+    ApplicationContent {
+        vessel: Vessel {
+            imo: imo.to_string(),
+            name: name.to_string(),
+            flag: flag.to_string(),
+            mmsi: None,
+            deadweight_tonnes: 35_000 + 1_000 * u64::from(n),
+        },
+        itinerary: Itinerary {
+            port: PORTS[i % PORTS.len()].to_string(),
+            from_port: "TRIST".to_string(),
+            to_port: ["EGALY", "ESBCN", "CNTXG", "NLRTM"][i % 4].to_string(),
+            destination_country: ["EG", "ES", "CN", "NL"][i % 4].to_string(),
+        },
+        cargo: vec![CargoLine { commodity: commodity.to_string(), tonnes }],
+        crew_count: 19 + n % 5,
+        passenger_count: 0,
+        last_port_calls: vec![call(6, "TRIST"), call(20, "EGALY")],
+        eta_inspection_area: eta,
+        documents: Vec::new(),
+    }
+}
+
+struct Season {
+    s: Arc<Service>,
+    keys: Vec<(String, SecretKey)>,
+    coordinator: Actor,
+}
+
+impl Season {
+    fn delegate(&self, party: &str) -> Actor {
+        Actor::new(&format!("user:{}-delegate", party.to_lowercase()), Role::Delegate { party: party.to_string() })
+    }
+
+    fn advance(&self, hours: i64) {
+        self.s.clock().advance(SignedDuration::from_hours(hours));
+    }
+
+    async fn draft(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
+        let (user, company) = AGENTS[agent % AGENTS.len()];
+        let actor = Actor::new(&format!("user:{user}"), Role::Agent { company: company.to_string() });
+        let eta = self.s.now().await.checked_add(SignedDuration::from_hours(72)).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let ev = self.s.execute(&actor, Command::CreateDraft { company: company.to_string(), content: content(n, eta) }).await?;
+        let id = ev.application_id().unwrap_or_default().to_string();
+        let required = self.s.config().documents.required.clone();
+        for kind in required {
+            let body = format!("{kind} for {id} (demo document)\n").into_bytes();
+            self.s.attach_document(&actor, &id, &kind, &format!("{kind}.pdf"), body).await?;
+        }
+        Ok(id)
+    }
+
+    async fn submit_and_review(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
+        let id = self.draft(agent, n).await?;
+        let (user, company) = AGENTS[agent % AGENTS.len()];
+        let actor = Actor::new(&format!("user:{user}"), Role::Agent { company: company.to_string() });
+        self.s.execute(&actor, Command::Submit { application_id: id.clone() }).await?;
+        self.advance(2);
+        self.s.execute(&self.coordinator, Command::StartReview { application_id: id.clone() }).await?;
+        Ok(id)
+    }
+
+    async fn decide(&self, id: &str, party: &str, decision: DecisionKind) -> Result<(), ServiceError> {
+        let key = &self.keys.iter().find(|(p, _)| p == party).ok_or_else(|| ServiceError::Internal(format!("no key for {party}")))?.1;
+        let hash = self.s.clearance().await.applications.get(id).map(|a| a.content_hash).ok_or_else(|| ServiceError::NotFound(id.into()))?;
+        // The delegate signs on their side; here the demo plays the delegate.
+        let signed = DecisionPayload {
+            party: party.to_string(),
+            application_id: id.to_string(),
+            application_hash: hash,
+            decision,
+            time: self.s.now().await,
+            key_id: key.key_id(),
+        }
+        .sign(key)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        self.s.execute(&self.delegate(party), Command::Decide { application_id: id.to_string(), decision: signed }).await?;
+        Ok(())
+    }
+
+    async fn approve_all(&self, id: &str, delays: [i64; 4]) -> Result<(), ServiceError> {
+        for (party, hours) in ["UA", "UN", "TR", "RU"].into_iter().zip(delays) {
+            self.advance(hours);
+            self.decide(id, party, DecisionKind::Approve).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Seeds an empty clearance store at `url` with the demo season and writes
+/// the parties' demo keys to `keys_dir` (`RU.key.pem`, `RU.pub.pem`, …).
+pub async fn seed_demo(url: &str, keys_dir: &Path) -> Result<SeedSummary, ServiceError> {
+    let db = crate::db::open(url).await?;
+    let config = CorridorConfig::bsgi().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let service = Service::with_db(db, config, Clock::manual(t("2022-10-20T08:00:00Z")?)).await?;
+    seed_service(&service, keys_dir).await
+}
+
+/// [`seed_demo`] over an open service (its clock must be manual).
+pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<SeedSummary, ServiceError> {
+    if !service.entries().await.is_empty() {
+        return Err(ServiceError::Conflict("the clearance log is not empty; seed an empty store".into()));
+    }
+    let s = service.clone();
+    let mut users = Vec::new();
+    let mut add = |name: &str, role: Role| {
+        users.push((name.to_string(), role));
+    };
+    add("admin", Role::Admin);
+    add("coordinator", Role::Coordinator);
+    add("inspector", Role::Inspector);
+    for p in ["RU", "TR", "UA", "UN"] {
+        add(&format!("{}-delegate", p.to_lowercase()), Role::Delegate { party: p.to_string() });
+    }
+    for (user, company) in AGENTS {
+        add(user, Role::Agent { company: company.to_string() });
+    }
+    for (name, role) in &users {
+        s.create_user(name, DEMO_PASSWORD, role).await?;
+    }
+
+    std::fs::create_dir_all(keys_dir).map_err(io)?;
+    let admin = Actor::new("user:admin", Role::Admin);
+    let mut keys = Vec::new();
+    for p in ["RU", "TR", "UA", "UN"] {
+        let k = SecretKey::generate();
+        let pem = k.to_pkcs8_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let public = k.public_key().to_spki_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        write_private(&keys_dir.join(format!("{p}.key.pem")), &pem)?;
+        std::fs::write(keys_dir.join(format!("{p}.pub.pem")), public).map_err(io)?;
+        s.register_key(&admin, p, k.public_key()).await?;
+        keys.push((p.to_string(), k));
+    }
+
+    let season = Season { s: s.clone(), keys, coordinator: Actor::new("user:coordinator", Role::Coordinator) };
+    let hold = |code: &str, text: &str| DecisionKind::Hold { reason_code: code.into(), text: text.into() };
+
+    // 1-2: ordinary approvals, at different speeds.
+    let a1 = season.submit_and_review(0, 0).await?;
+    season.approve_all(&a1, [1, 2, 3, 9]).await?;
+    let a2 = season.submit_and_review(1, 1).await?;
+    season.approve_all(&a2, [2, 1, 4, 20]).await?;
+
+    // 3: a hold for missing documents, released after an amendment brings them.
+    let a3 = season.submit_and_review(2, 2).await?;
+    season.advance(3);
+    season.decide(&a3, "UA", hold("DOCS_MISSING", "Gas-free certificate for holds 3 and 4 missing")).await?;
+    season.advance(5);
+    let agent = Actor::new("user:agent-danube", Role::Agent { company: AGENTS[2].1.to_string() });
+    s.attach_document(&agent, &a3, "gas_free_certificate", "gas-free.pdf", b"gas free certificate (demo)\n".to_vec()).await?;
+    season.approve_all(&a3, [2, 3, 1, 6]).await?;
+
+    // 4: a hold released by the party without an amendment.
+    let a4 = season.submit_and_review(0, 3).await?;
+    season.advance(4);
+    season.decide(&a4, "RU", hold("CREW_LIST", "Crew list does not match the registry certificate")).await?;
+    season.advance(7);
+    s.execute(&season.delegate("RU"), Command::ReleaseHold { application_id: a4.clone(), party: "RU".into() }).await?;
+    season.approve_all(&a4, [1, 1, 2, 3]).await?;
+
+    // 5: a rejection.
+    let a5 = season.submit_and_review(1, 4).await?;
+    season.advance(6);
+    season.decide(&a5, "RU", DecisionKind::Reject { reason_code: "DESTINATION".into(), text: "Declared destination inconsistent with charter party".into() }).await?;
+
+    // 6: withdrawn by the agent.
+    let a6 = season.submit_and_review(2, 5).await?;
+    season.advance(3);
+    s.execute(&agent, Command::Withdraw { application_id: a6, reason: "Charter cancelled".into() }).await?;
+
+    // The corridor is suspended (29 Oct - 2 Nov 2022), then resumed.
+    season.s.clock().set(t("2022-10-29T14:00:00Z")?);
+    let a7 = season.submit_and_review(0, 6).await?;
+    season.advance(1);
+    season.decide(&a7, "UA", DecisionKind::Approve).await?;
+    season.s.clock().set(t("2022-10-29T18:00:00Z")?);
+    s.execute(&season.coordinator, Command::Suspend { reason_code: "PARTY_WITHDREW".into(), text: "A party suspended its participation".into() }).await?;
+    season.s.clock().set(t("2022-11-02T12:00:00Z")?);
+    s.execute(&season.coordinator, Command::Resume).await?;
+    season.advance(2);
+    season.decide(&a7, "UN", DecisionKind::Approve).await?;
+    season.advance(3);
+    season.decide(&a7, "TR", DecisionKind::Approve).await?;
+    // RU is left overdue on a7.
+    season.advance(30);
+
+    // 8: awaiting every party; 9: a draft.
+    let _a8 = season.submit_and_review(1, 7).await?;
+    let _a9 = season.draft(2, 8).await?;
+
+    // A checkpoint over the season, kept so `corridor verify` checks the tree.
+    s.checkpoint().await?;
+    Ok(SeedSummary {
+        entries: s.entries().await.len(),
+        applications: s.clearance().await.applications.len(),
+        users: users.iter().map(|(n, r)| (n.clone(), serde_json::to_value(r).map(|v| v.to_string()).unwrap_or_default())).collect(),
+        keys_dir: keys_dir.display().to_string(),
+    })
+}
+
+/// Writes a private key readable by its owner only (where the OS has modes).
+pub fn write_private(path: &Path, pem: &str) -> Result<(), ServiceError> {
+    std::fs::write(path, pem).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,380 @@
+//! The service: the verified log in memory, the clearance state replayed
+//! from it, and every write going to the database before it is answered.
+
+use std::sync::Arc;
+
+use corridor_clearance::{Actor, Clearance, Command, CorridorConfig, Event, Status};
+use corridor_ledger::keys::key_registered_event;
+use corridor_ledger::{Hash, KeyRecord, KeyRegistry, LogEntry, MerkleTree, PublicKey, SecretKey, SignedCheckpoint, StoredEntry, TreeHead};
+use jiff::Timestamp;
+use tokio::sync::Mutex;
+
+use crate::db::{AppRow, CheckpointRow, Db, DocRow, KeyRow, Projection};
+use crate::error::ServiceError;
+
+/// Where the service reads the time. Tests use a manual clock to play a
+/// season without waiting.
+#[derive(Debug, Clone)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// A settable clock.
+    Manual(Arc<std::sync::Mutex<Timestamp>>),
+}
+
+impl Clock {
+    /// A manual clock at `t`.
+    pub fn manual(t: Timestamp) -> Self {
+        Clock::Manual(Arc::new(std::sync::Mutex::new(t)))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::System => Timestamp::now(),
+            Clock::Manual(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Sets a manual clock (no effect on the system clock).
+    pub fn set(&self, to: Timestamp) {
+        if let Clock::Manual(t) = self {
+            *t.lock().unwrap_or_else(|p| p.into_inner()) = to;
+        }
+    }
+
+    /// Moves a manual clock forward.
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        let now = self.now();
+        self.set(now.checked_add(by).unwrap_or(now));
+    }
+}
+
+/// In-memory mirror of the log (verified at start, then appended to).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub clearance: Clearance,
+    pub keys: KeyRegistry,
+    pub entries: Vec<LogEntry>,
+    pub tree: MerkleTree,
+}
+
+/// The clearance service over one database.
+#[derive(Debug)]
+pub struct Service {
+    pub(crate) db: Db,
+    pub(crate) config: CorridorConfig,
+    pub(crate) origin: String,
+    log_key: SecretKey,
+    pub(crate) clock: Clock,
+    pub(crate) state: Mutex<State>,
+    pub(crate) limiter: std::sync::Mutex<crate::auth::LoginLimiter>,
+}
+
+impl Service {
+    /// Opens the database at `url` with `config` on the system clock.
+    pub async fn open(url: &str, config: CorridorConfig) -> Result<Arc<Service>, ServiceError> {
+        let db = crate::db::open(url).await?;
+        Self::with_db(db, config, Clock::System).await
+    }
+
+    /// Builds the service over an open database: verifies the stored log
+    /// (refusing a log that does not check), replays it, and loads or makes
+    /// the log's checkpoint key.
+    pub async fn with_db(db: Db, config: CorridorConfig, clock: Clock) -> Result<Arc<Service>, ServiceError> {
+        let rows = db.log_rows().await?;
+        // Every party key is registered in the log itself, so the chain verifies from an empty registry.
+        let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
+            .map_err(|e| ServiceError::Tampered(e.to_string()))?;
+        let entries: Vec<LogEntry> = rows
+            .iter()
+            .map(StoredEntry::to_entry)
+            .collect::<Result<_, _>>()
+            .map_err(|e| ServiceError::Tampered(e.to_string()))?;
+        let clearance =
+            Clearance::replay_log(config.clone(), &entries).map_err(|e| ServiceError::Tampered(e.to_string()))?;
+        let tree = MerkleTree::from_leaf_hashes(entries.iter().map(LogEntry::leaf_hash).collect());
+        let log_key = match db.log_key().await? {
+            Some(pem) => SecretKey::from_pkcs8_pem(&pem).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            None => {
+                let k = SecretKey::generate();
+                let pem = k.to_pkcs8_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let at = corridor_ledger::time::format(clock.now());
+                db.insert_log_key(&k.key_id().0, &pem, &k.public_key().to_base64(), &at).await?;
+                // Another process may have stored its key first: use whichever is stored.
+                let pem = db.log_key().await?.unwrap_or(pem);
+                SecretKey::from_pkcs8_pem(&pem).map_err(|e| ServiceError::Internal(e.to_string()))?
+            }
+        };
+        let origin = format!("corridor/{}", config.id);
+        let state = State { clearance, keys: summary.keys, entries, tree };
+        Ok(Arc::new(Service {
+            db,
+            config,
+            origin,
+            log_key,
+            clock,
+            state: Mutex::new(state),
+            limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
+        }))
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The corridor's configuration.
+    pub fn config(&self) -> &CorridorConfig {
+        &self.config
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The log key's public half (checkpoints verify with it).
+    pub fn log_public_key(&self) -> PublicKey {
+        self.log_key.public_key()
+    }
+
+    /// The current time, never before the last entry (the log's times never decrease).
+    fn now_after(&self, st: &State) -> Timestamp {
+        let now = corridor_ledger::time::to_seconds(self.clock.now());
+        match st.entries.last() {
+            Some(last) if last.time > now => last.time,
+            _ => now,
+        }
+    }
+
+    /// Runs a clearance command for `actor`: the event is written to the log
+    /// (with its projections) before the state changes or anyone is answered.
+    pub async fn execute(&self, actor: &Actor, command: Command) -> Result<Event, ServiceError> {
+        self.execute_with(actor, command, None).await
+    }
+
+    pub(crate) async fn execute_with(
+        &self,
+        actor: &Actor,
+        command: Command,
+        document: Option<DocRow>,
+    ) -> Result<Event, ServiceError> {
+        let mut st = self.state.lock().await;
+        let now = self.now_after(&st);
+        // Work on a copy: if the database refuses the append, nothing changed.
+        let mut next = st.clearance.clone();
+        let outcome = next.execute(actor, command, now, &st.keys)?;
+        let event_json = outcome.event_json()?;
+        let entry = LogEntry::next(st.entries.last(), &actor.id, now, event_json, outcome.signature.clone())
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let row = StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let application = match outcome.event.application_id().and_then(|id| next.applications.get(id)) {
+            Some(app) => Some(app_row(app)?),
+            None => None,
+        };
+        self.db.append(&row, &Projection { application, keys: Vec::new(), document }).await?;
+        st.clearance = next;
+        st.tree.push_leaf_hash(entry.leaf_hash());
+        st.entries.push(entry);
+        Ok(outcome.event)
+    }
+
+    /// Registers `key` for `party` from now on (retiring its current key, if
+    /// any: rotation). Only public keys ever reach the server.
+    pub async fn register_key(&self, actor: &Actor, party: &str, key: PublicKey) -> Result<KeyRecord, ServiceError> {
+        corridor_clearance::can(actor, corridor_clearance::Action::ManagePartyKeys, corridor_clearance::Resource::Party { party })
+            .map_err(|_| ServiceError::Forbidden)?;
+        if !self.config.has_party(party) {
+            return Err(ServiceError::NotFound(format!("no party {party} in this corridor")));
+        }
+        let mut st = self.state.lock().await;
+        let now = self.now_after(&st);
+        let record = KeyRecord {
+            key_id: key.key_id(),
+            party: party.to_string(),
+            public_key: key,
+            valid_from: now,
+            valid_until: None,
+        };
+        let event = key_registered_event(&record);
+        let mut keys = st.keys.clone();
+        keys.apply_logged_event(&event, now).map_err(|e| ServiceError::Conflict(format!("key refused: {e}")))?;
+        let entry = LogEntry::next(st.entries.last(), &actor.id, now, event, None)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let row = StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let changed: Vec<KeyRow> = keys.records().iter().filter(|k| k.party == party).map(key_row).collect();
+        self.db.append(&row, &Projection { application: None, keys: changed, document: None }).await?;
+        st.keys = keys;
+        st.tree.push_leaf_hash(entry.leaf_hash());
+        st.entries.push(entry);
+        Ok(record)
+    }
+
+    /// The party keys (public), current and retired.
+    pub async fn keys(&self) -> KeyRegistry {
+        self.state.lock().await.keys.clone()
+    }
+
+    /// A copy of the clearance state.
+    pub async fn clearance(&self) -> Clearance {
+        self.state.lock().await.clearance.clone()
+    }
+
+    /// A copy of every entry.
+    pub async fn entries(&self) -> Vec<LogEntry> {
+        self.state.lock().await.entries.clone()
+    }
+
+    /// Signs a checkpoint over the whole log now, and keeps it (one per size)
+    /// so `corridor verify` can later check the log against it.
+    pub async fn checkpoint(&self) -> Result<SignedCheckpoint, ServiceError> {
+        let (size, root, now) = {
+            let st = self.state.lock().await;
+            (st.tree.size(), st.tree.root(), self.now_after(&st))
+        };
+        let head = TreeHead { origin: self.origin.clone(), size, root, time: now };
+        let signed = head.sign(&self.log_key).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        if size > 0 {
+            self.db
+                .insert_checkpoint(&CheckpointRow {
+                    size: i64::try_from(size).map_err(|e| ServiceError::Internal(e.to_string()))?,
+                    origin: signed.origin.clone(),
+                    root: signed.root.to_hex(),
+                    time: corridor_ledger::time::format(signed.time),
+                    key_id: signed.key_id.0.clone(),
+                    signature: signed.signature.to_base64(),
+                })
+                .await?;
+        }
+        Ok(signed)
+    }
+
+    /// The inclusion proof of entry `seq` in the tree of `size` entries.
+    pub async fn inclusion_proof(&self, seq: u64, size: u64) -> Result<(LogEntry, Hash, Vec<Hash>), ServiceError> {
+        let st = self.state.lock().await;
+        let proof = st.tree.inclusion_proof(seq, size).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let root = st.tree.root_at(size).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let entry = st
+            .entries
+            .get(usize::try_from(seq).map_err(|e| ServiceError::BadRequest(e.to_string()))?)
+            .cloned()
+            .ok_or_else(|| ServiceError::NotFound(format!("no entry {seq}")))?;
+        Ok((entry, root, proof))
+    }
+
+    /// The consistency proof between the trees of `first` and `second` entries.
+    pub async fn consistency_proof(&self, first: u64, second: u64) -> Result<(Hash, Hash, Vec<Hash>), ServiceError> {
+        let st = self.state.lock().await;
+        let bad = |e: corridor_ledger::MerkleError| ServiceError::BadRequest(e.to_string());
+        let proof = st.tree.consistency_proof(first, second).map_err(bad)?;
+        Ok((st.tree.root_at(first).map_err(bad)?, st.tree.root_at(second).map_err(bad)?, proof))
+    }
+
+    /// The export `tools/verify_log.py` reads, with a fresh checkpoint.
+    pub async fn export(&self) -> Result<corridor_ledger::LogExport, ServiceError> {
+        let checkpoint = self.checkpoint().await?;
+        let st = self.state.lock().await;
+        let size = usize::try_from(checkpoint.size).unwrap_or(usize::MAX).min(st.entries.len());
+        // Keys are registered in the log, so the export starts from no keys.
+        Ok(corridor_ledger::export_log(
+            &self.origin,
+            &self.log_key.public_key(),
+            &KeyRegistry::new(),
+            &st.entries[..size],
+            &checkpoint,
+        ))
+    }
+
+    /// The public accountability figures now.
+    pub async fn accountability(&self) -> Result<corridor_clearance::Accountability, ServiceError> {
+        let st = self.state.lock().await;
+        let now = self.now_after(&st);
+        let mut events = Vec::with_capacity(st.entries.len());
+        for e in &st.entries {
+            if let Some(ev) = Event::from_log_event(&e.event).map_err(|e| ServiceError::Internal(e.to_string()))? {
+                events.push((e.time, ev));
+            }
+        }
+        corridor_clearance::accountability(&self.config, events.iter().map(|(t, e)| (*t, e)), now)
+            .map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+
+    /// Attaches an uploaded file to an application: checked against the size
+    /// limit and the checklist, stored with its SHA-256, and added to the
+    /// content (a draft is updated; an application in review is amended,
+    /// which voids every decision on the earlier version).
+    pub async fn attach_document(&self, actor: &Actor, id: &str, kind: &str, filename: &str, bytes: Vec<u8>) -> Result<Event, ServiceError> {
+        let app = self.clearance().await.applications.get(id).cloned().ok_or_else(|| ServiceError::NotFound("no such application".into()))?;
+        corridor_clearance::can(actor, corridor_clearance::Action::EditApplication, corridor_clearance::Resource::Application { company: &app.company })
+            .map_err(|_| ServiceError::Forbidden)?;
+        let size = bytes.len() as u64;
+        corridor_clearance::application::check_upload(filename, size, &self.config).map_err(|p| match p {
+            corridor_clearance::application::DocumentProblem::TooLarge { .. } => ServiceError::TooLarge(p.to_string()),
+            other => ServiceError::Unprocessable(other.to_string()),
+        })?;
+        let docs = &self.config.documents;
+        if !docs.required.iter().chain(&docs.optional).any(|k| k == kind) {
+            return Err(ServiceError::Unprocessable(format!(
+                "document kind {kind} is not on this corridor's checklist ({})",
+                docs.required.iter().chain(&docs.optional).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        if filename.trim().is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
+            return Err(ServiceError::Unprocessable("filename: 1 to 200 characters, no path".into()));
+        }
+        let sha256 = Hash::of(&bytes);
+        if app.content.documents.iter().any(|d| d.sha256 == sha256) {
+            return Err(ServiceError::Conflict("this file is already attached".into()));
+        }
+        let mut content = app.content.clone();
+        content.documents.push(corridor_clearance::Document { kind: kind.to_string(), filename: filename.to_string(), sha256, size_bytes: size });
+        let command = match app.status {
+            Status::Draft => Command::UpdateDraft { application_id: id.to_string(), content },
+            st if st.in_review() => Command::Amend { application_id: id.to_string(), content },
+            st => return Err(ServiceError::Conflict(format!("documents cannot be added to an application that is {st:?}"))),
+        };
+        let doc = DocRow {
+            application_id: id.to_string(),
+            sha256: sha256.to_hex(),
+            kind: kind.to_string(),
+            filename: filename.to_string(),
+            size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+            content: bytes,
+            uploaded_by: actor.id.clone(),
+            uploaded_at: corridor_ledger::time::format(self.now().await),
+        };
+        self.execute_with(actor, command, Some(doc)).await
+    }
+
+    /// The time now (never before the last entry).
+    pub async fn now(&self) -> Timestamp {
+        let st = self.state.lock().await;
+        self.now_after(&st)
+    }
+}
+
+fn status_text(s: Status) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError> {
+    Ok(AppRow {
+        id: app.id.clone(),
+        company: app.company.clone(),
+        status: status_text(app.status),
+        content: serde_json::to_string(&app.content).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        content_hash: app.content_hash.to_hex(),
+        updated_at: corridor_ledger::time::format(app.updated_at),
+    })
+}
+
+pub(crate) fn key_row(k: &KeyRecord) -> KeyRow {
+    KeyRow {
+        key_id: k.key_id.0.clone(),
+        party: k.party.clone(),
+        public_key: k.public_key.to_base64(),
+        valid_from: corridor_ledger::time::format(k.valid_from),
+        valid_until: k.valid_until.map(corridor_ledger::time::format),
+    }
+}

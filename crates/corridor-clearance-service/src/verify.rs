@@ -1,0 +1,126 @@
+//! `corridor verify`: everything recomputed from the database alone.
+//!
+//! 1. The chain: every row decodes, `seq` is dense, each `prev_hash` links,
+//!    each `entry_hash` is recomputed, times never decrease, and every
+//!    decision's signature verifies against the party keys registered in
+//!    the log itself ([`corridor_ledger::verify_stored_chain`]).
+//! 2. The Merkle tree: every stored signed checkpoint verifies with the log
+//!    key and its root is the recomputed root at its size (so a rewritten or
+//!    truncated tail is caught even when the chain itself is consistent).
+//! 3. The party key table matches the keys registered in the log.
+//! 4. The clearance state replays from the log and keeps its invariants.
+
+use corridor_clearance::{Clearance, CorridorConfig};
+use corridor_ledger::checkpoint::SignedCheckpoint;
+use corridor_ledger::{ChainError, Hash, KeyId, KeyRegistry, MerkleTree, PublicKey, Signature};
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::ServiceError;
+use crate::service::key_row;
+
+/// What an intact record amounts to.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Entries.
+    pub size: u64,
+    /// Hash of the last entry.
+    pub head: Hash,
+    /// Merkle root over all entries.
+    pub root: Hash,
+    /// Decision signatures verified.
+    pub signatures: u64,
+    /// Stored checkpoints verified.
+    pub checkpoints: u64,
+    /// Applications replayed.
+    pub applications: usize,
+}
+
+/// The first thing that does not check.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyFailure {
+    /// A log entry does not check (named by position and seq).
+    #[error("{0}")]
+    Chain(ChainError),
+    /// A stored checkpoint does not match the log.
+    #[error("checkpoint at size {size}: {message}")]
+    Checkpoint { size: i64, message: String },
+    /// The party key table disagrees with the log.
+    #[error("party key table: {0}")]
+    Keys(String),
+    /// The events do not replay into a consistent state.
+    #[error("clearance state: {0}")]
+    Replay(String),
+    /// The database could not be read.
+    #[error(transparent)]
+    Db(#[from] ServiceError),
+}
+
+/// Verifies the clearance record in `db`; with `config`, also replays it.
+pub async fn verify_database(db: &Db, config: Option<&CorridorConfig>) -> Result<VerifyReport, VerifyFailure> {
+    let rows = db.log_rows().await?;
+    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new()).map_err(VerifyFailure::Chain)?;
+    // The rows decode: verify_stored_chain has checked each one.
+    let entries: Vec<_> = rows.iter().filter_map(|r| r.to_entry().ok()).collect();
+    let tree = MerkleTree::from_leaf_hashes(entries.iter().map(corridor_ledger::LogEntry::leaf_hash).collect());
+
+    let checkpoints = db.checkpoints().await?;
+    let log_key = match db.log_public_key().await? {
+        Some(text) => Some(PublicKey::from_text(&text).map_err(|e| VerifyFailure::Checkpoint { size: 0, message: format!("stored log key: {e}") })?),
+        None => None,
+    };
+    for c in &checkpoints {
+        let fail = |message: String| VerifyFailure::Checkpoint { size: c.size, message };
+        let key = log_key.as_ref().ok_or_else(|| fail("no log key stored to verify it".into()))?;
+        let signed = SignedCheckpoint {
+            origin: c.origin.clone(),
+            size: u64::try_from(c.size).map_err(|e| fail(e.to_string()))?,
+            root: Hash::from_hex(&c.root).map_err(|e| fail(e.to_string()))?,
+            time: corridor_ledger::time::parse(&c.time).map_err(|e| fail(e.to_string()))?,
+            key_id: KeyId(c.key_id.clone()),
+            signature: Signature::from_base64(&c.signature).map_err(|e| fail(e.to_string()))?,
+        };
+        signed.verify(key).map_err(|e| fail(e.to_string()))?;
+        if signed.size > tree.size() {
+            return Err(fail(format!(
+                "signed over {} entries but the log has {}: entries from seq {} on were deleted",
+                signed.size,
+                tree.size(),
+                tree.size()
+            )));
+        }
+        let root = tree.root_at(signed.size).map_err(|e| fail(e.to_string()))?;
+        if root != signed.root {
+            return Err(fail(format!("signed root {} but the log's first {} entries give {root}: the log was rewritten", signed.root, signed.size)));
+        }
+    }
+
+    let mut table = db.key_rows().await?;
+    table.sort_by(|a, b| a.key_id.cmp(&b.key_id));
+    let mut logged: Vec<_> = summary.keys.records().iter().map(key_row).collect();
+    logged.sort_by(|a, b| a.key_id.cmp(&b.key_id));
+    if table != logged {
+        let diff = table
+            .iter()
+            .find(|r| !logged.contains(r))
+            .map(|r| format!("key {} of {} is not as the log registered it", r.key_id, r.party))
+            .or_else(|| logged.iter().find(|r| !table.contains(r)).map(|r| format!("key {} of {} registered in the log is missing or changed", r.key_id, r.party)))
+            .unwrap_or_else(|| "differs from the log".into());
+        return Err(VerifyFailure::Keys(diff));
+    }
+
+    let mut applications = 0;
+    if let Some(config) = config {
+        let c = Clearance::replay_log(config.clone(), &entries).map_err(|e| VerifyFailure::Replay(e.to_string()))?;
+        c.check_invariants().map_err(VerifyFailure::Replay)?;
+        applications = c.applications.len();
+    }
+    Ok(VerifyReport {
+        size: summary.size,
+        head: summary.head,
+        root: summary.root,
+        signatures: summary.signatures,
+        checkpoints: checkpoints.len() as u64,
+        applications,
+    })
+}

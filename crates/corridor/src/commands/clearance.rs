@@ -1,0 +1,254 @@
+//! `corridor keys`, `corridor sign`, `corridor verify`, `corridor seed demo`:
+//! the clearance commands (issue 5).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use corridor_clearance::{Actor, ApplicationContent, CorridorConfig, Role};
+use corridor_clearance_service::seed::write_private;
+use corridor_ledger::{DecisionKind, DecisionPayload, Hash, KeyId, SecretKey};
+
+use super::{Context, print};
+
+/// Party keys (ed25519: PKCS#8 PEM private, SPKI PEM public).
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a party's key pair: DIR/PARTY.key.pem (keep it secret) and DIR/PARTY.pub.pem (publish it)
+    New {
+        /// Party code (RU, TR, UA, UN, …)
+        party: String,
+        /// Directory to write to
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Register a party's public key in the clearance log (its first key, or a new one: the current key is retired from now)
+    Register {
+        /// Party code
+        party: String,
+        /// Public key file (SPKI PEM or base64)
+        #[arg(long)]
+        public: PathBuf,
+    },
+    /// Rotate a party's key: a new pair in DIR (the old files are kept, renamed with their key id) registered in the log; the old key's signatures keep verifying
+    Rotate {
+        /// Party code
+        party: String,
+        /// Directory of the party's key files
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// What the delegate decides.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DecisionArg {
+    Approve,
+    Hold,
+    Reject,
+}
+
+/// `corridor sign`: the delegate signs a decision on their own machine.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The party's private key (PKCS#8 PEM)
+    #[arg(long)]
+    key: PathBuf,
+    /// The party the delegate decides for
+    #[arg(long)]
+    party: String,
+    /// The application as `GET /api/v1/applications/{id}` returns it (needs `id` and `content`)
+    #[arg(long)]
+    application: PathBuf,
+    /// approve, hold or reject
+    #[arg(long)]
+    decision: DecisionArg,
+    /// Reason code of a hold or rejection
+    #[arg(long)]
+    reason_code: Option<String>,
+    /// Text of a hold or rejection
+    #[arg(long)]
+    text: Option<String>,
+    /// Where to write the signed decision JSON [default: standard output]
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `corridor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// `corridor seed …`.
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// Fill an empty store with a slice of a BSGI season (demo only: writes the parties' private keys to --keys-dir)
+    Demo {
+        /// Where to write the demo parties' keys
+        #[arg(long, default_value = "demo-keys")]
+        keys_dir: PathBuf,
+    },
+}
+
+fn config() -> anyhow::Result<CorridorConfig> {
+    CorridorConfig::bsgi().map_err(|e| anyhow::anyhow!("clearance configuration: {e}"))
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn write_pair(dir: &Path, party: &str, key: &SecretKey) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let pem = key.to_pkcs8_pem().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let public = key.public_key().to_spki_pem().map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_private(&dir.join(format!("{party}.key.pem")), &pem)?;
+    std::fs::write(dir.join(format!("{party}.pub.pem")), public).context("writing the public key")?;
+    Ok(())
+}
+
+fn check_party(party: &str) -> anyhow::Result<()> {
+    if party.is_empty() || !party.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        bail!("party code {party:?}: letters, digits, - and _ only");
+    }
+    Ok(())
+}
+
+async fn register(ctx: &Context, party: &str, key: corridor_ledger::PublicKey) -> anyhow::Result<()> {
+    let service = corridor_clearance_service::Service::open(&ctx.database_url(), config()?).await?;
+    // The operator at the database acts as the keys administrator.
+    let admin = Actor::new("cli:keys", Role::Admin);
+    let record = service.register_key(&admin, party, key).await?;
+    print(&format!("registered key {} for {party} from {}\n", record.key_id, corridor_ledger::time::format(record.valid_from)))?;
+    Ok(())
+}
+
+pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        KeysCommand::New { party, out } => {
+            check_party(&party)?;
+            let path = out.join(format!("{party}.key.pem"));
+            if path.exists() {
+                bail!("{} exists; use `corridor keys rotate` to replace a key", path.display());
+            }
+            let key = SecretKey::generate();
+            write_pair(&out, &party, &key)?;
+            print(&format!("{party}: key {} written to {} (private) and {} (public)\n", key.key_id(), path.display(), out.join(format!("{party}.pub.pem")).display()))?;
+        }
+        KeysCommand::Register { party, public } => {
+            check_party(&party)?;
+            let key = corridor_ledger::PublicKey::from_text(&read(&public)?).map_err(|e| anyhow::anyhow!("{}: {e}", public.display()))?;
+            register(ctx, &party, key).await?;
+        }
+        KeysCommand::Rotate { party, out } => {
+            check_party(&party)?;
+            let old_path = out.join(format!("{party}.key.pem"));
+            let old = SecretKey::from_pkcs8_pem(&read(&old_path)?).map_err(|e| anyhow::anyhow!("{}: {e}", old_path.display()))?;
+            let new = SecretKey::generate();
+            // Register first: if the log refuses the key, the files stay as they were.
+            register(ctx, &party, new.public_key()).await?;
+            let KeyId(old_id) = old.key_id();
+            std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem"))).context("keeping the old private key")?;
+            let old_pub = out.join(format!("{party}.pub.pem"));
+            if old_pub.exists() {
+                std::fs::rename(&old_pub, out.join(format!("{party}.{old_id}.pub.pem"))).context("keeping the old public key")?;
+            }
+            write_pair(&out, &party, &new)?;
+            print(&format!("{party}: key {old_id} retired, key {} current\n", new.key_id()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
+    let key = SecretKey::from_pkcs8_pem(&read(&args.key)?).map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
+    let app: serde_json::Value = serde_json::from_str(&read(&args.application)?).context("the application is not JSON")?;
+    let id = app.get("id").and_then(|v| v.as_str()).context("the application has no \"id\"")?.to_string();
+    let content: ApplicationContent =
+        serde_json::from_value(app.get("content").cloned().context("the application has no \"content\"")?).context("the application's content")?;
+    // Sign what we see, not what the server says it is.
+    let hash = content.content_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str()) {
+        if Hash::from_hex(claimed).ok() != Some(hash) {
+            bail!("the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign");
+        }
+    }
+    let reason = |what: &str| -> anyhow::Result<(String, String)> {
+        Ok((
+            args.reason_code.clone().with_context(|| format!("a {what} needs --reason-code"))?,
+            args.text.clone().with_context(|| format!("a {what} needs --text"))?,
+        ))
+    };
+    let decision = match args.decision {
+        DecisionArg::Approve => DecisionKind::Approve,
+        DecisionArg::Hold => {
+            let (reason_code, text) = reason("hold")?;
+            DecisionKind::Hold { reason_code, text }
+        }
+        DecisionArg::Reject => {
+            let (reason_code, text) = reason("rejection")?;
+            DecisionKind::Reject { reason_code, text }
+        }
+    };
+    let signed = DecisionPayload {
+        party: args.party,
+        application_id: id,
+        application_hash: hash,
+        decision,
+        time: jiff::Timestamp::now(),
+        key_id: key.key_id(),
+    }
+    .sign(&key)
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = serde_json::to_string_pretty(&signed)? + "\n";
+    match args.out {
+        Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+        None => print(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let db = corridor_clearance_service::db::open(&ctx.database_url()).await?;
+    let result = corridor_clearance_service::verify::verify_database(&db, Some(&config()?)).await;
+    db.close().await;
+    match result {
+        Ok(r) => {
+            if args.json {
+                print(&(serde_json::to_string_pretty(&r)? + "\n"))?;
+            } else {
+                print(&format!(
+                    "clearance log intact: {} entries, {} signatures, {} checkpoints, {} applications\nhead {}\nroot {}\n",
+                    r.size, r.signatures, r.checkpoints, r.applications, r.head, r.root
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(corridor_clearance_service::verify::VerifyFailure::Db(e)) => Err(e.into()),
+        Err(failure) => {
+            eprintln!("corridor verify: the clearance record does not check: {failure}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub async fn run_seed(ctx: &Context, cmd: SeedCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        SeedCommand::Demo { keys_dir } => {
+            let summary = corridor_clearance_service::seed::seed_demo(&ctx.database_url(), &keys_dir).await?;
+            print(&format!(
+                "seeded {} log entries, {} applications, {} users (password {:?}, demo only); party keys in {} (demo only)\n",
+                summary.entries,
+                summary.applications,
+                summary.users.len(),
+                corridor_clearance_service::seed::DEMO_PASSWORD,
+                summary.keys_dir
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
