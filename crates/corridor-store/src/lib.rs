@@ -17,6 +17,7 @@ mod backend;
 mod error;
 mod model;
 mod plan;
+mod track;
 
 use std::sync::Arc;
 
@@ -25,7 +26,8 @@ use corridor_domain::{DateRange, Imo, Stats, VoyageKey};
 
 pub use backend::{PgStore, SqliteStore};
 pub use error::StoreError;
-pub use model::{HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView};
+pub use track::{AlertQuery, AlertRow, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore, TrackStore, open_track};
+pub use model::{HistoryRow, ImportBatch, ImportOutcome, Page, Progress, VesselDetail, VesselRow, VoyageQuery, VoyageView};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,130 @@
+//! Typed internal events: each emits its log line and its metric together,
+//! so the two cannot disagree (vector's `InternalEvent` idea). Counters are
+//! also kept per source in atomics, for `/api/v1/…` stats and for tests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// Per-source counters (shared between the source's tasks and readers).
+#[derive(Debug, Default)]
+pub struct SourceCounters {
+    /// Lines / datagrams / NATS messages received.
+    pub messages: AtomicU64,
+    /// Bytes received.
+    pub bytes: AtomicU64,
+    /// Sentences the decoder rejected (bad checksum, garbage, over-long lines).
+    pub bad: AtomicU64,
+    /// Input thrown away: over-long lines, full channels (UDP), fragments the assembler dropped.
+    pub drops: AtomicU64,
+    /// Reports passed on to the monitor.
+    pub reports: AtomicU64,
+    /// Connection-level errors (I/O errors, refused connections, reconnects).
+    pub errors: AtomicU64,
+    /// Connections (or NATS sessions) opened and ended.
+    pub opened: AtomicU64,
+    pub closed: AtomicU64,
+}
+
+/// A snapshot of one source's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceStats {
+    pub name: String,
+    pub messages: u64,
+    pub bytes: u64,
+    pub bad: u64,
+    pub drops: u64,
+    pub reports: u64,
+    pub errors: u64,
+    pub opened: u64,
+    pub closed: u64,
+}
+
+impl SourceCounters {
+    pub(crate) fn snapshot(&self, name: &str) -> SourceStats {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        SourceStats {
+            name: name.to_string(),
+            messages: g(&self.messages),
+            bytes: g(&self.bytes),
+            bad: g(&self.bad),
+            drops: g(&self.drops),
+            reports: g(&self.reports),
+            errors: g(&self.errors),
+            opened: g(&self.opened),
+            closed: g(&self.closed),
+        }
+    }
+}
+
+/// A source's identity for events: its name and counters.
+#[derive(Debug, Clone)]
+pub struct SourceTag {
+    pub name: Arc<str>,
+    pub counters: Arc<SourceCounters>,
+}
+
+/// Something a source observed.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// Messages (lines, datagrams) received with their bytes.
+    Received { messages: u64, bytes: u64 },
+    /// Sentences rejected by the decoder.
+    BadSentences { count: u64 },
+    /// Input dropped, and why.
+    Dropped { count: u64, reason: &'a str },
+    /// Reports forwarded downstream.
+    Forwarded { count: u64 },
+    /// A connection opened (`true`) or ended.
+    Connection { open: bool },
+    /// An I/O or connection error (the source carries on).
+    Error { what: &'a str, error: &'a str },
+}
+
+impl SourceTag {
+    pub(crate) fn new(name: &str) -> Self {
+        Self { name: Arc::from(name), counters: Arc::new(SourceCounters::default()) }
+    }
+
+    /// Emits `e`: counter, metric and (for the unusual ones) a log line.
+    pub fn emit(&self, e: Event<'_>) {
+        let c = &self.counters;
+        let source = self.name.to_string();
+        match e {
+            Event::Received { messages, bytes } => {
+                c.messages.fetch_add(messages, Ordering::Relaxed);
+                c.bytes.fetch_add(bytes, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_messages_total", "source" => source.clone()).increment(messages);
+                metrics::counter!("corridor_ingest_bytes_total", "source" => source).increment(bytes);
+            }
+            Event::BadSentences { count } => {
+                c.bad.fetch_add(count, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_bad_sentences_total", "source" => source.clone()).increment(count);
+                tracing::debug!(source, count, "bad sentences");
+            }
+            Event::Dropped { count, reason } => {
+                c.drops.fetch_add(count, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_drops_total", "source" => source.clone(), "reason" => reason.to_string())
+                    .increment(count);
+                tracing::warn!(source, count, reason, "input dropped");
+            }
+            Event::Forwarded { count } => {
+                c.reports.fetch_add(count, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_reports_total", "source" => source).increment(count);
+            }
+            Event::Connection { open } => {
+                let (a, m) = if open { (&c.opened, "corridor_ingest_connections_opened_total") } else { (&c.closed, "corridor_ingest_connections_closed_total") };
+                a.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(m, "source" => source.clone()).increment(1);
+                tracing::debug!(source, open, "connection");
+            }
+            Event::Error { what, error } => {
+                c.errors.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_errors_total", "source" => source.clone(), "what" => what.to_string())
+                    .increment(1);
+                tracing::warn!(source, what, error, "source error");
+            }
+        }
+    }
+}

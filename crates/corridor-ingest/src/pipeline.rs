@@ -1,0 +1,508 @@
+//! The running pipeline: sources → monitor → sinks, and the handle to it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use corridor_geo::Corridor;
+use corridor_store::{AlertRow, PositionRow, TrackStore};
+use corridor_track::{Alert, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report, VesselState, Zone};
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{SourceStats, SourceTag};
+use crate::source::{self, Batch, NatsSpec, SourceLimits, SourceSpec};
+
+/// How to run the pipeline.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// The corridor's geometry.
+    pub corridor: Arc<Corridor>,
+    /// Monitor thresholds.
+    pub monitor: MonitorConfig,
+    /// Registered vessels (MMSI ↔ IMO), for links and `identity_mismatch`.
+    pub registry: Vec<RegisteredVessel>,
+    /// Where reports come from.
+    pub sources: Vec<SourceSpec>,
+    /// Per-source limits.
+    pub limits: SourceLimits,
+    /// Batches in flight between the sources and the monitor.
+    pub channel_capacity: usize,
+    /// Positions per database write.
+    pub position_batch: usize,
+    /// Store position history (needs a store).
+    pub store_positions: bool,
+    /// Close every open alert when all sources have ended (a replay).
+    pub finish_at_end: bool,
+    /// Capacity of the live broadcast (slow SSE clients skip, counted).
+    pub live_capacity: usize,
+    /// Alerts also go here, every one, in order (bounded: waits for the reader).
+    pub alert_tap: Option<mpsc::Sender<Alert>>,
+    /// Distinguishes this run's alert ids from earlier runs' in the store.
+    pub run_id: String,
+}
+
+impl PipelineConfig {
+    /// Defaults around a corridor and sources.
+    pub fn new(corridor: Arc<Corridor>, sources: Vec<SourceSpec>) -> Self {
+        Self {
+            corridor,
+            monitor: MonitorConfig::default(),
+            registry: Vec::new(),
+            sources,
+            limits: SourceLimits::default(),
+            channel_capacity: 64,
+            position_batch: 2000,
+            store_positions: true,
+            finish_at_end: false,
+            live_capacity: 4096,
+            alert_tap: None,
+            run_id: Timestamp::now().as_millisecond().to_string(),
+        }
+    }
+}
+
+/// A vessel position for the live map (`/api/v1/live`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LivePosition {
+    pub mmsi: u32,
+    pub name: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub sog: Option<f32>,
+    pub cog: Option<f32>,
+    pub state: Zone,
+    pub time: Timestamp,
+}
+
+/// What `/api/v1/live` streams.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    Position(LivePosition),
+    Alert(Box<Alert>),
+}
+
+/// One tracked vessel's current state, with its ETA to the next area.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveVessel {
+    pub mmsi: u32,
+    pub imo: Option<u32>,
+    pub name: Option<String>,
+    pub callsign: Option<String>,
+    pub ship_type: Option<u8>,
+    pub registered: bool,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub sog: Option<f32>,
+    pub cog: Option<f32>,
+    pub heading: Option<u16>,
+    pub nav_status: Option<u8>,
+    pub state: Zone,
+    pub area: Option<String>,
+    pub last_seen: Option<Timestamp>,
+    pub eta: Option<LiveEta>,
+}
+
+/// ETA to the next area along the lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveEta {
+    pub area: String,
+    pub remaining_nm: f64,
+    pub speed_kn: f64,
+    pub at: Option<Timestamp>,
+}
+
+/// Counters of a running pipeline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PipelineStats {
+    pub monitor: MonitorCounts,
+    pub vessels: usize,
+    pub alerts: u64,
+    pub sources: Vec<SourceStats>,
+}
+
+/// The monitor's counters (serializable copy of `MonitorStats`).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct MonitorCounts {
+    pub positions: u64,
+    pub statics: u64,
+    pub stale: u64,
+    pub invalid: u64,
+    pub jumps: u64,
+}
+
+impl From<MonitorStats> for MonitorCounts {
+    fn from(s: MonitorStats) -> Self {
+        Self { positions: s.positions, statics: s.statics, stale: s.stale, invalid: s.invalid, jumps: s.jumps }
+    }
+}
+
+enum Query {
+    Vessels(oneshot::Sender<Vec<LiveVessel>>),
+    Stats(oneshot::Sender<(MonitorCounts, usize, u64)>),
+}
+
+/// Why the pipeline could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// A running pipeline. Cheap to clone; the server's live routes hold one.
+#[derive(Debug, Clone)]
+pub struct LiveHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    corridor: Arc<Corridor>,
+    store: Option<Arc<dyn TrackStore>>,
+    live: broadcast::Sender<LiveEvent>,
+    queries: mpsc::Sender<Query>,
+    sources: Vec<SourceTag>,
+    cancel: CancellationToken,
+    tasks: tokio::sync::Mutex<Vec<JoinHandle<()>>>,
+    bound: Vec<(String, std::net::SocketAddr)>,
+    /// The monitor's last counters, written when its task ends (stats after shutdown).
+    last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
+}
+
+impl LiveHandle {
+    /// The corridor the monitor uses.
+    pub fn corridor(&self) -> &Arc<Corridor> {
+        &self.inner.corridor
+    }
+    /// The tracking store, if any.
+    pub fn store(&self) -> Option<&Arc<dyn TrackStore>> {
+        self.inner.store.as_ref()
+    }
+    /// Live positions and alerts (a lagging subscriber misses the oldest).
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.inner.live.subscribe()
+    }
+    /// Addresses the TCP server and UDP sources actually bound (port 0 resolved).
+    pub fn bound(&self) -> &[(String, std::net::SocketAddr)] {
+        &self.inner.bound
+    }
+    /// Every tracked vessel now, by MMSI.
+    pub async fn vessels(&self) -> Vec<LiveVessel> {
+        let (tx, rx) = oneshot::channel();
+        if self.inner.queries.send(Query::Vessels(tx)).await.is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+    /// Counters.
+    pub async fn stats(&self) -> PipelineStats {
+        let (tx, rx) = oneshot::channel();
+        let live = match self.inner.queries.send(Query::Stats(tx)).await {
+            Ok(()) => rx.await.ok(),
+            Err(_) => None,
+        };
+        let (monitor, vessels, alerts) = live.unwrap_or_else(|| self.inner.last.lock().map(|g| *g).unwrap_or_default());
+        PipelineStats { monitor, vessels, alerts, sources: self.source_stats() }
+    }
+    /// Per-source counters (no round trip to the monitor).
+    pub fn source_stats(&self) -> Vec<SourceStats> {
+        self.inner.sources.iter().map(|t| t.counters.snapshot(&t.name)).collect()
+    }
+    /// Stops the sources, lets everything in flight through the monitor and
+    /// the sinks (NATS messages processed are acknowledged), and waits.
+    pub async fn shutdown(&self) {
+        self.inner.cancel.cancel();
+        self.join().await;
+    }
+    /// Waits until every task has ended (after the sources end by themselves, e.g. a file replay).
+    pub async fn join(&self) {
+        let tasks = std::mem::take(&mut *self.inner.tasks.lock().await);
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Starts the pipeline on the current tokio runtime. `store`: where alerts
+/// (and, if configured, positions) go; `None` keeps everything in memory.
+pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackStore>>) -> Result<LiveHandle, StartError> {
+    let cancel = CancellationToken::new();
+    let (tx, rx) = mpsc::channel::<Batch>(config.channel_capacity.max(1));
+    let (live, _) = broadcast::channel(config.live_capacity.max(16));
+    let (qtx, qrx) = mpsc::channel(16);
+    let mut tasks = Vec::new();
+    let mut tags = Vec::new();
+    let mut bound = Vec::new();
+    let limits = config.limits;
+    for spec in &config.sources {
+        let tag = SourceTag::new(&spec.name());
+        tags.push(tag.clone());
+        let (tx, cancel) = (tx.clone(), cancel.clone());
+        let task = match spec.clone() {
+            SourceSpec::TcpClient { addr } => tokio::spawn(source::tcp_client(addr, tag, limits, tx, cancel)),
+            SourceSpec::TcpServer { addr } => {
+                let l = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+                if let Ok(a) = l.local_addr() {
+                    bound.push((spec.name(), a));
+                }
+                tokio::spawn(source::tcp_server(l, tag, limits, tx, cancel))
+            }
+            SourceSpec::Udp { addr } => {
+                let s = tokio::net::UdpSocket::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+                if let Ok(a) = s.local_addr() {
+                    bound.push((spec.name(), a));
+                }
+                tokio::spawn(source::udp(s, tag, limits, tx, cancel))
+            }
+            SourceSpec::File { path, speed } => tokio::spawn(source::file(path, speed, tag, limits, tx, cancel)),
+            SourceSpec::Nats { url, stream, subject, durable } => {
+                tokio::spawn(source::nats(NatsSpec { url, stream, subject, durable }, tag, limits, tx, cancel))
+            }
+        };
+        tasks.push(task);
+    }
+    drop(tx); // the monitor ends when every source has ended
+
+    // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
+    let (alert_tx, alert_rx) = mpsc::channel::<Alert>(1024);
+    tasks.push(tokio::spawn(alert_sink(alert_rx, store.clone(), live.clone(), config.alert_tap.clone(), config.run_id.clone())));
+    let pos_tx = match (&store, config.store_positions) {
+        (Some(s), true) => {
+            let (ptx, prx) = mpsc::channel::<Vec<PositionRow>>(4);
+            tasks.push(tokio::spawn(position_sink(prx, Arc::clone(s))));
+            Some(ptx)
+        }
+        _ => None,
+    };
+    let last = Arc::new(std::sync::Mutex::new(Default::default()));
+    let registry: MapRegistry = config.registry.iter().copied().collect();
+    let monitor = Monitor::new(Arc::clone(&config.corridor), config.monitor.clone(), registry);
+    tasks.push(tokio::spawn(monitor_task(
+        monitor,
+        rx,
+        qrx,
+        alert_tx,
+        pos_tx,
+        live.clone(),
+        config.position_batch.max(1),
+        config.finish_at_end,
+        Arc::clone(&last),
+    )));
+    Ok(LiveHandle {
+        inner: Arc::new(Inner {
+            corridor: config.corridor,
+            store,
+            live,
+            queries: qtx,
+            sources: tags,
+            cancel,
+            tasks: tokio::sync::Mutex::new(tasks),
+            bound,
+            last,
+        }),
+    })
+}
+
+fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
+    let c = m.corridor();
+    let area = v.areas().next().and_then(|a| c.area(a)).map(|a| a.name.clone());
+    let eta = m.eta_next(v.mmsi).and_then(|e| {
+        Some(LiveEta {
+            area: c.area(e.route.target)?.name.clone(),
+            remaining_nm: e.route.remaining_m / corridor_geo::NM,
+            speed_kn: e.speed_kn,
+            at: e.at,
+        })
+    });
+    LiveVessel {
+        mmsi: v.mmsi,
+        imo: v.imo,
+        name: v.name.as_deref().map(str::to_string),
+        callsign: v.callsign.as_deref().map(str::to_string),
+        ship_type: v.ship_type,
+        registered: v.registered.is_some(),
+        lat: v.fix.map(|f| f.pos.lat),
+        lon: v.fix.map(|f| f.pos.lon),
+        sog: v.fix.and_then(|f| f.sog_kn),
+        cog: v.fix.and_then(|f| f.cog_deg),
+        heading: v.fix.and_then(|f| f.heading_deg),
+        nav_status: v.fix.map(|f| f.nav_status.0),
+        state: v.zone,
+        area,
+        last_seen: v.last_seen,
+        eta,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn monitor_task(
+    mut m: Monitor,
+    mut rx: mpsc::Receiver<Batch>,
+    mut queries: mpsc::Receiver<Query>,
+    alert_tx: mpsc::Sender<Alert>,
+    pos_tx: Option<mpsc::Sender<Vec<PositionRow>>>,
+    live: broadcast::Sender<LiveEvent>,
+    position_batch: usize,
+    finish_at_end: bool,
+    last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
+) {
+    let mut alerts: Vec<Alert> = Vec::new();
+    let mut positions: Vec<PositionRow> = Vec::new();
+    let mut alert_count = 0u64;
+    let mut queries_open = true;
+    let mut flush_tick = tokio::time::interval(Duration::from_secs(1));
+    flush_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            q = queries.recv(), if queries_open => match q {
+                Some(Query::Vessels(reply)) => {
+                    let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(&m, v)).collect();
+                    out.sort_by_key(|v| v.mmsi);
+                    let _ = reply.send(out);
+                }
+                Some(Query::Stats(reply)) => {
+                    let _ = reply.send((m.stats().into(), m.vessel_count(), alert_count));
+                }
+                None => queries_open = false,
+            },
+            b = rx.recv() => {
+                let Some(batch) = b else { break };
+                let want_live = live.receiver_count() > 0;
+                for r in &batch.reports {
+                    m.on_report(r, &mut alerts);
+                    if let Report::Position(p) = r {
+                        if pos_tx.is_some() {
+                            positions.push(PositionRow {
+                                mmsi: p.mmsi,
+                                time: p.time,
+                                lat: p.lat,
+                                lon: p.lon,
+                                sog: p.sog_kn,
+                                cog: p.cog_deg,
+                                heading: p.heading_deg,
+                                nav_status: p.nav_status.0,
+                            });
+                        }
+                        if want_live && let Some(v) = m.vessel(p.mmsi) && let Some(f) = v.fix && f.time == p.time {
+                            let _ = live.send(LiveEvent::Position(LivePosition {
+                                mmsi: p.mmsi,
+                                name: v.name.as_deref().map(str::to_string),
+                                lat: f.pos.lat,
+                                lon: f.pos.lon,
+                                sog: f.sog_kn,
+                                cog: f.cog_deg,
+                                state: v.zone,
+                                time: f.time,
+                            }));
+                        }
+                    }
+                }
+                alert_count += alerts.len() as u64;
+                for a in alerts.drain(..) {
+                    if alert_tx.send(a).await.is_err() {
+                        break;
+                    }
+                }
+                if positions.len() >= position_batch && let Some(ptx) = &pos_tx {
+                    let _ = ptx.send(std::mem::take(&mut positions)).await;
+                }
+                // Processed (and its alerts handed to the sink): now the source may acknowledge it.
+                if let Some(ack) = batch.ack {
+                    ack.done().await;
+                }
+            }
+            _ = flush_tick.tick() => {
+                if !positions.is_empty() && let Some(ptx) = &pos_tx {
+                    let _ = ptx.send(std::mem::take(&mut positions)).await;
+                }
+            }
+        }
+    }
+    if finish_at_end && let Some(now) = m.now() {
+        m.finish(now, &mut alerts);
+        alert_count += alerts.len() as u64;
+        for a in alerts.drain(..) {
+            let _ = alert_tx.send(a).await;
+        }
+    }
+    if !positions.is_empty() && let Some(ptx) = &pos_tx {
+        let _ = ptx.send(positions).await;
+    }
+    if let Ok(mut g) = last.lock() {
+        *g = (m.stats().into(), m.vessel_count(), alert_count);
+    }
+}
+
+fn alert_row(run: &str, a: &Alert) -> AlertRow {
+    AlertRow {
+        key: format!("{run}:{}", a.id),
+        kind: a.kind.as_str().to_string(),
+        mmsi: a.mmsi,
+        start: a.start,
+        end: a.end,
+        open: a.open,
+        body: serde_json::to_value(a).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+async fn alert_sink(
+    mut rx: mpsc::Receiver<Alert>,
+    store: Option<Arc<dyn TrackStore>>,
+    live: broadcast::Sender<LiveEvent>,
+    tap: Option<mpsc::Sender<Alert>>,
+    run: String,
+) {
+    let mut batch = Vec::new();
+    while let Some(a) = rx.recv().await {
+        batch.push(a);
+        while batch.len() < 256 {
+            match rx.try_recv() {
+                Ok(a) => batch.push(a),
+                Err(_) => break,
+            }
+        }
+        if let Some(s) = &store {
+            // Latest version per id wins within a batch, as in the table.
+            let mut rows: BTreeMap<u64, AlertRow> = BTreeMap::new();
+            for a in &batch {
+                rows.insert(a.id, alert_row(&run, a));
+            }
+            let rows: Vec<AlertRow> = rows.into_values().collect();
+            let mut attempt = 0;
+            while let Err(e) = s.upsert_alerts(&rows).await {
+                attempt += 1;
+                metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts").increment(1);
+                tracing::error!(error = %e, attempt, "storing alerts failed");
+                if attempt >= 3 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+        }
+        // Stored first, then pushed live: a client that sees an alert can fetch it.
+        for a in batch.drain(..) {
+            metrics::counter!("corridor_alerts_total", "kind" => a.kind.as_str()).increment(1);
+            if let Some(t) = &tap {
+                let _ = t.send(a.clone()).await;
+            }
+            let _ = live.send(LiveEvent::Alert(Box::new(a)));
+        }
+    }
+}
+
+async fn position_sink(mut rx: mpsc::Receiver<Vec<PositionRow>>, store: Arc<dyn TrackStore>) {
+    while let Some(rows) = rx.recv().await {
+        match store.insert_positions(&rows).await {
+            Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
+            Err(e) => {
+                metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions").increment(1);
+                tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,621 @@
+//! Sources: bytes from the outside world → decoded reports in bounded batches.
+//!
+//! Every source owns its decode stage (decoder, reassembly, type 24 merge),
+//! so fragments are never joined across sources or connections. Lines are
+//! capped at `max_line` bytes: a longer line is counted and skipped up to
+//! its newline, so a 10 MB line without a newline costs a bounded buffer.
+//! A source's failure (I/O error, garbage, a slow or vanishing peer) is
+//! counted on that source and never stops the process or another source.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use corridor_ais::Decoder;
+use corridor_track::Report;
+use jiff::Timestamp;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::adapter::Adapter;
+use crate::events::{Event, SourceTag};
+
+/// Where reports come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceSpec {
+    /// Connect to an NMEA server (AIS-catcher, a gpsd relay); reconnect with backoff.
+    TcpClient { addr: String },
+    /// Accept receivers' connections.
+    TcpServer { addr: SocketAddr },
+    /// Datagrams, one or more lines each.
+    Udp { addr: SocketAddr },
+    /// Replay a recorded feed: as fast as possible (`speed: None`) or at
+    /// real time × `speed` using the tag-block `c:` times.
+    File { path: PathBuf, speed: Option<f64> },
+    /// A NATS JetStream subject, consumed by a durable pull consumer with
+    /// explicit acks sent after the monitor has processed each message.
+    Nats { url: String, stream: String, subject: String, durable: String },
+}
+
+impl SourceSpec {
+    /// Parses `tcp-client:HOST:PORT`, `tcp-server:ADDR`, `udp:ADDR`,
+    /// `file:PATH[@SPEED]`, `nats:URL|STREAM|SUBJECT|DURABLE`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("{s:?}: expected KIND:ADDRESS"))?;
+        let addr = |a: &str| a.parse::<SocketAddr>().map_err(|e| format!("{s:?}: {e}"));
+        match kind {
+            "tcp-client" | "tcp" => Ok(Self::TcpClient { addr: rest.to_string() }),
+            "tcp-server" => Ok(Self::TcpServer { addr: addr(rest)? }),
+            "udp" => Ok(Self::Udp { addr: addr(rest)? }),
+            "file" => match rest.rsplit_once('@') {
+                Some((p, sp)) => {
+                    let speed: f64 = sp.parse().map_err(|e| format!("{s:?}: speed: {e}"))?;
+                    Ok(Self::File { path: p.into(), speed: (speed > 0.0).then_some(speed) })
+                }
+                None => Ok(Self::File { path: rest.into(), speed: None }),
+            },
+            "nats" => {
+                let parts: Vec<&str> = rest.split('|').collect();
+                match parts.as_slice() {
+                    [url, stream, subject, durable] => Ok(Self::Nats {
+                        url: (*url).to_string(),
+                        stream: (*stream).to_string(),
+                        subject: (*subject).to_string(),
+                        durable: (*durable).to_string(),
+                    }),
+                    _ => Err(format!("{s:?}: expected nats:URL|STREAM|SUBJECT|DURABLE")),
+                }
+            }
+            _ => Err(format!("{s:?}: unknown source kind {kind:?}")),
+        }
+    }
+
+    /// A name for metrics and logs.
+    pub fn name(&self) -> String {
+        match self {
+            Self::TcpClient { addr } => format!("tcp-client:{addr}"),
+            Self::TcpServer { addr } => format!("tcp-server:{addr}"),
+            Self::Udp { addr } => format!("udp:{addr}"),
+            Self::File { path, .. } => format!("file:{}", path.display()),
+            Self::Nats { subject, durable, .. } => format!("nats:{subject}/{durable}"),
+        }
+    }
+}
+
+/// Limits every source obeys.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourceLimits {
+    /// Longest accepted line, bytes (NMEA allows 82; tag blocks and
+    /// receiver metadata make real lines longer).
+    pub max_line: usize,
+    /// Reports per batch sent downstream.
+    pub batch: usize,
+    /// Concurrent connections per TCP server.
+    pub max_connections: usize,
+    /// Reconnect backoff bounds for TCP clients.
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for SourceLimits {
+    fn default() -> Self {
+        Self {
+            max_line: 4096,
+            batch: 256,
+            max_connections: 256,
+            backoff_min: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Acknowledges a NATS message once the monitor has processed it.
+#[derive(Debug)]
+pub struct AckHandle {
+    pub(crate) msg: async_nats::jetstream::Message,
+    pub(crate) tx: mpsc::Sender<async_nats::jetstream::Message>,
+}
+
+impl AckHandle {
+    /// Hands the message to its source's ack task (bounded: backpressure).
+    pub(crate) async fn done(self) {
+        let _ = self.tx.send(self.msg).await;
+    }
+}
+
+/// What sources send downstream.
+#[derive(Debug)]
+pub struct Batch {
+    pub reports: Vec<Report>,
+    pub ack: Option<AckHandle>,
+}
+
+/// Decoder + adapter of one source or connection.
+pub(crate) struct DecodeStage {
+    tag: SourceTag,
+    decoder: Decoder,
+    adapter: Adapter,
+    seen_bad: u64,
+    seen_dropped: u64,
+    pub(crate) out: Vec<Report>,
+    /// Reports without a tag-block time get the wall clock (live feeds).
+    wall_clock_fallback: bool,
+}
+
+impl DecodeStage {
+    pub(crate) fn new(tag: SourceTag, wall_clock_fallback: bool) -> Self {
+        Self { tag, decoder: Decoder::default(), adapter: Adapter::new(), seen_bad: 0, seen_dropped: 0, out: Vec::new(), wall_clock_fallback }
+    }
+
+    pub(crate) fn line(&mut self, line: &[u8]) {
+        let fallback = self.wall_clock_fallback.then(Timestamp::now);
+        let (adapter, out) = (&mut self.adapter, &mut self.out);
+        self.decoder.feed_line(line, |d| {
+            if let Some(r) = adapter.adapt(&d, fallback) {
+                out.push(r);
+            }
+        });
+    }
+
+    /// Emits the decoder's new rejections and drops as events.
+    pub(crate) fn account(&mut self) {
+        let s = self.decoder.stats();
+        let (bad, dropped) = (s.rejected_total(), s.dropped_total());
+        if bad > self.seen_bad {
+            self.tag.emit(Event::BadSentences { count: bad - self.seen_bad });
+            self.seen_bad = bad;
+        }
+        if dropped > self.seen_dropped {
+            self.tag.emit(Event::Dropped { count: dropped - self.seen_dropped, reason: "fragment" });
+            self.seen_dropped = dropped;
+        }
+    }
+
+    /// Sends what is decoded so far (waits while downstream is full).
+    pub(crate) async fn flush(&mut self, tx: &mpsc::Sender<Batch>, ack: Option<AckHandle>) -> Result<(), ()> {
+        self.account();
+        if self.out.is_empty() && ack.is_none() {
+            return Ok(());
+        }
+        let reports = std::mem::take(&mut self.out);
+        let n = reports.len() as u64;
+        tx.send(Batch { reports, ack }).await.map_err(|_| ())?;
+        self.tag.emit(Event::Forwarded { count: n });
+        Ok(())
+    }
+}
+
+/// Reads lines of at most `max` bytes; longer ones are skipped (counted by the caller).
+pub(crate) struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    max: usize,
+    discarding: bool,
+    eof: bool,
+}
+
+/// One read result.
+pub(crate) enum Line<'a> {
+    Ok(&'a [u8]),
+    /// A line over the limit was skipped.
+    TooLong,
+}
+
+impl<R: AsyncBufRead + Unpin> LineReader<R> {
+    pub(crate) fn new(inner: R, max: usize) -> Self {
+        Self { inner, buf: Vec::new(), max: max.max(16), discarding: false, eof: false }
+    }
+
+    /// The next line (without its `\n`) and the bytes consumed; `None` at end of input.
+    pub(crate) async fn next(&mut self) -> std::io::Result<Option<(Line<'_>, usize)>> {
+        self.buf.clear();
+        let mut consumed = 0usize;
+        loop {
+            if self.eof {
+                return Ok(None);
+            }
+            let avail = self.inner.fill_buf().await?;
+            if avail.is_empty() {
+                self.eof = true;
+                // A connection dropped mid-sentence: hand over the fragment; the decoder counts it as bad.
+                if !self.buf.is_empty() && !self.discarding {
+                    return Ok(Some((Line::Ok(&self.buf), consumed)));
+                }
+                return Ok(None);
+            }
+            match avail.iter().position(|b| *b == b'\n') {
+                Some(i) => {
+                    let was_discarding = self.discarding;
+                    if !was_discarding {
+                        self.buf.extend_from_slice(&avail[..i]);
+                    }
+                    self.inner.consume(i + 1);
+                    consumed += i + 1;
+                    self.discarding = false;
+                    if was_discarding {
+                        continue;
+                    }
+                    if self.buf.len() > self.max {
+                        return Ok(Some((Line::TooLong, consumed)));
+                    }
+                    return Ok(Some((Line::Ok(&self.buf), consumed)));
+                }
+                None => {
+                    let n = avail.len();
+                    if !self.discarding {
+                        self.buf.extend_from_slice(avail);
+                    }
+                    self.inner.consume(n);
+                    consumed += n;
+                    if !self.discarding && self.buf.len() > self.max {
+                        // Bounded memory: forget the line, skip to its end.
+                        self.buf.clear();
+                        self.discarding = true;
+                        return Ok(Some((Line::TooLong, consumed)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads one stream of lines into `tx` until it ends, fails or `cancel` fires.
+async fn pump<R: AsyncRead + Unpin>(
+    reader: R,
+    tag: &SourceTag,
+    limits: &SourceLimits,
+    tx: &mpsc::Sender<Batch>,
+    cancel: &CancellationToken,
+) -> Result<(), ()> {
+    tag.emit(Event::Connection { open: true });
+    let r = pump_lines(reader, tag, limits, tx, cancel).await;
+    tag.emit(Event::Connection { open: false });
+    r
+}
+
+async fn pump_lines<R: AsyncRead + Unpin>(
+    reader: R,
+    tag: &SourceTag,
+    limits: &SourceLimits,
+    tx: &mpsc::Sender<Batch>,
+    cancel: &CancellationToken,
+) -> Result<(), ()> {
+    let mut lines = LineReader::new(BufReader::with_capacity(64 * 1024, reader), limits.max_line);
+    let mut stage = DecodeStage::new(tag.clone(), true);
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break,
+            n = lines.next() => n,
+        };
+        match next {
+            Ok(Some((Line::Ok(l), n))) => {
+                tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+                stage.line(l);
+            }
+            Ok(Some((Line::TooLong, n))) => {
+                tag.emit(Event::Received { messages: 0, bytes: n as u64 });
+                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                tag.emit(Event::BadSentences { count: 1 });
+            }
+            Ok(None) => break,
+            Err(e) => {
+                tag.emit(Event::Error { what: "read", error: &e.to_string() });
+                break;
+            }
+        }
+        if stage.out.len() >= limits.batch || lines.inner.buffer().is_empty() {
+            stage.flush(tx, None).await?;
+        }
+    }
+    stage.decoder.finish();
+    stage.flush(tx, None).await
+}
+
+pub(crate) async fn tcp_client(addr: String, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+    let mut backoff = limits.backoff_min;
+    loop {
+        let conn = tokio::select! {
+            _ = cancel.cancelled() => return,
+            c = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&addr)) => c,
+        };
+        match conn {
+            Ok(Ok(stream)) => {
+                backoff = limits.backoff_min;
+                tracing::info!(source = %tag.name, "connected");
+                if pump(stream, &tag, &limits, &tx, &cancel).await.is_err() {
+                    return; // downstream is gone: the pipeline is shutting down
+                }
+                tag.emit(Event::Error { what: "disconnected", error: "end of stream" });
+            }
+            Ok(Err(e)) => tag.emit(Event::Error { what: "connect", error: &e.to_string() }),
+            Err(_) => tag.emit(Event::Error { what: "connect", error: "timed out" }),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(limits.backoff_max);
+    }
+}
+
+pub(crate) async fn tcp_server(
+    listener: TcpListener,
+    tag: SourceTag,
+    limits: SourceLimits,
+    tx: mpsc::Sender<Batch>,
+    cancel: CancellationToken,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        let accepted = tokio::select! {
+            _ = cancel.cancelled() => return,
+            a = listener.accept() => a,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                tag.emit(Event::Error { what: "accept", error: &e.to_string() });
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+            // Too many connections: refuse this one rather than queue it.
+            tag.emit(Event::Error { what: "too_many_connections", error: &peer.to_string() });
+            continue;
+        };
+        let (tag, tx, cancel) = (tag.clone(), tx.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _ = pump(stream, &tag, &limits, &tx, &cancel).await;
+        });
+    }
+}
+
+pub(crate) async fn udp(socket: UdpSocket, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+    let mut buf = vec![0u8; 65_536];
+    let mut stage = DecodeStage::new(tag.clone(), true);
+    loop {
+        let got = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = socket.recv_from(&mut buf) => r,
+        };
+        let n = match got {
+            Ok((n, _)) => n,
+            Err(e) => {
+                tag.emit(Event::Error { what: "recv", error: &e.to_string() });
+                continue;
+            }
+        };
+        tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+        for line in buf[..n].split(|b| *b == b'\n') {
+            if line.len() > limits.max_line {
+                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                continue;
+            }
+            if !line.is_empty() {
+                stage.line(line);
+            }
+        }
+        stage.account();
+        if stage.out.is_empty() {
+            continue;
+        }
+        // UDP cannot push back on the sender: when downstream is full the datagram's reports are dropped, counted.
+        let reports = std::mem::take(&mut stage.out);
+        let count = reports.len() as u64;
+        match tx.try_send(Batch { reports, ack: None }) {
+            Ok(()) => tag.emit(Event::Forwarded { count }),
+            Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped { count, reason: "channel_full" }),
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
+        }
+    }
+}
+
+pub(crate) async fn file(
+    path: PathBuf,
+    speed: Option<f64>,
+    tag: SourceTag,
+    limits: SourceLimits,
+    tx: mpsc::Sender<Batch>,
+    cancel: CancellationToken,
+) {
+    let f = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) => {
+            tag.emit(Event::Error { what: "open", error: &e.to_string() });
+            return;
+        }
+    };
+    let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, f), limits.max_line);
+    // A recorded feed has its own clock (tag blocks); no wall-clock fallback.
+    let mut stage = DecodeStage::new(tag.clone(), false);
+    let mut origin: Option<(Timestamp, tokio::time::Instant)> = None;
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break,
+            n = lines.next() => n,
+        };
+        match next {
+            Ok(Some((Line::Ok(l), n))) => {
+                tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+                stage.line(l);
+            }
+            Ok(Some((Line::TooLong, n))) => {
+                tag.emit(Event::Received { messages: 0, bytes: n as u64 });
+                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+            }
+            Ok(None) => break,
+            Err(e) => {
+                tag.emit(Event::Error { what: "read", error: &e.to_string() });
+                break;
+            }
+        }
+        if let Some(speed) = speed
+            && let Some(t) = stage.out.last().map(Report::time)
+        {
+            // Real time × speed: wait until this report's moment has come.
+            let (t0, w0) = *origin.get_or_insert((t, tokio::time::Instant::now()));
+            let secs = t.duration_since(t0).as_secs_f64().max(0.0) / speed;
+            let due = w0 + Duration::from_secs_f64(secs.min(1e9));
+            if stage.flush(&tx, None).await.is_err() {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = tokio::time::sleep_until(due) => {}
+            }
+        } else if stage.out.len() >= limits.batch && stage.flush(&tx, None).await.is_err() {
+            return;
+        }
+    }
+    stage.decoder.finish();
+    let _ = stage.flush(&tx, None).await;
+}
+
+/// The JetStream consumer's settings.
+#[derive(Debug, Clone)]
+pub(crate) struct NatsSpec {
+    pub url: String,
+    pub stream: String,
+    pub subject: String,
+    pub durable: String,
+}
+
+pub(crate) async fn nats(spec: NatsSpec, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+    let mut backoff = limits.backoff_min;
+    loop {
+        match nats_session(&spec, &tag, &limits, &tx, &cancel).await {
+            Ok(()) => return,
+            Err(e) => tag.emit(Event::Error { what: "nats", error: &e }),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(limits.backoff_max);
+    }
+}
+
+async fn nats_session(
+    spec: &NatsSpec,
+    tag: &SourceTag,
+    limits: &SourceLimits,
+    tx: &mpsc::Sender<Batch>,
+    cancel: &CancellationToken,
+) -> Result<(), String> {
+    use async_nats::jetstream::{self, consumer};
+    use futures_util::StreamExt;
+
+    let client = async_nats::connect(&spec.url).await.map_err(|e| e.to_string())?;
+    let js = jetstream::new(client);
+    let stream = js
+        .get_or_create_stream(jetstream::stream::Config {
+            name: spec.stream.clone(),
+            subjects: vec![spec.subject.clone()],
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let consumer: consumer::PullConsumer = stream
+        .get_or_create_consumer(
+            &spec.durable,
+            consumer::pull::Config {
+                durable_name: Some(spec.durable.clone()),
+                ack_policy: consumer::AckPolicy::Explicit,
+                filter_subject: spec.subject.clone(),
+                ack_wait: Duration::from_secs(30),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let (ack_tx, mut ack_rx) = mpsc::channel::<jetstream::Message>(1024);
+    let ack_tag = tag.clone();
+    // Acks run on their own task so the monitor never waits on the network.
+    let acker = tokio::spawn(async move {
+        while let Some(m) = ack_rx.recv().await {
+            // double_ack waits for the server's confirmation: once this returns the message will not come again.
+            if let Err(e) = m.double_ack().await {
+                ack_tag.emit(Event::Error { what: "ack", error: &e.to_string() });
+            }
+        }
+    });
+    tag.emit(Event::Connection { open: true });
+    let mut stage = DecodeStage::new(tag.clone(), true);
+    // Bounded pulls, each consumed to its end before looking at `cancel`: every
+    // message the server delivered goes downstream (and is acked after
+    // processing), so a stop never strands delivered-but-unacked messages
+    // until the ack wait runs out.
+    let result = 'outer: loop {
+        if cancel.is_cancelled() {
+            break Ok(());
+        }
+        let mut batch = match consumer.batch().max_messages(256).expires(Duration::from_millis(500)).messages().await {
+            Ok(b) => b,
+            Err(e) => break Err(e.to_string()),
+        };
+        while let Some(next) = batch.next().await {
+            let msg = match next {
+                Err(e) => {
+                    tag.emit(Event::Error { what: "nats_message", error: &e.to_string() });
+                    continue;
+                }
+                Ok(m) => m,
+            };
+            tag.emit(Event::Received { messages: 1, bytes: msg.payload.len() as u64 });
+            for line in msg.payload.split(|b| *b == b'\n') {
+                if line.len() > limits.max_line {
+                    tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                } else if !line.is_empty() {
+                    stage.line(line);
+                }
+            }
+            let ack = AckHandle { msg, tx: ack_tx.clone() };
+            if stage.flush(tx, Some(ack)).await.is_err() {
+                break 'outer Ok(());
+            }
+        }
+    };
+    tag.emit(Event::Connection { open: false });
+    drop(ack_tx);
+    // Whatever is still downstream holds its own ack sender: the acker ends when the last is processed.
+    let _ = acker.await;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn lines_are_capped_and_a_cut_line_is_returned() {
+        let mut input = Vec::new();
+        input.extend_from_slice(b"short\n");
+        input.extend(std::iter::repeat_n(b'x', 100_000));
+        input.extend_from_slice(b"\nafter\npartial");
+        let mut r = LineReader::new(BufReader::with_capacity(64, &input[..]), 32);
+        let mut got = Vec::new();
+        while let Some((l, _)) = r.next().await.expect("read") {
+            got.push(match l {
+                Line::Ok(b) => String::from_utf8_lossy(b).into_owned(),
+                Line::TooLong => "<too long>".into(),
+            });
+        }
+        assert_eq!(got, ["short", "<too long>", "after", "partial"]);
+    }
+
+    #[test]
+    fn specs_parse() {
+        assert_eq!(SourceSpec::parse("udp:127.0.0.1:5000"), Ok(SourceSpec::Udp { addr: "127.0.0.1:5000".parse().expect("addr") }));
+        assert_eq!(SourceSpec::parse("file:feed.nmea@60"), Ok(SourceSpec::File { path: "feed.nmea".into(), speed: Some(60.0) }));
+        assert!(matches!(SourceSpec::parse("nats:127.0.0.1:4222|AIS|ais.raw|corridor"), Ok(SourceSpec::Nats { .. })));
+        assert!(SourceSpec::parse("carrier-pigeon:x").is_err());
+        assert!(SourceSpec::parse("tcp-server:nonsense").is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Must-show 3: bad input on a live socket costs that source a counted
+//! error, never the process or another source.
+//!
+//! One pipeline, two sources: a TCP server (the hostile peers connect here)
+//! and a UDP listener (an unrelated source that must keep working). No
+//! timing assertions: the test waits for counters to reach known values.
+
+use std::time::Duration;
+
+use corridor_ingest::sim::NmeaEncoder;
+use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
+use corridor_track::{NavStatus, PositionReport, Report};
+use jiff::Timestamp;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpStream, UdpSocket};
+
+fn position_lines(mmsi: u32, n: usize, t0: i64) -> Vec<String> {
+    let mut enc = NmeaEncoder::new(&[], "t");
+    (0..n)
+        .map(|i| {
+            enc.encode(&Report::Position(PositionReport {
+                mmsi,
+                time: Timestamp::from_second(t0 + i as i64 * 10).expect("time"),
+                lat: 43.0 + i as f64 * 1e-4,
+                lon: 34.0,
+                sog_kn: Some(10.0),
+                cog_deg: Some(0.0),
+                heading_deg: Some(0),
+                nav_status: NavStatus::UNDER_WAY,
+            }))
+        })
+        .collect()
+}
+
+/// Waits (polling the counters) until `cond` holds; the guard only stops a broken build from hanging CI.
+async fn until(handle: &LiveHandle, what: &str, cond: impl Fn(&corridor_ingest::PipelineStats) -> bool) {
+    for _ in 0..6000 {
+        let s = handle.stats().await;
+        if cond(&s) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("never reached: {what}: {:?}", handle.stats().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_peers_cost_their_source_only() {
+    let corridor = demo_corridor().expect("corridor");
+    let mut cfg = PipelineConfig::new(
+        corridor,
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp"), SourceSpec::parse("udp:127.0.0.1:0").expect("udp")],
+    );
+    cfg.limits.max_line = 1024;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let tcp = handle.bound()[0].1;
+    let udp = handle.bound()[1].1;
+    let t0 = 1_700_000_000;
+
+    // 1. Garbage bytes, then a clean close.
+    let mut g = TcpStream::connect(tcp).await.expect("connect");
+    let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    g.write_all(&garbage).await.expect("write");
+    g.write_all(b"\n!AIVDM,1,1,,A,zzzz,0*00\n\x00\xff\r\n").await.expect("write");
+    drop(g);
+
+    // 2. A 10 MB line with no newline (the peer may be cut off; either way the pipeline lives).
+    let mut big = TcpStream::connect(tcp).await.expect("connect");
+    let chunk = vec![b'A'; 1 << 20];
+    for _ in 0..10 {
+        if big.write_all(&chunk).await.is_err() {
+            break;
+        }
+    }
+    drop(big);
+
+    // 3. A sentence dropped mid-way.
+    let half = position_lines(211_000_003, 1, t0).remove(0);
+    let mut cut = TcpStream::connect(tcp).await.expect("connect");
+    cut.write_all(&half.as_bytes()[..half.len() / 2]).await.expect("write");
+    drop(cut);
+
+    // 4. A client sending one byte at a time (held open while others work).
+    let slow_line = position_lines(211_000_004, 1, t0).remove(0);
+    let mut slow = TcpStream::connect(tcp).await.expect("connect");
+    slow.set_nodelay(true).expect("nodelay");
+    let slow_bytes = slow_line.into_bytes();
+    let mut slow_sent = 0;
+    for b in slow_bytes.iter().take(10) {
+        slow.write_all(&[*b]).await.expect("write");
+        slow_sent += 1;
+    }
+
+    // 5. A healthy TCP peer and the UDP source both get through meanwhile.
+    let mut ok = TcpStream::connect(tcp).await.expect("connect");
+    for l in position_lines(211_000_001, 50, t0) {
+        ok.write_all(l.as_bytes()).await.expect("write");
+    }
+    ok.flush().await.expect("flush");
+    let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    for l in position_lines(211_000_002, 20, t0) {
+        sock.send_to(l.as_bytes(), udp).await.expect("send");
+    }
+    until(&handle, "healthy peers' reports", |s| s.monitor.positions >= 70).await;
+
+    // The slow client finishes its sentence, byte by byte.
+    for b in &slow_bytes[slow_sent..] {
+        slow.write_all(&[*b]).await.expect("write");
+        slow.flush().await.expect("flush");
+        tokio::task::yield_now().await;
+    }
+    drop(slow);
+    drop(ok);
+    until(&handle, "all TCP connections closed", |s| s.sources[0].closed >= 5 && s.monitor.positions >= 71).await;
+
+    let s = handle.stats().await;
+    println!("{s:#?}");
+    let (t, u) = (&s.sources[0], &s.sources[1]);
+    assert_eq!(s.monitor.positions, 71, "50 TCP + 20 UDP + the slow client's one");
+    assert!(t.bad >= 2, "garbage and the cut sentence are counted bad: {t:?}");
+    assert!(t.drops >= 1, "the 10 MB line is dropped, counted: {t:?}");
+    assert_eq!(t.opened, 5);
+    assert_eq!((u.bad, u.drops, u.errors, u.reports), (0, 0, 0, 20), "the other source is untouched");
+    handle.shutdown().await;
+}

@@ -1,0 +1,110 @@
+//! Must-show 2: stop corridor while it consumes from NATS JetStream, start
+//! it again: no message lost, none counted twice.
+//!
+//! Needs the NATS server at 127.0.0.1:4222 (override: `CORRIDOR_TEST_NATS`)
+//! with JetStream. Without it the test prints a note and passes, unless
+//! `CORRIDOR_REQUIRE_NATS=1` (CI sets it), when it fails.
+
+use std::time::Duration;
+
+use corridor_ingest::sim::NmeaEncoder;
+use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
+use corridor_track::{NavStatus, PositionReport, Report};
+use jiff::Timestamp;
+
+const N: u64 = 3000;
+
+async fn run_until(handle: &LiveHandle, cond: impl Fn(u64) -> bool) -> u64 {
+    for _ in 0..6000 {
+        let p = handle.stats().await.monitor.positions;
+        if cond(p) {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("pipeline made no progress: {:?}", handle.stats().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_loses_nothing_and_counts_nothing_twice() {
+    let url = std::env::var("CORRIDOR_TEST_NATS").unwrap_or_else(|_| "127.0.0.1:4222".into());
+    let client = match async_nats::connect(&url).await {
+        Ok(c) => c,
+        Err(e) if std::env::var("CORRIDOR_REQUIRE_NATS").as_deref() != Ok("1") => {
+            eprintln!("note: NATS restart test skipped: no NATS at {url}: {e}");
+            return;
+        }
+        Err(e) => panic!("NATS required (CORRIDOR_REQUIRE_NATS=1) but unreachable at {url}: {e}"),
+    };
+    let js = async_nats::jetstream::new(client.clone());
+    let run = format!("{}_{}", std::process::id(), Timestamp::now().as_nanosecond() % 1_000_000_000);
+    let stream = format!("CORRIDOR_TEST_{run}");
+    let subject = format!("corridor.test.{run}.ais");
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: stream.clone(),
+        subjects: vec![subject.clone()],
+        ..Default::default()
+    })
+    .await
+    .expect("stream");
+
+    // N position reports of one ship, one second apart: a redelivered one would be counted stale or twice.
+    let mut enc = NmeaEncoder::new(&[], "t");
+    for i in 0..N {
+        let line = enc.encode(&Report::Position(PositionReport {
+            mmsi: 211_000_777,
+            time: Timestamp::from_second(1_700_000_000 + i as i64).expect("time"),
+            lat: 43.0 + i as f64 * 1e-5,
+            lon: 34.0,
+            sog_kn: Some(10.0),
+            cog_deg: Some(0.0),
+            heading_deg: Some(0),
+            nav_status: NavStatus::UNDER_WAY,
+        }));
+        js.publish(subject.clone(), line.into()).await.expect("publish").await.expect("publish ack");
+    }
+
+    let spec = SourceSpec::Nats { url: url.clone(), stream: stream.clone(), subject: subject.clone(), durable: "tracker".into() };
+    let corridor = demo_corridor().expect("corridor");
+    let start = || {
+        let mut cfg = PipelineConfig::new(corridor.clone(), vec![spec.clone()]);
+        cfg.channel_capacity = 2;
+        spawn_pipeline(cfg, None)
+    };
+
+    // First run: stop mid-stream.
+    let first = start().await.expect("pipeline");
+    run_until(&first, |p| p >= 100).await;
+    first.shutdown().await;
+    let a = first.stats().await;
+    drop(first);
+    assert!(a.monitor.positions >= 100);
+
+    // Second run: the same durable consumer picks up where the first stopped.
+    let second = start().await.expect("pipeline");
+    let js2 = async_nats::jetstream::new(client.clone());
+    let mut st = js2.get_stream(&stream).await.expect("stream");
+    let _ = st.info().await;
+    run_until(&second, |p| a.monitor.positions + p >= N).await;
+    // Everything delivered has been acknowledged (nothing pending, nothing in flight).
+    let consumer: async_nats::jetstream::consumer::PullConsumer = st.get_consumer("tracker").await.expect("consumer");
+    let mut consumer = consumer;
+    for _ in 0..2000 {
+        let info = consumer.info().await.expect("info");
+        if info.num_pending == 0 && info.num_ack_pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    second.shutdown().await;
+    let b = second.stats().await;
+    println!("first run {:?}, second run {:?}", a.monitor, b.monitor);
+    if a.monitor.positions == N {
+        eprintln!("note: the first run consumed everything before it was stopped");
+    }
+    assert_eq!(a.monitor.positions + b.monitor.positions, N, "every message processed exactly once across the restart");
+    assert_eq!(a.monitor.stale + b.monitor.stale, 0, "no redelivered report");
+    let info = consumer.info().await.expect("info");
+    assert_eq!((info.num_pending, info.num_ack_pending), (0, 0));
+    let _ = js.delete_stream(&stream).await;
+}
