@@ -432,6 +432,14 @@ macro_rules! store_impl {
                 .fetch_one(&mut *tx)
                 .await?;
 
+                let to_write = (p.inserts.len() + p.updates.len()) as u64;
+                let mut written = 0u64;
+                let report = |n: u64| {
+                    if let Some(f) = batch.progress {
+                        f(n, to_write);
+                    }
+                };
+                report(0);
                 let changed: Vec<&VoyageRecord> =
                     p.inserts.iter().map(|c| &c.record).chain(p.updates.iter().map(|(_, c)| &c.record)).collect();
                 Self::upsert_vessels(&mut tx, &changed).await?;
@@ -460,6 +468,8 @@ macro_rules! store_impl {
                             .push_bind(c.snapshot.source.clone());
                     });
                     qb.build().execute(&mut *tx).await?;
+                    written += chunk.len() as u64;
+                    report(written);
                 }
                 let ids: HashMap<VoyageKey, i64> = if p.inserts.is_empty() {
                     existing.iter().map(|(k, (id, _))| (*k, *id)).collect()
@@ -500,8 +510,13 @@ macro_rules! store_impl {
                     .await?;
                     sqlx::query($q("DELETE FROM cargo_lines WHERE voyage_id = $1")).bind(*id).execute(&mut *tx).await?;
                     lines.extend(r.cargo.iter().enumerate().map(|(i, l)| (*id, i, l)));
+                    written += 1;
+                    if written % 100 == 0 {
+                        report(written);
+                    }
                 }
                 Self::insert_lines(&mut tx, &lines).await?;
+                report(to_write);
                 for (id, s) in &p.confirms {
                     sqlx::query($q("UPDATE voyages SET as_of = $1::date, source = $2 WHERE id = $3"))
                         .bind(s.as_of.to_string())

@@ -5,14 +5,28 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+/// Told `(voyages written, voyages to write)` as an import proceeds.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
 /// One import: a snapshot's voyages, all valid (bad rows were refused by the reader).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ImportBatch<'a> {
     pub snapshot: Snapshot,
     /// A human name for the format, kept with the import.
     pub format: &'a str,
     pub recorded_at: Timestamp,
     pub voyages: &'a [VoyageRecord],
+    pub progress: Option<Progress<'a>>,
+}
+
+impl std::fmt::Debug for ImportBatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportBatch")
+            .field("snapshot", &self.snapshot)
+            .field("format", &self.format)
+            .field("voyages", &self.voyages.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an import did to the record.

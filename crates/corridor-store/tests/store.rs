@@ -27,6 +27,7 @@ async fn import(store: &dyn Store, name: &str) -> ImportOutcome {
         format: "test",
         recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
         voyages: &p.voyages,
+        progress: None,
     };
     store.import(batch).await.unwrap()
 }

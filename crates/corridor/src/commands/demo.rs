@@ -58,6 +58,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             format: &parsed.format.to_string(),
             recorded_at: jiff::Timestamp::now(),
             voyages: &parsed.voyages,
+            progress: None,
         })
         .await?;
 

@@ -57,14 +57,26 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         anyhow::bail!("{}: no valid voyage to import and no --as-of date", args.file.display());
     };
     let source = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    progress.set_message(format!("writing {} voyages to the record", parsed.voyages.len()));
+    progress.set_message("comparing with the record");
     let store = ctx.store().await?;
+    let bar = progress.clone();
+    let on_progress = move |done: u64, total: u64| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} [{elapsed}]") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message("writing voyages");
+        }
+        bar.set_position(done);
+    };
     let outcome = store
         .import(ImportBatch {
             snapshot: Snapshot { source, as_of },
             format: &parsed.format.to_string(),
             recorded_at: jiff::Timestamp::now(),
             voyages: &parsed.voyages,
+            progress: Some(&on_progress),
         })
         .await
         .context("writing the import")?;
