@@ -45,7 +45,7 @@ cargo test --workspace --no-fail-fast
 
 step "rust: the corridor binary"
 cargo build -p corridor
-BIN="$ROOT/target/debug/corridor"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/corridor"
 
 step "web: unit and browser tests"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
@@ -61,6 +61,8 @@ done
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     step "fuzz: ${FUZZ_SECONDS}s per target"
     command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    # One target dir for every fuzz project: their dependencies are built once.
+    export FUZZ_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/fuzz"
     for script in crates/*/fuzz/run.sh; do
         bash "$script" "$FUZZ_SECONDS"
     done
