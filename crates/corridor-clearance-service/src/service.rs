@@ -59,6 +59,22 @@ pub(crate) struct State {
     pub tree: MerkleTree,
 }
 
+/// Reads, verifies and replays the stored log.
+async fn load(db: &Db, config: &CorridorConfig) -> Result<State, ServiceError> {
+    let rows = db.log_rows().await?;
+    // Every party key is registered in the log itself, so the chain verifies from an empty registry.
+    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
+        .map_err(|e| ServiceError::Tampered(e.to_string()))?;
+    let entries: Vec<LogEntry> = rows
+        .iter()
+        .map(StoredEntry::to_entry)
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServiceError::Tampered(e.to_string()))?;
+    let clearance = Clearance::replay_log(config.clone(), &entries).map_err(|e| ServiceError::Tampered(e.to_string()))?;
+    let tree = MerkleTree::from_leaf_hashes(entries.iter().map(LogEntry::leaf_hash).collect());
+    Ok(State { clearance, keys: summary.keys, entries, tree })
+}
+
 /// The clearance service over one database.
 #[derive(Debug)]
 pub struct Service {
@@ -82,18 +98,7 @@ impl Service {
     /// (refusing a log that does not check), replays it, and loads or makes
     /// the log's checkpoint key.
     pub async fn with_db(db: Db, config: CorridorConfig, clock: Clock) -> Result<Arc<Service>, ServiceError> {
-        let rows = db.log_rows().await?;
-        // Every party key is registered in the log itself, so the chain verifies from an empty registry.
-        let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
-            .map_err(|e| ServiceError::Tampered(e.to_string()))?;
-        let entries: Vec<LogEntry> = rows
-            .iter()
-            .map(StoredEntry::to_entry)
-            .collect::<Result<_, _>>()
-            .map_err(|e| ServiceError::Tampered(e.to_string()))?;
-        let clearance =
-            Clearance::replay_log(config.clone(), &entries).map_err(|e| ServiceError::Tampered(e.to_string()))?;
-        let tree = MerkleTree::from_leaf_hashes(entries.iter().map(LogEntry::leaf_hash).collect());
+        let state = load(&db, &config).await?;
         let log_key = match db.log_key().await? {
             Some(pem) => SecretKey::from_pkcs8_pem(&pem).map_err(|e| ServiceError::Internal(e.to_string()))?,
             None => {
@@ -107,7 +112,6 @@ impl Service {
             }
         };
         let origin = format!("corridor/{}", config.id);
-        let state = State { clearance, keys: summary.keys, entries, tree };
         Ok(Arc::new(Service {
             db,
             config,
@@ -173,11 +177,29 @@ impl Service {
             Some(app) => Some(app_row(app)?),
             None => None,
         };
-        self.db.append(&row, &Projection { application, keys: Vec::new(), document }).await?;
+        self.append_or_reload(&mut st, &row, &Projection { application, keys: Vec::new(), document }).await?;
         st.clearance = next;
         st.tree.push_leaf_hash(entry.leaf_hash());
         st.entries.push(entry);
         Ok(outcome.event)
+    }
+
+    /// Appends one entry. If another process (e.g. `corridor keys rotate`)
+    /// appended first, the seq is taken: reload the log and ask to retry.
+    async fn append_or_reload(&self, st: &mut State, row: &StoredEntry, p: &Projection) -> Result<(), ServiceError> {
+        match self.db.append(row, p).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let known = st.entries.len();
+                match load(&self.db, &self.config).await {
+                    Ok(fresh) if fresh.entries.len() != known => {
+                        *st = fresh;
+                        Err(ServiceError::Conflict("the log was appended to by another process; retry".into()))
+                    }
+                    _ => Err(e),
+                }
+            }
+        }
     }
 
     /// Registers `key` for `party` from now on (retiring its current key, if
@@ -204,7 +226,7 @@ impl Service {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let changed: Vec<KeyRow> = keys.records().iter().filter(|k| k.party == party).map(key_row).collect();
-        self.db.append(&row, &Projection { application: None, keys: changed, document: None }).await?;
+        self.append_or_reload(&mut st, &row, &Projection { application: None, keys: changed, document: None }).await?;
         st.keys = keys;
         st.tree.push_leaf_hash(entry.leaf_hash());
         st.entries.push(entry);

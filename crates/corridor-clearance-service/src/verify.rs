@@ -9,6 +9,11 @@
 //!    truncated tail is caught even when the chain itself is consistent).
 //! 3. The party key table matches the keys registered in the log.
 //! 4. The clearance state replays from the log and keeps its invariants.
+//!
+//! A changed, deleted or reordered row is named at its own position; a row
+//! inserted by someone who chained it correctly to its predecessor is named
+//! at the entry after it (whose `prev_hash` no longer links); a tail rewritten
+//! consistently, or truncated, is named by the checkpoint it contradicts.
 
 use corridor_clearance::{Clearance, CorridorConfig};
 use corridor_ledger::checkpoint::SignedCheckpoint;

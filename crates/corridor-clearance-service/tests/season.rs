@@ -232,3 +232,21 @@ async fn futures_tokens(app: &axum::Router, users: &[&str]) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test]
+async fn a_second_writer_is_detected_and_the_service_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
+    // Another process on the same database (e.g. `corridor keys rotate`).
+    let b = corridor_clearance_service::Service::with_db(a.db().clone(), a.config().clone(), a.clock().clone()).await.unwrap();
+    let admin = corridor_clearance::Actor::new("cli:keys", corridor_clearance::Role::Admin);
+    let keys = keys();
+    b.register_key(&admin, "UA", key_of(&keys, "UA").public_key()).await.unwrap();
+    let err = a.register_key(&admin, "RU", key_of(&keys, "RU").public_key()).await.unwrap_err();
+    assert!(matches!(err, corridor_clearance_service::ServiceError::Conflict(_)), "{err}");
+    // Reloaded: the retry appends after b's entry, and the log verifies.
+    a.register_key(&admin, "RU", key_of(&keys, "RU").public_key()).await.unwrap();
+    assert_eq!(a.entries().await.len(), 2);
+    let report = corridor_clearance_service::verify::verify_database(a.db(), None).await.unwrap();
+    assert_eq!(report.size, 2);
+}
