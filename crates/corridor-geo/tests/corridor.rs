@@ -12,7 +12,7 @@ fn demo_corridor_loads_and_is_marked_approximate() {
     let c = demo();
     assert!(c.is_approximate());
     assert_eq!(c.lanes().len(), 4);
-    for locode in ["UAODS", "UACHK", "UAYUZ"] {
+    for locode in ["UAODS", "UAILK", "UAYUZ"] {
         assert!(c.port(locode).is_some(), "{locode}");
     }
     for kind in [AreaKind::InspectionArea, AreaKind::WaitingArea, AreaKind::Anchorage, AreaKind::PortApproach] {

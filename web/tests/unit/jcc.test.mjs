@@ -16,7 +16,7 @@ const line = (over) => ({
 });
 const voyage981 = {
   id: 1, direction: 'outbound', seq: 981, vessel_name: 'SSI AVENGER', imo: 9284544, flag: 'MH', flag_name: 'Marshall Islands',
-  port: 'UACHK', port_name: 'Chornomorsk', departure: '2023-06-14', inspection_cleared: null, status: 'departed', tonnes: 47100,
+  port: 'UAILK', port_name: 'Chornomorsk', departure: '2023-06-14', inspection_cleared: null, status: 'departed', tonnes: 47100,
   cargo: [line(), line({ commodity: 'Soya beans', tonnes: 28963, destination: 'France', destination_iso3: 'FRA' })],
   as_of: '2023-06-14', source: 'bsgi_outbound_shipments_2023-06-14.csv',
 };

@@ -82,7 +82,7 @@ pub struct Voyage {
     pub imo: u32,
     /// Its name.
     pub name: String,
-    /// UN/LOCODE of the Ukrainian port (UAODS, UACHK, UAYUZ).
+    /// UN/LOCODE of the Ukrainian port (UAODS, UAILK, UAYUZ).
     pub port: String,
     /// Departure from the berth (outbound) or arrival at the corridor's
     /// outer end (inbound).
@@ -181,7 +181,7 @@ impl Default for SimConfig {
             wander_nm: 0.3,
             berths: vec![
                 ("UAODS".into(), ll(46.50, 30.74)),
-                ("UACHK".into(), ll(46.305, 30.655)),
+                ("UAILK".into(), ll(46.305, 30.655)),
                 ("UAYUZ".into(), ll(46.625, 31.00)),
             ],
             exits: vec![
@@ -301,7 +301,7 @@ pub fn random_scenario(
     seed: u64,
 ) -> Scenario {
     let mut rng = Rng::new(seed ^ 0xC0FF_EE00);
-    let ports: Vec<String> = ["UAODS", "UACHK", "UAYUZ"]
+    let ports: Vec<String> = ["UAODS", "UAILK", "UAYUZ"]
         .into_iter()
         .filter(|p| corridor.port(p).is_some())
         .map(str::to_owned)
