@@ -9,7 +9,7 @@
 #
 # Needs `st` (pip install -r tools/requirements.txt) or SCHEMATHESIS=/path/to/st.
 # Tunables: ST_MAX_EXAMPLES (default 10), ST_PORT (default 18087), ST_TIMEOUT
-# (seconds for the whole run, default 600).
+# (seconds for the whole run, default 600), ST_PHASES (default: all four).
 set -euo pipefail
 
 BIN=${1:?usage: tools/schemathesis.sh PATH/TO/corridor}
@@ -44,12 +44,22 @@ TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'content-type: applicatio
     -d '{"username":"coordinator","password":"corridor-demo","label":"schemathesis"}' \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
+# CPython 3.11.0-3.11.7 raise "SystemError: AST constructor recursion depth
+# mismatch" inside schemathesis's coverage phase (CPython gh-106905, fixed in
+# 3.11.8): an error of the tool, not a finding. Skip that phase there.
+PHASES=${ST_PHASES:-examples,coverage,fuzzing,stateful}
+if [ -z "${ST_PHASES:-}" ] && python3 -c 'import sys; sys.exit(0 if (3, 11, 0) <= sys.version_info[:3] < (3, 11, 8) else 1)'; then
+    echo "schemathesis.sh: note: Python $(python3 -c 'import platform; print(platform.python_version())') has CPython gh-106905; skipping the coverage phase" >&2
+    PHASES=examples,fuzzing,stateful
+fi
+
 status=0
 timeout "$TIMEOUT" "$ST" run "$TMP/openapi.json" \
     --url "$BASE" \
     --header "Authorization: Bearer ${TOKEN}" \
     --checks not_a_server_error,response_schema_conformance \
     --max-examples "$MAX_EXAMPLES" \
+    --phases "$PHASES" \
     --workers 2 \
     --request-timeout 20 \
     --no-color || status=$?

@@ -50,6 +50,12 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/applications/{id}/decisions", post(decide))
         .route("/applications/{id}/holds/{party}/release", post(release_hold))
         .route("/applications/{id}/withdraw", post(withdraw))
+        .route("/applications/{id}/inspection/schedule", post(schedule_inspection))
+        .route("/applications/{id}/inspection", post(record_inspection))
+        .route("/applications/{id}/depart", post(depart))
+        .route("/applications/{id}/arrive", post(arrive))
+        .route("/applications/{id}/close", post(close))
+        .route("/applications/{id}/expire", post(expire))
         .route("/corridor", get(corridor_state))
         .route("/corridor/suspend", post(suspend))
         .route("/corridor/resume", post(resume))
@@ -538,6 +544,74 @@ async fn withdraw(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, A
     status_of(&s, &caller, &id).await
 }
 
+/// When the inspection is to take place.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScheduleRequest {
+    /// RFC 3339 time (e.g. `2022-11-03T10:00:00Z`), not in the past.
+    #[schema(value_type = String)]
+    pub at: jiff::Timestamp,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/inspection/schedule", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = ScheduleRequest,
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn schedule_inspection(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ScheduleRequest>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::ScheduleInspection { application_id: id.clone(), at: req.at }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+/// The joint inspection team's finding.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InspectionRequest {
+    /// `{"result":"passed"}`, `{"result":"not_ready","reason_code":…,"text":…}` or `{"result":"non_compliant","reason_code":…,"text":…}`.
+    #[schema(value_type = Object)]
+    pub outcome: corridor_clearance::InspectionOutcome,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/inspection", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = InspectionRequest,
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn record_inspection(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<InspectionRequest>) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(&caller.actor, Command::RecordInspection { application_id: id.clone(), outcome: req.outcome }).await?;
+    status_of(&s, &caller, &id).await
+}
+
+async fn movement(s: &Service, caller: &Caller, id: String, command: Command) -> ApiResult {
+    visible_app(s, caller, &id).await?;
+    s.execute(&caller.actor, command).await?;
+    status_of(s, caller, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/depart", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn depart(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    movement(&s, &caller, id.clone(), Command::Depart { application_id: id }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/arrive", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn arrive(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    movement(&s, &caller, id.clone(), Command::Arrive { application_id: id }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/close", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn close(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    movement(&s, &caller, id.clone(), Command::Close { application_id: id }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/expire", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+async fn expire(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
+    movement(&s, &caller, id.clone(), Command::Expire { application_id: id }).await
+}
+
 // ---- corridor ----
 
 /// The corridor's operating state.
@@ -697,11 +771,13 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         login, me, list_tokens, create_token, revoke_token, create_user,
         list_applications, create_application, get_application, update_application, submit, status_page, eligibility,
         upload_document, download_document, start_review, decide, release_hold, withdraw,
+        schedule_inspection, record_inspection, depart, arrive, close, expire,
         corridor_state, suspend, resume, party_keys, register_key,
         checkpoint, inclusion_proof, consistency_proof, export, accountability,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
-        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest)),
+        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest,
+        ScheduleRequest, InspectionRequest)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -85,6 +85,19 @@ async fn a_season_over_http() {
     let (_, page) = call(&app, "GET", &format!("/applications/{a}/status"), Some(&agent[0]), None).await;
     assert_eq!(page["status"], "approved", "{page}");
 
+    // A sails: inspection scheduled and passed, departure, arrival, closed.
+    let at = corridor_ledger::time::format(clock.now().checked_add(SignedDuration::from_hours(2)).unwrap());
+    let (st, body) = call(&app, "POST", &format!("/applications/{a}/inspection/schedule"), Some(&coord), Some(&json!({"at": at}))).await;
+    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("awaiting_inspection")), "{body}");
+    hours(2);
+    let inspector = login(&app, "inspector").await;
+    let (st, body) = call(&app, "POST", &format!("/applications/{a}/inspection"), Some(&inspector), Some(&json!({"outcome": {"result": "passed"}}))).await;
+    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("inspection_passed")), "{body}");
+    for (step, status) in [("depart", "in_transit"), ("arrive", "arrived"), ("close", "closed")] {
+        let (st, body) = call(&app, "POST", &format!("/applications/{a}/{step}"), Some(&coord), None).await;
+        assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some(status)), "{step}: {body}");
+    }
+
     // B: UA holds, then releases; all approve.
     let (b, full_b) = new_application(&app, &agent[1], &coord, "9419072", eta(&s)).await;
     let hb = hash_of(&full_b);
