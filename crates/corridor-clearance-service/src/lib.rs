@@ -22,6 +22,22 @@
 //! * [`seed::seed_demo`] fills a store with a slice of a season.
 //! * [`api::ApiDoc`] / [`api::openapi_document`] is the OpenAPI document served at `/api/v1/openapi.json`.
 //!
+//! ## Routes (relative to `/api/v1`; who may, by [`corridor_clearance::can`])
+//!
+//! | route | who |
+//! |---|---|
+//! | `POST /auth/login` (rate-limited), `GET /auth/me`, `GET/POST /auth/tokens`, `DELETE /auth/tokens/{id}` | anyone / any user |
+//! | `POST /users` | admin |
+//! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
+//! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
+//! | `POST …/review`, `…/inspection/schedule`, `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
+//! | `POST …/inspection` | inspector |
+//! | `POST …/decisions` (a [`corridor_ledger::SignedDecision`]), `POST …/holds/{party}/release` | that party's delegate |
+//! | `GET /corridor`, `POST /corridor/suspend`, `POST /corridor/resume` | public / coordinator |
+//! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate |
+//! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /accountability`, `GET /openapi.json` | public |
+//! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators, admin |
+//!
 //! ## Tables (migrations `2001_clearance.sql`)
 //!
 //! `clearance_log` (one row per [`corridor_ledger::StoredEntry`]; triggers
