@@ -62,10 +62,25 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         })
         .await?;
 
+    // Clearance: a slice of a season with a user for every role. The party
+    // keys are written next to the store: demo only, in production each
+    // delegation keeps its own.
+    let keys_dir = dir.join("party-keys");
+    let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir).await.context("seeding the clearance demo")?;
+    let clearance = corridor_clearance_service::router(&url).await.context("opening the clearance store")?;
+
     let web = super::serve::web_dir(args.web_dir, ctx);
-    let app = router(AppState { store }, &Options { web_dir: web.clone(), ..Options::default() });
+    let app = router(AppState { store }, &Options { web_dir: web.clone(), api: vec![clearance], ..Options::default() });
     eprintln!("corridor demo");
     eprintln!("  record:    {} voyages imported from the JCC's table ({url})", outcome.imported);
+    eprintln!(
+        "  clearance: {} applications, {} log entries; party keys in {} (demo only)",
+        seeded.applications, seeded.entries, seeded.keys_dir
+    );
+    eprintln!("  users (password {:?}, demo only):", corridor_clearance_service::seed::DEMO_PASSWORD);
+    for (name, role) in &seeded.users {
+        eprintln!("    {name:<22} {}", role.replace(['{', '}', '"'], "").replace(',', ", "));
+    }
     match &web {
         Some(w) => eprintln!("  dashboard: http://{addr}/  (files from {})", w.display()),
         None => eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only"),
