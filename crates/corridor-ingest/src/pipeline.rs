@@ -35,7 +35,9 @@ pub struct PipelineConfig {
     pub position_batch: usize,
     /// Store position history (needs a store).
     pub store_positions: bool,
-    /// Close every open alert when all sources have ended (a replay).
+    /// A replay: when all sources have ended, close every open alert and
+    /// end the monitor (so [`LiveHandle::join`] returns). Otherwise the
+    /// monitor keeps answering queries until [`LiveHandle::shutdown`].
     pub finish_at_end: bool,
     /// Capacity of the live broadcast (slow SSE clients skip, counted).
     pub live_capacity: usize,
@@ -291,6 +293,7 @@ pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackS
         config.position_batch.max(1),
         config.finish_at_end,
         Arc::clone(&last),
+        cancel.clone(),
     )));
     Ok(LiveHandle {
         inner: Arc::new(Inner {
@@ -349,6 +352,7 @@ async fn monitor_task(
     position_batch: usize,
     finish_at_end: bool,
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
+    cancel: CancellationToken,
 ) {
     let mut alerts: Vec<Alert> = Vec::new();
     let mut positions: Vec<PositionRow> = Vec::new();
@@ -360,14 +364,7 @@ async fn monitor_task(
         tokio::select! {
             biased;
             q = queries.recv(), if queries_open => match q {
-                Some(Query::Vessels(reply)) => {
-                    let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(&m, v)).collect();
-                    out.sort_by_key(|v| v.mmsi);
-                    let _ = reply.send(out);
-                }
-                Some(Query::Stats(reply)) => {
-                    let _ = reply.send((m.stats().into(), m.vessel_count(), alert_count));
-                }
+                Some(q) => answer(&m, q, alert_count),
                 None => queries_open = false,
             },
             b = rx.recv() => {
@@ -435,6 +432,34 @@ async fn monitor_task(
     }
     if let Ok(mut g) = last.lock() {
         *g = (m.stats().into(), m.vessel_count(), alert_count);
+    }
+    drop(alert_tx);
+    drop(pos_tx);
+    if finish_at_end {
+        return;
+    }
+    // Live mode: the sources have ended but the server still asks for the picture until shutdown.
+    while queries_open {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            q = queries.recv() => match q {
+                Some(q) => answer(&m, q, alert_count),
+                None => queries_open = false,
+            },
+        }
+    }
+}
+
+fn answer(m: &Monitor, q: Query, alert_count: u64) {
+    match q {
+        Query::Vessels(reply) => {
+            let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(m, v)).collect();
+            out.sort_by_key(|v| v.mmsi);
+            let _ = reply.send(out);
+        }
+        Query::Stats(reply) => {
+            let _ = reply.send((m.stats().into(), m.vessel_count(), alert_count));
+        }
     }
 }
 

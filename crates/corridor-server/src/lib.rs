@@ -9,6 +9,7 @@
 //! and never leak details.
 
 mod error;
+pub mod live;
 mod record;
 
 use std::net::SocketAddr;

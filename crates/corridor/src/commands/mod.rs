@@ -6,6 +6,8 @@ mod demo;
 mod import;
 mod serve;
 mod stats;
+mod simulate;
+mod track;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +60,11 @@ enum Command {
     /// Fill a store with demo data
     #[command(subcommand)]
     Seed(clearance::SeedCommand),
+    /// Simulate AIS traffic (NMEA with tag blocks) from voyages, with injected anomalies and the ground truth
+    #[command(subcommand)]
+    Simulate(simulate::Command),
+    /// Replay a recorded NMEA feed through the monitor (tag-block times as the clock) and write the alerts
+    Track(track::Args),
     /// Run the whole system on a fresh store with the JCC's record and a live simulated AIS feed
     Demo(demo::Args),
 }
@@ -100,6 +107,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sign(args) => clearance::run_sign(args),
         Command::Verify(args) => clearance::run_verify(&ctx, args).await,
         Command::Seed(cmd) => clearance::run_seed(&ctx, cmd).await,
+        Command::Simulate(cmd) => simulate::run(&ctx, cmd).await,
+        Command::Track(args) => track::run(&ctx, args).await,
         Command::Demo(args) => demo::run(&ctx, args).await,
     }
 }

@@ -20,6 +20,10 @@ pub struct Args {
     /// Directory of the built dashboard [default: web/dist if present]
     #[arg(long, env = "CORRIDOR_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// Live AIS sources, comma-separated: tcp-server:ADDR, tcp-client:HOST:PORT, udp:ADDR,
+    /// file:PATH[@SPEED], nats:URL|STREAM|SUBJECT|DURABLE (the live routes answer without any)
+    #[arg(long, value_delimiter = ',', env = "CORRIDOR_INGEST")]
+    ingest: Vec<String>,
 }
 
 /// The dashboard directory to serve, if any.
@@ -35,9 +39,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if web.is_none() {
         tracing::warn!("no built dashboard found (web/dist); serving the API only");
     }
+    let (api, root) = super::track::live_routers(ctx, &args.ingest).await?;
+    let mut opts = Options { web_dir: web, ..Options::default() };
+    (opts.api, opts.root) = (api, root);
     // Clearance (issue 5) lives in the same database as the record.
-    let clearance = corridor_clearance_service::router(&ctx.database_url()).await.context("opening the clearance store")?;
-    let app = router(AppState { store }, &Options { web_dir: web, api: vec![clearance], ..Options::default() });
+    opts.api.push(corridor_clearance_service::router(&ctx.database_url()).await.context("opening the clearance store")?);
+    let app = router(AppState { store }, &opts);
     eprintln!("corridor: serving on http://{addr}/ (record: {})", ctx.database_url());
     corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)

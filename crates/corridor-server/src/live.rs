@@ -1,0 +1,204 @@
+//! Live tracking's HTTP surface, plugged in through [`crate::Options`]:
+//! [`api_router`] goes in `Options.api` (under `/api/v1`), [`metrics_router`]
+//! in `Options.root`.
+//!
+//! - `GET /api/v1/live`: Server-Sent Events. First one `position` event per
+//!   tracked vessel (the current picture), then `position` and `alert` events
+//!   as they happen. `data` is JSON: positions `{mmsi, name, lat, lon, sog,
+//!   cog, state, time}`, alerts as stored (`id, kind, mmsi, start, end, open,
+//!   place, other_mmsi, detail, evidence`). A client too slow to keep up gets
+//!   a `lagged` event with how many it missed.
+//! - `GET /api/v1/geometry`: the corridor GeoJSON the monitor uses.
+//! - `GET /api/v1/vessels/live`: every tracked vessel now, with its ETA.
+//! - `GET /api/v1/tracks/{mmsi}?from&until`: a GeoJSON Feature with a
+//!   LineString (RFC 3339 bounds; default the last 24 h of event time).
+//! - `GET /api/v1/alerts?from&until&kind&mmsi&open&limit`: stored alerts, newest first.
+//! - `GET /metrics`: Prometheus text (all `metrics` counters of the process).
+
+use std::convert::Infallible;
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use corridor_ingest::{LiveEvent, LiveHandle, LiveVessel};
+use corridor_store::AlertQuery;
+use futures_util::Stream;
+use jiff::{SignedDuration, Timestamp};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use crate::ApiError;
+
+/// What the live routes share.
+#[derive(Debug, Clone)]
+pub struct LiveState {
+    pub handle: LiveHandle,
+    /// The corridor GeoJSON text, served as is.
+    pub geometry: Arc<str>,
+}
+
+/// The `/api/v1` routes of live tracking.
+pub fn api_router(state: LiveState) -> Router {
+    Router::new()
+        .route("/live", get(live))
+        .route("/geometry", get(geometry))
+        .route("/vessels/live", get(vessels))
+        .route("/tracks/{mmsi}", get(track))
+        .route("/alerts", get(alerts))
+        .with_state(state)
+}
+
+/// The process-wide Prometheus recorder, installed on first use.
+pub fn prometheus() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(h) => Some(h),
+            Err(e) => {
+                // Another recorder is installed (e.g. by an embedding program): export nothing rather than fail.
+                tracing::warn!(error = %e, "no Prometheus recorder");
+                None
+            }
+        })
+        .clone()
+}
+
+/// `GET /metrics` (merge at the root).
+pub fn metrics_router() -> Router {
+    let handle = prometheus();
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let handle = handle.clone();
+            async move {
+                let body = handle.map(|h| h.render()).unwrap_or_default();
+                ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+            }
+        }),
+    )
+}
+
+fn position_event(v: &LiveVessel) -> Option<Event> {
+    let data = json!({
+        "mmsi": v.mmsi, "name": v.name, "lat": v.lat?, "lon": v.lon?, "sog": v.sog, "cog": v.cog,
+        "state": v.state, "time": v.last_seen,
+    });
+    Some(Event::default().event("position").data(data.to_string()))
+}
+
+fn live_event(e: &LiveEvent) -> Event {
+    match e {
+        LiveEvent::Position(p) => Event::default().event("position").data(serde_json::to_string(p).unwrap_or_default()),
+        LiveEvent::Alert(a) => Event::default().event("alert").data(serde_json::to_string(a).unwrap_or_default()),
+    }
+}
+
+async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before taking the snapshot so nothing falls between the two.
+    let rx = s.handle.subscribe();
+    let snapshot: Vec<Event> = s.handle.vessels().await.iter().filter_map(position_event).collect();
+    let stream = futures_util::stream::unfold((snapshot.into_iter(), rx), |(mut snap, mut rx)| async move {
+        if let Some(e) = snap.next() {
+            return Some((Ok(e), (snap, rx)));
+        }
+        let ev = match rx.recv().await {
+            Ok(e) => live_event(&e),
+            Err(broadcast::error::RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(ev), (snap, rx)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn geometry(State(s): State<LiveState>) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], s.geometry.to_string()).into_response()
+}
+
+async fn vessels(State(s): State<LiveState>) -> Json<Value> {
+    let v = s.handle.vessels().await;
+    Json(json!({ "count": v.len(), "items": v }))
+}
+
+fn time(name: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    v.filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<Timestamp>()
+                .or_else(|_| s.parse::<jiff::civil::Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)).map(|z| z.timestamp()))
+                .map_err(|_| ApiError::BadRequest(format!("{name}={s:?} is not an RFC 3339 time or a date")))
+        })
+        .transpose()
+}
+
+#[derive(Debug, Deserialize)]
+struct TrackParams {
+    from: Option<String>,
+    until: Option<String>,
+}
+
+async fn track(State(s): State<LiveState>, Path(mmsi): Path<String>, Query(p): Query<TrackParams>) -> Result<Json<Value>, ApiError> {
+    let mmsi: u32 = mmsi.parse().ok().filter(|m| *m > 0 && *m < 1_000_000_000).ok_or_else(|| ApiError::BadRequest(format!("{mmsi:?} is not an MMSI")))?;
+    let until = match time("until", p.until.as_deref())? {
+        Some(t) => t,
+        None => s.handle.vessels().await.iter().filter_map(|v| v.last_seen).max().unwrap_or_else(Timestamp::now),
+    };
+    let from = time("from", p.from.as_deref())?.unwrap_or_else(|| until.checked_sub(SignedDuration::from_hours(24)).unwrap_or(until));
+    if from > until {
+        return Err(ApiError::BadRequest("from is after until".into()));
+    }
+    let rows = match s.handle.store() {
+        Some(st) => st.track(mmsi, from, until, 100_000).await?,
+        None => Vec::new(),
+    };
+    let coords: Vec<[f64; 2]> = rows.iter().map(|r| [r.lon, r.lat]).collect();
+    let times: Vec<String> = rows.iter().map(|r| r.time.to_string()).collect();
+    Ok(Json(json!({
+        "type": "Feature",
+        "geometry": { "type": "LineString", "coordinates": coords },
+        "properties": { "mmsi": mmsi, "from": from.to_string(), "until": until.to_string(), "points": rows.len(), "times": times },
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct AlertParams {
+    from: Option<String>,
+    until: Option<String>,
+    kind: Option<String>,
+    mmsi: Option<String>,
+    open: Option<String>,
+    limit: Option<String>,
+}
+
+async fn alerts(State(s): State<LiveState>, Query(p): Query<AlertParams>) -> Result<Json<Value>, ApiError> {
+    let num = |name: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
+        v.as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|x| x.parse::<u32>().map_err(|_| ApiError::BadRequest(format!("{name}={x:?} is not a number"))))
+            .transpose()
+    };
+    let open = match p.open.as_deref() {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(x) => return Err(ApiError::BadRequest(format!("open={x:?}: true or false"))),
+    };
+    let q = AlertQuery {
+        from: time("from", p.from.as_deref())?,
+        until: time("until", p.until.as_deref())?,
+        kind: p.kind.filter(|k| !k.is_empty()),
+        mmsi: num("mmsi", &p.mmsi)?,
+        open,
+        limit: num("limit", &p.limit)?,
+    };
+    let rows = match s.handle.store() {
+        Some(st) => st.alerts(&q).await?,
+        None => Vec::new(),
+    };
+    let items: Vec<Value> = rows.into_iter().map(|r| r.body).collect();
+    Ok(Json(json!({ "count": items.len(), "items": items })))
+}

@@ -1,0 +1,143 @@
+//! `corridor track FEED.nmea --alerts ALERTS.jsonl`: replay a recorded feed
+//! through the ingest pipeline as fast as it goes (tag-block times are the
+//! clock) and write one JSON alert per line (the final version of each).
+//!
+//! Registry (for `identity_mismatch`): `--registry FILE` (JSONL of
+//! `{key, imo, mmsi}`, as `corridor simulate ais --truth` writes next to the
+//! truth), else the store's tracking registry (`--database`), where the
+//! simulator registers its vessels.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::Args as ClapArgs;
+use corridor_geo::Corridor;
+use corridor_ingest::{PipelineConfig, SourceSpec, spawn_pipeline};
+use corridor_track::{Alert, RegisteredVessel};
+
+use super::Context;
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Recorded NMEA feeds (with tag-block c: times), replayed in order given as one source each
+    #[arg(required = true)]
+    feeds: Vec<PathBuf>,
+    /// Write the alerts here, one JSON object a line (kind, mmsi, start, end, place, evidence …)
+    #[arg(long)]
+    alerts: PathBuf,
+    /// Registered vessels (JSONL {key, imo, mmsi}) [default: the store's tracking registry]
+    #[arg(long)]
+    registry: Option<PathBuf>,
+    /// Also store positions and alerts in the database (--database)
+    #[arg(long)]
+    store: bool,
+    /// Corridor geometry (GeoJSON) [default: the shipped demo corridor]
+    #[arg(long)]
+    geometry: Option<PathBuf>,
+}
+
+/// The corridor from a GeoJSON file, or the shipped demo corridor.
+pub fn load_corridor(path: Option<&Path>) -> anyhow::Result<Arc<Corridor>> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Ok(Arc::new(Corridor::from_geojson_str(&text).with_context(|| format!("corridor geometry {}", p.display()))?))
+        }
+        None => corridor_ingest::demo_corridor().context("the shipped corridor geometry"),
+    }
+}
+
+/// Registry from a JSONL file.
+pub fn read_registry(path: &Path) -> anyhow::Result<Vec<RegisteredVessel>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1)))
+        .collect()
+}
+
+/// Registry rows of the store → the monitor's registered vessels (keyed by IMO when known).
+pub fn registry_from_rows(rows: &[corridor_store::RegistryRow]) -> Vec<RegisteredVessel> {
+    rows.iter()
+        .map(|r| RegisteredVessel { key: r.imo.map_or(u64::from(r.mmsi) | (1 << 40), u64::from), imo: r.imo, mmsi: Some(r.mmsi) })
+        .collect()
+}
+
+pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let corridor = load_corridor(args.geometry.as_deref())?;
+    for f in &args.feeds {
+        if !f.is_file() {
+            bail!("{} is not a file", f.display());
+        }
+    }
+    let track_store = if args.store || args.registry.is_none() {
+        Some(corridor_store::open_track(&ctx.database_url()).await.context("opening the tracking store")?)
+    } else {
+        None
+    };
+    let registry = match (&args.registry, &track_store) {
+        (Some(p), _) => read_registry(p)?,
+        (None, Some(s)) => registry_from_rows(&s.registry().await.context("reading the registry")?),
+        (None, None) => Vec::new(),
+    };
+    let (tap_tx, mut tap_rx) = tokio::sync::mpsc::channel::<Alert>(1024);
+    let mut cfg = PipelineConfig::new(corridor, args.feeds.iter().map(|p| SourceSpec::File { path: p.clone(), speed: None }).collect());
+    cfg.registry = registry;
+    cfg.finish_at_end = true;
+    cfg.alert_tap = Some(tap_tx);
+    cfg.store_positions = args.store;
+    let store = if args.store { track_store } else { None };
+    let handle = spawn_pipeline(cfg, store).await?;
+    // Keep the latest version of each alert (an alert is emitted open, then closed).
+    let collector = tokio::spawn(async move {
+        let mut latest: HashMap<u64, Alert> = HashMap::new();
+        while let Some(a) = tap_rx.recv().await {
+            latest.insert(a.id, a);
+        }
+        latest
+    });
+    let stats_handle = handle.clone();
+    handle.join().await;
+    let stats = stats_handle.source_stats();
+    drop(stats_handle);
+    drop(handle);
+    let latest = collector.await?;
+    let mut alerts: Vec<Alert> = latest.into_values().collect();
+    alerts.sort_by_key(|a| (a.start, a.id));
+    let mut w = BufWriter::new(std::fs::File::create(&args.alerts).with_context(|| format!("creating {}", args.alerts.display()))?);
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &alerts {
+        serde_json::to_writer(&mut w, a)?;
+        w.write_all(b"\n")?;
+        *by_kind.entry(a.kind.as_str()).or_default() += 1;
+    }
+    w.flush()?;
+    for s in &stats {
+        eprintln!(
+            "corridor: {}: {} lines, {} bytes, {} reports, {} bad, {} dropped, {} errors",
+            s.name, s.messages, s.bytes, s.reports, s.bad, s.drops, s.errors
+        );
+    }
+    let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    eprintln!("corridor: {} alerts ({}) → {}", alerts.len(), kinds.join(", "), args.alerts.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the live pipeline with `sources` (possibly none: the live routes
+/// still answer) on the database's tracking store, and returns its routers
+/// for `corridor_server::Options { api, root }`.
+pub async fn live_routers(ctx: &Context, sources: &[String]) -> anyhow::Result<(Vec<axum::Router>, Vec<axum::Router>)> {
+    let specs = sources.iter().map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
+    let corridor = load_corridor(None)?;
+    let store = corridor_store::open_track(&ctx.database_url()).await.context("opening the tracking store")?;
+    let mut cfg = PipelineConfig::new(corridor, specs);
+    cfg.registry = registry_from_rows(&store.registry().await.context("reading the registry")?);
+    let handle = spawn_pipeline(cfg, Some(store)).await?;
+    let state = corridor_server::live::LiveState { handle, geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO) };
+    Ok((vec![corridor_server::live::api_router(state)], vec![corridor_server::live::metrics_router()]))
+}
