@@ -146,13 +146,17 @@ fn every_command_has_help() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let top = help(&[]);
-    for line in top.lines().skip_while(|l| !l.starts_with("Commands:")).skip(1).take_while(|l| !l.is_empty()) {
+    let commands = top.lines().skip_while(|l| !l.starts_with("Commands:")).skip(1).take_while(|l| !l.is_empty());
+    // Wrapped descriptions continue on lines indented further.
+    for line in commands.filter(|l| !l.starts_with("   ")) {
         let cmd = line.split_whitespace().next().unwrap();
         if cmd != "help" {
             help(&[cmd]);
         }
     }
     help(&["import", "jcc"]);
+    help(&["simulate", "queue"]);
+    help(&["simulate", "ais"]);
     help(&["ais", "decode"]);
 }
 
@@ -166,4 +170,37 @@ fn ais_decode_writes_gpsd_json() {
     assert!(first["mmsi"].is_number());
     let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["ais", "decode", "--stats"]).arg(&sample).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("messages:"));
+}
+
+#[test]
+fn issue_6_queue_replay_of_the_real_season() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(import(&db, &shared(CSV), &[]).status.success());
+    let capacity = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/capacity-bsgi.toml");
+    let run = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = corridor(&db, &[&["simulate", "queue", "--replay-record", "--json"], extra].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let default = run(&[]);
+    assert_eq!(default, run(&["--capacity", capacity.to_str().unwrap()]), "the default capacity is the season's file");
+    for m in &default {
+        for key in ["month", "outbound_inspections", "median_wait_days", "max_queue"] {
+            assert!(!m[key].is_null() || key == "median_wait_days", "{key} in {m}");
+        }
+        // Within 3 days of the real median wherever the record has inspection dates.
+        if let (Some(sim), Some(real)) = (m["median_wait_days"].as_f64(), m["real_median_wait_days"].as_f64()) {
+            assert!((sim - real).abs() <= 3.0, "{m}");
+        }
+    }
+    let total = |ms: &[serde_json::Value]| ms.iter().map(|m| m["outbound_inspections"].as_u64().unwrap()).sum::<u64>();
+    assert!(total(&default) >= 950);
+    // Capping inspections at 6 a day makes the queue far longer.
+    let capped = run(&["--what-if", "daily-cap=6"]);
+    let max_q = |ms: &[serde_json::Value]| ms.iter().map(|m| m["max_queue"].as_u64().unwrap()).max().unwrap();
+    assert!(max_q(&capped) > 2 * max_q(&default));
+    let bad = corridor(&db, &["simulate", "queue", "--replay-record", "--what-if", "teams-from=tomorrow:5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad date \"tomorrow\""));
 }

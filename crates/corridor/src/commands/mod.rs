@@ -4,6 +4,7 @@ mod ais;
 mod clearance;
 mod demo;
 mod import;
+mod queue;
 mod serve;
 mod stats;
 mod simulate;
@@ -60,7 +61,7 @@ enum Command {
     /// Fill a store with demo data
     #[command(subcommand)]
     Seed(clearance::SeedCommand),
-    /// Simulate AIS traffic (NMEA with tag blocks) from voyages, with injected anomalies and the ground truth
+    /// Simulate AIS traffic from voyages (with anomalies and the ground truth), or the inspection queue over a season
     #[command(subcommand)]
     Simulate(simulate::Command),
     /// Replay a recorded NMEA feed through the monitor (tag-block times as the clock) and write the alerts
