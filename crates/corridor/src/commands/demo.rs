@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -69,8 +70,37 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir).await.context("seeding the clearance demo")?;
     let clearance = corridor_clearance_service::router(&url).await.context("opening the clearance store")?;
 
+    // Live AIS: the simulator serves NMEA over a real TCP socket into the
+    // pipeline, as a receiver would; the monitor knows the simulated fleet.
+    let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
+    // Start six hours back so the first departures are under way at once.
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(6);
+    let scenario = corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
+    let sim_config = corridor_track::sim::SimConfig { seed: SIM_SEED, ..Default::default() };
+    let track_store = corridor_store::open_track(&url).await.context("opening the tracking store")?;
+    let mut pipeline = corridor_ingest::PipelineConfig::new(
+        corridor.clone(),
+        vec![corridor_ingest::SourceSpec::parse("tcp-server:127.0.0.1:0").map_err(anyhow::Error::msg)?],
+    );
+    pipeline.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?.registry;
+    let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
+    let feed_addr = live.bound().first().map(|(_, a)| *a).context("the pipeline's TCP source did not bind")?;
+    let simulator = corridor_ingest::spawn_simulator(
+        &corridor,
+        &scenario,
+        &sim_config,
+        corridor_ingest::sim::Serve::TcpClient(feed_addr),
+        Some(SIM_SPEED),
+    )?;
+    let live_state = corridor_server::live::LiveState { handle: live.clone(), geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO) };
+
     let web = super::serve::web_dir(args.web_dir, ctx);
-    let app = router(AppState { store }, &Options { web_dir: web.clone(), api: vec![clearance], ..Options::default() });
+    let opts = Options {
+        web_dir: web.clone(),
+        api: vec![clearance, corridor_server::live::api_router(live_state)],
+        root: vec![corridor_server::live::metrics_router()],
+    };
+    let app = router(AppState { store }, &opts);
     eprintln!("corridor demo");
     eprintln!("  record:    {} voyages imported from the JCC's table ({url})", outcome.imported);
     eprintln!(
@@ -85,8 +115,26 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Some(w) => eprintln!("  dashboard: http://{addr}/  (files from {})", w.display()),
         None => eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only"),
     }
-    eprintln!("  API:       http://{addr}/api/v1/stats");
+    eprintln!(
+        "  live AIS:  {} corridor ships and background traffic, {SIM_DAYS} days at {SIM_SPEED}x real time, NMEA over TCP to {feed_addr}",
+        scenario_vessels(&simulator)
+    );
+    eprintln!("  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics");
     eprintln!("  stop with Ctrl-C");
-    corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"))?;
+    let served = corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"));
+    simulator.cancel.cancel();
+    live.shutdown().await;
+    served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Days of traffic the demo simulates, and how much faster than real time:
+/// at 240x a ship under way visibly moves every second, and the 40
+/// voyages all leave within the first three minutes.
+const SIM_DAYS: u32 = 5;
+const SIM_SPEED: f64 = 240.0;
+const SIM_SEED: u64 = 2022;
+
+fn scenario_vessels(sim: &corridor_ingest::SimulatorHandle) -> usize {
+    sim.registry.len()
 }
