@@ -24,10 +24,10 @@ pub struct RangeParams {
 impl RangeParams {
     fn range(&self) -> Result<DateRange, ApiError> {
         let r = DateRange { from: date("from", self.from.as_deref())?, until: date("until", self.until.as_deref())? };
-        if let (Some(f), Some(u)) = (r.from, r.until) {
-            if f > u {
-                return Err(ApiError::BadRequest(format!("from ({f}) is after until ({u})")));
-            }
+        if let (Some(f), Some(u)) = (r.from, r.until)
+            && f > u
+        {
+            return Err(ApiError::BadRequest(format!("from ({f}) is after until ({u})")));
         }
         Ok(r)
     }
@@ -73,10 +73,10 @@ pub async fn voyages(State(s): State<AppState>, Query(p): Query<VoyageParams>) -
         Some(i) => Some(Imo::parse_published(&i).map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?.get()),
         None => None,
     };
-    if let Some(st) = text(&p.status) {
-        if !["departed", "inspected"].contains(&st.as_str()) {
-            return Err(ApiError::BadRequest(format!("status: {st:?} is not one of departed, inspected")));
-        }
+    if let Some(st) = text(&p.status)
+        && !["departed", "inspected"].contains(&st.as_str())
+    {
+        return Err(ApiError::BadRequest(format!("status: {st:?} is not one of departed, inspected")));
     }
     let limit = number("limit", p.limit.as_deref(), VoyageQuery::MAX_LIMIT)?;
     if limit == Some(0) {
