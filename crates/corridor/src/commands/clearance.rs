@@ -172,10 +172,10 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
         serde_json::from_value(app.get("content").cloned().context("the application has no \"content\"")?).context("the application's content")?;
     // Sign what we see, not what the server says it is.
     let hash = content.content_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
-    if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str()) {
-        if Hash::from_hex(claimed).ok() != Some(hash) {
-            bail!("the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign");
-        }
+    if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str())
+        && Hash::from_hex(claimed).ok() != Some(hash)
+    {
+        bail!("the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign");
     }
     let reason = |what: &str| -> anyhow::Result<(String, String)> {
         Ok((

@@ -21,6 +21,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::Context;
 
+// Parsed once per run: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate AIS traffic in the corridor as NMEA (stdout, or served over TCP/UDP)
