@@ -2,22 +2,21 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use corridor_domain::{
-    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, Direction, FieldChange, Imo, Snapshot, Stats,
-    StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
+    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, Direction, FieldChange, Imo,
+    Snapshot, Stats, StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
 
-use crate::model::{HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView};
+use crate::model::{
+    HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView,
+};
 use crate::plan::plan;
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, Store, StoreError, pool};
 
 /// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's
 /// 65,535 bound parameters at 13 columns.
@@ -32,18 +31,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub async fn open(path: &str) -> Result<Self, StoreError> {
-        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
-            .map_err(|source| StoreError::Connect { url: path.to_string(), source })?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Connect { url: path.to_string(), source })?;
+        let pool = pool::sqlite(path).await?;
         let mut m = sqlx::migrate!("migrations/sqlite");
         // Other crates (clearance, tracking) keep their own migrations, numbered 1000 up, in the same database.
         m.set_ignore_missing(true);
@@ -62,47 +50,22 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let opts = PgConnectOptions::from_str(url).map_err(|source| StoreError::Connect { url: redact(url), source })?;
-        Self::connect_with(opts, url).await
+        Self::with_pool(pool::postgres(url, None, 8).await?).await
     }
 
     /// Connects with every table in `schema` (created if missing): lets
     /// tests and several deployments share one database.
     pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
-        let conn = |source| StoreError::Connect { url: redact(url), source };
-        let opts = PgConnectOptions::from_str(url).map_err(conn)?;
-        let pool = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(conn)?;
-        // The schema name is an identifier, which cannot be a bind parameter: keep it to [a-z0-9_].
-        let schema: String = schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>().to_lowercase();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&pool).await?;
-        pool.close().await;
-        Self::connect_with(opts.options([("search_path", schema.as_str())]), url).await
+        Self::with_pool(pool::postgres(url, Some(schema), 8).await?).await
     }
 
-    async fn connect_with(opts: PgConnectOptions, url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+    async fn with_pool(pool: Pool<Postgres>) -> Result<Self, StoreError> {
         let mut m = sqlx::migrate!("migrations/postgres");
         m.set_ignore_missing(true);
         m.run(&pool).await?;
         let store = PgStore { pool };
         store.seed_reference().await?;
         Ok(store)
-    }
-}
-
-/// A URL without its password, for error messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
     }
 }
 
@@ -133,7 +96,8 @@ fn pg_q(sql: &str) -> sqlx::AssertSqlSafe<String> {
 }
 
 fn date(s: &str) -> Result<Date, StoreError> {
-    s.parse().map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+    s.parse()
+        .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
 }
 
 fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
@@ -148,11 +112,16 @@ fn timestamp(s: &str) -> Result<Timestamp, StoreError> {
 }
 
 fn imo(n: i64) -> Result<Imo, StoreError> {
-    u32::try_from(n).ok().and_then(|n| Imo::published(n).ok()).ok_or_else(|| StoreError::Corrupt(format!("IMO {n}")))
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| Imo::published(n).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("IMO {n}")))
 }
 
 fn port_name(locode: &str) -> String {
-    port::by_locode(locode).map(|p| p.name.to_string()).unwrap_or_else(|| locode.to_string())
+    port::by_locode(locode)
+        .map(|p| p.name.to_string())
+        .unwrap_or_else(|| locode.to_string())
 }
 
 const VOYAGE_COLUMNS: &str = "v.id, v.direction, v.seq::bigint, v.imo::bigint, v.vessel_name, v.flag_name, v.flag, v.port, \
@@ -651,8 +620,24 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore, Sqlite, Backend::Sqlite, sqlite_sql, sqlite_q, "", "");
-store_impl!(PgStore, Postgres, Backend::Postgres, pg_sql, pg_q, "::date", "::timestamptz");
+store_impl!(
+    SqliteStore,
+    Sqlite,
+    Backend::Sqlite,
+    sqlite_sql,
+    sqlite_q,
+    "",
+    ""
+);
+store_impl!(
+    PgStore,
+    Postgres,
+    Backend::Postgres,
+    pg_sql,
+    pg_q,
+    "::date",
+    "::timestamptz"
+);
 
 #[cfg(test)]
 mod tests {
@@ -660,8 +645,9 @@ mod tests {
 
     #[test]
     fn sqlite_spelling_drops_casts() {
-        assert_eq!(sqlite_sql("SELECT a::text, b FROM t WHERE $1::date IS NULL"), "SELECT a, b FROM t WHERE $1 IS NULL");
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(
+            sqlite_sql("SELECT a::text, b FROM t WHERE $1::date IS NULL"),
+            "SELECT a, b FROM t WHERE $1 IS NULL"
+        );
     }
 }

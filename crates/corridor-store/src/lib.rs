@@ -17,6 +17,7 @@ mod backend;
 mod error;
 mod model;
 mod plan;
+pub mod pool;
 mod track;
 
 use std::sync::Arc;
@@ -26,8 +27,14 @@ use corridor_domain::{DateRange, Imo, Stats, VoyageKey};
 
 pub use backend::{PgStore, SqliteStore};
 pub use error::StoreError;
-pub use track::{AlertQuery, AlertRow, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore, TrackStore, open_track};
-pub use model::{HistoryRow, ImportBatch, ImportOutcome, Page, Progress, VesselDetail, VesselRow, VoyageQuery, VoyageView};
+pub use model::{
+    HistoryRow, ImportBatch, ImportOutcome, Page, Progress, VesselDetail, VesselRow, VoyageQuery,
+    VoyageView,
+};
+pub use track::{
+    AlertQuery, AlertRow, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore, TrackStore,
+    open_track,
+};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +70,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 /// `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite://PATH`,
 /// `sqlite:PATH` or a plain file path for SQLite.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::connect(url).await?))
-    } else {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-        Ok(Arc::new(SqliteStore::open(path).await?))
-    }
+    Ok(match pool::locate(url) {
+        pool::Location::Postgres(url) => Arc::new(PgStore::connect(url).await?),
+        pool::Location::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+    })
 }

@@ -86,7 +86,9 @@ impl VoyageQuery {
     pub const DEFAULT_LIMIT: u32 = 50;
 
     pub fn limit(&self) -> u32 {
-        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
+        self.limit
+            .unwrap_or(Self::DEFAULT_LIMIT)
+            .clamp(1, Self::MAX_LIMIT)
     }
 }
 

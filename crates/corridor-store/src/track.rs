@@ -10,18 +10,14 @@
 //! Times are stored as Unix milliseconds (event time): exact, index-friendly
 //! and the same in both databases.
 
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
 
-use crate::StoreError;
+use crate::{StoreError, pool};
 
 /// Rows per multi-row INSERT (9 columns: far below both bind limits).
 const POSITION_CHUNK: usize = 2000;
@@ -83,7 +79,13 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
     /// Alerts matching `q`, newest start first.
     async fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError>;
     /// Positions of `mmsi` in `[from, until]`, oldest first, at most `limit`.
-    async fn track(&self, mmsi: u32, from: Timestamp, until: Timestamp, limit: u32) -> Result<Vec<PositionRow>, StoreError>;
+    async fn track(
+        &self,
+        mmsi: u32,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<PositionRow>, StoreError>;
     /// Keeps one position per vessel and `bucket_s` seconds for data older
     /// than `before`; returns how many rows were deleted.
     async fn downsample(&self, before: Timestamp, bucket_s: u32) -> Result<u64, StoreError>;
@@ -107,14 +109,7 @@ pub struct PgTrackStore {
 
 impl SqliteTrackStore {
     pub async fn open(path: &str) -> Result<Self, StoreError> {
-        let conn = |source| StoreError::Connect { url: path.to_string(), source };
-        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
-            .map_err(conn)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await.map_err(conn)?;
+        let pool = pool::sqlite(path).await?;
         let mut m = sqlx::migrate!("migrations/track/sqlite");
         // The record's (and clearance's) migrations live in the same database.
         m.set_ignore_missing(true);
@@ -125,30 +120,15 @@ impl SqliteTrackStore {
 
 impl PgTrackStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let opts = PgConnectOptions::from_str(url).map_err(|source| StoreError::Connect { url: redact(url), source })?;
-        Self::connect_with(opts, url).await
+        Self::with_pool(pool::postgres(url, None, 4).await?).await
     }
 
     /// Connects with every table in `schema` (created if missing), for tests.
     pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
-        let conn = |source| StoreError::Connect { url: redact(url), source };
-        let opts = PgConnectOptions::from_str(url).map_err(conn)?;
-        let pool = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(conn)?;
-        // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
-        let schema: String =
-            schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>().to_lowercase();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&pool).await?;
-        pool.close().await;
-        Self::connect_with(opts.options([("search_path", schema.as_str())]), url).await
+        Self::with_pool(pool::postgres(url, Some(schema), 4).await?).await
     }
 
-    async fn connect_with(opts: PgConnectOptions, url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+    async fn with_pool(pool: Pool<Postgres>) -> Result<Self, StoreError> {
         let mut m = sqlx::migrate!("migrations/track/postgres");
         m.set_ignore_missing(true);
         m.run(&pool).await?;
@@ -158,22 +138,10 @@ impl PgTrackStore {
 
 /// Opens the tracking tables in the database `url` names (same rules as [`crate::open`]).
 pub async fn open_track(url: &str) -> Result<Arc<dyn TrackStore>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgTrackStore::connect(url).await?))
-    } else {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-        Ok(Arc::new(SqliteTrackStore::open(path).await?))
-    }
-}
-
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
+    Ok(match pool::locate(url) {
+        pool::Location::Postgres(url) => Arc::new(PgTrackStore::connect(url).await?),
+        pool::Location::Sqlite(path) => Arc::new(SqliteTrackStore::open(path).await?),
+    })
 }
 
 fn millis(t: Timestamp) -> i64 {

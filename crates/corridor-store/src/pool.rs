@@ -1,0 +1,122 @@
+//! Opening databases: one place for the connection settings every table
+//! set in corridor shares (record, tracking), so they cannot drift.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Postgres, Sqlite};
+
+use crate::StoreError;
+
+/// Where a `--database` URL points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location<'a> {
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(&'a str),
+    /// An SQLite file path (from `sqlite://PATH`, `sqlite:PATH` or a plain path).
+    Sqlite(&'a str),
+}
+
+/// Reads a store URL.
+pub fn locate(url: &str) -> Location<'_> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Location::Postgres(url)
+    } else {
+        Location::Sqlite(
+            url.strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url),
+        )
+    }
+}
+
+/// An SQLite file in WAL mode (readers never wait for a writer), created if missing.
+pub async fn sqlite(path: &str) -> Result<Pool<Sqlite>, StoreError> {
+    let conn = |source| StoreError::Connect {
+        url: path.to_string(),
+        source,
+    };
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+        .map_err(conn)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts)
+        .await
+        .map_err(conn)
+}
+
+/// A PostgreSQL pool; with `schema`, every table lives in that schema
+/// (created if missing), which lets tests and deployments share a database.
+pub async fn postgres(
+    url: &str,
+    schema: Option<&str>,
+    max_connections: u32,
+) -> Result<Pool<Postgres>, StoreError> {
+    let conn = |source| StoreError::Connect {
+        url: redact(url),
+        source,
+    };
+    let mut opts = PgConnectOptions::from_str(url).map_err(conn)?;
+    if let Some(schema) = schema {
+        // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
+        let schema: String = schema
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+            .to_lowercase();
+        let setup = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(conn)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&setup)
+        .await?;
+        setup.close().await;
+        opts = opts.options([("search_path", schema.as_str())]);
+    }
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .map_err(conn)
+}
+
+/// A URL without its password, for error messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(locate("sqlite://a.db"), Location::Sqlite("a.db"));
+        assert_eq!(locate("sqlite:a.db"), Location::Sqlite("a.db"));
+        assert_eq!(locate("a.db"), Location::Sqlite("a.db"));
+        assert_eq!(
+            locate("postgresql://h/db"),
+            Location::Postgres("postgresql://h/db")
+        );
+    }
+}
