@@ -102,7 +102,11 @@ impl<'a> BitReader<'a> {
     /// significant bits (characters × 6 − fill bits), clamped to the payload.
     pub fn new(armor: &'a [u8], len: usize) -> Self {
         let nwords = armor.len().div_ceil(10) + 1;
-        let mut words = if nwords <= INLINE_WORDS { Words::Inline([0; INLINE_WORDS]) } else { Words::Heap(vec![0; nwords]) };
+        let mut words = if nwords <= INLINE_WORDS {
+            Words::Inline([0; INLINE_WORDS])
+        } else {
+            Words::Heap(vec![0; nwords])
+        };
         let slice: &mut [u64] = match &mut words {
             Words::Inline(a) => a,
             Words::Heap(v) => v,
@@ -111,21 +115,32 @@ impl<'a> BitReader<'a> {
         let mut groups = armor.chunks_exact(10);
         let mut slots = slice.iter_mut();
         for chunk in &mut groups {
-            let w = chunk.iter().fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
+            let w = chunk
+                .iter()
+                .fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
             if let Some(slot) = slots.next() {
                 *slot = w;
             }
         }
         let tail = groups.remainder();
         if !tail.is_empty() {
-            let w = tail.iter().fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
+            let w = tail
+                .iter()
+                .fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
             if let Some(slot) = slots.next() {
                 *slot = w << (6 * (10 - tail.len()));
             }
         }
         let chars = armor.len();
         let len = len.min(chars * 6);
-        BitReader { words, chars, len, pos: 0, overrun: false, _armor: std::marker::PhantomData }
+        BitReader {
+            words,
+            chars,
+            len,
+            pos: 0,
+            overrun: false,
+            _armor: std::marker::PhantomData,
+        }
     }
 
     /// Total significant bits.
@@ -283,7 +298,10 @@ impl Bits {
 
     /// Empty bit string with room for `bits` bits.
     pub fn with_capacity(bits: usize) -> Self {
-        Bits { bytes: Vec::with_capacity(bits.div_ceil(8)), len: 0 }
+        Bits {
+            bytes: Vec::with_capacity(bits.div_ceil(8)),
+            len: 0,
+        }
     }
 
     /// Bits from bytes, keeping the first `len` bits (MSB first).
@@ -291,9 +309,10 @@ impl Bits {
         let len = len.min(bytes.len() * 8);
         let mut v = bytes.get(..len.div_ceil(8)).unwrap_or(&[]).to_vec();
         if !len.is_multiple_of(8)
-            && let Some(last) = v.last_mut() {
-                *last &= 0xffu8 << (8 - len % 8);
-            }
+            && let Some(last) = v.last_mut()
+        {
+            *last &= 0xffu8 << (8 - len % 8);
+        }
         Bits { bytes: v, len }
     }
 
@@ -314,7 +333,11 @@ impl Bits {
 
     /// Bit `i` (false past the end).
     pub fn get(&self, i: usize) -> bool {
-        i < self.len && self.bytes.get(i / 8).is_some_and(|b| b & (0x80 >> (i % 8)) != 0)
+        i < self.len
+            && self
+                .bytes
+                .get(i / 8)
+                .is_some_and(|b| b & (0x80 >> (i % 8)) != 0)
     }
 
     /// Append the low `n` (≤ 32) bits of `v`, MSB first.
@@ -411,7 +434,9 @@ pub struct BitWriter {
 impl BitWriter {
     /// Empty writer.
     pub fn new() -> Self {
-        BitWriter { bits: Bits::with_capacity(168) }
+        BitWriter {
+            bits: Bits::with_capacity(168),
+        }
     }
 
     /// Write the low `n` bits of `v` (≤ 32).
@@ -471,7 +496,10 @@ pub struct AisText<const N: usize> {
 
 impl<const N: usize> Default for AisText<N> {
     fn default() -> Self {
-        AisText { buf: [b'@'; N], len: 0 }
+        AisText {
+            buf: [b'@'; N],
+            len: 0,
+        }
     }
 }
 

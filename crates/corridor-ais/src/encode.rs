@@ -36,7 +36,14 @@ pub struct EncodeOptions {
 
 impl Default for EncodeOptions {
     fn default() -> Self {
-        EncodeOptions { talker: *b"AI", own_ship: false, channel: Some(b'A'), seq_id: Some(0), max_chars: 60, tag_block: None }
+        EncodeOptions {
+            talker: *b"AI",
+            own_ship: false,
+            channel: Some(b'A'),
+            seq_id: Some(0),
+            max_chars: 60,
+            tag_block: None,
+        }
     }
 }
 
@@ -52,7 +59,11 @@ pub fn encode_bits(bits: &Bits, opts: &EncodeOptions) -> Result<Vec<String>, Enc
     let chunks: Vec<&str> = if armor.is_empty() {
         vec![""]
     } else {
-        armor.as_bytes().chunks(per).map(|c| std::str::from_utf8(c).unwrap_or("")).collect()
+        armor
+            .as_bytes()
+            .chunks(per)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect()
     };
     let total = chunks.len();
     if total > 9 {
@@ -63,8 +74,15 @@ pub fn encode_bits(bits: &Bits, opts: &EncodeOptions) -> Result<Vec<String>, Enc
     }
     let talker = std::str::from_utf8(&opts.talker).unwrap_or("AI");
     let kind = if opts.own_ship { "VDO" } else { "VDM" };
-    let chan = opts.channel.map(|c| (c as char).to_string()).unwrap_or_default();
-    let seq = if total > 1 { opts.seq_id.map(|s| s.to_string()).unwrap_or_default() } else { String::new() };
+    let chan = opts
+        .channel
+        .map(|c| (c as char).to_string())
+        .unwrap_or_default();
+    let seq = if total > 1 {
+        opts.seq_id.map(|s| s.to_string()).unwrap_or_default()
+    } else {
+        String::new()
+    };
     let mut out = Vec::with_capacity(total);
     for (i, chunk) in chunks.iter().enumerate() {
         let f = if i + 1 == total { fill } else { 0 };
@@ -73,9 +91,10 @@ pub fn encode_bits(bits: &Bits, opts: &EncodeOptions) -> Result<Vec<String>, Enc
         if let Some(tb) = &opts.tag_block {
             let mut parts: Vec<String> = Vec::new();
             if total > 1
-                && let Some(g) = tb.group_id {
-                    parts.push(format!("g:{}-{total}-{g}", i + 1));
-                }
+                && let Some(g) = tb.group_id
+            {
+                parts.push(format!("g:{}-{total}-{g}", i + 1));
+            }
             if let Some(s) = &tb.source {
                 parts.push(format!("s:{s}"));
             }

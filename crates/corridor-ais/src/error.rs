@@ -88,7 +88,13 @@ pub enum Drop {
 
 impl Drop {
     /// All reasons, in counter order.
-    pub const ALL: [Drop; 5] = [Drop::AgedOut, Drop::Evicted, Drop::Duplicate, Drop::Inconsistent, Drop::Unfinished];
+    pub const ALL: [Drop; 5] = [
+        Drop::AgedOut,
+        Drop::Evicted,
+        Drop::Duplicate,
+        Drop::Inconsistent,
+        Drop::Unfinished,
+    ];
 
     /// Stable index into counter arrays.
     pub fn index(self) -> usize {

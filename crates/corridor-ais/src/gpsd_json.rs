@@ -46,7 +46,8 @@ impl<'a> Obj<'a> {
     }
     pub(crate) fn b(&mut self, k: &str, v: bool) {
         self.key(k);
-        self.out.extend_from_slice(if v { b"true" } else { b"false" });
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
     }
     pub(crate) fn f(&mut self, k: &str, v: f64, prec: usize) {
         self.key(k);
@@ -158,7 +159,9 @@ pub fn aid_type_text(v: u8) -> &'static str {
         "Special Mark",
         "Light Vessel / LANBY / Rigs",
     ];
-    T.get(usize::from(v)).copied().unwrap_or("INVALID NAVAID TYPE")
+    T.get(usize::from(v))
+        .copied()
+        .unwrap_or("INVALID NAVAID TYPE")
 }
 
 /// gpsd's 7-character vendor id: the 3-character id plus the model and
@@ -198,7 +201,12 @@ pub fn write_message(m: &Message, opts: &JsonOptions, out: &mut Vec<u8>) {
 
 /// Like [`write_message`], with an explicit type 24 view (used by the
 /// stream decoder to merge parts A and B as gpsd does).
-pub fn write_message_with(m: &Message, opts: &JsonOptions, t24: Option<Type24View<'_>>, out: &mut Vec<u8>) {
+pub fn write_message_with(
+    m: &Message,
+    opts: &JsonOptions,
+    t24: Option<Type24View<'_>>,
+    out: &mut Vec<u8>,
+) {
     let scaled = opts.scaled;
     let mut o = Obj::new(out);
     o.s("class", "AIS");
@@ -252,7 +260,10 @@ pub fn write_message_with(m: &Message, opts: &JsonOptions, t24: Option<Type24Vie
         Body::BaseStation(b) => {
             o.s(
                 "timestamp",
-                &format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", b.year, b.month, b.day, b.hour, b.minute, b.second),
+                &format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                    b.year, b.month, b.day, b.hour, b.minute, b.second
+                ),
             );
             o.b("accuracy", b.accuracy);
             pos7(&mut o, scaled, b.lon.0, b.lat.0);
@@ -274,7 +285,10 @@ pub fn write_message_with(m: &Message, opts: &JsonOptions, t24: Option<Type24Vie
             o.u("to_starboard", s.to_starboard);
             o.u("epfd", s.epfd);
             o.s("epfd_text", epfd_text(s.epfd));
-            o.s("eta", &format!("{:02}-{:02}T{:02}:{:02}Z", s.month, s.day, s.hour, s.minute));
+            o.s(
+                "eta",
+                &format!("{:02}-{:02}T{:02}:{:02}Z", s.month, s.day, s.hour, s.minute),
+            );
             if scaled {
                 o.f("draught", f64::from(s.draught) / 10.0, 1);
             } else {
@@ -473,7 +487,12 @@ pub fn write_message_with(m: &Message, opts: &JsonOptions, t24: Option<Type24Vie
                     o.u("dest1", dest1);
                     o.u("dest2", dest2);
                 }
-                ChannelTarget::Area { ne_lon, ne_lat, sw_lon, sw_lat } => {
+                ChannelTarget::Area {
+                    ne_lon,
+                    ne_lat,
+                    sw_lon,
+                    sw_lat,
+                } => {
                     corners(&mut o, scaled, [ne_lon.0, ne_lat.0, sw_lon.0, sw_lat.0]);
                 }
             }
@@ -483,9 +502,16 @@ pub fn write_message_with(m: &Message, opts: &JsonOptions, t24: Option<Type24Vie
             o.u("zonesize", c.zonesize);
         }
         Body::GroupAssignment(g) => {
-            corners(&mut o, scaled, [g.ne_lon.0, g.ne_lat.0, g.sw_lon.0, g.sw_lat.0]);
+            corners(
+                &mut o,
+                scaled,
+                [g.ne_lon.0, g.ne_lat.0, g.sw_lon.0, g.sw_lat.0],
+            );
             o.u("stationtype", g.stationtype);
-            o.s("stationtype_text", STATION_TYPES[usize::from(g.stationtype & 15)]);
+            o.s(
+                "stationtype_text",
+                STATION_TYPES[usize::from(g.stationtype & 15)],
+            );
             o.u("shiptype", g.shiptype.raw());
             o.s("shiptype_text", g.shiptype.text());
             o.u("interval", g.interval);
@@ -566,7 +592,12 @@ fn part_b(o: &mut Obj<'_>, mmsi: u32, b: &StaticPartB) {
     o.s("callsign", b.callsign.as_str());
     match b.dimensions {
         Dimensions::MotherShip(ms) => o.u("mothership_mmsi", ms),
-        Dimensions::Ship { to_bow, to_stern, to_port, to_starboard } => {
+        Dimensions::Ship {
+            to_bow,
+            to_stern,
+            to_port,
+            to_starboard,
+        } => {
             let _ = mmsi;
             o.u("to_bow", to_bow);
             o.u("to_stern", to_stern);

@@ -40,7 +40,15 @@ pub struct Stats {
 
 impl Default for Stats {
     fn default() -> Self {
-        Stats { lines: 0, sentences: 0, messages: 0, by_type: [0; 64], partial: 0, rejected: [0; 8], dropped: [0; 5] }
+        Stats {
+            lines: 0,
+            sentences: 0,
+            messages: 0,
+            by_type: [0; 64],
+            partial: 0,
+            rejected: [0; 8],
+            dropped: [0; 5],
+        }
     }
 }
 
@@ -93,7 +101,12 @@ impl Default for Decoder {
 impl Decoder {
     /// New decoder.
     pub fn new(parse: ParseOptions, limits: AssemblerLimits) -> Self {
-        Decoder { parse, assembler: Assembler::new(limits), stats: Stats::default(), gatehouse: None }
+        Decoder {
+            parse,
+            assembler: Assembler::new(limits),
+            stats: Stats::default(),
+            gatehouse: None,
+        }
     }
 
     /// Counters so far (dropped fragments included).
@@ -118,10 +131,13 @@ impl Decoder {
                 Ok(Frame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
                     let gh = self.gatehouse.take().map(gatehouse_millis);
-                    let time_millis = tag
-                        .and_then(|t| t.unix_millis())
-                        .or(gh)
-                        .or_else(|| if s.trailer.is_empty() { None } else { s.trailer_unix_seconds().map(|v| v * 1000) });
+                    let time_millis = tag.and_then(|t| t.unix_millis()).or(gh).or_else(|| {
+                        if s.trailer.is_empty() {
+                            None
+                        } else {
+                            s.trailer_unix_seconds().map(|v| v * 1000)
+                        }
+                    });
                     let source = tag.and_then(|t| t.source).unwrap_or("");
                     let group = tag.and_then(|t| t.group);
                     let single = s.total == 1 && group.is_none_or(|g| g.total <= 1);
@@ -182,7 +198,9 @@ impl Decoder {
 
 fn gatehouse_millis(t: GatehouseTime) -> i64 {
     let days = days_from_civil(i64::from(t.year), i64::from(t.month), i64::from(t.day));
-    ((days * 24 + i64::from(t.hour)) * 60 + i64::from(t.minute)) * 60_000 + i64::from(t.second) * 1000 + i64::from(t.millis)
+    ((days * 24 + i64::from(t.hour)) * 60 + i64::from(t.minute)) * 60_000
+        + i64::from(t.second) * 1000
+        + i64::from(t.millis)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -217,7 +235,10 @@ impl Default for DecodeOptions {
         DecodeOptions {
             parse: ParseOptions::default(),
             limits: AssemblerLimits::default(),
-            json: JsonOptions { scaled: true, device: None },
+            json: JsonOptions {
+                scaled: true,
+                device: None,
+            },
             stats_only: false,
             merge_type24: true,
         }
@@ -258,7 +279,11 @@ impl fmt::Display for DecodeSummary {
                 writeln!(f, "  {}: {n}", d.name())?;
             }
         }
-        let rate = if secs > 0.0 { s.messages as f64 / secs } else { 0.0 };
+        let rate = if secs > 0.0 {
+            s.messages as f64 / secs
+        } else {
+            0.0
+        };
         write!(f, "elapsed: {:.3} s ({rate:.0} msg/s)", secs)
     }
 }
@@ -276,7 +301,10 @@ impl Type24Queue {
         self.next = (self.next + 1) % self.ring.len();
     }
     fn take(&mut self, mmsi: u32) -> Option<AisText<20>> {
-        let slot = self.ring.iter_mut().find(|(m, _)| *m == mmsi && mmsi != 0)?;
+        let slot = self
+            .ring
+            .iter_mut()
+            .find(|(m, _)| *m == mmsi && mmsi != 0)?;
         slot.0 = 0;
         Some(slot.1)
     }
@@ -300,7 +328,10 @@ pub fn for_each_line(mut input: impl BufRead, mut f: impl FnMut(&[u8])) -> io::R
         }
         let mut start = 0;
         let len = buf.len();
-        while let Some(nl) = buf.get(start..).and_then(|b| b.iter().position(|&c| c == b'\n')) {
+        while let Some(nl) = buf
+            .get(start..)
+            .and_then(|b| b.iter().position(|&c| c == b'\n'))
+        {
             let end = start + nl + 1;
             let line = buf.get(start..end).unwrap_or(&[]);
             if carry.is_empty() {
@@ -320,7 +351,11 @@ pub fn for_each_line(mut input: impl BufRead, mut f: impl FnMut(&[u8])) -> io::R
 /// Decode `input` and write one gpsd-style JSON object per message and line
 /// to `out` (nothing with `stats_only`). I/O errors are returned; bad input
 /// is only counted.
-pub fn decode_stream(input: impl BufRead, out: impl Write, opts: &DecodeOptions) -> io::Result<DecodeSummary> {
+pub fn decode_stream(
+    input: impl BufRead,
+    out: impl Write,
+    opts: &DecodeOptions,
+) -> io::Result<DecodeSummary> {
     let start = Instant::now();
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut dec = Decoder::new(opts.parse, opts.limits);
@@ -371,7 +406,10 @@ pub fn decode_stream(input: impl BufRead, out: impl Write, opts: &DecodeOptions)
     }
     dec.finish();
     out.flush()?;
-    Ok(DecodeSummary { stats: dec.stats(), elapsed: start.elapsed() })
+    Ok(DecodeSummary {
+        stats: dec.stats(),
+        elapsed: start.elapsed(),
+    })
 }
 
 #[cfg(test)]
@@ -388,7 +426,13 @@ mod tests {
     fn lines_split_across_buffer_fills() {
         let data = b"ab\ncd\r\nef";
         let mut got = Vec::new();
-        for_each_line(io::BufReader::with_capacity(2, &data[..]), |l| got.push(l.to_vec())).unwrap();
-        assert_eq!(got, vec![b"ab\n".to_vec(), b"cd\r\n".to_vec(), b"ef".to_vec()]);
+        for_each_line(io::BufReader::with_capacity(2, &data[..]), |l| {
+            got.push(l.to_vec())
+        })
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![b"ab\n".to_vec(), b"cd\r\n".to_vec(), b"ef".to_vec()]
+        );
     }
 }

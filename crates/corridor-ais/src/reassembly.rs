@@ -22,7 +22,10 @@ pub struct AssemblerLimits {
 
 impl Default for AssemblerLimits {
     fn default() -> Self {
-        AssemblerLimits { max_open: 256, max_age: 2048 }
+        AssemblerLimits {
+            max_open: 256,
+            max_age: 2048,
+        }
     }
 }
 
@@ -96,7 +99,12 @@ pub struct Assembler {
 impl Assembler {
     /// New assembler with `limits`.
     pub fn new(limits: AssemblerLimits) -> Self {
-        Assembler { limits, open: Vec::new(), clock: 0, dropped: [0; 5] }
+        Assembler {
+            limits,
+            open: Vec::new(),
+            clock: 0,
+            dropped: [0; 5],
+        }
     }
 
     /// Fragments dropped, indexed by [`Drop::index`].
@@ -118,7 +126,9 @@ impl Assembler {
     pub fn push(&mut self, f: Fragment<'_>) -> Option<Assembled> {
         self.clock += 1;
         let (total, number) = match f.group {
-            Some(g) if (1..=9).contains(&g.total) && (1..=g.total).contains(&g.number) => (g.total as u8, g.number as u8),
+            Some(g) if (1..=9).contains(&g.total) && (1..=g.total).contains(&g.number) => {
+                (g.total as u8, g.number as u8)
+            }
             _ => (f.total, f.number),
         };
         if total == 0 || total > 9 || number == 0 || number > total {
@@ -153,14 +163,16 @@ impl Assembler {
         // A tag-block group id identifies the group on its own (parts of one
         // group may be stamped by different stations); seq ids only per source.
         let by_group = matches!(key, Key::Group(_));
-        let idx = self
-            .open
-            .iter()
-            .position(|o| o.key == key && o.channel == f.channel && (by_group || o.source == f.source));
+        let idx = self.open.iter().position(|o| {
+            o.key == key && o.channel == f.channel && (by_group || o.source == f.source)
+        });
         let idx = match idx {
             Some(i) => {
                 let o = &self.open[i];
-                let slot_taken = o.parts.get(usize::from(number - 1)).is_some_and(Option::is_some);
+                let slot_taken = o
+                    .parts
+                    .get(usize::from(number - 1))
+                    .is_some_and(Option::is_some);
                 if o.total != total {
                     self.drop_group(i, Drop::Inconsistent);
                     None
@@ -178,7 +190,9 @@ impl Assembler {
             None => {
                 if self.open.len() >= self.limits.max_open.max(1) {
                     // Evict the oldest group.
-                    if let Some((oldest, _)) = self.open.iter().enumerate().min_by_key(|(_, o)| o.born) {
+                    if let Some((oldest, _)) =
+                        self.open.iter().enumerate().min_by_key(|(_, o)| o.born)
+                    {
                         self.drop_group(oldest, Drop::Evicted);
                     }
                 }
@@ -213,7 +227,14 @@ impl Assembler {
             payload.extend_from_slice(p);
             fill = *f;
         }
-        Some(Assembled { payload, fill, channel: o.channel, source: o.source, parts: o.total, time_millis: o.time_millis })
+        Some(Assembled {
+            payload,
+            fill,
+            channel: o.channel,
+            source: o.source,
+            parts: o.total,
+            time_millis: o.time_millis,
+        })
     }
 
     /// End of input: count what is still open as [`Drop::Unfinished`].
@@ -229,14 +250,32 @@ mod tests {
     use super::*;
 
     /// (source, channel, seq, group, total, number, payload)
-    type F = (&'static str, Option<u8>, Option<u8>, Option<(u32, u32, u32)>, u8, u8, &'static str);
+    type F = (
+        &'static str,
+        Option<u8>,
+        Option<u8>,
+        Option<(u32, u32, u32)>,
+        u8,
+        u8,
+        &'static str,
+    );
 
     fn check(limits: AssemblerLimits, frags: &[F], want_msgs: &[&str], want_drops: [u64; 5]) {
         let mut a = Assembler::new(limits);
         let mut got = Vec::new();
         for &(source, channel, seq_id, group, total, number, payload) in frags {
             let group = group.map(|(number, total, id)| Group { number, total, id });
-            let f = Fragment { source, channel, seq_id, group, total, number, payload: payload.as_bytes(), fill: 0, time_millis: None };
+            let f = Fragment {
+                source,
+                channel,
+                seq_id,
+                group,
+                total,
+                number,
+                payload: payload.as_bytes(),
+                fill: 0,
+                time_millis: None,
+            };
             if let Some(m) = a.push(f) {
                 got.push(String::from_utf8(m.payload).unwrap());
             }
@@ -253,7 +292,15 @@ mod tests {
     fn reassembly() {
         let l = AssemblerLimits::default();
         // In order, interleaved, out of order.
-        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 2, 2, "cd")], &["abcd"], [0; 5]);
+        check(
+            l,
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, Some(1), None, 2, 2, "cd"),
+            ],
+            &["abcd"],
+            [0; 5],
+        );
         check(
             l,
             &[
@@ -266,30 +313,68 @@ mod tests {
             [0; 5],
         );
         // Never across channels.
-        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", B, Some(1), None, 2, 2, "cd")], &[], [0, 0, 0, 0, 2]);
+        check(
+            l,
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", B, Some(1), None, 2, 2, "cd"),
+            ],
+            &[],
+            [0, 0, 0, 0, 2],
+        );
         // Nor across sources.
-        check(l, &[("s1", A, Some(1), None, 2, 1, "ab"), ("s2", A, Some(1), None, 2, 2, "cd")], &[], [0, 0, 0, 0, 2]);
+        check(
+            l,
+            &[
+                ("s1", A, Some(1), None, 2, 1, "ab"),
+                ("s2", A, Some(1), None, 2, 2, "cd"),
+            ],
+            &[],
+            [0, 0, 0, 0, 2],
+        );
         // Tag-block group wins over seq id and source.
         check(
             l,
-            &[("s1", A, Some(6), Some((1, 2, 1604)), 2, 1, "ab"), ("s2", A, Some(7), Some((2, 2, 1604)), 2, 2, "cd")],
+            &[
+                ("s1", A, Some(6), Some((1, 2, 1604)), 2, 1, "ab"),
+                ("s2", A, Some(7), Some((2, 2, 1604)), 2, 2, "cd"),
+            ],
             &["abcd"],
             [0; 5],
         );
         // Duplicate first part restarts the group.
         check(
             l,
-            &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 2, 1, "xy"), ("", A, Some(1), None, 2, 2, "cd")],
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, Some(1), None, 2, 1, "xy"),
+                ("", A, Some(1), None, 2, 2, "cd"),
+            ],
             &["xycd"],
             [0, 0, 1, 0, 0],
         );
         // Count mismatch.
-        check(l, &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(1), None, 3, 2, "cd")], &[], [0, 0, 0, 1, 1]);
+        check(
+            l,
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, Some(1), None, 3, 2, "cd"),
+            ],
+            &[],
+            [0, 0, 0, 1, 1],
+        );
         // Bounded: one open group at most, age 2.
-        let tight = AssemblerLimits { max_open: 1, max_age: 2 };
+        let tight = AssemblerLimits {
+            max_open: 1,
+            max_age: 2,
+        };
         check(
             tight,
-            &[("", A, Some(1), None, 2, 1, "ab"), ("", A, Some(2), None, 2, 1, "cd"), ("", A, Some(2), None, 2, 2, "ef")],
+            &[
+                ("", A, Some(1), None, 2, 1, "ab"),
+                ("", A, Some(2), None, 2, 1, "cd"),
+                ("", A, Some(2), None, 2, 2, "ef"),
+            ],
             &["cdef"],
             [0, 1, 0, 0, 0],
         );

@@ -21,7 +21,10 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { verify_checksum: true, allow_missing_checksum: false }
+        ParseOptions {
+            verify_checksum: true,
+            allow_missing_checksum: false,
+        }
     }
 }
 
@@ -134,7 +137,10 @@ impl<'a> Iterator for LineParser<'a> {
                     let Some(len) = memchr::memchr(b'\\', rest) else {
                         // Unterminated: a tag block if it looks like one, else a stray backslash.
                         let upto = rest.iter().position(|&c| c == b'!').unwrap_or(rest.len());
-                        if rest.get(..upto).is_some_and(|t| t.contains(&b':') && t.contains(&b'*')) {
+                        if rest
+                            .get(..upto)
+                            .is_some_and(|t| t.contains(&b':') && t.contains(&b'*'))
+                        {
                             self.pos = body_start + upto;
                             return Some(Err(Reject::TagBlockMalformed));
                         }
@@ -153,7 +159,10 @@ impl<'a> Iterator for LineParser<'a> {
                 Some(b'$') => {
                     self.pos = start + 1;
                     if line.get(start..start + 6) == Some(b"$PGHP,") {
-                        let end = line.get(start..)?.iter().position(|&c| c == b'\r' || c == b'\n');
+                        let end = line
+                            .get(start..)?
+                            .iter()
+                            .position(|&c| c == b'\r' || c == b'\n');
                         let end = end.map_or(line.len(), |e| start + e);
                         self.pos = end;
                         if let Some(t) = parse_pghp(line.get(start + 1..end)?) {
@@ -174,8 +183,14 @@ impl<'a> Iterator for LineParser<'a> {
                     return Some(match (res, tag) {
                         (Err(e), _) => Err(e),
                         (Ok(_), Some(Err(e))) => Err(e),
-                        (Ok(s), Some(Ok(t))) => Ok(Frame::Vdm { tag: Some(t), sentence: s }),
-                        (Ok(s), None) => Ok(Frame::Vdm { tag: None, sentence: s }),
+                        (Ok(s), Some(Ok(t))) => Ok(Frame::Vdm {
+                            tag: Some(t),
+                            sentence: s,
+                        }),
+                        (Ok(s), None) => Ok(Frame::Vdm {
+                            tag: None,
+                            sentence: s,
+                        }),
                     });
                 }
             }
@@ -185,7 +200,11 @@ impl<'a> Iterator for LineParser<'a> {
 
 /// Parse the sentence starting at `line[start] == b'!'`; returns the result
 /// and where scanning resumes.
-fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sentence<'_>, Reject>, usize) {
+fn parse_sentence(
+    line: &[u8],
+    start: usize,
+    opts: ParseOptions,
+) -> (Result<Sentence<'_>, Reject>, usize) {
     let body_start = start + 1;
     let rest = line.get(body_start..).unwrap_or(&[]);
     // Fast path: the body runs to the first '*'. It is only trusted when it
@@ -214,7 +233,8 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
         }
         fast_ck = x;
         let header_ok = !any_special(body.get(..commas[4])?);
-        (n == 6 && i - commas[5] <= 2 && header_ok && !any_special(body.get(commas[5]..)?)).then_some((i, n))
+        (n == 6 && i - commas[5] <= 2 && header_ok && !any_special(body.get(commas[5]..)?))
+            .then_some((i, n))
     });
     let mut ck_known = false;
     let (body_len, has_star) = match fast {
@@ -224,7 +244,10 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
             (i, true)
         }
         None => {
-            let end = rest.iter().position(|&c| c == b'*' || is_special(&c)).unwrap_or(rest.len());
+            let end = rest
+                .iter()
+                .position(|&c| c == b'*' || is_special(&c))
+                .unwrap_or(rest.len());
             let body = rest.get(..end).unwrap_or(&[]);
             let mut n = 0;
             for (slot, p) in commas.iter_mut().zip(memchr::memchr_iter(b',', body)) {
@@ -256,7 +279,10 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
         // Metadata after the checksum runs to the next sentence/tag block.
         let after = line.get(next..).unwrap_or(&[]);
         if after.first() == Some(&b',') {
-            let t = after.iter().position(|&c| matches!(c, b'!' | b'\\' | b'\r' | b'\n')).unwrap_or(after.len());
+            let t = after
+                .iter()
+                .position(|&c| matches!(c, b'!' | b'\\' | b'\r' | b'\n'))
+                .unwrap_or(after.len());
             trailer = std::str::from_utf8(after.get(1..t).unwrap_or(&[])).unwrap_or("");
             next += t;
         }
@@ -272,10 +298,27 @@ fn parse_sentence(line: &[u8], start: usize, opts: ParseOptions) -> (Result<Sent
     // Fields between commas: addr,total,number,seq,channel,payload[,fill]
     let field = |k: usize| -> &[u8] {
         let from = if k == 0 { 0 } else { commas[k - 1] + 1 };
-        let to = if k < ncommas.min(7) { commas[k] } else { body.len() };
+        let to = if k < ncommas.min(7) {
+            commas[k]
+        } else {
+            body.len()
+        };
         body.get(from..to).unwrap_or(&[])
     };
-    (fields(field(0), field(1), field(2), field(3), field(4), field(5), (ncommas >= 6).then(|| field(6)), checksum_ok, trailer), next)
+    (
+        fields(
+            field(0),
+            field(1),
+            field(2),
+            field(3),
+            field(4),
+            field(5),
+            (ncommas >= 6).then(|| field(6)),
+            checksum_ok,
+            trailer,
+        ),
+        next,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -290,7 +333,10 @@ fn fields<'a>(
     checksum_ok: bool,
     trailer: &'a str,
 ) -> Result<Sentence<'a>, Reject> {
-    let talker = [*addr.first().ok_or(Reject::Malformed)?, *addr.get(1).ok_or(Reject::Malformed)?];
+    let talker = [
+        *addr.first().ok_or(Reject::Malformed)?,
+        *addr.get(1).ok_or(Reject::Malformed)?,
+    ];
     let own_ship = addr.get(4) == Some(&b'O');
     let total = digit(total).ok_or(Reject::Malformed)?;
     let number = digit(number).ok_or(Reject::Malformed)?;
@@ -310,7 +356,18 @@ fn fields<'a>(
     if !all_armor(payload) {
         return Err(Reject::BadArmor);
     }
-    Ok(Sentence { talker, own_ship, total, number, seq_id, channel, payload, fill, checksum_ok, trailer })
+    Ok(Sentence {
+        talker,
+        own_ship,
+        total,
+        number,
+        seq_id,
+        channel,
+        payload,
+        fill,
+        checksum_ok,
+        trailer,
+    })
 }
 
 #[inline]
@@ -372,7 +429,9 @@ mod tests {
             .collect();
         let want: Got = want
             .iter()
-            .map(|w| w.map(|(a, b, c, d, e, f)| (a.to_string(), b, c.to_string(), d, e.to_string(), f)))
+            .map(|w| {
+                w.map(|(a, b, c, d, e, f)| (a.to_string(), b, c.to_string(), d, e.to_string(), f))
+            })
             .collect();
         assert_eq!(got, want, "{line}");
     }
@@ -382,40 +441,94 @@ mod tests {
     #[test]
     fn sentences() {
         let d = ParseOptions::default();
-        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", d, &[Ok(("AI", Some(b'A'), P, 0, "", false))]);
-        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r\n", d, &[Ok(("AI", Some(b'A'), P, 0, "", false))]);
-        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B", d, &[Err(Reject::BadChecksum)]);
         check(
-            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
-            ParseOptions { verify_checksum: false, ..d },
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            d,
             &[Ok(("AI", Some(b'A'), P, 0, "", false))],
         );
-        check("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0", d, &[Err(Reject::MissingChecksum)]);
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r\n",
+            d,
+            &[Ok(("AI", Some(b'A'), P, 0, "", false))],
+        );
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
+            d,
+            &[Err(Reject::BadChecksum)],
+        );
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
+            ParseOptions {
+                verify_checksum: false,
+                ..d
+            },
+            &[Ok(("AI", Some(b'A'), P, 0, "", false))],
+        );
+        check(
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0",
+            d,
+            &[Err(Reject::MissingChecksum)],
+        );
         check(
             "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A,d-100,S1234,1325394060",
             d,
-            &[Ok(("AI", Some(b'A'), P, 0, "d-100,S1234,1325394060", false))],
+            &[Ok((
+                "AI",
+                Some(b'A'),
+                P,
+                0,
+                "d-100,S1234,1325394060",
+                false,
+            ))],
         );
         check(
             "1325394060 !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
             d,
-            &[Ok(("AI", Some(b'A'), P, 0, "", false)), Ok(("AI", Some(b'A'), P, 0, "", false))],
+            &[
+                Ok(("AI", Some(b'A'), P, 0, "", false)),
+                Ok(("AI", Some(b'A'), P, 0, "", false)),
+            ],
         );
         // Empty channel (satellite), other talkers.
-        check("!ABVDM,1,1,,,15RTgt0PAso;90TKcjM8h6g208CQ,0*00", d, &[Ok(("AB", None, P, 0, "", false))]);
-        check("!AIVDM,1,1,,A,15RT~t0PAso;90TKcjM8h6g208CQ,0*41", ParseOptions { verify_checksum: false, ..d }, &[Err(Reject::BadArmor)]);
-        check("!AIVDM,1,3,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*48", ParseOptions { verify_checksum: false, ..d }, &[Err(Reject::BadFragment)]);
+        check(
+            "!ABVDM,1,1,,,15RTgt0PAso;90TKcjM8h6g208CQ,0*00",
+            d,
+            &[Ok(("AB", None, P, 0, "", false))],
+        );
+        check(
+            "!AIVDM,1,1,,A,15RT~t0PAso;90TKcjM8h6g208CQ,0*41",
+            ParseOptions {
+                verify_checksum: false,
+                ..d
+            },
+            &[Err(Reject::BadArmor)],
+        );
+        check(
+            "!AIVDM,1,3,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*48",
+            ParseOptions {
+                verify_checksum: false,
+                ..d
+            },
+            &[Err(Reject::BadFragment)],
+        );
         check(
             "\\s:rSAR0,c:1700000000*38\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
             d,
             &[Ok(("AI", Some(b'A'), P, 0, "", true))],
         );
-        check("\\s:rSAR0,c:1700000000*39\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", d, &[Err(Reject::TagBlockChecksum)]);
+        check(
+            "\\s:rSAR0,c:1700000000*39\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            d,
+            &[Err(Reject::TagBlockChecksum)],
+        );
         check("$GPGGA,1,2*00", d, &[]);
         check(
             "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\\r\\n!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
             d,
-            &[Ok(("AI", Some(b'A'), P, 0, "", false)), Ok(("AI", Some(b'A'), P, 0, "", false))],
+            &[
+                Ok(("AI", Some(b'A'), P, 0, "", false)),
+                Ok(("AI", Some(b'A'), P, 0, "", false)),
+            ],
         );
         check("!AIALR,1,2*00", d, &[]);
         check("", d, &[]);
@@ -423,10 +536,22 @@ mod tests {
 
     #[test]
     fn gatehouse() {
-        let f: Vec<_> = LineParser::new(b"$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17", ParseOptions::default()).collect();
+        let f: Vec<_> = LineParser::new(
+            b"$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17",
+            ParseOptions::default(),
+        )
+        .collect();
         assert_eq!(
             f,
-            vec![Ok(Frame::Gatehouse(GatehouseTime { year: 2008, month: 5, day: 9, hour: 0, minute: 0, second: 0, millis: 10 }))]
+            vec![Ok(Frame::Gatehouse(GatehouseTime {
+                year: 2008,
+                month: 5,
+                day: 9,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                millis: 10
+            }))]
         );
     }
 }

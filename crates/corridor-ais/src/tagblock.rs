@@ -51,12 +51,16 @@ impl<'a> TagBlock<'a> {
         };
         let fields = body.get(..star).ok_or(Reject::TagBlockMalformed)?;
         if verify {
-            let want = parse_hex2(body.get(star + 1..).unwrap_or(&[])).ok_or(Reject::TagBlockMalformed)?;
+            let want =
+                parse_hex2(body.get(star + 1..).unwrap_or(&[])).ok_or(Reject::TagBlockMalformed)?;
             if xor(fields) != want {
                 return Err(Reject::TagBlockChecksum);
             }
         }
-        let mut tb = TagBlock { raw: fields, ..TagBlock::default() };
+        let mut tb = TagBlock {
+            raw: fields,
+            ..TagBlock::default()
+        };
         for f in fields.split(|&c| c == b',') {
             let [k, b':', v @ ..] = f else { continue };
             match k {
@@ -87,7 +91,11 @@ impl<'a> TagBlock<'a> {
     /// milliseconds already (10^11 s is the year 5138).
     pub fn unix_millis(&self) -> Option<i64> {
         let c = self.time_raw?;
-        Some(if c.abs() >= 100_000_000_000 { c } else { c.saturating_mul(1000) })
+        Some(if c.abs() >= 100_000_000_000 {
+            c
+        } else {
+            c.saturating_mul(1000)
+        })
     }
 }
 
@@ -166,21 +174,46 @@ mod tests {
     type Want<'a> = Result<(Option<&'a str>, Option<i64>, Option<Group>), Reject>;
 
     fn check(body: &str, verify: bool, want: Want<'_>) {
-        let got = TagBlock::parse(body.as_bytes(), verify).map(|t| (t.source, t.unix_millis(), t.group));
+        let got =
+            TagBlock::parse(body.as_bytes(), verify).map(|t| (t.source, t.unix_millis(), t.group));
         assert_eq!(got, want, "{body}");
     }
 
     #[test]
     fn tag_blocks() {
-        check("s:rSAR0,c:1700000000*38", true, Ok((Some("rSAR0"), Some(1_700_000_000_000), None)));
-        check("s:rSAR0,c:1700000000*39", true, Err(Reject::TagBlockChecksum));
-        check("s:rSAR0,c:1700000000*39", false, Ok((Some("rSAR0"), Some(1_700_000_000_000), None)));
+        check(
+            "s:rSAR0,c:1700000000*38",
+            true,
+            Ok((Some("rSAR0"), Some(1_700_000_000_000), None)),
+        );
+        check(
+            "s:rSAR0,c:1700000000*39",
+            true,
+            Err(Reject::TagBlockChecksum),
+        );
+        check(
+            "s:rSAR0,c:1700000000*39",
+            false,
+            Ok((Some("rSAR0"), Some(1_700_000_000_000), None)),
+        );
         check(
             "g:1-2-1604,s:rORBCOMM008,c:1418169601,T:2014-12-10 00.00.01*37",
             true,
-            Ok((Some("rORBCOMM008"), Some(1_418_169_601_000), Some(Group { number: 1, total: 2, id: 1604 }))),
+            Ok((
+                Some("rORBCOMM008"),
+                Some(1_418_169_601_000),
+                Some(Group {
+                    number: 1,
+                    total: 2,
+                    id: 1604,
+                }),
+            )),
         );
-        check("c:1418169601123,s:a:b*00", false, Ok((Some("a:b"), Some(1_418_169_601_123), None)));
+        check(
+            "c:1418169601123,s:a:b*00",
+            false,
+            Ok((Some("a:b"), Some(1_418_169_601_123), None)),
+        );
         check("no star", true, Err(Reject::TagBlockMalformed));
     }
 
@@ -188,6 +221,9 @@ mod tests {
     fn unknown_keys_kept() {
         let t = TagBlock::parse(b"s:x,q:u,T:2014-12-10 00.41.53*00", false).unwrap();
         let keys: Vec<_> = t.fields().collect();
-        assert_eq!(keys, vec![("s", "x"), ("q", "u"), ("T", "2014-12-10 00.41.53")]);
+        assert_eq!(
+            keys,
+            vec![("s", "x"), ("q", "u"), ("T", "2014-12-10 00.41.53")]
+        );
     }
 }

@@ -10,14 +10,19 @@ use corridor_ais::{DecodeOptions, JsonOptions, decode_stream};
 use serde_json::Value;
 
 fn data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ais").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ais")
+        .join(rel)
 }
 
 fn decode_file(rel: &str, scaled: bool, device: Option<&str>) -> Vec<Value> {
     let bytes = std::fs::read(data(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let mut out = Vec::new();
     let opts = DecodeOptions {
-        json: JsonOptions { scaled, device: device.map(str::to_string) },
+        json: JsonOptions {
+            scaled,
+            device: device.map(str::to_string),
+        },
         ..DecodeOptions::default()
     };
     decode_stream(&bytes[..], &mut out, &opts).unwrap();
@@ -38,7 +43,13 @@ fn expected(rel: &str) -> Vec<Value> {
         if l.starts_with('!') {
             echoed_since_last = true;
         }
-        let Some(v) = l.starts_with('{').then(|| serde_json::from_str::<Value>(l).ok()).flatten() else { continue };
+        let Some(v) = l
+            .starts_with('{')
+            .then(|| serde_json::from_str::<Value>(l).ok())
+            .flatten()
+        else {
+            continue;
+        };
         if v.get("class").is_some_and(|c| c != "AIS") {
             continue;
         }
@@ -74,7 +85,11 @@ fn same(a: &Value, b: &Value) -> bool {
     match (num(a), num(b)) {
         // 1e-4 covers gpsd's 6- vs 7-decimal versions and libais float32 values.
         (Some(x), Some(y)) => (x - y).abs() <= 1e-4 * x.abs().max(1.0),
-        _ => a == b || (a.is_null() && b.as_str() == Some("n/a")) || (b.is_null() && a.as_str() == Some("n/a")),
+        _ => {
+            a == b
+                || (a.is_null() && b.as_str() == Some("n/a"))
+                || (b.is_null() && a.as_str() == Some("n/a"))
+        }
     }
 }
 
@@ -96,12 +111,16 @@ fn check(file: &str, ours: &[Value], want: &[Value], peer: Peer) -> BTreeMap<Str
         let found = (cursor..ours.len().min(cursor + 8))
             .find(|&i| ours[i]["type"] == w["type"] && ours[i]["mmsi"] == w["mmsi"]);
         let Some(i) = found else {
-            diffs.entry(format!("{} missing", key_of(file, w))).or_insert_with(|| w.to_string());
+            diffs
+                .entry(format!("{} missing", key_of(file, w)))
+                .or_insert_with(|| w.to_string());
             continue;
         };
         // Anything we decoded in between was not output by the peer.
         for extra in &ours[cursor..i] {
-            diffs.entry(format!("{} extra", key_of(file, extra))).or_insert_with(|| extra.to_string());
+            diffs
+                .entry(format!("{} extra", key_of(file, extra)))
+                .or_insert_with(|| extra.to_string());
         }
         cursor = i + 1;
         matched += 1;
@@ -114,7 +133,9 @@ fn check(file: &str, ours: &[Value], want: &[Value], peer: Peer) -> BTreeMap<Str
             match (o.get(k), peer) {
                 (None, Peer::Libais) => {}
                 (None, Peer::Gpsd) => {
-                    diffs.entry(format!("{} field={k}", key_of(file, w))).or_insert_with(|| format!("absent, want {wv}"));
+                    diffs
+                        .entry(format!("{} field={k}", key_of(file, w)))
+                        .or_insert_with(|| format!("absent, want {wv}"));
                 }
                 (Some(ov), _) if !same(ov, wv) => {
                     diffs
@@ -126,19 +147,30 @@ fn check(file: &str, ours: &[Value], want: &[Value], peer: Peer) -> BTreeMap<Str
         }
         if let (Peer::Gpsd, Some(om)) = (peer, o.as_object()) {
             for k in om.keys().filter(|k| !wm.contains_key(*k) && *k != "device") {
-                diffs.entry(format!("{} field={k} extra", key_of(file, w))).or_insert_with(|| o.to_string());
+                diffs
+                    .entry(format!("{} field={k} extra", key_of(file, w)))
+                    .or_insert_with(|| o.to_string());
             }
         }
     }
     for extra in ours.get(cursor..).unwrap_or(&[]) {
-        diffs.entry(format!("{} extra", key_of(file, extra))).or_insert_with(|| extra.to_string());
+        diffs
+            .entry(format!("{} extra", key_of(file, extra)))
+            .or_insert_with(|| extra.to_string());
     }
-    assert!(matched * 10 >= want.len() * 9, "{file}: only {matched} of {} expected messages matched", want.len());
+    assert!(
+        matched * 10 >= want.len() * 9,
+        "{file}: only {matched} of {} expected messages matched",
+        want.len()
+    );
     diffs
 }
 
 fn known() -> String {
-    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/KNOWN_DIFFERENCES.md")).unwrap()
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/KNOWN_DIFFERENCES.md"),
+    )
+    .unwrap()
 }
 
 /// Every difference key must appear (in backticks) in KNOWN_DIFFERENCES.md.
@@ -147,27 +179,55 @@ fn assert_known(diffs: &BTreeMap<String, String>) {
     for k in diffs.keys() {
         println!("known difference: `{k}`");
     }
-    let unexplained: Vec<_> =
-        diffs.iter().filter(|(k, _)| !known.contains(&format!("`{k}`"))).map(|(k, ex)| format!("`{k}`  e.g. {ex}")).collect();
-    assert!(unexplained.is_empty(), "unexplained differences:\n{}", unexplained.join("\n"));
+    let unexplained: Vec<_> = diffs
+        .iter()
+        .filter(|(k, _)| !known.contains(&format!("`{k}`")))
+        .map(|(k, ex)| format!("`{k}`  e.g. {ex}"))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "unexplained differences:\n{}",
+        unexplained.join("\n")
+    );
 }
 
 #[test]
 fn gpsd_sample_scaled_and_unscaled() {
     let mut diffs = BTreeMap::new();
     let ours = decode_file("gpsd/sample.aivdm", true, Some("stdin"));
-    diffs.extend(check("sample.aivdm.js.chk", &ours, &expected("gpsd/sample.aivdm.js.chk"), Peer::Gpsd));
+    diffs.extend(check(
+        "sample.aivdm.js.chk",
+        &ours,
+        &expected("gpsd/sample.aivdm.js.chk"),
+        Peer::Gpsd,
+    ));
     let ours = decode_file("gpsd/sample.aivdm", false, Some("stdin"));
-    diffs.extend(check("sample.aivdm.ju.chk", &ours, &expected("gpsd/sample.aivdm.ju.chk"), Peer::Gpsd));
+    diffs.extend(check(
+        "sample.aivdm.ju.chk",
+        &ours,
+        &expected("gpsd/sample.aivdm.ju.chk"),
+        Peer::Gpsd,
+    ));
     assert_known(&diffs);
 }
 
 #[test]
 fn gpsd_daemon_logs() {
     let mut diffs = BTreeMap::new();
-    for f in ["ais-18-27.log", "ais-nmea-type6-fid55.log", "ais-nmea.log", "ais-raw-messages.log", "ais_unpack_sixbit.log"] {
+    for f in [
+        "ais-18-27.log",
+        "ais-nmea-type6-fid55.log",
+        "ais-nmea.log",
+        "ais-raw-messages.log",
+        "ais_unpack_sixbit.log",
+    ] {
         let ours = decode_file(&format!("gpsd/{f}"), false, None);
-        diffs.extend(check(f, &ours, &expected(&format!("gpsd/{f}.chk")), Peer::Gpsd));
+        diffs.extend(check(
+            f,
+            &ours,
+            &expected(&format!("gpsd/{f}.chk")),
+            Peer::Gpsd,
+        ));
     }
     assert_known(&diffs);
 }
@@ -177,7 +237,12 @@ fn libais_typeexamples_and_tagblocks() {
     let mut diffs = BTreeMap::new();
     for f in ["typeexamples", "tagblock"] {
         let ours = decode_file(&format!("libais/{f}.nmea"), true, Some("stdin"));
-        diffs.extend(check(&format!("{f}.json"), &ours, &expected(&format!("libais/{f}.json")), Peer::Libais));
+        diffs.extend(check(
+            &format!("{f}.json"),
+            &ours,
+            &expected(&format!("libais/{f}.json")),
+            Peer::Libais,
+        ));
     }
     assert_known(&diffs);
 }
@@ -185,7 +250,10 @@ fn libais_typeexamples_and_tagblocks() {
 #[test]
 fn sar_log_yields_at_least_12751_messages() {
     let bytes = std::fs::read(data("aisparser/SAR.log")).unwrap();
-    let opts = DecodeOptions { stats_only: true, ..DecodeOptions::default() };
+    let opts = DecodeOptions {
+        stats_only: true,
+        ..DecodeOptions::default()
+    };
     let s = decode_stream(&bytes[..], std::io::sink(), &opts).unwrap();
     assert!(s.stats.messages >= 12_751, "{}", s);
     // The tag-blocked copy of the same log decodes to the same count.
@@ -216,8 +284,15 @@ fn every_corpus_decodes_without_unexplained_rejects() {
     ];
     for (f, min) in files {
         let bytes = std::fs::read(data(f)).unwrap();
-        let s = decode_stream(&bytes[..], std::io::sink(), &DecodeOptions { stats_only: true, ..DecodeOptions::default() })
-            .unwrap();
+        let s = decode_stream(
+            &bytes[..],
+            std::io::sink(),
+            &DecodeOptions {
+                stats_only: true,
+                ..DecodeOptions::default()
+            },
+        )
+        .unwrap();
         assert!(s.stats.messages >= min, "{f}: {s}");
     }
 }

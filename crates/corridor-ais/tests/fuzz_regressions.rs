@@ -3,21 +3,38 @@
 
 use std::path::PathBuf;
 
-use corridor_ais::{DecodeOptions, EncodeOptions, JsonOptions, ParseOptions, decode_payload, decode_stream, encode};
+use corridor_ais::{
+    DecodeOptions, EncodeOptions, JsonOptions, ParseOptions, decode_payload, decode_stream, encode,
+};
 
 fn check(name: &str, data: &[u8]) {
     if name.starts_with("decode_payload") {
-        let Some((&fill, payload)) = data.split_first() else { return };
-        let armor: Vec<u8> = payload.iter().map(|&b| corridor_ais::bits::armor(b & 0x3f)).collect();
+        let Some((&fill, payload)) = data.split_first() else {
+            return;
+        };
+        let armor: Vec<u8> = payload
+            .iter()
+            .map(|&b| corridor_ais::bits::armor(b & 0x3f))
+            .collect();
         let m = decode_payload(&armor, fill % 6);
         let mut out = Vec::new();
-        corridor_ais::gpsd_json::write_message(&m, &JsonOptions { scaled: true, device: None }, &mut out);
+        corridor_ais::gpsd_json::write_message(
+            &m,
+            &JsonOptions {
+                scaled: true,
+                device: None,
+            },
+            &mut out,
+        );
         let _ = encode(&m, &EncodeOptions::default());
     } else {
         let mut out = Vec::new();
         decode_stream(data, &mut out, &DecodeOptions::default()).unwrap();
         let lenient = DecodeOptions {
-            parse: ParseOptions { verify_checksum: false, allow_missing_checksum: true },
+            parse: ParseOptions {
+                verify_checksum: false,
+                allow_missing_checksum: true,
+            },
             merge_type24: false,
             ..Default::default()
         };

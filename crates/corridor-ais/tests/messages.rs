@@ -27,7 +27,14 @@ fn resized(m: &Message, len: usize) -> Message {
     let bits = m.to_bits();
     let mut w = BitWriter::new();
     for i in 0..len {
-        w.u(1, if i < bits.len() { u32::from(bits.get(i)) } else { 1 });
+        w.u(
+            1,
+            if i < bits.len() {
+                u32::from(bits.get(i))
+            } else {
+                1
+            },
+        );
     }
     let b: Bits = w.finish();
     let (armor, n) = b.armored();
@@ -47,7 +54,9 @@ const T26: &str = "!AIVDM,1,1,,A,J1@@0IK70PGgT740000000000@000?D0ih1e00006JlPC9C
 #[test]
 fn scaled_values_and_not_available() {
     let m = one(&[T1]);
-    let Body::Position(p) = &m.body else { panic!("{m:?}") };
+    let Body::Position(p) = &m.body else {
+        panic!("{m:?}")
+    };
     assert_eq!(m.mmsi, 371_798_000);
     assert_eq!(p.speed.knots(), Some(12.3));
     assert_eq!(p.course.degrees(), Some(224.0));
@@ -65,7 +74,11 @@ fn scaled_values_and_not_available() {
 fn check_length(what: &str, m: &Message, len: usize, partial: bool, extra: usize) {
     let r = resized(m, len);
     assert_eq!(r.msg_type, m.msg_type, "{what}");
-    assert_eq!((r.partial, r.extra.len()), (partial, extra), "{what}: {r:?}");
+    assert_eq!(
+        (r.partial, r.extra.len()),
+        (partial, extra),
+        "{what}: {r:?}"
+    );
     // Whatever arrived decodes the same as the full message up to there.
     assert_eq!(r.mmsi, m.mmsi, "{what}");
 }
@@ -99,8 +112,12 @@ fn truncated_and_overlong_payloads_are_flagged_not_dropped() {
     }
     // A truncated type 5 keeps what arrived: name and call sign are intact.
     let short = resized(&t5, 420);
-    let Body::StaticVoyage(s) = &short.body else { panic!() };
-    let Body::StaticVoyage(full) = &t5.body else { panic!() };
+    let Body::StaticVoyage(s) = &short.body else {
+        panic!()
+    };
+    let Body::StaticVoyage(full) = &t5.body else {
+        panic!()
+    };
     assert_eq!(s.shipname, full.shipname);
     assert_eq!(s.callsign, full.callsign);
 }
@@ -111,7 +128,9 @@ fn type24_parts_merge_per_mmsi() {
     assert_eq!(msgs.len(), 2);
     let mut merger = Type24Merger::default();
     for m in &msgs {
-        let Body::StaticData(r) = &m.body else { panic!() };
+        let Body::StaticData(r) = &m.body else {
+            panic!()
+        };
         merger.push(m.mmsi, r);
     }
     let merged = merger.get(271_041_815).expect("merged");
@@ -121,7 +140,10 @@ fn type24_parts_merge_per_mmsi() {
     assert_eq!(b.callsign.as_str(), "TC6163");
     assert_eq!(b.shiptype.raw(), 60);
     // The parts stay available as decoded.
-    assert!(matches!(msgs[0].body, Body::StaticData(StaticDataReport::A { .. })));
+    assert!(matches!(
+        msgs[0].body,
+        Body::StaticData(StaticDataReport::A { .. })
+    ));
 }
 
 /// (lines, dac, fid, predicate on the decoded application)
@@ -140,19 +162,34 @@ fn check_app(lines: &[&str], want: impl Fn(&Application) -> bool) {
 fn dac_fi_applications() {
     // 6/200/55 persons on board (gpsd ais-nmea-type6-fid55.log).
     check_app(&["!AIVDM,1,1,,B,63aGD6@0RW?8<SL4000000000000,0*11"], |a| {
-        matches!(a, Application::PersonsOnBoard { crew: 4, passengers: 0, personnel: 0 })
+        matches!(
+            a,
+            Application::PersonsOnBoard {
+                crew: 4,
+                passengers: 0,
+                personnel: 0
+            }
+        )
     });
     // 8/1/31 meteorological/hydrographic, all "not available" (gpsd sample.aivdm).
-    check_app(&["!AIVDO,1,1,5,A,8>jR06@0Gwli:QQUP3en?wvlFR06EuOwgwl?wnSwe7wvlOwwsAwwnSGmwvh0,0*51"], |a| {
-        matches!(a, Application::MetHydro31(m) if m.wspeed == 127 && m.humidity == 101 && m.airtemp == -1024)
-    });
+    check_app(
+        &["!AIVDO,1,1,5,A,8>jR06@0Gwli:QQUP3en?wvlFR06EuOwgwl?wnSwe7wvlOwwsAwwnSGmwvh0,0*51"],
+        |a| matches!(a, Application::MetHydro31(m) if m.wspeed == 127 && m.humidity == 101 && m.airtemp == -1024),
+    );
 }
 
 #[test]
 fn uscg_environmental_8_367_33() {
     // gpsd ais-nmea-type6-fid55.log: one water-level report.
     let mut w = BitWriter::new();
-    for (n, v) in [(6u32, 8u32), (2, 3), (30, 3_699_101), (2, 0), (10, 367), (6, 33)] {
+    for (n, v) in [
+        (6u32, 8u32),
+        (2, 3),
+        (30, 3_699_101),
+        (2, 0),
+        (10, 367),
+        (6, 33),
+    ] {
         w.u(n, v);
     }
     let hex = "351ea02005104900000c78000000";
@@ -161,8 +198,12 @@ fn uscg_environmental_8_367_33() {
     }
     let (armor, n) = w.finish().armored();
     let m = decode_payload(&armor, (armor.len() * 6 - n) as u8);
-    let Body::BinaryBroadcast(b) = &m.body else { panic!() };
-    let Some(Application::Environmental(r)) = dacfi::decode(8, b.dac, b.fid, &b.data) else { panic!("{b:?}") };
+    let Body::BinaryBroadcast(b) = &m.body else {
+        panic!()
+    };
+    let Some(Application::Environmental(r)) = dacfi::decode(8, b.dac, b.fid, &b.data) else {
+        panic!("{b:?}")
+    };
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].report_type, 3);
     assert_eq!(r[0].fields.len(), 12);

@@ -25,9 +25,19 @@ fn script() -> PathBuf {
 
 /// pyais's version, or why the oracle is unavailable.
 fn oracle() -> Result<String, String> {
-    let out = Command::new("python3").arg(script()).arg("version").output().map_err(|e| format!("python3: {e}"))?;
+    let out = Command::new("python3")
+        .arg(script())
+        .arg("version")
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
     if !out.status.success() {
-        return Err(format!("pyais not importable: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")));
+        return Err(format!(
+            "pyais not importable: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
@@ -95,7 +105,10 @@ fn ours(seed: u64) -> Vec<Vec<String>> {
             if m.partial {
                 continue;
             }
-            let opts = EncodeOptions { seq_id: Some((made % 10) as u8), ..EncodeOptions::default() };
+            let opts = EncodeOptions {
+                seq_id: Some((made % 10) as u8),
+                ..EncodeOptions::default()
+            };
             out.push(encode(&m, &opts).expect("encode"));
             made += 1;
         }
@@ -149,7 +162,9 @@ fn skipped(t: u64, field: &str, ours: &Value, py: &Value) -> bool {
             let p = num(py).unwrap_or(-1.0);
             (p == 56.0 && o == 57.0)
                 || (p == 0.0 && (o > 99.0 || (1.0..=19.0).contains(&o) || o == 38.0 || o == 39.0))
-                || ((p / 10.0).floor() == (o / 10.0).floor() && p % 10.0 == 5.0 && (5.0..=8.0).contains(&(o % 10.0)))
+                || ((p / 10.0).floor() == (o / 10.0).floor()
+                    && p % 10.0 == 5.0
+                    && (5.0..=8.0).contains(&(o % 10.0)))
         }
         "stationtype" if (10.0..=15.0).contains(&o) => true,
         "interval" if (12.0..=15.0).contains(&o) => true,
@@ -172,7 +187,9 @@ fn text_eq(ours: &str, py: &str) -> bool {
 
 fn compare(group: &[String], py: &Value, diffs: &mut BTreeMap<String, String>) {
     let Some(m) = decode_ours(group) else {
-        diffs.entry("ours: not decoded".into()).or_insert_with(|| format!("{group:?}"));
+        diffs
+            .entry("ours: not decoded".into())
+            .or_insert_with(|| format!("{group:?}"));
         return;
     };
     if let Some(e) = py.get("error") {
@@ -180,11 +197,20 @@ fn compare(group: &[String], py: &Value, diffs: &mut BTreeMap<String, String>) {
         if e.as_str().is_some_and(|e| e.contains("UnknownPartNo")) {
             return;
         }
-        diffs.entry(format!("type={} pyais error", m.msg_type)).or_insert_with(|| format!("{e} {group:?}"));
+        diffs
+            .entry(format!("type={} pyais error", m.msg_type))
+            .or_insert_with(|| format!("{e} {group:?}"));
         return;
     }
     let mut buf = Vec::new();
-    write_message(&m, &JsonOptions { scaled: true, device: None }, &mut buf);
+    write_message(
+        &m,
+        &JsonOptions {
+            scaled: true,
+            device: None,
+        },
+        &mut buf,
+    );
     let o: Value = serde_json::from_slice(&buf).expect("our JSON");
     let t = u64::from(m.msg_type);
     let Some(pm) = py.as_object() else { return };
@@ -201,14 +227,19 @@ fn compare(group: &[String], py: &Value, diffs: &mut BTreeMap<String, String>) {
         // Type 20: gpsd/ours print 0 for absent reservations; pyais decodes
         // the padding after the last one as a partial entry.
         if let (20, corridor_ais::Body::DataLink(d)) = (t, &m.body) {
-            let idx = key.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse::<usize>().unwrap_or(0);
+            let idx = key
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .parse::<usize>()
+                .unwrap_or(0);
             if idx > d.reservations.len() {
                 continue;
             }
         }
         // Types 22/23: pyais gives the corners in minutes, gpsd/ours in degrees.
         let pv = match (t, key) {
-            (22 | 23, "ne_lon" | "ne_lat" | "sw_lon" | "sw_lat") => serde_json::json!(num(pv).unwrap_or(f64::NAN) / 60.0),
+            (22 | 23, "ne_lon" | "ne_lat" | "sw_lon" | "sw_lat") => {
+                serde_json::json!(num(pv).unwrap_or(f64::NAN) / 60.0)
+            }
             _ => pv.clone(),
         };
         let pv = &pv;
@@ -224,7 +255,9 @@ fn compare(group: &[String], py: &Value, diffs: &mut BTreeMap<String, String>) {
             },
         };
         if !equal {
-            diffs.entry(format!("type={t} field={key}")).or_insert_with(|| format!("ours {ov} pyais {pv} {group:?}"));
+            diffs
+                .entry(format!("type={t} field={key}"))
+                .or_insert_with(|| format!("ours {ov} pyais {pv} {group:?}"));
         }
     }
 }
@@ -234,27 +267,53 @@ fn pyais_differential_both_directions() {
     let version = match oracle() {
         Ok(v) => v,
         Err(why) => {
-            assert!(std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() != Ok("1"), "pyais oracle required: {why}");
-            println!("note: pyais differential test skipped ({why}); pip install -r tools/requirements.txt");
+            assert!(
+                std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() != Ok("1"),
+                "pyais oracle required: {why}"
+            );
+            println!(
+                "note: pyais differential test skipped ({why}); pip install -r tools/requirements.txt"
+            );
             return;
         }
     };
     // pyais-encoded groups.
     let generated = python(&["gen", &PER_TYPE.to_string(), "7"], "");
-    let mut groups: Vec<Vec<String>> =
-        generated.split("\n\n").map(|g| g.lines().map(str::to_string).collect::<Vec<_>>()).filter(|g| !g.is_empty()).collect();
+    let mut groups: Vec<Vec<String>> = generated
+        .split("\n\n")
+        .map(|g| g.lines().map(str::to_string).collect::<Vec<_>>())
+        .filter(|g| !g.is_empty())
+        .collect();
     let from_pyais = groups.len();
-    assert!(from_pyais >= PER_TYPE * 10, "pyais generated only {from_pyais} messages");
+    assert!(
+        from_pyais >= PER_TYPE * 10,
+        "pyais generated only {from_pyais} messages"
+    );
     // Ours.
     groups.extend(ours(0x5eed));
     let input: String = groups.iter().map(|g| g.join("\n") + "\n\n").collect();
     let decoded = python(&["decode"], &input);
-    let py: Vec<Value> = decoded.lines().map(|l| serde_json::from_str(l).expect("oracle JSON")).collect();
+    let py: Vec<Value> = decoded
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("oracle JSON"))
+        .collect();
     assert_eq!(py.len(), groups.len());
     let mut diffs = BTreeMap::new();
     for (g, p) in groups.iter().zip(&py) {
         compare(g, p, &mut diffs);
     }
-    println!("pyais {version}: {from_pyais} messages from pyais, {} from us, {} field differences", groups.len() - from_pyais, diffs.len());
-    assert!(diffs.is_empty(), "differences from pyais {version}:\n{}", diffs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n"));
+    println!(
+        "pyais {version}: {from_pyais} messages from pyais, {} from us, {} field differences",
+        groups.len() - from_pyais,
+        diffs.len()
+    );
+    assert!(
+        diffs.is_empty(),
+        "differences from pyais {version}:\n{}",
+        diffs
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -10,7 +10,9 @@ use corridor_ais::{Decoder, Message, decode_payload};
 use proptest::prelude::*;
 
 fn data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ais").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ais")
+        .join(rel)
 }
 
 /// Decode every message of `lines` and re-encode it with the framing of the
@@ -36,7 +38,9 @@ fn reencode_mismatches(text: &str) -> (usize, Vec<String>) {
         let mut first_len = 0;
         let mut fill = 0;
         for (i, l) in group.iter().enumerate() {
-            if let Some(Ok(Frame::Vdm { sentence, .. })) = LineParser::new(l.as_bytes(), ParseOptions::default()).next() {
+            if let Some(Ok(Frame::Vdm { sentence, .. })) =
+                LineParser::new(l.as_bytes(), ParseOptions::default()).next()
+            {
                 if i == 0 {
                     first_len = sentence.payload.len();
                 }
@@ -68,25 +72,43 @@ fn aislib_decode_encode_messages_reencode_byte_for_byte() {
     let text = std::fs::read_to_string(data("aislib/decode_encode_messages.txt")).unwrap();
     let (n, bad) = reencode_mismatches(&text);
     assert!(n > 500, "{n}");
-    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {n} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]
 fn tag_blocks_and_groups_round_trip_through_the_decoder() {
-    let mut msg = decode_payload(b"55NBjP01mtGIL@CW;SM<D60P5Ld000000000000P0`<3557l0<50@kk@K5h@00000000000", 2);
+    let mut msg = decode_payload(
+        b"55NBjP01mtGIL@CW;SM<D60P5Ld000000000000P0`<3557l0<50@kk@K5h@00000000000",
+        2,
+    );
     msg.partial = false;
     let opts = EncodeOptions {
         seq_id: Some(3),
-        tag_block: Some(TagBlockSpec { source: Some("rSRC".into()), time: Some(1_700_000_000), group_id: Some(42) }),
+        tag_block: Some(TagBlockSpec {
+            source: Some("rSRC".into()),
+            time: Some(1_700_000_000),
+            group_id: Some(42),
+        }),
         ..EncodeOptions::default()
     };
     let lines = encode(&msg, &opts).unwrap();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("\\g:1-2-42,s:rSRC,c:1700000000*"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("\\g:1-2-42,s:rSRC,c:1700000000*"),
+        "{}",
+        lines[0]
+    );
     let mut dec = Decoder::default();
     let mut got = Vec::new();
     for l in &lines {
-        dec.feed_line(l.as_bytes(), |d| got.push((d.message.clone(), d.source.to_string(), d.time_millis)));
+        dec.feed_line(l.as_bytes(), |d| {
+            got.push((d.message.clone(), d.source.to_string(), d.time_millis))
+        });
     }
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0.to_bits(), msg.to_bits());
@@ -121,19 +143,24 @@ fn lengths(t: u8) -> Vec<usize> {
 }
 
 fn arb_payload() -> impl Strategy<Value = Bits> {
-    (1u8..=27, any::<u64>(), proptest::collection::vec(any::<u8>(), 133)).prop_map(|(t, pick, bytes)| {
-        let ls = lengths(t);
-        let len = ls[(pick as usize) % ls.len()];
-        let mut b = Bits::from_bytes(&bytes, len);
-        // Set the type field, and for type 24 a defined part number.
-        let mut w = corridor_ais::bits::BitWriter::new();
-        w.u(6, u32::from(t));
-        for i in 6..len {
-            w.u(1, u32::from(b.get(i)));
-        }
-        b = w.finish();
-        b
-    })
+    (
+        1u8..=27,
+        any::<u64>(),
+        proptest::collection::vec(any::<u8>(), 133),
+    )
+        .prop_map(|(t, pick, bytes)| {
+            let ls = lengths(t);
+            let len = ls[(pick as usize) % ls.len()];
+            let mut b = Bits::from_bytes(&bytes, len);
+            // Set the type field, and for type 24 a defined part number.
+            let mut w = corridor_ais::bits::BitWriter::new();
+            w.u(6, u32::from(t));
+            for i in 6..len {
+                w.u(1, u32::from(b.get(i)));
+            }
+            b = w.finish();
+            b
+        })
 }
 
 fn decode_bits(b: &Bits) -> Message {

@@ -13,7 +13,9 @@ use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use corridor_clearance::{Action, Actor, Application, Command, Resource, Role, can, check_eligibility};
+use corridor_clearance::{
+    Action, Actor, Application, Command, Resource, Role, can, check_eligibility,
+};
 use corridor_ledger::{PublicKey, SignedDecision};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -35,8 +37,14 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/auth/tokens", get(list_tokens).post(create_token))
         .route("/auth/tokens/{token_id}", delete(revoke_token))
         .route("/users", post(create_user))
-        .route("/applications", get(list_applications).post(create_application))
-        .route("/applications/{id}", get(get_application).put(update_application))
+        .route(
+            "/applications",
+            get(list_applications).post(create_application),
+        )
+        .route(
+            "/applications/{id}",
+            get(get_application).put(update_application),
+        )
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/status", get(status_page))
         .route("/applications/{id}/eligibility", get(eligibility))
@@ -45,12 +53,21 @@ pub fn router_for(service: Arc<Service>) -> Router {
             // The size limit is checked by the handler, with a JSON 413.
             post(upload_document).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/applications/{id}/documents/{sha256}", get(download_document))
+        .route(
+            "/applications/{id}/documents/{sha256}",
+            get(download_document),
+        )
         .route("/applications/{id}/review", post(start_review))
         .route("/applications/{id}/decisions", post(decide))
-        .route("/applications/{id}/holds/{party}/release", post(release_hold))
+        .route(
+            "/applications/{id}/holds/{party}/release",
+            post(release_hold),
+        )
         .route("/applications/{id}/withdraw", post(withdraw))
-        .route("/applications/{id}/inspection/schedule", post(schedule_inspection))
+        .route(
+            "/applications/{id}/inspection/schedule",
+            post(schedule_inspection),
+        )
         .route("/applications/{id}/inspection", post(record_inspection))
         .route("/applications/{id}/depart", post(depart))
         .route("/applications/{id}/arrive", post(arrive))
@@ -80,8 +97,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => Err(ServiceError::Unprocessable(e.body_text())),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ServiceError::TooLarge(e.body_text())),
+            Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+                Err(ServiceError::Unprocessable(e.body_text()))
+            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ServiceError::TooLarge(e.body_text()))
+            }
             Err(e) => Err(ServiceError::BadRequest(e.body_text())),
         }
     }
@@ -128,9 +149,16 @@ pub struct Caller {
 
 impl FromRequestParts<Arc<Service>> for Caller {
     type Rejection = ServiceError;
-    async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        service: &Arc<Service>,
+    ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Caller { actor: Actor::new("public", Role::Public), user_id: None, username: None });
+            return Ok(Caller {
+                actor: Actor::new("public", Role::Public),
+                user_id: None,
+                username: None,
+            });
         };
         let token = value
             .to_str()
@@ -138,9 +166,15 @@ impl FromRequestParts<Arc<Service>> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ServiceError::Unauthorized("expected Authorization: Bearer <token>".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Unauthorized("expected Authorization: Bearer <token>".into())
+            })?;
         let (user, actor) = service.authenticate(token).await?;
-        Ok(Caller { actor, user_id: Some(user.id), username: Some(user.username) })
+        Ok(Caller {
+            actor,
+            user_id: Some(user.id),
+            username: Some(user.username),
+        })
     }
 }
 
@@ -158,23 +192,52 @@ fn not_found() -> ServiceError {
 }
 
 /// The application, if the caller may at least see its status; otherwise 404.
-async fn visible_app(service: &Service, caller: &Caller, id: &str) -> Result<Application, ServiceError> {
+async fn visible_app(
+    service: &Service,
+    caller: &Caller,
+    id: &str,
+) -> Result<Application, ServiceError> {
     let clearance = service.clearance().await;
-    let app = clearance.applications.get(id).cloned().ok_or_else(not_found)?;
-    can(&caller.actor, Action::ReadApplicationStatus, Resource::Application { company: &app.company }).map_err(|_| not_found())?;
+    let app = clearance
+        .applications
+        .get(id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    can(
+        &caller.actor,
+        Action::ReadApplicationStatus,
+        Resource::Application {
+            company: &app.company,
+        },
+    )
+    .map_err(|_| not_found())?;
     Ok(app)
 }
 
 /// The caller's view of an application: its full content if they may read it.
-async fn readable_app(service: &Service, caller: &Caller, id: &str) -> Result<Application, ServiceError> {
+async fn readable_app(
+    service: &Service,
+    caller: &Caller,
+    id: &str,
+) -> Result<Application, ServiceError> {
     let app = visible_app(service, caller, id).await?;
-    can(&caller.actor, Action::ReadApplication, Resource::Application { company: &app.company }).map_err(|_| not_found())?;
+    can(
+        &caller.actor,
+        Action::ReadApplication,
+        Resource::Application {
+            company: &app.company,
+        },
+    )
+    .map_err(|_| not_found())?;
     Ok(app)
 }
 
 async fn status_of(service: &Service, caller: &Caller, id: &str) -> ApiResult {
     let now = service.now().await;
-    let page = service.clearance().await.status_page(&caller.actor, id, now)?;
+    let page = service
+        .clearance()
+        .await
+        .status_page(&caller.actor, id, now)?;
     ok(&page)
 }
 
@@ -227,7 +290,11 @@ pub struct TokenBody {
 async fn login(State(s): Svc, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult {
     let label = req.label.unwrap_or_else(|| "login".into());
     let t = s.login(&req.username, &req.password, &label).await?;
-    ok(&TokenBody { token: t.token, token_id: t.row.token_id, label: t.row.label })
+    ok(&TokenBody {
+        token: t.token,
+        token_id: t.row.token_id,
+        label: t.row.label,
+    })
 }
 
 /// Who the caller is.
@@ -244,7 +311,10 @@ pub struct MeBody {
     responses((status = 200, body = MeBody), (status = "4XX", body = ErrorBody)))]
 async fn me(caller: Caller) -> ApiResult {
     require_user(&caller)?;
-    ok(&MeBody { actor: caller.actor.id, role: caller.actor.role })
+    ok(&MeBody {
+        actor: caller.actor.id,
+        role: caller.actor.role,
+    })
 }
 
 /// A token as listed (never the secret).
@@ -271,7 +341,12 @@ async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
     let rows = s.db().tokens_of(user).await?;
     let list: Vec<TokenInfo> = rows
         .into_iter()
-        .map(|r| TokenInfo { token_id: r.token_id, label: r.label, created_at: r.created_at, revoked_at: r.revoked_at })
+        .map(|r| TokenInfo {
+            token_id: r.token_id,
+            label: r.label,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        })
         .collect();
     ok(&list)
 }
@@ -286,16 +361,33 @@ pub struct NewTokenRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), request_body = NewTokenRequest,
     responses((status = 201, body = TokenBody), (status = "4XX", body = ErrorBody)))]
-async fn create_token(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<NewTokenRequest>) -> ApiResult {
+async fn create_token(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewTokenRequest>,
+) -> ApiResult {
     let user = require_user(&caller)?;
-    let t = s.issue_token(user, req.label.as_deref().unwrap_or("api")).await?;
-    json_response(StatusCode::CREATED, &TokenBody { token: t.token, token_id: t.row.token_id, label: t.row.label })
+    let t = s
+        .issue_token(user, req.label.as_deref().unwrap_or("api"))
+        .await?;
+    json_response(
+        StatusCode::CREATED,
+        &TokenBody {
+            token: t.token,
+            token_id: t.row.token_id,
+            label: t.row.label,
+        },
+    )
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{token_id}", tag = "auth", security(("bearer" = [])),
     params(("token_id" = String, Path, description = "token id")),
     responses((status = 204, description = "revoked"), (status = "4XX", body = ErrorBody)))]
-async fn revoke_token(State(s): Svc, caller: Caller, ApiPath(token_id): ApiPath<String>) -> ApiResult {
+async fn revoke_token(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(token_id): ApiPath<String>,
+) -> ApiResult {
     let user = require_user(&caller)?;
     let at = corridor_ledger::time::format(s.now().await);
     if s.db().revoke_token(user, &token_id, &at).await? {
@@ -319,10 +411,19 @@ pub struct NewUserRequest {
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = [])), request_body = NewUserRequest,
     responses((status = 201, body = Object), (status = "4XX", body = ErrorBody)))]
-async fn create_user(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<NewUserRequest>) -> ApiResult {
-    can(&caller.actor, Action::ManageUsers, Resource::Users).map_err(|_| ServiceError::Forbidden)?;
-    s.create_user(&req.username, &req.password, &req.role).await?;
-    json_response(StatusCode::CREATED, &json!({"username": req.username, "role": req.role}))
+async fn create_user(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> ApiResult {
+    can(&caller.actor, Action::ManageUsers, Resource::Users)
+        .map_err(|_| ServiceError::Forbidden)?;
+    s.create_user(&req.username, &req.password, &req.role)
+        .await?;
+    json_response(
+        StatusCode::CREATED,
+        &json!({"username": req.username, "role": req.role}),
+    )
 }
 
 // ---- applications ----
@@ -347,7 +448,8 @@ pub struct ApplicationSummary {
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApplicationSummary>), (status = "4XX", body = ErrorBody)))]
 async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
-    can(&caller.actor, Action::ListApplications, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    can(&caller.actor, Action::ListApplications, Resource::Corridor)
+        .map_err(|_| ServiceError::Forbidden)?;
     let clearance = s.clearance().await;
     let list: Vec<ApplicationSummary> = clearance
         .visible_applications(&caller.actor)
@@ -355,7 +457,10 @@ async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
         .map(|a| ApplicationSummary {
             id: a.id.clone(),
             company: a.company.clone(),
-            status: serde_json::to_value(a.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            status: serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             vessel: a.content.vessel.name.clone(),
             imo: a.content.vessel.imo.clone(),
             content_hash: a.content_hash.to_hex(),
@@ -375,12 +480,24 @@ pub struct ContentRequest {
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])), request_body = ContentRequest,
     responses((status = 201, body = Object, description = "the draft"), (status = "4XX", body = ErrorBody)))]
-async fn create_application(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<ContentRequest>) -> ApiResult {
+async fn create_application(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<ContentRequest>,
+) -> ApiResult {
     let company = match &caller.actor.role {
         Role::Agent { company } => company.clone(),
         _ => return Err(ServiceError::Forbidden),
     };
-    let event = s.execute(&caller.actor, Command::CreateDraft { company, content: req.content }).await?;
+    let event = s
+        .execute(
+            &caller.actor,
+            Command::CreateDraft {
+                company,
+                content: req.content,
+            },
+        )
+        .await?;
     let id = event.application_id().unwrap_or_default().to_string();
     let app = readable_app(&s, &caller, &id).await?;
     json_response(StatusCode::CREATED, &app_body(&app))
@@ -397,12 +514,23 @@ async fn get_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<Str
 #[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = ContentRequest,
     responses((status = 200, body = Object, description = "a draft is updated; an application in review is amended (every decision is voided)"), (status = "4XX", body = ErrorBody)))]
-async fn update_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ContentRequest>) -> ApiResult {
+async fn update_application(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ContentRequest>,
+) -> ApiResult {
     let app = visible_app(&s, &caller, &id).await?;
     let command = if app.status == corridor_clearance::Status::Draft {
-        Command::UpdateDraft { application_id: id.clone(), content: req.content }
+        Command::UpdateDraft {
+            application_id: id.clone(),
+            content: req.content,
+        }
     } else {
-        Command::Amend { application_id: id.clone(), content: req.content }
+        Command::Amend {
+            application_id: id.clone(),
+            content: req.content,
+        }
     };
     s.execute(&caller.actor, command).await?;
     let app = readable_app(&s, &caller, &id).await?;
@@ -414,7 +542,13 @@ async fn update_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn submit(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::Submit { application_id: id.clone() }).await?;
+    s.execute(
+        &caller.actor,
+        Command::Submit {
+            application_id: id.clone(),
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -454,7 +588,10 @@ async fn eligibility(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>
             })
             .collect(),
     };
-    ok(&EligibilityBody { eligible: reasons.is_empty(), reasons })
+    ok(&EligibilityBody {
+        eligible: reasons.is_empty(),
+        reasons,
+    })
 }
 
 /// Which checklist item an upload is.
@@ -478,13 +615,26 @@ async fn upload_document(
     body: Body,
 ) -> ApiResult {
     let app = visible_app(&s, &caller, &id).await?;
-    can(&caller.actor, Action::EditApplication, Resource::Application { company: &app.company }).map_err(|_| ServiceError::Forbidden)?;
+    can(
+        &caller.actor,
+        Action::EditApplication,
+        Resource::Application {
+            company: &app.company,
+        },
+    )
+    .map_err(|_| ServiceError::Forbidden)?;
     let max = s.config().documents.max_file_bytes;
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    let bytes = axum::body::to_bytes(body, limit.saturating_add(1)).await.map_err(|_| {
-        ServiceError::TooLarge(format!("document {} is larger than the limit of {max} bytes", q.filename))
-    })?;
-    s.attach_document(&caller.actor, &id, &q.kind, &q.filename, bytes.to_vec()).await?;
+    let bytes = axum::body::to_bytes(body, limit.saturating_add(1))
+        .await
+        .map_err(|_| {
+            ServiceError::TooLarge(format!(
+                "document {} is larger than the limit of {max} bytes",
+                q.filename
+            ))
+        })?;
+    s.attach_document(&caller.actor, &id, &q.kind, &q.filename, bytes.to_vec())
+        .await?;
     let app = readable_app(&s, &caller, &id).await?;
     json_response(StatusCode::CREATED, &app_body(&app))
 }
@@ -492,11 +642,22 @@ async fn upload_document(
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{sha256}", tag = "applications", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number"), ("sha256" = String, Path, description = "the file's SHA-256 (hex)")),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = "4XX", body = ErrorBody)))]
-async fn download_document(State(s): Svc, caller: Caller, ApiPath((id, sha256)): ApiPath<(String, String)>) -> ApiResult {
+async fn download_document(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath((id, sha256)): ApiPath<(String, String)>,
+) -> ApiResult {
     readable_app(&s, &caller, &id).await?;
-    let doc = s.db().document(&id, &sha256.to_ascii_lowercase()).await?.ok_or_else(|| ServiceError::NotFound("no such document".into()))?;
+    let doc = s
+        .db()
+        .document(&id, &sha256.to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("no such document".into()))?;
     let mut resp = Response::new(Body::from(doc.content));
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     Ok(resp)
 }
 
@@ -505,7 +666,13 @@ async fn download_document(State(s): Svc, caller: Caller, ApiPath((id, sha256)):
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn start_review(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::StartReview { application_id: id.clone() }).await?;
+    s.execute(
+        &caller.actor,
+        Command::StartReview {
+            application_id: id.clone(),
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -513,18 +680,41 @@ async fn start_review(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String
     params(("id" = String, Path, description = "tracking number")),
     request_body(content = Object, description = "a signed decision as `corridor sign` writes it: {payload:{party, application_id, application_hash, decision, time, key_id}, signature}"),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
-async fn decide(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(decision): ApiJson<SignedDecision>) -> ApiResult {
+async fn decide(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(decision): ApiJson<SignedDecision>,
+) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::Decide { application_id: id.clone(), decision }).await?;
+    s.execute(
+        &caller.actor,
+        Command::Decide {
+            application_id: id.clone(),
+            decision,
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/holds/{party}/release", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number"), ("party" = String, Path, description = "party code")),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
-async fn release_hold(State(s): Svc, caller: Caller, ApiPath((id, party)): ApiPath<(String, String)>) -> ApiResult {
+async fn release_hold(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath((id, party)): ApiPath<(String, String)>,
+) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::ReleaseHold { application_id: id.clone(), party }).await?;
+    s.execute(
+        &caller.actor,
+        Command::ReleaseHold {
+            application_id: id.clone(),
+            party,
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -538,9 +728,21 @@ pub struct WithdrawRequest {
 #[utoipa::path(post, path = "/api/v1/applications/{id}/withdraw", tag = "applications", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = WithdrawRequest,
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
-async fn withdraw(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<WithdrawRequest>) -> ApiResult {
+async fn withdraw(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<WithdrawRequest>,
+) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::Withdraw { application_id: id.clone(), reason: req.reason }).await?;
+    s.execute(
+        &caller.actor,
+        Command::Withdraw {
+            application_id: id.clone(),
+            reason: req.reason,
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -555,9 +757,21 @@ pub struct ScheduleRequest {
 #[utoipa::path(post, path = "/api/v1/applications/{id}/inspection/schedule", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = ScheduleRequest,
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
-async fn schedule_inspection(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ScheduleRequest>) -> ApiResult {
+async fn schedule_inspection(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ScheduleRequest>,
+) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::ScheduleInspection { application_id: id.clone(), at: req.at }).await?;
+    s.execute(
+        &caller.actor,
+        Command::ScheduleInspection {
+            application_id: id.clone(),
+            at: req.at,
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -572,9 +786,21 @@ pub struct InspectionRequest {
 #[utoipa::path(post, path = "/api/v1/applications/{id}/inspection", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = InspectionRequest,
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
-async fn record_inspection(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<InspectionRequest>) -> ApiResult {
+async fn record_inspection(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<InspectionRequest>,
+) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(&caller.actor, Command::RecordInspection { application_id: id.clone(), outcome: req.outcome }).await?;
+    s.execute(
+        &caller.actor,
+        Command::RecordInspection {
+            application_id: id.clone(),
+            outcome: req.outcome,
+        },
+    )
+    .await?;
     status_of(&s, &caller, &id).await
 }
 
@@ -588,28 +814,52 @@ async fn movement(s: &Service, caller: &Caller, id: String, command: Command) ->
     params(("id" = String, Path, description = "tracking number")),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn depart(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
-    movement(&s, &caller, id.clone(), Command::Depart { application_id: id }).await
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Depart { application_id: id },
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/arrive", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn arrive(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
-    movement(&s, &caller, id.clone(), Command::Arrive { application_id: id }).await
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Arrive { application_id: id },
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/close", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn close(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
-    movement(&s, &caller, id.clone(), Command::Close { application_id: id }).await
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Close { application_id: id },
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/expire", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn expire(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
-    movement(&s, &caller, id.clone(), Command::Expire { application_id: id }).await
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Expire { application_id: id },
+    )
+    .await
 }
 
 // ---- corridor ----
@@ -637,7 +887,13 @@ async fn corridor_body(s: &Service) -> ApiResult {
         Some((t, r)) => (Some(corridor_ledger::time::format(*t)), Some(r.clone())),
         None => (None, None),
     };
-    ok(&CorridorBody { id: s.config().id.clone(), suspended: since.is_some(), suspended_since: since, reason_code: reason, overdue: c.overdue(now) })
+    ok(&CorridorBody {
+        id: s.config().id.clone(),
+        suspended: since.is_some(),
+        suspended_since: since,
+        reason_code: reason,
+        overdue: c.overdue(now),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/corridor", tag = "corridor",
@@ -657,8 +913,19 @@ pub struct SuspendRequest {
 
 #[utoipa::path(post, path = "/api/v1/corridor/suspend", tag = "corridor", security(("bearer" = [])), request_body = SuspendRequest,
     responses((status = 200, body = CorridorBody), (status = "4XX", body = ErrorBody)))]
-async fn suspend(State(s): Svc, caller: Caller, ApiJson(req): ApiJson<SuspendRequest>) -> ApiResult {
-    s.execute(&caller.actor, Command::Suspend { reason_code: req.reason_code, text: req.text }).await?;
+async fn suspend(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<SuspendRequest>,
+) -> ApiResult {
+    s.execute(
+        &caller.actor,
+        Command::Suspend {
+            reason_code: req.reason_code,
+            text: req.text,
+        },
+    )
+    .await?;
     corridor_body(&s).await
 }
 
@@ -687,9 +954,20 @@ pub struct KeyRequest {
 #[utoipa::path(post, path = "/api/v1/parties/{party}/keys", tag = "keys", security(("bearer" = [])),
     params(("party" = String, Path, description = "party code")), request_body = KeyRequest,
     responses((status = 201, body = Object, description = "the key record; the party's previous key is retired from now"), (status = "4XX", body = ErrorBody)))]
-async fn register_key(State(s): Svc, caller: Caller, ApiPath(party): ApiPath<String>, ApiJson(req): ApiJson<KeyRequest>) -> ApiResult {
-    can(&caller.actor, Action::ManagePartyKeys, Resource::Party { party: &party }).map_err(|_| ServiceError::Forbidden)?;
-    let key = PublicKey::from_text(&req.public_key).map_err(|e| ServiceError::Unprocessable(format!("public key: {e}")))?;
+async fn register_key(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(party): ApiPath<String>,
+    ApiJson(req): ApiJson<KeyRequest>,
+) -> ApiResult {
+    can(
+        &caller.actor,
+        Action::ManagePartyKeys,
+        Resource::Party { party: &party },
+    )
+    .map_err(|_| ServiceError::Forbidden)?;
+    let key = PublicKey::from_text(&req.public_key)
+        .map_err(|e| ServiceError::Unprocessable(format!("public key: {e}")))?;
     let record = s.register_key(&caller.actor, &party, key).await?;
     json_response(StatusCode::CREATED, &record)
 }
@@ -702,8 +980,17 @@ async fn checkpoint(State(s): Svc) -> ApiResult {
     let c = s.checkpoint().await?;
     let mut v = serde_json::to_value(&c).map_err(|e| ServiceError::Internal(e.to_string()))?;
     if let Some(o) = v.as_object_mut() {
-        o.insert("text".into(), Value::String(c.to_text().map_err(|e| ServiceError::Internal(e.to_string()))?));
-        o.insert("log_key".into(), Value::String(s.log_public_key().to_base64()));
+        o.insert(
+            "text".into(),
+            Value::String(
+                c.to_text()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            ),
+        );
+        o.insert(
+            "log_key".into(),
+            Value::String(s.log_public_key().to_base64()),
+        );
     }
     ok(&v)
 }
@@ -718,15 +1005,24 @@ pub struct SizeQuery {
 #[utoipa::path(get, path = "/api/v1/log/entries/{seq}/proof", tag = "log", security(("bearer" = [])),
     params(("seq" = u64, Path, description = "entry seq"), SizeQuery),
     responses((status = 200, body = Object, description = "{entry, leaf_hash, size, root, proof[]}"), (status = "4XX", body = ErrorBody)))]
-async fn inclusion_proof(State(s): Svc, caller: Caller, ApiPath(seq): ApiPath<String>, ApiQuery(q): ApiQuery<SizeQuery>) -> ApiResult {
+async fn inclusion_proof(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(seq): ApiPath<String>,
+    ApiQuery(q): ApiQuery<SizeQuery>,
+) -> ApiResult {
     can(&caller.actor, Action::ReadLog, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
-    let seq: u64 = seq.parse().map_err(|_| ServiceError::BadRequest("seq must be a non-negative integer".into()))?;
+    let seq: u64 = seq
+        .parse()
+        .map_err(|_| ServiceError::BadRequest("seq must be a non-negative integer".into()))?;
     let size = match q.size {
         Some(n) => n,
         None => s.checkpoint().await?.size,
     };
     let (entry, root, proof) = s.inclusion_proof(seq, size).await?;
-    ok(&json!({"seq": seq, "size": size, "leaf_hash": entry.leaf_hash(), "root": root, "proof": proof, "entry": entry}))
+    ok(
+        &json!({"seq": seq, "size": size, "leaf_hash": entry.leaf_hash(), "root": root, "proof": proof, "entry": entry}),
+    )
 }
 
 /// Two tree sizes.
@@ -741,10 +1037,17 @@ pub struct ConsistencyQuery {
 #[utoipa::path(get, path = "/api/v1/log/consistency", tag = "log",
     params(ConsistencyQuery),
     responses((status = 200, body = Object, description = "{first, second, first_root, second_root, proof[]}"), (status = "4XX", body = ErrorBody)))]
-async fn consistency_proof(State(s): Svc, caller: Caller, ApiQuery(q): ApiQuery<ConsistencyQuery>) -> ApiResult {
-    can(&caller.actor, Action::ReadCheckpoint, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+async fn consistency_proof(
+    State(s): Svc,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
+) -> ApiResult {
+    can(&caller.actor, Action::ReadCheckpoint, Resource::Corridor)
+        .map_err(|_| ServiceError::Forbidden)?;
     let (first_root, second_root, proof) = s.consistency_proof(q.first, q.second).await?;
-    ok(&json!({"first": q.first, "second": q.second, "first_root": first_root, "second_root": second_root, "proof": proof}))
+    ok(
+        &json!({"first": q.first, "second": q.second, "first_root": first_root, "second_root": second_root, "proof": proof}),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/log/export", tag = "log", security(("bearer" = [])),
@@ -757,7 +1060,12 @@ async fn export(State(s): Svc, caller: Caller) -> ApiResult {
 #[utoipa::path(get, path = "/api/v1/accountability", tag = "log",
     responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, overdue now"), (status = "4XX", body = ErrorBody)))]
 async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
-    can(&caller.actor, Action::ReadAccountability, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;
+    can(
+        &caller.actor,
+        Action::ReadAccountability,
+        Resource::Corridor,
+    )
+    .map_err(|_| ServiceError::Forbidden)?;
     ok(&s.accountability().await?)
 }
 
@@ -789,7 +1097,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use corridor_clearance::{Actor, Role};
 use jiff::Timestamp;
@@ -37,7 +37,10 @@ impl LoginLimiter {
     /// `true` when `username` may try now.
     pub fn allowed(&self, username: &str, now: Timestamp) -> bool {
         let w = Self::window(now);
-        let user_ok = self.per_user.get(username).is_none_or(|(uw, n)| *uw != w || *n < MAX_FAILURES);
+        let user_ok = self
+            .per_user
+            .get(username)
+            .is_none_or(|(uw, n)| *uw != w || *n < MAX_FAILURES);
         let global_ok = self.global.0 != w || self.global.1 < MAX_GLOBAL_FAILURES;
         user_ok && global_ok
     }
@@ -71,7 +74,11 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
 }
 
 fn check_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// SHA-256 hex of a token: what the database keeps.
@@ -87,7 +94,8 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// The actor a stored user acts as.
 pub fn actor_of(u: &UserRow) -> Result<Actor, ServiceError> {
-    let role: Role = serde_json::from_str(&u.role).map_err(|e| ServiceError::Internal(format!("stored role: {e}")))?;
+    let role: Role = serde_json::from_str(&u.role)
+        .map_err(|e| ServiceError::Internal(format!("stored role: {e}")))?;
     Ok(Actor::new(&format!("user:{}", u.username), role))
 }
 
@@ -102,22 +110,42 @@ pub struct NewToken {
 
 impl Service {
     /// Creates a user with an argon2 password hash; `Conflict` when the name is taken.
-    pub async fn create_user(&self, username: &str, password: &str, role: &Role) -> Result<(), ServiceError> {
-        if username.is_empty() || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-            return Err(ServiceError::Unprocessable("user name: 1 to 64 of A-Z a-z 0-9 - _ .".into()));
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &Role,
+    ) -> Result<(), ServiceError> {
+        if username.is_empty()
+            || username.len() > 64
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ServiceError::Unprocessable(
+                "user name: 1 to 64 of A-Z a-z 0-9 - _ .".into(),
+            ));
         }
         if password.chars().count() < 8 {
-            return Err(ServiceError::Unprocessable("password: at least 8 characters".into()));
+            return Err(ServiceError::Unprocessable(
+                "password: at least 8 characters".into(),
+            ));
         }
         match role {
             Role::Agent { company } if company.is_empty() => {
-                return Err(ServiceError::Unprocessable("an agent needs a company".into()));
+                return Err(ServiceError::Unprocessable(
+                    "an agent needs a company".into(),
+                ));
             }
             Role::Delegate { party } if !self.config.has_party(party) => {
-                return Err(ServiceError::Unprocessable(format!("no party {party} in this corridor")));
+                return Err(ServiceError::Unprocessable(format!(
+                    "no party {party} in this corridor"
+                )));
             }
             Role::System | Role::Public => {
-                return Err(ServiceError::Unprocessable("system and public are not user roles".into()));
+                return Err(ServiceError::Unprocessable(
+                    "system and public are not user roles".into(),
+                ));
             }
             _ => {}
         }
@@ -136,7 +164,12 @@ impl Service {
     }
 
     /// Password login: a new token, or 401 (429 after too many failures).
-    pub async fn login(&self, username: &str, password: &str, label: &str) -> Result<NewToken, ServiceError> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        label: &str,
+    ) -> Result<NewToken, ServiceError> {
         let now = self.clock.now();
         {
             let limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
@@ -163,7 +196,9 @@ impl Service {
                 }
                 _ => {
                     limiter.failed(username, now);
-                    return Err(ServiceError::Unauthorized("wrong user name or password".into()));
+                    return Err(ServiceError::Unauthorized(
+                        "wrong user name or password".into(),
+                    ));
                 }
             }
         };
@@ -172,7 +207,10 @@ impl Service {
 
     /// A new token for a user.
     pub async fn issue_token(&self, user_id: &str, label: &str) -> Result<NewToken, ServiceError> {
-        let token = format!("ctk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()));
+        let token = format!(
+            "ctk_{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+        );
         let row = TokenRow {
             token_id: corridor_ledger::hash::to_hex(&random_bytes::<8>()),
             user_id: user_id.to_string(),
@@ -219,7 +257,9 @@ mod tests {
         }
         assert!(!l.allowed("a", t0));
         assert!(l.allowed("b", t0));
-        let later = t0.checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS)).unwrap();
+        let later = t0
+            .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
+            .unwrap();
         assert!(l.allowed("a", later));
     }
 

@@ -115,10 +115,14 @@ pub struct Projection {
 /// or a plain path) and brings the clearance tables up to date.
 pub async fn open(url: &str) -> Result<Db, ServiceError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let opts = PgConnectOptions::from_str(url).map_err(|e| ServiceError::Connect(e.to_string()))?;
+        let opts =
+            PgConnectOptions::from_str(url).map_err(|e| ServiceError::Connect(e.to_string()))?;
         connect_pg(opts).await
     } else {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
             .map_err(|e| ServiceError::Connect(e.to_string()))?
             .create_if_missing(true)
@@ -134,7 +138,9 @@ pub async fn open(url: &str) -> Result<Db, ServiceError> {
         let mut m = sqlx::migrate!("migrations/sqlite");
         // The record (< 1000) and tracking (>= 1001) keep their own migrations in the same table.
         m.set_ignore_missing(true);
-        m.run(&pool).await.map_err(|e| ServiceError::Connect(e.to_string()))?;
+        m.run(&pool)
+            .await
+            .map_err(|e| ServiceError::Connect(e.to_string()))?;
         Ok(Db::Sqlite(pool))
     }
 }
@@ -150,9 +156,16 @@ pub async fn open_pg_in_schema(url: &str, schema: &str) -> Result<Db, ServiceErr
         .await
         .map_err(|e| ServiceError::Connect(e.to_string()))?;
     // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
-    let schema: String =
-        schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>().to_lowercase();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&pool).await?;
+    let schema: String = schema
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_lowercase();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema}"
+    )))
+    .execute(&pool)
+    .await?;
     pool.close().await;
     connect_pg(opts.options([("search_path", schema.as_str())])).await
 }
@@ -166,7 +179,9 @@ async fn connect_pg(opts: PgConnectOptions) -> Result<Db, ServiceError> {
         .map_err(|e| ServiceError::Connect(e.to_string()))?;
     let mut m = sqlx::migrate!("migrations/postgres");
     m.set_ignore_missing(true);
-    m.run(&pool).await.map_err(|e| ServiceError::Connect(e.to_string()))?;
+    m.run(&pool)
+        .await
+        .map_err(|e| ServiceError::Connect(e.to_string()))?;
     Ok(Db::Pg(pool))
 }
 
@@ -252,7 +267,11 @@ impl Db {
     }
 
     /// A stored document's bytes.
-    pub async fn document(&self, application_id: &str, sha256: &str) -> Result<Option<DocRow>, ServiceError> {
+    pub async fn document(
+        &self,
+        application_id: &str,
+        sha256: &str,
+    ) -> Result<Option<DocRow>, ServiceError> {
         on_db!(self, pool => {
             let row = sqlx::query(q("SELECT application_id, sha256, kind, filename, size_bytes, content, uploaded_by, uploaded_at \
                                      FROM clearance_documents WHERE application_id = $1 AND sha256 = $2"))
@@ -371,7 +390,12 @@ impl Db {
     }
 
     /// Revokes one of a user's tokens; `false` if there is no such live token.
-    pub async fn revoke_token(&self, user_id: &str, token_id: &str, at: &str) -> Result<bool, ServiceError> {
+    pub async fn revoke_token(
+        &self,
+        user_id: &str,
+        token_id: &str,
+        at: &str,
+    ) -> Result<bool, ServiceError> {
         on_db!(self, pool => {
             let done = sqlx::query(q("UPDATE clearance_tokens SET revoked_at = $1 WHERE user_id = $2 AND token_id = $3 AND revoked_at IS NULL"))
                 .bind(at)
@@ -404,7 +428,13 @@ impl Db {
     }
 
     /// Stores the log key; keeps an existing one (another process got there first).
-    pub async fn insert_log_key(&self, key_id: &str, pem: &str, public: &str, at: &str) -> Result<(), ServiceError> {
+    pub async fn insert_log_key(
+        &self,
+        key_id: &str,
+        pem: &str,
+        public: &str,
+        at: &str,
+    ) -> Result<(), ServiceError> {
         on_db!(self, pool => {
             sqlx::query(q("INSERT INTO clearance_log_key (key_id, private_key_pem, public_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"))
                 .bind(key_id)

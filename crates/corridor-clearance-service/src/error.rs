@@ -76,38 +76,93 @@ impl ServiceError {
         use ClearanceError as C;
         match self {
             ServiceError::Clearance(c) => match c {
-                C::Denied(_) => (StatusCode::FORBIDDEN, "forbidden", "not permitted".into(), None),
-                C::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "no such application".into(), None),
+                C::Denied(_) => (
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "not permitted".into(),
+                    None,
+                ),
+                C::NotFound(_) => (
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such application".into(),
+                    None,
+                ),
                 C::Ineligible(reasons) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "ineligible",
                     c.to_string(),
                     serde_json::to_value(reasons).ok(),
                 ),
-                C::Decision(_) => (StatusCode::UNPROCESSABLE_ENTITY, "decision_refused", c.to_string(), None),
-                C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", c.to_string(), None)
-                }
+                C::Decision(_) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "decision_refused",
+                    c.to_string(),
+                    None,
+                ),
+                C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unprocessable",
+                    c.to_string(),
+                    None,
+                ),
                 C::IllegalTransition { .. }
                 | C::StaleDecision { .. }
                 | C::NoHold(_)
                 | C::CorridorSuspended
                 | C::AlreadySuspended
                 | C::NotSuspended
-                | C::NotYetExpired { .. } => (StatusCode::CONFLICT, "conflict", c.to_string(), None),
-                C::Encoding(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None),
+                | C::NotYetExpired { .. } => {
+                    (StatusCode::CONFLICT, "conflict", c.to_string(), None)
+                }
+                C::Encoding(_) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error".into(),
+                    None,
+                ),
             },
-            ServiceError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None),
-            ServiceError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "not permitted".into(), None),
-            ServiceError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
-            ServiceError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None),
-            ServiceError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", m.clone(), None),
-            ServiceError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
-            ServiceError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m.clone(), None),
-            ServiceError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", self.to_string(), None),
-            ServiceError::Connect(_) | ServiceError::Db(_) | ServiceError::Tampered(_) | ServiceError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None)
+            ServiceError::Unauthorized(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None)
             }
+            ServiceError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "not permitted".into(),
+                None,
+            ),
+            ServiceError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
+            ServiceError::BadRequest(m) => {
+                (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None)
+            }
+            ServiceError::Unprocessable(m) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                m.clone(),
+                None,
+            ),
+            ServiceError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
+            ServiceError::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                m.clone(),
+                None,
+            ),
+            ServiceError::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                self.to_string(),
+                None,
+            ),
+            ServiceError::Connect(_)
+            | ServiceError::Db(_)
+            | ServiceError::Tampered(_)
+            | ServiceError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error".into(),
+                None,
+            ),
         }
     }
 }
@@ -118,6 +173,16 @@ impl IntoResponse for ServiceError {
         if status.is_server_error() {
             tracing::error!(error = %self, "clearance request failed");
         }
-        (status, Json(ErrorBody { error: ErrorDetail { code: code.into(), message, details } })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code: code.into(),
+                    message,
+                    details,
+                },
+            }),
+        )
+            .into_response()
     }
 }

@@ -86,7 +86,8 @@ pub use service::{Clock, Service};
 /// with the Black Sea configuration, and returns the clearance routes to
 /// nest under `/api/v1`.
 pub async fn router(url: &str) -> Result<axum::Router, ServiceError> {
-    let config = corridor_clearance::CorridorConfig::bsgi().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let config = corridor_clearance::CorridorConfig::bsgi()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let service = Service::open(url, config).await?;
     Ok(router_for(service))
 }

@@ -10,7 +10,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use corridor_clearance::{Actor, ApplicationContent, CargoLine, Command, CorridorConfig, Itinerary, PortCall, Role, Vessel};
+use corridor_clearance::{
+    Actor, ApplicationContent, CargoLine, Command, CorridorConfig, Itinerary, PortCall, Role,
+    Vessel,
+};
 use corridor_ledger::{DecisionKind, DecisionPayload, SecretKey};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -22,8 +25,11 @@ use crate::service::{Clock, Service};
 pub const DEMO_PASSWORD: &str = "corridor-demo";
 
 /// The demo's companies (agent user name, company).
-pub const AGENTS: [(&str, &str); 3] =
-    [("agent-navistar", "Navi-Star Shipping"), ("agent-aegean", "Aegean Bulk Carriers"), ("agent-danube", "Danube Grain Lines")];
+pub const AGENTS: [(&str, &str); 3] = [
+    ("agent-navistar", "Navi-Star Shipping"),
+    ("agent-aegean", "Aegean Bulk Carriers"),
+    ("agent-danube", "Danube Grain Lines"),
+];
 
 /// What the seed made.
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +45,8 @@ pub struct SeedSummary {
 }
 
 fn t(s: &str) -> Result<Timestamp, ServiceError> {
-    s.parse().map_err(|e| ServiceError::Internal(format!("seed time {s}: {e}")))
+    s.parse()
+        .map_err(|e| ServiceError::Internal(format!("seed time {s}: {e}")))
 }
 
 fn io(e: std::io::Error) -> ServiceError {
@@ -59,14 +66,23 @@ fn content(n: u32, eta: Timestamp) -> ApplicationContent {
         ("9584516", "MARIA", "MT"),
     ];
     const PORTS: [&str; 3] = ["UAODS", "UAILK", "UAYUZ"];
-    const CARGO: [(&str, u64); 4] = [("corn", 26_000), ("wheat", 30_000), ("sunflower_meal", 12_000), ("barley", 27_500)];
+    const CARGO: [(&str, u64); 4] = [
+        ("corn", 26_000),
+        ("wheat", 30_000),
+        ("sunflower_meal", 12_000),
+        ("barley", 27_500),
+    ];
     let i = n as usize;
     let (imo, name, flag) = VESSELS[i % VESSELS.len()];
     let (commodity, tonnes) = CARGO[i % CARGO.len()];
     let call = |days: i64, locode: &str| PortCall {
         locode: locode.to_string(),
-        arrived: eta.checked_sub(SignedDuration::from_hours(24 * days + 48)).unwrap_or(eta),
-        departed: eta.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(eta),
+        arrived: eta
+            .checked_sub(SignedDuration::from_hours(24 * days + 48))
+            .unwrap_or(eta),
+        departed: eta
+            .checked_sub(SignedDuration::from_hours(24 * days))
+            .unwrap_or(eta),
     };
     ApplicationContent {
         vessel: Vessel {
@@ -82,7 +98,10 @@ fn content(n: u32, eta: Timestamp) -> ApplicationContent {
             to_port: ["EGALY", "ESBCN", "CNTXG", "NLRTM"][i % 4].to_string(),
             destination_country: ["EG", "ES", "CN", "NL"][i % 4].to_string(),
         },
-        cargo: vec![CargoLine { commodity: commodity.to_string(), tonnes }],
+        cargo: vec![CargoLine {
+            commodity: commodity.to_string(),
+            tonnes,
+        }],
         crew_count: 19 + n % 5,
         passenger_count: 0,
         last_port_calls: vec![call(6, "TRIST"), call(20, "EGALY")],
@@ -99,7 +118,12 @@ struct Season {
 
 impl Season {
     fn delegate(&self, party: &str) -> Actor {
-        Actor::new(&format!("user:{}-delegate", party.to_lowercase()), Role::Delegate { party: party.to_string() })
+        Actor::new(
+            &format!("user:{}-delegate", party.to_lowercase()),
+            Role::Delegate {
+                party: party.to_string(),
+            },
+        )
     }
 
     fn advance(&self, hours: i64) {
@@ -108,14 +132,35 @@ impl Season {
 
     async fn draft(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
         let (user, company) = AGENTS[agent % AGENTS.len()];
-        let actor = Actor::new(&format!("user:{user}"), Role::Agent { company: company.to_string() });
-        let eta = self.s.now().await.checked_add(SignedDuration::from_hours(72)).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let ev = self.s.execute(&actor, Command::CreateDraft { company: company.to_string(), content: content(n, eta) }).await?;
+        let actor = Actor::new(
+            &format!("user:{user}"),
+            Role::Agent {
+                company: company.to_string(),
+            },
+        );
+        let eta = self
+            .s
+            .now()
+            .await
+            .checked_add(SignedDuration::from_hours(72))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let ev = self
+            .s
+            .execute(
+                &actor,
+                Command::CreateDraft {
+                    company: company.to_string(),
+                    content: content(n, eta),
+                },
+            )
+            .await?;
         let id = ev.application_id().unwrap_or_default().to_string();
         let required = self.s.config().documents.required.clone();
         for kind in required {
             let body = format!("{kind} for {id} (demo document)\n").into_bytes();
-            self.s.attach_document(&actor, &id, &kind, &format!("{kind}.pdf"), body).await?;
+            self.s
+                .attach_document(&actor, &id, &kind, &format!("{kind}.pdf"), body)
+                .await?;
         }
         Ok(id)
     }
@@ -123,16 +168,52 @@ impl Season {
     async fn submit_and_review(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
         let id = self.draft(agent, n).await?;
         let (user, company) = AGENTS[agent % AGENTS.len()];
-        let actor = Actor::new(&format!("user:{user}"), Role::Agent { company: company.to_string() });
-        self.s.execute(&actor, Command::Submit { application_id: id.clone() }).await?;
+        let actor = Actor::new(
+            &format!("user:{user}"),
+            Role::Agent {
+                company: company.to_string(),
+            },
+        );
+        self.s
+            .execute(
+                &actor,
+                Command::Submit {
+                    application_id: id.clone(),
+                },
+            )
+            .await?;
         self.advance(2);
-        self.s.execute(&self.coordinator, Command::StartReview { application_id: id.clone() }).await?;
+        self.s
+            .execute(
+                &self.coordinator,
+                Command::StartReview {
+                    application_id: id.clone(),
+                },
+            )
+            .await?;
         Ok(id)
     }
 
-    async fn decide(&self, id: &str, party: &str, decision: DecisionKind) -> Result<(), ServiceError> {
-        let key = &self.keys.iter().find(|(p, _)| p == party).ok_or_else(|| ServiceError::Internal(format!("no key for {party}")))?.1;
-        let hash = self.s.clearance().await.applications.get(id).map(|a| a.content_hash).ok_or_else(|| ServiceError::NotFound(id.into()))?;
+    async fn decide(
+        &self,
+        id: &str,
+        party: &str,
+        decision: DecisionKind,
+    ) -> Result<(), ServiceError> {
+        let key = &self
+            .keys
+            .iter()
+            .find(|(p, _)| p == party)
+            .ok_or_else(|| ServiceError::Internal(format!("no key for {party}")))?
+            .1;
+        let hash = self
+            .s
+            .clearance()
+            .await
+            .applications
+            .get(id)
+            .map(|a| a.content_hash)
+            .ok_or_else(|| ServiceError::NotFound(id.into()))?;
         // The delegate signs on their side; here the demo plays the delegate.
         let signed = DecisionPayload {
             party: party.to_string(),
@@ -144,7 +225,15 @@ impl Season {
         }
         .sign(key)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        self.s.execute(&self.delegate(party), Command::Decide { application_id: id.to_string(), decision: signed }).await?;
+        self.s
+            .execute(
+                &self.delegate(party),
+                Command::Decide {
+                    application_id: id.to_string(),
+                    decision: signed,
+                },
+            )
+            .await?;
         Ok(())
     }
 
@@ -167,9 +256,14 @@ pub async fn seed_demo(url: &str, keys_dir: &Path) -> Result<SeedSummary, Servic
 }
 
 /// [`seed_demo`] over an open service (its clock must be manual).
-pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<SeedSummary, ServiceError> {
+pub async fn seed_service(
+    service: &Arc<Service>,
+    keys_dir: &Path,
+) -> Result<SeedSummary, ServiceError> {
     if !service.entries().await.is_empty() {
-        return Err(ServiceError::Conflict("the clearance log is not empty; seed an empty store".into()));
+        return Err(ServiceError::Conflict(
+            "the clearance log is not empty; seed an empty store".into(),
+        ));
     }
     let s = service.clone();
     let mut users = Vec::new();
@@ -180,10 +274,20 @@ pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<See
     add("coordinator", Role::Coordinator);
     add("inspector", Role::Inspector);
     for p in ["RU", "TR", "UA", "UN"] {
-        add(&format!("{}-delegate", p.to_lowercase()), Role::Delegate { party: p.to_string() });
+        add(
+            &format!("{}-delegate", p.to_lowercase()),
+            Role::Delegate {
+                party: p.to_string(),
+            },
+        );
     }
     for (user, company) in AGENTS {
-        add(user, Role::Agent { company: company.to_string() });
+        add(
+            user,
+            Role::Agent {
+                company: company.to_string(),
+            },
+        );
     }
     for (name, role) in &users {
         s.create_user(name, DEMO_PASSWORD, role).await?;
@@ -194,16 +298,28 @@ pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<See
     let mut keys = Vec::new();
     for p in ["RU", "TR", "UA", "UN"] {
         let k = SecretKey::generate();
-        let pem = k.to_pkcs8_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let public = k.public_key().to_spki_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let pem = k
+            .to_pkcs8_pem()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let public = k
+            .public_key()
+            .to_spki_pem()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         write_private(&keys_dir.join(format!("{p}.key.pem")), &pem)?;
         std::fs::write(keys_dir.join(format!("{p}.pub.pem")), public).map_err(io)?;
         s.register_key(&admin, p, k.public_key()).await?;
         keys.push((p.to_string(), k));
     }
 
-    let season = Season { s: s.clone(), keys, coordinator: Actor::new("user:coordinator", Role::Coordinator) };
-    let hold = |code: &str, text: &str| DecisionKind::Hold { reason_code: code.into(), text: text.into() };
+    let season = Season {
+        s: s.clone(),
+        keys,
+        coordinator: Actor::new("user:coordinator", Role::Coordinator),
+    };
+    let hold = |code: &str, text: &str| DecisionKind::Hold {
+        reason_code: code.into(),
+        text: text.into(),
+    };
 
     // 1-2: ordinary approvals, at different speeds.
     let a1 = season.submit_and_review(0, 0).await?;
@@ -214,29 +330,82 @@ pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<See
     // 3: a hold for missing documents, released after an amendment brings them.
     let a3 = season.submit_and_review(2, 2).await?;
     season.advance(3);
-    season.decide(&a3, "UA", hold("DOCS_MISSING", "Gas-free certificate for holds 3 and 4 missing")).await?;
+    season
+        .decide(
+            &a3,
+            "UA",
+            hold(
+                "DOCS_MISSING",
+                "Gas-free certificate for holds 3 and 4 missing",
+            ),
+        )
+        .await?;
     season.advance(5);
-    let agent = Actor::new("user:agent-danube", Role::Agent { company: AGENTS[2].1.to_string() });
-    s.attach_document(&agent, &a3, "gas_free_certificate", "gas-free.pdf", b"gas free certificate (demo)\n".to_vec()).await?;
+    let agent = Actor::new(
+        "user:agent-danube",
+        Role::Agent {
+            company: AGENTS[2].1.to_string(),
+        },
+    );
+    s.attach_document(
+        &agent,
+        &a3,
+        "gas_free_certificate",
+        "gas-free.pdf",
+        b"gas free certificate (demo)\n".to_vec(),
+    )
+    .await?;
     season.approve_all(&a3, [2, 3, 1, 6]).await?;
 
     // 4: a hold released by the party without an amendment.
     let a4 = season.submit_and_review(0, 3).await?;
     season.advance(4);
-    season.decide(&a4, "RU", hold("CREW_LIST", "Crew list does not match the registry certificate")).await?;
+    season
+        .decide(
+            &a4,
+            "RU",
+            hold(
+                "CREW_LIST",
+                "Crew list does not match the registry certificate",
+            ),
+        )
+        .await?;
     season.advance(7);
-    s.execute(&season.delegate("RU"), Command::ReleaseHold { application_id: a4.clone(), party: "RU".into() }).await?;
+    s.execute(
+        &season.delegate("RU"),
+        Command::ReleaseHold {
+            application_id: a4.clone(),
+            party: "RU".into(),
+        },
+    )
+    .await?;
     season.approve_all(&a4, [1, 1, 2, 3]).await?;
 
     // 5: a rejection.
     let a5 = season.submit_and_review(1, 4).await?;
     season.advance(6);
-    season.decide(&a5, "RU", DecisionKind::Reject { reason_code: "DESTINATION".into(), text: "Declared destination inconsistent with charter party".into() }).await?;
+    season
+        .decide(
+            &a5,
+            "RU",
+            DecisionKind::Reject {
+                reason_code: "DESTINATION".into(),
+                text: "Declared destination inconsistent with charter party".into(),
+            },
+        )
+        .await?;
 
     // 6: withdrawn by the agent.
     let a6 = season.submit_and_review(2, 5).await?;
     season.advance(3);
-    s.execute(&agent, Command::Withdraw { application_id: a6, reason: "Charter cancelled".into() }).await?;
+    s.execute(
+        &agent,
+        Command::Withdraw {
+            application_id: a6,
+            reason: "Charter cancelled".into(),
+        },
+    )
+    .await?;
 
     // The corridor is suspended (29 Oct - 2 Nov 2022), then resumed.
     season.s.clock().set(t("2022-10-29T14:00:00Z")?);
@@ -244,7 +413,14 @@ pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<See
     season.advance(1);
     season.decide(&a7, "UA", DecisionKind::Approve).await?;
     season.s.clock().set(t("2022-10-29T18:00:00Z")?);
-    s.execute(&season.coordinator, Command::Suspend { reason_code: "PARTY_WITHDREW".into(), text: "A party suspended its participation".into() }).await?;
+    s.execute(
+        &season.coordinator,
+        Command::Suspend {
+            reason_code: "PARTY_WITHDREW".into(),
+            text: "A party suspended its participation".into(),
+        },
+    )
+    .await?;
     season.s.clock().set(t("2022-11-02T12:00:00Z")?);
     s.execute(&season.coordinator, Command::Resume).await?;
     season.advance(2);
@@ -263,7 +439,17 @@ pub async fn seed_service(service: &Arc<Service>, keys_dir: &Path) -> Result<See
     Ok(SeedSummary {
         entries: s.entries().await.len(),
         applications: s.clearance().await.applications.len(),
-        users: users.iter().map(|(n, r)| (n.clone(), serde_json::to_value(r).map(|v| v.to_string()).unwrap_or_default())).collect(),
+        users: users
+            .iter()
+            .map(|(n, r)| {
+                (
+                    n.clone(),
+                    serde_json::to_value(r)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
         keys_dir: keys_dir.display().to_string(),
     })
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use corridor_clearance::{Actor, Clearance, Command, CorridorConfig, Event, Status};
 use corridor_ledger::keys::key_registered_event;
-use corridor_ledger::{Hash, KeyRecord, KeyRegistry, LogEntry, MerkleTree, PublicKey, SecretKey, SignedCheckpoint, StoredEntry, TreeHead};
+use corridor_ledger::{
+    Hash, KeyRecord, KeyRegistry, LogEntry, MerkleTree, PublicKey, SecretKey, SignedCheckpoint,
+    StoredEntry, TreeHead,
+};
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 
@@ -70,9 +73,15 @@ async fn load(db: &Db, config: &CorridorConfig) -> Result<State, ServiceError> {
         .map(StoredEntry::to_entry)
         .collect::<Result<_, _>>()
         .map_err(|e| ServiceError::Tampered(e.to_string()))?;
-    let clearance = Clearance::replay_log(config.clone(), &entries).map_err(|e| ServiceError::Tampered(e.to_string()))?;
+    let clearance = Clearance::replay_log(config.clone(), &entries)
+        .map_err(|e| ServiceError::Tampered(e.to_string()))?;
     let tree = MerkleTree::from_leaf_hashes(entries.iter().map(LogEntry::leaf_hash).collect());
-    Ok(State { clearance, keys: summary.keys, entries, tree })
+    Ok(State {
+        clearance,
+        keys: summary.keys,
+        entries,
+        tree,
+    })
 }
 
 /// The clearance service over one database.
@@ -97,18 +106,27 @@ impl Service {
     /// Builds the service over an open database: verifies the stored log
     /// (refusing a log that does not check), replays it, and loads or makes
     /// the log's checkpoint key.
-    pub async fn with_db(db: Db, config: CorridorConfig, clock: Clock) -> Result<Arc<Service>, ServiceError> {
+    pub async fn with_db(
+        db: Db,
+        config: CorridorConfig,
+        clock: Clock,
+    ) -> Result<Arc<Service>, ServiceError> {
         let state = load(&db, &config).await?;
         let log_key = match db.log_key().await? {
-            Some(pem) => SecretKey::from_pkcs8_pem(&pem).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            Some(pem) => SecretKey::from_pkcs8_pem(&pem)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
             None => {
                 let k = SecretKey::generate();
-                let pem = k.to_pkcs8_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let pem = k
+                    .to_pkcs8_pem()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 let at = corridor_ledger::time::format(clock.now());
-                db.insert_log_key(&k.key_id().0, &pem, &k.public_key().to_base64(), &at).await?;
+                db.insert_log_key(&k.key_id().0, &pem, &k.public_key().to_base64(), &at)
+                    .await?;
                 // Another process may have stored its key first: use whichever is stored.
                 let pem = db.log_key().await?.unwrap_or(pem);
-                SecretKey::from_pkcs8_pem(&pem).map_err(|e| ServiceError::Internal(e.to_string()))?
+                SecretKey::from_pkcs8_pem(&pem)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?
             }
         };
         let origin = format!("corridor/{}", config.id);
@@ -170,14 +188,34 @@ impl Service {
         let mut next = st.clearance.clone();
         let outcome = next.execute(actor, command, now, &st.keys)?;
         let event_json = outcome.event_json()?;
-        let entry = LogEntry::next(st.entries.last(), &actor.id, now, event_json, outcome.signature.clone())
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let row = StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let application = match outcome.event.application_id().and_then(|id| next.applications.get(id)) {
+        let entry = LogEntry::next(
+            st.entries.last(),
+            &actor.id,
+            now,
+            event_json,
+            outcome.signature.clone(),
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let row =
+            StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let application = match outcome
+            .event
+            .application_id()
+            .and_then(|id| next.applications.get(id))
+        {
             Some(app) => Some(app_row(app)?),
             None => None,
         };
-        self.append_or_reload(&mut st, &row, &Projection { application, keys: Vec::new(), document }).await?;
+        self.append_or_reload(
+            &mut st,
+            &row,
+            &Projection {
+                application,
+                keys: Vec::new(),
+                document,
+            },
+        )
+        .await?;
         st.clearance = next;
         st.tree.push_leaf_hash(entry.leaf_hash());
         st.entries.push(entry);
@@ -186,7 +224,12 @@ impl Service {
 
     /// Appends one entry. If another process (e.g. `corridor keys rotate`)
     /// appended first, the seq is taken: reload the log and ask to retry.
-    async fn append_or_reload(&self, st: &mut State, row: &StoredEntry, p: &Projection) -> Result<(), ServiceError> {
+    async fn append_or_reload(
+        &self,
+        st: &mut State,
+        row: &StoredEntry,
+        p: &Projection,
+    ) -> Result<(), ServiceError> {
         match self.db.append(row, p).await {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -194,7 +237,9 @@ impl Service {
                 match load(&self.db, &self.config).await {
                     Ok(fresh) if fresh.entries.len() != known => {
                         *st = fresh;
-                        Err(ServiceError::Conflict("the log was appended to by another process; retry".into()))
+                        Err(ServiceError::Conflict(
+                            "the log was appended to by another process; retry".into(),
+                        ))
                     }
                     _ => Err(e),
                 }
@@ -204,11 +249,22 @@ impl Service {
 
     /// Registers `key` for `party` from now on (retiring its current key, if
     /// any: rotation). Only public keys ever reach the server.
-    pub async fn register_key(&self, actor: &Actor, party: &str, key: PublicKey) -> Result<KeyRecord, ServiceError> {
-        corridor_clearance::can(actor, corridor_clearance::Action::ManagePartyKeys, corridor_clearance::Resource::Party { party })
-            .map_err(|_| ServiceError::Forbidden)?;
+    pub async fn register_key(
+        &self,
+        actor: &Actor,
+        party: &str,
+        key: PublicKey,
+    ) -> Result<KeyRecord, ServiceError> {
+        corridor_clearance::can(
+            actor,
+            corridor_clearance::Action::ManagePartyKeys,
+            corridor_clearance::Resource::Party { party },
+        )
+        .map_err(|_| ServiceError::Forbidden)?;
         if !self.config.has_party(party) {
-            return Err(ServiceError::NotFound(format!("no party {party} in this corridor")));
+            return Err(ServiceError::NotFound(format!(
+                "no party {party} in this corridor"
+            )));
         }
         let mut st = self.state.lock().await;
         let now = self.now_after(&st);
@@ -221,12 +277,28 @@ impl Service {
         };
         let event = key_registered_event(&record);
         let mut keys = st.keys.clone();
-        keys.apply_logged_event(&event, now).map_err(|e| ServiceError::Conflict(format!("key refused: {e}")))?;
+        keys.apply_logged_event(&event, now)
+            .map_err(|e| ServiceError::Conflict(format!("key refused: {e}")))?;
         let entry = LogEntry::next(st.entries.last(), &actor.id, now, event, None)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let row = StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let changed: Vec<KeyRow> = keys.records().iter().filter(|k| k.party == party).map(key_row).collect();
-        self.append_or_reload(&mut st, &row, &Projection { application: None, keys: changed, document: None }).await?;
+        let row =
+            StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let changed: Vec<KeyRow> = keys
+            .records()
+            .iter()
+            .filter(|k| k.party == party)
+            .map(key_row)
+            .collect();
+        self.append_or_reload(
+            &mut st,
+            &row,
+            &Projection {
+                application: None,
+                keys: changed,
+                document: None,
+            },
+        )
+        .await?;
         st.keys = keys;
         st.tree.push_leaf_hash(entry.leaf_hash());
         st.entries.push(entry);
@@ -255,8 +327,15 @@ impl Service {
             let st = self.state.lock().await;
             (st.tree.size(), st.tree.root(), self.now_after(&st))
         };
-        let head = TreeHead { origin: self.origin.clone(), size, root, time: now };
-        let signed = head.sign(&self.log_key).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let head = TreeHead {
+            origin: self.origin.clone(),
+            size,
+            root,
+            time: now,
+        };
+        let signed = head
+            .sign(&self.log_key)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         if size > 0 {
             self.db
                 .insert_checkpoint(&CheckpointRow {
@@ -273,10 +352,20 @@ impl Service {
     }
 
     /// The inclusion proof of entry `seq` in the tree of `size` entries.
-    pub async fn inclusion_proof(&self, seq: u64, size: u64) -> Result<(LogEntry, Hash, Vec<Hash>), ServiceError> {
+    pub async fn inclusion_proof(
+        &self,
+        seq: u64,
+        size: u64,
+    ) -> Result<(LogEntry, Hash, Vec<Hash>), ServiceError> {
         let st = self.state.lock().await;
-        let proof = st.tree.inclusion_proof(seq, size).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
-        let root = st.tree.root_at(size).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let proof = st
+            .tree
+            .inclusion_proof(seq, size)
+            .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let root = st
+            .tree
+            .root_at(size)
+            .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
         let entry = st
             .entries
             .get(usize::try_from(seq).map_err(|e| ServiceError::BadRequest(e.to_string()))?)
@@ -286,18 +375,28 @@ impl Service {
     }
 
     /// The consistency proof between the trees of `first` and `second` entries.
-    pub async fn consistency_proof(&self, first: u64, second: u64) -> Result<(Hash, Hash, Vec<Hash>), ServiceError> {
+    pub async fn consistency_proof(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> Result<(Hash, Hash, Vec<Hash>), ServiceError> {
         let st = self.state.lock().await;
         let bad = |e: corridor_ledger::MerkleError| ServiceError::BadRequest(e.to_string());
         let proof = st.tree.consistency_proof(first, second).map_err(bad)?;
-        Ok((st.tree.root_at(first).map_err(bad)?, st.tree.root_at(second).map_err(bad)?, proof))
+        Ok((
+            st.tree.root_at(first).map_err(bad)?,
+            st.tree.root_at(second).map_err(bad)?,
+            proof,
+        ))
     }
 
     /// The export `tools/verify_log.py` reads, with a fresh checkpoint.
     pub async fn export(&self) -> Result<corridor_ledger::LogExport, ServiceError> {
         let checkpoint = self.checkpoint().await?;
         let st = self.state.lock().await;
-        let size = usize::try_from(checkpoint.size).unwrap_or(usize::MAX).min(st.entries.len());
+        let size = usize::try_from(checkpoint.size)
+            .unwrap_or(usize::MAX)
+            .min(st.entries.len());
         // Keys are registered in the log, so the export starts from no keys.
         Ok(corridor_ledger::export_log(
             &self.origin,
@@ -314,7 +413,9 @@ impl Service {
         let now = self.now_after(&st);
         let mut events = Vec::with_capacity(st.entries.len());
         for e in &st.entries {
-            if let Some(ev) = Event::from_log_event(&e.event).map_err(|e| ServiceError::Internal(e.to_string()))? {
+            if let Some(ev) = Event::from_log_event(&e.event)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?
+            {
                 events.push((e.time, ev));
             }
         }
@@ -326,35 +427,90 @@ impl Service {
     /// limit and the checklist, stored with its SHA-256, and added to the
     /// content (a draft is updated; an application in review is amended,
     /// which voids every decision on the earlier version).
-    pub async fn attach_document(&self, actor: &Actor, id: &str, kind: &str, filename: &str, bytes: Vec<u8>) -> Result<Event, ServiceError> {
-        let app = self.clearance().await.applications.get(id).cloned().ok_or_else(|| ServiceError::NotFound("no such application".into()))?;
-        corridor_clearance::can(actor, corridor_clearance::Action::EditApplication, corridor_clearance::Resource::Application { company: &app.company })
-            .map_err(|_| ServiceError::Forbidden)?;
+    pub async fn attach_document(
+        &self,
+        actor: &Actor,
+        id: &str,
+        kind: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Event, ServiceError> {
+        let app = self
+            .clearance()
+            .await
+            .applications
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ServiceError::NotFound("no such application".into()))?;
+        corridor_clearance::can(
+            actor,
+            corridor_clearance::Action::EditApplication,
+            corridor_clearance::Resource::Application {
+                company: &app.company,
+            },
+        )
+        .map_err(|_| ServiceError::Forbidden)?;
         let size = bytes.len() as u64;
-        corridor_clearance::application::check_upload(filename, size, &self.config).map_err(|p| match p {
-            corridor_clearance::application::DocumentProblem::TooLarge { .. } => ServiceError::TooLarge(p.to_string()),
-            other => ServiceError::Unprocessable(other.to_string()),
-        })?;
+        corridor_clearance::application::check_upload(filename, size, &self.config).map_err(
+            |p| match p {
+                corridor_clearance::application::DocumentProblem::TooLarge { .. } => {
+                    ServiceError::TooLarge(p.to_string())
+                }
+                other => ServiceError::Unprocessable(other.to_string()),
+            },
+        )?;
         let docs = &self.config.documents;
-        if !docs.required.iter().chain(&docs.optional).any(|k| k == kind) {
+        if !docs
+            .required
+            .iter()
+            .chain(&docs.optional)
+            .any(|k| k == kind)
+        {
             return Err(ServiceError::Unprocessable(format!(
                 "document kind {kind} is not on this corridor's checklist ({})",
-                docs.required.iter().chain(&docs.optional).cloned().collect::<Vec<_>>().join(", ")
+                docs.required
+                    .iter()
+                    .chain(&docs.optional)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
-        if filename.trim().is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
-            return Err(ServiceError::Unprocessable("filename: 1 to 200 characters, no path".into()));
+        if filename.trim().is_empty()
+            || filename.chars().count() > 200
+            || filename.contains(['/', '\\'])
+        {
+            return Err(ServiceError::Unprocessable(
+                "filename: 1 to 200 characters, no path".into(),
+            ));
         }
         let sha256 = Hash::of(&bytes);
         if app.content.documents.iter().any(|d| d.sha256 == sha256) {
-            return Err(ServiceError::Conflict("this file is already attached".into()));
+            return Err(ServiceError::Conflict(
+                "this file is already attached".into(),
+            ));
         }
         let mut content = app.content.clone();
-        content.documents.push(corridor_clearance::Document { kind: kind.to_string(), filename: filename.to_string(), sha256, size_bytes: size });
+        content.documents.push(corridor_clearance::Document {
+            kind: kind.to_string(),
+            filename: filename.to_string(),
+            sha256,
+            size_bytes: size,
+        });
         let command = match app.status {
-            Status::Draft => Command::UpdateDraft { application_id: id.to_string(), content },
-            st if st.in_review() => Command::Amend { application_id: id.to_string(), content },
-            st => return Err(ServiceError::Conflict(format!("documents cannot be added to an application that is {st:?}"))),
+            Status::Draft => Command::UpdateDraft {
+                application_id: id.to_string(),
+                content,
+            },
+            st if st.in_review() => Command::Amend {
+                application_id: id.to_string(),
+                content,
+            },
+            st => {
+                return Err(ServiceError::Conflict(format!(
+                    "documents cannot be added to an application that is {st:?}"
+                )));
+            }
         };
         let doc = DocRow {
             application_id: id.to_string(),
@@ -377,7 +533,10 @@ impl Service {
 }
 
 fn status_text(s: Status) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError> {
@@ -385,7 +544,8 @@ fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError
         id: app.id.clone(),
         company: app.company.clone(),
         status: status_text(app.status),
-        content: serde_json::to_string(&app.content).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        content: serde_json::to_string(&app.content)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
         content_hash: app.content_hash.to_hex(),
         updated_at: corridor_ledger::time::format(app.updated_at),
     })

@@ -62,21 +62,40 @@ pub enum VerifyFailure {
 }
 
 /// Verifies the clearance record in `db`; with `config`, also replays it.
-pub async fn verify_database(db: &Db, config: Option<&CorridorConfig>) -> Result<VerifyReport, VerifyFailure> {
+pub async fn verify_database(
+    db: &Db,
+    config: Option<&CorridorConfig>,
+) -> Result<VerifyReport, VerifyFailure> {
     let rows = db.log_rows().await?;
-    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new()).map_err(VerifyFailure::Chain)?;
+    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
+        .map_err(VerifyFailure::Chain)?;
     // The rows decode: verify_stored_chain has checked each one.
     let entries: Vec<_> = rows.iter().filter_map(|r| r.to_entry().ok()).collect();
-    let tree = MerkleTree::from_leaf_hashes(entries.iter().map(corridor_ledger::LogEntry::leaf_hash).collect());
+    let tree = MerkleTree::from_leaf_hashes(
+        entries
+            .iter()
+            .map(corridor_ledger::LogEntry::leaf_hash)
+            .collect(),
+    );
 
     let checkpoints = db.checkpoints().await?;
     let log_key = match db.log_public_key().await? {
-        Some(text) => Some(PublicKey::from_text(&text).map_err(|e| VerifyFailure::Checkpoint { size: 0, message: format!("stored log key: {e}") })?),
+        Some(text) => Some(
+            PublicKey::from_text(&text).map_err(|e| VerifyFailure::Checkpoint {
+                size: 0,
+                message: format!("stored log key: {e}"),
+            })?,
+        ),
         None => None,
     };
     for c in &checkpoints {
-        let fail = |message: String| VerifyFailure::Checkpoint { size: c.size, message };
-        let key = log_key.as_ref().ok_or_else(|| fail("no log key stored to verify it".into()))?;
+        let fail = |message: String| VerifyFailure::Checkpoint {
+            size: c.size,
+            message,
+        };
+        let key = log_key
+            .as_ref()
+            .ok_or_else(|| fail("no log key stored to verify it".into()))?;
         let signed = SignedCheckpoint {
             origin: c.origin.clone(),
             size: u64::try_from(c.size).map_err(|e| fail(e.to_string()))?,
@@ -96,7 +115,10 @@ pub async fn verify_database(db: &Db, config: Option<&CorridorConfig>) -> Result
         }
         let root = tree.root_at(signed.size).map_err(|e| fail(e.to_string()))?;
         if root != signed.root {
-            return Err(fail(format!("signed root {} but the log's first {} entries give {root}: the log was rewritten", signed.root, signed.size)));
+            return Err(fail(format!(
+                "signed root {} but the log's first {} entries give {root}: the log was rewritten",
+                signed.root, signed.size
+            )));
         }
     }
 
@@ -108,15 +130,28 @@ pub async fn verify_database(db: &Db, config: Option<&CorridorConfig>) -> Result
         let diff = table
             .iter()
             .find(|r| !logged.contains(r))
-            .map(|r| format!("key {} of {} is not as the log registered it", r.key_id, r.party))
-            .or_else(|| logged.iter().find(|r| !table.contains(r)).map(|r| format!("key {} of {} registered in the log is missing or changed", r.key_id, r.party)))
+            .map(|r| {
+                format!(
+                    "key {} of {} is not as the log registered it",
+                    r.key_id, r.party
+                )
+            })
+            .or_else(|| {
+                logged.iter().find(|r| !table.contains(r)).map(|r| {
+                    format!(
+                        "key {} of {} registered in the log is missing or changed",
+                        r.key_id, r.party
+                    )
+                })
+            })
             .unwrap_or_else(|| "differs from the log".into());
         return Err(VerifyFailure::Keys(diff));
     }
 
     let mut applications = 0;
     if let Some(config) = config {
-        let c = Clearance::replay_log(config.clone(), &entries).map_err(|e| VerifyFailure::Replay(e.to_string()))?;
+        let c = Clearance::replay_log(config.clone(), &entries)
+            .map_err(|e| VerifyFailure::Replay(e.to_string()))?;
         c.check_invariants().map_err(VerifyFailure::Replay)?;
         applications = c.applications.len();
     }

@@ -24,7 +24,15 @@ enum Who {
 /// (method, uri, body, who may, mutating)
 type Route = (&'static str, String, Option<Value>, Vec<Who>, bool);
 
-const ALL: [Who; 7] = [Who::Public, Who::Owner, Who::OtherAgent, Who::Delegate, Who::Inspector, Who::Coordinator, Who::Admin];
+const ALL: [Who; 7] = [
+    Who::Public,
+    Who::Owner,
+    Who::OtherAgent,
+    Who::Delegate,
+    Who::Inspector,
+    Who::Coordinator,
+    Who::Admin,
+];
 
 #[tokio::test]
 async fn every_route_against_every_role() {
@@ -36,33 +44,105 @@ async fn every_route_against_every_role() {
     let admin = login(&app, "admin").await;
     for p in PARTIES {
         let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
-        let (st, _) = call(&app, "POST", &format!("/parties/{p}/keys"), Some(&admin), Some(&json!({"public_key": pem}))).await;
+        let (st, _) = call(
+            &app,
+            "POST",
+            &format!("/parties/{p}/keys"),
+            Some(&admin),
+            Some(&json!({"public_key": pem})),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED);
     }
     let owner = login(&app, "agent-a").await;
     let coord = login(&app, "coordinator").await;
-    let eta = s.clock().now().checked_add(SignedDuration::from_hours(100)).unwrap();
-    let (st, body) = call(&app, "POST", "/applications", Some(&owner), Some(&json!({"content": content(eta, "9584516")}))).await;
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let (st, body) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": content(eta, "9584516")})),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let x = body["id"].as_str().unwrap().to_string();
     let mut doc_sha = String::new();
-    for kind in ["port_entry_request", "crew_list", "cargo_manifest", "stowage_plan", "registry_certificate"] {
-        let (st, body) = upload(&app, &format!("/applications/{x}/documents?kind={kind}&filename=f.pdf"), &owner, kind.as_bytes().to_vec()).await;
+    for kind in [
+        "port_entry_request",
+        "crew_list",
+        "cargo_manifest",
+        "stowage_plan",
+        "registry_certificate",
+    ] {
+        let (st, body) = upload(
+            &app,
+            &format!("/applications/{x}/documents?kind={kind}&filename=f.pdf"),
+            &owner,
+            kind.as_bytes().to_vec(),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
-        doc_sha = body["content"]["documents"][0]["sha256"].as_str().unwrap().to_string();
+        doc_sha = body["content"]["documents"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_string();
     }
-    let (st, _) = call(&app, "POST", &format!("/applications/{x}/submit"), Some(&owner), None).await;
+    let (st, _) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/submit"),
+        Some(&owner),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, body) = call(&app, "POST", &format!("/applications/{x}/review"), Some(&coord), None).await;
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/review"),
+        Some(&coord),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let hash = Hash::from_hex(body["content_hash"].as_str().unwrap()).unwrap();
     // RU places a hold, so there is a hold to (try to) release.
     let ru = login(&app, "ru-delegate").await;
-    let hold = sign(key_of(&keys, "RU"), "RU", &x, hash, DecisionKind::Hold { reason_code: "R".into(), text: "t".into() }, s.clock().now());
-    let (st, body) = call(&app, "POST", &format!("/applications/{x}/decisions"), Some(&ru), Some(&serde_json::to_value(&hold).unwrap())).await;
+    let hold = sign(
+        key_of(&keys, "RU"),
+        "RU",
+        &x,
+        hash,
+        DecisionKind::Hold {
+            reason_code: "R".into(),
+            text: "t".into(),
+        },
+        s.clock().now(),
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/decisions"),
+        Some(&ru),
+        Some(&serde_json::to_value(&hold).unwrap()),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     s.clock().advance(SignedDuration::from_hours(1));
-    let ru_decision = serde_json::to_value(sign(key_of(&keys, "RU"), "RU", &x, hash, DecisionKind::Approve, s.clock().now())).unwrap();
+    let ru_decision = serde_json::to_value(sign(
+        key_of(&keys, "RU"),
+        "RU",
+        &x,
+        hash,
+        DecisionKind::Approve,
+        s.clock().now(),
+    ))
+    .unwrap();
 
     let mut tokens = std::collections::HashMap::new();
     tokens.insert(Who::Owner, owner.clone());
@@ -80,44 +160,246 @@ async fn every_route_against_every_role() {
     let content_body = json!({"content": content(eta, "9584516")});
     // (method, uri, body, who may, mutating)
     let routes: Vec<Route> = vec![
-        ("GET", format!("/applications/{x}"), None, readers.to_vec(), false),
-        ("PUT", format!("/applications/{x}"), Some(content_body.clone()), vec![Owner], true),
-        ("POST", format!("/applications/{x}/submit"), None, vec![Owner], true),
-        ("GET", format!("/applications/{x}/status"), None, readers.to_vec(), false),
-        ("GET", format!("/applications/{x}/eligibility"), None, readers.to_vec(), false),
-        ("POST", format!("/applications/{x}/documents?kind=bill_of_lading&filename=b.pdf"), None, vec![Owner], true),
-        ("GET", format!("/applications/{x}/documents/{doc_sha}"), None, readers.to_vec(), false),
-        ("POST", format!("/applications/{x}/review"), None, vec![Coordinator], true),
+        (
+            "GET",
+            format!("/applications/{x}"),
+            None,
+            readers.to_vec(),
+            false,
+        ),
+        (
+            "PUT",
+            format!("/applications/{x}"),
+            Some(content_body.clone()),
+            vec![Owner],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/submit"),
+            None,
+            vec![Owner],
+            true,
+        ),
+        (
+            "GET",
+            format!("/applications/{x}/status"),
+            None,
+            readers.to_vec(),
+            false,
+        ),
+        (
+            "GET",
+            format!("/applications/{x}/eligibility"),
+            None,
+            readers.to_vec(),
+            false,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/documents?kind=bill_of_lading&filename=b.pdf"),
+            None,
+            vec![Owner],
+            true,
+        ),
+        (
+            "GET",
+            format!("/applications/{x}/documents/{doc_sha}"),
+            None,
+            readers.to_vec(),
+            false,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/review"),
+            None,
+            vec![Coordinator],
+            true,
+        ),
         // A decision for RU: nobody here may post it (the UA delegate decides only for UA).
-        ("POST", format!("/applications/{x}/decisions"), Some(ru_decision.clone()), vec![], true),
-        ("POST", format!("/applications/{x}/holds/RU/release"), None, vec![], true),
-        ("POST", format!("/applications/{x}/withdraw"), Some(json!({"reason": "r"})), vec![Owner], true),
-        ("POST", format!("/applications/{x}/inspection/schedule"), Some(json!({"at": "2022-09-10T10:00:00Z"})), vec![Coordinator], true),
-        ("POST", format!("/applications/{x}/inspection"), Some(json!({"outcome": {"result": "passed"}})), vec![Inspector], true),
-        ("POST", format!("/applications/{x}/depart"), None, vec![Coordinator], true),
-        ("POST", format!("/applications/{x}/arrive"), None, vec![Coordinator], true),
-        ("POST", format!("/applications/{x}/close"), None, vec![Coordinator], true),
-        ("POST", format!("/applications/{x}/expire"), None, vec![Coordinator], true),
-        ("GET", "/applications".to_string(), None, listers.to_vec(), false),
-        ("POST", "/applications".to_string(), Some(content_body.clone()), vec![Owner, OtherAgent], true),
-        ("POST", "/corridor/suspend".to_string(), Some(json!({"reason_code": "X", "text": "t"})), vec![Coordinator], true),
-        ("POST", "/corridor/resume".to_string(), None, vec![Coordinator], true),
-        ("POST", "/parties/RU/keys".to_string(), Some(json!({"public_key": corridor_ledger::SecretKey::from_seed(&[9; 32]).public_key().to_base64()})), vec![Admin], true),
-        ("POST", "/users".to_string(), Some(json!({"username": "new-user", "password": "long enough", "role": {"role": "inspector"}})), vec![Admin], true),
-        ("GET", "/log/export".to_string(), None, log_readers.to_vec(), false),
-        ("GET", "/log/entries/0/proof".to_string(), None, log_readers.to_vec(), false),
+        (
+            "POST",
+            format!("/applications/{x}/decisions"),
+            Some(ru_decision.clone()),
+            vec![],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/holds/RU/release"),
+            None,
+            vec![],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/withdraw"),
+            Some(json!({"reason": "r"})),
+            vec![Owner],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/inspection/schedule"),
+            Some(json!({"at": "2022-09-10T10:00:00Z"})),
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/inspection"),
+            Some(json!({"outcome": {"result": "passed"}})),
+            vec![Inspector],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/depart"),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/arrive"),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/close"),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            format!("/applications/{x}/expire"),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "GET",
+            "/applications".to_string(),
+            None,
+            listers.to_vec(),
+            false,
+        ),
+        (
+            "POST",
+            "/applications".to_string(),
+            Some(content_body.clone()),
+            vec![Owner, OtherAgent],
+            true,
+        ),
+        (
+            "POST",
+            "/corridor/suspend".to_string(),
+            Some(json!({"reason_code": "X", "text": "t"})),
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            "/corridor/resume".to_string(),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            "/parties/RU/keys".to_string(),
+            Some(
+                json!({"public_key": corridor_ledger::SecretKey::from_seed(&[9; 32]).public_key().to_base64()}),
+            ),
+            vec![Admin],
+            true,
+        ),
+        (
+            "POST",
+            "/users".to_string(),
+            Some(
+                json!({"username": "new-user", "password": "long enough", "role": {"role": "inspector"}}),
+            ),
+            vec![Admin],
+            true,
+        ),
+        (
+            "GET",
+            "/log/export".to_string(),
+            None,
+            log_readers.to_vec(),
+            false,
+        ),
+        (
+            "GET",
+            "/log/entries/0/proof".to_string(),
+            None,
+            log_readers.to_vec(),
+            false,
+        ),
         ("GET", "/auth/me".to_string(), None, users.to_vec(), false),
-        ("GET", "/auth/tokens".to_string(), None, users.to_vec(), false),
-        ("POST", "/auth/tokens".to_string(), Some(json!({"label": "x"})), users.to_vec(), true),
-        ("GET", "/log/checkpoint".to_string(), None, ALL.to_vec(), false),
-        ("GET", "/log/consistency?first=1&second=2".to_string(), None, ALL.to_vec(), false),
-        ("GET", "/accountability".to_string(), None, ALL.to_vec(), false),
+        (
+            "GET",
+            "/auth/tokens".to_string(),
+            None,
+            users.to_vec(),
+            false,
+        ),
+        (
+            "POST",
+            "/auth/tokens".to_string(),
+            Some(json!({"label": "x"})),
+            users.to_vec(),
+            true,
+        ),
+        (
+            "GET",
+            "/log/checkpoint".to_string(),
+            None,
+            ALL.to_vec(),
+            false,
+        ),
+        (
+            "GET",
+            "/log/consistency?first=1&second=2".to_string(),
+            None,
+            ALL.to_vec(),
+            false,
+        ),
+        (
+            "GET",
+            "/accountability".to_string(),
+            None,
+            ALL.to_vec(),
+            false,
+        ),
         ("GET", "/corridor".to_string(), None, ALL.to_vec(), false),
-        ("GET", "/parties/keys".to_string(), None, ALL.to_vec(), false),
-        ("GET", "/openapi.json".to_string(), None, ALL.to_vec(), false),
+        (
+            "GET",
+            "/parties/keys".to_string(),
+            None,
+            ALL.to_vec(),
+            false,
+        ),
+        (
+            "GET",
+            "/openapi.json".to_string(),
+            None,
+            ALL.to_vec(),
+            false,
+        ),
     ];
 
-    let secrets = ["9584516", "VESSEL", "Alpha Shipping", &hash.to_hex(), &doc_sha];
+    let secrets = [
+        "9584516",
+        "VESSEL",
+        "Alpha Shipping",
+        &hash.to_hex(),
+        &doc_sha,
+    ];
     let mut refused = 0;
     for (method, uri, body, allowed, mutating) in &routes {
         for who in ALL {
@@ -130,12 +412,21 @@ async fn every_route_against_every_role() {
                 continue;
             }
             let (st, resp) = call(&app, method, uri, token, body.as_ref()).await;
-            assert!(st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND, "{who:?} {method} {uri}: {st} {resp}");
+            assert!(
+                st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND,
+                "{who:?} {method} {uri}: {st} {resp}"
+            );
             let message = resp["error"]["message"].as_str().unwrap_or_default();
-            assert!(["not permitted", "no such application"].contains(&message), "{who:?} {method} {uri}: {resp}");
+            assert!(
+                ["not permitted", "no such application"].contains(&message),
+                "{who:?} {method} {uri}: {resp}"
+            );
             let text = resp.to_string();
             for secret in secrets {
-                assert!(!text.contains(secret), "{who:?} {method} {uri} leaks {secret}: {text}");
+                assert!(
+                    !text.contains(secret),
+                    "{who:?} {method} {uri} leaks {secret}: {text}"
+                );
             }
             refused += 1;
         }
@@ -145,8 +436,22 @@ async fn every_route_against_every_role() {
     // Another company's application answers exactly like one that does not exist.
     let other = tokens[&OtherAgent].clone();
     for path in ["", "/status", "/eligibility"] {
-        let a = call(&app, "GET", &format!("/applications/{x}{path}"), Some(&other), None).await;
-        let b = call(&app, "GET", &format!("/applications/BSGI-2022-999999{path}"), Some(&other), None).await;
+        let a = call(
+            &app,
+            "GET",
+            &format!("/applications/{x}{path}"),
+            Some(&other),
+            None,
+        )
+        .await;
+        let b = call(
+            &app,
+            "GET",
+            &format!("/applications/BSGI-2022-999999{path}"),
+            Some(&other),
+            None,
+        )
+        .await;
         assert_eq!(a, b, "{path}");
     }
     // The other agent's list does not show it.
@@ -154,12 +459,29 @@ async fn every_route_against_every_role() {
     assert_eq!(list, json!([]));
     // A bad token is 401, not the public view.
     let (st, resp) = call(&app, "GET", "/auth/me", Some("ctk_not-a-token"), None).await;
-    assert_eq!((st, resp["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    assert_eq!(
+        (st, resp["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
 
     // The RU delegate can post RU's decision and release RU's hold: the refusals above were about role and party.
-    let (st, body) = call(&app, "POST", &format!("/applications/{x}/holds/RU/release"), Some(&ru), None).await;
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/holds/RU/release"),
+        Some(&ru),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{body}");
-    let (st, body) = call(&app, "POST", &format!("/applications/{x}/decisions"), Some(&ru), Some(&ru_decision)).await;
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/decisions"),
+        Some(&ru),
+        Some(&ru_decision),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }
 
@@ -170,26 +492,66 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
     create_users(&s).await;
     let app = router_for(s.clone());
     for _ in 0..corridor_clearance_service::auth::MAX_FAILURES {
-        let (st, _) = call(&app, "POST", "/auth/login", None, Some(&json!({"username": "admin", "password": "wrong-password"}))).await;
+        let (st, _) = call(
+            &app,
+            "POST",
+            "/auth/login",
+            None,
+            Some(&json!({"username": "admin", "password": "wrong-password"})),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNAUTHORIZED);
     }
     // Even the right password is refused while limited.
-    let (st, body) = call(&app, "POST", "/auth/login", None, Some(&json!({"username": "admin", "password": PASSWORD}))).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
-    s.clock().advance(SignedDuration::from_secs(corridor_clearance_service::auth::WINDOW_SECONDS));
+    let (st, body) = call(
+        &app,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&json!({"username": "admin", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    s.clock().advance(SignedDuration::from_secs(
+        corridor_clearance_service::auth::WINDOW_SECONDS,
+    ));
     let token = login(&app, "admin").await;
 
-    let (st, created) = call(&app, "POST", "/auth/tokens", Some(&token), Some(&json!({"label": "ci"}))).await;
+    let (st, created) = call(
+        &app,
+        "POST",
+        "/auth/tokens",
+        Some(&token),
+        Some(&json!({"label": "ci"})),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED);
     let ci = created["token"].as_str().unwrap().to_string();
     let (st, _) = call(&app, "GET", "/auth/me", Some(&ci), None).await;
     assert_eq!(st, StatusCode::OK);
     // The database holds only the hash.
-    let n = s.db().execute_raw(&format!("UPDATE clearance_tokens SET label = label WHERE token_sha256 = '{}'", corridor_clearance_service::auth::token_hash(&ci))).await.unwrap();
+    let n = s
+        .db()
+        .execute_raw(&format!(
+            "UPDATE clearance_tokens SET label = label WHERE token_sha256 = '{}'",
+            corridor_clearance_service::auth::token_hash(&ci)
+        ))
+        .await
+        .unwrap();
     assert_eq!(n, 1);
     let n = s.db().execute_raw(&format!("UPDATE clearance_tokens SET label = label WHERE token_sha256 = '{ci}' OR token_id = '{ci}'")).await.unwrap();
     assert_eq!(n, 0);
-    let (st, _) = call(&app, "DELETE", &format!("/auth/tokens/{}", created["token_id"].as_str().unwrap()), Some(&token), None).await;
+    let (st, _) = call(
+        &app,
+        "DELETE",
+        &format!("/auth/tokens/{}", created["token_id"].as_str().unwrap()),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, _) = call(&app, "GET", "/auth/me", Some(&ci), None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
@@ -202,19 +564,64 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
     create_users(&s).await;
     let app = router_for(s.clone());
     let owner = login(&app, "agent-a").await;
-    let eta = s.clock().now().checked_add(SignedDuration::from_hours(100)).unwrap();
-    let (_, body) = call(&app, "POST", "/applications", Some(&owner), Some(&json!({"content": content(eta, "9584516")}))).await;
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let (_, body) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": content(eta, "9584516")})),
+    )
+    .await;
     let x = body["id"].as_str().unwrap().to_string();
     let max = s.config().documents.max_file_bytes as usize;
-    let (st, body) = upload(&app, &format!("/applications/{x}/documents?kind=crew_list&filename=big.pdf"), &owner, vec![b'x'; max + 1]).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")), "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains(&max.to_string()), "{body}");
-    let (st, body) = upload(&app, &format!("/applications/{x}/documents?kind=selfie&filename=a.jpg"), &owner, vec![1, 2, 3]).await;
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=crew_list&filename=big.pdf"),
+        &owner,
+        vec![b'x'; max + 1],
+    )
+    .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&max.to_string()),
+        "{body}"
+    );
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=selfie&filename=a.jpg"),
+        &owner,
+        vec![1, 2, 3],
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (st, body) = upload(&app, &format!("/applications/{x}/documents?kind=crew_list&filename=empty.pdf"), &owner, vec![]).await;
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=crew_list&filename=empty.pdf"),
+        &owner,
+        vec![],
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // Exactly at the limit is fine, and the stored bytes come back with their hash.
-    let (st, body) = upload(&app, &format!("/applications/{x}/documents?kind=crew_list&filename=max.pdf"), &owner, vec![b'y'; max]).await;
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=crew_list&filename=max.pdf"),
+        &owner,
+        vec![b'y'; max],
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{}", body["error"]);
     let sha = body["content"]["documents"][0]["sha256"].as_str().unwrap();
     assert_eq!(sha, Hash::of(&vec![b'y'; max]).to_hex());

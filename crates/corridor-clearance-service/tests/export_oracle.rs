@@ -13,10 +13,15 @@ use common::*;
 use corridor_clearance_service::router_for;
 
 fn python_with_nacl() -> bool {
-    let ok = Command::new("python3").args(["-c", "import nacl.signing"]).output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("python3")
+        .args(["-c", "import nacl.signing"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         if std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("python3 with PyNaCl is required (CORRIDOR_REQUIRE_ORACLES=1): pip install -r tools/requirements.txt");
+            panic!(
+                "python3 with PyNaCl is required (CORRIDOR_REQUIRE_ORACLES=1): pip install -r tools/requirements.txt"
+            );
         }
         eprintln!("note: skipping the tools/verify_log.py oracle: python3 with PyNaCl not found");
     }
@@ -30,36 +35,73 @@ async fn the_export_verifies_with_the_python_oracle() {
     }
     let dir = tempfile::tempdir().unwrap();
     let s = sqlite_service(&dir, "2022-10-20T08:00:00Z").await;
-    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys")).await.unwrap();
+    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys"))
+        .await
+        .unwrap();
     let app = router_for(s.clone());
-    let token = login_as(&app, "coordinator", corridor_clearance_service::seed::DEMO_PASSWORD).await;
+    let token = login_as(
+        &app,
+        "coordinator",
+        corridor_clearance_service::seed::DEMO_PASSWORD,
+    )
+    .await;
     let (st, export) = call(&app, "GET", "/log/export", Some(&token), None).await;
     assert_eq!(st, StatusCode::OK);
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/verify_log.py");
     let good = dir.path().join("export.json");
     std::fs::write(&good, serde_json::to_string_pretty(&export).unwrap()).unwrap();
-    let out = Command::new("python3").arg(&script).arg(&good).output().unwrap();
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // The log key from the checkpoint route matches the export's, out of band.
     let (_, cp) = call(&app, "GET", "/log/checkpoint", None, None).await;
-    let out = Command::new("python3").arg(&script).arg(&good).args(["--log-key", cp["log_key"].as_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&good)
+        .args(["--log-key", cp["log_key"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // Change one entry: the oracle names it.
     let mut bad = export.clone();
     bad["entries"][12]["actor"] = serde_json::json!("user:mallory");
     let bad_path = dir.path().join("bad.json");
     std::fs::write(&bad_path, bad.to_string()).unwrap();
-    let out = Command::new("python3").arg(&script).arg(&bad_path).output().unwrap();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&bad_path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("FAIL") && text.contains("12"), "{text}");
 }
 
 async fn login_as(app: &axum::Router, user: &str, password: &str) -> String {
-    let (st, body) = call(app, "POST", "/auth/login", None, Some(&serde_json::json!({"username": user, "password": password}))).await;
+    let (st, body) = call(
+        app,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&serde_json::json!({"username": user, "password": password})),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     body["token"].as_str().unwrap().to_string()
 }

@@ -36,32 +36,109 @@ async fn a_season_over_http() {
     // Each delegation publishes its public key (the private key never leaves the test's "delegate side").
     for p in PARTIES {
         let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
-        let (st, body) = call(&app, "POST", &format!("/parties/{p}/keys"), Some(&del[p]), Some(&json!({"public_key": pem}))).await;
+        let (st, body) = call(
+            &app,
+            "POST",
+            &format!("/parties/{p}/keys"),
+            Some(&del[p]),
+            Some(&json!({"public_key": pem})),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
     }
 
     // An agent drafts, uploads the checklist, checks eligibility, submits; the coordinator starts the review.
-    async fn new_application(app: &axum::Router, token: &str, coord: &str, imo: &str, eta: jiff::Timestamp) -> (String, Value) {
-        let (st, body) = call(app, "POST", "/applications", Some(token), Some(&json!({"content": content(eta, imo)}))).await;
+    async fn new_application(
+        app: &axum::Router,
+        token: &str,
+        coord: &str,
+        imo: &str,
+        eta: jiff::Timestamp,
+    ) -> (String, Value) {
+        let (st, body) = call(
+            app,
+            "POST",
+            "/applications",
+            Some(token),
+            Some(&json!({"content": content(eta, imo)})),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
         let id = body["id"].as_str().unwrap().to_string();
-        let (st, body) = call(app, "GET", &format!("/applications/{id}/eligibility"), Some(token), None).await;
+        let (st, body) = call(
+            app,
+            "GET",
+            &format!("/applications/{id}/eligibility"),
+            Some(token),
+            None,
+        )
+        .await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(body["eligible"], false, "documents are missing: {body}");
-        assert!(body["reasons"].as_array().unwrap().iter().any(|r| r["message"].as_str().unwrap().contains("crew_list")));
-        for kind in ["port_entry_request", "crew_list", "cargo_manifest", "stowage_plan", "registry_certificate"] {
-            let (st, body) = upload(app, &format!("/applications/{id}/documents?kind={kind}&filename={kind}.pdf"), token, format!("{kind} of {imo}").into_bytes()).await;
+        assert!(
+            body["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["message"].as_str().unwrap().contains("crew_list"))
+        );
+        for kind in [
+            "port_entry_request",
+            "crew_list",
+            "cargo_manifest",
+            "stowage_plan",
+            "registry_certificate",
+        ] {
+            let (st, body) = upload(
+                app,
+                &format!("/applications/{id}/documents?kind={kind}&filename={kind}.pdf"),
+                token,
+                format!("{kind} of {imo}").into_bytes(),
+            )
+            .await;
             assert_eq!(st, StatusCode::CREATED, "{body}");
         }
-        let (st, body) = call(app, "GET", &format!("/applications/{id}/eligibility"), Some(token), None).await;
-        assert_eq!((st, &body["eligible"]), (StatusCode::OK, &json!(true)), "{body}");
-        let (st, body) = call(app, "POST", &format!("/applications/{id}/submit"), Some(token), None).await;
+        let (st, body) = call(
+            app,
+            "GET",
+            &format!("/applications/{id}/eligibility"),
+            Some(token),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (st, &body["eligible"]),
+            (StatusCode::OK, &json!(true)),
+            "{body}"
+        );
+        let (st, body) = call(
+            app,
+            "POST",
+            &format!("/applications/{id}/submit"),
+            Some(token),
+            None,
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "submitted");
-        let (st, body) = call(app, "POST", &format!("/applications/{id}/review"), Some(coord), None).await;
+        let (st, body) = call(
+            app,
+            "POST",
+            &format!("/applications/{id}/review"),
+            Some(coord),
+            None,
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "under_review");
-        let (_, full) = call(app, "GET", &format!("/applications/{id}"), Some(token), None).await;
+        let (_, full) = call(
+            app,
+            "GET",
+            &format!("/applications/{id}"),
+            Some(token),
+            None,
+        )
+        .await;
         (id, full)
     }
 
@@ -70,9 +147,23 @@ async fn a_season_over_http() {
         let uri = format!("/applications/{id}/decisions");
         let token = del[party].clone();
         let app = app.clone();
-        async move { call(&app, "POST", &uri, Some(&token), Some(&serde_json::to_value(&signed).unwrap())).await }
+        async move {
+            call(
+                &app,
+                "POST",
+                &uri,
+                Some(&token),
+                Some(&serde_json::to_value(&signed).unwrap()),
+            )
+            .await
+        }
     };
-    let eta = |s: &corridor_clearance_service::Service| s.clock().now().checked_add(SignedDuration::from_hours(72)).unwrap();
+    let eta = |s: &corridor_clearance_service::Service| {
+        s.clock()
+            .now()
+            .checked_add(SignedDuration::from_hours(72))
+            .unwrap()
+    };
 
     // A: approved by all four (UA +1 h, UN +2 h, TR +3 h, RU +5 h).
     let (a, full_a) = new_application(&app, &agent[0], &coord, "9301342", eta(&s)).await;
@@ -82,40 +173,127 @@ async fn a_season_over_http() {
         let (st, body) = decide(&a, party, ha, DecisionKind::Approve).await;
         assert_eq!(st, StatusCode::OK, "{party}: {body}");
     }
-    let (_, page) = call(&app, "GET", &format!("/applications/{a}/status"), Some(&agent[0]), None).await;
+    let (_, page) = call(
+        &app,
+        "GET",
+        &format!("/applications/{a}/status"),
+        Some(&agent[0]),
+        None,
+    )
+    .await;
     assert_eq!(page["status"], "approved", "{page}");
 
     // A sails: inspection scheduled and passed, departure, arrival, closed.
-    let at = corridor_ledger::time::format(clock.now().checked_add(SignedDuration::from_hours(2)).unwrap());
-    let (st, body) = call(&app, "POST", &format!("/applications/{a}/inspection/schedule"), Some(&coord), Some(&json!({"at": at}))).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("awaiting_inspection")), "{body}");
+    let at = corridor_ledger::time::format(
+        clock
+            .now()
+            .checked_add(SignedDuration::from_hours(2))
+            .unwrap(),
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{a}/inspection/schedule"),
+        Some(&coord),
+        Some(&json!({"at": at})),
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("awaiting_inspection")),
+        "{body}"
+    );
     hours(2);
     let inspector = login(&app, "inspector").await;
-    let (st, body) = call(&app, "POST", &format!("/applications/{a}/inspection"), Some(&inspector), Some(&json!({"outcome": {"result": "passed"}}))).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("inspection_passed")), "{body}");
-    for (step, status) in [("depart", "in_transit"), ("arrive", "arrived"), ("close", "closed")] {
-        let (st, body) = call(&app, "POST", &format!("/applications/{a}/{step}"), Some(&coord), None).await;
-        assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some(status)), "{step}: {body}");
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{a}/inspection"),
+        Some(&inspector),
+        Some(&json!({"outcome": {"result": "passed"}})),
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("inspection_passed")),
+        "{body}"
+    );
+    for (step, status) in [
+        ("depart", "in_transit"),
+        ("arrive", "arrived"),
+        ("close", "closed"),
+    ] {
+        let (st, body) = call(
+            &app,
+            "POST",
+            &format!("/applications/{a}/{step}"),
+            Some(&coord),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (st, body["status"].as_str()),
+            (StatusCode::OK, Some(status)),
+            "{step}: {body}"
+        );
     }
 
     // B: UA holds, then releases; all approve.
     let (b, full_b) = new_application(&app, &agent[1], &coord, "9419072", eta(&s)).await;
     let hb = hash_of(&full_b);
     hours(1);
-    let (st, body) = decide(&b, "UA", hb, DecisionKind::Hold { reason_code: "DOCS_MISSING".into(), text: "gas-free certificate".into() }).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("held")), "{body}");
+    let (st, body) = decide(
+        &b,
+        "UA",
+        hb,
+        DecisionKind::Hold {
+            reason_code: "DOCS_MISSING".into(),
+            text: "gas-free certificate".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("held")),
+        "{body}"
+    );
     // Another party cannot release UA's hold.
-    let (st, _) = call(&app, "POST", &format!("/applications/{b}/holds/UA/release"), Some(&del["RU"]), None).await;
+    let (st, _) = call(
+        &app,
+        "POST",
+        &format!("/applications/{b}/holds/UA/release"),
+        Some(&del["RU"]),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     hours(1);
-    let (st, body) = call(&app, "POST", &format!("/applications/{b}/holds/UA/release"), Some(&del["UA"]), None).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("under_review")), "{body}");
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{b}/holds/UA/release"),
+        Some(&del["UA"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("under_review")),
+        "{body}"
+    );
     for (party, wait) in [("UA", 1), ("UN", 1), ("TR", 1), ("RU", 0)] {
         hours(wait);
         let (st, body) = decide(&b, party, hb, DecisionKind::Approve).await;
         assert_eq!(st, StatusCode::OK, "{party}: {body}");
     }
-    let (_, page) = call(&app, "GET", &format!("/applications/{b}/status"), Some(&agent[1]), None).await;
+    let (_, page) = call(
+        &app,
+        "GET",
+        &format!("/applications/{b}/status"),
+        Some(&agent[1]),
+        None,
+    )
+    .await;
     assert_eq!(page["status"], "approved");
 
     // C: RU rejects.
@@ -123,52 +301,185 @@ async fn a_season_over_http() {
     let hc = hash_of(&full_c);
 
     // Refused signatures, each with a clear error: wrong key, another application, a changed application.
-    let wrong_key = sign(key_of(&keys, "RU"), "UA", &c, hc, DecisionKind::Approve, clock.now());
-    let (st, body) = call(&app, "POST", &format!("/applications/{c}/decisions"), Some(&del["UA"]), Some(&serde_json::to_value(&wrong_key).unwrap())).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decision_refused")), "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("belongs to party RU"), "{body}");
-    let other_app = sign(key_of(&keys, "UA"), "UA", &a, ha, DecisionKind::Approve, clock.now());
-    let (st, body) = call(&app, "POST", &format!("/applications/{c}/decisions"), Some(&del["UA"]), Some(&serde_json::to_value(&other_app).unwrap())).await;
+    let wrong_key = sign(
+        key_of(&keys, "RU"),
+        "UA",
+        &c,
+        hc,
+        DecisionKind::Approve,
+        clock.now(),
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{c}/decisions"),
+        Some(&del["UA"]),
+        Some(&serde_json::to_value(&wrong_key).unwrap()),
+    )
+    .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("decision_refused")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("belongs to party RU"),
+        "{body}"
+    );
+    let other_app = sign(
+        key_of(&keys, "UA"),
+        "UA",
+        &a,
+        ha,
+        DecisionKind::Approve,
+        clock.now(),
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{c}/decisions"),
+        Some(&del["UA"]),
+        Some(&serde_json::to_value(&other_app).unwrap()),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["message"].as_str().unwrap().contains(&format!("is for application {a}")), "{body}");
-    let signed_before_change = sign(key_of(&keys, "UA"), "UA", &c, hc, DecisionKind::Approve, clock.now());
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("is for application {a}")),
+        "{body}"
+    );
+    let signed_before_change = sign(
+        key_of(&keys, "UA"),
+        "UA",
+        &c,
+        hc,
+        DecisionKind::Approve,
+        clock.now(),
+    );
     let mut changed = full_c["content"].clone();
     changed["crew_count"] = json!(22);
-    let (st, body) = call(&app, "PUT", &format!("/applications/{c}"), Some(&agent[2]), Some(&json!({"content": changed}))).await;
+    let (st, body) = call(
+        &app,
+        "PUT",
+        &format!("/applications/{c}"),
+        Some(&agent[2]),
+        Some(&json!({"content": changed})),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let hc2 = hash_of(&body);
-    let (st, body) = call(&app, "POST", &format!("/applications/{c}/decisions"), Some(&del["UA"]), Some(&serde_json::to_value(&signed_before_change).unwrap())).await;
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{c}/decisions"),
+        Some(&del["UA"]),
+        Some(&serde_json::to_value(&signed_before_change).unwrap()),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["message"].as_str().unwrap().contains("the application is now"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the application is now"),
+        "{body}"
+    );
     // A forged signature.
-    let mut forged = sign(key_of(&keys, "UA"), "UA", &c, hc2, DecisionKind::Approve, clock.now());
+    let mut forged = sign(
+        key_of(&keys, "UA"),
+        "UA",
+        &c,
+        hc2,
+        DecisionKind::Approve,
+        clock.now(),
+    );
     forged.signature.0[0] ^= 1;
-    let (st, body) = call(&app, "POST", &format!("/applications/{c}/decisions"), Some(&del["UA"]), Some(&serde_json::to_value(&forged).unwrap())).await;
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{c}/decisions"),
+        Some(&del["UA"]),
+        Some(&serde_json::to_value(&forged).unwrap()),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("does not verify"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{body}"
+    );
 
     hours(5);
-    let (st, body) = decide(&c, "RU", hc2, DecisionKind::Reject { reason_code: "DESTINATION".into(), text: "destination inconsistent".into() }).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("rejected")), "{body}");
+    let (st, body) = decide(
+        &c,
+        "RU",
+        hc2,
+        DecisionKind::Reject {
+            reason_code: "DESTINATION".into(),
+            text: "destination inconsistent".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("rejected")),
+        "{body}"
+    );
 
     // D: withdrawn by its agent (another company's agent cannot).
     let (d, _) = new_application(&app, &agent[0], &coord, "9375616", eta(&s)).await;
-    let (st, _) = call(&app, "POST", &format!("/applications/{d}/withdraw"), Some(&agent[1]), Some(&json!({"reason": "x"}))).await;
+    let (st, _) = call(
+        &app,
+        "POST",
+        &format!("/applications/{d}/withdraw"),
+        Some(&agent[1]),
+        Some(&json!({"reason": "x"})),
+    )
+    .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, body) = call(&app, "POST", &format!("/applications/{d}/withdraw"), Some(&agent[0]), Some(&json!({"reason": "charter cancelled"}))).await;
-    assert_eq!((st, body["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{body}");
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{d}/withdraw"),
+        Some(&agent[0]),
+        Some(&json!({"reason": "charter cancelled"})),
+    )
+    .await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("withdrawn")),
+        "{body}"
+    );
 
     // E: the corridor is suspended during the review, then resumed; RU decides 5 h of open corridor after the review began.
     let (e, full_e) = new_application(&app, &agent[1], &coord, "9612612", eta(&s)).await;
     let he = hash_of(&full_e);
     hours(1);
     let (st, body) = call(&app, "POST", "/corridor/suspend", Some(&coord), Some(&json!({"reason_code": "PARTY_WITHDREW", "text": "a party suspended its participation"}))).await;
-    assert_eq!((st, body["suspended"].as_bool()), (StatusCode::OK, Some(true)), "{body}");
+    assert_eq!(
+        (st, body["suspended"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{body}"
+    );
     hours(96);
     let (st, body) = decide(&e, "RU", he, DecisionKind::Approve).await;
-    assert_eq!((st, body["error"]["message"].as_str()), (StatusCode::CONFLICT, Some("the corridor is suspended")));
+    assert_eq!(
+        (st, body["error"]["message"].as_str()),
+        (StatusCode::CONFLICT, Some("the corridor is suspended"))
+    );
     let (st, body) = call(&app, "POST", "/corridor/resume", Some(&coord), None).await;
-    assert_eq!((st, body["suspended"].as_bool()), (StatusCode::OK, Some(false)), "{body}");
+    assert_eq!(
+        (st, body["suspended"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{body}"
+    );
     hours(4);
     let (st, body) = decide(&e, "RU", he, DecisionKind::Approve).await;
     assert_eq!(st, StatusCode::OK, "{body}");
@@ -176,13 +487,28 @@ async fn a_season_over_http() {
     // Accountability (public, no token).
     let (st, acc) = call(&app, "GET", "/accountability", None, None).await;
     assert_eq!(st, StatusCode::OK, "{acc}");
-    let party = |p: &str| acc["parties"].as_array().unwrap().iter().find(|x| x["party"] == p).unwrap().clone();
+    let party = |p: &str| {
+        acc["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["party"] == p)
+            .unwrap()
+            .clone()
+    };
     let ru = party("RU");
     assert_eq!(ru["decisions"], 4, "{ru}");
     assert_eq!(ru["approvals"], 3);
     assert_eq!(ru["rejections_by_reason"], json!({"DESTINATION": 1}));
     // Every RU decision came 5 h of open corridor after it was awaited (the suspension does not count).
-    assert_eq!((ru["median_seconds_to_decide"].as_i64(), ru["p90_seconds_to_decide"].as_i64()), (Some(18_000), Some(18_000)), "{ru}");
+    assert_eq!(
+        (
+            ru["median_seconds_to_decide"].as_i64(),
+            ru["p90_seconds_to_decide"].as_i64()
+        ),
+        (Some(18_000), Some(18_000)),
+        "{ru}"
+    );
     let ua = party("UA");
     assert_eq!(ua["holds_by_reason"], json!({"DOCS_MISSING": 1}), "{ua}");
     assert_eq!(ua["decisions"], 3);
@@ -190,12 +516,23 @@ async fn a_season_over_http() {
     // E is still awaited by UA, UN, TR: overdue now (24 h deadline).
     hours(30);
     let (_, acc) = call(&app, "GET", "/accountability", None, None).await;
-    let overdue: Vec<String> = acc["parties"].as_array().unwrap().iter().filter(|p| !p["overdue"].as_array().unwrap().is_empty()).map(|p| p["party"].as_str().unwrap().to_string()).collect();
+    let overdue: Vec<String> = acc["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["overdue"].as_array().unwrap().is_empty())
+        .map(|p| p["party"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(overdue, ["TR", "UA", "UN"]);
 
     // Lists: each agent sees only their company's applications.
     let (_, list) = call(&app, "GET", "/applications", Some(&agent[0]), None).await;
-    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [a.as_str(), d.as_str()]);
     let (_, list) = call(&app, "GET", "/applications", Some(&del["UN"]), None).await;
     assert_eq!(list.as_array().unwrap().len(), 5);
@@ -205,22 +542,58 @@ async fn a_season_over_http() {
     assert_eq!(st, StatusCode::OK);
     let size1 = cp1["size"].as_u64().unwrap();
     hours(1);
-    let (st, _) = call(&app, "POST", "/applications", Some(&agent[2]), Some(&json!({"content": content(eta(&s), "9221449")}))).await;
+    let (st, _) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&agent[2]),
+        Some(&json!({"content": content(eta(&s), "9221449")})),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED);
     let (_, cp2) = call(&app, "GET", "/log/checkpoint", None, None).await;
     let size2 = cp2["size"].as_u64().unwrap();
     assert_eq!(size2, size1 + 1);
     let root = |v: &Value, k: &str| Hash::from_hex(v[k].as_str().unwrap()).unwrap();
-    let (st, cons) = call(&app, "GET", &format!("/log/consistency?first={size1}&second={size2}"), None, None).await;
+    let (st, cons) = call(
+        &app,
+        "GET",
+        &format!("/log/consistency?first={size1}&second={size2}"),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{cons}");
     let proof: Vec<Hash> = serde_json::from_value(cons["proof"].clone()).unwrap();
-    corridor_ledger::merkle::verify_consistency(size1, size2, &proof, &root(&cp1, "root"), &root(&cp2, "root")).unwrap();
-    let (st, inc) = call(&app, "GET", &format!("/log/entries/7/proof?size={size2}"), Some(&del["TR"]), None).await;
+    corridor_ledger::merkle::verify_consistency(
+        size1,
+        size2,
+        &proof,
+        &root(&cp1, "root"),
+        &root(&cp2, "root"),
+    )
+    .unwrap();
+    let (st, inc) = call(
+        &app,
+        "GET",
+        &format!("/log/entries/7/proof?size={size2}"),
+        Some(&del["TR"]),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{inc}");
     let proof: Vec<Hash> = serde_json::from_value(inc["proof"].clone()).unwrap();
     let leaf = root(&inc, "leaf_hash");
-    corridor_ledger::merkle::verify_inclusion(7, size2, &leaf, &proof, &root(&cp2, "root")).unwrap();
-    let (st, _) = call(&app, "GET", "/log/consistency?first=9&second=99999", None, None).await;
+    corridor_ledger::merkle::verify_inclusion(7, size2, &leaf, &proof, &root(&cp2, "root"))
+        .unwrap();
+    let (st, _) = call(
+        &app,
+        "GET",
+        "/log/consistency?first=9&second=99999",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 
     // The export verifies independently of the service; so does the database.
@@ -230,11 +603,19 @@ async fn a_season_over_http() {
     let summary = verify_export(&export).unwrap();
     assert_eq!(summary.size, size2);
     assert_eq!(summary.signatures, 4 + 5 + 1 + 1);
-    let report = corridor_clearance_service::verify::verify_database(s.db(), Some(s.config())).await.unwrap();
+    let report = corridor_clearance_service::verify::verify_database(s.db(), Some(s.config()))
+        .await
+        .unwrap();
     assert_eq!(report.size, size2);
 
     // A restarted service replays the same state from the database.
-    let restarted = corridor_clearance_service::Service::with_db(s.db().clone(), s.config().clone(), s.clock().clone()).await.unwrap();
+    let restarted = corridor_clearance_service::Service::with_db(
+        s.db().clone(),
+        s.config().clone(),
+        s.clock().clone(),
+    )
+    .await
+    .unwrap();
     assert_eq!(restarted.clearance().await, s.clearance().await);
 }
 
@@ -251,15 +632,33 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
     let dir = tempfile::tempdir().unwrap();
     let a = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
     // Another process on the same database (e.g. `corridor keys rotate`).
-    let b = corridor_clearance_service::Service::with_db(a.db().clone(), a.config().clone(), a.clock().clone()).await.unwrap();
+    let b = corridor_clearance_service::Service::with_db(
+        a.db().clone(),
+        a.config().clone(),
+        a.clock().clone(),
+    )
+    .await
+    .unwrap();
     let admin = corridor_clearance::Actor::new("cli:keys", corridor_clearance::Role::Admin);
     let keys = keys();
-    b.register_key(&admin, "UA", key_of(&keys, "UA").public_key()).await.unwrap();
-    let err = a.register_key(&admin, "RU", key_of(&keys, "RU").public_key()).await.unwrap_err();
-    assert!(matches!(err, corridor_clearance_service::ServiceError::Conflict(_)), "{err}");
+    b.register_key(&admin, "UA", key_of(&keys, "UA").public_key())
+        .await
+        .unwrap();
+    let err = a
+        .register_key(&admin, "RU", key_of(&keys, "RU").public_key())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, corridor_clearance_service::ServiceError::Conflict(_)),
+        "{err}"
+    );
     // Reloaded: the retry appends after b's entry, and the log verifies.
-    a.register_key(&admin, "RU", key_of(&keys, "RU").public_key()).await.unwrap();
+    a.register_key(&admin, "RU", key_of(&keys, "RU").public_key())
+        .await
+        .unwrap();
     assert_eq!(a.entries().await.len(), 2);
-    let report = corridor_clearance_service::verify::verify_database(a.db(), None).await.unwrap();
+    let report = corridor_clearance_service::verify::verify_database(a.db(), None)
+        .await
+        .unwrap();
     assert_eq!(report.size, 2);
 }

@@ -14,18 +14,34 @@ use corridor_clearance_service::{Clock, Service};
 use corridor_ledger::{ChainFault, LogEntry, StoredEntry};
 
 async fn seeded(db: Db, keys_dir: &std::path::Path) -> Vec<StoredEntry> {
-    let s = Service::with_db(db.clone(), CorridorConfig::bsgi().unwrap(), Clock::manual(t("2022-10-20T08:00:00Z"))).await.unwrap();
-    corridor_clearance_service::seed::seed_service(&s, keys_dir).await.unwrap();
-    verify_database(&db, Some(&CorridorConfig::bsgi().unwrap())).await.unwrap();
+    let s = Service::with_db(
+        db.clone(),
+        CorridorConfig::bsgi().unwrap(),
+        Clock::manual(t("2022-10-20T08:00:00Z")),
+    )
+    .await
+    .unwrap();
+    corridor_clearance_service::seed::seed_service(&s, keys_dir)
+        .await
+        .unwrap();
+    verify_database(&db, Some(&CorridorConfig::bsgi().unwrap()))
+        .await
+        .unwrap();
     db.log_rows().await.unwrap()
 }
 
 async fn drop_triggers(db: &Db) {
     if db.is_postgres() {
-        db.execute_raw("DROP TRIGGER clearance_log_no_change ON clearance_log").await.unwrap();
+        db.execute_raw("DROP TRIGGER clearance_log_no_change ON clearance_log")
+            .await
+            .unwrap();
     } else {
-        db.execute_raw("DROP TRIGGER clearance_log_no_update").await.unwrap();
-        db.execute_raw("DROP TRIGGER clearance_log_no_delete").await.unwrap();
+        db.execute_raw("DROP TRIGGER clearance_log_no_update")
+            .await
+            .unwrap();
+        db.execute_raw("DROP TRIGGER clearance_log_no_delete")
+            .await
+            .unwrap();
     }
 }
 
@@ -73,12 +89,24 @@ async fn tamper_suite(db: Db) {
     let k = 10;
 
     // The database itself refuses changes while the triggers are in place.
-    assert!(db.execute_raw("UPDATE clearance_log SET actor = 'x' WHERE seq = 3").await.is_err());
-    assert!(db.execute_raw("DELETE FROM clearance_log WHERE seq = 3").await.is_err());
+    assert!(
+        db.execute_raw("UPDATE clearance_log SET actor = 'x' WHERE seq = 3")
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_raw("DELETE FROM clearance_log WHERE seq = 3")
+            .await
+            .is_err()
+    );
     drop_triggers(&db).await;
 
     // Change a field.
-    db.execute_raw(&format!("UPDATE clearance_log SET actor = 'user:mallory' WHERE seq = {k}")).await.unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET actor = 'user:mallory' WHERE seq = {k}"
+    ))
+    .await
+    .unwrap();
     let (i, fault) = failure(&db).await;
     assert_eq!(i, k);
     assert!(matches!(fault, ChainFault::BadEntryHash { .. }), "{fault}");
@@ -87,35 +115,70 @@ async fn tamper_suite(db: Db) {
     // Change a signed decision's event (approve -> the same with another time) and its hash, so only the signature is wrong.
     let mut e = rows[signed].to_entry().unwrap();
     let time = e.event["decision"]["time"].as_str().unwrap().to_string();
-    let later = corridor_ledger::time::format(t(&time).checked_add(jiff::SignedDuration::from_secs(1)).unwrap());
+    let later = corridor_ledger::time::format(
+        t(&time)
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap(),
+    );
     e.event["decision"]["time"] = serde_json::Value::String(later);
     e.entry_hash = e.recompute_hash().unwrap();
     let forged = StoredEntry::from_entry(&e).unwrap();
-    db.execute_raw(&format!("UPDATE clearance_log SET event = {}, entry_hash = {} WHERE seq = {signed}", sql_text(&forged.event), sql_text(&forged.entry_hash))).await.unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET event = {}, entry_hash = {} WHERE seq = {signed}",
+        sql_text(&forged.event),
+        sql_text(&forged.entry_hash)
+    ))
+    .await
+    .unwrap();
     let (i, fault) = failure(&db).await;
     assert_eq!(i, signed);
     assert!(matches!(fault, ChainFault::BadSignature(_)), "{fault}");
     restore(&db, &rows).await;
 
     // Corrupt a field into something that does not decode.
-    db.execute_raw(&format!("UPDATE clearance_log SET event = '{{not json' WHERE seq = {k}")).await.unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET event = '{{not json' WHERE seq = {k}"
+    ))
+    .await
+    .unwrap();
     let (i, fault) = failure(&db).await;
     assert_eq!(i, k);
-    assert!(matches!(fault, ChainFault::Undecodable { field: "event", .. }), "{fault}");
+    assert!(
+        matches!(fault, ChainFault::Undecodable { field: "event", .. }),
+        "{fault}"
+    );
     restore(&db, &rows).await;
 
     // Delete a row.
-    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq = {k}")).await.unwrap();
+    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq = {k}"))
+        .await
+        .unwrap();
     let (i, fault) = failure(&db).await;
     assert_eq!(i, k);
-    assert!(matches!(fault, ChainFault::SequenceGap { expected, found } if expected == k as u64 && found == k as u64 + 1), "{fault}");
+    assert!(
+        matches!(fault, ChainFault::SequenceGap { expected, found } if expected == k as u64 && found == k as u64 + 1),
+        "{fault}"
+    );
     restore(&db, &rows).await;
 
     // Insert a row (shifting the rest up, as a careful forger would).
-    db.execute_raw(&format!("UPDATE clearance_log SET seq = seq + 1000000 WHERE seq >= {k}")).await.unwrap();
-    db.execute_raw("UPDATE clearance_log SET seq = seq - 999999 WHERE seq >= 1000000").await.unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET seq = seq + 1000000 WHERE seq >= {k}"
+    ))
+    .await
+    .unwrap();
+    db.execute_raw("UPDATE clearance_log SET seq = seq - 999999 WHERE seq >= 1000000")
+        .await
+        .unwrap();
     let prev = rows[k - 1].to_entry().unwrap();
-    let inserted = LogEntry::next(Some(&prev), "user:mallory", prev.time, serde_json::json!({"type": "corridor_resumed"}), None).unwrap();
+    let inserted = LogEntry::next(
+        Some(&prev),
+        "user:mallory",
+        prev.time,
+        serde_json::json!({"type": "corridor_resumed"}),
+        None,
+    )
+    .unwrap();
     insert_row(&db, &StoredEntry::from_entry(&inserted).unwrap()).await;
     let (i, fault) = failure(&db).await;
     // The inserted entry itself links correctly; the entry after it no longer does.
@@ -124,9 +187,23 @@ async fn tamper_suite(db: Db) {
     restore(&db, &rows).await;
 
     // Reorder two rows.
-    db.execute_raw(&format!("UPDATE clearance_log SET seq = -1 WHERE seq = {k}")).await.unwrap();
-    db.execute_raw(&format!("UPDATE clearance_log SET seq = {k} WHERE seq = {}", k + 1)).await.unwrap();
-    db.execute_raw(&format!("UPDATE clearance_log SET seq = {} WHERE seq = -1", k + 1)).await.unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET seq = -1 WHERE seq = {k}"
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET seq = {k} WHERE seq = {}",
+        k + 1
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET seq = {} WHERE seq = -1",
+        k + 1
+    ))
+    .await
+    .unwrap();
     let (i, fault) = failure(&db).await;
     assert_eq!(i, k);
     assert!(matches!(fault, ChainFault::BadPrevHash { .. }), "{fault}");
@@ -135,38 +212,70 @@ async fn tamper_suite(db: Db) {
     // Rewrite the whole tail from k consistently (every hash recomputed): the
     // chain checks, but the signed checkpoint the seed kept does not.
     let mut prev = rows[k - 1].to_entry().unwrap();
-    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq >= {k}")).await.unwrap();
+    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq >= {k}"))
+        .await
+        .unwrap();
     for (j, r) in rows[k..].iter().enumerate() {
         let e = r.to_entry().unwrap();
-        let actor = if j == 0 { "user:mallory".to_string() } else { e.actor.clone() };
-        let next = LogEntry::next(Some(&prev), &actor, e.time, e.event.clone(), e.signature.clone()).unwrap();
+        let actor = if j == 0 {
+            "user:mallory".to_string()
+        } else {
+            e.actor.clone()
+        };
+        let next = LogEntry::next(
+            Some(&prev),
+            &actor,
+            e.time,
+            e.event.clone(),
+            e.signature.clone(),
+        )
+        .unwrap();
         insert_row(&db, &StoredEntry::from_entry(&next).unwrap()).await;
         prev = next;
     }
     match verify_database(&db, None).await {
-        Err(VerifyFailure::Checkpoint { message, .. }) => assert!(message.contains("rewritten"), "{message}"),
+        Err(VerifyFailure::Checkpoint { message, .. }) => {
+            assert!(message.contains("rewritten"), "{message}")
+        }
         other => panic!("expected a checkpoint failure, got {other:?}"),
     }
     restore(&db, &rows).await;
 
     // Truncating the tail is caught by the checkpoint too.
-    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq >= {}", rows.len() - 2)).await.unwrap();
+    db.execute_raw(&format!(
+        "DELETE FROM clearance_log WHERE seq >= {}",
+        rows.len() - 2
+    ))
+    .await
+    .unwrap();
     match verify_database(&db, None).await {
-        Err(VerifyFailure::Checkpoint { message, .. }) => assert!(message.contains("deleted"), "{message}"),
+        Err(VerifyFailure::Checkpoint { message, .. }) => {
+            assert!(message.contains("deleted"), "{message}")
+        }
         other => panic!("expected a checkpoint failure, got {other:?}"),
     }
     restore(&db, &rows).await;
 
     // A key row changed behind the log's back.
-    db.execute_raw("UPDATE clearance_party_keys SET public_key = 'AAAA' WHERE party = 'UA'").await.unwrap();
-    assert!(matches!(verify_database(&db, None).await, Err(VerifyFailure::Keys(_))));
+    db.execute_raw("UPDATE clearance_party_keys SET public_key = 'AAAA' WHERE party = 'UA'")
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify_database(&db, None).await,
+        Err(VerifyFailure::Keys(_))
+    ));
     db.close().await;
 }
 
 #[tokio::test]
 async fn tampering_is_caught_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let db = corridor_clearance_service::db::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+    let db = corridor_clearance_service::db::open(&format!(
+        "sqlite://{}",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
     tamper_suite(db).await;
 }
 

@@ -65,28 +65,42 @@ pub fn accountability<'a>(
     let mut figures: BTreeMap<String, PartyAccountability> = config
         .party_codes()
         .map(|p| {
-            (p.to_string(), PartyAccountability {
-                party: p.to_string(),
-                decisions: 0,
-                approvals: 0,
-                median_seconds_to_decide: None,
-                p90_seconds_to_decide: None,
-                holds_by_reason: BTreeMap::new(),
-                rejections_by_reason: BTreeMap::new(),
-                overdue: Vec::new(),
-            })
+            (
+                p.to_string(),
+                PartyAccountability {
+                    party: p.to_string(),
+                    decisions: 0,
+                    approvals: 0,
+                    median_seconds_to_decide: None,
+                    p90_seconds_to_decide: None,
+                    holds_by_reason: BTreeMap::new(),
+                    rejections_by_reason: BTreeMap::new(),
+                    overdue: Vec::new(),
+                },
+            )
         })
         .collect();
     for (at, event) in events {
-        if let Event::DecisionRecorded { application_id, decision, .. } = event {
+        if let Event::DecisionRecorded {
+            application_id,
+            decision,
+            ..
+        } = event
+        {
             let since = state
                 .applications
                 .get(application_id)
                 .and_then(|a| a.awaiting_since.get(&decision.party))
                 .copied();
             if let (Some(since), Some(f)) = (since, figures.get_mut(&decision.party)) {
-                let secs = (at.as_second() - since.as_second() - state.corridor.suspended_seconds(since, at)).max(0);
-                durations.entry(decision.party.clone()).or_default().push(secs);
+                let secs = (at.as_second()
+                    - since.as_second()
+                    - state.corridor.suspended_seconds(since, at))
+                .max(0);
+                durations
+                    .entry(decision.party.clone())
+                    .or_default()
+                    .push(secs);
                 f.decisions += 1;
                 match &decision.decision {
                     corridor_ledger::DecisionKind::Approve => f.approvals += 1,
@@ -94,7 +108,9 @@ pub fn accountability<'a>(
                         *f.holds_by_reason.entry(reason_code.clone()).or_default() += 1;
                     }
                     corridor_ledger::DecisionKind::Reject { reason_code, .. } => {
-                        *f.rejections_by_reason.entry(reason_code.clone()).or_default() += 1;
+                        *f.rejections_by_reason
+                            .entry(reason_code.clone())
+                            .or_default() += 1;
                     }
                 }
             }
@@ -113,8 +129,14 @@ pub fn accountability<'a>(
             f.p90_seconds_to_decide = percentile(&ds, 90);
         }
     }
-    let parties = config.party_codes().filter_map(|p| figures.remove(p)).collect();
-    Ok(Accountability { as_of: corridor_ledger::time::to_seconds(now), parties })
+    let parties = config
+        .party_codes()
+        .filter_map(|p| figures.remove(p))
+        .collect();
+    Ok(Accountability {
+        as_of: corridor_ledger::time::to_seconds(now),
+        parties,
+    })
 }
 
 #[cfg(test)]

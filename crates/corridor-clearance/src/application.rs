@@ -107,7 +107,9 @@ impl ApplicationContent {
 
     /// Total tonnes of the cargo plan (saturating).
     pub fn total_tonnes(&self) -> u64 {
-        self.cargo.iter().fold(0u64, |a, l| a.saturating_add(l.tonnes))
+        self.cargo
+            .iter()
+            .fold(0u64, |a, l| a.saturating_add(l.tonnes))
     }
 }
 
@@ -123,19 +125,28 @@ pub enum DocumentProblem {
     UnknownKind { kind: String },
     /// Over the size limit.
     #[error("document {filename} is {size_bytes} bytes, the limit is {max_bytes}")]
-    TooLarge { filename: String, size_bytes: u64, max_bytes: u64 },
+    TooLarge {
+        filename: String,
+        size_bytes: u64,
+        max_bytes: u64,
+    },
     /// Empty file.
     #[error("document {filename} is empty")]
     Empty { filename: String },
 }
 
 /// Checks the documents of `content` against the corridor's checklist.
-pub fn check_documents(content: &ApplicationContent, config: &CorridorConfig) -> Vec<DocumentProblem> {
+pub fn check_documents(
+    content: &ApplicationContent,
+    config: &CorridorConfig,
+) -> Vec<DocumentProblem> {
     let d = &config.documents;
     let mut out = Vec::new();
     for doc in &content.documents {
         if !d.required.contains(&doc.kind) && !d.optional.contains(&doc.kind) {
-            out.push(DocumentProblem::UnknownKind { kind: doc.kind.clone() });
+            out.push(DocumentProblem::UnknownKind {
+                kind: doc.kind.clone(),
+            });
         }
         if doc.size_bytes > d.max_file_bytes {
             out.push(DocumentProblem::TooLarge {
@@ -145,7 +156,9 @@ pub fn check_documents(content: &ApplicationContent, config: &CorridorConfig) ->
             });
         }
         if doc.size_bytes == 0 {
-            out.push(DocumentProblem::Empty { filename: doc.filename.clone() });
+            out.push(DocumentProblem::Empty {
+                filename: doc.filename.clone(),
+            });
         }
     }
     for kind in &d.required {
@@ -157,9 +170,15 @@ pub fn check_documents(content: &ApplicationContent, config: &CorridorConfig) ->
 }
 
 /// Checks one upload before it is stored (size only; the kind is checked at submission).
-pub fn check_upload(filename: &str, size_bytes: u64, config: &CorridorConfig) -> Result<(), DocumentProblem> {
+pub fn check_upload(
+    filename: &str,
+    size_bytes: u64,
+    config: &CorridorConfig,
+) -> Result<(), DocumentProblem> {
     if size_bytes == 0 {
-        return Err(DocumentProblem::Empty { filename: filename.to_string() });
+        return Err(DocumentProblem::Empty {
+            filename: filename.to_string(),
+        });
     }
     if size_bytes > config.documents.max_file_bytes {
         return Err(DocumentProblem::TooLarge {

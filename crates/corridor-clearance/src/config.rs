@@ -144,7 +144,8 @@ pub enum ConfigError {
 impl CorridorConfig {
     /// Parses and validates TOML.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let c: CorridorConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let c: CorridorConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         c.validate()?;
         Ok(c)
     }
@@ -161,7 +162,10 @@ impl CorridorConfig {
         }
         if let ConsensusRule::Quorum { approvals } = self.consensus {
             if approvals == 0 || approvals as usize > self.parties.len() {
-                return Err(ConfigError::BadQuorum { approvals, parties: self.parties.len() });
+                return Err(ConfigError::BadQuorum {
+                    approvals,
+                    parties: self.parties.len(),
+                });
             }
         }
         if self.timing.decision_deadline_hours <= 0 {

@@ -22,9 +22,18 @@ pub enum Consensus {
 /// decisions on an older version of the application must already be removed).
 pub fn consensus(rule: ConsensusRule, decisions: &[Option<&DecisionKind>]) -> Consensus {
     let n = decisions.len();
-    let approvals = decisions.iter().filter(|d| matches!(d, Some(DecisionKind::Approve))).count();
-    let rejections = decisions.iter().filter(|d| matches!(d, Some(DecisionKind::Reject { .. }))).count();
-    let holds = decisions.iter().filter(|d| matches!(d, Some(DecisionKind::Hold { .. }))).count();
+    let approvals = decisions
+        .iter()
+        .filter(|d| matches!(d, Some(DecisionKind::Approve)))
+        .count();
+    let rejections = decisions
+        .iter()
+        .filter(|d| matches!(d, Some(DecisionKind::Reject { .. })))
+        .count();
+    let holds = decisions
+        .iter()
+        .filter(|d| matches!(d, Some(DecisionKind::Hold { .. })))
+        .count();
     let needed = match rule {
         ConsensusRule::Unanimity => n,
         ConsensusRule::Quorum { approvals } => (approvals as usize).min(n),
@@ -50,8 +59,14 @@ mod tests {
     fn d(s: &str) -> Option<DecisionKind> {
         match s {
             "A" => Some(DecisionKind::Approve),
-            "H" => Some(DecisionKind::Hold { reason_code: "R".into(), text: String::new() }),
-            "R" => Some(DecisionKind::Reject { reason_code: "R".into(), text: String::new() }),
+            "H" => Some(DecisionKind::Hold {
+                reason_code: "R".into(),
+                text: String::new(),
+            }),
+            "R" => Some(DecisionKind::Reject {
+                reason_code: "R".into(),
+                text: String::new(),
+            }),
             _ => None,
         }
     }

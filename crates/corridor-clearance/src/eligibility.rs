@@ -10,8 +10,13 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Ineligibility {
     /// Submitted too late before the ETA at the inspection area.
-    #[error("submitted {notice_hours} h before arrival at the inspection area; at least {required_hours} h are required")]
-    NoticeTooShort { notice_hours: i64, required_hours: i64 },
+    #[error(
+        "submitted {notice_hours} h before arrival at the inspection area; at least {required_hours} h are required"
+    )]
+    NoticeTooShort {
+        notice_hours: i64,
+        required_hours: i64,
+    },
     /// No cargo lines.
     #[error("the cargo plan is empty")]
     NoCargo,
@@ -20,16 +25,32 @@ pub enum Ineligibility {
     UnknownCommodity { commodity: String },
     /// A commodity of a category that is not allowed.
     #[error("commodity {commodity} ({category}) is not allowed; allowed: {allowed}")]
-    CargoNotAllowed { commodity: String, category: String, allowed: String },
+    CargoNotAllowed {
+        commodity: String,
+        category: String,
+        allowed: String,
+    },
     /// A parcel below the minimum.
-    #[error("parcel of {tonnes} t of {commodity} is below the minimum of {min_tonnes} t for {category}")]
-    ParcelTooSmall { commodity: String, category: String, tonnes: u64, min_tonnes: u64 },
+    #[error(
+        "parcel of {tonnes} t of {commodity} is below the minimum of {min_tonnes} t for {category}"
+    )]
+    ParcelTooSmall {
+        commodity: String,
+        category: String,
+        tonnes: u64,
+        min_tonnes: u64,
+    },
     /// More port calls than the form takes.
     #[error("{count} port calls declared; at most {max}")]
     TooManyPortCalls { count: usize, max: usize },
     /// A call at a banned port after the cut-off.
     #[error("called at {locode} ({label}) on {departed}, after {since}")]
-    BannedPortCall { locode: String, label: String, departed: String, since: String },
+    BannedPortCall {
+        locode: String,
+        label: String,
+        departed: String,
+        since: String,
+    },
     /// The port is not one of the corridor's.
     #[error("port {port} is not served by this corridor")]
     UnknownPort { port: String },
@@ -47,7 +68,10 @@ pub fn check_eligibility(
     let rules = &config.eligibility;
     let mut out = Vec::new();
 
-    let notice_seconds = content.eta_inspection_area.as_second().saturating_sub(submitted_at.as_second());
+    let notice_seconds = content
+        .eta_inspection_area
+        .as_second()
+        .saturating_sub(submitted_at.as_second());
     let required_seconds = rules.min_notice_hours.saturating_mul(3600);
     if notice_seconds < required_seconds {
         out.push(Ineligibility::NoticeTooShort {
@@ -57,7 +81,9 @@ pub fn check_eligibility(
     }
 
     if !config.ports.contains(&content.itinerary.port) {
-        out.push(Ineligibility::UnknownPort { port: content.itinerary.port.clone() });
+        out.push(Ineligibility::UnknownPort {
+            port: content.itinerary.port.clone(),
+        });
     }
 
     if content.cargo.is_empty() {
@@ -65,7 +91,9 @@ pub fn check_eligibility(
     }
     for line in &content.cargo {
         let Some(category) = rules.commodities.get(&line.commodity) else {
-            out.push(Ineligibility::UnknownCommodity { commodity: line.commodity.clone() });
+            out.push(Ineligibility::UnknownCommodity {
+                commodity: line.commodity.clone(),
+            });
             continue;
         };
         if !rules.allowed_categories.contains(category) {
@@ -89,11 +117,19 @@ pub fn check_eligibility(
     }
 
     if content.last_port_calls.len() > rules.max_port_calls {
-        out.push(Ineligibility::TooManyPortCalls { count: content.last_port_calls.len(), max: rules.max_port_calls });
+        out.push(Ineligibility::TooManyPortCalls {
+            count: content.last_port_calls.len(),
+            max: rules.max_port_calls,
+        });
     }
     for call in &content.last_port_calls {
         for ban in &rules.banned_port_calls {
-            if ban.locodes.iter().any(|l| l.eq_ignore_ascii_case(&call.locode)) && call.departed >= ban.since {
+            if ban
+                .locodes
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&call.locode))
+                && call.departed >= ban.since
+            {
                 out.push(Ineligibility::BannedPortCall {
                     locode: call.locode.clone(),
                     label: ban.label.clone(),
@@ -104,7 +140,11 @@ pub fn check_eligibility(
         }
     }
 
-    out.extend(check_documents(content, config).into_iter().map(|problem| Ineligibility::Document { problem }));
+    out.extend(
+        check_documents(content, config)
+            .into_iter()
+            .map(|problem| Ineligibility::Document { problem }),
+    );
 
     if out.is_empty() { Ok(()) } else { Err(out) }
 }

@@ -67,5 +67,8 @@ pub use accountability::{Accountability, PartyAccountability, accountability};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{ConsensusRule, CorridorConfig, Party};
 pub use eligibility::{Ineligibility, check_eligibility};
-pub use machine::{Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, Outcome, Overdue, PartyLine, Status, StatusPage};
+pub use machine::{
+    Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, Outcome, Overdue,
+    PartyLine, Status, StatusPage,
+};
 pub use roles::{Action, Actor, Denied, Resource, Role, can};

@@ -24,7 +24,10 @@ use crate::consensus::{Consensus, consensus};
 use crate::eligibility::{Ineligibility, check_eligibility};
 use crate::roles::{Action, Actor, Denied, Resource, Role, can};
 use corridor_ledger::decision::{DecisionError, Expected};
-use corridor_ledger::{CanonicalError, DecisionKind, DecisionPayload, EntrySignature, Hash, KeyId, KeyRegistry, SignedDecision};
+use corridor_ledger::{
+    CanonicalError, DecisionKind, DecisionPayload, EntrySignature, Hash, KeyId, KeyRegistry,
+    SignedDecision,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -73,21 +76,61 @@ pub enum InspectionOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    CreateDraft { company: String, content: ApplicationContent },
-    UpdateDraft { application_id: String, content: ApplicationContent },
-    Submit { application_id: String },
-    StartReview { application_id: String },
-    Decide { application_id: String, decision: SignedDecision },
-    ReleaseHold { application_id: String, party: String },
-    Amend { application_id: String, content: ApplicationContent },
-    Withdraw { application_id: String, reason: String },
-    Expire { application_id: String },
-    ScheduleInspection { application_id: String, #[serde(with = "corridor_ledger::time::rfc3339")] at: Timestamp },
-    RecordInspection { application_id: String, outcome: InspectionOutcome },
-    Depart { application_id: String },
-    Arrive { application_id: String },
-    Close { application_id: String },
-    Suspend { reason_code: String, text: String },
+    CreateDraft {
+        company: String,
+        content: ApplicationContent,
+    },
+    UpdateDraft {
+        application_id: String,
+        content: ApplicationContent,
+    },
+    Submit {
+        application_id: String,
+    },
+    StartReview {
+        application_id: String,
+    },
+    Decide {
+        application_id: String,
+        decision: SignedDecision,
+    },
+    ReleaseHold {
+        application_id: String,
+        party: String,
+    },
+    Amend {
+        application_id: String,
+        content: ApplicationContent,
+    },
+    Withdraw {
+        application_id: String,
+        reason: String,
+    },
+    Expire {
+        application_id: String,
+    },
+    ScheduleInspection {
+        application_id: String,
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+    },
+    RecordInspection {
+        application_id: String,
+        outcome: InspectionOutcome,
+    },
+    Depart {
+        application_id: String,
+    },
+    Arrive {
+        application_id: String,
+    },
+    Close {
+        application_id: String,
+    },
+    Suspend {
+        reason_code: String,
+        text: String,
+    },
     Resume,
 }
 
@@ -95,22 +138,71 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    ApplicationCreated { application_id: String, company: String, content: ApplicationContent, content_hash: Hash },
-    DraftUpdated { application_id: String, content: ApplicationContent, content_hash: Hash },
-    ApplicationSubmitted { application_id: String, content_hash: Hash },
-    ReviewStarted { application_id: String },
+    ApplicationCreated {
+        application_id: String,
+        company: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    DraftUpdated {
+        application_id: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    ApplicationSubmitted {
+        application_id: String,
+        content_hash: Hash,
+    },
+    ReviewStarted {
+        application_id: String,
+    },
     /// `decision` is the signed payload; the signature travels in the log entry.
-    DecisionRecorded { application_id: String, decision: DecisionPayload, status: Status },
-    HoldReleased { application_id: String, party: String, status: Status },
-    ApplicationAmended { application_id: String, content: ApplicationContent, content_hash: Hash },
-    ApplicationWithdrawn { application_id: String, reason: String },
-    ApplicationExpired { application_id: String, from: Status },
-    InspectionScheduled { application_id: String, #[serde(with = "corridor_ledger::time::rfc3339")] at: Timestamp },
-    InspectionRecorded { application_id: String, outcome: InspectionOutcome, status: Status },
-    VesselDeparted { application_id: String },
-    VesselArrived { application_id: String },
-    ApplicationClosed { application_id: String },
-    CorridorSuspended { reason_code: String, text: String },
+    DecisionRecorded {
+        application_id: String,
+        decision: DecisionPayload,
+        status: Status,
+    },
+    HoldReleased {
+        application_id: String,
+        party: String,
+        status: Status,
+    },
+    ApplicationAmended {
+        application_id: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    ApplicationWithdrawn {
+        application_id: String,
+        reason: String,
+    },
+    ApplicationExpired {
+        application_id: String,
+        from: Status,
+    },
+    InspectionScheduled {
+        application_id: String,
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+    },
+    InspectionRecorded {
+        application_id: String,
+        outcome: InspectionOutcome,
+        status: Status,
+    },
+    VesselDeparted {
+        application_id: String,
+    },
+    VesselArrived {
+        application_id: String,
+    },
+    ApplicationClosed {
+        application_id: String,
+    },
+    CorridorSuspended {
+        reason_code: String,
+        text: String,
+    },
     CorridorResumed,
 }
 
@@ -119,12 +211,18 @@ impl Event {
     /// clearance (party key registrations and retirements) give `Ok(None)`.
     pub fn from_log_event(value: &serde_json::Value) -> Result<Option<Event>, ReplayError> {
         let kind = value.get("type").and_then(serde_json::Value::as_str);
-        if matches!(kind, Some(corridor_ledger::keys::KEY_REGISTERED | corridor_ledger::keys::KEY_RETIRED)) {
+        if matches!(
+            kind,
+            Some(corridor_ledger::keys::KEY_REGISTERED | corridor_ledger::keys::KEY_RETIRED)
+        ) {
             return Ok(None);
         }
         serde_json::from_value(value.clone())
             .map(Some)
-            .map_err(|e| ReplayError::Inconsistent { index: 0, message: format!("event does not parse: {e}") })
+            .map_err(|e| ReplayError::Inconsistent {
+                index: 0,
+                message: format!("event does not parse: {e}"),
+            })
     }
 
     /// The application the event is about (none for corridor events).
@@ -225,10 +323,18 @@ impl CorridorState {
     /// Moves `deadline` (set at `since`) later by every suspension that began
     /// before it fell due: a closed one by its length (from `since` at the
     /// earliest), an open one by keeping the remaining time in reserve from `now`.
-    pub fn extend_deadline(&self, since: Timestamp, deadline: Timestamp, now: Timestamp) -> Timestamp {
+    pub fn extend_deadline(
+        &self,
+        since: Timestamp,
+        deadline: Timestamp,
+        now: Timestamp,
+    ) -> Timestamp {
         let mut deadline = deadline;
-        let mut intervals: Vec<(Timestamp, Option<Timestamp>)> =
-            self.past_suspensions.iter().map(|(s, e)| (*s, Some(*e))).collect();
+        let mut intervals: Vec<(Timestamp, Option<Timestamp>)> = self
+            .past_suspensions
+            .iter()
+            .map(|(s, e)| (*s, Some(*e)))
+            .collect();
         if let Some((s, _)) = &self.suspended {
             intervals.push((*s, None));
         }
@@ -240,7 +346,9 @@ impl CorridorState {
             let s = s.max(since);
             match e {
                 Some(e) if e > s => {
-                    deadline = deadline.checked_add(s.duration_until(e)).unwrap_or(deadline);
+                    deadline = deadline
+                        .checked_add(s.duration_until(e))
+                        .unwrap_or(deadline);
                 }
                 Some(_) => {}
                 None => {
@@ -259,7 +367,11 @@ impl CorridorState {
             let b = e.min(to);
             (b.as_second() - a.as_second()).max(0)
         };
-        let mut total: i64 = self.past_suspensions.iter().map(|(s, e)| overlap(*s, *e)).sum();
+        let mut total: i64 = self
+            .past_suspensions
+            .iter()
+            .map(|(s, e)| overlap(*s, *e))
+            .sum();
         if let Some((s, _)) = &self.suspended {
             total += overlap(*s, to);
         }
@@ -278,7 +390,10 @@ pub enum ClearanceError {
     NotFound(String),
     /// The command does not apply in the application's status.
     #[error("cannot {command} an application that is {status:?}")]
-    IllegalTransition { command: &'static str, status: Status },
+    IllegalTransition {
+        command: &'static str,
+        status: Status,
+    },
     /// Not eligible; every reason is listed.
     #[error("application is not eligible: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Ineligible(Vec<Ineligibility>),
@@ -355,7 +470,12 @@ fn illegal(command: &'static str, status: Status) -> ClearanceError {
 impl Clearance {
     /// An empty corridor.
     pub fn new(config: CorridorConfig) -> Self {
-        Clearance { config, corridor: CorridorState::default(), applications: BTreeMap::new(), events_applied: 0 }
+        Clearance {
+            config,
+            corridor: CorridorState::default(),
+            applications: BTreeMap::new(),
+            events_applied: 0,
+        }
     }
 
     /// Rebuilds the state from logged events in order.
@@ -372,15 +492,22 @@ impl Clearance {
 
     /// Rebuilds the state from log entries (skipping ledger-level key events).
     /// The entries should have been verified first ([`corridor_ledger::verify_chain`]).
-    pub fn replay_log(config: CorridorConfig, entries: &[corridor_ledger::LogEntry]) -> Result<Self, ReplayError> {
+    pub fn replay_log(
+        config: CorridorConfig,
+        entries: &[corridor_ledger::LogEntry],
+    ) -> Result<Self, ReplayError> {
         let mut c = Clearance::new(config);
         for (index, e) in entries.iter().enumerate() {
             let parsed = Event::from_log_event(&e.event).map_err(|err| match err {
-                ReplayError::Inconsistent { message, .. } => ReplayError::Inconsistent { index, message },
+                ReplayError::Inconsistent { message, .. } => {
+                    ReplayError::Inconsistent { index, message }
+                }
             })?;
             if let Some(event) = parsed {
                 c.apply(&event, e.time).map_err(|err| match err {
-                    ReplayError::Inconsistent { message, .. } => ReplayError::Inconsistent { index, message },
+                    ReplayError::Inconsistent { message, .. } => {
+                        ReplayError::Inconsistent { index, message }
+                    }
                 })?;
             }
         }
@@ -390,15 +517,26 @@ impl Clearance {
     /// The tracking number the next application will get.
     pub fn next_application_id(&self, now: Timestamp) -> String {
         let year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
-        format!("{}-{}-{:06}", self.config.tracking_prefix, year, self.applications.len() + 1)
+        format!(
+            "{}-{}-{:06}",
+            self.config.tracking_prefix,
+            year,
+            self.applications.len() + 1
+        )
     }
 
     fn app(&self, id: &str) -> Result<&Application, ClearanceError> {
-        self.applications.get(id).ok_or_else(|| ClearanceError::NotFound(id.to_string()))
+        self.applications
+            .get(id)
+            .ok_or_else(|| ClearanceError::NotFound(id.to_string()))
     }
 
     fn require_active(&self) -> Result<(), ClearanceError> {
-        if self.corridor.suspended.is_some() { Err(ClearanceError::CorridorSuspended) } else { Ok(()) }
+        if self.corridor.suspended.is_some() {
+            Err(ClearanceError::CorridorSuspended)
+        } else {
+            Ok(())
+        }
     }
 
     /// When `party`'s decision on `app` is due (none if it has decided or the
@@ -408,7 +546,11 @@ impl Clearance {
             return None;
         }
         let since = *app.awaiting_since.get(party)?;
-        let base = since.checked_add(SignedDuration::from_hours(self.config.timing.decision_deadline_hours)).ok()?;
+        let base = since
+            .checked_add(SignedDuration::from_hours(
+                self.config.timing.decision_deadline_hours,
+            ))
+            .ok()?;
         Some(self.corridor.extend_deadline(since, base, now))
     }
 
@@ -419,7 +561,11 @@ impl Clearance {
             for party in self.config.party_codes() {
                 if let Some(deadline) = self.deadline(app, party, now) {
                     if now >= deadline {
-                        out.push(Overdue { application_id: app.id.clone(), party: party.to_string(), deadline });
+                        out.push(Overdue {
+                            application_id: app.id.clone(),
+                            party: party.to_string(),
+                            deadline,
+                        });
                     }
                 }
             }
@@ -435,7 +581,9 @@ impl Clearance {
                 app.approved_at.and_then(|t| t.checked_add(validity).ok())
             }
             Status::Draft => Some(app.content.eta_inspection_area),
-            Status::Submitted | Status::UnderReview | Status::Held => app.content.eta_inspection_area.checked_add(validity).ok(),
+            Status::Submitted | Status::UnderReview | Status::Held => {
+                app.content.eta_inspection_area.checked_add(validity).ok()
+            }
             _ => None,
         }
     }
@@ -450,40 +598,83 @@ impl Clearance {
     ) -> Result<Outcome, ClearanceError> {
         let now = corridor_ledger::time::to_seconds(now);
         let outcome = self.decide(actor, command, now, keys)?;
-        self.apply(&outcome.event, now).map_err(|e| ClearanceError::Encoding(e.to_string()))?;
+        self.apply(&outcome.event, now)
+            .map_err(|e| ClearanceError::Encoding(e.to_string()))?;
         Ok(outcome)
     }
 
-    fn authorise_app(&self, actor: &Actor, action: Action, id: &str) -> Result<&Application, ClearanceError> {
+    fn authorise_app(
+        &self,
+        actor: &Actor,
+        action: Action,
+        id: &str,
+    ) -> Result<&Application, ClearanceError> {
         let app = self.app(id)?;
-        can(actor, action, Resource::Application { company: &app.company })?;
+        can(
+            actor,
+            action,
+            Resource::Application {
+                company: &app.company,
+            },
+        )?;
         Ok(app)
     }
 
-    fn decide(&self, actor: &Actor, command: Command, now: Timestamp, keys: &KeyRegistry) -> Result<Outcome, ClearanceError> {
+    fn decide(
+        &self,
+        actor: &Actor,
+        command: Command,
+        now: Timestamp,
+        keys: &KeyRegistry,
+    ) -> Result<Outcome, ClearanceError> {
         use Command as C;
-        let plain = |event| Ok(Outcome { event, signature: None });
+        let plain = |event| {
+            Ok(Outcome {
+                event,
+                signature: None,
+            })
+        };
         match command {
             C::CreateDraft { company, content } => {
-                can(actor, Action::CreateApplication, Resource::Application { company: &company })?;
+                can(
+                    actor,
+                    Action::CreateApplication,
+                    Resource::Application { company: &company },
+                )?;
                 let content_hash = content.content_hash()?;
-                plain(Event::ApplicationCreated { application_id: self.next_application_id(now), company, content, content_hash })
+                plain(Event::ApplicationCreated {
+                    application_id: self.next_application_id(now),
+                    company,
+                    content,
+                    content_hash,
+                })
             }
-            C::UpdateDraft { application_id, content } => {
+            C::UpdateDraft {
+                application_id,
+                content,
+            } => {
                 let app = self.authorise_app(actor, Action::EditApplication, &application_id)?;
                 if app.status != Status::Draft {
                     return Err(illegal("update", app.status));
                 }
                 let content_hash = content.content_hash()?;
-                plain(Event::DraftUpdated { application_id, content, content_hash })
+                plain(Event::DraftUpdated {
+                    application_id,
+                    content,
+                    content_hash,
+                })
             }
             C::Submit { application_id } => {
                 let app = self.authorise_app(actor, Action::SubmitApplication, &application_id)?;
                 if app.status != Status::Draft {
                     return Err(illegal("submit", app.status));
                 }
-                check_eligibility(&app.content, &self.config, now).map_err(ClearanceError::Ineligible)?;
-                plain(Event::ApplicationSubmitted { application_id, content_hash: app.content_hash })
+                check_eligibility(&app.content, &self.config, now)
+                    .map_err(ClearanceError::Ineligible)?;
+                plain(Event::ApplicationSubmitted {
+                    application_id,
+                    content_hash: app.content_hash,
+                })
             }
             C::StartReview { application_id } => {
                 let app = self.authorise_app(actor, Action::StartReview, &application_id)?;
@@ -493,10 +684,20 @@ impl Clearance {
                 self.require_active()?;
                 plain(Event::ReviewStarted { application_id })
             }
-            C::Decide { application_id, decision } => {
+            C::Decide {
+                application_id,
+                decision,
+            } => {
                 let app = self.app(&application_id)?;
                 let party = decision.payload.party.clone();
-                can(actor, Action::Decide, Resource::Decision { party: &party, company: &app.company })?;
+                can(
+                    actor,
+                    Action::Decide,
+                    Resource::Decision {
+                        party: &party,
+                        company: &app.company,
+                    },
+                )?;
                 if !self.config.has_party(&party) {
                     return Err(ClearanceError::UnknownParty(party));
                 }
@@ -504,14 +705,23 @@ impl Clearance {
                     return Err(illegal("decide on", app.status));
                 }
                 self.require_active()?;
-                let expected = Expected { party: &party, application_id: &app.id, application_hash: &app.content_hash };
+                let expected = Expected {
+                    party: &party,
+                    application_id: &app.id,
+                    application_hash: &app.content_hash,
+                };
                 decision.verify_for(keys, &expected, now)?;
                 // A signed decision older than the party's last decision, release or
                 // the review start cannot be replayed to undo what came after it.
                 if let Some(since) = app.awaiting_since.get(&party) {
                     let signed = decision.payload.time.as_second();
-                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS) < since.as_second() {
-                        return Err(ClearanceError::StaleDecision { signed: decision.payload.time, since: *since });
+                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                        < since.as_second()
+                    {
+                        return Err(ClearanceError::StaleDecision {
+                            signed: decision.payload.time,
+                            since: *since,
+                        });
                     }
                 }
                 let mut decisions = app.decisions.clone();
@@ -522,49 +732,104 @@ impl Clearance {
                     key_id: decision.payload.key_id.clone(),
                     signature: decision.signature,
                 });
-                Ok(Outcome { event: Event::DecisionRecorded { application_id, decision: decision.payload, status }, signature })
+                Ok(Outcome {
+                    event: Event::DecisionRecorded {
+                        application_id,
+                        decision: decision.payload,
+                        status,
+                    },
+                    signature,
+                })
             }
-            C::ReleaseHold { application_id, party } => {
+            C::ReleaseHold {
+                application_id,
+                party,
+            } => {
                 let app = self.app(&application_id)?;
-                can(actor, Action::ReleaseHold, Resource::Decision { party: &party, company: &app.company })?;
+                can(
+                    actor,
+                    Action::ReleaseHold,
+                    Resource::Decision {
+                        party: &party,
+                        company: &app.company,
+                    },
+                )?;
                 if !self.config.has_party(&party) {
                     return Err(ClearanceError::UnknownParty(party));
                 }
                 if app.status != Status::Held {
                     return Err(illegal("release", app.status));
                 }
-                if !matches!(app.decisions.get(&party).map(|d| &d.kind), Some(DecisionKind::Hold { .. })) {
+                if !matches!(
+                    app.decisions.get(&party).map(|d| &d.kind),
+                    Some(DecisionKind::Hold { .. })
+                ) {
                     return Err(ClearanceError::NoHold(party));
                 }
                 let mut decisions = app.decisions.clone();
                 decisions.remove(&party);
                 let status = self.status_after(&decisions, app.status);
-                plain(Event::HoldReleased { application_id, party, status })
+                plain(Event::HoldReleased {
+                    application_id,
+                    party,
+                    status,
+                })
             }
-            C::Amend { application_id, content } => {
+            C::Amend {
+                application_id,
+                content,
+            } => {
                 let app = self.authorise_app(actor, Action::EditApplication, &application_id)?;
                 if !app.status.in_review() {
                     return Err(illegal("amend", app.status));
                 }
                 let submitted = app.submitted_at.unwrap_or(now);
-                check_eligibility(&content, &self.config, submitted).map_err(ClearanceError::Ineligible)?;
+                check_eligibility(&content, &self.config, submitted)
+                    .map_err(ClearanceError::Ineligible)?;
                 let content_hash = content.content_hash()?;
-                plain(Event::ApplicationAmended { application_id, content, content_hash })
+                plain(Event::ApplicationAmended {
+                    application_id,
+                    content,
+                    content_hash,
+                })
             }
-            C::Withdraw { application_id, reason } => {
-                let app = self.authorise_app(actor, Action::WithdrawApplication, &application_id)?;
+            C::Withdraw {
+                application_id,
+                reason,
+            } => {
+                let app =
+                    self.authorise_app(actor, Action::WithdrawApplication, &application_id)?;
                 use Status::*;
-                if !matches!(app.status, Draft | Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady) {
+                if !matches!(
+                    app.status,
+                    Draft
+                        | Submitted
+                        | UnderReview
+                        | Held
+                        | Approved
+                        | AwaitingInspection
+                        | FailedNotReady
+                ) {
                     return Err(illegal("withdraw", app.status));
                 }
-                plain(Event::ApplicationWithdrawn { application_id, reason })
+                plain(Event::ApplicationWithdrawn {
+                    application_id,
+                    reason,
+                })
             }
             C::Expire { application_id } => {
                 let app = self.authorise_app(actor, Action::ExpireApplication, &application_id)?;
-                let expires_at = self.expires_at(app).ok_or_else(|| illegal("expire", app.status))?;
+                let expires_at = self
+                    .expires_at(app)
+                    .ok_or_else(|| illegal("expire", app.status))?;
                 // Suspended time extends a clearance's validity.
                 let expires_at = match app.approved_at {
-                    Some(t) if matches!(app.status, Status::Approved | Status::AwaitingInspection | Status::FailedNotReady) => {
+                    Some(t)
+                        if matches!(
+                            app.status,
+                            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
+                        ) =>
+                    {
                         self.corridor.extend_deadline(t, expires_at, now)
                     }
                     _ => expires_at,
@@ -572,7 +837,10 @@ impl Clearance {
                 if now < expires_at {
                     return Err(ClearanceError::NotYetExpired { expires_at });
                 }
-                plain(Event::ApplicationExpired { application_id, from: app.status })
+                plain(Event::ApplicationExpired {
+                    application_id,
+                    from: app.status,
+                })
             }
             C::ScheduleInspection { application_id, at } => {
                 let app = self.authorise_app(actor, Action::ScheduleInspection, &application_id)?;
@@ -586,7 +854,10 @@ impl Clearance {
                 }
                 plain(Event::InspectionScheduled { application_id, at })
             }
-            C::RecordInspection { application_id, outcome } => {
+            C::RecordInspection {
+                application_id,
+                outcome,
+            } => {
                 let app = self.authorise_app(actor, Action::RecordInspection, &application_id)?;
                 if app.status != Status::AwaitingInspection {
                     return Err(illegal("record an inspection of", app.status));
@@ -597,7 +868,11 @@ impl Clearance {
                     InspectionOutcome::NotReady { .. } => Status::FailedNotReady,
                     InspectionOutcome::NonCompliant { .. } => Status::FailedNonCompliant,
                 };
-                plain(Event::InspectionRecorded { application_id, outcome, status })
+                plain(Event::InspectionRecorded {
+                    application_id,
+                    outcome,
+                    status,
+                })
             }
             C::Depart { application_id } => {
                 let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
@@ -617,7 +892,10 @@ impl Clearance {
             C::Close { application_id } => {
                 let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
                 use Status::*;
-                if !matches!(app.status, Arrived | FailedNonCompliant | Rejected | Withdrawn | Expired) {
+                if !matches!(
+                    app.status,
+                    Arrived | FailedNonCompliant | Rejected | Withdrawn | Expired
+                ) {
                     return Err(illegal("close", app.status));
                 }
                 plain(Event::ApplicationClosed { application_id })
@@ -640,7 +918,11 @@ impl Clearance {
     }
 
     fn status_after(&self, decisions: &BTreeMap<String, PartyDecision>, current: Status) -> Status {
-        let ds: Vec<Option<&DecisionKind>> = self.config.party_codes().map(|p| decisions.get(p).map(|d| &d.kind)).collect();
+        let ds: Vec<Option<&DecisionKind>> = self
+            .config
+            .party_codes()
+            .map(|p| decisions.get(p).map(|d| &d.kind))
+            .collect();
         match consensus(self.config.consensus, &ds) {
             Consensus::Approved => Status::Approved,
             Consensus::Rejected => Status::Rejected,
@@ -664,10 +946,19 @@ impl Clearance {
                 self.corridor.suspended = Some((at, reason_code.clone()));
             }
             E::CorridorResumed => {
-                let (since, _) = self.corridor.suspended.take().ok_or_else(|| bad("resumed while active".into()))?;
+                let (since, _) = self
+                    .corridor
+                    .suspended
+                    .take()
+                    .ok_or_else(|| bad("resumed while active".into()))?;
                 self.corridor.past_suspensions.push((since, at));
             }
-            E::ApplicationCreated { application_id, company, content, content_hash } => {
+            E::ApplicationCreated {
+                application_id,
+                company,
+                content,
+                content_hash,
+            } => {
                 if self.applications.contains_key(application_id) {
                     return Err(bad(format!("application {application_id} created twice")));
                 }
@@ -692,9 +983,17 @@ impl Clearance {
             other => {
                 let id = other.application_id().unwrap_or_default().to_string();
                 let parties: Vec<String> = self.config.party_codes().map(str::to_string).collect();
-                let mut app = self.applications.get(&id).cloned().ok_or_else(|| bad(format!("no application {id}")))?;
+                let mut app = self
+                    .applications
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| bad(format!("no application {id}")))?;
                 match other {
-                    E::DraftUpdated { content, content_hash, .. } => {
+                    E::DraftUpdated {
+                        content,
+                        content_hash,
+                        ..
+                    } => {
                         app.content = content.clone();
                         app.content_hash = *content_hash;
                     }
@@ -706,15 +1005,22 @@ impl Clearance {
                         app.status = Status::UnderReview;
                         app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
                     }
-                    E::DecisionRecorded { decision, status, .. } => {
+                    E::DecisionRecorded {
+                        decision, status, ..
+                    } => {
                         if decision.application_hash != app.content_hash {
-                            return Err(bad("decision on another version of the application".into()));
+                            return Err(bad(
+                                "decision on another version of the application".into()
+                            ));
                         }
-                        app.decisions.insert(decision.party.clone(), party_decision(decision, at));
+                        app.decisions
+                            .insert(decision.party.clone(), party_decision(decision, at));
                         app.awaiting_since.insert(decision.party.clone(), at);
                         let computed = self.status_after(&app.decisions, app.status);
                         if computed != *status {
-                            return Err(bad(format!("decision leads to {computed:?}, event says {status:?}")));
+                            return Err(bad(format!(
+                                "decision leads to {computed:?}, event says {status:?}"
+                            )));
                         }
                         app.status = computed;
                         if computed == Status::Approved {
@@ -726,11 +1032,17 @@ impl Clearance {
                         app.awaiting_since.insert(party.clone(), at);
                         let computed = self.status_after(&app.decisions, app.status);
                         if computed != *status {
-                            return Err(bad(format!("release leads to {computed:?}, event says {status:?}")));
+                            return Err(bad(format!(
+                                "release leads to {computed:?}, event says {status:?}"
+                            )));
                         }
                         app.status = computed;
                     }
-                    E::ApplicationAmended { content, content_hash, .. } => {
+                    E::ApplicationAmended {
+                        content,
+                        content_hash,
+                        ..
+                    } => {
                         app.content = content.clone();
                         app.content_hash = *content_hash;
                         app.decisions.clear();
@@ -747,7 +1059,9 @@ impl Clearance {
                     E::VesselDeparted { .. } => app.status = Status::InTransit,
                     E::VesselArrived { .. } => app.status = Status::Arrived,
                     E::ApplicationClosed { .. } => app.status = Status::Closed,
-                    E::ApplicationCreated { .. } | E::CorridorSuspended { .. } | E::CorridorResumed => {}
+                    E::ApplicationCreated { .. }
+                    | E::CorridorSuspended { .. }
+                    | E::CorridorResumed => {}
                 }
                 app.updated_at = at;
                 self.applications.insert(id, app);
@@ -767,23 +1081,40 @@ impl Clearance {
                     return Err(format!("{}: decision by unknown party {party}", app.id));
                 }
                 if d.application_hash != app.content_hash {
-                    return Err(format!("{}: decision by {party} is on another version", app.id));
+                    return Err(format!(
+                        "{}: decision by {party} is on another version",
+                        app.id
+                    ));
                 }
             }
-            let ds: Vec<Option<&DecisionKind>> =
-                self.config.party_codes().map(|p| app.decisions.get(p).map(|d| &d.kind)).collect();
+            let ds: Vec<Option<&DecisionKind>> = self
+                .config
+                .party_codes()
+                .map(|p| app.decisions.get(p).map(|d| &d.kind))
+                .collect();
             let c = consensus(self.config.consensus, &ds);
             let reached_approval = app.approved_at.is_some();
             match app.status {
                 Status::Approved if c != Consensus::Approved => {
-                    return Err(format!("{}: approved without the required approvals", app.id));
+                    return Err(format!(
+                        "{}: approved without the required approvals",
+                        app.id
+                    ));
                 }
                 Status::Rejected if c != Consensus::Rejected => {
-                    return Err(format!("{}: rejected without the rejections the rule needs", app.id));
+                    return Err(format!(
+                        "{}: rejected without the rejections the rule needs",
+                        app.id
+                    ));
                 }
-                Status::Held if c != Consensus::Held => return Err(format!("{}: held without a hold", app.id)),
+                Status::Held if c != Consensus::Held => {
+                    return Err(format!("{}: held without a hold", app.id));
+                }
                 Status::UnderReview if c != Consensus::Pending => {
-                    return Err(format!("{}: under review although consensus is {c:?}", app.id));
+                    return Err(format!(
+                        "{}: under review although consensus is {c:?}",
+                        app.id
+                    ));
                 }
                 Status::AwaitingInspection
                 | Status::InspectionPassed
@@ -795,10 +1126,17 @@ impl Clearance {
                 {
                     return Err(format!("{}: {:?} without an approval", app.id, app.status));
                 }
-                Status::InspectionPassed | Status::InTransit | Status::Arrived if app.inspections == 0 => {
-                    return Err(format!("{}: {:?} without an inspection", app.id, app.status));
+                Status::InspectionPassed | Status::InTransit | Status::Arrived
+                    if app.inspections == 0 =>
+                {
+                    return Err(format!(
+                        "{}: {:?} without an inspection",
+                        app.id, app.status
+                    ));
                 }
-                Status::Draft if app.submitted_at.is_some() => return Err(format!("{}: draft after submission", app.id)),
+                Status::Draft if app.submitted_at.is_some() => {
+                    return Err(format!("{}: draft after submission", app.id));
+                }
                 _ => {}
             }
             if app.content.content_hash().ok() != Some(app.content_hash) {
@@ -848,15 +1186,37 @@ impl Clearance {
         }
         self.applications
             .values()
-            .filter(|a| can(actor, Action::ReadApplicationStatus, Resource::Application { company: &a.company }).is_ok())
+            .filter(|a| {
+                can(
+                    actor,
+                    Action::ReadApplicationStatus,
+                    Resource::Application {
+                        company: &a.company,
+                    },
+                )
+                .is_ok()
+            })
             .collect()
     }
 
     /// The status page of an application, if `actor` may read it. An
     /// application the actor may not see is reported as not found.
-    pub fn status_page(&self, actor: &Actor, application_id: &str, now: Timestamp) -> Result<StatusPage, ClearanceError> {
+    pub fn status_page(
+        &self,
+        actor: &Actor,
+        application_id: &str,
+        now: Timestamp,
+    ) -> Result<StatusPage, ClearanceError> {
         let app = self.app(application_id)?;
-        if can(actor, Action::ReadApplicationStatus, Resource::Application { company: &app.company }).is_err() {
+        if can(
+            actor,
+            Action::ReadApplicationStatus,
+            Resource::Application {
+                company: &app.company,
+            },
+        )
+        .is_err()
+        {
             return Err(ClearanceError::NotFound(application_id.to_string()));
         }
         let parties = self

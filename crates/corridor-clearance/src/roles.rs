@@ -43,7 +43,10 @@ pub struct Actor {
 impl Actor {
     /// An actor with a role.
     pub fn new(id: &str, role: Role) -> Self {
-        Actor { id: id.to_string(), role }
+        Actor {
+            id: id.to_string(),
+            role,
+        }
     }
 }
 
@@ -155,7 +158,11 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
     match &actor.role {
         Role::Public => deny(DenyReason::Role),
         Role::Agent { company } => match action {
-            CreateApplication | EditApplication | SubmitApplication | WithdrawApplication | ReadApplication
+            CreateApplication
+            | EditApplication
+            | SubmitApplication
+            | WithdrawApplication
+            | ReadApplication
             | ReadApplicationStatus => match resource {
                 Resource::Application { company: owner } if owner == company => ok,
                 Resource::Application { .. } => deny(DenyReason::OtherCompany),
@@ -206,7 +213,11 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
             _ => deny(DenyReason::Role),
         },
         Role::Coordinator => match action {
-            ReadApplication | ReadApplicationStatus | StartReview | ScheduleInspection | RecordMovement
+            ReadApplication
+            | ReadApplicationStatus
+            | StartReview
+            | ScheduleInspection
+            | RecordMovement
             | ExpireApplication => match resource {
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),

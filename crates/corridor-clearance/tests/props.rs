@@ -18,7 +18,13 @@ enum Op {
     Create(usize),
     Submit(usize, usize),
     StartReview(usize),
-    Decide { app: usize, party: usize, as_party: usize, kind: usize, stale: bool },
+    Decide {
+        app: usize,
+        party: usize,
+        as_party: usize,
+        kind: usize,
+        stale: bool,
+    },
     Release(usize, usize, usize),
     Amend(usize, usize),
     Withdraw(usize, usize),
@@ -34,11 +40,28 @@ enum Op {
 }
 
 fn decide() -> impl Strategy<Value = Op> {
-    (0..8usize, 0..4usize, 0..4usize, 0..10usize, proptest::bool::weighted(0.1)).prop_map(|(app, party, as_party, kind, stale)| {
-        // Mostly the delegate of the signing party.
-        let as_party = if as_party == 3 { (party + 1) % 4 } else { party };
-        Op::Decide { app, party, as_party, kind, stale }
-    })
+    (
+        0..8usize,
+        0..4usize,
+        0..4usize,
+        0..10usize,
+        proptest::bool::weighted(0.1),
+    )
+        .prop_map(|(app, party, as_party, kind, stale)| {
+            // Mostly the delegate of the signing party.
+            let as_party = if as_party == 3 {
+                (party + 1) % 4
+            } else {
+                party
+            };
+            Op::Decide {
+                app,
+                party,
+                as_party,
+                kind,
+                stale,
+            }
+        })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -89,24 +112,64 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
         // Prefer an application in one of `statuses` (most commands apply to
         // few statuses); otherwise any, so illegal transitions are tried too.
         let app_in = |i: usize, statuses: &[Status]| {
-            let fit: Vec<&String> = ids.iter().filter(|id| statuses.contains(&w.clearance.applications[*id].status)).collect();
-            if fit.is_empty() || i == 7 { app(i) } else { fit[i % fit.len()].clone() }
+            let fit: Vec<&String> = ids
+                .iter()
+                .filter(|id| statuses.contains(&w.clearance.applications[*id].status))
+                .collect();
+            if fit.is_empty() || i == 7 {
+                app(i)
+            } else {
+                fit[i % fit.len()].clone()
+            }
         };
-        let company_of = |id: &str| w.clearance.applications.get(id).map(|a| a.company.clone()).unwrap_or_default();
+        let company_of = |id: &str| {
+            w.clearance
+                .applications
+                .get(id)
+                .map(|a| a.company.clone())
+                .unwrap_or_default()
+        };
         let result = match op {
             Op::Wait(h) => {
                 now += i64::from(h).hours();
                 continue;
             }
-            Op::Create(c) => w.run(&agent(COMPANIES[c]), Command::CreateDraft { company: COMPANIES[c].into(), content: content("9000001", now + 72.hours()) }, now),
+            Op::Create(c) => w.run(
+                &agent(COMPANIES[c]),
+                Command::CreateDraft {
+                    company: COMPANIES[c].into(),
+                    content: content("9000001", now + 72.hours()),
+                },
+                now,
+            ),
             Op::Submit(a, c) => {
                 // Mostly the owner; sometimes another company (must be refused).
                 let id = app_in(a, &[Status::Draft]);
-                let company = if c < 2 { company_of(&id) } else { COMPANIES[a % 3].to_string() };
-                w.run(&agent(&company), Command::Submit { application_id: id }, now)
+                let company = if c < 2 {
+                    company_of(&id)
+                } else {
+                    COMPANIES[a % 3].to_string()
+                };
+                w.run(
+                    &agent(&company),
+                    Command::Submit { application_id: id },
+                    now,
+                )
             }
-            Op::StartReview(a) => w.run(&coordinator(), Command::StartReview { application_id: app_in(a, &[Status::Submitted]) }, now),
-            Op::Decide { app: a, party, as_party, kind, stale } => {
+            Op::StartReview(a) => w.run(
+                &coordinator(),
+                Command::StartReview {
+                    application_id: app_in(a, &[Status::Submitted]),
+                },
+                now,
+            ),
+            Op::Decide {
+                app: a,
+                party,
+                as_party,
+                kind,
+                stale,
+            } => {
                 let id = app_in(a, &[Status::UnderReview, Status::Held]);
                 if !w.clearance.applications.contains_key(&id) {
                     continue;
@@ -121,10 +184,21 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 if stale {
                     // A signature over another version of the application.
                     d.payload.application_hash = Hash::of(b"old version");
-                    d = d.payload.clone().sign(w.key(p)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    d = d
+                        .payload
+                        .clone()
+                        .sign(w.key(p))
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }
                 let actor = delegate(&parties[as_party % parties.len()]);
-                let r = w.run(&actor, Command::Decide { application_id: id.clone(), decision: d }, now);
+                let r = w.run(
+                    &actor,
+                    Command::Decide {
+                        application_id: id.clone(),
+                        decision: d,
+                    },
+                    now,
+                );
                 if stale {
                     prop_assert!(r.is_err(), "a decision over a stale version was accepted");
                 }
@@ -133,13 +207,36 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
                 r
             }
-            Op::Release(a, p, q) => w.run(&delegate(&parties[q % parties.len()]), Command::ReleaseHold { application_id: app_in(a, &[Status::Held]), party: parties[p % parties.len()].clone() }, now),
+            Op::Release(a, p, q) => w.run(
+                &delegate(&parties[q % parties.len()]),
+                Command::ReleaseHold {
+                    application_id: app_in(a, &[Status::Held]),
+                    party: parties[p % parties.len()].clone(),
+                },
+                now,
+            ),
             Op::Amend(a, c) => {
                 let id = app_in(a, &[Status::UnderReview, Status::Held]);
-                let mut content = w.clearance.applications.get(&id).map(|x| x.content.clone()).unwrap_or_else(|| common::content("1", now));
+                let mut content = w
+                    .clearance
+                    .applications
+                    .get(&id)
+                    .map(|x| x.content.clone())
+                    .unwrap_or_else(|| common::content("1", now));
                 content.crew_count += 1;
-                let company = if c == 0 { company_of(&id) } else { COMPANIES[c].to_string() };
-                let r = w.run(&agent(&company), Command::Amend { application_id: id.clone(), content }, now);
+                let company = if c == 0 {
+                    company_of(&id)
+                } else {
+                    COMPANIES[c].to_string()
+                };
+                let r = w.run(
+                    &agent(&company),
+                    Command::Amend {
+                        application_id: id.clone(),
+                        content,
+                    },
+                    now,
+                );
                 if r.is_ok() {
                     prop_assert!(w.clearance.applications[&id].decisions.is_empty());
                 }
@@ -148,26 +245,94 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Withdraw(a, c) => {
                 let id = app(a);
                 let owner = company_of(&id);
-                let r = w.run(&agent(COMPANIES[c]), Command::Withdraw { application_id: id, reason: "r".into() }, now);
+                let r = w.run(
+                    &agent(COMPANIES[c]),
+                    Command::Withdraw {
+                        application_id: id,
+                        reason: "r".into(),
+                    },
+                    now,
+                );
                 if COMPANIES[c] != owner {
-                    prop_assert!(r.is_err(), "an agent withdrew another company's application");
+                    prop_assert!(
+                        r.is_err(),
+                        "an agent withdrew another company's application"
+                    );
                 }
                 r
             }
-            Op::Expire(a) => w.run(&Actor::new("system", Role::System), Command::Expire { application_id: app(a) }, now),
-            Op::Schedule(a) => w.run(&coordinator(), Command::ScheduleInspection { application_id: app_in(a, &[Status::Approved, Status::FailedNotReady]), at: now + 1.hours() }, now),
+            Op::Expire(a) => w.run(
+                &Actor::new("system", Role::System),
+                Command::Expire {
+                    application_id: app(a),
+                },
+                now,
+            ),
+            Op::Schedule(a) => w.run(
+                &coordinator(),
+                Command::ScheduleInspection {
+                    application_id: app_in(a, &[Status::Approved, Status::FailedNotReady]),
+                    at: now + 1.hours(),
+                },
+                now,
+            ),
             Op::Inspect(a, o) => {
                 let outcome = match o {
                     0 => InspectionOutcome::Passed,
-                    1 => InspectionOutcome::NotReady { reason_code: "FUMIGANT".into(), text: String::new() },
-                    _ => InspectionOutcome::NonCompliant { reason_code: "STOWAWAY".into(), text: String::new() },
+                    1 => InspectionOutcome::NotReady {
+                        reason_code: "FUMIGANT".into(),
+                        text: String::new(),
+                    },
+                    _ => InspectionOutcome::NonCompliant {
+                        reason_code: "STOWAWAY".into(),
+                        text: String::new(),
+                    },
                 };
-                w.run(&inspector(), Command::RecordInspection { application_id: app_in(a, &[Status::AwaitingInspection]), outcome }, now)
+                w.run(
+                    &inspector(),
+                    Command::RecordInspection {
+                        application_id: app_in(a, &[Status::AwaitingInspection]),
+                        outcome,
+                    },
+                    now,
+                )
             }
-            Op::Depart(a) => w.run(&coordinator(), Command::Depart { application_id: app_in(a, &[Status::InspectionPassed]) }, now),
-            Op::Arrive(a) => w.run(&coordinator(), Command::Arrive { application_id: app_in(a, &[Status::InTransit]) }, now),
-            Op::Close(a) => w.run(&coordinator(), Command::Close { application_id: app_in(a, &[Status::Arrived, Status::FailedNonCompliant, Status::Rejected]) }, now),
-            Op::Suspend(i) => w.run(&some_actor(i), Command::Suspend { reason_code: "S".into(), text: String::new() }, now),
+            Op::Depart(a) => w.run(
+                &coordinator(),
+                Command::Depart {
+                    application_id: app_in(a, &[Status::InspectionPassed]),
+                },
+                now,
+            ),
+            Op::Arrive(a) => w.run(
+                &coordinator(),
+                Command::Arrive {
+                    application_id: app_in(a, &[Status::InTransit]),
+                },
+                now,
+            ),
+            Op::Close(a) => w.run(
+                &coordinator(),
+                Command::Close {
+                    application_id: app_in(
+                        a,
+                        &[
+                            Status::Arrived,
+                            Status::FailedNonCompliant,
+                            Status::Rejected,
+                        ],
+                    ),
+                },
+                now,
+            ),
+            Op::Suspend(i) => w.run(
+                &some_actor(i),
+                Command::Suspend {
+                    reason_code: "S".into(),
+                    text: String::new(),
+                },
+                now,
+            ),
             Op::Resume(i) => w.run(&some_actor(i), Command::Resume, now),
         };
         let _ = result;
@@ -176,14 +341,20 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         let _ = w.clearance.overdue(now);
     }
-    let summary = verify_chain(w.log.entries(), &w.keys).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let summary =
+        verify_chain(w.log.entries(), &w.keys).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(summary.size, w.log.size());
     let events = w.events();
-    let replayed = Clearance::replay(config.clone(), events.iter().map(|(t, e)| (*t, e))).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let replayed = Clearance::replay(config.clone(), events.iter().map(|(t, e)| (*t, e)))
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&replayed.applications, &w.clearance.applications);
     prop_assert_eq!(&replayed.corridor, &w.clearance.corridor);
-    corridor_clearance::accountability::accountability(&config, events.iter().map(|(t, e)| (*t, e)), now)
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    corridor_clearance::accountability::accountability(
+        &config,
+        events.iter().map(|(t, e)| (*t, e)),
+        now,
+    )
+    .map_err(|e| TestCaseError::fail(e.to_string()))?;
     Ok(())
 }
 

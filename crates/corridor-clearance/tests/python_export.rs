@@ -20,9 +20,15 @@ fn python() -> String {
 }
 
 fn oracle_available() -> bool {
-    let ok = Process::new(python()).args(["-c", "import nacl.signing"]).output().is_ok_and(|o| o.status.success());
+    let ok = Process::new(python())
+        .args(["-c", "import nacl.signing"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
-        let msg = format!("{} with PyNaCl is not available (pip install -r tools/requirements.txt)", python());
+        let msg = format!(
+            "{} with PyNaCl is not available (pip install -r tools/requirements.txt)",
+            python()
+        );
         if std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("CORRIDOR_REQUIRE_ORACLES=1 but {msg}");
         }
@@ -36,16 +42,30 @@ fn oracle_available() -> bool {
 fn check(name: &str, export: &Value, tamper: impl FnOnce(&mut Value), expected: Option<&str>) {
     let mut v = export.clone();
     tamper(&mut v);
-    let dir = std::env::temp_dir().join(format!("corridor-clearance-pyexport-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "corridor-clearance-pyexport-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{}.json", name.replace(' ', "-")));
     std::fs::write(&path, serde_json::to_string_pretty(&v).expect("json")).expect("write");
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let script = manifest.canonicalize().unwrap_or(manifest).join("../../tools/verify_log.py");
-    let out = Process::new(python()).arg(script).arg(&path).output().expect("run verify_log.py");
+    let script = manifest
+        .canonicalize()
+        .unwrap_or(manifest)
+        .join("../../tools/verify_log.py");
+    let out = Process::new(python())
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("run verify_log.py");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     match expected {
-        None => assert!(out.status.success() && stdout.starts_with("OK:"), "{name}: {stdout}{}", String::from_utf8_lossy(&out.stderr)),
+        None => assert!(
+            out.status.success() && stdout.starts_with("OK:"),
+            "{name}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
         Some(f) => {
             assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
             assert!(stdout.contains(f), "{name}: expected {f:?} in {stdout}");
@@ -64,58 +84,117 @@ fn season_export_verifies_independently() {
     let a1 = w.submitted("atlas", "9000001", start);
     let a2 = w.submitted("boreas", "9000002", start);
     for p in ["RU", "TR", "UA", "UN"] {
-        w.decide(p, &a1, DecisionKind::Approve, start + 1.hours()).expect("approve");
+        w.decide(p, &a1, DecisionKind::Approve, start + 1.hours())
+            .expect("approve");
     }
-    w.decide("RU", &a2, hold("DOCS_MISSING"), start + 2.hours()).expect("hold");
+    w.decide("RU", &a2, hold("DOCS_MISSING"), start + 2.hours())
+        .expect("hold");
     // Ukraine rotates its key; its next decision uses the new one.
     let rotation = start + 3.hours();
     let new_ua = SecretKey::from_seed(&[77; 32]);
     let old_ua = w.key("UA").clone();
-    w.keys.rotate("UA", new_ua.public_key(), rotation).expect("rotate");
+    w.keys
+        .rotate("UA", new_ua.public_key(), rotation)
+        .expect("rotate");
     for (p, k) in w.party_keys.iter_mut() {
         if p == "UA" {
             *k = new_ua.clone();
         }
     }
-    w.run(&coordinator(), Command::Suspend { reason_code: "PARTY_SUSPENDED".into(), text: "suspension".into() }, t("2022-10-29T00:00:00Z"))
-        .expect("suspend");
-    w.run(&coordinator(), Command::Resume, t("2022-11-02T00:00:00Z")).expect("resume");
+    w.run(
+        &coordinator(),
+        Command::Suspend {
+            reason_code: "PARTY_SUSPENDED".into(),
+            text: "suspension".into(),
+        },
+        t("2022-10-29T00:00:00Z"),
+    )
+    .expect("suspend");
+    w.run(&coordinator(), Command::Resume, t("2022-11-02T00:00:00Z"))
+        .expect("resume");
     let now = t("2022-11-02T01:00:00Z");
-    w.run(&delegate("RU"), Command::ReleaseHold { application_id: a2.clone(), party: "RU".into() }, now).expect("release");
+    w.run(
+        &delegate("RU"),
+        Command::ReleaseHold {
+            application_id: a2.clone(),
+            party: "RU".into(),
+        },
+        now,
+    )
+    .expect("release");
     for p in ["UA", "TR", "UN", "RU"] {
-        w.decide(p, &a2, DecisionKind::Approve, now).expect("approve");
+        w.decide(p, &a2, DecisionKind::Approve, now)
+            .expect("approve");
     }
     assert_eq!(w.status(&a2), Status::Approved);
 
     let log_key = SecretKey::from_seed(&[1; 32]);
     let origin = "corridor.example/bsgi";
-    let cp = TreeHead { origin: origin.into(), size: w.log.size(), root: w.log.root(), time: now }.sign(&log_key).expect("checkpoint");
+    let cp = TreeHead {
+        origin: origin.into(),
+        size: w.log.size(),
+        root: w.log.root(),
+        time: now,
+    }
+    .sign(&log_key)
+    .expect("checkpoint");
     let export = export_log(origin, &log_key.public_key(), &w.keys, w.log.entries(), &cp);
     verify_export(&export).expect("rust verifies");
     let base = serde_json::to_value(&export).expect("json");
 
     check("intact", &base, |_| {}, None);
-    check("cargo changed", &base, |v| v["entries"][0]["event"]["content"]["cargo"][0]["tonnes"] = json!(1), Some("position 0 (seq 0): entry_hash"));
-    check("decision row deleted", &base, |v| {
-        v["entries"].as_array_mut().expect("entries").remove(8);
-    }, Some("position 8 (seq 9): sequence number"));
+    check(
+        "cargo changed",
+        &base,
+        |v| v["entries"][0]["event"]["content"]["cargo"][0]["tonnes"] = json!(1),
+        Some("position 0 (seq 0): entry_hash"),
+    );
+    check(
+        "decision row deleted",
+        &base,
+        |v| {
+            v["entries"].as_array_mut().expect("entries").remove(8);
+        },
+        Some("position 8 (seq 9): sequence number"),
+    );
     // The last UA decision re-signed with the retired key (hashes recomputed, tail relinked).
-    let i = w.log.entries().iter().rposition(|e| e.signature.as_ref().is_some_and(|s| s.party == "UA")).expect("UA decision");
-    check("retired key", &base, |v| {
-        let mut p: DecisionPayload = serde_json::from_value(v["entries"][i]["event"]["decision"].clone()).expect("payload");
-        p.key_id = old_ua.key_id();
-        let s = p.sign(&old_ua).expect("sign");
-        v["entries"][i]["event"]["decision"] = serde_json::to_value(&s.payload).expect("json");
-        v["entries"][i]["signature"] = json!({"party": "UA", "key_id": old_ua.key_id(), "signature": s.signature});
-        let mut prev: Option<Hash> = None;
-        for e in v["entries"].as_array_mut().expect("entries").iter_mut().skip(i) {
-            if let Some(h) = prev {
-                e["prev_hash"] = json!(h);
+    let i = w
+        .log
+        .entries()
+        .iter()
+        .rposition(|e| e.signature.as_ref().is_some_and(|s| s.party == "UA"))
+        .expect("UA decision");
+    check(
+        "retired key",
+        &base,
+        |v| {
+            let mut p: DecisionPayload =
+                serde_json::from_value(v["entries"][i]["event"]["decision"].clone())
+                    .expect("payload");
+            p.key_id = old_ua.key_id();
+            let s = p.sign(&old_ua).expect("sign");
+            v["entries"][i]["event"]["decision"] = serde_json::to_value(&s.payload).expect("json");
+            v["entries"][i]["signature"] =
+                json!({"party": "UA", "key_id": old_ua.key_id(), "signature": s.signature});
+            let mut prev: Option<Hash> = None;
+            for e in v["entries"]
+                .as_array_mut()
+                .expect("entries")
+                .iter_mut()
+                .skip(i)
+            {
+                if let Some(h) = prev {
+                    e["prev_hash"] = json!(h);
+                }
+                let le: LogEntry = serde_json::from_value(e.clone()).expect("entry");
+                let h = le.recompute_hash().expect("hash");
+                e["entry_hash"] = json!(h);
+                prev = Some(h);
             }
-            let le: LogEntry = serde_json::from_value(e.clone()).expect("entry");
-            let h = le.recompute_hash().expect("hash");
-            e["entry_hash"] = json!(h);
-            prev = Some(h);
-        }
-    }, Some(&format!("position {i} (seq {i}): key {} was retired", old_ua.key_id())));
+        },
+        Some(&format!(
+            "position {i} (seq {i}): key {} was retired",
+            old_ua.key_id()
+        )),
+    );
 }

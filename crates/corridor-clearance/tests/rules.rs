@@ -13,7 +13,10 @@ use jiff::ToSpan;
 #[test]
 fn shipped_configurations() {
     let b = CorridorConfig::bsgi().expect("bsgi");
-    assert_eq!(b.party_codes().collect::<Vec<_>>(), ["RU", "TR", "UA", "UN"]);
+    assert_eq!(
+        b.party_codes().collect::<Vec<_>>(),
+        ["RU", "TR", "UA", "UN"]
+    );
     assert_eq!(b.consensus, ConsensusRule::Unanimity);
     assert_eq!(b.eligibility.min_notice_hours, 44);
     assert_eq!(b.eligibility.banned_port_calls[0].locodes.len(), 5);
@@ -28,16 +31,42 @@ fn shipped_configurations() {
 fn invalid_configurations_are_refused() {
     fn check(edit: impl FnOnce(String) -> String, expected: &str) {
         let text = edit(BSGI_TOML.to_string());
-        let got = CorridorConfig::from_toml(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        let got = CorridorConfig::from_toml(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(got.contains(expected), "expected {expected:?}, got {got:?}");
     }
-    check(|s| s.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 5"), "quorum of 5");
-    check(|s| s.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 0"), "quorum of 0");
-    check(|s| s.replace("code = \"TR\"", "code = \"RU\""), "listed twice");
-    check(|s| s.replace("decision_deadline_hours = 24", "decision_deadline_hours = 0"), "must be positive");
-    check(|s| s.replace("min_notice_hours = 44", "min_notice_hours = \"44\""), "does not parse");
+    check(
+        |s| s.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 5"),
+        "quorum of 5",
+    );
+    check(
+        |s| s.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 0"),
+        "quorum of 0",
+    );
+    check(
+        |s| s.replace("code = \"TR\"", "code = \"RU\""),
+        "listed twice",
+    );
+    check(
+        |s| {
+            s.replace(
+                "decision_deadline_hours = 24",
+                "decision_deadline_hours = 0",
+            )
+        },
+        "must be positive",
+    );
+    check(
+        |s| s.replace("min_notice_hours = 44", "min_notice_hours = \"44\""),
+        "does not parse",
+    );
     check(|s| s + "\nunexpected = 1\n", "does not parse");
-    let q = CorridorConfig::from_toml(&BSGI_TOML.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 3")).expect("quorum");
+    let q = CorridorConfig::from_toml(
+        &BSGI_TOML.replace("rule = \"unanimity\"", "rule = \"quorum\"\napprovals = 3"),
+    )
+    .expect("quorum");
     assert_eq!(q.consensus, ConsensusRule::Quorum { approvals: 3 });
 }
 
@@ -51,10 +80,19 @@ fn authorisation_matrix() {
     let system = Actor::new("system", Role::System);
     let own = Resource::Application { company: "atlas" };
     let other = Resource::Application { company: "boreas" };
-    let ua_decision = Resource::Decision { party: "UA", company: "atlas" };
-    let ru_decision = Resource::Decision { party: "RU", company: "atlas" };
+    let ua_decision = Resource::Decision {
+        party: "UA",
+        company: "atlas",
+    };
+    let ru_decision = Resource::Decision {
+        party: "RU",
+        company: "atlas",
+    };
 
-    let check = |actor: &Actor, action: Action, resource: Resource<'_>, expected: Result<(), DenyReason>| {
+    let check = |actor: &Actor,
+                 action: Action,
+                 resource: Resource<'_>,
+                 expected: Result<(), DenyReason>| {
         let got = can(actor, action, resource).map_err(|d| d.reason);
         assert_eq!(got, expected, "{:?} {action:?} {resource:?}", actor.role);
         if let Err(d) = can(actor, action, resource) {
@@ -64,12 +102,37 @@ fn authorisation_matrix() {
     let ok = Ok(());
     let role = Err(DenyReason::Role);
     // Agents: their own company's applications only.
-    for a in [CreateApplication, EditApplication, SubmitApplication, WithdrawApplication, ReadApplication, ReadApplicationStatus] {
+    for a in [
+        CreateApplication,
+        EditApplication,
+        SubmitApplication,
+        WithdrawApplication,
+        ReadApplication,
+        ReadApplicationStatus,
+    ] {
         check(&atlas, a, own, ok);
         check(&atlas, a, other, Err(DenyReason::OtherCompany));
     }
-    for a in [Decide, ReleaseHold, StartReview, ScheduleInspection, RecordInspection, RecordMovement, SuspendCorridor, ManageUsers, ReadLog] {
-        let r = if matches!(a, Decide | ReleaseHold) { ua_decision } else if matches!(a, SuspendCorridor | ReadLog) { Resource::Corridor } else if a == ManageUsers { Resource::Users } else { own };
+    for a in [
+        Decide,
+        ReleaseHold,
+        StartReview,
+        ScheduleInspection,
+        RecordInspection,
+        RecordMovement,
+        SuspendCorridor,
+        ManageUsers,
+        ReadLog,
+    ] {
+        let r = if matches!(a, Decide | ReleaseHold) {
+            ua_decision
+        } else if matches!(a, SuspendCorridor | ReadLog) {
+            Resource::Corridor
+        } else if a == ManageUsers {
+            Resource::Users
+        } else {
+            own
+        };
         check(&atlas, a, r, role);
     }
     // Delegates: read all, decide for their own party only.
@@ -78,7 +141,12 @@ fn authorisation_matrix() {
     check(&ua, Decide, ru_decision, Err(DenyReason::OtherParty));
     check(&ua, ReleaseHold, ru_decision, Err(DenyReason::OtherParty));
     check(&ua, ManagePartyKeys, Resource::Party { party: "UA" }, ok);
-    check(&ua, ManagePartyKeys, Resource::Party { party: "RU" }, Err(DenyReason::OtherParty));
+    check(
+        &ua,
+        ManagePartyKeys,
+        Resource::Party { party: "RU" },
+        Err(DenyReason::OtherParty),
+    );
     check(&ua, EditApplication, own, role);
     check(&ua, SuspendCorridor, Resource::Corridor, role);
     // Inspectors, coordinators, admins, the system.
@@ -98,13 +166,31 @@ fn authorisation_matrix() {
     // The public: checkpoints and accountability only.
     check(&public, ReadCheckpoint, Resource::Corridor, ok);
     check(&public, ReadAccountability, Resource::Corridor, ok);
-    for a in [ReadApplication, ReadApplicationStatus, CreateApplication, Decide, ReadLog, ListApplications] {
-        let r = if a == Decide { ua_decision } else if matches!(a, ReadLog | ListApplications) { Resource::Corridor } else { own };
+    for a in [
+        ReadApplication,
+        ReadApplicationStatus,
+        CreateApplication,
+        Decide,
+        ReadLog,
+        ListApplications,
+    ] {
+        let r = if a == Decide {
+            ua_decision
+        } else if matches!(a, ReadLog | ListApplications) {
+            Resource::Corridor
+        } else {
+            own
+        };
         check(&public, a, r, role);
     }
     // Wrong resource kinds are refused, never widened.
     check(&ua, Decide, own, Err(DenyReason::WrongResource));
-    check(&atlas, ReadApplication, Resource::Corridor, Err(DenyReason::WrongResource));
+    check(
+        &atlas,
+        ReadApplication,
+        Resource::Corridor,
+        Err(DenyReason::WrongResource),
+    );
 }
 
 fn codes(r: Result<(), Vec<Ineligibility>>) -> Vec<String> {
@@ -112,7 +198,12 @@ fn codes(r: Result<(), Vec<Ineligibility>>) -> Vec<String> {
         Ok(()) => vec![],
         Err(v) => v
             .iter()
-            .map(|i| serde_json::to_value(i).ok().and_then(|j| j["code"].as_str().map(String::from)).unwrap_or_default())
+            .map(|i| {
+                serde_json::to_value(i)
+                    .ok()
+                    .and_then(|j| j["code"].as_str().map(String::from))
+                    .unwrap_or_default()
+            })
             .collect(),
     }
 }
@@ -121,40 +212,115 @@ fn codes(r: Result<(), Vec<Ineligibility>>) -> Vec<String> {
 fn eligibility_rules() {
     let submitted = t("2022-11-10T08:00:00Z");
     let b = bsgi();
-    let check = |config: &CorridorConfig, edit: &dyn Fn(&mut ApplicationContent), expected: &[&str]| {
-        let mut c = content("9000001", submitted + 72.hours());
-        edit(&mut c);
-        let got = codes(check_eligibility(&c, config, submitted));
-        assert_eq!(got, expected, "{c:?}");
-    };
+    let check =
+        |config: &CorridorConfig, edit: &dyn Fn(&mut ApplicationContent), expected: &[&str]| {
+            let mut c = content("9000001", submitted + 72.hours());
+            edit(&mut c);
+            let got = codes(check_eligibility(&c, config, submitted));
+            assert_eq!(got, expected, "{c:?}");
+        };
     check(&b, &|_| {}, &[]);
     // Notice period: 44 h for the Black Sea.
     check(&b, &|c| c.eta_inspection_area = submitted + 44.hours(), &[]);
-    check(&b, &|c| c.eta_inspection_area = submitted + 43.hours() + 59.minutes(), &["notice_too_short"]);
+    check(
+        &b,
+        &|c| c.eta_inspection_area = submitted + 43.hours() + 59.minutes(),
+        &["notice_too_short"],
+    );
     // Cargo: allowed categories, unknown commodities, minimum parcel.
     check(&b, &|c| c.cargo[0].commodity = "sunflower_oil".into(), &[]);
     check(&b, &|c| c.cargo[0].commodity = "urea".into(), &[]);
-    check(&b, &|c| c.cargo[0].commodity = "steel".into(), &["cargo_not_allowed"]);
-    check(&b, &|c| c.cargo[0].commodity = "tanks".into(), &["unknown_commodity"]);
+    check(
+        &b,
+        &|c| c.cargo[0].commodity = "steel".into(),
+        &["cargo_not_allowed"],
+    );
+    check(
+        &b,
+        &|c| c.cargo[0].commodity = "tanks".into(),
+        &["unknown_commodity"],
+    );
     check(&b, &|c| c.cargo[0].tonnes = 24_999, &["parcel_too_small"]);
     check(&b, &|c| c.cargo.clear(), &["no_cargo"]);
     // Port calls: Crimean ports since 2014 are refused; before 2014 or elsewhere are fine.
-    let call = |locode: &str, when: &str| PortCall { locode: locode.into(), arrived: t(when) - 24.hours(), departed: t(when) };
-    check(&b, &|c| c.last_port_calls.push(call("UASVP", "2019-05-01T00:00:00Z")), &["banned_port_call"]);
-    check(&b, &|c| c.last_port_calls.push(call("uakeh", "2014-03-01T00:00:00Z")), &["banned_port_call"]);
-    check(&b, &|c| c.last_port_calls.push(call("UASVP", "2013-06-01T00:00:00Z")), &[]);
-    check(&b, &|c| c.last_port_calls.push(call("UAODS", "2022-10-01T00:00:00Z")), &[]);
-    check(&b, &|c| c.last_port_calls = (0..11).map(|_| call("TRIST", "2022-01-01T00:00:00Z")).collect(), &["too_many_port_calls"]);
+    let call = |locode: &str, when: &str| PortCall {
+        locode: locode.into(),
+        arrived: t(when) - 24.hours(),
+        departed: t(when),
+    };
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls
+                .push(call("UASVP", "2019-05-01T00:00:00Z"))
+        },
+        &["banned_port_call"],
+    );
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls
+                .push(call("uakeh", "2014-03-01T00:00:00Z"))
+        },
+        &["banned_port_call"],
+    );
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls
+                .push(call("UASVP", "2013-06-01T00:00:00Z"))
+        },
+        &[],
+    );
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls
+                .push(call("UAODS", "2022-10-01T00:00:00Z"))
+        },
+        &[],
+    );
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls = (0..11)
+                .map(|_| call("TRIST", "2022-01-01T00:00:00Z"))
+                .collect()
+        },
+        &["too_many_port_calls"],
+    );
     // Port and documents.
-    check(&b, &|c| c.itinerary.port = "RUNVS".into(), &["unknown_port"]);
-    check(&b, &|c| { c.documents.remove(0); }, &["document"]);
-    check(&b, &|c| c.documents[0].size_bytes = 30_000_000, &["document"]);
-    check(&b, &|c| c.documents.push(doc("love_letter", 10)), &["document"]);
+    check(
+        &b,
+        &|c| c.itinerary.port = "RUNVS".into(),
+        &["unknown_port"],
+    );
+    check(
+        &b,
+        &|c| {
+            c.documents.remove(0);
+        },
+        &["document"],
+    );
+    check(
+        &b,
+        &|c| c.documents[0].size_bytes = 30_000_000,
+        &["document"],
+    );
+    check(
+        &b,
+        &|c| c.documents.push(doc("love_letter", 10)),
+        &["document"],
+    );
     // Several problems are all reported.
-    check(&b, &|c| {
-        c.eta_inspection_area = submitted + 1.hours();
-        c.cargo[0].commodity = "steel".into();
-    }, &["notice_too_short", "cargo_not_allowed"]);
+    check(
+        &b,
+        &|c| {
+            c.eta_inspection_area = submitted + 1.hours();
+            c.cargo[0].commodity = "steel".into();
+        },
+        &["notice_too_short", "cargo_not_allowed"],
+    );
 
     // UNVIM: five days' notice and its own checklist.
     let u = CorridorConfig::unvim().expect("unvim");
@@ -164,21 +330,41 @@ fn eligibility_rules() {
         c.documents = u.documents.required.iter().map(|k| doc(k, 1000)).collect();
         c
     };
-    assert_eq!(codes(check_eligibility(&unvim_content(120), &u, submitted)), Vec::<String>::new());
-    assert_eq!(codes(check_eligibility(&unvim_content(119), &u, submitted)), ["notice_too_short"]);
+    assert_eq!(
+        codes(check_eligibility(&unvim_content(120), &u, submitted)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(check_eligibility(&unvim_content(119), &u, submitted)),
+        ["notice_too_short"]
+    );
     let msg = check_eligibility(&unvim_content(100), &u, submitted).unwrap_err()[0].to_string();
-    assert_eq!(msg, "submitted 100 h before arrival at the inspection area; at least 120 h are required");
+    assert_eq!(
+        msg,
+        "submitted 100 h before arrival at the inspection area; at least 120 h are required"
+    );
 }
 
 #[test]
 fn documents_checklist_and_uploads() {
     let b = bsgi();
     assert!(check_upload("crew.pdf", 1000, &b).is_ok());
-    assert!(matches!(check_upload("huge.pdf", 20 * 1024 * 1024 + 1, &b), Err(DocumentProblem::TooLarge { .. })));
-    assert!(matches!(check_upload("empty.pdf", 0, &b), Err(DocumentProblem::Empty { .. })));
+    assert!(matches!(
+        check_upload("huge.pdf", 20 * 1024 * 1024 + 1, &b),
+        Err(DocumentProblem::TooLarge { .. })
+    ));
+    assert!(matches!(
+        check_upload("empty.pdf", 0, &b),
+        Err(DocumentProblem::Empty { .. })
+    ));
     let mut c = content("9000001", t("2022-11-10T08:00:00Z"));
     c.documents.retain(|d| d.kind != "crew_list");
-    assert_eq!(check_documents(&c, &b), [DocumentProblem::Missing { kind: "crew_list".into() }]);
+    assert_eq!(
+        check_documents(&c, &b),
+        [DocumentProblem::Missing {
+            kind: "crew_list".into()
+        }]
+    );
 }
 
 #[test]

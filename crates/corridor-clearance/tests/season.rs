@@ -30,30 +30,60 @@ fn season_slice() {
     // a1: all four approve -> approved.
     for (i, p) in ["TR", "UA", "UN", "RU"].iter().enumerate() {
         now = start + (i as i64 + 1).hours();
-        w.decide(p, &a1, DecisionKind::Approve, now).expect("approve");
+        w.decide(p, &a1, DecisionKind::Approve, now)
+            .expect("approve");
     }
     assert_eq!(w.status(&a1), Status::Approved);
 
     // a2: Russia holds; Ukraine, Türkiye, UN approve; still held until released.
     now = start + 5.hours();
-    w.decide("RU", &a2, hold("DOCS_MISSING"), now).expect("hold");
+    w.decide("RU", &a2, hold("DOCS_MISSING"), now)
+        .expect("hold");
     for p in ["UA", "TR", "UN"] {
-        w.decide(p, &a2, DecisionKind::Approve, now).expect("approve");
+        w.decide(p, &a2, DecisionKind::Approve, now)
+            .expect("approve");
     }
     assert_eq!(w.status(&a2), Status::Held);
     // Another party cannot release Russia's hold; Russia can.
-    let err = w.run(&delegate("UA"), Command::ReleaseHold { application_id: a2.clone(), party: "RU".into() }, now).unwrap_err();
+    let err = w
+        .run(
+            &delegate("UA"),
+            Command::ReleaseHold {
+                application_id: a2.clone(),
+                party: "RU".into(),
+            },
+            now,
+        )
+        .unwrap_err();
     assert!(matches!(err, ClearanceError::Denied(_)));
     let old_hold = w.signed("RU", &a2, hold("DOCS_MISSING"), now);
     now += 3.hours();
-    w.run(&delegate("RU"), Command::ReleaseHold { application_id: a2.clone(), party: "RU".into() }, now).expect("release");
+    w.run(
+        &delegate("RU"),
+        Command::ReleaseHold {
+            application_id: a2.clone(),
+            party: "RU".into(),
+        },
+        now,
+    )
+    .expect("release");
     assert_eq!(w.status(&a2), Status::UnderReview);
     // Russia's earlier signed hold cannot be replayed to undo the release.
-    let err = w.run(&delegate("RU"), Command::Decide { application_id: a2.clone(), decision: old_hold }, now).unwrap_err();
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::Decide {
+                application_id: a2.clone(),
+                decision: old_hold,
+            },
+            now,
+        )
+        .unwrap_err();
     assert!(matches!(err, ClearanceError::StaleDecision { .. }), "{err}");
 
     // a3: Türkiye rejects -> rejected under unanimity.
-    w.decide("TR", &a3, reject("PORT_CALL_HISTORY"), now).expect("reject");
+    w.decide("TR", &a3, reject("PORT_CALL_HISTORY"), now)
+        .expect("reject");
     assert_eq!(w.status(&a3), Status::Rejected);
     assert!(matches!(
         w.decide("UA", &a3, DecisionKind::Approve, now),
@@ -62,77 +92,234 @@ fn season_slice() {
 
     // Replays are refused: a signature over a1 presented for a4, and one over a changed a4.
     let for_a1 = w.signed("UA", &a1, DecisionKind::Approve, now);
-    let err = w.run(&delegate("UA"), Command::Decide { application_id: a4.clone(), decision: for_a1 }, now).unwrap_err();
-    assert!(matches!(err, ClearanceError::Decision(DecisionError::WrongApplication { .. })), "{err}");
+    let err = w
+        .run(
+            &delegate("UA"),
+            Command::Decide {
+                application_id: a4.clone(),
+                decision: for_a1,
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClearanceError::Decision(DecisionError::WrongApplication { .. })
+        ),
+        "{err}"
+    );
     let before_amend = w.signed("UA", &a4, DecisionKind::Approve, now);
-    w.decide("UN", &a4, DecisionKind::Approve, now).expect("approve");
+    w.decide("UN", &a4, DecisionKind::Approve, now)
+        .expect("approve");
     let mut amended = w.clearance.applications[&a4].content.clone();
     amended.cargo[0].tonnes = 31000;
     w.decide("RU", &a4, hold("CARGO_QUERY"), now).expect("hold");
-    w.run(&agent("atlas"), Command::Amend { application_id: a4.clone(), content: amended }, now).expect("amend");
-    assert!(w.clearance.applications[&a4].decisions.is_empty(), "amendment voids earlier decisions");
-    let err = w.run(&delegate("UA"), Command::Decide { application_id: a4.clone(), decision: before_amend }, now).unwrap_err();
-    assert!(matches!(err, ClearanceError::Decision(DecisionError::ChangedApplication { .. })), "{err}");
+    w.run(
+        &agent("atlas"),
+        Command::Amend {
+            application_id: a4.clone(),
+            content: amended,
+        },
+        now,
+    )
+    .expect("amend");
+    assert!(
+        w.clearance.applications[&a4].decisions.is_empty(),
+        "amendment voids earlier decisions"
+    );
+    let err = w
+        .run(
+            &delegate("UA"),
+            Command::Decide {
+                application_id: a4.clone(),
+                decision: before_amend,
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClearanceError::Decision(DecisionError::ChangedApplication { .. })
+        ),
+        "{err}"
+    );
     // A delegate cannot decide for another party, even with a valid signature of that party.
     let tr_sig = w.signed("TR", &a4, DecisionKind::Approve, now);
-    let err = w.run(&delegate("UA"), Command::Decide { application_id: a4.clone(), decision: tr_sig }, now).unwrap_err();
+    let err = w
+        .run(
+            &delegate("UA"),
+            Command::Decide {
+                application_id: a4.clone(),
+                decision: tr_sig,
+            },
+            now,
+        )
+        .unwrap_err();
     assert!(matches!(err, ClearanceError::Denied(_)));
     // An agent of another company cannot touch atlas's application.
-    let err = w.run(&agent("boreas"), Command::Withdraw { application_id: a4.clone(), reason: "x".into() }, now).unwrap_err();
+    let err = w
+        .run(
+            &agent("boreas"),
+            Command::Withdraw {
+                application_id: a4.clone(),
+                reason: "x".into(),
+            },
+            now,
+        )
+        .unwrap_err();
     assert!(matches!(err, ClearanceError::Denied(_)));
 
     let a5 = w.submitted("boreas", "9000005", t("2022-10-28T12:00:00Z"));
 
     // The corridor is suspended 29 Oct - 2 Nov 2022: no decisions meanwhile, deadlines pause.
     let suspend_at = t("2022-10-29T00:00:00Z");
-    w.run(&coordinator(), Command::Suspend { reason_code: "PARTY_SUSPENDED".into(), text: "one party suspended its participation".into() }, suspend_at)
-        .expect("suspend");
+    w.run(
+        &coordinator(),
+        Command::Suspend {
+            reason_code: "PARTY_SUSPENDED".into(),
+            text: "one party suspended its participation".into(),
+        },
+        suspend_at,
+    )
+    .expect("suspend");
     assert!(matches!(
         w.decide("UA", &a2, DecisionKind::Approve, suspend_at + 1.hours()),
         Err(ClearanceError::CorridorSuspended)
     ));
     // Agents may still withdraw.
-    w.run(&agent("atlas"), Command::Withdraw { application_id: a4.clone(), reason: "charter cancelled".into() }, suspend_at + 2.hours())
-        .expect("withdraw");
+    w.run(
+        &agent("atlas"),
+        Command::Withdraw {
+            application_id: a4.clone(),
+            reason: "charter cancelled".into(),
+        },
+        suspend_at + 2.hours(),
+    )
+    .expect("withdraw");
     assert_eq!(w.status(&a4), Status::Withdrawn);
     let resume_at = t("2022-11-02T00:00:00Z");
-    w.run(&coordinator(), Command::Resume, resume_at).expect("resume");
+    w.run(&coordinator(), Command::Resume, resume_at)
+        .expect("resume");
 
     // Russia has not re-decided a2 since its release (start+8h): its 24 h
     // deadline passed before the suspension, so it is overdue.
     let overdue = w.clearance.overdue(resume_at + 1.hours());
-    assert!(overdue.iter().any(|o| o.application_id == a2 && o.party == "RU"), "{overdue:?}");
-    let dl = w.clearance.deadline(&w.clearance.applications[&a2], "RU", resume_at).expect("deadline");
+    assert!(
+        overdue
+            .iter()
+            .any(|o| o.application_id == a2 && o.party == "RU"),
+        "{overdue:?}"
+    );
+    let dl = w
+        .clearance
+        .deadline(&w.clearance.applications[&a2], "RU", resume_at)
+        .expect("deadline");
     assert_eq!(dl, start + 8.hours() + 24.hours());
     // a5, submitted 12 h before the suspension: its deadlines are extended by the 96 h.
-    assert!(!overdue.iter().any(|o| o.application_id == a5), "{overdue:?}");
-    let dl = w.clearance.deadline(&w.clearance.applications[&a5], "UN", resume_at + 1.hours()).expect("deadline");
-    assert_eq!(dl, resume_at + 12.hours(), "suspension extends the deadline");
+    assert!(
+        !overdue.iter().any(|o| o.application_id == a5),
+        "{overdue:?}"
+    );
+    let dl = w
+        .clearance
+        .deadline(&w.clearance.applications[&a5], "UN", resume_at + 1.hours())
+        .expect("deadline");
+    assert_eq!(
+        dl,
+        resume_at + 12.hours(),
+        "suspension extends the deadline"
+    );
 
     now = resume_at + 2.hours();
-    w.decide("RU", &a2, DecisionKind::Approve, now).expect("approve");
+    w.decide("RU", &a2, DecisionKind::Approve, now)
+        .expect("approve");
     assert_eq!(w.status(&a2), Status::Approved);
     for p in ["RU", "TR", "UA", "UN"] {
-        w.decide(p, &a5, DecisionKind::Approve, resume_at + 3.hours()).expect("approve a5");
+        w.decide(p, &a5, DecisionKind::Approve, resume_at + 3.hours())
+            .expect("approve a5");
     }
     assert_eq!(w.status(&a5), Status::Approved);
     now = resume_at + 3.hours();
 
     // a1 goes through inspection: not ready (fumigant), re-inspected, sails, arrives, closes.
     let insp = inspector();
-    w.run(&coordinator(), Command::ScheduleInspection { application_id: a1.clone(), at: now + 1.hours() }, now).expect("schedule");
-    let not_ready = InspectionOutcome::NotReady { reason_code: "FUMIGANT_GAS".into(), text: "phosphine in hold 3".into() };
-    w.run(&insp, Command::RecordInspection { application_id: a1.clone(), outcome: not_ready }, now + 2.hours()).expect("inspect");
+    w.run(
+        &coordinator(),
+        Command::ScheduleInspection {
+            application_id: a1.clone(),
+            at: now + 1.hours(),
+        },
+        now,
+    )
+    .expect("schedule");
+    let not_ready = InspectionOutcome::NotReady {
+        reason_code: "FUMIGANT_GAS".into(),
+        text: "phosphine in hold 3".into(),
+    };
+    w.run(
+        &insp,
+        Command::RecordInspection {
+            application_id: a1.clone(),
+            outcome: not_ready,
+        },
+        now + 2.hours(),
+    )
+    .expect("inspect");
     assert_eq!(w.status(&a1), Status::FailedNotReady);
     now += 48.hours();
-    w.run(&coordinator(), Command::ScheduleInspection { application_id: a1.clone(), at: now }, now).expect("reschedule");
-    w.run(&insp, Command::RecordInspection { application_id: a1.clone(), outcome: InspectionOutcome::Passed }, now + 3.hours()).expect("pass");
-    w.run(&coordinator(), Command::Depart { application_id: a1.clone() }, now + 4.hours()).expect("depart");
-    w.run(&coordinator(), Command::Arrive { application_id: a1.clone() }, now + 30.hours()).expect("arrive");
-    w.run(&coordinator(), Command::Close { application_id: a1.clone() }, now + 31.hours()).expect("close");
+    w.run(
+        &coordinator(),
+        Command::ScheduleInspection {
+            application_id: a1.clone(),
+            at: now,
+        },
+        now,
+    )
+    .expect("reschedule");
+    w.run(
+        &insp,
+        Command::RecordInspection {
+            application_id: a1.clone(),
+            outcome: InspectionOutcome::Passed,
+        },
+        now + 3.hours(),
+    )
+    .expect("pass");
+    w.run(
+        &coordinator(),
+        Command::Depart {
+            application_id: a1.clone(),
+        },
+        now + 4.hours(),
+    )
+    .expect("depart");
+    w.run(
+        &coordinator(),
+        Command::Arrive {
+            application_id: a1.clone(),
+        },
+        now + 30.hours(),
+    )
+    .expect("arrive");
+    w.run(
+        &coordinator(),
+        Command::Close {
+            application_id: a1.clone(),
+        },
+        now + 31.hours(),
+    )
+    .expect("close");
     assert_eq!(w.status(&a1), Status::Closed);
     assert!(matches!(
-        w.run(&coordinator(), Command::Depart { application_id: a1.clone() }, now + 32.hours()),
+        w.run(
+            &coordinator(),
+            Command::Depart {
+                application_id: a1.clone()
+            },
+            now + 32.hours()
+        ),
         Err(ClearanceError::IllegalTransition { .. })
     ));
     w.clearance.check_invariants().expect("invariants");
@@ -149,18 +336,48 @@ fn season_slice() {
     // Key events in the log are not clearance events and are skipped.
     let mut with_keys = w.log.clone();
     let k = SecretKey::from_seed(&[90; 32]);
-    let rec = KeyRecord { key_id: k.key_id(), party: "UN".into(), public_key: k.public_key(), valid_from: t("2023-01-01T00:00:00Z"), valid_until: None };
-    with_keys.append("admin", t("2023-01-01T00:00:00Z"), keys::key_registered_event(&rec), None).expect("append");
+    let rec = KeyRecord {
+        key_id: k.key_id(),
+        party: "UN".into(),
+        public_key: k.public_key(),
+        valid_from: t("2023-01-01T00:00:00Z"),
+        valid_until: None,
+    };
+    with_keys
+        .append(
+            "admin",
+            t("2023-01-01T00:00:00Z"),
+            keys::key_registered_event(&rec),
+            None,
+        )
+        .expect("append");
     verify_chain(with_keys.entries(), &w.keys).expect("rotation logged");
-    let from_log = Clearance::replay_log(bsgi(), with_keys.entries()).expect("replay with key events");
+    let from_log =
+        Clearance::replay_log(bsgi(), with_keys.entries()).expect("replay with key events");
     assert_eq!(from_log.applications, w.clearance.applications);
     let mut broken = w.log.clone();
-    broken.append("x", t("2023-01-02T00:00:00Z"), serde_json::json!({"type": "no_such_event"}), None).expect("append");
+    broken
+        .append(
+            "x",
+            t("2023-01-02T00:00:00Z"),
+            serde_json::json!({"type": "no_such_event"}),
+            None,
+        )
+        .expect("append");
     let err = Clearance::replay_log(bsgi(), broken.entries()).unwrap_err();
-    assert!(err.to_string().starts_with(&format!("event #{}", broken.entries().len() - 1)), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("event #{}", broken.entries().len() - 1)),
+        "{err}"
+    );
 
     // Accountability.
-    let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), now + 40.hours()).expect("accountability");
+    let acc = accountability(
+        &bsgi(),
+        events.iter().map(|(t, e)| (*t, e)),
+        now + 40.hours(),
+    )
+    .expect("accountability");
     let ru = acc.parties.iter().find(|p| p.party == "RU").expect("RU");
     // RU decided a1 after 4 h, held a2 after 5 h and a4 after 8 h, approved a5
     // after 15 h and a2 after 84 h (180 h since the release, less 96 h suspended).

@@ -39,7 +39,14 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
     let mut w = World::new(bsgi(), now);
     let company = "atlas";
     let id = w
-        .run(&agent(company), Command::CreateDraft { company: company.into(), content: content("9000001", now + 72.hours()) }, now)
+        .run(
+            &agent(company),
+            Command::CreateDraft {
+                company: company.into(),
+                content: content("9000001", now + 72.hours()),
+            },
+            now,
+        )
         .expect("create")
         .application_id()
         .expect("id")
@@ -53,18 +60,47 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
     }
     if target == Expired {
         now = now + 72.hours() + 1.seconds();
-        step(&mut w, &system(), Command::Expire { application_id: id.clone() }, now);
+        step(
+            &mut w,
+            &system(),
+            Command::Expire {
+                application_id: id.clone(),
+            },
+            now,
+        );
         return (w, id, now);
     }
-    step(&mut w, &agent(company), Command::Submit { application_id: id.clone() }, now);
+    step(
+        &mut w,
+        &agent(company),
+        Command::Submit {
+            application_id: id.clone(),
+        },
+        now,
+    );
     if target == Submitted {
         return (w, id, now);
     }
-    step(&mut w, &coordinator(), Command::StartReview { application_id: id.clone() }, now);
+    step(
+        &mut w,
+        &coordinator(),
+        Command::StartReview {
+            application_id: id.clone(),
+        },
+        now,
+    );
     match target {
         UnderReview => return (w, id, now),
         Withdrawn => {
-            step(&mut w, &agent(company), Command::Withdraw { application_id: id.clone(), reason: "r".into() }, now);
+            step(
+                &mut w,
+                &agent(company),
+                Command::Withdraw {
+                    application_id: id.clone(),
+                    reason: "r".into(),
+                },
+                now,
+            );
             return (w, id, now);
         }
         Held => {
@@ -78,39 +114,90 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
         _ => {}
     }
     for p in ["RU", "TR", "UA", "UN"] {
-        w.decide(p, &id, DecisionKind::Approve, now).expect("approve");
+        w.decide(p, &id, DecisionKind::Approve, now)
+            .expect("approve");
     }
     if target == Approved {
         return (w, id, now);
     }
-    step(&mut w, &coordinator(), Command::ScheduleInspection { application_id: id.clone(), at: now }, now);
+    step(
+        &mut w,
+        &coordinator(),
+        Command::ScheduleInspection {
+            application_id: id.clone(),
+            at: now,
+        },
+        now,
+    );
     if target == AwaitingInspection {
         return (w, id, now);
     }
     let outcome = match target {
-        FailedNotReady => InspectionOutcome::NotReady { reason_code: "FUMIGANT".into(), text: String::new() },
-        FailedNonCompliant => InspectionOutcome::NonCompliant { reason_code: "STOWAWAY".into(), text: String::new() },
+        FailedNotReady => InspectionOutcome::NotReady {
+            reason_code: "FUMIGANT".into(),
+            text: String::new(),
+        },
+        FailedNonCompliant => InspectionOutcome::NonCompliant {
+            reason_code: "STOWAWAY".into(),
+            text: String::new(),
+        },
         _ => InspectionOutcome::Passed,
     };
-    step(&mut w, &inspector(), Command::RecordInspection { application_id: id.clone(), outcome }, now);
-    if matches!(target, InspectionPassed | FailedNotReady | FailedNonCompliant) {
+    step(
+        &mut w,
+        &inspector(),
+        Command::RecordInspection {
+            application_id: id.clone(),
+            outcome,
+        },
+        now,
+    );
+    if matches!(
+        target,
+        InspectionPassed | FailedNotReady | FailedNonCompliant
+    ) {
         return (w, id, now);
     }
-    step(&mut w, &coordinator(), Command::Depart { application_id: id.clone() }, now);
+    step(
+        &mut w,
+        &coordinator(),
+        Command::Depart {
+            application_id: id.clone(),
+        },
+        now,
+    );
     if target == InTransit {
         return (w, id, now);
     }
-    step(&mut w, &coordinator(), Command::Arrive { application_id: id.clone() }, now);
+    step(
+        &mut w,
+        &coordinator(),
+        Command::Arrive {
+            application_id: id.clone(),
+        },
+        now,
+    );
     if target == Arrived {
         return (w, id, now);
     }
-    step(&mut w, &coordinator(), Command::Close { application_id: id.clone() }, now);
+    step(
+        &mut w,
+        &coordinator(),
+        Command::Close {
+            application_id: id.clone(),
+        },
+        now,
+    );
     (w, id, now)
 }
 
 /// Runs `name`'s command on an application in every status; it must succeed
 /// exactly in `allowed` and be an `IllegalTransition` elsewhere.
-fn check(name: &str, allowed: &[Status], make: &dyn Fn(&World, &str, Timestamp) -> (Actor, Command)) {
+fn check(
+    name: &str,
+    allowed: &[Status],
+    make: &dyn Fn(&World, &str, Timestamp) -> (Actor, Command),
+) {
     for status in ALL {
         let (mut w, id, now) = at_status(status);
         assert_eq!(w.status(&id), status, "setup for {status:?}");
@@ -132,36 +219,114 @@ fn check(name: &str, allowed: &[Status], make: &dyn Fn(&World, &str, Timestamp) 
 #[test]
 fn transition_matrix() {
     use Status::*;
-    let id_cmd = |f: fn(String) -> Command| move |_: &World, id: &str, _| (coordinator(), f(id.to_string()));
+    let id_cmd =
+        |f: fn(String) -> Command| move |_: &World, id: &str, _| (coordinator(), f(id.to_string()));
     check("update", &[Draft], &|_, id, now| {
-        (agent("atlas"), Command::UpdateDraft { application_id: id.into(), content: content("9000001", now + 80.hours()) })
+        (
+            agent("atlas"),
+            Command::UpdateDraft {
+                application_id: id.into(),
+                content: content("9000001", now + 80.hours()),
+            },
+        )
     });
-    check("submit", &[Draft], &|_, id, _| (agent("atlas"), Command::Submit { application_id: id.into() }));
-    check("start review", &[Submitted], &id_cmd(|id| Command::StartReview { application_id: id }));
+    check("submit", &[Draft], &|_, id, _| {
+        (
+            agent("atlas"),
+            Command::Submit {
+                application_id: id.into(),
+            },
+        )
+    });
+    check(
+        "start review",
+        &[Submitted],
+        &id_cmd(|id| Command::StartReview { application_id: id }),
+    );
     check("decide", &[UnderReview, Held], &|w, id, now| {
         let d = w.signed("UA", id, DecisionKind::Approve, now + 1.minutes());
-        (delegate("UA"), Command::Decide { application_id: id.into(), decision: d })
+        (
+            delegate("UA"),
+            Command::Decide {
+                application_id: id.into(),
+                decision: d,
+            },
+        )
     });
-    check("release", &[Held], &|_, id, _| (delegate("RU"), Command::ReleaseHold { application_id: id.into(), party: "RU".into() }));
+    check("release", &[Held], &|_, id, _| {
+        (
+            delegate("RU"),
+            Command::ReleaseHold {
+                application_id: id.into(),
+                party: "RU".into(),
+            },
+        )
+    });
     check("amend", &[UnderReview, Held], &|w, id, _| {
         let mut c = w.clearance.applications[id].content.clone();
         c.crew_count += 1;
-        (agent("atlas"), Command::Amend { application_id: id.into(), content: c })
+        (
+            agent("atlas"),
+            Command::Amend {
+                application_id: id.into(),
+                content: c,
+            },
+        )
     });
     check(
         "withdraw",
-        &[Draft, Submitted, UnderReview, Held, Approved, AwaitingInspection, FailedNotReady],
-        &|_, id, _| (agent("atlas"), Command::Withdraw { application_id: id.into(), reason: "r".into() }),
+        &[
+            Draft,
+            Submitted,
+            UnderReview,
+            Held,
+            Approved,
+            AwaitingInspection,
+            FailedNotReady,
+        ],
+        &|_, id, _| {
+            (
+                agent("atlas"),
+                Command::Withdraw {
+                    application_id: id.into(),
+                    reason: "r".into(),
+                },
+            )
+        },
     );
     check("schedule", &[Approved, FailedNotReady], &|_, id, now| {
-        (coordinator(), Command::ScheduleInspection { application_id: id.into(), at: now + 2.hours() })
+        (
+            coordinator(),
+            Command::ScheduleInspection {
+                application_id: id.into(),
+                at: now + 2.hours(),
+            },
+        )
     });
     check("inspect", &[AwaitingInspection], &|_, id, _| {
-        (inspector(), Command::RecordInspection { application_id: id.into(), outcome: InspectionOutcome::Passed })
+        (
+            inspector(),
+            Command::RecordInspection {
+                application_id: id.into(),
+                outcome: InspectionOutcome::Passed,
+            },
+        )
     });
-    check("depart", &[InspectionPassed], &id_cmd(|id| Command::Depart { application_id: id }));
-    check("arrive", &[InTransit], &id_cmd(|id| Command::Arrive { application_id: id }));
-    check("close", &[Arrived, FailedNonCompliant, Rejected, Withdrawn, Expired], &id_cmd(|id| Command::Close { application_id: id }));
+    check(
+        "depart",
+        &[InspectionPassed],
+        &id_cmd(|id| Command::Depart { application_id: id }),
+    );
+    check(
+        "arrive",
+        &[InTransit],
+        &id_cmd(|id| Command::Arrive { application_id: id }),
+    );
+    check(
+        "close",
+        &[Arrived, FailedNonCompliant, Rejected, Withdrawn, Expired],
+        &id_cmd(|id| Command::Close { application_id: id }),
+    );
 }
 
 #[test]
@@ -169,40 +334,111 @@ fn expiry_respects_validity_and_suspension() {
     let (mut w, id, now) = at_status(Status::Approved);
     let sys = system();
     // BSGI clearances are valid 336 h from approval.
-    let err = w.run(&sys, Command::Expire { application_id: id.clone() }, now + 335.hours()).unwrap_err();
-    assert_eq!(err, ClearanceError::NotYetExpired { expires_at: now + 336.hours() });
+    let err = w
+        .run(
+            &sys,
+            Command::Expire {
+                application_id: id.clone(),
+            },
+            now + 335.hours(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ClearanceError::NotYetExpired {
+            expires_at: now + 336.hours()
+        }
+    );
     // A 48 h suspension in between extends the validity by 48 h.
     let s = now + 100.hours();
-    w.run(&coordinator(), Command::Suspend { reason_code: "S".into(), text: String::new() }, s).expect("suspend");
-    w.run(&coordinator(), Command::Resume, s + 48.hours()).expect("resume");
-    let err = w.run(&sys, Command::Expire { application_id: id.clone() }, now + 340.hours()).unwrap_err();
-    assert_eq!(err, ClearanceError::NotYetExpired { expires_at: now + 384.hours() });
-    w.run(&sys, Command::Expire { application_id: id.clone() }, now + 384.hours()).expect("expire");
+    w.run(
+        &coordinator(),
+        Command::Suspend {
+            reason_code: "S".into(),
+            text: String::new(),
+        },
+        s,
+    )
+    .expect("suspend");
+    w.run(&coordinator(), Command::Resume, s + 48.hours())
+        .expect("resume");
+    let err = w
+        .run(
+            &sys,
+            Command::Expire {
+                application_id: id.clone(),
+            },
+            now + 340.hours(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ClearanceError::NotYetExpired {
+            expires_at: now + 384.hours()
+        }
+    );
+    w.run(
+        &sys,
+        Command::Expire {
+            application_id: id.clone(),
+        },
+        now + 384.hours(),
+    )
+    .expect("expire");
     assert_eq!(w.status(&id), Status::Expired);
     // Agents cannot expire things; the public cannot suspend.
     let (mut w, id, now) = at_status(Status::Draft);
-    assert!(matches!(w.run(&agent("atlas"), Command::Expire { application_id: id }, now + 100.hours()), Err(ClearanceError::Denied(_))));
+    assert!(matches!(
+        w.run(
+            &agent("atlas"),
+            Command::Expire { application_id: id },
+            now + 100.hours()
+        ),
+        Err(ClearanceError::Denied(_))
+    ));
     let public = Actor::new("anon", Role::Public);
-    assert!(matches!(w.run(&public, Command::Suspend { reason_code: "S".into(), text: String::new() }, now), Err(ClearanceError::Denied(_))));
-    assert!(matches!(w.run(&coordinator(), Command::Resume, now), Err(ClearanceError::NotSuspended)));
+    assert!(matches!(
+        w.run(
+            &public,
+            Command::Suspend {
+                reason_code: "S".into(),
+                text: String::new()
+            },
+            now
+        ),
+        Err(ClearanceError::Denied(_))
+    ));
+    assert!(matches!(
+        w.run(&coordinator(), Command::Resume, now),
+        Err(ClearanceError::NotSuspended)
+    ));
 }
 
 #[test]
 fn overdue_parties_are_visible() {
     let (mut w, id, now) = at_status(Status::UnderReview);
-    w.decide("UA", &id, DecisionKind::Approve, now + 1.hours()).expect("approve");
-    w.decide("RU", &id, hold("DOCS_MISSING"), now + 2.hours()).expect("hold");
+    w.decide("UA", &id, DecisionKind::Approve, now + 1.hours())
+        .expect("approve");
+    w.decide("RU", &id, hold("DOCS_MISSING"), now + 2.hours())
+        .expect("hold");
     let later = now + 25.hours();
     let overdue = w.clearance.overdue(later);
     let parties: Vec<&str> = overdue.iter().map(|o| o.party.as_str()).collect();
-    assert_eq!(parties, ["TR", "UN"], "a party that held has decided; TR and UN have not");
+    assert_eq!(
+        parties,
+        ["TR", "UN"],
+        "a party that held has decided; TR and UN have not"
+    );
     let events = w.events();
     let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), later).expect("figures");
     let tr = acc.parties.iter().find(|p| p.party == "TR").expect("TR");
     assert_eq!(tr.overdue.len(), 1);
     assert_eq!(tr.overdue[0].deadline, now + 24.hours());
     let ru = acc.parties.iter().find(|p| p.party == "RU").expect("RU");
-    assert_eq!((ru.decisions, ru.median_seconds_to_decide), (1, Some(2 * 3600)));
+    assert_eq!(
+        (ru.decisions, ru.median_seconds_to_decide),
+        (1, Some(2 * 3600))
+    );
     assert!(ru.overdue.is_empty());
 }
 
@@ -210,17 +446,46 @@ fn overdue_parties_are_visible() {
 fn status_pages_and_lists_respect_ownership() {
     let (mut w, id, now) = at_status(Status::UnderReview);
     let other = w.submitted("boreas", "9000002", now);
-    w.decide("RU", &id, hold("DOCS_MISSING"), now + 1.hours()).expect("hold");
-    let page = w.clearance.status_page(&agent("atlas"), &id, now + 30.hours()).expect("own page");
+    w.decide("RU", &id, hold("DOCS_MISSING"), now + 1.hours())
+        .expect("hold");
+    let page = w
+        .clearance
+        .status_page(&agent("atlas"), &id, now + 30.hours())
+        .expect("own page");
     assert_eq!(page.status, Status::Held);
     let ru = &page.parties[0];
-    assert_eq!((ru.party.as_str(), ru.decision.as_deref(), ru.reason_code.as_deref(), ru.overdue), ("RU", Some("hold"), Some("DOCS_MISSING"), false));
+    assert_eq!(
+        (
+            ru.party.as_str(),
+            ru.decision.as_deref(),
+            ru.reason_code.as_deref(),
+            ru.overdue
+        ),
+        ("RU", Some("hold"), Some("DOCS_MISSING"), false)
+    );
     assert!(page.parties[1].overdue, "TR has not decided within 24 h");
     // Another company's application is simply not found; the public sees nothing.
-    assert_eq!(w.clearance.status_page(&agent("boreas"), &id, now), Err(ClearanceError::NotFound(id.clone())));
-    assert!(w.clearance.status_page(&Actor::new("anon", Role::Public), &id, now).is_err());
-    let mine: Vec<&str> = w.clearance.visible_applications(&agent("boreas")).iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        w.clearance.status_page(&agent("boreas"), &id, now),
+        Err(ClearanceError::NotFound(id.clone()))
+    );
+    assert!(
+        w.clearance
+            .status_page(&Actor::new("anon", Role::Public), &id, now)
+            .is_err()
+    );
+    let mine: Vec<&str> = w
+        .clearance
+        .visible_applications(&agent("boreas"))
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
     assert_eq!(mine, [other.as_str()]);
     assert_eq!(w.clearance.visible_applications(&delegate("UN")).len(), 2);
-    assert_eq!(w.clearance.visible_applications(&Actor::new("anon", Role::Public)).len(), 0);
+    assert_eq!(
+        w.clearance
+            .visible_applications(&Actor::new("anon", Role::Public))
+            .len(),
+        0
+    );
 }

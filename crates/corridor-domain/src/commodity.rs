@@ -34,25 +34,65 @@ const TABLE: &[(Commodity, &str, &[&str])] = &[
     (Commodity::Corn, "Corn", &["maize"]),
     (Commodity::Wheat, "Wheat", &["milling wheat", "feed wheat"]),
     (Commodity::Barley, "Barley", &["feed barley"]),
-    (Commodity::SunflowerOil, "Sunflower oil", &["sunflower seed oil", "sunoil", "sunflower-oil"]),
-    (Commodity::SunflowerMeal, "Sunflower meal", &["sunflower seed meal", "sunmeal"]),
-    (Commodity::SunflowerSeed, "Sunflower seed", &["sunflower seeds", "sunflowerseed"]),
-    (Commodity::SunflowerPellets, "Sunflower pellets", &["sunflower pellet", "sunflower husk pellets"]),
-    (Commodity::SoyaBeans, "Soya beans", &["soybeans", "soybean", "soya bean", "soy beans"]),
+    (
+        Commodity::SunflowerOil,
+        "Sunflower oil",
+        &["sunflower seed oil", "sunoil", "sunflower-oil"],
+    ),
+    (
+        Commodity::SunflowerMeal,
+        "Sunflower meal",
+        &["sunflower seed meal", "sunmeal"],
+    ),
+    (
+        Commodity::SunflowerSeed,
+        "Sunflower seed",
+        &["sunflower seeds", "sunflowerseed"],
+    ),
+    (
+        Commodity::SunflowerPellets,
+        "Sunflower pellets",
+        &["sunflower pellet", "sunflower husk pellets"],
+    ),
+    (
+        Commodity::SoyaBeans,
+        "Soya beans",
+        &["soybeans", "soybean", "soya bean", "soy beans"],
+    ),
     (Commodity::SoyaOil, "Soya oil", &["soybean oil", "soy oil"]),
     (Commodity::Rapeseed, "Rapeseed", &["rape seed", "rapeseeds"]),
-    (Commodity::RapeseedMeal, "Rapeseed meal", &["rape seed meal"]),
+    (
+        Commodity::RapeseedMeal,
+        "Rapeseed meal",
+        &["rape seed meal"],
+    ),
     (Commodity::Canola, "Canola", &[]),
     (Commodity::Peas, "Peas", &["pea", "yellow peas"]),
-    (Commodity::VegetableOil, "Vegetable oil", &["vegetable oils"]),
-    (Commodity::WheatBranPellets, "Wheat bran pellets", &["wheat bran pellet"]),
-    (Commodity::SugarBeetPellets, "Sugar beet pellets", &["sugar beet pellet", "beet pulp pellets"]),
+    (
+        Commodity::VegetableOil,
+        "Vegetable oil",
+        &["vegetable oils"],
+    ),
+    (
+        Commodity::WheatBranPellets,
+        "Wheat bran pellets",
+        &["wheat bran pellet"],
+    ),
+    (
+        Commodity::SugarBeetPellets,
+        "Sugar beet pellets",
+        &["sugar beet pellet", "beet pulp pellets"],
+    ),
     (Commodity::Mixed, "Mixed", &["mixed cargo"]),
 ];
 
 impl Commodity {
     pub fn name(self) -> &'static str {
-        TABLE.iter().find(|(c, _, _)| *c == self).map(|(_, n, _)| *n).unwrap_or("?")
+        TABLE
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
     }
 
     pub fn all() -> impl Iterator<Item = Commodity> {
@@ -67,10 +107,16 @@ pub struct UnknownCommodity(pub String);
 impl FromStr for Commodity {
     type Err = UnknownCommodity;
     fn from_str(s: &str) -> Result<Self, UnknownCommodity> {
-        let key = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let key = s
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         TABLE
             .iter()
-            .find(|(_, name, aliases)| name.to_lowercase() == key || aliases.contains(&key.as_str()))
+            .find(|(_, name, aliases)| {
+                name.to_lowercase() == key || aliases.contains(&key.as_str())
+            })
             .map(|(c, _, _)| *c)
             .ok_or_else(|| UnknownCommodity(s.to_string()))
     }

@@ -44,7 +44,9 @@ const COUNTRIES: &str = include_str!("../data/countries.tsv");
 const GROUPS: &str = include_str!("../data/country_groups.tsv");
 
 fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
 }
 
 fn tables() -> &'static Tables {
@@ -65,18 +67,33 @@ fn tables() -> &'static Tables {
                 );
             }
         }
-        let mut t = Tables { countries: Vec::new(), by_key: HashMap::new(), by_mid: HashMap::new() };
+        let mut t = Tables {
+            countries: Vec::new(),
+            by_key: HashMap::new(),
+            by_mid: HashMap::new(),
+        };
         for f in data_lines(COUNTRIES) {
-            let [a2, a3, name, mids, aliases] = f[..] else { continue };
+            let [a2, a3, name, mids, aliases] = f[..] else {
+                continue;
+            };
             let idx = t.countries.len();
             let mids: Vec<u16> = mids.split(',').filter_map(|m| m.parse().ok()).collect();
             for m in &mids {
                 t.by_mid.insert(*m, idx);
             }
-            for key in [a2, a3, name].into_iter().chain(aliases.split('|').filter(|a| !a.is_empty())) {
+            for key in [a2, a3, name]
+                .into_iter()
+                .chain(aliases.split('|').filter(|a| !a.is_empty()))
+            {
                 t.by_key.insert(normalise(key), idx);
             }
-            t.countries.push(Country { alpha2: a2, alpha3: a3, name, mids, groups: groups.remove(a3) });
+            t.countries.push(Country {
+                alpha2: a2,
+                alpha3: a3,
+                name,
+                mids,
+                groups: groups.remove(a3),
+            });
         }
         t
     })
@@ -129,7 +146,11 @@ mod tests {
             ("Republic of Korea", "KR"),
             ("Viet Nam", "VN"),
         ] {
-            assert_eq!(lookup(published).map(|c| c.alpha2), Some(iso), "{published}");
+            assert_eq!(
+                lookup(published).map(|c| c.alpha2),
+                Some(iso),
+                "{published}"
+            );
         }
         assert!(lookup("Atlantis").is_none());
     }

@@ -7,8 +7,8 @@
 //! rows, never dropped. Two snapshots with the same date: the later import
 //! wins, since it is the later word of the same day.
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::voyage::VoyageRecord;
@@ -57,7 +57,10 @@ pub enum Merge {
     /// Same values (or an older snapshot that agrees): nothing to write.
     Unchanged,
     /// The incoming snapshot is newer (or as new) and differs: it stands.
-    Updated { current: CurrentVoyage, changes: Vec<FieldChange> },
+    Updated {
+        current: CurrentVoyage,
+        changes: Vec<FieldChange>,
+    },
     /// The incoming snapshot is older and differs: the record stands, and
     /// the older values go into the history.
     Superseded { changes: Vec<FieldChange> },
@@ -66,9 +69,16 @@ pub enum Merge {
 }
 
 /// Merges `incoming` (from `snapshot`) into the current record of its voyage.
-pub fn merge(existing: Option<&CurrentVoyage>, incoming: &VoyageRecord, snapshot: &Snapshot) -> Merge {
+pub fn merge(
+    existing: Option<&CurrentVoyage>,
+    incoming: &VoyageRecord,
+    snapshot: &Snapshot,
+) -> Merge {
     let Some(existing) = existing else {
-        return Merge::New(CurrentVoyage { record: incoming.clone(), snapshot: snapshot.clone() });
+        return Merge::New(CurrentVoyage {
+            record: incoming.clone(),
+            snapshot: snapshot.clone(),
+        });
     };
     let newer = snapshot.as_of >= existing.snapshot.as_of;
     let (winner, loser, win_snap, lose_snap) = if newer {
@@ -83,12 +93,21 @@ pub fn merge(existing: Option<&CurrentVoyage>, incoming: &VoyageRecord, snapshot
         (false, false) => Merge::Superseded { changes },
         (true, true) if snapshot == &existing.snapshot || existing.record == merged => {
             if snapshot.as_of > existing.snapshot.as_of {
-                Merge::Confirmed(CurrentVoyage { record: merged, snapshot: snapshot.clone() })
+                Merge::Confirmed(CurrentVoyage {
+                    record: merged,
+                    snapshot: snapshot.clone(),
+                })
             } else {
                 Merge::Unchanged
             }
         }
-        (true, _) => Merge::Updated { current: CurrentVoyage { record: merged, snapshot: snapshot.clone() }, changes },
+        (true, _) => Merge::Updated {
+            current: CurrentVoyage {
+                record: merged,
+                snapshot: snapshot.clone(),
+            },
+            changes,
+        },
     }
 }
 
@@ -104,7 +123,12 @@ fn overlay(base: &VoyageRecord, winner: &VoyageRecord) -> VoyageRecord {
     out
 }
 
-fn diff(old: &VoyageRecord, old_snap: &Snapshot, new: &VoyageRecord, new_snap: &Snapshot) -> Vec<FieldChange> {
+fn diff(
+    old: &VoyageRecord,
+    old_snap: &Snapshot,
+    new: &VoyageRecord,
+    new_snap: &Snapshot,
+) -> Vec<FieldChange> {
     let (a, b) = (old.fields(), new.fields());
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
@@ -130,8 +154,12 @@ fn diff(old: &VoyageRecord, old_snap: &Snapshot, new: &VoyageRecord, new_snap: &
 /// Whether `field` belongs to a cargo line beyond those `rec` has: then its
 /// absence is a real difference (a line added), not an unpublished column.
 fn old_has_line(rec: &VoyageRecord, field: &str) -> bool {
-    let Some(rest) = field.strip_prefix("cargo[") else { return false };
-    let Some((n, col)) = rest.split_once("].") else { return false };
+    let Some(rest) = field.strip_prefix("cargo[") else {
+        return false;
+    };
+    let Some((n, col)) = rest.split_once("].") else {
+        return false;
+    };
     let n: usize = n.parse().unwrap_or(0);
     n > rec.cargo.len() && col != "wfp"
 }
@@ -144,7 +172,10 @@ mod tests {
 
     fn voyage(tonnes: i64, wfp: Option<bool>) -> VoyageRecord {
         VoyageRecord {
-            key: VoyageKey { direction: Direction::Outbound, seq: 34 },
+            key: VoyageKey {
+                direction: Direction::Outbound,
+                seq: 34,
+            },
             vessel_name: "KAFKAM ETLER".into(),
             imo: "9001112".parse().unwrap(),
             flag_name: "Türkiye".into(),
@@ -167,7 +198,10 @@ mod tests {
     }
 
     fn snap(src: &str, d: i8) -> Snapshot {
-        Snapshot { source: src.into(), as_of: jiff::civil::date(2023, 1, d) }
+        Snapshot {
+            source: src.into(),
+            as_of: jiff::civil::date(2023, 1, d),
+        }
     }
 
     #[test]
@@ -180,7 +214,10 @@ mod tests {
             for (rec, s) in order {
                 match merge(current.as_ref(), rec, s) {
                     Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
-                    Merge::Updated { current: c, changes } => {
+                    Merge::Updated {
+                        current: c,
+                        changes,
+                    } => {
                         current = Some(c);
                         history.extend(changes);
                     }
@@ -202,10 +239,15 @@ mod tests {
     fn reimport_is_unchanged() {
         let rec = voyage(1000, Some(true));
         let s = snap("csv", 20);
-        let Merge::New(cur) = merge(None, &rec, &s) else { panic!() };
+        let Merge::New(cur) = merge(None, &rec, &s) else {
+            panic!()
+        };
         assert_eq!(merge(Some(&cur), &rec, &s), Merge::Unchanged);
         // An older table without the WFP column agrees: no history.
-        assert_eq!(merge(Some(&cur), &voyage(1000, None), &snap("xlsx", 7)), Merge::Unchanged);
+        assert_eq!(
+            merge(Some(&cur), &voyage(1000, None), &snap("xlsx", 7)),
+            Merge::Unchanged
+        );
     }
 
     #[test]
@@ -213,8 +255,12 @@ mod tests {
         let one = voyage(1000, None);
         let mut two = one.clone();
         two.cargo.push(two.cargo[0].clone());
-        let Merge::New(cur) = merge(None, &one, &snap("a", 1)) else { panic!() };
-        let Merge::Updated { changes, .. } = merge(Some(&cur), &two, &snap("b", 2)) else { panic!() };
+        let Merge::New(cur) = merge(None, &one, &snap("a", 1)) else {
+            panic!()
+        };
+        let Merge::Updated { changes, .. } = merge(Some(&cur), &two, &snap("b", 2)) else {
+            panic!()
+        };
         let fields: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();
         assert!(fields.contains(&"cargo_lines"));
         assert!(fields.contains(&"cargo[2].tonnes"));

@@ -39,7 +39,10 @@ impl Imo {
         }
         let expected = Self::check_digit(n / 10);
         if n % 10 != expected {
-            return Err(IdError::ImoCheckDigit { number: text, expected });
+            return Err(IdError::ImoCheckDigit {
+                number: text,
+                expected,
+            });
         }
         Ok(Imo(n))
     }
@@ -55,7 +58,9 @@ impl Imo {
     /// Parses a published number: seven digits, check digit not enforced.
     pub fn parse_published(s: &str) -> Result<Self, IdError> {
         match s.parse::<Imo>() {
-            Err(IdError::ImoCheckDigit { number, .. }) => Imo::published(number.parse().unwrap_or(0)),
+            Err(IdError::ImoCheckDigit { number, .. }) => {
+                Imo::published(number.parse().unwrap_or(0))
+            }
             other => other,
         }
     }
@@ -95,7 +100,9 @@ impl FromStr for Imo {
         if t.len() != 7 || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::ImoNotSevenDigits(s.to_string()));
         }
-        let n: u32 = t.parse().map_err(|_| IdError::ImoNotSevenDigits(s.to_string()))?;
+        let n: u32 = t
+            .parse()
+            .map_err(|_| IdError::ImoNotSevenDigits(s.to_string()))?;
         Imo::new(n)
     }
 }
@@ -147,9 +154,17 @@ impl Mmsi {
     pub fn mid(self) -> Option<u16> {
         let s = format!("{:09}", self.0);
         let digits = |from: usize| s[from..from + 3].parse::<u16>().ok();
-        let mid = if s.starts_with("111") || s.starts_with("970") || s.starts_with("972") || s.starts_with("974") {
+        let mid = if s.starts_with("111")
+            || s.starts_with("970")
+            || s.starts_with("972")
+            || s.starts_with("974")
+        {
             // SAR aircraft carry the MID after 111; SART/MOB/EPIRB (97x) carry none.
-            if s.starts_with("111") { digits(3) } else { None }
+            if s.starts_with("111") {
+                digits(3)
+            } else {
+                None
+            }
         } else if s.starts_with("00") || s.starts_with("99") || s.starts_with("98") {
             digits(2)
         } else if s.starts_with('0') || s.starts_with('8') {
@@ -174,7 +189,9 @@ impl FromStr for Mmsi {
         if t.len() != 9 || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::MmsiNotNineDigits(s.to_string()));
         }
-        t.parse().map(Mmsi).map_err(|_| IdError::MmsiNotNineDigits(s.to_string()))
+        t.parse()
+            .map(Mmsi)
+            .map_err(|_| IdError::MmsiNotNineDigits(s.to_string()))
     }
 }
 
@@ -202,7 +219,10 @@ mod tests {
     use super::*;
 
     fn check_imo(input: &str, expect: Result<u32, &str>) {
-        let got = input.parse::<Imo>().map(Imo::get).map_err(|e| e.to_string());
+        let got = input
+            .parse::<Imo>()
+            .map(Imo::get)
+            .map_err(|e| e.to_string());
         match (got, expect) {
             (Ok(g), Ok(e)) => assert_eq!(g, e, "{input}"),
             (Err(g), Err(e)) => assert!(g.contains(e), "{input}: {g} does not contain {e}"),

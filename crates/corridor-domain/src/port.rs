@@ -17,19 +17,37 @@ pub struct Port {
 /// The three Ukrainian ports of the Black Sea Grain Initiative.
 /// Chornomorsk keeps its pre-2016 LOCODE (Illichivsk, UAILK).
 pub const PORTS: &[Port] = &[
-    Port { locode: "UAODS", name: "Odesa", aliases: &["odessa"] },
-    Port { locode: "UAILK", name: "Chornomorsk", aliases: &["chornomorsk", "illichivsk", "ilyichevsk"] },
+    Port {
+        locode: "UAODS",
+        name: "Odesa",
+        aliases: &["odessa"],
+    },
+    Port {
+        locode: "UAILK",
+        name: "Chornomorsk",
+        aliases: &["chornomorsk", "illichivsk", "ilyichevsk"],
+    },
     Port {
         locode: "UAYUZ",
         name: "Yuzhny/Pivdennyi",
-        aliases: &["yuzhny", "yuzhnyy", "pivdennyi", "pivdenny", "yuzhny / pivdennyi"],
+        aliases: &[
+            "yuzhny",
+            "yuzhnyy",
+            "pivdennyi",
+            "pivdenny",
+            "yuzhny / pivdennyi",
+        ],
     },
 ];
 
 /// Finds a port by published name, alias or LOCODE.
 pub fn lookup(name: &str) -> Option<&'static Port> {
     let key = name.trim().to_lowercase();
-    PORTS.iter().find(|p| p.name.to_lowercase() == key || p.locode.to_lowercase() == key || p.aliases.contains(&key.as_str()))
+    PORTS.iter().find(|p| {
+        p.name.to_lowercase() == key
+            || p.locode.to_lowercase() == key
+            || p.aliases.contains(&key.as_str())
+    })
 }
 
 /// Finds a port by UN/LOCODE.

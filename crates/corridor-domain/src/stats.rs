@@ -67,7 +67,14 @@ pub struct StatsBuilder {
 
 impl StatsBuilder {
     pub fn new(range: DateRange) -> Self {
-        StatsBuilder { stats: Stats { from: range.from, until: range.until, ..Stats::default() }, voyages: BTreeSet::new() }
+        StatsBuilder {
+            stats: Stats {
+                from: range.from,
+                until: range.until,
+                ..Stats::default()
+            },
+            voyages: BTreeSet::new(),
+        }
     }
 
     pub fn add(&mut self, f: &CargoFact) {

@@ -63,7 +63,9 @@ impl Tonnes {
         // Thousands separators must group by three, or "1,5" would read as 15.
         let groups: Vec<&str> = int.split(',').collect();
         let grouped_ok = groups.len() == 1
-            || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+            || (!groups[0].is_empty()
+                && groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3));
         let digits: String = groups.concat();
         if digits.is_empty() || !grouped_ok || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -75,7 +77,9 @@ impl Tonnes {
         if frac.len() > 3 {
             return Err(TonnesError::TooPrecise(text.to_string()));
         }
-        let whole: i64 = digits.parse().map_err(|_| TonnesError::TooLarge(text.to_string()))?;
+        let whole: i64 = digits
+            .parse()
+            .map_err(|_| TonnesError::TooLarge(text.to_string()))?;
         let mut grams = format!("{frac:0<3}").parse::<i64>().map_err(|_| bad())?;
         if frac.is_empty() {
             grams = 0;
@@ -109,7 +113,11 @@ impl Tonnes {
 
     /// Share of `total` in percent.
     pub fn percent_of(self, total: Tonnes) -> f64 {
-        if total.kg == 0 { 0.0 } else { 100.0 * self.kg as f64 / total.kg as f64 }
+        if total.kg == 0 {
+            0.0
+        } else {
+            100.0 * self.kg as f64 / total.kg as f64
+        }
     }
 }
 
@@ -134,7 +142,11 @@ impl fmt::Display for Tonnes {
 
 impl Serialize for Tonnes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.kg % 1000 == 0 { s.serialize_i64(self.kg / 1000) } else { s.serialize_f64(self.as_f64()) }
+        if self.kg % 1000 == 0 {
+            s.serialize_i64(self.kg / 1000)
+        } else {
+            s.serialize_f64(self.as_f64())
+        }
     }
 }
 
@@ -162,7 +174,9 @@ mod tests {
     use super::*;
 
     fn check(input: &str, expect: Result<i64, &str>) {
-        let got = Tonnes::parse(input).map(Tonnes::kg).map_err(|e| e.to_string());
+        let got = Tonnes::parse(input)
+            .map(Tonnes::kg)
+            .map_err(|e| e.to_string());
         match (&got, &expect) {
             (Ok(g), Ok(e)) => assert_eq!(g, e, "{input}"),
             (Err(g), Err(e)) => assert!(g.contains(e), "{input}: {g:?} vs {e:?}"),
@@ -192,7 +206,10 @@ mod tests {
         assert_eq!(Tonnes::from_kg(2_436_990).to_string(), "2436.99");
         assert_eq!(Tonnes::whole(31_744_756).to_string(), "31744756");
         assert_eq!(serde_json::to_string(&Tonnes::whole(5)).unwrap(), "5");
-        assert_eq!(serde_json::to_string(&Tonnes::from_kg(2_436_990)).unwrap(), "2436.99");
+        assert_eq!(
+            serde_json::to_string(&Tonnes::from_kg(2_436_990)).unwrap(),
+            "2436.99"
+        );
         assert_eq!(Tonnes::from_f64(2436.99), Ok(Tonnes::from_kg(2_436_990)));
         assert!(Tonnes::from_f64(-1.0).is_err());
         assert!(Tonnes::from_f64(1.00001).is_err());

@@ -134,7 +134,11 @@ pub struct VoyageRecord {
 
 impl VoyageRecord {
     pub fn status(&self) -> VoyageStatus {
-        if self.inspection_cleared.is_some() { VoyageStatus::Inspected } else { VoyageStatus::Departed }
+        if self.inspection_cleared.is_some() {
+            VoyageStatus::Inspected
+        } else {
+            VoyageStatus::Departed
+        }
     }
 
     pub fn tonnes(&self) -> Tonnes {
@@ -154,7 +158,12 @@ impl VoyageRecord {
         put("flag".into(), self.flag_name.clone());
         put("port".into(), self.port.clone());
         put("departure".into(), self.departure.to_string());
-        put("inspection_cleared".into(), self.inspection_cleared.map(|d| d.to_string()).unwrap_or_default());
+        put(
+            "inspection_cleared".into(),
+            self.inspection_cleared
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
         put("cargo_lines".into(), self.cargo.len().to_string());
         for (i, c) in self.cargo.iter().enumerate() {
             let k = |name: &str| format!("cargo[{}].{name}", i + 1);

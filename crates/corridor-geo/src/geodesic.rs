@@ -109,7 +109,13 @@ pub fn project_on_segment(p: LatLon, a: LatLon, b: LatLon) -> SegmentProjection 
     let (len, az_a, _) = inverse(a, b);
     if len < 1e-3 {
         let (d, _, _) = inverse(a, p);
-        return SegmentProjection { along_m: 0.0, cross_m: d, length_m: len, closest: a, right: false };
+        return SegmentProjection {
+            along_m: 0.0,
+            cross_m: d,
+            length_m: len,
+            closest: a,
+            right: false,
+        };
     }
     let (d_ap, az_ap, _) = inverse(a, p);
     let mut s = (d_ap * (az_ap - az_a).to_radians().cos()).clamp(0.0, len);
@@ -118,7 +124,11 @@ pub fn project_on_segment(p: LatLon, a: LatLon, b: LatLon) -> SegmentProjection 
     let mut d = d_ap;
     let mut az_fp = az_ap;
     for _ in 0..8 {
-        (foot, az_foot) = if s == 0.0 { (a, az_a) } else { destination_azi(a, az_a, s) };
+        (foot, az_foot) = if s == 0.0 {
+            (a, az_a)
+        } else {
+            destination_azi(a, az_a, s)
+        };
         let (dd, azz, _) = inverse(foot, p);
         d = dd;
         az_fp = azz;
@@ -131,14 +141,24 @@ pub fn project_on_segment(p: LatLon, a: LatLon, b: LatLon) -> SegmentProjection 
         }
     }
     // One last evaluation at the final `s` so `cross_m` and `closest` agree.
-    (foot, az_foot) = if s == 0.0 { (a, az_a) } else { destination_azi(a, az_a, s) };
+    (foot, az_foot) = if s == 0.0 {
+        (a, az_a)
+    } else {
+        destination_azi(a, az_a, s)
+    };
     if d > 0.0 {
         let (dd, azz, _) = inverse(foot, p);
         d = dd;
         az_fp = azz;
     }
     let right = (az_fp - az_foot).to_radians().sin() > 0.0;
-    SegmentProjection { along_m: s, cross_m: d, length_m: len, closest: foot, right }
+    SegmentProjection {
+        along_m: s,
+        cross_m: d,
+        length_m: len,
+        closest: foot,
+        right,
+    }
 }
 
 /// Closest approach of `p` to a polyline (several geodesic segments).
@@ -175,7 +195,11 @@ pub(crate) fn approx_segment_distance_m(p: LatLon, a: LatLon, b: LatLon) -> f64 
     let (bx, by) = xy(b);
     let (dx, dy) = (bx - ax, by - ay);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (cx, cy) = (ax + t * dx, ay + t * dy);
     (cx * cx + cy * cy).sqrt()
 }

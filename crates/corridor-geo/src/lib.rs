@@ -51,7 +51,8 @@ pub use geodesic::{
     project_on_segment,
 };
 pub use model::{
-    Area, AreaId, AreaKind, BufferZone, Corridor, GeoError, Lane, LaneHit, LaneId, RouteEstimate, eta,
+    Area, AreaId, AreaKind, BufferZone, Corridor, GeoError, Lane, LaneHit, LaneId, RouteEstimate,
+    eta,
 };
 
 /// The demo corridor shipped in the repo (approximate; see its properties).

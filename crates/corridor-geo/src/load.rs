@@ -47,12 +47,18 @@ impl Ctx<'_> {
         }
     }
     fn geom(&self, problem: impl Into<String>) -> GeoError {
-        GeoError::Geometry { index: self.index, name: self.name.to_owned(), problem: problem.into() }
+        GeoError::Geometry {
+            index: self.index,
+            name: self.name.to_owned(),
+            problem: problem.into(),
+        }
     }
 }
 
 pub(crate) fn parse_collection(root: &Value) -> Result<Vec<Parsed>, GeoError> {
-    let obj = root.as_object().ok_or_else(|| GeoError::Document("top level is not a JSON object".into()))?;
+    let obj = root
+        .as_object()
+        .ok_or_else(|| GeoError::Document("top level is not a JSON object".into()))?;
     match obj.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {}
         other => {
@@ -73,8 +79,13 @@ pub(crate) fn parse_collection(root: &Value) -> Result<Vec<Parsed>, GeoError> {
 }
 
 fn parse_feature(index: usize, f: &Value) -> Result<Parsed, GeoError> {
-    let unnamed = Ctx { index, name: "<unnamed>" };
-    let obj = f.as_object().ok_or_else(|| unnamed.geom("feature is not a JSON object"))?;
+    let unnamed = Ctx {
+        index,
+        name: "<unnamed>",
+    };
+    let obj = f
+        .as_object()
+        .ok_or_else(|| unnamed.geom("feature is not a JSON object"))?;
     if obj.get("type").and_then(Value::as_str) != Some("Feature") {
         return Err(unnamed.geom("`type` must be \"Feature\""));
     }
@@ -101,9 +112,17 @@ fn parse_feature(index: usize, f: &Value) -> Result<Parsed, GeoError> {
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(cx.prop("approximate", "must be a boolean")),
     };
-    let geometry = obj.get("geometry").and_then(Value::as_object).ok_or_else(|| cx.geom("missing geometry"))?;
-    let gtype = geometry.get("type").and_then(Value::as_str).ok_or_else(|| cx.geom("geometry has no `type`"))?;
-    let coords = geometry.get("coordinates").ok_or_else(|| cx.geom("geometry has no `coordinates`"))?;
+    let geometry = obj
+        .get("geometry")
+        .and_then(Value::as_object)
+        .ok_or_else(|| cx.geom("missing geometry"))?;
+    let gtype = geometry
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| cx.geom("geometry has no `type`"))?;
+    let coords = geometry
+        .get("coordinates")
+        .ok_or_else(|| cx.geom("geometry has no `coordinates`"))?;
 
     let area_kind = match kind {
         "lane" => None,
@@ -125,23 +144,39 @@ fn parse_feature(index: usize, f: &Value) -> Result<Parsed, GeoError> {
         let polygons = match gtype {
             "Polygon" => vec![polygon(&cx, coords)?],
             "MultiPolygon" => {
-                let arr = coords.as_array().ok_or_else(|| cx.geom("MultiPolygon coordinates must be an array"))?;
+                let arr = coords
+                    .as_array()
+                    .ok_or_else(|| cx.geom("MultiPolygon coordinates must be an array"))?;
                 if arr.is_empty() {
                     return Err(cx.geom("MultiPolygon has no polygons"));
                 }
-                arr.iter().map(|p| polygon(&cx, p)).collect::<Result<_, _>>()?
+                arr.iter()
+                    .map(|p| polygon(&cx, p))
+                    .collect::<Result<_, _>>()?
             }
-            other => return Err(cx.geom(format!("a {kind:?} must be a Polygon or MultiPolygon, found {other}"))),
+            other => {
+                return Err(cx.geom(format!(
+                    "a {kind:?} must be a Polygon or MultiPolygon, found {other}"
+                )));
+            }
         };
         let locode = match props.get("locode") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if is_locode(s) => Some(s.clone()),
-            Some(v) => return Err(cx.prop("locode", format!("{v} is not a UN/LOCODE like \"UAODS\""))),
+            Some(v) => {
+                return Err(cx.prop("locode", format!("{v} is not a UN/LOCODE like \"UAODS\"")));
+            }
         };
         if kind == AreaKind::PortApproach && locode.is_none() {
             return Err(cx.prop("locode", "missing (required for a port_approach)"));
         }
-        return Ok(Parsed::Area { kind, name: name.to_owned(), locode, approximate, polygons });
+        return Ok(Parsed::Area {
+            kind,
+            name: name.to_owned(),
+            locode,
+            approximate,
+            polygons,
+        });
     }
     if kind == "lane" {
         if gtype != "LineString" {
@@ -151,52 +186,84 @@ fn parse_feature(index: usize, f: &Value) -> Result<Parsed, GeoError> {
         let width_nm = positive(&cx, props, "width_nm")?;
         let from = opt_string(&cx, props, "from")?;
         let to = opt_string(&cx, props, "to")?;
-        return Ok(Parsed::Lane { name: name.to_owned(), width_nm, from, to, approximate, waypoints });
+        return Ok(Parsed::Lane {
+            name: name.to_owned(),
+            width_nm,
+            from,
+            to,
+            approximate,
+            waypoints,
+        });
     }
     // buffer
     let lines = match gtype {
         "LineString" => vec![line(&cx, coords)?],
         "MultiLineString" => {
-            let arr = coords.as_array().ok_or_else(|| cx.geom("MultiLineString coordinates must be an array"))?;
+            let arr = coords
+                .as_array()
+                .ok_or_else(|| cx.geom("MultiLineString coordinates must be an array"))?;
             if arr.is_empty() {
                 return Err(cx.geom("MultiLineString has no lines"));
             }
             arr.iter().map(|l| line(&cx, l)).collect::<Result<_, _>>()?
         }
-        other => return Err(cx.geom(format!("a buffer must be a LineString or MultiLineString, found {other}"))),
+        other => {
+            return Err(cx.geom(format!(
+                "a buffer must be a LineString or MultiLineString, found {other}"
+            )));
+        }
     };
     let radius_nm = positive(&cx, props, "radius_nm")?;
-    Ok(Parsed::Buffer { name: name.to_owned(), radius_nm, approximate, lines })
+    Ok(Parsed::Buffer {
+        name: name.to_owned(),
+        radius_nm,
+        approximate,
+        lines,
+    })
 }
 
 fn is_locode(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
         && b[..2].iter().all(u8::is_ascii_uppercase)
-        && b[2..].iter().all(|c| c.is_ascii_uppercase() || (b'2'..=b'9').contains(c))
+        && b[2..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'9').contains(c))
 }
 
 fn positive(cx: &Ctx<'_>, props: &Map<String, Value>, key: &str) -> Result<f64, GeoError> {
     match props.get(key) {
         Some(Value::Number(n)) => match n.as_f64() {
             Some(v) if v.is_finite() && v > 0.0 && v < 1000.0 => Ok(v),
-            _ => Err(cx.prop(key, format!("{n} must be a positive number of nautical miles below 1000"))),
+            _ => Err(cx.prop(
+                key,
+                format!("{n} must be a positive number of nautical miles below 1000"),
+            )),
         },
         Some(v) => Err(cx.prop(key, format!("{v} is not a number"))),
         None => Err(cx.prop(key, "missing")),
     }
 }
 
-fn opt_string(cx: &Ctx<'_>, props: &Map<String, Value>, key: &str) -> Result<Option<String>, GeoError> {
+fn opt_string(
+    cx: &Ctx<'_>,
+    props: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, GeoError> {
     match props.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
-        Some(v) => Err(cx.prop(key, format!("{v} must be a non-empty string (an area name)"))),
+        Some(v) => Err(cx.prop(
+            key,
+            format!("{v} must be a non-empty string (an area name)"),
+        )),
     }
 }
 
 fn position(cx: &Ctx<'_>, v: &Value) -> Result<LatLon, GeoError> {
-    let arr = v.as_array().ok_or_else(|| cx.geom(format!("position {v} is not an array")))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| cx.geom(format!("position {v} is not an array")))?;
     if arr.len() < 2 {
         return Err(cx.geom(format!("position {v} needs [lon, lat]")));
     }
@@ -208,7 +275,9 @@ fn position(cx: &Ctx<'_>, v: &Value) -> Result<LatLon, GeoError> {
             if p.is_valid() {
                 Ok(p)
             } else {
-                Err(cx.geom(format!("position {v} is out of range (GeoJSON order is [lon, lat])")))
+                Err(cx.geom(format!(
+                    "position {v} is out of range (GeoJSON order is [lon, lat])"
+                )))
             }
         }
         _ => Err(cx.geom(format!("position {v} must hold numbers"))),
@@ -216,8 +285,13 @@ fn position(cx: &Ctx<'_>, v: &Value) -> Result<LatLon, GeoError> {
 }
 
 fn line(cx: &Ctx<'_>, v: &Value) -> Result<Vec<LatLon>, GeoError> {
-    let arr = v.as_array().ok_or_else(|| cx.geom("line coordinates must be an array"))?;
-    let pts = arr.iter().map(|p| position(cx, p)).collect::<Result<Vec<_>, _>>()?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| cx.geom("line coordinates must be an array"))?;
+    let pts = arr
+        .iter()
+        .map(|p| position(cx, p))
+        .collect::<Result<Vec<_>, _>>()?;
     if pts.len() < 2 {
         return Err(cx.geom("a line needs at least two waypoints"));
     }
@@ -228,14 +302,21 @@ fn line(cx: &Ctx<'_>, v: &Value) -> Result<Vec<LatLon>, GeoError> {
 }
 
 fn polygon(cx: &Ctx<'_>, v: &Value) -> Result<Vec<Vec<LatLon>>, GeoError> {
-    let rings = v.as_array().ok_or_else(|| cx.geom("polygon coordinates must be an array of rings"))?;
+    let rings = v
+        .as_array()
+        .ok_or_else(|| cx.geom("polygon coordinates must be an array of rings"))?;
     if rings.is_empty() {
         return Err(cx.geom("polygon has no rings"));
     }
     let mut out = Vec::with_capacity(rings.len());
     for ring in rings {
-        let arr = ring.as_array().ok_or_else(|| cx.geom("a ring must be an array of positions"))?;
-        let pts = arr.iter().map(|p| position(cx, p)).collect::<Result<Vec<_>, _>>()?;
+        let arr = ring
+            .as_array()
+            .ok_or_else(|| cx.geom("a ring must be an array of positions"))?;
+        let pts = arr
+            .iter()
+            .map(|p| position(cx, p))
+            .collect::<Result<Vec<_>, _>>()?;
         if pts.len() < 4 {
             return Err(cx.geom("a ring needs at least four positions (closed)"));
         }

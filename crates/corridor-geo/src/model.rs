@@ -128,7 +128,10 @@ impl Lane {
     /// The position `along_m` from the start (clamped to the lane).
     pub fn point_at(&self, along_m: f64) -> LatLon {
         let along = along_m.clamp(0.0, self.length_m());
-        let i = self.cumulative_m.partition_point(|&c| c <= along).saturating_sub(1);
+        let i = self
+            .cumulative_m
+            .partition_point(|&c| c <= along)
+            .saturating_sub(1);
         let i = i.min(self.waypoints.len().saturating_sub(2));
         let (a, b) = (self.waypoints[i], self.waypoints[i + 1]);
         geodesic::destination(a, geodesic::bearing_deg(a, b), along - self.cumulative_m[i])
@@ -207,7 +210,10 @@ pub struct Corridor {
 }
 
 fn rect(a: LatLon, b: LatLon, data: (u32, u32)) -> Rect {
-    GeomWithData::new(Rectangle::from_corners([a.lon, a.lat], [b.lon, b.lat]), data)
+    GeomWithData::new(
+        Rectangle::from_corners([a.lon, a.lat], [b.lon, b.lat]),
+        data,
+    )
 }
 
 fn envelope(p: LatLon, m: f64) -> AABB<[f64; 2]> {
@@ -233,7 +239,9 @@ impl Corridor {
         let mut approximate = false;
         for (index, p) in parsed.into_iter().enumerate() {
             let name = match &p {
-                Parsed::Area { name, .. } | Parsed::Lane { name, .. } | Parsed::Buffer { name, .. } => name.clone(),
+                Parsed::Area { name, .. }
+                | Parsed::Lane { name, .. }
+                | Parsed::Buffer { name, .. } => name.clone(),
             };
             if names.insert(name.clone(), index).is_some() {
                 return Err(GeoError::Property {
@@ -244,14 +252,35 @@ impl Corridor {
                 });
             }
             match p {
-                Parsed::Area { kind, name, locode, approximate: ap, polygons } => {
+                Parsed::Area {
+                    kind,
+                    name,
+                    locode,
+                    approximate: ap,
+                    polygons,
+                } => {
                     approximate |= ap;
                     let id = AreaId(areas.len() as u32);
-                    let shape = MultiPolygon::new(polygons.iter().map(|rings| to_polygon(rings)).collect());
+                    let shape =
+                        MultiPolygon::new(polygons.iter().map(|rings| to_polygon(rings)).collect());
                     by_name.insert(name.clone(), id);
-                    areas.push(Area { id, kind, name, locode, approximate: ap, shape });
+                    areas.push(Area {
+                        id,
+                        kind,
+                        name,
+                        locode,
+                        approximate: ap,
+                        shape,
+                    });
                 }
-                Parsed::Lane { name, width_nm, from, to, approximate: ap, waypoints } => {
+                Parsed::Lane {
+                    name,
+                    width_nm,
+                    from,
+                    to,
+                    approximate: ap,
+                    waypoints,
+                } => {
                     approximate |= ap;
                     let mut cumulative_m = Vec::with_capacity(waypoints.len());
                     let mut acc = 0.0;
@@ -261,11 +290,29 @@ impl Corridor {
                         cumulative_m.push(acc);
                     }
                     let id = LaneId(lanes.len() as u32);
-                    lanes.push(Lane { id, name, waypoints, width_nm, from, to, approximate: ap, cumulative_m });
+                    lanes.push(Lane {
+                        id,
+                        name,
+                        waypoints,
+                        width_nm,
+                        from,
+                        to,
+                        approximate: ap,
+                        cumulative_m,
+                    });
                 }
-                Parsed::Buffer { name, radius_nm, approximate: ap, lines } => {
+                Parsed::Buffer {
+                    name,
+                    radius_nm,
+                    approximate: ap,
+                    lines,
+                } => {
                     approximate |= ap;
-                    buffers.push(BufferZone { name, radius_nm, lines });
+                    buffers.push(BufferZone {
+                        name,
+                        radius_nm,
+                        lines,
+                    });
                 }
             }
         }
@@ -291,7 +338,10 @@ impl Corridor {
             for poly in &a.shape.0 {
                 for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                     for l in ring.lines() {
-                        let (p, q) = (LatLon::new(l.start.y, l.start.x), LatLon::new(l.end.y, l.end.x));
+                        let (p, q) = (
+                            LatLon::new(l.start.y, l.start.x),
+                            LatLon::new(l.end.y, l.end.x),
+                        );
                         edge_rects.push(rect(p, q, (a.id.0, edges.len() as u32)));
                         edges.push((p, q));
                     }
@@ -356,7 +406,9 @@ impl Corridor {
     }
     /// A port approach by its UN/LOCODE.
     pub fn port(&self, locode: &str) -> Option<&Area> {
-        self.areas.iter().find(|a| a.kind == AreaKind::PortApproach && a.locode.as_deref() == Some(locode))
+        self.areas
+            .iter()
+            .find(|a| a.kind == AreaKind::PortApproach && a.locode.as_deref() == Some(locode))
     }
     /// Whether any feature is marked `approximate`.
     pub fn is_approximate(&self) -> bool {
@@ -377,7 +429,8 @@ impl Corridor {
 
     /// Whether `p` is inside `area`.
     pub fn contains(&self, area: AreaId, p: LatLon) -> bool {
-        self.area(area).is_some_and(|a| a.shape.contains(&Coord { x: p.lon, y: p.lat }))
+        self.area(area)
+            .is_some_and(|a| a.shape.contains(&Coord { x: p.lon, y: p.lat }))
     }
 
     /// Geodesic distance from `p` to `area`, metres (0 inside), or `None` if
@@ -401,8 +454,13 @@ impl Corridor {
     /// left any area.
     pub fn nearest_boundary_m(&self, p: LatLon, within_m: f64) -> f64 {
         let mut best = within_m;
-        for r in self.edge_tree.locate_in_envelope_intersecting(&envelope(p, within_m)) {
-            let Some(&(a, b)) = self.edges.get(r.data.1 as usize) else { continue };
+        for r in self
+            .edge_tree
+            .locate_in_envelope_intersecting(&envelope(p, within_m))
+        {
+            let Some(&(a, b)) = self.edges.get(r.data.1 as usize) else {
+                continue;
+            };
             if geodesic::approx_segment_distance_m(p, a, b) > best * 1.05 + 2000.0 {
                 continue;
             }
@@ -423,12 +481,19 @@ impl Corridor {
             return None;
         }
         let mut best: Option<(AreaId, f64)> = None;
-        for r in self.edge_tree.locate_in_envelope_intersecting(&envelope(p, within_m)) {
-            let Some(area) = self.areas.get(r.data.0 as usize) else { continue };
+        for r in self
+            .edge_tree
+            .locate_in_envelope_intersecting(&envelope(p, within_m))
+        {
+            let Some(area) = self.areas.get(r.data.0 as usize) else {
+                continue;
+            };
             if !kinds.contains(&area.kind) {
                 continue;
             }
-            let Some(&(a, b)) = self.edges.get(r.data.1 as usize) else { continue };
+            let Some(&(a, b)) = self.edges.get(r.data.1 as usize) else {
+                continue;
+            };
             let d = geodesic::project_on_segment(p, a, b).cross_m;
             if d <= within_m && best.is_none_or(|(_, bd)| d < bd) {
                 best = Some((area.id, d));
@@ -443,10 +508,18 @@ impl Corridor {
         let mut best: Vec<LaneHit> = Vec::new();
         // Lanes often share segments (a common trunk): project each once.
         let mut seen: Vec<(LatLon, LatLon, SegmentProjection)> = Vec::new();
-        for r in self.segment_tree.locate_in_envelope_intersecting(&envelope(p, within_m)) {
+        for r in self
+            .segment_tree
+            .locate_in_envelope_intersecting(&envelope(p, within_m))
+        {
             let (lane_ix, seg) = (r.data.0 as usize, r.data.1 as usize);
-            let Some(lane) = self.lanes.get(lane_ix) else { continue };
-            let (Some(&a), Some(&b)) = (lane.waypoints.get(seg), lane.waypoints.get(seg + 1)) else { continue };
+            let Some(lane) = self.lanes.get(lane_ix) else {
+                continue;
+            };
+            let (Some(&a), Some(&b)) = (lane.waypoints.get(seg), lane.waypoints.get(seg + 1))
+            else {
+                continue;
+            };
             // Cheap planar prefilter with a wide margin (5 % + 2 km) before the geodesic.
             if geodesic::approx_segment_distance_m(p, a, b) > within_m * 1.05 + 2000.0 {
                 continue;
@@ -459,7 +532,9 @@ impl Corridor {
                     pr
                 }
             };
-            let SegmentProjection { along_m, cross_m, .. } = proj;
+            let SegmentProjection {
+                along_m, cross_m, ..
+            } = proj;
             if cross_m > within_m {
                 continue;
             }
@@ -487,17 +562,23 @@ impl Corridor {
 
     /// The lane whose width contains `p` (the nearest one if several).
     pub fn in_lane(&self, p: LatLon) -> Option<LaneHit> {
-        let widest = self.lanes.iter().map(Lane::half_width_m).fold(0.0, f64::max);
-        self.lane_hits(p, widest).into_iter().filter(LaneHit::inside).min_by(|a, b| {
-            (a.cross_m / a.half_width_m).total_cmp(&(b.cross_m / b.half_width_m))
-        })
+        let widest = self
+            .lanes
+            .iter()
+            .map(Lane::half_width_m)
+            .fold(0.0, f64::max);
+        self.lane_hits(p, widest)
+            .into_iter()
+            .filter(LaneHit::inside)
+            .min_by(|a, b| (a.cross_m / a.half_width_m).total_cmp(&(b.cross_m / b.half_width_m)))
     }
 
     /// Whether `p` is within a buffer zone (e.g. the 10 nm no-military zone).
     pub fn in_buffer(&self, p: LatLon) -> bool {
         self.buffers.iter().any(|b| {
             b.lines.iter().any(|l| {
-                geodesic::project_on_polyline(p, l).is_some_and(|(_, pr)| pr.cross_m <= b.radius_nm * NM)
+                geodesic::project_on_polyline(p, l)
+                    .is_some_and(|(_, pr)| pr.cross_m <= b.radius_nm * NM)
             })
         })
     }
@@ -506,21 +587,41 @@ impl Corridor {
     /// along the lane the vessel is on (nearest within `lane_search_m`) to one
     /// of its ends, then along the lane graph (`from`/`to`). `None` when no
     /// route is known.
-    pub fn remaining_to(&self, p: LatLon, target: AreaId, lane_search_m: f64) -> Option<RouteEstimate> {
+    pub fn remaining_to(
+        &self,
+        p: LatLon,
+        target: AreaId,
+        lane_search_m: f64,
+    ) -> Option<RouteEstimate> {
         if self.contains(target, p) {
-            return Some(RouteEstimate { target, remaining_m: 0.0, via: None });
+            return Some(RouteEstimate {
+                target,
+                remaining_m: 0.0,
+                via: None,
+            });
         }
         let mut best: Option<RouteEstimate> = None;
         let consider = |best: &mut Option<RouteEstimate>, remaining_m: f64, via: Option<LaneId>| {
             if best.as_ref().is_none_or(|b| remaining_m < b.remaining_m) {
-                *best = Some(RouteEstimate { target, remaining_m, via });
+                *best = Some(RouteEstimate {
+                    target,
+                    remaining_m,
+                    via,
+                });
             }
         };
         for hit in self.lane_hits(p, lane_search_m) {
-            let Some(lane) = self.lane(hit.lane) else { continue };
-            let ends = [(&lane.to, lane.length_m() - hit.along_m), (&lane.from, hit.along_m)];
+            let Some(lane) = self.lane(hit.lane) else {
+                continue;
+            };
+            let ends = [
+                (&lane.to, lane.length_m() - hit.along_m),
+                (&lane.from, hit.along_m),
+            ];
             for (end, to_end) in ends {
-                let Some(end_id) = end.as_ref().and_then(|n| self.by_name.get(n)) else { continue };
+                let Some(end_id) = end.as_ref().and_then(|n| self.by_name.get(n)) else {
+                    continue;
+                };
                 if let Some(rest) = self.graph_distance(*end_id, target) {
                     consider(&mut best, to_end + rest, Some(lane.id));
                 }
@@ -546,13 +647,21 @@ impl Corridor {
     /// nearest lane is taken, so heading back down a trunk the answer may be
     /// another lane's port: when the destination is known, prefer
     /// [`Corridor::remaining_to`].
-    pub fn next_area(&self, p: LatLon, course_deg: f64, lane_search_m: f64) -> Option<RouteEstimate> {
+    pub fn next_area(
+        &self,
+        p: LatLon,
+        course_deg: f64,
+        lane_search_m: f64,
+    ) -> Option<RouteEstimate> {
         if !course_deg.is_finite() {
             return None;
         }
         let hit = self.nearest_lane(p, lane_search_m)?;
         let lane = self.lane(hit.lane)?;
-        let (a, b) = (lane.waypoints.get(hit.segment)?, lane.waypoints.get(hit.segment + 1)?);
+        let (a, b) = (
+            lane.waypoints.get(hit.segment)?,
+            lane.waypoints.get(hit.segment + 1)?,
+        );
         let seg_course = geodesic::project_on_segment(p, *a, *b).closest;
         // Lane direction at the closest point: towards the segment's end.
         let dir = if geodesic::distance_m(seg_course, *b) > 1.0 {
@@ -562,14 +671,25 @@ impl Corridor {
         };
         let diff = (course_deg - dir + 540.0).rem_euclid(360.0) - 180.0;
         let forward = diff.abs() <= 90.0;
-        let (end, remaining_m) =
-            if forward { (&lane.to, lane.length_m() - hit.along_m) } else { (&lane.from, hit.along_m) };
+        let (end, remaining_m) = if forward {
+            (&lane.to, lane.length_m() - hit.along_m)
+        } else {
+            (&lane.from, hit.along_m)
+        };
         let target = *self.by_name.get(end.as_ref()?)?;
-        Some(RouteEstimate { target, remaining_m: remaining_m.max(0.0), via: Some(lane.id) })
+        Some(RouteEstimate {
+            target,
+            remaining_m: remaining_m.max(0.0),
+            via: Some(lane.id),
+        })
     }
 
     fn graph_distance(&self, from: AreaId, to: AreaId) -> Option<f64> {
-        if from == to { Some(0.0) } else { self.graph.get(&(from, to)).copied() }
+        if from == to {
+            Some(0.0)
+        } else {
+            self.graph.get(&(from, to)).copied()
+        }
     }
 }
 
@@ -587,7 +707,8 @@ pub fn eta(now: Timestamp, remaining_m: f64, speed_kn: f64) -> Option<Timestamp>
 }
 
 fn to_polygon(rings: &[Vec<LatLon>]) -> Polygon<f64> {
-    let ls = |r: &Vec<LatLon>| LineString::from(r.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>());
+    let ls =
+        |r: &Vec<LatLon>| LineString::from(r.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>());
     let mut it = rings.iter();
     let exterior = it.next().map(ls).unwrap_or_else(|| LineString::new(vec![]));
     Polygon::new(exterior, it.map(ls).collect())
@@ -595,7 +716,11 @@ fn to_polygon(rings: &[Vec<LatLon>]) -> Polygon<f64> {
 
 /// All-pairs shortest lane distances between named areas (Floyd–Warshall;
 /// corridor files have tens of areas, so n³ is nothing).
-fn lane_graph(lanes: &[Lane], by_name: &HashMap<String, AreaId>, n: usize) -> HashMap<(AreaId, AreaId), f64> {
+fn lane_graph(
+    lanes: &[Lane],
+    by_name: &HashMap<String, AreaId>,
+    n: usize,
+) -> HashMap<(AreaId, AreaId), f64> {
     let mut d = vec![vec![f64::INFINITY; n]; n];
     for (i, row) in d.iter_mut().enumerate() {
         row[i] = 0.0;

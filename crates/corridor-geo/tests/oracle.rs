@@ -47,17 +47,24 @@ fn required() -> bool {
 }
 
 fn skip_or_fail(why: &str) {
-    assert!(!required(), "CORRIDOR_REQUIRE_ORACLES=1 but {why}: pip install -r tools/requirements.txt");
+    assert!(
+        !required(),
+        "CORRIDOR_REQUIRE_ORACLES=1 but {why}: pip install -r tools/requirements.txt"
+    );
     println!("note: skipping the geographiclib oracle test: {why}");
 }
 
 #[test]
 fn distances_and_destinations_match_python_geographiclib() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let probe = Command::new(&python).args(["-c", "import geographiclib"]).output();
+    let probe = Command::new(&python)
+        .args(["-c", "import geographiclib"])
+        .output();
     match probe {
         Err(e) => return skip_or_fail(&format!("{python} not runnable ({e})")),
-        Ok(o) if !o.status.success() => return skip_or_fail("python module geographiclib is not installed"),
+        Ok(o) if !o.status.success() => {
+            return skip_or_fail("python module geographiclib is not installed");
+        }
         Ok(_) => {}
     }
     // Corridor-scale pairs plus a few hard ones (antipodal, equatorial, polar).
@@ -78,10 +85,17 @@ fn distances_and_destinations_match_python_geographiclib() {
         (x >> 11) as f64 / (1u64 << 53) as f64
     };
     for _ in 0..200 {
-        pairs.push((40.0 + 7.0 * next(), 27.0 + 15.0 * next(), 40.0 + 7.0 * next(), 27.0 + 15.0 * next()));
+        pairs.push((
+            40.0 + 7.0 * next(),
+            27.0 + 15.0 * next(),
+            40.0 + 7.0 * next(),
+            27.0 + 15.0 * next(),
+        ));
     }
-    let directs: Vec<(f64, f64, f64, f64)> =
-        pairs.iter().map(|&(a, b, _, _)| (a, b, 360.0 * (a.fract()), 1000.0 + 600_000.0 * (b.fract()))).collect();
+    let directs: Vec<(f64, f64, f64, f64)> = pairs
+        .iter()
+        .map(|&(a, b, _, _)| (a, b, 360.0 * (a.fract()), 1000.0 + 600_000.0 * (b.fract())))
+        .collect();
     let mut input = String::new();
     for (a, b, c, d) in &pairs {
         input.push_str(&format!("inv {a:?} {b:?} {c:?} {d:?}\n"));
@@ -94,12 +108,18 @@ fn distances_and_destinations_match_python_geographiclib() {
         .map(|_| {
             let (alat, alon) = (41.0 + 5.0 * next(), 29.0 + 2.0 * next());
             let (blat, blon) = (alat + 2.0 * next() - 1.0, alon + 2.0 * next() - 1.0);
-            let (plat, plon) = ((alat + blat) / 2.0 + next() - 0.5, (alon + blon) / 2.0 + next() - 0.5);
+            let (plat, plon) = (
+                (alat + blat) / 2.0 + next() - 0.5,
+                (alon + blon) / 2.0 + next() - 0.5,
+            );
             [plat, plon, alat, alon, blat, blon]
         })
         .collect();
     for x in &xtk {
-        input.push_str(&format!("xtk {:?} {:?} {:?} {:?} {:?} {:?}\n", x[0], x[1], x[2], x[3], x[4], x[5]));
+        input.push_str(&format!(
+            "xtk {:?} {:?} {:?} {:?} {:?} {:?}\n",
+            x[0], x[1], x[2], x[3], x[4], x[5]
+        ));
     }
     let mut child = Command::new(&python)
         .args(["-c", SCRIPT])
@@ -107,7 +127,12 @@ fn distances_and_destinations_match_python_geographiclib() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn python");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("python output");
     assert!(out.status.success(), "python failed");
     let text = String::from_utf8(out.stdout).expect("utf8");
@@ -115,14 +140,22 @@ fn distances_and_destinations_match_python_geographiclib() {
     for &(a, b, c, d) in &pairs {
         let want: f64 = lines.next().expect("line").trim().parse().expect("number");
         let got = distance_m(LatLon::new(a, b), LatLon::new(c, d));
-        assert!((got - want).abs() < 1e-6, "inverse {a},{b} -> {c},{d}: {got} vs {want}");
+        assert!(
+            (got - want).abs() < 1e-6,
+            "inverse {a},{b} -> {c},{d}: {got} vs {want}"
+        );
     }
     for &(a, b, az, s) in &directs {
         let l = lines.next().expect("line");
-        let mut f = l.split_whitespace().map(|v| v.parse::<f64>().expect("number"));
+        let mut f = l
+            .split_whitespace()
+            .map(|v| v.parse::<f64>().expect("number"));
         let (lat, lon) = (f.next().expect("lat"), f.next().expect("lon"));
         let got = destination(LatLon::new(a, b), az, s);
-        assert!((got.lat - lat).abs() < 1e-9 && (got.lon - lon).abs() < 1e-9, "direct: {got:?} vs {lat},{lon}");
+        assert!(
+            (got.lat - lat).abs() < 1e-9 && (got.lon - lon).abs() < 1e-9,
+            "direct: {got:?} vs {lat},{lon}"
+        );
     }
     for x in &xtk {
         let want: f64 = lines.next().expect("line").trim().parse().expect("number");
@@ -132,6 +165,9 @@ fn distances_and_destinations_match_python_geographiclib() {
             LatLon::new(x[4], x[5]),
         )
         .cross_m;
-        assert!((got - want).abs() < 0.01, "cross-track {x:?}: {got} vs {want}");
+        assert!(
+            (got - want).abs() < 0.01,
+            "cross-track {x:?}: {got} vs {want}"
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! Property tests: geodesic sanity and "nothing panics on input".
 
-use corridor_geo::{BLACK_SEA_DEMO, Corridor, LatLon, bearing_deg, destination, distance_m, project_on_segment};
+use corridor_geo::{
+    BLACK_SEA_DEMO, Corridor, LatLon, bearing_deg, destination, distance_m, project_on_segment,
+};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
-static DEMO: LazyLock<Corridor> = LazyLock::new(|| Corridor::from_geojson_str(BLACK_SEA_DEMO).expect("demo"));
+static DEMO: LazyLock<Corridor> =
+    LazyLock::new(|| Corridor::from_geojson_str(BLACK_SEA_DEMO).expect("demo"));
 
 fn black_sea() -> impl Strategy<Value = LatLon> {
     (40.0f64..47.5, 27.0f64..42.0).prop_map(|(lat, lon)| LatLon::new(lat, lon))

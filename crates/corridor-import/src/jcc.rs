@@ -25,7 +25,14 @@ const HEADERS: &[(&str, &[&str])] = &[
     ("commodity", &["Commodity"]),
     ("tonnes", &["Metric tons", "Tonnage"]),
     ("departure", &["Departure date", "Departure"]),
-    ("inspection", &["Inspection cleared", "Inspection İstanbul", "Inspection Istanbul"]),
+    (
+        "inspection",
+        &[
+            "Inspection cleared",
+            "Inspection İstanbul",
+            "Inspection Istanbul",
+        ],
+    ),
     ("income", &["Income group"]),
     ("flag", &["Flag"]),
     ("wb", &["World Bank region"]),
@@ -38,21 +45,38 @@ const HEADERS: &[(&str, &[&str])] = &[
 struct Columns(HashMap<&'static str, usize>);
 
 impl Columns {
-    fn from_header<'a>(file: &str, header: impl Iterator<Item = &'a str>) -> Result<Columns, FileError> {
-        let names: Vec<String> = header.map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase()).collect();
+    fn from_header<'a>(
+        file: &str,
+        header: impl Iterator<Item = &'a str>,
+    ) -> Result<Columns, FileError> {
+        let names: Vec<String> = header
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+            .collect();
         let mut map = HashMap::new();
         for (field, spellings) in HEADERS {
-            if let Some(i) = names.iter().position(|n| spellings.iter().any(|s| s.to_lowercase() == *n)) {
+            if let Some(i) = names
+                .iter()
+                .position(|n| spellings.iter().any(|s| s.to_lowercase() == *n))
+            {
                 map.insert(*field, i);
             } else if *field != "wfp" {
-                return Err(FileError::MissingColumn { file: file.to_string(), column: spellings[0].to_string() });
+                return Err(FileError::MissingColumn {
+                    file: file.to_string(),
+                    column: spellings[0].to_string(),
+                });
             }
         }
         Ok(Columns(map))
     }
 
     fn row(&self, row: u64, cells: &[Cell]) -> RawRow {
-        let get = |f: &str| self.0.get(f).and_then(|&i| cells.get(i)).cloned().unwrap_or(Cell::Empty);
+        let get = |f: &str| {
+            self.0
+                .get(f)
+                .and_then(|&i| cells.get(i))
+                .cloned()
+                .unwrap_or(Cell::Empty)
+        };
         RawRow {
             row,
             status: get("status"),
@@ -78,12 +102,24 @@ impl Columns {
 /// Reads the CSV export. Rows that are not valid UTF-8 or not valid CSV are
 /// reported like any other bad row.
 pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
-    let header = reader.byte_headers().map_err(|e| FileError::Csv { file: file.into(), reason: e.to_string() })?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(input);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| FileError::Csv {
+            file: file.into(),
+            reason: e.to_string(),
+        })?
+        .clone();
     if header.is_empty() {
         return Err(FileError::Empty { file: file.into() });
     }
-    let header: Vec<String> = header.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
     let mut raw = Vec::new();
     let mut errors = Vec::new();
@@ -93,7 +129,12 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
             Ok(r) => r,
             Err(e) => {
                 let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
-                errors.push(RowError { file: file.into(), row, column: None, reason: format!("unreadable CSV: {e}") });
+                errors.push(RowError {
+                    file: file.into(),
+                    row,
+                    column: None,
+                    reason: format!("unreadable CSV: {e}"),
+                });
                 if fatal {
                     break;
                 }
@@ -107,13 +148,23 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
                 Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
                 Ok(s) => cells.push(Cell::Text(s.to_string())),
                 Err(_) => {
-                    bad = Some(header.get(c).cloned().unwrap_or_else(|| format!("column {}", c + 1)));
+                    bad = Some(
+                        header
+                            .get(c)
+                            .cloned()
+                            .unwrap_or_else(|| format!("column {}", c + 1)),
+                    );
                     break;
                 }
             }
         }
         if let Some(column) = bad {
-            errors.push(RowError { file: file.into(), row, column: Some(column), reason: "not valid UTF-8 text".into() });
+            errors.push(RowError {
+                file: file.into(),
+                row,
+                column: Some(column),
+                reason: "not valid UTF-8 text".into(),
+            });
             continue;
         }
         raw.push(columns.row(row, &cells));
@@ -122,22 +173,44 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
     errors.sort_by_key(|e| e.row);
-    Ok(Parsed { file: file.into(), format: Format::JccCsv, rows_read, voyages: a.voyages, errors, warnings: a.warnings })
+    Ok(Parsed {
+        file: file.into(),
+        format: Format::JccCsv,
+        rows_read,
+        voyages: a.voyages,
+        errors,
+        warnings: a.warnings,
+    })
 }
 
 /// Reads the `Data` sheet of the HDX workbook.
 pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileError> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(input).map_err(|e: calamine::XlsxError| FileError::Xlsx { file: file.into(), reason: e.to_string() })?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(input).map_err(|e: calamine::XlsxError| {
+            FileError::Xlsx {
+                file: file.into(),
+                reason: e.to_string(),
+            }
+        })?;
     let sheet = "Data";
     let range = match book.worksheet_range(sheet) {
         Ok(r) => r,
         Err(_) => {
-            return Err(FileError::NoSheet { file: file.into(), sheet: sheet.into(), found: book.sheet_names().join(", ") });
+            return Err(FileError::NoSheet {
+                file: file.into(),
+                sheet: sheet.into(),
+                found: book.sheet_names().join(", "),
+            });
         }
     };
     let first_row = range.start().map(|(r, _)| r as u64 + 1).unwrap_or(1);
     let mut rows = range.rows();
-    let header: Vec<String> = rows.next().ok_or(FileError::Empty { file: file.into() })?.iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or(FileError::Empty { file: file.into() })?
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
     let raw: Vec<RawRow> = rows
         .enumerate()
@@ -147,7 +220,14 @@ pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileErro
         })
         .collect();
     let a = assemble(file, raw);
-    Ok(Parsed { file: file.into(), format: Format::HdxXlsx, rows_read: a.rows_read, voyages: a.voyages, errors: a.errors, warnings: a.warnings })
+    Ok(Parsed {
+        file: file.into(),
+        format: Format::HdxXlsx,
+        rows_read: a.rows_read,
+        voyages: a.voyages,
+        errors: a.errors,
+        warnings: a.warnings,
+    })
 }
 
 fn cell(d: &Data) -> Cell {
@@ -165,7 +245,10 @@ fn cell(d: &Data) -> Cell {
 /// Reads a file in either format, told apart by content (an xlsx is a zip).
 pub fn read_path(path: &Path) -> Result<Parsed, FileError> {
     let file = path.display().to_string();
-    let io = |source| FileError::Io { file: file.clone(), source };
+    let io = |source| FileError::Io {
+        file: file.clone(),
+        source,
+    };
     let bytes = std::fs::read(path).map_err(io)?;
     read_bytes(&file, &bytes)
 }

@@ -22,11 +22,18 @@ pub use rows::RowError;
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: not a spreadsheet we can read: {reason}")]
     Xlsx { file: String, reason: String },
     #[error("{file}: no sheet named {sheet:?} (sheets: {found})")]
-    NoSheet { file: String, sheet: String, found: String },
+    NoSheet {
+        file: String,
+        sheet: String,
+        found: String,
+    },
     #[error("{file}: missing column {column:?} in the header row")]
     MissingColumn { file: String, column: String },
     #[error("{file}: the file is empty")]

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use corridor_domain::{CargoLine, Commodity, Direction, Imo, Tonnes, VoyageKey, VoyageRecord, country, port};
+use corridor_domain::{
+    CargoLine, Commodity, Direction, Imo, Tonnes, VoyageKey, VoyageRecord, country, port,
+};
 use jiff::civil::Date;
 
 /// A refused row: which file, which row (as a spreadsheet numbers it, the
@@ -19,7 +21,11 @@ pub struct RowError {
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
-            Some(c) => write!(f, "{}: row {}: column {:?}: {}", self.file, self.row, c, self.reason),
+            Some(c) => write!(
+                f,
+                "{}: row {}: column {:?}: {}",
+                self.file, self.row, c, self.reason
+            ),
             None => write!(f, "{}: row {}: {}", self.file, self.row, self.reason),
         }
     }
@@ -79,7 +85,16 @@ pub(crate) struct RawRow {
 
 impl RawRow {
     pub(crate) fn is_blank(&self) -> bool {
-        [&self.status, &self.seq, &self.vessel, &self.imo, &self.commodity, &self.tonnes].iter().all(|c| c.is_empty())
+        [
+            &self.status,
+            &self.seq,
+            &self.vessel,
+            &self.imo,
+            &self.commodity,
+            &self.tonnes,
+        ]
+        .iter()
+        .all(|c| c.is_empty())
     }
 }
 
@@ -130,7 +145,12 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
         column: column.map(str::to_string),
         reason,
     };
-    let mut out = Assembled { rows_read: 0, voyages: Vec::new(), errors: Vec::new(), warnings: Vec::new() };
+    let mut out = Assembled {
+        rows_read: 0,
+        voyages: Vec::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
     // Blocks of adjacent rows with the same voyage number (as written).
     let mut blocks: Vec<(String, Vec<Checked>)> = Vec::new();
     for raw in rows {
@@ -147,8 +167,12 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
     }
     let mut seen: HashSet<u32> = HashSet::new();
     for (_, members) in blocks {
-        let firsts: Vec<usize> =
-            members.iter().enumerate().filter(|(_, (r, _))| !r.status.text().ends_with('+')).map(|(i, _)| i).collect();
+        let firsts: Vec<usize> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, (r, _))| !r.status.text().ends_with('+'))
+            .map(|(i, _)| i)
+            .collect();
         let mut bad = false;
         for (raw, line) in &members {
             if let Err((c, reason)) = line {
@@ -159,7 +183,10 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
         let Some(&first_idx) = firsts.first() else {
             for (raw, line) in &members {
                 if let Ok(l) = line {
-                    let reason = format!("extra cargo line for voyage #{} has no \"Outbound\" row next to it", l.seq);
+                    let reason = format!(
+                        "extra cargo line for voyage #{} has no \"Outbound\" row next to it",
+                        l.seq
+                    );
                     out.errors.push(err(raw.row, Some(col::SEQ), reason));
                 }
             }
@@ -168,21 +195,33 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
         let first_row = members[first_idx].0.row;
         if firsts.len() > 1 {
             for &i in &firsts[1..] {
-                let reason = format!("voyage #{} has a second \"Outbound\" row (first on row {first_row})", members[i].0.seq.text());
-                out.errors.push(err(members[i].0.row, Some(col::STATUS), reason));
+                let reason = format!(
+                    "voyage #{} has a second \"Outbound\" row (first on row {first_row})",
+                    members[i].0.seq.text()
+                );
+                out.errors
+                    .push(err(members[i].0.row, Some(col::STATUS), reason));
             }
             bad = true;
         }
         let Ok(first) = &members[first_idx].1 else {
             for (raw, line) in &members {
                 if line.is_ok() {
-                    out.errors.push(err(raw.row, None, format!("its voyage's first row (row {first_row}) was refused")));
+                    out.errors.push(err(
+                        raw.row,
+                        None,
+                        format!("its voyage's first row (row {first_row}) was refused"),
+                    ));
                 }
             }
             continue;
         };
         if !seen.insert(first.seq) {
-            out.errors.push(err(first_row, Some(col::SEQ), format!("voyage #{} appears twice in this file", first.seq)));
+            out.errors.push(err(
+                first_row,
+                Some(col::SEQ),
+                format!("voyage #{} appears twice in this file", first.seq),
+            ));
             continue;
         }
         let mut cargo = vec![first.cargo.clone()];
@@ -192,11 +231,20 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
                 continue;
             }
             let mismatch = if l.imo != first.imo {
-                Some((col::IMO, format!("IMO {} differs from {} on row {first_row}", l.imo, first.imo)))
+                Some((
+                    col::IMO,
+                    format!(
+                        "IMO {} differs from {} on row {first_row}",
+                        l.imo, first.imo
+                    ),
+                ))
             } else if l.port != first.port {
                 Some((col::PORT, format!("port differs from row {first_row}")))
             } else if l.departure != first.departure {
-                Some((col::DEPARTURE, format!("departure date differs from row {first_row}")))
+                Some((
+                    col::DEPARTURE,
+                    format!("departure date differs from row {first_row}"),
+                ))
             } else {
                 None
             };
@@ -209,7 +257,11 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
             }
         }
         if bad {
-            out.errors.push(err(first_row, None, "voyage refused because one of its rows was refused".into()));
+            out.errors.push(err(
+                first_row,
+                None,
+                "voyage refused because one of its rows was refused".into(),
+            ));
             continue;
         }
         if let Err(e) = first.imo.check() {
@@ -217,7 +269,10 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
             out.warnings.push(err(first_row, Some(col::IMO), reason));
         }
         out.voyages.push(VoyageRecord {
-            key: VoyageKey { direction: Direction::Outbound, seq: first.seq },
+            key: VoyageKey {
+                direction: Direction::Outbound,
+                seq: first.seq,
+            },
             vessel_name: first.vessel.clone(),
             imo: first.imo,
             flag: country::lookup(&first.flag_name).map(|c| c.alpha2.to_string()),
@@ -242,51 +297,83 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
     match status.as_str() {
         "Outbound" | "Outbound +" | "Outbound+" => {}
         "" => return Err((Some(col::STATUS), "status is empty".into())),
-        other => return Err((Some(col::STATUS), format!("unknown status {other:?} (expected \"Outbound\" or \"Outbound +\")"))),
+        other => {
+            return Err((
+                Some(col::STATUS),
+                format!("unknown status {other:?} (expected \"Outbound\" or \"Outbound +\")"),
+            ));
+        }
     }
     let seq_text = r.seq.text();
     let seq: u32 = match &r.seq {
         Cell::Number(n) if *n >= 1.0 && n.fract() == 0.0 && *n < 1e9 => *n as u32,
-        _ => seq_text
-            .parse()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or((Some(col::SEQ), format!("voyage number {seq_text:?} is not a positive whole number")))?,
+        _ => seq_text.parse().ok().filter(|n| *n >= 1).ok_or((
+            Some(col::SEQ),
+            format!("voyage number {seq_text:?} is not a positive whole number"),
+        ))?,
     };
     let vessel = r.vessel.text();
     if vessel.is_empty() {
         return Err((Some(col::VESSEL), "vessel name is empty".into()));
     }
-    let imo: Imo = Imo::parse_published(&r.imo.text()).map_err(|e: corridor_domain::IdError| (Some(col::IMO), e.to_string()))?;
+    let imo: Imo = Imo::parse_published(&r.imo.text())
+        .map_err(|e: corridor_domain::IdError| (Some(col::IMO), e.to_string()))?;
     let port_name = r.port.text();
     let port = port::lookup(&port_name)
-        .ok_or_else(|| (Some(col::PORT), format!("unknown departure port {port_name:?}")))?
+        .ok_or_else(|| {
+            (
+                Some(col::PORT),
+                format!("unknown departure port {port_name:?}"),
+            )
+        })?
         .locode
         .to_string();
     let destination = r.country.text();
-    let dest = country::lookup(&destination)
-        .ok_or_else(|| (Some(col::COUNTRY), format!("unknown destination country {destination:?}")))?;
-    let commodity: Commodity = r.commodity.text().parse().map_err(|e: corridor_domain::commodity::UnknownCommodity| (Some(col::COMMODITY), e.to_string()))?;
+    let dest = country::lookup(&destination).ok_or_else(|| {
+        (
+            Some(col::COUNTRY),
+            format!("unknown destination country {destination:?}"),
+        )
+    })?;
+    let commodity: Commodity =
+        r.commodity
+            .text()
+            .parse()
+            .map_err(|e: corridor_domain::commodity::UnknownCommodity| {
+                (Some(col::COMMODITY), e.to_string())
+            })?;
     let tonnes = match &r.tonnes {
         Cell::Number(n) => Tonnes::from_f64(*n),
         other => Tonnes::parse(&other.text()),
     }
     .map_err(|e| (Some(col::TONNES), e.to_string()))?;
-    let departure = date(&r.departure).map_err(|e| (Some(col::DEPARTURE), e))?.ok_or((Some(col::DEPARTURE), "departure date is empty".to_string()))?;
+    let departure = date(&r.departure)
+        .map_err(|e| (Some(col::DEPARTURE), e))?
+        .ok_or((Some(col::DEPARTURE), "departure date is empty".to_string()))?;
     let inspection = date(&r.inspection).map_err(|e| (Some(col::INSPECTION), e))?;
     let wfp = match &r.wfp {
         None => None,
         Some(c) => match c.text().to_uppercase().as_str() {
             "" | "NO" | "N" => Some(false),
             "WFP" | "YES" | "Y" => Some(true),
-            other => return Err((Some(col::WFP), format!("unknown WFP marker {other:?} (expected \"WFP\" or empty)"))),
+            other => {
+                return Err((
+                    Some(col::WFP),
+                    format!("unknown WFP marker {other:?} (expected \"WFP\" or empty)"),
+                ));
+            }
         },
     };
     let groups = dest.groups.as_ref();
-    let or_ref = |cell: &Cell, pick: fn(&corridor_domain::country::CountryGroups) -> &'static str| {
-        let t = cell.text();
-        if t.is_empty() { groups.map(|g| pick(g).to_string()).unwrap_or_default() } else { t }
-    };
+    let or_ref =
+        |cell: &Cell, pick: fn(&corridor_domain::country::CountryGroups) -> &'static str| {
+            let t = cell.text();
+            if t.is_empty() {
+                groups.map(|g| pick(g).to_string()).unwrap_or_default()
+            } else {
+                t
+            }
+        };
     Ok(Line {
         seq,
         vessel,
@@ -325,12 +412,20 @@ pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
         return Ok(d);
     }
     let mut parts = t.split(['-', ' ', '/']);
-    let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let m = m.to_lowercase();
-    let month = MONTHS.iter().position(|x| m.starts_with(x) && m.len() >= 3).ok_or_else(bad)? as i8 + 1;
+    let month = MONTHS
+        .iter()
+        .position(|x| m.starts_with(x) && m.len() >= 3)
+        .ok_or_else(bad)? as i8
+        + 1;
     let day: i8 = d.parse().map_err(|_| bad())?;
     let year: i16 = match y.parse::<i16>().map_err(|_| bad())? {
         y @ 0..=99 => 2000 + y,
@@ -362,7 +457,10 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("14-Jun-2023"), Ok(jiff::civil::date(2023, 6, 14)));
+        assert_eq!(
+            parse_date("14-Jun-2023"),
+            Ok(jiff::civil::date(2023, 6, 14))
+        );
         assert_eq!(parse_date("1-Aug-22"), Ok(jiff::civil::date(2022, 8, 1)));
         assert_eq!(parse_date("2022-08-01"), Ok(jiff::civil::date(2022, 8, 1)));
         assert!(parse_date("31-Feb-2023").is_err());

@@ -6,7 +6,9 @@ use corridor_domain::Tonnes;
 use corridor_import::jcc;
 
 fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/jcc")
+        .join(name)
 }
 
 const CSV: &str = "bsgi_outbound_shipments_2023-06-14.csv";
@@ -17,7 +19,11 @@ fn csv_gives_the_published_totals() {
     let p = jcc::read_path(&shared(CSV)).unwrap();
     assert_eq!(p.errors, vec![], "{:#?}", p.errors);
     let warned: Vec<u64> = p.warnings.iter().map(|w| w.row).collect();
-    assert_eq!(warned, [319, 415, 428], "three published IMO numbers fail their check digit");
+    assert_eq!(
+        warned,
+        [319, 415, 428],
+        "three published IMO numbers fail their check digit"
+    );
     assert_eq!(p.rows_read, 1120);
     assert_eq!(p.voyages.len(), 981);
     assert_eq!(p.cargo_lines(), 1120);
@@ -28,7 +34,13 @@ fn csv_gives_the_published_totals() {
     assert_eq!(v1.cargo.len(), 2);
     assert_eq!(v1.departure, jiff::civil::date(2022, 8, 1));
     assert_eq!(v1.inspection_cleared, Some(jiff::civil::date(2022, 8, 3)));
-    let wfp: Tonnes = p.voyages.iter().flat_map(|v| &v.cargo).filter(|c| c.wfp == Some(true)).map(|c| c.tonnes).sum();
+    let wfp: Tonnes = p
+        .voyages
+        .iter()
+        .flat_map(|v| &v.cargo)
+        .filter(|c| c.wfp == Some(true))
+        .map(|c| c.tonnes)
+        .sum();
     assert_eq!(wfp, Tonnes::whole(625_169));
 }
 
@@ -43,9 +55,16 @@ fn xlsx_gives_its_totals_with_dates_corrected() {
     let v34 = p.voyages.iter().find(|v| v.key.seq == 34).unwrap();
     assert_eq!(v34.cargo[0].tonnes, Tonnes::from_kg(2_436_990));
     let v1 = p.voyages.iter().find(|v| v.key.seq == 1).unwrap();
-    assert_eq!(v1.departure, jiff::civil::date(2022, 8, 1), "stored as 31 Jul 23:00");
+    assert_eq!(
+        v1.departure,
+        jiff::civil::date(2022, 8, 1),
+        "stored as 31 Jul 23:00"
+    );
     assert_eq!(v1.inspection_cleared, Some(jiff::civil::date(2022, 8, 3)));
-    assert!(v1.cargo.iter().all(|c| c.wfp.is_none()), "the xlsx has no WFP column");
+    assert!(
+        v1.cargo.iter().all(|c| c.wfp.is_none()),
+        "the xlsx has no WFP column"
+    );
     assert_eq!(p.latest_departure(), Some(jiff::civil::date(2023, 1, 8)));
 }
 
@@ -55,11 +74,24 @@ fn check(body: &str, expect_errors: &[&str], expect_voyages: &[u32]) {
     let header = jcc::CSV_HEADER.join(",");
     let text = format!("{header}\n{body}");
     let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
-    let got: Vec<String> =
-        p.errors.iter().map(|e| format!("{}:{}:{}", e.row, e.column.clone().unwrap_or_default(), e.reason)).collect();
+    let got: Vec<String> = p
+        .errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}:{}",
+                e.row,
+                e.column.clone().unwrap_or_default(),
+                e.reason
+            )
+        })
+        .collect();
     assert_eq!(got.len(), expect_errors.len(), "{got:#?}");
     for (g, e) in got.iter().zip(expect_errors) {
-        assert!(g.starts_with(e) || g.contains(e), "got {g:?}, expected {e:?}");
+        assert!(
+            g.starts_with(e) || g.contains(e),
+            "got {g:?}, expected {e:?}"
+        );
     }
     let seqs: Vec<u32> = p.voyages.iter().map(|v| v.key.seq).collect();
     assert_eq!(seqs, expect_voyages);
@@ -73,16 +105,43 @@ const GOOD2: &str = "Outbound,2,NAVI STAR,9590979,Odesa,Ireland,Corn,\"33,000\",
 fn bad_rows_are_reported_and_the_rest_imports() {
     check(&format!("{GOOD1}\n{GOOD1B}\n{GOOD2}"), &[], &[1, 2]);
     // Invalid IMO on voyage 2: reported on its row and column; voyage 1 stands.
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("9590979", "959097")), &["3:IMO:IMO number \"959097\" is not 7 digits"], &[1]);
-    check(&format!("{}\n{GOOD2}", GOOD1.replace(",9086526,", ",,")), &["2:IMO:IMO number is empty"], &[2]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("Corn", "Rifles")), &["3:Commodity:unknown commodity \"Rifles\""], &[1]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "-33")), &["3:Metric tons:tonnage \"-33\" is negative"], &[1]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "lots")), &["3:Metric tons:tonnage \"lots\" is not a number"], &[1]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("5-Aug-2022", "32-Aug-2022")), &["3:Departure date:date \"32-Aug-2022\""], &[1]);
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("9590979", "959097")),
+        &["3:IMO:IMO number \"959097\" is not 7 digits"],
+        &[1],
+    );
+    check(
+        &format!("{}\n{GOOD2}", GOOD1.replace(",9086526,", ",,")),
+        &["2:IMO:IMO number is empty"],
+        &[2],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("Corn", "Rifles")),
+        &["3:Commodity:unknown commodity \"Rifles\""],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "-33")),
+        &["3:Metric tons:tonnage \"-33\" is negative"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("\"33,000\"", "lots")),
+        &["3:Metric tons:tonnage \"lots\" is not a number"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("5-Aug-2022", "32-Aug-2022")),
+        &["3:Departure date:date \"32-Aug-2022\""],
+        &[1],
+    );
     // A bad extra cargo line refuses its whole voyage, naming both rows.
     check(
         &format!("{GOOD1}\n{}\n{GOOD2}", GOOD1B.replace("Corn", "Gravel")),
-        &["2::voyage refused because one of its rows", "3:Commodity:unknown commodity"],
+        &[
+            "2::voyage refused because one of its rows",
+            "3:Commodity:unknown commodity",
+        ],
         &[2],
     );
     // A `+` row just above its own `Outbound` row belongs to it.
@@ -90,22 +149,52 @@ fn bad_rows_are_reported_and_the_rest_imports() {
     // An extra line after a refused first row is refused too, with the reason.
     check(
         &format!("{}\n{GOOD1B}\n{GOOD2}", GOOD1.replace("Corn", "Gravel")),
-        &["2:Commodity:unknown commodity", "3::its voyage's first row (row 2) was refused"],
+        &[
+            "2:Commodity:unknown commodity",
+            "3::its voyage's first row (row 2) was refused",
+        ],
         &[2],
     );
-    check(&format!("{GOOD1}\n{GOOD1}"), &["2::voyage refused", "3:Status:voyage #1 has a second"], &[]);
-    check(&format!("{GOOD1}\n{GOOD2}\n{GOOD1}"), &["4:#:voyage #1 appears twice"], &[1, 2]);
-    check(&format!("{GOOD2}\n{}", GOOD1B.replace(",1,", ",3,")), &["3:#:extra cargo line for voyage #3 has no"], &[2]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("Outbound,", "Sideways,")), &["3:Status:unknown status"], &[1]);
-    check(&format!("{GOOD1}\n{}", GOOD2.replace("Ireland", "Atlantis")), &["3:Country:unknown destination country"], &[1]);
+    check(
+        &format!("{GOOD1}\n{GOOD1}"),
+        &["2::voyage refused", "3:Status:voyage #1 has a second"],
+        &[],
+    );
+    check(
+        &format!("{GOOD1}\n{GOOD2}\n{GOOD1}"),
+        &["4:#:voyage #1 appears twice"],
+        &[1, 2],
+    );
+    check(
+        &format!("{GOOD2}\n{}", GOOD1B.replace(",1,", ",3,")),
+        &["3:#:extra cargo line for voyage #3 has no"],
+        &[2],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("Outbound,", "Sideways,")),
+        &["3:Status:unknown status"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("Ireland", "Atlantis")),
+        &["3:Country:unknown destination country"],
+        &[1],
+    );
     // Short rows and blank lines.
-    check(&format!("{GOOD1}\nOutbound,3,X\n\n{GOOD2}"), &["3:IMO:IMO number is empty"], &[1, 2]);
+    check(
+        &format!("{GOOD1}\nOutbound,3,X\n\n{GOOD2}"),
+        &["3:IMO:IMO number is empty"],
+        &[1, 2],
+    );
 }
 
 #[test]
 fn missing_header_column_is_a_file_error() {
     let e = jcc::read_csv("t.csv", "Status,#,Vessel name\nOutbound,1,X\n".as_bytes()).unwrap_err();
-    assert_eq!(e.to_string(), "t.csv: missing column \"IMO\" in the header row");
+    assert_eq!(
+        e.to_string(),
+        "t.csv: missing column \"IMO\" in the header row"
+    );
 }
 
 #[test]
@@ -115,7 +204,10 @@ fn invalid_utf8_is_a_row_error() {
     let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
     assert_eq!(p.voyages.len(), 1);
     assert_eq!(p.errors.len(), 1);
-    assert_eq!(p.errors[0].to_string(), "t.csv: row 3: column \"Vessel name\": not valid UTF-8 text");
+    assert_eq!(
+        p.errors[0].to_string(),
+        "t.csv: row 3: column \"Vessel name\": not valid UTF-8 text"
+    );
 }
 
 proptest::proptest! {
@@ -145,7 +237,9 @@ proptest::proptest! {
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
     for e in entries {
         let path = e.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();

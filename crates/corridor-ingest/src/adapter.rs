@@ -4,9 +4,9 @@
 //! so); type 24 parts A and B are merged per MMSI; messages that carry no
 //! position or identity (base stations, binary, safety …) give nothing.
 
+use corridor_ais::messages::Type24Merger;
 use corridor_ais::messages::static_data::StaticDataReport;
 use corridor_ais::{Body, Decoded, Message};
-use corridor_ais::messages::Type24Merger;
 use corridor_track::{NavStatus, PositionReport, Report, StaticReport};
 use jiff::Timestamp;
 
@@ -30,7 +30,10 @@ impl Adapter {
     /// The report in `d`, timed by its tag-block time, else `fallback`.
     /// `None` when the message is not a position or static report or has no time.
     pub fn adapt(&mut self, d: &Decoded<'_>, fallback: Option<Timestamp>) -> Option<Report> {
-        let time = d.time_millis.and_then(|ms| Timestamp::from_millisecond(ms).ok()).or(fallback)?;
+        let time = d
+            .time_millis
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            .or(fallback)?;
         self.adapt_message(&d.message, time)
     }
 
@@ -156,10 +159,19 @@ mod tests {
             }),
         );
         let r = decode_one(&m);
-        let [Report::Position(p)] = r.as_slice() else { panic!("{r:?}") };
+        let [Report::Position(p)] = r.as_slice() else {
+            panic!("{r:?}")
+        };
         assert_eq!((p.sog_kn, p.cog_deg, p.heading_deg), (None, None, None));
         assert!((p.lat - 43.5).abs() < 1e-6 && (p.lon - 34.25).abs() < 1e-6);
-        let none = Message::new(211_000_001, Body::Position(AisPosition { lat: Lat::NOT_AVAILABLE, lon: Lon::NOT_AVAILABLE, ..AisPosition::default() }));
+        let none = Message::new(
+            211_000_001,
+            Body::Position(AisPosition {
+                lat: Lat::NOT_AVAILABLE,
+                lon: Lon::NOT_AVAILABLE,
+                ..AisPosition::default()
+            }),
+        );
         assert!(decode_one(&none).is_empty(), "no position, no report");
     }
 
@@ -167,14 +179,39 @@ mod tests {
     fn type_24_parts_merge() {
         let mut a = Adapter::new();
         let t = Timestamp::from_second(1_700_000_000).expect("time");
-        let pa = Message::new(5, Body::StaticData(StaticDataReport::A { shipname: AisText::new("SEA BREEZE"), spare: Some(0) }));
+        let pa = Message::new(
+            5,
+            Body::StaticData(StaticDataReport::A {
+                shipname: AisText::new("SEA BREEZE"),
+                spare: Some(0),
+            }),
+        );
         let pb = Message::new(
             5,
-            Body::StaticData(StaticDataReport::B(StaticPartB { shiptype: corridor_ais::messages::ShipType::from_raw(37), callsign: AisText::new("ABC12"), ..StaticPartB::default() })),
+            Body::StaticData(StaticDataReport::B(StaticPartB {
+                shiptype: corridor_ais::messages::ShipType::from_raw(37),
+                callsign: AisText::new("ABC12"),
+                ..StaticPartB::default()
+            })),
         );
-        let Some(Report::Static(s1)) = a.adapt_message(&pa, t) else { panic!() };
-        assert_eq!((s1.name.as_deref(), s1.callsign.as_deref()), (Some("SEA BREEZE"), None));
-        let Some(Report::Static(s2)) = a.adapt_message(&pb, t) else { panic!() };
-        assert_eq!((s2.name.as_deref(), s2.callsign.as_deref(), s2.ship_type, s2.imo), (Some("SEA BREEZE"), Some("ABC12"), Some(37), None));
+        let Some(Report::Static(s1)) = a.adapt_message(&pa, t) else {
+            panic!()
+        };
+        assert_eq!(
+            (s1.name.as_deref(), s1.callsign.as_deref()),
+            (Some("SEA BREEZE"), None)
+        );
+        let Some(Report::Static(s2)) = a.adapt_message(&pb, t) else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                s2.name.as_deref(),
+                s2.callsign.as_deref(),
+                s2.ship_type,
+                s2.imo
+            ),
+            (Some("SEA BREEZE"), Some("ABC12"), Some(37), None)
+        );
     }
 }

@@ -84,7 +84,10 @@ pub enum Event<'a> {
 
 impl SourceTag {
     pub(crate) fn new(name: &str) -> Self {
-        Self { name: Arc::from(name), counters: Arc::new(SourceCounters::default()) }
+        Self {
+            name: Arc::from(name),
+            counters: Arc::new(SourceCounters::default()),
+        }
     }
 
     /// Emits `e`: counter, metric and (for the unusual ones) a log line.
@@ -95,8 +98,10 @@ impl SourceTag {
             Event::Received { messages, bytes } => {
                 c.messages.fetch_add(messages, Ordering::Relaxed);
                 c.bytes.fetch_add(bytes, Ordering::Relaxed);
-                metrics::counter!("corridor_ingest_messages_total", "source" => source.clone()).increment(messages);
-                metrics::counter!("corridor_ingest_bytes_total", "source" => source).increment(bytes);
+                metrics::counter!("corridor_ingest_messages_total", "source" => source.clone())
+                    .increment(messages);
+                metrics::counter!("corridor_ingest_bytes_total", "source" => source)
+                    .increment(bytes);
             }
             Event::BadSentences { count } => {
                 c.bad.fetch_add(count, Ordering::Relaxed);
@@ -111,10 +116,15 @@ impl SourceTag {
             }
             Event::Forwarded { count } => {
                 c.reports.fetch_add(count, Ordering::Relaxed);
-                metrics::counter!("corridor_ingest_reports_total", "source" => source).increment(count);
+                metrics::counter!("corridor_ingest_reports_total", "source" => source)
+                    .increment(count);
             }
             Event::Connection { open } => {
-                let (a, m) = if open { (&c.opened, "corridor_ingest_connections_opened_total") } else { (&c.closed, "corridor_ingest_connections_closed_total") };
+                let (a, m) = if open {
+                    (&c.opened, "corridor_ingest_connections_opened_total")
+                } else {
+                    (&c.closed, "corridor_ingest_connections_closed_total")
+                };
                 a.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!(m, "source" => source.clone()).increment(1);
                 tracing::debug!(source, open, "connection");

@@ -51,14 +51,15 @@ pub mod source;
 use std::sync::Arc;
 
 use corridor_geo::Corridor;
-use corridor_track::sim::{Scenario, SimConfig, SimError, TruthRecord, simulate};
 use corridor_track::RegisteredVessel;
+use corridor_track::sim::{Scenario, SimConfig, SimError, TruthRecord, simulate};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{SourceCounters, SourceStats};
 pub use pipeline::{
-    LiveEta, LiveEvent, LiveHandle, LivePosition, LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
+    LiveEta, LiveEvent, LiveHandle, LivePosition, LiveVessel, MonitorCounts, PipelineConfig,
+    PipelineStats, StartError, spawn_pipeline,
 };
 pub use source::{SourceLimits, SourceSpec};
 
@@ -88,7 +89,12 @@ pub fn spawn_simulator(
     let enc = sim::NmeaEncoder::new(&s.vessels, "corridor-sim");
     let cancel = CancellationToken::new();
     let task = tokio::spawn(sim::serve_feed(s.feed, enc, to, speed, cancel.clone()));
-    Ok(SimulatorHandle { truth: s.truth, registry: s.registry, task, cancel })
+    Ok(SimulatorHandle {
+        truth: s.truth,
+        registry: s.registry,
+        task,
+        cancel,
+    })
 }
 
 /// The corridor geometry shipped for the demo, parsed.

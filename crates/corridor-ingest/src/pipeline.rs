@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use corridor_geo::Corridor;
 use corridor_store::{AlertRow, PositionRow, TrackStore};
-use corridor_track::{Alert, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report, VesselState, Zone};
+use corridor_track::{
+    Alert, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report,
+    VesselState, Zone,
+};
 use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -139,7 +142,13 @@ pub struct MonitorCounts {
 
 impl From<MonitorStats> for MonitorCounts {
     fn from(s: MonitorStats) -> Self {
-        Self { positions: s.positions, statics: s.statics, stale: s.stale, invalid: s.invalid, jumps: s.jumps }
+        Self {
+            positions: s.positions,
+            statics: s.statics,
+            stale: s.stale,
+            invalid: s.invalid,
+            jumps: s.jumps,
+        }
     }
 }
 
@@ -152,7 +161,10 @@ enum Query {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot bind {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
 }
 
 /// A running pipeline. Cheap to clone; the server's live routes hold one.
@@ -207,12 +219,22 @@ impl LiveHandle {
             Ok(()) => rx.await.ok(),
             Err(_) => None,
         };
-        let (monitor, vessels, alerts) = live.unwrap_or_else(|| self.inner.last.lock().map(|g| *g).unwrap_or_default());
-        PipelineStats { monitor, vessels, alerts, sources: self.source_stats() }
+        let (monitor, vessels, alerts) =
+            live.unwrap_or_else(|| self.inner.last.lock().map(|g| *g).unwrap_or_default());
+        PipelineStats {
+            monitor,
+            vessels,
+            alerts,
+            sources: self.source_stats(),
+        }
     }
     /// Per-source counters (no round trip to the monitor).
     pub fn source_stats(&self) -> Vec<SourceStats> {
-        self.inner.sources.iter().map(|t| t.counters.snapshot(&t.name)).collect()
+        self.inner
+            .sources
+            .iter()
+            .map(|t| t.counters.snapshot(&t.name))
+            .collect()
     }
     /// Stops the sources, lets everything in flight through the monitor and
     /// the sinks (NATS messages processed are acknowledged), and waits.
@@ -231,7 +253,10 @@ impl LiveHandle {
 
 /// Starts the pipeline on the current tokio runtime. `store`: where alerts
 /// (and, if configured, positions) go; `None` keeps everything in memory.
-pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackStore>>) -> Result<LiveHandle, StartError> {
+pub async fn spawn_pipeline(
+    config: PipelineConfig,
+    store: Option<Arc<dyn TrackStore>>,
+) -> Result<LiveHandle, StartError> {
     let cancel = CancellationToken::new();
     let (tx, rx) = mpsc::channel::<Batch>(config.channel_capacity.max(1));
     let (live, _) = broadcast::channel(config.live_capacity.max(16));
@@ -245,25 +270,54 @@ pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackS
         tags.push(tag.clone());
         let (tx, cancel) = (tx.clone(), cancel.clone());
         let task = match spec.clone() {
-            SourceSpec::TcpClient { addr } => tokio::spawn(source::tcp_client(addr, tag, limits, tx, cancel)),
+            SourceSpec::TcpClient { addr } => {
+                tokio::spawn(source::tcp_client(addr, tag, limits, tx, cancel))
+            }
             SourceSpec::TcpServer { addr } => {
-                let l = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+                let l = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartError::Bind {
+                        addr: addr.to_string(),
+                        source,
+                    })?;
                 if let Ok(a) = l.local_addr() {
                     bound.push((spec.name(), a));
                 }
                 tokio::spawn(source::tcp_server(l, tag, limits, tx, cancel))
             }
             SourceSpec::Udp { addr } => {
-                let s = tokio::net::UdpSocket::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+                let s =
+                    tokio::net::UdpSocket::bind(addr)
+                        .await
+                        .map_err(|source| StartError::Bind {
+                            addr: addr.to_string(),
+                            source,
+                        })?;
                 if let Ok(a) = s.local_addr() {
                     bound.push((spec.name(), a));
                 }
                 tokio::spawn(source::udp(s, tag, limits, tx, cancel))
             }
-            SourceSpec::File { path, speed } => tokio::spawn(source::file(path, speed, tag, limits, tx, cancel)),
-            SourceSpec::Nats { url, stream, subject, durable } => {
-                tokio::spawn(source::nats(NatsSpec { url, stream, subject, durable }, tag, limits, tx, cancel))
+            SourceSpec::File { path, speed } => {
+                tokio::spawn(source::file(path, speed, tag, limits, tx, cancel))
             }
+            SourceSpec::Nats {
+                url,
+                stream,
+                subject,
+                durable,
+            } => tokio::spawn(source::nats(
+                NatsSpec {
+                    url,
+                    stream,
+                    subject,
+                    durable,
+                },
+                tag,
+                limits,
+                tx,
+                cancel,
+            )),
         };
         tasks.push(task);
     }
@@ -271,7 +325,13 @@ pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackS
 
     // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
     let (alert_tx, alert_rx) = mpsc::channel::<Alert>(1024);
-    tasks.push(tokio::spawn(alert_sink(alert_rx, store.clone(), live.clone(), config.alert_tap.clone(), config.run_id.clone())));
+    tasks.push(tokio::spawn(alert_sink(
+        alert_rx,
+        store.clone(),
+        live.clone(),
+        config.alert_tap.clone(),
+        config.run_id.clone(),
+    )));
     let pos_tx = match (&store, config.store_positions) {
         (Some(s), true) => {
             let (ptx, prx) = mpsc::channel::<Vec<PositionRow>>(4);
@@ -282,7 +342,11 @@ pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackS
     };
     let last = Arc::new(std::sync::Mutex::new(Default::default()));
     let registry: MapRegistry = config.registry.iter().copied().collect();
-    let monitor = Monitor::new(Arc::clone(&config.corridor), config.monitor.clone(), registry);
+    let monitor = Monitor::new(
+        Arc::clone(&config.corridor),
+        config.monitor.clone(),
+        registry,
+    );
     tasks.push(tokio::spawn(monitor_task(
         monitor,
         rx,
@@ -312,7 +376,11 @@ pub async fn spawn_pipeline(config: PipelineConfig, store: Option<Arc<dyn TrackS
 
 fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
     let c = m.corridor();
-    let area = v.areas().next().and_then(|a| c.area(a)).map(|a| a.name.clone());
+    let area = v
+        .areas()
+        .next()
+        .and_then(|a| c.area(a))
+        .map(|a| a.name.clone());
     let eta = m.eta_next(v.mmsi).and_then(|e| {
         Some(LiveEta {
             area: c.area(e.route.target)?.name.clone(),
@@ -427,7 +495,9 @@ async fn monitor_task(
             let _ = alert_tx.send(a).await;
         }
     }
-    if !positions.is_empty() && let Some(ptx) = &pos_tx {
+    if !positions.is_empty()
+        && let Some(ptx) = &pos_tx
+    {
         let _ = ptx.send(positions).await;
     }
     if let Ok(mut g) = last.lock() {
@@ -501,7 +571,8 @@ async fn alert_sink(
             let mut attempt = 0;
             while let Err(e) = s.upsert_alerts(&rows).await {
                 attempt += 1;
-                metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts").increment(1);
+                metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts")
+                    .increment(1);
                 tracing::error!(error = %e, attempt, "storing alerts failed");
                 if attempt >= 3 {
                     break;
@@ -525,7 +596,8 @@ async fn position_sink(mut rx: mpsc::Receiver<Vec<PositionRow>>, store: Arc<dyn 
         match store.insert_positions(&rows).await {
             Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
             Err(e) => {
-                metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions").increment(1);
+                metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                    .increment(1);
                 tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
             }
         }

@@ -8,9 +8,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use corridor_ais::bits::AisText;
-use corridor_ais::messages::fields::{Course, Heading, Lat, Lon, NavStatus, RateOfTurn, ShipType, Speed};
+use corridor_ais::messages::fields::{
+    Course, Heading, Lat, Lon, NavStatus, RateOfTurn, ShipType, Speed,
+};
 use corridor_ais::messages::position::{ClassBPositionReport, PositionReport as AisPosition};
-use corridor_ais::messages::static_data::{Dimensions, StaticDataReport, StaticPartB, StaticVoyageData};
+use corridor_ais::messages::static_data::{
+    Dimensions, StaticDataReport, StaticPartB, StaticVoyageData,
+};
 use corridor_ais::{Body, EncodeOptions, Message, TagBlockSpec, encode};
 use corridor_track::sim::SimVessel;
 use corridor_track::{PositionReport, Report, StaticReport};
@@ -30,7 +34,12 @@ pub struct NmeaEncoder {
 impl NmeaEncoder {
     /// An encoder knowing each vessel's class (A: types 1 and 5; B: 18 and 24).
     pub fn new(vessels: &[SimVessel], source: &str) -> Self {
-        Self { vessels: vessels.iter().map(|v| (v.mmsi, v.clone())).collect(), source: source.to_string(), group: 0, seq: 0 }
+        Self {
+            vessels: vessels.iter().map(|v| (v.mmsi, v.clone())).collect(),
+            source: source.to_string(),
+            group: 0,
+            seq: 0,
+        }
     }
 
     fn opts(&mut self, time_s: i64, channel: u8) -> EncodeOptions {
@@ -39,7 +48,11 @@ impl NmeaEncoder {
         EncodeOptions {
             channel: Some(channel),
             seq_id: Some(self.seq),
-            tag_block: Some(TagBlockSpec { source: Some(self.source.clone()), time: Some(time_s), group_id: Some(self.group) }),
+            tag_block: Some(TagBlockSpec {
+                source: Some(self.source.clone()),
+                time: Some(time_s),
+                group_id: Some(self.group),
+            }),
             ..EncodeOptions::default()
         }
     }
@@ -74,11 +87,17 @@ impl NmeaEncoder {
 }
 
 fn speed(v: Option<f32>) -> Speed {
-    Speed(v.filter(|v| v.is_finite() && *v >= 0.0).map_or(1023, |v| ((f64::from(v) * 10.0).round() as u16).min(1022)))
+    Speed(
+        v.filter(|v| v.is_finite() && *v >= 0.0)
+            .map_or(1023, |v| ((f64::from(v) * 10.0).round() as u16).min(1022)),
+    )
 }
 
 fn course(v: Option<f32>) -> Course {
-    Course(v.filter(|v| v.is_finite() && (0.0..360.0).contains(v)).map_or(3600, |v| ((f64::from(v) * 10.0).round() as u16) % 3600))
+    Course(
+        v.filter(|v| v.is_finite() && (0.0..360.0).contains(v))
+            .map_or(3600, |v| ((f64::from(v) * 10.0).round() as u16) % 3600),
+    )
 }
 
 fn heading(v: Option<u16>) -> Heading {
@@ -120,13 +139,24 @@ fn static_messages(s: &StaticReport, class_b: bool) -> Vec<Message> {
     let shiptype = ShipType::from_raw(s.ship_type.unwrap_or(0));
     if class_b {
         vec![
-            Message::new(s.mmsi, Body::StaticData(StaticDataReport::A { shipname: name, spare: Some(0) })),
+            Message::new(
+                s.mmsi,
+                Body::StaticData(StaticDataReport::A {
+                    shipname: name,
+                    spare: Some(0),
+                }),
+            ),
             Message::new(
                 s.mmsi,
                 Body::StaticData(StaticDataReport::B(StaticPartB {
                     shiptype,
                     callsign,
-                    dimensions: Dimensions::Ship { to_bow: 10, to_stern: 5, to_port: 2, to_starboard: 2 },
+                    dimensions: Dimensions::Ship {
+                        to_bow: 10,
+                        to_stern: 5,
+                        to_port: 2,
+                        to_starboard: 2,
+                    },
                     ..StaticPartB::default()
                 })),
             ),
@@ -155,7 +185,11 @@ fn static_messages(s: &StaticReport, class_b: bool) -> Vec<Message> {
 }
 
 /// Writes every report of `feed` as NMEA to `out`; returns the number of lines.
-pub fn write_nmea(feed: impl Iterator<Item = Report>, enc: &mut NmeaEncoder, mut out: impl Write) -> std::io::Result<u64> {
+pub fn write_nmea(
+    feed: impl Iterator<Item = Report>,
+    enc: &mut NmeaEncoder,
+    mut out: impl Write,
+) -> std::io::Result<u64> {
     let mut buf = String::with_capacity(64 * 1024);
     let mut lines = 0u64;
     for r in feed {
@@ -210,7 +244,9 @@ pub async fn serve_feed(
     });
     let mut sent = 0u64;
     let mut origin: Option<(i64, tokio::time::Instant)> = None;
-    let pace = |t: i64, origin: &mut Option<(i64, tokio::time::Instant)>| -> Option<tokio::time::Instant> {
+    let pace = |t: i64,
+                origin: &mut Option<(i64, tokio::time::Instant)>|
+     -> Option<tokio::time::Instant> {
         let speed = speed?;
         let (t0, w0) = *origin.get_or_insert((t, tokio::time::Instant::now()));
         Some(w0 + Duration::from_secs_f64(((t - t0).max(0) as f64 / speed).min(1e9)))
@@ -218,7 +254,9 @@ pub async fn serve_feed(
     match to {
         Serve::TcpClient(addr) => {
             let mut s = tokio::net::TcpStream::connect(addr).await?;
-            while let Some((t, lines)) = tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m } {
+            while let Some((t, lines)) =
+                tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
+            {
                 if let Some(due) = pace(t, &mut origin) {
                     tokio::time::sleep_until(due).await;
                 }
@@ -229,8 +267,15 @@ pub async fn serve_feed(
             s.shutdown().await?;
         }
         Serve::Udp(addr) => {
-            let sock = tokio::net::UdpSocket::bind(if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }).await?;
-            while let Some((t, lines)) = tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m } {
+            let sock = tokio::net::UdpSocket::bind(if addr.is_ipv4() {
+                "0.0.0.0:0"
+            } else {
+                "[::]:0"
+            })
+            .await?;
+            while let Some((t, lines)) =
+                tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
+            {
                 if let Some(due) = pace(t, &mut origin) {
                     tokio::time::sleep_until(due).await;
                 }
@@ -259,14 +304,18 @@ pub async fn serve_feed(
                                     }
                                 }
                                 // A slow client skips what it missed, as with a live receiver.
-                                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                                    continue;
+                                }
                                 Err(_) => return,
                             }
                         }
                     });
                 }
             });
-            while let Some((t, lines)) = tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m } {
+            while let Some((t, lines)) =
+                tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
+            {
                 if let Some(due) = pace(t, &mut origin) {
                     tokio::time::sleep_until(due).await;
                 }

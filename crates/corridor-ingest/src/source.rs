@@ -37,25 +37,40 @@ pub enum SourceSpec {
     File { path: PathBuf, speed: Option<f64> },
     /// A NATS JetStream subject, consumed by a durable pull consumer with
     /// explicit acks sent after the monitor has processed each message.
-    Nats { url: String, stream: String, subject: String, durable: String },
+    Nats {
+        url: String,
+        stream: String,
+        subject: String,
+        durable: String,
+    },
 }
 
 impl SourceSpec {
     /// Parses `tcp-client:HOST:PORT`, `tcp-server:ADDR`, `udp:ADDR`,
     /// `file:PATH[@SPEED]`, `nats:URL|STREAM|SUBJECT|DURABLE`.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("{s:?}: expected KIND:ADDRESS"))?;
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?}: expected KIND:ADDRESS"))?;
         let addr = |a: &str| a.parse::<SocketAddr>().map_err(|e| format!("{s:?}: {e}"));
         match kind {
-            "tcp-client" | "tcp" => Ok(Self::TcpClient { addr: rest.to_string() }),
+            "tcp-client" | "tcp" => Ok(Self::TcpClient {
+                addr: rest.to_string(),
+            }),
             "tcp-server" => Ok(Self::TcpServer { addr: addr(rest)? }),
             "udp" => Ok(Self::Udp { addr: addr(rest)? }),
             "file" => match rest.rsplit_once('@') {
                 Some((p, sp)) => {
                     let speed: f64 = sp.parse().map_err(|e| format!("{s:?}: speed: {e}"))?;
-                    Ok(Self::File { path: p.into(), speed: (speed > 0.0).then_some(speed) })
+                    Ok(Self::File {
+                        path: p.into(),
+                        speed: (speed > 0.0).then_some(speed),
+                    })
                 }
-                None => Ok(Self::File { path: rest.into(), speed: None }),
+                None => Ok(Self::File {
+                    path: rest.into(),
+                    speed: None,
+                }),
             },
             "nats" => {
                 let parts: Vec<&str> = rest.split('|').collect();
@@ -80,7 +95,9 @@ impl SourceSpec {
             Self::TcpServer { addr } => format!("tcp-server:{addr}"),
             Self::Udp { addr } => format!("udp:{addr}"),
             Self::File { path, .. } => format!("file:{}", path.display()),
-            Self::Nats { subject, durable, .. } => format!("nats:{subject}/{durable}"),
+            Self::Nats {
+                subject, durable, ..
+            } => format!("nats:{subject}/{durable}"),
         }
     }
 }
@@ -147,7 +164,15 @@ pub(crate) struct DecodeStage {
 
 impl DecodeStage {
     pub(crate) fn new(tag: SourceTag, wall_clock_fallback: bool) -> Self {
-        Self { tag, decoder: Decoder::default(), adapter: Adapter::new(), seen_bad: 0, seen_dropped: 0, out: Vec::new(), wall_clock_fallback }
+        Self {
+            tag,
+            decoder: Decoder::default(),
+            adapter: Adapter::new(),
+            seen_bad: 0,
+            seen_dropped: 0,
+            out: Vec::new(),
+            wall_clock_fallback,
+        }
     }
 
     pub(crate) fn line(&mut self, line: &[u8]) {
@@ -165,17 +190,26 @@ impl DecodeStage {
         let s = self.decoder.stats();
         let (bad, dropped) = (s.rejected_total(), s.dropped_total());
         if bad > self.seen_bad {
-            self.tag.emit(Event::BadSentences { count: bad - self.seen_bad });
+            self.tag.emit(Event::BadSentences {
+                count: bad - self.seen_bad,
+            });
             self.seen_bad = bad;
         }
         if dropped > self.seen_dropped {
-            self.tag.emit(Event::Dropped { count: dropped - self.seen_dropped, reason: "fragment" });
+            self.tag.emit(Event::Dropped {
+                count: dropped - self.seen_dropped,
+                reason: "fragment",
+            });
             self.seen_dropped = dropped;
         }
     }
 
     /// Sends what is decoded so far (waits while downstream is full).
-    pub(crate) async fn flush(&mut self, tx: &mpsc::Sender<Batch>, ack: Option<AckHandle>) -> Result<(), ()> {
+    pub(crate) async fn flush(
+        &mut self,
+        tx: &mpsc::Sender<Batch>,
+        ack: Option<AckHandle>,
+    ) -> Result<(), ()> {
         self.account();
         if self.out.is_empty() && ack.is_none() {
             return Ok(());
@@ -206,7 +240,13 @@ pub(crate) enum Line<'a> {
 
 impl<R: AsyncBufRead + Unpin> LineReader<R> {
     pub(crate) fn new(inner: R, max: usize) -> Self {
-        Self { inner, buf: Vec::new(), max: max.max(16), discarding: false, eof: false }
+        Self {
+            inner,
+            buf: Vec::new(),
+            max: max.max(16),
+            discarding: false,
+            eof: false,
+        }
     }
 
     /// The next line (without its `\n`) and the bytes consumed; `None` at end of input.
@@ -293,17 +333,29 @@ async fn pump_lines<R: AsyncRead + Unpin>(
         };
         match next {
             Ok(Some((Line::Ok(l), n))) => {
-                tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+                tag.emit(Event::Received {
+                    messages: 1,
+                    bytes: n as u64,
+                });
                 stage.line(l);
             }
             Ok(Some((Line::TooLong, n))) => {
-                tag.emit(Event::Received { messages: 0, bytes: n as u64 });
-                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                tag.emit(Event::Received {
+                    messages: 0,
+                    bytes: n as u64,
+                });
+                tag.emit(Event::Dropped {
+                    count: 1,
+                    reason: "line_too_long",
+                });
                 tag.emit(Event::BadSentences { count: 1 });
             }
             Ok(None) => break,
             Err(e) => {
-                tag.emit(Event::Error { what: "read", error: &e.to_string() });
+                tag.emit(Event::Error {
+                    what: "read",
+                    error: &e.to_string(),
+                });
                 break;
             }
         }
@@ -315,7 +367,13 @@ async fn pump_lines<R: AsyncRead + Unpin>(
     stage.flush(tx, None).await
 }
 
-pub(crate) async fn tcp_client(addr: String, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+pub(crate) async fn tcp_client(
+    addr: String,
+    tag: SourceTag,
+    limits: SourceLimits,
+    tx: mpsc::Sender<Batch>,
+    cancel: CancellationToken,
+) {
     let mut backoff = limits.backoff_min;
     loop {
         let conn = tokio::select! {
@@ -329,10 +387,19 @@ pub(crate) async fn tcp_client(addr: String, tag: SourceTag, limits: SourceLimit
                 if pump(stream, &tag, &limits, &tx, &cancel).await.is_err() {
                     return; // downstream is gone: the pipeline is shutting down
                 }
-                tag.emit(Event::Error { what: "disconnected", error: "end of stream" });
+                tag.emit(Event::Error {
+                    what: "disconnected",
+                    error: "end of stream",
+                });
             }
-            Ok(Err(e)) => tag.emit(Event::Error { what: "connect", error: &e.to_string() }),
-            Err(_) => tag.emit(Event::Error { what: "connect", error: "timed out" }),
+            Ok(Err(e)) => tag.emit(Event::Error {
+                what: "connect",
+                error: &e.to_string(),
+            }),
+            Err(_) => tag.emit(Event::Error {
+                what: "connect",
+                error: "timed out",
+            }),
         }
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -358,14 +425,20 @@ pub(crate) async fn tcp_server(
         let (stream, peer) = match accepted {
             Ok(a) => a,
             Err(e) => {
-                tag.emit(Event::Error { what: "accept", error: &e.to_string() });
+                tag.emit(Event::Error {
+                    what: "accept",
+                    error: &e.to_string(),
+                });
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
         let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
             // Too many connections: refuse this one rather than queue it.
-            tag.emit(Event::Error { what: "too_many_connections", error: &peer.to_string() });
+            tag.emit(Event::Error {
+                what: "too_many_connections",
+                error: &peer.to_string(),
+            });
             continue;
         };
         let (tag, tx, cancel) = (tag.clone(), tx.clone(), cancel.clone());
@@ -376,7 +449,13 @@ pub(crate) async fn tcp_server(
     }
 }
 
-pub(crate) async fn udp(socket: UdpSocket, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+pub(crate) async fn udp(
+    socket: UdpSocket,
+    tag: SourceTag,
+    limits: SourceLimits,
+    tx: mpsc::Sender<Batch>,
+    cancel: CancellationToken,
+) {
     let mut buf = vec![0u8; 65_536];
     let mut stage = DecodeStage::new(tag.clone(), true);
     loop {
@@ -387,14 +466,23 @@ pub(crate) async fn udp(socket: UdpSocket, tag: SourceTag, limits: SourceLimits,
         let n = match got {
             Ok((n, _)) => n,
             Err(e) => {
-                tag.emit(Event::Error { what: "recv", error: &e.to_string() });
+                tag.emit(Event::Error {
+                    what: "recv",
+                    error: &e.to_string(),
+                });
                 continue;
             }
         };
-        tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+        tag.emit(Event::Received {
+            messages: 1,
+            bytes: n as u64,
+        });
         for line in buf[..n].split(|b| *b == b'\n') {
             if line.len() > limits.max_line {
-                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                tag.emit(Event::Dropped {
+                    count: 1,
+                    reason: "line_too_long",
+                });
                 continue;
             }
             if !line.is_empty() {
@@ -410,7 +498,10 @@ pub(crate) async fn udp(socket: UdpSocket, tag: SourceTag, limits: SourceLimits,
         let count = reports.len() as u64;
         match tx.try_send(Batch { reports, ack: None }) {
             Ok(()) => tag.emit(Event::Forwarded { count }),
-            Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped { count, reason: "channel_full" }),
+            Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped {
+                count,
+                reason: "channel_full",
+            }),
             Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
     }
@@ -427,7 +518,10 @@ pub(crate) async fn file(
     let f = match tokio::fs::File::open(&path).await {
         Ok(f) => f,
         Err(e) => {
-            tag.emit(Event::Error { what: "open", error: &e.to_string() });
+            tag.emit(Event::Error {
+                what: "open",
+                error: &e.to_string(),
+            });
             return;
         }
     };
@@ -443,16 +537,28 @@ pub(crate) async fn file(
         };
         match next {
             Ok(Some((Line::Ok(l), n))) => {
-                tag.emit(Event::Received { messages: 1, bytes: n as u64 });
+                tag.emit(Event::Received {
+                    messages: 1,
+                    bytes: n as u64,
+                });
                 stage.line(l);
             }
             Ok(Some((Line::TooLong, n))) => {
-                tag.emit(Event::Received { messages: 0, bytes: n as u64 });
-                tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                tag.emit(Event::Received {
+                    messages: 0,
+                    bytes: n as u64,
+                });
+                tag.emit(Event::Dropped {
+                    count: 1,
+                    reason: "line_too_long",
+                });
             }
             Ok(None) => break,
             Err(e) => {
-                tag.emit(Event::Error { what: "read", error: &e.to_string() });
+                tag.emit(Event::Error {
+                    what: "read",
+                    error: &e.to_string(),
+                });
                 break;
             }
         }
@@ -487,12 +593,21 @@ pub(crate) struct NatsSpec {
     pub durable: String,
 }
 
-pub(crate) async fn nats(spec: NatsSpec, tag: SourceTag, limits: SourceLimits, tx: mpsc::Sender<Batch>, cancel: CancellationToken) {
+pub(crate) async fn nats(
+    spec: NatsSpec,
+    tag: SourceTag,
+    limits: SourceLimits,
+    tx: mpsc::Sender<Batch>,
+    cancel: CancellationToken,
+) {
     let mut backoff = limits.backoff_min;
     loop {
         match nats_session(&spec, &tag, &limits, &tx, &cancel).await {
             Ok(()) => return,
-            Err(e) => tag.emit(Event::Error { what: "nats", error: &e }),
+            Err(e) => tag.emit(Event::Error {
+                what: "nats",
+                error: &e,
+            }),
         }
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -512,7 +627,9 @@ async fn nats_session(
     use async_nats::jetstream::{self, consumer};
     use futures_util::StreamExt;
 
-    let client = async_nats::connect(&spec.url).await.map_err(|e| e.to_string())?;
+    let client = async_nats::connect(&spec.url)
+        .await
+        .map_err(|e| e.to_string())?;
     let js = jetstream::new(client);
     let stream = js
         .get_or_create_stream(jetstream::stream::Config {
@@ -542,7 +659,10 @@ async fn nats_session(
         while let Some(m) = ack_rx.recv().await {
             // double_ack waits for the server's confirmation: once this returns the message will not come again.
             if let Err(e) = m.double_ack().await {
-                ack_tag.emit(Event::Error { what: "ack", error: &e.to_string() });
+                ack_tag.emit(Event::Error {
+                    what: "ack",
+                    error: &e.to_string(),
+                });
             }
         }
     });
@@ -556,27 +676,45 @@ async fn nats_session(
         if cancel.is_cancelled() {
             break Ok(());
         }
-        let mut batch = match consumer.batch().max_messages(256).expires(Duration::from_millis(500)).messages().await {
+        let mut batch = match consumer
+            .batch()
+            .max_messages(256)
+            .expires(Duration::from_millis(500))
+            .messages()
+            .await
+        {
             Ok(b) => b,
             Err(e) => break Err(e.to_string()),
         };
         while let Some(next) = batch.next().await {
             let msg = match next {
                 Err(e) => {
-                    tag.emit(Event::Error { what: "nats_message", error: &e.to_string() });
+                    tag.emit(Event::Error {
+                        what: "nats_message",
+                        error: &e.to_string(),
+                    });
                     continue;
                 }
                 Ok(m) => m,
             };
-            tag.emit(Event::Received { messages: 1, bytes: msg.payload.len() as u64 });
+            tag.emit(Event::Received {
+                messages: 1,
+                bytes: msg.payload.len() as u64,
+            });
             for line in msg.payload.split(|b| *b == b'\n') {
                 if line.len() > limits.max_line {
-                    tag.emit(Event::Dropped { count: 1, reason: "line_too_long" });
+                    tag.emit(Event::Dropped {
+                        count: 1,
+                        reason: "line_too_long",
+                    });
                 } else if !line.is_empty() {
                     stage.line(line);
                 }
             }
-            let ack = AckHandle { msg, tx: ack_tx.clone() };
+            let ack = AckHandle {
+                msg,
+                tx: ack_tx.clone(),
+            };
             if stage.flush(tx, Some(ack)).await.is_err() {
                 break 'outer Ok(());
             }
@@ -612,9 +750,23 @@ mod tests {
 
     #[test]
     fn specs_parse() {
-        assert_eq!(SourceSpec::parse("udp:127.0.0.1:5000"), Ok(SourceSpec::Udp { addr: "127.0.0.1:5000".parse().expect("addr") }));
-        assert_eq!(SourceSpec::parse("file:feed.nmea@60"), Ok(SourceSpec::File { path: "feed.nmea".into(), speed: Some(60.0) }));
-        assert!(matches!(SourceSpec::parse("nats:127.0.0.1:4222|AIS|ais.raw|corridor"), Ok(SourceSpec::Nats { .. })));
+        assert_eq!(
+            SourceSpec::parse("udp:127.0.0.1:5000"),
+            Ok(SourceSpec::Udp {
+                addr: "127.0.0.1:5000".parse().expect("addr")
+            })
+        );
+        assert_eq!(
+            SourceSpec::parse("file:feed.nmea@60"),
+            Ok(SourceSpec::File {
+                path: "feed.nmea".into(),
+                speed: Some(60.0)
+            })
+        );
+        assert!(matches!(
+            SourceSpec::parse("nats:127.0.0.1:4222|AIS|ais.raw|corridor"),
+            Ok(SourceSpec::Nats { .. })
+        ));
         assert!(SourceSpec::parse("carrier-pigeon:x").is_err());
         assert!(SourceSpec::parse("tcp-server:nonsense").is_err());
     }

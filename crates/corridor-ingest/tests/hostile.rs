@@ -33,7 +33,11 @@ fn position_lines(mmsi: u32, n: usize, t0: i64) -> Vec<String> {
 }
 
 /// Waits (polling the counters) until `cond` holds; the guard only stops a broken build from hanging CI.
-async fn until(handle: &LiveHandle, what: &str, cond: impl Fn(&corridor_ingest::PipelineStats) -> bool) {
+async fn until(
+    handle: &LiveHandle,
+    what: &str,
+    cond: impl Fn(&corridor_ingest::PipelineStats) -> bool,
+) {
     for _ in 0..6000 {
         let s = handle.stats().await;
         if cond(&s) {
@@ -49,7 +53,10 @@ async fn hostile_peers_cost_their_source_only() {
     let corridor = demo_corridor().expect("corridor");
     let mut cfg = PipelineConfig::new(
         corridor,
-        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp"), SourceSpec::parse("udp:127.0.0.1:0").expect("udp")],
+        vec![
+            SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp"),
+            SourceSpec::parse("udp:127.0.0.1:0").expect("udp"),
+        ],
     );
     cfg.limits.max_line = 1024;
     let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
@@ -59,9 +66,13 @@ async fn hostile_peers_cost_their_source_only() {
 
     // 1. Garbage bytes, then a clean close.
     let mut g = TcpStream::connect(tcp).await.expect("connect");
-    let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     g.write_all(&garbage).await.expect("write");
-    g.write_all(b"\n!AIVDM,1,1,,A,zzzz,0*00\n\x00\xff\r\n").await.expect("write");
+    g.write_all(b"\n!AIVDM,1,1,,A,zzzz,0*00\n\x00\xff\r\n")
+        .await
+        .expect("write");
     drop(g);
 
     // 2. A 10 MB line with no newline (the peer may be cut off; either way the pipeline lives).
@@ -77,7 +88,9 @@ async fn hostile_peers_cost_their_source_only() {
     // 3. A sentence dropped mid-way.
     let half = position_lines(211_000_003, 1, t0).remove(0);
     let mut cut = TcpStream::connect(tcp).await.expect("connect");
-    cut.write_all(&half.as_bytes()[..half.len() / 2]).await.expect("write");
+    cut.write_all(&half.as_bytes()[..half.len() / 2])
+        .await
+        .expect("write");
     drop(cut);
 
     // 4. A client sending one byte at a time (held open while others work).
@@ -101,7 +114,10 @@ async fn hostile_peers_cost_their_source_only() {
     for l in position_lines(211_000_002, 20, t0) {
         sock.send_to(l.as_bytes(), udp).await.expect("send");
     }
-    until(&handle, "healthy peers' reports", |s| s.monitor.positions >= 70).await;
+    until(&handle, "healthy peers' reports", |s| {
+        s.monitor.positions >= 70
+    })
+    .await;
 
     // The slow client finishes its sentence, byte by byte.
     for b in &slow_bytes[slow_sent..] {
@@ -111,15 +127,28 @@ async fn hostile_peers_cost_their_source_only() {
     }
     drop(slow);
     drop(ok);
-    until(&handle, "all TCP connections closed", |s| s.sources[0].closed >= 5 && s.monitor.positions >= 71).await;
+    until(&handle, "all TCP connections closed", |s| {
+        s.sources[0].closed >= 5 && s.monitor.positions >= 71
+    })
+    .await;
 
     let s = handle.stats().await;
     println!("{s:#?}");
     let (t, u) = (&s.sources[0], &s.sources[1]);
-    assert_eq!(s.monitor.positions, 71, "50 TCP + 20 UDP + the slow client's one");
-    assert!(t.bad >= 2, "garbage and the cut sentence are counted bad: {t:?}");
+    assert_eq!(
+        s.monitor.positions, 71,
+        "50 TCP + 20 UDP + the slow client's one"
+    );
+    assert!(
+        t.bad >= 2,
+        "garbage and the cut sentence are counted bad: {t:?}"
+    );
     assert!(t.drops >= 1, "the 10 MB line is dropped, counted: {t:?}");
     assert_eq!(t.opened, 5);
-    assert_eq!((u.bad, u.drops, u.errors, u.reports), (0, 0, 0, 20), "the other source is untouched");
+    assert_eq!(
+        (u.bad, u.drops, u.errors, u.reports),
+        (0, 0, 0, 20),
+        "the other source is untouched"
+    );
     handle.shutdown().await;
 }

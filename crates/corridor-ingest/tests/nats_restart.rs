@@ -37,7 +37,11 @@ async fn restart_loses_nothing_and_counts_nothing_twice() {
         Err(e) => panic!("NATS required (CORRIDOR_REQUIRE_NATS=1) but unreachable at {url}: {e}"),
     };
     let js = async_nats::jetstream::new(client.clone());
-    let run = format!("{}_{}", std::process::id(), Timestamp::now().as_nanosecond() % 1_000_000_000);
+    let run = format!(
+        "{}_{}",
+        std::process::id(),
+        Timestamp::now().as_nanosecond() % 1_000_000_000
+    );
     let stream = format!("CORRIDOR_TEST_{run}");
     let subject = format!("corridor.test.{run}.ais");
     js.create_stream(async_nats::jetstream::stream::Config {
@@ -61,10 +65,19 @@ async fn restart_loses_nothing_and_counts_nothing_twice() {
             heading_deg: Some(0),
             nav_status: NavStatus::UNDER_WAY,
         }));
-        js.publish(subject.clone(), line.into()).await.expect("publish").await.expect("publish ack");
+        js.publish(subject.clone(), line.into())
+            .await
+            .expect("publish")
+            .await
+            .expect("publish ack");
     }
 
-    let spec = SourceSpec::Nats { url: url.clone(), stream: stream.clone(), subject: subject.clone(), durable: "tracker".into() };
+    let spec = SourceSpec::Nats {
+        url: url.clone(),
+        stream: stream.clone(),
+        subject: subject.clone(),
+        durable: "tracker".into(),
+    };
     let corridor = demo_corridor().expect("corridor");
     let start = || {
         let mut cfg = PipelineConfig::new(corridor.clone(), vec![spec.clone()]);
@@ -87,7 +100,8 @@ async fn restart_loses_nothing_and_counts_nothing_twice() {
     let _ = st.info().await;
     run_until(&second, |p| a.monitor.positions + p >= N).await;
     // Everything delivered has been acknowledged (nothing pending, nothing in flight).
-    let consumer: async_nats::jetstream::consumer::PullConsumer = st.get_consumer("tracker").await.expect("consumer");
+    let consumer: async_nats::jetstream::consumer::PullConsumer =
+        st.get_consumer("tracker").await.expect("consumer");
     let mut consumer = consumer;
     for _ in 0..2000 {
         let info = consumer.info().await.expect("info");
@@ -102,8 +116,16 @@ async fn restart_loses_nothing_and_counts_nothing_twice() {
     if a.monitor.positions == N {
         eprintln!("note: the first run consumed everything before it was stopped");
     }
-    assert_eq!(a.monitor.positions + b.monitor.positions, N, "every message processed exactly once across the restart");
-    assert_eq!(a.monitor.stale + b.monitor.stale, 0, "no redelivered report");
+    assert_eq!(
+        a.monitor.positions + b.monitor.positions,
+        N,
+        "every message processed exactly once across the restart"
+    );
+    assert_eq!(
+        a.monitor.stale + b.monitor.stale,
+        0,
+        "no redelivered report"
+    );
     let info = consumer.info().await.expect("info");
     assert_eq!((info.num_pending, info.num_ack_pending), (0, 0));
     let _ = js.delete_stream(&stream).await;

@@ -138,17 +138,36 @@ mod tests {
 
     fn check(input: Value, expected: Result<&str, CanonicalError>) {
         let got = canonical_string(&input);
-        assert_eq!(got.as_deref().map_err(Clone::clone), expected, "input {input}");
+        assert_eq!(
+            got.as_deref().map_err(Clone::clone),
+            expected,
+            "input {input}"
+        );
     }
 
     #[test]
     fn canonical_cases() {
         check(json!(null), Ok("null"));
-        check(json!({"b": 1, "a": [true, false, null]}), Ok(r#"{"a":[true,false,null],"b":1}"#));
-        check(json!({"z": {"y": -5, "x": u64::MAX}}), Ok(r#"{"z":{"x":18446744073709551615,"y":-5}}"#));
-        check(json!("a\"b\\c\n\t\u{1}\u{7f}é€\u{2028}😀"), Ok("\"a\\\"b\\\\c\\n\\t\\u0001\u{7f}é€\u{2028}😀\""));
-        check(json!({"é": 1, "e": 2, "E": 3, "": 4}), Ok(r#"{"":4,"E":3,"e":2,"é":1}"#));
-        check(json!({"q": 1.5}), Err(CanonicalError::NonIntegerNumber("1.5".into())));
+        check(
+            json!({"b": 1, "a": [true, false, null]}),
+            Ok(r#"{"a":[true,false,null],"b":1}"#),
+        );
+        check(
+            json!({"z": {"y": -5, "x": u64::MAX}}),
+            Ok(r#"{"z":{"x":18446744073709551615,"y":-5}}"#),
+        );
+        check(
+            json!("a\"b\\c\n\t\u{1}\u{7f}é€\u{2028}😀"),
+            Ok("\"a\\\"b\\\\c\\n\\t\\u0001\u{7f}é€\u{2028}😀\""),
+        );
+        check(
+            json!({"é": 1, "e": 2, "E": 3, "": 4}),
+            Ok(r#"{"":4,"E":3,"e":2,"é":1}"#),
+        );
+        check(
+            json!({"q": 1.5}),
+            Err(CanonicalError::NonIntegerNumber("1.5".into())),
+        );
         check(json!([]), Ok("[]"));
         check(json!({}), Ok("{}"));
     }

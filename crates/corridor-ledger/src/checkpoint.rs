@@ -22,9 +22,9 @@
 //! the signed body is rebuilt from these fields (the root converted from hex to base64).
 
 use crate::hash::Hash;
+use crate::keys::KeyRegistry;
 use crate::keys::{KeyError, KeyId, PublicKey, SecretKey, Signature};
 use crate::log::{ChainError, ChainSummary, LogEntry, verify_chain};
-use crate::keys::KeyRegistry;
 use crate::merkle::{self, MerkleError};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,11 @@ pub enum CheckpointError {
     BeyondLog { size: u64, log_size: u64 },
     /// The log's root at the checkpoint's size is not the checkpoint's root.
     #[error("log root at size {size} is {computed}, checkpoint says {claimed}")]
-    RootMismatch { size: u64, computed: Hash, claimed: Hash },
+    RootMismatch {
+        size: u64,
+        computed: Hash,
+        claimed: Hash,
+    },
     /// The chain itself does not verify.
     #[error(transparent)]
     Chain(#[from] ChainError),
@@ -111,7 +115,10 @@ impl TreeHead {
     /// Signs with the log key.
     pub fn sign(&self, key: &SecretKey) -> Result<SignedCheckpoint, CheckpointError> {
         let time = crate::time::to_seconds(self.time);
-        let head = TreeHead { time, ..self.clone() };
+        let head = TreeHead {
+            time,
+            ..self.clone()
+        };
         let signature = key.sign(head.body()?.as_bytes());
         Ok(SignedCheckpoint {
             origin: head.origin,
@@ -127,13 +134,21 @@ impl TreeHead {
 impl SignedCheckpoint {
     /// The unsigned head.
     pub fn head(&self) -> TreeHead {
-        TreeHead { origin: self.origin.clone(), size: self.size, root: self.root, time: self.time }
+        TreeHead {
+            origin: self.origin.clone(),
+            size: self.size,
+            root: self.root,
+            time: self.time,
+        }
     }
 
     /// Verifies the signature with the log's public key.
     pub fn verify(&self, log_key: &PublicKey) -> Result<(), CheckpointError> {
         if self.key_id != log_key.key_id() {
-            return Err(CheckpointError::WrongKey { expected: log_key.key_id(), found: self.key_id.clone() });
+            return Err(CheckpointError::WrongKey {
+                expected: log_key.key_id(),
+                found: self.key_id.clone(),
+            });
         }
         let body = self.head().body()?;
         log_key
@@ -143,13 +158,20 @@ impl SignedCheckpoint {
 
     /// The full text form: body, empty line, signature line.
     pub fn to_text(&self) -> Result<String, CheckpointError> {
-        Ok(format!("{}\n\u{2014} {} {}\n", self.head().body()?, self.key_id, self.signature.to_base64()))
+        Ok(format!(
+            "{}\n\u{2014} {} {}\n",
+            self.head().body()?,
+            self.key_id,
+            self.signature.to_base64()
+        ))
     }
 
     /// Parses the full text form (does not verify the signature).
     pub fn from_text(text: &str) -> Result<Self, CheckpointError> {
         let bad = |m: &str| CheckpointError::Malformed(m.to_string());
-        let (body, sig_part) = text.split_once("\n\n").ok_or_else(|| bad("no empty line before the signature"))?;
+        let (body, sig_part) = text
+            .split_once("\n\n")
+            .ok_or_else(|| bad("no empty line before the signature"))?;
         let lines: Vec<&str> = body.split('\n').collect();
         let [header, origin, size, root, time] = lines[..] else {
             return Err(bad("body must have 5 lines"));
@@ -157,17 +179,34 @@ impl SignedCheckpoint {
         if header != CHECKPOINT_HEADER {
             return Err(bad("unknown header line"));
         }
-        let size: u64 = size.parse().map_err(|_| bad("size is not a decimal number"))?;
+        let size: u64 = size
+            .parse()
+            .map_err(|_| bad("size is not a decimal number"))?;
         if size.to_string().len() != lines[2].len() {
             return Err(bad("size is not canonical"));
         }
         let root = Hash::from_base64(root).map_err(|_| bad("root is not base64 of 32 bytes"))?;
-        let time = crate::time::parse(time).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
-        let sig_line = sig_part.strip_suffix('\n').ok_or_else(|| bad("signature line must end with a newline"))?;
-        let rest = sig_line.strip_prefix("\u{2014} ").ok_or_else(|| bad("signature line must start with an em dash"))?;
-        let (key_id, sig) = rest.split_once(' ').ok_or_else(|| bad("signature line is '— <key_id> <signature>'"))?;
-        let signature = Signature::from_base64(sig).map_err(|e: KeyError| CheckpointError::Malformed(e.to_string()))?;
-        let cp = SignedCheckpoint { origin: origin.to_string(), size, root, time, key_id: KeyId(key_id.to_string()), signature };
+        let time =
+            crate::time::parse(time).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
+        let sig_line = sig_part
+            .strip_suffix('\n')
+            .ok_or_else(|| bad("signature line must end with a newline"))?;
+        let rest = sig_line
+            .strip_prefix("\u{2014} ")
+            .ok_or_else(|| bad("signature line must start with an em dash"))?;
+        let (key_id, sig) = rest
+            .split_once(' ')
+            .ok_or_else(|| bad("signature line is '— <key_id> <signature>'"))?;
+        let signature = Signature::from_base64(sig)
+            .map_err(|e: KeyError| CheckpointError::Malformed(e.to_string()))?;
+        let cp = SignedCheckpoint {
+            origin: origin.to_string(),
+            size,
+            root,
+            time,
+            key_id: KeyId(key_id.to_string()),
+            signature,
+        };
         // Canonical form only: re-serialising must give the same text.
         if cp.to_text()? != text {
             return Err(bad("not in canonical form"));
@@ -188,12 +227,22 @@ pub fn verify_chain_against_checkpoint(
     let summary = verify_chain(entries, keys)?;
     checkpoint.verify(log_key)?;
     if checkpoint.size > summary.size {
-        return Err(CheckpointError::BeyondLog { size: checkpoint.size, log_size: summary.size });
+        return Err(CheckpointError::BeyondLog {
+            size: checkpoint.size,
+            log_size: summary.size,
+        });
     }
-    let leaves: Vec<Hash> = entries[..checkpoint.size as usize].iter().map(LogEntry::leaf_hash).collect();
+    let leaves: Vec<Hash> = entries[..checkpoint.size as usize]
+        .iter()
+        .map(LogEntry::leaf_hash)
+        .collect();
     let computed = merkle::root_from_leaf_hashes(&leaves);
     if computed != checkpoint.root {
-        return Err(CheckpointError::RootMismatch { size: checkpoint.size, computed, claimed: checkpoint.root });
+        return Err(CheckpointError::RootMismatch {
+            size: checkpoint.size,
+            computed,
+            claimed: checkpoint.root,
+        });
     }
     Ok(summary)
 }
@@ -210,7 +259,11 @@ pub fn verify_checkpoint_consistency(
     if old.size == 0 {
         // Every log extends the empty one; only the empty root is acceptable.
         if old.root != merkle::empty_root() {
-            return Err(CheckpointError::RootMismatch { size: 0, computed: merkle::empty_root(), claimed: old.root });
+            return Err(CheckpointError::RootMismatch {
+                size: 0,
+                computed: merkle::empty_root(),
+                claimed: old.root,
+            });
         }
         return Ok(());
     }

@@ -56,7 +56,9 @@ impl DecisionKind {
     pub fn reason_code(&self) -> Option<&str> {
         match self {
             DecisionKind::Approve => None,
-            DecisionKind::Hold { reason_code, .. } | DecisionKind::Reject { reason_code, .. } => Some(reason_code),
+            DecisionKind::Hold { reason_code, .. } | DecisionKind::Reject { reason_code, .. } => {
+                Some(reason_code)
+            }
         }
     }
 }
@@ -91,11 +93,17 @@ impl DecisionPayload {
     pub fn sign(mut self, key: &SecretKey) -> Result<SignedDecision, DecisionError> {
         self.time = crate::time::to_seconds(self.time);
         if self.key_id != key.key_id() {
-            return Err(DecisionError::KeyIdMismatch { payload: self.key_id, key: key.key_id() });
+            return Err(DecisionError::KeyIdMismatch {
+                payload: self.key_id,
+                key: key.key_id(),
+            });
         }
         let bytes = self.signing_bytes()?;
         let signature = key.sign(&bytes);
-        Ok(SignedDecision { payload: self, signature })
+        Ok(SignedDecision {
+            payload: self,
+            signature,
+        })
     }
 }
 
@@ -139,7 +147,10 @@ pub enum DecisionError {
     ChangedApplication { signed: Hash, expected: Hash },
     /// Signed too far in the future relative to the receiving time.
     #[error("decision is dated {signed}, after the time it was received ({received})")]
-    FromTheFuture { signed: Timestamp, received: Timestamp },
+    FromTheFuture {
+        signed: Timestamp,
+        received: Timestamp,
+    },
     /// Key problem or bad signature.
     #[error(transparent)]
     Key(#[from] KeyUseError),
@@ -150,7 +161,13 @@ impl SignedDecision {
     /// belong to the payload's party and be current at the payload's time.
     pub fn verify_signature(&self, keys: &KeyRegistry) -> Result<(), DecisionError> {
         let bytes = self.payload.signing_bytes()?;
-        keys.verify(&self.payload.party, &self.payload.key_id, self.payload.time, &bytes, &self.signature)?;
+        keys.verify(
+            &self.payload.party,
+            &self.payload.key_id,
+            self.payload.time,
+            &bytes,
+            &self.signature,
+        )?;
         Ok(())
     }
 
@@ -158,10 +175,18 @@ impl SignedDecision {
     /// `now`: bound to the expected party, application and content hash, not
     /// dated after `now` (beyond [`MAX_CLOCK_SKEW_SECONDS`]), signed by a key of
     /// that party current both when signed and now, and a valid signature.
-    pub fn verify_for(&self, keys: &KeyRegistry, expected: &Expected<'_>, now: Timestamp) -> Result<(), DecisionError> {
+    pub fn verify_for(
+        &self,
+        keys: &KeyRegistry,
+        expected: &Expected<'_>,
+        now: Timestamp,
+    ) -> Result<(), DecisionError> {
         let p = &self.payload;
         if p.party != expected.party {
-            return Err(DecisionError::WrongParty { signed: p.party.clone(), expected: expected.party.to_string() });
+            return Err(DecisionError::WrongParty {
+                signed: p.party.clone(),
+                expected: expected.party.to_string(),
+            });
         }
         if p.application_id != expected.application_id {
             return Err(DecisionError::WrongApplication {
@@ -170,7 +195,10 @@ impl SignedDecision {
             });
         }
         if p.application_hash != *expected.application_hash {
-            return Err(DecisionError::ChangedApplication { signed: p.application_hash, expected: *expected.application_hash });
+            return Err(DecisionError::ChangedApplication {
+                signed: p.application_hash,
+                expected: *expected.application_hash,
+            });
         }
         check_not_future(p.time, now)?;
         keys.check_key(&p.party, &p.key_id, now)?;
@@ -198,8 +226,10 @@ mod tests {
         let ua = SecretKey::from_seed(&[1; 32]);
         let ru = SecretKey::from_seed(&[2; 32]);
         let mut reg = KeyRegistry::new();
-        reg.register("UA", ua.public_key(), t("2022-08-01T00:00:00Z")).unwrap();
-        reg.register("RU", ru.public_key(), t("2022-08-01T00:00:00Z")).unwrap();
+        reg.register("UA", ua.public_key(), t("2022-08-01T00:00:00Z"))
+            .unwrap();
+        reg.register("RU", ru.public_key(), t("2022-08-01T00:00:00Z"))
+            .unwrap();
         (reg, ua, ru)
     }
 
@@ -208,17 +238,36 @@ mod tests {
             party: party.into(),
             application_id: app.into(),
             application_hash: Hash::of(content),
-            decision: DecisionKind::Hold { reason_code: "DOCS".into(), text: "stowage plan missing".into() },
+            decision: DecisionKind::Hold {
+                reason_code: "DOCS".into(),
+                text: "stowage plan missing".into(),
+            },
             time: t("2022-10-29T10:00:00Z"),
             key_id: key.key_id(),
         }
     }
 
     /// Verifies `signed` as received by a delegate of `party` for `app` with `content` at `now`.
-    fn check(reg: &KeyRegistry, signed: &SignedDecision, party: &str, app: &str, content: &[u8], now: &str, expected: Result<(), &str>) {
+    fn check(
+        reg: &KeyRegistry,
+        signed: &SignedDecision,
+        party: &str,
+        app: &str,
+        content: &[u8],
+        now: &str,
+        expected: Result<(), &str>,
+    ) {
         let h = Hash::of(content);
         let got = signed
-            .verify_for(reg, &Expected { party, application_id: app, application_hash: &h }, t(now))
+            .verify_for(
+                reg,
+                &Expected {
+                    party,
+                    application_id: app,
+                    application_hash: &h,
+                },
+                t(now),
+            )
             .map_err(|e| match e {
                 DecisionError::WrongParty { .. } => "wrong-party",
                 DecisionError::WrongApplication { .. } => "wrong-app",
@@ -242,7 +291,15 @@ mod tests {
         check(&reg, &good, "UA", "A-2", b"v1", now, Err("wrong-app"));
         check(&reg, &good, "UA", "A-1", b"v2", now, Err("changed"));
         check(&reg, &good, "RU", "A-1", b"v1", now, Err("wrong-party"));
-        check(&reg, &good, "UA", "A-1", b"v1", "2022-10-29T09:00:00Z", Err("future"));
+        check(
+            &reg,
+            &good,
+            "UA",
+            "A-1",
+            b"v1",
+            "2022-10-29T09:00:00Z",
+            Err("future"),
+        );
 
         // Editing the payload after signing breaks the signature.
         let mut edited = good.clone();
@@ -253,10 +310,21 @@ mod tests {
         let mut p = payload(&ru, "UA", "A-1", b"v1");
         p.key_id = ru.key_id();
         let forged = p.sign(&ru).unwrap();
-        check(&reg, &forged, "UA", "A-1", b"v1", now, Err("key-of-other-party"));
+        check(
+            &reg,
+            &forged,
+            "UA",
+            "A-1",
+            b"v1",
+            now,
+            Err("key-of-other-party"),
+        );
 
         // Payload naming a key that is not the signer's is refused at signing.
-        assert!(matches!(payload(&ua, "UA", "A-1", b"v1").sign(&ru), Err(DecisionError::KeyIdMismatch { .. })));
+        assert!(matches!(
+            payload(&ua, "UA", "A-1", b"v1").sign(&ru),
+            Err(DecisionError::KeyIdMismatch { .. })
+        ));
     }
 
     #[test]
@@ -265,7 +333,9 @@ mod tests {
         let p = payload(&ua, "UA", "A-1", b"v1");
         let s = String::from_utf8(p.signing_bytes().unwrap()).unwrap();
         assert!(s.starts_with("corridor-decision-v1\n{\"application_hash\":\""));
-        assert!(s.contains(r#""decision":{"kind":"hold","reason_code":"DOCS","text":"stowage plan missing"}"#));
+        assert!(s.contains(
+            r#""decision":{"kind":"hold","reason_code":"DOCS","text":"stowage plan missing"}"#
+        ));
         assert!(s.ends_with(r#""party":"UA","time":"2022-10-29T10:00:00Z"}"#));
     }
 }

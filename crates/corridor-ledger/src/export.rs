@@ -97,7 +97,10 @@ pub fn export_log(
     LogExport {
         format: EXPORT_FORMAT.to_string(),
         origin: origin.to_string(),
-        log_key: LogKey { key_id: log_key.key_id(), public_key: *log_key },
+        log_key: LogKey {
+            key_id: log_key.key_id(),
+            public_key: *log_key,
+        },
         keys: initial_keys.records().to_vec(),
         entries: entries.to_vec(),
         checkpoint: checkpoint.clone(),
@@ -125,8 +128,16 @@ pub fn verify_export(export: &LogExport) -> Result<ChainSummary, ExportError> {
         return Err(ExportError::LogKeyId(export.log_key.key_id.clone()));
     }
     if export.checkpoint.origin != export.origin {
-        return Err(ExportError::Origin { expected: export.origin.clone(), found: export.checkpoint.origin.clone() });
+        return Err(ExportError::Origin {
+            expected: export.origin.clone(),
+            found: export.checkpoint.origin.clone(),
+        });
     }
     let keys = KeyRegistry::from_records(export.keys.clone())?;
-    Ok(verify_chain_against_checkpoint(&export.entries, &keys, &export.checkpoint, &export.log_key.public_key)?)
+    Ok(verify_chain_against_checkpoint(
+        &export.entries,
+        &keys,
+        &export.checkpoint,
+        &export.log_key.public_key,
+    )?)
 }

@@ -68,7 +68,9 @@ impl Signature {
 
     /// Parses standard base64 of 64 bytes.
     pub fn from_base64(s: &str) -> Result<Self, KeyError> {
-        let v = B64.decode(s.trim()).map_err(|_| KeyError::SignatureFormat)?;
+        let v = B64
+            .decode(s.trim())
+            .map_err(|_| KeyError::SignatureFormat)?;
         let arr: [u8; 64] = v.try_into().map_err(|_| KeyError::SignatureFormat)?;
         Ok(Signature(arr))
     }
@@ -203,10 +205,13 @@ impl SecretKey {
     /// PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`, RFC 8410 §7, without
     /// the optional public key), which is what OpenSSL writes and reads.
     pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
-        ed25519_dalek::pkcs8::KeypairBytes { secret_key: self.0.to_bytes(), public_key: None }
-            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-            .map(|z| z.to_string())
-            .map_err(|e| KeyError::PrivateKeyFormat(e.to_string()))
+        ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map(|z| z.to_string())
+        .map_err(|e| KeyError::PrivateKeyFormat(e.to_string()))
     }
 
     /// Parses PKCS#8 PEM (v1 or v2).
@@ -270,13 +275,25 @@ pub enum KeyUseError {
     UnknownKey(KeyId),
     /// The key belongs to another party.
     #[error("key {key_id} belongs to party {owner}, not {claimed}")]
-    WrongParty { key_id: KeyId, owner: String, claimed: String },
+    WrongParty {
+        key_id: KeyId,
+        owner: String,
+        claimed: String,
+    },
     /// The time is before the key became current.
     #[error("key {key_id} is not valid before {valid_from}, used at {at}")]
-    NotYetValid { key_id: KeyId, valid_from: Timestamp, at: Timestamp },
+    NotYetValid {
+        key_id: KeyId,
+        valid_from: Timestamp,
+        at: Timestamp,
+    },
     /// The key was retired at or before the time.
     #[error("key {key_id} was retired at {valid_until}, used at {at}")]
-    Retired { key_id: KeyId, valid_until: Timestamp, at: Timestamp },
+    Retired {
+        key_id: KeyId,
+        valid_until: Timestamp,
+        at: Timestamp,
+    },
     /// The signature itself does not verify.
     #[error("signature by key {0} does not verify")]
     BadSignature(KeyId),
@@ -296,7 +313,11 @@ pub enum RegistryError {
     EmptyValidity(KeyId),
     /// Two keys of one party would be current at the same time.
     #[error("key {new} overlaps key {existing} of party {party}")]
-    Overlap { party: String, existing: KeyId, new: KeyId },
+    Overlap {
+        party: String,
+        existing: KeyId,
+        new: KeyId,
+    },
     /// No current key to rotate or retire.
     #[error("party {party} has no key current at {at}")]
     NoCurrentKey { party: String, at: Timestamp },
@@ -338,7 +359,10 @@ impl KeyRegistry {
     pub fn add(&mut self, record: KeyRecord) -> Result<(), RegistryError> {
         let actual = record.public_key.key_id();
         if actual != record.key_id {
-            return Err(RegistryError::KeyIdMismatch { claimed: record.key_id, actual });
+            return Err(RegistryError::KeyIdMismatch {
+                claimed: record.key_id,
+                actual,
+            });
         }
         if self.get(&record.key_id).is_some() {
             return Err(RegistryError::DuplicateKey(record.key_id));
@@ -362,7 +386,12 @@ impl KeyRegistry {
     }
 
     /// Registers the first key of `party`, current from `from`.
-    pub fn register(&mut self, party: &str, key: PublicKey, from: Timestamp) -> Result<KeyId, RegistryError> {
+    pub fn register(
+        &mut self,
+        party: &str,
+        key: PublicKey,
+        from: Timestamp,
+    ) -> Result<KeyId, RegistryError> {
         let key_id = key.key_id();
         self.add(KeyRecord {
             key_id: key_id.clone(),
@@ -376,12 +405,20 @@ impl KeyRegistry {
 
     /// Rotation: retires `party`'s key current at `at` and registers `new_key`
     /// from `at` on. What the old key signed before `at` still verifies.
-    pub fn rotate(&mut self, party: &str, new_key: PublicKey, at: Timestamp) -> Result<KeyId, RegistryError> {
+    pub fn rotate(
+        &mut self,
+        party: &str,
+        new_key: PublicKey,
+        at: Timestamp,
+    ) -> Result<KeyId, RegistryError> {
         let at = crate::time::to_seconds(at);
         let old = self
             .current_key(party, at)
             .map(|k| k.key_id.clone())
-            .ok_or_else(|| RegistryError::NoCurrentKey { party: party.to_string(), at })?;
+            .ok_or_else(|| RegistryError::NoCurrentKey {
+                party: party.to_string(),
+                at,
+            })?;
         if self.get(&new_key.key_id()).is_some() {
             return Err(RegistryError::DuplicateKey(new_key.key_id()));
         }
@@ -420,12 +457,21 @@ impl KeyRegistry {
 
     /// The key of `party` current at `at`.
     pub fn current_key(&self, party: &str, at: Timestamp) -> Option<&KeyRecord> {
-        self.keys.iter().find(|k| k.party == party && k.is_valid_at(at))
+        self.keys
+            .iter()
+            .find(|k| k.party == party && k.is_valid_at(at))
     }
 
     /// Checks that `key_id` exists, belongs to `party` and is current at `at`.
-    pub fn check_key(&self, party: &str, key_id: &KeyId, at: Timestamp) -> Result<&KeyRecord, KeyUseError> {
-        let k = self.get(key_id).ok_or_else(|| KeyUseError::UnknownKey(key_id.clone()))?;
+    pub fn check_key(
+        &self,
+        party: &str,
+        key_id: &KeyId,
+        at: Timestamp,
+    ) -> Result<&KeyRecord, KeyUseError> {
+        let k = self
+            .get(key_id)
+            .ok_or_else(|| KeyUseError::UnknownKey(key_id.clone()))?;
         if k.party != party {
             return Err(KeyUseError::WrongParty {
                 key_id: key_id.clone(),
@@ -434,11 +480,19 @@ impl KeyRegistry {
             });
         }
         if at < k.valid_from {
-            return Err(KeyUseError::NotYetValid { key_id: key_id.clone(), valid_from: k.valid_from, at });
+            return Err(KeyUseError::NotYetValid {
+                key_id: key_id.clone(),
+                valid_from: k.valid_from,
+                at,
+            });
         }
         if let Some(u) = k.valid_until {
             if at >= u {
-                return Err(KeyUseError::Retired { key_id: key_id.clone(), valid_until: u, at });
+                return Err(KeyUseError::Retired {
+                    key_id: key_id.clone(),
+                    valid_until: u,
+                    at,
+                });
             }
         }
         Ok(k)
@@ -511,24 +565,39 @@ impl KeyRegistry {
     /// Applies a key event logged at `logged_at`. Returns `Ok(false)` when the
     /// event is not a key event. Registrations may not start, and retirements
     /// may not take effect, before `logged_at`.
-    pub fn apply_logged_event(&mut self, event: &serde_json::Value, logged_at: Timestamp) -> Result<bool, KeyEventError> {
+    pub fn apply_logged_event(
+        &mut self,
+        event: &serde_json::Value,
+        logged_at: Timestamp,
+    ) -> Result<bool, KeyEventError> {
         let malformed = |m: String| KeyEventError::Malformed(m);
         match event.get("type").and_then(serde_json::Value::as_str) {
             Some(KEY_REGISTERED) => {
-                let obj = event.as_object().ok_or_else(|| malformed("not an object".into()))?;
+                let obj = event
+                    .as_object()
+                    .ok_or_else(|| malformed("not an object".into()))?;
                 if obj.len() != 2 {
                     return Err(malformed("members are type and key".into()));
                 }
                 let raw = event.get("key").ok_or_else(|| malformed("no key".into()))?;
-                let rec: KeyRecord = serde_json::from_value(raw.clone()).map_err(|e| malformed(e.to_string()))?;
+                let rec: KeyRecord =
+                    serde_json::from_value(raw.clone()).map_err(|e| malformed(e.to_string()))?;
                 if serde_json::to_value(&rec).ok().as_ref() != Some(raw) {
-                    return Err(malformed("key record has extra or non-canonical members".into()));
+                    return Err(malformed(
+                        "key record has extra or non-canonical members".into(),
+                    ));
                 }
                 if rec.valid_from < logged_at {
-                    return Err(KeyEventError::Backdated { at: rec.valid_from, logged: logged_at });
+                    return Err(KeyEventError::Backdated {
+                        at: rec.valid_from,
+                        logged: logged_at,
+                    });
                 }
                 let mut next = self.clone();
-                if let Some(current) = next.current_key(&rec.party, rec.valid_from).map(|k| k.key_id.clone()) {
+                if let Some(current) = next
+                    .current_key(&rec.party, rec.valid_from)
+                    .map(|k| k.key_id.clone())
+                {
                     next.retire(&current, rec.valid_from)?;
                 }
                 next.add(rec)?;
@@ -536,13 +605,22 @@ impl KeyRegistry {
                 Ok(true)
             }
             Some(KEY_RETIRED) => {
-                let ev: RetiredEvent = serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
+                let ev: RetiredEvent =
+                    serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
                 if ev.at < logged_at {
-                    return Err(KeyEventError::Backdated { at: ev.at, logged: logged_at });
+                    return Err(KeyEventError::Backdated {
+                        at: ev.at,
+                        logged: logged_at,
+                    });
                 }
-                let k = self.get(&ev.key_id).ok_or_else(|| RegistryError::UnknownKey(ev.key_id.clone()))?;
+                let k = self
+                    .get(&ev.key_id)
+                    .ok_or_else(|| RegistryError::UnknownKey(ev.key_id.clone()))?;
                 if k.party != ev.party {
-                    return Err(KeyEventError::WrongParty { key_id: ev.key_id, party: ev.party });
+                    return Err(KeyEventError::WrongParty {
+                        key_id: ev.key_id,
+                        party: ev.party,
+                    });
                 }
                 self.retire(&ev.key_id, ev.at)?;
                 Ok(true)
@@ -564,16 +642,25 @@ mod tests {
     fn pem_and_base64_round_trips() {
         let k = SecretKey::from_seed(&[7; 32]);
         let pem = k.to_pkcs8_pem().unwrap();
-        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"), "RFC 8410 v1 form: {pem}");
+        assert!(
+            pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"),
+            "RFC 8410 v1 form: {pem}"
+        );
         let back = SecretKey::from_pkcs8_pem(&pem).unwrap();
         assert_eq!(back.public_key(), k.public_key());
         let spki = k.public_key().to_spki_pem().unwrap();
         assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----"));
         assert_eq!(PublicKey::from_text(&spki).unwrap(), k.public_key());
-        assert_eq!(PublicKey::from_text(&k.public_key().to_base64()).unwrap(), k.public_key());
+        assert_eq!(
+            PublicKey::from_text(&k.public_key().to_base64()).unwrap(),
+            k.public_key()
+        );
         assert_eq!(k.key_id().0.len(), 16);
         assert!(SecretKey::from_pkcs8_pem("nope").is_err());
-        assert!(PublicKey::from_text("-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----").is_err());
+        assert!(
+            PublicKey::from_text("-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----")
+                .is_err()
+        );
         assert!(PublicKey::from_base64("AAAA").is_err());
         assert!(format!("{k:?}").contains("redacted"));
         let g = SecretKey::generate();
@@ -589,16 +676,24 @@ mod tests {
         assert_eq!(PublicKey::from_spki_pem(spki).unwrap(), k.public_key());
     }
 
-    fn check(reg: &KeyRegistry, key: &SecretKey, party: &str, at: &str, expected: Result<(), &str>) {
+    fn check(
+        reg: &KeyRegistry,
+        key: &SecretKey,
+        party: &str,
+        at: &str,
+        expected: Result<(), &str>,
+    ) {
         let msg = b"decision";
         let sig = key.sign(msg);
-        let got = reg.verify(party, &key.key_id(), t(at), msg, &sig).map_err(|e| match e {
-            KeyUseError::UnknownKey(_) => "unknown",
-            KeyUseError::WrongParty { .. } => "wrong-party",
-            KeyUseError::NotYetValid { .. } => "not-yet",
-            KeyUseError::Retired { .. } => "retired",
-            KeyUseError::BadSignature(_) => "bad",
-        });
+        let got = reg
+            .verify(party, &key.key_id(), t(at), msg, &sig)
+            .map_err(|e| match e {
+                KeyUseError::UnknownKey(_) => "unknown",
+                KeyUseError::WrongParty { .. } => "wrong-party",
+                KeyUseError::NotYetValid { .. } => "not-yet",
+                KeyUseError::Retired { .. } => "retired",
+                KeyUseError::BadSignature(_) => "bad",
+            });
         assert_eq!(got, expected, "{party} at {at}");
     }
 
@@ -609,25 +704,57 @@ mod tests {
         let other = SecretKey::from_seed(&[3; 32]);
         let stranger = SecretKey::from_seed(&[4; 32]);
         let mut reg = KeyRegistry::new();
-        reg.register("UA", old.public_key(), t("2022-08-01T00:00:00Z")).unwrap();
-        reg.register("TR", other.public_key(), t("2022-08-01T00:00:00Z")).unwrap();
-        reg.rotate("UA", new.public_key(), t("2022-11-01T00:00:00Z")).unwrap();
+        reg.register("UA", old.public_key(), t("2022-08-01T00:00:00Z"))
+            .unwrap();
+        reg.register("TR", other.public_key(), t("2022-08-01T00:00:00Z"))
+            .unwrap();
+        reg.rotate("UA", new.public_key(), t("2022-11-01T00:00:00Z"))
+            .unwrap();
 
         check(&reg, &old, "UA", "2022-10-01T00:00:00Z", Ok(()));
         check(&reg, &old, "UA", "2022-11-01T00:00:00Z", Err("retired"));
         check(&reg, &new, "UA", "2022-11-01T00:00:00Z", Ok(()));
         check(&reg, &new, "UA", "2022-10-31T23:59:59Z", Err("not-yet"));
-        check(&reg, &other, "UA", "2022-10-01T00:00:00Z", Err("wrong-party"));
-        check(&reg, &stranger, "UA", "2022-10-01T00:00:00Z", Err("unknown"));
-        assert_eq!(reg.current_key("UA", t("2023-01-01T00:00:00Z")).unwrap().key_id, new.key_id());
+        check(
+            &reg,
+            &other,
+            "UA",
+            "2022-10-01T00:00:00Z",
+            Err("wrong-party"),
+        );
+        check(
+            &reg,
+            &stranger,
+            "UA",
+            "2022-10-01T00:00:00Z",
+            Err("unknown"),
+        );
+        assert_eq!(
+            reg.current_key("UA", t("2023-01-01T00:00:00Z"))
+                .unwrap()
+                .key_id,
+            new.key_id()
+        );
 
         // Overlaps, duplicates and bad ids are refused.
-        assert!(matches!(reg.register("UA", stranger.public_key(), t("2023-01-01T00:00:00Z")), Err(RegistryError::Overlap { .. })));
-        assert!(matches!(reg.register("RU", new.public_key(), t("2023-01-01T00:00:00Z")), Err(RegistryError::DuplicateKey(_))));
-        assert!(matches!(reg.rotate("RU", stranger.public_key(), t("2023-01-01T00:00:00Z")), Err(RegistryError::NoCurrentKey { .. })));
+        assert!(matches!(
+            reg.register("UA", stranger.public_key(), t("2023-01-01T00:00:00Z")),
+            Err(RegistryError::Overlap { .. })
+        ));
+        assert!(matches!(
+            reg.register("RU", new.public_key(), t("2023-01-01T00:00:00Z")),
+            Err(RegistryError::DuplicateKey(_))
+        ));
+        assert!(matches!(
+            reg.rotate("RU", stranger.public_key(), t("2023-01-01T00:00:00Z")),
+            Err(RegistryError::NoCurrentKey { .. })
+        ));
         let mut bad = reg.records()[0].clone();
         bad.key_id = KeyId("0000000000000000".into());
-        assert!(matches!(KeyRegistry::new().add(bad), Err(RegistryError::KeyIdMismatch { .. })));
+        assert!(matches!(
+            KeyRegistry::new().add(bad),
+            Err(RegistryError::KeyIdMismatch { .. })
+        ));
 
         // The registry round-trips through JSON.
         let json = serde_json::to_string(&reg).unwrap();
@@ -638,7 +765,13 @@ mod tests {
         let mut sig = old.sign(b"decision");
         sig.0[0] ^= 1;
         assert!(matches!(
-            reg.verify("UA", &old.key_id(), t("2022-10-01T00:00:00Z"), b"decision", &sig),
+            reg.verify(
+                "UA",
+                &old.key_id(),
+                t("2022-10-01T00:00:00Z"),
+                b"decision",
+                &sig
+            ),
             Err(KeyUseError::BadSignature(_))
         ));
     }

@@ -79,6 +79,12 @@ pub use checkpoint::{CheckpointError, SignedCheckpoint, TreeHead};
 pub use decision::{DecisionError, DecisionKind, DecisionPayload, Expected, SignedDecision};
 pub use export::{ExportError, LogExport, export_log, verify_export};
 pub use hash::Hash;
-pub use keys::{KeyEventError, KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature};
-pub use log::{AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, StoredEntry, verify_chain, verify_stored_chain};
+pub use keys::{
+    KeyEventError, KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey,
+    Signature,
+};
+pub use log::{
+    AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, StoredEntry,
+    verify_chain, verify_stored_chain,
+};
 pub use merkle::{MerkleError, MerkleTree};

@@ -102,7 +102,10 @@ pub enum AppendError {
     Canonical(#[from] CanonicalError),
     /// The time is before the previous entry's.
     #[error("time {time} is before the previous entry's {previous}")]
-    TimeWentBackwards { previous: Timestamp, time: Timestamp },
+    TimeWentBackwards {
+        previous: Timestamp,
+        time: Timestamp,
+    },
     /// The sequence number would overflow.
     #[error("log is full")]
     Full,
@@ -118,14 +121,28 @@ impl LogEntry {
         event: &Value,
         signature: &Option<EntrySignature>,
     ) -> Result<Hash, CanonicalError> {
-        let body = EntryBody { seq, prev_hash, actor, time, event, signature };
+        let body = EntryBody {
+            seq,
+            prev_hash,
+            actor,
+            time,
+            event,
+            signature,
+        };
         let bytes = to_canonical_bytes(&body)?;
         Ok(Hash::of_parts(&[ENTRY_CONTEXT, &bytes]))
     }
 
     /// Recomputes this entry's hash from its fields.
     pub fn recompute_hash(&self) -> Result<Hash, CanonicalError> {
-        Self::compute_hash(self.seq, &self.prev_hash, &self.actor, self.time, &self.event, &self.signature)
+        Self::compute_hash(
+            self.seq,
+            &self.prev_hash,
+            &self.actor,
+            self.time,
+            &self.event,
+            &self.signature,
+        )
     }
 
     /// Builds the entry that follows `prev` (`None` for the first entry). The
@@ -142,13 +159,24 @@ impl LogEntry {
             None => (0, GENESIS_PREV),
             Some(p) => {
                 if time < p.time {
-                    return Err(AppendError::TimeWentBackwards { previous: p.time, time });
+                    return Err(AppendError::TimeWentBackwards {
+                        previous: p.time,
+                        time,
+                    });
                 }
                 (p.seq.checked_add(1).ok_or(AppendError::Full)?, p.entry_hash)
             }
         };
         let entry_hash = Self::compute_hash(seq, &prev_hash, actor, time, &event, &signature)?;
-        Ok(LogEntry { seq, prev_hash, actor: actor.to_string(), time, event, signature, entry_hash })
+        Ok(LogEntry {
+            seq,
+            prev_hash,
+            actor: actor.to_string(),
+            time,
+            event,
+            signature,
+            entry_hash,
+        })
     }
 
     /// The Merkle leaf hash of this entry: `SHA-256(0x00 || entry_hash)`.
@@ -162,7 +190,10 @@ impl LogEntry {
 pub enum ChainFault {
     /// A stored field does not even decode (see [`StoredEntry`]).
     #[error("field {field} does not decode: {message}")]
-    Undecodable { field: &'static str, message: String },
+    Undecodable {
+        field: &'static str,
+        message: String,
+    },
     /// `seq` is not the previous one plus one (an entry was deleted, inserted or moved).
     #[error("sequence number {found}, expected {expected} (entry deleted, inserted or reordered)")]
     SequenceGap { expected: u64, found: u64 },
@@ -170,14 +201,19 @@ pub enum ChainFault {
     #[error("prev_hash {found} does not match the previous entry's hash {expected}")]
     BadPrevHash { expected: Hash, found: Hash },
     /// The stored hash is not the hash of the entry's fields (the entry was changed).
-    #[error("entry_hash {stored} does not match its content (recomputed {computed}): the entry was changed")]
+    #[error(
+        "entry_hash {stored} does not match its content (recomputed {computed}): the entry was changed"
+    )]
     BadEntryHash { stored: Hash, computed: Hash },
     /// The event has no canonical form.
     #[error("event is not canonicalisable: {0}")]
     NonCanonicalEvent(CanonicalError),
     /// The time is before the previous entry's.
     #[error("time {time} is before the previous entry's {previous}")]
-    TimeWentBackwards { previous: Timestamp, time: Timestamp },
+    TimeWentBackwards {
+        previous: Timestamp,
+        time: Timestamp,
+    },
     /// A decision event carries no signature.
     #[error("decision event is not signed")]
     UnsignedDecision,
@@ -188,11 +224,21 @@ pub enum ChainFault {
     #[error("decision payload is malformed: {0}")]
     MalformedPayload(String),
     /// The signature header names another party or key than the payload.
-    #[error("signature header (party {header_party}, key {header_key}) does not match the payload (party {payload_party}, key {payload_key})")]
-    HeaderMismatch { header_party: String, header_key: KeyId, payload_party: String, payload_key: KeyId },
+    #[error(
+        "signature header (party {header_party}, key {header_key}) does not match the payload (party {payload_party}, key {payload_key})"
+    )]
+    HeaderMismatch {
+        header_party: String,
+        header_key: KeyId,
+        payload_party: String,
+        payload_key: KeyId,
+    },
     /// The payload is dated after the entry.
     #[error("decision signed at {signed}, after it was logged at {logged}")]
-    SignedAfterLogged { signed: Timestamp, logged: Timestamp },
+    SignedAfterLogged {
+        signed: Timestamp,
+        logged: Timestamp,
+    },
     /// The key is unknown.
     #[error("unknown key {0}")]
     UnknownKey(KeyId),
@@ -243,28 +289,47 @@ pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSum
     let mut tree = MerkleTree::new();
     let mut signatures = 0u64;
     for (index, e) in entries.iter().enumerate() {
-        let fail = |fault| ChainError { index, seq: e.seq, fault };
+        let fail = |fault| ChainError {
+            index,
+            seq: e.seq,
+            fault,
+        };
         let expected_seq = index as u64;
         if e.seq != expected_seq {
-            return Err(fail(ChainFault::SequenceGap { expected: expected_seq, found: e.seq }));
+            return Err(fail(ChainFault::SequenceGap {
+                expected: expected_seq,
+                found: e.seq,
+            }));
         }
         let expected_prev = prev.map_or(GENESIS_PREV, |p| p.entry_hash);
         if e.prev_hash != expected_prev {
-            return Err(fail(ChainFault::BadPrevHash { expected: expected_prev, found: e.prev_hash }));
+            return Err(fail(ChainFault::BadPrevHash {
+                expected: expected_prev,
+                found: e.prev_hash,
+            }));
         }
-        let computed = e.recompute_hash().map_err(|c| fail(ChainFault::NonCanonicalEvent(c)))?;
+        let computed = e
+            .recompute_hash()
+            .map_err(|c| fail(ChainFault::NonCanonicalEvent(c)))?;
         if computed != e.entry_hash {
-            return Err(fail(ChainFault::BadEntryHash { stored: e.entry_hash, computed }));
+            return Err(fail(ChainFault::BadEntryHash {
+                stored: e.entry_hash,
+                computed,
+            }));
         }
         if let Some(p) = prev {
             if e.time < p.time {
-                return Err(fail(ChainFault::TimeWentBackwards { previous: p.time, time: e.time }));
+                return Err(fail(ChainFault::TimeWentBackwards {
+                    previous: p.time,
+                    time: e.time,
+                }));
             }
         }
         if verify_entry_signature(e, &keys).map_err(fail)? {
             signatures += 1;
         }
-        keys.apply_logged_event(&e.event, e.time).map_err(|k| fail(ChainFault::KeyEvent(k)))?;
+        keys.apply_logged_event(&e.event, e.time)
+            .map_err(|k| fail(ChainFault::KeyEvent(k)))?;
         tree.push_leaf_hash(e.leaf_hash());
         prev = Some(e);
     }
@@ -286,12 +351,14 @@ pub fn verify_entry_signature(e: &LogEntry, keys: &KeyRegistry) -> Result<bool, 
         (Some(_), None) => Err(ChainFault::UnsignedDecision),
         (Some(p), Some(sig)) => {
             let raw = p;
-            let p: DecisionPayload =
-                serde_json::from_value(raw.clone()).map_err(|err| ChainFault::MalformedPayload(err.to_string()))?;
+            let p: DecisionPayload = serde_json::from_value(raw.clone())
+                .map_err(|err| ChainFault::MalformedPayload(err.to_string()))?;
             // The payload must be exactly what re-serialising it gives (no extra
             // members), so the signed bytes are the bytes the entry shows.
             if serde_json::to_value(&p).ok().as_ref() != Some(raw) {
-                return Err(ChainFault::MalformedPayload("payload has extra or non-canonical members".into()));
+                return Err(ChainFault::MalformedPayload(
+                    "payload has extra or non-canonical members".into(),
+                ));
             }
             if p.party != sig.party || p.key_id != sig.key_id {
                 return Err(ChainFault::HeaderMismatch {
@@ -302,18 +369,25 @@ pub fn verify_entry_signature(e: &LogEntry, keys: &KeyRegistry) -> Result<bool, 
                 });
             }
             if p.time.as_second() > e.time.as_second().saturating_add(MAX_CLOCK_SKEW_SECONDS) {
-                return Err(ChainFault::SignedAfterLogged { signed: p.time, logged: e.time });
+                return Err(ChainFault::SignedAfterLogged {
+                    signed: p.time,
+                    logged: e.time,
+                });
             }
             let key_fault = |k: KeyUseError| match k {
                 KeyUseError::UnknownKey(id) => ChainFault::UnknownKey(id),
                 other => ChainFault::KeyNotValid(other),
             };
-            keys.check_key(&p.party, &p.key_id, e.time).map_err(key_fault)?;
-            let bytes = p.signing_bytes().map_err(|c| ChainFault::MalformedPayload(c.to_string()))?;
-            keys.verify(&p.party, &p.key_id, p.time, &bytes, &sig.signature).map_err(|k| match k {
-                KeyUseError::BadSignature(id) => ChainFault::BadSignature(id),
-                other => key_fault(other),
-            })?;
+            keys.check_key(&p.party, &p.key_id, e.time)
+                .map_err(key_fault)?;
+            let bytes = p
+                .signing_bytes()
+                .map_err(|c| ChainFault::MalformedPayload(c.to_string()))?;
+            keys.verify(&p.party, &p.key_id, p.time, &bytes, &sig.signature)
+                .map_err(|k| match k {
+                    KeyUseError::BadSignature(id) => ChainFault::BadSignature(id),
+                    other => key_fault(other),
+                })?;
             Ok(true)
         }
     }
@@ -348,7 +422,8 @@ impl StoredEntry {
         let signature = match &e.signature {
             None => None,
             Some(s) => Some(
-                String::from_utf8(to_canonical_bytes(s)?).map_err(|err| CanonicalError::Serialize(err.to_string()))?,
+                String::from_utf8(to_canonical_bytes(s)?)
+                    .map_err(|err| CanonicalError::Serialize(err.to_string()))?,
             ),
         };
         Ok(StoredEntry {
@@ -366,21 +441,38 @@ impl StoredEntry {
     pub fn to_entry(&self) -> Result<LogEntry, ChainFault> {
         let bad = |field: &'static str, message: String| ChainFault::Undecodable { field, message };
         let seq = u64::try_from(self.seq).map_err(|e| bad("seq", e.to_string()))?;
-        let prev_hash = Hash::from_hex(&self.prev_hash).map_err(|e| bad("prev_hash", e.to_string()))?;
+        let prev_hash =
+            Hash::from_hex(&self.prev_hash).map_err(|e| bad("prev_hash", e.to_string()))?;
         let time = crate::time::parse(&self.time).map_err(|e| bad("time", e.to_string()))?;
-        let event: Value = serde_json::from_str(&self.event).map_err(|e| bad("event", e.to_string()))?;
+        let event: Value =
+            serde_json::from_str(&self.event).map_err(|e| bad("event", e.to_string()))?;
         let signature = match &self.signature {
             None => None,
-            Some(text) => Some(serde_json::from_str::<EntrySignature>(text).map_err(|e| bad("signature", e.to_string()))?),
+            Some(text) => Some(
+                serde_json::from_str::<EntrySignature>(text)
+                    .map_err(|e| bad("signature", e.to_string()))?,
+            ),
         };
-        let entry_hash = Hash::from_hex(&self.entry_hash).map_err(|e| bad("entry_hash", e.to_string()))?;
-        Ok(LogEntry { seq, prev_hash, actor: self.actor.clone(), time, event, signature, entry_hash })
+        let entry_hash =
+            Hash::from_hex(&self.entry_hash).map_err(|e| bad("entry_hash", e.to_string()))?;
+        Ok(LogEntry {
+            seq,
+            prev_hash,
+            actor: self.actor.clone(),
+            time,
+            event,
+            signature,
+            entry_hash,
+        })
     }
 }
 
 /// [`verify_chain`] over stored rows: a row that does not decode is reported
 /// at its position with [`ChainFault::Undecodable`].
-pub fn verify_stored_chain(rows: &[StoredEntry], keys: &KeyRegistry) -> Result<ChainSummary, ChainError> {
+pub fn verify_stored_chain(
+    rows: &[StoredEntry],
+    keys: &KeyRegistry,
+) -> Result<ChainSummary, ChainError> {
     let mut entries = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
         match row.to_entry() {
@@ -388,7 +480,11 @@ pub fn verify_stored_chain(rows: &[StoredEntry], keys: &KeyRegistry) -> Result<C
             Err(fault) => {
                 // Entries before this one may already be wrong: report the first problem.
                 verify_chain(&entries, keys)?;
-                return Err(ChainError { index, seq: u64::try_from(row.seq).unwrap_or(u64::MAX), fault });
+                return Err(ChainError {
+                    index,
+                    seq: u64::try_from(row.seq).unwrap_or(u64::MAX),
+                    fault,
+                });
             }
         }
     }
@@ -476,9 +572,22 @@ mod tests {
     #[test]
     fn entry_hash_is_pinned() {
         let t: Timestamp = "2022-07-27T00:00:00Z".parse().unwrap();
-        let e = LogEntry::next(None, "system", t, json!({"type": "corridor_opened", "parties": ["RU", "TR", "UA", "UN"]}), None).unwrap();
-        assert_eq!(e.entry_hash.to_hex(), "abb6e83a529a00237e888857d7abec1ae85a7269df57359cb28e2adb2ba88857");
-        assert_eq!(e.leaf_hash().to_hex(), "f4d2bfe69173dad0c7ae5a25141b075e19561d0eb2fa01a406b4ae6aa757073d");
+        let e = LogEntry::next(
+            None,
+            "system",
+            t,
+            json!({"type": "corridor_opened", "parties": ["RU", "TR", "UA", "UN"]}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            e.entry_hash.to_hex(),
+            "abb6e83a529a00237e888857d7abec1ae85a7269df57359cb28e2adb2ba88857"
+        );
+        assert_eq!(
+            e.leaf_hash().to_hex(),
+            "f4d2bfe69173dad0c7ae5a25141b075e19561d0eb2fa01a406b4ae6aa757073d"
+        );
         assert_eq!(e.prev_hash, GENESIS_PREV);
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["time"], "2022-07-27T00:00:00Z");

@@ -126,7 +126,10 @@ pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, Me
         return Err(MerkleError::EmptyOldTree);
     }
     if old_size > new_size {
-        return Err(MerkleError::OldLargerThanNew { old: old_size, new: new_size });
+        return Err(MerkleError::OldLargerThanNew {
+            old: old_size,
+            new: new_size,
+        });
     }
     let mut out = Vec::new();
     subproof(old_size as usize, leaves, true, &mut out);
@@ -161,7 +164,10 @@ pub fn verify_inclusion(
 ) -> Result<(), MerkleError> {
     let computed = root_from_inclusion(index, size, leaf, proof)?;
     if computed != *root {
-        return Err(MerkleError::RootMismatch { computed, claimed: *root });
+        return Err(MerkleError::RootMismatch {
+            computed,
+            claimed: *root,
+        });
     }
     Ok(())
 }
@@ -210,7 +216,10 @@ pub fn verify_consistency(
     new_root: &Hash,
 ) -> Result<(), MerkleError> {
     if new_size < old_size {
-        return Err(MerkleError::OldLargerThanNew { old: old_size, new: new_size });
+        return Err(MerkleError::OldLargerThanNew {
+            old: old_size,
+            new: new_size,
+        });
     }
     if old_size == 0 {
         return Err(MerkleError::EmptyOldTree);
@@ -281,7 +290,10 @@ pub fn verify_subtree_consistency(
             return Err(MerkleError::NonEmptyProof);
         }
         if *sub_root != empty_root() {
-            return Err(MerkleError::OldRootMismatch { computed: empty_root(), claimed: *sub_root });
+            return Err(MerkleError::OldRootMismatch {
+                computed: empty_root(),
+                claimed: *sub_root,
+            });
         }
         return Ok(());
     }
@@ -301,7 +313,10 @@ pub fn verify_subtree_consistency(
         root_from_subtree_consistency(start, end, size, proof, sub_root)?
     };
     if computed != *root {
-        return Err(MerkleError::RootMismatch { computed, claimed: *root });
+        return Err(MerkleError::RootMismatch {
+            computed,
+            claimed: *root,
+        });
     }
     Ok(())
 }
@@ -372,7 +387,10 @@ fn root_from_subtree_consistency(
         return Err(MerkleError::ProofTooShort);
     }
     if !is_node && fr != *sub_root {
-        return Err(MerkleError::OldRootMismatch { computed: fr, claimed: *sub_root });
+        return Err(MerkleError::OldRootMismatch {
+            computed: fr,
+            claimed: *sub_root,
+        });
     }
     Ok(sr)
 }
@@ -422,7 +440,10 @@ impl MerkleTree {
 
     fn prefix(&self, size: u64) -> Result<&[Hash], MerkleError> {
         if size > self.size() {
-            return Err(MerkleError::SubtreeBeyondTree { end: size, size: self.size() });
+            return Err(MerkleError::SubtreeBeyondTree {
+                end: size,
+                size: self.size(),
+            });
         }
         Ok(&self.leaves[..size as usize])
     }
@@ -465,7 +486,17 @@ mod tests {
                 let p = t.inclusion_proof(i, n).unwrap();
                 verify_inclusion(i, n, &t.leaf_hashes()[i as usize], &p, &root).unwrap();
                 // The wrong index never verifies.
-                assert!(verify_inclusion((i + 1) % n.max(2), n, &t.leaf_hashes()[i as usize], &p, &root).is_err() || n == 1);
+                assert!(
+                    verify_inclusion(
+                        (i + 1) % n.max(2),
+                        n,
+                        &t.leaf_hashes()[i as usize],
+                        &p,
+                        &root
+                    )
+                    .is_err()
+                        || n == 1
+                );
             }
             for m in 1..=n {
                 let p = t.consistency_proof(m, n).unwrap();

@@ -65,7 +65,8 @@ pub mod rfc3339_opt {
     /// Deserialises the canonical form or `null`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
         let s = Option::<String>::deserialize(d)?;
-        s.map(|s| super::parse(&s).map_err(serde::de::Error::custom)).transpose()
+        s.map(|s| super::parse(&s).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 

@@ -13,7 +13,9 @@ fn vectors_dir() -> Option<PathBuf> {
     }
     // /work/main/crates/corridor-ledger -> ../../../shared/data/merkle/testdata (the repo's sibling `shared`).
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let manifest = manifest.canonicalize().unwrap_or_else(|_| manifest.to_path_buf());
+    let manifest = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_path_buf());
     for base in manifest.ancestors() {
         let cand = base.join("shared/data/merkle/testdata");
         if cand.is_dir() {
@@ -35,7 +37,9 @@ fn hash_field(v: &Value, name: &str) -> Hash {
 
 /// The leaf hash, or `None` when it is not 32 bytes (refused before hashing).
 fn leaf_field(v: &Value) -> Option<Hash> {
-    v["leafHash"].as_str().and_then(|s| Hash::from_base64(s).ok())
+    v["leafHash"]
+        .as_str()
+        .and_then(|s| Hash::from_base64(s).ok())
 }
 
 /// The proof, or `None` when one of its entries is not a 32-byte hash (a
@@ -111,7 +115,9 @@ fn check(kind: &str, path: &Path) -> Result<(), String> {
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -133,7 +139,12 @@ fn all_rfc6962_vectors() {
     };
     let mut failures = Vec::new();
     let mut total = 0;
-    for kind in ["inclusion", "consistency", "subtreeinclusion", "subtreeconsistency"] {
+    for kind in [
+        "inclusion",
+        "consistency",
+        "subtreeinclusion",
+        "subtreeconsistency",
+    ] {
         let mut files = Vec::new();
         json_files(&dir.join(kind), &mut files);
         files.sort();
@@ -146,5 +157,10 @@ fn all_rfc6962_vectors() {
         }
     }
     assert_eq!(total, 518, "expected all 518 vector files");
-    assert!(failures.is_empty(), "{} of {total} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

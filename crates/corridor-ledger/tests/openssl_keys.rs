@@ -7,7 +7,9 @@ use std::process::Command;
 
 fn openssl(args: &[&str]) -> Option<String> {
     let out = Command::new("openssl").args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
 }
 
 #[test]
@@ -24,13 +26,20 @@ fn key_files_interoperate_with_openssl() {
     let pem = std::fs::read_to_string(&theirs).expect("read");
     let key = SecretKey::from_pkcs8_pem(&pem).expect("OpenSSL's PKCS#8 loads");
     let their_pub = openssl(&["pkey", "-in", &theirs_path, "-pubout"]).expect("openssl pkey");
-    assert_eq!(PublicKey::from_spki_pem(&their_pub).expect("SPKI"), key.public_key());
+    assert_eq!(
+        PublicKey::from_spki_pem(&their_pub).expect("SPKI"),
+        key.public_key()
+    );
 
     let ours = dir.join("ours.pem");
     let ours_path = ours.to_string_lossy().to_string();
     let mine = SecretKey::from_seed(&[42; 32]);
     std::fs::write(&ours, mine.to_pkcs8_pem().expect("pem")).expect("write");
-    let derived = openssl(&["pkey", "-in", &ours_path, "-pubout"]).expect("OpenSSL reads our PKCS#8");
-    assert_eq!(derived.trim(), mine.public_key().to_spki_pem().expect("spki").trim());
+    let derived =
+        openssl(&["pkey", "-in", &ours_path, "-pubout"]).expect("OpenSSL reads our PKCS#8");
+    assert_eq!(
+        derived.trim(),
+        mine.public_key().to_spki_pem().expect("spki").trim()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -23,7 +23,10 @@ fn oracle_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        let msg = format!("{} with PyNaCl is not available (pip install -r tools/requirements.txt)", python());
+        let msg = format!(
+            "{} with PyNaCl is not available (pip install -r tools/requirements.txt)",
+            python()
+        );
         if std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("CORRIDOR_REQUIRE_ORACLES=1 but {msg}");
         }
@@ -50,19 +53,34 @@ fn check(name: &str, base: &Value, tamper: impl FnOnce(&mut Value), expected: Op
     let path = dir.join(format!("{}.json", name.replace(' ', "-")));
     std::fs::write(&path, &text).expect("write export");
 
-    let out = Command::new(python()).arg(script()).arg(&path).output().expect("run verify_log.py");
+    let out = Command::new(python())
+        .arg(script())
+        .arg(&path)
+        .output()
+        .expect("run verify_log.py");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let rust = LogExport::from_json(&text).and_then(|e| verify_export(&e));
     match expected {
         None => {
-            assert_eq!(out.status.code(), Some(0), "{name}: python said {stdout}{stderr}");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{name}: python said {stdout}{stderr}"
+            );
             assert!(stdout.starts_with("OK:"), "{name}: {stdout}");
             assert!(rust.is_ok(), "{name}: rust said {rust:?}");
         }
         Some(fragment) => {
-            assert_eq!(out.status.code(), Some(1), "{name}: python said {stdout}{stderr}");
-            assert!(stdout.contains(fragment), "{name}: expected {fragment:?} in {stdout}");
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{name}: python said {stdout}{stderr}"
+            );
+            assert!(
+                stdout.contains(fragment),
+                "{name}: expected {fragment:?} in {stdout}"
+            );
             assert!(rust.is_err(), "{name}: rust accepted what python refused");
         }
     }
@@ -75,74 +93,169 @@ fn python_verifier_agrees_with_rust() {
         return;
     }
     let s = season(8);
-    let export = export_log(ORIGIN, &s.log_key.public_key(), &s.keys, s.log.entries(), &s.checkpoint);
+    let export = export_log(
+        ORIGIN,
+        &s.log_key.public_key(),
+        &s.keys,
+        s.log.entries(),
+        &s.checkpoint,
+    );
     let base = serde_json::to_value(&export).expect("json");
     let n = s.log.entries().len();
 
     check("intact", &base, |_| {}, None);
-    check("change an event", &base, |v| v["entries"][5]["event"]["type"] = json!("x"), Some("position 5 (seq 5): entry_hash"));
-    check("change a tonnage", &base, |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1), Some("position 1 (seq 1): entry_hash"));
-    check("delete an entry", &base, |v| {
-        v["entries"].as_array_mut().expect("array").remove(7);
-    }, Some("position 7 (seq 8): sequence number"));
-    check("swap two entries", &base, |v| v["entries"].as_array_mut().expect("array").swap(3, 4), Some("position 3 (seq 4)"));
-    check("change prev hash", &base, |v| v["entries"][9]["prev_hash"] = json!("00".repeat(32)), Some("position 9 (seq 9): prev_hash"));
-    check("flip a signature", &base, |v| {
-        // Re-sign nothing: replace the signature with another valid-looking one.
-        let other = v["entries"][3]["signature"]["signature"].clone();
-        v["entries"][2]["signature"]["signature"] = other;
-        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
-        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
-        let h = v["entries"][2]["entry_hash"].clone();
-        v["entries"][3]["prev_hash"] = h;
-        let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
-        v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
-    }, Some("position 2 (seq 2): bad signature"));
-    check("extra member in a signed payload", &base, |v| {
-        v["entries"][2]["event"]["decision"]["note"] = json!("added later");
-        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
-        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
-        let h = v["entries"][2]["entry_hash"].clone();
-        v["entries"][3]["prev_hash"] = h;
-        let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
-        v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
-    }, Some("position 2 (seq 2): decision payload is malformed"));
-    check("unknown key", &base, |v| {
-        v["keys"].as_array_mut().expect("array").retain(|k| k["party"] != "TR");
-    }, Some("unknown key"));
-    check("checkpoint root changed", &base, |v| v["checkpoint"]["root"] = json!("11".repeat(32)), Some("checkpoint signature"));
-    check("checkpoint over a longer log", &base, |v| v["checkpoint"]["size"] = json!(n + 1), Some("outside the log"));
-    check("tail rewritten", &base, |v| {
-        // Drop the last entry: the chain still links, but the checkpoint's root no longer matches.
-        v["entries"].as_array_mut().expect("array").pop();
-        v["checkpoint"]["size"] = json!(n - 1);
-    }, Some("checkpoint signature"));
-    check("float smuggled in", &base, |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1.5), Some("non-integer"));
+    check(
+        "change an event",
+        &base,
+        |v| v["entries"][5]["event"]["type"] = json!("x"),
+        Some("position 5 (seq 5): entry_hash"),
+    );
+    check(
+        "change a tonnage",
+        &base,
+        |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1),
+        Some("position 1 (seq 1): entry_hash"),
+    );
+    check(
+        "delete an entry",
+        &base,
+        |v| {
+            v["entries"].as_array_mut().expect("array").remove(7);
+        },
+        Some("position 7 (seq 8): sequence number"),
+    );
+    check(
+        "swap two entries",
+        &base,
+        |v| v["entries"].as_array_mut().expect("array").swap(3, 4),
+        Some("position 3 (seq 4)"),
+    );
+    check(
+        "change prev hash",
+        &base,
+        |v| v["entries"][9]["prev_hash"] = json!("00".repeat(32)),
+        Some("position 9 (seq 9): prev_hash"),
+    );
+    check(
+        "flip a signature",
+        &base,
+        |v| {
+            // Re-sign nothing: replace the signature with another valid-looking one.
+            let other = v["entries"][3]["signature"]["signature"].clone();
+            v["entries"][2]["signature"]["signature"] = other;
+            let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+            v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+            let h = v["entries"][2]["entry_hash"].clone();
+            v["entries"][3]["prev_hash"] = h;
+            let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
+            v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
+        },
+        Some("position 2 (seq 2): bad signature"),
+    );
+    check(
+        "extra member in a signed payload",
+        &base,
+        |v| {
+            v["entries"][2]["event"]["decision"]["note"] = json!("added later");
+            let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+            v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+            let h = v["entries"][2]["entry_hash"].clone();
+            v["entries"][3]["prev_hash"] = h;
+            let e3: LogEntry = serde_json::from_value(v["entries"][3].clone()).expect("entry");
+            v["entries"][3]["entry_hash"] = json!(e3.recompute_hash().expect("hash"));
+        },
+        Some("position 2 (seq 2): decision payload is malformed"),
+    );
+    check(
+        "unknown key",
+        &base,
+        |v| {
+            v["keys"]
+                .as_array_mut()
+                .expect("array")
+                .retain(|k| k["party"] != "TR");
+        },
+        Some("unknown key"),
+    );
+    check(
+        "checkpoint root changed",
+        &base,
+        |v| v["checkpoint"]["root"] = json!("11".repeat(32)),
+        Some("checkpoint signature"),
+    );
+    check(
+        "checkpoint over a longer log",
+        &base,
+        |v| v["checkpoint"]["size"] = json!(n + 1),
+        Some("outside the log"),
+    );
+    check(
+        "tail rewritten",
+        &base,
+        |v| {
+            // Drop the last entry: the chain still links, but the checkpoint's root no longer matches.
+            v["entries"].as_array_mut().expect("array").pop();
+            v["checkpoint"]["size"] = json!(n - 1);
+        },
+        Some("checkpoint signature"),
+    );
+    check(
+        "float smuggled in",
+        &base,
+        |v| v["entries"][1]["event"]["content"]["cargo"][0]["tonnes"] = json!(1.5),
+        Some("non-integer"),
+    );
 
     // A shorter, validly signed checkpoint over a prefix also verifies.
-    let short = TreeHead { origin: ORIGIN.into(), size: 10, root: s.log.root_at(10).expect("root"), time: t("2022-09-01T00:00:00Z") }
-        .sign(&s.log_key)
-        .expect("sign");
+    let short = TreeHead {
+        origin: ORIGIN.into(),
+        size: 10,
+        root: s.log.root_at(10).expect("root"),
+        time: t("2022-09-01T00:00:00Z"),
+    }
+    .sign(&s.log_key)
+    .expect("sign");
     let mut prefix = base.clone();
     prefix["checkpoint"] = serde_json::to_value(&short).expect("json");
     check("checkpoint over a prefix", &prefix, |_| {}, None);
-    check("prefix checkpoint, entry before it changed", &prefix, |v| v["entries"][4]["actor"] = json!("x"), Some("position 4"));
+    check(
+        "prefix checkpoint, entry before it changed",
+        &prefix,
+        |v| v["entries"][4]["actor"] = json!("x"),
+        Some("position 4"),
+    );
 
     // A log that records its own keys (registration, rotation, retirement), exported with no initial keys.
     let (klog, _, _) = logged_keys_log();
-    let kcp = TreeHead { origin: ORIGIN.into(), size: klog.size(), root: klog.root(), time: t("2022-08-06T00:00:00Z") }
-        .sign(&s.log_key)
-        .expect("sign");
-    let kexport = export_log(ORIGIN, &s.log_key.public_key(), &KeyRegistry::new(), klog.entries(), &kcp);
+    let kcp = TreeHead {
+        origin: ORIGIN.into(),
+        size: klog.size(),
+        root: klog.root(),
+        time: t("2022-08-06T00:00:00Z"),
+    }
+    .sign(&s.log_key)
+    .expect("sign");
+    let kexport = export_log(
+        ORIGIN,
+        &s.log_key.public_key(),
+        &KeyRegistry::new(),
+        klog.entries(),
+        &kcp,
+    );
     let kbase = serde_json::to_value(&kexport).expect("json");
     check("keys in the log", &kbase, |_| {}, None);
-    check("registration backdated", &kbase, |v| {
-        v["entries"][2]["event"]["key"]["valid_from"] = json!("2022-08-02T12:00:00Z");
-        let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
-        v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
-        v["entries"].as_array_mut().expect("array").truncate(3);
-        v["checkpoint"]["size"] = json!(0);
-    }, Some("position 2 (seq 2): key change dated before it was logged"));
+    check(
+        "registration backdated",
+        &kbase,
+        |v| {
+            v["entries"][2]["event"]["key"]["valid_from"] = json!("2022-08-02T12:00:00Z");
+            let e: LogEntry = serde_json::from_value(v["entries"][2].clone()).expect("entry");
+            v["entries"][2]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+            v["entries"].as_array_mut().expect("array").truncate(3);
+            v["checkpoint"]["size"] = json!(0);
+        },
+        Some("position 2 (seq 2): key change dated before it was logged"),
+    );
 }
 
 /// A small deterministic generator of awkward JSON values (control
@@ -159,10 +272,13 @@ impl Gen {
 
     fn string(&mut self) -> String {
         const PIECES: [&str; 16] = [
-            "a", "Z", "\"", "\\", "\n", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "€", "\u{2028}", "\u{e000}", "😀", "/", " ",
+            "a", "Z", "\"", "\\", "\n", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "€", "\u{2028}",
+            "\u{e000}", "😀", "/", " ",
         ];
         let n = (self.next() % 6) as usize;
-        (0..n).map(|_| PIECES[(self.next() % 16) as usize]).collect()
+        (0..n)
+            .map(|_| PIECES[(self.next() % 16) as usize])
+            .collect()
     }
 
     fn value(&mut self, depth: u32) -> Value {
@@ -172,8 +288,16 @@ impl Gen {
             2 => json!(self.next()),
             3 => json!(-((self.next() >> 1) as i64)),
             4 => Value::String(self.string()),
-            5 => Value::Array((0..self.next() % 4).map(|_| self.value(depth + 1)).collect()),
-            _ => Value::Object((0..self.next() % 5).map(|_| (self.string(), self.value(depth + 1))).collect()),
+            5 => Value::Array(
+                (0..self.next() % 4)
+                    .map(|_| self.value(depth + 1))
+                    .collect(),
+            ),
+            _ => Value::Object(
+                (0..self.next() % 5)
+                    .map(|_| (self.string(), self.value(depth + 1)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -186,18 +310,33 @@ fn canonical_json_matches_python() {
     let mut g = Gen(0x9E37_79B9_7F4A_7C15);
     let mut values: Vec<Value> = (0..400).map(|_| g.value(0)).collect();
     values.push(json!({"max": u64::MAX, "min": i64::MIN, "\u{e000}": 1, "😀": 2, "é": 3, "e": 4}));
-    let input: String = values.iter().map(|v| serde_json::to_string(v).expect("json") + "\n").collect();
+    let input: String = values
+        .iter()
+        .map(|v| serde_json::to_string(v).expect("json") + "\n")
+        .collect();
     let dir = std::env::temp_dir().join(format!("corridor-ledger-canon-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("values.jsonl");
     std::fs::write(&path, input).expect("write");
     let code = "import json,sys\nfor line in open(sys.argv[1], encoding='utf-8'):\n    v = json.loads(line)\n    sys.stdout.buffer.write(json.dumps(v, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8') + b'\\n')\n";
-    let out = Command::new(python()).args(["-c", code]).arg(&path).output().expect("python");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python())
+        .args(["-c", code])
+        .arg(&path)
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<&[u8]> = out.stdout.split(|b| *b == b'\n').collect();
     for (i, v) in values.iter().enumerate() {
         let ours = corridor_ledger::canonical::canonical_value_bytes(v).expect("canonical");
-        assert_eq!(String::from_utf8_lossy(lines[i]), String::from_utf8_lossy(&ours), "value #{i}: {v}");
+        assert_eq!(
+            String::from_utf8_lossy(lines[i]),
+            String::from_utf8_lossy(&ours),
+            "value #{i}: {v}"
+        );
     }
     let _ = std::fs::remove_file(&path);
 }

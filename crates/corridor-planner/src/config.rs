@@ -84,7 +84,10 @@ pub struct Window {
 
 impl Default for Window {
     fn default() -> Self {
-        Self { start: "07:00".into(), end: "15:30".into() }
+        Self {
+            start: "07:00".into(),
+            end: "15:30".into(),
+        }
     }
 }
 
@@ -244,7 +247,11 @@ fn default_requeue() -> i32 {
 
 impl Default for ReadinessModel {
     fn default() -> Self {
-        Self { not_ready_probability: 0.0, requeue_delay_days: 2, non_compliant_probability: 0.0 }
+        Self {
+            not_ready_probability: 0.0,
+            requeue_delay_days: 2,
+            non_compliant_probability: 0.0,
+        }
     }
 }
 
@@ -279,7 +286,8 @@ impl CapacityConfig {
 
     /// Parse and validate a TOML document.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let cfg: Self = toml::from_str(text).map_err(|e| PlannerError::ConfigSyntax(e.to_string()))?;
+        let cfg: Self =
+            toml::from_str(text).map_err(|e| PlannerError::ConfigSyntax(e.to_string()))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -299,29 +307,45 @@ impl CapacityConfig {
         }
         for p in &self.periods {
             if let Some(to) = p.to
-                && to < p.from {
-                    return bad(format!("period {}..{} ends before it starts", p.from, to));
-                }
+                && to < p.from
+            {
+                return bad(format!("period {}..{} ends before it starts", p.from, to));
+            }
             if p.teams > 1000 {
                 return bad(format!("period from {} has {} teams", p.from, p.teams));
             }
             if let Some(r) = p.inspections_per_team_day
-                && !(r.is_finite() && (0.0..=100.0).contains(&r)) {
-                    return bad(format!("period from {}: inspections_per_team_day {r}", p.from));
-                }
+                && !(r.is_finite() && (0.0..=100.0).contains(&r))
+            {
+                return bad(format!(
+                    "period from {}: inspections_per_team_day {r}",
+                    p.from
+                ));
+            }
         }
         for r in &self.rates {
             let ok = r.month.len() == 7
                 && r.month.as_bytes().get(4) == Some(&b'-')
                 && r.month[..4].parse::<u16>().is_ok()
-                && r.month[5..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
-            if !(ok && r.inspections_per_team_day.is_finite() && (0.0..=100.0).contains(&r.inspections_per_team_day)) {
-                return bad(format!("rate {:?} = {} is not a YYYY-MM month with a rate in 0..=100", r.month, r.inspections_per_team_day));
+                && r.month[5..]
+                    .parse::<u8>()
+                    .is_ok_and(|m| (1..=12).contains(&m));
+            if !(ok
+                && r.inspections_per_team_day.is_finite()
+                && (0.0..=100.0).contains(&r.inspections_per_team_day))
+            {
+                return bad(format!(
+                    "rate {:?} = {} is not a YYYY-MM month with a rate in 0..=100",
+                    r.month, r.inspections_per_team_day
+                ));
             }
         }
         for s in &self.stoppages {
             if s.to < s.from {
-                return bad(format!("stoppage {}..{} ends before it starts", s.from, s.to));
+                return bad(format!(
+                    "stoppage {}..{} ends before it starts",
+                    s.from, s.to
+                ));
             }
         }
         for d in &self.durations {
@@ -349,16 +373,18 @@ impl CapacityConfig {
         }
         for t in &self.teams {
             if let Some(h) = &t.home_area
-                && !names.contains(&h.as_str()) {
-                    return bad(format!("team {:?} home area {h:?} unknown", t.name));
-                }
+                && !names.contains(&h.as_str())
+            {
+                return bad(format!("team {:?} home area {h:?} unknown", t.name));
+            }
         }
         Ok(())
     }
 
     /// The configured time zone (from jiff's bundled database).
     pub fn tz(&self) -> Result<jiff::tz::TimeZone> {
-        jiff::tz::TimeZone::get(&self.time_zone).map_err(|_| PlannerError::TimeZone(self.time_zone.clone()))
+        jiff::tz::TimeZone::get(&self.time_zone)
+            .map_err(|_| PlannerError::TimeZone(self.time_zone.clone()))
     }
 
     /// Working minutes per team per day.
@@ -380,7 +406,11 @@ impl CapacityConfig {
         if self.travel.is_empty() {
             return 0.0;
         }
-        self.travel.iter().map(|t| f64::from(t.minutes)).sum::<f64>() / self.travel.len() as f64
+        self.travel
+            .iter()
+            .map(|t| f64::from(t.minutes))
+            .sum::<f64>()
+            / self.travel.len() as f64
     }
 
     /// Travel minutes between two areas (0 if equal or unknown).
@@ -401,7 +431,11 @@ impl CapacityConfig {
             + self.duration(Direction::Inbound, 30_000).p50_minutes)
             / 2.0
             + self.mean_travel_minutes() / 2.0;
-        if d <= 0.0 { 0.0 } else { f64::from(self.window_minutes()) / d }
+        if d <= 0.0 {
+            0.0
+        } else {
+            f64::from(self.window_minutes()) / d
+        }
     }
 
     /// Capacity of one day.
@@ -413,7 +447,12 @@ impl CapacityConfig {
             .rev()
             .find(|r| r.month == key)
             .map_or_else(|| self.derived_rate(), |r| r.inspections_per_team_day);
-        let mut cap = DayCapacity { teams: 0, per_team, outbound_only: false, special: false };
+        let mut cap = DayCapacity {
+            teams: 0,
+            per_team,
+            outbound_only: false,
+            special: false,
+        };
         if let Some(p) = self
             .periods
             .iter()
@@ -427,7 +466,12 @@ impl CapacityConfig {
                 cap.special = true;
             }
         }
-        if let Some(s) = self.stoppages.iter().rev().find(|s| s.from <= day && day <= s.to) {
+        if let Some(s) = self
+            .stoppages
+            .iter()
+            .rev()
+            .find(|s| s.from <= day && day <= s.to)
+        {
             cap.teams = cap.teams.min(s.teams);
         }
         cap

@@ -36,7 +36,14 @@ impl DurationModel {
             Direction::Inbound => (120.0, 180.0, 240.0),
             Direction::Outbound => (150.0, 210.0, 240.0),
         };
-        Self { direction: Some(dir), min_tonnes: 0, max_tonnes: None, p10_minutes: a, p50_minutes: b, p90_minutes: c }
+        Self {
+            direction: Some(dir),
+            min_tonnes: 0,
+            max_tonnes: None,
+            p10_minutes: a,
+            p50_minutes: b,
+            p90_minutes: c,
+        }
     }
 
     /// Whether the class covers a direction and size.
@@ -49,7 +56,8 @@ impl DurationModel {
     /// Check the quantiles are finite, positive and ordered.
     pub fn validate(&self) -> Result<()> {
         let q = [self.p10_minutes, self.p50_minutes, self.p90_minutes];
-        if q.iter().any(|x| !x.is_finite() || *x <= 0.0 || *x > 24.0 * 60.0)
+        if q.iter()
+            .any(|x| !x.is_finite() || *x <= 0.0 || *x > 24.0 * 60.0)
             || self.p10_minutes > self.p50_minutes
             || self.p50_minutes > self.p90_minutes
         {
@@ -89,13 +97,19 @@ impl DurationModel {
             (0.9, self.p90_minutes),
             (1.0, 1.25 * self.p90_minutes),
         ];
-        pts.windows(2).map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0).sum()
+        pts.windows(2)
+            .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+            .sum()
     }
 
     /// Learn a class from recorded durations (minutes): nearest-rank P10/P50/P90.
     /// Returns `None` with fewer than 3 usable samples.
     pub fn learn(direction: Option<Direction>, samples: &[f64]) -> Option<Self> {
-        let mut s: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite() && *x > 0.0).collect();
+        let mut s: Vec<f64> = samples
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .collect();
         if s.len() < 3 {
             return None;
         }
@@ -104,6 +118,13 @@ impl DurationModel {
             let i = ((p * s.len() as f64).ceil() as usize).clamp(1, s.len()) - 1;
             s[i]
         };
-        Some(Self { direction, min_tonnes: 0, max_tonnes: None, p10_minutes: q(0.1), p50_minutes: q(0.5), p90_minutes: q(0.9) })
+        Some(Self {
+            direction,
+            min_tonnes: 0,
+            max_tonnes: None,
+            p10_minutes: q(0.1),
+            p50_minutes: q(0.5),
+            p90_minutes: q(0.9),
+        })
     }
 }

@@ -31,7 +31,11 @@ pub struct ForecastOptions {
 
 impl Default for ForecastOptions {
     fn default() -> Self {
-        Self { trailing_team_days: 42.0, max_lookback_days: 120, use_announced_surges: true }
+        Self {
+            trailing_team_days: 42.0,
+            max_lookback_days: 120,
+            use_announced_surges: true,
+        }
     }
 }
 
@@ -62,8 +66,15 @@ pub struct ForecastEvaluation {
 }
 
 /// Forecast, on each departure day, every vessel that departed that day; evaluate against the record.
-pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &ForecastOptions) -> ForecastEvaluation {
-    let out: Vec<&Voyage> = record.iter().filter(|v| v.direction == Direction::Outbound).collect();
+pub fn replay_forecasts(
+    record: &[Voyage],
+    cfg: &CapacityConfig,
+    opts: &ForecastOptions,
+) -> ForecastEvaluation {
+    let out: Vec<&Voyage> = record
+        .iter()
+        .filter(|v| v.direction == Direction::Outbound)
+        .collect();
     let mut inspected_on: HashMap<Date, f64> = HashMap::new();
     for v in &out {
         if let Some(d) = v.inspected {
@@ -75,8 +86,16 @@ pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &Forecast
     days.dedup();
     let mut forecasts = Vec::new();
     for &x in &days {
-        let departing: std::collections::HashSet<&str> = out.iter().filter(|v| v.reference == x).map(|v| v.id.as_str()).collect();
-        forecasts.extend(forecast_day(&out, &inspected_on, x, cfg, opts).into_iter().filter(|f| departing.contains(f.id.as_str())));
+        let departing: std::collections::HashSet<&str> = out
+            .iter()
+            .filter(|v| v.reference == x)
+            .map(|v| v.id.as_str())
+            .collect();
+        forecasts.extend(
+            forecast_day(&out, &inspected_on, x, cfg, opts)
+                .into_iter()
+                .filter(|f| departing.contains(f.id.as_str())),
+        );
     }
     let mut by_month: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     let mut sum = 0.0;
@@ -103,11 +122,19 @@ pub fn replay_forecasts(record: &[Voyage], cfg: &CapacityConfig, opts: &Forecast
 /// from the history known that morning: `history` holds outbound voyages with their departure day
 /// and, if inspected before `day`, their inspection day (later dates are ignored). Returns
 /// forecasts in queue order. This is the live API behind a public queue's predicted dates.
-pub fn forecast_queue(history: &[Voyage], day: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> Vec<Forecast> {
+pub fn forecast_queue(
+    history: &[Voyage],
+    day: Date,
+    cfg: &CapacityConfig,
+    opts: &ForecastOptions,
+) -> Vec<Forecast> {
     let known: Vec<Voyage> = history
         .iter()
         .filter(|v| v.direction == Direction::Outbound && v.reference <= day)
-        .map(|v| Voyage { inspected: v.inspected.filter(|d| *d < day), ..v.clone() })
+        .map(|v| Voyage {
+            inspected: v.inspected.filter(|d| *d < day),
+            ..v.clone()
+        })
         .collect();
     let refs: Vec<&Voyage> = known.iter().collect();
     let mut inspected_on: HashMap<Date, f64> = HashMap::new();
@@ -123,15 +150,29 @@ pub fn forecast_queue(history: &[Voyage], day: Date, cfg: &CapacityConfig, opts:
     f
 }
 
-fn forecast_day(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> Vec<Forecast> {
+fn forecast_day(
+    out: &[&Voyage],
+    inspected_on: &HashMap<Date, f64>,
+    x: Date,
+    cfg: &CapacityConfig,
+    opts: &ForecastOptions,
+) -> Vec<Forecast> {
     let t = cfg.transit_days;
     // Queue known on the morning of x: departed by x, not inspected before x.
-    let mut known: Vec<&Voyage> = out.iter().copied().filter(|v| v.reference <= x && v.inspected.is_none_or(|d| d >= x)).collect();
+    let mut known: Vec<&Voyage> = out
+        .iter()
+        .copied()
+        .filter(|v| v.reference <= x && v.inspected.is_none_or(|d| d >= x))
+        .collect();
     known.sort_by_key(|v| cfg.queue.key(v, t));
     let pace = trailing_pace(out, inspected_on, x, cfg, opts);
     let pred = project_with(&known, x, t, |d| {
         let c = cfg.day(d);
-        let mut n = if c.special && opts.use_announced_surges { c.inspections() } else { f64::from(c.teams) * pace };
+        let mut n = if c.special && opts.use_announced_surges {
+            c.inspections()
+        } else {
+            f64::from(c.teams) * pace
+        };
         if let Some(m) = cfg.max_inspections_per_day {
             n = n.min(f64::from(m));
         }
@@ -140,12 +181,23 @@ fn forecast_day(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cfg
     known
         .iter()
         .zip(pred)
-        .map(|(v, p)| Forecast { id: v.id.clone(), made_on: x, predicted: p, actual: v.inspected })
+        .map(|(v, p)| Forecast {
+            id: v.id.clone(),
+            made_on: x,
+            predicted: p,
+            actual: v.inspected,
+        })
         .collect()
 }
 
 /// Outbound inspections per team-day on recent saturated days before `x`.
-fn trailing_pace(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cfg: &CapacityConfig, opts: &ForecastOptions) -> f64 {
+fn trailing_pace(
+    out: &[&Voyage],
+    inspected_on: &HashMap<Date, f64>,
+    x: Date,
+    cfg: &CapacityConfig,
+    opts: &ForecastOptions,
+) -> f64 {
     let t = cfg.transit_days;
     let (mut n, mut td) = (0.0, 0.0);
     for back in 1..=opts.max_lookback_days.max(1) {
@@ -157,11 +209,18 @@ fn trailing_pace(out: &[&Voyage], inspected_on: &HashMap<Date, f64>, x: Date, cf
         if c.teams == 0 || c.special || c.outbound_only {
             continue;
         }
-        let q = out.iter().filter(|v| v.arrival_at_area(t) <= z && v.inspected.is_none_or(|d| d >= z)).count();
+        let q = out
+            .iter()
+            .filter(|v| v.arrival_at_area(t) <= z && v.inspected.is_none_or(|d| d >= z))
+            .count();
         if q as f64 >= 2.0 * f64::from(c.teams) {
             n += inspected_on.get(&z).copied().unwrap_or(0.0);
             td += f64::from(c.teams);
         }
     }
-    if td > 0.0 && n > 0.0 { n / td } else { cfg.derived_rate() / 2.0 }
+    if td > 0.0 && n > 0.0 {
+        n / td
+    } else {
+        cfg.derived_rate() / 2.0
+    }
 }

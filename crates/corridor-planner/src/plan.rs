@@ -26,8 +26,8 @@
 
 use crate::config::CapacityConfig;
 use crate::error::{PlannerError, Result};
-use crate::queue::{Override, order};
 use crate::model::Voyage;
+use crate::queue::{Override, order};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -77,14 +77,23 @@ impl DayProblem {
     /// Build the problem for `day` from the config: eligible waiting vessels ordered by the
     /// queue rule and overrides, durations at the model's median, `teams` teams (named from the
     /// config when it names enough, otherwise `team-1`...).
-    pub fn from_config(cfg: &CapacityConfig, day: Date, waiting: &[Voyage], overrides: &[Override], teams: u32) -> Result<Self> {
+    pub fn from_config(
+        cfg: &CapacityConfig,
+        day: Date,
+        waiting: &[Voyage],
+        overrides: &[Override],
+        teams: u32,
+    ) -> Result<Self> {
         let (idx, _) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
         let (ws, we) = cfg.window.minutes()?;
         let mut areas: Vec<String> = cfg.areas.iter().map(|a| a.name.clone()).collect();
         if areas.is_empty() {
             areas.push("area".into());
         }
-        let area_of = |name: Option<&str>| name.and_then(|n| areas.iter().position(|a| a == n)).unwrap_or(0);
+        let area_of = |name: Option<&str>| {
+            name.and_then(|n| areas.iter().position(|a| a == n))
+                .unwrap_or(0)
+        };
         let jobs: Vec<Job> = idx
             .iter()
             .map(|&i| &waiting[i])
@@ -94,7 +103,11 @@ impl DayProblem {
                 id: v.id.clone(),
                 place,
                 area: area_of(v.area.as_deref()),
-                minutes: cfg.duration(v.direction, v.tonnes).p50_minutes.round().clamp(1.0, 1440.0) as u32,
+                minutes: cfg
+                    .duration(v.direction, v.tonnes)
+                    .p50_minutes
+                    .round()
+                    .clamp(1.0, 1440.0) as u32,
             })
             .collect();
         let teams = (0..teams as usize)
@@ -108,15 +121,28 @@ impl DayProblem {
                 }
             })
             .collect();
-        let travel = areas.iter().map(|a| areas.iter().map(|b| cfg.travel_minutes(a, b)).collect()).collect();
-        Ok(Self { day, jobs, teams, areas, travel })
+        let travel = areas
+            .iter()
+            .map(|a| areas.iter().map(|b| cfg.travel_minutes(a, b)).collect())
+            .collect();
+        Ok(Self {
+            day,
+            jobs,
+            teams,
+            areas,
+            travel,
+        })
     }
 
     fn travel(&self, a: usize, b: usize) -> u32 {
         if a == b {
             return 0;
         }
-        self.travel.get(a).and_then(|r| r.get(b)).copied().unwrap_or(0)
+        self.travel
+            .get(a)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Check the problem is well formed: places match the order, areas exist, durations are
@@ -130,7 +156,10 @@ impl DayProblem {
                 return bad(format!("job {:?} has place {} at index {i}", j.id, j.place));
             }
             if j.area >= n_areas || !(1..=1440).contains(&j.minutes) {
-                return bad(format!("job {:?}: bad area or minutes outside 1..=1440", j.id));
+                return bad(format!(
+                    "job {:?}: bad area or minutes outside 1..=1440",
+                    j.id
+                ));
             }
         }
         for t in &self.teams {
@@ -138,7 +167,10 @@ impl DayProblem {
                 return bad(format!("team {:?}: bad window or area", t.name));
             }
         }
-        if !self.travel.is_empty() && (self.travel.len() != self.areas.len() || self.travel.iter().any(|r| r.len() != self.areas.len())) {
+        if !self.travel.is_empty()
+            && (self.travel.len() != self.areas.len()
+                || self.travel.iter().any(|r| r.len() != self.areas.len()))
+        {
             return bad("travel matrix is not areas x areas".into());
         }
         if self.travel.iter().flatten().any(|&m| m > 1440) {
@@ -218,14 +250,30 @@ fn build(p: &DayProblem, teams: &[Vec<usize>], method: &str, ub: usize) -> Optio
             let job = &p.jobs[j];
             now += p.travel(at, job.area);
             at = job.area;
-            assignments.push(Assignment { id: job.id.clone(), place: job.place, team: t, start: now, end: now + job.minutes, area: job.area });
+            assignments.push(Assignment {
+                id: job.id.clone(),
+                place: job.place,
+                team: t,
+                start: now,
+                end: now + job.minutes,
+                area: job.area,
+            });
             now += job.minutes;
             n += 1;
             place_sum += job.place;
         }
         travel += tr;
     }
-    Some(Plan { assignments, score: PlanScore { inspections: n, place_sum, travel_minutes: travel }, count_upper_bound: ub, method: method.into() })
+    Some(Plan {
+        assignments,
+        score: PlanScore {
+            inspections: n,
+            place_sum,
+            travel_minutes: travel,
+        },
+        count_upper_bound: ub,
+        method: method.into(),
+    })
 }
 
 /// Best visiting order of a team's jobs: areas visited once each, in the order of least travel
@@ -264,7 +312,10 @@ fn route(p: &DayProblem, team: &TeamDay, js: &[usize]) -> Option<(Vec<usize>, u3
         let mut ord = Vec::new();
         let mut at = team.start_area;
         while !left.is_empty() {
-            let (k, _) = left.iter().enumerate().min_by_key(|(_, a)| p.travel(at, **a))?;
+            let (k, _) = left
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, a)| p.travel(at, **a))?;
             at = left.remove(k);
             ord.push(at);
         }
@@ -278,7 +329,12 @@ fn route(p: &DayProblem, team: &TeamDay, js: &[usize]) -> Option<(Vec<usize>, u3
     if given_tr < tr {
         tr = given_tr;
     } else {
-        seq.sort_by_key(|&j| (best.iter().position(|&a| a == p.jobs[j].area), p.jobs[j].place));
+        seq.sort_by_key(|&j| {
+            (
+                best.iter().position(|&a| a == p.jobs[j].area),
+                p.jobs[j].place,
+            )
+        });
     }
     if work + tr > team.end.saturating_sub(team.start) {
         return None;
@@ -302,9 +358,17 @@ fn permutations(v: &mut [usize], k: usize, f: &mut impl FnMut(&[usize])) {
 pub fn count_upper_bound(p: &DayProblem) -> usize {
     let mut mins: Vec<u32> = p.jobs.iter().map(|j| j.minutes).collect();
     mins.sort_unstable();
-    let total: u64 = p.teams.iter().map(|t| u64::from(t.end.saturating_sub(t.start))).sum();
+    let total: u64 = p
+        .teams
+        .iter()
+        .map(|t| u64::from(t.end.saturating_sub(t.start)))
+        .sum();
     let slots: usize = match mins.first() {
-        Some(&m) if m > 0 => p.teams.iter().map(|t| (t.end.saturating_sub(t.start) / m) as usize).sum(),
+        Some(&m) if m > 0 => p
+            .teams
+            .iter()
+            .map(|t| (t.end.saturating_sub(t.start) / m) as usize)
+            .sum(),
         _ => 0,
     };
     let mut acc = 0u64;
@@ -348,7 +412,8 @@ pub fn plan_fifo(p: &DayProblem) -> Result<Plan> {
     let ub = count_upper_bound(p);
     let teams = list_schedule(p, 0..p.jobs.len());
     // The appended order is feasible and `route` never travels more than it, so `build` succeeds.
-    build(p, &teams, "fifo", ub).ok_or_else(|| PlannerError::Input("internal: FIFO plan infeasible".into()))
+    build(p, &teams, "fifo", ub)
+        .ok_or_else(|| PlannerError::Input("internal: FIFO plan infeasible".into()))
 }
 
 /// Largest candidate set solved exactly by enumeration.
@@ -377,9 +442,18 @@ pub const DEFAULT_LOOKAHEAD: f64 = 2.0;
 
 /// The planning horizon `K` (see the module docs) given the FIFO plan.
 pub fn horizon(p: &DayProblem, fifo: &Plan, lookahead: f64) -> usize {
-    let la = if lookahead.is_finite() { lookahead.clamp(1.0, 1000.0) } else { DEFAULT_LOOKAHEAD };
+    let la = if lookahead.is_finite() {
+        lookahead.clamp(1.0, 1000.0)
+    } else {
+        DEFAULT_LOOKAHEAD
+    };
     let by_count = (la * fifo.score.inspections as f64).ceil() as usize;
-    let furthest = fifo.assignments.iter().map(|a| a.place + 1).max().unwrap_or(0);
+    let furthest = fifo
+        .assignments
+        .iter()
+        .map(|a| a.place + 1)
+        .max()
+        .unwrap_or(0);
     by_count.max(furthest).min(p.jobs.len())
 }
 
@@ -399,7 +473,10 @@ pub fn plan_optimised_with(p: &DayProblem, lookahead: f64) -> Result<Plan> {
         h.jobs.truncate(k);
         count_upper_bound(&h)
     };
-    let fifo = Plan { count_upper_bound: ub, ..fifo };
+    let fifo = Plan {
+        count_upper_bound: ub,
+        ..fifo
+    };
     let mut cand = candidates(p, ub);
     cand.retain(|&j| j < k);
     if cand.len() <= EXACT_MAX_JOBS && p.teams.len() <= EXACT_MAX_TEAMS {
@@ -428,7 +505,11 @@ fn fits(p: &DayProblem, t: usize, js: &[usize]) -> Option<u32> {
 }
 
 fn score_of(p: &DayProblem, teams: &[Vec<usize>]) -> Option<PlanScore> {
-    let mut s = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+    let mut s = PlanScore {
+        inspections: 0,
+        place_sum: 0,
+        travel_minutes: 0,
+    };
     for (t, js) in teams.iter().enumerate() {
         s.travel_minutes += fits(p, t, js)?;
         s.inspections += js.len();
@@ -439,7 +520,9 @@ fn score_of(p: &DayProblem, teams: &[Vec<usize>]) -> Option<PlanScore> {
 
 /// Local search: insert, swap (earlier for later), one out two in, move between teams.
 fn improve(p: &DayProblem, cand: &[usize], mut teams: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-    let Some(mut cur) = score_of(p, &teams) else { return teams };
+    let Some(mut cur) = score_of(p, &teams) else {
+        return teams;
+    };
     let mut used = vec![false; p.jobs.len()];
     for js in &teams {
         for &j in js {
@@ -562,9 +645,16 @@ fn exact(p: &DayProblem, cand: &[usize], ub: usize) -> Option<Plan> {
     let nt = p.teams.len();
     let mut teams: Vec<Vec<usize>> = vec![Vec::new(); nt];
     let mut best: Option<(PlanScore, Vec<Vec<usize>>)> = None;
-    fn rec(p: &DayProblem, cand: &[usize], k: usize, teams: &mut Vec<Vec<usize>>, best: &mut Option<(PlanScore, Vec<Vec<usize>>)>) {
+    fn rec(
+        p: &DayProblem,
+        cand: &[usize],
+        k: usize,
+        teams: &mut Vec<Vec<usize>>,
+        best: &mut Option<(PlanScore, Vec<Vec<usize>>)>,
+    ) {
         if k == cand.len() {
-            if let Some(s) = score_of(p, teams).filter(|s| best.as_ref().is_none_or(|(b, _)| s > b)) {
+            if let Some(s) = score_of(p, teams).filter(|s| best.as_ref().is_none_or(|(b, _)| s > b))
+            {
                 *best = Some((s, teams.clone()));
             }
             return;
@@ -594,12 +684,18 @@ pub fn check_plan(p: &DayProblem, plan: &Plan) -> Result<()> {
             if !seen.insert(a.place) {
                 return bad(format!("vessel {} planned twice", a.id));
             }
-            let job = p.jobs.get(a.place).ok_or_else(|| PlannerError::Input(format!("unknown place {}", a.place)))?;
+            let job = p
+                .jobs
+                .get(a.place)
+                .ok_or_else(|| PlannerError::Input(format!("unknown place {}", a.place)))?;
             if job.id != a.id || job.area != a.area || a.end != a.start + job.minutes {
                 return bad(format!("assignment {} does not match its job", a.id));
             }
             if a.start < now + p.travel(at, a.area) {
-                return bad(format!("assignment {} starts before the team can be there", a.id));
+                return bad(format!(
+                    "assignment {} starts before the team can be there",
+                    a.id
+                ));
             }
             now = a.end;
             at = a.area;
@@ -635,15 +731,22 @@ pub fn timed(p: &DayProblem, plan: &Plan, cfg: &CapacityConfig) -> Result<Vec<Ti
     let at = |m: u32| -> Result<jiff::Zoned> {
         let h = i8::try_from(m / 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
         let mi = i8::try_from(m % 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
-        let t = jiff::civil::Time::new(h.min(23), mi, 0, 0).map_err(|e| PlannerError::Input(e.to_string()))?;
-        p.day.to_datetime(t).to_zoned(tz.clone()).map_err(|e| PlannerError::Input(e.to_string()))
+        let t = jiff::civil::Time::new(h.min(23), mi, 0, 0)
+            .map_err(|e| PlannerError::Input(e.to_string()))?;
+        p.day
+            .to_datetime(t)
+            .to_zoned(tz.clone())
+            .map_err(|e| PlannerError::Input(e.to_string()))
     };
     plan.assignments
         .iter()
         .map(|a| {
             Ok(TimedAssignment {
                 id: a.id.clone(),
-                team: p.teams.get(a.team).map_or_else(String::new, |t| t.name.clone()),
+                team: p
+                    .teams
+                    .get(a.team)
+                    .map_or_else(String::new, |t| t.name.clone()),
                 area: p.areas.get(a.area).cloned().unwrap_or_default(),
                 start: at(a.start)?,
                 end: at(a.end)?,

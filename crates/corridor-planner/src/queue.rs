@@ -45,14 +45,24 @@ fn yes() -> bool {
 
 impl Default for QueuePolicy {
     fn default() -> Self {
-        Self { order: OrderBy::Arrival, inbound_first: false, wfp_first: true, perishable_first: true }
+        Self {
+            order: OrderBy::Arrival,
+            inbound_first: false,
+            wfp_first: true,
+            perishable_first: true,
+        }
     }
 }
 
 impl QueuePolicy {
     /// Plain first come first served by arrival, no priority classes.
     pub fn fifo() -> Self {
-        Self { order: OrderBy::Arrival, inbound_first: false, wfp_first: false, perishable_first: false }
+        Self {
+            order: OrderBy::Arrival,
+            inbound_first: false,
+            wfp_first: false,
+            perishable_first: false,
+        }
     }
 
     /// Sort key of a voyage (smaller = earlier).
@@ -111,15 +121,27 @@ pub fn order(
     let mut log = Vec::with_capacity(overrides.len());
     for o in overrides {
         if o.reason.trim().is_empty() {
-            return Err(PlannerError::Override { id: o.id.clone(), why: "a reason is required".into() });
+            return Err(PlannerError::Override {
+                id: o.id.clone(),
+                why: "a reason is required".into(),
+            });
         }
         let Some(pos) = idx.iter().position(|&i| waiting[i].id == o.id) else {
-            return Err(PlannerError::Override { id: o.id.clone(), why: "not waiting".into() });
+            return Err(PlannerError::Override {
+                id: o.id.clone(),
+                why: "not waiting".into(),
+            });
         };
         let v = idx.remove(pos);
         let to = o.place.clamp(1, idx.len() + 1);
         idx.insert(to - 1, v);
-        log.push(OverrideLog { id: o.id.clone(), from_place: pos + 1, to_place: to, reason: o.reason.clone(), by: o.by.clone() });
+        log.push(OverrideLog {
+            id: o.id.clone(),
+            from_place: pos + 1,
+            to_place: to,
+            reason: o.reason.clone(),
+            by: o.by.clone(),
+        });
     }
     Ok((idx, log))
 }
@@ -159,7 +181,12 @@ pub struct QueueView {
 /// The likely range scales capacity by mean/P10 (early) and mean/P90 (late) of the durations.
 /// `waiting` should hold both directions: inbound and outbound inspections share the teams, and
 /// the schedule's capacity counts both.
-pub fn queue_view(waiting: &[Voyage], day: Date, cfg: &CapacityConfig, overrides: &[Override]) -> Result<QueueView> {
+pub fn queue_view(
+    waiting: &[Voyage],
+    day: Date,
+    cfg: &CapacityConfig,
+    overrides: &[Override],
+) -> Result<QueueView> {
     let (idx, log) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
     let ordered: Vec<&Voyage> = idx.iter().map(|&i| &waiting[i]).collect();
     let d = cfg.duration(Direction::Outbound, 30_000);
@@ -183,7 +210,11 @@ pub fn queue_view(waiting: &[Voyage], day: Date, cfg: &CapacityConfig, overrides
             }
         })
         .collect();
-    Ok(QueueView { day, entries, overrides: log })
+    Ok(QueueView {
+        day,
+        entries,
+        overrides: log,
+    })
 }
 
 /// Longest projection horizon, days; vessels not served within it get `day + HORIZON`.
@@ -203,7 +234,12 @@ pub fn project(ordered: &[&Voyage], day: Date, cfg: &CapacityConfig, factor: f64
 }
 
 /// As [`project`], with any capacity function (inspections available on a day).
-pub fn project_with(ordered: &[&Voyage], day: Date, transit_days: i32, mut capacity: impl FnMut(Date) -> f64) -> Vec<Date> {
+pub fn project_with(
+    ordered: &[&Voyage],
+    day: Date,
+    transit_days: i32,
+    mut capacity: impl FnMut(Date) -> f64,
+) -> Vec<Date> {
     let mut out = vec![add_days(day, HORIZON); ordered.len()];
     let mut pending: Vec<usize> = (0..ordered.len()).collect();
     let mut carry = 0.0_f64;

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Ids are `"in-" + outbound id`; the inbound voyage is at the area (and ready) on
 /// `departure - lead_days`.
 pub fn implied_inbound(outbound: &[Voyage], model: &InboundModel) -> Vec<Voyage> {
-    let mut order: Vec<usize> = (0..outbound.len()).filter(|&i| outbound[i].direction == Direction::Outbound).collect();
+    let mut order: Vec<usize> = (0..outbound.len())
+        .filter(|&i| outbound[i].direction == Direction::Outbound)
+        .collect();
     order.sort_by_key(|&i| (outbound[i].reference, i));
     let mut seen: HashSet<&str> = HashSet::new();
     let mut out = Vec::new();
@@ -58,7 +60,11 @@ pub fn replay(record: &[Voyage], cfg: &CapacityConfig) -> Result<SimReport> {
 
 /// Replay the record under what-if scenarios (applied after the inbound model), e.g.
 /// `[Scenario::TeamsFrom { from: 2022-11-01, teams: 5 }]`.
-pub fn replay_what_if(record: &[Voyage], cfg: &CapacityConfig, scenarios: &[crate::sim::Scenario]) -> Result<SimReport> {
+pub fn replay_what_if(
+    record: &[Voyage],
+    cfg: &CapacityConfig,
+    scenarios: &[crate::sim::Scenario],
+) -> Result<SimReport> {
     let (c, v) = crate::sim::apply_scenarios(cfg, &with_inbound(record, cfg), scenarios);
     simulate(&v, &c, &SimOptions::default())
 }
@@ -68,7 +74,11 @@ pub fn replay_what_if(record: &[Voyage], cfg: &CapacityConfig, scenarios: &[crat
 pub fn real_queue(record: &[Voyage], day: Date, transit_days: i32) -> usize {
     record
         .iter()
-        .filter(|v| v.direction == Direction::Outbound && v.arrival_at_area(transit_days) <= day && v.inspected.is_none_or(|x| x >= day))
+        .filter(|v| {
+            v.direction == Direction::Outbound
+                && v.arrival_at_area(transit_days) <= day
+                && v.inspected.is_none_or(|x| x >= day)
+        })
         .count()
 }
 
@@ -79,7 +89,12 @@ pub fn real_queue(record: &[Voyage], day: Date, transit_days: i32) -> usize {
 /// days of periods with their own rate or `outbound_only` (the surge) are left out. Rate = (real outbound inspections + implied
 /// inbound inspections on those days) / team-days. Months with fewer than `min_team_days`
 /// saturated team-days get the season-wide rate. Uses only counts, never waits.
-pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min_team_days: f64) -> BTreeMap<String, f64> {
+pub fn learn_rates(
+    record: &[Voyage],
+    cfg: &CapacityConfig,
+    saturation: f64,
+    min_team_days: f64,
+) -> BTreeMap<String, f64> {
     let t = cfg.transit_days;
     let mut done: HashMap<Date, f64> = HashMap::new();
     for v in record {
@@ -114,7 +129,11 @@ pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min
     while d <= last {
         q += arrive.get(&d).copied().unwrap_or(0) - leave.get(&d).copied().unwrap_or(0);
         let c = cfg.day(d);
-        if c.teams > 0 && !c.outbound_only && !c.special && (q as f64) >= saturation * f64::from(c.teams) {
+        if c.teams > 0
+            && !c.outbound_only
+            && !c.special
+            && (q as f64) >= saturation * f64::from(c.teams)
+        {
             let n = done.get(&d).copied().unwrap_or(0.0);
             let e = acc.entry(month_key(d)).or_default();
             e.0 += n;
@@ -124,12 +143,19 @@ pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min
         }
         d = add_days(d, 1);
     }
-    let global = if all.1 > 0.0 { all.0 / all.1 } else { cfg.derived_rate() };
+    let global = if all.1 > 0.0 {
+        all.0 / all.1
+    } else {
+        cfg.derived_rate()
+    };
     let mut out = BTreeMap::new();
     let mut d = first;
     while d <= last {
         let k = month_key(d);
-        let r = acc.get(&k).filter(|(_, td)| *td >= min_team_days).map_or(global, |(n, td)| n / td);
+        let r = acc
+            .get(&k)
+            .filter(|(_, td)| *td >= min_team_days)
+            .map_or(global, |(n, td)| n / td);
         out.insert(k, (r * 100.0).round() / 100.0);
         d = add_days(d, 1);
     }
@@ -140,7 +166,11 @@ pub fn learn_rates(record: &[Voyage], cfg: &CapacityConfig, saturation: f64, min
 /// outbound + implied inbound inspections) / team-days. Used for short special periods such as
 /// the October 2022 surge, whose rate is written in the capacity file.
 pub fn period_rate(record: &[Voyage], cfg: &CapacityConfig, from: Date, to: Date) -> Option<f64> {
-    let inb = cfg.inbound.as_ref().map(|m| implied_inbound(record, m)).unwrap_or_default();
+    let inb = cfg
+        .inbound
+        .as_ref()
+        .map(|m| implied_inbound(record, m))
+        .unwrap_or_default();
     let n = record.iter().chain(&inb).filter(|v| {
         let d = match v.direction {
             Direction::Outbound => v.inspected,
@@ -191,7 +221,11 @@ impl ReplayRow {
 /// Compare a replay with the record, month by month (months of departure for waits, months of
 /// inspection for counts).
 pub fn compare(record: &[Voyage], report: &SimReport) -> Vec<ReplayRow> {
-    let sim: HashMap<&str, Date> = report.voyages.iter().filter_map(|r| Some((r.id.as_str(), r.inspected?))).collect();
+    let sim: HashMap<&str, Date> = report
+        .voyages
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.inspected?)))
+        .collect();
     #[derive(Default)]
     struct Acc {
         deps: u32,
@@ -204,7 +238,9 @@ pub fn compare(record: &[Voyage], report: &SimReport) -> Vec<ReplayRow> {
     for v in record.iter().filter(|v| v.direction == Direction::Outbound) {
         let a = m.entry(month_key(v.reference)).or_default();
         a.deps += 1;
-        let s = sim.get(v.id.as_str()).map(|d| days_between(v.reference, *d));
+        let s = sim
+            .get(v.id.as_str())
+            .map(|d| days_between(v.reference, *d));
         if let Some(s) = s {
             a.sim_all.push(s);
         }
@@ -216,7 +252,11 @@ pub fn compare(record: &[Voyage], report: &SimReport) -> Vec<ReplayRow> {
             m.entry(month_key(x)).or_default().real_n += 1;
         }
     }
-    let sim_months: HashMap<&str, &crate::sim::MonthReport> = report.months.iter().map(|r| (r.month.as_str(), r)).collect();
+    let sim_months: HashMap<&str, &crate::sim::MonthReport> = report
+        .months
+        .iter()
+        .map(|r| (r.month.as_str(), r))
+        .collect();
     m.into_iter()
         .map(|(month, a)| {
             let sm = sim_months.get(month.as_str());

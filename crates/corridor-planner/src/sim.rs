@@ -43,14 +43,20 @@ pub enum Scenario {
 }
 
 /// Apply scenarios: returns the changed config and arrivals.
-pub fn apply_scenarios(cfg: &CapacityConfig, voyages: &[Voyage], scenarios: &[Scenario]) -> (CapacityConfig, Vec<Voyage>) {
+pub fn apply_scenarios(
+    cfg: &CapacityConfig,
+    voyages: &[Voyage],
+    scenarios: &[Scenario],
+) -> (CapacityConfig, Vec<Voyage>) {
     let mut c = cfg.clone();
     let mut v = voyages.to_vec();
     for s in scenarios {
         match *s {
             Scenario::TeamsFrom { from, teams } => c = c.with_teams_from(from, teams),
             Scenario::DailyCap { per_day } => c = c.with_daily_cap(per_day),
-            Scenario::Stoppage { from, days } => c = c.with_stoppage(from, days, "what-if stoppage"),
+            Scenario::Stoppage { from, days } => {
+                c = c.with_stoppage(from, days, "what-if stoppage")
+            }
             Scenario::RegistrationStop { from, days } => {
                 let end = add_days(from, days.max(1));
                 for x in &mut v {
@@ -176,15 +182,30 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
     let t = cfg.transit_days;
     let mut results: Vec<VoyageResult> = voyages
         .iter()
-        .map(|v| VoyageResult { id: v.id.clone(), direction: v.direction, reference: v.reference, inspected: None, outcome: None, attempts: 0 })
+        .map(|v| VoyageResult {
+            id: v.id.clone(),
+            direction: v.direction,
+            reference: v.reference,
+            inspected: None,
+            outcome: None,
+            attempts: 0,
+        })
         .collect();
     let mut by_arrival: Vec<usize> = (0..voyages.len()).collect();
     by_arrival.sort_by_key(|&i| (voyages[i].arrival_at_area(t), i));
     let Some(&first) = by_arrival.first() else {
-        return Ok(SimReport { days: vec![], months: vec![], voyages: results });
+        return Ok(SimReport {
+            days: vec![],
+            months: vec![],
+            voyages: results,
+        });
     };
-    let start = opts.from.unwrap_or_else(|| voyages[first].arrival_at_area(t));
-    let last_arrival = by_arrival.last().map_or(start, |&i| voyages[i].eligible_from(t));
+    let start = opts
+        .from
+        .unwrap_or_else(|| voyages[first].arrival_at_area(t));
+    let last_arrival = by_arrival
+        .last()
+        .map_or(start, |&i| voyages[i].eligible_from(t));
     let hard_end = opts.to.unwrap_or_else(|| add_days(last_arrival, 3 * 365));
     let window_h = f64::from(cfg.window_minutes()) / 60.0;
     let r = &cfg.readiness;
@@ -241,7 +262,11 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
             }
             let res = &mut results[i];
             res.attempts += 1;
-            let u = rng::unit(&v.id, SALT_OUTCOME ^ u64::from(v.direction == Direction::Inbound), u64::from(res.attempts));
+            let u = rng::unit(
+                &v.id,
+                SALT_OUTCOME ^ u64::from(v.direction == Direction::Inbound),
+                u64::from(res.attempts),
+            );
             if u < r.not_ready_probability {
                 rep.failed_not_ready += 1;
                 waiting[k].1 = add_days(d, r.requeue_delay_days.max(1));
@@ -266,7 +291,10 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
             rep.idle_team_hours = f64::from(slots - used) * window_h / per_team;
         }
         rep.queue = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
-        let out_q = waiting.iter().filter(|(i, _)| voyages[*i].direction == Direction::Outbound).count();
+        let out_q = waiting
+            .iter()
+            .filter(|(i, _)| voyages[*i].direction == Direction::Outbound)
+            .count();
         rep.outbound_queue = u32::try_from(out_q).unwrap_or(u32::MAX);
         days.push(rep);
         d = add_days(d, 1);
@@ -275,7 +303,11 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
         }
     }
     let months = month_reports(voyages, &results, &days);
-    Ok(SimReport { days, months, voyages: results })
+    Ok(SimReport {
+        days,
+        months,
+        voyages: results,
+    })
 }
 
 fn median(v: &mut [f64]) -> Option<f64> {
@@ -284,7 +316,11 @@ fn median(v: &mut [f64]) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 /// Median of a list of day counts (`None` if empty).
@@ -293,7 +329,11 @@ pub fn median_days(v: &[i32]) -> Option<f64> {
     median(&mut f)
 }
 
-fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport]) -> Vec<MonthReport> {
+fn month_reports(
+    voyages: &[Voyage],
+    results: &[VoyageResult],
+    days: &[DayReport],
+) -> Vec<MonthReport> {
     #[derive(Default)]
     struct Acc {
         out: u32,
@@ -329,13 +369,20 @@ fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport
         if let Some(w) = r.wait_days() {
             a.waits.push(f64::from(w));
             if let Some(d) = r.inspected {
-                m.entry(month_key(d)).or_default().waits_insp.push(f64::from(w));
+                m.entry(month_key(d))
+                    .or_default()
+                    .waits_insp
+                    .push(f64::from(w));
             }
         }
     }
     m.into_iter()
         .map(|(month, mut a)| {
-            let mean = if a.waits.is_empty() { None } else { Some(a.waits.iter().sum::<f64>() / a.waits.len() as f64) };
+            let mean = if a.waits.is_empty() {
+                None
+            } else {
+                Some(a.waits.iter().sum::<f64>() / a.waits.len() as f64)
+            };
             MonthReport {
                 month,
                 outbound_inspections: a.out,
@@ -346,7 +393,11 @@ fn month_reports(voyages: &[Voyage], results: &[VoyageResult], days: &[DayReport
                 departures: a.deps,
                 max_queue: a.max_q,
                 max_outbound_queue: a.max_out_q,
-                mean_queue: if a.n_days == 0 { 0.0 } else { a.sum_q / f64::from(a.n_days) },
+                mean_queue: if a.n_days == 0 {
+                    0.0
+                } else {
+                    a.sum_q / f64::from(a.n_days)
+                },
                 failed_not_ready: a.fails,
                 idle_team_hours: a.idle,
             }

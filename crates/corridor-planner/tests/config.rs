@@ -14,7 +14,11 @@ fn check(toml: &str, expect: Result<&[(jiff::civil::Date, u32, f64)], &str>) {
             for &(d, teams, rate) in days {
                 let c = cfg.day(d);
                 assert_eq!(c.teams, teams, "teams on {d}");
-                assert!((c.per_team - rate).abs() < 1e-9, "rate on {d}: {}", c.per_team);
+                assert!(
+                    (c.per_team - rate).abs() < 1e-9,
+                    "rate on {d}: {}",
+                    c.per_team
+                );
             }
         }
         (Err(e), Err(kind)) => {
@@ -51,16 +55,39 @@ from = "2022-08-20"
 to = "2022-08-21"
 kind = "weather"
 "#;
-    check(base, Ok(&[(date(2022, 8, 1), 2, 2.0), (date(2022, 8, 11), 5, 3.0), (date(2022, 8, 20), 0, 2.0), (date(2022, 9, 1), 0, 8.5 * 60.0 / 195.0)]));
+    check(
+        base,
+        Ok(&[
+            (date(2022, 8, 1), 2, 2.0),
+            (date(2022, 8, 11), 5, 3.0),
+            (date(2022, 8, 20), 0, 2.0),
+            (date(2022, 9, 1), 0, 8.5 * 60.0 / 195.0),
+        ]),
+    );
     check("", Ok(&[(date(2022, 8, 1), 0, 8.5 * 60.0 / 195.0)]));
     check("time_zone = \"Mars/Olympus\"", Err("tz"));
-    check("[window]\nstart = \"15:00\"\nend = \"07:00\"", Err("invalid"));
+    check(
+        "[window]\nstart = \"15:00\"\nend = \"07:00\"",
+        Err("invalid"),
+    );
     check("[window]\nstart = \"7h\"\nend = \"15:30\"", Err("invalid"));
-    check("[[period]]\nfrom = \"2022-09-01\"\nto = \"2022-08-01\"\nteams = 1", Err("invalid"));
-    check("[[rate]]\nmonth = \"2022-13\"\ninspections_per_team_day = 1.0", Err("invalid"));
-    check("[[duration]]\np10_minutes = 300.0\np50_minutes = 200.0\np90_minutes = 250.0", Err("invalid"));
+    check(
+        "[[period]]\nfrom = \"2022-09-01\"\nto = \"2022-08-01\"\nteams = 1",
+        Err("invalid"),
+    );
+    check(
+        "[[rate]]\nmonth = \"2022-13\"\ninspections_per_team_day = 1.0",
+        Err("invalid"),
+    );
+    check(
+        "[[duration]]\np10_minutes = 300.0\np50_minutes = 200.0\np90_minutes = 250.0",
+        Err("invalid"),
+    );
     check("[readiness]\nnot_ready_probability = 1.5", Err("invalid"));
-    check("[[travel]]\nfrom = \"a\"\nto = \"b\"\nminutes = 3", Err("invalid"));
+    check(
+        "[[travel]]\nfrom = \"a\"\nto = \"b\"\nminutes = 3",
+        Err("invalid"),
+    );
     check("teams = [", Err("syntax"));
     check("unknown_key = 1", Err("syntax"));
 }
@@ -68,14 +95,17 @@ kind = "weather"
 #[test]
 fn the_real_season_file() {
     let cfg = common::capacity();
-    check(&std::fs::read_to_string(common::capacity_path()).expect("file"), Ok(&[
-        (date(2022, 8, 15), 2, 1.63),
-        (date(2022, 9, 15), 4, 2.61),
-        (date(2022, 10, 29), 0, 2.18),
-        (date(2022, 10, 31), 10, 3.5),
-        (date(2022, 11, 15), 3, 1.85),
-        (date(2023, 5, 24), 2, 1.23),
-    ]));
+    check(
+        &std::fs::read_to_string(common::capacity_path()).expect("file"),
+        Ok(&[
+            (date(2022, 8, 15), 2, 1.63),
+            (date(2022, 9, 15), 4, 2.61),
+            (date(2022, 10, 29), 0, 2.18),
+            (date(2022, 10, 31), 10, 3.5),
+            (date(2022, 11, 15), 3, 1.85),
+            (date(2023, 5, 24), 2, 1.23),
+        ]),
+    );
     assert_eq!(cfg.window_minutes(), 510);
     assert!(cfg.tz().is_ok());
     // Round trip through TOML.

@@ -21,12 +21,21 @@ fn v(id: &str, dep: Date, insp: Option<Date>) -> Voyage {
 }
 
 fn cfg() -> CapacityConfig {
-    CapacityConfig::from_toml("transit_days = 1\n[[period]]\nfrom = \"2022-09-01\"\nteams = 1\n").expect("config")
+    CapacityConfig::from_toml("transit_days = 1\n[[period]]\nfrom = \"2022-09-01\"\nteams = 1\n")
+        .expect("config")
 }
 
 /// The one check: forecasts of the queue on `day` as (id, predicted).
 fn check(history: &[Voyage], day: Date, expect: &[(&str, Date)]) {
-    let f = forecast_queue(history, day, &cfg(), &ForecastOptions { trailing_team_days: 5.0, ..ForecastOptions::default() });
+    let f = forecast_queue(
+        history,
+        day,
+        &cfg(),
+        &ForecastOptions {
+            trailing_team_days: 5.0,
+            ..ForecastOptions::default()
+        },
+    );
     let got: Vec<(&str, Date)> = f.iter().map(|x| (x.id.as_str(), x.predicted)).collect();
     assert_eq!(got, expect);
     assert!(f.iter().all(|x| x.actual.is_none()));
@@ -43,25 +52,33 @@ fn examples() {
         h.push(v(&format!("v{i}"), dep, insp));
     }
     // On 20 Sep, waiting: v14 (dep 15 Sep) ... v19 (dep 20 Sep); v13 was inspected on 19 Sep.
-    check(&h, date(2022, 9, 20), &[
-        ("v14", date(2022, 9, 20)),
-        ("v15", date(2022, 9, 21)),
-        ("v16", date(2022, 9, 22)),
-        ("v17", date(2022, 9, 23)),
-        ("v18", date(2022, 9, 24)),
-        ("v19", date(2022, 9, 25)),
-    ]);
+    check(
+        &h,
+        date(2022, 9, 20),
+        &[
+            ("v14", date(2022, 9, 20)),
+            ("v15", date(2022, 9, 21)),
+            ("v16", date(2022, 9, 22)),
+            ("v17", date(2022, 9, 23)),
+            ("v18", date(2022, 9, 24)),
+            ("v19", date(2022, 9, 25)),
+        ],
+    );
     // Inspection dates after the forecast day are not used (no peeking).
     let mut peek = h.clone();
     peek[15].inspected = Some(date(2022, 9, 20));
-    check(&peek, date(2022, 9, 20), &[
-        ("v14", date(2022, 9, 20)),
-        ("v15", date(2022, 9, 21)),
-        ("v16", date(2022, 9, 22)),
-        ("v17", date(2022, 9, 23)),
-        ("v18", date(2022, 9, 24)),
-        ("v19", date(2022, 9, 25)),
-    ]);
+    check(
+        &peek,
+        date(2022, 9, 20),
+        &[
+            ("v14", date(2022, 9, 20)),
+            ("v15", date(2022, 9, 21)),
+            ("v16", date(2022, 9, 22)),
+            ("v17", date(2022, 9, 23)),
+            ("v18", date(2022, 9, 24)),
+            ("v19", date(2022, 9, 25)),
+        ],
+    );
     check(&[], date(2022, 9, 20), &[]);
     // Replay evaluation on the same history: every vessel with a date is evaluated.
     let e = replay_forecasts(&h, &cfg(), &ForecastOptions::default());

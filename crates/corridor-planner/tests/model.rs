@@ -1,26 +1,52 @@
 //! Small building blocks: dates and duration distributions.
 
+use corridor_planner::Direction;
 use corridor_planner::duration::DurationModel;
 use corridor_planner::model::{add_days, days_between, epoch_day, month_key};
-use corridor_planner::Direction;
 use jiff::civil::date;
 use proptest::prelude::*;
 
 /// The one check for duration models: quantiles at u = 0, 0.1, 0.5, 0.9, 1 and the mean.
 fn check(m: &DurationModel, q: [f64; 5], mean: f64) {
     for (u, want) in [0.0, 0.1, 0.5, 0.9, 1.0].iter().zip(q) {
-        assert!((m.quantile(*u) - want).abs() < 1e-9, "q({u}) = {} != {want}", m.quantile(*u));
+        assert!(
+            (m.quantile(*u) - want).abs() < 1e-9,
+            "q({u}) = {} != {want}",
+            m.quantile(*u)
+        );
     }
     assert!((m.mean() - mean).abs() < 1e-9, "mean {}", m.mean());
 }
 
 #[test]
 fn durations() {
-    let m = DurationModel { direction: None, min_tonnes: 0, max_tonnes: None, p10_minutes: 100.0, p50_minutes: 200.0, p90_minutes: 300.0 };
+    let m = DurationModel {
+        direction: None,
+        min_tonnes: 0,
+        max_tonnes: None,
+        p10_minutes: 100.0,
+        p50_minutes: 200.0,
+        p90_minutes: 300.0,
+    };
     // mean = 0.1*(75+100)/2 + 0.4*(100+200)/2 + 0.4*(200+300)/2 + 0.1*(300+375)/2
-    check(&m, [75.0, 100.0, 200.0, 300.0, 375.0], 8.75 + 60.0 + 100.0 + 33.75);
-    let learned = DurationModel::learn(Some(Direction::Outbound), &(1..=100).map(f64::from).collect::<Vec<_>>()).expect("learns");
-    assert_eq!((learned.p10_minutes, learned.p50_minutes, learned.p90_minutes), (10.0, 50.0, 90.0));
+    check(
+        &m,
+        [75.0, 100.0, 200.0, 300.0, 375.0],
+        8.75 + 60.0 + 100.0 + 33.75,
+    );
+    let learned = DurationModel::learn(
+        Some(Direction::Outbound),
+        &(1..=100).map(f64::from).collect::<Vec<_>>(),
+    )
+    .expect("learns");
+    assert_eq!(
+        (
+            learned.p10_minutes,
+            learned.p50_minutes,
+            learned.p90_minutes
+        ),
+        (10.0, 50.0, 90.0)
+    );
     assert!(DurationModel::learn(None, &[1.0, f64::NAN]).is_none());
     assert!(m.matches(Direction::Inbound, 5));
     assert!((m.quantile(f64::NAN) - 200.0).abs() < 1e-9);

@@ -1,7 +1,10 @@
 //! The daily plan: the optimiser is never worse than FIFO on generated days (50-500 vessels,
 //! 2-10 teams) and equals an independent brute force on small instances.
 
-use corridor_planner::plan::{DEFAULT_LOOKAHEAD, DayProblem, Job, Plan, PlanScore, TeamDay, check_plan, horizon, plan_fifo, plan_optimised};
+use corridor_planner::plan::{
+    DEFAULT_LOOKAHEAD, DayProblem, Job, Plan, PlanScore, TeamDay, check_plan, horizon, plan_fifo,
+    plan_optimised,
+};
 use jiff::civil::date;
 use proptest::prelude::*;
 
@@ -9,8 +12,22 @@ use proptest::prelude::*;
 fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> DayProblem {
     DayProblem {
         day: date(2022, 10, 10),
-        jobs: (0..n).map(|i| Job { id: format!("v{i}"), place: i, area: areas[i % areas.len()], minutes: mins[i % mins.len()] }).collect(),
-        teams: (0..t).map(|k| TeamDay { name: format!("t{k}"), start_area: homes[k % homes.len()], start: 420, end: 930 }).collect(),
+        jobs: (0..n)
+            .map(|i| Job {
+                id: format!("v{i}"),
+                place: i,
+                area: areas[i % areas.len()],
+                minutes: mins[i % mins.len()],
+            })
+            .collect(),
+        teams: (0..t)
+            .map(|k| TeamDay {
+                name: format!("t{k}"),
+                start_area: homes[k % homes.len()],
+                start: 420,
+                end: 930,
+            })
+            .collect(),
         areas: vec!["marmara".into(), "bosphorus-north".into()],
         travel: vec![vec![0, 90], vec![90, 0]],
     }
@@ -46,7 +63,11 @@ fn brute(p: &DayProblem) -> PlanScore {
     }
     fn rec(p: &DayProblem, k: usize, teams: &mut Vec<Vec<usize>>, best: &mut PlanScore) {
         if k == p.jobs.len() {
-            let mut s = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+            let mut s = PlanScore {
+                inspections: 0,
+                place_sum: 0,
+                travel_minutes: 0,
+            };
             for (t, js) in teams.iter().enumerate() {
                 let mut b = None;
                 team_best(p, t, &mut js.clone(), 0, &mut b);
@@ -67,7 +88,11 @@ fn brute(p: &DayProblem) -> PlanScore {
             teams[t].pop();
         }
     }
-    let mut best = PlanScore { inspections: 0, place_sum: 0, travel_minutes: 0 };
+    let mut best = PlanScore {
+        inspections: 0,
+        place_sum: 0,
+        travel_minutes: 0,
+    };
     rec(p, 0, &mut vec![Vec::new(); p.teams.len()], &mut best);
     best
 }
@@ -79,10 +104,18 @@ fn check(p: &DayProblem, exact: Option<PlanScore>) -> (Plan, Plan) {
     let o = plan_optimised(p).expect("optimised");
     check_plan(p, &f).expect("fifo plan valid");
     check_plan(p, &o).expect("optimised plan valid");
-    assert!(o.score >= f.score, "optimiser {:?} worse than fifo {:?}", o.score, f.score);
+    assert!(
+        o.score >= f.score,
+        "optimiser {:?} worse than fifo {:?}",
+        o.score,
+        f.score
+    );
     assert!(o.score.inspections <= o.count_upper_bound);
     let k = horizon(p, &f, DEFAULT_LOOKAHEAD);
-    assert!(o.assignments.iter().all(|a| a.place < k), "optimiser planned beyond the horizon {k}");
+    assert!(
+        o.assignments.iter().all(|a| a.place < k),
+        "optimiser planned beyond the horizon {k}"
+    );
     if let Some(e) = exact {
         assert_eq!(o.score, e, "optimiser differs from brute force");
     }
@@ -90,7 +123,15 @@ fn check(p: &DayProblem, exact: Option<PlanScore>) -> (Plan, Plan) {
 }
 
 /// (vessels, teams, minutes, areas, homes, expected FIFO count, expected optimised count)
-type Case<'a> = (usize, usize, &'a [u32], &'a [usize], &'a [usize], usize, usize);
+type Case<'a> = (
+    usize,
+    usize,
+    &'a [u32],
+    &'a [usize],
+    &'a [usize],
+    usize,
+    usize,
+);
 
 #[test]
 fn examples() {
@@ -106,7 +147,11 @@ fn examples() {
     for &(n, t, m, a, h, nf, no) in cases {
         let p = day(n, t, m, a, h);
         let (f, o) = check(&p, None);
-        assert_eq!((f.score.inspections, o.score.inspections), (nf, no), "case {n} vessels {t} teams {m:?}");
+        assert_eq!(
+            (f.score.inspections, o.score.inspections),
+            (nf, no),
+            "case {n} vessels {t} teams {m:?}"
+        );
     }
 }
 
@@ -175,9 +220,16 @@ fn from_config_on_the_istanbul_clock() {
         vessel: None,
         area: Some(area.into()),
     };
-    let waiting = vec![mk(1, 20_000, "marmara"), mk(2, 60_000, "bosphorus-north"), mk(3, 20_000, "marmara")];
+    let waiting = vec![
+        mk(1, 20_000, "marmara"),
+        mk(2, 60_000, "bosphorus-north"),
+        mk(3, 20_000, "marmara"),
+    ];
     let p = DayProblem::from_config(&cfg, date(2022, 10, 10), &waiting, &[], 1).expect("problem");
-    assert_eq!(p.jobs.iter().map(|j| j.minutes).collect::<Vec<_>>(), vec![195, 225, 195]);
+    assert_eq!(
+        p.jobs.iter().map(|j| j.minutes).collect::<Vec<_>>(),
+        vec![195, 225, 195]
+    );
     let (_, o) = check(&p, None);
     // 510 minutes: two 195-min marmara inspections fit; the 225-min one elsewhere does not also fit.
     assert_eq!(o.score.inspections, 2);

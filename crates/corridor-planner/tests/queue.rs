@@ -4,7 +4,14 @@ use corridor_planner::queue::{Override, QueuePolicy, order, queue_view};
 use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
 use jiff::civil::{Date, date};
 
-fn v(id: &str, dir: Direction, arrived: Date, wfp: bool, perishable: bool, ready: Option<Date>) -> Voyage {
+fn v(
+    id: &str,
+    dir: Direction,
+    arrived: Date,
+    wfp: bool,
+    perishable: bool,
+    ready: Option<Date>,
+) -> Voyage {
     Voyage {
         id: id.into(),
         direction: dir,
@@ -23,7 +30,14 @@ fn v(id: &str, dir: Direction, arrived: Date, wfp: bool, perishable: bool, ready
 fn waiting() -> Vec<Voyage> {
     use Direction::*;
     vec![
-        v("a", Outbound, date(2022, 10, 1), false, false, Some(date(2022, 10, 5))),
+        v(
+            "a",
+            Outbound,
+            date(2022, 10, 1),
+            false,
+            false,
+            Some(date(2022, 10, 5)),
+        ),
         v("b", Outbound, date(2022, 10, 2), true, false, None),
         v("c", Inbound, date(2022, 10, 3), false, false, None),
         v("d", Outbound, date(2022, 10, 4), false, true, None),
@@ -49,19 +63,61 @@ fn check(policy: QueuePolicy, overrides: &[Override], expect: Result<&[&str], &s
 }
 
 fn ov(id: &str, place: usize, reason: &str) -> Override {
-    Override { id: id.into(), place, reason: reason.into(), by: "UN coordinator".into() }
+    Override {
+        id: id.into(),
+        place,
+        reason: reason.into(),
+        by: "UN coordinator".into(),
+    }
 }
 
 #[test]
 fn examples() {
     let fifo = QueuePolicy::fifo();
     check(fifo.clone(), &[], Ok(&["a", "b", "c", "d", "e"]));
-    check(QueuePolicy { order: corridor_planner::queue::OrderBy::Readiness, ..fifo.clone() }, &[], Ok(&["b", "c", "d", "e", "a"]));
-    check(QueuePolicy { wfp_first: true, ..fifo.clone() }, &[], Ok(&["b", "a", "c", "d", "e"]));
-    check(QueuePolicy { wfp_first: true, perishable_first: true, ..fifo.clone() }, &[], Ok(&["b", "d", "a", "c", "e"]));
-    check(QueuePolicy { inbound_first: true, ..fifo.clone() }, &[], Ok(&["c", "a", "b", "d", "e"]));
-    check(fifo.clone(), &[ov("e", 1, "medical evacuation of a crew member")], Ok(&["e", "a", "b", "c", "d"]));
-    check(fifo.clone(), &[ov("a", 99, "documents incomplete")], Ok(&["b", "c", "d", "e", "a"]));
+    check(
+        QueuePolicy {
+            order: corridor_planner::queue::OrderBy::Readiness,
+            ..fifo.clone()
+        },
+        &[],
+        Ok(&["b", "c", "d", "e", "a"]),
+    );
+    check(
+        QueuePolicy {
+            wfp_first: true,
+            ..fifo.clone()
+        },
+        &[],
+        Ok(&["b", "a", "c", "d", "e"]),
+    );
+    check(
+        QueuePolicy {
+            wfp_first: true,
+            perishable_first: true,
+            ..fifo.clone()
+        },
+        &[],
+        Ok(&["b", "d", "a", "c", "e"]),
+    );
+    check(
+        QueuePolicy {
+            inbound_first: true,
+            ..fifo.clone()
+        },
+        &[],
+        Ok(&["c", "a", "b", "d", "e"]),
+    );
+    check(
+        fifo.clone(),
+        &[ov("e", 1, "medical evacuation of a crew member")],
+        Ok(&["e", "a", "b", "c", "d"]),
+    );
+    check(
+        fifo.clone(),
+        &[ov("a", 99, "documents incomplete")],
+        Ok(&["b", "c", "d", "e", "a"]),
+    );
     check(fifo.clone(), &[ov("e", 1, "  ")], Err("reason is required"));
     check(fifo, &[ov("zz", 1, "x")], Err("not waiting"));
 }
@@ -76,8 +132,21 @@ fn public_queue_predicts_in_order_with_a_range() {
     let places: Vec<usize> = view.entries.iter().map(|e| e.place).collect();
     assert_eq!(places, vec![1, 2, 3, 4, 5]);
     // 2 a day: a is first but not ready before 5 Oct, so b and c go on 4 Oct, then a and d, then e.
-    let got: Vec<(&str, Date)> = view.entries.iter().map(|e| (e.id.as_str(), e.predicted)).collect();
-    assert_eq!(got, vec![("a", date(2022, 10, 5)), ("b", date(2022, 10, 4)), ("c", date(2022, 10, 4)), ("d", date(2022, 10, 5)), ("e", date(2022, 10, 6))]);
+    let got: Vec<(&str, Date)> = view
+        .entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.predicted))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("a", date(2022, 10, 5)),
+            ("b", date(2022, 10, 4)),
+            ("c", date(2022, 10, 4)),
+            ("d", date(2022, 10, 5)),
+            ("e", date(2022, 10, 6))
+        ]
+    );
     for e in &view.entries {
         assert!(e.earliest_likely <= e.predicted && e.predicted <= e.latest_likely);
         assert!(e.predicted >= e.eligible_from);

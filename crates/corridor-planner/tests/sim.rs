@@ -29,14 +29,23 @@ fn voyage(i: usize, day: jiff::civil::Date, dir: Direction) -> Voyage {
 fn invariants(voyages: &[Voyage], cfg: &CapacityConfig, r: &SimReport) {
     for d in &r.days {
         let done = d.outbound_inspections + d.inbound_inspections;
-        assert!(f64::from(done) <= d.capacity + 1e-9, "{}: {done} > {}", d.day, d.capacity);
+        assert!(
+            f64::from(done) <= d.capacity + 1e-9,
+            "{}: {done} > {}",
+            d.day,
+            d.capacity
+        );
         if let Some(m) = cfg.max_inspections_per_day {
             assert!(done <= m + 1);
         }
     }
     for (v, res) in voyages.iter().zip(&r.voyages) {
         if let Some(d) = res.inspected {
-            assert!(d >= v.eligible_from(cfg.transit_days), "{} inspected before eligible", v.id);
+            assert!(
+                d >= v.eligible_from(cfg.transit_days),
+                "{} inspected before eligible",
+                v.id
+            );
         }
     }
 }
@@ -64,7 +73,19 @@ fn cfg(extra: &str) -> CapacityConfig {
 #[test]
 fn examples() {
     let d = date(2022, 10, 1);
-    let ten: Vec<Voyage> = (0..10).map(|i| voyage(i, d, if i % 2 == 0 { Direction::Outbound } else { Direction::Inbound })).collect();
+    let ten: Vec<Voyage> = (0..10)
+        .map(|i| {
+            voyage(
+                i,
+                d,
+                if i % 2 == 0 {
+                    Direction::Outbound
+                } else {
+                    Direction::Inbound
+                },
+            )
+        })
+        .collect();
     // 3 a day: all 10 through in 4 days.
     let r = check(&ten, &cfg(""), (5, 5, 0, 0));
     assert_eq!(r.days.len(), 4);
@@ -74,10 +95,18 @@ fn examples() {
     assert_eq!(r.days.len(), 5);
     // Not-ready failures are counted and re-inspected.
     // (deterministic draws: 24 attempts = 10 passes + 14 not-ready failures)
-    let r = check(&ten, &cfg("[readiness]\nnot_ready_probability = 0.5\nrequeue_delay_days = 2"), (16, 8, 14, 0));
+    let r = check(
+        &ten,
+        &cfg("[readiness]\nnot_ready_probability = 0.5\nrequeue_delay_days = 2"),
+        (16, 8, 14, 0),
+    );
     assert!(r.voyages.iter().any(|v| v.attempts > 1));
     // No capacity at all: nobody is inspected before the run gives up.
-    check(&ten[..2], &CapacityConfig::from_toml("").expect("empty"), (0, 0, 0, 2));
+    check(
+        &ten[..2],
+        &CapacityConfig::from_toml("").expect("empty"),
+        (0, 0, 0, 2),
+    );
     // Nothing to simulate.
     check(&[], &cfg(""), (0, 0, 0, 0));
 }
@@ -90,15 +119,31 @@ fn what_ifs_on_the_real_season() {
         let (c, v) = apply_scenarios(&base, &with_inbound(&rec, &base), s);
         let r = simulate(&v, &c, &SimOptions::default()).expect("runs");
         invariants(&v, &c, &r);
-        assert_eq!(r, corridor_planner::replay::replay_what_if(&rec, &base, s).expect("runs"));
-        let waits: Vec<i32> = r.voyages.iter().filter(|x| x.direction == Direction::Outbound).filter_map(|x| x.wait_days()).collect();
+        assert_eq!(
+            r,
+            corridor_planner::replay::replay_what_if(&rec, &base, s).expect("runs")
+        );
+        let waits: Vec<i32> = r
+            .voyages
+            .iter()
+            .filter(|x| x.direction == Direction::Outbound)
+            .filter_map(|x| x.wait_days())
+            .collect();
         corridor_planner::sim::median_days(&waits).expect("waits")
     };
     let real = run(&[]);
-    let five = run(&[Scenario::TeamsFrom { from: date(2022, 11, 1), teams: 5 }]);
-    let stop = run(&[Scenario::RegistrationStop { from: date(2022, 12, 1), days: 21 }]);
+    let five = run(&[Scenario::TeamsFrom {
+        from: date(2022, 11, 1),
+        teams: 5,
+    }]);
+    let stop = run(&[Scenario::RegistrationStop {
+        from: date(2022, 12, 1),
+        days: 21,
+    }]);
     let cap6 = run(&[Scenario::DailyCap { per_day: 6 }]);
-    println!("median wait: season {real}, 5 teams from Nov {five}, registration stop {stop}, cap 6/day {cap6}");
+    println!(
+        "median wait: season {real}, 5 teams from Nov {five}, registration stop {stop}, cap 6/day {cap6}"
+    );
     assert!(five < real);
     assert!(stop > real);
     assert!(cap6 > real);

@@ -53,7 +53,9 @@ pub fn router(state: AppState, opts: &Options) -> Router {
         api = api.merge(extra.clone());
     }
     let api = api.fallback(|| async { ApiError::NotFound("no such API route".into()) });
-    let mut app = Router::new().route("/healthz", get(|| async { "ok" })).nest("/api/v1", api);
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api);
     for extra in &opts.root {
         app = app.merge(extra.clone());
     }

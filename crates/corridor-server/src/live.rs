@@ -77,7 +77,13 @@ pub fn metrics_router() -> Router {
             let handle = handle.clone();
             async move {
                 let body = handle.map(|h| h.render()).unwrap_or_default();
-                ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4",
+                    )],
+                    body,
+                )
             }
         }),
     )
@@ -93,31 +99,50 @@ fn position_event(v: &LiveVessel) -> Option<Event> {
 
 fn live_event(e: &LiveEvent) -> Event {
     match e {
-        LiveEvent::Position(p) => Event::default().event("position").data(serde_json::to_string(p).unwrap_or_default()),
-        LiveEvent::Alert(a) => Event::default().event("alert").data(serde_json::to_string(a).unwrap_or_default()),
+        LiveEvent::Position(p) => Event::default()
+            .event("position")
+            .data(serde_json::to_string(p).unwrap_or_default()),
+        LiveEvent::Alert(a) => Event::default()
+            .event("alert")
+            .data(serde_json::to_string(a).unwrap_or_default()),
     }
 }
 
 async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before taking the snapshot so nothing falls between the two.
     let rx = s.handle.subscribe();
-    let snapshot: Vec<Event> = s.handle.vessels().await.iter().filter_map(position_event).collect();
-    let stream = futures_util::stream::unfold((snapshot.into_iter(), rx), |(mut snap, mut rx)| async move {
-        if let Some(e) = snap.next() {
-            return Some((Ok(e), (snap, rx)));
-        }
-        let ev = match rx.recv().await {
-            Ok(e) => live_event(&e),
-            Err(broadcast::error::RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
-            Err(broadcast::error::RecvError::Closed) => return None,
-        };
-        Some((Ok(ev), (snap, rx)))
-    });
+    let snapshot: Vec<Event> = s
+        .handle
+        .vessels()
+        .await
+        .iter()
+        .filter_map(position_event)
+        .collect();
+    let stream = futures_util::stream::unfold(
+        (snapshot.into_iter(), rx),
+        |(mut snap, mut rx)| async move {
+            if let Some(e) = snap.next() {
+                return Some((Ok(e), (snap, rx)));
+            }
+            let ev = match rx.recv().await {
+                Ok(e) => live_event(&e),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    Event::default().event("lagged").data(n.to_string())
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((Ok(ev), (snap, rx)))
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 async fn geometry(State(s): State<LiveState>) -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], s.geometry.to_string()).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+        s.geometry.to_string(),
+    )
+        .into_response()
 }
 
 async fn vessels(State(s): State<LiveState>) -> Json<Value> {
@@ -129,8 +154,14 @@ fn time(name: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
     v.filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<Timestamp>()
-                .or_else(|_| s.parse::<jiff::civil::Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)).map(|z| z.timestamp()))
-                .map_err(|_| ApiError::BadRequest(format!("{name}={s:?} is not an RFC 3339 time or a date")))
+                .or_else(|_| {
+                    s.parse::<jiff::civil::Date>()
+                        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+                        .map(|z| z.timestamp())
+                })
+                .map_err(|_| {
+                    ApiError::BadRequest(format!("{name}={s:?} is not an RFC 3339 time or a date"))
+                })
         })
         .transpose()
 }
@@ -141,13 +172,32 @@ struct TrackParams {
     until: Option<String>,
 }
 
-async fn track(State(s): State<LiveState>, Path(mmsi): Path<String>, Query(p): Query<TrackParams>) -> Result<Json<Value>, ApiError> {
-    let mmsi: u32 = mmsi.parse().ok().filter(|m| *m > 0 && *m < 1_000_000_000).ok_or_else(|| ApiError::BadRequest(format!("{mmsi:?} is not an MMSI")))?;
+async fn track(
+    State(s): State<LiveState>,
+    Path(mmsi): Path<String>,
+    Query(p): Query<TrackParams>,
+) -> Result<Json<Value>, ApiError> {
+    let mmsi: u32 = mmsi
+        .parse()
+        .ok()
+        .filter(|m| *m > 0 && *m < 1_000_000_000)
+        .ok_or_else(|| ApiError::BadRequest(format!("{mmsi:?} is not an MMSI")))?;
     let until = match time("until", p.until.as_deref())? {
         Some(t) => t,
-        None => s.handle.vessels().await.iter().filter_map(|v| v.last_seen).max().unwrap_or_else(Timestamp::now),
+        None => s
+            .handle
+            .vessels()
+            .await
+            .iter()
+            .filter_map(|v| v.last_seen)
+            .max()
+            .unwrap_or_else(Timestamp::now),
     };
-    let from = time("from", p.from.as_deref())?.unwrap_or_else(|| until.checked_sub(SignedDuration::from_hours(24)).unwrap_or(until));
+    let from = time("from", p.from.as_deref())?.unwrap_or_else(|| {
+        until
+            .checked_sub(SignedDuration::from_hours(24))
+            .unwrap_or(until)
+    });
     if from > until {
         return Err(ApiError::BadRequest("from is after until".into()));
     }
@@ -174,11 +224,17 @@ struct AlertParams {
     limit: Option<String>,
 }
 
-async fn alerts(State(s): State<LiveState>, Query(p): Query<AlertParams>) -> Result<Json<Value>, ApiError> {
+async fn alerts(
+    State(s): State<LiveState>,
+    Query(p): Query<AlertParams>,
+) -> Result<Json<Value>, ApiError> {
     let num = |name: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
         v.as_deref()
             .filter(|s| !s.is_empty())
-            .map(|x| x.parse::<u32>().map_err(|_| ApiError::BadRequest(format!("{name}={x:?} is not a number"))))
+            .map(|x| {
+                x.parse::<u32>()
+                    .map_err(|_| ApiError::BadRequest(format!("{name}={x:?} is not a number")))
+            })
             .transpose()
     };
     let open = match p.open.as_deref() {

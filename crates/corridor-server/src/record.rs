@@ -11,7 +11,11 @@ use crate::{ApiError, AppState};
 
 fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
     v.filter(|s| !s.is_empty())
-        .map(|s| s.parse::<Date>().map_err(|_| ApiError::BadRequest(format!("{name}: {s:?} is not a date like 2022-08-01"))))
+        .map(|s| {
+            s.parse::<Date>().map_err(|_| {
+                ApiError::BadRequest(format!("{name}: {s:?} is not a date like 2022-08-01"))
+            })
+        })
         .transpose()
 }
 
@@ -23,18 +27,26 @@ pub struct RangeParams {
 
 impl RangeParams {
     fn range(&self) -> Result<DateRange, ApiError> {
-        let r = DateRange { from: date("from", self.from.as_deref())?, until: date("until", self.until.as_deref())? };
+        let r = DateRange {
+            from: date("from", self.from.as_deref())?,
+            until: date("until", self.until.as_deref())?,
+        };
         if let (Some(f), Some(u)) = (r.from, r.until)
             && f > u
         {
-            return Err(ApiError::BadRequest(format!("from ({f}) is after until ({u})")));
+            return Err(ApiError::BadRequest(format!(
+                "from ({f}) is after until ({u})"
+            )));
         }
         Ok(r)
     }
 }
 
 /// `GET /api/v1/stats`: the published figures over departures in a date range.
-pub async fn stats(State(s): State<AppState>, Query(p): Query<RangeParams>) -> Result<Json<Stats>, ApiError> {
+pub async fn stats(
+    State(s): State<AppState>,
+    Query(p): Query<RangeParams>,
+) -> Result<Json<Stats>, ApiError> {
     Ok(Json(s.store.stats(p.range()?).await?))
 }
 
@@ -54,29 +66,45 @@ pub struct VoyageParams {
 fn number(name: &str, v: Option<&str>, max: u32) -> Result<Option<u32>, ApiError> {
     v.filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<u32>()
-                .ok()
-                .filter(|n| *n <= max)
-                .ok_or_else(|| ApiError::BadRequest(format!("{name}: {s:?} is not a whole number from 0 to {max}")))
+            s.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "{name}: {s:?} is not a whole number from 0 to {max}"
+                ))
+            })
         })
         .transpose()
 }
 
 fn text(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// `GET /api/v1/voyages`: filtered, paginated, newest departure first.
-pub async fn voyages(State(s): State<AppState>, Query(p): Query<VoyageParams>) -> Result<Json<Page<VoyageView>>, ApiError> {
-    let range = RangeParams { from: p.from.clone(), until: p.until.clone() }.range()?;
+pub async fn voyages(
+    State(s): State<AppState>,
+    Query(p): Query<VoyageParams>,
+) -> Result<Json<Page<VoyageView>>, ApiError> {
+    let range = RangeParams {
+        from: p.from.clone(),
+        until: p.until.clone(),
+    }
+    .range()?;
     let imo = match text(&p.imo) {
-        Some(i) => Some(Imo::parse_published(&i).map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?.get()),
+        Some(i) => Some(
+            Imo::parse_published(&i)
+                .map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?
+                .get(),
+        ),
         None => None,
     };
     if let Some(st) = text(&p.status)
         && !["departed", "inspected"].contains(&st.as_str())
     {
-        return Err(ApiError::BadRequest(format!("status: {st:?} is not one of departed, inspected")));
+        return Err(ApiError::BadRequest(format!(
+            "status: {st:?} is not one of departed, inspected"
+        )));
     }
     let limit = number("limit", p.limit.as_deref(), VoyageQuery::MAX_LIMIT)?;
     if limit == Some(0) {
@@ -97,7 +125,14 @@ pub async fn voyages(State(s): State<AppState>, Query(p): Query<VoyageParams>) -
 }
 
 /// `GET /api/v1/vessels/{imo}`: a vessel, its voyages and their history.
-pub async fn vessel(State(s): State<AppState>, Path(imo): Path<String>) -> Result<Json<VesselDetail>, ApiError> {
+pub async fn vessel(
+    State(s): State<AppState>,
+    Path(imo): Path<String>,
+) -> Result<Json<VesselDetail>, ApiError> {
     let imo = Imo::parse_published(&imo).map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?;
-    s.store.vessel(imo).await?.map(Json).ok_or_else(|| ApiError::NotFound(format!("no vessel with IMO {imo} in the record")))
+    s.store
+        .vessel(imo)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no vessel with IMO {imo} in the record")))
 }

@@ -13,13 +13,19 @@ use tower::ServiceExt;
 
 async fn app() -> (tempfile::TempDir, axum::Router) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("r.db").to_str().unwrap()).await.unwrap();
-    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv");
+    let store = SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv");
     let p = corridor_import::jcc::read_path(&csv).unwrap();
     use corridor_store::Store;
     store
         .import(ImportBatch {
-            snapshot: Snapshot { source: "jcc.csv".into(), as_of: p.latest_departure().unwrap() },
+            snapshot: Snapshot {
+                source: "jcc.csv".into(),
+                as_of: p.latest_departure().unwrap(),
+            },
             format: "csv",
             recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
             voyages: &p.voyages,
@@ -27,15 +33,24 @@ async fn app() -> (tempfile::TempDir, axum::Router) {
         })
         .await
         .unwrap();
-    let state = AppState { store: Arc::new(store) };
+    let state = AppState {
+        store: Arc::new(store),
+    };
     (dir, router(state, &Options::default()))
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
-    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -57,12 +72,36 @@ async fn stats_match_the_published_figures() {
 async fn bad_requests_say_what_is_wrong() {
     let (_d, app) = app().await;
     for (uri, status, message) in [
-        ("/api/v1/stats?from=yesterday", 400, "from: \"yesterday\" is not a date like 2022-08-01"),
-        ("/api/v1/stats?from=2023-01-02&until=2023-01-01", 400, "from (2023-01-02) is after until (2023-01-01)"),
-        ("/api/v1/voyages?limit=5000", 400, "limit: \"5000\" is not a whole number from 0 to 1000"),
-        ("/api/v1/voyages?imo=12", 400, "imo: IMO number \"12\" is not 7 digits"),
-        ("/api/v1/voyages?status=sunk", 400, "status: \"sunk\" is not one of departed, inspected"),
-        ("/api/v1/vessels/9074729", 404, "no vessel with IMO 9074729 in the record"),
+        (
+            "/api/v1/stats?from=yesterday",
+            400,
+            "from: \"yesterday\" is not a date like 2022-08-01",
+        ),
+        (
+            "/api/v1/stats?from=2023-01-02&until=2023-01-01",
+            400,
+            "from (2023-01-02) is after until (2023-01-01)",
+        ),
+        (
+            "/api/v1/voyages?limit=5000",
+            400,
+            "limit: \"5000\" is not a whole number from 0 to 1000",
+        ),
+        (
+            "/api/v1/voyages?imo=12",
+            400,
+            "imo: IMO number \"12\" is not 7 digits",
+        ),
+        (
+            "/api/v1/voyages?status=sunk",
+            400,
+            "status: \"sunk\" is not one of departed, inspected",
+        ),
+        (
+            "/api/v1/vessels/9074729",
+            404,
+            "no vessel with IMO 9074729 in the record",
+        ),
         ("/api/v1/nothing", 404, "no such API route"),
     ] {
         let (s, body) = get(&app, uri).await;
@@ -74,10 +113,20 @@ async fn bad_requests_say_what_is_wrong() {
 #[tokio::test]
 async fn voyages_and_vessels() {
     let (_d, app) = app().await;
-    let (_, page) = get(&app, "/api/v1/voyages?port=Odesa&commodity=Wheat&limit=3&offset=1").await;
+    let (_, page) = get(
+        &app,
+        "/api/v1/voyages?port=Odesa&commodity=Wheat&limit=3&offset=1",
+    )
+    .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
     assert_eq!(page["offset"], 1);
-    assert!(page["items"].as_array().unwrap().iter().all(|v| v["port_name"] == "Odesa"));
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["port_name"] == "Odesa")
+    );
     let (s, v) = get(&app, "/api/v1/vessels/9086526").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["vessel"]["name"], "RAZONI");

@@ -17,7 +17,11 @@ use jiff::Timestamp;
 use tower::ServiceExt;
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
-    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("response");
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
     let status = res.status();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -27,8 +31,14 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
 async fn live_routes_answer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("r.db");
-    let record = SqliteStore::open(db.to_str().expect("path")).await.expect("record");
-    let track: Arc<dyn TrackStore> = Arc::new(SqliteTrackStore::open(db.to_str().expect("path")).await.expect("track"));
+    let record = SqliteStore::open(db.to_str().expect("path"))
+        .await
+        .expect("record");
+    let track: Arc<dyn TrackStore> = Arc::new(
+        SqliteTrackStore::open(db.to_str().expect("path"))
+            .await
+            .expect("track"),
+    );
 
     // A short recorded feed: one ship sailing north for 10 minutes.
     let feed = dir.path().join("feed.nmea");
@@ -48,20 +58,51 @@ async fn live_routes_answer() {
         f.write_all(enc.encode(&r).as_bytes()).expect("write");
     }
     drop(f);
-    let mut cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![SourceSpec::File { path: feed, speed: None }]);
+    let mut cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::File {
+            path: feed,
+            speed: None,
+        }],
+    );
     cfg.position_batch = 10;
-    let handle = spawn_pipeline(cfg, Some(Arc::clone(&track))).await.expect("pipeline");
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(&track)))
+        .await
+        .expect("pipeline");
     // The replay ends by itself; the pipeline stays up for queries. Wait for the last position to be stored.
     for _ in 0..2000 {
-        if track.track(211_000_001, Timestamp::from_second(0).expect("t"), Timestamp::MAX, 1000).await.expect("track").len() == 60 {
+        if track
+            .track(
+                211_000_001,
+                Timestamp::from_second(0).expect("t"),
+                Timestamp::MAX,
+                1000,
+            )
+            .await
+            .expect("track")
+            .len()
+            == 60
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 
-    let live = LiveState { handle, geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO) };
-    let opts = Options { api: vec![api_router(live)], root: vec![metrics_router()], ..Options::default() };
-    let app = router(AppState { store: Arc::new(record) }, &opts);
+    let live = LiveState {
+        handle,
+        geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+    };
+    let opts = Options {
+        api: vec![api_router(live)],
+        root: vec![metrics_router()],
+        ..Options::default()
+    };
+    let app = router(
+        AppState {
+            store: Arc::new(record),
+        },
+        &opts,
+    );
 
     let (s, body) = get(&app, "/api/v1/geometry").await;
     assert_eq!(s, StatusCode::OK);
@@ -73,11 +114,18 @@ async fn live_routes_answer() {
     assert_eq!(v["count"], 1);
     assert_eq!(v["items"][0]["mmsi"], 211_000_001);
 
-    let (s, body) = get(&app, "/api/v1/tracks/211000001?from=2023-11-14T00:00:00Z&until=2023-11-15T00:00:00Z").await;
+    let (s, body) = get(
+        &app,
+        "/api/v1/tracks/211000001?from=2023-11-14T00:00:00Z&until=2023-11-15T00:00:00Z",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let t: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(t["geometry"]["type"], "LineString");
-    assert_eq!(t["geometry"]["coordinates"].as_array().map(Vec::len), Some(60));
+    assert_eq!(
+        t["geometry"]["coordinates"].as_array().map(Vec::len),
+        Some(60)
+    );
 
     let (s, _) = get(&app, "/api/v1/tracks/nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -91,11 +139,27 @@ async fn live_routes_answer() {
     assert_eq!(s, StatusCode::OK);
 
     // SSE: the first event is the current picture of the one tracked vessel.
-    let res = app.clone().oneshot(Request::get("/api/v1/live").body(Body::empty()).expect("request")).await.expect("response");
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/live")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().expect("ct").starts_with("text/event-stream"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/event-stream")
+    );
     let mut body = res.into_body();
     let frame = body.frame().await.expect("frame").expect("ok");
     let text = String::from_utf8_lossy(frame.data_ref().expect("data")).into_owned();
-    assert!(text.contains("event: position") && text.contains("211000001"), "{text}");
+    assert!(
+        text.contains("event: position") && text.contains("211000001"),
+        "{text}"
+    );
 }

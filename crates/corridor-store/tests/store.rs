@@ -16,14 +16,19 @@ const CSV: &str = "bsgi_outbound_shipments_2023-06-14.csv";
 const XLSX: &str = "hdx_black_sea_initiative_vessel_movements_2023-01-07.xlsx";
 
 fn parsed(name: &str) -> Parsed {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/jcc")
+        .join(name);
     jcc::read_path(&path).unwrap()
 }
 
 async fn import(store: &dyn Store, name: &str) -> ImportOutcome {
     let p = parsed(name);
     let batch = ImportBatch {
-        snapshot: Snapshot { source: name.to_string(), as_of: p.latest_departure().unwrap() },
+        snapshot: Snapshot {
+            source: name.to_string(),
+            as_of: p.latest_departure().unwrap(),
+        },
         format: "test",
         recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
         voyages: &p.voyages,
@@ -40,7 +45,8 @@ async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
 }
 
 async fn postgres(test: &str) -> Option<Arc<dyn Store>> {
-    let url = std::env::var("CORRIDOR_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!("t_{test}_{}", std::process::id());
     match PgStore::connect_in_schema(&url, &schema).await {
         Ok(s) => Some(Arc::new(s)),
@@ -76,16 +82,30 @@ fn t(n: i64) -> Tonnes {
     Tonnes::whole(n)
 }
 
-on_both!(csv_reproduces_the_published_figures, |store: Arc<dyn Store>| async move {
+on_both!(csv_reproduces_the_published_figures, |store: Arc<
+    dyn Store,
+>| async move {
     let out = import(&*store, CSV).await;
-    assert_eq!((out.imported, out.updated, out.unchanged, out.history_added), (981, 0, 0, 0));
+    assert_eq!(
+        (out.imported, out.updated, out.unchanged, out.history_added),
+        (981, 0, 0, 0)
+    );
     let s = store.stats(DateRange::default()).await.unwrap();
-    assert_eq!((s.voyages, s.cargo_lines, s.tonnes), (981, 1120, t(31_744_756)));
+    assert_eq!(
+        (s.voyages, s.cargo_lines, s.tonnes),
+        (981, 1120, t(31_744_756))
+    );
     assert_eq!(s.by_port["Chornomorsk"], t(11_892_284));
     assert_eq!(s.by_port["Yuzhny/Pivdennyi"], t(10_451_061));
     assert_eq!(s.by_port["Odesa"], t(9_401_411));
-    assert_eq!(format!("{:.1}", s.by_commodity["Corn"].percent_of(s.tonnes)), "50.9");
-    assert_eq!(format!("{:.1}", s.by_commodity["Wheat"].percent_of(s.tonnes)), "27.4");
+    assert_eq!(
+        format!("{:.1}", s.by_commodity["Corn"].percent_of(s.tonnes)),
+        "50.9"
+    );
+    assert_eq!(
+        format!("{:.1}", s.by_commodity["Wheat"].percent_of(s.tonnes)),
+        "27.4"
+    );
     assert_eq!(s.wfp_tonnes, t(625_169));
     assert_eq!(s.by_country.len(), 45);
     let by_month: Tonnes = s.by_month.values().copied().sum();
@@ -95,9 +115,20 @@ on_both!(csv_reproduces_the_published_figures, |store: Arc<dyn Store>| async mov
 on_both!(reimport_is_idempotent, |store: Arc<dyn Store>| async move {
     import(&*store, CSV).await;
     let again = import(&*store, CSV).await;
-    assert_eq!((again.imported, again.updated, again.unchanged, again.history_added), (0, 0, 981, 0));
+    assert_eq!(
+        (
+            again.imported,
+            again.updated,
+            again.unchanged,
+            again.history_added
+        ),
+        (0, 0, 981, 0)
+    );
     let s = store.stats(DateRange::default()).await.unwrap();
-    assert_eq!((s.voyages, s.cargo_lines, s.tonnes), (981, 1120, t(31_744_756)));
+    assert_eq!(
+        (s.voyages, s.cargo_lines, s.tonnes),
+        (981, 1120, t(31_744_756))
+    );
 });
 
 async fn both_files(store: Arc<dyn Store>, csv_first: bool) {
@@ -106,10 +137,27 @@ async fn both_files(store: Arc<dyn Store>, csv_first: bool) {
         import(&*store, f).await;
     }
     let s = store.stats(DateRange::default()).await.unwrap();
-    assert_eq!((s.voyages, s.cargo_lines, s.tonnes), (981, 1120, t(31_744_756)), "order {order:?}");
-    assert_eq!(s.wfp_tonnes, t(625_169), "the xlsx has no WFP column and must not erase it");
-    let h = store.history(VoyageKey { direction: corridor_domain::Direction::Outbound, seq: 34 }).await.unwrap();
-    let tonnes: Vec<_> = h.iter().filter(|r| r.change.field == "cargo[1].tonnes").collect();
+    assert_eq!(
+        (s.voyages, s.cargo_lines, s.tonnes),
+        (981, 1120, t(31_744_756)),
+        "order {order:?}"
+    );
+    assert_eq!(
+        s.wfp_tonnes,
+        t(625_169),
+        "the xlsx has no WFP column and must not erase it"
+    );
+    let h = store
+        .history(VoyageKey {
+            direction: corridor_domain::Direction::Outbound,
+            seq: 34,
+        })
+        .await
+        .unwrap();
+    let tonnes: Vec<_> = h
+        .iter()
+        .filter(|r| r.change.field == "cargo[1].tonnes")
+        .collect();
     assert_eq!(tonnes.len(), 1, "{h:#?}");
     assert_eq!(tonnes[0].change.old_value.as_deref(), Some("2436.99"));
     assert_eq!(tonnes[0].change.old_snapshot.source, XLSX);
@@ -117,55 +165,127 @@ async fn both_files(store: Arc<dyn Store>, csv_first: bool) {
     // Re-importing either file again adds nothing.
     for f in order {
         let again = import(&*store, f).await;
-        assert_eq!((again.imported, again.updated, again.history_added), (0, 0, 0), "{f}");
+        assert_eq!(
+            (again.imported, again.updated, again.history_added),
+            (0, 0, 0),
+            "{f}"
+        );
     }
-    let v = store.voyages(&VoyageQuery { imo: Some(9001112), ..Default::default() }).await.unwrap();
+    let v = store
+        .voyages(&VoyageQuery {
+            imo: Some(9001112),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let v34 = v.items.iter().find(|v| v.seq == 34).unwrap();
     assert_eq!(v34.cargo[0].tonnes, t(2437));
 }
 
-on_both!(xlsx_then_csv_keeps_one_record, |store: Arc<dyn Store>| both_files(store, false));
-on_both!(csv_then_xlsx_keeps_one_record, |store: Arc<dyn Store>| both_files(store, true));
-
-on_both!(xlsx_alone_gives_its_figures, |store: Arc<dyn Store>| async move {
-    import(&*store, XLSX).await;
-    let s = store.stats(DateRange::default()).await.unwrap();
-    assert_eq!((s.voyages, s.tonnes), (633, t(16_945_661)));
+on_both!(xlsx_then_csv_keeps_one_record, |store: Arc<dyn Store>| {
+    both_files(store, false)
 });
+on_both!(csv_then_xlsx_keeps_one_record, |store: Arc<dyn Store>| {
+    both_files(store, true)
+});
+
+on_both!(
+    xlsx_alone_gives_its_figures,
+    |store: Arc<dyn Store>| async move {
+        import(&*store, XLSX).await;
+        let s = store.stats(DateRange::default()).await.unwrap();
+        assert_eq!((s.voyages, s.tonnes), (633, t(16_945_661)));
+    }
+);
 
 on_both!(stats_by_date_range, |store: Arc<dyn Store>| async move {
     import(&*store, CSV).await;
-    let aug = DateRange { from: Some(jiff::civil::date(2022, 8, 1)), until: Some(jiff::civil::date(2022, 8, 31)) };
+    let aug = DateRange {
+        from: Some(jiff::civil::date(2022, 8, 1)),
+        until: Some(jiff::civil::date(2022, 8, 31)),
+    };
     let s = store.stats(aug).await.unwrap();
     let all = store.stats(DateRange::default()).await.unwrap();
     assert_eq!(s.tonnes, all.by_month["2022-08"]);
     assert_eq!(s.voyages, all.voyages_by_month["2022-08"]);
     assert_eq!(s.by_month.len(), 1);
     // Inclusive bounds: voyage 1 left on 1 August.
-    let day = DateRange { from: Some(jiff::civil::date(2022, 8, 1)), until: Some(jiff::civil::date(2022, 8, 1)) };
+    let day = DateRange {
+        from: Some(jiff::civil::date(2022, 8, 1)),
+        until: Some(jiff::civil::date(2022, 8, 1)),
+    };
     assert_eq!(store.stats(day).await.unwrap().tonnes, t(26_527));
 });
 
-on_both!(voyages_filter_and_page, |store: Arc<dyn Store>| async move {
-    import(&*store, CSV).await;
-    let all = store.voyages(&VoyageQuery::default()).await.unwrap();
-    assert_eq!((all.total, all.items.len()), (981, 50));
-    assert_eq!(all.items[0].seq, 981, "newest first");
-    let page2 = store.voyages(&VoyageQuery { offset: Some(50), ..Default::default() }).await.unwrap();
-    assert!(page2.items.iter().all(|v| !all.items.iter().any(|w| w.id == v.id)));
-    let odesa_wfp = store
-        .voyages(&VoyageQuery { port: Some("Odesa".into()), country: Some("Yemen".into()), limit: Some(1000), ..Default::default() })
-        .await
-        .unwrap();
-    assert!(odesa_wfp.total > 0);
-    assert!(odesa_wfp.items.iter().all(|v| v.port == "UAODS" && v.cargo.iter().any(|c| c.destination_iso3 == "YEM")));
-    let peas = store.voyages(&VoyageQuery { commodity: Some("peas".into()), limit: Some(1000), ..Default::default() }).await.unwrap();
-    assert!(peas.items.iter().all(|v| v.cargo.iter().any(|c| c.commodity.name() == "Peas")));
-    let v1 = store.vessel(Imo::new(9086526).unwrap()).await.unwrap().unwrap();
-    assert_eq!(v1.vessel.name, "RAZONI");
-    assert_eq!(v1.voyages.len(), 1);
-    assert_eq!(v1.voyages[0].tonnes, t(26_527));
-    assert!(store.vessel(Imo::new(9074729).unwrap()).await.unwrap().is_none());
-    let flagged = store.vessel(Imo::published(9422348).unwrap()).await.unwrap().unwrap();
-    assert!(!flagged.vessel.imo_check_ok);
-});
+on_both!(
+    voyages_filter_and_page,
+    |store: Arc<dyn Store>| async move {
+        import(&*store, CSV).await;
+        let all = store.voyages(&VoyageQuery::default()).await.unwrap();
+        assert_eq!((all.total, all.items.len()), (981, 50));
+        assert_eq!(all.items[0].seq, 981, "newest first");
+        let page2 = store
+            .voyages(&VoyageQuery {
+                offset: Some(50),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            page2
+                .items
+                .iter()
+                .all(|v| !all.items.iter().any(|w| w.id == v.id))
+        );
+        let odesa_wfp = store
+            .voyages(&VoyageQuery {
+                port: Some("Odesa".into()),
+                country: Some("Yemen".into()),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(odesa_wfp.total > 0);
+        assert!(
+            odesa_wfp
+                .items
+                .iter()
+                .all(|v| v.port == "UAODS" && v.cargo.iter().any(|c| c.destination_iso3 == "YEM"))
+        );
+        let peas = store
+            .voyages(&VoyageQuery {
+                commodity: Some("peas".into()),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            peas.items
+                .iter()
+                .all(|v| v.cargo.iter().any(|c| c.commodity.name() == "Peas"))
+        );
+        let v1 = store
+            .vessel(Imo::new(9086526).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v1.vessel.name, "RAZONI");
+        assert_eq!(v1.voyages.len(), 1);
+        assert_eq!(v1.voyages[0].tonnes, t(26_527));
+        assert!(
+            store
+                .vessel(Imo::new(9074729).unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let flagged = store
+            .vessel(Imo::published(9422348).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!flagged.vessel.imo_check_ok);
+    }
+);

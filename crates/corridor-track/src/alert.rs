@@ -68,7 +68,10 @@ impl AlertKind {
 
     /// Events (routine) rather than anomalies.
     pub fn is_event(self) -> bool {
-        matches!(self, Self::CorridorEntry | Self::CorridorExit | Self::AreaArrival)
+        matches!(
+            self,
+            Self::CorridorEntry | Self::CorridorExit | Self::AreaArrival
+        )
     }
 }
 

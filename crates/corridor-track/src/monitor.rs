@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use corridor_geo::{AreaId, AreaKind, Corridor, KNOT_MPS, LaneHit, LatLon, NM, RouteEstimate, distance_m, eta};
+use corridor_geo::{
+    AreaId, AreaKind, Corridor, KNOT_MPS, LaneHit, LatLon, NM, RouteEstimate, distance_m, eta,
+};
 use jiff::{SignedDuration, Timestamp};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
@@ -88,7 +90,8 @@ fn secs(a: Timestamp, b: Timestamp) -> f64 {
 }
 
 fn plus(t: Timestamp, s: u64) -> Timestamp {
-    t.checked_add(SignedDuration::from_secs(s.min(i64::MAX as u64) as i64)).unwrap_or(Timestamp::MAX)
+    t.checked_add(SignedDuration::from_secs(s.min(i64::MAX as u64) as i64))
+        .unwrap_or(Timestamp::MAX)
 }
 
 fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
@@ -160,12 +163,25 @@ impl<R: Registry> Monitor<R> {
     pub fn eta(&self, mmsi: u32, target: AreaId) -> Option<Eta> {
         let v = self.vessels.get(&mmsi)?;
         let fix = v.fix?;
-        let search = self.corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max)
+        let search = self
+            .corridor
+            .lanes()
+            .iter()
+            .map(|l| l.half_width_m())
+            .fold(0.0, f64::max)
             + self.config.deviation_nm * NM;
         let route = self.corridor.remaining_to(fix.pos, target, search)?;
         let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
-        let at = if route.remaining_m == 0.0 { Some(fix.time) } else { eta(fix.time, route.remaining_m, speed_kn) };
-        Some(Eta { route, speed_kn, at })
+        let at = if route.remaining_m == 0.0 {
+            Some(fix.time)
+        } else {
+            eta(fix.time, route.remaining_m, speed_kn)
+        };
+        Some(Eta {
+            route,
+            speed_kn,
+            at,
+        })
     }
 
     /// Estimated arrival of `mmsi` at the next area along the lane it is on,
@@ -173,13 +189,25 @@ impl<R: Registry> Monitor<R> {
     pub fn eta_next(&self, mmsi: u32) -> Option<Eta> {
         let v = self.vessels.get(&mmsi)?;
         let fix = v.fix?;
-        let course = fix.cog_deg.map(f64::from).or(fix.heading_deg.map(f64::from))?;
-        let search = self.corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max)
+        let course = fix
+            .cog_deg
+            .map(f64::from)
+            .or(fix.heading_deg.map(f64::from))?;
+        let search = self
+            .corridor
+            .lanes()
+            .iter()
+            .map(|l| l.half_width_m())
+            .fold(0.0, f64::max)
             + self.config.deviation_nm * NM;
         let route = self.corridor.next_area(fix.pos, course, search)?;
         let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
         let at = eta(fix.time, route.remaining_m, speed_kn);
-        Some(Eta { route, speed_kn, at })
+        Some(Eta {
+            route,
+            speed_kn,
+            at,
+        })
     }
 
     fn new_id(&mut self) -> u64 {
@@ -206,7 +234,11 @@ impl<R: Registry> Monitor<R> {
             start: r.time,
             end: r.time,
             open: false,
-            place: Place { lat: Some(r.lat), lon: Some(r.lon), area },
+            place: Place {
+                lat: Some(r.lat),
+                lon: Some(r.lon),
+                area,
+            },
             other_mmsi: None,
             detail,
             evidence: vec![Evidence::Position(*r)],
@@ -226,7 +258,18 @@ impl<R: Registry> Monitor<R> {
         out: &mut Vec<Alert>,
     ) -> u64 {
         let id = self.new_id();
-        let a = Alert { id, kind, mmsi, start, end, open: true, place, other_mmsi: None, detail, evidence };
+        let a = Alert {
+            id,
+            kind,
+            mmsi,
+            start,
+            end,
+            open: true,
+            place,
+            other_mmsi: None,
+            detail,
+            evidence,
+        };
         out.push(a.clone());
         self.open.insert(id, a);
         id
@@ -273,23 +316,52 @@ impl<R: Registry> Monitor<R> {
             .vessels
             .values()
             .filter(|v| v.in_corridor() && v.det.gap.is_none())
-            .filter_map(|v| v.last_seen.filter(|ls| secs(*ls, now) > gap).map(|ls| (v.mmsi, ls)))
+            .filter_map(|v| {
+                v.last_seen
+                    .filter(|ls| secs(*ls, now) > gap)
+                    .map(|ls| (v.mmsi, ls))
+            })
             .collect();
         // Hash-map order is random per process: sort so alert ids are reproducible.
         let mut due = due;
         due.sort_unstable();
         self.prune(now, out);
         for (mmsi, last) in due {
-            let Some(v) = self.vessels.get(&mmsi) else { continue };
+            let Some(v) = self.vessels.get(&mmsi) else {
+                continue;
+            };
             let (place, evidence) = match v.fix {
                 Some(f) => (
-                    Place { lat: Some(f.pos.lat), lon: Some(f.pos.lon), area: self.zone_name(v) },
+                    Place {
+                        lat: Some(f.pos.lat),
+                        lon: Some(f.pos.lon),
+                        area: self.zone_name(v),
+                    },
                     vec![Evidence::Position(f.to_report(mmsi))],
                 ),
-                None => (Place { lat: None, lon: None, area: None }, vec![]),
+                None => (
+                    Place {
+                        lat: None,
+                        lon: None,
+                        area: None,
+                    },
+                    vec![],
+                ),
             };
-            let detail = format!("no report for more than {} s while in the corridor", self.config.ais_gap_s);
-            let id = self.open_alert(AlertKind::AisGap, mmsi, last, now, place, detail, evidence, out);
+            let detail = format!(
+                "no report for more than {} s while in the corridor",
+                self.config.ais_gap_s
+            );
+            let id = self.open_alert(
+                AlertKind::AisGap,
+                mmsi,
+                last,
+                now,
+                place,
+                detail,
+                evidence,
+                out,
+            );
             if let Some(v) = self.vessels.get_mut(&mmsi) {
                 v.det.gap = Some(id);
             }
@@ -300,8 +372,12 @@ impl<R: Registry> Monitor<R> {
     /// time the pair was seen together) and forget long-silent vessels.
     fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
         let stale_pair = 2.0 * self.config.encounter_max_fix_age_s as f64;
-        let mut old: Vec<(u32, u32)> =
-            self.pairs.iter().filter(|(_, p)| secs(p.last, now) > stale_pair).map(|(k, _)| *k).collect();
+        let mut old: Vec<(u32, u32)> = self
+            .pairs
+            .iter()
+            .filter(|(_, p)| secs(p.last, now) > stale_pair)
+            .map(|(k, _)| *k)
+            .collect();
         old.sort_unstable();
         for (a, b) in old {
             self.end_pair(a, b, out);
@@ -360,7 +436,9 @@ impl<R: Registry> Monitor<R> {
         match v.last_zone {
             LastZone::None => None,
             LastZone::Lane(l) => self.corridor.lane(l).map(|l| l.name.clone()),
-            LastZone::Area(a) | LastZone::Anchorage(a) => self.corridor.area(a).map(|a| a.name.clone()),
+            LastZone::Area(a) | LastZone::Anchorage(a) => {
+                self.corridor.area(a).map(|a| a.name.clone())
+            }
         }
     }
 
@@ -376,7 +454,10 @@ impl<R: Registry> Monitor<R> {
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
         self.advance_to(r.time, out);
-        let v = self.vessels.entry(r.mmsi).or_insert_with(|| VesselState::new(r.mmsi));
+        let v = self
+            .vessels
+            .entry(r.mmsi)
+            .or_insert_with(|| VesselState::new(r.mmsi));
         if v.last_seen.is_some_and(|ls| r.time < ls) {
             self.stats.stale += 1;
             return;
@@ -387,7 +468,12 @@ impl<R: Registry> Monitor<R> {
         if let Some(n) = r.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             v.name = Some(n.into());
         }
-        if let Some(c) = r.callsign.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Some(c) = r
+            .callsign
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             v.callsign = Some(c.into());
         }
         if r.ship_type.is_some() {
@@ -421,7 +507,9 @@ impl<R: Registry> Monitor<R> {
             (Some(_), Some(reg), _) => Some(reg.key),
             _ => None,
         };
-        let Some(v) = self.vessels.get_mut(&r.mmsi) else { return };
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
         v.registered = registered.or(v.registered);
         let ev = Evidence::Static(r.clone());
         match (mismatch, v.det.identity) {
@@ -430,14 +518,29 @@ impl<R: Registry> Monitor<R> {
                 self.extend_alert(id, r.time, Some(ev));
             }
             (Some(detail), None) => {
-                let place = v.fix.map_or(Place { lat: None, lon: None, area: None }, |f| Place {
-                    lat: Some(f.pos.lat),
-                    lon: Some(f.pos.lon),
-                    area: None,
-                });
+                let place = v.fix.map_or(
+                    Place {
+                        lat: None,
+                        lon: None,
+                        area: None,
+                    },
+                    |f| Place {
+                        lat: Some(f.pos.lat),
+                        lon: Some(f.pos.lon),
+                        area: None,
+                    },
+                );
                 let mmsi = r.mmsi;
-                let id =
-                    self.open_alert(AlertKind::IdentityMismatch, mmsi, r.time, r.time, place, detail, vec![ev], out);
+                let id = self.open_alert(
+                    AlertKind::IdentityMismatch,
+                    mmsi,
+                    r.time,
+                    r.time,
+                    place,
+                    detail,
+                    vec![ev],
+                    out,
+                );
                 if let Some(v) = self.vessels.get_mut(&mmsi) {
                     v.det.identity = Some(id);
                     v.det.identity_last = Some(r.time);
@@ -461,7 +564,10 @@ impl<R: Registry> Monitor<R> {
         };
         self.advance_to(r.time, out);
         let cfg = &self.config;
-        let v = self.vessels.entry(r.mmsi).or_insert_with(|| VesselState::new(r.mmsi));
+        let v = self
+            .vessels
+            .entry(r.mmsi)
+            .or_insert_with(|| VesselState::new(r.mmsi));
         // Stale: not newer than the believed fix. (Statics do not count: a
         // position in the same second as a type 5 is normal.)
         if v.fix.is_some_and(|f| r.time <= f.time) {
@@ -497,16 +603,41 @@ impl<R: Registry> Monitor<R> {
             && in_corridor
             && secs(ls, r.time) > self.config.ais_gap_s as f64
         {
-            let Some(v) = self.vessels.get(&r.mmsi) else { return };
-            let place = v.fix.map_or(Place { lat: Some(r.lat), lon: Some(r.lon), area: None }, |f| Place {
-                lat: Some(f.pos.lat),
-                lon: Some(f.pos.lon),
-                area: self.zone_name(v),
-            });
-            let mut evidence: Vec<Evidence> = v.fix.map(|f| Evidence::Position(f.to_report(r.mmsi))).into_iter().collect();
+            let Some(v) = self.vessels.get(&r.mmsi) else {
+                return;
+            };
+            let place = v.fix.map_or(
+                Place {
+                    lat: Some(r.lat),
+                    lon: Some(r.lon),
+                    area: None,
+                },
+                |f| Place {
+                    lat: Some(f.pos.lat),
+                    lon: Some(f.pos.lon),
+                    area: self.zone_name(v),
+                },
+            );
+            let mut evidence: Vec<Evidence> = v
+                .fix
+                .map(|f| Evidence::Position(f.to_report(r.mmsi)))
+                .into_iter()
+                .collect();
             evidence.push(ev.clone());
-            let detail = format!("no report for {:.0} s while in the corridor", secs(ls, r.time));
-            let id = self.open_alert(AlertKind::AisGap, r.mmsi, ls, r.time, place, detail, evidence, out);
+            let detail = format!(
+                "no report for {:.0} s while in the corridor",
+                secs(ls, r.time)
+            );
+            let id = self.open_alert(
+                AlertKind::AisGap,
+                r.mmsi,
+                ls,
+                r.time,
+                place,
+                detail,
+                evidence,
+                out,
+            );
             self.close_alert(id, r.time, None, out);
         }
 
@@ -524,11 +655,28 @@ impl<R: Registry> Monitor<R> {
                         "{:.1} nm in {:.0} s ({:.0} kn) from the believed position; position not believed",
                         d / NM,
                         dt,
-                        if dt > 0.0 { d / dt / KNOT_MPS } else { f64::INFINITY }
+                        if dt > 0.0 {
+                            d / dt / KNOT_MPS
+                        } else {
+                            f64::INFINITY
+                        }
                     );
                     let evidence = vec![Evidence::Position(f.to_report(r.mmsi)), ev];
-                    let place = Place { lat: Some(r.lat), lon: Some(r.lon), area: None };
-                    let id = self.open_alert(AlertKind::ImpossibleJump, r.mmsi, r.time, r.time, place, detail, evidence, out);
+                    let place = Place {
+                        lat: Some(r.lat),
+                        lon: Some(r.lon),
+                        area: None,
+                    };
+                    let id = self.open_alert(
+                        AlertKind::ImpossibleJump,
+                        r.mmsi,
+                        r.time,
+                        r.time,
+                        place,
+                        detail,
+                        evidence,
+                        out,
+                    );
                     if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                         v.det.jump = Some(id);
                     }
@@ -568,7 +716,9 @@ impl<R: Registry> Monitor<R> {
         let hyst = self.config.boundary_hysteresis_m;
         let dev_m = self.config.deviation_nm * NM;
         let p = r.pos();
-        let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
         // Safe radius: closer to the last evaluation than the nearest lane
         // threshold or area boundary, nothing can have changed. Skipping the
         // geometry here is what keeps the per-report cost low.
@@ -594,16 +744,29 @@ impl<R: Registry> Monitor<R> {
         }
         now_areas.truncate(MAX_AREAS);
         let kind_of = |a: &AreaId| c.area(*a).map(|a| a.kind);
-        let widest = c.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max);
+        let widest = c
+            .lanes()
+            .iter()
+            .map(|l| l.half_width_m())
+            .fold(0.0, f64::max);
         let lane: Option<LaneHit> = c.nearest_lane(p, widest + dev_m + hyst);
         let staying = v.zone == Zone::Inside;
-        let in_lane = lane.filter(|h| h.cross_m <= h.half_width_m + if staying { hyst } else { 0.0 });
-        let c_area = now_areas
+        let in_lane =
+            lane.filter(|h| h.cross_m <= h.half_width_m + if staying { hyst } else { 0.0 });
+        let c_area = now_areas.iter().copied().find(|a| {
+            matches!(
+                kind_of(a),
+                Some(AreaKind::InspectionArea | AreaKind::WaitingArea)
+            )
+        });
+        let port = now_areas
             .iter()
             .copied()
-            .find(|a| matches!(kind_of(a), Some(AreaKind::InspectionArea | AreaKind::WaitingArea)));
-        let port = now_areas.iter().copied().find(|a| kind_of(a) == Some(AreaKind::PortApproach));
-        let anchorage = now_areas.iter().copied().find(|a| kind_of(a) == Some(AreaKind::Anchorage));
+            .find(|a| kind_of(a) == Some(AreaKind::PortApproach));
+        let anchorage = now_areas
+            .iter()
+            .copied()
+            .find(|a| kind_of(a) == Some(AreaKind::Anchorage));
         let in_c = c_area.is_some() || in_lane.is_some();
         let name_area = |a: AreaId| c.area(a).map(|a| a.name.clone());
         let name_lane = |h: &LaneHit| c.lane(h.lane).map(|l| l.name.clone());
@@ -612,7 +775,10 @@ impl<R: Registry> Monitor<R> {
         if !first {
             for a in &now_areas {
                 if !prev_areas.contains(a)
-                    && matches!(kind_of(a), Some(AreaKind::InspectionArea | AreaKind::PortApproach))
+                    && matches!(
+                        kind_of(a),
+                        Some(AreaKind::InspectionArea | AreaKind::PortApproach)
+                    )
                 {
                     let area = c.area(*a);
                     let detail = format!(
@@ -620,12 +786,21 @@ impl<R: Registry> Monitor<R> {
                         area.map_or("", |a| a.kind.as_str()),
                         area.and_then(|a| a.locode.clone()).unwrap_or_default()
                     );
-                    self.point_event(AlertKind::AreaArrival, r.mmsi, r, name_area(*a), detail.trim().to_owned(), out);
+                    self.point_event(
+                        AlertKind::AreaArrival,
+                        r.mmsi,
+                        r,
+                        name_area(*a),
+                        detail.trim().to_owned(),
+                        out,
+                    );
                 }
             }
         }
 
-        let Some(v) = self.vessels.get(&r.mmsi) else { return };
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
         let (zone, last_zone, deviation) = (v.zone, v.last_zone, v.det.deviation);
         let mut new_zone = zone;
         let mut new_last = last_zone;
@@ -639,21 +814,44 @@ impl<R: Registry> Monitor<R> {
             Zone::Outside => {
                 if in_c {
                     new_zone = Zone::Inside;
-                    let place = c_area.and_then(name_area).or_else(|| in_lane.as_ref().and_then(name_lane));
-                    self.point_event(AlertKind::CorridorEntry, r.mmsi, r, place, "entered the corridor".into(), out);
+                    let place = c_area
+                        .and_then(name_area)
+                        .or_else(|| in_lane.as_ref().and_then(name_lane));
+                    self.point_event(
+                        AlertKind::CorridorEntry,
+                        r.mmsi,
+                        r,
+                        place,
+                        "entered the corridor".into(),
+                        out,
+                    );
                 }
             }
             Zone::Inside if !in_c => {
                 if let Some(pa) = port {
                     new_zone = Zone::Outside;
                     new_last = LastZone::None;
-                    self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(pa), "left the corridor into a port".into(), out);
+                    self.point_event(
+                        AlertKind::CorridorExit,
+                        r.mmsi,
+                        r,
+                        name_area(pa),
+                        "left the corridor into a port".into(),
+                        out,
+                    );
                 } else if let Some(an) = anchorage {
                     new_last = LastZone::Anchorage(an);
                 } else if let LastZone::Area(a) = last_zone {
                     new_zone = Zone::Outside;
                     new_last = LastZone::None;
-                    self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(a), "left the corridor".into(), out);
+                    self.point_event(
+                        AlertKind::CorridorExit,
+                        r.mmsi,
+                        r,
+                        name_area(a),
+                        "left the corridor".into(),
+                        out,
+                    );
                 } else if lane.as_ref().is_none_or(|h| h.outside_by_m() > dev_m) {
                     new_zone = Zone::Deviating;
                     let detail = match &lane {
@@ -665,8 +863,21 @@ impl<R: Registry> Monitor<R> {
                         ),
                         None => "far from every lane".to_owned(),
                     };
-                    let place = Place { lat: Some(r.lat), lon: Some(r.lon), area: self.zone_name(v) };
-                    let id = self.open_alert(AlertKind::Deviation, r.mmsi, r.time, r.time, place, detail, vec![Evidence::Position(*r)], out);
+                    let place = Place {
+                        lat: Some(r.lat),
+                        lon: Some(r.lon),
+                        area: self.zone_name(v),
+                    };
+                    let id = self.open_alert(
+                        AlertKind::Deviation,
+                        r.mmsi,
+                        r.time,
+                        r.time,
+                        place,
+                        detail,
+                        vec![Evidence::Position(*r)],
+                        out,
+                    );
                     if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                         v.det.deviation = Some(id);
                         v.det.deviation_last = Some(r.time);
@@ -687,7 +898,14 @@ impl<R: Registry> Monitor<R> {
                     if !in_c && let Some(pa) = port {
                         new_zone = Zone::Outside;
                         new_last = LastZone::None;
-                        self.point_event(AlertKind::CorridorExit, r.mmsi, r, name_area(pa), "left the corridor into a port".into(), out);
+                        self.point_event(
+                            AlertKind::CorridorExit,
+                            r.mmsi,
+                            r,
+                            name_area(pa),
+                            "left the corridor into a port".into(),
+                            out,
+                        );
                     } else if !in_c && let Some(an) = anchorage {
                         new_last = LastZone::Anchorage(an);
                     }
@@ -703,10 +921,14 @@ impl<R: Registry> Monitor<R> {
         // without hysteresis), deviation limit, search radius, area boundaries.
         let search = widest + dev_m + hyst;
         let lane_margin = match &lane {
-            Some(h) => [h.half_width_m, h.half_width_m + hyst, h.half_width_m + dev_m]
-                .iter()
-                .map(|t| (h.cross_m - t).abs())
-                .fold(search - h.cross_m, f64::min),
+            Some(h) => [
+                h.half_width_m,
+                h.half_width_m + hyst,
+                h.half_width_m + dev_m,
+            ]
+            .iter()
+            .map(|t| (h.cross_m - t).abs())
+            .fold(search - h.cross_m, f64::min),
             None => dev_m,
         };
         let area_margin = c.nearest_boundary_m(p, 20_000.0) - hyst;
@@ -725,8 +947,13 @@ impl<R: Registry> Monitor<R> {
     fn update_loitering(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
         let Some(sog) = r.sog_kn else { return };
         let c = Arc::clone(&self.corridor);
-        let Some(v) = self.vessels.get(&r.mmsi) else { return };
-        let exempt = v.areas().any(|a| c.area(a).is_some_and(|a| self.config.loiter_exempt.contains(&a.kind)));
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
+        let exempt = v.areas().any(|a| {
+            c.area(a)
+                .is_some_and(|a| self.config.loiter_exempt.contains(&a.kind))
+        });
         let slow = f64::from(sog) < self.config.loiter_speed_kn && !exempt;
         let min = self.config.loiter_min_s as f64;
         let (since, open, last) = (v.det.slow_since, v.det.loiter, v.det.slow_last);
@@ -742,14 +969,31 @@ impl<R: Registry> Monitor<R> {
             match open {
                 Some(id) => self.extend_alert(id, r.time, Some(Evidence::Position(*r))),
                 None if secs(since, r.time) > min => {
-                    let first = self.vessels.get(&r.mmsi).and_then(|v| v.det.slow_first).unwrap_or(*r);
-                    let place = Place { lat: Some(first.lat), lon: Some(first.lon), area: None };
+                    let first = self
+                        .vessels
+                        .get(&r.mmsi)
+                        .and_then(|v| v.det.slow_first)
+                        .unwrap_or(*r);
+                    let place = Place {
+                        lat: Some(first.lat),
+                        lon: Some(first.lon),
+                        area: None,
+                    };
                     let detail = format!(
                         "below {} kn for more than {} s outside ports, anchorages and waiting areas",
                         self.config.loiter_speed_kn, self.config.loiter_min_s
                     );
                     let evidence = vec![Evidence::Position(first), Evidence::Position(*r)];
-                    let id = self.open_alert(AlertKind::Loitering, r.mmsi, since, r.time, place, detail, evidence, out);
+                    let id = self.open_alert(
+                        AlertKind::Loitering,
+                        r.mmsi,
+                        since,
+                        r.time,
+                        place,
+                        detail,
+                        evidence,
+                        out,
+                    );
                     if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                         v.det.loiter = Some(id);
                     }
@@ -758,7 +1002,12 @@ impl<R: Registry> Monitor<R> {
             }
         } else {
             if let Some(id) = open {
-                self.close_alert(id, last.unwrap_or(r.time), Some(Evidence::Position(*r)), out);
+                self.close_alert(
+                    id,
+                    last.unwrap_or(r.time),
+                    Some(Evidence::Position(*r)),
+                    out,
+                );
             }
             if let Some(v) = self.vessels.get_mut(&r.mmsi) {
                 v.det.loiter = None;
@@ -773,11 +1022,20 @@ impl<R: Registry> Monitor<R> {
         let c = Arc::clone(&self.corridor);
         let cfg = self.config.clone();
         let p = r.pos();
-        let slow = r.sog_kn.is_some_and(|s| f64::from(s) < cfg.encounter_speed_kn);
+        let slow = r
+            .sog_kn
+            .is_some_and(|s| f64::from(s) < cfg.encounter_speed_kn);
         let eligible = slow
             && c.near_kind(p, &cfg.encounter_exempt, 0.0).is_none()
-            && c.near_kind(p, &[AreaKind::Anchorage, AreaKind::PortApproach], cfg.encounter_anchorage_distance_m).is_none();
-        let Some(v) = self.vessels.get_mut(&r.mmsi) else { return };
+            && c.near_kind(
+                p,
+                &[AreaKind::Anchorage, AreaKind::PortApproach],
+                cfg.encounter_anchorage_distance_m,
+            )
+            .is_none();
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
         // Keep the R-tree holding exactly the eligible vessels' latest fixes.
         if let Some(old) = v.det.indexed.take() {
             self.slow.remove(&GeomWithData::new(old, r.mmsi));
@@ -790,13 +1048,18 @@ impl<R: Registry> Monitor<R> {
             let d = cfg.encounter_distance_m;
             let dlat = d / 110_500.0 * 1.02;
             let dlon = dlat / p.lat.abs().min(89.0).to_radians().cos();
-            let env = rstar::AABB::from_corners([p.lon - dlon, p.lat - dlat], [p.lon + dlon, p.lat + dlat]);
+            let env = rstar::AABB::from_corners(
+                [p.lon - dlon, p.lat - dlat],
+                [p.lon + dlon, p.lat + dlat],
+            );
             let max_age = cfg.encounter_max_fix_age_s as f64;
             for n in self.slow.locate_in_envelope(&env) {
                 if n.data == r.mmsi {
                     continue;
                 }
-                let Some(w) = self.vessels.get(&n.data) else { continue };
+                let Some(w) = self.vessels.get(&n.data) else {
+                    continue;
+                };
                 let Some(wf) = w.fix else { continue };
                 if secs(wf.time, r.time).abs() > max_age {
                     continue;
@@ -807,7 +1070,11 @@ impl<R: Registry> Monitor<R> {
             }
         }
         // Pairs with this vessel that are no longer close end here.
-        let partners = self.vessels.get(&r.mmsi).map(|v| v.det.partners.clone()).unwrap_or_default();
+        let partners = self
+            .vessels
+            .get(&r.mmsi)
+            .map(|v| v.det.partners.clone())
+            .unwrap_or_default();
         for other in partners {
             if !close_now.contains(&other) {
                 self.end_pair(r.mmsi, other, out);
@@ -816,7 +1083,11 @@ impl<R: Registry> Monitor<R> {
         let min = cfg.encounter_min_s as f64;
         for other in close_now {
             let key = (r.mmsi.min(other), r.mmsi.max(other));
-            let other_fix = self.vessels.get(&other).and_then(|w| w.fix).map(|f| f.to_report(other));
+            let other_fix = self
+                .vessels
+                .get(&other)
+                .and_then(|w| w.fix)
+                .map(|f| f.to_report(other));
             let pair = self.pairs.entry(key).or_insert_with(|| Pair {
                 start: r.time,
                 last: r.time,
@@ -826,7 +1097,12 @@ impl<R: Registry> Monitor<R> {
             });
             pair.last = r.time;
             let (start, place, alerts) = (pair.start, pair.place, pair.alerts);
-            let evidence: Vec<Evidence> = pair.evidence.iter().flatten().map(|e| Evidence::Position(*e)).collect();
+            let evidence: Vec<Evidence> = pair
+                .evidence
+                .iter()
+                .flatten()
+                .map(|e| Evidence::Position(*e))
+                .collect();
             for (a, b) in [(r.mmsi, other), (other, r.mmsi)] {
                 if let Some(v) = self.vessels.get_mut(&a)
                     && !v.det.partners.contains(&b)
@@ -842,14 +1118,29 @@ impl<R: Registry> Monitor<R> {
                 None if secs(start, r.time) >= min => {
                     let detail = format!(
                         "within {} m at under {} kn for at least {} s, away from anchorages",
-                        self.config.encounter_distance_m, self.config.encounter_speed_kn, self.config.encounter_min_s
+                        self.config.encounter_distance_m,
+                        self.config.encounter_speed_kn,
+                        self.config.encounter_min_s
                     );
-                    let pl = Place { lat: Some(place.lat), lon: Some(place.lon), area: None };
+                    let pl = Place {
+                        lat: Some(place.lat),
+                        lon: Some(place.lon),
+                        area: None,
+                    };
                     let mut ids = [0u64; 2];
                     for (i, (a, b)) in [(key.0, key.1), (key.1, key.0)].into_iter().enumerate() {
                         let mut ev = evidence.clone();
                         ev.push(Evidence::Position(*r));
-                        let id = self.open_alert(AlertKind::Encounter, a, start, r.time, pl.clone(), detail.clone(), ev, out);
+                        let id = self.open_alert(
+                            AlertKind::Encounter,
+                            a,
+                            start,
+                            r.time,
+                            pl.clone(),
+                            detail.clone(),
+                            ev,
+                            out,
+                        );
                         if let Some(al) = self.open.get_mut(&id) {
                             al.other_mmsi = Some(b);
                         }

@@ -64,8 +64,12 @@ impl PositionReport {
             return None;
         }
         let mut r = *self;
-        r.sog_kn = r.sog_kn.filter(|s| s.is_finite() && (0.0..102.25).contains(s));
-        r.cog_deg = r.cog_deg.filter(|c| c.is_finite() && (0.0..360.0).contains(c));
+        r.sog_kn = r
+            .sog_kn
+            .filter(|s| s.is_finite() && (0.0..102.25).contains(s));
+        r.cog_deg = r
+            .cog_deg
+            .filter(|c| c.is_finite() && (0.0..360.0).contains(c));
         r.heading_deg = r.heading_deg.filter(|h| *h < 360);
         Some(r)
     }

@@ -140,12 +140,19 @@ pub(crate) struct Detectors {
 
 impl VesselState {
     pub(crate) fn new(mmsi: u32) -> Self {
-        Self { mmsi, areas: [u32::MAX; MAX_AREAS], ..Self::default() }
+        Self {
+            mmsi,
+            areas: [u32::MAX; MAX_AREAS],
+            ..Self::default()
+        }
     }
 
     /// Areas the vessel is in.
     pub fn areas(&self) -> impl Iterator<Item = AreaId> + '_ {
-        self.areas.iter().filter(|a| **a != u32::MAX).map(|a| AreaId(*a))
+        self.areas
+            .iter()
+            .filter(|a| **a != u32::MAX)
+            .map(|a| AreaId(*a))
     }
 
     /// Whether the vessel is in the corridor (including a deviation from it).

@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use corridor_geo::{BLACK_SEA_DEMO, Corridor, KNOT_MPS, LatLon, NM, bearing_deg, destination, distance_m};
+use corridor_geo::{
+    BLACK_SEA_DEMO, Corridor, KNOT_MPS, LatLon, NM, bearing_deg, destination, distance_m,
+};
 use corridor_track::{
-    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport, RegisteredVessel, StaticReport,
+    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport,
+    RegisteredVessel, StaticReport,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -27,8 +30,16 @@ fn off(lane: &str, along_nm: f64, cross_nm: f64) -> LatLon {
     let along = (along_nm * NM).min(l.length_m());
     let p = l.point_at(along);
     let ahead = l.point_at((along + 100.0).min(l.length_m()));
-    let brg = if ahead == p { bearing_deg(l.point_at(along - 100.0), p) } else { bearing_deg(p, ahead) };
-    if cross_nm == 0.0 { p } else { destination(p, brg + 90.0, cross_nm * NM) }
+    let brg = if ahead == p {
+        bearing_deg(l.point_at(along - 100.0), p)
+    } else {
+        bearing_deg(p, ahead)
+    };
+    if cross_nm == 0.0 {
+        p
+    } else {
+        destination(p, brg + 90.0, cross_nm * NM)
+    }
 }
 
 fn lane_len_nm(lane: &str) -> f64 {
@@ -53,7 +64,13 @@ struct Script {
 
 impl Script {
     fn new(mmsi: u32, t_min: f64) -> Self {
-        Self { mmsi, t: t_min, last: None, course: None, steps: vec![] }
+        Self {
+            mmsi,
+            t: t_min,
+            last: None,
+            course: None,
+            steps: vec![],
+        }
     }
     fn report(&mut self, p: LatLon, sog: f32, status: NavStatus) -> f64 {
         self.steps.push(Step::Pos(PositionReport {
@@ -90,13 +107,21 @@ impl Script {
     /// Stay near `p` at `sog` for `minutes`, reporting every `every` minutes,
     /// drifting `drift_m` per report eastwards.
     fn hold(&mut self, p: LatLon, sog: f32, minutes: f64, every: f64, drift_m: f64) -> (f64, f64) {
-        let status = if sog < 0.1 { NavStatus::AT_ANCHOR } else { NavStatus::UNDER_WAY };
+        let status = if sog < 0.1 {
+            NavStatus::AT_ANCHOR
+        } else {
+            NavStatus::UNDER_WAY
+        };
         let first = self.t + every;
         let n = (minutes / every).round() as usize;
         let mut q = p;
         for _ in 0..n {
             self.t += every;
-            q = if drift_m > 0.0 { destination(q, 90.0, drift_m) } else { q };
+            q = if drift_m > 0.0 {
+                destination(q, 90.0, drift_m)
+            } else {
+                q
+            };
             self.report(q, sog, status);
         }
         (first, self.t)
@@ -147,19 +172,34 @@ fn run(steps: &[Step], registry: MapRegistry) -> (Vec<Alert>, Monitor) {
 
 /// The one helper: feed `steps`, expect exactly `want` as
 /// (kind, mmsi, start minute, end minute), times within half a minute.
-fn check(name: &str, steps: &[Step], registry: MapRegistry, want: &[(AlertKind, u32, f64, f64)]) -> Monitor {
+fn check(
+    name: &str,
+    steps: &[Step],
+    registry: MapRegistry,
+    want: &[(AlertKind, u32, f64, f64)],
+) -> Monitor {
     let (alerts, m) = run(steps, registry);
     let mins = |t: Timestamp| t.duration_since(t0()).as_secs_f64() / 60.0;
-    let mut got: Vec<(AlertKind, u32, f64, f64)> =
-        alerts.iter().map(|a| (a.kind, a.mmsi, mins(a.start), mins(a.end))).collect();
+    let mut got: Vec<(AlertKind, u32, f64, f64)> = alerts
+        .iter()
+        .map(|a| (a.kind, a.mmsi, mins(a.start), mins(a.end)))
+        .collect();
     let mut want = want.to_vec();
     let key = |x: &(AlertKind, u32, f64, f64)| (x.0, x.1, (x.2 * 60.0).round() as i64);
     got.sort_by_key(key);
     want.sort_by_key(key);
     let same = got.len() == want.len()
-        && got.iter().zip(&want).all(|(g, w)| g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 0.5 && (g.3 - w.3).abs() < 0.5);
-    assert!(same, "{name}:\n got  {got:?}\n want {want:?}\n alerts {alerts:#?}");
-    assert!(alerts.iter().all(|a| !a.evidence.is_empty()), "{name}: every alert has evidence");
+        && got.iter().zip(&want).all(|(g, w)| {
+            g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 0.5 && (g.3 - w.3).abs() < 0.5
+        });
+    assert!(
+        same,
+        "{name}:\n got  {got:?}\n want {want:?}\n alerts {alerts:#?}"
+    );
+    assert!(
+        alerts.iter().all(|a| !a.evidence.is_empty()),
+        "{name}: every alert has evidence"
+    );
     m
 }
 
@@ -208,7 +248,10 @@ fn port_arrival_and_exit_inbound() {
         "port arrival and exit",
         &merge(vec![s]),
         MapRegistry::new(),
-        &[(AlertKind::AreaArrival, 2, arrival, arrival), (AlertKind::CorridorExit, 2, exit, exit)],
+        &[
+            (AlertKind::AreaArrival, 2, arrival, arrival),
+            (AlertKind::CorridorExit, 2, exit, exit),
+        ],
     );
 }
 
@@ -227,7 +270,12 @@ fn deviation() {
     q.go(off(ODESA, 150.0, 0.0));
     q.go(off(ODESA, 152.0, -2.3));
     q.go(off(ODESA, 155.0, 0.0));
-    check("deviation", &merge(vec![s, q]), MapRegistry::new(), &[(AlertKind::Deviation, 3, start, end)]);
+    check(
+        "deviation",
+        &merge(vec![s, q]),
+        MapRegistry::new(),
+        &[(AlertKind::Deviation, 3, start, end)],
+    );
 }
 
 #[test]
@@ -260,7 +308,12 @@ fn ais_gap_by_clock_and_by_report() {
         Step::Static(s) => s.time,
         Step::Advance(t) => *t,
     });
-    check("ais gap", &steps, MapRegistry::new(), &[(AlertKind::AisGap, 5, last, back)]);
+    check(
+        "ais gap",
+        &steps,
+        MapRegistry::new(),
+        &[(AlertKind::AisGap, 5, last, back)],
+    );
 }
 
 #[test]
@@ -279,7 +332,12 @@ fn loitering() {
     let mut c = Script::new(10, 0.0);
     c.go(LatLon::new(41.30, 28.90));
     c.hold(LatLon::new(41.30, 28.90), 0.0, 180.0, 3.0, 0.0);
-    check("loitering", &merge(vec![a, b, c]), MapRegistry::new(), &[(AlertKind::Loitering, 8, first, last)]);
+    check(
+        "loitering",
+        &merge(vec![a, b, c]),
+        MapRegistry::new(),
+        &[(AlertKind::Loitering, 8, first, last)],
+    );
 }
 
 #[test]
@@ -316,16 +374,30 @@ fn encounter() {
         "encounter",
         &merge(vec![a, b, c, d, e, f]),
         MapRegistry::new(),
-        &[(AlertKind::Encounter, 11, s0, e0), (AlertKind::Encounter, 12, s0, e0)],
+        &[
+            (AlertKind::Encounter, 11, s0, e0),
+            (AlertKind::Encounter, 12, s0, e0),
+        ],
     );
-    assert_eq!(m.vessel(11).map(|v| v.zone), Some(corridor_track::Zone::Outside));
+    assert_eq!(
+        m.vessel(11).map(|v| v.zone),
+        Some(corridor_track::Zone::Outside)
+    );
 }
 
 #[test]
 fn identity_mismatch() {
     let reg: MapRegistry = [
-        RegisteredVessel { key: 1, imo: Some(9_000_001), mmsi: Some(100) },
-        RegisteredVessel { key: 2, imo: Some(9_000_002), mmsi: Some(200) },
+        RegisteredVessel {
+            key: 1,
+            imo: Some(9_000_001),
+            mmsi: Some(100),
+        },
+        RegisteredVessel {
+            key: 2,
+            imo: Some(9_000_002),
+            mmsi: Some(200),
+        },
     ]
     .into_iter()
     .collect();
@@ -344,11 +416,19 @@ fn identity_mismatch() {
         "identity mismatch",
         &merge(vec![a, b, c]),
         reg,
-        &[(AlertKind::IdentityMismatch, 300, s, e), (AlertKind::IdentityMismatch, 200, c0, c0)],
+        &[
+            (AlertKind::IdentityMismatch, 300, s, e),
+            (AlertKind::IdentityMismatch, 200, c0, c0),
+        ],
     );
     assert_eq!(m.vessel(100).and_then(|v| v.registered), Some(1));
     assert_eq!(m.vessel(100).and_then(|v| v.imo), Some(9_000_001));
-    assert_eq!(m.vessel(100).and_then(|v| v.name.as_deref().map(str::to_owned)).as_deref(), Some("SHIP 100"));
+    assert_eq!(
+        m.vessel(100)
+            .and_then(|v| v.name.as_deref().map(str::to_owned))
+            .as_deref(),
+        Some("SHIP 100")
+    );
 }
 
 #[test]
@@ -365,14 +445,23 @@ fn impossible_jump_is_flagged_and_not_believed() {
     let j1 = a.report(off(ODESA, len - 2.0, 0.0), 12.0, NavStatus::UNDER_WAY);
     let steps = merge(vec![a]);
     let (_, m) = run(&steps, MapRegistry::new());
-    assert_eq!(m.vessel(17).and_then(|v| v.fix).map(|f| f.pos), Some(believed), "a jump never moves the believed position");
+    assert_eq!(
+        m.vessel(17).and_then(|v| v.fix).map(|f| f.pos),
+        Some(believed),
+        "a jump never moves the believed position"
+    );
     let mut a2 = Script::new(17, 0.0);
     a2.steps = steps;
     a2.t = j1 + 5.0;
     a2.last = Some(believed);
     a2.report(off(ODESA, 102.0, 0.0), 12.0, NavStatus::UNDER_WAY);
     // No arrival, no exit: the spoofed position never counted.
-    check("impossible jump", &a2.steps, MapRegistry::new(), &[(AlertKind::ImpossibleJump, 17, j0, j1)]);
+    check(
+        "impossible jump",
+        &a2.steps,
+        MapRegistry::new(),
+        &[(AlertKind::ImpossibleJump, 17, j0, j1)],
+    );
 }
 
 #[test]
@@ -418,12 +507,20 @@ fn eta_from_recent_speed_and_route() {
         s.go(off(ODESA, 100.0 + f64::from(k), 0.0));
     }
     let (_, m) = run(&merge(vec![s]), MapRegistry::new());
-    let north = CORRIDOR.area_by_name("Inspection Area North (Black Sea)").expect("area").id;
+    let north = CORRIDOR
+        .area_by_name("Inspection Area North (Black Sea)")
+        .expect("area")
+        .id;
     let eta = m.eta(19, north).expect("eta");
     let remaining_nm = eta.route.remaining_m / NM;
     assert!((remaining_nm - (len - 110.0)).abs() < 0.5, "{remaining_nm}");
     assert!((eta.speed_kn - 12.0).abs() < 0.01);
-    let hours = eta.at.expect("at").duration_since(at(s_time(&m, 19))).as_secs_f64() / 3600.0;
+    let hours = eta
+        .at
+        .expect("at")
+        .duration_since(at(s_time(&m, 19)))
+        .as_secs_f64()
+        / 3600.0;
     assert!((hours - remaining_nm / 12.0).abs() < 0.01, "{hours}");
     // Without naming the target: the next area in the direction of travel.
     let next = m.eta_next(19).expect("eta to the next area");
@@ -432,7 +529,9 @@ fn eta_from_recent_speed_and_route() {
 }
 
 fn s_time(m: &Monitor, mmsi: u32) -> f64 {
-    m.vessel(mmsi).and_then(|v| v.fix).map_or(0.0, |f| f.time.duration_since(t0()).as_secs_f64() / 60.0)
+    m.vessel(mmsi)
+        .and_then(|v| v.fix)
+        .map_or(0.0, |f| f.time.duration_since(t0()).as_secs_f64() / 60.0)
 }
 
 #[test]
@@ -442,7 +541,11 @@ fn live_state_is_under_one_kib_per_vessel() {
     let mut steps = Vec::new();
     for i in 0..2000u32 {
         let mut s = Script::new(1_000_000 + i, 0.0);
-        let p = destination(LatLon::new(43.0, 33.0), f64::from(i % 360), f64::from(i) * 50.0);
+        let p = destination(
+            LatLon::new(43.0, 33.0),
+            f64::from(i % 360),
+            f64::from(i) * 50.0,
+        );
         s.claim(Some(9_100_000 + i));
         s.report(p, 1.0, NavStatus::UNDER_WAY);
         steps.extend(s.steps);
@@ -454,6 +557,8 @@ fn live_state_is_under_one_kib_per_vessel() {
     let heap: usize = m.vessels().map(|v| v.heap_bytes()).sum::<usize>() / m.vessel_count().max(1);
     // Hash maps keep up to 1/8 empty slots; count the fixed part 8/7 times.
     let total = per_vessel_fixed * 8 / 7 + rtree + heap;
-    println!("live state per vessel: ~{total} bytes (fixed {per_vessel_fixed}, heap {heap}, index {rtree})");
+    println!(
+        "live state per vessel: ~{total} bytes (fixed {per_vessel_fixed}, heap {heap}, index {rtree})"
+    );
     assert!(total < 1024, "{total} bytes per vessel");
 }

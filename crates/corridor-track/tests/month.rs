@@ -19,7 +19,15 @@ fn simulated_month_has_full_recall_and_precision() {
     let start: Timestamp = "2022-10-01T00:00:00Z".parse().expect("time");
     let per_kind = 3;
     let sc = random_scenario(&corridor, start, 30, 36, 8, per_kind, 7);
-    let sim = simulate(&corridor, &sc, &SimConfig { seed: 42, ..SimConfig::default() }).expect("simulate");
+    let sim = simulate(
+        &corridor,
+        &sc,
+        &SimConfig {
+            seed: 42,
+            ..SimConfig::default()
+        },
+    )
+    .expect("simulate");
     let registry: MapRegistry = sim.registry.iter().copied().collect();
     let mut m = Monitor::new(Arc::clone(&corridor), MonitorConfig::default(), registry);
     let mut alerts = Vec::new();
@@ -59,13 +67,35 @@ fn simulated_month_has_full_recall_and_precision() {
         AlertKind::IdentityMismatch,
         AlertKind::ImpossibleJump,
     ] {
-        assert_eq!(sim.truth.iter().filter(|t| t.kind == k).count(), per_kind, "{k} injected {per_kind} times");
+        assert_eq!(
+            sim.truth.iter().filter(|t| t.kind == k).count(),
+            per_kind,
+            "{k} injected {per_kind} times"
+        );
     }
-    assert_eq!(sim.truth.iter().filter(|t| t.kind == AlertKind::Encounter).count(), 2 * per_kind);
-    for k in [AlertKind::CorridorEntry, AlertKind::CorridorExit, AlertKind::AreaArrival] {
-        assert!(sim.truth.iter().filter(|t| t.kind == k).count() >= 30, "{k} on every voyage");
+    assert_eq!(
+        sim.truth
+            .iter()
+            .filter(|t| t.kind == AlertKind::Encounter)
+            .count(),
+        2 * per_kind
+    );
+    for k in [
+        AlertKind::CorridorEntry,
+        AlertKind::CorridorExit,
+        AlertKind::AreaArrival,
+    ] {
+        assert!(
+            sim.truth.iter().filter(|t| t.kind == k).count() >= 30,
+            "{k} on every voyage"
+        );
     }
-    assert!(s.missed.is_empty() && s.spurious.is_empty(), "missed {:#?}\nspurious {:#?}", s.missed, s.spurious);
+    assert!(
+        s.missed.is_empty() && s.spurious.is_empty(),
+        "missed {:#?}\nspurious {:#?}",
+        s.missed,
+        s.spurious
+    );
     assert_eq!(s.recall, 1.0);
     assert_eq!(s.precision, 1.0);
 }

@@ -4,7 +4,9 @@
 use std::sync::{Arc, LazyLock};
 
 use corridor_geo::{BLACK_SEA_DEMO, Corridor};
-use corridor_track::{MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport, RegisteredVessel, StaticReport};
+use corridor_track::{
+    MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport, RegisteredVessel, StaticReport,
+};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
@@ -13,9 +15,23 @@ static CORRIDOR: LazyLock<Arc<Corridor>> =
 
 #[derive(Debug, Clone)]
 enum Input {
-    Pos { mmsi: u32, dt: i64, lat: f64, lon: f64, sog: Option<f32>, cog: Option<f32>, status: u8 },
-    Static { mmsi: u32, dt: i64, imo: Option<u32> },
-    Tick { dt: i64 },
+    Pos {
+        mmsi: u32,
+        dt: i64,
+        lat: f64,
+        lon: f64,
+        sog: Option<f32>,
+        cog: Option<f32>,
+        status: u8,
+    },
+    Static {
+        mmsi: u32,
+        dt: i64,
+        imo: Option<u32>,
+    },
+    Tick {
+        dt: i64,
+    },
 }
 
 fn input() -> impl Strategy<Value = Input> {
@@ -24,7 +40,12 @@ fn input() -> impl Strategy<Value = Input> {
         1 => (proptest::num::f64::ANY, proptest::num::f64::ANY).boxed(),
         1 => (Just(91.0), Just(181.0)).boxed(),
     ];
-    let sog = prop_oneof![Just(None), (0.0f32..30.0).prop_map(Some), Just(Some(102.3)), Just(Some(f32::NAN))];
+    let sog = prop_oneof![
+        Just(None),
+        (0.0f32..30.0).prop_map(Some),
+        Just(Some(102.3)),
+        Just(Some(f32::NAN))
+    ];
     prop_oneof![
         8 => (1u32..6, -60i64..7200, coord, sog, proptest::option::of(0.0f32..400.0), 0u8..16).prop_map(
             |(mmsi, dt, (lat, lon), sog, cog, status)| Input::Pos { mmsi, dt, lat, lon, sog, cog, status }

@@ -6,9 +6,12 @@ use std::sync::{Arc, LazyLock};
 
 use corridor_geo::{AreaKind, BLACK_SEA_DEMO, Corridor};
 use corridor_track::sim::{
-    Scenario, SimConfig, SimError, TruthRecord, Voyage, imo_from_base, random_scenario, score, simulate,
+    Scenario, SimConfig, SimError, TruthRecord, Voyage, imo_from_base, random_scenario, score,
+    simulate,
 };
-use corridor_track::{Alert, AlertKind, Evidence, MapRegistry, Monitor, MonitorConfig, Place, Report};
+use corridor_track::{
+    Alert, AlertKind, Evidence, MapRegistry, Monitor, MonitorConfig, Place, Report,
+};
 use jiff::{SignedDuration, Timestamp};
 
 static CORRIDOR: LazyLock<Arc<Corridor>> =
@@ -20,7 +23,15 @@ fn start() -> Timestamp {
 
 fn small(seed: u64) -> (Vec<Report>, Vec<TruthRecord>) {
     let sc = random_scenario(&CORRIDOR, start(), 7, 6, 2, 1, 3);
-    let sim = simulate(&CORRIDOR, &sc, &SimConfig { seed, ..SimConfig::default() }).expect("simulate");
+    let sim = simulate(
+        &CORRIDOR,
+        &sc,
+        &SimConfig {
+            seed,
+            ..SimConfig::default()
+        },
+    )
+    .expect("simulate");
     (sim.feed.take(40_000).collect(), sim.truth)
 }
 
@@ -84,16 +95,24 @@ fn kinematics_are_realistic_and_background_stays_outside() {
             }
         } else {
             // Background: never in a lane, inspection area or port approach.
-            assert!(CORRIDOR.in_lane(p.pos()).is_none(), "background in a lane: {p:?}");
             assert!(
-                CORRIDOR.areas_at(p.pos()).all(|a| a.kind == AreaKind::Anchorage),
+                CORRIDOR.in_lane(p.pos()).is_none(),
+                "background in a lane: {p:?}"
+            );
+            assert!(
+                CORRIDOR
+                    .areas_at(p.pos())
+                    .all(|a| a.kind == AreaKind::Anchorage),
                 "background in a corridor area: {p:?}"
             );
         }
     }
     assert!(statics > 10);
     assert!(cruise.len() > 1000);
-    assert!(cruise.iter().all(|s| (9.5..=14.5).contains(s)), "cruise speeds 10-14 kn with noise");
+    assert!(
+        cruise.iter().all(|s| (9.5..=14.5).contains(s)),
+        "cruise speeds 10-14 kn with noise"
+    );
 }
 
 /// Feed a simulation through a monitor; final alerts.
@@ -115,11 +134,24 @@ fn monitor(sc: &Scenario) -> (Vec<Alert>, Vec<TruthRecord>) {
 #[test]
 fn outbound_and_inbound_voyages_give_their_events() {
     for (inbound, area, want) in [
-        (false, "Inspection Area North (Black Sea)", vec![AlertKind::CorridorEntry, AlertKind::AreaArrival, AlertKind::CorridorExit]),
+        (
+            false,
+            "Inspection Area North (Black Sea)",
+            vec![
+                AlertKind::CorridorEntry,
+                AlertKind::AreaArrival,
+                AlertKind::CorridorExit,
+            ],
+        ),
         (
             false,
             "Inspection Area Marmara",
-            vec![AlertKind::CorridorEntry, AlertKind::AreaArrival, AlertKind::AreaArrival, AlertKind::CorridorExit],
+            vec![
+                AlertKind::CorridorEntry,
+                AlertKind::AreaArrival,
+                AlertKind::AreaArrival,
+                AlertKind::CorridorExit,
+            ],
         ),
         (
             true,
@@ -134,7 +166,8 @@ fn outbound_and_inbound_voyages_give_their_events() {
         ),
     ] {
         let (alerts, truth) = monitor(&one_voyage(inbound, area));
-        let mut got: Vec<(Timestamp, AlertKind)> = alerts.iter().map(|a| (a.start, a.kind)).collect();
+        let mut got: Vec<(Timestamp, AlertKind)> =
+            alerts.iter().map(|a| (a.start, a.kind)).collect();
         got.sort();
         let kinds: Vec<AlertKind> = got.iter().map(|g| g.1).collect();
         assert_eq!(kinds, want, "{area} inbound={inbound}: {got:?}");
@@ -147,10 +180,16 @@ fn outbound_and_inbound_voyages_give_their_events() {
 fn scenario_errors_are_reported() {
     let mut sc = one_voyage(false, "Inspection Area North (Black Sea)");
     sc.voyages[0].port = "UAXXX".into();
-    assert!(matches!(simulate(&CORRIDOR, &sc, &SimConfig::default()), Err(SimError::NoPort { .. })));
+    assert!(matches!(
+        simulate(&CORRIDOR, &sc, &SimConfig::default()),
+        Err(SimError::NoPort { .. })
+    ));
     let mut sc = one_voyage(false, "Nowhere");
     sc.voyages[0].port = "UAODS".into();
-    assert!(matches!(simulate(&CORRIDOR, &sc, &SimConfig::default()), Err(SimError::NoRoute { .. })));
+    assert!(matches!(
+        simulate(&CORRIDOR, &sc, &SimConfig::default()),
+        Err(SimError::NoRoute { .. })
+    ));
     let mut sc = one_voyage(false, "Inspection Area North (Black Sea)");
     sc.anomalies = vec![(AlertKind::Loitering, 2)];
     let err = simulate(&CORRIDOR, &sc, &SimConfig::default()).expect_err("only one voyage");
@@ -159,12 +198,23 @@ fn scenario_errors_are_reported() {
 
 #[test]
 fn truth_serializes_as_jsonl_with_rfc3339_times() {
-    let t = TruthRecord { kind: AlertKind::AisGap, mmsi: 538_000_001, start: start(), end: start() + SignedDuration::from_hours(5) };
+    let t = TruthRecord {
+        kind: AlertKind::AisGap,
+        mmsi: 538_000_001,
+        start: start(),
+        end: start() + SignedDuration::from_hours(5),
+    };
     let line = serde_json::to_string(&t).expect("json");
-    assert_eq!(line, r#"{"kind":"ais_gap","mmsi":538000001,"start":"2022-08-01T00:00:00Z","end":"2022-08-01T05:00:00Z"}"#);
+    assert_eq!(
+        line,
+        r#"{"kind":"ais_gap","mmsi":538000001,"start":"2022-08-01T00:00:00Z","end":"2022-08-01T05:00:00Z"}"#
+    );
     let back: TruthRecord = serde_json::from_str(&line).expect("parse");
     assert_eq!(back, t);
-    assert_eq!(AlertKind::parse("impossible_jump"), Some(AlertKind::ImpossibleJump));
+    assert_eq!(
+        AlertKind::parse("impossible_jump"),
+        Some(AlertKind::ImpossibleJump)
+    );
     assert_eq!(imo_from_base(907_472), 9_074_729, "IMO check digit");
 }
 
@@ -176,7 +226,11 @@ fn alert(id: u64, kind: AlertKind, mmsi: u32, s_min: i64, e_min: i64) -> Alert {
         start: start() + SignedDuration::from_mins(s_min),
         end: start() + SignedDuration::from_mins(e_min),
         open: false,
-        place: Place { lat: Some(41.3), lon: Some(29.3), area: None },
+        place: Place {
+            lat: Some(41.3),
+            lon: Some(29.3),
+            area: None,
+        },
         other_mmsi: None,
         detail: String::new(),
         evidence: vec![Evidence::Static(corridor_track::StaticReport {
@@ -199,7 +253,10 @@ fn matching_rule() {
         end: start() + SignedDuration::from_mins(e),
     };
     let tol = SignedDuration::from_mins(10);
-    let truth = vec![tr(AlertKind::Loitering, 1, 100, 200), tr(AlertKind::Loitering, 1, 300, 400)];
+    let truth = vec![
+        tr(AlertKind::Loitering, 1, 100, 200),
+        tr(AlertKind::Loitering, 1, 300, 400),
+    ];
     // Overlap within tolerance matches; one alert cannot match two truths.
     let s = score(&truth, &[alert(1, AlertKind::Loitering, 1, 205, 250)], tol);
     assert_eq!(s.counts, (2, 1, 1));
@@ -217,7 +274,15 @@ fn matching_rule() {
     // Open then closed versions of one alert count once (last version wins).
     let mut open = alert(7, AlertKind::Loitering, 1, 100, 120);
     open.open = true;
-    let s = score(&truth, &[open, alert(7, AlertKind::Loitering, 1, 100, 200), alert(8, AlertKind::Loitering, 1, 310, 390)], tol);
+    let s = score(
+        &truth,
+        &[
+            open,
+            alert(7, AlertKind::Loitering, 1, 100, 200),
+            alert(8, AlertKind::Loitering, 1, 310, 390),
+        ],
+        tol,
+    );
     assert_eq!((s.recall, s.precision), (1.0, 1.0));
 }
 
@@ -242,7 +307,10 @@ fn config_defaults_and_strictness() {
     assert_eq!(c.encounter_distance_m, 500.0);
     let c: MonitorConfig = serde_json::from_str(r#"{"ais_gap_s": 7200}"#).expect("partial");
     assert_eq!(c.ais_gap_s, 7200);
-    assert!(serde_json::from_str::<MonitorConfig>(r#"{"ais_gap": 1}"#).is_err(), "typos are refused");
+    assert!(
+        serde_json::from_str::<MonitorConfig>(r#"{"ais_gap": 1}"#).is_err(),
+        "typos are refused"
+    );
     let c: SimConfig = serde_json::from_str(r#"{"seed": 9}"#).expect("sim config");
     assert_eq!(c.seed, 9);
 }

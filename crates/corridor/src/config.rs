@@ -31,8 +31,12 @@ impl FileConfig {
         };
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-            Err(e) => return Err(e).with_context(|| format!("reading config file {}", path.display())),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(FileConfig::default());
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading config file {}", path.display()));
+            }
         };
         toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
     }

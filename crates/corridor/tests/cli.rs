@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/jcc").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/jcc")
+        .join(name)
 }
 
 const CSV: &str = "bsgi_outbound_shipments_2023-06-14.csv";
@@ -18,18 +20,29 @@ fn corridor(db: &Path, args: &[&str]) -> Output {
         .env_remove("CORRIDOR_DATABASE")
         .output()
         .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 fn stats(db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = corridor(db, &[&["stats", "--json"], extra].concat());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn import(db: &Path, file: &Path, extra: &[&str]) -> Output {
-    corridor(db, &[&["import", "jcc", file.to_str().unwrap()], extra].concat())
+    corridor(
+        db,
+        &[&["import", "jcc", file.to_str().unwrap()], extra].concat(),
+    )
 }
 
 #[test]
@@ -41,10 +54,25 @@ fn issue_2_csv_gives_the_published_figures() {
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("read 1120 rows (981 voyages, 1120 cargo lines); imported 981, updated 0, unchanged 0, rejected 0 rows"), "{summary}");
     let s = stats(&db, &[]);
-    assert_eq!((s["tonnes"].as_i64(), s["voyages"].as_i64(), s["cargo_lines"].as_i64()), (Some(31_744_756), Some(981), Some(1120)));
+    assert_eq!(
+        (
+            s["tonnes"].as_i64(),
+            s["voyages"].as_i64(),
+            s["cargo_lines"].as_i64()
+        ),
+        (Some(31_744_756), Some(981), Some(1120))
+    );
     assert_eq!(s["wfp_tonnes"], 625_169);
     assert_eq!(s["by_port"]["Yuzhny/Pivdennyi"], 10_451_061);
-    assert_eq!(s["by_income_group"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum::<i64>(), 31_744_756);
+    assert_eq!(
+        s["by_income_group"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_i64().unwrap())
+            .sum::<i64>(),
+        31_744_756
+    );
     assert!(s["by_month"]["2022-08"].is_number());
     let aug = stats(&db, &["--from", "2022-08-01", "--until", "2022-08-31"]);
     assert_eq!(aug["tonnes"], s["by_month"]["2022-08"]);
@@ -62,9 +90,19 @@ fn issue_2_both_files_in_either_order_leave_one_record() {
         // Again: idempotent.
         let again = import(&db, &shared(order[0]), &["--json"]);
         let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-        assert_eq!((again["imported"].as_i64(), again["updated"].as_i64(), again["history_added"].as_i64()), (Some(0), Some(0), Some(0)));
+        assert_eq!(
+            (
+                again["imported"].as_i64(),
+                again["updated"].as_i64(),
+                again["history_added"].as_i64()
+            ),
+            (Some(0), Some(0), Some(0))
+        );
         let s = stats(&db, &[]);
-        assert_eq!((s["voyages"].as_i64(), s["tonnes"].as_i64()), (Some(981), Some(31_744_756)));
+        assert_eq!(
+            (s["voyages"].as_i64(), s["tonnes"].as_i64()),
+            (Some(981), Some(31_744_756))
+        );
         results.push(s);
     }
     assert_eq!(results[0], results[1]);
@@ -85,8 +123,14 @@ fn issue_2_bad_rows_are_reported_and_strict_writes_nothing() {
     let out = import(&strict_db, &bad, &["--strict"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv: row 6: column \"Commodity\": unknown commodity \"Plutonium\""), "{err}");
-    assert!(err.contains("row 7: column \"Metric tons\": tonnage"), "{err}");
+    assert!(
+        err.contains("bad.csv: row 6: column \"Commodity\": unknown commodity \"Plutonium\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 7: column \"Metric tons\": tonnage"),
+        "{err}"
+    );
     assert!(err.contains("nothing was written"), "{err}");
     assert_eq!(stats(&strict_db, &[])["voyages"], 0);
 
@@ -105,9 +149,15 @@ fn unreadable_inputs_fail_cleanly() {
     let out = import(&db, &dir.path().join("missing.csv"), &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
-    let out = corridor(&db, &["stats", "--from", "2023-01-02", "--until", "2023-01-01"]);
+    let out = corridor(
+        &db,
+        &["stats", "--from", "2023-01-02", "--until", "2023-01-01"],
+    );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--from 2023-01-02 is after --until 2023-01-01"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--from 2023-01-02 is after --until 2023-01-01")
+    );
     let out = corridor(&db, &["stats", "--from", "soon"]);
     assert!(!out.status.success());
 }
@@ -124,7 +174,11 @@ fn settings_come_from_env_and_config_file() {
     assert!(out.status.success());
     assert!(env_db.exists());
     let conf = dir.path().join("c.toml");
-    std::fs::write(&conf, format!("database = {:?}\n", env_db.display().to_string())).unwrap();
+    std::fs::write(
+        &conf,
+        format!("database = {:?}\n", env_db.display().to_string()),
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(["--config", conf.to_str().unwrap(), "stats", "--json"])
         .env_remove("CORRIDOR_DATABASE")
@@ -133,7 +187,10 @@ fn settings_come_from_env_and_config_file() {
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["voyages"], 981);
     std::fs::write(&conf, "databse = \"typo.db\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["--config", conf.to_str().unwrap(), "stats"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["--config", conf.to_str().unwrap(), "stats"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `databse`"));
 }
@@ -141,12 +198,20 @@ fn settings_come_from_env_and_config_file() {
 #[test]
 fn every_command_has_help() {
     let help = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(args).arg("--help").output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{args:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let top = help(&[]);
-    let commands = top.lines().skip_while(|l| !l.starts_with("Commands:")).skip(1).take_while(|l| !l.is_empty());
+    let commands = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty());
     // Wrapped descriptions continue on lines indented further.
     for line in commands.filter(|l| !l.starts_with("   ")) {
         let cmd = line.split_whitespace().next().unwrap();
@@ -162,13 +227,23 @@ fn every_command_has_help() {
 
 #[test]
 fn ais_decode_writes_gpsd_json() {
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ais/gpsd/sample.aivdm");
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["ais", "decode"]).arg(&sample).output().unwrap();
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ais/gpsd/sample.aivdm");
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode"])
+        .arg(&sample)
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let first: serde_json::Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!(first["class"], "AIS");
     assert!(first["mmsi"].is_number());
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor")).args(["ais", "decode", "--stats"]).arg(&sample).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode", "--stats"])
+        .arg(&sample)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("messages:"));
 }
 
@@ -177,30 +252,71 @@ fn issue_6_queue_replay_of_the_real_season() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     assert!(import(&db, &shared(CSV), &[]).status.success());
-    let capacity = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/capacity-bsgi.toml");
+    let capacity =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/capacity-bsgi.toml");
     let run = |extra: &[&str]| -> Vec<serde_json::Value> {
-        let out = corridor(&db, &[&["simulate", "queue", "--replay-record", "--json"], extra].concat());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = corridor(
+            &db,
+            &[&["simulate", "queue", "--replay-record", "--json"], extra].concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let default = run(&[]);
-    assert_eq!(default, run(&["--capacity", capacity.to_str().unwrap()]), "the default capacity is the season's file");
+    assert_eq!(
+        default,
+        run(&["--capacity", capacity.to_str().unwrap()]),
+        "the default capacity is the season's file"
+    );
     for m in &default {
-        for key in ["month", "outbound_inspections", "median_wait_days", "max_queue"] {
-            assert!(!m[key].is_null() || key == "median_wait_days", "{key} in {m}");
+        for key in [
+            "month",
+            "outbound_inspections",
+            "median_wait_days",
+            "max_queue",
+        ] {
+            assert!(
+                !m[key].is_null() || key == "median_wait_days",
+                "{key} in {m}"
+            );
         }
         // Within 3 days of the real median wherever the record has inspection dates.
-        if let (Some(sim), Some(real)) = (m["median_wait_days"].as_f64(), m["real_median_wait_days"].as_f64()) {
+        if let (Some(sim), Some(real)) = (
+            m["median_wait_days"].as_f64(),
+            m["real_median_wait_days"].as_f64(),
+        ) {
             assert!((sim - real).abs() <= 3.0, "{m}");
         }
     }
-    let total = |ms: &[serde_json::Value]| ms.iter().map(|m| m["outbound_inspections"].as_u64().unwrap()).sum::<u64>();
+    let total = |ms: &[serde_json::Value]| {
+        ms.iter()
+            .map(|m| m["outbound_inspections"].as_u64().unwrap())
+            .sum::<u64>()
+    };
     assert!(total(&default) >= 950);
     // Capping inspections at 6 a day makes the queue far longer.
     let capped = run(&["--what-if", "daily-cap=6"]);
-    let max_q = |ms: &[serde_json::Value]| ms.iter().map(|m| m["max_queue"].as_u64().unwrap()).max().unwrap();
+    let max_q = |ms: &[serde_json::Value]| {
+        ms.iter()
+            .map(|m| m["max_queue"].as_u64().unwrap())
+            .max()
+            .unwrap()
+    };
     assert!(max_q(&capped) > 2 * max_q(&default));
-    let bad = corridor(&db, &["simulate", "queue", "--replay-record", "--what-if", "teams-from=tomorrow:5"]);
+    let bad = corridor(
+        &db,
+        &[
+            "simulate",
+            "queue",
+            "--replay-record",
+            "--what-if",
+            "teams-from=tomorrow:5",
+        ],
+    );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bad date \"tomorrow\""));
 }

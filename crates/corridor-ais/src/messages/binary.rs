@@ -64,7 +64,12 @@ pub struct BinaryBroadcast {
 
 impl BinaryBroadcast {
     pub(crate) fn read(r: &mut BitReader<'_>) -> Self {
-        BinaryBroadcast { spare: r.u(2) as u8, dac: r.u(10) as u16, fid: r.u(6) as u8, data: r.rest() }
+        BinaryBroadcast {
+            spare: r.u(2) as u8,
+            dac: r.u(10) as u16,
+            fid: r.u(6) as u8,
+            data: r.rest(),
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -131,7 +136,11 @@ impl SlotBinary {
     pub(crate) fn read(r: &mut BitReader<'_>, multi_slot: bool) -> Self {
         let addressed = r.b();
         let structured = r.b();
-        let (dest_mmsi, dest_spare) = if addressed { (Some(r.u(30)), r.u(2) as u8) } else { (None, 0) };
+        let (dest_mmsi, dest_spare) = if addressed {
+            (Some(r.u(30)), r.u(2) as u8)
+        } else {
+            (None, 0)
+        };
         let app_id = structured.then(|| r.u(16) as u16);
         let (data, radio) = if multi_slot {
             let n = r.remaining().saturating_sub(20);
@@ -140,7 +149,15 @@ impl SlotBinary {
         } else {
             (r.rest(), None)
         };
-        SlotBinary { addressed, structured, dest_mmsi, dest_spare, app_id, data, radio }
+        SlotBinary {
+            addressed,
+            structured,
+            dest_mmsi,
+            dest_spare,
+            app_id,
+            data,
+            radio,
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.b(self.addressed);

@@ -286,18 +286,147 @@ pub struct EnvReport {
 /// name starting with `$` is six-bit text. Source: USCG "Environmental
 /// Message" specification (EM Version 3, 2015); every body is 85 bits.
 const ENV_LAYOUTS: [&[(&str, u32, bool)]; 12] = [
-    &[("version", 6, false), ("lon", 28, true), ("lat", 27, true), ("precision", 3, false), ("altitude", 12, false), ("owner", 4, false), ("timeout", 3, false), ("spare", 2, false)],
+    &[
+        ("version", 6, false),
+        ("lon", 28, true),
+        ("lat", 27, true),
+        ("precision", 3, false),
+        ("altitude", 12, false),
+        ("owner", 4, false),
+        ("timeout", 3, false),
+        ("spare", 2, false),
+    ],
     &[("$name", 84, false), ("spare", 1, false)],
-    &[("wspeed", 7, false), ("wgust", 7, false), ("wdir", 9, false), ("wgustdir", 9, false), ("sensor_type", 3, false), ("wspeed_forecast", 7, false), ("wgust_forecast", 7, false), ("wdir_forecast", 9, false), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 3, false)],
-    &[("wltype", 1, false), ("level", 16, true), ("trend", 2, false), ("vdatum", 5, false), ("sensor_type", 3, false), ("forecast_type", 1, false), ("level_forecast", 16, true), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 17, false)],
-    &[("cspeed1", 8, false), ("cdir1", 9, false), ("cdepth1", 9, false), ("cspeed2", 8, false), ("cdir2", 9, false), ("cdepth2", 9, false), ("cspeed3", 8, false), ("cdir3", 9, false), ("cdepth3", 9, false), ("sensor_type", 3, false), ("spare", 4, false)],
-    &[("north1", 9, false), ("east1", 9, false), ("up1", 9, false), ("depth1", 9, false), ("north2", 9, false), ("east2", 9, false), ("up2", 9, false), ("depth2", 9, false), ("sensor_type", 3, false), ("spare", 10, false)],
-    &[("bearing", 9, false), ("dist1", 9, false), ("speed1", 8, false), ("dir1", 9, false), ("level1", 9, false), ("dist2", 9, false), ("speed2", 8, false), ("dir2", 9, false), ("level2", 9, false), ("sensor_type", 3, false), ("spare", 3, false)],
-    &[("swellheight", 8, false), ("swellperiod", 6, false), ("swelldir", 9, false), ("seastate", 4, false), ("swell_sensor", 3, false), ("watertemp", 10, true), ("watertemp_depth", 7, false), ("water_sensor", 3, false), ("waveheight", 8, false), ("waveperiod", 6, false), ("wavedir", 9, false), ("wave_sensor", 3, false), ("salinity", 9, false)],
-    &[("watertemp", 10, false), ("conductivity", 10, false), ("pressure", 16, false), ("salinity", 9, false), ("salinity_type", 2, false), ("sensor_type", 3, false), ("spare", 32, false), ("spare2", 3, false)],
-    &[("airtemp", 11, true), ("airtemp_sensor", 3, false), ("precipitation", 2, false), ("visibility", 8, false), ("dewpoint", 10, false), ("dewpoint_sensor", 3, false), ("pressure", 9, false), ("pressure_trend", 2, false), ("pressure_sensor", 3, false), ("salinity", 9, false), ("spare", 25, false)],
-    &[("draught", 13, false), ("airgap", 13, false), ("trend", 2, false), ("airgap_forecast", 13, false), ("day_forecast", 5, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("sensor_type", 3, false), ("spare", 25, false)],
-    &[("wspeed", 7, false), ("wgust", 7, false), ("wdir", 9, false), ("averaging_time", 6, false), ("sensor_type", 3, false), ("wspeed_forecast", 7, false), ("wgust_forecast", 7, false), ("wdir_forecast", 9, false), ("hour_forecast", 5, false), ("minute_forecast", 6, false), ("duration", 8, false), ("spare", 11, false)],
+    &[
+        ("wspeed", 7, false),
+        ("wgust", 7, false),
+        ("wdir", 9, false),
+        ("wgustdir", 9, false),
+        ("sensor_type", 3, false),
+        ("wspeed_forecast", 7, false),
+        ("wgust_forecast", 7, false),
+        ("wdir_forecast", 9, false),
+        ("day_forecast", 5, false),
+        ("hour_forecast", 5, false),
+        ("minute_forecast", 6, false),
+        ("duration", 8, false),
+        ("spare", 3, false),
+    ],
+    &[
+        ("wltype", 1, false),
+        ("level", 16, true),
+        ("trend", 2, false),
+        ("vdatum", 5, false),
+        ("sensor_type", 3, false),
+        ("forecast_type", 1, false),
+        ("level_forecast", 16, true),
+        ("day_forecast", 5, false),
+        ("hour_forecast", 5, false),
+        ("minute_forecast", 6, false),
+        ("duration", 8, false),
+        ("spare", 17, false),
+    ],
+    &[
+        ("cspeed1", 8, false),
+        ("cdir1", 9, false),
+        ("cdepth1", 9, false),
+        ("cspeed2", 8, false),
+        ("cdir2", 9, false),
+        ("cdepth2", 9, false),
+        ("cspeed3", 8, false),
+        ("cdir3", 9, false),
+        ("cdepth3", 9, false),
+        ("sensor_type", 3, false),
+        ("spare", 4, false),
+    ],
+    &[
+        ("north1", 9, false),
+        ("east1", 9, false),
+        ("up1", 9, false),
+        ("depth1", 9, false),
+        ("north2", 9, false),
+        ("east2", 9, false),
+        ("up2", 9, false),
+        ("depth2", 9, false),
+        ("sensor_type", 3, false),
+        ("spare", 10, false),
+    ],
+    &[
+        ("bearing", 9, false),
+        ("dist1", 9, false),
+        ("speed1", 8, false),
+        ("dir1", 9, false),
+        ("level1", 9, false),
+        ("dist2", 9, false),
+        ("speed2", 8, false),
+        ("dir2", 9, false),
+        ("level2", 9, false),
+        ("sensor_type", 3, false),
+        ("spare", 3, false),
+    ],
+    &[
+        ("swellheight", 8, false),
+        ("swellperiod", 6, false),
+        ("swelldir", 9, false),
+        ("seastate", 4, false),
+        ("swell_sensor", 3, false),
+        ("watertemp", 10, true),
+        ("watertemp_depth", 7, false),
+        ("water_sensor", 3, false),
+        ("waveheight", 8, false),
+        ("waveperiod", 6, false),
+        ("wavedir", 9, false),
+        ("wave_sensor", 3, false),
+        ("salinity", 9, false),
+    ],
+    &[
+        ("watertemp", 10, false),
+        ("conductivity", 10, false),
+        ("pressure", 16, false),
+        ("salinity", 9, false),
+        ("salinity_type", 2, false),
+        ("sensor_type", 3, false),
+        ("spare", 32, false),
+        ("spare2", 3, false),
+    ],
+    &[
+        ("airtemp", 11, true),
+        ("airtemp_sensor", 3, false),
+        ("precipitation", 2, false),
+        ("visibility", 8, false),
+        ("dewpoint", 10, false),
+        ("dewpoint_sensor", 3, false),
+        ("pressure", 9, false),
+        ("pressure_trend", 2, false),
+        ("pressure_sensor", 3, false),
+        ("salinity", 9, false),
+        ("spare", 25, false),
+    ],
+    &[
+        ("draught", 13, false),
+        ("airgap", 13, false),
+        ("trend", 2, false),
+        ("airgap_forecast", 13, false),
+        ("day_forecast", 5, false),
+        ("hour_forecast", 5, false),
+        ("minute_forecast", 6, false),
+        ("sensor_type", 3, false),
+        ("spare", 25, false),
+    ],
+    &[
+        ("wspeed", 7, false),
+        ("wgust", 7, false),
+        ("wdir", 9, false),
+        ("averaging_time", 6, false),
+        ("sensor_type", 3, false),
+        ("wspeed_forecast", 7, false),
+        ("wgust_forecast", 7, false),
+        ("wdir_forecast", 9, false),
+        ("hour_forecast", 5, false),
+        ("minute_forecast", 6, false),
+        ("duration", 8, false),
+        ("spare", 11, false),
+    ],
 ];
 
 fn env_reports(data: &Bits) -> Vec<EnvReport> {
@@ -313,7 +442,11 @@ fn env_reports(data: &Bits) -> Vec<EnvReport> {
                     if let Some(text) = name.strip_prefix('$') {
                         fields.push((text, EnvValue::Text(c.text((bits / 6) as usize))));
                     } else {
-                        let v = if signed { i64::from(c.i(bits)) } else { i64::from(c.u(bits)) };
+                        let v = if signed {
+                            i64::from(c.i(bits))
+                        } else {
+                            i64::from(c.u(bits))
+                        };
                         fields.push((name, EnvValue::Int(v)));
                     }
                 }
@@ -325,7 +458,14 @@ fn env_reports(data: &Bits) -> Vec<EnvReport> {
                 }
             }
         }
-        out.push(EnvReport { report_type, day, hour, minute, site_id, fields });
+        out.push(EnvReport {
+            report_type,
+            day,
+            hour,
+            minute,
+            site_id,
+            fields,
+        });
     }
     out
 }
@@ -458,7 +598,11 @@ pub fn decode(msg_type: u8, dac: u16, fid: u8, data: &Bits) -> Option<Applicatio
                 });
             }
             let w = TidalWindow { month, day, tidals };
-            if imo236 { Application::TidalWindow14(w) } else { Application::TidalWindow32(w) }
+            if imo236 {
+                Application::TidalWindow14(w)
+            } else {
+                Application::TidalWindow32(w)
+            }
         }
         (6, 1, 18) => {
             let linkage = c.u(10) as u16;
@@ -467,12 +611,22 @@ pub fn decode(msg_type: u8, dac: u16, fid: u8, data: &Bits) -> Option<Applicatio
             let destination = c.text(5);
             let lon = c.i(25);
             let lat = c.i(24);
-            Application::ClearanceTime(ClearanceTime { linkage, arrival, portname, destination, lon, lat })
+            Application::ClearanceTime(ClearanceTime {
+                linkage,
+                arrival,
+                portname,
+                destination,
+                lon,
+                lat,
+            })
         }
         (6, 1, 30) | (8, 1, 29) => {
             let linkage = c.u(10) as u16;
             let chars = n.saturating_sub(10) / 6;
-            Application::Text { linkage, text: c.text(chars) }
+            Application::Text {
+                linkage,
+                text: c.text(chars),
+            }
         }
         _ => Application::Other,
     })
@@ -532,7 +686,16 @@ fn met_hydro(c: &mut Cursor<'_>, imo289: bool) -> MetHydro {
 }
 
 const TRENDS: [&str; 4] = ["steady", "increasing", "decreasing", "N/A"];
-const PRECIP: [&str; 8] = ["reserved", "rain", "thunderstorm", "freezing rain", "mixed/ice", "snow", "reserved", "N/A"];
+const PRECIP: [&str; 8] = [
+    "reserved",
+    "rain",
+    "thunderstorm",
+    "freezing rain",
+    "mixed/ice",
+    "snow",
+    "reserved",
+    "N/A",
+];
 const ICE: [&str; 4] = ["no", "yes", "reserved", "N/A"];
 
 /// ERI (inland) ship type legend, as gpsd prints it.
@@ -543,7 +706,11 @@ pub fn eri_ship_type_text(code: u16) -> &'static str {
         (8020, 89, "Motor tanker"),
         (8021, 80, "Motor tanker, liquid cargo, type N"),
         (8022, 80, "Motor tanker, liquid cargo, type C"),
-        (8023, 89, "Motor tanker, dry cargo as if liquid (e.g. cement)"),
+        (
+            8023,
+            89,
+            "Motor tanker, dry cargo as if liquid (e.g. cement)",
+        ),
         (8030, 79, "Container vessel"),
         (8040, 80, "Gas tanker"),
         (8050, 79, "Motor freighter, tug"),
@@ -573,14 +740,46 @@ pub fn eri_ship_type_text(code: u16) -> &'static str {
         (8280, 79, "Pushtow, eight cargo barges"),
         (8290, 79, "Pushtow, nine or more barges"),
         (8310, 80, "Pushtow, one tank/gas barge"),
-        (8320, 80, "Pushtow, two barges at least one tanker or gas barge"),
-        (8330, 80, "Pushtow, three barges at least one tanker or gas barge"),
-        (8340, 80, "Pushtow, four barges at least one tanker or gas barge"),
-        (8350, 80, "Pushtow, five barges at least one tanker or gas barge"),
-        (8360, 80, "Pushtow, six barges at least one tanker or gas barge"),
-        (8370, 80, "Pushtow, seven barges at least one tanker or gas barg"),
-        (8380, 80, "Pushtow, eight barges at least one tanker or gas barge"),
-        (8390, 80, "Pushtow, nine or more barges at least one tanker or gas barge"),
+        (
+            8320,
+            80,
+            "Pushtow, two barges at least one tanker or gas barge",
+        ),
+        (
+            8330,
+            80,
+            "Pushtow, three barges at least one tanker or gas barge",
+        ),
+        (
+            8340,
+            80,
+            "Pushtow, four barges at least one tanker or gas barge",
+        ),
+        (
+            8350,
+            80,
+            "Pushtow, five barges at least one tanker or gas barge",
+        ),
+        (
+            8360,
+            80,
+            "Pushtow, six barges at least one tanker or gas barge",
+        ),
+        (
+            8370,
+            80,
+            "Pushtow, seven barges at least one tanker or gas barg",
+        ),
+        (
+            8380,
+            80,
+            "Pushtow, eight barges at least one tanker or gas barge",
+        ),
+        (
+            8390,
+            80,
+            "Pushtow, nine or more barges at least one tanker or gas barge",
+        ),
         (8400, 52, "Tug, single"),
         (8410, 52, "Tug, one or more tugs"),
         (8420, 52, "Tug, assisting a vessel or linked combination"),
@@ -597,7 +796,11 @@ pub fn eri_ship_type_text(code: u16) -> &'static str {
 /// Write the decoded fields the way gpsd does (after `dac`/`fid`).
 pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
     match app {
-        Application::PersonsOnBoard { crew, passengers, personnel } => {
+        Application::PersonsOnBoard {
+            crew,
+            passengers,
+            personnel,
+        } => {
             o.u("crew", *crew);
             o.u("passengers", *passengers);
             o.u("personnel", *personnel);
@@ -606,15 +809,29 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
             o.b("off_pos", a.off_pos);
             o.b("alarm", a.alarm);
             o.u("stat_ext", a.stat_ext);
-            for (k, v) in [("ana_int", a.ana_int), ("ana_ext1", a.ana_ext1), ("ana_ext2", a.ana_ext2)] {
+            for (k, v) in [
+                ("ana_int", a.ana_int),
+                ("ana_ext1", a.ana_ext1),
+                ("ana_ext2", a.ana_ext2),
+            ] {
                 if scaled && v != 0 {
                     o.f(k, f64::from(v) * 0.05, 2);
                 } else {
                     o.u(k, v);
                 }
             }
-            const RACON: [&str; 4] = ["No RACON installed", "RACON not monitored", "RACON operational", "RACON ERROR"];
-            const LIGHT: [&str; 4] = ["No light or no monitoring", "Light ON", "Light OFF", "Light ERROR"];
+            const RACON: [&str; 4] = [
+                "No RACON installed",
+                "RACON not monitored",
+                "RACON operational",
+                "RACON ERROR",
+            ];
+            const LIGHT: [&str; 4] = [
+                "No light or no monitoring",
+                "Light ON",
+                "Light OFF",
+                "Light ERROR",
+            ];
             o.u("racon", a.racon);
             o.s("racon_text", RACON[usize::from(a.racon & 3)]);
             o.u("light", a.light);
@@ -632,7 +849,10 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
             if imo289 {
                 o.b("accuracy", m.accuracy);
             }
-            o.s("timestamp", &format!("{:02}T{:02}:{:02}Z", m.day, m.hour, m.minute));
+            o.s(
+                "timestamp",
+                &format!("{:02}T{:02}:{:02}Z", m.day, m.hour, m.minute),
+            );
             o.u("wspeed", m.wspeed);
             o.u("wgust", m.wgust);
             o.u("wdir", m.wdir);
@@ -699,7 +919,11 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
             o.u("swelldir", m.swelldir);
             o.u("seastate", m.seastate);
             if scaled {
-                let wt = if imo289 { f64::from(m.watertemp) / 10.0 } else { f64::from(m.watertemp - 100) / 10.0 };
+                let wt = if imo289 {
+                    f64::from(m.watertemp) / 10.0
+                } else {
+                    f64::from(m.watertemp - 100) / 10.0
+                };
                 o.f("watertemp", wt, 1);
             } else {
                 o.i("watertemp", m.watertemp);
@@ -725,8 +949,14 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
             }
         }
         Application::InlandStatic(s) => {
-            const HAZ: [&str; 6] =
-                ["0 blue cones/lights", "1 blue cone/light", "2 blue cones/lights", "3 blue cones/lights", "4 B-Flag", "Unknown"];
+            const HAZ: [&str; 6] = [
+                "0 blue cones/lights",
+                "1 blue cone/light",
+                "2 blue cones/lights",
+                "3 blue cones/lights",
+                "4 B-Flag",
+                "Unknown",
+            ];
             const LOADED: [&str; 3] = ["N/A (default)", "Unloaded", "Loaded"];
             o.s("vin", &s.vin);
             o.u("length", s.length);
@@ -734,10 +964,21 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
             o.u("shiptype", s.shiptype);
             o.s("shiptype_text", eri_ship_type_text(s.shiptype));
             o.u("hazard", s.hazard);
-            o.s("hazard_text", HAZ.get(usize::from(s.hazard)).copied().unwrap_or("INVALID HAZARD TYPE"));
+            o.s(
+                "hazard_text",
+                HAZ.get(usize::from(s.hazard))
+                    .copied()
+                    .unwrap_or("INVALID HAZARD TYPE"),
+            );
             o.u("draught", s.draught);
             o.u("loaded", s.loaded);
-            o.s("loaded_text", LOADED.get(usize::from(s.loaded)).copied().unwrap_or("INVALID LOAD STATUS"));
+            o.s(
+                "loaded_text",
+                LOADED
+                    .get(usize::from(s.loaded))
+                    .copied()
+                    .unwrap_or("INVALID LOAD STATUS"),
+            );
             o.b("speed_q", s.speed_q);
             o.b("course_q", s.course_q);
             o.b("heading_q", s.heading_q);
@@ -792,7 +1033,10 @@ pub(crate) fn write_json(app: &Application, scaled: bool, o: &mut Obj<'_>) {
         Application::ClearanceTime(t) => {
             let a = t.arrival;
             o.u("linkage", t.linkage);
-            o.s("arrival", &format!("{:02}-{:02}T{:02}:{:02}Z", a[0], a[1], a[2], a[3]));
+            o.s(
+                "arrival",
+                &format!("{:02}-{:02}T{:02}:{:02}Z", a[0], a[1], a[2], a[3]),
+            );
             o.s("portname", &t.portname);
             o.s("destination", &t.destination);
             if scaled {

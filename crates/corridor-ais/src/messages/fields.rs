@@ -406,7 +406,14 @@ pub fn ship_type_text(v: u8) -> &'static str {
     match v {
         0 => "Not available",
         1..=19 => "Reserved for future use",
-        20..=29 => ["Wing in ground (WIG) - all ships of this type", "Wing in ground (WIG) - Hazardous category A", "Wing in ground (WIG) - Hazardous category B", "Wing in ground (WIG) - Hazardous category C", "Wing in ground (WIG) - Hazardous category D", "Wing in ground (WIG) - Reserved for future use"][d.min(5)],
+        20..=29 => [
+            "Wing in ground (WIG) - all ships of this type",
+            "Wing in ground (WIG) - Hazardous category A",
+            "Wing in ground (WIG) - Hazardous category B",
+            "Wing in ground (WIG) - Hazardous category C",
+            "Wing in ground (WIG) - Hazardous category D",
+            "Wing in ground (WIG) - Reserved for future use",
+        ][d.min(5)],
         30 => "Fishing",
         31 => "Towing",
         32 => "Towing: length exceeds 200m or breadth exceeds 25m",
@@ -505,7 +512,10 @@ mod tests {
         for v in 0..=255u8 {
             assert_eq!(ShipType::from_raw(v).raw(), v);
         }
-        assert_eq!(ShipType::from_raw(70).text(), "Cargo - all ships of this type");
+        assert_eq!(
+            ShipType::from_raw(70).text(),
+            "Cargo - all ships of this type"
+        );
         assert_eq!(ship_type_text(99), "Other Type - no additional information");
     }
 

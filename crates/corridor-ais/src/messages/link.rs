@@ -28,7 +28,10 @@ impl Acknowledge {
         let spare = r.u(2) as u8;
         let mut acks = Vec::with_capacity(4);
         loop {
-            acks.push(Ack { mmsi: r.u(30), seqno: r.u(2) as u8 });
+            acks.push(Ack {
+                mmsi: r.u(30),
+                seqno: r.u(2) as u8,
+            });
             if acks.len() == 4 || r.remaining() == 0 {
                 break;
             }
@@ -78,7 +81,13 @@ impl AddressedSafety {
         let retransmit = r.b();
         let spare = r.u(1) as u8;
         let chars = r.remaining() / 6;
-        AddressedSafety { seqno, dest_mmsi, retransmit, spare, text: LongText::read(r, chars) }
+        AddressedSafety {
+            seqno,
+            dest_mmsi,
+            retransmit,
+            spare,
+            text: LongText::read(r, chars),
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.seqno));
@@ -102,7 +111,10 @@ impl SafetyBroadcast {
     pub(crate) fn read(r: &mut BitReader<'_>) -> Self {
         let spare = r.u(2) as u8;
         let chars = r.remaining() / 6;
-        SafetyBroadcast { spare, text: LongText::read(r, chars) }
+        SafetyBroadcast {
+            spare,
+            text: LongText::read(r, chars),
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -161,8 +173,11 @@ impl Interrogation {
         let offset1_1 = r.u(12) as u16;
         // Like gpsd: the optional parts are read as soon as they start
         // (bit 90 and 110), a short tail reading as zeros (flagged partial).
-        let request2 = (r.remaining() > 2)
-            .then(|| SecondRequest { spare: r.u(2) as u8, msg_type: r.u(6) as u8, offset: r.u(12) as u16 });
+        let request2 = (r.remaining() > 2).then(|| SecondRequest {
+            spare: r.u(2) as u8,
+            msg_type: r.u(6) as u8,
+            offset: r.u(12) as u16,
+        });
         let station2 = (request2.is_some() && r.remaining() > 2).then(|| SecondStation {
             spare: r.u(2) as u8,
             mmsi: r.u(30),
@@ -170,7 +185,14 @@ impl Interrogation {
             offset: r.u(12) as u16,
             spare2: r.u(2) as u8,
         });
-        Interrogation { spare, mmsi1, type1_1, offset1_1, request2, station2 }
+        Interrogation {
+            spare,
+            mmsi1,
+            type1_1,
+            offset1_1,
+            request2,
+            station2,
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -219,13 +241,22 @@ pub struct AssignedMode {
 impl AssignedMode {
     pub(crate) fn read(r: &mut BitReader<'_>) -> Self {
         fn one(r: &mut BitReader<'_>) -> Assignment {
-            Assignment { mmsi: r.u(30), offset: r.u(12) as u16, increment: r.u(10) as u16 }
+            Assignment {
+                mmsi: r.u(30),
+                offset: r.u(12) as u16,
+                increment: r.u(10) as u16,
+            }
         }
         let spare = r.u(2) as u8;
         let first = one(r);
         let second = (r.remaining() >= 52).then(|| one(r));
         let spare2 = if second.is_none() { r.u(4) as u8 } else { 0 };
-        AssignedMode { spare, first, second, spare2 }
+        AssignedMode {
+            spare,
+            first,
+            second,
+            spare2,
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -277,7 +308,10 @@ impl DataLinkManagement {
                 break;
             }
         }
-        DataLinkManagement { spare, reservations }
+        DataLinkManagement {
+            spare,
+            reservations,
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -319,7 +353,12 @@ pub enum ChannelTarget {
 
 impl Default for ChannelTarget {
     fn default() -> Self {
-        ChannelTarget::Area { ne_lon: LonTenth(0), ne_lat: LatTenth(0), sw_lon: LonTenth(0), sw_lat: LatTenth(0) }
+        ChannelTarget::Area {
+            ne_lon: LonTenth(0),
+            ne_lat: LatTenth(0),
+            sw_lon: LonTenth(0),
+            sw_lat: LatTenth(0),
+        }
     }
 }
 
@@ -364,7 +403,12 @@ impl ChannelManagement {
         peek.skip(70);
         let addressed = peek.b();
         let target = if addressed {
-            ChannelTarget::Addressed { dest1: r.u(30), spare1: r.u(5) as u8, dest2: r.u(30), spare2: r.u(5) as u8 }
+            ChannelTarget::Addressed {
+                dest1: r.u(30),
+                spare1: r.u(5) as u8,
+                dest2: r.u(30),
+                spare2: r.u(5) as u8,
+            }
         } else {
             ChannelTarget::Area {
                 ne_lon: LonTenth::get(r, 18),
@@ -378,7 +422,18 @@ impl ChannelManagement {
         let band_b = r.b();
         let zonesize = r.u(3) as u8;
         let spare2 = r.u(23);
-        ChannelManagement { spare, channel_a, channel_b, txrx, power, target, band_a, band_b, zonesize, spare2 }
+        ChannelManagement {
+            spare,
+            channel_a,
+            channel_b,
+            txrx,
+            power,
+            target,
+            band_a,
+            band_b,
+            zonesize,
+            spare2,
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         w.u(2, u32::from(self.spare));
@@ -387,13 +442,23 @@ impl ChannelManagement {
         w.u(4, u32::from(self.txrx));
         w.b(self.power);
         match self.target {
-            ChannelTarget::Addressed { dest1, spare1, dest2, spare2 } => {
+            ChannelTarget::Addressed {
+                dest1,
+                spare1,
+                dest2,
+                spare2,
+            } => {
                 w.u(30, dest1);
                 w.u(5, u32::from(spare1));
                 w.u(30, dest2);
                 w.u(5, u32::from(spare2));
             }
-            ChannelTarget::Area { ne_lon, ne_lat, sw_lon, sw_lat } => {
+            ChannelTarget::Area {
+                ne_lon,
+                ne_lat,
+                sw_lon,
+                sw_lat,
+            } => {
                 ne_lon.put(w, 18);
                 ne_lat.put(w, 17);
                 sw_lon.put(w, 18);

@@ -37,12 +37,17 @@ pub mod static_data;
 
 use crate::bits::{BitReader, BitWriter, Bits};
 pub use binary::{AddressedBinary, BinaryBroadcast, DgnssBroadcast, SlotBinary};
-pub use fields::{Course, Heading, Lat, LatTenth, Lon, LonTenth, NavStatus, RateOfTurn, ShipType, Speed};
-pub use link::{
-    Acknowledge, AddressedSafety, AssignedMode, ChannelManagement, DataLinkManagement, GroupAssignment, Interrogation,
-    SafetyBroadcast, UtcInquiry,
+pub use fields::{
+    Course, Heading, Lat, LatTenth, Lon, LonTenth, NavStatus, RateOfTurn, ShipType, Speed,
 };
-pub use position::{BaseStationReport, ClassBExtendedReport, ClassBPositionReport, LongRangeReport, PositionReport, SarAircraftReport};
+pub use link::{
+    Acknowledge, AddressedSafety, AssignedMode, ChannelManagement, DataLinkManagement,
+    GroupAssignment, Interrogation, SafetyBroadcast, UtcInquiry,
+};
+pub use position::{
+    BaseStationReport, ClassBExtendedReport, ClassBPositionReport, LongRangeReport, PositionReport,
+    SarAircraftReport,
+};
 pub use static_data::{AidToNavigationReport, StaticDataReport, StaticVoyageData, Type24Merger};
 
 /// The type-specific part of a message.
@@ -176,7 +181,15 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
     // surplus is in `extra`. Both are flagged.
     let overlong = (fixed_len(msg_type).is_some() || msg_type == 24) && !extra.is_empty();
     let partial = r.overrun() || overlong || type_too_short(msg_type, &body, bit_len);
-    Message { msg_type, repeat, mmsi, body, partial, bit_len, extra }
+    Message {
+        msg_type,
+        repeat,
+        mmsi,
+        body,
+        partial,
+        bit_len,
+        extra,
+    }
 }
 
 /// Variable-length types that decoded without overrun can still be below
@@ -224,7 +237,15 @@ impl Message {
             Body::LongRange(_) => 27,
             Body::Unknown => 0,
         };
-        Message { msg_type, repeat: 0, mmsi, body, partial: false, bit_len: 0, extra: Bits::new() }
+        Message {
+            msg_type,
+            repeat: 0,
+            mmsi,
+            body,
+            partial: false,
+            bit_len: 0,
+            extra: Bits::new(),
+        }
     }
 
     /// The payload bits of this message (header, body, then `extra`).

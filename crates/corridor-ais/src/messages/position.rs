@@ -1,7 +1,9 @@
 //! Position reports: types 1-3 (Class A), 4/11 (base station / UTC
 //! response), 9 (SAR aircraft), 18/19 (Class B), 27 (long range).
 
-use super::fields::{Course, Heading, Lat, LatTenth, Lon, LonTenth, NavStatus, RateOfTurn, ShipType, Speed};
+use super::fields::{
+    Course, Heading, Lat, LatTenth, Lon, LonTenth, NavStatus, RateOfTurn, ShipType, Speed,
+};
 use crate::bits::AisText;
 
 ais_struct! {

@@ -108,7 +108,10 @@ impl AidToNavigationReport {
     pub(crate) fn read(r: &mut BitReader<'_>) -> Self {
         let fixed = AidToNavigationFixed::read(r);
         let chars = (r.remaining() / 6).min(14);
-        AidToNavigationReport { fixed, name_ext: LongText::read(r, chars) }
+        AidToNavigationReport {
+            fixed,
+            name_ext: LongText::read(r, chars),
+        }
     }
     pub(crate) fn write(&self, w: &mut BitWriter) {
         self.fixed.write(w);
@@ -146,7 +149,12 @@ pub enum Dimensions {
 
 impl Default for Dimensions {
     fn default() -> Self {
-        Dimensions::Ship { to_bow: 0, to_stern: 0, to_port: 0, to_starboard: 0 }
+        Dimensions::Ship {
+            to_bow: 0,
+            to_stern: 0,
+            to_port: 0,
+            to_starboard: 0,
+        }
     }
 }
 
@@ -190,7 +198,10 @@ pub enum StaticDataReport {
 
 impl Default for StaticDataReport {
     fn default() -> Self {
-        StaticDataReport::A { shipname: AisText::default(), spare: Some(0) }
+        StaticDataReport::A {
+            shipname: AisText::default(),
+            spare: Some(0),
+        }
     }
 }
 
@@ -225,7 +236,15 @@ impl StaticDataReport {
                     }
                 };
                 let spare = r.u(6) as u8;
-                StaticDataReport::B(StaticPartB { shiptype, vendorid, model, serial, callsign, dimensions, spare })
+                StaticDataReport::B(StaticPartB {
+                    shiptype,
+                    vendorid,
+                    model,
+                    serial,
+                    callsign,
+                    dimensions,
+                    spare,
+                })
             }
             p => StaticDataReport::Reserved { partno: p },
         }
@@ -249,7 +268,12 @@ impl StaticDataReport {
                 b.callsign.put(w, 42);
                 match b.dimensions {
                     Dimensions::MotherShip(m) => w.u(30, m),
-                    Dimensions::Ship { to_bow, to_stern, to_port, to_starboard } => {
+                    Dimensions::Ship {
+                        to_bow,
+                        to_stern,
+                        to_port,
+                        to_starboard,
+                    } => {
                         w.u(9, u32::from(to_bow));
                         w.u(9, u32::from(to_stern));
                         w.u(6, u32::from(to_port));
@@ -298,7 +322,10 @@ impl Default for Type24Merger {
 impl Type24Merger {
     /// A merger holding at most `capacity` MMSIs.
     pub fn new(capacity: usize) -> Self {
-        Type24Merger { table: HashMap::new(), capacity: capacity.max(1) }
+        Type24Merger {
+            table: HashMap::new(),
+            capacity: capacity.max(1),
+        }
     }
 
     /// Feed a type 24 report; returns the merged record so far for its MMSI.
@@ -306,7 +333,10 @@ impl Type24Merger {
         if self.table.len() >= self.capacity && !self.table.contains_key(&mmsi) {
             self.table.clear();
         }
-        let e = self.table.entry(mmsi).or_insert_with(|| ClassBStatic { mmsi, ..ClassBStatic::default() });
+        let e = self.table.entry(mmsi).or_insert_with(|| ClassBStatic {
+            mmsi,
+            ..ClassBStatic::default()
+        });
         match report {
             StaticDataReport::A { shipname, .. } => e.shipname = Some(*shipname),
             StaticDataReport::B(b) => e.part_b = Some(b.clone()),

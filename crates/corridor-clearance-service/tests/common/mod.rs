@@ -7,7 +7,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use corridor_clearance::{ApplicationContent, CargoLine, CorridorConfig, Itinerary, PortCall, Role, Vessel};
+use corridor_clearance::{
+    ApplicationContent, CargoLine, CorridorConfig, Itinerary, PortCall, Role, Vessel,
+};
 use corridor_clearance_service::{Clock, Service, db};
 use corridor_ledger::{DecisionKind, DecisionPayload, Hash, SecretKey, SignedDecision};
 use http_body_util::BodyExt;
@@ -25,7 +27,9 @@ pub fn t(s: &str) -> Timestamp {
 pub async fn sqlite_service(dir: &tempfile::TempDir, start: &str) -> Arc<Service> {
     let url = format!("sqlite://{}", dir.path().join("corridor.db").display());
     let db = db::open(&url).await.unwrap();
-    Service::with_db(db, CorridorConfig::bsgi().unwrap(), Clock::manual(t(start))).await.unwrap()
+    Service::with_db(db, CorridorConfig::bsgi().unwrap(), Clock::manual(t(start)))
+        .await
+        .unwrap()
 }
 
 /// A fresh schema on the test PostgreSQL, or `None` (skip) when it is
@@ -36,17 +40,33 @@ pub async fn pg_db(test: &str) -> Option<db::Db> {
     match db::open_pg_in_schema(&url, &schema).await {
         Ok(db) => {
             // Start from an empty schema even if a previous run left one.
-            for table in ["clearance_tokens", "clearance_users", "clearance_documents", "clearance_applications", "clearance_party_keys", "clearance_checkpoints", "clearance_log_key"] {
-                db.execute_raw(&format!("DELETE FROM {table}")).await.unwrap();
+            for table in [
+                "clearance_tokens",
+                "clearance_users",
+                "clearance_documents",
+                "clearance_applications",
+                "clearance_party_keys",
+                "clearance_checkpoints",
+                "clearance_log_key",
+            ] {
+                db.execute_raw(&format!("DELETE FROM {table}"))
+                    .await
+                    .unwrap();
             }
-            db.execute_raw("ALTER TABLE clearance_log DISABLE TRIGGER USER").await.unwrap();
+            db.execute_raw("ALTER TABLE clearance_log DISABLE TRIGGER USER")
+                .await
+                .unwrap();
             db.execute_raw("DELETE FROM clearance_log").await.unwrap();
-            db.execute_raw("ALTER TABLE clearance_log ENABLE TRIGGER USER").await.unwrap();
+            db.execute_raw("ALTER TABLE clearance_log ENABLE TRIGGER USER")
+                .await
+                .unwrap();
             Some(db)
         }
         Err(e) => {
             if std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("PostgreSQL required (CORRIDOR_REQUIRE_POSTGRES=1) but unreachable at {url}: {e}");
+                panic!(
+                    "PostgreSQL required (CORRIDOR_REQUIRE_POSTGRES=1) but unreachable at {url}: {e}"
+                );
             }
             eprintln!("note: skipping the PostgreSQL part: {url} unreachable ({e})");
             None
@@ -55,18 +75,32 @@ pub async fn pg_db(test: &str) -> Option<db::Db> {
 }
 
 pub const PARTIES: [&str; 4] = ["RU", "TR", "UA", "UN"];
-pub const COMPANIES: [(&str, &str); 3] = [("agent-a", "Alpha Shipping"), ("agent-b", "Bravo Bulk"), ("agent-c", "Charlie Lines")];
+pub const COMPANIES: [(&str, &str); 3] = [
+    ("agent-a", "Alpha Shipping"),
+    ("agent-b", "Bravo Bulk"),
+    ("agent-c", "Charlie Lines"),
+];
 
 /// Every role's users: admin, coordinator, inspector, a delegate per party, an agent per company.
 pub async fn create_users(s: &Service) {
-    s.create_user("admin", PASSWORD, &Role::Admin).await.unwrap();
-    s.create_user("coordinator", PASSWORD, &Role::Coordinator).await.unwrap();
-    s.create_user("inspector", PASSWORD, &Role::Inspector).await.unwrap();
+    s.create_user("admin", PASSWORD, &Role::Admin)
+        .await
+        .unwrap();
+    s.create_user("coordinator", PASSWORD, &Role::Coordinator)
+        .await
+        .unwrap();
+    s.create_user("inspector", PASSWORD, &Role::Inspector)
+        .await
+        .unwrap();
     for p in PARTIES {
-        s.create_user(&delegate(p), PASSWORD, &Role::Delegate { party: p.into() }).await.unwrap();
+        s.create_user(&delegate(p), PASSWORD, &Role::Delegate { party: p.into() })
+            .await
+            .unwrap();
     }
     for (u, c) in COMPANIES {
-        s.create_user(u, PASSWORD, &Role::Agent { company: c.into() }).await.unwrap();
+        s.create_user(u, PASSWORD, &Role::Agent { company: c.into() })
+            .await
+            .unwrap();
     }
 }
 
@@ -75,7 +109,11 @@ pub fn delegate(party: &str) -> String {
 }
 
 pub fn keys() -> Vec<(String, SecretKey)> {
-    PARTIES.iter().enumerate().map(|(i, p)| (p.to_string(), SecretKey::from_seed(&[i as u8 + 1; 32]))).collect()
+    PARTIES
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.to_string(), SecretKey::from_seed(&[i as u8 + 1; 32])))
+        .collect()
 }
 
 pub fn key_of<'a>(keys: &'a [(String, SecretKey)], party: &str) -> &'a SecretKey {
@@ -84,9 +122,23 @@ pub fn key_of<'a>(keys: &'a [(String, SecretKey)], party: &str) -> &'a SecretKey
 
 pub fn content(eta: Timestamp, imo: &str) -> ApplicationContent {
     ApplicationContent {
-        vessel: Vessel { imo: imo.into(), name: format!("VESSEL {imo}"), flag: "MT".into(), mmsi: None, deadweight_tonnes: 40_000 },
-        itinerary: Itinerary { port: "UAODS".into(), from_port: "TRIST".into(), to_port: "EGALY".into(), destination_country: "EG".into() },
-        cargo: vec![CargoLine { commodity: "wheat".into(), tonnes: 30_000 }],
+        vessel: Vessel {
+            imo: imo.into(),
+            name: format!("VESSEL {imo}"),
+            flag: "MT".into(),
+            mmsi: None,
+            deadweight_tonnes: 40_000,
+        },
+        itinerary: Itinerary {
+            port: "UAODS".into(),
+            from_port: "TRIST".into(),
+            to_port: "EGALY".into(),
+            destination_country: "EG".into(),
+        },
+        cargo: vec![CargoLine {
+            commodity: "wheat".into(),
+            tonnes: 30_000,
+        }],
         crew_count: 21,
         passenger_count: 0,
         last_port_calls: vec![PortCall {
@@ -99,26 +151,52 @@ pub fn content(eta: Timestamp, imo: &str) -> ApplicationContent {
     }
 }
 
-pub fn sign(key: &SecretKey, party: &str, id: &str, hash: Hash, decision: DecisionKind, time: Timestamp) -> SignedDecision {
-    DecisionPayload { party: party.into(), application_id: id.into(), application_hash: hash, decision, time, key_id: key.key_id() }
-        .sign(key)
-        .unwrap()
+pub fn sign(
+    key: &SecretKey,
+    party: &str,
+    id: &str,
+    hash: Hash,
+    decision: DecisionKind,
+    time: Timestamp,
+) -> SignedDecision {
+    DecisionPayload {
+        party: party.into(),
+        application_id: id.into(),
+        application_hash: hash,
+        decision,
+        time,
+        key_id: key.key_id(),
+    }
+    .sign(key)
+    .unwrap()
 }
 
 /// One request through the router; the body is JSON (or `Value::Null` when empty / not JSON).
-pub async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>, body: Option<&Value>) -> (StatusCode, Value) {
+pub async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
     let req = match body {
-        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap(),
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 /// Raw bytes upload.
@@ -133,11 +211,21 @@ pub async fn upload(app: &Router, uri: &str, token: &str, bytes: Vec<u8>) -> (St
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 pub async fn login(app: &Router, user: &str) -> String {
-    let (st, body) = call(app, "POST", "/auth/login", None, Some(&serde_json::json!({"username": user, "password": PASSWORD}))).await;
+    let (st, body) = call(
+        app,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&serde_json::json!({"username": user, "password": PASSWORD})),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "login {user}: {body}");
     body["token"].as_str().unwrap().to_string()
 }

@@ -18,23 +18,52 @@ pub fn bsgi() -> CorridorConfig {
 }
 
 pub fn doc(kind: &str, size: u64) -> Document {
-    Document { kind: kind.into(), filename: format!("{kind}.pdf"), sha256: Hash::of(kind.as_bytes()), size_bytes: size }
+    Document {
+        kind: kind.into(),
+        filename: format!("{kind}.pdf"),
+        sha256: Hash::of(kind.as_bytes()),
+        size_bytes: size,
+    }
 }
 
 /// An eligible BSGI application with ETA `eta`.
 pub fn content(imo: &str, eta: Timestamp) -> ApplicationContent {
     ApplicationContent {
-        vessel: Vessel { imo: imo.into(), name: format!("MV {imo}"), flag: "MT".into(), mmsi: None, deadweight_tonnes: 60000 },
-        itinerary: Itinerary { port: "UAODS".into(), from_port: "TRIST".into(), to_port: "EGALY".into(), destination_country: "EG".into() },
-        cargo: vec![CargoLine { commodity: "wheat".into(), tonnes: 30000 }],
+        vessel: Vessel {
+            imo: imo.into(),
+            name: format!("MV {imo}"),
+            flag: "MT".into(),
+            mmsi: None,
+            deadweight_tonnes: 60000,
+        },
+        itinerary: Itinerary {
+            port: "UAODS".into(),
+            from_port: "TRIST".into(),
+            to_port: "EGALY".into(),
+            destination_country: "EG".into(),
+        },
+        cargo: vec![CargoLine {
+            commodity: "wheat".into(),
+            tonnes: 30000,
+        }],
         crew_count: 21,
         passenger_count: 0,
-        last_port_calls: vec![PortCall { locode: "TRIST".into(), arrived: eta - 400.hours(), departed: eta - 390.hours() }],
+        last_port_calls: vec![PortCall {
+            locode: "TRIST".into(),
+            arrived: eta - 400.hours(),
+            departed: eta - 390.hours(),
+        }],
         eta_inspection_area: eta,
-        documents: ["port_entry_request", "crew_list", "cargo_manifest", "stowage_plan", "registry_certificate"]
-            .iter()
-            .map(|k| doc(k, 200_000))
-            .collect(),
+        documents: [
+            "port_entry_request",
+            "crew_list",
+            "cargo_manifest",
+            "stowage_plan",
+            "registry_certificate",
+        ]
+        .iter()
+        .map(|k| doc(k, 200_000))
+        .collect(),
     }
 }
 
@@ -46,11 +75,21 @@ pub struct World {
 }
 
 pub fn agent(company: &str) -> Actor {
-    Actor::new(&format!("agent:{company}"), Role::Agent { company: company.into() })
+    Actor::new(
+        &format!("agent:{company}"),
+        Role::Agent {
+            company: company.into(),
+        },
+    )
 }
 
 pub fn delegate(party: &str) -> Actor {
-    Actor::new(&format!("delegate:{party}"), Role::Delegate { party: party.into() })
+    Actor::new(
+        &format!("delegate:{party}"),
+        Role::Delegate {
+            party: party.into(),
+        },
+    )
 }
 
 pub fn coordinator() -> Actor {
@@ -67,36 +106,80 @@ impl World {
         let mut party_keys = Vec::new();
         for (i, p) in config.parties.iter().enumerate() {
             let k = SecretKey::from_seed(&[20 + i as u8; 32]);
-            keys.register(&p.code, k.public_key(), start).expect("register");
+            keys.register(&p.code, k.public_key(), start)
+                .expect("register");
             party_keys.push((p.code.clone(), k));
         }
-        World { clearance: Clearance::new(config), keys, party_keys, log: Log::new() }
+        World {
+            clearance: Clearance::new(config),
+            keys,
+            party_keys,
+            log: Log::new(),
+        }
     }
 
     pub fn key(&self, party: &str) -> &SecretKey {
-        &self.party_keys.iter().find(|(p, _)| p == party).expect("party key").1
+        &self
+            .party_keys
+            .iter()
+            .find(|(p, _)| p == party)
+            .expect("party key")
+            .1
     }
 
     /// Executes and appends to the log.
-    pub fn run(&mut self, actor: &Actor, cmd: Command, now: Timestamp) -> Result<Event, corridor_clearance::machine::ClearanceError> {
+    pub fn run(
+        &mut self,
+        actor: &Actor,
+        cmd: Command,
+        now: Timestamp,
+    ) -> Result<Event, corridor_clearance::machine::ClearanceError> {
         let out = self.clearance.execute(actor, cmd, now, &self.keys)?;
         let json = out.event_json()?;
-        self.log.append(&actor.id, now, json, out.signature.clone()).expect("append");
+        self.log
+            .append(&actor.id, now, json, out.signature.clone())
+            .expect("append");
         Ok(out.event)
     }
 
     /// A signed decision by `party` on the application's current version.
-    pub fn signed(&self, party: &str, app: &str, kind: DecisionKind, at: Timestamp) -> SignedDecision {
+    pub fn signed(
+        &self,
+        party: &str,
+        app: &str,
+        kind: DecisionKind,
+        at: Timestamp,
+    ) -> SignedDecision {
         let k = self.key(party);
         let hash = self.clearance.applications[app].content_hash;
-        DecisionPayload { party: party.into(), application_id: app.into(), application_hash: hash, decision: kind, time: at, key_id: k.key_id() }
-            .sign(k)
-            .expect("sign")
+        DecisionPayload {
+            party: party.into(),
+            application_id: app.into(),
+            application_hash: hash,
+            decision: kind,
+            time: at,
+            key_id: k.key_id(),
+        }
+        .sign(k)
+        .expect("sign")
     }
 
-    pub fn decide(&mut self, party: &str, app: &str, kind: DecisionKind, at: Timestamp) -> Result<Event, corridor_clearance::machine::ClearanceError> {
+    pub fn decide(
+        &mut self,
+        party: &str,
+        app: &str,
+        kind: DecisionKind,
+        at: Timestamp,
+    ) -> Result<Event, corridor_clearance::machine::ClearanceError> {
         let d = self.signed(party, app, kind, at);
-        self.run(&delegate(party), Command::Decide { application_id: app.into(), decision: d }, at)
+        self.run(
+            &delegate(party),
+            Command::Decide {
+                application_id: app.into(),
+                decision: d,
+            },
+            at,
+        )
     }
 
     pub fn status(&self, app: &str) -> Status {
@@ -106,11 +189,32 @@ impl World {
     /// Creates, submits and starts the review of an application; returns its id.
     pub fn submitted(&mut self, company: &str, imo: &str, now: Timestamp) -> String {
         let ev = self
-            .run(&agent(company), Command::CreateDraft { company: company.into(), content: content(imo, now + 72.hours()) }, now)
+            .run(
+                &agent(company),
+                Command::CreateDraft {
+                    company: company.into(),
+                    content: content(imo, now + 72.hours()),
+                },
+                now,
+            )
             .expect("create");
         let id = ev.application_id().expect("id").to_string();
-        self.run(&agent(company), Command::Submit { application_id: id.clone() }, now).expect("submit");
-        self.run(&coordinator(), Command::StartReview { application_id: id.clone() }, now).expect("review");
+        self.run(
+            &agent(company),
+            Command::Submit {
+                application_id: id.clone(),
+            },
+            now,
+        )
+        .expect("submit");
+        self.run(
+            &coordinator(),
+            Command::StartReview {
+                application_id: id.clone(),
+            },
+            now,
+        )
+        .expect("review");
         id
     }
 
@@ -119,15 +223,26 @@ impl World {
         self.log
             .entries()
             .iter()
-            .map(|e| (e.time, serde_json::from_value(e.event.clone()).expect("event parses")))
+            .map(|e| {
+                (
+                    e.time,
+                    serde_json::from_value(e.event.clone()).expect("event parses"),
+                )
+            })
             .collect()
     }
 }
 
 pub fn hold(code: &str) -> DecisionKind {
-    DecisionKind::Hold { reason_code: code.into(), text: format!("{code} text") }
+    DecisionKind::Hold {
+        reason_code: code.into(),
+        text: format!("{code} text"),
+    }
 }
 
 pub fn reject(code: &str) -> DecisionKind {
-    DecisionKind::Reject { reason_code: code.into(), text: format!("{code} text") }
+    DecisionKind::Reject {
+        reason_code: code.into(),
+        text: format!("{code} text"),
+    }
 }

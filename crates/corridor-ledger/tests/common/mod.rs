@@ -39,27 +39,49 @@ pub fn season(apps: usize) -> Season {
     }
     let rotation = t("2022-08-10T00:00:00Z");
     let ua_new = key(99);
-    keys.rotate("UA", ua_new.public_key(), rotation).expect("rotate");
+    keys.rotate("UA", ua_new.public_key(), rotation)
+        .expect("rotate");
 
     let mut log = Log::new();
     let mut now = start;
-    log.append("system", now, json!({"type": "corridor_opened", "corridor": "bsgi", "parties": PARTIES}), None)
-        .expect("append");
+    log.append(
+        "system",
+        now,
+        json!({"type": "corridor_opened", "corridor": "bsgi", "parties": PARTIES}),
+        None,
+    )
+    .expect("append");
     for a in 0..apps {
         now += 48.hours();
         let app_id = format!("BSGI-2022-{:06}", a + 1);
         let content = json!({"vessel": {"imo": 9000000 + a as u64, "name": format!("MV Example {a}")},
                              "cargo": [{"commodity": "wheat", "tonnes": 25000 + 1000 * a as u64}]});
         let content_hash = Hash::of(&to_canonical_bytes(&content).expect("canonical"));
-        log.append(&format!("agent:company-{}", a % 3), now, json!({
+        log.append(
+            &format!("agent:company-{}", a % 3),
+            now,
+            json!({
             "type": "application_submitted", "application_id": app_id,
-            "content_hash": content_hash, "content": content}), None).expect("append");
+            "content_hash": content_hash, "content": content}),
+            None,
+        )
+        .expect("append");
         for (i, p) in PARTIES.iter().enumerate() {
             now += (1 + i as i64).hours();
-            let k = if *p == "UA" && now >= rotation { &ua_new } else { &party_keys[i].1 };
+            let k = if *p == "UA" && now >= rotation {
+                &ua_new
+            } else {
+                &party_keys[i].1
+            };
             let decision = match (a % 5, *p) {
-                (2, "RU") => DecisionKind::Hold { reason_code: "DOCS_MISSING".into(), text: "stowage plan missing".into() },
-                (4, "TR") => DecisionKind::Reject { reason_code: "PORT_CALL_HISTORY".into(), text: "called at a banned port".into() },
+                (2, "RU") => DecisionKind::Hold {
+                    reason_code: "DOCS_MISSING".into(),
+                    text: "stowage plan missing".into(),
+                },
+                (4, "TR") => DecisionKind::Reject {
+                    reason_code: "PORT_CALL_HISTORY".into(),
+                    text: "called at a banned port".into(),
+                },
                 _ => DecisionKind::Approve,
             };
             let signed = DecisionPayload {
@@ -73,24 +95,59 @@ pub fn season(apps: usize) -> Season {
             .sign(k)
             .expect("sign");
             signed
-                .verify_for(&keys, &Expected { party: p, application_id: &app_id, application_hash: &content_hash }, now)
+                .verify_for(
+                    &keys,
+                    &Expected {
+                        party: p,
+                        application_id: &app_id,
+                        application_hash: &content_hash,
+                    },
+                    now,
+                )
                 .expect("accepted");
-            let sig = EntrySignature { party: p.to_string(), key_id: k.key_id(), signature: signed.signature };
-            log.append(&format!("delegate:{}", p.to_lowercase()), now, json!({
+            let sig = EntrySignature {
+                party: p.to_string(),
+                key_id: k.key_id(),
+                signature: signed.signature,
+            };
+            log.append(
+                &format!("delegate:{}", p.to_lowercase()),
+                now,
+                json!({
                 "type": "decision_recorded", "application_id": app_id,
-                "decision": signed.payload}), Some(sig)).expect("append");
+                "decision": signed.payload}),
+                Some(sig),
+            )
+            .expect("append");
         }
         if a == 3 {
             log.append("coordinator:1", now, json!({"type": "corridor_suspended", "reason_code": "PARTY_WITHDREW", "text": "one party suspended participation"}), None).expect("append");
             now += 96.hours();
-            log.append("coordinator:1", now, json!({"type": "corridor_resumed"}), None).expect("append");
+            log.append(
+                "coordinator:1",
+                now,
+                json!({"type": "corridor_resumed"}),
+                None,
+            )
+            .expect("append");
         }
     }
     let log_key = key(1);
-    let checkpoint = TreeHead { origin: ORIGIN.into(), size: log.size(), root: log.root(), time: now }
-        .sign(&log_key)
-        .expect("checkpoint");
-    Season { log, keys, log_key, party_keys, checkpoint }
+    let checkpoint = TreeHead {
+        origin: ORIGIN.into(),
+        size: log.size(),
+        root: log.root(),
+        time: now,
+    }
+    .sign(&log_key)
+    .expect("checkpoint");
+    Season {
+        log,
+        keys,
+        log_key,
+        party_keys,
+        checkpoint,
+    }
 }
 
 /// A log that records its own keys: registration, rotation by registering a
@@ -117,15 +174,42 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
         }
         .sign(k)
         .expect("sign");
-        let sig = EntrySignature { party: "UA".into(), key_id: k.key_id(), signature: signed.signature };
-        (json!({"type": "decision_recorded", "decision": signed.payload}), Some(sig))
+        let sig = EntrySignature {
+            party: "UA".into(),
+            key_id: k.key_id(),
+            signature: signed.signature,
+        };
+        (
+            json!({"type": "decision_recorded", "decision": signed.payload}),
+            Some(sig),
+        )
     };
-    log.append("admin", t("2022-08-01T00:00:00Z"), keys::key_registered_event(&rec(&ua1, "2022-08-01T00:00:00Z")), None).expect("append");
+    log.append(
+        "admin",
+        t("2022-08-01T00:00:00Z"),
+        keys::key_registered_event(&rec(&ua1, "2022-08-01T00:00:00Z")),
+        None,
+    )
+    .expect("append");
     let (e, s) = decision(&ua1, "2022-08-02T00:00:00Z");
-    log.append("delegate:ua", t("2022-08-02T00:00:00Z"), e, s).expect("append");
-    log.append("delegate:ua", t("2022-08-03T00:00:00Z"), keys::key_registered_event(&rec(&ua2, "2022-08-03T00:00:00Z")), None).expect("append");
+    log.append("delegate:ua", t("2022-08-02T00:00:00Z"), e, s)
+        .expect("append");
+    log.append(
+        "delegate:ua",
+        t("2022-08-03T00:00:00Z"),
+        keys::key_registered_event(&rec(&ua2, "2022-08-03T00:00:00Z")),
+        None,
+    )
+    .expect("append");
     let (e, s) = decision(&ua2, "2022-08-04T00:00:00Z");
-    log.append("delegate:ua", t("2022-08-04T00:00:00Z"), e, s).expect("append");
-    log.append("admin", t("2022-08-05T00:00:00Z"), keys::key_retired_event("UA", &ua2.key_id(), t("2022-08-05T00:00:00Z")), None).expect("append");
+    log.append("delegate:ua", t("2022-08-04T00:00:00Z"), e, s)
+        .expect("append");
+    log.append(
+        "admin",
+        t("2022-08-05T00:00:00Z"),
+        keys::key_retired_event("UA", &ua2.key_id(), t("2022-08-05T00:00:00Z")),
+        None,
+    )
+    .expect("append");
     (log, ua1, ua2)
 }

@@ -196,7 +196,12 @@ impl Default for SimConfig {
                 vec![ll(41.55, 31.70), ll(41.90, 33.80), ll(41.45, 36.40)],
                 vec![ll(42.55, 27.90), ll(43.30, 28.40), ll(44.10, 28.90)],
             ],
-            encounter_spots: vec![ll(43.20, 34.50), ll(42.70, 33.20), ll(43.80, 36.20), ll(42.90, 38.50)],
+            encounter_spots: vec![
+                ll(43.20, 34.50),
+                ll(42.70, 33.20),
+                ll(43.80, 36.20),
+                ll(42.90, 38.50),
+            ],
             spoof_offset_nm: 150.0,
             deviation_offset_nm: 5.0,
             truth_deviation_nm: 1.0,
@@ -259,7 +264,12 @@ impl SimFeed {
             }
             pending.push(r);
         }
-        Self { cfg, emitters, pending, heap }
+        Self {
+            cfg,
+            emitters,
+            pending,
+            heap,
+        }
     }
 }
 
@@ -315,19 +325,31 @@ pub fn random_scenario(
     let span = (f64::from(days) - 5.0).max(0.5) * 86_400.0;
     let mut out = Vec::new();
     for i in 0..voyages {
-        let dep = start.checked_add(SignedDuration::from_secs((6.0 * 3600.0 + rng.range(0.0, span)) as i64)).unwrap_or(start);
+        let dep = start
+            .checked_add(SignedDuration::from_secs(
+                (6.0 * 3600.0 + rng.range(0.0, span)) as i64,
+            ))
+            .unwrap_or(start);
         out.push(Voyage {
             mmsi: 538_000_000 + i as u32 * 17 + 1,
             imo: imo_from_base(930_000 + i as u32 * 37),
             name: format!("GRAIN CARRIER {}", i + 1),
-            port: ports.get(i % ports.len().max(1)).cloned().unwrap_or_default(),
+            port: ports
+                .get(i % ports.len().max(1))
+                .cloned()
+                .unwrap_or_default(),
             departure: dep,
-            inspection_area: areas.get((i / 3) % areas.len().max(1)).cloned().unwrap_or_default(),
+            inspection_area: areas
+                .get((i / 3) % areas.len().max(1))
+                .cloned()
+                .unwrap_or_default(),
             inbound: i % 3 == 2,
             wait_s: rng.range(6.0, 40.0) as u64 * 3600,
         });
     }
-    let end = start.checked_add(SignedDuration::from_secs(i64::from(days) * 86_400)).unwrap_or(start);
+    let end = start
+        .checked_add(SignedDuration::from_secs(i64::from(days) * 86_400))
+        .unwrap_or(start);
     let kinds = [
         AlertKind::Deviation,
         AlertKind::AisGap,
@@ -336,7 +358,13 @@ pub fn random_scenario(
         AlertKind::IdentityMismatch,
         AlertKind::ImpossibleJump,
     ];
-    Scenario { start, end, voyages: out, background, anomalies: kinds.iter().map(|k| (*k, per_kind)).collect() }
+    Scenario {
+        start,
+        end,
+        voyages: out,
+        background,
+        anomalies: kinds.iter().map(|k| (*k, per_kind)).collect(),
+    }
 }
 
 fn secs_between(a: Timestamp, b: Timestamp) -> f64 {
@@ -350,10 +378,22 @@ struct Route {
 }
 
 fn route(corridor: &Corridor, v: &Voyage) -> Result<Route, SimError> {
-    let port = corridor.port(&v.port).ok_or_else(|| SimError::NoPort { mmsi: v.mmsi, port: v.port.clone() })?;
-    let no_route = || SimError::NoRoute { mmsi: v.mmsi, from: port.name.clone(), to: v.inspection_area.clone() };
+    let port = corridor.port(&v.port).ok_or_else(|| SimError::NoPort {
+        mmsi: v.mmsi,
+        port: v.port.clone(),
+    })?;
+    let no_route = || SimError::NoRoute {
+        mmsi: v.mmsi,
+        from: port.name.clone(),
+        to: v.inspection_area.clone(),
+    };
     // Depth-first over lanes by from/to names (the graph is tiny).
-    fn walk<'a>(c: &'a Corridor, at: &str, to: &str, seen: &mut Vec<&'a str>) -> Option<Vec<&'a corridor_geo::Lane>> {
+    fn walk<'a>(
+        c: &'a Corridor,
+        at: &str,
+        to: &str,
+        seen: &mut Vec<&'a str>,
+    ) -> Option<Vec<&'a corridor_geo::Lane>> {
         if at == to {
             return Some(vec![]);
         }
@@ -375,7 +415,10 @@ fn route(corridor: &Corridor, v: &Voyage) -> Result<Route, SimError> {
         return Err(no_route());
     }
     Ok(Route {
-        lanes: lanes.iter().map(|l| (Path::new(l.waypoints.clone()), l.width_nm)).collect(),
+        lanes: lanes
+            .iter()
+            .map(|l| (Path::new(l.waypoints.clone()), l.width_nm))
+            .collect(),
         port_area: port.name.clone(),
     })
 }
@@ -385,9 +428,14 @@ fn spot_in(corridor: &Corridor, area: &str, margin_m: f64, rng: &mut Rng) -> Opt
     let a = corridor.area_by_name(area)?;
     let bb = geo::BoundingRect::bounding_rect(&a.shape)?;
     for _ in 0..1000 {
-        let p = LatLon::new(rng.range(bb.min().y, bb.max().y), rng.range(bb.min().x, bb.max().x));
+        let p = LatLon::new(
+            rng.range(bb.min().y, bb.max().y),
+            rng.range(bb.min().x, bb.max().x),
+        );
         if corridor.contains(a.id, p) && corridor.distance_to_area_m(p, a.id, 0.0).is_some() {
-            let inner = [0.0, 90.0, 180.0, 270.0].iter().all(|b| corridor.contains(a.id, destination(p, *b, margin_m)));
+            let inner = [0.0, 90.0, 180.0, 270.0]
+                .iter()
+                .all(|b| corridor.contains(a.id, destination(p, *b, margin_m)));
             if inner {
                 return Some(p);
             }
@@ -416,10 +464,15 @@ enum Expect {
 }
 
 /// Plan and run a scenario.
-pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<Simulation, SimError> {
+pub fn simulate(
+    corridor: &Corridor,
+    sc: &Scenario,
+    cfg: &SimConfig,
+) -> Result<Simulation, SimError> {
     let mut rng = Rng::new(cfg.seed);
     let mut planned: Vec<Planned> = Vec::new();
-    let find = |list: &[(String, LatLon)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, p)| *p);
+    let find =
+        |list: &[(String, LatLon)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, p)| *p);
     for v in &sc.voyages {
         let mut vr = rng.fork();
         let r = route(corridor, v)?;
@@ -435,7 +488,13 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
         let anchor = spot_in(corridor, &v.inspection_area, 1500.0, &mut vr)
             .ok_or_else(|| SimError::Config(format!("no room in {}", v.inspection_area)))?;
         let cruise = vr.range(cfg.cruise_kn.0, cfg.cruise_kn.1);
-        let wander = |width_nm: f64| if width_nm >= 2.0 { cfg.wander_nm * NM } else { 0.0 };
+        let wander = |width_nm: f64| {
+            if width_nm >= 2.0 {
+                cfg.wander_nm * NM
+            } else {
+                0.0
+            }
+        };
         let t_dep = secs_between(sc.start, v.departure);
         let mut plan = VesselPlan {
             mmsi: v.mmsi,
@@ -468,14 +527,24 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
             plan.sail(vec![first.pts[0]], cfg.pilot_kn, 0.0);
             expect.push(Expect::Entry(plan.legs.len() - 1));
             for (k, (path, width)) in r.lanes.iter().enumerate() {
-                let speed = if *width >= 2.0 { cruise } else { cruise.min(9.0) };
+                let speed = if *width >= 2.0 {
+                    cruise
+                } else {
+                    cruise.min(9.0)
+                };
                 plan.sail_path(path.clone(), speed, wander(*width));
                 if k == 0 {
                     main_leg = Some(plan.legs.len() - 1);
                 }
-                let to = corridor.lanes().iter().find(|l| l.waypoints == path.pts).and_then(|l| l.to.clone());
+                let to = corridor
+                    .lanes()
+                    .iter()
+                    .find(|l| l.waypoints == path.pts)
+                    .and_then(|l| l.to.clone());
                 if let Some(to) = to
-                    && corridor.area_by_name(&to).is_some_and(|a| a.kind == AreaKind::InspectionArea)
+                    && corridor
+                        .area_by_name(&to)
+                        .is_some_and(|a| a.kind == AreaKind::InspectionArea)
                 {
                     expect.push(Expect::Arrival(plan.legs.len() - 1, to));
                 }
@@ -488,7 +557,12 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
             // Inbound: from the exit point to the inspection area, wait, then
             // the lanes in reverse to the berth.
             let approach = distance_m(exit, anchor) / (cruise * corridor_geo::KNOT_MPS);
-            plan.legs.push(Leg::Move { t0: t_dep - approach, path: Path::new(vec![exit, anchor]), speed_kn: cruise, wander_m: 0.0 });
+            plan.legs.push(Leg::Move {
+                t0: t_dep - approach,
+                path: Path::new(vec![exit, anchor]),
+                speed_kn: cruise,
+                wander_m: 0.0,
+            });
             expect.push(Expect::Entry(0));
             expect.push(Expect::Arrival(0, ia.clone()));
             plan.hold(v.wait_s as f64, 0.0, 0.0, NavStatus::AT_ANCHOR);
@@ -498,14 +572,23 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
             }
             let n = r.lanes.len();
             for (k, (path, width)) in r.lanes.iter().enumerate().rev() {
-                let speed = if *width >= 2.0 { cruise } else { cruise.min(9.0) };
+                let speed = if *width >= 2.0 {
+                    cruise
+                } else {
+                    cruise.min(9.0)
+                };
                 plan.sail_path(path.reversed(), speed, wander(*width));
                 if k == 0 {
                     main_leg = Some(plan.legs.len() - 1);
                     expect.push(Expect::Arrival(plan.legs.len() - 1, r.port_area.clone()));
-                } else if let Some(from) =
-                    corridor.lanes().iter().find(|l| l.waypoints == path.pts).and_then(|l| l.from.clone())
-                    && corridor.area_by_name(&from).is_some_and(|a| a.kind == AreaKind::InspectionArea)
+                } else if let Some(from) = corridor
+                    .lanes()
+                    .iter()
+                    .find(|l| l.waypoints == path.pts)
+                    .and_then(|l| l.from.clone())
+                    && corridor
+                        .area_by_name(&from)
+                        .is_some_and(|a| a.kind == AreaKind::InspectionArea)
                     && k < n
                 {
                     expect.push(Expect::Arrival(plan.legs.len() - 1, from));
@@ -515,16 +598,29 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
             expect.push(Expect::Exit(plan.legs.len() - 1));
             plan.hold(vr.range(2.0, 4.0) * 3600.0, 0.0, 0.0, NavStatus::MOORED);
         }
-        planned.push(Planned { plan, main_leg, expect, taken: false });
+        planned.push(Planned {
+            plan,
+            main_leg,
+            expect,
+            taken: false,
+        });
     }
 
     let mut truth: Vec<TruthRecord> = Vec::new();
-    let stamp = |t: f64| sc.start.checked_add(SignedDuration::from_secs(t.round() as i64)).unwrap_or(sc.start);
+    let stamp = |t: f64| {
+        sc.start
+            .checked_add(SignedDuration::from_secs(t.round() as i64))
+            .unwrap_or(sc.start)
+    };
     let registry: Vec<RegisteredVessel> = sc
         .voyages
         .iter()
         .enumerate()
-        .map(|(i, v)| RegisteredVessel { key: i as u64 + 1, imo: Some(v.imo), mmsi: Some(v.mmsi) })
+        .map(|(i, v)| RegisteredVessel {
+            key: i as u64 + 1,
+            imo: Some(v.imo),
+            mmsi: Some(v.mmsi),
+        })
         .collect();
 
     // Background traffic and encounter pairs.
@@ -533,13 +629,19 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
     for b in 0..sc.background {
         let mut br = rng.fork();
         if cfg.background_routes.is_empty() {
-            return Err(SimError::Config("background traffic needs background_routes".into()));
+            return Err(SimError::Config(
+                "background traffic needs background_routes".into(),
+            ));
         }
         let route = &cfg.background_routes[b % cfg.background_routes.len()];
         let class_b = b % 2 == 1;
         let mut plan = VesselPlan {
             mmsi: 271_000_000 + b as u32 * 13 + 7,
-            imo: if class_b { None } else { Some(imo_from_base(800_000 + b as u32 * 11)) },
+            imo: if class_b {
+                None
+            } else {
+                Some(imo_from_base(800_000 + b as u32 * 11))
+            },
             name: format!("BACKGROUND {}", b + 1),
             ship_type: if class_b { 37 } else { 80 },
             class_b,
@@ -553,9 +655,18 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
         let mut t = br.range(0.0, 86_400.0);
         let mut forward = br.unit() < 0.5;
         while t < total_s - 86_400.0 {
-            let pts: Vec<LatLon> = if forward { route.clone() } else { route.iter().rev().copied().collect() };
+            let pts: Vec<LatLon> = if forward {
+                route.clone()
+            } else {
+                route.iter().rev().copied().collect()
+            };
             let speed = br.range(9.0, 15.0);
-            let leg = Leg::Move { t0: t, path: Path::new(pts), speed_kn: speed, wander_m: 0.0 };
+            let leg = Leg::Move {
+                t0: t,
+                path: Path::new(pts),
+                speed_kn: speed,
+                wander_m: 0.0,
+            };
             t = leg.t1() + br.range(12.0, 48.0) * 3600.0; // out of coverage in port
             plan.legs.push(leg);
             forward = !forward;
@@ -578,12 +689,19 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                 if spots.is_empty() {
                     return Err(SimError::Config("encounters need encounter_spots".into()));
                 }
-                let spot = destination(spots[enc_no as usize % spots.len()], rng.range(0.0, 360.0), rng.range(0.0, 10.0) * NM);
+                let spot = destination(
+                    spots[enc_no as usize % spots.len()],
+                    rng.range(0.0, 360.0),
+                    rng.range(0.0, 10.0) * NM,
+                );
                 let t_meet = rng.range(86_400.0, (total_s - 2.0 * 86_400.0).max(86_400.0 + 1.0));
                 let dur = rng.range(2.5, 3.5) * 3600.0;
                 let drift_brg = rng.range(0.0, 360.0);
                 let from_brg = rng.range(0.0, 360.0);
-                let pair = [spot, destination(spot, drift_brg + 90.0, rng.range(100.0, 300.0))];
+                let pair = [
+                    spot,
+                    destination(spot, drift_brg + 90.0, rng.range(100.0, 300.0)),
+                ];
                 for (k, at) in pair.into_iter().enumerate() {
                     let mmsi = 273_000_000 + enc_no * 2 + k as u32 + 1;
                     let start = destination(at, from_brg + 40.0 * k as f64, 30.0 * NM);
@@ -595,7 +713,12 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                         name: format!("TANKER {}", mmsi % 1000),
                         ship_type: 80,
                         class_b: false,
-                        legs: vec![Leg::Move { t0: t_meet - approach, path: Path::new(vec![start, at]), speed_kn: speed, wander_m: 0.0 }],
+                        legs: vec![Leg::Move {
+                            t0: t_meet - approach,
+                            path: Path::new(vec![start, at]),
+                            speed_kn: speed,
+                            wander_m: 0.0,
+                        }],
                         gap: None,
                         spoof: None,
                         wrong_imo: None,
@@ -603,8 +726,21 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                         phase: (0.0, 0.0),
                     };
                     plan.hold(dur, 1.0, drift_brg, NavStatus::UNDER_WAY);
-                    plan.sail(vec![destination(at, from_brg + 180.0 + 40.0 * k as f64, 30.0 * NM)], speed, 0.0);
-                    truth.push(TruthRecord { kind, mmsi, start: stamp(t_meet), end: stamp(t_meet + dur) });
+                    plan.sail(
+                        vec![destination(
+                            at,
+                            from_brg + 180.0 + 40.0 * k as f64,
+                            30.0 * NM,
+                        )],
+                        speed,
+                        0.0,
+                    );
+                    truth.push(TruthRecord {
+                        kind,
+                        mmsi,
+                        start: stamp(t_meet),
+                        end: stamp(t_meet + dur),
+                    });
                     extra.push(plan);
                 }
                 enc_no += 1;
@@ -615,13 +751,21 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
             | AlertKind::IdentityMismatch
             | AlertKind::ImpossibleJump => {
                 // One anomaly per voyage, on its main lane leg.
-                let free: Vec<usize> =
-                    (0..planned.len()).filter(|i| !planned[*i].taken && planned[*i].main_leg.is_some()).collect();
+                let free: Vec<usize> = (0..planned.len())
+                    .filter(|i| !planned[*i].taken && planned[*i].main_leg.is_some())
+                    .collect();
                 if free.is_empty() {
-                    return Err(SimError::Config(format!("not enough voyages to inject every {kind}")));
+                    return Err(SimError::Config(format!(
+                        "not enough voyages to inject every {kind}"
+                    )));
                 }
                 let i = free[rng.below(free.len())];
-                let others: Vec<u32> = sc.voyages.iter().map(|v| v.imo).filter(|imo| Some(*imo) != planned[i].plan.imo).collect();
+                let others: Vec<u32> = sc
+                    .voyages
+                    .iter()
+                    .map(|v| v.imo)
+                    .filter(|imo| Some(*imo) != planned[i].plan.imo)
+                    .collect();
                 let p = &mut planned[i];
                 p.taken = true;
                 let Some(li) = p.main_leg else { continue };
@@ -632,24 +776,51 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                         let a = t0 + (t1 - t0) * rng.range(0.25, 0.35);
                         let b = a + rng.range(5.0, 7.0) * 3600.0;
                         p.plan.gap = Some((a, b));
-                        truth.push(TruthRecord { kind, mmsi, start: stamp(a), end: stamp(b) });
+                        truth.push(TruthRecord {
+                            kind,
+                            mmsi,
+                            start: stamp(a),
+                            end: stamp(b),
+                        });
                     }
                     AlertKind::ImpossibleJump => {
                         let a = t0 + (t1 - t0) * rng.range(0.3, 0.6);
                         let b = a + rng.range(20.0, 45.0) * 60.0;
                         let here = p.plan.true_state(a).pos;
-                        p.plan.spoof = Some((a, b, destination(here, 90.0, cfg.spoof_offset_nm * NM)));
-                        truth.push(TruthRecord { kind, mmsi, start: stamp(a), end: stamp(b) });
+                        p.plan.spoof =
+                            Some((a, b, destination(here, 90.0, cfg.spoof_offset_nm * NM)));
+                        truth.push(TruthRecord {
+                            kind,
+                            mmsi,
+                            start: stamp(a),
+                            end: stamp(b),
+                        });
                     }
                     AlertKind::IdentityMismatch => {
                         let a = t0 + (t1 - t0) * rng.range(0.2, 0.4);
                         let b = a + rng.range(3.0, 8.0) * 3600.0;
-                        let imo = others.get(rng.below(others.len())).copied().unwrap_or(1_000_007);
+                        let imo = others
+                            .get(rng.below(others.len()))
+                            .copied()
+                            .unwrap_or(1_000_007);
                         p.plan.wrong_imo = Some((a, b, imo));
-                        truth.push(TruthRecord { kind, mmsi, start: stamp(a), end: stamp(b) });
+                        truth.push(TruthRecord {
+                            kind,
+                            mmsi,
+                            start: stamp(a),
+                            end: stamp(b),
+                        });
                     }
                     AlertKind::Loitering => {
-                        let Leg::Move { path, speed_kn, wander_m, .. } = p.plan.legs[li].clone() else { continue };
+                        let Leg::Move {
+                            path,
+                            speed_kn,
+                            wander_m,
+                            ..
+                        } = p.plan.legs[li].clone()
+                        else {
+                            continue;
+                        };
                         let s = path.len() * rng.range(0.35, 0.6);
                         let dur = rng.range(1.5, 3.0) * 3600.0;
                         let drift = 0.2;
@@ -659,50 +830,110 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                         let rest = path.slice(s + drifted, path.len());
                         let mut legs: Vec<Leg> = p.plan.legs.drain(li..).collect();
                         legs.remove(0);
-                        p.plan.legs.push(Leg::Move { t0, path: path.slice(0.0, s), speed_kn, wander_m });
-                        p.plan.legs.push(Leg::Hold { t0: t_stop, t1: t_stop + dur, at, drift_kn: drift, drift_brg: brg, sog_kn: drift, status: NavStatus::UNDER_WAY });
-                        p.plan.legs.push(Leg::Move { t0: t_stop + dur, path: rest, speed_kn, wander_m });
-                        shift(&mut legs, dur - drifted / (speed_kn * corridor_geo::KNOT_MPS));
+                        p.plan.legs.push(Leg::Move {
+                            t0,
+                            path: path.slice(0.0, s),
+                            speed_kn,
+                            wander_m,
+                        });
+                        p.plan.legs.push(Leg::Hold {
+                            t0: t_stop,
+                            t1: t_stop + dur,
+                            at,
+                            drift_kn: drift,
+                            drift_brg: brg,
+                            sog_kn: drift,
+                            status: NavStatus::UNDER_WAY,
+                        });
+                        p.plan.legs.push(Leg::Move {
+                            t0: t_stop + dur,
+                            path: rest,
+                            speed_kn,
+                            wander_m,
+                        });
+                        shift(
+                            &mut legs,
+                            dur - drifted / (speed_kn * corridor_geo::KNOT_MPS),
+                        );
                         p.plan.legs.extend(legs);
                         // Legs after the stop moved: expectations index legs, so shift them.
                         for e in &mut p.expect {
                             match e {
-                                Expect::Entry(k) | Expect::Exit(k) | Expect::Arrival(k, _) if *k > li => *k += 2,
+                                Expect::Entry(k) | Expect::Exit(k) | Expect::Arrival(k, _)
+                                    if *k > li =>
+                                {
+                                    *k += 2
+                                }
                                 _ => {}
                             }
                         }
-                        if let Some(Expect::Arrival(k, _)) = p.expect.iter_mut().find(|e| matches!(e, Expect::Arrival(k, _) if *k == li)) {
+                        if let Some(Expect::Arrival(k, _)) = p
+                            .expect
+                            .iter_mut()
+                            .find(|e| matches!(e, Expect::Arrival(k, _) if *k == li))
+                        {
                             *k = li + 2;
                         }
-                        truth.push(TruthRecord { kind, mmsi, start: stamp(t_stop), end: stamp(t_stop + dur) });
+                        truth.push(TruthRecord {
+                            kind,
+                            mmsi,
+                            start: stamp(t_stop),
+                            end: stamp(t_stop + dur),
+                        });
                     }
                     AlertKind::Deviation => {
-                        let Leg::Move { path, speed_kn, wander_m, .. } = p.plan.legs[li].clone() else { continue };
+                        let Leg::Move {
+                            path,
+                            speed_kn,
+                            wander_m,
+                            ..
+                        } = p.plan.legs[li].clone()
+                        else {
+                            continue;
+                        };
                         let s = path.len() * rng.range(0.35, 0.55);
                         let side = if rng.unit() < 0.5 { 1.0 } else { -1.0 };
                         let run = rng.range(8.0, 20.0) * NM;
-                        let detour = path.with_detour(s, 6.0 * NM, run, side * cfg.deviation_offset_nm * NM);
-                        let extra_t = (detour.len() - path.len()) / (speed_kn * corridor_geo::KNOT_MPS);
-                        p.plan.legs[li] = Leg::Move { t0, path: detour, speed_kn, wander_m };
+                        let detour =
+                            path.with_detour(s, 6.0 * NM, run, side * cfg.deviation_offset_nm * NM);
+                        let extra_t =
+                            (detour.len() - path.len()) / (speed_kn * corridor_geo::KNOT_MPS);
+                        p.plan.legs[li] = Leg::Move {
+                            t0,
+                            path: detour,
+                            speed_kn,
+                            wander_m,
+                        };
                         let mut later: Vec<Leg> = p.plan.legs.drain(li + 1..).collect();
                         shift(&mut later, extra_t);
                         p.plan.legs.extend(later);
                         // Truth: the samples beyond the threshold.
                         let dev_m = cfg.truth_deviation_nm * NM;
-                        let widest = corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max);
+                        let widest = corridor
+                            .lanes()
+                            .iter()
+                            .map(|l| l.half_width_m())
+                            .fold(0.0, f64::max);
                         let (a, b) = (p.plan.legs[li].t0(), p.plan.legs[li].t1());
                         let mut win: Option<(f64, f64)> = None;
                         let mut t = a;
                         while t <= b {
                             let pos = p.plan.true_state(t).pos;
-                            let off = corridor.nearest_lane(pos, widest + 20.0 * NM).is_none_or(|h| h.outside_by_m() > dev_m);
+                            let off = corridor
+                                .nearest_lane(pos, widest + 20.0 * NM)
+                                .is_none_or(|h| h.outside_by_m() > dev_m);
                             if off {
                                 win = Some(win.map_or((t, t), |(w0, _)| (w0, t)));
                             }
                             t += f64::from(cfg.truth_step_s.max(1));
                         }
                         if let Some((w0, w1)) = win {
-                            truth.push(TruthRecord { kind, mmsi, start: stamp(w0), end: stamp(w1) });
+                            truth.push(TruthRecord {
+                                kind,
+                                mmsi,
+                                start: stamp(w0),
+                                end: stamp(w1),
+                            });
                         }
                     }
                     _ => {}
@@ -714,9 +945,15 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
 
     // Event truth from the voyages' structure, timed on the true track.
     let step = f64::from(cfg.truth_step_s.max(1));
-    let widest = corridor.lanes().iter().map(|l| l.half_width_m()).fold(0.0, f64::max);
+    let widest = corridor
+        .lanes()
+        .iter()
+        .map(|l| l.half_width_m())
+        .fold(0.0, f64::max);
     let in_c = |p: LatLon| {
-        corridor.areas_at(p).any(|a| matches!(a.kind, AreaKind::InspectionArea | AreaKind::WaitingArea))
+        corridor
+            .areas_at(p)
+            .any(|a| matches!(a.kind, AreaKind::InspectionArea | AreaKind::WaitingArea))
             || corridor.lane_hits(p, widest).iter().any(|h| h.inside())
     };
     for p in &planned {
@@ -726,11 +963,15 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                 Expect::Entry(k) => (*k, Box::new(in_c)),
                 Expect::Exit(k) => (*k, Box::new(move |q| !in_c(q))),
                 Expect::Arrival(k, name) => {
-                    let Some(id) = corridor.area_by_name(name).map(|a| a.id) else { continue };
+                    let Some(id) = corridor.area_by_name(name).map(|a| a.id) else {
+                        continue;
+                    };
                     (*k, Box::new(move |q| corridor.contains(id, q)))
                 }
             };
-            let Some(leg) = p.plan.legs.get(k) else { continue };
+            let Some(leg) = p.plan.legs.get(k) else {
+                continue;
+            };
             let (a, b) = (leg.t0(), leg.t1());
             let mut prev = a;
             let mut t = a;
@@ -749,7 +990,12 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
                     Expect::Exit(_) => AlertKind::CorridorExit,
                     Expect::Arrival(..) => AlertKind::AreaArrival,
                 };
-                truth.push(TruthRecord { kind, mmsi, start: stamp(w0), end: stamp(w1) });
+                truth.push(TruthRecord {
+                    kind,
+                    mmsi,
+                    start: stamp(w0),
+                    end: stamp(w1),
+                });
             }
         }
     }
@@ -773,7 +1019,12 @@ pub fn simulate(corridor: &Corridor, sc: &Scenario, cfg: &SimConfig) -> Result<S
         vessels.push(describe(&plan, false));
         emitters.push(Emitter::new(plan, rng.fork(), sc.start));
     }
-    Ok(Simulation { feed: SimFeed::new(cfg.clone(), emitters), truth, registry, vessels })
+    Ok(Simulation {
+        feed: SimFeed::new(cfg.clone(), emitters),
+        truth,
+        registry,
+        vessels,
+    })
 }
 
 fn shift(legs: &mut [Leg], dt: f64) {

@@ -7,7 +7,10 @@ use corridor_geo::{KNOT_MPS, LatLon, NM, bearing_deg, destination, destination_a
 /// at most a few hundred metres, where the plane is exact enough).
 fn nudge(p: LatLon, east_m: f64, north_m: f64) -> LatLon {
     let k = p.lat.to_radians().cos().max(1e-6);
-    LatLon::new(p.lat + north_m / 110_574.0, p.lon + east_m / (111_320.0 * k))
+    LatLon::new(
+        p.lat + north_m / 110_574.0,
+        p.lon + east_m / (111_320.0 * k),
+    )
 }
 use jiff::{SignedDuration, Timestamp};
 
@@ -33,7 +36,11 @@ impl Path {
         for w in pts.windows(2) {
             let d = distance_m(w[0], w[1]);
             cum.push(cum.last().copied().unwrap_or(0.0) + d);
-            brg.push(if d > 0.0 { bearing_deg(w[0], w[1]) } else { 0.0 });
+            brg.push(if d > 0.0 {
+                bearing_deg(w[0], w[1])
+            } else {
+                0.0
+            });
         }
         Self { pts, cum, brg }
     }
@@ -48,7 +55,10 @@ impl Path {
     pub fn at(&self, s: f64) -> (LatLon, f64) {
         let s = s.clamp(0.0, self.len());
         if self.brg.is_empty() {
-            return (self.pts.first().copied().unwrap_or(LatLon::new(0.0, 0.0)), 0.0);
+            return (
+                self.pts.first().copied().unwrap_or(LatLon::new(0.0, 0.0)),
+                0.0,
+            );
         }
         let i = self.seg(s);
         destination_azi(self.pts[i], self.brg[i], s - self.cum[i])
@@ -77,7 +87,11 @@ impl Path {
         let s3 = s2 + ramp_m;
         let side = |s: f64| {
             let (p, c) = self.at(s);
-            destination(p, c + if offset_m >= 0.0 { 90.0 } else { -90.0 }, offset_m.abs())
+            destination(
+                p,
+                c + if offset_m >= 0.0 { 90.0 } else { -90.0 },
+                offset_m.abs(),
+            )
         };
         let mut pts = self.slice(0.0, s0).pts;
         pts.push(side(s1));
@@ -92,9 +106,22 @@ impl Path {
 pub(crate) enum Leg {
     /// Sail along `path` at `speed_kn`; `wander_m` is the amplitude of a
     /// smooth lateral weave (helmsman and autopilot), faded out near the ends.
-    Move { t0: f64, path: Path, speed_kn: f64, wander_m: f64 },
+    Move {
+        t0: f64,
+        path: Path,
+        speed_kn: f64,
+        wander_m: f64,
+    },
     /// Stay: at anchor, moored, stopped or drifting (`drift_kn` along `drift_brg`).
-    Hold { t0: f64, t1: f64, at: LatLon, drift_kn: f64, drift_brg: f64, sog_kn: f64, status: NavStatus },
+    Hold {
+        t0: f64,
+        t1: f64,
+        at: LatLon,
+        drift_kn: f64,
+        drift_brg: f64,
+        sog_kn: f64,
+        status: NavStatus,
+    },
 }
 
 impl Leg {
@@ -105,14 +132,23 @@ impl Leg {
     }
     pub fn t1(&self) -> f64 {
         match self {
-            Leg::Move { t0, path, speed_kn, .. } => t0 + path.len() / (speed_kn * KNOT_MPS),
+            Leg::Move {
+                t0, path, speed_kn, ..
+            } => t0 + path.len() / (speed_kn * KNOT_MPS),
             Leg::Hold { t1, .. } => *t1,
         }
     }
     pub fn end_pos(&self) -> LatLon {
         match self {
             Leg::Move { path, .. } => path.at(path.len()).0,
-            Leg::Hold { t0, t1, at, drift_kn, drift_brg, .. } => {
+            Leg::Hold {
+                t0,
+                t1,
+                at,
+                drift_kn,
+                drift_brg,
+                ..
+            } => {
                 if *drift_kn > 0.0 {
                     destination(*at, *drift_brg, drift_kn * KNOT_MPS * (t1 - t0))
                 } else {
@@ -165,17 +201,35 @@ impl VesselPlan {
         let (t0, from) = self.end();
         let mut pts = vec![from];
         pts.extend(to);
-        self.legs.push(Leg::Move { t0, path: Path::new(pts), speed_kn, wander_m });
+        self.legs.push(Leg::Move {
+            t0,
+            path: Path::new(pts),
+            speed_kn,
+            wander_m,
+        });
     }
     /// Append a move along an explicit path (which should start at the end position).
     pub fn sail_path(&mut self, path: Path, speed_kn: f64, wander_m: f64) {
         let (t0, _) = self.end();
-        self.legs.push(Leg::Move { t0, path, speed_kn, wander_m });
+        self.legs.push(Leg::Move {
+            t0,
+            path,
+            speed_kn,
+            wander_m,
+        });
     }
     /// Append a hold at the current end position.
     pub fn hold(&mut self, dur: f64, sog_kn: f64, drift_brg: f64, status: NavStatus) {
         let (t0, at) = self.end();
-        self.legs.push(Leg::Hold { t0, t1: t0 + dur, at, drift_kn: sog_kn, drift_brg, sog_kn, status });
+        self.legs.push(Leg::Hold {
+            t0,
+            t1: t0 + dur,
+            at,
+            drift_kn: sog_kn,
+            drift_brg,
+            sog_kn,
+            status,
+        });
     }
     fn end(&self) -> (f64, LatLon) {
         match self.legs.last() {
@@ -188,25 +242,62 @@ impl VesselPlan {
     pub fn true_state(&self, t: f64) -> TrueState {
         let i = self.legs.partition_point(|l| l.t0() <= t).saturating_sub(1);
         let Some(leg) = self.legs.get(i) else {
-            return TrueState { pos: LatLon::new(0.0, 0.0), sog_kn: 0.0, cog: 0.0, status: NavStatus::NOT_DEFINED };
+            return TrueState {
+                pos: LatLon::new(0.0, 0.0),
+                sog_kn: 0.0,
+                cog: 0.0,
+                status: NavStatus::NOT_DEFINED,
+            };
         };
         match leg {
-            Leg::Move { t0, path, speed_kn, wander_m } => {
+            Leg::Move {
+                t0,
+                path,
+                speed_kn,
+                wander_m,
+            } => {
                 let s = ((t - t0) * speed_kn * KNOT_MPS).clamp(0.0, path.len());
                 let (p, c) = path.at(s);
-                let fade = (s / (5.0 * NM)).min((path.len() - s) / (5.0 * NM)).clamp(0.0, 1.0);
+                let fade = (s / (5.0 * NM))
+                    .min((path.len() - s) / (5.0 * NM))
+                    .clamp(0.0, 1.0);
                 let w = wander_m
                     * fade
                     * (0.7 * (std::f64::consts::TAU * t / 5400.0 + self.phase.0).sin()
                         + 0.3 * (std::f64::consts::TAU * t / 1300.0 + self.phase.1).sin());
                 let r = (c + 90.0).to_radians();
-                let pos = if w.abs() > 0.01 { nudge(p, w * r.sin(), w * r.cos()) } else { p };
-                TrueState { pos, sog_kn: *speed_kn, cog: c, status: NavStatus::UNDER_WAY }
+                let pos = if w.abs() > 0.01 {
+                    nudge(p, w * r.sin(), w * r.cos())
+                } else {
+                    p
+                };
+                TrueState {
+                    pos,
+                    sog_kn: *speed_kn,
+                    cog: c,
+                    status: NavStatus::UNDER_WAY,
+                }
             }
-            Leg::Hold { t0, at, drift_kn, drift_brg, sog_kn, status, .. } => {
-                let pos =
-                    if *drift_kn > 0.0 { destination(*at, *drift_brg, drift_kn * KNOT_MPS * (t - t0).max(0.0)) } else { *at };
-                TrueState { pos, sog_kn: *sog_kn, cog: *drift_brg, status: *status }
+            Leg::Hold {
+                t0,
+                at,
+                drift_kn,
+                drift_brg,
+                sog_kn,
+                status,
+                ..
+            } => {
+                let pos = if *drift_kn > 0.0 {
+                    destination(*at, *drift_brg, drift_kn * KNOT_MPS * (t - t0).max(0.0))
+                } else {
+                    *at
+                };
+                TrueState {
+                    pos,
+                    sog_kn: *sog_kn,
+                    cog: *drift_brg,
+                    status: *status,
+                }
             }
         }
     }
@@ -217,7 +308,11 @@ impl VesselPlan {
     pub fn interval(&self, st: &TrueState, cfg: &super::SimConfig) -> f64 {
         let stationary = st.status.is_stationary() || st.sog_kn < 0.05;
         let base = if self.class_b {
-            if st.sog_kn > 2.0 { cfg.class_b_interval_s } else { cfg.stationary_interval_s }
+            if st.sog_kn > 2.0 {
+                cfg.class_b_interval_s
+            } else {
+                cfg.stationary_interval_s
+            }
         } else if stationary {
             cfg.stationary_interval_s
         } else {
@@ -241,11 +336,20 @@ pub(crate) struct Emitter {
 impl Emitter {
     pub fn new(plan: VesselPlan, rng: Rng, start: Timestamp) -> Self {
         let t = plan.appear();
-        Self { plan, rng, t_pos: t, t_static: t, start, done: false }
+        Self {
+            plan,
+            rng,
+            t_pos: t,
+            t_static: t,
+            start,
+            done: false,
+        }
     }
 
     fn stamp(&self, t: f64) -> Timestamp {
-        self.start.checked_add(SignedDuration::from_secs(t.round() as i64)).unwrap_or(self.start)
+        self.start
+            .checked_add(SignedDuration::from_secs(t.round() as i64))
+            .unwrap_or(self.start)
     }
 
     fn suppressed(&self, t: f64) -> bool {
@@ -265,7 +369,8 @@ impl Emitter {
             }
             if self.t_static <= self.t_pos {
                 let t = self.t_static;
-                self.t_static += f64::from(cfg.static_interval_s.max(1)) * self.rng.range(0.95, 1.05);
+                self.t_static +=
+                    f64::from(cfg.static_interval_s.max(1)) * self.rng.range(0.95, 1.05);
                 if t > end || self.suppressed(t) {
                     continue;
                 }
@@ -288,7 +393,11 @@ impl Emitter {
             if t > end || self.suppressed(t) {
                 continue;
             }
-            let noisy = nudge(st.pos, self.rng.normal() * self.plan.noise_m, self.rng.normal() * self.plan.noise_m);
+            let noisy = nudge(
+                st.pos,
+                self.rng.normal() * self.plan.noise_m,
+                self.rng.normal() * self.plan.noise_m,
+            );
             let pos = match self.plan.spoof {
                 Some((a, b, centre)) if t >= a && t <= b => {
                     // Spoofed fixes circle a point far away (as seen in the Black Sea).

@@ -28,7 +28,11 @@ impl Rng {
     }
     /// Uniform index below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
     /// Standard normal (Box–Muller).
     pub fn normal(&mut self) -> f64 {

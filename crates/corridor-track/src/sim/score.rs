@@ -56,7 +56,10 @@ pub fn score(truth: &[TruthRecord], alerts: &[Alert], tolerance: SignedDuration)
         per.entry(t.kind).or_default().0 += 1;
         let lo = widen(t.start, -tolerance);
         let hi = widen(t.end, tolerance);
-        let cands = by_key.get(&(t.kind, t.mmsi)).map(Vec::as_slice).unwrap_or(&[]);
+        let cands = by_key
+            .get(&(t.kind, t.mmsi))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let best = cands
             .iter()
             .copied()
@@ -74,10 +77,15 @@ pub fn score(truth: &[TruthRecord], alerts: &[Alert], tolerance: SignedDuration)
     for a in &finals {
         per.entry(a.kind).or_default().1 += 1;
     }
-    let spurious: Vec<Alert> =
-        finals.iter().zip(&taken).filter(|(_, t)| !**t).map(|(a, _)| (*a).clone()).collect();
+    let spurious: Vec<Alert> = finals
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|(a, _)| (*a).clone())
+        .collect();
     let ratio = |m: usize, n: usize| if n == 0 { 1.0 } else { m as f64 / n as f64 };
-    let mut per_kind: Vec<(AlertKind, usize, usize, usize)> = per.into_iter().map(|(k, (a, b, c))| (k, a, b, c)).collect();
+    let mut per_kind: Vec<(AlertKind, usize, usize, usize)> =
+        per.into_iter().map(|(k, (a, b, c))| (k, a, b, c)).collect();
     per_kind.sort();
     Score {
         recall: ratio(matched, truth.len()),

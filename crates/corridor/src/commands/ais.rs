@@ -36,13 +36,22 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     let input: Box<dyn Read> = if args.input.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {
-        Box::new(File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?)
+        Box::new(
+            File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?,
+        )
     };
-    let mut opts = DecodeOptions { stats_only: args.stats, ..DecodeOptions::default() };
+    let mut opts = DecodeOptions {
+        stats_only: args.stats,
+        ..DecodeOptions::default()
+    };
     opts.json.scaled = !args.unscaled;
     opts.parse.verify_checksum = !args.ignore_checksum;
-    let summary = decode_stream(BufReader::with_capacity(1 << 16, input), io::stdout().lock(), &opts)
-        .context("decoding")?;
+    let summary = decode_stream(
+        BufReader::with_capacity(1 << 16, input),
+        io::stdout().lock(),
+        &opts,
+    )
+    .context("decoding")?;
     if args.stats {
         print!("{summary}");
     } else {

@@ -105,25 +105,41 @@ fn read(path: &Path) -> anyhow::Result<String> {
 fn write_pair(dir: &Path, party: &str, key: &SecretKey) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let pem = key.to_pkcs8_pem().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let public = key.public_key().to_spki_pem().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let public = key
+        .public_key()
+        .to_spki_pem()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     write_private(&dir.join(format!("{party}.key.pem")), &pem)?;
-    std::fs::write(dir.join(format!("{party}.pub.pem")), public).context("writing the public key")?;
+    std::fs::write(dir.join(format!("{party}.pub.pem")), public)
+        .context("writing the public key")?;
     Ok(())
 }
 
 fn check_party(party: &str) -> anyhow::Result<()> {
-    if party.is_empty() || !party.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if party.is_empty()
+        || !party
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         bail!("party code {party:?}: letters, digits, - and _ only");
     }
     Ok(())
 }
 
-async fn register(ctx: &Context, party: &str, key: corridor_ledger::PublicKey) -> anyhow::Result<()> {
+async fn register(
+    ctx: &Context,
+    party: &str,
+    key: corridor_ledger::PublicKey,
+) -> anyhow::Result<()> {
     let service = corridor_clearance_service::Service::open(&ctx.database_url(), config()?).await?;
     // The operator at the database acts as the keys administrator.
     let admin = Actor::new("cli:keys", Role::Admin);
     let record = service.register_key(&admin, party, key).await?;
-    print(&format!("registered key {} for {party} from {}\n", record.key_id, corridor_ledger::time::format(record.valid_from)))?;
+    print(&format!(
+        "registered key {} for {party} from {}\n",
+        record.key_id,
+        corridor_ledger::time::format(record.valid_from)
+    ))?;
     Ok(())
 }
 
@@ -133,54 +149,85 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             check_party(&party)?;
             let path = out.join(format!("{party}.key.pem"));
             if path.exists() {
-                bail!("{} exists; use `corridor keys rotate` to replace a key", path.display());
+                bail!(
+                    "{} exists; use `corridor keys rotate` to replace a key",
+                    path.display()
+                );
             }
             let key = SecretKey::generate();
             write_pair(&out, &party, &key)?;
-            print(&format!("{party}: key {} written to {} (private) and {} (public)\n", key.key_id(), path.display(), out.join(format!("{party}.pub.pem")).display()))?;
+            print(&format!(
+                "{party}: key {} written to {} (private) and {} (public)\n",
+                key.key_id(),
+                path.display(),
+                out.join(format!("{party}.pub.pem")).display()
+            ))?;
         }
         KeysCommand::Register { party, public } => {
             check_party(&party)?;
-            let key = corridor_ledger::PublicKey::from_text(&read(&public)?).map_err(|e| anyhow::anyhow!("{}: {e}", public.display()))?;
+            let key = corridor_ledger::PublicKey::from_text(&read(&public)?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", public.display()))?;
             register(ctx, &party, key).await?;
         }
         KeysCommand::Rotate { party, out } => {
             check_party(&party)?;
             let old_path = out.join(format!("{party}.key.pem"));
-            let old = SecretKey::from_pkcs8_pem(&read(&old_path)?).map_err(|e| anyhow::anyhow!("{}: {e}", old_path.display()))?;
+            let old = SecretKey::from_pkcs8_pem(&read(&old_path)?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", old_path.display()))?;
             let new = SecretKey::generate();
             // Register first: if the log refuses the key, the files stay as they were.
             register(ctx, &party, new.public_key()).await?;
             let KeyId(old_id) = old.key_id();
-            std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem"))).context("keeping the old private key")?;
+            std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem")))
+                .context("keeping the old private key")?;
             let old_pub = out.join(format!("{party}.pub.pem"));
             if old_pub.exists() {
-                std::fs::rename(&old_pub, out.join(format!("{party}.{old_id}.pub.pem"))).context("keeping the old public key")?;
+                std::fs::rename(&old_pub, out.join(format!("{party}.{old_id}.pub.pem")))
+                    .context("keeping the old public key")?;
             }
             write_pair(&out, &party, &new)?;
-            print(&format!("{party}: key {old_id} retired, key {} current\n", new.key_id()))?;
+            print(&format!(
+                "{party}: key {old_id} retired, key {} current\n",
+                new.key_id()
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
-    let key = SecretKey::from_pkcs8_pem(&read(&args.key)?).map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
-    let app: serde_json::Value = serde_json::from_str(&read(&args.application)?).context("the application is not JSON")?;
-    let id = app.get("id").and_then(|v| v.as_str()).context("the application has no \"id\"")?.to_string();
-    let content: ApplicationContent =
-        serde_json::from_value(app.get("content").cloned().context("the application has no \"content\"")?).context("the application's content")?;
+    let key = SecretKey::from_pkcs8_pem(&read(&args.key)?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
+    let app: serde_json::Value =
+        serde_json::from_str(&read(&args.application)?).context("the application is not JSON")?;
+    let id = app
+        .get("id")
+        .and_then(|v| v.as_str())
+        .context("the application has no \"id\"")?
+        .to_string();
+    let content: ApplicationContent = serde_json::from_value(
+        app.get("content")
+            .cloned()
+            .context("the application has no \"content\"")?,
+    )
+    .context("the application's content")?;
     // Sign what we see, not what the server says it is.
     let hash = content.content_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str())
         && Hash::from_hex(claimed).ok() != Some(hash)
     {
-        bail!("the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign");
+        bail!(
+            "the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign"
+        );
     }
     let reason = |what: &str| -> anyhow::Result<(String, String)> {
         Ok((
-            args.reason_code.clone().with_context(|| format!("a {what} needs --reason-code"))?,
-            args.text.clone().with_context(|| format!("a {what} needs --text"))?,
+            args.reason_code
+                .clone()
+                .with_context(|| format!("a {what} needs --reason-code"))?,
+            args.text
+                .clone()
+                .with_context(|| format!("a {what} needs --text"))?,
         ))
     };
     let decision = match args.decision {
@@ -206,7 +253,9 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let text = serde_json::to_string_pretty(&signed)? + "\n";
     match args.out {
-        Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?
+        }
         None => print(&text)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -239,7 +288,8 @@ pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitC
 pub async fn run_seed(ctx: &Context, cmd: SeedCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         SeedCommand::Demo { keys_dir } => {
-            let summary = corridor_clearance_service::seed::seed_demo(&ctx.database_url(), &keys_dir).await?;
+            let summary =
+                corridor_clearance_service::seed::seed_demo(&ctx.database_url(), &keys_dir).await?;
             print(&format!(
                 "seeded {} log entries, {} applications, {} users (password {:?}, demo only); party keys in {} (demo only)\n",
                 summary.entries,

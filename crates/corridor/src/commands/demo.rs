@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args as ClapArgs;
@@ -15,7 +15,8 @@ use corridor_store::ImportBatch;
 use super::Context;
 
 /// The JCC's table as of 14 June 2023, compiled in (see data/jcc/README.md).
-const JCC_CSV: &[u8] = include_bytes!("../../../../data/jcc/bsgi_outbound_shipments_2023-06-14.csv");
+const JCC_CSV: &[u8] =
+    include_bytes!("../../../../data/jcc/bsgi_outbound_shipments_2023-06-14.csv");
 const JCC_NAME: &str = "bsgi_outbound_shipments_2023-06-14.csv";
 
 #[derive(Debug, ClapArgs)]
@@ -32,8 +33,12 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let addr: SocketAddr =
-        args.listen.parse().with_context(|| format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen))?;
+    let addr: SocketAddr = args.listen.parse().with_context(|| {
+        format!(
+            "--listen {:?} is not an address like 127.0.0.1:8080",
+            args.listen
+        )
+    })?;
     let (dir, _keep) = match args.dir {
         Some(d) => {
             std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
@@ -46,16 +51,26 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let db = dir.join("corridor-demo.db");
     if db.exists() {
-        anyhow::bail!("{} already exists: the demo starts from a fresh store (give another --dir)", db.display());
+        anyhow::bail!(
+            "{} already exists: the demo starts from a fresh store (give another --dir)",
+            db.display()
+        );
     }
     let url = db.display().to_string();
-    let store = corridor_store::open(&url).await.context("creating the demo store")?;
+    let store = corridor_store::open(&url)
+        .await
+        .context("creating the demo store")?;
 
     let parsed = corridor_import::jcc::read_bytes(JCC_NAME, JCC_CSV)?;
-    let as_of = parsed.latest_departure().context("the embedded record has no voyages")?;
+    let as_of = parsed
+        .latest_departure()
+        .context("the embedded record has no voyages")?;
     let outcome = store
         .import(ImportBatch {
-            snapshot: Snapshot { source: JCC_NAME.into(), as_of },
+            snapshot: Snapshot {
+                source: JCC_NAME.into(),
+                as_of,
+            },
             format: &parsed.format.to_string(),
             recorded_at: jiff::Timestamp::now(),
             voyages: &parsed.voyages,
@@ -67,24 +82,41 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // keys are written next to the store: demo only, in production each
     // delegation keeps its own.
     let keys_dir = dir.join("party-keys");
-    let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir).await.context("seeding the clearance demo")?;
-    let clearance = corridor_clearance_service::router(&url).await.context("opening the clearance store")?;
+    let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir)
+        .await
+        .context("seeding the clearance demo")?;
+    let clearance = corridor_clearance_service::router(&url)
+        .await
+        .context("opening the clearance store")?;
 
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
     let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
     // Start six hours back so the first departures are under way at once.
     let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(6);
-    let scenario = corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
-    let sim_config = corridor_track::sim::SimConfig { seed: SIM_SEED, ..Default::default() };
-    let track_store = corridor_store::open_track(&url).await.context("opening the tracking store")?;
+    let scenario =
+        corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
+    let sim_config = corridor_track::sim::SimConfig {
+        seed: SIM_SEED,
+        ..Default::default()
+    };
+    let track_store = corridor_store::open_track(&url)
+        .await
+        .context("opening the tracking store")?;
     let mut pipeline = corridor_ingest::PipelineConfig::new(
         corridor.clone(),
-        vec![corridor_ingest::SourceSpec::parse("tcp-server:127.0.0.1:0").map_err(anyhow::Error::msg)?],
+        vec![
+            corridor_ingest::SourceSpec::parse("tcp-server:127.0.0.1:0")
+                .map_err(anyhow::Error::msg)?,
+        ],
     );
     pipeline.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?.registry;
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
-    let feed_addr = live.bound().first().map(|(_, a)| *a).context("the pipeline's TCP source did not bind")?;
+    let feed_addr = live
+        .bound()
+        .first()
+        .map(|(_, a)| *a)
+        .context("the pipeline's TCP source did not bind")?;
     let simulator = corridor_ingest::spawn_simulator(
         &corridor,
         &scenario,
@@ -92,7 +124,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         corridor_ingest::sim::Serve::TcpClient(feed_addr),
         Some(SIM_SPEED),
     )?;
-    let live_state = corridor_server::live::LiveState { handle: live.clone(), geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO) };
+    let live_state = corridor_server::live::LiveState {
+        handle: live.clone(),
+        geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+    };
 
     let web = super::serve::web_dir(args.web_dir, ctx);
     let opts = Options {
@@ -102,26 +137,41 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let app = router(AppState { store }, &opts);
     eprintln!("corridor demo");
-    eprintln!("  record:    {} voyages imported from the JCC's table ({url})", outcome.imported);
+    eprintln!(
+        "  record:    {} voyages imported from the JCC's table ({url})",
+        outcome.imported
+    );
     eprintln!(
         "  clearance: {} applications, {} log entries; party keys in {} (demo only)",
         seeded.applications, seeded.entries, seeded.keys_dir
     );
-    eprintln!("  users (password {:?}, demo only):", corridor_clearance_service::seed::DEMO_PASSWORD);
+    eprintln!(
+        "  users (password {:?}, demo only):",
+        corridor_clearance_service::seed::DEMO_PASSWORD
+    );
     for (name, role) in &seeded.users {
-        eprintln!("    {name:<22} {}", role.replace(['{', '}', '"'], "").replace(',', ", "));
+        eprintln!(
+            "    {name:<22} {}",
+            role.replace(['{', '}', '"'], "").replace(',', ", ")
+        );
     }
     match &web {
         Some(w) => eprintln!("  dashboard: http://{addr}/  (files from {})", w.display()),
-        None => eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only"),
+        None => {
+            eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only")
+        }
     }
     eprintln!(
         "  live AIS:  {} corridor ships and background traffic, {SIM_DAYS} days at {SIM_SPEED}x real time, NMEA over TCP to {feed_addr}",
         scenario_vessels(&simulator)
     );
-    eprintln!("  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics");
+    eprintln!(
+        "  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics"
+    );
     eprintln!("  stop with Ctrl-C");
-    let served = corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"));
+    let served = corridor_server::serve(app, addr)
+        .await
+        .with_context(|| format!("serving on {addr}"));
     simulator.cancel.cancel();
     live.shutdown().await;
     served?;

@@ -54,16 +54,25 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
     }
     let Some(as_of) = args.as_of.or_else(|| parsed.latest_departure()) else {
         progress.finish_and_clear();
-        anyhow::bail!("{}: no valid voyage to import and no --as-of date", args.file.display());
+        anyhow::bail!(
+            "{}: no valid voyage to import and no --as-of date",
+            args.file.display()
+        );
     };
-    let source = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     progress.set_message("comparing with the record");
     let store = ctx.store().await?;
     let bar = progress.clone();
     let on_progress = move |done: u64, total: u64| {
         if bar.length() != Some(total) {
             bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} [{elapsed}]") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} [{elapsed}]")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message("writing voyages");

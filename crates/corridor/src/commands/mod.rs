@@ -6,8 +6,8 @@ mod demo;
 mod import;
 mod queue;
 mod serve;
-mod stats;
 mod simulate;
+mod stats;
 mod track;
 
 use std::path::PathBuf;
@@ -78,12 +78,17 @@ pub struct Context {
 
 impl Context {
     pub fn database_url(&self) -> String {
-        self.database.clone().or_else(|| self.file.database.clone()).unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+        self.database
+            .clone()
+            .or_else(|| self.file.database.clone())
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
     }
 
     pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
         let url = self.database_url();
-        corridor_store::open(&url).await.with_context(|| "opening the record store".to_string())
+        corridor_store::open(&url)
+            .await
+            .with_context(|| "opening the record store".to_string())
     }
 }
 
@@ -98,7 +103,10 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context { file: FileConfig::load(cli.config.as_deref())?, database: cli.database };
+    let ctx = Context {
+        file: FileConfig::load(cli.config.as_deref())?,
+        database: cli.database,
+    };
     match cli.command {
         Command::Import(src) => import::run(&ctx, src).await,
         Command::Stats(args) => stats::run(&ctx, args).await,

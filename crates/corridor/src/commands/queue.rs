@@ -48,44 +48,81 @@ struct Month {
 }
 
 fn scenario(s: &str) -> anyhow::Result<Scenario> {
-    let (kind, value) = s.split_once('=').with_context(|| format!("--what-if {s:?}: expected KIND=VALUE"))?;
+    let (kind, value) = s
+        .split_once('=')
+        .with_context(|| format!("--what-if {s:?}: expected KIND=VALUE"))?;
     let date_n = |v: &str| -> anyhow::Result<(Date, i64)> {
-        let (d, n) = v.split_once(':').with_context(|| format!("--what-if {s:?}: expected YYYY-MM-DD:N"))?;
-        Ok((d.parse().with_context(|| format!("--what-if {s:?}: bad date {d:?}"))?, n.parse().with_context(|| format!("--what-if {s:?}: bad number {n:?}"))?))
+        let (d, n) = v
+            .split_once(':')
+            .with_context(|| format!("--what-if {s:?}: expected YYYY-MM-DD:N"))?;
+        Ok((
+            d.parse()
+                .with_context(|| format!("--what-if {s:?}: bad date {d:?}"))?,
+            n.parse()
+                .with_context(|| format!("--what-if {s:?}: bad number {n:?}"))?,
+        ))
     };
     Ok(match kind {
         "teams-from" => {
             let (from, teams) = date_n(value)?;
-            Scenario::TeamsFrom { from, teams: u32::try_from(teams)? }
+            Scenario::TeamsFrom {
+                from,
+                teams: u32::try_from(teams)?,
+            }
         }
         "registration-stop" => {
             let (from, days) = date_n(value)?;
-            Scenario::RegistrationStop { from, days: i32::try_from(days)? }
+            Scenario::RegistrationStop {
+                from,
+                days: i32::try_from(days)?,
+            }
         }
         "stoppage" => {
             let (from, days) = date_n(value)?;
-            Scenario::Stoppage { from, days: i32::try_from(days)? }
+            Scenario::Stoppage {
+                from,
+                days: i32::try_from(days)?,
+            }
         }
-        "daily-cap" => Scenario::DailyCap { per_day: value.parse().with_context(|| format!("--what-if {s:?}: bad number"))? },
-        other => anyhow::bail!("--what-if: unknown change {other:?} (teams-from, registration-stop, daily-cap, stoppage)"),
+        "daily-cap" => Scenario::DailyCap {
+            per_day: value
+                .parse()
+                .with_context(|| format!("--what-if {s:?}: bad number"))?,
+        },
+        other => anyhow::bail!(
+            "--what-if: unknown change {other:?} (teams-from, registration-stop, daily-cap, stoppage)"
+        ),
     })
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(args.replay_record, "say where the arrivals come from: --replay-record (the record in --database)");
+    anyhow::ensure!(
+        args.replay_record,
+        "say where the arrivals come from: --replay-record (the record in --database)"
+    );
     let cfg = match &args.capacity {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            CapacityConfig::from_toml(&text).with_context(|| format!("capacity file {}", p.display()))?
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            CapacityConfig::from_toml(&text)
+                .with_context(|| format!("capacity file {}", p.display()))?
         }
         None => CapacityConfig::bsgi()?,
     };
-    let scenarios = args.what_if.iter().map(|s| scenario(s)).collect::<anyhow::Result<Vec<_>>>()?;
+    let scenarios = args
+        .what_if
+        .iter()
+        .map(|s| scenario(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let store = ctx.store().await?;
     let mut record = Vec::new();
     let mut offset = 0;
     loop {
-        let q = VoyageQuery { limit: Some(VoyageQuery::MAX_LIMIT), offset: Some(offset), ..VoyageQuery::default() };
+        let q = VoyageQuery {
+            limit: Some(VoyageQuery::MAX_LIMIT),
+            offset: Some(offset),
+            ..VoyageQuery::default()
+        };
         let page = store.voyages(&q).await?;
         for v in &page.items {
             record.push(Voyage {
@@ -107,9 +144,17 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             break;
         }
     }
-    anyhow::ensure!(!record.is_empty(), "the record in {} has no voyages: import one first", ctx.database_url());
+    anyhow::ensure!(
+        !record.is_empty(),
+        "the record in {} has no voyages: import one first",
+        ctx.database_url()
+    );
     record.sort_by(|a, b| (a.reference, &a.id).cmp(&(b.reference, &b.id)));
-    let report = if scenarios.is_empty() { replay::replay(&record, &cfg)? } else { replay::replay_what_if(&record, &cfg, &scenarios)? };
+    let report = if scenarios.is_empty() {
+        replay::replay(&record, &cfg)?
+    } else {
+        replay::replay_what_if(&record, &cfg, &scenarios)?
+    };
     let real = replay::compare(&record, &report);
     let months: Vec<Month> = report
         .months
@@ -132,7 +177,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     if args.json {
-        return super::print(&format!("{}\n", serde_json::to_string_pretty(&months)?)).map(|()| ExitCode::SUCCESS);
+        return super::print(&format!("{}\n", serde_json::to_string_pretty(&months)?))
+            .map(|()| ExitCode::SUCCESS);
     }
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
@@ -147,9 +193,18 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for m in &months {
         t.add_row(vec![
             m.month.clone(),
-            format!("{} ({})", m.outbound_inspections, m.real_outbound_inspections.map_or("–".into(), |r| r.to_string())),
+            format!(
+                "{} ({})",
+                m.outbound_inspections,
+                m.real_outbound_inspections
+                    .map_or("–".into(), |r| r.to_string())
+            ),
             m.inbound_inspections.to_string(),
-            format!("{} ({})", opt(m.median_wait_days), opt(m.real_median_wait_days)),
+            format!(
+                "{} ({})",
+                opt(m.median_wait_days),
+                opt(m.real_median_wait_days)
+            ),
             m.max_queue.to_string(),
             format!("{:.0}", m.idle_team_hours),
         ]);

@@ -28,24 +28,44 @@ pub struct Args {
 
 /// The dashboard directory to serve, if any.
 pub fn web_dir(flag: Option<PathBuf>, ctx: &Context) -> Option<PathBuf> {
-    flag.or_else(|| ctx.file.web_dir.clone()).or_else(|| Some(PathBuf::from("web/dist"))).filter(|d| d.join("index.html").exists())
+    flag.or_else(|| ctx.file.web_dir.clone())
+        .or_else(|| Some(PathBuf::from("web/dist")))
+        .filter(|d| d.join("index.html").exists())
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let listen = args.listen.clone().or_else(|| ctx.file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.into());
-    let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let listen = args
+        .listen
+        .clone()
+        .or_else(|| ctx.file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
     let store = ctx.store().await?;
     let web = web_dir(args.web_dir, ctx);
     if web.is_none() {
         tracing::warn!("no built dashboard found (web/dist); serving the API only");
     }
     let (api, root) = super::track::live_routers(ctx, &args.ingest).await?;
-    let mut opts = Options { web_dir: web, ..Options::default() };
+    let mut opts = Options {
+        web_dir: web,
+        ..Options::default()
+    };
     (opts.api, opts.root) = (api, root);
     // Clearance (issue 5) lives in the same database as the record.
-    opts.api.push(corridor_clearance_service::router(&ctx.database_url()).await.context("opening the clearance store")?);
+    opts.api.push(
+        corridor_clearance_service::router(&ctx.database_url())
+            .await
+            .context("opening the clearance store")?,
+    );
     let app = router(AppState { store }, &opts);
-    eprintln!("corridor: serving on http://{addr}/ (record: {})", ctx.database_url());
-    corridor_server::serve(app, addr).await.with_context(|| format!("serving on {addr}"))?;
+    eprintln!(
+        "corridor: serving on http://{addr}/ (record: {})",
+        ctx.database_url()
+    );
+    corridor_server::serve(app, addr)
+        .await
+        .with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)
 }

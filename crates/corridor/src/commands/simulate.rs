@@ -90,28 +90,47 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
     let start = parse_start(&args.start)?;
     let anomalies = parse_anomalies(&args.anomalies, args.per_kind)?;
     let scenario = if let Some(path) = &args.scenario {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        serde_json::from_str::<Scenario>(&text).with_context(|| format!("{} is not a scenario", path.display()))?
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str::<Scenario>(&text)
+            .with_context(|| format!("{} is not a scenario", path.display()))?
     } else {
-        let mut sc = random_scenario(&corridor, start, args.days, args.voyages, args.background, 0, args.seed);
+        let mut sc = random_scenario(
+            &corridor,
+            start,
+            args.days,
+            args.voyages,
+            args.background,
+            0,
+            args.seed,
+        );
         sc.anomalies = anomalies;
         if args.from_record {
-            sc.voyages = record_voyages(ctx, &corridor, start, args.days, args.seed, args.voyages).await?;
+            sc.voyages =
+                record_voyages(ctx, &corridor, start, args.days, args.seed, args.voyages).await?;
         }
         sc
     };
-    let cfg = SimConfig { seed: args.seed, ..SimConfig::default() };
+    let cfg = SimConfig {
+        seed: args.seed,
+        ..SimConfig::default()
+    };
     let sim = simulate(&corridor, &scenario, &cfg).context("simulating")?;
 
     if let Some(truth) = &args.truth {
-        let mut w = BufWriter::new(std::fs::File::create(truth).with_context(|| format!("creating {}", truth.display()))?);
+        let mut w = BufWriter::new(
+            std::fs::File::create(truth)
+                .with_context(|| format!("creating {}", truth.display()))?,
+        );
         for t in &sim.truth {
             serde_json::to_writer(&mut w, t)?;
             w.write_all(b"\n")?;
         }
         w.flush()?;
         let reg = registry_path(truth);
-        let mut w = BufWriter::new(std::fs::File::create(&reg).with_context(|| format!("creating {}", reg.display()))?);
+        let mut w = BufWriter::new(
+            std::fs::File::create(&reg).with_context(|| format!("creating {}", reg.display()))?,
+        );
         for r in &sim.registry {
             serde_json::to_writer(&mut w, r)?;
             w.write_all(b"\n")?;
@@ -144,13 +163,19 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
                 c.cancel();
             });
-            let n = serve_feed(sim.feed, enc, to, speed, cancel).await.context("serving the feed")?;
+            let n = serve_feed(sim.feed, enc, to, speed, cancel)
+                .await
+                .context("serving the feed")?;
             eprintln!("corridor: sent {n} reports");
         }
         None => {
             let lines = tokio::task::spawn_blocking(move || {
                 let out = std::io::stdout().lock();
-                write_nmea(sim.feed, &mut enc, BufWriter::with_capacity(256 * 1024, out))
+                write_nmea(
+                    sim.feed,
+                    &mut enc,
+                    BufWriter::with_capacity(256 * 1024, out),
+                )
             })
             .await?;
             match lines {
@@ -165,7 +190,10 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
 
 /// `TRUTH.jsonl` → `TRUTH.registry.jsonl`.
 pub fn registry_path(truth: &Path) -> PathBuf {
-    let stem = truth.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "truth".into());
+    let stem = truth
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "truth".into());
     truth.with_file_name(format!("{stem}.registry.jsonl"))
 }
 
@@ -173,7 +201,9 @@ fn parse_start(s: &str) -> anyhow::Result<Timestamp> {
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
-    let d: jiff::civil::Date = s.parse().with_context(|| format!("--start {s:?}: expected YYYY-MM-DD or RFC 3339"))?;
+    let d: jiff::civil::Date = s
+        .parse()
+        .with_context(|| format!("--start {s:?}: expected YYYY-MM-DD or RFC 3339"))?;
     Ok(d.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
 }
 
@@ -190,7 +220,11 @@ fn parse_anomalies(list: &[String], per_kind: usize) -> anyhow::Result<Vec<(Aler
     let mut out: Vec<(AlertKind, usize)> = Vec::new();
     for item in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         let (name, n) = match item.split_once('=') {
-            Some((k, n)) => (k, n.parse::<usize>().with_context(|| format!("--anomalies {item:?}: count"))?),
+            Some((k, n)) => (
+                k,
+                n.parse::<usize>()
+                    .with_context(|| format!("--anomalies {item:?}: count"))?,
+            ),
             None => (item, per_kind),
         };
         if name == "all" {
@@ -219,17 +253,32 @@ async fn record_voyages(
     let store = ctx.store().await?;
     let from = start.to_zoned(jiff::tz::TimeZone::UTC).date();
     // Leave five days at the end so every voyage finishes inside the period.
-    let until = from.checked_add(jiff::Span::new().days(i64::from(days.saturating_sub(5).max(1)))).unwrap_or(from);
-    let areas: Vec<String> =
-        corridor.areas().iter().filter(|a| a.kind == corridor_geo::AreaKind::InspectionArea).map(|a| a.name.clone()).collect();
+    let until = from
+        .checked_add(jiff::Span::new().days(i64::from(days.saturating_sub(5).max(1))))
+        .unwrap_or(from);
+    let areas: Vec<String> = corridor
+        .areas()
+        .iter()
+        .filter(|a| a.kind == corridor_geo::AreaKind::InspectionArea)
+        .map(|a| a.name.clone())
+        .collect();
     let mut rng = Rng::new(seed ^ 0x5EED_F2EC);
     let mut seen_imo = HashSet::new();
     let mut seen_mmsi = HashSet::new();
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
-        let q = VoyageQuery { from: Some(from), until: Some(until), limit: Some(VoyageQuery::MAX_LIMIT), offset: Some(offset), ..VoyageQuery::default() };
-        let page = store.voyages(&q).await.context("reading voyages from the record")?;
+        let q = VoyageQuery {
+            from: Some(from),
+            until: Some(until),
+            limit: Some(VoyageQuery::MAX_LIMIT),
+            offset: Some(offset),
+            ..VoyageQuery::default()
+        };
+        let page = store
+            .voyages(&q)
+            .await
+            .context("reading voyages from the record")?;
         let n = page.items.len() as u32;
         for v in page.items {
             let imo = v.imo.get();
@@ -241,12 +290,26 @@ async fn record_voyages(
             while !seen_mmsi.insert(mmsi) {
                 mmsi = 538_000_000 + (mmsi + 7_919) % 1_000_000;
             }
-            let day = v.departure.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or(start);
-            let departure = day.checked_add(SignedDuration::from_secs(rng.range(2.0, 20.0) as i64 * 3600)).unwrap_or(day).max(start);
+            let day = v
+                .departure
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .unwrap_or(start);
+            let departure = day
+                .checked_add(SignedDuration::from_secs(
+                    rng.range(2.0, 20.0) as i64 * 3600,
+                ))
+                .unwrap_or(day)
+                .max(start);
             out.push(Voyage {
                 mmsi,
                 imo,
-                name: v.vessel_name.chars().take(20).collect::<String>().to_uppercase(),
+                name: v
+                    .vessel_name
+                    .chars()
+                    .take(20)
+                    .collect::<String>()
+                    .to_uppercase(),
                 port: v.port.clone(),
                 departure,
                 inspection_area: areas[out.len() % areas.len()].clone(),
@@ -263,29 +326,50 @@ async fn record_voyages(
     if out.len() > max.max(1) {
         out.sort_by_key(|v| v.departure);
         let step = out.len() as f64 / max.max(1) as f64;
-        out = (0..max.max(1)).filter_map(|i| out.get((i as f64 * step) as usize).cloned()).collect();
+        out = (0..max.max(1))
+            .filter_map(|i| out.get((i as f64 * step) as usize).cloned())
+            .collect();
         let areas_n = areas.len().max(1);
         for (i, v) in out.iter_mut().enumerate() {
             v.inspection_area = areas[i % areas_n].clone();
         }
     }
     if out.is_empty() {
-        bail!("the record has no voyage from a corridor port departing {from} … {until}: import the record first (corridor import …), or simulate without --from-record");
+        bail!(
+            "the record has no voyage from a corridor port departing {from} … {until}: import the record first (corridor import …), or simulate without --from-record"
+        );
     }
     Ok(out)
 }
 
 /// Puts the registry in the store's tracking tables (source "simulator").
-async fn register(ctx: &Context, registry: &[RegisteredVessel], vessels: &[corridor_track::sim::SimVessel]) -> anyhow::Result<()> {
-    let store = corridor_store::open_track(&ctx.database_url()).await.context("opening the tracking store")?;
+async fn register(
+    ctx: &Context,
+    registry: &[RegisteredVessel],
+    vessels: &[corridor_track::sim::SimVessel],
+) -> anyhow::Result<()> {
+    let store = corridor_store::open_track(&ctx.database_url())
+        .await
+        .context("opening the tracking store")?;
     let rows: Vec<RegistryRow> = registry
         .iter()
         .filter_map(|r| {
             let mmsi = r.mmsi?;
-            let name = vessels.iter().find(|v| v.mmsi == mmsi).map(|v| v.name.clone());
-            Some(RegistryRow { mmsi, imo: r.imo, name, source: "simulator".into() })
+            let name = vessels
+                .iter()
+                .find(|v| v.mmsi == mmsi)
+                .map(|v| v.name.clone());
+            Some(RegistryRow {
+                mmsi,
+                imo: r.imo,
+                name,
+                source: "simulator".into(),
+            })
         })
         .collect();
-    store.register(&rows).await.context("registering the simulated vessels")?;
+    store
+        .register(&rows)
+        .await
+        .context("registering the simulated vessels")?;
     Ok(())
 }

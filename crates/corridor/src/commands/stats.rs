@@ -28,16 +28,31 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(f <= u, "--from {f} is after --until {u}");
     }
     let store = ctx.store().await?;
-    let s = store.stats(DateRange { from: args.from, until: args.until }).await?;
+    let s = store
+        .stats(DateRange {
+            from: args.from,
+            until: args.until,
+        })
+        .await?;
     if args.json {
         super::print(&format!("{}\n", serde_json::to_string_pretty(&s)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let range = match (s.from, s.until) {
         (None, None) => "all departures".to_string(),
-        (f, u) => format!("departures {} to {}", f.map_or("start".into(), |d| d.to_string()), u.map_or("now".into(), |d| d.to_string())),
+        (f, u) => format!(
+            "departures {} to {}",
+            f.map_or("start".into(), |d| d.to_string()),
+            u.map_or("now".into(), |d| d.to_string())
+        ),
     };
-    let mut out = format!("{range}: {} t in {} voyages, {} cargo lines; WFP {} t\n", group(s.tonnes), s.voyages, s.cargo_lines, group(s.wfp_tonnes));
+    let mut out = format!(
+        "{range}: {} t in {} voyages, {} cargo lines; WFP {} t\n",
+        group(s.tonnes),
+        s.voyages,
+        s.cargo_lines,
+        group(s.wfp_tonnes)
+    );
     for (title, map) in [
         ("port", &s.by_port),
         ("commodity", &s.by_commodity),
@@ -48,7 +63,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     ] {
         out.push_str(&format!("{}\n", table(title, map, s.tonnes, true)));
     }
-    out.push_str(&format!("{}\n", table("month", &s.by_month, s.tonnes, false)));
+    out.push_str(&format!(
+        "{}\n",
+        table("month", &s.by_month, s.tonnes, false)
+    ));
     super::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -59,9 +77,14 @@ fn table(title: &str, map: &BTreeMap<String, Tonnes>, total: Tonnes, by_size: bo
         rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     }
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![title, "tonnes", "share"]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec![title, "tonnes", "share"]);
     for (k, v) in rows {
-        t.add_row(vec![k.clone(), group(*v), format!("{:.1} %", v.percent_of(total))]);
+        t.add_row(vec![
+            k.clone(),
+            group(*v),
+            format!("{:.1} %", v.percent_of(total)),
+        ]);
     }
     t
 }
@@ -69,7 +92,9 @@ fn table(title: &str, map: &BTreeMap<String, Tonnes>, total: Tonnes, by_size: bo
 /// 31744756 → "31,744,756"; decimals kept.
 fn group(t: Tonnes) -> String {
     let text = t.to_string();
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {

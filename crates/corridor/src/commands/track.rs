@@ -44,8 +44,11 @@ pub struct Args {
 pub fn load_corridor(path: Option<&Path>) -> anyhow::Result<Arc<Corridor>> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            Ok(Arc::new(Corridor::from_geojson_str(&text).with_context(|| format!("corridor geometry {}", p.display()))?))
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Ok(Arc::new(Corridor::from_geojson_str(&text).with_context(
+                || format!("corridor geometry {}", p.display()),
+            )?))
         }
         None => corridor_ingest::demo_corridor().context("the shipped corridor geometry"),
     }
@@ -53,18 +56,25 @@ pub fn load_corridor(path: Option<&Path>) -> anyhow::Result<Arc<Corridor>> {
 
 /// Registry from a JSONL file.
 pub fn read_registry(path: &Path) -> anyhow::Result<Vec<RegisteredVessel>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
+        })
         .collect()
 }
 
 /// Registry rows of the store → the monitor's registered vessels (keyed by IMO when known).
 pub fn registry_from_rows(rows: &[corridor_store::RegistryRow]) -> Vec<RegisteredVessel> {
     rows.iter()
-        .map(|r| RegisteredVessel { key: r.imo.map_or(u64::from(r.mmsi) | (1 << 40), u64::from), imo: r.imo, mmsi: Some(r.mmsi) })
+        .map(|r| RegisteredVessel {
+            key: r.imo.map_or(u64::from(r.mmsi) | (1 << 40), u64::from),
+            imo: r.imo,
+            mmsi: Some(r.mmsi),
+        })
         .collect()
 }
 
@@ -76,7 +86,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let track_store = if args.store || args.registry.is_none() {
-        Some(corridor_store::open_track(&ctx.database_url()).await.context("opening the tracking store")?)
+        Some(
+            corridor_store::open_track(&ctx.database_url())
+                .await
+                .context("opening the tracking store")?,
+        )
     } else {
         None
     };
@@ -86,7 +100,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         (None, None) => Vec::new(),
     };
     let (tap_tx, mut tap_rx) = tokio::sync::mpsc::channel::<Alert>(1024);
-    let mut cfg = PipelineConfig::new(corridor, args.feeds.iter().map(|p| SourceSpec::File { path: p.clone(), speed: None }).collect());
+    let mut cfg = PipelineConfig::new(
+        corridor,
+        args.feeds
+            .iter()
+            .map(|p| SourceSpec::File {
+                path: p.clone(),
+                speed: None,
+            })
+            .collect(),
+    );
     cfg.registry = registry;
     cfg.finish_at_end = true;
     cfg.alert_tap = Some(tap_tx);
@@ -109,7 +132,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let latest = collector.await?;
     let mut alerts: Vec<Alert> = latest.into_values().collect();
     alerts.sort_by_key(|a| (a.start, a.id));
-    let mut w = BufWriter::new(std::fs::File::create(&args.alerts).with_context(|| format!("creating {}", args.alerts.display()))?);
+    let mut w = BufWriter::new(
+        std::fs::File::create(&args.alerts)
+            .with_context(|| format!("creating {}", args.alerts.display()))?,
+    );
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &alerts {
         serde_json::to_writer(&mut w, a)?;
@@ -124,20 +150,39 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    eprintln!("corridor: {} alerts ({}) → {}", alerts.len(), kinds.join(", "), args.alerts.display());
+    eprintln!(
+        "corridor: {} alerts ({}) → {}",
+        alerts.len(),
+        kinds.join(", "),
+        args.alerts.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Starts the live pipeline with `sources` (possibly none: the live routes
 /// still answer) on the database's tracking store, and returns its routers
 /// for `corridor_server::Options { api, root }`.
-pub async fn live_routers(ctx: &Context, sources: &[String]) -> anyhow::Result<(Vec<axum::Router>, Vec<axum::Router>)> {
-    let specs = sources.iter().map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
+pub async fn live_routers(
+    ctx: &Context,
+    sources: &[String],
+) -> anyhow::Result<(Vec<axum::Router>, Vec<axum::Router>)> {
+    let specs = sources
+        .iter()
+        .map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let corridor = load_corridor(None)?;
-    let store = corridor_store::open_track(&ctx.database_url()).await.context("opening the tracking store")?;
+    let store = corridor_store::open_track(&ctx.database_url())
+        .await
+        .context("opening the tracking store")?;
     let mut cfg = PipelineConfig::new(corridor, specs);
     cfg.registry = registry_from_rows(&store.registry().await.context("reading the registry")?);
     let handle = spawn_pipeline(cfg, Some(store)).await?;
-    let state = corridor_server::live::LiveState { handle, geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO) };
-    Ok((vec![corridor_server::live::api_router(state)], vec![corridor_server::live::metrics_router()]))
+    let state = corridor_server::live::LiveState {
+        handle,
+        geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+    };
+    Ok((
+        vec![corridor_server::live::api_router(state)],
+        vec![corridor_server::live::metrics_router()],
+    ))
 }
