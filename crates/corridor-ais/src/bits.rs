@@ -15,15 +15,11 @@ pub fn is_armor(c: u8) -> bool {
     matches!(c, b'0'..=b'W' | b'`'..=b'w')
 }
 
-/// Are all bytes armor characters? Branch-free so that it vectorizes (this
-/// runs over every payload).
+/// Are all bytes armor characters? Eight at a time (this runs over every
+/// payload).
 #[inline]
 pub fn all_armor(p: &[u8]) -> bool {
-    let mut bad = 0u8;
-    for &c in p {
-        bad |= u8::from(!((c.wrapping_sub(b'0') < 40) | (c.wrapping_sub(b'`') < 24)));
-    }
-    bad == 0
+    armor_run(p, 0) == p.len()
 }
 
 /// Six-bit value of a (valid) armor character.
@@ -59,36 +55,122 @@ pub fn ascii_to_sixbit(c: u8) -> u8 {
     }
 }
 
-/// Words kept on the stack: 12 words of 60 bits (10 characters each), 120
-/// characters in all: any single sentence and a two-sentence type 5; longer
-/// payloads (multi-sentence binary data) use the heap.
-const INLINE_WORDS: usize = 12;
+/// Characters de-armored into the reader's inline buffer: any single
+/// sentence and a two-sentence type 5; longer payloads (multi-sentence
+/// binary data) use the heap.
+const INLINE_CHARS: usize = 128;
+/// 6 bits per character, plus 8 bytes so that an 8-byte load at any bit
+/// inside the payload stays in the buffer.
+pub(crate) const INLINE_BYTES: usize = INLINE_CHARS * 6 / 8 + 8;
 
-/// Six-bit value of every byte (invalid bytes map to garbage, never panic).
-const UNARMOR: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = unarmor(i as u8);
-        i += 1;
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Per byte of `x`, 0x80 where the byte is not an armor character, else 0.
+#[inline(always)]
+fn non_armor_lanes(x: u64) -> u64 {
+    // For a byte c < 0x80, ((c | 0x80) - k) has its top bit set iff c >= k:
+    // no lane borrows from its neighbour.
+    let y = x | HIGH;
+    let ge30 = y.wrapping_sub(0x30 * LANES) & HIGH;
+    let ge58 = y.wrapping_sub(0x58 * LANES) & HIGH;
+    let ge60 = y.wrapping_sub(0x60 * LANES) & HIGH;
+    let ge78 = y.wrapping_sub(0x78 * LANES) & HIGH;
+    let ok = ((ge30 & !ge58) | (ge60 & !ge78)) & !x;
+    !ok & HIGH
+}
+
+/// Index of the first byte of `b` at or after `from` that is not an armor
+/// character (`b.len()` when there is none). Eight bytes at a time.
+#[inline]
+pub(crate) fn armor_run(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let bad = non_armor_lanes(u64::from_le_bytes(a));
+        if bad != 0 {
+            return i + (bad.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
     }
-    t
-};
+    // Tail: pad with NUL (not armor).
+    let tail = b.get(i..).unwrap_or(&[]);
+    let mut a = [0u8; 8];
+    for (d, s) in a.iter_mut().zip(tail) {
+        *d = *s;
+    }
+    let bad = non_armor_lanes(u64::from_le_bytes(a));
+    i + (bad.trailing_zeros() / 8) as usize
+}
 
-#[derive(Debug, Clone)]
-enum Words {
-    Inline([u64; INLINE_WORDS]),
-    Heap(Vec<u64>),
+/// Eight armor characters (first in the top byte) → their 48 bits, low end.
+#[inline(always)]
+fn unarmor8(x: u64) -> u64 {
+    // c - 48, then - 8 more where that is above 40 (valid characters never borrow).
+    let v = x.wrapping_sub(0x30 * LANES);
+    let gt40 = ((v & !HIGH) | HIGH).wrapping_sub(0x29 * LANES) & HIGH;
+    let v = v.wrapping_sub(gt40 >> 4);
+    // Pack 8 six-bit values: pairs, quads, then the two halves.
+    let v = ((v & 0x3F00_3F00_3F00_3F00) >> 2) | (v & 0x003F_003F_003F_003F);
+    let v = ((v & 0x0FFF_0000_0FFF_0000) >> 4) | (v & 0x0000_0FFF_0000_0FFF);
+    ((v & 0x00FF_FFFF_0000_0000) >> 8) | (v & 0x0000_0000_00FF_FFFF)
+}
+
+/// De-armor `armor` into `out` as a big-endian bit string (6 bytes per 8
+/// characters). `out` must hold `armor.len().div_ceil(8) * 6 + 2` bytes.
+#[inline]
+fn unarmor_into(armor: &[u8], out: &mut [u8]) {
+    let mut groups = armor.chunks_exact(8);
+    let mut o = 0;
+    for chunk in &mut groups {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let bits = unarmor8(u64::from_be_bytes(a));
+        if let Some(d) = out.get_mut(o..o + 8) {
+            d.copy_from_slice(&(bits << 16).to_be_bytes());
+        }
+        o += 6;
+    }
+    let tail = groups.remainder();
+    if !tail.is_empty() {
+        // Pad with '0' (value 0).
+        let mut a = [b'0'; 8];
+        for (d, s) in a.iter_mut().zip(tail) {
+            *d = *s;
+        }
+        let bits = unarmor8(u64::from_be_bytes(a));
+        if let Some(d) = out.get_mut(o..o + 8) {
+            d.copy_from_slice(&(bits << 16).to_be_bytes());
+        }
+    }
+}
+
+/// The `n` (1..=32) bits at bit `start` of a big-endian bit string; the
+/// eight bytes from `start / 8` must be in `buf` (zero otherwise).
+#[inline(always)]
+pub(crate) fn bits_at(buf: &[u8], start: usize, n: u32) -> u32 {
+    let i = start / 8;
+    let w = match buf.get(i..i + 8) {
+        Some(c) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            u64::from_be_bytes(a)
+        }
+        None => 0,
+    };
+    ((w << (start % 8)) >> (64 - n)) as u32
 }
 
 /// Bit reader over an armored payload.
 ///
-/// The characters are de-armored once, ten at a time, into 60-bit words held
-/// on the stack, so a field read is a couple of shifts. Bits past the
-/// significant length read as zero.
+/// The characters are de-armored once, eight at a time (SWAR), into a
+/// big-endian bit string held on the stack, so a field read is one load
+/// and two shifts. Bits past the significant length read as zero.
 #[derive(Debug, Clone)]
 pub struct BitReader<'a> {
-    words: Words,
+    inline: [u8; INLINE_BYTES],
+    heap: Vec<u8>,
     chars: usize,
     len: usize,
     pos: usize,
@@ -100,47 +182,43 @@ impl<'a> BitReader<'a> {
     /// `armor` should contain only characters for which [`is_armor`] holds
     /// (other bytes decode to garbage but never panic); `len` is the number of
     /// significant bits (characters × 6 − fill bits), clamped to the payload.
+    #[inline]
     pub fn new(armor: &'a [u8], len: usize) -> Self {
-        let nwords = armor.len().div_ceil(10) + 1;
-        let mut words = if nwords <= INLINE_WORDS {
-            Words::Inline([0; INLINE_WORDS])
+        let mut inline = [0u8; INLINE_BYTES];
+        let mut heap = Vec::new();
+        if armor.len() <= INLINE_CHARS {
+            unarmor_into(armor, &mut inline);
         } else {
-            Words::Heap(vec![0; nwords])
-        };
-        let slice: &mut [u64] = match &mut words {
-            Words::Inline(a) => a,
-            Words::Heap(v) => v,
-        };
-        // Whole groups of ten characters (unrolled by the compiler), then the tail.
-        let mut groups = armor.chunks_exact(10);
-        let mut slots = slice.iter_mut();
-        for chunk in &mut groups {
-            let w = chunk
-                .iter()
-                .fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
-            if let Some(slot) = slots.next() {
-                *slot = w;
-            }
-        }
-        let tail = groups.remainder();
-        if !tail.is_empty() {
-            let w = tail
-                .iter()
-                .fold(0u64, |w, &c| (w << 6) | u64::from(UNARMOR[usize::from(c)]));
-            if let Some(slot) = slots.next() {
-                *slot = w << (6 * (10 - tail.len()));
-            }
+            heap = vec![0u8; armor.len().div_ceil(8) * 6 + 8];
+            unarmor_into(armor, &mut heap);
         }
         let chars = armor.len();
         let len = len.min(chars * 6);
         BitReader {
-            words,
+            inline,
+            heap,
             chars,
             len,
             pos: 0,
             overrun: false,
             _armor: std::marker::PhantomData,
         }
+    }
+
+    /// The de-armored bits (big-endian), with 8 bytes of slack at the end.
+    #[inline(always)]
+    pub(crate) fn buf(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            &self.inline
+        } else {
+            &self.heap
+        }
+    }
+
+    /// The inline buffer when the payload fits in it (fixed-layout fast path).
+    #[inline(always)]
+    pub(crate) fn inline_buf(&self) -> Option<&[u8; INLINE_BYTES]> {
+        self.heap.is_empty().then_some(&self.inline)
     }
 
     /// Total significant bits.
@@ -179,6 +257,12 @@ impl<'a> BitReader<'a> {
         self.len = len.min(self.chars * 6);
     }
 
+    /// Move to bit `pos` after a fast-path read that stayed within `len`.
+    #[inline(always)]
+    pub(crate) fn advance_to(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     /// Skip `n` bits.
     pub fn skip(&mut self, n: usize) {
         self.pos += n;
@@ -210,24 +294,9 @@ impl<'a> BitReader<'a> {
     }
 
     /// The `n` (1..=32) bits at `start`, all within the characters.
-    #[inline]
+    #[inline(always)]
     fn fetch(&self, start: usize, n: u32) -> u32 {
-        let words: &[u64] = match &self.words {
-            Words::Inline(a) => a,
-            Words::Heap(v) => v,
-        };
-        let w = start / 60;
-        let off = (start % 60) as u32;
-        // Each word holds 60 bits in its low end; `<< 4` puts them on top.
-        let a = words.get(w).copied().unwrap_or(0) << 4;
-        if off + n <= 60 {
-            return ((a << off) >> (64 - n)) as u32;
-        }
-        // The field straddles two words: k bits come from the next one.
-        let k = off + n - 60;
-        let hi = (a << off) >> (64 - (n - k));
-        let lo = (words.get(w + 1).copied().unwrap_or(0) << 4) >> (64 - k);
-        ((hi << k) | lo) as u32
+        bits_at(self.buf(), start, n)
     }
 
     /// Read `n` (≤ 32) bits as two's-complement signed.
@@ -272,7 +341,11 @@ impl<'a> BitReader<'a> {
     }
 
     /// All the bits left.
+    #[inline]
     pub fn rest(&mut self) -> Bits {
+        if self.remaining() == 0 {
+            return Bits::new();
+        }
         self.take_bits(self.remaining())
     }
 }
@@ -520,6 +593,19 @@ impl<const N: usize> AisText<N> {
     pub fn read(r: &mut BitReader<'_>, chars: usize) -> Self {
         let mut t = AisText::default();
         let n = r.text_into(chars.min(N), &mut t.buf);
+        t.len = n as u8;
+        t
+    }
+
+    /// Read `chars` (≤ N) characters at bit `off` of a de-armored buffer
+    /// (fast path: the caller checked that they are all there).
+    #[inline]
+    pub(crate) fn read_at(buf: &[u8], off: usize, chars: usize) -> Self {
+        let mut t = AisText::default();
+        let n = chars.min(N);
+        for (k, slot) in t.buf.iter_mut().take(n).enumerate() {
+            *slot = sixbit_to_ascii(bits_at(buf, off + 6 * k, 6) as u8);
+        }
         t.len = n as u8;
         t
     }

@@ -2,12 +2,15 @@
 //! decoded message re-encodes bit for bit), with "not available" → `None`
 //! accessors, and the ship-type / navigation-status enums.
 
-use crate::bits::{AisText, BitReader, BitWriter};
+use crate::bits::{AisText, BitReader, BitWriter, bits_at};
 
 /// A value that reads itself from `n` bits and writes itself back.
 pub trait Field: Sized {
     /// Read from `n` bits.
     fn get(r: &mut BitReader<'_>, n: u32) -> Self;
+    /// Read `n` bits at bit `off` of a de-armored buffer (fixed-layout fast
+    /// path: the caller checked that they are within the payload).
+    fn get_at(buf: &[u8], off: usize, n: u32) -> Self;
     /// Write into `n` bits.
     fn put(&self, w: &mut BitWriter, n: u32);
 }
@@ -17,6 +20,8 @@ macro_rules! unsigned_field {
         impl Field for $t {
             #[inline]
             fn get(r: &mut BitReader<'_>, n: u32) -> Self { r.u(n) as $t }
+            #[inline(always)]
+            fn get_at(buf: &[u8], off: usize, n: u32) -> Self { bits_at(buf, off, n) as $t }
             #[inline]
             fn put(&self, w: &mut BitWriter, n: u32) { w.u(n, u32::from(*self)) }
         }
@@ -29,6 +34,10 @@ impl Field for bool {
     fn get(r: &mut BitReader<'_>, n: u32) -> Self {
         r.u(n) != 0
     }
+    #[inline(always)]
+    fn get_at(buf: &[u8], off: usize, n: u32) -> Self {
+        bits_at(buf, off, n) != 0
+    }
     #[inline]
     fn put(&self, w: &mut BitWriter, n: u32) {
         w.u(n, u32::from(*self))
@@ -39,6 +48,10 @@ impl<const N: usize> Field for AisText<N> {
     /// `n` is the number of bits (6 per character).
     fn get(r: &mut BitReader<'_>, n: u32) -> Self {
         AisText::read(r, (n / 6) as usize)
+    }
+    #[inline(always)]
+    fn get_at(buf: &[u8], off: usize, n: u32) -> Self {
+        AisText::read_at(buf, off, (n / 6) as usize)
     }
     fn put(&self, w: &mut BitWriter, n: u32) {
         self.write(w, (n / 6) as usize)
@@ -53,6 +66,11 @@ macro_rules! signed_newtype {
         impl Field for $name {
             #[inline]
             fn get(r: &mut BitReader<'_>, n: u32) -> Self { $name(r.i(n) as $t) }
+            #[inline(always)]
+            fn get_at(buf: &[u8], off: usize, n: u32) -> Self {
+                let shift = 32 - n;
+                $name((((bits_at(buf, off, n) << shift) as i32) >> shift) as $t)
+            }
             #[inline]
             fn put(&self, w: &mut BitWriter, n: u32) { w.i(n, i32::from(self.0)) }
         }
@@ -67,6 +85,8 @@ macro_rules! unsigned_newtype {
         impl Field for $name {
             #[inline]
             fn get(r: &mut BitReader<'_>, n: u32) -> Self { $name(r.u(n) as $t) }
+            #[inline(always)]
+            fn get_at(buf: &[u8], off: usize, n: u32) -> Self { $name(bits_at(buf, off, n) as $t) }
             #[inline]
             fn put(&self, w: &mut BitWriter, n: u32) { w.u(n, u32::from(self.0)) }
         }
@@ -250,6 +270,10 @@ impl Field for NavStatus {
     fn get(r: &mut BitReader<'_>, n: u32) -> Self {
         NavStatus::from_raw(r.u(n) as u8)
     }
+    #[inline(always)]
+    fn get_at(buf: &[u8], off: usize, n: u32) -> Self {
+        NavStatus::from_raw(bits_at(buf, off, n) as u8)
+    }
     fn put(&self, w: &mut BitWriter, n: u32) {
         w.u(n, u32::from(self.raw()))
     }
@@ -382,6 +406,10 @@ impl ShipType {
 impl Field for ShipType {
     fn get(r: &mut BitReader<'_>, n: u32) -> Self {
         ShipType::from_raw(r.u(n) as u8)
+    }
+    #[inline(always)]
+    fn get_at(buf: &[u8], off: usize, n: u32) -> Self {
+        ShipType::from_raw(bits_at(buf, off, n) as u8)
     }
     fn put(&self, w: &mut BitWriter, n: u32) {
         w.u(n, u32::from(self.raw()))

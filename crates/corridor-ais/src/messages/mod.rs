@@ -18,8 +18,28 @@ macro_rules! ais_struct {
             pub const BITS: usize = 0 $(+ $n)*;
             #[inline]
             pub(crate) fn read(r: &mut $crate::bits::BitReader<'_>) -> Self {
+                let start = r.pos();
+                if start + Self::BITS <= r.len() {
+                    if let Some(buf) = r.inline_buf() {
+                        let v = Self::read_at(buf, start);
+                        r.advance_to(start + Self::BITS);
+                        return v;
+                    }
+                }
                 // Struct literal fields are evaluated in order: the reads are sequential.
                 $name { $( $f: <$t as $crate::messages::fields::Field>::get(r, $n), )* }
+            }
+            /// Read the whole layout at bit `base` of a de-armored buffer
+            /// (the caller checked that every bit is within the payload).
+            #[inline(always)]
+            #[allow(unused_assignments)]
+            pub(crate) fn read_at(buf: &[u8], base: usize) -> Self {
+                let mut off = base;
+                $name { $( $f: {
+                    let v = <$t as $crate::messages::fields::Field>::get_at(buf, off, $n);
+                    off += $n;
+                    v
+                }, )* }
             }
             pub(crate) fn write(&self, w: &mut $crate::bits::BitWriter) {
                 $( $crate::messages::fields::Field::put(&self.$f, w, $n); )*
@@ -148,10 +168,27 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
         }
     }
     let bit_len = r.len();
-    let repeat = r.u(2) as u8;
-    let mmsi = r.u(30);
+    let (repeat, mmsi) = match r.inline_buf() {
+        Some(buf) if bit_len >= 38 => {
+            let v = (
+                crate::bits::bits_at(buf, 6, 2) as u8,
+                crate::bits::bits_at(buf, 8, 30),
+            );
+            r.advance_to(38);
+            v
+        }
+        _ => (r.u(2) as u8, r.u(30)),
+    };
     let body = match msg_type {
-        1..=3 => Body::Position(PositionReport::read(&mut r)),
+        1..=3 => Body::Position(match r.inline_buf() {
+            // The common case, at constant offsets.
+            Some(buf) if bit_len >= 38 + PositionReport::BITS => {
+                let v = PositionReport::read_at(buf, 38);
+                r.advance_to(38 + PositionReport::BITS);
+                v
+            }
+            _ => PositionReport::read(&mut r),
+        }),
         4 | 11 => Body::BaseStation(BaseStationReport::read(&mut r)),
         5 => Body::StaticVoyage(StaticVoyageData::read(&mut r)),
         6 => Body::AddressedBinary(AddressedBinary::read(&mut r)),
@@ -164,7 +201,14 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
         15 => Body::Interrogation(Interrogation::read(&mut r)),
         16 => Body::AssignedMode(AssignedMode::read(&mut r)),
         17 => Body::Dgnss(DgnssBroadcast::read(&mut r)),
-        18 => Body::ClassB(ClassBPositionReport::read(&mut r)),
+        18 => Body::ClassB(match r.inline_buf() {
+            Some(buf) if bit_len >= 38 + ClassBPositionReport::BITS => {
+                let v = ClassBPositionReport::read_at(buf, 38);
+                r.advance_to(38 + ClassBPositionReport::BITS);
+                v
+            }
+            _ => ClassBPositionReport::read(&mut r),
+        }),
         19 => Body::ClassBExtended(ClassBExtendedReport::read(&mut r)),
         20 => Body::DataLink(DataLinkManagement::read(&mut r)),
         21 => Body::AidToNavigation(AidToNavigationReport::read(&mut r)),
