@@ -205,6 +205,113 @@ fn parse_sentence(
     start: usize,
     opts: ParseOptions,
 ) -> (Result<Sentence<'_>, Reject>, usize) {
+    if let Some(r) = parse_canonical(line, start, opts) {
+        return r;
+    }
+    parse_general(line, start, opts)
+}
+
+/// Byte at `i`, or 0 past the end (0 matches none of the tests below).
+#[inline(always)]
+fn at(line: &[u8], i: usize) -> u8 {
+    line.get(i).copied().unwrap_or(0)
+}
+
+/// The sentence in its canonical shape, `!ttVDM,n,n,[d],[c],payload,d*hh`,
+/// in one pass over the payload (which also validates its armor). `None`
+/// when the sentence has any other shape (or a payload the general path
+/// rejects): then [`parse_general`] decides, so both give the same answer.
+#[inline]
+fn parse_canonical(
+    line: &[u8],
+    start: usize,
+    opts: ParseOptions,
+) -> Option<(Result<Sentence<'_>, Reject>, usize)> {
+    // The caller checked `line[start + 1..start + 7]` is `ttVDx,`.
+    let talker = [at(line, start + 1), at(line, start + 2)];
+    if !talker
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        return None;
+    }
+    let own_ship = at(line, start + 5) == b'O';
+    let p = start + 7;
+    let total = at(line, p).wrapping_sub(b'0');
+    let number = at(line, p + 2).wrapping_sub(b'0');
+    if total.wrapping_sub(1) > 8
+        || number.wrapping_sub(1) >= total
+        || at(line, p + 1) != b','
+        || at(line, p + 3) != b','
+    {
+        return None;
+    }
+    let mut q = p + 4;
+    let seq_id = match at(line, q) {
+        b',' => None,
+        d @ b'0'..=b'9' if at(line, q + 1) == b',' => {
+            q += 1;
+            Some(d - b'0')
+        }
+        _ => return None,
+    };
+    q += 1;
+    let channel = match at(line, q) {
+        b',' => None,
+        c if at(line, q + 1) == b',' && !matches!(c, 0 | b'*' | b'!' | b'\\' | b'\r' | b'\n') => {
+            q += 1;
+            Some(c)
+        }
+        _ => return None,
+    };
+    let payload_start = q + 1;
+    let e = crate::bits::armor_run(line, payload_start);
+    let fill = at(line, e + 1).wrapping_sub(b'0');
+    if e == payload_start || at(line, e) != b',' || fill > 9 || at(line, e + 2) != b'*' {
+        return None;
+    }
+    let want = parse_hex2(line.get(e + 3..)?)?;
+    let body = line.get(start + 1..e + 2)?;
+    let checksum_ok = xor(body) == want;
+    let mut next = e + 5;
+    let mut trailer: &str = "";
+    // Metadata after the checksum runs to the next sentence/tag block.
+    let after = line.get(next..).unwrap_or(&[]);
+    if after.first() == Some(&b',') {
+        let t = after
+            .iter()
+            .position(|&c| matches!(c, b'!' | b'\\' | b'\r' | b'\n'))
+            .unwrap_or(after.len());
+        trailer = std::str::from_utf8(after.get(1..t).unwrap_or(&[])).unwrap_or("");
+        next += t;
+    }
+    if !checksum_ok && opts.verify_checksum {
+        return Some((Err(Reject::BadChecksum), next));
+    }
+    Some((
+        Ok(Sentence {
+            talker,
+            own_ship,
+            total,
+            number,
+            seq_id,
+            channel,
+            payload: line.get(payload_start..e)?,
+            fill: fill.min(5),
+            checksum_ok,
+            trailer,
+        }),
+        next,
+    ))
+}
+
+/// Any shape: a sentence without checksum followed by another, odd field
+/// counts, bad fragments, …
+fn parse_general(
+    line: &[u8],
+    start: usize,
+    opts: ParseOptions,
+) -> (Result<Sentence<'_>, Reject>, usize) {
     let body_start = start + 1;
     let rest = line.get(body_start..).unwrap_or(&[]);
     // Fast path: the body runs to the first '*'. It is only trusted when it
