@@ -107,6 +107,8 @@ fn content(n: u32, eta: Timestamp) -> ApplicationContent {
         last_port_calls: vec![call(6, "TRIST"), call(20, "EGALY")],
         eta_inspection_area: eta,
         documents: Vec::new(),
+        wfp: false,
+        perishable: false,
     }
 }
 

@@ -97,6 +97,18 @@ pub struct ApplicationContent {
     pub eta_inspection_area: Timestamp,
     /// Documents.
     pub documents: Vec<Document>,
+    /// WFP-chartered humanitarian cargo (goes first in the inspection queue
+    /// when the queue rule says so). Omitted when false, so the content
+    /// hashes of applications made before the field existed do not change.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub wfp: bool,
+    /// Perishable cargo (likewise).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub perishable: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl ApplicationContent {

@@ -13,6 +13,7 @@
 //! | [`eligibility`] | notice period, allowed cargo, minimum parcel, banned port calls; every failure says why |
 //! | [`consensus`] | unanimity or quorum over the parties' current decisions |
 //! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
+//! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
 //! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, overdue now |
 //!
 //! ## API boundary (what the server and store use)
@@ -59,6 +60,7 @@ pub mod accountability;
 pub mod application;
 pub mod config;
 pub mod consensus;
+pub mod dayplan;
 pub mod eligibility;
 pub mod machine;
 pub mod roles;
@@ -66,6 +68,10 @@ pub mod roles;
 pub use accountability::{Accountability, PartyAccountability, accountability};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{ConsensusRule, CorridorConfig, Party};
+pub use dayplan::{
+    DayPlan, PlanApproval, PlanAssignment, PlanContent, PlanStatus, QueueOverride, Readiness,
+    plan_id,
+};
 pub use eligibility::{Ineligibility, check_eligibility};
 pub use machine::{
     Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, Outcome, Overdue,

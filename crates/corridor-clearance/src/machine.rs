@@ -21,6 +21,10 @@
 use crate::application::ApplicationContent;
 use crate::config::CorridorConfig;
 use crate::consensus::{Consensus, consensus};
+use crate::dayplan::{
+    DayPlan, MAX_TEXT_CHARS, PlanApproval, PlanContent, PlanStatus, QueueOverride, Readiness,
+    plan_id,
+};
 use crate::eligibility::{Ineligibility, check_eligibility};
 use crate::roles::{Action, Actor, Denied, Resource, Role, can};
 use corridor_ledger::decision::{DecisionError, Expected};
@@ -132,6 +136,34 @@ pub enum Command {
         text: String,
     },
     Resume,
+    /// The agent declares the vessel ready for inspection.
+    DeclareReadiness {
+        application_id: String,
+        readiness: Readiness,
+    },
+    /// The coordinator moves a waiting vessel to a place, or before another one.
+    OverrideQueue {
+        application_id: String,
+        place: Option<u32>,
+        before: Option<String>,
+        reason: String,
+    },
+    /// A new version of a day's plan: the generated draft (`reason` `None`,
+    /// version 1) or the coordinator's edit (with its reason).
+    SetPlan {
+        content: PlanContent,
+        reason: Option<String>,
+        scores: serde_json::Value,
+    },
+    /// Sends the day's plan to the parties.
+    SubmitPlan {
+        date: String,
+    },
+    /// A party's signed decision on the day's plan.
+    DecidePlan {
+        date: String,
+        decision: SignedDecision,
+    },
 }
 
 /// What happened; appended to the log as its `event`.
@@ -204,6 +236,36 @@ pub enum Event {
         text: String,
     },
     CorridorResumed,
+    ReadinessDeclared {
+        application_id: String,
+        readiness: Readiness,
+    },
+    QueueOverridden {
+        application_id: String,
+        place: Option<u32>,
+        before: Option<String>,
+        reason: String,
+        by: String,
+    },
+    PlanSet {
+        content: PlanContent,
+        plan_hash: Hash,
+        reason: Option<String>,
+        scores: serde_json::Value,
+    },
+    PlanSubmitted {
+        date: String,
+        version: u32,
+        plan_hash: Hash,
+    },
+    /// `decision` is the signed payload (its `application_id` is `PLAN-<date>`);
+    /// on approval, `scheduled` lists the applications now awaiting inspection.
+    PlanDecisionRecorded {
+        date: String,
+        decision: DecisionPayload,
+        status: PlanStatus,
+        scheduled: Vec<String>,
+    },
 }
 
 impl Event {
@@ -242,8 +304,25 @@ impl Event {
             | InspectionRecorded { application_id, .. }
             | VesselDeparted { application_id }
             | VesselArrived { application_id }
-            | ApplicationClosed { application_id } => Some(application_id),
-            CorridorSuspended { .. } | CorridorResumed => None,
+            | ApplicationClosed { application_id }
+            | ReadinessDeclared { application_id, .. }
+            | QueueOverridden { application_id, .. } => Some(application_id),
+            CorridorSuspended { .. }
+            | CorridorResumed
+            | PlanSet { .. }
+            | PlanSubmitted { .. }
+            | PlanDecisionRecorded { .. } => None,
+        }
+    }
+
+    /// Every application whose state the event changes (a plan's approval
+    /// schedules several).
+    pub fn affected_applications(&self) -> Vec<&str> {
+        match self {
+            Event::PlanDecisionRecorded { scheduled, .. } => {
+                scheduled.iter().map(String::as_str).collect()
+            }
+            other => other.application_id().into_iter().collect(),
         }
     }
 }
@@ -308,6 +387,31 @@ pub struct Application {
     pub inspections: u32,
     /// Last change.
     pub updated_at: Timestamp,
+    /// The agent's current readiness declaration (cleared by a failed-not-ready inspection).
+    #[serde(default)]
+    pub readiness: Option<Readiness>,
+    /// When it was declared.
+    #[serde(default)]
+    pub ready_at: Option<Timestamp>,
+    /// Inspections that ended failed, not ready.
+    #[serde(default)]
+    pub not_ready_count: u32,
+    /// When the last failed-not-ready inspection was recorded.
+    #[serde(default)]
+    pub not_ready_at: Option<Timestamp>,
+    /// When the inspection is scheduled (by an approved plan or the coordinator).
+    #[serde(default)]
+    pub inspection_at: Option<Timestamp>,
+}
+
+impl Application {
+    /// Approved and not yet inspected (or to be inspected again): in the inspection queue.
+    pub fn waiting_for_inspection(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
+        )
+    }
 }
 
 /// The corridor's operating state.
@@ -424,6 +528,15 @@ pub enum ClearanceError {
     /// Inspection scheduled in the past.
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),
+    /// A readiness declaration that does not confirm every item.
+    #[error("not ready: {} not confirmed (all four of holds_ventilated, gas_free, testing_equipment_aboard, documents_complete must be true)", missing.join(", "))]
+    NotReady { missing: Vec<String> },
+    /// A queue override or plan that is well formed but refused (says why).
+    #[error("{0}")]
+    Invalid(String),
+    /// A plan command that does not fit the plan's state (says why).
+    #[error("{0}")]
+    PlanConflict(String),
     /// Content has no canonical form.
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
@@ -449,6 +562,10 @@ pub struct Clearance {
     pub corridor: CorridorState,
     /// Applications by tracking number.
     pub applications: BTreeMap<String, Application>,
+    /// Daily inspection plans by date (`YYYY-MM-DD`), latest version.
+    pub plans: BTreeMap<String, DayPlan>,
+    /// The coordinator's queue overrides, in the order they were logged.
+    pub queue_overrides: Vec<QueueOverride>,
     events_applied: usize,
 }
 
@@ -474,6 +591,8 @@ impl Clearance {
             config,
             corridor: CorridorState::default(),
             applications: BTreeMap::new(),
+            plans: BTreeMap::new(),
+            queue_overrides: Vec::new(),
             events_applied: 0,
         }
     }
@@ -914,6 +1033,242 @@ impl Clearance {
                 }
                 plain(Event::CorridorResumed)
             }
+            C::DeclareReadiness {
+                application_id,
+                readiness,
+            } => {
+                let app = self.authorise_app(actor, Action::DeclareReadiness, &application_id)?;
+                if !app.waiting_for_inspection() {
+                    return Err(illegal("declare readiness for", app.status));
+                }
+                let missing = readiness.missing();
+                if !missing.is_empty() {
+                    return Err(ClearanceError::NotReady {
+                        missing: missing.into_iter().map(str::to_string).collect(),
+                    });
+                }
+                if readiness
+                    .note
+                    .as_ref()
+                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "note: at most {MAX_TEXT_CHARS} characters"
+                    )));
+                }
+                plain(Event::ReadinessDeclared {
+                    application_id,
+                    readiness,
+                })
+            }
+            C::OverrideQueue {
+                application_id,
+                place,
+                before,
+                reason,
+            } => {
+                can(actor, Action::OverrideQueue, Resource::Corridor)?;
+                let reason = reason.trim().to_string();
+                if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
+                    return Err(ClearanceError::Invalid(format!(
+                        "reason: an override needs a reason (1 to {MAX_TEXT_CHARS} characters)"
+                    )));
+                }
+                let app = self.app(&application_id)?;
+                if !app.waiting_for_inspection() {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{application_id} is not waiting for an inspection (it is {:?})",
+                        app.status
+                    )));
+                }
+                match (&place, &before) {
+                    (Some(p), None) if *p >= 1 => {}
+                    (None, Some(b)) => {
+                        if b == &application_id {
+                            return Err(ClearanceError::Invalid(
+                                "before: a vessel cannot be moved before itself".into(),
+                            ));
+                        }
+                        let target = self
+                            .applications
+                            .get(b)
+                            .filter(|a| a.waiting_for_inspection());
+                        if target.is_none() {
+                            return Err(ClearanceError::Invalid(format!(
+                                "before: {b} is not waiting for an inspection"
+                            )));
+                        }
+                    }
+                    (Some(_), None) => {
+                        return Err(ClearanceError::Invalid("place: 1 or more".into()));
+                    }
+                    _ => {
+                        return Err(ClearanceError::Invalid(
+                            "give exactly one of place and before".into(),
+                        ));
+                    }
+                }
+                plain(Event::QueueOverridden {
+                    application_id,
+                    place,
+                    before,
+                    reason,
+                    by: actor.id.clone(),
+                })
+            }
+            C::SetPlan {
+                content,
+                reason,
+                scores,
+            } => {
+                can(actor, Action::EditPlan, Resource::Corridor)?;
+                let date = canonical_date(&content.date)?;
+                if date != content.date {
+                    return Err(ClearanceError::Invalid(format!(
+                        "date {:?} is not YYYY-MM-DD",
+                        content.date
+                    )));
+                }
+                if let Some(r) = &reason {
+                    if r.trim().is_empty() || r.chars().count() > MAX_TEXT_CHARS {
+                        return Err(ClearanceError::Invalid(format!(
+                            "reason: an edit needs a reason (1 to {MAX_TEXT_CHARS} characters)"
+                        )));
+                    }
+                }
+                let expected = match self.plans.get(&date) {
+                    Some(p) if p.status == PlanStatus::Approved => {
+                        return Err(ClearanceError::PlanConflict(format!(
+                            "the plan for {date} is approved (version {}); it can no longer be changed",
+                            p.content.version
+                        )));
+                    }
+                    Some(_) if reason.is_none() => {
+                        return Err(ClearanceError::PlanConflict(format!(
+                            "the plan for {date} already exists; a new version needs a reason"
+                        )));
+                    }
+                    Some(p) => p.content.version.saturating_add(1),
+                    // The generated draft is version 1, so a first edit is version 2.
+                    None if reason.is_none() => 1,
+                    None => 2,
+                };
+                if content.version != expected {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the next version of the plan for {date} is {expected}, not {}",
+                        content.version
+                    )));
+                }
+                for a in &content.assignments {
+                    self.app(&a.application_id)?;
+                }
+                let plan_hash = content.plan_hash()?;
+                plain(Event::PlanSet {
+                    content,
+                    plan_hash,
+                    reason,
+                    scores,
+                })
+            }
+            C::SubmitPlan { date } => {
+                can(actor, Action::EditPlan, Resource::Corridor)?;
+                let plan = self.plans.get(&date).ok_or_else(|| {
+                    ClearanceError::PlanConflict(format!("there is no plan for {date} to submit"))
+                })?;
+                if plan.status != PlanStatus::Draft {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} is already {}",
+                        plan_status_text(plan.status)
+                    )));
+                }
+                plain(Event::PlanSubmitted {
+                    date,
+                    version: plan.content.version,
+                    plan_hash: plan.plan_hash,
+                })
+            }
+            C::DecidePlan { date, decision } => {
+                let party = decision.payload.party.clone();
+                can(actor, Action::DecidePlan, Resource::Party { party: &party })?;
+                if !self.config.has_party(&party) {
+                    return Err(ClearanceError::UnknownParty(party));
+                }
+                let plan = self.plans.get(&date).ok_or_else(|| {
+                    ClearanceError::PlanConflict(format!(
+                        "the plan for {date} has not been submitted"
+                    ))
+                })?;
+                if plan.status != PlanStatus::Submitted {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} is {}; only a submitted plan is decided on",
+                        plan_status_text(plan.status)
+                    )));
+                }
+                self.require_active()?;
+                let id = plan_id(&date);
+                let expected = Expected {
+                    party: &party,
+                    application_id: &id,
+                    application_hash: &plan.plan_hash,
+                };
+                decision.verify_for(keys, &expected, now)?;
+                // An approval signed before this version was submitted cannot be replayed onto it.
+                if let Some(since) = plan.submitted_at {
+                    let signed = decision.payload.time.as_second();
+                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                        < since.as_second()
+                    {
+                        return Err(ClearanceError::StaleDecision {
+                            signed: decision.payload.time,
+                            since,
+                        });
+                    }
+                }
+                let mut approvals = plan.approvals.clone();
+                approvals.insert(party.clone(), plan_approval(&decision.payload, now));
+                let status = self.plan_status_after(&approvals);
+                let scheduled = if status == PlanStatus::Approved {
+                    plan.content
+                        .assignments
+                        .iter()
+                        .filter(|a| {
+                            self.applications
+                                .get(&a.application_id)
+                                .is_some_and(Application::waiting_for_inspection)
+                        })
+                        .map(|a| a.application_id.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let signature = Some(EntrySignature {
+                    party,
+                    key_id: decision.payload.key_id.clone(),
+                    signature: decision.signature,
+                });
+                Ok(Outcome {
+                    event: Event::PlanDecisionRecorded {
+                        date,
+                        decision: decision.payload,
+                        status,
+                        scheduled,
+                    },
+                    signature,
+                })
+            }
+        }
+    }
+
+    /// A plan is approved when the consensus rule is met by the parties' approvals.
+    fn plan_status_after(&self, approvals: &BTreeMap<String, PlanApproval>) -> PlanStatus {
+        let ds: Vec<Option<&DecisionKind>> = self
+            .config
+            .party_codes()
+            .map(|p| approvals.get(p).map(|d| &d.decision))
+            .collect();
+        match consensus(self.config.consensus, &ds) {
+            Consensus::Approved => PlanStatus::Approved,
+            _ => PlanStatus::Submitted,
         }
     }
 
@@ -953,6 +1308,110 @@ impl Clearance {
                     .ok_or_else(|| bad("resumed while active".into()))?;
                 self.corridor.past_suspensions.push((since, at));
             }
+            E::QueueOverridden {
+                application_id,
+                place,
+                before,
+                reason,
+                by,
+            } => {
+                if !self.applications.contains_key(application_id) {
+                    return Err(bad(format!("override of unknown {application_id}")));
+                }
+                self.queue_overrides.push(QueueOverride {
+                    application_id: application_id.clone(),
+                    place: *place,
+                    before: before.clone(),
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at,
+                });
+            }
+            E::PlanSet {
+                content,
+                plan_hash,
+                reason,
+                scores,
+            } => {
+                if content.plan_hash().ok() != Some(*plan_hash) {
+                    return Err(bad(format!("plan {} hash does not match", content.date)));
+                }
+                self.plans.insert(
+                    content.date.clone(),
+                    DayPlan {
+                        content: content.clone(),
+                        plan_hash: *plan_hash,
+                        status: PlanStatus::Draft,
+                        reason: reason.clone(),
+                        scores: scores.clone(),
+                        approvals: BTreeMap::new(),
+                        updated_at: at,
+                        submitted_at: None,
+                        approved_at: None,
+                    },
+                );
+            }
+            E::PlanSubmitted {
+                date, plan_hash, ..
+            } => {
+                let plan = self
+                    .plans
+                    .get_mut(date)
+                    .filter(|p| p.plan_hash == *plan_hash && p.status == PlanStatus::Draft)
+                    .ok_or_else(|| bad(format!("submission of an unknown plan for {date}")))?;
+                plan.status = PlanStatus::Submitted;
+                plan.submitted_at = Some(at);
+            }
+            E::PlanDecisionRecorded {
+                date,
+                decision,
+                status,
+                scheduled,
+            } => {
+                let mut plan = self
+                    .plans
+                    .get(date)
+                    .cloned()
+                    .filter(|p| p.status == PlanStatus::Submitted)
+                    .ok_or_else(|| bad(format!("decision on an unsubmitted plan for {date}")))?;
+                if decision.application_hash != plan.plan_hash {
+                    return Err(bad(format!(
+                        "decision on another version of the plan for {date}"
+                    )));
+                }
+                plan.approvals
+                    .insert(decision.party.clone(), plan_approval(decision, at));
+                let computed = self.plan_status_after(&plan.approvals);
+                if computed != *status {
+                    return Err(bad(format!(
+                        "plan decision leads to {computed:?}, event says {status:?}"
+                    )));
+                }
+                plan.status = computed;
+                if computed == PlanStatus::Approved {
+                    plan.approved_at = Some(at);
+                    for id in scheduled {
+                        let start = plan
+                            .content
+                            .assignments
+                            .iter()
+                            .find(|a| &a.application_id == id)
+                            .map(|a| a.start_at)
+                            .ok_or_else(|| bad(format!("{id} scheduled but not in the plan")))?;
+                        let app = self
+                            .applications
+                            .get_mut(id)
+                            .filter(|a| a.waiting_for_inspection())
+                            .ok_or_else(|| bad(format!("{id} scheduled but not waiting")))?;
+                        app.status = Status::AwaitingInspection;
+                        app.inspection_at = Some(start);
+                        app.updated_at = at;
+                    }
+                } else if !scheduled.is_empty() {
+                    return Err(bad("inspections scheduled by a plan not approved".into()));
+                }
+                self.plans.insert(date.clone(), plan);
+            }
             E::ApplicationCreated {
                 application_id,
                 company,
@@ -977,6 +1436,11 @@ impl Clearance {
                         approved_at: None,
                         inspections: 0,
                         updated_at: at,
+                        readiness: None,
+                        ready_at: None,
+                        not_ready_count: 0,
+                        not_ready_at: None,
+                        inspection_at: None,
                     },
                 );
             }
@@ -1051,17 +1515,35 @@ impl Clearance {
                     }
                     E::ApplicationWithdrawn { .. } => app.status = Status::Withdrawn,
                     E::ApplicationExpired { .. } => app.status = Status::Expired,
-                    E::InspectionScheduled { .. } => app.status = Status::AwaitingInspection,
+                    E::InspectionScheduled { at: when, .. } => {
+                        app.status = Status::AwaitingInspection;
+                        app.inspection_at = Some(*when);
+                    }
                     E::InspectionRecorded { status, .. } => {
                         app.inspections += 1;
                         app.status = *status;
+                        if *status == Status::FailedNotReady {
+                            // Back into the queue: the agent must declare readiness again.
+                            app.readiness = None;
+                            app.ready_at = None;
+                            app.not_ready_count += 1;
+                            app.not_ready_at = Some(at);
+                        }
+                    }
+                    E::ReadinessDeclared { readiness, .. } => {
+                        app.readiness = Some(readiness.clone());
+                        app.ready_at = Some(at);
                     }
                     E::VesselDeparted { .. } => app.status = Status::InTransit,
                     E::VesselArrived { .. } => app.status = Status::Arrived,
                     E::ApplicationClosed { .. } => app.status = Status::Closed,
                     E::ApplicationCreated { .. }
                     | E::CorridorSuspended { .. }
-                    | E::CorridorResumed => {}
+                    | E::CorridorResumed
+                    | E::QueueOverridden { .. }
+                    | E::PlanSet { .. }
+                    | E::PlanSubmitted { .. }
+                    | E::PlanDecisionRecorded { .. } => {}
                 }
                 app.updated_at = at;
                 self.applications.insert(id, app);
@@ -1242,6 +1724,32 @@ impl Clearance {
             parties,
         })
     }
+}
+
+fn plan_approval(p: &DecisionPayload, at: Timestamp) -> PlanApproval {
+    PlanApproval {
+        party: p.party.clone(),
+        decision: p.decision.clone(),
+        signed_at: p.time,
+        at,
+        key_id: p.key_id.clone(),
+    }
+}
+
+/// `draft`, `submitted` or `approved`.
+pub fn plan_status_text(s: PlanStatus) -> &'static str {
+    match s {
+        PlanStatus::Draft => "draft",
+        PlanStatus::Submitted => "submitted",
+        PlanStatus::Approved => "approved",
+    }
+}
+
+/// A `YYYY-MM-DD` date in its canonical form, or why not.
+pub fn canonical_date(text: &str) -> Result<String, ClearanceError> {
+    text.parse::<jiff::civil::Date>()
+        .map(|d| d.to_string())
+        .map_err(|_| ClearanceError::Invalid(format!("date {text:?} is not YYYY-MM-DD")))
 }
 
 fn party_decision(p: &DecisionPayload, at: Timestamp) -> PartyDecision {

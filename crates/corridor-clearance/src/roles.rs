@@ -96,6 +96,18 @@ pub enum Action {
     ReadCheckpoint,
     /// Read accountability figures.
     ReadAccountability,
+    /// Declare a vessel ready for inspection.
+    DeclareReadiness,
+    /// Move a vessel in the inspection queue (with a reason).
+    OverrideQueue,
+    /// Read a daily inspection plan.
+    ReadPlan,
+    /// Change or submit a daily inspection plan.
+    EditPlan,
+    /// Record a party's signed decision on a daily plan.
+    DecidePlan,
+    /// Read the day's inspections (vessel, cargo, readiness).
+    ReadInspections,
 }
 
 /// What is acted on.
@@ -163,7 +175,8 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
             | SubmitApplication
             | WithdrawApplication
             | ReadApplication
-            | ReadApplicationStatus => match resource {
+            | ReadApplicationStatus
+            | DeclareReadiness => match resource {
                 Resource::Application { company: owner } if owner == company => ok,
                 Resource::Application { .. } => deny(DenyReason::OtherCompany),
                 _ => deny(DenyReason::WrongResource),
@@ -180,8 +193,13 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
             },
-            ListApplications | ReadLog => match resource {
+            ListApplications | ReadLog | ReadPlan => match resource {
                 Resource::Corridor => ok,
+                _ => deny(DenyReason::WrongResource),
+            },
+            DecidePlan => match resource {
+                Resource::Party { party: p } if p == party => ok,
+                Resource::Party { .. } => deny(DenyReason::OtherParty),
                 _ => deny(DenyReason::WrongResource),
             },
             Decide | ReleaseHold => match resource {
@@ -206,7 +224,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
             },
-            ListApplications | ReadLog => match resource {
+            ListApplications | ReadLog | ReadPlan | ReadInspections => match resource {
                 Resource::Corridor => ok,
                 _ => deny(DenyReason::WrongResource),
             },
@@ -222,7 +240,8 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
             },
-            ListApplications | ReadLog | SuspendCorridor | ResumeCorridor => match resource {
+            ListApplications | ReadLog | SuspendCorridor | ResumeCorridor | OverrideQueue
+            | ReadPlan | EditPlan | ReadInspections => match resource {
                 Resource::Corridor => ok,
                 _ => deny(DenyReason::WrongResource),
             },

@@ -673,41 +673,156 @@ fn exact(p: &DayProblem, cand: &[usize], ub: usize) -> Option<Plan> {
     build(p, &t, "exact", ub)
 }
 
+/// `HH:MM` of minutes after local midnight.
+pub fn hhmm(m: u32) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
 /// Check a plan against its problem: windows, travel, no vessel twice, times consistent.
+/// Each team's assignments are taken in order of start time, so a plan given in any order is
+/// judged by what the team would do; the first violation is returned with the vessel, the team,
+/// the times and the reason (e.g. a team booked twice at once).
 pub fn check_plan(p: &DayProblem, plan: &Plan) -> Result<()> {
     let bad = |m: String| Err(PlannerError::Input(m));
-    let mut seen = std::collections::HashSet::new();
-    for t in 0..p.teams.len() {
-        let mut now = p.teams[t].start;
-        let mut at = p.teams[t].start_area;
-        for a in plan.assignments.iter().filter(|a| a.team == t) {
-            if !seen.insert(a.place) {
-                return bad(format!("vessel {} planned twice", a.id));
+    let team_name = |t: usize| {
+        p.teams
+            .get(t)
+            .map_or_else(|| format!("team {t}"), |x| x.name.clone())
+    };
+    let area_name = |a: usize| {
+        p.areas
+            .get(a)
+            .cloned()
+            .unwrap_or_else(|| format!("area {a}"))
+    };
+    if let Some(a) = plan.assignments.iter().find(|a| a.team >= p.teams.len()) {
+        return bad(format!(
+            "assignment of {} is to team {}, which does not work that day ({} teams)",
+            a.id,
+            a.team + 1,
+            p.teams.len()
+        ));
+    }
+    let mut seen: std::collections::HashMap<usize, &Assignment> = std::collections::HashMap::new();
+    for a in &plan.assignments {
+        if let Some(first) = seen.insert(a.place, a) {
+            return bad(format!(
+                "vessel {} is planned twice ({} {}-{} and {} {}-{})",
+                a.id,
+                team_name(first.team),
+                hhmm(first.start),
+                hhmm(first.end),
+                team_name(a.team),
+                hhmm(a.start),
+                hhmm(a.end)
+            ));
+        }
+        let job = p
+            .jobs
+            .get(a.place)
+            .filter(|j| j.id == a.id)
+            .ok_or_else(|| {
+                PlannerError::Input(format!("{} is not waiting for inspection", a.id))
+            })?;
+        if job.area != a.area {
+            return bad(format!(
+                "{} is at {}, not {}",
+                a.id,
+                area_name(job.area),
+                area_name(a.area)
+            ));
+        }
+        if a.end != a.start + job.minutes {
+            return bad(format!(
+                "{} on {}: {}-{} lasts {} min, but its inspection takes {} min (it would end at {})",
+                a.id,
+                team_name(a.team),
+                hhmm(a.start),
+                hhmm(a.end),
+                i64::from(a.end) - i64::from(a.start),
+                job.minutes,
+                hhmm(a.start + job.minutes)
+            ));
+        }
+    }
+    for (t, team) in p.teams.iter().enumerate() {
+        let mut mine: Vec<&Assignment> = plan.assignments.iter().filter(|a| a.team == t).collect();
+        mine.sort_by_key(|a| (a.start, a.place));
+        let mut now = team.start;
+        let mut at = team.start_area;
+        let mut prev: Option<&Assignment> = None;
+        for a in mine {
+            let travel = p.travel(at, a.area);
+            if a.start < now + travel {
+                return bad(match prev {
+                    Some(b) if a.start < b.end => format!(
+                        "{} is double-booked: {} at {}-{} overlaps {} at {}-{}",
+                        team.name,
+                        a.id,
+                        hhmm(a.start),
+                        hhmm(a.end),
+                        b.id,
+                        hhmm(b.start),
+                        hhmm(b.end)
+                    ),
+                    Some(b) => format!(
+                        "{} cannot start {} at {}: after {} (until {}) it needs {travel} min to reach {}, so {} at the earliest",
+                        team.name,
+                        a.id,
+                        hhmm(a.start),
+                        b.id,
+                        hhmm(b.end),
+                        area_name(a.area),
+                        hhmm(now + travel)
+                    ),
+                    None => format!(
+                        "{} cannot start {} at {}: its day starts at {} at {} and it needs {travel} min to reach {}, so {} at the earliest",
+                        team.name,
+                        a.id,
+                        hhmm(a.start),
+                        hhmm(team.start),
+                        area_name(team.start_area),
+                        area_name(a.area),
+                        hhmm(now + travel)
+                    ),
+                });
             }
-            let job = p
-                .jobs
-                .get(a.place)
-                .ok_or_else(|| PlannerError::Input(format!("unknown place {}", a.place)))?;
-            if job.id != a.id || job.area != a.area || a.end != a.start + job.minutes {
-                return bad(format!("assignment {} does not match its job", a.id));
-            }
-            if a.start < now + p.travel(at, a.area) {
+            if a.end > team.end {
                 return bad(format!(
-                    "assignment {} starts before the team can be there",
-                    a.id
+                    "{} works past its window: {} at {}-{} ends after {}",
+                    team.name,
+                    a.id,
+                    hhmm(a.start),
+                    hhmm(a.end),
+                    hhmm(team.end)
                 ));
             }
             now = a.end;
             at = a.area;
+            prev = Some(a);
         }
-        if now > p.teams[t].end {
-            return bad(format!("team {t} works past its window"));
-        }
-    }
-    if plan.assignments.iter().any(|a| a.team >= p.teams.len()) {
-        return bad("assignment to an unknown team".into());
     }
     Ok(())
+}
+
+/// The score of any plan of the problem (inspections, sum of queue places, travel minutes of
+/// each team visiting its assignments in start order).
+pub fn score_plan(p: &DayProblem, plan: &Plan) -> PlanScore {
+    let mut s = PlanScore {
+        inspections: plan.assignments.len(),
+        place_sum: plan.assignments.iter().map(|a| a.place).sum(),
+        travel_minutes: 0,
+    };
+    for (t, team) in p.teams.iter().enumerate() {
+        let mut mine: Vec<&Assignment> = plan.assignments.iter().filter(|a| a.team == t).collect();
+        mine.sort_by_key(|a| (a.start, a.place));
+        let mut at = team.start_area;
+        for a in mine {
+            s.travel_minutes += p.travel(at, a.area);
+            at = a.area;
+        }
+    }
+    s
 }
 
 /// An assignment with time-zone-aware start and end.

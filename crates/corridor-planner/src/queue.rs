@@ -65,6 +65,37 @@ impl QueuePolicy {
         }
     }
 
+    /// The rule in words, as the public queue shows it.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.inbound_first {
+            parts.push("inbound inspections first".to_string());
+        }
+        if self.wfp_first {
+            parts.push("WFP humanitarian cargo first".to_string());
+        }
+        if self.perishable_first {
+            parts.push("perishable cargo first".to_string());
+        }
+        let base = match self.order {
+            OrderBy::Arrival => {
+                "first come, first served by the day of arrival at the inspection area"
+            }
+            OrderBy::Readiness => {
+                "first come, first served by the day the vessel was declared ready (arrival if later)"
+            }
+        };
+        let text = if parts.is_empty() {
+            base.to_string()
+        } else {
+            format!("{}; then {base}", parts.join(", then "))
+        };
+        format!(
+            "{}; equal days keep the order of registration; a coordinator may move a vessel, and every such override is logged with its reason and shown.",
+            capitalise(&text)
+        )
+    }
+
     /// Sort key of a voyage (smaller = earlier).
     pub fn key(&self, v: &Voyage, transit_days: i32) -> (bool, bool, bool, Date) {
         let base = match self.order {
@@ -77,6 +108,14 @@ impl QueuePolicy {
             self.perishable_first && !v.perishable,
             base,
         )
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

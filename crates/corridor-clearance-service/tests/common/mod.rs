@@ -148,6 +148,8 @@ pub fn content(eta: Timestamp, imo: &str) -> ApplicationContent {
         }],
         eta_inspection_area: eta,
         documents: vec![],
+        wfp: false,
+        perishable: false,
     }
 }
 

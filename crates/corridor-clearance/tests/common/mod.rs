@@ -64,6 +64,8 @@ pub fn content(imo: &str, eta: Timestamp) -> ApplicationContent {
         .iter()
         .map(|k| doc(k, 200_000))
         .collect(),
+        wfp: false,
+        perishable: false,
     }
 }
 
