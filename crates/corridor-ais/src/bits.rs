@@ -104,6 +104,45 @@ pub(crate) fn armor_run(b: &[u8], from: usize) -> usize {
     i + (bad.trailing_zeros() / 8) as usize
 }
 
+/// Index of the first `byte` in `b` at or after `from`, eight bytes at a
+/// time; `None` when there is none.
+#[inline]
+pub(crate) fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
+    let pat = u64::from(byte) * LANES;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(a) ^ pat;
+        // Exact for the lowest matching lane (borrows only run upwards).
+        let hit = v.wrapping_sub(LANES) & !v & HIGH;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = b.get(i..).unwrap_or(&[]);
+    tail.iter().position(|&c| c == byte).map(|k| i + k)
+}
+
+/// Eight ASCII digits (first in the low byte) as a number; `None` unless
+/// all eight are digits.
+#[inline]
+pub(crate) fn digits8(x: u64) -> Option<u64> {
+    let y = x | HIGH;
+    let ge30 = y.wrapping_sub(0x30 * LANES) & HIGH;
+    let ge3a = y.wrapping_sub(0x3a * LANES) & HIGH;
+    if ge30 & !ge3a & !x & HIGH != HIGH {
+        return None;
+    }
+    let v = x.wrapping_sub(0x30 * LANES);
+    // Pairs, then quads, then the two halves (Lemire's method).
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let lo = (v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32));
+    let hi = ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32));
+    Some(lo.wrapping_add(hi) >> 32)
+}
+
 /// Eight armor characters (first in the top byte) → their 48 bits, low end.
 #[inline(always)]
 fn unarmor8(x: u64) -> u64 {
@@ -704,6 +743,37 @@ mod tests {
         assert!(r.overrun());
         let mut r = BitReader::new(b"w", 6);
         assert_eq!(r.i(6), -1);
+    }
+
+    #[test]
+    fn swar_helpers() {
+        for (k, s) in [
+            "12345678", "00000000", "99999999", "1234567a", "/2345678", ":2345678",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(s.as_bytes());
+            let want = if k < 3 { s.parse().ok() } else { None };
+            assert_eq!(digits8(u64::from_le_bytes(a)), want, "{s}");
+        }
+        let hay = b"abc,def,ghijklmnop,qrstuvwxyz,";
+        for from in 0..hay.len() + 2 {
+            let want = hay
+                .get(from..)
+                .and_then(|t| t.iter().position(|&c| c == b','))
+                .map(|k| from + k);
+            assert_eq!(find_byte(hay, from, b','), want, "{from}");
+        }
+        let all: Vec<u8> = (0..=255u8).collect();
+        for from in 0..all.len() {
+            let want = all[from..]
+                .iter()
+                .position(|&c| !is_armor(c))
+                .map_or(all.len(), |k| from + k);
+            assert_eq!(armor_run(&all, from), want, "{from}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::gpsd_json::{self, JsonOptions, Type24View};
 use crate::messages::static_data::StaticDataReport;
 use crate::messages::{Body, Message, decode_payload};
 use crate::reassembly::{Assembler, AssemblerLimits, Fragment};
-use crate::sentence::{Frame, GatehouseTime, LineParser, ParseOptions};
+use crate::sentence::{GatehouseTime, LineParser, ParseOptions, RawFrame};
 
 /// Counters of a decode run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,45 @@ pub struct Decoder {
     assembler: Assembler,
     stats: Stats,
     gatehouse: Option<GatehouseTime>,
+    sources: SourceCache,
+}
+
+/// Tag-block sources already checked as UTF-8, so that a source seen before
+/// (feeds have a handful) costs a byte comparison, not a validation.
+/// Direct-mapped; the strings are allocated once, up front.
+#[derive(Debug)]
+struct SourceCache {
+    slots: Vec<String>,
+}
+
+impl SourceCache {
+    const SLOTS: usize = 16;
+    const MAX_LEN: usize = 32;
+
+    fn new() -> Self {
+        SourceCache {
+            slots: (0..Self::SLOTS)
+                .map(|_| String::with_capacity(Self::MAX_LEN))
+                .collect(),
+        }
+    }
+
+    /// `b` as text, `None` if it is not UTF-8.
+    #[inline]
+    fn get<'s>(&'s mut self, b: &'s [u8]) -> Option<&'s str> {
+        let i = (b.len() ^ usize::from(b.last().copied().unwrap_or(0))) % Self::SLOTS;
+        let slot = self.slots.get_mut(i)?;
+        if slot.as_bytes() == b {
+            return Some(slot.as_str());
+        }
+        let s = std::str::from_utf8(b).ok()?;
+        if s.len() <= Self::MAX_LEN {
+            // Within the capacity reserved up front: no allocation.
+            slot.clear();
+            slot.push_str(s);
+        }
+        Some(s)
+    }
 }
 
 impl Default for Decoder {
@@ -106,6 +145,7 @@ impl Decoder {
             assembler: Assembler::new(limits),
             stats: Stats::default(),
             gatehouse: None,
+            sources: SourceCache::new(),
         }
     }
 
@@ -121,14 +161,17 @@ impl Decoder {
     pub fn feed_line(&mut self, line: &[u8], mut f: impl FnMut(Decoded<'_>)) {
         self.stats.lines += 1;
         // '#' starts a comment line (gpsd test logs quote sentences in comments).
-        if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'#') {
+        if line.first() != Some(&b'!')
+            && line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'#')
+        {
             return;
         }
-        for frame in LineParser::new(line, self.parse) {
+        let mut frames = LineParser::new(line, self.parse);
+        while let Some(frame) = frames.next_raw() {
             match frame {
                 Err(e) => self.stats.rejected[e.index()] += 1,
-                Ok(Frame::Gatehouse(t)) => self.gatehouse = Some(t),
-                Ok(Frame::Vdm { tag, sentence: s }) => {
+                Ok(RawFrame::Gatehouse(t)) => self.gatehouse = Some(t),
+                Ok(RawFrame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
                     let gh = self.gatehouse.take().map(gatehouse_millis);
                     let time_millis = tag.and_then(|t| t.unix_millis()).or(gh).or_else(|| {
@@ -138,12 +181,20 @@ impl Decoder {
                             s.trailer_unix_seconds().map(|v| v * 1000)
                         }
                     });
-                    let source = tag.and_then(|t| t.source).unwrap_or("");
                     let group = tag.and_then(|t| t.group);
                     let single = s.total == 1 && group.is_none_or(|g| g.total <= 1);
-                    if single {
-                        let message = decode_payload(s.payload, s.fill);
-                        self.count(&message);
+                    let message = if single {
+                        let m = decode_payload(s.payload, s.fill);
+                        self.count(&m);
+                        Some(m)
+                    } else {
+                        None
+                    };
+                    let source = match tag.and_then(|t| t.source) {
+                        None => "",
+                        Some(b) => self.sources.get(b).unwrap_or(""),
+                    };
+                    if let Some(message) = message {
                         f(Decoded {
                             message,
                             talker: s.talker,
@@ -168,7 +219,9 @@ impl Decoder {
                     };
                     if let Some(a) = self.assembler.push(frag) {
                         let message = decode_payload(&a.payload, a.fill);
-                        self.count(&message);
+                        self.stats.messages += 1;
+                        self.stats.by_type[usize::from(message.msg_type & 63)] += 1;
+                        self.stats.partial += u64::from(message.partial);
                         f(Decoded {
                             message,
                             talker: s.talker,

@@ -5,9 +5,9 @@
 //! (`*hh,d-100,S1234,…`) and Gatehouse `$PGHP` time wrappers. [`LineParser`]
 //! walks a line and yields [`Frame`]s borrowing from it; nothing is copied.
 
-use crate::bits::all_armor;
+use crate::bits::{all_armor, find_byte};
 use crate::error::Reject;
-use crate::tagblock::{TagBlock, parse_hex2, xor};
+use crate::tagblock::{RawTag, TagBlock, parse_hex2, xor};
 
 /// How strict the parser is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,12 +115,36 @@ impl<'a> LineParser<'a> {
     }
 }
 
+/// A frame whose tag block's text values are not yet checked as UTF-8.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RawFrame<'a> {
+    Vdm {
+        tag: Option<RawTag<'a>>,
+        sentence: Sentence<'a>,
+    },
+    Gatehouse(GatehouseTime),
+}
+
 impl<'a> Iterator for LineParser<'a> {
     type Item = Result<Frame<'a>, Reject>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        Some(self.next_raw()?.map(|f| match f {
+            RawFrame::Vdm { tag, sentence } => Frame::Vdm {
+                tag: tag.map(RawTag::checked),
+                sentence,
+            },
+            RawFrame::Gatehouse(t) => Frame::Gatehouse(t),
+        }))
+    }
+}
+
+impl<'a> LineParser<'a> {
+    /// The next frame, its tag block parsed but its text left as bytes.
+    #[inline]
+    pub(crate) fn next_raw(&mut self) -> Option<Result<RawFrame<'a>, Reject>> {
         let line = self.line;
-        let mut tag: Option<Result<TagBlock<'a>, Reject>> = None;
+        let mut tag: Option<Result<RawTag<'a>, Reject>> = None;
         loop {
             let rest = line.get(self.pos..)?;
             // Lines nearly always start with one of these: skip the search then.
@@ -134,7 +158,7 @@ impl<'a> Iterator for LineParser<'a> {
                     // Tag block: up to the next backslash.
                     let body_start = start + 1;
                     let rest = line.get(body_start..)?;
-                    let Some(len) = memchr::memchr(b'\\', rest) else {
+                    let Some(len) = find_byte(rest, 0, b'\\') else {
                         // Unterminated: a tag block if it looks like one, else a stray backslash.
                         let upto = rest.iter().position(|&c| c == b'!').unwrap_or(rest.len());
                         if rest
@@ -149,12 +173,12 @@ impl<'a> Iterator for LineParser<'a> {
                     };
                     let body = line.get(body_start..body_start + len)?;
                     // A stray backslash (e.g. a literal "\r\n" in a log) is not a tag block.
-                    if memchr::memchr(b':', body).is_none() {
+                    if body.get(1) != Some(&b':') && memchr::memchr(b':', body).is_none() {
                         self.pos = body_start;
                         continue;
                     }
                     self.pos = body_start + len + 1;
-                    tag = Some(TagBlock::parse(body, self.opts.verify_checksum));
+                    tag = Some(RawTag::parse(body, self.opts.verify_checksum));
                 }
                 Some(b'$') => {
                     self.pos = start + 1;
@@ -166,7 +190,7 @@ impl<'a> Iterator for LineParser<'a> {
                         let end = end.map_or(line.len(), |e| start + e);
                         self.pos = end;
                         if let Some(t) = parse_pghp(line.get(start + 1..end)?) {
-                            return Some(Ok(Frame::Gatehouse(t)));
+                            return Some(Ok(RawFrame::Gatehouse(t)));
                         }
                     }
                 }
@@ -183,11 +207,11 @@ impl<'a> Iterator for LineParser<'a> {
                     return Some(match (res, tag) {
                         (Err(e), _) => Err(e),
                         (Ok(_), Some(Err(e))) => Err(e),
-                        (Ok(s), Some(Ok(t))) => Ok(Frame::Vdm {
+                        (Ok(s), Some(Ok(t))) => Ok(RawFrame::Vdm {
                             tag: Some(t),
                             sentence: s,
                         }),
-                        (Ok(s), None) => Ok(Frame::Vdm {
+                        (Ok(s), None) => Ok(RawFrame::Vdm {
                             tag: None,
                             sentence: s,
                         }),

@@ -4,6 +4,7 @@
 //! key, known or not, stays reachable through [`TagBlock::fields`]. A value
 //! may contain `:` (only the first `:` separates key and value).
 
+use crate::bits::{digits8, find_byte};
 use crate::error::Reject;
 
 /// A tag-block group (`g:` or `G:`): sentence `number` of `total`, group `id`.
@@ -38,10 +39,25 @@ pub struct TagBlock<'a> {
     pub text: Option<&'a str>,
 }
 
-impl<'a> TagBlock<'a> {
+/// A tag block whose text values are still bytes (not yet checked as
+/// UTF-8): what the decoder's hot path uses; [`TagBlock`] is built from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct RawTag<'a> {
+    pub raw: &'a [u8],
+    pub source: Option<&'a [u8]>,
+    pub time_raw: Option<i64>,
+    pub group: Option<Group>,
+    pub line_count: Option<u64>,
+    pub relative_time: Option<i64>,
+    pub destination: Option<&'a [u8]>,
+    pub text: Option<&'a [u8]>,
+}
+
+impl<'a> RawTag<'a> {
     /// Parse the text between `\` and `\` (checksum included). With
     /// `verify`, a wrong checksum is an error.
-    pub fn parse(body: &'a [u8], verify: bool) -> Result<TagBlock<'a>, Reject> {
+    #[inline]
+    pub(crate) fn parse(body: &'a [u8], verify: bool) -> Result<RawTag<'a>, Reject> {
         // This runs once per sentence on tagged feeds: the checksum star is
         // nearly always third from the end, so look there first.
         let n = body.len();
@@ -57,24 +73,70 @@ impl<'a> TagBlock<'a> {
                 return Err(Reject::TagBlockChecksum);
             }
         }
-        let mut tb = TagBlock {
+        let mut tb = RawTag {
             raw: fields,
-            ..TagBlock::default()
+            ..RawTag::default()
         };
-        for f in fields.split(|&c| c == b',') {
-            let [k, b':', v @ ..] = f else { continue };
-            match k {
-                b's' => tb.source = std::str::from_utf8(v).ok(),
-                b'c' => tb.time_raw = parse_int(v),
-                b'g' | b'G' => tb.group = parse_group(v),
-                b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
-                b'r' => tb.relative_time = parse_int(v),
-                b'd' => tb.destination = std::str::from_utf8(v).ok(),
-                b't' => tb.text = std::str::from_utf8(v).ok(),
-                _ => {}
+        // Comma-separated `k:value` fields (as `split(',')` would cut them).
+        let len = fields.len();
+        let mut i = 0;
+        loop {
+            let end = find_byte(fields, i, b',').unwrap_or(len);
+            if let Some([k, b':', v @ ..]) = fields.get(i..end) {
+                match k {
+                    b's' => tb.source = Some(v),
+                    b'c' => tb.time_raw = parse_int(v),
+                    b'g' | b'G' => tb.group = parse_group(v),
+                    b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
+                    b'r' => tb.relative_time = parse_int(v),
+                    b'd' => tb.destination = Some(v),
+                    b't' => tb.text = Some(v),
+                    _ => {}
+                }
             }
+            if end >= len {
+                break;
+            }
+            i = end + 1;
         }
         Ok(tb)
+    }
+
+    /// `c:` as Unix milliseconds (see [`TagBlock::unix_millis`]).
+    #[inline]
+    pub(crate) fn unix_millis(&self) -> Option<i64> {
+        millis(self.time_raw?)
+    }
+
+    /// The public form: text values checked as UTF-8 (`None` if not).
+    pub(crate) fn checked(self) -> TagBlock<'a> {
+        let text = |v: Option<&'a [u8]>| v.and_then(|v| std::str::from_utf8(v).ok());
+        TagBlock {
+            raw: self.raw,
+            source: text(self.source),
+            time_raw: self.time_raw,
+            group: self.group,
+            line_count: self.line_count,
+            relative_time: self.relative_time,
+            destination: text(self.destination),
+            text: text(self.text),
+        }
+    }
+}
+
+fn millis(c: i64) -> Option<i64> {
+    Some(if c.abs() >= 100_000_000_000 {
+        c
+    } else {
+        c.saturating_mul(1000)
+    })
+}
+
+impl<'a> TagBlock<'a> {
+    /// Parse the text between `\` and `\` (checksum included). With
+    /// `verify`, a wrong checksum is an error.
+    pub fn parse(body: &'a [u8], verify: bool) -> Result<TagBlock<'a>, Reject> {
+        RawTag::parse(body, verify).map(RawTag::checked)
     }
 
     /// Every `key:value` pair in order, unknown keys included (fields that
@@ -90,12 +152,7 @@ impl<'a> TagBlock<'a> {
     /// `c:` as Unix milliseconds: values of 10^11 and above are taken as
     /// milliseconds already (10^11 s is the year 5138).
     pub fn unix_millis(&self) -> Option<i64> {
-        let c = self.time_raw?;
-        Some(if c.abs() >= 100_000_000_000 {
-            c
-        } else {
-            c.saturating_mul(1000)
-        })
+        millis(self.time_raw?)
     }
 }
 
@@ -108,7 +165,27 @@ fn parse_group(v: &[u8]) -> Option<Group> {
 }
 
 /// Decimal integer with optional sign; `None` on anything else or overflow.
+#[inline]
 fn parse_int(v: &[u8]) -> Option<i64> {
+    // Fast path: ten or more plain digits (Unix seconds or milliseconds),
+    // eight of them at once; at most 18 digits cannot overflow.
+    if let Some(head) = v.get(..8)
+        && v.len() <= 18
+    {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(head);
+        if let Some(mut n) = digits8(u64::from_le_bytes(a)) {
+            let mut ok = true;
+            for &c in v.get(8..).unwrap_or(&[]) {
+                let d = c.wrapping_sub(b'0');
+                ok &= d < 10;
+                n = n * 10 + u64::from(d);
+            }
+            if ok {
+                return Some(n as i64);
+            }
+        }
+    }
     let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
