@@ -121,8 +121,50 @@ pub(crate) fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
         }
         i += 8;
     }
+    // Tail: pad with a byte that is not the one sought.
     let tail = b.get(i..).unwrap_or(&[]);
-    tail.iter().position(|&c| c == byte).map(|k| i + k)
+    let mut a = [!byte; 8];
+    for (d, s) in a.iter_mut().zip(tail) {
+        *d = *s;
+    }
+    let v = u64::from_le_bytes(a) ^ pat;
+    let hit = v.wrapping_sub(LANES) & !v & HIGH;
+    (hit != 0).then(|| i + (hit.trailing_zeros() / 8) as usize)
+}
+
+/// The eight bytes at `i` as a little-endian word, when they are all there.
+#[inline(always)]
+pub(crate) fn load8(b: &[u8], i: usize) -> Option<u64> {
+    let c = b.get(i..i + 8)?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(c);
+    Some(u64::from_le_bytes(a))
+}
+
+/// Lanes (0x80) of `w` equal to `byte`; exact for the lowest one.
+#[inline(always)]
+pub(crate) fn lanes_eq(w: u64, byte: u8) -> u64 {
+    let v = w ^ (u64::from(byte) * LANES);
+    v.wrapping_sub(LANES) & !v & HIGH
+}
+
+/// Index of the first `byte` in `b[from..to]`, or `to`; reads whole words
+/// of `b` (which may run past `to`) where it can.
+#[inline]
+pub(crate) fn find_byte_until(b: &[u8], from: usize, to: usize, byte: u8) -> usize {
+    let mut i = from;
+    while i < to {
+        let Some(w) = load8(b, i) else {
+            let tail = b.get(i..to).unwrap_or(&[]);
+            return tail.iter().position(|&c| c == byte).map_or(to, |k| i + k);
+        };
+        let hit = lanes_eq(w, byte);
+        if hit != 0 {
+            return (i + (hit.trailing_zeros() / 8) as usize).min(to);
+        }
+        i += 8;
+    }
+    to
 }
 
 /// Eight ASCII digits (first in the low byte) as a number; `None` unless

@@ -94,11 +94,12 @@ pub struct Decoder {
 }
 
 /// Tag-block sources already checked as UTF-8, so that a source seen before
-/// (feeds have a handful) costs a byte comparison, not a validation.
+/// (feeds have a handful) costs a word comparison, not a validation.
 /// Direct-mapped; the strings are allocated once, up front.
 #[derive(Debug)]
 struct SourceCache {
-    slots: Vec<String>,
+    /// (first 8 bytes as a zero-padded little-endian word, the text).
+    slots: Vec<(u64, String)>,
 }
 
 impl SourceCache {
@@ -108,26 +109,53 @@ impl SourceCache {
     fn new() -> Self {
         SourceCache {
             slots: (0..Self::SLOTS)
-                .map(|_| String::with_capacity(Self::MAX_LEN))
+                .map(|_| (0, String::with_capacity(Self::MAX_LEN)))
                 .collect(),
         }
     }
 
-    /// `b` as text, `None` if it is not UTF-8.
+    /// `b` (a part of `line`) as text, `None` if it is not UTF-8.
     #[inline]
-    fn get<'s>(&'s mut self, b: &'s [u8]) -> Option<&'s str> {
-        let i = (b.len() ^ usize::from(b.last().copied().unwrap_or(0))) % Self::SLOTS;
-        let slot = self.slots.get_mut(i)?;
-        if slot.as_bytes() == b {
-            return Some(slot.as_str());
+    fn get<'s>(&'s mut self, line: &[u8], b: &'s [u8]) -> Option<&'s str> {
+        let len = b.len();
+        let i = (len ^ usize::from(b.last().copied().unwrap_or(0))) % Self::SLOTS;
+        let (key, text) = self.slots.get_mut(i)?;
+        // Where `b` sits in the line: its first 8 bytes are one load from there.
+        let at = (b.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+        let word = if len <= 8 {
+            crate::bits::load8(line, at).map(|w| w & mask(len))
+        } else {
+            None
+        };
+        let hit = match word {
+            Some(w) => w == *key && text.len() == len,
+            None => text.as_bytes() == b,
+        };
+        if hit {
+            return Some(text.as_str());
         }
         let s = std::str::from_utf8(b).ok()?;
-        if s.len() <= Self::MAX_LEN {
+        if len <= Self::MAX_LEN {
             // Within the capacity reserved up front: no allocation.
-            slot.clear();
-            slot.push_str(s);
+            text.clear();
+            text.push_str(s);
+            let mut a = [0u8; 8];
+            for (d, c) in a.iter_mut().zip(b) {
+                *d = *c;
+            }
+            *key = u64::from_le_bytes(a);
         }
         Some(s)
+    }
+}
+
+/// The low `len` (≤ 8) bytes of a word.
+#[inline(always)]
+fn mask(len: usize) -> u64 {
+    if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
     }
 }
 
@@ -192,7 +220,7 @@ impl Decoder {
                     };
                     let source = match tag.and_then(|t| t.source) {
                         None => "",
-                        Some(b) => self.sources.get(b).unwrap_or(""),
+                        Some(b) => self.sources.get(line, b).unwrap_or(""),
                     };
                     if let Some(message) = message {
                         f(Decoded {

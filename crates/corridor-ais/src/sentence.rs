@@ -155,6 +155,13 @@ impl<'a> LineParser<'a> {
             let start = self.pos + off;
             match line.get(start) {
                 Some(b'\\') => {
+                    if let Some((t, end)) =
+                        crate::tagblock::parse_fast(line, start, self.opts.verify_checksum)
+                    {
+                        self.pos = end + 1;
+                        tag = Some(t);
+                        continue;
+                    }
                     // Tag block: up to the next backslash.
                     let body_start = start + 1;
                     let rest = line.get(body_start..)?;

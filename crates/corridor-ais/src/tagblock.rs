@@ -4,7 +4,7 @@
 //! key, known or not, stays reachable through [`TagBlock::fields`]. A value
 //! may contain `:` (only the first `:` separates key and value).
 
-use crate::bits::{digits8, find_byte};
+use crate::bits::{digits8, find_byte, find_byte_until, lanes_eq, load8};
 use crate::error::Reject;
 
 /// A tag-block group (`g:` or `G:`): sentence `number` of `total`, group `id`.
@@ -39,18 +39,105 @@ pub struct TagBlock<'a> {
     pub text: Option<&'a str>,
 }
 
-/// A tag block whose text values are still bytes (not yet checked as
-/// UTF-8): what the decoder's hot path uses; [`TagBlock`] is built from it.
+/// A tag block as the decoder's hot path needs it: the keys it uses, text
+/// still as bytes (not yet checked as UTF-8). [`TagBlock`] is built from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct RawTag<'a> {
     pub raw: &'a [u8],
     pub source: Option<&'a [u8]>,
     pub time_raw: Option<i64>,
     pub group: Option<Group>,
-    pub line_count: Option<u64>,
-    pub relative_time: Option<i64>,
-    pub destination: Option<&'a [u8]>,
-    pub text: Option<&'a [u8]>,
+}
+
+/// Call `f(key, value)` for every `k:value` field of `fields`, in order
+/// (fields cut as `split(',')` would; others skipped).
+#[inline(always)]
+fn for_each_field<'a>(fields: &'a [u8], mut f: impl FnMut(u8, &'a [u8])) {
+    let len = fields.len();
+    let mut i = 0;
+    loop {
+        let end = find_byte(fields, i, b',').unwrap_or(len);
+        if let Some([k, b':', v @ ..]) = fields.get(i..end) {
+            f(*k, v);
+        }
+        if end >= len {
+            break;
+        }
+        i = end + 1;
+    }
+}
+
+/// [`for_each_field`] over `line[from..to]`, searching whole words of the
+/// line (a tag block is followed by its sentence, so they are there).
+#[inline(always)]
+fn for_each_field_in<'a>(line: &'a [u8], from: usize, to: usize, mut f: impl FnMut(u8, &'a [u8])) {
+    let mut i = from;
+    loop {
+        let end = find_byte_until(line, i, to, b',');
+        if let Some([k, b':', v @ ..]) = line.get(i..end) {
+            f(*k, v);
+        }
+        if end >= to {
+            break;
+        }
+        i = end + 1;
+    }
+}
+
+/// The tag block starting at `line[start] == b'\\'` in its usual shape
+/// (`\\k:…*hh\\`, whole words readable up to the closing backslash): one
+/// pass finds the end and computes the checksum. Returns the block and the
+/// index of the closing backslash, or `None` for any other shape (then the
+/// general path decides, with the same result).
+#[inline]
+pub(crate) fn parse_fast(
+    line: &[u8],
+    start: usize,
+    verify: bool,
+) -> Option<(Result<RawTag<'_>, Reject>, usize)> {
+    let body = start + 1;
+    let mut i = body;
+    let mut x = 0u64;
+    let end = loop {
+        let w = load8(line, i)?;
+        let hit = lanes_eq(w, b'\\');
+        if hit != 0 {
+            let k = hit.trailing_zeros() / 8;
+            x ^= w & ((1u64 << (8 * k)) - 1);
+            break i + k as usize;
+        }
+        x ^= w;
+        i += 8;
+    };
+    let star = end.checked_sub(3)?;
+    if star <= body || line.get(star) != Some(&b'*') || line.get(body + 1) != Some(&b':') {
+        return None;
+    }
+    if verify {
+        let hex = line.get(star + 1..end)?;
+        let Some(want) = parse_hex2(hex) else {
+            return Some((Err(Reject::TagBlockMalformed), end));
+        };
+        // XOR of the whole body, less the `*hh` after the fields.
+        let x = x ^ (x >> 32);
+        let x = x ^ (x >> 16);
+        let x = (x ^ (x >> 8)) as u8;
+        let ck = hex.iter().fold(x ^ b'*', |a, &c| a ^ c);
+        if ck != want {
+            return Some((Err(Reject::TagBlockChecksum), end));
+        }
+    }
+    let mut tb = RawTag {
+        raw: line.get(body..star)?,
+        ..RawTag::default()
+    };
+    for_each_field_in(line, body, star, |k, v| match k {
+        b's' => tb.source = Some(v),
+        b'c' => tb.time_raw = parse_int(v),
+        b'g' | b'G' => tb.group = parse_group(v),
+        _ => {}
+    });
+    Some((Ok(tb), end))
 }
 
 impl<'a> RawTag<'a> {
@@ -77,28 +164,12 @@ impl<'a> RawTag<'a> {
             raw: fields,
             ..RawTag::default()
         };
-        // Comma-separated `k:value` fields (as `split(',')` would cut them).
-        let len = fields.len();
-        let mut i = 0;
-        loop {
-            let end = find_byte(fields, i, b',').unwrap_or(len);
-            if let Some([k, b':', v @ ..]) = fields.get(i..end) {
-                match k {
-                    b's' => tb.source = Some(v),
-                    b'c' => tb.time_raw = parse_int(v),
-                    b'g' | b'G' => tb.group = parse_group(v),
-                    b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
-                    b'r' => tb.relative_time = parse_int(v),
-                    b'd' => tb.destination = Some(v),
-                    b't' => tb.text = Some(v),
-                    _ => {}
-                }
-            }
-            if end >= len {
-                break;
-            }
-            i = end + 1;
-        }
+        for_each_field(fields, |k, v| match k {
+            b's' => tb.source = Some(v),
+            b'c' => tb.time_raw = parse_int(v),
+            b'g' | b'G' => tb.group = parse_group(v),
+            _ => {}
+        });
         Ok(tb)
     }
 
@@ -108,19 +179,25 @@ impl<'a> RawTag<'a> {
         millis(self.time_raw?)
     }
 
-    /// The public form: text values checked as UTF-8 (`None` if not).
+    /// The public form: every known key, text checked as UTF-8 (`None` if
+    /// not). The keys the hot path skips are read here.
     pub(crate) fn checked(self) -> TagBlock<'a> {
-        let text = |v: Option<&'a [u8]>| v.and_then(|v| std::str::from_utf8(v).ok());
-        TagBlock {
+        let text = |v: &'a [u8]| std::str::from_utf8(v).ok();
+        let mut tb = TagBlock {
             raw: self.raw,
-            source: text(self.source),
+            source: self.source.and_then(text),
             time_raw: self.time_raw,
             group: self.group,
-            line_count: self.line_count,
-            relative_time: self.relative_time,
-            destination: text(self.destination),
-            text: text(self.text),
-        }
+            ..TagBlock::default()
+        };
+        for_each_field(self.raw, |k, v| match k {
+            b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
+            b'r' => tb.relative_time = parse_int(v),
+            b'd' => tb.destination = text(v),
+            b't' => tb.text = text(v),
+            _ => {}
+        });
+        tb
     }
 }
 
@@ -165,25 +242,33 @@ fn parse_group(v: &[u8]) -> Option<Group> {
 }
 
 /// Decimal integer with optional sign; `None` on anything else or overflow.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
 #[inline]
 fn parse_int(v: &[u8]) -> Option<i64> {
-    // Fast path: ten or more plain digits (Unix seconds or milliseconds),
-    // eight of them at once; at most 18 digits cannot overflow.
-    if let Some(head) = v.get(..8)
-        && v.len() <= 18
-    {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(head);
-        if let Some(mut n) = digits8(u64::from_le_bytes(a)) {
-            let mut ok = true;
-            for &c in v.get(8..).unwrap_or(&[]) {
-                let d = c.wrapping_sub(b'0');
-                ok &= d < 10;
-                n = n * 10 + u64::from(d);
-            }
-            if ok {
-                return Some(n as i64);
-            }
+    // Fast path: 8 to 16 plain digits (Unix seconds or milliseconds), as
+    // two overlapping words of eight: the head's value shifted left by the
+    // tail's new digits, plus the tail with the overlap zeroed.
+    let len = v.len();
+    if (8..=16).contains(&len) {
+        let head = load8(v, 0).and_then(digits8);
+        let over = 16 - len;
+        let keep = if over >= 8 { 0 } else { u64::MAX << (8 * over) };
+        let tail = load8(v, len - 8)
+            .map(|t| (t & keep) | (0x3030_3030_3030_3030 & !keep))
+            .and_then(digits8);
+        if let (Some(h), Some(t), Some(p)) = (head, tail, POW10.get(len - 8)) {
+            return Some((h * p + t) as i64);
         }
     }
     let (neg, digits) = match v {
@@ -292,6 +377,33 @@ mod tests {
             Ok((Some("a:b"), Some(1_418_169_601_123), None)),
         );
         check("no star", true, Err(Reject::TagBlockMalformed));
+    }
+
+    #[test]
+    fn integers() {
+        for s in [
+            "0",
+            "7",
+            "-12",
+            "+5",
+            "1234567",
+            "12345678",
+            "123456789",
+            "1700000000",
+            "1418169601123",
+            "9999999999999999",
+            "99999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "",
+            "-",
+            "12a4567890",
+            "1234567890x",
+            "x",
+        ] {
+            let want = s.parse::<i64>().ok().filter(|_| !s.is_empty());
+            assert_eq!(parse_int(s.as_bytes()), want, "{s}");
+        }
     }
 
     #[test]
