@@ -7,6 +7,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# The dashboard first: the release binary embeds web/dist.
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 cargo build --release -p corridor
 LISTEN=127.0.0.1:8080
@@ -27,4 +28,4 @@ URL="http://$LISTEN/"
         echo "open $URL in a browser"
     fi
 ) &
-exec ./target/release/corridor demo --web-dir web/dist "$@"
+exec ./target/release/corridor demo "$@"

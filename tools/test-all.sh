@@ -40,6 +40,11 @@ python3 -m pip install -q --disable-pip-version-check -r tools/requirements.txt
 export CORRIDOR_REQUIRE_POSTGRES=1 CORRIDOR_REQUIRE_ORACLES=1 CORRIDOR_REQUIRE_NATS=1
 export CORRIDOR_TEST_POSTGRES=${CORRIDOR_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 
+# The dashboard before the Rust tests: the server serves (and its tests
+# read) the files in web/dist.
+step "web: build and unit tests"
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+
 step "rust: every crate's tests"
 cargo test --workspace --no-fail-fast
 
@@ -47,8 +52,7 @@ step "rust: the corridor binary"
 cargo build -p corridor
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/corridor"
 
-step "web: unit and browser tests"
-(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+step "web: browser tests"
 bash web/run-e2e.sh "$BIN"
 
 for extra in tools/schemathesis.sh; do

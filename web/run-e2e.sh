@@ -5,8 +5,9 @@
 #
 # Needs: `npm ci && npm run build` done in web/, Debian's chromium at
 # /usr/bin/chromium (or $CHROMIUM). Imports the JCC record into a fresh
-# SQLite file, serves it with web/dist on a free loopback port, runs
-# tests/e2e with node's test runner, and stops the server on exit.
+# SQLite file, seeds the clearance demo, serves it with web/dist on a free
+# loopback port, runs tests/e2e with node's test runner, and stops the
+# server on exit.
 # Screenshots go to web/test-results/.
 set -euo pipefail
 
@@ -58,6 +59,16 @@ if [ -f "$XLSX" ]; then
   }
   export CORRIDOR_E2E_HISTORY=1
 fi
+
+# The clearance demo: a slice of a season, a user for every role, and the
+# parties' private keys (demo only) for the delegates' in-browser signing.
+KEYS="$TMP/party-keys"
+"$BIN" --database "$DB" seed demo --keys-dir "$KEYS" >>"$TMP/import.log" 2>&1 || {
+  cat "$TMP/import.log" >&2
+  echo "seeding the clearance demo failed" >&2
+  exit 1
+}
+export CORRIDOR_E2E_KEYS="$KEYS"
 
 # A free port on loopback, chosen by the kernel.
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

@@ -21,26 +21,63 @@ function query(params) {
   return s ? `?${s}` : '';
 }
 
-export async function getJSON(path, params, { signal } = {}) {
+// The signed-in user's bearer token (see session.js); kept per tab.
+const TOKEN_KEY = 'corridor.token';
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (t) => (t ? sessionStorage.setItem(TOKEN_KEY, t) : sessionStorage.removeItem(TOKEN_KEY)),
+};
+
+/**
+ * One request to /api/v1. `body` is sent as JSON unless it is a Blob or
+ * ArrayBuffer (a document upload). Errors are ApiError with the server's
+ * own code and message. `raw` gives a successful answer as a Blob.
+ */
+export async function request(method, path, { params, body, signal, raw = false } = {}) {
+  const headers = { accept: 'application/json' };
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  let payload;
+  if (body instanceof Blob || body instanceof ArrayBuffer) {
+    headers['content-type'] = 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
   let res;
   try {
-    res = await fetch(`/api/v1${path}${query(params)}`, { headers: { accept: 'application/json' }, signal });
+    res = await fetch(`/api/v1${path}${query(params)}`, { method, headers, body: payload, signal });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'The server could not be reached.');
   }
-  let body = null;
+  if (res.status === 204) return null;
+  if (raw && res.ok) return res.blob();
+  let data = null;
   try {
-    body = await res.json();
+    data = await res.json();
   } catch {
     // A non-JSON body (a proxy's error page): reported below by status.
   }
   if (!res.ok) {
-    const code = body?.error?.code ?? `http_${res.status}`;
-    const message = body?.error?.message ?? `The server answered ${res.status}.`;
+    const code = data?.error?.code ?? `http_${res.status}`;
+    const message = data?.error?.message ?? `The server answered ${res.status}.`;
     throw res.status === 404 ? new NotAvailable(404, code, message) : new ApiError(res.status, code, message);
   }
-  return body;
+  return data;
+}
+
+export function getJSON(path, params, { signal } = {}) {
+  return request('GET', path, { params, signal });
+}
+
+export function postJSON(path, body, opts = {}) {
+  return request('POST', path, { ...opts, body: body ?? {} });
+}
+
+export function putJSON(path, body, opts = {}) {
+  return request('PUT', path, { ...opts, body });
 }
 
 const statsCache = new Map();

@@ -9,7 +9,14 @@ import { overviewScreen } from './screens/overview.js';
 import { movementsScreen } from './screens/movements.js';
 import { vesselScreen } from './screens/vessel.js';
 import { mapScreen } from './screens/map.js';
-import { accountabilityScreen, queueScreen } from './screens/feed.js';
+import { accountabilityScreen } from './screens/feed.js';
+import { queueScreen } from './screens/queue.js';
+import { loginScreen } from './screens/login.js';
+import { agentApplicationScreen, agentListScreen, agentNewScreen } from './screens/agent.js';
+import { reviewApplicationScreen, reviewListScreen } from './screens/review.js';
+import { inspectApplicationScreen, inspectListScreen } from './screens/inspect.js';
+import { coordinateScreen } from './screens/coordinate.js';
+import { HOME, roleName, signOut, whoami } from './session.js';
 
 const main = document.getElementById('main');
 const periodForm = document.getElementById('period');
@@ -89,7 +96,38 @@ const SCREENS = [
   { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements', title: 'Vessel' },
   { match: /^\/queue$/, screen: queueScreen, nav: '/queue', title: 'Queue' },
   { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability', title: 'Decisions' },
+  { match: /^\/login$/, screen: loginScreen, nav: '/login', title: 'Sign in' },
+  { match: /^\/agent$/, screen: agentListScreen, nav: '/agent', title: 'My applications' },
+  { match: /^\/agent\/new$/, screen: agentNewScreen, nav: '/agent', title: 'New application' },
+  { match: /^\/agent\/applications\/([A-Za-z0-9-]+)$/, screen: agentApplicationScreen, nav: '/agent', title: 'Application' },
+  { match: /^\/review$/, screen: reviewListScreen, nav: '/review', title: 'Review' },
+  { match: /^\/review\/([A-Za-z0-9-]+)$/, screen: reviewApplicationScreen, nav: '/review', title: 'Application' },
+  { match: /^\/inspect$/, screen: inspectListScreen, nav: '/inspect', title: 'Inspections' },
+  { match: /^\/inspect\/([A-Za-z0-9-]+)$/, screen: inspectApplicationScreen, nav: '/inspect', title: 'Inspection' },
+  { match: /^\/coordinate$/, screen: coordinateScreen, nav: '/coordinate', title: 'Coordination' },
 ];
+
+// The signed-in user's name and their working screen in the header.
+async function renderSession() {
+  const box = document.getElementById('session');
+  const me = await whoami();
+  const navList = document.querySelector('header.site nav ul');
+  navList.querySelector('[data-role-nav]')?.remove();
+  if (!me) {
+    mount(box, h('a', { href: '#/login', 'data-nav': '/login', id: 'sign-in' }, 'Sign in'));
+    return;
+  }
+  const home = HOME[me.role.role];
+  if (home) {
+    navList.append(h('li', { 'data-role-nav': '' }, h('a', { href: `#${home.path}`, 'data-nav': home.path }, home.label)));
+  }
+  mount(box, h('span', { id: 'signed-in', 'data-role': me.role.role }, `${me.username} (${roleName(me.role)})`), ' ',
+    h('button', { type: 'button', class: 'secondary', id: 'sign-out', onclick: async () => {
+      await signOut();
+      window.dispatchEvent(new Event('corridor:session'));
+      location.hash = '#/';
+    } }, 'Sign out'));
+}
 
 async function render() {
   const { path, params } = current();
@@ -150,5 +188,6 @@ async function corridorBanner() {
 }
 
 window.addEventListener('hashchange', render);
-render();
+window.addEventListener('corridor:session', () => renderSession().then(render));
+renderSession().then(render);
 corridorBanner();

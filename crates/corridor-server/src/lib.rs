@@ -8,6 +8,7 @@
 //! with a status that says whose fault it was; internal errors are logged
 //! and never leak details.
 
+pub mod assets;
 mod error;
 pub mod live;
 mod record;
@@ -32,7 +33,8 @@ pub struct AppState {
 /// How to assemble the server.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Where the dashboard's built files are; `None` serves the API only.
+    /// Where the dashboard's built files are on disk; `None` serves the
+    /// files built into the binary ([`assets`]), if it has any.
     pub web_dir: Option<PathBuf>,
     /// Further routers, each with its own state, nested under `/api/v1`
     /// (clearance, live tracking): features plug in without this crate
@@ -62,6 +64,8 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     if let Some(dir) = &opts.web_dir {
         let index = dir.join("index.html");
         app = app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    } else {
+        app = app.fallback(assets::serve);
     }
     app.layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())

@@ -132,3 +132,55 @@ async fn voyages_and_vessels() {
     assert_eq!(v["vessel"]["name"], "RAZONI");
     insta::assert_json_snapshot!("vessel_razoni", v);
 }
+
+/// Issue 7: with no directory named, the dashboard is the binary's own
+/// (read from web/dist on disk in a debug build, embedded in a release one).
+#[tokio::test]
+async fn issue_7_the_dashboard_is_served_from_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let app = router(
+        AppState {
+            store: Arc::new(store),
+        },
+        &Options::default(),
+    );
+    let send = |uri: &str, etag: Option<&str>| {
+        let mut req = Request::get(uri);
+        if let Some(tag) = etag {
+            req = req.header("if-none-match", tag);
+        }
+        app.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    let index = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
+    let res = send("/", None).await.unwrap();
+    if !index.exists() {
+        // Built without the dashboard: the API only, and it says so.
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert!(!corridor_server::assets::available());
+        return;
+    }
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body.as_ref(), std::fs::read(&index).unwrap().as_slice());
+
+    // A route of the page (a bookmark without the #) still lands on it.
+    let res = send("/agent", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // The script, with a JavaScript type; a missing file is a 404, not the page.
+    let res = send("/app.js", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert_eq!(send("/no-such.js", None).await.unwrap().status(), StatusCode::NOT_FOUND);
+    // Unchanged since the browser's copy: 304, nothing sent again.
+    let res = send("/", Some(&etag)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    // The API is still the API.
+    let (status, body) = get(&app, "/api/v1/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}

@@ -4,70 +4,14 @@
 // screenshot at desktop and phone sizes in web/test-results/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { api, BASE, fmt, num, open, OUT, startBrowser, stopBrowser, VIEWPORTS } from './helpers.mjs';
 
-const BASE = process.env.CORRIDOR_URL;
-if (!BASE) throw new Error('CORRIDOR_URL is not set: run these tests with web/run-e2e.sh');
-const here = path.dirname(fileURLToPath(import.meta.url));
-const OUT = path.join(here, '../../test-results');
 const SOURCE_CSV = process.env.CORRIDOR_JCC_CSV;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync'];
-const VIEWPORTS = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } };
-// Endpoints that other parts of corridor add later. Until they exist the
-// page asks, gets 404 and says "not available yet"; Chromium logs that 404
-// as a console error, which is the only console error allowed.
-const LATER = /\/api\/v1\/(geometry|live|vessels\/live|tracks|alerts|queue|accountability|corridor|clearance)(\/|\?|$)/;
 
-let browser;
-const api = async (p) => {
-  const res = await fetch(new URL(`/api/v1${p}`, BASE));
-  assert.equal(res.status, 200, `GET ${p}`);
-  return res.json();
-};
-const num = (text) => Number(String(text).replace(/[,\s]/g, '').replace(/t$/, ''));
-const fmt = (t) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: 3 }).format(t);
-
-before(async () => {
-  await mkdir(OUT, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-});
-after(async () => {
-  await browser?.close();
-});
-
-/** A page whose console errors and uncaught exceptions are collected. */
-async function open(viewport = 'desktop', route = '/', { allow404 = null } = {}) {
-  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], acceptDownloads: true, locale: 'en-GB' });
-  const page = await context.newPage();
-  const errors = [];
-  const missing = new Set();
-  page.on('response', (r) => {
-    // A later endpoint may also be there but closed to the public (401/403).
-    if ((r.status() === 404 && (LATER.test(r.url()) || allow404?.test(r.url()))) || ([401, 403].includes(r.status()) && LATER.test(r.url()))) missing.add(r.url());
-  });
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location()?.url || '';
-    if (/Failed to load resource/.test(m.text()) && missing.has(url)) return;
-    errors.push(`console: ${m.text()} (${url})`);
-  });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    const why = r.failure()?.errorText || '';
-    if (!/ERR_ABORTED/.test(why)) errors.push(`request failed: ${r.url()} ${why}`);
-  });
-  await page.goto(new URL(route, BASE).href);
-  const done = async () => {
-    await context.close();
-    assert.deepEqual(errors, [], 'no console errors');
-  };
-  return { page, context, errors, done };
-}
+before(startBrowser);
+after(stopBrowser);
 
 async function figuresReady(page) {
   await page.waitForSelector('#figures[data-state="ready"]', { timeout: 20000 });
@@ -322,7 +266,7 @@ test('queue and decisions: the server’s figures, or a clear "not available yet
       await page.waitForSelector(`#${id} [data-state=closed]`);
     } else {
       assert.equal(res.status, 200);
-      await page.waitForSelector(`#${id} :is(table, dl, ul)`);
+      await page.waitForSelector(`#${id} :is(table, dl, ul, [data-state=ready])`);
     }
     await done();
   }

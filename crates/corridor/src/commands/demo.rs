@@ -27,7 +27,7 @@ pub struct Args {
     /// Directory for the demo's store [default: a new temporary directory]
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// Directory of the built dashboard [default: web/dist]
+    /// Serve the dashboard from this directory instead of the files built into the binary
     #[arg(long, env = "CORRIDOR_WEB_DIR")]
     web_dir: Option<PathBuf>,
 }
@@ -155,8 +155,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             role.replace(['{', '}', '"'], "").replace(',', ", ")
         );
     }
-    match &web {
-        Some(w) => eprintln!("  dashboard: http://{addr}/  (files from {})", w.display()),
+    match super::serve::web_source(&web) {
+        Some(from) => eprintln!("  dashboard: http://{addr}/  ({from})"),
         None => {
             eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only")
         }

@@ -17,7 +17,7 @@ pub struct Args {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "CORRIDOR_LISTEN")]
     listen: Option<String>,
-    /// Directory of the built dashboard [default: web/dist if present]
+    /// Serve the dashboard from this directory instead of the files built into the binary
     #[arg(long, env = "CORRIDOR_WEB_DIR")]
     web_dir: Option<PathBuf>,
     /// Live AIS sources, comma-separated: tcp-server:ADDR, tcp-client:HOST:PORT, udp:ADDR,
@@ -26,11 +26,23 @@ pub struct Args {
     ingest: Vec<String>,
 }
 
-/// The dashboard directory to serve, if any.
+/// The dashboard directory to serve from disk, if one is named (flag,
+/// `CORRIDOR_WEB_DIR` or the config file); otherwise the binary's own files.
 pub fn web_dir(flag: Option<PathBuf>, ctx: &Context) -> Option<PathBuf> {
     flag.or_else(|| ctx.file.web_dir.clone())
-        .or_else(|| Some(PathBuf::from("web/dist")))
-        .filter(|d| d.join("index.html").exists())
+}
+
+/// Says where the dashboard comes from (for the start-up lines).
+pub fn web_source(web: &Option<PathBuf>) -> Option<String> {
+    match web {
+        Some(dir) if dir.join("index.html").exists() => Some(format!("files from {}", dir.display())),
+        Some(dir) => {
+            tracing::warn!(dir = %dir.display(), "no index.html in the dashboard directory");
+            None
+        }
+        None if corridor_server::assets::available() => Some("built into the binary".into()),
+        None => None,
+    }
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -44,8 +56,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
     let store = ctx.store().await?;
     let web = web_dir(args.web_dir, ctx);
-    if web.is_none() {
-        tracing::warn!("no built dashboard found (web/dist); serving the API only");
+    if web_source(&web).is_none() {
+        tracing::warn!(
+            "no built dashboard (run `npm ci && npm run build` in web/ before building); serving the API only"
+        );
     }
     let (api, root) = super::track::live_routers(ctx, &args.ingest).await?;
     let mut opts = Options {

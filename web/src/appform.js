@@ -1,0 +1,142 @@
+// The application form (the content an agent registers) and the checks that
+// can be made as it is filled, before the server sees it. The server's own
+// eligibility check (notice period, commodities, port calls, documents) is
+// shown beside it from /applications/{id}/eligibility.
+import { h } from './dom.js';
+
+export const PORTS = [['UAODS', 'Odesa'], ['UAILK', 'Chornomorsk'], ['UAYUZ', 'Pivdennyi (Yuzhny)']];
+
+export const COMMODITIES = ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_bran', 'soya_beans', 'rapeseed',
+  'sunflower_seed', 'sunflower_oil', 'sunflower_meal', 'vegetable_oil', 'peas', 'sugar_beet_pellets', 'ammonia', 'urea',
+  'ammonium_nitrate'];
+
+/** The IMO number's check digit (ships: 7 digits, weights 7..2). */
+export function imoValid(imo) {
+  if (!/^\d{7}$/.test(imo)) return false;
+  const d = [...imo].map(Number);
+  const sum = d.slice(0, 6).reduce((s, x, i) => s + x * (7 - i), 0);
+  return sum % 10 === d[6];
+}
+
+/** Problems a filled form has on its face: [{field, message}]. */
+export function formProblems(c, now = new Date()) {
+  const out = [];
+  const add = (field, message) => out.push({ field, message });
+  const v = c.vessel;
+  if (!v.imo) add('imo', 'The IMO number is required.');
+  else if (!imoValid(v.imo)) add('imo', `IMO ${v.imo} is not a valid IMO number (7 digits, the last a check digit).`);
+  if (!v.name.trim()) add('name', 'The vessel name is required.');
+  if (!/^[A-Z]{2}$/.test(v.flag)) add('flag', 'The flag is a two-letter ISO 3166 code (e.g. PA).');
+  if (v.mmsi && !/^\d{9}$/.test(v.mmsi)) add('mmsi', 'An MMSI has 9 digits.');
+  if (!(v.deadweight_tonnes > 0)) add('dwt', 'The deadweight is a positive number of tonnes.');
+  const it = c.itinerary;
+  for (const [k, label] of [['from_port', 'The port the vessel comes from'], ['to_port', 'The destination port']]) {
+    if (!/^[A-Z]{2}[A-Z0-9]{3}$/.test(it[k])) add(k, `${label} is a UN/LOCODE (5 letters, e.g. TRIST).`);
+  }
+  if (!/^[A-Z]{2}$/.test(it.destination_country)) add('destination_country', 'The destination country is a two-letter ISO 3166 code.');
+  if (!c.cargo.length) add('cargo', 'At least one cargo line.');
+  c.cargo.forEach((l, i) => {
+    if (!(Number.isSafeInteger(l.tonnes) && l.tonnes > 0)) add(`cargo-${i}`, `Cargo line ${i + 1}: the tonnage is a whole, positive number of tonnes.`);
+  });
+  if (!Number.isSafeInteger(c.crew_count) || c.crew_count < 1) add('crew', 'The crew count is at least 1.');
+  const eta = Date.parse(c.eta_inspection_area);
+  if (Number.isNaN(eta)) add('eta', 'The expected arrival at the inspection area is required.');
+  else if (eta <= now.getTime()) add('eta', 'The expected arrival at the inspection area is in the past.');
+  return out;
+}
+
+const field = (id, label, input, hint) => h('div', { class: 'field', 'data-field': id },
+  h('label', { for: `f-${id}` }, label), input, hint ? h('span', { class: 'hint' }, hint) : null,
+  h('span', { class: 'field-error', id: `f-${id}-error`, 'aria-live': 'polite' }));
+
+const toLocalInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+
+/**
+ * The form for `content` (or a new one). Returns {form, read()} where read()
+ * gives the ApplicationContent as the server takes it (documents as given).
+ */
+export function applicationForm(content, { disabled = false } = {}) {
+  const c = content || {
+    vessel: { imo: '', name: '', flag: '', mmsi: null, deadweight_tonnes: 0 },
+    itinerary: { port: 'UAODS', from_port: '', to_port: '', destination_country: '' },
+    cargo: [{ commodity: 'wheat', tonnes: 0 }],
+    crew_count: 20,
+    passenger_count: 0,
+    last_port_calls: [],
+    eta_inspection_area: new Date(Date.now() + 3 * 86400e3).toISOString(),
+    documents: [],
+  };
+  const input = (id, value, attrs = {}) => h('input', { id: `f-${id}`, name: id, value: value ?? '', disabled, 'aria-describedby': `f-${id}-error`, ...attrs });
+  const cargoBox = h('div', { class: 'cargo-lines' });
+  const cargoRow = (l) => {
+    const row = h('div', { class: 'cargo-line' },
+      h('select', { 'aria-label': 'Commodity', name: 'commodity', disabled },
+        COMMODITIES.map((k) => h('option', { value: k, selected: k === l.commodity }, k.replace(/_/g, ' ')))),
+      h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric' }),
+      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => { row.remove(); cargoBox.dispatchEvent(new Event('input', { bubbles: true })); } }, 'Remove'));
+    return row;
+  };
+  for (const l of c.cargo) cargoBox.append(cargoRow(l));
+
+  const form = h('form', { class: 'form', id: 'application-form', novalidate: true },
+    h('fieldset', null, h('legend', null, 'Vessel'),
+      field('imo', 'IMO number', input('imo', c.vessel.imo, { inputmode: 'numeric', maxlength: 7, required: true })),
+      field('name', 'Name', input('name', c.vessel.name, { required: true })),
+      field('flag', 'Flag (ISO 3166)', input('flag', c.vessel.flag, { maxlength: 2, required: true, autocapitalize: 'characters' })),
+      field('mmsi', 'MMSI', input('mmsi', c.vessel.mmsi, { inputmode: 'numeric', maxlength: 9 }), 'Optional'),
+      field('dwt', 'Deadweight (t)', input('dwt', c.vessel.deadweight_tonnes || '', { type: 'number', min: 1, step: 1 }))),
+    h('fieldset', null, h('legend', null, 'Voyage'),
+      field('port', 'Corridor port', h('select', { id: 'f-port', name: 'port', disabled },
+        PORTS.map(([code, name]) => h('option', { value: code, selected: code === c.itinerary.port }, `${name} (${code})`)))),
+      field('from_port', 'Coming from (UN/LOCODE)', input('from_port', c.itinerary.from_port, { maxlength: 5, autocapitalize: 'characters' })),
+      field('to_port', 'Destination port (UN/LOCODE)', input('to_port', c.itinerary.to_port, { maxlength: 5, autocapitalize: 'characters' })),
+      field('destination_country', 'Destination country (ISO 3166)', input('destination_country', c.itinerary.destination_country, { maxlength: 2, autocapitalize: 'characters' })),
+      field('eta', 'Expected at the inspection area (UTC)', input('eta', toLocalInput(c.eta_inspection_area), { type: 'datetime-local' })),
+      field('crew', 'Crew', input('crew', c.crew_count, { type: 'number', min: 1, step: 1 })),
+      field('passengers', 'Passengers', input('passengers', c.passenger_count, { type: 'number', min: 0, step: 1 }))),
+    h('fieldset', { 'data-field': 'cargo' }, h('legend', null, 'Cargo'), cargoBox,
+      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => cargoBox.append(cargoRow({ commodity: 'wheat', tonnes: 0 })) }, 'Add a cargo line'),
+      h('span', { class: 'field-error', id: 'f-cargo-error', 'aria-live': 'polite' })));
+
+  const val = (name) => form.elements[name].value.trim();
+  const read = () => ({
+    vessel: {
+      imo: val('imo'),
+      name: val('name'),
+      flag: val('flag').toUpperCase(),
+      mmsi: val('mmsi') || null,
+      deadweight_tonnes: Number(val('dwt')) || 0,
+    },
+    itinerary: {
+      port: form.elements.port.value,
+      from_port: val('from_port').toUpperCase(),
+      to_port: val('to_port').toUpperCase(),
+      destination_country: val('destination_country').toUpperCase(),
+    },
+    cargo: [...cargoBox.querySelectorAll('.cargo-line')].map((row) => ({
+      commodity: row.querySelector('select').value,
+      tonnes: Number(row.querySelector('input').value) || 0,
+    })),
+    crew_count: Number(val('crew')) || 0,
+    passenger_count: Number(val('passengers')) || 0,
+    last_port_calls: c.last_port_calls,
+    // datetime-local has no zone: the form says UTC, so it is read as UTC.
+    eta_inspection_area: val('eta') ? `${val('eta').slice(0, 16)}:00Z` : '',
+    documents: c.documents,
+  });
+
+  /** Marks each field with its problem; returns the problems. */
+  const check = () => {
+    const problems = formProblems(read());
+    for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    for (const p of problems) {
+      const key = p.field.startsWith('cargo') ? 'cargo' : p.field;
+      const err = form.querySelector(`#f-${key}-error`);
+      if (err) err.textContent = err.textContent ? `${err.textContent} ${p.message}` : p.message;
+      form.querySelector(`#f-${key}`)?.setAttribute('aria-invalid', 'true');
+    }
+    return problems;
+  };
+  return { form, read, check };
+}

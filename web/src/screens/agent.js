@@ -1,0 +1,187 @@
+// The shipping agent's screens: their applications with the place in the
+// queue and predicted slot, the application form with documents and the
+// eligibility checks, submission, and the declaration of readiness.
+import { getJSON, postJSON, putJSON, request } from '../api.js';
+import { applicationForm } from '../appform.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtInt, fmtTimestamp } from '../format.js';
+import { go, href } from '../route.js';
+import { actionButton, forRole, partiesTable, queueByApplication, slotText, statusTag } from './work.js';
+
+// The corridor's document checklist (parties-bsgi.toml): required first.
+export const CHECKLIST = [
+  ['port_entry_request', 'Port entry request', true],
+  ['crew_list', 'Crew list', true],
+  ['cargo_manifest', 'Cargo manifest', true],
+  ['stowage_plan', 'Stowage plan', true],
+  ['registry_certificate', 'Registry certificate', true],
+  ['bill_of_lading', 'Bill of lading', false],
+  ['fumigation_certificate', 'Fumigation certificate', false],
+  ['gas_free_certificate', 'Gas-free certificate', false],
+];
+
+const EDITABLE = new Set(['draft', 'under_review', 'held']);
+const READINESS = new Set(['approved', 'awaiting_inspection', 'failed_not_ready']);
+
+export const agentListScreen = forRole('agent', 'My applications', (root, { me, signal }) => {
+  const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  mount(root, h('section', { class: 'panel', id: 'agent', 'aria-labelledby': 'agent-title' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'agent-title' }, `Applications of ${me.role.company}`),
+      h('a', { class: 'button', href: href('/agent/new'), id: 'new-application' }, 'New application')),
+    h('p', { class: 'lead' }, 'Each voyage you registered, where it stands with the parties, and its place in the inspection queue.'),
+    body));
+  Promise.all([getJSON('/applications', null, { signal }), queueByApplication({ mine: true, signal })]).then(([apps, queue]) => {
+    if (!apps.length) {
+      mount(body, notice('info', 'No applications yet.'));
+      return;
+    }
+    apps.sort((a, b) => b.id.localeCompare(a.id));
+    mount(body, h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'agent-applications' },
+      h('thead', null, h('tr', null, ['Application', 'Vessel', 'IMO', 'Status', 'Queue'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, apps.map((a) => h('tr', { 'data-id': a.id },
+        h('th', { scope: 'row' }, h('a', { href: href(`/agent/applications/${a.id}`) }, a.id)),
+        h('td', null, a.vessel), h('td', null, a.imo), h('td', null, statusTag(a.status)),
+        h('td', { class: 'queue-slot' }, slotText(queue.get(a.id))))))))));
+  }).catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});
+
+export const agentNewScreen = forRole('agent', 'New application', (root) => {
+  const { form, read, check } = applicationForm(null);
+  const status = h('div', { 'aria-live': 'polite' });
+  form.addEventListener('input', () => check());
+  form.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save draft'), status));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (check().length) {
+      mount(status, notice('error', 'Some fields need attention (marked above).'));
+      return;
+    }
+    try {
+      const app = await postJSON('/applications', { content: read() });
+      go(`/agent/applications/${app.id}`, {});
+    } catch (e) {
+      mount(status, notice('error', e.message));
+    }
+  });
+  mount(root, h('p', { class: 'back' }, h('a', { href: href('/agent') }, '‹ My applications')),
+    h('section', { class: 'panel', 'aria-labelledby': 'new-title' }, h('h2', { id: 'new-title' }, 'New application'),
+      h('p', { class: 'lead' }, 'Save the draft, attach the documents on the checklist, then submit it to the parties.'),
+      form));
+});
+
+function eligibilityList(result) {
+  if (result.eligible) return h('p', { class: 'notice', id: 'eligibility', 'data-eligible': 'true' }, 'Eligible: every check passes.');
+  return h('div', { id: 'eligibility', 'data-eligible': 'false' },
+    h('p', { class: 'notice notice-error' }, 'Not eligible yet:'),
+    h('ul', { class: 'checks' }, result.reasons.map((r) => h('li', { 'data-code': r.code }, r.message))));
+}
+
+function documentsPanel(app, refresh, status) {
+  const have = new Map(app.content.documents.map((d) => [d.kind, d]));
+  const editable = EDITABLE.has(app.status);
+  return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'documents' },
+    h('thead', null, h('tr', null, ['Document', 'File', 'Attach'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, CHECKLIST.map(([kind, label, required]) => {
+      const doc = have.get(kind);
+      const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable });
+      file.addEventListener('change', async () => {
+        const f = file.files[0];
+        if (!f) return;
+        mount(status, notice('info', `Uploading ${f.name}…`));
+        try {
+          await request('POST', `/applications/${app.id}/documents`, { params: { kind, filename: f.name }, body: f });
+          mount(status, notice('info', `${f.name} attached.`));
+          refresh();
+        } catch (e) {
+          mount(status, notice('error', `${f.name}: ${e.message}`));
+        }
+      });
+      return h('tr', { 'data-kind': kind },
+        h('th', { scope: 'row' }, label, required ? '' : h('span', { class: 'muted' }, ' (optional)')),
+        h('td', null, doc ? [h('span', { class: 'tag ok' }, 'attached'), ' ', doc.filename, ` (${fmtInt(doc.size_bytes)} bytes)`] : required ? h('span', { class: 'tag warn' }, 'missing') : '—'),
+        h('td', null, file));
+    })))));
+}
+
+function readinessForm(app, refresh, status) {
+  const items = [
+    ['holds_ventilated', 'Holds ventilated after fumigation'],
+    ['gas_free', 'Gas readings within limits (gas free)'],
+    ['testing_equipment_aboard', 'Gas-testing equipment aboard'],
+    ['documents_complete', 'Documents complete and aboard'],
+  ];
+  const form = h('form', { class: 'form', id: 'readiness-form' },
+    h('fieldset', null, h('legend', null, 'Declare the vessel ready for inspection'),
+      items.map(([k, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: k }), ' ', label)),
+      h('div', { class: 'field' }, h('label', { for: 'ready-note' }, 'Note'), h('input', { id: 'ready-note', name: 'note' }))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Declare ready')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = Object.fromEntries(items.map(([k]) => [k, form.elements[k].checked]));
+    body.note = form.elements.note.value || null;
+    try {
+      await postJSON(`/applications/${app.id}/readiness`, body);
+      mount(status, notice('info', 'Readiness declared.'));
+      refresh();
+    } catch (e) {
+      mount(status, notice('error', e.message));
+    }
+  });
+  return form;
+}
+
+export const agentApplicationScreen = forRole('agent', 'Application', (root, { signal }, id) => {
+  const status = h('div', { 'aria-live': 'polite', id: 'agent-status' });
+  const body = h('div', null, notice('info', 'Loading…'));
+  mount(root, h('p', { class: 'back' }, h('a', { href: href('/agent') }, '‹ My applications')),
+    h('section', { class: 'panel', id: 'application', 'aria-labelledby': 'app-title' }, h('h2', { id: 'app-title' }, id), status, body));
+
+  const refresh = async () => {
+    const [app, page, elig, queue] = await Promise.all([
+      getJSON(`/applications/${id}`, null, { signal }),
+      getJSON(`/applications/${id}/status`, null, { signal }),
+      getJSON(`/applications/${id}/eligibility`, null, { signal }),
+      queueByApplication({ mine: true, signal }),
+    ]);
+    const editable = EDITABLE.has(app.status);
+    const { form, read, check } = applicationForm(app.content, { disabled: !editable });
+    form.addEventListener('input', () => check());
+    if (editable) {
+      form.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, app.status === 'draft' ? 'Save changes' : 'Amend (the parties decide again)')));
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        if (check().length) return mount(status, notice('error', 'Some fields need attention (marked below).'));
+        try {
+          await putJSON(`/applications/${id}`, { content: read() });
+          mount(status, notice('info', 'Saved.'));
+          refresh();
+        } catch (e) {
+          mount(status, notice('error', e.message));
+        }
+      });
+    }
+    const slot = queue.get(id);
+    document.getElementById('app-title').textContent = `${id} · ${app.content.vessel.name}`;
+    mount(body,
+      h('dl', { class: 'facts' },
+        h('dt', null, 'Status'), h('dd', { id: 'app-status' }, statusTag(app.status)),
+        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtTimestamp(app.submitted_at) : '—'),
+        h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
+        h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : '—')),
+      app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async () => {
+        await postJSON(`/applications/${id}/submit`);
+        mount(status, notice('info', 'Submitted.'));
+        await refresh();
+      }, { id: 'submit-application', disabled: !elig.eligible })) : null,
+      h('h3', null, 'Eligibility'), eligibilityList(elig),
+      h('h3', null, 'Documents'), documentsPanel(app, refresh, status),
+      READINESS.has(app.status) && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
+      page.parties?.length && app.status !== 'draft' ? [h('h3', null, 'The parties’ decisions'), partiesTable(page)] : null,
+      h('h3', null, 'Application'), form);
+  };
+  refresh().catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});

@@ -1,0 +1,132 @@
+// The coordinator's screen: applications to put before the parties, approved
+// vessels to schedule, tomorrow's inspection plan (adjust it, send it for
+// the parties' signed approval), and the corridor's open alerts.
+import { getJSON, NotAvailable, postJSON, putJSON } from '../api.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtDate, fmtTimestamp } from '../format.js';
+import { href } from '../route.js';
+import { actionButton, forRole, statusTag } from './work.js';
+
+const tomorrow = () => new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+
+function section(id, title, lead, ...content) {
+  return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title), lead ? h('p', { class: 'lead' }, lead) : null, ...content);
+}
+
+function applicationsTable(id, apps, action) {
+  if (!apps.length) return notice('info', 'None.');
+  return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id },
+    h('thead', null, h('tr', null, ['Application', 'Vessel', 'Company', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, apps.map((a) => h('tr', { 'data-id': a.id },
+      h('th', { scope: 'row' }, a.id), h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
+      h('td', null, a.company), h('td', null, statusTag(a.status)), h('td', null, action(a))))))));
+}
+
+/** The plan for `date`: its assignments, editable while it is a draft. */
+function planPanel(date, signal) {
+  const box = h('div', { id: 'plan', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
+  const status = h('div', { 'aria-live': 'polite', id: 'plan-status' });
+  const load = async () => {
+    let plan;
+    try {
+      plan = await getJSON(`/plans/${date}`, null, { signal });
+    } catch (e) {
+      if (e instanceof NotAvailable) return mount(box, notice('info', 'The planner is not available on this server.'));
+      throw e;
+    }
+    const editable = plan.status === 'draft';
+    const rows = plan.assignments.map((a) => ({ ...a }));
+    const teams = [...new Set(rows.map((a) => a.team))].sort();
+    const table = labelCells(h('table', { class: 'cards', id: 'plan-table' },
+      h('thead', null, h('tr', null, ['Vessel', 'Application', 'Team', 'Start', 'End', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, rows.map((a, i) => {
+        const team = h('select', { 'aria-label': `Team for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].team = ev.target.value; } },
+          teams.map((t) => h('option', { value: t, selected: t === a.team }, String(t))));
+        const start = h('input', { type: 'time', value: a.start, 'aria-label': `Start for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].start = ev.target.value; } });
+        const tr = h('tr', { 'data-id': a.application_id },
+          h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id), h('td', null, team), h('td', null, start), h('td', null, a.end),
+          h('td', null, editable ? h('button', { type: 'button', class: 'secondary', onclick: () => { rows[i].removed = true; tr.hidden = true; } }, 'Remove') : ''));
+        return tr;
+      }))));
+    const reason = h('input', { id: 'plan-reason', 'aria-label': 'Reason for the change', placeholder: 'Reason for the change (logged)' });
+    const score = (s) => (s ? Object.entries(s).map(([k, v]) => `${k.replace(/_/g, ' ')} ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`).join(', ') : '—');
+    mount(box,
+      h('dl', { class: 'facts' },
+        h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
+        h('dt', null, 'Optimised'), h('dd', null, score(plan.score)),
+        h('dt', null, 'First come, first served'), h('dd', null, score(plan.fifo_score)),
+        h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}` : '—'),
+        h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, (plan.required_parties || []).map((p) => {
+          const a = (plan.approvals || []).find((x) => x.party === p);
+          return h('span', { class: `tag ${a ? `decision-${a.decision}` : ''}`, 'data-party': p }, `${p}: ${a ? a.decision : 'pending'}`);
+        }))),
+      rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
+      editable ? h('div', { class: 'actions' }, reason,
+        actionButton('Save changes', status, async () => {
+          if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
+          const assignments = rows.filter((a) => !a.removed).map(({ removed, ...a }) => a);
+          await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
+          mount(status, notice('info', 'Saved as a new version.'));
+          await load();
+        }, { id: 'plan-save', class: 'secondary' }),
+        actionButton('Send for the parties’ approval', status, async () => {
+          await postJSON(`/plans/${date}/submit`);
+          mount(status, notice('info', 'Sent to the parties.'));
+          await load();
+        }, { id: 'plan-submit' })) : null,
+      status);
+  };
+  load().catch((e) => {
+    if (e.name !== 'AbortError') mount(box, notice('error', `The plan could not be loaded: ${e.message}`));
+  });
+  return box;
+}
+
+function alertsPanel(signal) {
+  const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  getJSON('/alerts', { limit: 50 }, { signal }).then((d) => {
+    const alerts = Array.isArray(d) ? d : d.alerts || d.items || [];
+    if (!alerts.length) return mount(box, notice('info', 'No alerts.'));
+    mount(box, h('ul', { class: 'alerts' }, alerts.slice(0, 50).map((a) => h('li', { class: a.open ? 'open' : null },
+      h('strong', null, (a.kind || '').replace(/_/g, ' ')), ` · ${a.vessel_name || a.name || a.mmsi || ''} · `,
+      fmtTimestamp(a.start || a.time || a.at), a.detail || a.message ? ` — ${a.detail || a.message}` : ''))));
+  }).catch((e) => {
+    if (e.name === 'AbortError') return;
+    mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', e.message));
+  });
+  return box;
+}
+
+export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { params, signal }) => {
+  const date = params.date || tomorrow();
+  const status = h('div', { 'aria-live': 'polite', id: 'coord-status' });
+  const submitted = h('div', null, notice('info', 'Loading…'));
+  const approved = h('div', null, notice('info', 'Loading…'));
+  const load = async () => {
+    const apps = await getJSON('/applications', null, { signal });
+    mount(submitted, applicationsTable('to-review', apps.filter((a) => a.status === 'submitted'), (a) =>
+      actionButton('Start review', status, async () => {
+        await postJSON(`/applications/${a.id}/review`);
+        mount(status, notice('info', `${a.id} is before the parties.`));
+        await load();
+      }, { 'data-action': 'review' })));
+    mount(approved, applicationsTable('to-schedule', apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready'), (a) => {
+      const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel}`, value: new Date(Date.now() + 3600e3).toISOString().slice(0, 16) });
+      return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async () => {
+        await postJSON(`/applications/${a.id}/inspection/schedule`, { at: `${at.value.slice(0, 16)}:00Z` });
+        mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(`${at.value.slice(0, 16)}:00Z`)}.`));
+        await load();
+      }, { 'data-action': 'schedule' }));
+    }));
+  };
+  load().catch((e) => {
+    if (e.name !== 'AbortError') mount(status, notice('error', `Could not be loaded: ${e.message}`));
+  });
+  mount(root, status,
+    section('coord-review', 'Submitted: to put before the parties', 'Starting the review opens each party’s decision clock.', submitted),
+    section('coord-schedule', 'Approved: to inspect', 'Schedule an inspection outside the daily plan (times in UTC).', approved),
+    section('coord-plan', `Inspection plan for ${fmtDate(date)}`, h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ',
+      h('a', { href: href('/coordinate', { date: tomorrow() }) }, 'Tomorrow')), planPanel(date, signal)),
+    section('coord-alerts-panel', 'Corridor alerts', null, alertsPanel(signal)));
+});

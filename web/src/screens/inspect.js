@@ -1,0 +1,105 @@
+// The inspector's screens, made for a phone on deck: the day's inspections
+// (the approved plan's assignments where there is one), the checklist, and
+// the result with findings.
+import { getJSON, NotAvailable, postJSON } from '../api.js';
+import { h, mount, notice } from '../dom.js';
+import { fmtDate, fmtTimestamp, fmtTonnes } from '../format.js';
+import { go, href } from '../route.js';
+import { forRole, statusTag } from './work.js';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+const CHECKLIST = [
+  ['papers', 'Ship’s papers match the application (registry, crew list, manifest)'],
+  ['crew', 'Crew present matches the crew list'],
+  ['cargo', 'Cargo matches the manifest and stowage plan'],
+  ['prohibited', 'No prohibited items or persons aboard'],
+  ['gas', 'Holds gas free; readings taken'],
+];
+
+/** The plan's assignments for a day by application id (empty without a plan). */
+async function assignments(date, signal) {
+  try {
+    const day = await getJSON('/inspections', { date }, { signal });
+    return new Map((day.assignments || day.inspections || []).map((a) => [a.application_id, a]));
+  } catch (e) {
+    if (e instanceof NotAvailable || e.status === 403) return new Map();
+    throw e;
+  }
+}
+
+export const inspectListScreen = forRole('inspector', 'Inspections', (root, { params, signal }) => {
+  const date = params.date || today();
+  const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  const picker = h('input', { type: 'date', id: 'inspect-date', value: date, 'aria-label': 'Day' });
+  picker.addEventListener('change', () => go('/inspect', { date: picker.value }));
+  mount(root, h('section', { class: 'panel', id: 'inspect', 'aria-labelledby': 'inspect-title' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'inspect-title' }, `Inspections, ${fmtDate(date)}`), picker),
+    body));
+  Promise.all([getJSON('/applications', null, { signal }), assignments(date, signal)]).then(([apps, plan]) => {
+    const waiting = apps.filter((a) => a.status === 'awaiting_inspection' || plan.has(a.id));
+    waiting.sort((a, b) => (plan.get(a.id)?.start || '99').localeCompare(plan.get(b.id)?.start || '99') || a.id.localeCompare(b.id));
+    if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'));
+    mount(body, h('ol', { class: 'work-cards', id: 'inspect-list' }, waiting.map((a) => {
+      const slot = plan.get(a.id);
+      return h('li', { 'data-id': a.id },
+        h('a', { href: href(`/inspect/${a.id}`, { date }) }, h('strong', null, a.vessel), ` · ${a.id}`),
+        h('span', null, statusTag(a.status)),
+        slot ? h('span', { class: 'muted' }, `${slot.start}–${slot.end} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`) : h('span', { class: 'muted' }, 'not in the day’s plan'));
+    })));
+  }).catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});
+
+export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root, { params, signal }, id) => {
+  const status = h('div', { 'aria-live': 'polite', id: 'inspect-status' });
+  const body = h('div', null, notice('info', 'Loading…'));
+  mount(root, h('p', { class: 'back' }, h('a', { href: href('/inspect', { date: params.date }) }, '‹ The day’s inspections')),
+    h('section', { class: 'panel', id: 'inspection', 'aria-labelledby': 'in-title' }, h('h2', { id: 'in-title' }, id), status, body));
+
+  const refresh = async () => {
+    const app = await getJSON(`/applications/${id}`, null, { signal });
+    const c = app.content;
+    document.getElementById('in-title').textContent = `${c.vessel.name} · ${id}`;
+    const form = h('form', { class: 'form', id: 'inspection-form' },
+      h('fieldset', null, h('legend', null, 'Checklist'),
+        CHECKLIST.map(([k, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: `check-${k}` }), ' ', label))),
+      h('fieldset', null, h('legend', null, 'Result'),
+        [['passed', 'Passed: cleared to sail'], ['not_ready', 'Failed: not ready (re-inspect later)'], ['non_compliant', 'Failed: non-compliant (passage denied)']]
+          .map(([v, label]) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'result', value: v, required: true }), ' ', label)),
+        h('div', { class: 'field' }, h('label', { for: 'finding-code' }, 'Finding code (failures)'), h('input', { id: 'finding-code', name: 'reason_code', placeholder: 'GAS_IN_HOLDS', autocapitalize: 'characters' })),
+        h('div', { class: 'field' }, h('label', { for: 'finding-text' }, 'Findings'), h('textarea', { id: 'finding-text', name: 'text', rows: 3 }))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: app.status !== 'awaiting_inspection' }, 'Record the result')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const result = form.elements.result.value;
+      const unchecked = CHECKLIST.filter(([k]) => !form.elements[`check-${k}`].checked).map(([, l]) => l);
+      const code = form.elements.reason_code.value.trim();
+      const text = form.elements.text.value.trim();
+      if (!result) return mount(status, notice('error', 'Choose a result.'));
+      if (result === 'passed' && unchecked.length) return mount(status, notice('error', `A pass needs every check: not checked: ${unchecked.join('; ')}.`));
+      if (result !== 'passed' && (!code || !text)) return mount(status, notice('error', 'A failure needs a finding code and the findings.'));
+      const outcome = result === 'passed' ? { result } : { result, reason_code: code, text };
+      try {
+        await postJSON(`/applications/${id}/inspection`, { outcome });
+        mount(status, notice('info', `Recorded: ${result.replace(/_/g, ' ')}.`));
+        await refresh();
+      } catch (e) {
+        mount(status, notice('error', `Not recorded: ${e.message}`));
+      }
+    });
+    const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
+    mount(body,
+      h('dl', { class: 'facts' },
+        row('Status', h('span', { id: 'in-state' }, statusTag(app.status))),
+        row('IMO', c.vessel.imo), row('Flag', c.vessel.flag),
+        row('Cargo', c.cargo.map((l) => `${l.commodity.replace(/_/g, ' ')} ${fmtTonnes(l.tonnes)} t`).join('; ')),
+        row('Crew', String(c.crew_count)),
+        row('Ready', app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : 'not declared')),
+      app.status === 'awaiting_inspection' ? form : notice('info', `Nothing to record: the application is ${app.status.replace(/_/g, ' ')}.`));
+  };
+  refresh().catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});

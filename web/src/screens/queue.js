@@ -1,0 +1,59 @@
+// The public queue board: every vessel waiting for inspection, its place
+// under the written rule and its predicted slot with the likely range. It
+// refreshes itself, so a decision or an inspection shows without a reload.
+import { getJSON, NotAvailable } from '../api.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtDate, fmtTimestamp } from '../format.js';
+
+const REFRESH_MS = 4000;
+
+function board(q) {
+  if (!q.entries?.length) return notice('info', 'No vessel is waiting for inspection.');
+  return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'queue-board' },
+    h('caption', null, `${q.entries.length} waiting`),
+    h('thead', null, h('tr', null, ['Place', 'Vessel', 'IMO', 'Direction', 'Waiting since', 'Ready', 'Predicted inspection', 'Likely between']
+      .map((t, i) => h('th', { scope: 'col', class: i === 0 ? 'num' : null }, t)))),
+    h('tbody', null, q.entries.map((e) => h('tr', { 'data-id': e.application_id, class: e.mine ? 'mine' : null },
+      h('td', { class: 'num' }, String(e.place)),
+      h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null, e.mine ? h('span', { class: 'tag ok' }, 'yours') : null),
+      h('td', null, e.imo || ''),
+      h('td', null, e.direction || ''),
+      h('td', { class: 'date' }, fmtDate(e.waiting_since)),
+      h('td', null, e.ready ? 'ready' : h('span', { class: 'muted' }, 'not declared')),
+      h('td', { class: 'date' }, fmtDate(e.predicted)),
+      h('td', { class: 'date' }, e.predicted_earliest ? `${fmtDate(e.predicted_earliest)} – ${fmtDate(e.predicted_latest)}` : '')))))));
+}
+
+export function queueScreen(root) {
+  const ctl = new AbortController();
+  const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
+  const rule = h('p', { class: 'muted', id: 'queue-rule' });
+  const stamp = h('p', { class: 'muted', id: 'queue-updated' });
+  mount(root, h('section', { class: 'panel', id: 'queue', 'aria-labelledby': 'queue-title' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'queue-title' }, 'Inspection queue')),
+    h('p', { class: 'lead' }, 'Every vessel waiting for inspection, in order, with its predicted inspection date and the range it will likely fall in.'),
+    rule, body, stamp));
+  let timer = null;
+  let last = '';
+  const load = async () => {
+    try {
+      const q = await getJSON('/queue', null, { signal: ctl.signal });
+      const key = JSON.stringify(q.entries);
+      if (key !== last) {
+        last = key;
+        mount(body, board(q));
+      }
+      rule.textContent = q.rule ? `Order: ${q.rule}` : '';
+      stamp.textContent = `As of ${fmtTimestamp(q.as_of || new Date().toISOString())}; updates by itself.`;
+      body.dataset.state = 'ready';
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      body.dataset.state = e instanceof NotAvailable ? 'unavailable' : 'error';
+      mount(body, e instanceof NotAvailable ? notice('info', 'The queue board is not available yet on this server.') : notice('error', `Could not be loaded: ${e.message}`));
+      if (e instanceof NotAvailable) return;
+    }
+    timer = setTimeout(load, REFRESH_MS);
+  };
+  load();
+  return { destroy: () => { ctl.abort(); clearTimeout(timer); } };
+}

@@ -1,0 +1,163 @@
+// The delegation's screens: its party's review queue, one application with
+// its documents, and the decision (approve, hold, reject) signed here in the
+// browser with the party's key. The key is imported non-extractable and kept
+// in this tab's memory only: it signs, it is never sent or stored.
+import { getJSON, postJSON, request } from '../api.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtInt, fmtTimestamp, fmtTonnes } from '../format.js';
+import { href } from '../route.js';
+import { importSigningKey, signDecision } from '../sign.js';
+import { forRole, partiesTable, statusTag } from './work.js';
+
+const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
+let signingKey = null; // {privateKey, keyId, party}
+
+/** The party's current registered key, to check a loaded key against. */
+async function currentKeyId(party) {
+  const keys = await getJSON('/parties/keys');
+  const now = Date.now();
+  const cur = keys.find((k) => k.party === party && Date.parse(k.valid_from) <= now && (!k.valid_until || Date.parse(k.valid_until) > now));
+  return cur?.key_id ?? null;
+}
+
+function keyPanel(party, onChange) {
+  const status = h('p', { id: 'key-status', 'aria-live': 'polite' });
+  const show = () => {
+    status.textContent = signingKey ? `Signing as ${party} with key ${signingKey.keyId} (held in this tab only).` : `No signing key loaded: load ${party}'s private key (PKCS#8 PEM) to sign decisions.`;
+    status.dataset.loaded = String(Boolean(signingKey));
+  };
+  const file = h('input', { type: 'file', id: 'key-file', accept: '.pem,.key,text/plain', 'aria-describedby': 'key-status' });
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    if (!f) return;
+    try {
+      const key = await importSigningKey(await f.text());
+      const registered = await currentKeyId(party);
+      if (key.keyId !== registered) {
+        throw new Error(`this key (${key.keyId}) is not ${party}'s current registered key (${registered ?? 'none'}); the server would refuse its signatures`);
+      }
+      signingKey = { ...key, party };
+      show();
+      onChange?.();
+    } catch (e) {
+      signingKey = null;
+      show();
+      status.textContent = `Key not loaded: ${e.message}`;
+      status.dataset.loaded = 'false';
+    } finally {
+      file.value = '';
+    }
+  });
+  show();
+  return h('div', { class: 'key-panel' }, h('label', { for: 'key-file' }, `${party} signing key`), file, status);
+}
+
+export const reviewListScreen = forRole('delegate', 'Review', (root, { me, signal }) => {
+  const party = me.role.party;
+  const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  mount(root, h('section', { class: 'panel', id: 'review', 'aria-labelledby': 'review-title' },
+    h('h2', { id: 'review-title' }, `${party} delegation: applications to decide`),
+    h('p', { class: 'lead' }, 'Applications under review, those waiting for your party’s decision first. Each decision is signed with your party’s key in this browser.'),
+    keyPanel(party), body));
+  (async () => {
+    const apps = (await getJSON('/applications', null, { signal })).filter((a) => IN_REVIEW.has(a.status));
+    const pages = await Promise.all(apps.map((a) => getJSON(`/applications/${a.id}/status`, null, { signal })));
+    const rows = apps.map((a, i) => {
+      const mine = pages[i].parties?.find((p) => p.party === party);
+      return { a, page: pages[i], mine, waiting: a.status !== 'submitted' && !mine?.decision };
+    }).sort((x, y) => Number(y.waiting) - Number(x.waiting) || x.a.id.localeCompare(y.a.id));
+    if (!rows.length) return mount(body, notice('info', 'Nothing to review.'));
+    mount(body, h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'review-queue' },
+      h('thead', null, h('tr', null, ['Application', 'Vessel', 'Status', `${party}'s decision`, 'Deadline'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, rows.map(({ a, mine, waiting }) => h('tr', { 'data-id': a.id, 'data-waiting': String(waiting) },
+        h('th', { scope: 'row' }, h('a', { href: href(`/review/${a.id}`) }, a.id)),
+        h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
+        h('td', null, statusTag(a.status)),
+        h('td', null, mine?.decision ? h('span', { class: `tag decision-${mine.decision}` }, mine.decision) : a.status === 'submitted' ? h('span', { class: 'muted' }, 'review not started') : h('strong', null, 'yours to decide')),
+        h('td', null, mine?.deadline ? fmtTimestamp(mine.deadline) : '', mine?.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))))));
+  })().catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});
+
+function contentFacts(c) {
+  const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
+  return h('dl', { class: 'facts' },
+    row('Vessel', `${c.vessel.name} (IMO ${c.vessel.imo}, flag ${c.vessel.flag}${c.vessel.mmsi ? `, MMSI ${c.vessel.mmsi}` : ''}, ${fmtInt(c.vessel.deadweight_tonnes)} t DWT)`),
+    row('Voyage', `${c.itinerary.from_port} → ${c.itinerary.port} → ${c.itinerary.to_port} (${c.itinerary.destination_country})`),
+    row('Cargo', c.cargo.map((l) => `${l.commodity.replace(/_/g, ' ')} ${fmtTonnes(l.tonnes)} t`).join('; ')),
+    row('Crew, passengers', `${c.crew_count}, ${c.passenger_count}`),
+    row('At the inspection area', fmtTimestamp(c.eta_inspection_area)),
+    row('Last port calls', c.last_port_calls.length ? c.last_port_calls.map((p) => `${p.locode} (${fmtTimestamp(p.departed)})`).join(', ') : 'none declared'));
+}
+
+async function download(appId, doc) {
+  const blob = await request('GET', `/applications/${appId}/documents/${doc.sha256}`, { raw: true });
+  const a = h('a', { href: URL.createObjectURL(blob), download: doc.filename });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+export const reviewApplicationScreen = forRole('delegate', 'Application', (root, { me, signal }, id) => {
+  const party = me.role.party;
+  const status = h('div', { 'aria-live': 'polite', id: 'review-status' });
+  const body = h('div', null, notice('info', 'Loading…'));
+  mount(root, h('p', { class: 'back' }, h('a', { href: href('/review') }, '‹ Review queue')),
+    h('section', { class: 'panel', id: 'review-application', 'aria-labelledby': 'ra-title' },
+      h('h2', { id: 'ra-title' }, id), keyPanel(party, () => refresh()), status, body));
+
+  const refresh = async () => {
+    const [app, page] = await Promise.all([
+      getJSON(`/applications/${id}`, null, { signal }),
+      getJSON(`/applications/${id}/status`, null, { signal }),
+    ]);
+    const mine = page.parties?.find((p) => p.party === party);
+    const form = h('form', { class: 'form', id: 'decision-form' },
+      h('fieldset', null, h('legend', null, `${party}'s decision on this version`),
+        ['approve', 'hold', 'reject'].map((k) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'kind', value: k, required: true }), ' ', k)),
+        h('div', { class: 'field' }, h('label', { for: 'reason-code' }, 'Reason code (hold, reject)'), h('input', { id: 'reason-code', name: 'reason_code', placeholder: 'DOCS_MISSING' })),
+        h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
+      h('p', { class: 'muted mono' }, `Signs application ${id}, version ${app.content_hash.slice(0, 16)}…`),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !signingKey || app.status === 'submitted' }, 'Sign and send')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const kind = form.elements.kind.value;
+      const code = form.elements.reason_code.value.trim();
+      const text = form.elements.text.value.trim();
+      if (kind !== 'approve' && (!code || !text)) return mount(status, notice('error', 'A hold or rejection needs a reason code and a reason.'));
+      if (!signingKey) return mount(status, notice('error', 'Load your party’s signing key first.'));
+      try {
+        const decision = kind === 'approve' ? { kind } : { kind, reason_code: code, text };
+        const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision }, signingKey);
+        await postJSON(`/applications/${id}/decisions`, signed);
+        mount(status, notice('info', `Signed and recorded: ${kind}.`));
+        await refresh();
+      } catch (e) {
+        mount(status, notice('error', `Not recorded: ${e.message}`));
+      }
+    });
+    mount(body,
+      h('dl', { class: 'facts' }, h('dt', null, 'Status'), h('dd', { id: 'ra-state' }, statusTag(app.status)),
+        h('dt', null, 'Company'), h('dd', null, app.company),
+        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtTimestamp(app.submitted_at) : '—')),
+      contentFacts(app.content),
+      h('h3', null, 'Documents'),
+      app.content.documents.length
+        ? h('ul', { class: 'documents' }, app.content.documents.map((d) => h('li', null,
+          h('button', { type: 'button', class: 'link', onclick: () => download(id, d).catch((e) => mount(status, notice('error', e.message))) }, d.filename),
+          ` — ${d.kind.replace(/_/g, ' ')}, ${fmtInt(d.size_bytes)} bytes, SHA-256 `, h('span', { class: 'mono' }, d.sha256.slice(0, 12)), '…')))
+        : notice('info', 'No documents attached.'),
+      h('h3', null, 'The parties'), partiesTable(page),
+      app.status === 'held' && mine?.decision === 'hold'
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', onclick: async () => {
+          try {
+            await postJSON(`/applications/${id}/holds/${party}/release`);
+            await refresh();
+          } catch (e) { mount(status, notice('error', e.message)); }
+        } }, `Release ${party}'s hold`)) : null,
+      page.parties && (app.status === 'under_review' || app.status === 'held') ? form : notice('info', `Decisions are taken while the application is under review (it is ${app.status.replace(/_/g, ' ')}).`));
+  };
+  refresh().catch((e) => {
+    if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
+  });
+});

@@ -1,0 +1,106 @@
+// What the working screens (agent, delegation, inspector, coordinator) share:
+// the role gate, status names, the parties' decisions, the queue lookup.
+import { getJSON, NotAvailable } from '../api.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtDate, fmtTimestamp } from '../format.js';
+import { href } from '../route.js';
+import { roleName, whoami } from '../session.js';
+
+export const STATUS = {
+  draft: 'Draft',
+  submitted: 'Submitted',
+  under_review: 'Under review',
+  held: 'Held',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+  expired: 'Expired',
+  awaiting_inspection: 'Awaiting inspection',
+  inspection_passed: 'Inspection passed',
+  failed_not_ready: 'Failed: not ready',
+  failed_non_compliant: 'Failed: non-compliant',
+  in_transit: 'In transit',
+  arrived: 'Arrived',
+  closed: 'Closed',
+};
+
+export const statusTag = (s) => h('span', { class: `tag status-${s}`, 'data-status': s }, STATUS[s] || s);
+
+/**
+ * Runs `render(me)` when the signed-in user has `role`; otherwise asks them
+ * to sign in (or says the screen is not theirs). Returns the teardown.
+ */
+export function forRole(role, title, render) {
+  return (root, params, ...args) => {
+    const ctl = new AbortController();
+    let inner = null;
+    mount(root, h('section', { class: 'panel' }, notice('info', 'Loading…')));
+    whoami().then((me) => {
+      if (ctl.signal.aborted) return;
+      if (!me) {
+        const next = location.hash.replace(/^#/, '');
+        mount(root, h('section', { class: 'panel' }, h('h2', null, title),
+          notice('info', 'This screen is for signed-in users.'),
+          h('p', null, h('a', { href: href('/login', { next }) }, 'Sign in'))));
+        return;
+      }
+      if (me.role.role !== role) {
+        mount(root, h('section', { class: 'panel' }, h('h2', null, title),
+          notice('error', `This screen is for the ${role} role; you are signed in as ${roleName(me.role)}.`)));
+        return;
+      }
+      inner = render(root, { me, params, signal: ctl.signal }, ...args) || null;
+    });
+    return { destroy: () => { ctl.abort(); inner?.destroy?.(); } };
+  };
+}
+
+/** Each party's decision on an application (its status page). */
+export function partiesTable(page) {
+  return labelCells(h('table', { class: 'cards parties' },
+    h('thead', null, h('tr', null, ['Party', 'Decision', 'Reason', 'Deadline'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, (page.parties || []).map((p) => h('tr', { 'data-party': p.party },
+      h('th', { scope: 'row' }, p.party),
+      h('td', null, p.decision ? h('span', { class: `tag decision-${p.decision}` }, p.decision) : h('span', { class: 'muted' }, 'pending')),
+      h('td', null, p.reason_code || ''),
+      h('td', null, p.deadline ? fmtTimestamp(p.deadline) : '', p.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))));
+}
+
+/**
+ * The public queue by application id (place, predicted slot), or an empty
+ * map while the server has no queue; `mine` asks for the caller's own.
+ */
+export async function queueByApplication({ mine = false, signal } = {}) {
+  try {
+    const q = await getJSON('/queue', mine ? { mine: 'true' } : null, { signal });
+    return new Map((q.entries || []).map((e) => [e.application_id, e]));
+  } catch (e) {
+    if (e instanceof NotAvailable) return new Map();
+    throw e;
+  }
+}
+
+/** "3rd, inspection 12 Nov (10-15 Nov)". */
+export function slotText(entry) {
+  if (!entry) return '';
+  const range = entry.predicted_earliest && entry.predicted_latest && entry.predicted_earliest !== entry.predicted_latest
+    ? ` (likely ${fmtDate(entry.predicted_earliest)} – ${fmtDate(entry.predicted_latest)})` : '';
+  return `place ${entry.place}, predicted ${fmtDate(entry.predicted)}${range}`;
+}
+
+/** A button that runs `action` once at a time and reports into `status`. */
+export function actionButton(label, status, action, attrs = {}) {
+  const b = h('button', { type: 'button', ...attrs }, label);
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    mount(status, notice('info', `${label}…`));
+    try {
+      await action();
+    } catch (e) {
+      mount(status, notice('error', e.message));
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
+}

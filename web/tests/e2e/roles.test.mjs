@@ -1,0 +1,196 @@
+// The working screens end to end, each user in a browser context of their
+// own: an agent applies with documents, the coordinator puts it before the
+// parties, four delegates sign it with their own keys in their own
+// browsers, the coordinator schedules it, an inspector records a pass, and
+// a public page left open shows each change without a reload.
+// Needs the clearance demo seeded (run-e2e.sh: CORRIDOR_E2E_KEYS).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { api, open, OUT, startBrowser, stopBrowser, VIEWPORTS } from './helpers.mjs';
+
+const KEYS = process.env.CORRIDOR_E2E_KEYS;
+const PASSWORD = 'corridor-demo';
+const PARTIES = ['RU', 'TR', 'UA', 'UN'];
+const skip = !KEYS && 'the clearance demo is not seeded (CORRIDOR_E2E_KEYS)';
+
+// The routes this server documents (its OpenAPI document).
+let paths = {};
+const serves = (p) => p in paths;
+
+before(async () => {
+  await startBrowser();
+  if (KEYS) paths = (await api('/openapi.json')).paths;
+});
+after(stopBrowser);
+
+async function signIn(page, username) {
+  await page.goto(new URL('/#/login', page.url()).href);
+  await page.fill('#login-user', username);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#signed-in');
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(OUT, `desktop-${name}.png`), fullPage: true });
+
+test('an application from the agent’s form to a passed inspection, seen live by the public', { skip, timeout: 240000 }, async () => {
+  const pub = await open('desktop', '/#/queue');
+  await pub.page.waitForSelector('#queue :is([data-state=ready], [data-state=unavailable])');
+
+  // The agent fills the form; the checks show as it is filled.
+  const agent = await open('desktop', '/');
+  await signIn(agent.page, 'agent-navistar');
+  await agent.page.goto(new URL('/#/agent/new', agent.page.url()).href);
+  await agent.page.fill('#f-imo', '9321484');
+  await agent.page.waitForFunction(() => /not a valid IMO/.test(document.querySelector('#f-imo-error').textContent));
+  await agent.page.fill('#f-imo', '9321483');
+  await agent.page.waitForFunction(() => document.querySelector('#f-imo-error').textContent === '');
+  await agent.page.fill('#f-name', 'E2E PIONEER');
+  await agent.page.fill('#f-flag', 'MT');
+  await agent.page.fill('#f-dwt', '58000');
+  await agent.page.fill('#f-from_port', 'TRIST');
+  await agent.page.fill('#f-to_port', 'EGALY');
+  await agent.page.fill('#f-destination_country', 'EG');
+  await agent.page.fill('.cargo-line input[name=tonnes]', '52000');
+  await shot(agent.page, 'agent-form');
+  await agent.page.click('#application-form button[type=submit]');
+  await agent.page.waitForURL(/#\/agent\/applications\//);
+  const id = decodeURIComponent(agent.page.url().split('/').pop());
+  await agent.page.waitForSelector('#eligibility[data-eligible=false]');
+  assert.match(await agent.page.textContent('#eligibility'), /missing/);
+  assert.equal(await agent.page.isDisabled('#submit-application'), true, 'cannot submit without the documents');
+
+  // Every required document, one upload each.
+  const required = await agent.page.$$eval('#documents tr[data-kind]', (trs) => trs.filter((tr) => tr.textContent.includes('missing')).map((tr) => tr.dataset.kind));
+  assert.ok(required.length >= 1);
+  for (const kind of required) {
+    await agent.page.setInputFiles(`#documents input[data-kind=${kind}]`, { name: `${kind}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 ${kind} for ${id}\n`) });
+    await agent.page.waitForSelector(`#documents tr[data-kind=${kind}] .tag.ok`);
+  }
+  await agent.page.waitForSelector('#eligibility[data-eligible=true]');
+  await shot(agent.page, 'agent-application');
+  await agent.page.click('#submit-application');
+  await agent.page.waitForSelector('#app-status [data-status=submitted]');
+
+  // The coordinator puts it before the parties.
+  const coord = await open('desktop', '/');
+  await signIn(coord.page, 'coordinator');
+  await coord.page.goto(new URL('/#/coordinate', coord.page.url()).href);
+  await coord.page.click(`#to-review tr[data-id="${id}"] button[data-action=review]`);
+  await coord.page.waitForSelector(`#to-review tr[data-id="${id}"]`, { state: 'detached' });
+
+  // Four delegates, each in their own browser with their own party's key.
+  for (const party of PARTIES) {
+    const d = await open('desktop', '/');
+    await signIn(d.page, `${party.toLowerCase()}-delegate`);
+    await d.page.goto(new URL(`/#/review`, d.page.url()).href);
+    await d.page.waitForSelector(`#review-queue tr[data-id="${id}"][data-waiting=true]`);
+    if (party === 'RU') await shot(d.page, 'delegation-queue');
+    await d.page.click(`#review-queue tr[data-id="${id}"] a`);
+    // Another party's key is refused before anything is signed.
+    const other = PARTIES[(PARTIES.indexOf(party) + 1) % PARTIES.length];
+    await d.page.setInputFiles('#key-file', path.join(KEYS, `${other}.key.pem`));
+    await d.page.waitForFunction(() => /Key not loaded/.test(document.querySelector('#key-status').textContent));
+    await d.page.setInputFiles('#key-file', path.join(KEYS, `${party}.key.pem`));
+    await d.page.waitForSelector('#key-status[data-loaded=true]');
+    await d.page.check('#decision-form input[value=approve]');
+    if (party === 'RU') await shot(d.page, 'delegation-application');
+    await d.page.click('#decision-form button[type=submit]');
+    await d.page.waitForFunction(() => /Signed and recorded/.test(document.querySelector('#review-status').textContent));
+    await d.page.waitForSelector(`.parties tr[data-party=${party}] .decision-approve`);
+    await d.done();
+  }
+  const status = await api(`/applications/${id}/status`, { headers: { authorization: `Bearer ${await coord.page.evaluate(() => sessionStorage.getItem('corridor.token'))}` } });
+  assert.equal(status.status, 'approved');
+  assert.deepEqual(status.parties.map((p) => p.decision), ['approve', 'approve', 'approve', 'approve']);
+
+  // The agent declares the vessel ready, where the server takes readiness.
+  await agent.page.reload();
+  await agent.page.waitForSelector('#app-status [data-status=approved]');
+  if (serves('/api/v1/applications/{id}/readiness')) {
+    for (const box of await agent.page.$$('#readiness-form input[type=checkbox]')) await box.check();
+    await agent.page.click('#readiness-form button[type=submit]');
+    await agent.page.waitForFunction(() => /Readiness declared/.test(document.querySelector('#agent-status').textContent));
+  }
+
+  // Approved: it is in the public queue, shown live on the page left open.
+  await pub.page.waitForSelector(`#queue-board tr[data-id="${id}"]`, { timeout: 30000 }).catch(async () => {
+    const q = await api('/queue').catch(() => null);
+    if (q) throw new Error(`${id} did not appear on the public queue board (the API lists ${q.entries.length})`);
+  });
+
+  // The coordinator schedules the inspection (times in UTC, within the hour).
+  await coord.page.reload();
+  await coord.page.waitForSelector(`#to-schedule tr[data-id="${id}"]`);
+  await shot(coord.page, 'coordinator');
+  await coord.page.click(`#to-schedule tr[data-id="${id}"] button[data-action=schedule]`);
+  await coord.page.waitForSelector(`#to-schedule tr[data-id="${id}"]`, { state: 'detached' });
+
+  // The inspector, on a phone, records a pass.
+  const insp = await open('phone', '/');
+  await signIn(insp.page, 'inspector');
+  await insp.page.goto(new URL('/#/inspect', insp.page.url()).href);
+  await insp.page.waitForSelector(`#inspect-list li[data-id="${id}"]`);
+  await insp.page.screenshot({ path: path.join(OUT, 'phone-inspector-day.png'), fullPage: true });
+  await insp.page.click(`#inspect-list li[data-id="${id}"] a`);
+  await insp.page.waitForSelector('#inspection-form');
+  for (const box of await insp.page.$$('#inspection-form input[type=checkbox]')) await box.check();
+  await insp.page.check('#inspection-form input[value=passed]');
+  await insp.page.screenshot({ path: path.join(OUT, 'phone-inspector-inspection.png'), fullPage: true });
+  await insp.page.click('#inspection-form button[type=submit]');
+  await insp.page.waitForSelector('#in-state [data-status=inspection_passed]');
+
+  // The public page, never reloaded, no longer lists it as waiting.
+  if (await pub.page.locator('#queue-board').count()) {
+    await pub.page.waitForSelector(`#queue-board tr[data-id="${id}"]`, { state: 'detached', timeout: 30000 });
+  }
+  await agent.page.reload();
+  await agent.page.waitForSelector('#app-status [data-status=inspection_passed]');
+
+  for (const p of [insp, coord, agent, pub]) await p.done();
+});
+
+test('a signed-out visitor is asked to sign in; a user of another role is told the screen is not theirs', { skip }, async () => {
+  const { page, done } = await open('desktop', '/#/review');
+  await page.waitForSelector('a[href^="#/login"]');
+  await signIn(page, 'agent-navistar');
+  await page.goto(new URL('/#/review', page.url()).href);
+  await page.waitForFunction(() => /for the delegate role/.test(document.querySelector('main').textContent));
+  await page.click('#sign-out');
+  await page.waitForSelector('#sign-in');
+  await done();
+});
+
+test('a wrong password is said so', { skip }, async () => {
+  const { page, done } = await open('desktop', '/#/login', { allow4xx: /\/api\/v1\/auth\/login$/ });
+  await page.fill('#login-user', 'inspector');
+  await page.fill('#login-password', 'not-the-password');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForFunction(() => /user name or password is wrong/.test(document.querySelector('#login-form').textContent));
+  assert.equal(await page.locator('#signed-in').count(), 0);
+  await done();
+});
+
+test('screenshots of the working screens at desktop and phone sizes', { skip }, async () => {
+  const screens = [
+    ['agent', 'agent-navistar', '/#/agent', '#agent-applications, #agent .notice:not(:has-text("Loading"))'],
+    ['agent-new', 'agent-navistar', '/#/agent/new', '#application-form'],
+    ['delegation', 'ua-delegate', '/#/review', '#review-queue, #review .notice:not(:has-text("Loading"))'],
+    ['inspector', 'inspector', '/#/inspect', '#inspect-list, #inspect .notice:not(:has-text("Loading"))'],
+    ['coordinator', 'coordinator', '/#/coordinate', '#coord-review-panel, #coord-review'],
+  ];
+  for (const viewport of Object.keys(VIEWPORTS)) {
+    for (const [name, user, route, ready] of screens) {
+      const { page, done } = await open(viewport, '/');
+      await signIn(page, user);
+      await page.goto(new URL(route, page.url()).href);
+      await page.waitForSelector(ready);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(OUT, `${viewport}-${name}.png`), fullPage: true });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 1, `${viewport} ${name}: page is ${overflow}px too wide`);
+      await done();
+    }
+  }
+});
