@@ -9,18 +9,22 @@
 //! produced; the best of `ROUNDS` runs is kept. Python peers (pyais, libais)
 //! and gpsd's gpsdecode are run by peers.py on the same files, written to
 //! `data/`. Usage: `cargo run --release [-- --no-python] [--rounds N]
-//! [--only DECODER-PREFIX] [--input real|synthetic|synthetic+tags]`.
+//! [--only DECODER-PREFIX] [--input real|synthetic|synthetic+tags]`;
+//! `--decode-file FILE [--decoder NAME]` decodes one file with one decoder
+//! (for callgrind); `--write-inputs DIR` writes the inputs there.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use corridor_ais::bits::AisText;
 use corridor_ais::encode::{EncodeOptions, TagBlockSpec, encode};
-use corridor_ais::messages::fields::{Course, Heading, Lat, Lon, NavStatus, RateOfTurn, ShipType, Speed};
+use corridor_ais::messages::fields::{
+    Course, Heading, Lat, Lon, NavStatus, RateOfTurn, ShipType, Speed,
+};
 use corridor_ais::messages::position::{BaseStationReport, ClassBPositionReport, PositionReport};
 use corridor_ais::messages::static_data::{StaticDataReport, StaticVoyageData};
-use corridor_ais::bits::AisText;
 use corridor_ais::{Body, Decoder, Message};
 
 const TARGET: usize = 1_000_000;
@@ -109,7 +113,10 @@ fn synthetic_message(r: &mut Rng, i: u64) -> Message {
             ..BaseStationReport::default()
         })
     } else {
-        Body::StaticData(StaticDataReport::A { shipname: AisText::new("SEA BREEZE"), spare: Some(0) })
+        Body::StaticData(StaticDataReport::A {
+            shipname: AisText::new("SEA BREEZE"),
+            spare: Some(0),
+        })
     };
     Message::new(mmsi, body)
 }
@@ -142,9 +149,14 @@ fn synthetic(with_tags: bool) -> Vec<String> {
 }
 
 fn real() -> Vec<String> {
-    let text = std::fs::read_to_string(shared().join("derived/real_combined.nmea")).expect("real_combined.nmea");
+    let text = std::fs::read_to_string(shared().join("derived/real_combined.nmea"))
+        .expect("real_combined.nmea");
     let base: Vec<String> = text.lines().map(str::to_string).collect();
-    let sentences = base.iter().filter(|l| l.contains("VDM") || l.contains("VDO")).count().max(1);
+    let sentences = base
+        .iter()
+        .filter(|l| l.contains("VDM") || l.contains("VDO"))
+        .count()
+        .max(1);
     let reps = TARGET.div_ceil(sentences);
     let mut out = Vec::with_capacity(base.len() * reps);
     for _ in 0..reps {
@@ -182,7 +194,9 @@ fn run_ais(lines: &[String]) -> usize {
     let mut p = ais::AisParser::new();
     let mut n = 0;
     for l in lines {
-        let ok = guarded(|| matches!(p.parse(l.as_bytes(), true), Ok(ais::AisFragments::Complete(s)) if s.message.is_some()));
+        let ok = guarded(
+            || matches!(p.parse(l.as_bytes(), true), Ok(ais::AisFragments::Complete(s)) if s.message.is_some()),
+        );
         n += usize::from(ok == Some(true));
     }
     n
@@ -192,7 +206,12 @@ fn run_nmea_parser(lines: &[String]) -> usize {
     let mut p = nmea_parser::NmeaParser::new();
     let mut n = 0;
     for l in lines {
-        let ok = guarded(|| !matches!(p.parse_sentence(l), Ok(nmea_parser::ParsedMessage::Incomplete) | Err(_)));
+        let ok = guarded(|| {
+            !matches!(
+                p.parse_sentence(l),
+                Ok(nmea_parser::ParsedMessage::Incomplete) | Err(_)
+            )
+        });
         n += usize::from(ok == Some(true));
     }
     n
@@ -218,32 +237,84 @@ fn run_nmea_kit(lines: &[String]) -> usize {
     n
 }
 
-/// Best-of-`rounds` messages per second.
-fn measure(f: Run, lines: &[String], rounds: usize) -> (usize, f64) {
+/// Best-of-`rounds` messages per second: (messages, by wall time, by the
+/// thread's CPU time when the OS tells it).
+fn measure(f: Run, lines: &[String], rounds: usize) -> (usize, f64, Option<f64>) {
     let mut best = f64::MAX;
+    let mut best_cpu = f64::MAX;
     let mut n = 0;
     for _ in 0..rounds {
+        let c0 = thread_cpu_secs();
         let t = Instant::now();
         n = std::hint::black_box(f(std::hint::black_box(lines)));
         best = best.min(t.elapsed().as_secs_f64());
+        if let Some(c) = c0
+            .and_then(|a| Some(thread_cpu_secs()? - a))
+            .filter(|c| *c > 0.0)
+        {
+            best_cpu = best_cpu.min(c);
+        }
     }
-    (n, n as f64 / best)
+    (
+        n,
+        n as f64 / best,
+        (best_cpu < f64::MAX).then(|| n as f64 / best_cpu),
+    )
 }
 
-/// Two independent sources decoded on two threads: aggregate messages/s.
-fn measure_two_threads(lines: &[String], rounds: usize) -> f64 {
-    let mut best = f64::MAX;
-    let mut total = 0;
+/// CPU time of the calling thread in seconds (Linux: /proc/thread-self/stat,
+/// utime + stime in clock ticks of 1/100 s), `None` elsewhere.
+fn thread_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the ")" that closes the command name: state is field 3.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// One source on the calling thread: (messages, wall s, thread CPU s).
+fn timed_source(lines: &[String]) -> (usize, f64, Option<f64>) {
+    let c0 = thread_cpu_secs();
+    let t = Instant::now();
+    let n = std::hint::black_box(run_corridor(std::hint::black_box(lines)));
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = c0.and_then(|a| Some(thread_cpu_secs()? - a));
+    (n, wall, cpu)
+}
+
+/// Two independent sources decoded on two threads, against one source on
+/// one thread (rounds interleaved, best kept): (one-thread msg/s, two-thread
+/// aggregate msg/s, one-thread msg per CPU s, two-thread msg per CPU s).
+/// The CPU figures say whether the threads slow each other down (shared
+/// state, memory bandwidth) whatever else is running on the machine.
+fn measure_two_threads(lines: &[String], rounds: usize) -> (f64, f64, Option<f64>, Option<f64>) {
+    let (mut one, mut two) = (0f64, 0f64);
+    let (mut one_cpu, mut two_cpu): (Option<f64>, Option<f64>) = (None, None);
     for _ in 0..rounds {
+        let (n, wall, cpu) = timed_source(lines);
+        one = one.max(n as f64 / wall);
+        if let Some(c) = cpu.filter(|c| *c > 0.0) {
+            one_cpu = Some(one_cpu.unwrap_or(0.0).max(n as f64 / c));
+        }
         let t = Instant::now();
-        total = std::thread::scope(|s| {
-            let a = s.spawn(|| run_corridor(lines));
-            let b = s.spawn(|| run_corridor(lines));
-            a.join().unwrap_or(0) + b.join().unwrap_or(0)
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| timed_source(lines));
+            let b = s.spawn(|| timed_source(lines));
+            (
+                a.join().unwrap_or((0, 0.0, None)),
+                b.join().unwrap_or((0, 0.0, None)),
+            )
         });
-        best = best.min(t.elapsed().as_secs_f64());
+        let wall = t.elapsed().as_secs_f64();
+        two = two.max((a.0 + b.0) as f64 / wall);
+        if let (Some(ca), Some(cb)) = (a.2, b.2)
+            && ca + cb > 0.0
+        {
+            two_cpu = Some(two_cpu.unwrap_or(0.0).max((a.0 + b.0) as f64 / (ca + cb)));
+        }
     }
-    total as f64 / best
+    (one, two, one_cpu, two_cpu)
 }
 
 fn write_lines(path: &Path, lines: &[String]) {
@@ -264,12 +335,20 @@ fn main() {
         .unwrap_or(3);
     // `--decode-file PATH`: decode one file with corridor-ais only and exit
     // (for instruction-count profiling under callgrind on a noisy machine).
-    if let Some(path) = args.iter().position(|a| a == "--decode-file").and_then(|i| args.get(i + 1)) {
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--decode-file")
+        .and_then(|i| args.get(i + 1))
+    {
         let text = std::fs::read_to_string(path).expect("input file");
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         // `--decoder NAME` picks another decoder; "none" only loads the lines
         // (the baseline to subtract when counting instructions).
-        let which = args.iter().position(|a| a == "--decoder").and_then(|i| args.get(i + 1)).map_or("corridor", String::as_str);
+        let which = args
+            .iter()
+            .position(|a| a == "--decoder")
+            .and_then(|i| args.get(i + 1))
+            .map_or("corridor", String::as_str);
         let f: Run = match which {
             "none" => |_| 0,
             "ais" => run_ais,
@@ -283,7 +362,25 @@ fn main() {
         return;
     }
     std::panic::set_hook(Box::new(|_| {}));
-    let inputs = [("real", real()), ("synthetic", synthetic(false)), ("synthetic+tags", synthetic(true))];
+    let inputs = [
+        ("real", real()),
+        ("synthetic", synthetic(false)),
+        ("synthetic+tags", synthetic(true)),
+    ];
+    // `--write-inputs DIR`: write the three inputs (the first 100,000 lines
+    // of each, enough for callgrind) and exit.
+    if let Some(dir) = args
+        .iter()
+        .position(|a| a == "--write-inputs")
+        .and_then(|i| args.get(i + 1))
+    {
+        for (name, lines) in &inputs {
+            let file = PathBuf::from(dir).join(format!("{}.nmea", name.replace('+', "_")));
+            write_lines(&file, &lines[..lines.len().min(100_000)]);
+            println!("{}", file.display());
+        }
+        return;
+    }
     let peers: [(&str, Run); 5] = [
         ("corridor-ais", run_corridor),
         ("ais 0.12", run_ais),
@@ -294,33 +391,52 @@ fn main() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
     std::fs::create_dir_all(&data).expect("data dir");
     let mut ours_by_input = Vec::new();
-    let input_filter = args.iter().position(|a| a == "--input").and_then(|i| args.get(i + 1));
+    let input_filter = args
+        .iter()
+        .position(|a| a == "--input")
+        .and_then(|i| args.get(i + 1));
     for (name, lines) in &inputs {
         if input_filter.is_some_and(|f| f != name) {
             continue;
         }
         println!("\n## {name}: {} lines", lines.len());
-        println!("{:<32} {:>10} {:>14} {:>10}", "decoder", "messages", "msg/s", "ours/x");
-        let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
-        let chosen: Vec<(&str, Run)> =
-            peers.iter().copied().filter(|(p, _)| only.is_none_or(|o| p.starts_with(o.as_str()))).collect();
+        println!(
+            "{:<44} {:>10} {:>12} {:>8} {:>14} {:>8}",
+            "decoder", "messages", "msg/s", "ours/x", "msg/CPU-s", "ours/x"
+        );
+        let only = args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1));
+        let chosen: Vec<(&str, Run)> = peers
+            .iter()
+            .copied()
+            .filter(|(p, _)| only.is_none_or(|o| p.starts_with(o.as_str())))
+            .collect();
         // Rounds are interleaved across decoders so that load from other
-        // processes on this shared machine hits them alike; best round kept.
-        let mut best = vec![(0usize, 0f64, 0usize); chosen.len()];
+        // processes on this shared machine hits them alike; best round kept
+        // (by wall time and, separately, by the thread's CPU time).
+        let mut best = vec![(0usize, 0f64, 0f64, 0usize); chosen.len()];
         for _ in 0..rounds {
             for (k, (_, f)) in chosen.iter().enumerate() {
                 PANICS.store(0, std::sync::atomic::Ordering::Relaxed);
-                let (n, rate) = measure(*f, lines, 1);
+                let (n, rate, cpu_rate) = measure(*f, lines, 1);
                 let panics = PANICS.load(std::sync::atomic::Ordering::Relaxed);
-                if rate > best[k].1 {
-                    best[k] = (n, rate, panics);
-                }
+                let b = &mut best[k];
+                b.0 = n;
+                b.1 = b.1.max(rate);
+                b.2 = b.2.max(cpu_rate.unwrap_or(0.0));
+                b.3 = panics;
             }
         }
         let mut rows = Vec::new();
-        for ((peer, _), (n, rate, panics)) in chosen.iter().zip(best) {
-            let label = if panics > 0 { format!("{peer} ({panics} panics)") } else { peer.to_string() };
-            rows.push((label, n, rate));
+        for ((peer, _), (n, rate, cpu_rate, panics)) in chosen.iter().zip(best) {
+            let label = if panics > 0 {
+                format!("{peer} ({panics} panics)")
+            } else {
+                peer.to_string()
+            };
+            rows.push((label, n, rate, cpu_rate));
         }
         if python && *name != "synthetic+tags" {
             let file = data.join(format!("{name}.nmea"));
@@ -332,10 +448,15 @@ fn main() {
             match out {
                 Ok(o) => {
                     for l in String::from_utf8_lossy(&o.stdout).lines() {
-                        // "name<TAB>messages<TAB>msg/s"
+                        // "name<TAB>messages<TAB>msg/s<TAB>msg per CPU second"
                         let f: Vec<&str> = l.split('\t').collect();
-                        if let [p, n, r] = f[..] {
-                            rows.push((p.to_string(), n.parse().unwrap_or(0), r.parse().unwrap_or(0.0)));
+                        if let [p, n, r, c] = f[..] {
+                            let (n, r, c) = (
+                                n.parse().unwrap_or(0),
+                                r.parse().unwrap_or(0.0),
+                                c.parse().unwrap_or(0.0),
+                            );
+                            rows.push((p.to_string(), n, r, c));
                         }
                     }
                     eprint!("{}", String::from_utf8_lossy(&o.stderr));
@@ -344,16 +465,34 @@ fn main() {
             }
         }
         let ours = rows.first().map_or(1.0, |r| r.2);
-        ours_by_input.push((name.to_string(), ours));
-        for (p, n, rate) in &rows {
-            println!("{p:<32} {n:>10} {rate:>14.0} {:>9.2}x", ours / rate.max(1e-9));
+        let ours_cpu = rows.first().map_or(1.0, |r| r.3);
+        ours_by_input.push((name.to_string(), ours, ours_cpu));
+        for (p, n, rate, cpu_rate) in &rows {
+            println!(
+                "{p:<44} {n:>10} {rate:>12.0} {:>7.2}x {cpu_rate:>14.0} {:>7.2}x",
+                ours / rate.max(1e-9),
+                ours_cpu / cpu_rate.max(1e-9)
+            );
         }
         if *name == "real" {
-            let two = measure_two_threads(lines, rounds);
-            println!("corridor-ais, 2 threads x 2 sources: {two:.0} msg/s aggregate ({:.2}x one thread)", two / ours);
+            let (one, two, one_cpu, two_cpu) = measure_two_threads(lines, rounds);
+            println!(
+                "corridor-ais, 2 threads x 2 sources: {two:.0} msg/s aggregate vs {one:.0} on 1 thread ({:.2}x)",
+                two / one
+            );
+            if let (Some(a), Some(b)) = (one_cpu, two_cpu) {
+                println!(
+                    "  per CPU second of the decoding threads: {a:.0} msg on 1 thread, {b:.0} msg on 2 threads ({:.2}x)",
+                    b / a
+                );
+            }
         }
     }
     if let (Some(plain), Some(tags)) = (ours_by_input.get(1), ours_by_input.get(2)) {
-        println!("\ntag blocks cost: {:.1} % (synthetic vs synthetic+tags, corridor-ais)", (1.0 - tags.1 / plain.1) * 100.0);
+        println!(
+            "\ntag blocks cost (synthetic vs synthetic+tags, corridor-ais): {:.1} % by wall time, {:.1} % by CPU time",
+            (plain.1 / tags.1 - 1.0) * 100.0,
+            (plain.2 / tags.2.max(1e-9) - 1.0) * 100.0
+        );
     }
 }
