@@ -1,9 +1,11 @@
 //! Six-bit ASCII armor and bit-level access.
 //!
-//! The reader works directly on the armored payload characters (no
-//! de-armoring into a scratch buffer): a field of `n` bits at bit `p` covers
-//! characters `p/6 ..= (p+n-1)/6`, which are folded into a `u64`. This keeps a
-//! single-sentence decode free of any copy or allocation.
+//! The reader de-armors the payload once, eight characters at a time (SWAR:
+//! one word of arithmetic per eight characters), into a big-endian bit
+//! string on the stack; a field of `n` bits at bit `p` is then one 8-byte
+//! load at byte `p / 8` and two shifts. Fixed layouts whose bits are all
+//! present are read at constant offsets. This keeps a single-sentence decode
+//! free of any allocation.
 //!
 //! Reading past the end of the payload never fails: missing bits read as zero
 //! (like gpsd) and the reader records the overrun so the message can be
