@@ -5,12 +5,12 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use corridor_domain::{
-    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, Direction, FieldChange, Imo,
-    Snapshot, Stats, StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
+    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, FieldChange, Imo, Snapshot, Stats,
+    StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
+use sqlx::{PgConnection, Pool, Postgres, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::model::{
     HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView,
@@ -22,11 +22,24 @@ use crate::{Backend, Store, StoreError, pool};
 /// 65,535 bound parameters at 13 columns.
 const CHUNK: usize = 1000;
 
+/// New voyages written per step of an import (one `COPY` each on
+/// PostgreSQL); the progress bar moves once a step.
+const BATCH: usize = 20_000;
+
+/// New voyages from which an import that at least doubles the record loads
+/// in bulk: it drops the secondary indexes (and on PostgreSQL the foreign
+/// keys) of `voyages` and `cargo_lines` inside its transaction and rebuilds
+/// them before committing, which checks every key set-wise. SQLite readers
+/// keep reading the previous state meanwhile; PostgreSQL readers of those
+/// two tables wait for the import to commit.
+pub const BULK_LOAD_MIN: usize = 100_000;
+
 /// The record in one SQLite file, in WAL mode so readers never wait for the
 /// importer.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
+    bulk_min: usize,
 }
 
 impl SqliteStore {
@@ -36,9 +49,20 @@ impl SqliteStore {
         // Other crates (clearance, tracking) keep their own migrations, numbered 1000 up, in the same database.
         m.set_ignore_missing(true);
         m.run(&pool).await?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            bulk_min: BULK_LOAD_MIN,
+        };
         store.seed_reference().await?;
         Ok(store)
+    }
+
+    /// Sets how many new voyages make an import load in bulk (see
+    /// [`BULK_LOAD_MIN`]); 0 means every import that at least doubles the
+    /// record, which lets tests cover that path on small files.
+    pub fn with_bulk_load_min(mut self, n: usize) -> Self {
+        self.bulk_min = n;
+        self
     }
 }
 
@@ -46,6 +70,7 @@ impl SqliteStore {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Pool<Postgres>,
+    bulk_min: usize,
 }
 
 impl PgStore {
@@ -63,9 +88,20 @@ impl PgStore {
         let mut m = sqlx::migrate!("migrations/postgres");
         m.set_ignore_missing(true);
         m.run(&pool).await?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            bulk_min: BULK_LOAD_MIN,
+        };
         store.seed_reference().await?;
         Ok(store)
+    }
+
+    /// Sets how many new voyages make an import load in bulk (see
+    /// [`BULK_LOAD_MIN`]); 0 means every import that at least doubles the
+    /// record.
+    pub fn with_bulk_load_min(mut self, n: usize) -> Self {
+        self.bulk_min = n;
+        self
     }
 }
 
@@ -130,7 +166,7 @@ const LINE_COLUMNS: &str = "voyage_id, line_no::bigint, commodity, tonnes_kg, de
      world_bank_region, un_region, development_category, wfp";
 
 macro_rules! store_impl {
-    ($store:ident, $db:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
+    ($store:ident, $db:ty, $conn:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
         impl $store {
             /// Country and port reference data, kept current on every open.
             async fn seed_reference(&self) -> Result<(), StoreError> {
@@ -167,10 +203,10 @@ macro_rules! store_impl {
             }
 
             async fn load_current(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut $conn,
             ) -> Result<HashMap<VoyageKey, (i64, CurrentVoyage)>, StoreError> {
-                let rows = sqlx::query($q(&format!("SELECT {VOYAGE_COLUMNS} FROM voyages v"))).fetch_all(&mut **tx).await?;
-                let mut lines = Self::lines(&mut **tx, None).await?;
+                let rows = sqlx::query($q(&format!("SELECT {VOYAGE_COLUMNS} FROM voyages v"))).fetch_all(&mut *tx).await?;
+                let mut lines = Self::lines(&mut *tx, None).await?;
                 let mut out = HashMap::with_capacity(rows.len());
                 for r in rows {
                     let (id, view) = Self::voyage_row(&r)?;
@@ -259,32 +295,8 @@ macro_rules! store_impl {
                 ))
             }
 
-            async fn insert_lines(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                lines: &[(i64, usize, &CargoLine)],
-            ) -> Result<(), StoreError> {
-                for chunk in lines.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(format!("INSERT INTO cargo_lines ({}) ", LINE_COLUMNS.replace("::bigint", "")));
-                    qb.push_values(chunk, |mut b, (voyage, no, c)| {
-                        b.push_bind(*voyage)
-                            .push_bind(*no as i32 + 1)
-                            .push_bind(c.commodity.name())
-                            .push_bind(c.tonnes.kg())
-                            .push_bind(c.destination.clone())
-                            .push_bind(c.destination_iso3.clone())
-                            .push_bind(c.income_group.clone())
-                            .push_bind(c.world_bank_region.clone())
-                            .push_bind(c.un_region.clone())
-                            .push_bind(c.development_category.clone())
-                            .push_bind(c.wfp);
-                    });
-                    qb.build().execute(&mut **tx).await?;
-                }
-                Ok(())
-            }
-
             async fn upsert_vessels(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut $conn,
                 records: &[&VoyageRecord],
             ) -> Result<(), StoreError> {
                 // The latest voyage of each vessel names and flags it.
@@ -310,7 +322,7 @@ macro_rules! store_impl {
                         " ON CONFLICT (imo) DO UPDATE SET name = excluded.name, flag = excluded.flag, \
                          flag_name = excluded.flag_name, imo_check_ok = excluded.imo_check_ok",
                     );
-                    qb.build().execute(&mut **tx).await?;
+                    qb.build().execute(&mut *tx).await?;
                 }
                 Ok(())
             }
@@ -345,6 +357,148 @@ macro_rules! store_impl {
                         .push_bind(iso3)
                         .push(")");
                 }
+            }
+
+            /// The import, on a connection prepared by `before_import`: one
+            /// transaction, the merge planned in `corridor_domain::history`,
+            /// the writes streamed in the backend's bulk form.
+            async fn import_on(&self, conn: &mut $conn, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError> {
+                let mut tx = Self::begin_import(conn).await?;
+                let existing = Self::load_current(&mut tx).await?;
+                let p = plan(&existing, batch.voyages, &batch.snapshot);
+                let as_of = batch.snapshot.as_of.to_string();
+                let recorded_at = batch.recorded_at.to_string();
+                let import_id: i64 = sqlx::query_scalar($q(
+                    "INSERT INTO imports (source, format, as_of, recorded_at, voyages_new, voyages_updated, voyages_unchanged, history_added) \
+                     VALUES ($1, $2, $3::date, $4::timestamptz, 0, 0, 0, 0) RETURNING id",
+                ))
+                .bind(&batch.snapshot.source)
+                .bind(batch.format)
+                .bind(&as_of)
+                .bind(&recorded_at)
+                .fetch_one(&mut *tx)
+                .await?;
+
+                let to_write = (p.inserts.len() + p.updates.len()) as u64;
+                let mut written = 0u64;
+                let report = |n: u64| {
+                    if let Some(f) = batch.progress {
+                        f(n, to_write);
+                    }
+                };
+                report(0);
+                let changed: Vec<&VoyageRecord> =
+                    p.inserts.iter().map(|c| &c.record).chain(p.updates.iter().map(|(_, c)| &c.record)).collect();
+                Self::upsert_vessels(&mut tx, &changed).await?;
+
+                // A load that at least doubles a large record rebuilds the
+                // secondary indexes (and on PostgreSQL re-checks the foreign
+                // keys) once, set-wise, instead of row by row.
+                let bulk = p.inserts.len() >= self.bulk_min.max(1) && p.inserts.len() >= existing.len();
+                let suspended = if bulk { Self::suspend_indexes(&mut tx).await? } else { Vec::new() };
+
+                // New voyages get ids from a block reserved in this transaction.
+                let first_id = Self::reserve_voyage_ids(&mut tx, p.inserts.len()).await?;
+                let mut lines: Vec<(i64, usize, &CargoLine)> = Vec::new();
+                for (n, chunk) in p.inserts.chunks(BATCH).enumerate() {
+                    let first = first_id + (n * BATCH) as i64;
+                    Self::write_voyages(&mut tx, first, chunk).await?;
+                    lines.clear();
+                    for (i, c) in chunk.iter().enumerate() {
+                        lines.extend(c.record.cargo.iter().enumerate().map(|(no, l)| (first + i as i64, no, l)));
+                    }
+                    Self::write_lines(&mut tx, &lines).await?;
+                    written += chunk.len() as u64;
+                    report(written);
+                }
+
+                if !p.updates.is_empty() {
+                    // Changed voyages go to a temporary table, then into the
+                    // record in three set-wise statements.
+                    Self::stage_updates(&mut tx, &p.updates).await?;
+                    sqlx::query($q(
+                        "UPDATE voyages SET imo = u.imo, vessel_name = u.vessel_name, flag_name = u.flag_name, flag = u.flag, \
+                         port = u.port, departure = u.departure, inspection_cleared = u.inspection_cleared, status = u.status, \
+                         as_of = u.as_of, source = u.source FROM voyage_updates u WHERE voyages.id = u.id",
+                    ))
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query($q("DELETE FROM cargo_lines WHERE voyage_id IN (SELECT id FROM voyage_updates)"))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query($q("DROP TABLE voyage_updates")).execute(&mut *tx).await?;
+                    lines.clear();
+                    for (id, c) in &p.updates {
+                        lines.extend(c.record.cargo.iter().enumerate().map(|(no, l)| (*id, no, l)));
+                    }
+                    Self::write_lines(&mut tx, &lines).await?;
+                    written += p.updates.len() as u64;
+                }
+                drop(lines);
+                report(written);
+
+                // Same values from a newer snapshot: only the snapshot moves.
+                let mut confirms: Vec<(&Snapshot, Vec<i64>)> = Vec::new();
+                for (id, s) in &p.confirms {
+                    match confirms.iter_mut().find(|(x, _)| *x == s) {
+                        Some((_, ids)) => ids.push(*id),
+                        None => confirms.push((s, vec![*id])),
+                    }
+                }
+                for (s, ids) in &confirms {
+                    Self::confirm(&mut tx, s, ids).await?;
+                }
+
+                Self::restore_indexes(&mut tx, &suspended).await?;
+
+                let mut history_added = 0;
+                if !p.history.is_empty() {
+                    let new_ids: HashMap<VoyageKey, i64> =
+                        p.inserts.iter().enumerate().map(|(i, c)| (c.record.key, first_id + i as i64)).collect();
+                    let id_of = |k: &VoyageKey| existing.get(k).map(|(id, _)| *id).or_else(|| new_ids.get(k).copied());
+                    for chunk in p.history.chunks(CHUNK) {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO voyage_history (voyage_id, field, old_value, old_source, old_as_of, new_value, \
+                             new_source, new_as_of, recorded_at, import_id) ",
+                        );
+                        qb.push_values(chunk, |mut b, (key, c)| {
+                            b.push_bind(id_of(key).unwrap_or(-1))
+                                .push_bind(c.field.clone())
+                                .push_bind(c.old_value.clone())
+                                .push_bind(c.old_snapshot.source.clone())
+                                .push_bind(c.old_snapshot.as_of.to_string())
+                                .push_unseparated($date_cast)
+                                .push_bind(c.new_value.clone())
+                                .push_bind(c.new_snapshot.source.clone())
+                                .push_bind(c.new_snapshot.as_of.to_string())
+                                .push_unseparated($date_cast)
+                                .push_bind(recorded_at.clone())
+                                .push_unseparated($ts_cast)
+                                .push_bind(import_id);
+                        });
+                        qb.push(" ON CONFLICT DO NOTHING");
+                        history_added += qb.build().execute(&mut *tx).await?.rows_affected();
+                    }
+                }
+                let outcome = ImportOutcome {
+                    import_id,
+                    imported: p.inserts.len() as u64,
+                    updated: p.updates.len() as u64,
+                    unchanged: p.unchanged + p.confirms.len() as u64,
+                    history_added,
+                };
+                sqlx::query($q(
+                    "UPDATE imports SET voyages_new = $1, voyages_updated = $2, voyages_unchanged = $3, history_added = $4 WHERE id = $5",
+                ))
+                .bind(outcome.imported as i64)
+                .bind(outcome.updated as i64)
+                .bind(outcome.unchanged as i64)
+                .bind(outcome.history_added as i64)
+                .bind(import_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(outcome)
             }
 
             async fn history_where(&self, column: &str, value: i64, dir: Option<&str>) -> Result<Vec<HistoryRow>, StoreError> {
@@ -385,157 +539,12 @@ macro_rules! store_impl {
             }
 
             async fn import(&self, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let existing = Self::load_current(&mut tx).await?;
-                let p = plan(&existing, batch.voyages, &batch.snapshot);
-                let as_of = batch.snapshot.as_of.to_string();
-                let recorded_at = batch.recorded_at.to_string();
-                let import_id: i64 = sqlx::query_scalar($q(
-                    "INSERT INTO imports (source, format, as_of, recorded_at, voyages_new, voyages_updated, voyages_unchanged, history_added) \
-                     VALUES ($1, $2, $3::date, $4::timestamptz, 0, 0, 0, 0) RETURNING id",
-                ))
-                .bind(&batch.snapshot.source)
-                .bind(batch.format)
-                .bind(&as_of)
-                .bind(&recorded_at)
-                .fetch_one(&mut *tx)
-                .await?;
-
-                let to_write = (p.inserts.len() + p.updates.len()) as u64;
-                let mut written = 0u64;
-                let report = |n: u64| {
-                    if let Some(f) = batch.progress {
-                        f(n, to_write);
-                    }
-                };
-                report(0);
-                let changed: Vec<&VoyageRecord> =
-                    p.inserts.iter().map(|c| &c.record).chain(p.updates.iter().map(|(_, c)| &c.record)).collect();
-                Self::upsert_vessels(&mut tx, &changed).await?;
-
-                for chunk in p.inserts.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO voyages (direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
-                         inspection_cleared, status, as_of, source) ",
-                    );
-                    qb.push_values(chunk, |mut b, c| {
-                        let r = &c.record;
-                        b.push_bind(r.key.direction.as_str())
-                            .push_bind(r.key.seq as i32)
-                            .push_bind(r.imo.get() as i32)
-                            .push_bind(r.vessel_name.clone())
-                            .push_bind(r.flag_name.clone())
-                            .push_bind(r.flag.clone())
-                            .push_bind(r.port.clone())
-                            .push_bind(r.departure.to_string())
-                            .push_unseparated($date_cast)
-                            .push_bind(r.inspection_cleared.map(|d| d.to_string()))
-                            .push_unseparated($date_cast)
-                            .push_bind(r.status().as_str())
-                            .push_bind(c.snapshot.as_of.to_string())
-                            .push_unseparated($date_cast)
-                            .push_bind(c.snapshot.source.clone());
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                    written += chunk.len() as u64;
-                    report(written);
-                }
-                let ids: HashMap<VoyageKey, i64> = if p.inserts.is_empty() {
-                    existing.iter().map(|(k, (id, _))| (*k, *id)).collect()
-                } else {
-                    let rows = sqlx::query($q("SELECT id, direction, seq::bigint FROM voyages")).fetch_all(&mut *tx).await?;
-                    let mut m = HashMap::with_capacity(rows.len());
-                    for r in rows {
-                        let dir: String = r.try_get(1)?;
-                        let seq: i64 = r.try_get(2)?;
-                        m.insert(VoyageKey { direction: Direction::from_str(&dir).map_err(StoreError::Corrupt)?, seq: seq as u32 }, r.try_get(0)?);
-                    }
-                    m
-                };
-                let mut lines = Vec::new();
-                for c in &p.inserts {
-                    let id = ids[&c.record.key];
-                    lines.extend(c.record.cargo.iter().enumerate().map(|(i, l)| (id, i, l)));
-                }
-                for (id, c) in &p.updates {
-                    let r = &c.record;
-                    sqlx::query($q(
-                        "UPDATE voyages SET imo = $1, vessel_name = $2, flag_name = $3, flag = $4, port = $5, \
-                         departure = $6::date, inspection_cleared = $7::date, status = $8, as_of = $9::date, source = $10 \
-                         WHERE id = $11",
-                    ))
-                    .bind(r.imo.get() as i32)
-                    .bind(&r.vessel_name)
-                    .bind(&r.flag_name)
-                    .bind(&r.flag)
-                    .bind(&r.port)
-                    .bind(r.departure.to_string())
-                    .bind(r.inspection_cleared.map(|d| d.to_string()))
-                    .bind(r.status().as_str())
-                    .bind(c.snapshot.as_of.to_string())
-                    .bind(&c.snapshot.source)
-                    .bind(*id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query($q("DELETE FROM cargo_lines WHERE voyage_id = $1")).bind(*id).execute(&mut *tx).await?;
-                    lines.extend(r.cargo.iter().enumerate().map(|(i, l)| (*id, i, l)));
-                    written += 1;
-                    if written % 100 == 0 {
-                        report(written);
-                    }
-                }
-                Self::insert_lines(&mut tx, &lines).await?;
-                report(to_write);
-                for (id, s) in &p.confirms {
-                    sqlx::query($q("UPDATE voyages SET as_of = $1::date, source = $2 WHERE id = $3"))
-                        .bind(s.as_of.to_string())
-                        .bind(&s.source)
-                        .bind(*id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let mut history_added = 0;
-                for chunk in p.history.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO voyage_history (voyage_id, field, old_value, old_source, old_as_of, new_value, \
-                         new_source, new_as_of, recorded_at, import_id) ",
-                    );
-                    qb.push_values(chunk, |mut b, (key, c)| {
-                        b.push_bind(ids.get(key).copied().unwrap_or(-1))
-                            .push_bind(c.field.clone())
-                            .push_bind(c.old_value.clone())
-                            .push_bind(c.old_snapshot.source.clone())
-                            .push_bind(c.old_snapshot.as_of.to_string())
-                            .push_unseparated($date_cast)
-                            .push_bind(c.new_value.clone())
-                            .push_bind(c.new_snapshot.source.clone())
-                            .push_bind(c.new_snapshot.as_of.to_string())
-                            .push_unseparated($date_cast)
-                            .push_bind(recorded_at.clone())
-                            .push_unseparated($ts_cast)
-                            .push_bind(import_id);
-                    });
-                    qb.push(" ON CONFLICT DO NOTHING");
-                    history_added += qb.build().execute(&mut *tx).await?.rows_affected();
-                }
-                let outcome = ImportOutcome {
-                    import_id,
-                    imported: p.inserts.len() as u64,
-                    updated: p.updates.len() as u64,
-                    unchanged: p.unchanged + p.confirms.len() as u64,
-                    history_added,
-                };
-                sqlx::query($q(
-                    "UPDATE imports SET voyages_new = $1, voyages_updated = $2, voyages_unchanged = $3, history_added = $4 WHERE id = $5",
-                ))
-                .bind(outcome.imported as i64)
-                .bind(outcome.updated as i64)
-                .bind(outcome.unchanged as i64)
-                .bind(outcome.history_added as i64)
-                .bind(import_id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                let mut conn = self.pool.acquire().await?;
+                Self::before_import(&mut conn).await?;
+                let result = self.import_on(&mut conn, batch).await;
+                let reset = Self::after_import(&mut conn).await;
+                let outcome = result?;
+                reset?;
                 Ok(outcome)
             }
 
@@ -623,6 +632,7 @@ macro_rules! store_impl {
 store_impl!(
     SqliteStore,
     Sqlite,
+    SqliteConnection,
     Backend::Sqlite,
     sqlite_sql,
     sqlite_q,
@@ -632,6 +642,7 @@ store_impl!(
 store_impl!(
     PgStore,
     Postgres,
+    PgConnection,
     Backend::Postgres,
     pg_sql,
     pg_q,

@@ -7,6 +7,18 @@
 //! compares the same). One code path, expanded for each backend by a macro,
 //! means the two cannot drift apart; the same test suite runs on both.
 //!
+//! # Importing
+//! An import reads the record, plans the merge in Rust
+//! (`corridor_domain::history`) and writes the plan in the backend's bulk
+//! form (`bulk.rs`): `COPY … FROM STDIN` on PostgreSQL, multi-row `INSERT`s
+//! on SQLite, with new voyage ids reserved in one step and changed voyages
+//! applied set-wise from a temporary table. An import that at least doubles
+//! a large record ([`BULK_LOAD_MIN`] new voyages) also drops the secondary
+//! indexes (and on PostgreSQL the foreign keys) of `voyages` and
+//! `cargo_lines` and rebuilds them before it commits, so they are built and
+//! checked once, set-wise; on PostgreSQL readers of the record wait for such
+//! an import to finish, on SQLite they read the previous state meanwhile.
+//!
 //! # Invariants
 //! - The store decides nothing about the record: merge rules live in
 //!   `corridor_domain::history`; the store loads, applies a plan, writes.
@@ -14,6 +26,7 @@
 //! - `voyage_history` is append-only, enforced by triggers in both schemas.
 
 mod backend;
+mod bulk;
 mod error;
 mod model;
 mod plan;
@@ -25,7 +38,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use corridor_domain::{DateRange, Imo, Stats, VoyageKey};
 
-pub use backend::{PgStore, SqliteStore};
+pub use backend::{BULK_LOAD_MIN, PgStore, SqliteStore};
 pub use error::StoreError;
 pub use model::{
     HistoryRow, ImportBatch, ImportOutcome, Page, Progress, VesselDetail, VesselRow, VoyageQuery,

@@ -289,3 +289,172 @@ on_both!(
         assert!(!flagged.vessel.imo_check_ok);
     }
 );
+
+/// The whole record as the API shows it (row ids aside), with every
+/// voyage's history, for comparing two stores.
+async fn dump(
+    store: &dyn Store,
+) -> (
+    Vec<corridor_store::VoyageView>,
+    Vec<corridor_store::HistoryRow>,
+) {
+    let mut voyages = store
+        .voyages(&VoyageQuery {
+            limit: Some(VoyageQuery::MAX_LIMIT),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    assert!(voyages.len() < VoyageQuery::MAX_LIMIT as usize);
+    voyages.sort_by_key(|v| (v.direction.clone(), v.seq));
+    let mut history = Vec::new();
+    for v in &voyages {
+        history.extend(
+            store
+                .history(VoyageKey {
+                    direction: v.direction.parse().unwrap(),
+                    seq: v.seq,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    for v in &mut voyages {
+        v.id = 0;
+    }
+    (voyages, history)
+}
+
+/// Imports `order` into `store` and returns each import's outcome (import
+/// ids aside).
+async fn import_all(store: &dyn Store, order: [&str; 2]) -> Vec<ImportOutcome> {
+    let mut out = Vec::new();
+    for f in order {
+        let mut o = import(store, f).await;
+        o.import_id = 0;
+        out.push(o);
+    }
+    out
+}
+
+/// A bulk load (secondary indexes and, on PostgreSQL, foreign keys dropped
+/// and rebuilt inside the import's transaction) gives exactly the record,
+/// history and outcomes of the row-by-row path.
+async fn bulk_matches_rows(order: [&str; 2], row_by_row: Arc<dyn Store>, bulk: Arc<dyn Store>) {
+    let oa = import_all(&*row_by_row, order).await;
+    let ob = import_all(&*bulk, order).await;
+    assert_eq!(oa, ob, "{order:?}");
+    assert_eq!(dump(&*row_by_row).await, dump(&*bulk).await, "{order:?}");
+    let s = bulk.stats(DateRange::default()).await.unwrap();
+    assert_eq!(
+        (s.voyages, s.cargo_lines, s.tonnes),
+        (981, 1120, t(31_744_756))
+    );
+}
+
+fn pg_url() -> String {
+    std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn sqlite_with(bulk_min: usize) -> (tempfile::TempDir, String, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("record.db").to_str().unwrap().to_string();
+    let store = SqliteStore::open(&path)
+        .await
+        .unwrap()
+        .with_bulk_load_min(bulk_min);
+    (dir, path, Arc::new(store))
+}
+
+async fn postgres_with(schema: &str, bulk_min: usize) -> Option<Arc<dyn Store>> {
+    match PgStore::connect_in_schema(&pg_url(), schema).await {
+        Ok(s) => Some(Arc::new(s.with_bulk_load_min(bulk_min))),
+        Err(e) if std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
+            eprintln!("note: PostgreSQL half of {schema} skipped: {e}");
+            None
+        }
+        Err(e) => panic!("PostgreSQL required (CORRIDOR_REQUIRE_POSTGRES=1) but unavailable: {e}"),
+    }
+}
+
+mod bulk_load_matches_row_by_row {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        for order in [[CSV, XLSX], [XLSX, CSV]] {
+            let (_d1, _, a) = sqlite_with(usize::MAX).await;
+            let (_d2, path, b) = sqlite_with(0).await;
+            bulk_matches_rows(order, a, b).await;
+            // The indexes are back and every key holds.
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+                .await
+                .unwrap();
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'voyages' \
+                 AND sql IS NOT NULL ORDER BY name",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(names, ["voyages_departure", "voyages_imo"]);
+            let broken: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_foreign_key_check")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(broken, 0);
+        }
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        for (i, order) in [[CSV, XLSX], [XLSX, CSV]].into_iter().enumerate() {
+            let pid = std::process::id();
+            let Some(a) = postgres_with(&format!("t_bulk_a{i}_{pid}"), usize::MAX).await else {
+                return;
+            };
+            let schema = format!("t_bulk_b{i}_{pid}");
+            let b = postgres_with(&schema, 0).await.unwrap();
+            bulk_matches_rows(order, a, b).await;
+            let pool = sqlx::PgPool::connect(&pg_url()).await.unwrap();
+            let indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = $1 \
+                 AND tablename IN ('voyages', 'cargo_lines') ORDER BY 1",
+            )
+            .bind(&schema)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                indexes,
+                [
+                    "cargo_lines_pkey",
+                    "voyages_departure",
+                    "voyages_direction_seq_key",
+                    "voyages_imo",
+                    "voyages_pkey"
+                ]
+            );
+            let keys: Vec<String> = sqlx::query_scalar(
+                "SELECT c.conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+                 WHERE n.nspname = $1 AND c.contype = 'f' AND c.convalidated ORDER BY 1",
+            )
+            .bind(&schema)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                keys,
+                [
+                    "cargo_lines_voyage_id_fkey",
+                    "voyage_history_import_id_fkey",
+                    "voyage_history_voyage_id_fkey",
+                    "voyages_imo_fkey",
+                    "voyages_port_fkey"
+                ]
+            );
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! The writes of an import in each backend's bulk form: PostgreSQL's
+//! `COPY … FROM STDIN` (text format) and SQLite's multi-row `INSERT`s on
+//! one connection inside one `BEGIN IMMEDIATE` transaction. The import
+//! itself (load, plan, order of writes, history) is the shared body in
+//! `backend.rs`; these functions only move rows.
+
+use std::io::Write as _;
+
+use corridor_domain::{CargoLine, CurrentVoyage, Snapshot};
+use jiff::civil::Date;
+use sqlx::{
+    Connection, PgConnection, Postgres, QueryBuilder, Row, Sqlite, SqliteConnection, Transaction,
+};
+
+use crate::StoreError;
+use crate::backend::{PgStore, SqliteStore};
+
+/// Rows per multi-row INSERT on SQLite: 13 columns × 1,000 rows stays well
+/// inside its 32,766 bound parameters.
+const SQLITE_ROWS: usize = 1000;
+
+/// SQLite's page cache while importing (KiB, as `PRAGMA cache_size` takes a
+/// negative size): large enough that index pages stay in memory instead of
+/// spilling to the WAL mid-transaction. Memory is taken only as used.
+const SQLITE_IMPORT_CACHE_KIB: i64 = 256 * 1024;
+
+/// SQLite's default page cache (2,000 KiB), restored after an import.
+const SQLITE_DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// A DDL statement naming something read from the catalog (never caller
+/// text).
+fn ddl(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+/// An identifier in double quotes, as both databases read it.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl SqliteStore {
+    pub(crate) async fn before_import(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        sqlx::query(ddl(format!(
+            "PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn after_import(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        sqlx::query(ddl(format!(
+            "PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the write lock up front, so the record read for the merge is
+    /// the one written to (a second importer waits rather than races).
+    pub(crate) async fn begin_import(
+        conn: &mut SqliteConnection,
+    ) -> Result<Transaction<'_, Sqlite>, StoreError> {
+        Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Drops the secondary indexes of `voyages` and `cargo_lines`; returns
+    /// the statements that rebuild them.
+    pub(crate) async fn suspend_indexes(
+        conn: &mut SqliteConnection,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('voyages', 'cargo_lines') AND sql IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut restore = Vec::with_capacity(rows.len());
+        for r in rows {
+            let name: String = r.try_get(0)?;
+            restore.push(r.try_get::<String, _>(1)?);
+            sqlx::query(ddl(format!("DROP INDEX {}", quoted(&name))))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(restore)
+    }
+
+    pub(crate) async fn restore_indexes(
+        conn: &mut SqliteConnection,
+        statements: &[String],
+    ) -> Result<(), StoreError> {
+        for s in statements {
+            sqlx::query(ddl(s.clone())).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// The first of `n` consecutive free voyage ids (the transaction holds
+    /// the write lock, so they stay free).
+    pub(crate) async fn reserve_voyage_ids(
+        conn: &mut SqliteConnection,
+        _n: usize,
+    ) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM voyages")
+                .fetch_one(&mut *conn)
+                .await?,
+        )
+    }
+
+    pub(crate) async fn write_voyages(
+        conn: &mut SqliteConnection,
+        first_id: i64,
+        voyages: &[CurrentVoyage],
+    ) -> Result<(), StoreError> {
+        for (n, chunk) in voyages.chunks(SQLITE_ROWS).enumerate() {
+            let first = first_id + (n * SQLITE_ROWS) as i64;
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO voyages (id, direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
+                 inspection_cleared, status, as_of, source) ",
+            );
+            let mut id = first;
+            qb.push_values(chunk, |mut b, c| {
+                let r = &c.record;
+                b.push_bind(id)
+                    .push_bind(r.key.direction.as_str())
+                    .push_bind(r.key.seq as i64)
+                    .push_bind(r.imo.get() as i64)
+                    .push_bind(r.vessel_name.as_str())
+                    .push_bind(r.flag_name.as_str())
+                    .push_bind(r.flag.as_deref())
+                    .push_bind(r.port.as_str())
+                    .push_bind(r.departure.to_string())
+                    .push_bind(r.inspection_cleared.map(|d| d.to_string()))
+                    .push_bind(r.status().as_str())
+                    .push_bind(c.snapshot.as_of.to_string())
+                    .push_bind(c.snapshot.source.as_str());
+                id += 1;
+            });
+            qb.build().persistent(true).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn write_lines(
+        conn: &mut SqliteConnection,
+        lines: &[(i64, usize, &CargoLine)],
+    ) -> Result<(), StoreError> {
+        for chunk in lines.chunks(SQLITE_ROWS) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
+                 income_group, world_bank_region, un_region, development_category, wfp) ",
+            );
+            qb.push_values(chunk, |mut b, (voyage, no, c)| {
+                b.push_bind(*voyage)
+                    .push_bind(*no as i64 + 1)
+                    .push_bind(c.commodity.name())
+                    .push_bind(c.tonnes.kg())
+                    .push_bind(c.destination.as_str())
+                    .push_bind(c.destination_iso3.as_str())
+                    .push_bind(c.income_group.as_str())
+                    .push_bind(c.world_bank_region.as_str())
+                    .push_bind(c.un_region.as_str())
+                    .push_bind(c.development_category.as_str())
+                    .push_bind(c.wfp);
+            });
+            qb.build().persistent(true).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Fills the temporary table `voyage_updates` with the new values of
+    /// changed voyages.
+    pub(crate) async fn stage_updates(
+        conn: &mut SqliteConnection,
+        updates: &[(i64, CurrentVoyage)],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "CREATE TEMP TABLE voyage_updates (id INTEGER PRIMARY KEY, imo INTEGER, vessel_name TEXT, \
+             flag_name TEXT, flag TEXT, port TEXT, departure TEXT, inspection_cleared TEXT, status TEXT, \
+             as_of TEXT, source TEXT)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        for chunk in updates.chunks(SQLITE_ROWS) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO voyage_updates (id, imo, vessel_name, flag_name, flag, port, departure, \
+                 inspection_cleared, status, as_of, source) ",
+            );
+            qb.push_values(chunk, |mut b, (id, c)| {
+                let r = &c.record;
+                b.push_bind(*id)
+                    .push_bind(r.imo.get() as i64)
+                    .push_bind(r.vessel_name.as_str())
+                    .push_bind(r.flag_name.as_str())
+                    .push_bind(r.flag.as_deref())
+                    .push_bind(r.port.as_str())
+                    .push_bind(r.departure.to_string())
+                    .push_bind(r.inspection_cleared.map(|d| d.to_string()))
+                    .push_bind(r.status().as_str())
+                    .push_bind(c.snapshot.as_of.to_string())
+                    .push_bind(c.snapshot.source.as_str());
+            });
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves voyages `ids` to snapshot `s` (values unchanged).
+    pub(crate) async fn confirm(
+        conn: &mut SqliteConnection,
+        s: &Snapshot,
+        ids: &[i64],
+    ) -> Result<(), StoreError> {
+        let mut list = String::with_capacity(ids.len() * 8 + 2);
+        list.push('[');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            list.push_str(&id.to_string());
+        }
+        list.push(']');
+        sqlx::query(
+            "UPDATE voyages SET as_of = $1, source = $2 WHERE id IN (SELECT value FROM json_each($3))",
+        )
+        .bind(s.as_of.to_string())
+        .bind(&s.source)
+        .bind(list)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Rows in PostgreSQL's `COPY` text format: tab-separated, `\N` for NULL,
+/// backslash escapes for backslash, tab, newline and carriage return.
+#[derive(Default)]
+pub(crate) struct CopyText {
+    buf: Vec<u8>,
+    in_row: bool,
+}
+
+impl CopyText {
+    fn sep(&mut self) {
+        if self.in_row {
+            self.buf.push(b'\t');
+        }
+        self.in_row = true;
+    }
+
+    pub(crate) fn text(&mut self, s: &str) -> &mut Self {
+        self.sep();
+        let bytes = s.as_bytes();
+        if !bytes
+            .iter()
+            .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+        {
+            self.buf.extend_from_slice(bytes);
+            return self;
+        }
+        for &b in bytes {
+            match b {
+                b'\\' => self.buf.extend_from_slice(b"\\\\"),
+                b'\t' => self.buf.extend_from_slice(b"\\t"),
+                b'\n' => self.buf.extend_from_slice(b"\\n"),
+                b'\r' => self.buf.extend_from_slice(b"\\r"),
+                b => self.buf.push(b),
+            }
+        }
+        self
+    }
+
+    pub(crate) fn null(&mut self) -> &mut Self {
+        self.sep();
+        self.buf.extend_from_slice(b"\\N");
+        self
+    }
+
+    pub(crate) fn opt_text(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.text(s),
+            None => self.null(),
+        }
+    }
+
+    pub(crate) fn int(&mut self, n: i64) -> &mut Self {
+        self.sep();
+        let _ = write!(self.buf, "{n}");
+        self
+    }
+
+    pub(crate) fn date(&mut self, d: Date) -> &mut Self {
+        self.sep();
+        let _ = write!(self.buf, "{d}");
+        self
+    }
+
+    pub(crate) fn opt_date(&mut self, d: Option<Date>) -> &mut Self {
+        match d {
+            Some(d) => self.date(d),
+            None => self.null(),
+        }
+    }
+
+    pub(crate) fn opt_bool(&mut self, b: Option<bool>) -> &mut Self {
+        match b {
+            Some(true) => self.text("t"),
+            Some(false) => self.text("f"),
+            None => self.null(),
+        }
+    }
+
+    pub(crate) fn end_row(&mut self) {
+        self.buf.push(b'\n');
+        self.in_row = false;
+    }
+
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// Streams `rows` to `COPY {target} FROM STDIN`.
+async fn copy_in(conn: &mut PgConnection, target: &str, rows: CopyText) -> Result<(), StoreError> {
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {target} FROM STDIN"))
+        .await?;
+    copy.send(rows.into_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+fn voyage_row(out: &mut CopyText, c: &CurrentVoyage) {
+    let r = &c.record;
+    out.text(&r.vessel_name)
+        .text(&r.flag_name)
+        .opt_text(r.flag.as_deref())
+        .text(&r.port)
+        .date(r.departure)
+        .opt_date(r.inspection_cleared)
+        .text(r.status().as_str())
+        .date(c.snapshot.as_of)
+        .text(&c.snapshot.source);
+    out.end_row();
+}
+
+impl PgStore {
+    pub(crate) async fn before_import(_conn: &mut PgConnection) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    pub(crate) async fn after_import(_conn: &mut PgConnection) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// One importer at a time: the lock conflicts with every other writer
+    /// of `voyages` (so the record read for the merge is the one written
+    /// to, and reserved ids stay free) but not with readers.
+    pub(crate) async fn begin_import(
+        conn: &mut PgConnection,
+    ) -> Result<Transaction<'_, Postgres>, StoreError> {
+        let mut tx = conn.begin().await?;
+        sqlx::query("LOCK TABLE voyages IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Drops the foreign keys and the non-unique indexes of `voyages` and
+    /// `cargo_lines`; returns the statements that rebuild them (indexes
+    /// first, then the keys, each checked over the whole table).
+    pub(crate) async fn suspend_indexes(
+        conn: &mut PgConnection,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut drop = Vec::new();
+        let mut restore = Vec::new();
+        let indexes = sqlx::query(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index \
+             WHERE indrelid IN ('voyages'::regclass, 'cargo_lines'::regclass) \
+             AND NOT indisprimary AND NOT indisunique ORDER BY 1",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in indexes {
+            drop.push(format!("DROP INDEX {}", r.try_get::<String, _>(0)?));
+            restore.push(r.try_get(1)?);
+        }
+        let keys = sqlx::query(
+            "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE contype = 'f' AND conrelid IN ('voyages'::regclass, 'cargo_lines'::regclass) ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in keys {
+            let table: String = r.try_get(0)?;
+            let name = quoted(&r.try_get::<String, _>(1)?);
+            let def: String = r.try_get(2)?;
+            drop.push(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
+            restore.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
+        }
+        for s in drop {
+            sqlx::query(ddl(s)).execute(&mut *conn).await?;
+        }
+        Ok(restore)
+    }
+
+    pub(crate) async fn restore_indexes(
+        conn: &mut PgConnection,
+        statements: &[String],
+    ) -> Result<(), StoreError> {
+        for s in statements {
+            sqlx::query(ddl(s.clone())).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// The first of `n` consecutive voyage ids, taken from the table's
+    /// sequence in one step (the import's lock keeps other writers out).
+    pub(crate) async fn reserve_voyage_ids(
+        conn: &mut PgConnection,
+        n: usize,
+    ) -> Result<i64, StoreError> {
+        if n == 0 {
+            return Ok(0);
+        }
+        let first: i64 =
+            sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('voyages', 'id'))")
+                .fetch_one(&mut *conn)
+                .await?;
+        if n > 1 {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('voyages', 'id'), $1)")
+                .bind(first + n as i64 - 1)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(first)
+    }
+
+    pub(crate) async fn write_voyages(
+        conn: &mut PgConnection,
+        first_id: i64,
+        voyages: &[CurrentVoyage],
+    ) -> Result<(), StoreError> {
+        if voyages.is_empty() {
+            return Ok(());
+        }
+        let mut out = CopyText::default();
+        for (i, c) in voyages.iter().enumerate() {
+            let r = &c.record;
+            out.int(first_id + i as i64)
+                .text(r.key.direction.as_str())
+                .int(r.key.seq as i64)
+                .int(r.imo.get() as i64);
+            voyage_row(&mut out, c);
+        }
+        copy_in(
+            conn,
+            "voyages (id, direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
+             inspection_cleared, status, as_of, source)",
+            out,
+        )
+        .await
+    }
+
+    pub(crate) async fn write_lines(
+        conn: &mut PgConnection,
+        lines: &[(i64, usize, &CargoLine)],
+    ) -> Result<(), StoreError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut out = CopyText::default();
+        for (voyage, no, c) in lines {
+            out.int(*voyage)
+                .int(*no as i64 + 1)
+                .text(c.commodity.name())
+                .int(c.tonnes.kg())
+                .text(&c.destination)
+                .text(&c.destination_iso3)
+                .text(&c.income_group)
+                .text(&c.world_bank_region)
+                .text(&c.un_region)
+                .text(&c.development_category)
+                .opt_bool(c.wfp)
+                .end_row();
+        }
+        copy_in(
+            conn,
+            "cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
+             income_group, world_bank_region, un_region, development_category, wfp)",
+            out,
+        )
+        .await
+    }
+
+    /// Fills the temporary table `voyage_updates` with the new values of
+    /// changed voyages.
+    pub(crate) async fn stage_updates(
+        conn: &mut PgConnection,
+        updates: &[(i64, CurrentVoyage)],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "CREATE TEMP TABLE voyage_updates (id BIGINT PRIMARY KEY, imo INTEGER, vessel_name TEXT, \
+             flag_name TEXT, flag TEXT, port TEXT, departure DATE, inspection_cleared DATE, status TEXT, \
+             as_of DATE, source TEXT) ON COMMIT DROP",
+        )
+        .execute(&mut *conn)
+        .await?;
+        let mut out = CopyText::default();
+        for (id, c) in updates {
+            out.int(*id).int(c.record.imo.get() as i64);
+            voyage_row(&mut out, c);
+        }
+        copy_in(
+            conn,
+            "voyage_updates (id, imo, vessel_name, flag_name, flag, port, departure, inspection_cleared, \
+             status, as_of, source)",
+            out,
+        )
+        .await
+    }
+
+    /// Moves voyages `ids` to snapshot `s` (values unchanged).
+    pub(crate) async fn confirm(
+        conn: &mut PgConnection,
+        s: &Snapshot,
+        ids: &[i64],
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE voyages SET as_of = $1::date, source = $2 WHERE id = ANY($3)")
+            .bind(s.as_of.to_string())
+            .bind(&s.source)
+            .bind(ids)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes() {
+        let mut c = CopyText::default();
+        c.text("a\tb\\c\nd\re")
+            .null()
+            .int(-7)
+            .opt_bool(Some(true))
+            .date(jiff::civil::date(2022, 8, 1))
+            .end_row();
+        c.text("x").end_row();
+        assert_eq!(
+            String::from_utf8(c.into_bytes()).unwrap(),
+            "a\\tb\\\\c\\nd\\re\t\\N\t-7\tt\t2022-08-01\nx\n"
+        );
+    }
+
+    #[test]
+    fn identifiers_are_quoted() {
+        assert_eq!(quoted("voyages_imo"), "\"voyages_imo\"");
+        assert_eq!(quoted("a\"b"), "\"a\"\"b\"");
+    }
+}
