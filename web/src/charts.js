@@ -156,3 +156,65 @@ export function commodityChart(stats) {
     color: '#a35f00',
   });
 }
+
+/**
+ * Outbound inspections per day (the record's "Inspection cleared" dates)
+ * and vessels waiting for theirs (departed from a Ukrainian port, not yet
+ * inspected), from the voyages the API lists; weekly sums keep it legible.
+ */
+export function inspectionsChart(voyages) {
+  const day = (d) => d.slice(0, 10);
+  const inspected = {};
+  const delta = {};
+  let dated = 0;
+  for (const v of voyages) {
+    if (!v.inspection_cleared) continue;
+    dated += 1;
+    const i = day(v.inspection_cleared);
+    inspected[i] = (inspected[i] || 0) + 1;
+    // Waiting from the departure day up to the day before the inspection.
+    const d = day(v.departure);
+    if (d < i) {
+      delta[d] = (delta[d] || 0) + 1;
+      delta[i] = (delta[i] || 0) - 1;
+    }
+  }
+  const days = [...new Set([...Object.keys(inspected), ...Object.keys(delta)])].sort();
+  if (!days.length) return null;
+  const series = [];
+  let waiting = 0;
+  for (let t = Date.parse(`${days[0]}T00:00:00Z`), end = Date.parse(`${days.at(-1)}T00:00:00Z`); t <= end; t += 86400e3) {
+    const d = new Date(t).toISOString().slice(0, 10);
+    waiting += delta[d] || 0;
+    series.push({ date: new Date(t), day: d, inspections: inspected[d] || 0, waiting });
+  }
+  const weeks = new Map();
+  for (const s of series) {
+    const monday = new Date(s.date.getTime() - ((s.date.getUTCDay() + 6) % 7) * 86400e3).toISOString().slice(0, 10);
+    const w = weeks.get(monday) || { week: monday, inspections: 0, maxWaiting: 0 };
+    w.inspections += s.inspections;
+    w.maxWaiting = Math.max(w.maxWaiting, s.waiting);
+    weeks.set(monday, w);
+  }
+  const peak = series.reduce((a, b) => (b.waiting > a.waiting ? b : a), series[0]);
+  return chartPanel({
+    id: 'chart-inspections',
+    title: 'Inspections per day and vessels waiting',
+    note: `${fmtInt(dated)} voyages with an inspection date. Waiting: departed from a Ukrainian port, not yet inspected; most at once ${fmtInt(peak.waiting)} on ${peak.day}.`,
+    draw: (width) => Plot.plot({
+      width,
+      height: 280,
+      marginLeft: 44,
+      x: { type: 'utc', label: null },
+      y: { grid: true, label: 'Vessels' },
+      color: { domain: ['Inspections per day', 'Vessels waiting'], range: [PALETTE[0], PALETTE[5]], legend: true },
+      marks: [
+        Plot.rectY(series, { x1: 'date', x2: (d) => new Date(d.date.getTime() + 86400e3), y: 'inspections', fill: () => 'Inspections per day', tip: true }),
+        Plot.lineY(series, { x: 'date', y: 'waiting', stroke: () => 'Vessels waiting', strokeWidth: 1.8 }),
+        Plot.ruleY([0]),
+      ],
+    }),
+    table: dataTable('Inspections and vessels waiting by week', ['Week from', 'Inspections', 'Most waiting'],
+      [...weeks.values()].map((w) => [w.week, fmtInt(w.inspections), fmtInt(w.maxWaiting)])),
+  });
+}

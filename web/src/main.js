@@ -9,7 +9,7 @@ import { overviewScreen } from './screens/overview.js';
 import { movementsScreen } from './screens/movements.js';
 import { vesselScreen } from './screens/vessel.js';
 import { mapScreen } from './screens/map.js';
-import { accountabilityScreen } from './screens/feed.js';
+import { accountabilityScreen } from './screens/accountability.js';
 import { queueScreen } from './screens/queue.js';
 import { loginScreen } from './screens/login.js';
 import { agentApplicationScreen, agentListScreen, agentNewScreen } from './screens/agent.js';
@@ -96,15 +96,15 @@ const SCREENS = [
   { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements', title: 'Vessel' },
   { match: /^\/queue$/, screen: queueScreen, nav: '/queue', title: 'Queue' },
   { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability', title: 'Decisions' },
-  { match: /^\/login$/, screen: loginScreen, nav: '/login', title: 'Sign in' },
-  { match: /^\/agent$/, screen: agentListScreen, nav: '/agent', title: 'My applications' },
-  { match: /^\/agent\/new$/, screen: agentNewScreen, nav: '/agent', title: 'New application' },
-  { match: /^\/agent\/applications\/([A-Za-z0-9-]+)$/, screen: agentApplicationScreen, nav: '/agent', title: 'Application' },
-  { match: /^\/review$/, screen: reviewListScreen, nav: '/review', title: 'Review' },
-  { match: /^\/review\/([A-Za-z0-9-]+)$/, screen: reviewApplicationScreen, nav: '/review', title: 'Application' },
-  { match: /^\/inspect$/, screen: inspectListScreen, nav: '/inspect', title: 'Inspections' },
-  { match: /^\/inspect\/([A-Za-z0-9-]+)$/, screen: inspectApplicationScreen, nav: '/inspect', title: 'Inspection' },
-  { match: /^\/coordinate$/, screen: coordinateScreen, nav: '/coordinate', title: 'Coordination' },
+  { match: /^\/login$/, screen: loginScreen, nav: '/login', title: 'Sign in', work: true },
+  { match: /^\/agent$/, screen: agentListScreen, nav: '/agent', title: 'My applications', work: true },
+  { match: /^\/agent\/new$/, screen: agentNewScreen, nav: '/agent', title: 'New application', work: true },
+  { match: /^\/agent\/applications\/([A-Za-z0-9-]+)$/, screen: agentApplicationScreen, nav: '/agent', title: 'Application', work: true },
+  { match: /^\/review$/, screen: reviewListScreen, nav: '/review', title: 'Review', work: true },
+  { match: /^\/review\/([A-Za-z0-9-]+)$/, screen: reviewApplicationScreen, nav: '/review', title: 'Application', work: true },
+  { match: /^\/inspect$/, screen: inspectListScreen, nav: '/inspect', title: 'Inspections', work: true },
+  { match: /^\/inspect\/([A-Za-z0-9-]+)$/, screen: inspectApplicationScreen, nav: '/inspect', title: 'Inspection', work: true },
+  { match: /^\/coordinate$/, screen: coordinateScreen, nav: '/coordinate', title: 'Coordination', work: true },
 ];
 
 // The signed-in user's name and their working screen in the header.
@@ -135,6 +135,9 @@ async function render() {
   renderFigures(params.from, params.until);
 
   const found = SCREENS.find((s) => s.match.test(path));
+  // The working screens are tools, not the public record: no period form
+  // or headline figures taking a phone's first screen.
+  document.body.dataset.screen = found?.work ? 'work' : 'public';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (found && a.dataset.nav === found.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

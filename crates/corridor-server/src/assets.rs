@@ -30,7 +30,11 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
         Some(file) if !path.is_empty() => (path, file),
         // A missing asset (it has an extension) is a 404, not the page:
         // a script tag that gets HTML back fails in a confusing way.
-        _ if path.rsplit('/').next().is_some_and(|last| last.contains('.')) => {
+        _ if path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.')) =>
+        {
             return ApiError::NotFound(format!("no such file: /{path}")).into_response();
         }
         _ => match Dist::get("index.html") {

@@ -163,7 +163,12 @@ async fn issue_7_the_dashboard_is_served_from_the_binary() {
         return;
     }
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let body = res.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(body.as_ref(), std::fs::read(&index).unwrap().as_slice());
@@ -174,8 +179,16 @@ async fn issue_7_the_dashboard_is_served_from_the_binary() {
     // The script, with a JavaScript type; a missing file is a 404, not the page.
     let res = send("/app.js", None).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().contains("javascript"));
-    assert_eq!(send("/no-such.js", None).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        send("/no-such.js", None).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     // Unchanged since the browser's copy: 304, nothing sent again.
     let res = send("/", Some(&etag)).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);

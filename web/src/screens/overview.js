@@ -4,8 +4,7 @@ import { h, mount, notice } from '../dom.js';
 import { href } from '../route.js';
 
 /** {month, commodity, tonnes} for every cargo line, if they add up to /stats. */
-async function monthLines(stats, from, until, signal) {
-  const voyages = await getAllVoyages({ from, until }, { signal });
+function monthLines(stats, voyages) {
   const lines = [];
   const sums = {};
   for (const v of voyages) {
@@ -70,7 +69,7 @@ export function overviewScreen(root, params) {
     mount(charts, notice('info', 'Loading the figures…'));
     charts.setAttribute('aria-busy', 'true');
     try {
-      const [stats, { commodityChart, countryChart, incomeChart, monthChart, portChart }] = await Promise.all([getStats(p.from, p.until), charting]);
+      const [stats, { commodityChart, countryChart, incomeChart, inspectionsChart, monthChart, portChart }] = await Promise.all([getStats(p.from, p.until), charting]);
       if (signal.aborted) return;
       if (!stats.voyages) {
         mount(charts, notice('info', 'No voyages departed in this period.'));
@@ -79,13 +78,22 @@ export function overviewScreen(root, params) {
       const month = monthChart(stats, null);
       drawn = [month, commodityChart(stats), incomeChart(stats), countryChart(stats), portChart(stats)];
       mount(charts, drawn);
-      // The stacked version needs every voyage; draw it when they arrive.
-      monthLines(stats, p.from, p.until, signal).then((lines) => {
-        if (signal.aborted || !lines) return;
-        const stacked = monthChart(stats, lines);
-        month.disconnect();
-        month.replaceWith(stacked);
-        drawn[0] = stacked;
+      // The stacked version and the inspections need every voyage; draw
+      // them when they arrive.
+      getAllVoyages({ from: p.from, until: p.until }, { signal }).then((voyages) => {
+        if (signal.aborted) return;
+        const lines = monthLines(stats, voyages);
+        if (lines) {
+          const stacked = monthChart(stats, lines);
+          month.disconnect();
+          month.replaceWith(stacked);
+          drawn[0] = stacked;
+        }
+        const inspections = inspectionsChart(voyages);
+        if (inspections) {
+          drawn.push(inspections);
+          charts.append(inspections);
+        }
       }).catch(() => { /* the totals stay */ });
     } catch (e) {
       if (e.name !== 'AbortError') mount(charts, notice('error', `The figures could not be loaded: ${e.message}`));

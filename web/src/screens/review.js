@@ -2,9 +2,9 @@
 // its documents, and the decision (approve, hold, reject) signed here in the
 // browser with the party's key. The key is imported non-extractable and kept
 // in this tab's memory only: it signs, it is never sent or stored.
-import { getJSON, postJSON, request } from '../api.js';
+import { getJSON, NotAvailable, postJSON, request } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtInt, fmtTimestamp, fmtTonnes } from '../format.js';
+import { fmtDate, fmtInt, fmtTimestamp, fmtTonnes } from '../format.js';
 import { href } from '../route.js';
 import { importSigningKey, signDecision } from '../sign.js';
 import { forRole, partiesTable, statusTag } from './work.js';
@@ -52,13 +52,67 @@ function keyPanel(party, onChange) {
   return h('div', { class: 'key-panel' }, h('label', { for: 'key-file' }, `${party} signing key`), file, status);
 }
 
-export const reviewListScreen = forRole('delegate', 'Review', (root, { me, signal }) => {
+const tomorrow = () => new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+
+/**
+ * The daily inspection plan sent to the parties: the party signs its
+ * approval of this exact version (its hash), like any decision.
+ */
+function planPanel(party, date, signal) {
+  const box = h('div', { id: 'plan-review', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
+  const status = h('div', { 'aria-live': 'polite', id: 'plan-review-status' });
+  const load = async () => {
+    let plan;
+    try {
+      plan = await getJSON(`/plans/${date}`, null, { signal });
+    } catch (e) {
+      if (e instanceof NotAvailable) return mount(box, notice('info', 'No inspection plan on this server.'));
+      throw e;
+    }
+    const mine = (plan.approvals || []).find((a) => a.party === party);
+    const sign = async (decision) => {
+      if (!signingKey) throw new Error('Load your party’s signing key first.');
+      const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, decision }, signingKey);
+      await postJSON(`/plans/${date}/decisions`, signed);
+      mount(status, notice('info', `Signed and recorded: ${decision.kind} of version ${plan.version}.`));
+      await load();
+    };
+    const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs, onclick: () => sign(decision()).catch((e) => mount(status, notice('error', `Not recorded: ${e.message}`))) }, label);
+    const reason = h('input', { id: 'plan-hold-reason', 'aria-label': 'Reason for a hold', placeholder: 'Reason for a hold' });
+    mount(box,
+      h('p', null, h('strong', { id: 'plan-review-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
+        ` · ${plan.assignments.length} inspections · `, mine ? h('span', { class: `tag decision-${mine.decision}` }, `${party}: ${mine.decision}`) : h('span', { class: 'muted' }, `${party}: not signed`)),
+      plan.assignments.length ? h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'plan-review-table' },
+        h('thead', null, h('tr', null, ['Start', 'End', 'Team', 'Vessel', 'Application'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, plan.assignments.map((a) => h('tr', null, h('td', null, a.start), h('td', null, a.end), h('td', null, a.team),
+          h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id))))))) : null,
+      plan.status === 'submitted' ? h('div', { class: 'actions' },
+        act('Sign approval of the plan', () => ({ kind: 'approve' }), { id: 'plan-approve' }),
+        reason,
+        act('Hold the plan', () => {
+          if (!reason.value.trim()) throw new Error('Say why the plan is held.');
+          return { kind: 'hold', reason_code: 'PLAN_HOLD', text: reason.value.trim() };
+        }, { class: 'secondary', id: 'plan-hold' })) : notice('info', plan.status === 'draft' ? 'The coordinator has not sent this plan for approval yet.' : `The plan is ${plan.status}.`),
+      status);
+  };
+  load().catch((e) => {
+    if (e.name !== 'AbortError') mount(box, notice('error', `The plan could not be loaded: ${e.message}`));
+  });
+  return box;
+}
+
+export const reviewListScreen = forRole('delegate', 'Review', (root, { me, params, signal }) => {
   const party = me.role.party;
+  const date = params.date || tomorrow();
   const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
   mount(root, h('section', { class: 'panel', id: 'review', 'aria-labelledby': 'review-title' },
     h('h2', { id: 'review-title' }, `${party} delegation: applications to decide`),
     h('p', { class: 'lead' }, 'Applications under review, those waiting for your party’s decision first. Each decision is signed with your party’s key in this browser.'),
-    keyPanel(party), body));
+    keyPanel(party), body),
+  h('section', { class: 'panel', id: 'review-plan', 'aria-labelledby': 'review-plan-title' },
+    h('h2', { id: 'review-plan-title' }, `Inspection plan for ${fmtDate(date)}`),
+    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00).'),
+    planPanel(party, date, signal)));
   (async () => {
     const apps = (await getJSON('/applications', null, { signal })).filter((a) => IN_REVIEW.has(a.status));
     const pages = await Promise.all(apps.map((a) => getJSON(`/applications/${a.id}/status`, null, { signal })));

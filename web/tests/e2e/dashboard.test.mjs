@@ -61,6 +61,37 @@ test('overview: every chart’s figures are the API’s', async () => {
   await done();
 });
 
+test('overview: inspections per week and vessels waiting are the voyages’ own dates', async () => {
+  const { page, done } = await open('desktop', '/');
+  await page.waitForSelector('#chart-inspections table', { state: 'attached' });
+  const voyages = [];
+  for (let offset = 0; ; offset += 1000) {
+    const p = await api(`/voyages?limit=1000&offset=${offset}`);
+    voyages.push(...p.items);
+    if (voyages.length >= p.total || !p.items.length) break;
+  }
+  const dated = voyages.filter((v) => v.inspection_cleared);
+  const rows = await page.$$eval('#chart-inspections tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.equal(rows.reduce((s, r) => s + num(r[1]), 0), dated.length, 'inspections in the table = voyages with an inspection date');
+  // The most waiting at once, recomputed here from the same voyages.
+  const delta = {};
+  for (const v of dated) {
+    if (v.departure < v.inspection_cleared) {
+      delta[v.departure] = (delta[v.departure] || 0) + 1;
+      delta[v.inspection_cleared] = (delta[v.inspection_cleared] || 0) - 1;
+    }
+  }
+  let waiting = 0;
+  let peak = 0;
+  for (const d of Object.keys(delta).sort()) {
+    waiting += delta[d];
+    peak = Math.max(peak, waiting);
+  }
+  assert.equal(Math.max(...rows.map((r) => num(r[2]))), peak);
+  assert.match(await page.textContent('#chart-inspections .chart-note'), new RegExp(`most at once ${fmt(peak)}`));
+  await done();
+});
+
 test('period: the figures follow the dates typed in the form', async () => {
   const { page, done } = await open('desktop', '/');
   await figuresReady(page);

@@ -151,6 +151,24 @@ test('an application from the agent’s form to a passed inspection, seen live b
   for (const p of [insp, coord, agent, pub]) await p.done();
 });
 
+test('accountability: each party’s figures on the public page are the API’s', { skip }, async () => {
+  const { page, done } = await open('desktop', '/#/accountability');
+  await page.waitForSelector('#accountability [data-state=ready]');
+  const a = await api('/accountability');
+  assert.equal(a.parties.length, 4);
+  for (const p of a.parties) {
+    const cells = await page.$$eval(`#accountability-table tr[data-party="${p.party}"] > *`, (cs) => cs.map((c) => ({ text: c.textContent, seconds: c.dataset.seconds })));
+    assert.equal(Number(cells[1].text.replace(/,/g, '')), p.decisions, `${p.party} decisions`);
+    assert.equal(Number(cells[2].text.replace(/,/g, '')), p.approvals, `${p.party} approvals`);
+    assert.equal(cells[3].seconds, String(p.median_seconds_to_decide ?? ''), `${p.party} median time to decide`);
+    const holds = Object.values(p.holds_by_reason).reduce((s, n) => s + n, 0);
+    const shown = [...cells[4].text.matchAll(/×(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
+    assert.equal(shown, holds, `${p.party} holds`);
+  }
+  await page.waitForSelector('#chart-decide svg');
+  await done();
+});
+
 test('a signed-out visitor is asked to sign in; a user of another role is told the screen is not theirs', { skip }, async () => {
   const { page, done } = await open('desktop', '/#/review');
   await page.waitForSelector('a[href^="#/login"]');

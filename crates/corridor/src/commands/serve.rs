@@ -35,7 +35,9 @@ pub fn web_dir(flag: Option<PathBuf>, ctx: &Context) -> Option<PathBuf> {
 /// Says where the dashboard comes from (for the start-up lines).
 pub fn web_source(web: &Option<PathBuf>) -> Option<String> {
     match web {
-        Some(dir) if dir.join("index.html").exists() => Some(format!("files from {}", dir.display())),
+        Some(dir) if dir.join("index.html").exists() => {
+            Some(format!("files from {}", dir.display()))
+        }
         Some(dir) => {
             tracing::warn!(dir = %dir.display(), "no index.html in the dashboard directory");
             None

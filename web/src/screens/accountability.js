@@ -1,0 +1,78 @@
+// Who held what up, and for how long: each party's time to decide, its
+// holds and rejections by reason, and the decisions overdue now. Public:
+// the point of the record is that no delegation can block silently.
+import { getJSON, NotAvailable } from '../api.js';
+import { h, labelCells, mount, notice } from '../dom.js';
+import { fmtInt, fmtTimestamp } from '../format.js';
+
+/** 93784 s -> "1 d 2 h"; under an hour in minutes. */
+export function fmtDuration(seconds) {
+  if (seconds == null) return '—';
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `${m} min`;
+  const hrs = Math.round(seconds / 3600);
+  return hrs < 48 ? `${hrs} h` : `${Math.floor(hrs / 24)} d ${hrs % 24} h`;
+}
+
+const reasons = (obj) => {
+  const list = Object.entries(obj || {}).sort((a, b) => b[1] - a[1]);
+  return list.length ? list.map(([code, n]) => `${code.replace(/_/g, ' ')} ×${n}`).join(', ') : '—';
+};
+
+async function chart(parties) {
+  const [{ chartPanel, PALETTE }, Plot] = await Promise.all([import('../charts.js'), import('@observablehq/plot')]);
+  const data = parties.filter((p) => p.median_seconds_to_decide != null).map((p) => ({ party: p.party, hours: p.median_seconds_to_decide / 3600 }));
+  if (!data.length) return null;
+  return chartPanel({
+    id: 'chart-decide',
+    title: 'Median time to decide, by party',
+    note: 'From the start of the review to the party’s signed decision, in hours.',
+    draw: (width) => Plot.plot({
+      width,
+      height: 40 + data.length * 30,
+      marginLeft: 48,
+      marginRight: 80,
+      x: { grid: true, label: 'Hours' },
+      y: { domain: data.map((d) => d.party), label: null },
+      marks: [
+        Plot.barX(data, { y: 'party', x: 'hours', fill: PALETTE[0] }),
+        Plot.text(data, { y: 'party', x: 'hours', text: (d) => fmtDuration(d.hours * 3600), dx: 4, textAnchor: 'start', fontSize: 11, fill: '#222' }),
+        Plot.ruleX([0]),
+      ],
+    }),
+    table: null,
+  });
+}
+
+export function accountabilityScreen(root) {
+  const ctl = new AbortController();
+  const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
+  mount(root, h('section', { class: 'panel', id: 'accountability', 'aria-labelledby': 'acc-title' },
+    h('h2', { id: 'acc-title' }, 'Who decided, and how fast'),
+    h('p', { class: 'lead' }, 'Each party’s time to decide on applications, the holds and rejections it placed with their reasons, and the decisions overdue now.'),
+    body));
+  getJSON('/accountability', null, { signal: ctl.signal }).then(async (a) => {
+    const parties = a.parties || [];
+    const table = labelCells(h('table', { class: 'cards', id: 'accountability-table' },
+      h('caption', null, `As of ${fmtTimestamp(a.as_of)}`),
+      h('thead', null, h('tr', null, ['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Overdue now']
+        .map((t, i) => h('th', { scope: 'col', class: [1, 2].includes(i) ? 'num' : null }, t)))),
+      h('tbody', null, parties.map((p) => h('tr', { 'data-party': p.party },
+        h('th', { scope: 'row' }, p.party),
+        h('td', { class: 'num' }, fmtInt(p.decisions)),
+        h('td', { class: 'num' }, fmtInt(p.approvals)),
+        h('td', { 'data-seconds': String(p.median_seconds_to_decide ?? '') }, fmtDuration(p.median_seconds_to_decide)),
+        h('td', null, reasons(p.holds_by_reason)),
+        h('td', null, reasons(p.rejections_by_reason)),
+        h('td', null, p.overdue?.length ? h('span', { class: 'tag warn' }, `${p.overdue.length} overdue`) : '—'))))));
+    mount(body, h('div', { class: 'table-scroll' }, table));
+    body.dataset.state = 'ready';
+    const fig = await chart(parties);
+    if (fig && !ctl.signal.aborted) body.prepend(fig);
+  }).catch((e) => {
+    if (e.name === 'AbortError') return;
+    body.dataset.state = e instanceof NotAvailable ? 'unavailable' : e.status === 401 || e.status === 403 ? 'closed' : 'error';
+    mount(body, e instanceof NotAvailable ? notice('info', 'The parties’ decision record is not available yet on this server.') : notice('error', `Could not be loaded: ${e.message}`));
+  });
+  return { destroy: () => ctl.abort() };
+}
