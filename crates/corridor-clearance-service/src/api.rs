@@ -25,8 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{ErrorBody, ServiceError};
 use crate::service::Service;
 
-type Svc = State<Arc<Service>>;
-type ApiResult = Result<Response, ServiceError>;
+pub(crate) type Svc = State<Arc<Service>>;
+pub(crate) type ApiResult = Result<Response, ServiceError>;
 
 /// The clearance API over `service`, with its own state; nest it under `/api/v1`.
 pub fn router_for(service: Arc<Service>) -> Router {
@@ -83,6 +83,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/log/consistency", get(consistency_proof))
         .route("/log/export", get(export))
         .route("/accountability", get(accountability))
+        .merge(crate::inspections::routes())
         .with_state(service)
 }
 
@@ -178,12 +179,12 @@ impl FromRequestParts<Arc<Service>> for Caller {
     }
 }
 
-fn json_response<T: Serialize>(status: StatusCode, body: &T) -> ApiResult {
+pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> ApiResult {
     let value = serde_json::to_value(body).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok((status, Json(value)).into_response())
 }
 
-fn ok<T: Serialize>(body: &T) -> ApiResult {
+pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
     json_response(StatusCode::OK, body)
 }
 
@@ -192,7 +193,7 @@ fn not_found() -> ServiceError {
 }
 
 /// The application, if the caller may at least see its status; otherwise 404.
-async fn visible_app(
+pub(crate) async fn visible_app(
     service: &Service,
     caller: &Caller,
     id: &str,
@@ -215,7 +216,7 @@ async fn visible_app(
 }
 
 /// The caller's view of an application: its full content if they may read it.
-async fn readable_app(
+pub(crate) async fn readable_app(
     service: &Service,
     caller: &Caller,
     id: &str,
@@ -241,7 +242,7 @@ async fn status_of(service: &Service, caller: &Caller, id: &str) -> ApiResult {
     ok(&page)
 }
 
-fn app_body(app: &Application) -> Value {
+pub(crate) fn app_body(app: &Application) -> Value {
     json!({
         "id": app.id,
         "company": app.company,
@@ -251,6 +252,11 @@ fn app_body(app: &Application) -> Value {
         "created_at": corridor_ledger::time::format(app.created_at),
         "submitted_at": app.submitted_at.map(corridor_ledger::time::format),
         "updated_at": corridor_ledger::time::format(app.updated_at),
+        "readiness": app.readiness,
+        "ready_at": app.ready_at.map(corridor_ledger::time::format),
+        "not_ready_count": app.not_ready_count,
+        "not_ready_at": app.not_ready_at.map(corridor_ledger::time::format),
+        "inspection_at": app.inspection_at.map(corridor_ledger::time::format),
     })
 }
 
@@ -1082,10 +1088,16 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         schedule_inspection, record_inspection, depart, arrive, close, expire,
         corridor_state, suspend, resume, party_keys, register_key,
         checkpoint, inclusion_proof, consistency_proof, export, accountability,
+        crate::inspections::declare_readiness, crate::inspections::get_queue, crate::inspections::override_queue,
+        crate::inspections::get_plan, crate::inspections::put_plan, crate::inspections::submit_plan,
+        crate::inspections::decide_plan, crate::inspections::get_inspections,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest,
-        ScheduleRequest, InspectionRequest)),
+        ScheduleRequest, InspectionRequest,
+        crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
+        crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,
+        crate::inspections::AssignmentRequest)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -106,7 +106,7 @@ pub struct CheckpointRow {
 /// What one append writes besides the log row, in the same transaction.
 #[derive(Debug, Clone, Default)]
 pub struct Projection {
-    pub application: Option<AppRow>,
+    pub applications: Vec<AppRow>,
     pub keys: Vec<KeyRow>,
     pub document: Option<DocRow>,
 }
@@ -223,7 +223,7 @@ impl Db {
                 .bind(&row.entry_hash)
                 .execute(&mut *tx)
                 .await?;
-            if let Some(a) = &p.application {
+            for a in &p.applications {
                 sqlx::query(q("INSERT INTO clearance_applications (id, company, status, content, content_hash, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
                                ON CONFLICT (id) DO UPDATE SET company = excluded.company, status = excluded.status, content = excluded.content, \
                                content_hash = excluded.content_hash, updated_at = excluded.updated_at"))

@@ -27,6 +27,9 @@ pub enum ServiceError {
     /// Not permitted (fixed text: says nothing about what exists).
     #[error("not permitted")]
     Forbidden,
+    /// Not permitted, with who may (about roles only, never about what exists).
+    #[error("not permitted: {0}")]
+    ForbiddenRole(&'static str),
     /// Not found, or not visible to the caller.
     #[error("{0}")]
     NotFound(String),
@@ -100,7 +103,13 @@ impl ServiceError {
                     c.to_string(),
                     None,
                 ),
-                C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) => (
+                C::NotReady { missing } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "not_ready",
+                    c.to_string(),
+                    Some(serde_json::json!({ "missing": missing })),
+                ),
+                C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) | C::Invalid(_) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "unprocessable",
                     c.to_string(),
@@ -112,6 +121,7 @@ impl ServiceError {
                 | C::CorridorSuspended
                 | C::AlreadySuspended
                 | C::NotSuspended
+                | C::PlanConflict(_)
                 | C::NotYetExpired { .. } => {
                     (StatusCode::CONFLICT, "conflict", c.to_string(), None)
                 }
@@ -131,6 +141,9 @@ impl ServiceError {
                 "not permitted".into(),
                 None,
             ),
+            ServiceError::ForbiddenRole(_) => {
+                (StatusCode::FORBIDDEN, "forbidden", self.to_string(), None)
+            }
             ServiceError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
             ServiceError::BadRequest(m) => {
                 (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None)

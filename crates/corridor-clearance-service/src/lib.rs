@@ -37,6 +37,17 @@
 //! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate |
 //! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /accountability`, `GET /openapi.json` | public |
 //! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators, admin |
+//! | `POST /applications/{id}/readiness` | the owning company's agent |
+//! | `GET /queue[?mine=true]` | public (`mine=true`: an agent's own vessels) |
+//! | `POST /queue/overrides` | coordinator |
+//! | `GET /plans/{date}` | coordinator, delegates, inspectors |
+//! | `PUT /plans/{date}`, `POST /plans/{date}/submit` | coordinator |
+//! | `POST /plans/{date}/decisions` (a [`corridor_ledger::SignedDecision`] on `PLAN-YYYY-MM-DD`) | that party's delegate |
+//! | `GET /inspections?date` | inspectors, coordinator |
+//!
+//! The inspection routes (issue 6) live in [`inspections`]: the queue and the
+//! daily plan come from [`corridor_planner`] over the clearance state, with
+//! the service's capacity (`config/capacity-service.toml` of this crate).
 //!
 //! ## Tables (migrations `2001_clearance.sql`)
 //!
@@ -66,13 +77,15 @@
 //!   [`corridor_clearance::Clearance::execute`]).
 //! * Every route checks role and ownership with [`corridor_clearance::can`];
 //!   an application the caller may not see is 404, an action they may not
-//!   take is 403, and neither says more than that.
+//!   take is 403, and neither says more than that (a refusal by role may
+//!   say which role may: `not permitted: only the coordinator …`).
 //! * Nothing panics on input; every failure is `{"error":{"code","message"}}`.
 
 pub mod api;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod inspections;
 pub mod service;
 pub mod verify;
 

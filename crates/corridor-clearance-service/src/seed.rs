@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use corridor_clearance::{
-    Actor, ApplicationContent, CargoLine, Command, CorridorConfig, Itinerary, PortCall, Role,
-    Vessel,
+    Actor, ApplicationContent, CargoLine, Command, CorridorConfig, Itinerary, PortCall, Readiness,
+    Role, Vessel,
 };
 use corridor_ledger::{DecisionKind, DecisionPayload, SecretKey};
 use jiff::{SignedDuration, Timestamp};
@@ -132,7 +132,43 @@ impl Season {
         self.s.clock().advance(SignedDuration::from_hours(hours));
     }
 
+    fn agent(&self, agent: usize) -> Actor {
+        let (user, company) = AGENTS[agent % AGENTS.len()];
+        Actor::new(
+            &format!("user:{user}"),
+            Role::Agent {
+                company: company.to_string(),
+            },
+        )
+    }
+
+    /// The agent declares the vessel ready for inspection.
+    async fn ready(&self, agent: usize, id: &str) -> Result<(), ServiceError> {
+        self.s
+            .execute(
+                &self.agent(agent),
+                Command::DeclareReadiness {
+                    application_id: id.to_string(),
+                    readiness: Readiness {
+                        holds_ventilated: true,
+                        gas_free: true,
+                        testing_equipment_aboard: true,
+                        documents_complete: true,
+                        note: Some(
+                            "Holds ventilated 48 h after fumigation; readings attached".into(),
+                        ),
+                    },
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn draft(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
+        self.draft_with(agent, n, false).await
+    }
+
+    async fn draft_with(&self, agent: usize, n: u32, wfp: bool) -> Result<String, ServiceError> {
         let (user, company) = AGENTS[agent % AGENTS.len()];
         let actor = Actor::new(
             &format!("user:{user}"),
@@ -152,7 +188,10 @@ impl Season {
                 &actor,
                 Command::CreateDraft {
                     company: company.to_string(),
-                    content: content(n, eta),
+                    content: ApplicationContent {
+                        wfp,
+                        ..content(n, eta)
+                    },
                 },
             )
             .await?;
@@ -168,7 +207,16 @@ impl Season {
     }
 
     async fn submit_and_review(&self, agent: usize, n: u32) -> Result<String, ServiceError> {
-        let id = self.draft(agent, n).await?;
+        self.submit_and_review_with(agent, n, false).await
+    }
+
+    async fn submit_and_review_with(
+        &self,
+        agent: usize,
+        n: u32,
+        wfp: bool,
+    ) -> Result<String, ServiceError> {
+        let id = self.draft_with(agent, n, wfp).await?;
         let (user, company) = AGENTS[agent % AGENTS.len()];
         let actor = Actor::new(
             &format!("user:{user}"),
@@ -435,6 +483,43 @@ pub async fn seed_service(
     // 8: awaiting every party; 9: a draft.
     let _a8 = season.submit_and_review(1, 7).await?;
     let _a9 = season.draft(2, 8).await?;
+
+    // The inspection queue (issue 6): 1, 2 and 4 are approved and waiting;
+    // 1 and 2 are declared ready; 10 carries WFP humanitarian cargo and goes
+    // first; 4 failed an inspection as not ready (gas in a hold) and waits
+    // out the re-queue delay. `GET /plans/{tomorrow}` drafts a plan from them.
+    season.ready(0, &a1).await?;
+    season.advance(1);
+    season.ready(1, &a2).await?;
+    let a10 = season.submit_and_review_with(0, 9, true).await?;
+    season.approve_all(&a10, [1, 1, 2, 2]).await?;
+    season.ready(0, &a10).await?;
+    let inspector = Actor::new("user:inspector", Role::Inspector);
+    let soon = s
+        .now()
+        .await
+        .checked_add(SignedDuration::from_hours(1))
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    s.execute(
+        &season.coordinator,
+        Command::ScheduleInspection {
+            application_id: a4.clone(),
+            at: soon,
+        },
+    )
+    .await?;
+    season.advance(3);
+    s.execute(
+        &inspector,
+        Command::RecordInspection {
+            application_id: a4.clone(),
+            outcome: corridor_clearance::InspectionOutcome::NotReady {
+                reason_code: "GAS".into(),
+                text: "Phosphine above the limit in hold 3".into(),
+            },
+        },
+    )
+    .await?;
 
     // A checkpoint over the season, kept so `corridor verify` checks the tree.
     s.checkpoint().await?;

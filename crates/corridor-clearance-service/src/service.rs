@@ -94,6 +94,8 @@ pub struct Service {
     pub(crate) clock: Clock,
     pub(crate) state: Mutex<State>,
     pub(crate) limiter: std::sync::Mutex<crate::auth::LoginLimiter>,
+    /// Inspection resources and the queue rule (the planner's configuration).
+    pub(crate) capacity: corridor_planner::CapacityConfig,
 }
 
 impl Service {
@@ -109,6 +111,18 @@ impl Service {
     pub async fn with_db(
         db: Db,
         config: CorridorConfig,
+        clock: Clock,
+    ) -> Result<Arc<Service>, ServiceError> {
+        let capacity = crate::inspections::service_capacity()?;
+        Self::with_capacity(db, config, capacity, clock).await
+    }
+
+    /// As [`Service::with_db`], with the inspection resources and queue rule
+    /// given (default: [`crate::inspections::service_capacity`]).
+    pub async fn with_capacity(
+        db: Db,
+        config: CorridorConfig,
+        capacity: corridor_planner::CapacityConfig,
         clock: Clock,
     ) -> Result<Arc<Service>, ServiceError> {
         let state = load(&db, &config).await?;
@@ -138,6 +152,7 @@ impl Service {
             clock,
             state: Mutex::new(state),
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
+            capacity,
         }))
     }
 
@@ -149,6 +164,11 @@ impl Service {
     /// The corridor's configuration.
     pub fn config(&self) -> &CorridorConfig {
         &self.config
+    }
+
+    /// The inspection resources and queue rule.
+    pub fn capacity(&self) -> &corridor_planner::CapacityConfig {
+        &self.capacity
     }
 
     /// The clock.
@@ -198,19 +218,19 @@ impl Service {
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row =
             StoredEntry::from_entry(&entry).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let application = match outcome
+        // Every application the event changes (a plan's approval schedules several).
+        let applications = outcome
             .event
-            .application_id()
-            .and_then(|id| next.applications.get(id))
-        {
-            Some(app) => Some(app_row(app)?),
-            None => None,
-        };
+            .affected_applications()
+            .into_iter()
+            .filter_map(|id| next.applications.get(id))
+            .map(app_row)
+            .collect::<Result<Vec<_>, _>>()?;
         self.append_or_reload(
             &mut st,
             &row,
             &Projection {
-                application,
+                applications,
                 keys: Vec::new(),
                 document,
             },
@@ -293,7 +313,7 @@ impl Service {
             &mut st,
             &row,
             &Projection {
-                application: None,
+                applications: Vec::new(),
                 keys: changed,
                 document: None,
             },

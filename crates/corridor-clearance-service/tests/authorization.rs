@@ -144,6 +144,16 @@ async fn every_route_against_every_role() {
     ))
     .unwrap();
 
+    let ru_plan_decision = serde_json::to_value(sign(
+        key_of(&keys, "RU"),
+        "RU",
+        "PLAN-2022-09-10",
+        hash,
+        DecisionKind::Approve,
+        s.clock().now(),
+    ))
+    .unwrap();
+
     let mut tokens = std::collections::HashMap::new();
     tokens.insert(Who::Owner, owner.clone());
     tokens.insert(Who::OtherAgent, login(&app, "agent-b").await);
@@ -391,6 +401,67 @@ async fn every_route_against_every_role() {
             ALL.to_vec(),
             false,
         ),
+        // Inspections (issue 6).
+        (
+            "POST",
+            format!("/applications/{x}/readiness"),
+            Some(
+                json!({"holds_ventilated": true, "gas_free": true, "testing_equipment_aboard": true, "documents_complete": true}),
+            ),
+            vec![Owner],
+            true,
+        ),
+        ("GET", "/queue".to_string(), None, ALL.to_vec(), false),
+        (
+            "GET",
+            "/queue?mine=true".to_string(),
+            None,
+            vec![Owner, OtherAgent],
+            false,
+        ),
+        (
+            "POST",
+            "/queue/overrides".to_string(),
+            Some(json!({"application_id": x, "place": 1, "reason": "r"})),
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "GET",
+            "/plans/2022-09-10".to_string(),
+            None,
+            vec![Delegate, Inspector, Coordinator],
+            false,
+        ),
+        (
+            "PUT",
+            "/plans/2022-09-10".to_string(),
+            Some(json!({"reason": "r", "assignments": []})),
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            "/plans/2022-09-10/submit".to_string(),
+            None,
+            vec![Coordinator],
+            true,
+        ),
+        // RU's signature on the plan: the UA delegate may not post it either.
+        (
+            "POST",
+            "/plans/2022-09-10/decisions".to_string(),
+            Some(ru_plan_decision.clone()),
+            vec![],
+            true,
+        ),
+        (
+            "GET",
+            "/inspections?date=2022-09-10".to_string(),
+            None,
+            vec![Inspector, Coordinator],
+            false,
+        ),
     ];
 
     let secrets = [
@@ -417,8 +488,19 @@ async fn every_route_against_every_role() {
                 "{who:?} {method} {uri}: {st} {resp}"
             );
             let message = resp["error"]["message"].as_str().unwrap_or_default();
+            // Refusals about roles may say who may ("not permitted: only the coordinator …").
             assert!(
-                ["not permitted", "no such application"].contains(&message),
+                message == "no such application"
+                    || (st == StatusCode::FORBIDDEN && message.starts_with("not permitted")),
+                "{who:?} {method} {uri}: {resp}"
+            );
+            assert_eq!(
+                resp["error"]["code"].as_str(),
+                Some(if st == StatusCode::FORBIDDEN {
+                    "forbidden"
+                } else {
+                    "not_found"
+                }),
                 "{who:?} {method} {uri}: {resp}"
             );
             let text = resp.to_string();

@@ -239,3 +239,51 @@ fn from_config_on_the_istanbul_clock() {
     assert_eq!(t[0].team, "team-1");
     assert_eq!(t[0].area, "marmara");
 }
+
+/// A coordinator's edit is judged per team in start order, and each violation names the
+/// vessels, the team, the times and why.
+#[test]
+fn check_plan_names_the_violation() {
+    use corridor_planner::plan::Assignment;
+    let p = day(3, 2, &[195], &[0], &[0, 1]);
+    let a = |id: usize, team: usize, start: u32, area: usize| Assignment {
+        id: format!("v{id}"),
+        place: id,
+        team,
+        start,
+        end: start + 195,
+        area,
+    };
+    let plan = |assignments: Vec<Assignment>| Plan {
+        assignments,
+        score: PlanScore {
+            inspections: 0,
+            place_sum: 0,
+            travel_minutes: 0,
+        },
+        count_upper_bound: 0,
+        method: "coordinator".into(),
+    };
+    let err = |v: Vec<Assignment>| check_plan(&p, &plan(v)).unwrap_err().to_string();
+    // Given in any order: judged by start time.
+    assert!(check_plan(&p, &plan(vec![a(1, 0, 615, 0), a(0, 0, 420, 0)])).is_ok());
+    let e = err(vec![a(0, 0, 420, 0), a(1, 0, 480, 0)]);
+    assert!(
+        e.contains("t0 is double-booked: v1 at 08:00-11:15 overlaps v0 at 07:00-10:15"),
+        "{e}"
+    );
+    // Team t1 starts at bosphorus-north, 90 minutes from marmara.
+    let e = err(vec![a(0, 1, 420, 0)]);
+    assert!(
+        e.contains("needs 90 min") && e.contains("08:30 at the earliest"),
+        "{e}"
+    );
+    let e = err(vec![a(0, 0, 420, 0), a(0, 1, 600, 0)]);
+    assert!(e.contains("v0 is planned twice"), "{e}");
+    let e = err(vec![a(0, 0, 800, 0)]);
+    assert!(e.contains("works past its window"), "{e}");
+    let mut short = a(0, 0, 420, 0);
+    short.end = 480;
+    let e = err(vec![short]);
+    assert!(e.contains("takes 195 min"), "{e}");
+}

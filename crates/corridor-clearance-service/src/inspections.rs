@@ -1,0 +1,981 @@
+//! Inspections over HTTP: readiness, the public queue, the daily plan and the
+//! inspector's day (issue 6).
+//!
+//! The queue is built from the clearance state (every application that is
+//! approved, awaiting inspection or failed not-ready), ordered by the
+//! planner's written rule ([`corridor_planner::queue::QueuePolicy`]) plus the
+//! coordinator's logged overrides, and forecast with
+//! [`corridor_planner::queue::queue_view`] against the service's capacity
+//! ([`service_capacity`]). A day's plan is generated with the planner's
+//! optimiser beside its FIFO plan; edits are checked with
+//! [`corridor_planner::plan::check_plan`]. Every change (readiness, override,
+//! plan version, submission, each party's signed decision) is an event of the
+//! clearance log, so a replay rebuilds it.
+//!
+//! | route | who |
+//! |---|---|
+//! | `POST /applications/{id}/readiness` | the owning company's agent |
+//! | `GET /queue[?mine=true]` | anyone (`mine` needs an agent) |
+//! | `POST /queue/overrides` | coordinator |
+//! | `GET /plans/{date}` | coordinator, delegates, inspectors |
+//! | `PUT /plans/{date}`, `POST /plans/{date}/submit` | coordinator |
+//! | `POST /plans/{date}/decisions` | that party's delegate |
+//! | `GET /inspections?date=` | inspectors, coordinator |
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use corridor_clearance::machine::{canonical_date, plan_status_text};
+use corridor_clearance::{
+    Action, Application, Clearance, ClearanceError, Command, DayPlan, PlanAssignment, PlanContent,
+    PlanStatus, Readiness, Resource, Role, Status, can, plan_id,
+};
+use corridor_ledger::{DecisionError, SignedDecision};
+use corridor_planner::plan::{
+    Assignment, DayProblem, Plan, PlanScore, check_plan, hhmm, plan_fifo, plan_optimised,
+    score_plan,
+};
+use corridor_planner::queue::{Override, order, queue_view};
+use corridor_planner::{CapacityConfig, Direction, PlannerError, Reference, Voyage};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{
+    ApiJson, ApiPath, ApiQuery, ApiResult, Caller, Svc, app_body, ok, readable_app, visible_app,
+};
+use crate::error::{ErrorBody, ServiceError};
+use crate::service::Service;
+
+/// `config/capacity-service.toml` of this crate: the service's inspection resources.
+pub const SERVICE_CAPACITY_TOML: &str = include_str!("../config/capacity-service.toml");
+
+/// The JCC's timetable for a day's plan (local time): the ports' departure plan, and the approved plan.
+pub const DEADLINES: [(&str, &str); 2] = [("departure_plan", "12:00"), ("approved_plan", "16:00")];
+
+/// The service's default capacity ([`SERVICE_CAPACITY_TOML`]).
+pub fn service_capacity() -> Result<CapacityConfig, ServiceError> {
+    CapacityConfig::from_toml(SERVICE_CAPACITY_TOML)
+        .map_err(|e| ServiceError::Internal(format!("service capacity: {e}")))
+}
+
+/// The inspection routes (merged into the clearance router).
+pub fn routes() -> Router<Arc<Service>> {
+    Router::new()
+        .route("/applications/{id}/readiness", post(declare_readiness))
+        .route("/queue", get(get_queue))
+        .route("/queue/overrides", post(override_queue))
+        .route("/plans/{date}", get(get_plan).put(put_plan))
+        .route("/plans/{date}/submit", post(submit_plan))
+        .route("/plans/{date}/decisions", post(decide_plan))
+        .route("/inspections", get(get_inspections))
+}
+
+fn planner_error(e: PlannerError) -> ServiceError {
+    match e {
+        PlannerError::Input(m) => ServiceError::Unprocessable(m),
+        PlannerError::Override { .. } => ServiceError::Unprocessable(e.to_string()),
+        other => ServiceError::Internal(other.to_string()),
+    }
+}
+
+// ---- the queue, from the clearance state ----
+
+/// One waiting application as the planner sees it.
+struct Waiting<'a> {
+    app: &'a Application,
+    voyage: Voyage,
+}
+
+fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
+    t.to_zoned(tz.clone()).date()
+}
+
+/// Everything the planner needs about the service's state at one moment.
+struct Planning<'a> {
+    clearance: &'a Clearance,
+    cap: &'a CapacityConfig,
+    tz: jiff::tz::TimeZone,
+}
+
+impl<'a> Planning<'a> {
+    fn new(clearance: &'a Clearance, cap: &'a CapacityConfig) -> Result<Self, ServiceError> {
+        let tz = cap
+            .tz()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(Planning { clearance, cap, tz })
+    }
+
+    /// Every application waiting for an inspection, as planner voyages.
+    fn waiting(&self) -> Vec<Waiting<'a>> {
+        let ports = &self.clearance.config.ports;
+        let delay = self.cap.readiness.requeue_delay_days;
+        self.clearance
+            .applications
+            .values()
+            .filter(|a| a.waiting_for_inspection())
+            .map(|app| {
+                let c = &app.content;
+                let declared = app.ready_at.map(|t| local_date(t, &self.tz));
+                // A failed-not-ready vessel comes back after the configured delay.
+                let requeued = app
+                    .not_ready_at
+                    .filter(|_| app.status == Status::FailedNotReady)
+                    .map(|t| corridor_planner::model::add_days(local_date(t, &self.tz), delay));
+                let ready = match (declared, requeued) {
+                    (Some(d), Some(r)) => Some(d.max(r)),
+                    (d, r) => d.or(r),
+                };
+                let voyage = Voyage {
+                    id: app.id.clone(),
+                    // A voyage towards a corridor port is inbound; anything else leaves laden.
+                    direction: if ports.contains(&c.itinerary.to_port) {
+                        Direction::Inbound
+                    } else {
+                        Direction::Outbound
+                    },
+                    reference: local_date(c.eta_inspection_area, &self.tz),
+                    reference_kind: Reference::ArrivedAtArea,
+                    tonnes: u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX),
+                    wfp: c.wfp,
+                    perishable: c.perishable,
+                    ready,
+                    inspected: None,
+                    vessel: Some(c.vessel.imo.clone()),
+                    area: None,
+                };
+                Waiting { app, voyage }
+            })
+            .collect()
+    }
+
+    /// The logged overrides that concern `voyages`, as the planner's overrides
+    /// (a `before` is resolved against the order at the time it applies).
+    fn overrides(&self, voyages: &[Voyage]) -> Result<Vec<Override>, ServiceError> {
+        let ids: HashMap<&str, ()> = voyages.iter().map(|v| (v.id.as_str(), ())).collect();
+        let mut out: Vec<Override> = Vec::new();
+        for o in &self.clearance.queue_overrides {
+            if !ids.contains_key(o.application_id.as_str()) {
+                continue;
+            }
+            let place = match (o.place, &o.before) {
+                (Some(p), _) => p as usize,
+                (None, Some(b)) if ids.contains_key(b.as_str()) => {
+                    let (idx, _) = order(voyages, &self.cap.queue, self.cap.transit_days, &out)
+                        .map_err(planner_error)?;
+                    let pos = idx
+                        .iter()
+                        .map(|&i| voyages[i].id.as_str())
+                        .filter(|id| *id != o.application_id)
+                        .position(|id| id == b);
+                    match pos {
+                        Some(p) => p + 1,
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            out.push(Override {
+                id: o.application_id.clone(),
+                place,
+                reason: o.reason.clone(),
+                by: o.by.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The day's planning problem: the vessels declared ready (and past any
+    /// re-queue delay), not already scheduled on another day, in queue order.
+    fn problem(&self, day: Date) -> Result<(DayProblem, Vec<Waiting<'a>>), ServiceError> {
+        let candidates: Vec<Waiting<'a>> = self
+            .waiting()
+            .into_iter()
+            .filter(|w| w.app.ready_at.is_some())
+            .filter(|w| {
+                w.app.status != Status::AwaitingInspection
+                    || w.app
+                        .inspection_at
+                        .is_none_or(|t| local_date(t, &self.tz) == day)
+            })
+            .collect();
+        let voyages: Vec<Voyage> = candidates.iter().map(|w| w.voyage.clone()).collect();
+        let overrides = self.overrides(&voyages)?;
+        let teams = self.cap.day(day).teams;
+        let p = DayProblem::from_config(self.cap, day, &voyages, &overrides, teams)
+            .map_err(planner_error)?;
+        Ok((p, candidates))
+    }
+
+    fn vessel_name(&self, id: &str) -> String {
+        self.clearance
+            .applications
+            .get(id)
+            .map(|a| a.content.vessel.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn instant(&self, day: Date, minutes: u32) -> Result<Timestamp, ServiceError> {
+        let h = i8::try_from((minutes / 60).min(23)).unwrap_or(23);
+        let m = i8::try_from(minutes % 60).unwrap_or(0);
+        let time = jiff::civil::Time::new(h, m, 0, 0)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        day.to_datetime(time)
+            .to_zoned(self.tz.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| ServiceError::Unprocessable(format!("{day} {}: {e}", hhmm(minutes))))
+    }
+
+    /// A planner plan as the assignments the parties sign.
+    fn assignments(
+        &self,
+        p: &DayProblem,
+        plan: &Plan,
+    ) -> Result<Vec<PlanAssignment>, ServiceError> {
+        let mut sorted = plan.assignments.clone();
+        sorted.sort_by(|a, b| (a.start, a.team).cmp(&(b.start, b.team)));
+        sorted
+            .iter()
+            .map(|a| {
+                Ok(PlanAssignment {
+                    application_id: a.id.clone(),
+                    vessel_name: self.vessel_name(&a.id),
+                    team: p
+                        .teams
+                        .get(a.team)
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default(),
+                    area: p.areas.get(a.area).cloned().unwrap_or_default(),
+                    start: hhmm(a.start),
+                    end: hhmm(a.end),
+                    start_at: self.instant(p.day, a.start)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn score_json(s: &PlanScore, plan: &Plan) -> Value {
+    json!({
+        "inspections": s.inspections,
+        "place_sum": s.place_sum,
+        "travel_minutes": s.travel_minutes,
+        "count_upper_bound": plan.count_upper_bound,
+        "method": plan.method,
+    })
+}
+
+fn parse_day(text: &str) -> Result<Date, ServiceError> {
+    let canon = canonical_date(text).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    if canon != text {
+        return Err(ServiceError::BadRequest(format!(
+            "date {text:?} is not YYYY-MM-DD"
+        )));
+    }
+    text.parse()
+        .map_err(|_| ServiceError::BadRequest(format!("date {text:?} is not YYYY-MM-DD")))
+}
+
+// ---- readiness ----
+
+/// The agent's declaration that the vessel is ready for inspection; all four must be true.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessRequest {
+    /// Holds ventilated after fumigation.
+    pub holds_ventilated: bool,
+    /// Gas readings show the holds free of fumigant.
+    pub gas_free: bool,
+    /// Gas-testing equipment aboard.
+    pub testing_equipment_aboard: bool,
+    /// Documents complete.
+    pub documents_complete: bool,
+    /// Free text.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/readiness", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = ReadinessRequest,
+    responses((status = 200, body = Object, description = "the application, with `readiness`, `ready_at` and `not_ready_count`"),
+        (status = "4XX", body = ErrorBody, description = "422 `not_ready` names the items not confirmed (details.missing)")))]
+pub(crate) async fn declare_readiness(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReadinessRequest>,
+) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(
+        &caller.actor,
+        Command::DeclareReadiness {
+            application_id: id.clone(),
+            readiness: Readiness {
+                holds_ventilated: req.holds_ventilated,
+                gas_free: req.gas_free,
+                testing_equipment_aboard: req.testing_equipment_aboard,
+                documents_complete: req.documents_complete,
+                note: req.note,
+            },
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Clearance(ClearanceError::Denied(_)) => {
+            ServiceError::ForbiddenRole("only the owning company's agent declares readiness")
+        }
+        other => other,
+    })?;
+    let app = readable_app(&s, &caller, &id).await?;
+    ok(&app_body(&app))
+}
+
+// ---- the public queue ----
+
+/// `mine=true`: only the calling agent's vessels.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QueueQuery {
+    /// Only the caller's own vessels (agents).
+    pub mine: Option<bool>,
+}
+
+/// One waiting vessel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueEntryBody {
+    /// Place in the queue, from 1.
+    pub place: usize,
+    /// Tracking number.
+    pub application_id: String,
+    /// Vessel name.
+    pub vessel_name: String,
+    /// IMO number.
+    pub imo: String,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    /// Application status (`approved`, `awaiting_inspection`, `failed_not_ready`).
+    pub status: String,
+    /// Day of arrival at the inspection area (what the rule orders by), local date.
+    pub waiting_since: String,
+    /// The agent has declared the vessel ready (and it is not waiting out a re-queue delay).
+    pub ready: bool,
+    /// Predicted inspection day (the forecaster's median; the scheduled day once planned).
+    pub predicted: String,
+    /// Early end of the likely range.
+    pub predicted_earliest: String,
+    /// Late end of the likely range.
+    pub predicted_latest: String,
+    /// WFP humanitarian cargo.
+    pub wfp: bool,
+    /// Failed-not-ready inspections so far.
+    pub not_ready_count: u32,
+    /// The calling agent's own vessel.
+    pub mine: bool,
+}
+
+/// An applied override as shown with the queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverrideBody {
+    /// Tracking number.
+    pub application_id: String,
+    /// Place under the rule.
+    pub from_place: usize,
+    /// Place after the override.
+    pub to_place: usize,
+    /// The reason logged.
+    pub reason: String,
+    /// Who decided.
+    pub by: String,
+}
+
+/// The public queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueBody {
+    /// When this view was computed (RFC 3339).
+    pub as_of: String,
+    /// The written rule.
+    pub rule: String,
+    /// Waiting vessels in queue order.
+    pub entries: Vec<QueueEntryBody>,
+    /// The coordinator's overrides in force, as applied.
+    pub overrides: Vec<OverrideBody>,
+}
+
+async fn queue_body(
+    s: &Service,
+    caller: &Caller,
+    mine_only: bool,
+) -> Result<QueueBody, ServiceError> {
+    let clearance = s.clearance().await;
+    let now = s.now().await;
+    let planning = Planning::new(&clearance, s.capacity())?;
+    let today = local_date(now, &planning.tz);
+    let waiting = planning.waiting();
+    let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
+    let overrides = planning.overrides(&voyages)?;
+    let view = queue_view(&voyages, today, s.capacity(), &overrides).map_err(planner_error)?;
+    let by_id: HashMap<&str, &Waiting<'_>> =
+        waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
+    let company = match &caller.actor.role {
+        Role::Agent { company } => Some(company.as_str()),
+        _ => None,
+    };
+    let mut entries = Vec::with_capacity(view.entries.len());
+    for e in &view.entries {
+        let Some(w) = by_id.get(e.id.as_str()) else {
+            continue;
+        };
+        let mine = company.is_some_and(|c| c == w.app.company);
+        if mine_only && !mine {
+            continue;
+        }
+        // Once an approved plan has scheduled it, the scheduled day is the prediction.
+        let scheduled = w
+            .app
+            .inspection_at
+            .filter(|_| w.app.status == Status::AwaitingInspection)
+            .map(|t| local_date(t, &planning.tz));
+        let (p, lo, hi) = match scheduled {
+            Some(d) => (d, d, d),
+            None => (e.predicted, e.earliest_likely, e.latest_likely),
+        };
+        entries.push(QueueEntryBody {
+            place: e.place,
+            application_id: w.app.id.clone(),
+            vessel_name: w.app.content.vessel.name.clone(),
+            imo: w.app.content.vessel.imo.clone(),
+            direction: match e.direction {
+                Direction::Inbound => "inbound".into(),
+                Direction::Outbound => "outbound".into(),
+            },
+            status: serde_json::to_value(w.app.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            waiting_since: w.voyage.reference.to_string(),
+            ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
+            predicted: p.to_string(),
+            predicted_earliest: lo.min(p).to_string(),
+            predicted_latest: hi.max(p).to_string(),
+            wfp: w.app.content.wfp,
+            not_ready_count: w.app.not_ready_count,
+            mine,
+        });
+    }
+    Ok(QueueBody {
+        as_of: corridor_ledger::time::format(now),
+        rule: s.capacity().queue.describe(),
+        entries,
+        overrides: view
+            .overrides
+            .into_iter()
+            .map(|o| OverrideBody {
+                application_id: o.id,
+                from_place: o.from_place,
+                to_place: o.to_place,
+                reason: o.reason,
+                by: o.by,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/queue", tag = "inspections", params(QueueQuery),
+    responses((status = 200, body = QueueBody, description = "every vessel waiting for an inspection, in the rule's order, with its predicted day and likely range"),
+        (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn get_queue(
+    State(s): Svc,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> ApiResult {
+    let mine = q.mine.unwrap_or(false);
+    if mine && !matches!(caller.actor.role, Role::Agent { .. }) {
+        return Err(ServiceError::ForbiddenRole(
+            "mine=true lists an agent's own vessels; log in as an agent",
+        ));
+    }
+    ok(&queue_body(&s, &caller, mine).await?)
+}
+
+/// A coordinator's override: exactly one of `place` and `before`, and a reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideRequest {
+    /// The vessel's application.
+    pub application_id: String,
+    /// New place, from 1.
+    #[serde(default)]
+    pub place: Option<u32>,
+    /// Or: just before this application.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// Why (required; logged and shown with the queue).
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/queue/overrides", tag = "inspections", security(("bearer" = [])),
+    request_body = OverrideRequest,
+    responses((status = 200, body = QueueBody, description = "the queue after the override"), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn override_queue(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<OverrideRequest>,
+) -> ApiResult {
+    can(&caller.actor, Action::OverrideQueue, Resource::Corridor)
+        .map_err(|_| ServiceError::ForbiddenRole("only the coordinator overrides the queue"))?;
+    s.execute(
+        &caller.actor,
+        Command::OverrideQueue {
+            application_id: req.application_id,
+            place: req.place,
+            before: req.before,
+            reason: req.reason,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Clearance(ClearanceError::NotFound(id)) => {
+            ServiceError::Unprocessable(format!("no application {id}"))
+        }
+        other => other,
+    })?;
+    ok(&queue_body(&s, &caller, false).await?)
+}
+
+// ---- the daily plan ----
+
+/// One assignment as the coordinator edits it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRequest {
+    /// The vessel's application (waiting and declared ready on that day).
+    pub application_id: String,
+    /// Team name (as in the plan's `teams`).
+    pub team: String,
+    /// Start, `HH:MM` local time.
+    pub start: String,
+    /// End, `HH:MM`; must be the start plus the inspection's duration (default: exactly that).
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Area (default: the vessel's).
+    #[serde(default)]
+    pub area: Option<String>,
+    /// Ignored (the server fills it in); accepted so a plan's assignments can be sent back as they came.
+    #[serde(default)]
+    pub vessel_name: Option<String>,
+    /// Ignored, likewise.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub start_at: Option<Value>,
+}
+
+/// A new version of the day's plan.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanEditRequest {
+    /// Why the plan is changed (required, logged).
+    pub reason: String,
+    /// Every inspection of the day (replaces the previous assignments).
+    pub assignments: Vec<AssignmentRequest>,
+}
+
+/// The plan of `date`: the stored one, or a fresh draft from the optimiser.
+async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
+    let clearance = s.clearance().await;
+    let planning = Planning::new(&clearance, s.capacity())?;
+    let (p, _) = planning.problem(day)?;
+    let stored = clearance.plans.get(date);
+    let (content, hash, status, scores, reason, stored_plan) = match stored {
+        Some(plan) => (
+            plan.content.clone(),
+            plan.plan_hash,
+            plan.status,
+            plan.scores.clone(),
+            plan.reason.clone(),
+            Some(plan),
+        ),
+        None => {
+            let (content, scores) = generate(&planning, &p, date)?;
+            let hash = content
+                .plan_hash()
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            (content, hash, PlanStatus::Draft, scores, None, None)
+        }
+    };
+    let approvals: Vec<Value> = stored_plan
+        .map(|pl| {
+            pl.approvals
+                .values()
+                .map(|a| {
+                    json!({
+                        "party": a.party,
+                        "decision": a.decision.name(),
+                        "reason_code": a.decision.reason_code(),
+                        "time": corridor_ledger::time::format(a.signed_at),
+                        "logged_at": corridor_ledger::time::format(a.at),
+                        "key_id": a.key_id,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let teams: Vec<Value> = p
+        .teams
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "start": hhmm(t.start),
+                "end": hhmm(t.end),
+                "home_area": p.areas.get(t.start_area),
+            })
+        })
+        .collect();
+    let time = |t: Option<Timestamp>| t.map(corridor_ledger::time::format);
+    Ok(json!({
+        "date": date,
+        "application_id": plan_id(date),
+        "status": plan_status_text(status),
+        "stored": stored_plan.is_some(),
+        "version": content.version,
+        "assignments": content.assignments,
+        "score": scores.get("score").cloned().unwrap_or(Value::Null),
+        "fifo_score": scores.get("fifo_score").cloned().unwrap_or(Value::Null),
+        "plan_hash": hash,
+        "reason": reason,
+        "approvals": approvals,
+        "required_parties": clearance.config.party_codes().collect::<Vec<_>>(),
+        "deadlines": DEADLINES.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+        "time_zone": s.capacity().time_zone,
+        "teams": teams,
+        "areas": p.areas,
+        "updated_at": time(stored_plan.map(|pl| pl.updated_at)),
+        "submitted_at": time(stored_plan.and_then(|pl| pl.submitted_at)),
+        "approved_at": time(stored_plan.and_then(|pl| pl.approved_at)),
+    }))
+}
+
+/// The optimiser's draft (version 1) with its score and FIFO's.
+fn generate(
+    planning: &Planning<'_>,
+    p: &DayProblem,
+    date: &str,
+) -> Result<(PlanContent, Value), ServiceError> {
+    let best = plan_optimised(p).map_err(planner_error)?;
+    let fifo = plan_fifo(p).map_err(planner_error)?;
+    let content = PlanContent {
+        date: date.to_string(),
+        version: 1,
+        assignments: planning.assignments(p, &best)?,
+    };
+    let scores = json!({
+        "score": score_json(&best.score, &best),
+        "fifo_score": score_json(&fifo.score, &fifo),
+    });
+    Ok((content, scores))
+}
+
+fn require_plan_reader(caller: &Caller) -> Result<(), ServiceError> {
+    can(&caller.actor, Action::ReadPlan, Resource::Corridor).map_err(|_| {
+        ServiceError::ForbiddenRole(
+            "the daily plan is for the coordinator, the parties' delegates and inspectors",
+        )
+    })
+}
+
+fn require_plan_editor(caller: &Caller) -> Result<(), ServiceError> {
+    can(&caller.actor, Action::EditPlan, Resource::Corridor).map_err(|_| {
+        ServiceError::ForbiddenRole("only the coordinator changes or submits the daily plan")
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{date}", tag = "inspections", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = Object, description = "{date, application_id (PLAN-date), status (draft|submitted|approved), version, assignments[{application_id, vessel_name, team, area, start, end, start_at}], score, fifo_score, plan_hash, approvals[{party, decision, time, key_id}], required_parties, deadlines, teams, areas}; without a stored plan, a draft from the optimiser"),
+        (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn get_plan(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(date): ApiPath<String>,
+) -> ApiResult {
+    require_plan_reader(&caller)?;
+    let day = parse_day(&date)?;
+    ok(&plan_body(&s, &date, day).await?)
+}
+
+#[utoipa::path(put, path = "/api/v1/plans/{date}", tag = "inspections", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")), request_body = PlanEditRequest,
+    responses((status = 200, body = Object, description = "the plan's new version (a draft again: it must be submitted anew)"),
+        (status = "4XX", body = ErrorBody, description = "422 names the assignment and what is wrong (team window, duration, travel, double booking)")))]
+pub(crate) async fn put_plan(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(date): ApiPath<String>,
+    ApiJson(req): ApiJson<PlanEditRequest>,
+) -> ApiResult {
+    require_plan_editor(&caller)?;
+    let day = parse_day(&date)?;
+    if req.reason.trim().is_empty() {
+        return Err(ServiceError::Unprocessable(
+            "reason: a plan edit needs a reason".into(),
+        ));
+    }
+    let clearance = s.clearance().await;
+    let planning = Planning::new(&clearance, s.capacity())?;
+    let (p, _) = planning.problem(day)?;
+    let mut assignments = Vec::with_capacity(req.assignments.len());
+    for (i, a) in req.assignments.iter().enumerate() {
+        let n = i + 1;
+        let what = |m: String| {
+            ServiceError::Unprocessable(format!("assignment {n} ({}): {m}", a.application_id))
+        };
+        let start = corridor_planner::config::parse_hhmm(&a.start)
+            .map_err(|_| what(format!("start {:?} is not HH:MM", a.start)))?;
+        let team = p
+            .teams
+            .iter()
+            .position(|t| t.name == a.team)
+            .ok_or_else(|| {
+                what(format!(
+                    "there is no team {:?} on {date} (teams: {})",
+                    a.team,
+                    p.teams
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        let job = p
+            .jobs
+            .iter()
+            .find(|j| j.id == a.application_id)
+            .ok_or_else(|| {
+                what(format!(
+                    "not in the queue for {date}: it must be waiting for an inspection, declared ready and past any re-queue delay"
+                ))
+            })?;
+        let area = match &a.area {
+            Some(name) => p.areas.iter().position(|x| x == name).ok_or_else(|| {
+                what(format!(
+                    "no inspection area {name:?} (areas: {})",
+                    p.areas.join(", ")
+                ))
+            })?,
+            None => job.area,
+        };
+        let end = match &a.end {
+            Some(e) => corridor_planner::config::parse_hhmm(e)
+                .map_err(|_| what(format!("end {e:?} is not HH:MM")))?,
+            None => start + job.minutes,
+        };
+        if end < start {
+            return Err(what(format!(
+                "ends ({}) before it starts ({})",
+                hhmm(end),
+                hhmm(start)
+            )));
+        }
+        assignments.push(Assignment {
+            id: job.id.clone(),
+            place: job.place,
+            team,
+            start,
+            end,
+            area,
+        });
+    }
+    let mut plan = Plan {
+        assignments,
+        score: PlanScore {
+            inspections: 0,
+            place_sum: 0,
+            travel_minutes: 0,
+        },
+        count_upper_bound: corridor_planner::plan::count_upper_bound(&p),
+        method: "coordinator".into(),
+    };
+    check_plan(&p, &plan).map_err(planner_error)?;
+    plan.score = score_plan(&p, &plan);
+    let fifo = plan_fifo(&p).map_err(planner_error)?;
+    let version = match clearance.plans.get(&date) {
+        Some(DayPlan { content, .. }) => content.version.saturating_add(1),
+        None => 2,
+    };
+    let content = PlanContent {
+        date: date.clone(),
+        version,
+        assignments: planning.assignments(&p, &plan)?,
+    };
+    let scores = json!({
+        "score": score_json(&plan.score, &plan),
+        "fifo_score": score_json(&fifo.score, &fifo),
+    });
+    drop(planning);
+    s.execute(
+        &caller.actor,
+        Command::SetPlan {
+            content,
+            reason: Some(req.reason.trim().to_string()),
+            scores,
+        },
+    )
+    .await?;
+    ok(&plan_body(&s, &date, day).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{date}/submit", tag = "inspections", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = Object, description = "the plan, now `submitted` to the parties (a generated draft is stored as version 1 first)"), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn submit_plan(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(date): ApiPath<String>,
+) -> ApiResult {
+    require_plan_editor(&caller)?;
+    let day = parse_day(&date)?;
+    let clearance = s.clearance().await;
+    if !clearance.plans.contains_key(&date) {
+        // Freeze the generated draft as version 1, so the parties sign what was shown.
+        let planning = Planning::new(&clearance, s.capacity())?;
+        let (p, _) = planning.problem(day)?;
+        let (content, scores) = generate(&planning, &p, &date)?;
+        drop(planning);
+        s.execute(
+            &caller.actor,
+            Command::SetPlan {
+                content,
+                reason: None,
+                scores,
+            },
+        )
+        .await?;
+    }
+    s.execute(&caller.actor, Command::SubmitPlan { date: date.clone() })
+        .await?;
+    ok(&plan_body(&s, &date, day).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{date}/decisions", tag = "inspections", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    request_body(content = Object, description = "a signed decision exactly like an application's: {payload:{party, application_id: \"PLAN-YYYY-MM-DD\", application_hash: the plan_hash of the current version, decision, time, key_id}, signature}"),
+    responses((status = 200, body = Object, description = "the plan; `approved` once every required party approved this version (its inspections are then scheduled)"), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn decide_plan(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(date): ApiPath<String>,
+    ApiJson(decision): ApiJson<SignedDecision>,
+) -> ApiResult {
+    can(
+        &caller.actor,
+        Action::DecidePlan,
+        Resource::Party {
+            party: &decision.payload.party,
+        },
+    )
+    .map_err(|_| {
+        ServiceError::ForbiddenRole(
+            "a party's delegate decides on the plan for their own party only",
+        )
+    })?;
+    let day = parse_day(&date)?;
+    let current = s
+        .clearance()
+        .await
+        .plans
+        .get(&date)
+        .map(|p| (p.content.version, p.plan_hash));
+    s.execute(
+        &caller.actor,
+        Command::DecidePlan {
+            date: date.clone(),
+            decision,
+        },
+    )
+    .await
+    .map_err(|e| match (e, current) {
+        (ServiceError::Clearance(ClearanceError::Decision(DecisionError::ChangedApplication { signed, expected })), Some((version, _))) => {
+            ServiceError::Unprocessable(format!(
+                "the signature covers another version of the plan for {date} (plan hash {signed}); the current version is {version} (plan hash {expected}): fetch the plan and sign it again"
+            ))
+        }
+        (other, _) => other,
+    })?;
+    ok(&plan_body(&s, &date, day).await?)
+}
+
+// ---- the inspector's day ----
+
+/// The day (`YYYY-MM-DD`, default: today, local time).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InspectionsQuery {
+    /// The day.
+    pub date: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
+    params(InspectionsQuery),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}]}: the approved plan's inspections (empty until the plan is approved)"),
+        (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn get_inspections(
+    State(s): Svc,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<InspectionsQuery>,
+) -> ApiResult {
+    can(&caller.actor, Action::ReadInspections, Resource::Corridor).map_err(|_| {
+        ServiceError::ForbiddenRole("the day's inspections are for inspectors and the coordinator")
+    })?;
+    let clearance = s.clearance().await;
+    let tz = s
+        .capacity()
+        .tz()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let date = match q.date {
+        Some(d) => {
+            parse_day(&d)?;
+            d
+        }
+        None => local_date(s.now().await, &tz).to_string(),
+    };
+    let plan = clearance.plans.get(&date);
+    let approved = plan.filter(|p| p.status == PlanStatus::Approved);
+    let inspections: Vec<Value> = approved
+        .map(|p| {
+            p.content
+                .assignments
+                .iter()
+                .filter_map(|a| {
+                    let app = clearance.applications.get(&a.application_id)?;
+                    Some(json!({
+                        "application_id": a.application_id,
+                        "team": a.team,
+                        "area": a.area,
+                        "start": a.start,
+                        "end": a.end,
+                        "start_at": corridor_ledger::time::format(a.start_at),
+                        "status": app.status,
+                        "company": app.company,
+                        "vessel": app.content.vessel,
+                        "itinerary": app.content.itinerary,
+                        "cargo": app.content.cargo,
+                        "wfp": app.content.wfp,
+                        "readiness": app.readiness,
+                        "ready_at": app.ready_at.map(corridor_ledger::time::format),
+                        "not_ready_count": app.not_ready_count,
+                        "inspections": app.inspections,
+                    }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ok(&json!({
+        "date": date,
+        "plan_status": plan.map(|p| plan_status_text(p.status)),
+        "plan_version": plan.map(|p| p.content.version),
+        "inspections": inspections,
+    }))
+}

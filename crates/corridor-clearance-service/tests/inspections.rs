@@ -1,0 +1,635 @@
+//! Issue 6 over HTTP: readiness, the public queue and its overrides, the
+//! daily plan (generated, edited, submitted, approved by the four parties'
+//! signatures) and the inspector's day; and that the log replays all of it.
+
+mod common;
+
+use axum::Router;
+use axum::http::StatusCode;
+use common::*;
+use corridor_clearance_service::{Service, router_for};
+use corridor_ledger::{DecisionKind, Hash, SecretKey};
+use jiff::SignedDuration;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+struct World {
+    s: Arc<Service>,
+    app: Router,
+    keys: Vec<(String, SecretKey)>,
+    coord: String,
+}
+
+async fn world(dir: &tempfile::TempDir) -> World {
+    // 06:00 UTC is 09:00 in Istanbul.
+    let s = sqlite_service(dir, "2022-10-03T06:00:00Z").await;
+    create_users(&s).await;
+    let app = router_for(s.clone());
+    let keys = keys();
+    let admin = login(&app, "admin").await;
+    for p in PARTIES {
+        let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
+        let (st, _) = call(
+            &app,
+            "POST",
+            &format!("/parties/{p}/keys"),
+            Some(&admin),
+            Some(&json!({"public_key": pem})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let coord = login(&app, "coordinator").await;
+    World {
+        s,
+        app,
+        keys,
+        coord,
+    }
+}
+
+impl World {
+    /// An application by `agent`, approved by every party; its ETA is `eta_hours` from now.
+    async fn approved(&self, agent: &str, imo: &str, eta_hours: i64, wfp: bool) -> String {
+        let token = login(&self.app, agent).await;
+        let eta = self
+            .s
+            .clock()
+            .now()
+            .checked_add(SignedDuration::from_hours(eta_hours))
+            .unwrap();
+        let mut c = serde_json::to_value(content(eta, imo)).unwrap();
+        c["wfp"] = json!(wfp);
+        let (st, body) = call(
+            &self.app,
+            "POST",
+            "/applications",
+            Some(&token),
+            Some(&json!({ "content": c })),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().unwrap().to_string();
+        for kind in [
+            "port_entry_request",
+            "crew_list",
+            "cargo_manifest",
+            "stowage_plan",
+            "registry_certificate",
+        ] {
+            let (st, body) = upload(
+                &self.app,
+                &format!("/applications/{id}/documents?kind={kind}&filename=f.pdf"),
+                &token,
+                format!("{kind} {id}").into_bytes(),
+            )
+            .await;
+            assert_eq!(st, StatusCode::CREATED, "{body}");
+        }
+        let (st, body) = call(
+            &self.app,
+            "POST",
+            &format!("/applications/{id}/submit"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let (st, body) = call(
+            &self.app,
+            "POST",
+            &format!("/applications/{id}/review"),
+            Some(&self.coord),
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let hash = Hash::from_hex(body["content_hash"].as_str().unwrap()).unwrap();
+        for p in PARTIES {
+            let d = sign(
+                key_of(&self.keys, p),
+                p,
+                &id,
+                hash,
+                DecisionKind::Approve,
+                self.s.clock().now(),
+            );
+            let token = login(&self.app, &delegate(p)).await;
+            let (st, body) = call(
+                &self.app,
+                "POST",
+                &format!("/applications/{id}/decisions"),
+                Some(&token),
+                Some(&serde_json::to_value(&d).unwrap()),
+            )
+            .await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        id
+    }
+
+    async fn plan_decision(&self, party: &str, date: &str, hash: &str) -> (StatusCode, Value) {
+        let d = sign(
+            key_of(&self.keys, party),
+            party,
+            &format!("PLAN-{date}"),
+            Hash::from_hex(hash).unwrap(),
+            DecisionKind::Approve,
+            self.s.clock().now(),
+        );
+        let token = login(&self.app, &delegate(party)).await;
+        call(
+            &self.app,
+            "POST",
+            &format!("/plans/{date}/decisions"),
+            Some(&token),
+            Some(&serde_json::to_value(&d).unwrap()),
+        )
+        .await
+    }
+}
+
+fn ready_body() -> Value {
+    json!({"holds_ventilated": true, "gas_free": true, "testing_equipment_aboard": true,
+           "documents_complete": true, "note": "holds 1-5 ventilated 48 h"})
+}
+
+fn places(queue: &Value) -> Vec<String> {
+    queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["application_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(&dir).await;
+    let a = w.approved("agent-a", "9584516", 100, false).await;
+    let b = w.approved("agent-b", "9301342", 110, false).await;
+    let c = w.approved("agent-a", "9419072", 120, true).await;
+
+    // Public: WFP first, then by arrival.
+    let (st, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    assert_eq!(places(&q), vec![c.clone(), a.clone(), b.clone()]);
+    assert!(q["rule"].as_str().unwrap().contains("WFP"), "{q}");
+    assert!(q["as_of"].as_str().unwrap().starts_with("2022-"), "{q}");
+    let e = &q["entries"][0];
+    assert_eq!(e["place"], 1);
+    assert_eq!(e["wfp"], true);
+    assert_eq!(e["direction"], "outbound");
+    assert_eq!(e["ready"], false);
+    assert_eq!(e["mine"], false);
+    // Predictions come from the forecaster: within the likely range, not before arrival.
+    for e in q["entries"].as_array().unwrap() {
+        let (lo, p, hi) = (
+            e["predicted_earliest"].as_str().unwrap(),
+            e["predicted"].as_str().unwrap(),
+            e["predicted_latest"].as_str().unwrap(),
+        );
+        assert!(lo <= p && p <= hi, "{e}");
+        assert!(p >= e["waiting_since"].as_str().unwrap(), "{e}");
+    }
+
+    // An agent sees their own vessels marked, or only them.
+    let agent_a = login(&w.app, "agent-a").await;
+    let (_, q) = call(&w.app, "GET", "/queue", Some(&agent_a), None).await;
+    let mine: Vec<bool> = q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["mine"].as_bool().unwrap())
+        .collect();
+    assert_eq!(mine, vec![true, true, false]);
+    let (_, q) = call(&w.app, "GET", "/queue?mine=true", Some(&agent_a), None).await;
+    assert_eq!(places(&q), vec![c.clone(), a.clone()]);
+    assert_eq!(q["entries"][1]["place"], 2, "places stay the queue's: {q}");
+    let (st, q) = call(&w.app, "GET", "/queue?mine=true", None, None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{q}");
+
+    // The coordinator moves B to the front, with a reason; it is logged and shown.
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        "/queue/overrides",
+        Some(&w.coord),
+        Some(&json!({"application_id": b, "place": 1, "reason": "perishable: sunflower oil past its window"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(places(&body), vec![b.clone(), c.clone(), a.clone()]);
+    assert_eq!(body["overrides"][0]["from_place"], 3);
+    assert_eq!(body["overrides"][0]["to_place"], 1);
+    assert_eq!(
+        body["overrides"][0]["reason"],
+        "perishable: sunflower oil past its window"
+    );
+    let last = w.s.entries().await.pop().unwrap();
+    assert_eq!(last.event["type"], "queue_overridden");
+    assert_eq!(
+        last.event["reason"],
+        "perishable: sunflower oil past its window"
+    );
+    assert_eq!(last.actor, "user:coordinator");
+    // `before`: A just before C.
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        "/queue/overrides",
+        Some(&w.coord),
+        Some(&json!({"application_id": a, "before": c, "reason": "berth slot"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(places(&body), vec![b.clone(), a.clone(), c.clone()]);
+    // No reason, no override; nor from anyone but the coordinator.
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        "/queue/overrides",
+        Some(&w.coord),
+        Some(&json!({"application_id": a, "place": 1, "reason": "  "})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        "/queue/overrides",
+        Some(&agent_a),
+        Some(&json!({"application_id": a, "place": 1, "reason": "me first"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not permitted"),
+        "{body}"
+    );
+    // The public view after a restart is the same (the overrides replay from the log).
+    let (_, before) = call(&w.app, "GET", "/queue", None, None).await;
+    let s2 = Service::with_db(
+        w.s.db().clone(),
+        w.s.config().clone(),
+        corridor_clearance_service::Clock::manual(w.s.clock().now()),
+    )
+    .await
+    .unwrap();
+    let (_, after) = call(&router_for(s2), "GET", "/queue", None, None).await;
+    assert_eq!(places(&before), places(&after));
+    assert_eq!(before["overrides"], after["overrides"]);
+}
+
+#[tokio::test]
+async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(&dir).await;
+    let a = w.approved("agent-a", "9584516", 50, false).await;
+    let b = w.approved("agent-b", "9301342", 52, false).await;
+    // Both vessels reach the inspection area.
+    w.s.clock().advance(SignedDuration::from_hours(60));
+    let agent_a = login(&w.app, "agent-a").await;
+    let agent_b = login(&w.app, "agent-b").await;
+
+    // Readiness with an item missing is refused, naming it.
+    let mut body = ready_body();
+    body["gas_free"] = json!(false);
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{a}/readiness"),
+        Some(&agent_a),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    assert_eq!(resp["error"]["code"], "not_ready");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gas_free"),
+        "{resp}"
+    );
+    assert_eq!(resp["error"]["details"]["missing"], json!(["gas_free"]));
+    // Only the owner declares.
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{a}/readiness"),
+        Some(&w.coord),
+        Some(&ready_body()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{a}/readiness"),
+        Some(&agent_b),
+        Some(&ready_body()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{resp}");
+    for (id, token) in [(&a, &agent_a), (&b, &agent_b)] {
+        let (st, resp) = call(
+            &w.app,
+            "POST",
+            &format!("/applications/{id}/readiness"),
+            Some(token),
+            Some(&ready_body()),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{resp}");
+        assert!(resp["ready_at"].as_str().unwrap().starts_with("2022-10-05"));
+        assert_eq!(resp["readiness"]["gas_free"], true);
+    }
+
+    // Tomorrow's plan: a draft from the optimiser, with FIFO's score beside it.
+    let date = "2022-10-06";
+    let inspector = login(&w.app, "inspector").await;
+    let (st, plan) = call(
+        &w.app,
+        "GET",
+        &format!("/plans/{date}"),
+        Some(&inspector),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["assignments"].as_array().unwrap().len(), 2, "{plan}");
+    assert_eq!(plan["score"]["inspections"], 2);
+    assert_eq!(plan["fifo_score"]["inspections"], 2);
+    assert_eq!(plan["plan_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(plan["required_parties"], json!(["RU", "TR", "UA", "UN"]));
+    assert_eq!(plan["deadlines"]["approved_plan"], "16:00");
+    let (st, _) = call(
+        &w.app,
+        "GET",
+        &format!("/plans/{date}"),
+        Some(&agent_a),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // The coordinator submits version 1; UA signs it.
+    let (st, plan) = call(
+        &w.app,
+        "POST",
+        &format!("/plans/{date}/submit"),
+        Some(&w.coord),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["status"], "submitted");
+    let v1 = plan["plan_hash"].as_str().unwrap().to_string();
+    let (st, resp) = w.plan_decision("UA", date, &v1).await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    assert_eq!(resp["approvals"][0]["party"], "UA");
+
+    // An edit that books one team twice at once is refused, saying which and why.
+    let double = json!({"reason": "swap teams", "assignments": [
+        {"application_id": a, "team": "JIT-1", "start": "07:00"},
+        {"application_id": b, "team": "JIT-1", "start": "08:00"},
+    ]});
+    let (st, resp) = call(
+        &w.app,
+        "PUT",
+        &format!("/plans/{date}"),
+        Some(&w.coord),
+        Some(&double),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    let msg = resp["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("JIT-1 is double-booked") && msg.contains(&b) && msg.contains(&a),
+        "{msg}"
+    );
+    // Wrong duration, unknown team, no reason: each refused precisely.
+    let (st, resp) = call(&w.app, "PUT", &format!("/plans/{date}"), Some(&w.coord),
+        Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-1", "start": "07:00", "end": "08:00"}]}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    assert!(
+        resp["error"]["message"].as_str().unwrap().contains("takes"),
+        "{resp}"
+    );
+    let (st, resp) = call(&w.app, "PUT", &format!("/plans/{date}"), Some(&w.coord),
+        Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-9", "start": "07:00"}]}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("assignment 1"),
+        "{resp}"
+    );
+    let (st, _) = call(
+        &w.app,
+        "PUT",
+        &format!("/plans/{date}"),
+        Some(&w.coord),
+        Some(&json!({"reason": "", "assignments": []})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A valid edit makes version 2 (a draft again, approvals gone).
+    let edit = json!({"reason": "JIT-2 boards first at Marmara", "assignments": [
+        {"application_id": a, "team": "JIT-2", "start": "07:30"},
+        {"application_id": b, "team": "JIT-1", "start": "07:00"},
+    ]});
+    let (st, plan) = call(
+        &w.app,
+        "PUT",
+        &format!("/plans/{date}"),
+        Some(&w.coord),
+        Some(&edit),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["version"], 2);
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["approvals"], json!([]));
+    assert_eq!(plan["reason"], "JIT-2 boards first at Marmara");
+    assert_eq!(plan["assignments"][1]["start"], "07:30");
+    assert_eq!(plan["assignments"][1]["end"], "10:45");
+    let v2 = plan["plan_hash"].as_str().unwrap().to_string();
+    assert_ne!(v1, v2);
+    let (st, plan) = call(
+        &w.app,
+        "POST",
+        &format!("/plans/{date}/submit"),
+        Some(&w.coord),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+
+    // A signature over version 1 is refused now; so is one by another party's delegate.
+    let (st, resp) = w.plan_decision("UA", date, &v1).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("another version of the plan"),
+        "{resp}"
+    );
+    let ru_signed = sign(
+        key_of(&w.keys, "RU"),
+        "RU",
+        &format!("PLAN-{date}"),
+        Hash::from_hex(&v2).unwrap(),
+        DecisionKind::Approve,
+        w.s.clock().now(),
+    );
+    let ua = login(&w.app, "ua-delegate").await;
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/plans/{date}/decisions"),
+        Some(&ua),
+        Some(&serde_json::to_value(&ru_signed).unwrap()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
+
+    // Inspectors see nothing until the plan is approved.
+    let (st, day) = call(
+        &w.app,
+        "GET",
+        &format!("/inspections?date={date}"),
+        Some(&inspector),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{day}");
+    assert_eq!(day["inspections"], json!([]));
+
+    // The four parties approve version 2: approved, and the inspections are scheduled.
+    for (i, p) in PARTIES.iter().enumerate() {
+        let (st, plan) = w.plan_decision(p, date, &v2).await;
+        assert_eq!(st, StatusCode::OK, "{plan}");
+        let expected = if i == PARTIES.len() - 1 {
+            "approved"
+        } else {
+            "submitted"
+        };
+        assert_eq!(plan["status"], expected, "{plan}");
+    }
+    for (id, at) in [(&a, "2022-10-06T04:30:00Z"), (&b, "2022-10-06T04:00:00Z")] {
+        let (_, app) = call(
+            &w.app,
+            "GET",
+            &format!("/applications/{id}"),
+            Some(&w.coord),
+            None,
+        )
+        .await;
+        assert_eq!(app["status"], "awaiting_inspection", "{app}");
+        assert_eq!(app["inspection_at"], at, "{app}");
+    }
+    let (st, resp) = call(
+        &w.app,
+        "PUT",
+        &format!("/plans/{date}"),
+        Some(&w.coord),
+        Some(&edit),
+    )
+    .await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "an approved plan is final: {resp}"
+    );
+
+    // The inspector's day: vessel, cargo and readiness.
+    let (st, day) = call(
+        &w.app,
+        "GET",
+        &format!("/inspections?date={date}"),
+        Some(&inspector),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{day}");
+    assert_eq!(day["plan_status"], "approved");
+    let list = day["inspections"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["application_id"], b.as_str());
+    assert_eq!(list[0]["team"], "JIT-1");
+    assert_eq!(list[0]["cargo"][0]["commodity"], "wheat");
+    assert_eq!(list[0]["readiness"]["holds_ventilated"], true);
+    assert_eq!(list[0]["vessel"]["imo"], "9301342");
+
+    // A failed-not-ready inspection clears readiness and counts; the vessel waits again.
+    w.s.clock().advance(SignedDuration::from_hours(20));
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{a}/inspection"),
+        Some(&inspector),
+        Some(&json!({"outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    let (_, app) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{a}"),
+        Some(&agent_a),
+        None,
+    )
+    .await;
+    assert_eq!(app["status"], "failed_not_ready");
+    assert_eq!(app["readiness"], Value::Null);
+    assert_eq!(app["ready_at"], Value::Null);
+    assert_eq!(app["not_ready_count"], 1);
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let e = q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["application_id"] == a.as_str())
+        .unwrap();
+    assert_eq!(e["ready"], false);
+    assert_eq!(e["not_ready_count"], 1);
+    // The delay holds it back even when ready again: not plannable before 2022-10-08.
+    let (st, _) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{a}/readiness"),
+        Some(&agent_a),
+        Some(&ready_body()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, p7) = call(&w.app, "GET", "/plans/2022-10-07", Some(&w.coord), None).await;
+    assert_eq!(p7["assignments"], json!([]), "{p7}");
+    let (_, p8) = call(&w.app, "GET", "/plans/2022-10-08", Some(&w.coord), None).await;
+    assert_eq!(p8["assignments"][0]["application_id"], a.as_str(), "{p8}");
+
+    // Everything is in the log: a restart replays the same state, and the chain verifies.
+    let s2 = Service::with_db(
+        w.s.db().clone(),
+        w.s.config().clone(),
+        corridor_clearance_service::Clock::manual(w.s.clock().now()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s2.clearance().await, w.s.clearance().await);
+    let report = corridor_clearance_service::verify::verify_database(w.s.db(), Some(w.s.config()))
+        .await
+        .unwrap();
+    assert!(report.signatures >= 4 * 2 + 5, "{report:?}");
+}
