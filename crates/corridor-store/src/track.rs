@@ -1,5 +1,7 @@
-//! Live tracking's storage: position history (batched multi-row inserts,
-//! down-sampling of old data), alerts (upsert by key) and the MMSI registry.
+//! Live tracking's storage: position history (batched writes: multi-row
+//! INSERTs on SQLite, `COPY` on PostgreSQL; down-sampling of old data),
+//! alerts (upsert by key, their evidence positions recorded so thinning
+//! keeps them) and the MMSI registry.
 //!
 //! Its own pools and its own migrations (`migrations/track/*`, versions
 //! from 1001) next to the record's, in the same database: the record's
@@ -86,9 +88,21 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
         until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PositionRow>, StoreError>;
-    /// Keeps one position per vessel and `bucket_s` seconds for data older
-    /// than `before`; returns how many rows were deleted.
-    async fn downsample(&self, before: Timestamp, bucket_s: u32) -> Result<u64, StoreError>;
+    /// Thins positions older than `before`: per
+    /// vessel, keeps the first position of every `bucket_s` seconds, every
+    /// position whose navigational status changed, whose speed changed by
+    /// `sog_change_kn` or more or whose course changed by `cog_change_deg`
+    /// or more since the vessel's previous position, and every position that
+    /// is evidence of a stored alert. Returns how many rows were deleted.
+    /// Each run reads only the positions after the previous run's `before`
+    /// (and one bucket before it); positions thinned once are final.
+    async fn downsample(
+        &self,
+        before: Timestamp,
+        bucket_s: u32,
+        sog_change_kn: f32,
+        cog_change_deg: f32,
+    ) -> Result<u64, StoreError>;
     /// Registers MMSIs (insert or replace).
     async fn register(&self, rows: &[RegistryRow]) -> Result<(), StoreError>;
     /// Every registered MMSI.
@@ -164,6 +178,60 @@ fn q(sql: &'static str) -> sqlx::AssertSqlSafe<&'static str> {
 
 const POSITION_COLUMNS: &str = "mmsi, time, lat, lon, sog, cog, heading, nav_status";
 
+/// Down-sampling, one statement for both databases. `$1..$2`: the window of
+/// event time read (`$1` reaches one bucket back into what the previous run
+/// kept, for context); `$3`: bucket (ms); `$4`: speed change (kn); `$5`:
+/// course change (degrees). A `(mmsi, time)` is deleted when it is not
+/// thinned yet, is not the first of its vessel's bucket, no row at that
+/// `(mmsi, time)` changed status, speed or course from the vessel's
+/// previous position, and it is not the evidence of an alert. Unknown speed
+/// or course counts as a value of its own (a change to or from unknown is a
+/// change).
+const DOWNSAMPLE_SQL: &str = "\
+WITH w AS ( \
+  SELECT mmsi, time, downsampled, \
+    time > MIN(time) OVER (PARTITION BY mmsi, time / $3) AS later, \
+    nav_status = LAG(nav_status, 1, nav_status) OVER v AS same_status, \
+    ABS(COALESCE(sog, CAST(-1000 AS REAL)) - LAG(COALESCE(sog, CAST(-1000 AS REAL)), 1, COALESCE(sog, CAST(-1000 AS REAL))) OVER v) AS dsog, \
+    ABS(COALESCE(cog, CAST(-1000 AS REAL)) - LAG(COALESCE(cog, CAST(-1000 AS REAL)), 1, COALESCE(cog, CAST(-1000 AS REAL))) OVER v) AS dcog \
+  FROM track_positions WHERE time >= $1 AND time < $2 \
+  WINDOW v AS (PARTITION BY mmsi ORDER BY time) \
+), doomed AS ( \
+  SELECT mmsi, time FROM w WHERE NOT downsampled GROUP BY mmsi, time \
+  HAVING MIN(CASE WHEN later AND same_status AND dsog < $4 \
+                   AND (dcog < $5 OR (dcog > 360 - $5 AND dcog <= 360)) THEN 1 ELSE 0 END) = 1 \
+) \
+DELETE FROM track_positions WHERE time >= $1 AND time < $2 AND NOT downsampled \
+  AND (mmsi, time) IN (SELECT mmsi, time FROM doomed) \
+  AND NOT EXISTS (SELECT 1 FROM track_evidence e WHERE e.mmsi = track_positions.mmsi AND e.time = track_positions.time)";
+
+/// The rows in `(mmsi, time)` order: consecutive inserts then land on the
+/// same index pages (the order rows are stored in is not observable).
+fn by_index_order(rows: &[PositionRow]) -> Vec<PositionRow> {
+    let mut v = rows.to_vec();
+    v.sort_by_key(|p| (p.mmsi, p.time));
+    v
+}
+
+/// `(mmsi, time ms)` of every position report that `rows` cite as evidence
+/// (`body.evidence[]` items of type `position`), deduplicated.
+fn evidence_of(rows: &[AlertRow]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|r| r.body.get("evidence")?.as_array())
+        .flatten()
+        .filter(|e| e.get("type").and_then(|t| t.as_str()) == Some("position"))
+        .filter_map(|e| {
+            let mmsi = e.get("mmsi")?.as_i64()?;
+            let time: Timestamp = e.get("time")?.as_str()?.parse().ok()?;
+            Some((mmsi, millis(time)))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 macro_rules! track_impl {
     ($store:ident, $db:ty) => {
         impl $store {
@@ -202,24 +270,7 @@ macro_rules! track_impl {
                 if rows.is_empty() {
                     return Ok(0);
                 }
-                let mut tx = self.pool.begin().await?;
-                let mut n = 0;
-                for chunk in rows.chunks(POSITION_CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(format!("INSERT INTO track_positions ({POSITION_COLUMNS}) "));
-                    qb.push_values(chunk, |mut b, p| {
-                        b.push_bind(i64::from(p.mmsi))
-                            .push_bind(millis(p.time))
-                            .push_bind(p.lat)
-                            .push_bind(p.lon)
-                            .push_bind(p.sog)
-                            .push_bind(p.cog)
-                            .push_bind(p.heading.map(i32::from))
-                            .push_bind(i32::from(p.nav_status));
-                    });
-                    n += qb.build().execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(n)
+                self.insert_rows(rows).await
             }
 
             async fn upsert_alerts(&self, rows: &[AlertRow]) -> Result<(), StoreError> {
@@ -242,6 +293,16 @@ macro_rules! track_impl {
                         " ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, mmsi = excluded.mmsi, start_ms = excluded.start_ms, \
                          end_ms = excluded.end_ms, open = excluded.open, body = excluded.body",
                     );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                // Positions that are evidence are kept when old data is thinned.
+                let evidence = evidence_of(rows);
+                for chunk in evidence.chunks(1000) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_evidence (mmsi, time) ");
+                    qb.push_values(chunk, |mut b, (mmsi, time)| {
+                        b.push_bind(*mmsi).push_bind(*time);
+                    });
+                    qb.push(" ON CONFLICT (mmsi, time) DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
@@ -284,24 +345,40 @@ macro_rules! track_impl {
                 rows.iter().map(Self::position).collect()
             }
 
-            async fn downsample(&self, before: Timestamp, bucket_s: u32) -> Result<u64, StoreError> {
+            async fn downsample(&self, before: Timestamp, bucket_s: u32, sog_change_kn: f32, cog_change_deg: f32) -> Result<u64, StoreError> {
                 let bucket = i64::from(bucket_s.max(1)) * 1000;
+                let before = millis(before);
                 let mut tx = self.pool.begin().await?;
-                // Keep the earliest report of each vessel in each bucket.
-                let deleted = sqlx::query(q(
-                    "DELETE FROM track_positions WHERE time < $1 AND NOT downsampled AND EXISTS ( \
-                       SELECT 1 FROM track_positions p2 WHERE p2.mmsi = track_positions.mmsi \
-                       AND p2.time / $2 = track_positions.time / $2 AND p2.time < track_positions.time)",
-                ))
-                .bind(millis(before))
-                .bind(bucket)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query(q("UPDATE track_positions SET downsampled = TRUE WHERE time < $1 AND NOT downsampled"))
-                    .bind(millis(before))
+                let done: Option<i64> = sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if done.is_some_and(|d| d >= before) {
+                    return Ok(0);
+                }
+                // One bucket before the previous run's end: the context that
+                // run kept (first of the bucket, previous status/speed/course).
+                let from = done.map_or(i64::MIN, |d| d.saturating_sub(bucket));
+                let deleted = sqlx::query(q(DOWNSAMPLE_SQL))
+                    .bind(from)
+                    .bind(before)
+                    .bind(bucket)
+                    .bind(f64::from(sog_change_kn.max(0.0)))
+                    .bind(f64::from(cog_change_deg.clamp(0.0, 180.0)))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                sqlx::query(q("UPDATE track_positions SET downsampled = TRUE WHERE time >= $1 AND time < $2 AND NOT downsampled"))
+                    .bind(from)
+                    .bind(before)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(q(
+                    "INSERT INTO track_downsample (id, done_until) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET done_until = excluded.done_until",
+                ))
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(deleted)
             }
@@ -339,6 +416,96 @@ macro_rules! track_impl {
             }
         }
     };
+}
+
+impl SqliteTrackStore {
+    /// Multi-row INSERTs of [`POSITION_CHUNK`] rows (one cached prepared
+    /// statement for every full chunk), all in one transaction, in index
+    /// order. The connection gets a page cache big enough for a batch's
+    /// index pages: with the default 2 MB, SQLite spills dirty pages to the
+    /// WAL in mid-transaction and writes the same page several times.
+    async fn insert_rows(&self, rows: &[PositionRow]) -> Result<u64, StoreError> {
+        use sqlx::Connection as _;
+        let rows = by_index_order(rows);
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(q("PRAGMA cache_size = -65536"))
+            .execute(&mut *conn)
+            .await?;
+        let mut tx = conn.begin().await?;
+        let mut n = 0;
+        for chunk in rows.chunks(POSITION_CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new(format!(
+                "INSERT INTO track_positions ({POSITION_COLUMNS}) "
+            ));
+            qb.push_values(chunk, |mut b, p| {
+                b.push_bind(i64::from(p.mmsi))
+                    .push_bind(millis(p.time))
+                    .push_bind(p.lat)
+                    .push_bind(p.lon)
+                    .push_bind(p.sog)
+                    .push_bind(p.cog)
+                    .push_bind(p.heading.map(i32::from))
+                    .push_bind(i32::from(p.nav_status));
+            });
+            n += qb.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+impl PgTrackStore {
+    /// One `COPY … FROM STDIN` (text format) per call: atomic like a
+    /// transaction, and several times faster than multi-row INSERTs.
+    /// Floats are written in Rust's shortest round-trip form, so PostgreSQL
+    /// reads back the exact values.
+    async fn insert_rows(&self, rows: &[PositionRow]) -> Result<u64, StoreError> {
+        use std::fmt::Write as _;
+        let mut conn = self.pool.acquire().await?;
+        let mut copy = conn
+            .copy_in_raw(
+                "COPY track_positions (mmsi, time, lat, lon, sog, cog, heading, nav_status) FROM STDIN",
+            )
+            .await?;
+        let mut buf = String::with_capacity(64 * 1024 + 256);
+        for p in &by_index_order(rows) {
+            let _ = write!(
+                buf,
+                "{}\t{}\t{}\t{}\t",
+                p.mmsi,
+                millis(p.time),
+                p.lat,
+                p.lon
+            );
+            match p.sog {
+                Some(v) if v.is_finite() => {
+                    let _ = write!(buf, "{v}\t");
+                }
+                _ => buf.push_str("\\N\t"),
+            }
+            match p.cog {
+                Some(v) if v.is_finite() => {
+                    let _ = write!(buf, "{v}\t");
+                }
+                _ => buf.push_str("\\N\t"),
+            }
+            match p.heading {
+                Some(v) => {
+                    let _ = write!(buf, "{v}\t");
+                }
+                None => buf.push_str("\\N\t"),
+            }
+            let _ = writeln!(buf, "{}", p.nav_status);
+            if buf.len() >= 64 * 1024 {
+                copy.send(buf.as_bytes()).await?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await?;
+        }
+        Ok(copy.finish().await?)
+    }
 }
 
 track_impl!(SqliteTrackStore, Sqlite);

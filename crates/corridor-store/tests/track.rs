@@ -36,20 +36,6 @@ async fn exercise(s: Arc<dyn TrackStore>) {
     assert!(track.windows(2).all(|w| w[0].time < w[1].time));
     assert_eq!(track[0], rows[0]);
 
-    // Down-sample the first hour to one per 10 minutes and vessel (the base time is a multiple of 600 s).
-    let deleted = s.downsample(t(3600), 600).await.expect("downsample");
-    let kept = s
-        .track(211_000_001, t(0), t(3599), 100_000)
-        .await
-        .expect("track");
-    assert_eq!(kept.len(), 6, "one per 10-minute bucket");
-    assert!(deleted > 0);
-    assert_eq!(
-        s.downsample(t(3600), 600).await.expect("again"),
-        0,
-        "idempotent"
-    );
-
     // Alerts upsert by key: the closed version replaces the open one.
     let alert = |open: bool, end: i64| AlertRow {
         key: "run1:7".into(),
@@ -93,9 +79,7 @@ async fn exercise(s: Arc<dyn TrackStore>) {
     assert_eq!(s.registry().await.expect("registry"), reg);
 }
 
-#[tokio::test]
-async fn sqlite() {
-    let dir = tempfile::tempdir().expect("tempdir");
+async fn sqlite_store(dir: &tempfile::TempDir) -> SqliteTrackStore {
     let path = dir.path().join("t.db");
     // The record's store and the tracking store share one file, each migrator ignoring the other's versions.
     corridor_store::SqliteStore::open(path.to_str().expect("path"))
@@ -107,19 +91,157 @@ async fn sqlite() {
     corridor_store::SqliteStore::open(path.to_str().expect("path"))
         .await
         .expect("record again");
-    exercise(Arc::new(s)).await;
+    s
 }
 
-#[tokio::test]
-async fn postgres() {
+/// A tracking store in its own schema, or `None` (skipped) when PostgreSQL
+/// is unavailable and not required.
+async fn pg_store(test: &str) -> Option<PgTrackStore> {
     let url = std::env::var("CORRIDOR_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!("t_track_{}", std::process::id());
+    let schema = format!("t_track_{test}_{}", std::process::id());
     match PgTrackStore::connect_in_schema(&url, &schema).await {
-        Ok(s) => exercise(Arc::new(s)).await,
+        Ok(s) => Some(s),
         Err(e) if std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("note: PostgreSQL half skipped: {e}");
+            eprintln!("note: PostgreSQL half of {test} skipped: {e}");
+            None
         }
         Err(e) => panic!("PostgreSQL required (CORRIDOR_REQUIRE_POSTGRES=1) but unavailable: {e}"),
     }
+}
+
+/// Defines `name` as a test on each backend, running `body(store)`.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let s = super::sqlite_store(&dir).await;
+                ($body)(Arc::new(s) as Arc<dyn TrackStore>).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(s) = super::pg_store(stringify!($name)).await {
+                    ($body)(Arc::new(s) as Arc<dyn TrackStore>).await;
+                }
+            }
+        }
+    };
+}
+
+on_both!(positions_alerts_registry, exercise);
+on_both!(downsampling_rules, downsampling);
+
+const A: u32 = 211_000_011;
+const B: u32 = 211_000_012;
+
+fn at(mmsi: u32, minute: i64, sog: Option<f32>, cog: Option<f32>, nav_status: u8) -> PositionRow {
+    PositionRow {
+        mmsi,
+        time: t(minute * 60),
+        lat: 43.0 + minute as f64 * 1e-3,
+        lon: 34.0,
+        sog,
+        cog,
+        heading: None,
+        nav_status,
+    }
+}
+
+/// Minutes of `mmsi`'s stored positions in `[from, until)` minutes.
+async fn minutes(s: &dyn TrackStore, mmsi: u32, from: i64, until: i64) -> Vec<i64> {
+    s.track(mmsi, t(from * 60), t(until * 60 - 1), 100_000)
+        .await
+        .expect("track")
+        .iter()
+        .map(|p| p.time.duration_since(t(0)).as_secs() / 60)
+        .collect()
+}
+
+async fn downsampling(s: Arc<dyn TrackStore>) {
+    // Two hours of one report a minute (the base time is a multiple of 600 s).
+    // A: course change at 25, anchored (status and speed) from 47, speed
+    // unknown at 90 and known again at 91, a duplicate (two receivers) at 12.
+    // B: steady throughout.
+    let mut rows = Vec::new();
+    for m in 0..120 {
+        let cog = if m >= 25 { 150.0 } else { 90.0 };
+        let (sog, nav) = match m {
+            _ if m < 47 => (Some(10.0), 0),
+            90 => (None, 1),
+            _ => (Some(0.2), 1),
+        };
+        rows.push(at(A, m, sog, Some(cog), nav));
+        // Course noise across north stays steady for B: 355° then 5°.
+        rows.push(at(
+            B,
+            m,
+            Some(12.0),
+            Some(if m % 2 == 0 { 355.0 } else { 5.0 }),
+            0,
+        ));
+    }
+    rows.push(at(A, 12, Some(10.0), Some(90.0), 0));
+    assert_eq!(s.insert_positions(&rows).await.expect("insert"), 241);
+    // An alert citing A's report at minute 33 (and B's at 61, in the second hour).
+    let evidence = |mmsi: u32, minute: i64| {
+        serde_json::json!({ "type": "position", "mmsi": mmsi, "time": t(minute * 60).to_string(),
+            "lat": 43.0, "lon": 34.0, "sog_kn": 10.0, "cog_deg": 90.0, "heading_deg": null, "nav_status": 0 })
+    };
+    let alert = AlertRow {
+        key: "run1:1".into(),
+        kind: "deviation".into(),
+        mmsi: A,
+        start: t(33 * 60),
+        end: t(61 * 60),
+        open: false,
+        body: serde_json::json!({ "id": 1, "evidence": [evidence(A, 33), evidence(B, 61),
+            { "type": "static", "mmsi": A, "time": t(0).to_string() }] }),
+    };
+    s.upsert_alerts(&[alert.clone()]).await.expect("alert");
+    s.upsert_alerts(&[alert]).await.expect("alert again");
+
+    // Older than the first hour: one per vessel and 10 minutes, plus changes and evidence.
+    let deleted = s
+        .downsample(t(3600), 600, 2.0, 30.0)
+        .await
+        .expect("downsample");
+    assert_eq!(
+        minutes(&*s, A, 0, 60).await,
+        [0, 10, 20, 25, 30, 33, 40, 47, 50]
+    );
+    assert_eq!(minutes(&*s, B, 0, 60).await, [0, 10, 20, 30, 40, 50]);
+    assert_eq!(deleted, 61 - 9 + 60 - 6, "A's duplicate at 12 goes too");
+    // Newer data is untouched.
+    assert_eq!(minutes(&*s, A, 60, 120).await.len(), 60);
+    // Nothing new to thin: the same cut-off, or an earlier one.
+    assert_eq!(
+        s.downsample(t(3600), 600, 2.0, 30.0).await.expect("again"),
+        0
+    );
+    assert_eq!(
+        s.downsample(t(1800), 600, 2.0, 30.0)
+            .await
+            .expect("earlier"),
+        0
+    );
+
+    // The next run reads on from there; what the first kept stays.
+    s.downsample(t(7200), 600, 2.0, 30.0)
+        .await
+        .expect("second hour");
+    assert_eq!(
+        minutes(&*s, A, 0, 60).await,
+        [0, 10, 20, 25, 30, 33, 40, 47, 50]
+    );
+    assert_eq!(
+        minutes(&*s, A, 60, 120).await,
+        [60, 70, 80, 90, 91, 100, 110]
+    );
+    assert_eq!(
+        minutes(&*s, B, 60, 120).await,
+        [60, 61, 70, 80, 90, 100, 110]
+    );
 }
