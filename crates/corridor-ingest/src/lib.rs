@@ -12,6 +12,19 @@
 //!   └─▶ broadcast<LiveEvent> (positions for the map; lagging readers skip)
 //! ```
 //!
+//! ## The pipeline's clock
+//! [`ClockMode::Feed`] (file replays, the default when every source is a
+//! file): the latest report's event time, nothing else, so a replay gives the
+//! same alerts every time. [`ClockMode::Live`] (every other source): the
+//! latest event time run on in real time since that report arrived, i.e. the
+//! wall clock for a live feed. Every `tick` (15 s) a live clock moves the
+//! monitor on (`Monitor::advance_to`), so a vessel that falls silent in the
+//! corridor gets its `ais_gap` alert when 4 h have passed, with no further
+//! message from anyone. On the same clock, every hour, the position sink
+//! thins positions older than 7 days ([`DownsampleConfig`]: one per vessel
+//! and 10 minutes, plus status/speed/course changes and alert evidence),
+//! after the rows sent before the request are stored.
+//!
 //! ## API boundary
 //! - [`spawn_pipeline`]`(PipelineConfig, Option<Arc<dyn TrackStore>>) -> LiveHandle`;
 //!   [`LiveHandle::subscribe`], [`LiveHandle::vessels`], [`LiveHandle::stats`],
@@ -58,8 +71,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use events::{SourceCounters, SourceStats};
 pub use pipeline::{
-    LiveEta, LiveEvent, LiveHandle, LivePosition, LiveVessel, MonitorCounts, PipelineConfig,
-    PipelineStats, StartError, spawn_pipeline,
+    ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition, LiveVessel,
+    MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
 };
 pub use source::{SourceLimits, SourceSpec};
 

@@ -34,7 +34,9 @@ pub struct PipelineConfig {
     pub limits: SourceLimits,
     /// Batches in flight between the sources and the monitor.
     pub channel_capacity: usize,
-    /// Positions per database write.
+    /// Positions per database write (one transaction or COPY; sent at least
+    /// once a second). Bigger batches amortise the index pages every commit
+    /// writes. Default 20,000.
     pub position_batch: usize,
     /// Store position history (needs a store).
     pub store_positions: bool,
@@ -48,6 +50,64 @@ pub struct PipelineConfig {
     pub alert_tap: Option<mpsc::Sender<Alert>>,
     /// Distinguishes this run's alert ids from earlier runs' in the store.
     pub run_id: String,
+    /// The pipeline's clock (`None`: [`ClockMode::Feed`] when every source
+    /// is a file replay, else [`ClockMode::Live`]).
+    pub clock: Option<ClockMode>,
+    /// How often (wall time) the monitor task looks at the clock: with a
+    /// live clock it moves the monitor there, so vessels that went silent
+    /// get their `ais_gap` without any further message; with either clock
+    /// it starts down-sampling when due.
+    pub tick: Duration,
+    /// Thinning of old positions in the store (needs stored positions);
+    /// `None` keeps every position.
+    pub downsample: Option<DownsampleConfig>,
+}
+
+/// What drives the pipeline's clock (the monitor's `advance_to` ticks and
+/// the down-sampling schedule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// The feed's time only: the latest report's event time (replays; the
+    /// same feed gives the same alerts).
+    Feed,
+    /// Wall-clock time anchored on the feed: the clock is the latest event
+    /// time, run on in real time since that report arrived (never going
+    /// back). For a live feed that is the wall clock; a feed with old
+    /// tag-block times (a simulation served over TCP) keeps its own era, and
+    /// silence still counts.
+    Live,
+}
+
+/// Down-sampling of old positions, run by the position sink when the
+/// pipeline's clock has moved `every` since the last run: positions older
+/// than `older_than` are thinned to one per vessel and `bucket`, keeping
+/// those where the navigational status changed, the speed changed by
+/// `sog_change_kn` or the course by `cog_change_deg`, and those that are
+/// evidence of an alert (see `TrackStore::downsample`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DownsampleConfig {
+    /// Age (pipeline clock) after which positions are thinned. Default 7 days.
+    pub older_than: Duration,
+    /// One position per vessel per bucket. Default 10 minutes.
+    pub bucket: Duration,
+    /// Speed change (kn) that keeps a position. Default 2.
+    pub sog_change_kn: f32,
+    /// Course change (degrees) that keeps a position. Default 30.
+    pub cog_change_deg: f32,
+    /// How often (pipeline clock). Default 1 hour.
+    pub every: Duration,
+}
+
+impl Default for DownsampleConfig {
+    fn default() -> Self {
+        Self {
+            older_than: Duration::from_secs(7 * 86_400),
+            bucket: Duration::from_secs(600),
+            sog_change_kn: 2.0,
+            cog_change_deg: 30.0,
+            every: Duration::from_secs(3600),
+        }
+    }
 }
 
 impl PipelineConfig {
@@ -60,14 +120,59 @@ impl PipelineConfig {
             sources,
             limits: SourceLimits::default(),
             channel_capacity: 64,
-            position_batch: 2000,
+            position_batch: 20_000,
             store_positions: true,
             finish_at_end: false,
             live_capacity: 4096,
             alert_tap: None,
             run_id: Timestamp::now().as_millisecond().to_string(),
+            clock: None,
+            tick: Duration::from_secs(15),
+            downsample: Some(DownsampleConfig::default()),
         }
     }
+}
+
+/// The pipeline's clock (see [`ClockMode`]).
+#[derive(Debug)]
+struct Clock {
+    mode: ClockMode,
+    /// Live: the latest event time and the (tokio) instant it was seen.
+    anchor: Option<(Timestamp, tokio::time::Instant)>,
+}
+
+impl Clock {
+    /// Now, by this clock; `None` before the first report.
+    fn now(&self, m: &Monitor) -> Option<Timestamp> {
+        match (self.mode, self.anchor) {
+            (ClockMode::Live, Some((t, at))) => {
+                let run = jiff::SignedDuration::try_from(at.elapsed()).unwrap_or_default();
+                let live = t.checked_add(run).unwrap_or(Timestamp::MAX);
+                Some(m.now().map_or(live, |n| n.max(live)))
+            }
+            _ => m.now(),
+        }
+    }
+
+    /// After reports: re-anchor when the feed is ahead of the running clock.
+    fn observe(&mut self, m: &Monitor) {
+        if self.mode != ClockMode::Live {
+            return;
+        }
+        if let Some(t) = m.now()
+            && self.now(m).is_none_or(|c| t >= c)
+        {
+            self.anchor = Some((t, tokio::time::Instant::now()));
+        }
+    }
+}
+
+/// What the position sink does, in order.
+#[derive(Debug)]
+enum PositionMsg {
+    Rows(Vec<PositionRow>),
+    /// Thin what is older than this (after every row sent before it is stored).
+    Downsample(Timestamp, DownsampleConfig),
 }
 
 /// A vessel position for the live map (`/api/v1/live`).
@@ -334,7 +439,7 @@ pub async fn spawn_pipeline(
     )));
     let pos_tx = match (&store, config.store_positions) {
         (Some(s), true) => {
-            let (ptx, prx) = mpsc::channel::<Vec<PositionRow>>(4);
+            let (ptx, prx) = mpsc::channel::<PositionMsg>(4);
             tasks.push(tokio::spawn(position_sink(prx, Arc::clone(s))));
             Some(ptx)
         }
@@ -347,13 +452,36 @@ pub async fn spawn_pipeline(
         config.monitor.clone(),
         registry,
     );
+    let clock = Clock {
+        mode: config.clock.unwrap_or(
+            if !config.sources.is_empty()
+                && config
+                    .sources
+                    .iter()
+                    .all(|s| matches!(s, SourceSpec::File { .. }))
+            {
+                ClockMode::Feed
+            } else {
+                ClockMode::Live
+            },
+        ),
+        anchor: None,
+    };
     tasks.push(tokio::spawn(monitor_task(
         monitor,
         rx,
         qrx,
-        alert_tx,
-        pos_tx,
-        live.clone(),
+        Sinks {
+            alerts: alert_tx,
+            positions: pos_tx,
+            live: live.clone(),
+        },
+        Schedule {
+            clock,
+            tick: config.tick.max(Duration::from_millis(10)),
+            downsample: config.downsample,
+            last_downsample: None,
+        },
         config.position_batch.max(1),
         config.finish_at_end,
         Arc::clone(&last),
@@ -409,14 +537,71 @@ fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
     }
 }
 
+/// Where the monitor task's output goes.
+struct Sinks {
+    alerts: mpsc::Sender<Alert>,
+    positions: Option<mpsc::Sender<PositionMsg>>,
+    live: broadcast::Sender<LiveEvent>,
+}
+
+/// The clock and what runs on it.
+struct Schedule {
+    clock: Clock,
+    tick: Duration,
+    downsample: Option<DownsampleConfig>,
+    last_downsample: Option<Timestamp>,
+}
+
+impl Schedule {
+    /// Asks the position sink to thin old positions when the clock has moved
+    /// `every` since the last run (rows buffered so far go first).
+    async fn maybe_downsample(
+        &mut self,
+        m: &Monitor,
+        sinks: &Sinks,
+        positions: &mut Vec<PositionRow>,
+    ) {
+        let (Some(cfg), Some(ptx), Some(now)) =
+            (self.downsample, &sinks.positions, self.clock.now(m))
+        else {
+            return;
+        };
+        let every = jiff::SignedDuration::try_from(cfg.every).unwrap_or(jiff::SignedDuration::MAX);
+        if self
+            .last_downsample
+            .is_some_and(|l| now.duration_since(l) < every)
+        {
+            return;
+        }
+        self.last_downsample = Some(now);
+        let age =
+            jiff::SignedDuration::try_from(cfg.older_than).unwrap_or(jiff::SignedDuration::MAX);
+        let Ok(cutoff) = now.checked_sub(age) else {
+            return;
+        };
+        if !positions.is_empty() {
+            let _ = ptx.send(PositionMsg::Rows(std::mem::take(positions))).await;
+        }
+        let _ = ptx.send(PositionMsg::Downsample(cutoff, cfg)).await;
+    }
+}
+
+async fn send_alerts(alerts: &mut Vec<Alert>, tx: &mpsc::Sender<Alert>, count: &mut u64) {
+    *count += alerts.len() as u64;
+    for a in alerts.drain(..) {
+        if tx.send(a).await.is_err() {
+            break;
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn monitor_task(
     mut m: Monitor,
     mut rx: mpsc::Receiver<Batch>,
     mut queries: mpsc::Receiver<Query>,
-    alert_tx: mpsc::Sender<Alert>,
-    pos_tx: Option<mpsc::Sender<Vec<PositionRow>>>,
-    live: broadcast::Sender<LiveEvent>,
+    sinks: Sinks,
+    mut schedule: Schedule,
     position_batch: usize,
     finish_at_end: bool,
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
@@ -428,6 +613,9 @@ async fn monitor_task(
     let mut queries_open = true;
     let mut flush_tick = tokio::time::interval(Duration::from_secs(1));
     flush_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock_tick = tokio::time::interval(schedule.tick);
+    clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let live = sinks.live.clone();
     loop {
         tokio::select! {
             biased;
@@ -441,7 +629,7 @@ async fn monitor_task(
                 for r in &batch.reports {
                     m.on_report(r, &mut alerts);
                     if let Report::Position(p) = r {
-                        if pos_tx.is_some() {
+                        if sinks.positions.is_some() {
                             positions.push(PositionRow {
                                 mmsi: p.mmsi,
                                 time: p.time,
@@ -467,44 +655,45 @@ async fn monitor_task(
                         }
                     }
                 }
-                alert_count += alerts.len() as u64;
-                for a in alerts.drain(..) {
-                    if alert_tx.send(a).await.is_err() {
-                        break;
-                    }
-                }
-                if positions.len() >= position_batch && let Some(ptx) = &pos_tx {
-                    let _ = ptx.send(std::mem::take(&mut positions)).await;
+                schedule.clock.observe(&m);
+                send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
+                if positions.len() >= position_batch && let Some(ptx) = &sinks.positions {
+                    let _ = ptx.send(PositionMsg::Rows(std::mem::take(&mut positions))).await;
                 }
                 // Processed (and its alerts handed to the sink): now the source may acknowledge it.
                 if let Some(ack) = batch.ack {
                     ack.done().await;
                 }
+                schedule.maybe_downsample(&m, &sinks, &mut positions).await;
+            }
+            _ = clock_tick.tick() => {
+                // Silence counts: a live clock moves the monitor on without reports.
+                if schedule.clock.mode == ClockMode::Live && let Some(now) = schedule.clock.now(&m) {
+                    m.advance_to(now, &mut alerts);
+                    send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
+                }
+                schedule.maybe_downsample(&m, &sinks, &mut positions).await;
             }
             _ = flush_tick.tick() => {
-                if !positions.is_empty() && let Some(ptx) = &pos_tx {
-                    let _ = ptx.send(std::mem::take(&mut positions)).await;
+                if !positions.is_empty() && let Some(ptx) = &sinks.positions {
+                    let _ = ptx.send(PositionMsg::Rows(std::mem::take(&mut positions))).await;
                 }
             }
         }
     }
     if finish_at_end && let Some(now) = m.now() {
         m.finish(now, &mut alerts);
-        alert_count += alerts.len() as u64;
-        for a in alerts.drain(..) {
-            let _ = alert_tx.send(a).await;
-        }
+        send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
     }
     if !positions.is_empty()
-        && let Some(ptx) = &pos_tx
+        && let Some(ptx) = &sinks.positions
     {
-        let _ = ptx.send(positions).await;
+        let _ = ptx.send(PositionMsg::Rows(positions)).await;
     }
     if let Ok(mut g) = last.lock() {
         *g = (m.stats().into(), m.vessel_count(), alert_count);
     }
-    drop(alert_tx);
-    drop(pos_tx);
+    drop(sinks);
     if finish_at_end {
         return;
     }
@@ -591,14 +780,33 @@ async fn alert_sink(
     }
 }
 
-async fn position_sink(mut rx: mpsc::Receiver<Vec<PositionRow>>, store: Arc<dyn TrackStore>) {
-    while let Some(rows) = rx.recv().await {
-        match store.insert_positions(&rows).await {
-            Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
-            Err(e) => {
-                metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
-                    .increment(1);
-                tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
+async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn TrackStore>) {
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            PositionMsg::Rows(rows) => match store.insert_positions(&rows).await {
+                Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
+                Err(e) => {
+                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                        .increment(1);
+                    tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
+                }
+            },
+            PositionMsg::Downsample(before, cfg) => {
+                let bucket = u32::try_from(cfg.bucket.as_secs()).unwrap_or(u32::MAX);
+                match store
+                    .downsample(before, bucket, cfg.sog_change_kn, cfg.cog_change_deg)
+                    .await
+                {
+                    Ok(n) => {
+                        metrics::counter!("corridor_positions_downsampled_total").increment(n);
+                        tracing::info!(%before, deleted = n, "old positions down-sampled");
+                    }
+                    Err(e) => {
+                        metrics::counter!("corridor_ingest_store_errors_total", "what" => "downsample")
+                            .increment(1);
+                        tracing::error!(error = %e, "down-sampling positions failed");
+                    }
+                }
             }
         }
     }
