@@ -633,3 +633,37 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         .unwrap();
     assert!(report.signatures >= 4 * 2 + 5, "{report:?}");
 }
+
+#[tokio::test]
+async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite_service(&dir, "2022-10-20T08:00:00Z").await;
+    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys"))
+        .await
+        .unwrap();
+    let app = router_for(s.clone());
+    let (st, q) = call(&app, "GET", "/queue", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    let entries = q["entries"].as_array().unwrap();
+    assert!(entries.len() >= 4, "{q}");
+    assert_eq!(entries[0]["wfp"], true, "WFP first: {q}");
+    assert!(
+        entries.iter().filter(|e| e["ready"] == true).count() >= 2,
+        "{q}"
+    );
+    assert!(entries.iter().any(|e| e["not_ready_count"] == 1), "{q}");
+    // Whatever day the demo runs, tomorrow's plan has the ready vessels in it.
+    s.clock().set(t("2026-11-28T10:00:00Z"));
+    let (_, token) = call(
+        &app,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&json!({"username": "coordinator", "password": corridor_clearance_service::seed::DEMO_PASSWORD})),
+    )
+    .await;
+    let token = token["token"].as_str().unwrap().to_string();
+    let (st, plan) = call(&app, "GET", "/plans/2026-11-29", Some(&token), None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["assignments"].as_array().unwrap().len(), 3, "{plan}");
+}
