@@ -5,9 +5,9 @@
 #
 # Needs: `npm ci && npm run build` done in web/, Debian's chromium at
 # /usr/bin/chromium (or $CHROMIUM). Imports the JCC record into a fresh
-# SQLite file, seeds the clearance demo, serves it with web/dist on a free
-# loopback port, runs tests/e2e with node's test runner, and stops the
-# server on exit.
+# SQLite file, seeds the clearance demo, serves it with web/dist and a
+# simulated live AIS feed on a free loopback port, runs tests/e2e with
+# node's test runner, and stops the server on exit.
 # Screenshots go to web/test-results/.
 set -euo pipefail
 
@@ -70,12 +70,25 @@ KEYS="$TMP/party-keys"
 }
 export CORRIDOR_E2E_KEYS="$KEYS"
 
+# A live AIS feed: two days of simulated corridor traffic up to now,
+# replayed at 600x real time through the ingest pipeline, so the map has
+# vessels moving while the tests run.
+START=$(date -u -d '2 days ago' +%Y-%m-%dT%H:00:00Z)
+"$BIN" --database "$TMP/sim.db" simulate ais --start "$START" --days 2 --voyages 10 --background 4 --per-kind 1 \
+    >"$TMP/feed.nmea" 2>>"$TMP/import.log" || {
+  cat "$TMP/import.log" >&2
+  echo "simulating the AIS feed failed" >&2
+  exit 1
+}
+export CORRIDOR_E2E_LIVE=1
+
 # A free port on loopback, chosen by the kernel.
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 URL="http://127.0.0.1:$PORT"
 
 cd "$ROOT"
-CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$DB" serve --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$DB" serve --listen "127.0.0.1:$PORT" \
+    --ingest "file:$TMP/feed.nmea@600" >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # Up to 60 s for the server to answer.
