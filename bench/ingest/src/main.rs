@@ -2,10 +2,12 @@
 //!
 //! gen FILE [SENTENCES] [VESSELS]   write a synthetic recorded feed (tag-block times)
 //! memory FILE                      decode + adapt + monitor, one core, in memory
-//! store FILE URL [POSITIONS]       the same, positions persisted in batches (SQLite path or postgres:// URL)
+//! store FILE URL [POSITIONS] [BATCH]  positions persisted in batches (SQLite path or postgres:// URL)
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
 use corridor_ais::Decoder;
@@ -17,6 +19,31 @@ use corridor_track::sim::{Rng, SimVessel};
 use corridor_track::{MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport, Report, StaticReport};
 use jiff::Timestamp;
 
+/// Counts live heap bytes, so the monitor's whole footprint can be measured
+/// (the bytes freed when it is dropped), not estimated.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize| args.get(i).cloned();
@@ -25,9 +52,14 @@ fn main() {
         Some("memory") => memory(&arg(2).expect("FILE")),
         Some("store") => {
             let rt = tokio::runtime::Runtime::new().expect("runtime");
-            rt.block_on(store(&arg(2).expect("FILE"), &arg(3).expect("URL"), arg(4).map_or(2_000_000, |s| s.parse().expect("n"))));
+            rt.block_on(store(
+                &arg(2).expect("FILE"),
+                &arg(3).expect("URL"),
+                arg(4).map_or(2_000_000, |s| s.parse().expect("n")),
+                arg(5).map_or(100_000, |s| s.parse().expect("batch")),
+            ));
         }
-        _ => eprintln!("usage: ingest-bench gen FILE [SENTENCES] [VESSELS] | memory FILE | store FILE URL [POSITIONS]"),
+        _ => eprintln!("usage: ingest-bench gen FILE [SENTENCES] [VESSELS] | memory FILE | store FILE URL [POSITIONS] [BATCH]"),
     }
 }
 
@@ -82,6 +114,24 @@ fn generate(path: &str, sentences: u64, vessels: u32) {
     eprintln!("wrote {n} sentences from {vessels} vessels over {} s of event time to {path}", step * 10);
 }
 
+/// Time this thread has spent on a CPU (Linux schedstat), seconds.
+fn thread_cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
+/// The feed's lines (what a source's line reader hands the decoder).
+fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', data)
+        .map(move |end| {
+            let l = &data[start..end];
+            start = end + 1;
+            l
+        })
+}
+
 fn corridor() -> Arc<corridor_geo::Corridor> {
     corridor_ingest::demo_corridor().expect("corridor")
 }
@@ -94,7 +144,8 @@ fn memory(path: &str) {
     let mut alerts = Vec::new();
     let mut reports = 0u64;
     let started = Instant::now();
-    for line in data.split(|b| *b == b'\n') {
+    let cpu0 = thread_cpu_s();
+    for line in lines(&data) {
         decoder.feed_line(line, |d| {
             if let Some(r) = adapter.adapt(&d, None) {
                 reports += 1;
@@ -104,29 +155,51 @@ fn memory(path: &str) {
         alerts.clear();
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu_s().zip(cpu0).map(|(b, a)| b - a);
     let st = decoder.stats();
+    let n = monitor.vessel_count().max(1);
     let heap: usize = monitor.vessels().map(|v| v.heap_bytes()).sum();
-    let per_vessel = std::mem::size_of::<corridor_track::VesselState>() + heap / monitor.vessel_count().max(1);
+    let size = std::mem::size_of::<corridor_track::VesselState>();
+    let (vessels, stats) = (monitor.vessel_count(), monitor.stats());
+    // Everything the monitor owns (vessel map, open alerts, R-tree, pairs, …) is freed on drop.
+    let before = LIVE.load(Ordering::Relaxed);
+    drop(monitor);
+    let owned = before - LIVE.load(Ordering::Relaxed);
     println!(
-        "{} sentences, {} messages, {} reports, {} vessels in {:.2} s: {:.0} sentences/s, {:.0} messages/s; rejected {}; live state ≈ {} B/vessel",
+        "{} sentences, {} messages, {} reports ({} positions, {} statics), {} vessels in {:.2} s: {:.0} sentences/s, {:.0} messages/s; rejected {}",
         st.sentences,
         st.messages,
         reports,
-        monitor.vessel_count(),
+        stats.positions,
+        stats.statics,
+        vessels,
         secs,
         st.sentences as f64 / secs,
         st.messages as f64 / secs,
         st.rejected_total(),
-        per_vessel
+    );
+    if let Some(cpu) = cpu {
+        println!(
+            "on-CPU time of the loop {cpu:.2} s (the rest of the {secs:.2} s the thread waited for a core): {:.0} sentences, {:.0} messages per CPU-second",
+            st.sentences as f64 / cpu,
+            st.messages as f64 / cpu
+        );
+    }
+    println!(
+        "live state: size_of::<VesselState>() = {size} B + heap {:.1} B/vessel = {:.0} B/vessel; whole monitor (map, alerts, indexes) {} B = {:.0} B/vessel",
+        heap as f64 / n as f64,
+        size as f64 + heap as f64 / n as f64,
+        owned,
+        owned as f64 / n as f64
     );
 }
 
-async fn store(path: &str, url: &str, max: usize) {
+async fn store(path: &str, url: &str, max: usize, batch: usize) {
     let data = std::fs::read(path).expect("read");
     let mut decoder = Decoder::default();
     let mut adapter = Adapter::new();
     let mut rows = Vec::new();
-    for line in data.split(|b| *b == b'\n') {
+    for line in lines(&data) {
         if rows.len() >= max {
             break;
         }
@@ -143,9 +216,10 @@ async fn store(path: &str, url: &str, max: usize) {
     };
     let started = Instant::now();
     let mut n = 0;
-    for chunk in rows.chunks(10_000) {
+    for chunk in rows.chunks(batch) {
         n += store.insert_positions(chunk).await.expect("insert");
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("{n} positions persisted into {url} in {secs:.2} s: {:.0} positions/s (batches of 10,000, multi-row INSERTs in one transaction each)", n as f64 / secs);
+    let how = if url.starts_with("postgres") { "one COPY per batch" } else { "multi-row INSERTs, one transaction per batch" };
+    println!("{n} positions persisted into {url} in {secs:.2} s: {:.0} positions/s (batches of {batch}, {how})", n as f64 / secs);
 }
