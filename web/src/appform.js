@@ -96,6 +96,9 @@ export function applicationForm(content, { disabled = false } = {}) {
       field('passengers', 'Passengers', input('passengers', c.passenger_count, { type: 'number', min: 0, step: 1 }))),
     h('fieldset', { 'data-field': 'cargo' }, h('legend', null, 'Cargo'), cargoBox,
       h('button', { type: 'button', class: 'secondary', disabled, onclick: () => cargoBox.append(cargoRow({ commodity: 'wheat', tonnes: 0 })) }, 'Add a cargo line'),
+      // The queue rule may put these first: say so on the form.
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'wfp', checked: Boolean(c.wfp), disabled }), ' WFP-chartered humanitarian cargo'),
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perishable', checked: Boolean(c.perishable), disabled }), ' Perishable cargo'),
       h('span', { class: 'field-error', id: 'f-cargo-error', 'aria-live': 'polite' })));
 
   const val = (name) => form.elements[name].value.trim();
@@ -123,6 +126,8 @@ export function applicationForm(content, { disabled = false } = {}) {
     // datetime-local has no zone: the form says UTC, so it is read as UTC.
     eta_inspection_area: val('eta') ? `${val('eta').slice(0, 16)}:00Z` : '',
     documents: c.documents,
+    wfp: form.elements.wfp.checked,
+    perishable: form.elements.perishable.checked,
   });
 
   /** Marks each field with its problem; returns the problems. */

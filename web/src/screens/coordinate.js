@@ -37,7 +37,7 @@ function planPanel(date, signal) {
     }
     const editable = plan.status === 'draft';
     const rows = plan.assignments.map((a) => ({ ...a }));
-    const teams = [...new Set(rows.map((a) => a.team))].sort();
+    const teams = plan.teams?.length ? plan.teams.map((t) => t.name) : [...new Set(rows.map((a) => a.team))].sort();
     const table = labelCells(h('table', { class: 'cards', id: 'plan-table' },
       h('thead', null, h('tr', null, ['Vessel', 'Application', 'Team', 'Start', 'End', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, rows.map((a, i) => {
@@ -65,7 +65,8 @@ function planPanel(date, signal) {
       editable ? h('div', { class: 'actions' }, reason,
         actionButton('Save changes', status, async () => {
           if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
-          const assignments = rows.filter((a) => !a.removed).map(({ removed, ...a }) => a);
+          // The server works out each end from the start and the inspection.
+          const assignments = rows.filter((a) => !a.removed).map((a) => ({ application_id: a.application_id, team: a.team, start: a.start, area: a.area }));
           await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
           mount(status, notice('info', 'Saved as a new version.'));
           await load();
@@ -79,6 +80,48 @@ function planPanel(date, signal) {
   };
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(box, notice('error', `The plan could not be loaded: ${e.message}`));
+  });
+  return box;
+}
+
+/** The queue as the public sees it, with the coordinator's logged override. */
+function queuePanel(signal) {
+  const box = h('div', { id: 'coord-queue', 'aria-live': 'polite' }, notice('info', 'Loading the queue…'));
+  const status = h('div', { 'aria-live': 'polite', id: 'coord-queue-status' });
+  const load = async () => {
+    let q;
+    try {
+      q = await getJSON('/queue', null, { signal });
+    } catch (e) {
+      if (e instanceof NotAvailable) return mount(box, notice('info', 'No queue on this server.'));
+      throw e;
+    }
+    const table = q.entries.length ? labelCells(h('table', { class: 'cards', id: 'coord-queue-table' },
+      h('thead', null, h('tr', null, ['Place', 'Vessel', 'Status', 'Ready', 'Predicted', 'Move to place', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, q.entries.map((e) => {
+        const place = h('input', { type: 'number', min: 1, max: q.entries.length, value: e.place, 'aria-label': `New place for ${e.vessel_name}` });
+        const reason = h('input', { 'aria-label': `Reason to move ${e.vessel_name}`, placeholder: 'Reason (logged, public)' });
+        return h('tr', { 'data-id': e.application_id },
+          h('td', { class: 'num' }, String(e.place)),
+          h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null),
+          h('td', null, statusTag(e.status)),
+          h('td', null, e.ready ? 'ready' : '—'),
+          h('td', null, fmtDate(e.predicted)),
+          h('td', null, h('span', { class: 'inline' }, place, reason)),
+          h('td', null, actionButton('Move', status, async () => {
+            if (!reason.value.trim()) throw new Error('A move needs a reason: it is logged and public.');
+            await postJSON('/queue/overrides', { application_id: e.application_id, place: Number(place.value), reason: reason.value.trim() });
+            mount(status, notice('info', `${e.vessel_name} moved to place ${place.value}.`));
+            await load();
+          }, { class: 'secondary' })));
+      })))) : notice('info', 'No vessel is waiting.');
+    mount(box, h('p', { class: 'muted' }, `Order: ${q.rule}`), q.entries.length ? h('div', { class: 'table-scroll' }, table) : table,
+      q.overrides?.length ? h('details', null, h('summary', null, `${q.overrides.length} overrides logged`),
+        h('ul', null, q.overrides.map((o) => h('li', null, `${o.application_id}: place ${o.from_place} → ${o.to_place} by ${o.by}: ${o.reason}`)))) : null,
+      status);
+  };
+  load().catch((e) => {
+    if (e.name !== 'AbortError') mount(box, notice('error', `The queue could not be loaded: ${e.message}`));
   });
   return box;
 }
@@ -128,5 +171,6 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     section('coord-schedule', 'Approved: to inspect', 'Schedule an inspection outside the daily plan (times in UTC).', approved),
     section('coord-plan', `Inspection plan for ${fmtDate(date)}`, h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ',
       h('a', { href: href('/coordinate', { date: tomorrow() }) }, 'Tomorrow')), planPanel(date, signal)),
+    section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queuePanel(signal)),
     section('coord-alerts-panel', 'Corridor alerts', null, alertsPanel(signal)));
 });
