@@ -17,19 +17,31 @@ cargo build --release -q -p corridor
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/corridor"
 python3 bench/import/gen.py "$ROWS" "$TMP/rows.csv"
 
-now() { date +%s.%N; }
-rate() { python3 -c "print(f'{$ROWS / ($2 - $1):,.0f}')"; }
-ratio() { python3 -c "print(f'{($2 - $1) / ($4 - $3):.2f}')"; }
+# Runs a command, appending "wall user+sys" seconds to $TMP/times.
+timed() { /usr/bin/time -a -o "$TMP/times" -f "%e %U %S" "$@"; }
+# The last two runs' figures: rows/s each, and how many times longer the first took.
+report() {
+  python3 - "$ROWS" "$1" "$TMP/times" <<'PY'
+import sys
+rows, name, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+(w1, u1, s1), (w2, u2, s2) = [list(map(float, l.split())) for l in open(path).read().split("\n") if l.strip()][-2:]
+print(f"{name}: corridor {rows / w1:,.0f} rows/s; bulk load {rows / w2:,.0f} rows/s; "
+      f"corridor takes {w1 / w2:.2f}x the bulk load's time "
+      f"(client CPU {u1 + s1:.1f} s vs {u2 + s2:.1f} s)")
+PY
+}
 COLS="status text, seq text, vessel text, imo text, port text, country text, commodity text, tonnes text, departure text, inspection text, income text, flag text, wb text, un text, dev text, wfp text"
+echo "load before: $(uptime)"
 
 # SQLite
-t0=$(now); "$BIN" --database "$TMP/corridor.db" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"; t1=$(now)
-sqlite3 "$TMP/bulk.db" "PRAGMA journal_mode=WAL;" "CREATE TABLE raw ($COLS);" ".import --csv --skip 1 $TMP/rows.csv raw" >/dev/null; t2=$(now)
-echo "sqlite:   corridor $(rate "$t0" "$t1") rows/s; .import $(rate "$t1" "$t2") rows/s; corridor takes $(ratio "$t0" "$t1" "$t1" "$t2")x the bulk load's time"
+timed "$BIN" --database "$TMP/corridor.db" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"
+timed sqlite3 "$TMP/bulk.db" "PRAGMA journal_mode=WAL;" "CREATE TABLE raw ($COLS);" ".import --csv --skip 1 $TMP/rows.csv raw" >/dev/null
+report "sqlite (.import)"
 
 # PostgreSQL: a fresh database each for corridor and the bulk load.
 psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS corridor_bench" -c "CREATE DATABASE corridor_bench"
-t0=$(now); "$BIN" --database "$PGURL/corridor_bench" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"; t1=$(now)
-psql -q "$PGURL/corridor_bench" -c "CREATE TABLE raw ($COLS)" -c "\\copy raw FROM '$TMP/rows.csv' CSV HEADER"; t2=$(now)
-echo "postgres: corridor $(rate "$t0" "$t1") rows/s; COPY $(rate "$t1" "$t2") rows/s; corridor takes $(ratio "$t0" "$t1" "$t1" "$t2")x the bulk load's time"
+timed "$BIN" --database "$PGURL/corridor_bench" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"
+timed psql -q "$PGURL/corridor_bench" -c "CREATE TABLE raw ($COLS)" -c "\\copy raw FROM '$TMP/rows.csv' CSV HEADER"
+report "postgres (COPY)"
 psql -q "$PGURL/postgres" -c "DROP DATABASE corridor_bench"
+echo "load after: $(uptime)"
