@@ -238,7 +238,7 @@ impl<'a> Planning<'a> {
         plan: &Plan,
     ) -> Result<Vec<PlanAssignment>, ServiceError> {
         let mut sorted = plan.assignments.clone();
-        sorted.sort_by(|a, b| (a.start, a.team).cmp(&(b.start, b.team)));
+        sorted.sort_by_key(|a| (a.start, a.team));
         sorted
             .iter()
             .map(|a| {
