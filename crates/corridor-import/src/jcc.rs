@@ -5,7 +5,6 @@
 //! Columns are found by header name (either format's spelling), so a
 //! reordered export still reads.
 
-use std::collections::HashMap;
 use std::io::{Read, Seek};
 use std::path::Path;
 
@@ -41,8 +40,8 @@ const HEADERS: &[(&str, &[&str])] = &[
     ("wfp", &["WFP"]),
 ];
 
-/// Column positions by field, from a header row.
-struct Columns(HashMap<&'static str, usize>);
+/// Column positions by field (in `HEADERS` order), from a header row.
+struct Columns([Option<usize>; HEADERS.len()]);
 
 impl Columns {
     fn from_header<'a>(
@@ -52,13 +51,13 @@ impl Columns {
         let names: Vec<String> = header
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
             .collect();
-        let mut map = HashMap::new();
-        for (field, spellings) in HEADERS {
+        let mut map = [None; HEADERS.len()];
+        for (slot, (field, spellings)) in map.iter_mut().zip(HEADERS) {
             if let Some(i) = names
                 .iter()
                 .position(|n| spellings.iter().any(|s| s.to_lowercase() == *n))
             {
-                map.insert(*field, i);
+                *slot = Some(i);
             } else if *field != "wfp" {
                 return Err(FileError::MissingColumn {
                     file: file.to_string(),
@@ -69,32 +68,33 @@ impl Columns {
         Ok(Columns(map))
     }
 
-    fn row(&self, row: u64, cells: &[Cell]) -> RawRow {
-        let get = |f: &str| {
-            self.0
-                .get(f)
-                .and_then(|&i| cells.get(i))
-                .cloned()
+    /// The row's cells by field; takes them out of `cells` (a column
+    /// named twice gives its cell once, the second time empty).
+    fn row(&self, row: u64, mut cells: Vec<Cell>) -> RawRow {
+        let mut get = |f: usize| {
+            self.0[f]
+                .and_then(|i| cells.get_mut(i))
+                .map(std::mem::take)
                 .unwrap_or(Cell::Empty)
         };
         RawRow {
             row,
-            status: get("status"),
-            seq: get("seq"),
-            vessel: get("vessel"),
-            imo: get("imo"),
-            port: get("port"),
-            country: get("country"),
-            commodity: get("commodity"),
-            tonnes: get("tonnes"),
-            departure: get("departure"),
-            inspection: get("inspection"),
-            income_group: get("income"),
-            flag: get("flag"),
-            wb_region: get("wb"),
-            un_region: get("un"),
-            development: get("dev"),
-            wfp: self.0.contains_key("wfp").then(|| get("wfp")),
+            status: get(0),
+            seq: get(1),
+            vessel: get(2),
+            imo: get(3),
+            port: get(4),
+            country: get(5),
+            commodity: get(6),
+            tonnes: get(7),
+            departure: get(8),
+            inspection: get(9),
+            income_group: get(10),
+            flag: get(11),
+            wb_region: get(12),
+            un_region: get(13),
+            development: get(14),
+            wfp: self.0[15].is_some().then(|| get(15)),
         }
     }
 }
@@ -121,55 +121,60 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
     let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
-    let mut raw = Vec::new();
     let mut errors = Vec::new();
-    for (i, rec) in reader.byte_records().enumerate() {
-        let row = i as u64 + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
+    let mut records = reader.byte_records().enumerate();
+    // Rows stream into `assemble` one at a time; unreadable ones are
+    // reported here and skipped.
+    let rows = std::iter::from_fn(|| {
+        loop {
+            let (i, rec) = records.next()?;
+            let row = i as u64 + 2;
+            let record = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    errors.push(RowError {
+                        file: file.into(),
+                        row,
+                        column: None,
+                        reason: format!("unreadable CSV: {e}"),
+                    });
+                    if fatal {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            let mut cells = Vec::with_capacity(record.len());
+            let mut bad = None;
+            for (c, field) in record.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
+                    Ok(s) => cells.push(Cell::Text(s.to_string())),
+                    Err(_) => {
+                        bad = Some(
+                            header
+                                .get(c)
+                                .cloned()
+                                .unwrap_or_else(|| format!("column {}", c + 1)),
+                        );
+                        break;
+                    }
+                }
+            }
+            if let Some(column) = bad {
                 errors.push(RowError {
                     file: file.into(),
                     row,
-                    column: None,
-                    reason: format!("unreadable CSV: {e}"),
+                    column: Some(column),
+                    reason: "not valid UTF-8 text".into(),
                 });
-                if fatal {
-                    break;
-                }
                 continue;
             }
-        };
-        let mut cells = Vec::with_capacity(rec.len());
-        let mut bad = None;
-        for (c, field) in rec.iter().enumerate() {
-            match std::str::from_utf8(field) {
-                Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
-                Ok(s) => cells.push(Cell::Text(s.to_string())),
-                Err(_) => {
-                    bad = Some(
-                        header
-                            .get(c)
-                            .cloned()
-                            .unwrap_or_else(|| format!("column {}", c + 1)),
-                    );
-                    break;
-                }
-            }
+            return Some(columns.row(row, cells));
         }
-        if let Some(column) = bad {
-            errors.push(RowError {
-                file: file.into(),
-                row,
-                column: Some(column),
-                reason: "not valid UTF-8 text".into(),
-            });
-            continue;
-        }
-        raw.push(columns.row(row, &cells));
-    }
-    let a = assemble(file, raw);
+    });
+    let a = assemble(file, rows);
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
     errors.sort_by_key(|e| e.row);
@@ -216,7 +221,7 @@ pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileErro
         .enumerate()
         .map(|(i, cells)| {
             let cells: Vec<Cell> = cells.iter().map(cell).collect();
-            columns.row(first_row + 1 + i as u64, &cells)
+            columns.row(first_row + 1 + i as u64, cells)
         })
         .collect();
     let a = assemble(file, raw);

@@ -32,8 +32,9 @@ impl fmt::Display for RowError {
 }
 
 /// A cell as the file holds it, before validation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) enum Cell {
+    #[default]
     Empty,
     Text(String),
     Number(f64),
@@ -139,20 +140,16 @@ pub(crate) struct Assembled {
 /// bad row is refused whole, since importing part of it would change the
 /// totals silently.
 pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> Assembled {
-    let err = |row: u64, column: Option<&str>, reason: String| RowError {
-        file: file.to_string(),
-        row,
-        column: column.map(str::to_string),
-        reason,
-    };
     let mut out = Assembled {
         rows_read: 0,
         voyages: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    // Blocks of adjacent rows with the same voyage number (as written).
-    let mut blocks: Vec<(String, Vec<Checked>)> = Vec::new();
+    // Blocks of adjacent rows with the same voyage number (as written),
+    // each settled as soon as the next one starts.
+    let mut block: Option<(String, Vec<Checked>)> = None;
+    let mut seen: HashSet<u32> = HashSet::new();
     for raw in rows {
         if raw.is_blank() {
             continue;
@@ -160,131 +157,146 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
         out.rows_read += 1;
         let seq = raw.seq.text().trim_end_matches(".0").to_string();
         let line = validate(&raw);
-        match blocks.last_mut() {
+        match &mut block {
             Some((s, members)) if *s == seq && !seq.is_empty() => members.push((raw, line)),
-            _ => blocks.push((seq, vec![(raw, line)])),
+            _ => {
+                if let Some((_, members)) = block.replace((seq, vec![(raw, line)])) {
+                    settle(file, members, &mut seen, &mut out);
+                }
+            }
         }
     }
-    let mut seen: HashSet<u32> = HashSet::new();
-    for (_, members) in blocks {
-        let firsts: Vec<usize> = members
-            .iter()
-            .enumerate()
-            .filter(|(_, (r, _))| !r.status.text().ends_with('+'))
-            .map(|(i, _)| i)
-            .collect();
-        let mut bad = false;
-        for (raw, line) in &members {
-            if let Err((c, reason)) = line {
-                out.errors.push(err(raw.row, *c, reason.clone()));
-                bad = true;
-            }
-        }
-        let Some(&first_idx) = firsts.first() else {
-            for (raw, line) in &members {
-                if let Ok(l) = line {
-                    let reason = format!(
-                        "extra cargo line for voyage #{} has no \"Outbound\" row next to it",
-                        l.seq
-                    );
-                    out.errors.push(err(raw.row, Some(col::SEQ), reason));
-                }
-            }
-            continue;
-        };
-        let first_row = members[first_idx].0.row;
-        if firsts.len() > 1 {
-            for &i in &firsts[1..] {
-                let reason = format!(
-                    "voyage #{} has a second \"Outbound\" row (first on row {first_row})",
-                    members[i].0.seq.text()
-                );
-                out.errors
-                    .push(err(members[i].0.row, Some(col::STATUS), reason));
-            }
-            bad = true;
-        }
-        let Ok(first) = &members[first_idx].1 else {
-            for (raw, line) in &members {
-                if line.is_ok() {
-                    out.errors.push(err(
-                        raw.row,
-                        None,
-                        format!("its voyage's first row (row {first_row}) was refused"),
-                    ));
-                }
-            }
-            continue;
-        };
-        if !seen.insert(first.seq) {
-            out.errors.push(err(
-                first_row,
-                Some(col::SEQ),
-                format!("voyage #{} appears twice in this file", first.seq),
-            ));
-            continue;
-        }
-        let mut cargo = vec![first.cargo.clone()];
-        for (i, (raw, line)) in members.iter().enumerate() {
-            let Ok(l) = line else { continue };
-            if i == first_idx {
-                continue;
-            }
-            let mismatch = if l.imo != first.imo {
-                Some((
-                    col::IMO,
-                    format!(
-                        "IMO {} differs from {} on row {first_row}",
-                        l.imo, first.imo
-                    ),
-                ))
-            } else if l.port != first.port {
-                Some((col::PORT, format!("port differs from row {first_row}")))
-            } else if l.departure != first.departure {
-                Some((
-                    col::DEPARTURE,
-                    format!("departure date differs from row {first_row}"),
-                ))
-            } else {
-                None
-            };
-            match mismatch {
-                Some((c, reason)) => {
-                    out.errors.push(err(raw.row, Some(c), reason));
-                    bad = true;
-                }
-                None => cargo.push(l.cargo.clone()),
-            }
-        }
-        if bad {
-            out.errors.push(err(
-                first_row,
-                None,
-                "voyage refused because one of its rows was refused".into(),
-            ));
-            continue;
-        }
-        if let Err(e) = first.imo.check() {
-            let reason = format!("{e}; kept as published, it will not match a register or AIS");
-            out.warnings.push(err(first_row, Some(col::IMO), reason));
-        }
-        out.voyages.push(VoyageRecord {
-            key: VoyageKey {
-                direction: Direction::Outbound,
-                seq: first.seq,
-            },
-            vessel_name: first.vessel.clone(),
-            imo: first.imo,
-            flag: country::lookup(&first.flag_name).map(|c| c.alpha2.to_string()),
-            flag_name: first.flag_name.clone(),
-            port: first.port.clone(),
-            departure: first.departure,
-            inspection_cleared: first.inspection,
-            cargo,
-        });
+    if let Some((_, members)) = block {
+        settle(file, members, &mut seen, &mut out);
     }
     out.errors.sort_by_key(|e| e.row);
     out
+}
+
+/// Checks one block of rows sharing a voyage number and adds its voyage,
+/// or its errors, to `out`.
+fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut Assembled) {
+    let err = |row: u64, column: Option<&str>, reason: String| RowError {
+        file: file.to_string(),
+        row,
+        column: column.map(str::to_string),
+        reason,
+    };
+    let firsts: Vec<usize> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, (r, _))| !r.status.text().ends_with('+'))
+        .map(|(i, _)| i)
+        .collect();
+    let mut bad = false;
+    for (raw, line) in &members {
+        if let Err((c, reason)) = line {
+            out.errors.push(err(raw.row, *c, reason.clone()));
+            bad = true;
+        }
+    }
+    let Some(&first_idx) = firsts.first() else {
+        for (raw, line) in &members {
+            if let Ok(l) = line {
+                let reason = format!(
+                    "extra cargo line for voyage #{} has no \"Outbound\" row next to it",
+                    l.seq
+                );
+                out.errors.push(err(raw.row, Some(col::SEQ), reason));
+            }
+        }
+        return;
+    };
+    let first_row = members[first_idx].0.row;
+    if firsts.len() > 1 {
+        for &i in &firsts[1..] {
+            let reason = format!(
+                "voyage #{} has a second \"Outbound\" row (first on row {first_row})",
+                members[i].0.seq.text()
+            );
+            out.errors
+                .push(err(members[i].0.row, Some(col::STATUS), reason));
+        }
+        bad = true;
+    }
+    let Ok(first) = &members[first_idx].1 else {
+        for (raw, line) in &members {
+            if line.is_ok() {
+                out.errors.push(err(
+                    raw.row,
+                    None,
+                    format!("its voyage's first row (row {first_row}) was refused"),
+                ));
+            }
+        }
+        return;
+    };
+    if !seen.insert(first.seq) {
+        out.errors.push(err(
+            first_row,
+            Some(col::SEQ),
+            format!("voyage #{} appears twice in this file", first.seq),
+        ));
+        return;
+    }
+    let mut cargo = vec![first.cargo.clone()];
+    for (i, (raw, line)) in members.iter().enumerate() {
+        let Ok(l) = line else { continue };
+        if i == first_idx {
+            continue;
+        }
+        let mismatch = if l.imo != first.imo {
+            Some((
+                col::IMO,
+                format!(
+                    "IMO {} differs from {} on row {first_row}",
+                    l.imo, first.imo
+                ),
+            ))
+        } else if l.port != first.port {
+            Some((col::PORT, format!("port differs from row {first_row}")))
+        } else if l.departure != first.departure {
+            Some((
+                col::DEPARTURE,
+                format!("departure date differs from row {first_row}"),
+            ))
+        } else {
+            None
+        };
+        match mismatch {
+            Some((c, reason)) => {
+                out.errors.push(err(raw.row, Some(c), reason));
+                bad = true;
+            }
+            None => cargo.push(l.cargo.clone()),
+        }
+    }
+    if bad {
+        out.errors.push(err(
+            first_row,
+            None,
+            "voyage refused because one of its rows was refused".into(),
+        ));
+        return;
+    }
+    if let Err(e) = first.imo.check() {
+        let reason = format!("{e}; kept as published, it will not match a register or AIS");
+        out.warnings.push(err(first_row, Some(col::IMO), reason));
+    }
+    out.voyages.push(VoyageRecord {
+        key: VoyageKey {
+            direction: Direction::Outbound,
+            seq: first.seq,
+        },
+        vessel_name: first.vessel.clone(),
+        imo: first.imo,
+        flag: country::lookup(&first.flag_name).map(|c| c.alpha2.to_string()),
+        flag_name: first.flag_name.clone(),
+        port: first.port.clone(),
+        departure: first.departure,
+        inspection_cleared: first.inspection,
+        cargo,
+    });
 }
 
 type Invalid = (Option<&'static str>, String);
