@@ -200,7 +200,9 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
         body: serde_json::json!({ "id": 1, "evidence": [evidence(A, 33), evidence(B, 61),
             { "type": "static", "mmsi": A, "time": t(0).to_string() }] }),
     };
-    s.upsert_alerts(&[alert.clone()]).await.expect("alert");
+    s.upsert_alerts(std::slice::from_ref(&alert))
+        .await
+        .expect("alert");
     s.upsert_alerts(&[alert]).await.expect("alert again");
 
     // Older than the first hour: one per vessel and 10 minutes, plus changes and evidence.
