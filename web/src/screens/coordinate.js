@@ -129,11 +129,9 @@ function queuePanel(signal) {
 function alertsPanel(signal) {
   const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
   getJSON('/alerts', { limit: 50 }, { signal }).then((d) => {
-    const alerts = Array.isArray(d) ? d : d.alerts || d.items || [];
-    if (!alerts.length) return mount(box, notice('info', 'No alerts.'));
-    mount(box, h('ul', { class: 'alerts' }, alerts.slice(0, 50).map((a) => h('li', { class: a.open ? 'open' : null },
-      h('strong', null, (a.kind || '').replace(/_/g, ' ')), ` · ${a.vessel_name || a.name || a.mmsi || ''} · `,
-      fmtTimestamp(a.start || a.time || a.at), a.detail || a.message ? ` — ${a.detail || a.message}` : ''))));
+    if (!d.items.length) return mount(box, notice('info', 'No alerts.'));
+    mount(box, h('ul', { class: 'alerts' }, d.items.map((a) => h('li', { class: a.open ? 'open' : null },
+      h('strong', null, a.kind.replace(/_/g, ' ')), ` · MMSI ${a.mmsi} · `, fmtTimestamp(a.start), ` — ${a.detail}`))));
   }).catch((e) => {
     if (e.name === 'AbortError') return;
     mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', e.message));
