@@ -95,7 +95,14 @@ async fn simulated_month_over_tcp_has_full_recall_and_precision() {
     assert!(sent > 100_000, "a month of traffic ({sent} reports)");
 
     // Wait for the connection to end on the pipeline's side (it has read everything), then drain.
+    // Bounded, so a pipeline that never sees the end fails here instead of hanging.
+    let mut waited = 0;
     while handle.source_stats()[0].closed < 1 {
+        waited += 1;
+        assert!(
+            waited < 6000,
+            "the pipeline never saw the feed's connection close"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     handle.shutdown().await;
