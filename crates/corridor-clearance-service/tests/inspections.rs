@@ -128,6 +128,16 @@ impl World {
         id
     }
 
+    /// One request as the coordinator.
+    async fn as_coord(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        call(&self.app, method, path, Some(&self.coord), body).await
+    }
+
     async fn plan_decision(&self, party: &str, date: &str, hash: &str) -> (StatusCode, Value) {
         let d = sign(
             key_of(&self.keys, party),
@@ -211,14 +221,7 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
     assert_eq!(st, StatusCode::FORBIDDEN, "{q}");
 
     // The coordinator moves B to the front, with a reason; it is logged and shown.
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        "/queue/overrides",
-        Some(&w.coord),
-        Some(&json!({"application_id": b, "place": 1, "reason": "perishable: sunflower oil past its window"})),
-    )
-    .await;
+    let (st, body) = w.as_coord("POST", "/queue/overrides", Some(&json!({"application_id": b, "place": 1, "reason": "perishable: sunflower oil past its window"}))).await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(places(&body), vec![b.clone(), c.clone(), a.clone()]);
     assert_eq!(body["overrides"][0]["from_place"], 3);
@@ -235,25 +238,23 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
     );
     assert_eq!(last.actor, "user:coordinator");
     // `before`: A just before C.
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        "/queue/overrides",
-        Some(&w.coord),
-        Some(&json!({"application_id": a, "before": c, "reason": "berth slot"})),
-    )
-    .await;
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            "/queue/overrides",
+            Some(&json!({"application_id": a, "before": c, "reason": "berth slot"})),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(places(&body), vec![b.clone(), a.clone(), c.clone()]);
     // No reason, no override; nor from anyone but the coordinator.
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        "/queue/overrides",
-        Some(&w.coord),
-        Some(&json!({"application_id": a, "place": 1, "reason": "  "})),
-    )
-    .await;
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            "/queue/overrides",
+            Some(&json!({"application_id": a, "place": 1, "reason": "  "})),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (st, body) = call(
         &w.app,
@@ -318,14 +319,13 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
     );
     assert_eq!(resp["error"]["details"]["missing"], json!(["gas_free"]));
     // Only the owner declares.
-    let (st, resp) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{a}/readiness"),
-        Some(&w.coord),
-        Some(&ready_body()),
-    )
-    .await;
+    let (st, resp) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{a}/readiness"),
+            Some(&ready_body()),
+        )
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
     let (st, resp) = call(
         &w.app,
@@ -381,14 +381,9 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
     assert_eq!(st, StatusCode::FORBIDDEN);
 
     // The coordinator submits version 1; UA signs it.
-    let (st, plan) = call(
-        &w.app,
-        "POST",
-        &format!("/plans/{date}/submit"),
-        Some(&w.coord),
-        None,
-    )
-    .await;
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
     assert_eq!(plan["status"], "submitted");
     let v1 = plan["plan_hash"].as_str().unwrap().to_string();
@@ -401,14 +396,9 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         {"application_id": a, "team": "JIT-1", "start": "07:00"},
         {"application_id": b, "team": "JIT-1", "start": "08:00"},
     ]});
-    let (st, resp) = call(
-        &w.app,
-        "PUT",
-        &format!("/plans/{date}"),
-        Some(&w.coord),
-        Some(&double),
-    )
-    .await;
+    let (st, resp) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&double))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
     let msg = resp["error"]["message"].as_str().unwrap();
     assert!(
@@ -416,15 +406,13 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         "{msg}"
     );
     // Wrong duration, unknown team, no reason: each refused precisely.
-    let (st, resp) = call(&w.app, "PUT", &format!("/plans/{date}"), Some(&w.coord),
-        Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-1", "start": "07:00", "end": "08:00"}]}))).await;
+    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-1", "start": "07:00", "end": "08:00"}]}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
     assert!(
         resp["error"]["message"].as_str().unwrap().contains("takes"),
         "{resp}"
     );
-    let (st, resp) = call(&w.app, "PUT", &format!("/plans/{date}"), Some(&w.coord),
-        Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-9", "start": "07:00"}]}))).await;
+    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-9", "start": "07:00"}]}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
     assert!(
         resp["error"]["message"]
@@ -433,14 +421,13 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
             .contains("assignment 1"),
         "{resp}"
     );
-    let (st, _) = call(
-        &w.app,
-        "PUT",
-        &format!("/plans/{date}"),
-        Some(&w.coord),
-        Some(&json!({"reason": "", "assignments": []})),
-    )
-    .await;
+    let (st, _) = w
+        .as_coord(
+            "PUT",
+            &format!("/plans/{date}"),
+            Some(&json!({"reason": "", "assignments": []})),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A valid edit makes version 2 (a draft again, approvals gone).
@@ -448,14 +435,9 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         {"application_id": a, "team": "JIT-2", "start": "07:30"},
         {"application_id": b, "team": "JIT-1", "start": "07:00"},
     ]});
-    let (st, plan) = call(
-        &w.app,
-        "PUT",
-        &format!("/plans/{date}"),
-        Some(&w.coord),
-        Some(&edit),
-    )
-    .await;
+    let (st, plan) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
     assert_eq!(plan["version"], 2);
     assert_eq!(plan["status"], "draft");
@@ -465,14 +447,9 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
     assert_eq!(plan["assignments"][1]["end"], "10:45");
     let v2 = plan["plan_hash"].as_str().unwrap().to_string();
     assert_ne!(v1, v2);
-    let (st, plan) = call(
-        &w.app,
-        "POST",
-        &format!("/plans/{date}/submit"),
-        Some(&w.coord),
-        None,
-    )
-    .await;
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
 
     // A signature over version 1 is refused now; so is one by another party's delegate.
@@ -528,25 +505,15 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         assert_eq!(plan["status"], expected, "{plan}");
     }
     for (id, at) in [(&a, "2022-10-06T04:30:00Z"), (&b, "2022-10-06T04:00:00Z")] {
-        let (_, app) = call(
-            &w.app,
-            "GET",
-            &format!("/applications/{id}"),
-            Some(&w.coord),
-            None,
-        )
-        .await;
+        let (_, app) = w
+            .as_coord("GET", &format!("/applications/{id}"), None)
+            .await;
         assert_eq!(app["status"], "awaiting_inspection", "{app}");
         assert_eq!(app["inspection_at"], at, "{app}");
     }
-    let (st, resp) = call(
-        &w.app,
-        "PUT",
-        &format!("/plans/{date}"),
-        Some(&w.coord),
-        Some(&edit),
-    )
-    .await;
+    let (st, resp) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
     assert_eq!(
         st,
         StatusCode::CONFLICT,
@@ -614,9 +581,9 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
     )
     .await;
     assert_eq!(st, StatusCode::OK);
-    let (_, p7) = call(&w.app, "GET", "/plans/2022-10-07", Some(&w.coord), None).await;
+    let (_, p7) = w.as_coord("GET", "/plans/2022-10-07", None).await;
     assert_eq!(p7["assignments"], json!([]), "{p7}");
-    let (_, p8) = call(&w.app, "GET", "/plans/2022-10-08", Some(&w.coord), None).await;
+    let (_, p8) = w.as_coord("GET", "/plans/2022-10-08", None).await;
     assert_eq!(p8["assignments"][0]["application_id"], a.as_str(), "{p8}");
 
     // Everything is in the log: a restart replays the same state, and the chain verifies.
