@@ -2,14 +2,18 @@
 //! inspection date; evaluated by the mean absolute error in days against the real date.
 //!
 //! It is causal: on day `x` it uses only what the JCC knew that morning — which vessels had
-//! departed by `x` and which had been inspected before `x` — plus the capacity schedule's
-//! planned team counts. The pace is the record's outbound inspections per team-day over the
-//! most recent *saturated* days (queue at least 2 × teams), at least `trailing_team_days`
-//! team-days of them. The queue is served forward in the queue rule's order at that pace.
-//! Days of periods with their own rate (announced specials such as the surge of 30 Oct -
-//! 1 Nov 2022) use the schedule's capacity if `use_announced_surges` is set: that surge was
-//! decided at a few days' notice, so this variant knows a little of the future; the
-//! evaluation reports both.
+//! departed by `x` and which had been inspected before `x` — plus the capacity schedule. The pace
+//! is the record's outbound inspections per team-day over the most recent *saturated* days (queue
+//! at least 2 × teams), at least `trailing_team_days` team-days of them. The queue is served
+//! forward in the queue rule's order at that pace. Vessels with the same queue key (same arrival
+//! day) are served in an order nobody knows, so each is given the median of the group's slots.
+//!
+//! Two readings of the schedule. With `use_announced_surges` the forecaster uses the schedule as
+//! written, special periods included (the surge of 30 Oct - 1 Nov 2022 at its 10 teams; it was
+//! decided at a few days' notice, so this variant knows a little of the future). Without it the
+//! forecaster is strictly causal: it uses the regular periods' published team counts only, never a
+//! special period's capacity, and a stoppage only once it has begun (before `x`). Past days of a
+//! special period that has begun are left out of the pace in both readings.
 
 use crate::config::CapacityConfig;
 use crate::model::{Direction, Voyage, add_days, days_between, month_key};
@@ -25,7 +29,8 @@ pub struct ForecastOptions {
     pub trailing_team_days: f64,
     /// Look back at most this many days.
     pub max_lookback_days: i32,
-    /// Use the schedule's rate on `outbound_only` days.
+    /// Use the schedule as written, special periods (the surge) and future stoppages included;
+    /// `false` is the strictly causal forecaster (published team counts only).
     pub use_announced_surges: bool,
 }
 
@@ -168,16 +173,21 @@ fn forecast_day(
     let pace = trailing_pace(out, inspected_on, x, cfg, opts);
     let pred = project_with(&known, x, t, |d| {
         let c = cfg.day(d);
-        let mut n = if c.special && opts.use_announced_surges {
-            c.inspections()
+        let mut n = if opts.use_announced_surges {
+            if c.special {
+                c.inspections()
+            } else {
+                f64::from(c.teams) * pace
+            }
         } else {
-            f64::from(c.teams) * pace
+            f64::from(published_teams(cfg, d, x)) * pace
         };
         if let Some(m) = cfg.max_inspections_per_day {
             n = n.min(f64::from(m));
         }
         n
     });
+    let pred = same_key_median(&known, &pred, |v| cfg.queue.key(v, t));
     known
         .iter()
         .zip(pred)
@@ -188,6 +198,58 @@ fn forecast_day(
             actual: v.inspected,
         })
         .collect()
+}
+
+/// Vessels with the same queue key (same arrival day, same priority) are served in an order the
+/// forecaster cannot know: each one's slot is equally likely to be any of the group's slots. The
+/// absolute error is smallest at the median of those slots, so every vessel of the group is given
+/// the group's (lower) median date. `ordered` is sorted by key, so groups are runs.
+fn same_key_median<K: PartialEq>(
+    ordered: &[&Voyage],
+    pred: &[Date],
+    key: impl Fn(&Voyage) -> K,
+) -> Vec<Date> {
+    let mut out = pred.to_vec();
+    let mut start = 0;
+    while start < ordered.len() {
+        let k = key(ordered[start]);
+        let mut end = start + 1;
+        while end < ordered.len() && key(ordered[end]) == k {
+            end += 1;
+        }
+        let mut slots = pred[start..end].to_vec();
+        slots.sort();
+        let median = slots[(slots.len() - 1) / 2];
+        out[start..end].fill(median);
+        start = end;
+    }
+    out
+}
+
+/// Teams on day `d` as known on the morning of `x` without announced events: the regular periods'
+/// team counts (periods with their own rate, such as the surge, are ignored) and only the stoppages
+/// that had begun before `x`.
+fn published_teams(cfg: &CapacityConfig, d: Date, x: Date) -> u32 {
+    let mut teams = cfg
+        .periods
+        .iter()
+        .rev()
+        .find(|p| {
+            p.inspections_per_team_day.is_none()
+                && !p.outbound_only
+                && p.from <= d
+                && p.to.is_none_or(|t| d <= t)
+        })
+        .map_or(0, |p| p.teams);
+    if let Some(s) = cfg
+        .stoppages
+        .iter()
+        .rev()
+        .find(|s| s.from < x && s.from <= d && d <= s.to)
+    {
+        teams = teams.min(s.teams);
+    }
+    teams
 }
 
 /// Outbound inspections per team-day on recent saturated days before `x`.

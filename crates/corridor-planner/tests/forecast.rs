@@ -80,6 +80,25 @@ fn examples() {
         ],
     );
     check(&[], date(2022, 9, 20), &[]);
+    // Three vessels arriving on the same day are served in an order nobody knows: each is given
+    // the middle of their three slots (25, 26, 27 Sep), which minimises the absolute error.
+    let mut same = h.clone();
+    same.push(v("v19b", date(2022, 9, 20), None));
+    same.push(v("v19c", date(2022, 9, 20), None));
+    check(
+        &same,
+        date(2022, 9, 20),
+        &[
+            ("v14", date(2022, 9, 20)),
+            ("v15", date(2022, 9, 21)),
+            ("v16", date(2022, 9, 22)),
+            ("v17", date(2022, 9, 23)),
+            ("v18", date(2022, 9, 24)),
+            ("v19", date(2022, 9, 26)),
+            ("v19b", date(2022, 9, 26)),
+            ("v19c", date(2022, 9, 26)),
+        ],
+    );
     // Replay evaluation on the same history: every vessel with a date is evaluated.
     let e = replay_forecasts(&h, &cfg(), &ForecastOptions::default());
     assert_eq!(e.evaluated, 14);
