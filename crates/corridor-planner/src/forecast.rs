@@ -32,6 +32,8 @@ pub struct ForecastOptions {
     /// Use the schedule as written, special periods (the surge) and future stoppages included;
     /// `false` is the strictly causal forecaster (published team counts only).
     pub use_announced_surges: bool,
+    /// Give vessels with the same queue key the median of their slots.
+    pub same_day_median: bool,
 }
 
 impl Default for ForecastOptions {
@@ -40,6 +42,7 @@ impl Default for ForecastOptions {
             trailing_team_days: 42.0,
             max_lookback_days: 120,
             use_announced_surges: true,
+            same_day_median: true,
         }
     }
 }
@@ -187,7 +190,11 @@ fn forecast_day(
         }
         n
     });
-    let pred = same_key_median(&known, &pred, |v| cfg.queue.key(v, t));
+    let pred = if opts.same_day_median {
+        same_key_median(&known, &pred, |v| cfg.queue.key(v, t))
+    } else {
+        pred
+    };
     known
         .iter()
         .zip(pred)

@@ -121,6 +121,24 @@ fn forecast_accuracy() {
             mae(e)
         );
     }
+    let plain = |o: ForecastOptions| {
+        replay_forecasts(
+            &rec,
+            &cfg,
+            &ForecastOptions {
+                same_day_median: false,
+                ..o
+            },
+        )
+    };
+    println!(
+        "| announced surge, without the same-day median | {} |",
+        mae(&plain(ForecastOptions::default()))
+    );
+    println!(
+        "| strictly causal, without the same-day median | {} |",
+        mae(&plain(strict(42.0)))
+    );
     println!();
     println!("| month | forecasts | MAE announced | MAE strictly causal |\n|---|---|---|---|");
     for (m, a) in &announced.mae_by_month {
