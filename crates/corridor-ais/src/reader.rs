@@ -17,7 +17,8 @@ use crate::gpsd_json::{self, JsonOptions, Type24View};
 use crate::messages::static_data::StaticDataReport;
 use crate::messages::{Body, Message, decode_payload};
 use crate::reassembly::{Assembler, AssemblerLimits, Fragment};
-use crate::sentence::{GatehouseTime, LineParser, ParseOptions, RawFrame};
+use crate::sentence::{GatehouseTime, LineParser, ParseOptions, RawFrame, trailer_unix_seconds};
+use crate::tagblock::RawTag;
 
 /// Counters of a decode run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,13 +75,79 @@ pub struct Decoded<'a> {
     pub own_ship: bool,
     /// Channel.
     pub channel: Option<u8>,
-    /// Source (tag block `s:`), "" when none.
-    pub source: &'a str,
-    /// Receive time in Unix milliseconds (tag block `c:`, Gatehouse `$PGHP`,
-    /// or a USCG-style trailer), when the feed carries one.
-    pub time_millis: Option<i64>,
     /// Sentences the message came in.
     pub sentences: u8,
+    /// Where the source and time are read from (see [`Decoded::source`],
+    /// [`Decoded::time_millis`]).
+    origin: Origin<'a>,
+}
+
+/// The source and time of a [`Decoded`]: a single sentence's are read from
+/// its line only when asked for; otherwise they were settled up front.
+#[derive(Debug, Clone, Copy)]
+enum Origin<'a> {
+    /// One sentence: its tag block's fields (checksum checked, not parsed
+    /// yet) and the text after its checksum.
+    Line {
+        tag: Option<RawTag<'a>>,
+        trailer: &'a str,
+    },
+    /// Reassembled from several sentences, or timed by a Gatehouse wrapper.
+    Known {
+        source: &'a str,
+        time_millis: Option<i64>,
+    },
+}
+
+impl<'a> Decoded<'a> {
+    /// Source (tag block `s:`), "" when none (or not UTF-8).
+    pub fn source(&self) -> &'a str {
+        match self.origin {
+            Origin::Line { tag, .. } => tag.map_or("", tag_source),
+            Origin::Known { source, .. } => source,
+        }
+    }
+
+    /// Receive time in Unix milliseconds (tag block `c:`, Gatehouse `$PGHP`,
+    /// or a USCG-style trailer), when the feed carries one.
+    pub fn time_millis(&self) -> Option<i64> {
+        match self.origin {
+            Origin::Line { tag, trailer } => {
+                line_time(tag.and_then(|t| t.unix_millis()), None, trailer)
+            }
+            Origin::Known { time_millis, .. } => time_millis,
+        }
+    }
+}
+
+/// A sentence after a Gatehouse wrapper: its source and time settled now.
+#[cold]
+#[inline(never)]
+fn gatehouse_origin<'a>(tag: Option<RawTag<'a>>, gatehouse: i64, trailer: &'a str) -> Origin<'a> {
+    Origin::Known {
+        source: tag.map_or("", tag_source),
+        time_millis: line_time(tag.and_then(|t| t.unix_millis()), Some(gatehouse), trailer),
+    }
+}
+
+/// A tag block's `s:` as text ("" when none or not UTF-8).
+fn tag_source(tag: RawTag<'_>) -> &str {
+    tag.source()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("")
+}
+
+/// A sentence's time: its tag block's `c:`, else the Gatehouse time before
+/// it, else a USCG-style trailer.
+#[inline]
+fn line_time(tag: Option<i64>, gatehouse: Option<i64>, trailer: &str) -> Option<i64> {
+    tag.or(gatehouse).or_else(|| {
+        if trailer.is_empty() {
+            None
+        } else {
+            trailer_unix_seconds(trailer).map(|v| v * 1000)
+        }
+    })
 }
 
 /// Push-style decoder: feed lines, get messages.
@@ -201,39 +268,38 @@ impl Decoder {
                 Ok(RawFrame::Gatehouse(t)) => self.gatehouse = Some(t),
                 Ok(RawFrame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
-                    let gh = self.gatehouse.take().map(gatehouse_millis);
-                    let time_millis = tag.and_then(|t| t.unix_millis()).or(gh).or_else(|| {
-                        if s.trailer.is_empty() {
-                            None
-                        } else {
-                            s.trailer_unix_seconds().map(|v| v * 1000)
-                        }
-                    });
-                    let group = tag.and_then(|t| t.group);
-                    let single = s.total == 1 && group.is_none_or(|g| g.total <= 1);
-                    let message = if single {
-                        let m = decode_payload(s.payload, s.fill);
-                        self.count(&m);
-                        Some(m)
-                    } else {
-                        None
-                    };
-                    let source = match tag.and_then(|t| t.source) {
-                        None => "",
-                        Some(b) => self.sources.get(line, b).unwrap_or(""),
-                    };
-                    if let Some(message) = message {
+                    let gatehouse = self.gatehouse.take().map(gatehouse_millis);
+                    let single =
+                        s.total == 1 && tag.is_none_or(|t| t.group().is_none_or(|g| g.total <= 1));
+                    if single {
+                        // One sentence: decoded from the borrowed payload; its
+                        // tag block's fields are parsed only if asked for.
+                        let message = decode_payload(s.payload, s.fill);
+                        self.count(&message);
+                        let origin = match gatehouse {
+                            None => Origin::Line {
+                                tag,
+                                trailer: s.trailer,
+                            },
+                            Some(gh) => gatehouse_origin(tag, gh, s.trailer),
+                        };
                         f(Decoded {
                             message,
                             talker: s.talker,
                             own_ship: s.own_ship,
                             channel: s.channel,
-                            source,
-                            time_millis,
                             sentences: 1,
+                            origin,
                         });
                         continue;
                     }
+                    let (source, tag_time, group) =
+                        tag.map_or((None, None, None), |t| t.source_time_group());
+                    let time_millis = line_time(tag_time, gatehouse, s.trailer);
+                    let source = match source {
+                        None => "",
+                        Some(b) => self.sources.get(line, b).unwrap_or(""),
+                    };
                     let frag = Fragment {
                         source,
                         channel: s.channel,
@@ -255,9 +321,11 @@ impl Decoder {
                             talker: s.talker,
                             own_ship: s.own_ship,
                             channel: a.channel,
-                            source: &a.source,
-                            time_millis: a.time_millis,
                             sentences: a.parts,
+                            origin: Origin::Known {
+                                source: &a.source,
+                                time_millis: a.time_millis,
+                            },
                         });
                     }
                 }
@@ -501,6 +569,60 @@ mod tests {
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    /// (source, time) of every message decoded from `lines`.
+    fn origins(lines: &[&str]) -> Vec<(String, Option<i64>)> {
+        let mut d = Decoder::default();
+        let mut got = Vec::new();
+        for l in lines {
+            d.feed_line(l.as_bytes(), |m| {
+                got.push((m.source().to_string(), m.time_millis()));
+            });
+        }
+        got
+    }
+
+    #[test]
+    fn tag_block_fields_read_on_demand() {
+        let s = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+        let tagged = |body: &str| format!("{}{s}", crate::tagblock::format_tag_block(body));
+        let lines = [
+            tagged("s:rSAR0,c:1700000000"),
+            // Milliseconds, a value with `:`, unknown keys, the last `s:` wins.
+            tagged("s:x,q:1,c:1700000000123,T:2014-12-10 00:41:53,s:a:b"),
+            // A group of one is a single sentence.
+            tagged("g:1-1-7,s:gG,c:1700000001"),
+            // No tag block: the trailer's time.
+            format!("{s},d-100,1325394060"),
+            // A bad `c:` and no fallback.
+            tagged("c:17x,s:r"),
+        ];
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        assert_eq!(
+            origins(&lines),
+            vec![
+                ("rSAR0".into(), Some(1_700_000_000_000)),
+                ("a:b".into(), Some(1_700_000_000_123)),
+                ("gG".into(), Some(1_700_000_001_000)),
+                (String::new(), Some(1_325_394_060_000)),
+                ("r".into(), None),
+            ]
+        );
+        // A 1-of-1 sentence in a group of two waits for its partner; a bad
+        // tag-block checksum is still rejected.
+        let mut d = Decoder::default();
+        let mut n = 0;
+        d.feed_line(tagged("s:gdansk,g:1-2-9").as_bytes(), |_| n += 1);
+        d.feed_line(format!("\\s:rSAR0,c:1700000000*39\\{s}").as_bytes(), |_| {
+            n += 1
+        });
+        assert_eq!(n, 0);
+        assert_eq!(d.stats().rejected[Reject::TagBlockChecksum.index()], 1);
+        // Gatehouse time applies when the tag block has no `c:`.
+        let gh = "$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17";
+        let got = origins(&[gh, &tagged("s:src")]);
+        assert_eq!(got, vec![("src".into(), Some(1_210_291_200_010))]);
     }
 
     #[test]

@@ -62,9 +62,14 @@ impl Sentence<'_> {
     /// The receive time some feeds append after the checksum (USCG style:
     /// the last comma field, ten digits of Unix seconds).
     pub fn trailer_unix_seconds(&self) -> Option<i64> {
-        let last = self.trailer.rsplit(',').next()?;
-        (last.len() == 10 && last.bytes().all(|c| c.is_ascii_digit())).then(|| last.parse().ok())?
+        trailer_unix_seconds(self.trailer)
     }
+}
+
+/// See [`Sentence::trailer_unix_seconds`].
+pub(crate) fn trailer_unix_seconds(trailer: &str) -> Option<i64> {
+    let last = trailer.rsplit(',').next()?;
+    (last.len() == 10 && last.bytes().all(|c| c.is_ascii_digit())).then(|| last.parse().ok())?
 }
 
 /// Time from a Gatehouse `$PGHP,1,…` wrapper line.
@@ -140,8 +145,10 @@ impl<'a> Iterator for LineParser<'a> {
 }
 
 impl<'a> LineParser<'a> {
-    /// The next frame, its tag block parsed but its text left as bytes.
-    #[inline]
+    /// The next frame, its tag block's checksum checked but its fields left
+    /// unparsed. Inlined into the decoder's loop (its result stays in
+    /// registers there).
+    #[inline(always)]
     pub(crate) fn next_raw(&mut self) -> Option<Result<RawFrame<'a>, Reject>> {
         let line = self.line;
         let mut tag: Option<Result<RawTag<'a>, Reject>> = None;

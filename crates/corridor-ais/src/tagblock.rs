@@ -4,7 +4,7 @@
 //! key, known or not, stays reachable through [`TagBlock::fields`]. A value
 //! may contain `:` (only the first `:` separates key and value).
 
-use crate::bits::{digits8, find_byte, find_byte_until, lanes_eq, load8};
+use crate::bits::{digits8, find_byte_until, lanes_eq, load8};
 use crate::error::Reject;
 
 /// A tag-block group (`g:` or `G:`): sentence `number` of `total`, group `id`.
@@ -39,42 +39,31 @@ pub struct TagBlock<'a> {
     pub text: Option<&'a str>,
 }
 
-/// A tag block as the decoder's hot path needs it: the keys it uses, text
-/// still as bytes (not yet checked as UTF-8). [`TagBlock`] is built from it.
+/// A tag block as the decoder's hot path keeps it: the checksum is checked,
+/// the fields are not parsed yet (they are read on demand, see
+/// [`RawTag::source`], [`RawTag::time_raw`], [`RawTag::group`]).
+/// [`TagBlock`] is built from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct RawTag<'a> {
-    pub raw: &'a [u8],
-    pub source: Option<&'a [u8]>,
-    pub time_raw: Option<i64>,
-    pub group: Option<Group>,
+    /// The line from the first field on: the fields, then `*hh\` and
+    /// whatever follows (so that fields can be scanned a word at a time).
+    rest: &'a [u8],
+    /// Length of the fields (everything up to the `*`) in `rest`.
+    len: usize,
+    /// Whether `raw` holds a `g` or `G` at all: without one it has no group,
+    /// and the field walk for [`RawTag::group`] is skipped.
+    pub maybe_group: bool,
 }
 
-/// Call `f(key, value)` for every `k:value` field of `fields`, in order
-/// (fields cut as `split(',')` would; others skipped).
+/// Call `f(key, value)` for every `k:value` field of `b[from..to]`, in
+/// order (fields cut as `split(',')` would; others skipped), reading whole
+/// words of `b` (which may run past `to`) where it can.
 #[inline(always)]
-fn for_each_field<'a>(fields: &'a [u8], mut f: impl FnMut(u8, &'a [u8])) {
-    let len = fields.len();
-    let mut i = 0;
-    loop {
-        let end = find_byte(fields, i, b',').unwrap_or(len);
-        if let Some([k, b':', v @ ..]) = fields.get(i..end) {
-            f(*k, v);
-        }
-        if end >= len {
-            break;
-        }
-        i = end + 1;
-    }
-}
-
-/// [`for_each_field`] over `line[from..to]`, searching whole words of the
-/// line (a tag block is followed by its sentence, so they are there).
-#[inline(always)]
-fn for_each_field_in<'a>(line: &'a [u8], from: usize, to: usize, mut f: impl FnMut(u8, &'a [u8])) {
+fn for_each_field_in<'a>(b: &'a [u8], from: usize, to: usize, mut f: impl FnMut(u8, &'a [u8])) {
     let mut i = from;
     loop {
-        let end = find_byte_until(line, i, to, b',');
-        if let Some([k, b':', v @ ..]) = line.get(i..end) {
+        let end = find_byte_until(b, i, to, b',');
+        if let Some([k, b':', v @ ..]) = b.get(i..end) {
             f(*k, v);
         }
         if end >= to {
@@ -98,49 +87,94 @@ pub(crate) fn parse_fast(
     let body = start + 1;
     let mut i = body;
     let mut x = 0u64;
+    // Whether a byte is `g` or `G` (`c | 0x20 == b'g'` for exactly these
+    // two): zero lanes of `(w | CASE) ^ G`, found with the usual
+    // `(v - 1) & !v` per lane, its high bits masked once at the end.
+    let mut gz = 0u64;
     let end = loop {
         let w = load8(line, i)?;
         let hit = lanes_eq(w, b'\\');
+        let v = (w | CASE) ^ LOWER_G;
+        let z = v.wrapping_sub(LANES) & !v;
         if hit != 0 {
             let k = hit.trailing_zeros() / 8;
-            x ^= w & ((1u64 << (8 * k)) - 1);
+            let before = (1u64 << (8 * k)) - 1;
+            x ^= w & before;
+            gz |= z & before;
             break i + k as usize;
         }
         x ^= w;
+        gz |= z;
         i += 8;
     };
+    // `*hh\` and the first bytes after it (a sentence follows) in one word.
     let star = end.checked_sub(3)?;
-    if star <= body || line.get(star) != Some(&b'*') || line.get(body + 1) != Some(&b':') {
+    let tail = load8(line, star)?;
+    if star <= body || tail as u8 != b'*' || line.get(body + 1) != Some(&b':') {
         return None;
     }
     if verify {
-        let hex = line.get(star + 1..end)?;
-        let Some(want) = parse_hex2(hex) else {
-            return Some((Err(Reject::TagBlockMalformed), end));
-        };
+        let (h, l) = ((tail >> 8) as u8, (tail >> 16) as u8);
         // XOR of the whole body, less the `*hh` after the fields.
         let x = x ^ (x >> 32);
         let x = x ^ (x >> 16);
-        let x = (x ^ (x >> 8)) as u8;
-        let ck = hex.iter().fold(x ^ b'*', |a, &c| a ^ c);
-        if ck != want {
-            return Some((Err(Reject::TagBlockChecksum), end));
+        let ck = (x ^ (x >> 8)) as u8 ^ b'*' ^ h ^ l;
+        // Compare with the checksum's own digits (either case) rather than
+        // parsing them; anything else is told apart on the slow path.
+        if !hex_digit_is(h, ck >> 4) || !hex_digit_is(l, ck & 15) {
+            return Some((
+                Err(match parse_hex2(&[h, l]) {
+                    None => Reject::TagBlockMalformed,
+                    Some(_) => Reject::TagBlockChecksum,
+                }),
+                end,
+            ));
         }
     }
-    let mut tb = RawTag {
-        raw: line.get(body..star)?,
-        ..RawTag::default()
+    // The fields are left for whoever asks (most consumers of a
+    // single-sentence message never do).
+    let tb = RawTag {
+        rest: line.get(body..)?,
+        len: star - body,
+        maybe_group: gz & HIGH != 0,
     };
-    for_each_field_in(line, body, star, |k, v| match k {
-        b's' => tb.source = Some(v),
-        b'c' => tb.time_raw = parse_int(v),
-        b'g' | b'G' => tb.group = parse_group(v),
-        _ => {}
-    });
     Some((Ok(tb), end))
 }
 
+/// Whether `c` is the hex digit of `n` (0-15), upper or lower case.
+#[inline(always)]
+fn hex_digit_is(c: u8, n: u8) -> bool {
+    let upper = n + if n > 9 { b'A' - 10 } else { b'0' };
+    c == upper || c == upper | 0x20
+}
+
+/// `0x20` in every lane: ORed in, it folds ASCII upper case onto lower.
+const CASE: u64 = 0x2020_2020_2020_2020;
+/// `g` in every lane.
+const LOWER_G: u64 = 0x6767_6767_6767_6767;
+/// One in every lane.
+const LANES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every lane.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
 impl<'a> RawTag<'a> {
+    /// The fields `rest[..len]` of a block whose checksum was checked.
+    #[inline]
+    fn new(rest: &'a [u8], len: usize) -> Self {
+        let len = len.min(rest.len());
+        RawTag {
+            rest,
+            len,
+            maybe_group: rest.iter().take(len).any(|&c| c | 0x20 == b'g'),
+        }
+    }
+
+    /// Everything between the opening `\` and the `*`.
+    #[inline]
+    pub(crate) fn raw(&self) -> &'a [u8] {
+        self.rest.get(..self.len).unwrap_or(&[])
+    }
+
     /// Parse the text between `\` and `\` (checksum included). With
     /// `verify`, a wrong checksum is an error.
     #[inline]
@@ -160,37 +194,77 @@ impl<'a> RawTag<'a> {
                 return Err(Reject::TagBlockChecksum);
             }
         }
-        let mut tb = RawTag {
-            raw: fields,
-            ..RawTag::default()
-        };
-        for_each_field(fields, |k, v| match k {
-            b's' => tb.source = Some(v),
-            b'c' => tb.time_raw = parse_int(v),
-            b'g' | b'G' => tb.group = parse_group(v),
-            _ => {}
+        Ok(RawTag::new(body, fields.len()))
+    }
+
+    /// The value of the last field whose key passes `key` (later fields
+    /// override earlier ones, as in a full parse).
+    #[inline]
+    fn last(&self, key: impl Fn(u8) -> bool) -> Option<&'a [u8]> {
+        let mut found = None;
+        for_each_field_in(self.rest, 0, self.len, |k, v| {
+            if key(k) {
+                found = Some(v);
+            }
         });
-        Ok(tb)
+        found
+    }
+
+    /// `s:` source, as bytes.
+    #[inline]
+    pub(crate) fn source(&self) -> Option<&'a [u8]> {
+        self.last(|k| k == b's')
+    }
+
+    /// `c:` time as written.
+    #[inline]
+    pub(crate) fn time_raw(&self) -> Option<i64> {
+        parse_int(self.last(|k| k == b'c')?)
+    }
+
+    /// `g:` (or `G:`) group.
+    #[inline]
+    pub(crate) fn group(&self) -> Option<Group> {
+        if !self.maybe_group {
+            return None;
+        }
+        parse_group(self.last(|k| k == b'g' || k == b'G')?)
     }
 
     /// `c:` as Unix milliseconds (see [`TagBlock::unix_millis`]).
     #[inline]
     pub(crate) fn unix_millis(&self) -> Option<i64> {
-        millis(self.time_raw?)
+        millis(self.time_raw()?)
     }
 
-    /// The public form: every known key, text checked as UTF-8 (`None` if
-    /// not). The keys the hot path skips are read here.
+    /// Source, time (Unix milliseconds) and group in one walk.
+    pub(crate) fn source_time_group(&self) -> (Option<&'a [u8]>, Option<i64>, Option<Group>) {
+        let (mut source, mut time, mut group) = (None, None, None);
+        for_each_field_in(self.rest, 0, self.len, |k, v| match k {
+            b's' => source = Some(v),
+            b'c' => time = Some(v),
+            b'g' | b'G' => group = Some(v),
+            _ => {}
+        });
+        (
+            source,
+            time.and_then(parse_int).and_then(millis),
+            group.and_then(parse_group),
+        )
+    }
+
+    /// The public form: every known key parsed, text checked as UTF-8
+    /// (`None` if not).
     pub(crate) fn checked(self) -> TagBlock<'a> {
         let text = |v: &'a [u8]| std::str::from_utf8(v).ok();
         let mut tb = TagBlock {
-            raw: self.raw,
-            source: self.source.and_then(text),
-            time_raw: self.time_raw,
-            group: self.group,
+            raw: self.raw(),
             ..TagBlock::default()
         };
-        for_each_field(self.raw, |k, v| match k {
+        for_each_field_in(self.rest, 0, self.len, |k, v| match k {
+            b's' => tb.source = text(v),
+            b'c' => tb.time_raw = parse_int(v),
+            b'g' | b'G' => tb.group = parse_group(v),
             b'n' => tb.line_count = parse_int(v).and_then(|n| u64::try_from(n).ok()),
             b'r' => tb.relative_time = parse_int(v),
             b'd' => tb.destination = text(v),

@@ -107,7 +107,7 @@ fn tag_blocks_and_groups_round_trip_through_the_decoder() {
     let mut got = Vec::new();
     for l in &lines {
         dec.feed_line(l.as_bytes(), |d| {
-            got.push((d.message.clone(), d.source.to_string(), d.time_millis))
+            got.push((d.message.clone(), d.source().to_string(), d.time_millis()))
         });
     }
     assert_eq!(got.len(), 1);

@@ -31,7 +31,7 @@ impl Adapter {
     /// `None` when the message is not a position or static report or has no time.
     pub fn adapt(&mut self, d: &Decoded<'_>, fallback: Option<Timestamp>) -> Option<Report> {
         let time = d
-            .time_millis
+            .time_millis()
             .and_then(|ms| Timestamp::from_millisecond(ms).ok())
             .or(fallback)?;
         self.adapt_message(&d.message, time)
