@@ -167,6 +167,22 @@ fn real() -> Vec<String> {
 
 type Run = fn(&[String]) -> usize;
 
+/// corridor-ais with a consumer that reads every message's time (as
+/// corridor-ingest does).
+fn run_corridor_time(lines: &[String]) -> usize {
+    let mut d = Decoder::default();
+    let mut n = 0;
+    for l in lines {
+        let _ = guarded(|| {
+            d.feed_line(l.as_bytes(), |m| {
+                std::hint::black_box(m.time_millis());
+                n += 1;
+            })
+        });
+    }
+    n
+}
+
 /// corridor-ais with a consumer that reads every message's source and time
 /// (tag-block fields are parsed only when asked for; this asks every time).
 fn run_corridor_meta(lines: &[String]) -> usize {
@@ -372,6 +388,7 @@ fn main() {
             "aivdm" => run_aivdm,
             "nmea-kit" => run_nmea_kit,
             "corridor-meta" => run_corridor_meta,
+            "corridor-time" => run_corridor_time,
             _ => run_corridor,
         };
         std::panic::set_hook(Box::new(|_| {}));

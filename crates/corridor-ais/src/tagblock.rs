@@ -119,16 +119,16 @@ pub(crate) fn parse_fast(
         let x = x ^ (x >> 32);
         let x = x ^ (x >> 16);
         let ck = (x ^ (x >> 8)) as u8 ^ b'*' ^ h ^ l;
-        // Compare with the checksum's own digits (either case) rather than
-        // parsing them; anything else is told apart on the slow path.
-        if !hex_digit_is(h, ck >> 4) || !hex_digit_is(l, ck & 15) {
-            return Some((
-                Err(match parse_hex2(&[h, l]) {
-                    None => Reject::TagBlockMalformed,
-                    Some(_) => Reject::TagBlockChecksum,
-                }),
-                end,
-            ));
+        // Compare with the checksum's own digits in upper case (one table
+        // load) rather than parsing them; lower case and errors are told
+        // apart on the slow path.
+        let digits = u16::from_le_bytes([h, l]);
+        if HEX_UPPER.get(usize::from(ck)) != Some(&digits) {
+            match parse_hex2(&[h, l]) {
+                Some(v) if v == ck => {}
+                None => return Some((Err(Reject::TagBlockMalformed), end)),
+                Some(_) => return Some((Err(Reject::TagBlockChecksum), end)),
+            }
         }
     }
     // The fields are left for whoever asks (most consumers of a
@@ -141,12 +141,17 @@ pub(crate) fn parse_fast(
     Some((Ok(tb), end))
 }
 
-/// Whether `c` is the hex digit of `n` (0-15), upper or lower case.
-#[inline(always)]
-fn hex_digit_is(c: u8, n: u8) -> bool {
-    let upper = n + if n > 9 { b'A' - 10 } else { b'0' };
-    c == upper || c == upper | 0x20
-}
+/// Every byte's two upper-case hex digits, as they sit in memory.
+static HEX_UPPER: [u16; 256] = {
+    let digits = b"0123456789ABCDEF";
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = u16::from_le_bytes([digits[i >> 4], digits[i & 15]]);
+        i += 1;
+    }
+    t
+};
 
 /// `0x20` in every lane: ORed in, it folds ASCII upper case onto lower.
 const CASE: u64 = 0x2020_2020_2020_2020;
