@@ -12,7 +12,8 @@
 //! - `GET /api/v1/vessels/live`: every tracked vessel now, with its ETA.
 //! - `GET /api/v1/tracks/{mmsi}?from&until`: a GeoJSON Feature with a
 //!   LineString (RFC 3339 bounds; default the last 24 h of event time).
-//! - `GET /api/v1/alerts?from&until&kind&mmsi&open&limit`: stored alerts, newest first.
+//! - `GET /api/v1/alerts?from&until&kind&mmsi&open&limit`: stored alerts, newest first,
+//!   each with its stored `key` (what `POST /alerts/{key}/acknowledgement` names).
 //! - `GET /metrics`: Prometheus text (all `metrics` counters of the process).
 
 use std::convert::Infallible;
@@ -244,6 +245,7 @@ async fn alerts(
         Some(x) => return Err(ApiError::BadRequest(format!("open={x:?}: true or false"))),
     };
     let q = AlertQuery {
+        key: None,
         from: time("from", p.from.as_deref())?,
         until: time("until", p.until.as_deref())?,
         kind: p.kind.filter(|k| !k.is_empty()),
@@ -255,6 +257,16 @@ async fn alerts(
         Some(st) => st.alerts(&q).await?,
         None => Vec::new(),
     };
-    let items: Vec<Value> = rows.into_iter().map(|r| r.body).collect();
+    // The stored key goes with each alert: it is what an acknowledgement names.
+    let items: Vec<Value> = rows
+        .into_iter()
+        .map(|r| match r.body {
+            Value::Object(mut m) => {
+                m.insert("key".into(), Value::String(r.key));
+                Value::Object(m)
+            }
+            other => json!({ "key": r.key, "alert": other }),
+        })
+        .collect();
     Ok(Json(json!({ "count": items.len(), "items": items })))
 }

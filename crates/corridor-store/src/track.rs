@@ -53,6 +53,8 @@ pub struct AlertRow {
 /// Filters for listing alerts (newest start first).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct AlertQuery {
+    /// Exactly this alert.
+    pub key: Option<String>,
     pub from: Option<Timestamp>,
     pub until: Option<Timestamp>,
     pub kind: Option<String>,
@@ -311,6 +313,9 @@ macro_rules! track_impl {
 
             async fn alerts(&self, aq: &AlertQuery) -> Result<Vec<AlertRow>, StoreError> {
                 let mut qb = QueryBuilder::<$db>::new("SELECT key, kind, mmsi, start_ms, end_ms, open, body FROM track_alerts WHERE 1 = 1");
+                if let Some(k) = &aq.key {
+                    qb.push(" AND key = ").push_bind(k.clone());
+                }
                 if let Some(t) = aq.from {
                     qb.push(" AND end_ms >= ").push_bind(millis(t));
                 }

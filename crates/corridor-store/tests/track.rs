@@ -67,6 +67,20 @@ async fn exercise(s: Arc<dyn TrackStore>) {
         .await
         .expect("alerts");
     assert!(open.is_empty());
+    let by_key = |key: &str| AlertQuery {
+        key: Some(key.into()),
+        ..AlertQuery::default()
+    };
+    assert_eq!(
+        s.alerts(&by_key("run1:7")).await.expect("by key"),
+        [alert(false, 900)]
+    );
+    assert!(
+        s.alerts(&by_key("run1:8"))
+            .await
+            .expect("by key")
+            .is_empty()
+    );
 
     let reg = vec![RegistryRow {
         mmsi: 211_000_001,
