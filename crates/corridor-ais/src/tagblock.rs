@@ -141,6 +141,23 @@ pub(crate) fn parse_fast(
     Some((Ok(tb), end))
 }
 
+/// Index of the last `,` in `b[..end]`, eight bytes at a time.
+#[inline]
+fn rfind_comma(b: &[u8], end: usize) -> Option<usize> {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut e = end;
+    while e >= 8 {
+        let v = load8(b, e - 8)? ^ (LANES * u64::from(b','));
+        // The high bit of exactly the zero lanes (no borrows between lanes).
+        let zero = !(((v & LOW7) + LOW7) | v | LOW7);
+        if zero != 0 {
+            return Some(e - 1 - (zero.leading_zeros() / 8) as usize);
+        }
+        e -= 8;
+    }
+    b.get(..e)?.iter().rposition(|&c| c == b',')
+}
+
 /// Every byte's two upper-case hex digits, as they sit in memory.
 static HEX_UPPER: [u16; 256] = {
     let digits = b"0123456789ABCDEF";
@@ -203,16 +220,21 @@ impl<'a> RawTag<'a> {
     }
 
     /// The value of the last field whose key passes `key` (later fields
-    /// override earlier ones, as in a full parse).
+    /// override earlier ones, as in a full parse): the fields are walked
+    /// from the end, so the usual last field (`c:`) is found first.
     #[inline]
     fn last(&self, key: impl Fn(u8) -> bool) -> Option<&'a [u8]> {
-        let mut found = None;
-        for_each_field_in(self.rest, 0, self.len, |k, v| {
-            if key(k) {
-                found = Some(v);
+        let raw = self.raw();
+        let mut end = raw.len();
+        loop {
+            let start = rfind_comma(raw, end).map_or(0, |c| c + 1);
+            if let Some([k, b':', v @ ..]) = raw.get(start..end)
+                && key(*k)
+            {
+                return Some(v);
             }
-        });
-        found
+            end = start.checked_sub(1)?;
+        }
     }
 
     /// `s:` source, as bytes.
@@ -483,6 +505,30 @@ mod tests {
             let want = s.parse::<i64>().ok().filter(|_| !s.is_empty());
             assert_eq!(parse_int(s.as_bytes()), want, "{s}");
         }
+    }
+
+    #[test]
+    fn fields_from_the_end() {
+        let body = "s:a,c:1,g:1-2-3,q:x:y,s:b,,c,G:2-2-9";
+        for n in 0..=body.len() {
+            let b = &body.as_bytes()[..n];
+            let want = b.iter().rposition(|&c| c == b',');
+            assert_eq!(rfind_comma(b, n), want, "{n}");
+        }
+        let t = RawTag::new(body.as_bytes(), body.len());
+        assert_eq!(t.source(), Some(&b"b"[..]));
+        assert_eq!(t.time_raw(), Some(1));
+        assert_eq!(
+            t.group(),
+            Some(Group {
+                number: 2,
+                total: 2,
+                id: 9
+            })
+        );
+        assert_eq!(t.last(|k| k == b'q'), Some(&b"x:y"[..]));
+        assert_eq!(RawTag::new(b"x", 1).source(), None);
+        assert_eq!(RawTag::new(b"", 0).source(), None);
     }
 
     #[test]
