@@ -531,6 +531,54 @@ mod tests {
         assert_eq!(RawTag::new(b"", 0).source(), None);
     }
 
+    proptest::proptest! {
+        /// The hot path (fast shape, fields on demand) agrees with the full
+        /// parse on any body: verdict, fields, group hint.
+        #[test]
+        fn on_demand_fields_agree_with_the_full_parse(
+            body in "[sScCgGq:,0-9a-f-]{0,40}",
+            bad in proptest::bool::ANY,
+            lower in proptest::bool::ANY,
+        ) {
+            let ck = xor(body.as_bytes()) ^ u8::from(bad);
+            let hex = if lower { format!("{ck:02x}") } else { format!("{ck:02X}") };
+            let line = format!("\\{body}*{hex}\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A");
+            let inner = format!("{body}*{hex}");
+            let full = TagBlock::parse(inner.as_bytes(), true);
+            let general = RawTag::parse(inner.as_bytes(), true);
+            if let Some((fast, end)) = parse_fast(line.as_bytes(), 0, true) {
+                proptest::prop_assert_eq!(end, inner.len() + 1);
+                proptest::prop_assert_eq!(fast.map(|t| (t.raw(), t.maybe_group)), general.map(|t| (t.raw(), t.maybe_group)));
+            }
+            proptest::prop_assert_eq!(full.is_ok(), general.is_ok());
+            if let (Ok(f), Ok(g)) = (full, general) {
+                proptest::prop_assert_eq!(g.source().map(|s| std::str::from_utf8(s).ok()), f.source.map(Some));
+                proptest::prop_assert_eq!(g.time_raw(), f.time_raw);
+                proptest::prop_assert_eq!(g.group(), f.group);
+                proptest::prop_assert_eq!(g.checked(), f);
+                let (s, t, gr) = g.source_time_group();
+                proptest::prop_assert_eq!(s, g.source());
+                proptest::prop_assert_eq!(t, f.unix_millis());
+                proptest::prop_assert_eq!(gr, f.group);
+                // The full parse, written out: the last of each key wins.
+                let mut want = (None, None, None);
+                for fld in body.split(',') {
+                    if let Some((k, v)) = fld.split_once(':').filter(|(k, _)| k.len() == 1) {
+                        match k {
+                            "s" => want.0 = Some(v),
+                            "c" => want.1 = Some(v),
+                            "g" | "G" => want.2 = Some(v),
+                            _ => {}
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(f.source, want.0);
+                proptest::prop_assert_eq!(f.time_raw, want.1.and_then(|v| parse_int(v.as_bytes())));
+                proptest::prop_assert_eq!(f.group, want.2.and_then(|v| parse_group(v.as_bytes())));
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_kept() {
         let t = TagBlock::parse(b"s:x,q:u,T:2014-12-10 00.41.53*00", false).unwrap();
