@@ -536,10 +536,26 @@ mod tests {
         /// parse on any body: verdict, fields, group hint.
         #[test]
         fn on_demand_fields_agree_with_the_full_parse(
-            body in "[sScCgGq:,0-9a-f-]{0,40}",
+            fields in proptest::collection::vec(
+                (
+                    "(s|c|g|G|q|sx)?",
+                    proptest::option::weighted(0.9, "[0-9a-f:-]{0,14}"),
+                ),
+                0..8,
+            ),
             bad in proptest::bool::ANY,
             lower in proptest::bool::ANY,
         ) {
+            // Fields as feeds write them (`k:v`), and odd ones (no `:`,
+            // a longer key, an empty field).
+            let body = fields
+                .iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{k}:{v}"),
+                    None => k.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(",");
             let ck = xor(body.as_bytes()) ^ u8::from(bad);
             let hex = if lower { format!("{ck:02x}") } else { format!("{ck:02X}") };
             let line = format!("\\{body}*{hex}\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A");
