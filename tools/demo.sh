@@ -28,4 +28,4 @@ URL="http://$LISTEN/"
         echo "open $URL in a browser"
     fi
 ) &
-exec ./target/release/corridor demo "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/corridor" demo "$@"

@@ -48,6 +48,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/status", get(status_page))
         .route("/applications/{id}/eligibility", get(eligibility))
+        .route("/eligibility", post(eligibility_dry_run))
         .route(
             "/applications/{id}/documents",
             // The size limit is checked by the handler, with a JSON 413.
@@ -84,6 +85,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/log/export", get(export))
         .route("/accountability", get(accountability))
         .merge(crate::inspections::routes())
+        .merge(crate::alerts::routes())
         .with_state(service)
 }
 
@@ -581,7 +583,16 @@ pub struct EligibilityBody {
 async fn eligibility(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
     let app = readable_app(&s, &caller, &id).await?;
     let at = app.submitted_at.unwrap_or(s.now().await);
-    let reasons = match check_eligibility(&app.content, s.config(), at) {
+    ok(&eligibility_body(&app.content, s.config(), at))
+}
+
+/// The corridor's rules applied to `content` as if submitted at `at`.
+fn eligibility_body(
+    content: &corridor_clearance::ApplicationContent,
+    config: &corridor_clearance::CorridorConfig,
+    at: jiff::Timestamp,
+) -> EligibilityBody {
+    let reasons: Vec<Value> = match check_eligibility(content, config, at) {
         Ok(()) => Vec::new(),
         Err(rs) => rs
             .iter()
@@ -594,10 +605,20 @@ async fn eligibility(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>
             })
             .collect(),
     };
-    ok(&EligibilityBody {
+    EligibilityBody {
         eligible: reasons.is_empty(),
         reasons,
-    })
+    }
+}
+
+/// A dry run: the rules (public, like the configuration they come from)
+/// applied to content that is not saved, as if submitted now, so the form
+/// shows the server's verdict while it is filled.
+#[utoipa::path(post, path = "/api/v1/eligibility", tag = "applications", request_body = ContentRequest,
+    responses((status = 200, body = EligibilityBody), (status = "4XX", body = ErrorBody)))]
+async fn eligibility_dry_run(State(s): Svc, ApiJson(req): ApiJson<ContentRequest>) -> ApiResult {
+    let now = s.now().await;
+    ok(&eligibility_body(&req.content, s.config(), now))
 }
 
 /// Which checklist item an upload is.
@@ -1083,7 +1104,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
     info(title = "corridor clearance API", description = "Applications, each party's signed decision, and the append-only log with signed checkpoints and proofs."),
     paths(
         login, me, list_tokens, create_token, revoke_token, create_user,
-        list_applications, create_application, get_application, update_application, submit, status_page, eligibility,
+        list_applications, create_application, get_application, update_application, submit, status_page, eligibility, eligibility_dry_run,
         upload_document, download_document, start_review, decide, release_hold, withdraw,
         schedule_inspection, record_inspection, depart, arrive, close, expire,
         corridor_state, suspend, resume, party_keys, register_key,
@@ -1091,13 +1112,15 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::inspections::declare_readiness, crate::inspections::get_queue, crate::inspections::override_queue,
         crate::inspections::get_plan, crate::inspections::put_plan, crate::inspections::submit_plan,
         crate::inspections::decide_plan, crate::inspections::get_inspections,
+        crate::alerts::acknowledge, crate::alerts::list_acknowledgements,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest,
         ScheduleRequest, InspectionRequest,
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,
-        crate::inspections::AssignmentRequest)),
+        crate::inspections::AssignmentRequest,
+        crate::alerts::AcknowledgeRequest, crate::alerts::AckBody, crate::alerts::AckListBody)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -28,6 +28,7 @@
 //! |---|---|
 //! | `POST /auth/login` (rate-limited), `GET /auth/me`, `GET/POST /auth/tokens`, `DELETE /auth/tokens/{id}` | anyone / any user |
 //! | `POST /users` | admin |
+//! | `POST /eligibility` (a dry run on unsaved content) | anyone |
 //! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
 //! | `POST …/review`, `…/inspection/schedule`, `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
@@ -44,6 +45,8 @@
 //! | `PUT /plans/{date}`, `POST /plans/{date}/submit` | coordinator |
 //! | `POST /plans/{date}/decisions` (a [`corridor_ledger::SignedDecision`] on `PLAN-YYYY-MM-DD`) | that party's delegate |
 //! | `GET /inspections?date` | inspectors, coordinator |
+//! | `POST /alerts/{key}/acknowledgement` (logged, once per alert) | coordinator |
+//! | `GET /alerts/acknowledgements[?mmsi]` | public |
 //!
 //! The inspection routes (issue 6) live in [`inspections`]: the queue and the
 //! daily plan come from [`corridor_planner`] over the clearance state, with
@@ -81,6 +84,7 @@
 //!   say which role may: `not permitted: only the coordinator …`).
 //! * Nothing panics on input; every failure is `{"error":{"code","message"}}`.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod db;
@@ -91,16 +95,21 @@ pub mod verify;
 
 pub mod seed;
 
+pub use alerts::{AlertLookup, Found as FoundAlert};
 pub use api::{ApiDoc, openapi_document, router_for};
 pub use error::ServiceError;
 pub use service::{Clock, Service};
 
 /// Opens the clearance database at `url` (the record's `--database` URL)
 /// with the Black Sea configuration, and returns the clearance routes to
-/// nest under `/api/v1`.
-pub async fn router(url: &str) -> Result<axum::Router, ServiceError> {
+/// nest under `/api/v1`. `alerts` finds tracking alerts for the
+/// coordinator's acknowledgements (none: no alert can be acknowledged).
+pub async fn router(url: &str, alerts: Option<AlertLookup>) -> Result<axum::Router, ServiceError> {
     let config = corridor_clearance::CorridorConfig::bsgi()
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let service = Service::open(url, config).await?;
+    if let Some(lookup) = alerts {
+        service.set_alert_lookup(lookup);
+    }
     Ok(router_for(service))
 }

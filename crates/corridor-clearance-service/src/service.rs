@@ -96,6 +96,8 @@ pub struct Service {
     pub(crate) limiter: std::sync::Mutex<crate::auth::LoginLimiter>,
     /// Inspection resources and the queue rule (the planner's configuration).
     pub(crate) capacity: corridor_planner::CapacityConfig,
+    /// Finds tracking alerts by key (set once by whoever runs the tracking).
+    pub(crate) alert_lookup: crate::alerts::LookupSlot,
 }
 
 impl Service {
@@ -153,7 +155,16 @@ impl Service {
             state: Mutex::new(state),
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
             capacity,
+            alert_lookup: crate::alerts::LookupSlot::default(),
         }))
+    }
+
+    /// Lets the service find tracking alerts by key, so the coordinator can
+    /// acknowledge them; the first call wins (it is wiring, done at start-up).
+    pub fn set_alert_lookup(&self, lookup: crate::alerts::AlertLookup) {
+        if !self.alert_lookup.set(lookup) {
+            tracing::warn!("alert lookup set twice; the first one stays");
+        }
     }
 
     /// The database.

@@ -662,3 +662,75 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
         .unwrap();
     assert_eq!(report.size, 2);
 }
+
+/// The form asks the server while it is filled: the rules applied to
+/// unsaved content, nothing stored, every reason named.
+#[tokio::test]
+async fn issue_7_eligibility_dry_run_on_unsaved_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
+    create_users(&s).await;
+    let app = router_for(s.clone());
+    let now = s.clock().now();
+    let codes = |body: &Value| -> Vec<String> {
+        body["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let dry_run = |c: Value| {
+        let app = app.clone();
+        async move {
+            call(
+                &app,
+                "POST",
+                "/eligibility",
+                None,
+                Some(&json!({ "content": c })),
+            )
+            .await
+        }
+    };
+
+    // Too little notice and a parcel of barley under the minimum; documents not yet attached.
+    let mut c =
+        serde_json::to_value(content(now + SignedDuration::from_hours(2), "9074729")).unwrap();
+    c["cargo"] =
+        json!([{"commodity": "wheat", "tonnes": 30000}, {"commodity": "barley", "tonnes": 10}]);
+    let (st, body) = dry_run(c.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["eligible"], false);
+    let got = codes(&body);
+    assert_eq!(got[0], "notice_too_short", "{body}");
+    assert!(got.contains(&"parcel_too_small".to_string()), "{body}");
+    assert!(got.contains(&"document".to_string()), "{body}");
+    assert!(
+        body["reasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("h are required")
+    );
+
+    // Enough notice, one parcel: only the documents remain.
+    c["eta_inspection_area"] = json!((now + SignedDuration::from_hours(96)).to_string());
+    c["cargo"] = json!([{"commodity": "wheat", "tonnes": 30000}]);
+    let (_, body) = dry_run(c.clone()).await;
+    assert!(codes(&body).iter().all(|c| c == "document"), "{body}");
+
+    // Malformed content names the field; nothing was stored.
+    c["cargo"][0]["tonnes"] = json!("lots");
+    let (st, body) = dry_run(c).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("cargo"),
+        "{body}"
+    );
+    assert!(
+        s.entries()
+            .await
+            .iter()
+            .all(|e| e.event["type"] != "application_created")
+    );
+}

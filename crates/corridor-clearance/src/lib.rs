@@ -14,6 +14,7 @@
 //! | [`consensus`] | unanimity or quorum over the parties' current decisions |
 //! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
+//! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note |
 //! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, overdue now |
 //!
 //! ## API boundary (what the server and store use)
@@ -57,6 +58,7 @@
 //!   members is refused.
 
 pub mod accountability;
+pub mod alerts;
 pub mod application;
 pub mod config;
 pub mod consensus;
@@ -66,6 +68,7 @@ pub mod machine;
 pub mod roles;
 
 pub use accountability::{Accountability, PartyAccountability, accountability};
+pub use alerts::{AlertAck, AlertRef};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{ConsensusRule, CorridorConfig, Party};
 pub use dayplan::{

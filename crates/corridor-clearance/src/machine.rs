@@ -18,6 +18,7 @@
 //! [`Clearance::apply`] of that same event, so replaying the log's events
 //! rebuilds exactly the same state.
 
+use crate::alerts::{AlertAck, AlertRef, MAX_KEY_CHARS};
 use crate::application::ApplicationContent;
 use crate::config::CorridorConfig;
 use crate::consensus::{Consensus, consensus};
@@ -164,6 +165,11 @@ pub enum Command {
         date: String,
         decision: SignedDecision,
     },
+    /// The coordinator acknowledges a tracking alert, with a note of what was done.
+    AcknowledgeAlert {
+        alert: AlertRef,
+        note: Option<String>,
+    },
 }
 
 /// What happened; appended to the log as its `event`.
@@ -266,6 +272,11 @@ pub enum Event {
         status: PlanStatus,
         scheduled: Vec<String>,
     },
+    AlertAcknowledged {
+        alert: AlertRef,
+        note: Option<String>,
+        by: String,
+    },
 }
 
 impl Event {
@@ -311,7 +322,8 @@ impl Event {
             | CorridorResumed
             | PlanSet { .. }
             | PlanSubmitted { .. }
-            | PlanDecisionRecorded { .. } => None,
+            | PlanDecisionRecorded { .. }
+            | AlertAcknowledged { .. } => None,
         }
     }
 
@@ -537,6 +549,13 @@ pub enum ClearanceError {
     /// A plan command that does not fit the plan's state (says why).
     #[error("{0}")]
     PlanConflict(String),
+    /// The alert was acknowledged before; the first acknowledgement stands.
+    #[error("alert {key} was already acknowledged by {by} at {at}")]
+    AlreadyAcknowledged {
+        key: String,
+        by: String,
+        at: Timestamp,
+    },
     /// Content has no canonical form.
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
@@ -566,6 +585,8 @@ pub struct Clearance {
     pub plans: BTreeMap<String, DayPlan>,
     /// The coordinator's queue overrides, in the order they were logged.
     pub queue_overrides: Vec<QueueOverride>,
+    /// Acknowledged tracking alerts by key.
+    pub alert_acks: BTreeMap<String, AlertAck>,
     events_applied: usize,
 }
 
@@ -593,6 +614,7 @@ impl Clearance {
             applications: BTreeMap::new(),
             plans: BTreeMap::new(),
             queue_overrides: Vec::new(),
+            alert_acks: BTreeMap::new(),
             events_applied: 0,
         }
     }
@@ -1026,6 +1048,36 @@ impl Clearance {
                 }
                 plain(Event::CorridorSuspended { reason_code, text })
             }
+            C::AcknowledgeAlert { alert, note } => {
+                can(actor, Action::AcknowledgeAlert, Resource::Corridor)?;
+                let key_len = alert.key.chars().count();
+                if key_len == 0 || key_len > MAX_KEY_CHARS {
+                    return Err(ClearanceError::Invalid(format!(
+                        "alert key: 1 to {MAX_KEY_CHARS} characters"
+                    )));
+                }
+                let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                if note
+                    .as_ref()
+                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "note: at most {MAX_TEXT_CHARS} characters"
+                    )));
+                }
+                if let Some(ack) = self.alert_acks.get(&alert.key) {
+                    return Err(ClearanceError::AlreadyAcknowledged {
+                        key: alert.key,
+                        by: ack.by.clone(),
+                        at: ack.at,
+                    });
+                }
+                plain(Event::AlertAcknowledged {
+                    alert,
+                    note,
+                    by: actor.id.clone(),
+                })
+            }
             C::Resume => {
                 can(actor, Action::ResumeCorridor, Resource::Corridor)?;
                 if self.corridor.suspended.is_none() {
@@ -1300,6 +1352,20 @@ impl Clearance {
                 }
                 self.corridor.suspended = Some((at, reason_code.clone()));
             }
+            E::AlertAcknowledged { alert, note, by } => {
+                if self.alert_acks.contains_key(&alert.key) {
+                    return Err(bad(format!("alert {} acknowledged twice", alert.key)));
+                }
+                self.alert_acks.insert(
+                    alert.key.clone(),
+                    AlertAck {
+                        alert: alert.clone(),
+                        note: note.clone(),
+                        by: by.clone(),
+                        at,
+                    },
+                );
+            }
             E::CorridorResumed => {
                 let (since, _) = self
                     .corridor
@@ -1543,7 +1609,8 @@ impl Clearance {
                     | E::QueueOverridden { .. }
                     | E::PlanSet { .. }
                     | E::PlanSubmitted { .. }
-                    | E::PlanDecisionRecorded { .. } => {}
+                    | E::PlanDecisionRecorded { .. }
+                    | E::AlertAcknowledged { .. } => {}
                 }
                 app.updated_at = at;
                 self.applications.insert(id, app);

@@ -108,6 +108,8 @@ pub enum Action {
     DecidePlan,
     /// Read the day's inspections (vessel, cargo, readiness).
     ReadInspections,
+    /// Acknowledge a tracking alert (with a note of what was done).
+    AcknowledgeAlert,
 }
 
 /// What is acted on.
@@ -241,7 +243,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 _ => deny(DenyReason::WrongResource),
             },
             ListApplications | ReadLog | SuspendCorridor | ResumeCorridor | OverrideQueue
-            | ReadPlan | EditPlan | ReadInspections => match resource {
+            | ReadPlan | EditPlan | ReadInspections | AcknowledgeAlert => match resource {
                 Resource::Corridor => ok,
                 _ => deny(DenyReason::WrongResource),
             },

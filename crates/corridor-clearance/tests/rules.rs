@@ -154,6 +154,11 @@ fn authorisation_matrix() {
     check(&inspector(), Decide, ua_decision, role);
     check(&coordinator(), SuspendCorridor, Resource::Corridor, ok);
     check(&coordinator(), ResumeCorridor, Resource::Corridor, ok);
+    check(&coordinator(), AcknowledgeAlert, Resource::Corridor, ok);
+    check(&ua, AcknowledgeAlert, Resource::Corridor, role);
+    check(&inspector(), AcknowledgeAlert, Resource::Corridor, role);
+    check(&atlas, AcknowledgeAlert, Resource::Corridor, role);
+    check(&public, AcknowledgeAlert, Resource::Corridor, role);
     check(&coordinator(), ScheduleInspection, other, ok);
     check(&coordinator(), Decide, ua_decision, role);
     check(&coordinator(), EditApplication, own, role);

@@ -415,6 +415,62 @@ fn expiry_respects_validity_and_suspension() {
 }
 
 #[test]
+fn an_alert_is_acknowledged_once_by_the_coordinator_and_replays() {
+    let now = t("2022-10-01T08:00:00Z");
+    let mut w = World::new(bsgi(), now);
+    let alert = corridor_clearance::AlertRef {
+        key: "ais_gap:271000001:1664600000".into(),
+        kind: "ais_gap".into(),
+        mmsi: 271_000_001,
+    };
+    let ack = |note: Option<&str>| Command::AcknowledgeAlert {
+        alert: alert.clone(),
+        note: note.map(str::to_string),
+    };
+    for who in [delegate("UA"), inspector(), agent("atlas")] {
+        assert!(
+            matches!(w.run(&who, ack(None), now), Err(ClearanceError::Denied(_))),
+            "{who:?} may not acknowledge"
+        );
+    }
+    let long = "x".repeat(2001);
+    assert!(matches!(
+        w.run(&coordinator(), ack(Some(&long)), now),
+        Err(ClearanceError::Invalid(m)) if m.starts_with("note:")
+    ));
+    let event = w
+        .run(
+            &coordinator(),
+            ack(Some("  called the master; AIS back  ")),
+            now,
+        )
+        .expect("acknowledge");
+    assert_eq!(
+        event,
+        Event::AlertAcknowledged {
+            alert: alert.clone(),
+            note: Some("called the master; AIS back".into()),
+            by: coordinator().id,
+        }
+    );
+    let second = w
+        .run(&coordinator(), ack(None), now + 1.hours())
+        .unwrap_err();
+    assert_eq!(
+        second.to_string(),
+        format!(
+            "alert {} was already acknowledged by {} at {now}",
+            alert.key,
+            coordinator().id
+        )
+    );
+    let events = w.events();
+    let replayed = Clearance::replay(bsgi(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
+    assert_eq!(replayed.alert_acks, w.clearance.alert_acks);
+    assert_eq!(replayed.alert_acks[&alert.key].at, now);
+}
+
+#[test]
 fn overdue_parties_are_visible() {
     let (mut w, id, now) = at_status(Status::UnderReview);
     w.decide("UA", &id, DecisionKind::Approve, now + 1.hours())

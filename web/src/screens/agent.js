@@ -47,10 +47,54 @@ export const agentListScreen = forRole('agent', 'My applications', (root, { me, 
   });
 });
 
-export const agentNewScreen = forRole('agent', 'New application', (root) => {
+/**
+ * The server's eligibility verdict on the form as it stands, asked (without
+ * saving) a moment after each change once the fields pass their own checks.
+ * Missing documents are listed apart: they are attached after saving.
+ */
+function liveEligibility(form, read, check, signal) {
+  const box = h('div', { id: 'eligibility-live', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'The corridor’s checks run as the form is filled in.'));
+  let timer = null;
+  let inflight = null;
+  const render = (result) => {
+    const rules = result.reasons.filter((r) => r.code !== 'document');
+    const docs = result.reasons.filter((r) => r.code === 'document');
+    mount(box,
+      rules.length
+        ? h('div', { 'data-eligible': 'false' }, h('p', { class: 'notice notice-error' }, 'The corridor’s rules refuse it as it stands:'),
+          h('ul', { class: 'checks' }, rules.map((r) => h('li', { 'data-code': r.code }, r.message))))
+        : h('p', { class: 'notice', 'data-eligible': docs.length ? 'documents' : 'true' }, 'The corridor’s rules accept it.'),
+      docs.length ? h('p', { class: 'muted', 'data-documents': docs.length }, `Documents still to attach: ${docs.map((r) => r.message).join('; ')}.`) : null);
+  };
+  const ask = async () => {
+    if (check().length) return mount(box, h('p', { class: 'muted' }, 'The corridor’s checks run once the marked fields are filled in.'));
+    inflight?.abort();
+    inflight = new AbortController();
+    signal?.addEventListener('abort', () => inflight.abort(), { once: true });
+    try {
+      render(await postJSON('/eligibility', { content: read() }, { signal: inflight.signal }));
+    } catch (e) {
+      if (e.name !== 'AbortError') mount(box, notice('error', `The eligibility check failed: ${e.message}`));
+    }
+  };
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 400);
+  });
+  form.addEventListener('change', () => {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 400);
+  });
+  return { box, ask };
+}
+
+export const agentNewScreen = forRole('agent', 'New application', (root, { signal }) => {
   const { form, read, check } = applicationForm(null);
   const status = h('div', { 'aria-live': 'polite' });
   form.addEventListener('input', () => check());
+  const live = liveEligibility(form, read, check, signal);
+  form.append(h('h3', null, 'Eligibility'), live.box);
   form.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save draft'), status));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

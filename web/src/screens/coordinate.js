@@ -126,16 +126,64 @@ function queuePanel(signal) {
   return box;
 }
 
+/**
+ * The corridor's alerts, those still to acknowledge first. An
+ * acknowledgement is logged once per alert with the coordinator's note and
+ * is public; a second one is refused naming the first.
+ */
+const ROUTINE = new Set(['corridor_entry', 'corridor_exit', 'area_arrival']);
+
 function alertsPanel(signal) {
   const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
-  getJSON('/alerts', { limit: 50 }, { signal }).then((d) => {
-    if (!d.items.length) return mount(box, notice('info', 'No alerts.'));
-    mount(box, h('ul', { class: 'alerts' }, d.items.map((a) => h('li', { class: a.open ? 'open' : null },
-      h('strong', null, a.kind.replace(/_/g, ' ')), ` · MMSI ${a.mmsi} · `, fmtTimestamp(a.start), ` — ${a.detail}`))));
-  }).catch((e) => {
+  const status = h('div', { 'aria-live': 'polite', id: 'alerts-status' });
+  const load = async () => {
+    const [alerts, acks] = await Promise.all([
+      getJSON('/alerts', { limit: 500 }, { signal }),
+      getJSON('/alerts/acknowledgements', null, { signal }),
+    ]);
+    const ackOf = new Map(acks.items.map((a) => [a.key, a]));
+    // Entries, exits and arrivals are stored beside the alerts but are routine: nothing to acknowledge.
+    const anomalies = alerts.items.filter((a) => !ROUTINE.has(a.kind));
+    if (!anomalies.length) return mount(box, notice('info', 'No alerts.'), h('p', { id: 'alerts-pending' }, h('button', { type: 'button', class: 'secondary', onclick: () => load().catch(fail) }, 'Refresh')), status);
+    // Unacknowledged first (open before closed), then newest first as the server sends them.
+    const rank = (a) => (ackOf.has(a.key) ? 2 : a.open ? 0 : 1);
+    const items = anomalies.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
+    const pending = items.filter((a) => !ackOf.has(a.key)).length;
+    const row = (a) => {
+      const ack = ackOf.get(a.key);
+      const label = `${a.kind.replace(/_/g, ' ')}, MMSI ${a.mmsi}`;
+      let cell;
+      if (ack) {
+        cell = h('span', { class: 'ack' }, `Acknowledged by ${ack.by}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
+      } else {
+        const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'What was done (optional)' });
+        cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
+          await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
+          mount(status, notice('info', `Acknowledged: ${label}.`));
+          await load();
+        }, { 'data-action': 'acknowledge', 'aria-label': `Acknowledge ${label}` }));
+      }
+      return h('tr', { 'data-key': a.key, class: ack ? 'acked' : a.open ? 'open' : null },
+        h('th', { scope: 'row' }, a.kind.replace(/_/g, ' ')),
+        h('td', null, String(a.mmsi)),
+        h('td', null, fmtTimestamp(a.start)),
+        h('td', null, a.open ? 'open' : `closed ${fmtTimestamp(a.end)}`),
+        h('td', null, a.detail || ''),
+        h('td', null, cell));
+    };
+    mount(box,
+      h('p', { id: 'alerts-pending' }, pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.',
+        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => load().catch(fail) }, 'Refresh')),
+      h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'alerts-table' },
+        h('thead', null, h('tr', null, ['Alert', 'MMSI', 'Since', 'State', 'Detail', 'Acknowledgement'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, items.map(row))))),
+      status);
+  };
+  const fail = (e) => {
     if (e.name === 'AbortError') return;
-    mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', e.message));
-  });
+    mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', `The alerts could not be loaded: ${e.message}`));
+  };
+  load().catch(fail);
   return box;
 }
 
@@ -170,5 +218,5 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     section('coord-plan', `Inspection plan for ${fmtDate(date)}`, h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ',
       h('a', { href: href('/coordinate', { date: tomorrow() }) }, 'Tomorrow')), planPanel(date, signal)),
     section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queuePanel(signal)),
-    section('coord-alerts-panel', 'Corridor alerts', null, alertsPanel(signal)));
+    section('coord-alerts-panel', 'Corridor alerts', 'Each acknowledgement is logged with your note and shown to the parties and the public.', alertsPanel(signal)));
 });

@@ -47,6 +47,15 @@ test('an application from the agent’s form to a passed inspection, seen live b
   await agent.page.fill('#f-to_port', 'EGALY');
   await agent.page.fill('#f-destination_country', 'EG');
   await agent.page.fill('.cargo-line input[name=tonnes]', '52000');
+  // The server's rules, asked as the form is filled (nothing saved yet):
+  // ten hours' notice is too little; three days are enough, and only the
+  // documents remain, to attach after saving.
+  const eta = await agent.page.inputValue('#f-eta');
+  await agent.page.fill('#f-eta', new Date(Date.now() + 10 * 3600e3).toISOString().slice(0, 16));
+  await agent.page.waitForSelector('#eligibility-live li[data-code=notice_too_short]');
+  assert.match(await agent.page.textContent('#eligibility-live'), /h are required/);
+  await agent.page.fill('#f-eta', eta);
+  await agent.page.waitForSelector('#eligibility-live [data-eligible=documents]');
   await shot(agent.page, 'agent-form');
   await agent.page.click('#application-form button[type=submit]');
   await agent.page.waitForURL(/#\/agent\/applications\//);
@@ -196,6 +205,45 @@ test('the daily plan: adjusted by the coordinator, approved by four parties in t
   for (const id of rows.slice(0, -1)) await insp.page.waitForSelector(`#inspect-list li[data-id="${id}"]`);
   assert.match(await insp.page.textContent(`#inspect-list li[data-id="${rows[0]}"]`), /JIT-\d/);
   for (const p of [insp, coord]) await p.done();
+});
+
+test('the coordinator acknowledges a corridor alert with a note; it is logged once and public', { skip, timeout: 240000 }, async () => {
+  const coord = await open('desktop', '/');
+  await signIn(coord.page, 'coordinator');
+  await coord.page.goto(new URL('/#/coordinate', coord.page.url()).href);
+  // The simulated feed raises alerts as it plays; wait for one not yet acknowledged.
+  const pending = '#alerts-table tbody tr:not(.acked)';
+  for (let i = 0; !(await coord.page.locator(pending).count()); i++) {
+    assert.ok(i < 40, 'the simulated feed raised an alert to acknowledge within 200 s');
+    await coord.page.waitForTimeout(5000);
+    await coord.page.click('#alerts-pending button');
+    await coord.page.waitForSelector('#alerts-table, #coord-alerts .notice');
+  }
+  const row = coord.page.locator(pending).first();
+  const key = await row.getAttribute('data-key');
+  const sel = `#alerts-table tr[data-key="${key}"]`;
+  const note = 'Called the master by VHF; the vessel is back in the lane.';
+  await coord.page.fill(`${sel} input`, note);
+  await coord.page.click(`${sel} button[data-action=acknowledge]`);
+  await coord.page.waitForSelector(`${sel}.acked`);
+  assert.match(await coord.page.textContent(sel), /Acknowledged by .*Called the master by VHF/);
+  await shot(coord.page, 'coordinator-alerts');
+  // Public, with the note, the alert's kind and vessel from the tracking store.
+  const acks = await api('/alerts/acknowledgements');
+  const ack = acks.items.find((a) => a.key === key);
+  assert.equal(ack?.note, note);
+  const alerts = await api('/alerts?limit=100');
+  const alert = alerts.items.find((a) => a.key === key);
+  assert.equal(ack.kind, alert.kind);
+  assert.equal(ack.mmsi, alert.mmsi);
+  // A second acknowledgement is refused, naming the first.
+  const token = await coord.page.evaluate(() => sessionStorage.getItem('corridor.token'));
+  const again = await fetch(new URL(`/api/v1/alerts/${encodeURIComponent(key)}/acknowledgement`, coord.page.url()), {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}',
+  });
+  assert.equal(again.status, 409);
+  assert.match((await again.json()).error.message, /already acknowledged by/);
+  await coord.done();
 });
 
 test('accountability: each party’s figures on the public page are the API’s', { skip }, async () => {

@@ -85,9 +85,6 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir)
         .await
         .context("seeding the clearance demo")?;
-    let clearance = corridor_clearance_service::router(&url)
-        .await
-        .context("opening the clearance store")?;
 
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
@@ -111,6 +108,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ],
     );
     pipeline.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?.registry;
+    let clearance = corridor_clearance_service::router(
+        &url,
+        Some(super::track::alert_lookup(track_store.clone())),
+    )
+    .await
+    .context("opening the clearance store")?;
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
     let feed_addr = live
         .bound()

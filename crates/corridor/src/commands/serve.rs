@@ -63,7 +63,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "no built dashboard (run `npm ci && npm run build` in web/ before building); serving the API only"
         );
     }
-    let (api, root) = super::track::live_routers(ctx, &args.ingest).await?;
+    let (api, root, alerts) = super::track::live_routers(ctx, &args.ingest).await?;
     let mut opts = Options {
         web_dir: web,
         ..Options::default()
@@ -71,7 +71,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     (opts.api, opts.root) = (api, root);
     // Clearance (issue 5) lives in the same database as the record.
     opts.api.push(
-        corridor_clearance_service::router(&ctx.database_url())
+        corridor_clearance_service::router(&ctx.database_url(), Some(alerts))
             .await
             .context("opening the clearance store")?,
     );

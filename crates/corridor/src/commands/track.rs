@@ -17,7 +17,8 @@ use anyhow::{Context as _, bail};
 use clap::Args as ClapArgs;
 use corridor_geo::Corridor;
 use corridor_ingest::{PipelineConfig, SourceSpec, spawn_pipeline};
-use corridor_track::{Alert, RegisteredVessel};
+use corridor_clearance_service::FoundAlert;
+use corridor_track::{Alert, AlertKind, RegisteredVessel};
 
 use super::Context;
 
@@ -162,10 +163,45 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 /// Starts the live pipeline with `sources` (possibly none: the live routes
 /// still answer) on the database's tracking store, and returns its routers
 /// for `corridor_server::Options { api, root }`.
+/// Finds a stored alert by key in the tracking store, for the clearance
+/// service's acknowledgements (which know nothing of tracking).
+pub fn alert_lookup(
+    store: Arc<dyn corridor_store::TrackStore>,
+) -> corridor_clearance_service::AlertLookup {
+    Arc::new(move |key: String| {
+        let store = store.clone();
+        Box::pin(async move {
+            let q = corridor_store::AlertQuery {
+                key: Some(key),
+                limit: Some(1),
+                ..Default::default()
+            };
+            let rows = store.alerts(&q).await.map_err(|e| e.to_string())?;
+            Ok(rows.into_iter().next().map(|r| {
+                if AlertKind::parse(&r.kind).is_some_and(AlertKind::is_event) {
+                    FoundAlert::Routine { kind: r.kind }
+                } else {
+                    FoundAlert::Alert(corridor_clearance::AlertRef {
+                        key: r.key,
+                        kind: r.kind,
+                        mmsi: r.mmsi,
+                    })
+                }
+            }))
+        })
+    })
+}
+
+/// The live-tracking routers (under `/api/v1`, at the root) and the alert
+/// lookup for the clearance service.
 pub async fn live_routers(
     ctx: &Context,
     sources: &[String],
-) -> anyhow::Result<(Vec<axum::Router>, Vec<axum::Router>)> {
+) -> anyhow::Result<(
+    Vec<axum::Router>,
+    Vec<axum::Router>,
+    corridor_clearance_service::AlertLookup,
+)> {
     let specs = sources
         .iter()
         .map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg))
@@ -176,6 +212,7 @@ pub async fn live_routers(
         .context("opening the tracking store")?;
     let mut cfg = PipelineConfig::new(corridor, specs);
     cfg.registry = registry_from_rows(&store.registry().await.context("reading the registry")?);
+    let lookup = alert_lookup(store.clone());
     let handle = spawn_pipeline(cfg, Some(store)).await?;
     let state = corridor_server::live::LiveState {
         handle,
@@ -184,5 +221,6 @@ pub async fn live_routers(
     Ok((
         vec![corridor_server::live::api_router(state)],
         vec![corridor_server::live::metrics_router()],
+        lookup,
     ))
 }
