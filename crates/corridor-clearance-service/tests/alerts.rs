@@ -44,10 +44,7 @@ fn lookup() -> AlertLookup {
 
 #[tokio::test]
 async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-10-03T06:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-10-03T06:00:00Z").await;
     let uri = format!("/alerts/{KEY}/acknowledgement");
     let note = json!({ "note": "Called the master: AIS transponder reset, reporting again." });
 

@@ -5,7 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use corridor_clearance_service::router_for;
 use corridor_ledger::{DecisionKind, Hash};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
@@ -36,10 +35,7 @@ const ALL: [Who; 7] = [
 
 #[tokio::test]
 async fn every_route_against_every_role() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-09-01T08:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let keys = keys();
     let admin = login(&app, "admin").await;
     for p in PARTIES {
@@ -569,10 +565,7 @@ async fn every_route_against_every_role() {
 
 #[tokio::test]
 async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-09-01T08:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     for _ in 0..corridor_clearance_service::auth::MAX_FAILURES {
         let (st, _) = call(
             &app,
@@ -641,10 +634,7 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
 
 #[tokio::test]
 async fn uploads_over_the_limit_are_413_with_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-09-01T08:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let owner = login(&app, "agent-a").await;
     let eta = s
         .clock()

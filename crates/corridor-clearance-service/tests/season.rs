@@ -7,7 +7,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use corridor_clearance_service::router_for;
 use corridor_ledger::{DecisionKind, Hash, LogExport, verify_export};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
@@ -18,10 +17,7 @@ fn hash_of(body: &Value) -> Hash {
 
 #[tokio::test]
 async fn a_season_over_http() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-08-01T08:00:00Z").await;
     let clock = s.clock().clone();
     let hours = |h: i64| clock.advance(SignedDuration::from_hours(h));
 
@@ -667,10 +663,7 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
 /// unsaved content, nothing stored, every reason named.
 #[tokio::test]
 async fn issue_7_eligibility_dry_run_on_unsaved_content() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (_dir, s, app) = served("2022-08-01T08:00:00Z").await;
     let now = s.clock().now();
     let codes = |body: &Value| -> Vec<String> {
         body["reasons"]

@@ -32,6 +32,16 @@ pub async fn sqlite_service(dir: &tempfile::TempDir, start: &str) -> Arc<Service
         .unwrap()
 }
 
+/// A service on a temporary SQLite file with its clock at `start`, every
+/// role's users, and its router (keep the directory alive while testing).
+pub async fn served(start: &str) -> (tempfile::TempDir, Arc<Service>, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite_service(&dir, start).await;
+    create_users(&s).await;
+    let app = corridor_clearance_service::router_for(s.clone());
+    (dir, s, app)
+}
+
 /// A fresh schema on the test PostgreSQL, or `None` (skip) when it is
 /// unreachable and `CORRIDOR_REQUIRE_POSTGRES` is not `1`.
 pub async fn pg_db(test: &str) -> Option<db::Db> {
