@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::Args as ClapArgs;
+use corridor_clearance_service::FoundAlert;
 use corridor_geo::Corridor;
 use corridor_ingest::{PipelineConfig, SourceSpec, spawn_pipeline};
-use corridor_clearance_service::FoundAlert;
 use corridor_track::{Alert, AlertKind, RegisteredVessel};
 
 use super::Context;
