@@ -38,18 +38,7 @@ async fn every_route_against_every_role() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let keys = keys();
     let admin = login(&app, "admin").await;
-    for p in PARTIES {
-        let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
-        let (st, _) = call(
-            &app,
-            "POST",
-            &format!("/parties/{p}/keys"),
-            Some(&admin),
-            Some(&json!({"public_key": pem})),
-        )
-        .await;
-        assert_eq!(st, StatusCode::CREATED);
-    }
+    publish_keys(&app, &keys, |_| admin.clone()).await;
     let owner = login(&app, "agent-a").await;
     let coord = login(&app, "coordinator").await;
     let eta = s

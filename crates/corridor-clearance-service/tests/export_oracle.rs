@@ -10,7 +10,6 @@ use std::process::Command;
 
 use axum::http::StatusCode;
 use common::*;
-use corridor_clearance_service::router_for;
 
 fn python_with_nacl() -> bool {
     let ok = Command::new("python3")
@@ -33,12 +32,7 @@ async fn the_export_verifies_with_the_python_oracle() {
     if !python_with_nacl() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-10-20T08:00:00Z").await;
-    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys"))
-        .await
-        .unwrap();
-    let app = router_for(s.clone());
+    let (dir, _service, app) = seeded("2022-10-20T08:00:00Z").await;
     let token = login_as(
         &app,
         "coordinator",

@@ -18,33 +18,22 @@ struct World {
     app: Router,
     keys: Vec<(String, SecretKey)>,
     coord: String,
+    _dir: tempfile::TempDir,
 }
 
-async fn world(dir: &tempfile::TempDir) -> World {
+async fn world() -> World {
     // 06:00 UTC is 09:00 in Istanbul.
-    let s = sqlite_service(dir, "2022-10-03T06:00:00Z").await;
-    create_users(&s).await;
-    let app = router_for(s.clone());
+    let (dir, s, app) = served("2022-10-03T06:00:00Z").await;
     let keys = keys();
     let admin = login(&app, "admin").await;
-    for p in PARTIES {
-        let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
-        let (st, _) = call(
-            &app,
-            "POST",
-            &format!("/parties/{p}/keys"),
-            Some(&admin),
-            Some(&json!({"public_key": pem})),
-        )
-        .await;
-        assert_eq!(st, StatusCode::CREATED);
-    }
+    publish_keys(&app, &keys, |_| admin.clone()).await;
     let coord = login(&app, "coordinator").await;
     World {
         s,
         app,
         keys,
         coord,
+        _dir: dir,
     }
 }
 
@@ -175,8 +164,7 @@ fn places(queue: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(&dir).await;
+    let w = world().await;
     let a = w.approved("agent-a", "9584516", 100, false).await;
     let b = w.approved("agent-b", "9301342", 110, false).await;
     let c = w.approved("agent-a", "9419072", 120, true).await;
@@ -288,8 +276,7 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
 
 #[tokio::test]
 async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(&dir).await;
+    let w = world().await;
     let a = w.approved("agent-a", "9584516", 50, false).await;
     let b = w.approved("agent-b", "9301342", 52, false).await;
     // Both vessels reach the inspection area.
@@ -603,12 +590,7 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
 
 #[tokio::test]
 async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = sqlite_service(&dir, "2022-10-20T08:00:00Z").await;
-    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys"))
-        .await
-        .unwrap();
-    let app = router_for(s.clone());
+    let (_dir, s, app) = seeded("2022-10-20T08:00:00Z").await;
     let (st, q) = call(&app, "GET", "/queue", None, None).await;
     assert_eq!(st, StatusCode::OK, "{q}");
     let entries = q["entries"].as_array().unwrap();

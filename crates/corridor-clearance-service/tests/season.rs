@@ -30,18 +30,7 @@ async fn a_season_over_http() {
     let keys = keys();
 
     // Each delegation publishes its public key (the private key never leaves the test's "delegate side").
-    for p in PARTIES {
-        let pem = key_of(&keys, p).public_key().to_spki_pem().unwrap();
-        let (st, body) = call(
-            &app,
-            "POST",
-            &format!("/parties/{p}/keys"),
-            Some(&del[p]),
-            Some(&json!({"public_key": pem})),
-        )
-        .await;
-        assert_eq!(st, StatusCode::CREATED, "{body}");
-    }
+    publish_keys(&app, &keys, |p| del[p].clone()).await;
 
     // An agent drafts, uploads the checklist, checks eligibility, submits; the coordinator starts the review.
     async fn new_application(

@@ -42,6 +42,38 @@ pub async fn served(start: &str) -> (tempfile::TempDir, Arc<Service>, Router) {
     (dir, s, app)
 }
 
+/// A service at `start` with the demo season seeded (party keys written
+/// under the directory), and its router.
+pub async fn seeded(start: &str) -> (tempfile::TempDir, Arc<Service>, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite_service(&dir, start).await;
+    corridor_clearance_service::seed::seed_service(&s, &dir.path().join("keys"))
+        .await
+        .unwrap();
+    let app = corridor_clearance_service::router_for(s.clone());
+    (dir, s, app)
+}
+
+/// Publishes every party's public key, each with the token `token_for(party)` gives.
+pub async fn publish_keys(
+    app: &Router,
+    keys: &[(String, SecretKey)],
+    token_for: impl Fn(&str) -> String,
+) {
+    for p in PARTIES {
+        let pem = key_of(keys, p).public_key().to_spki_pem().unwrap();
+        let (st, body) = call(
+            app,
+            "POST",
+            &format!("/parties/{p}/keys"),
+            Some(&token_for(p)),
+            Some(&serde_json::json!({"public_key": pem})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{p}: {body}");
+    }
+}
+
 /// A fresh schema on the test PostgreSQL, or `None` (skip) when it is
 /// unreachable and `CORRIDOR_REQUIRE_POSTGRES` is not `1`.
 pub async fn pg_db(test: &str) -> Option<db::Db> {
