@@ -78,14 +78,13 @@ function liveEligibility(form, read, check, signal) {
       if (e.name !== 'AbortError') mount(box, notice('error', `The eligibility check failed: ${e.message}`));
     }
   };
-  form.addEventListener('input', () => {
+  // Selects and checkboxes report `change`, text fields `input`: either asks again.
+  const later = () => {
     clearTimeout(timer);
     timer = setTimeout(ask, 400);
-  });
-  form.addEventListener('change', () => {
-    clearTimeout(timer);
-    timer = setTimeout(ask, 400);
-  });
+  };
+  form.addEventListener('input', later);
+  form.addEventListener('change', later);
   return { box, ask };
 }
 
