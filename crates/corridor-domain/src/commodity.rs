@@ -106,19 +106,31 @@ pub struct UnknownCommodity(pub String);
 
 impl FromStr for Commodity {
     type Err = UnknownCommodity;
+    /// Case- and spacing-insensitive, without allocating: every name and
+    /// alias is ASCII (a test checks), so comparing words with
+    /// `eq_ignore_ascii_case` is comparing their lower-case forms.
     fn from_str(s: &str) -> Result<Self, UnknownCommodity> {
-        let key = s
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
         TABLE
             .iter()
             .find(|(_, name, aliases)| {
-                name.to_lowercase() == key || aliases.contains(&key.as_str())
+                same_words(s, name) || aliases.iter().any(|a| same_words(s, a))
             })
             .map(|(c, _, _)| *c)
             .ok_or_else(|| UnknownCommodity(s.to_string()))
+    }
+}
+
+/// Whether `s`, split at any whitespace, has the words of `name` (single
+/// spaces), ignoring ASCII case.
+fn same_words(s: &str, name: &str) -> bool {
+    let mut a = s.split_whitespace();
+    let mut b = name.split(' ');
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -154,5 +166,19 @@ mod tests {
         assert_eq!("SUNFLOWER  OIL".parse(), Ok(Commodity::SunflowerOil));
         assert_eq!("Maize".parse(), Ok(Commodity::Corn));
         assert!("Ammunition".parse::<Commodity>().is_err());
+        assert!("".parse::<Commodity>().is_err());
+        assert!("Sunflower".parse::<Commodity>().is_err());
+        assert!("Sunflower oil extra".parse::<Commodity>().is_err());
+    }
+
+    /// `from_str` compares with `eq_ignore_ascii_case` and single spaces.
+    #[test]
+    fn table_spellings_are_ascii_and_single_spaced() {
+        for (_, name, aliases) in TABLE {
+            for s in std::iter::once(name).chain(aliases.iter()) {
+                assert!(s.is_ascii(), "{s:?}");
+                assert_eq!(s.split_whitespace().collect::<Vec<_>>().join(" "), *s);
+            }
+        }
     }
 }
