@@ -295,3 +295,28 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
         [60, 61, 70, 80, 90, 100, 110]
     );
 }
+
+/// A new SQLite file gets corridor's page size; an existing file keeps the
+/// size it was made with (SQLite cannot change it in WAL mode).
+#[tokio::test]
+async fn sqlite_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    let pool = corridor_store::pool::sqlite(fresh.to_str().unwrap()).await.unwrap();
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&pool).await.unwrap();
+    assert_eq!(size, i64::from(corridor_store::pool::SQLITE_PAGE_SIZE));
+    pool.close().await;
+
+    let old = dir.path().join("old.db");
+    // Made by another program with SQLite's default page size.
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&old)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    let p = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+    sqlx::query("CREATE TABLE t (x)").execute(&p).await.unwrap();
+    p.close().await;
+    let pool = corridor_store::pool::sqlite(old.to_str().unwrap()).await.unwrap();
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&pool).await.unwrap();
+    assert_eq!(size, 4096);
+}
