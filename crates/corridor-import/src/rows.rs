@@ -1,5 +1,6 @@
 //! Format-independent row validation and grouping of cargo lines into voyages.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -43,12 +44,15 @@ pub(crate) enum Cell {
 }
 
 impl Cell {
-    pub(crate) fn text(&self) -> String {
+    /// The cell as trimmed text (borrowed from a text cell).
+    pub(crate) fn text(&self) -> Cow<'_, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.trim().to_string(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) | Cell::DateSerial(n) => n.to_string(),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s.trim()),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                Cow::Owned(format!("{}", *n as i64))
+            }
+            Cell::Number(n) | Cell::DateSerial(n) => Cow::Owned(n.to_string()),
         }
     }
 
@@ -239,7 +243,6 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
         ));
         return;
     }
-    let mut cargo = vec![first.cargo.clone()];
     for (i, (raw, line)) in members.iter().enumerate() {
         let Ok(l) = line else { continue };
         if i == first_idx {
@@ -263,12 +266,9 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
         } else {
             None
         };
-        match mismatch {
-            Some((c, reason)) => {
-                out.errors.push(err(raw.row, Some(c), reason));
-                bad = true;
-            }
-            None => cargo.push(l.cargo.clone()),
+        if let Some((c, reason)) = mismatch {
+            out.errors.push(err(raw.row, Some(c), reason));
+            bad = true;
         }
     }
     if bad {
@@ -283,16 +283,29 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
         let reason = format!("{e}; kept as published, it will not match a register or AIS");
         out.warnings.push(err(first_row, Some(col::IMO), reason));
     }
+    // Every row checked: the voyage takes the rows' values (moved, not
+    // copied), the first row's cargo line first.
+    let mut first = None;
+    let mut cargo = Vec::with_capacity(members.len());
+    for (i, (_, line)) in members.into_iter().enumerate() {
+        match line {
+            Ok(l) if i == first_idx => first = Some(l),
+            Ok(l) => cargo.push(l.cargo),
+            Err(_) => {}
+        }
+    }
+    let Some(first) = first else { return };
+    cargo.insert(0, first.cargo);
     out.voyages.push(VoyageRecord {
         key: VoyageKey {
             direction: Direction::Outbound,
             seq: first.seq,
         },
-        vessel_name: first.vessel.clone(),
+        vessel_name: first.vessel,
         imo: first.imo,
         flag: country::lookup(&first.flag_name).map(|c| c.alpha2.to_string()),
-        flag_name: first.flag_name.clone(),
-        port: first.port.clone(),
+        flag_name: first.flag_name,
+        port: first.port,
         departure: first.departure,
         inspection_cleared: first.inspection,
         cargo,
@@ -306,7 +319,7 @@ type Checked = (RawRow, Result<Line, Invalid>);
 
 fn validate(r: &RawRow) -> Result<Line, Invalid> {
     let status = r.status.text();
-    match status.as_str() {
+    match &*status {
         "Outbound" | "Outbound +" | "Outbound+" => {}
         "" => return Err((Some(col::STATUS), "status is empty".into())),
         other => {
@@ -324,7 +337,7 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
             format!("voyage number {seq_text:?} is not a positive whole number"),
         ))?,
     };
-    let vessel = r.vessel.text();
+    let vessel = r.vessel.text().into_owned();
     if vessel.is_empty() {
         return Err((Some(col::VESSEL), "vessel name is empty".into()));
     }
@@ -340,7 +353,7 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
         })?
         .locode
         .to_string();
-    let destination = r.country.text();
+    let destination = r.country.text().into_owned();
     let dest = country::lookup(&destination).ok_or_else(|| {
         (
             Some(col::COUNTRY),
@@ -365,16 +378,21 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
     let inspection = date(&r.inspection).map_err(|e| (Some(col::INSPECTION), e))?;
     let wfp = match &r.wfp {
         None => None,
-        Some(c) => match c.text().to_uppercase().as_str() {
-            "" | "NO" | "N" => Some(false),
-            "WFP" | "YES" | "Y" => Some(true),
-            other => {
+        Some(c) => {
+            let t = c.text();
+            let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+            if t.is_empty() || is(&["NO", "N"]) {
+                Some(false)
+            } else if is(&["WFP", "YES", "Y"]) {
+                Some(true)
+            } else {
+                let other = t.to_uppercase();
                 return Err((
                     Some(col::WFP),
                     format!("unknown WFP marker {other:?} (expected \"WFP\" or empty)"),
                 ));
             }
-        },
+        }
     };
     let groups = dest.groups.as_ref();
     let or_ref =
@@ -383,14 +401,21 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
             if t.is_empty() {
                 groups.map(|g| pick(g).to_string()).unwrap_or_default()
             } else {
-                t
+                t.into_owned()
             }
         };
     Ok(Line {
         seq,
         vessel,
         imo,
-        flag_name: r.flag.text().replace('\u{a0}', " "),
+        flag_name: {
+            let f = r.flag.text();
+            if f.contains('\u{a0}') {
+                f.replace('\u{a0}', " ")
+            } else {
+                f.into_owned()
+            }
+        },
         port,
         departure,
         inspection,

@@ -22,9 +22,9 @@ use crate::{Backend, Store, StoreError, pool};
 /// 65,535 bound parameters at 13 columns.
 const CHUNK: usize = 1000;
 
-/// New voyages written per step of an import (one `COPY` each on
-/// PostgreSQL); the progress bar moves once a step.
-const BATCH: usize = 20_000;
+/// New voyages written per step of an import on SQLite (the progress bar
+/// moves once a step); PostgreSQL streams them in one `COPY`.
+pub(crate) const BATCH: usize = 20_000;
 
 /// New voyages from which an import that at least doubles the record loads
 /// in bulk: it drops the secondary indexes (and on PostgreSQL the foreign
@@ -399,18 +399,9 @@ macro_rules! store_impl {
 
                 // New voyages get ids from a block reserved in this transaction.
                 let first_id = Self::reserve_voyage_ids(&mut tx, p.inserts.len()).await?;
+                Self::write_inserts(&mut tx, first_id, &p.inserts, &report).await?;
+                written += p.inserts.len() as u64;
                 let mut lines: Vec<(i64, usize, &CargoLine)> = Vec::new();
-                for (n, chunk) in p.inserts.chunks(BATCH).enumerate() {
-                    let first = first_id + (n * BATCH) as i64;
-                    Self::write_voyages(&mut tx, first, chunk).await?;
-                    lines.clear();
-                    for (i, c) in chunk.iter().enumerate() {
-                        lines.extend(c.record.cargo.iter().enumerate().map(|(no, l)| (first + i as i64, no, l)));
-                    }
-                    Self::write_lines(&mut tx, &lines).await?;
-                    written += chunk.len() as u64;
-                    report(written);
-                }
 
                 if !p.updates.is_empty() {
                     // Changed voyages go to a temporary table, then into the

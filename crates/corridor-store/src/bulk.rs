@@ -8,12 +8,13 @@ use std::io::Write as _;
 
 use corridor_domain::{CargoLine, CurrentVoyage, Snapshot};
 use jiff::civil::Date;
+use sqlx::postgres::PgCopyIn;
 use sqlx::{
     Connection, PgConnection, Postgres, QueryBuilder, Row, Sqlite, SqliteConnection, Transaction,
 };
 
 use crate::StoreError;
-use crate::backend::{PgStore, SqliteStore};
+use crate::backend::{BATCH, PgStore, SqliteStore};
 
 /// Rows per multi-row INSERT on SQLite: 13 columns × 1,000 rows stays well
 /// inside its 32,766 bound parameters.
@@ -108,6 +109,37 @@ impl SqliteStore {
                 .fetch_one(&mut *conn)
                 .await?,
         )
+    }
+
+    /// New voyages (ids from `first_id` on) and their cargo lines, a step
+    /// of `BATCH` voyages at a time, calling `report` with the voyages
+    /// written after each step.
+    pub(crate) async fn write_inserts(
+        conn: &mut SqliteConnection,
+        first_id: i64,
+        inserts: &[CurrentVoyage],
+        report: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), StoreError> {
+        let mut lines: Vec<(i64, usize, &CargoLine)> = Vec::new();
+        let mut written = 0u64;
+        for (n, chunk) in inserts.chunks(BATCH).enumerate() {
+            let first = first_id + (n * BATCH) as i64;
+            Self::write_voyages(conn, first, chunk).await?;
+            lines.clear();
+            for (i, c) in chunk.iter().enumerate() {
+                lines.extend(
+                    c.record
+                        .cargo
+                        .iter()
+                        .enumerate()
+                        .map(|(no, l)| (first + i as i64, no, l)),
+                );
+            }
+            Self::write_lines(conn, &lines).await?;
+            written += chunk.len() as u64;
+            report(written);
+        }
+        Ok(())
     }
 
     pub(crate) async fn write_voyages(
@@ -321,6 +353,14 @@ impl CopyText {
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.buf
     }
+
+    /// Sends the complete rows so far into `copy` and empties the buffer
+    /// (keeping its capacity).
+    async fn send_to(&mut self, copy: &mut PgCopyIn<&mut PgConnection>) -> Result<(), StoreError> {
+        copy.send(self.buf.as_slice()).await?;
+        self.buf.clear();
+        Ok(())
+    }
 }
 
 /// Streams `rows` to `COPY {target} FROM STDIN`.
@@ -345,6 +385,43 @@ fn voyage_row(out: &mut CopyText, c: &CurrentVoyage) {
         .date(c.snapshot.as_of)
         .text(&c.snapshot.source);
     out.end_row();
+}
+
+/// The `voyages` columns a new voyage fills, as `COPY` names them.
+const VOYAGE_COLUMNS: &str = "voyages (id, direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
+     inspection_cleared, status, as_of, source)";
+
+/// The `cargo_lines` columns, as `COPY` names them.
+const LINE_COLUMNS: &str = "cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
+     income_group, world_bank_region, un_region, development_category, wfp)";
+
+/// Bytes of `COPY` data per message while streaming an import.
+const COPY_SEND: usize = 1 << 20;
+
+/// A new voyage's row in `VOYAGE_COLUMNS` order.
+fn voyage_insert_row(out: &mut CopyText, id: i64, c: &CurrentVoyage) {
+    let r = &c.record;
+    out.int(id)
+        .text(r.key.direction.as_str())
+        .int(r.key.seq as i64)
+        .int(r.imo.get() as i64);
+    voyage_row(out, c);
+}
+
+/// Cargo line `no` (from 0) of voyage `voyage`, in `LINE_COLUMNS` order.
+fn line_row(out: &mut CopyText, voyage: i64, no: usize, c: &CargoLine) {
+    out.int(voyage)
+        .int(no as i64 + 1)
+        .text(c.commodity.name())
+        .int(c.tonnes.kg())
+        .text(&c.destination)
+        .text(&c.destination_iso3)
+        .text(&c.income_group)
+        .text(&c.world_bank_region)
+        .text(&c.un_region)
+        .text(&c.development_category)
+        .opt_bool(c.wfp)
+        .end_row();
 }
 
 impl PgStore {
@@ -439,30 +516,54 @@ impl PgStore {
         Ok(first)
     }
 
-    pub(crate) async fn write_voyages(
+    /// New voyages (ids from `first_id` on), then their cargo lines, each
+    /// in one `COPY` streamed in `COPY_SEND` messages: the client encodes
+    /// the next message while the server stores the previous one (a
+    /// `COPY` per step left each side idle half the time). `report` gets
+    /// the voyages written, counting a voyage half done once its row and
+    /// done once its cargo lines are sent.
+    pub(crate) async fn write_inserts(
         conn: &mut PgConnection,
         first_id: i64,
-        voyages: &[CurrentVoyage],
+        inserts: &[CurrentVoyage],
+        report: &(dyn Fn(u64) + Sync),
     ) -> Result<(), StoreError> {
-        if voyages.is_empty() {
+        if inserts.is_empty() {
             return Ok(());
         }
+        let n = inserts.len() as u64;
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {VOYAGE_COLUMNS} FROM STDIN"))
+            .await?;
         let mut out = CopyText::default();
-        for (i, c) in voyages.iter().enumerate() {
-            let r = &c.record;
-            out.int(first_id + i as i64)
-                .text(r.key.direction.as_str())
-                .int(r.key.seq as i64)
-                .int(r.imo.get() as i64);
-            voyage_row(&mut out, c);
+        for (i, c) in inserts.iter().enumerate() {
+            voyage_insert_row(&mut out, first_id + i as i64, c);
+            if out.buf.len() >= COPY_SEND {
+                out.send_to(&mut copy).await?;
+                let done = i as u64 + 1;
+                report(done / 2);
+            }
         }
-        copy_in(
-            conn,
-            "voyages (id, direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
-             inspection_cleared, status, as_of, source)",
-            out,
-        )
-        .await
+        out.send_to(&mut copy).await?;
+        copy.finish().await?;
+        report(n / 2);
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {LINE_COLUMNS} FROM STDIN"))
+            .await?;
+        for (i, c) in inserts.iter().enumerate() {
+            for (no, l) in c.record.cargo.iter().enumerate() {
+                line_row(&mut out, first_id + i as i64, no, l);
+            }
+            if out.buf.len() >= COPY_SEND {
+                out.send_to(&mut copy).await?;
+                let done = i as u64 + 1;
+                report(n / 2 + done / 2);
+            }
+        }
+        out.send_to(&mut copy).await?;
+        copy.finish().await?;
+        report(n);
+        Ok(())
     }
 
     pub(crate) async fn write_lines(
@@ -474,26 +575,9 @@ impl PgStore {
         }
         let mut out = CopyText::default();
         for (voyage, no, c) in lines {
-            out.int(*voyage)
-                .int(*no as i64 + 1)
-                .text(c.commodity.name())
-                .int(c.tonnes.kg())
-                .text(&c.destination)
-                .text(&c.destination_iso3)
-                .text(&c.income_group)
-                .text(&c.world_bank_region)
-                .text(&c.un_region)
-                .text(&c.development_category)
-                .opt_bool(c.wfp)
-                .end_row();
+            line_row(&mut out, *voyage, *no, c);
         }
-        copy_in(
-            conn,
-            "cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
-             income_group, world_bank_region, un_region, development_category, wfp)",
-            out,
-        )
-        .await
+        copy_in(conn, LINE_COLUMNS, out).await
     }
 
     /// Fills the temporary table `voyage_updates` with the new values of

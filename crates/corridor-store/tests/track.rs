@@ -302,8 +302,13 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
 async fn sqlite_page_size() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.db");
-    let pool = corridor_store::pool::sqlite(fresh.to_str().unwrap()).await.unwrap();
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&pool).await.unwrap();
+    let pool = corridor_store::pool::sqlite(fresh.to_str().unwrap())
+        .await
+        .unwrap();
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(size, i64::from(corridor_store::pool::SQLITE_PAGE_SIZE));
     pool.close().await;
 
@@ -316,7 +321,12 @@ async fn sqlite_page_size() {
     let p = sqlx::SqlitePool::connect_with(opts).await.unwrap();
     sqlx::query("CREATE TABLE t (x)").execute(&p).await.unwrap();
     p.close().await;
-    let pool = corridor_store::pool::sqlite(old.to_str().unwrap()).await.unwrap();
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&pool).await.unwrap();
+    let pool = corridor_store::pool::sqlite(old.to_str().unwrap())
+        .await
+        .unwrap();
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(size, 4096);
 }
