@@ -408,14 +408,7 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
         seq,
         vessel,
         imo,
-        flag_name: {
-            let f = r.flag.text();
-            if f.contains('\u{a0}') {
-                f.replace('\u{a0}', " ")
-            } else {
-                f.into_owned()
-            }
-        },
+        flag_name: r.flag.text().replace('\u{a0}', " "),
         port,
         departure,
         inspection,

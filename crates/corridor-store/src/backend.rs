@@ -22,10 +22,6 @@ use crate::{Backend, Store, StoreError, pool};
 /// 65,535 bound parameters at 13 columns.
 const CHUNK: usize = 1000;
 
-/// New voyages written per step of an import on SQLite (the progress bar
-/// moves once a step); PostgreSQL streams them in one `COPY`.
-pub(crate) const BATCH: usize = 20_000;
-
 /// New voyages from which an import that at least doubles the record loads
 /// in bulk: it drops the secondary indexes (and on PostgreSQL the foreign
 /// keys) of `voyages` and `cargo_lines` inside its transaction and rebuilds

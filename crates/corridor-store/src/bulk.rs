@@ -8,13 +8,16 @@ use std::io::Write as _;
 
 use corridor_domain::{CargoLine, CurrentVoyage, Snapshot};
 use jiff::civil::Date;
-use sqlx::postgres::PgCopyIn;
 use sqlx::{
     Connection, PgConnection, Postgres, QueryBuilder, Row, Sqlite, SqliteConnection, Transaction,
 };
 
 use crate::StoreError;
-use crate::backend::{BATCH, PgStore, SqliteStore};
+use crate::backend::{PgStore, SqliteStore};
+
+/// New voyages written per step of an import on SQLite (the progress bar
+/// moves once a step); PostgreSQL streams them in one `COPY`.
+const BATCH: usize = 20_000;
 
 /// Rows per multi-row INSERT on SQLite: 13 columns × 1,000 rows stays well
 /// inside its 32,766 bound parameters.
@@ -349,27 +352,34 @@ impl CopyText {
         self.buf.push(b'\n');
         self.in_row = false;
     }
-
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
-        self.buf
-    }
-
-    /// Sends the complete rows so far into `copy` and empties the buffer
-    /// (keeping its capacity).
-    async fn send_to(&mut self, copy: &mut PgCopyIn<&mut PgConnection>) -> Result<(), StoreError> {
-        copy.send(self.buf.as_slice()).await?;
-        self.buf.clear();
-        Ok(())
-    }
 }
 
-/// Streams `rows` to `COPY {target} FROM STDIN`.
-async fn copy_in(conn: &mut PgConnection, target: &str, rows: CopyText) -> Result<(), StoreError> {
+/// Streams the rows of `items` (`row` writes those of one item) to
+/// `COPY {target} FROM STDIN` in `COPY_SEND` messages, so the client
+/// encodes the next message while the server stores the previous one.
+/// `sent` gets the number of items sent after each message.
+async fn copy_rows<T>(
+    conn: &mut PgConnection,
+    target: &str,
+    items: &[T],
+    mut row: impl FnMut(&mut CopyText, usize, &T),
+    sent: impl Fn(u64),
+) -> Result<(), StoreError> {
     let mut copy = conn
         .copy_in_raw(&format!("COPY {target} FROM STDIN"))
         .await?;
-    copy.send(rows.into_bytes()).await?;
+    let mut out = CopyText::default();
+    for (i, item) in items.iter().enumerate() {
+        row(&mut out, i, item);
+        if out.buf.len() >= COPY_SEND {
+            copy.send(out.buf.as_slice()).await?;
+            out.buf.clear();
+            sent(i as u64 + 1);
+        }
+    }
+    copy.send(out.buf.as_slice()).await?;
     copy.finish().await?;
+    sent(items.len() as u64);
     Ok(())
 }
 
@@ -395,7 +405,7 @@ const VOYAGE_COLUMNS: &str = "voyages (id, direction, seq, imo, vessel_name, fla
 const LINE_COLUMNS: &str = "cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
      income_group, world_bank_region, un_region, development_category, wfp)";
 
-/// Bytes of `COPY` data per message while streaming an import.
+/// Bytes of `COPY` data per message.
 const COPY_SEND: usize = 1 << 20;
 
 /// A new voyage's row in `VOYAGE_COLUMNS` order.
@@ -517,11 +527,9 @@ impl PgStore {
     }
 
     /// New voyages (ids from `first_id` on), then their cargo lines, each
-    /// in one `COPY` streamed in `COPY_SEND` messages: the client encodes
-    /// the next message while the server stores the previous one (a
-    /// `COPY` per step left each side idle half the time). `report` gets
-    /// the voyages written, counting a voyage half done once its row and
-    /// done once its cargo lines are sent.
+    /// in one streamed `COPY` (a `COPY` per step left each side idle half
+    /// the time). `report` gets the voyages written, counting a voyage half
+    /// done once its row and done once its cargo lines are sent.
     pub(crate) async fn write_inserts(
         conn: &mut PgConnection,
         first_id: i64,
@@ -532,38 +540,27 @@ impl PgStore {
             return Ok(());
         }
         let n = inserts.len() as u64;
-        let mut copy = conn
-            .copy_in_raw(&format!("COPY {VOYAGE_COLUMNS} FROM STDIN"))
-            .await?;
-        let mut out = CopyText::default();
-        for (i, c) in inserts.iter().enumerate() {
-            voyage_insert_row(&mut out, first_id + i as i64, c);
-            if out.buf.len() >= COPY_SEND {
-                out.send_to(&mut copy).await?;
-                let done = i as u64 + 1;
-                report(done / 2);
-            }
-        }
-        out.send_to(&mut copy).await?;
-        copy.finish().await?;
-        report(n / 2);
-        let mut copy = conn
-            .copy_in_raw(&format!("COPY {LINE_COLUMNS} FROM STDIN"))
-            .await?;
-        for (i, c) in inserts.iter().enumerate() {
-            for (no, l) in c.record.cargo.iter().enumerate() {
-                line_row(&mut out, first_id + i as i64, no, l);
-            }
-            if out.buf.len() >= COPY_SEND {
-                out.send_to(&mut copy).await?;
-                let done = i as u64 + 1;
-                report(n / 2 + done / 2);
-            }
-        }
-        out.send_to(&mut copy).await?;
-        copy.finish().await?;
-        report(n);
-        Ok(())
+        let id = |i: usize| first_id + i as i64;
+        copy_rows(
+            conn,
+            VOYAGE_COLUMNS,
+            inserts,
+            |out, i, c| voyage_insert_row(out, id(i), c),
+            |k| report(k / 2),
+        )
+        .await?;
+        copy_rows(
+            conn,
+            LINE_COLUMNS,
+            inserts,
+            |out, i, c| {
+                for (no, l) in c.record.cargo.iter().enumerate() {
+                    line_row(out, id(i), no, l);
+                }
+            },
+            |k| report(n / 2 + k.div_ceil(2)),
+        )
+        .await
     }
 
     pub(crate) async fn write_lines(
@@ -573,11 +570,14 @@ impl PgStore {
         if lines.is_empty() {
             return Ok(());
         }
-        let mut out = CopyText::default();
-        for (voyage, no, c) in lines {
-            line_row(&mut out, *voyage, *no, c);
-        }
-        copy_in(conn, LINE_COLUMNS, out).await
+        copy_rows(
+            conn,
+            LINE_COLUMNS,
+            lines,
+            |out, _, (voyage, no, c)| line_row(out, *voyage, *no, c),
+            |_| {},
+        )
+        .await
     }
 
     /// Fills the temporary table `voyage_updates` with the new values of
@@ -593,16 +593,16 @@ impl PgStore {
         )
         .execute(&mut *conn)
         .await?;
-        let mut out = CopyText::default();
-        for (id, c) in updates {
-            out.int(*id).int(c.record.imo.get() as i64);
-            voyage_row(&mut out, c);
-        }
-        copy_in(
+        copy_rows(
             conn,
             "voyage_updates (id, imo, vessel_name, flag_name, flag, port, departure, inspection_cleared, \
              status, as_of, source)",
-            out,
+            updates,
+            |out, _, (id, c)| {
+                out.int(*id).int(c.record.imo.get() as i64);
+                voyage_row(out, c);
+            },
+            |_| {},
         )
         .await
     }
@@ -638,7 +638,7 @@ mod tests {
             .end_row();
         c.text("x").end_row();
         assert_eq!(
-            String::from_utf8(c.into_bytes()).unwrap(),
+            String::from_utf8(c.buf).unwrap(),
             "a\\tb\\\\c\\nd\\re\t\\N\t-7\tt\t2022-08-01\nx\n"
         );
     }

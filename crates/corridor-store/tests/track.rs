@@ -296,21 +296,28 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
     );
 }
 
+/// The page size of the SQLite file at `path`, opened as corridor opens it.
+async fn page_size(path: &std::path::Path) -> i64 {
+    let pool = corridor_store::pool::sqlite(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let size = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    size
+}
+
 /// A new SQLite file gets corridor's page size; an existing file keeps the
 /// size it was made with (SQLite cannot change it in WAL mode).
 #[tokio::test]
 async fn sqlite_page_size() {
     let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fresh.db");
-    let pool = corridor_store::pool::sqlite(fresh.to_str().unwrap())
-        .await
-        .unwrap();
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(size, i64::from(corridor_store::pool::SQLITE_PAGE_SIZE));
-    pool.close().await;
+    assert_eq!(
+        page_size(&dir.path().join("fresh.db")).await,
+        i64::from(corridor_store::pool::SQLITE_PAGE_SIZE)
+    );
 
     let old = dir.path().join("old.db");
     // Made by another program with SQLite's default page size.
@@ -321,12 +328,5 @@ async fn sqlite_page_size() {
     let p = sqlx::SqlitePool::connect_with(opts).await.unwrap();
     sqlx::query("CREATE TABLE t (x)").execute(&p).await.unwrap();
     p.close().await;
-    let pool = corridor_store::pool::sqlite(old.to_str().unwrap())
-        .await
-        .unwrap();
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(size, 4096);
+    assert_eq!(page_size(&old).await, 4096);
 }
