@@ -28,7 +28,7 @@ async fn app() -> (tempfile::TempDir, axum::Router) {
             },
             format: "csv",
             recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
-            voyages: &p.voyages,
+            voyages: p.voyages,
             progress: None,
         })
         .await

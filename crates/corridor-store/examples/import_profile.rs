@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: import_profile DATABASE FILE".into());
     };
     let t = Instant::now();
-    let parsed = corridor_import::jcc::read_path(file.as_ref())?;
+    let mut parsed = corridor_import::jcc::read_path(file.as_ref())?;
     let read = t.elapsed();
     eprintln!(
         "read {} rows, {} voyages, {} errors in {read:.2?}",
@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             format: "profile",
             recorded_at: jiff::Timestamp::now(),
-            voyages: &parsed.voyages,
+            voyages: std::mem::take(&mut parsed.voyages),
             progress: None,
         })
         .await?;

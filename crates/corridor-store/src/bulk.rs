@@ -31,6 +31,32 @@ const SQLITE_IMPORT_CACHE_KIB: i64 = 256 * 1024;
 /// SQLite's default page cache (2,000 KiB), restored after an import.
 const SQLITE_DEFAULT_CACHE_KIB: i64 = 2000;
 
+/// Runs one multi-row `INSERT` per chunk, building the next chunk's
+/// statement on this thread while SQLite's worker thread executes the
+/// current one (the two would otherwise take turns on the two cores).
+async fn insert_pipelined<C>(
+    conn: &mut SqliteConnection,
+    chunks: impl Iterator<Item = C>,
+    build: impl Fn(C) -> QueryBuilder<Sqlite>,
+) -> Result<(), StoreError> {
+    let mut chunks = chunks;
+    let Some(first) = chunks.next() else {
+        return Ok(());
+    };
+    let mut current = build(first);
+    loop {
+        let next = chunks.next();
+        let run = current.build().persistent(true).execute(&mut *conn);
+        // `join!` polls `run` first: that hands the statement to the worker.
+        let (done, next) = tokio::join!(run, async { next.map(&build) });
+        done?;
+        match next {
+            Some(q) => current = q,
+            None => return Ok(()),
+        }
+    }
+}
+
 /// A DDL statement naming something read from the catalog (never caller
 /// text).
 fn ddl(sql: String) -> sqlx::AssertSqlSafe<String> {
@@ -150,40 +176,40 @@ impl SqliteStore {
         first_id: i64,
         voyages: &[CurrentVoyage],
     ) -> Result<(), StoreError> {
-        for (n, chunk) in voyages.chunks(SQLITE_ROWS).enumerate() {
-            let first = first_id + (n * SQLITE_ROWS) as i64;
+        let chunks = voyages.chunks(SQLITE_ROWS).enumerate();
+        insert_pipelined(conn, chunks, |(n, chunk)| {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO voyages (id, direction, seq, imo, vessel_name, flag_name, flag, port, departure, \
                  inspection_cleared, status, as_of, source) ",
             );
-            let mut id = first;
+            let mut id = first_id + (n * SQLITE_ROWS) as i64;
             qb.push_values(chunk, |mut b, c| {
                 let r = &c.record;
                 b.push_bind(id)
                     .push_bind(r.key.direction.as_str())
                     .push_bind(r.key.seq as i64)
                     .push_bind(r.imo.get() as i64)
-                    .push_bind(r.vessel_name.as_str())
-                    .push_bind(r.flag_name.as_str())
-                    .push_bind(r.flag.as_deref())
-                    .push_bind(r.port.as_str())
+                    .push_bind(r.vessel_name.clone())
+                    .push_bind(r.flag_name.clone())
+                    .push_bind(r.flag.clone())
+                    .push_bind(r.port.clone())
                     .push_bind(r.departure.to_string())
                     .push_bind(r.inspection_cleared.map(|d| d.to_string()))
                     .push_bind(r.status().as_str())
                     .push_bind(c.snapshot.as_of.to_string())
-                    .push_bind(c.snapshot.source.as_str());
+                    .push_bind(c.snapshot.source.clone());
                 id += 1;
             });
-            qb.build().persistent(true).execute(&mut *conn).await?;
-        }
-        Ok(())
+            qb
+        })
+        .await
     }
 
     pub(crate) async fn write_lines(
         conn: &mut SqliteConnection,
         lines: &[(i64, usize, &CargoLine)],
     ) -> Result<(), StoreError> {
-        for chunk in lines.chunks(SQLITE_ROWS) {
+        insert_pipelined(conn, lines.chunks(SQLITE_ROWS), |chunk| {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO cargo_lines (voyage_id, line_no, commodity, tonnes_kg, destination, destination_iso3, \
                  income_group, world_bank_region, un_region, development_category, wfp) ",
@@ -193,17 +219,17 @@ impl SqliteStore {
                     .push_bind(*no as i64 + 1)
                     .push_bind(c.commodity.name())
                     .push_bind(c.tonnes.kg())
-                    .push_bind(c.destination.as_str())
-                    .push_bind(c.destination_iso3.as_str())
-                    .push_bind(c.income_group.as_str())
-                    .push_bind(c.world_bank_region.as_str())
-                    .push_bind(c.un_region.as_str())
-                    .push_bind(c.development_category.as_str())
+                    .push_bind(c.destination.clone())
+                    .push_bind(c.destination_iso3.clone())
+                    .push_bind(c.income_group.clone())
+                    .push_bind(c.world_bank_region.clone())
+                    .push_bind(c.un_region.clone())
+                    .push_bind(c.development_category.clone())
                     .push_bind(c.wfp);
             });
-            qb.build().persistent(true).execute(&mut *conn).await?;
-        }
-        Ok(())
+            qb
+        })
+        .await
     }
 
     /// Fills the temporary table `voyage_updates` with the new values of

@@ -15,7 +15,8 @@ pub struct ImportBatch<'a> {
     /// A human name for the format, kept with the import.
     pub format: &'a str,
     pub recorded_at: Timestamp,
-    pub voyages: &'a [VoyageRecord],
+    /// Owned, so that new voyages move into the record without a copy.
+    pub voyages: Vec<VoyageRecord>,
     pub progress: Option<Progress<'a>>,
 }
 

@@ -18,7 +18,7 @@ pub(crate) struct Plan {
 /// Plans the merge of `incoming` into `existing` (keyed, with row ids).
 pub(crate) fn plan(
     existing: &HashMap<VoyageKey, (i64, CurrentVoyage)>,
-    incoming: &[VoyageRecord],
+    incoming: Vec<VoyageRecord>,
     snapshot: &Snapshot,
 ) -> Plan {
     let mut p = Plan::default();
@@ -29,7 +29,17 @@ pub(crate) fn plan(
             Some((id, c)) => (Some(*id), Some(c)),
             None => (None, fresh.get(&rec.key).map(|&i| &p.inserts[i])),
         };
-        match history::merge(current, rec, snapshot) {
+        if current.is_none() {
+            // What `merge` gives a voyage not in the record, without
+            // copying it.
+            fresh.insert(rec.key, p.inserts.len());
+            p.inserts.push(CurrentVoyage {
+                record: rec,
+                snapshot: snapshot.clone(),
+            });
+            continue;
+        }
+        match history::merge(current, &rec, snapshot) {
             Merge::New(c) => {
                 fresh.insert(rec.key, p.inserts.len());
                 p.inserts.push(c);

@@ -31,7 +31,7 @@ async fn import(store: &dyn Store, name: &str) -> ImportOutcome {
         },
         format: "test",
         recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
-        voyages: &p.voyages,
+        voyages: p.voyages,
         progress: None,
     };
     store.import(batch).await.unwrap()
@@ -325,6 +325,84 @@ async fn dump(
     }
     (voyages, history)
 }
+
+/// Every voyage in the record, page by page (row ids aside), by key.
+async fn all_voyages(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
+    let mut out = Vec::new();
+    loop {
+        let page = store
+            .voyages(&VoyageQuery {
+                limit: Some(VoyageQuery::MAX_LIMIT),
+                offset: Some(out.len() as u32),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.items.is_empty() {
+            break;
+        }
+        out.extend(page.items);
+    }
+    for v in &mut out {
+        v.id = 0;
+    }
+    out.sort_by_key(|v| (v.direction.clone(), v.seq));
+    out
+}
+
+// Three copies of the CSV's voyages under shifted numbers: more rows than
+// one multi-row INSERT (SQLite) or one COPY message holds, so the writes
+// run in several steps (on SQLite each next statement is built while the
+// previous one runs). Every copy reads back exactly as the CSV alone does.
+on_both!(
+    import_in_several_steps,
+    |store: Arc<dyn Store>| async move {
+        const SHIFT: u32 = 100_000;
+        let p = parsed(CSV);
+        let mut voyages = Vec::new();
+        for k in 0..3 {
+            voyages.extend(p.voyages.iter().cloned().map(|mut v| {
+                v.key.seq += k * SHIFT;
+                v
+            }));
+        }
+        let out = store
+            .import(ImportBatch {
+                snapshot: Snapshot {
+                    source: CSV.to_string(),
+                    as_of: p.latest_departure().unwrap(),
+                },
+                format: "test",
+                recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
+                voyages,
+                progress: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!((out.imported, out.updated, out.history_added), (2943, 0, 0));
+        let s = store.stats(DateRange::default()).await.unwrap();
+        assert_eq!(
+            (s.voyages, s.cargo_lines, s.tonnes),
+            (2943, 3360, t(3 * 31_744_756))
+        );
+        let (_dir, one) = crate::sqlite().await;
+        import(&*one, CSV).await;
+        let want = all_voyages(&*one).await;
+        let got = all_voyages(&*store).await;
+        assert_eq!(got.len(), 3 * want.len());
+        for (k, copy) in got.chunks(want.len()).enumerate() {
+            let back: Vec<_> = copy
+                .iter()
+                .cloned()
+                .map(|mut v| {
+                    v.seq -= k as u32 * SHIFT;
+                    v
+                })
+                .collect();
+            assert_eq!(back, want, "copy {k}");
+        }
+    }
+);
 
 /// Imports `order` into `store` and returns each import's outcome (import
 /// ids aside).

@@ -61,7 +61,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .await
         .context("creating the demo store")?;
 
-    let parsed = corridor_import::jcc::read_bytes(JCC_NAME, JCC_CSV)?;
+    let mut parsed = corridor_import::jcc::read_bytes(JCC_NAME, JCC_CSV)?;
     let as_of = parsed
         .latest_departure()
         .context("the embedded record has no voyages")?;
@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             },
             format: &parsed.format.to_string(),
             recorded_at: jiff::Timestamp::now(),
-            voyages: &parsed.voyages,
+            voyages: std::mem::take(&mut parsed.voyages),
             progress: None,
         })
         .await?;

@@ -39,7 +39,7 @@ pub struct Args {
 pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<ExitCode> {
     let progress = spinner();
     progress.set_message(format!("reading {}", args.file.display()));
-    let parsed = jcc::read_path(&args.file)?;
+    let mut parsed = jcc::read_path(&args.file)?;
     for e in &parsed.errors {
         progress.suspend(|| eprintln!("error: {e}"));
     }
@@ -79,12 +79,14 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         }
         bar.set_position(done);
     };
+    let (voyages_read, cargo_lines) = (parsed.voyages.len(), parsed.cargo_lines());
+    let format = parsed.format.to_string();
     let outcome = store
         .import(ImportBatch {
             snapshot: Snapshot { source, as_of },
-            format: &parsed.format.to_string(),
+            format: &format,
             recorded_at: jiff::Timestamp::now(),
-            voyages: &parsed.voyages,
+            voyages: std::mem::take(&mut parsed.voyages),
             progress: Some(&on_progress),
         })
         .await
@@ -95,8 +97,8 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         "format": parsed.format.to_string(),
         "as_of": as_of.to_string(),
         "rows_read": parsed.rows_read,
-        "voyages_read": parsed.voyages.len(),
-        "cargo_lines": parsed.cargo_lines(),
+        "voyages_read": voyages_read,
+        "cargo_lines": cargo_lines,
         "imported": outcome.imported,
         "updated": outcome.updated,
         "unchanged": outcome.unchanged,
@@ -112,8 +114,8 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             args.file.display(),
             parsed.format,
             parsed.rows_read,
-            parsed.voyages.len(),
-            parsed.cargo_lines(),
+            voyages_read,
+            cargo_lines,
             outcome.imported,
             outcome.updated,
             outcome.unchanged,
