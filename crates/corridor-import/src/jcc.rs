@@ -10,7 +10,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::rows::{Cell, RawRow, RowError, assemble, col};
+use crate::rows::{Cell, Checked, RawRow, RowError, assemble, check, col};
 use crate::{FileError, Format, Parsed};
 
 /// Header spellings, CSV's first. The xlsx renamed four columns.
@@ -99,9 +99,20 @@ impl Columns {
     }
 }
 
+/// Rows handed from the reading thread to the grouping one at a time, and
+/// how many such hand-offs may wait: memory stays bounded whatever the
+/// file's size.
+const PIPE_ROWS: usize = 1024;
+const PIPE_DEPTH: usize = 8;
+
 /// Reads the CSV export. Rows that are not valid UTF-8 or not valid CSV are
 /// reported like any other bad row.
-pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
+///
+/// Two stages on two threads joined by a bounded channel: one reads CSV
+/// records and validates each row (rows are independent), this one groups
+/// them into voyages in file order. Rows, their numbers and every error
+/// come out exactly as from one thread.
+pub fn read_csv(file: &str, input: impl Read + Send) -> Result<Parsed, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -121,60 +132,36 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
     let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
-    let mut errors = Vec::new();
-    let mut records = reader.byte_records().enumerate();
-    // Rows stream into `assemble` one at a time; unreadable ones are
-    // reported here and skipped.
-    let rows = std::iter::from_fn(|| {
-        loop {
-            let (i, rec) = records.next()?;
-            let row = i as u64 + 2;
-            let record = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
-                    errors.push(RowError {
-                        file: file.into(),
-                        row,
-                        column: None,
-                        reason: format!("unreadable CSV: {e}"),
-                    });
-                    if fatal {
-                        return None;
-                    }
-                    continue;
-                }
-            };
-            let mut cells = Vec::with_capacity(record.len());
-            let mut bad = None;
-            for (c, field) in record.iter().enumerate() {
-                match std::str::from_utf8(field) {
-                    Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
-                    Ok(s) => cells.push(Cell::Text(s.to_string())),
-                    Err(_) => {
-                        bad = Some(
-                            header
-                                .get(c)
-                                .cloned()
-                                .unwrap_or_else(|| format!("column {}", c + 1)),
-                        );
-                        break;
-                    }
+    let (a, mut errors) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Checked, RowError>>>(PIPE_DEPTH);
+        let (header, columns) = (&header, &columns);
+        s.spawn(move || {
+            let mut batch = Vec::with_capacity(PIPE_ROWS);
+            for row in checked_rows(file, reader, header, columns) {
+                batch.push(row);
+                if batch.len() == PIPE_ROWS
+                    && tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(PIPE_ROWS)))
+                        .is_err()
+                {
+                    return;
                 }
             }
-            if let Some(column) = bad {
-                errors.push(RowError {
-                    file: file.into(),
-                    row,
-                    column: Some(column),
-                    reason: "not valid UTF-8 text".into(),
-                });
-                continue;
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
             }
-            return Some(columns.row(row, cells));
-        }
+        });
+        let mut errors = Vec::new();
+        let rows = rx.into_iter().flatten().filter_map(|r| match r {
+            Ok(row) => Some(row),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        });
+        let a = assemble(file, rows);
+        (a, errors)
     });
-    let a = assemble(file, rows);
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
     errors.sort_by_key(|e| e.row);
@@ -186,6 +173,72 @@ pub fn read_csv(file: &str, input: impl Read) -> Result<Parsed, FileError> {
         errors,
         warnings: a.warnings,
     })
+}
+
+/// The CSV's rows in order, each checked, or the reason it could not be
+/// read (blank rows skipped). Stops after an I/O error.
+fn checked_rows<'a, R: Read>(
+    file: &'a str,
+    mut reader: csv::Reader<R>,
+    header: &'a [String],
+    columns: &'a Columns,
+) -> impl Iterator<Item = Result<Checked, RowError>> + 'a
+where
+    R: 'a,
+{
+    let mut record = csv::ByteRecord::new();
+    let mut row = 1u64;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        while !done {
+            row += 1;
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => done = true,
+                Ok(true) => match cells(&record, header) {
+                    Ok(cells) => match check(columns.row(row, cells)) {
+                        Some(c) => return Some(Ok(c)),
+                        None => continue,
+                    },
+                    Err(column) => {
+                        return Some(Err(RowError {
+                            file: file.into(),
+                            row,
+                            column: Some(column),
+                            reason: "not valid UTF-8 text".into(),
+                        }));
+                    }
+                },
+                Err(e) => {
+                    done = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    return Some(Err(RowError {
+                        file: file.into(),
+                        row,
+                        column: None,
+                        reason: format!("unreadable CSV: {e}"),
+                    }));
+                }
+            }
+        }
+        None
+    })
+}
+
+/// A record's cells, or the name of the first column that is not UTF-8.
+fn cells(record: &csv::ByteRecord, header: &[String]) -> Result<Vec<Cell>, String> {
+    let mut cells = Vec::with_capacity(record.len());
+    for (c, field) in record.iter().enumerate() {
+        match std::str::from_utf8(field) {
+            Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
+            Ok(s) => cells.push(Cell::Text(s.to_string())),
+            Err(_) => {
+                return Err(header
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", c + 1)));
+            }
+        }
+    }
+    Ok(cells)
 }
 
 /// Reads the `Data` sheet of the HDX workbook.
@@ -224,7 +277,7 @@ pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileErro
             columns.row(first_row + 1 + i as u64, cells)
         })
         .collect();
-    let a = assemble(file, raw);
+    let a = assemble(file, raw.into_iter().filter_map(check));
     Ok(Parsed {
         file: file.into(),
         format: Format::HdxXlsx,

@@ -118,7 +118,7 @@ pub(crate) mod col {
     pub const WFP: &str = "WFP";
 }
 
-struct Line {
+pub(crate) struct Line {
     seq: u32,
     vessel: String,
     imo: Imo,
@@ -137,13 +137,46 @@ pub(crate) struct Assembled {
     pub warnings: Vec<RowError>,
 }
 
-/// Groups rows into voyages. Rows of one voyage are adjacent and share its
+/// A row with what validating it gave, or `None` for a blank row (skipped,
+/// not counted). Independent of every other row, so it can run on a
+/// thread of its own ahead of [`assemble`].
+pub(crate) fn check(raw: RawRow) -> Option<Checked> {
+    if raw.is_blank() {
+        return None;
+    }
+    let line = validate(&raw);
+    let head = Head {
+        row: raw.row,
+        seq: raw.seq.text().into_owned(),
+        extra: raw.status.text().ends_with('+'),
+    };
+    Some((head, line))
+}
+
+/// What grouping needs of a row once it is validated (the cells are
+/// dropped on the thread that read them).
+pub(crate) struct Head {
+    row: u64,
+    /// The voyage number as written.
+    seq: String,
+    /// An `Outbound +` row.
+    extra: bool,
+}
+
+impl Head {
+    /// The block key: the number as written, a spreadsheet's `.0` aside.
+    fn key(&self) -> &str {
+        self.seq.trim_end_matches(".0")
+    }
+}
+
+/// Groups checked rows into voyages. Rows of one voyage are adjacent and share its
 /// number: the `Outbound` row gives the first cargo line and each
 /// `Outbound +` row another (the JCC's table sometimes lists a `+` row just
 /// above its `Outbound` row, e.g. voyages 288 and 458). A voyage with any
 /// bad row is refused whole, since importing part of it would change the
 /// totals silently.
-pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> Assembled {
+pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> Assembled {
     let mut out = Assembled {
         rows_read: 0,
         voyages: Vec::new(),
@@ -152,25 +185,22 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = RawRow>) -> As
     };
     // Blocks of adjacent rows with the same voyage number (as written),
     // each settled as soon as the next one starts.
-    let mut block: Option<(String, Vec<Checked>)> = None;
+    let mut block: Option<Vec<Checked>> = None;
     let mut seen: HashSet<u32> = HashSet::new();
-    for raw in rows {
-        if raw.is_blank() {
-            continue;
-        }
+    for (head, line) in rows {
         out.rows_read += 1;
-        let seq = raw.seq.text().trim_end_matches(".0").to_string();
-        let line = validate(&raw);
         match &mut block {
-            Some((s, members)) if *s == seq && !seq.is_empty() => members.push((raw, line)),
+            Some(members) if members[0].0.key() == head.key() && !head.key().is_empty() => {
+                members.push((head, line));
+            }
             _ => {
-                if let Some((_, members)) = block.replace((seq, vec![(raw, line)])) {
+                if let Some(members) = block.replace(vec![(head, line)]) {
                     settle(file, members, &mut seen, &mut out);
                 }
             }
         }
     }
-    if let Some((_, members)) = block {
+    if let Some(members) = block {
         settle(file, members, &mut seen, &mut out);
     }
     out.errors.sort_by_key(|e| e.row);
@@ -189,7 +219,7 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
     let firsts: Vec<usize> = members
         .iter()
         .enumerate()
-        .filter(|(_, (r, _))| !r.status.text().ends_with('+'))
+        .filter(|(_, (h, _))| !h.extra)
         .map(|(i, _)| i)
         .collect();
     let mut bad = false;
@@ -216,7 +246,7 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
         for &i in &firsts[1..] {
             let reason = format!(
                 "voyage #{} has a second \"Outbound\" row (first on row {first_row})",
-                members[i].0.seq.text()
+                members[i].0.seq
             );
             out.errors
                 .push(err(members[i].0.row, Some(col::STATUS), reason));
@@ -312,10 +342,10 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
     });
 }
 
-type Invalid = (Option<&'static str>, String);
+pub(crate) type Invalid = (Option<&'static str>, String);
 
 /// A row and what validating it gave.
-type Checked = (RawRow, Result<Line, Invalid>);
+pub(crate) type Checked = (Head, Result<Line, Invalid>);
 
 fn validate(r: &RawRow) -> Result<Line, Invalid> {
     let status = r.status.text();
