@@ -177,15 +177,12 @@ pub fn read_csv(file: &str, input: impl Read + Send) -> Result<Parsed, FileError
 
 /// The CSV's rows in order, each checked, or the reason it could not be
 /// read (blank rows skipped). Stops after an I/O error.
-fn checked_rows<'a, R: Read>(
+fn checked_rows<'a, R: Read + 'a>(
     file: &'a str,
     mut reader: csv::Reader<R>,
     header: &'a [String],
     columns: &'a Columns,
-) -> impl Iterator<Item = Result<Checked, RowError>> + 'a
-where
-    R: 'a,
-{
+) -> impl Iterator<Item = Result<Checked, RowError>> + 'a {
     let mut record = csv::ByteRecord::new();
     let mut row = 1u64;
     let mut done = false;
