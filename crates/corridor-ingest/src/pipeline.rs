@@ -799,7 +799,13 @@ async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn Track
                 {
                     Ok(n) => {
                         metrics::counter!("corridor_positions_downsampled_total").increment(n);
-                        tracing::info!(%before, deleted = n, "old positions down-sampled");
+                        // A pass that found nothing to thin is routine: not worth
+                        // an INFO line every interval.
+                        if n > 0 {
+                            tracing::info!(%before, deleted = n, "old positions down-sampled");
+                        } else {
+                            tracing::debug!(%before, "old positions down-sampled: none due");
+                        }
                     }
                     Err(e) => {
                         metrics::counter!("corridor_ingest_store_errors_total", "what" => "downsample")
