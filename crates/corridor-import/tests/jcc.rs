@@ -210,6 +210,58 @@ fn invalid_utf8_is_a_row_error() {
     );
 }
 
+/// The CSV reader hands rows from one thread to the other in batches:
+/// thousands of rows, with bad ones and a voyage repeated far apart, come
+/// out with exactly the row numbers and verdicts of reading them in order.
+#[test]
+fn rows_across_batches_keep_their_numbers() {
+    let real = std::fs::read_to_string(shared(CSV)).unwrap();
+    let mut lines = real.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(body.len(), 1120);
+    let mut bytes = format!("{header}\n").into_bytes();
+    // Three copies of the record: rows 2-1121, 1122-2241, 2242-3361.
+    for _ in 0..3 {
+        for l in &body {
+            bytes.extend_from_slice(l.as_bytes());
+            bytes.push(b'\n');
+        }
+    }
+    // Row 3362: not UTF-8. Row 3363: a voyage of its own that reads.
+    bytes.extend_from_slice(b"Outbound,5001,NAVI \xff STAR,9590979\n");
+    assert!(body[0].starts_with("Outbound,981,"));
+    bytes.extend_from_slice(body[0].replacen(",981,", ",5002,", 1).as_bytes());
+    bytes.push(b'\n');
+    let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
+    assert_eq!(p.rows_read, 3 * 1120 + 2);
+    assert_eq!(p.voyages.len(), 981 + 1);
+    assert!(p.voyages.iter().any(|v| v.key.seq == 5002));
+    // Each voyage of the second and third copies is refused on its first row.
+    let twice: Vec<u64> = p
+        .errors
+        .iter()
+        .filter(|e| e.reason.ends_with("appears twice in this file"))
+        .map(|e| e.row)
+        .collect();
+    assert_eq!(twice.len(), 2 * 981);
+    assert!(twice.iter().all(|&r| (1122..=3361).contains(&r)));
+    assert!(twice.windows(2).all(|w| w[0] < w[1]));
+    // The record opens with voyage 981's "Outbound" row.
+    assert_eq!((twice[0], twice[981]), (2 + 1120, 2 + 2 * 1120));
+    let utf8: Vec<String> = p
+        .errors
+        .iter()
+        .filter(|e| e.reason == "not valid UTF-8 text")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        utf8,
+        ["t.csv: row 3362: column \"Vessel name\": not valid UTF-8 text"]
+    );
+    assert_eq!(p.errors.len(), 2 * 981 + 1);
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
     /// No input makes the row parsers panic: arbitrary bytes, and rows built
