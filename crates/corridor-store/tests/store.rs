@@ -350,17 +350,20 @@ async fn all_voyages(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
     out
 }
 
-// Three copies of the CSV's voyages under shifted numbers: more rows than
-// one multi-row INSERT (SQLite) or one COPY message holds, so the writes
-// run in several steps (on SQLite each next statement is built while the
-// previous one runs). Every copy reads back exactly as the CSV alone does.
+// 21 copies of the CSV's voyages under shifted numbers (20,601 voyages,
+// 23,520 cargo lines, about 4 MB of rows): more than one step of new
+// voyages on SQLite (20,000) and many of its multi-row INSERTs (1,000 rows,
+// each next one built while the previous one runs), and several 1 MiB
+// messages of each PostgreSQL COPY. Every copy reads back exactly as the
+// CSV alone does.
 on_both!(
     import_in_several_steps,
     |store: Arc<dyn Store>| async move {
         const SHIFT: u32 = 100_000;
+        const COPIES: u32 = 21;
         let p = parsed(CSV);
         let mut voyages = Vec::new();
-        for k in 0..3 {
+        for k in 0..COPIES {
             voyages.extend(p.voyages.iter().cloned().map(|mut v| {
                 v.key.seq += k * SHIFT;
                 v
@@ -379,17 +382,21 @@ on_both!(
             })
             .await
             .unwrap();
-        assert_eq!((out.imported, out.updated, out.history_added), (2943, 0, 0));
+        let n = u64::from(COPIES);
+        assert_eq!(
+            (out.imported, out.updated, out.history_added),
+            (981 * n, 0, 0)
+        );
         let s = store.stats(DateRange::default()).await.unwrap();
         assert_eq!(
             (s.voyages, s.cargo_lines, s.tonnes),
-            (2943, 3360, t(3 * 31_744_756))
+            (981 * n, 1120 * n, t(31_744_756 * i64::from(COPIES)))
         );
         let (_dir, one) = crate::sqlite().await;
         import(&*one, CSV).await;
         let want = all_voyages(&*one).await;
         let got = all_voyages(&*store).await;
-        assert_eq!(got.len(), 3 * want.len());
+        assert_eq!(got.len(), COPIES as usize * want.len());
         for (k, copy) in got.chunks(want.len()).enumerate() {
             let back: Vec<_> = copy
                 .iter()
@@ -401,6 +408,39 @@ on_both!(
                 .collect();
             assert_eq!(back, want, "copy {k}");
         }
+    }
+);
+
+// A voyage twice in one batch (a caller's file need not be the JCC's):
+// written once, the later values standing and the earlier kept in the
+// history, as for two imports of the same snapshot.
+on_both!(
+    a_voyage_twice_in_one_batch,
+    |store: Arc<dyn Store>| async move {
+        let p = parsed(CSV);
+        let first = p.voyages.iter().find(|v| v.key.seq == 1).unwrap().clone();
+        let mut second = first.clone();
+        second.cargo[0].tonnes = Tonnes::from_kg(first.cargo[0].tonnes.kg() + 1_000);
+        let out = store
+            .import(ImportBatch {
+                snapshot: Snapshot {
+                    source: CSV.to_string(),
+                    as_of: p.latest_departure().unwrap(),
+                },
+                format: "test",
+                recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
+                voyages: vec![first.clone(), second.clone()],
+                progress: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!((out.imported, out.updated), (1, 0));
+        let s = store.stats(DateRange::default()).await.unwrap();
+        assert_eq!((s.voyages, s.tonnes), (1, second.tonnes()));
+        let h = store.history(first.key).await.unwrap();
+        assert_eq!(h.len(), out.history_added as usize);
+        assert!(!h.is_empty());
+        assert!(h.iter().all(|r| r.change.old_value.is_some()), "{h:#?}");
     }
 );
 
