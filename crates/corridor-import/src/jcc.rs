@@ -113,6 +113,16 @@ const PIPE_DEPTH: usize = 8;
 /// them into voyages in file order. Rows, their numbers and every error
 /// come out exactly as from one thread.
 pub fn read_csv(file: &str, input: impl Read + Send) -> Result<Parsed, FileError> {
+    read_csv_on(file, input, true)
+}
+
+/// [`read_csv`], on two threads or (`two_threads == false`, or when no
+/// thread can be started) both stages on this one.
+fn read_csv_on(
+    file: &str,
+    input: impl Read + Send,
+    two_threads: bool,
+) -> Result<Parsed, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -132,35 +142,59 @@ pub fn read_csv(file: &str, input: impl Read + Send) -> Result<Parsed, FileError
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
     let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
-    let (a, mut errors) = std::thread::scope(|s| {
+    // The reader waits here until a thread takes it, so that it is still at
+    // hand if no thread can be started (then both stages run here).
+    let slot = std::sync::Mutex::new(Some(reader));
+    let take = || slot.lock().ok().and_then(|mut r| r.take());
+    let (header, columns) = (&header, &columns);
+    let mut errors = Vec::new();
+    let keep = |r: Result<Checked, RowError>, errors: &mut Vec<RowError>| match r {
+        Ok(row) => Some(row),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let a = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Checked, RowError>>>(PIPE_DEPTH);
-        let (header, columns) = (&header, &columns);
-        s.spawn(move || {
-            let mut batch = Vec::with_capacity(PIPE_ROWS);
-            for row in checked_rows(file, reader, header, columns) {
-                batch.push(row);
-                if batch.len() == PIPE_ROWS
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(PIPE_ROWS)))
-                        .is_err()
-                {
-                    return;
+        let spawn = std::thread::Builder::new().name("csv-rows".into());
+        let stage_one = two_threads.then(|| {
+            spawn.spawn_scoped(s, move || {
+                let Some(reader) = take() else { return };
+                let mut batch = Vec::with_capacity(PIPE_ROWS);
+                for row in checked_rows(file, reader, header, columns) {
+                    batch.push(row);
+                    if batch.len() == PIPE_ROWS
+                        && tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(PIPE_ROWS)))
+                            .is_err()
+                    {
+                        return;
+                    }
                 }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+            })
         });
-        let mut errors = Vec::new();
-        let rows = rx.into_iter().flatten().filter_map(|r| match r {
-            Ok(row) => Some(row),
-            Err(e) => {
-                errors.push(e);
-                None
+        match stage_one {
+            Some(Ok(_)) => assemble(
+                file,
+                rx.into_iter()
+                    .flatten()
+                    .filter_map(|r| keep(r, &mut errors)),
+            ),
+            // No second thread: the reader is still in its slot.
+            _ => {
+                let rows = take().map(|reader| checked_rows(file, reader, header, columns));
+                assemble(
+                    file,
+                    rows.into_iter()
+                        .flatten()
+                        .filter_map(|r| keep(r, &mut errors)),
+                )
             }
-        });
-        let a = assemble(file, rows);
-        (a, errors)
+        }
     });
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
@@ -336,3 +370,44 @@ pub const CSV_HEADER: &[&str] = &[
     "Development category",
     col::WFP,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::read_csv_on;
+
+    /// Both stages on one thread or on two: the same result, to the last
+    /// row number and message.
+    fn check(text: &[u8]) {
+        let one = format!("{:?}", read_csv_on("t.csv", text, false));
+        let two = format!("{:?}", read_csv_on("t.csv", text, true));
+        assert_eq!(one, two);
+    }
+
+    #[test]
+    fn one_thread_or_two_read_alike() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv"
+        );
+        let real = std::fs::read(path).unwrap();
+        check(&real);
+        // Twice over (every voyage of the second copy refused), a row that
+        // is not UTF-8 and one that is not CSV between them.
+        let mut text = real.clone();
+        text.extend_from_slice(b"\nOutbound,7001,NAVI \xff STAR,9590979\n\"open,7002\n");
+        text.extend_from_slice(&real[real.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+        check(&text);
+        check(b"");
+        check(b"Status,#\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_alike(body in proptest::collection::vec(proptest::num::u8::ANY, 0..3000)) {
+            let mut text = super::CSV_HEADER.join(",").into_bytes();
+            text.push(b'\n');
+            text.extend_from_slice(&body);
+            check(&text);
+        }
+    }
+}
