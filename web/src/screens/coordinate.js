@@ -4,6 +4,7 @@
 import { getJSON, NotAvailable, postJSON, putJSON } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
 import { fmtDate, fmtTimestamp } from '../format.js';
+import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
 import { actionButton, forRole, statusTag } from './work.js';
 
@@ -129,22 +130,32 @@ function queuePanel(signal) {
 /**
  * The corridor's alerts, those still to acknowledge first. An
  * acknowledgement is logged once per alert with the coordinator's note and
- * is public; a second one is refused naming the first.
+ * is public; a second one is refused naming the first. The table follows
+ * the live feed (a new anomaly shows within seconds, no refresh needed) and
+ * re-reads every minute for acknowledgements made on other screens; a note
+ * being typed survives both.
  */
 const ROUTINE = new Set(['corridor_entry', 'corridor_exit', 'area_arrival']);
 
 function alertsPanel(signal) {
   const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
   const status = h('div', { 'aria-live': 'polite', id: 'alerts-status' });
-  const load = async () => {
+  // `why` (start, connected, live, poll, refresh, acknowledged) is kept on the box as
+  // data-loaded-by: the browser tests tell a live update from the re-read.
+  const load = async (why = 'start') => {
     const [alerts, acks] = await Promise.all([
       getJSON('/alerts', { limit: 500 }, { signal }),
       getJSON('/alerts/acknowledgements', null, { signal }),
     ]);
+    // Notes being typed, and where the caret is, outlive the redraw.
+    const drafts = new Map([...box.querySelectorAll('tr[data-key] input')].map((i) => [i.closest('tr').dataset.key, i.value]));
+    const focused = box.contains(document.activeElement) && document.activeElement.tagName === 'INPUT'
+      ? document.activeElement.closest('tr')?.dataset.key : null;
     const ackOf = new Map(acks.items.map((a) => [a.key, a]));
     // Entries, exits and arrivals are stored beside the alerts but are routine: nothing to acknowledge.
     const anomalies = alerts.items.filter((a) => !ROUTINE.has(a.kind));
-    if (!anomalies.length) return mount(box, notice('info', 'No alerts.'), h('p', { id: 'alerts-pending' }, h('button', { type: 'button', class: 'secondary', onclick: () => load().catch(fail) }, 'Refresh')), status);
+    box.dataset.loadedBy = why;
+    if (!anomalies.length) return mount(box, notice('info', 'No alerts.'), h('p', { id: 'alerts-pending' }, h('button', { type: 'button', class: 'secondary', onclick: () => load('refresh').catch(fail) }, 'Refresh')), status);
     // Unacknowledged first (open before closed), then newest first as the server sends them.
     const rank = (a) => (ackOf.has(a.key) ? 2 : a.open ? 0 : 1);
     const items = anomalies.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
@@ -157,10 +168,11 @@ function alertsPanel(signal) {
         cell = h('span', { class: 'ack' }, `Acknowledged by ${ack.by}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
       } else {
         const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'What was done (optional)' });
+        note.value = drafts.get(a.key) ?? '';
         cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
           await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
           mount(status, notice('info', `Acknowledged: ${label}.`));
-          await load();
+          await load('acknowledged');
         }, { 'data-action': 'acknowledge', 'aria-label': `Acknowledge ${label}` }));
       }
       return h('tr', { 'data-key': a.key, class: ack ? 'acked' : a.open ? 'open' : null },
@@ -173,17 +185,44 @@ function alertsPanel(signal) {
     };
     mount(box,
       h('p', { id: 'alerts-pending' }, pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.',
-        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => load().catch(fail) }, 'Refresh')),
+        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => load('refresh').catch(fail) }, 'Refresh')),
       h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'alerts-table' },
         h('thead', null, h('tr', null, ['Alert', 'MMSI', 'Since', 'State', 'Detail', 'Acknowledgement'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, items.map(row))))),
       status);
+    if (focused) box.querySelector(`tr[data-key="${CSS.escape(focused)}"] input`)?.focus();
   };
   const fail = (e) => {
     if (e.name === 'AbortError') return;
     mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', `The alerts could not be loaded: ${e.message}`));
   };
   load().catch(fail);
+  // An anomaly on the live feed: read the table again once the burst is
+  // over (entries, exits and arrivals are routine and do not count). Also
+  // once the feed is (re)connected: an alert stored before that was never
+  // pushed to this screen.
+  let soon = null;
+  const reload = (why) => {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = null;
+      load(why).catch(fail);
+    }, 1500);
+  };
+  const stopLive = subscribeLive({
+    onAlert: (a) => {
+      if (!ROUTINE.has(a.kind)) reload('live');
+    },
+    onStatus: (s) => {
+      if (s === 'live') reload('connected');
+    },
+  });
+  const poll = setInterval(() => load('poll').catch(fail), 60000);
+  signal.addEventListener('abort', () => {
+    stopLive();
+    clearInterval(poll);
+    clearTimeout(soon);
+  });
   return box;
 }
 

@@ -211,14 +211,25 @@ test('the coordinator acknowledges a corridor alert with a note; it is logged on
   const coord = await open('desktop', '/');
   await signIn(coord.page, 'coordinator');
   await coord.page.goto(new URL('/#/coordinate', coord.page.url()).href);
-  // The simulated feed raises alerts as it plays; wait for one not yet acknowledged.
-  const pending = '#alerts-table tbody tr:not(.acked)';
-  for (let i = 0; !(await coord.page.locator(pending).count()); i++) {
-    assert.ok(i < 40, 'the simulated feed raised an alert to acknowledge within 200 s');
-    await coord.page.waitForTimeout(5000);
-    await coord.page.click('#alerts-pending button');
-    await coord.page.waitForSelector('#alerts-table, #coord-alerts .notice');
+  // Loaded (a table, or "No alerts."), and past the re-read the screen
+  // makes once its live feed is connected.
+  await coord.page.waitForSelector('#alerts-pending');
+  await coord.page.waitForTimeout(5000);
+  // The simulated feed raises alerts as it plays. One the screen does not
+  // show yet appears by itself, from the live feed, well before the
+  // screen's once-a-minute re-read (nobody clicks Refresh).
+  const routine = new Set(['corridor_entry', 'corridor_exit', 'area_arrival']);
+  let fresh = null;
+  for (let i = 0; !fresh; i++) {
+    assert.ok(i < 100, 'the simulated feed raised an alert within 200 s');
+    await coord.page.waitForTimeout(2000);
+    const shown = new Set(await coord.page.$$eval('#alerts-table tr[data-key]', (rs) => rs.map((r) => r.dataset.key)));
+    fresh = (await api('/alerts?limit=500')).items.find((a) => !routine.has(a.kind) && !shown.has(a.key))?.key;
   }
+  await coord.page.waitForSelector(`#alerts-table tr[data-key="${fresh}"]`, { timeout: 10000 });
+  assert.equal(await coord.page.getAttribute('#coord-alerts', 'data-loaded-by'), 'live', 'shown by the live feed, not a re-read');
+  const pending = '#alerts-table tbody tr:not(.acked)';
+  assert.ok(await coord.page.locator(pending).count(), 'an alert to acknowledge');
   const row = coord.page.locator(pending).first();
   const key = await row.getAttribute('data-key');
   const sel = `#alerts-table tr[data-key="${key}"]`;
