@@ -69,25 +69,31 @@ pub enum Merge {
 }
 
 /// Merges `incoming` (from `snapshot`) into the current record of its voyage.
+/// Takes `incoming` by value: a new voyage, or one whose newer values stand,
+/// becomes the record without a copy.
 pub fn merge(
     existing: Option<&CurrentVoyage>,
-    incoming: &VoyageRecord,
+    incoming: VoyageRecord,
     snapshot: &Snapshot,
 ) -> Merge {
     let Some(existing) = existing else {
         return Merge::New(CurrentVoyage {
-            record: incoming.clone(),
+            record: incoming,
             snapshot: snapshot.clone(),
         });
     };
     let newer = snapshot.as_of >= existing.snapshot.as_of;
-    let (winner, loser, win_snap, lose_snap) = if newer {
-        (incoming, &existing.record, snapshot, &existing.snapshot)
+    // The winner's values over the loser's; the loser's values that
+    // differ go into the history.
+    let (merged, changes) = if newer {
+        let merged = overlay(&existing.record, incoming);
+        let changes = diff(&existing.record, &existing.snapshot, &merged, snapshot);
+        (merged, changes)
     } else {
-        (&existing.record, incoming, &existing.snapshot, snapshot)
+        let merged = overlay(&incoming, existing.record.clone());
+        let changes = diff(&incoming, snapshot, &merged, &existing.snapshot);
+        (merged, changes)
     };
-    let merged = overlay(loser, winner);
-    let changes = diff(loser, lose_snap, &merged, win_snap);
     match (newer, changes.is_empty()) {
         (false, true) => Merge::Unchanged,
         (false, false) => Merge::Superseded { changes },
@@ -113,14 +119,13 @@ pub fn merge(
 
 /// `winner`'s values, keeping `base`'s for fields `winner` does not publish
 /// (a cargo line's WFP flag missing from a table without that column).
-fn overlay(base: &VoyageRecord, winner: &VoyageRecord) -> VoyageRecord {
-    let mut out = winner.clone();
-    for (i, line) in out.cargo.iter_mut().enumerate() {
+fn overlay(base: &VoyageRecord, mut winner: VoyageRecord) -> VoyageRecord {
+    for (i, line) in winner.cargo.iter_mut().enumerate() {
         if line.wfp.is_none() {
             line.wfp = base.cargo.get(i).and_then(|b| b.wfp);
         }
     }
-    out
+    winner
 }
 
 fn diff(
@@ -212,7 +217,7 @@ mod tests {
             let mut current = None::<CurrentVoyage>;
             let mut history = Vec::new();
             for (rec, s) in order {
-                match merge(current.as_ref(), rec, s) {
+                match merge(current.as_ref(), rec.clone(), s) {
                     Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
                     Merge::Updated {
                         current: c,
@@ -239,13 +244,13 @@ mod tests {
     fn reimport_is_unchanged() {
         let rec = voyage(1000, Some(true));
         let s = snap("csv", 20);
-        let Merge::New(cur) = merge(None, &rec, &s) else {
+        let Merge::New(cur) = merge(None, rec.clone(), &s) else {
             panic!()
         };
-        assert_eq!(merge(Some(&cur), &rec, &s), Merge::Unchanged);
+        assert_eq!(merge(Some(&cur), rec, &s), Merge::Unchanged);
         // An older table without the WFP column agrees: no history.
         assert_eq!(
-            merge(Some(&cur), &voyage(1000, None), &snap("xlsx", 7)),
+            merge(Some(&cur), voyage(1000, None), &snap("xlsx", 7)),
             Merge::Unchanged
         );
     }
@@ -255,10 +260,10 @@ mod tests {
         let one = voyage(1000, None);
         let mut two = one.clone();
         two.cargo.push(two.cargo[0].clone());
-        let Merge::New(cur) = merge(None, &one, &snap("a", 1)) else {
+        let Merge::New(cur) = merge(None, one, &snap("a", 1)) else {
             panic!()
         };
-        let Merge::Updated { changes, .. } = merge(Some(&cur), &two, &snap("b", 2)) else {
+        let Merge::Updated { changes, .. } = merge(Some(&cur), two, &snap("b", 2)) else {
             panic!()
         };
         let fields: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();

@@ -25,40 +25,31 @@ pub(crate) fn plan(
     // Voyages added by this very batch, should a key repeat within it.
     let mut fresh: HashMap<VoyageKey, usize> = HashMap::new();
     for rec in incoming {
-        let (id, current) = match existing.get(&rec.key) {
+        let key = rec.key;
+        let (id, current) = match existing.get(&key) {
             Some((id, c)) => (Some(*id), Some(c)),
-            None => (None, fresh.get(&rec.key).map(|&i| &p.inserts[i])),
+            None => (None, fresh.get(&key).map(|&i| &p.inserts[i])),
         };
-        if current.is_none() {
-            // What `merge` gives a voyage not in the record, without
-            // copying it.
-            fresh.insert(rec.key, p.inserts.len());
-            p.inserts.push(CurrentVoyage {
-                record: rec,
-                snapshot: snapshot.clone(),
-            });
-            continue;
-        }
-        match history::merge(current, &rec, snapshot) {
+        match history::merge(current, rec, snapshot) {
             Merge::New(c) => {
-                fresh.insert(rec.key, p.inserts.len());
+                fresh.insert(key, p.inserts.len());
                 p.inserts.push(c);
             }
             Merge::Unchanged => p.unchanged += 1,
             Merge::Superseded { changes } => {
                 p.unchanged += 1;
-                p.history.extend(changes.into_iter().map(|c| (rec.key, c)));
+                p.history.extend(changes.into_iter().map(|c| (key, c)));
             }
             Merge::Confirmed(c) => match id {
                 Some(id) => p.confirms.push((id, c.snapshot)),
                 None => p.unchanged += 1,
             },
             Merge::Updated { current, changes } => {
-                p.history.extend(changes.into_iter().map(|c| (rec.key, c)));
+                p.history.extend(changes.into_iter().map(|c| (key, c)));
                 match id {
                     Some(id) => p.updates.push((id, current)),
                     None => {
-                        if let Some(&i) = fresh.get(&rec.key) {
+                        if let Some(&i) = fresh.get(&key) {
                             p.inserts[i] = current;
                         }
                     }

@@ -24,14 +24,25 @@ fn parsed(name: &str) -> Parsed {
 
 async fn import(store: &dyn Store, name: &str) -> ImportOutcome {
     let p = parsed(name);
+    let as_of = p.latest_departure().unwrap();
+    import_records(store, name, as_of, p.voyages).await
+}
+
+/// Imports `voyages` as the snapshot of `source` on `as_of`.
+async fn import_records(
+    store: &dyn Store,
+    source: &str,
+    as_of: jiff::civil::Date,
+    voyages: Vec<corridor_domain::VoyageRecord>,
+) -> ImportOutcome {
     let batch = ImportBatch {
         snapshot: Snapshot {
-            source: name.to_string(),
-            as_of: p.latest_departure().unwrap(),
+            source: source.to_string(),
+            as_of,
         },
         format: "test",
         recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
-        voyages: p.voyages,
+        voyages,
         progress: None,
     };
     store.import(batch).await.unwrap()
@@ -369,19 +380,7 @@ on_both!(
                 v
             }));
         }
-        let out = store
-            .import(ImportBatch {
-                snapshot: Snapshot {
-                    source: CSV.to_string(),
-                    as_of: p.latest_departure().unwrap(),
-                },
-                format: "test",
-                recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
-                voyages,
-                progress: None,
-            })
-            .await
-            .unwrap();
+        let out = import_records(&*store, CSV, p.latest_departure().unwrap(), voyages).await;
         let n = u64::from(COPIES);
         assert_eq!(
             (out.imported, out.updated, out.history_added),
@@ -421,19 +420,9 @@ on_both!(
         let first = p.voyages.iter().find(|v| v.key.seq == 1).unwrap().clone();
         let mut second = first.clone();
         second.cargo[0].tonnes = Tonnes::from_kg(first.cargo[0].tonnes.kg() + 1_000);
-        let out = store
-            .import(ImportBatch {
-                snapshot: Snapshot {
-                    source: CSV.to_string(),
-                    as_of: p.latest_departure().unwrap(),
-                },
-                format: "test",
-                recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
-                voyages: vec![first.clone(), second.clone()],
-                progress: None,
-            })
-            .await
-            .unwrap();
+        let as_of = p.latest_departure().unwrap();
+        let twice = vec![first.clone(), second.clone()];
+        let out = import_records(&*store, CSV, as_of, twice).await;
         assert_eq!((out.imported, out.updated), (1, 0));
         let s = store.stats(DateRange::default()).await.unwrap();
         assert_eq!((s.voyages, s.tonnes), (1, second.tonnes()));
