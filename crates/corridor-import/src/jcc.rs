@@ -148,13 +148,6 @@ fn read_csv_on(
     let take = || slot.lock().ok().and_then(|mut r| r.take());
     let (header, columns) = (&header, &columns);
     let mut errors = Vec::new();
-    let keep = |r: Result<Checked, RowError>, errors: &mut Vec<RowError>| match r {
-        Ok(row) => Some(row),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
     let a = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Checked, RowError>>>(PIPE_DEPTH);
         let spawn = std::thread::Builder::new().name("csv-rows".into());
@@ -177,24 +170,26 @@ fn read_csv_on(
                 }
             })
         });
-        match stage_one {
-            Some(Ok(_)) => assemble(
-                file,
-                rx.into_iter()
-                    .flatten()
-                    .filter_map(|r| keep(r, &mut errors)),
-            ),
+        let rows: Box<dyn Iterator<Item = Result<Checked, RowError>> + '_> = match stage_one {
+            Some(Ok(_)) => Box::new(rx.into_iter().flatten()),
             // No second thread: the reader is still in its slot.
-            _ => {
-                let rows = take().map(|reader| checked_rows(file, reader, header, columns));
-                assemble(
-                    file,
-                    rows.into_iter()
-                        .flatten()
-                        .filter_map(|r| keep(r, &mut errors)),
-                )
-            }
-        }
+            _ => Box::new(
+                take()
+                    .map(|reader| checked_rows(file, reader, header, columns))
+                    .into_iter()
+                    .flatten(),
+            ),
+        };
+        assemble(
+            file,
+            rows.filter_map(|r| match r {
+                Ok(row) => Some(row),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            }),
+        )
     });
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
