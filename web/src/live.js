@@ -32,13 +32,19 @@ export function sseParser(onMessage) {
   };
 }
 
-/** Sorts one decoded message into positions and alerts. */
-export function classify(event, payload, { onPosition, onAlert }) {
+/** Sorts one decoded message into positions, alerts and acknowledgements. */
+export function classify(event, payload, handlers) {
+  const { onPosition, onAlert, onAcknowledgement } = handlers;
   if (Array.isArray(payload)) {
-    for (const p of payload) classify(event, p, { onPosition, onAlert });
+    for (const p of payload) classify(event, p, handlers);
     return;
   }
   if (!payload || typeof payload !== 'object') return;
+  // A coordinator acknowledged an alert (as /alerts/acknowledgements lists it).
+  if (event === 'acknowledgement') {
+    if (typeof payload.key === 'string') onAcknowledgement?.(payload);
+    return;
+  }
   // Either named events or a {type, ...} / {position: {...}} envelope.
   const type = event !== 'message' ? event : payload.type;
   const inner = payload.position || payload.alert || payload.data || payload;
@@ -50,7 +56,7 @@ export function classify(event, payload, { onPosition, onAlert }) {
  * Follows the live feed until the returned function is called. Status is
  * one of connecting, live, reconnecting, unavailable (404), error.
  */
-export function subscribeLive({ onPosition, onAlert, onStatus, url = '/api/v1/live' }) {
+export function subscribeLive({ onPosition, onAlert, onAcknowledgement, onStatus, url = '/api/v1/live' }) {
   const ctl = new AbortController();
   let retry = 1000;
 
@@ -73,7 +79,7 @@ export function subscribeLive({ onPosition, onAlert, onStatus, url = '/api/v1/li
           } catch {
             return; // not JSON: not ours to show
           }
-          classify(event, payload, { onPosition, onAlert });
+          classify(event, payload, { onPosition, onAlert, onAcknowledgement });
         });
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {

@@ -10,6 +10,10 @@
 //! |---|---|
 //! | `POST /alerts/{key}/acknowledgement` | coordinator |
 //! | `GET /alerts/acknowledgements[?mmsi]` | anyone (what the centre did is public, like the alerts) |
+//!
+//! Each logged acknowledgement is also published on
+//! [`Service::acknowledgements`](crate::Service::acknowledgements), which
+//! the binary joins to the live feed (`event: acknowledgement`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -87,7 +91,7 @@ pub struct AcknowledgeRequest {
 }
 
 /// One logged acknowledgement.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct AckBody {
     /// The alert's key (as `GET /alerts` gives it).
     pub key: String,
@@ -165,13 +169,18 @@ pub(crate) async fn acknowledge(
         },
     )
     .await?;
-    let st = s.state.lock().await;
-    let ack = st
-        .clearance
-        .alert_acks
-        .get(&key)
-        .ok_or_else(|| ServiceError::Internal("acknowledgement not in state".into()))?;
-    json_response(StatusCode::CREATED, &AckBody::from(ack))
+    let body = {
+        let st = s.state.lock().await;
+        let ack = st
+            .clearance
+            .alert_acks
+            .get(&key)
+            .ok_or_else(|| ServiceError::Internal("acknowledgement not in state".into()))?;
+        AckBody::from(ack)
+    };
+    // Logged: other coordinators' screens hear of it now (none listening is fine).
+    let _ = s.acks.send(body.clone());
+    json_response(StatusCode::CREATED, &body)
 }
 
 #[utoipa::path(get, path = "/api/v1/alerts/acknowledgements", tag = "alerts",

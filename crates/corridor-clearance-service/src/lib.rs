@@ -95,7 +95,7 @@ pub mod verify;
 
 pub mod seed;
 
-pub use alerts::{AlertLookup, Found as FoundAlert};
+pub use alerts::{AckBody, AlertLookup, Found as FoundAlert};
 pub use api::{ApiDoc, openapi_document, router_for};
 pub use error::ServiceError;
 pub use service::{Clock, Service};
@@ -105,11 +105,20 @@ pub use service::{Clock, Service};
 /// nest under `/api/v1`. `alerts` finds tracking alerts for the
 /// coordinator's acknowledgements (none: no alert can be acknowledged).
 pub async fn router(url: &str, alerts: Option<AlertLookup>) -> Result<axum::Router, ServiceError> {
+    Ok(router_for(open(url, alerts).await?))
+}
+
+/// The service behind [`router`], for a caller that also wants its
+/// [`Service::acknowledgements`]; `router_for` gives its routes.
+pub async fn open(
+    url: &str,
+    alerts: Option<AlertLookup>,
+) -> Result<std::sync::Arc<Service>, ServiceError> {
     let config = corridor_clearance::CorridorConfig::bsgi()
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let service = Service::open(url, config).await?;
     if let Some(lookup) = alerts {
         service.set_alert_lookup(lookup);
     }
-    Ok(router_for(service))
+    Ok(service)
 }

@@ -98,7 +98,13 @@ pub struct Service {
     pub(crate) capacity: corridor_planner::CapacityConfig,
     /// Finds tracking alerts by key (set once by whoever runs the tracking).
     pub(crate) alert_lookup: crate::alerts::LookupSlot,
+    /// Each acknowledgement as it is logged, for live screens.
+    pub(crate) acks: tokio::sync::broadcast::Sender<crate::alerts::AckBody>,
 }
+
+/// Acknowledgements a slow live subscriber may fall behind by before it
+/// is told it lagged (they come at a coordinator's pace).
+const ACK_FEED: usize = 64;
 
 impl Service {
     /// Opens the database at `url` with `config` on the system clock.
@@ -156,6 +162,7 @@ impl Service {
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
             capacity,
             alert_lookup: crate::alerts::LookupSlot::default(),
+            acks: tokio::sync::broadcast::channel(ACK_FEED).0,
         }))
     }
 
@@ -165,6 +172,13 @@ impl Service {
         if !self.alert_lookup.set(lookup) {
             tracing::warn!("alert lookup set twice; the first one stays");
         }
+    }
+
+    /// Alert acknowledgements from now on, each once it is logged (a
+    /// receiver that falls more than a few dozen behind is told how many it
+    /// missed, as tokio's broadcast channel does).
+    pub fn acknowledgements(&self) -> tokio::sync::broadcast::Receiver<crate::alerts::AckBody> {
+        self.acks.subscribe()
     }
 
     /// The database.

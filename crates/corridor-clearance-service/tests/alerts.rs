@@ -1,6 +1,7 @@
 //! Issue 7: the coordinator acknowledges a tracking alert. Only the
 //! coordinator may, only an alert the tracking store has, only once; the
-//! acknowledgement is a log entry, public, and survives a restart.
+//! acknowledgement is a log entry, public, published to live screens, and
+//! survives a restart.
 
 mod common;
 
@@ -53,6 +54,8 @@ async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
     let (st, body) = call(&app, "POST", &uri, Some(&coord), Some(&note)).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
     s.set_alert_lookup(lookup());
+    // What live screens hear (the binary puts it on the live feed).
+    let mut live = s.acknowledgements();
 
     // Nobody but the coordinator (no token is the public, refused like any other role).
     let (st, _) = call(&app, "POST", &uri, None, Some(&note)).await;
@@ -106,6 +109,9 @@ async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
     assert_eq!(ack["note"], note["note"]);
     assert_eq!(ack["at"], "2022-10-03T06:00:00Z");
     let by = ack["by"].as_str().unwrap().to_string();
+    // Published once logged, as the API answered it; the refusals above published nothing.
+    let pushed = live.try_recv().expect("the acknowledgement published");
+    assert_eq!(serde_json::to_value(&pushed).unwrap(), ack);
 
     // A second one is refused, naming the first.
     let (st, body) = call(&app, "POST", &uri, Some(&coord), Some(&json!({}))).await;
@@ -114,6 +120,7 @@ async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
         body["error"]["message"],
         format!("alert {KEY} was already acknowledged by {by} at 2022-10-03T06:00:00Z")
     );
+    assert!(live.try_recv().is_err(), "a refused one is not published");
 
     // Public, filtered by vessel.
     let (st, list) = call(&app, "GET", "/alerts/acknowledgements", None, None).await;

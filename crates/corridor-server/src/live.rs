@@ -7,7 +7,9 @@
 //!   as they happen. `data` is JSON: positions `{mmsi, name, lat, lon, sog,
 //!   cog, state, time}`, alerts as stored (`id, kind, mmsi, start, end, open,
 //!   place, other_mmsi, detail, evidence`). A client too slow to keep up gets
-//!   a `lagged` event with how many it missed.
+//!   a `lagged` event with how many it missed. [`Notice`]s from outside
+//!   tracking come on the same feed: `acknowledgement` events (an alert
+//!   acknowledged, as `GET /alerts/acknowledgements` lists it).
 //! - `GET /api/v1/geometry`: the corridor GeoJSON the monitor uses.
 //! - `GET /api/v1/vessels/live`: every tracked vessel now, with its ETA.
 //! - `GET /api/v1/tracks/{mmsi}?from&until`: a GeoJSON Feature with a
@@ -41,6 +43,17 @@ pub struct LiveState {
     pub handle: LiveHandle,
     /// The corridor GeoJSON text, served as is.
     pub geometry: Arc<str>,
+    /// News from outside tracking for the live feed (an alert acknowledged
+    /// by a coordinator): none when nothing else publishes.
+    pub notices: Option<broadcast::Sender<Notice>>,
+}
+
+/// One message for the live feed from outside tracking: sent as an SSE
+/// event named `event` with `data` (JSON) as given.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub event: &'static str,
+    pub data: String,
 }
 
 /// The `/api/v1` routes of live tracking.
@@ -109,9 +122,24 @@ fn live_event(e: &LiveEvent) -> Event {
     }
 }
 
+fn lagged(n: u64) -> Event {
+    Event::default().event("lagged").data(n.to_string())
+}
+
+/// The next notice, or never if there is no source of them.
+async fn next_notice(
+    rx: &mut Option<broadcast::Receiver<Notice>>,
+) -> Result<Notice, broadcast::error::RecvError> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before taking the snapshot so nothing falls between the two.
     let rx = s.handle.subscribe();
+    let notices = s.notices.as_ref().map(broadcast::Sender::subscribe);
     let snapshot: Vec<Event> = s
         .handle
         .vessels()
@@ -120,19 +148,29 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
         .filter_map(position_event)
         .collect();
     let stream = futures_util::stream::unfold(
-        (snapshot.into_iter(), rx),
-        |(mut snap, mut rx)| async move {
+        (snapshot.into_iter(), rx, notices),
+        |(mut snap, mut rx, mut notices)| async move {
             if let Some(e) = snap.next() {
-                return Some((Ok(e), (snap, rx)));
+                return Some((Ok(e), (snap, rx, notices)));
             }
-            let ev = match rx.recv().await {
-                Ok(e) => live_event(&e),
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    Event::default().event("lagged").data(n.to_string())
+            use broadcast::error::RecvError;
+            let ev = loop {
+                tokio::select! {
+                    r = rx.recv() => break match r {
+                        Ok(e) => live_event(&e),
+                        Err(RecvError::Lagged(n)) => lagged(n),
+                        // Tracking stopped: the feed ends.
+                        Err(RecvError::Closed) => return None,
+                    },
+                    r = next_notice(&mut notices) => match r {
+                        Ok(n) => break Event::default().event(n.event).data(n.data),
+                        Err(RecvError::Lagged(n)) => break lagged(n),
+                        // Nothing more will be published: tracking goes on alone.
+                        Err(RecvError::Closed) => notices = None,
+                    },
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
             };
-            Some((Ok(ev), (snap, rx)))
+            Some((Ok(ev), (snap, rx, notices)))
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
-use corridor_server::live::{LiveState, api_router, metrics_router};
+use corridor_server::live::{LiveState, Notice, api_router, metrics_router};
 use corridor_server::{AppState, Options, router};
 use corridor_store::{SqliteStore, SqliteTrackStore, TrackStore};
 use corridor_track::{NavStatus, PositionReport, Report};
@@ -88,9 +88,11 @@ async fn live_routes_answer() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 
+    let notices = tokio::sync::broadcast::channel(8).0;
     let live = LiveState {
         handle,
         geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        notices: Some(notices.clone()),
     };
     let opts = Options {
         api: vec![api_router(live)],
@@ -161,5 +163,29 @@ async fn live_routes_answer() {
     assert!(
         text.contains("event: position") && text.contains("211000001"),
         "{text}"
+    );
+
+    // A notice from outside tracking (an acknowledgement) follows on the
+    // same stream, under its own event name.
+    notices
+        .send(Notice {
+            event: "acknowledgement",
+            data: r#"{"key":"k1","mmsi":211000001}"#.into(),
+        })
+        .expect("a subscriber");
+    let mut seen = String::new();
+    while !seen.contains("event: acknowledgement") {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), body.frame())
+            .await
+            .expect("the notice within 10 s")
+            .expect("frame")
+            .expect("ok");
+        if let Some(d) = frame.data_ref() {
+            seen.push_str(&String::from_utf8_lossy(d));
+        }
+    }
+    assert!(
+        seen.contains(r#"data: {"key":"k1","mmsi":211000001}"#),
+        "{seen}"
     );
 }

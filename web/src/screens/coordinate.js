@@ -131,17 +131,19 @@ function queuePanel(signal) {
  * The corridor's alerts, those still to acknowledge first. An
  * acknowledgement is logged once per alert with the coordinator's note and
  * is public; a second one is refused naming the first. The table follows
- * the live feed (a new anomaly shows within seconds, no refresh needed) and
- * re-reads every minute for acknowledgements made on other screens; a note
- * being typed survives both.
+ * the live feed: a new anomaly, or an acknowledgement made on another
+ * screen, shows within seconds, no refresh needed. It also re-reads every
+ * minute, in case the feed missed something; a note being typed survives
+ * every redraw.
  */
 const ROUTINE = new Set(['corridor_entry', 'corridor_exit', 'area_arrival']);
 
 function alertsPanel(signal) {
   const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
   const status = h('div', { 'aria-live': 'polite', id: 'alerts-status' });
-  // `why` (start, connected, live, poll, refresh, acknowledged) is kept on the box as
-  // data-loaded-by: the browser tests tell a live update from the re-read.
+  // `why` (start, connected, live, acknowledgement, poll, refresh, acknowledged; live
+  // reasons that came together are named together, space-separated) is kept on the box
+  // as data-loaded-by: the browser tests tell a live update from the re-read.
   const load = async (why = 'start') => {
     const [alerts, acks] = await Promise.all([
       getJSON('/alerts', { limit: 500 }, { signal }),
@@ -201,17 +203,26 @@ function alertsPanel(signal) {
   // over (entries, exits and arrivals are routine and do not count). Also
   // once the feed is (re)connected: an alert stored before that was never
   // pushed to this screen.
+  // Reasons that come together make one re-read, which names them all.
   let soon = null;
+  const reasons = new Set();
   const reload = (why) => {
+    reasons.add(why);
     if (soon) return;
     soon = setTimeout(() => {
       soon = null;
+      const why = [...reasons].join(' ');
+      reasons.clear();
       load(why).catch(fail);
     }, 1500);
   };
   const stopLive = subscribeLive({
     onAlert: (a) => {
       if (!ROUTINE.has(a.kind)) reload('live');
+    },
+    // Acknowledged elsewhere (this screen's own is already shown).
+    onAcknowledgement: (ack) => {
+      if (!box.querySelector(`tr[data-key="${CSS.escape(ack.key)}"].acked`)) reload('acknowledgement');
     },
     onStatus: (s) => {
       if (s === 'live') reload('connected');

@@ -227,17 +227,33 @@ test('the coordinator acknowledges a corridor alert with a note; it is logged on
     fresh = (await api('/alerts?limit=500')).items.find((a) => !routine.has(a.kind) && !shown.has(a.key))?.key;
   }
   await coord.page.waitForSelector(`#alerts-table tr[data-key="${fresh}"]`, { timeout: 10000 });
-  assert.equal(await coord.page.getAttribute('#coord-alerts', 'data-loaded-by'), 'live', 'shown by the live feed, not a re-read');
+  assert.ok((await coord.page.getAttribute('#coord-alerts', 'data-loaded-by')).split(' ').includes('live'), 'shown by the live feed, not a re-read');
   const pending = '#alerts-table tbody tr:not(.acked)';
   assert.ok(await coord.page.locator(pending).count(), 'an alert to acknowledge');
   const row = coord.page.locator(pending).first();
   const key = await row.getAttribute('data-key');
   const sel = `#alerts-table tr[data-key="${key}"]`;
+  // A second coordinator's screen, showing the same alert, records why it redraws.
+  const other = await open('desktop', '/');
+  await signIn(other.page, 'coordinator');
+  await other.page.goto(new URL('/#/coordinate', other.page.url()).href);
+  await other.page.waitForSelector(sel, { timeout: 15000 });
+  await other.page.evaluate(() => {
+    const box = document.querySelector('#coord-alerts');
+    window.loads = [];
+    new MutationObserver(() => window.loads.push(box.dataset.loadedBy)).observe(box, { attributes: true, attributeFilter: ['data-loaded-by'] });
+  });
   const note = 'Called the master by VHF; the vessel is back in the lane.';
   await coord.page.fill(`${sel} input`, note);
   await coord.page.click(`${sel} button[data-action=acknowledge]`);
   await coord.page.waitForSelector(`${sel}.acked`);
   assert.match(await coord.page.textContent(sel), /Acknowledged by .*Called the master by VHF/);
+  // The other screen shows it within seconds, told by the live feed (its own re-read is a minute away).
+  await other.page.waitForSelector(`${sel}.acked`, { timeout: 10000 });
+  assert.match(await other.page.textContent(sel), /Called the master by VHF/);
+  const loads = await other.page.evaluate(() => window.loads);
+  assert.ok(loads.some((l) => l.split(' ').includes('acknowledgement')), `redrawn for the pushed acknowledgement (${loads.join(', ')})`);
+  await other.done();
   await shot(coord.page, 'coordinator-alerts');
   // Public, with the note, the alert's kind and vessel from the tracking store.
   const acks = await api('/alerts/acknowledgements');

@@ -30,3 +30,14 @@ test('positions and alerts are told apart, named or enveloped', () => {
   assert.deepEqual(pos, [1, 2, 3, 4]);
   assert.deepEqual(alerts, [7, 8, 9]);
 });
+
+test('an acknowledgement is neither a position nor an alert, and a screen without a handler ignores it', () => {
+  const seen = [];
+  const sink = { onPosition: () => seen.push('position'), onAlert: () => seen.push('alert'), onAcknowledgement: (a) => seen.push(a.key) };
+  const ack = { key: 'run-1:42', kind: 'ais_gap', mmsi: 271000042, note: null, by: 'coordinator', at: '2022-10-03T06:00:00Z' };
+  classify('acknowledgement', ack, sink);
+  classify('acknowledgement', { kind: 'ais_gap' }, sink); // no key: ignored
+  assert.deepEqual(seen, ['run-1:42']);
+  classify('acknowledgement', ack, { onPosition: () => seen.push('position'), onAlert: () => seen.push('alert') });
+  assert.deepEqual(seen, ['run-1:42']);
+});

@@ -108,12 +108,14 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ],
     );
     pipeline.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?.registry;
-    let clearance = corridor_clearance_service::router(
+    let clearance = corridor_clearance_service::open(
         &url,
         Some(super::track::alert_lookup(track_store.clone())),
     )
     .await
     .context("opening the clearance store")?;
+    let notices = super::track::notice_channel();
+    super::track::forward_acknowledgements(&clearance, notices.clone());
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
     let feed_addr = live
         .bound()
@@ -130,12 +132,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let live_state = corridor_server::live::LiveState {
         handle: live.clone(),
         geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        notices: Some(notices),
     };
 
     let web = super::serve::web_dir(args.web_dir, ctx);
     let opts = Options {
         web_dir: web.clone(),
-        api: vec![clearance, corridor_server::live::api_router(live_state)],
+        api: vec![
+            corridor_clearance_service::router_for(clearance),
+            corridor_server::live::api_router(live_state),
+        ],
         root: vec![corridor_server::live::metrics_router()],
     };
     let app = router(AppState { store }, &opts);

@@ -63,18 +63,21 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "no built dashboard (run `npm ci && npm run build` in web/ before building); serving the API only"
         );
     }
-    let (api, root, alerts) = super::track::live_routers(ctx, &args.ingest).await?;
+    let notices = super::track::notice_channel();
+    let (api, root, alerts) =
+        super::track::live_routers(ctx, &args.ingest, notices.clone()).await?;
     let mut opts = Options {
         web_dir: web,
         ..Options::default()
     };
     (opts.api, opts.root) = (api, root);
     // Clearance (issue 5) lives in the same database as the record.
-    opts.api.push(
-        corridor_clearance_service::router(&ctx.database_url(), Some(alerts))
-            .await
-            .context("opening the clearance store")?,
-    );
+    let clearance = corridor_clearance_service::open(&ctx.database_url(), Some(alerts))
+        .await
+        .context("opening the clearance store")?;
+    super::track::forward_acknowledgements(&clearance, notices);
+    opts.api
+        .push(corridor_clearance_service::router_for(clearance));
     let app = router(AppState { store }, &opts);
     eprintln!(
         "corridor: serving on http://{addr}/ (record: {})",

@@ -192,11 +192,55 @@ pub fn alert_lookup(
     })
 }
 
+/// Notices for the live feed that may wait for a slow subscriber.
+const NOTICES: usize = 64;
+
+/// A channel for news from outside tracking on the live feed.
+pub fn notice_channel() -> tokio::sync::broadcast::Sender<corridor_server::live::Notice> {
+    tokio::sync::broadcast::channel(NOTICES).0
+}
+
+/// Puts each alert acknowledgement the clearance service logs on the live
+/// feed (`event: acknowledgement`), so every coordinator's screen shows it
+/// at once rather than at its next re-read.
+pub fn forward_acknowledgements(
+    service: &corridor_clearance_service::Service,
+    notices: tokio::sync::broadcast::Sender<corridor_server::live::Notice>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut acks = service.acknowledgements();
+    tokio::spawn(async move {
+        loop {
+            match acks.recv().await {
+                Ok(ack) => match serde_json::to_string(&ack) {
+                    Ok(data) => {
+                        // No screen listening is fine.
+                        let _ = notices.send(corridor_server::live::Notice {
+                            event: "acknowledgement",
+                            data,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, key = %ack.key, "acknowledgement not sent live")
+                    }
+                },
+                // Screens re-read every minute: they will catch up.
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "acknowledgements not sent live")
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 /// The live-tracking routers (under `/api/v1`, at the root) and the alert
-/// lookup for the clearance service.
+/// lookup for the clearance service. `notices` go out on the live feed
+/// beside tracking's own events.
 pub async fn live_routers(
     ctx: &Context,
     sources: &[String],
+    notices: tokio::sync::broadcast::Sender<corridor_server::live::Notice>,
 ) -> anyhow::Result<(
     Vec<axum::Router>,
     Vec<axum::Router>,
@@ -217,6 +261,7 @@ pub async fn live_routers(
     let state = corridor_server::live::LiveState {
         handle,
         geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        notices: Some(notices),
     };
     Ok((
         vec![corridor_server::live::api_router(state)],
