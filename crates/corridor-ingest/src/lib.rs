@@ -89,19 +89,19 @@ pub struct SimulatorHandle {
     pub cancel: CancellationToken,
 }
 
-/// Simulates `scenario` on `corridor` and serves its NMEA to `to` at real
-/// time × `speed` (`None`: as fast as the receiver reads).
+/// Simulates `scenario` on `corridor` and serves its NMEA to `to` at the
+/// given `pace`.
 pub fn spawn_simulator(
     corridor: &Corridor,
     scenario: &Scenario,
     config: &SimConfig,
     to: sim::Serve,
-    speed: Option<f64>,
+    pace: sim::Pace,
 ) -> Result<SimulatorHandle, SimError> {
     let s = simulate(corridor, scenario, config)?;
     let enc = sim::NmeaEncoder::new(&s.vessels, "corridor-sim");
     let cancel = CancellationToken::new();
-    let task = tokio::spawn(sim::serve_feed(s.feed, enc, to, speed, cancel.clone()));
+    let task = tokio::spawn(sim::serve_feed(s.feed, enc, to, pace, cancel.clone()));
     Ok(SimulatorHandle {
         truth: s.truth,
         registry: s.registry,

@@ -218,13 +218,51 @@ pub enum Serve {
     Udp(SocketAddr),
 }
 
-/// Serves `feed` at real time × `speed` (`None`: as fast as the receiver
-/// takes it). Returns when the feed ends or `cancel` fires.
+/// How a served feed keeps time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pace {
+    /// Real time × `speed`; `None`: as fast as the receiver takes it.
+    pub speed: Option<f64>,
+    /// Feed time sent at once before the pacing starts, so that whoever
+    /// watches joins a picture with history already made (ships under way,
+    /// alerts raised) instead of waiting for it.
+    pub head_start: Duration,
+}
+
+impl Pace {
+    /// Real time × `speed` (`None`: as fast as the receiver takes it) from
+    /// the first report.
+    pub fn speed(speed: Option<f64>) -> Pace {
+        Pace {
+            speed,
+            head_start: Duration::ZERO,
+        }
+    }
+
+    /// When a report stamped `t` (seconds) is due, given the first one's
+    /// stamp and send time (`origin`, set by the first call): `None` when
+    /// there is no pacing.
+    fn due(
+        &self,
+        t: i64,
+        origin: &mut Option<(i64, tokio::time::Instant)>,
+        now: tokio::time::Instant,
+    ) -> Option<tokio::time::Instant> {
+        let speed = self.speed?;
+        // The clock starts where the head start ends; what comes before is due at once.
+        let skip = i64::try_from(self.head_start.as_secs()).unwrap_or(i64::MAX);
+        let (t0, w0) = *origin.get_or_insert((t.saturating_add(skip), now));
+        Some(w0 + Duration::from_secs_f64(((t - t0).max(0) as f64 / speed).min(1e9)))
+    }
+}
+
+/// Serves `feed` at the given `pace`. Returns when the feed ends or
+/// `cancel` fires.
 pub async fn serve_feed(
     feed: impl Iterator<Item = Report> + Send + 'static,
     mut enc: NmeaEncoder,
     to: Serve,
-    speed: Option<f64>,
+    pace: Pace,
     cancel: CancellationToken,
 ) -> std::io::Result<u64> {
     // The simulator is CPU work on an iterator: run it on a blocking thread
@@ -244,20 +282,13 @@ pub async fn serve_feed(
     });
     let mut sent = 0u64;
     let mut origin: Option<(i64, tokio::time::Instant)> = None;
-    let pace = |t: i64,
-                origin: &mut Option<(i64, tokio::time::Instant)>|
-     -> Option<tokio::time::Instant> {
-        let speed = speed?;
-        let (t0, w0) = *origin.get_or_insert((t, tokio::time::Instant::now()));
-        Some(w0 + Duration::from_secs_f64(((t - t0).max(0) as f64 / speed).min(1e9)))
-    };
     match to {
         Serve::TcpClient(addr) => {
             let mut s = tokio::net::TcpStream::connect(addr).await?;
             while let Some((t, lines)) =
                 tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
             {
-                if let Some(due) = pace(t, &mut origin) {
+                if let Some(due) = pace.due(t, &mut origin, tokio::time::Instant::now()) {
                     tokio::time::sleep_until(due).await;
                 }
                 s.write_all(lines.as_bytes()).await?;
@@ -276,7 +307,7 @@ pub async fn serve_feed(
             while let Some((t, lines)) =
                 tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
             {
-                if let Some(due) = pace(t, &mut origin) {
+                if let Some(due) = pace.due(t, &mut origin, tokio::time::Instant::now()) {
                     tokio::time::sleep_until(due).await;
                 }
                 sock.send_to(lines.as_bytes(), addr).await?;
@@ -316,7 +347,7 @@ pub async fn serve_feed(
             while let Some((t, lines)) =
                 tokio::select! { _ = cancel.cancelled() => None, m = rx.recv() => m }
             {
-                if let Some(due) = pace(t, &mut origin) {
+                if let Some(due) = pace.due(t, &mut origin, tokio::time::Instant::now()) {
                     tokio::time::sleep_until(due).await;
                 }
                 let _ = btx.send(std::sync::Arc::from(lines));
@@ -328,4 +359,38 @@ pub async fn serve_feed(
     drop(rx);
     let _ = producer.await;
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Pace;
+
+    #[test]
+    fn the_head_start_is_due_at_once_then_the_feed_keeps_time() {
+        let now = tokio::time::Instant::now();
+        let pace = Pace {
+            speed: Some(10.0),
+            head_start: Duration::from_secs(100),
+        };
+        let mut origin = None;
+        let due = |t, origin: &mut _| pace.due(t, origin, now).map(|d| d - now);
+        // The first report (t = 1000) sets the clock; up to t = 1100 everything is due at once.
+        assert_eq!(due(1000, &mut origin), Some(Duration::ZERO));
+        assert_eq!(due(1099, &mut origin), Some(Duration::ZERO));
+        assert_eq!(due(1100, &mut origin), Some(Duration::ZERO));
+        // Then 10 s of feed time a second.
+        assert_eq!(due(1200, &mut origin), Some(Duration::from_secs(10)));
+        // Without a head start the clock starts at the first report.
+        let mut origin = None;
+        let plain = Pace::speed(Some(10.0));
+        assert_eq!(plain.due(1000, &mut origin, now), Some(now));
+        assert_eq!(
+            plain.due(1100, &mut origin, now),
+            Some(now + Duration::from_secs(10))
+        );
+        // No speed: nothing is ever waited for.
+        assert_eq!(Pace::speed(None).due(1000, &mut None, now), None);
+    }
 }

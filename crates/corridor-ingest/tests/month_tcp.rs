@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use corridor_ingest::sim::{NmeaEncoder, Serve, serve_feed};
+use corridor_ingest::sim::{NmeaEncoder, Pace, Serve, serve_feed};
 use corridor_ingest::{PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
 use corridor_store::{AlertQuery, SqliteTrackStore, TrackStore};
 use corridor_track::sim::{SimConfig, random_scenario, score, simulate};
@@ -87,7 +87,7 @@ async fn simulated_month_over_tcp_has_full_recall_and_precision() {
         sim.feed,
         enc,
         Serve::TcpClient(addr),
-        None,
+        Pace::speed(None),
         CancellationToken::new(),
     )
     .await

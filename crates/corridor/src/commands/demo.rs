@@ -89,8 +89,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
     let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
-    // Start six hours back so the first departures are under way at once.
-    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(6);
+    // The first departures are six hours after the start, and the head start
+    // is played at once: the screens open on ships already under way and
+    // the alerts of their first day, then the feed runs at SIM_SPEED.
+    let start = jiff::Timestamp::now()
+        - jiff::SignedDuration::from_hours(6)
+        - jiff::SignedDuration::try_from(HEAD_START).context("head start")?;
     let scenario =
         corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
     let sim_config = corridor_track::sim::SimConfig {
@@ -127,7 +131,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         &scenario,
         &sim_config,
         corridor_ingest::sim::Serve::TcpClient(feed_addr),
-        Some(SIM_SPEED),
+        corridor_ingest::sim::Pace {
+            speed: Some(SIM_SPEED),
+            head_start: HEAD_START,
+        },
     )?;
     let live_state = corridor_server::live::LiveState {
         handle: live.clone(),
@@ -171,8 +178,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "  live AIS:  {} corridor ships and background traffic, {SIM_DAYS} days at {SIM_SPEED}x real time, NMEA over TCP to {feed_addr}",
-        scenario_vessels(&simulator)
+        "  live AIS:  {} corridor ships and background traffic, {SIM_DAYS} days (the first {} h at once, then {SIM_SPEED}x real time), NMEA over TCP to {feed_addr}",
+        scenario_vessels(&simulator),
+        HEAD_START.as_secs() / 3600
     );
     eprintln!(
         "  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics"
@@ -192,6 +200,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 /// voyages all leave within the first three minutes.
 const SIM_DAYS: u32 = 5;
 const SIM_SPEED: f64 = 240.0;
+/// Feed time played at once when the demo starts: enough for the corridor
+/// ships to be under way and the first anomalies raised, so the map and the
+/// coordinator's alerts are not empty for the first minutes.
+const HEAD_START: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 const SIM_SEED: u64 = 2022;
 
 fn scenario_vessels(sim: &corridor_ingest::SimulatorHandle) -> usize {

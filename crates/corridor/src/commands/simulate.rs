@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args as ClapArgs, Subcommand};
-use corridor_ingest::sim::{NmeaEncoder, Serve, serve_feed, write_nmea};
+use corridor_ingest::sim::{NmeaEncoder, Pace, Serve, serve_feed, write_nmea};
 use corridor_store::{RegistryRow, VoyageQuery};
 use corridor_track::sim::{Rng, Scenario, SimConfig, Voyage, random_scenario, simulate};
 use corridor_track::{AlertKind, RegisteredVessel};
@@ -163,7 +163,7 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
                 c.cancel();
             });
-            let n = serve_feed(sim.feed, enc, to, speed, cancel)
+            let n = serve_feed(sim.feed, enc, to, Pace::speed(speed), cancel)
                 .await
                 .context("serving the feed")?;
             eprintln!("corridor: sent {n} reports");
