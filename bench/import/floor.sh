@@ -19,16 +19,8 @@
 #
 #   bash bench/import/floor.sh [ROWS]
 set -euo pipefail
-ROWS=${1:-1000000}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
-TMP=$(mktemp -d)
+source "$(dirname "$0")/common.sh"
 trap 'rm -rf "$TMP"; psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS corridor_floor" 2>/dev/null || true' EXIT
-cd "$ROOT"
-cargo build --release -q -p corridor
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/corridor"
-python3 bench/import/gen.py "$ROWS" "$TMP/rows.csv"
-COLS="status text, seq text, vessel text, imo text, port text, country text, commodity text, tonnes text, departure text, inspection text, income text, flag text, wb text, un text, dev text, wfp text"
 
 # Wall seconds of a command (its output discarded).
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); python3 -c "print(f'{$e - $s:.2f}')"; }
@@ -54,7 +46,8 @@ $(ddl index)
 COMMIT;
 SQL
 floor=$(secs sqlite3 "$TMP/floor.db" <"$TMP/floor.sql")
-bulk=$(secs sqlite3 "$TMP/bulk.db" "PRAGMA journal_mode=WAL;" "CREATE TABLE raw ($COLS);" ".import --csv --skip 1 $TMP/rows.csv raw")
+bulk_sqlite "$TMP/bulk.db"
+bulk=$(secs "${BULK[@]}")
 echo "sqlite: corridor's tables by the shell alone ${floor} s; .import of the file ${bulk} s; floor = $(ratio "$floor" "$bulk")x the bulk load"
 
 # PostgreSQL. corridor's own import gives the rows; they are copied out in
@@ -81,6 +74,7 @@ ALTER TABLE floor.cargo_lines ADD FOREIGN KEY (voyage_id) REFERENCES floor.voyag
 COMMIT;
 SQL
 floor=$(secs psql -q "$DB" -f "$TMP/floor-pg.sql")
-bulk=$(secs psql -q "$DB" -c "CREATE TABLE raw ($COLS)" -c "\\copy raw FROM '$TMP/rows.csv' CSV HEADER")
+bulk_postgres "$DB"
+bulk=$(secs "${BULK[@]}")
 echo "postgres: corridor's tables by psql alone ${floor} s; COPY of the file ${bulk} s; floor = $(ratio "$floor" "$bulk")x the bulk load"
 echo "load after: $(uptime)"

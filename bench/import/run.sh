@@ -7,15 +7,7 @@
 #
 #   bash bench/import/run.sh [ROWS]
 set -euo pipefail
-ROWS=${1:-1000000}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-cd "$ROOT"
-cargo build --release -q -p corridor
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/corridor"
-python3 bench/import/gen.py "$ROWS" "$TMP/rows.csv"
+source "$(dirname "$0")/common.sh"
 
 # Runs a command, appending "wall user+sys" seconds to $TMP/times.
 timed() { /usr/bin/time -a -o "$TMP/times" -f "%e %U %S" "$@"; }
@@ -30,18 +22,19 @@ print(f"{name}: corridor {rows / w1:,.0f} rows/s; bulk load {rows / w2:,.0f} row
       f"(client CPU {u1 + s1:.1f} s vs {u2 + s2:.1f} s)")
 PY
 }
-COLS="status text, seq text, vessel text, imo text, port text, country text, commodity text, tonnes text, departure text, inspection text, income text, flag text, wb text, un text, dev text, wfp text"
 echo "load before: $(uptime)"
 
 # SQLite
 timed "$BIN" --database "$TMP/corridor.db" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"
-timed sqlite3 "$TMP/bulk.db" "PRAGMA journal_mode=WAL;" "CREATE TABLE raw ($COLS);" ".import --csv --skip 1 $TMP/rows.csv raw" >/dev/null
+bulk_sqlite "$TMP/bulk.db"
+timed "${BULK[@]}" >/dev/null
 report "sqlite (.import)"
 
 # PostgreSQL: a fresh database each for corridor and the bulk load.
 psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS corridor_bench" -c "CREATE DATABASE corridor_bench"
 timed "$BIN" --database "$PGURL/corridor_bench" import jcc "$TMP/rows.csv" >/dev/null 2>"$TMP/err"
-timed psql -q "$PGURL/corridor_bench" -c "CREATE TABLE raw ($COLS)" -c "\\copy raw FROM '$TMP/rows.csv' CSV HEADER"
+bulk_postgres "$PGURL/corridor_bench"
+timed "${BULK[@]}"
 report "postgres (COPY)"
 psql -q "$PGURL/postgres" -c "DROP DATABASE corridor_bench"
 echo "load after: $(uptime)"
