@@ -89,11 +89,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
     let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
-    // The first departures are six hours after the start, and the head start
-    // is played at once: the screens open on ships already under way and
-    // the alerts of their first day, then the feed runs at SIM_SPEED.
+    // The head start is played at once, so the feed's clock reaches now as
+    // the demo opens: on ships already under way (departures begin six hours
+    // into the scenario) and the alerts of their first day. Then it runs at
+    // SIM_SPEED.
     let start = jiff::Timestamp::now()
-        - jiff::SignedDuration::from_hours(6)
         - jiff::SignedDuration::try_from(HEAD_START).context("head start")?;
     let scenario =
         corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
