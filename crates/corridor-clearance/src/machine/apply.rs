@@ -1,0 +1,361 @@
+//! Applying a logged event: the only way the state changes, and the invariants it keeps.
+
+use super::*;
+
+impl Clearance {
+    /// Applies a logged event at its log time. This is the only way state
+    /// changes; [`Clearance::execute`] calls it with the event it produced.
+    pub fn apply(&mut self, event: &Event, at: Timestamp) -> Result<(), ReplayError> {
+        let index = self.events_applied;
+        let bad = |message: String| ReplayError::Inconsistent { index, message };
+        use Event as E;
+        match event {
+            E::CorridorSuspended { reason_code, .. } => {
+                if self.corridor.suspended.is_some() {
+                    return Err(bad("suspended twice".into()));
+                }
+                self.corridor.suspended = Some((at, reason_code.clone()));
+            }
+            E::AlertAcknowledged { alert, note, by } => {
+                if self.alert_acks.contains_key(&alert.key) {
+                    return Err(bad(format!("alert {} acknowledged twice", alert.key)));
+                }
+                self.alert_acks.insert(
+                    alert.key.clone(),
+                    AlertAck {
+                        alert: alert.clone(),
+                        note: note.clone(),
+                        by: by.clone(),
+                        at,
+                    },
+                );
+            }
+            E::CorridorResumed => {
+                let (since, _) = self
+                    .corridor
+                    .suspended
+                    .take()
+                    .ok_or_else(|| bad("resumed while active".into()))?;
+                self.corridor.past_suspensions.push((since, at));
+            }
+            E::QueueOverridden {
+                application_id,
+                place,
+                before,
+                reason,
+                by,
+            } => {
+                if !self.applications.contains_key(application_id) {
+                    return Err(bad(format!("override of unknown {application_id}")));
+                }
+                self.queue_overrides.push(QueueOverride {
+                    application_id: application_id.clone(),
+                    place: *place,
+                    before: before.clone(),
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at,
+                });
+            }
+            E::PlanSet {
+                content,
+                plan_hash,
+                reason,
+                scores,
+            } => {
+                if content.plan_hash().ok() != Some(*plan_hash) {
+                    return Err(bad(format!("plan {} hash does not match", content.date)));
+                }
+                self.plans.insert(
+                    content.date.clone(),
+                    DayPlan {
+                        content: content.clone(),
+                        plan_hash: *plan_hash,
+                        status: PlanStatus::Draft,
+                        reason: reason.clone(),
+                        scores: scores.clone(),
+                        approvals: BTreeMap::new(),
+                        updated_at: at,
+                        submitted_at: None,
+                        approved_at: None,
+                    },
+                );
+            }
+            E::PlanSubmitted {
+                date, plan_hash, ..
+            } => {
+                let plan = self
+                    .plans
+                    .get_mut(date)
+                    .filter(|p| p.plan_hash == *plan_hash && p.status == PlanStatus::Draft)
+                    .ok_or_else(|| bad(format!("submission of an unknown plan for {date}")))?;
+                plan.status = PlanStatus::Submitted;
+                plan.submitted_at = Some(at);
+            }
+            E::PlanDecisionRecorded {
+                date,
+                decision,
+                status,
+                scheduled,
+            } => {
+                let mut plan = self
+                    .plans
+                    .get(date)
+                    .cloned()
+                    .filter(|p| p.status == PlanStatus::Submitted)
+                    .ok_or_else(|| bad(format!("decision on an unsubmitted plan for {date}")))?;
+                if decision.application_hash != plan.plan_hash {
+                    return Err(bad(format!(
+                        "decision on another version of the plan for {date}"
+                    )));
+                }
+                plan.approvals
+                    .insert(decision.party.clone(), plan_approval(decision, at));
+                let computed = self.plan_status_after(&plan.approvals);
+                if computed != *status {
+                    return Err(bad(format!(
+                        "plan decision leads to {computed:?}, event says {status:?}"
+                    )));
+                }
+                plan.status = computed;
+                if computed == PlanStatus::Approved {
+                    plan.approved_at = Some(at);
+                    for id in scheduled {
+                        let start = plan
+                            .content
+                            .assignments
+                            .iter()
+                            .find(|a| &a.application_id == id)
+                            .map(|a| a.start_at)
+                            .ok_or_else(|| bad(format!("{id} scheduled but not in the plan")))?;
+                        let app = self
+                            .applications
+                            .get_mut(id)
+                            .filter(|a| a.waiting_for_inspection())
+                            .ok_or_else(|| bad(format!("{id} scheduled but not waiting")))?;
+                        app.status = Status::AwaitingInspection;
+                        app.inspection_at = Some(start);
+                        app.updated_at = at;
+                    }
+                } else if !scheduled.is_empty() {
+                    return Err(bad("inspections scheduled by a plan not approved".into()));
+                }
+                self.plans.insert(date.clone(), plan);
+            }
+            E::ApplicationCreated {
+                application_id,
+                company,
+                content,
+                content_hash,
+            } => {
+                if self.applications.contains_key(application_id) {
+                    return Err(bad(format!("application {application_id} created twice")));
+                }
+                self.applications.insert(
+                    application_id.clone(),
+                    Application {
+                        id: application_id.clone(),
+                        company: company.clone(),
+                        status: Status::Draft,
+                        content: content.clone(),
+                        content_hash: *content_hash,
+                        created_at: at,
+                        submitted_at: None,
+                        decisions: BTreeMap::new(),
+                        awaiting_since: BTreeMap::new(),
+                        approved_at: None,
+                        inspections: 0,
+                        updated_at: at,
+                        readiness: None,
+                        ready_at: None,
+                        not_ready_count: 0,
+                        not_ready_at: None,
+                        inspection_at: None,
+                    },
+                );
+            }
+            other => {
+                let id = other.application_id().unwrap_or_default().to_string();
+                let parties: Vec<String> = self.config.party_codes().map(str::to_string).collect();
+                let mut app = self
+                    .applications
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| bad(format!("no application {id}")))?;
+                match other {
+                    E::DraftUpdated {
+                        content,
+                        content_hash,
+                        ..
+                    } => {
+                        app.content = content.clone();
+                        app.content_hash = *content_hash;
+                    }
+                    E::ApplicationSubmitted { .. } => {
+                        app.status = Status::Submitted;
+                        app.submitted_at = Some(at);
+                    }
+                    E::ReviewStarted { .. } => {
+                        app.status = Status::UnderReview;
+                        app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
+                    }
+                    E::DecisionRecorded {
+                        decision, status, ..
+                    } => {
+                        if decision.application_hash != app.content_hash {
+                            return Err(bad(
+                                "decision on another version of the application".into()
+                            ));
+                        }
+                        app.decisions
+                            .insert(decision.party.clone(), party_decision(decision, at));
+                        app.awaiting_since.insert(decision.party.clone(), at);
+                        let computed = self.status_after(&app.decisions, app.status);
+                        if computed != *status {
+                            return Err(bad(format!(
+                                "decision leads to {computed:?}, event says {status:?}"
+                            )));
+                        }
+                        app.status = computed;
+                        if computed == Status::Approved {
+                            app.approved_at = Some(at);
+                        }
+                    }
+                    E::HoldReleased { party, status, .. } => {
+                        app.decisions.remove(party);
+                        app.awaiting_since.insert(party.clone(), at);
+                        let computed = self.status_after(&app.decisions, app.status);
+                        if computed != *status {
+                            return Err(bad(format!(
+                                "release leads to {computed:?}, event says {status:?}"
+                            )));
+                        }
+                        app.status = computed;
+                    }
+                    E::ApplicationAmended {
+                        content,
+                        content_hash,
+                        ..
+                    } => {
+                        app.content = content.clone();
+                        app.content_hash = *content_hash;
+                        app.decisions.clear();
+                        app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
+                        app.status = Status::UnderReview;
+                    }
+                    E::ApplicationWithdrawn { .. } => app.status = Status::Withdrawn,
+                    E::ApplicationExpired { .. } => app.status = Status::Expired,
+                    E::InspectionScheduled { at: when, .. } => {
+                        app.status = Status::AwaitingInspection;
+                        app.inspection_at = Some(*when);
+                    }
+                    E::InspectionRecorded { status, .. } => {
+                        app.inspections += 1;
+                        app.status = *status;
+                        if *status == Status::FailedNotReady {
+                            // Back into the queue: the agent must declare readiness again.
+                            app.readiness = None;
+                            app.ready_at = None;
+                            app.not_ready_count += 1;
+                            app.not_ready_at = Some(at);
+                        }
+                    }
+                    E::ReadinessDeclared { readiness, .. } => {
+                        app.readiness = Some(readiness.clone());
+                        app.ready_at = Some(at);
+                    }
+                    E::VesselDeparted { .. } => app.status = Status::InTransit,
+                    E::VesselArrived { .. } => app.status = Status::Arrived,
+                    E::ApplicationClosed { .. } => app.status = Status::Closed,
+                    E::ApplicationCreated { .. }
+                    | E::CorridorSuspended { .. }
+                    | E::CorridorResumed
+                    | E::QueueOverridden { .. }
+                    | E::PlanSet { .. }
+                    | E::PlanSubmitted { .. }
+                    | E::PlanDecisionRecorded { .. }
+                    | E::AlertAcknowledged { .. } => {}
+                }
+                app.updated_at = at;
+                self.applications.insert(id, app);
+            }
+        }
+        self.events_applied += 1;
+        Ok(())
+    }
+
+    /// Checks the invariants that must hold in every reachable state; returns
+    /// the first violation. Used by the property tests and by `corridor verify`
+    /// after a replay.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for app in self.applications.values() {
+            for (party, d) in &app.decisions {
+                if !self.config.has_party(party) {
+                    return Err(format!("{}: decision by unknown party {party}", app.id));
+                }
+                if d.application_hash != app.content_hash {
+                    return Err(format!(
+                        "{}: decision by {party} is on another version",
+                        app.id
+                    ));
+                }
+            }
+            let ds: Vec<Option<&DecisionKind>> = self
+                .config
+                .party_codes()
+                .map(|p| app.decisions.get(p).map(|d| &d.kind))
+                .collect();
+            let c = consensus(self.config.consensus, &ds);
+            let reached_approval = app.approved_at.is_some();
+            match app.status {
+                Status::Approved if c != Consensus::Approved => {
+                    return Err(format!(
+                        "{}: approved without the required approvals",
+                        app.id
+                    ));
+                }
+                Status::Rejected if c != Consensus::Rejected => {
+                    return Err(format!(
+                        "{}: rejected without the rejections the rule needs",
+                        app.id
+                    ));
+                }
+                Status::Held if c != Consensus::Held => {
+                    return Err(format!("{}: held without a hold", app.id));
+                }
+                Status::UnderReview if c != Consensus::Pending => {
+                    return Err(format!(
+                        "{}: under review although consensus is {c:?}",
+                        app.id
+                    ));
+                }
+                Status::AwaitingInspection
+                | Status::InspectionPassed
+                | Status::FailedNotReady
+                | Status::FailedNonCompliant
+                | Status::InTransit
+                | Status::Arrived
+                    if !reached_approval || c != Consensus::Approved =>
+                {
+                    return Err(format!("{}: {:?} without an approval", app.id, app.status));
+                }
+                Status::InspectionPassed | Status::InTransit | Status::Arrived
+                    if app.inspections == 0 =>
+                {
+                    return Err(format!(
+                        "{}: {:?} without an inspection",
+                        app.id, app.status
+                    ));
+                }
+                Status::Draft if app.submitted_at.is_some() => {
+                    return Err(format!("{}: draft after submission", app.id));
+                }
+                _ => {}
+            }
+            if app.content.content_hash().ok() != Some(app.content_hash) {
+                return Err(format!("{}: content hash is stale", app.id));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,590 @@
+//! Deciding a command: authorisation, the domain rules, and the event to log.
+
+use super::*;
+
+impl Clearance {
+    pub(super) fn decide(
+        &self,
+        actor: &Actor,
+        command: Command,
+        now: Timestamp,
+        keys: &KeyRegistry,
+    ) -> Result<Outcome, ClearanceError> {
+        use Command as C;
+        let plain = |event| {
+            Ok(Outcome {
+                event,
+                signature: None,
+            })
+        };
+        match command {
+            C::CreateDraft { company, content } => {
+                can(
+                    actor,
+                    Action::CreateApplication,
+                    Resource::Application { company: &company },
+                )?;
+                let content_hash = content.content_hash()?;
+                plain(Event::ApplicationCreated {
+                    application_id: self.next_application_id(now),
+                    company,
+                    content,
+                    content_hash,
+                })
+            }
+            C::UpdateDraft {
+                application_id,
+                content,
+            } => {
+                let app = self.authorise_app(actor, Action::EditApplication, &application_id)?;
+                if app.status != Status::Draft {
+                    return Err(illegal("update", app.status));
+                }
+                let content_hash = content.content_hash()?;
+                plain(Event::DraftUpdated {
+                    application_id,
+                    content,
+                    content_hash,
+                })
+            }
+            C::Submit { application_id } => {
+                let app = self.authorise_app(actor, Action::SubmitApplication, &application_id)?;
+                if app.status != Status::Draft {
+                    return Err(illegal("submit", app.status));
+                }
+                check_eligibility(&app.content, &self.config, now)
+                    .map_err(ClearanceError::Ineligible)?;
+                plain(Event::ApplicationSubmitted {
+                    application_id,
+                    content_hash: app.content_hash,
+                })
+            }
+            C::StartReview { application_id } => {
+                let app = self.authorise_app(actor, Action::StartReview, &application_id)?;
+                if app.status != Status::Submitted {
+                    return Err(illegal("start the review of", app.status));
+                }
+                self.require_active()?;
+                plain(Event::ReviewStarted { application_id })
+            }
+            C::Decide {
+                application_id,
+                decision,
+            } => {
+                let app = self.app(&application_id)?;
+                let party = decision.payload.party.clone();
+                can(
+                    actor,
+                    Action::Decide,
+                    Resource::Decision {
+                        party: &party,
+                        company: &app.company,
+                    },
+                )?;
+                if !self.config.has_party(&party) {
+                    return Err(ClearanceError::UnknownParty(party));
+                }
+                if !app.status.in_review() {
+                    return Err(illegal("decide on", app.status));
+                }
+                self.require_active()?;
+                let expected = Expected {
+                    party: &party,
+                    application_id: &app.id,
+                    application_hash: &app.content_hash,
+                };
+                decision.verify_for(keys, &expected, now)?;
+                // A signed decision older than the party's last decision, release or
+                // the review start cannot be replayed to undo what came after it.
+                if let Some(since) = app.awaiting_since.get(&party) {
+                    let signed = decision.payload.time.as_second();
+                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                        < since.as_second()
+                    {
+                        return Err(ClearanceError::StaleDecision {
+                            signed: decision.payload.time,
+                            since: *since,
+                        });
+                    }
+                }
+                let mut decisions = app.decisions.clone();
+                decisions.insert(party.clone(), party_decision(&decision.payload, now));
+                let status = self.status_after(&decisions, app.status);
+                let signature = Some(EntrySignature {
+                    party,
+                    key_id: decision.payload.key_id.clone(),
+                    signature: decision.signature,
+                });
+                Ok(Outcome {
+                    event: Event::DecisionRecorded {
+                        application_id,
+                        decision: decision.payload,
+                        status,
+                    },
+                    signature,
+                })
+            }
+            C::ReleaseHold {
+                application_id,
+                party,
+            } => {
+                let app = self.app(&application_id)?;
+                can(
+                    actor,
+                    Action::ReleaseHold,
+                    Resource::Decision {
+                        party: &party,
+                        company: &app.company,
+                    },
+                )?;
+                if !self.config.has_party(&party) {
+                    return Err(ClearanceError::UnknownParty(party));
+                }
+                if app.status != Status::Held {
+                    return Err(illegal("release", app.status));
+                }
+                if !matches!(
+                    app.decisions.get(&party).map(|d| &d.kind),
+                    Some(DecisionKind::Hold { .. })
+                ) {
+                    return Err(ClearanceError::NoHold(party));
+                }
+                let mut decisions = app.decisions.clone();
+                decisions.remove(&party);
+                let status = self.status_after(&decisions, app.status);
+                plain(Event::HoldReleased {
+                    application_id,
+                    party,
+                    status,
+                })
+            }
+            C::Amend {
+                application_id,
+                content,
+            } => {
+                let app = self.authorise_app(actor, Action::EditApplication, &application_id)?;
+                if !app.status.in_review() {
+                    return Err(illegal("amend", app.status));
+                }
+                let submitted = app.submitted_at.unwrap_or(now);
+                check_eligibility(&content, &self.config, submitted)
+                    .map_err(ClearanceError::Ineligible)?;
+                let content_hash = content.content_hash()?;
+                plain(Event::ApplicationAmended {
+                    application_id,
+                    content,
+                    content_hash,
+                })
+            }
+            C::Withdraw {
+                application_id,
+                reason,
+            } => {
+                let app =
+                    self.authorise_app(actor, Action::WithdrawApplication, &application_id)?;
+                use Status::*;
+                if !matches!(
+                    app.status,
+                    Draft
+                        | Submitted
+                        | UnderReview
+                        | Held
+                        | Approved
+                        | AwaitingInspection
+                        | FailedNotReady
+                ) {
+                    return Err(illegal("withdraw", app.status));
+                }
+                plain(Event::ApplicationWithdrawn {
+                    application_id,
+                    reason,
+                })
+            }
+            C::Expire { application_id } => {
+                let app = self.authorise_app(actor, Action::ExpireApplication, &application_id)?;
+                let expires_at = self
+                    .expires_at(app)
+                    .ok_or_else(|| illegal("expire", app.status))?;
+                // Suspended time extends a clearance's validity.
+                let expires_at = match app.approved_at {
+                    Some(t)
+                        if matches!(
+                            app.status,
+                            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
+                        ) =>
+                    {
+                        self.corridor.extend_deadline(t, expires_at, now)
+                    }
+                    _ => expires_at,
+                };
+                if now < expires_at {
+                    return Err(ClearanceError::NotYetExpired { expires_at });
+                }
+                plain(Event::ApplicationExpired {
+                    application_id,
+                    from: app.status,
+                })
+            }
+            C::ScheduleInspection { application_id, at } => {
+                let app = self.authorise_app(actor, Action::ScheduleInspection, &application_id)?;
+                if !matches!(app.status, Status::Approved | Status::FailedNotReady) {
+                    return Err(illegal("schedule an inspection for", app.status));
+                }
+                self.require_active()?;
+                let at = corridor_ledger::time::to_seconds(at);
+                if at < now {
+                    return Err(ClearanceError::InspectionInPast(at));
+                }
+                plain(Event::InspectionScheduled { application_id, at })
+            }
+            C::RecordInspection {
+                application_id,
+                outcome,
+            } => {
+                let app = self.authorise_app(actor, Action::RecordInspection, &application_id)?;
+                if app.status != Status::AwaitingInspection {
+                    return Err(illegal("record an inspection of", app.status));
+                }
+                self.require_active()?;
+                let status = match &outcome {
+                    InspectionOutcome::Passed => Status::InspectionPassed,
+                    InspectionOutcome::NotReady { .. } => Status::FailedNotReady,
+                    InspectionOutcome::NonCompliant { .. } => Status::FailedNonCompliant,
+                };
+                plain(Event::InspectionRecorded {
+                    application_id,
+                    outcome,
+                    status,
+                })
+            }
+            C::Depart { application_id } => {
+                let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
+                if app.status != Status::InspectionPassed {
+                    return Err(illegal("depart", app.status));
+                }
+                self.require_active()?;
+                plain(Event::VesselDeparted { application_id })
+            }
+            C::Arrive { application_id } => {
+                let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
+                if app.status != Status::InTransit {
+                    return Err(illegal("arrive", app.status));
+                }
+                plain(Event::VesselArrived { application_id })
+            }
+            C::Close { application_id } => {
+                let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
+                use Status::*;
+                if !matches!(
+                    app.status,
+                    Arrived | FailedNonCompliant | Rejected | Withdrawn | Expired
+                ) {
+                    return Err(illegal("close", app.status));
+                }
+                plain(Event::ApplicationClosed { application_id })
+            }
+            C::Suspend { reason_code, text } => {
+                can(actor, Action::SuspendCorridor, Resource::Corridor)?;
+                if self.corridor.suspended.is_some() {
+                    return Err(ClearanceError::AlreadySuspended);
+                }
+                plain(Event::CorridorSuspended { reason_code, text })
+            }
+            C::AcknowledgeAlert { alert, note } => {
+                can(actor, Action::AcknowledgeAlert, Resource::Corridor)?;
+                let key_len = alert.key.chars().count();
+                if key_len == 0 || key_len > MAX_KEY_CHARS {
+                    return Err(ClearanceError::Invalid(format!(
+                        "alert key: 1 to {MAX_KEY_CHARS} characters"
+                    )));
+                }
+                let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                if note
+                    .as_ref()
+                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "note: at most {MAX_TEXT_CHARS} characters"
+                    )));
+                }
+                if let Some(ack) = self.alert_acks.get(&alert.key) {
+                    return Err(ClearanceError::AlreadyAcknowledged {
+                        key: alert.key,
+                        by: ack.by.clone(),
+                        at: ack.at,
+                    });
+                }
+                plain(Event::AlertAcknowledged {
+                    alert,
+                    note,
+                    by: actor.id.clone(),
+                })
+            }
+            C::Resume => {
+                can(actor, Action::ResumeCorridor, Resource::Corridor)?;
+                if self.corridor.suspended.is_none() {
+                    return Err(ClearanceError::NotSuspended);
+                }
+                plain(Event::CorridorResumed)
+            }
+            C::DeclareReadiness {
+                application_id,
+                readiness,
+            } => {
+                let app = self.authorise_app(actor, Action::DeclareReadiness, &application_id)?;
+                if !app.waiting_for_inspection() {
+                    return Err(illegal("declare readiness for", app.status));
+                }
+                let missing = readiness.missing();
+                if !missing.is_empty() {
+                    return Err(ClearanceError::NotReady {
+                        missing: missing.into_iter().map(str::to_string).collect(),
+                    });
+                }
+                if readiness
+                    .note
+                    .as_ref()
+                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "note: at most {MAX_TEXT_CHARS} characters"
+                    )));
+                }
+                plain(Event::ReadinessDeclared {
+                    application_id,
+                    readiness,
+                })
+            }
+            C::OverrideQueue {
+                application_id,
+                place,
+                before,
+                reason,
+            } => {
+                can(actor, Action::OverrideQueue, Resource::Corridor)?;
+                let reason = reason.trim().to_string();
+                if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
+                    return Err(ClearanceError::Invalid(format!(
+                        "reason: an override needs a reason (1 to {MAX_TEXT_CHARS} characters)"
+                    )));
+                }
+                let app = self.app(&application_id)?;
+                if !app.waiting_for_inspection() {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{application_id} is not waiting for an inspection (it is {:?})",
+                        app.status
+                    )));
+                }
+                match (&place, &before) {
+                    (Some(p), None) if *p >= 1 => {}
+                    (None, Some(b)) => {
+                        if b == &application_id {
+                            return Err(ClearanceError::Invalid(
+                                "before: a vessel cannot be moved before itself".into(),
+                            ));
+                        }
+                        let target = self
+                            .applications
+                            .get(b)
+                            .filter(|a| a.waiting_for_inspection());
+                        if target.is_none() {
+                            return Err(ClearanceError::Invalid(format!(
+                                "before: {b} is not waiting for an inspection"
+                            )));
+                        }
+                    }
+                    (Some(_), None) => {
+                        return Err(ClearanceError::Invalid("place: 1 or more".into()));
+                    }
+                    _ => {
+                        return Err(ClearanceError::Invalid(
+                            "give exactly one of place and before".into(),
+                        ));
+                    }
+                }
+                plain(Event::QueueOverridden {
+                    application_id,
+                    place,
+                    before,
+                    reason,
+                    by: actor.id.clone(),
+                })
+            }
+            C::SetPlan {
+                content,
+                reason,
+                scores,
+            } => {
+                can(actor, Action::EditPlan, Resource::Corridor)?;
+                let date = canonical_date(&content.date)?;
+                if date != content.date {
+                    return Err(ClearanceError::Invalid(format!(
+                        "date {:?} is not YYYY-MM-DD",
+                        content.date
+                    )));
+                }
+                if let Some(r) = &reason {
+                    if r.trim().is_empty() || r.chars().count() > MAX_TEXT_CHARS {
+                        return Err(ClearanceError::Invalid(format!(
+                            "reason: an edit needs a reason (1 to {MAX_TEXT_CHARS} characters)"
+                        )));
+                    }
+                }
+                let expected = match self.plans.get(&date) {
+                    Some(p) if p.status == PlanStatus::Approved => {
+                        return Err(ClearanceError::PlanConflict(format!(
+                            "the plan for {date} is approved (version {}); it can no longer be changed",
+                            p.content.version
+                        )));
+                    }
+                    Some(_) if reason.is_none() => {
+                        return Err(ClearanceError::PlanConflict(format!(
+                            "the plan for {date} already exists; a new version needs a reason"
+                        )));
+                    }
+                    Some(p) => p.content.version.saturating_add(1),
+                    // The generated draft is version 1, so a first edit is version 2.
+                    None if reason.is_none() => 1,
+                    None => 2,
+                };
+                if content.version != expected {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the next version of the plan for {date} is {expected}, not {}",
+                        content.version
+                    )));
+                }
+                for a in &content.assignments {
+                    self.app(&a.application_id)?;
+                }
+                let plan_hash = content.plan_hash()?;
+                plain(Event::PlanSet {
+                    content,
+                    plan_hash,
+                    reason,
+                    scores,
+                })
+            }
+            C::SubmitPlan { date } => {
+                can(actor, Action::EditPlan, Resource::Corridor)?;
+                let plan = self.plans.get(&date).ok_or_else(|| {
+                    ClearanceError::PlanConflict(format!("there is no plan for {date} to submit"))
+                })?;
+                if plan.status != PlanStatus::Draft {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} is already {}",
+                        plan_status_text(plan.status)
+                    )));
+                }
+                plain(Event::PlanSubmitted {
+                    date,
+                    version: plan.content.version,
+                    plan_hash: plan.plan_hash,
+                })
+            }
+            C::DecidePlan { date, decision } => {
+                let party = decision.payload.party.clone();
+                can(actor, Action::DecidePlan, Resource::Party { party: &party })?;
+                if !self.config.has_party(&party) {
+                    return Err(ClearanceError::UnknownParty(party));
+                }
+                let plan = self.plans.get(&date).ok_or_else(|| {
+                    ClearanceError::PlanConflict(format!(
+                        "the plan for {date} has not been submitted"
+                    ))
+                })?;
+                if plan.status != PlanStatus::Submitted {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} is {}; only a submitted plan is decided on",
+                        plan_status_text(plan.status)
+                    )));
+                }
+                self.require_active()?;
+                let id = plan_id(&date);
+                let expected = Expected {
+                    party: &party,
+                    application_id: &id,
+                    application_hash: &plan.plan_hash,
+                };
+                decision.verify_for(keys, &expected, now)?;
+                // An approval signed before this version was submitted cannot be replayed onto it.
+                if let Some(since) = plan.submitted_at {
+                    let signed = decision.payload.time.as_second();
+                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                        < since.as_second()
+                    {
+                        return Err(ClearanceError::StaleDecision {
+                            signed: decision.payload.time,
+                            since,
+                        });
+                    }
+                }
+                let mut approvals = plan.approvals.clone();
+                approvals.insert(party.clone(), plan_approval(&decision.payload, now));
+                let status = self.plan_status_after(&approvals);
+                let scheduled = if status == PlanStatus::Approved {
+                    plan.content
+                        .assignments
+                        .iter()
+                        .filter(|a| {
+                            self.applications
+                                .get(&a.application_id)
+                                .is_some_and(Application::waiting_for_inspection)
+                        })
+                        .map(|a| a.application_id.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let signature = Some(EntrySignature {
+                    party,
+                    key_id: decision.payload.key_id.clone(),
+                    signature: decision.signature,
+                });
+                Ok(Outcome {
+                    event: Event::PlanDecisionRecorded {
+                        date,
+                        decision: decision.payload,
+                        status,
+                        scheduled,
+                    },
+                    signature,
+                })
+            }
+        }
+    }
+
+    /// A plan is approved when the consensus rule is met by the parties' approvals.
+    pub(super) fn plan_status_after(
+        &self,
+        approvals: &BTreeMap<String, PlanApproval>,
+    ) -> PlanStatus {
+        let ds: Vec<Option<&DecisionKind>> = self
+            .config
+            .party_codes()
+            .map(|p| approvals.get(p).map(|d| &d.decision))
+            .collect();
+        match consensus(self.config.consensus, &ds) {
+            Consensus::Approved => PlanStatus::Approved,
+            _ => PlanStatus::Submitted,
+        }
+    }
+
+    pub(super) fn status_after(
+        &self,
+        decisions: &BTreeMap<String, PartyDecision>,
+        current: Status,
+    ) -> Status {
+        let ds: Vec<Option<&DecisionKind>> = self
+            .config
+            .party_codes()
+            .map(|p| decisions.get(p).map(|d| &d.kind))
+            .collect();
+        match consensus(self.config.consensus, &ds) {
+            Consensus::Approved => Status::Approved,
+            Consensus::Rejected => Status::Rejected,
+            Consensus::Held => Status::Held,
+            Consensus::Pending if current.in_review() => Status::UnderReview,
+            Consensus::Pending => current,
+        }
+    }
+}

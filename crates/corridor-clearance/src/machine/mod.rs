@@ -1,0 +1,813 @@
+//! The voyage/application state machine, the corridor's suspension, and the
+//! events they emit.
+//!
+//! ```text
+//! draft ──submit──▶ submitted ──start_review──▶ under_review ◀──release/amend──▶ held
+//!                                                   │  (consensus of the parties' decisions)
+//!                                        approved ◀─┴─▶ rejected
+//! approved ─schedule─▶ awaiting_inspection ─inspect─▶ inspection_passed ─depart─▶ in_transit ─arrive─▶ arrived ─close─▶ closed
+//!                            │   ▲                     failed_non_compliant ─close─▶ closed
+//!                            ▼   │ schedule
+//!                      failed_not_ready
+//! withdraw: from draft … awaiting_inspection / failed_not_ready;  expire: when past its time.
+//! ```
+//!
+//! [`Clearance::execute`] authorises ([`crate::roles::can`]), checks the
+//! domain rules, and returns the [`Event`] to append to the log (with the
+//! party's signature for decisions); the state changes only by
+//! [`Clearance::apply`] of that same event, so replaying the log's events
+//! rebuilds exactly the same state.
+
+use crate::alerts::{AlertAck, AlertRef, MAX_KEY_CHARS};
+use crate::application::ApplicationContent;
+use crate::config::CorridorConfig;
+use crate::consensus::{Consensus, consensus};
+use crate::dayplan::{
+    DayPlan, MAX_TEXT_CHARS, PlanApproval, PlanContent, PlanStatus, QueueOverride, Readiness,
+    plan_id,
+};
+use crate::eligibility::{Ineligibility, check_eligibility};
+use crate::roles::{Action, Actor, Denied, Resource, Role, can};
+use corridor_ledger::decision::{DecisionError, Expected};
+use corridor_ledger::{
+    CanonicalError, DecisionKind, DecisionPayload, EntrySignature, Hash, KeyId, KeyRegistry,
+    SignedDecision,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where an application is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    UnderReview,
+    Held,
+    Approved,
+    Rejected,
+    Withdrawn,
+    Expired,
+    AwaitingInspection,
+    InspectionPassed,
+    FailedNotReady,
+    FailedNonCompliant,
+    InTransit,
+    Arrived,
+    Closed,
+}
+
+impl Status {
+    /// Under review or held: parties may decide.
+    pub fn in_review(self) -> bool {
+        matches!(self, Status::UnderReview | Status::Held)
+    }
+}
+
+/// An inspection's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum InspectionOutcome {
+    /// Cleared to sail.
+    Passed,
+    /// Not ready (e.g. fumigant gas in holds, missing gas-testing equipment); re-inspect later.
+    NotReady { reason_code: String, text: String },
+    /// Cargo or crew do not match the papers, or prohibited items.
+    NonCompliant { reason_code: String, text: String },
+}
+
+/// What the user asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    CreateDraft {
+        company: String,
+        content: ApplicationContent,
+    },
+    UpdateDraft {
+        application_id: String,
+        content: ApplicationContent,
+    },
+    Submit {
+        application_id: String,
+    },
+    StartReview {
+        application_id: String,
+    },
+    Decide {
+        application_id: String,
+        decision: SignedDecision,
+    },
+    ReleaseHold {
+        application_id: String,
+        party: String,
+    },
+    Amend {
+        application_id: String,
+        content: ApplicationContent,
+    },
+    Withdraw {
+        application_id: String,
+        reason: String,
+    },
+    Expire {
+        application_id: String,
+    },
+    ScheduleInspection {
+        application_id: String,
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+    },
+    RecordInspection {
+        application_id: String,
+        outcome: InspectionOutcome,
+    },
+    Depart {
+        application_id: String,
+    },
+    Arrive {
+        application_id: String,
+    },
+    Close {
+        application_id: String,
+    },
+    Suspend {
+        reason_code: String,
+        text: String,
+    },
+    Resume,
+    /// The agent declares the vessel ready for inspection.
+    DeclareReadiness {
+        application_id: String,
+        readiness: Readiness,
+    },
+    /// The coordinator moves a waiting vessel to a place, or before another one.
+    OverrideQueue {
+        application_id: String,
+        place: Option<u32>,
+        before: Option<String>,
+        reason: String,
+    },
+    /// A new version of a day's plan: the generated draft (`reason` `None`,
+    /// version 1) or the coordinator's edit (with its reason).
+    SetPlan {
+        content: PlanContent,
+        reason: Option<String>,
+        scores: serde_json::Value,
+    },
+    /// Sends the day's plan to the parties.
+    SubmitPlan {
+        date: String,
+    },
+    /// A party's signed decision on the day's plan.
+    DecidePlan {
+        date: String,
+        decision: SignedDecision,
+    },
+    /// The coordinator acknowledges a tracking alert, with a note of what was done.
+    AcknowledgeAlert {
+        alert: AlertRef,
+        note: Option<String>,
+    },
+}
+
+/// What happened; appended to the log as its `event`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    ApplicationCreated {
+        application_id: String,
+        company: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    DraftUpdated {
+        application_id: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    ApplicationSubmitted {
+        application_id: String,
+        content_hash: Hash,
+    },
+    ReviewStarted {
+        application_id: String,
+    },
+    /// `decision` is the signed payload; the signature travels in the log entry.
+    DecisionRecorded {
+        application_id: String,
+        decision: DecisionPayload,
+        status: Status,
+    },
+    HoldReleased {
+        application_id: String,
+        party: String,
+        status: Status,
+    },
+    ApplicationAmended {
+        application_id: String,
+        content: ApplicationContent,
+        content_hash: Hash,
+    },
+    ApplicationWithdrawn {
+        application_id: String,
+        reason: String,
+    },
+    ApplicationExpired {
+        application_id: String,
+        from: Status,
+    },
+    InspectionScheduled {
+        application_id: String,
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+    },
+    InspectionRecorded {
+        application_id: String,
+        outcome: InspectionOutcome,
+        status: Status,
+    },
+    VesselDeparted {
+        application_id: String,
+    },
+    VesselArrived {
+        application_id: String,
+    },
+    ApplicationClosed {
+        application_id: String,
+    },
+    CorridorSuspended {
+        reason_code: String,
+        text: String,
+    },
+    CorridorResumed,
+    ReadinessDeclared {
+        application_id: String,
+        readiness: Readiness,
+    },
+    QueueOverridden {
+        application_id: String,
+        place: Option<u32>,
+        before: Option<String>,
+        reason: String,
+        by: String,
+    },
+    PlanSet {
+        content: PlanContent,
+        plan_hash: Hash,
+        reason: Option<String>,
+        scores: serde_json::Value,
+    },
+    PlanSubmitted {
+        date: String,
+        version: u32,
+        plan_hash: Hash,
+    },
+    /// `decision` is the signed payload (its `application_id` is `PLAN-<date>`);
+    /// on approval, `scheduled` lists the applications now awaiting inspection.
+    PlanDecisionRecorded {
+        date: String,
+        decision: DecisionPayload,
+        status: PlanStatus,
+        scheduled: Vec<String>,
+    },
+    AlertAcknowledged {
+        alert: AlertRef,
+        note: Option<String>,
+        by: String,
+    },
+}
+
+impl Event {
+    /// Parses a log entry's `event`. Ledger-level events that are not about
+    /// clearance (party key registrations and retirements) give `Ok(None)`.
+    pub fn from_log_event(value: &serde_json::Value) -> Result<Option<Event>, ReplayError> {
+        let kind = value.get("type").and_then(serde_json::Value::as_str);
+        if matches!(
+            kind,
+            Some(corridor_ledger::keys::KEY_REGISTERED | corridor_ledger::keys::KEY_RETIRED)
+        ) {
+            return Ok(None);
+        }
+        serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| ReplayError::Inconsistent {
+                index: 0,
+                message: format!("event does not parse: {e}"),
+            })
+    }
+
+    /// The application the event is about (none for corridor events).
+    pub fn application_id(&self) -> Option<&str> {
+        use Event::*;
+        match self {
+            ApplicationCreated { application_id, .. }
+            | DraftUpdated { application_id, .. }
+            | ApplicationSubmitted { application_id, .. }
+            | ReviewStarted { application_id }
+            | DecisionRecorded { application_id, .. }
+            | HoldReleased { application_id, .. }
+            | ApplicationAmended { application_id, .. }
+            | ApplicationWithdrawn { application_id, .. }
+            | ApplicationExpired { application_id, .. }
+            | InspectionScheduled { application_id, .. }
+            | InspectionRecorded { application_id, .. }
+            | VesselDeparted { application_id }
+            | VesselArrived { application_id }
+            | ApplicationClosed { application_id }
+            | ReadinessDeclared { application_id, .. }
+            | QueueOverridden { application_id, .. } => Some(application_id),
+            CorridorSuspended { .. }
+            | CorridorResumed
+            | PlanSet { .. }
+            | PlanSubmitted { .. }
+            | PlanDecisionRecorded { .. }
+            | AlertAcknowledged { .. } => None,
+        }
+    }
+
+    /// Every application whose state the event changes (a plan's approval
+    /// schedules several).
+    pub fn affected_applications(&self) -> Vec<&str> {
+        match self {
+            Event::PlanDecisionRecorded { scheduled, .. } => {
+                scheduled.iter().map(String::as_str).collect()
+            }
+            other => other.application_id().into_iter().collect(),
+        }
+    }
+}
+
+/// The outcome of a command: the event to append, and the party's signature
+/// for decision events (goes into the entry's `signature`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The event.
+    pub event: Event,
+    /// The signature for the log entry.
+    pub signature: Option<EntrySignature>,
+}
+
+impl Outcome {
+    /// The event as the JSON value the log stores.
+    pub fn event_json(&self) -> Result<serde_json::Value, ClearanceError> {
+        serde_json::to_value(&self.event).map_err(|e| ClearanceError::Encoding(e.to_string()))
+    }
+}
+
+/// One party's current decision on the current version of an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyDecision {
+    /// What was decided.
+    pub kind: DecisionKind,
+    /// When it was logged.
+    pub at: Timestamp,
+    /// When it was signed.
+    pub signed_at: Timestamp,
+    /// The key used.
+    pub key_id: KeyId,
+    /// The content hash signed (always the application's current one).
+    pub application_hash: Hash,
+}
+
+/// An application's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    /// Tracking number.
+    pub id: String,
+    /// Owning shipping company.
+    pub company: String,
+    /// Where it is.
+    pub status: Status,
+    /// What the agent declared (current version).
+    pub content: ApplicationContent,
+    /// Hash of `content`.
+    pub content_hash: Hash,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Submitted.
+    pub submitted_at: Option<Timestamp>,
+    /// Each party's current decision on the current version.
+    pub decisions: BTreeMap<String, PartyDecision>,
+    /// Since when each party's decision has been awaited (set when the review
+    /// starts, on a release, an amendment, or after the party's previous decision).
+    pub awaiting_since: BTreeMap<String, Timestamp>,
+    /// Approved at.
+    pub approved_at: Option<Timestamp>,
+    /// Number of inspections recorded.
+    pub inspections: u32,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// The agent's current readiness declaration (cleared by a failed-not-ready inspection).
+    #[serde(default)]
+    pub readiness: Option<Readiness>,
+    /// When it was declared.
+    #[serde(default)]
+    pub ready_at: Option<Timestamp>,
+    /// Inspections that ended failed, not ready.
+    #[serde(default)]
+    pub not_ready_count: u32,
+    /// When the last failed-not-ready inspection was recorded.
+    #[serde(default)]
+    pub not_ready_at: Option<Timestamp>,
+    /// When the inspection is scheduled (by an approved plan or the coordinator).
+    #[serde(default)]
+    pub inspection_at: Option<Timestamp>,
+}
+
+impl Application {
+    /// Approved and not yet inspected (or to be inspected again): in the inspection queue.
+    pub fn waiting_for_inspection(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
+        )
+    }
+}
+
+/// The corridor's operating state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorridorState {
+    /// Current suspension (start, reason code).
+    pub suspended: Option<(Timestamp, String)>,
+    /// Closed suspension intervals.
+    pub past_suspensions: Vec<(Timestamp, Timestamp)>,
+}
+
+impl CorridorState {
+    /// Moves `deadline` (set at `since`) later by every suspension that began
+    /// before it fell due: a closed one by its length (from `since` at the
+    /// earliest), an open one by keeping the remaining time in reserve from `now`.
+    pub fn extend_deadline(
+        &self,
+        since: Timestamp,
+        deadline: Timestamp,
+        now: Timestamp,
+    ) -> Timestamp {
+        let mut deadline = deadline;
+        let mut intervals: Vec<(Timestamp, Option<Timestamp>)> = self
+            .past_suspensions
+            .iter()
+            .map(|(s, e)| (*s, Some(*e)))
+            .collect();
+        if let Some((s, _)) = &self.suspended {
+            intervals.push((*s, None));
+        }
+        intervals.sort();
+        for (s, e) in intervals {
+            if s >= deadline {
+                break;
+            }
+            let s = s.max(since);
+            match e {
+                Some(e) if e > s => {
+                    deadline = deadline
+                        .checked_add(s.duration_until(e))
+                        .unwrap_or(deadline);
+                }
+                Some(_) => {}
+                None => {
+                    let remaining = s.duration_until(deadline);
+                    deadline = now.max(s).checked_add(remaining).unwrap_or(deadline);
+                }
+            }
+        }
+        deadline
+    }
+
+    /// Seconds the corridor was suspended within `[from, to)`.
+    pub fn suspended_seconds(&self, from: Timestamp, to: Timestamp) -> i64 {
+        let overlap = |s: Timestamp, e: Timestamp| {
+            let a = s.max(from);
+            let b = e.min(to);
+            (b.as_second() - a.as_second()).max(0)
+        };
+        let mut total: i64 = self
+            .past_suspensions
+            .iter()
+            .map(|(s, e)| overlap(*s, *e))
+            .sum();
+        if let Some((s, _)) = &self.suspended {
+            total += overlap(*s, to);
+        }
+        total
+    }
+}
+
+/// Why a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClearanceError {
+    /// Not permitted for this actor.
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// No such application.
+    #[error("no application {0}")]
+    NotFound(String),
+    /// The command does not apply in the application's status.
+    #[error("cannot {command} an application that is {status:?}")]
+    IllegalTransition {
+        command: &'static str,
+        status: Status,
+    },
+    /// Not eligible; every reason is listed.
+    #[error("application is not eligible: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Ineligible(Vec<Ineligibility>),
+    /// The signed decision is refused.
+    #[error("decision refused: {0}")]
+    Decision(#[from] DecisionError),
+    /// The party is not one of this corridor's.
+    #[error("party {0} is not a party of this corridor")]
+    UnknownParty(String),
+    /// The signed decision predates the party's last decision, release or the review start.
+    #[error("decision signed at {signed}, before the party's decision was last awaited ({since})")]
+    StaleDecision { signed: Timestamp, since: Timestamp },
+    /// The party has no hold to release.
+    #[error("party {0} has no hold on this application")]
+    NoHold(String),
+    /// Refused while the corridor is suspended.
+    #[error("the corridor is suspended")]
+    CorridorSuspended,
+    /// Already suspended.
+    #[error("the corridor is already suspended")]
+    AlreadySuspended,
+    /// Not suspended.
+    #[error("the corridor is not suspended")]
+    NotSuspended,
+    /// Expiry asked too early.
+    #[error("application does not expire before {expires_at}")]
+    NotYetExpired { expires_at: Timestamp },
+    /// Inspection scheduled in the past.
+    #[error("inspection time {0} is in the past")]
+    InspectionInPast(Timestamp),
+    /// A readiness declaration that does not confirm every item.
+    #[error("not ready: {} not confirmed (all four of holds_ventilated, gas_free, testing_equipment_aboard, documents_complete must be true)", missing.join(", "))]
+    NotReady { missing: Vec<String> },
+    /// A queue override or plan that is well formed but refused (says why).
+    #[error("{0}")]
+    Invalid(String),
+    /// A plan command that does not fit the plan's state (says why).
+    #[error("{0}")]
+    PlanConflict(String),
+    /// The alert was acknowledged before; the first acknowledgement stands.
+    #[error("alert {key} was already acknowledged by {by} at {at}")]
+    AlreadyAcknowledged {
+        key: String,
+        by: String,
+        at: Timestamp,
+    },
+    /// Content has no canonical form.
+    #[error(transparent)]
+    Canonical(#[from] CanonicalError),
+    /// Event could not be encoded.
+    #[error("event encoding failed: {0}")]
+    Encoding(String),
+}
+
+/// Why a list of events does not replay.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// An event names an application that does not exist (or one that already does).
+    #[error("event #{index}: {message}")]
+    Inconsistent { index: usize, message: String },
+}
+
+/// All clearance state of one corridor: the corridor and its applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clearance {
+    /// Configuration.
+    pub config: CorridorConfig,
+    /// Suspension state.
+    pub corridor: CorridorState,
+    /// Applications by tracking number.
+    pub applications: BTreeMap<String, Application>,
+    /// Daily inspection plans by date (`YYYY-MM-DD`), latest version.
+    pub plans: BTreeMap<String, DayPlan>,
+    /// The coordinator's queue overrides, in the order they were logged.
+    pub queue_overrides: Vec<QueueOverride>,
+    /// Acknowledged tracking alerts by key.
+    pub alert_acks: BTreeMap<String, AlertAck>,
+    events_applied: usize,
+}
+
+/// A party whose decision is overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overdue {
+    /// Application.
+    pub application_id: String,
+    /// Party.
+    pub party: String,
+    /// The deadline that passed.
+    pub deadline: Timestamp,
+}
+
+fn illegal(command: &'static str, status: Status) -> ClearanceError {
+    ClearanceError::IllegalTransition { command, status }
+}
+
+impl Clearance {
+    /// An empty corridor.
+    pub fn new(config: CorridorConfig) -> Self {
+        Clearance {
+            config,
+            corridor: CorridorState::default(),
+            applications: BTreeMap::new(),
+            plans: BTreeMap::new(),
+            queue_overrides: Vec::new(),
+            alert_acks: BTreeMap::new(),
+            events_applied: 0,
+        }
+    }
+
+    /// Rebuilds the state from logged events in order.
+    pub fn replay<'a>(
+        config: CorridorConfig,
+        events: impl IntoIterator<Item = (Timestamp, &'a Event)>,
+    ) -> Result<Self, ReplayError> {
+        let mut c = Clearance::new(config);
+        for (at, e) in events {
+            c.apply(e, at)?;
+        }
+        Ok(c)
+    }
+
+    /// Rebuilds the state from log entries (skipping ledger-level key events).
+    /// The entries should have been verified first ([`corridor_ledger::verify_chain`]).
+    pub fn replay_log(
+        config: CorridorConfig,
+        entries: &[corridor_ledger::LogEntry],
+    ) -> Result<Self, ReplayError> {
+        let mut c = Clearance::new(config);
+        for (index, e) in entries.iter().enumerate() {
+            let parsed = Event::from_log_event(&e.event).map_err(|err| match err {
+                ReplayError::Inconsistent { message, .. } => {
+                    ReplayError::Inconsistent { index, message }
+                }
+            })?;
+            if let Some(event) = parsed {
+                c.apply(&event, e.time).map_err(|err| match err {
+                    ReplayError::Inconsistent { message, .. } => {
+                        ReplayError::Inconsistent { index, message }
+                    }
+                })?;
+            }
+        }
+        Ok(c)
+    }
+
+    /// The tracking number the next application will get.
+    pub fn next_application_id(&self, now: Timestamp) -> String {
+        let year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
+        format!(
+            "{}-{}-{:06}",
+            self.config.tracking_prefix,
+            year,
+            self.applications.len() + 1
+        )
+    }
+
+    fn app(&self, id: &str) -> Result<&Application, ClearanceError> {
+        self.applications
+            .get(id)
+            .ok_or_else(|| ClearanceError::NotFound(id.to_string()))
+    }
+
+    fn require_active(&self) -> Result<(), ClearanceError> {
+        if self.corridor.suspended.is_some() {
+            Err(ClearanceError::CorridorSuspended)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// When `party`'s decision on `app` is due (none if it has decided or the
+    /// application is not in review). Suspended time does not count.
+    pub fn deadline(&self, app: &Application, party: &str, now: Timestamp) -> Option<Timestamp> {
+        if !app.status.in_review() || app.decisions.contains_key(party) {
+            return None;
+        }
+        let since = *app.awaiting_since.get(party)?;
+        let base = since
+            .checked_add(SignedDuration::from_hours(
+                self.config.timing.decision_deadline_hours,
+            ))
+            .ok()?;
+        Some(self.corridor.extend_deadline(since, base, now))
+    }
+
+    /// Every party decision that is overdue at `now`.
+    pub fn overdue(&self, now: Timestamp) -> Vec<Overdue> {
+        let mut out = Vec::new();
+        for app in self.applications.values() {
+            for party in self.config.party_codes() {
+                if let Some(deadline) = self.deadline(app, party, now) {
+                    if now >= deadline {
+                        out.push(Overdue {
+                            application_id: app.id.clone(),
+                            party: party.to_string(),
+                            deadline,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// When an application expires (if it can).
+    pub fn expires_at(&self, app: &Application) -> Option<Timestamp> {
+        let validity = SignedDuration::from_hours(self.config.timing.clearance_validity_hours);
+        match app.status {
+            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady => {
+                app.approved_at.and_then(|t| t.checked_add(validity).ok())
+            }
+            Status::Draft => Some(app.content.eta_inspection_area),
+            Status::Submitted | Status::UnderReview | Status::Held => {
+                app.content.eta_inspection_area.checked_add(validity).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// Authorises and checks `command`, applies its event, and returns it.
+    pub fn execute(
+        &mut self,
+        actor: &Actor,
+        command: Command,
+        now: Timestamp,
+        keys: &KeyRegistry,
+    ) -> Result<Outcome, ClearanceError> {
+        let now = corridor_ledger::time::to_seconds(now);
+        let outcome = self.decide(actor, command, now, keys)?;
+        self.apply(&outcome.event, now)
+            .map_err(|e| ClearanceError::Encoding(e.to_string()))?;
+        Ok(outcome)
+    }
+
+    fn authorise_app(
+        &self,
+        actor: &Actor,
+        action: Action,
+        id: &str,
+    ) -> Result<&Application, ClearanceError> {
+        let app = self.app(id)?;
+        can(
+            actor,
+            action,
+            Resource::Application {
+                company: &app.company,
+            },
+        )?;
+        Ok(app)
+    }
+}
+
+mod apply;
+mod decide;
+mod status_page;
+
+pub use status_page::{PartyLine, StatusPage};
+
+fn plan_approval(p: &DecisionPayload, at: Timestamp) -> PlanApproval {
+    PlanApproval {
+        party: p.party.clone(),
+        decision: p.decision.clone(),
+        signed_at: p.time,
+        at,
+        key_id: p.key_id.clone(),
+    }
+}
+
+/// `draft`, `submitted` or `approved`.
+pub fn plan_status_text(s: PlanStatus) -> &'static str {
+    match s {
+        PlanStatus::Draft => "draft",
+        PlanStatus::Submitted => "submitted",
+        PlanStatus::Approved => "approved",
+    }
+}
+
+/// A `YYYY-MM-DD` date in its canonical form, or why not.
+pub fn canonical_date(text: &str) -> Result<String, ClearanceError> {
+    text.parse::<jiff::civil::Date>()
+        .map(|d| d.to_string())
+        .map_err(|_| ClearanceError::Invalid(format!("date {text:?} is not YYYY-MM-DD")))
+}
+
+fn party_decision(p: &DecisionPayload, at: Timestamp) -> PartyDecision {
+    PartyDecision {
+        kind: p.decision.clone(),
+        at,
+        signed_at: p.time,
+        key_id: p.key_id.clone(),
+        application_hash: p.application_hash,
+    }
+}
+
+/// The role's party, for delegates.
+pub fn delegate_party(actor: &Actor) -> Option<&str> {
+    match &actor.role {
+        Role::Delegate { party } => Some(party),
+        _ => None,
+    }
+}

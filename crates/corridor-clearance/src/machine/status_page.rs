@@ -1,0 +1,100 @@
+//! What an actor may see of applications: the list and an application's status page.
+
+use super::*;
+
+/// One party's line on a status page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyLine {
+    /// Party code.
+    pub party: String,
+    /// `approve`, `hold`, `reject`, or `None` while awaited.
+    pub decision: Option<String>,
+    /// Reason code of a hold or rejection.
+    pub reason_code: Option<String>,
+    /// When the decision is due, while awaited in review.
+    pub deadline: Option<Timestamp>,
+    /// Whether the deadline has passed.
+    pub overdue: bool,
+}
+
+/// What the status page of an application shows (no content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusPage {
+    /// Tracking number.
+    pub application_id: String,
+    /// Status.
+    pub status: Status,
+    /// Submitted at.
+    pub submitted_at: Option<Timestamp>,
+    /// Content hash of the current version (what decisions are bound to).
+    pub content_hash: Hash,
+    /// One line per configured party.
+    pub parties: Vec<PartyLine>,
+}
+
+impl Clearance {
+    /// The applications `actor` may list: an agent's own company's; all for
+    /// delegates, inspectors and coordinators; none for anyone else.
+    pub fn visible_applications(&self, actor: &Actor) -> Vec<&Application> {
+        if can(actor, Action::ListApplications, Resource::Corridor).is_err() {
+            return Vec::new();
+        }
+        self.applications
+            .values()
+            .filter(|a| {
+                can(
+                    actor,
+                    Action::ReadApplicationStatus,
+                    Resource::Application {
+                        company: &a.company,
+                    },
+                )
+                .is_ok()
+            })
+            .collect()
+    }
+
+    /// The status page of an application, if `actor` may read it. An
+    /// application the actor may not see is reported as not found.
+    pub fn status_page(
+        &self,
+        actor: &Actor,
+        application_id: &str,
+        now: Timestamp,
+    ) -> Result<StatusPage, ClearanceError> {
+        let app = self.app(application_id)?;
+        if can(
+            actor,
+            Action::ReadApplicationStatus,
+            Resource::Application {
+                company: &app.company,
+            },
+        )
+        .is_err()
+        {
+            return Err(ClearanceError::NotFound(application_id.to_string()));
+        }
+        let parties = self
+            .config
+            .party_codes()
+            .map(|p| {
+                let d = app.decisions.get(p);
+                let deadline = self.deadline(app, p, now);
+                PartyLine {
+                    party: p.to_string(),
+                    decision: d.map(|d| d.kind.name().to_string()),
+                    reason_code: d.and_then(|d| d.kind.reason_code().map(str::to_string)),
+                    deadline,
+                    overdue: deadline.is_some_and(|dl| now >= dl),
+                }
+            })
+            .collect();
+        Ok(StatusPage {
+            application_id: app.id.clone(),
+            status: app.status,
+            submitted_at: app.submitted_at,
+            content_hash: app.content_hash,
+            parties,
+        })
+    }
+}
