@@ -259,6 +259,10 @@ pub(crate) fn app_body(app: &Application) -> Value {
         "not_ready_count": app.not_ready_count,
         "not_ready_at": app.not_ready_at.map(corridor_ledger::time::format),
         "inspection_at": app.inspection_at.map(corridor_ledger::time::format),
+        "last_inspection": app.last_inspection.as_ref().map(|(outcome, at)| json!({
+            "outcome": outcome,
+            "recorded_at": corridor_ledger::time::format(*at),
+        })),
     })
 }
 

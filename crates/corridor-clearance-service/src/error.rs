@@ -122,6 +122,7 @@ impl ServiceError {
                 | C::AlreadySuspended
                 | C::NotSuspended
                 | C::PlanConflict(_)
+                | C::VesselInAnotherApplication { .. }
                 | C::AlreadyAcknowledged { .. }
                 | C::NotYetExpired { .. } => {
                     (StatusCode::CONFLICT, "conflict", c.to_string(), None)

@@ -527,6 +527,8 @@ pub(crate) async fn override_queue(
 ) -> ApiResult {
     can(&caller.actor, Action::OverrideQueue, Resource::Corridor)
         .map_err(|_| ServiceError::ForbiddenRole("only the coordinator overrides the queue"))?;
+    let queue = queue_body(&s, &caller, false).await?;
+    check_override(&queue.entries, &req).map_err(ServiceError::Unprocessable)?;
     s.execute(
         &caller.actor,
         Command::OverrideQueue {
@@ -544,6 +546,38 @@ pub(crate) async fn override_queue(
         other => other,
     })?;
     ok(&queue_body(&s, &caller, false).await?)
+}
+
+/// Refuses an override that would log a move that does not happen: a
+/// vessel not in the queue, a place outside it, the place it already has,
+/// or "before" itself or a vessel not waiting. (The log would otherwise
+/// show a public "5 → 5" with a reason, for nothing.)
+fn check_override(queue: &[QueueEntryBody], req: &OverrideRequest) -> Result<(), String> {
+    let place_of = |id: &str| {
+        queue
+            .iter()
+            .find(|e| e.application_id == id)
+            .map(|e| e.place)
+    };
+    let id = &req.application_id;
+    let Some(now) = place_of(id) else {
+        return Err(format!("{id} is not waiting in the inspection queue"));
+    };
+    match (req.place, req.before.as_deref()) {
+        (Some(p), None) if p == 0 || p as usize > queue.len() => Err(format!(
+            "place {p} is outside the queue: choose 1 to {}",
+            queue.len()
+        )),
+        (Some(p), None) if p as usize == now => Err(format!("{id} is already at place {p}")),
+        (None, Some(b)) if b == id => Err(format!("{id} cannot be moved before itself")),
+        (None, Some(b)) => match place_of(b) {
+            None => Err(format!("{b} is not waiting in the inspection queue")),
+            Some(p) if p == now + 1 => Err(format!("{id} is already just before {b}")),
+            Some(_) => Ok(()),
+        },
+        // The state machine says which of the two is missing.
+        _ => Ok(()),
+    }
 }
 
 // ---- the daily plan ----

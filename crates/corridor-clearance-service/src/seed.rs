@@ -55,15 +55,18 @@ fn io(e: std::io::Error) -> ServiceError {
 
 /// A plausible grain voyage from Odesa/Chornomorsk/Pivdennyi.
 fn content(n: u32, eta: Timestamp) -> ApplicationContent {
-    const VESSELS: [(&str, &str, &str); 8] = [
-        ("9301342", "BRAVE COMMANDER", "LR"),
-        ("9419072", "RAZONI", "SL"),
+    // One vessel per application: a vessel is in one live application at a time.
+    const VESSELS: [(&str, &str, &str); 10] = [
         ("9209790", "NAVI STAR", "PA"),
+        ("9419072", "RAZONI", "SL"),
+        ("9301342", "BRAVE COMMANDER", "LR"),
         ("9375616", "POLARNET", "TR"),
         ("9612612", "ROJEN", "MT"),
         ("9221449", "SACURA", "MT"),
         ("9504798", "KARADENIZ POWERSHIP", "LR"),
         ("9584516", "MARIA", "MT"),
+        ("9284544", "SSI AVENGER", "MH"),
+        ("9799783", "SEA COMMANDER", "MT"),
     ];
     const PORTS: [&str; 3] = ["UAODS", "UAILK", "UAYUZ"];
     const CARGO: [(&str, u64); 4] = [

@@ -235,6 +235,44 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(places(&body), vec![b.clone(), a.clone(), c.clone()]);
+    // A move that would not move anything is refused, saying why, and
+    // nothing is logged (it once logged a public "3 → 3" for place 99).
+    let logged = w.s.entries().await.len();
+    for (req, why) in [
+        (
+            json!({"application_id": c, "place": 99, "reason": "x"}),
+            "place 99 is outside the queue: choose 1 to 3".to_string(),
+        ),
+        (
+            json!({"application_id": c, "place": 0, "reason": "x"}),
+            "place 0 is outside the queue: choose 1 to 3".to_string(),
+        ),
+        (
+            json!({"application_id": a, "place": 2, "reason": "x"}),
+            format!("{a} is already at place 2"),
+        ),
+        (
+            json!({"application_id": a, "before": c, "reason": "x"}),
+            format!("{a} is already just before {c}"),
+        ),
+        (
+            json!({"application_id": a, "before": a, "reason": "x"}),
+            format!("{a} cannot be moved before itself"),
+        ),
+        (
+            json!({"application_id": a, "before": "BSGI-2099-000001", "reason": "x"}),
+            "BSGI-2099-000001 is not waiting in the inspection queue".to_string(),
+        ),
+        (
+            json!({"application_id": "BSGI-2099-000001", "place": 1, "reason": "x"}),
+            "BSGI-2099-000001 is not waiting in the inspection queue".to_string(),
+        ),
+    ] {
+        let (st, body) = w.as_coord("POST", "/queue/overrides", Some(&req)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{req}: {body}");
+        assert_eq!(body["error"]["message"], why, "{req}");
+    }
+    assert_eq!(w.s.entries().await.len(), logged);
     // No reason, no override; nor from anyone but the coordinator.
     let (st, body) = w
         .as_coord(
@@ -549,6 +587,12 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
     assert_eq!(app["readiness"], Value::Null);
     assert_eq!(app["ready_at"], Value::Null);
     assert_eq!(app["not_ready_count"], 1);
+    // The agent sees what to put right (it once saw only "failed: not ready").
+    assert_eq!(
+        app["last_inspection"]["outcome"],
+        json!({"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"})
+    );
+    assert!(app["last_inspection"]["recorded_at"].is_string(), "{app}");
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     let e = q["entries"]
         .as_array()

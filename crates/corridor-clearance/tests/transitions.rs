@@ -545,3 +545,65 @@ fn status_pages_and_lists_respect_ownership() {
         0
     );
 }
+
+/// One vessel, one live application: a second company's application for a
+/// vessel already in a live one is refused at submission, naming it; once
+/// the first is finished (or only a draft) the vessel is free. (The demo
+/// once queued and planned one ship twice through two companies.)
+#[test]
+fn a_vessel_is_in_one_live_application_at_a_time() {
+    for status in ALL {
+        let (mut w, first, now) = at_status(status);
+        let now = now + 1.hours();
+        let other = "borealis";
+        let second = w
+            .run(
+                &agent(other),
+                Command::CreateDraft {
+                    company: other.into(),
+                    content: content("9000001", now + 72.hours()),
+                },
+                now,
+            )
+            .expect("a draft is always allowed")
+            .application_id()
+            .expect("id")
+            .to_string();
+        let submit = w.run(
+            &agent(other),
+            Command::Submit {
+                application_id: second.clone(),
+            },
+            now,
+        );
+        if status.is_live() {
+            assert_eq!(
+                submit,
+                Err(ClearanceError::VesselInAnotherApplication {
+                    imo: "9000001".into(),
+                    application_id: first.clone(),
+                }),
+                "{status:?}"
+            );
+            assert_eq!(w.status(&second), Status::Draft, "{status:?}");
+        } else {
+            assert!(submit.is_ok(), "{status:?}: {submit:?}");
+        }
+    }
+    // Live means committed to the voyage: from submission to departure.
+    let live: Vec<Status> = ALL.into_iter().filter(|s| s.is_live()).collect();
+    use Status::*;
+    assert_eq!(
+        live,
+        [
+            Submitted,
+            UnderReview,
+            Held,
+            Approved,
+            AwaitingInspection,
+            InspectionPassed,
+            FailedNotReady,
+            InTransit
+        ]
+    );
+}

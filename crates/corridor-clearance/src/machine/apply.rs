@@ -171,6 +171,7 @@ impl Clearance {
                         not_ready_count: 0,
                         not_ready_at: None,
                         inspection_at: None,
+                        last_inspection: None,
                     },
                 );
             }
@@ -249,8 +250,11 @@ impl Clearance {
                         app.status = Status::AwaitingInspection;
                         app.inspection_at = Some(*when);
                     }
-                    E::InspectionRecorded { status, .. } => {
+                    E::InspectionRecorded {
+                        status, outcome, ..
+                    } => {
                         app.inspections += 1;
+                        app.last_inspection = Some((outcome.clone(), at));
                         app.status = *status;
                         if *status == Status::FailedNotReady {
                             // Back into the queue: the agent must declare readiness again.

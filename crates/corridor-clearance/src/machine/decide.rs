@@ -54,6 +54,7 @@ impl Clearance {
                 }
                 check_eligibility(&app.content, &self.config, now)
                     .map_err(ClearanceError::Ineligible)?;
+                self.vessel_free(&app.id, &app.content.vessel.imo)?;
                 plain(Event::ApplicationSubmitted {
                     application_id,
                     content_hash: app.content_hash,
@@ -169,6 +170,7 @@ impl Clearance {
                 let submitted = app.submitted_at.unwrap_or(now);
                 check_eligibility(&content, &self.config, submitted)
                     .map_err(ClearanceError::Ineligible)?;
+                self.vessel_free(&app.id, &content.vessel.imo)?;
                 let content_hash = content.content_hash()?;
                 plain(Event::ApplicationAmended {
                     application_id,
@@ -550,6 +552,24 @@ impl Clearance {
                     signature,
                 })
             }
+        }
+    }
+
+    /// A vessel makes one voyage at a time: refuses a second live
+    /// application for the same IMO number (whichever company files it), so
+    /// the queue and the plan never hold one ship twice.
+    fn vessel_free(&self, id: &str, imo: &str) -> Result<(), ClearanceError> {
+        let imo = imo.trim();
+        match self
+            .applications
+            .values()
+            .find(|o| o.id != id && o.status.is_live() && o.content.vessel.imo.trim() == imo)
+        {
+            Some(other) => Err(ClearanceError::VesselInAnotherApplication {
+                imo: imo.to_string(),
+                application_id: other.id.clone(),
+            }),
+            None => Ok(()),
         }
     }
 

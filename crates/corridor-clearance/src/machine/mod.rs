@@ -63,6 +63,24 @@ impl Status {
     pub fn in_review(self) -> bool {
         matches!(self, Status::UnderReview | Status::Held)
     }
+
+    /// Submitted and not yet finished: the vessel is committed to this
+    /// voyage (drafts, refusals, withdrawals, expiries, denied passages and
+    /// arrivals free it).
+    pub fn is_live(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Submitted
+                | UnderReview
+                | Held
+                | Approved
+                | AwaitingInspection
+                | InspectionPassed
+                | FailedNotReady
+                | InTransit
+        )
+    }
 }
 
 /// An inspection's result.
@@ -414,6 +432,10 @@ pub struct Application {
     /// When the inspection is scheduled (by an approved plan or the coordinator).
     #[serde(default)]
     pub inspection_at: Option<Timestamp>,
+    /// The last inspection's result and findings, and when it was recorded:
+    /// what the agent must put right before a re-inspection.
+    #[serde(default)]
+    pub last_inspection: Option<(InspectionOutcome, Timestamp)>,
 }
 
 impl Application {
@@ -537,6 +559,11 @@ pub enum ClearanceError {
     /// Expiry asked too early.
     #[error("application does not expire before {expires_at}")]
     NotYetExpired { expires_at: Timestamp },
+    /// The vessel is already in another live application.
+    #[error(
+        "vessel IMO {imo} is already in live application {application_id}; a vessel is cleared for one voyage at a time"
+    )]
+    VesselInAnotherApplication { imo: String, application_id: String },
     /// Inspection scheduled in the past.
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),
