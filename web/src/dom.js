@@ -38,6 +38,16 @@ export function notice(kind, text) {
 }
 
 /**
+ * Shows a message in `box` and brings it into view: on a phone, a refusal
+ * shown above the fold looks like a button that did nothing.
+ */
+export function tell(box, kind, text) {
+  mount(box, notice(kind, text));
+  box.scrollIntoView?.({ block: 'nearest' });
+  return box;
+}
+
+/**
  * Names every body cell after its column (data-label), so that on a phone,
  * where `table.cards` rows are shown as cards, each value keeps its name.
  */

@@ -148,6 +148,14 @@ function documentsPanel(app, refresh, status) {
     })))));
 }
 
+/** The last inspection's result, with the finding to put right if it failed. */
+function inspectionText({ outcome, recorded_at: at }) {
+  const when = fmtTimestamp(at);
+  if (outcome.result === 'passed') return `passed, ${when}`;
+  const what = outcome.result === 'not_ready' ? 'failed: not ready' : 'failed: non-compliant';
+  return [h('strong', null, what), `, ${when}. Finding `, h('code', null, outcome.reason_code), `: ${outcome.text}`];
+}
+
 function readinessForm(app, refresh, status) {
   const items = [
     ['holds_ventilated', 'Holds ventilated after fumigation'],
@@ -212,7 +220,8 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Status'), h('dd', { id: 'app-status' }, statusTag(app.status)),
         h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtTimestamp(app.submitted_at) : '—'),
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
-        h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : '—')),
+        h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : '—'),
+        app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async () => {
         await postJSON(`/applications/${id}/submit`);
         mount(status, notice('info', 'Submitted.'));

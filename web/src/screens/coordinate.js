@@ -253,6 +253,10 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     mount(approved, applicationsTable('to-schedule', apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready'), (a) => {
       const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel}`, value: new Date(Date.now() + 3600e3).toISOString().slice(0, 16) });
       return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async () => {
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) {
+          at.focus();
+          throw new Error(`Choose a date and time (UTC) for ${a.vessel}'s inspection first.`);
+        }
         await postJSON(`/applications/${a.id}/inspection/schedule`, { at: `${at.value.slice(0, 16)}:00Z` });
         mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(`${at.value.slice(0, 16)}:00Z`)}.`));
         await load();

@@ -2,7 +2,7 @@
 // (the approved plan's assignments where there is one), the checklist, and
 // the result with findings.
 import { getJSON, NotAvailable, postJSON } from '../api.js';
-import { h, mount, notice } from '../dom.js';
+import { h, mount, notice, tell } from '../dom.js';
 import { fmtDate, fmtTimestamp, fmtTonnes } from '../format.js';
 import { go, href } from '../route.js';
 import { forRole, statusTag } from './work.js';
@@ -77,16 +77,16 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
       const unchecked = CHECKLIST.filter(([k]) => !form.elements[`check-${k}`].checked).map(([, l]) => l);
       const code = form.elements.reason_code.value.trim();
       const text = form.elements.text.value.trim();
-      if (!result) return mount(status, notice('error', 'Choose a result.'));
-      if (result === 'passed' && unchecked.length) return mount(status, notice('error', `A pass needs every check: not checked: ${unchecked.join('; ')}.`));
-      if (result !== 'passed' && (!code || !text)) return mount(status, notice('error', 'A failure needs a finding code and the findings.'));
+      if (!result) return tell(status, 'error', 'Choose a result.');
+      if (result === 'passed' && unchecked.length) return tell(status, 'error', `A pass needs every check: not checked: ${unchecked.join('; ')}.`);
+      if (result !== 'passed' && (!code || !text)) return tell(status, 'error', 'A failure needs a finding code and the findings.');
       const outcome = result === 'passed' ? { result } : { result, reason_code: code, text };
       try {
         await postJSON(`/applications/${id}/inspection`, { outcome });
-        mount(status, notice('info', `Recorded: ${result.replace(/_/g, ' ')}.`));
+        tell(status, 'info', `Recorded: ${result.replace(/_/g, ' ')}.`);
         await refresh();
       } catch (e) {
-        mount(status, notice('error', `Not recorded: ${e.message}`));
+        tell(status, 'error', `Not recorded: ${e.message}`);
       }
     });
     const row = (k, v) => [h('dt', null, k), h('dd', null, v)];

@@ -12,6 +12,18 @@ import { forRole, partiesTable, statusTag } from './work.js';
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
 let signingKey = null; // {privateKey, keyId, party}
 
+// A key belongs to the session that loaded it: signing out (or in as
+// someone else) forgets it, so the next user of this tab never inherits it.
+window.addEventListener('corridor:session', () => {
+  signingKey = null;
+});
+
+/** The loaded key if it is `party`'s, else null (and it is forgotten). */
+function heldKey(party) {
+  if (signingKey && signingKey.party !== party) signingKey = null;
+  return signingKey;
+}
+
 /** The party's current registered key, to check a loaded key against. */
 async function currentKeyId(party) {
   const keys = await getJSON('/parties/keys');
@@ -22,6 +34,7 @@ async function currentKeyId(party) {
 
 function keyPanel(party, onChange) {
   const status = h('p', { id: 'key-status', 'aria-live': 'polite' });
+  heldKey(party);
   const show = () => {
     status.textContent = signingKey ? `Signing as ${party} with key ${signingKey.keyId} (held in this tab only).` : `No signing key loaded: load ${party}'s private key (PKCS#8 PEM) to sign decisions.`;
     status.dataset.loaded = String(Boolean(signingKey));
@@ -71,7 +84,7 @@ function planPanel(party, date, signal) {
     }
     const mine = (plan.approvals || []).find((a) => a.party === party);
     const sign = async (decision) => {
-      if (!signingKey) throw new Error('Load your party’s signing key first.');
+      if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
       const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, decision }, signingKey);
       await postJSON(`/plans/${date}/decisions`, signed);
       mount(status, notice('info', `Signed and recorded: ${decision.kind} of version ${plan.version}.`));
@@ -172,14 +185,14 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         h('div', { class: 'field' }, h('label', { for: 'reason-code' }, 'Reason code (hold, reject)'), h('input', { id: 'reason-code', name: 'reason_code', placeholder: 'DOCS_MISSING' })),
         h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
       h('p', { class: 'muted mono' }, `Signs application ${id}, version ${app.content_hash.slice(0, 16)}…`),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !signingKey || app.status === 'submitted' }, 'Sign and send')));
+      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !heldKey(party) || app.status === 'submitted' }, 'Sign and send')));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const kind = form.elements.kind.value;
       const code = form.elements.reason_code.value.trim();
       const text = form.elements.text.value.trim();
       if (kind !== 'approve' && (!code || !text)) return mount(status, notice('error', 'A hold or rejection needs a reason code and a reason.'));
-      if (!signingKey) return mount(status, notice('error', 'Load your party’s signing key first.'));
+      if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
       try {
         const decision = kind === 'approve' ? { kind } : { kind, reason_code: code, text };
         const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision }, signingKey);

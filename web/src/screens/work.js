@@ -1,7 +1,7 @@
 // What the working screens (agent, delegation, inspector, coordinator) share:
 // the role gate, status names, the parties' decisions, the queue lookup.
 import { getJSON, NotAvailable } from '../api.js';
-import { h, labelCells, mount, notice } from '../dom.js';
+import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtDate, fmtTimestamp } from '../format.js';
 import { href } from '../route.js';
 import { roleName, whoami } from '../session.js';
@@ -97,7 +97,7 @@ export function actionButton(label, status, action, attrs = {}) {
     try {
       await action();
     } catch (e) {
-      mount(status, notice('error', e.message));
+      tell(status, 'error', e.message);
     } finally {
       b.disabled = false;
     }
