@@ -201,7 +201,12 @@ impl Season {
         let id = ev.application_id().unwrap_or_default().to_string();
         let required = self.s.config().documents.required.clone();
         for kind in required {
-            let body = format!("{kind} for {id} (demo document)\n").into_bytes();
+            let title = kind.replace('_', " ");
+            let body = demo_pdf(&[
+                &title,
+                &format!("Application {id}"),
+                "corridor demo document",
+            ]);
             self.s
                 .attach_document(&actor, &id, &kind, &format!("{kind}.pdf"), body)
                 .await?;
@@ -405,7 +410,11 @@ pub async fn seed_service(
         &a3,
         "gas_free_certificate",
         "gas-free.pdf",
-        b"gas free certificate (demo)\n".to_vec(),
+        demo_pdf(&[
+            "gas free certificate",
+            "holds 3 and 4",
+            "corridor demo document",
+        ]),
     )
     .await?;
     season.approve_all(&a3, [2, 3, 1, 6]).await?;
@@ -544,6 +553,55 @@ pub async fn seed_service(
     })
 }
 
+/// A one-page PDF showing `lines`, for the demo's documents: small, but a
+/// real file that a delegate's viewer opens.
+pub fn demo_pdf(lines: &[&str]) -> Vec<u8> {
+    let escape = |t: &str| {
+        t.chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .flat_map(|c| match c {
+                '(' | ')' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect::<String>()
+    };
+    let mut text = String::from("BT /F1 14 Tf 72 770 Td 18 TL");
+    for l in lines {
+        text.push_str(&format!(" ({}) Tj T*", escape(l)));
+    }
+    text.push_str(" ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 /// Writes a private key readable by its owner only (where the OS has modes).
 pub fn write_private(path: &Path, pem: &str) -> Result<(), ServiceError> {
     std::fs::write(path, pem).map_err(io)?;
@@ -553,4 +611,47 @@ pub fn write_private(path: &Path, pem: &str) -> Result<(), ServiceError> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_pdf;
+
+    /// The demo's PDFs are well formed: every cross-reference points at its
+    /// object and `startxref` at the table, so a viewer opens them.
+    #[test]
+    fn demo_pdfs_have_a_true_cross_reference_table() {
+        let pdf = demo_pdf(&[
+            "crew list",
+            "Application BSGI-2022-000001",
+            "(brackets) \\ back",
+        ]);
+        let text = String::from_utf8(pdf.clone()).unwrap();
+        let start: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|t| t.lines().next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(text[start..].starts_with("xref\n0 6\n"));
+        let offsets: Vec<usize> = text[start..]
+            .lines()
+            .skip(3)
+            .take(5)
+            .map(|l| l[..10].parse().unwrap())
+            .collect();
+        for (i, off) in offsets.iter().enumerate() {
+            assert!(
+                text[*off..].starts_with(&format!("{} 0 obj\n", i + 1)),
+                "object {}",
+                i + 1
+            );
+        }
+        assert!(text.contains("(\\(brackets\\) \\\\ back) Tj"));
+        assert_eq!(
+            corridor_clearance::application::document_type(&pdf),
+            Ok(corridor_clearance::application::DocumentType::Pdf)
+        );
+    }
 }

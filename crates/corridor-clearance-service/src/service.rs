@@ -529,13 +529,19 @@ impl Service {
                 "filename: 1 to 200 characters, no path".into(),
             ));
         }
+        corridor_clearance::application::check_content(filename, &bytes)
+            .map_err(|p| ServiceError::Unprocessable(p.to_string()))?;
         let sha256 = Hash::of(&bytes);
         if app.content.documents.iter().any(|d| d.sha256 == sha256) {
             return Err(ServiceError::Conflict(
                 "this file is already attached".into(),
             ));
         }
+        // A new file of a kind replaces the old one in the application: the
+        // parties review the current papers. The old file stays stored and
+        // named, by hash, in the logged earlier version.
         let mut content = app.content.clone();
+        content.documents.retain(|d| d.kind != kind);
         content.documents.push(corridor_clearance::Document {
             kind: kind.to_string(),
             filename: filename.to_string(),

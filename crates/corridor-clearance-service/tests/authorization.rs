@@ -68,7 +68,7 @@ async fn every_route_against_every_role() {
             &app,
             &format!("/applications/{x}/documents?kind={kind}&filename=f.pdf"),
             &owner,
-            kind.as_bytes().to_vec(),
+            pdf(kind),
         )
         .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
@@ -676,14 +676,49 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // Exactly at the limit is fine, and the stored bytes come back with their hash.
+    let mut at_max = pdf("max");
+    at_max.resize(max, b'y');
     let (st, body) = upload(
         &app,
         &format!("/applications/{x}/documents?kind=crew_list&filename=max.pdf"),
         &owner,
-        vec![b'y'; max],
+        at_max.clone(),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{}", body["error"]);
     let sha = body["content"]["documents"][0]["sha256"].as_str().unwrap();
-    assert_eq!(sha, Hash::of(&vec![b'y'; max]).to_hex());
+    assert_eq!(sha, Hash::of(&at_max).to_hex());
+    // Content, not the name, makes a document: a program is refused.
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=crew_list&filename=crew.pdf"),
+        &owner,
+        b"MZ\x90\0\x03\0\0\0".to_vec(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "document crew.pdf is not a PDF, PNG, JPEG, TIFF, DOCX or XLSX file: its content is a Windows program"
+    );
+    // A new file of a kind replaces the old one: the parties see one crew
+    // list, the current one (a replaced file was once listed beside it).
+    let newer = pdf("crew list, corrected");
+    let (st, body) = upload(
+        &app,
+        &format!("/applications/{x}/documents?kind=crew_list&filename=crew-v2.pdf"),
+        &owner,
+        newer.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let crew: Vec<&Value> = body["content"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "crew_list")
+        .collect();
+    assert_eq!(crew.len(), 1, "{body}");
+    assert_eq!(crew[0]["filename"], "crew-v2.pdf");
+    assert_eq!(crew[0]["sha256"], Hash::of(&newer).to_hex());
 }

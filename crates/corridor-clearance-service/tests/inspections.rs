@@ -70,7 +70,7 @@ impl World {
                 &self.app,
                 &format!("/applications/{id}/documents?kind={kind}&filename=f.pdf"),
                 &token,
-                format!("{kind} {id}").into_bytes(),
+                pdf(&format!("{kind} {id}")),
             )
             .await;
             assert_eq!(st, StatusCode::CREATED, "{body}");

@@ -78,7 +78,7 @@ async fn a_season_over_http() {
                 app,
                 &format!("/applications/{id}/documents?kind={kind}&filename={kind}.pdf"),
                 token,
-                format!("{kind} of {imo}").into_bytes(),
+                pdf(&format!("{kind} of {imo}")),
             )
             .await;
             assert_eq!(st, StatusCode::CREATED, "{body}");

@@ -136,7 +136,7 @@ pub enum DocumentProblem {
     #[error("document kind {kind} is not on this corridor's checklist")]
     UnknownKind { kind: String },
     /// Over the size limit.
-    #[error("document {filename} is {size_bytes} bytes, the limit is {max_bytes}")]
+    #[error("document {filename} is {size_bytes} bytes, the limit is {max_bytes} ({})", mib(*.max_bytes))]
     TooLarge {
         filename: String,
         size_bytes: u64,
@@ -145,6 +145,70 @@ pub enum DocumentProblem {
     /// Empty file.
     #[error("document {filename} is empty")]
     Empty { filename: String },
+    /// Content that is not a document type the parties read.
+    #[error(
+        "document {filename} is not a PDF, PNG, JPEG, TIFF, DOCX or XLSX file: its content is {found}"
+    )]
+    NotADocument { filename: String, found: String },
+}
+
+/// A size in MiB, as people read a limit.
+pub fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / 1_048_576.0)
+}
+
+/// The document types the parties read, told by content (a file's name
+/// and the browser's MIME type are the sender's say-so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+    /// A Word or Excel file (Office Open XML).
+    OfficeOpenXml,
+}
+
+/// The document type of `bytes`, or what the content looks like instead.
+pub fn document_type(bytes: &[u8]) -> Result<DocumentType, &'static str> {
+    const OOXML_FIRST_ENTRY: &[u8] = b"[Content_Types].xml";
+    let starts = |p: &[u8]| bytes.starts_with(p);
+    if starts(b"%PDF-") {
+        Ok(DocumentType::Pdf)
+    } else if starts(b"\x89PNG\r\n\x1a\n") {
+        Ok(DocumentType::Png)
+    } else if starts(&[0xFF, 0xD8, 0xFF]) {
+        Ok(DocumentType::Jpeg)
+    } else if starts(b"II*\0") || starts(b"MM\0*") {
+        Ok(DocumentType::Tiff)
+    } else if starts(b"PK\x03\x04") {
+        // A zip's first entry name starts at byte 30; an OOXML file's first
+        // entry is its content-types part.
+        match bytes.get(30..30 + OOXML_FIRST_ENTRY.len()) {
+            Some(name) if name == OOXML_FIRST_ENTRY => Ok(DocumentType::OfficeOpenXml),
+            _ => Err("a zip archive"),
+        }
+    } else if starts(b"MZ") {
+        Err("a Windows program")
+    } else if starts(b"\x7fELF") {
+        Err("a Linux program")
+    } else if starts(b"#!") {
+        Err("a script")
+    } else if bytes.trim_ascii_start().starts_with(b"<") {
+        Err("HTML or XML")
+    } else if std::str::from_utf8(bytes).is_ok() {
+        Err("plain text")
+    } else {
+        Err("not recognised")
+    }
+}
+
+/// Checks an upload's content: one of the [`DocumentType`]s.
+pub fn check_content(filename: &str, bytes: &[u8]) -> Result<DocumentType, DocumentProblem> {
+    document_type(bytes).map_err(|found| DocumentProblem::NotADocument {
+        filename: filename.to_string(),
+        found: found.to_string(),
+    })
 }
 
 /// Checks the documents of `content` against the corridor's checklist.

@@ -362,6 +362,12 @@ fn documents_checklist_and_uploads() {
         check_upload("empty.pdf", 0, &b),
         Err(DocumentProblem::Empty { .. })
     ));
+    assert_eq!(
+        check_upload("huge.pdf", 20 * 1024 * 1024 + 1, &b)
+            .unwrap_err()
+            .to_string(),
+        "document huge.pdf is 20971521 bytes, the limit is 20971520 (20 MiB)"
+    );
     let mut c = content("9000001", t("2022-11-10T08:00:00Z"));
     c.documents.retain(|d| d.kind != "crew_list");
     assert_eq!(
@@ -386,4 +392,49 @@ fn content_hash_is_canonical_and_sensitive() {
     let mut v: serde_json::Value = serde_json::from_str(&json).expect("value");
     v["vessel"]["extra"] = serde_json::json!(1);
     assert!(serde_json::from_value::<ApplicationContent>(v).is_err());
+}
+
+/// Uploads are told apart by content, not by name: what the parties can
+/// open is accepted, anything else is refused saying what it looks like.
+/// (`virus.exe` was once accepted as a port entry request.)
+#[test]
+fn uploads_are_documents_by_content() {
+    let mut docx = b"PK\x03\x04".to_vec();
+    docx.resize(30, 0);
+    docx.extend_from_slice(b"[Content_Types].xml rest of the part");
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.resize(30, 0);
+    zip.extend_from_slice(b"payload.bin");
+    let cases: [(&[u8], Result<DocumentType, &str>); 13] = [
+        (b"%PDF-1.7\n", Ok(DocumentType::Pdf)),
+        (b"\x89PNG\r\n\x1a\n\0\0", Ok(DocumentType::Png)),
+        (&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], Ok(DocumentType::Jpeg)),
+        (b"II*\0\x08\0", Ok(DocumentType::Tiff)),
+        (b"MM\0*\0\0", Ok(DocumentType::Tiff)),
+        (&docx, Ok(DocumentType::OfficeOpenXml)),
+        (&zip, Err("a zip archive")),
+        (b"MZ\x90\0\x03", Err("a Windows program")),
+        (b"\x7fELF\x02\x01", Err("a Linux program")),
+        (b"#!/bin/sh\nrm -rf /", Err("a script")),
+        (b"  <html><script>", Err("HTML or XML")),
+        (b"crew list, typed", Err("plain text")),
+        (&[0, 1, 2, 0xFE], Err("not recognised")),
+    ];
+    for (bytes, want) in cases {
+        assert_eq!(document_type(bytes), want, "{bytes:?}");
+    }
+    assert_eq!(
+        check_content("virus.exe", b"MZ\x90\0")
+            .unwrap_err()
+            .to_string(),
+        "document virus.exe is not a PDF, PNG, JPEG, TIFF, DOCX or XLSX file: its content is a Windows program"
+    );
+}
+
+proptest::proptest! {
+    /// Any bytes get an answer, never a panic.
+    #[test]
+    fn any_upload_is_judged(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+        let _ = document_type(&bytes);
+    }
 }

@@ -139,7 +139,21 @@ impl SqliteTrackStore {
     }
 }
 
+impl SqliteTrackStore {
+    /// A transaction that writes: it takes SQLite's write lock at `BEGIN`,
+    /// so it waits its turn (busy timeout) instead of failing with
+    /// "database is locked" when a read turns into a write while another
+    /// connection writes (the demo's import and the feed start together).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 impl PgTrackStore {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::with_pool(pool::postgres(url, None, 4).await?).await
     }
@@ -288,7 +302,7 @@ macro_rules! track_impl {
                 if rows.is_empty() {
                     return Ok(());
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for chunk in rows.chunks(500) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_alerts (key, kind, mmsi, start_ms, end_ms, open, body) ");
                     qb.push_values(chunk, |mut b, a| {
@@ -362,7 +376,7 @@ macro_rules! track_impl {
             async fn downsample(&self, before: Timestamp, bucket_s: u32, sog_change_kn: f32, cog_change_deg: f32) -> Result<u64, StoreError> {
                 let bucket = i64::from(bucket_s.max(1)) * 1000;
                 let before = millis(before);
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done: Option<i64> = sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -401,7 +415,7 @@ macro_rules! track_impl {
                 if rows.is_empty() {
                     return Ok(());
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for chunk in rows.chunks(1000) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_registry (mmsi, imo, name, source) ");
                     qb.push_values(chunk, |mut b, r| {

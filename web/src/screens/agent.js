@@ -121,6 +121,8 @@ function eligibilityList(result) {
     h('ul', { class: 'checks' }, result.reasons.map((r) => h('li', { 'data-code': r.code }, r.message))));
 }
 
+const DOCUMENT_TYPES = '.pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,application/pdf,image/png,image/jpeg,image/tiff';
+
 function documentsPanel(app, refresh, status) {
   const have = new Map(app.content.documents.map((d) => [d.kind, d]));
   const editable = EDITABLE.has(app.status);
@@ -128,7 +130,8 @@ function documentsPanel(app, refresh, status) {
     h('thead', null, h('tr', null, ['Document', 'File', 'Attach'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, CHECKLIST.map(([kind, label, required]) => {
       const doc = have.get(kind);
-      const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable });
+      // What the server accepts (it checks the content, not the name).
+      const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable, accept: DOCUMENT_TYPES });
       file.addEventListener('change', async () => {
         const f = file.files[0];
         if (!f) return;

@@ -244,6 +244,11 @@ pub async fn call(
 }
 
 /// Raw bytes upload.
+/// A file that passes for a PDF (uploads are checked by content).
+pub fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n%%EOF\n").into_bytes()
+}
+
 pub async fn upload(app: &Router, uri: &str, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
     let req = Request::builder()
         .method("POST")
