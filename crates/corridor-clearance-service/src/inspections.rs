@@ -96,6 +96,24 @@ fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
     t.to_zoned(tz.clone()).date()
 }
 
+/// The first day whose plan can still take a vessel not yet scheduled: on
+/// the JCC's timetable today's plan was approved yesterday, and tomorrow's
+/// is approved by 16:00 today, so after that it is the day after tomorrow.
+/// (The queue once predicted "today" for vessels no plan could reach.)
+fn first_plannable_day(now: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
+    let local = now.to_zoned(tz.clone());
+    let approved_by = DEADLINES
+        .iter()
+        .find(|(k, _)| *k == "approved_plan")
+        .and_then(|(_, t)| t.parse::<jiff::civil::Time>().ok())
+        .unwrap_or(jiff::civil::time(16, 0, 0, 0));
+    let days = if local.time() < approved_by { 1 } else { 2 };
+    local
+        .date()
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(local.date())
+}
+
 /// Everything the planner needs about the service's state at one moment.
 struct Planning<'a> {
     clearance: &'a Clearance,
@@ -417,7 +435,8 @@ async fn queue_body(
     let waiting = planning.waiting();
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
     let overrides = planning.overrides(&voyages)?;
-    let view = queue_view(&voyages, today, s.capacity(), &overrides).map_err(planner_error)?;
+    let first_day = first_plannable_day(now, &planning.tz);
+    let view = queue_view(&voyages, first_day, s.capacity(), &overrides).map_err(planner_error)?;
     let by_id: HashMap<&str, &Waiting<'_>> =
         waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
     let company = match &caller.actor.role {

@@ -660,3 +660,30 @@ async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
     assert_eq!(st, StatusCode::OK, "{plan}");
     assert_eq!(plan["assignments"].as_array().unwrap().len(), 3, "{plan}");
 }
+
+/// On the JCC's timetable tomorrow's plan is approved by 16:00 Istanbul
+/// time, so a vessel not yet in a plan is predicted for tomorrow before
+/// then and the day after from then on; never today, whose plan is fixed.
+/// (The queue once predicted "today" for every waiting vessel.)
+#[tokio::test]
+async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
+    let w = world().await; // 2022-10-03 09:00 Istanbul
+    let a = w.approved("agent-a", "9584516", 80, false).await;
+    let predicted = |q: &Value| {
+        q["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["application_id"] == a.as_str())
+            .map(|e| e["predicted"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // Arrived on 6 Oct; at 15:59 Istanbul (12:59 UTC) tomorrow's plan is still open.
+    w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted(&q), "2022-10-07", "{q}");
+    // At 16:00 it is approved: the day after tomorrow.
+    w.s.clock().set("2022-10-06T13:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted(&q), "2022-10-08", "{q}");
+}

@@ -19,9 +19,26 @@ function board(q) {
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
       h('td', { class: 'date' }, fmtDate(e.waiting_since)),
-      h('td', null, e.ready ? 'ready' : h('span', { class: 'muted' }, 'not declared')),
+      h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
-      h('td', { class: 'date' }, e.predicted_earliest ? `${fmtDate(e.predicted_earliest)} – ${fmtDate(e.predicted_latest)}` : '')))))));
+      h('td', { class: 'date' }, likely(e))))))));
+}
+
+/** Where the vessel stands with its readiness (a failed inspection says so). */
+function readiness(e) {
+  if (e.status === 'failed_not_ready') {
+    const times = e.not_ready_count > 1 ? ` (${e.not_ready_count}×)` : '';
+    return { key: 'failed', text: h('span', { class: 'tag warn' }, `failed: not ready${times}`) };
+  }
+  if (e.ready) return { key: 'ready', text: e.status === 'awaiting_inspection' ? 'ready, scheduled' : 'ready' };
+  return { key: 'not-declared', text: h('span', { class: 'muted' }, 'not declared') };
+}
+
+/** The likely range; one day when it is certain (a scheduled inspection). */
+function likely(e) {
+  if (!e.predicted_earliest) return '';
+  if (e.predicted_earliest === e.predicted_latest) return fmtDate(e.predicted_earliest);
+  return `${fmtDate(e.predicted_earliest)} – ${fmtDate(e.predicted_latest)}`;
 }
 
 export function queueScreen(root) {

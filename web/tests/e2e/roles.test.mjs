@@ -130,7 +130,7 @@ test('an application from the agent’s form to a passed inspection, seen live b
   await agent.page.waitForFunction(() => /Readiness declared/.test(document.querySelector('#agent-status').textContent));
   // The agent sees their place and predicted slot; the public board the same, marked ready.
   await agent.page.waitForFunction(() => /place \d+, predicted/.test(document.querySelector('#app-queue').textContent));
-  await pub.page.waitForFunction((i) => /ready/.test(document.querySelector(`#queue-board tr[data-id="${i}"]`)?.textContent || ''), id, { timeout: 30000 });
+  await pub.page.waitForSelector(`#queue-board tr[data-id="${id}"] [data-readiness=ready]`, { timeout: 30000 });
   await shot(pub.page, 'queue-live');
 
   // The coordinator schedules the inspection (times in UTC, within the hour).
