@@ -304,16 +304,35 @@ impl Season {
     }
 }
 
+/// When the demo season starts by default: 20 Oct 2022, the month the
+/// queue peaked (the suspension of 29 Oct - 2 Nov falls inside it).
+pub const SEASON_START: &str = "2022-10-20T08:00:00Z";
+
+/// How long the demo season runs (its last entry is about 15 days in).
+pub const SEASON_DAYS: i64 = 16;
+
 /// Seeds an empty clearance store at `url` with the demo season and writes
 /// the parties' demo keys to `keys_dir` (`RU.key.pem`, `RU.pub.pem`, …).
 pub async fn seed_demo(url: &str, keys_dir: &Path) -> Result<SeedSummary, ServiceError> {
+    seed_demo_from(url, keys_dir, t(SEASON_START)?).await
+}
+
+/// [`seed_demo`], the season starting at `start` (every event keeps its
+/// place in it): `corridor demo` ends it just before now, so the queue's
+/// vessels have waited days, not years.
+pub async fn seed_demo_from(
+    url: &str,
+    keys_dir: &Path,
+    start: Timestamp,
+) -> Result<SeedSummary, ServiceError> {
     let db = crate::db::open(url).await?;
     let config = CorridorConfig::bsgi().map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let service = Service::with_db(db, config, Clock::manual(t("2022-10-20T08:00:00Z")?)).await?;
+    let service = Service::with_db(db, config, Clock::manual(start)).await?;
     seed_service(&service, keys_dir).await
 }
 
-/// [`seed_demo`] over an open service (its clock must be manual).
+/// [`seed_demo`] over an open service (its clock must be manual; the season
+/// starts at its time).
 pub async fn seed_service(
     service: &Arc<Service>,
     keys_dir: &Path,
@@ -324,6 +343,13 @@ pub async fn seed_service(
         ));
     }
     let s = service.clone();
+    let start = s.now().await;
+    // A moment of the season, as days and hours after its start.
+    let at = |days: i64, hours: i64| {
+        start
+            .checked_add(SignedDuration::from_hours(24 * days + hours))
+            .map_err(|e| ServiceError::Internal(e.to_string()))
+    };
     let mut users = Vec::new();
     let mut add = |name: &str, role: Role| {
         users.push((name.to_string(), role));
@@ -470,11 +496,11 @@ pub async fn seed_service(
     .await?;
 
     // The corridor is suspended (29 Oct - 2 Nov 2022), then resumed.
-    season.s.clock().set(t("2022-10-29T14:00:00Z")?);
+    season.s.clock().set(at(9, 6)?); // 29 Oct 14:00 by default
     let a7 = season.submit_and_review(0, 6).await?;
     season.advance(1);
     season.decide(&a7, "UA", DecisionKind::Approve).await?;
-    season.s.clock().set(t("2022-10-29T18:00:00Z")?);
+    season.s.clock().set(at(9, 10)?);
     s.execute(
         &season.coordinator,
         Command::Suspend {
@@ -483,7 +509,7 @@ pub async fn seed_service(
         },
     )
     .await?;
-    season.s.clock().set(t("2022-11-02T12:00:00Z")?);
+    season.s.clock().set(at(13, 4)?); // 2 Nov 12:00 by default
     s.execute(&season.coordinator, Command::Resume).await?;
     season.advance(2);
     season.decide(&a7, "UN", DecisionKind::Approve).await?;

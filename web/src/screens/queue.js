@@ -18,7 +18,7 @@ function board(q) {
       h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null, e.mine ? h('span', { class: 'tag ok' }, 'yours') : null),
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
-      h('td', { class: 'date' }, fmtDate(e.waiting_since)),
+      h('td', { class: 'date' }, e.waiting_since > q.as_of.slice(0, 10) ? `arrives ${fmtDate(e.waiting_since)}` : fmtDate(e.waiting_since)),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));

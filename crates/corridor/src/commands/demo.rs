@@ -82,19 +82,23 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // keys are written next to the store: demo only, in production each
     // delegation keeps its own.
     let keys_dir = dir.join("party-keys");
-    let seeded = corridor_clearance_service::seed::seed_demo(&url, &keys_dir)
+    // The season ends just before now, so its queue is today's queue.
+    let season_start = jiff::Timestamp::now()
+        - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
+    let seeded = corridor_clearance_service::seed::seed_demo_from(&url, &keys_dir, season_start)
         .await
         .context("seeding the clearance demo")?;
 
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
     let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
-    // The head start is played at once, so the feed's clock reaches now as
-    // the demo opens: on ships already under way (departures begin six hours
-    // into the scenario) and the alerts of their first day. Then it runs at
-    // SIM_SPEED.
-    let start = jiff::Timestamp::now()
-        - jiff::SignedDuration::try_from(HEAD_START).context("head start")?;
+    // The feed replays the last SIM_DAYS days, so no time it reports is
+    // ahead of the clock (an alert dated tomorrow, acknowledged before it
+    // began, confused the demo's users). The head start is played at once,
+    // so the demo opens on ships already under way (departures begin six
+    // hours into the scenario) and the alerts of their first day; then it
+    // runs at SIM_SPEED and ends at about the time it is watched.
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(SIM_DAYS));
     let scenario =
         corridor_track::sim::random_scenario(&corridor, start, SIM_DAYS, 40, 12, 1, SIM_SEED);
     let sim_config = corridor_track::sim::SimConfig {
@@ -178,7 +182,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "  live AIS:  {} corridor ships and background traffic, {SIM_DAYS} days (the first {} h at once, then {SIM_SPEED}x real time), NMEA over TCP to {feed_addr}",
+        "  live AIS:  {} corridor ships and background traffic, the last {SIM_DAYS} days replayed (the first {} h at once, then {SIM_SPEED}x real time, ending now), NMEA over TCP to {feed_addr}",
         scenario_vessels(&simulator),
         HEAD_START.as_secs() / 3600
     );
