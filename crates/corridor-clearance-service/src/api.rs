@@ -660,8 +660,9 @@ async fn upload_document(
         .await
         .map_err(|_| {
             ServiceError::TooLarge(format!(
-                "document {} is larger than the limit of {max} bytes",
-                q.filename
+                "document {} is larger than the limit of {max} bytes ({})",
+                q.filename,
+                corridor_clearance::application::mib(max)
             ))
         })?;
     s.attach_document(&caller.actor, &id, &q.kind, &q.filename, bytes.to_vec())

@@ -167,7 +167,7 @@ function alertsPanel(signal) {
       const label = `${a.kind.replace(/_/g, ' ')}, MMSI ${a.mmsi}`;
       let cell;
       if (ack) {
-        cell = h('span', { class: 'ack' }, `Acknowledged by ${ack.by}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
+        cell = h('span', { class: 'ack' }, `Acknowledged by ${String(ack.by).replace(/^user:/, '')}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
       } else {
         const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'What was done (optional)' });
         note.value = drafts.get(a.key) ?? '';

@@ -62,8 +62,10 @@ export function mapScreen(root) {
       : h('li', { class: 'empty' }, 'None so far.'));
   };
   renderAlerts();
-  // The open alerts so far, then the stream keeps the list current.
-  getJSON('/alerts', { open: 'true', limit: 20 }).then(({ items = [] }) => {
+  // The latest alerts so far, open or closed (only open ones once left the
+  // list saying "None so far" beside closed alerts); then the stream keeps
+  // the list current.
+  getJSON('/alerts', { limit: 20 }).then(({ items = [] }) => {
     for (const a of items) if (!alerts.has(a.id)) alerts.set(a.id, a);
     renderAlerts();
   }).catch(() => { /* no alert store on this server yet */ });
@@ -74,18 +76,14 @@ export function mapScreen(root) {
     onAlert: (a) => {
       alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
       renderAlerts();
-  // The open alerts so far, then the stream keeps the list current.
-  getJSON('/alerts', { open: 'true', limit: 20 }).then(({ items = [] }) => {
-    for (const a of items) if (!alerts.has(a.id)) alerts.set(a.id, a);
-    renderAlerts();
-  }).catch(() => { /* no alert store on this server yet */ });
     },
     onStatus: (key, value) => {
       if (key === 'live') liveLine.textContent = LIVE_TEXT[value] || value;
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';
       if (key === 'vessels') {
         vesselCount.textContent = value;
-        const rows = [...(m?.vessels.values() || [])].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi))).slice(0, 200);
+        // Numbers in names in numeric order (VESSEL 2 before VESSEL 10).
+        const rows = [...(m?.vessels.values() || [])].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi), 'en', { numeric: true })).slice(0, 200);
         mount(vesselList, rows.map((v) => h('tr', null,
           h('td', null, h('button', { type: 'button', class: 'link', onclick: () => m?.showVessel(v.mmsi) }, v.name || `MMSI ${v.mmsi}`)),
           h('td', null, v.state || '—'),

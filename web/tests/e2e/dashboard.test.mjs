@@ -150,6 +150,14 @@ test('map: reaches idle with the land and the corridor layers', async () => {
     // The popup follows its vessel and is redrawn as reports arrive: read it
     // in one step rather than holding on to one element.
     await page.waitForFunction(() => /MMSI/.test(document.querySelector('.vessel-popup')?.textContent || ''), null, { timeout: 5000 });
+    // Alerts already stored, open or closed, are listed beside the map (it
+    // once listed open ones only, and said "None so far" beside closed ones).
+    const stored = await api('/alerts?limit=20');
+    if (stored.count > 0) {
+      await page.waitForSelector('.map-side ol.alerts li:not(.empty)', { timeout: 10000 });
+      const shown = await page.locator('.map-side ol.alerts li:not(.empty)').count();
+      assert.ok(shown >= Math.min(stored.count, 20), `${shown} of ${stored.count} alerts listed`);
+    }
   } else {
     assert.match(await page.textContent('.live-status'), /not available yet|Connecting|reconnecting|Live/i);
   }
