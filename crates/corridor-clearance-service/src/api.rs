@@ -455,6 +455,10 @@ pub struct ApplicationSummary {
     pub imo: String,
     /// Content hash of the current version.
     pub content_hash: String,
+    /// When the agent declared the vessel ready for inspection (RFC 3339), if it stands.
+    pub ready_at: Option<String>,
+    /// When its inspection is scheduled (RFC 3339), by an approved plan or the coordinator.
+    pub inspection_at: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
@@ -476,6 +480,8 @@ async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
             vessel: a.content.vessel.name.clone(),
             imo: a.content.vessel.imo.clone(),
             content_hash: a.content_hash.to_hex(),
+            ready_at: a.ready_at.map(corridor_ledger::time::format),
+            inspection_at: a.inspection_at.map(corridor_ledger::time::format),
         })
         .collect();
     ok(&list)

@@ -15,13 +15,17 @@ function section(id, title, lead, ...content) {
     h('h2', { id: `${id}-title` }, title), lead ? h('p', { class: 'lead' }, lead) : null, ...content);
 }
 
-function applicationsTable(id, apps, action) {
+function applicationsTable(id, apps, action, { readiness = false } = {}) {
   if (!apps.length) return notice('info', 'None.');
+  const heads = ['Application', 'Vessel', 'Company', 'Status', ...(readiness ? ['Ready'] : []), ''];
   return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id },
-    h('thead', null, h('tr', null, ['Application', 'Vessel', 'Company', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, apps.map((a) => h('tr', { 'data-id': a.id },
       h('th', { scope: 'row' }, a.id), h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
-      h('td', null, a.company), h('td', null, statusTag(a.status)), h('td', null, action(a))))))));
+      h('td', null, a.company), h('td', null, statusTag(a.status)),
+      // Scheduling a vessel that is not ready is how inspections failed.
+      readiness ? h('td', { 'data-ready': String(Boolean(a.ready_at)) }, a.ready_at ? `declared ${fmtTimestamp(a.ready_at)}` : h('span', { class: 'tag warn' }, 'not declared')) : null,
+      h('td', null, action(a))))))));
 }
 
 /** The plan for `date`: its assignments, editable while it is a draft. */
@@ -261,7 +265,7 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
         mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(`${at.value.slice(0, 16)}:00Z`)}.`));
         await load();
       }, { 'data-action': 'schedule' }));
-    }));
+    }, { readiness: true }));
   };
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(status, notice('error', `Could not be loaded: ${e.message}`));

@@ -37,15 +37,22 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
     h('div', { class: 'panel-head' }, h('h2', { id: 'inspect-title' }, `Inspections, ${fmtDate(date)}`), picker),
     body));
   Promise.all([getJSON('/applications', null, { signal }), assignments(date, signal)]).then(([apps, plan]) => {
-    const waiting = apps.filter((a) => a.status === 'awaiting_inspection' || plan.has(a.id));
-    waiting.sort((a, b) => (plan.get(a.id)?.start || '99').localeCompare(plan.get(b.id)?.start || '99') || a.id.localeCompare(b.id));
+    // The day's plan, and vessels scheduled for this day outside it (or not
+    // yet given a time); not those scheduled for another day.
+    const onDay = (a) => !a.inspection_at || a.inspection_at.slice(0, 10) === date;
+    const waiting = apps.filter((a) => plan.has(a.id) || (a.status === 'awaiting_inspection' && onDay(a)));
+    // A vessel the coordinator scheduled outside the plan shows its time too.
+    const when = (a) => plan.get(a.id)?.start_at || a.inspection_at || '9999';
+    waiting.sort((a, b) => when(a).localeCompare(when(b)) || a.id.localeCompare(b.id));
     if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'));
     mount(body, h('ol', { class: 'work-cards', id: 'inspect-list' }, waiting.map((a) => {
       const slot = plan.get(a.id);
       return h('li', { 'data-id': a.id },
         h('a', { href: href(`/inspect/${a.id}`, { date }) }, h('strong', null, a.vessel), ` · ${a.id}`),
         h('span', null, statusTag(a.status)),
-        slot ? h('span', { class: 'muted' }, `${slot.start}–${slot.end} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`) : h('span', { class: 'muted' }, 'not in the day’s plan'));
+        slot ? h('span', { class: 'muted' }, `${slot.start}–${slot.end} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
+          : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${fmtTimestamp(a.inspection_at)} (outside the plan)`)
+            : h('span', { class: 'muted' }, 'not in the day’s plan'));
     })));
   }).catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));

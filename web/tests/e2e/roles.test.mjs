@@ -136,6 +136,8 @@ test('an application from the agent’s form to a passed inspection, seen live b
   // The coordinator schedules the inspection (times in UTC, within the hour).
   await coord.page.reload();
   await coord.page.waitForSelector(`#to-schedule tr[data-id="${id}"]`);
+  // The coordinator sees that the agent declared the vessel ready.
+  assert.equal(await coord.page.getAttribute(`#to-schedule tr[data-id="${id}"] [data-ready]`, 'data-ready'), 'true');
   await shot(coord.page, 'coordinator');
   // An emptied time is caught here, in words, before anything is sent.
   const when = `#to-schedule tr[data-id="${id}"] input[type=datetime-local]`;
@@ -150,8 +152,10 @@ test('an application from the agent’s form to a passed inspection, seen live b
   // The inspector, on a phone, records a pass.
   const insp = await open('phone', '/');
   await signIn(insp.page, 'inspector');
-  await insp.page.goto(new URL('/#/inspect', insp.page.url()).href);
-  await insp.page.waitForSelector(`#inspect-list li[data-id="${id}"]`);
+  // The day it was scheduled for (UTC, as the form took it): near midnight
+  // that is tomorrow.
+  await insp.page.goto(new URL(`/#/inspect?date=${planned.slice(0, 10)}`, insp.page.url()).href);
+  await insp.page.waitForSelector(`#inspect-list li[data-id="${id}"] [data-scheduled]`);
   await insp.page.screenshot({ path: path.join(OUT, 'phone-inspector-day.png'), fullPage: true });
   await insp.page.click(`#inspect-list li[data-id="${id}"] a`);
   await insp.page.waitForSelector('#inspection-form');
