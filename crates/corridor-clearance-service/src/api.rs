@@ -725,6 +725,15 @@ async fn decide(
     ApiJson(decision): ApiJson<SignedDecision>,
 ) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
+    // Say why, where saying it reveals nothing: a delegate signs for their
+    // own party only.
+    if let Role::Delegate { party } = &caller.actor.role
+        && *party != decision.payload.party
+    {
+        return Err(ServiceError::ForbiddenRole(
+            "a party's delegate records decisions for their own party only",
+        ));
+    }
     s.execute(
         &caller.actor,
         Command::Decide {

@@ -123,6 +123,7 @@ impl ServiceError {
                 | C::NotSuspended
                 | C::PlanConflict(_)
                 | C::VesselInAnotherApplication { .. }
+                | C::AlreadyRecorded { .. }
                 | C::AlreadyAcknowledged { .. }
                 | C::NotYetExpired { .. } => {
                     (StatusCode::CONFLICT, "conflict", c.to_string(), None)

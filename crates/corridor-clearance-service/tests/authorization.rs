@@ -499,6 +499,20 @@ async fn every_route_against_every_role() {
         }
     }
     assert!(refused > 60, "{refused}");
+    // The delegate is told why: their party only (that reveals nothing).
+    let (st, resp) = call(
+        &app,
+        "POST",
+        &format!("/applications/{x}/decisions"),
+        Some(&tokens[&Delegate]),
+        Some(&ru_decision),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
+    assert_eq!(
+        resp["error"]["message"],
+        "not permitted: a party's delegate records decisions for their own party only"
+    );
 
     // Another company's application answers exactly like one that does not exist.
     let other = tokens[&OtherAgent].clone();

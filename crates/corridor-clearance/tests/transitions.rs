@@ -607,3 +607,40 @@ fn a_vessel_is_in_one_live_application_at_a_time() {
         ]
     );
 }
+
+/// The same signed decision sent twice is recorded once: the second is
+/// refused, naming it, and nothing is logged. (A replay was once logged
+/// twice, with the identical signature.)
+#[test]
+fn a_signed_decision_sent_twice_is_recorded_once() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let now = now + 1.hours();
+    let hold = DecisionKind::Hold {
+        reason_code: "DOCS".into(),
+        text: "crew list missing".into(),
+    };
+    let d = w.signed("RU", &id, hold, now);
+    let send = |w: &mut World, d: &SignedDecision| {
+        w.run(
+            &delegate("RU"),
+            Command::Decide {
+                application_id: id.clone(),
+                decision: d.clone(),
+            },
+            now + 1.minutes(),
+        )
+    };
+    assert!(send(&mut w, &d).is_ok());
+    let logged = w.events().len();
+    assert_eq!(
+        send(&mut w, &d),
+        Err(ClearanceError::AlreadyRecorded {
+            party: "RU".into(),
+            signed: d.payload.time,
+        })
+    );
+    assert_eq!(w.events().len(), logged);
+    // A new decision by the same party is a decision.
+    let approve = w.signed("RU", &id, DecisionKind::Approve, now + 2.minutes());
+    assert!(send(&mut w, &approve).is_ok());
+}

@@ -544,6 +544,9 @@ pub enum ClearanceError {
     /// The signed decision predates the party's last decision, release or the review start.
     #[error("decision signed at {signed}, before the party's decision was last awaited ({since})")]
     StaleDecision { signed: Timestamp, since: Timestamp },
+    /// This very signed decision is already in the log.
+    #[error("{party}'s decision signed at {signed} is already recorded")]
+    AlreadyRecorded { party: String, signed: Timestamp },
     /// The party has no hold to release.
     #[error("party {0} has no hold on this application")]
     NoHold(String),
