@@ -691,6 +691,13 @@ async fn download_document(
         .document(&id, &sha256.to_ascii_lowercase())
         .await?
         .ok_or_else(|| ServiceError::NotFound("no such document".into()))?;
+    // The bytes must still be the ones logged: never serve an altered file.
+    if corridor_ledger::Hash::of(&doc.content).to_hex() != doc.sha256 {
+        return Err(ServiceError::Tampered(format!(
+            "document {} of {id} does not match its SHA-256 {}",
+            doc.filename, doc.sha256
+        )));
+    }
     let mut resp = Response::new(Body::from(doc.content));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

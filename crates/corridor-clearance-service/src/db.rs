@@ -296,6 +296,41 @@ impl Db {
         })
     }
 
+    /// Every stored document's application and SHA-256 (hex) as stored.
+    pub async fn document_keys(&self) -> Result<Vec<(String, String)>, ServiceError> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(q("SELECT application_id, sha256 FROM clearance_documents ORDER BY application_id, sha256"))
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("application_id")?, r.try_get("sha256")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(Into::into)
+        })
+    }
+
+    /// Every row of the `clearance_applications` projection.
+    pub async fn application_rows(&self) -> Result<Vec<AppRow>, ServiceError> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(q("SELECT id, company, status, content, content_hash, updated_at FROM clearance_applications ORDER BY id"))
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(AppRow {
+                        id: r.try_get("id")?,
+                        company: r.try_get("company")?,
+                        status: r.try_get("status")?,
+                        content: r.try_get("content")?,
+                        content_hash: r.try_get("content_hash")?,
+                        updated_at: r.try_get("updated_at")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(Into::into)
+        })
+    }
+
     /// Every party key row.
     pub async fn key_rows(&self) -> Result<Vec<KeyRow>, ServiceError> {
         on_db!(self, pool => {

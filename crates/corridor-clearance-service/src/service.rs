@@ -590,7 +590,7 @@ fn status_text(s: Status) -> String {
         .unwrap_or_default()
 }
 
-fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError> {
+pub(crate) fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError> {
     Ok(AppRow {
         id: app.id.clone(),
         company: app.company.clone(),

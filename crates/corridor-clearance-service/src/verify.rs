@@ -9,6 +9,10 @@
 //!    truncated tail is caught even when the chain itself is consistent).
 //! 3. The party key table matches the keys registered in the log.
 //! 4. The clearance state replays from the log and keeps its invariants.
+//! 5. Every stored document's bytes hash to the SHA-256 it is stored (and
+//!    logged) under, and every document the record names is stored.
+//! 6. The `clearance_applications` table, a projection kept for SQL
+//!    readers, is exactly what the replay gives.
 //!
 //! A changed, deleted or reordered row is named at its own position; a row
 //! inserted by someone who chained it correctly to its predecessor is named
@@ -56,6 +60,12 @@ pub enum VerifyFailure {
     /// The events do not replay into a consistent state.
     #[error("clearance state: {0}")]
     Replay(String),
+    /// A stored document is altered or missing.
+    #[error("document: {0}")]
+    Document(String),
+    /// The applications table disagrees with the log.
+    #[error("applications table: {0}")]
+    Projection(String),
     /// The database could not be read.
     #[error(transparent)]
     Db(#[from] ServiceError),
@@ -154,7 +164,9 @@ pub async fn verify_database(
             .map_err(|e| VerifyFailure::Replay(e.to_string()))?;
         c.check_invariants().map_err(VerifyFailure::Replay)?;
         applications = c.applications.len();
+        check_projection(db, &c).await?;
     }
+    check_documents(db).await?;
     Ok(VerifyReport {
         size: summary.size,
         head: summary.head,
@@ -163,4 +175,73 @@ pub async fn verify_database(
         checkpoints: checkpoints.len() as u64,
         applications,
     })
+}
+
+/// Every stored file hashes to its key; every document the log's latest
+/// versions name is stored.
+async fn check_documents(db: &Db) -> Result<(), VerifyFailure> {
+    for (app, sha) in db.document_keys().await? {
+        let doc = db
+            .document(&app, &sha)
+            .await?
+            .ok_or_else(|| VerifyFailure::Document(format!("{app} {sha}: vanished while read")))?;
+        let actual = Hash::of(&doc.content).to_hex();
+        if actual != sha {
+            return Err(VerifyFailure::Document(format!(
+                "{app}: {} is stored as {sha} but its bytes hash to {actual}: the file was altered",
+                doc.filename
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The applications table row by row against the replayed state.
+async fn check_projection(db: &Db, c: &Clearance) -> Result<(), VerifyFailure> {
+    let stored = db.application_rows().await?;
+    for row in &stored {
+        let Some(app) = c.applications.get(&row.id) else {
+            return Err(VerifyFailure::Projection(format!(
+                "{} is in the table but not in the log",
+                row.id
+            )));
+        };
+        let want = crate::service::app_row(app)?;
+        for (field, have, log) in [
+            ("company", &row.company, &want.company),
+            ("status", &row.status, &want.status),
+            ("content", &row.content, &want.content),
+            ("content_hash", &row.content_hash, &want.content_hash),
+        ] {
+            if have != log {
+                let show = |v: &str| v.chars().take(60).collect::<String>();
+                return Err(VerifyFailure::Projection(format!(
+                    "{}: {field} is {:?} but the log gives {:?}",
+                    row.id,
+                    show(have),
+                    show(log)
+                )));
+            }
+        }
+        for d in &app.content.documents {
+            if db.document(&row.id, &d.sha256.to_hex()).await?.is_none() {
+                return Err(VerifyFailure::Document(format!(
+                    "{}: {} ({}) is named in the log but not stored",
+                    row.id,
+                    d.filename,
+                    d.sha256.to_hex()
+                )));
+            }
+        }
+    }
+    if let Some(missing) = c
+        .applications
+        .keys()
+        .find(|id| !stored.iter().any(|r| &r.id == *id))
+    {
+        return Err(VerifyFailure::Projection(format!(
+            "{missing} is in the log but not in the table"
+        )));
+    }
+    Ok(())
 }

@@ -256,6 +256,61 @@ async fn tamper_suite(db: Db) {
     }
     restore(&db, &rows).await;
 
+    // A stored document's bytes changed: the file no longer hashes to the
+    // SHA-256 the log names (it once verified as intact, and was served).
+    let blob = |bytes: &[u8]| {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        if db.is_postgres() {
+            format!("'\\x{hex}'::bytea")
+        } else {
+            format!("X'{hex}'")
+        }
+    };
+    let (app, sha) = db.document_keys().await.unwrap().remove(0);
+    let original = db.document(&app, &sha).await.unwrap().unwrap().content;
+    let set = |bytes: &[u8]| {
+        format!(
+            "UPDATE clearance_documents SET content = {} WHERE application_id = '{app}' AND sha256 = '{sha}'",
+            blob(bytes)
+        )
+    };
+    db.execute_raw(&set(b"%PDF-1.4\nEVIL")).await.unwrap();
+    match verify_database(&db, None).await {
+        Err(VerifyFailure::Document(m)) => {
+            assert!(m.contains("altered") && m.contains(&sha), "{m}")
+        }
+        other => panic!("expected a document failure, got {other:?}"),
+    }
+    db.execute_raw(&set(&original)).await.unwrap();
+    let config = CorridorConfig::bsgi().unwrap();
+    verify_database(&db, Some(&config)).await.unwrap();
+
+    // The applications table edited behind the log's back: a rejection
+    // turned into an approval, then a row deleted.
+    db.execute_raw(
+        "UPDATE clearance_applications SET status = 'approved' WHERE status = 'rejected'",
+    )
+    .await
+    .unwrap();
+    match verify_database(&db, Some(&config)).await {
+        Err(VerifyFailure::Projection(m)) => {
+            assert!(
+                m.contains("status is \"approved\" but the log gives \"rejected\""),
+                "{m}"
+            )
+        }
+        other => panic!("expected a projection failure, got {other:?}"),
+    }
+    db.execute_raw("DELETE FROM clearance_applications WHERE status = 'approved'")
+        .await
+        .unwrap();
+    match verify_database(&db, Some(&config)).await {
+        Err(VerifyFailure::Projection(m)) => {
+            assert!(m.contains("is in the log but not in the table"), "{m}")
+        }
+        other => panic!("expected a projection failure, got {other:?}"),
+    }
+
     // A key row changed behind the log's back.
     db.execute_raw("UPDATE clearance_party_keys SET public_key = 'AAAA' WHERE party = 'UA'")
         .await
