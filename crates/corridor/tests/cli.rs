@@ -132,7 +132,8 @@ fn issue_2_bad_rows_are_reported_and_strict_writes_nothing() {
         "{err}"
     );
     assert!(err.contains("nothing was written"), "{err}");
-    assert_eq!(stats(&strict_db, &[])["voyages"], 0);
+    // Refused before the store is opened: not even an empty file is left.
+    assert!(!strict_db.exists());
 
     let db = dir.path().join("lenient.db");
     let out = import(&db, &bad, &["--json"]);
@@ -442,4 +443,45 @@ fn the_demo_serves_a_coherent_present() {
             "{line}\n{log}"
         );
     }
+}
+
+/// A command that only reads refuses a database that is not there, and
+/// leaves nothing behind; a URL that cannot name a database says so, once.
+/// (A mistyped path once printed "0 t in 0 voyages" and created the file;
+/// errors repeated their cause three times.)
+#[test]
+fn read_only_commands_refuse_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    for args in [&["stats"][..], &["stats", "--json"], &["verify"]] {
+        let out = corridor(&missing, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.contains(&format!("no database at {}", missing.display())),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "files were created"
+    );
+    let out = corridor(Path::new("mysql://db/record"), &["stats"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mysql:// databases are not supported"),
+        "{err}"
+    );
+    let out = corridor(
+        &dir.path().join("no/such/dir/x.db"),
+        &["import", "jcc", shared(CSV).to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(
+        err.matches("unable to open database file").count(),
+        1,
+        "{err}"
+    );
 }

@@ -262,7 +262,8 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let db = corridor_clearance_service::db::open(&ctx.database_url()).await?;
+    ctx.require_existing()?;
+    let db = corridor_clearance_service::db::open(&ctx.checked_url()?).await?;
     let result = corridor_clearance_service::verify::verify_database(&db, Some(&config()?)).await;
     db.close().await;
     match result {

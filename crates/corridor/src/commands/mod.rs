@@ -85,10 +85,47 @@ impl Context {
     }
 
     pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let url = self.database_url();
+        let url = self.checked_url()?;
         corridor_store::open(&url)
             .await
             .with_context(|| "opening the record store".to_string())
+    }
+
+    /// The store for a command that only reads: a database that does not
+    /// exist is an error, not a new empty one (a mistyped path once printed
+    /// "0 t in 0 voyages" and left a new file behind).
+    pub async fn existing_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        self.require_existing()?;
+        self.store().await
+    }
+
+    /// Refuses a missing SQLite file (PostgreSQL says so itself).
+    pub fn require_existing(&self) -> anyhow::Result<()> {
+        let url = self.checked_url()?;
+        if let corridor_store::pool::Location::Sqlite(path) = corridor_store::pool::locate(&url)
+            && !std::path::Path::new(path).is_file()
+        {
+            anyhow::bail!(
+                "no database at {path}: import a record first (corridor --database {path} import jcc FILE), or give --database"
+            );
+        }
+        Ok(())
+    }
+
+    /// The database URL, refused when it cannot name a database.
+    pub fn checked_url(&self) -> anyhow::Result<String> {
+        let url = self.database_url();
+        if url.trim().is_empty() {
+            anyhow::bail!("the database is empty: give a file path, sqlite://PATH or postgres://…");
+        }
+        if let Some((scheme, _)) = url.split_once("://")
+            && !matches!(scheme, "sqlite" | "postgres" | "postgresql")
+        {
+            anyhow::bail!(
+                "{url}: {scheme}:// databases are not supported; give a file path, sqlite://PATH or postgres://…"
+            );
+        }
+        Ok(url)
     }
 }
 

@@ -114,7 +114,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|s| scenario(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let mut record = Vec::new();
     let mut offset = 0;
     loop {

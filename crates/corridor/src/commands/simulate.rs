@@ -250,7 +250,7 @@ async fn record_voyages(
     seed: u64,
     max: usize,
 ) -> anyhow::Result<Vec<Voyage>> {
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let from = start.to_zoned(jiff::tz::TimeZone::UTC).date();
     // Leave five days at the end so every voyage finishes inside the period.
     let until = from

@@ -27,7 +27,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if let (Some(f), Some(u)) = (args.from, args.until) {
         anyhow::ensure!(f <= u, "--from {f} is after --until {u}");
     }
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let s = store
         .stats(DateRange {
             from: args.from,
