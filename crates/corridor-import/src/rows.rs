@@ -347,7 +347,56 @@ pub(crate) type Invalid = (Option<&'static str>, String);
 /// A row and what validating it gave.
 pub(crate) type Checked = (Head, Result<Line, Invalid>);
 
+/// Longest text a cell may hold: the longest real value is a vessel or
+/// country name of some 40 characters.
+pub(crate) const MAX_CELL_CHARS: usize = 200;
+
+/// Text cells hold printable text of a sane length: a control character or
+/// a bidirectional override (which can make a name display as another) is
+/// refused, as is a megabyte "name".
+fn plain_text(r: &RawRow) -> Result<(), Invalid> {
+    let cells = [
+        (col::STATUS, &r.status),
+        (col::SEQ, &r.seq),
+        (col::VESSEL, &r.vessel),
+        (col::IMO, &r.imo),
+        (col::PORT, &r.port),
+        (col::COUNTRY, &r.country),
+        (col::COMMODITY, &r.commodity),
+        (col::TONNES, &r.tonnes),
+        (col::DEPARTURE, &r.departure),
+        (col::INSPECTION, &r.inspection),
+        ("Income group", &r.income_group),
+        ("Flag", &r.flag),
+        ("World Bank region", &r.wb_region),
+        ("UN region", &r.un_region),
+        ("Development category", &r.development),
+    ];
+    let wfp = r.wfp.as_ref().map(|c| (col::WFP, c));
+    for (column, cell) in cells.into_iter().chain(wfp) {
+        let Cell::Text(t) = cell else { continue };
+        let n = t.chars().count();
+        if n > MAX_CELL_CHARS {
+            return Err((
+                Some(column),
+                format!("{n} characters; at most {MAX_CELL_CHARS}"),
+            ));
+        }
+        if let Some(c) = t.chars().find(|c| {
+            (c.is_control() && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        }) {
+            return Err((
+                Some(column),
+                format!("holds the control character U+{:04X}", u32::from(c)),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn validate(r: &RawRow) -> Result<Line, Invalid> {
+    plain_text(r)?;
     let status = r.status.text();
     match &*status {
         "Outbound" | "Outbound +" | "Outbound+" => {}
@@ -406,6 +455,15 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
         .map_err(|e| (Some(col::DEPARTURE), e))?
         .ok_or((Some(col::DEPARTURE), "departure date is empty".to_string()))?;
     let inspection = date(&r.inspection).map_err(|e| (Some(col::INSPECTION), e))?;
+    // The outbound inspection is in Istanbul, after the ship left port.
+    if let Some(i) = inspection
+        && i < departure
+    {
+        return Err((
+            Some(col::INSPECTION),
+            format!("inspection cleared {i} is before the departure on {departure}"),
+        ));
+    }
     let wfp = match &r.wfp {
         None => None,
         Some(c) => {
@@ -457,13 +515,25 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
 }
 
 /// Reads a date cell: `14-Jun-2023`, `2023-06-14`, or a spreadsheet serial.
+/// Years a voyage date can fall in: a typo (9999, 1900) is refused rather
+/// than becoming the import's snapshot date or a month of the figures.
+const YEARS: std::ops::RangeInclusive<i16> = 1990..=2100;
+
 fn date(c: &Cell) -> Result<Option<Date>, String> {
-    match c {
-        Cell::Empty => Ok(None),
-        Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse_date(t.trim()).map(Some),
-        Cell::Number(n) | Cell::DateSerial(n) => serial_date(*n).map(Some),
+    let d = match c {
+        Cell::Empty => return Ok(None),
+        Cell::Text(t) if t.trim().is_empty() => return Ok(None),
+        Cell::Text(t) => parse_date(t.trim())?,
+        Cell::Number(n) | Cell::DateSerial(n) => serial_date(*n)?,
+    };
+    if !YEARS.contains(&d.year()) {
+        return Err(format!(
+            "date {d} is not in the years {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
     }
+    Ok(Some(d))
 }
 
 pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
@@ -491,7 +561,8 @@ pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
         y @ 0..=99 => 2000 + y,
         y => y,
     };
-    Date::new(year, month, day).map_err(|e| format!("date {t:?}: {e}"))
+    Date::new(year, month, day)
+        .map_err(|_| format!("date {t:?} does not exist ({year}-{month:02} has no day {day})"))
 }
 
 /// A spreadsheet date serial to the calendar date it means.

@@ -180,6 +180,50 @@ fn bad_rows_are_reported_and_the_rest_imports() {
         &["3:Country:unknown destination country"],
         &[1],
     );
+    // Dates that cannot be a voyage's: out of any plausible year, a day
+    // the month does not have, an inspection before the departure.
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("5-Aug-2022", "1-Jan-9999")),
+        &["3:Departure date:date 9999-01-01 is not in the years 1990 to 2100"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("6-Aug-2022", "1-Jan-1900")),
+        &["3:Inspection cleared:date 1900-01-01 is not in the years 1990 to 2100"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("5-Aug-2022", "31-Feb-2023")),
+        &["3:Departure date:date \"31-Feb-2023\" does not exist (2023-02 has no day 31)"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("6-Aug-2022", "1-Aug-2022")),
+        &[
+            "3:Inspection cleared:inspection cleared 2022-08-01 is before the departure on 2022-08-05",
+        ],
+        &[1],
+    );
+    // Text that is not a name: control characters, direction overrides, a
+    // megabyte of letters.
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("NAVI STAR", "NAVI\u{7}STAR")),
+        &["3:Vessel name:holds the control character U+0007"],
+        &[1],
+    );
+    check(
+        &format!(
+            "{GOOD1}\n{}",
+            GOOD2.replace("NAVI STAR", "NAVI \u{202e}RATS")
+        ),
+        &["3:Vessel name:holds the control character U+202E"],
+        &[1],
+    );
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace("NAVI STAR", &"N".repeat(201))),
+        &["3:Vessel name:201 characters; at most 200"],
+        &[1],
+    );
     // Short rows and blank lines.
     check(
         &format!("{GOOD1}\nOutbound,3,X\n\n{GOOD2}"),

@@ -485,3 +485,25 @@ fn read_only_commands_refuse_a_missing_database() {
         "{err}"
     );
 }
+
+/// `--as-of` before the file's own departures is refused before anything is
+/// written (it was accepted, ranking the file below older snapshots).
+#[test]
+fn an_as_of_date_before_the_files_departures_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let out = import(&db, &shared(CSV), &["--as-of", "1900-01-01"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--as-of 1900-01-01 is before the latest departure in")
+            && err.contains("(2023-06-14)"),
+        "{err}"
+    );
+    assert!(!db.exists());
+    assert!(
+        import(&db, &shared(CSV), &["--as-of", "2023-06-14"])
+            .status
+            .success()
+    );
+}

@@ -59,6 +59,18 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             args.file.display()
         );
     };
+    // A snapshot holds no departure after its own date: an --as-of before
+    // the file's latest departure is a typo that would rank the file's
+    // values below older snapshots.
+    if let (Some(given), Some(latest)) = (args.as_of, parsed.latest_departure())
+        && given < latest
+    {
+        progress.finish_and_clear();
+        anyhow::bail!(
+            "--as-of {given} is before the latest departure in {} ({latest}); a snapshot cannot hold later departures",
+            args.file.display()
+        );
+    }
     let source = args
         .file
         .file_name()
