@@ -524,10 +524,14 @@ impl Service {
         if filename.trim().is_empty()
             || filename.chars().count() > 200
             || filename.contains(['/', '\\'])
+            || matches!(filename.trim(), "." | "..")
         {
             return Err(ServiceError::Unprocessable(
                 "filename: 1 to 200 characters, no path".into(),
             ));
+        }
+        if let Some(p) = corridor_clearance::application::plain_text_problem(filename, 200, false) {
+            return Err(ServiceError::Unprocessable(format!("filename: {p}")));
         }
         corridor_clearance::application::check_content(filename, &bytes)
             .map_err(|p| ServiceError::Unprocessable(p.to_string()))?;

@@ -715,6 +715,25 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
         body["error"]["message"],
         "document crew.pdf is not a PDF, PNG, JPEG, TIFF, DOCX or XLSX file: its content is a Windows program"
     );
+    // A file name is a name: no control characters, no direction overrides.
+    for (name, why) in [
+        ("a%0Ab.pdf", "filename: holds the control character U+000A"),
+        (
+            "%E2%80%AEfdp.exe",
+            "filename: holds the control character U+202E",
+        ),
+        ("..", "filename: 1 to 200 characters, no path"),
+    ] {
+        let (st, body) = upload(
+            &app,
+            &format!("/applications/{x}/documents?kind=crew_list&filename={name}"),
+            &owner,
+            pdf(name),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+        assert_eq!(body["error"]["message"], why, "{name}");
+    }
     // A new file of a kind replaces the old one: the parties see one crew
     // list, the current one (a replaced file was once listed beside it).
     let newer = pdf("crew list, corrected");

@@ -265,3 +265,60 @@ pub fn check_upload(
     }
     Ok(())
 }
+
+/// Longest text in one field of an application (names, codes, file names):
+/// the longest real one is a vessel or port name of some 40 characters.
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// Why `text` is not plain text of at most `max` characters, if it is not:
+/// control characters (a newline only where `lines`) and bidirectional
+/// overrides, which can make a name display as another, are refused.
+pub fn plain_text_problem(text: &str, max: usize, lines: bool) -> Option<String> {
+    let n = text.chars().count();
+    if n > max {
+        return Some(format!("{n} characters; at most {max}"));
+    }
+    text.chars()
+        .find(|c| {
+            (c.is_control() && !(lines && matches!(c, '\n' | '\r' | '\t')))
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|c| format!("holds the control character U+{:04X}", u32::from(c)))
+}
+
+/// Every text field of `content` is plain text of a sane length; the first
+/// that is not is named by its path (`vessel.name`, `cargo[1].commodity`).
+pub fn check_text(content: &ApplicationContent) -> Result<(), String> {
+    fn walk(v: &serde_json::Value, path: &mut String) -> Result<(), String> {
+        match v {
+            serde_json::Value::String(s) => match plain_text_problem(s, MAX_FIELD_CHARS, false) {
+                Some(p) => Err(format!("{path}: {p}")),
+                None => Ok(()),
+            },
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            serde_json::Value::Object(fields) => {
+                for (k, item) in fields {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    let v = serde_json::to_value(content).map_err(|e| e.to_string())?;
+    walk(&v, &mut String::new())
+}

@@ -644,3 +644,74 @@ fn a_signed_decision_sent_twice_is_recorded_once() {
     let approve = w.signed("RU", &id, DecisionKind::Approve, now + 2.minutes());
     assert!(send(&mut w, &approve).is_ok());
 }
+
+/// What goes into the permanent record is plain text of a sane length: a
+/// 100 kB vessel name, a direction override in a name, an empty or
+/// 5,000-character reason code are refused, naming the field.
+#[test]
+fn text_in_the_record_is_plain_and_bounded() {
+    let now = t("2022-11-10T06:00:00Z");
+    let mut w = World::new(bsgi(), now);
+    for (name, why) in [
+        (
+            "N".repeat(100_000),
+            "vessel.name: 100000 characters; at most 200",
+        ),
+        (
+            "NAVI \u{202e}RATS".to_string(),
+            "vessel.name: holds the control character U+202E",
+        ),
+        (
+            "NAVI\nSTAR".to_string(),
+            "vessel.name: holds the control character U+000A",
+        ),
+    ] {
+        let mut c = content("9000001", now + 72.hours());
+        c.vessel.name = name;
+        let r = w.run(
+            &agent("atlas"),
+            Command::CreateDraft {
+                company: "atlas".into(),
+                content: c,
+            },
+            now,
+        );
+        assert_eq!(r, Err(ClearanceError::Invalid(why.into())));
+    }
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let now = now + 1.hours();
+    for (code, text, why) in [
+        (
+            "",
+            "crew list missing",
+            "a hold needs a reason code and a reason",
+        ),
+        ("DOCS", " ", "a hold needs a reason code and a reason"),
+        (
+            &*"X".repeat(5000),
+            "crew list missing",
+            "reason_code: 5000 characters; at most 64",
+        ),
+        (
+            "DOCS",
+            "crew list\u{0}missing",
+            "text: holds the control character U+0000",
+        ),
+    ] {
+        let kind = DecisionKind::Hold {
+            reason_code: code.into(),
+            text: text.into(),
+        };
+        assert_eq!(
+            w.decide("RU", &id, kind, now),
+            Err(ClearanceError::Invalid(why.into())),
+            "{code:?} {text:?}"
+        );
+    }
+    // A reason over several lines is fine.
+    let kind = DecisionKind::Hold {
+        reason_code: "DOCS".into(),
+        text: "crew list missing;\nregistry certificate expired".into(),
+    };
+    assert!(w.decide("RU", &id, kind, now).is_ok());
+}

@@ -1,6 +1,7 @@
 //! Deciding a command: authorisation, the domain rules, and the event to log.
 
 use super::*;
+use crate::application::check_text;
 
 impl Clearance {
     pub(super) fn decide(
@@ -24,6 +25,7 @@ impl Clearance {
                     Action::CreateApplication,
                     Resource::Application { company: &company },
                 )?;
+                check_text(&content).map_err(ClearanceError::Invalid)?;
                 let content_hash = content.content_hash()?;
                 plain(Event::ApplicationCreated {
                     application_id: self.next_application_id(now),
@@ -40,6 +42,7 @@ impl Clearance {
                 if app.status != Status::Draft {
                     return Err(illegal("update", app.status));
                 }
+                check_text(&content).map_err(ClearanceError::Invalid)?;
                 let content_hash = content.content_hash()?;
                 plain(Event::DraftUpdated {
                     application_id,
@@ -95,6 +98,7 @@ impl Clearance {
                     application_hash: &app.content_hash,
                 };
                 decision.verify_for(keys, &expected, now)?;
+                check_reason(&decision.payload.decision)?;
                 // The same signed decision sent again is not a second decision.
                 if app.decisions.get(&party).is_some_and(|d| {
                     d.signed_at == decision.payload.time
@@ -179,6 +183,7 @@ impl Clearance {
                     return Err(illegal("amend", app.status));
                 }
                 let submitted = app.submitted_at.unwrap_or(now);
+                check_text(&content).map_err(ClearanceError::Invalid)?;
                 check_eligibility(&content, &self.config, submitted)
                     .map_err(ClearanceError::Ineligible)?;
                 self.vessel_free(&app.id, &content.vessel.imo)?;
@@ -618,4 +623,33 @@ impl Clearance {
             Consensus::Pending => current,
         }
     }
+}
+
+/// Longest reason code of a hold or rejection (`DOCS_MISSING`).
+pub const MAX_REASON_CODE_CHARS: usize = 64;
+
+/// A hold or rejection says why: a reason code and a text, both plain
+/// text, both bounded (they stay in the public record for good).
+fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
+    let (DecisionKind::Hold { reason_code, text } | DecisionKind::Reject { reason_code, text }) =
+        kind
+    else {
+        return Ok(());
+    };
+    let invalid = |m: String| Err(ClearanceError::Invalid(m));
+    if reason_code.trim().is_empty() || text.trim().is_empty() {
+        return invalid(format!(
+            "a {} needs a reason code and a reason",
+            kind.name()
+        ));
+    }
+    if let Some(p) =
+        crate::application::plain_text_problem(reason_code, MAX_REASON_CODE_CHARS, false)
+    {
+        return invalid(format!("reason_code: {p}"));
+    }
+    if let Some(p) = crate::application::plain_text_problem(text, MAX_TEXT_CHARS, true) {
+        return invalid(format!("text: {p}"));
+    }
+    Ok(())
 }
