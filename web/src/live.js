@@ -34,7 +34,13 @@ export function sseParser(onMessage) {
 
 /** Sorts one decoded message into positions, alerts and acknowledgements. */
 export function classify(event, payload, handlers) {
-  const { onPosition, onAlert, onAcknowledgement } = handlers;
+  const { onPosition, onAlert, onAcknowledgement, onLagged } = handlers;
+  // Too slow to keep up: the server dropped this many events, alerts among
+  // them perhaps; whoever must not miss one reads them again.
+  if (event === 'lagged') {
+    onLagged?.(Number(payload) || 0);
+    return;
+  }
   if (Array.isArray(payload)) {
     for (const p of payload) classify(event, p, handlers);
     return;
@@ -56,7 +62,7 @@ export function classify(event, payload, handlers) {
  * Follows the live feed until the returned function is called. Status is
  * one of connecting, live, reconnecting, unavailable (404), error.
  */
-export function subscribeLive({ onPosition, onAlert, onAcknowledgement, onStatus, url = '/api/v1/live' }) {
+export function subscribeLive({ onPosition, onAlert, onAcknowledgement, onLagged, onStatus, url = '/api/v1/live' }) {
   const ctl = new AbortController();
   let retry = 1000;
 
@@ -79,7 +85,7 @@ export function subscribeLive({ onPosition, onAlert, onAcknowledgement, onStatus
           } catch {
             return; // not JSON: not ours to show
           }
-          classify(event, payload, { onPosition, onAlert, onAcknowledgement });
+          classify(event, payload, { onPosition, onAlert, onAcknowledgement, onLagged });
         });
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {

@@ -113,6 +113,9 @@ async function renderSession() {
   const me = await whoami();
   const navList = document.querySelector('header.site nav ul');
   navList.querySelector('[data-role-nav]')?.remove();
+  // The header says whose view this is: the public record, or a role's.
+  const sub = document.querySelector('.brand-sub');
+  if (sub) sub.textContent = `Black Sea Grain Initiative · ${me ? roleName(me.role) : 'public record'}`;
   if (!me) {
     mount(box, h('a', { href: '#/login', 'data-nav': '/login', id: 'sign-in' }, 'Sign in'));
     return;

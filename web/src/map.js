@@ -158,7 +158,7 @@ async function liveTrack(mmsi) {
  * container (data-state, data-corridor, data-live) for the page's status
  * line and for tests. Returns {map, vessels, showVessel(mmsi), destroy()}.
  */
-export function createMap(container, { compact = false, onAlert, onStatus } = {}) {
+export function createMap(container, { compact = false, onAlert, onLagged, onStatus } = {}) {
   container.classList.add('map');
   container.setAttribute('role', 'region');
   container.setAttribute('aria-label', 'Map of the corridor. The same information is in the tables and the vessel-movements screen.');
@@ -225,6 +225,7 @@ export function createMap(container, { compact = false, onAlert, onStatus } = {}
         dirty = true;
       },
       onAlert: (a) => onAlert?.(a),
+      onLagged: (n) => onLagged?.(n),
       onStatus: (s) => status('live', s),
     });
   });

@@ -100,15 +100,60 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-                Err(ServiceError::Unprocessable(e.body_text()))
-            }
+            Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => Err(
+                ServiceError::Unprocessable(plain_json_error(&e.body_text())),
+            ),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ServiceError::TooLarge(e.body_text()))
             }
             Err(e) => Err(ServiceError::BadRequest(e.body_text())),
         }
     }
+}
+
+/// A JSON body's rejection in the client's terms: the field and what it
+/// should be, without the server's type names (`expected struct
+/// LoginRequest with 3 elements` says nothing to a caller).
+pub(crate) fn plain_json_error(text: &str) -> String {
+    let text = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(text);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let words: [(&str, &str); 3] = [
+        (
+            "expected internally tagged enum ",
+            "expected an object with its kind named",
+        ),
+        ("expected struct ", "expected an object"),
+        ("expected enum ", "expected one of the documented values"),
+    ];
+    'scan: while !rest.is_empty() {
+        for (from, to) in words {
+            if let Some(tail) = rest.strip_prefix(from) {
+                out.push_str(to);
+                // Skip the type name and a tuple-style "with N elements".
+                let tail = tail.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                rest = match tail.strip_prefix(" with ") {
+                    Some(t) if t.split_once(" element").is_some() => t
+                        .split_once(" element")
+                        .map_or(t, |(_, r)| r.trim_start_matches('s')),
+                    _ => tail,
+                };
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out.replace("expected u64", "expected a whole number, 0 or more")
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected i64", "expected a whole number")
+        .replace("invalid type: sequence", "invalid type: an array")
+        .replace("invalid type: map", "invalid type: an object")
 }
 
 /// Query parameters; bad ones are a 400 JSON error.
@@ -1169,4 +1214,38 @@ impl utoipa::Modify for BearerAuth {
 /// The document as served at `/api/v1/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_json_error;
+
+    /// Rejections name the field and what it should be, not our types.
+    #[test]
+    fn json_errors_are_in_the_callers_terms() {
+        for (axum, plain) in [
+            (
+                "Failed to deserialize the JSON body into the target type: invalid length 0, expected struct LoginRequest with 3 elements at line 1 column 2",
+                "invalid length 0, expected an object at line 1 column 2",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: role: expected internally tagged enum Role at line 1 column 30",
+                "role: expected an object with its kind named at line 1 column 30",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: content.cargo[0].tonnes: invalid value: integer `-5`, expected u64 at line 1 column 9",
+                "content.cargo[0].tonnes: invalid value: integer `-5`, expected a whole number, 0 or more at line 1 column 9",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: payload: invalid type: integer `5`, expected struct DecisionPayload at line 1 column 12",
+                "payload: invalid type: integer `5`, expected an object at line 1 column 12",
+            ),
+            (
+                "invalid type: sequence, expected struct X",
+                "invalid type: an array, expected an object",
+            ),
+        ] {
+            assert_eq!(plain_json_error(axum), plain);
+        }
+    }
 }

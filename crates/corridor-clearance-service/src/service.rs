@@ -563,7 +563,8 @@ impl Service {
             },
             st => {
                 return Err(ServiceError::Conflict(format!(
-                    "documents cannot be added to an application that is {st:?}"
+                    "documents cannot be added to an application that is {}",
+                    st.words()
                 )));
             }
         };

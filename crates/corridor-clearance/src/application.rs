@@ -130,7 +130,7 @@ impl ApplicationContent {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum DocumentProblem {
     /// A required kind is missing.
-    #[error("required document {kind} is missing")]
+    #[error("required document \"{}\" ({kind}) is missing", kind.replace('_', " "))]
     Missing { kind: String },
     /// A kind not on the checklist.
     #[error("document kind {kind} is not on this corridor's checklist")]

@@ -45,3 +45,29 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+/// Query parameters whose rejection is a JSON error like every other
+/// (axum's own `Query` answers a repeated `limit` in plain text).
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| {
+                let text = e.body_text();
+                ApiError::BadRequest(
+                    text.strip_prefix("Failed to deserialize query string: ")
+                        .map_or(text.clone(), |t| format!("query string: {t}")),
+                )
+            })
+    }
+}

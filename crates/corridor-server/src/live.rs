@@ -21,7 +21,7 @@
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use crate::ApiError;
+use crate::error::ApiQuery;
 
 /// What the live routes share.
 #[derive(Debug, Clone)]
@@ -214,7 +215,7 @@ struct TrackParams {
 async fn track(
     State(s): State<LiveState>,
     Path(mmsi): Path<String>,
-    Query(p): Query<TrackParams>,
+    ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Value>, ApiError> {
     let mmsi: u32 = mmsi
         .parse()
@@ -265,7 +266,7 @@ struct AlertParams {
 
 async fn alerts(
     State(s): State<LiveState>,
-    Query(p): Query<AlertParams>,
+    ApiQuery(p): ApiQuery<AlertParams>,
 ) -> Result<Json<Value>, ApiError> {
     let num = |name: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
         v.as_deref()

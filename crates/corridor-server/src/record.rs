@@ -1,12 +1,13 @@
 //! The public record: figures, voyages, vessels.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use corridor_domain::{DateRange, Imo, Stats};
 use corridor_store::{Page, VesselDetail, VoyageQuery, VoyageView};
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use crate::error::ApiQuery;
 use crate::{ApiError, AppState};
 
 fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
@@ -45,7 +46,7 @@ impl RangeParams {
 /// `GET /api/v1/stats`: the published figures over departures in a date range.
 pub async fn stats(
     State(s): State<AppState>,
-    Query(p): Query<RangeParams>,
+    ApiQuery(p): ApiQuery<RangeParams>,
 ) -> Result<Json<Stats>, ApiError> {
     Ok(Json(s.store.stats(p.range()?).await?))
 }
@@ -84,7 +85,7 @@ fn text(v: &Option<String>) -> Option<String> {
 /// `GET /api/v1/voyages`: filtered, paginated, newest departure first.
 pub async fn voyages(
     State(s): State<AppState>,
-    Query(p): Query<VoyageParams>,
+    ApiQuery(p): ApiQuery<VoyageParams>,
 ) -> Result<Json<Page<VoyageView>>, ApiError> {
     let range = RangeParams {
         from: p.from.clone(),

@@ -103,6 +103,12 @@ async fn bad_requests_say_what_is_wrong() {
             "no vessel with IMO 9074729 in the record",
         ),
         ("/api/v1/nothing", 404, "no such API route"),
+        // A repeated parameter is a JSON error too (it was plain text).
+        (
+            "/api/v1/voyages?limit=1&limit=2",
+            400,
+            "query string: duplicate field `limit`",
+        ),
     ] {
         let (s, body) = get(&app, uri).await;
         assert_eq!(s.as_u16(), status, "{uri}");

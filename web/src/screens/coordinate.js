@@ -55,7 +55,15 @@ function planPanel(date, signal) {
         return tr;
       }))));
     const reason = h('input', { id: 'plan-reason', 'aria-label': 'Reason for the change', placeholder: 'Reason for the change (logged)' });
-    const score = (s) => (s ? Object.entries(s).map(([k, v]) => `${k.replace(/_/g, ' ')} ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`).join(', ') : '—');
+    // The planner's score in the coordinator's words, not the solver's.
+    const score = (s) => {
+      if (!s) return '—';
+      const parts = [`${s.inspections} inspection${s.inspections === 1 ? '' : 's'}`];
+      if (s.method !== 'fifo' && s.count_upper_bound != null) parts.push(`at most ${s.count_upper_bound} possible`);
+      if (s.travel_minutes) parts.push(`${s.travel_minutes} min of travel between areas`);
+      parts.push({ exact: 'the best plan, proven', fifo: 'in queue order' }[s.method] || `planned by ${s.method}`);
+      return parts.join(', ');
+    };
     mount(box,
       h('dl', { class: 'facts' },
         h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
@@ -173,7 +181,7 @@ function alertsPanel(signal) {
       if (ack) {
         cell = h('span', { class: 'ack' }, `Acknowledged by ${String(ack.by).replace(/^user:/, '')}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
       } else {
-        const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'What was done (optional)' });
+        const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'Note (optional)' });
         note.value = drafts.get(a.key) ?? '';
         cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
           await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
@@ -224,6 +232,8 @@ function alertsPanel(signal) {
     onAlert: (a) => {
       if (!ROUTINE.has(a.kind)) reload('live');
     },
+    // The feed dropped events for this screen: an alert may be among them.
+    onLagged: () => reload('lagged'),
     // Acknowledged elsewhere (this screen's own is already shown).
     onAcknowledgement: (ack) => {
       if (!box.querySelector(`tr[data-key="${CSS.escape(ack.key)}"].acked`)) reload('acknowledgement');

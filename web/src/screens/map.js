@@ -65,10 +65,11 @@ export function mapScreen(root) {
   // The latest alerts so far, open or closed (only open ones once left the
   // list saying "None so far" beside closed alerts); then the stream keeps
   // the list current.
-  getJSON('/alerts', { limit: 20 }).then(({ items = [] }) => {
-    for (const a of items) if (!alerts.has(a.id)) alerts.set(a.id, a);
+  const readAlerts = () => getJSON('/alerts', { limit: 20 }).then(({ items = [] }) => {
+    for (const a of items) alerts.set(a.id, a);
     renderAlerts();
   }).catch(() => { /* no alert store on this server yet */ });
+  readAlerts();
 
   let m = null;
   let gone = false;
@@ -77,6 +78,8 @@ export function mapScreen(root) {
       alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
       renderAlerts();
     },
+    // Events were dropped on the way: read the latest alerts again.
+    onLagged: () => readAlerts(),
     onStatus: (key, value) => {
       if (key === 'live') liveLine.textContent = LIVE_TEXT[value] || value;
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';

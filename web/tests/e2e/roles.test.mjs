@@ -254,7 +254,10 @@ test('the coordinator acknowledges a corridor alert with a note; it is logged on
     fresh = (await api('/alerts?limit=500')).items.find((a) => !routine.has(a.kind) && !shown.has(a.key))?.key;
   }
   await coord.page.waitForSelector(`#alerts-table tr[data-key="${fresh}"]`, { timeout: 10000 });
-  assert.ok((await coord.page.getAttribute('#coord-alerts', 'data-loaded-by')).split(' ').includes('live'), 'shown by the live feed, not a re-read');
+  // Pushed: the alert itself, or the feed saying it dropped events for this
+  // slow page (which then reads the alerts again); not the minute's re-read.
+  const by = (await coord.page.getAttribute('#coord-alerts', 'data-loaded-by')).split(' ');
+  assert.ok(by.includes('live') || by.includes('lagged'), `shown by the live feed, not a re-read (${by.join(' ')})`);
   const pending = '#alerts-table tbody tr:not(.acked)';
   assert.ok(await coord.page.locator(pending).count(), 'an alert to acknowledge');
   const row = coord.page.locator(pending).first();

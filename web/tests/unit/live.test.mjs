@@ -41,3 +41,12 @@ test('an acknowledgement is neither a position nor an alert, and a screen withou
   classify('acknowledgement', ack, { onPosition: () => seen.push('position'), onAlert: () => seen.push('alert') });
   assert.deepEqual(seen, ['run-1:42']);
 });
+
+test('a lagged event says how many events were dropped, and is nothing else', () => {
+  const seen = [];
+  const sink = { onPosition: () => seen.push('position'), onAlert: () => seen.push('alert'), onLagged: (n) => seen.push(`lagged ${n}`) };
+  classify('lagged', 37, sink);
+  classify('lagged', 'x', sink);
+  classify('lagged', 5, { onAlert: () => seen.push('alert') }); // no handler: ignored
+  assert.deepEqual(seen, ['lagged 37', 'lagged 0']);
+});

@@ -59,6 +59,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as the API spells it, in words (`under review`).
+    pub fn words(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    }
+
     /// Under review or held: parties may decide.
     pub fn in_review(self) -> bool {
         matches!(self, Status::UnderReview | Status::Held)
@@ -527,7 +535,7 @@ pub enum ClearanceError {
     #[error("no application {0}")]
     NotFound(String),
     /// The command does not apply in the application's status.
-    #[error("cannot {command} an application that is {status:?}")]
+    #[error("cannot {command} an application that is {}", status.words())]
     IllegalTransition {
         command: &'static str,
         status: Status,
@@ -571,7 +579,7 @@ pub enum ClearanceError {
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),
     /// A readiness declaration that does not confirm every item.
-    #[error("not ready: {} not confirmed (all four of holds_ventilated, gas_free, testing_equipment_aboard, documents_complete must be true)", missing.join(", "))]
+    #[error("not ready: not confirmed: {}; all four items must be confirmed", missing.iter().map(|m| readiness_item(m)).collect::<Vec<_>>().join("; "))]
     NotReady { missing: Vec<String> },
     /// A queue override or plan that is well formed but refused (says why).
     #[error("{0}")]
@@ -840,4 +848,16 @@ pub fn delegate_party(actor: &Actor) -> Option<&str> {
         Role::Delegate { party } => Some(party),
         _ => None,
     }
+}
+
+/// A readiness item as the agent's form words it, with its field name.
+fn readiness_item(field: &str) -> String {
+    let words = match field {
+        "holds_ventilated" => "holds ventilated after fumigation",
+        "gas_free" => "gas readings within limits",
+        "testing_equipment_aboard" => "gas-testing equipment aboard",
+        "documents_complete" => "documents complete and aboard",
+        other => other,
+    };
+    format!("{words} ({field})")
 }
