@@ -71,8 +71,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use events::{SourceCounters, SourceStats};
 pub use pipeline::{
-    ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition, LiveVessel,
-    MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
+    ALERT_BACKLOG, ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition,
+    LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
 };
 pub use source::{SourceLimits, SourceSpec};
 

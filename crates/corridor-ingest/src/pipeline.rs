@@ -188,6 +188,10 @@ pub struct LivePosition {
     pub time: Timestamp,
 }
 
+/// Unread alerts a live subscriber may fall behind by before it misses one
+/// (alerts come a few a minute; positions thousands).
+pub const ALERT_BACKLOG: usize = 1024;
+
 /// What `/api/v1/live` streams.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -283,6 +287,9 @@ struct Inner {
     corridor: Arc<Corridor>,
     store: Option<Arc<dyn TrackStore>>,
     live: broadcast::Sender<LiveEvent>,
+    /// Alerts alone: a subscriber flooded with positions still gets every
+    /// alert (up to [`ALERT_BACKLOG`] unread).
+    alerts: broadcast::Sender<Arc<Alert>>,
     queries: mpsc::Sender<Query>,
     sources: Vec<SourceTag>,
     cancel: CancellationToken,
@@ -304,6 +311,10 @@ impl LiveHandle {
     /// Live positions and alerts (a lagging subscriber misses the oldest).
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.inner.live.subscribe()
+    }
+    /// Alerts only, as they are stored: positions cannot crowd them out.
+    pub fn subscribe_alerts(&self) -> broadcast::Receiver<Arc<Alert>> {
+        self.inner.alerts.subscribe()
     }
     /// Addresses the TCP server and UDP sources actually bound (port 0 resolved).
     pub fn bound(&self) -> &[(String, std::net::SocketAddr)] {
@@ -365,6 +376,7 @@ pub async fn spawn_pipeline(
     let cancel = CancellationToken::new();
     let (tx, rx) = mpsc::channel::<Batch>(config.channel_capacity.max(1));
     let (live, _) = broadcast::channel(config.live_capacity.max(16));
+    let (alerts, _) = broadcast::channel(ALERT_BACKLOG);
     let (qtx, qrx) = mpsc::channel(16);
     let mut tasks = Vec::new();
     let mut tags = Vec::new();
@@ -433,7 +445,7 @@ pub async fn spawn_pipeline(
     tasks.push(tokio::spawn(alert_sink(
         alert_rx,
         store.clone(),
-        live.clone(),
+        (live.clone(), alerts.clone()),
         config.alert_tap.clone(),
         config.run_id.clone(),
     )));
@@ -492,6 +504,7 @@ pub async fn spawn_pipeline(
             corridor: config.corridor,
             store,
             live,
+            alerts,
             queries: qtx,
             sources: tags,
             cancel,
@@ -737,7 +750,7 @@ fn alert_row(run: &str, a: &Alert) -> AlertRow {
 async fn alert_sink(
     mut rx: mpsc::Receiver<Alert>,
     store: Option<Arc<dyn TrackStore>>,
-    live: broadcast::Sender<LiveEvent>,
+    (live, alerts): (broadcast::Sender<LiveEvent>, broadcast::Sender<Arc<Alert>>),
     tap: Option<mpsc::Sender<Alert>>,
     run: String,
 ) {
@@ -775,6 +788,7 @@ async fn alert_sink(
             if let Some(t) = &tap {
                 let _ = t.send(a.clone()).await;
             }
+            let _ = alerts.send(Arc::new(a.clone()));
             let _ = live.send(LiveEvent::Alert(Box::new(a)));
         }
     }

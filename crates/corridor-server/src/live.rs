@@ -6,7 +6,9 @@
 //!   tracked vessel (the current picture), then `position` and `alert` events
 //!   as they happen. `data` is JSON: positions `{mmsi, name, lat, lon, sog,
 //!   cog, state, time}`, alerts as stored (`id, kind, mmsi, start, end, open,
-//!   place, other_mmsi, detail, evidence`). A client too slow to keep up gets
+//!   place, other_mmsi, detail, evidence`). Alerts travel apart from
+//!   positions, so a client too slow for every position loses positions,
+//!   never an alert (up to `corridor_ingest::ALERT_BACKLOG` unread); it gets
 //!   a `lagged` event with how many it missed. [`Notice`]s from outside
 //!   tracking come on the same feed: `acknowledgement` events (an alert
 //!   acknowledged, as `GET /alerts/acknowledgements` lists it).
@@ -117,10 +119,14 @@ fn live_event(e: &LiveEvent) -> Event {
         LiveEvent::Position(p) => Event::default()
             .event("position")
             .data(serde_json::to_string(p).unwrap_or_default()),
-        LiveEvent::Alert(a) => Event::default()
-            .event("alert")
-            .data(serde_json::to_string(a).unwrap_or_default()),
+        LiveEvent::Alert(a) => alert_event(a),
     }
+}
+
+fn alert_event(a: &impl serde::Serialize) -> Event {
+    Event::default()
+        .event("alert")
+        .data(serde_json::to_string(a).unwrap_or_default())
 }
 
 fn lagged(n: u64) -> Event {
@@ -140,6 +146,9 @@ async fn next_notice(
 async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before taking the snapshot so nothing falls between the two.
     let rx = s.handle.subscribe();
+    // Alerts on their own channel: a page too slow for every position
+    // loses positions (the next report replaces them), never an alert.
+    let alerts = s.handle.subscribe_alerts();
     let notices = s.notices.as_ref().map(broadcast::Sender::subscribe);
     let snapshot: Vec<Event> = s
         .handle
@@ -149,17 +158,28 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
         .filter_map(position_event)
         .collect();
     let stream = futures_util::stream::unfold(
-        (snapshot.into_iter(), rx, notices),
-        |(mut snap, mut rx, mut notices)| async move {
+        (snapshot.into_iter(), rx, alerts, notices),
+        |(mut snap, mut rx, mut alerts, mut notices)| async move {
             if let Some(e) = snap.next() {
-                return Some((Ok(e), (snap, rx, notices)));
+                return Some((Ok(e), (snap, rx, alerts, notices)));
             }
             use broadcast::error::RecvError;
             let ev = loop {
                 tokio::select! {
-                    r = rx.recv() => break match r {
-                        Ok(e) => live_event(&e),
+                    // Alerts first when both are ready.
+                    biased;
+                    r = alerts.recv() => break match r {
+                        Ok(a) => alert_event(&a),
                         Err(RecvError::Lagged(n)) => lagged(n),
+                        Err(RecvError::Closed) => return None,
+                    },
+                    r = rx.recv() => match r {
+                        // Alerts come on their own channel (above).
+                        Ok(LiveEvent::Alert(_)) => {}
+                        Ok(e) => break live_event(&e),
+                        // Positions dropped: the next report of each vessel
+                        // replaces them; said, so a client may re-read.
+                        Err(RecvError::Lagged(n)) => break lagged(n),
                         // Tracking stopped: the feed ends.
                         Err(RecvError::Closed) => return None,
                     },
@@ -171,7 +191,7 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
                     },
                 }
             };
-            Some((Ok(ev), (snap, rx, notices)))
+            Some((Ok(ev), (snap, rx, alerts, notices)))
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())

@@ -189,3 +189,103 @@ async fn live_routes_answer() {
         "{seen}"
     );
 }
+
+/// A page too slow for every position still gets every alert: positions
+/// and alerts travel apart, so a flood of positions (dropped, and said so
+/// with `lagged`) never pushes an alert out. (A coordinator's screen once
+/// missed alerts dropped with the positions around them.) Real sockets: the
+/// simulator sends NMEA over TCP into the pipeline's TCP server source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_too_slow_for_positions_still_gets_every_alert() {
+    let corridor = demo_corridor().expect("corridor");
+    let mut cfg = PipelineConfig::new(
+        corridor.clone(),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    // A tiny position backlog, so the unread page falls behind at once.
+    cfg.live_capacity = 16;
+    let (tap, mut tapped) = tokio::sync::mpsc::channel(4096);
+    cfg.alert_tap = Some(tap);
+    let scenario = corridor_track::sim::random_scenario(
+        &corridor,
+        Timestamp::from_second(1_700_000_000).expect("start"),
+        2,
+        12,
+        6,
+        1,
+        11,
+    );
+    let sim_cfg = corridor_track::sim::SimConfig {
+        seed: 11,
+        ..Default::default()
+    };
+    cfg.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_cfg)
+        .expect("simulate")
+        .registry;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let addr = handle.bound()[0].1;
+    let app = api_router(LiveState {
+        handle,
+        geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        notices: None,
+    });
+    // Subscribed now; not read until the whole feed has gone through.
+    let res = app
+        .oneshot(Request::get("/live").body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let mut body = res.into_body();
+    let sim = corridor_ingest::spawn_simulator(
+        &corridor,
+        &scenario,
+        &sim_cfg,
+        corridor_ingest::sim::Serve::TcpClient(addr),
+        corridor_ingest::sim::Pace {
+            speed: None,
+            head_start: std::time::Duration::ZERO,
+        },
+    )
+    .expect("simulator");
+    sim.task.await.expect("join").expect("feed sent");
+    // Every alert the pipeline raised, as its tap saw them (quiet for 2 s: done).
+    let mut raised = std::collections::BTreeSet::new();
+    while let Ok(Some(a)) =
+        tokio::time::timeout(std::time::Duration::from_secs(2), tapped.recv()).await
+    {
+        raised.insert(a.id);
+    }
+    assert!(
+        raised.len() >= 5,
+        "the scenario raises alerts: {}",
+        raised.len()
+    );
+    // Now the page reads what it was sent.
+    let (mut text, mut got, mut lagged) = (String::new(), std::collections::BTreeSet::new(), 0);
+    // Everything it was sent (the stream stays open: until a quiet second).
+    loop {
+        let Ok(Some(Ok(frame))) =
+            tokio::time::timeout(std::time::Duration::from_secs(1), body.frame()).await
+        else {
+            break;
+        };
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+        while let Some((event, rest)) = text.split_once("\n\n") {
+            if event.contains("event: lagged") {
+                lagged += 1;
+            }
+            if event.contains("event: alert") {
+                let data = event
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .expect("data");
+                let a: serde_json::Value = serde_json::from_str(data).expect("alert json");
+                got.insert(a["id"].as_u64().expect("id"));
+            }
+            text = rest.to_string();
+        }
+    }
+    assert!(lagged > 0, "the page fell behind on positions");
+    assert_eq!(got, raised, "every alert reached the slow page");
+}
