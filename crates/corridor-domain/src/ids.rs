@@ -103,7 +103,12 @@ impl FromStr for Imo {
         let n: u32 = t
             .parse()
             .map_err(|_| IdError::ImoNotSevenDigits(s.to_string()))?;
-        Imo::new(n)
+        // "0012345" has seven characters but is not a seven-digit number:
+        // quote it as written, not as the number it parses to.
+        Imo::new(n).map_err(|e| match e {
+            IdError::ImoNotSevenDigits(_) => IdError::ImoNotSevenDigits(s.to_string()),
+            other => other,
+        })
     }
 }
 
@@ -239,6 +244,12 @@ mod tests {
         check_imo("908652", Err("not 7 digits"));
         check_imo("", Err("empty"));
         check_imo("90865a6", Err("not 7 digits"));
+        // Quoted as written, not as the number it parses to ("0").
+        check_imo("0000000", Err("IMO number \"0000000\" is not 7 digits"));
+        assert_eq!(
+            Imo::parse_published("0012345").unwrap_err().to_string(),
+            "IMO number \"0012345\" is not 7 digits"
+        );
         let minoan_sky = Imo::parse_published("9422348").unwrap();
         assert!(minoan_sky.check().is_err());
         assert!(Imo::parse_published("942234").is_err());

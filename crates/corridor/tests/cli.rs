@@ -507,3 +507,39 @@ fn an_as_of_date_before_the_files_departures_is_refused() {
             .success()
     );
 }
+
+/// `corridor ais decode FILE | head -1` ends quietly when the reader goes
+/// away (it said "error: decoding: Broken pipe" and exited 1).
+#[test]
+fn decoding_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let one = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/ais/libais/typeexamples.nmea"),
+    )
+    .unwrap();
+    let big = dir.path().join("big.nmea");
+    let mut f = std::fs::File::create(&big).unwrap();
+    for _ in 0..2000 {
+        f.write_all(&one).unwrap();
+    }
+    drop(f);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode"])
+        .arg(&big)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"class\":\"AIS\""), "{first}");
+    // The reader is gone now (dropped above).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("error"), "{err}");
+}

@@ -46,16 +46,22 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     };
     opts.json.scaled = !args.unscaled;
     opts.parse.verify_checksum = !args.ignore_checksum;
-    let summary = decode_stream(
+    let summary = match decode_stream(
         BufReader::with_capacity(1 << 16, input),
         io::stdout().lock(),
         &opts,
-    )
-    .context("decoding")?;
+    ) {
+        Ok(s) => s,
+        // The reader went away (`| head`): a normal end, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(anyhow::Error::new(e).context("decoding")),
+    };
     if args.stats {
-        print!("{summary}");
+        super::print(&summary.to_string())?;
     } else {
-        eprint!("{summary}");
+        use io::Write as _;
+        // A closed stderr is no reason to fail (or panic) after the work is done.
+        let _ = write!(io::stderr(), "{summary}");
     }
     Ok(ExitCode::SUCCESS)
 }
