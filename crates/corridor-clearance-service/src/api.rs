@@ -211,8 +211,12 @@ impl FromRequestParts<Arc<Service>> for Caller {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .and_then(|v| {
+                v.split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            })
+            .map(|(_, t)| t.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ServiceError::Unauthorized("expected Authorization: Bearer <token>".into())
@@ -321,6 +325,7 @@ async fn openapi() -> Response {
 
 /// Password login.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// User name.
     pub username: String,
@@ -410,6 +415,7 @@ async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
 
 /// A new token's label.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
     /// Label (e.g. `ci`, `laptop`).
     #[serde(default)]

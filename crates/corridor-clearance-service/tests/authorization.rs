@@ -755,3 +755,36 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
     assert_eq!(crew[0]["filename"], "crew-v2.pdf");
     assert_eq!(crew[0]["sha256"], Hash::of(&newer).to_hex());
 }
+
+/// The bearer scheme is case-insensitive (RFC 9110), and a login body with
+/// a field the API does not have is refused, naming it.
+#[tokio::test]
+async fn bearer_in_any_case_and_no_unknown_login_fields() {
+    use tower::ServiceExt as _;
+    let (_dir, _s, app) = served("2022-09-01T08:00:00Z").await;
+    let token = login(&app, "admin").await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let req = axum::http::Request::get("/auth/me")
+            .header("authorization", format!("{scheme} {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let st = app.clone().oneshot(req).await.unwrap().status();
+        assert_eq!(st, StatusCode::OK, "{scheme}");
+    }
+    let (st, body) = call(
+        &app,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&json!({"username": "admin", "password": "x", "admin": true})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `admin`"),
+        "{body}"
+    );
+}
