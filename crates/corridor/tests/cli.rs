@@ -543,3 +543,32 @@ fn decoding_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("error"), "{err}");
 }
+
+/// `corridor sign` refuses what the server would refuse later, before
+/// touching a key: a party the corridor does not have, and a reason on an
+/// approval (it was dropped silently).
+#[test]
+fn sign_refuses_a_party_or_reason_that_cannot_be() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["sign", "--key", "no.pem", "--application", "no.json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run(&["--party", "XX", "--decision", "approve"]);
+    assert!(
+        err.contains("--party XX: not a party of this corridor (RU, TR, UA, UN)"),
+        "{err}"
+    );
+    let err = run(&["--party", "RU", "--decision", "approve", "--text", "fine"]);
+    assert!(
+        err.contains("an approval carries no --reason-code or --text"),
+        "{err}"
+    );
+    // A hold without its reason is refused too (after the key is read).
+    let err = run(&["--party", "RU", "--decision", "hold"]);
+    assert!(err.contains("reading no.pem"), "{err}");
+}

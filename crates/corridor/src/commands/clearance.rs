@@ -196,6 +196,24 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
 }
 
 pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
+    // A party this corridor does not have would only be refused later, by
+    // the server.
+    // An approval carries no reason: one given by mistake is not dropped silently.
+    if matches!(args.decision, DecisionArg::Approve)
+        && (args.reason_code.is_some() || args.text.is_some())
+    {
+        bail!(
+            "an approval carries no --reason-code or --text (did you mean --decision hold or reject?)"
+        );
+    }
+    let parties = config()?;
+    if !parties.has_party(&args.party) {
+        bail!(
+            "--party {}: not a party of this corridor ({})",
+            args.party,
+            parties.party_codes().collect::<Vec<_>>().join(", ")
+        );
+    }
     let key = SecretKey::from_pkcs8_pem(&read(&args.key)?)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
     let app: serde_json::Value =
