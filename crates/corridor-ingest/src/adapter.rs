@@ -40,6 +40,12 @@ impl Adapter {
     /// The report in `m` at `time`.
     pub fn adapt_message(&mut self, m: &Message, time: Timestamp) -> Option<Report> {
         let mmsi = m.mmsi;
+        // MMSI 0 is no vessel's; and a position report that ended before its
+        // position fields reads them as zeros: a ship at 0°N 0°E. The codec
+        // keeps such messages (flagged partial); tracking does not use them.
+        if mmsi == 0 || ran_short(m) {
+            return None;
+        }
         let pos = |lat: Option<f64>, lon: Option<f64>| -> Option<(f64, f64)> { Some((lat?, lon?)) };
         match &m.body {
             Body::Position(p) => {
@@ -123,6 +129,22 @@ impl Adapter {
     }
 }
 
+/// Bits a position report must have for its position and motion fields to
+/// be real (up to and including the time stamp), by message type.
+fn position_bits(msg_type: u8) -> Option<usize> {
+    match msg_type {
+        1..=3 => Some(143),
+        18 | 19 => Some(139),
+        27 => Some(94),
+        _ => None,
+    }
+}
+
+/// A position report whose payload ended before its position fields did.
+fn ran_short(m: &Message) -> bool {
+    m.partial && position_bits(m.msg_type).is_some_and(|need| m.bit_len < need)
+}
+
 #[cfg(test)]
 mod tests {
     use corridor_ais::Decoder;
@@ -173,6 +195,37 @@ mod tests {
             }),
         );
         assert!(decode_one(&none).is_empty(), "no position, no report");
+    }
+
+    /// A truncated position report (6 bits of a type 1, valid checksum) is
+    /// not a ship at 0°N 0°E; an MMSI of 0 is no ship at all.
+    #[test]
+    fn truncated_reports_and_mmsi_0_are_not_positions() {
+        let t = Timestamp::from_second(1_700_000_000).expect("time");
+        let sentence = |payload: &str| {
+            let body = format!("AIVDM,1,1,,B,{payload},0");
+            let sum = body.bytes().fold(0u8, |a, b| a ^ b);
+            format!("!{body}*{sum:02X}")
+        };
+        let mut d = Decoder::default();
+        let mut a = Adapter::new();
+        let mut out = Vec::new();
+        let mut decoded = 0;
+        d.feed_line(sentence("1").as_bytes(), |x| {
+            decoded += 1;
+            out.extend(a.adapt(&x, Some(t)));
+        });
+        assert_eq!(decoded, 1, "the codec keeps it (flagged partial)");
+        assert!(out.is_empty(), "{out:?}");
+        let zero = Message::new(
+            0,
+            Body::Position(AisPosition {
+                lat: Lat::from_degrees(43.5),
+                lon: Lon::from_degrees(34.25),
+                ..AisPosition::default()
+            }),
+        );
+        assert!(decode_one(&zero).is_empty());
     }
 
     #[test]
