@@ -75,6 +75,8 @@ pub use encode::{EncodeOptions, TagBlockSpec, encode};
 pub use error::{Drop, EncodeError, Reject};
 pub use gpsd_json::JsonOptions;
 pub use messages::{Body, Message, decode_payload};
-pub use reader::{DecodeOptions, DecodeSummary, Decoded, Decoder, Stats, decode_stream};
+pub use reader::{
+    DecodeOptions, DecodeSummary, Decoded, Decoder, Stats, decode_stream, decode_stream_reporting,
+};
 pub use reassembly::AssemblerLimits;
 pub use sentence::ParseOptions;

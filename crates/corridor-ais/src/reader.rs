@@ -253,7 +253,18 @@ impl Decoder {
 
     /// Decode one line (with or without its line ending), calling `f` for
     /// every message it completes.
-    pub fn feed_line(&mut self, line: &[u8], mut f: impl FnMut(Decoded<'_>)) {
+    pub fn feed_line(&mut self, line: &[u8], f: impl FnMut(Decoded<'_>)) {
+        self.feed_line_with(line, f, |_| {});
+    }
+
+    /// [`Decoder::feed_line`], also calling `rejected` with the reason for
+    /// every sentence of the line that is refused (it is counted either way).
+    pub fn feed_line_with(
+        &mut self,
+        line: &[u8],
+        mut f: impl FnMut(Decoded<'_>),
+        mut rejected: impl FnMut(Reject),
+    ) {
         self.stats.lines += 1;
         // '#' starts a comment line (gpsd test logs quote sentences in comments).
         if line.first() != Some(&b'!')
@@ -264,7 +275,10 @@ impl Decoder {
         let mut frames = LineParser::new(line, self.parse);
         while let Some(frame) = frames.next_raw() {
             match frame {
-                Err(e) => self.stats.rejected[e.index()] += 1,
+                Err(e) => {
+                    self.stats.rejected[e.index()] += 1;
+                    rejected(e);
+                }
                 Ok(RawFrame::Gatehouse(t)) => self.gatehouse = Some(t),
                 Ok(RawFrame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
@@ -505,50 +519,68 @@ pub fn decode_stream(
     out: impl Write,
     opts: &DecodeOptions,
 ) -> io::Result<DecodeSummary> {
+    decode_stream_reporting(input, out, |_, _, _| {}, opts)
+}
+
+/// [`decode_stream`], calling `rejected(line_number, reason, line)` for
+/// every refused sentence (lines numbered from 1): which line, and why.
+pub fn decode_stream_reporting(
+    input: impl BufRead,
+    out: impl Write,
+    mut rejected: impl FnMut(u64, Reject, &[u8]),
+    opts: &DecodeOptions,
+) -> io::Result<DecodeSummary> {
     let start = Instant::now();
+    let mut line_no = 0u64;
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut dec = Decoder::new(opts.parse, opts.limits);
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
     let mut t24 = Type24Queue::default();
     let mut err: Option<io::Error> = None;
     for_each_line(input, |line| {
-        dec.feed_line(line, |d| {
-            if opts.stats_only || err.is_some() {
-                return;
-            }
-            buf.clear();
-            let m = &d.message;
-            if matches!(m.body, Body::Unknown) {
-                // gpsd prints nothing for undefined types; they are still counted.
-                return;
-            }
-            if opts.merge_type24 {
-                if let Body::StaticData(s) = &m.body {
-                    match s {
-                        StaticDataReport::A { shipname, .. } => {
-                            t24.stash(m.mmsi, *shipname);
-                            return;
+        line_no += 1;
+        let mut refused = |why| rejected(line_no, why, line);
+        dec.feed_line_with(
+            line,
+            |d| {
+                if opts.stats_only || err.is_some() {
+                    return;
+                }
+                buf.clear();
+                let m = &d.message;
+                if matches!(m.body, Body::Unknown) {
+                    // gpsd prints nothing for undefined types; they are still counted.
+                    return;
+                }
+                if opts.merge_type24 {
+                    if let Body::StaticData(s) = &m.body {
+                        match s {
+                            StaticDataReport::A { shipname, .. } => {
+                                t24.stash(m.mmsi, *shipname);
+                                return;
+                            }
+                            StaticDataReport::B(b) => {
+                                // Like gpsd, a part B without its part A is not printed.
+                                let Some(name) = t24.take(m.mmsi) else { return };
+                                let view = Type24View::Both(name.as_str(), b);
+                                gpsd_json::write_message_with(m, &opts.json, Some(view), &mut buf);
+                            }
+                            // gpsd drops the undefined part numbers 2 and 3.
+                            StaticDataReport::Reserved { .. } => return,
                         }
-                        StaticDataReport::B(b) => {
-                            // Like gpsd, a part B without its part A is not printed.
-                            let Some(name) = t24.take(m.mmsi) else { return };
-                            let view = Type24View::Both(name.as_str(), b);
-                            gpsd_json::write_message_with(m, &opts.json, Some(view), &mut buf);
-                        }
-                        // gpsd drops the undefined part numbers 2 and 3.
-                        StaticDataReport::Reserved { .. } => return,
+                    } else {
+                        gpsd_json::write_message(m, &opts.json, &mut buf);
                     }
                 } else {
                     gpsd_json::write_message(m, &opts.json, &mut buf);
                 }
-            } else {
-                gpsd_json::write_message(m, &opts.json, &mut buf);
-            }
-            buf.push(b'\n');
-            if let Err(e) = out.write_all(&buf) {
-                err = Some(e);
-            }
-        });
+                buf.push(b'\n');
+                if let Err(e) = out.write_all(&buf) {
+                    err = Some(e);
+                }
+            },
+            &mut refused,
+        );
     })?;
     if let Some(e) = err {
         return Err(e);

@@ -572,3 +572,37 @@ fn sign_refuses_a_party_or_reason_that_cannot_be() {
     let err = run(&["--party", "RU", "--decision", "hold"]);
     assert!(err.contains("reading no.pem"), "{err}");
 }
+
+/// Every refused NMEA sentence is named by file, line and reason on stderr,
+/// and the good ones still decode (it only counted them).
+#[test]
+fn refused_nmea_sentences_are_named_by_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.nmea");
+    let good = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    std::fs::write(
+        &feed,
+        format!(
+            "{good}\n{}\n!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0\n{good}\n",
+            good.replace("*4A", "*00")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = feed.display();
+    assert!(
+        err.contains(&format!("{name}:2: bad sentence checksum: !AIVDM")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{name}:3: missing checksum: !AIVDM")),
+        "{err}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args as ClapArgs, Subcommand};
-use corridor_ais::{DecodeOptions, decode_stream};
+use corridor_ais::{DecodeOptions, decode_stream_reporting};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -46,9 +46,30 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     };
     opts.json.scaled = !args.unscaled;
     opts.parse.verify_checksum = !args.ignore_checksum;
-    let summary = match decode_stream(
+    // Which line was refused, and why, on stderr (the first REPORTED; all
+    // are counted in the summary).
+    let name = args.input.display().to_string();
+    let mut shown = 0u64;
+    let report = |line: u64, why: corridor_ais::Reject, text: &[u8]| {
+        use io::Write as _;
+        shown += 1;
+        if shown <= REPORTED {
+            let text = String::from_utf8_lossy(text);
+            let text = text.trim_end();
+            let cut: String = text.chars().take(82).collect();
+            let more = if cut.len() < text.len() { "…" } else { "" };
+            let _ = writeln!(io::stderr(), "{name}:{line}: {why}: {cut}{more}");
+        } else if shown == REPORTED + 1 {
+            let _ = writeln!(
+                io::stderr(),
+                "{name}: further refused sentences are only counted (see the summary)"
+            );
+        }
+    };
+    let summary = match decode_stream_reporting(
         BufReader::with_capacity(1 << 16, input),
         io::stdout().lock(),
+        report,
         &opts,
     ) {
         Ok(s) => s,
@@ -65,3 +86,6 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Refused sentences named one by one on stderr before only counting them.
+const REPORTED: u64 = 100;
