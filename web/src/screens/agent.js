@@ -41,7 +41,7 @@ export const agentListScreen = forRole('agent', 'My applications', (root, { me, 
       h('tbody', null, apps.map((a) => h('tr', { 'data-id': a.id },
         h('th', { scope: 'row' }, h('a', { href: href(`/agent/applications/${a.id}`) }, a.id)),
         h('td', null, a.vessel), h('td', null, a.imo), h('td', null, statusTag(a.status)),
-        h('td', { class: 'queue-slot' }, slotText(queue.get(a.id))))))))));
+        h('td', { class: 'queue-slot' }, queue.has(a.id) ? slotText(queue.get(a.id)) : '—'))))))));
   }).catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
   });
@@ -131,7 +131,7 @@ function documentsPanel(app, refresh, status) {
     h('tbody', null, CHECKLIST.map(([kind, label, required]) => {
       const doc = have.get(kind);
       // What the server accepts (it checks the content, not the name).
-      const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable, accept: DOCUMENT_TYPES });
+      const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable, hidden: !editable, accept: DOCUMENT_TYPES });
       file.addEventListener('change', async () => {
         const f = file.files[0];
         if (!f) return;

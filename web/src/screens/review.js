@@ -181,7 +181,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
     const mine = page.parties?.find((p) => p.party === party);
     const form = h('form', { class: 'form', id: 'decision-form' },
       h('fieldset', null, h('legend', null, `${party}'s decision on this version`),
-        ['approve', 'hold', 'reject'].map((k) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'kind', value: k, required: true }), ' ', k)),
+        [['approve', 'Approve'], ['hold', 'Hold (the vessel waits until the reason is resolved)'], ['reject', 'Reject']].map(([k, label]) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'kind', value: k, required: true }), ' ', label)),
         h('div', { class: 'field' }, h('label', { for: 'reason-code' }, 'Reason code (hold, reject)'), h('input', { id: 'reason-code', name: 'reason_code', placeholder: 'DOCS_MISSING' })),
         h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
       h('p', { class: 'muted mono' }, `Signs application ${id}, version ${app.content_hash.slice(0, 16)}…`),
