@@ -392,8 +392,11 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// The signed-in user; without a token that is 401 (sign in), not 403.
 fn require_user(caller: &Caller) -> Result<&str, ServiceError> {
-    caller.user_id.as_deref().ok_or(ServiceError::Forbidden)
+    caller.user_id.as_deref().ok_or_else(|| {
+        ServiceError::Unauthorized("sign in first: send Authorization: Bearer <token>".into())
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])),

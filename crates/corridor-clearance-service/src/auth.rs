@@ -159,7 +159,9 @@ impl Service {
         if self.db.insert_user(&row, &at).await? {
             Ok(())
         } else {
-            Err(ServiceError::Conflict(format!("user {username} exists")))
+            Err(ServiceError::Conflict(format!(
+                "user name {username} is taken (names are compared without regard to case)"
+            )))
         }
     }
 

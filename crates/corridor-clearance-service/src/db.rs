@@ -355,7 +355,11 @@ impl Db {
     /// Adds a user; `false` when the user name is taken.
     pub async fn insert_user(&self, u: &UserRow, created_at: &str) -> Result<bool, ServiceError> {
         on_db!(self, pool => {
-            let done = sqlx::query(q("INSERT INTO clearance_users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) \
+            // Names differing only in case are one name: `Admin` is not a
+            // second `admin` for someone to be mistaken for.
+            let done = sqlx::query(q("INSERT INTO clearance_users (id, username, password_hash, role, created_at) \
+                                      SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT) \
+                                      WHERE NOT EXISTS (SELECT 1 FROM clearance_users WHERE lower(username) = lower(CAST($2 AS TEXT))) \
                                       ON CONFLICT DO NOTHING"))
                 .bind(&u.id)
                 .bind(&u.username)

@@ -468,6 +468,15 @@ async fn every_route_against_every_role() {
                 continue;
             }
             let (st, resp) = call(&app, method, uri, token, body.as_ref()).await;
+            // The public on a route for signed-in users is asked to sign in.
+            if who == Public && st == StatusCode::UNAUTHORIZED {
+                assert_eq!(
+                    resp["error"]["code"], "unauthorized",
+                    "{method} {uri}: {resp}"
+                );
+                refused += 1;
+                continue;
+            }
             assert!(
                 st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND,
                 "{who:?} {method} {uri}: {st} {resp}"
@@ -761,7 +770,7 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
 #[tokio::test]
 async fn bearer_in_any_case_and_no_unknown_login_fields() {
     use tower::ServiceExt as _;
-    let (_dir, _s, app) = served("2022-09-01T08:00:00Z").await;
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let token = login(&app, "admin").await;
     for scheme in ["Bearer", "bearer", "BEARER"] {
         let req = axum::http::Request::get("/auth/me")
@@ -771,6 +780,20 @@ async fn bearer_in_any_case_and_no_unknown_login_fields() {
         let st = app.clone().oneshot(req).await.unwrap().status();
         assert_eq!(st, StatusCode::OK, "{scheme}");
     }
+    // A name differing only in case is the same name.
+    let taken = s
+        .create_user(
+            "ADMIN",
+            "another-password",
+            &corridor_clearance::Role::Admin,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(taken.contains("user name ADMIN is taken"), "{taken}");
+    // No token at all: sign in (401), not "not permitted".
+    let (st, body) = call(&app, "GET", "/auth/me", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
     let (st, body) = call(
         &app,
         "POST",
