@@ -1,6 +1,15 @@
 //! The `corridor` command. Thin: it parses arguments, reads the
 //! configuration and calls the library crates; see `commands/`.
 
+/// A line on standard error, like `eprintln!`, but a closed stderr (`2>&1 |
+/// head`) is ignored instead of a panic: the work is done either way.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod commands;
 mod config;
 
@@ -20,14 +29,14 @@ fn main() -> std::process::ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            say!("error: cannot start the async runtime: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", describe(&e));
+            say!("error: {}", describe(&e));
             std::process::ExitCode::FAILURE
         }
     }

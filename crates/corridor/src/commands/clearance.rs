@@ -298,7 +298,7 @@ pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitC
         }
         Err(corridor_clearance_service::verify::VerifyFailure::Db(e)) => Err(e.into()),
         Err(failure) => {
-            eprintln!("corridor verify: the clearance record does not check: {failure}");
+            say!("corridor verify: the clearance record does not check: {failure}");
             Ok(ExitCode::from(1))
         }
     }

@@ -156,40 +156,42 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         root: vec![corridor_server::live::metrics_router()],
     };
     let app = router(AppState { store }, &opts);
-    eprintln!("corridor demo");
-    eprintln!(
+    say!("corridor demo");
+    say!(
         "  record:    {} voyages imported from the JCC's table ({url})",
         outcome.imported
     );
-    eprintln!(
+    say!(
         "  clearance: {} applications, {} log entries; party keys in {} (demo only)",
-        seeded.applications, seeded.entries, seeded.keys_dir
+        seeded.applications,
+        seeded.entries,
+        seeded.keys_dir
     );
-    eprintln!(
+    say!(
         "  users (password {:?}, demo only):",
         corridor_clearance_service::seed::DEMO_PASSWORD
     );
     for (name, role) in &seeded.users {
-        eprintln!(
+        say!(
             "    {name:<22} {}",
             role.replace(['{', '}', '"'], "").replace(',', ", ")
         );
     }
     match super::serve::web_source(&web) {
-        Some(from) => eprintln!("  dashboard: http://{addr}/  ({from})"),
+        Some(from) => say!("  dashboard: http://{addr}/  ({from})"),
         None => {
-            eprintln!("  dashboard: not built (run `npm ci && npm run build` in web/); API only")
+            say!("  dashboard: not built (run `npm ci && npm run build` in web/); API only")
         }
     }
-    eprintln!(
+    say!(
         "  live AIS:  {} corridor ships and background traffic, the last {SIM_DAYS} days replayed (the first {} h at once, then {SIM_SPEED}x real time, ending now), NMEA over TCP to {feed_addr}",
         scenario_vessels(&simulator),
         HEAD_START.as_secs() / 3600
     );
-    eprintln!(
+    say!(
         "  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics"
     );
-    eprintln!("  stop with Ctrl-C");
+    say!("  stop with Ctrl-C");
     let served = corridor_server::serve(app, addr)
         .await
         .with_context(|| format!("serving on {addr}"));

@@ -41,15 +41,15 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
     progress.set_message(format!("reading {}", args.file.display()));
     let mut parsed = jcc::read_path(&args.file)?;
     for e in &parsed.errors {
-        progress.suspend(|| eprintln!("error: {e}"));
+        progress.suspend(|| say!("error: {e}"));
     }
     for w in &parsed.warnings {
-        progress.suspend(|| eprintln!("warning: {w}"));
+        progress.suspend(|| say!("warning: {w}"));
     }
     let rejected = parsed.errors.len();
     if args.strict && rejected > 0 {
         progress.finish_and_clear();
-        eprintln!("refused: {rejected} bad row(s) and --strict; nothing was written");
+        say!("refused: {rejected} bad row(s) and --strict; nothing was written");
         return Ok(ExitCode::from(2));
     }
     let Some(as_of) = args.as_of.or_else(|| parsed.latest_departure()) else {

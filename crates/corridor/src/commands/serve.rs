@@ -79,7 +79,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     opts.api
         .push(corridor_clearance_service::router_for(clearance));
     let app = router(AppState { store }, &opts);
-    eprintln!(
+    say!(
         "corridor: serving on http://{addr}/ (record: {})",
         ctx.database_url()
     );

@@ -138,7 +138,7 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
         w.flush()?;
     }
     register(ctx, &sim.registry, &sim.vessels).await?;
-    eprintln!(
+    say!(
         "corridor: simulated {} voyages, {} vessels, {} truth records ({} → {})",
         scenario.voyages.len(),
         sim.vessels.len(),
@@ -166,7 +166,7 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
             let n = serve_feed(sim.feed, enc, to, Pace::speed(speed), cancel)
                 .await
                 .context("serving the feed")?;
-            eprintln!("corridor: sent {n} reports");
+            say!("corridor: sent {n} reports");
         }
         None => {
             let lines = tokio::task::spawn_blocking(move || {
@@ -179,7 +179,7 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
             })
             .await?;
             match lines {
-                Ok(n) => eprintln!("corridor: wrote {n} NMEA lines"),
+                Ok(n) => say!("corridor: wrote {n} NMEA lines"),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 Err(e) => return Err(e).context("writing the feed"),
             }

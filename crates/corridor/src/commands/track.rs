@@ -145,13 +145,19 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     w.flush()?;
     for s in &stats {
-        eprintln!(
+        say!(
             "corridor: {}: {} lines, {} bytes, {} reports, {} bad, {} dropped, {} errors",
-            s.name, s.messages, s.bytes, s.reports, s.bad, s.drops, s.errors
+            s.name,
+            s.messages,
+            s.bytes,
+            s.reports,
+            s.bad,
+            s.drops,
+            s.errors
         );
     }
     let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    eprintln!(
+    say!(
         "corridor: {} alerts ({}) → {}",
         alerts.len(),
         kinds.join(", "),
