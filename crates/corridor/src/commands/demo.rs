@@ -22,7 +22,7 @@ const JCC_NAME: &str = "bsgi_outbound_shipments_2023-06-14.csv";
 #[derive(Debug, ClapArgs)]
 pub struct Args {
     /// Address to serve on
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "CORRIDOR_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
     /// Directory for the demo's store [default: a new temporary directory]
     #[arg(long)]

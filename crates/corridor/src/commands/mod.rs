@@ -56,7 +56,7 @@ enum Command {
     Keys(clearance::KeysCommand),
     /// Sign a decision on an application, on the delegate's side
     Sign(clearance::SignArgs),
-    /// Verify the clearance record in the database: chain, Merkle tree, every signature
+    /// Verify the clearance record in the database: chain, Merkle tree, every signature, every stored document
     Verify(clearance::VerifyArgs),
     /// Fill a store with demo data
     #[command(subcommand)]
