@@ -42,7 +42,15 @@ pub fn web_source(web: &Option<PathBuf>) -> Option<String> {
             tracing::warn!(dir = %dir.display(), "no index.html in the dashboard directory");
             None
         }
-        None if corridor_server::assets::available() => Some("built into the binary".into()),
+        // A debug build reads web/dist at each request (rust-embed's way).
+        None if corridor_server::assets::available() => Some(
+            if cfg!(debug_assertions) {
+                "web/dist, read at each request (debug build)"
+            } else {
+                "built into the binary"
+            }
+            .into(),
+        ),
         None => None,
     }
 }
