@@ -72,7 +72,8 @@ export function applicationForm(content, { disabled = false } = {}) {
     const row = h('div', { class: 'cargo-line' },
       h('select', { 'aria-label': 'Commodity', name: 'commodity', disabled },
         COMMODITIES.map((k) => h('option', { value: k, selected: k === l.commodity }, k.replace(/_/g, ' ')))),
-      h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric' }),
+      h('label', { class: 'inline-unit' },
+        h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric' }), ' t'),
       h('button', { type: 'button', class: 'secondary', disabled, onclick: () => { row.remove(); cargoBox.dispatchEvent(new Event('input', { bubbles: true })); } }, 'Remove'));
     return row;
   };
@@ -95,7 +96,11 @@ export function applicationForm(content, { disabled = false } = {}) {
       field('crew', 'Crew', input('crew', c.crew_count, { type: 'number', min: 1, step: 1 })),
       field('passengers', 'Passengers', input('passengers', c.passenger_count, { type: 'number', min: 0, step: 1 }))),
     h('fieldset', { 'data-field': 'cargo' }, h('legend', null, 'Cargo'), cargoBox,
-      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => cargoBox.append(cargoRow({ commodity: 'wheat', tonnes: 0 })) }, 'Add a cargo line'),
+      h('button', { type: 'button', class: 'secondary', disabled, onclick: (ev) => {
+        cargoBox.append(cargoRow({ commodity: 'wheat', tonnes: 0 }));
+        // A new, empty line changes the application: the live checks run again.
+        ev.target.form?.dispatchEvent(new Event('input', { bubbles: true }));
+      } }, 'Add a cargo line'),
       // The queue rule may put these first: say so on the form.
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'wfp', checked: Boolean(c.wfp), disabled }), ' WFP-chartered humanitarian cargo'),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perishable', checked: Boolean(c.perishable), disabled }), ' Perishable cargo'),

@@ -56,6 +56,12 @@ test('an application from the agent’s form to a passed inspection, seen live b
   assert.match(await agent.page.textContent('#eligibility-live'), /h are required/);
   await agent.page.fill('#f-eta', eta);
   await agent.page.waitForSelector('#eligibility-live [data-eligible=documents]');
+  // A new, empty cargo line asks again at once (the box once kept saying
+  // the rules accept it until the next keystroke).
+  await agent.page.click('#application-form fieldset[data-field=cargo] > button');
+  await agent.page.waitForFunction(() => /once the marked fields are filled in/.test(document.querySelector('#eligibility-live').textContent));
+  await agent.page.click('.cargo-line:last-child button');
+  await agent.page.waitForSelector('#eligibility-live [data-eligible=documents]');
   await shot(agent.page, 'agent-form');
   await agent.page.click('#application-form button[type=submit]');
   await agent.page.waitForURL(/#\/agent\/applications\//);
