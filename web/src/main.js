@@ -92,10 +92,10 @@ document.getElementById('period-reset').addEventListener('click', () => {
 const SCREENS = [
   { match: /^\/$/, screen: overviewScreen, nav: '/', title: 'Overview' },
   { match: /^\/movements$/, screen: movementsScreen, nav: '/movements', title: 'Vessel movements' },
-  { match: /^\/map$/, screen: mapScreen, nav: '/map', title: 'Map' },
+  { match: /^\/map$/, screen: mapScreen, nav: '/map', title: 'Map', noPeriod: true },
   { match: /^\/vessels\/(\d{1,9})$/, screen: vesselScreen, nav: '/movements', title: 'Vessel' },
-  { match: /^\/queue$/, screen: queueScreen, nav: '/queue', title: 'Queue' },
-  { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability', title: 'Decisions' },
+  { match: /^\/queue$/, screen: queueScreen, nav: '/queue', title: 'Queue', noPeriod: true },
+  { match: /^\/accountability$/, screen: accountabilityScreen, nav: '/accountability', title: 'Decisions', noPeriod: true },
   { match: /^\/login$/, screen: loginScreen, nav: '/login', title: 'Sign in', work: true },
   { match: /^\/agent$/, screen: agentListScreen, nav: '/agent', title: 'My applications', work: true },
   { match: /^\/agent\/new$/, screen: agentNewScreen, nav: '/agent', title: 'New application', work: true },
@@ -141,6 +141,9 @@ async function render() {
   // The working screens are tools, not the public record: no period form
   // or headline figures taking a phone's first screen.
   document.body.dataset.screen = found?.work ? 'work' : 'public';
+  // Live screens (the map, the queue, the decisions) are now, not a period:
+  // a From/Until form there would change nothing on them.
+  document.body.dataset.period = found?.noPeriod ? 'none' : 'shown';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (found && a.dataset.nav === found.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -95,6 +95,7 @@ test('overview: inspections per week and vessels waiting are the voyages’ own 
 test('period: the figures follow the dates typed in the form', async () => {
   const { page, done } = await open('desktop', '/');
   await figuresReady(page);
+  assert.equal(await page.isVisible('#period'), true);
   await page.fill('#period-from', '2022-10-01');
   await page.fill('#period-until', '2022-12-31');
   await page.click('#period button[type=submit]');
@@ -300,6 +301,9 @@ test('keyboard: the filters work without a mouse', async () => {
 test('queue and decisions: the server’s figures, or a clear "not available yet"', async () => {
   for (const [route, id, endpoint] of [['/#/queue', 'queue', '/queue'], ['/#/accountability', 'accountability', '/accountability']]) {
     const { page, done } = await open('desktop', route);
+    // These screens are now, not a period: no From/Until form that would change nothing.
+    await page.waitForFunction(() => document.body.dataset.period === 'none');
+    assert.equal(await page.isVisible('#period'), false, `${route}: no period form`);
     const res = await fetch(new URL(`/api/v1${endpoint}`, BASE));
     if (res.status === 404) {
       await page.waitForSelector(`#${id} [data-state=unavailable]`);
