@@ -527,10 +527,7 @@ async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
         .map(|a| ApplicationSummary {
             id: a.id.clone(),
             company: a.company.clone(),
-            status: serde_json::to_value(a.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: a.status.name(),
             vessel: a.content.vessel.name.clone(),
             imo: a.content.vessel.imo.clone(),
             content_hash: a.content_hash.to_hex(),

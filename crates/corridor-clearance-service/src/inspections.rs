@@ -471,10 +471,7 @@ async fn queue_body(
                 Direction::Inbound => "inbound".into(),
                 Direction::Outbound => "outbound".into(),
             },
-            status: serde_json::to_value(w.app.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: w.app.status.name(),
             waiting_since: w.voyage.reference.to_string(),
             ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
             predicted: p.to_string(),

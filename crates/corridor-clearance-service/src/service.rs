@@ -530,7 +530,7 @@ impl Service {
                 "filename: 1 to 200 characters, no path".into(),
             ));
         }
-        if let Some(p) = corridor_clearance::application::plain_text_problem(filename, 200, false) {
+        if let Some(p) = corridor_domain::text::plain_text_problem(filename, 200, &[]) {
             return Err(ServiceError::Unprocessable(format!("filename: {p}")));
         }
         corridor_clearance::application::check_content(filename, &bytes)
@@ -588,18 +588,11 @@ impl Service {
     }
 }
 
-fn status_text(s: Status) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 pub(crate) fn app_row(app: &corridor_clearance::Application) -> Result<AppRow, ServiceError> {
     Ok(AppRow {
         id: app.id.clone(),
         company: app.company.clone(),
-        status: status_text(app.status),
+        status: app.status.name(),
         content: serde_json::to_string(&app.content)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
         content_hash: app.content_hash.to_hex(),

@@ -2,6 +2,7 @@
 //! hash, and the document checklist.
 
 use crate::config::CorridorConfig;
+use corridor_domain::text::plain_text_problem;
 use corridor_ledger::{CanonicalError, Hash, to_canonical_bytes};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -270,28 +271,15 @@ pub fn check_upload(
 /// the longest real one is a vessel or port name of some 40 characters.
 pub const MAX_FIELD_CHARS: usize = 200;
 
-/// Why `text` is not plain text of at most `max` characters, if it is not:
-/// control characters (a newline only where `lines`) and bidirectional
-/// overrides, which can make a name display as another, are refused.
-pub fn plain_text_problem(text: &str, max: usize, lines: bool) -> Option<String> {
-    let n = text.chars().count();
-    if n > max {
-        return Some(format!("{n} characters; at most {max}"));
-    }
-    text.chars()
-        .find(|c| {
-            (c.is_control() && !(lines && matches!(c, '\n' | '\r' | '\t')))
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
-        .map(|c| format!("holds the control character U+{:04X}", u32::from(c)))
-}
+/// Control characters a multi-line reason may hold.
+pub const LINE_BREAKS: &[char] = &['\n', '\r', '\t'];
 
 /// Every text field of `content` is plain text of a sane length; the first
 /// that is not is named by its path (`vessel.name`, `cargo[1].commodity`).
 pub fn check_text(content: &ApplicationContent) -> Result<(), String> {
     fn walk(v: &serde_json::Value, path: &mut String) -> Result<(), String> {
         match v {
-            serde_json::Value::String(s) => match plain_text_problem(s, MAX_FIELD_CHARS, false) {
+            serde_json::Value::String(s) => match plain_text_problem(s, MAX_FIELD_CHARS, &[]) {
                 Some(p) => Err(format!("{path}: {p}")),
                 None => Ok(()),
             },

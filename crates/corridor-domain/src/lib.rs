@@ -20,6 +20,7 @@ pub mod history;
 pub mod ids;
 pub mod port;
 pub mod stats;
+pub mod text;
 pub mod tonnes;
 pub mod voyage;
 

@@ -375,21 +375,8 @@ fn plain_text(r: &RawRow) -> Result<(), Invalid> {
     let wfp = r.wfp.as_ref().map(|c| (col::WFP, c));
     for (column, cell) in cells.into_iter().chain(wfp) {
         let Cell::Text(t) = cell else { continue };
-        let n = t.chars().count();
-        if n > MAX_CELL_CHARS {
-            return Err((
-                Some(column),
-                format!("{n} characters; at most {MAX_CELL_CHARS}"),
-            ));
-        }
-        if let Some(c) = t.chars().find(|c| {
-            (c.is_control() && *c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        }) {
-            return Err((
-                Some(column),
-                format!("holds the control character U+{:04X}", u32::from(c)),
-            ));
+        if let Some(p) = corridor_domain::text::plain_text_problem(t, MAX_CELL_CHARS, &['\t']) {
+            return Err((Some(column), p));
         }
     }
     Ok(())

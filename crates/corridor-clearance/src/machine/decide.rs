@@ -644,11 +644,15 @@ fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
         ));
     }
     if let Some(p) =
-        crate::application::plain_text_problem(reason_code, MAX_REASON_CODE_CHARS, false)
+        corridor_domain::text::plain_text_problem(reason_code, MAX_REASON_CODE_CHARS, &[])
     {
         return invalid(format!("reason_code: {p}"));
     }
-    if let Some(p) = crate::application::plain_text_problem(text, MAX_TEXT_CHARS, true) {
+    if let Some(p) = corridor_domain::text::plain_text_problem(
+        text,
+        MAX_TEXT_CHARS,
+        crate::application::LINE_BREAKS,
+    ) {
         return invalid(format!("text: {p}"));
     }
     Ok(())

@@ -59,12 +59,17 @@ pub enum Status {
 }
 
 impl Status {
-    /// The status as the API spells it, in words (`under review`).
-    pub fn words(self) -> String {
+    /// The status as the API and the log spell it (`under_review`).
+    pub fn name(self) -> String {
         serde_json::to_value(self)
             .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
+    }
+
+    /// The same, in words (`under review`).
+    pub fn words(self) -> String {
+        self.name().replace('_', " ")
     }
 
     /// Under review or held: parties may decide.
