@@ -159,14 +159,17 @@ pub async fn verify_database(
     }
 
     let mut applications = 0;
+    // Every stored document by (application, SHA-256), read once for both checks.
+    let stored: std::collections::BTreeSet<(String, String)> =
+        db.document_keys().await?.into_iter().collect();
     if let Some(config) = config {
         let c = Clearance::replay_log(config.clone(), &entries)
             .map_err(|e| VerifyFailure::Replay(e.to_string()))?;
         c.check_invariants().map_err(VerifyFailure::Replay)?;
         applications = c.applications.len();
-        check_projection(db, &c).await?;
+        check_projection(db, &c, &stored).await?;
     }
-    check_documents(db).await?;
+    check_documents(db, &stored).await?;
     Ok(VerifyReport {
         size: summary.size,
         head: summary.head,
@@ -179,14 +182,17 @@ pub async fn verify_database(
 
 /// Every stored file hashes to its key; every document the log's latest
 /// versions name is stored.
-async fn check_documents(db: &Db) -> Result<(), VerifyFailure> {
-    for (app, sha) in db.document_keys().await? {
+async fn check_documents(
+    db: &Db,
+    stored: &std::collections::BTreeSet<(String, String)>,
+) -> Result<(), VerifyFailure> {
+    for (app, sha) in stored {
         let doc = db
-            .document(&app, &sha)
+            .document(app, sha)
             .await?
             .ok_or_else(|| VerifyFailure::Document(format!("{app} {sha}: vanished while read")))?;
         let actual = Hash::of(&doc.content).to_hex();
-        if actual != sha {
+        if actual != *sha {
             return Err(VerifyFailure::Document(format!(
                 "{app}: {} is stored as {sha} but its bytes hash to {actual}: the file was altered",
                 doc.filename
@@ -197,7 +203,11 @@ async fn check_documents(db: &Db) -> Result<(), VerifyFailure> {
 }
 
 /// The applications table row by row against the replayed state.
-async fn check_projection(db: &Db, c: &Clearance) -> Result<(), VerifyFailure> {
+async fn check_projection(
+    db: &Db,
+    c: &Clearance,
+    documents: &std::collections::BTreeSet<(String, String)>,
+) -> Result<(), VerifyFailure> {
     let stored = db.application_rows().await?;
     for row in &stored {
         let Some(app) = c.applications.get(&row.id) else {
@@ -224,7 +234,7 @@ async fn check_projection(db: &Db, c: &Clearance) -> Result<(), VerifyFailure> {
             }
         }
         for d in &app.content.documents {
-            if db.document(&row.id, &d.sha256.to_hex()).await?.is_none() {
+            if !documents.contains(&(row.id.clone(), d.sha256.to_hex())) {
                 return Err(VerifyFailure::Document(format!(
                     "{}: {} ({}) is named in the log but not stored",
                     row.id,
