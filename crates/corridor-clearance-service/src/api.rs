@@ -293,7 +293,7 @@ async fn status_of(service: &Service, caller: &Caller, id: &str) -> ApiResult {
     ok(&page)
 }
 
-pub(crate) fn app_body(app: &Application) -> Value {
+pub(crate) fn app_body(app: &Application, checklist: &[corridor_clearance::CheckItem]) -> Value {
     json!({
         "id": app.id,
         "company": app.company,
@@ -308,9 +308,15 @@ pub(crate) fn app_body(app: &Application) -> Value {
         "not_ready_count": app.not_ready_count,
         "not_ready_at": app.not_ready_at.map(corridor_ledger::time::format),
         "inspection_at": app.inspection_at.map(corridor_ledger::time::format),
-        "last_inspection": app.last_inspection.as_ref().map(|(outcome, at)| json!({
-            "outcome": outcome,
-            "recorded_at": corridor_ledger::time::format(*at),
+        "last_inspection": app.last_inspection.as_ref().map(|last| json!({
+            "outcome": last.outcome,
+            "recorded_at": corridor_ledger::time::format(last.at),
+            "checked": last.checked,
+            // What the agent must put right, in the checklist's words.
+            "not_confirmed": checklist.iter()
+                .filter(|i| !last.checked.contains(&i.id))
+                .map(|i| i.label.as_str())
+                .collect::<Vec<_>>(),
         })),
     })
 }
@@ -569,7 +575,10 @@ async fn create_application(
         .await?;
     let id = event.application_id().unwrap_or_default().to_string();
     let app = readable_app(&s, &caller, &id).await?;
-    json_response(StatusCode::CREATED, &app_body(&app))
+    json_response(
+        StatusCode::CREATED,
+        &app_body(&app, &s.config().inspection.checklist),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", security(("bearer" = [])),
@@ -577,7 +586,7 @@ async fn create_application(
     responses((status = 200, body = Object), (status = "4XX", body = ErrorBody)))]
 async fn get_application(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiResult {
     let app = readable_app(&s, &caller, &id).await?;
-    ok(&app_body(&app))
+    ok(&app_body(&app, &s.config().inspection.checklist))
 }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", security(("bearer" = [])),
@@ -603,7 +612,7 @@ async fn update_application(
     };
     s.execute(&caller.actor, command).await?;
     let app = readable_app(&s, &caller, &id).await?;
-    ok(&app_body(&app))
+    ok(&app_body(&app, &s.config().inspection.checklist))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications", security(("bearer" = [])),
@@ -725,7 +734,10 @@ async fn upload_document(
     s.attach_document(&caller.actor, &id, &q.kind, &q.filename, bytes.to_vec())
         .await?;
     let app = readable_app(&s, &caller, &id).await?;
-    json_response(StatusCode::CREATED, &app_body(&app))
+    json_response(
+        StatusCode::CREATED,
+        &app_body(&app, &s.config().inspection.checklist),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{sha256}", tag = "applications", security(("bearer" = [])),
@@ -882,10 +894,15 @@ async fn schedule_inspection(
 
 /// The joint inspection team's finding.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InspectionRequest {
     /// `{"result":"passed"}`, `{"result":"not_ready","reason_code":…,"text":…}` or `{"result":"non_compliant","reason_code":…,"text":…}`.
     #[schema(value_type = Object)]
     pub outcome: corridor_clearance::InspectionOutcome,
+    /// Ids of the inspection checklist's items the team confirmed
+    /// (`GET /api/v1/corridor` lists them); a pass needs every one.
+    #[serde(default)]
+    pub checked: Vec<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/inspection", tag = "inspections", security(("bearer" = [])),
@@ -903,6 +920,7 @@ async fn record_inspection(
         Command::RecordInspection {
             application_id: id.clone(),
             outcome: req.outcome,
+            checked: req.checked,
         },
     )
     .await?;
@@ -983,6 +1001,9 @@ pub struct CorridorBody {
     /// Overdue party decisions now.
     #[schema(value_type = Vec<Object>)]
     pub overdue: Vec<corridor_clearance::Overdue>,
+    /// What an inspection confirms (`id`, `label`), in order.
+    #[schema(value_type = Vec<Object>)]
+    pub inspection_checklist: Vec<corridor_clearance::CheckItem>,
 }
 
 async fn corridor_body(s: &Service) -> ApiResult {
@@ -998,6 +1019,7 @@ async fn corridor_body(s: &Service) -> ApiResult {
         suspended_since: since,
         reason_code: reason,
         overdue: c.overdue(now),
+        inspection_checklist: s.config().inspection.checklist.clone(),
     })
 }
 

@@ -109,6 +109,12 @@ impl ServiceError {
                     c.to_string(),
                     Some(serde_json::json!({ "missing": missing })),
                 ),
+                C::ChecklistIncomplete { missing } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "checklist_incomplete",
+                    c.to_string(),
+                    Some(serde_json::json!({ "missing": missing })),
+                ),
                 C::UnknownParty(_) | C::InspectionInPast(_) | C::Canonical(_) | C::Invalid(_) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "unprocessable",

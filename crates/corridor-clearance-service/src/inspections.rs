@@ -350,7 +350,7 @@ pub(crate) async fn declare_readiness(
         other => other,
     })?;
     let app = readable_app(&s, &caller, &id).await?;
-    ok(&app_body(&app))
+    ok(&app_body(&app, &s.config().inspection.checklist))
 }
 
 // ---- the public queue ----

@@ -555,6 +555,10 @@ pub async fn seed_service(
                 reason_code: "GAS".into(),
                 text: "Phosphine above the limit in hold 3".into(),
             },
+            // Everything but the holds' gas readings was in order.
+            checked: ["papers", "crew", "cargo", "prohibited"]
+                .map(String::from)
+                .to_vec(),
         },
     )
     .await?;

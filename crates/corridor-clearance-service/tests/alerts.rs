@@ -98,7 +98,10 @@ async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
     let long = json!({ "note": "x".repeat(2001) });
     let (st, body) = call(&app, "POST", &uri, Some(&coord), Some(&long)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["message"], "note: at most 2000 characters");
+    assert_eq!(
+        body["error"]["message"],
+        "note: 2001 characters; at most 2000"
+    );
 
     // The acknowledgement, with the alert's kind and vessel from the store.
     let (st, ack) = call(&app, "POST", &uri, Some(&coord), Some(&note)).await;

@@ -243,7 +243,9 @@ async fn every_route_against_every_role() {
         (
             "POST",
             format!("/applications/{x}/inspection"),
-            Some(json!({"outcome": {"result": "passed"}})),
+            Some(
+                json!({"outcome": {"result": "passed"}, "checked": ["papers", "crew", "cargo", "prohibited", "gas"]}),
+            ),
             vec![Inspector],
             true,
         ),

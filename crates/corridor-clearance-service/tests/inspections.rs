@@ -571,7 +571,10 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         "POST",
         &format!("/applications/{a}/inspection"),
         Some(&inspector),
-        Some(&json!({"outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"}})),
+        Some(&json!({
+            "outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"},
+            "checked": ["papers", "crew", "cargo", "prohibited"]
+        })),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{resp}");
@@ -593,6 +596,15 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
         json!({"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"})
     );
     assert!(app["last_inspection"]["recorded_at"].is_string(), "{app}");
+    // And which checks the team could not confirm, in the checklist's words.
+    assert_eq!(
+        app["last_inspection"]["checked"],
+        json!(["papers", "crew", "cargo", "prohibited"])
+    );
+    assert_eq!(
+        app["last_inspection"]["not_confirmed"],
+        json!(["Holds gas free; readings taken"])
+    );
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     let e = q["entries"]
         .as_array()

@@ -190,12 +190,34 @@ async fn a_season_over_http() {
     );
     hours(2);
     let inspector = login(&app, "inspector").await;
+    // A pass needs the whole checklist; the refusal names what is missing.
     let (st, body) = call(
         &app,
         "POST",
         &format!("/applications/{a}/inspection"),
         Some(&inspector),
-        Some(&json!({"outcome": {"result": "passed"}})),
+        Some(&json!({"outcome": {"result": "passed"}, "checked": ["papers", "crew", "cargo", "prohibited"]})),
+    )
+    .await;
+    assert_eq!(
+        (
+            st,
+            body["error"]["code"].as_str(),
+            &body["error"]["details"]["missing"]
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("checklist_incomplete"),
+            &json!(["Holds gas free; readings taken"])
+        ),
+        "{body}"
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{a}/inspection"),
+        Some(&inspector),
+        Some(&json!({"outcome": {"result": "passed"}, "checked": ["gas", "papers", "prohibited", "crew", "cargo"]})),
     )
     .await;
     assert_eq!(

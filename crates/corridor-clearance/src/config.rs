@@ -1,5 +1,5 @@
-//! Corridor configuration: parties, consensus, deadlines, eligibility rules
-//! and the document checklist, deserialised from TOML
+//! Corridor configuration: parties, consensus, deadlines, eligibility rules,
+//! the document checklist and the inspection checklist, deserialised from TOML
 //! (`config/parties-bsgi.toml`, `config/parties-unvim.toml`).
 
 use jiff::Timestamp;
@@ -78,6 +78,26 @@ pub struct Documents {
     pub optional: Vec<String>,
 }
 
+/// One item of the joint inspection team's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckItem {
+    /// Short id the recorded result names, e.g. `gas`.
+    pub id: String,
+    /// What the team confirms, as the inspector's screen shows it.
+    pub label: String,
+}
+
+/// What an inspection covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionRules {
+    /// Items the team confirms; a pass needs every one, and the record
+    /// keeps which were confirmed (a failure may confirm some).
+    #[serde(default)]
+    pub checklist: Vec<CheckItem>,
+}
+
 /// Timing of decisions and clearances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +136,9 @@ pub struct CorridorConfig {
     pub eligibility: Eligibility,
     /// Document checklist.
     pub documents: Documents,
+    /// The inspection checklist (none if absent).
+    #[serde(default)]
+    pub inspection: InspectionRules,
 }
 
 /// Why a configuration is refused.
@@ -139,6 +162,9 @@ pub enum ConfigError {
     /// A non-positive duration.
     #[error("{0} must be positive")]
     NonPositive(&'static str),
+    /// An inspection checklist item without an id or label, or listed twice.
+    #[error("inspection.checklist: {0}")]
+    BadCheckItem(String),
 }
 
 impl CorridorConfig {
@@ -176,6 +202,21 @@ impl CorridorConfig {
         }
         if self.eligibility.min_notice_hours < 0 {
             return Err(ConfigError::NonPositive("eligibility.min_notice_hours"));
+        }
+        let items = &self.inspection.checklist;
+        for (i, item) in items.iter().enumerate() {
+            if item.id.trim().is_empty() || item.label.trim().is_empty() {
+                return Err(ConfigError::BadCheckItem(format!(
+                    "item {} needs an id and a label",
+                    i + 1
+                )));
+            }
+            if items[..i].iter().any(|other| other.id == item.id) {
+                return Err(ConfigError::BadCheckItem(format!(
+                    "{} is listed twice",
+                    item.id
+                )));
+            }
         }
         Ok(())
     }

@@ -70,14 +70,14 @@ pub mod roles;
 pub use accountability::{Accountability, PartyAccountability, accountability};
 pub use alerts::{AlertAck, AlertRef};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
-pub use config::{ConsensusRule, CorridorConfig, Party};
+pub use config::{CheckItem, ConsensusRule, CorridorConfig, InspectionRules, Party};
 pub use dayplan::{
     DayPlan, PlanApproval, PlanAssignment, PlanContent, PlanStatus, QueueOverride, Readiness,
     plan_id,
 };
 pub use eligibility::{Ineligibility, check_eligibility};
 pub use machine::{
-    Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, Outcome, Overdue,
-    PartyLine, Status, StatusPage,
+    Application, Clearance, ClearanceError, Command, Event, InspectionOutcome, LastInspection,
+    Outcome, Overdue, PartyLine, Status, StatusPage,
 };
 pub use roles::{Action, Actor, Denied, Resource, Role, can};

@@ -281,11 +281,11 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     0 => InspectionOutcome::Passed,
                     1 => InspectionOutcome::NotReady {
                         reason_code: "FUMIGANT".into(),
-                        text: String::new(),
+                        text: "found during the test".into(),
                     },
                     _ => InspectionOutcome::NonCompliant {
                         reason_code: "STOWAWAY".into(),
-                        text: String::new(),
+                        text: "found during the test".into(),
                     },
                 };
                 w.run(
@@ -293,6 +293,7 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     Command::RecordInspection {
                         application_id: app_in(a, &[Status::AwaitingInspection]),
                         outcome,
+                        checked: all_checked(),
                     },
                     now,
                 )
@@ -329,7 +330,7 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 &some_actor(i),
                 Command::Suspend {
                     reason_code: "S".into(),
-                    text: String::new(),
+                    text: "found during the test".into(),
                 },
                 now,
             ),

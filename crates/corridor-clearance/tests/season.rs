@@ -263,6 +263,7 @@ fn season_slice() {
         Command::RecordInspection {
             application_id: a1.clone(),
             outcome: not_ready,
+            checked: vec!["papers".into(), "crew".into()],
         },
         now + 2.hours(),
     )
@@ -283,6 +284,7 @@ fn season_slice() {
         Command::RecordInspection {
             application_id: a1.clone(),
             outcome: InspectionOutcome::Passed,
+            checked: all_checked(),
         },
         now + 3.hours(),
     )

@@ -135,11 +135,11 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
     let outcome = match target {
         FailedNotReady => InspectionOutcome::NotReady {
             reason_code: "FUMIGANT".into(),
-            text: String::new(),
+            text: "found during the test".into(),
         },
         FailedNonCompliant => InspectionOutcome::NonCompliant {
             reason_code: "STOWAWAY".into(),
-            text: String::new(),
+            text: "found during the test".into(),
         },
         _ => InspectionOutcome::Passed,
     };
@@ -149,6 +149,7 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
         Command::RecordInspection {
             application_id: id.clone(),
             outcome,
+            checked: all_checked(),
         },
         now,
     );
@@ -309,6 +310,7 @@ fn transition_matrix() {
             Command::RecordInspection {
                 application_id: id.into(),
                 outcome: InspectionOutcome::Passed,
+                checked: all_checked(),
             },
         )
     });
@@ -355,7 +357,7 @@ fn expiry_respects_validity_and_suspension() {
         &coordinator(),
         Command::Suspend {
             reason_code: "S".into(),
-            text: String::new(),
+            text: "found during the test".into(),
         },
         s,
     )
@@ -402,7 +404,7 @@ fn expiry_respects_validity_and_suspension() {
             &public,
             Command::Suspend {
                 reason_code: "S".into(),
-                text: String::new()
+                text: "found during the test".into()
             },
             now
         ),
@@ -714,4 +716,163 @@ fn text_in_the_record_is_plain_and_bounded() {
         text: "crew list missing;\nregistry certificate expired".into(),
     };
     assert!(w.decide("RU", &id, kind, now).is_ok());
+}
+
+/// Every other text the log keeps for good (a suspension's reason, a
+/// withdrawal's, a queue override's, a readiness note, a failed
+/// inspection's finding) follows the same rule as decisions' reasons.
+#[test]
+fn every_reason_in_the_log_is_plain_and_bounded() {
+    let bidi = "VIP \u{202e}\u{7}";
+    let refused = |r: Result<_, ClearanceError>, why: &str| {
+        assert_eq!(r.map(|_| ()), Err(ClearanceError::Invalid(why.into())));
+    };
+    let (mut w, id, now) = at_status(Status::AwaitingInspection);
+    refused(
+        w.run(
+            &coordinator(),
+            Command::Suspend {
+                reason_code: "WEATHER".into(),
+                text: bidi.into(),
+            },
+            now,
+        ),
+        "text: holds the control character U+202E",
+    );
+    refused(
+        w.run(
+            &coordinator(),
+            Command::Suspend {
+                reason_code: "WEATHER".into(),
+                text: " ".into(),
+            },
+            now,
+        ),
+        "a suspension needs a reason code and a reason",
+    );
+    refused(
+        w.run(
+            &coordinator(),
+            Command::OverrideQueue {
+                application_id: id.clone(),
+                place: Some(1),
+                before: None,
+                reason: bidi.into(),
+            },
+            now,
+        ),
+        "reason: holds the control character U+202E",
+    );
+    refused(
+        w.run(
+            &agent("atlas"),
+            Command::DeclareReadiness {
+                application_id: id.clone(),
+                readiness: corridor_clearance::dayplan::Readiness {
+                    holds_ventilated: true,
+                    gas_free: true,
+                    testing_equipment_aboard: true,
+                    documents_complete: true,
+                    note: Some("x".repeat(2001)),
+                },
+            },
+            now,
+        ),
+        "note: 2001 characters; at most 2000",
+    );
+    for outcome in [
+        InspectionOutcome::NotReady {
+            reason_code: "GAS".into(),
+            text: String::new(),
+        },
+        InspectionOutcome::NonCompliant {
+            reason_code: String::new(),
+            text: "stowaway".into(),
+        },
+    ] {
+        refused(
+            w.run(
+                &inspector(),
+                Command::RecordInspection {
+                    application_id: id.clone(),
+                    outcome,
+                    checked: vec![],
+                },
+                now,
+            ),
+            "a failed inspection needs a reason code and a reason",
+        );
+    }
+    refused(
+        w.run(
+            &agent("atlas"),
+            Command::Withdraw {
+                application_id: id.clone(),
+                reason: format!("changed plans{bidi}"),
+            },
+            now,
+        ),
+        "reason: holds the control character U+202E",
+    );
+    // Nothing above reached the log.
+    assert_eq!(
+        w.clearance.applications[&id].status,
+        Status::AwaitingInspection
+    );
+    assert!(w.clearance.corridor.suspended.is_none());
+    assert!(w.clearance.queue_overrides.is_empty());
+}
+
+/// A pass confirms the whole checklist; a failure records what was
+/// confirmed; ids not on the corridor's checklist are refused.
+#[test]
+fn an_inspection_records_its_checklist() {
+    let (mut w, id, now) = at_status(Status::AwaitingInspection);
+    let run = |w: &mut World, outcome: InspectionOutcome, checked: &[&str]| {
+        w.run(
+            &inspector(),
+            Command::RecordInspection {
+                application_id: id.clone(),
+                outcome,
+                checked: checked.iter().map(|c| c.to_string()).collect(),
+            },
+            now,
+        )
+    };
+    assert_eq!(
+        run(
+            &mut w,
+            InspectionOutcome::Passed,
+            &["papers", "crew", "cargo"]
+        )
+        .map(|_| ()),
+        Err(ClearanceError::ChecklistIncomplete {
+            missing: vec![
+                "No prohibited items or persons aboard".into(),
+                "Holds gas free; readings taken".into()
+            ]
+        })
+    );
+    assert_eq!(
+        run(&mut w, InspectionOutcome::Passed, &["papers", "crew", "cargo", "prohibited", "gas", "tea"])
+            .map(|_| ()),
+        Err(ClearanceError::Invalid(
+            "checked: \"tea\" is not on this corridor's inspection checklist (papers, crew, cargo, prohibited, gas)"
+                .into()
+        ))
+    );
+    let not_ready = InspectionOutcome::NotReady {
+        reason_code: "GAS".into(),
+        text: "phosphine in hold 3".into(),
+    };
+    // Given in any order, kept in the checklist's.
+    run(&mut w, not_ready.clone(), &["gas", "papers"]).expect("a failure with some checks");
+    let last = w.clearance.applications[&id]
+        .last_inspection
+        .clone()
+        .expect("recorded");
+    assert_eq!(
+        (last.outcome, last.checked),
+        (not_ready, vec!["papers".to_string(), "gas".to_string()])
+    );
 }

@@ -152,11 +152,12 @@ function documentsPanel(app, refresh, status) {
 }
 
 /** The last inspection's result, with the finding to put right if it failed. */
-function inspectionText({ outcome, recorded_at: at }) {
+function inspectionText({ outcome, recorded_at: at, not_confirmed: missing = [] }) {
   const when = fmtTimestamp(at);
   if (outcome.result === 'passed') return `passed, ${when}`;
   const what = outcome.result === 'not_ready' ? 'failed: not ready' : 'failed: non-compliant';
-  return [h('strong', null, what), `, ${when}. Finding `, h('code', null, outcome.reason_code), `: ${outcome.text}`];
+  return [h('strong', null, what), `, ${when}. Finding `, h('code', null, outcome.reason_code), `: ${outcome.text}`,
+    missing.length ? `. Not confirmed: ${missing.join('; ')}.` : null];
 }
 
 function readinessForm(app, refresh, status) {

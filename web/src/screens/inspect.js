@@ -9,13 +9,11 @@ import { forRole, statusTag } from './work.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const CHECKLIST = [
-  ['papers', 'Ship’s papers match the application (registry, crew list, manifest)'],
-  ['crew', 'Crew present matches the crew list'],
-  ['cargo', 'Cargo matches the manifest and stowage plan'],
-  ['prohibited', 'No prohibited items or persons aboard'],
-  ['gas', 'Holds gas free; readings taken'],
-];
+/** The corridor's inspection checklist ([{ id, label }]), as configured. */
+async function checklist(signal) {
+  const corridor = await getJSON('/corridor', null, { signal });
+  return corridor.inspection_checklist || [];
+}
 
 /** The plan's assignments for a day by application id (empty without a plan). */
 async function assignments(date, signal) {
@@ -66,12 +64,12 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
     h('section', { class: 'panel', id: 'inspection', 'aria-labelledby': 'in-title' }, h('h2', { id: 'in-title' }, id), status, body));
 
   const refresh = async () => {
-    const app = await getJSON(`/applications/${id}`, null, { signal });
+    const [app, items] = await Promise.all([getJSON(`/applications/${id}`, null, { signal }), checklist(signal)]);
     const c = app.content;
     document.getElementById('in-title').textContent = `${c.vessel.name} · ${id}`;
     const form = h('form', { class: 'form', id: 'inspection-form' },
       h('fieldset', null, h('legend', null, 'Checklist'),
-        CHECKLIST.map(([k, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: `check-${k}` }), ' ', label))),
+        items.map(({ id: k, label }) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: `check-${k}`, 'data-check': k }), ' ', label))),
       h('fieldset', null, h('legend', null, 'Result'),
         [['passed', 'Passed: cleared to sail'], ['not_ready', 'Failed: not ready (re-inspect later)'], ['non_compliant', 'Failed: non-compliant (passage denied)']]
           .map(([v, label]) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'result', value: v, required: true }), ' ', label)),
@@ -81,7 +79,8 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const result = form.elements.result.value;
-      const unchecked = CHECKLIST.filter(([k]) => !form.elements[`check-${k}`].checked).map(([, l]) => l);
+      const checked = items.filter(({ id: k }) => form.elements[`check-${k}`].checked).map(({ id: k }) => k);
+      const unchecked = items.filter(({ id: k }) => !checked.includes(k)).map(({ label }) => label);
       const code = form.elements.reason_code.value.trim();
       const text = form.elements.text.value.trim();
       if (!result) return tell(status, 'error', 'Choose a result.');
@@ -89,7 +88,8 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
       if (result !== 'passed' && (!code || !text)) return tell(status, 'error', 'A failure needs a finding code and the findings.');
       const outcome = result === 'passed' ? { result } : { result, reason_code: code, text };
       try {
-        await postJSON(`/applications/${id}/inspection`, { outcome });
+        // The log keeps which checks the team confirmed, pass or fail.
+        await postJSON(`/applications/${id}/inspection`, { outcome, checked });
         tell(status, 'info', `Recorded: ${result.replace(/_/g, ' ')}.`);
         await refresh();
       } catch (e) {

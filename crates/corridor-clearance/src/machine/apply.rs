@@ -251,10 +251,17 @@ impl Clearance {
                         app.inspection_at = Some(*when);
                     }
                     E::InspectionRecorded {
-                        status, outcome, ..
+                        status,
+                        outcome,
+                        checked,
+                        ..
                     } => {
                         app.inspections += 1;
-                        app.last_inspection = Some((outcome.clone(), at));
+                        app.last_inspection = Some(LastInspection {
+                            outcome: outcome.clone(),
+                            at,
+                            checked: checked.clone(),
+                        });
                         app.status = *status;
                         if *status == Status::FailedNotReady {
                             // Back into the queue: the agent must declare readiness again.

@@ -213,6 +213,7 @@ impl Clearance {
                 ) {
                     return Err(illegal("withdraw", app.status));
                 }
+                check_free_text("reason", &reason, false)?;
                 plain(Event::ApplicationWithdrawn {
                     application_id,
                     reason,
@@ -258,6 +259,7 @@ impl Clearance {
             C::RecordInspection {
                 application_id,
                 outcome,
+                checked,
             } => {
                 let app = self.authorise_app(actor, Action::RecordInspection, &application_id)?;
                 if app.status != Status::AwaitingInspection {
@@ -266,13 +268,22 @@ impl Clearance {
                 self.require_active()?;
                 let status = match &outcome {
                     InspectionOutcome::Passed => Status::InspectionPassed,
-                    InspectionOutcome::NotReady { .. } => Status::FailedNotReady,
-                    InspectionOutcome::NonCompliant { .. } => Status::FailedNonCompliant,
+                    InspectionOutcome::NotReady { reason_code, text }
+                    | InspectionOutcome::NonCompliant { reason_code, text } => {
+                        check_finding("a failed inspection", reason_code, text)?;
+                        if matches!(outcome, InspectionOutcome::NotReady { .. }) {
+                            Status::FailedNotReady
+                        } else {
+                            Status::FailedNonCompliant
+                        }
+                    }
                 };
+                let checked = self.checklist(&checked, status == Status::InspectionPassed)?;
                 plain(Event::InspectionRecorded {
                     application_id,
                     outcome,
                     status,
+                    checked,
                 })
             }
             C::Depart { application_id } => {
@@ -303,6 +314,7 @@ impl Clearance {
             }
             C::Suspend { reason_code, text } => {
                 can(actor, Action::SuspendCorridor, Resource::Corridor)?;
+                check_finding("a suspension", &reason_code, &text)?;
                 if self.corridor.suspended.is_some() {
                     return Err(ClearanceError::AlreadySuspended);
                 }
@@ -317,13 +329,8 @@ impl Clearance {
                     )));
                 }
                 let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-                if note
-                    .as_ref()
-                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
-                {
-                    return Err(ClearanceError::Invalid(format!(
-                        "note: at most {MAX_TEXT_CHARS} characters"
-                    )));
+                if let Some(n) = &note {
+                    check_free_text("note", n, true)?;
                 }
                 if let Some(ack) = self.alert_acks.get(&alert.key) {
                     return Err(ClearanceError::AlreadyAcknowledged {
@@ -359,14 +366,8 @@ impl Clearance {
                         missing: missing.into_iter().map(str::to_string).collect(),
                     });
                 }
-                if readiness
-                    .note
-                    .as_ref()
-                    .is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS)
-                {
-                    return Err(ClearanceError::Invalid(format!(
-                        "note: at most {MAX_TEXT_CHARS} characters"
-                    )));
+                if let Some(note) = &readiness.note {
+                    check_free_text("note", note, false)?;
                 }
                 plain(Event::ReadinessDeclared {
                     application_id,
@@ -381,11 +382,12 @@ impl Clearance {
             } => {
                 can(actor, Action::OverrideQueue, Resource::Corridor)?;
                 let reason = reason.trim().to_string();
-                if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
+                if reason.is_empty() {
                     return Err(ClearanceError::Invalid(format!(
                         "reason: an override needs a reason (1 to {MAX_TEXT_CHARS} characters)"
                     )));
                 }
+                check_free_text("reason", &reason, true)?;
                 let app = self.app(&application_id)?;
                 if !app.waiting_for_inspection() {
                     return Err(ClearanceError::Invalid(format!(
@@ -442,11 +444,12 @@ impl Clearance {
                     )));
                 }
                 if let Some(r) = &reason {
-                    if r.trim().is_empty() || r.chars().count() > MAX_TEXT_CHARS {
+                    if r.trim().is_empty() {
                         return Err(ClearanceError::Invalid(format!(
                             "reason: an edit needs a reason (1 to {MAX_TEXT_CHARS} characters)"
                         )));
                     }
+                    check_free_text("reason", r, true)?;
                 }
                 let expected = match self.plans.get(&date) {
                     Some(p) if p.status == PlanStatus::Approved => {
@@ -517,6 +520,7 @@ impl Clearance {
                     )));
                 }
                 self.require_active()?;
+                check_reason(&decision.payload.decision)?;
                 let id = plan_id(&date);
                 let expected = Expected {
                     party: &party,
@@ -569,6 +573,32 @@ impl Clearance {
                 })
             }
         }
+    }
+
+    /// The checklist items an inspection confirmed, in checklist order:
+    /// every id must be on the corridor's checklist, and a pass needs all
+    /// of them (the refusal names the missing ones by label).
+    fn checklist(&self, checked: &[String], pass: bool) -> Result<Vec<String>, ClearanceError> {
+        let items = &self.config.inspection.checklist;
+        if let Some(unknown) = checked.iter().find(|c| !items.iter().any(|i| &i.id == *c)) {
+            let known: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+            return Err(ClearanceError::Invalid(format!(
+                "checked: {unknown:?} is not on this corridor's inspection checklist ({})",
+                if known.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        let (confirmed, missing): (Vec<_>, Vec<_>) =
+            items.iter().partition(|i| checked.contains(&i.id));
+        if pass && !missing.is_empty() {
+            return Err(ClearanceError::ChecklistIncomplete {
+                missing: missing.iter().map(|i| i.label.clone()).collect(),
+            });
+        }
+        Ok(confirmed.into_iter().map(|i| i.id.clone()).collect())
     }
 
     /// A vessel makes one voyage at a time: refuses a second live
@@ -628,20 +658,44 @@ impl Clearance {
 /// Longest reason code of a hold or rejection (`DOCS_MISSING`).
 pub const MAX_REASON_CODE_CHARS: usize = 64;
 
-/// A hold or rejection says why: a reason code and a text, both plain
-/// text, both bounded (they stay in the public record for good).
+/// A hold or rejection says why (see [`check_finding`]).
 fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
     let (DecisionKind::Hold { reason_code, text } | DecisionKind::Reject { reason_code, text }) =
         kind
     else {
         return Ok(());
     };
+    check_finding(&format!("a {}", kind.name()), reason_code, text)
+}
+
+/// Free text kept in the log (a reason, a note): plain text, at most
+/// `MAX_TEXT_CHARS`, line breaks allowed; empty only where `required` is
+/// false. The refusal names `field`.
+fn check_free_text(field: &str, text: &str, required: bool) -> Result<(), ClearanceError> {
+    if text.trim().is_empty() {
+        return if required {
+            Err(ClearanceError::Invalid(format!("{field}: required")))
+        } else {
+            Ok(())
+        };
+    }
+    match corridor_domain::text::plain_text_problem(
+        text,
+        MAX_TEXT_CHARS,
+        crate::application::LINE_BREAKS,
+    ) {
+        Some(p) => Err(ClearanceError::Invalid(format!("{field}: {p}"))),
+        None => Ok(()),
+    }
+}
+
+/// A hold, rejection, failed inspection or suspension says why: a reason
+/// code and a text, both plain text, both bounded (they stay in the public
+/// record for good). `what` names the thing in the refusal.
+fn check_finding(what: &str, reason_code: &str, text: &str) -> Result<(), ClearanceError> {
     let invalid = |m: String| Err(ClearanceError::Invalid(m));
     if reason_code.trim().is_empty() || text.trim().is_empty() {
-        return invalid(format!(
-            "a {} needs a reason code and a reason",
-            kind.name()
-        ));
+        return invalid(format!("{what} needs a reason code and a reason"));
     }
     if let Some(p) =
         corridor_domain::text::plain_text_problem(reason_code, MAX_REASON_CODE_CHARS, &[])

@@ -153,6 +153,9 @@ pub enum Command {
     RecordInspection {
         application_id: String,
         outcome: InspectionOutcome,
+        /// Ids of the inspection checklist's items the team confirmed.
+        #[serde(default)]
+        checked: Vec<String>,
     },
     Depart {
         application_id: String,
@@ -258,6 +261,10 @@ pub enum Event {
         application_id: String,
         outcome: InspectionOutcome,
         status: Status,
+        /// Checklist items confirmed, in checklist order (absent in events
+        /// logged before the checklist was recorded, so theirs hash the same).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        checked: Vec<String>,
     },
     VesselDeparted {
         application_id: String,
@@ -445,10 +452,22 @@ pub struct Application {
     /// When the inspection is scheduled (by an approved plan or the coordinator).
     #[serde(default)]
     pub inspection_at: Option<Timestamp>,
-    /// The last inspection's result and findings, and when it was recorded:
-    /// what the agent must put right before a re-inspection.
+    /// The last inspection's result, findings and confirmed checklist
+    /// items, and when it was recorded: what the agent must put right
+    /// before a re-inspection.
     #[serde(default)]
-    pub last_inspection: Option<(InspectionOutcome, Timestamp)>,
+    pub last_inspection: Option<LastInspection>,
+}
+
+/// An application's most recent inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastInspection {
+    pub outcome: InspectionOutcome,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Ids of the checklist items the team confirmed.
+    #[serde(default)]
+    pub checked: Vec<String>,
 }
 
 impl Application {
@@ -583,6 +602,9 @@ pub enum ClearanceError {
     /// Inspection scheduled in the past.
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),
+    /// An inspection recorded as passed without every checklist item confirmed.
+    #[error("a pass needs every checklist item confirmed; not confirmed: {}", missing.join("; "))]
+    ChecklistIncomplete { missing: Vec<String> },
     /// A readiness declaration that does not confirm every item.
     #[error("not ready: not confirmed: {}; all four items must be confirmed", missing.iter().map(|m| readiness_item(m)).collect::<Vec<_>>().join("; "))]
     NotReady { missing: Vec<String> },

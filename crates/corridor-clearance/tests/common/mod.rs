@@ -17,6 +17,16 @@ pub fn bsgi() -> CorridorConfig {
     CorridorConfig::bsgi().expect("shipped bsgi config")
 }
 
+/// Every item of the BSGI inspection checklist, as a pass confirms them.
+pub fn all_checked() -> Vec<String> {
+    bsgi()
+        .inspection
+        .checklist
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
+}
+
 pub fn doc(kind: &str, size: u64) -> Document {
     Document {
         kind: kind.into(),
