@@ -227,11 +227,32 @@ impl Service {
         command: Command,
         document: Option<DocRow>,
     ) -> Result<Event, ServiceError> {
+        self.execute_on(actor, |_| Ok(command), document).await
+    }
+
+    /// Builds the command from the state it will apply to and executes it,
+    /// all under the state's lock: a command derived from the current
+    /// content (an upload adds a file to it) cannot overwrite a change made
+    /// meanwhile. Edits sent without a file must leave the documents as
+    /// they are: only an upload, which stores the file, adds one.
+    async fn execute_on(
+        &self,
+        actor: &Actor,
+        build: impl FnOnce(&corridor_clearance::Clearance) -> Result<Command, ServiceError>,
+        document: Option<DocRow>,
+    ) -> Result<Event, ServiceError> {
         let mut st = self.state.lock().await;
         let now = self.now_after(&st);
+        let command = build(&st.clearance)?;
+        let documents = match document {
+            None => documents_kept(&st.clearance, &command),
+            Some(_) => Ok(()),
+        };
         // Work on a copy: if the database refuses the append, nothing changed.
         let mut next = st.clearance.clone();
         let outcome = next.execute(actor, command, now, &st.keys)?;
+        // After the machine's checks, so that who may not edit is told so.
+        documents?;
         let event_json = outcome.event_json()?;
         let entry = LogEntry::next(
             st.entries.last(),
@@ -536,36 +557,43 @@ impl Service {
         corridor_clearance::application::check_content(filename, &bytes)
             .map_err(|p| ServiceError::Unprocessable(p.to_string()))?;
         let sha256 = Hash::of(&bytes);
-        if app.content.documents.iter().any(|d| d.sha256 == sha256) {
-            return Err(ServiceError::Conflict(
-                "this file is already attached".into(),
-            ));
-        }
-        // A new file of a kind replaces the old one in the application: the
-        // parties review the current papers. The old file stays stored and
-        // named, by hash, in the logged earlier version.
-        let mut content = app.content.clone();
-        content.documents.retain(|d| d.kind != kind);
-        content.documents.push(corridor_clearance::Document {
+        let document = corridor_clearance::Document {
             kind: kind.to_string(),
             filename: filename.to_string(),
             sha256,
             size_bytes: size,
-        });
-        let command = match app.status {
-            Status::Draft => Command::UpdateDraft {
-                application_id: id.to_string(),
-                content,
-            },
-            st if st.in_review() => Command::Amend {
-                application_id: id.to_string(),
-                content,
-            },
-            st => {
-                return Err(ServiceError::Conflict(format!(
+        };
+        // Built from the application as it is when the upload is logged, so
+        // uploads at the same time all land.
+        let build = |c: &corridor_clearance::Clearance| {
+            let app = c
+                .applications
+                .get(id)
+                .ok_or_else(|| ServiceError::NotFound("no such application".into()))?;
+            if app.content.documents.iter().any(|d| d.sha256 == sha256) {
+                return Err(ServiceError::Conflict(
+                    "this file is already attached".into(),
+                ));
+            }
+            // A new file of a kind replaces the old one in the application:
+            // the parties review the current papers. The old file stays
+            // stored and named, by hash, in the logged earlier version.
+            let mut content = app.content.clone();
+            content.documents.retain(|d| d.kind != kind);
+            content.documents.push(document);
+            match app.status {
+                Status::Draft => Ok(Command::UpdateDraft {
+                    application_id: id.to_string(),
+                    content,
+                }),
+                st if st.in_review() => Ok(Command::Amend {
+                    application_id: id.to_string(),
+                    content,
+                }),
+                st => Err(ServiceError::Conflict(format!(
                     "documents cannot be added to an application that is {}",
                     st.words()
-                )));
+                ))),
             }
         };
         let doc = DocRow {
@@ -578,13 +606,50 @@ impl Service {
             uploaded_by: actor.id.clone(),
             uploaded_at: corridor_ledger::time::format(self.now().await),
         };
-        self.execute_with(actor, command, Some(doc)).await
+        self.execute_on(actor, build, Some(doc)).await
     }
 
     /// The time now (never before the last entry).
     pub async fn now(&self) -> Timestamp {
         let st = self.state.lock().await;
         self.now_after(&st)
+    }
+}
+
+/// Refuses a create, edit or amendment whose documents differ from the
+/// application's: a document names a stored file by hash, and only an
+/// upload stores one (a made-up hash would pass review and then fail
+/// `corridor verify` as a file missing from the record).
+fn documents_kept(
+    c: &corridor_clearance::Clearance,
+    command: &Command,
+) -> Result<(), ServiceError> {
+    let (current, content) = match command {
+        Command::CreateDraft { content, .. } => (&[][..], content),
+        Command::UpdateDraft {
+            application_id,
+            content,
+        }
+        | Command::Amend {
+            application_id,
+            content,
+        } => match c.applications.get(application_id) {
+            Some(app) => (&app.content.documents[..], content),
+            // The machine says why (no such application, or not the caller's).
+            None => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    let same = content.documents.len() == current.len()
+        && content.documents.iter().all(|d| current.contains(d));
+    if same {
+        Ok(())
+    } else {
+        Err(ServiceError::Unprocessable(
+            "documents: attach each file with POST /api/v1/applications/{id}/documents; \
+             an edit sends the documents exactly as the application lists them"
+                .into(),
+        ))
     }
 }
 

@@ -767,6 +767,117 @@ async fn uploads_over_the_limit_are_413_with_a_clear_error() {
     assert_eq!(crew[0]["sha256"], Hash::of(&newer).to_hex());
 }
 
+/// A document names a stored file by hash, so only an upload adds one: an
+/// edit naming files that were never uploaded is refused (it once passed
+/// review and then failed `corridor verify`). Uploads at the same moment
+/// all land (each was once built from a stale copy, and most were lost).
+#[tokio::test]
+async fn documents_come_only_from_uploads_and_simultaneous_uploads_all_land() {
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
+    let owner = login(&app, "agent-a").await;
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let made_up = json!([{"kind": "crew_list", "filename": "crew.pdf", "sha256": "ab".repeat(32), "size_bytes": 10}]);
+    let mut c = serde_json::to_value(content(eta, "9584516")).unwrap();
+    c["documents"] = made_up.clone();
+    let (st, body) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": c})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("documents: attach each file with POST"),
+        "{body}"
+    );
+    let (st, body) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": content(eta, "9584516")})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let x = body["id"].as_str().unwrap().to_string();
+
+    let kinds = [
+        "crew_list",
+        "cargo_manifest",
+        "stowage_plan",
+        "registry_certificate",
+        "port_entry_request",
+    ];
+    let uploads = kinds.map(|k| {
+        let (app, owner, x) = (app.clone(), owner.clone(), x.clone());
+        async move {
+            upload(
+                &app,
+                &format!("/applications/{x}/documents?kind={k}&filename={k}.pdf"),
+                &owner,
+                pdf(k),
+            )
+            .await
+        }
+    });
+    let [a, b, c, d, e] = uploads;
+    let results = tokio::join!(a, b, c, d, e);
+    for (st, body) in [results.0, results.1, results.2, results.3, results.4] {
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+    }
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/applications/{x}"),
+        Some(&owner),
+        None,
+    )
+    .await;
+    let mut listed: Vec<&str> = body["content"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    listed.sort();
+    let mut expected = kinds.to_vec();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    // An edit that sends the documents as listed is fine; one that drops
+    // or invents one is not.
+    let mut c = body["content"].clone();
+    c["crew_count"] = json!(22);
+    let (st, body) = call(
+        &app,
+        "PUT",
+        &format!("/applications/{x}"),
+        Some(&owner),
+        Some(&json!({"content": c.clone()})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    c["documents"] = made_up;
+    let (st, body) = call(
+        &app,
+        "PUT",
+        &format!("/applications/{x}"),
+        Some(&owner),
+        Some(&json!({"content": c})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
 /// The bearer scheme is case-insensitive (RFC 9110), and a login body with
 /// a field the API does not have is refused, naming it.
 #[tokio::test]

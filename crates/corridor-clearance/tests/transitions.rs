@@ -876,3 +876,33 @@ fn an_inspection_records_its_checklist() {
         (not_ready, vec!["papers".to_string(), "gas".to_string()])
     );
 }
+
+/// An amendment restarts the review (every decision, hold and deadline), so
+/// one that changes nothing is refused: re-saving the same content once
+/// wiped the parties' signed decisions and reset the public record of who
+/// was overdue.
+#[test]
+fn an_amendment_that_changes_nothing_is_refused() {
+    let (mut w, id, now) = at_status(Status::Held);
+    let held = w.clearance.applications[&id].clone();
+    let same = held.content.clone();
+    assert_eq!(
+        w.run(
+            &agent("atlas"),
+            Command::Amend {
+                application_id: id.clone(),
+                content: same,
+            },
+            now,
+        )
+        .map(|_| ()),
+        Err(ClearanceError::Invalid(
+            "the amendment changes nothing: the parties' decisions on this content stand".into()
+        ))
+    );
+    let after = &w.clearance.applications[&id];
+    assert_eq!(
+        (after.status, &after.decisions, &after.awaiting_since),
+        (Status::Held, &held.decisions, &held.awaiting_since)
+    );
+}

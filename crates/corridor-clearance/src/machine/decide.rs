@@ -188,6 +188,14 @@ impl Clearance {
                     .map_err(ClearanceError::Ineligible)?;
                 self.vessel_free(&app.id, &content.vessel.imo)?;
                 let content_hash = content.content_hash()?;
+                // An amendment restarts the review (decisions, holds and
+                // deadlines): one that changes nothing must not.
+                if content_hash == app.content_hash {
+                    return Err(ClearanceError::Invalid(
+                        "the amendment changes nothing: the parties' decisions on this content stand"
+                            .into(),
+                    ));
+                }
                 plain(Event::ApplicationAmended {
                     application_id,
                     content,
