@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// kilograms. The record has both "2,437" and "2,436.99": floats would make
 /// totals drift and comparisons between sources lie.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(from = "f64")]
+#[serde(try_from = "f64")]
 pub struct Tonnes {
     kg: i64,
 }
@@ -25,9 +25,14 @@ pub enum TonnesError {
     Negative(String),
     #[error("tonnage {0:?} has more precision than one kilogram")]
     TooPrecise(String),
-    #[error("tonnage {0:?} is too large")]
+    #[error("tonnage {0:?} is more than one cargo line can be (at most 1,000,000 t)")]
     TooLarge(String),
 }
+
+/// The most one cargo line can hold, in kilograms: a million tonnes, more
+/// than twice the largest bulk carrier afloat. It bounds every sum: the
+/// record's totals cannot overflow before nine billion lines.
+pub const MAX_LINE_KG: i64 = 1_000_000 * 1000;
 
 impl Tonnes {
     pub const ZERO: Tonnes = Tonnes { kg: 0 };
@@ -103,6 +108,7 @@ impl Tonnes {
         whole
             .checked_mul(1000)
             .and_then(|k| k.checked_add(grams))
+            .filter(|&kg| kg <= MAX_LINE_KG)
             .map(Tonnes::from_kg)
             .ok_or_else(|| TonnesError::TooLarge(text.to_string()))
     }
@@ -121,7 +127,7 @@ impl Tonnes {
         if (t * 1000.0 - kg).abs() > 1e-6 * kg.max(1.0) {
             return Err(TonnesError::TooPrecise(text));
         }
-        if kg > 9.0e15 {
+        if kg > MAX_LINE_KG as f64 {
             return Err(TonnesError::TooLarge(text));
         }
         Ok(Tonnes::from_kg(kg as i64))
@@ -137,9 +143,10 @@ impl Tonnes {
     }
 }
 
-impl From<f64> for Tonnes {
-    fn from(t: f64) -> Self {
-        Tonnes::from_kg((t * 1000.0).round() as i64)
+impl TryFrom<f64> for Tonnes {
+    type Error = TonnesError;
+    fn try_from(t: f64) -> Result<Self, TonnesError> {
+        Tonnes::from_f64(t)
     }
 }
 
@@ -166,16 +173,18 @@ impl Serialize for Tonnes {
     }
 }
 
+/// Sums saturate rather than wrap or panic; with lines bounded by
+/// [`MAX_LINE_KG`] no real total comes near the bound.
 impl Add for Tonnes {
     type Output = Tonnes;
     fn add(self, o: Tonnes) -> Tonnes {
-        Tonnes::from_kg(self.kg + o.kg)
+        Tonnes::from_kg(self.kg.saturating_add(o.kg))
     }
 }
 
 impl AddAssign for Tonnes {
     fn add_assign(&mut self, o: Tonnes) {
-        self.kg += o.kg;
+        self.kg = self.kg.saturating_add(o.kg);
     }
 }
 
@@ -206,7 +215,8 @@ mod tests {
         check("\"1,527\"", Ok(1_527_000));
         check("2,436.99", Ok(2_436_990));
         check("33000", Ok(33_000_000));
-        check("1,234,567.5", Ok(1_234_567_500));
+        check("234,567.5", Ok(234_567_500));
+        check("1,000,000", Ok(MAX_LINE_KG));
         check("0.001", Ok(1));
         check("", Err("empty"));
         check("-5", Err("negative"));
@@ -214,7 +224,17 @@ mod tests {
         check("1,23", Err("not a number"));
         check("1.2345", Err("more precision"));
         check("1.", Err("not a number"));
-        check("99999999999999999999", Err("too large"));
+        check("99999999999999999999", Err("at most 1,000,000 t"));
+        // A line no ship can carry; two of ~5e15 t once overflowed the
+        // record's totals.
+        check("1,000,000.001", Err("at most 1,000,000 t"));
+        check("5,000,000,000,000,000", Err("at most 1,000,000 t"));
+        assert!(Tonnes::from_f64(1.0e6 + 1.0).is_err());
+        assert!(serde_json::from_str::<Tonnes>("5e15").is_err());
+        assert_eq!(
+            Tonnes::from_kg(i64::MAX) + Tonnes::from_kg(1),
+            Tonnes::from_kg(i64::MAX)
+        );
     }
 
     #[test]
@@ -269,6 +289,7 @@ mod tests {
         whole
             .checked_mul(1000)
             .and_then(|k| k.checked_add(grams))
+            .filter(|&kg| kg <= MAX_LINE_KG)
             .map(Tonnes::from_kg)
             .ok_or_else(|| TonnesError::TooLarge(text.to_string()))
     }
@@ -286,7 +307,7 @@ mod tests {
         }
 
         #[test]
-        fn display_parses_back(kg in 0i64..1_000_000_000_000) {
+        fn display_parses_back(kg in 0i64..=MAX_LINE_KG) {
             let t = Tonnes::from_kg(kg);
             proptest::prop_assert_eq!(Tonnes::parse(&t.to_string()), Ok(t));
         }

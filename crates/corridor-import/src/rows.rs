@@ -534,13 +534,26 @@ pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
     else {
         return Err(bad());
     };
+    // The three-letter abbreviation, "Sept", or the whole English name
+    // ("Decoy" is not December).
     const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let m = m.to_lowercase();
     let month = MONTHS
         .iter()
-        .position(|x| m.starts_with(x) && m.len() >= 3)
+        .position(|x| m == x[..3] || m == *x || (m == "sept" && x.starts_with("sept")))
         .ok_or_else(bad)? as i8
         + 1;
     let day: i8 = d.parse().map_err(|_| bad())?;
@@ -583,6 +596,14 @@ mod tests {
         assert_eq!(parse_date("2022-08-01"), Ok(jiff::civil::date(2022, 8, 1)));
         assert!(parse_date("31-Feb-2023").is_err());
         assert!(parse_date("yesterday").is_err());
+        assert_eq!(parse_date("5-Sept-2022"), Ok(jiff::civil::date(2022, 9, 5)));
+        assert_eq!(
+            parse_date("5 September 2022"),
+            Ok(jiff::civil::date(2022, 9, 5))
+        );
+        // Any word that began with a month's letters once read as that month.
+        assert!(parse_date("14-Decoy-2023").is_err());
+        assert!(parse_date("14-Marxyz-2023").is_err());
         // 44773.958333 is 2022-07-31 23:00: the HDX file's 1 August.
         assert_eq!(serial_date(44773.958333), Ok(jiff::civil::date(2022, 8, 1)));
         assert!(serial_date(f64::NAN).is_err());
