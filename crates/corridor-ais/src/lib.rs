@@ -59,7 +59,9 @@
 //!   the general parser, which gives the same answer.
 //! * **Bounded memory**: at most [`reassembly::AssemblerLimits::max_open`]
 //!   open groups, aged out after `max_age` fragments; never joined across
-//!   channels or sources.
+//!   channels, nor across sources except by a tag-block group id. Without
+//!   a group id, parts must come in order (a stray part is dropped, not
+//!   joined to the next message that reuses the sequential id).
 
 pub mod bits;
 pub mod encode;

@@ -283,9 +283,9 @@ impl Decoder {
                 Ok(RawFrame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
                     let gatehouse = self.gatehouse.take().map(gatehouse_millis);
-                    let single =
-                        s.total == 1 && tag.is_none_or(|t| t.group().is_none_or(|g| g.total <= 1));
-                    if single {
+                    // A sentence's own count says whether it is whole: a
+                    // tag-block group may bundle it with an $AIVSI report.
+                    if s.total == 1 {
                         // One sentence: decoded from the borrowed payload; its
                         // tag block's fields are parsed only if asked for.
                         let message = decode_payload(s.payload, s.fill);
@@ -641,15 +641,16 @@ mod tests {
                 ("r".into(), None),
             ]
         );
-        // A 1-of-1 sentence in a group of two waits for its partner; a bad
-        // tag-block checksum is still rejected.
+        // A 1-of-1 sentence in a group of two (its partner an $AIVSI
+        // signal report) is whole: it once waited forever. A bad tag-block
+        // checksum is still rejected.
         let mut d = Decoder::default();
         let mut n = 0;
         d.feed_line(tagged("s:gdansk,g:1-2-9").as_bytes(), |_| n += 1);
         d.feed_line(format!("\\s:rSAR0,c:1700000000*39\\{s}").as_bytes(), |_| {
             n += 1
         });
-        assert_eq!(n, 0);
+        assert_eq!(n, 1);
         assert_eq!(d.stats().rejected[Reject::TagBlockChecksum.index()], 1);
         // Gatehouse time applies when the tag block has no `c:`.
         let gh = "$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17";

@@ -1,9 +1,18 @@
 //! Multi-sentence reassembly.
 //!
 //! Fragments are grouped by `(channel, g-group id)` when they carry a
-//! tag-block group (`g:` takes precedence), else by `(source, channel,
-//! sequential id)`. Groups never mix channels. Parts may arrive out of order and
-//! interleaved with other groups. Memory is bounded: at most `max_open`
+//! tag-block group (`g:` takes precedence; a first part from another
+//! source opens a group of its own), else by `(source, channel, sequential id)`.
+//! Groups never mix channels. A sentence's own `total,number` fields say
+//! where it goes: a tag-block group may also hold other sentences (an
+//! `$AIVSI` signal report), so its count is not the message's.
+//!
+//! Parts of a tag-block group may arrive in any order, since the group id
+//! ties them together. Without one, the sequential id (0-9) is reused
+//! within seconds, so parts must arrive in order, as gpsd requires: a part
+//! that does not follow the one before it is dropped, and a left-over
+//! second part can never be joined to the next message with its id.
+//! Groups may interleave. Memory is bounded: at most `max_open`
 //! groups, each at most 9 parts, and a group older than `max_age` fragments
 //! (counted on the assembler's own clock of fragments seen) is dropped.
 //! Every dropped fragment is counted under one [`Drop`] reason.
@@ -125,12 +134,7 @@ impl Assembler {
     /// Add a fragment; returns the message when this fragment completes it.
     pub fn push(&mut self, f: Fragment<'_>) -> Option<Assembled> {
         self.clock += 1;
-        let (total, number) = match f.group {
-            Some(g) if (1..=9).contains(&g.total) && (1..=g.total).contains(&g.number) => {
-                (g.total as u8, g.number as u8)
-            }
-            _ => (f.total, f.number),
-        };
+        let (total, number) = (f.total, f.number);
         if total == 0 || total > 9 || number == 0 || number > total {
             self.dropped[Drop::Inconsistent.index()] += 1;
             return None;
@@ -160,12 +164,24 @@ impl Assembler {
             Some(g) => Key::Group(g.id),
             None => Key::Seq(f.seq_id),
         };
-        // A tag-block group id identifies the group on its own (parts of one
-        // group may be stamped by different stations); seq ids only per source.
+        // Seq ids are per source. A group id ties parts whatever source
+        // stamped them (later parts may carry another `s:`, or none), but a
+        // part goes to its own source's group first, and a first part from
+        // another source opens a group of its own: two receivers that reuse
+        // an id are not spliced together.
         let by_group = matches!(key, Key::Group(_));
-        let idx = self.open.iter().position(|o| {
-            o.key == key && o.channel == f.channel && (by_group || o.source == f.source)
-        });
+        let same = |o: &Open| o.key == key && o.channel == f.channel;
+        let idx = self
+            .open
+            .iter()
+            .position(|o| same(o) && o.source == f.source)
+            .or_else(|| {
+                let other = self.open.iter().position(|o| same(o))?;
+                let o = &self.open[other];
+                let first_part_here = o.parts[0].is_some() && !o.source.is_empty();
+                (by_group && (number > 1 || f.source.is_empty() || !first_part_here))
+                    .then_some(other)
+            });
         let idx = match idx {
             Some(i) => {
                 let o = &self.open[i];
@@ -179,12 +195,22 @@ impl Assembler {
                 } else if slot_taken {
                     self.drop_group(i, Drop::Duplicate);
                     None
+                } else if !by_group && number != o.have + 1 {
+                    // Out of sequence without a group id: neither fits.
+                    self.drop_group(i, Drop::Inconsistent);
+                    self.dropped[Drop::Inconsistent.index()] += 1;
+                    return None;
                 } else {
                     Some(i)
                 }
             }
             None => None,
         };
+        if idx.is_none() && !by_group && number > 1 {
+            // A later part whose first part never came (or was dropped).
+            self.dropped[Drop::Inconsistent.index()] += 1;
+            return None;
+        }
         let idx = match idx {
             Some(i) => i,
             None => {
@@ -305,11 +331,44 @@ mod tests {
             l,
             &[
                 ("", A, Some(1), None, 2, 1, "ab"),
-                ("", A, Some(2), None, 2, 2, "YY"),
                 ("", A, Some(2), None, 2, 1, "XX"),
                 ("", A, Some(1), None, 2, 2, "cd"),
+                ("", A, Some(2), None, 2, 2, "YY"),
             ],
-            &["XXYY", "abcd"],
+            &["abcd", "XXYY"],
+            [0; 5],
+        );
+        // Without a group id, a part out of sequence is dropped: a stray
+        // second part was once kept and joined to the next message with the
+        // same id (a destination of "NEW YORK #??????????").
+        check(
+            l,
+            &[
+                ("", A, Some(3), None, 2, 2, "ww"),
+                ("", A, Some(3), None, 2, 1, "ab"),
+                ("", A, Some(3), None, 2, 2, "cd"),
+            ],
+            &["abcd"],
+            [0, 0, 0, 1, 0],
+        );
+        check(
+            l,
+            &[
+                ("", A, Some(3), None, 3, 1, "ab"),
+                ("", A, Some(3), None, 3, 3, "ef"),
+                ("", A, Some(3), None, 3, 2, "cd"),
+            ],
+            &[],
+            [0, 0, 0, 3, 0],
+        );
+        // With one, in any order.
+        check(
+            l,
+            &[
+                ("s1", A, Some(6), Some((2, 2, 1604)), 2, 2, "cd"),
+                ("", A, Some(6), Some((1, 2, 1604)), 2, 1, "ab"),
+            ],
+            &["abcd"],
             [0; 5],
         );
         // Never across channels.
@@ -320,7 +379,7 @@ mod tests {
                 ("", B, Some(1), None, 2, 2, "cd"),
             ],
             &[],
-            [0, 0, 0, 0, 2],
+            [0, 0, 0, 1, 1],
         );
         // Nor across sources.
         check(
@@ -330,14 +389,37 @@ mod tests {
                 ("s2", A, Some(1), None, 2, 2, "cd"),
             ],
             &[],
-            [0, 0, 0, 0, 2],
+            [0, 0, 0, 1, 1],
         );
-        // Tag-block group wins over seq id and source.
+        // Tag-block group wins over seq id and source; but two receivers'
+        // groups with one id are not spliced (they once were).
         check(
             l,
             &[
                 ("s1", A, Some(6), Some((1, 2, 1604)), 2, 1, "ab"),
                 ("s2", A, Some(7), Some((2, 2, 1604)), 2, 2, "cd"),
+            ],
+            &["abcd"],
+            [0; 5],
+        );
+        check(
+            l,
+            &[
+                ("rx1", B, Some(3), Some((1, 2, 7)), 2, 1, "ab"),
+                ("rx2", B, Some(4), Some((1, 2, 7)), 2, 1, "XX"),
+                ("rx1", B, Some(3), Some((2, 2, 7)), 2, 2, "cd"),
+                ("rx2", B, Some(4), Some((2, 2, 7)), 2, 2, "YY"),
+            ],
+            &["abcd", "XXYY"],
+            [0; 5],
+        );
+        // A group that also holds an $AIVSI report counts three sentences;
+        // the message's own fields say two.
+        check(
+            l,
+            &[
+                ("r", A, Some(3), Some((1, 3, 1234)), 2, 1, "ab"),
+                ("", A, Some(3), Some((2, 3, 1234)), 2, 2, "cd"),
             ],
             &["abcd"],
             [0; 5],
@@ -361,7 +443,7 @@ mod tests {
                 ("", A, Some(1), None, 3, 2, "cd"),
             ],
             &[],
-            [0, 0, 0, 1, 1],
+            [0, 0, 0, 2, 0],
         );
         // Bounded: one open group at most, age 2.
         let tight = AssemblerLimits {
@@ -388,7 +470,7 @@ mod tests {
                 ("", A, Some(1), None, 2, 2, "cd"),
             ],
             &["x", "y", "z"],
-            [1, 0, 0, 0, 1],
+            [1, 0, 0, 1, 0],
         );
     }
 }
