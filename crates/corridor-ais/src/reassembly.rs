@@ -176,7 +176,7 @@ impl Assembler {
             .iter()
             .position(|o| same(o) && o.source == f.source)
             .or_else(|| {
-                let other = self.open.iter().position(|o| same(o))?;
+                let other = self.open.iter().position(same)?;
                 let o = &self.open[other];
                 let first_part_here = o.parts[0].is_some() && !o.source.is_empty();
                 (by_group && (number > 1 || f.source.is_empty() || !first_part_here))

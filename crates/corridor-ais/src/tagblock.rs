@@ -249,8 +249,8 @@ impl<'a> RawTag<'a> {
         parse_int(self.last(|k| k == b'c')?)
     }
 
-    /// `g:` (or `G:`) group.
-    #[inline]
+    /// `g:` (or `G:`) group (the reader takes it with the source and time).
+    #[cfg(test)]
     pub(crate) fn group(&self) -> Option<Group> {
         if !self.maybe_group {
             return None;
