@@ -221,7 +221,7 @@ impl Clearance {
                 ) {
                     return Err(illegal("withdraw", app.status));
                 }
-                check_free_text("reason", &reason, false)?;
+                check_free_text("reason", &reason)?;
                 plain(Event::ApplicationWithdrawn {
                     application_id,
                     reason,
@@ -338,7 +338,7 @@ impl Clearance {
                 }
                 let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
                 if let Some(n) = &note {
-                    check_free_text("note", n, true)?;
+                    check_free_text("note", n)?;
                 }
                 if let Some(ack) = self.alert_acks.get(&alert.key) {
                     return Err(ClearanceError::AlreadyAcknowledged {
@@ -375,7 +375,7 @@ impl Clearance {
                     });
                 }
                 if let Some(note) = &readiness.note {
-                    check_free_text("note", note, false)?;
+                    check_free_text("note", note)?;
                 }
                 plain(Event::ReadinessDeclared {
                     application_id,
@@ -395,7 +395,7 @@ impl Clearance {
                         "reason: an override needs a reason (1 to {MAX_TEXT_CHARS} characters)"
                     )));
                 }
-                check_free_text("reason", &reason, true)?;
+                check_free_text("reason", &reason)?;
                 let app = self.app(&application_id)?;
                 if !app.waiting_for_inspection() {
                     return Err(ClearanceError::Invalid(format!(
@@ -457,7 +457,7 @@ impl Clearance {
                             "reason: an edit needs a reason (1 to {MAX_TEXT_CHARS} characters)"
                         )));
                     }
-                    check_free_text("reason", r, true)?;
+                    check_free_text("reason", r)?;
                 }
                 let expected = match self.plans.get(&date) {
                     Some(p) if p.status == PlanStatus::Approved => {
@@ -677,16 +677,9 @@ fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
 }
 
 /// Free text kept in the log (a reason, a note): plain text, at most
-/// `MAX_TEXT_CHARS`, line breaks allowed; empty only where `required` is
-/// false. The refusal names `field`.
-fn check_free_text(field: &str, text: &str, required: bool) -> Result<(), ClearanceError> {
-    if text.trim().is_empty() {
-        return if required {
-            Err(ClearanceError::Invalid(format!("{field}: required")))
-        } else {
-            Ok(())
-        };
-    }
+/// `MAX_TEXT_CHARS`, line breaks allowed. Whether it may be empty is the
+/// caller's rule. The refusal names `field`.
+fn check_free_text(field: &str, text: &str) -> Result<(), ClearanceError> {
     match corridor_domain::text::plain_text_problem(
         text,
         MAX_TEXT_CHARS,
@@ -710,12 +703,5 @@ fn check_finding(what: &str, reason_code: &str, text: &str) -> Result<(), Cleara
     {
         return invalid(format!("reason_code: {p}"));
     }
-    if let Some(p) = corridor_domain::text::plain_text_problem(
-        text,
-        MAX_TEXT_CHARS,
-        crate::application::LINE_BREAKS,
-    ) {
-        return invalid(format!("text: {p}"));
-    }
-    Ok(())
+    check_free_text("text", text)
 }
