@@ -10,7 +10,8 @@ Checks, in this order, and stops at the first failure:
   1. every party key's id is the first 16 hex chars of SHA-256(raw key), ids are unique,
      and no two keys of one party are current at the same time ("keys" holds the keys known
      before the first entry; keys registered or retired in the log itself, by events
-     party_key_registered / party_key_retired, are applied where they occur);
+     party_key_registered / party_key_retired, are applied where they occur; after a party's
+     first key, each change must be signed by the party's own key);
   2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
      canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
@@ -140,22 +141,47 @@ def retire(k, at, what):
         k["end"] = at
 
 
+def verify_by(k, message, signature_b64, what):
+    try:
+        nacl.signing.VerifyKey(k["raw"]).verify(message, b64(signature_b64, 64, what + " signature"))
+    except nacl.exceptions.BadSignatureError:
+        raise Fail("%s: the signature of key %s over this key change does not verify" % (what, k["key_id"]))
+
+
 def apply_key_event(keys, event, logged_at, what):
-    """Logged key changes: party_key_registered (rotates out the party's current key) and party_key_retired."""
+    """Logged key changes. A party's first key is registered bare; every later key carries an
+    endorsement by the party's most recent key over "corridor-key-rotation-v1\n<party>\n<previous
+    key id>\n<new key base64>\n" (and rotates out the party's current key); a retirement is signed
+    by the retired key over "corridor-key-retirement-v1\n<party>\n<key id>\n<at>\n"."""
     kind = event.get("type") if isinstance(event, dict) else None
     if kind == "party_key_registered":
-        if set(event) != {"type", "key"} or not isinstance(event["key"], dict):
+        if set(event) - {"endorsement"} != {"type", "key"} or not isinstance(event["key"], dict):
             raise Fail("%s: key event is malformed" % what)
         rec = event["key"]
         start = parse_time(rec.get("valid_from"), what)
         if start < logged_at:
             raise Fail("%s: key change dated before it was logged" % what)
-        for k in keys.values():
-            if k["party"] == rec.get("party") and k["start"] <= start and (k["end"] is None or start < k["end"]):
+        party = rec.get("party")
+        own = [k for k in keys.values() if k["party"] == party]
+        endorsement = event.get("endorsement")
+        if own:
+            latest = max(own, key=lambda k: k["start"])
+            if not isinstance(endorsement, dict) or set(endorsement) != {"key_id", "signature"}:
+                raise Fail("%s: party %s already has key %s: a new key must be endorsed by that key"
+                           % (what, party, latest["key_id"]))
+            if endorsement["key_id"] != latest["key_id"]:
+                raise Fail("%s: the new key of party %s must be endorsed by key %s, not %s"
+                           % (what, party, latest["key_id"], endorsement["key_id"]))
+            message = "corridor-key-rotation-v1\n%s\n%s\n%s\n" % (party, latest["key_id"], rec.get("public_key"))
+            verify_by(latest, message.encode("utf-8"), endorsement["signature"], what)
+        elif "endorsement" in event:
+            raise Fail("%s: party %s has no earlier key to endorse its first key" % (what, party))
+        for k in own:
+            if k["start"] <= start and (k["end"] is None or start < k["end"]):
                 retire(k, start, what)
         add_key(keys, rec, what)
     elif kind == "party_key_retired":
-        if set(event) != {"type", "party", "key_id", "at"}:
+        if set(event) != {"type", "party", "key_id", "at", "signature"}:
             raise Fail("%s: key event is malformed" % what)
         at = parse_time(event["at"], what)
         if at < logged_at:
@@ -165,6 +191,8 @@ def apply_key_event(keys, event, logged_at, what):
             raise Fail("%s: unknown key %s" % (what, event["key_id"]))
         if k["party"] != event["party"]:
             raise Fail("%s: key %s is not a key of party %s" % (what, event["key_id"], event["party"]))
+        message = "corridor-key-retirement-v1\n%s\n%s\n%s\n" % (event["party"], event["key_id"], event["at"])
+        verify_by(k, message.encode("utf-8"), event["signature"], what)
         retire(k, at, what)
 
 

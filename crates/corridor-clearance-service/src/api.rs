@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use corridor_clearance::{
     Action, Actor, Application, Command, Resource, Role, can, check_eligibility,
 };
-use corridor_ledger::{PublicKey, SignedDecision};
+use corridor_ledger::{Endorsement, KeyId, PublicKey, Signature, SignedDecision};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -1073,9 +1073,26 @@ async fn party_keys(State(s): Svc) -> ApiResult {
 
 /// A party's new public key.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct KeyRequest {
     /// SPKI PEM or base64 of the 32 raw bytes.
     pub public_key: String,
+    /// Required for every key after the party's first: the party's most
+    /// recent key signing the new one.
+    #[serde(default)]
+    pub endorsement: Option<EndorsementRequest>,
+}
+
+/// The party's most recent key signing
+/// `corridor-key-rotation-v1\n<party>\n<that key's id>\n<new key, base64>\n`
+/// (`corridor keys rotate` does this with the party's key file).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndorsementRequest {
+    /// Id of the endorsing key.
+    pub key_id: String,
+    /// Ed25519 signature, standard base64.
+    pub signature: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/parties/{party}/keys", tag = "keys", security(("bearer" = [])),
@@ -1094,8 +1111,21 @@ async fn register_key(
     )
     .map_err(|_| ServiceError::Forbidden)?;
     let key = PublicKey::from_text(&req.public_key)
-        .map_err(|e| ServiceError::Unprocessable(format!("public key: {e}")))?;
-    let record = s.register_key(&caller.actor, &party, key).await?;
+        .map_err(|e| ServiceError::Unprocessable(format!("public_key: {e}")))?;
+    let endorsement = req
+        .endorsement
+        .map(|e| {
+            Signature::from_base64(&e.signature)
+                .map(|signature| Endorsement {
+                    key_id: KeyId(e.key_id),
+                    signature,
+                })
+                .map_err(|e| ServiceError::Unprocessable(format!("endorsement.signature: {e}")))
+        })
+        .transpose()?;
+    let record = s
+        .register_key(&caller.actor, &party, key, endorsement)
+        .await?;
     json_response(StatusCode::CREATED, &record)
 }
 
@@ -1215,7 +1245,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::alerts::acknowledge, crate::alerts::list_acknowledgements,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
-        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest,
+        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest, EndorsementRequest,
         ScheduleRequest, InspectionRequest,
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,

@@ -391,7 +391,7 @@ pub async fn seed_service(
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         write_private(&keys_dir.join(format!("{p}.key.pem")), &pem)?;
         std::fs::write(keys_dir.join(format!("{p}.pub.pem")), public).map_err(io)?;
-        s.register_key(&admin, p, k.public_key()).await?;
+        s.register_key(&admin, p, k.public_key(), None).await?;
         keys.push((p.to_string(), k));
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use corridor_clearance::{Actor, Clearance, Command, CorridorConfig, Event, Status};
-use corridor_ledger::keys::key_registered_event;
+use corridor_ledger::key_events::{Endorsement, KeyEventError, key_registered_event};
 use corridor_ledger::{
     Hash, KeyRecord, KeyRegistry, LogEntry, MerkleTree, PublicKey, SecretKey, SignedCheckpoint,
     StoredEntry, TreeHead,
@@ -313,13 +313,18 @@ impl Service {
         }
     }
 
-    /// Registers `key` for `party` from now on (retiring its current key, if
-    /// any: rotation). Only public keys ever reach the server.
+    /// Registers `key` for `party` from now on, retiring its current key if
+    /// any (rotation). A party's first key must be the one its configuration
+    /// pins, if it pins one; every later key must carry `endorsement`, the
+    /// party's most recent key signing it ([`corridor_ledger::key_events`]),
+    /// so no administrator or delegate login can give a party a key the party
+    /// did not sign for. Only public keys ever reach the server.
     pub async fn register_key(
         &self,
         actor: &Actor,
         party: &str,
         key: PublicKey,
+        endorsement: Option<Endorsement>,
     ) -> Result<KeyRecord, ServiceError> {
         corridor_clearance::can(
             actor,
@@ -333,7 +338,31 @@ impl Service {
             )));
         }
         let mut st = self.state.lock().await;
-        let now = self.now_after(&st);
+        let first = st.keys.latest_key(party).is_none();
+        if first
+            && let Some(pinned) = self.config.first_key(party)
+            && pinned != key
+        {
+            return Err(ServiceError::Unprocessable(format!(
+                "the first key of party {party} must be {}, the key in the corridor's configuration",
+                pinned.key_id()
+            )));
+        }
+        st.keys
+            .check_endorsement(party, &key, endorsement.as_ref())
+            .map_err(|e| match e {
+                KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
+                e => ServiceError::Unprocessable(e.to_string()),
+            })?;
+        // Validity is counted in whole seconds: a successor registered in
+        // the second its predecessor became current starts a second later
+        // (later entries are never dated before it).
+        let mut now = self.now_after(&st);
+        if let Some(current) = st.keys.current_key(party, now)
+            && corridor_ledger::time::to_seconds(now) <= current.valid_from
+        {
+            now = current.valid_from + jiff::SignedDuration::from_secs(1);
+        }
         let record = KeyRecord {
             key_id: key.key_id(),
             party: party.to_string(),
@@ -341,7 +370,7 @@ impl Service {
             valid_from: now,
             valid_until: None,
         };
-        let event = key_registered_event(&record);
+        let event = key_registered_event(&record, endorsement.as_ref());
         let mut keys = st.keys.clone();
         keys.apply_logged_event(&event, now)
             .map_err(|e| ServiceError::Conflict(format!("key refused: {e}")))?;

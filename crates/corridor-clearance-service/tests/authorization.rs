@@ -924,3 +924,137 @@ async fn bearer_in_any_case_and_no_unknown_login_fields() {
         "{body}"
     );
 }
+
+/// Finding 1 of the 2026-11-29 review: the admin or one delegate login could
+/// replace a party's key and then sign as the party. Now a party's later keys
+/// need its own endorsement, and a configuration can pin its first key.
+#[tokio::test]
+async fn only_the_party_itself_replaces_its_key() {
+    use corridor_ledger::key_events::endorse;
+    use corridor_ledger::{PublicKey, SecretKey};
+    let (_dir, s, app) = served("2022-08-01T08:00:00Z").await;
+    let admin = login(&app, "admin").await;
+    let ua = login(&app, &delegate("UA")).await;
+    let ua1 = SecretKey::from_seed(&[41; 32]);
+    let ua2 = SecretKey::from_seed(&[42; 32]);
+    let stranger = SecretKey::from_seed(&[43; 32]);
+    let body = |new: &SecretKey, by: Option<&SecretKey>| {
+        let mut b = json!({"public_key": new.public_key().to_base64()});
+        if let Some(by) = by {
+            b["endorsement"] = serde_json::to_value(endorse(by, "UA", &new.public_key())).unwrap();
+        }
+        b
+    };
+    let post = |token: String, b: Value| {
+        let app = app.clone();
+        async move { call(&app, "POST", "/parties/UA/keys", Some(&token), Some(&b)).await }
+    };
+    let (st, b) = post(admin.clone(), body(&ua1, None)).await;
+    assert_eq!(st, StatusCode::CREATED, "the first key: {b}");
+    for token in [&admin, &ua] {
+        let (st, b) = post(token.clone(), body(&ua2, None)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("a new key must be endorsed by that key"),
+            "{b}"
+        );
+        let (st, b) = post(token.clone(), body(&ua2, Some(&stranger))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("must be endorsed by key"),
+            "{b}"
+        );
+    }
+    // The right key id over another key's signature.
+    let mut forged = body(&ua2, Some(&stranger));
+    forged["endorsement"]["key_id"] = json!(ua1.key_id());
+    let (st, b) = post(admin.clone(), forged).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{b}"
+    );
+    let (st, b) = post(
+        ua.clone(),
+        json!({"public_key": ua2.public_key().to_base64(),
+        "endorsement": {"key_id": ua1.key_id(), "signature": "bm90IGEgc2lnbmF0dXJl"}}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("endorsement.signature"),
+        "{b}"
+    );
+    assert_eq!(
+        s.keys().await.records().len(),
+        1,
+        "nothing refused was logged"
+    );
+    // The party's own key hands over (in the same second: it starts a second later).
+    let (st, b) = post(ua.clone(), body(&ua2, Some(&ua1))).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let keys = s.keys().await;
+    assert_eq!(
+        keys.current_key("UA", s.clock().now() + SignedDuration::from_secs(1))
+            .unwrap()
+            .key_id,
+        ua2.key_id()
+    );
+    corridor_clearance_service::verify::verify_database(s.db(), None)
+        .await
+        .expect("the log verifies");
+
+    // A configuration that pins a party's first key takes no other.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("pinned.db").display());
+    let mut config = corridor_clearance::CorridorConfig::bsgi().unwrap();
+    let pinned = SecretKey::from_seed(&[44; 32]);
+    for p in config.parties.iter_mut().filter(|p| p.code == "RU") {
+        p.first_key = Some(pinned.public_key().to_spki_pem().unwrap());
+    }
+    config.validate().unwrap();
+    let s2 = corridor_clearance_service::Service::with_db(
+        corridor_clearance_service::db::open(&url).await.unwrap(),
+        config.clone(),
+        corridor_clearance_service::Clock::manual(t("2022-08-01T08:00:00Z")),
+    )
+    .await
+    .unwrap();
+    let root = corridor_clearance::Actor::new("cli:keys", corridor_clearance::Role::Admin);
+    let err = s2
+        .register_key(&root, "RU", stranger.public_key(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the key in the corridor's configuration"),
+        "{err}"
+    );
+    s2.register_key(&root, "RU", pinned.public_key(), None)
+        .await
+        .expect("the pinned key");
+    // A first key that is not a key is a configuration error.
+    for p in config.parties.iter_mut().filter(|p| p.code == "TR") {
+        p.first_key = Some("not a key".into());
+    }
+    assert!(
+        config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("party TR: first_key:"),
+    );
+    let _ = PublicKey::from_base64(&pinned.public_key().to_base64()).unwrap();
+}

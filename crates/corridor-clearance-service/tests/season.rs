@@ -648,11 +648,11 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
     .unwrap();
     let admin = corridor_clearance::Actor::new("cli:keys", corridor_clearance::Role::Admin);
     let keys = keys();
-    b.register_key(&admin, "UA", key_of(&keys, "UA").public_key())
+    b.register_key(&admin, "UA", key_of(&keys, "UA").public_key(), None)
         .await
         .unwrap();
     let err = a
-        .register_key(&admin, "RU", key_of(&keys, "RU").public_key())
+        .register_key(&admin, "RU", key_of(&keys, "RU").public_key(), None)
         .await
         .unwrap_err();
     assert!(
@@ -660,7 +660,7 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
         "{err}"
     );
     // Reloaded: the retry appends after b's entry, and the log verifies.
-    a.register_key(&admin, "RU", key_of(&keys, "RU").public_key())
+    a.register_key(&admin, "RU", key_of(&keys, "RU").public_key(), None)
         .await
         .unwrap();
     assert_eq!(a.entries().await.len(), 2);

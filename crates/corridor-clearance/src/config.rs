@@ -14,6 +14,12 @@ pub struct Party {
     pub code: String,
     /// Display name.
     pub name: String,
+    /// The party's first public key (SPKI PEM or base64 of the 32 bytes),
+    /// exchanged out of band. When set, no other key can become the party's
+    /// first; every later key needs the party's own endorsement anyway
+    /// ([`corridor_ledger::key_events`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_key: Option<String>,
 }
 
 /// How the parties' decisions combine.
@@ -162,6 +168,9 @@ pub enum ConfigError {
     /// A non-positive duration.
     #[error("{0} must be positive")]
     NonPositive(&'static str),
+    /// A party's `first_key` is not a public key.
+    #[error("party {party}: first_key: {reason}")]
+    BadFirstKey { party: String, reason: String },
     /// An inspection checklist item without an id or label, or listed twice.
     #[error("inspection.checklist: {0}")]
     BadCheckItem(String),
@@ -184,6 +193,14 @@ impl CorridorConfig {
         for (i, p) in self.parties.iter().enumerate() {
             if self.parties[..i].iter().any(|q| q.code == p.code) {
                 return Err(ConfigError::DuplicateParty(p.code.clone()));
+            }
+            if let Some(text) = &p.first_key {
+                corridor_ledger::PublicKey::from_text(text).map_err(|e| {
+                    ConfigError::BadFirstKey {
+                        party: p.code.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
             }
         }
         if let ConsensusRule::Quorum { approvals } = self.consensus {
@@ -224,6 +241,16 @@ impl CorridorConfig {
     /// Party codes in configuration order.
     pub fn party_codes(&self) -> impl Iterator<Item = &str> {
         self.parties.iter().map(|p| p.code.as_str())
+    }
+
+    /// The first key `code` must register, if the configuration pins one
+    /// (checked by [`CorridorConfig::validate`]).
+    pub fn first_key(&self, code: &str) -> Option<corridor_ledger::PublicKey> {
+        self.parties
+            .iter()
+            .find(|p| p.code == code)
+            .and_then(|p| p.first_key.as_deref())
+            .and_then(|t| corridor_ledger::PublicKey::from_text(t).ok())
     }
 
     /// Whether `code` is a configured party.

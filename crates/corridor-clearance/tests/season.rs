@@ -349,7 +349,10 @@ fn season_slice() {
         .append(
             "admin",
             t("2023-01-01T00:00:00Z"),
-            keys::key_registered_event(&rec),
+            key_events::key_registered_event(
+                &rec,
+                Some(&key_events::endorse(w.key("UN"), "UN", &k.public_key())),
+            ),
             None,
         )
         .expect("append");

@@ -462,6 +462,15 @@ impl KeyRegistry {
             .find(|k| k.party == party && k.is_valid_at(at))
     }
 
+    /// The party's most recently registered key, current or retired: the
+    /// one that must endorse the party's next key.
+    pub fn latest_key(&self, party: &str) -> Option<&KeyRecord> {
+        self.keys
+            .iter()
+            .filter(|k| k.party == party)
+            .max_by_key(|k| k.valid_from)
+    }
+
     /// Checks that `key_id` exists, belongs to `party` and is current at `at`.
     pub fn check_key(
         &self,
@@ -511,122 +520,6 @@ impl KeyRegistry {
         k.public_key
             .verify(message, signature)
             .map_err(|_| KeyUseError::BadSignature(key_id.clone()))
-    }
-}
-
-/// `type` of the log event that registers a party key: `{"type":"party_key_registered","key":<KeyRecord>}`.
-/// If the party has a key current at the new key's `valid_from`, that key is
-/// retired at that instant (rotation).
-pub const KEY_REGISTERED: &str = "party_key_registered";
-
-/// `type` of the log event that retires a key without a successor:
-/// `{"type":"party_key_retired","party":"UA","key_id":"…","at":"<time>"}`.
-pub const KEY_RETIRED: &str = "party_key_retired";
-
-/// The log event registering `record`.
-pub fn key_registered_event(record: &KeyRecord) -> serde_json::Value {
-    serde_json::json!({"type": KEY_REGISTERED, "key": record})
-}
-
-/// The log event retiring `key_id` of `party` at `at`.
-pub fn key_retired_event(party: &str, key_id: &KeyId, at: Timestamp) -> serde_json::Value {
-    serde_json::json!({"type": KEY_RETIRED, "party": party, "key_id": key_id, "at": crate::time::format(at)})
-}
-
-/// Why a logged key event does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyEventError {
-    /// The event does not have the documented shape.
-    #[error("key event is malformed: {0}")]
-    Malformed(String),
-    /// Keys change only going forward: validity cannot start or end before the entry's time.
-    #[error("key change dated {at}, before it was logged at {logged}")]
-    Backdated { at: Timestamp, logged: Timestamp },
-    /// The retired key belongs to another party.
-    #[error("key {key_id} is not a key of party {party}")]
-    WrongParty { key_id: KeyId, party: String },
-    /// The registry refuses the change.
-    #[error(transparent)]
-    Registry(#[from] RegistryError),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RetiredEvent {
-    #[serde(rename = "type")]
-    _type: String,
-    party: String,
-    key_id: KeyId,
-    #[serde(with = "crate::time::rfc3339")]
-    at: Timestamp,
-}
-
-impl KeyRegistry {
-    /// Applies a key event logged at `logged_at`. Returns `Ok(false)` when the
-    /// event is not a key event. Registrations may not start, and retirements
-    /// may not take effect, before `logged_at`.
-    pub fn apply_logged_event(
-        &mut self,
-        event: &serde_json::Value,
-        logged_at: Timestamp,
-    ) -> Result<bool, KeyEventError> {
-        let malformed = |m: String| KeyEventError::Malformed(m);
-        match event.get("type").and_then(serde_json::Value::as_str) {
-            Some(KEY_REGISTERED) => {
-                let obj = event
-                    .as_object()
-                    .ok_or_else(|| malformed("not an object".into()))?;
-                if obj.len() != 2 {
-                    return Err(malformed("members are type and key".into()));
-                }
-                let raw = event.get("key").ok_or_else(|| malformed("no key".into()))?;
-                let rec: KeyRecord =
-                    serde_json::from_value(raw.clone()).map_err(|e| malformed(e.to_string()))?;
-                if serde_json::to_value(&rec).ok().as_ref() != Some(raw) {
-                    return Err(malformed(
-                        "key record has extra or non-canonical members".into(),
-                    ));
-                }
-                if rec.valid_from < logged_at {
-                    return Err(KeyEventError::Backdated {
-                        at: rec.valid_from,
-                        logged: logged_at,
-                    });
-                }
-                let mut next = self.clone();
-                if let Some(current) = next
-                    .current_key(&rec.party, rec.valid_from)
-                    .map(|k| k.key_id.clone())
-                {
-                    next.retire(&current, rec.valid_from)?;
-                }
-                next.add(rec)?;
-                *self = next;
-                Ok(true)
-            }
-            Some(KEY_RETIRED) => {
-                let ev: RetiredEvent =
-                    serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
-                if ev.at < logged_at {
-                    return Err(KeyEventError::Backdated {
-                        at: ev.at,
-                        logged: logged_at,
-                    });
-                }
-                let k = self
-                    .get(&ev.key_id)
-                    .ok_or_else(|| RegistryError::UnknownKey(ev.key_id.clone()))?;
-                if k.party != ev.party {
-                    return Err(KeyEventError::WrongParty {
-                        key_id: ev.key_id,
-                        party: ev.party,
-                    });
-                }
-                self.retire(&ev.key_id, ev.at)?;
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
     }
 }
 

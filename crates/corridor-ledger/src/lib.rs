@@ -11,6 +11,7 @@
 //! | [`hash`] | [`struct@Hash`]: SHA-256, hex in JSON |
 //! | [`time`] | times in hashed data: UTC whole seconds, `YYYY-MM-DDTHH:MM:SSZ` |
 //! | [`keys`] | ed25519 keys (PKCS#8 PEM private, SPKI PEM or base64 public), key ids, [`KeyRegistry`] with rotation |
+//! | [`key_events`] | key changes in the log; after its first key, each change carries the party's own signature |
 //! | [`decision`] | [`DecisionPayload`] / [`SignedDecision`]: what a party signs, and the server's acceptance check |
 //! | [`log`] | [`LogEntry`], [`Log`], [`verify_chain`] naming the first bad entry |
 //! | [`merkle`] | RFC 6962/9162 tree, inclusion and consistency proofs (plus subtree proofs), passing all transparency-dev vectors |
@@ -69,6 +70,7 @@ pub mod checkpoint;
 pub mod decision;
 pub mod export;
 pub mod hash;
+pub mod key_events;
 pub mod keys;
 pub mod log;
 pub mod merkle;
@@ -79,9 +81,9 @@ pub use checkpoint::{CheckpointError, SignedCheckpoint, TreeHead};
 pub use decision::{DecisionError, DecisionKind, DecisionPayload, Expected, SignedDecision};
 pub use export::{ExportError, LogExport, export_log, verify_export};
 pub use hash::Hash;
+pub use key_events::{Endorsement, KeyEventError};
 pub use keys::{
-    KeyEventError, KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey,
-    Signature,
+    KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature,
 };
 pub use log::{
     AppendError, ChainError, ChainFault, ChainSummary, EntrySignature, Log, LogEntry, StoredEntry,

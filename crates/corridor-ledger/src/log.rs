@@ -22,12 +22,12 @@
 //!   be registered for that party and current both at the payload's `time` and
 //!   at the entry's `time`; the payload may not be dated after the entry by
 //!   more than [`crate::decision::MAX_CLOCK_SKEW_SECONDS`].
-//! * Key changes can be logged too: `{"type":"party_key_registered","key":<KeyRecord>}`
-//!   (retiring the party's current key at the new key's `valid_from`) and
-//!   `{"type":"party_key_retired","party":…,"key_id":…,"at":…}`; neither may
-//!   take effect before the entry's `time`. [`verify_chain`] starts from the
-//!   registry it is given (keys known out of band) and applies these events
-//!   in order, so a log that records every key needs no separate key table.
+//! * Key changes can be logged too ([`crate::key_events`]): a party's first
+//!   key, and later keys or retirements signed by the party's own key;
+//!   neither may take effect before the entry's `time`. [`verify_chain`]
+//!   starts from the registry it is given (keys known out of band) and
+//!   applies these events in order, so a log that records every key needs no
+//!   separate key table.
 //! * Merkle leaf `i` is the 32 raw bytes of entry `i`'s `entry_hash`, so the
 //!   leaf hash is `SHA-256(0x00 || entry_hash)`.
 //!
@@ -37,7 +37,8 @@
 use crate::canonical::{CanonicalError, to_canonical_bytes};
 use crate::decision::{DecisionPayload, MAX_CLOCK_SKEW_SECONDS};
 use crate::hash::Hash;
-use crate::keys::{KeyEventError, KeyId, KeyRegistry, KeyUseError, Signature};
+use crate::key_events::KeyEventError;
+use crate::keys::{KeyId, KeyRegistry, KeyUseError, Signature};
 use crate::merkle::{self, MerkleError, MerkleTree};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

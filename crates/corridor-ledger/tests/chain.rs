@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use corridor_ledger::checkpoint::verify_chain_against_checkpoint;
-use corridor_ledger::keys::KeyEventError;
+use corridor_ledger::key_events::{self, KeyEventError};
 use corridor_ledger::*;
 use jiff::ToSpan;
 use serde_json::json;
@@ -374,7 +374,7 @@ fn keys_recorded_in_the_log() {
     l2.append(
         "admin",
         t("2022-08-06T00:00:00Z"),
-        keys::key_retired_event("RU", &ua1.key_id(), t("2022-08-06T00:00:00Z")),
+        key_events::key_retired_event(&ua1, "RU", t("2022-08-06T00:00:00Z")),
         None,
     )
     .expect("append");

@@ -256,6 +256,60 @@ fn python_verifier_agrees_with_rust() {
         },
         Some("position 2 (seq 2): key change dated before it was logged"),
     );
+    // Finding 1 of docs/open-findings.md: a successor key the party did not sign for.
+    let rehash_upto = |v: &mut Value, i: usize| {
+        let e: LogEntry = serde_json::from_value(v["entries"][i].clone()).expect("entry");
+        v["entries"][i]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+        v["entries"].as_array_mut().expect("array").truncate(i + 1);
+        v["checkpoint"]["size"] = json!(0);
+    };
+    check(
+        "successor key without the party's endorsement",
+        &kbase,
+        |v| {
+            v["entries"][2]["event"]
+                .as_object_mut()
+                .expect("object")
+                .remove("endorsement");
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): party UA already has key"),
+    );
+    check(
+        "successor key endorsed by someone else",
+        &kbase,
+        |v| {
+            let other = SecretKey::from_seed(&[99; 32]);
+            let key = PublicKey::from_base64(
+                v["entries"][2]["event"]["key"]["public_key"]
+                    .as_str()
+                    .expect("key"),
+            )
+            .expect("key");
+            let mut e = key_events::endorse(&other, "UA", &key);
+            e.key_id = KeyId(
+                v["entries"][2]["event"]["endorsement"]["key_id"]
+                    .as_str()
+                    .expect("id")
+                    .into(),
+            );
+            v["entries"][2]["event"]["endorsement"] = serde_json::to_value(e).expect("json");
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): the signature of key"),
+    );
+    check(
+        "retirement signed by another key",
+        &kbase,
+        |v| {
+            let last = v["entries"].as_array().expect("array").len() - 1;
+            assert_eq!(v["entries"][last]["event"]["type"], "party_key_retired");
+            v["entries"][last]["event"]["signature"] =
+                serde_json::to_value(SecretKey::from_seed(&[99; 32]).sign(b"x")).expect("json");
+            rehash_upto(v, last);
+        },
+        Some("the signature of key"),
+    );
 }
 
 /// A small deterministic generator of awkward JSON values (control

@@ -606,3 +606,67 @@ fn refused_nmea_sentences_are_named_by_line_and_reason() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
+
+/// `corridor keys`: the party's current key file endorses its successor; a
+/// key registered without it is refused (finding 1 of the 2026-11-29 review).
+#[test]
+fn a_party_key_is_replaced_only_with_the_current_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let ours = dir.path().join("ours");
+    let theirs = dir.path().join("theirs");
+    let s = |a: &[&str]| {
+        let out = corridor(&db, a);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let path = |d: &Path, f: &str| d.join(f).display().to_string();
+    assert!(s(&["keys", "new", "UA", "--out", &path(&ours, "")]).0);
+    assert!(s(&["keys", "new", "UA", "--out", &path(&theirs, "")]).0);
+    let (ok, text) = s(&[
+        "keys",
+        "register",
+        "UA",
+        "--public",
+        &path(&ours, "UA.pub.pem"),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = s(&[
+        "keys",
+        "register",
+        "UA",
+        "--public",
+        &path(&theirs, "UA.pub.pem"),
+    ]);
+    assert!(
+        !ok && text.contains("a new key must be endorsed by that key"),
+        "{text}"
+    );
+    let (ok, text) = s(&[
+        "keys",
+        "register",
+        "UA",
+        "--public",
+        &path(&theirs, "UA.pub.pem"),
+        "--endorse-with",
+        &path(&theirs, "UA.key.pem"),
+    ]);
+    assert!(!ok && text.contains("must be endorsed by key"), "{text}");
+    let (ok, text) = s(&["keys", "rotate", "UA", "--out", &path(&ours, "")]);
+    assert!(ok && text.contains("retired"), "{text}");
+    let (ok, text) = s(&[
+        "keys",
+        "register",
+        "UA",
+        "--public",
+        &path(&theirs, "UA.pub.pem"),
+        "--endorse-with",
+        &path(&ours, "UA.key.pem"),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = s(&["verify"]);
+    assert!(ok && text.contains("3 entries"), "{text}");
+}

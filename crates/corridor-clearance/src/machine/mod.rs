@@ -324,7 +324,10 @@ impl Event {
         let kind = value.get("type").and_then(serde_json::Value::as_str);
         if matches!(
             kind,
-            Some(corridor_ledger::keys::KEY_REGISTERED | corridor_ledger::keys::KEY_RETIRED)
+            Some(
+                corridor_ledger::key_events::KEY_REGISTERED
+                    | corridor_ledger::key_events::KEY_RETIRED
+            )
         ) {
             return Ok(None);
         }

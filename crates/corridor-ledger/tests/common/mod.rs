@@ -187,7 +187,7 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
     log.append(
         "admin",
         t("2022-08-01T00:00:00Z"),
-        keys::key_registered_event(&rec(&ua1, "2022-08-01T00:00:00Z")),
+        key_events::key_registered_event(&rec(&ua1, "2022-08-01T00:00:00Z"), None),
         None,
     )
     .expect("append");
@@ -197,7 +197,10 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
     log.append(
         "delegate:ua",
         t("2022-08-03T00:00:00Z"),
-        keys::key_registered_event(&rec(&ua2, "2022-08-03T00:00:00Z")),
+        key_events::key_registered_event(
+            &rec(&ua2, "2022-08-03T00:00:00Z"),
+            Some(&key_events::endorse(&ua1, "UA", &ua2.public_key())),
+        ),
         None,
     )
     .expect("append");
@@ -207,7 +210,7 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
     log.append(
         "admin",
         t("2022-08-05T00:00:00Z"),
-        keys::key_retired_event("UA", &ua2.key_id(), t("2022-08-05T00:00:00Z")),
+        key_events::key_retired_event(&ua2, "UA", t("2022-08-05T00:00:00Z")),
         None,
     )
     .expect("append");

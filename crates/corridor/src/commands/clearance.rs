@@ -23,13 +23,16 @@ pub enum KeysCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Register a party's public key in the clearance log (its first key, or a new one: the current key is retired from now)
+    /// Register a party's public key in the clearance log: its first key, or (with --endorse-with) a successor signed by the party's current key, which is retired from now
     Register {
         /// Party code
         party: String,
         /// Public key file (SPKI PEM or base64)
         #[arg(long)]
         public: PathBuf,
+        /// The party's current private key file (PKCS#8 PEM): it signs the new key; required for every key after the first
+        #[arg(long)]
+        endorse_with: Option<PathBuf>,
     },
     /// Rotate a party's key: a new pair in DIR (the old files are kept, renamed with their key id) registered in the log; the old key's signatures keep verifying
     Rotate {
@@ -130,11 +133,15 @@ async fn register(
     ctx: &Context,
     party: &str,
     key: corridor_ledger::PublicKey,
+    endorsement: Option<corridor_ledger::Endorsement>,
 ) -> anyhow::Result<()> {
     let service = corridor_clearance_service::Service::open(&ctx.database_url(), config()?).await?;
-    // The operator at the database acts as the keys administrator.
+    // The operator at the database acts as the keys administrator; after a
+    // party's first key, only the party's own endorsement lets a key in.
     let admin = Actor::new("cli:keys", Role::Admin);
-    let record = service.register_key(&admin, party, key).await?;
+    let record = service
+        .register_key(&admin, party, key, endorsement)
+        .await?;
     print(&format!(
         "registered key {} for {party} from {}\n",
         record.key_id,
@@ -163,11 +170,23 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
                 out.join(format!("{party}.pub.pem")).display()
             ))?;
         }
-        KeysCommand::Register { party, public } => {
+        KeysCommand::Register {
+            party,
+            public,
+            endorse_with,
+        } => {
             check_party(&party)?;
             let key = corridor_ledger::PublicKey::from_text(&read(&public)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", public.display()))?;
-            register(ctx, &party, key).await?;
+            let endorsement = match endorse_with {
+                Some(path) => {
+                    let current = SecretKey::from_pkcs8_pem(&read(&path)?)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    Some(corridor_ledger::key_events::endorse(&current, &party, &key))
+                }
+                None => None,
+            };
+            register(ctx, &party, key, endorsement).await?;
         }
         KeysCommand::Rotate { party, out } => {
             check_party(&party)?;
@@ -175,8 +194,10 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             let old = SecretKey::from_pkcs8_pem(&read(&old_path)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", old_path.display()))?;
             let new = SecretKey::generate();
-            // Register first: if the log refuses the key, the files stay as they were.
-            register(ctx, &party, new.public_key()).await?;
+            // The party's current key signs its successor. Register first: if
+            // the log refuses the key, the files stay as they were.
+            let endorsement = corridor_ledger::key_events::endorse(&old, &party, &new.public_key());
+            register(ctx, &party, new.public_key(), Some(endorsement)).await?;
             let KeyId(old_id) = old.key_id();
             std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem")))
                 .context("keeping the old private key")?;
