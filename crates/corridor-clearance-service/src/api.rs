@@ -817,18 +817,33 @@ async fn decide(
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/holds/{party}/release", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number"), ("party" = String, Path, description = "party code")),
+    request_body(content = Object, description = "the party's signed release: a SignedDecision whose decision is {\"kind\":\"release\"}"),
     responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
 async fn release_hold(
     State(s): Svc,
     caller: Caller,
     ApiPath((id, party)): ApiPath<(String, String)>,
+    ApiJson(decision): ApiJson<SignedDecision>,
 ) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
+    if decision.payload.party != party {
+        return Err(ServiceError::Unprocessable(format!(
+            "the release is signed by {}, not by {party}",
+            decision.payload.party
+        )));
+    }
+    if let Role::Delegate { party: own } = &caller.actor.role
+        && *own != party
+    {
+        return Err(ServiceError::ForbiddenRole(
+            "a party's delegate releases their own party's hold only",
+        ));
+    }
     s.execute(
         &caller.actor,
         Command::ReleaseHold {
             application_id: id.clone(),
-            party,
+            decision,
         },
     )
     .await?;

@@ -273,6 +273,7 @@ impl Season {
             .map(|a| a.content_hash)
             .ok_or_else(|| ServiceError::NotFound(id.into()))?;
         // The delegate signs on their side; here the demo plays the delegate.
+        let release = decision == DecisionKind::Release;
         let signed = DecisionPayload {
             party: party.to_string(),
             application_id: id.to_string(),
@@ -283,15 +284,19 @@ impl Season {
         }
         .sign(key)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        self.s
-            .execute(
-                &self.delegate(party),
-                Command::Decide {
-                    application_id: id.to_string(),
-                    decision: signed,
-                },
-            )
-            .await?;
+        let application_id = id.to_string();
+        let command = if release {
+            Command::ReleaseHold {
+                application_id,
+                decision: signed,
+            }
+        } else {
+            Command::Decide {
+                application_id,
+                decision: signed,
+            }
+        };
+        self.s.execute(&self.delegate(party), command).await?;
         Ok(())
     }
 
@@ -459,14 +464,7 @@ pub async fn seed_service(
         )
         .await?;
     season.advance(7);
-    s.execute(
-        &season.delegate("RU"),
-        Command::ReleaseHold {
-            application_id: a4.clone(),
-            party: "RU".into(),
-        },
-    )
-    .await?;
+    season.decide(&a4, "RU", DecisionKind::Release).await?;
     season.approve_all(&a4, [1, 1, 2, 3]).await?;
 
     // 5: a rejection.

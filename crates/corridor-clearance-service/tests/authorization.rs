@@ -129,6 +129,16 @@ async fn every_route_against_every_role() {
     ))
     .unwrap();
 
+    let ru_release = serde_json::to_value(sign(
+        key_of(&keys, "RU"),
+        "RU",
+        &x,
+        hash,
+        DecisionKind::Release,
+        s.clock().now(),
+    ))
+    .unwrap();
+
     let ru_plan_decision = serde_json::to_value(sign(
         key_of(&keys, "RU"),
         "RU",
@@ -222,7 +232,7 @@ async fn every_route_against_every_role() {
         (
             "POST",
             format!("/applications/{x}/holds/RU/release"),
-            None,
+            Some(ru_release.clone()),
             vec![],
             true,
         ),
@@ -562,7 +572,7 @@ async fn every_route_against_every_role() {
         "POST",
         &format!("/applications/{x}/holds/RU/release"),
         Some(&ru),
-        None,
+        Some(&ru_release),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");

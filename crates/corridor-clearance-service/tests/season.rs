@@ -264,13 +264,25 @@ async fn a_season_over_http() {
         (StatusCode::OK, Some("held")),
         "{body}"
     );
-    // Another party cannot release UA's hold.
+    // Another party cannot release UA's hold, even with UA's signed release;
+    // the release needs UA's signature (finding 2 of the 2026-11-29 review).
+    let release = |by: &'static str| {
+        serde_json::to_value(sign(
+            key_of(&keys, by),
+            by,
+            &b,
+            hb,
+            DecisionKind::Release,
+            clock.now(),
+        ))
+        .unwrap()
+    };
     let (st, _) = call(
         &app,
         "POST",
         &format!("/applications/{b}/holds/UA/release"),
         Some(&del["RU"]),
-        None,
+        Some(&release("UA")),
     )
     .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
@@ -281,6 +293,26 @@ async fn a_season_over_http() {
         &format!("/applications/{b}/holds/UA/release"),
         Some(&del["UA"]),
         None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "unsigned: {body}");
+    let mut forged = release("UA");
+    forged["signature"] = release("RU")["signature"].clone();
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{b}/holds/UA/release"),
+        Some(&del["UA"]),
+        Some(&forged),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "forged: {body}");
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{b}/holds/UA/release"),
+        Some(&del["UA"]),
+        Some(&release("UA")),
     )
     .await;
     assert_eq!(
@@ -609,7 +641,11 @@ async fn a_season_over_http() {
     let export: LogExport = serde_json::from_value(export).unwrap();
     let summary = verify_export(&export).unwrap();
     assert_eq!(summary.size, size2);
-    assert_eq!(summary.signatures, 4 + 5 + 1 + 1);
+    assert_eq!(
+        summary.signatures,
+        4 + 5 + 1 + 1 + 1,
+        "the release is signed too"
+    );
     let report = corridor_clearance_service::verify::verify_database(s.db(), Some(s.config()))
         .await
         .unwrap();

@@ -112,6 +112,8 @@ pub fn accountability<'a>(
                             .entry(reason_code.clone())
                             .or_default() += 1;
                     }
+                    // Logged as `HoldReleased`, never as a decision.
+                    corridor_ledger::DecisionKind::Release => {}
                 }
             }
         }

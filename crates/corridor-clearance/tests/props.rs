@@ -207,14 +207,33 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
                 r
             }
-            Op::Release(a, p, q) => w.run(
-                &delegate(&parties[q % parties.len()]),
-                Command::ReleaseHold {
-                    application_id: app_in(a, &[Status::Held]),
-                    party: parties[p % parties.len()].clone(),
-                },
-                now,
-            ),
+            Op::Release(a, p, q) => {
+                let id = app_in(a, &[Status::Held]);
+                let party = &parties[p % parties.len()];
+                let hash = w
+                    .clearance
+                    .applications
+                    .get(&id)
+                    .map_or(Hash::of(b"no such application"), |x| x.content_hash);
+                let d = DecisionPayload {
+                    party: party.clone(),
+                    application_id: id.clone(),
+                    application_hash: hash,
+                    decision: DecisionKind::Release,
+                    time: now,
+                    key_id: w.key(party).key_id(),
+                }
+                .sign(w.key(party))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                w.run(
+                    &delegate(&parties[q % parties.len()]),
+                    Command::ReleaseHold {
+                        application_id: id,
+                        decision: d,
+                    },
+                    now,
+                )
+            }
             Op::Amend(a, c) => {
                 let id = app_in(a, &[Status::UnderReview, Status::Held]);
                 let mut content = w

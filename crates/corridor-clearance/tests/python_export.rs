@@ -113,15 +113,7 @@ fn season_export_verifies_independently() {
     w.run(&coordinator(), Command::Resume, t("2022-11-02T00:00:00Z"))
         .expect("resume");
     let now = t("2022-11-02T01:00:00Z");
-    w.run(
-        &delegate("RU"),
-        Command::ReleaseHold {
-            application_id: a2.clone(),
-            party: "RU".into(),
-        },
-        now,
-    )
-    .expect("release");
+    w.release("RU", &a2, now).expect("release");
     for p in ["UA", "TR", "UN", "RU"] {
         w.decide(p, &a2, DecisionKind::Approve, now)
             .expect("approve");

@@ -44,29 +44,70 @@ fn season_slice() {
             .expect("approve");
     }
     assert_eq!(w.status(&a2), Status::Held);
-    // Another party cannot release Russia's hold; Russia can.
+    // Another party cannot release Russia's hold, with Russia's signed
+    // release or its own; a release signed before the hold is not about
+    // it; Russia's signed release made after the hold lifts it.
+    let early_release = w.signed("RU", &a2, DecisionKind::Release, now - 1.minutes());
     let err = w
         .run(
             &delegate("UA"),
             Command::ReleaseHold {
                 application_id: a2.clone(),
-                party: "RU".into(),
+                decision: w.signed("RU", &a2, DecisionKind::Release, now),
             },
             now,
         )
         .unwrap_err();
-    assert!(matches!(err, ClearanceError::Denied(_)));
+    assert!(matches!(err, ClearanceError::Denied(_)), "{err}");
+    let err = w.release("UA", &a2, now).unwrap_err();
+    assert!(matches!(err, ClearanceError::NoHold(_)), "{err}");
+    // A release is not a decision, nor a decision a release.
+    let err = w.decide("RU", &a2, DecisionKind::Release, now).unwrap_err();
+    assert!(
+        err.to_string().contains("a release is not a decision"),
+        "{err}"
+    );
+    let approve = w.signed("RU", &a2, DecisionKind::Approve, now);
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::ReleaseHold {
+                application_id: a2.clone(),
+                decision: approve,
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("signed release"), "{err}");
     let old_hold = w.signed("RU", &a2, hold("DOCS_MISSING"), now);
     now += 3.hours();
-    w.run(
-        &delegate("RU"),
-        Command::ReleaseHold {
-            application_id: a2.clone(),
-            party: "RU".into(),
-        },
-        now,
-    )
-    .expect("release");
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::ReleaseHold {
+                application_id: a2.clone(),
+                decision: early_release,
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(matches!(err, ClearanceError::StaleDecision { .. }), "{err}");
+    // Finding 2 of the 2026-11-29 review: a release without the party's
+    // signature (here: signed by another party's key) is refused.
+    let mut forged = w.signed("RU", &a2, DecisionKind::Release, now);
+    forged.signature = w.signed("UA", &a2, DecisionKind::Release, now).signature;
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::ReleaseHold {
+                application_id: a2.clone(),
+                decision: forged,
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(matches!(err, ClearanceError::Decision(_)), "{err}");
+    w.release("RU", &a2, now).expect("release");
     assert_eq!(w.status(&a2), Status::UnderReview);
     // Russia's earlier signed hold cannot be replayed to undo the release.
     let err = w
@@ -328,7 +369,7 @@ fn season_slice() {
 
     // The log verifies, and replaying it rebuilds the same state.
     let summary = verify_chain(w.log.entries(), &w.keys).expect("chain verifies");
-    assert_eq!(summary.signatures, 16);
+    assert_eq!(summary.signatures, 17, "16 decisions and one release");
     let events = w.events();
     let replayed = Clearance::replay(bsgi(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
     assert_eq!(replayed.applications, w.clearance.applications);

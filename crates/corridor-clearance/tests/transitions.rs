@@ -254,12 +254,13 @@ fn transition_matrix() {
             },
         )
     });
-    check("release", &[Held], &|_, id, _| {
+    check("release", &[Held], &|w, id, now| {
+        let d = w.signed("RU", id, DecisionKind::Release, now + 1.minutes());
         (
             delegate("RU"),
             Command::ReleaseHold {
                 application_id: id.into(),
-                party: "RU".into(),
+                decision: d,
             },
         )
     });

@@ -40,22 +40,26 @@ pub enum DecisionKind {
     Hold { reason_code: String, text: String },
     /// The party refuses the registration.
     Reject { reason_code: String, text: String },
+    /// The party lifts its own hold; it has not decided yet. Signed like a
+    /// decision, so no one but the party can drop its hold.
+    Release,
 }
 
 impl DecisionKind {
-    /// `approve`, `hold` or `reject`.
+    /// `approve`, `hold`, `reject` or `release`.
     pub fn name(&self) -> &'static str {
         match self {
             DecisionKind::Approve => "approve",
             DecisionKind::Hold { .. } => "hold",
             DecisionKind::Reject { .. } => "reject",
+            DecisionKind::Release => "release",
         }
     }
 
     /// The reason code of a hold or rejection.
     pub fn reason_code(&self) -> Option<&str> {
         match self {
-            DecisionKind::Approve => None,
+            DecisionKind::Approve | DecisionKind::Release => None,
             DecisionKind::Hold { reason_code, .. } | DecisionKind::Reject { reason_code, .. } => {
                 Some(reason_code)
             }

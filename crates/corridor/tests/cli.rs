@@ -565,7 +565,7 @@ fn sign_refuses_a_party_or_reason_that_cannot_be() {
     );
     let err = run(&["--party", "RU", "--decision", "approve", "--text", "fine"]);
     assert!(
-        err.contains("an approval carries no --reason-code or --text"),
+        err.contains("an approval or a release carries no --reason-code or --text"),
         "{err}"
     );
     // A hold without its reason is refused too (after the key is read).

@@ -216,12 +216,16 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         : notice('info', 'No documents attached.'),
       h('h3', null, 'The parties'), partiesTable(page),
       app.status === 'held' && mine?.decision === 'hold'
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', onclick: async () => {
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', disabled: !heldKey(party), onclick: async () => {
+          // A release is signed like a decision: only the party lifts its hold.
+          if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
           try {
-            await postJSON(`/applications/${id}/holds/${party}/release`);
+            const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision: { kind: 'release' } }, signingKey);
+            await postJSON(`/applications/${id}/holds/${party}/release`, signed);
+            mount(status, notice('info', `Signed and recorded: ${party}'s hold released.`));
             await refresh();
-          } catch (e) { mount(status, notice('error', e.message)); }
-        } }, `Release ${party}'s hold`)) : null,
+          } catch (e) { mount(status, notice('error', `Not recorded: ${e.message}`)); }
+        } }, `Sign and release ${party}'s hold`)) : null,
       page.parties && (app.status === 'under_review' || app.status === 'held') ? form : notice('info', `Decisions are taken while the application is under review (it is ${app.status.replace(/_/g, ' ')}).`));
   };
   refresh().catch((e) => {

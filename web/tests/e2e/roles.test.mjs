@@ -110,6 +110,17 @@ test('an application from the agent’s form to a passed inspection, seen live b
     await d.page.waitForFunction(() => /Key not loaded/.test(document.querySelector('#key-status').textContent));
     await d.page.setInputFiles('#key-file', path.join(KEYS, `${party}.key.pem`));
     await d.page.waitForSelector('#key-status[data-loaded=true]');
+    if (party === PARTIES[0]) {
+      // A hold, then its release, each signed with the party's key.
+      await d.page.check('#decision-form input[value=hold]');
+      await d.page.fill('#reason-code', 'DOCS_MISSING');
+      await d.page.fill('#reason-text', 'Gas-free certificate missing');
+      await d.page.click('#decision-form button[type=submit]');
+      await d.page.waitForSelector(`.parties tr[data-party=${party}] .decision-hold`);
+      await d.page.click('#release-hold');
+      await d.page.waitForFunction(() => /hold released/.test(document.querySelector('#review-status').textContent));
+      await d.page.waitForSelector('#release-hold', { state: 'detached' });
+    }
     await d.page.check('#decision-form input[value=approve]');
     if (party === 'RU') await shot(d.page, 'delegation-application');
     await d.page.click('#decision-form button[type=submit]');

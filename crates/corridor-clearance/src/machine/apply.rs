@@ -203,9 +203,11 @@ impl Clearance {
                     E::DecisionRecorded {
                         decision, status, ..
                     } => {
-                        if decision.application_hash != app.content_hash {
+                        if decision.application_id != *id
+                            || decision.application_hash != app.content_hash
+                        {
                             return Err(bad(
-                                "decision on another version of the application".into()
+                                "decision on another application or version of it".into()
                             ));
                         }
                         app.decisions
@@ -222,7 +224,31 @@ impl Clearance {
                             app.approved_at = Some(at);
                         }
                     }
-                    E::HoldReleased { party, status, .. } => {
+                    E::HoldReleased {
+                        party,
+                        decision,
+                        status,
+                        ..
+                    } => {
+                        if decision.party != *party || decision.decision != DecisionKind::Release {
+                            return Err(bad(format!(
+                                "{party}'s release is not a signed release by {party}"
+                            )));
+                        }
+                        if decision.application_id != *id
+                            || decision.application_hash != app.content_hash
+                        {
+                            return Err(bad(
+                                "release of another application or version of it".into()
+                            ));
+                        }
+                        if !app
+                            .decisions
+                            .get(party)
+                            .is_some_and(|d| matches!(d.kind, DecisionKind::Hold { .. }))
+                        {
+                            return Err(bad(format!("{party} has no hold to release")));
+                        }
                         app.decisions.remove(party);
                         app.awaiting_since.insert(party.clone(), at);
                         let computed = self.status_after(&app.decisions, app.status);

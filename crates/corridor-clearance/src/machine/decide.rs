@@ -142,9 +142,10 @@ impl Clearance {
             }
             C::ReleaseHold {
                 application_id,
-                party,
+                decision,
             } => {
                 let app = self.app(&application_id)?;
+                let party = decision.payload.party.clone();
                 can(
                     actor,
                     Action::ReleaseHold,
@@ -156,22 +157,53 @@ impl Clearance {
                 if !self.config.has_party(&party) {
                     return Err(ClearanceError::UnknownParty(party));
                 }
+                if decision.payload.decision != DecisionKind::Release {
+                    return Err(ClearanceError::Invalid(format!(
+                        "a hold is lifted by a signed release, not by a signed {}",
+                        decision.payload.decision.name()
+                    )));
+                }
                 if app.status != Status::Held {
                     return Err(illegal("release", app.status));
                 }
-                if !matches!(
-                    app.decisions.get(&party).map(|d| &d.kind),
-                    Some(DecisionKind::Hold { .. })
-                ) {
+                let Some(hold) = app
+                    .decisions
+                    .get(&party)
+                    .filter(|d| matches!(d.kind, DecisionKind::Hold { .. }))
+                else {
                     return Err(ClearanceError::NoHold(party));
+                };
+                let expected = Expected {
+                    party: &party,
+                    application_id: &app.id,
+                    application_hash: &app.content_hash,
+                };
+                decision.verify_for(keys, &expected, now)?;
+                // A release signed before the hold it would lift was signed
+                // is not about that hold (an old release replayed). Times are
+                // whole seconds: the hold's own second counts as after it.
+                if decision.payload.time < hold.signed_at {
+                    return Err(ClearanceError::StaleDecision {
+                        signed: decision.payload.time,
+                        since: hold.signed_at,
+                    });
                 }
                 let mut decisions = app.decisions.clone();
                 decisions.remove(&party);
                 let status = self.status_after(&decisions, app.status);
-                plain(Event::HoldReleased {
-                    application_id,
-                    party,
-                    status,
+                let signature = Some(EntrySignature {
+                    party: party.clone(),
+                    key_id: decision.payload.key_id.clone(),
+                    signature: decision.signature,
+                });
+                Ok(Outcome {
+                    event: Event::HoldReleased {
+                        application_id,
+                        party,
+                        decision: decision.payload,
+                        status,
+                    },
+                    signature,
                 })
             }
             C::Amend {
@@ -666,8 +698,15 @@ impl Clearance {
 /// Longest reason code of a hold or rejection (`DOCS_MISSING`).
 pub const MAX_REASON_CODE_CHARS: usize = 64;
 
-/// A hold or rejection says why (see [`check_finding`]).
+/// A hold or rejection says why (see [`check_finding`]); a release is not a
+/// decision at all.
 fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
+    if *kind == DecisionKind::Release {
+        return Err(ClearanceError::Invalid(
+            "a release is not a decision: it lifts the party's own hold on an application (POST …/holds/{party}/release)"
+                .into(),
+        ));
+    }
     let (DecisionKind::Hold { reason_code, text } | DecisionKind::Reject { reason_code, text }) =
         kind
     else {

@@ -130,9 +130,10 @@ pub enum Command {
         application_id: String,
         decision: SignedDecision,
     },
+    /// The party's signed [`DecisionKind::Release`] of its own hold.
     ReleaseHold {
         application_id: String,
-        party: String,
+        decision: SignedDecision,
     },
     Amend {
         application_id: String,
@@ -234,9 +235,12 @@ pub enum Event {
         decision: DecisionPayload,
         status: Status,
     },
+    /// `decision` is the party's signed release; the signature travels in
+    /// the log entry, as a decision's does.
     HoldReleased {
         application_id: String,
         party: String,
+        decision: DecisionPayload,
         status: Status,
     },
     ApplicationAmended {

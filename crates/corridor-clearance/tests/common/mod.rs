@@ -194,6 +194,24 @@ impl World {
         )
     }
 
+    /// `party` lifts its hold with a signed release made at `at`.
+    pub fn release(
+        &mut self,
+        party: &str,
+        app: &str,
+        at: Timestamp,
+    ) -> Result<Event, corridor_clearance::machine::ClearanceError> {
+        let d = self.signed(party, app, DecisionKind::Release, at);
+        self.run(
+            &delegate(party),
+            Command::ReleaseHold {
+                application_id: app.into(),
+                decision: d,
+            },
+            at,
+        )
+    }
+
     pub fn status(&self, app: &str) -> Status {
         self.clearance.applications[app].status
     }

@@ -50,6 +50,8 @@ pub enum DecisionArg {
     Approve,
     Hold,
     Reject,
+    /// Lift the party's own hold (send it to `…/holds/{party}/release`)
+    Release,
 }
 
 /// `corridor sign`: the delegate signs a decision on their own machine.
@@ -64,7 +66,7 @@ pub struct SignArgs {
     /// The application as `GET /api/v1/applications/{id}` returns it (needs `id` and `content`)
     #[arg(long)]
     application: PathBuf,
-    /// approve, hold or reject
+    /// approve, hold, reject, or release (of the party's own hold)
     #[arg(long)]
     decision: DecisionArg,
     /// Reason code of a hold or rejection
@@ -219,12 +221,13 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
 pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
     // A party this corridor does not have would only be refused later, by
     // the server.
-    // An approval carries no reason: one given by mistake is not dropped silently.
-    if matches!(args.decision, DecisionArg::Approve)
+    // An approval or release carries no reason: one given by mistake is not
+    // dropped silently.
+    if matches!(args.decision, DecisionArg::Approve | DecisionArg::Release)
         && (args.reason_code.is_some() || args.text.is_some())
     {
         bail!(
-            "an approval carries no --reason-code or --text (did you mean --decision hold or reject?)"
+            "an approval or a release carries no --reason-code or --text (did you mean --decision hold or reject?)"
         );
     }
     let parties = config()?;
@@ -279,6 +282,7 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
             let (reason_code, text) = reason("rejection")?;
             DecisionKind::Reject { reason_code, text }
         }
+        DecisionArg::Release => DecisionKind::Release,
     };
     let signed = DecisionPayload {
         party: args.party,
