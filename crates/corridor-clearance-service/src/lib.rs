@@ -33,9 +33,9 @@
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
 //! | `POST …/review`, `…/inspection/schedule`, `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
 //! | `POST …/inspection` | inspector |
-//! | `POST …/decisions` (a [`corridor_ledger::SignedDecision`]), `POST …/holds/{party}/release` | that party's delegate |
+//! | `POST …/decisions` (a [`corridor_ledger::SignedDecision`]), `POST …/holds/{party}/release` (the party's signed release) | that party's delegate |
 //! | `GET /corridor`, `POST /corridor/suspend`, `POST /corridor/resume` | public / coordinator |
-//! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate |
+//! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate (a party's first key; later keys need the party's endorsement) |
 //! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /accountability`, `GET /openapi.json` | public |
 //! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators, admin |
 //! | `POST /applications/{id}/readiness` | the owning company's agent |
