@@ -193,6 +193,8 @@ pub struct Caller {
     pub user_id: Option<String>,
     /// The user name, when logged in.
     pub username: Option<String>,
+    /// The id of the token the call came with, when logged in.
+    pub token_id: Option<String>,
 }
 
 impl FromRequestParts<Arc<Service>> for Caller {
@@ -206,6 +208,7 @@ impl FromRequestParts<Arc<Service>> for Caller {
                 actor: Actor::new("public", Role::Public),
                 user_id: None,
                 username: None,
+                token_id: None,
             });
         };
         let token = value
@@ -221,11 +224,12 @@ impl FromRequestParts<Arc<Service>> for Caller {
             .ok_or_else(|| {
                 ServiceError::Unauthorized("expected Authorization: Bearer <token>".into())
             })?;
-        let (user, actor) = service.authenticate(token).await?;
+        let (user, actor, token_id) = service.authenticate(token).await?;
         Ok(Caller {
             actor,
             user_id: Some(user.id),
             username: Some(user.username),
+            token_id: Some(token_id),
         })
     }
 }
@@ -351,18 +355,31 @@ pub struct TokenBody {
     pub token_id: String,
     /// Its label.
     pub label: String,
+    /// When it stops working (RFC 3339 UTC).
+    pub expires_at: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenBody), (status = "4XX", body = ErrorBody)))]
-async fn login(State(s): Svc, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult {
+async fn login(
+    State(s): Svc,
+    ClientAddr(client): ClientAddr,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult {
     let label = req.label.unwrap_or_else(|| "login".into());
-    let t = s.login(&req.username, &req.password, &label).await?;
-    ok(&TokenBody {
+    let t = s
+        .login(&req.username, &req.password, &label, client)
+        .await?;
+    ok(&token_body(t))
+}
+
+fn token_body(t: crate::auth::NewToken) -> TokenBody {
+    TokenBody {
         token: t.token,
         token_id: t.row.token_id,
         label: t.row.label,
-    })
+        expires_at: t.row.expires_at.unwrap_or_default(),
+    }
 }
 
 /// Who the caller is.
@@ -396,6 +413,28 @@ pub struct TokenInfo {
     pub created_at: String,
     /// Revoked, if it was.
     pub revoked_at: Option<String>,
+    /// When it stops working (`null`: issued before tokens expired; it no longer works).
+    pub expires_at: Option<String>,
+    /// The token it was minted with, if any.
+    pub parent_token_id: Option<String>,
+}
+
+/// The client's address as the server's socket saw it (`None` when the
+/// router runs without a socket, as in tests). Behind a reverse proxy it is
+/// the proxy's: the login limiter then counts all its clients as one.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
 }
 
 /// The signed-in user; without a token that is 401 (sign in), not 403.
@@ -417,39 +456,49 @@ async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
             label: r.label,
             created_at: r.created_at,
             revoked_at: r.revoked_at,
+            expires_at: r.expires_at,
+            parent_token_id: r.parent_token_id,
         })
         .collect();
     ok(&list)
 }
 
-/// A new token's label.
+/// A new token for scripts.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
     /// Label (e.g. `ci`, `laptop`).
     #[serde(default)]
     pub label: Option<String>,
+    /// Lifetime in days (default 30, at most 365).
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), request_body = NewTokenRequest,
-    responses((status = 201, body = TokenBody), (status = "4XX", body = ErrorBody)))]
+    responses((status = 201, body = TokenBody, description = "the token; revoking the token it was made with revokes it too"), (status = "4XX", body = ErrorBody)))]
 async fn create_token(
     State(s): Svc,
     caller: Caller,
     ApiJson(req): ApiJson<NewTokenRequest>,
 ) -> ApiResult {
     let user = require_user(&caller)?;
+    let (default_days, max_days) = crate::auth::API_TOKEN_DAYS;
+    let days = req.expires_in_days.unwrap_or(default_days);
+    if !(1..=max_days).contains(&days) {
+        return Err(ServiceError::Unprocessable(format!(
+            "expires_in_days: 1 to {max_days}, not {days}"
+        )));
+    }
     let t = s
-        .issue_token(user, req.label.as_deref().unwrap_or("api"))
+        .issue_token(
+            user,
+            req.label.as_deref().unwrap_or("api"),
+            jiff::SignedDuration::from_hours(days * 24),
+            caller.token_id.as_deref(),
+        )
         .await?;
-    json_response(
-        StatusCode::CREATED,
-        &TokenBody {
-            token: t.token,
-            token_id: t.row.token_id,
-            label: t.row.label,
-        },
-    )
+    json_response(StatusCode::CREATED, &token_body(t))
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{token_id}", tag = "auth", security(("bearer" = [])),
@@ -474,7 +523,8 @@ async fn revoke_token(
 pub struct NewUserRequest {
     /// User name.
     pub username: String,
-    /// Initial password (at least 8 characters).
+    /// Initial password: at least 12 characters, not containing the user
+    /// name, not a common password.
     pub password: String,
     /// `{"role":"agent","company":…}`, `{"role":"delegate","party":…}`, `{"role":"inspector"}`, `{"role":"coordinator"}` or `{"role":"admin"}`.
     #[schema(value_type = Object)]

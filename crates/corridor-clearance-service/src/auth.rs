@@ -2,6 +2,7 @@
 //! SHA-256 is stored).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -15,18 +16,31 @@ use crate::db::{TokenRow, UserRow};
 use crate::error::ServiceError;
 use crate::service::Service;
 
-/// Failed logins allowed per user name within [`WINDOW_SECONDS`].
+/// Failed logins one client may make per user name within [`WINDOW_SECONDS`].
 pub const MAX_FAILURES: u32 = 5;
-/// Failed logins allowed over all user names within [`WINDOW_SECONDS`] (slows password spraying).
-pub const MAX_GLOBAL_FAILURES: u32 = 200;
+/// Failed logins one client may make over all user names within
+/// [`WINDOW_SECONDS`] (slows password spraying).
+pub const MAX_CLIENT_FAILURES: u32 = 50;
 /// The rate-limit window.
 pub const WINDOW_SECONDS: i64 = 900;
+/// Clients tracked at once; beyond it new clients' failures go uncounted
+/// (argon2 still makes each guess slow) rather than memory growing without end.
+const MAX_TRACKED: usize = 100_000;
 
-/// Counts failed logins per user name and overall, in fixed windows.
+/// How long a token from a password login lasts: a working day.
+pub const LOGIN_TOKEN_HOURS: i64 = 12;
+/// Default and longest lifetime of a token minted for scripts (`POST /auth/tokens`).
+pub const API_TOKEN_DAYS: (i64, i64) = (30, 365);
+
+/// Counts failed logins by client: per client and user name, and per
+/// client overall, in fixed windows. Nothing is counted across clients, so
+/// one client's failures never lock out another, and a right password is
+/// refused only where that same client has been guessing.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    per_user: HashMap<String, (i64, u32)>,
-    global: (i64, u32),
+    window: i64,
+    per_user: HashMap<(Option<IpAddr>, String), u32>,
+    per_client: HashMap<Option<IpAddr>, u32>,
 }
 
 impl LoginLimiter {
@@ -34,34 +48,111 @@ impl LoginLimiter {
         now.as_second().div_euclid(WINDOW_SECONDS)
     }
 
-    /// `true` when `username` may try now.
-    pub fn allowed(&self, username: &str, now: Timestamp) -> bool {
+    fn roll(&mut self, now: Timestamp) {
         let w = Self::window(now);
-        let user_ok = self
-            .per_user
-            .get(username)
-            .is_none_or(|(uw, n)| *uw != w || *n < MAX_FAILURES);
-        let global_ok = self.global.0 != w || self.global.1 < MAX_GLOBAL_FAILURES;
-        user_ok && global_ok
+        if w != self.window {
+            self.window = w;
+            self.per_user.clear();
+            self.per_client.clear();
+        }
+    }
+
+    /// `true` when `client` may try `username` now.
+    pub fn allowed(&mut self, client: Option<IpAddr>, username: &str, now: Timestamp) -> bool {
+        self.roll(now);
+        let key = (client, username.to_string());
+        self.per_user.get(&key).is_none_or(|n| *n < MAX_FAILURES)
+            && self
+                .per_client
+                .get(&client)
+                .is_none_or(|n| *n < MAX_CLIENT_FAILURES)
     }
 
     /// Records a failure.
-    pub fn failed(&mut self, username: &str, now: Timestamp) {
-        let w = Self::window(now);
-        // Keep the map small: old windows are dropped.
-        self.per_user.retain(|_, (uw, _)| *uw == w);
-        let e = self.per_user.entry(username.to_string()).or_insert((w, 0));
-        e.1 = e.1.saturating_add(1);
-        if self.global.0 != w {
-            self.global = (w, 0);
+    pub fn failed(&mut self, client: Option<IpAddr>, username: &str, now: Timestamp) {
+        self.roll(now);
+        if self.per_user.len() < MAX_TRACKED {
+            let n = self
+                .per_user
+                .entry((client, username.to_string()))
+                .or_default();
+            *n = n.saturating_add(1);
         }
-        self.global.1 = self.global.1.saturating_add(1);
+        if self.per_client.len() < MAX_TRACKED || self.per_client.contains_key(&client) {
+            let n = self.per_client.entry(client).or_default();
+            *n = n.saturating_add(1);
+        }
     }
 
-    /// Forgets a user's failures after a successful login.
-    pub fn succeeded(&mut self, username: &str) {
-        self.per_user.remove(username);
+    /// Forgets this client's failures on a user name after a successful login.
+    pub fn succeeded(&mut self, client: Option<IpAddr>, username: &str) {
+        self.per_user.remove(&(client, username.to_string()));
     }
+}
+
+/// Shortest password a user may be given.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest (hashing is deliberately slow; unbounded input would be a lever).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Words that make up the most guessed passwords; a password that is one of
+/// them once digits and symbols are taken away is refused.
+const COMMON_WORDS: &[&str] = &[
+    "",
+    "password",
+    "passw",
+    "qwerty",
+    "qwertyuiop",
+    "asdfgh",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "master",
+    "login",
+    "abc",
+    "abcdef",
+    "changeme",
+    "secret",
+    "corridor",
+    "test",
+];
+
+/// Why `password` is refused for `username` (length bounds, the user name in
+/// it, too few different characters, or a common password), or `None`.
+pub fn password_problem(username: &str, password: &str) -> Option<String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Some(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Some(format!("password: at most {MAX_PASSWORD_CHARS} characters"));
+    }
+    let lower = password.to_lowercase();
+    if username.chars().count() >= 3 && lower.contains(&username.to_lowercase()) {
+        return Some("password: must not contain the user name".into());
+    }
+    let distinct: std::collections::BTreeSet<char> = password.chars().collect();
+    if distinct.len() < 5 {
+        return Some("password: too few different characters".into());
+    }
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.is_empty() {
+        return Some("password: needs letters, not only digits and symbols".into());
+    }
+    if COMMON_WORDS.contains(&letters.as_str()) {
+        return Some("password: too common (a well-known word with digits or symbols)".into());
+    }
+    None
 }
 
 /// An argon2id hash of `password` in PHC form.
@@ -126,10 +217,8 @@ impl Service {
                 "user name: 1 to 64 of A-Z a-z 0-9 - _ .".into(),
             ));
         }
-        if password.chars().count() < 8 {
-            return Err(ServiceError::Unprocessable(
-                "password: at least 8 characters".into(),
-            ));
+        if let Some(problem) = password_problem(username, password) {
+            return Err(ServiceError::Unprocessable(problem));
         }
         match role {
             Role::Agent { company } if company.is_empty() => {
@@ -165,17 +254,19 @@ impl Service {
         }
     }
 
-    /// Password login: a new token, or 401 (429 after too many failures).
+    /// Password login from `client` (its address, when known): a token for
+    /// [`LOGIN_TOKEN_HOURS`], or 401 (429 after too many failures from that client).
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         label: &str,
+        client: Option<IpAddr>,
     ) -> Result<NewToken, ServiceError> {
         let now = self.clock.now();
         {
-            let limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
-            if !limiter.allowed(username, now) {
+            let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
+            if !limiter.allowed(client, username, now) {
                 return Err(ServiceError::RateLimited);
             }
         }
@@ -193,46 +284,68 @@ impl Service {
             let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
             match user {
                 Some(u) if ok => {
-                    limiter.succeeded(username);
+                    limiter.succeeded(client, username);
                     u
                 }
                 _ => {
-                    limiter.failed(username, now);
+                    limiter.failed(client, username, now);
                     return Err(ServiceError::Unauthorized(
                         "wrong user name or password".into(),
                     ));
                 }
             }
         };
-        self.issue_token(&user.id, label).await
+        let hours = jiff::SignedDuration::from_hours(LOGIN_TOKEN_HOURS);
+        self.issue_token(&user.id, label, hours, None).await
     }
 
-    /// A new token for a user.
-    pub async fn issue_token(&self, user_id: &str, label: &str) -> Result<NewToken, ServiceError> {
+    /// A new token for a user, valid for `lifetime`; `parent` is the token
+    /// it was minted with (revoking that one revokes this one).
+    pub async fn issue_token(
+        &self,
+        user_id: &str,
+        label: &str,
+        lifetime: jiff::SignedDuration,
+        parent: Option<&str>,
+    ) -> Result<NewToken, ServiceError> {
         let token = format!(
             "ctk_{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
         );
+        let now = corridor_ledger::time::to_seconds(self.clock.now());
+        let expires = now
+            .checked_add(lifetime)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row = TokenRow {
             token_id: corridor_ledger::hash::to_hex(&random_bytes::<8>()),
             user_id: user_id.to_string(),
             label: label.chars().take(100).collect(),
-            created_at: corridor_ledger::time::format(self.clock.now()),
+            created_at: corridor_ledger::time::format(now),
             revoked_at: None,
+            expires_at: Some(corridor_ledger::time::format(expires)),
+            parent_token_id: parent.map(str::to_string),
         };
         self.db.insert_token(&token_hash(&token), &row).await?;
         Ok(NewToken { token, row })
     }
 
-    /// The user behind a bearer token.
-    pub async fn authenticate(&self, token: &str) -> Result<(UserRow, Actor), ServiceError> {
-        let u = self
+    /// The user behind a live bearer token, and the token's id.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+    ) -> Result<(UserRow, Actor, String), ServiceError> {
+        let now = corridor_ledger::time::format(self.clock.now());
+        let (u, token_id) = self
             .db
-            .user_by_token(&token_hash(token))
+            .user_by_token(&token_hash(token), &now)
             .await?
-            .ok_or_else(|| ServiceError::Unauthorized("unknown or revoked token".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Unauthorized(
+                    "unknown, expired or revoked token: sign in again".into(),
+                )
+            })?;
         let actor = actor_of(&u)?;
-        Ok((u, actor))
+        Ok((u, actor, token_id))
     }
 }
 
@@ -249,20 +362,61 @@ fn dummy_hash() -> &'static str {
 mod tests {
     use super::*;
 
+    /// Finding 3 of the 2026-11-29 review: failures locked a user name for
+    /// everyone, and 200 failures anywhere locked every user.
     #[test]
-    fn limiter_blocks_after_max_failures_and_resets_by_window() {
+    fn limiter_counts_by_client_and_resets_by_window() {
         let t0: Timestamp = "2022-10-29T10:00:00Z".parse().unwrap();
+        let guesser = Some(IpAddr::from([192, 0, 2, 1]));
+        let user = Some(IpAddr::from([198, 51, 100, 7]));
         let mut l = LoginLimiter::default();
         for _ in 0..MAX_FAILURES {
-            assert!(l.allowed("a", t0));
-            l.failed("a", t0);
+            assert!(l.allowed(guesser, "a", t0));
+            l.failed(guesser, "a", t0);
         }
-        assert!(!l.allowed("a", t0));
-        assert!(l.allowed("b", t0));
+        assert!(!l.allowed(guesser, "a", t0));
+        assert!(
+            l.allowed(guesser, "b", t0),
+            "another name from the same client"
+        );
+        assert!(
+            l.allowed(user, "a", t0),
+            "the same name from another client"
+        );
+        for i in 0..MAX_CLIENT_FAILURES {
+            l.failed(guesser, &format!("made-up-{i}"), t0);
+        }
+        assert!(
+            !l.allowed(guesser, "c", t0),
+            "spraying is slowed per client"
+        );
+        assert!(l.allowed(user, "c", t0), "and nobody else is locked out");
         let later = t0
             .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
             .unwrap();
-        assert!(l.allowed("a", later));
+        assert!(l.allowed(guesser, "a", later));
+    }
+
+    fn check_password_rule(username: &str, password: &str, expected: Option<&str>) {
+        let got = password_problem(username, password);
+        match (expected, &got) {
+            (None, None) => {}
+            (Some(fragment), Some(p)) if p.contains(fragment) => {}
+            _ => panic!("{username}/{password}: expected {expected:?}, got {got:?}"),
+        }
+    }
+
+    /// Finding 4 of the 2026-11-29 review: `12345678` was accepted.
+    #[test]
+    fn weak_passwords_are_refused() {
+        check_password_rule("ua-delegate", "12345678", Some("at least 12"));
+        check_password_rule("ua-delegate", "111112222233", Some("different characters"));
+        check_password_rule("ua-delegate", "123456789012", Some("needs letters"));
+        check_password_rule("ua-delegate", "Password2024!", Some("too common"));
+        check_password_rule("ua-delegate", "ua-delegate-2024", Some("user name"));
+        check_password_rule("ua-delegate", &"x1y2z3".repeat(50), Some("at most"));
+        check_password_rule("ua-delegate", "test-password-1", None);
+        check_password_rule("ua-delegate", "grain ships wait at Istanbul", None);
     }
 
     #[test]

@@ -80,6 +80,10 @@ pub struct TokenRow {
     pub label: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// `None` only for tokens issued before tokens expired: they no longer work.
+    pub expires_at: Option<String>,
+    /// The token it was minted with, if any: revoking that one revokes this one.
+    pub parent_token_id: Option<String>,
 }
 
 /// A party's public key as stored.
@@ -386,14 +390,20 @@ impl Db {
     }
 
     /// The user holding an unrevoked token with this hash.
-    pub async fn user_by_token(&self, token_sha256: &str) -> Result<Option<UserRow>, ServiceError> {
+    pub async fn user_by_token(
+        &self,
+        token_sha256: &str,
+        now: &str,
+    ) -> Result<Option<(UserRow, String)>, ServiceError> {
+        // Times are canonical RFC 3339 UTC, so text order is time order.
         on_db!(self, pool => {
-            let row = sqlx::query(q("SELECT u.id, u.username, u.password_hash, u.role FROM clearance_tokens t JOIN clearance_users u ON u.id = t.user_id \
-                                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL"))
+            let row = sqlx::query(q("SELECT u.id, u.username, u.password_hash, u.role, t.token_id FROM clearance_tokens t JOIN clearance_users u ON u.id = t.user_id \
+                                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"))
                 .bind(token_sha256)
+                .bind(now)
                 .fetch_optional(pool)
                 .await?;
-            row.map(|r| Ok(UserRow { id: r.try_get("id")?, username: r.try_get("username")?, password_hash: r.try_get("password_hash")?, role: r.try_get("role")? }))
+            row.map(|r| Ok((UserRow { id: r.try_get("id")?, username: r.try_get("username")?, password_hash: r.try_get("password_hash")?, role: r.try_get("role")? }, r.try_get("token_id")?)))
                 .transpose()
                 .map_err(|e: sqlx::Error| e.into())
         })
@@ -402,47 +412,74 @@ impl Db {
     /// Stores a token's hash.
     pub async fn insert_token(&self, token_sha256: &str, t: &TokenRow) -> Result<(), ServiceError> {
         on_db!(self, pool => {
-            sqlx::query(q("INSERT INTO clearance_tokens (token_sha256, token_id, user_id, label, created_at) VALUES ($1, $2, $3, $4, $5)"))
+            sqlx::query(q("INSERT INTO clearance_tokens (token_sha256, token_id, user_id, label, created_at, expires_at, parent_token_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
                 .bind(token_sha256)
                 .bind(&t.token_id)
                 .bind(&t.user_id)
                 .bind(&t.label)
                 .bind(&t.created_at)
+                .bind(&t.expires_at)
+                .bind(&t.parent_token_id)
                 .execute(pool)
                 .await?;
             Ok(())
         })
     }
 
-    /// A user's tokens.
+    /// A user's tokens (revoked and expired ones too), oldest first.
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRow>, ServiceError> {
         on_db!(self, pool => {
-            let rows = sqlx::query(q("SELECT token_id, user_id, label, created_at, revoked_at FROM clearance_tokens WHERE user_id = $1 ORDER BY created_at, token_id"))
+            let rows = sqlx::query(q("SELECT token_id, user_id, label, created_at, revoked_at, expires_at, parent_token_id FROM clearance_tokens WHERE user_id = $1 ORDER BY created_at, token_id"))
                 .bind(user_id)
                 .fetch_all(pool)
                 .await?;
             rows.iter()
-                .map(|r| Ok(TokenRow { token_id: r.try_get("token_id")?, user_id: r.try_get("user_id")?, label: r.try_get("label")?, created_at: r.try_get("created_at")?, revoked_at: r.try_get("revoked_at")? }))
+                .map(|r| Ok(TokenRow { token_id: r.try_get("token_id")?, user_id: r.try_get("user_id")?, label: r.try_get("label")?, created_at: r.try_get("created_at")?, revoked_at: r.try_get("revoked_at")?, expires_at: r.try_get("expires_at")?, parent_token_id: r.try_get("parent_token_id")? }))
                 .collect::<Result<Vec<_>, sqlx::Error>>()
                 .map_err(ServiceError::from)
         })
     }
 
-    /// Revokes one of a user's tokens; `false` if there is no such live token.
+    /// Revokes one of a user's live tokens and every token minted from it,
+    /// directly or not; `false` if there is no such live token.
     pub async fn revoke_token(
         &self,
         user_id: &str,
         token_id: &str,
         at: &str,
     ) -> Result<bool, ServiceError> {
+        let tokens = self.tokens_of(user_id).await?;
+        if !tokens
+            .iter()
+            .any(|t| t.token_id == token_id && t.revoked_at.is_none())
+        {
+            return Ok(false);
+        }
+        // Tokens are minted only by their own user, so the family is in `tokens`.
+        let mut family = vec![token_id.to_string()];
+        let mut i = 0;
+        while i < family.len() {
+            let parent = family[i].clone();
+            family.extend(
+                tokens
+                    .iter()
+                    .filter(|t| t.parent_token_id.as_deref() == Some(parent.as_str()))
+                    .map(|t| t.token_id.clone()),
+            );
+            i += 1;
+        }
         on_db!(self, pool => {
-            let done = sqlx::query(q("UPDATE clearance_tokens SET revoked_at = $1 WHERE user_id = $2 AND token_id = $3 AND revoked_at IS NULL"))
-                .bind(at)
-                .bind(user_id)
-                .bind(token_id)
-                .execute(pool)
-                .await?;
-            Ok(done.rows_affected() == 1)
+            let mut tx = pool.begin().await?;
+            for id in &family {
+                sqlx::query(q("UPDATE clearance_tokens SET revoked_at = $1 WHERE user_id = $2 AND token_id = $3 AND revoked_at IS NULL"))
+                    .bind(at)
+                    .bind(user_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
         })
     }
 

@@ -1068,3 +1068,149 @@ async fn only_the_party_itself_replaces_its_key() {
     );
     let _ = PublicKey::from_base64(&pinned.public_key().to_base64()).unwrap();
 }
+
+/// A password login from `ip` (as the server's socket would report it).
+async fn login_from(
+    app: &axum::Router,
+    ip: [u8; 4],
+    user: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/auth/login")
+        .header("content-type", "application/json")
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40000,
+        ))))
+        .body(axum::body::Body::from(
+            json!({"username": user, "password": password}).to_string(),
+        ))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Findings 3 and 4 of the 2026-11-29 review: one client's wrong passwords
+/// locked the user out everywhere; tokens never expired, and a token made
+/// with a stolen one outlived its revocation.
+#[tokio::test]
+async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_parent() {
+    use corridor_clearance_service::auth::{LOGIN_TOKEN_HOURS, MAX_CLIENT_FAILURES, MAX_FAILURES};
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
+    let guesser = [192, 0, 2, 1];
+    let office = [198, 51, 100, 7];
+    for _ in 0..MAX_FAILURES {
+        let (st, _) = login_from(&app, guesser, "admin", "wrong-password").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let (st, _) = login_from(&app, guesser, "admin", PASSWORD).await;
+    assert_eq!(
+        st,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing client waits"
+    );
+    let (st, body) = login_from(&app, office, "admin", PASSWORD).await;
+    assert_eq!(st, StatusCode::OK, "the admin elsewhere signs in: {body}");
+    for i in 0..MAX_CLIENT_FAILURES {
+        login_from(&app, guesser, &format!("made-up-{i}"), "x").await;
+    }
+    let (st, body) = login_from(&app, office, "coordinator", PASSWORD).await;
+    assert_eq!(st, StatusCode::OK, "spraying locks out no one else: {body}");
+
+    // A login token lasts a working day; a token for scripts, its days.
+    let login_token = body["token"].as_str().unwrap().to_string();
+    let expires: jiff::Timestamp = body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        expires.duration_since(s.clock().now()).as_secs(),
+        LOGIN_TOKEN_HOURS * 3600
+    );
+    let (st, minted) = call(
+        &app,
+        "POST",
+        "/auth/tokens",
+        Some(&login_token),
+        Some(&json!({"label": "script", "expires_in_days": 2})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{minted}");
+    let script = minted["token"].as_str().unwrap().to_string();
+    let (st, grandchild) = call(
+        &app,
+        "POST",
+        "/auth/tokens",
+        Some(&script),
+        Some(&json!({"label": "copy"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{grandchild}");
+    let copy = grandchild["token"].as_str().unwrap().to_string();
+    for bad in [0, 366] {
+        let (st, body) = call(
+            &app,
+            "POST",
+            "/auth/tokens",
+            Some(&script),
+            Some(&json!({"expires_in_days": bad})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    s.clock()
+        .advance(SignedDuration::from_hours(LOGIN_TOKEN_HOURS));
+    let (st, body) = call(&app, "GET", "/auth/me", Some(&login_token), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+    let (st, _) = call(&app, "GET", "/auth/me", Some(&script), None).await;
+    assert_eq!(
+        st,
+        StatusCode::OK,
+        "the script's token outlives the login's"
+    );
+    // Revoking the script's token revokes the one made with it.
+    let (st, _) = call(
+        &app,
+        "DELETE",
+        &format!("/auth/tokens/{}", minted["token_id"].as_str().unwrap()),
+        Some(&copy),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    for t in [&script, &copy] {
+        let (st, _) = call(&app, "GET", "/auth/me", Some(t), None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+
+    // New users get passwords that are not trivially guessed.
+    let admin = login(&app, "admin").await;
+    for weak in ["12345678", "Password2024!", "new-user-2024"] {
+        let (st, body) = call(
+            &app,
+            "POST",
+            "/users",
+            Some(&admin),
+            Some(&json!({"username": "new-user", "password": weak, "role": {"role": "inspector"}})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("password:")
+        );
+    }
+}
