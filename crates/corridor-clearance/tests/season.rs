@@ -120,7 +120,10 @@ fn season_slice() {
             now,
         )
         .unwrap_err();
-    assert!(matches!(err, ClearanceError::StaleDecision { .. }), "{err}");
+    assert!(
+        matches!(err, ClearanceError::AlreadyRecorded { .. }),
+        "{err}"
+    );
 
     // a3: Türkiye rejects -> rejected under unanimity.
     w.decide("TR", &a3, reject("PORT_CALL_HISTORY"), now)
@@ -437,4 +440,61 @@ fn season_slice() {
     assert!(acc.parties.iter().all(|p| p.overdue.is_empty()));
     let json = serde_json::to_value(&acc).expect("json");
     assert_eq!(json["parties"].as_array().map(Vec::len), Some(4));
+}
+
+/// A signed body counts once: a party's hold, kept by whoever saw it, cannot
+/// be posted again within the clock-skew allowance to undo its release, nor
+/// an old release to lift a new hold.
+#[test]
+fn a_signed_hold_or_release_counts_once() {
+    let start = t("2022-10-25T06:00:00Z");
+    let mut w = World::new(bsgi(), start);
+    let a = w.submitted("atlas", "9000001", start);
+    let hold_at = start + 1.minutes();
+    w.decide("RU", &a, hold("DOCS_MISSING"), hold_at)
+        .expect("hold");
+    let kept = w.signed("RU", &a, hold("DOCS_MISSING"), hold_at);
+    let release_at = hold_at + 1.minutes();
+    w.release("RU", &a, release_at).expect("release");
+    let kept_release = w.signed("RU", &a, DecisionKind::Release, release_at);
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::Decide {
+                application_id: a.clone(),
+                decision: kept,
+            },
+            release_at + 1.minutes(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ClearanceError::AlreadyRecorded { .. }),
+        "{err}"
+    );
+    // A new hold, then the old release again: refused; a new release: taken.
+    let again = release_at + 2.minutes();
+    w.decide("RU", &a, hold("DOCS_MISSING"), again)
+        .expect("a new hold");
+    let err = w
+        .run(
+            &delegate("RU"),
+            Command::ReleaseHold {
+                application_id: a.clone(),
+                decision: kept_release,
+            },
+            again,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClearanceError::AlreadyRecorded { .. } | ClearanceError::StaleDecision { .. }
+        ),
+        "{err}"
+    );
+    w.release("RU", &a, again + 1.minutes())
+        .expect("a new release");
+    assert_eq!(w.status(&a), Status::UnderReview);
+    let replayed = Clearance::replay_log(bsgi(), w.log.entries()).expect("replay");
+    assert_eq!(replayed.applications, w.clearance.applications);
 }

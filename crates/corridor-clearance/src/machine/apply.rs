@@ -210,6 +210,10 @@ impl Clearance {
                                 "decision on another application or version of it".into()
                             ));
                         }
+                        let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
+                        if !self.signed_payloads.insert(key) {
+                            return Err(bad("the same signed decision logged twice".into()));
+                        }
                         app.decisions
                             .insert(decision.party.clone(), party_decision(decision, at));
                         app.awaiting_since.insert(decision.party.clone(), at);
@@ -248,6 +252,10 @@ impl Clearance {
                             .is_some_and(|d| matches!(d.kind, DecisionKind::Hold { .. }))
                         {
                             return Err(bad(format!("{party} has no hold to release")));
+                        }
+                        let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
+                        if !self.signed_payloads.insert(key) {
+                            return Err(bad("the same signed release logged twice".into()));
                         }
                         app.decisions.remove(party);
                         app.awaiting_since.insert(party.clone(), at);

@@ -99,6 +99,7 @@ impl Clearance {
                 };
                 decision.verify_for(keys, &expected, now)?;
                 check_reason(&decision.payload.decision)?;
+                self.signed_once(&decision.payload)?;
                 // The same signed decision sent again is not a second decision.
                 if app.decisions.get(&party).is_some_and(|d| {
                     d.signed_at == decision.payload.time
@@ -179,6 +180,7 @@ impl Clearance {
                     application_hash: &app.content_hash,
                 };
                 decision.verify_for(keys, &expected, now)?;
+                self.signed_once(&decision.payload)?;
                 // A release signed before the hold it would lift was signed
                 // is not about that hold (an old release replayed). Times are
                 // whole seconds: the hold's own second counts as after it.
@@ -692,6 +694,20 @@ impl Clearance {
             Consensus::Pending if current.in_review() => Status::UnderReview,
             Consensus::Pending => current,
         }
+    }
+}
+
+impl Clearance {
+    /// A signed payload counts once: the same body posted again (to undo
+    /// what the party did since) is refused.
+    fn signed_once(&self, payload: &DecisionPayload) -> Result<(), ClearanceError> {
+        if self.signed_payloads.contains(&super::payload_key(payload)?) {
+            return Err(ClearanceError::AlreadyRecorded {
+                party: payload.party.clone(),
+                signed: payload.time,
+            });
+        }
+        Ok(())
     }
 }
 

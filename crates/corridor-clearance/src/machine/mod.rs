@@ -35,7 +35,7 @@ use corridor_ledger::{
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where an application is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -659,6 +659,10 @@ pub struct Clearance {
     pub queue_overrides: Vec<QueueOverride>,
     /// Acknowledged tracking alerts by key.
     pub alert_acks: BTreeMap<String, AlertAck>,
+    /// The hash of every signed decision or release payload logged on an
+    /// application: a signed body counts once, so one kept by whoever saw it
+    /// cannot be posted again to undo what the party did since.
+    signed_payloads: BTreeSet<Hash>,
     events_applied: usize,
 }
 
@@ -677,6 +681,11 @@ fn illegal(command: &'static str, status: Status) -> ClearanceError {
     ClearanceError::IllegalTransition { command, status }
 }
 
+/// What identifies a signed payload (see `Clearance::signed_payloads`).
+fn payload_key(p: &DecisionPayload) -> Result<Hash, CanonicalError> {
+    Ok(Hash::of(&p.signing_bytes()?))
+}
+
 impl Clearance {
     /// An empty corridor.
     pub fn new(config: CorridorConfig) -> Self {
@@ -687,6 +696,7 @@ impl Clearance {
             plans: BTreeMap::new(),
             queue_overrides: Vec::new(),
             alert_acks: BTreeMap::new(),
+            signed_payloads: BTreeSet::new(),
             events_applied: 0,
         }
     }
