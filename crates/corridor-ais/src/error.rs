@@ -30,11 +30,15 @@ pub enum Reject {
     /// The tag block is unterminated or has no checksum.
     #[error("malformed tag block")]
     TagBlockMalformed,
+    /// A Gatehouse `$PGHP,1` time with a field missing, not a number or out
+    /// of range (month 13, hour 99, 31 April).
+    #[error("bad Gatehouse $PGHP time")]
+    BadGatehouseTime,
 }
 
 impl Reject {
     /// All reasons, in counter order.
-    pub const ALL: [Reject; 8] = [
+    pub const ALL: [Reject; 9] = [
         Reject::BadChecksum,
         Reject::MissingChecksum,
         Reject::Malformed,
@@ -43,6 +47,7 @@ impl Reject {
         Reject::EmptyPayload,
         Reject::TagBlockChecksum,
         Reject::TagBlockMalformed,
+        Reject::BadGatehouseTime,
     ];
 
     /// Stable index into counter arrays.
@@ -61,6 +66,7 @@ impl Reject {
             Reject::EmptyPayload => "empty_payload",
             Reject::TagBlockChecksum => "tagblock_checksum",
             Reject::TagBlockMalformed => "tagblock_malformed",
+            Reject::BadGatehouseTime => "gatehouse_time",
         }
     }
 }

@@ -34,7 +34,7 @@ pub struct Stats {
     /// Messages flagged partial.
     pub partial: u64,
     /// Sentences rejected, by [`Reject::index`].
-    pub rejected: [u64; 8],
+    pub rejected: [u64; Reject::ALL.len()],
     /// Fragments dropped by the assembler, by [`Drop::index`].
     pub dropped: [u64; 5],
 }
@@ -47,7 +47,7 @@ impl Default for Stats {
             messages: 0,
             by_type: [0; 64],
             partial: 0,
-            rejected: [0; 8],
+            rejected: [0; Reject::ALL.len()],
             dropped: [0; 5],
         }
     }

@@ -204,7 +204,7 @@ impl<'a> LineParser<'a> {
                         let end = end.map_or(line.len(), |e| start + e);
                         self.pos = end;
                         if let Some(t) = parse_pghp(line.get(start + 1..end)?) {
-                            return Some(Ok(RawFrame::Gatehouse(t)));
+                            return Some(t.map(RawFrame::Gatehouse));
                         }
                     }
                 }
@@ -523,24 +523,48 @@ fn digit(s: &[u8]) -> Option<u8> {
     }
 }
 
-/// `PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,…*hh` (only message type 1 carries time).
-fn parse_pghp(body: &[u8]) -> Option<GatehouseTime> {
+/// `PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,…*hh` (only message type 1 carries time;
+/// other types are `None`). A type 1 whose time is missing, not numeric or
+/// not a real instant is refused rather than turned into a wrong time.
+fn parse_pghp(body: &[u8]) -> Option<Result<GatehouseTime, Reject>> {
     let s = std::str::from_utf8(body).ok()?;
     let s = s.split('*').next()?;
     let mut f = s.split(',').skip(1);
     if f.next()? != "1" {
         return None;
     }
-    let mut n = || -> Option<u32> { f.next()?.parse().ok() };
-    Some(GatehouseTime {
-        year: n()? as u16,
-        month: n()? as u8,
-        day: n()? as u8,
-        hour: n()? as u8,
-        minute: n()? as u8,
-        second: n()? as u8,
-        millis: n()? as u16,
-    })
+    let mut field = |lo: u32, hi: u32| -> Result<u32, Reject> {
+        f.next()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|v| (lo..=hi).contains(v))
+            .ok_or(Reject::BadGatehouseTime)
+    };
+    let t = (|| {
+        let year = field(1970, 9999)?;
+        let month = field(1, 12)?;
+        let day = field(1, days_in_month(year, month))?;
+        Ok(GatehouseTime {
+            year: u16::try_from(year).map_err(|_| Reject::BadGatehouseTime)?,
+            month: month as u8,
+            day: day as u8,
+            hour: field(0, 23)? as u8,
+            minute: field(0, 59)? as u8,
+            // 60: a leap second, as UTC allows.
+            second: field(0, 60)? as u8,
+            millis: field(0, 999)? as u16,
+        })
+    })();
+    Some(t)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// NMEA checksum of `body` (between `!` and `*`).
@@ -698,5 +722,31 @@ mod tests {
                 millis: 10
             }))]
         );
+        // Finding 11 of the 2026-11-29 review: out-of-range fields became a time.
+        fn frames(line: &str) -> Vec<Result<Frame<'_>, Reject>> {
+            LineParser::new(line.as_bytes(), ParseOptions::default()).collect()
+        }
+        for bad in [
+            "$PGHP,1,2008,13,9,0,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2008,5,9,99,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2008,4,31,0,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2007,2,29,0,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2008,5,9,0,0,0,1000,338,2,,1,09*17",
+            "$PGHP,1,70000,5,9,0,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2008,5,x,0,0,0,10,338,2,,1,09*17",
+            "$PGHP,1,2008,5,9*17",
+        ] {
+            assert_eq!(frames(bad), vec![Err(Reject::BadGatehouseTime)], "{bad}");
+        }
+        assert!(matches!(
+            frames("$PGHP,1,2008,2,29,23,59,60,999*17")[..],
+            [Ok(Frame::Gatehouse(GatehouseTime {
+                day: 29,
+                second: 60,
+                ..
+            }))]
+        ));
+        // Other message types carry no time and are passed over.
+        assert_eq!(frames("$PGHP,2,2008,13*17"), vec![]);
     }
 }
