@@ -343,6 +343,10 @@ fn parse_canonical(
     ))
 }
 
+/// How far [`parse_general`]'s fast path looks for the checksum's `*`: far
+/// beyond the 82 characters NMEA allows a sentence.
+const FAST_PATH_WINDOW: usize = 1024;
+
 /// Any shape: a sentence without checksum followed by another, odd field
 /// counts, bad fragments, …
 fn parse_general(
@@ -362,7 +366,11 @@ fn parse_general(
     let mut commas = [0usize; 7];
     let ncommas;
     let mut fast_ck = 0u8;
-    let fast = memchr::memchr(b'*', rest).and_then(|i| {
+    // Only a '*' near the start is looked for: searching the whole rest of a
+    // long line at every '!' made such a line quadratic. A longer sentence
+    // takes the slow path, which stops at the next '!' or line end.
+    let window = rest.get(..rest.len().min(FAST_PATH_WINDOW)).unwrap_or(rest);
+    let fast = memchr::memchr(b'*', window).and_then(|i| {
         let body = rest.get(..i)?;
         // One pass: checksum and comma positions (commas are few: the branch predicts well).
         let mut n = 0;
@@ -748,5 +756,24 @@ mod tests {
         ));
         // Other message types carry no time and are passed over.
         assert_eq!(frames("$PGHP,2,2008,13*17"), vec![]);
+    }
+
+    /// Finding 9 of the 2026-11-29 review: the checksum search covered the
+    /// rest of the line at every '!'. A sentence longer than the window still
+    /// parses (through the slow path) to the same result.
+    #[test]
+    fn long_lines_and_long_sentences() {
+        let long = format!("AIVDM,1,1,,A,{},0", "0".repeat(FAST_PATH_WINDOW + 100));
+        let line = format!("!{long}*{:02X}", checksum(long.as_bytes()));
+        let got: Vec<_> = LineParser::new(line.as_bytes(), ParseOptions::default()).collect();
+        assert!(
+            matches!(&got[..], [Ok(Frame::Vdm { sentence, .. })]
+                if sentence.payload.len() == FAST_PATH_WINDOW + 100 && sentence.checksum_ok),
+            "{got:?}"
+        );
+        let many = format!("{}*00", "!AIVDM,".repeat(10_000));
+        let got: Vec<_> = LineParser::new(many.as_bytes(), ParseOptions::default()).collect();
+        assert_eq!(got.len(), 10_000);
+        assert!(got.iter().all(|f| f.is_err()));
     }
 }
