@@ -11,20 +11,14 @@ use jiff::civil::{Date, date};
 
 #[test]
 fn record_parses_as_981_voyages() {
-    let Some(rec) = common::record() else {
-        eprintln!(
-            "record not found at {} (set CORRIDOR_JCC_RECORD); skipping",
-            common::record_path()
-        );
-        return;
-    };
+    let rec = common::record();
     assert_eq!(rec.len(), 981);
     assert!(rec.iter().filter(|v| v.wfp).count() > 0);
 }
 
 #[test]
 fn learned_rates_match_the_capacity_file() {
-    let Some(rec) = common::record() else { return };
+    let rec = common::record();
     let cfg = common::capacity();
     let learned = learn_rates(&rec, &cfg, 2.0, 10.0);
     let surge = period_rate(
@@ -50,7 +44,7 @@ fn learned_rates_match_the_capacity_file() {
 
 #[test]
 fn replay_of_the_real_season() {
-    let Some(rec) = common::record() else { return };
+    let rec = common::record();
     let cfg = common::capacity();
     let report = replay(&rec, &cfg).expect("replay runs");
     let rows = compare(&rec, &report);
@@ -97,7 +91,7 @@ fn mae(e: &ForecastEvaluation) -> String {
 
 #[test]
 fn forecast_accuracy() {
-    let Some(rec) = common::record() else { return };
+    let rec = common::record();
     let cfg = common::capacity();
     let announced = replay_forecasts(&rec, &cfg, &ForecastOptions::default());
     let causal = replay_forecasts(&rec, &cfg, &strict(42.0));
@@ -179,7 +173,7 @@ fn forecast_accuracy() {
 /// removed or changed: departures after `d` dropped, inspection dates from `d` on moved or erased.
 #[test]
 fn forecasts_use_only_the_past() {
-    let Some(rec) = common::record() else { return };
+    let rec = common::record();
     let cfg = common::capacity();
     for opts in [ForecastOptions::default(), strict(42.0)] {
         let full = replay_forecasts(&rec, &cfg, &opts);

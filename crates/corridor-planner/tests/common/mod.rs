@@ -2,13 +2,21 @@
 #![allow(dead_code)]
 
 use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
-use jiff::civil::Date;
 
-/// Default location of the JCC record; override with `CORRIDOR_JCC_RECORD`.
-pub const RECORD: &str = "/work/shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv";
-
-pub fn record_path() -> String {
-    std::env::var("CORRIDOR_JCC_RECORD").unwrap_or_else(|_| RECORD.to_owned())
+/// The JCC record: `shared/` beside the repository, or the repository's own
+/// copy; `CORRIDOR_JCC_RECORD` overrides both.
+pub fn record_path() -> std::path::PathBuf {
+    if let Ok(p) = std::env::var("CORRIDOR_JCC_RECORD") {
+        return p.into();
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let name = "bsgi_outbound_shipments_2023-06-14.csv";
+    let shared = root.join("../shared/data/jcc").join(name);
+    if shared.exists() {
+        shared
+    } else {
+        root.join("data/jcc").join(name)
+    }
 }
 
 pub fn capacity_path() -> std::path::PathBuf {
@@ -20,78 +28,32 @@ pub fn capacity() -> CapacityConfig {
     CapacityConfig::from_toml(&text).expect("capacity parses")
 }
 
-/// `14-Jun-2023` → Date.
-pub fn parse_day(s: &str) -> Option<Date> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let mut it = s.split('-');
-    let d: i8 = it.next()?.parse().ok()?;
-    let m: i8 = match it.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let y: i16 = it.next()?.parse().ok()?;
-    Date::new(y, m, d).ok()
-}
-
-/// The record as outbound voyages ("Outbound" rows; "Outbound +" rows add tonnes to the voyage above).
-pub fn record() -> Option<Vec<Voyage>> {
-    let mut rdr = csv::Reader::from_path(record_path()).ok()?;
-    let headers = rdr.headers().ok()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (st, num, imo, tons, dep, insp, wfp) = (
-        col("Status")?,
-        col("#")?,
-        col("IMO")?,
-        col("Metric tons")?,
-        col("Departure date")?,
-        col("Inspection cleared")?,
-        col("WFP")?,
-    );
-    let mut out: Vec<Voyage> = Vec::new();
-    for row in rdr.records() {
-        let row = row.ok()?;
-        let get = |i: usize| row.get(i).unwrap_or("").trim().to_owned();
-        let t: u32 = get(tons).replace(',', "").parse().unwrap_or(0);
-        match get(st).as_str() {
-            "Outbound" => out.push(Voyage {
-                id: get(num),
-                direction: Direction::Outbound,
-                reference: parse_day(&get(dep))?,
-                reference_kind: Reference::DepartedPort,
-                tonnes: t,
-                wfp: get(wfp) == "WFP",
-                perishable: false,
-                ready: None,
-                inspected: parse_day(&get(insp)),
-                vessel: Some(get(imo)),
-                area: None,
-            }),
-            "Outbound +" => {
-                if let Some(last) = out.last_mut() {
-                    last.tonnes = last.tonnes.saturating_add(t);
-                    if get(wfp) == "WFP" {
-                        last.wfp = true;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    // The file lists newest first; the simulator wants a stable, oldest-first input order.
-    out.sort_by_key(|v| v.id.parse::<u32>().unwrap_or(u32::MAX));
-    Some(out)
+/// The record as outbound voyages, read by the importer itself (so
+/// `Outbound +` rows join the voyage they belong to) and mapped as
+/// `corridor simulate queue --replay-record` maps the stored record.
+/// A missing or unreadable record fails the test: it is in the repository.
+pub fn record() -> Vec<Voyage> {
+    let path = record_path();
+    let parsed = corridor_import::jcc::read_path(&path)
+        .unwrap_or_else(|e| panic!("the JCC record {}: {e}", path.display()));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors.first());
+    let mut out: Vec<Voyage> = parsed
+        .voyages
+        .iter()
+        .map(|v| Voyage {
+            id: v.key.seq.to_string(),
+            direction: Direction::Outbound,
+            reference: v.departure,
+            reference_kind: Reference::DepartedPort,
+            tonnes: u32::try_from(v.tonnes().kg() / 1000).unwrap_or(u32::MAX),
+            wfp: v.cargo.iter().any(|c| c.wfp == Some(true)),
+            perishable: false,
+            ready: None,
+            inspected: v.inspection_cleared,
+            vessel: Some(v.imo.to_string()),
+            area: None,
+        })
+        .collect();
+    out.sort_by(|a, b| (a.reference, &a.id).cmp(&(b.reference, &b.id)));
+    out
 }
