@@ -16,9 +16,10 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
-if ! [ -x /usr/bin/chromium ]; then
+# chromium for the browser tests, openssl for the key-file interoperability test.
+if ! [ -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium openssl >/dev/null
 fi
 
 step "services"

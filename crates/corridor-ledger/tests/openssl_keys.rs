@@ -1,6 +1,7 @@
 //! Key files interoperate with OpenSSL: a key made by `openssl genpkey` loads,
 //! and OpenSSL derives from our PKCS#8 file the same SPKI public key we write.
-//! Skipped with a note when `openssl` is not installed.
+//! Skipped with a note when `openssl` is not installed, unless
+//! `CORRIDOR_REQUIRE_ORACLES=1` (set by `tools/test-all.sh`, which installs it).
 
 use corridor_ledger::keys::{PublicKey, SecretKey};
 use std::process::Command;
@@ -15,6 +16,11 @@ fn openssl(args: &[&str]) -> Option<String> {
 #[test]
 fn key_files_interoperate_with_openssl() {
     if openssl(&["version"]).is_none() {
+        assert_ne!(
+            std::env::var("CORRIDOR_REQUIRE_ORACLES").as_deref(),
+            Ok("1"),
+            "CORRIDOR_REQUIRE_ORACLES=1 but openssl is not installed"
+        );
         eprintln!("note: openssl not installed; skipping the key-file interoperability test");
         return;
     }

@@ -565,3 +565,67 @@ mod bulk_load_matches_row_by_row {
         }
     }
 }
+
+/// The history of changed values cannot be rewritten or emptied through the
+/// database either (finding 18 of the 2026-11-29 review: TRUNCATE was not
+/// refused on PostgreSQL).
+mod history_is_append_only {
+    use super::*;
+
+    async fn refused(results: Vec<(&str, Result<(), sqlx::Error>)>) {
+        for (what, r) in results {
+            let e = r.expect_err(what);
+            assert!(e.to_string().contains("append-only"), "{what}: {e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        let (dir, store) = super::sqlite().await;
+        import(&*store, CSV).await;
+        assert!(import(&*store, XLSX).await.history_added > 0);
+        let path = dir.path().join("record.db");
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let run = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query(sql).execute(&pool).await.map(|_| ()) }
+        };
+        refused(vec![
+            ("update", run("UPDATE voyage_history SET field = 'x'").await),
+            ("delete", run("DELETE FROM voyage_history").await),
+        ])
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        let schema = format!("t_history_{}", std::process::id());
+        let Some(store) = postgres_with(&schema, usize::MAX).await else {
+            return;
+        };
+        import(&*store, CSV).await;
+        assert!(import(&*store, XLSX).await.history_added > 0);
+        let pool = sqlx::PgPool::connect(&pg_url()).await.unwrap();
+        let run = |sql: String| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&pool)
+                    .await
+                    .map(|_| ())
+            }
+        };
+        let table = format!("\"{schema}\".voyage_history");
+        refused(vec![
+            (
+                "update",
+                run(format!("UPDATE {table} SET field = 'x'")).await,
+            ),
+            ("delete", run(format!("DELETE FROM {table}")).await),
+            ("truncate", run(format!("TRUNCATE {table}")).await),
+        ])
+        .await;
+    }
+}

@@ -273,6 +273,23 @@ fn issue_6_queue_replay_of_the_real_season() {
         run(&["--capacity", capacity.to_str().unwrap()]),
         "the default capacity is the season's file"
     );
+    // --capacity is read: the season with 2 teams where it had 4 waits longer.
+    let text = std::fs::read_to_string(&capacity).unwrap();
+    assert!(text.contains("\nteams = 4\n"));
+    let fewer = dir.path().join("fewer-teams.toml");
+    std::fs::write(&fewer, text.replace("\nteams = 4\n", "\nteams = 2\n")).unwrap();
+    let thin = run(&["--capacity", fewer.to_str().unwrap()]);
+    let worst_wait = |ms: &[serde_json::Value]| {
+        ms.iter()
+            .filter_map(|m| m["median_wait_days"].as_f64())
+            .fold(0.0, f64::max)
+    };
+    assert!(
+        worst_wait(&thin) > worst_wait(&default),
+        "{} vs {}",
+        worst_wait(&thin),
+        worst_wait(&default)
+    );
     for m in &default {
         for key in [
             "month",
