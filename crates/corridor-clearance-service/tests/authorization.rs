@@ -36,6 +36,22 @@ const ALL: [Who; 7] = [
 #[tokio::test]
 async fn every_route_against_every_role() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
+    every_route_against_every_role_on(s, app).await;
+}
+
+/// Every route and role on PostgreSQL too (finding 19 of the 2026-11-29 review).
+#[tokio::test]
+async fn every_route_against_every_role_on_postgres() {
+    let Some((s, app)) = served_pg("routes", "2022-09-01T08:00:00Z").await else {
+        return;
+    };
+    every_route_against_every_role_on(s, app).await;
+}
+
+async fn every_route_against_every_role_on(
+    s: std::sync::Arc<corridor_clearance_service::Service>,
+    app: axum::Router,
+) {
     let keys = keys();
     let admin = login(&app, "admin").await;
     publish_keys(&app, &keys, |_| admin.clone()).await;

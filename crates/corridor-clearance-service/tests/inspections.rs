@@ -18,12 +18,24 @@ struct World {
     app: Router,
     keys: Vec<(String, SecretKey)>,
     coord: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
+// 06:00 UTC is 09:00 in Istanbul.
+const START: &str = "2022-10-03T06:00:00Z";
+
 async fn world() -> World {
-    // 06:00 UTC is 09:00 in Istanbul.
-    let (dir, s, app) = served("2022-10-03T06:00:00Z").await;
+    let (dir, s, app) = served(START).await;
+    world_on(s, app, Some(dir)).await
+}
+
+/// The same on PostgreSQL (a schema named after `test`), or `None` (skip).
+async fn world_pg(test: &str) -> Option<World> {
+    let (s, app) = served_pg(test, START).await?;
+    Some(world_on(s, app, None).await)
+}
+
+async fn world_on(s: Arc<Service>, app: Router, dir: Option<tempfile::TempDir>) -> World {
     let keys = keys();
     let admin = login(&app, "admin").await;
     publish_keys(&app, &keys, |_| admin.clone()).await;
@@ -314,7 +326,19 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
 
 #[tokio::test]
 async fn readiness_plan_edits_signatures_and_the_inspectors_day() {
-    let w = world().await;
+    readiness_plan_edits_signatures_and_the_inspectors_day_in(world().await).await;
+}
+
+/// The same day on PostgreSQL (finding 19 of the 2026-11-29 review).
+#[tokio::test]
+async fn readiness_plan_edits_signatures_and_the_inspectors_day_on_postgres() {
+    let Some(w) = world_pg("inspections").await else {
+        return;
+    };
+    readiness_plan_edits_signatures_and_the_inspectors_day_in(w).await;
+}
+
+async fn readiness_plan_edits_signatures_and_the_inspectors_day_in(w: World) {
     let a = w.approved("agent-a", "9584516", 50, false).await;
     let b = w.approved("agent-b", "9301342", 52, false).await;
     // Both vessels reach the inspection area.

@@ -18,6 +18,22 @@ fn hash_of(body: &Value) -> Hash {
 #[tokio::test]
 async fn a_season_over_http() {
     let (_dir, s, app) = served("2022-08-01T08:00:00Z").await;
+    a_season_over_http_on(s, app).await;
+}
+
+/// The same season on PostgreSQL (finding 19 of the 2026-11-29 review).
+#[tokio::test]
+async fn a_season_over_http_on_postgres() {
+    let Some((s, app)) = served_pg("season", "2022-08-01T08:00:00Z").await else {
+        return;
+    };
+    a_season_over_http_on(s, app).await;
+}
+
+async fn a_season_over_http_on(
+    s: std::sync::Arc<corridor_clearance_service::Service>,
+    app: axum::Router,
+) {
     let clock = s.clock().clone();
     let hours = |h: i64| clock.advance(SignedDuration::from_hours(h));
 

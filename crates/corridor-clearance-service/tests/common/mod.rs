@@ -42,6 +42,18 @@ pub async fn served(start: &str) -> (tempfile::TempDir, Arc<Service>, Router) {
     (dir, s, app)
 }
 
+/// The same as [`served`] on PostgreSQL (a fresh schema named after
+/// `test`), or `None` where [`pg_db`] skips.
+pub async fn served_pg(test: &str, start: &str) -> Option<(Arc<Service>, Router)> {
+    let db = pg_db(test).await?;
+    let s = Service::with_db(db, CorridorConfig::bsgi().unwrap(), Clock::manual(t(start)))
+        .await
+        .unwrap();
+    create_users(&s).await;
+    let app = corridor_clearance_service::router_for(s.clone());
+    Some((s, app))
+}
+
 /// A service at `start` with the demo season seeded (party keys written
 /// under the directory), and its router.
 pub async fn seeded(start: &str) -> (tempfile::TempDir, Arc<Service>, Router) {
