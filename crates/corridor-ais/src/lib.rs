@@ -66,6 +66,8 @@
 pub mod bits;
 pub mod encode;
 pub mod error;
+#[cfg(feature = "fuzz-checks")]
+pub mod fuzz_checks;
 pub mod gpsd_json;
 pub mod messages;
 pub mod reader;

@@ -1,44 +1,15 @@
 //! Replays every input the fuzzer ever crashed on (tests/fuzz_regressions/),
-//! through both fuzz targets' code paths. Files are named `<target>-<crash id>`.
+//! through the fuzz target it crashed, with that target's own checks. Files are named `<target>-<crash id>`.
 
 use std::path::PathBuf;
 
-use corridor_ais::{
-    DecodeOptions, EncodeOptions, JsonOptions, ParseOptions, decode_payload, decode_stream, encode,
-};
-
+/// The fuzz target's own checks, by the target the file is named after.
 fn check(name: &str, data: &[u8]) {
     if name.starts_with("decode_payload") {
-        let Some((&fill, payload)) = data.split_first() else {
-            return;
-        };
-        let armor: Vec<u8> = payload
-            .iter()
-            .map(|&b| corridor_ais::bits::armor(b & 0x3f))
-            .collect();
-        let m = decode_payload(&armor, fill % 6);
-        let mut out = Vec::new();
-        corridor_ais::gpsd_json::write_message(
-            &m,
-            &JsonOptions {
-                scaled: true,
-                device: None,
-            },
-            &mut out,
-        );
-        let _ = encode(&m, &EncodeOptions::default());
+        corridor_ais::fuzz_checks::decode_payload(data);
     } else {
-        let mut out = Vec::new();
-        decode_stream(data, &mut out, &DecodeOptions::default()).unwrap();
-        let lenient = DecodeOptions {
-            parse: ParseOptions {
-                verify_checksum: false,
-                allow_missing_checksum: true,
-            },
-            merge_type24: false,
-            ..Default::default()
-        };
-        decode_stream(data, &mut out, &lenient).unwrap();
+        assert!(name.starts_with("decode_lines"), "{name}: which target?");
+        corridor_ais::fuzz_checks::decode_lines(data);
     }
 }
 

@@ -8,6 +8,8 @@
 //! Supported: the JCC's vessel-movements table as CSV (the UN website's
 //! export) and as the HDX xlsx (`Data` sheet), see [`jcc`].
 
+#[cfg(feature = "fuzz-checks")]
+pub mod fuzz_checks;
 pub mod jcc;
 mod rows;
 
