@@ -156,33 +156,8 @@ pub(crate) fn plain_json_error(text: &str) -> String {
         .replace("invalid type: map", "invalid type: an object")
 }
 
-/// Query parameters; bad ones are a 400 JSON error.
-#[derive(Debug)]
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ServiceError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ServiceError::BadRequest(e.body_text()))
-    }
-}
-
-/// Path parameters; bad ones are a 400 JSON error.
-#[derive(Debug)]
-pub struct ApiPath<T>(pub T);
-
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = ServiceError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|e| ServiceError::BadRequest(e.body_text()))
-    }
-}
+/// Query and path parameters whose rejections are the shared JSON error.
+pub use corridor_http::{ApiPath, ApiQuery};
 
 /// Who is calling: the public without a token, a user with a valid one.
 #[derive(Debug, Clone)]

@@ -1,6 +1,5 @@
 //! Errors of the service and their HTTP form `{"error": {"code", "message"}}`.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use corridor_clearance::ClearanceError;
@@ -195,16 +194,6 @@ impl IntoResponse for ServiceError {
         if status.is_server_error() {
             tracing::error!(error = %self, "clearance request failed");
         }
-        (
-            status,
-            Json(ErrorBody {
-                error: ErrorDetail {
-                    code: code.into(),
-                    message,
-                    details,
-                },
-            }),
-        )
-            .into_response()
+        corridor_http::error_response(status, code, &message, details)
     }
 }

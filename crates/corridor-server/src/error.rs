@@ -1,10 +1,8 @@
 //! One error type for every handler, rendered as JSON with the right status.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use corridor_store::StoreError;
-use serde_json::json;
 
 /// What a request can fail with. The message is for the client; internal
 /// details are logged, never sent.
@@ -38,36 +36,10 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (
-            status,
-            Json(json!({ "error": { "code": code, "message": message } })),
-        )
-            .into_response()
+        corridor_http::error_response(status, code, &message, None)
     }
 }
 
 /// Query parameters whose rejection is a JSON error like every other
 /// (axum's own `Query` answers a repeated `limit` in plain text).
-#[derive(Debug)]
-pub struct ApiQuery<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
-    for ApiQuery<T>
-{
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| {
-                let text = e.body_text();
-                ApiError::BadRequest(
-                    text.strip_prefix("Failed to deserialize query string: ")
-                        .map_or(text.clone(), |t| format!("query string: {t}")),
-                )
-            })
-    }
-}
+pub use corridor_http::ApiQuery;

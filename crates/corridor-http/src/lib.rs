@@ -1,0 +1,154 @@
+//! # corridor-http — what both APIs say the same way
+//!
+//! corridor serves two APIs from one server: the record and live tracking
+//! (`corridor-server`) and clearance (`corridor-clearance-service`). Each
+//! keeps its own error enum, because each knows its own failures; this crate
+//! is what they must not differ on:
+//!
+//! * **The error body.** Every error, from either API, is
+//!   `{"error": {"code": "<stable code>", "message": "<for people>", "details"?: …}}`
+//!   and is built by [`error_response`].
+//! * **Bad query strings and paths.** [`ApiQuery`] and [`ApiPath`] replace
+//!   axum's `Query` and `Path`, whose rejections are plain text; theirs is
+//!   [`BadInput`], a 400 in the body above, worded the same on every route.
+//!
+//! Deliberately absent: routing, authentication, state. This crate does no
+//! I/O beyond rendering a response.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+/// The one error body: `status`, a stable `code`, a `message` for people and,
+/// when there are any, structured `details`.
+pub fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    details: Option<serde_json::Value>,
+) -> Response {
+    let mut error = serde_json::json!({"code": code, "message": message});
+    if let Some(d) = details {
+        error["details"] = d;
+    }
+    (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
+}
+
+/// A query string or path that does not parse: 400 `bad_request`, saying
+/// which part and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadInput(pub String);
+
+impl IntoResponse for BadInput {
+    fn into_response(self) -> Response {
+        error_response(StatusCode::BAD_REQUEST, "bad_request", &self.0, None)
+    }
+}
+
+/// Query parameters; a bad query string is [`BadInput`]
+/// (`query string: duplicate field `limit``).
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = BadInput;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| {
+                let text = e.body_text();
+                let why = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                BadInput(format!("query string: {why}"))
+            })
+    }
+}
+
+/// Path parameters; a bad one is [`BadInput`] (`path: …`).
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = BadInput;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| BadInput(format!("path: {}", e.body_text())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Page {
+        limit: Option<u32>,
+    }
+
+    async fn check(uri: &str, expected: (u16, &str)) {
+        let app = Router::new()
+            .route("/q", get(|ApiQuery(_): ApiQuery<Page>| async { "ok" }))
+            .route("/p/{n}", get(|ApiPath(_): ApiPath<u32>| async { "ok" }));
+        let resp = app
+            .oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        assert_eq!(status, expected.0, "{uri}: {text}");
+        assert!(text.contains(expected.1), "{uri}: {text}");
+    }
+
+    #[tokio::test]
+    async fn bad_queries_and_paths_are_json_errors() {
+        check("/q?limit=5", (200, "ok")).await;
+        check(
+            "/q?limit=5&limit=6",
+            (
+                400,
+                r#"{"error":{"code":"bad_request","message":"query string: duplicate field `limit`"}}"#,
+            ),
+        )
+        .await;
+        check("/q?limit=-1", (400, r#""message":"query string: limit: invalid digit"#)).await;
+        check("/p/7", (200, "ok")).await;
+        check("/p/x", (400, r#""code":"bad_request","message":"path: "#)).await;
+    }
+
+    #[tokio::test]
+    async fn details_are_included_only_when_present() {
+        let body = |r: Response| async move {
+            let bytes = r.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8_lossy(&bytes).to_string()
+        };
+        let with = error_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ineligible",
+            "no",
+            Some(serde_json::json!([1])),
+        );
+        assert_eq!(with.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body(with).await,
+            r#"{"error":{"code":"ineligible","details":[1],"message":"no"}}"#
+        );
+        let without = error_response(StatusCode::NOT_FOUND, "not_found", "gone", None);
+        assert_eq!(
+            body(without).await,
+            r#"{"error":{"code":"not_found","message":"gone"}}"#
+        );
+    }
+}
