@@ -49,6 +49,13 @@ pub struct MonitorConfig {
     /// `impossible_jump`: allowance for GPS noise on top of the speed (m).
     /// Default 1000.
     pub jump_slack_m: f64,
+    /// `impossible_jump`: this many consecutive reports that are each an
+    /// impossible jump from the believed position but consistent with one
+    /// another, and more of them than the believed track's own consecutive
+    /// fixes, re-anchor the track on them: the believed position was the
+    /// outlier (a bad first fix such as 0°N 0°E). Default 3; at least 2 (one
+    /// report never moves the track); 0 never re-anchors.
+    pub reanchor_fixes: u16,
     /// How many reports an alert keeps as evidence. Default 6.
     pub max_evidence: usize,
     /// Time constant of the recent-speed average used for ETAs (s). Default 1800.
@@ -82,6 +89,7 @@ impl Default for MonitorConfig {
             encounter_max_fix_age_s: 600,
             max_speed_kn: 50.0,
             jump_slack_m: 1000.0,
+            reanchor_fixes: 3,
             max_evidence: 6,
             speed_time_constant_s: 1800,
             forget_after_s: 3 * 86_400,

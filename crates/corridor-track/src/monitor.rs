@@ -156,6 +156,24 @@ fn plus(t: Timestamp, s: u64) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
+/// Whether `r` is an impossible jump from `pos` at `time`: the distance and
+/// elapsed seconds when it is.
+fn implausible(
+    cfg: &MonitorConfig,
+    pos: LatLon,
+    time: Timestamp,
+    r: &PositionReport,
+) -> Option<(f64, f64)> {
+    let dt = secs(time, r.time).max(0.0);
+    let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
+    // The planar estimate is within a few percent at these ranges.
+    if approx_distance_m(pos, r.pos()) < allowed * 0.9 {
+        return None;
+    }
+    let d = distance_m(pos, r.pos());
+    (d > allowed).then_some((d, dt))
+}
+
 fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
     // Keep the first reports and always the latest one.
     if ev.len() < max.max(1) {
@@ -646,16 +664,25 @@ impl<R: Registry> Monitor<R> {
         v.last_seen = Some(prev_seen.map_or(r.time, |ls| ls.max(r.time)));
         let in_corridor = v.in_corridor();
         let gap_open = v.det.gap.take();
-        let jump = v.fix.and_then(|f| {
-            let dt = secs(f.time, r.time).max(0.0);
-            let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
-            // The planar estimate is within a few percent at these ranges.
-            if approx_distance_m(f.pos, r.pos()) < allowed * 0.9 {
-                return None;
+        let jump = v
+            .fix
+            .and_then(|f| implausible(cfg, f.pos, f.time, &r).map(|(d, dt)| (f, d, dt)));
+        // A run of jumps that agree with one another is a rival track; when it
+        // outnumbers the believed one, the believed position was the outlier.
+        let need = cfg.reanchor_fixes;
+        let reanchor = match jump {
+            Some(_) => {
+                let run = match v.det.rival {
+                    Some((q, n)) if implausible(cfg, q.pos(), q.time, &r).is_none() => {
+                        n.saturating_add(1)
+                    }
+                    _ => 1,
+                };
+                v.det.rival = Some((r, run));
+                need > 0 && run >= need.max(2) && run > v.det.support
             }
-            let d = distance_m(f.pos, r.pos());
-            (d > allowed).then_some((f, d, dt))
-        });
+            None => false,
+        };
         let ev = Evidence::Position(r);
 
         // ais_gap: close an open one, or raise one found only now.
@@ -704,7 +731,9 @@ impl<R: Registry> Monitor<R> {
         }
 
         // impossible_jump: flag it, and do not believe it.
-        if let Some((f, d, dt)) = jump {
+        if let Some((f, d, dt)) = jump
+            && !reanchor
+        {
             self.stats.jumps += 1;
             let v = self.vessels.get_mut(&r.mmsi).map(|v| {
                 v.det.jump_last = Some(r.time);
@@ -746,7 +775,9 @@ impl<R: Registry> Monitor<R> {
             }
             return;
         }
-        if let Some(v) = self.vessels.get_mut(&r.mmsi)
+        if let Some((outlier, ..)) = jump {
+            self.reanchor(&r, outlier, out);
+        } else if let Some(v) = self.vessels.get_mut(&r.mmsi)
             && let Some(id) = v.det.jump.take()
         {
             let end = v.det.jump_last.unwrap_or(r.time);
@@ -756,7 +787,14 @@ impl<R: Registry> Monitor<R> {
         self.stats.positions += 1;
         // Believe it.
         let tau = self.config.speed_time_constant_s.max(1) as f64;
+        let gap = self.config.ais_gap_s as f64;
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.support = match (reanchor, v.fix) {
+                (true, _) => v.det.rival.map_or(1, |(_, n)| n),
+                (false, Some(f)) if secs(f.time, r.time) <= gap => v.det.support.saturating_add(1),
+                (false, _) => 1,
+            };
+            v.det.rival = None;
             if let Some(s) = r.sog_kn {
                 v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
                     (Some(avg), Some(f)) => {
@@ -771,6 +809,63 @@ impl<R: Registry> Monitor<R> {
         self.update_zones(&r, out);
         self.update_loitering(&r, out);
         self.update_encounters(&r, out);
+    }
+
+    /// The believed position `outlier` is disowned: `r` ends a run of
+    /// consecutive, mutually consistent reports that each jumped from it.
+    /// The open `impossible_jump` alert is re-aimed at the outlier (its time
+    /// and place, ending at `r`) and closed; zones and speeds derived from the
+    /// outlier are forgotten, so `r` counts as the vessel's first sight
+    /// (nothing is "entered" on a teleport). The caller then believes `r`.
+    fn reanchor(&mut self, r: &PositionReport, outlier: Fix, out: &mut Vec<Alert>) {
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
+        let run = v.det.rival.map_or(1, |(_, n)| n);
+        v.avg_speed_kn = None;
+        v.det.zone_eval = None;
+        if v.det.deviation.is_none() {
+            v.zone = Zone::Unknown;
+            v.last_zone = LastZone::None;
+            v.areas = [u32::MAX; MAX_AREAS];
+        }
+        if v.det.loiter.is_none() {
+            v.det.slow_since = None;
+            v.det.slow_last = None;
+            v.det.slow_first = None;
+        }
+        let open = v.det.jump.take();
+        let detail = format!(
+            "believed position ({:.4}, {:.4}) contradicted by the {run} consistent reports after it; track re-anchored on them",
+            outlier.pos.lat, outlier.pos.lon
+        );
+        let place = Place {
+            lat: Some(outlier.pos.lat),
+            lon: Some(outlier.pos.lon),
+            area: None,
+        };
+        let ev = Evidence::Position(*r);
+        let id = match open.filter(|id| self.open.contains_key(id)) {
+            Some(id) => {
+                if let Some(a) = self.open.get_mut(&id) {
+                    a.start = outlier.time;
+                    a.place = place;
+                    a.detail = detail;
+                }
+                id
+            }
+            None => self.open_alert(
+                AlertKind::ImpossibleJump,
+                r.mmsi,
+                outlier.time,
+                r.time,
+                place,
+                detail,
+                vec![Evidence::Position(outlier.to_report(r.mmsi))],
+                out,
+            ),
+        };
+        self.close_alert(id, r.time, Some(ev), out);
     }
 
     fn update_zones(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
