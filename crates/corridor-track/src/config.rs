@@ -56,6 +56,18 @@ pub struct MonitorConfig {
     /// outlier (a bad first fix such as 0°N 0°E). Default 3; at least 2 (one
     /// report never moves the track); 0 never re-anchors.
     pub reanchor_fixes: u16,
+    /// The clock's sanity bound (s): a report dated more than this after
+    /// the monitor's clock (or the first report of all) is held, neither
+    /// moving the clock nor counting for its vessel, until the next report
+    /// settles it: one not more than this before it confirms it (it is then
+    /// applied, in arrival order: a sparse feed loses nothing), an earlier
+    /// one disowns it (counted `invalid`); so does `finish`, and a clock tick
+    /// (`advance_to`) that reaches it confirms it. One report dated a day
+    /// ahead thus neither raises `ais_gap` for every ship nor makes its
+    /// vessel's real reports stale. Default 600 (10 min: receivers' clocks
+    /// and live sources differ by seconds to minutes; far below `ais_gap_s`
+    /// and `loiter_min_s`); 0 turns the bound off.
+    pub max_clock_lead_s: u64,
     /// How many reports an alert keeps as evidence. Default 6.
     pub max_evidence: usize,
     /// Time constant of the recent-speed average used for ETAs (s). Default 1800.
@@ -90,6 +102,7 @@ impl Default for MonitorConfig {
             max_speed_kn: 50.0,
             jump_slack_m: 1000.0,
             reanchor_fixes: 3,
+            max_clock_lead_s: 600,
             max_evidence: 6,
             speed_time_constant_s: 1800,
             forget_after_s: 3 * 86_400,

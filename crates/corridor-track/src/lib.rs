@@ -69,6 +69,11 @@
 //! ## Invariants
 //! - Event time only: no wall-clock reads anywhere; time advances with the
 //!   reports and with `advance_to`. Same input, same output.
+//! - The clock has a sanity bound (`max_clock_lead_s` [600 s]): a report
+//!   dated further ahead of it, or the first of all, is held until the next
+//!   report confirms the time (then both apply, in arrival order) or
+//!   disowns it (counted invalid). One report dated a day ahead moves no
+//!   clock, raises no `ais_gap` and makes no real report stale.
 //! - An impossible jump never moves the believed position; only a run of
 //!   consistent ones, longer than the believed track's, re-anchors it.
 //! - Reports older than (or as old as) a vessel's latest are counted stale and

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::alert::{Alert, AlertKind, Evidence, Place};
 use crate::config::MonitorConfig;
 use crate::registry::{MapRegistry, Registry};
-use crate::report::{PositionReport, StaticReport};
+use crate::report::{PositionReport, Report, StaticReport};
 use crate::state::{Fix, LastZone, MAX_AREAS, VesselState, Zone};
 
 type SlowPoint = GeomWithData<[f64; 2], u32>;
@@ -89,7 +89,9 @@ pub struct MonitorStats {
     pub statics: u64,
     /// Reports older than (or as old as) the vessel's latest: ignored.
     pub stale: u64,
-    /// Reports with an unusable position: ignored.
+    /// Reports with an unusable position, or dated more than
+    /// [`MonitorConfig::max_clock_lead_s`] ahead of the clock and not
+    /// confirmed by the report after them: ignored.
     pub invalid: u64,
     /// Positions rejected as impossible jumps.
     pub jumps: u64,
@@ -128,6 +130,8 @@ pub struct Monitor<R = MapRegistry> {
     next_id: u64,
     now: Option<Timestamp>,
     next_scan: Option<Timestamp>,
+    /// A report far ahead of the clock, until the next one settles it.
+    held: Option<Report>,
     slow: RTree<SlowPoint>,
     pairs: Map<(u32, u32), Pair>,
     stats: MonitorStats,
@@ -195,6 +199,7 @@ impl<R: Registry> Monitor<R> {
             next_id: 1,
             now: None,
             next_scan: None,
+            held: None,
             slow: RTree::new(),
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
@@ -213,7 +218,8 @@ impl<R: Registry> Monitor<R> {
     pub fn registry_mut(&mut self) -> &mut R {
         &mut self.registry
     }
-    /// The monitor's clock: the latest event time seen.
+    /// The monitor's clock: the latest event time applied (a report held
+    /// for being far ahead of it does not move it).
     pub fn now(&self) -> Option<Timestamp> {
         self.now
     }
@@ -381,8 +387,63 @@ impl<R: Registry> Monitor<R> {
 
     /// Move the clock to `t` (event time) and raise `ais_gap` for vessels in
     /// the corridor that have been silent too long. Call it on a clock tick
-    /// when reports may stop altogether; reports call it themselves.
+    /// when reports may stop altogether; reports call it themselves. The
+    /// caller's clock is trusted: a held report (see
+    /// [`MonitorConfig::max_clock_lead_s`]) no more than the bound after `t`
+    /// is applied first.
     pub fn advance_to(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
+        let lead = self.config.max_clock_lead_s as f64;
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|h| secs(t, h.time()) <= lead)
+            && let Some(h) = self.held.take()
+        {
+            self.apply(&h, out);
+        }
+        self.advance_clock(t, out);
+    }
+
+    /// The clock's sanity bound ([`MonitorConfig::max_clock_lead_s`]):
+    /// whether a report at `t` may be applied now. A held report is settled
+    /// first by this one: confirmed (not more than the bound before it: the
+    /// feed really is there) it is applied, before this one as it came
+    /// first; otherwise it is disowned, counted `invalid`. Then a report far
+    /// ahead of the clock, or the very first, is held (`report` makes the
+    /// copy) rather than applied.
+    fn admit(
+        &mut self,
+        t: Timestamp,
+        report: impl FnOnce() -> Report,
+        out: &mut Vec<Alert>,
+    ) -> bool {
+        if self.config.max_clock_lead_s == 0 {
+            return true;
+        }
+        let lead = self.config.max_clock_lead_s as f64;
+        if let Some(h) = self.held.take() {
+            if secs(h.time(), t) >= -lead {
+                self.apply(&h, out);
+            } else {
+                self.stats.invalid += 1;
+            }
+        }
+        if self.now.is_none_or(|n| secs(n, t) > lead) {
+            self.held = Some(report());
+            return false;
+        }
+        true
+    }
+
+    /// Applies an admitted report.
+    fn apply(&mut self, r: &Report, out: &mut Vec<Alert>) {
+        match r {
+            Report::Position(p) => self.position(p, out),
+            Report::Static(s) => self.static_report(s, out),
+        }
+    }
+
+    fn advance_clock(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
         if self.now.is_none_or(|n| t > n) {
             self.now = Some(t);
         }
@@ -493,6 +554,10 @@ impl<R: Registry> Monitor<R> {
     /// Close every open alert at `t` (end of a replay), newest first.
     pub fn finish(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
         self.advance_to(t, out);
+        // Still held: nothing after it confirmed it.
+        if self.held.take().is_some() {
+            self.stats.invalid += 1;
+        }
         let mut ids: Vec<u64> = self.open.keys().copied().collect();
         ids.sort_unstable();
         for id in ids {
@@ -523,17 +588,23 @@ impl<R: Registry> Monitor<R> {
     }
 
     /// Feed any report.
-    pub fn on_report(&mut self, r: &crate::report::Report, out: &mut Vec<Alert>) {
+    pub fn on_report(&mut self, r: &Report, out: &mut Vec<Alert>) {
         match r {
-            crate::report::Report::Position(p) => self.on_position(p, out),
-            crate::report::Report::Static(s) => self.on_static(s, out),
+            Report::Position(p) => self.on_position(p, out),
+            Report::Static(s) => self.on_static(s, out),
         }
     }
 
     /// Feed a static report (AIS type 5 / 24): merges static data, links the
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
-        self.advance_to(r.time, out);
+        if self.admit(r.time, || Report::Static(r.clone()), out) {
+            self.static_report(r, out);
+        }
+    }
+
+    fn static_report(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
+        self.advance_clock(r.time, out);
         let v = self
             .vessels
             .entry(r.mmsi)
@@ -642,7 +713,14 @@ impl<R: Registry> Monitor<R> {
             self.stats.invalid += 1;
             return;
         };
-        self.advance_to(r.time, out);
+        if self.admit(r.time, || Report::Position(r), out) {
+            self.position(&r, out);
+        }
+    }
+
+    fn position(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let r = *r;
+        self.advance_clock(r.time, out);
         let cfg = &self.config;
         let v = self
             .vessels

@@ -533,6 +533,42 @@ fn one_bad_first_fix_does_not_stop_tracking() {
 }
 
 #[test]
+fn one_report_dated_a_day_ahead_moves_no_clock() {
+    // Open finding 7. Two ships in the lane report every 20 minutes for four
+    // hours. One report of 24 is dated a day ahead: it must neither move the
+    // clock (every ship silent for a day: ais_gap) nor become 24's latest
+    // (its real reports stale). One of 25 dated a day behind is just stale.
+    let mut a = Script::new(24, 0.0);
+    let mut b = Script::new(25, 1.0);
+    for k in 0..12 {
+        a.go(off(ODESA, 100.0 + 4.0 * f64::from(k), 0.0));
+        b.go(off(ODESA, 20.0 + 4.0 * f64::from(k), 0.0));
+    }
+    let (a_last, last) = (a.t, b.t);
+    let mut steps = merge(vec![a, b]);
+    let shifted = |i: usize, min: f64| match &steps[i] {
+        Step::Pos(p) => Step::Pos(PositionReport {
+            time: at(min),
+            ..*p
+        }),
+        other => other.clone(),
+    };
+    let ahead = shifted(6, 60.0 + 24.0 * 60.0); // 24's report of minute 60, dated a day on
+    let behind = shifted(9, 81.0 - 24.0 * 60.0); // 25's of minute 81, a day back
+    steps.insert(7, ahead);
+    steps.insert(11, behind);
+    let m = check("a day ahead", &steps, MapRegistry::new(), &[]);
+    assert_eq!(m.now(), Some(at(last)), "the clock is the feed's");
+    assert_eq!(
+        m.vessel(24).and_then(|v| v.fix).map(|f| f.time),
+        Some(at(a_last)),
+        "24's real reports count"
+    );
+    let s = m.stats();
+    assert_eq!((s.positions, s.invalid, s.stale), (24, 1, 1), "{s:?}");
+}
+
+#[test]
 fn bad_and_stale_input_is_counted_not_fatal() {
     let mut s = Script::new(18, 10.0);
     s.go(off(ODESA, 100.0, 0.0));
