@@ -5,6 +5,7 @@
 //! ```text
 //! sources (tcp-client, tcp-server, udp, file, nats)   one task each (+ one per TCP connection)
 //!   │  read lines (capped) → decode (corridor-ais) → adapt (→ corridor-track reports)
+//!   │  several files: each into a bounded channel of its own, k-way merged by event time
 //!   ▼  bounded mpsc<Batch>  (backpressure: a full channel stops reading; UDP counts drops)
 //! monitor task (corridor_track::Monitor; answers live queries between batches)
 //!   ├─▶ bounded mpsc<Alert> → alert sink: store upsert, THEN broadcast (SSE) and the tap
@@ -51,8 +52,11 @@
 //!   graceful one counts nothing twice. (A crash between processing and the
 //!   ack redelivers that message: at-least-once there.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
-//!   sentences without one get the arrival time; a replayed file without
-//!   tag blocks gives no reports.
+//!   sentences without one get the arrival time; a replayed file's sentences
+//!   without one give no reports (counted as dropped, reason `untimed`).
+//! - **Several files are one feed**: their reports reach the monitor merged
+//!   by event time, ties in the order the files were given, so a multi-file
+//!   replay gives the same alerts every time (`pipeline::merge_by_time`).
 //! - Fragments are never reassembled across sources or connections.
 
 pub mod adapter;

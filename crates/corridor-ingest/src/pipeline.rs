@@ -1,6 +1,6 @@
 //! The running pipeline: sources → monitor → sinks, and the handle to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -382,6 +382,14 @@ pub async fn spawn_pipeline(
     let mut tags = Vec::new();
     let mut bound = Vec::new();
     let limits = config.limits;
+    // Several files are one recorded feed split up: each is read into a
+    // channel of its own and merged by time (see `merge_by_time`).
+    let files = config
+        .sources
+        .iter()
+        .filter(|s| matches!(s, SourceSpec::File { .. }))
+        .count();
+    let mut merged: Vec<mpsc::Receiver<Batch>> = Vec::new();
     for spec in &config.sources {
         let tag = SourceTag::new(&spec.name());
         tags.push(tag.clone());
@@ -416,6 +424,13 @@ pub async fn spawn_pipeline(
                 tokio::spawn(source::udp(s, tag, limits, tx, cancel))
             }
             SourceSpec::File { path, speed } => {
+                let tx = if files > 1 {
+                    let (ftx, frx) = mpsc::channel::<Batch>(FILE_MERGE_DEPTH);
+                    merged.push(frx);
+                    ftx
+                } else {
+                    tx
+                };
                 tokio::spawn(source::file(path, speed, tag, limits, tx, cancel))
             }
             SourceSpec::Nats {
@@ -437,6 +452,13 @@ pub async fn spawn_pipeline(
             )),
         };
         tasks.push(task);
+    }
+    if !merged.is_empty() {
+        tasks.push(tokio::spawn(merge_by_time(
+            merged,
+            tx.clone(),
+            limits.batch.max(1),
+        )));
     }
     drop(tx); // the monitor ends when every source has ended
 
@@ -513,6 +535,81 @@ pub async fn spawn_pipeline(
             last,
         }),
     })
+}
+
+/// Batches each file of a multi-file replay may have in flight ahead of the
+/// merge (each up to `SourceLimits::batch` reports).
+const FILE_MERGE_DEPTH: usize = 2;
+
+/// Merges the report streams of several files into one, in event-time
+/// order: a k-way merge on each stream's next report, earliest first, equal
+/// times in the order the files were given. So `corridor track a.nmea
+/// b.nmea` gives the same alerts on every run, the same as one file holding
+/// the lines of both sorted by time.
+///
+/// - Each file is read by its own task into a bounded channel of its own; a
+///   file that runs ahead waits there (backpressure) while the merge needs
+///   another file's next report, so memory stays bounded whatever the files'
+///   sizes. The merged batches go on to the monitor's bounded channel.
+/// - A file's reports keep their order among themselves: a file that is not
+///   sorted by time is merged as it is, never reordered internally.
+/// - Untimed sentences: a file replay has no wall-clock fallback, so a
+///   sentence without a tag-block (or `$PGHP`) time gives no report at all;
+///   it is counted on its file as dropped, reason `untimed`, and never needs
+///   a place in the merge.
+/// - Paced replays (`file:PATH@SPEED`) flush whatever is merged whenever a
+///   file has nothing ready, so merging adds no delay.
+async fn merge_by_time(
+    mut inputs: Vec<mpsc::Receiver<Batch>>,
+    tx: mpsc::Sender<Batch>,
+    batch: usize,
+) {
+    let mut heads: Vec<VecDeque<Report>> = vec![VecDeque::new(); inputs.len()];
+    let mut open = vec![true; inputs.len()];
+    let mut out: Vec<Report> = Vec::new();
+    loop {
+        // The earliest report is known only once every open file has shown its next one.
+        for (i, input) in inputs.iter_mut().enumerate() {
+            while open[i] && heads[i].is_empty() {
+                let next = match input.try_recv() {
+                    Ok(b) => Some(b),
+                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                    Err(mpsc::error::TryRecvError::Empty) => {
+                        // About to wait: pass on what is merged so far first.
+                        if !out.is_empty() && !send_merged(&tx, &mut out).await {
+                            return;
+                        }
+                        input.recv().await
+                    }
+                };
+                match next {
+                    Some(b) => heads[i].extend(b.reports),
+                    None => open[i] = false,
+                }
+            }
+        }
+        let earliest = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.front().map(|r| (r.time(), i)))
+            .min();
+        let Some((_, i)) = earliest else { break };
+        if let Some(r) = heads[i].pop_front() {
+            out.push(r);
+        }
+        if out.len() >= batch && !send_merged(&tx, &mut out).await {
+            return;
+        }
+    }
+    if !out.is_empty() {
+        send_merged(&tx, &mut out).await;
+    }
+}
+
+/// Sends the merged reports on; `false` when the monitor is gone.
+async fn send_merged(tx: &mpsc::Sender<Batch>, out: &mut Vec<Report>) -> bool {
+    let reports = std::mem::take(out);
+    tx.send(Batch { reports, ack: None }).await.is_ok()
 }
 
 fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {

@@ -157,6 +157,9 @@ pub(crate) struct DecodeStage {
     adapter: Adapter,
     seen_bad: u64,
     seen_dropped: u64,
+    /// Messages that would have given a report but carry no time (and the
+    /// source has no wall-clock fallback), not yet counted.
+    untimed: u64,
     pub(crate) out: Vec<Report>,
     /// Reports without a tag-block time get the wall clock (live feeds).
     wall_clock_fallback: bool,
@@ -170,6 +173,7 @@ impl DecodeStage {
             adapter: Adapter::new(),
             seen_bad: 0,
             seen_dropped: 0,
+            untimed: 0,
             out: Vec::new(),
             wall_clock_fallback,
         }
@@ -177,10 +181,18 @@ impl DecodeStage {
 
     pub(crate) fn line(&mut self, line: &[u8]) {
         let fallback = self.wall_clock_fallback.then(Timestamp::now);
-        let (adapter, out) = (&mut self.adapter, &mut self.out);
+        let (adapter, out, untimed) = (&mut self.adapter, &mut self.out, &mut self.untimed);
         self.decoder.feed_line(line, |d| {
             if let Some(r) = adapter.adapt(&d, fallback) {
                 out.push(r);
+            } else if fallback.is_none()
+                && d.time_millis().is_none()
+                && adapter
+                    .adapt_message(&d.message, Timestamp::UNIX_EPOCH)
+                    .is_some()
+            {
+                // A replay cannot place it in time: dropped, and said so.
+                *untimed += 1;
             }
         });
     }
@@ -201,6 +213,12 @@ impl DecodeStage {
                 reason: "fragment",
             });
             self.seen_dropped = dropped;
+        }
+        if self.untimed > 0 {
+            self.tag.emit(Event::Dropped {
+                count: std::mem::take(&mut self.untimed),
+                reason: "untimed",
+            });
         }
     }
 

@@ -49,6 +49,25 @@ pub struct MonitorConfig {
     /// `impossible_jump`: allowance for GPS noise on top of the speed (m).
     /// Default 1000.
     pub jump_slack_m: f64,
+    /// `impossible_jump`: this many consecutive reports that are each an
+    /// impossible jump from the believed position but consistent with one
+    /// another, and more of them than the believed track's own consecutive
+    /// fixes, re-anchor the track on them: the believed position was the
+    /// outlier (a bad first fix such as 0°N 0°E). Default 3; at least 2 (one
+    /// report never moves the track); 0 never re-anchors.
+    pub reanchor_fixes: u16,
+    /// The clock's sanity bound (s): a report dated more than this after
+    /// the monitor's clock (or the first report of all) is held, neither
+    /// moving the clock nor counting for its vessel, until the next report
+    /// settles it: one not more than this before it confirms it (it is then
+    /// applied, in arrival order: a sparse feed loses nothing), an earlier
+    /// one disowns it (counted `invalid`); so does `finish`, and a clock tick
+    /// (`advance_to`) that reaches it confirms it. One report dated a day
+    /// ahead thus neither raises `ais_gap` for every ship nor makes its
+    /// vessel's real reports stale. Default 600 (10 min: receivers' clocks
+    /// and live sources differ by seconds to minutes; far below `ais_gap_s`
+    /// and `loiter_min_s`); 0 turns the bound off.
+    pub max_clock_lead_s: u64,
     /// How many reports an alert keeps as evidence. Default 6.
     pub max_evidence: usize,
     /// Time constant of the recent-speed average used for ETAs (s). Default 1800.
@@ -82,6 +101,8 @@ impl Default for MonitorConfig {
             encounter_max_fix_age_s: 600,
             max_speed_kn: 50.0,
             jump_slack_m: 1000.0,
+            reanchor_fixes: 3,
+            max_clock_lead_s: 600,
             max_evidence: 6,
             speed_time_constant_s: 1800,
             forget_after_s: 3 * 86_400,

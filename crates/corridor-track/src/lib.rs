@@ -55,6 +55,13 @@
 //! - `impossible_jump`: a fix farther from the believed position than
 //!   `max_speed_kn` [50 kn] × elapsed time + `jump_slack_m` [1 km]. Flagged
 //!   and **not believed**: it changes no position, zone or speed state.
+//!   Unless the believed position is the outlier (a bad first fix, 0°N
+//!   0°E): when `reanchor_fixes` [3] consecutive jumps agree with one
+//!   another and outnumber the believed track's consecutive fixes (a fix
+//!   after a silence over `ais_gap_s` starts a new track), the track is
+//!   re-anchored on them; the alert is re-aimed at the outlier (its time and
+//!   place, ending at the re-anchoring) and closed, and the vessel's zones
+//!   start afresh there (no entry or arrival for the teleport).
 //! - `area_arrival`: entering an inspection area or a port approach.
 //! - Speed-based rules (loitering, encounter) use the reported SOG; a report
 //!   without SOG neither starts nor ends them.
@@ -62,7 +69,13 @@
 //! ## Invariants
 //! - Event time only: no wall-clock reads anywhere; time advances with the
 //!   reports and with `advance_to`. Same input, same output.
-//! - An impossible jump never moves the believed position.
+//! - The clock has a sanity bound (`max_clock_lead_s` [600 s]): a report
+//!   dated further ahead of it, or the first of all, is held until the next
+//!   report confirms the time (then both apply, in arrival order) or
+//!   disowns it (counted invalid). One report dated a day ahead moves no
+//!   clock, raises no `ais_gap` and makes no real report stale.
+//! - An impossible jump never moves the believed position; only a run of
+//!   consistent ones, longer than the believed track's, re-anchors it.
 //! - Reports older than (or as old as) a vessel's latest are counted stale and
 //!   ignored; unusable positions are counted invalid. Nothing panics on input.
 //! - Every alert has `start <= end` and at least one evidence report;

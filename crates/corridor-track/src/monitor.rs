@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::alert::{Alert, AlertKind, Evidence, Place};
 use crate::config::MonitorConfig;
 use crate::registry::{MapRegistry, Registry};
-use crate::report::{PositionReport, StaticReport};
+use crate::report::{PositionReport, Report, StaticReport};
 use crate::state::{Fix, LastZone, MAX_AREAS, VesselState, Zone};
 
 type SlowPoint = GeomWithData<[f64; 2], u32>;
@@ -89,7 +89,9 @@ pub struct MonitorStats {
     pub statics: u64,
     /// Reports older than (or as old as) the vessel's latest: ignored.
     pub stale: u64,
-    /// Reports with an unusable position: ignored.
+    /// Reports with an unusable position, or dated more than
+    /// [`MonitorConfig::max_clock_lead_s`] ahead of the clock and not
+    /// confirmed by the report after them: ignored.
     pub invalid: u64,
     /// Positions rejected as impossible jumps.
     pub jumps: u64,
@@ -128,6 +130,8 @@ pub struct Monitor<R = MapRegistry> {
     next_id: u64,
     now: Option<Timestamp>,
     next_scan: Option<Timestamp>,
+    /// A report far ahead of the clock, until the next one settles it.
+    held: Option<Report>,
     slow: RTree<SlowPoint>,
     pairs: Map<(u32, u32), Pair>,
     stats: MonitorStats,
@@ -156,6 +160,24 @@ fn plus(t: Timestamp, s: u64) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
+/// Whether `r` is an impossible jump from `pos` at `time`: the distance and
+/// elapsed seconds when it is.
+fn implausible(
+    cfg: &MonitorConfig,
+    pos: LatLon,
+    time: Timestamp,
+    r: &PositionReport,
+) -> Option<(f64, f64)> {
+    let dt = secs(time, r.time).max(0.0);
+    let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
+    // The planar estimate is within a few percent at these ranges.
+    if approx_distance_m(pos, r.pos()) < allowed * 0.9 {
+        return None;
+    }
+    let d = distance_m(pos, r.pos());
+    (d > allowed).then_some((d, dt))
+}
+
 fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
     // Keep the first reports and always the latest one.
     if ev.len() < max.max(1) {
@@ -177,6 +199,7 @@ impl<R: Registry> Monitor<R> {
             next_id: 1,
             now: None,
             next_scan: None,
+            held: None,
             slow: RTree::new(),
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
@@ -195,7 +218,8 @@ impl<R: Registry> Monitor<R> {
     pub fn registry_mut(&mut self) -> &mut R {
         &mut self.registry
     }
-    /// The monitor's clock: the latest event time seen.
+    /// The monitor's clock: the latest event time applied (a report held
+    /// for being far ahead of it does not move it).
     pub fn now(&self) -> Option<Timestamp> {
         self.now
     }
@@ -363,8 +387,63 @@ impl<R: Registry> Monitor<R> {
 
     /// Move the clock to `t` (event time) and raise `ais_gap` for vessels in
     /// the corridor that have been silent too long. Call it on a clock tick
-    /// when reports may stop altogether; reports call it themselves.
+    /// when reports may stop altogether; reports call it themselves. The
+    /// caller's clock is trusted: a held report (see
+    /// [`MonitorConfig::max_clock_lead_s`]) no more than the bound after `t`
+    /// is applied first.
     pub fn advance_to(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
+        let lead = self.config.max_clock_lead_s as f64;
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|h| secs(t, h.time()) <= lead)
+            && let Some(h) = self.held.take()
+        {
+            self.apply(&h, out);
+        }
+        self.advance_clock(t, out);
+    }
+
+    /// The clock's sanity bound ([`MonitorConfig::max_clock_lead_s`]):
+    /// whether a report at `t` may be applied now. A held report is settled
+    /// first by this one: confirmed (not more than the bound before it: the
+    /// feed really is there) it is applied, before this one as it came
+    /// first; otherwise it is disowned, counted `invalid`. Then a report far
+    /// ahead of the clock, or the very first, is held (`report` makes the
+    /// copy) rather than applied.
+    fn admit(
+        &mut self,
+        t: Timestamp,
+        report: impl FnOnce() -> Report,
+        out: &mut Vec<Alert>,
+    ) -> bool {
+        if self.config.max_clock_lead_s == 0 {
+            return true;
+        }
+        let lead = self.config.max_clock_lead_s as f64;
+        if let Some(h) = self.held.take() {
+            if secs(h.time(), t) >= -lead {
+                self.apply(&h, out);
+            } else {
+                self.stats.invalid += 1;
+            }
+        }
+        if self.now.is_none_or(|n| secs(n, t) > lead) {
+            self.held = Some(report());
+            return false;
+        }
+        true
+    }
+
+    /// Applies an admitted report.
+    fn apply(&mut self, r: &Report, out: &mut Vec<Alert>) {
+        match r {
+            Report::Position(p) => self.position(p, out),
+            Report::Static(s) => self.static_report(s, out),
+        }
+    }
+
+    fn advance_clock(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
         if self.now.is_none_or(|n| t > n) {
             self.now = Some(t);
         }
@@ -475,6 +554,10 @@ impl<R: Registry> Monitor<R> {
     /// Close every open alert at `t` (end of a replay), newest first.
     pub fn finish(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
         self.advance_to(t, out);
+        // Still held: nothing after it confirmed it.
+        if self.held.take().is_some() {
+            self.stats.invalid += 1;
+        }
         let mut ids: Vec<u64> = self.open.keys().copied().collect();
         ids.sort_unstable();
         for id in ids {
@@ -505,17 +588,23 @@ impl<R: Registry> Monitor<R> {
     }
 
     /// Feed any report.
-    pub fn on_report(&mut self, r: &crate::report::Report, out: &mut Vec<Alert>) {
+    pub fn on_report(&mut self, r: &Report, out: &mut Vec<Alert>) {
         match r {
-            crate::report::Report::Position(p) => self.on_position(p, out),
-            crate::report::Report::Static(s) => self.on_static(s, out),
+            Report::Position(p) => self.on_position(p, out),
+            Report::Static(s) => self.on_static(s, out),
         }
     }
 
     /// Feed a static report (AIS type 5 / 24): merges static data, links the
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
-        self.advance_to(r.time, out);
+        if self.admit(r.time, || Report::Static(r.clone()), out) {
+            self.static_report(r, out);
+        }
+    }
+
+    fn static_report(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
+        self.advance_clock(r.time, out);
         let v = self
             .vessels
             .entry(r.mmsi)
@@ -624,7 +713,14 @@ impl<R: Registry> Monitor<R> {
             self.stats.invalid += 1;
             return;
         };
-        self.advance_to(r.time, out);
+        if self.admit(r.time, || Report::Position(r), out) {
+            self.position(&r, out);
+        }
+    }
+
+    fn position(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let r = *r;
+        self.advance_clock(r.time, out);
         let cfg = &self.config;
         let v = self
             .vessels
@@ -646,16 +742,25 @@ impl<R: Registry> Monitor<R> {
         v.last_seen = Some(prev_seen.map_or(r.time, |ls| ls.max(r.time)));
         let in_corridor = v.in_corridor();
         let gap_open = v.det.gap.take();
-        let jump = v.fix.and_then(|f| {
-            let dt = secs(f.time, r.time).max(0.0);
-            let allowed = cfg.max_speed_kn * KNOT_MPS * dt + cfg.jump_slack_m;
-            // The planar estimate is within a few percent at these ranges.
-            if approx_distance_m(f.pos, r.pos()) < allowed * 0.9 {
-                return None;
+        let jump = v
+            .fix
+            .and_then(|f| implausible(cfg, f.pos, f.time, &r).map(|(d, dt)| (f, d, dt)));
+        // A run of jumps that agree with one another is a rival track; when it
+        // outnumbers the believed one, the believed position was the outlier.
+        let need = cfg.reanchor_fixes;
+        let reanchor = match jump {
+            Some(_) => {
+                let run = match v.det.rival {
+                    Some((q, n)) if implausible(cfg, q.pos(), q.time, &r).is_none() => {
+                        n.saturating_add(1)
+                    }
+                    _ => 1,
+                };
+                v.det.rival = Some((r, run));
+                need > 0 && run >= need.max(2) && run > v.det.support
             }
-            let d = distance_m(f.pos, r.pos());
-            (d > allowed).then_some((f, d, dt))
-        });
+            None => false,
+        };
         let ev = Evidence::Position(r);
 
         // ais_gap: close an open one, or raise one found only now.
@@ -704,7 +809,9 @@ impl<R: Registry> Monitor<R> {
         }
 
         // impossible_jump: flag it, and do not believe it.
-        if let Some((f, d, dt)) = jump {
+        if let Some((f, d, dt)) = jump
+            && !reanchor
+        {
             self.stats.jumps += 1;
             let v = self.vessels.get_mut(&r.mmsi).map(|v| {
                 v.det.jump_last = Some(r.time);
@@ -746,7 +853,9 @@ impl<R: Registry> Monitor<R> {
             }
             return;
         }
-        if let Some(v) = self.vessels.get_mut(&r.mmsi)
+        if let Some((outlier, ..)) = jump {
+            self.reanchor(&r, outlier, out);
+        } else if let Some(v) = self.vessels.get_mut(&r.mmsi)
             && let Some(id) = v.det.jump.take()
         {
             let end = v.det.jump_last.unwrap_or(r.time);
@@ -756,7 +865,14 @@ impl<R: Registry> Monitor<R> {
         self.stats.positions += 1;
         // Believe it.
         let tau = self.config.speed_time_constant_s.max(1) as f64;
+        let gap = self.config.ais_gap_s as f64;
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.support = match (reanchor, v.fix) {
+                (true, _) => v.det.rival.map_or(1, |(_, n)| n),
+                (false, Some(f)) if secs(f.time, r.time) <= gap => v.det.support.saturating_add(1),
+                (false, _) => 1,
+            };
+            v.det.rival = None;
             if let Some(s) = r.sog_kn {
                 v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
                     (Some(avg), Some(f)) => {
@@ -771,6 +887,63 @@ impl<R: Registry> Monitor<R> {
         self.update_zones(&r, out);
         self.update_loitering(&r, out);
         self.update_encounters(&r, out);
+    }
+
+    /// The believed position `outlier` is disowned: `r` ends a run of
+    /// consecutive, mutually consistent reports that each jumped from it.
+    /// The open `impossible_jump` alert is re-aimed at the outlier (its time
+    /// and place, ending at `r`) and closed; zones and speeds derived from the
+    /// outlier are forgotten, so `r` counts as the vessel's first sight
+    /// (nothing is "entered" on a teleport). The caller then believes `r`.
+    fn reanchor(&mut self, r: &PositionReport, outlier: Fix, out: &mut Vec<Alert>) {
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
+        let run = v.det.rival.map_or(1, |(_, n)| n);
+        v.avg_speed_kn = None;
+        v.det.zone_eval = None;
+        if v.det.deviation.is_none() {
+            v.zone = Zone::Unknown;
+            v.last_zone = LastZone::None;
+            v.areas = [u32::MAX; MAX_AREAS];
+        }
+        if v.det.loiter.is_none() {
+            v.det.slow_since = None;
+            v.det.slow_last = None;
+            v.det.slow_first = None;
+        }
+        let open = v.det.jump.take();
+        let detail = format!(
+            "believed position ({:.4}, {:.4}) contradicted by the {run} consistent reports after it; track re-anchored on them",
+            outlier.pos.lat, outlier.pos.lon
+        );
+        let place = Place {
+            lat: Some(outlier.pos.lat),
+            lon: Some(outlier.pos.lon),
+            area: None,
+        };
+        let ev = Evidence::Position(*r);
+        let id = match open.filter(|id| self.open.contains_key(id)) {
+            Some(id) => {
+                if let Some(a) = self.open.get_mut(&id) {
+                    a.start = outlier.time;
+                    a.place = place;
+                    a.detail = detail;
+                }
+                id
+            }
+            None => self.open_alert(
+                AlertKind::ImpossibleJump,
+                r.mmsi,
+                outlier.time,
+                r.time,
+                place,
+                detail,
+                vec![Evidence::Position(outlier.to_report(r.mmsi))],
+                out,
+            ),
+        };
+        self.close_alert(id, r.time, Some(ev), out);
     }
 
     fn update_zones(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {

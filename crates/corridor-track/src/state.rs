@@ -127,6 +127,12 @@ pub(crate) struct Detectors {
     pub gap: Option<u64>,
     pub jump: Option<u64>,
     pub jump_last: Option<Timestamp>,
+    /// Consecutive believed fixes of the current track (a fix after a
+    /// silence longer than `ais_gap_s` starts a new one).
+    pub support: u16,
+    /// The latest of a run of consecutive impossible jumps that agree with
+    /// one another, and the run's length: a rival track.
+    pub rival: Option<(PositionReport, u16)>,
     pub identity: Option<u64>,
     pub identity_last: Option<Timestamp>,
     /// MMSIs this vessel is in a candidate encounter with.

@@ -465,6 +465,110 @@ fn impossible_jump_is_flagged_and_not_believed() {
 }
 
 #[test]
+fn one_bad_first_fix_does_not_stop_tracking() {
+    // Open finding 6. The first fix is 0°N 0°E; the ship's real reports
+    // agree with one another, not with it: after three the track is theirs,
+    // and the jump alert names the outlier, from its time to the re-anchoring.
+    let mut a = Script::new(21, 0.0);
+    let bad = a.report(LatLon::new(0.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    a.last = None;
+    a.wait(10.0);
+    a.go(off(ODESA, 100.0, 0.0));
+    a.go(off(ODESA, 101.0, 0.0));
+    let anchored = a.go(off(ODESA, 102.0, 0.0));
+    a.go(off(ODESA, 104.0, 5.0)); // tracked again: a deviation is seen
+    let start = anchored + 20.0; // from the report on the way, already 3.7 nm out
+    a.go(off(ODESA, 108.0, 5.0));
+    let end = a.go(off(ODESA, 110.0, 5.0));
+    let back = off(ODESA, 112.0, 0.0);
+    a.go(back);
+    // A spoofer alternating with the real ship never builds a run.
+    let mut b = Script::new(22, 0.0);
+    b.go(off(ODESA, 150.0, 0.0));
+    let spoof = off(ODESA, 20.0, 0.0);
+    let mut alternating = Vec::new();
+    for k in 1..=3 {
+        b.wait(1.0);
+        alternating.push(b.report(spoof, 12.0, NavStatus::UNDER_WAY));
+        b.wait(1.0);
+        b.report(
+            off(ODESA, 150.0 + f64::from(k) * 0.4, 0.0),
+            12.0,
+            NavStatus::UNDER_WAY,
+        );
+    }
+    let b_real = off(ODESA, 151.2, 0.0);
+    // Four consistent spoofed fixes do not outweigh a track of ten.
+    let mut c = Script::new(23, 0.0);
+    c.go(off(ODESA, 200.0, 0.0));
+    c.go(off(ODESA, 236.0, 0.0)); // ten reports, 20 minutes apart
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        c.wait(1.0);
+        held.push(c.report(spoof, 12.0, NavStatus::UNDER_WAY));
+    }
+    c.wait(1.0);
+    let c_real = off(ODESA, 236.5, 0.0);
+    c.report(c_real, 12.0, NavStatus::UNDER_WAY);
+    let mut want = vec![
+        (AlertKind::ImpossibleJump, 21, bad, anchored),
+        (AlertKind::Deviation, 21, start, end),
+        (AlertKind::ImpossibleJump, 23, held[0], held[3]),
+    ];
+    want.extend(
+        alternating
+            .iter()
+            .map(|t| (AlertKind::ImpossibleJump, 22, *t, *t)),
+    );
+    let m = check(
+        "bad first fix",
+        &merge(vec![a, b, c]),
+        MapRegistry::new(),
+        &want,
+    );
+    let pos = |mmsi| m.vessel(mmsi).and_then(|v| v.fix).map(|f| f.pos);
+    assert_eq!(pos(21), Some(back));
+    assert_eq!(pos(22), Some(b_real));
+    assert_eq!(pos(23), Some(c_real));
+}
+
+#[test]
+fn one_report_dated_a_day_ahead_moves_no_clock() {
+    // Open finding 7. Two ships in the lane report every 20 minutes for four
+    // hours. One report of 24 is dated a day ahead: it must neither move the
+    // clock (every ship silent for a day: ais_gap) nor become 24's latest
+    // (its real reports stale). One of 25 dated a day behind is just stale.
+    let mut a = Script::new(24, 0.0);
+    let mut b = Script::new(25, 1.0);
+    for k in 0..12 {
+        a.go(off(ODESA, 100.0 + 4.0 * f64::from(k), 0.0));
+        b.go(off(ODESA, 20.0 + 4.0 * f64::from(k), 0.0));
+    }
+    let (a_last, last) = (a.t, b.t);
+    let mut steps = merge(vec![a, b]);
+    let shifted = |i: usize, min: f64| match &steps[i] {
+        Step::Pos(p) => Step::Pos(PositionReport {
+            time: at(min),
+            ..*p
+        }),
+        other => other.clone(),
+    };
+    let ahead = shifted(6, 60.0 + 24.0 * 60.0); // 24's report of minute 60, dated a day on
+    let behind = shifted(9, 81.0 - 24.0 * 60.0); // 25's of minute 81, a day back
+    steps.insert(7, ahead);
+    steps.insert(11, behind);
+    let m = check("a day ahead", &steps, MapRegistry::new(), &[]);
+    assert_eq!(m.now(), Some(at(last)), "the clock is the feed's");
+    assert_eq!(
+        m.vessel(24).and_then(|v| v.fix).map(|f| f.time),
+        Some(at(a_last)),
+        "24's real reports count"
+    );
+    let s = m.stats();
+    assert_eq!((s.positions, s.invalid, s.stale), (24, 1, 1), "{s:?}");
+}
+
+#[test]
 fn bad_and_stale_input_is_counted_not_fatal() {
     let mut s = Script::new(18, 10.0);
     s.go(off(ODESA, 100.0, 0.0));

@@ -24,7 +24,7 @@ use super::Context;
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// Recorded NMEA feeds (with tag-block c: times), replayed in order given as one source each
+    /// Recorded NMEA feeds (with tag-block c: times), merged by time (ties in the order given)
     #[arg(required = true)]
     feeds: Vec<PathBuf>,
     /// Write the alerts here, one JSON object a line (kind, mmsi, start, end, place, evidence …)
