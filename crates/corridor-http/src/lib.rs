@@ -123,7 +123,11 @@ mod tests {
             ),
         )
         .await;
-        check("/q?limit=-1", (400, r#""message":"query string: limit: invalid digit"#)).await;
+        check(
+            "/q?limit=-1",
+            (400, r#""message":"query string: limit: invalid digit"#),
+        )
+        .await;
         check("/p/7", (200, "ok")).await;
         check("/p/x", (400, r#""code":"bad_request","message":"path: "#)).await;
     }

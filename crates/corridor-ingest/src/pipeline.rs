@@ -791,7 +791,8 @@ async fn monitor_task(
             }
         }
     }
-    if finish_at_end && let Some(now) = m.now() {
+    // A replay of a single report has only a held report and no clock yet.
+    if finish_at_end && let Some(now) = m.now().or(m.held_time()) {
         m.finish(now, &mut alerts);
         send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
     }

@@ -132,3 +132,23 @@ async fn several_files_are_merged_by_time_not_interleaved_at_random() {
         );
     }
 }
+
+/// The first report of all waits for a second to confirm the time; a replay
+/// of one report ends with it applied, not lost.
+#[tokio::test]
+async fn a_replay_of_one_report_keeps_it() {
+    let c = demo_corridor().expect("corridor");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("one.nmea");
+    write(&path, &[report(A, 0, lane(&c, 20.0, 0.0))], "");
+    let mut cfg = PipelineConfig::new(c, vec![SourceSpec::File { path, speed: None }]);
+    cfg.finish_at_end = true;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    handle.join().await;
+    let stats = handle.stats().await;
+    assert_eq!(
+        (stats.monitor.positions, stats.monitor.invalid),
+        (1, 0),
+        "{stats:?}"
+    );
+}

@@ -223,6 +223,12 @@ impl<R: Registry> Monitor<R> {
     pub fn now(&self) -> Option<Timestamp> {
         self.now
     }
+
+    /// The time of a report held for being far ahead of the clock (or for
+    /// being the first of all), until the next report settles it.
+    pub fn held_time(&self) -> Option<Timestamp> {
+        self.held.as_ref().map(Report::time)
+    }
     /// Counters.
     pub fn stats(&self) -> MonitorStats {
         self.stats

@@ -666,3 +666,29 @@ fn live_state_is_under_one_kib_per_vessel() {
     );
     assert!(total < 1024, "{total} bytes per vessel");
 }
+
+#[test]
+fn a_lone_report_is_applied_at_the_end() {
+    // The first report of all is held until another confirms the time; with
+    // none after it, the end of the replay applies it rather than losing it.
+    let mut s = Script::new(31, 10.0);
+    s.go(off(ODESA, 100.0, 0.0));
+    let steps = merge(vec![s]);
+    let Some(Step::Pos(first)) = steps.first().cloned() else {
+        panic!("a position first");
+    };
+    let mut m = Monitor::new(
+        Arc::clone(&CORRIDOR),
+        MonitorConfig::default(),
+        MapRegistry::new(),
+    );
+    let mut out = Vec::new();
+    m.on_position(&first, &mut out);
+    assert_eq!((m.now(), m.held_time()), (None, Some(first.time)));
+    m.finish(first.time, &mut out);
+    assert_eq!(m.stats().positions, 1, "{:?}", m.stats());
+    assert_eq!(
+        m.vessel(31).and_then(|v| v.fix).map(|f| f.time),
+        Some(first.time)
+    );
+}
