@@ -45,12 +45,15 @@
 //!   or vanishing peers are counted on that source (`bad`, `drops`,
 //!   `errors`); no `unwrap` on input, each connection is its own task.
 //! - **An alert is stored before it is broadcast** (and before the tap sees it).
-//! - **NATS: acknowledged after processing.** A JetStream message is acked
-//!   (double ack, confirmed by the server) only after the monitor has
-//!   processed its reports and handed their alerts to the sink; shutdown
-//!   drains in-flight batches first. So a restart loses nothing, and a
-//!   graceful one counts nothing twice. (A crash between processing and the
-//!   ack redelivers that message: at-least-once there.)
+//! - **NATS: acknowledged after storing.** A JetStream message is acked
+//!   (double ack, confirmed by the server) only once the monitor has
+//!   processed its reports and both sinks have written the positions and
+//!   alerts they gave (a barrier down each sink, at most a second after);
+//!   if either could not write, the message is asked for again after
+//!   `source::REDELIVER_AFTER`. Shutdown drains in-flight batches first. So
+//!   a restart, even a crash, loses nothing, and a graceful one counts
+//!   nothing twice. (A crash between storing and the ack redelivers that
+//!   message: at-least-once there; stored positions are not duplicated.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences
 //!   without one give no reports (counted as dropped, reason `untimed`).

@@ -173,6 +173,18 @@ enum PositionMsg {
     Rows(Vec<PositionRow>),
     /// Thin what is older than this (after every row sent before it is stored).
     Downsample(Timestamp, DownsampleConfig),
+    /// Answered once every row sent before it is written: `true` when all of
+    /// them were (see [`Settle`]).
+    Stored(oneshot::Sender<bool>),
+}
+
+/// What the alert sink does, in order.
+#[derive(Debug)]
+enum AlertMsg {
+    Alert(Alert),
+    /// Answered once every alert sent before it is stored: `true` when all
+    /// of them were.
+    Stored(oneshot::Sender<bool>),
 }
 
 /// A vessel position for the live map (`/api/v1/live`).
@@ -463,7 +475,7 @@ pub async fn spawn_pipeline(
     drop(tx); // the monitor ends when every source has ended
 
     // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
-    let (alert_tx, alert_rx) = mpsc::channel::<Alert>(1024);
+    let (alert_tx, alert_rx) = mpsc::channel::<AlertMsg>(1024);
     tasks.push(tokio::spawn(alert_sink(
         alert_rx,
         store.clone(),
@@ -649,7 +661,7 @@ fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
 
 /// Where the monitor task's output goes.
 struct Sinks {
-    alerts: mpsc::Sender<Alert>,
+    alerts: mpsc::Sender<AlertMsg>,
     positions: Option<mpsc::Sender<PositionMsg>>,
     live: broadcast::Sender<LiveEvent>,
 }
@@ -696,12 +708,79 @@ impl Schedule {
     }
 }
 
-async fn send_alerts(alerts: &mut Vec<Alert>, tx: &mpsc::Sender<Alert>, count: &mut u64) {
+async fn send_alerts(alerts: &mut Vec<Alert>, tx: &mpsc::Sender<AlertMsg>, count: &mut u64) {
     *count += alerts.len() as u64;
     for a in alerts.drain(..) {
-        if tx.send(a).await.is_err() {
+        if tx.send(AlertMsg::Alert(a)).await.is_err() {
             break;
         }
+    }
+}
+
+/// NATS messages processed but not yet acknowledged: a message is
+/// acknowledged only once the positions and alerts it gave are written, so
+/// a crash between processing and storing redelivers it rather than losing
+/// it. Settled whenever buffered positions go to the store (by size, on the
+/// flush tick, at the end) or when many are waiting.
+#[derive(Default)]
+struct Settle {
+    acks: Vec<crate::source::AckHandle>,
+}
+
+impl Settle {
+    /// Waiting acknowledgements beyond which they are settled at once.
+    const MAX_WAITING: usize = 256;
+
+    /// Sends the buffered positions, then a barrier down each sink; a task
+    /// acknowledges the waiting messages when both sinks answer that
+    /// everything before their barrier was written, and asks JetStream to
+    /// redeliver them (after `REDELIVER_AFTER`) if anything failed.
+    async fn settle(&mut self, sinks: &Sinks, positions: &mut Vec<PositionRow>) {
+        if let Some(ptx) = &sinks.positions
+            && !positions.is_empty()
+        {
+            let _ = ptx.send(PositionMsg::Rows(std::mem::take(positions))).await;
+        }
+        if self.acks.is_empty() {
+            return;
+        }
+        let acks = std::mem::take(&mut self.acks);
+        let (atx, arx) = oneshot::channel();
+        let alerts_ok = sinks.alerts.send(AlertMsg::Stored(atx)).await.is_ok();
+        let prx = match &sinks.positions {
+            Some(ptx) => {
+                let (tx, rx) = oneshot::channel();
+                if ptx.send(PositionMsg::Stored(tx)).await.is_err() {
+                    return;
+                }
+                Some(rx)
+            }
+            None => None,
+        };
+        if !alerts_ok {
+            return;
+        }
+        tokio::spawn(async move {
+            let stored = arx.await.unwrap_or(false)
+                && match prx {
+                    Some(rx) => rx.await.unwrap_or(false),
+                    None => true,
+                };
+            if stored {
+                for a in acks {
+                    a.done().await;
+                }
+            } else {
+                metrics::counter!("corridor_ingest_redelivered_total").increment(acks.len() as u64);
+                tracing::warn!(
+                    messages = acks.len(),
+                    "what these messages gave was not stored: the stream redelivers them"
+                );
+                for a in acks {
+                    a.redeliver().await;
+                }
+            }
+        });
     }
 }
 
@@ -719,6 +798,7 @@ async fn monitor_task(
 ) {
     let mut alerts: Vec<Alert> = Vec::new();
     let mut positions: Vec<PositionRow> = Vec::new();
+    let mut settle = Settle::default();
     let mut alert_count = 0u64;
     let mut queries_open = true;
     let mut flush_tick = tokio::time::interval(Duration::from_secs(1));
@@ -767,12 +847,15 @@ async fn monitor_task(
                 }
                 schedule.clock.observe(&m);
                 send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
-                if positions.len() >= position_batch && let Some(ptx) = &sinks.positions {
-                    let _ = ptx.send(PositionMsg::Rows(std::mem::take(&mut positions))).await;
+                if positions.len() >= position_batch && sinks.positions.is_some() {
+                    settle.settle(&sinks, &mut positions).await;
                 }
-                // Processed (and its alerts handed to the sink): now the source may acknowledge it.
+                // Processed: acknowledged once what it gave is stored (`Settle`).
                 if let Some(ack) = batch.ack {
-                    ack.done().await;
+                    settle.acks.push(ack);
+                    if settle.acks.len() >= Settle::MAX_WAITING {
+                        settle.settle(&sinks, &mut positions).await;
+                    }
                 }
                 schedule.maybe_downsample(&m, &sinks, &mut positions).await;
             }
@@ -785,9 +868,7 @@ async fn monitor_task(
                 schedule.maybe_downsample(&m, &sinks, &mut positions).await;
             }
             _ = flush_tick.tick() => {
-                if !positions.is_empty() && let Some(ptx) = &sinks.positions {
-                    let _ = ptx.send(PositionMsg::Rows(std::mem::take(&mut positions))).await;
-                }
+                settle.settle(&sinks, &mut positions).await;
             }
         }
     }
@@ -796,11 +877,7 @@ async fn monitor_task(
         m.finish(now, &mut alerts);
         send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
     }
-    if !positions.is_empty()
-        && let Some(ptx) = &sinks.positions
-    {
-        let _ = ptx.send(PositionMsg::Rows(positions)).await;
-    }
+    settle.settle(&sinks, &mut positions).await;
     if let Ok(mut g) = last.lock() {
         *g = (m.stats().into(), m.vessel_count(), alert_count);
     }
@@ -846,22 +923,31 @@ fn alert_row(run: &str, a: &Alert) -> AlertRow {
 }
 
 async fn alert_sink(
-    mut rx: mpsc::Receiver<Alert>,
+    mut rx: mpsc::Receiver<AlertMsg>,
     store: Option<Arc<dyn TrackStore>>,
     (live, alerts): (broadcast::Sender<LiveEvent>, broadcast::Sender<Arc<Alert>>),
     tap: Option<mpsc::Sender<Alert>>,
     run: String,
 ) {
     let mut batch = Vec::new();
-    while let Some(a) = rx.recv().await {
-        batch.push(a);
-        while batch.len() < 256 {
+    // Whether every alert since the last barrier was stored.
+    let mut all_stored = true;
+    while let Some(msg) = rx.recv().await {
+        let mut barrier = None;
+        match msg {
+            AlertMsg::Alert(a) => batch.push(a),
+            AlertMsg::Stored(reply) => barrier = Some(reply),
+        }
+        while barrier.is_none() && batch.len() < 256 {
             match rx.try_recv() {
-                Ok(a) => batch.push(a),
+                Ok(AlertMsg::Alert(a)) => batch.push(a),
+                Ok(AlertMsg::Stored(reply)) => barrier = Some(reply),
                 Err(_) => break,
             }
         }
-        if let Some(s) = &store {
+        if let Some(s) = &store
+            && !batch.is_empty()
+        {
             // Latest version per id wins within a batch, as in the table.
             let mut rows: BTreeMap<u64, AlertRow> = BTreeMap::new();
             for a in &batch {
@@ -875,6 +961,7 @@ async fn alert_sink(
                     .increment(1);
                 tracing::error!(error = %e, attempt, "storing alerts failed");
                 if attempt >= 3 {
+                    all_stored = false;
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
@@ -889,20 +976,29 @@ async fn alert_sink(
             let _ = alerts.send(Arc::new(a.clone()));
             let _ = live.send(LiveEvent::Alert(Box::new(a)));
         }
+        if let Some(reply) = barrier {
+            let _ = reply.send(std::mem::replace(&mut all_stored, true));
+        }
     }
 }
 
 async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn TrackStore>) {
+    // Whether every row since the last barrier was written.
+    let mut all_stored = true;
     while let Some(msg) = rx.recv().await {
         match msg {
             PositionMsg::Rows(rows) => match store.insert_positions(&rows).await {
                 Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
                 Err(e) => {
+                    all_stored = false;
                     metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
                         .increment(1);
                     tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
                 }
             },
+            PositionMsg::Stored(reply) => {
+                let _ = reply.send(std::mem::replace(&mut all_stored, true));
+            }
             PositionMsg::Downsample(before, cfg) => {
                 let bucket = u32::try_from(cfg.bucket.as_secs()).unwrap_or(u32::MAX);
                 match store

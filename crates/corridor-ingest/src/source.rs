@@ -129,17 +129,27 @@ impl Default for SourceLimits {
     }
 }
 
-/// Acknowledges a NATS message once the monitor has processed it.
+/// How long JetStream waits before redelivering a message whose results
+/// could not be stored (a negative acknowledgement with this delay).
+pub const REDELIVER_AFTER: Duration = Duration::from_secs(5);
+
+/// Acknowledges a NATS message once what it gave is stored, or asks for it
+/// again when it could not be.
 #[derive(Debug)]
 pub struct AckHandle {
     pub(crate) msg: async_nats::jetstream::Message,
-    pub(crate) tx: mpsc::Sender<async_nats::jetstream::Message>,
+    pub(crate) tx: mpsc::Sender<(async_nats::jetstream::Message, bool)>,
 }
 
 impl AckHandle {
     /// Hands the message to its source's ack task (bounded: backpressure).
     pub(crate) async fn done(self) {
-        let _ = self.tx.send(self.msg).await;
+        let _ = self.tx.send((self.msg, true)).await;
+    }
+
+    /// Asks for the message again after [`REDELIVER_AFTER`].
+    pub(crate) async fn redeliver(self) {
+        let _ = self.tx.send((self.msg, false)).await;
     }
 }
 
@@ -648,7 +658,7 @@ async fn nats_session(
     let client = async_nats::connect(&spec.url)
         .await
         .map_err(|e| e.to_string())?;
-    let js = jetstream::new(client);
+    let js = jetstream::new(client.clone());
     let stream = js
         .get_or_create_stream(jetstream::stream::Config {
             name: spec.stream.clone(),
@@ -670,13 +680,19 @@ async fn nats_session(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let (ack_tx, mut ack_rx) = mpsc::channel::<jetstream::Message>(1024);
+    let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, bool)>(1024);
     let ack_tag = tag.clone();
     // Acks run on their own task so the monitor never waits on the network.
     let acker = tokio::spawn(async move {
-        while let Some(m) = ack_rx.recv().await {
+        while let Some((m, stored)) = ack_rx.recv().await {
             // double_ack waits for the server's confirmation: once this returns the message will not come again.
-            if let Err(e) = m.double_ack().await {
+            let r = if stored {
+                m.double_ack().await
+            } else {
+                m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
+                    .await
+            };
+            if let Err(e) = r {
                 ack_tag.emit(Event::Error {
                     what: "ack",
                     error: &e.to_string(),
@@ -742,6 +758,8 @@ async fn nats_session(
     drop(ack_tx);
     // Whatever is still downstream holds its own ack sender: the acker ends when the last is processed.
     let _ = acker.await;
+    // A negative acknowledgement is not confirmed by the server: send it before the connection goes.
+    let _ = client.flush().await;
     result
 }
 
