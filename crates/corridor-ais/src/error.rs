@@ -119,6 +119,18 @@ impl Drop {
     }
 }
 
+/// What a decoder refused: a sentence (rejected) or a fragment (dropped).
+/// Displayed as its reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+pub enum Refusal {
+    /// A rejected sentence.
+    #[error(transparent)]
+    Rejected(#[from] Reject),
+    /// A dropped fragment of a multi-sentence message.
+    #[error(transparent)]
+    Dropped(#[from] Drop),
+}
+
 /// Errors of the encoder.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EncodeError {

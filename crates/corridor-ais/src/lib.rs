@@ -34,7 +34,9 @@
 //! * **Nothing panics on input.** Every byte sequence yields messages,
 //!   counted rejections or counted drops (fuzzed and property-tested).
 //! * **Nothing is dropped silently.** A rejected sentence has one
-//!   [`error::Reject`] reason, a dropped fragment one [`error::Drop`] reason;
+//!   [`error::Reject`] reason, a dropped fragment one [`error::Drop`] reason,
+//!   and both are named with their line to a caller who asks
+//!   ([`reader::Decoder::feed_line_reporting`], [`error::Refusal`]);
 //!   a payload of the wrong length decodes as far as the bits go and is
 //!   flagged [`messages::Message::partial`].
 //! * **Lossless.** Scaled fields are newtypes over the raw value; text keeps
@@ -76,11 +78,11 @@ pub mod sentence;
 pub mod tagblock;
 
 pub use encode::{EncodeOptions, TagBlockSpec, encode};
-pub use error::{Drop, EncodeError, Reject};
+pub use error::{Drop, EncodeError, Refusal, Reject};
 pub use gpsd_json::JsonOptions;
 pub use messages::{Body, Message, decode_payload};
 pub use reader::{
     DecodeOptions, DecodeSummary, Decoded, Decoder, Stats, decode_stream, decode_stream_reporting,
 };
-pub use reassembly::AssemblerLimits;
+pub use reassembly::{AssemblerLimits, Dropped};
 pub use sentence::ParseOptions;

@@ -12,11 +12,11 @@ use std::io::{self, BufRead, Write};
 use std::time::{Duration, Instant};
 
 use crate::bits::AisText;
-use crate::error::{Drop, Reject};
+use crate::error::{Drop, Refusal, Reject};
 use crate::gpsd_json::{self, JsonOptions, Type24View};
 use crate::messages::static_data::StaticDataReport;
 use crate::messages::{Body, Message, decode_payload};
-use crate::reassembly::{Assembler, AssemblerLimits, Fragment};
+use crate::reassembly::{Assembler, AssemblerLimits, Dropped, Fragment};
 use crate::sentence::{GatehouseTime, LineParser, ParseOptions, RawFrame, trailer_unix_seconds};
 use crate::tagblock::RawTag;
 
@@ -262,10 +262,30 @@ impl Decoder {
     pub fn feed_line_with(
         &mut self,
         line: &[u8],
-        mut f: impl FnMut(Decoded<'_>),
+        f: impl FnMut(Decoded<'_>),
         mut rejected: impl FnMut(Reject),
     ) {
+        self.feed_line_reporting(line, f, |_, why, _| {
+            if let Refusal::Rejected(r) = why {
+                rejected(r);
+            }
+        });
+    }
+
+    /// [`Decoder::feed_line`], also calling `refused(line, reason, text)`
+    /// for every sentence of the line that is rejected and every fragment
+    /// dropped (of this line or an earlier one), each counted either way:
+    /// `line` is the decoder's count of lines fed (from 1), `text` that
+    /// line (for a dropped fragment, its first
+    /// [`KEPT_TEXT`](crate::reassembly::KEPT_TEXT) bytes).
+    pub fn feed_line_reporting(
+        &mut self,
+        line: &[u8],
+        mut f: impl FnMut(Decoded<'_>),
+        mut refused: impl FnMut(u64, Refusal, &[u8]),
+    ) {
         self.stats.lines += 1;
+        let line_no = self.stats.lines;
         // '#' starts a comment line (gpsd test logs quote sentences in comments).
         if line.first() != Some(&b'!')
             && line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'#')
@@ -277,7 +297,7 @@ impl Decoder {
             match frame {
                 Err(e) => {
                     self.stats.rejected[e.index()] += 1;
-                    rejected(e);
+                    refused(line_no, Refusal::Rejected(e), line);
                 }
                 Ok(RawFrame::Gatehouse(t)) => self.gatehouse = Some(t),
                 Ok(RawFrame::Vdm { tag, sentence: s }) => {
@@ -324,8 +344,12 @@ impl Decoder {
                         payload: s.payload,
                         fill: s.fill,
                         time_millis,
+                        line: line_no,
+                        text: line,
                     };
-                    if let Some(a) = self.assembler.push(frag) {
+                    let dropped =
+                        |d: Dropped<'_>| refused(d.line, Refusal::Dropped(d.reason), d.text);
+                    if let Some(a) = self.assembler.push_reporting(frag, dropped) {
                         let message = decode_payload(&a.payload, a.fill);
                         self.stats.messages += 1;
                         self.stats.by_type[usize::from(message.msg_type & 63)] += 1;
@@ -356,6 +380,13 @@ impl Decoder {
     /// End of input: open groups are counted as dropped (unfinished).
     pub fn finish(&mut self) {
         self.assembler.finish();
+    }
+
+    /// [`Decoder::finish`], naming each unfinished fragment to `refused` as
+    /// [`Decoder::feed_line_reporting`] does.
+    pub fn finish_reporting(&mut self, mut refused: impl FnMut(u64, Refusal, &[u8])) {
+        self.assembler
+            .finish_reporting(|d| refused(d.line, Refusal::Dropped(d.reason), d.text));
     }
 }
 
@@ -522,25 +553,24 @@ pub fn decode_stream(
     decode_stream_reporting(input, out, |_, _, _| {}, opts)
 }
 
-/// [`decode_stream`], calling `rejected(line_number, reason, line)` for
-/// every refused sentence (lines numbered from 1): which line, and why.
+/// [`decode_stream`], calling `refused(line_number, reason, text)` for
+/// every rejected sentence and every dropped fragment (lines numbered from
+/// 1; `text` is the line, or for a dropped fragment its start): which line,
+/// and why.
 pub fn decode_stream_reporting(
     input: impl BufRead,
     out: impl Write,
-    mut rejected: impl FnMut(u64, Reject, &[u8]),
+    mut refused: impl FnMut(u64, Refusal, &[u8]),
     opts: &DecodeOptions,
 ) -> io::Result<DecodeSummary> {
     let start = Instant::now();
-    let mut line_no = 0u64;
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut dec = Decoder::new(opts.parse, opts.limits);
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
     let mut t24 = Type24Queue::default();
     let mut err: Option<io::Error> = None;
     for_each_line(input, |line| {
-        line_no += 1;
-        let mut refused = |why| rejected(line_no, why, line);
-        dec.feed_line_with(
+        dec.feed_line_reporting(
             line,
             |d| {
                 if opts.stats_only || err.is_some() {
@@ -585,7 +615,7 @@ pub fn decode_stream_reporting(
     if let Some(e) = err {
         return Err(e);
     }
-    dec.finish();
+    dec.finish_reporting(&mut refused);
     out.flush()?;
     Ok(DecodeSummary {
         stats: dec.stats(),

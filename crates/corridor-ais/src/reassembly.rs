@@ -15,7 +15,10 @@
 //! Groups may interleave. Memory is bounded: at most `max_open`
 //! groups, each at most 9 parts, and a group older than `max_age` fragments
 //! (counted on the assembler's own clock of fragments seen) is dropped.
-//! Every dropped fragment is counted under one [`Drop`] reason.
+//! Every dropped fragment is counted under one [`Drop`] reason and, to a
+//! caller who asks ([`Assembler::push_reporting`],
+//! [`Assembler::finish_reporting`]), named: the line it came on and the
+//! start of that line's text (kept with the part while it waits).
 
 use crate::error::Drop;
 use crate::tagblock::Group;
@@ -59,6 +62,26 @@ pub struct Fragment<'a> {
     pub fill: u8,
     /// Receive time carried by this fragment (tag block `c:`), Unix ms.
     pub time_millis: Option<i64>,
+    /// The caller's number for the line it came on (0 if none).
+    pub line: u64,
+    /// That line's text: its first [`KEPT_TEXT`] bytes are kept with the
+    /// part, to name it if it is dropped.
+    pub text: &'a [u8],
+}
+
+/// How much of a fragment's line is kept to name it: an NMEA sentence's
+/// 82 characters and a few more (a report cutting at 82 can tell it was cut).
+pub const KEPT_TEXT: usize = 96;
+
+/// A dropped fragment, as named to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped<'a> {
+    /// Why.
+    pub reason: Drop,
+    /// The line it came on ([`Fragment::line`]).
+    pub line: u64,
+    /// The start of that line ([`KEPT_TEXT`] bytes at most).
+    pub text: &'a [u8],
 }
 
 /// A completed multi-sentence message.
@@ -84,6 +107,37 @@ enum Key {
     Seq(Option<u8>),
 }
 
+/// A part waiting for its group: the start of its line, then its payload,
+/// in one buffer (one allocation, as the payload alone took).
+#[derive(Debug)]
+struct Part {
+    bytes: Vec<u8>,
+    text_len: usize,
+    fill: u8,
+    line: u64,
+}
+
+impl Part {
+    fn new(f: &Fragment<'_>) -> Self {
+        let text = f.text.get(..KEPT_TEXT).unwrap_or(f.text);
+        let mut bytes = Vec::with_capacity(text.len() + f.payload.len());
+        bytes.extend_from_slice(text);
+        bytes.extend_from_slice(f.payload);
+        Part {
+            bytes,
+            text_len: text.len(),
+            fill: f.fill,
+            line: f.line,
+        }
+    }
+    fn text(&self) -> &[u8] {
+        self.bytes.get(..self.text_len).unwrap_or(&[])
+    }
+    fn payload(&self) -> &[u8] {
+        self.bytes.get(self.text_len..).unwrap_or(&[])
+    }
+}
+
 #[derive(Debug)]
 struct Open {
     source: String,
@@ -91,7 +145,7 @@ struct Open {
     key: Key,
     total: u8,
     born: u64,
-    parts: [Option<(Vec<u8>, u8)>; 9],
+    parts: [Option<Part>; 9],
     have: u8,
     time_millis: Option<i64>,
 }
@@ -126,17 +180,48 @@ impl Assembler {
         self.open.len()
     }
 
-    fn drop_group(&mut self, i: usize, why: Drop) {
-        let g = self.open.swap_remove(i);
+    /// Drops open group `i`: each part counted and named, in line order.
+    fn drop_group(&mut self, i: usize, why: Drop, report: &mut impl FnMut(Dropped<'_>)) {
+        let mut g = self.open.swap_remove(i);
         self.dropped[why.index()] += u64::from(g.have);
+        g.parts
+            .sort_unstable_by_key(|p| p.as_ref().map_or(u64::MAX, |p| p.line));
+        for p in g.parts.iter().flatten() {
+            report(Dropped {
+                reason: why,
+                line: p.line,
+                text: p.text(),
+            });
+        }
+    }
+
+    /// Drops the fragment being pushed.
+    fn drop_this(&mut self, f: &Fragment<'_>, why: Drop, report: &mut impl FnMut(Dropped<'_>)) {
+        self.dropped[why.index()] += 1;
+        report(Dropped {
+            reason: why,
+            line: f.line,
+            text: f.text.get(..KEPT_TEXT).unwrap_or(f.text),
+        });
     }
 
     /// Add a fragment; returns the message when this fragment completes it.
     pub fn push(&mut self, f: Fragment<'_>) -> Option<Assembled> {
+        self.push_reporting(f, |_| {})
+    }
+
+    /// [`Assembler::push`], also naming every fragment it drops (this one
+    /// or waiting ones) to `report`; each is counted either way.
+    pub fn push_reporting(
+        &mut self,
+        f: Fragment<'_>,
+        mut report: impl FnMut(Dropped<'_>),
+    ) -> Option<Assembled> {
+        let report = &mut report;
         self.clock += 1;
         let (total, number) = (f.total, f.number);
         if total == 0 || total > 9 || number == 0 || number > total {
-            self.dropped[Drop::Inconsistent.index()] += 1;
+            self.drop_this(&f, Drop::Inconsistent, report);
             return None;
         }
         if total == 1 {
@@ -155,7 +240,7 @@ impl Assembler {
         let mut i = 0;
         while i < self.open.len() {
             if now.saturating_sub(self.open[i].born) > max_age {
-                self.drop_group(i, Drop::AgedOut);
+                self.drop_group(i, Drop::AgedOut, report);
             } else {
                 i += 1;
             }
@@ -190,15 +275,15 @@ impl Assembler {
                     .get(usize::from(number - 1))
                     .is_some_and(Option::is_some);
                 if o.total != total {
-                    self.drop_group(i, Drop::Inconsistent);
+                    self.drop_group(i, Drop::Inconsistent, report);
                     None
                 } else if slot_taken {
-                    self.drop_group(i, Drop::Duplicate);
+                    self.drop_group(i, Drop::Duplicate, report);
                     None
                 } else if !by_group && number != o.have + 1 {
                     // Out of sequence without a group id: neither fits.
-                    self.drop_group(i, Drop::Inconsistent);
-                    self.dropped[Drop::Inconsistent.index()] += 1;
+                    self.drop_group(i, Drop::Inconsistent, report);
+                    self.drop_this(&f, Drop::Inconsistent, report);
                     return None;
                 } else {
                     Some(i)
@@ -208,7 +293,7 @@ impl Assembler {
         };
         if idx.is_none() && !by_group && number > 1 {
             // A later part whose first part never came (or was dropped).
-            self.dropped[Drop::Inconsistent.index()] += 1;
+            self.drop_this(&f, Drop::Inconsistent, report);
             return None;
         }
         let idx = match idx {
@@ -219,7 +304,7 @@ impl Assembler {
                     if let Some((oldest, _)) =
                         self.open.iter().enumerate().min_by_key(|(_, o)| o.born)
                     {
-                        self.drop_group(oldest, Drop::Evicted);
+                        self.drop_group(oldest, Drop::Evicted, report);
                     }
                 }
                 self.open.push(Open {
@@ -237,7 +322,7 @@ impl Assembler {
         };
         let o = self.open.get_mut(idx)?;
         if let Some(slot) = o.parts.get_mut(usize::from(number - 1)) {
-            *slot = Some((f.payload.to_vec(), f.fill));
+            *slot = Some(Part::new(&f));
             o.have += 1;
         }
         if o.time_millis.is_none() || number == 1 {
@@ -247,11 +332,12 @@ impl Assembler {
             return None;
         }
         let o = self.open.swap_remove(idx);
-        let mut payload = Vec::with_capacity(o.parts.iter().flatten().map(|p| p.0.len()).sum());
+        let mut payload =
+            Vec::with_capacity(o.parts.iter().flatten().map(|p| p.payload().len()).sum());
         let mut fill = 0;
-        for (p, f) in o.parts.iter().flatten() {
-            payload.extend_from_slice(p);
-            fill = *f;
+        for p in o.parts.iter().flatten() {
+            payload.extend_from_slice(p.payload());
+            fill = p.fill;
         }
         Some(Assembled {
             payload,
@@ -265,8 +351,16 @@ impl Assembler {
 
     /// End of input: count what is still open as [`Drop::Unfinished`].
     pub fn finish(&mut self) {
-        while !self.open.is_empty() {
-            self.drop_group(0, Drop::Unfinished);
+        self.finish_reporting(|_| {});
+    }
+
+    /// [`Assembler::finish`], also naming each unfinished fragment to `report`.
+    pub fn finish_reporting(&mut self, mut report: impl FnMut(Dropped<'_>)) {
+        // Oldest group first (the order their lines came in): from the end.
+        self.open
+            .sort_unstable_by_key(|o| std::cmp::Reverse(o.born));
+        while let Some(last) = self.open.len().checked_sub(1) {
+            self.drop_group(last, Drop::Unfinished, &mut report);
         }
     }
 }
@@ -286,10 +380,23 @@ mod tests {
         &'static str,
     );
 
+    /// Also checks that every dropped fragment counted is named once, by
+    /// its line (here its index in `frags`, from 1) and text.
     fn check(limits: AssemblerLimits, frags: &[F], want_msgs: &[&str], want_drops: [u64; 5]) {
         let mut a = Assembler::new(limits);
         let mut got = Vec::new();
-        for &(source, channel, seq_id, group, total, number, payload) in frags {
+        let mut named = [0u64; 5];
+        let mut lines = Vec::new();
+        let mut report = |d: Dropped<'_>| {
+            named[d.reason.index()] += 1;
+            lines.push(d.line);
+            let (.., payload) = frags[(d.line - 1) as usize];
+            assert_eq!(d.text, format!("line {}: {payload}", d.line).as_bytes());
+        };
+        for (i, &(source, channel, seq_id, group, total, number, payload)) in
+            frags.iter().enumerate()
+        {
+            let text = format!("line {}: {payload}", i + 1);
             let group = group.map(|(number, total, id)| Group { number, total, id });
             let f = Fragment {
                 source,
@@ -301,14 +408,24 @@ mod tests {
                 payload: payload.as_bytes(),
                 fill: 0,
                 time_millis: None,
+                line: i as u64 + 1,
+                text: text.as_bytes(),
             };
-            if let Some(m) = a.push(f) {
+            if let Some(m) = a.push_reporting(f, &mut report) {
                 got.push(String::from_utf8(m.payload).unwrap());
             }
         }
-        a.finish();
+        a.finish_reporting(&mut report);
         assert_eq!(got, want_msgs);
         assert_eq!(*a.dropped(), want_drops);
+        assert_eq!(named, want_drops, "named as counted");
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(
+            lines.len() as u64,
+            want_drops.iter().sum::<u64>(),
+            "each once"
+        );
     }
 
     const A: Option<u8> = Some(b'A');

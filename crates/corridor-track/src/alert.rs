@@ -30,11 +30,14 @@ pub enum AlertKind {
     ImpossibleJump,
     /// Arrived in an inspection area or a port approach.
     AreaArrival,
+    /// One MMSI's reports keep alternating between two places no ship could
+    /// travel between: two transmitters share it.
+    MmsiConflict,
 }
 
 impl AlertKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::CorridorEntry,
         Self::CorridorExit,
         Self::Deviation,
@@ -44,6 +47,7 @@ impl AlertKind {
         Self::IdentityMismatch,
         Self::ImpossibleJump,
         Self::AreaArrival,
+        Self::MmsiConflict,
     ];
 
     /// The snake_case name.
@@ -58,6 +62,7 @@ impl AlertKind {
             Self::IdentityMismatch => "identity_mismatch",
             Self::ImpossibleJump => "impossible_jump",
             Self::AreaArrival => "area_arrival",
+            Self::MmsiConflict => "mmsi_conflict",
         }
     }
 
@@ -106,7 +111,7 @@ pub enum Evidence {
 /// An event or alert.
 ///
 /// Lasting alerts (gap, deviation, loitering, encounter, identity mismatch,
-/// impossible jump) are emitted with `open: true` when detected and again,
+/// impossible jump, MMSI conflict) are emitted with `open: true` when detected and again,
 /// with the same `id` and `open: false`, when they end; consumers upsert by
 /// `id`. Point events (entry, exit, arrival) are emitted once, closed, with
 /// `start == end`.

@@ -56,6 +56,13 @@ pub struct MonitorConfig {
     /// outlier (a bad first fix such as 0°N 0°E). Default 3; at least 2 (one
     /// report never moves the track); 0 never re-anchors.
     pub reanchor_fixes: u16,
+    /// `mmsi_conflict`: an impossible jump that agrees with an earlier one,
+    /// with a believed fix between them and not more than this (s) after it,
+    /// shows the MMSI's reports alternating between two ships: one
+    /// `mmsi_conflict` alert then stands for their jumps, and it ends when
+    /// the other ship has not been heard for this long. Default 14 400 (4 h,
+    /// as `ais_gap_s`: the two ships are often seen by different receivers).
+    pub mmsi_conflict_quiet_s: u64,
     /// The clock's sanity bound (s): a report dated more than this after
     /// the monitor's clock (or the first report of all) is held, neither
     /// moving the clock nor counting for its vessel, until the next report
@@ -102,6 +109,7 @@ impl Default for MonitorConfig {
             max_speed_kn: 50.0,
             jump_slack_m: 1000.0,
             reanchor_fixes: 3,
+            mmsi_conflict_quiet_s: 4 * 3600,
             max_clock_lead_s: 600,
             max_evidence: 6,
             speed_time_constant_s: 1800,

@@ -62,6 +62,17 @@
 //!   re-anchored on them; the alert is re-aimed at the outlier (its time and
 //!   place, ending at the re-anchoring) and closed, and the vessel's zones
 //!   start afresh there (no entry or arrival for the teleport).
+//! - `mmsi_conflict`: one MMSI's reports alternating between two places
+//!   no ship could travel between (two ships transmitting it): an impossible
+//!   jump that agrees with an earlier one (plausible from it), with a
+//!   believed fix between them and not more than `mmsi_conflict_quiet_s`
+//!   [4 h] after it. The first such jump is an `impossible_jump` (nothing
+//!   yet says why); from the second, one alert stands for them, with both
+//!   places and every name/IMO the static reports claim during it, and no
+//!   `impossible_jump` is raised for the other ship's reports. The track
+//!   keeps following the believed ship (a run of the other's re-anchors it
+//!   as usual, silently). It ends, at the other ship's last report, when
+//!   that one has been silent for `mmsi_conflict_quiet_s`.
 //! - `area_arrival`: entering an inspection area or a port approach.
 //! - Speed-based rules (loitering, encounter) use the reported SOG; a report
 //!   without SOG neither starts nor ends them.

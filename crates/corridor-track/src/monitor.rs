@@ -2,6 +2,7 @@
 //! emits events and alerts.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use corridor_geo::{
@@ -176,6 +177,20 @@ fn implausible(
     }
     let d = distance_m(pos, r.pos());
     (d > allowed).then_some((d, dt))
+}
+
+/// An `mmsi_conflict`'s detail grows with each identity claimed, up to this.
+const MAX_CONFLICT_DETAIL: usize = 512;
+
+/// A static report's identity as an alert names it: "NAME (IMO n)".
+fn identity(name: Option<&str>, imo: Option<u32>) -> Option<String> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    match (name, imo.filter(|i| *i != 0)) {
+        (Some(n), Some(i)) => Some(format!("{n} (IMO {i})")),
+        (Some(n), None) => Some(n.to_owned()),
+        (None, Some(i)) => Some(format!("IMO {i}")),
+        (None, None) => None,
+    }
 }
 
 fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
@@ -472,6 +487,7 @@ impl<R: Registry> Monitor<R> {
         // Hash-map order is random per process: sort so alert ids are reproducible.
         let mut due = due;
         due.sort_unstable();
+        self.end_conflicts(now, out);
         self.prune(now, out);
         for (mmsi, last) in due {
             let Some(v) = self.vessels.get(&mmsi) else {
@@ -515,6 +531,82 @@ impl<R: Registry> Monitor<R> {
         }
     }
 
+    /// Close the MMSI conflicts whose other ship has been silent for
+    /// `mmsi_conflict_quiet_s`, at its last report.
+    fn end_conflicts(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
+        let quiet = self.config.mmsi_conflict_quiet_s as f64;
+        let mut done: Vec<(u32, u64, Timestamp)> = self
+            .vessels
+            .values()
+            .filter_map(|v| {
+                let id = v.det.conflict?;
+                let end = self.open.get(&id).map_or(now, |a| a.end);
+                (secs(end, now) > quiet).then_some((v.mmsi, id, end))
+            })
+            .collect();
+        done.sort_unstable_by_key(|d| d.1);
+        for (mmsi, id, end) in done {
+            if let Some(v) = self.vessels.get_mut(&mmsi) {
+                v.det.conflict = None;
+            }
+            self.close_alert(id, end, None, out);
+        }
+    }
+
+    /// Opens `mmsi_conflict`: `r` and the earlier jump `q` agree with each
+    /// other, and the believed fix `f` came between them. Any open
+    /// `impossible_jump` ends: the conflict now speaks for those reports.
+    fn open_conflict(
+        &mut self,
+        r: &PositionReport,
+        q: PositionReport,
+        f: Fix,
+        out: &mut Vec<Alert>,
+    ) {
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
+        let jump = v.det.jump.take().map(|id| (id, v.det.jump_last));
+        let claims = identity(v.name.as_deref(), v.imo)
+            .map(|i| format!("; static data claims {i}"))
+            .unwrap_or_default();
+        if let Some((id, last)) = jump {
+            self.close_alert(id, last.unwrap_or(r.time), None, out);
+        }
+        let detail = format!(
+            "MMSI {} reported alternately at ({:.4}, {:.4}) and ({:.4}, {:.4}), {:.1} nm apart: two ships share it, the track follows the first place{claims}",
+            r.mmsi,
+            f.pos.lat,
+            f.pos.lon,
+            r.lat,
+            r.lon,
+            distance_m(f.pos, r.pos()) / NM,
+        );
+        let place = Place {
+            lat: Some(q.lat),
+            lon: Some(q.lon),
+            area: None,
+        };
+        let evidence = vec![
+            Evidence::Position(f.to_report(r.mmsi)),
+            Evidence::Position(q),
+            Evidence::Position(*r),
+        ];
+        let id = self.open_alert(
+            AlertKind::MmsiConflict,
+            r.mmsi,
+            q.time,
+            r.time,
+            place,
+            detail,
+            evidence,
+            out,
+        );
+        if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.conflict = Some(id);
+        }
+    }
+
     /// Drop stale encounter candidates (closing their alerts at the last
     /// time the pair was seen together) and forget long-silent vessels.
     fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
@@ -543,6 +635,7 @@ impl<R: Registry> Monitor<R> {
                     && d.deviation.is_none()
                     && d.gap.is_none()
                     && d.jump.is_none()
+                    && d.conflict.is_none()
                     && d.identity.is_none()
                     && d.partners.is_empty()
             })
@@ -576,6 +669,7 @@ impl<R: Registry> Monitor<R> {
             d.deviation = None;
             d.gap = None;
             d.jump = None;
+            d.conflict = None;
             d.identity = None;
         }
         for p in self.pairs.values_mut() {
@@ -640,8 +734,25 @@ impl<R: Registry> Monitor<R> {
         if imo.is_some() {
             v.imo = imo;
         }
+        let conflict = v.det.conflict;
         if let Some(id) = gap_open {
             self.close_alert(id, r.time, Some(Evidence::Static(r.clone())), out);
+        }
+        // A ship sharing the MMSI names itself: the conflict keeps each
+        // identity claimed (the vessel's state only keeps the latest).
+        let claim = identity(r.name.as_deref(), imo);
+        if let Some(id) = conflict
+            && let Some(claim) = claim
+            && let Some(a) = self.open.get_mut(&id)
+            && !a.detail.contains(&claim)
+            && a.detail.len() < MAX_CONFLICT_DETAIL
+        {
+            let _ = write!(a.detail, "; also {claim}");
+            push_evidence(
+                &mut a.evidence,
+                Evidence::Static(r.clone()),
+                self.config.max_evidence,
+            );
         }
         // Link and check identity.
         let by_mmsi = self.registry.by_mmsi(r.mmsi);
@@ -754,10 +865,18 @@ impl<R: Registry> Monitor<R> {
         // A run of jumps that agree with one another is a rival track; when it
         // outnumbers the believed one, the believed position was the outlier.
         let need = cfg.reanchor_fixes;
+        // A jump that agrees with the previous one (`other`) is the other
+        // ship's; with a believed fix between them (run 0), recently, the
+        // reports alternate between two ships: an MMSI conflict.
+        let mut other = None;
+        let mut alternates = false;
         let reanchor = match jump {
             Some(_) => {
                 let run = match v.det.rival {
                     Some((q, n)) if implausible(cfg, q.pos(), q.time, &r).is_none() => {
+                        other = Some(q);
+                        alternates =
+                            n == 0 && secs(q.time, r.time) <= cfg.mmsi_conflict_quiet_s as f64;
                         n.saturating_add(1)
                     }
                     _ => 1,
@@ -767,6 +886,7 @@ impl<R: Registry> Monitor<R> {
             }
             None => false,
         };
+        let conflict = v.det.conflict;
         let ev = Evidence::Position(r);
 
         // ais_gap: close an open one, or raise one found only now.
@@ -812,6 +932,20 @@ impl<R: Registry> Monitor<R> {
                 out,
             );
             self.close_alert(id, r.time, None, out);
+        }
+
+        // mmsi_conflict: the other ship's reports are one alert, not a jump each.
+        if let Some((f, ..)) = jump
+            && !reanchor
+            && let Some(q) = other
+            && (conflict.is_some() || alternates)
+        {
+            self.stats.jumps += 1;
+            match conflict {
+                Some(id) => self.extend_alert(id, r.time, Some(ev)),
+                None => self.open_conflict(&r, q, f, out),
+            }
+            return;
         }
 
         // impossible_jump: flag it, and do not believe it.
@@ -878,7 +1012,15 @@ impl<R: Registry> Monitor<R> {
                 (false, Some(f)) if secs(f.time, r.time) <= gap => v.det.support.saturating_add(1),
                 (false, _) => 1,
             };
-            v.det.rival = None;
+            // The latest jump is remembered (run 0: a believed fix came
+            // since), to see the reports come back to it. A re-anchoring
+            // disowns the old track: in a conflict it is the other ship's,
+            // otherwise it was an outlier, forgotten.
+            v.det.rival = match (reanchor, v.fix) {
+                (true, Some(f)) if v.det.conflict.is_some() => Some((f.to_report(r.mmsi), 0)),
+                (true, _) => None,
+                (false, _) => v.det.rival.map(|(q, _)| (q, 0)),
+            };
             if let Some(s) = r.sog_kn {
                 v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
                     (Some(avg), Some(f)) => {
@@ -906,6 +1048,7 @@ impl<R: Registry> Monitor<R> {
             return;
         };
         let run = v.det.rival.map_or(1, |(_, n)| n);
+        let conflict = v.det.conflict;
         v.avg_speed_kn = None;
         v.det.zone_eval = None;
         if v.det.deviation.is_none() {
@@ -917,6 +1060,12 @@ impl<R: Registry> Monitor<R> {
             v.det.slow_since = None;
             v.det.slow_last = None;
             v.det.slow_first = None;
+        }
+        // Two ships share the MMSI: the track follows the one heard now; the
+        // other was no outlier, and the conflict alert already says so.
+        if let Some(id) = conflict {
+            self.extend_alert(id, r.time, Some(Evidence::Position(*r)));
+            return;
         }
         let open = v.det.jump.take();
         let detail = format!(

@@ -130,9 +130,12 @@ pub(crate) struct Detectors {
     /// Consecutive believed fixes of the current track (a fix after a
     /// silence longer than `ais_gap_s` starts a new one).
     pub support: u16,
-    /// The latest of a run of consecutive impossible jumps that agree with
-    /// one another, and the run's length: a rival track.
+    /// The latest impossible jump and the run of consecutive ones that agree
+    /// with it (a rival track); the run is 0 once a believed fix followed it,
+    /// so a later jump that agrees with it shows the reports alternating.
     pub rival: Option<(PositionReport, u16)>,
+    /// The open `mmsi_conflict` alert.
+    pub conflict: Option<u64>,
     pub identity: Option<u64>,
     pub identity_last: Option<Timestamp>,
     /// MMSIs this vessel is in a candidate encounter with.

@@ -8,7 +8,7 @@ use corridor_geo::{
     BLACK_SEA_DEMO, Corridor, KNOT_MPS, LatLon, NM, bearing_deg, destination, distance_m,
 };
 use corridor_track::{
-    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport,
+    Alert, AlertKind, Evidence, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport,
     RegisteredVessel, StaticReport,
 };
 use jiff::{SignedDuration, Timestamp};
@@ -510,26 +510,122 @@ fn one_bad_first_fix_does_not_stop_tracking() {
     c.wait(1.0);
     let c_real = off(ODESA, 236.5, 0.0);
     c.report(c_real, 12.0, NavStatus::UNDER_WAY);
-    let mut want = vec![
+    // Its first report is a jump like any other; from the second, the
+    // alternation is one MMSI conflict (open finding 8), not a jump each. It
+    // is still open when the script ends: emitted once, at the second.
+    let want = vec![
         (AlertKind::ImpossibleJump, 21, bad, anchored),
         (AlertKind::Deviation, 21, start, end),
         (AlertKind::ImpossibleJump, 23, held[0], held[3]),
+        (
+            AlertKind::ImpossibleJump,
+            22,
+            alternating[0],
+            alternating[0],
+        ),
+        (AlertKind::MmsiConflict, 22, alternating[0], alternating[1]),
     ];
-    want.extend(
-        alternating
-            .iter()
-            .map(|t| (AlertKind::ImpossibleJump, 22, *t, *t)),
-    );
     let m = check(
         "bad first fix",
         &merge(vec![a, b, c]),
         MapRegistry::new(),
         &want,
     );
+    let conflict = m
+        .open_alerts()
+        .find(|x| x.kind == AlertKind::MmsiConflict)
+        .map(|x| (x.mmsi, x.end));
+    assert_eq!(
+        conflict,
+        Some((22, at(alternating[2]))),
+        "the third is in it"
+    );
     let pos = |mmsi| m.vessel(mmsi).and_then(|v| v.fix).map(|f| f.pos);
     assert_eq!(pos(21), Some(back));
     assert_eq!(pos(22), Some(b_real));
     assert_eq!(pos(23), Some(c_real));
+}
+
+#[test]
+fn mmsi_used_by_two_ships_is_one_conflict_alert() {
+    // Open finding 8. Two ships transmit MMSI 26, 80 nm apart, each every
+    // 20 minutes, interleaved, each with its own static data. The first
+    // report of the second ship is an impossible jump (nothing yet says why);
+    // once its reports come back to its own place, one `mmsi_conflict` stands
+    // for all of them, until it has been silent for the quiet time (4 h).
+    let mut a = Script::new(26, 0.0);
+    let mut b = Script::new(26, 10.0);
+    let mut b_last = 0.0;
+    for k in 0..6 {
+        if k % 3 == 0 {
+            a.claim(Some(9_000_026));
+            b.steps.push(Step::Static(StaticReport {
+                mmsi: 26,
+                time: at(b.t),
+                imo: Some(9_074_729),
+                name: Some("OTHER SHIP".into()),
+                callsign: None,
+                ship_type: Some(80),
+            }));
+        }
+        a.go(off(ODESA, 100.0 + 4.0 * f64::from(k), 0.0));
+        b_last = b.go(off(ODESA, 20.0 + 4.0 * f64::from(k), 0.0));
+    }
+    let b_first = 10.0;
+    // The first ship goes on alone, slowly, for five hours (every 8 minutes:
+    // alone, the clock's sanity bound holds a report 25 minutes on): the
+    // conflict ends.
+    for k in 1..=38 {
+        a.wait(3.0);
+        a.go(off(ODESA, 120.0 + f64::from(k), 0.0));
+    }
+    let a_last = off(ODESA, 158.0, 0.0);
+    let steps = merge(vec![a, b]);
+    let m = check(
+        "mmsi used by two ships",
+        &steps,
+        MapRegistry::new(),
+        &[
+            (AlertKind::ImpossibleJump, 26, b_first, b_first),
+            (AlertKind::MmsiConflict, 26, b_first, b_last),
+        ],
+    );
+    assert_eq!(
+        m.vessel(26).and_then(|v| v.fix).map(|f| f.pos),
+        Some(a_last)
+    );
+    assert_eq!(m.open_alerts().count(), 0, "the conflict ended");
+    // The alert shows both places and both identities.
+    let (alerts, _) = run(&steps, MapRegistry::new());
+    let conflict = alerts
+        .iter()
+        .find(|x| x.kind == AlertKind::MmsiConflict)
+        .expect("a conflict alert");
+    let places: Vec<f64> = conflict
+        .evidence
+        .iter()
+        .filter_map(|e| match e {
+            Evidence::Position(p) => Some(p.lat),
+            Evidence::Static(_) => None,
+        })
+        .collect();
+    let lat = |p: LatLon| p.lat;
+    assert!(
+        places
+            .iter()
+            .any(|l| (l - lat(off(ODESA, 100.0, 0.0))).abs() < 0.5)
+            && places
+                .iter()
+                .any(|l| (l - lat(off(ODESA, 20.0, 0.0))).abs() < 0.5),
+        "{conflict:#?}"
+    );
+    for said in ["SHIP 26", "9000026", "OTHER SHIP", "9074729"] {
+        assert!(
+            conflict.detail.contains(said),
+            "{said}: {}",
+            conflict.detail
+        );
+    }
 }
 
 #[test]

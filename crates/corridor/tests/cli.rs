@@ -624,6 +624,51 @@ fn refused_nmea_sentences_are_named_by_line_and_reason() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
 
+/// Open finding 10: a dropped fragment of a multi-sentence message was only
+/// counted; it is named like a refused sentence, by the line it came on.
+#[test]
+fn dropped_fragments_are_named_by_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.nmea");
+    let good = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    let lines = [
+        good,
+        // A second part whose first never came.
+        "!AIVDM,2,2,4,A,88888888880,2*20",
+        // A whole type 5.
+        "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C",
+        "!AIVDM,2,2,1,A,88888888880,2*25",
+        // A first part whose second never comes.
+        "!AIVDM,2,1,7,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1A",
+        good,
+    ];
+    std::fs::write(&feed, lines.join("\n") + "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = feed.display();
+    assert!(
+        err.contains(&format!(
+            "{name}:2: inconsistent fragment: !AIVDM,2,2,4,A,88888888880,2*20\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{name}:5: incomplete at end of input: !AIVDM,2,1,7,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1A\n"
+        )),
+        "{err}"
+    );
+    // Named and still counted; nothing else named.
+    assert!(err.contains("dropped fragments: 2\n"), "{err}");
+    assert_eq!(err.matches(&format!("{name}:")).count(), 2, "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+}
+
 /// `corridor keys`: the party's current key file endorses its successor; a
 /// key registered without it is refused (finding 1 of the 2026-11-29 review).
 #[test]

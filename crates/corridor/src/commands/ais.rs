@@ -46,11 +46,12 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     };
     opts.json.scaled = !args.unscaled;
     opts.parse.verify_checksum = !args.ignore_checksum;
-    // Which line was refused, and why, on stderr (the first REPORTED; all
-    // are counted in the summary).
+    // Which line was refused (a sentence rejected, or a fragment of a
+    // multi-sentence message dropped), and why, on stderr (the first
+    // REPORTED; all are counted in the summary).
     let name = args.input.display().to_string();
     let mut shown = 0u64;
-    let report = |line: u64, why: corridor_ais::Reject, text: &[u8]| {
+    let report = |line: u64, why: corridor_ais::Refusal, text: &[u8]| {
         use io::Write as _;
         shown += 1;
         if shown <= REPORTED {
@@ -62,7 +63,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         } else if shown == REPORTED + 1 {
             let _ = writeln!(
                 io::stderr(),
-                "{name}: further refused sentences are only counted (see the summary)"
+                "{name}: further refused sentences and dropped fragments are only counted (see the summary)"
             );
         }
     };
@@ -87,5 +88,6 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refused sentences named one by one on stderr before only counting them.
+/// Refused sentences and dropped fragments named one by one on stderr
+/// before only counting them.
 const REPORTED: u64 = 100;
