@@ -56,7 +56,7 @@
 //!   `max_speed_kn` [50 kn] × elapsed time + `jump_slack_m` [1 km]. Flagged
 //!   and **not believed**: it changes no position, zone or speed state.
 //!   Unless the believed position is the outlier (a bad first fix, 0°N
-//!   0°E): when `reanchor_fixes` [3] consecutive jumps agree with one
+//!   0°E): when `reanchor_fixes` (3) consecutive jumps agree with one
 //!   another and outnumber the believed track's consecutive fixes (a fix
 //!   after a silence over `ais_gap_s` starts a new track), the track is
 //!   re-anchored on them; the alert is re-aimed at the outlier (its time and
