@@ -394,23 +394,8 @@ pub struct TokenInfo {
     pub parent_token_id: Option<String>,
 }
 
-/// The client's address as the server's socket saw it (`None` when the
-/// router runs without a socket, as in tests). Behind a reverse proxy it is
-/// the proxy's: the login limiter then counts all its clients as one.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
+/// Who the client is (through trusted proxies only): the login limiter's key.
+pub use corridor_http::ClientAddr;
 
 /// The signed-in user; without a token that is 401 (sign in), not 403.
 fn require_user(caller: &Caller) -> Result<&str, ServiceError> {

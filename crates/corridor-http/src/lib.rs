@@ -11,6 +11,9 @@
 //! * **Bad query strings and paths.** [`ApiQuery`] and [`ApiPath`] replace
 //!   axum's `Query` and `Path`, whose rejections are plain text; theirs is
 //!   [`BadInput`], a 400 in the body above, worded the same on every route.
+//! * **Who the client is.** [`ClientAddr`]: the socket's peer address, or,
+//!   when that peer is one of the [`TrustedProxies`] the server was told
+//!   of, the address that proxy says it forwarded for (`X-Forwarded-For`).
 //!
 //! Deliberately absent: routing, authentication, state. This crate does no
 //! I/O beyond rendering a response.
@@ -79,6 +82,60 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|e| BadInput(format!("path: {}", e.body_text())))
+    }
+}
+
+/// Reverse proxies whose `X-Forwarded-For` is believed (a request
+/// extension the server adds; none by default).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<std::net::IpAddr>);
+
+/// The client's address: the socket's peer, or, when the peer is a trusted
+/// proxy, the right-most `X-Forwarded-For` address that is not itself a
+/// trusted proxy (the left-most entries are whatever the client claimed).
+/// `None` when the router runs without a socket (tests).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl ClientAddr {
+    /// The client of a request with these `parts`.
+    pub fn of(parts: &Parts) -> Self {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = parts.extensions.get::<TrustedProxies>();
+        let is_trusted = |ip: &std::net::IpAddr| trusted.is_some_and(|t| t.0.contains(ip));
+        let Some(peer) = peer else {
+            return ClientAddr(None);
+        };
+        if !is_trusted(&peer) {
+            return ClientAddr(Some(peer));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in forwarded.iter().rev() {
+            match hop.parse::<std::net::IpAddr>() {
+                Ok(ip) if is_trusted(&ip) => continue,
+                Ok(ip) => return ClientAddr(Some(ip)),
+                // Garbage where an address should be: stop at the proxy.
+                Err(_) => break,
+            }
+        }
+        ClientAddr(Some(peer))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(parts))
     }
 }
 
@@ -154,5 +211,58 @@ mod tests {
             body(without).await,
             r#"{"error":{"code":"not_found","message":"gone"}}"#
         );
+    }
+
+    fn client(peer: &str, trusted: &[&str], forwarded: &[&str]) -> Option<String> {
+        let mut req = axum::http::Request::get("/").body(()).unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer.parse().unwrap(),
+                4000,
+            )));
+        req.extensions_mut().insert(TrustedProxies(
+            trusted.iter().map(|t| t.parse().unwrap()).collect(),
+        ));
+        for f in forwarded {
+            req.headers_mut()
+                .append("x-forwarded-for", f.parse().unwrap());
+        }
+        let (parts, ()) = req.into_parts();
+        ClientAddr::of(&parts).0.map(|ip| ip.to_string())
+    }
+
+    #[test]
+    fn the_client_is_believed_only_through_a_trusted_proxy() {
+        let some = |s: &str| Some(s.to_string());
+        // No proxy trusted: the header is the client's own claim.
+        assert_eq!(
+            client("203.0.113.9", &[], &["10.1.1.1"]),
+            some("203.0.113.9")
+        );
+        // Through the trusted proxy: the address it saw.
+        assert_eq!(
+            client("127.0.0.1", &["127.0.0.1"], &["198.51.100.7"]),
+            some("198.51.100.7")
+        );
+        // A client's forged entry sits left of what the proxy appended.
+        assert_eq!(
+            client("127.0.0.1", &["127.0.0.1"], &["10.9.9.9, 198.51.100.7"]),
+            some("198.51.100.7")
+        );
+        // Two trusted hops, one header each.
+        assert_eq!(
+            client(
+                "127.0.0.1",
+                &["127.0.0.1", "10.0.0.2"],
+                &["198.51.100.7", "10.0.0.2"]
+            ),
+            some("198.51.100.7")
+        );
+        // Garbage or nothing from the proxy: the proxy itself.
+        assert_eq!(
+            client("127.0.0.1", &["127.0.0.1"], &["nonsense"]),
+            some("127.0.0.1")
+        );
+        assert_eq!(client("127.0.0.1", &["127.0.0.1"], &[]), some("127.0.0.1"));
     }
 }

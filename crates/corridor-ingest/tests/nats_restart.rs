@@ -227,7 +227,10 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
     drop(first);
     let info = consumer().await.info().await.expect("info").clone();
     assert_eq!(
-        (info.delivered.stream_sequence, info.ack_floor.stream_sequence),
+        (
+            info.delivered.stream_sequence,
+            info.ack_floor.stream_sequence
+        ),
         (M, 0),
         "every message delivered, none acknowledged: {info:?}"
     );

@@ -42,6 +42,9 @@ pub struct Options {
     pub api: Vec<Router>,
     /// Further routers merged at the root (e.g. `/metrics`).
     pub root: Vec<Router>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// ([`corridor_http::ClientAddr`]); none by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The whole HTTP surface.
@@ -67,8 +70,11 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     } else {
         app = app.fallback(assets::serve);
     }
-    app.layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(tower_http::compression::CompressionLayer::new())
+    app.layer(axum::Extension(corridor_http::TrustedProxies(
+        opts.trusted_proxies.clone(),
+    )))
+    .layer(tower_http::trace::TraceLayer::new_for_http())
+    .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Serves `app` on `addr` until ctrl-c.

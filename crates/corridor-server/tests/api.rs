@@ -203,3 +203,64 @@ async fn issue_7_the_dashboard_is_served_from_the_binary() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+/// Over a real socket: the client a handler sees (the login limiter's key)
+/// is the peer, or, through a trusted proxy, the address that proxy
+/// forwarded for; an untrusted peer's `X-Forwarded-For` is ignored.
+#[tokio::test]
+async fn the_client_is_the_peer_or_who_a_trusted_proxy_forwarded_for() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
+            .await
+            .unwrap(),
+    );
+    let whoami = axum::Router::new().route(
+        "/whoami",
+        axum::routing::get(|c: corridor_http::ClientAddr| async move {
+            c.0.map(|ip| ip.to_string()).unwrap_or_default()
+        }),
+    );
+    for (trusted, expected) in [
+        (Vec::new(), "127.0.0.1"),
+        (vec!["127.0.0.1".parse().unwrap()], "198.51.100.7"),
+    ] {
+        let opts = Options {
+            api: vec![whoami.clone()],
+            trusted_proxies: trusted,
+            ..Options::default()
+        };
+        let app = router(
+            AppState {
+                store: store.clone(),
+            },
+            &opts,
+        );
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let server = tokio::spawn(corridor_server::serve(app, addr));
+        let mut conn = None;
+        for _ in 0..200 {
+            if let Ok(c) = tokio::net::TcpStream::connect(addr).await {
+                conn = Some(c);
+                break;
+            }
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let mut conn = conn.expect("the server listens");
+        conn.write_all(
+            b"GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.7\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut raw = String::new();
+        conn.read_to_string(&mut raw).await.unwrap();
+        server.abort();
+        let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default();
+        assert!(body.contains(expected), "{expected}: {raw}");
+    }
+}

@@ -154,6 +154,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             corridor_server::live::api_router(live_state),
         ],
         root: vec![corridor_server::live::metrics_router()],
+        // The demo is for one machine: no proxy in front of it.
+        trusted_proxies: Vec::new(),
     };
     let app = router(AppState { store }, &opts);
     say!("corridor demo");

@@ -24,6 +24,10 @@ pub struct Args {
     /// file:PATH[@SPEED], nats:URL|STREAM|SUBJECT|DURABLE (the live routes answer without any)
     #[arg(long, value_delimiter = ',', env = "CORRIDOR_INGEST")]
     ingest: Vec<String>,
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client,
+    /// e.g. 127.0.0.1 behind nginx on the same machine; login throttling counts by client
+    #[arg(long, value_delimiter = ',', env = "CORRIDOR_TRUSTED_PROXIES")]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 /// The dashboard directory to serve from disk, if one is named (flag,
@@ -76,6 +80,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         super::track::live_routers(ctx, &args.ingest, notices.clone()).await?;
     let mut opts = Options {
         web_dir: web,
+        trusted_proxies: args.trusted_proxy.clone(),
         ..Options::default()
     };
     (opts.api, opts.root) = (api, root);
