@@ -60,6 +60,13 @@ export async function request(method, path, { params, body, signal, raw = false 
   } catch {
     // A non-JSON body (a proxy's error page): reported below by status.
   }
+  if (res.status === 401 && t && path !== '/auth/login') {
+    // The token expired or was revoked: this tab is signed out (session.js
+    // forgets the user and the page shows the public view).
+    token.set(null);
+    sessionStorage.removeItem('corridor.token_id');
+    window.dispatchEvent(new Event('corridor:session-expired'));
+  }
   if (!res.ok) {
     const code = data?.error?.code ?? `http_${res.status}`;
     const message = data?.error?.message ?? `The server answered ${res.status}.`;

@@ -6,6 +6,16 @@ import { getJSON, postJSON, request, token } from './api.js';
 let me = null; // {actor, role: {role, company?, party?}, username}
 let pending = null;
 
+// A request answered 401 with our token (api.js): forget the user, and let
+// the page redraw itself for the public.
+if (typeof window !== 'undefined') {
+  window.addEventListener('corridor:session-expired', () => {
+    if (!me) return;
+    me = null;
+    window.dispatchEvent(new Event('corridor:session'));
+  });
+}
+
 /** The working screen of each role, with its navigation label. */
 export const HOME = {
   agent: { path: '/agent', label: 'My applications' },

@@ -394,6 +394,25 @@ test('signing out forgets the party’s signing key: the next user of the tab st
   await done();
 });
 
+test('a token that expires or is revoked signs the tab out, and the screen asks to sign in again', { skip }, async () => {
+  const { page, done } = await open('desktop', '/', { allow4xx: /\/api\/v1\// });
+  await signIn(page, 'coordinator');
+  await page.goto(new URL('/#/coordinate', page.url()).href);
+  await page.waitForSelector('#signed-in');
+  // End this tab's token behind its back, as its expiry would.
+  await page.evaluate(async () => {
+    const t = sessionStorage.getItem('corridor.token');
+    const id = sessionStorage.getItem('corridor.token_id');
+    await fetch(`/api/v1/auth/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${t}` } });
+  });
+  await page.goto(new URL('/#/', page.url()).href);
+  await page.goto(new URL('/#/coordinate', page.url()).href);
+  await page.waitForSelector('#sign-in');
+  await page.waitForFunction(() => /for signed-in users/.test(document.querySelector('main').textContent));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('corridor.token')), null);
+  await done();
+});
+
 test('a wrong password is said so', { skip }, async () => {
   const { page, done } = await open('desktop', '/#/login', { allow4xx: /\/api\/v1\/auth\/login$/ });
   await page.fill('#login-user', 'inspector');
