@@ -78,6 +78,9 @@ def b64(text, length, what):
         raise Fail("%s is not base64" % what)
     if len(raw) != length:
         raise Fail("%s is not %d bytes" % (what, length))
+    # One spelling per value, as the Rust verifier reads it (no stray trailing bits).
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise Fail("%s is not canonical base64" % what)
     return raw
 
 

@@ -497,4 +497,42 @@ fn a_signed_hold_or_release_counts_once() {
     assert_eq!(w.status(&a), Status::UnderReview);
     let replayed = Clearance::replay_log(bsgi(), w.log.entries()).expect("replay");
     assert_eq!(replayed.applications, w.clearance.applications);
+
+    // Replaying a log holds it to the same rules: a last release re-signed
+    // as of before the hold it lifts, or logged as a decision, is refused.
+    let entries = w.log.entries();
+    let (last, before) = entries.split_last().expect("entries");
+    assert_eq!(last.event["type"], "hold_released");
+    let forged = |mutate: &dyn Fn(&mut serde_json::Value)| {
+        let mut log = Log::new();
+        for e in before {
+            log.append(&e.actor, e.time, e.event.clone(), e.signature.clone())
+                .expect("append");
+        }
+        let mut event = last.event.clone();
+        mutate(&mut event);
+        let payload: DecisionPayload =
+            serde_json::from_value(event["decision"].clone()).expect("payload");
+        let signed = payload.sign(w.key("RU")).expect("sign");
+        let sig = EntrySignature {
+            party: "RU".into(),
+            key_id: w.key("RU").key_id(),
+            signature: signed.signature,
+        };
+        log.append(&last.actor, last.time, event, Some(sig))
+            .expect("append");
+        Clearance::replay_log(bsgi(), log.entries()).map(|_| ())
+    };
+    assert!(forged(&|_| {}).is_ok(), "the log as it was replays");
+    let early = corridor_ledger::time::format(again - 1.minutes());
+    let err = forged(&|e| e["decision"]["time"] = early.clone().into()).unwrap_err();
+    assert!(
+        err.to_string().contains("does not lift its current hold"),
+        "{err}"
+    );
+    let err = forged(&|e| e["type"] = "decision_recorded".into()).unwrap_err();
+    assert!(
+        err.to_string().contains("release logged as a decision"),
+        "{err}"
+    );
 }

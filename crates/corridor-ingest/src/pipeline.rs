@@ -847,15 +847,16 @@ async fn monitor_task(
                 }
                 schedule.clock.observe(&m);
                 send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
-                if positions.len() >= position_batch && sinks.positions.is_some() {
-                    settle.settle(&sinks, &mut positions).await;
-                }
-                // Processed: acknowledged once what it gave is stored (`Settle`).
+                // Processed: acknowledged once what it gave is stored
+                // (`Settle`). Queued before any settle below, whose barrier
+                // then covers this batch's rows and alerts too.
                 if let Some(ack) = batch.ack {
                     settle.acks.push(ack);
-                    if settle.acks.len() >= Settle::MAX_WAITING {
-                        settle.settle(&sinks, &mut positions).await;
-                    }
+                }
+                if settle.acks.len() >= Settle::MAX_WAITING
+                    || (positions.len() >= position_batch && sinks.positions.is_some())
+                {
+                    settle.settle(&sinks, &mut positions).await;
                 }
                 schedule.maybe_downsample(&m, &sinks, &mut positions).await;
             }

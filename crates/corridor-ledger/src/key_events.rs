@@ -198,6 +198,10 @@ impl KeyRegistry {
         let malformed = |m: String| KeyEventError::Malformed(m);
         match event.get("type").and_then(serde_json::Value::as_str) {
             Some(KEY_REGISTERED) => {
+                // A first key has no endorsement member at all (not null).
+                if event.get("endorsement") == Some(&serde_json::Value::Null) {
+                    return Err(malformed("endorsement is null".into()));
+                }
                 let ev: RegisteredEvent =
                     serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
                 let rec: KeyRecord =
@@ -375,6 +379,11 @@ mod tests {
         check(&[first.clone(), bare], "malformed");
         let mut extra = second(&ua1);
         extra["note"] = "x".into();
-        check(&[first, extra], "malformed");
+        check(&[first.clone(), extra], "malformed");
+        // A first key has no endorsement member, not a null one (as
+        // tools/verify_log.py reads it).
+        let mut null = first;
+        null["endorsement"] = serde_json::Value::Null;
+        check(&[null], "malformed");
     }
 }

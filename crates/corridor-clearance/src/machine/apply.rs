@@ -210,6 +210,9 @@ impl Clearance {
                                 "decision on another application or version of it".into()
                             ));
                         }
+                        if decision.decision == DecisionKind::Release {
+                            return Err(bad("a release logged as a decision".into()));
+                        }
                         let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
                         if !self.signed_payloads.insert(key) {
                             return Err(bad("the same signed decision logged twice".into()));
@@ -246,12 +249,19 @@ impl Clearance {
                                 "release of another application or version of it".into()
                             ));
                         }
-                        if !app
+                        let Some(hold) = app
                             .decisions
                             .get(party)
-                            .is_some_and(|d| matches!(d.kind, DecisionKind::Hold { .. }))
-                        {
+                            .filter(|d| matches!(d.kind, DecisionKind::Hold { .. }))
+                        else {
                             return Err(bad(format!("{party} has no hold to release")));
+                        };
+                        // The live rules again: only a held application, and
+                        // a release signed no earlier than the hold it lifts.
+                        if app.status != Status::Held || decision.time < hold.signed_at {
+                            return Err(bad(format!(
+                                "{party}'s release does not lift its current hold"
+                            )));
                         }
                         let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
                         if !self.signed_payloads.insert(key) {
