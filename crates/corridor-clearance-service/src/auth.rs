@@ -48,6 +48,18 @@ impl LoginLimiter {
         now.as_second().div_euclid(WINDOW_SECONDS)
     }
 
+    /// Whom failures are counted against: an IPv6 client by its /64 (one
+    /// subscriber's whole block), an IPv4-mapped address as IPv4.
+    fn client_key(client: Option<IpAddr>) -> Option<IpAddr> {
+        client.map(|ip| match ip.to_canonical() {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            v4 => v4,
+        })
+    }
+
     fn roll(&mut self, now: Timestamp) {
         let w = Self::window(now);
         if w != self.window {
@@ -60,6 +72,7 @@ impl LoginLimiter {
     /// `true` when `client` may try `username` now.
     pub fn allowed(&mut self, client: Option<IpAddr>, username: &str, now: Timestamp) -> bool {
         self.roll(now);
+        let client = Self::client_key(client);
         let key = (client, username.to_string());
         self.per_user.get(&key).is_none_or(|n| *n < MAX_FAILURES)
             && self
@@ -68,14 +81,16 @@ impl LoginLimiter {
                 .is_none_or(|n| *n < MAX_CLIENT_FAILURES)
     }
 
-    /// Records a failure.
+    /// Records a failure. Login charges one before checking the password
+    /// (so guesses sent together cannot all pass [`LoginLimiter::allowed`]
+    /// first) and refunds it on success.
     pub fn failed(&mut self, client: Option<IpAddr>, username: &str, now: Timestamp) {
         self.roll(now);
-        if self.per_user.len() < MAX_TRACKED {
-            let n = self
-                .per_user
-                .entry((client, username.to_string()))
-                .or_default();
+        let client = Self::client_key(client);
+        let key = (client, username.to_string());
+        // Beyond the cap new clients go uncounted; known ones always count.
+        if self.per_user.len() < MAX_TRACKED || self.per_user.contains_key(&key) {
+            let n = self.per_user.entry(key).or_default();
             *n = n.saturating_add(1);
         }
         if self.per_client.len() < MAX_TRACKED || self.per_client.contains_key(&client) {
@@ -84,9 +99,14 @@ impl LoginLimiter {
         }
     }
 
-    /// Forgets this client's failures on a user name after a successful login.
+    /// A right password: forgets this client's failures on the user name
+    /// and gives back the attempt charged up front.
     pub fn succeeded(&mut self, client: Option<IpAddr>, username: &str) {
+        let client = Self::client_key(client);
         self.per_user.remove(&(client, username.to_string()));
+        if let Some(n) = self.per_client.get_mut(&client) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
@@ -269,6 +289,9 @@ impl Service {
             if !limiter.allowed(client, username, now) {
                 return Err(ServiceError::RateLimited);
             }
+            // Charged now, refunded on success: the hash below is slow, and
+            // guesses sent together must not all pass the check above.
+            limiter.failed(client, username, now);
         }
         let user = self.db.user_by_name(username).await?;
         // Hash even for unknown users so the answer takes as long either way.
@@ -288,7 +311,6 @@ impl Service {
                     u
                 }
                 _ => {
-                    limiter.failed(client, username, now);
                     return Err(ServiceError::Unauthorized(
                         "wrong user name or password".into(),
                     ));
@@ -391,6 +413,21 @@ mod tests {
             "spraying is slowed per client"
         );
         assert!(l.allowed(user, "c", t0), "and nobody else is locked out");
+        // One IPv6 subscriber's /64 is one client; an IPv4-mapped address is its IPv4.
+        let v6 = |last: u16| Some(IpAddr::from([0x2001, 0xdb8, 1, 2, 0, 0, 0, last]));
+        for i in 0..MAX_FAILURES {
+            l.failed(v6(u16::try_from(i).unwrap()), "d", t0);
+        }
+        assert!(!l.allowed(v6(999), "d", t0));
+        assert!(l.allowed(
+            Some(IpAddr::from([0x2001, 0xdb8, 1, 3, 0, 0, 0, 1])),
+            "d",
+            t0
+        ));
+        let mapped = Some(IpAddr::from(
+            std::net::Ipv4Addr::new(192, 0, 2, 1).to_ipv6_mapped(),
+        ));
+        assert!(!l.allowed(mapped, "a", t0));
         let later = t0
             .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
             .unwrap();

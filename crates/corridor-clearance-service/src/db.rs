@@ -397,8 +397,16 @@ impl Db {
     ) -> Result<Option<(UserRow, String)>, ServiceError> {
         // Times are canonical RFC 3339 UTC, so text order is time order.
         on_db!(self, pool => {
-            let row = sqlx::query(q("SELECT u.id, u.username, u.password_hash, u.role, t.token_id FROM clearance_tokens t JOIN clearance_users u ON u.id = t.user_id \
-                                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"))
+            // Live, unexpired, and no token it was made with (directly or not)
+            // revoked: checked here, at use, so a child minted while its
+            // parent was being revoked dies with it.
+            let row = sqlx::query(q("WITH RECURSIVE chain (token_id, parent_token_id, revoked_at) AS ( \
+                                       SELECT token_id, parent_token_id, revoked_at FROM clearance_tokens WHERE token_sha256 = $1 \
+                                       UNION ALL \
+                                       SELECT p.token_id, p.parent_token_id, p.revoked_at FROM clearance_tokens p JOIN chain c ON p.token_id = c.parent_token_id) \
+                                     SELECT u.id, u.username, u.password_hash, u.role, t.token_id FROM clearance_tokens t JOIN clearance_users u ON u.id = t.user_id \
+                                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 \
+                                       AND NOT EXISTS (SELECT 1 FROM chain WHERE revoked_at IS NOT NULL)"))
                 .bind(token_sha256)
                 .bind(now)
                 .fetch_optional(pool)

@@ -1212,6 +1212,40 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
 
     // New users get passwords that are not trivially guessed.
     let admin = login(&app, "admin").await;
+    // A token made with another dies with it even where the revocation
+    // missed it (made while its parent was being revoked): checked at use.
+    let (_, late) = call(
+        &app,
+        "POST",
+        "/auth/tokens",
+        Some(&admin),
+        Some(&json!({"label": "late"})),
+    )
+    .await;
+    let late = late["token"].as_str().unwrap().to_string();
+    let (_, list) = call(&app, "GET", "/auth/tokens", Some(&late), None).await;
+    let parent = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["label"] == "tests" && t["revoked_at"].is_null())
+        .unwrap()["token_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.db()
+        .execute_raw(&format!(
+            "UPDATE clearance_tokens SET revoked_at = '2022-09-01T09:00:00Z' WHERE token_id = '{parent}'"
+        ))
+        .await
+        .unwrap();
+    let (st, _) = call(&app, "GET", "/auth/me", Some(&late), None).await;
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "a live child of a revoked token"
+    );
+    let admin = login(&app, "admin").await;
     for weak in ["12345678", "Password2024!", "new-user-2024"] {
         let (st, body) = call(
             &app,

@@ -103,7 +103,7 @@ impl ClientAddr {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
+            .map(|c| c.0.ip().to_canonical());
         let trusted = parts.extensions.get::<TrustedProxies>();
         let is_trusted = |ip: &std::net::IpAddr| trusted.is_some_and(|t| t.0.contains(ip));
         let Some(peer) = peer else {
@@ -121,11 +121,16 @@ impl ClientAddr {
             .map(str::trim)
             .collect::<Vec<_>>();
         for hop in forwarded.iter().rev() {
-            match hop.parse::<std::net::IpAddr>() {
-                Ok(ip) if is_trusted(&ip) => continue,
-                Ok(ip) => return ClientAddr(Some(ip)),
+            // An address, or one with its port (`1.2.3.4:5`, `[v6]:5`).
+            let ip = hop
+                .parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()));
+            match ip.map(|ip| ip.to_canonical()) {
+                Some(ip) if is_trusted(&ip) => continue,
+                Some(ip) => return ClientAddr(Some(ip)),
                 // Garbage where an address should be: stop at the proxy.
-                Err(_) => break,
+                None => break,
             }
         }
         ClientAddr(Some(peer))
@@ -256,6 +261,20 @@ mod tests {
                 &["127.0.0.1", "10.0.0.2"],
                 &["198.51.100.7", "10.0.0.2"]
             ),
+            some("198.51.100.7")
+        );
+        // With a port, or IPv6 in brackets with one.
+        assert_eq!(
+            client("127.0.0.1", &["127.0.0.1"], &["198.51.100.7:5123"]),
+            some("198.51.100.7")
+        );
+        assert_eq!(
+            client("127.0.0.1", &["127.0.0.1"], &["[2001:db8::7]:443"]),
+            some("2001:db8::7")
+        );
+        // An IPv4 peer seen through an IPv6 socket is still that IPv4 proxy.
+        assert_eq!(
+            client("::ffff:127.0.0.1", &["127.0.0.1"], &["198.51.100.7"]),
             some("198.51.100.7")
         );
         // Garbage or nothing from the proxy: the proxy itself.

@@ -931,8 +931,12 @@ async fn alert_sink(
     run: String,
 ) {
     let mut batch = Vec::new();
-    // Whether every alert since the last barrier was stored.
-    let mut all_stored = true;
+    // Rows not stored yet, latest version per id: kept and tried again with
+    // the next batch, because a redelivered message gives no alert again
+    // (the monitor has seen its reports). Bounded: beyond the cap the
+    // oldest are given up, counted and logged.
+    let mut unstored: BTreeMap<u64, AlertRow> = BTreeMap::new();
+    const MAX_UNSTORED: usize = 10_000;
     while let Some(msg) = rx.recv().await {
         let mut barrier = None;
         match msg {
@@ -946,26 +950,37 @@ async fn alert_sink(
                 Err(_) => break,
             }
         }
-        if let Some(s) = &store
-            && !batch.is_empty()
-        {
+        if let Some(s) = &store {
             // Latest version per id wins within a batch, as in the table.
-            let mut rows: BTreeMap<u64, AlertRow> = BTreeMap::new();
             for a in &batch {
-                rows.insert(a.id, alert_row(&run, a));
+                unstored.insert(a.id, alert_row(&run, a));
             }
-            let rows: Vec<AlertRow> = rows.into_values().collect();
-            let mut attempt = 0;
-            while let Err(e) = s.upsert_alerts(&rows).await {
-                attempt += 1;
-                metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts")
-                    .increment(1);
-                tracing::error!(error = %e, attempt, "storing alerts failed");
-                if attempt >= 3 {
-                    all_stored = false;
-                    break;
+            if !unstored.is_empty() {
+                let rows: Vec<AlertRow> = unstored.values().cloned().collect();
+                let mut attempt = 0;
+                loop {
+                    match s.upsert_alerts(&rows).await {
+                        Ok(()) => {
+                            unstored.clear();
+                            break;
+                        }
+                        Err(e) => {
+                            attempt += 1;
+                            metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts")
+                                .increment(1);
+                            tracing::error!(error = %e, attempt, waiting = rows.len(), "storing alerts failed");
+                            if attempt >= 3 {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                        }
+                    }
                 }
-                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                while unstored.len() > MAX_UNSTORED {
+                    unstored.pop_first();
+                    metrics::counter!("corridor_ingest_alerts_given_up_total").increment(1);
+                    tracing::error!("an alert could not be stored and was given up");
+                }
             }
         }
         // Stored first, then pushed live: a client that sees an alert can fetch it.
@@ -978,7 +993,7 @@ async fn alert_sink(
             let _ = live.send(LiveEvent::Alert(Box::new(a)));
         }
         if let Some(reply) = barrier {
-            let _ = reply.send(std::mem::replace(&mut all_stored, true));
+            let _ = reply.send(unstored.is_empty());
         }
     }
 }
