@@ -163,6 +163,27 @@ pub async fn verify_database(
     let stored: std::collections::BTreeSet<(String, String)> =
         db.document_keys().await?.into_iter().collect();
     if let Some(config) = config {
+        // A party's first key is the one its configuration pins, if it pins one.
+        for party in config.party_codes() {
+            let (Some(pinned), Some(first)) = (
+                config.first_key(party),
+                summary
+                    .keys
+                    .records()
+                    .iter()
+                    .filter(|k| k.party == party)
+                    .min_by_key(|k| k.valid_from),
+            ) else {
+                continue;
+            };
+            if first.public_key != pinned {
+                return Err(VerifyFailure::Keys(format!(
+                    "the first key of {party} is {}, but the corridor's configuration pins {}",
+                    first.key_id,
+                    pinned.key_id()
+                )));
+            }
+        }
         let c = Clearance::replay_log(config.clone(), &entries)
             .map_err(|e| VerifyFailure::Replay(e.to_string()))?;
         c.check_invariants().map_err(VerifyFailure::Replay)?;

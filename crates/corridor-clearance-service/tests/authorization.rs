@@ -1071,6 +1071,23 @@ async fn only_the_party_itself_replaces_its_key() {
     s2.register_key(&root, "RU", pinned.public_key(), None)
         .await
         .expect("the pinned key");
+    corridor_clearance_service::verify::verify_database(s2.db(), Some(&config))
+        .await
+        .expect("the log keeps to the pin");
+    // `corridor verify` checks the pin too: UA's first key in the first
+    // log is not the one this configuration pins.
+    let mut pins_ua = config.clone();
+    for p in pins_ua.parties.iter_mut().filter(|p| p.code == "UA") {
+        p.first_key = Some(pinned.public_key().to_base64());
+    }
+    let err = corridor_clearance_service::verify::verify_database(s.db(), Some(&pins_ua))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the corridor's configuration pins"),
+        "{err}"
+    );
     // A first key that is not a key is a configuration error.
     for p in config.parties.iter_mut().filter(|p| p.code == "TR") {
         p.first_key = Some("not a key".into());
