@@ -653,9 +653,17 @@ impl<R: Registry> Monitor<R> {
     /// Close every open alert at `t` (end of a replay), newest first.
     pub fn finish(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
         self.advance_to(t, out);
-        // Still held: nothing after it confirmed it.
-        if self.held.take().is_some() {
-            self.stats.invalid += 1;
+        // Still held: nothing after it confirmed it, and nothing will. Within
+        // the gap limit of the clock it is kept (a sparse log's last report:
+        // moving the clock less than that cannot by itself raise a gap);
+        // farther ahead it is refused.
+        if let Some(h) = self.held.take() {
+            let gap = self.config.ais_gap_s as f64;
+            if self.now.is_none_or(|n| secs(n, h.time()) <= gap) {
+                self.apply(&h, out);
+            } else {
+                self.stats.invalid += 1;
+            }
         }
         let mut ids: Vec<u64> = self.open.keys().copied().collect();
         ids.sort_unstable();

@@ -788,3 +788,36 @@ fn a_lone_report_is_applied_at_the_end() {
         Some(first.time)
     );
 }
+
+#[test]
+fn a_sparse_logs_last_report_is_kept_a_far_one_refused() {
+    // The last report of a replay waits for a confirmation that never
+    // comes: 20 minutes after the one before, it is kept at the end; a day
+    // after, it is refused (counted invalid), and the clock stays.
+    for (later_min, positions, invalid) in [(20.0, 2, 0), (24.0 * 60.0, 1, 1)] {
+        let mut s = Script::new(32, 10.0);
+        s.go(off(ODESA, 100.0, 0.0));
+        let steps = merge(vec![s]);
+        let Some(Step::Pos(first)) = steps.first().cloned() else {
+            panic!("a position first");
+        };
+        let mut last = first;
+        last.time = first.time + jiff::SignedDuration::from_secs_f64(later_min * 60.0);
+        let mut m = Monitor::new(
+            Arc::clone(&CORRIDOR),
+            MonitorConfig::default(),
+            MapRegistry::new(),
+        );
+        let mut out = Vec::new();
+        m.on_position(&first, &mut out);
+        m.on_position(&last, &mut out);
+        let now = m.now().expect("a clock");
+        m.finish(now, &mut out);
+        let st = m.stats();
+        assert_eq!(
+            (st.positions, st.invalid),
+            (positions, invalid),
+            "{later_min} min: {st:?}"
+        );
+    }
+}
