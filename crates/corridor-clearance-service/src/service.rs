@@ -348,12 +348,6 @@ impl Service {
                 pinned.key_id()
             )));
         }
-        st.keys
-            .check_endorsement(party, &key, endorsement.as_ref())
-            .map_err(|e| match e {
-                KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
-                e => ServiceError::Unprocessable(e.to_string()),
-            })?;
         // Validity is counted in whole seconds: a successor registered in
         // the second its predecessor became current starts a second later
         // (later entries are never dated before it).
@@ -371,9 +365,13 @@ impl Service {
             valid_until: None,
         };
         let event = key_registered_event(&record, endorsement.as_ref());
+        // The log's own rule for key events decides (the endorsement included),
+        // as it will on every replay.
         let mut keys = st.keys.clone();
-        keys.apply_logged_event(&event, now)
-            .map_err(|e| ServiceError::Conflict(format!("key refused: {e}")))?;
+        keys.apply_logged_event(&event, now).map_err(|e| match e {
+            KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
+            e => ServiceError::Unprocessable(e.to_string()),
+        })?;
         let entry = LogEntry::next(st.entries.last(), &actor.id, now, event, None)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row =

@@ -1109,26 +1109,15 @@ async fn login_from(
     user: &str,
     password: &str,
 ) -> (StatusCode, Value) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri("/auth/login")
-        .header("content-type", "application/json")
-        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            ip, 40000,
-        ))))
-        .body(axum::body::Body::from(
-            json!({"username": user, "password": password}).to_string(),
-        ))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    call_from(
+        app,
+        Some(std::net::SocketAddr::from((ip, 40000))),
+        "POST",
+        "/auth/login",
+        None,
+        Some(&json!({"username": user, "password": password})),
     )
+    .await
 }
 
 /// Findings 3 and 4 of the 2026-11-29 review: one client's wrong passwords

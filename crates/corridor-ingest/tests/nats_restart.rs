@@ -29,50 +29,12 @@ async fn run_until(handle: &LiveHandle, cond: impl Fn(u64) -> bool) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_loses_nothing_and_counts_nothing_twice() {
-    let url = std::env::var("CORRIDOR_TEST_NATS").unwrap_or_else(|_| "127.0.0.1:4222".into());
-    let client = match async_nats::connect(&url).await {
-        Ok(c) => c,
-        Err(e) if std::env::var("CORRIDOR_REQUIRE_NATS").as_deref() != Ok("1") => {
-            eprintln!("note: NATS restart test skipped: no NATS at {url}: {e}");
-            return;
-        }
-        Err(e) => panic!("NATS required (CORRIDOR_REQUIRE_NATS=1) but unreachable at {url}: {e}"),
+    let Some((url, client)) = nats().await else {
+        return;
     };
     let js = async_nats::jetstream::new(client.clone());
-    let run = format!(
-        "{}_{}",
-        std::process::id(),
-        Timestamp::now().as_nanosecond() % 1_000_000_000
-    );
-    let stream = format!("CORRIDOR_TEST_{run}");
-    let subject = format!("corridor.test.{run}.ais");
-    js.create_stream(async_nats::jetstream::stream::Config {
-        name: stream.clone(),
-        subjects: vec![subject.clone()],
-        ..Default::default()
-    })
-    .await
-    .expect("stream");
-
     // N position reports of one ship, one second apart: a redelivered one would be counted stale or twice.
-    let mut enc = NmeaEncoder::new(&[], "t");
-    for i in 0..N {
-        let line = enc.encode(&Report::Position(PositionReport {
-            mmsi: 211_000_777,
-            time: Timestamp::from_second(1_700_000_000 + i as i64).expect("time"),
-            lat: 43.0 + i as f64 * 1e-5,
-            lon: 34.0,
-            sog_kn: Some(10.0),
-            cog_deg: Some(0.0),
-            heading_deg: Some(0),
-            nav_status: NavStatus::UNDER_WAY,
-        }));
-        js.publish(subject.clone(), line.into())
-            .await
-            .expect("publish")
-            .await
-            .expect("publish ack");
-    }
+    let (stream, subject) = positions_stream(&js, "TEST", 211_000_777, N).await;
 
     let spec = SourceSpec::Nats {
         url: url.clone(),
@@ -146,25 +108,21 @@ async fn nats() -> Option<(String, async_nats::Client)> {
     }
 }
 
-/// Finding 17 of the 2026-11-29 review: a message was acknowledged as soon
-/// as its alerts were queued, before its positions and alerts were stored,
-/// so a crash in between lost them. Now a message whose positions could not
-/// be stored is not acknowledged (JetStream is asked to redeliver it), and
-/// once the store works again every one of them is stored.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
-    let Some((url, client)) = nats().await else {
-        return;
-    };
-    const M: u64 = 40;
-    let js = async_nats::jetstream::new(client.clone());
+/// A fresh stream (`CORRIDOR_<what>_<run>`) holding `n` position reports of
+/// `mmsi`, one second apart; its name and subject.
+async fn positions_stream(
+    js: &async_nats::jetstream::Context,
+    what: &str,
+    mmsi: u32,
+    n: u64,
+) -> (String, String) {
     let run = format!(
         "{}_{}",
         std::process::id(),
         Timestamp::now().as_nanosecond() % 1_000_000_000
     );
-    let stream = format!("CORRIDOR_STORED_{run}");
-    let subject = format!("corridor.stored.{run}.ais");
+    let stream = format!("CORRIDOR_{what}_{run}");
+    let subject = format!("corridor.{}.{run}.ais", what.to_lowercase());
     js.create_stream(async_nats::jetstream::stream::Config {
         name: stream.clone(),
         subjects: vec![subject.clone()],
@@ -173,9 +131,9 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
     .await
     .expect("stream");
     let mut enc = NmeaEncoder::new(&[], "t");
-    for i in 0..M {
+    for i in 0..n {
         let line = enc.encode(&Report::Position(PositionReport {
-            mmsi: 211_000_778,
+            mmsi,
             time: Timestamp::from_second(1_700_000_000 + i as i64).expect("time"),
             lat: 43.0 + i as f64 * 1e-5,
             lon: 34.0,
@@ -190,6 +148,22 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
             .await
             .expect("publish ack");
     }
+    (stream, subject)
+}
+
+/// Finding 17 of the 2026-11-29 review: a message was acknowledged as soon
+/// as its alerts were queued, before its positions and alerts were stored,
+/// so a crash in between lost them. Now a message whose positions could not
+/// be stored is not acknowledged (JetStream is asked to redeliver it), and
+/// once the store works again every one of them is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const M: u64 = 40;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "STORED", 211_000_778, M).await;
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("track.db");
     let path = path.to_str().expect("path");

@@ -151,9 +151,8 @@ struct RetiredEvent {
 impl KeyRegistry {
     /// Checks `endorsement` of `new_key` for `party` against this registry:
     /// required (and by the party's most recent key) when the party has a
-    /// key, refused when it has none. The server calls this before logging a
-    /// key; [`KeyRegistry::apply_logged_event`] calls it again on replay.
-    pub fn check_endorsement(
+    /// key, refused when it has none.
+    fn check_endorsement(
         &self,
         party: &str,
         new_key: &PublicKey,

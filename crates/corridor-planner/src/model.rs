@@ -63,6 +63,32 @@ pub struct Voyage {
 }
 
 impl Voyage {
+    /// A voyage of the JCC record as the season's replay sees it: outbound,
+    /// known by its departure from port, its cargo in whole tonnes (kg
+    /// rounded down), neither perishable nor with a declared readiness.
+    pub fn from_record(
+        seq: u32,
+        departure: Date,
+        cargo_kg: i64,
+        wfp: bool,
+        inspected: Option<Date>,
+        imo: String,
+    ) -> Voyage {
+        Voyage {
+            id: seq.to_string(),
+            direction: Direction::Outbound,
+            reference: departure,
+            reference_kind: Reference::DepartedPort,
+            tonnes: u32::try_from(cargo_kg / 1000).unwrap_or(u32::MAX),
+            wfp,
+            perishable: false,
+            ready: None,
+            inspected,
+            vessel: Some(imo),
+            area: None,
+        }
+    }
+
     /// Day the vessel is at the inspection area, given the transit time from port.
     pub fn arrival_at_area(&self, transit_days: i32) -> Date {
         match self.reference_kind {

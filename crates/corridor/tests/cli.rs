@@ -28,6 +28,15 @@ fn corridor(db: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// `corridor ais decode FILE`, run to its end.
+fn ais_decode(file: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["ais", "decode"])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 fn stats(db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = corridor(db, &[&["stats", "--json"], extra].concat());
     assert!(
@@ -230,11 +239,7 @@ fn every_command_has_help() {
 fn ais_decode_writes_gpsd_json() {
     let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/ais/gpsd/sample.aivdm");
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["ais", "decode"])
-        .arg(&sample)
-        .output()
-        .unwrap();
+    let out = ais_decode(&sample);
     assert!(out.status.success());
     let first: serde_json::Value =
         serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
@@ -605,11 +610,7 @@ fn refused_nmea_sentences_are_named_by_line_and_reason() {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["ais", "decode"])
-        .arg(&feed)
-        .output()
-        .unwrap();
+    let out = ais_decode(&feed);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let name = feed.display();
@@ -643,11 +644,7 @@ fn dropped_fragments_are_named_by_line_and_reason() {
         good,
     ];
     std::fs::write(&feed, lines.join("\n") + "\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["ais", "decode"])
-        .arg(&feed)
-        .output()
-        .unwrap();
+    let out = ais_decode(&feed);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let name = feed.display();

@@ -235,9 +235,24 @@ pub async fn call(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (StatusCode, Value) {
+    call_from(app, None, method, uri, token, body).await
+}
+
+/// [`call`] as from `peer`, the address the server's socket would report.
+pub async fn call_from(
+    app: &Router,
+    peer: Option<std::net::SocketAddr>,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(p) = peer {
+        req = req.extension(axum::extract::ConnectInfo(p));
     }
     let req = match body {
         Some(b) => req

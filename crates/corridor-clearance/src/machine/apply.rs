@@ -213,10 +213,7 @@ impl Clearance {
                         if decision.decision == DecisionKind::Release {
                             return Err(bad("a release logged as a decision".into()));
                         }
-                        let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
-                        if !self.signed_payloads.insert(key) {
-                            return Err(bad("the same signed decision logged twice".into()));
-                        }
+                        self.note_signed(decision).map_err(bad)?;
                         app.decisions
                             .insert(decision.party.clone(), party_decision(decision, at));
                         app.awaiting_since.insert(decision.party.clone(), at);
@@ -263,10 +260,7 @@ impl Clearance {
                                 "{party}'s release does not lift its current hold"
                             )));
                         }
-                        let key = super::payload_key(decision).map_err(|e| bad(e.to_string()))?;
-                        if !self.signed_payloads.insert(key) {
-                            return Err(bad("the same signed release logged twice".into()));
-                        }
+                        self.note_signed(decision).map_err(bad)?;
                         app.decisions.remove(party);
                         app.awaiting_since.insert(party.clone(), at);
                         let computed = self.status_after(&app.decisions, app.status);

@@ -99,18 +99,8 @@ impl Clearance {
                 };
                 decision.verify_for(keys, &expected, now)?;
                 check_reason(&decision.payload.decision)?;
-                self.signed_once(&decision.payload)?;
                 // The same signed decision sent again is not a second decision.
-                if app.decisions.get(&party).is_some_and(|d| {
-                    d.signed_at == decision.payload.time
-                        && d.kind == decision.payload.decision
-                        && d.key_id == decision.payload.key_id
-                }) {
-                    return Err(ClearanceError::AlreadyRecorded {
-                        party,
-                        signed: decision.payload.time,
-                    });
-                }
+                self.signed_once(&decision.payload)?;
                 // A signed decision older than the party's last decision, release or
                 // the review start cannot be replayed to undo what came after it.
                 if let Some(since) = app.awaiting_since.get(&party) {

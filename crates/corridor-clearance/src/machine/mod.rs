@@ -687,6 +687,22 @@ fn payload_key(p: &DecisionPayload) -> Result<Hash, CanonicalError> {
 }
 
 impl Clearance {
+    /// Counts a logged signed payload; one logged before is an error.
+    fn note_signed(&mut self, p: &DecisionPayload) -> Result<(), String> {
+        let key = payload_key(p).map_err(|e| e.to_string())?;
+        if self.signed_payloads.insert(key) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}'s signed {} logged twice",
+                p.party,
+                p.decision.name()
+            ))
+        }
+    }
+}
+
+impl Clearance {
     /// An empty corridor.
     pub fn new(config: CorridorConfig) -> Self {
         Clearance {

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: the JCC record and the real season's capacity.
 #![allow(dead_code)]
 
-use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
+use corridor_planner::{CapacityConfig, Voyage};
 
 /// The JCC record: `shared/` beside the repository, or the repository's own
 /// copy; `CORRIDOR_JCC_RECORD` overrides both.
@@ -40,18 +40,15 @@ pub fn record() -> Vec<Voyage> {
     let mut out: Vec<Voyage> = parsed
         .voyages
         .iter()
-        .map(|v| Voyage {
-            id: v.key.seq.to_string(),
-            direction: Direction::Outbound,
-            reference: v.departure,
-            reference_kind: Reference::DepartedPort,
-            tonnes: u32::try_from(v.tonnes().kg() / 1000).unwrap_or(u32::MAX),
-            wfp: v.cargo.iter().any(|c| c.wfp == Some(true)),
-            perishable: false,
-            ready: None,
-            inspected: v.inspection_cleared,
-            vessel: Some(v.imo.to_string()),
-            area: None,
+        .map(|v| {
+            Voyage::from_record(
+                v.key.seq,
+                v.departure,
+                v.tonnes().kg(),
+                v.cargo.iter().any(|c| c.wfp == Some(true)),
+                v.inspection_cleared,
+                v.imo.to_string(),
+            )
         })
         .collect();
     out.sort_by(|a, b| (a.reference, &a.id).cmp(&(b.reference, &b.id)));

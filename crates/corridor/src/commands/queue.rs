@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Args as ClapArgs;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use corridor_planner::sim::Scenario;
-use corridor_planner::{CapacityConfig, Direction, Reference, Voyage, replay};
+use corridor_planner::{CapacityConfig, Voyage, replay};
 use corridor_store::VoyageQuery;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -125,19 +125,14 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         };
         let page = store.voyages(&q).await?;
         for v in &page.items {
-            record.push(Voyage {
-                id: v.seq.to_string(),
-                direction: Direction::Outbound,
-                reference: v.departure,
-                reference_kind: Reference::DepartedPort,
-                tonnes: u32::try_from(v.tonnes.kg() / 1000).unwrap_or(u32::MAX),
-                wfp: v.cargo.iter().any(|c| c.wfp == Some(true)),
-                perishable: false,
-                ready: None,
-                inspected: v.inspection_cleared,
-                vessel: Some(v.imo.to_string()),
-                area: None,
-            });
+            record.push(Voyage::from_record(
+                v.seq,
+                v.departure,
+                v.tonnes.kg(),
+                v.cargo.iter().any(|c| c.wfp == Some(true)),
+                v.inspection_cleared,
+                v.imo.to_string(),
+            ));
         }
         offset += page.items.len() as u32;
         if page.items.is_empty() || u64::from(offset) >= page.total {
