@@ -11,7 +11,8 @@ Checks, in this order, and stops at the first failure:
      and no two keys of one party are current at the same time ("keys" holds the keys known
      before the first entry; keys registered or retired in the log itself, by events
      party_key_registered / party_key_retired, are applied where they occur; after a party's
-     first key, each change must be signed by the party's own key);
+     first key, each change must be signed by the party's own key, for this log's origin;
+     a new key takes effect when logged, at most 300 s later);
   2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
      canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
@@ -43,6 +44,7 @@ ENTRY_CONTEXT = b"corridor-log-entry-v1\n"
 DECISION_CONTEXT = b"corridor-decision-v1\n"
 CHECKPOINT_HEADER = "corridor-checkpoint-v1"
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_KEY_LEAD = MAX_CLOCK_SKEW_SECONDS  # seconds a new key may start after it is logged
 GENESIS = "0" * 64
 ENTRY_FIELDS = ("seq", "prev_hash", "actor", "time", "event", "signature")
 
@@ -151,11 +153,13 @@ def verify_by(k, message, signature_b64, what):
         raise Fail("%s: the signature of key %s over this key change does not verify" % (what, k["key_id"]))
 
 
-def apply_key_event(keys, event, logged_at, what):
-    """Logged key changes. A party's first key is registered bare; every later key carries an
-    endorsement by the party's most recent key over "corridor-key-rotation-v1\n<party>\n<previous
-    key id>\n<new key base64>\n" (and rotates out the party's current key); a retirement is signed
-    by the retired key over "corridor-key-retirement-v1\n<party>\n<key id>\n<at>\n"."""
+def apply_key_event(keys, event, logged_at, origin, what):
+    """Logged key changes in the log named `origin`. A party's first key is registered bare; every
+    later key carries an endorsement by the party's most recent key over
+    "corridor-key-rotation-v2\n<origin>\n<party>\n<previous key id>\n<new key base64>\n" (and
+    rotates out the party's current key); a new key is valid from when it is logged (at most
+    MAX_KEY_LEAD seconds later); a retirement is signed by the retired key over
+    "corridor-key-retirement-v2\n<origin>\n<party>\n<key id>\n<at>\n"."""
     kind = event.get("type") if isinstance(event, dict) else None
     if kind == "party_key_registered":
         if set(event) - {"endorsement"} != {"type", "key"} or not isinstance(event["key"], dict):
@@ -164,6 +168,8 @@ def apply_key_event(keys, event, logged_at, what):
         start = parse_time(rec.get("valid_from"), what)
         if start < logged_at:
             raise Fail("%s: key change dated before it was logged" % what)
+        if (start - logged_at).total_seconds() > MAX_KEY_LEAD:
+            raise Fail("%s: new key valid from more than %d s after it was logged" % (what, MAX_KEY_LEAD))
         party = rec.get("party")
         own = [k for k in keys.values() if k["party"] == party]
         endorsement = event.get("endorsement")
@@ -175,7 +181,8 @@ def apply_key_event(keys, event, logged_at, what):
             if endorsement["key_id"] != latest["key_id"]:
                 raise Fail("%s: the new key of party %s must be endorsed by key %s, not %s"
                            % (what, party, latest["key_id"], endorsement["key_id"]))
-            message = "corridor-key-rotation-v1\n%s\n%s\n%s\n" % (party, latest["key_id"], rec.get("public_key"))
+            message = "corridor-key-rotation-v2\n%s\n%s\n%s\n%s\n" % (
+                origin, party, latest["key_id"], rec.get("public_key"))
             verify_by(latest, message.encode("utf-8"), endorsement["signature"], what)
         elif "endorsement" in event:
             raise Fail("%s: party %s has no earlier key to endorse its first key" % (what, party))
@@ -194,7 +201,8 @@ def apply_key_event(keys, event, logged_at, what):
             raise Fail("%s: unknown key %s" % (what, event["key_id"]))
         if k["party"] != event["party"]:
             raise Fail("%s: key %s is not a key of party %s" % (what, event["key_id"], event["party"]))
-        message = "corridor-key-retirement-v1\n%s\n%s\n%s\n" % (event["party"], event["key_id"], event["at"])
+        message = "corridor-key-retirement-v2\n%s\n%s\n%s\n%s\n" % (
+            origin, event["party"], event["key_id"], event["at"])
         verify_by(k, message.encode("utf-8"), event["signature"], what)
         retire(k, at, what)
 
@@ -258,6 +266,9 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
     if trusted_log_key is not None and log_raw != b64(trusted_log_key, 32, "--log-key"):
         raise Fail("the export's log key is not the trusted log key")
 
+    origin = export.get("origin")
+    if not isinstance(origin, str) or "\n" in origin:
+        raise Fail("the export's origin is not a one-line name")
     entries = export.get("entries", [])
     prev_hash, prev_time, signatures, leaves = GENESIS, None, 0, []
     for i, e in enumerate(entries):
@@ -275,7 +286,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
-        apply_key_event(keys, e.get("event"), t, what)
+        apply_key_event(keys, e.get("event"), t, origin, what)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
         prev_hash, prev_time = e["entry_hash"], t
 

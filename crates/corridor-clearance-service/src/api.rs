@@ -1109,8 +1109,9 @@ pub struct KeyRequest {
 }
 
 /// The party's most recent key signing
-/// `corridor-key-rotation-v1\n<party>\n<that key's id>\n<new key, base64>\n`
-/// (`corridor keys rotate` does this with the party's key file).
+/// `corridor-key-rotation-v2\n<origin>\n<party>\n<that key's id>\n<new key, base64>\n`,
+/// where `<origin>` is the log's name (`origin` of `GET /api/v1/log/checkpoint`;
+/// `corridor keys rotate` does this with the party's key file).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndorsementRequest {

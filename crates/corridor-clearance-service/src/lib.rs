@@ -98,7 +98,7 @@ pub mod seed;
 pub use alerts::{AckBody, AlertLookup, Found as FoundAlert};
 pub use api::{ApiDoc, openapi_document, router_for};
 pub use error::ServiceError;
-pub use service::{Clock, Service};
+pub use service::{Clock, Service, log_origin};
 
 /// Opens the clearance database at `url` (the record's `--database` URL)
 /// with the Black Sea configuration, and returns the clearance routes to

@@ -62,12 +62,19 @@ pub(crate) struct State {
     pub tree: MerkleTree,
 }
 
+/// The name of a corridor's log (in its checkpoints, and in the key changes
+/// its parties sign): `corridor/<id>`.
+pub fn log_origin(config: &CorridorConfig) -> String {
+    format!("corridor/{}", config.id)
+}
+
 /// Reads, verifies and replays the stored log.
 async fn load(db: &Db, config: &CorridorConfig) -> Result<State, ServiceError> {
     let rows = db.log_rows().await?;
     // Every party key is registered in the log itself, so the chain verifies from an empty registry.
-    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
-        .map_err(|e| ServiceError::Tampered(e.to_string()))?;
+    let summary =
+        corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new(), &log_origin(config))
+            .map_err(|e| ServiceError::Tampered(e.to_string()))?;
     let entries: Vec<LogEntry> = rows
         .iter()
         .map(StoredEntry::to_entry)
@@ -151,7 +158,7 @@ impl Service {
                     .map_err(|e| ServiceError::Internal(e.to_string()))?
             }
         };
-        let origin = format!("corridor/{}", config.id);
+        let origin = log_origin(&config);
         Ok(Arc::new(Service {
             db,
             config,
@@ -368,10 +375,11 @@ impl Service {
         // The log's own rule for key events decides (the endorsement included),
         // as it will on every replay.
         let mut keys = st.keys.clone();
-        keys.apply_logged_event(&event, now).map_err(|e| match e {
-            KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
-            e => ServiceError::Unprocessable(e.to_string()),
-        })?;
+        keys.apply_logged_event(&event, now, &self.origin)
+            .map_err(|e| match e {
+                KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
+                e => ServiceError::Unprocessable(e.to_string()),
+            })?;
         let entry = LogEntry::next(st.entries.last(), &actor.id, now, event, None)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let row =

@@ -21,7 +21,9 @@
 
 use corridor_clearance::{Clearance, CorridorConfig};
 use corridor_ledger::checkpoint::SignedCheckpoint;
-use corridor_ledger::{ChainError, Hash, KeyId, KeyRegistry, MerkleTree, PublicKey, Signature};
+use corridor_ledger::{
+    ChainError, ChainFault, Hash, KeyId, KeyRegistry, MerkleTree, PublicKey, Signature,
+};
 use serde::Serialize;
 
 use crate::db::Db;
@@ -66,19 +68,41 @@ pub enum VerifyFailure {
     /// The applications table disagrees with the log.
     #[error("applications table: {0}")]
     Projection(String),
+    /// A key change could not be checked: with no configuration and no
+    /// stored checkpoint, nothing names the log its signatures are for.
+    #[error(
+        "{0} (no corridor configuration given and no checkpoint stored, so the log's name is unknown)"
+    )]
+    UnknownOrigin(ChainError),
     /// The database could not be read.
     #[error(transparent)]
     Db(#[from] ServiceError),
 }
 
 /// Verifies the clearance record in `db`; with `config`, also replays it.
+/// Key changes are checked as signed for the corridor's log (without
+/// `config`, for the log the stored checkpoints name; with neither, a log
+/// with key changes after a party's first key does not verify).
 pub async fn verify_database(
     db: &Db,
     config: Option<&CorridorConfig>,
 ) -> Result<VerifyReport, VerifyFailure> {
     let rows = db.log_rows().await?;
-    let summary = corridor_ledger::verify_stored_chain(&rows, &KeyRegistry::new())
-        .map_err(VerifyFailure::Chain)?;
+    let checkpoints = db.checkpoints().await?;
+    let origin = match config {
+        Some(c) => Some(crate::log_origin(c)),
+        None => checkpoints.last().map(|c| c.origin.clone()),
+    };
+    let summary = corridor_ledger::verify_stored_chain(
+        &rows,
+        &KeyRegistry::new(),
+        origin.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| match (&origin, &e.fault) {
+        (None, ChainFault::KeyEvent(_)) => VerifyFailure::UnknownOrigin(e),
+        _ => VerifyFailure::Chain(e),
+    })?;
+    let origin = origin.unwrap_or_default();
     // The rows decode: verify_stored_chain has checked each one.
     let entries: Vec<_> = rows.iter().filter_map(|r| r.to_entry().ok()).collect();
     let tree = MerkleTree::from_leaf_hashes(
@@ -88,7 +112,6 @@ pub async fn verify_database(
             .collect(),
     );
 
-    let checkpoints = db.checkpoints().await?;
     let log_key = match db.log_public_key().await? {
         Some(text) => Some(
             PublicKey::from_text(&text).map_err(|e| VerifyFailure::Checkpoint {
@@ -115,6 +138,12 @@ pub async fn verify_database(
             signature: Signature::from_base64(&c.signature).map_err(|e| fail(e.to_string()))?,
         };
         signed.verify(key).map_err(|e| fail(e.to_string()))?;
+        if signed.origin != origin {
+            return Err(fail(format!(
+                "signed for log {:?}, but this is log {origin:?}",
+                signed.origin
+            )));
+        }
         if signed.size > tree.size() {
             return Err(fail(format!(
                 "signed over {} entries but the log has {}: entries from seq {} on were deleted",

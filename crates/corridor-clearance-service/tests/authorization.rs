@@ -967,7 +967,9 @@ async fn only_the_party_itself_replaces_its_key() {
     let body = |new: &SecretKey, by: Option<&SecretKey>| {
         let mut b = json!({"public_key": new.public_key().to_base64()});
         if let Some(by) = by {
-            b["endorsement"] = serde_json::to_value(endorse(by, "UA", &new.public_key())).unwrap();
+            b["endorsement"] =
+                serde_json::to_value(endorse(by, "corridor/bsgi", "UA", &new.public_key()))
+                    .unwrap();
         }
         b
     };
@@ -1009,6 +1011,19 @@ async fn only_the_party_itself_replaces_its_key() {
             .contains("does not verify"),
         "{b}"
     );
+    // Finding 3 of docs/open-findings.md: the party's own endorsement, but
+    // signed for another corridor's log.
+    let elsewhere = json!({"public_key": ua2.public_key().to_base64(),
+        "endorsement": endorse(&ua1, "corridor/unvim", "UA", &ua2.public_key())});
+    let (st, b) = post(ua.clone(), elsewhere).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{b}"
+    );
     let (st, b) = post(
         ua.clone(),
         json!({"public_key": ua2.public_key().to_base64(),
@@ -1038,9 +1053,21 @@ async fn only_the_party_itself_replaces_its_key() {
             .key_id,
         ua2.key_id()
     );
-    corridor_clearance_service::verify::verify_database(s.db(), None)
+    corridor_clearance_service::verify::verify_database(s.db(), Some(s.config()))
         .await
         .expect("the log verifies");
+    // Without the configuration, nothing names the log the rotation was signed for.
+    let err = corridor_clearance_service::verify::verify_database(s.db(), None)
+        .await
+        .expect_err("no origin");
+    assert!(
+        err.to_string().contains("the log's name is unknown"),
+        "{err}"
+    );
+    s.checkpoint().await.expect("checkpoint");
+    corridor_clearance_service::verify::verify_database(s.db(), None)
+        .await
+        .expect("the stored checkpoint names the log");
 
     // A configuration that pins a party's first key takes no other.
     let dir = tempfile::tempdir().unwrap();

@@ -361,8 +361,8 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         let _ = w.clearance.overdue(now);
     }
-    let summary =
-        verify_chain(w.log.entries(), &w.keys).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let summary = verify_chain(w.log.entries(), &w.keys, ORIGIN)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(summary.size, w.log.size());
     let events = w.events();
     let replayed = Clearance::replay(config.clone(), events.iter().map(|(t, e)| (*t, e)))

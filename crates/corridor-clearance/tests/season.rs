@@ -371,7 +371,7 @@ fn season_slice() {
     w.clearance.check_invariants().expect("invariants");
 
     // The log verifies, and replaying it rebuilds the same state.
-    let summary = verify_chain(w.log.entries(), &w.keys).expect("chain verifies");
+    let summary = verify_chain(w.log.entries(), &w.keys, ORIGIN).expect("chain verifies");
     assert_eq!(summary.signatures, 17, "16 decisions and one release");
     let events = w.events();
     let replayed = Clearance::replay(bsgi(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
@@ -395,12 +395,17 @@ fn season_slice() {
             t("2023-01-01T00:00:00Z"),
             key_events::key_registered_event(
                 &rec,
-                Some(&key_events::endorse(w.key("UN"), "UN", &k.public_key())),
+                Some(&key_events::endorse(
+                    w.key("UN"),
+                    ORIGIN,
+                    "UN",
+                    &k.public_key(),
+                )),
             ),
             None,
         )
         .expect("append");
-    verify_chain(with_keys.entries(), &w.keys).expect("rotation logged");
+    verify_chain(with_keys.entries(), &w.keys, ORIGIN).expect("rotation logged");
     let from_log =
         Clearance::replay_log(bsgi(), with_keys.entries()).expect("replay with key events");
     assert_eq!(from_log.applications, w.clearance.applications);

@@ -217,14 +217,15 @@ impl SignedCheckpoint {
 
 /// Verifies a chain and that a signed checkpoint commits to a prefix of it:
 /// the checkpoint signature, its size within the log, and the log's Merkle
-/// root at that size.
+/// root at that size. Key changes are checked against the checkpoint's
+/// origin (the log's name).
 pub fn verify_chain_against_checkpoint(
     entries: &[LogEntry],
     keys: &KeyRegistry,
     checkpoint: &SignedCheckpoint,
     log_key: &PublicKey,
 ) -> Result<ChainSummary, CheckpointError> {
-    let summary = verify_chain(entries, keys)?;
+    let summary = verify_chain(entries, keys, &checkpoint.origin)?;
     checkpoint.verify(log_key)?;
     if checkpoint.size > summary.size {
         return Err(CheckpointError::BeyondLog {

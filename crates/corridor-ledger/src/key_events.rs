@@ -17,9 +17,15 @@
 //!   retires a key without a successor; the signature is the retired key's
 //!   own, over [`retirement_message`].
 //!
-//! Neither may take effect before the entry's time. So neither the operator
-//! of the log nor an administrator can give a party a key the party did not
-//! sign for: such an entry fails [`crate::verify_chain`] at that entry.
+//! Both signed texts name the log (its origin, as in checkpoints), so a party
+//! that uses one key in two corridors cannot have a change made in one
+//! replayed into the other. A new key takes effect when it is logged (no
+//! earlier, and at most [`MAX_KEY_LEAD_SECONDS`] later: whoever writes the log
+//! cannot postpone a rotation and keep the old key current); a retirement
+//! takes effect at the time the key signed, which may not be before the
+//! entry's time. So neither the operator of the log nor an administrator can
+//! give a party a key the party did not sign for: such an entry fails
+//! [`crate::verify_chain`] at that entry.
 //! (A party that loses its last private key cannot change its keys through
 //! the log; that is deliberate, and recovery is a matter for the parties.)
 
@@ -33,6 +39,10 @@ pub const KEY_REGISTERED: &str = "party_key_registered";
 /// `type` of the event that retires a key without a successor.
 pub const KEY_RETIRED: &str = "party_key_retired";
 
+/// How far after its entry's time a new key's `valid_from` may lie
+/// (seconds): the log's clock skew allowance, as for signed decisions.
+pub const MAX_KEY_LEAD_SECONDS: i64 = crate::decision::MAX_CLOCK_SKEW_SECONDS;
+
 /// A party's signature, by its most recent key, over its next key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,30 +53,42 @@ pub struct Endorsement {
     pub signature: Signature,
 }
 
-/// The bytes a party's previous key signs to hand over to `new_key`:
-/// `corridor-key-rotation-v1\n<party>\n<previous key id>\n<new key, base64>\n`.
-pub fn rotation_message(party: &str, previous: &KeyId, new_key: &PublicKey) -> Vec<u8> {
+/// The bytes a party's previous key signs to hand over to `new_key` in the
+/// log named `origin`:
+/// `corridor-key-rotation-v2\n<origin>\n<party>\n<previous key id>\n<new key, base64>\n`.
+pub fn rotation_message(
+    origin: &str,
+    party: &str,
+    previous: &KeyId,
+    new_key: &PublicKey,
+) -> Vec<u8> {
     format!(
-        "corridor-key-rotation-v1\n{party}\n{previous}\n{}\n",
+        "corridor-key-rotation-v2\n{origin}\n{party}\n{previous}\n{}\n",
         new_key.to_base64()
     )
     .into_bytes()
 }
 
-/// The bytes a key signs to retire itself at `at`:
-/// `corridor-key-retirement-v1\n<party>\n<key id>\n<at, RFC 3339>\n`.
-pub fn retirement_message(party: &str, key_id: &KeyId, at: Timestamp) -> Vec<u8> {
+/// The bytes a key signs to retire itself at `at` in the log named `origin`:
+/// `corridor-key-retirement-v2\n<origin>\n<party>\n<key id>\n<at, RFC 3339>\n`.
+pub fn retirement_message(origin: &str, party: &str, key_id: &KeyId, at: Timestamp) -> Vec<u8> {
     format!(
-        "corridor-key-retirement-v1\n{party}\n{key_id}\n{}\n",
+        "corridor-key-retirement-v2\n{origin}\n{party}\n{key_id}\n{}\n",
         crate::time::format(at)
     )
     .into_bytes()
 }
 
-/// The endorsement of `new_key` for `party` by the party's `previous` key.
-pub fn endorse(previous: &crate::keys::SecretKey, party: &str, new_key: &PublicKey) -> Endorsement {
+/// The endorsement of `new_key` for `party` by the party's `previous` key,
+/// for the log named `origin`.
+pub fn endorse(
+    previous: &crate::keys::SecretKey,
+    origin: &str,
+    party: &str,
+    new_key: &PublicKey,
+) -> Endorsement {
     let key_id = previous.key_id();
-    let signature = previous.sign(&rotation_message(party, &key_id, new_key));
+    let signature = previous.sign(&rotation_message(origin, party, &key_id, new_key));
     Endorsement { key_id, signature }
 }
 
@@ -82,14 +104,16 @@ pub fn key_registered_event(
     }
 }
 
-/// The event retiring `key`'s own `party` key at `at`, signed by that key.
+/// The event retiring `key`'s own `party` key at `at` in the log named
+/// `origin`, signed by that key.
 pub fn key_retired_event(
     key: &crate::keys::SecretKey,
+    origin: &str,
     party: &str,
     at: Timestamp,
 ) -> serde_json::Value {
     let key_id = key.key_id();
-    let signature = key.sign(&retirement_message(party, &key_id, at));
+    let signature = key.sign(&retirement_message(origin, party, &key_id, at));
     serde_json::json!({"type": KEY_RETIRED, "party": party, "key_id": key_id,
         "at": crate::time::format(at), "signature": signature})
 }
@@ -103,6 +127,11 @@ pub enum KeyEventError {
     /// Keys change only going forward: validity cannot start or end before the entry's time.
     #[error("key change dated {at}, before it was logged at {logged}")]
     Backdated { at: Timestamp, logged: Timestamp },
+    /// A new key takes effect when logged: the log's writer may not postpone it.
+    #[error(
+        "new key valid from {at}, more than {MAX_KEY_LEAD_SECONDS} s after it was logged at {logged}"
+    )]
+    Postdated { at: Timestamp, logged: Timestamp },
     /// The retired key belongs to another party.
     #[error("key {key_id} is not a key of party {party}")]
     WrongParty { key_id: KeyId, party: String },
@@ -154,6 +183,7 @@ impl KeyRegistry {
     /// key, refused when it has none.
     fn check_endorsement(
         &self,
+        origin: &str,
         party: &str,
         new_key: &PublicKey,
         endorsement: Option<&Endorsement>,
@@ -177,7 +207,7 @@ impl KeyRegistry {
                 }
                 prev.public_key
                     .verify(
-                        &rotation_message(party, &prev.key_id, new_key),
+                        &rotation_message(origin, party, &prev.key_id, new_key),
                         &e.signature,
                     )
                     .map_err(|_| KeyEventError::BadSignature(e.key_id.clone()))
@@ -185,14 +215,16 @@ impl KeyRegistry {
         }
     }
 
-    /// Applies a key event logged at `logged_at`. Returns `Ok(false)` when the
-    /// event is not a key event. Registrations may not start, and retirements
-    /// may not take effect, before `logged_at`; each must carry the party's
+    /// Applies a key event logged at `logged_at` in the log named `origin`.
+    /// Returns `Ok(false)` when the event is not a key event. Registrations
+    /// start when logged (within [`MAX_KEY_LEAD_SECONDS`]), retirements may
+    /// not take effect before `logged_at`; each must carry the party's
     /// signature as the module documentation says.
     pub fn apply_logged_event(
         &mut self,
         event: &serde_json::Value,
         logged_at: Timestamp,
+        origin: &str,
     ) -> Result<bool, KeyEventError> {
         let malformed = |m: String| KeyEventError::Malformed(m);
         match event.get("type").and_then(serde_json::Value::as_str) {
@@ -216,7 +248,18 @@ impl KeyRegistry {
                         logged: logged_at,
                     });
                 }
-                self.check_endorsement(&rec.party, &rec.public_key, ev.endorsement.as_ref())?;
+                if rec.valid_from.as_second() - logged_at.as_second() > MAX_KEY_LEAD_SECONDS {
+                    return Err(KeyEventError::Postdated {
+                        at: rec.valid_from,
+                        logged: logged_at,
+                    });
+                }
+                self.check_endorsement(
+                    origin,
+                    &rec.party,
+                    &rec.public_key,
+                    ev.endorsement.as_ref(),
+                )?;
                 let mut next = self.clone();
                 if let Some(current) = next
                     .current_key(&rec.party, rec.valid_from)
@@ -248,7 +291,7 @@ impl KeyRegistry {
                 }
                 k.public_key
                     .verify(
-                        &retirement_message(&ev.party, &ev.key_id, ev.at),
+                        &retirement_message(origin, &ev.party, &ev.key_id, ev.at),
                         &ev.signature,
                     )
                     .map_err(|_| KeyEventError::BadSignature(ev.key_id.clone()))?;
@@ -264,6 +307,8 @@ impl KeyRegistry {
 mod tests {
     use super::*;
     use crate::keys::SecretKey;
+
+    const ORIGIN: &str = "corridor/test";
 
     fn t(s: &str) -> Timestamp {
         s.parse().expect("time")
@@ -289,7 +334,7 @@ mod tests {
                 .as_str()
                 .or(e["at"].as_str())
                 .map_or(t("2022-08-01T00:00:00Z"), t);
-            let r = reg.apply_logged_event(e, at);
+            let r = reg.apply_logged_event(e, at, ORIGIN);
             let name = match r {
                 Ok(_) => "ok",
                 Err(KeyEventError::NotEndorsed { .. }) => "not-endorsed",
@@ -298,6 +343,7 @@ mod tests {
                 Err(KeyEventError::BadSignature(_)) => "bad-signature",
                 Err(KeyEventError::Malformed(_)) => "malformed",
                 Err(KeyEventError::WrongParty { .. }) => "wrong-party",
+                Err(KeyEventError::Postdated { .. }) => "postdated",
                 Err(e) => panic!("{e}"),
             };
             if i + 1 < events.len() {
@@ -318,7 +364,7 @@ mod tests {
         let second = |by: &SecretKey| {
             key_registered_event(
                 &record(&ua2, "UA", "2022-09-01T00:00:00Z"),
-                Some(&endorse(by, "UA", &ua2.public_key())),
+                Some(&endorse(by, ORIGIN, "UA", &ua2.public_key())),
             )
         };
         check(std::slice::from_ref(&first), "ok");
@@ -333,7 +379,7 @@ mod tests {
         );
         check(&[first.clone(), second(&admin)], "wrong-endorser");
         // The right key id with another key's signature.
-        let mut forged = endorse(&admin, "UA", &ua2.public_key());
+        let mut forged = endorse(&admin, ORIGIN, "UA", &ua2.public_key());
         forged.key_id = ua1.key_id();
         check(
             &[
@@ -343,7 +389,7 @@ mod tests {
             "bad-signature",
         );
         // An endorsement is for one new key: reused for another it fails.
-        let for_ua2 = endorse(&ua1, "UA", &ua2.public_key());
+        let for_ua2 = endorse(&ua1, ORIGIN, "UA", &ua2.public_key());
         check(
             &[
                 first.clone(),
@@ -359,7 +405,7 @@ mod tests {
             "nothing-to-endorse",
         );
         // After retirement the retired key still hands over (and only it).
-        let retire = key_retired_event(&ua1, "UA", t("2022-08-15T00:00:00Z"));
+        let retire = key_retired_event(&ua1, ORIGIN, "UA", t("2022-08-15T00:00:00Z"));
         check(&[first.clone(), retire.clone(), second(&ua1)], "ok");
         check(
             &[
@@ -379,10 +425,44 @@ mod tests {
         let mut extra = second(&ua1);
         extra["note"] = "x".into();
         check(&[first.clone(), extra], "malformed");
+        // Finding 3 of docs/open-findings.md: a change signed for another
+        // corridor's log does not apply in this one.
+        let elsewhere = key_registered_event(
+            &record(&ua2, "UA", "2022-09-01T00:00:00Z"),
+            Some(&endorse(&ua1, "corridor/other", "UA", &ua2.public_key())),
+        );
+        check(&[first.clone(), elsewhere], "bad-signature");
+        let retired_elsewhere =
+            key_retired_event(&ua1, "corridor/other", "UA", t("2022-08-15T00:00:00Z"));
+        check(&[first.clone(), retired_elsewhere], "bad-signature");
         // A first key has no endorsement member, not a null one (as
         // tools/verify_log.py reads it).
         let mut null = first;
         null["endorsement"] = serde_json::Value::Null;
         check(&[null], "malformed");
+    }
+
+    /// Finding 3 of docs/open-findings.md: whoever writes the log cannot
+    /// postpone a new key (and keep the old one current) by dating it ahead.
+    #[test]
+    fn a_new_key_takes_effect_when_logged() {
+        let ua1 = SecretKey::from_seed(&[1; 32]);
+        let logged = t("2022-08-01T00:00:00Z");
+        let apply = |from: &str| {
+            KeyRegistry::new().apply_logged_event(
+                &key_registered_event(&record(&ua1, "UA", from), None),
+                logged,
+                ORIGIN,
+            )
+        };
+        assert_eq!(apply("2022-08-01T00:05:00Z"), Ok(true));
+        assert!(matches!(
+            apply("2022-08-01T00:05:01Z"),
+            Err(KeyEventError::Postdated { .. })
+        ));
+        assert!(matches!(
+            apply("2022-07-31T23:59:59Z"),
+            Err(KeyEventError::Backdated { .. })
+        ));
     }
 }

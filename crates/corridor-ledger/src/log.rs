@@ -282,9 +282,14 @@ pub struct ChainSummary {
 }
 
 /// Verifies the whole chain from its first entry: sequence, links, entry
-/// hashes, time order, and every signature against `keys`. Returns the first
-/// entry that does not check.
-pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSummary, ChainError> {
+/// hashes, time order, and every signature against `keys` (key changes
+/// signed for the log named `origin`). Returns the first entry that does
+/// not check.
+pub fn verify_chain(
+    entries: &[LogEntry],
+    keys: &KeyRegistry,
+    origin: &str,
+) -> Result<ChainSummary, ChainError> {
     let mut keys = keys.clone();
     let mut prev: Option<&LogEntry> = None;
     let mut tree = MerkleTree::new();
@@ -329,7 +334,7 @@ pub fn verify_chain(entries: &[LogEntry], keys: &KeyRegistry) -> Result<ChainSum
         if verify_entry_signature(e, &keys).map_err(fail)? {
             signatures += 1;
         }
-        keys.apply_logged_event(&e.event, e.time)
+        keys.apply_logged_event(&e.event, e.time, origin)
             .map_err(|k| fail(ChainFault::KeyEvent(k)))?;
         tree.push_leaf_hash(e.leaf_hash());
         prev = Some(e);
@@ -473,6 +478,7 @@ impl StoredEntry {
 pub fn verify_stored_chain(
     rows: &[StoredEntry],
     keys: &KeyRegistry,
+    origin: &str,
 ) -> Result<ChainSummary, ChainError> {
     let mut entries = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
@@ -480,7 +486,7 @@ pub fn verify_stored_chain(
             Ok(e) => entries.push(e),
             Err(fault) => {
                 // Entries before this one may already be wrong: report the first problem.
-                verify_chain(&entries, keys)?;
+                verify_chain(&entries, keys, origin)?;
                 return Err(ChainError {
                     index,
                     seq: u64::try_from(row.seq).unwrap_or(u64::MAX),
@@ -489,7 +495,7 @@ pub fn verify_stored_chain(
             }
         }
     }
-    verify_chain(&entries, keys)
+    verify_chain(&entries, keys, origin)
 }
 
 /// An in-memory log: entries plus their Merkle tree. Append-only.
@@ -505,9 +511,13 @@ impl Log {
         Self::default()
     }
 
-    /// Loads entries after verifying them.
-    pub fn from_entries(entries: Vec<LogEntry>, keys: &KeyRegistry) -> Result<Self, ChainError> {
-        verify_chain(&entries, keys)?;
+    /// Loads the entries of the log named `origin` after verifying them.
+    pub fn from_entries(
+        entries: Vec<LogEntry>,
+        keys: &KeyRegistry,
+        origin: &str,
+    ) -> Result<Self, ChainError> {
+        verify_chain(&entries, keys, origin)?;
         let tree = MerkleTree::from_leaf_hashes(entries.iter().map(LogEntry::leaf_hash).collect());
         Ok(Log { entries, tree })
     }

@@ -20,7 +20,7 @@ fn check(
     let s = season(6);
     let mut entries = s.log.entries().to_vec();
     tamper(&mut entries, &s);
-    let got = verify_chain(&entries, &s.keys).err().map(|e| {
+    let got = verify_chain(&entries, &s.keys, ORIGIN).err().map(|e| {
         (
             e.index,
             format!("{:?}", e.fault)
@@ -212,7 +212,7 @@ fn retired_key_after_retirement_is_named() {
         signature: signed.signature,
     });
     es[i].entry_hash = es[i].recompute_hash().unwrap();
-    let err = verify_chain(&es, &s.keys).unwrap_err();
+    let err = verify_chain(&es, &s.keys, ORIGIN).unwrap_err();
     assert_eq!(err.index, i);
     assert!(
         matches!(
@@ -227,7 +227,7 @@ fn retired_key_after_retirement_is_named() {
             .as_ref()
             .is_some_and(|g| g.key_id == old.key_id())
     }));
-    verify_chain(s.log.entries(), &s.keys).unwrap();
+    verify_chain(s.log.entries(), &s.keys, ORIGIN).unwrap();
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn checkpoints_and_proofs() {
     let mut es = s.log.entries().to_vec();
     let cut = es.len() - 3;
     es.truncate(cut);
-    let mut log2 = Log::from_entries(es, &s.keys).unwrap();
+    let mut log2 = Log::from_entries(es, &s.keys, ORIGIN).unwrap();
     for _ in 0..3 {
         log2.append(
             "forger",
@@ -342,8 +342,8 @@ fn time_cannot_go_backwards_on_append() {
 #[test]
 fn keys_recorded_in_the_log() {
     let (log, ua1, ua2) = logged_keys_log();
-    let summary =
-        verify_chain(log.entries(), &KeyRegistry::new()).expect("verifies from an empty registry");
+    let summary = verify_chain(log.entries(), &KeyRegistry::new(), ORIGIN)
+        .expect("verifies from an empty registry");
     assert_eq!(summary.signatures, 2);
     let k1 = summary.keys.get(&ua1.key_id()).expect("ua1");
     assert_eq!(
@@ -357,7 +357,7 @@ fn keys_recorded_in_the_log() {
     );
 
     let fault = |entries: &[LogEntry]| {
-        verify_chain(entries, &KeyRegistry::new())
+        verify_chain(entries, &KeyRegistry::new(), ORIGIN)
             .map(|_| ())
             .map_err(|e| (e.index, e.fault))
     };
@@ -370,11 +370,12 @@ fn keys_recorded_in_the_log() {
         Err((2, ChainFault::KeyEvent(KeyEventError::Backdated { .. })))
     ));
     // Retiring another party's key, or a malformed key event, is refused.
-    let mut l2 = Log::from_entries(log.entries().to_vec(), &KeyRegistry::new()).expect("load");
+    let mut l2 =
+        Log::from_entries(log.entries().to_vec(), &KeyRegistry::new(), ORIGIN).expect("load");
     l2.append(
         "admin",
         t("2022-08-06T00:00:00Z"),
-        key_events::key_retired_event(&ua1, "RU", t("2022-08-06T00:00:00Z")),
+        key_events::key_retired_event(&ua1, ORIGIN, "RU", t("2022-08-06T00:00:00Z")),
         None,
     )
     .expect("append");
@@ -382,7 +383,8 @@ fn keys_recorded_in_the_log() {
         fault(l2.entries()),
         Err((5, ChainFault::KeyEvent(KeyEventError::WrongParty { .. })))
     ));
-    let mut l3 = Log::from_entries(log.entries().to_vec(), &KeyRegistry::new()).expect("load");
+    let mut l3 =
+        Log::from_entries(log.entries().to_vec(), &KeyRegistry::new(), ORIGIN).expect("load");
     l3.append(
         "admin",
         t("2022-08-06T00:00:00Z"),
@@ -415,7 +417,7 @@ fn stored_rows_round_trip_and_bad_rows_are_named() {
         .iter()
         .map(|e| StoredEntry::from_entry(e).expect("row"))
         .collect();
-    let summary = verify_stored_chain(&rows, &s.keys).expect("rows verify");
+    let summary = verify_stored_chain(&rows, &s.keys, ORIGIN).expect("rows verify");
     assert_eq!(summary.root, s.log.root());
     for (row, e) in rows.iter().zip(s.log.entries()) {
         assert_eq!(&row.to_entry().expect("decode"), e);
@@ -423,7 +425,7 @@ fn stored_rows_round_trip_and_bad_rows_are_named() {
     let check = |edit: &dyn Fn(&mut Vec<StoredEntry>), index: usize, what: &str| {
         let mut r = rows.clone();
         edit(&mut r);
-        let err = verify_stored_chain(&r, &s.keys).expect_err("tampered rows");
+        let err = verify_stored_chain(&r, &s.keys, ORIGIN).expect_err("tampered rows");
         assert_eq!(err.index, index, "{what}: {err}");
         assert!(err.to_string().contains(what), "{what}: {err}");
     };
@@ -460,7 +462,7 @@ fn stored_rows_round_trip_and_bad_rows_are_named() {
     // Whitespace-only edits to the event text change nothing that is hashed.
     let mut r = rows.clone();
     r[1].event = r[1].event.replacen(':', ": ", 1);
-    verify_stored_chain(&r, &s.keys).expect("same JSON value");
+    verify_stored_chain(&r, &s.keys, ORIGIN).expect("same JSON value");
     // A value edit in the event text is caught.
     check(
         &|r| r[1].event = r[1].event.replacen("wheat", "maize", 1),

@@ -286,7 +286,7 @@ fn python_verifier_agrees_with_rust() {
                     .expect("key"),
             )
             .expect("key");
-            let mut e = key_events::endorse(&other, "UA", &key);
+            let mut e = key_events::endorse(&other, ORIGIN, "UA", &key);
             e.key_id = KeyId(
                 v["entries"][2]["event"]["endorsement"]["key_id"]
                     .as_str()
@@ -309,6 +309,25 @@ fn python_verifier_agrees_with_rust() {
             rehash_upto(v, last);
         },
         Some("the signature of key"),
+    );
+    // Finding 3 of docs/open-findings.md: key changes are signed for one log.
+    check(
+        "key changes read as another log's",
+        &kbase,
+        |v| {
+            v["origin"] = "corridor/other".into();
+            v["checkpoint"]["origin"] = "corridor/other".into();
+        },
+        Some("position 2 (seq 2): the signature of key"),
+    );
+    check(
+        "a new key dated an hour after it was logged",
+        &kbase,
+        |v| {
+            v["entries"][2]["event"]["key"]["valid_from"] = "2022-08-03T01:00:00Z".into();
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): new key valid from more than 300 s"),
     );
 }
 

@@ -13,6 +13,9 @@ pub fn t(s: &str) -> Timestamp {
     s.parse().expect("test time")
 }
 
+/// The log's name, as the service names the BSGI corridor's log.
+pub const ORIGIN: &str = "corridor/bsgi";
+
 pub fn bsgi() -> CorridorConfig {
     CorridorConfig::bsgi().expect("shipped bsgi config")
 }

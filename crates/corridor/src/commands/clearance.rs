@@ -184,7 +184,10 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
                 Some(path) => {
                     let current = SecretKey::from_pkcs8_pem(&read(&path)?)
                         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                    Some(corridor_ledger::key_events::endorse(&current, &party, &key))
+                    let origin = corridor_clearance_service::log_origin(&config()?);
+                    Some(corridor_ledger::key_events::endorse(
+                        &current, &origin, &party, &key,
+                    ))
                 }
                 None => None,
             };
@@ -198,7 +201,9 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             let new = SecretKey::generate();
             // The party's current key signs its successor. Register first: if
             // the log refuses the key, the files stay as they were.
-            let endorsement = corridor_ledger::key_events::endorse(&old, &party, &new.public_key());
+            let origin = corridor_clearance_service::log_origin(&config()?);
+            let endorsement =
+                corridor_ledger::key_events::endorse(&old, &origin, &party, &new.public_key());
             register(ctx, &party, new.public_key(), Some(endorsement)).await?;
             let KeyId(old_id) = old.key_id();
             std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem")))
