@@ -179,6 +179,10 @@ fn implausible(
     (d > allowed).then_some((d, dt))
 }
 
+/// Speed (knots) above which a report at exactly its previous place says the
+/// fix is frozen: the ship claims to move and does not.
+const FROZEN_FIX_MIN_SOG_KN: f32 = 1.0;
+
 /// An `mmsi_conflict`'s detail grows with each identity claimed, up to this.
 const MAX_CONFLICT_DETAIL: usize = 512;
 
@@ -573,8 +577,19 @@ impl<R: Registry> Monitor<R> {
         if let Some((id, last)) = jump {
             self.close_alert(id, last.unwrap_or(r.time), None, out);
         }
+        // A second place that never moves while its reports say the ship is
+        // under way is not a second ship's track: a frozen or made-up fix.
+        let moving = |p: &PositionReport| p.sog_kn.is_some_and(|v| v >= FROZEN_FIX_MIN_SOG_KN);
+        let why = if q.lat == r.lat && q.lon == r.lon && moving(&q) && moving(r) {
+            format!(
+                "the second place does not move though its reports say {:.1} kn: one transponder alternating with a frozen or false fix, or a spoofer",
+                r.sog_kn.unwrap_or_default()
+            )
+        } else {
+            "two ships share it".to_string()
+        };
         let detail = format!(
-            "MMSI {} reported alternately at ({:.4}, {:.4}) and ({:.4}, {:.4}), {:.1} nm apart: two ships share it, the track follows the first place{claims}",
+            "MMSI {} reported alternately at ({:.4}, {:.4}) and ({:.4}, {:.4}), {:.1} nm apart: {why}; the track follows the first place{claims}",
             r.mmsi,
             f.pos.lat,
             f.pos.lon,

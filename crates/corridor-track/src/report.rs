@@ -58,9 +58,13 @@ impl PositionReport {
     }
 
     /// The same report with AIS "not available" sentinels turned into `None`;
-    /// `None` as a whole when the position itself is unusable.
+    /// `None` as a whole when the position itself is unusable: out of range,
+    /// or exactly 0°N 0°E, the fix a transponder without a position sends.
     pub fn normalized(&self) -> Option<Self> {
         if !self.pos().is_valid() || self.lat.abs() > 90.0 || self.lon.abs() > 180.0 {
+            return None;
+        }
+        if self.lat == 0.0 && self.lon == 0.0 {
             return None;
         }
         let mut r = *self;

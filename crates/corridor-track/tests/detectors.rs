@@ -466,11 +466,12 @@ fn impossible_jump_is_flagged_and_not_believed() {
 
 #[test]
 fn one_bad_first_fix_does_not_stop_tracking() {
-    // Open finding 6. The first fix is 0°N 0°E; the ship's real reports
-    // agree with one another, not with it: after three the track is theirs,
-    // and the jump alert names the outlier, from its time to the re-anchoring.
+    // Open finding 6. The first fix is far off (a stale one; 0°N 0°E itself
+    // is no position at all); the ship's real reports agree with one another,
+    // not with it: after three the track is theirs, and the jump alert names
+    // the outlier, from its time to the re-anchoring.
     let mut a = Script::new(21, 0.0);
-    let bad = a.report(LatLon::new(0.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let bad = a.report(LatLon::new(36.0, 14.5), 12.0, NavStatus::UNDER_WAY);
     a.last = None;
     a.wait(10.0);
     a.go(off(ODESA, 100.0, 0.0));
@@ -539,6 +540,17 @@ fn one_bad_first_fix_does_not_stop_tracking() {
         conflict,
         Some((22, at(alternating[2]))),
         "the third is in it"
+    );
+    // Open finding 2: a place that never moves at 12 kn is not a second ship.
+    let detail = m
+        .open_alerts()
+        .find(|x| x.kind == AlertKind::MmsiConflict)
+        .map(|x| x.detail.clone())
+        .unwrap_or_default();
+    assert!(
+        detail.contains("does not move though its reports say 12.0 kn")
+            && !detail.contains("two ships"),
+        "{detail}"
     );
     let pos = |mmsi| m.vessel(mmsi).and_then(|v| v.fix).map(|f| f.pos);
     assert_eq!(pos(21), Some(back));
@@ -619,7 +631,13 @@ fn mmsi_used_by_two_ships_is_one_conflict_alert() {
                 .any(|l| (l - lat(off(ODESA, 20.0, 0.0))).abs() < 0.5),
         "{conflict:#?}"
     );
-    for said in ["SHIP 26", "9000026", "OTHER SHIP", "9074729"] {
+    for said in [
+        "two ships share it",
+        "SHIP 26",
+        "9000026",
+        "OTHER SHIP",
+        "9074729",
+    ] {
         assert!(
             conflict.detail.contains(said),
             "{said}: {}",
@@ -679,6 +697,13 @@ fn bad_and_stale_input_is_counted_not_fatal() {
     let mut nan = bad;
     nan.lat = f64::NAN;
     steps.push(Step::Pos(nan));
+    // Open finding 2: 0°N 0°E is a transponder without a fix, not a place
+    // (alternating with real fixes it read as a second ship).
+    let mut null_island = bad;
+    null_island.lat = 0.0;
+    null_island.lon = 0.0;
+    null_island.time = at(30.0);
+    steps.push(Step::Pos(null_island));
     let mut old = match &steps[0] {
         Step::Pos(p) => *p,
         _ => unreachable!(),
@@ -694,7 +719,7 @@ fn bad_and_stale_input_is_counted_not_fatal() {
     let (alerts, m) = run(&steps, MapRegistry::new());
     assert!(alerts.is_empty());
     assert!(m.vessel(20).and_then(|v| v.fix).is_some());
-    assert_eq!(m.stats().invalid, 2);
+    assert_eq!(m.stats().invalid, 3);
     assert_eq!(m.stats().stale, 1);
     assert_eq!(m.stats().positions, 2);
 }
