@@ -21,6 +21,13 @@ pub const MAX_FAILURES: u32 = 5;
 /// Failed logins one client may make over all user names within
 /// [`WINDOW_SECONDS`] (slows password spraying).
 pub const MAX_CLIENT_FAILURES: u32 = 50;
+/// Failed logins on one user name from all clients together within
+/// [`WINDOW_SECONDS`], counted until a right password: NIST SP 800-63B's
+/// cap of 100 on an account. Reaching it refuses that name to everyone
+/// until the window ends: a guesser with many addresses can lock one
+/// account for at most a window at a time, but no longer gets 5 guesses
+/// per address.
+pub const MAX_ACCOUNT_FAILURES: u32 = 100;
 /// The rate-limit window.
 pub const WINDOW_SECONDS: i64 = 900;
 /// Clients tracked at once; beyond it new clients' failures go uncounted
@@ -32,15 +39,17 @@ pub const LOGIN_TOKEN_HOURS: i64 = 12;
 /// Default and longest lifetime of a token minted for scripts (`POST /auth/tokens`).
 pub const API_TOKEN_DAYS: (i64, i64) = (30, 365);
 
-/// Counts failed logins by client: per client and user name, and per
-/// client overall, in fixed windows. Nothing is counted across clients, so
-/// one client's failures never lock out another, and a right password is
-/// refused only where that same client has been guessing.
+/// Counts failed logins in fixed windows: per client and user name, per
+/// client overall, and per user name over all clients. Below the account
+/// cap ([`MAX_ACCOUNT_FAILURES`]) one client's failures never lock out
+/// another, and a right password is refused only where that same client
+/// has been guessing.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     window: i64,
     per_user: HashMap<(Option<IpAddr>, String), u32>,
     per_client: HashMap<Option<IpAddr>, u32>,
+    per_account: HashMap<String, u32>,
 }
 
 impl LoginLimiter {
@@ -66,6 +75,7 @@ impl LoginLimiter {
             self.window = w;
             self.per_user.clear();
             self.per_client.clear();
+            self.per_account.clear();
         }
     }
 
@@ -79,6 +89,10 @@ impl LoginLimiter {
                 .per_client
                 .get(&client)
                 .is_none_or(|n| *n < MAX_CLIENT_FAILURES)
+            && self
+                .per_account
+                .get(username)
+                .is_none_or(|n| *n < MAX_ACCOUNT_FAILURES)
     }
 
     /// Records a failure. Login charges one before checking the password
@@ -97,13 +111,19 @@ impl LoginLimiter {
             let n = self.per_client.entry(client).or_default();
             *n = n.saturating_add(1);
         }
+        if self.per_account.len() < MAX_TRACKED || self.per_account.contains_key(username) {
+            let n = self.per_account.entry(username.to_string()).or_default();
+            *n = n.saturating_add(1);
+        }
     }
 
     /// A right password: forgets this client's failures on the user name
-    /// and gives back the attempt charged up front.
+    /// and the name's failures from everywhere (the cap counts failures in
+    /// a row), and gives back the attempt charged up front.
     pub fn succeeded(&mut self, client: Option<IpAddr>, username: &str) {
         let client = Self::client_key(client);
         self.per_user.remove(&(client, username.to_string()));
+        self.per_account.remove(username);
         if let Some(n) = self.per_client.get_mut(&client) {
             *n = n.saturating_sub(1);
         }
@@ -432,6 +452,38 @@ mod tests {
             .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
             .unwrap();
         assert!(l.allowed(guesser, "a", later));
+    }
+
+    /// Open finding 4 (2026-11-29 review of the fixes): a guesser with many
+    /// addresses had 5 guesses per address on one account.
+    #[test]
+    fn an_account_takes_a_hundred_failures_in_a_row_from_all_clients() {
+        let t0: Timestamp = "2022-10-29T10:00:00Z".parse().unwrap();
+        let many = |i: u32| Some(IpAddr::from(std::net::Ipv4Addr::from(0xC633_6400 + i)));
+        let owner = Some(IpAddr::from([192, 0, 2, 200]));
+        let mut l = LoginLimiter::default();
+        for i in 0..MAX_ACCOUNT_FAILURES - 1 {
+            assert!(l.allowed(many(i), "ua", t0), "guess {i}");
+            l.failed(many(i), "ua", t0);
+        }
+        // The owner's right password, charged and refunded, resets the count.
+        assert!(l.allowed(owner, "ua", t0));
+        l.failed(owner, "ua", t0);
+        l.succeeded(owner, "ua");
+        for i in 0..MAX_ACCOUNT_FAILURES {
+            assert!(l.allowed(many(1000 + i), "ua", t0), "guess {i} after");
+            l.failed(many(1000 + i), "ua", t0);
+        }
+        assert!(!l.allowed(many(5000), "ua", t0), "a new address");
+        assert!(
+            !l.allowed(owner, "ua", t0),
+            "the owner too, until the window ends"
+        );
+        assert!(l.allowed(owner, "un", t0), "other accounts are untouched");
+        let later = t0
+            .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
+            .unwrap();
+        assert!(l.allowed(owner, "ua", later));
     }
 
     fn check_password_rule(username: &str, password: &str, expected: Option<&str>) {
