@@ -10,7 +10,7 @@ use std::time::Duration;
 use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
 use corridor_store::{SqliteTrackStore, TrackStore};
-use corridor_track::{NavStatus, PositionReport, Report};
+use corridor_track::{NavStatus, PositionReport, Report, StaticReport};
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -239,6 +239,171 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
         stored.len() as u64,
         M,
         "every position stored after redelivery"
+    );
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// Open finding 5 of docs/open-findings.md: the message carrying the first
+/// part of a two-part AIS message was acknowledged before the second part
+/// came, so a stop in between lost the report (the restarted consumer had
+/// only the second part). Now that message waits unacknowledged, and a stop
+/// asks for it again at once: the report is decoded after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_part_is_acknowledged_only_with_the_rest_of_its_message() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const MMSI: u32 = 211_000_779;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "PARTS", MMSI, 0).await;
+    let text = NmeaEncoder::new(&[], "t").encode(&Report::Static(StaticReport {
+        mmsi: MMSI,
+        time: Timestamp::from_second(1_700_000_000).expect("time"),
+        imo: Some(9_074_729),
+        name: Some("TWO PARTS".into()),
+        callsign: Some("TP01".into()),
+        ship_type: Some(70),
+    }));
+    let parts: Vec<&str> = text.lines().collect();
+    assert_eq!(parts.len(), 2, "a type 5 is two sentences: {text}");
+    let publish = |line: &str| {
+        let (js, subject, line) = (js.clone(), subject.clone(), line.to_string());
+        async move {
+            js.publish(subject, line.into())
+                .await
+                .expect("publish")
+                .await
+                .expect("publish ack");
+        }
+    };
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject: subject.clone(),
+        durable: "tracker".into(),
+    };
+    let corridor = demo_corridor().expect("corridor");
+    let start = || {
+        spawn_pipeline(
+            PipelineConfig::new(corridor.clone(), vec![spec.clone()]),
+            None,
+        )
+    };
+
+    publish(parts[0]).await;
+    let first = start().await.expect("pipeline");
+    for _ in 0..2000 {
+        if first.stats().await.sources.iter().any(|s| s.messages >= 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.shutdown().await;
+    let a = first.stats().await;
+    drop(first);
+    let sum = |st: &corridor_ingest::PipelineStats, f: fn(&corridor_ingest::SourceStats) -> u64| {
+        st.sources.iter().map(f).sum::<u64>()
+    };
+    assert_eq!(sum(&a, |s| s.messages), 1, "{a:?}");
+    assert_eq!(sum(&a, |s| s.reports), 0, "{a:?}");
+
+    publish(parts[1]).await;
+    let second = start().await.expect("pipeline");
+    let mut b = second.stats().await;
+    for _ in 0..2000 {
+        b = second.stats().await;
+        if sum(&b, |s| s.reports) >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let st = js.get_stream(&stream).await.expect("stream");
+    let consumer: async_nats::jetstream::consumer::PullConsumer =
+        st.get_consumer("tracker").await.expect("consumer");
+    let mut consumer = consumer;
+    let mut settled = (u64::MAX, usize::MAX);
+    for _ in 0..2000 {
+        let info = consumer.info().await.expect("info");
+        settled = (info.num_pending, info.num_ack_pending);
+        if settled == (0, 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    second.shutdown().await;
+    // (The monitor holds a lone first report until a second confirms the
+    // clock; what matters here is that the decoder had both parts.)
+    assert_eq!(sum(&b, |s| s.reports), 1, "the report came whole: {b:?}");
+    assert_eq!(sum(&b, |s| s.drops), 0, "no part dropped: {b:?}");
+    assert_eq!(settled, (0, 0), "both messages acknowledged");
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// The other side of the test above: a first part whose rest never comes
+/// is given up after `FRAGMENT_HOLD` (dropped, counted) and its message
+/// acknowledged, well before JetStream's ack wait would redeliver it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_part_whose_rest_never_comes_is_given_up() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const MMSI: u32 = 211_000_780;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "ALONE", MMSI, 0).await;
+    let text = NmeaEncoder::new(&[], "t").encode(&Report::Static(StaticReport {
+        mmsi: MMSI,
+        time: Timestamp::from_second(1_700_000_000).expect("time"),
+        imo: Some(9_074_729),
+        name: Some("ONE PART".into()),
+        callsign: Some("OP01".into()),
+        ship_type: Some(70),
+    }));
+    let first = text.lines().next().expect("a line").to_string();
+    js.publish(subject.clone(), first.into())
+        .await
+        .expect("publish")
+        .await
+        .expect("publish ack");
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject,
+        durable: "tracker".into(),
+    };
+    let corridor = demo_corridor().expect("corridor");
+    let run = spawn_pipeline(PipelineConfig::new(corridor, vec![spec]), None)
+        .await
+        .expect("pipeline");
+    let st = js.get_stream(&stream).await.expect("stream");
+    // The pipeline makes its durable consumer once connected.
+    let mut consumer = None;
+    for _ in 0..1000 {
+        if let Ok(c) = st.get_consumer("tracker").await {
+            consumer = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+        consumer.expect("the pipeline's consumer");
+    let limit = corridor_ingest::FRAGMENT_HOLD + Duration::from_secs(10);
+    let began = std::time::Instant::now();
+    let mut settled = (u64::MAX, usize::MAX);
+    while began.elapsed() < limit {
+        let info = consumer.info().await.expect("info");
+        settled = (info.num_pending, info.num_ack_pending);
+        if settled == (0, 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stats = run.stats().await;
+    run.shutdown().await;
+    assert_eq!(settled, (0, 0), "acknowledged after the hold: {stats:?}");
+    assert_eq!(
+        stats.sources.iter().map(|s| s.drops).sum::<u64>(),
+        1,
+        "the lone part is counted dropped: {stats:?}"
     );
     let _ = js.delete_stream(&stream).await;
 }
