@@ -267,7 +267,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
         raise Fail("the export's log key is not the trusted log key")
 
     origin = export.get("origin")
-    if not isinstance(origin, str) or "\n" in origin:
+    if not isinstance(origin, str) or not origin or "\n" in origin or "\r" in origin:
         raise Fail("the export's origin is not a one-line name")
     entries = export.get("entries", [])
     prev_hash, prev_time, signatures, leaves = GENESIS, None, 0, []

@@ -22,7 +22,8 @@
 use corridor_clearance::{Clearance, CorridorConfig};
 use corridor_ledger::checkpoint::SignedCheckpoint;
 use corridor_ledger::{
-    ChainError, ChainFault, Hash, KeyId, KeyRegistry, MerkleTree, PublicKey, Signature,
+    ChainError, ChainFault, Hash, KeyEventError, KeyId, KeyRegistry, MerkleTree, PublicKey,
+    Signature,
 };
 use serde::Serialize;
 
@@ -80,9 +81,11 @@ pub enum VerifyFailure {
 }
 
 /// Verifies the clearance record in `db`; with `config`, also replays it.
-/// Key changes are checked as signed for the corridor's log (without
-/// `config`, for the log the stored checkpoints name; with neither, a log
-/// with key changes after a party's first key does not verify).
+/// Key changes are checked as signed for the corridor's log. Without
+/// `config` they are checked for the log the stored checkpoints name, which
+/// the database itself says (so a change replayed from another corridor's
+/// log is caught only with `config`); with neither, a log with a party's
+/// later key does not verify.
 pub async fn verify_database(
     db: &Db,
     config: Option<&CorridorConfig>,
@@ -99,7 +102,9 @@ pub async fn verify_database(
         origin.as_deref().unwrap_or(""),
     )
     .map_err(|e| match (&origin, &e.fault) {
-        (None, ChainFault::KeyEvent(_)) => VerifyFailure::UnknownOrigin(e),
+        (None, ChainFault::KeyEvent(KeyEventError::BadSignature(_))) => {
+            VerifyFailure::UnknownOrigin(e)
+        }
         _ => VerifyFailure::Chain(e),
     })?;
     let origin = origin.unwrap_or_default();

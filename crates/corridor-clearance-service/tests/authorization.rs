@@ -1011,7 +1011,7 @@ async fn only_the_party_itself_replaces_its_key() {
             .contains("does not verify"),
         "{b}"
     );
-    // Finding 3 of docs/open-findings.md: the party's own endorsement, but
+    // The 2026-11-29 review of the fixes (a key change bound to no log): the party's own endorsement, but
     // signed for another corridor's log.
     let elsewhere = json!({"public_key": ua2.public_key().to_base64(),
         "endorsement": endorse(&ua1, "corridor/unvim", "UA", &ua2.public_key())});

@@ -46,7 +46,12 @@ impl Adapter {
         if mmsi == 0 || ran_short(m) {
             return None;
         }
-        let pos = |lat: Option<f64>, lon: Option<f64>| -> Option<(f64, f64)> { Some((lat?, lon?)) };
+        // 0°N 0°E is what a transponder without a fix sends: no position
+        // (stored or drawn, it would be a track to the Gulf of Guinea).
+        let pos = |lat: Option<f64>, lon: Option<f64>| -> Option<(f64, f64)> {
+            let (lat, lon) = (lat?, lon?);
+            (lat != 0.0 || lon != 0.0).then_some((lat, lon))
+        };
         match &m.body {
             Body::Position(p) => {
                 let (lat, lon) = pos(p.lat.degrees(), p.lon.degrees())?;
@@ -195,6 +200,17 @@ mod tests {
             }),
         );
         assert!(decode_one(&none).is_empty(), "no position, no report");
+        // The 2026-11-29 review of the fixes: 0°N 0°E was stored and drawn
+        // though tracking refused it.
+        let null_island = Message::new(
+            211_000_001,
+            Body::Position(AisPosition {
+                lat: Lat::from_degrees(0.0),
+                lon: Lon::from_degrees(0.0),
+                ..AisPosition::default()
+            }),
+        );
+        assert!(decode_one(&null_island).is_empty(), "0°N 0°E, no report");
     }
 
     /// A truncated position report (6 bits of a type 1, valid checksum) is

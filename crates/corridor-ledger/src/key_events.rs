@@ -425,8 +425,8 @@ mod tests {
         let mut extra = second(&ua1);
         extra["note"] = "x".into();
         check(&[first.clone(), extra], "malformed");
-        // Finding 3 of docs/open-findings.md: a change signed for another
-        // corridor's log does not apply in this one.
+        // The 2026-11-29 review of the fixes (a key change bound to no log): a change signed for
+        // another corridor's log does not apply in this one.
         let elsewhere = key_registered_event(
             &record(&ua2, "UA", "2022-09-01T00:00:00Z"),
             Some(&endorse(&ua1, "corridor/other", "UA", &ua2.public_key())),
@@ -442,7 +442,7 @@ mod tests {
         check(&[null], "malformed");
     }
 
-    /// Finding 3 of docs/open-findings.md: whoever writes the log cannot
+    /// The 2026-11-29 review of the fixes (a key change bound to no log): whoever writes the log cannot
     /// postpone a new key (and keep the old one current) by dating it ahead.
     #[test]
     fn a_new_key_takes_effect_when_logged() {

@@ -23,8 +23,9 @@
 //!   at the entry's `time`; the payload may not be dated after the entry by
 //!   more than [`crate::decision::MAX_CLOCK_SKEW_SECONDS`].
 //! * Key changes can be logged too ([`crate::key_events`]): a party's first
-//!   key, and later keys or retirements signed by the party's own key;
-//!   neither may take effect before the entry's `time`. [`verify_chain`]
+//!   key, and later keys or retirements signed by the party's own key for
+//!   this log (its origin); neither may take effect before the entry's
+//!   `time`, and a new key takes effect within 300 s of it. [`verify_chain`]
 //!   starts from the registry it is given (keys known out of band) and
 //!   applies these events in order, so a log that records every key needs no
 //!   separate key table.

@@ -310,7 +310,7 @@ fn python_verifier_agrees_with_rust() {
         },
         Some("the signature of key"),
     );
-    // Finding 3 of docs/open-findings.md: key changes are signed for one log.
+    // The 2026-11-29 review of the fixes (a key change bound to no log): key changes are signed for one log.
     check(
         "key changes read as another log's",
         &kbase,
@@ -328,6 +328,30 @@ fn python_verifier_agrees_with_rust() {
             rehash_upto(v, 2);
         },
         Some("position 2 (seq 2): new key valid from more than 300 s"),
+    );
+    // Rust refuses both at the key change itself (the renamed export's
+    // checkpoint signature, checked after the chain, breaks too).
+    let rust = |tamper: &dyn Fn(&mut Value)| {
+        let mut v = kbase.clone();
+        tamper(&mut v);
+        let export = LogExport::from_json(&v.to_string()).expect("export");
+        verify_export(&export).expect_err("refused").to_string()
+    };
+    let renamed = rust(&|v| {
+        v["origin"] = "corridor/other".into();
+        v["checkpoint"]["origin"] = "corridor/other".into();
+    });
+    assert!(
+        renamed.contains("position 2 (seq 2): key event refused: the signature of key"),
+        "{renamed}"
+    );
+    let postdated = rust(&|v| {
+        v["entries"][2]["event"]["key"]["valid_from"] = "2022-08-03T01:00:00Z".into();
+        rehash_upto(v, 2);
+    });
+    assert!(
+        postdated.contains("position 2 (seq 2): key event refused: new key valid from"),
+        "{postdated}"
     );
 }
 
