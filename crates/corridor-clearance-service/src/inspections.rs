@@ -96,22 +96,41 @@ fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
     t.to_zoned(tz.clone()).date()
 }
 
-/// The first day whose plan can still take a vessel not yet scheduled: on
-/// the JCC's timetable today's plan was approved yesterday, and tomorrow's
-/// is approved by 16:00 today, so after that it is the day after tomorrow.
-/// (The queue once predicted "today" for vessels no plan could reach.)
-fn first_plannable_day(now: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
+/// The first day whose plan can still take a vessel not yet scheduled, and
+/// whether that plan is late. Today's plan is fixed. Tomorrow's is open
+/// until it is approved: on the JCC's timetable that is by 16:00 today, so
+/// a vessel first predicted for tomorrow after 16:00 is in a late plan and
+/// may slip a day. Once tomorrow's plan is approved (early or late), it is
+/// the day after tomorrow. (The queue once predicted "today" for vessels no
+/// plan could reach, and then "the day after tomorrow" after 16:00 for
+/// vessels in tomorrow's unapproved plan.)
+fn first_plannable_day(
+    now: Timestamp,
+    tz: &jiff::tz::TimeZone,
+    clearance: &Clearance,
+) -> (Date, bool) {
     let local = now.to_zoned(tz.clone());
     let approved_by = DEADLINES
         .iter()
         .find(|(k, _)| *k == "approved_plan")
         .and_then(|(_, t)| t.parse::<jiff::civil::Time>().ok())
         .unwrap_or(jiff::civil::time(16, 0, 0, 0));
-    let days = if local.time() < approved_by { 1 } else { 2 };
-    local
-        .date()
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap_or(local.date())
+    let day = |n: i64| {
+        local
+            .date()
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap_or(local.date())
+    };
+    let tomorrow = day(1);
+    let approved = clearance
+        .plans
+        .get(&tomorrow.to_string())
+        .is_some_and(|p| p.status == PlanStatus::Approved);
+    if approved {
+        (day(2), false)
+    } else {
+        (tomorrow, local.time() >= approved_by)
+    }
 }
 
 /// Everything the planner needs about the service's state at one moment.
@@ -435,7 +454,7 @@ async fn queue_body(
     let waiting = planning.waiting();
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
     let overrides = planning.overrides(&voyages)?;
-    let first_day = first_plannable_day(now, &planning.tz);
+    let (first_day, late) = first_plannable_day(now, &planning.tz, &clearance);
     let view = queue_view(&voyages, first_day, s.capacity(), &overrides).map_err(planner_error)?;
     let by_id: HashMap<&str, &Waiting<'_>> =
         waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
@@ -460,6 +479,13 @@ async fn queue_body(
             .map(|t| local_date(t, &planning.tz));
         let (p, lo, hi) = match scheduled {
             Some(d) => (d, d, d),
+            // Tomorrow's plan is past its deadline: it may slip a day.
+            None if late && e.predicted == first_day => (
+                e.predicted,
+                e.earliest_likely,
+                e.latest_likely
+                    .max(first_day.tomorrow().unwrap_or(first_day)),
+            ),
             None => (e.predicted, e.earliest_likely, e.latest_likely),
         };
         entries.push(QueueEntryBody {

@@ -741,8 +741,39 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
     w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(predicted(&q), "2022-10-07", "{q}");
-    // At 16:00 it is approved: the day after tomorrow.
+    // At 16:00 tomorrow's plan is due; not approved, it is late: still
+    // tomorrow, but likely up to a day later. (The queue said "8 Oct" while
+    // tomorrow's draft plan had the vessel on 7 Oct.)
     w.s.clock().set("2022-10-06T13:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted(&q), "2022-10-07", "{q}");
+    let latest = q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["application_id"] == a.as_str())
+        .map(|e| e["predicted_latest"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(latest.as_str() >= "2022-10-08", "{q}");
+    // Once tomorrow's plan is approved without it: the day after tomorrow.
+    let date = "2022-10-07";
+    let (st, plan) = w
+        .as_coord(
+            "PUT",
+            &format!("/plans/{date}"),
+            Some(&json!({"reason": "no inspections", "assignments": []})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    for party in ["RU", "TR", "UA", "UN"] {
+        let (st, resp) = w.plan_decision(party, date, &hash).await;
+        assert_eq!(st, StatusCode::OK, "{resp}");
+    }
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(predicted(&q), "2022-10-08", "{q}");
 }
