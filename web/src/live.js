@@ -104,3 +104,13 @@ export function subscribeLive({ onPosition, onAlert, onAcknowledgement, onLagged
   run();
   return () => ctl.abort();
 }
+
+// Vessels tracked, in the order a watcher needs them: deviating first, then
+// those in the corridor, then unknown, then traffic outside it; by name
+// within each (numbers in names in numeric order: VESSEL 2 before VESSEL 10).
+const ATTENTION = { deviating: 0, inside: 1, unknown: 2, outside: 3 };
+export function byAttention(a, b) {
+  const rank = (v) => ATTENTION[v.state] ?? 2;
+  return rank(a) - rank(b)
+    || String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi), 'en', { numeric: true });
+}

@@ -1,6 +1,7 @@
 // The map screen: the corridor and live vessels, with a legend, the feed's
 // status, the vessels as a list and the latest alerts beside the map.
 import { getJSON } from '../api.js';
+import { byAttention } from '../live.js';
 import { h, mount } from '../dom.js';
 import { fmtTimestamp } from '../format.js';
 import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS } from '../map-style.js';
@@ -85,8 +86,7 @@ export function mapScreen(root) {
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';
       if (key === 'vessels') {
         vesselCount.textContent = value;
-        // Numbers in names in numeric order (VESSEL 2 before VESSEL 10).
-        const rows = [...(m?.vessels.values() || [])].sort((a, b) => String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi), 'en', { numeric: true })).slice(0, 200);
+        const rows = [...(m?.vessels.values() || [])].sort(byAttention).slice(0, 200);
         mount(vesselList, rows.map((v) => h('tr', null,
           h('td', null, h('button', { type: 'button', class: 'link', onclick: () => m?.showVessel(v.mmsi) }, v.name || `MMSI ${v.mmsi}`)),
           h('td', null, v.state || '—'),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, sseParser } from '../../src/live.js';
+import { byAttention, classify, sseParser } from '../../src/live.js';
 
 test('SSE messages split across chunks, with names, comments and CRLF', () => {
   const got = [];
@@ -49,4 +49,17 @@ test('a lagged event says how many events were dropped, and is nothing else', ()
   classify('lagged', 'x', sink);
   classify('lagged', 5, { onAlert: () => seen.push('alert') }); // no handler: ignored
   assert.deepEqual(seen, ['lagged 37', 'lagged 0']);
+});
+
+test('vessels tracked: deviating, then in the corridor, then the rest, by name', () => {
+  const vs = [
+    { name: 'BACKGROUND 10', state: 'outside' },
+    { name: 'BACKGROUND 2', state: 'outside' },
+    { name: 'SEA COMMANDER', state: 'inside' },
+    { mmsi: 211000001 },
+    { name: 'NAVI STAR', state: 'deviating' },
+    { name: 'ARGO', state: 'inside' },
+  ];
+  assert.deepEqual(vs.sort(byAttention).map((v) => v.name || v.mmsi),
+    ['NAVI STAR', 'ARGO', 'SEA COMMANDER', 211000001, 'BACKGROUND 2', 'BACKGROUND 10']);
 });
