@@ -82,9 +82,13 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // keys are written next to the store: demo only, in production each
     // delegation keeps its own.
     let keys_dir = dir.join("party-keys");
-    // The season ends just before now, so its queue is today's queue.
-    let season_start = jiff::Timestamp::now()
+    // The season ends before now, so its queue is today's queue. It starts
+    // at 08:00 UTC, as the fixed season does, so that its inspections and
+    // decisions fall in Istanbul's working day whenever the demo is started
+    // (started at 17:00 UTC, the seeded failed inspection was at 01:05).
+    let back = jiff::Timestamp::now()
         - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
+    let season_start = working_day_start(back);
     let seeded = corridor_clearance_service::seed::seed_demo_from(&url, &keys_dir, season_start)
         .await
         .context("seeding the clearance demo")?;
@@ -216,4 +220,39 @@ const SIM_SEED: u64 = 2022;
 
 fn scenario_vessels(sim: &corridor_ingest::SimulatorHandle) -> usize {
     sim.registry.len()
+}
+
+/// The latest 08:00 UTC at or before `t`.
+fn working_day_start(t: jiff::Timestamp) -> jiff::Timestamp {
+    let utc = jiff::tz::TimeZone::UTC;
+    let at_eight = |d: jiff::civil::Date| {
+        d.at(8, 0, 0, 0)
+            .to_zoned(utc.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(t)
+    };
+    let date = t.to_zoned(utc.clone()).date();
+    let same_day = at_eight(date);
+    if same_day <= t {
+        same_day
+    } else {
+        date.yesterday().map_or(t, at_eight)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::working_day_start;
+
+    #[test]
+    fn the_demo_season_starts_at_the_latest_eight_oclock() {
+        let check = |t: &str, want: &str| {
+            let got = working_day_start(t.parse().expect("time"));
+            assert_eq!(got.to_string(), want, "{t}");
+        };
+        check("2026-11-13T17:02:00Z", "2026-11-13T08:00:00Z");
+        check("2026-11-13T08:00:00Z", "2026-11-13T08:00:00Z");
+        check("2026-11-13T07:59:59Z", "2026-11-12T08:00:00Z");
+        check("2026-01-01T00:30:00Z", "2025-12-31T08:00:00Z");
+    }
 }
