@@ -377,11 +377,6 @@ impl Decoder {
         self.stats.partial += u64::from(m.partial);
     }
 
-    /// Multi-part messages waiting for a further part.
-    pub fn open_groups(&self) -> usize {
-        self.assembler.open_groups()
-    }
-
     /// End of input: open groups are counted as dropped (unfinished).
     pub fn finish(&mut self) {
         self.assembler.finish();

@@ -54,10 +54,6 @@
 //!   a restart, even a crash, loses nothing, and a graceful one counts
 //!   nothing twice. (A crash between storing and the ack redelivers that
 //!   message: at-least-once there; stored positions are not duplicated.)
-//!   A message that leaves part of a multi-part AIS message waiting is
-//!   acknowledged with the message that completes it (or, if the rest has
-//!   not come within `source::FRAGMENT_HOLD`, once the waiting parts are
-//!   dropped); a stop in between asks for it again at once.
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences
 //!   without one give no reports (counted as dropped, reason `untimed`).
@@ -85,7 +81,7 @@ pub use pipeline::{
     ALERT_BACKLOG, ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition,
     LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
 };
-pub use source::{FRAGMENT_HOLD, SourceLimits, SourceSpec};
+pub use source::{SourceLimits, SourceSpec};
 
 /// A simulator feeding NMEA somewhere, started by [`spawn_simulator`].
 #[derive(Debug)]

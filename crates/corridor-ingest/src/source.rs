@@ -133,47 +133,23 @@ impl Default for SourceLimits {
 /// could not be stored (a negative acknowledgement with this delay).
 pub const REDELIVER_AFTER: Duration = Duration::from_secs(5);
 
-/// How long a NATS message carrying the first part of a multi-part AIS
-/// message waits unacknowledged for the rest (the parts of one message are
-/// sent in consecutive slots); then the waiting parts are dropped, counted
-/// as unfinished, and the message acknowledged. Well inside the consumer's
-/// 30 s ack wait.
-pub const FRAGMENT_HOLD: Duration = Duration::from_secs(5);
-
-/// What becomes of a NATS message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AckOutcome {
-    /// What it gave is stored: acknowledge it.
-    Stored,
-    /// What it gave could not be stored: again after [`REDELIVER_AFTER`].
-    Failed,
-    /// Stopped while it waited for a later part: again at once, so that it
-    /// comes back ahead of the messages after it.
-    Unfinished,
-}
-
 /// Acknowledges a NATS message once what it gave is stored, or asks for it
 /// again when it could not be.
 #[derive(Debug)]
 pub struct AckHandle {
     pub(crate) msg: async_nats::jetstream::Message,
-    pub(crate) tx: mpsc::Sender<(async_nats::jetstream::Message, AckOutcome)>,
+    pub(crate) tx: mpsc::Sender<(async_nats::jetstream::Message, bool)>,
 }
 
 impl AckHandle {
-    async fn send(self, outcome: AckOutcome) {
-        // Bounded: backpressure on the source's ack task.
-        let _ = self.tx.send((self.msg, outcome)).await;
-    }
-
-    /// Acknowledges the message (its results are stored).
+    /// Hands the message to its source's ack task (bounded: backpressure).
     pub(crate) async fn done(self) {
-        self.send(AckOutcome::Stored).await;
+        let _ = self.tx.send((self.msg, true)).await;
     }
 
     /// Asks for the message again after [`REDELIVER_AFTER`].
     pub(crate) async fn redeliver(self) {
-        self.send(AckOutcome::Failed).await;
+        let _ = self.tx.send((self.msg, false)).await;
     }
 }
 
@@ -704,19 +680,17 @@ async fn nats_session(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, AckOutcome)>(1024);
+    let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, bool)>(1024);
     let ack_tag = tag.clone();
     // Acks run on their own task so the monitor never waits on the network.
     let acker = tokio::spawn(async move {
-        while let Some((m, outcome)) = ack_rx.recv().await {
+        while let Some((m, stored)) = ack_rx.recv().await {
             // double_ack waits for the server's confirmation: once this returns the message will not come again.
-            let r = match outcome {
-                AckOutcome::Stored => m.double_ack().await,
-                AckOutcome::Failed => {
-                    m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
-                        .await
-                }
-                AckOutcome::Unfinished => m.ack_with(jetstream::AckKind::Nak(None)).await,
+            let r = if stored {
+                m.double_ack().await
+            } else {
+                m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
+                    .await
             };
             if let Err(e) = r {
                 ack_tag.emit(Event::Error {
@@ -728,12 +702,6 @@ async fn nats_session(
     });
     tag.emit(Event::Connection { open: true });
     let mut stage = DecodeStage::new(tag.clone(), true);
-    // Messages processed while a multi-part AIS message waits for its next
-    // part: acknowledged only once it is complete (or given up after
-    // FRAGMENT_HOLD), since a crash in between would lose the parts already
-    // acknowledged.
-    let mut waiting: Vec<AckHandle> = Vec::new();
-    let mut waiting_since = tokio::time::Instant::now();
     // Bounded pulls, each consumed to its end before looking at `cancel`: every
     // message the server delivered goes downstream (and is acked after
     // processing), so a stop never strands delivered-but-unacked messages
@@ -781,39 +749,11 @@ async fn nats_session(
                 msg,
                 tx: ack_tx.clone(),
             };
-            let sent = if stage.decoder.open_groups() > 0 {
-                if waiting.is_empty() {
-                    waiting_since = tokio::time::Instant::now();
-                }
-                waiting.push(ack);
-                stage.flush(tx, None).await
-            } else {
-                // Acknowledged after this message's reports: with them the
-                // parts the waiting messages carried are stored.
-                let mut sent = stage.flush(tx, Some(ack)).await;
-                for w in waiting.drain(..) {
-                    sent = sent.and(stage.flush(tx, Some(w)).await);
-                }
-                sent
-            };
-            if sent.is_err() {
+            if stage.flush(tx, Some(ack)).await.is_err() {
                 break 'outer Ok(());
             }
         }
-        if !waiting.is_empty() && waiting_since.elapsed() >= FRAGMENT_HOLD {
-            // The rest never came: the waiting parts are dropped (counted).
-            stage.decoder.finish();
-            for w in waiting.drain(..) {
-                if stage.flush(tx, Some(w)).await.is_err() {
-                    break 'outer Ok(());
-                }
-            }
-        }
     };
-    // Stopped while parts wait: those messages come again first next time.
-    for w in waiting.drain(..) {
-        w.send(AckOutcome::Unfinished).await;
-    }
     tag.emit(Event::Connection { open: false });
     drop(ack_tx);
     // Whatever is still downstream holds its own ack sender: the acker ends when the last is processed.
