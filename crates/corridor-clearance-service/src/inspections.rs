@@ -101,7 +101,7 @@ fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
 /// until it is approved: on the JCC's timetable that is by 16:00 today, so
 /// a vessel first predicted for tomorrow after 16:00 is in a late plan and
 /// may slip a day. Once tomorrow's plan is approved (early or late), it is
-/// the day after tomorrow. (The queue once predicted "today" for vessels no
+/// the first later day whose plan is not approved. (The queue once predicted "today" for vessels no
 /// plan could reach, and then "the day after tomorrow" after 16:00 for
 /// vessels in tomorrow's unapproved plan.)
 fn first_plannable_day(
@@ -121,16 +121,15 @@ fn first_plannable_day(
             .checked_add(jiff::Span::new().days(n))
             .unwrap_or(local.date())
     };
-    let tomorrow = day(1);
-    let approved = clearance
-        .plans
-        .get(&tomorrow.to_string())
-        .is_some_and(|p| p.status == PlanStatus::Approved);
-    if approved {
-        (day(2), false)
-    } else {
-        (tomorrow, local.time() >= approved_by)
-    }
+    let approved = |d: Date| {
+        clearance
+            .plans
+            .get(&d.to_string())
+            .is_some_and(|p| p.status == PlanStatus::Approved)
+    };
+    // Plans approved ahead (a weekend's) are fixed too; a fortnight bounds it.
+    let first = (1..=14).map(day).find(|d| !approved(*d)).unwrap_or(day(15));
+    (first, first == day(1) && local.time() >= approved_by)
 }
 
 /// Everything the planner needs about the service's state at one moment.
