@@ -5,7 +5,8 @@
 //! approved, awaiting inspection or failed not-ready), ordered by the
 //! planner's written rule ([`corridor_planner::queue::QueuePolicy`]) plus the
 //! coordinator's logged overrides, and forecast with
-//! [`corridor_planner::queue::queue_view`] against the service's capacity
+//! [`corridor_planner::queue::queue_view_booked`] (vessels an approved plan
+//! has booked keep their place and their booked day) against the service's capacity
 //! ([`service_capacity`]). A day's plan is generated with the planner's
 //! optimiser beside its FIFO plan; edits are checked with
 //! [`corridor_planner::plan::check_plan`]. Every change (readiness, override,
@@ -37,7 +38,7 @@ use corridor_planner::plan::{
     Assignment, DayProblem, Plan, PlanScore, check_plan, hhmm, plan_fifo, plan_optimised,
     score_plan,
 };
-use corridor_planner::queue::{Override, order, queue_view};
+use corridor_planner::queue::{Override, order, queue_view_booked};
 use corridor_planner::{CapacityConfig, Direction, PlannerError, Reference, Voyage};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -454,9 +455,24 @@ async fn queue_body(
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
     let overrides = planning.overrides(&voyages)?;
     let (first_day, late) = first_plannable_day(now, &planning.tz, &clearance);
-    let view = queue_view(&voyages, first_day, s.capacity(), &overrides).map_err(planner_error)?;
     let by_id: HashMap<&str, &Waiting<'_>> =
         waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
+    // The day an approved plan scheduled a vessel for, if any.
+    let scheduled_day = |w: &Waiting<'_>| {
+        w.app
+            .inspection_at
+            .filter(|_| w.app.status == Status::AwaitingInspection)
+            .map(|t| local_date(t, &planning.tz))
+    };
+    // Booked before the first open day: not competing for its capacity.
+    let booked = |v: &Voyage| {
+        by_id
+            .get(v.id.as_str())
+            .and_then(|w| scheduled_day(w))
+            .filter(|d| *d < first_day)
+    };
+    let view = queue_view_booked(&voyages, first_day, s.capacity(), &overrides, &booked)
+        .map_err(planner_error)?;
     let company = match &caller.actor.role {
         Role::Agent { company } => Some(company.as_str()),
         _ => None,
@@ -471,12 +487,7 @@ async fn queue_body(
             continue;
         }
         // Once an approved plan has scheduled it, the scheduled day is the prediction.
-        let scheduled = w
-            .app
-            .inspection_at
-            .filter(|_| w.app.status == Status::AwaitingInspection)
-            .map(|t| local_date(t, &planning.tz));
-        let (p, lo, hi) = match scheduled {
+        let (p, lo, hi) = match scheduled_day(w) {
             Some(d) => (d, d, d),
             // Tomorrow's plan is past its deadline: it may slip a day.
             None if late && e.predicted == first_day => (

@@ -226,18 +226,44 @@ pub fn queue_view(
     cfg: &CapacityConfig,
     overrides: &[Override],
 ) -> Result<QueueView> {
+    queue_view_booked(waiting, day, cfg, overrides, &|_| None)
+}
+
+/// As [`queue_view`], with the vessels an approved plan has already booked
+/// for a day before `day` (`booked` gives that day): they keep their place
+/// in the order, but take none of the capacity from `day` on (they were
+/// counted twice), and their predicted day and range are the booked day.
+pub fn queue_view_booked(
+    waiting: &[Voyage],
+    day: Date,
+    cfg: &CapacityConfig,
+    overrides: &[Override],
+    booked: &dyn Fn(&Voyage) -> Option<Date>,
+) -> Result<QueueView> {
     let (idx, log) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
     let ordered: Vec<&Voyage> = idx.iter().map(|&i| &waiting[i]).collect();
+    let served: Vec<&Voyage> = ordered
+        .iter()
+        .copied()
+        .filter(|v| booked(v).is_none())
+        .collect();
     let d = cfg.duration(Direction::Outbound, 30_000);
     let mean = d.mean();
-    let p50 = project(&ordered, day, cfg, 1.0);
-    let early = project(&ordered, day, cfg, mean / d.p10_minutes);
-    let late = project(&ordered, day, cfg, mean / d.p90_minutes);
+    let p50 = project(&served, day, cfg, 1.0);
+    let early = project(&served, day, cfg, mean / d.p10_minutes);
+    let late = project(&served, day, cfg, mean / d.p90_minutes);
+    let mut next = 0;
     let entries = ordered
         .iter()
         .enumerate()
         .map(|(k, v)| {
-            let (a, b, c) = (early[k], p50[k], late[k]);
+            let (a, b, c) = match booked(v) {
+                Some(on) => (on, on, on),
+                None => {
+                    next += 1;
+                    (early[next - 1], p50[next - 1], late[next - 1])
+                }
+            };
             QueueEntry {
                 id: v.id.clone(),
                 place: k + 1,

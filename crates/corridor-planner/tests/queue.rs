@@ -1,6 +1,6 @@
 //! The queue rule, coordinator overrides and the public queue with predicted dates.
 
-use corridor_planner::queue::{Override, QueuePolicy, order, queue_view};
+use corridor_planner::queue::{Override, QueuePolicy, order, queue_view, queue_view_booked};
 use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
 use jiff::civil::{Date, date};
 
@@ -151,4 +151,50 @@ fn public_queue_predicts_in_order_with_a_range() {
         assert!(e.earliest_likely <= e.predicted && e.predicted <= e.latest_likely);
         assert!(e.predicted >= e.eligible_from);
     }
+}
+
+/// Found in review (2026-11-29): once tomorrow's plan was approved, the
+/// vessels it booked still took the first open day's capacity in the
+/// forecast, so those behind them were predicted a day late.
+#[test]
+fn booked_vessels_keep_their_place_and_take_no_capacity() {
+    let cfg = CapacityConfig::from_toml(
+        "transit_days = 0\n[queue]\nwfp_first = false\nperishable_first = false\n[[period]]\nfrom = \"2022-10-01\"\nteams = 1\ninspections_per_team_day = 2.0\n",
+    )
+    .expect("config");
+    // b and c are booked for 4 Oct by an approved plan; the view is for 5 Oct.
+    let booked = |v: &Voyage| (v.id == "b" || v.id == "c").then_some(date(2022, 10, 4));
+    let view = queue_view_booked(&waiting(), date(2022, 10, 5), &cfg, &[], &booked).expect("view");
+    let got: Vec<(&str, usize, Date, Date)> = view
+        .entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.place, e.predicted, e.latest_likely))
+        .collect();
+    assert_eq!(
+        got[..3],
+        [
+            ("a", 1, date(2022, 10, 5), got[0].3),
+            ("b", 2, date(2022, 10, 4), date(2022, 10, 4)),
+            ("c", 3, date(2022, 10, 4), date(2022, 10, 4)),
+        ]
+    );
+    // 2 a day from 5 Oct, b and c not among them: a and d on 5 Oct, e on 6 Oct
+    // (counted, they would have pushed d and e a day later).
+    let day = |id: &str| {
+        view.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.predicted)
+    };
+    assert_eq!(day("d"), Some(date(2022, 10, 5)));
+    assert_eq!(day("e"), Some(date(2022, 10, 6)));
+    let counted = queue_view(&waiting(), date(2022, 10, 5), &cfg, &[]).expect("view");
+    let counted_day = |id: &str| {
+        counted
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.predicted)
+    };
+    assert!(counted_day("e") > day("e"), "{counted:?}");
 }
