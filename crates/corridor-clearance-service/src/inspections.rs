@@ -464,12 +464,13 @@ async fn queue_body(
             .filter(|_| w.app.status == Status::AwaitingInspection)
             .map(|t| local_date(t, &planning.tz))
     };
-    // Booked before the first open day: not competing for its capacity.
+    // Scheduled from today on: its day, and that day's capacity, are taken.
+    // (One overdue, not recorded, waits in the queue like the others.)
     let booked = |v: &Voyage| {
         by_id
             .get(v.id.as_str())
             .and_then(|w| scheduled_day(w))
-            .filter(|d| *d < first_day)
+            .filter(|d| *d >= today)
     };
     let view = queue_view_booked(&voyages, first_day, s.capacity(), &overrides, &booked)
         .map_err(planner_error)?;

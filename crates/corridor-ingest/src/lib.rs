@@ -51,8 +51,9 @@
 //!   alerts they gave (a barrier down each sink, at most a second after);
 //!   if either could not write, the message is asked for again after
 //!   `source::REDELIVER_AFTER`. Shutdown drains in-flight batches first. So
-//!   a restart, even a crash, loses nothing, and a graceful one counts
-//!   nothing twice. (A crash between storing and the ack redelivers that
+//!   a restart, even a crash, loses nothing (except the first part of a
+//!   two-part AIS message whose second part is in a later NATS message: see
+//!   docs/open-findings.md), and a graceful one counts nothing twice. (A crash between storing and the ack redelivers that
 //!   message: at-least-once there; stored positions are not duplicated.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences

@@ -229,10 +229,11 @@ pub fn queue_view(
     queue_view_booked(waiting, day, cfg, overrides, &|_| None)
 }
 
-/// As [`queue_view`], with the vessels an approved plan has already booked
-/// for a day before `day` (`booked` gives that day): they keep their place
-/// in the order, but take none of the capacity from `day` on (they were
-/// counted twice), and their predicted day and range are the booked day.
+/// As [`queue_view`], with the vessels already booked for a day (`booked`
+/// gives it: an approved plan, or an inspection the coordinator scheduled).
+/// They keep their place in the order and their predicted day and range are
+/// the booked day; they are left out of the projection, and a booking on
+/// `day` or later takes its place out of that day's capacity instead.
 pub fn queue_view_booked(
     waiting: &[Voyage],
     day: Date,
@@ -242,23 +243,36 @@ pub fn queue_view_booked(
 ) -> Result<QueueView> {
     let (idx, log) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
     let ordered: Vec<&Voyage> = idx.iter().map(|&i| &waiting[i]).collect();
+    // Asked once: the mapping back to entries relies on the same answers.
+    let on: Vec<Option<Date>> = ordered.iter().map(|v| booked(v)).collect();
     let served: Vec<&Voyage> = ordered
         .iter()
-        .copied()
-        .filter(|v| booked(v).is_none())
+        .zip(&on)
+        .filter(|(_, b)| b.is_none())
+        .map(|(v, _)| *v)
         .collect();
+    let mut taken: std::collections::HashMap<Date, f64> = std::collections::HashMap::new();
+    for d in on.iter().flatten().filter(|d| **d >= day) {
+        *taken.entry(*d).or_default() += 1.0;
+    }
     let d = cfg.duration(Direction::Outbound, 30_000);
     let mean = d.mean();
-    let p50 = project(&served, day, cfg, 1.0);
-    let early = project(&served, day, cfg, mean / d.p10_minutes);
-    let late = project(&served, day, cfg, mean / d.p90_minutes);
+    let serve = |factor: f64| {
+        project_with(&served, day, cfg.transit_days, |d| {
+            day_capacity(cfg, d, factor) - taken.get(&d).copied().unwrap_or(0.0)
+        })
+    };
+    let p50 = serve(1.0);
+    let early = serve(mean / d.p10_minutes);
+    let late = serve(mean / d.p90_minutes);
     let mut next = 0;
     let entries = ordered
         .iter()
+        .zip(&on)
         .enumerate()
-        .map(|(k, v)| {
-            let (a, b, c) = match booked(v) {
-                Some(on) => (on, on, on),
+        .map(|(k, (v, b))| {
+            let (a, b, c) = match b {
+                Some(on) => (*on, *on, *on),
                 None => {
                     next += 1;
                     (early[next - 1], p50[next - 1], late[next - 1])
@@ -289,13 +303,17 @@ pub const HORIZON: i32 = 730;
 /// returns each vessel's predicted inspection day (same order).
 pub fn project(ordered: &[&Voyage], day: Date, cfg: &CapacityConfig, factor: f64) -> Vec<Date> {
     project_with(ordered, day, cfg.transit_days, |d| {
-        let c = cfg.day(d);
-        let mut n = c.inspections() * factor;
-        if let Some(m) = cfg.max_inspections_per_day {
-            n = n.min(f64::from(m));
-        }
-        n
+        day_capacity(cfg, d, factor)
     })
+}
+
+/// Inspections the schedule allows on `d`, its capacity times `factor`.
+fn day_capacity(cfg: &CapacityConfig, d: Date, factor: f64) -> f64 {
+    let n = cfg.day(d).inspections() * factor;
+    match cfg.max_inspections_per_day {
+        Some(m) => n.min(f64::from(m)),
+        None => n,
+    }
 }
 
 /// As [`project`], with any capacity function (inspections available on a day).

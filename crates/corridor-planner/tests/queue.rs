@@ -171,13 +171,16 @@ fn booked_vessels_keep_their_place_and_take_no_capacity() {
         .map(|e| (e.id.as_str(), e.place, e.predicted, e.latest_likely))
         .collect();
     assert_eq!(
-        got[..3],
+        got[1..3],
         [
-            ("a", 1, date(2022, 10, 5), got[0].3),
             ("b", 2, date(2022, 10, 4), date(2022, 10, 4)),
             ("c", 3, date(2022, 10, 4), date(2022, 10, 4)),
         ]
     );
+    assert_eq!((got[0].0, got[0].1, got[0].2), ("a", 1, date(2022, 10, 5)));
+    for e in &view.entries[1..3] {
+        assert_eq!(e.earliest_likely, date(2022, 10, 4), "{e:?}");
+    }
     // 2 a day from 5 Oct, b and c not among them: a and d on 5 Oct, e on 6 Oct
     // (counted, they would have pushed d and e a day later).
     let day = |id: &str| {
@@ -197,4 +200,29 @@ fn booked_vessels_keep_their_place_and_take_no_capacity() {
             .map(|e| e.predicted)
     };
     assert!(counted_day("e") > day("e"), "{counted:?}");
+}
+
+/// The same review: a vessel booked for the view's day or later (scheduled
+/// on its own, or in a plan approved ahead) takes its place out of that
+/// day's capacity, not out of whichever day the projection would give it.
+#[test]
+fn a_booking_on_a_later_day_takes_that_days_capacity() {
+    let cfg = CapacityConfig::from_toml(
+        "transit_days = 0\n[queue]\nwfp_first = false\nperishable_first = false\n[[period]]\nfrom = \"2022-10-01\"\nteams = 1\ninspections_per_team_day = 2.0\n",
+    )
+    .expect("config");
+    // b is booked for 6 Oct: on 5 Oct a and c go, on 6 Oct d and b (so e waits for 7 Oct).
+    let booked = |v: &Voyage| (v.id == "b").then_some(date(2022, 10, 6));
+    let view = queue_view_booked(&waiting(), date(2022, 10, 5), &cfg, &[], &booked).expect("view");
+    let day = |id: &str| {
+        view.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.predicted)
+    };
+    assert_eq!(day("b"), Some(date(2022, 10, 6)));
+    assert_eq!(day("a"), Some(date(2022, 10, 5)));
+    assert_eq!(day("c"), Some(date(2022, 10, 5)));
+    assert_eq!(day("d"), Some(date(2022, 10, 6)));
+    assert_eq!(day("e"), Some(date(2022, 10, 7)));
 }
