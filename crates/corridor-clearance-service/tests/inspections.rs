@@ -777,3 +777,73 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(predicted(&q), "2022-10-08", "{q}");
 }
+
+/// Found in review (2026-11-29): once tomorrow's plan was approved, the
+/// vessels it booked were counted again on the first open day, so the
+/// vessels behind them were predicted a day late.
+#[tokio::test]
+async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
+    let w = world().await; // 2022-10-03 09:00 Istanbul
+    // A 7-digit IMO with its check digit, from six digits.
+    let imo = |six: u32| {
+        let d: Vec<u32> = format!("{six:06}")
+            .bytes()
+            .map(|b| u32::from(b - b'0'))
+            .collect();
+        let check: u32 = d.iter().zip((2..=7).rev()).map(|(x, k)| x * k).sum::<u32>() % 10;
+        format!("{six:06}{check}")
+    };
+    let agent = login(&w.app, "agent-a").await;
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let id = w.approved("agent-a", &imo(930_100 + n), 70, false).await;
+        let (st, resp) = call(
+            &w.app,
+            "POST",
+            &format!("/applications/{id}/readiness"),
+            Some(&agent),
+            Some(&ready_body()),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{resp}");
+        ids.push(id);
+    }
+    // 6 Oct, 15:59 Istanbul: tomorrow's plan is drafted, submitted, approved.
+    w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let (st, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    for party in ["RU", "TR", "UA", "UN"] {
+        let (st, resp) = w.plan_decision(party, date, &hash).await;
+        assert_eq!(st, StatusCode::OK, "{resp}");
+    }
+    let planned: Vec<String> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(planned.len() >= 4 && planned.len() < ids.len(), "{plan}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let entries = q["entries"].as_array().unwrap();
+    let day_of = |id: &str| {
+        entries
+            .iter()
+            .find(|e| e["application_id"] == id)
+            .map(|e| e["predicted"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    for id in &planned {
+        assert_eq!(day_of(id), date, "{q}");
+    }
+    // The rest start on 8 Oct with the whole day's capacity: as many as
+    // tomorrow's plan took (the same teams), not pushed behind the booked.
+    let rest: Vec<&String> = ids.iter().filter(|id| !planned.contains(id)).collect();
+    let on_8 = rest.iter().filter(|id| day_of(id) == "2022-10-08").count();
+    assert_eq!(on_8, rest.len().min(planned.len()), "{q}");
+}
