@@ -158,6 +158,32 @@ impl World {
         )
         .await
     }
+
+    /// The coordinator submits `date`'s plan as it stands and every party
+    /// approves it; returns the plan as submitted.
+    async fn approve_plan(&self, date: &str) -> Value {
+        let (st, plan) = self
+            .as_coord("POST", &format!("/plans/{date}/submit"), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{plan}");
+        let hash = plan["plan_hash"].as_str().unwrap().to_string();
+        for party in PARTIES {
+            let (st, resp) = self.plan_decision(party, date, &hash).await;
+            assert_eq!(st, StatusCode::OK, "{resp}");
+        }
+        plan
+    }
+}
+
+/// `field` of application `id`'s entry in a `GET /queue` body.
+fn queue_field(q: &Value, id: &str, field: &str) -> String {
+    q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["application_id"] == id)
+        .map(|e| e[field].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("{id} is not in the queue: {q}"))
 }
 
 fn ready_body() -> Value {
@@ -728,15 +754,7 @@ async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
 async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
     let w = world().await; // 2022-10-03 09:00 Istanbul
     let a = w.approved("agent-a", "9584516", 80, false).await;
-    let predicted = |q: &Value| {
-        q["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["application_id"] == a.as_str())
-            .map(|e| e["predicted"].as_str().unwrap().to_string())
-            .unwrap()
-    };
+    let predicted = |q: &Value| queue_field(q, &a, "predicted");
     // Arrived on 6 Oct; at 15:59 Istanbul (12:59 UTC) tomorrow's plan is still open.
     w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
@@ -747,13 +765,7 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
     w.s.clock().set("2022-10-06T13:00:00Z".parse().unwrap());
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(predicted(&q), "2022-10-07", "{q}");
-    let latest = q["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["application_id"] == a.as_str())
-        .map(|e| e["predicted_latest"].as_str().unwrap().to_string())
-        .unwrap();
+    let latest = queue_field(&q, &a, "predicted_latest");
     assert!(latest.as_str() >= "2022-10-08", "{q}");
     // Once tomorrow's plan is approved without it: the day after tomorrow.
     let date = "2022-10-07";
@@ -765,15 +777,7 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
-    let (st, plan) = w
-        .as_coord("POST", &format!("/plans/{date}/submit"), None)
-        .await;
-    assert_eq!(st, StatusCode::OK, "{plan}");
-    let hash = plan["plan_hash"].as_str().unwrap().to_string();
-    for party in ["RU", "TR", "UA", "UN"] {
-        let (st, resp) = w.plan_decision(party, date, &hash).await;
-        assert_eq!(st, StatusCode::OK, "{resp}");
-    }
+    w.approve_plan(date).await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(predicted(&q), "2022-10-08", "{q}");
 }
@@ -784,15 +788,7 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
 #[tokio::test]
 async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
     let w = world().await; // 2022-10-03 09:00 Istanbul
-    // A 7-digit IMO with its check digit, from six digits.
-    let imo = |six: u32| {
-        let d: Vec<u32> = format!("{six:06}")
-            .bytes()
-            .map(|b| u32::from(b - b'0'))
-            .collect();
-        let check: u32 = d.iter().zip((2..=7).rev()).map(|(x, k)| x * k).sum::<u32>() % 10;
-        format!("{six:06}{check}")
-    };
+    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
     let agent = login(&w.app, "agent-a").await;
     let mut ids = Vec::new();
     for n in 0..12 {
@@ -813,15 +809,7 @@ async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
     let date = "2022-10-07";
     let (st, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
     assert_eq!(st, StatusCode::OK, "{plan}");
-    let (st, plan) = w
-        .as_coord("POST", &format!("/plans/{date}/submit"), None)
-        .await;
-    assert_eq!(st, StatusCode::OK, "{plan}");
-    let hash = plan["plan_hash"].as_str().unwrap().to_string();
-    for party in ["RU", "TR", "UA", "UN"] {
-        let (st, resp) = w.plan_decision(party, date, &hash).await;
-        assert_eq!(st, StatusCode::OK, "{resp}");
-    }
+    let plan = w.approve_plan(date).await;
     let planned: Vec<String> = plan["assignments"]
         .as_array()
         .unwrap()
@@ -830,14 +818,7 @@ async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
         .collect();
     assert!(planned.len() >= 4 && planned.len() < ids.len(), "{plan}");
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
-    let entries = q["entries"].as_array().unwrap();
-    let day_of = |id: &str| {
-        entries
-            .iter()
-            .find(|e| e["application_id"] == id)
-            .map(|e| e["predicted"].as_str().unwrap().to_string())
-            .unwrap()
-    };
+    let day_of = |id: &str| queue_field(&q, id, "predicted");
     for id in &planned {
         assert_eq!(day_of(id), date, "{q}");
     }

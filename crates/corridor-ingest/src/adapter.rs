@@ -46,13 +46,8 @@ impl Adapter {
         if mmsi == 0 || ran_short(m) {
             return None;
         }
-        // 0°N 0°E is what a transponder without a fix sends: no position
-        // (stored or drawn, it would be a track to the Gulf of Guinea).
-        let pos = |lat: Option<f64>, lon: Option<f64>| -> Option<(f64, f64)> {
-            let (lat, lon) = (lat?, lon?);
-            (lat != 0.0 || lon != 0.0).then_some((lat, lon))
-        };
-        match &m.body {
+        let pos = |lat: Option<f64>, lon: Option<f64>| -> Option<(f64, f64)> { Some((lat?, lon?)) };
+        let report = match &m.body {
             Body::Position(p) => {
                 let (lat, lon) = pos(p.lat.degrees(), p.lon.degrees())?;
                 Some(Report::Position(PositionReport {
@@ -130,6 +125,13 @@ impl Adapter {
                 }))
             }
             _ => None,
+        };
+        // The tracker's one rule for a usable position (in range, not 0°N 0°E,
+        // which a transponder without a fix sends): what it refuses is
+        // neither stored nor drawn (0°N 0°E was, as a track to the Gulf of Guinea).
+        match report? {
+            Report::Position(p) => p.normalized().map(Report::Position),
+            other => Some(other),
         }
     }
 }
