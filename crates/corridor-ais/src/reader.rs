@@ -377,6 +377,23 @@ impl Decoder {
         self.stats.partial += u64::from(m.partial);
     }
 
+    /// Lines fed so far: the number [`Decoder::feed_line_reporting`]
+    /// gave the last one.
+    pub fn lines_fed(&self) -> u64 {
+        self.stats.lines
+    }
+
+    /// Multi-part messages waiting for a further part.
+    pub fn open_groups(&self) -> usize {
+        self.assembler.open_groups()
+    }
+
+    /// The number of every line whose fragment waits for the rest of its
+    /// message ([`Assembler::waiting_lines`]).
+    pub fn waiting_lines(&self) -> impl Iterator<Item = u64> + '_ {
+        self.assembler.waiting_lines()
+    }
+
     /// End of input: open groups are counted as dropped (unfinished).
     pub fn finish(&mut self) {
         self.assembler.finish();

@@ -180,6 +180,16 @@ impl Assembler {
         self.open.len()
     }
 
+    /// The line ([`Fragment::line`]) of every part waiting in an open
+    /// group, in no particular order: a caller that must keep its input
+    /// until the parts it carried are used (a queue's unacknowledged
+    /// message) asks which of its lines are still waiting.
+    pub fn waiting_lines(&self) -> impl Iterator<Item = u64> + '_ {
+        self.open
+            .iter()
+            .flat_map(|o| o.parts.iter().flatten().map(|p| p.line))
+    }
+
     /// Drops open group `i`: each part counted and named, in line order.
     fn drop_group(&mut self, i: usize, why: Drop, report: &mut impl FnMut(Dropped<'_>)) {
         let mut g = self.open.swap_remove(i);
@@ -415,7 +425,16 @@ mod tests {
                 got.push(String::from_utf8(m.payload).unwrap());
             }
         }
-        a.finish_reporting(&mut report);
+        // What waits at the end is exactly what the end drops, by line.
+        let mut waiting: Vec<u64> = a.waiting_lines().collect();
+        waiting.sort_unstable();
+        let mut unfinished = Vec::new();
+        a.finish_reporting(|d| {
+            unfinished.push(d.line);
+            report(d);
+        });
+        unfinished.sort_unstable();
+        assert_eq!(waiting, unfinished, "waiting lines");
         assert_eq!(got, want_msgs);
         assert_eq!(*a.dropped(), want_drops);
         assert_eq!(named, want_drops, "named as counted");

@@ -50,11 +50,16 @@
 //!   processed its reports and both sinks have written the positions and
 //!   alerts they gave (a barrier down each sink, at most a second after);
 //!   if either could not write, the message is asked for again after
-//!   `source::REDELIVER_AFTER`. Shutdown drains in-flight batches first. So
-//!   a restart, even a crash, loses nothing (except the first part of a
-//!   two-part AIS message whose second part is in a later NATS message: see
-//!   docs/open-findings.md), and a graceful one counts nothing twice. (A crash between storing and the ack redelivers that
-//!   message: at-least-once there; stored positions are not duplicated.)
+//!   `source::REDELIVER_AFTER`. Shutdown drains in-flight batches first. A
+//!   message whose AIS fragments wait for the rest of their multi-part
+//!   message (in a later NATS message) is also held until that rest is
+//!   stored, at most `source::FRAGMENT_HOLD`; a stop meanwhile asks for it
+//!   again at once, ahead of the later messages (its other reports then
+//!   come twice and are counted stale). So a graceful restart loses
+//!   nothing and counts nothing twice, and a crash loses nothing but such
+//!   a waiting part (see docs/open-findings.md). (A crash between
+//!   storing and the ack redelivers that message: at-least-once there;
+//!   stored positions are not duplicated.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences
 //!   without one give no reports (counted as dropped, reason `untimed`).
@@ -82,7 +87,7 @@ pub use pipeline::{
     ALERT_BACKLOG, ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition,
     LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
 };
-pub use source::{SourceLimits, SourceSpec};
+pub use source::{FRAGMENT_HOLD, SourceLimits, SourceSpec};
 
 /// A simulator feeding NMEA somewhere, started by [`spawn_simulator`].
 #[derive(Debug)]

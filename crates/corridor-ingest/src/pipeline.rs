@@ -621,7 +621,12 @@ async fn merge_by_time(
 /// Sends the merged reports on; `false` when the monitor is gone.
 async fn send_merged(tx: &mpsc::Sender<Batch>, out: &mut Vec<Report>) -> bool {
     let reports = std::mem::take(out);
-    tx.send(Batch { reports, ack: None }).await.is_ok()
+    tx.send(Batch {
+        reports,
+        acks: Vec::new(),
+    })
+    .await
+    .is_ok()
 }
 
 fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
@@ -850,9 +855,7 @@ async fn monitor_task(
                 // Processed: acknowledged once what it gave is stored
                 // (`Settle`). Queued before any settle below, whose barrier
                 // then covers this batch's rows and alerts too.
-                if let Some(ack) = batch.ack {
-                    settle.acks.push(ack);
-                }
+                settle.acks.extend(batch.acks);
                 if settle.acks.len() >= Settle::MAX_WAITING
                     || (positions.len() >= position_batch && sinks.positions.is_some())
                 {

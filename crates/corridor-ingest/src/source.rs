@@ -10,6 +10,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use corridor_ais::Decoder;
@@ -133,23 +134,95 @@ impl Default for SourceLimits {
 /// could not be stored (a negative acknowledgement with this delay).
 pub const REDELIVER_AFTER: Duration = Duration::from_secs(5);
 
-/// Acknowledges a NATS message once what it gave is stored, or asks for it
-/// again when it could not be.
-#[derive(Debug)]
-pub struct AckHandle {
-    pub(crate) msg: async_nats::jetstream::Message,
-    pub(crate) tx: mpsc::Sender<(async_nats::jetstream::Message, bool)>,
+/// How long a NATS message whose AIS fragments wait for the rest of their
+/// message stays unacknowledged for them (the parts of one message are sent
+/// in consecutive slots, so the rest comes within seconds or not at all).
+/// Then it is acknowledged once its own reports are stored, as any other,
+/// and the waiting parts stay with the decoder: only the safety across a
+/// stop is given up, well inside the consumer's 30 s ack wait.
+pub const FRAGMENT_HOLD: Duration = Duration::from_secs(10);
+
+/// What becomes of a NATS message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AckOutcome {
+    /// What it gave is stored: acknowledge it.
+    Stored,
+    /// What it gave could not be stored: again after [`REDELIVER_AFTER`].
+    Failed,
+    /// Stopped while its fragments waited for the rest of their message:
+    /// again at once, so that it comes back ahead of the later messages
+    /// that carry the rest.
+    Unfinished,
+}
+
+/// Acknowledges a NATS message once every duty it has is done: what it
+/// gave is stored (each message), and the multi-part AIS messages its
+/// fragments started are complete and stored (only a message that carries
+/// such fragments; see [`FRAGMENT_HOLD`]). Any duty that fails asks for the
+/// message again at once; the rest then find it gone.
+pub struct AckHandle(Arc<AckShared>);
+
+struct AckShared {
+    msg: std::sync::Mutex<Option<async_nats::jetstream::Message>>,
+    /// Duties not yet done; the last one done acknowledges.
+    duties: AtomicUsize,
+    tx: mpsc::Sender<(async_nats::jetstream::Message, AckOutcome)>,
+}
+
+impl std::fmt::Debug for AckHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AckHandle")
+            .field("duties", &self.0.duties.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
 }
 
 impl AckHandle {
-    /// Hands the message to its source's ack task (bounded: backpressure).
-    pub(crate) async fn done(self) {
-        let _ = self.tx.send((self.msg, true)).await;
+    /// A message with one duty: storing what it gave.
+    pub(crate) fn new(
+        msg: async_nats::jetstream::Message,
+        tx: mpsc::Sender<(async_nats::jetstream::Message, AckOutcome)>,
+    ) -> Self {
+        AckHandle(Arc::new(AckShared {
+            msg: std::sync::Mutex::new(Some(msg)),
+            duties: AtomicUsize::new(1),
+            tx,
+        }))
     }
 
-    /// Asks for the message again after [`REDELIVER_AFTER`].
+    /// One more duty for the same message, done or failed through the
+    /// handle returned.
+    pub(crate) fn another_duty(&self) -> AckHandle {
+        self.0.duties.fetch_add(1, Ordering::AcqRel);
+        AckHandle(Arc::clone(&self.0))
+    }
+
+    async fn send(&self, outcome: AckOutcome) {
+        let msg = match self.0.msg.lock() {
+            Ok(mut m) => m.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(m) = msg {
+            // Bounded: backpressure on the source's ack task.
+            let _ = self.0.tx.send((m, outcome)).await;
+        }
+    }
+
+    /// This duty is done; the last one acknowledges the message.
+    pub(crate) async fn done(self) {
+        if self.0.duties.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.send(AckOutcome::Stored).await;
+        }
+    }
+
+    /// This duty failed: the message is asked for again after [`REDELIVER_AFTER`].
     pub(crate) async fn redeliver(self) {
-        let _ = self.tx.send((self.msg, false)).await;
+        self.send(AckOutcome::Failed).await;
+    }
+
+    /// Stopped before this duty could be done: asked for again at once.
+    pub(crate) async fn unfinished(self) {
+        self.send(AckOutcome::Unfinished).await;
     }
 }
 
@@ -157,7 +230,9 @@ impl AckHandle {
 #[derive(Debug)]
 pub struct Batch {
     pub reports: Vec<Report>,
-    pub ack: Option<AckHandle>,
+    /// Duties of NATS messages, done once this batch's reports (and all
+    /// before them) are stored; empty for other sources.
+    pub acks: Vec<AckHandle>,
 }
 
 /// Decoder + adapter of one source or connection.
@@ -236,15 +311,15 @@ impl DecodeStage {
     pub(crate) async fn flush(
         &mut self,
         tx: &mpsc::Sender<Batch>,
-        ack: Option<AckHandle>,
+        acks: Vec<AckHandle>,
     ) -> Result<(), ()> {
         self.account();
-        if self.out.is_empty() && ack.is_none() {
+        if self.out.is_empty() && acks.is_empty() {
             return Ok(());
         }
         let reports = std::mem::take(&mut self.out);
         let n = reports.len() as u64;
-        tx.send(Batch { reports, ack }).await.map_err(|_| ())?;
+        tx.send(Batch { reports, acks }).await.map_err(|_| ())?;
         self.tag.emit(Event::Forwarded { count: n });
         Ok(())
     }
@@ -388,11 +463,11 @@ async fn pump_lines<R: AsyncRead + Unpin>(
             }
         }
         if stage.out.len() >= limits.batch || lines.inner.buffer().is_empty() {
-            stage.flush(tx, None).await?;
+            stage.flush(tx, Vec::new()).await?;
         }
     }
     stage.decoder.finish();
-    stage.flush(tx, None).await
+    stage.flush(tx, Vec::new()).await
 }
 
 pub(crate) async fn tcp_client(
@@ -524,7 +599,10 @@ pub(crate) async fn udp(
         // UDP cannot push back on the sender: when downstream is full the datagram's reports are dropped, counted.
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
-        match tx.try_send(Batch { reports, ack: None }) {
+        match tx.try_send(Batch {
+            reports,
+            acks: Vec::new(),
+        }) {
             Ok(()) => tag.emit(Event::Forwarded { count }),
             Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped {
                 count,
@@ -597,19 +675,19 @@ pub(crate) async fn file(
             let (t0, w0) = *origin.get_or_insert((t, tokio::time::Instant::now()));
             let secs = t.duration_since(t0).as_secs_f64().max(0.0) / speed;
             let due = w0 + Duration::from_secs_f64(secs.min(1e9));
-            if stage.flush(&tx, None).await.is_err() {
+            if stage.flush(&tx, Vec::new()).await.is_err() {
                 return;
             }
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 _ = tokio::time::sleep_until(due) => {}
             }
-        } else if stage.out.len() >= limits.batch && stage.flush(&tx, None).await.is_err() {
+        } else if stage.out.len() >= limits.batch && stage.flush(&tx, Vec::new()).await.is_err() {
             return;
         }
     }
     stage.decoder.finish();
-    let _ = stage.flush(&tx, None).await;
+    let _ = stage.flush(&tx, Vec::new()).await;
 }
 
 /// The JetStream consumer's settings.
@@ -680,17 +758,21 @@ async fn nats_session(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, bool)>(1024);
+    let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, AckOutcome)>(1024);
     let ack_tag = tag.clone();
     // Acks run on their own task so the monitor never waits on the network.
     let acker = tokio::spawn(async move {
-        while let Some((m, stored)) = ack_rx.recv().await {
+        while let Some((m, outcome)) = ack_rx.recv().await {
             // double_ack waits for the server's confirmation: once this returns the message will not come again.
-            let r = if stored {
-                m.double_ack().await
-            } else {
-                m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
-                    .await
+            let r = match outcome {
+                AckOutcome::Stored => m.double_ack().await,
+                AckOutcome::Failed => {
+                    m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
+                        .await
+                }
+                // Without a delay it goes to the consumer's redelivery
+                // queue, which is served before new messages.
+                AckOutcome::Unfinished => m.ack_with(jetstream::AckKind::Nak(None)).await,
             };
             if let Err(e) = r {
                 ack_tag.emit(Event::Error {
@@ -702,6 +784,7 @@ async fn nats_session(
     });
     tag.emit(Event::Connection { open: true });
     let mut stage = DecodeStage::new(tag.clone(), true);
+    let mut held = HeldFragments::default();
     // Bounded pulls, each consumed to its end before looking at `cancel`: every
     // message the server delivered goes downstream (and is acked after
     // processing), so a stop never strands delivered-but-unacked messages
@@ -735,6 +818,7 @@ async fn nats_session(
                 messages: 1,
                 bytes: msg.payload.len() as u64,
             });
+            let first_line = stage.decoder.lines_fed() + 1;
             for line in msg.payload.split(|b| *b == b'\n') {
                 if line.len() > limits.max_line {
                     tag.emit(Event::Dropped {
@@ -745,15 +829,25 @@ async fn nats_session(
                     stage.line(line);
                 }
             }
-            let ack = AckHandle {
-                msg,
-                tx: ack_tx.clone(),
-            };
-            if stage.flush(tx, Some(ack)).await.is_err() {
+            let ack = AckHandle::new(msg, ack_tx.clone());
+            let lines = first_line..=stage.decoder.lines_fed();
+            // The holds this message's lines ended (their rest came with it,
+            // or they were dropped) are done once its reports are stored.
+            let mut acks = held.after_message(&stage.decoder, lines, &ack);
+            acks.push(ack);
+            if stage.flush(tx, acks).await.is_err() {
                 break 'outer Ok(());
             }
         }
+        let aged = held.aged();
+        if !aged.is_empty() && stage.flush(tx, aged).await.is_err() {
+            break 'outer Ok(());
+        }
     };
+    // Stopped while fragments wait: those messages come again first next time.
+    for duty in held.stop() {
+        duty.unfinished().await;
+    }
     tag.emit(Event::Connection { open: false });
     drop(ack_tx);
     // Whatever is still downstream holds its own ack sender: the acker ends when the last is processed.
@@ -761,6 +855,68 @@ async fn nats_session(
     // A negative acknowledgement is not confirmed by the server: send it before the connection goes.
     let _ = client.flush().await;
     result
+}
+
+/// NATS messages whose AIS fragments wait in the decoder for the rest of
+/// their multi-part message: each holds one duty of its message's
+/// acknowledgement, so a stop before the rest comes asks for the message
+/// again instead of losing the parts it carried. Bounded by the decoder's
+/// open groups (each held message has a waiting part) and by
+/// [`FRAGMENT_HOLD`].
+#[derive(Default)]
+struct HeldFragments {
+    /// In the order the messages came: (their lines, since, the duty).
+    held: Vec<(
+        std::ops::RangeInclusive<u64>,
+        tokio::time::Instant,
+        AckHandle,
+    )>,
+}
+
+impl HeldFragments {
+    /// After a message's `lines` were fed to `decoder`: holds `ack` if a
+    /// part of those lines waits, and returns the duties of earlier
+    /// messages whose parts no longer wait (or that waited too long).
+    fn after_message(
+        &mut self,
+        decoder: &Decoder,
+        lines: std::ops::RangeInclusive<u64>,
+        ack: &AckHandle,
+    ) -> Vec<AckHandle> {
+        if self.held.is_empty() && decoder.open_groups() == 0 {
+            return Vec::new();
+        }
+        let mut waiting: Vec<u64> = decoder.waiting_lines().collect();
+        waiting.sort_unstable();
+        let carries = |r: &std::ops::RangeInclusive<u64>| {
+            let i = waiting.partition_point(|l| l < r.start());
+            waiting.get(i).is_some_and(|l| r.contains(l))
+        };
+        let now = tokio::time::Instant::now();
+        let (keep, done): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|(r, since, _)| carries(r) && now.duration_since(*since) < FRAGMENT_HOLD);
+        self.held = keep;
+        if carries(&lines) {
+            self.held.push((lines, now, ack.another_duty()));
+        }
+        done.into_iter().map(|(_, _, duty)| duty).collect()
+    }
+
+    /// Duties held longer than [`FRAGMENT_HOLD`], taken out.
+    fn aged(&mut self) -> Vec<AckHandle> {
+        let now = tokio::time::Instant::now();
+        let (keep, done): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|(_, since, _)| now.duration_since(*since) < FRAGMENT_HOLD);
+        self.held = keep;
+        done.into_iter().map(|(_, _, duty)| duty).collect()
+    }
+
+    /// Every duty still held.
+    fn stop(&mut self) -> Vec<AckHandle> {
+        self.held.drain(..).map(|(_, _, duty)| duty).collect()
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::PullConsumer;
 use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
 use corridor_store::{SqliteTrackStore, TrackStore};
-use corridor_track::{NavStatus, PositionReport, Report};
+use corridor_track::{NavStatus, PositionReport, Report, StaticReport};
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -240,5 +241,200 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
         M,
         "every position stored after redelivery"
     );
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// Publishes `line` and waits for the stream to have it.
+async fn publish(js: &async_nats::jetstream::Context, subject: &str, line: &str) {
+    js.publish(subject.to_string(), line.to_string().into())
+        .await
+        .expect("publish")
+        .await
+        .expect("publish ack");
+}
+
+/// The two sentences of a type 5 report of `mmsi`.
+fn two_parts(mmsi: u32, name: &str) -> (String, String) {
+    let text = NmeaEncoder::new(&[], "t").encode(&Report::Static(StaticReport {
+        mmsi,
+        time: Timestamp::from_second(1_700_000_000).expect("time"),
+        imo: Some(9_074_729),
+        name: Some(name.into()),
+        callsign: Some("TP01".into()),
+        ship_type: Some(70),
+    }));
+    let parts: Vec<&str> = text.lines().collect();
+    assert_eq!(parts.len(), 2, "a type 5 is two sentences: {text}");
+    (parts[0].to_string(), parts[1].to_string())
+}
+
+fn sum(st: &corridor_ingest::PipelineStats, f: fn(&corridor_ingest::SourceStats) -> u64) -> u64 {
+    st.sources.iter().map(f).sum()
+}
+
+/// The pipeline's durable consumer `tracker` on `stream`, once it exists.
+async fn tracker(js: &async_nats::jetstream::Context, stream: &str) -> PullConsumer {
+    let st = js.get_stream(stream).await.expect("stream");
+    for _ in 0..1000 {
+        if let Ok(c) = st.get_consumer("tracker").await {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the pipeline made no consumer");
+}
+
+/// (messages not delivered yet, delivered but not acknowledged), once `want`
+/// holds or `limit` has passed.
+async fn settle_until(
+    consumer: &mut PullConsumer,
+    limit: Duration,
+    want: impl Fn((u64, usize)) -> bool,
+) -> (u64, usize) {
+    let began = std::time::Instant::now();
+    loop {
+        let info = consumer.info().await.expect("info");
+        let now = (info.num_pending, info.num_ack_pending);
+        if want(now) || began.elapsed() > limit {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Open finding 6 of docs/open-findings.md: the message carrying the first
+/// part of a two-part AIS message was acknowledged before the second part
+/// came, so a stop in between lost the report (the restarted consumer had
+/// only the second part). Now that message stays unacknowledged, and a stop
+/// asks for it again at once: the report is decoded whole after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_part_is_acknowledged_only_with_the_rest_of_its_message() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const MMSI: u32 = 211_000_779;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "PARTS", MMSI, 0).await;
+    let (part1, part2) = two_parts(MMSI, "TWO PARTS");
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject: subject.clone(),
+        durable: "tracker".into(),
+    };
+    let corridor = demo_corridor().expect("corridor");
+    let start = || {
+        spawn_pipeline(
+            PipelineConfig::new(corridor.clone(), vec![spec.clone()]),
+            None,
+        )
+    };
+
+    publish(&js, &subject, &part1).await;
+    let first = start().await.expect("pipeline");
+    for _ in 0..2000 {
+        if first.stats().await.sources.iter().any(|s| s.messages >= 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.shutdown().await;
+    let a = first.stats().await;
+    drop(first);
+    assert_eq!(sum(&a, |s| s.messages), 1, "{a:?}");
+    assert_eq!(sum(&a, |s| s.reports), 0, "{a:?}");
+
+    publish(&js, &subject, &part2).await;
+    let second = start().await.expect("pipeline");
+    let mut b = second.stats().await;
+    for _ in 0..2000 {
+        b = second.stats().await;
+        if sum(&b, |s| s.reports) >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut consumer = tracker(&js, &stream).await;
+    let settled = settle_until(&mut consumer, Duration::from_secs(10), |s| s == (0, 0)).await;
+    second.shutdown().await;
+    assert_eq!(sum(&b, |s| s.reports), 1, "the report came whole: {b:?}");
+    assert_eq!(sum(&b, |s| s.drops), 0, "no part dropped: {b:?}");
+    assert_eq!(settled, (0, 0), "both messages acknowledged");
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// What the first attempt at the test above got wrong (reverted after
+/// review): a waiting part held every acknowledgement behind it, and giving
+/// up on it dropped the part. Now only the message that carries the part
+/// waits, the others are acknowledged as they are stored, the hold ends
+/// after `FRAGMENT_HOLD`, and the part stays with the decoder: a rest that
+/// comes later still completes the report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_part_holds_only_its_own_message_and_not_for_long() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const MMSI: u32 = 211_000_780;
+    const N: u64 = 50;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "HOLD", MMSI, 0).await;
+    let (part1, part2) = two_parts(MMSI, "LATE REST");
+    publish(&js, &subject, &part1).await;
+    let mut enc = NmeaEncoder::new(&[], "t");
+    for i in 0..N {
+        let line = enc.encode(&Report::Position(PositionReport {
+            mmsi: MMSI + 1,
+            time: Timestamp::from_second(1_700_000_000 + i as i64).expect("time"),
+            lat: 43.0,
+            lon: 34.0 + i as f64 * 1e-5,
+            sog_kn: Some(10.0),
+            cog_deg: Some(90.0),
+            heading_deg: Some(90),
+            nav_status: NavStatus::UNDER_WAY,
+        }));
+        publish(&js, &subject, &line).await;
+    }
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject: subject.clone(),
+        durable: "tracker".into(),
+    };
+    let corridor = demo_corridor().expect("corridor");
+    let run = spawn_pipeline(PipelineConfig::new(corridor, vec![spec]), None)
+        .await
+        .expect("pipeline");
+    let mut consumer = tracker(&js, &stream).await;
+    // Everything delivered; all acknowledged but the one waiting message
+    // (looked for before the hold could have ended).
+    let holding = settle_until(&mut consumer, Duration::from_secs(8), |s| s == (0, 1)).await;
+    assert_eq!(holding, (0, 1), "only the part's own message waits");
+    // Then it is acknowledged too, well inside JetStream's 30 s ack wait.
+    let released = settle_until(
+        &mut consumer,
+        corridor_ingest::FRAGMENT_HOLD + Duration::from_secs(10),
+        |s| s == (0, 0),
+    )
+    .await;
+    assert_eq!(released, (0, 0), "the hold ends");
+    // The part was kept: its rest, coming now, completes the report.
+    publish(&js, &subject, &part2).await;
+    let mut st = run.stats().await;
+    for _ in 0..2000 {
+        st = run.stats().await;
+        if sum(&st, |s| s.reports) > N {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let after = settle_until(&mut consumer, Duration::from_secs(10), |s| s == (0, 0)).await;
+    run.shutdown().await;
+    assert_eq!(
+        sum(&st, |s| s.reports),
+        N + 1,
+        "the report came whole: {st:?}"
+    );
+    assert_eq!(sum(&st, |s| s.drops), 0, "no part dropped: {st:?}");
+    assert_eq!(after, (0, 0));
     let _ = js.delete_stream(&stream).await;
 }
