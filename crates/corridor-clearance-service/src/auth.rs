@@ -252,6 +252,25 @@ fn check_password(password: &str, phc: &str) -> bool {
     })
 }
 
+/// [`check_password`] on the blocking pool: a hash takes tens of
+/// milliseconds and 19 MiB, and two at once on an async worker would stall
+/// every other request on a two-core server.
+async fn check_password_off_thread(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || check_password(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
+/// Whether `name` can be a user name: 1 to 64 of A-Z a-z 0-9 - _ .
+pub fn valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 /// SHA-256 hex of a token: what the database keeps.
 pub fn token_hash(token: &str) -> String {
     corridor_ledger::hash::to_hex(&Sha256::digest(token.as_bytes()))
@@ -287,12 +306,7 @@ impl Service {
         password: &str,
         role: &Role,
     ) -> Result<(), ServiceError> {
-        if username.is_empty()
-            || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
+        if !valid_username(username) {
             return Err(ServiceError::Unprocessable(
                 "user name: 1 to 64 of A-Z a-z 0-9 - _ .".into(),
             ));
@@ -345,6 +359,12 @@ impl Service {
         client: Option<IpAddr>,
     ) -> Result<NewToken, ServiceError> {
         let now = self.clock.now();
+        let wrong = || ServiceError::Unauthorized("wrong user name or password".into());
+        // No account has such a name: refused before anything is kept or
+        // hashed (the limiter would keep the name, however long, for a window).
+        if !valid_username(username) {
+            return Err(wrong());
+        }
         {
             let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
             if !limiter.allowed(client, username, now) {
@@ -355,13 +375,17 @@ impl Service {
             limiter.failed(client, username, now);
         }
         let user = self.db.user_by_name(username).await?;
-        // Hash even for unknown users so the answer takes as long either way.
+        // Hash even for unknown users so the answer takes as long either
+        // way; a password no account can have is not hashed (a failure all
+        // the same).
+        let possible = password.chars().count() <= MAX_PASSWORD_CHARS;
         let ok = match &user {
-            Some(u) => check_password(password, &u.password_hash),
-            None => {
-                let _ = check_password(password, dummy_hash());
+            Some(u) if possible => check_password_off_thread(password, &u.password_hash).await,
+            _ if possible => {
+                let _ = check_password_off_thread(password, dummy_hash()).await;
                 false
             }
+            _ => false,
         };
         // The guard lives in this block only: it must not be held across an await.
         let user = {
@@ -371,11 +395,7 @@ impl Service {
                     limiter.succeeded(client, username);
                     u
                 }
-                _ => {
-                    return Err(ServiceError::Unauthorized(
-                        "wrong user name or password".into(),
-                    ));
-                }
+                _ => return Err(wrong()),
             }
         };
         let hours = jiff::SignedDuration::from_hours(LOGIN_TOKEN_HOURS);

@@ -1297,3 +1297,33 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         );
     }
 }
+
+/// Finding 1 of the 2026-11-29 server review: a failed login kept its user
+/// name, however long, in the limiter for a window (2 MB names from a few
+/// addresses held gigabytes). A name no account can have, or a password
+/// longer than any account's, is now refused before it is kept or hashed:
+/// it is not even counted against the client.
+#[tokio::test]
+async fn impossible_user_names_and_passwords_are_refused_before_they_are_kept() {
+    use corridor_clearance_service::auth::{MAX_CLIENT_FAILURES, MAX_PASSWORD_CHARS};
+    let (_dir, _s, app) = served("2022-09-01T08:00:00Z").await;
+    let client = [192, 0, 2, 9];
+    let long_name = "a".repeat(100_000);
+    for name in [long_name.as_str(), "", "admin\u{0}", "ad min", "ädmin"] {
+        for _ in 0..MAX_CLIENT_FAILURES {
+            let (st, body) = login_from(&app, client, name, PASSWORD).await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+            assert_eq!(
+                body["error"]["message"].as_str(),
+                Some("wrong user name or password")
+            );
+        }
+    }
+    // A password no account can have fails like any wrong one (counted).
+    let long_password = "x".repeat(MAX_PASSWORD_CHARS + 1);
+    let (st, _) = login_from(&app, client, "admin", &long_password).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // None of the above locked the client out.
+    let (st, body) = login_from(&app, client, "admin", PASSWORD).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
