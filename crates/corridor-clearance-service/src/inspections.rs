@@ -228,24 +228,39 @@ impl<'a> Planning<'a> {
     }
 
     /// The day's planning problem: the vessels declared ready (and past any
-    /// re-queue delay), not already scheduled on another day, in queue order.
-    fn problem(&self, day: Date) -> Result<(DayProblem, Vec<Waiting<'a>>), ServiceError> {
-        let candidates: Vec<Waiting<'a>> = self
-            .waiting()
-            .into_iter()
-            .filter(|w| w.app.ready_at.is_some())
-            .filter(|w| {
-                w.app.status != Status::AwaitingInspection
-                    || w.app
-                        .inspection_at
-                        .is_none_or(|t| local_date(t, &self.tz) == day)
-            })
+    /// re-queue delay), not scheduled on another day still to come, in the
+    /// public queue's order (its overrides and places included). One whose
+    /// scheduled day passed without a record waits again. (The plan once
+    /// ordered only the ready vessels, so an override's place meant another
+    /// thing in the plan than in the queue; and a missed inspection left
+    /// the vessel out of every later plan.)
+    fn problem(
+        &self,
+        day: Date,
+        today: Date,
+    ) -> Result<(DayProblem, Vec<Waiting<'a>>), ServiceError> {
+        let waiting = self.waiting();
+        let plannable = |w: &Waiting<'_>| {
+            w.app.ready_at.is_some()
+                && (w.app.status != Status::AwaitingInspection
+                    || w.app.inspection_at.is_none_or(|t| {
+                        let booked = local_date(t, &self.tz);
+                        booked == day || booked < today
+                    }))
+        };
+        let keep: HashMap<&str, ()> = waiting
+            .iter()
+            .filter(|w| plannable(w))
+            .map(|w| (w.app.id.as_str(), ()))
             .collect();
-        let voyages: Vec<Voyage> = candidates.iter().map(|w| w.voyage.clone()).collect();
+        let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
         let overrides = self.overrides(&voyages)?;
         let teams = self.cap.day(day).teams;
-        let p = DayProblem::from_config(self.cap, day, &voyages, &overrides, teams)
-            .map_err(planner_error)?;
+        let p = DayProblem::from_config_keeping(self.cap, day, &voyages, &overrides, teams, &|v| {
+            keep.contains_key(v.id.as_str())
+        })
+        .map_err(planner_error)?;
+        let candidates = waiting.into_iter().filter(|w| plannable(w)).collect();
         Ok((p, candidates))
     }
 
@@ -487,8 +502,9 @@ async fn queue_body(
         if mine_only && !mine {
             continue;
         }
-        // Once an approved plan has scheduled it, the scheduled day is the prediction.
-        let (p, lo, hi) = match scheduled_day(w) {
+        // Once an approved plan has scheduled it, the scheduled day is the
+        // prediction (until that day has passed without a record).
+        let (p, lo, hi) = match scheduled_day(w).filter(|d| *d >= today) {
             Some(d) => (d, d, d),
             // Tomorrow's plan is past its deadline: it may slip a day.
             None if late && e.predicted == first_day => (
@@ -674,7 +690,7 @@ pub struct PlanEditRequest {
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day)?;
+    let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
     let stored = clearance.plans.get(date);
     let (content, hash, status, scores, reason, stored_plan) = match stored {
         Some(plan) => (
@@ -813,7 +829,7 @@ pub(crate) async fn put_plan(
     }
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day)?;
+    let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
         let n = i + 1;
@@ -929,7 +945,7 @@ pub(crate) async fn submit_plan(
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
         let planning = Planning::new(&clearance, s.capacity())?;
-        let (p, _) = planning.problem(day)?;
+        let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
         s.execute(

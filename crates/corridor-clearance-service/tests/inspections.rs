@@ -828,3 +828,174 @@ async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
     let on_8 = rest.iter().filter(|id| day_of(id) == "2022-10-08").count();
     assert_eq!(on_8, rest.len().min(planned.len()), "{q}");
 }
+
+/// `n` approved applications of agent-a, arriving `eta_hours` from now,
+/// declared ready when `ready`; their ids in creation order.
+async fn approved_vessels(
+    w: &World,
+    first_imo: u32,
+    n: u32,
+    eta_hours: i64,
+    ready: bool,
+) -> Vec<String> {
+    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
+    let agent = login(&w.app, "agent-a").await;
+    let mut ids = Vec::new();
+    for k in 0..n {
+        let id = w
+            .approved("agent-a", &imo(first_imo + k), eta_hours, false)
+            .await;
+        if ready {
+            let (st, resp) = call(
+                &w.app,
+                "POST",
+                &format!("/applications/{id}/readiness"),
+                Some(&agent),
+                Some(&ready_body()),
+            )
+            .await;
+            assert_eq!(st, StatusCode::OK, "{resp}");
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+fn planned_ids(plan: &Value) -> Vec<String> {
+    plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Planner review finding 1 (2026-11-29): two days' plans drafted from the
+/// same queue both held its head, and approving the second moved those
+/// vessels' booking while the first day's approved plan still sent a team.
+/// A plan that would book a vessel already scheduled elsewhere (or no
+/// longer waiting, or not ready) is now refused at submission and at its
+/// last approval, naming the vessel.
+#[tokio::test]
+async fn a_plan_cannot_book_a_vessel_already_scheduled_for_another_day() {
+    let w = world().await; // 2022-10-03 09:00 Istanbul
+    let ids = approved_vessels(&w, 930_200, 4, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    // Both days drafted from one queue: both take its head.
+    for date in ["2022-10-07", "2022-10-08"] {
+        let (st, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+        assert_eq!(st, StatusCode::OK, "{plan}");
+        assert!(planned_ids(&plan).contains(&ids[0]), "{plan}");
+    }
+    let (st, second) = w.as_coord("POST", "/plans/2022-10-08/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{second}");
+    w.approve_plan("2022-10-07").await;
+    let hash = second["plan_hash"].as_str().unwrap();
+    let mut last = (StatusCode::OK, Value::Null);
+    for party in PARTIES {
+        last = w.plan_decision(party, "2022-10-08", hash).await;
+    }
+    assert_eq!(last.0, StatusCode::CONFLICT, "{}", last.1);
+    let message = last.1["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("already scheduled for 2022-10-07") && message.contains("new version"),
+        "{message}"
+    );
+    // The first day's booking stands.
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(queue_field(&q, &ids[0], "predicted"), "2022-10-07");
+    // Nor can a plan for a slot already begun be submitted.
+    let (st, plan) = w.as_coord("GET", "/plans/2022-10-06", None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    if !planned_ids(&plan).is_empty() {
+        let (st, body) = w.as_coord("POST", "/plans/2022-10-06/submit", None).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("has begun"),
+            "{body}"
+        );
+    }
+}
+
+/// Planner review finding 3: a vessel whose scheduled day passed without a
+/// record was left out of every later plan, and the queue still predicted
+/// the day gone. It now waits again: predicted from the next open day, and
+/// in the next day's plan.
+#[tokio::test]
+async fn a_missed_inspection_waits_again_and_is_planned_again() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_300, 2, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let plan = w.approve_plan("2022-10-07").await;
+    let booked = planned_ids(&plan);
+    assert_eq!(booked.len(), 2, "{plan}");
+    // 8 Oct, 09:00 Istanbul: nothing was recorded on the 7th.
+    w.s.clock().set("2022-10-08T06:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    for id in &ids {
+        let predicted = queue_field(&q, id, "predicted");
+        assert!(
+            predicted.as_str() >= "2022-10-09",
+            "{id} predicted {predicted}: {q}"
+        );
+    }
+    let (st, plan) = w.as_coord("GET", "/plans/2022-10-09", None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let mut again = planned_ids(&plan);
+    again.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(again, want, "{plan}");
+    // And it can be approved: the old booking is in the past.
+    w.approve_plan("2022-10-09").await;
+}
+
+/// Planner review finding 4: the plan ordered only the vessels declared
+/// ready, so an override's place meant another thing there than in the
+/// public queue. Six vessels not ready arrive first; a ready vessel at the
+/// back is moved to place 10, i.e. fourth among the ready: it must be in
+/// tomorrow's plan (six inspections a day), as the public queue says.
+#[tokio::test]
+async fn the_plan_keeps_the_public_queue_order_and_its_overrides() {
+    let w = world().await;
+    let _not_ready = approved_vessels(&w, 930_400, 6, 50, false).await;
+    let ready = approved_vessels(&w, 930_500, 12, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let order = places(&q);
+    let last = order.last().unwrap().clone();
+    assert!(ready.contains(&last), "{q}");
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            "/queue/overrides",
+            Some(&json!({"application_id": last, "place": 10, "reason": "perishable: vegetable oil"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let order = places(&body);
+    assert_eq!(order[9], last, "{body}");
+    let (st, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let planned = planned_ids(&plan);
+    assert!(planned.len() >= 4 && planned.len() < ready.len(), "{plan}");
+    assert!(
+        planned.contains(&last),
+        "the override's vessel is planned: {plan}"
+    );
+    // Exactly the first ready vessels of the public queue.
+    let head: Vec<&String> = order
+        .iter()
+        .filter(|id| ready.contains(id))
+        .take(planned.len())
+        .collect();
+    for id in head {
+        assert!(
+            planned.contains(id),
+            "{id} is ahead in the queue but not planned: {plan}"
+        );
+    }
+}

@@ -84,6 +84,21 @@ impl DayProblem {
         overrides: &[Override],
         teams: u32,
     ) -> Result<Self> {
+        Self::from_config_keeping(cfg, day, waiting, overrides, teams, &|_| true)
+    }
+
+    /// [`DayProblem::from_config`] with only the vessels `keep` accepts as
+    /// jobs, in the order of the whole queue: a caller that plans only
+    /// some of the waiting vessels (those declared ready) keeps the order,
+    /// and the overrides' places, that everyone sees in the queue.
+    pub fn from_config_keeping(
+        cfg: &CapacityConfig,
+        day: Date,
+        waiting: &[Voyage],
+        overrides: &[Override],
+        teams: u32,
+        keep: &dyn Fn(&Voyage) -> bool,
+    ) -> Result<Self> {
         let (idx, _) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
         let (ws, we) = cfg.window.minutes()?;
         let mut areas: Vec<String> = cfg.areas.iter().map(|a| a.name.clone()).collect();
@@ -97,7 +112,7 @@ impl DayProblem {
         let jobs: Vec<Job> = idx
             .iter()
             .map(|&i| &waiting[i])
-            .filter(|v| v.eligible_from(cfg.transit_days) <= day)
+            .filter(|v| v.eligible_from(cfg.transit_days) <= day && keep(v))
             .enumerate()
             .map(|(place, v)| Job {
                 id: v.id.clone(),

@@ -528,6 +528,11 @@ impl Clearance {
                         plan_status_text(plan.status)
                     )));
                 }
+                if let Some(why) = self.plan_unbookable(&plan.content, now) {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} cannot be submitted: {why}; edit it first"
+                    )));
+                }
                 plain(Event::PlanSubmitted {
                     date,
                     version: plan.content.version,
@@ -575,6 +580,13 @@ impl Clearance {
                 let mut approvals = plan.approvals.clone();
                 approvals.insert(party.clone(), plan_approval(&decision.payload, now));
                 let status = self.plan_status_after(&approvals);
+                if status == PlanStatus::Approved
+                    && let Some(why) = self.plan_unbookable(&plan.content, now)
+                {
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "the plan for {date} can no longer be approved as it stands: {why}; the coordinator must submit a new version"
+                    )));
+                }
                 let scheduled = if status == PlanStatus::Approved {
                     plan.content
                         .assignments
@@ -688,6 +700,55 @@ impl Clearance {
 }
 
 impl Clearance {
+    /// Why `plan` cannot book its inspections as of `now`, if it cannot:
+    /// an application planned twice, no longer waiting, not declared
+    /// ready, already scheduled for another slot still to come, or a slot
+    /// already begun. Checked when a plan is submitted and again when the
+    /// last approval would book it: a plan built from yesterday's state
+    /// (two days planned from one queue, a vessel failed not ready since)
+    /// once booked such vessels anyway.
+    pub(crate) fn plan_unbookable(&self, plan: &PlanContent, now: Timestamp) -> Option<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in &plan.assignments {
+            let id = &a.application_id;
+            if !seen.insert(id.as_str()) {
+                return Some(format!("{id} is planned twice"));
+            }
+            let Some(app) = self.applications.get(id) else {
+                return Some(format!("there is no application {id}"));
+            };
+            let vessel = &app.content.vessel.name;
+            if !app.waiting_for_inspection() {
+                return Some(format!(
+                    "{id} ({vessel}) is {} and no longer waits for an inspection",
+                    app.status.name()
+                ));
+            }
+            if app.ready_at.is_none() {
+                return Some(format!(
+                    "{id} ({vessel}) has not declared readiness for inspection"
+                ));
+            }
+            if app.status == Status::AwaitingInspection
+                && let Some(t) = app.inspection_at
+                && t != a.start_at
+                && t >= now
+            {
+                return Some(format!(
+                    "{id} ({vessel}) is already scheduled for {}",
+                    corridor_ledger::time::format(t)
+                ));
+            }
+            if a.start_at <= now {
+                return Some(format!(
+                    "{id} ({vessel}): the slot at {} has begun",
+                    corridor_ledger::time::format(a.start_at)
+                ));
+            }
+        }
+        None
+    }
+
     /// A signed payload counts once: the same body posted again (to undo
     /// what the party did since) is refused.
     fn signed_once(&self, payload: &DecisionPayload) -> Result<(), ClearanceError> {
