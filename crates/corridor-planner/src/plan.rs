@@ -3,9 +3,13 @@
 //!
 //! ## Horizon
 //! The optimiser may plan only vessels within the first `K` places of the queue, where
-//! `K = max(⌈lookahead × FIFO's count⌉, FIFO's furthest planned place + 1)` ([`horizon`];
-//! `lookahead` = [`DEFAULT_LOOKAHEAD`] unless given). It may reorder and skip within that
-//! horizon, never bring a vessel from deep in the queue; FIFO's plan always lies inside it.
+//! `K = max(⌈lookahead × B⌉, FIFO's furthest planned place + 1)` ([`horizon`]; `lookahead` =
+//! [`DEFAULT_LOOKAHEAD`] unless given) and `B` is [`count_upper_bound`] of the whole queue: the
+//! most inspections the day's windows could hold. It may reorder and skip within that horizon,
+//! never bring a vessel from deep in the queue; FIFO's plan always lies inside it. (`K` once
+//! scaled with FIFO's own count, so a day FIFO filled badly, with one long inspection, also
+//! narrowed the search: two short ones just behind it were out of reach. When `K` covers the
+//! whole queue, "exact" below is exact for the whole day.)
 //!
 //! ## Objective ([`PlanScore`], compared lexicographically, within the horizon)
 //! 1. the most inspections (throughput: every inspection done today shortens all later waits);
@@ -18,11 +22,12 @@
 //! shortest-first plan with insertion, swap and one-out-two-in moves over teams whose visits
 //! are ordered to minimise travel; it returns the best plan found, so it is never worse than
 //! FIFO. Small instances (at most [`EXACT_MAX_JOBS`] candidate vessels and [`EXACT_MAX_TEAMS`]
-//! teams) are solved exactly by enumeration (exact when travel times obey the triangle
-//! inequality, as real distances do: a team then never gains by visiting an area twice). Every plan carries a proven upper bound on the
-//! number of inspections ([`Plan::count_upper_bound`]): the largest k whose k shortest
-//! durations fit in the sum of the windows and in the per-team slot counts, so the gap to the
-//! optimum is known.
+//! teams) are solved exactly by enumeration within the horizon (exact when travel times obey
+//! the triangle inequality, as real distances do: a team then never gains by visiting an area
+//! twice). Every plan carries a proven upper bound on the number of inspections within the
+//! horizon ([`Plan::count_upper_bound`]): the largest k whose k shortest durations there fit
+//! in the sum of the windows and in the per-team slot counts, so the gap to the optimum is
+//! known.
 
 use crate::config::CapacityConfig;
 use crate::error::{PlannerError, Result};
@@ -462,7 +467,7 @@ pub fn horizon(p: &DayProblem, fifo: &Plan, lookahead: f64) -> usize {
     } else {
         DEFAULT_LOOKAHEAD
     };
-    let by_count = (la * fifo.score.inspections as f64).ceil() as usize;
+    let by_count = (la * count_upper_bound(p).max(fifo.score.inspections) as f64).ceil() as usize;
     let furthest = fifo
         .assignments
         .iter()

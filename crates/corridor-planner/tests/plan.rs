@@ -33,13 +33,18 @@ fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> Da
     }
 }
 
-/// Independent brute force over the optimiser's horizon: every job among the first `K` to no
-/// team or any team, every visiting order.
+/// Brute force over the optimiser's horizon: every job among the first `K` to no team or any
+/// team, every visiting order.
 fn brute(p: &DayProblem) -> PlanScore {
     let k = horizon(p, &plan_fifo(p).expect("fifo"), DEFAULT_LOOKAHEAD);
     let mut p = p.clone();
     p.jobs.truncate(k);
-    let p = &p;
+    brute_all(&p)
+}
+
+/// Independent brute force over the whole day: every job to no team or any team, every
+/// visiting order, its own feasibility check (nothing of the optimiser's, not its horizon).
+fn brute_all(p: &DayProblem) -> PlanScore {
     fn team_best(p: &DayProblem, t: usize, js: &mut Vec<usize>, k: usize, best: &mut Option<u32>) {
         if k == js.len() {
             let team = &p.teams[t];
@@ -175,6 +180,30 @@ proptest! {
         let e = brute(&p);
         check(&p, Some(e));
     }
+
+    /// Where the horizon covers the whole queue (a day with more room than vessels), the
+    /// optimiser is exact for the whole day: it equals a brute force that knows nothing of it.
+    #[test]
+    fn exact_for_the_whole_day_when_the_horizon_covers_it(
+        n in 1usize..=6, t in 1usize..=2,
+        mins in prop::collection::vec(60u32..=330, 1..7),
+        areas in prop::collection::vec(0usize..2, 1..7),
+        homes in prop::collection::vec(0usize..2, 1..4)) {
+        let p = day(n, t, &mins, &areas, &homes);
+        let k = horizon(&p, &plan_fifo(&p).expect("fifo"), DEFAULT_LOOKAHEAD);
+        prop_assume!(k >= n);
+        check(&p, Some(brute_all(&p)));
+    }
+}
+
+/// Planner review finding 5 (2026-11-29): FIFO takes the long head vessel (330 min of a
+/// 510-min window), and the horizon, scaled by FIFO's one inspection, was two places: the two
+/// 200-min vessels that fit together were out of reach, yet the plan said "exact".
+#[test]
+fn a_long_head_vessel_does_not_narrow_the_search() {
+    let p = day(3, 1, &[330, 200, 200], &[0], &[0]);
+    let (f, o) = check(&p, Some(brute_all(&p)));
+    assert_eq!((f.score.inspections, o.score.inspections), (1, 2));
 }
 
 #[test]
