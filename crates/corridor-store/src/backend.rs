@@ -363,7 +363,12 @@ macro_rules! store_impl {
                 let existing = Self::load_current(&mut tx).await?;
                 let p = plan(&existing, batch.voyages, &batch.snapshot);
                 let as_of = batch.snapshot.as_of.to_string();
-                let recorded_at = batch.recorded_at.to_string();
+                // Whole seconds: the two backends keep sub-seconds differently.
+                let recorded_at = batch
+                    .recorded_at
+                    .round(jiff::Unit::Second)
+                    .unwrap_or(batch.recorded_at)
+                    .to_string();
                 let import_id: i64 = sqlx::query_scalar($q(
                     "INSERT INTO imports (source, format, as_of, recorded_at, voyages_new, voyages_updated, voyages_unchanged, history_added) \
                      VALUES ($1, $2, $3::date, $4::timestamptz, 0, 0, 0, 0) RETURNING id",
@@ -572,7 +577,7 @@ macro_rules! store_impl {
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
                 let mut qb = QueryBuilder::<$db>::new(format!("SELECT {} FROM voyages v", $sql(VOYAGE_COLUMNS)));
                 Self::push_filters(&mut qb, q);
-                qb.push(" ORDER BY v.departure DESC, v.seq DESC LIMIT ").push_bind(limit as i64).push(" OFFSET ").push_bind(offset as i64);
+                qb.push(" ORDER BY v.departure DESC, v.seq DESC, v.direction, v.id LIMIT ").push_bind(limit as i64).push(" OFFSET ").push_bind(offset as i64);
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 let mut items = Vec::with_capacity(rows.len());
                 for r in &rows {

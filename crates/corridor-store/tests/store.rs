@@ -41,7 +41,8 @@ async fn import_records(
             as_of,
         },
         format: "test",
-        recorded_at: jiff::Timestamp::from_second(1_780_000_000).unwrap(),
+        // Nanoseconds, as `Timestamp::now()` gives: each backend keeps whole seconds.
+        recorded_at: jiff::Timestamp::new(1_780_000_000, 123_456_789).unwrap(),
         voyages,
         progress: None,
     };
@@ -173,6 +174,11 @@ async fn both_files(store: Arc<dyn Store>, csv_first: bool) {
     assert_eq!(tonnes[0].change.old_value.as_deref(), Some("2436.99"));
     assert_eq!(tonnes[0].change.old_snapshot.source, XLSX);
     assert_eq!(tonnes[0].change.new_value.as_deref(), Some("2437"));
+    // Server review finding 6: SQLite kept nanoseconds, PostgreSQL microseconds.
+    assert_eq!(
+        tonnes[0].recorded_at,
+        jiff::Timestamp::from_second(1_780_000_000).unwrap()
+    );
     // Re-importing either file again adds nothing.
     for f in order {
         let again = import(&*store, f).await;
