@@ -33,7 +33,7 @@ use corridor_clearance::{
     Action, Application, Clearance, ClearanceError, Command, DayPlan, PlanAssignment, PlanContent,
     PlanStatus, Readiness, Resource, Role, Status, can, plan_id,
 };
-use corridor_ledger::{DecisionError, SignedDecision};
+use corridor_ledger::{DecisionError, DecisionKind, SignedDecision};
 use corridor_planner::plan::{
     Assignment, DayProblem, Plan, PlanScore, check_plan, hhmm, plan_fifo, plan_optimised,
     score_plan,
@@ -718,6 +718,11 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
                         "party": a.party,
                         "decision": a.decision.name(),
                         "reason_code": a.decision.reason_code(),
+                        // The party's own words: the coordinator revises by them before 16:00.
+                        "reason": match &a.decision {
+                            DecisionKind::Hold { text, .. } | DecisionKind::Reject { text, .. } => Some(text.as_str()),
+                            _ => None,
+                        },
                         "time": corridor_ledger::time::format(a.signed_at),
                         "logged_at": corridor_ledger::time::format(a.at),
                         "key_id": a.key_id,

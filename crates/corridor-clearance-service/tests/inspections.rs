@@ -999,3 +999,47 @@ async fn the_plan_keeps_the_public_queue_order_and_its_overrides() {
         );
     }
 }
+
+/// Web review finding 3 (2026-11-29): a party's hold on a plan showed only
+/// its code, so the coordinator could not revise by the reason before the
+/// 16:00 deadline. The plan now carries the party's own text.
+#[tokio::test]
+async fn a_plan_hold_shows_the_partys_reason() {
+    let w = world().await;
+    approved_vessels(&w, 930_600, 2, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (st, plan) = w.as_coord("POST", "/plans/2022-10-07/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let d = sign(
+        key_of(&w.keys, "UA"),
+        "UA",
+        "PLAN-2022-10-07",
+        Hash::from_hex(plan["plan_hash"].as_str().unwrap()).unwrap(),
+        DecisionKind::Hold {
+            reason_code: "TEAM_SHORT".into(),
+            text: "two inspectors ill: plan two teams".into(),
+        },
+        w.s.clock().now(),
+    );
+    let token = login(&w.app, &delegate("UA")).await;
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        "/plans/2022-10-07/decisions",
+        Some(&token),
+        Some(&serde_json::to_value(&d).unwrap()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    let ua = plan["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["party"] == "UA")
+        .cloned()
+        .unwrap_or_else(|| panic!("no UA decision: {plan}"));
+    assert_eq!(ua["decision"], "hold");
+    assert_eq!(ua["reason_code"], "TEAM_SHORT");
+    assert_eq!(ua["reason"], "two inspectors ill: plan two teams");
+}
