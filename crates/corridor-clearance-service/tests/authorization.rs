@@ -1327,3 +1327,31 @@ async fn impossible_user_names_and_passwords_are_refused_before_they_are_kept() 
     let (st, body) = login_from(&app, client, "admin", PASSWORD).await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }
+
+/// Finding 4 of the 2026-11-29 server review: names differing only in case
+/// were refused by the insert's own check, which two inserts at once on
+/// PostgreSQL both passed. The database itself now refuses the second, on
+/// both backends.
+#[tokio::test]
+async fn the_database_refuses_a_user_name_differing_only_in_case() {
+    let (_dir, s, _app) = served("2022-09-01T08:00:00Z").await;
+    refuses_case_twin(&s).await;
+    if let Some((s, _app)) = served_pg("case_twin", "2022-09-01T08:00:00Z").await {
+        refuses_case_twin(&s).await;
+    }
+}
+
+async fn refuses_case_twin(s: &corridor_clearance_service::Service) {
+    let insert = |id: &str, name: &str| {
+        format!(
+            "INSERT INTO clearance_users (id, username, password_hash, role, created_at) \
+             VALUES ('{id}', '{name}', 'x', '\"coordinator\"', '2022-09-01T08:00:00Z')"
+        )
+    };
+    s.db()
+        .execute_raw(&insert("case-1", "Night-Shift"))
+        .await
+        .expect("first");
+    let twin = s.db().execute_raw(&insert("case-2", "night-SHIFT")).await;
+    assert!(twin.is_err(), "a case twin was stored: {twin:?}");
+}
