@@ -1084,6 +1084,8 @@ pub(crate) async fn get_inspections(
         "date": date,
         "plan_status": plan.map(|p| plan_status_text(p.status)),
         "plan_version": plan.map(|p| p.content.version),
+        // `start` and `end` are clock times in this zone.
+        "time_zone": s.capacity().time_zone,
         "inspections": inspections,
     }))
 }

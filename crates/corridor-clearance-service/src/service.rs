@@ -99,7 +99,8 @@ pub struct Service {
     pub(crate) origin: String,
     log_key: SecretKey,
     pub(crate) clock: Clock,
-    pub(crate) state: Mutex<State>,
+    /// Shared with the task that commits an append (see [`Service::commit`]).
+    pub(crate) state: Arc<Mutex<State>>,
     pub(crate) limiter: std::sync::Mutex<crate::auth::LoginLimiter>,
     /// Inspection resources and the queue rule (the planner's configuration).
     pub(crate) capacity: corridor_planner::CapacityConfig,
@@ -165,7 +166,7 @@ impl Service {
             origin,
             log_key,
             clock,
-            state: Mutex::new(state),
+            state: Arc::new(Mutex::new(state)),
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
             capacity,
             alert_lookup: crate::alerts::LookupSlot::default(),
@@ -248,7 +249,7 @@ impl Service {
         build: impl FnOnce(&corridor_clearance::Clearance) -> Result<Command, ServiceError>,
         document: Option<DocRow>,
     ) -> Result<Event, ServiceError> {
-        let mut st = self.state.lock().await;
+        let st = Arc::clone(&self.state).lock_owned().await;
         let now = self.now_after(&st);
         let command = build(&st.clearance)?;
         let documents = match document {
@@ -279,45 +280,56 @@ impl Service {
             .filter_map(|id| next.applications.get(id))
             .map(app_row)
             .collect::<Result<Vec<_>, _>>()?;
-        self.append_or_reload(
-            &mut st,
-            &row,
-            &Projection {
-                applications,
-                keys: Vec::new(),
-                document,
-            },
-        )
+        let projection = Projection {
+            applications,
+            keys: Vec::new(),
+            document,
+        };
+        self.commit(st, row, projection, move |st| {
+            st.clearance = next;
+            st.tree.push_leaf_hash(entry.leaf_hash());
+            st.entries.push(entry);
+        })
         .await?;
-        st.clearance = next;
-        st.tree.push_leaf_hash(entry.leaf_hash());
-        st.entries.push(entry);
         Ok(outcome.event)
     }
 
-    /// Appends one entry. If another process (e.g. `corridor keys rotate`)
+    /// Appends one entry and, once it is stored, applies `apply` to the
+    /// state, on a task of its own that holds the state's lock throughout:
+    /// a request dropped mid-way (the client hung up) cannot leave the
+    /// stored log ahead of memory, which made the next append collide with
+    /// the stored one. If another process (e.g. `corridor keys rotate`)
     /// appended first, the seq is taken: reload the log and ask to retry.
-    async fn append_or_reload(
+    async fn commit(
         &self,
-        st: &mut State,
-        row: &StoredEntry,
-        p: &Projection,
+        mut st: tokio::sync::OwnedMutexGuard<State>,
+        row: StoredEntry,
+        p: Projection,
+        apply: impl FnOnce(&mut State) + Send + 'static,
     ) -> Result<(), ServiceError> {
-        match self.db.append(row, p).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let known = st.entries.len();
-                match load(&self.db, &self.config).await {
-                    Ok(fresh) if fresh.entries.len() != known => {
-                        *st = fresh;
-                        Err(ServiceError::Conflict(
-                            "the log was appended to by another process; retry".into(),
-                        ))
+        let (db, config) = (self.db.clone(), self.config.clone());
+        tokio::spawn(async move {
+            match db.append(&row, &p).await {
+                Ok(()) => {
+                    apply(&mut st);
+                    Ok(())
+                }
+                Err(e) => {
+                    let known = st.entries.len();
+                    match load(&db, &config).await {
+                        Ok(fresh) if fresh.entries.len() != known => {
+                            *st = fresh;
+                            Err(ServiceError::Conflict(
+                                "the log was appended to by another process; retry".into(),
+                            ))
+                        }
+                        _ => Err(e),
                     }
-                    _ => Err(e),
                 }
             }
-        }
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("appending to the log: {e}")))?
     }
 
     /// Registers `key` for `party` from now on, retiring its current key if
@@ -344,7 +356,7 @@ impl Service {
                 "no party {party} in this corridor"
             )));
         }
-        let mut st = self.state.lock().await;
+        let st = Arc::clone(&self.state).lock_owned().await;
         let first = st.keys.latest_key(party).is_none();
         if first
             && let Some(pinned) = self.config.first_key(party)
@@ -390,19 +402,17 @@ impl Service {
             .filter(|k| k.party == party)
             .map(key_row)
             .collect();
-        self.append_or_reload(
-            &mut st,
-            &row,
-            &Projection {
-                applications: Vec::new(),
-                keys: changed,
-                document: None,
-            },
-        )
+        let projection = Projection {
+            applications: Vec::new(),
+            keys: changed,
+            document: None,
+        };
+        self.commit(st, row, projection, move |st| {
+            st.keys = keys;
+            st.tree.push_leaf_hash(entry.leaf_hash());
+            st.entries.push(entry);
+        })
         .await?;
-        st.keys = keys;
-        st.tree.push_leaf_hash(entry.leaf_hash());
-        st.entries.push(entry);
         Ok(record)
     }
 

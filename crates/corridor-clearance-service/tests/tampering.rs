@@ -340,3 +340,73 @@ async fn tampering_is_caught_on_postgres() {
         tamper_suite(db).await;
     }
 }
+
+/// Finding 3 of the 2026-11-29 server review: when a client hung up while
+/// its request's append was committing, the entry was stored but the
+/// service's memory never took it, so the next write collided with it
+/// (409) and the process kept showing the old state. The append and the
+/// state change now run on a task of their own. Requests are dropped here
+/// at a hundred points from the start to past the end of a whole request;
+/// after each, memory and the stored log hold the same entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_dropped_mid_append_leaves_memory_and_the_log_in_step() {
+    let (_dir, s, app) = served("2022-10-03T06:00:00Z").await;
+    let agent = login(&app, "agent-a").await;
+    let eta = t("2022-10-10T06:00:00Z");
+    let body = |k: u32| {
+        let imo = format!(
+            "{}{}",
+            940_000 + k,
+            corridor_domain::Imo::check_digit(940_000 + k)
+        );
+        serde_json::json!({ "content": content(eta, &imo) })
+    };
+    // How many turns one whole request takes here.
+    let whole = {
+        let turns = std::cell::Cell::new(0u32);
+        let counting = async {
+            loop {
+                turns.set(turns.get() + 1);
+                tokio::task::yield_now().await;
+            }
+        };
+        let b = body(0);
+        tokio::select! {
+            biased;
+            () = counting => unreachable!(),
+            (st, _) = call(&app, "POST", "/applications", Some(&agent), Some(&b)) => assert!(st.is_success()),
+        }
+        turns.get()
+    };
+    let (mut dropped, mut completed) = (0, 0);
+    // A hundred drop points spread evenly over 1.25 whole requests.
+    for i in 1..=100u32 {
+        let k = (u64::from(whole) * u64::from(i) / 80).max(1) as u32;
+        let b = body(i);
+        let request = call(&app, "POST", "/applications", Some(&agent), Some(&b));
+        let turns = async {
+            for _ in 0..k {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::select! {
+            biased;
+            () = turns => dropped += 1,
+            (st, _) = request => {
+                assert!(st.is_success(), "{st}");
+                completed += 1;
+            }
+        }
+        // (Memory first: its lock waits for an append still committing.)
+        let in_memory = s.entries().await.len();
+        let stored = s.db().log_rows().await.unwrap().len();
+        assert_eq!(
+            in_memory, stored,
+            "request dropped after {k} of about {whole} turns"
+        );
+    }
+    assert!(
+        dropped > 0 && completed > 0,
+        "dropped {dropped}, completed {completed}"
+    );
+}
