@@ -108,6 +108,14 @@ pub struct Service {
     pub(crate) alert_lookup: crate::alerts::LookupSlot,
     /// Each acknowledgement as it is logged, for live screens.
     pub(crate) acks: tokio::sync::broadcast::Sender<crate::alerts::AckBody>,
+    /// The largest log size this process stored a checkpoint for: a
+    /// public request for the head signs one, but stores it only when the
+    /// log has grown (it once wrote a row on every anonymous GET).
+    checkpointed: std::sync::atomic::AtomicU64,
+    /// The log's events as the accountability figures read them, parsed
+    /// once (entries read so far, events): a public request parses only
+    /// the entries new since the last, and computes outside the state's lock.
+    parsed: Mutex<(usize, Vec<(Timestamp, Event)>)>,
 }
 
 /// Acknowledgements a slow live subscriber may fall behind by before it
@@ -171,6 +179,8 @@ impl Service {
             capacity,
             alert_lookup: crate::alerts::LookupSlot::default(),
             acks: tokio::sync::broadcast::channel(ACK_FEED).0,
+            checkpointed: std::sync::atomic::AtomicU64::new(0),
+            parsed: Mutex::new((0, Vec::new())),
         }))
     }
 
@@ -447,7 +457,8 @@ impl Service {
         let signed = head
             .sign(&self.log_key)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        if size > 0 {
+        use std::sync::atomic::Ordering;
+        if size > self.checkpointed.load(Ordering::Acquire) {
             self.db
                 .insert_checkpoint(&CheckpointRow {
                     size: i64::try_from(size).map_err(|e| ServiceError::Internal(e.to_string()))?,
@@ -458,6 +469,7 @@ impl Service {
                     signature: signed.signature.to_base64(),
                 })
                 .await?;
+            self.checkpointed.fetch_max(size, Ordering::AcqRel);
         }
         Ok(signed)
     }
@@ -520,17 +532,25 @@ impl Service {
 
     /// The public accountability figures now.
     pub async fn accountability(&self) -> Result<corridor_clearance::Accountability, ServiceError> {
-        let st = self.state.lock().await;
-        let now = self.now_after(&st);
-        let mut events = Vec::with_capacity(st.entries.len());
-        for e in &st.entries {
-            if let Some(ev) = Event::from_log_event(&e.event)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?
-            {
-                events.push((e.time, ev));
+        let mut parsed = self.parsed.lock().await;
+        let now = {
+            let st = self.state.lock().await;
+            let (read, events) = &mut *parsed;
+            if *read > st.entries.len() {
+                // The log was reloaded shorter (never expected): start again.
+                (*read, *events) = (0, Vec::new());
             }
-        }
-        corridor_clearance::accountability(&self.config, events.iter().map(|(t, e)| (*t, e)), now)
+            for e in &st.entries[*read..] {
+                if let Some(ev) = Event::from_log_event(&e.event)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?
+                {
+                    events.push((e.time, ev));
+                }
+            }
+            *read = st.entries.len();
+            self.now_after(&st)
+        };
+        corridor_clearance::accountability(&self.config, parsed.1.iter().map(|(t, e)| (*t, e)), now)
             .map_err(|e| ServiceError::Internal(e.to_string()))
     }
 

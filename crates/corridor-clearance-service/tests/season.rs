@@ -609,6 +609,14 @@ async fn a_season_over_http_on(
     let (_, cp2) = call(&app, "GET", "/log/checkpoint", None, None).await;
     let size2 = cp2["size"].as_u64().unwrap();
     assert_eq!(size2, size1 + 1);
+    // One stored checkpoint per size, however often the head is asked for
+    // (server review 2: every anonymous GET wrote a row).
+    let stored = s.db().checkpoints().await.unwrap().len();
+    for _ in 0..3 {
+        let (_, again) = call(&app, "GET", "/log/checkpoint", None, None).await;
+        assert_eq!(again["root"], cp2["root"]);
+    }
+    assert_eq!(s.db().checkpoints().await.unwrap().len(), stored);
     let root = |v: &Value, k: &str| Hash::from_hex(v[k].as_str().unwrap()).unwrap();
     let (st, cons) = call(
         &app,

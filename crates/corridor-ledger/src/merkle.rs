@@ -10,6 +10,7 @@
 //! Proofs are lists of [`struct@Hash`]es ordered from the leaf (or old tree) upwards.
 //! Generation works over the list of leaf hashes; it costs O(n) hashes per call,
 //! which is fine for the pure core (a store can cache interior nodes later).
+//! The current root is kept as the tree grows (O(log n) per append and per head).
 //! Verification follows the algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2,
 //! generalised here to an aligned subtree `[start, end)`.
 
@@ -399,6 +400,11 @@ fn root_from_subtree_consistency(
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MerkleTree {
     leaves: Vec<Hash>,
+    /// The roots of the perfect subtrees the leaves make, largest first
+    /// (one per bit of the size), with their sizes: the current root is
+    /// their right fold, O(log n) per head instead of O(n). A public
+    /// checkpoint is asked for often; it once hashed the whole log each time.
+    frontier: Vec<(u64, Hash)>,
 }
 
 impl MerkleTree {
@@ -409,7 +415,14 @@ impl MerkleTree {
 
     /// A tree over existing leaf hashes.
     pub fn from_leaf_hashes(leaves: Vec<Hash>) -> Self {
-        MerkleTree { leaves }
+        let mut t = MerkleTree {
+            leaves: Vec::with_capacity(leaves.len()),
+            frontier: Vec::new(),
+        };
+        for h in leaves {
+            t.push_leaf_hash(h);
+        }
+        t
     }
 
     /// Appends the leaf hash of `data`; returns its index.
@@ -420,6 +433,14 @@ impl MerkleTree {
     /// Appends a leaf hash; returns its index.
     pub fn push_leaf_hash(&mut self, h: Hash) -> u64 {
         self.leaves.push(h);
+        self.frontier.push((1, h));
+        // Two perfect subtrees of one size make the next.
+        while let [.., (a, left), (b, right)] = self.frontier[..]
+            && a == b
+        {
+            self.frontier.truncate(self.frontier.len() - 2);
+            self.frontier.push((a * 2, node_hash(&left, &right)));
+        }
         self.leaves.len() as u64 - 1
     }
 
@@ -435,7 +456,13 @@ impl MerkleTree {
 
     /// Root of the whole tree.
     pub fn root(&self) -> Hash {
-        root_from_leaf_hashes(&self.leaves)
+        // The tree splits at the largest power of two below its size: the
+        // largest perfect subtree on the left, the rest folded on the right.
+        let mut rest = self.frontier.iter().rev().map(|(_, h)| *h);
+        match rest.next() {
+            None => empty_root(),
+            Some(last) => rest.fold(last, |right, left| node_hash(&left, &right)),
+        }
     }
 
     fn prefix(&self, size: u64) -> Result<&[Hash], MerkleError> {
@@ -450,6 +477,9 @@ impl MerkleTree {
 
     /// Root of the tree made of the first `size` leaves.
     pub fn root_at(&self, size: u64) -> Result<Hash, MerkleError> {
+        if size == self.size() {
+            return Ok(self.root());
+        }
         Ok(root_from_leaf_hashes(self.prefix(size)?))
     }
 
@@ -475,6 +505,23 @@ mod tests {
             t.push_data(&i.to_be_bytes());
         }
         t
+    }
+
+    #[test]
+    fn the_kept_root_is_the_tree_hash_at_every_size() {
+        let mut t = MerkleTree::new();
+        assert_eq!(t.root(), empty_root());
+        for i in 0..300u64 {
+            t.push_data(&i.to_be_bytes());
+            assert_eq!(
+                t.root(),
+                root_from_leaf_hashes(t.leaf_hashes()),
+                "size {}",
+                i + 1
+            );
+        }
+        let again = MerkleTree::from_leaf_hashes(t.leaf_hashes().to_vec());
+        assert_eq!(again, t);
     }
 
     #[test]
