@@ -228,12 +228,7 @@ pub(crate) async fn visible_app(
     caller: &Caller,
     id: &str,
 ) -> Result<Application, ServiceError> {
-    let clearance = service.clearance().await;
-    let app = clearance
-        .applications
-        .get(id)
-        .cloned()
-        .ok_or_else(not_found)?;
+    let app = service.application(id).await.ok_or_else(not_found)?;
     can(
         &caller.actor,
         Action::ReadApplicationStatus,

@@ -251,9 +251,13 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            // The same bytes attached again (another kind or name) take the
+            // latest upload's details, as the log has them.
             if let Some(d) = &p.document {
                 sqlx::query(q("INSERT INTO clearance_documents (application_id, sha256, kind, filename, size_bytes, content, uploaded_by, uploaded_at) \
-                               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, sha256) DO NOTHING"))
+                               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                               ON CONFLICT (application_id, sha256) DO UPDATE SET kind = excluded.kind, filename = excluded.filename, \
+                               uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at"))
                     .bind(&d.application_id)
                     .bind(&d.sha256)
                     .bind(&d.kind)

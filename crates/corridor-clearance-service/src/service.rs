@@ -436,6 +436,18 @@ impl Service {
         self.state.lock().await.clearance.clone()
     }
 
+    /// A copy of one application (not of the whole state, as
+    /// [`Service::clearance`] gives).
+    pub async fn application(&self, id: &str) -> Option<corridor_clearance::Application> {
+        self.state
+            .lock()
+            .await
+            .clearance
+            .applications
+            .get(id)
+            .cloned()
+    }
+
     /// A copy of every entry.
     pub async fn entries(&self) -> Vec<LogEntry> {
         self.state.lock().await.entries.clone()

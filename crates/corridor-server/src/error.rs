@@ -42,4 +42,4 @@ impl IntoResponse for ApiError {
 
 /// Query parameters whose rejection is a JSON error like every other
 /// (axum's own `Query` answers a repeated `limit` in plain text).
-pub use corridor_http::ApiQuery;
+pub use corridor_http::{ApiPath, ApiQuery};

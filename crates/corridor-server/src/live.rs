@@ -23,7 +23,7 @@
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use crate::ApiError;
-use crate::error::ApiQuery;
+use crate::error::{ApiPath, ApiQuery};
 
 /// What the live routes share.
 #[derive(Debug, Clone)]
@@ -232,9 +232,12 @@ struct TrackParams {
     until: Option<String>,
 }
 
+/// Points in one track response at most.
+const MAX_TRACK_POINTS: usize = 100_000;
+
 async fn track(
     State(s): State<LiveState>,
-    Path(mmsi): Path<String>,
+    ApiPath(mmsi): ApiPath<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Value>, ApiError> {
     let mmsi: u32 = mmsi
@@ -261,16 +264,28 @@ async fn track(
     if from > until {
         return Err(ApiError::BadRequest("from is after until".into()));
     }
-    let rows = match s.handle.store() {
-        Some(st) => st.track(mmsi, from, until, 100_000).await?,
+    let mut rows = match s.handle.store() {
+        Some(st) => {
+            st.track(mmsi, from, until, MAX_TRACK_POINTS as u32 + 1)
+                .await?
+        }
         None => Vec::new(),
     };
+    // Oldest first: a range with more points than a response carries says
+    // so, and where the next page starts, instead of silently ending early.
+    let truncated = rows.len() > MAX_TRACK_POINTS;
+    rows.truncate(MAX_TRACK_POINTS);
+    let next_from = rows
+        .last()
+        .filter(|_| truncated)
+        .map(|r| r.time.to_string());
     let coords: Vec<[f64; 2]> = rows.iter().map(|r| [r.lon, r.lat]).collect();
     let times: Vec<String> = rows.iter().map(|r| r.time.to_string()).collect();
     Ok(Json(json!({
         "type": "Feature",
         "geometry": { "type": "LineString", "coordinates": coords },
-        "properties": { "mmsi": mmsi, "from": from.to_string(), "until": until.to_string(), "points": rows.len(), "times": times },
+        "properties": { "mmsi": mmsi, "from": from.to_string(), "until": until.to_string(), "points": rows.len(), "times": times,
+                        "truncated": truncated, "next_from": next_from },
     })))
 }
 

@@ -1,13 +1,13 @@
 //! The public record: figures, voyages, vessels.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use corridor_domain::{DateRange, Imo, Stats};
 use corridor_store::{Page, VesselDetail, VoyageQuery, VoyageView};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::error::ApiQuery;
+use crate::error::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
@@ -128,7 +128,7 @@ pub async fn voyages(
 /// `GET /api/v1/vessels/{imo}`: a vessel, its voyages and their history.
 pub async fn vessel(
     State(s): State<AppState>,
-    Path(imo): Path<String>,
+    ApiPath(imo): ApiPath<String>,
 ) -> Result<Json<VesselDetail>, ApiError> {
     let imo = Imo::parse_published(&imo).map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?;
     s.store

@@ -136,6 +136,12 @@ async fn voyages_and_vessels() {
     let (s, v) = get(&app, "/api/v1/vessels/9086526").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["vessel"]["name"], "RAZONI");
+    let (s, e) = get(&app, "/api/v1/vessels/%FF").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        e["error"]["message"].as_str().unwrap().starts_with("path:"),
+        "{e}"
+    );
     insta::assert_json_snapshot!("vessel_razoni", v);
 }
 

@@ -129,8 +129,20 @@ async fn live_routes_answer() {
         Some(60)
     );
 
+    assert_eq!(t["properties"]["truncated"], false, "{t}");
+    assert_eq!(t["properties"]["next_from"], serde_json::Value::Null, "{t}");
+
     let (s, _) = get(&app, "/api/v1/tracks/nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A path that is not UTF-8 gets the API's JSON error, like any bad input
+    // (server review 7: axum's own plain-text rejection).
+    let (s, body) = get(&app, "/api/v1/tracks/%FF").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let e: serde_json::Value = serde_json::from_str(&body).expect("a JSON error");
+    assert!(
+        e["error"]["message"].as_str().unwrap().starts_with("path:"),
+        "{e}"
+    );
     let (s, _) = get(&app, "/api/v1/alerts?open=maybe").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, body) = get(&app, "/api/v1/alerts?kind=deviation").await;
