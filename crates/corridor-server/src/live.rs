@@ -297,6 +297,8 @@ struct AlertParams {
     mmsi: Option<String>,
     open: Option<String>,
     limit: Option<String>,
+    /// `false`: anomalies only (no corridor entries, exits or area arrivals).
+    events: Option<String>,
 }
 
 async fn alerts(
@@ -326,6 +328,15 @@ async fn alerts(
         mmsi: num("mmsi", &p.mmsi)?,
         open,
         limit: num("limit", &p.limit)?,
+        except_kinds: match p.events.as_deref() {
+            None | Some("") | Some("true") => Vec::new(),
+            Some("false") => corridor_track::AlertKind::ALL
+                .into_iter()
+                .filter(|k| k.is_event())
+                .map(|k| k.as_str().to_string())
+                .collect(),
+            Some(x) => return Err(ApiError::BadRequest(format!("events={x:?}: true or false"))),
+        },
     };
     let rows = match s.handle.store() {
         Some(st) => st.alerts(&q).await?,

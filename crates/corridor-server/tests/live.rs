@@ -148,6 +148,10 @@ async fn live_routes_answer() {
     let (s, body) = get(&app, "/api/v1/alerts?kind=deviation").await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("\"count\":0"));
+    let (s, body) = get(&app, "/api/v1/alerts?events=false&limit=500").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _) = get(&app, "/api/v1/alerts?events=maybe").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 
     let (s, _) = get(&app, "/metrics").await;
     assert_eq!(s, StatusCode::OK);

@@ -61,6 +61,10 @@ pub struct AlertQuery {
     pub mmsi: Option<u32>,
     pub open: Option<bool>,
     pub limit: Option<u32>,
+    /// None of these kinds (a screen of anomalies leaves out the routine
+    /// entries and arrivals, which would otherwise fill its limit).
+    #[serde(default)]
+    pub except_kinds: Vec<String>,
 }
 
 /// A registered MMSI and the IMO it belongs to.
@@ -347,6 +351,14 @@ macro_rules! track_impl {
                 }
                 if let Some(k) = &aq.kind {
                     qb.push(" AND kind = ").push_bind(k.clone());
+                }
+                if !aq.except_kinds.is_empty() {
+                    qb.push(" AND kind NOT IN (");
+                    let mut list = qb.separated(", ");
+                    for k in &aq.except_kinds {
+                        list.push_bind(k.clone());
+                    }
+                    qb.push(")");
                 }
                 if let Some(m) = aq.mmsi {
                     qb.push(" AND mmsi = ").push_bind(i64::from(m));

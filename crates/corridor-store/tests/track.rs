@@ -100,6 +100,17 @@ async fn exercise(s: Arc<dyn TrackStore>) {
         .await
         .expect("alerts");
     assert!(open.is_empty());
+    let except = |kinds: &[&str]| AlertQuery {
+        except_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        ..AlertQuery::default()
+    };
+    assert!(
+        s.alerts(&except(&["x", &all[0].kind]))
+            .await
+            .expect("alerts")
+            .is_empty()
+    );
+    assert_eq!(s.alerts(&except(&["x", "y"])).await.expect("alerts"), all);
     let by_key = |key: &str| AlertQuery {
         key: Some(key.into()),
         ..AlertQuery::default()
