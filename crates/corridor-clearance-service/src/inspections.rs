@@ -272,15 +272,16 @@ impl<'a> Planning<'a> {
             .unwrap_or_default()
     }
 
+    /// `minutes` after `day`'s local midnight (1440 is the next midnight).
     fn instant(&self, day: Date, minutes: u32) -> Result<Timestamp, ServiceError> {
-        let h = i8::try_from((minutes / 60).min(23)).unwrap_or(23);
-        let m = i8::try_from(minutes % 60).unwrap_or(0);
-        let time = jiff::civil::Time::new(h, m, 0, 0)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        day.to_datetime(time)
+        let bad =
+            |e: jiff::Error| ServiceError::Unprocessable(format!("{day} {}: {e}", hhmm(minutes)));
+        day.to_datetime(jiff::civil::Time::midnight())
+            .checked_add(jiff::SignedDuration::from_mins(i64::from(minutes)))
+            .map_err(bad)?
             .to_zoned(self.tz.clone())
             .map(|z| z.timestamp())
-            .map_err(|e| ServiceError::Unprocessable(format!("{day} {}: {e}", hhmm(minutes))))
+            .map_err(bad)
     }
 
     /// A planner plan as the assignments the parties sign.

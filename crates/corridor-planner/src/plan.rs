@@ -863,15 +863,16 @@ pub struct TimedAssignment {
 /// Put the plan on the clock of the config's time zone.
 pub fn timed(p: &DayProblem, plan: &Plan, cfg: &CapacityConfig) -> Result<Vec<TimedAssignment>> {
     let tz = cfg.tz()?;
+    // Minutes after the day's local midnight; 1440 (a window to 24:00) is
+    // the next day's midnight, not 23:00 as it once read.
     let at = |m: u32| -> Result<jiff::Zoned> {
-        let h = i8::try_from(m / 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
-        let mi = i8::try_from(m % 60).map_err(|_| PlannerError::Input(format!("minute {m}")))?;
-        let t = jiff::civil::Time::new(h.min(23), mi, 0, 0)
-            .map_err(|e| PlannerError::Input(e.to_string()))?;
+        let bad = |e: jiff::Error| PlannerError::Input(format!("minute {m}: {e}"));
         p.day
-            .to_datetime(t)
+            .to_datetime(jiff::civil::Time::midnight())
+            .checked_add(jiff::SignedDuration::from_mins(i64::from(m)))
+            .map_err(bad)?
             .to_zoned(tz.clone())
-            .map_err(|e| PlannerError::Input(e.to_string()))
+            .map_err(bad)
     };
     plan.assignments
         .iter()

@@ -267,6 +267,13 @@ fn from_config_on_the_istanbul_clock() {
     assert_eq!(t[0].start.timestamp().to_string(), "2022-10-10T04:00:00Z");
     assert_eq!(t[0].team, "team-1");
     assert_eq!(t[0].area, "marmara");
+    // Planner review finding 8: an inspection ending at 24:00 read as 23:00.
+    let mut late = o.clone();
+    late.assignments[0].start = 1440 - 195;
+    late.assignments[0].end = 1440;
+    let t = timed(&p, &late, &cfg).expect("timed");
+    assert_eq!(t[0].end.timestamp().to_string(), "2022-10-10T21:00:00Z");
+    assert_eq!(t[0].start.timestamp().to_string(), "2022-10-10T17:45:00Z");
 }
 
 /// A coordinator's edit is judged per team in start order, and each violation names the
