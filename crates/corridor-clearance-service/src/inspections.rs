@@ -150,45 +150,50 @@ impl<'a> Planning<'a> {
 
     /// Every application waiting for an inspection, as planner voyages.
     fn waiting(&self) -> Vec<Waiting<'a>> {
-        let ports = &self.clearance.config.ports;
-        let delay = self.cap.readiness.requeue_delay_days;
         self.clearance
             .applications
             .values()
             .filter(|a| a.waiting_for_inspection())
-            .map(|app| {
-                let c = &app.content;
-                let declared = app.ready_at.map(|t| local_date(t, &self.tz));
-                // A failed-not-ready vessel comes back after the configured delay.
-                let requeued = app
-                    .not_ready_at
-                    .filter(|_| app.status == Status::FailedNotReady)
-                    .map(|t| corridor_planner::model::add_days(local_date(t, &self.tz), delay));
-                let ready = match (declared, requeued) {
-                    (Some(d), Some(r)) => Some(d.max(r)),
-                    (d, r) => d.or(r),
-                };
-                let voyage = Voyage {
-                    id: app.id.clone(),
-                    // A voyage towards a corridor port is inbound; anything else leaves laden.
-                    direction: if ports.contains(&c.itinerary.to_port) {
-                        Direction::Inbound
-                    } else {
-                        Direction::Outbound
-                    },
-                    reference: local_date(c.eta_inspection_area, &self.tz),
-                    reference_kind: Reference::ArrivedAtArea,
-                    tonnes: u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX),
-                    wfp: c.wfp,
-                    perishable: c.perishable,
-                    ready,
-                    inspected: None,
-                    vessel: Some(c.vessel.imo.clone()),
-                    area: None,
-                };
-                Waiting { app, voyage }
+            .map(|app| Waiting {
+                app,
+                voyage: self.voyage(app),
             })
             .collect()
+    }
+
+    /// An application as the planner's voyage (waiting or not).
+    fn voyage(&self, app: &Application) -> Voyage {
+        let ports = &self.clearance.config.ports;
+        let delay = self.cap.readiness.requeue_delay_days;
+        let c = &app.content;
+        let declared = app.ready_at.map(|t| local_date(t, &self.tz));
+        // A failed-not-ready vessel comes back after the configured delay.
+        let requeued = app
+            .not_ready_at
+            .filter(|_| app.status == Status::FailedNotReady)
+            .map(|t| corridor_planner::model::add_days(local_date(t, &self.tz), delay));
+        let ready = match (declared, requeued) {
+            (Some(d), Some(r)) => Some(d.max(r)),
+            (d, r) => d.or(r),
+        };
+        Voyage {
+            id: app.id.clone(),
+            // A voyage towards a corridor port is inbound; anything else leaves laden.
+            direction: if ports.contains(&c.itinerary.to_port) {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            },
+            reference: local_date(c.eta_inspection_area, &self.tz),
+            reference_kind: Reference::ArrivedAtArea,
+            tonnes: u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX),
+            wfp: c.wfp,
+            perishable: c.perishable,
+            ready,
+            inspected: None,
+            vessel: Some(c.vessel.imo.clone()),
+            area: None,
+        }
     }
 
     /// The logged overrides that concern `voyages`, as the planner's overrides
@@ -202,17 +207,33 @@ impl<'a> Planning<'a> {
             }
             let place = match (o.place, &o.before) {
                 (Some(p), _) => p as usize,
-                (None, Some(b)) if ids.contains_key(b.as_str()) => {
+                (None, Some(b)) => {
                     let (idx, _) = order(voyages, &self.cap.queue, self.cap.transit_days, &out)
                         .map_err(planner_error)?;
-                    let pos = idx
+                    let others: Vec<&Voyage> = idx
                         .iter()
-                        .map(|&i| voyages[i].id.as_str())
-                        .filter(|id| *id != o.application_id)
-                        .position(|id| id == b);
-                    match pos {
+                        .map(|&i| &voyages[i])
+                        .filter(|v| v.id != o.application_id)
+                        .collect();
+                    match others.iter().position(|v| v.id == *b) {
                         Some(p) => p + 1,
-                        None => continue,
+                        // The vessel it was put before has gone (inspected,
+                        // withdrawn): it keeps that vessel's rank, ahead of
+                        // every vessel the rule puts after it.
+                        None => {
+                            let Some(anchor) = self.clearance.applications.get(b) else {
+                                continue;
+                            };
+                            let rank = |v: &Voyage| {
+                                (self.cap.queue.key(v, self.cap.transit_days), v.id.clone())
+                            };
+                            let at = rank(&self.voyage(anchor));
+                            others
+                                .iter()
+                                .position(|v| rank(v) > at)
+                                .unwrap_or(others.len())
+                                + 1
+                        }
                     }
                 }
                 _ => continue,
@@ -599,12 +620,31 @@ pub(crate) async fn override_queue(
         .map_err(|_| ServiceError::ForbiddenRole("only the coordinator overrides the queue"))?;
     let queue = queue_body(&s, &caller, false).await?;
     check_override(&queue.entries, &req).map_err(ServiceError::Unprocessable)?;
+    // A place is logged as the vessel it puts this one just before, so the
+    // move holds as the vessels ahead are inspected. (A bare place was
+    // re-applied as that place on every read: the vessels behind moved up
+    // past it as the head of the queue emptied.) The last place has nobody
+    // to go before and stays a place.
+    let (place, before) = match (req.place, req.before) {
+        (Some(p), None) => {
+            let next = queue
+                .entries
+                .iter()
+                .filter(|e| e.application_id != req.application_id)
+                .nth((p as usize).saturating_sub(1));
+            match next {
+                Some(e) => (None, Some(e.application_id.clone())),
+                None => (Some(p), None),
+            }
+        }
+        other => other,
+    };
     s.execute(
         &caller.actor,
         Command::OverrideQueue {
             application_id: req.application_id,
-            place: req.place,
-            before: req.before,
+            place,
+            before,
             reason: req.reason,
         },
     )

@@ -1043,3 +1043,60 @@ async fn a_plan_hold_shows_the_partys_reason() {
     assert_eq!(ua["reason_code"], "TEAM_SHORT");
     assert_eq!(ua["reason"], "two inspectors ill: plan two teams");
 }
+
+/// Planner review finding 2 (2026-11-29): a place override was re-applied as
+/// that place on every read, so as the vessels ahead left the queue, the
+/// vessels behind moved up past the one promoted. It now holds its rank:
+/// it stays just before the vessel it was put before, and keeps that
+/// vessel's rank once that one has gone.
+#[tokio::test]
+async fn a_promoted_vessel_keeps_its_rank_as_the_queue_moves() {
+    let w = world().await;
+    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
+    let mut ids = Vec::new();
+    for n in 0..5u32 {
+        ids.push(
+            w.approved("agent-a", &imo(930_700 + n), 60 + 24 * i64::from(n), false)
+                .await,
+        );
+    }
+    let [a, b, c, d, e] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4]];
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(places(&q), [a, b, c, d, e].map(String::clone), "{q}");
+    let (st, q) = w
+        .as_coord(
+            "POST",
+            "/queue/overrides",
+            Some(&json!({"application_id": e, "place": 2, "reason": "perishable: vegetable oil"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    assert_eq!(places(&q), [a, e, b, c, d].map(String::clone), "{q}");
+    let agent = login(&w.app, "agent-a").await;
+    let withdraw = |id: String| {
+        let (app, agent) = (w.app.clone(), agent.clone());
+        async move {
+            let (st, body) = call(
+                &app,
+                "POST",
+                &format!("/applications/{id}/withdraw"),
+                Some(&agent),
+                Some(&json!({"reason": "sold"})),
+            )
+            .await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+    };
+    // The head leaves: B, behind E, does not pass it.
+    withdraw(a.clone()).await;
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(places(&q), [e, b, c, d].map(String::clone), "{q}");
+    // The vessel it was put before leaves: E keeps B's rank, ahead of C.
+    withdraw(b.clone()).await;
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(places(&q), [e, c, d].map(String::clone), "{q}");
+    assert_eq!(
+        q["overrides"][0]["reason"], "perishable: vegetable oil",
+        "{q}"
+    );
+}
