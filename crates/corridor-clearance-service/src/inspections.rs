@@ -473,6 +473,8 @@ pub struct QueueBody {
     pub as_of: String,
     /// The written rule.
     pub rule: String,
+    /// The zone whose days `waiting_since` and the predictions are (IANA name).
+    pub time_zone: String,
     /// Waiting vessels in queue order.
     pub entries: Vec<QueueEntryBody>,
     /// The coordinator's overrides in force, as applied.
@@ -560,6 +562,7 @@ async fn queue_body(
     Ok(QueueBody {
         as_of: corridor_ledger::time::format(now),
         rule: s.capacity().queue.describe(),
+        time_zone: s.capacity().time_zone.clone(),
         entries,
         overrides: view
             .overrides
