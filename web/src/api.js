@@ -60,12 +60,24 @@ export async function request(method, path, { params, body, signal, raw = false 
   } catch {
     // A non-JSON body (a proxy's error page): reported below by status.
   }
-  if (res.status === 401 && t && path !== '/auth/login') {
-    // The token expired or was revoked: this tab is signed out (session.js
-    // forgets the user and the page shows the public view).
+  // Sent with a token the tab has since replaced (signed in again while it
+  // was under way): the answer is about the old session, and the new one
+  // stays signed in. A read is asked again as the new session; an action
+  // is not redone behind the user's back (it may be someone else now).
+  if (res.status === 401 && t && token.get() && token.get() !== t && path !== '/auth/login') {
+    if (method === 'GET') return request(method, path, { params, signal, raw });
+    throw new ApiError(401, data?.error?.code ?? 'unauthorized', 'Not done: the session it was sent in had ended. Do it again now that you are signed in.');
+  }
+  // The token expired or was revoked: this tab is signed out (session.js
+  // forgets the user; the screen stays, with a notice to sign in again).
+  // Only if it is still the tab's token: a slow request sent before the
+  // user signed in again must not sign the new session out.
+  if (res.status === 401 && t && path !== '/auth/login' && token.get() === t) {
     token.set(null);
     sessionStorage.removeItem('corridor.token_id');
     window.dispatchEvent(new Event('corridor:session-expired'));
+    // Said where the action was too: on a phone the notice at the top of the page may be out of view.
+    throw new ApiError(401, data?.error?.code ?? 'unauthorized', 'You are signed out: your session ended. Sign in again at the top of the page; what you typed is kept.');
   }
   if (!res.ok) {
     const code = data?.error?.code ?? `http_${res.status}`;

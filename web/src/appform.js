@@ -3,6 +3,7 @@
 // eligibility check (notice period, commodities, port calls, documents) is
 // shown beside it from /applications/{id}/eligibility.
 import { h } from './dom.js';
+import { centreZone, fmtDate, fmtTimestamp, wallClock, zoneName } from './format.js';
 
 export const PORTS = [['UAODS', 'Odesa'], ['UAILK', 'Chornomorsk'], ['UAYUZ', 'Pivdennyi (Yuzhny)']];
 
@@ -18,8 +19,13 @@ export function imoValid(imo) {
   return sum % 10 === d[6];
 }
 
-/** Problems a filled form has on its face: [{field, message}]. */
-export function formProblems(c, now = new Date()) {
+/**
+ * Problems a filled form has on its face: [{field, message}]. The arrival
+ * is checked as the server checks it: an application already submitted
+ * keeps its notice counted from `submittedAt` (an amendment of a held
+ * vessel whose ETA has passed is still valid), a draft from `now`.
+ */
+export function formProblems(c, now = new Date(), { submittedAt = null } = {}) {
   const out = [];
   const add = (field, message) => out.push({ field, message });
   const v = c.vessel;
@@ -41,13 +47,29 @@ export function formProblems(c, now = new Date()) {
   if (!Number.isSafeInteger(c.crew_count) || c.crew_count < 1) add('crew', 'The crew count is at least 1.');
   const eta = Date.parse(c.eta_inspection_area);
   if (Number.isNaN(eta)) add('eta', 'The expected arrival at the inspection area is required.');
-  else if (eta <= now.getTime()) add('eta', 'The expected arrival at the inspection area is in the past.');
+  else if (submittedAt) {
+    if (eta <= Date.parse(submittedAt)) add('eta', `The expected arrival at the inspection area is before the application was submitted (${fmtTimestamp(submittedAt)}).`);
+  } else if (eta <= now.getTime()) add('eta', 'The expected arrival at the inspection area is in the past.');
   return out;
 }
 
 const field = (id, label, input, hint) => h('div', { class: 'field', 'data-field': id },
-  h('label', { for: `f-${id}` }, label), input, hint ? h('span', { class: 'hint' }, hint) : null,
+  h('label', { for: `f-${id}` }, label), input, hint ? h('span', { class: 'hint', id: `f-${id}-hint` }, hint) : null,
   h('span', { class: 'field-error', id: `f-${id}-error`, 'aria-live': 'polite' }));
+
+/**
+ * An arrival typed in UTC ("YYYY-MM-DDTHH:MM", as the form takes it) on the
+ * centre's clock, which the coordinator and the inspectors work by:
+ * "15 Jun 2023 07:00, Istanbul time (UTC+3)". Empty if nothing valid is
+ * typed, or if the centre's clock is on UTC then (nothing to add).
+ */
+export function etaOnCentreClock(value, zone = centreZone()) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value || '')) return '';
+  const at = new Date(`${value.slice(0, 16)}:00Z`);
+  if (Number.isNaN(at.getTime())) return '';
+  const w = wallClock(at, zone);
+  return w.zone === 'UTC' ? '' : `${fmtDate(w.date)} ${w.time}, ${zoneName(zone, at)}`;
+}
 
 const toLocalInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
 
@@ -55,7 +77,7 @@ const toLocalInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16) : 
  * The form for `content` (or a new one). Returns {form, read()} where read()
  * gives the ApplicationContent as the server takes it (documents as given).
  */
-export function applicationForm(content, { disabled = false } = {}) {
+export function applicationForm(content, { disabled = false, submittedAt = null } = {}) {
   const c = content || {
     vessel: { imo: '', name: '', flag: '', mmsi: null, deadweight_tonnes: 0 },
     itinerary: { port: 'UAODS', from_port: '', to_port: '', destination_country: '' },
@@ -67,6 +89,13 @@ export function applicationForm(content, { disabled = false } = {}) {
     documents: [],
   };
   const input = (id, value, attrs = {}) => h('input', { id: `f-${id}`, name: id, value: value ?? '', disabled, 'aria-describedby': `f-${id}-error`, ...attrs });
+  // The arrival is typed in UTC; beside it, the same moment on the centre's clock.
+  const etaHint = h('span', { 'data-centre-time': '' });
+  const showEta = (value) => {
+    const there = etaOnCentreClock(value);
+    etaHint.textContent = there ? `Date and time in UTC. At the centre: ${there}.` : 'Date and time in UTC.';
+  };
+  showEta(toLocalInput(c.eta_inspection_area));
   const cargoBox = h('div', { class: 'cargo-lines' });
   const cargoRow = (l) => {
     const row = h('div', { class: 'cargo-line' },
@@ -92,7 +121,7 @@ export function applicationForm(content, { disabled = false } = {}) {
       field('from_port', 'Coming from (UN/LOCODE)', input('from_port', c.itinerary.from_port, { maxlength: 5, autocapitalize: 'characters' })),
       field('to_port', 'Destination port (UN/LOCODE)', input('to_port', c.itinerary.to_port, { maxlength: 5, autocapitalize: 'characters' })),
       field('destination_country', 'Destination country (ISO 3166)', input('destination_country', c.itinerary.destination_country, { maxlength: 2, autocapitalize: 'characters' })),
-      field('eta', 'Expected at the inspection area (UTC)', input('eta', toLocalInput(c.eta_inspection_area), { type: 'datetime-local' })),
+      field('eta', 'Expected at the inspection area, in UTC', input('eta', toLocalInput(c.eta_inspection_area), { type: 'datetime-local', 'aria-describedby': 'f-eta-hint f-eta-error' }), etaHint),
       field('crew', 'Crew', input('crew', c.crew_count, { type: 'number', min: 1, step: 1 })),
       field('passengers', 'Passengers', input('passengers', c.passenger_count, { type: 'number', min: 0, step: 1 }))),
     h('fieldset', { 'data-field': 'cargo' }, h('legend', null, 'Cargo'), cargoBox,
@@ -135,9 +164,12 @@ export function applicationForm(content, { disabled = false } = {}) {
     perishable: form.elements.perishable.checked,
   });
 
+  form.elements.eta.addEventListener('input', () => showEta(form.elements.eta.value));
+  form.elements.eta.addEventListener('change', () => showEta(form.elements.eta.value));
+
   /** Marks each field with its problem; returns the problems. */
   const check = () => {
-    const problems = formProblems(read());
+    const problems = formProblems(read(), new Date(), { submittedAt });
     for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     for (const p of problems) {

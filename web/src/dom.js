@@ -60,3 +60,45 @@ export function labelCells(table) {
   }
   return table;
 }
+
+/**
+ * Makes `parent`'s children one element per item, in order, keeping the
+ * element already shown for an item's key (data-key): `draw(item, el)`
+ * updates `el` in place and returns it, or returns a new element. A kept
+ * element keeps its focus, caret and typed text, so a list redrawn every
+ * few seconds does not throw a keyboard user out of it; if the focused
+ * element's row is replaced, focus goes to the same control in the new row.
+ */
+export function reconcile(parent, items, key, draw) {
+  const active = document.activeElement;
+  const holder = active && active !== parent && parent.contains(active) ? [...parent.children].find((c) => c.contains(active)) : null;
+  const shown = new Map([...parent.children].map((c) => [c.dataset.key, c]));
+  const next = items.map((item) => {
+    const k = String(key(item));
+    const el = draw(item, shown.get(k));
+    el.dataset.key = k;
+    return el;
+  });
+  const keep = new Set(next);
+  for (const c of [...parent.children]) if (!keep.has(c)) c.remove();
+  next.forEach((el, i) => {
+    const at = parent.children[i] ?? null;
+    if (at === el) return;
+    // moveBefore (where there is one) moves a row without blurring it.
+    if (el.parentNode === parent && parent.moveBefore) parent.moveBefore(el, at);
+    else parent.insertBefore(el, at);
+  });
+  if (holder && document.activeElement !== active) refocus(next.find((el) => el.dataset.key === holder.dataset.key), active);
+  return parent;
+}
+
+/** Focus back on `was`, or on its counterpart in `row` that replaced its row. */
+function refocus(row, was) {
+  if (was.isConnected) return was.focus({ preventScroll: true });
+  if (!row) return;
+  const same = was.dataset.action ? row.querySelector(`[data-action="${CSS.escape(was.dataset.action)}"]`)
+    : row.querySelector(was.tagName.toLowerCase());
+  const target = same || row.querySelector('a, button, input, select, textarea') || row;
+  if (target === row && !row.hasAttribute('tabindex')) row.setAttribute('tabindex', '-1');
+  target.focus({ preventScroll: true });
+}

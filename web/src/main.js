@@ -4,7 +4,7 @@ import './style.css';
 import { getJSON, getStats } from './api.js';
 import { h, mount, notice } from './dom.js';
 import { fmtDate, fmtInt, fmtTimestamp, fmtTonnes } from './format.js';
-import { current, go } from './route.js';
+import { current, go, href } from './route.js';
 import { overviewScreen } from './screens/overview.js';
 import { movementsScreen } from './screens/movements.js';
 import { vesselScreen } from './screens/vessel.js';
@@ -16,12 +16,15 @@ import { agentApplicationScreen, agentListScreen, agentNewScreen } from './scree
 import { reviewApplicationScreen, reviewListScreen } from './screens/review.js';
 import { inspectApplicationScreen, inspectListScreen } from './screens/inspect.js';
 import { coordinateScreen } from './screens/coordinate.js';
-import { HOME, roleName, signOut, whoami } from './session.js';
+import { HOME, lapsedUser, roleName, signIn, signOut, whoami } from './session.js';
 
 const main = document.getElementById('main');
 const periodForm = document.getElementById('period');
 let teardown = null;
 let lastPath = null;
+// Whether the user typed into the screen shown (a redraw would lose it).
+let typedHere = false;
+main.addEventListener('input', () => { typedHere = true; });
 
 // Every headline number is the API's own, formatted; the raw value is kept
 // in data-value so anyone (and the tests) can compare it with /stats.
@@ -110,7 +113,15 @@ const SCREENS = [
 // The signed-in user's name and their working screen in the header.
 async function renderSession() {
   const box = document.getElementById('session');
-  const me = await whoami();
+  let me;
+  try {
+    me = await whoami();
+  } catch (e) {
+    // Not known (offline, a server error): the token is kept; try again later.
+    mount(box, h('span', { id: 'session-unknown' }, 'Sign-in not checked: the server could not be reached.'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => window.dispatchEvent(new Event('corridor:session')) }, 'Retry'));
+    return;
+  }
   const navList = document.querySelector('header.site nav ul');
   navList.querySelector('[data-role-nav]')?.remove();
   // The header says whose view this is: the public record, or a role's.
@@ -157,6 +168,7 @@ async function render() {
   }
   const pathChanged = path !== lastPath;
   lastPath = path;
+  typedHere = false;
   if (!found) {
     mount(main, notice('error', 'No such page.'), ' ');
     return;
@@ -196,7 +208,92 @@ async function corridorBanner() {
   }
 }
 
+/**
+ * The session ended under the user (expired, revoked elsewhere): the screen
+ * stays as it is, with whatever was typed, and this notice signs them in
+ * again in place. The same user carries on where they were; anyone else
+ * gets the page redrawn for them.
+ */
+function lapsedNotice(user) {
+  if (document.getElementById('session-lapsed')) return;
+  const status = h('span', { class: 'relogin-status', 'aria-live': 'polite' });
+  const form = h('form', { class: 'relogin', id: 'relogin-form' },
+    h('label', { for: 'relogin-user' }, 'User name'),
+    h('input', { id: 'relogin-user', name: 'username', value: user.username, autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' }),
+    h('label', { for: 'relogin-password' }, 'Password'),
+    h('input', { id: 'relogin-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('button', { type: 'submit' }, 'Sign in again'), status);
+  const box = h('section', { class: 'banner banner-session', id: 'session-lapsed', 'aria-labelledby': 'session-lapsed-title' },
+    h('p', { id: 'session-lapsed-title', role: 'alert' }, h('strong', null, 'You are signed out'),
+      ': your session expired or was ended. This page and what you typed are kept; sign in again to carry on.'),
+    form,
+    h('p', { class: 'relogin-alt' }, h('a', { href: href('/login', { next: current().path }) }, 'Go to the sign-in page instead'), ' (this page is left).'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('button');
+    button.disabled = true;
+    mount(status, 'Signing in…');
+    try {
+      const me = await signIn(form.elements.username.value.trim(), form.elements.password.value);
+      dropLapsedNotice();
+      if (me?.actor === user.actor) {
+        await renderSession();
+        // Drawn again with fresh data, unless the user typed into it (then
+        // it stays as it is, to be sent again); a sign-in gate always is.
+        if (!typedHere || main.querySelector('[data-gate]')) render();
+      } else {
+        window.dispatchEvent(new Event('corridor:session'));
+      }
+    } catch (e) {
+      mount(status, e.status === 401 ? 'The user name or password is wrong.' : `Could not sign in: ${e.message}`);
+      button.disabled = false;
+    }
+  });
+  document.querySelector('header.site').after(box);
+  box.release = padBelow(box);
+}
+
+/**
+ * While `box` sticks to the top of the window, the page's scroll padding is
+ * its height, so a field given focus is scrolled clear of it rather than
+ * under it (WCAG 2.4.11). Returns the function that stops this.
+ */
+function padBelow(box) {
+  const root = document.documentElement;
+  const set = () => {
+    if (box.isConnected && getComputedStyle(box).position === 'sticky') {
+      root.style.setProperty('--sticky-top', `${Math.ceil(box.getBoundingClientRect().height) + 8}px`);
+    } else {
+      root.style.removeProperty('--sticky-top');
+    }
+  };
+  const watch = new ResizeObserver(set);
+  watch.observe(box);
+  window.addEventListener('resize', set);
+  set();
+  return () => {
+    watch.disconnect();
+    window.removeEventListener('resize', set);
+    root.style.removeProperty('--sticky-top');
+  };
+}
+
+function dropLapsedNotice() {
+  const box = document.getElementById('session-lapsed');
+  box?.release?.();
+  box?.remove();
+}
+
 window.addEventListener('hashchange', render);
-window.addEventListener('corridor:session', () => renderSession().then(render));
+window.addEventListener('corridor:session', () => {
+  dropLapsedNotice();
+  renderSession().then(render);
+});
+window.addEventListener('corridor:session-checked', () => renderSession());
+window.addEventListener('corridor:session-lapsed', () => {
+  renderSession();
+  const user = lapsedUser();
+  if (user) lapsedNotice(user);
+});
 renderSession().then(render);
 corridorBanner();

@@ -5,15 +5,25 @@ import { getJSON, postJSON, request, token } from './api.js';
 
 let me = null; // {actor, role: {role, company?, party?}, username}
 let pending = null;
+let pendingFor = null; // the token `pending` asks about
+let lapsed = null; // who was signed in when the token ended, until someone signs in
+let unchecked = false; // the last /auth/me failed without an answer about the token
 
-// A request answered 401 with our token (api.js): forget the user, and let
-// the page redraw itself for the public.
+// A request answered 401 with our token (api.js): the user is signed out,
+// but the screen is not redrawn: what they typed stays, and the page asks
+// them to sign in again (main.js, on corridor:session-lapsed).
 if (typeof window !== 'undefined') {
   window.addEventListener('corridor:session-expired', () => {
     if (!me) return;
+    lapsed = me;
     me = null;
-    window.dispatchEvent(new Event('corridor:session'));
+    window.dispatchEvent(new Event('corridor:session-lapsed'));
   });
+}
+
+/** The user whose session ended in this tab without signing out, or null. */
+export function lapsedUser() {
+  return lapsed;
 }
 
 /** The working screen of each role, with its navigation label. */
@@ -24,23 +34,41 @@ export const HOME = {
   coordinator: { path: '/coordinate', label: 'Coordination' },
 };
 
-/** The signed-in user, or null for the public (asks the server once). */
+/**
+ * The signed-in user, or null for the public (asks the server once). Only
+ * the server saying no (401) signs the tab out; a network failure or a
+ * server error rejects, and the token is kept for the next try.
+ */
 export function whoami() {
-  if (me || !token.get()) return Promise.resolve(me);
-  if (!pending) {
-    pending = getJSON('/auth/me')
+  const t = token.get();
+  if (me || !t) return Promise.resolve(me);
+  // A question asked with an older token says nothing about this one.
+  if (!pending || pendingFor !== t) {
+    pendingFor = t;
+    const asked = getJSON('/auth/me')
       .then((m) => {
+        if (token.get() !== t) return whoami();
         me = { ...m, username: m.actor.replace(/^user:/, '') };
+        // The header said it could not check: it can now.
+        if (unchecked) window.dispatchEvent(new Event('corridor:session-checked'));
+        unchecked = false;
         return me;
-      })
-      .catch(() => {
+      }, (e) => {
+        if (token.get() !== t) return whoami();
+        if (e.status !== 401) {
+          unchecked = true;
+          throw e;
+        }
+        unchecked = false;
         // An expired or revoked token: back to the public view.
         token.set(null);
+        sessionStorage.removeItem('corridor.token_id');
         return null;
       })
       .finally(() => {
-        pending = null;
+        if (pending === asked) pending = null;
       });
+    pending = asked;
   }
   return pending;
 }
@@ -50,6 +78,7 @@ export async function signIn(username, password) {
   token.set(t.token);
   sessionStorage.setItem('corridor.token_id', t.token_id);
   me = null;
+  lapsed = null;
   return whoami();
 }
 
@@ -62,6 +91,7 @@ export async function signOut() {
   token.set(null);
   sessionStorage.removeItem('corridor.token_id');
   me = null;
+  lapsed = null;
 }
 
 export function roleName(role) {

@@ -4,9 +4,9 @@
 import { getJSON, postJSON, putJSON, request } from '../api.js';
 import { applicationForm } from '../appform.js';
 import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtInt, fmtTimestamp } from '../format.js';
+import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
-import { actionButton, forRole, partiesTable, queueByApplication, slotText, statusTag } from './work.js';
+import { actionButton, forRole, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
 // The corridor's document checklist (parties-bsgi.toml): required first.
 export const CHECKLIST = [
@@ -123,6 +123,17 @@ function eligibilityList(result) {
 
 const DOCUMENT_TYPES = '.pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,application/pdf,image/png,image/jpeg,image/tiff';
 
+/**
+ * Whether to attach `name` now. In a draft, yes; once the parties have the
+ * application, a new document is an amendment that sets aside every
+ * party's decision, so the agent says so first.
+ */
+function confirmAttach(app, name) {
+  if (app.status === 'draft') return true;
+  return window.confirm(`Attaching ${name} amends application ${app.id}, which is ${STATUS[app.status] || app.status}: `
+    + 'every party’s decision so far is cleared and the parties decide again. Attach it?');
+}
+
 function documentsPanel(app, refresh, status) {
   const have = new Map(app.content.documents.map((d) => [d.kind, d]));
   const editable = EDITABLE.has(app.status);
@@ -135,13 +146,28 @@ function documentsPanel(app, refresh, status) {
       file.addEventListener('change', async () => {
         const f = file.files[0];
         if (!f) return;
+        if (!confirmAttach(app, f.name)) {
+          file.value = '';
+          mount(status, notice('info', `${f.name} not attached: the parties’ decisions stand.`));
+          return;
+        }
         mount(status, notice('info', `Uploading ${f.name}…`));
         try {
           await request('POST', `/applications/${app.id}/documents`, { params: { kind, filename: f.name }, body: f });
-          mount(status, notice('info', `${f.name} attached.`));
-          refresh();
         } catch (e) {
           mount(status, notice('error', `${f.name}: ${e.message}`));
+          return;
+        }
+        // Attached from here on, whatever the redraw does: never "failed".
+        const cleared = app.status === 'draft' ? '' : ' The parties’ decisions so far were cleared: they decide again.';
+        mount(status, notice('info', `${f.name} attached.${cleared}`));
+        try {
+          if (await refresh()) {
+            mount(status, notice('info', `${f.name} attached.${cleared} Your unsaved changes to the form below are kept: save them when ready.`));
+          }
+        } catch (e) {
+          if (e.name === 'AbortError') return;
+          mount(status, notice('error', `${f.name} attached${cleared ? ', and the parties’ decisions so far were cleared' : ''}, but the page could not be redrawn: ${e.message.replace(/\.?$/, '.')} Reload the page to see the application as it now stands.`));
         }
       });
       return h('tr', { 'data-kind': kind },
@@ -153,7 +179,7 @@ function documentsPanel(app, refresh, status) {
 
 /** The last inspection's result, with the finding to put right if it failed. */
 function inspectionText({ outcome, recorded_at: at, not_confirmed: missing = [] }) {
-  const when = fmtTimestamp(at);
+  const when = fmtWorkTime(at);
   if (outcome.result === 'passed') return `passed, ${when}`;
   const what = outcome.result === 'not_ready' ? 'failed: not ready' : 'failed: non-compliant';
   return [h('strong', null, what), `, ${when}. Finding `, h('code', null, outcome.reason_code), `: ${outcome.text}`,
@@ -178,11 +204,15 @@ function readinessForm(app, refresh, status) {
     body.note = form.elements.note.value || null;
     try {
       await postJSON(`/applications/${app.id}/readiness`, body);
-      mount(status, notice('info', 'Readiness declared.'));
-      refresh();
     } catch (e) {
       mount(status, notice('error', e.message));
+      return;
     }
+    mount(status, notice('info', 'Readiness declared.'));
+    // Declared, even if the page cannot be redrawn now.
+    refresh().catch((e) => {
+      if (e.name !== 'AbortError') mount(status, notice('error', `Readiness declared, but the page could not be redrawn: ${e.message.replace(/\.?$/, '.')} Reload the page to see it.`));
+    });
   });
   return form;
 }
@@ -193,6 +223,10 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
   mount(root, h('p', { class: 'back' }, h('a', { href: href('/agent') }, '‹ My applications')),
     h('section', { class: 'panel', id: 'application', 'aria-labelledby': 'app-title' }, h('h2', { id: 'app-title' }, id), status, body));
 
+  // The form on screen and whether it holds edits not saved yet: a redraw
+  // (after an upload, a readiness declaration) must not throw them away.
+  let shown = null;
+  /** Redraws from the server; returns whether unsaved form edits were carried over. */
   const refresh = async () => {
     const [app, page, elig, queue] = await Promise.all([
       getJSON(`/applications/${id}`, null, { signal }),
@@ -201,8 +235,17 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       queueByApplication({ mine: true, signal }),
     ]);
     const editable = EDITABLE.has(app.status);
-    const { form, read, check } = applicationForm(app.content, { disabled: !editable });
-    form.addEventListener('input', () => check());
+    // The typed fields over the server's version; documents and port calls are the server's.
+    const kept = editable && shown?.edited ? { ...shown.read(), documents: app.content.documents, last_port_calls: app.content.last_port_calls } : null;
+    const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at });
+    const mine = { read, edited: Boolean(kept) };
+    shown = mine;
+    if (kept) form.dataset.unsaved = 'true';
+    form.addEventListener('input', () => {
+      mine.edited = true;
+      form.dataset.unsaved = 'true';
+      check();
+    });
     if (editable) {
       form.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, app.status === 'draft' ? 'Save changes' : 'Amend (the parties decide again)')));
       form.addEventListener('submit', async (ev) => {
@@ -210,8 +253,9 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         if (check().length) return mount(status, notice('error', 'Some fields need attention (marked below).'));
         try {
           await putJSON(`/applications/${id}`, { content: read() });
+          mine.edited = false;
           mount(status, notice('info', 'Saved.'));
-          refresh();
+          await refresh();
         } catch (e) {
           mount(status, notice('error', e.message));
         }
@@ -222,11 +266,13 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
     mount(body,
       h('dl', { class: 'facts' },
         h('dt', null, 'Status'), h('dd', { id: 'app-status' }, statusTag(app.status)),
-        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtTimestamp(app.submitted_at) : '—'),
+        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtWorkTime(app.submitted_at) : '—'),
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
-        h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : '—'),
+        h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async () => {
+        // The parties get the saved version: never one the agent thinks has their edits.
+        if (mine.edited) throw new Error('The form below has changes not saved yet: save them (or reload the page to drop them) before submitting.');
         await postJSON(`/applications/${id}/submit`);
         mount(status, notice('info', 'Submitted.'));
         await refresh();
@@ -236,6 +282,8 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       READINESS.has(app.status) && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
       page.parties?.length && app.status !== 'draft' ? [h('h3', null, 'The parties’ decisions'), partiesTable(page)] : null,
       h('h3', null, 'Application'), form);
+    if (kept) check();
+    return Boolean(kept);
   };
   refresh().catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));

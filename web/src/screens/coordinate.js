@@ -2,13 +2,15 @@
 // vessels to schedule, tomorrow's inspection plan (adjust it, send it for
 // the parties' signed approval), and the corridor's open alerts.
 import { getJSON, NotAvailable, postJSON, putJSON } from '../api.js';
-import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtDate, fmtTimestamp } from '../format.js';
+import { h, labelCells, mount, notice, reconcile } from '../dom.js';
+import { addDays, centreZone, dayIn, fmtDate, fmtTimestamp, fmtWorkTime, isDay, learnZone, wallClock, zonedInstant, zoneName } from '../format.js';
 import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
-import { actionButton, forRole, statusTag } from './work.js';
+import { actionButton, forRole, planApprovals, statusTag } from './work.js';
 
-const tomorrow = () => new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+// The centre's next working day in `zone`: between 00:00 and 03:00 in
+// Istanbul, UTC's date is still yesterday.
+const tomorrowIn = (zone) => addDays(dayIn(zone), 1);
 
 function section(id, title, lead, ...content) {
   return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` },
@@ -24,26 +26,31 @@ function applicationsTable(id, apps, action, { readiness = false } = {}) {
       h('th', { scope: 'row' }, a.id), h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
       h('td', null, a.company), h('td', null, statusTag(a.status)),
       // Scheduling a vessel that is not ready is how inspections failed.
-      readiness ? h('td', { 'data-ready': String(Boolean(a.ready_at)) }, a.ready_at ? `declared ${fmtTimestamp(a.ready_at)}` : h('span', { class: 'tag warn' }, 'not declared')) : null,
+      readiness ? h('td', { 'data-ready': String(Boolean(a.ready_at)) }, a.ready_at ? `declared ${fmtWorkTime(a.ready_at)}` : h('span', { class: 'tag warn' }, 'not declared')) : null,
       h('td', null, action(a))))))));
 }
 
-/** The plan for `date`: its assignments, editable while it is a draft. */
-function planPanel(date, signal) {
+/**
+ * The plan for `date`: its assignments, editable until it is approved (the
+ * server takes a new version of a submitted plan, which is then a draft to
+ * send again). `onZone(zone)` hears the zone the plan's times are in once
+ * the server names it; if it returns true, the panel was replaced and stops.
+ */
+function planPanel(date, signal, onZone) {
   const box = h('div', { id: 'plan', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
   const status = h('div', { 'aria-live': 'polite', id: 'plan-status' });
-  const load = async () => {
-    let plan;
-    try {
-      plan = await getJSON(`/plans/${date}`, null, { signal });
-    } catch (e) {
-      if (e instanceof NotAvailable) return mount(box, notice('info', 'The planner is not available on this server.'));
-      throw e;
-    }
-    const editable = plan.status === 'draft';
+  let zoneKnown;
+  const zoneReady = new Promise((resolve) => { zoneKnown = resolve; });
+  /** Draws `plan` as the server gave it (a GET, or the answer to a save or a send). */
+  const show = (plan) => {
+    const editable = plan.status !== 'approved';
+    const zone = learnZone(plan.time_zone);
     const rows = plan.assignments.map((a) => ({ ...a }));
+    // Edits not saved yet: sending the plan would send the saved version, not this one.
+    const changed = () => rows.some((a, i) => a.removed || a.team !== plan.assignments[i].team || a.start !== plan.assignments[i].start);
     const teams = plan.teams?.length ? plan.teams.map((t) => t.name) : [...new Set(rows.map((a) => a.team))].sort();
     const table = labelCells(h('table', { class: 'cards', id: 'plan-table' },
+      h('caption', null, `Start and end are ${zoneName(zone, `${date}T12:00:00Z`)}.`),
       h('thead', null, h('tr', null, ['Vessel', 'Application', 'Team', 'Start', 'End', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, rows.map((a, i) => {
         const team = h('select', { 'aria-label': `Team for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].team = ev.target.value; } },
@@ -51,7 +58,7 @@ function planPanel(date, signal) {
         const start = h('input', { type: 'time', value: a.start, 'aria-label': `Start for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].start = ev.target.value; } });
         const tr = h('tr', { 'data-id': a.application_id },
           h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id), h('td', null, team), h('td', null, start), h('td', null, a.end),
-          h('td', null, editable ? h('button', { type: 'button', class: 'secondary', onclick: () => { rows[i].removed = true; tr.hidden = true; } }, 'Remove') : ''));
+          h('td', null, editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${a.vessel_name}`, onclick: () => { rows[i].removed = true; tr.hidden = true; } }, 'Remove') : ''));
         return tr;
       }))));
     const reason = h('input', { id: 'plan-reason', 'aria-label': 'Reason for the change', placeholder: 'Reason for the change (logged)' });
@@ -64,37 +71,76 @@ function planPanel(date, signal) {
       parts.push({ exact: 'the best plan, proven', fifo: 'in queue order' }[s.method] || `planned by ${s.method}`);
       return parts.join(', ');
     };
+    /** Stores the edits as a new version; the screen then shows that version. */
+    const save = async () => {
+      if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
+      // The server works out each end from the start and the inspection.
+      const assignments = rows.filter((a) => !a.removed).map((a) => ({ application_id: a.application_id, team: a.team, start: a.start, area: a.area }));
+      const saved = await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
+      await showAnswer(saved);
+      return saved;
+    };
+    const submit = async () => {
+      let saved = null;
+      if (changed()) {
+        // Sent as shown: the edits become a version first (their reason is logged).
+        if (!reason.value.trim()) {
+          reason.focus();
+          throw new Error('The plan has changes not saved yet: give the reason for them, then send (they are saved as a new version first), or reload to drop them.');
+        }
+        // Shown at once: if the sending fails, Send again sends this
+        // version, it does not store another copy of the same edits.
+        saved = await save();
+      }
+      const version = saved?.version ?? plan.version;
+      try {
+        await showAnswer(await postJSON(`/plans/${date}/submit`));
+      } catch (e) {
+        if (e.name === 'AbortError') throw e;
+        // Refused (changed meanwhile, 409) or failed: show the plan as it now stands.
+        await load().catch(() => {});
+        throw new Error(saved ? `Saved as version ${version}, but not sent to the parties: ${e.message}` : `Not sent: ${e.message}`);
+      }
+      mount(status, notice('info', `Version ${version} ${saved ? 'saved and ' : ''}sent to the parties.`));
+    };
     mount(box,
       h('dl', { class: 'facts' },
         h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
         h('dt', null, 'Optimised'), h('dd', null, score(plan.score)),
         h('dt', null, 'First come, first served'), h('dd', null, score(plan.fifo_score)),
-        h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}` : '—'),
-        h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, (plan.required_parties || []).map((p) => {
-          const a = (plan.approvals || []).find((x) => x.party === p);
-          return h('span', { class: `tag ${a ? `decision-${a.decision}` : ''}`, 'data-party': p }, `${p}: ${a ? a.decision : 'pending'}`);
-        }))),
+        h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
+        h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
+      plan.status === 'submitted' ? h('p', { class: 'muted', id: 'plan-resubmit-note' },
+        'This version is with the parties. Saving a change makes a new version, a draft again: the parties’ decisions on this one no longer count, and it must be sent again.') : null,
       editable ? h('div', { class: 'actions' }, reason,
         actionButton('Save changes', status, async () => {
-          if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
-          // The server works out each end from the start and the inspection.
-          const assignments = rows.filter((a) => !a.removed).map((a) => ({ application_id: a.application_id, team: a.team, start: a.start, area: a.area }));
-          await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
-          mount(status, notice('info', 'Saved as a new version.'));
-          await load();
+          const saved = await save();
+          mount(status, notice('info', `Saved as version ${saved.version}.`));
         }, { id: 'plan-save', class: 'secondary' }),
-        actionButton('Send for the parties’ approval', status, async () => {
-          await postJSON(`/plans/${date}/submit`);
-          mount(status, notice('info', 'Sent to the parties.'));
-          await load();
-        }, { id: 'plan-submit' })) : null,
+        plan.status === 'draft' ? actionButton('Send for the parties’ approval', status, submit, { id: 'plan-submit' }) : null) : null,
       status);
+  };
+  // The server answers a save or a send with the plan; an older server may not.
+  const showAnswer = (answer) => (Array.isArray(answer?.assignments) ? show(answer) : load());
+  const load = async () => {
+    let plan;
+    try {
+      plan = await getJSON(`/plans/${date}`, null, { signal });
+    } catch (e) {
+      zoneKnown(centreZone());
+      if (e instanceof NotAvailable) return mount(box, notice('info', 'The planner is not available on this server.'));
+      throw e;
+    }
+    const z = learnZone(plan.time_zone);
+    zoneKnown(z);
+    if (onZone?.(z)) return;
+    show(plan);
   };
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(box, notice('error', `The plan could not be loaded: ${e.message}`));
   });
-  return box;
+  return { box, zone: zoneReady };
 }
 
 /** The queue as the public sees it, with the coordinator's logged override. */
@@ -153,61 +199,94 @@ const ROUTINE = new Set(['corridor_entry', 'corridor_exit', 'area_arrival']);
 function alertsPanel(signal) {
   const box = h('div', { id: 'coord-alerts', 'aria-live': 'polite' }, notice('info', 'Loading…'));
   const status = h('div', { 'aria-live': 'polite', id: 'alerts-status' });
+  // Built once and then updated in place, row by row (keyed by the alert's
+  // key): a push or the minute's re-read never takes the focus off an
+  // Acknowledge button, a note being typed, or Refresh.
+  const count = h('span', { id: 'alerts-count' });
+  const refresh = h('button', { type: 'button', class: 'secondary', onclick: () => load('refresh').catch(fail) }, 'Refresh');
+  const none = notice('info', 'No alerts.');
+  const tbody = h('tbody');
+  const table = h('table', { class: 'cards', id: 'alerts-table' },
+    h('thead', null, h('tr', null, ['Alert', 'MMSI', 'Since', 'State', 'Detail', 'Acknowledgement'].map((t) => h('th', { scope: 'col' }, t)))),
+    tbody);
+  const tableBox = h('div', { class: 'table-scroll' }, table);
+  const pendingLine = h('p', { id: 'alerts-pending' }, count, ' ', refresh);
+  const row = (a, ack) => {
+    const label = `${a.kind.replace(/_/g, ' ')}, MMSI ${a.mmsi}`;
+    let cell;
+    if (ack) {
+      cell = h('span', { class: 'ack' }, `Acknowledged by ${String(ack.by).replace(/^user:/, '')}, ${fmtWorkTime(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
+    } else {
+      const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'Note (optional)' });
+      cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
+        await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
+        mount(status, notice('info', `Acknowledged: ${label}.`));
+        await load('acknowledged');
+      }, { 'data-action': 'acknowledge', 'aria-label': `Acknowledge ${label}` }));
+    }
+    return h('tr', { 'data-key': a.key, class: ack ? 'acked' : a.open ? 'open' : null },
+      h('th', { scope: 'row' }, a.kind.replace(/_/g, ' ')),
+      h('td', null, String(a.mmsi)),
+      h('td', null, fmtWorkTime(a.start)),
+      h('td', null, a.open ? 'open' : `closed ${fmtWorkTime(a.end)}`),
+      h('td', null, a.detail || ''),
+      h('td', null, cell));
+  };
   // `why` (start, connected, live, acknowledgement, poll, refresh, acknowledged; live
   // reasons that came together are named together, space-separated) is kept on the box
   // as data-loaded-by: the browser tests tell a live update from the re-read.
+  // Several reads can be under way at once (the poll, live pushes, Refresh,
+  // an acknowledgement): only the latest one started is drawn, or an older
+  // answer arriving last would show an acknowledged alert as open again.
+  // The reasons of the reads it overtook are named with it.
+  let seq = 0;
+  const whys = [];
   const load = async (why = 'start') => {
-    const [alerts, acks] = await Promise.all([
-      getJSON('/alerts', { limit: 500 }, { signal }),
-      getJSON('/alerts/acknowledgements', null, { signal }),
-    ]);
-    // Notes being typed, and where the caret is, outlive the redraw.
-    const drafts = new Map([...box.querySelectorAll('tr[data-key] input')].map((i) => [i.closest('tr').dataset.key, i.value]));
-    const focused = box.contains(document.activeElement) && document.activeElement.tagName === 'INPUT'
-      ? document.activeElement.closest('tr')?.dataset.key : null;
+    const mine = ++seq;
+    whys.push(why);
+    let alerts;
+    let acks;
+    try {
+      [alerts, acks] = await Promise.all([
+        // Anomalies only: routine entries and arrivals would fill the 500 and push an older open one out.
+        getJSON('/alerts', { limit: 500, events: false }, { signal }),
+        getJSON('/alerts/acknowledgements', null, { signal }),
+      ]);
+    } catch (e) {
+      if (mine !== seq) return; // overtaken: the newer read says how it went
+      throw e;
+    }
+    if (mine !== seq) return;
     const ackOf = new Map(acks.items.map((a) => [a.key, a]));
     // Entries, exits and arrivals are stored beside the alerts but are routine: nothing to acknowledge.
     const anomalies = alerts.items.filter((a) => !ROUTINE.has(a.kind));
-    box.dataset.loadedBy = why;
-    if (!anomalies.length) return mount(box, notice('info', 'No alerts.'), h('p', { id: 'alerts-pending' }, h('button', { type: 'button', class: 'secondary', onclick: () => load('refresh').catch(fail) }, 'Refresh')), status);
     // Unacknowledged first (open before closed), then newest first as the server sends them.
     const rank = (a) => (ackOf.has(a.key) ? 2 : a.open ? 0 : 1);
     const items = anomalies.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
     const pending = items.filter((a) => !ackOf.has(a.key)).length;
-    const row = (a) => {
+    if (!box.contains(tableBox)) mount(box, pendingLine, none, tableBox, status);
+    count.textContent = !items.length ? '' : pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.';
+    none.hidden = items.length > 0;
+    tableBox.hidden = !items.length;
+    // A row is kept while what it shows is unchanged (its note and focus with it).
+    reconcile(tbody, items, (a) => a.key, (a, tr) => {
       const ack = ackOf.get(a.key);
-      const label = `${a.kind.replace(/_/g, ' ')}, MMSI ${a.mmsi}`;
-      let cell;
-      if (ack) {
-        cell = h('span', { class: 'ack' }, `Acknowledged by ${String(ack.by).replace(/^user:/, '')}, ${fmtTimestamp(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
-      } else {
-        const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'Note (optional)' });
-        note.value = drafts.get(a.key) ?? '';
-        cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
-          await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
-          mount(status, notice('info', `Acknowledged: ${label}.`));
-          await load('acknowledged');
-        }, { 'data-action': 'acknowledge', 'aria-label': `Acknowledge ${label}` }));
-      }
-      return h('tr', { 'data-key': a.key, class: ack ? 'acked' : a.open ? 'open' : null },
-        h('th', { scope: 'row' }, a.kind.replace(/_/g, ' ')),
-        h('td', null, String(a.mmsi)),
-        h('td', null, fmtTimestamp(a.start)),
-        h('td', null, a.open ? 'open' : `closed ${fmtTimestamp(a.end)}`),
-        h('td', null, a.detail || ''),
-        h('td', null, cell));
-    };
-    mount(box,
-      h('p', { id: 'alerts-pending' }, pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.',
-        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => load('refresh').catch(fail) }, 'Refresh')),
-      h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'alerts-table' },
-        h('thead', null, h('tr', null, ['Alert', 'MMSI', 'Since', 'State', 'Detail', 'Acknowledgement'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, items.map(row))))),
-      status);
-    if (focused) box.querySelector(`tr[data-key="${CSS.escape(focused)}"] input`)?.focus();
+      const shows = JSON.stringify([a.open, a.end, a.detail, ack?.at ?? null]);
+      if (tr?.dataset.shows === shows) return tr;
+      const fresh = row(a, ack);
+      fresh.dataset.shows = shows;
+      // A row redrawn (the alert closed) keeps the note typed in it.
+      const typed = tr?.querySelector('input')?.value;
+      if (typed && fresh.querySelector('input')) fresh.querySelector('input').value = typed;
+      return fresh;
+    });
+    labelCells(table);
+    box.dataset.loadedBy = [...new Set(whys.splice(0))].join(' ');
   };
   const fail = (e) => {
     if (e.name === 'AbortError') return;
+    // Signed out under the user: the page says so; the table and the notes typed stay.
+    if (e.status === 401 && box.contains(tableBox)) return;
     mount(box, e instanceof NotAvailable ? notice('info', 'No live tracking on this server.') : notice('error', `The alerts could not be loaded: ${e.message}`));
   };
   load().catch(fail);
@@ -252,10 +331,17 @@ function alertsPanel(signal) {
 }
 
 export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { params, signal }) => {
-  const date = params.date || tomorrow();
-  const status = h('div', { 'aria-live': 'polite', id: 'coord-status' });
+  // A day in the address that is not one would break every clock below: tomorrow instead, said so.
+  const asked = isDay(params.date) ? params.date : null;
+  let date = asked || tomorrowIn(centreZone());
+  const status = h('div', { 'aria-live': 'polite', id: 'coord-status' },
+    params.date && !asked ? notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing tomorrow’s plan.`) : null);
   const submitted = h('div', null, notice('info', 'Loading…'));
   const approved = h('div', null, notice('info', 'Loading…'));
+  const scheduleZone = h('span', { id: 'coord-schedule-zone' }, zoneName(centreZone()));
+  const tomorrowLink = h('a', { href: href('/coordinate', { date: tomorrowIn(centreZone()) }) }, 'Tomorrow');
+  const planSlot = h('div');
+  let zoneReady = null;
   const load = async () => {
     const apps = await getJSON('/applications', null, { signal });
     mount(submitted, applicationsTable('to-review', apps.filter((a) => a.status === 'submitted'), (a) =>
@@ -264,27 +350,50 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
         mount(status, notice('info', `${a.id} is before the parties.`));
         await load();
       }, { 'data-action': 'review' })));
+    // Times typed here are on the plan's clock: wait (briefly) for the
+    // server to name its zone; each row says, and converts in, the zone it shows.
+    await Promise.race([zoneReady, new Promise((r) => setTimeout(r, 2000))]);
+    const zone = centreZone();
     mount(approved, applicationsTable('to-schedule', apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready'), (a) => {
-      const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel}`, value: new Date(Date.now() + 3600e3).toISOString().slice(0, 16) });
+      // The centre's clock, as the plan's times: in an hour, to the minute.
+      const soon = wallClock(Date.now() + 3600e3, zone);
+      const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel} (${zoneName(zone)})`, value: `${soon.date}T${soon.time}` });
       return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async () => {
         if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) {
           at.focus();
-          throw new Error(`Choose a date and time (UTC) for ${a.vessel}'s inspection first.`);
+          throw new Error(`Choose a date and time (${zoneName(zone)}) for ${a.vessel}'s inspection first.`);
         }
-        await postJSON(`/applications/${a.id}/inspection/schedule`, { at: `${at.value.slice(0, 16)}:00Z` });
-        mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(`${at.value.slice(0, 16)}:00Z`)}.`));
+        const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
+        await postJSON(`/applications/${a.id}/inspection/schedule`, { at: `${when.toISOString().slice(0, 16)}:00Z` });
+        mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(when, zone)}.`));
         await load();
       }, { 'data-action': 'schedule' }));
     }, { readiness: true }));
+    scheduleZone.textContent = zoneName(zone);
   };
+  const planSection = section('coord-plan', '', h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ', tomorrowLink), planSlot);
+  const planHeading = planSection.querySelector('h2');
+  const showPlan = () => {
+    planHeading.textContent = `Inspection plan for ${fmtDate(date)}`;
+    const panel = planPanel(date, signal, (zone) => {
+      tomorrowLink.href = href('/coordinate', { date: tomorrowIn(zone) });
+      // Without a day asked for, "tomorrow" is the plan's zone's, which may not be the one guessed.
+      if (asked || tomorrowIn(zone) === date) return false;
+      date = tomorrowIn(zone);
+      showPlan();
+      return true;
+    });
+    mount(planSlot, panel.box);
+    return panel.zone;
+  };
+  zoneReady = showPlan();
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(status, notice('error', `Could not be loaded: ${e.message}`));
   });
   mount(root, status,
     section('coord-review', 'Submitted: to put before the parties', 'Starting the review opens each party’s decision clock.', submitted),
-    section('coord-schedule', 'Approved: to inspect', 'Schedule an inspection outside the daily plan (times in UTC).', approved),
-    section('coord-plan', `Inspection plan for ${fmtDate(date)}`, h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ',
-      h('a', { href: href('/coordinate', { date: tomorrow() }) }, 'Tomorrow')), planPanel(date, signal)),
+    section('coord-schedule', 'Approved: to inspect', h('span', null, 'Schedule an inspection outside the daily plan (times are ', scheduleZone, ').'), approved),
+    planSection,
     section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queuePanel(signal)),
     section('coord-alerts-panel', 'Corridor alerts', 'Each acknowledgement is logged with your note and shown to the parties and the public.', alertsPanel(signal)));
 });

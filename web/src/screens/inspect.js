@@ -3,11 +3,9 @@
 // the result with findings.
 import { getJSON, NotAvailable, postJSON } from '../api.js';
 import { h, mount, notice, tell } from '../dom.js';
-import { fmtDate, fmtTimestamp, fmtTonnes } from '../format.js';
+import { centreZone, dayIn, fmtClock, fmtDate, fmtTimestamp, fmtTonnes, fmtWorkTime, isDay, learnZone, wallClock, zoneName } from '../format.js';
 import { go, href } from '../route.js';
 import { forRole, statusTag } from './work.js';
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** The corridor's inspection checklist ([{ id, label }]), as configured. */
 async function checklist(signal) {
@@ -15,41 +13,70 @@ async function checklist(signal) {
   return corridor.inspection_checklist || [];
 }
 
-/** The plan's assignments for a day by application id (empty without a plan). */
+/**
+ * The plan's assignments for a day by application id (empty without a
+ * plan), the day (without `date`, the server's today in the centre's zone)
+ * and the zone the plan's HH:MM times are in.
+ */
 async function assignments(date, signal) {
   try {
-    const day = await getJSON('/inspections', { date }, { signal });
-    return new Map(day.inspections.map((a) => [a.application_id, a]));
+    const day = await getJSON('/inspections', date ? { date } : null, { signal });
+    return { byId: new Map(day.inspections.map((a) => [a.application_id, a])), date: day.date || date, zone: learnZone(day.time_zone) };
   } catch (e) {
-    if (e instanceof NotAvailable) return new Map();
+    if (e instanceof NotAvailable) return { byId: new Map(), date, zone: centreZone() };
     throw e;
   }
 }
 
+/** A scheduled time on the day's list: "07:00 UTC+3", with the date if it is another day's. */
+function scheduledText(at, date, zone) {
+  const w = wallClock(at, zone);
+  return w.date === date ? `${w.time} ${w.zone}` : fmtTimestamp(at, zone);
+}
+
 export const inspectListScreen = forRole('inspector', 'Inspections', (root, { params, signal }) => {
-  const date = params.date || today();
+  // A day typed into the address that is not one (2023-02-30, "tomorrow")
+  // would make every clock on the screen throw: today instead, said so.
+  const asked = params.date && isDay(params.date) ? params.date : null;
+  // The inspectors' working day is the centre's, not UTC's (Istanbul is
+  // UTC+3); without a day asked for, the server's today is taken once known.
+  let date = asked || dayIn(centreZone());
   const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
   const picker = h('input', { type: 'date', id: 'inspect-date', value: date, 'aria-label': 'Day' });
   picker.addEventListener('change', () => go('/inspect', { date: picker.value }));
+  const title = h('h2', { id: 'inspect-title' });
+  const zoneLine = h('p', { class: 'muted', id: 'inspect-zone' });
+  const show = (zone) => {
+    title.textContent = `Inspections, ${fmtDate(date)}`;
+    picker.value = date;
+    zoneLine.textContent = `Times are ${zoneName(zone, `${date}T12:00:00Z`)}.`;
+  };
+  show(centreZone());
   mount(root, h('section', { class: 'panel', id: 'inspect', 'aria-labelledby': 'inspect-title' },
-    h('div', { class: 'panel-head' }, h('h2', { id: 'inspect-title' }, `Inspections, ${fmtDate(date)}`), picker),
+    h('div', { class: 'panel-head' }, title, picker),
+    params.date && !asked ? Object.assign(notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing today’s inspections.`), { id: 'inspect-date-notice' }) : null,
+    zoneLine,
     body));
-  Promise.all([getJSON('/applications', null, { signal }), assignments(date, signal)]).then(([apps, plan]) => {
+  Promise.all([getJSON('/applications', null, { signal }), assignments(asked, signal)]).then(([apps, plan]) => {
+    date = plan.date || date;
+    const { zone } = plan;
+    show(zone);
     // The day's plan, and vessels scheduled for this day outside it (or not
     // yet given a time); not those scheduled for another day.
-    const onDay = (a) => !a.inspection_at || a.inspection_at.slice(0, 10) === date;
-    const waiting = apps.filter((a) => plan.has(a.id) || (a.status === 'awaiting_inspection' && onDay(a)));
+    const onDay = (a) => !a.inspection_at || dayIn(zone, a.inspection_at) === date;
+    const waiting = apps.filter((a) => plan.byId.has(a.id) || (a.status === 'awaiting_inspection' && onDay(a)));
     // A vessel the coordinator scheduled outside the plan shows its time too.
-    const when = (a) => plan.get(a.id)?.start_at || a.inspection_at || '9999';
+    const when = (a) => plan.byId.get(a.id)?.start_at || a.inspection_at || '9999';
     waiting.sort((a, b) => when(a).localeCompare(when(b)) || a.id.localeCompare(b.id));
     if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'));
     mount(body, h('ol', { class: 'work-cards', id: 'inspect-list' }, waiting.map((a) => {
-      const slot = plan.get(a.id);
+      const slot = plan.byId.get(a.id);
       return h('li', { 'data-id': a.id },
         h('a', { href: href(`/inspect/${a.id}`, { date }) }, h('strong', null, a.vessel), ` · ${a.id}`),
         h('span', null, statusTag(a.status)),
-        slot ? h('span', { class: 'muted' }, `${slot.start}–${slot.end} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
-          : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${fmtTimestamp(a.inspection_at)} (outside the plan)`)
+        // One clock for both: the plan's HH:MM (in the plan's zone) and a scheduled time, each with its zone.
+        slot ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
+          : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${scheduledText(a.inspection_at, date, zone)} (outside the plan)`)
             : h('span', { class: 'muted' }, 'not in the day’s plan'));
     })));
   }).catch((e) => {
@@ -60,7 +87,7 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
 export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root, { params, signal }, id) => {
   const status = h('div', { 'aria-live': 'polite', id: 'inspect-status' });
   const body = h('div', null, notice('info', 'Loading…'));
-  mount(root, h('p', { class: 'back' }, h('a', { href: href('/inspect', { date: params.date }) }, '‹ The day’s inspections')),
+  mount(root, h('p', { class: 'back' }, h('a', { href: href('/inspect', { date: isDay(params.date) ? params.date : undefined }) }, '‹ The day’s inspections')),
     h('section', { class: 'panel', id: 'inspection', 'aria-labelledby': 'in-title' }, h('h2', { id: 'in-title' }, id), status, body));
 
   const refresh = async () => {
@@ -103,7 +130,7 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
         row('IMO', c.vessel.imo), row('Flag', c.vessel.flag),
         row('Cargo', c.cargo.map((l) => `${l.commodity.replace(/_/g, ' ')} ${fmtTonnes(l.tonnes)} t`).join('; ')),
         row('Crew', String(c.crew_count)),
-        row('Ready', app.ready_at ? `declared ${fmtTimestamp(app.ready_at)}` : 'not declared')),
+        row('Ready', app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : 'not declared')),
       app.status === 'awaiting_inspection' ? form : notice('info', `Nothing to record: the application is ${app.status.replace(/_/g, ' ')}.`));
   };
   refresh().catch((e) => {

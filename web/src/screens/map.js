@@ -2,7 +2,7 @@
 // status, the vessels as a list and the latest alerts beside the map.
 import { getJSON } from '../api.js';
 import { byAttention } from '../live.js';
-import { h, mount } from '../dom.js';
+import { h, mount, reconcile } from '../dom.js';
 import { fmtTimestamp } from '../format.js';
 import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS } from '../map-style.js';
 
@@ -27,6 +27,11 @@ function legend() {
     Object.entries(AREA_COLOURS).map(([k, c]) => h('li', null, swatch(c, 'area'), AREA_LABELS[k])),
     Object.entries(STATE_COLOURS).map(([k, c]) => h('li', null, swatch(c, 'dot'), `Vessel: ${k}`)));
 }
+
+/** Sets a node's text only when it changed (no needless mutations for screen readers). */
+const setText = (el, text) => {
+  if (el.textContent !== text) el.textContent = text;
+};
 
 export function mapScreen(root) {
   const mapBox = h('div', { class: 'map-box map-box-full' });
@@ -74,6 +79,17 @@ export function mapScreen(root) {
 
   let m = null;
   let gone = false;
+  // A vessel's row in the list: `tr` (keyed by MMSI, so the same vessel) updated in place, or a new one.
+  const vesselRow = (v, tr) => {
+    const row = tr || h('tr', null,
+      h('td', null, h('button', { type: 'button', class: 'link', onclick: () => m?.showVessel(v.mmsi) })),
+      h('td'), h('td', { class: 'num' }));
+    const [name, state, sog] = row.children;
+    setText(name.firstChild, v.name || `MMSI ${v.mmsi}`);
+    setText(state, v.state || '—');
+    setText(sog, v.sog != null ? String(v.sog) : '—');
+    return row;
+  };
   const options = {
     onAlert: (a) => {
       alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
@@ -87,10 +103,9 @@ export function mapScreen(root) {
       if (key === 'vessels') {
         vesselCount.textContent = value;
         const rows = [...(m?.vessels.values() || [])].sort(byAttention).slice(0, 200);
-        mount(vesselList, rows.map((v) => h('tr', null,
-          h('td', null, h('button', { type: 'button', class: 'link', onclick: () => m?.showVessel(v.mmsi) }, v.name || `MMSI ${v.mmsi}`)),
-          h('td', null, v.state || '—'),
-          h('td', { class: 'num' }, v.sog != null ? String(v.sog) : '—'))));
+        // Every 500 ms: each vessel's row is updated in place (keyed by
+        // MMSI), so the button a keyboard user is on stays focused.
+        reconcile(vesselList, rows, (v) => v.mmsi, vesselRow);
       }
     },
   };

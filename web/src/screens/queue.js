@@ -3,9 +3,21 @@
 // refreshes itself, so a decision or an inspection shows without a reload.
 import { getJSON, NotAvailable } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtDate, fmtTimestamp } from '../format.js';
+import { dayIn, fmtDate, fmtTimestamp, learnZone } from '../format.js';
 
 const REFRESH_MS = 4000;
+
+/**
+ * "Waiting since": a day on the centre's clock (`zone`), so it is compared
+ * with the centre's day at `asOf`, not UTC's (between 00:00 and 03:00 in
+ * Istanbul, UTC's date is still yesterday's). A day still to come reads
+ * "arrives …".
+ */
+export function waitingText(waitingSince, asOf, zone) {
+  if (!waitingSince) return '';
+  const today = asOf ? dayIn(zone, asOf) : null;
+  return today && waitingSince > today ? `arrives ${fmtDate(waitingSince)}` : fmtDate(waitingSince);
+}
 
 function board(q) {
   if (!q.entries?.length) return notice('info', 'No vessel is waiting for inspection.');
@@ -18,7 +30,7 @@ function board(q) {
       h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null, e.mine ? h('span', { class: 'tag ok' }, 'yours') : null),
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
-      h('td', { class: 'date' }, e.waiting_since > q.as_of.slice(0, 10) ? `arrives ${fmtDate(e.waiting_since)}` : fmtDate(e.waiting_since)),
+      h('td', { class: 'date' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone))),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));
@@ -65,8 +77,12 @@ export function queueScreen(root) {
       body.dataset.state = 'ready';
     } catch (e) {
       if (e.name === 'AbortError') return;
-      body.dataset.state = e instanceof NotAvailable ? 'unavailable' : 'error';
-      mount(body, e instanceof NotAvailable ? notice('info', 'The queue board is not available yet on this server.') : notice('error', `Could not be loaded: ${e.message}`));
+      const closed = e.status === 401 || e.status === 403;
+      body.dataset.state = e instanceof NotAvailable ? 'unavailable' : closed ? 'closed' : 'error';
+      mount(body, e instanceof NotAvailable ? notice('info', 'The queue board is not available yet on this server.')
+        : closed ? notice('info', 'The queue board is not public on this server.') : notice('error', `Could not be loaded: ${e.message}`));
+      // The notice replaced the board: the next answer is drawn even if the queue did not change.
+      last = '';
       if (e instanceof NotAvailable) return;
     }
     timer = setTimeout(load, REFRESH_MS);

@@ -4,10 +4,10 @@
 // in this tab's memory only: it signs, it is never sent or stored.
 import { getJSON, NotAvailable, postJSON, request } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtDate, fmtInt, fmtTimestamp, fmtTonnes } from '../format.js';
+import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, isDay, learnZone, zoneName } from '../format.js';
 import { href } from '../route.js';
 import { importSigningKey, signDecision } from '../sign.js';
-import { forRole, partiesTable, statusTag } from './work.js';
+import { forRole, partiesTable, planApprovals, statusTag } from './work.js';
 
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
 let signingKey = null; // {privateKey, keyId, party}
@@ -51,7 +51,6 @@ function keyPanel(party, onChange) {
       }
       signingKey = { ...key, party };
       show();
-      onChange?.();
     } catch (e) {
       signingKey = null;
       show();
@@ -59,19 +58,23 @@ function keyPanel(party, onChange) {
       status.dataset.loaded = 'false';
     } finally {
       file.value = '';
+      // Loaded or not, the signing buttons follow: a key that failed to load
+      // has replaced the one held before, and nothing can be signed now.
+      onChange?.();
     }
   });
   show();
   return h('div', { class: 'key-panel' }, h('label', { for: 'key-file' }, `${party} signing key`), file, status);
 }
 
-const tomorrow = () => new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+// The centre's working day in `zone`: in Istanbul at 01:00 "tomorrow" is not UTC's.
+const tomorrowIn = (zone) => addDays(dayIn(zone), 1);
 
 /**
  * The daily inspection plan sent to the parties: the party signs its
  * approval of this exact version (its hash), like any decision.
  */
-function planPanel(party, date, signal) {
+function planPanel(party, date, signal, onZone) {
   const box = h('div', { id: 'plan-review', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
   const status = h('div', { 'aria-live': 'polite', id: 'plan-review-status' });
   const load = async () => {
@@ -82,6 +85,8 @@ function planPanel(party, date, signal) {
       if (e instanceof NotAvailable) return mount(box, notice('info', 'No inspection plan on this server.'));
       throw e;
     }
+    // The plan's times are in its zone; if the screen takes another day for it, this panel is replaced.
+    if (onZone?.(learnZone(plan.time_zone))) return;
     const mine = (plan.approvals || []).find((a) => a.party === party);
     const sign = async (decision) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
@@ -91,20 +96,26 @@ function planPanel(party, date, signal) {
       await load();
     };
     const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs, onclick: () => sign(decision()).catch((e) => mount(status, notice('error', `Not recorded: ${e.message}`))) }, label);
+    // The server takes any reason code for a plan's hold (plain text, like an
+    // application's): PLAN_HOLD unless the delegation names its own.
+    const code = h('input', { id: 'plan-hold-code', 'aria-label': 'Reason code for a hold', value: 'PLAN_HOLD', maxlength: 64, autocapitalize: 'characters' });
     const reason = h('input', { id: 'plan-hold-reason', 'aria-label': 'Reason for a hold', placeholder: 'Reason for a hold' });
+    const zone = centreZone();
     mount(box,
       h('p', null, h('strong', { id: 'plan-review-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
         ` · ${plan.assignments.length} inspections · `, mine ? h('span', { class: `tag decision-${mine.decision}` }, `${party}: ${mine.decision}`) : h('span', { class: 'muted' }, `${party}: not signed`)),
+      plan.approvals?.length ? h('p', { id: 'plan-review-approvals' }, planApprovals(plan)) : null,
       plan.assignments.length ? h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'plan-review-table' },
+        h('caption', null, `Times are ${zoneName(zone, `${date}T12:00:00Z`)}.`),
         h('thead', null, h('tr', null, ['Start', 'End', 'Team', 'Vessel', 'Application'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, plan.assignments.map((a) => h('tr', null, h('td', null, a.start), h('td', null, a.end), h('td', null, a.team),
           h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id))))))) : null,
       plan.status === 'submitted' ? h('div', { class: 'actions' },
         act('Sign approval of the plan', () => ({ kind: 'approve' }), { id: 'plan-approve' }),
-        reason,
+        code, reason,
         act('Hold the plan', () => {
-          if (!reason.value.trim()) throw new Error('Say why the plan is held.');
-          return { kind: 'hold', reason_code: 'PLAN_HOLD', text: reason.value.trim() };
+          if (!code.value.trim() || !reason.value.trim()) throw new Error('Say why the plan is held: a reason code and a reason.');
+          return { kind: 'hold', reason_code: code.value.trim(), text: reason.value.trim() };
         }, { class: 'secondary', id: 'plan-hold' })) : notice('info', plan.status === 'draft' ? 'The coordinator has not sent this plan for approval yet.' : `The plan is ${plan.status}.`),
       status);
   };
@@ -116,16 +127,34 @@ function planPanel(party, date, signal) {
 
 export const reviewListScreen = forRole('delegate', 'Review', (root, { me, params, signal }) => {
   const party = me.role.party;
-  const date = params.date || tomorrow();
+  // A day in the address that is not one would break the plan's clocks: tomorrow instead, said so.
+  const asked = isDay(params.date) ? params.date : null;
+  let date = asked || tomorrowIn(centreZone());
   const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  const planTitle = h('h2', { id: 'review-plan-title' });
+  const dueZone = h('span', null, zoneName(centreZone()));
+  const planSlot = h('div');
+  const showPlan = () => {
+    planTitle.textContent = `Inspection plan for ${fmtDate(date)}`;
+    mount(planSlot, planPanel(party, date, signal, (zone) => {
+      dueZone.textContent = zoneName(zone);
+      // Without a day asked for, "tomorrow" is the plan's zone's, which may not be the one guessed.
+      if (asked || tomorrowIn(zone) === date) return false;
+      date = tomorrowIn(zone);
+      showPlan();
+      return true;
+    }));
+  };
+  showPlan();
   mount(root, h('section', { class: 'panel', id: 'review', 'aria-labelledby': 'review-title' },
     h('h2', { id: 'review-title' }, `${party} delegation: applications to decide`),
     h('p', { class: 'lead' }, 'Applications under review, those waiting for your party’s decision first. Each decision is signed with your party’s key in this browser.'),
     keyPanel(party), body),
   h('section', { class: 'panel', id: 'review-plan', 'aria-labelledby': 'review-plan-title' },
-    h('h2', { id: 'review-plan-title' }, `Inspection plan for ${fmtDate(date)}`),
-    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00).'),
-    planPanel(party, date, signal)));
+    planTitle,
+    params.date && !asked ? notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing tomorrow’s plan.`) : null,
+    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00, ', dueZone, ').'),
+    planSlot));
   (async () => {
     const apps = (await getJSON('/applications', null, { signal })).filter((a) => IN_REVIEW.has(a.status));
     const pages = await Promise.all(apps.map((a) => getJSON(`/applications/${a.id}/status`, null, { signal })));
@@ -141,7 +170,7 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
         h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
         h('td', null, statusTag(a.status)),
         h('td', null, mine?.decision ? h('span', { class: `tag decision-${mine.decision}` }, mine.decision) : a.status === 'submitted' ? h('span', { class: 'muted' }, 'review not started') : h('strong', null, 'yours to decide')),
-        h('td', null, mine?.deadline ? fmtTimestamp(mine.deadline) : '', mine?.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))))));
+        h('td', null, mine?.deadline ? fmtWorkTime(mine.deadline) : '', mine?.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))))));
   })().catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
   });
@@ -154,8 +183,8 @@ function contentFacts(c) {
     row('Voyage', `${c.itinerary.from_port} → ${c.itinerary.port} → ${c.itinerary.to_port} (${c.itinerary.destination_country})`),
     row('Cargo', c.cargo.map((l) => `${l.commodity.replace(/_/g, ' ')} ${fmtTonnes(l.tonnes)} t`).join('; ')),
     row('Crew, passengers', `${c.crew_count}, ${c.passenger_count}`),
-    row('At the inspection area', fmtTimestamp(c.eta_inspection_area)),
-    row('Last port calls', c.last_port_calls.length ? c.last_port_calls.map((p) => `${p.locode} (${fmtTimestamp(p.departed)})`).join(', ') : 'none declared'));
+    row('At the inspection area', fmtWorkTime(c.eta_inspection_area)),
+    row('Last port calls', c.last_port_calls.length ? c.last_port_calls.map((p) => `${p.locode} (${fmtWorkTime(p.departed)})`).join(', ') : 'none declared'));
 }
 
 async function download(appId, doc) {
@@ -171,7 +200,13 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
   const body = h('div', null, notice('info', 'Loading…'));
   mount(root, h('p', { class: 'back' }, h('a', { href: href('/review') }, '‹ Review queue')),
     h('section', { class: 'panel', id: 'review-application', 'aria-labelledby': 'ra-title' },
-      h('h2', { id: 'ra-title' }, id), keyPanel(party, () => refresh()), status, body));
+      h('h2', { id: 'ra-title' }, id), keyPanel(party, () => keyChanged()), status, body));
+
+  // Loading the key only enables the signing buttons: the decision form,
+  // with the code and reason already typed, is left as it is.
+  const keyChanged = () => {
+    for (const b of body.querySelectorAll('[data-needs-key]')) b.disabled = !heldKey(party) || b.dataset.needsKey === 'never';
+  };
 
   const refresh = async () => {
     const [app, page] = await Promise.all([
@@ -185,7 +220,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         h('div', { class: 'field' }, h('label', { for: 'reason-code' }, 'Reason code (hold, reject)'), h('input', { id: 'reason-code', name: 'reason_code', placeholder: 'DOCS_MISSING' })),
         h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
       h('p', { class: 'muted mono' }, `Signs application ${id}, version ${app.content_hash.slice(0, 16)}…`),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !heldKey(party) || app.status === 'submitted' }, 'Sign and send')));
+      h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !heldKey(party) || app.status === 'submitted', 'data-needs-key': app.status === 'submitted' ? 'never' : 'yes' }, 'Sign and send')));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const kind = form.elements.kind.value;
@@ -206,7 +241,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
     mount(body,
       h('dl', { class: 'facts' }, h('dt', null, 'Status'), h('dd', { id: 'ra-state' }, statusTag(app.status)),
         h('dt', null, 'Company'), h('dd', null, app.company),
-        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtTimestamp(app.submitted_at) : '—')),
+        h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtWorkTime(app.submitted_at) : '—')),
       contentFacts(app.content),
       h('h3', null, 'Documents'),
       app.content.documents.length
@@ -216,7 +251,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         : notice('info', 'No documents attached.'),
       h('h3', null, 'The parties'), partiesTable(page),
       app.status === 'held' && mine?.decision === 'hold'
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', disabled: !heldKey(party), onclick: async () => {
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', disabled: !heldKey(party), 'data-needs-key': 'yes', onclick: async () => {
           // A release is signed like a decision: only the party lifts its hold.
           if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
           try {

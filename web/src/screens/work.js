@@ -2,7 +2,7 @@
 // the role gate, status names, the parties' decisions, the queue lookup.
 import { getJSON, NotAvailable } from '../api.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
-import { fmtDate, fmtTimestamp } from '../format.js';
+import { fmtDate, fmtWorkTime } from '../format.js';
 import { href } from '../route.js';
 import { roleName, whoami } from '../session.js';
 
@@ -32,26 +32,52 @@ export const statusTag = (s) => h('span', { class: `tag status-${s}`, 'data-stat
  */
 export function forRole(role, title, render) {
   return (root, params, ...args) => {
-    const ctl = new AbortController();
+    // One controller per attempt: what a render that failed half-way had
+    // started (requests, feeds, timers) ends before it is tried again.
+    let ctl = null;
     let inner = null;
-    mount(root, h('section', { class: 'panel' }, notice('info', 'Loading…')));
-    whoami().then((me) => {
-      if (ctl.signal.aborted) return;
-      if (!me) {
-        const next = location.hash.replace(/^#/, '');
-        mount(root, h('section', { class: 'panel' }, h('h2', null, title),
-          notice('info', 'This screen is for signed-in users.'),
-          h('p', null, h('a', { href: href('/login', { next }) }, 'Sign in'))));
-        return;
-      }
-      if (me.role.role !== role) {
-        mount(root, h('section', { class: 'panel' }, h('h2', null, title),
-          notice('error', `This screen is for the ${role} role; you are signed in as ${roleName(me.role)}.`)));
-        return;
-      }
-      inner = render(root, { me, params, signal: ctl.signal }, ...args) || null;
-    });
-    return { destroy: () => { ctl.abort(); inner?.destroy?.(); } };
+    // The gate's own messages carry data-gate: a sign-in from the page's
+    // notice (main.js) redraws a screen that is showing one.
+    const failed = (gateKind, text) => mount(root, h('section', { class: 'panel', 'data-gate': gateKind }, h('h2', null, title),
+      notice('error', text),
+      h('p', null, h('button', { type: 'button', onclick: gate }, 'Try again'))));
+    const gate = () => {
+      ctl?.abort();
+      inner?.destroy?.();
+      inner = null;
+      const attempt = new AbortController();
+      ctl = attempt;
+      mount(root, h('section', { class: 'panel' }, notice('info', 'Loading…')));
+      whoami().then((me) => {
+        if (attempt.signal.aborted) return;
+        if (!me) {
+          const next = location.hash.replace(/^#/, '');
+          mount(root, h('section', { class: 'panel', 'data-gate': 'signed-out' }, h('h2', null, title),
+            notice('info', 'This screen is for signed-in users.'),
+            h('p', null, h('a', { href: href('/login', { next }) }, 'Sign in'))));
+          return;
+        }
+        if (me.role.role !== role) {
+          mount(root, h('section', { class: 'panel', 'data-gate': 'role' }, h('h2', null, title),
+            notice('error', `This screen is for the ${role} role; you are signed in as ${roleName(me.role)}.`)));
+          return;
+        }
+        try {
+          inner = render(root, { me, params, signal: attempt.signal }, ...args) || null;
+        } catch (e) {
+          // A screen that throws while it is drawn must not be left saying "Loading…".
+          attempt.abort();
+          failed('error', `This screen could not be shown: ${e.message}`);
+        }
+      }, (e) => {
+        // The server could not say who is signed in (offline, a server
+        // error): the tab stays signed in, and the user can try again.
+        if (attempt.signal.aborted) return;
+        failed('unknown', `Could not check who is signed in: ${e.message}`);
+      });
+    };
+    gate();
+    return { destroy: () => { ctl?.abort(); inner?.destroy?.(); } };
   };
 }
 
@@ -63,7 +89,22 @@ export function partiesTable(page) {
       h('th', { scope: 'row' }, p.party),
       h('td', null, p.decision ? h('span', { class: `tag decision-${p.decision}` }, p.decision) : h('span', { class: 'muted' }, 'pending')),
       h('td', null, p.reason_code || ''),
-      h('td', null, p.deadline ? fmtTimestamp(p.deadline) : '', p.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))));
+      h('td', null, p.deadline ? fmtWorkTime(p.deadline) : '', p.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))));
+}
+
+/**
+ * Each required party's decision on a day's plan: approved, held (with the
+ * reason code, and the reason's text where the server gives it) or pending.
+ */
+export function planApprovals(plan) {
+  return (plan.required_parties || []).map((p) => {
+    const a = (plan.approvals || []).find((x) => x.party === p);
+    const text = typeof a?.reason === 'string' ? a.reason : '';
+    const why = [a?.reason_code, text].filter(Boolean).join(': ');
+    return h('span', { class: 'approval' },
+      h('span', { class: `tag ${a ? `decision-${a.decision}` : ''}`, 'data-party': p }, `${p}: ${a ? a.decision : 'pending'}`),
+      why ? h('span', { class: 'approval-reason', 'data-reason-for': p }, why) : null);
+  });
 }
 
 /**

@@ -74,3 +74,79 @@ export async function open(viewport = 'desktop', route = '/', { allow404 = null,
   };
   return { page, context, errors, done };
 }
+
+export const PASSWORD = 'corridor-demo';
+
+/** Signs `username` in on `page` through the sign-in screen (the demo's password unless given). */
+export async function signIn(page, username, password = PASSWORD) {
+  await page.goto(new URL('/#/login', page.url()).href);
+  await page.fill('#login-user', username);
+  await page.fill('#login-password', password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#signed-in');
+}
+
+/** A signed-in user's bearer token, for asking the API as them. */
+export async function tokenOf(page) {
+  return page.evaluate(() => sessionStorage.getItem('corridor.token'));
+}
+
+/**
+ * Asserts that every visible control on the page has a label and that all
+ * visible text reaches WCAG AA contrast; `what` names the screen.
+ */
+export async function assertAccessible(page, what) {
+  const unlabelled = await page.$$eval('input, select, textarea, button', (els) => els
+    .filter((e) => e.type !== 'hidden' && !e.closest('[hidden]'))
+    .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim()) || e.title))
+    .map((e) => e.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, [], `${what}: unlabelled controls`);
+  const lowContrast = await page.evaluate(contrastFailures);
+  assert.deepEqual(lowContrast, [], `${what}: text below WCAG AA contrast`);
+}
+
+// Runs in the page: text elements whose colour on their background is
+// below 4.5:1 (3:1 for large text). Backgrounds are the nearest opaque one.
+// Disabled controls are exempt (WCAG 1.4.3: inactive components).
+export function contrastFailures() {
+  const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const blend = (fg, bg) => {
+    const a = fg[3] ?? 1;
+    return [0, 1, 2].map((i) => fg[i] * a + bg[i] * (1 - a));
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length && (c[3] ?? 1) > 0) layers.push(c);
+      if (c.length && (c[3] ?? 1) === 1) break;
+    }
+    return layers.reduceRight((acc, c) => blend(c, acc), [255, 255, 255]);
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || seen.has(el) || !n.textContent.trim()) continue;
+    seen.add(el);
+    if (el.closest('svg, .maplibregl-canvas-container, [hidden], .visually-hidden, .skip, noscript, :disabled')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || Number(cs.opacity) === 0 || !el.getClientRects().length) continue;
+    const bg = background(el);
+    const fg = blend(parse(cs.color), bg);
+    const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(`${el.tagName.toLowerCase()}.${el.className} "${n.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formProblems, imoValid } from '../../src/appform.js';
+import { etaOnCentreClock, formProblems, imoValid } from '../../src/appform.js';
 
 test('IMO numbers: the check digit decides', () => {
   for (const good of ['9074729', '9321483', '9584516']) assert.ok(imoValid(good), good);
@@ -38,3 +38,27 @@ test('tonnages are whole and positive', () => check((c) => { c.cargo.push({ comm
 test('no cargo is a problem', () => check((c) => { c.cargo = []; }, 'cargo', /At least one/));
 test('an arrival in the past is a problem', () => check((c) => { c.eta_inspection_area = '2029-01-01T00:00:00Z'; }, 'eta', /in the past/));
 test('no crew is a problem', () => check((c) => { c.crew_count = 0; }, 'crew', /at least 1/));
+
+// The server counts an amendment's notice from when the application was
+// submitted (decide.rs, Amend), a draft's from now.
+test('a submitted application is checked against its submission, not now', () => {
+  const c = filled();
+  c.eta_inspection_area = '2029-01-01T00:00:00Z';
+  const later = new Date('2029-06-01T00:00:00Z');
+  assert.deepEqual(formProblems(c, later, { submittedAt: '2028-12-20T00:00:00Z' }), [], 'a held vessel whose ETA passed can be amended');
+  const p = formProblems(c, later, { submittedAt: '2029-01-02T00:00:00Z' }).find((x) => x.field === 'eta');
+  assert.ok(p, 'an arrival before the submission is still a problem');
+  assert.match(p.message, /before the application was submitted \(2 Jan 2029 00:00 UTC\)/);
+  assert.ok(formProblems(c, later, { submittedAt: '2029-01-01T00:00:00Z' }).some((x) => x.field === 'eta'), 'not at the submission itself');
+  assert.ok(formProblems(c, later).some((x) => x.field === 'eta' && /in the past/.test(x.message)), 'a draft: against now');
+});
+
+test('the arrival typed in UTC is shown on the centre’s clock too', () => {
+  assert.equal(etaOnCentreClock('2023-06-14T04:00', 'Europe/Istanbul'), '14 Jun 2023 07:00, Istanbul time (UTC+3)');
+  // Late in the UTC evening it is already the next day at the centre.
+  assert.equal(etaOnCentreClock('2023-06-14T22:30', 'Europe/Istanbul'), '15 Jun 2023 01:30, Istanbul time (UTC+3)');
+  assert.equal(etaOnCentreClock('2023-06-14T22:30'), '15 Jun 2023 01:30, Istanbul time (UTC+3)', 'the centre’s zone by default');
+  assert.equal(etaOnCentreClock('2023-06-14T22:30', 'UTC'), '', 'nothing to add on a centre that keeps UTC');
+  assert.equal(etaOnCentreClock('', 'Europe/Istanbul'), '');
+  assert.equal(etaOnCentreClock('2023-06-14', 'Europe/Istanbul'), '');
+});
