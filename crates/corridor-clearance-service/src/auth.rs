@@ -252,10 +252,18 @@ fn check_password(password: &str, phc: &str) -> bool {
     })
 }
 
-/// [`check_password`] on the blocking pool: a hash takes tens of
-/// milliseconds and 19 MiB, and two at once on an async worker would stall
-/// every other request on a two-core server.
-async fn check_password_off_thread(password: &str, phc: &str) -> bool {
+/// [`check_password`] on the blocking pool, at most `permits` at once: a
+/// hash takes tens of milliseconds and 19 MiB; on an async worker two at
+/// once would stall every other request on a two-core server, and unbounded
+/// on the blocking pool (512 threads) a burst of logins would take gigabytes.
+async fn check_password_off_thread(
+    permits: &tokio::sync::Semaphore,
+    password: &str,
+    phc: &str,
+) -> bool {
+    let Ok(_permit) = permits.acquire().await else {
+        return false;
+    };
     let (password, phc) = (password.to_string(), phc.to_string());
     tokio::task::spawn_blocking(move || check_password(&password, &phc))
         .await
@@ -380,9 +388,11 @@ impl Service {
         // the same).
         let possible = password.chars().count() <= MAX_PASSWORD_CHARS;
         let ok = match &user {
-            Some(u) if possible => check_password_off_thread(password, &u.password_hash).await,
+            Some(u) if possible => {
+                check_password_off_thread(&self.hashing, password, &u.password_hash).await
+            }
             _ if possible => {
-                let _ = check_password_off_thread(password, dummy_hash()).await;
+                let _ = check_password_off_thread(&self.hashing, password, dummy_hash()).await;
                 false
             }
             _ => false,

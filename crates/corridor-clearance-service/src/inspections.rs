@@ -228,9 +228,12 @@ impl<'a> Planning<'a> {
                                 (self.cap.queue.key(v, self.cap.transit_days), v.id.clone())
                             };
                             let at = rank(&self.voyage(anchor));
+                            // Vessels moved by earlier overrides stand where
+                            // those put them, not where the rule does: passed over.
+                            let moved = |v: &Voyage| out.iter().any(|m| m.id == v.id);
                             others
                                 .iter()
-                                .position(|v| rank(v) > at)
+                                .position(|v| !moved(v) && rank(v) > at)
                                 .unwrap_or(others.len())
                                 + 1
                         }
@@ -258,9 +261,13 @@ impl<'a> Planning<'a> {
     fn problem(
         &self,
         day: Date,
-        today: Date,
+        now: Timestamp,
     ) -> Result<(DayProblem, Vec<Waiting<'a>>), ServiceError> {
+        let today = local_date(now, &self.tz);
         let waiting = self.waiting();
+        // Booked for another day still to come (today's included: its
+        // inspection may be under way): not this day's. One booked for a
+        // day gone without a record waits again.
         let plannable = |w: &Waiting<'_>| {
             w.app.ready_at.is_some()
                 && (w.app.status != Status::AwaitingInspection
@@ -734,7 +741,7 @@ pub struct PlanEditRequest {
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
+    let (p, _) = planning.problem(day, s.now().await)?;
     let stored = clearance.plans.get(date);
     let (content, hash, status, scores, reason, stored_plan) = match stored {
         Some(plan) => (
@@ -878,7 +885,7 @@ pub(crate) async fn put_plan(
     }
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
+    let (p, _) = planning.problem(day, s.now().await)?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
         let n = i + 1;
@@ -994,7 +1001,7 @@ pub(crate) async fn submit_plan(
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
         let planning = Planning::new(&clearance, s.capacity())?;
-        let (p, _) = planning.problem(day, local_date(s.now().await, &planning.tz))?;
+        let (p, _) = planning.problem(day, s.now().await)?;
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
         s.execute(

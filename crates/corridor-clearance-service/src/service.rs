@@ -112,6 +112,8 @@ pub struct Service {
     /// public request for the head signs one, but stores it only when the
     /// log has grown (it once wrote a row on every anonymous GET).
     checkpointed: std::sync::atomic::AtomicU64,
+    /// Password hashes at once (19 MiB each): logins beyond wait their turn.
+    pub(crate) hashing: tokio::sync::Semaphore,
     /// The log's events as the accountability figures read them, parsed
     /// once (entries read so far, events): a public request parses only
     /// the entries new since the last, and computes outside the state's lock.
@@ -180,6 +182,9 @@ impl Service {
             alert_lookup: crate::alerts::LookupSlot::default(),
             acks: tokio::sync::broadcast::channel(ACK_FEED).0,
             checkpointed: std::sync::atomic::AtomicU64::new(0),
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8)),
+            ),
             parsed: Mutex::new((0, Vec::new())),
         }))
     }
@@ -552,13 +557,16 @@ impl Service {
                 // The log was reloaded shorter (never expected): start again.
                 (*read, *events) = (0, Vec::new());
             }
+            // All new entries or none: a failure leaves the cache as it was.
+            let mut new = Vec::new();
             for e in &st.entries[*read..] {
                 if let Some(ev) = Event::from_log_event(&e.event)
                     .map_err(|e| ServiceError::Internal(e.to_string()))?
                 {
-                    events.push((e.time, ev));
+                    new.push((e.time, ev));
                 }
             }
+            events.append(&mut new);
             *read = st.entries.len();
             self.now_after(&st)
         };

@@ -1100,3 +1100,44 @@ async fn a_promoted_vessel_keeps_its_rank_as_the_queue_moves() {
         "{q}"
     );
 }
+
+/// Review of the fix above: once the vessel a promoted one was put before
+/// had left, the promoted one was placed by searching a queue that other
+/// overrides had already rearranged, and could jump vessels ahead of it.
+/// Rule order A, H, B, C, X, Z; Z to the front; X to third (before H); H
+/// leaves: Z, A, X, B, C.
+#[tokio::test]
+async fn an_anchor_that_left_keeps_its_rank_among_other_overrides() {
+    let w = world().await;
+    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
+    let mut ids = Vec::new();
+    for n in 0..6u32 {
+        ids.push(
+            w.approved("agent-a", &imo(930_800 + n), 60 + 24 * i64::from(n), false)
+                .await,
+        );
+    }
+    let [a, h, b, c, x, z] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5]];
+    let over = |id: &String, place: u32| json!({"application_id": id, "place": place, "reason": "perishable: vegetable oil"});
+    let (st, q) = w
+        .as_coord("POST", "/queue/overrides", Some(&over(z, 1)))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    let (st, q) = w
+        .as_coord("POST", "/queue/overrides", Some(&over(x, 3)))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    assert_eq!(places(&q), [z, a, x, h, b, c].map(String::clone), "{q}");
+    let agent = login(&w.app, "agent-a").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{h}/withdraw"),
+        Some(&agent),
+        Some(&json!({"reason": "sold"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(places(&q), [z, a, x, b, c].map(String::clone), "{q}");
+}
