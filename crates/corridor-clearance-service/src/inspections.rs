@@ -262,18 +262,23 @@ impl<'a> Planning<'a> {
         &self,
         day: Date,
         now: Timestamp,
+        by_hand: bool,
     ) -> Result<(DayProblem, Vec<Waiting<'a>>), ServiceError> {
         let today = local_date(now, &self.tz);
         let waiting = self.waiting();
         // Booked for another day still to come (today's included: its
         // inspection may be under way): not this day's. One booked for a
-        // day gone without a record waits again.
+        // day gone without a record waits again. The coordinator, who
+        // knows, may also put one whose slot today has begun into a later
+        // day by hand (the draft leaves it out).
         let plannable = |w: &Waiting<'_>| {
             w.app.ready_at.is_some()
                 && (w.app.status != Status::AwaitingInspection
                     || w.app.inspection_at.is_none_or(|t| {
                         let booked = local_date(t, &self.tz);
-                        booked == day || booked < today
+                        booked == day
+                            || booked < today
+                            || (by_hand && booked == today && t < now && day > today)
                     }))
         };
         let keep: HashMap<&str, ()> = waiting
@@ -741,7 +746,7 @@ pub struct PlanEditRequest {
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day, s.now().await)?;
+    let (p, _) = planning.problem(day, s.now().await, false)?;
     let stored = clearance.plans.get(date);
     let (content, hash, status, scores, reason, stored_plan) = match stored {
         Some(plan) => (
@@ -885,7 +890,7 @@ pub(crate) async fn put_plan(
     }
     let clearance = s.clearance().await;
     let planning = Planning::new(&clearance, s.capacity())?;
-    let (p, _) = planning.problem(day, s.now().await)?;
+    let (p, _) = planning.problem(day, s.now().await, true)?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
         let n = i + 1;
@@ -1001,7 +1006,7 @@ pub(crate) async fn submit_plan(
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
         let planning = Planning::new(&clearance, s.capacity())?;
-        let (p, _) = planning.problem(day, s.now().await)?;
+        let (p, _) = planning.problem(day, s.now().await, false)?;
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
         s.execute(
