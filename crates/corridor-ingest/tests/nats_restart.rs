@@ -17,15 +17,31 @@ use std::sync::Arc;
 
 const N: u64 = 3000;
 
-async fn run_until(handle: &LiveHandle, cond: impl Fn(u64) -> bool) -> u64 {
+/// The pipeline's stats once `cond` holds, or after about 30 s (the
+/// caller's assertions then say what was missing).
+async fn stats_until(
+    handle: &LiveHandle,
+    cond: impl Fn(&corridor_ingest::PipelineStats) -> bool,
+) -> corridor_ingest::PipelineStats {
+    let mut st = handle.stats().await;
     for _ in 0..6000 {
-        let p = handle.stats().await.monitor.positions;
-        if cond(p) {
-            return p;
+        if cond(&st) {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
+        st = handle.stats().await;
     }
-    panic!("pipeline made no progress: {:?}", handle.stats().await);
+    st
+}
+
+/// Positions processed once `cond` holds on them; panics if it never does.
+async fn run_until(handle: &LiveHandle, cond: impl Fn(u64) -> bool) -> u64 {
+    let st = stats_until(handle, |st| cond(st.monitor.positions)).await;
+    assert!(
+        cond(st.monitor.positions),
+        "pipeline made no progress: {st:?}"
+    );
+    st.monitor.positions
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,16 +81,8 @@ async fn restart_loses_nothing_and_counts_nothing_twice() {
     let _ = st.info().await;
     run_until(&second, |p| a.monitor.positions + p >= N).await;
     // Everything delivered has been acknowledged (nothing pending, nothing in flight).
-    let consumer: async_nats::jetstream::consumer::PullConsumer =
-        st.get_consumer("tracker").await.expect("consumer");
-    let mut consumer = consumer;
-    for _ in 0..2000 {
-        let info = consumer.info().await.expect("info");
-        if info.num_pending == 0 && info.num_ack_pending == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let mut consumer: PullConsumer = st.get_consumer("tracker").await.expect("consumer");
+    settle_until(&mut consumer, Duration::from_secs(10), |s| s == (0, 0)).await;
     second.shutdown().await;
     let b = second.stats().await;
     println!("first run {:?}, second run {:?}", a.monitor, b.monitor);
@@ -217,13 +225,7 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
         .expect("rename back");
     let second = start().await.expect("pipeline");
     let mut c = consumer().await;
-    for _ in 0..4000 {
-        let info = c.info().await.expect("info");
-        if info.num_pending == 0 && info.num_ack_pending == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    settle_until(&mut c, Duration::from_secs(40), |s| s == (0, 0)).await;
     second.shutdown().await;
     let info = c.info().await.expect("info").clone();
     assert_eq!((info.num_pending, info.num_ack_pending), (0, 0));
@@ -332,12 +334,7 @@ async fn a_first_part_is_acknowledged_only_with_the_rest_of_its_message() {
 
     publish(&js, &subject, &part1).await;
     let first = start().await.expect("pipeline");
-    for _ in 0..2000 {
-        if first.stats().await.sources.iter().any(|s| s.messages >= 1) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    stats_until(&first, |st| sum(st, |s| s.messages) >= 1).await;
     first.shutdown().await;
     let a = first.stats().await;
     drop(first);
@@ -346,14 +343,7 @@ async fn a_first_part_is_acknowledged_only_with_the_rest_of_its_message() {
 
     publish(&js, &subject, &part2).await;
     let second = start().await.expect("pipeline");
-    let mut b = second.stats().await;
-    for _ in 0..2000 {
-        b = second.stats().await;
-        if sum(&b, |s| s.reports) >= 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let b = stats_until(&second, |st| sum(st, |s| s.reports) >= 1).await;
     let mut consumer = tracker(&js, &stream).await;
     let settled = settle_until(&mut consumer, Duration::from_secs(10), |s| s == (0, 0)).await;
     second.shutdown().await;
@@ -419,14 +409,7 @@ async fn a_waiting_part_holds_only_its_own_message_and_not_for_long() {
     assert_eq!(released, (0, 0), "the hold ends");
     // The part was kept: its rest, coming now, completes the report.
     publish(&js, &subject, &part2).await;
-    let mut st = run.stats().await;
-    for _ in 0..2000 {
-        st = run.stats().await;
-        if sum(&st, |s| s.reports) > N {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let st = stats_until(&run, |st| sum(st, |s| s.reports) > N).await;
     let after = settle_until(&mut consumer, Duration::from_secs(10), |s| s == (0, 0)).await;
     run.shutdown().await;
     assert_eq!(
