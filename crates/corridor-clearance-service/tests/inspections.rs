@@ -788,22 +788,7 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
 #[tokio::test]
 async fn vessels_booked_by_an_approved_plan_take_only_their_own_day() {
     let w = world().await; // 2022-10-03 09:00 Istanbul
-    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
-    let agent = login(&w.app, "agent-a").await;
-    let mut ids = Vec::new();
-    for n in 0..12 {
-        let id = w.approved("agent-a", &imo(930_100 + n), 70, false).await;
-        let (st, resp) = call(
-            &w.app,
-            "POST",
-            &format!("/applications/{id}/readiness"),
-            Some(&agent),
-            Some(&ready_body()),
-        )
-        .await;
-        assert_eq!(st, StatusCode::OK, "{resp}");
-        ids.push(id);
-    }
+    let ids = approved_vessels(&w, 930_100, 12, 70, true).await;
     // 6 Oct, 15:59 Istanbul: tomorrow's plan is drafted, submitted, approved.
     w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
     let date = "2022-10-07";
@@ -838,7 +823,6 @@ async fn approved_vessels(
     eta_hours: i64,
     ready: bool,
 ) -> Vec<String> {
-    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
     let agent = login(&w.app, "agent-a").await;
     let mut ids = Vec::new();
     for k in 0..n {
@@ -859,6 +843,11 @@ async fn approved_vessels(
         ids.push(id);
     }
     ids
+}
+
+/// A valid IMO number from its first six digits.
+fn imo(six: u32) -> String {
+    format!("{six}{}", corridor_domain::Imo::check_digit(six))
 }
 
 fn planned_ids(plan: &Value) -> Vec<String> {
@@ -1044,6 +1033,31 @@ async fn a_plan_hold_shows_the_partys_reason() {
     assert_eq!(ua["reason"], "two inspectors ill: plan two teams");
 }
 
+/// `n` approved applications of agent-a, the first arriving 60 h from now
+/// and each next a day later (so the rule orders them as created).
+async fn arriving_a_day_apart(w: &World, first_imo: u32, n: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    for k in 0..n {
+        let eta = 60 + 24 * i64::from(k);
+        ids.push(w.approved("agent-a", &imo(first_imo + k), eta, false).await);
+    }
+    ids
+}
+
+/// agent-a withdraws application `id`.
+async fn withdraw(w: &World, id: &str) {
+    let agent = login(&w.app, "agent-a").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{id}/withdraw"),
+        Some(&agent),
+        Some(&json!({"reason": "sold"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
+
 /// Planner review finding 2 (2026-11-29): a place override was re-applied as
 /// that place on every read, so as the vessels ahead left the queue, the
 /// vessels behind moved up past the one promoted. It now holds its rank:
@@ -1052,14 +1066,7 @@ async fn a_plan_hold_shows_the_partys_reason() {
 #[tokio::test]
 async fn a_promoted_vessel_keeps_its_rank_as_the_queue_moves() {
     let w = world().await;
-    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
-    let mut ids = Vec::new();
-    for n in 0..5u32 {
-        ids.push(
-            w.approved("agent-a", &imo(930_700 + n), 60 + 24 * i64::from(n), false)
-                .await,
-        );
-    }
+    let ids = arriving_a_day_apart(&w, 930_700, 5u32).await;
     let [a, b, c, d, e] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4]];
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(places(&q), [a, b, c, d, e].map(String::clone), "{q}");
@@ -1072,27 +1079,12 @@ async fn a_promoted_vessel_keeps_its_rank_as_the_queue_moves() {
         .await;
     assert_eq!(st, StatusCode::OK, "{q}");
     assert_eq!(places(&q), [a, e, b, c, d].map(String::clone), "{q}");
-    let agent = login(&w.app, "agent-a").await;
-    let withdraw = |id: String| {
-        let (app, agent) = (w.app.clone(), agent.clone());
-        async move {
-            let (st, body) = call(
-                &app,
-                "POST",
-                &format!("/applications/{id}/withdraw"),
-                Some(&agent),
-                Some(&json!({"reason": "sold"})),
-            )
-            .await;
-            assert_eq!(st, StatusCode::OK, "{body}");
-        }
-    };
     // The head leaves: B, behind E, does not pass it.
-    withdraw(a.clone()).await;
+    withdraw(&w, a).await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(places(&q), [e, b, c, d].map(String::clone), "{q}");
     // The vessel it was put before leaves: E keeps B's rank, ahead of C.
-    withdraw(b.clone()).await;
+    withdraw(&w, b).await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(places(&q), [e, c, d].map(String::clone), "{q}");
     assert_eq!(
@@ -1109,14 +1101,7 @@ async fn a_promoted_vessel_keeps_its_rank_as_the_queue_moves() {
 #[tokio::test]
 async fn an_anchor_that_left_keeps_its_rank_among_other_overrides() {
     let w = world().await;
-    let imo = |six: u32| format!("{six}{}", corridor_domain::Imo::check_digit(six));
-    let mut ids = Vec::new();
-    for n in 0..6u32 {
-        ids.push(
-            w.approved("agent-a", &imo(930_800 + n), 60 + 24 * i64::from(n), false)
-                .await,
-        );
-    }
+    let ids = arriving_a_day_apart(&w, 930_800, 6u32).await;
     let [a, h, b, c, x, z] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5]];
     let over = |id: &String, place: u32| json!({"application_id": id, "place": place, "reason": "perishable: vegetable oil"});
     let (st, q) = w
@@ -1128,16 +1113,7 @@ async fn an_anchor_that_left_keeps_its_rank_among_other_overrides() {
         .await;
     assert_eq!(st, StatusCode::OK, "{q}");
     assert_eq!(places(&q), [z, a, x, h, b, c].map(String::clone), "{q}");
-    let agent = login(&w.app, "agent-a").await;
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{h}/withdraw"),
-        Some(&agent),
-        Some(&json!({"reason": "sold"})),
-    )
-    .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
+    withdraw(&w, h).await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(places(&q), [z, a, x, b, c].map(String::clone), "{q}");
 }
