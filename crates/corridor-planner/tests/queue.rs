@@ -1,6 +1,8 @@
 //! The queue rule, coordinator overrides and the public queue with predicted dates.
 
-use corridor_planner::queue::{Override, QueuePolicy, order, queue_view, queue_view_booked};
+use corridor_planner::queue::{
+    Override, QueuePolicy, QueueView, order, queue_view, queue_view_booked,
+};
 use corridor_planner::{CapacityConfig, Direction, Reference, Voyage};
 use jiff::civil::{Date, date};
 
@@ -183,23 +185,11 @@ fn booked_vessels_keep_their_place_and_take_no_capacity() {
     }
     // 2 a day from 5 Oct, b and c not among them: a and d on 5 Oct, e on 6 Oct
     // (counted, they would have pushed d and e a day later).
-    let day = |id: &str| {
-        view.entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.predicted)
-    };
+    let day = |id: &str| predicted(&view, id);
     assert_eq!(day("d"), Some(date(2022, 10, 5)));
     assert_eq!(day("e"), Some(date(2022, 10, 6)));
     let counted = queue_view(&waiting(), date(2022, 10, 5), &cfg, &[]).expect("view");
-    let counted_day = |id: &str| {
-        counted
-            .entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.predicted)
-    };
-    assert!(counted_day("e") > day("e"), "{counted:?}");
+    assert!(predicted(&counted, "e") > day("e"), "{counted:?}");
 }
 
 /// The same review: a vessel booked for the view's day or later (scheduled
@@ -214,15 +204,18 @@ fn a_booking_on_a_later_day_takes_that_days_capacity() {
     // b is booked for 6 Oct: on 5 Oct a and c go, on 6 Oct d and b (so e waits for 7 Oct).
     let booked = |v: &Voyage| (v.id == "b").then_some(date(2022, 10, 6));
     let view = queue_view_booked(&waiting(), date(2022, 10, 5), &cfg, &[], &booked).expect("view");
-    let day = |id: &str| {
-        view.entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.predicted)
-    };
+    let day = |id: &str| predicted(&view, id);
     assert_eq!(day("b"), Some(date(2022, 10, 6)));
     assert_eq!(day("a"), Some(date(2022, 10, 5)));
     assert_eq!(day("c"), Some(date(2022, 10, 5)));
     assert_eq!(day("d"), Some(date(2022, 10, 6)));
     assert_eq!(day("e"), Some(date(2022, 10, 7)));
+}
+
+/// The day `view` predicts for vessel `id`.
+fn predicted(view: &QueueView, id: &str) -> Option<Date> {
+    view.entries
+        .iter()
+        .find(|e| e.id == id)
+        .map(|e| e.predicted)
 }
