@@ -466,11 +466,7 @@ test('a signed-out visitor is asked to sign in; a user of another role is told t
 test('signing out forgets the party’s signing key: the next user of the tab starts without it', { skip }, async () => {
   const { page, done } = await open('desktop', '/');
   await signIn(page, 'ua-delegate');
-  await page.goto(new URL('/#/review', page.url()).href);
-  const row = '#review-queue tr[data-id]:has([data-status=under_review], [data-status=held])';
-  await page.waitForSelector(row);
-  const id = await page.$eval(row, (tr) => tr.dataset.id);
-  await page.goto(new URL(`/#/review/${id}`, page.url()).href);
+  const id = await openReviewable(page);
   await page.waitForSelector('#review-application #key-file');
   await page.setInputFiles('#review-application #key-file', path.join(KEYS, 'UA.key.pem'));
   await page.waitForSelector('#review-application #key-status[data-loaded=true]');
@@ -503,6 +499,17 @@ test('signing out forgets the party’s signing key: the next user of the tab st
 });
 
 /** Ends this tab's token behind its back, as its expiry would. */
+// Opens, as the signed-in delegate, the first application waiting for
+// the parties (under review or held); its id.
+async function openReviewable(page) {
+  await page.goto(new URL('/#/review', page.url()).href);
+  const row = '#review-queue tr[data-id]:has([data-status=under_review], [data-status=held])';
+  await page.waitForSelector(row);
+  const id = await page.$eval(row, (tr) => tr.dataset.id);
+  await page.goto(new URL(`/#/review/${id}`, page.url()).href);
+  return id;
+}
+
 async function revokeOwnToken(page) {
   await page.evaluate(async () => {
     const t = sessionStorage.getItem('corridor.token');
@@ -678,11 +685,7 @@ test('attaching a document to an application under review asks first, and keeps 
 test('loading the signing key keeps the decision being typed', { skip }, async () => {
   const { page, done } = await open('desktop', '/');
   await signIn(page, 'tr-delegate');
-  await page.goto(new URL('/#/review', page.url()).href);
-  const row = '#review-queue tr[data-id]:has([data-status=under_review], [data-status=held])';
-  await page.waitForSelector(row);
-  const id = await page.$eval(row, (tr) => tr.dataset.id);
-  await page.goto(new URL(`/#/review/${id}`, page.url()).href);
+  const id = await openReviewable(page);
   await page.waitForSelector('#decision-form');
   assert.equal(await page.isDisabled('#decision-form button[type=submit]'), true, 'no key yet');
   await page.check('#decision-form input[value=hold]');
