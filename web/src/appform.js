@@ -11,6 +11,47 @@ export const COMMODITIES = ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_
   'sunflower_seed', 'sunflower_oil', 'sunflower_meal', 'vegetable_oil', 'peas', 'sugar_beet_pellets', 'ammonia', 'urea',
   'ammonium_nitrate'];
 
+// The corridor's port-call rules (config/parties-bsgi.toml, [eligibility]):
+// at most `max_port_calls` calls declared, and none at a banned port left on
+// or after its cut-off (a UN/LOCODE compared without case, as the server does).
+export const MAX_PORT_CALLS = 10;
+export const BANNED_PORT_CALLS = [
+  { label: 'Crimean ports', locodes: ['UASVP', 'UAFEO', 'UAKEH', 'UAYAL', 'UAEVP'], since: '2014-01-01T00:00:00Z' },
+];
+
+const LOCODE = /^[A-Z]{2}[A-Z0-9]{3}$/;
+
+/**
+ * Problems with the declared last port calls: [{field: 'port_calls', index,
+ * input, message, rule}]. The server's eligibility rules (too many calls, a
+ * banned port) are marked `rule`: a draft may still be saved with them, and
+ * the server refuses its submission or amendment naming them. The others
+ * (a port that is not a UN/LOCODE, a missing time, a departure before the
+ * arrival) are on the form's face.
+ */
+export function portCallProblems(calls, { max = MAX_PORT_CALLS, banned = BANNED_PORT_CALLS } = {}) {
+  const out = [];
+  const add = (index, input, message, rule = false) => out.push({ field: 'port_calls', index, input, message, rule });
+  if (calls.length > max) add(null, null, `${calls.length} port calls declared; at most ${max}.`, true);
+  calls.forEach((call, i) => {
+    const n = `Port call ${i + 1}`;
+    const locode = String(call.locode || '').trim().toUpperCase();
+    if (!LOCODE.test(locode)) add(i, 'locode', `${n}: the port is a UN/LOCODE (5 letters, e.g. TRIST).`);
+    const arrived = Date.parse(call.arrived);
+    const departed = Date.parse(call.departed);
+    if (Number.isNaN(arrived)) add(i, 'arrived', `${n}: the arrival (UTC) is required.`);
+    if (Number.isNaN(departed)) add(i, 'departed', `${n}: the departure (UTC) is required.`);
+    if (!Number.isNaN(arrived) && !Number.isNaN(departed) && departed < arrived) add(i, 'departed', `${n}: the departure is before the arrival.`);
+    if (Number.isNaN(departed)) return;
+    for (const ban of banned) {
+      if (ban.locodes.some((l) => l.toUpperCase() === locode) && departed >= Date.parse(ban.since)) {
+        add(i, 'locode', `${n}: called at ${locode} (${ban.label}) on ${fmtTimestamp(call.departed)}, after ${fmtTimestamp(ban.since)}: the corridor’s rules refuse the application.`, true);
+      }
+    }
+  });
+  return out;
+}
+
 /** The IMO number's check digit (ships: 7 digits, weights 7..2). */
 export function imoValid(imo) {
   if (!/^\d{7}$/.test(imo)) return false;
@@ -23,7 +64,9 @@ export function imoValid(imo) {
  * Problems a filled form has on its face: [{field, message}]. The arrival
  * is checked as the server checks it: an application already submitted
  * keeps its notice counted from `submittedAt` (an amendment of a held
- * vessel whose ETA has passed is still valid), a draft from `now`.
+ * vessel whose ETA has passed is still valid), a draft from `now`. The
+ * port calls' problems are `portCallProblems`' (those marked `rule` are the
+ * server's eligibility rules, which do not stop a draft being saved).
  */
 export function formProblems(c, now = new Date(), { submittedAt = null } = {}) {
   const out = [];
@@ -45,6 +88,7 @@ export function formProblems(c, now = new Date(), { submittedAt = null } = {}) {
     if (!(Number.isSafeInteger(l.tonnes) && l.tonnes > 0)) add(`cargo-${i}`, `Cargo line ${i + 1}: the tonnage is a whole, positive number of tonnes.`);
   });
   if (!Number.isSafeInteger(c.crew_count) || c.crew_count < 1) add('crew', 'The crew count is at least 1.');
+  out.push(...portCallProblems(c.last_port_calls || []));
   const eta = Date.parse(c.eta_inspection_area);
   if (Number.isNaN(eta)) add('eta', 'The expected arrival at the inspection area is required.');
   else if (submittedAt) {
@@ -71,7 +115,9 @@ export function etaOnCentreClock(value, zone = centreZone()) {
   return w.zone === 'UTC' ? '' : `${fmtDate(w.date)} ${w.time}, ${zoneName(zone, at)}`;
 }
 
-const toLocalInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+const toLocalInput = (iso) => (iso && !Number.isNaN(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 16) : '');
+
+let callSeq = 0;
 
 /**
  * The form for `content` (or a new one). Returns {form, read()} where read()
@@ -108,6 +154,49 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
   };
   for (const l of c.cargo) cargoBox.append(cargoRow(l));
 
+  // The last port calls, most recent first: each a fieldset of its own
+  // ("Port call 2"), numbered again when one is removed.
+  const callsBox = h('div', { class: 'port-calls' });
+  const addCall = h('button', { type: 'button', class: 'secondary', id: 'add-port-call', disabled }, 'Add a port call');
+  const renumber = () => {
+    const rows = [...callsBox.querySelectorAll('.port-call')];
+    rows.forEach((row, i) => {
+      row.querySelector('legend').textContent = `Port call ${i + 1}`;
+      row.querySelector('button').setAttribute('aria-label', `Remove port call ${i + 1}`);
+    });
+    // The server takes at most MAX_PORT_CALLS; more is refused as it is typed.
+    addCall.disabled = disabled || rows.length >= MAX_PORT_CALLS;
+    callsNone.hidden = rows.length > 0;
+  };
+  const callsNone = h('p', { class: 'muted', id: 'port-calls-none' }, 'None declared.');
+  const callRow = (call) => {
+    const uid = `pc-${++callSeq}`;
+    const part = (name, label, value, attrs) => h('div', { class: 'field' },
+      h('label', { for: `${uid}-${name}` }, label),
+      h('input', { id: `${uid}-${name}`, name, value: value ?? '', disabled, 'aria-describedby': 'f-port_calls-error', ...attrs }));
+    const row = h('fieldset', { class: 'port-call' }, h('legend', null, ''),
+      part('locode', 'Port (UN/LOCODE)', call.locode, { maxlength: 5, autocapitalize: 'characters', 'data-port-call': 'locode' }),
+      part('arrived', 'Arrived, in UTC', toLocalInput(call.arrived), { type: 'datetime-local', 'data-port-call': 'arrived' }),
+      part('departed', 'Departed, in UTC', toLocalInput(call.departed), { type: 'datetime-local', 'data-port-call': 'departed' }),
+      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => {
+        const form = row.form;
+        row.remove();
+        renumber();
+        form?.dispatchEvent(new Event('input', { bubbles: true }));
+      } }, 'Remove'));
+    return row;
+  };
+  for (const call of c.last_port_calls || []) callsBox.append(callRow(call));
+  addCall.addEventListener('click', () => {
+    const row = callRow({ locode: '', arrived: '', departed: '' });
+    callsBox.append(row);
+    renumber();
+    row.querySelector('input').focus();
+    // A new, empty call changes the application: the live checks run again.
+    addCall.form?.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  renumber();
+
   const form = h('form', { class: 'form', id: 'application-form', novalidate: true },
     h('fieldset', null, h('legend', null, 'Vessel'),
       field('imo', 'IMO number', input('imo', c.vessel.imo, { inputmode: 'numeric', maxlength: 7, required: true })),
@@ -133,7 +222,12 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
       // The queue rule may put these first: say so on the form.
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'wfp', checked: Boolean(c.wfp), disabled }), ' WFP-chartered humanitarian cargo'),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perishable', checked: Boolean(c.perishable), disabled }), ' Perishable cargo'),
-      h('span', { class: 'field-error', id: 'f-cargo-error', 'aria-live': 'polite' })));
+      h('span', { class: 'field-error', id: 'f-cargo-error', 'aria-live': 'polite' })),
+    h('fieldset', { 'data-field': 'port_calls', id: 'port-calls' }, h('legend', null, 'Last port calls'),
+      h('p', { class: 'hint', id: 'f-port_calls-hint' }, `Most recent first, at most ${MAX_PORT_CALLS}; times in UTC. `
+        + `A call at ${BANNED_PORT_CALLS.map((b) => `one of the ${b.label} (${b.locodes.join(', ')}) since ${fmtDate(b.since)}`).join(' or ')} makes the application ineligible.`),
+      callsNone, callsBox, addCall,
+      h('span', { class: 'field-error', id: 'f-port_calls-error', 'aria-live': 'polite' })));
 
   const val = (name) => form.elements[name].value.trim();
   const read = () => ({
@@ -156,7 +250,13 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
     })),
     crew_count: Number(val('crew')) || 0,
     passenger_count: Number(val('passengers')) || 0,
-    last_port_calls: c.last_port_calls,
+    last_port_calls: [...callsBox.querySelectorAll('.port-call')].map((row) => {
+      const at = (name) => {
+        const v = row.querySelector(`[name=${name}]`).value.trim();
+        return v ? `${v.slice(0, 16)}:00Z` : '';
+      };
+      return { locode: row.querySelector('[name=locode]').value.trim().toUpperCase(), arrived: at('arrived'), departed: at('departed') };
+    }),
     // datetime-local has no zone: the form says UTC, so it is read as UTC.
     eta_inspection_area: val('eta') ? `${val('eta').slice(0, 16)}:00Z` : '',
     documents: c.documents,
@@ -167,18 +267,23 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
   form.elements.eta.addEventListener('input', () => showEta(form.elements.eta.value));
   form.elements.eta.addEventListener('change', () => showEta(form.elements.eta.value));
 
-  /** Marks each field with its problem; returns the problems. */
+  /**
+   * Marks each field with its problem; returns the problems that stop the
+   * form being sent (the eligibility rules' are shown, and left to the server).
+   */
   const check = () => {
     const problems = formProblems(read(), new Date(), { submittedAt });
     for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    const calls = [...callsBox.querySelectorAll('.port-call')];
     for (const p of problems) {
       const key = p.field.startsWith('cargo') ? 'cargo' : p.field;
       const err = form.querySelector(`#f-${key}-error`);
       if (err) err.textContent = err.textContent ? `${err.textContent} ${p.message}` : p.message;
-      form.querySelector(`#f-${key}`)?.setAttribute('aria-invalid', 'true');
+      const input = p.field === 'port_calls' ? calls[p.index]?.querySelector(`[name=${p.input}]`) : form.querySelector(`#f-${key}`);
+      input?.setAttribute('aria-invalid', 'true');
     }
-    return problems;
+    return problems.filter((p) => !p.rule);
   };
   return { form, read, check };
 }

@@ -3,7 +3,7 @@
 // eligibility checks, submission, and the declaration of readiness.
 import { getJSON, postJSON, putJSON, request } from '../api.js';
 import { applicationForm } from '../appform.js';
-import { h, labelCells, mount, notice } from '../dom.js';
+import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
 import { actionButton, forRole, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
@@ -22,6 +22,9 @@ export const CHECKLIST = [
 
 const EDITABLE = new Set(['draft', 'under_review', 'held']);
 const READINESS = new Set(['approved', 'awaiting_inspection', 'failed_not_ready']);
+// What the server lets an agent withdraw (decide.rs, Withdraw): anything
+// not yet inspected, passed or ended.
+export const WITHDRAWABLE = new Set(['draft', 'submitted', 'under_review', 'held', 'approved', 'awaiting_inspection', 'failed_not_ready']);
 
 export const agentListScreen = forRole('agent', 'My applications', (root, { me, signal }) => {
   const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
@@ -172,9 +175,96 @@ function documentsPanel(app, refresh, status) {
       });
       return h('tr', { 'data-kind': kind },
         h('th', { scope: 'row' }, label, required ? '' : h('span', { class: 'muted' }, ' (optional)')),
-        h('td', null, doc ? [h('span', { class: 'tag ok' }, 'attached'), ' ', doc.filename, ` (${fmtInt(doc.size_bytes)} bytes)`] : required ? h('span', { class: 'tag warn' }, 'missing') : '—'),
+        h('td', null, doc ? [h('span', { class: 'tag ok' }, 'attached'), ' ', doc.filename, ` (${fmtInt(doc.size_bytes)} bytes) `,
+          h('button', { type: 'button', class: 'link', 'data-download': kind, 'aria-label': `Download ${label}: ${doc.filename}`,
+            onclick: (ev) => download(app.id, doc, ev.currentTarget, status) }, 'Download')] : required ? h('span', { class: 'tag warn' }, 'missing') : '—'),
         h('td', null, file));
     })))));
+}
+
+/**
+ * Saves one of the application's documents as the file it was attached as.
+ * A plain link cannot carry the bearer token, so the file is fetched with
+ * it and handed to the browser from memory (an object URL).
+ */
+async function download(id, doc, button, status) {
+  button.disabled = true;
+  mount(status, notice('info', `Downloading ${doc.filename}…`));
+  try {
+    const blob = await request('GET', `/applications/${id}/documents/${doc.sha256}`, { raw: true });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: doc.filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    // Revoked once the browser has taken the file.
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    mount(status, notice('info', `${doc.filename} downloaded (${fmtInt(blob.size)} bytes).`));
+  } catch (e) {
+    tell(status, 'error', `${doc.filename} could not be downloaded: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * Why the parties hold or refused it, party by party, from the status page:
+ * each hold's and rejection's reason code (the status page gives the code;
+ * the party's text stays with the parties).
+ */
+function decisionReasons(page) {
+  const lines = (page.parties || []).filter((p) => p.decision === 'hold' || p.decision === 'reject');
+  if (!lines.length) return null;
+  const title = { rejected: 'Rejected.', held: 'Held: the vessel waits until each hold is lifted.' }[page.status] || 'The parties’ holds and rejections:';
+  const open = EDITABLE.has(page.status);
+  return h('div', { class: `notice ${page.status === 'approved' ? '' : 'notice-error'}`, id: 'app-reasons', role: 'status' },
+    h('p', null, h('strong', null, title)),
+    h('ul', null, lines.map((p) => h('li', { 'data-party': p.party, 'data-decision': p.decision },
+      `${p.party} ${p.decision === 'hold' ? (open ? 'holds it' : 'held it') : 'rejected it'}: reason `, h('code', null, p.reason_code || '(none given)'),
+      p.decision === 'hold' && open ? '. Amend the application (or attach what is missing) to put it right; the parties then decide again.' : '.'))));
+}
+
+/**
+ * Withdrawing the application, asked first: it cannot be undone. The
+ * server's answer (the status page) is shown; `done(page)` redraws.
+ */
+function withdrawForm(app, done, status) {
+  const reason = h('input', { id: 'withdraw-reason', name: 'reason', maxlength: 2000, required: true, 'aria-describedby': 'withdraw-hint' });
+  const form = h('form', { class: 'form', id: 'withdraw-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'withdraw-reason' }, 'Why it is withdrawn'), reason,
+      h('span', { class: 'hint', id: 'withdraw-hint' }, 'Logged with the withdrawal, for the parties to read.')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary', id: 'withdraw' }, 'Withdraw the application')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const why = reason.value.trim();
+    if (!why) {
+      reason.focus();
+      tell(status, 'error', 'Say why the application is withdrawn: the reason is logged.');
+      return;
+    }
+    const decided = app.status === 'draft' ? '' : READINESS.has(app.status) ? ' It leaves the inspection queue.' : ' The parties stop considering it.';
+    if (!window.confirm(`Withdraw application ${app.id} (${app.content.vessel.name})?${decided} This cannot be undone: the vessel needs a new application to sail.`)) {
+      tell(status, 'info', `Not withdrawn: application ${app.id} stands as it was.`);
+      return;
+    }
+    const button = form.querySelector('button');
+    button.disabled = true;
+    let page;
+    try {
+      page = await postJSON(`/applications/${app.id}/withdraw`, { reason: why });
+    } catch (e) {
+      tell(status, 'error', `Not withdrawn: ${e.message}`);
+      button.disabled = false;
+      return;
+    }
+    // Withdrawn, whatever the redraw does.
+    const said = () => tell(status, 'info', `Withdrawn: application ${app.id} is now ${STATUS[page.status] || page.status}.`);
+    said();
+    done().then(said, (e) => {
+      if (e.name !== 'AbortError') tell(status, 'error', `Withdrawn (now ${STATUS[page.status] || page.status}), but the page could not be redrawn: ${e.message.replace(/\.?$/, '.')} Reload the page to see it.`);
+    });
+  });
+  return form;
 }
 
 /** The last inspection's result, with the finding to put right if it failed. */
@@ -236,7 +326,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
     ]);
     const editable = EDITABLE.has(app.status);
     // The typed fields over the server's version; documents and port calls are the server's.
-    const kept = editable && shown?.edited ? { ...shown.read(), documents: app.content.documents, last_port_calls: app.content.last_port_calls } : null;
+    const kept = editable && shown?.edited ? { ...shown.read(), documents: app.content.documents } : null;
     const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at });
     const mine = { read, edited: Boolean(kept) };
     shown = mine;
@@ -257,7 +347,8 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
           mount(status, notice('info', 'Saved.'));
           await refresh();
         } catch (e) {
-          mount(status, notice('error', e.message));
+          // The server's own answer (an amendment it refuses says why), in view.
+          tell(status, 'error', e.message);
         }
       });
     }
@@ -270,6 +361,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
+      app.status !== 'draft' ? decisionReasons(page) : null,
       app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async () => {
         // The parties get the saved version: never one the agent thinks has their edits.
         if (mine.edited) throw new Error('The form below has changes not saved yet: save them (or reload the page to drop them) before submitting.');
@@ -281,7 +373,8 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       h('h3', null, 'Documents'), documentsPanel(app, refresh, status),
       READINESS.has(app.status) && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
       page.parties?.length && app.status !== 'draft' ? [h('h3', null, 'The parties’ decisions'), partiesTable(page)] : null,
-      h('h3', null, 'Application'), form);
+      h('h3', null, 'Application'), form,
+      WITHDRAWABLE.has(app.status) ? [h('h3', null, 'Withdraw'), withdrawForm(app, refresh, status)] : null);
     if (kept) check();
     return Boolean(kept);
   };

@@ -150,3 +150,108 @@ export function contrastFailures() {
   }
   return out;
 }
+
+// ---- the clearance API, asked directly (to set a scene, and to check
+// what a screen did against what the server holds) ----
+
+/** A user's bearer token from the API itself (no browser). */
+export async function apiToken(username, password = PASSWORD) {
+  const res = await fetch(new URL('/api/v1/auth/login', BASE), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, label: 'e2e' }),
+  });
+  assert.equal(res.status, 200, `login ${username}`);
+  return (await res.json()).token;
+}
+
+/** `method path` as `token`'s user; the JSON answer, asserting a 2xx. */
+export async function apiAs(token, method, p, body) {
+  const headers = { authorization: `Bearer ${token}` };
+  let payload;
+  if (body instanceof Uint8Array) {
+    headers['content-type'] = 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(new URL(`/api/v1${p}`, BASE), { method, headers, body: payload });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+let imoSeq = Math.floor(Math.random() * 400000);
+/** An IMO number no other test uses (a vessel is in one live application at a time). */
+export function freshImo() {
+  imoSeq += 1;
+  const six = String(500000 + (imoSeq % 400000)).padStart(6, '0');
+  const check = [...six].reduce((s, d, i) => s + Number(d) * (7 - i), 0) % 10;
+  return `${six}${check}`;
+}
+
+/** A document's bytes as the tests attach it (a PDF by its content). */
+export const pdf = (kind, id) => Buffer.from(`%PDF-1.4 ${kind} for ${id} (e2e)\n`);
+
+const REQUIRED = ['port_entry_request', 'crew_list', 'cargo_manifest', 'stowage_plan', 'registry_certificate'];
+const STAGES = ['draft', 'under_review', 'approved', 'inspection_passed'];
+
+/**
+ * An application of `agent`'s (by default agent-danube's: the other tests use agent-navistar's own) made through the API and taken to `stage`
+ * (draft with its documents, under_review, approved by the four parties
+ * signing with their demo keys, inspection_passed); {id, token, name}.
+ */
+export async function applicationAt(stage, { agent = 'agent-danube', name = `E2E ${stage.toUpperCase()}`, portCalls = [] } = {}) {
+  const { importSigningKey, signDecision } = await import('../../src/sign.js');
+  const { readFile } = await import('node:fs/promises');
+  const upto = STAGES.indexOf(stage);
+  assert.ok(upto >= 0, `a stage: ${STAGES.join(', ')}`);
+  const token = await apiToken(agent);
+  const content = {
+    vessel: { imo: freshImo(), name, flag: 'MT', mmsi: null, deadweight_tonnes: 58000 },
+    itinerary: { port: 'UAODS', from_port: 'TRIST', to_port: 'EGALY', destination_country: 'EG' },
+    cargo: [{ commodity: 'wheat', tonnes: 52000 }],
+    crew_count: 21,
+    passenger_count: 0,
+    last_port_calls: portCalls,
+    eta_inspection_area: `${new Date(Date.now() + 72 * 3600e3).toISOString().slice(0, 19)}Z`,
+    documents: [],
+  };
+  const { id } = await apiAs(token, 'POST', '/applications', { content });
+  for (const kind of REQUIRED) {
+    await apiAs(token, 'POST', `/applications/${id}/documents?kind=${kind}&filename=${kind}.pdf`, new Uint8Array(pdf(kind, id)));
+  }
+  if (upto >= 1) {
+    await apiAs(token, 'POST', `/applications/${id}/submit`);
+    await apiAs(await apiToken('coordinator'), 'POST', `/applications/${id}/review`);
+  }
+  if (upto >= 2) {
+    const keys = process.env.CORRIDOR_E2E_KEYS;
+    for (const party of ['RU', 'TR', 'UA', 'UN']) {
+      await decide(id, party, { kind: 'approve' }, await importSigningKey(await readFile(path.join(keys, `${party}.key.pem`), 'utf8')), signDecision);
+    }
+  }
+  if (upto >= 3) {
+    const coordinator = await apiToken('coordinator');
+    await apiAs(coordinator, 'POST', `/applications/${id}/inspection/schedule`, { at: `${new Date(Date.now() + 3600e3).toISOString().slice(0, 19)}Z` });
+    const checklist = (await api('/corridor')).inspection_checklist.map((i) => i.id);
+    await apiAs(await apiToken('inspector'), 'POST', `/applications/${id}/inspection`, { outcome: { result: 'passed' }, checked: checklist });
+  }
+  const status = (await apiAs(token, 'GET', `/applications/${id}/status`)).status;
+  assert.equal(status, stage, `${id} taken to ${stage}`);
+  return { id, token, name };
+}
+
+/** `party`'s delegate records a decision signed with the party's demo key. */
+export async function partyDecides(id, party, decision) {
+  const { importSigningKey, signDecision } = await import('../../src/sign.js');
+  const { readFile } = await import('node:fs/promises');
+  const key = await importSigningKey(await readFile(path.join(process.env.CORRIDOR_E2E_KEYS, `${party}.key.pem`), 'utf8'));
+  return decide(id, party, decision, key, signDecision);
+}
+
+async function decide(id, party, decision, key, signDecision) {
+  const token = await apiToken(`${party.toLowerCase()}-delegate`);
+  const app = await apiAs(token, 'GET', `/applications/${id}`);
+  const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision }, key);
+  return apiAs(token, 'POST', `/applications/${id}/decisions`, signed);
+}

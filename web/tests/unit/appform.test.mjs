@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { etaOnCentreClock, formProblems, imoValid } from '../../src/appform.js';
+import { BANNED_PORT_CALLS, etaOnCentreClock, formProblems, imoValid, MAX_PORT_CALLS, portCallProblems } from '../../src/appform.js';
 
 test('IMO numbers: the check digit decides', () => {
   for (const good of ['9074729', '9321483', '9584516']) assert.ok(imoValid(good), good);
@@ -61,4 +61,53 @@ test('the arrival typed in UTC is shown on the centre’s clock too', () => {
   assert.equal(etaOnCentreClock('2023-06-14T22:30', 'UTC'), '', 'nothing to add on a centre that keeps UTC');
   assert.equal(etaOnCentreClock('', 'Europe/Istanbul'), '');
   assert.equal(etaOnCentreClock('2023-06-14', 'Europe/Istanbul'), '');
+});
+
+// The port calls as the server checks them (eligibility.rs): at most
+// max_port_calls, none at a banned port left on or after its cut-off.
+const call = (locode, arrived, departed) => ({ locode, arrived, departed });
+
+test('port calls: ordinary calls pass', () => {
+  assert.deepEqual(portCallProblems([call('TRIST', '2023-05-01T08:00:00Z', '2023-05-02T10:00:00Z'), call('EGALY', '2023-04-10T00:00:00Z', '2023-04-12T00:00:00Z')]), []);
+  assert.deepEqual(portCallProblems([]), []);
+});
+
+test('port calls: a call at a banned port after the cut-off is the server’s rule, named as it names it', () => {
+  const [p] = portCallProblems([call('TRIST', '2023-05-01T08:00:00Z', '2023-05-02T10:00:00Z'), call('uasvp', '2023-04-01T00:00:00Z', '2023-04-03T12:00:00Z')]);
+  assert.equal(p.field, 'port_calls');
+  assert.equal(p.index, 1);
+  assert.equal(p.input, 'locode');
+  assert.equal(p.rule, true, 'a rule: a draft may be saved, the server refuses it');
+  assert.match(p.message, /^Port call 2: called at UASVP \(Crimean ports\) on 3 Apr 2023 12:00 UTC, after 1 Jan 2014 00:00 UTC/);
+});
+
+test('port calls: the cut-off counts from the departure, on or after it', () => {
+  const since = BANNED_PORT_CALLS[0].since;
+  assert.equal(portCallProblems([call('UAFEO', '2013-12-20T00:00:00Z', '2013-12-31T23:59:00Z')]).length, 0, 'left before the cut-off');
+  assert.equal(portCallProblems([call('UAFEO', '2013-12-20T00:00:00Z', since)]).filter((p) => p.rule).length, 1, 'left at the cut-off');
+  assert.equal(portCallProblems([call('UAODS', '2023-01-01T00:00:00Z', '2023-01-02T00:00:00Z')]).length, 0, 'a corridor port is not banned');
+});
+
+test('port calls: more than the corridor takes is the server’s rule', () => {
+  const calls = Array.from({ length: MAX_PORT_CALLS + 1 }, (_, i) => call('TRIST', `2023-0${1 + (i % 9)}-01T00:00:00Z`, `2023-0${1 + (i % 9)}-02T00:00:00Z`));
+  const problems = portCallProblems(calls);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].rule, true);
+  assert.equal(problems[0].message, `${MAX_PORT_CALLS + 1} port calls declared; at most ${MAX_PORT_CALLS}.`);
+  assert.deepEqual(portCallProblems(calls.slice(1)), []);
+});
+
+test('port calls: what the form can tell on its face stops it being sent', () => {
+  const face = (c) => portCallProblems([c]).filter((p) => !p.rule).map((p) => [p.input, p.message]);
+  assert.deepEqual(face(call('Istanbul', '2023-05-01T08:00:00Z', '2023-05-02T10:00:00Z')), [['locode', 'Port call 1: the port is a UN/LOCODE (5 letters, e.g. TRIST).']]);
+  assert.deepEqual(face(call('TRIST', '', '2023-05-02T10:00:00Z')), [['arrived', 'Port call 1: the arrival (UTC) is required.']]);
+  assert.deepEqual(face(call('TRIST', '2023-05-01T08:00:00Z', '')), [['departed', 'Port call 1: the departure (UTC) is required.']]);
+  assert.deepEqual(face(call('TRIST', '2023-05-03T08:00:00Z', '2023-05-02T10:00:00Z')), [['departed', 'Port call 1: the departure is before the arrival.']]);
+});
+
+test('the form reports its port calls’ problems with the rest', () => {
+  const c = filled();
+  c.last_port_calls = [call('UAKEH', '2023-04-01T00:00:00Z', '2023-04-02T00:00:00Z'), call('X', '', '')];
+  const problems = formProblems(c, new Date('2029-12-30T00:00:00Z'));
+  assert.deepEqual(problems.map((p) => [p.index, p.input, Boolean(p.rule)]), [[0, 'locode', true], [1, 'locode', false], [1, 'arrived', false], [1, 'departed', false]]);
 });
