@@ -86,6 +86,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/accountability", get(accountability))
         .merge(crate::inspections::routes())
         .merge(crate::alerts::routes())
+        .merge(crate::stoppages::routes())
         .with_state(service)
 }
 
@@ -1264,6 +1265,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::inspections::get_plan, crate::inspections::put_plan, crate::inspections::submit_plan,
         crate::inspections::decide_plan, crate::inspections::get_inspections,
         crate::alerts::acknowledge, crate::alerts::list_acknowledgements,
+        crate::stoppages::list, crate::stoppages::declare, crate::stoppages::lift,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest, EndorsementRequest,
@@ -1271,7 +1273,9 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,
         crate::inspections::AssignmentRequest,
-        crate::alerts::AcknowledgeRequest, crate::alerts::AckBody, crate::alerts::AckListBody)),
+        crate::alerts::AcknowledgeRequest, crate::alerts::AckBody, crate::alerts::AckListBody,
+        crate::stoppages::KindBody, crate::stoppages::StoppageRequest, crate::stoppages::LiftRequest,
+        crate::stoppages::LiftBody, crate::stoppages::StoppageBody, crate::stoppages::StoppageListBody)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

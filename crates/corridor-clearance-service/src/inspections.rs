@@ -23,6 +23,7 @@
 //! | `POST /plans/{date}/decisions` | that party's delegate |
 //! | `GET /inspections?date=` | inspectors, coordinator |
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::Router;
@@ -133,19 +134,124 @@ fn first_plannable_day(
     (first, first == day(1) && local.time() >= approved_by)
 }
 
+/// The service's capacity with the coordinator's stoppages in force added to
+/// its schedule: what the queue forecasts and the day's plan are made against.
+pub(crate) fn capacity_now<'a>(
+    cap: &'a CapacityConfig,
+    clearance: &Clearance,
+) -> Cow<'a, CapacityConfig> {
+    let mut in_force = clearance
+        .stoppages
+        .iter()
+        .filter(|s| s.in_force())
+        .peekable();
+    if in_force.peek().is_none() {
+        return Cow::Borrowed(cap);
+    }
+    let mut c = cap.clone();
+    for s in in_force {
+        // Dates were checked when it was declared.
+        let Some((from, to)) = s.content.days() else {
+            continue;
+        };
+        c.stoppages.push(corridor_planner::config::Stoppage {
+            from,
+            to,
+            teams: s.content.teams,
+            absent: s.content.absent.clone(),
+            kind: crate::stoppages::kind_name(s.content.kind).into(),
+            note: format!("{}: {}", s.id, s.content.reason),
+        });
+    }
+    Cow::Owned(c)
+}
+
 /// Everything the planner needs about the service's state at one moment.
 struct Planning<'a> {
     clearance: &'a Clearance,
-    cap: &'a CapacityConfig,
+    cap: Cow<'a, CapacityConfig>,
     tz: jiff::tz::TimeZone,
+    /// The first day a vessel not declared ready can be counted on: the day
+    /// after the first plan still open, which is drafted from declared
+    /// vessels only.
+    undeclared_from: Date,
 }
 
 impl<'a> Planning<'a> {
-    fn new(clearance: &'a Clearance, cap: &'a CapacityConfig) -> Result<Self, ServiceError> {
+    fn new(
+        clearance: &'a Clearance,
+        cap: &'a CapacityConfig,
+        now: Timestamp,
+    ) -> Result<Self, ServiceError> {
         let tz = cap
             .tz()
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(Planning { clearance, cap, tz })
+        let (first, _) = first_plannable_day(now, &tz, clearance);
+        Ok(Planning {
+            clearance,
+            cap: capacity_now(cap, clearance),
+            undeclared_from: first.tomorrow().unwrap_or(first),
+            tz,
+        })
+    }
+
+    /// The names of the teams working on `day`, stoppages applied.
+    fn working_team_names(&self, day: Date) -> Vec<String> {
+        self.cap
+            .working_teams(day)
+            .into_iter()
+            .map(|t| self.cap.team_name(t))
+            .collect()
+    }
+
+    /// The stoppage in force that stops `team` on `day`, if one does.
+    fn stopped_by(&self, day: Date, team: &str) -> Option<&'a corridor_clearance::Stoppage> {
+        let day = day.to_string();
+        self.clearance.stoppages.iter().rev().find(|s| {
+            s.in_force()
+                && s.content.from <= day
+                && day <= s.content.to
+                && (s.effect.every_team || s.effect.stops.iter().any(|t| t == team))
+        })
+    }
+
+    /// The day the vessel's inspection is booked for (by an approved plan or
+    /// by hand), unless a stoppage declared since stops it: then the booking
+    /// no longer holds and the vessel waits again.
+    fn booked_day(&self, app: &Application) -> Option<Date> {
+        if app.status != Status::AwaitingInspection
+            || self.clearance.booking_stopped_by(app).is_some()
+        {
+            return None;
+        }
+        Some(local_date(app.inspection_at?, &self.tz))
+    }
+
+    /// Why `content` cannot be booked as it stands because of a stoppage:
+    /// the first assignment whose team does not work that day.
+    fn stopped_assignment(&self, content: &PlanContent) -> Option<String> {
+        let day: Date = content.date.parse().ok()?;
+        let working = self.working_team_names(day);
+        let a = content
+            .assignments
+            .iter()
+            .find(|a| !working.contains(&a.team))?;
+        Some(match self.stopped_by(day, &a.team) {
+            Some(s) => format!(
+                "{} ({}) is booked with team {}, which does not work on {} ({} {}: {})",
+                a.application_id,
+                a.vessel_name,
+                a.team,
+                content.date,
+                s.id,
+                crate::stoppages::kind_name(s.content.kind),
+                s.content.reason
+            ),
+            None => format!(
+                "{} ({}) is booked with team {}, which does not work on {}",
+                a.application_id, a.vessel_name, a.team, content.date
+            ),
+        })
     }
 
     /// Every application waiting for an inspection, as planner voyages.
@@ -172,9 +278,14 @@ impl<'a> Planning<'a> {
             .not_ready_at
             .filter(|_| app.status == Status::FailedNotReady)
             .map(|t| corridor_planner::model::add_days(local_date(t, &self.tz), delay));
+        // Not declared (or not again since failing): not before the day
+        // after the first open plan, which takes declared vessels only. (It
+        // was counted as ready on arrival, taking that plan's places from
+        // declared vessels behind it.)
         let ready = match (declared, requeued) {
             (Some(d), Some(r)) => Some(d.max(r)),
-            (d, r) => d.or(r),
+            (Some(d), None) => Some(d),
+            (None, r) => Some(r.map_or(self.undeclared_from, |r| r.max(self.undeclared_from))),
         };
         Voyage {
             id: app.id.clone(),
@@ -271,15 +382,15 @@ impl<'a> Planning<'a> {
         // day gone without a record waits again. The coordinator, who
         // knows, may also put one whose slot today has begun into a later
         // day by hand (the draft leaves it out).
+        // A booking a stoppage has since stopped does not hold.
         let plannable = |w: &Waiting<'_>| {
             w.app.ready_at.is_some()
-                && (w.app.status != Status::AwaitingInspection
-                    || w.app.inspection_at.is_none_or(|t| {
-                        let booked = local_date(t, &self.tz);
-                        booked == day
-                            || booked < today
-                            || (by_hand && booked == today && t < now && day > today)
-                    }))
+                && self.booked_day(w.app).is_none_or(|booked| {
+                    let begun = w.app.inspection_at.is_some_and(|t| t < now);
+                    booked == day
+                        || booked < today
+                        || (by_hand && booked == today && begun && day > today)
+                })
         };
         let keep: HashMap<&str, ()> = waiting
             .iter()
@@ -288,11 +399,12 @@ impl<'a> Planning<'a> {
             .collect();
         let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
         let overrides = self.overrides(&voyages)?;
-        let teams = self.cap.day(day).teams;
-        let p = DayProblem::from_config_keeping(self.cap, day, &voyages, &overrides, teams, &|v| {
-            keep.contains_key(v.id.as_str())
-        })
-        .map_err(planner_error)?;
+        let teams = self.cap.working_teams(day);
+        let p =
+            DayProblem::from_config_keeping(&self.cap, day, &voyages, &overrides, &teams, &|v| {
+                keep.contains_key(v.id.as_str())
+            })
+            .map_err(planner_error)?;
         let candidates = waiting.into_iter().filter(|w| plannable(w)).collect();
         Ok((p, candidates))
     }
@@ -491,6 +603,8 @@ pub struct QueueBody {
     pub entries: Vec<QueueEntryBody>,
     /// The coordinator's overrides in force, as applied.
     pub overrides: Vec<OverrideBody>,
+    /// The stoppages in force that have not ended (the predictions count them), soonest first.
+    pub stoppages: Vec<crate::stoppages::StoppageBody>,
 }
 
 async fn queue_body(
@@ -500,7 +614,7 @@ async fn queue_body(
 ) -> Result<QueueBody, ServiceError> {
     let clearance = s.clearance().await;
     let now = s.now().await;
-    let planning = Planning::new(&clearance, s.capacity())?;
+    let planning = Planning::new(&clearance, s.capacity(), now)?;
     let today = local_date(now, &planning.tz);
     let waiting = planning.waiting();
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
@@ -508,13 +622,9 @@ async fn queue_body(
     let (first_day, late) = first_plannable_day(now, &planning.tz, &clearance);
     let by_id: HashMap<&str, &Waiting<'_>> =
         waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
-    // The day an approved plan scheduled a vessel for, if any.
-    let scheduled_day = |w: &Waiting<'_>| {
-        w.app
-            .inspection_at
-            .filter(|_| w.app.status == Status::AwaitingInspection)
-            .map(|t| local_date(t, &planning.tz))
-    };
+    // The day an approved plan scheduled a vessel for, if any (and no
+    // stoppage has stopped its team that day since).
+    let scheduled_day = |w: &Waiting<'_>| planning.booked_day(w.app);
     // Scheduled from today on: its day, and that day's capacity, are taken.
     // (One overdue, not recorded, waits in the queue like the others.)
     let booked = |v: &Voyage| {
@@ -523,7 +633,7 @@ async fn queue_body(
             .and_then(|w| scheduled_day(w))
             .filter(|d| *d >= today)
     };
-    let view = queue_view_booked(&voyages, first_day, s.capacity(), &overrides, &booked)
+    let view = queue_view_booked(&voyages, first_day, &planning.cap, &overrides, &booked)
         .map_err(planner_error)?;
     let company = match &caller.actor.role {
         Role::Agent { company } => Some(company.as_str()),
@@ -571,7 +681,15 @@ async fn queue_body(
             mine,
         });
     }
+    let mut stoppages: Vec<&corridor_clearance::Stoppage> = clearance
+        .stoppages
+        .iter()
+        .filter(|st| st.in_force() && st.content.days().is_some_and(|(_, to)| to >= today))
+        .collect();
+    stoppages.sort_by(|a, b| a.content.from.cmp(&b.content.from).then(a.id.cmp(&b.id)));
+    let stoppages = stoppages.into_iter().map(Into::into).collect();
     Ok(QueueBody {
+        stoppages,
         as_of: corridor_ledger::time::format(now),
         rule: s.capacity().queue.describe(),
         time_zone: s.capacity().time_zone.clone(),
@@ -745,7 +863,7 @@ pub struct PlanEditRequest {
 /// The plan of `date`: the stored one, or a fresh draft from the optimiser.
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
-    let planning = Planning::new(&clearance, s.capacity())?;
+    let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
     let (p, _) = planning.problem(day, s.now().await, false)?;
     let stored = clearance.plans.get(date);
     let (content, hash, status, scores, reason, stored_plan) = match stored {
@@ -889,7 +1007,7 @@ pub(crate) async fn put_plan(
         ));
     }
     let clearance = s.clearance().await;
-    let planning = Planning::new(&clearance, s.capacity())?;
+    let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
     let (p, _) = planning.problem(day, s.now().await, true)?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
@@ -1005,7 +1123,7 @@ pub(crate) async fn submit_plan(
     let clearance = s.clearance().await;
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
-        let planning = Planning::new(&clearance, s.capacity())?;
+        let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
         let (p, _) = planning.problem(day, s.now().await, false)?;
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
@@ -1018,6 +1136,20 @@ pub(crate) async fn submit_plan(
             },
         )
         .await?;
+    }
+    {
+        let clearance = s.clearance().await;
+        let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
+        if let Some(why) = clearance
+            .plans
+            .get(&date)
+            .and_then(|p| planning.stopped_assignment(&p.content))
+        {
+            return Err(ClearanceError::PlanConflict(format!(
+                "the plan for {date} cannot be submitted: {why}; edit it first"
+            ))
+            .into());
+        }
     }
     s.execute(&caller.actor, Command::SubmitPlan { date: date.clone() })
         .await?;
@@ -1047,12 +1179,25 @@ pub(crate) async fn decide_plan(
         )
     })?;
     let day = parse_day(&date)?;
-    let current = s
-        .clearance()
-        .await
-        .plans
-        .get(&date)
-        .map(|p| (p.content.version, p.plan_hash));
+    let current = {
+        let now = s.now().await;
+        let clearance = s.clearance().await;
+        let plan = clearance.plans.get(&date);
+        // An approval books the plan's teams: not one a stoppage stops.
+        if matches!(decision.payload.decision, DecisionKind::Approve)
+            && let Some(why) = plan.and_then(|p| {
+                Planning::new(&clearance, s.capacity(), now)
+                    .ok()?
+                    .stopped_assignment(&p.content)
+            })
+        {
+            return Err(ClearanceError::PlanConflict(format!(
+                "the plan for {date} cannot be approved: {why}; the coordinator must revise it"
+            ))
+            .into());
+        }
+        plan.map(|p| (p.content.version, p.plan_hash))
+    };
     s.execute(
         &caller.actor,
         Command::DecidePlan {

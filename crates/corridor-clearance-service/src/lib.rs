@@ -91,6 +91,7 @@ pub mod db;
 pub mod error;
 pub mod inspections;
 pub mod service;
+pub mod stoppages;
 pub mod verify;
 
 pub mod seed;

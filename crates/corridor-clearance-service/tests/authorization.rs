@@ -475,6 +475,23 @@ async fn every_route_against_every_role_on(
             vec![Inspector, Coordinator],
             false,
         ),
+        ("GET", "/stoppages".to_string(), None, ALL.to_vec(), false),
+        (
+            "POST",
+            "/stoppages".to_string(),
+            Some(
+                json!({"from": "2022-09-12", "to": "2022-09-12", "kind": "weather", "reason": "gale"}),
+            ),
+            vec![Coordinator],
+            true,
+        ),
+        (
+            "POST",
+            "/stoppages/STOP-1/lift".to_string(),
+            Some(json!({"reason": "calm"})),
+            vec![Coordinator],
+            true,
+        ),
     ];
 
     let secrets = [

@@ -754,6 +754,10 @@ async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
 async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
     let w = world().await; // 2022-10-03 09:00 Istanbul
     let a = w.approved("agent-a", "9584516", 80, false).await;
+    let agent = login(&w.app, "agent-a").await;
+    let path = format!("/applications/{a}/readiness");
+    let (st, resp) = call(&w.app, "POST", &path, Some(&agent), Some(&ready_body())).await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
     let predicted = |q: &Value| queue_field(q, &a, "predicted");
     // Arrived on 6 Oct; at 15:59 Istanbul (12:59 UTC) tomorrow's plan is still open.
     w.s.clock().set("2022-10-06T12:59:00Z".parse().unwrap());
@@ -1145,4 +1149,273 @@ async fn the_coordinator_can_replan_a_slot_missed_this_morning_by_hand() {
     w.approve_plan("2022-10-08").await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(queue_field(&q, &ids[0], "predicted"), "2022-10-08", "{q}");
+}
+
+/// The service's three joint teams, of which only JIT-2 needs the Russian
+/// delegation (as the JCC's teams went on without Russia in October 2022).
+async fn world_with_named_teams() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("corridor.db").display());
+    let db = corridor_clearance_service::db::open(&url).await.unwrap();
+    let mut cap = corridor_clearance_service::inspections::service_capacity().unwrap();
+    let names: Vec<&str> = cap.teams.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["JIT-1", "JIT-2", "JIT-3"]);
+    for t in [0, 2] {
+        cap.teams[t].parties.retain(|p| p != "RU");
+    }
+    let s = Service::with_capacity(
+        db,
+        corridor_clearance::CorridorConfig::bsgi().unwrap(),
+        cap,
+        corridor_clearance_service::Clock::manual(t(START)),
+    )
+    .await
+    .unwrap();
+    create_users(&s).await;
+    let app = router_for(s.clone());
+    world_on(s, app, Some(dir)).await
+}
+
+fn team_names(plan: &Value) -> Vec<String> {
+    plan["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// How many queue entries are predicted for `day`.
+fn predicted_on(q: &Value, day: &str) -> usize {
+    q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["predicted"] == day)
+        .count()
+}
+
+/// Open finding 8: a "party absent" stoppage could only set a number of
+/// teams, and the coordinator could not enter one at all (the issue asks
+/// for stoppages the coordinator enters). Now a declared stoppage is logged
+/// with its reason, stops exactly the teams that need the absent party, and
+/// the queue's forecast and the day's plan both count it until it is lifted.
+#[tokio::test]
+async fn a_declared_stoppage_stops_only_its_teams_in_the_queue_and_the_plan() {
+    let w = world_with_named_teams().await;
+    approved_vessels(&w, 931_100, 12, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, before) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted_on(&before, "2022-10-07"), 6, "{before}");
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(team_names(&plan), ["JIT-1", "JIT-2", "JIT-3"]);
+
+    let absent = json!({"from": "2022-10-07", "to": "2022-10-07", "kind": "party_absent",
+                        "absent": ["RU"], "reason": "the Russian delegation is recalled"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&absent)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (&body["id"], &body["by"], &body["in_force"]),
+        (&json!("STOP-1"), &json!("user:coordinator"), &json!(true))
+    );
+    assert_eq!(
+        (&body["stops"], &body["every_team"]),
+        (&json!(["JIT-2"]), &json!(false))
+    );
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(team_names(&plan), ["JIT-1", "JIT-3"], "{plan}");
+    assert!(
+        plan["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["team"] != "JIT-2"),
+        "{plan}"
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted_on(&q, "2022-10-07"), 4, "{q}");
+    assert_eq!(q["stoppages"][0]["id"], "STOP-1", "{q}");
+
+    // Weather the next day stops every team; lifting it gives the day back.
+    let gale = json!({"from": "2022-10-08", "to": "2022-10-08", "kind": "weather",
+                      "reason": "gale warning for the Marmara anchorage"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&gale)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["every_team"], true, "{body}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(predicted_on(&q, "2022-10-08"), 0, "{q}");
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-08", None).await;
+    assert_eq!(
+        (
+            team_names(&plan).len(),
+            plan["assignments"].as_array().unwrap().len()
+        ),
+        (0, 0),
+        "{plan}"
+    );
+    let lift = json!({"reason": "the warning was withdrawn"});
+    let (st, body) = w
+        .as_coord("POST", "/stoppages/STOP-2/lift", Some(&lift))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["lifted"]["reason"], "the warning was withdrawn",
+        "{body}"
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert!(predicted_on(&q, "2022-10-08") > 0, "{q}");
+
+    // Every refusal names its field.
+    for (req, status, message) in [
+        (
+            json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "party_absent", "reason": "r"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "absent: name the absent parties",
+        ),
+        (
+            json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "party_absent", "absent": ["XX"], "reason": "r"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "absent: XX is not a party of this corridor",
+        ),
+        (
+            json!({"from": "2022-10-09", "to": "2022-10-08", "kind": "weather", "reason": "r"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "to: 2022-10-08 is before from 2022-10-09",
+        ),
+        (
+            json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "storm", "reason": "r"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kind",
+        ),
+    ] {
+        let (st, body) = w.as_coord("POST", "/stoppages", Some(&req)).await;
+        assert_eq!(st, status, "{req}: {body}");
+        let got = body["error"]["message"].as_str().unwrap();
+        assert!(got.contains(message), "{req}: {got}");
+    }
+    let (st, body) = w
+        .as_coord("POST", "/stoppages/STOP-2/lift", Some(&lift))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, body) = w
+        .as_coord("POST", "/stoppages/STOP-7/lift", Some(&lift))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
+
+    // The public list, newest first; only those in force on request.
+    let (_, list) = call(&w.app, "GET", "/stoppages", None, None).await;
+    let ids: Vec<&str> = list["stoppages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["STOP-2", "STOP-1"], "{list}");
+    let (_, list) = call(&w.app, "GET", "/stoppages?in_force=true", None, None).await;
+    assert_eq!(list["stoppages"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["time_zone"], "Europe/Istanbul");
+}
+
+/// A stoppage declared after a plan was approved frees the bookings of the
+/// teams it stops (those vessels wait again and tomorrow's draft takes them),
+/// and a plan that books a stopped team is neither submitted nor approved
+/// until the coordinator revises it.
+#[tokio::test]
+async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_teams() {
+    let w = world_with_named_teams().await;
+    approved_vessels(&w, 931_200, 12, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let plan = w.approve_plan("2022-10-07").await;
+    let on_jit2: Vec<String> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["team"] == "JIT-2")
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!on_jit2.is_empty(), "{plan}");
+    let absent = json!({"from": "2022-10-07", "to": "2022-10-07", "kind": "party_absent",
+                        "absent": ["RU"], "reason": "the Russian delegation is recalled"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&absent)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    for a in plan["assignments"].as_array().unwrap() {
+        let id = a["application_id"].as_str().unwrap();
+        let predicted = queue_field(&q, id, "predicted");
+        if on_jit2.iter().any(|b| b == id) {
+            assert!(predicted.as_str() > "2022-10-07", "{id}: {predicted}: {q}");
+        } else {
+            assert_eq!(predicted, "2022-10-07", "{id}: {q}");
+        }
+    }
+    // The next day's draft takes them first (they arrived first).
+    let (_, next) = w.as_coord("GET", "/plans/2022-10-08", None).await;
+    let next_ids = planned_ids(&next);
+    for id in &on_jit2 {
+        assert!(next_ids.contains(id), "{id}: {next}");
+    }
+    // A plan drafted before a gale is not approved while the gale stands.
+    let (st, submitted) = w.as_coord("POST", "/plans/2022-10-08/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{submitted}");
+    let gale =
+        json!({"from": "2022-10-08", "to": "2022-10-08", "kind": "weather", "reason": "gale"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&gale)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = w
+        .plan_decision("UN", "2022-10-08", submitted["plan_hash"].as_str().unwrap())
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("which does not work on 2022-10-08 (STOP-2 weather: gale)"),
+        "{message}"
+    );
+    // Nor submitted: a stored draft for the 9th, then a day off on the 9th.
+    let (_, draft) = w.as_coord("GET", "/plans/2022-10-09", None).await;
+    let first = &draft["assignments"][0];
+    let edit = json!({"reason": "keep one", "assignments": [
+        {"application_id": first["application_id"], "team": first["team"], "start": first["start"]}]});
+    let (st, body) = w.as_coord("PUT", "/plans/2022-10-09", Some(&edit)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let off = json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "day_off", "reason": "Republic Day"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&off)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = w.as_coord("POST", "/plans/2022-10-09/submit", None).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("STOP-3 day_off: Republic Day"),
+        "{body}"
+    );
+    // And an edit naming a stopped team is refused with the day's teams.
+    let (st, body) = w.as_coord("PUT", "/plans/2022-10-09", Some(&edit)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+/// Open finding 9: the queue counted vessels not declared ready as ready on
+/// arrival, so six undeclared vessels ahead took tomorrow's six predicted
+/// places while tomorrow's plan (declared vessels only) took the six behind
+/// them. Now the forecast agrees with the plan: the declared vessels are
+/// predicted for tomorrow, the undeclared from the day after.
+#[tokio::test]
+async fn vessels_not_declared_ready_do_not_take_tomorrows_predicted_places() {
+    let w = world().await;
+    let undeclared = approved_vessels(&w, 931_300, 6, 50, false).await;
+    let declared = approved_vessels(&w, 931_400, 6, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    let mut planned = planned_ids(&plan);
+    planned.sort();
+    assert_eq!(planned, declared, "{plan}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    // Still first in the queue: the rule is by arrival.
+    assert_eq!(places(&q)[..6], undeclared[..], "{q}");
+    for id in &declared {
+        assert_eq!(queue_field(&q, id, "predicted"), "2022-10-07", "{id}: {q}");
+    }
+    for id in &undeclared {
+        assert_eq!(queue_field(&q, id, "predicted"), "2022-10-08", "{id}: {q}");
+    }
 }

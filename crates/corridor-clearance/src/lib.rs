@@ -14,6 +14,7 @@
 //! | [`consensus`] | unanimity or quorum over the parties' current decisions |
 //! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
+//! | [`stoppage`] | days off and stoppages the coordinator declares ([`Stoppage`]): weather, a day off, a party absent (only its teams stop); logged with a reason, lifted with one |
 //! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note |
 //! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, overdue now |
 //!
@@ -66,6 +67,7 @@ pub mod dayplan;
 pub mod eligibility;
 pub mod machine;
 pub mod roles;
+pub mod stoppage;
 
 pub use accountability::{Accountability, PartyAccountability, accountability};
 pub use alerts::{AlertAck, AlertRef};
@@ -81,3 +83,4 @@ pub use machine::{
     Outcome, Overdue, PartyLine, Status, StatusPage,
 };
 pub use roles::{Action, Actor, Denied, Resource, Role, can};
+pub use stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift};

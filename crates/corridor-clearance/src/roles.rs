@@ -110,6 +110,8 @@ pub enum Action {
     ReadInspections,
     /// Acknowledge a tracking alert (with a note of what was done).
     AcknowledgeAlert,
+    /// Declare or lift a day off or a stoppage of the inspection teams.
+    DeclareStoppage,
 }
 
 /// What is acted on.
@@ -243,10 +245,12 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 _ => deny(DenyReason::WrongResource),
             },
             ListApplications | ReadLog | SuspendCorridor | ResumeCorridor | OverrideQueue
-            | ReadPlan | EditPlan | ReadInspections | AcknowledgeAlert => match resource {
-                Resource::Corridor => ok,
-                _ => deny(DenyReason::WrongResource),
-            },
+            | ReadPlan | EditPlan | ReadInspections | AcknowledgeAlert | DeclareStoppage => {
+                match resource {
+                    Resource::Corridor => ok,
+                    _ => deny(DenyReason::WrongResource),
+                }
+            }
             _ => deny(DenyReason::Role),
         },
         Role::Admin => match action {

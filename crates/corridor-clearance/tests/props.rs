@@ -36,6 +36,10 @@ enum Op {
     Close(usize),
     Suspend(usize),
     Resume(usize),
+    /// A stoppage by actor `.0` of kind `.1` (an invalid one now and then), from `.2` days on.
+    DeclareStoppage(usize, usize, u8),
+    /// Lifting stoppage `.1` (maybe unknown or lifted) by actor `.0`.
+    LiftStoppage(usize, usize),
     Wait(u8),
 }
 
@@ -85,6 +89,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0..8usize).prop_map(Op::Close),
         (0..3usize).prop_map(Op::Suspend),
         (0..3usize).prop_map(Op::Resume),
+        (0..3usize, 0..6usize, 0..10u8).prop_map(|(a, k, d)| Op::DeclareStoppage(a, k, d)),
+        (0..3usize, 0..4usize).prop_map(|(a, s)| Op::LiftStoppage(a, s)),
         (1..30u8).prop_map(Op::Wait),
     ]
 }
@@ -354,6 +360,47 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 now,
             ),
             Op::Resume(i) => w.run(&some_actor(i), Command::Resume, now),
+            Op::DeclareStoppage(i, kind, days) => {
+                use corridor_clearance::{StoppageContent, StoppageKind as K};
+                let day = |d: u8| format!("2022-10-{:02}", 1 + d);
+                let (kind, absent) = match kind {
+                    0 => (K::Weather, vec![]),
+                    1 => (K::DayOff, vec![]),
+                    2 => (K::PartyAbsent, vec![parties[0].clone()]),
+                    3 => (K::Other, vec![]),
+                    // Refused: a party_absent naming nobody, a weather stoppage naming one.
+                    4 => (K::PartyAbsent, vec![]),
+                    _ => (K::Weather, vec![parties[0].clone()]),
+                };
+                w.run(
+                    &some_actor(i),
+                    Command::DeclareStoppage {
+                        stoppage: StoppageContent {
+                            from: day(days),
+                            to: day(days + days % 3),
+                            kind,
+                            absent,
+                            teams: (days % 2 == 0).then_some(1),
+                            reason: "found during the test".into(),
+                        },
+                        effect: corridor_clearance::StoppageEffect {
+                            starts_at: start,
+                            ends_at: start + 24.hours(),
+                            stops: vec!["JIT-1".into()],
+                            every_team: days % 2 == 1,
+                        },
+                    },
+                    now,
+                )
+            }
+            Op::LiftStoppage(i, s) => w.run(
+                &some_actor(i),
+                Command::LiftStoppage {
+                    stoppage_id: format!("STOP-{}", s + 1),
+                    reason: "over".into(),
+                },
+                now,
+            ),
         };
         let _ = result;
         if let Err(e) = w.clearance.check_invariants() {
@@ -369,6 +416,7 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&replayed.applications, &w.clearance.applications);
     prop_assert_eq!(&replayed.corridor, &w.clearance.corridor);
+    prop_assert_eq!(&replayed.stoppages, &w.clearance.stoppages);
     corridor_clearance::accountability::accountability(
         &config,
         events.iter().map(|(t, e)| (*t, e)),

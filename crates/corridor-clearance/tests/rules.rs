@@ -159,6 +159,10 @@ fn authorisation_matrix() {
     check(&inspector(), AcknowledgeAlert, Resource::Corridor, role);
     check(&atlas, AcknowledgeAlert, Resource::Corridor, role);
     check(&public, AcknowledgeAlert, Resource::Corridor, role);
+    check(&coordinator(), DeclareStoppage, Resource::Corridor, ok);
+    for who in [&ua, &inspector(), &atlas, &public, &admin] {
+        check(who, DeclareStoppage, Resource::Corridor, role);
+    }
     check(&coordinator(), ScheduleInspection, other, ok);
     check(&coordinator(), Decide, ua_decision, role);
     check(&coordinator(), EditApplication, own, role);

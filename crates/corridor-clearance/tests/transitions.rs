@@ -473,6 +473,183 @@ fn an_alert_is_acknowledged_once_by_the_coordinator_and_replays() {
     assert_eq!(replayed.alert_acks[&alert.key].at, now);
 }
 
+/// Open finding 8: stoppages are declared and lifted by the coordinator only,
+/// each with a reason; a bad one is refused naming its field; lifting keeps
+/// the stoppage in the record; a replay rebuilds them.
+#[test]
+fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
+    use corridor_clearance::{StoppageContent, StoppageEffect, StoppageKind as K};
+    let now = t("2022-10-01T08:00:00Z");
+    let mut w = World::new(bsgi(), now);
+    let effect = |stops: &[&str]| StoppageEffect {
+        starts_at: now,
+        ends_at: now + 24.hours(),
+        stops: stops.iter().map(|s| s.to_string()).collect(),
+        every_team: stops.is_empty(),
+    };
+    let stop =
+        |from: &str, to: &str, kind: K, absent: &[&str], reason: &str| Command::DeclareStoppage {
+            stoppage: StoppageContent {
+                from: from.into(),
+                to: to.into(),
+                kind,
+                absent: absent.iter().map(|p| p.to_string()).collect(),
+                teams: None,
+                reason: reason.into(),
+            },
+            effect: effect(if absent.is_empty() { &[] } else { &["JIT-2"] }),
+        };
+    // (command, the start of the refusal's message)
+    let refused = [
+        (
+            stop("2022-10-05", "2022-10-04", K::Weather, &[], "gale"),
+            "to: 2022-10-04 is before",
+        ),
+        (
+            stop("5 Oct", "2022-10-05", K::Weather, &[], "gale"),
+            "from: \"5 Oct\" is not",
+        ),
+        (
+            stop("2022-10-05", "2023-10-06", K::Other, &[], "long"),
+            "to: a stoppage lasts at most 366",
+        ),
+        (
+            stop("2022-10-05", "2022-10-05", K::PartyAbsent, &[], "away"),
+            "absent: name the absent",
+        ),
+        (
+            stop("2022-10-05", "2022-10-05", K::Weather, &["RU"], "gale"),
+            "absent: parties are named only",
+        ),
+        (
+            stop(
+                "2022-10-05",
+                "2022-10-05",
+                K::PartyAbsent,
+                &["RU", "RU"],
+                "away",
+            ),
+            "absent: RU is named twice",
+        ),
+        (
+            stop("2022-10-05", "2022-10-05", K::Weather, &[], "  "),
+            "reason: a stoppage needs a reason",
+        ),
+    ];
+    let bad_effect =
+        |e: StoppageEffect| match stop("2022-10-05", "2022-10-05", K::Weather, &[], "gale") {
+            Command::DeclareStoppage { stoppage, .. } => Command::DeclareStoppage {
+                stoppage,
+                effect: e,
+            },
+            _ => unreachable!(),
+        };
+    let refused = refused.into_iter().chain([
+        (
+            bad_effect(StoppageEffect {
+                ends_at: now,
+                ..effect(&[])
+            }),
+            "effect: it ends before",
+        ),
+        (
+            bad_effect(effect(&["JIT-1", "JIT-1"])),
+            "effect: team JIT-1 is named twice",
+        ),
+        (bad_effect(effect(&["JIT\n1"])), "effect: team name"),
+    ]);
+    for (command, message) in refused {
+        match w.run(&coordinator(), command, now) {
+            Err(ClearanceError::Invalid(m)) => {
+                assert!(m.starts_with(message), "{m:?} vs {message:?}")
+            }
+            other => panic!("{message}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        w.run(&coordinator(), stop("2022-10-05", "2022-10-05", K::PartyAbsent, &["XX"], "away"), now),
+        Err(ClearanceError::UnknownParty(p)) if p == "XX"
+    ));
+    for who in [delegate("RU"), inspector(), agent("atlas")] {
+        let c = stop("2022-10-05", "2022-10-05", K::Weather, &[], "gale");
+        assert!(
+            matches!(w.run(&who, c, now), Err(ClearanceError::Denied(_))),
+            "{who:?}"
+        );
+    }
+    assert!(w.clearance.stoppages.is_empty(), "nothing refused is kept");
+    let event = w
+        .run(
+            &coordinator(),
+            stop(
+                "2022-10-29",
+                "2022-10-29",
+                K::PartyAbsent,
+                &["RU"],
+                " RU suspends ",
+            ),
+            now,
+        )
+        .expect("declared");
+    let Event::StoppageDeclared {
+        stoppage_id,
+        stoppage,
+        by,
+        ..
+    } = event
+    else {
+        panic!("{event:?}");
+    };
+    assert_eq!(
+        (stoppage_id.as_str(), stoppage.reason.as_str(), by),
+        ("STOP-1", "RU suspends", coordinator().id)
+    );
+    w.run(
+        &coordinator(),
+        stop("2022-10-05", "2022-10-06", K::Weather, &[], "gale"),
+        now + 1.hours(),
+    )
+    .expect("declared");
+    let lift = |id: &str, reason: &str| Command::LiftStoppage {
+        stoppage_id: id.into(),
+        reason: reason.into(),
+    };
+    assert!(matches!(
+        w.run(&coordinator(), lift("STOP-9", "x"), now),
+        Err(ClearanceError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.run(&coordinator(), lift("STOP-2", ""), now),
+        Err(ClearanceError::Invalid(_))
+    ));
+    assert!(matches!(
+        w.run(&inspector(), lift("STOP-2", "x"), now),
+        Err(ClearanceError::Denied(_))
+    ));
+    w.run(
+        &coordinator(),
+        lift("STOP-2", "the wind dropped"),
+        now + 2.hours(),
+    )
+    .expect("lifted");
+    match w.run(&coordinator(), lift("STOP-2", "again"), now + 3.hours()) {
+        Err(ClearanceError::Invalid(m)) => {
+            assert!(m.starts_with("STOP-2 was already lifted by"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let s = &w.clearance.stoppages;
+    assert_eq!(s.len(), 2);
+    assert!(s[0].in_force() && !s[1].in_force());
+    assert_eq!(
+        s[1].lifted.as_ref().map(|l| l.reason.as_str()),
+        Some("the wind dropped")
+    );
+    let events = w.events();
+    let replayed = Clearance::replay(bsgi(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
+    assert_eq!(replayed.stoppages, w.clearance.stoppages);
+}
+
 #[test]
 fn overdue_parties_are_visible() {
     let (mut w, id, now) = at_status(Status::UnderReview);

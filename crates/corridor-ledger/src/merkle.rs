@@ -8,9 +8,9 @@
 //! strictly below `n`.
 //!
 //! Proofs are lists of [`struct@Hash`]es ordered from the leaf (or old tree) upwards.
-//! Generation works over the list of leaf hashes; it costs O(n) hashes per call,
-//! which is fine for the pure core (a store can cache interior nodes later).
-//! The current root is kept as the tree grows (O(log n) per append and per head).
+//! The free functions work over a list of leaf hashes and cost O(n) hashes per
+//! call. [`MerkleTree`] keeps every perfect subtree's hash as it grows (about
+//! 2n hashes), so its roots and proofs at any size cost O(log² n).
 //! Verification follows the algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2,
 //! generalised here to an aligned subtree `[start, end)`.
 
@@ -96,33 +96,56 @@ pub fn root_from_leaf_hashes(leaves: &[Hash]) -> Hash {
 /// Inclusion proof (RFC 9162 §2.1.3.1) of leaf `index` in the tree made of
 /// `leaves` (its size is `leaves.len()`).
 pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleError> {
-    let size = leaves.len() as u64;
+    inclusion_proof_by(leaves.len() as u64, index, &|a, b| {
+        root_from_leaf_hashes(&leaves[a..b])
+    })
+}
+
+/// The hash of the leaves `[start, end)` of a tree (a range the RFC's
+/// recursion reaches: a perfect aligned subtree, or one's prefix).
+type RangeRoot<'a> = dyn Fn(usize, usize) -> Hash + 'a;
+
+fn inclusion_proof_by(
+    size: u64,
+    index: u64,
+    root: &RangeRoot<'_>,
+) -> Result<Vec<Hash>, MerkleError> {
     if index >= size {
         return Err(MerkleError::IndexOutOfRange { index, size });
     }
     let mut out = Vec::new();
-    path(index as usize, leaves, &mut out);
+    path(index as usize, 0, size as usize, root, &mut out);
     Ok(out)
 }
 
-fn path(m: usize, d: &[Hash], out: &mut Vec<Hash>) {
-    if d.len() <= 1 {
+/// RFC 9162 `PATH(m, D[lo:hi])`.
+fn path(m: usize, lo: usize, hi: usize, root: &RangeRoot<'_>, out: &mut Vec<Hash>) {
+    if hi - lo <= 1 {
         return;
     }
-    let k = largest_pow2_below(d.len());
+    let k = largest_pow2_below(hi - lo);
     if m < k {
-        path(m, &d[..k], out);
-        out.push(root_from_leaf_hashes(&d[k..]));
+        path(m, lo, lo + k, root, out);
+        out.push(root(lo + k, hi));
     } else {
-        path(m - k, &d[k..], out);
-        out.push(root_from_leaf_hashes(&d[..k]));
+        path(m - k, lo + k, hi, root, out);
+        out.push(root(lo, lo + k));
     }
 }
 
 /// Consistency proof (RFC 9162 §2.1.4.1) between the tree of the first
 /// `old_size` leaves and the tree of all `leaves`.
 pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, MerkleError> {
-    let new_size = leaves.len() as u64;
+    consistency_proof_by(leaves.len() as u64, old_size, &|a, b| {
+        root_from_leaf_hashes(&leaves[a..b])
+    })
+}
+
+fn consistency_proof_by(
+    new_size: u64,
+    old_size: u64,
+    root: &RangeRoot<'_>,
+) -> Result<Vec<Hash>, MerkleError> {
     if old_size == 0 {
         return Err(MerkleError::EmptyOldTree);
     }
@@ -133,25 +156,40 @@ pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, Me
         });
     }
     let mut out = Vec::new();
-    subproof(old_size as usize, leaves, true, &mut out);
+    subproof(
+        old_size as usize,
+        0,
+        new_size as usize,
+        true,
+        root,
+        &mut out,
+    );
     Ok(out)
 }
 
-fn subproof(m: usize, d: &[Hash], complete: bool, out: &mut Vec<Hash>) {
-    let n = d.len();
+/// RFC 9162 `SUBPROOF(m, D[lo:hi], complete)`.
+fn subproof(
+    m: usize,
+    lo: usize,
+    hi: usize,
+    complete: bool,
+    root: &RangeRoot<'_>,
+    out: &mut Vec<Hash>,
+) {
+    let n = hi - lo;
     if m == n {
         if !complete {
-            out.push(root_from_leaf_hashes(d));
+            out.push(root(lo, hi));
         }
         return;
     }
     let k = largest_pow2_below(n);
     if m <= k {
-        subproof(m, &d[..k], complete, out);
-        out.push(root_from_leaf_hashes(&d[k..]));
+        subproof(m, lo, lo + k, complete, root, out);
+        out.push(root(lo + k, hi));
     } else {
-        subproof(m - k, &d[k..], false, out);
-        out.push(root_from_leaf_hashes(&d[..k]));
+        subproof(m - k, lo + k, hi, false, root, out);
+        out.push(root(lo, lo + k));
     }
 }
 
@@ -397,14 +435,22 @@ fn root_from_subtree_consistency(
 }
 
 /// An append-only list of leaf hashes with tree heads and proofs at any size.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerkleTree {
-    leaves: Vec<Hash>,
-    /// The roots of the perfect subtrees the leaves make, largest first
-    /// (one per bit of the size), with their sizes: the current root is
-    /// their right fold, O(log n) per head instead of O(n). A public
-    /// checkpoint is asked for often; it once hashed the whole log each time.
-    frontier: Vec<(u64, Hash)>,
+    /// `levels[h][i]` is the hash of the perfect subtree of leaves
+    /// `[i·2^h, (i+1)·2^h)`; `levels[0]` are the leaves. Every range the
+    /// RFC's recursion asks for is at most log n of them, so a root or a
+    /// proof at any size is O(log² n) hashes, not O(n). (Proofs for an older
+    /// size once hashed the whole prefix, under the service's lock.)
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Default for MerkleTree {
+    fn default() -> Self {
+        Self {
+            levels: vec![Vec::new()],
+        }
+    }
 }
 
 impl MerkleTree {
@@ -415,10 +461,8 @@ impl MerkleTree {
 
     /// A tree over existing leaf hashes.
     pub fn from_leaf_hashes(leaves: Vec<Hash>) -> Self {
-        let mut t = MerkleTree {
-            leaves: Vec::with_capacity(leaves.len()),
-            frontier: Vec::new(),
-        };
+        let mut t = MerkleTree::new();
+        t.levels[0].reserve(leaves.len());
         for h in leaves {
             t.push_leaf_hash(h);
         }
@@ -432,65 +476,79 @@ impl MerkleTree {
 
     /// Appends a leaf hash; returns its index.
     pub fn push_leaf_hash(&mut self, h: Hash) -> u64 {
-        self.leaves.push(h);
-        self.frontier.push((1, h));
-        // Two perfect subtrees of one size make the next.
-        while let [.., (a, left), (b, right)] = self.frontier[..]
-            && a == b
-        {
-            self.frontier.truncate(self.frontier.len() - 2);
-            self.frontier.push((a * 2, node_hash(&left, &right)));
+        self.levels[0].push(h);
+        // Two perfect subtrees of one size, side by side, make the next.
+        let mut level = 0;
+        while self.levels[level].len() % 2 == 0 {
+            let row = &self.levels[level];
+            let node = node_hash(&row[row.len() - 2], &row[row.len() - 1]);
+            level += 1;
+            if self.levels.len() == level {
+                self.levels.push(Vec::new());
+            }
+            self.levels[level].push(node);
         }
-        self.leaves.len() as u64 - 1
+        self.size() - 1
     }
 
     /// Number of leaves.
     pub fn size(&self) -> u64 {
-        self.leaves.len() as u64
+        self.levels[0].len() as u64
     }
 
     /// The leaf hashes.
     pub fn leaf_hashes(&self) -> &[Hash] {
-        &self.leaves
+        &self.levels[0]
+    }
+
+    /// The hash of leaves `[lo, hi)`, where `lo` is a multiple of the largest
+    /// power of two not above `hi - lo` (every range the RFC's recursion over
+    /// a prefix reaches): its perfect part looked up, the rest folded.
+    fn range_root(&self, lo: usize, hi: usize) -> Hash {
+        match hi - lo {
+            0 => empty_root(),
+            n if n.is_power_of_two() => {
+                let h = n.trailing_zeros() as usize;
+                self.levels[h][lo >> h]
+            }
+            n => {
+                let k = largest_pow2_below(n);
+                node_hash(&self.range_root(lo, lo + k), &self.range_root(lo + k, hi))
+            }
+        }
     }
 
     /// Root of the whole tree.
     pub fn root(&self) -> Hash {
-        // The tree splits at the largest power of two below its size: the
-        // largest perfect subtree on the left, the rest folded on the right.
-        let mut rest = self.frontier.iter().rev().map(|(_, h)| *h);
-        match rest.next() {
-            None => empty_root(),
-            Some(last) => rest.fold(last, |right, left| node_hash(&left, &right)),
-        }
+        self.range_root(0, self.levels[0].len())
     }
 
-    fn prefix(&self, size: u64) -> Result<&[Hash], MerkleError> {
+    fn check_size(&self, size: u64) -> Result<(), MerkleError> {
         if size > self.size() {
             return Err(MerkleError::SubtreeBeyondTree {
                 end: size,
                 size: self.size(),
             });
         }
-        Ok(&self.leaves[..size as usize])
+        Ok(())
     }
 
     /// Root of the tree made of the first `size` leaves.
     pub fn root_at(&self, size: u64) -> Result<Hash, MerkleError> {
-        if size == self.size() {
-            return Ok(self.root());
-        }
-        Ok(root_from_leaf_hashes(self.prefix(size)?))
+        self.check_size(size)?;
+        Ok(self.range_root(0, size as usize))
     }
 
     /// Inclusion proof of leaf `index` in the tree of the first `size` leaves.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, MerkleError> {
-        inclusion_proof(self.prefix(size)?, index)
+        self.check_size(size)?;
+        inclusion_proof_by(size, index, &|a, b| self.range_root(a, b))
     }
 
     /// Consistency proof between the trees of the first `old` and `new` leaves.
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, MerkleError> {
-        consistency_proof(self.prefix(new)?, old)
+        self.check_size(new)?;
+        consistency_proof_by(new, old, &|a, b| self.range_root(a, b))
     }
 }
 
@@ -522,6 +580,38 @@ mod tests {
         }
         let again = MerkleTree::from_leaf_hashes(t.leaf_hashes().to_vec());
         assert_eq!(again, t);
+    }
+
+    /// Open finding 11: the tree's roots and proofs at every older size are
+    /// the RFC's, computed from the kept subtrees instead of the whole prefix.
+    #[test]
+    fn kept_subtrees_give_the_rfcs_roots_and_proofs_at_every_size() {
+        let t = tree(70);
+        let leaves = t.leaf_hashes();
+        for n in 0..=70u64 {
+            let prefix = &leaves[..n as usize];
+            assert_eq!(
+                t.root_at(n).unwrap(),
+                root_from_leaf_hashes(prefix),
+                "root {n}"
+            );
+            for i in 0..n {
+                assert_eq!(
+                    t.inclusion_proof(i, n),
+                    inclusion_proof(prefix, i),
+                    "{i} in {n}"
+                );
+            }
+            for m in 0..=n {
+                assert_eq!(
+                    t.consistency_proof(m, n),
+                    consistency_proof(prefix, m),
+                    "{m} to {n}"
+                );
+            }
+        }
+        assert!(t.root_at(71).is_err() && t.inclusion_proof(0, 71).is_err());
+        assert!(t.inclusion_proof(70, 70).is_err() && t.consistency_proof(71, 70).is_err());
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! crate docs. Dates are `YYYY-MM-DD`; times of day are `HH:MM` local time in `time_zone`.
 //! For a given day, the **last** `[[period]]` covering it sets the teams (so a short override,
 //! such as a surge or a what-if, is written after the base period); `[[stoppage]]`s are applied
-//! afterwards and set the number of working teams on the days they cover (default 0).
+//! afterwards, each stopping what it stops: a stoppage that names absent parties stops every
+//! team that needs one of them (a team that lists no parties is a joint team of every
+//! delegation), and its `teams`, if given, caps the teams still working (without either, none
+//! work).
 
 use crate::duration::DurationModel;
 use crate::error::{PlannerError, Result};
@@ -106,6 +109,13 @@ impl Window {
     }
 }
 
+/// A delegation's code as parties are named (`RU`, `UN`): 1-16 ASCII letters, digits, `-`, `_`.
+fn party_code(p: &str) -> bool {
+    (1..=16).contains(&p.len())
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Parse `HH:MM` into minutes after midnight.
 pub fn parse_hhmm(s: &str) -> Result<u32> {
     let bad = || PlannerError::ConfigInvalid(format!("time of day {s:?} is not HH:MM"));
@@ -162,9 +172,12 @@ pub struct Stoppage {
     pub from: Date,
     /// Last day (inclusive).
     pub to: Date,
-    /// Teams still working (default 0).
-    #[serde(default)]
-    pub teams: u32,
+    /// At most this many teams still work. Absent with no `absent` parties: none work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<u32>,
+    /// Delegations absent (party codes): every team that needs one of them stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
     /// e.g. "weather", "party absent", "day off".
     #[serde(default)]
     pub kind: String,
@@ -205,9 +218,51 @@ pub struct TeamSpec {
     /// Area where the team starts the day.
     #[serde(default)]
     pub home_area: Option<String>,
-    /// Delegations whose inspectors the team needs (e.g. `["RU","TR","UA","UN"]`).
+    /// Delegations whose inspectors the team needs (e.g. `["RU","TR","UA","UN"]`). Empty: a
+    /// joint team of every delegation, which any absent party stops.
     #[serde(default)]
     pub parties: Vec<String>,
+}
+
+impl TeamSpec {
+    /// Whether the team can work while `absent` parties are away.
+    pub fn works_without(&self, absent: &[String]) -> bool {
+        absent.is_empty()
+            || (!self.parties.is_empty() && !self.parties.iter().any(|p| absent.contains(p)))
+    }
+}
+
+impl Stoppage {
+    /// Which of `teams` (indices into the config's numbering) still work on a day it covers.
+    pub fn working(&self, cfg: &CapacityConfig, teams: Vec<usize>) -> Vec<usize> {
+        if self.absent.is_empty() && self.teams.is_none() {
+            return Vec::new();
+        }
+        let mut left: Vec<usize> = teams
+            .into_iter()
+            .filter(|&t| {
+                self.absent.is_empty()
+                    || cfg
+                        .teams
+                        .get(t)
+                        .is_some_and(|s| s.works_without(&self.absent))
+            })
+            .collect();
+        if let Some(k) = self.teams {
+            left.truncate(k as usize);
+        }
+        left
+    }
+}
+
+/// `teams` less what each of `stoppages` stops (each stops what it stops, so overlapping
+/// stoppages add up).
+pub(crate) fn working_after<'a>(
+    cfg: &CapacityConfig,
+    teams: Vec<usize>,
+    stoppages: impl Iterator<Item = &'a Stoppage>,
+) -> Vec<usize> {
+    stoppages.fold(teams, |left, s| s.working(cfg, left))
 }
 
 /// Model of the inbound inspections a record of outbound voyages implies.
@@ -347,6 +402,12 @@ impl CapacityConfig {
                     s.from, s.to
                 ));
             }
+            if let Some(p) = s.absent.iter().find(|p| !party_code(p)) {
+                return bad(format!(
+                    "stoppage from {}: absent party {p:?} is not a party code",
+                    s.from
+                ));
+            }
         }
         for d in &self.durations {
             d.validate()?;
@@ -372,6 +433,9 @@ impl CapacityConfig {
             }
         }
         for t in &self.teams {
+            if let Some(p) = t.parties.iter().find(|p| !party_code(p)) {
+                return bad(format!("team {:?}: {p:?} is not a party code", t.name));
+            }
             if let Some(h) = &t.home_area
                 && !names.contains(&h.as_str())
             {
@@ -438,6 +502,36 @@ impl CapacityConfig {
         }
     }
 
+    /// The teams working on `day`, as indices into the config's numbering (`teams[i]`, or
+    /// `team-{i+1}` beyond the named ones): the day's period's count, less what each stoppage
+    /// covering the day stops.
+    pub fn working_teams(&self, day: Date) -> Vec<usize> {
+        let teams = self.period_on(day).map_or(0, |p| p.teams) as usize;
+        working_after(self, (0..teams).collect(), self.stoppages_on(day))
+    }
+
+    /// The name of team `i` of the config's numbering: its `[[team]]` name, else `team-{i+1}`.
+    pub fn team_name(&self, i: usize) -> String {
+        self.teams
+            .get(i)
+            .map_or_else(|| format!("team-{}", i + 1), |s| s.name.clone())
+    }
+
+    /// The last period covering `day`.
+    fn period_on(&self, day: Date) -> Option<&Period> {
+        self.periods
+            .iter()
+            .rev()
+            .find(|p| p.from <= day && p.to.is_none_or(|t| day <= t))
+    }
+
+    /// The stoppages covering `day`.
+    pub fn stoppages_on(&self, day: Date) -> impl Iterator<Item = &Stoppage> {
+        self.stoppages
+            .iter()
+            .filter(move |s| s.from <= day && day <= s.to)
+    }
+
     /// Capacity of one day.
     pub fn day(&self, day: Date) -> DayCapacity {
         let key = crate::model::month_key(day);
@@ -453,27 +547,14 @@ impl CapacityConfig {
             outbound_only: false,
             special: false,
         };
-        if let Some(p) = self
-            .periods
-            .iter()
-            .rev()
-            .find(|p| p.from <= day && p.to.is_none_or(|t| day <= t))
-        {
-            cap.teams = p.teams;
+        if let Some(p) = self.period_on(day) {
             cap.outbound_only = p.outbound_only;
             if let Some(r) = p.inspections_per_team_day {
                 cap.per_team = r;
                 cap.special = true;
             }
         }
-        if let Some(s) = self
-            .stoppages
-            .iter()
-            .rev()
-            .find(|s| s.from <= day && day <= s.to)
-        {
-            cap.teams = cap.teams.min(s.teams);
-        }
+        cap.teams = u32::try_from(self.working_teams(day).len()).unwrap_or(u32::MAX);
         cap
     }
 
@@ -532,7 +613,8 @@ impl CapacityConfig {
         c.stoppages.push(Stoppage {
             from,
             to: add_days(from, days.max(1) - 1),
-            teams: 0,
+            teams: None,
+            absent: Vec::new(),
             kind: "what-if".into(),
             note: note.into(),
         });

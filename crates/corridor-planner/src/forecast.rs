@@ -237,7 +237,7 @@ fn same_key_median<K: PartialEq>(
 /// team counts (periods with their own rate, such as the surge, are ignored) and only the stoppages
 /// that had begun before `x`.
 fn published_teams(cfg: &CapacityConfig, d: Date, x: Date) -> u32 {
-    let mut teams = cfg
+    let teams = cfg
         .periods
         .iter()
         .rev()
@@ -248,15 +248,12 @@ fn published_teams(cfg: &CapacityConfig, d: Date, x: Date) -> u32 {
                 && p.to.is_none_or(|t| d <= t)
         })
         .map_or(0, |p| p.teams);
-    if let Some(s) = cfg
+    let begun = cfg
         .stoppages
         .iter()
-        .rev()
-        .find(|s| s.from < x && s.from <= d && d <= s.to)
-    {
-        teams = teams.min(s.teams);
-    }
-    teams
+        .filter(|s| s.from < x && s.from <= d && d <= s.to);
+    let left = crate::config::working_after(cfg, (0..teams as usize).collect(), begun);
+    u32::try_from(left.len()).unwrap_or(u32::MAX)
 }
 
 /// Outbound inspections per team-day on recent saturated days before `x`.

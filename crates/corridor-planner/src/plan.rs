@@ -80,14 +80,15 @@ pub struct DayProblem {
 
 impl DayProblem {
     /// Build the problem for `day` from the config: eligible waiting vessels ordered by the
-    /// queue rule and overrides, durations at the model's median, `teams` teams (named from the
-    /// config when it names enough, otherwise `team-1`...).
+    /// queue rule and overrides, durations at the model's median, the `teams` given as indices
+    /// into the config's numbering (usually [`CapacityConfig::working_teams`]; named from the
+    /// config where it names them, otherwise `team-{i+1}`).
     pub fn from_config(
         cfg: &CapacityConfig,
         day: Date,
         waiting: &[Voyage],
         overrides: &[Override],
-        teams: u32,
+        teams: &[usize],
     ) -> Result<Self> {
         Self::from_config_keeping(cfg, day, waiting, overrides, teams, &|_| true)
     }
@@ -101,7 +102,7 @@ impl DayProblem {
         day: Date,
         waiting: &[Voyage],
         overrides: &[Override],
-        teams: u32,
+        teams: &[usize],
         keep: &dyn Fn(&Voyage) -> bool,
     ) -> Result<Self> {
         let (idx, _) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
@@ -130,11 +131,12 @@ impl DayProblem {
                     .clamp(1.0, 1440.0) as u32,
             })
             .collect();
-        let teams = (0..teams as usize)
-            .map(|t| {
+        let teams = teams
+            .iter()
+            .map(|&t| {
                 let spec = cfg.teams.get(t);
                 TeamDay {
-                    name: spec.map_or_else(|| format!("team-{}", t + 1), |s| s.name.clone()),
+                    name: cfg.team_name(t),
                     start_area: area_of(spec.and_then(|s| s.home_area.as_deref())),
                     start: ws,
                     end: we,

@@ -98,9 +98,19 @@ impl QueuePolicy {
 
     /// Sort key of a voyage (smaller = earlier).
     pub fn key(&self, v: &Voyage, transit_days: i32) -> (bool, bool, bool, Date) {
+        self.key_eligible(v, transit_days, v.eligible_from(transit_days))
+    }
+
+    /// [`QueuePolicy::key`] for a vessel eligible from `eligible` (a re-queued one's new day).
+    pub fn key_eligible(
+        &self,
+        v: &Voyage,
+        transit_days: i32,
+        eligible: Date,
+    ) -> (bool, bool, bool, Date) {
         let base = match self.order {
             OrderBy::Arrival => v.arrival_at_area(transit_days),
-            OrderBy::Readiness => v.eligible_from(transit_days),
+            OrderBy::Readiness => eligible,
         };
         (
             self.inbound_first && v.direction != Direction::Inbound,

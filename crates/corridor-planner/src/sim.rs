@@ -233,7 +233,8 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
         let cap = if cap.is_finite() { cap.max(0.0) } else { 0.0 } + carry;
         let slots = cap.floor() as u32;
         carry = cap - f64::from(slots);
-        waiting.sort_by_key(|&(i, _)| (cfg.queue.key(&voyages[i], t), i));
+        // A re-queued vessel ranks by its new eligible day under `order = "readiness"`.
+        waiting.sort_by_key(|&(i, e)| (cfg.queue.key_eligible(&voyages[i], t, e), i));
         let mut rep = DayReport {
             day: d,
             teams: cap_day.teams,

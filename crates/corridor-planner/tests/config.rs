@@ -92,6 +92,71 @@ kind = "weather"
     check("unknown_key = 1", Err("syntax"));
 }
 
+/// Open finding 8: a "party absent" stoppage stops only the teams that need that party; a team
+/// that names no parties is joint (needs every one); `teams` caps what is left.
+#[test]
+fn a_party_absent_stops_only_the_teams_that_need_it() {
+    let cfg = r#"
+[[period]]
+from = "2022-08-01"
+teams = 4
+inspections_per_team_day = 2.0
+[[team]]
+name = "tr-un-ua"
+parties = ["TR", "UN", "UA"]
+[[team]]
+name = "joint-ru"
+parties = ["RU", "TR", "UN", "UA"]
+[[team]]
+name = "un-ua"
+parties = ["UN", "UA"]
+# team 4 is unnamed: a joint team of every delegation
+[[stoppage]]
+from = "2022-08-10"
+to = "2022-08-11"
+kind = "party absent"
+absent = ["RU"]
+[[stoppage]]
+from = "2022-08-12"
+to = "2022-08-12"
+absent = ["RU"]
+teams = 1
+[[stoppage]]
+from = "2022-08-13"
+to = "2022-08-13"
+absent = ["TR", "RU"]
+[[stoppage]]
+from = "2022-08-14"
+to = "2022-08-14"
+teams = 3
+[[stoppage]]
+from = "2022-08-15"
+to = "2022-08-15"
+kind = "weather"
+"#;
+    check(
+        cfg,
+        Ok(&[
+            (date(2022, 8, 9), 4, 2.0),
+            (date(2022, 8, 10), 2, 2.0),
+            (date(2022, 8, 12), 1, 2.0),
+            (date(2022, 8, 13), 1, 2.0),
+            (date(2022, 8, 14), 3, 2.0),
+            (date(2022, 8, 15), 0, 2.0),
+        ]),
+    );
+    let cfg = CapacityConfig::from_toml(cfg).expect("parses");
+    assert_eq!(cfg.working_teams(date(2022, 8, 10)), vec![0, 2]);
+    assert_eq!(cfg.working_teams(date(2022, 8, 13)), vec![2]);
+    assert_eq!(cfg.working_teams(date(2022, 8, 14)), vec![0, 1, 2]);
+    let bad = "[[stoppage]]\nfrom = \"2022-08-01\"\nto = \"2022-08-01\"\nabsent = [\"\"]";
+    check(bad, Err("invalid"));
+    check(
+        "[[team]]\nname = \"a\"\nparties = [\"R U\"]",
+        Err("invalid"),
+    );
+}
+
 #[test]
 fn the_real_season_file() {
     let cfg = common::capacity();

@@ -254,7 +254,8 @@ fn from_config_on_the_istanbul_clock() {
         mk(2, 60_000, "bosphorus-north"),
         mk(3, 20_000, "marmara"),
     ];
-    let p = DayProblem::from_config(&cfg, date(2022, 10, 10), &waiting, &[], 1).expect("problem");
+    let p =
+        DayProblem::from_config(&cfg, date(2022, 10, 10), &waiting, &[], &[0]).expect("problem");
     assert_eq!(
         p.jobs.iter().map(|j| j.minutes).collect::<Vec<_>>(),
         vec![195, 225, 195]
@@ -267,6 +268,17 @@ fn from_config_on_the_istanbul_clock() {
     assert_eq!(t[0].start.timestamp().to_string(), "2022-10-10T04:00:00Z");
     assert_eq!(t[0].team, "team-1");
     assert_eq!(t[0].area, "marmara");
+    // The day's teams are the ones given, by their place in the config's numbering.
+    let second =
+        DayProblem::from_config(&cfg, date(2022, 10, 10), &waiting, &[], &[1]).expect("problem");
+    assert_eq!(
+        second
+            .teams
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["team-2"]
+    );
     // Planner review finding 8: an inspection ending at 24:00 read as 23:00.
     let mut late = o.clone();
     late.assignments[0].start = 1440 - 195;

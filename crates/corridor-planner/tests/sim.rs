@@ -168,3 +168,62 @@ proptest! {
         invariants(&v, &c, &r);
     }
 }
+
+/// Open finding 10: with `order = "readiness"` a vessel failed not-ready was
+/// re-queued under its first ready day, ahead of vessels ready before it came
+/// back; the live service ranks it by its new ready day. One inspection a
+/// day: A fails on day 0 and is back on day 3, when D (ready since day 2)
+/// goes first.
+#[test]
+fn a_vessel_failed_not_ready_queues_again_by_its_new_ready_day() {
+    let cfg = CapacityConfig::from_toml(
+        "transit_days = 0\n[queue]\norder = \"readiness\"\n\
+             [readiness]\nnot_ready_probability = 0.5\nrequeue_delay_days = 3\n\
+             [[period]]\nfrom = \"2022-10-01\"\nto = \"2022-12-31\"\nteams = 1\ninspections_per_team_day = 1.0\n",
+    )
+    .expect("config");
+    let d0 = date(2022, 10, 1);
+    // Attempts each id takes alone (the draws are a hash of the id and attempt).
+    let attempts = |i: usize| {
+        let r = simulate(
+            &[voyage(i, d0, Direction::Outbound)],
+            &cfg,
+            &SimOptions::default(),
+        )
+        .expect("simulates");
+        r.voyages[0].attempts
+    };
+    let a = (0..500)
+        .find(|&i| attempts(i) == 2)
+        .expect("an id failing once");
+    let mut passing = (0..500).filter(|&i| i != a && attempts(i) == 1);
+    let (b, c, d) = (
+        passing.next().expect("b"),
+        passing.next().expect("c"),
+        passing.next().expect("d"),
+    );
+    let day = |n: i64| d0.checked_add(jiff::Span::new().days(n)).unwrap();
+    let vs = [
+        voyage(a, day(0), Direction::Outbound),
+        voyage(b, day(1), Direction::Outbound),
+        voyage(c, day(2), Direction::Outbound),
+        voyage(d, day(2), Direction::Outbound),
+    ];
+    let r = simulate(&vs, &cfg, &SimOptions::default()).expect("simulates");
+    invariants(&vs, &cfg, &r);
+    let inspected: Vec<Option<jiff::civil::Date>> = r.voyages.iter().map(|v| v.inspected).collect();
+    assert_eq!(
+        inspected,
+        [Some(day(4)), Some(day(1)), Some(day(2)), Some(day(3))],
+        "A after D"
+    );
+    // By arrival, A keeps its place: back first on day 3.
+    let mut by_arrival = cfg.clone();
+    by_arrival.queue.order = corridor_planner::queue::OrderBy::Arrival;
+    let r = simulate(&vs, &by_arrival, &SimOptions::default()).expect("simulates");
+    let inspected: Vec<Option<jiff::civil::Date>> = r.voyages.iter().map(|v| v.inspected).collect();
+    assert_eq!(
+        inspected,
+        [Some(day(3)), Some(day(1)), Some(day(2)), Some(day(4))]
+    );
+}

@@ -30,6 +30,44 @@ impl Clearance {
                     },
                 );
             }
+            E::StoppageDeclared {
+                stoppage_id,
+                stoppage,
+                effect,
+                by,
+            } => {
+                let expected = crate::stoppage::stoppage_id(self.stoppages.len() + 1);
+                if *stoppage_id != expected {
+                    return Err(bad(format!("stoppage {stoppage_id} logged as {expected}")));
+                }
+                self.stoppages.push(Stoppage {
+                    id: stoppage_id.clone(),
+                    content: stoppage.clone(),
+                    effect: effect.clone(),
+                    by: by.clone(),
+                    at,
+                    lifted: None,
+                });
+            }
+            E::StoppageLifted {
+                stoppage_id,
+                reason,
+                by,
+            } => {
+                let s = self
+                    .stoppages
+                    .iter_mut()
+                    .find(|s| s.id == *stoppage_id)
+                    .ok_or_else(|| bad(format!("lift of unknown stoppage {stoppage_id}")))?;
+                if s.lifted.is_some() {
+                    return Err(bad(format!("stoppage {stoppage_id} lifted twice")));
+                }
+                s.lifted = Some(StoppageLift {
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at,
+                });
+            }
             E::CorridorResumed => {
                 let (since, _) = self
                     .corridor
@@ -323,7 +361,9 @@ impl Clearance {
                     | E::PlanSet { .. }
                     | E::PlanSubmitted { .. }
                     | E::PlanDecisionRecorded { .. }
-                    | E::AlertAcknowledged { .. } => {}
+                    | E::AlertAcknowledged { .. }
+                    | E::StoppageDeclared { .. }
+                    | E::StoppageLifted { .. } => {}
                 }
                 app.updated_at = at;
                 self.applications.insert(id, app);

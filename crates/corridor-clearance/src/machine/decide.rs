@@ -377,6 +377,40 @@ impl Clearance {
                     by: actor.id.clone(),
                 })
             }
+            C::DeclareStoppage { stoppage, effect } => {
+                can(actor, Action::DeclareStoppage, Resource::Corridor)?;
+                let stoppage = self.check_stoppage(stoppage)?;
+                check_effect(&effect)?;
+                plain(Event::StoppageDeclared {
+                    stoppage_id: crate::stoppage::stoppage_id(self.stoppages.len() + 1),
+                    stoppage,
+                    effect,
+                    by: actor.id.clone(),
+                })
+            }
+            C::LiftStoppage {
+                stoppage_id,
+                reason,
+            } => {
+                can(actor, Action::DeclareStoppage, Resource::Corridor)?;
+                let s = self
+                    .stoppages
+                    .iter()
+                    .find(|s| s.id == stoppage_id)
+                    .ok_or_else(|| ClearanceError::NotFound(stoppage_id.clone()))?;
+                if let Some(l) = &s.lifted {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{stoppage_id} was already lifted by {} at {}",
+                        l.by, l.at
+                    )));
+                }
+                let reason = required_text("reason", "lifting a stoppage", &reason)?;
+                plain(Event::StoppageLifted {
+                    stoppage_id,
+                    reason,
+                    by: actor.id.clone(),
+                })
+            }
             C::Resume => {
                 can(actor, Action::ResumeCorridor, Resource::Corridor)?;
                 if self.corridor.suspended.is_none() {
@@ -733,6 +767,7 @@ impl Clearance {
                 && let Some(t) = app.inspection_at
                 && t != a.start_at
                 && t >= now
+                && self.booking_stopped_by(app).is_none()
             {
                 return Some(format!(
                     "{id} ({vessel}) is already scheduled for {}",
@@ -785,6 +820,96 @@ fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
 /// Free text kept in the log (a reason, a note): plain text, at most
 /// `MAX_TEXT_CHARS`, line breaks allowed. Whether it may be empty is the
 /// caller's rule. The refusal names `field`.
+/// An effect spans some time and names each team once, plainly.
+fn check_effect(e: &StoppageEffect) -> Result<(), ClearanceError> {
+    use crate::stoppage::MAX_TEAM_NAME_CHARS;
+    if e.ends_at <= e.starts_at {
+        return Err(ClearanceError::Invalid(
+            "effect: it ends before it starts".into(),
+        ));
+    }
+    if e.stops.len() > 1000 {
+        return Err(ClearanceError::Invalid(
+            "effect: more than 1000 teams".into(),
+        ));
+    }
+    for (i, t) in e.stops.iter().enumerate() {
+        let n = t.chars().count();
+        if n == 0 || n > MAX_TEAM_NAME_CHARS || t.chars().any(char::is_control) {
+            return Err(ClearanceError::Invalid(format!(
+                "effect: team name {t:?} is not 1 to {MAX_TEAM_NAME_CHARS} plain characters"
+            )));
+        }
+        if e.stops[..i].contains(t) {
+            return Err(ClearanceError::Invalid(format!(
+                "effect: team {t} is named twice"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A reason the command cannot go without: trimmed, 1 to `MAX_TEXT_CHARS`
+/// characters of plain text.
+fn required_text(field: &str, what: &str, text: &str) -> Result<String, ClearanceError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ClearanceError::Invalid(format!(
+            "{field}: {what} needs a {field} (1 to {MAX_TEXT_CHARS} characters)"
+        )));
+    }
+    check_free_text(field, text)?;
+    Ok(text.to_string())
+}
+
+impl Clearance {
+    /// A stoppage as it will be logged: dates in order and canonical, at most
+    /// `MAX_STOPPAGE_DAYS` long; absent parties known, each once, named for
+    /// and only for `party_absent`; a reason.
+    fn check_stoppage(&self, s: StoppageContent) -> Result<StoppageContent, ClearanceError> {
+        use crate::stoppage::StoppageKind;
+        let (first, last) = crate::stoppage::check_days(&s.from, &s.to)?;
+        let (from, to) = (first.to_string(), last.to_string());
+        for (i, p) in s.absent.iter().enumerate() {
+            if !self.config.has_party(p) {
+                return Err(ClearanceError::UnknownParty(p.clone()));
+            }
+            if s.absent[..i].contains(p) {
+                return Err(ClearanceError::Invalid(format!(
+                    "absent: {p} is named twice"
+                )));
+            }
+        }
+        match (s.kind, s.absent.is_empty()) {
+            (StoppageKind::PartyAbsent, true) => {
+                return Err(ClearanceError::Invalid(
+                    "absent: name the absent parties of a party_absent stoppage".into(),
+                ));
+            }
+            (StoppageKind::PartyAbsent, false) | (_, true) => {}
+            (_, false) => {
+                return Err(ClearanceError::Invalid(
+                    "absent: parties are named only for kind party_absent".into(),
+                ));
+            }
+        }
+        if let Some(t) = s.teams
+            && t > 1000
+        {
+            return Err(ClearanceError::Invalid(format!(
+                "teams: {t} is more than 1000"
+            )));
+        }
+        let reason = required_text("reason", "a stoppage", &s.reason)?;
+        Ok(StoppageContent {
+            from,
+            to,
+            reason,
+            ..s
+        })
+    }
+}
+
 fn check_free_text(field: &str, text: &str) -> Result<(), ClearanceError> {
     match corridor_domain::text::plain_text_problem(
         text,

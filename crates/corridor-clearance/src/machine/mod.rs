@@ -28,6 +28,7 @@ use crate::dayplan::{
 };
 use crate::eligibility::{Ineligibility, check_eligibility};
 use crate::roles::{Action, Actor, Denied, Resource, Role, can};
+use crate::stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageLift};
 use corridor_ledger::decision::{DecisionError, Expected};
 use corridor_ledger::{
     CanonicalError, DecisionKind, DecisionPayload, EntrySignature, Hash, KeyId, KeyRegistry,
@@ -205,6 +206,17 @@ pub enum Command {
         alert: AlertRef,
         note: Option<String>,
     },
+    /// The coordinator declares a day off or a stoppage; the service gives
+    /// what it stops.
+    DeclareStoppage {
+        stoppage: StoppageContent,
+        effect: StoppageEffect,
+    },
+    /// The coordinator lifts a stoppage, saying why.
+    LiftStoppage {
+        stoppage_id: String,
+        reason: String,
+    },
 }
 
 /// What happened; appended to the log as its `event`.
@@ -319,6 +331,17 @@ pub enum Event {
         note: Option<String>,
         by: String,
     },
+    StoppageDeclared {
+        stoppage_id: String,
+        stoppage: StoppageContent,
+        effect: StoppageEffect,
+        by: String,
+    },
+    StoppageLifted {
+        stoppage_id: String,
+        reason: String,
+        by: String,
+    },
 }
 
 impl Event {
@@ -368,7 +391,9 @@ impl Event {
             | PlanSet { .. }
             | PlanSubmitted { .. }
             | PlanDecisionRecorded { .. }
-            | AlertAcknowledged { .. } => None,
+            | AlertAcknowledged { .. }
+            | StoppageDeclared { .. }
+            | StoppageLifted { .. } => None,
         }
     }
 
@@ -659,6 +684,8 @@ pub struct Clearance {
     pub queue_overrides: Vec<QueueOverride>,
     /// Acknowledged tracking alerts by key.
     pub alert_acks: BTreeMap<String, AlertAck>,
+    /// Declared stoppages, in the order declared (`STOP-1` first), lifted ones included.
+    pub stoppages: Vec<Stoppage>,
     /// The hash of every signed decision or release payload logged on an
     /// application: a signed body counts once, so one kept by whoever saw it
     /// cannot be posted again to undo what the party did since.
@@ -712,9 +739,37 @@ impl Clearance {
             plans: BTreeMap::new(),
             queue_overrides: Vec::new(),
             alert_acks: BTreeMap::new(),
+            stoppages: Vec::new(),
             signed_payloads: BTreeSet::new(),
             events_applied: 0,
         }
+    }
+
+    /// The stoppage in force that stops the vessel's booked inspection, if
+    /// one does: it covers the booked time and stops the team an approved
+    /// plan booked it with (or every team, for a booking made by hand). Such
+    /// a booking no longer holds: the vessel waits to be planned again.
+    pub fn booking_stopped_by(&self, app: &Application) -> Option<&Stoppage> {
+        if app.status != Status::AwaitingInspection {
+            return None;
+        }
+        let at = app.inspection_at?;
+        self.stoppages.iter().rev().find(|s| {
+            let c = &s.content;
+            // The booking's team, from an approved plan of the stoppage's days.
+            let team = self
+                .plans
+                .range(c.from.clone()..=c.to.clone())
+                .filter(|(_, p)| p.status == PlanStatus::Approved)
+                .find_map(|(_, p)| {
+                    p.content
+                        .assignments
+                        .iter()
+                        .find(|a| a.application_id == app.id && a.start_at == at)
+                })
+                .map(|a| a.team.as_str());
+            s.stops(at, team)
+        })
     }
 
     /// Rebuilds the state from logged events in order.

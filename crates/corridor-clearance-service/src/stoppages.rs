@@ -1,0 +1,354 @@
+//! Days off and stoppages of the inspection teams, over HTTP.
+//!
+//! The coordinator declares them (weather, a day off, a party absent) and
+//! lifts them, each with a reason, in the log. The queue's forecast and the
+//! day's plan are made against the service's capacity less the stoppages in
+//! force ([`crate::inspections::capacity_now`]): a party's absence stops only
+//! the teams that need that party. A booking on a team a stoppage stops no
+//! longer holds (the vessel waits again), and a plan that books such a team
+//! is neither submitted nor approved until the coordinator revises it.
+//!
+//! | route | who |
+//! |---|---|
+//! | `GET /stoppages[?in_force=true]` | anyone (why nobody inspects is public, like the queue) |
+//! | `POST /stoppages` | coordinator |
+//! | `POST /stoppages/{id}/lift` | coordinator |
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use corridor_clearance::{
+    Action, ClearanceError, Command, Event, Resource, Stoppage, StoppageContent, StoppageEffect,
+    StoppageKind, can,
+};
+use corridor_planner::CapacityConfig;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller, Svc, json_response, ok};
+use crate::error::{ErrorBody, ServiceError};
+use crate::service::Service;
+
+pub(crate) fn routes() -> Router<std::sync::Arc<Service>> {
+    Router::new()
+        .route("/stoppages", get(list).post(declare))
+        .route("/stoppages/{id}/lift", post(lift))
+}
+
+/// The kind's name as the API and the planner's schedule write it.
+pub(crate) fn kind_name(kind: StoppageKind) -> &'static str {
+    match kind {
+        StoppageKind::Weather => "weather",
+        StoppageKind::DayOff => "day_off",
+        StoppageKind::PartyAbsent => "party_absent",
+        StoppageKind::Other => "other",
+    }
+}
+
+/// Why the teams stop.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KindBody {
+    /// Sea state or visibility too bad for boarding.
+    Weather,
+    /// A planned day off.
+    DayOff,
+    /// One or more delegations absent: their teams stop.
+    PartyAbsent,
+    /// Anything else (the reason says what).
+    Other,
+}
+
+impl From<KindBody> for StoppageKind {
+    fn from(k: KindBody) -> Self {
+        match k {
+            KindBody::Weather => Self::Weather,
+            KindBody::DayOff => Self::DayOff,
+            KindBody::PartyAbsent => Self::PartyAbsent,
+            KindBody::Other => Self::Other,
+        }
+    }
+}
+
+impl From<StoppageKind> for KindBody {
+    fn from(k: StoppageKind) -> Self {
+        match k {
+            StoppageKind::Weather => Self::Weather,
+            StoppageKind::DayOff => Self::DayOff,
+            StoppageKind::PartyAbsent => Self::PartyAbsent,
+            StoppageKind::Other => Self::Other,
+        }
+    }
+}
+
+/// A stoppage to declare.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoppageRequest {
+    /// First day, `YYYY-MM-DD` on the centre's calendar (`time_zone` of `GET /queue`).
+    pub from: String,
+    /// Last day, inclusive (at most 366 days after `from`).
+    pub to: String,
+    /// Why the teams stop.
+    pub kind: KindBody,
+    /// The absent parties' codes: required for, and only for, `party_absent`.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// At most this many teams still work (without it and without `absent`, none).
+    #[serde(default)]
+    pub teams: Option<u32>,
+    /// Why, in words (required; public).
+    pub reason: String,
+}
+
+/// Lifting a stoppage.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiftRequest {
+    /// Why (required; public).
+    pub reason: String,
+}
+
+/// Who lifted a stoppage, when, why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiftBody {
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub by: String,
+    /// When it was logged (RFC 3339).
+    pub at: String,
+}
+
+/// A declared stoppage.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StoppageBody {
+    /// `STOP-n`.
+    pub id: String,
+    /// First day.
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    /// Why the teams stop.
+    pub kind: KindBody,
+    /// The absent parties.
+    pub absent: Vec<String>,
+    /// At most this many teams work, if set.
+    pub teams: Option<u32>,
+    /// Why.
+    pub reason: String,
+    /// Who declared it.
+    pub by: String,
+    /// When it was logged (RFC 3339).
+    pub at: String,
+    /// The teams it stops (by name), as worked out when it was declared.
+    pub stops: Vec<String>,
+    /// No team works on its days.
+    pub every_team: bool,
+    /// Not lifted.
+    pub in_force: bool,
+    /// Set once lifted.
+    pub lifted: Option<LiftBody>,
+}
+
+impl From<&Stoppage> for StoppageBody {
+    fn from(s: &Stoppage) -> Self {
+        let c = &s.content;
+        Self {
+            id: s.id.clone(),
+            from: c.from.clone(),
+            to: c.to.clone(),
+            kind: c.kind.into(),
+            absent: c.absent.clone(),
+            teams: c.teams,
+            reason: c.reason.clone(),
+            by: s.by.clone(),
+            at: corridor_ledger::time::format(s.at),
+            stops: s.effect.stops.clone(),
+            every_team: s.effect.every_team,
+            in_force: s.in_force(),
+            lifted: s.lifted.as_ref().map(|l| LiftBody {
+                reason: l.reason.clone(),
+                by: l.by.clone(),
+                at: corridor_ledger::time::format(l.at),
+            }),
+        }
+    }
+}
+
+/// Every declared stoppage, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoppageListBody {
+    /// The zone whose days `from` and `to` are (IANA name).
+    pub time_zone: String,
+    /// The stoppages.
+    pub stoppages: Vec<StoppageBody>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Only those in force (`true`) or only lifted ones (`false`).
+    pub in_force: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/stoppages", tag = "inspections",
+    params(ListParams),
+    responses((status = 200, body = StoppageListBody), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn list(State(s): Svc, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
+    let clearance = s.clearance().await;
+    let stoppages = clearance
+        .stoppages
+        .iter()
+        .rev()
+        .filter(|st| p.in_force.is_none_or(|f| st.in_force() == f))
+        .map(StoppageBody::from)
+        .collect();
+    ok(&StoppageListBody {
+        time_zone: s.capacity().time_zone.clone(),
+        stoppages,
+    })
+}
+
+fn require_coordinator(caller: &Caller) -> Result<(), ServiceError> {
+    can(&caller.actor, Action::DeclareStoppage, Resource::Corridor).map_err(|_| {
+        ServiceError::ForbiddenRole("only the coordinator declares and lifts stoppages")
+    })
+}
+
+/// The stoppage `id` as the state now has it.
+async fn body_of(s: &Service, id: &str) -> Result<StoppageBody, ServiceError> {
+    s.clearance()
+        .await
+        .stoppages
+        .iter()
+        .find(|st| st.id == id)
+        .map(StoppageBody::from)
+        .ok_or_else(|| ServiceError::Internal(format!("{id} not in state")))
+}
+
+#[utoipa::path(post, path = "/api/v1/stoppages", tag = "inspections", security(("bearer" = [])),
+    request_body = StoppageRequest,
+    responses((status = 201, body = StoppageBody, description = "logged; the queue and the plans now count it"),
+        (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn declare(
+    State(s): Svc,
+    caller: Caller,
+    ApiJson(req): ApiJson<StoppageRequest>,
+) -> ApiResult {
+    require_coordinator(&caller)?;
+    let (first, last) = corridor_clearance::stoppage::check_days(&req.from, &req.to)?;
+    let stoppage = StoppageContent {
+        from: req.from,
+        to: req.to,
+        kind: req.kind.into(),
+        absent: req.absent,
+        teams: req.teams,
+        reason: req.reason,
+    };
+    let effect = effect_of(s.capacity(), &stoppage, first, last)?;
+    let event = s
+        .execute(&caller.actor, Command::DeclareStoppage { stoppage, effect })
+        .await
+        .map_err(unprocessable)?;
+    let Event::StoppageDeclared { stoppage_id, .. } = event else {
+        return Err(ServiceError::Internal(
+            "a declaration logged another event".into(),
+        ));
+    };
+    let body = body_of(&s, &stoppage_id).await?;
+    json_response(StatusCode::CREATED, &body)
+}
+
+#[utoipa::path(post, path = "/api/v1/stoppages/{id}/lift", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "STOP-n")),
+    request_body = LiftRequest,
+    responses((status = 200, body = StoppageBody, description = "lifted; the queue and the plans no longer count it"),
+        (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn lift(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<LiftRequest>,
+) -> ApiResult {
+    require_coordinator(&caller)?;
+    s.execute(
+        &caller.actor,
+        Command::LiftStoppage {
+            stoppage_id: id.clone(),
+            reason: req.reason,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Clearance(ClearanceError::NotFound(id)) => {
+            ServiceError::NotFound(format!("no stoppage {id}"))
+        }
+        other => unprocessable(other),
+    })?;
+    ok(&body_of(&s, &id).await?)
+}
+
+/// What `st` stops under the service's schedule `cap`, day by day from
+/// `first` to `last`, and when it starts and ends on the centre's clock.
+fn effect_of(
+    cap: &CapacityConfig,
+    st: &StoppageContent,
+    first: Date,
+    last: Date,
+) -> Result<StoppageEffect, ServiceError> {
+    let tz = cap
+        .tz()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let midnight = |d: Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| ServiceError::Unprocessable(format!("{d}: {e}")))
+    };
+    let as_planned = corridor_planner::config::Stoppage {
+        from: first,
+        to: last,
+        teams: st.teams,
+        absent: st.absent.clone(),
+        kind: kind_name(st.kind).into(),
+        note: String::new(),
+    };
+    let mut stops: Vec<String> = Vec::new();
+    let mut every_team = true;
+    let mut day = first;
+    while day <= last {
+        let teams = cap.working_teams(day);
+        let left = as_planned.working(cap, teams.clone());
+        every_team &= left.is_empty();
+        for t in teams.into_iter().filter(|t| !left.contains(t)) {
+            let name = cap.team_name(t);
+            if !stops.contains(&name) {
+                stops.push(name);
+            }
+        }
+        day = match day.tomorrow() {
+            Ok(d) => d,
+            Err(_) => break,
+        };
+    }
+    let end = last
+        .tomorrow()
+        .map_err(|e| ServiceError::Unprocessable(format!("to: {e}")))?;
+    Ok(StoppageEffect {
+        starts_at: midnight(first)?,
+        ends_at: midnight(end)?,
+        stops,
+        every_team,
+    })
+}
+
+/// An unknown absent party is named as the field it came in.
+fn unprocessable(e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Clearance(ClearanceError::UnknownParty(p)) => {
+            ServiceError::Unprocessable(format!("absent: {p} is not a party of this corridor"))
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,155 @@
+//! Days off and stoppages the coordinator declares: on their days fewer teams
+//! inspect, or none. They are logged like any decision (who, when, why), and
+//! the planner's capacity is the configured schedule less the stoppages in
+//! force, so the public queue's forecast and the daily plan both see them.
+//!
+//! A stoppage that names absent parties stops only the teams that need one of
+//! them (the planner's `TeamSpec::parties`); one that gives `teams` leaves at
+//! most that many working; one with neither stops every team. A lifted
+//! stoppage stays in the record with who lifted it and why.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Longest stoppage, in days: a longer one is a change of the schedule.
+pub const MAX_STOPPAGE_DAYS: i32 = 366;
+
+/// Why the teams stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoppageKind {
+    /// Sea state or visibility too bad for boarding.
+    Weather,
+    /// A planned day off (a holiday).
+    DayOff,
+    /// One or more delegations are absent: their teams stop.
+    PartyAbsent,
+    /// Anything else (the reason says what).
+    Other,
+}
+
+/// What the coordinator declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoppageContent {
+    /// First day, `YYYY-MM-DD` on the centre's calendar.
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    /// Why the teams stop.
+    pub kind: StoppageKind,
+    /// The absent delegations (party codes); required for, and only for,
+    /// `party_absent`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
+    /// At most this many teams still work (none if absent and no party is
+    /// named).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<u32>,
+    /// Why, in words (required).
+    pub reason: String,
+}
+
+impl StoppageContent {
+    /// The first and last day.
+    pub fn days(&self) -> Option<(Date, Date)> {
+        Some((self.from.parse().ok()?, self.to.parse().ok()?))
+    }
+}
+
+/// What a stoppage stops, as the service worked it out from its teams when
+/// the stoppage was declared (this crate knows no teams or time zones), and
+/// logged with it: which bookings it frees is then a fact of the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoppageEffect {
+    /// The centre's midnight starting `from`.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub starts_at: Timestamp,
+    /// The centre's midnight ending `to`.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub ends_at: Timestamp,
+    /// The teams it stops on one or more of its days, by name.
+    pub stops: Vec<String>,
+    /// No team works on any of its days.
+    pub every_team: bool,
+}
+
+/// Longest team name in an effect.
+pub const MAX_TEAM_NAME_CHARS: usize = 64;
+
+/// A declared stoppage as the record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stoppage {
+    /// `STOP-n`, in the order declared.
+    pub id: String,
+    /// What was declared.
+    #[serde(flatten)]
+    pub content: StoppageContent,
+    /// What it stops.
+    pub effect: StoppageEffect,
+    /// Who declared it.
+    pub by: String,
+    /// When it was logged.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub at: Timestamp,
+    /// Set once it is lifted.
+    #[serde(default)]
+    pub lifted: Option<StoppageLift>,
+}
+
+/// Who lifted a stoppage, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoppageLift {
+    /// Why (required).
+    pub reason: String,
+    /// Who lifted it.
+    pub by: String,
+    /// When it was logged.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub at: Timestamp,
+}
+
+impl Stoppage {
+    /// In force: declared and not lifted.
+    pub fn in_force(&self) -> bool {
+        self.lifted.is_none()
+    }
+
+    /// Whether it stops `team` (a plan's team name; `None` for a booking made
+    /// by hand, without a team) at `at`.
+    pub fn stops(&self, at: Timestamp, team: Option<&str>) -> bool {
+        let e = &self.effect;
+        self.in_force()
+            && e.starts_at <= at
+            && at < e.ends_at
+            && (e.every_team || team.is_some_and(|t| e.stops.iter().any(|s| s == t)))
+    }
+}
+
+/// A stoppage's first and last day: `YYYY-MM-DD` each, in order, at most
+/// [`MAX_STOPPAGE_DAYS`] apart; the error names the field.
+pub fn check_days(from: &str, to: &str) -> Result<(Date, Date), crate::ClearanceError> {
+    use crate::ClearanceError::Invalid;
+    let day = |name: &str, text: &str| {
+        text.parse::<Date>()
+            .map_err(|_| Invalid(format!("{name}: {text:?} is not a YYYY-MM-DD date")))
+    };
+    let (first, last) = (day("from", from)?, day("to", to)?);
+    let days = first.until(last).map_or(i32::MAX, |d| d.get_days());
+    if days < 0 {
+        return Err(Invalid(format!("to: {last} is before from {first}")));
+    }
+    if days >= MAX_STOPPAGE_DAYS {
+        return Err(Invalid(format!(
+            "to: a stoppage lasts at most {MAX_STOPPAGE_DAYS} days; change the schedule instead"
+        )));
+    }
+    Ok((first, last))
+}
+
+/// The id of the `n`-th stoppage declared (from 1).
+pub fn stoppage_id(n: usize) -> String {
+    format!("STOP-{n}")
+}
