@@ -147,6 +147,7 @@ async function render() {
   const { path, params } = current();
   syncPeriodForm(params);
   renderFigures(params.from, params.until);
+  corridorBanner();
 
   const found = SCREENS.find((s) => s.match.test(path));
   // The working screens are tools, not the public record: no period form
@@ -192,21 +193,52 @@ document.addEventListener('click', (ev) => {
 });
 
 // The corridor's operating state (clearance API, public): a suspension is
-// the first thing anyone should see. Nothing is shown while the server has
-// no such endpoint.
-async function corridorBanner() {
-  try {
-    const c = await getJSON('/corridor');
-    if (!c?.suspended) return;
-    const banner = h('p', { class: 'banner', role: 'alert' },
-      h('strong', null, 'The corridor is suspended'),
-      c.suspended_since ? ` since ${fmtTimestamp(c.suspended_since)}` : '',
-      c.reason_code ? ` (${c.reason_code.replace(/_/g, ' ')})` : '', '.');
-    document.querySelector('header.site').after(banner);
-  } catch {
-    // not available on this server yet
-  }
+// the first thing anyone should see. Read again on every navigation, every
+// CORRIDOR_POLL_MS and when the tab is shown again; an answer overtaken by a
+// newer read (or by a coordinator's suspend or resume on this page, which
+// reports the server's answer) is dropped. Nothing is shown while the
+// server has no such endpoint, and a failed read leaves the banner as it was.
+const CORRIDOR_POLL_MS = 60000;
+let corridorSeq = 0;
+let corridorShown = '';
+
+function showCorridor(c) {
+  const key = c?.suspended ? JSON.stringify([c.suspended_since, c.reason_code]) : '';
+  if (key === corridorShown) return;
+  corridorShown = key;
+  document.getElementById('corridor-banner')?.remove();
+  if (!c?.suspended) return;
+  const banner = h('p', { class: 'banner', id: 'corridor-banner', role: 'alert', 'data-since': c.suspended_since || '' },
+    h('strong', null, 'The corridor is suspended'),
+    c.suspended_since ? ` since ${fmtTimestamp(c.suspended_since)}` : '',
+    c.reason_code ? ` (${c.reason_code.replace(/_/g, ' ')})` : '', '.');
+  document.querySelector('header.site').after(banner);
 }
+
+async function corridorBanner() {
+  const seq = ++corridorSeq;
+  let c;
+  try {
+    c = await getJSON('/corridor');
+  } catch {
+    return; // not available on this server, or not now: the banner stays as it was
+  }
+  if (seq !== corridorSeq) return;
+  showCorridor(c);
+  // A screen showing the corridor's state (the coordinator's) hears it too.
+  window.dispatchEvent(new CustomEvent('corridor:state', { detail: { state: c, from: 'read' } }));
+}
+
+// The answer to a suspend or resume made on this page: newer than any read under way.
+window.addEventListener('corridor:state', (ev) => {
+  if (ev.detail?.from !== 'action') return;
+  corridorSeq++;
+  showCorridor(ev.detail.state);
+});
+setInterval(corridorBanner, CORRIDOR_POLL_MS);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') corridorBanner();
+});
 
 /**
  * The session ended under the user (expired, revoked elsewhere): the screen
@@ -296,4 +328,3 @@ window.addEventListener('corridor:session-lapsed', () => {
   if (user) lapsedNotice(user);
 });
 renderSession().then(render);
-corridorBanner();

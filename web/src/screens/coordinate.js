@@ -2,11 +2,11 @@
 // vessels to schedule, tomorrow's inspection plan (adjust it, send it for
 // the parties' signed approval), and the corridor's open alerts.
 import { getJSON, NotAvailable, postJSON, putJSON } from '../api.js';
-import { h, labelCells, mount, notice, reconcile } from '../dom.js';
+import { h, labelCells, mount, notice, reconcile, tell } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtTimestamp, fmtWorkTime, isDay, learnZone, wallClock, zonedInstant, zoneName } from '../format.js';
 import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
-import { actionButton, forRole, planApprovals, statusTag } from './work.js';
+import { actionButton, forRole, planApprovals, STATUS, statusTag } from './work.js';
 
 // The centre's next working day in `zone`: between 00:00 and 03:00 in
 // Istanbul, UTC's date is still yesterday.
@@ -28,6 +28,108 @@ function applicationsTable(id, apps, action, { readiness = false } = {}) {
       // Scheduling a vessel that is not ready is how inspections failed.
       readiness ? h('td', { 'data-ready': String(Boolean(a.ready_at)) }, a.ready_at ? `declared ${fmtWorkTime(a.ready_at)}` : h('span', { class: 'tag warn' }, 'not declared')) : null,
       h('td', null, action(a))))))));
+}
+
+/**
+ * What the coordinator records of a vessel after its inspection, by the
+ * status the server allows it from (decide.rs: Depart, Arrive, Close):
+ * [action, button, what the confirmation asks].
+ */
+export const MOVES = {
+  inspection_passed: ['depart', 'Record departure', (a) => `Record that ${a.vessel} (${a.id}) has departed through the corridor? It is logged and cannot be undone.`],
+  in_transit: ['arrive', 'Record arrival', (a) => `Record that ${a.vessel} (${a.id}) has arrived, out of the corridor? It is logged and cannot be undone.`],
+  ...Object.fromEntries(['arrived', 'failed_non_compliant', 'rejected', 'withdrawn', 'expired'].map((s) => [s,
+    ['close', 'Close', (a) => `Close application ${a.id} (${a.vessel}, ${STATUS[a.status] || a.status})? A closed application is final: nothing more can be recorded on it.`]])),
+};
+
+/**
+ * The corridor's operating state, and suspending or resuming it (asked
+ * first: a suspension stops reviews, decisions, inspections and departures
+ * for everyone until it is resumed). Built once and updated in place, from
+ * the answer to an action or from the page's own re-reads (main.js sends
+ * `corridor:state`), so a reason being typed is never lost.
+ */
+function corridorPanel(signal) {
+  const box = h('div', { id: 'coord-corridor-state', 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  const status = h('div', { 'aria-live': 'polite', id: 'corridor-status' });
+  const code = h('input', { id: 'suspend-code', name: 'reason_code', maxlength: 64, autocapitalize: 'characters', placeholder: 'e.g. PARTY_WITHDREW', 'aria-describedby': 'suspend-hint' });
+  const text = h('textarea', { id: 'suspend-text', name: 'text', rows: 2, maxlength: 2000, 'aria-describedby': 'suspend-hint' });
+  const suspendForm = h('form', { class: 'form', id: 'suspend-form', hidden: true },
+    h('fieldset', null, h('legend', null, 'Suspend the corridor'),
+      h('div', { class: 'field' }, h('label', { for: 'suspend-code' }, 'Reason code'), code),
+      h('div', { class: 'field' }, h('label', { for: 'suspend-text' }, 'Reason'), text),
+      h('span', { class: 'hint', id: 'suspend-hint' }, 'Both are logged and public: everyone sees the suspension and its reason code.')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'suspend' }, 'Suspend the corridor')));
+  const resume = h('button', { type: 'button', id: 'resume', hidden: true }, 'Resume the corridor');
+  let state = null;
+  const show = (c) => {
+    state = c;
+    const since = c.suspended_since ? ` since ${fmtWorkTime(c.suspended_since)}` : '';
+    mount(box, h('p', { id: 'corridor-state', 'data-suspended': String(Boolean(c.suspended)) },
+      c.suspended ? [h('strong', null, `Suspended${since}`), c.reason_code ? ', reason ' : '', c.reason_code ? h('code', null, c.reason_code) : null, '.']
+        : 'Open: vessels are reviewed, inspected and sail.'));
+    suspendForm.hidden = Boolean(c.suspended);
+    resume.hidden = !c.suspended;
+  };
+  /** Tells the page (its banner) what the server now says. */
+  const announce = (c) => window.dispatchEvent(new CustomEvent('corridor:state', { detail: { state: c, from: 'action' } }));
+  const busy = (on) => {
+    for (const b of [suspendForm.querySelector('button'), resume]) b.disabled = on;
+  };
+  suspendForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    // As the server checks a suspension (decide.rs, check_finding).
+    if (!code.value.trim() || !text.value.trim()) {
+      (code.value.trim() ? text : code).focus();
+      tell(status, 'error', 'A suspension needs a reason code and a reason: both are logged.');
+      return;
+    }
+    if (!window.confirm(`Suspend the corridor (${code.value.trim()})? Reviews, the parties’ decisions, inspections and departures stop until it is resumed, and everyone sees the suspension.`)) {
+      tell(status, 'info', 'Not suspended: the corridor stays open.');
+      return;
+    }
+    busy(true);
+    try {
+      const c = await postJSON('/corridor/suspend', { reason_code: code.value.trim(), text: text.value.trim() });
+      code.value = '';
+      text.value = '';
+      show(c);
+      announce(c);
+      tell(status, 'info', `The corridor is suspended${c.suspended_since ? ` since ${fmtWorkTime(c.suspended_since)}` : ''}.`);
+    } catch (e) {
+      tell(status, 'error', `Not suspended: ${e.message}`);
+    } finally {
+      busy(false);
+    }
+  });
+  resume.addEventListener('click', async () => {
+    if (!window.confirm(`Resume the corridor${state?.reason_code ? `, suspended for ${state.reason_code}` : ''}? Reviews, decisions, inspections and departures start again.`)) {
+      tell(status, 'info', 'Not resumed: the corridor stays suspended.');
+      return;
+    }
+    busy(true);
+    try {
+      const c = await postJSON('/corridor/resume');
+      show(c);
+      announce(c);
+      tell(status, 'info', 'The corridor is open again.');
+    } catch (e) {
+      tell(status, 'error', `Not resumed: ${e.message}`);
+    } finally {
+      busy(false);
+    }
+  });
+  // The page's own re-reads (navigation, its poll) keep this current too.
+  const heard = (ev) => {
+    if (ev.detail?.from !== 'action' && ev.detail?.state) show(ev.detail.state);
+  };
+  window.addEventListener('corridor:state', heard);
+  signal.addEventListener('abort', () => window.removeEventListener('corridor:state', heard));
+  getJSON('/corridor', null, { signal }).then(show, (e) => {
+    if (e.name === 'AbortError') return;
+    mount(box, e instanceof NotAvailable ? notice('info', 'No clearance service on this server.') : notice('error', `The corridor’s state could not be loaded: ${e.message}`));
+  });
+  return h('div', null, box, suspendForm, h('div', { class: 'actions' }, resume), status);
 }
 
 /**
@@ -338,6 +440,8 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     params.date && !asked ? notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing tomorrow’s plan.`) : null);
   const submitted = h('div', null, notice('info', 'Loading…'));
   const approved = h('div', null, notice('info', 'Loading…'));
+  const moving = h('div', null, notice('info', 'Loading…'));
+  const moveStatus = h('div', { 'aria-live': 'polite', id: 'moves-status' });
   const scheduleZone = h('span', { id: 'coord-schedule-zone' }, zoneName(centreZone()));
   const tomorrowLink = h('a', { href: href('/coordinate', { date: tomorrowIn(centreZone()) }) }, 'Tomorrow');
   const planSlot = h('div');
@@ -370,6 +474,19 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
       }, { 'data-action': 'schedule' }));
     }, { readiness: true }));
     scheduleZone.textContent = zoneName(zone);
+    mount(moving, applicationsTable('to-move', apps.filter((a) => MOVES[a.status]), (a) => {
+      const [action, label, question] = MOVES[a.status];
+      return actionButton(label, moveStatus, async () => {
+        if (!window.confirm(question(a))) {
+          tell(moveStatus, 'info', `Nothing recorded for ${a.id}.`);
+          return;
+        }
+        const page = await postJSON(`/applications/${a.id}/${action}`);
+        // The server's answer, whatever the redraw does.
+        tell(moveStatus, 'info', `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.`);
+        await load();
+      }, { 'data-action': action, 'aria-label': `${label}: ${a.vessel} (${a.id})` });
+    }));
   };
   const planSection = section('coord-plan', '', h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ', tomorrowLink), planSlot);
   const planHeading = planSection.querySelector('h2');
@@ -391,8 +508,11 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     if (e.name !== 'AbortError') mount(status, notice('error', `Could not be loaded: ${e.message}`));
   });
   mount(root, status,
+    section('coord-corridor', 'The corridor', null, corridorPanel(signal)),
     section('coord-review', 'Submitted: to put before the parties', 'Starting the review opens each party’s decision clock.', submitted),
     section('coord-schedule', 'Approved: to inspect', h('span', null, 'Schedule an inspection outside the daily plan (times are ', scheduleZone, ').'), approved),
+    section('coord-movements', 'After the inspection: departures, arrivals, closing',
+      'A passed vessel departs through the corridor and arrives; an application that has ended (arrived, rejected, withdrawn, expired or failed as non-compliant) is closed. Each is logged.', moving, moveStatus),
     planSection,
     section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queuePanel(signal)),
     section('coord-alerts-panel', 'Corridor alerts', 'Each acknowledgement is logged with your note and shown to the parties and the public.', alertsPanel(signal)));
