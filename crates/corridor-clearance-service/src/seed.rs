@@ -561,6 +561,28 @@ pub async fn seed_service(
     )
     .await?;
 
+    // A gale is forecast for the day after tomorrow (the demo runs
+    // SEASON_DAYS after the season's start): no inspections then, and the
+    // queue's predictions step over it.
+    let tz = s
+        .capacity()
+        .tz()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let gale = at(SEASON_DAYS + 2, 0)?.to_zoned(tz).date().to_string();
+    crate::stoppages::declare_stoppage(
+        &s,
+        &season.coordinator,
+        corridor_clearance::StoppageContent {
+            from: gale.clone(),
+            to: gale,
+            kind: corridor_clearance::StoppageKind::Weather,
+            absent: Vec::new(),
+            teams: None,
+            reason: "Gale warning for the Marmara anchorage: no boarding".into(),
+        },
+    )
+    .await?;
+
     // A checkpoint over the season, kept so `corridor verify` checks the tree.
     s.checkpoint().await?;
     Ok(SeedSummary {

@@ -19,8 +19,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use corridor_clearance::{
-    Action, ClearanceError, Command, Event, Resource, Stoppage, StoppageContent, StoppageEffect,
-    StoppageKind, can,
+    Action, Actor, ClearanceError, Command, Event, Resource, Stoppage, StoppageContent,
+    StoppageEffect, StoppageKind, can,
 };
 use corridor_planner::CapacityConfig;
 use jiff::civil::Date;
@@ -238,7 +238,6 @@ pub(crate) async fn declare(
     ApiJson(req): ApiJson<StoppageRequest>,
 ) -> ApiResult {
     require_coordinator(&caller)?;
-    let (first, last) = corridor_clearance::stoppage::check_days(&req.from, &req.to)?;
     let stoppage = StoppageContent {
         from: req.from,
         to: req.to,
@@ -247,17 +246,8 @@ pub(crate) async fn declare(
         teams: req.teams,
         reason: req.reason,
     };
-    let effect = effect_of(s.capacity(), &stoppage, first, last)?;
-    let event = s
-        .execute(&caller.actor, Command::DeclareStoppage { stoppage, effect })
-        .await
-        .map_err(unprocessable)?;
-    let Event::StoppageDeclared { stoppage_id, .. } = event else {
-        return Err(ServiceError::Internal(
-            "a declaration logged another event".into(),
-        ));
-    };
-    let body = body_of(&s, &stoppage_id).await?;
+    let id = declare_stoppage(&s, &caller.actor, stoppage).await?;
+    let body = body_of(&s, &id).await?;
     json_response(StatusCode::CREATED, &body)
 }
 
@@ -288,6 +278,27 @@ pub(crate) async fn lift(
         other => unprocessable(other),
     })?;
     ok(&body_of(&s, &id).await?)
+}
+
+/// Logs `stoppage` by `actor` with what it stops under the service's
+/// schedule; returns its id.
+pub async fn declare_stoppage(
+    s: &Service,
+    actor: &Actor,
+    stoppage: StoppageContent,
+) -> Result<String, ServiceError> {
+    let (first, last) = corridor_clearance::stoppage::check_days(&stoppage.from, &stoppage.to)?;
+    let effect = effect_of(s.capacity(), &stoppage, first, last)?;
+    let event = s
+        .execute(actor, Command::DeclareStoppage { stoppage, effect })
+        .await
+        .map_err(unprocessable)?;
+    match event {
+        Event::StoppageDeclared { stoppage_id, .. } => Ok(stoppage_id),
+        _ => Err(ServiceError::Internal(
+            "a declaration logged another event".into(),
+        )),
+    }
 }
 
 /// What `st` stops under the service's schedule `cap`, day by day from

@@ -722,6 +722,15 @@ async fn the_demo_seed_leaves_a_queue_and_a_plan_for_tomorrow() {
         "{q}"
     );
     assert!(entries.iter().any(|e| e["not_ready_count"] == 1), "{q}");
+    // A gale the day after tomorrow, which the predictions step over.
+    let gale = &q["stoppages"][0];
+    assert_eq!(
+        (&gale["kind"], &gale["every_team"]),
+        (&json!("weather"), &json!(true)),
+        "{q}"
+    );
+    let gale_day = gale["from"].as_str().unwrap();
+    assert!(entries.iter().all(|e| e["predicted"] != gale_day), "{q}");
     // Whatever day the demo runs, tomorrow's plan has the ready vessels in it.
     s.clock().set(t("2026-11-28T10:00:00Z").max(last));
     let (_, token) = call(
