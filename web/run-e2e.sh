@@ -2,6 +2,7 @@
 # Browser tests of the web front end against a real corridor server.
 #
 #   web/run-e2e.sh CORRIDOR_BIN
+#   E2E_FILES=tests/e2e/stoppages.test.mjs web/run-e2e.sh CORRIDOR_BIN   # some files only
 #
 # Needs: `npm ci && npm run build` done in web/, Debian's chromium at
 # /usr/bin/chromium (or $CHROMIUM). Imports the JCC record into a fresh
@@ -111,7 +112,7 @@ node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(
 
 cd "$WEB"
 set +e
-CORRIDOR_URL="$URL" CORRIDOR_JCC_CSV="$CSV" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
+CORRIDOR_URL="$URL" CORRIDOR_JCC_CSV="$CSV" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 ${E2E_FILES:-tests/e2e/}
 STATUS=$?
 set -e
 if [ $STATUS -ne 0 ]; then

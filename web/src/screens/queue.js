@@ -46,6 +46,28 @@ function readiness(e) {
   return { key: 'not-declared', text: h('span', { class: 'muted' }, 'not declared') };
 }
 
+const KINDS = { weather: 'weather', day_off: 'day off', party_absent: 'delegation absent', other: 'stoppage' };
+
+/** "2 Dec 2026" or "2 Dec 2026 – 4 Dec 2026". */
+export function daysText(from, to) {
+  return from === to ? fmtDate(from) : `${fmtDate(from)} – ${fmtDate(to)}`;
+}
+
+/** What a stoppage stops, in words: every team, or the teams it names (and who is absent). */
+export function stoppageText(s) {
+  const absent = s.absent?.length ? ` (${s.absent.join(', ')} absent)` : '';
+  const stops = s.every_team ? 'no inspections' : s.stops?.length ? `${s.stops.join(', ')} stop${s.stops.length === 1 ? 's' : ''}` : 'fewer teams';
+  return `${stops}${absent}: ${KINDS[s.kind] || s.kind}`;
+}
+
+/** The stoppages the predictions count, soonest first (empty when none). */
+function stoppageList(q) {
+  if (!q.stoppages?.length) return [];
+  return [h('h3', null, 'Stoppages ahead'),
+    h('ul', { id: 'queue-stoppages' }, q.stoppages.map((s) => h('li', { 'data-id': s.id },
+      h('strong', null, daysText(s.from, s.to)), ` — ${stoppageText(s)} — ${s.reason}`)))];
+}
+
 /** The likely range; one day when it is certain (a scheduled inspection). */
 function likely(e) {
   if (!e.predicted_earliest) return '';
@@ -58,12 +80,15 @@ export function queueScreen(root) {
   const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
   const rule = h('p', { class: 'muted', id: 'queue-rule' });
   const stamp = h('p', { class: 'muted', id: 'queue-updated' });
+  // Days off and stoppages the coordinator declared: why a prediction skips a day.
+  const stops = h('div', { id: 'queue-stoppages-box', 'aria-live': 'polite' });
   mount(root, h('section', { class: 'panel', id: 'queue', 'aria-labelledby': 'queue-title' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'queue-title' }, 'Inspection queue')),
     h('p', { class: 'lead' }, 'Every vessel waiting for inspection, in order, with its predicted inspection date and the range it will likely fall in.'),
-    rule, body, stamp));
+    rule, stops, body, stamp));
   let timer = null;
   let last = '';
+  let lastStops = '';
   const load = async () => {
     try {
       const q = await getJSON('/queue', null, { signal: ctl.signal });
@@ -73,6 +98,11 @@ export function queueScreen(root) {
         mount(body, board(q));
       }
       rule.textContent = q.rule ? `Order: ${q.rule}` : '';
+      const stopsKey = JSON.stringify(q.stoppages || []);
+      if (stopsKey !== lastStops) {
+        lastStops = stopsKey;
+        mount(stops, ...stoppageList(q));
+      }
       stamp.textContent = `As of ${fmtTimestamp(q.as_of || new Date().toISOString())}; updates by itself.`;
       body.dataset.state = 'ready';
     } catch (e) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitingText } from '../../src/screens/queue.js';
+import { daysText, stoppageText, waitingText } from '../../src/screens/queue.js';
 
 // The queue's "waiting since" is a day on the centre's clock.
 test('a vessel waiting since the centre’s today is not shown as arriving', () => {
@@ -15,4 +15,17 @@ test('a vessel waiting since the centre’s today is not shown as arriving', () 
   assert.equal(waitingText('2023-06-15', '2023-06-15T09:00:00Z', 'Europe/Istanbul'), '15 Jun 2023');
   assert.equal(waitingText('', asOf, 'Europe/Istanbul'), '');
   assert.equal(waitingText('2023-06-15', null, 'Europe/Istanbul'), '15 Jun 2023', 'no as_of: the day as given');
+});
+
+// A stoppage says what it stops, in words, as /queue gives it.
+test('a stoppage reads as the days and what stops', () => {
+  const gale = { kind: 'weather', every_team: true, stops: ['JIT-1', 'JIT-2', 'JIT-3'], absent: [] };
+  assert.equal(stoppageText(gale), 'no inspections: weather');
+  const ru = { kind: 'party_absent', every_team: false, stops: ['JIT-2'], absent: ['RU'] };
+  assert.equal(stoppageText(ru), 'JIT-2 stops (RU absent): delegation absent');
+  const two = { kind: 'other', every_team: false, stops: ['JIT-2', 'JIT-3'], absent: [] };
+  assert.equal(stoppageText(two), 'JIT-2, JIT-3 stop: stoppage');
+  assert.equal(stoppageText({ kind: 'day_off', every_team: false, stops: [], absent: [] }), 'fewer teams: day off');
+  assert.equal(daysText('2026-12-02', '2026-12-02'), '2 Dec 2026');
+  assert.equal(daysText('2026-12-02', '2026-12-04'), '2 Dec 2026 – 4 Dec 2026');
 });
