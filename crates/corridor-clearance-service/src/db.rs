@@ -142,11 +142,38 @@ pub async fn open(url: &str) -> Result<Db, ServiceError> {
         let mut m = sqlx::migrate!("migrations/sqlite");
         // The record (< 1000) and tracking (>= 1001) keep their own migrations in the same table.
         m.set_ignore_missing(true);
+        refuse_case_twins(sqlx::query_as(CASE_TWINS).fetch_all(&pool).await)?;
         m.run(&pool)
             .await
             .map_err(|e| ServiceError::Connect(e.to_string()))?;
         Ok(Db::Sqlite(pool))
     }
+}
+
+/// User names that differ only in case, grouped: the same `lower()` as the
+/// unique index of migration 2003, so exactly what that index would refuse.
+const CASE_TWINS: &str = "SELECT lower(username) AS name, count(*) AS n FROM clearance_users \
+     GROUP BY lower(username) HAVING count(*) > 1 ORDER BY lower(username)";
+
+/// Before the migrations: a store whose user names differ only in case
+/// cannot take the unique index on `lower(username)` (migration 2003). Say
+/// which names and what to do, rather than the database's own error. (No
+/// users table yet, on a new store, is no twin.)
+fn refuse_case_twins(found: Result<Vec<(String, i64)>, sqlx::Error>) -> Result<(), ServiceError> {
+    let Ok(twins) = found else { return Ok(()) };
+    if twins.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = twins
+        .iter()
+        .map(|(name, n)| format!("{name:?} ({n} accounts)"))
+        .collect();
+    Err(ServiceError::Connect(format!(
+        "user names now differ by more than case, and these are each held by several accounts: {}; \
+         rename all but one of each (UPDATE clearance_users SET username = 'new-name' WHERE username = 'old-name'), \
+         then start again",
+        names.join(", ")
+    )))
 }
 
 /// Opens PostgreSQL with every table in `schema` (created if missing), for
@@ -183,6 +210,7 @@ async fn connect_pg(opts: PgConnectOptions) -> Result<Db, ServiceError> {
         .map_err(|e| ServiceError::Connect(e.to_string()))?;
     let mut m = sqlx::migrate!("migrations/postgres");
     m.set_ignore_missing(true);
+    refuse_case_twins(sqlx::query_as(CASE_TWINS).fetch_all(&pool).await)?;
     m.run(&pool)
         .await
         .map_err(|e| ServiceError::Connect(e.to_string()))?;

@@ -1372,3 +1372,42 @@ async fn refuses_case_twin(s: &corridor_clearance_service::Service) {
     let twin = s.db().execute_raw(&insert("case-2", "night-SHIFT")).await;
     assert!(twin.is_err(), "a case twin was stored: {twin:?}");
 }
+
+/// Open finding 13: a store that already held two user names differing only
+/// in case could not take migration 2003, and the server stopped with the
+/// database's own error. It now says which names and what to do.
+#[tokio::test]
+async fn a_store_with_case_twin_user_names_says_which_before_migrating() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("corridor.db").display());
+    let db = corridor_clearance_service::db::open(&url).await.unwrap();
+    // The store as it was before migration 2003, with twins in it.
+    for sql in [
+        "DROP INDEX clearance_users_username_case",
+        "DELETE FROM _sqlx_migrations WHERE version = 2003",
+        "INSERT INTO clearance_users (id, username, password_hash, role, created_at) \
+         VALUES ('t1', 'Night-Shift', 'x', '\"coordinator\"', '2022-09-01T08:00:00Z'), \
+                ('t2', 'night-SHIFT', 'x', '\"coordinator\"', '2022-09-01T08:00:00Z')",
+    ] {
+        db.execute_raw(sql).await.expect(sql);
+    }
+    drop(db);
+    let err = match corridor_clearance_service::db::open(&url).await {
+        Ok(_) => panic!("a store with case twins migrated"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("\"night-shift\" (2 accounts)") && err.contains("rename all but one"),
+        "{err}"
+    );
+    // Renamed, it migrates.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE clearance_users SET username = 'night-shift-2' WHERE id = 't2'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    corridor_clearance_service::db::open(&url)
+        .await
+        .expect("migrates once renamed");
+}
