@@ -134,16 +134,21 @@ fn first_plannable_day(
     (first, first == day(1) && local.time() >= approved_by)
 }
 
-/// The service's capacity with the coordinator's stoppages in force added to
-/// its schedule: what the queue forecasts and the day's plan are made against.
+/// The service's capacity with the coordinator's stoppages in force (and
+/// not over by `now`) added to its schedule, each stopping exactly what its
+/// logged effect says: what the queue forecasts and the day's plan are
+/// made against.
 pub(crate) fn capacity_now<'a>(
     cap: &'a CapacityConfig,
     clearance: &Clearance,
+    now: Timestamp,
 ) -> Cow<'a, CapacityConfig> {
     let mut in_force = clearance
         .stoppages
         .iter()
-        .filter(|s| s.in_force())
+        .filter(|s| s.in_force() && s.effect.ends_at > now)
+        // One that stops no team changes nothing.
+        .filter(|s| s.effect.every_team || !s.effect.stops.is_empty())
         .peekable();
     if in_force.peek().is_none() {
         return Cow::Borrowed(cap);
@@ -157,9 +162,15 @@ pub(crate) fn capacity_now<'a>(
         c.stoppages.push(corridor_planner::config::Stoppage {
             from,
             to,
-            teams: s.content.teams,
-            absent: s.content.absent.clone(),
-            kind: crate::stoppages::kind_name(s.content.kind).into(),
+            // Every team, or exactly the teams it named.
+            teams: None,
+            absent: Vec::new(),
+            stops: if s.effect.every_team {
+                Vec::new()
+            } else {
+                s.effect.stops.clone()
+            },
+            kind: corridor_clearance::stoppage::kind_name(s.content.kind).into(),
             note: format!("{}: {}", s.id, s.content.reason),
         });
     }
@@ -189,29 +200,9 @@ impl<'a> Planning<'a> {
         let (first, _) = first_plannable_day(now, &tz, clearance);
         Ok(Planning {
             clearance,
-            cap: capacity_now(cap, clearance),
+            cap: capacity_now(cap, clearance, now),
             undeclared_from: first.tomorrow().unwrap_or(first),
             tz,
-        })
-    }
-
-    /// The names of the teams working on `day`, stoppages applied.
-    fn working_team_names(&self, day: Date) -> Vec<String> {
-        self.cap
-            .working_teams(day)
-            .into_iter()
-            .map(|t| self.cap.team_name(t))
-            .collect()
-    }
-
-    /// The stoppage in force that stops `team` on `day`, if one does.
-    fn stopped_by(&self, day: Date, team: &str) -> Option<&'a corridor_clearance::Stoppage> {
-        let day = day.to_string();
-        self.clearance.stoppages.iter().rev().find(|s| {
-            s.in_force()
-                && s.content.from <= day
-                && day <= s.content.to
-                && (s.effect.every_team || s.effect.stops.iter().any(|t| t == team))
         })
     }
 
@@ -225,33 +216,6 @@ impl<'a> Planning<'a> {
             return None;
         }
         Some(local_date(app.inspection_at?, &self.tz))
-    }
-
-    /// Why `content` cannot be booked as it stands because of a stoppage:
-    /// the first assignment whose team does not work that day.
-    fn stopped_assignment(&self, content: &PlanContent) -> Option<String> {
-        let day: Date = content.date.parse().ok()?;
-        let working = self.working_team_names(day);
-        let a = content
-            .assignments
-            .iter()
-            .find(|a| !working.contains(&a.team))?;
-        Some(match self.stopped_by(day, &a.team) {
-            Some(s) => format!(
-                "{} ({}) is booked with team {}, which does not work on {} ({} {}: {})",
-                a.application_id,
-                a.vessel_name,
-                a.team,
-                content.date,
-                s.id,
-                crate::stoppages::kind_name(s.content.kind),
-                s.content.reason
-            ),
-            None => format!(
-                "{} ({}) is booked with team {}, which does not work on {}",
-                a.application_id, a.vessel_name, a.team, content.date
-            ),
-        })
     }
 
     /// Every application waiting for an inspection, as planner voyages.
@@ -1137,20 +1101,6 @@ pub(crate) async fn submit_plan(
         )
         .await?;
     }
-    {
-        let clearance = s.clearance().await;
-        let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
-        if let Some(why) = clearance
-            .plans
-            .get(&date)
-            .and_then(|p| planning.stopped_assignment(&p.content))
-        {
-            return Err(ClearanceError::PlanConflict(format!(
-                "the plan for {date} cannot be submitted: {why}; edit it first"
-            ))
-            .into());
-        }
-    }
     s.execute(&caller.actor, Command::SubmitPlan { date: date.clone() })
         .await?;
     ok(&plan_body(&s, &date, day).await?)
@@ -1179,25 +1129,12 @@ pub(crate) async fn decide_plan(
         )
     })?;
     let day = parse_day(&date)?;
-    let current = {
-        let now = s.now().await;
-        let clearance = s.clearance().await;
-        let plan = clearance.plans.get(&date);
-        // An approval books the plan's teams: not one a stoppage stops.
-        if matches!(decision.payload.decision, DecisionKind::Approve)
-            && let Some(why) = plan.and_then(|p| {
-                Planning::new(&clearance, s.capacity(), now)
-                    .ok()?
-                    .stopped_assignment(&p.content)
-            })
-        {
-            return Err(ClearanceError::PlanConflict(format!(
-                "the plan for {date} cannot be approved: {why}; the coordinator must revise it"
-            ))
-            .into());
-        }
-        plan.map(|p| (p.content.version, p.plan_hash))
-    };
+    let current = s
+        .clearance()
+        .await
+        .plans
+        .get(&date)
+        .map(|p| (p.content.version, p.plan_hash));
     s.execute(
         &caller.actor,
         Command::DecidePlan {
@@ -1228,7 +1165,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}]}: the approved plan's inspections (empty until the plan is approved)"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -1252,6 +1189,43 @@ pub(crate) async fn get_inspections(
     };
     let plan = clearance.plans.get(&date);
     let approved = plan.filter(|p| p.status == PlanStatus::Approved);
+    // An approved slot no longer stands once a stoppage stops it or the
+    // vessel is booked at another time: the inspectors are told, not sent.
+    let gone = |a: &PlanAssignment, app: &Application| -> Option<String> {
+        if app.inspection_at != Some(a.start_at) {
+            return Some(match app.inspection_at {
+                Some(t) => format!("booked again for {}", corridor_ledger::time::format(t)),
+                None => "no longer booked".into(),
+            });
+        }
+        clearance.booking_stopped_by(app).map(|st| {
+            format!(
+                "{} ({}: {})",
+                st.id,
+                corridor_clearance::stoppage::kind_name(st.content.kind),
+                st.content.reason
+            )
+        })
+    };
+    let cancelled: Vec<Value> = approved
+        .map(|p| {
+            p.content
+                .assignments
+                .iter()
+                .filter_map(|a| {
+                    let app = clearance.applications.get(&a.application_id)?;
+                    let why = gone(a, app)?;
+                    Some(json!({
+                        "application_id": a.application_id,
+                        "vessel_name": a.vessel_name,
+                        "team": a.team,
+                        "start": a.start,
+                        "why": why,
+                    }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let inspections: Vec<Value> = approved
         .map(|p| {
             p.content
@@ -1259,6 +1233,9 @@ pub(crate) async fn get_inspections(
                 .iter()
                 .filter_map(|a| {
                     let app = clearance.applications.get(&a.application_id)?;
+                    if gone(a, app).is_some() {
+                        return None;
+                    }
                     Some(json!({
                         "application_id": a.application_id,
                         "team": a.team,
@@ -1288,5 +1265,6 @@ pub(crate) async fn get_inspections(
         // `start` and `end` are clock times in this zone.
         "time_zone": s.capacity().time_zone,
         "inspections": inspections,
+        "cancelled": cancelled,
     }))
 }

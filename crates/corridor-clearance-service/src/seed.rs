@@ -561,14 +561,15 @@ pub async fn seed_service(
     )
     .await?;
 
-    // A gale is forecast for the day after tomorrow (the demo runs
-    // SEASON_DAYS after the season's start): no inspections then, and the
-    // queue's predictions step over it.
+    // A gale is forecast two or three days ahead (the demo runs up to a day
+    // more than SEASON_DAYS after the season's start, which is aligned on a
+    // working day): no inspections then, and the queue's predictions step
+    // over it, while tomorrow's plan still has its vessels.
     let tz = s
         .capacity()
         .tz()
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let gale = at(SEASON_DAYS + 2, 0)?.to_zoned(tz).date().to_string();
+    let gale = at(SEASON_DAYS + 3, 0)?.to_zoned(tz).date().to_string();
     crate::stoppages::declare_stoppage(
         &s,
         &season.coordinator,

@@ -151,6 +151,17 @@ impl Service {
         capacity: corridor_planner::CapacityConfig,
         clock: Clock,
     ) -> Result<Arc<Service>, ServiceError> {
+        // A team needing a party the corridor does not have could never be
+        // stopped by that party's absence (nor work): a configuration error.
+        for t in &capacity.teams {
+            if let Some(p) = t.parties.iter().find(|p| !config.has_party(p)) {
+                return Err(ServiceError::Internal(format!(
+                    "capacity: team {:?} needs party {p:?}, which is not one of the corridor's ({})",
+                    t.name,
+                    config.party_codes().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
         let state = load(&db, &config).await?;
         let log_key = match db.log_key().await? {
             Some(pem) => SecretKey::from_pkcs8_pem(&pem)

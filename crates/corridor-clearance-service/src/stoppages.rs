@@ -4,9 +4,14 @@
 //! lifts them, each with a reason, in the log. The queue's forecast and the
 //! day's plan are made against the service's capacity less the stoppages in
 //! force ([`crate::inspections::capacity_now`]): a party's absence stops only
-//! the teams that need that party. A booking on a team a stoppage stops no
-//! longer holds (the vessel waits again), and a plan that books such a team
-//! is neither submitted nor approved until the coordinator revises it.
+//! the teams that need that party. What a stoppage stops is worked out when
+//! it is declared, against the schedule as the stoppages already in force
+//! leave it, and logged with it (its effect); from then on the planner, the
+//! bookings and the plans all go by that record. A booked slot on a team it
+//! stops, starting after the declaration, no longer holds (the vessel waits
+//! again; a slot begun before may be under way), the inspectors' day lists
+//! it as cancelled, and a plan that books such a team is neither submitted nor
+//! approved until the coordinator revises it.
 //!
 //! | route | who |
 //! |---|---|
@@ -18,6 +23,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use corridor_clearance::stoppage::kind_name;
 use corridor_clearance::{
     Action, Actor, ClearanceError, Command, Event, Resource, Stoppage, StoppageContent,
     StoppageEffect, StoppageKind, can,
@@ -35,16 +41,6 @@ pub(crate) fn routes() -> Router<std::sync::Arc<Service>> {
     Router::new()
         .route("/stoppages", get(list).post(declare))
         .route("/stoppages/{id}/lift", post(lift))
-}
-
-/// The kind's name as the API and the planner's schedule write it.
-pub(crate) fn kind_name(kind: StoppageKind) -> &'static str {
-    match kind {
-        StoppageKind::Weather => "weather",
-        StoppageKind::DayOff => "day_off",
-        StoppageKind::PartyAbsent => "party_absent",
-        StoppageKind::Other => "other",
-    }
 }
 
 /// Why the teams stop.
@@ -89,7 +85,7 @@ impl From<StoppageKind> for KindBody {
 pub struct StoppageRequest {
     /// First day, `YYYY-MM-DD` on the centre's calendar (`time_zone` of `GET /queue`).
     pub from: String,
-    /// Last day, inclusive (at most 366 days after `from`).
+    /// Last day, inclusive (a stoppage is at most 366 days long).
     pub to: String,
     /// Why the teams stop.
     pub kind: KindBody,
@@ -288,7 +284,15 @@ pub async fn declare_stoppage(
     stoppage: StoppageContent,
 ) -> Result<String, ServiceError> {
     let (first, last) = corridor_clearance::stoppage::check_days(&stoppage.from, &stoppage.to)?;
-    let effect = effect_of(s.capacity(), &stoppage, first, last)?;
+    // Against the schedule as the stoppages in force already leave it: a
+    // cap of one team over a day a party is absent keeps one of the teams
+    // still working.
+    let effect = {
+        let clearance = s.clearance().await;
+        let now = s.now().await;
+        let cap = crate::inspections::capacity_now(s.capacity(), &clearance, now);
+        effect_of(&cap, &stoppage, first, last)?
+    };
     let event = s
         .execute(actor, Command::DeclareStoppage { stoppage, effect })
         .await
@@ -312,16 +316,17 @@ fn effect_of(
     let tz = cap
         .tz()
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let midnight = |d: Date| {
+    let midnight = |field: &str, d: Date| {
         d.to_zoned(tz.clone())
             .map(|z| z.timestamp())
-            .map_err(|e| ServiceError::Unprocessable(format!("{d}: {e}")))
+            .map_err(|e| ServiceError::Unprocessable(format!("{field}: {d}: {e}")))
     };
     let as_planned = corridor_planner::config::Stoppage {
         from: first,
         to: last,
         teams: st.teams,
         absent: st.absent.clone(),
+        stops: Vec::new(),
         kind: kind_name(st.kind).into(),
         note: String::new(),
     };
@@ -347,8 +352,8 @@ fn effect_of(
         .tomorrow()
         .map_err(|e| ServiceError::Unprocessable(format!("to: {e}")))?;
     Ok(StoppageEffect {
-        starts_at: midnight(first)?,
-        ends_at: midnight(end)?,
+        starts_at: midnight("from", first)?,
+        ends_at: midnight("to", end)?,
         stops,
         every_team,
     })

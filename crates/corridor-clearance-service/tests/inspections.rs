@@ -1370,13 +1370,18 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
         json!({"from": "2022-10-08", "to": "2022-10-08", "kind": "weather", "reason": "gale"});
     let (st, body) = w.as_coord("POST", "/stoppages", Some(&gale)).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    let (st, body) = w
-        .plan_decision("UN", "2022-10-08", submitted["plan_hash"].as_str().unwrap())
-        .await;
+    // The parties may say yes; the last approval, which would book it, is refused.
+    let hash = submitted["plan_hash"].as_str().unwrap();
+    let mut answers = Vec::new();
+    for party in PARTIES {
+        answers.push(w.plan_decision(party, "2022-10-08", hash).await);
+    }
+    let (st, body) = answers.pop().unwrap();
+    assert!(answers.iter().all(|(st, _)| *st == StatusCode::OK), "{answers:?}");
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("which does not work on 2022-10-08 (STOP-2 weather: gale)"),
+        message.contains("which STOP-2 stops (weather: gale)"),
         "{message}"
     );
     // Nor submitted: a stored draft for the 9th, then a day off on the 9th.
@@ -1395,7 +1400,7 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("STOP-3 day_off: Republic Day"),
+            .contains("which STOP-3 stops (day_off: Republic Day)"),
         "{body}"
     );
     // And an edit naming a stopped team is refused with the day's teams.
@@ -1427,4 +1432,122 @@ async fn vessels_not_declared_ready_do_not_take_tomorrows_predicted_places() {
     for id in &undeclared {
         assert_eq!(queue_field(&q, id, "predicted"), "2022-10-08", "{id}: {q}");
     }
+}
+
+/// From the review of the stoppages: a cap declared over a day a party is
+/// already absent keeps one of the teams still working (what a stoppage
+/// stops is worked out against those in force, and logged); a stoppage
+/// declared mid-morning leaves the slots already begun booked; the
+/// inspectors' day lists a stopped slot as cancelled, and a vessel booked
+/// again elsewhere no longer shows on the old day even once the stoppage
+/// is lifted.
+#[tokio::test]
+async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
+    let w = world_with_named_teams().await;
+    approved_vessels(&w, 931_500, 12, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    async fn declare(w: &World, body: Value) -> Value {
+        let (st, body) = w.as_coord("POST", "/stoppages", Some(&body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        body
+    }
+    let absent = declare(
+        &w,
+        json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "party_absent",
+               "absent": ["RU"], "reason": "RU away"}),
+    )
+    .await;
+    assert_eq!(absent["stops"], json!(["JIT-2"]));
+    let cap = declare(
+        &w,
+        json!({"from": "2022-10-09", "to": "2022-10-09", "kind": "other",
+               "teams": 1, "reason": "one launch only"}),
+    )
+    .await;
+    assert_eq!(
+        cap["stops"],
+        json!(["JIT-3"]),
+        "of JIT-1 and JIT-3, one stays"
+    );
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-09", None).await;
+    assert_eq!(team_names(&plan), ["JIT-1"], "{plan}");
+
+    // Tomorrow's plan, approved; at 10:00 on the day a gale is declared.
+    let plan = w.approve_plan("2022-10-07").await;
+    w.s.clock().set("2022-10-07T07:00:00Z".parse().unwrap());
+    declare(
+        &w,
+        json!({"from": "2022-10-07", "to": "2022-10-07", "kind": "weather", "reason": "gale"}),
+    )
+    .await;
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let begun: Vec<String> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["start_at"].as_str().unwrap() <= "2022-10-07T07:00:00Z")
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!begun.is_empty(), "{plan}");
+    let listed = |v: &Value, list: &str| -> Vec<String> {
+        v[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["application_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The slots begun before the gale stand; the later ones are cancelled, saying why.
+    let mut shown = listed(&day, "inspections");
+    shown.sort();
+    let mut want = begun.clone();
+    want.sort();
+    assert_eq!(shown, want, "{day}");
+    let cancelled = listed(&day, "cancelled");
+    assert_eq!(
+        cancelled.len() + begun.len(),
+        plan["assignments"].as_array().unwrap().len(),
+        "{day}"
+    );
+    assert!(
+        day["cancelled"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("STOP-3 (weather: gale)"),
+        "{day}"
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    for id in &begun {
+        assert_eq!(
+            queue_field(&q, id, "predicted"),
+            "2022-10-07",
+            "{id} keeps its slot: {q}"
+        );
+    }
+    // The cancelled ones are booked again on the 8th; the gale is then lifted.
+    let next = w.approve_plan("2022-10-08").await;
+    let rebooked = planned_ids(&next);
+    for id in &cancelled {
+        assert!(rebooked.contains(id), "{id}: {next}");
+    }
+    let lift = json!({"reason": "it blew over"});
+    let (st, body) = w
+        .as_coord("POST", "/stoppages/STOP-3/lift", Some(&lift))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let mut shown = listed(&day, "inspections");
+    shown.sort();
+    assert_eq!(shown, want, "{day}");
+    assert!(
+        day["cancelled"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("booked again for 2022-10-08"),
+        "{day}"
+    );
 }

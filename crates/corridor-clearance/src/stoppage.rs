@@ -117,24 +117,41 @@ impl Stoppage {
         self.lifted.is_none()
     }
 
-    /// Whether it stops `team` (a plan's team name; `None` for a booking made
-    /// by hand, without a team) at `at`.
+    /// Whether it stops an inspection booked at `at` with `team` (a plan's
+    /// team name; `None` for a booking made by hand, without a team). Not a
+    /// slot that began before the stoppage was declared: it may be under way
+    /// (so a stoppage declared after its days stops nothing).
     pub fn stops(&self, at: Timestamp, team: Option<&str>) -> bool {
         let e = &self.effect;
-        self.in_force()
-            && e.starts_at <= at
-            && at < e.ends_at
-            && (e.every_team || team.is_some_and(|t| e.stops.iter().any(|s| s == t)))
+        self.covers(at) && (e.every_team || team.is_some_and(|t| e.stops.iter().any(|s| s == t)))
+    }
+
+    /// In force over a slot starting at `at`, declared before it began.
+    pub fn covers(&self, at: Timestamp) -> bool {
+        self.in_force() && self.at <= at && self.effect.starts_at <= at && at < self.effect.ends_at
     }
 }
 
-/// A stoppage's first and last day: `YYYY-MM-DD` each, in order, at most
-/// [`MAX_STOPPAGE_DAYS`] apart; the error names the field.
+/// A stoppage's first and last day: `YYYY-MM-DD` each (years 1000-9999, so
+/// the text sorts as the dates do), in order, at most [`MAX_STOPPAGE_DAYS`]
+/// days long; the error names the field.
 pub fn check_days(from: &str, to: &str) -> Result<(Date, Date), crate::ClearanceError> {
     use crate::ClearanceError::Invalid;
     let day = |name: &str, text: &str| {
-        text.parse::<Date>()
-            .map_err(|_| Invalid(format!("{name}: {text:?} is not a YYYY-MM-DD date")))
+        let b = text.as_bytes();
+        let shape = b.len() == 10
+            && b[0] != b'0'
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        shape
+            .then(|| text.parse::<Date>().ok())
+            .flatten()
+            .ok_or_else(|| Invalid(format!("{name}: {text:?} is not a YYYY-MM-DD date")))
     };
     let (first, last) = (day("from", from)?, day("to", to)?);
     let days = first.until(last).map_or(i32::MAX, |d| d.get_days());
@@ -147,6 +164,16 @@ pub fn check_days(from: &str, to: &str) -> Result<(Date, Date), crate::Clearance
         )));
     }
     Ok((first, last))
+}
+
+/// The kind's name as the API and the planner's schedule write it.
+pub fn kind_name(kind: StoppageKind) -> &'static str {
+    match kind {
+        StoppageKind::Weather => "weather",
+        StoppageKind::DayOff => "day_off",
+        StoppageKind::PartyAbsent => "party_absent",
+        StoppageKind::Other => "other",
+    }
 }
 
 /// The id of the `n`-th stoppage declared (from 1).

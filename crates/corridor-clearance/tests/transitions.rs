@@ -509,6 +509,19 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
             stop("5 Oct", "2022-10-05", K::Weather, &[], "gale"),
             "from: \"5 Oct\" is not",
         ),
+        // Years the text would not sort by (the review's panic): refused.
+        (
+            stop("-000002-12-31", "-000001-01-01", K::Weather, &[], "gale"),
+            "from: \"-000002-12-31\" is not",
+        ),
+        (
+            stop("0999-12-31", "1000-01-01", K::Weather, &[], "gale"),
+            "from: \"0999-12-31\" is not",
+        ),
+        (
+            stop("2022-10-05", "2022-10-5", K::Weather, &[], "gale"),
+            "to: \"2022-10-5\" is not",
+        ),
         (
             stop("2022-10-05", "2023-10-06", K::Other, &[], "long"),
             "to: a stoppage lasts at most 366",

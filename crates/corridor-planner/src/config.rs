@@ -172,12 +172,16 @@ pub struct Stoppage {
     pub from: Date,
     /// Last day (inclusive).
     pub to: Date,
-    /// At most this many teams still work. Absent with no `absent` parties: none work.
+    /// At most this many of the teams still working (after the stoppages before it) work.
+    /// With none of `teams`, `absent` and `stops`: no team works.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teams: Option<u32>,
     /// Delegations absent (party codes): every team that needs one of them stops.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<String>,
+    /// These teams stop, by name (as a logged stoppage's effect names them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops: Vec<String>,
     /// e.g. "weather", "party absent", "day off".
     #[serde(default)]
     pub kind: String,
@@ -235,7 +239,7 @@ impl TeamSpec {
 impl Stoppage {
     /// Which of `teams` (indices into the config's numbering) still work on a day it covers.
     pub fn working(&self, cfg: &CapacityConfig, teams: Vec<usize>) -> Vec<usize> {
-        if self.absent.is_empty() && self.teams.is_none() {
+        if self.absent.is_empty() && self.teams.is_none() && self.stops.is_empty() {
             return Vec::new();
         }
         let mut left: Vec<usize> = teams
@@ -247,6 +251,7 @@ impl Stoppage {
                         .get(t)
                         .is_some_and(|s| s.works_without(&self.absent))
             })
+            .filter(|&t| !self.stops.contains(&cfg.team_name(t)))
             .collect();
         if let Some(k) = self.teams {
             left.truncate(k as usize);
@@ -255,8 +260,8 @@ impl Stoppage {
     }
 }
 
-/// `teams` less what each of `stoppages` stops (each stops what it stops, so overlapping
-/// stoppages add up).
+/// `teams` less what each of `stoppages` stops, in order: absences and named teams add up,
+/// and a `teams` cap applies to what the stoppages before it left.
 pub(crate) fn working_after<'a>(
     cfg: &CapacityConfig,
     teams: Vec<usize>,
@@ -401,6 +406,9 @@ impl CapacityConfig {
                     "stoppage {}..{} ends before it starts",
                     s.from, s.to
                 ));
+            }
+            if s.stops.iter().any(|t| t.trim().is_empty()) {
+                return bad(format!("stoppage from {}: a team name is empty", s.from));
             }
             if let Some(p) = s.absent.iter().find(|p| !party_code(p)) {
                 return bad(format!(
@@ -615,6 +623,7 @@ impl CapacityConfig {
             to: add_days(from, days.max(1) - 1),
             teams: None,
             absent: Vec::new(),
+            stops: Vec::new(),
             kind: "what-if".into(),
             note: note.into(),
         });

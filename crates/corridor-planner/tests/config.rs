@@ -133,6 +133,15 @@ teams = 3
 from = "2022-08-15"
 to = "2022-08-15"
 kind = "weather"
+# by name, then a cap over what is left
+[[stoppage]]
+from = "2022-08-16"
+to = "2022-08-16"
+stops = ["tr-un-ua"]
+[[stoppage]]
+from = "2022-08-16"
+to = "2022-08-16"
+teams = 2
 "#;
     check(
         cfg,
@@ -143,12 +152,14 @@ kind = "weather"
             (date(2022, 8, 13), 1, 2.0),
             (date(2022, 8, 14), 3, 2.0),
             (date(2022, 8, 15), 0, 2.0),
+            (date(2022, 8, 16), 2, 2.0),
         ]),
     );
     let cfg = CapacityConfig::from_toml(cfg).expect("parses");
     assert_eq!(cfg.working_teams(date(2022, 8, 10)), vec![0, 2]);
     assert_eq!(cfg.working_teams(date(2022, 8, 13)), vec![2]);
     assert_eq!(cfg.working_teams(date(2022, 8, 14)), vec![0, 1, 2]);
+    assert_eq!(cfg.working_teams(date(2022, 8, 16)), vec![1, 2]);
     let bad = "[[stoppage]]\nfrom = \"2022-08-01\"\nto = \"2022-08-01\"\nabsent = [\"\"]";
     check(bad, Err("invalid"));
     check(

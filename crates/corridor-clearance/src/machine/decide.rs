@@ -780,6 +780,21 @@ impl Clearance {
                     corridor_ledger::time::format(a.start_at)
                 ));
             }
+            if let Some(s) = self
+                .stoppages
+                .iter()
+                .rev()
+                .find(|s| s.stops(a.start_at, Some(&a.team)))
+            {
+                return Some(format!(
+                    "{id} ({vessel}) is booked with team {} at {}, which {} stops ({}: {})",
+                    a.team,
+                    corridor_ledger::time::format(a.start_at),
+                    s.id,
+                    crate::stoppage::kind_name(s.content.kind),
+                    s.content.reason
+                ));
+            }
         }
         None
     }
@@ -817,9 +832,6 @@ fn check_reason(kind: &DecisionKind) -> Result<(), ClearanceError> {
     check_finding(&format!("a {}", kind.name()), reason_code, text)
 }
 
-/// Free text kept in the log (a reason, a note): plain text, at most
-/// `MAX_TEXT_CHARS`, line breaks allowed. Whether it may be empty is the
-/// caller's rule. The refusal names `field`.
 /// An effect spans some time and names each team once, plainly.
 fn check_effect(e: &StoppageEffect) -> Result<(), ClearanceError> {
     use crate::stoppage::MAX_TEAM_NAME_CHARS;
@@ -910,6 +922,9 @@ impl Clearance {
     }
 }
 
+/// Free text kept in the log (a reason, a note): plain text, at most
+/// `MAX_TEXT_CHARS`, line breaks allowed. Whether it may be empty is the
+/// caller's rule. The refusal names `field`.
 fn check_free_text(field: &str, text: &str) -> Result<(), ClearanceError> {
     match corridor_domain::text::plain_text_problem(
         text,

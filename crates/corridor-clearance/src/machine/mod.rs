@@ -755,8 +755,13 @@ impl Clearance {
         }
         let at = app.inspection_at?;
         self.stoppages.iter().rev().find(|s| {
+            // Cheap first: in force over the booked time (most are not).
+            if !s.covers(at) {
+                return false;
+            }
+            // The booking's team, from an approved plan of the stoppage's
+            // days (canonical dates: the text sorts as the days do).
             let c = &s.content;
-            // The booking's team, from an approved plan of the stoppage's days.
             let team = self
                 .plans
                 .range(c.from.clone()..=c.to.clone())
