@@ -1377,7 +1377,10 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
         answers.push(w.plan_decision(party, "2022-10-08", hash).await);
     }
     let (st, body) = answers.pop().unwrap();
-    assert!(answers.iter().all(|(st, _)| *st == StatusCode::OK), "{answers:?}");
+    assert!(
+        answers.iter().all(|(st, _)| *st == StatusCode::OK),
+        "{answers:?}"
+    );
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(
