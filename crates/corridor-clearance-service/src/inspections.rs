@@ -1165,7 +1165,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -1220,6 +1220,7 @@ pub(crate) async fn get_inspections(
                         "vessel_name": a.vessel_name,
                         "team": a.team,
                         "start": a.start,
+                        "start_at": corridor_ledger::time::format(a.start_at),
                         "why": why,
                     }))
                 })

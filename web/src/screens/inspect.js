@@ -15,17 +15,39 @@ async function checklist(signal) {
 
 /**
  * The plan's assignments for a day by application id (empty without a
- * plan), the day (without `date`, the server's today in the centre's zone)
- * and the zone the plan's HH:MM times are in.
+ * plan), its cancelled slots (a stoppage stopped them, or the vessel was
+ * booked again elsewhere), the day (without `date`, the server's today in
+ * the centre's zone) and the zone the plan's HH:MM times are in.
  */
 async function assignments(date, signal) {
   try {
     const day = await getJSON('/inspections', date ? { date } : null, { signal });
-    return { byId: new Map(day.inspections.map((a) => [a.application_id, a])), date: day.date || date, zone: learnZone(day.time_zone) };
+    return {
+      byId: new Map(day.inspections.map((a) => [a.application_id, a])),
+      cancelled: day.cancelled || [],
+      date: day.date || date,
+      zone: learnZone(day.time_zone),
+    };
   } catch (e) {
-    if (e instanceof NotAvailable) return { byId: new Map(), date, zone: centreZone() };
+    if (e instanceof NotAvailable) return { byId: new Map(), cancelled: [], date, zone: centreZone() };
     throw e;
   }
+}
+
+/**
+ * Who the inspectors board on `date`, in time order: the plan's slots, and
+ * vessels scheduled for the day outside it (or not yet given a time); not
+ * those scheduled for another day, nor a slot the server cancelled (its
+ * booking is the cancelled one; one booked again later the same day shows).
+ */
+export function dayList(apps, plan, date, zone) {
+  const cancelled = new Map(plan.cancelled.map((c) => [c.application_id, c]));
+  const onDay = (a) => !a.inspection_at || dayIn(zone, a.inspection_at) === date;
+  const stopped = (a) => cancelled.get(a.id)?.start_at === a.inspection_at;
+  const waiting = apps.filter((a) => plan.byId.has(a.id) || (a.status === 'awaiting_inspection' && onDay(a) && !stopped(a)));
+  // A vessel the coordinator scheduled outside the plan shows its time too.
+  const when = (a) => plan.byId.get(a.id)?.start_at || a.inspection_at || '9999';
+  return waiting.sort((a, b) => when(a).localeCompare(when(b)) || a.id.localeCompare(b.id));
 }
 
 /** A scheduled time on the day's list: "07:00 UTC+3", with the date if it is another day's. */
@@ -61,14 +83,12 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
     date = plan.date || date;
     const { zone } = plan;
     show(zone);
-    // The day's plan, and vessels scheduled for this day outside it (or not
-    // yet given a time); not those scheduled for another day.
-    const onDay = (a) => !a.inspection_at || dayIn(zone, a.inspection_at) === date;
-    const waiting = apps.filter((a) => plan.byId.has(a.id) || (a.status === 'awaiting_inspection' && onDay(a)));
-    // A vessel the coordinator scheduled outside the plan shows its time too.
-    const when = (a) => plan.byId.get(a.id)?.start_at || a.inspection_at || '9999';
-    waiting.sort((a, b) => when(a).localeCompare(when(b)) || a.id.localeCompare(b.id));
-    if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'));
+    const waiting = dayList(apps, plan, date, zone);
+    // Slots of the approved plan that no longer stand, and why: nobody goes out for them.
+    const cancelled = plan.cancelled.length ? [h('h3', null, 'Cancelled'),
+      h('ul', { id: 'inspect-cancelled' }, plan.cancelled.map((c) => h('li', { 'data-id': c.application_id },
+        h('strong', null, c.vessel_name), ` · ${c.start} · team ${c.team} — ${c.why}`)))] : [];
+    if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'), ...cancelled);
     mount(body, h('ol', { class: 'work-cards', id: 'inspect-list' }, waiting.map((a) => {
       const slot = plan.byId.get(a.id);
       return h('li', { 'data-id': a.id },
@@ -78,7 +98,7 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
         slot ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
           : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${scheduledText(a.inspection_at, date, zone)} (outside the plan)`)
             : h('span', { class: 'muted' }, 'not in the day’s plan'));
-    })));
+    })), ...cancelled);
   }).catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));
   });
