@@ -23,10 +23,18 @@ pub const MAX_FAILURES: u32 = 5;
 pub const MAX_CLIENT_FAILURES: u32 = 50;
 /// Failed logins on one user name from all clients together within
 /// [`WINDOW_SECONDS`] (a right password starts the count again). Reaching
-/// it refuses that name to everyone until the window ends: a guesser with
-/// many addresses gets at most 100 guesses a window (9,600 a day) instead
-/// of 5 per address, and can keep the name locked a window at a time.
+/// it refuses that name to every client that has not signed in to it
+/// before, for the rest of the window and then for a lock that doubles each
+/// time the cap is reached again without a success in between (1, 2, 4 …
+/// windows, at most [`MAX_LOCK_WINDOWS`]). A guesser with many addresses
+/// gets 100 guesses a window at first and about 100 a day once the lock is
+/// long, while the account's owner, from an address they signed in from
+/// before, still signs in.
 pub const MAX_ACCOUNT_FAILURES: u32 = 100;
+/// Longest lock of an account to unknown clients, in windows (a day).
+pub const MAX_LOCK_WINDOWS: i64 = 96;
+/// Addresses remembered per user as known (their last successful sign-ins).
+const KNOWN_CLIENTS: usize = 8;
 /// Counters of failures per user name (see [`AccountCounts`]).
 const ACCOUNT_SLOTS: usize = 1 << 16;
 /// The rate-limit window.
@@ -51,6 +59,9 @@ pub struct LoginLimiter {
     per_user: HashMap<(Option<IpAddr>, String), u32>,
     per_client: HashMap<Option<IpAddr>, u32>,
     per_account: AccountCounts,
+    /// Per user name, the client keys it last signed in from (kept across
+    /// windows; only real accounts reach it, so it is as large as they are).
+    known: HashMap<String, Vec<IpAddr>>,
 }
 
 /// Failures per user name, in a fixed table of counters indexed by a keyed
@@ -61,6 +72,10 @@ pub struct LoginLimiter {
 struct AccountCounts {
     key: std::collections::hash_map::RandomState,
     counts: Vec<u32>,
+    /// Times in a row the cap was reached (a success or a clean day clears it).
+    strikes: Vec<u8>,
+    /// The first window the slot is open again to unknown clients.
+    locked_until: Vec<i64>,
 }
 
 impl Default for AccountCounts {
@@ -68,6 +83,8 @@ impl Default for AccountCounts {
         Self {
             key: std::collections::hash_map::RandomState::new(),
             counts: vec![0; ACCOUNT_SLOTS],
+            strikes: vec![0; ACCOUNT_SLOTS],
+            locked_until: vec![0; ACCOUNT_SLOTS],
         }
     }
 }
@@ -79,20 +96,37 @@ impl AccountCounts {
         (self.key.hash_one(username) as usize) % ACCOUNT_SLOTS
     }
 
-    fn get(&self, username: &str) -> u32 {
-        self.counts[self.slot(username)]
+    /// Whether unknown clients are refused the name in `window`.
+    fn locked(&self, username: &str, window: i64) -> bool {
+        let i = self.slot(username);
+        self.counts[i] >= MAX_ACCOUNT_FAILURES || window < self.locked_until[i]
     }
 
-    fn add(&mut self, username: &str) {
+    fn add(&mut self, username: &str, window: i64) {
         let i = self.slot(username);
+        // A clean day since the last lock ended: the strikes are history.
+        if window >= self.locked_until[i] + MAX_LOCK_WINDOWS {
+            self.strikes[i] = 0;
+        }
         self.counts[i] = self.counts[i].saturating_add(1);
+        if self.counts[i] == MAX_ACCOUNT_FAILURES {
+            self.strikes[i] = self.strikes[i].saturating_add(1);
+            let lock = 1i64
+                .checked_shl(u32::from(self.strikes[i]) - 1)
+                .unwrap_or(i64::MAX)
+                .min(MAX_LOCK_WINDOWS);
+            self.locked_until[i] = window + lock;
+        }
     }
 
     fn forget(&mut self, username: &str) {
         let i = self.slot(username);
         self.counts[i] = 0;
+        self.strikes[i] = 0;
+        self.locked_until[i] = 0;
     }
 
+    /// A new window: the counts start again (the locks and strikes stay).
     fn clear(&mut self) {
         self.counts.fill(0);
     }
@@ -130,12 +164,14 @@ impl LoginLimiter {
         self.roll(now);
         let client = Self::client_key(client);
         let key = (client, username.to_string());
+        let known =
+            client.is_some_and(|c| self.known.get(username).is_some_and(|cs| cs.contains(&c)));
         self.per_user.get(&key).is_none_or(|n| *n < MAX_FAILURES)
             && self
                 .per_client
                 .get(&client)
                 .is_none_or(|n| *n < MAX_CLIENT_FAILURES)
-            && self.per_account.get(username) < MAX_ACCOUNT_FAILURES
+            && (known || !self.per_account.locked(username, self.window))
     }
 
     /// Records a failure. Login charges one before checking the password
@@ -154,18 +190,30 @@ impl LoginLimiter {
             let n = self.per_client.entry(client).or_default();
             *n = n.saturating_add(1);
         }
-        self.per_account.add(username);
+        self.per_account.add(username, self.window);
     }
 
     /// A right password: forgets this client's failures on the user name
-    /// and the name's failures from everywhere (the cap counts failures in
-    /// a row), and gives back the attempt charged up front.
+    /// and the name's failures and lock from everywhere (the cap counts
+    /// failures in a row), gives back the attempt charged up front, and
+    /// remembers the client as one the account signs in from.
     pub fn succeeded(&mut self, client: Option<IpAddr>, username: &str) {
         let client = Self::client_key(client);
         self.per_user.remove(&(client, username.to_string()));
         self.per_account.forget(username);
         if let Some(n) = self.per_client.get_mut(&client) {
             *n = n.saturating_sub(1);
+        }
+        // Without an address there is nobody to know.
+        if let Some(c) = client
+            && (self.known.len() < MAX_TRACKED || self.known.contains_key(username))
+        {
+            let cs = self.known.entry(username.to_string()).or_default();
+            cs.retain(|k| *k != c);
+            if cs.len() == KNOWN_CLIENTS {
+                cs.remove(0);
+            }
+            cs.push(c);
         }
     }
 }
@@ -547,9 +595,10 @@ mod tests {
             l.failed(many(1000 + i), "ua", t0);
         }
         assert!(!l.allowed(many(5000), "ua", t0), "a new address");
+        // Open finding 5: the guessers kept the name refused to everyone.
         assert!(
-            !l.allowed(owner, "ua", t0),
-            "the owner too, until the window ends"
+            l.allowed(owner, "ua", t0),
+            "the owner, from an address they signed in from, still may"
         );
         // (Another name shares the counter once in 65,536: any of three.)
         assert!(
@@ -564,7 +613,64 @@ mod tests {
         let later = t0
             .checked_add(jiff::SignedDuration::from_secs(WINDOW_SECONDS))
             .unwrap();
-        assert!(l.allowed(owner, "ua", later));
+        assert!(
+            l.allowed(many(500_000), "ua", later),
+            "the first lock ends with the window"
+        );
+    }
+
+    /// Open finding 5: a guesser with many addresses took 100 guesses every
+    /// window (9,600 a day). Each time the cap is reached again without a
+    /// success the lock to unknown clients doubles, up to a day; a success
+    /// or a clean day starts again.
+    #[test]
+    fn an_accounts_lock_doubles_while_the_guessing_goes_on() {
+        let t0: Timestamp = "2022-10-29T00:00:00Z".parse().unwrap();
+        let at = |w: i64| {
+            t0.checked_add(jiff::SignedDuration::from_secs(w * WINDOW_SECONDS))
+                .unwrap()
+        };
+        let guesser = |w: i64, i: u32| {
+            Some(IpAddr::from(std::net::Ipv4Addr::from(
+                0x0A00_0000 + u32::try_from(w).unwrap() * 1000 + i,
+            )))
+        };
+        let mut l = LoginLimiter::default();
+        // Guess whenever allowed for two days: count the guesses and the windows open.
+        let mut guesses = 0u32;
+        let mut open = Vec::new();
+        for w in 0..192 {
+            let mut i = 0;
+            while l.allowed(guesser(w, i), "ua", at(w)) {
+                l.failed(guesser(w, i), "ua", at(w));
+                guesses += 1;
+                i += 1;
+            }
+            if i > 0 {
+                open.push(w);
+            }
+        }
+        // Locks of 1, 2, 4 … 64 windows, then a day each.
+        assert_eq!(&open[..8], [0, 1, 3, 7, 15, 31, 63, 127], "{open:?}");
+        assert_eq!(open.len(), 8, "{open:?}");
+        assert_eq!(guesses, 8 * MAX_ACCOUNT_FAILURES);
+        // The owner signs in (from a known address): the lock and strikes go.
+        let owner = Some(IpAddr::from([192, 0, 2, 200]));
+        l.succeeded(owner, "ua");
+        assert!(l.allowed(guesser(500, 0), "ua", at(192)));
+        // And a day without guessing after a lock starts the strikes again.
+        let mut m = LoginLimiter::default();
+        // Locked until window 3; a day after that, the cap again.
+        for round in [0i64, 1, 3 + MAX_LOCK_WINDOWS] {
+            for i in 0..MAX_ACCOUNT_FAILURES {
+                m.failed(guesser(round, i), "ru", at(round));
+            }
+        }
+        assert!(!m.allowed(guesser(900, 0), "ru", at(3 + MAX_LOCK_WINDOWS)));
+        assert!(
+            m.allowed(guesser(901, 0), "ru", at(4 + MAX_LOCK_WINDOWS)),
+            "one window again, not four"
+        );
     }
 
     fn check_password_rule(username: &str, password: &str, expected: Option<&str>) {
