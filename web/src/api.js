@@ -57,7 +57,9 @@ export async function request(method, path, { params, body, signal, raw = false 
   let data = null;
   try {
     data = await res.json();
-  } catch {
+  } catch (e) {
+    // Stopped while the body was read (the screen left): not an answer.
+    if (e.name === 'AbortError') throw e;
     // A non-JSON body (a proxy's error page): reported below by status.
   }
   // Sent with a token the tab has since replaced (signed in again while it

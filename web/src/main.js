@@ -223,7 +223,7 @@ async function corridorBanner() {
   } catch {
     return; // not available on this server, or not now: the banner stays as it was
   }
-  if (seq !== corridorSeq) return;
+  if (seq !== corridorSeq || !c || typeof c !== 'object') return;
   showCorridor(c);
   // A screen showing the corridor's state (the coordinator's) hears it too.
   window.dispatchEvent(new CustomEvent('corridor:state', { detail: { state: c, from: 'read' } }));

@@ -63,6 +63,7 @@ function corridorPanel(signal) {
   const resume = h('button', { type: 'button', id: 'resume', hidden: true }, 'Resume the corridor');
   let state = null;
   const show = (c) => {
+    if (!c) return;
     state = c;
     const since = c.suspended_since ? ` since ${fmtWorkTime(c.suspended_since)}` : '';
     mount(box, h('p', { id: 'corridor-state', 'data-suspended': String(Boolean(c.suspended)) },
@@ -125,7 +126,9 @@ function corridorPanel(signal) {
   };
   window.addEventListener('corridor:state', heard);
   signal.addEventListener('abort', () => window.removeEventListener('corridor:state', heard));
-  getJSON('/corridor', null, { signal }).then(show, (e) => {
+  getJSON('/corridor', null, { signal }).then((c) => {
+    if (c && !signal.aborted) show(c);
+  }, (e) => {
     if (e.name === 'AbortError') return;
     mount(box, e instanceof NotAvailable ? notice('info', 'No clearance service on this server.') : notice('error', `The corridor’s state could not be loaded: ${e.message}`));
   });
@@ -483,7 +486,7 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
         }
         const page = await postJSON(`/applications/${a.id}/${action}`);
         // The server's answer, whatever the redraw does.
-        tell(moveStatus, 'info', `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.`);
+        tell(moveStatus, 'info', page?.status ? `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.` : `${a.id} (${a.vessel}): recorded.`);
         await load();
       }, { 'data-action': action, 'aria-label': `${label}: ${a.vessel} (${a.id})` });
     }));
