@@ -16,6 +16,7 @@ import { agentApplicationScreen, agentListScreen, agentNewScreen } from './scree
 import { reviewApplicationScreen, reviewListScreen } from './screens/review.js';
 import { inspectApplicationScreen, inspectListScreen } from './screens/inspect.js';
 import { coordinateScreen } from './screens/coordinate.js';
+import { adminScreen } from './screens/admin.js';
 import { HOME, lapsedUser, roleName, signIn, signOut, whoami } from './session.js';
 
 const main = document.getElementById('main');
@@ -108,6 +109,7 @@ const SCREENS = [
   { match: /^\/inspect$/, screen: inspectListScreen, nav: '/inspect', title: 'Inspections', work: true },
   { match: /^\/inspect\/([A-Za-z0-9-]+)$/, screen: inspectApplicationScreen, nav: '/inspect', title: 'Inspection', work: true },
   { match: /^\/coordinate$/, screen: coordinateScreen, nav: '/coordinate', title: 'Coordination', work: true },
+  { match: /^\/admin$/, screen: adminScreen, nav: '/admin', title: 'Administration', work: true },
 ];
 
 // The signed-in user's name and their working screen in the header.

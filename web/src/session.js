@@ -32,6 +32,7 @@ export const HOME = {
   delegate: { path: '/review', label: 'Review' },
   inspector: { path: '/inspect', label: 'Inspections' },
   coordinator: { path: '/coordinate', label: 'Coordination' },
+  admin: { path: '/admin', label: 'Administration' },
 };
 
 /**

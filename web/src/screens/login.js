@@ -28,7 +28,7 @@ export function loginScreen(root, params) {
   });
   mount(root, h('section', { class: 'panel', 'aria-labelledby': 'login-title' },
     h('h2', { id: 'login-title' }, 'Sign in'),
-    h('p', { class: 'lead' }, 'Agents, delegations, inspectors and coordinators sign in here. The public record needs no account.'),
+    h('p', { class: 'lead' }, 'Agents, delegations, inspectors, coordinators and administrators sign in here. The public record needs no account.'),
     form));
   form.elements.username.focus();
 }
