@@ -36,7 +36,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .route("/auth/me", get(me))
         .route("/auth/tokens", get(list_tokens).post(create_token))
         .route("/auth/tokens/{token_id}", delete(revoke_token))
-        .route("/users", post(create_user))
+        .route("/users", get(list_users).post(create_user))
         .route(
             "/applications",
             get(list_applications).post(create_application),
@@ -502,6 +502,39 @@ async fn create_user(
         StatusCode::CREATED,
         &json!({"username": req.username, "role": req.role}),
     )
+}
+
+/// A user as the administrator sees it (never a password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserBody {
+    /// User name.
+    pub username: String,
+    /// Role, as `POST /users` takes it (`{"role": "agent", "company": …}`, `{"role": "coordinator"}`, …).
+    #[schema(value_type = Object)]
+    pub role: Role,
+    /// When the account was made (RFC 3339).
+    pub created_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserBody>, description = "every account, by user name"), (status = "4XX", body = ErrorBody)))]
+async fn list_users(State(s): Svc, caller: Caller) -> ApiResult {
+    can(&caller.actor, Action::ManageUsers, Resource::Users)
+        .map_err(|_| ServiceError::Forbidden)?;
+    let users = s.db().users().await?;
+    let body: Vec<UserBody> = users
+        .into_iter()
+        .map(|(username, role, created_at)| {
+            let role = serde_json::from_str(&role)
+                .map_err(|e| ServiceError::Internal(format!("role of {username}: {e}")))?;
+            Ok(UserBody {
+                username,
+                role,
+                created_at,
+            })
+        })
+        .collect::<Result<_, ServiceError>>()?;
+    ok(&body)
 }
 
 // ---- applications ----
@@ -1019,6 +1052,13 @@ pub struct CorridorBody {
     pub suspended_since: Option<String>,
     /// Reason code.
     pub reason_code: Option<String>,
+    /// The suspension's text.
+    pub reason: Option<String>,
+    /// The eligibility rules applications are checked against (notice,
+    /// cargo, parcels, `max_port_calls`, `banned_port_calls`), so a form can
+    /// check as it is filled.
+    #[schema(value_type = Object)]
+    pub eligibility: corridor_clearance::config::Eligibility,
     /// Overdue party decisions now.
     #[schema(value_type = Vec<Object>)]
     pub overdue: Vec<corridor_clearance::Overdue>,
@@ -1039,6 +1079,8 @@ async fn corridor_body(s: &Service) -> ApiResult {
         suspended: since.is_some(),
         suspended_since: since,
         reason_code: reason,
+        reason: c.corridor.suspended_text.clone(),
+        eligibility: s.config().eligibility.clone(),
         overdue: c.overdue(now),
         inspection_checklist: s.config().inspection.checklist.clone(),
     })
@@ -1255,7 +1297,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
 #[openapi(
     info(title = "corridor clearance API", description = "Applications, each party's signed decision, and the append-only log with signed checkpoints and proofs."),
     paths(
-        login, me, list_tokens, create_token, revoke_token, create_user,
+        login, me, list_tokens, create_token, revoke_token, create_user, list_users,
         list_applications, create_application, get_application, update_application, submit, status_page, eligibility, eligibility_dry_run,
         upload_document, download_document, start_review, decide, release_hold, withdraw,
         schedule_inspection, record_inspection, depart, arrive, close, expire,
@@ -1267,7 +1309,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::alerts::acknowledge, crate::alerts::list_acknowledgements,
         crate::stoppages::list, crate::stoppages::declare, crate::stoppages::lift,
     ),
-    components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest,
+    components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest, UserBody,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest, EndorsementRequest,
         ScheduleRequest, InspectionRequest,
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,

@@ -409,6 +409,19 @@ impl Db {
     }
 
     /// A user by name.
+    /// Every account: (user name, role as stored JSON, created at), by name.
+    pub async fn users(&self) -> Result<Vec<(String, String, String)>, ServiceError> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(q("SELECT username, role, created_at FROM clearance_users ORDER BY username"))
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("username")?, r.try_get("role")?, r.try_get("created_at")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(ServiceError::from)
+        })
+    }
+
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, ServiceError> {
         on_db!(self, pool => {
             let row = sqlx::query(q("SELECT id, username, password_hash, role FROM clearance_users WHERE username = $1"))

@@ -407,6 +407,7 @@ async fn every_route_against_every_role_on(
             ALL.to_vec(),
             false,
         ),
+        ("GET", "/users".to_string(), None, vec![Admin], false),
         (
             "GET",
             "/openapi.json".to_string(),
@@ -1410,4 +1411,117 @@ async fn a_store_with_case_twin_user_names_says_which_before_migrating() {
     corridor_clearance_service::db::open(&url)
         .await
         .expect("migrates once renamed");
+}
+
+/// From the dashboard's review of the API: the agent's status page gave a
+/// hold's code but not the party's words, `GET /corridor` neither the
+/// suspension's text nor the eligibility rules a form checks against, and
+/// an administrator could not list the accounts.
+#[tokio::test]
+async fn the_agent_reads_why_and_the_admin_lists_the_accounts() {
+    let (_dir, _s, app) = seeded("2022-10-20T06:00:00Z").await;
+    // The demo's users have the demo's password.
+    let login_as = |user: &'static str| {
+        let app = app.clone();
+        async move {
+            let body = json!({"username": user, "password": corridor_clearance_service::seed::DEMO_PASSWORD});
+            let (st, body) = call(&app, "POST", "/auth/login", None, Some(&body)).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            body["token"].as_str().unwrap().to_string()
+        }
+    };
+    // The demo's application 5, Aegean's, was rejected by RU.
+    let navistar = login_as("agent-aegean").await;
+    let (_, mine) = call(&app, "GET", "/applications", Some(&navistar), None).await;
+    let rejected = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "rejected")
+        .expect("the demo's rejection")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, page) = call(
+        &app,
+        "GET",
+        &format!("/applications/{rejected}/status"),
+        Some(&navistar),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    let ru = page["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party"] == "RU")
+        .unwrap();
+    assert_eq!(
+        (&ru["reason_code"], &ru["reason"]),
+        (
+            &json!("DESTINATION"),
+            &json!("Declared destination inconsistent with charter party")
+        ),
+        "{page}"
+    );
+    // The corridor: the rules a form checks, and a suspension's words.
+    let (_, c) = call(&app, "GET", "/corridor", None, None).await;
+    assert_eq!(c["eligibility"]["max_port_calls"], 10, "{c}");
+    assert!(
+        !c["eligibility"]["banned_port_calls"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{c}"
+    );
+    let coord = login_as("coordinator").await;
+    let (st, c) = call(
+        &app,
+        "POST",
+        "/corridor/suspend",
+        Some(&coord),
+        Some(&json!({"reason_code": "SECURITY", "text": "Mines sighted off Odesa"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    assert_eq!(
+        (&c["reason_code"], &c["reason"]),
+        (&json!("SECURITY"), &json!("Mines sighted off Odesa"))
+    );
+    let (_, c) = call(&app, "POST", "/corridor/resume", Some(&coord), None).await;
+    assert_eq!(
+        (&c["suspended"], &c["reason"]),
+        (&json!(false), &Value::Null),
+        "{c}"
+    );
+    // The accounts, by name, roles and all, no hashes.
+    let admin = login_as("admin").await;
+    let (st, users) = call(&app, "GET", "/users", Some(&admin), None).await;
+    assert_eq!(st, StatusCode::OK, "{users}");
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(
+        names.contains(&"coordinator") && names.contains(&"ua-delegate"),
+        "{users}"
+    );
+    let ua = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "ua-delegate")
+        .unwrap();
+    assert_eq!(
+        ua["role"],
+        json!({"role": "delegate", "party": "UA"}),
+        "{users}"
+    );
+    assert!(!users.to_string().contains("argon2"), "no password hashes");
 }

@@ -10,11 +10,12 @@ impl Clearance {
         let bad = |message: String| ReplayError::Inconsistent { index, message };
         use Event as E;
         match event {
-            E::CorridorSuspended { reason_code, .. } => {
+            E::CorridorSuspended { reason_code, text } => {
                 if self.corridor.suspended.is_some() {
                     return Err(bad("suspended twice".into()));
                 }
                 self.corridor.suspended = Some((at, reason_code.clone()));
+                self.corridor.suspended_text = Some(text.clone());
             }
             E::AlertAcknowledged { alert, note, by } => {
                 if self.alert_acks.contains_key(&alert.key) {
@@ -74,6 +75,7 @@ impl Clearance {
                     .suspended
                     .take()
                     .ok_or_else(|| bad("resumed while active".into()))?;
+                self.corridor.suspended_text = None;
                 self.corridor.past_suspensions.push((since, at));
             }
             E::QueueOverridden {

@@ -517,6 +517,9 @@ impl Application {
 pub struct CorridorState {
     /// Current suspension (start, reason code).
     pub suspended: Option<(Timestamp, String)>,
+    /// The current suspension's text.
+    #[serde(default)]
+    pub suspended_text: Option<String>,
     /// Closed suspension intervals.
     pub past_suspensions: Vec<(Timestamp, Timestamp)>,
 }

@@ -11,6 +11,9 @@ pub struct PartyLine {
     pub decision: Option<String>,
     /// Reason code of a hold or rejection.
     pub reason_code: Option<String>,
+    /// The party's own words with a hold or rejection: what the agent must
+    /// put right.
+    pub reason: Option<String>,
     /// When the decision is due, while awaited in review.
     pub deadline: Option<Timestamp>,
     /// Whether the deadline has passed.
@@ -84,6 +87,12 @@ impl Clearance {
                     party: p.to_string(),
                     decision: d.map(|d| d.kind.name().to_string()),
                     reason_code: d.and_then(|d| d.kind.reason_code().map(str::to_string)),
+                    reason: d.and_then(|d| match &d.kind {
+                        DecisionKind::Hold { text, .. } | DecisionKind::Reject { text, .. } => {
+                            Some(text.clone())
+                        }
+                        _ => None,
+                    }),
                     deadline,
                     overdue: deadline.is_some_and(|dl| now >= dl),
                 }
