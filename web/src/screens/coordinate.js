@@ -1,11 +1,13 @@
 // The coordinator's screen: applications to put before the parties, approved
 // vessels to schedule, tomorrow's inspection plan (adjust it, send it for
-// the parties' signed approval), and the corridor's open alerts.
+// the parties' signed approval), days off and stoppages, and the corridor's
+// open alerts.
 import { getJSON, NotAvailable, postJSON, putJSON } from '../api.js';
 import { h, labelCells, mount, notice, reconcile, tell } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtTimestamp, fmtWorkTime, isDay, learnZone, wallClock, zonedInstant, zoneName } from '../format.js';
 import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
+import { stoppagesPanel } from './stoppages.js';
 import { actionButton, forRole, planApprovals, STATUS, statusTag } from './work.js';
 
 // The centre's next working day in `zone`: between 00:00 and 03:00 in
@@ -140,12 +142,16 @@ function corridorPanel(signal) {
  * server takes a new version of a submitted plan, which is then a draft to
  * send again). `onZone(zone)` hears the zone the plan's times are in once
  * the server names it; if it returns true, the panel was replaced and stops.
+ * `onPlan(plan)` hears every plan read. Returns {box, zone, reload}:
+ * reload() reads the plan again unless it has edits not saved yet (then it
+ * says the plan may have changed, and keeps the edits).
  */
-function planPanel(date, signal, onZone) {
+function planPanel(date, signal, onZone, onPlan) {
   const box = h('div', { id: 'plan', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
   const status = h('div', { 'aria-live': 'polite', id: 'plan-status' });
   let zoneKnown;
   const zoneReady = new Promise((resolve) => { zoneKnown = resolve; });
+  let unsaved = () => false;
   /** Draws `plan` as the server gave it (a GET, or the answer to a save or a send). */
   const show = (plan) => {
     const editable = plan.status !== 'approved';
@@ -153,6 +159,7 @@ function planPanel(date, signal, onZone) {
     const rows = plan.assignments.map((a) => ({ ...a }));
     // Edits not saved yet: sending the plan would send the saved version, not this one.
     const changed = () => rows.some((a, i) => a.removed || a.team !== plan.assignments[i].team || a.start !== plan.assignments[i].start);
+    unsaved = changed;
     const teams = plan.teams?.length ? plan.teams.map((t) => t.name) : [...new Set(rows.map((a) => a.team))].sort();
     const table = labelCells(h('table', { class: 'cards', id: 'plan-table' },
       h('caption', null, `Start and end are ${zoneName(zone, `${date}T12:00:00Z`)}.`),
@@ -213,6 +220,9 @@ function planPanel(date, signal, onZone) {
         h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
         h('dt', null, 'Optimised'), h('dd', null, score(plan.score)),
         h('dt', null, 'First come, first served'), h('dd', null, score(plan.fifo_score)),
+        // The teams the day has, less those a stoppage stops.
+        h('dt', null, 'Teams working'), h('dd', { id: 'plan-teams', 'data-teams': (plan.teams || []).map((t) => t.name).join(' ') },
+          plan.teams?.length ? `${plan.teams.map((t) => `${t.name} ${t.start}–${t.end}`).join(', ')}, ${zoneName(zone, `${date}T12:00:00Z`)}` : 'none: no inspection can be planned for this day'),
         h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
@@ -239,13 +249,21 @@ function planPanel(date, signal, onZone) {
     }
     const z = learnZone(plan.time_zone);
     zoneKnown(z);
+    onPlan?.(plan);
     if (onZone?.(z)) return;
     show(plan);
   };
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(box, notice('error', `The plan could not be loaded: ${e.message}`));
   });
-  return { box, zone: zoneReady };
+  const reload = async () => {
+    if (unsaved()) {
+      tell(status, 'info', 'The teams working may have changed: save or drop your edits, then reload to see the plan as it now stands.');
+      return;
+    }
+    await load();
+  };
+  return { box, zone: zoneReady, reload };
 }
 
 /** The queue as the public sees it, with the coordinator's logged override. */
@@ -287,7 +305,7 @@ function queuePanel(signal) {
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(box, notice('error', `The queue could not be loaded: ${e.message}`));
   });
-  return box;
+  return { box, load };
 }
 
 /**
@@ -493,6 +511,7 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
   };
   const planSection = section('coord-plan', '', h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ', tomorrowLink), planSlot);
   const planHeading = planSection.querySelector('h2');
+  let plan = null;
   const showPlan = () => {
     planHeading.textContent = `Inspection plan for ${fmtDate(date)}`;
     const panel = planPanel(date, signal, (zone) => {
@@ -502,11 +521,16 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
       date = tomorrowIn(zone);
       showPlan();
       return true;
-    });
+    }, (p) => stoppages.setParties(p.required_parties));
+    plan = panel;
     mount(planSlot, panel.box);
     return panel.zone;
   };
+  const queue = queuePanel(signal);
+  // A stoppage declared or lifted changes the teams the plan may book and the queue's predictions.
+  const stoppages = stoppagesPanel(signal, { onChange: () => Promise.all([plan?.reload(), queue.load()]) });
   zoneReady = showPlan();
+  zoneReady.then(() => setTimeout(() => stoppages.partiesUnknown('the day’s plan could not be read'), 0));
   load().catch((e) => {
     if (e.name !== 'AbortError') mount(status, notice('error', `Could not be loaded: ${e.message}`));
   });
@@ -517,6 +541,7 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     section('coord-movements', 'After the inspection: departures, arrivals, closing',
       'A passed vessel departs through the corridor and arrives; an application that has ended (arrived, rejected, withdrawn, expired or failed as non-compliant) is closed. Each is logged.', moving, moveStatus),
     planSection,
-    section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queuePanel(signal)),
+    section('coord-stoppages', 'Days off and stoppages', 'Days the teams do not work, or fewer of them: the plans and the queue’s predictions count them. Each declaration and lift is logged with its reason and shown to the public.', stoppages.box),
+    section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queue.box),
     section('coord-alerts-panel', 'Corridor alerts', 'Each acknowledgement is logged with your note and shown to the parties and the public.', alertsPanel(signal)));
 });
