@@ -423,6 +423,9 @@ async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
+    /// The user's password, again: a token alone (a stolen browser's) cannot
+    /// mint one that outlives it.
+    pub password: String,
     /// Label (e.g. `ci`, `laptop`).
     #[serde(default)]
     pub label: Option<String>,
@@ -436,9 +439,20 @@ pub struct NewTokenRequest {
 async fn create_token(
     State(s): Svc,
     caller: Caller,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<NewTokenRequest>,
 ) -> ApiResult {
     let user = require_user(&caller)?;
+    // The caller's own password, checked (and rate-limited) like a login.
+    let username = caller
+        .actor
+        .id
+        .strip_prefix("user:")
+        .ok_or_else(|| ServiceError::Forbidden)?;
+    let confirmed = s.check_credentials(username, &req.password, client).await?;
+    if confirmed.id != user {
+        return Err(ServiceError::Forbidden);
+    }
     let (default_days, max_days) = crate::auth::API_TOKEN_DAYS;
     let days = req.expires_in_days.unwrap_or(default_days);
     if !(1..=max_days).contains(&days) {

@@ -414,6 +414,19 @@ impl Service {
         label: &str,
         client: Option<IpAddr>,
     ) -> Result<NewToken, ServiceError> {
+        let user = self.check_credentials(username, password, client).await?;
+        let hours = jiff::SignedDuration::from_hours(LOGIN_TOKEN_HOURS);
+        self.issue_token(&user.id, label, hours, None).await
+    }
+
+    /// The account whose user name and password these are, counted by the
+    /// login limiter like a login: 401 for a wrong pair, 429 after too many.
+    pub(crate) async fn check_credentials(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<UserRow, ServiceError> {
         let now = self.clock.now();
         let wrong = || ServiceError::Unauthorized("wrong user name or password".into());
         // No account has such a name: refused before anything is kept or
@@ -446,18 +459,14 @@ impl Service {
             _ => false,
         };
         // The guard lives in this block only: it must not be held across an await.
-        let user = {
-            let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
-            match user {
-                Some(u) if ok => {
-                    limiter.succeeded(client, username);
-                    u
-                }
-                _ => return Err(wrong()),
+        let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
+        match user {
+            Some(u) if ok => {
+                limiter.succeeded(client, username);
+                Ok(u)
             }
-        };
-        let hours = jiff::SignedDuration::from_hours(LOGIN_TOKEN_HOURS);
-        self.issue_token(&user.id, label, hours, None).await
+            _ => Err(wrong()),
+        }
     }
 
     /// A new token for a user, valid for `lifetime`; `parent` is the token

@@ -374,7 +374,7 @@ async fn every_route_against_every_role_on(
         (
             "POST",
             "/auth/tokens".to_string(),
-            Some(json!({"label": "x"})),
+            Some(json!({"label": "x", "password": PASSWORD})),
             users.to_vec(),
             true,
         ),
@@ -658,7 +658,7 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
         "POST",
         "/auth/tokens",
         Some(&token),
-        Some(&json!({"label": "ci"})),
+        Some(&json!({"label": "ci", "password": PASSWORD})),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED);
@@ -1204,17 +1204,36 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         "POST",
         "/auth/tokens",
         Some(&login_token),
-        Some(&json!({"label": "script", "expires_in_days": 2})),
+        Some(&json!({"label": "script", "expires_in_days": 2, "password": PASSWORD})),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{minted}");
+    // Open finding 4: a token alone (a stolen browser's) minted a script
+    // token that outlived it. Now the password is asked again.
+    for (body, status) in [
+        (json!({"label": "stolen"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"label": "stolen", "password": "not-the-password-1"}),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let (st, resp) = call(
+            &app,
+            "POST",
+            "/auth/tokens",
+            Some(&login_token),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(st, status, "{body}: {resp}");
+    }
     let script = minted["token"].as_str().unwrap().to_string();
     let (st, grandchild) = call(
         &app,
         "POST",
         "/auth/tokens",
         Some(&script),
-        Some(&json!({"label": "copy"})),
+        Some(&json!({"label": "copy", "password": PASSWORD})),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{grandchild}");
@@ -1225,7 +1244,7 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
             "POST",
             "/auth/tokens",
             Some(&script),
-            Some(&json!({"expires_in_days": bad})),
+            Some(&json!({"expires_in_days": bad, "password": PASSWORD})),
         )
         .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -1270,7 +1289,7 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         "POST",
         "/auth/tokens",
         Some(&admin),
-        Some(&json!({"label": "late"})),
+        Some(&json!({"label": "late", "password": PASSWORD})),
     )
     .await;
     let late = late["token"].as_str().unwrap().to_string();

@@ -310,7 +310,7 @@ pub async fn login(app: &Router, user: &str) -> String {
         "POST",
         "/auth/tokens",
         body["token"].as_str(),
-        Some(&serde_json::json!({"label": "tests", "expires_in_days": 365})),
+        Some(&serde_json::json!({"label": "tests", "expires_in_days": 365, "password": PASSWORD})),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "token for {user}: {body}");
