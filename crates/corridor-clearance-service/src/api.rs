@@ -449,7 +449,17 @@ async fn create_token(
         .id
         .strip_prefix("user:")
         .ok_or_else(|| ServiceError::Forbidden)?;
-    let confirmed = s.check_credentials(username, &req.password, client).await?;
+    // A wrong password is the request's fault, not the token's: 422, so a
+    // client does not take it for a dead session (401).
+    let confirmed = s
+        .check_credentials(username, &req.password, client)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Unauthorized(_) => {
+                ServiceError::Unprocessable("password: not this user's password".into())
+            }
+            other => other,
+        })?;
     if confirmed.id != user {
         return Err(ServiceError::Forbidden);
     }

@@ -23,16 +23,23 @@ pub const MAX_FAILURES: u32 = 5;
 pub const MAX_CLIENT_FAILURES: u32 = 50;
 /// Failed logins on one user name from all clients together within
 /// [`WINDOW_SECONDS`] (a right password starts the count again). Reaching
-/// it refuses that name to every client that has not signed in to it
-/// before, for the rest of the window and then for a lock that doubles each
-/// time the cap is reached again without a success in between (1, 2, 4 …
-/// windows, at most [`MAX_LOCK_WINDOWS`]). A guesser with many addresses
-/// gets 100 guesses a window at first and about 100 a day once the lock is
-/// long, while the account's owner, from an address they signed in from
-/// before, still signs in.
+/// it refuses that name to every client that has not signed in to it in
+/// the last [`KNOWN_FOR_DAYS`], for the rest of the window and then for a
+/// lock that doubles each time the cap is reached again without a success
+/// in between (1, 2, 4 … windows, at most [`MAX_LOCK_WINDOWS`]). A guesser
+/// with many addresses gets 100 guesses a window at first and about 1,200
+/// a day once the lock is long (9,600 before), while the account's owner,
+/// from an address they signed in from lately, still signs in; from a new
+/// address they wait out the lock (at most two hours).
 pub const MAX_ACCOUNT_FAILURES: u32 = 100;
-/// Longest lock of an account to unknown clients, in windows (a day).
-pub const MAX_LOCK_WINDOWS: i64 = 96;
+/// Longest lock of an account to unknown clients, in windows (two hours):
+/// longer would lock an owner on a new address out for longer.
+pub const MAX_LOCK_WINDOWS: i64 = 8;
+/// Windows without the cap reached, after a lock ends, that clear its
+/// strikes (a day).
+const STRIKES_FORGOTTEN_AFTER: i64 = 96;
+/// How long an address stays known after a successful sign-in from it.
+pub const KNOWN_FOR_DAYS: i64 = 30;
 /// Addresses remembered per user as known (their last successful sign-ins).
 const KNOWN_CLIENTS: usize = 8;
 /// Counters of failures per user name (see [`AccountCounts`]).
@@ -59,9 +66,10 @@ pub struct LoginLimiter {
     per_user: HashMap<(Option<IpAddr>, String), u32>,
     per_client: HashMap<Option<IpAddr>, u32>,
     per_account: AccountCounts,
-    /// Per user name, the client keys it last signed in from (kept across
-    /// windows; only real accounts reach it, so it is as large as they are).
-    known: HashMap<String, Vec<IpAddr>>,
+    /// Per user name, the client keys it last signed in from and the window
+    /// of that sign-in (kept across windows; only real accounts reach it, so
+    /// it is as large as they are).
+    known: HashMap<String, Vec<(IpAddr, i64)>>,
 }
 
 /// Failures per user name, in a fixed table of counters indexed by a keyed
@@ -105,7 +113,7 @@ impl AccountCounts {
     fn add(&mut self, username: &str, window: i64) {
         let i = self.slot(username);
         // A clean day since the last lock ended: the strikes are history.
-        if window >= self.locked_until[i] + MAX_LOCK_WINDOWS {
+        if window >= self.locked_until[i] + STRIKES_FORGOTTEN_AFTER {
             self.strikes[i] = 0;
         }
         self.counts[i] = self.counts[i].saturating_add(1);
@@ -164,8 +172,12 @@ impl LoginLimiter {
         self.roll(now);
         let client = Self::client_key(client);
         let key = (client, username.to_string());
-        let known =
-            client.is_some_and(|c| self.known.get(username).is_some_and(|cs| cs.contains(&c)));
+        let recent = self.window - KNOWN_FOR_DAYS * 86_400 / WINDOW_SECONDS;
+        let known = client.is_some_and(|c| {
+            self.known
+                .get(username)
+                .is_some_and(|cs| cs.iter().any(|(k, w)| *k == c && *w >= recent))
+        });
         self.per_user.get(&key).is_none_or(|n| *n < MAX_FAILURES)
             && self
                 .per_client
@@ -209,11 +221,11 @@ impl LoginLimiter {
             && (self.known.len() < MAX_TRACKED || self.known.contains_key(username))
         {
             let cs = self.known.entry(username.to_string()).or_default();
-            cs.retain(|k| *k != c);
+            cs.retain(|(k, _)| *k != c);
             if cs.len() == KNOWN_CLIENTS {
                 cs.remove(0);
             }
-            cs.push(c);
+            cs.push((c, self.window));
         }
     }
 }
@@ -630,8 +642,9 @@ mod tests {
 
     /// Open finding 5: a guesser with many addresses took 100 guesses every
     /// window (9,600 a day). Each time the cap is reached again without a
-    /// success the lock to unknown clients doubles, up to a day; a success
-    /// or a clean day starts again.
+    /// success the lock to unknown clients doubles, up to two hours; a
+    /// success or a clean day starts again. An address known from a
+    /// sign-in is known for 30 days.
     #[test]
     fn an_accounts_lock_doubles_while_the_guessing_goes_on() {
         let t0: Timestamp = "2022-10-29T00:00:00Z".parse().unwrap();
@@ -659,25 +672,35 @@ mod tests {
                 open.push(w);
             }
         }
-        // Locks of 1, 2, 4 … 64 windows, then a day each.
-        assert_eq!(&open[..8], [0, 1, 3, 7, 15, 31, 63, 127], "{open:?}");
-        assert_eq!(open.len(), 8, "{open:?}");
-        assert_eq!(guesses, 8 * MAX_ACCOUNT_FAILURES);
+        // Locks of 1, 2, 4 and 8 windows, then two hours each.
+        assert_eq!(&open[..7], [0, 1, 3, 7, 15, 23, 31], "{open:?}");
+        assert_eq!(open.len(), 4 + 23, "{open:?}");
+        assert_eq!(guesses, 27 * MAX_ACCOUNT_FAILURES);
         // The owner signs in (from a known address): the lock and strikes go.
         let owner = Some(IpAddr::from([192, 0, 2, 200]));
         l.succeeded(owner, "ua");
         assert!(l.allowed(guesser(500, 0), "ua", at(192)));
+        // Known for 30 days, not for ever.
+        for i in 0..MAX_ACCOUNT_FAILURES {
+            l.failed(guesser(501, i), "ua", at(193));
+        }
+        assert!(l.allowed(owner, "ua", at(193)));
+        let month = KNOWN_FOR_DAYS * 86_400 / WINDOW_SECONDS;
+        for i in 0..MAX_ACCOUNT_FAILURES {
+            l.failed(guesser(502, i), "ua", at(193 + month + 1));
+        }
+        assert!(!l.allowed(owner, "ua", at(193 + month + 1)));
         // And a day without guessing after a lock starts the strikes again.
         let mut m = LoginLimiter::default();
         // Locked until window 3; a day after that, the cap again.
-        for round in [0i64, 1, 3 + MAX_LOCK_WINDOWS] {
+        for round in [0i64, 1, 3 + STRIKES_FORGOTTEN_AFTER] {
             for i in 0..MAX_ACCOUNT_FAILURES {
                 m.failed(guesser(round, i), "ru", at(round));
             }
         }
-        assert!(!m.allowed(guesser(900, 0), "ru", at(3 + MAX_LOCK_WINDOWS)));
+        assert!(!m.allowed(guesser(900, 0), "ru", at(3 + STRIKES_FORGOTTEN_AFTER)));
         assert!(
-            m.allowed(guesser(901, 0), "ru", at(4 + MAX_LOCK_WINDOWS)),
+            m.allowed(guesser(901, 0), "ru", at(4 + STRIKES_FORGOTTEN_AFTER)),
             "one window again, not four"
         );
     }

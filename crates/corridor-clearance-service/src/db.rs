@@ -408,7 +408,6 @@ impl Db {
         })
     }
 
-    /// A user by name.
     /// Every account: (user name, role as stored JSON, created at), by name.
     pub async fn users(&self) -> Result<Vec<(String, String, String)>, ServiceError> {
         on_db!(self, pool => {
@@ -422,6 +421,7 @@ impl Db {
         })
     }
 
+    /// A user by name.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, ServiceError> {
         on_db!(self, pool => {
             let row = sqlx::query(q("SELECT id, username, password_hash, role FROM clearance_users WHERE username = $1"))

@@ -1165,7 +1165,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -1227,6 +1227,35 @@ pub(crate) async fn get_inspections(
                 .collect()
         })
         .unwrap_or_default();
+    // Bookings made by hand (outside the plan) for this day that a
+    // stoppage stopped: cancelled too.
+    let in_plan = |id: &str| {
+        approved.is_some_and(|p| p.content.assignments.iter().any(|a| a.application_id == id))
+    };
+    let cancelled: Vec<Value> = cancelled
+        .into_iter()
+        .chain(clearance.applications.values().filter_map(|app| {
+            let at = app.inspection_at?;
+            if in_plan(&app.id) || local_date(at, &tz).to_string() != date {
+                return None;
+            }
+            let st = clearance.booking_stopped_by(app)?;
+            let clock = at.to_zoned(tz.clone()).time();
+            Some(json!({
+                "application_id": app.id,
+                "vessel_name": app.content.vessel.name,
+                "team": Value::Null,
+                "start": format!("{:02}:{:02}", clock.hour(), clock.minute()),
+                "start_at": corridor_ledger::time::format(at),
+                "why": format!(
+                    "{} ({}: {})",
+                    st.id,
+                    corridor_clearance::stoppage::kind_name(st.content.kind),
+                    st.content.reason
+                ),
+            }))
+        }))
+        .collect();
     let inspections: Vec<Value> = approved
         .map(|p| {
             p.content

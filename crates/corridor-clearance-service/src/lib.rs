@@ -26,8 +26,8 @@
 //!
 //! | route | who |
 //! |---|---|
-//! | `POST /auth/login` (rate-limited), `GET /auth/me`, `GET/POST /auth/tokens`, `DELETE /auth/tokens/{id}` | anyone / any user |
-//! | `POST /users` | admin |
+//! | `POST /auth/login` (rate-limited), `GET /auth/me`, `GET/POST /auth/tokens` (a new token asks for the password again), `DELETE /auth/tokens/{id}` | anyone / any user |
+//! | `GET/POST /users` | admin |
 //! | `POST /eligibility` (a dry run on unsaved content) | anyone |
 //! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
@@ -45,6 +45,8 @@
 //! | `PUT /plans/{date}`, `POST /plans/{date}/submit` | coordinator |
 //! | `POST /plans/{date}/decisions` (a [`corridor_ledger::SignedDecision`] on `PLAN-YYYY-MM-DD`) | that party's delegate |
 //! | `GET /inspections?date` | inspectors, coordinator |
+//! | `GET /stoppages[?in_force]` | public |
+//! | `POST /stoppages`, `POST /stoppages/{id}/lift` (logged, with a reason) | coordinator |
 //! | `POST /alerts/{key}/acknowledgement` (logged, once per alert) | coordinator |
 //! | `GET /alerts/acknowledgements[?mmsi]` | public |
 //!

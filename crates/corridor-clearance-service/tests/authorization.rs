@@ -1214,7 +1214,7 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         (json!({"label": "stolen"}), StatusCode::UNPROCESSABLE_ENTITY),
         (
             json!({"label": "stolen", "password": "not-the-password-1"}),
-            StatusCode::UNAUTHORIZED,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ] {
         let (st, resp) = call(

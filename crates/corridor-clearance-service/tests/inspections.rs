@@ -1553,4 +1553,38 @@ async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
             .starts_with("booked again for 2022-10-08"),
         "{day}"
     );
+    // A booking made by hand, outside any plan, that a day off stops is
+    // cancelled too (with no team).
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let free = q["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "approved")
+        .expect("a vessel not yet booked")["application_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let at = json!({"at": "2022-10-12T07:00:00Z"});
+    let path = format!("/applications/{free}/inspection/schedule");
+    let (st, body) = w.as_coord("POST", &path, Some(&at)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    declare(
+        &w,
+        json!({"from": "2022-10-12", "to": "2022-10-12", "kind": "day_off", "reason": "holiday"}),
+    )
+    .await;
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-12", None)
+        .await;
+    let c = &day["cancelled"][0];
+    assert_eq!(
+        (&c["application_id"], &c["team"], &c["start"]),
+        (&json!(free), &Value::Null, &json!("10:00")),
+        "{day}"
+    );
+    assert!(
+        c["why"].as_str().unwrap().contains("day_off: holiday"),
+        "{day}"
+    );
 }

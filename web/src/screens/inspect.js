@@ -87,7 +87,7 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
     // Slots of the approved plan that no longer stand, and why: nobody goes out for them.
     const cancelled = plan.cancelled.length ? [h('h3', null, 'Cancelled'),
       h('ul', { id: 'inspect-cancelled' }, plan.cancelled.map((c) => h('li', { 'data-id': c.application_id },
-        h('strong', null, c.vessel_name), ` · ${c.start} · team ${c.team} — ${c.why}`)))] : [];
+        h('strong', null, c.vessel_name), ` · ${c.start}${c.team ? ` · team ${c.team}` : ' (outside the plan)'} — ${c.why}`)))] : [];
     if (!waiting.length) return mount(body, notice('info', 'No vessel is waiting for inspection.'), ...cancelled);
     mount(body, h('ol', { class: 'work-cards', id: 'inspect-list' }, waiting.map((a) => {
       const slot = plan.byId.get(a.id);

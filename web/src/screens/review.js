@@ -218,7 +218,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
       h('fieldset', null, h('legend', null, `${party}'s decision on this version`),
         [['approve', 'Approve'], ['hold', 'Hold (the vessel waits until the reason is resolved)'], ['reject', 'Reject']].map(([k, label]) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'kind', value: k, required: true }), ' ', label)),
         h('div', { class: 'field' }, h('label', { for: 'reason-code' }, 'Reason code (hold, reject)'), h('input', { id: 'reason-code', name: 'reason_code', placeholder: 'DOCS_MISSING' })),
-        h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
+        h('div', { class: 'field' }, h('label', { for: 'reason-text' }, 'Reason (the agent reads it, to put it right)'), h('textarea', { id: 'reason-text', name: 'text', rows: 2 }))),
       h('p', { class: 'muted mono' }, `Signs application ${id}, version ${app.content_hash.slice(0, 16)}…`),
       h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: !heldKey(party) || app.status === 'submitted', 'data-needs-key': app.status === 'submitted' ? 'never' : 'yes' }, 'Sign and send')));
     form.addEventListener('submit', async (ev) => {
