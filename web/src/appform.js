@@ -1,23 +1,61 @@
 // The application form (the content an agent registers) and the checks that
 // can be made as it is filled, before the server sees it. The server's own
 // eligibility check (notice period, commodities, port calls, documents) is
-// shown beside it from /applications/{id}/eligibility.
+// shown beside it from /applications/{id}/eligibility. The corridor's rules
+// the form checks as it is filled (the port calls, the commodities) are the
+// server's, from GET /corridor's `eligibility`.
+import { getJSON } from './api.js';
 import { h } from './dom.js';
 import { centreZone, fmtDate, fmtTimestamp, wallClock, zoneName } from './format.js';
 
 export const PORTS = [['UAODS', 'Odesa'], ['UAILK', 'Chornomorsk'], ['UAYUZ', 'Pivdennyi (Yuzhny)']];
 
+// The rules as config/parties-bsgi.toml has them: used only while the
+// server's cannot be read (GET /corridor failed), and said so on the form.
 export const COMMODITIES = ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_bran', 'soya_beans', 'rapeseed',
   'sunflower_seed', 'sunflower_oil', 'sunflower_meal', 'vegetable_oil', 'peas', 'sugar_beet_pellets', 'ammonia', 'urea',
   'ammonium_nitrate'];
 
-// The corridor's port-call rules (config/parties-bsgi.toml, [eligibility]):
-// at most `max_port_calls` calls declared, and none at a banned port left on
-// or after its cut-off (a UN/LOCODE compared without case, as the server does).
+// The port-call rules: at most `max_port_calls` calls declared, and none at
+// a banned port left on or after its cut-off (a UN/LOCODE compared without
+// case, as the server does).
 export const MAX_PORT_CALLS = 10;
 export const BANNED_PORT_CALLS = [
   { label: 'Crimean ports', locodes: ['UASVP', 'UAFEO', 'UAKEH', 'UAYAL', 'UAEVP'], since: '2014-01-01T00:00:00Z' },
 ];
+
+/** The rules the form falls back on when the server's cannot be read. */
+export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, fromServer: false });
+
+/**
+ * The form's rules from GET /corridor's `eligibility`: {max, banned,
+ * commodities (those of an allowed category, as the server allows them),
+ * fromServer: true}, or null if it is not the shape expected.
+ */
+export function rulesFrom(eligibility) {
+  const e = eligibility;
+  if (!e || typeof e !== 'object' || !Number.isInteger(e.max_port_calls) || !Array.isArray(e.banned_port_calls)) return null;
+  const banned = e.banned_port_calls.filter((b) => b && Array.isArray(b.locodes) && typeof b.since === 'string')
+    .map((b) => ({ label: String(b.label ?? ''), locodes: b.locodes.map(String), since: b.since }));
+  const allowed = new Set(Array.isArray(e.allowed_categories) ? e.allowed_categories : []);
+  const commodities = Object.entries(e.commodities && typeof e.commodities === 'object' ? e.commodities : {})
+    .filter(([, category]) => allowed.has(category)).map(([name]) => name);
+  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, fromServer: true };
+}
+
+/**
+ * The corridor's rules as the server has them now; FALLBACK_RULES if it
+ * cannot say (no clearance service, offline, an unexpected answer). Only a
+ * screen that was left (AbortError) makes it throw.
+ */
+export async function corridorRules({ signal } = {}) {
+  try {
+    return rulesFrom((await getJSON('/corridor', null, { signal }))?.eligibility) || FALLBACK_RULES;
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    return FALLBACK_RULES;
+  }
+}
 
 const LOCODE = /^[A-Z]{2}[A-Z0-9]{3}$/;
 
@@ -68,7 +106,7 @@ export function imoValid(imo) {
  * port calls' problems are `portCallProblems`' (those marked `rule` are the
  * server's eligibility rules, which do not stop a draft being saved).
  */
-export function formProblems(c, now = new Date(), { submittedAt = null } = {}) {
+export function formProblems(c, now = new Date(), { submittedAt = null, rules = FALLBACK_RULES } = {}) {
   const out = [];
   const add = (field, message) => out.push({ field, message });
   const v = c.vessel;
@@ -88,7 +126,7 @@ export function formProblems(c, now = new Date(), { submittedAt = null } = {}) {
     if (!(Number.isSafeInteger(l.tonnes) && l.tonnes > 0)) add(`cargo-${i}`, `Cargo line ${i + 1}: the tonnage is a whole, positive number of tonnes.`);
   });
   if (!Number.isSafeInteger(c.crew_count) || c.crew_count < 1) add('crew', 'The crew count is at least 1.');
-  out.push(...portCallProblems(c.last_port_calls || []));
+  out.push(...portCallProblems(c.last_port_calls || [], { max: rules.max, banned: rules.banned }));
   const eta = Date.parse(c.eta_inspection_area);
   if (Number.isNaN(eta)) add('eta', 'The expected arrival at the inspection area is required.');
   else if (submittedAt) {
@@ -123,7 +161,7 @@ let callSeq = 0;
  * The form for `content` (or a new one). Returns {form, read()} where read()
  * gives the ApplicationContent as the server takes it (documents as given).
  */
-export function applicationForm(content, { disabled = false, submittedAt = null } = {}) {
+export function applicationForm(content, { disabled = false, submittedAt = null, rules = FALLBACK_RULES } = {}) {
   const c = content || {
     vessel: { imo: '', name: '', flag: '', mmsi: null, deadweight_tonnes: 0 },
     itinerary: { port: 'UAODS', from_port: '', to_port: '', destination_country: '' },
@@ -146,7 +184,8 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
   const cargoRow = (l) => {
     const row = h('div', { class: 'cargo-line' },
       h('select', { 'aria-label': 'Commodity', name: 'commodity', disabled },
-        COMMODITIES.map((k) => h('option', { value: k, selected: k === l.commodity }, k.replace(/_/g, ' ')))),
+        // A commodity the corridor no longer allows stays shown as it was saved (the server says why it is refused).
+        (rules.commodities.includes(l.commodity) ? rules.commodities : [...rules.commodities, l.commodity]).map((k) => h('option', { value: k, selected: k === l.commodity }, k.replace(/_/g, ' ')))),
       h('label', { class: 'inline-unit' },
         h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric' }), ' t'),
       h('button', { type: 'button', class: 'secondary', disabled, onclick: () => { row.remove(); cargoBox.dispatchEvent(new Event('input', { bubbles: true })); } }, 'Remove'));
@@ -164,8 +203,8 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
       row.querySelector('legend').textContent = `Port call ${i + 1}`;
       row.querySelector('button').setAttribute('aria-label', `Remove port call ${i + 1}`);
     });
-    // The server takes at most MAX_PORT_CALLS; more is refused as it is typed.
-    addCall.disabled = disabled || rows.length >= MAX_PORT_CALLS;
+    // The server takes at most `max_port_calls`; more is refused as it is typed.
+    addCall.disabled = disabled || rows.length >= rules.max;
     callsNone.hidden = rows.length > 0;
   };
   const callsNone = h('p', { class: 'muted', id: 'port-calls-none' }, 'None declared.');
@@ -224,8 +263,9 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perishable', checked: Boolean(c.perishable), disabled }), ' Perishable cargo'),
       h('span', { class: 'field-error', id: 'f-cargo-error', 'aria-live': 'polite' })),
     h('fieldset', { 'data-field': 'port_calls', id: 'port-calls' }, h('legend', null, 'Last port calls'),
-      h('p', { class: 'hint', id: 'f-port_calls-hint' }, `Most recent first, at most ${MAX_PORT_CALLS}; times in UTC. `
-        + `A call at ${BANNED_PORT_CALLS.map((b) => `one of the ${b.label} (${b.locodes.join(', ')}) since ${fmtDate(b.since)}`).join(' or ')} makes the application ineligible.`),
+      h('p', { class: 'hint', id: 'f-port_calls-hint', 'data-rules': rules.fromServer ? 'server' : 'fallback' }, `Most recent first, at most ${rules.max}; times in UTC. `
+        + (rules.banned.length ? `A call at ${rules.banned.map((b) => `one of the ${b.label} (${b.locodes.join(', ')}) since ${fmtDate(b.since)}`).join(' or ')} makes the application ineligible.` : '')
+        + (rules.fromServer ? '' : ' (The corridor’s rules could not be read from the server: these are the usual ones; the server checks its own when the application is saved and submitted.)')),
       callsNone, callsBox, addCall,
       h('span', { class: 'field-error', id: 'f-port_calls-error', 'aria-live': 'polite' })));
 
@@ -272,7 +312,7 @@ export function applicationForm(content, { disabled = false, submittedAt = null 
    * form being sent (the eligibility rules' are shown, and left to the server).
    */
   const check = () => {
-    const problems = formProblems(read(), new Date(), { submittedAt });
+    const problems = formProblems(read(), new Date(), { submittedAt, rules });
     for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     const calls = [...callsBox.querySelectorAll('.port-call')];

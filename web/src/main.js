@@ -205,7 +205,7 @@ let corridorSeq = 0;
 let corridorShown = '';
 
 function showCorridor(c) {
-  const key = c?.suspended ? JSON.stringify([c.suspended_since, c.reason_code]) : '';
+  const key = c?.suspended ? JSON.stringify([c.suspended_since, c.reason_code, c.reason]) : '';
   if (key === corridorShown) return;
   corridorShown = key;
   document.getElementById('corridor-banner')?.remove();
@@ -213,7 +213,9 @@ function showCorridor(c) {
   const banner = h('p', { class: 'banner', id: 'corridor-banner', role: 'alert', 'data-since': c.suspended_since || '' },
     h('strong', null, 'The corridor is suspended'),
     c.suspended_since ? ` since ${fmtTimestamp(c.suspended_since)}` : '',
-    c.reason_code ? ` (${c.reason_code.replace(/_/g, ' ')})` : '', '.');
+    c.reason_code ? ` (${c.reason_code.replace(/_/g, ' ')})` : '', '.',
+    // The suspension's own text (GET /corridor `reason`), as the coordinator wrote it.
+    c.reason ? [' ', h('span', { class: 'banner-reason' }, c.reason)] : null);
   document.querySelector('header.site').after(banner);
 }
 

@@ -1,6 +1,6 @@
-// The administrator's screen: creating users (POST /users) and the parties'
-// public keys, current and retired (GET /parties/keys). The API lists no
-// users, so the screen shows those created from it in this visit only.
+// The administrator's screen: every account (GET /users), creating users
+// (POST /users; the list is read again after each), and the parties'
+// public keys, current and retired (GET /parties/keys).
 import { getJSON, NotAvailable, postJSON } from '../api.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtWorkTime } from '../format.js';
@@ -41,9 +41,40 @@ export function newUserProblems({ username, password, role }) {
   return out;
 }
 
-function usersPanel() {
+/** A role in words: "agent of Danube Shipping", "delegate of UA", "coordinator". */
+export function roleText(r = {}) {
+  return r.role === 'agent' ? `agent of ${r.company}` : r.role === 'delegate' ? `delegate of ${r.party}` : String(r.role ?? '');
+}
+
+/** Every account, by user name, as GET /users gives it; `load()` reads it again. */
+function accountsPanel(signal) {
+  const box = h('div', { id: 'users', 'aria-live': 'polite' }, notice('info', 'Loading…'));
+  let seq = 0;
+  const load = async () => {
+    const mine = ++seq;
+    let users;
+    try {
+      users = await getJSON('/users', null, { signal });
+    } catch (e) {
+      if (mine !== seq || e.name === 'AbortError') return;
+      mount(box, e instanceof NotAvailable ? notice('info', 'This server does not list its users.') : notice('error', `The users could not be loaded: ${e.message}`));
+      return;
+    }
+    if (mine !== seq) return;
+    mount(box, users.length ? h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'users-table' },
+      h('caption', null, `${users.length} account${users.length === 1 ? '' : 's'}, by user name; created on the centre’s clock.`),
+      h('thead', null, h('tr', null, ['User name', 'Role', 'Created'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, users.map((u) => h('tr', { 'data-username': u.username, 'data-role': u.role?.role ?? '' },
+        h('th', { scope: 'row' }, u.username),
+        h('td', null, roleText(u.role)),
+        h('td', null, fmtWorkTime(u.created_at)))))))) : notice('info', 'No accounts.'));
+  };
+  load();
+  return { box, load };
+}
+
+function usersPanel(onCreated) {
   const status = h('div', { 'aria-live': 'polite', id: 'user-status' });
-  const created = h('ul', { id: 'users-created' });
   const field = (id, label, input, hint) => h('div', { class: 'field', 'data-field': id },
     h('label', { for: `u-${id}` }, label), input, hint ? h('span', { class: 'hint', id: `u-${id}-hint` }, hint) : null,
     h('span', { class: 'field-error', id: `u-${id}-error`, 'aria-live': 'polite' }));
@@ -92,12 +123,12 @@ function usersPanel() {
     button.disabled = true;
     try {
       const user = await postJSON('/users', read());
-      const r = user.role || {};
-      const what = r.role === 'agent' ? `agent of ${r.company}` : r.role === 'delegate' ? `delegate of ${r.party}` : r.role;
-      created.append(h('li', { 'data-username': user.username }, `${user.username}: ${what}`));
+      const what = roleText(user.role || {});
       form.elements.username.value = '';
       form.elements.password.value = '';
       tell(status, 'info', `Created ${user.username} (${what}). They sign in with the password you gave.`);
+      // Created: the list is read again (a failure there is the list's to say, not the creation's).
+      onCreated?.();
     } catch (e) {
       // The server's own answer (a taken name, a common password).
       tell(status, 'error', `Not created: ${e.message}`);
@@ -108,8 +139,7 @@ function usersPanel() {
   form.addEventListener('input', () => {
     if (form.querySelector('[aria-invalid]')) check();
   });
-  return h('div', null, form, h('h3', null, 'Created here'), created,
-    h('p', { class: 'muted' }, 'Users made in this visit; the server does not list its users.'));
+  return form;
 }
 
 function keysPanel(signal) {
@@ -142,11 +172,13 @@ function keysPanel(signal) {
 }
 
 export const adminScreen = forRole('admin', 'Administration', (root, { signal }) => {
+  const accounts = accountsPanel(signal);
   mount(root,
     h('section', { class: 'panel', id: 'admin-users', 'aria-labelledby': 'admin-users-title' },
       h('h2', { id: 'admin-users-title' }, 'Users'),
       h('p', { class: 'lead' }, 'Each person signs in as themselves, with one role: an agent for one company, a delegate for one party.'),
-      usersPanel()),
+      usersPanel(() => accounts.load()),
+      h('h3', null, 'Every account'), accounts.box),
     h('section', { class: 'panel', id: 'admin-keys', 'aria-labelledby': 'admin-keys-title' },
       h('h2', { id: 'admin-keys-title' }, 'The parties’ keys'),
       h('p', { class: 'lead' }, 'The public keys each party signs its decisions with, as logged. A party changes its own key (signed with the one before); times are the centre’s.'),

@@ -2,7 +2,7 @@
 // queue and predicted slot, the application form with documents and the
 // eligibility checks, submission, and the declaration of readiness.
 import { getJSON, postJSON, putJSON, request } from '../api.js';
-import { applicationForm } from '../appform.js';
+import { applicationForm, corridorRules } from '../appform.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
@@ -92,7 +92,15 @@ function liveEligibility(form, read, check, signal) {
 }
 
 export const agentNewScreen = forRole('agent', 'New application', (root, { signal }) => {
-  const { form, read, check } = applicationForm(null);
+  mount(root, h('section', { class: 'panel' }, notice('info', 'Loading…')));
+  // The form checks the corridor's rules as the server has them (or the usual ones, said so).
+  corridorRules({ signal }).then((rules) => newApplication(root, signal, rules)).catch((e) => {
+    if (e.name !== 'AbortError') mount(root, h('section', { class: 'panel' }, notice('error', `The form could not be shown: ${e.message}`)));
+  });
+});
+
+function newApplication(root, signal, rules) {
+  const { form, read, check } = applicationForm(null, { rules });
   const status = h('div', { 'aria-live': 'polite' });
   form.addEventListener('input', () => check());
   const live = liveEligibility(form, read, check, signal);
@@ -115,7 +123,7 @@ export const agentNewScreen = forRole('agent', 'New application', (root, { signa
     h('section', { class: 'panel', 'aria-labelledby': 'new-title' }, h('h2', { id: 'new-title' }, 'New application'),
       h('p', { class: 'lead' }, 'Save the draft, attach the documents on the checklist, then submit it to the parties.'),
       form));
-});
+}
 
 function eligibilityList(result) {
   if (result.eligible) return h('p', { class: 'notice', id: 'eligibility', 'data-eligible': 'true' }, 'Eligible: every check passes.');
@@ -209,8 +217,8 @@ async function download(id, doc, button, status) {
 
 /**
  * Why the parties hold or refused it, party by party, from the status page:
- * each hold's and rejection's reason code (the status page gives the code;
- * the party's text stays with the parties).
+ * each hold's and rejection's reason code and the party's own words (what
+ * the agent must put right), as the status page gives them.
  */
 function decisionReasons(page) {
   const lines = (page.parties || []).filter((p) => p.decision === 'hold' || p.decision === 'reject');
@@ -221,6 +229,7 @@ function decisionReasons(page) {
     h('p', null, h('strong', null, title)),
     h('ul', null, lines.map((p) => h('li', { 'data-party': p.party, 'data-decision': p.decision },
       `${p.party} ${p.decision === 'hold' ? (open ? 'holds it' : 'held it') : 'rejected it'}: reason `, h('code', null, p.reason_code || '(none given)'),
+      p.reason ? [', in its words: ', h('q', { class: 'party-reason' }, p.reason)] : null,
       p.decision === 'hold' && open ? '. Amend the application (or attach what is missing) to put it right; the parties then decide again.' : '.'))));
 }
 
@@ -318,16 +327,17 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
   let shown = null;
   /** Redraws from the server; returns whether unsaved form edits were carried over. */
   const refresh = async () => {
-    const [app, page, elig, queue] = await Promise.all([
+    const [app, page, elig, queue, rules] = await Promise.all([
       getJSON(`/applications/${id}`, null, { signal }),
       getJSON(`/applications/${id}/status`, null, { signal }),
       getJSON(`/applications/${id}/eligibility`, null, { signal }),
       queueByApplication({ mine: true, signal }),
+      corridorRules({ signal }),
     ]);
     const editable = EDITABLE.has(app.status);
     // The typed fields over the server's version; documents and port calls are the server's.
     const kept = editable && shown?.edited ? { ...shown.read(), documents: app.content.documents } : null;
-    const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at });
+    const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at, rules });
     const mine = { read, edited: Boolean(kept) };
     shown = mine;
     if (kept) form.dataset.unsaved = 'true';

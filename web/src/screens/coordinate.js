@@ -69,7 +69,8 @@ function corridorPanel(signal) {
     state = c;
     const since = c.suspended_since ? ` since ${fmtWorkTime(c.suspended_since)}` : '';
     mount(box, h('p', { id: 'corridor-state', 'data-suspended': String(Boolean(c.suspended)) },
-      c.suspended ? [h('strong', null, `Suspended${since}`), c.reason_code ? ', reason ' : '', c.reason_code ? h('code', null, c.reason_code) : null, '.']
+      c.suspended ? [h('strong', null, `Suspended${since}`), c.reason_code ? ', reason ' : '', c.reason_code ? h('code', null, c.reason_code) : null, '.',
+        c.reason ? [' ', h('span', { class: 'corridor-reason' }, c.reason)] : null]
         : 'Open: vessels are reviewed, inspected and sail.'));
     suspendForm.hidden = Boolean(c.suspended);
     resume.hidden = !c.suspended;

@@ -88,7 +88,7 @@ export function partiesTable(page) {
     h('tbody', null, (page.parties || []).map((p) => h('tr', { 'data-party': p.party },
       h('th', { scope: 'row' }, p.party),
       h('td', null, p.decision ? h('span', { class: `tag decision-${p.decision}` }, p.decision) : h('span', { class: 'muted' }, 'pending')),
-      h('td', null, p.reason_code || ''),
+      h('td', null, p.reason_code ? h('code', null, p.reason_code) : '', p.reason_code && p.reason ? ': ' : '', p.reason ? h('span', { class: 'party-reason' }, p.reason) : null),
       h('td', null, p.deadline ? fmtWorkTime(p.deadline) : '', p.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))));
 }
 

@@ -19,6 +19,14 @@ async function canSignIn(username, password) {
   return res.status === 200;
 }
 
+/** The accounts listed on the screen are GET /users', in its order. */
+async function sameUsers(page) {
+  const users = await apiAs(await apiToken('admin'), 'GET', '/users');
+  const shown = await page.$$eval('#users-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.username, tr.dataset.role, tr.children[1].textContent]));
+  const text = (r) => (r.role === 'agent' ? `agent of ${r.company}` : r.role === 'delegate' ? `delegate of ${r.party}` : r.role);
+  assert.deepEqual(shown, users.map((u) => [u.username, u.role.role, text(u.role)]));
+}
+
 test('the administrator creates users: the form checks them as the server does, and shows the server’s refusals', { skip, timeout: 120000 }, async () => {
   const { page, done } = await open('desktop', '/', { allow4xx: /\/api\/v1\/users$/ });
   await signIn(page, 'admin');
@@ -26,6 +34,9 @@ test('the administrator creates users: the form checks them as the server does, 
   await page.waitForSelector('header.site nav [data-nav="/admin"]');
   await page.waitForURL(/#\/admin$/);
   await page.waitForSelector('#user-form');
+  // Every account, as the server lists them.
+  await page.waitForSelector('#users-table tr[data-username=admin]');
+  await sameUsers(page);
   const stamp = Date.now().toString(36);
   const name = `e2e-agent-${stamp}`;
   const password = 'harbour-lights-2023';
@@ -52,7 +63,10 @@ test('the administrator creates users: the form checks them as the server does, 
   assert.ok(await canSignIn(name, password), 'the new user signs in');
   const me = await apiAs(await apiToken(name, password), 'GET', '/auth/me');
   assert.deepEqual(me.role, { role: 'agent', company: 'Bosphorus Bulk (e2e)' });
-  assert.equal(await page.textContent(`#users-created li[data-username="${name}"]`), `${name}: agent of Bosphorus Bulk (e2e)`);
+  // The list of accounts is read again: the new one is in it, as GET /users has it.
+  await page.waitForSelector(`#users-table tr[data-username="${name}"]`);
+  assert.match(await page.textContent(`#users-table tr[data-username="${name}"]`), new RegExp(`^${name}agent of Bosphorus Bulk \\(e2e\\)\\d`));
+  await sameUsers(page);
   assert.equal(await page.inputValue('#u-password'), '', 'the password is not left on the screen');
 
   // A delegate of a party; then the same name again, refused by the server.
@@ -70,6 +84,8 @@ test('the administrator creates users: the form checks them as the server does, 
   await page.click('#create-user');
   await page.waitForFunction(() => /Not created: .*(taken|exists)/i.test(document.querySelector('#user-status').textContent));
   assert.equal(await canSignIn(delegate, 'another-harbour-2024'), false, 'the first user is unchanged');
+  await page.waitForSelector(`#users-table tr[data-username="${delegate}"][data-role=delegate]`);
+  await sameUsers(page);
   await assertAccessible(page, 'the administrator’s screen');
   await page.screenshot({ path: path.join(OUT, 'desktop-admin.png'), fullPage: true });
   await done();

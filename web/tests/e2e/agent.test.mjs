@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { apiAs, applicationAt, assertAccessible, freshImo, open, OUT, partyDecides, pdf, signIn, startBrowser, stopBrowser, tokenOf } from './helpers.mjs';
+import { api, apiAs, applicationAt, assertAccessible, freshImo, open, OUT, partyDecides, pdf, signIn, startBrowser, stopBrowser, tokenOf } from './helpers.mjs';
 
 const skip = !process.env.CORRIDOR_E2E_KEYS && 'the clearance demo is not seeded (CORRIDOR_E2E_KEYS)';
 
@@ -101,6 +101,56 @@ test('the agent declares the last port calls: the form checks them as the server
   await done();
 });
 
+test('the form checks the corridor’s rules as GET /corridor gives them, and the usual ones, said so, when it cannot be read', { skip, timeout: 120000 }, async () => {
+  const { page, done } = await open('phone', '/');
+  await signIn(page, 'agent-danube');
+  const commodities = () => page.$$eval('.cargo-line select option', (os) => os.map((o) => o.value));
+  const hint = () => page.textContent('#f-port_calls-hint');
+
+  // As the server has them.
+  const e = (await api('/corridor')).eligibility;
+  await page.goto(new URL('/#/agent/new', page.url()).href);
+  await page.waitForSelector('#f-port_calls-hint[data-rules=server]');
+  assert.match(await hint(), new RegExp(`at most ${e.max_port_calls};`));
+  for (const b of e.banned_port_calls) assert.ok((await hint()).includes(`${b.label} (${b.locodes.join(', ')})`), await hint());
+  assert.deepEqual(await commodities(), Object.keys(e.commodities).filter((k) => e.allowed_categories.includes(e.commodities[k])));
+
+  // Other rules on the server: the form follows them, not a copy of its own.
+  let answer = null;
+  await page.route((url) => url.pathname === '/api/v1/corridor', async (route) => {
+    if (answer === 404) return route.fulfill({ status: 404, json: { error: { code: 'not_found', message: 'no clearance service' } } });
+    const res = await route.fetch();
+    const c = await res.json();
+    return route.fulfill({ response: res, json: { ...c, eligibility: { ...c.eligibility, ...answer } } });
+  });
+  answer = {
+    max_port_calls: 2,
+    banned_port_calls: [{ label: 'E2E ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }],
+    commodities: { wheat: 'grain', steel: 'metals', peas: 'foodstuffs' },
+    allowed_categories: ['grain', 'foodstuffs'],
+  };
+  await page.goto(new URL('/#/agent', page.url()).href);
+  await page.goto(new URL('/#/agent/new', page.url()).href);
+  await page.waitForSelector('#f-port_calls-hint[data-rules=server]');
+  assert.match(await hint(), /at most 2; .*A call at one of the E2E ports \(GRPIR\) since 1 Jan 2020 makes the application ineligible\.$/);
+  assert.deepEqual(await commodities(), ['wheat', 'peas'], 'only the allowed categories’ commodities');
+  await addPortCall(page, 'GRPIR', '2023-04-01T06:00', '2023-04-03T12:00');
+  await page.waitForFunction(() => /Port call 1: called at GRPIR \(E2E ports\) on 3 Apr 2023 12:00 UTC, after 1 Jan 2020 00:00 UTC/.test(document.querySelector('#f-port_calls-error').textContent));
+  assert.equal(await page.isDisabled('#add-port-call'), false);
+  await addPortCall(page, 'TRIST', '2023-03-01T06:00', '2023-03-02T12:00');
+  assert.equal(await page.isDisabled('#add-port-call'), true, 'at most 2 calls, as the server says');
+
+  // The server cannot say: the usual rules, and the form says so.
+  answer = 404;
+  await page.goto(new URL('/#/agent', page.url()).href);
+  await page.goto(new URL('/#/agent/new', page.url()).href);
+  await page.waitForSelector('#f-port_calls-hint[data-rules=fallback]');
+  assert.match(await hint(), /at most 10; .*Crimean ports.*could not be read from the server/);
+  assert.ok((await commodities()).includes('wheat'));
+  await assertAccessible(page, 'the form on the usual rules');
+  await done();
+});
+
 test('the agent sees why a party holds or rejected an application, as the status page gives it', { skip, timeout: 120000 }, async () => {
   // Held now by UN, with its reason code.
   const held = await applicationAt('under_review', { name: 'E2E HELD' });
@@ -109,12 +159,16 @@ test('the agent sees why a party holds or rejected an application, as the status
   await signIn(page, 'agent-danube');
   await page.goto(new URL(`/#/agent/applications/${held.id}`, page.url()).href);
   await page.waitForSelector('#app-reasons');
-  const shown = async () => page.$$eval('#app-reasons li', (lis) => lis.map((li) => [li.dataset.party, li.dataset.decision, li.querySelector('code').textContent]));
+  // The reason code and the party's own words, as the status page gives them.
+  const lines = (p) => p.$$eval('#app-reasons li', (lis) => lis.map((li) => [li.dataset.party, li.dataset.decision, li.querySelector('code').textContent, li.querySelector('.party-reason')?.textContent ?? null]));
+  const shown = () => lines(page);
   const fromApi = async (token, id) => (await apiAs(token, 'GET', `/applications/${id}/status`)).parties
-    .filter((p) => p.decision === 'hold' || p.decision === 'reject').map((p) => [p.party, p.decision, p.reason_code]);
+    .filter((p) => p.decision === 'hold' || p.decision === 'reject').map((p) => [p.party, p.decision, p.reason_code, p.reason]);
   assert.deepEqual(await shown(), await fromApi(held.token, held.id));
-  assert.deepEqual(await shown(), [['UN', 'hold', 'CREW_LIST']]);
-  assert.match(await page.textContent('#app-reasons'), /Held: the vessel waits.*UN holds it: reason CREW_LIST/s);
+  assert.deepEqual(await shown(), [['UN', 'hold', 'CREW_LIST', 'The crew list does not match the registry (e2e)']]);
+  assert.match(await page.textContent('#app-reasons'), /Held: the vessel waits.*UN holds it: reason CREW_LIST, in its words: The crew list does not match the registry \(e2e\)/s);
+  // The parties' table says the same.
+  assert.match(await page.textContent('table.parties tr[data-party=UN]'), /CREW_LIST: The crew list does not match the registry \(e2e\)/);
   await assertAccessible(page, 'a held application');
   await page.screenshot({ path: path.join(OUT, 'phone-agent-held.png'), fullPage: true });
   await done();
@@ -128,9 +182,9 @@ test('the agent sees why a party holds or rejected an application, as the status
   const id = await aegean.page.$eval(row, (tr) => tr.dataset.id);
   await aegean.page.goto(new URL(`/#/agent/applications/${id}`, aegean.page.url()).href);
   await aegean.page.waitForSelector('#app-reasons');
-  const rejected = await aegean.page.$$eval('#app-reasons li', (lis) => lis.map((li) => [li.dataset.party, li.dataset.decision, li.querySelector('code').textContent]));
+  const rejected = await lines(aegean.page);
   assert.deepEqual(rejected, await fromApi(await tokenOf(aegean.page), id));
-  assert.ok(rejected.some(([, d]) => d === 'reject'), `a rejection shown (${JSON.stringify(rejected)})`);
+  assert.ok(rejected.some(([, d, , words]) => d === 'reject' && words), `a rejection shown with the party's words (${JSON.stringify(rejected)})`);
   assert.match(await aegean.page.textContent('#app-reasons'), /^Rejected\./);
   // Nothing to withdraw once rejected.
   assert.equal(await aegean.page.locator('#withdraw-form').count(), 0);

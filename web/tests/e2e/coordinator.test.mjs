@@ -89,10 +89,13 @@ test('the coordinator suspends the corridor with a reason and resumes it, asked 
     const c = await api('/corridor');
     assert.equal(c.suspended, true);
     assert.equal(c.reason_code, 'E2E_DRILL');
-    assert.match(await page.textContent('#corridor-state'), /Suspended since .* UTC\+3, reason E2E_DRILL\./);
+    assert.equal(c.reason, 'A drill of the suspension (e2e)');
+    assert.match(await page.textContent('#corridor-state'), /Suspended since .* UTC\+3, reason E2E_DRILL\. A drill of the suspension \(e2e\)$/);
+    assert.equal(await page.textContent('#corridor-state .corridor-reason'), c.reason, 'the suspension’s text, as GET /corridor gives it');
     await page.waitForSelector('#corridor-banner');
     assert.equal(await page.getAttribute('#corridor-banner', 'data-since'), c.suspended_since);
-    assert.match(await page.textContent('#corridor-banner'), /The corridor is suspended since .* UTC \(E2E DRILL\)\./);
+    assert.match(await page.textContent('#corridor-banner'), /The corridor is suspended since .* UTC \(E2E DRILL\)\. A drill of the suspension \(e2e\)$/);
+    assert.equal(await page.textContent('#corridor-banner .banner-reason'), c.reason);
     assert.equal(await page.inputValue('#suspend-code'), '', 'the reason went with the suspension');
     await page.screenshot({ path: path.join(OUT, 'desktop-coordinator-suspended.png'), fullPage: true });
 
@@ -108,6 +111,7 @@ test('the coordinator suspends the corridor with a reason and resumes it, asked 
     await pub.page.clock.fastForward(61000);
     await pub.page.waitForSelector('#corridor-banner', { timeout: 10000 });
     assert.equal(await pub.page.getAttribute('#corridor-banner', 'data-since'), c.suspended_since);
+    assert.equal(await pub.page.textContent('#corridor-banner .banner-reason'), c.reason, 'the public sees the suspension’s text');
     await pub.page.screenshot({ path: path.join(OUT, 'phone-suspended-banner.png') });
 
     // Resumed, asked first.

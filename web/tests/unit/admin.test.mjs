@@ -2,7 +2,7 @@
 // valid_username, password_problem; a role's company or party).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newUserProblems } from '../../src/screens/admin.js';
+import { newUserProblems, roleText } from '../../src/screens/admin.js';
 
 const user = (edit = {}) => ({ username: 'ua-relief', password: 'harbour-lights-2023', role: { role: 'inspector' }, ...edit });
 const fields = (u) => newUserProblems(u).map((p) => p.field);
@@ -35,4 +35,10 @@ test('passwords: as strong as the server asks', () => {
 test('an agent names a company; a delegate one of the parties', () => {
   assert.deepEqual(fields(user({ role: { role: 'agent', company: '  ' } })), ['company']);
   assert.deepEqual(fields(user({ role: { role: 'delegate', party: 'XX' } })), ['party']);
+});
+
+test('a role in words, as GET /users gives it', () => {
+  assert.equal(roleText({ role: 'agent', company: 'Danube Shipping' }), 'agent of Danube Shipping');
+  assert.equal(roleText({ role: 'delegate', party: 'UA' }), 'delegate of UA');
+  assert.equal(roleText({ role: 'coordinator' }), 'coordinator');
 });

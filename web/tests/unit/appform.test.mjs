@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BANNED_PORT_CALLS, etaOnCentreClock, formProblems, imoValid, MAX_PORT_CALLS, portCallProblems } from '../../src/appform.js';
+import { BANNED_PORT_CALLS, etaOnCentreClock, FALLBACK_RULES, formProblems, imoValid, MAX_PORT_CALLS, portCallProblems, rulesFrom } from '../../src/appform.js';
 
 test('IMO numbers: the check digit decides', () => {
   for (const good of ['9074729', '9321483', '9584516']) assert.ok(imoValid(good), good);
@@ -110,4 +110,34 @@ test('the form reports its port calls’ problems with the rest', () => {
   c.last_port_calls = [call('UAKEH', '2023-04-01T00:00:00Z', '2023-04-02T00:00:00Z'), call('X', '', '')];
   const problems = formProblems(c, new Date('2029-12-30T00:00:00Z'));
   assert.deepEqual(problems.map((p) => [p.index, p.input, Boolean(p.rule)]), [[0, 'locode', true], [1, 'locode', false], [1, 'arrived', false], [1, 'departed', false]]);
+});
+
+// The form's rules are the server's (GET /corridor `eligibility`).
+test('the rules come from GET /corridor’s eligibility: the port calls and the allowed commodities', () => {
+  const rules = rulesFrom({
+    min_notice_hours: 44,
+    allowed_categories: ['grain', 'fertiliser'],
+    commodities: { barley: 'grain', steel: 'metals', urea: 'fertiliser' },
+    min_parcel_tonnes: { grain: 25000 },
+    max_port_calls: 3,
+    banned_port_calls: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }],
+  });
+  assert.deepEqual(rules, { max: 3, banned: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }], commodities: ['barley', 'urea'], fromServer: true });
+  // Checked with them, not with the copied ones.
+  const call = (locode, departed) => ({ locode, arrived: '2023-01-01T00:00:00Z', departed });
+  assert.equal(portCallProblems([call('GRPIR', '2023-01-02T00:00:00Z')], rules).filter((p) => p.rule).length, 1);
+  assert.equal(portCallProblems([call('UASVP', '2023-01-02T00:00:00Z')], rules).length, 0, 'the copied ban is not the server’s');
+  const four = Array.from({ length: 4 }, () => call('TRIST', '2023-01-02T00:00:00Z'));
+  assert.match(portCallProblems(four, rules)[0].message, /^4 port calls declared; at most 3\.$/);
+  const c = { vessel: { imo: '9074729', name: 'X', flag: 'MT', mmsi: null, deadweight_tonnes: 1 }, itinerary: { port: 'UAODS', from_port: 'TRIST', to_port: 'EGALY', destination_country: 'EG' },
+    cargo: [{ commodity: 'wheat', tonnes: 1 }], crew_count: 1, passenger_count: 0, last_port_calls: four, eta_inspection_area: '2030-01-01T00:00:00Z' };
+  assert.ok(formProblems(c, new Date('2029-12-30T00:00:00Z'), { rules }).some((p) => p.rule), 'formProblems takes the rules');
+  assert.deepEqual(formProblems(c, new Date('2029-12-30T00:00:00Z')).filter((p) => p.rule), [], 'the usual rules allow 4');
+});
+
+test('an answer without the rules gives none (the form then uses the usual ones, said so)', () => {
+  assert.equal(rulesFrom(undefined), null);
+  assert.equal(rulesFrom({ max_port_calls: '10', banned_port_calls: [] }), null);
+  assert.equal(FALLBACK_RULES.fromServer, false);
+  assert.equal(FALLBACK_RULES.max, MAX_PORT_CALLS);
 });
