@@ -155,9 +155,13 @@ test('map: reaches idle with the land and the corridor layers', async () => {
     // once listed open ones only, and said "None so far" beside closed ones).
     const stored = await api('/alerts?limit=20');
     if (stored.count > 0) {
-      await page.waitForSelector('.map-side ol.alerts li:not(.empty)', { timeout: 10000 });
+      // The list may start from the live feed's alerts and fill in once the
+      // stored ones are read: wait for it to hold them all (not its first).
+      const want = Math.min(stored.count, 20);
+      await page.waitForFunction((n) => document.querySelectorAll('.map-side ol.alerts li:not(.empty)').length >= n, want, { timeout: 15000 })
+        .catch(() => {});
       const shown = await page.locator('.map-side ol.alerts li:not(.empty)').count();
-      assert.ok(shown >= Math.min(stored.count, 20), `${shown} of ${stored.count} alerts listed`);
+      assert.ok(shown >= want, `${shown} of ${stored.count} alerts listed`);
     }
   } else {
     assert.match(await page.textContent('.live-status'), /not available yet|Connecting|reconnecting|Live/i);
