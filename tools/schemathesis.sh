@@ -53,11 +53,15 @@ if [ -z "${ST_PHASES:-}" ] && python3 -c 'import sys; sys.exit(0 if (3, 11, 0) <
     PHASES=examples,fuzzing,stateful
 fi
 
+# Revoking a token is left out: the run would revoke its own token (the one
+# GET /auth/tokens lists) and go on signed out, testing nothing behind a
+# sign-in; the Rust tests cover revocation.
 status=0
 timeout "$TIMEOUT" "$ST" run "$TMP/openapi.json" \
     --url "$BASE" \
     --header "Authorization: Bearer ${TOKEN}" \
     --checks not_a_server_error,response_schema_conformance \
+    --exclude-path '/api/v1/auth/tokens/{token_id}' \
     --max-examples "$MAX_EXAMPLES" \
     --phases "$PHASES" \
     --workers 2 \
