@@ -419,6 +419,38 @@ async fn list_tokens(State(s): Svc, caller: Caller) -> ApiResult {
     ok(&list)
 }
 
+/// The caller's own password, asked again before something that outlives
+/// their token (a script token, an account): checked and rate-limited like
+/// a login. A wrong one is the request's fault, not the token's: 422 naming
+/// `field`, so a client does not take it for a dead session (401).
+async fn confirm_password(
+    s: &Service,
+    caller: &Caller,
+    password: &str,
+    client: Option<std::net::IpAddr>,
+    field: &str,
+) -> Result<(), ServiceError> {
+    let user = require_user(caller)?;
+    let username = caller
+        .actor
+        .id
+        .strip_prefix("user:")
+        .ok_or(ServiceError::Forbidden)?;
+    let confirmed = s
+        .check_credentials(username, password, client)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Unauthorized(_) => {
+                ServiceError::Unprocessable(format!("{field}: not this user's password"))
+            }
+            other => other,
+        })?;
+    if confirmed.id != user {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
+}
+
 /// A new token for scripts.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -443,26 +475,7 @@ async fn create_token(
     ApiJson(req): ApiJson<NewTokenRequest>,
 ) -> ApiResult {
     let user = require_user(&caller)?;
-    // The caller's own password, checked (and rate-limited) like a login.
-    let username = caller
-        .actor
-        .id
-        .strip_prefix("user:")
-        .ok_or_else(|| ServiceError::Forbidden)?;
-    // A wrong password is the request's fault, not the token's: 422, so a
-    // client does not take it for a dead session (401).
-    let confirmed = s
-        .check_credentials(username, &req.password, client)
-        .await
-        .map_err(|e| match e {
-            ServiceError::Unauthorized(_) => {
-                ServiceError::Unprocessable("password: not this user's password".into())
-            }
-            other => other,
-        })?;
-    if confirmed.id != user {
-        return Err(ServiceError::Forbidden);
-    }
+    confirm_password(&s, &caller, &req.password, client, "password").await?;
     let (default_days, max_days) = crate::auth::API_TOKEN_DAYS;
     let days = req.expires_in_days.unwrap_or(default_days);
     if !(1..=max_days).contains(&days) {
@@ -509,6 +522,9 @@ pub struct NewUserRequest {
     /// `{"role":"agent","company":…}`, `{"role":"delegate","party":…}`, `{"role":"inspector"}`, `{"role":"coordinator"}` or `{"role":"admin"}`.
     #[schema(value_type = Object)]
     pub role: Role,
+    /// The administrator's own password, again: a token alone (a stolen
+    /// browser's) cannot make an account that outlives it.
+    pub admin_password: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = [])), request_body = NewUserRequest,
@@ -516,10 +532,12 @@ pub struct NewUserRequest {
 async fn create_user(
     State(s): Svc,
     caller: Caller,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> ApiResult {
     can(&caller.actor, Action::ManageUsers, Resource::Users)
         .map_err(|_| ServiceError::Forbidden)?;
+    confirm_password(&s, &caller, &req.admin_password, client, "admin_password").await?;
     s.create_user(&req.username, &req.password, &req.role)
         .await?;
     json_response(

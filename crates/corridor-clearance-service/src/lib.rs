@@ -27,7 +27,7 @@
 //! | route | who |
 //! |---|---|
 //! | `POST /auth/login` (rate-limited), `GET /auth/me`, `GET/POST /auth/tokens` (a new token asks for the password again), `DELETE /auth/tokens/{id}` | anyone / any user |
-//! | `GET/POST /users` | admin |
+//! | `GET/POST /users` (a new account asks for the administrator's password again) | admin |
 //! | `POST /eligibility` (a dry run on unsaved content) | anyone |
 //! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |

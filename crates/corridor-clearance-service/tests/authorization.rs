@@ -344,7 +344,7 @@ async fn every_route_against_every_role_on(
             "POST",
             "/users".to_string(),
             Some(
-                json!({"username": "new-user", "password": "long enough", "role": {"role": "inspector"}}),
+                json!({"username": "new-user", "password": "long enough", "role": {"role": "inspector"}, "admin_password": PASSWORD}),
             ),
             vec![Admin],
             true,
@@ -1316,13 +1316,33 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         "a live child of a revoked token"
     );
     let admin = login(&app, "admin").await;
+    // What is left of open finding 4: a stolen admin token made an account.
+    // The administrator's own password is asked again.
+    for (extra, message) in [
+        (json!({}), "admin_password"),
+        (
+            json!({"admin_password": "not-the-password-1"}),
+            "admin_password: not this user's password",
+        ),
+    ] {
+        let mut body = json!({"username": "new-user", "password": "grain ships wait", "role": {"role": "inspector"}});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let (st, resp) = call(&app, "POST", "/users", Some(&admin), Some(&body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+        assert!(
+            resp["error"]["message"].as_str().unwrap().contains(message),
+            "{resp}"
+        );
+    }
     for weak in ["12345678", "Password2024!", "new-user-2024"] {
         let (st, body) = call(
             &app,
             "POST",
             "/users",
             Some(&admin),
-            Some(&json!({"username": "new-user", "password": weak, "role": {"role": "inspector"}})),
+            Some(&json!({"username": "new-user", "password": weak, "role": {"role": "inspector"}, "admin_password": PASSWORD})),
         )
         .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {body}");

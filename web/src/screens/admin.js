@@ -87,7 +87,9 @@ function usersPanel(onCreated) {
       field('username', 'User name', h('input', { id: 'u-username', name: 'username', maxlength: 64, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', 'aria-describedby': 'u-username-hint u-username-error' }), 'A-Z a-z 0-9 - _ . only'),
       field('password', 'First password', h('input', { id: 'u-password', name: 'password', type: 'password', autocomplete: 'new-password', maxlength: MAX_PASSWORD, 'aria-describedby': 'u-password-hint u-password-error' }),
         `At least ${MIN_PASSWORD} characters, not containing the user name, not a common word. Give it to the user by a safe way.`),
-      field('role', 'Role', role), company, party),
+      field('role', 'Role', role), company, party,
+      field('admin-password', 'Your own password (asked again: a signed-in tab alone cannot create accounts)',
+        h('input', { id: 'u-admin-password', name: 'admin_password', type: 'password', autocomplete: 'current-password', 'aria-describedby': 'u-admin-password-error' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'create-user' }, 'Create the user')), status);
   const showRole = () => {
     company.hidden = role.value !== 'agent';
@@ -99,7 +101,7 @@ function usersPanel(onCreated) {
     const r = { role: role.value };
     if (r.role === 'agent') r.company = form.elements.company.value.trim();
     if (r.role === 'delegate') r.party = form.elements.party.value;
-    return { username: form.elements.username.value.trim(), password: form.elements.password.value, role: r };
+    return { username: form.elements.username.value.trim(), password: form.elements.password.value, role: r, admin_password: form.elements.admin_password.value };
   };
   const check = () => {
     const problems = newUserProblems(read());

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { api, apiAs, apiToken, assertAccessible, BASE, open, OUT, signIn, startBrowser, stopBrowser, VIEWPORTS } from './helpers.mjs';
+import { api, apiAs, apiToken, assertAccessible, BASE, open, OUT, PASSWORD, signIn, startBrowser, stopBrowser, VIEWPORTS } from './helpers.mjs';
 
 const skip = !process.env.CORRIDOR_E2E_KEYS && 'the clearance demo is not seeded (CORRIDOR_E2E_KEYS)';
 
@@ -37,7 +37,15 @@ test('the administrator creates users: the form checks them as the server does, 
   // Every account, as the server lists them.
   await page.waitForSelector('#users-table tr[data-username=admin]');
   await sameUsers(page);
+  // The administrator's own password is asked again: without it, the server refuses.
   const stamp = Date.now().toString(36);
+  await page.fill('#u-username', `e2e-nopass-${stamp}`);
+  await page.fill('#u-password', 'harbour-lights-2023');
+  await page.selectOption('#u-role', 'inspector');
+  await page.click('#create-user');
+  await page.waitForFunction(() => /Not created: admin_password/.test(document.querySelector('#user-status').textContent));
+  assert.equal(await canSignIn(`e2e-nopass-${stamp}`, 'harbour-lights-2023'), false);
+  await page.fill('#u-admin-password', PASSWORD);
   const name = `e2e-agent-${stamp}`;
   const password = 'harbour-lights-2023';
 
