@@ -476,7 +476,7 @@ test('signing out forgets the party’s signing key: the next user of the tab st
   const created = await fetch(new URL('/api/v1/users', BASE), {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'ua-relief', password: 'relief-delegate-e2e-2023', role: { role: 'delegate', party: 'UA' } }),
+    body: JSON.stringify({ username: 'ua-relief', password: 'relief-delegate-e2e-2023', role: { role: 'delegate', party: 'UA' }, admin_password: PASSWORD }),
   });
   assert.ok([201, 409].includes(created.status), `a second UA delegate (${created.status})`);
   await page.click('#sign-out');
