@@ -1198,14 +1198,7 @@ pub(crate) async fn get_inspections(
                 None => "no longer booked".into(),
             });
         }
-        clearance.booking_stopped_by(app).map(|st| {
-            format!(
-                "{} ({}: {})",
-                st.id,
-                corridor_clearance::stoppage::kind_name(st.content.kind),
-                st.content.reason
-            )
-        })
+        clearance.booking_stopped_by(app).map(|st| st.why())
     };
     let cancelled: Vec<Value> = approved
         .map(|p| {
@@ -1241,18 +1234,15 @@ pub(crate) async fn get_inspections(
             }
             let st = clearance.booking_stopped_by(app)?;
             let clock = at.to_zoned(tz.clone()).time();
+            let minutes = u32::try_from(i32::from(clock.hour()) * 60 + i32::from(clock.minute()))
+                .unwrap_or(0);
             Some(json!({
                 "application_id": app.id,
                 "vessel_name": app.content.vessel.name,
                 "team": Value::Null,
-                "start": format!("{:02}:{:02}", clock.hour(), clock.minute()),
+                "start": hhmm(minutes),
                 "start_at": corridor_ledger::time::format(at),
-                "why": format!(
-                    "{} ({}: {})",
-                    st.id,
-                    corridor_clearance::stoppage::kind_name(st.content.kind),
-                    st.content.reason
-                ),
+                "why": st.why(),
             }))
         }))
         .collect();

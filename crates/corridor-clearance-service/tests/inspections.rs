@@ -1384,7 +1384,7 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("which STOP-2 stops (weather: gale)"),
+        message.contains("which STOP-2 (weather: gale) stops"),
         "{message}"
     );
     // Nor submitted: a stored draft for the 9th, then a day off on the 9th.
@@ -1403,7 +1403,7 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("which STOP-3 stops (day_off: Republic Day)"),
+            .contains("which STOP-3 (day_off: Republic Day) stops"),
         "{body}"
     );
     // And an edit naming a stopped team is refused with the day's teams.

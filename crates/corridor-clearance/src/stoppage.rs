@@ -126,6 +126,17 @@ impl Stoppage {
         self.covers(at) && (e.every_team || team.is_some_and(|t| e.stops.iter().any(|s| s == t)))
     }
 
+    /// "STOP-3 (weather: gale warning)": how a refusal or a cancelled slot
+    /// names it.
+    pub fn why(&self) -> String {
+        format!(
+            "{} ({}: {})",
+            self.id,
+            kind_name(self.content.kind),
+            self.content.reason
+        )
+    }
+
     /// In force over a slot starting at `at`, declared before it began.
     pub fn covers(&self, at: Timestamp) -> bool {
         self.in_force() && self.at <= at && self.effect.starts_at <= at && at < self.effect.ends_at

@@ -787,12 +787,10 @@ impl Clearance {
                 .find(|s| s.stops(a.start_at, Some(&a.team)))
             {
                 return Some(format!(
-                    "{id} ({vessel}) is booked with team {} at {}, which {} stops ({}: {})",
+                    "{id} ({vessel}) is booked with team {} at {}, which {} stops",
                     a.team,
                     corridor_ledger::time::format(a.start_at),
-                    s.id,
-                    crate::stoppage::kind_name(s.content.kind),
-                    s.content.reason
+                    s.why()
                 ));
             }
         }
