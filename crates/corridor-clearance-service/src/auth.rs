@@ -104,10 +104,17 @@ impl AccountCounts {
         (self.key.hash_one(username) as usize) % ACCOUNT_SLOTS
     }
 
-    /// Whether unknown clients are refused the name in `window`.
-    fn locked(&self, username: &str, window: i64) -> bool {
+    /// If unknown clients are refused the name in `window`, the first
+    /// window they are not.
+    fn locked_until(&self, username: &str, window: i64) -> Option<i64> {
         let i = self.slot(username);
-        self.counts[i] >= MAX_ACCOUNT_FAILURES || window < self.locked_until[i]
+        // The cap reached in this window sets a lock of at least the next.
+        let until = if self.counts[i] >= MAX_ACCOUNT_FAILURES {
+            self.locked_until[i].max(window + 1)
+        } else {
+            self.locked_until[i]
+        };
+        (window < until).then_some(until)
     }
 
     fn add(&mut self, username: &str, window: i64) {
@@ -169,6 +176,18 @@ impl LoginLimiter {
 
     /// `true` when `client` may try `username` now.
     pub fn allowed(&mut self, client: Option<IpAddr>, username: &str, now: Timestamp) -> bool {
+        self.retry_at(client, username, now).is_none()
+    }
+
+    /// `None` when `client` may try `username` now; otherwise the earliest
+    /// time it may try again, unless the guessing goes on (a lock that is
+    /// reached again is longer).
+    pub fn retry_at(
+        &mut self,
+        client: Option<IpAddr>,
+        username: &str,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
         self.roll(now);
         let client = Self::client_key(client);
         let key = (client, username.to_string());
@@ -178,12 +197,23 @@ impl LoginLimiter {
                 .get(username)
                 .is_some_and(|cs| cs.iter().any(|(k, w)| *k == c && *w >= recent))
         });
-        self.per_user.get(&key).is_none_or(|n| *n < MAX_FAILURES)
-            && self
+        let next = self.window + 1;
+        // The first window each refusal ends in; the latest of them stands.
+        let mut open = None::<i64>;
+        if self.per_user.get(&key).is_some_and(|n| *n >= MAX_FAILURES)
+            || self
                 .per_client
                 .get(&client)
-                .is_none_or(|n| *n < MAX_CLIENT_FAILURES)
-            && (known || !self.per_account.locked(username, self.window))
+                .is_some_and(|n| *n >= MAX_CLIENT_FAILURES)
+        {
+            open = Some(next);
+        }
+        if !known && let Some(w) = self.per_account.locked_until(username, self.window) {
+            open = Some(open.map_or(w, |o| o.max(w)));
+        }
+        open.map(|w| {
+            Timestamp::from_second(w.saturating_mul(WINDOW_SECONDS)).unwrap_or(Timestamp::MAX)
+        })
     }
 
     /// Records a failure. Login charges one before checking the password
@@ -448,8 +478,11 @@ impl Service {
         }
         {
             let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
-            if !limiter.allowed(client, username, now) {
-                return Err(ServiceError::RateLimited);
+            if let Some(retry_at) = limiter.retry_at(client, username, now) {
+                return Err(ServiceError::RateLimited {
+                    retry_at,
+                    seconds: retry_at.duration_since(now).as_secs().max(1),
+                });
             }
             // Charged now, refunded on success: the hash below is slow, and
             // guesses sent together must not all pass the check above.
@@ -661,6 +694,7 @@ mod tests {
         // Guess whenever allowed for two days: count the guesses and the windows open.
         let mut guesses = 0u32;
         let mut open = Vec::new();
+        let mut told = Vec::new();
         for w in 0..192 {
             let mut i = 0;
             while l.allowed(guesser(w, i), "ua", at(w)) {
@@ -671,10 +705,18 @@ mod tests {
             if i > 0 {
                 open.push(w);
             }
+            told.push(l.retry_at(guesser(w, i), "ua", at(w)).expect("refused"));
         }
         // Locks of 1, 2, 4 and 8 windows, then two hours each.
         assert_eq!(&open[..7], [0, 1, 3, 7, 15, 23, 31], "{open:?}");
         assert_eq!(open.len(), 4 + 23, "{open:?}");
+        // Each refusal names the start of the next open window.
+        let last = usize::try_from(open[open.len() - 1]).unwrap();
+        for (w, t) in told.iter().enumerate().take(last) {
+            let w = i64::try_from(w).unwrap();
+            let next = open.iter().find(|o| **o > w).unwrap();
+            assert_eq!(*t, at(*next), "window {w}");
+        }
         assert_eq!(guesses, 27 * MAX_ACCOUNT_FAILURES);
         // The owner signs in (from a known address): the lock and strikes go.
         let owner = Some(IpAddr::from([192, 0, 2, 200]));

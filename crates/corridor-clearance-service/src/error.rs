@@ -44,9 +44,15 @@ pub enum ServiceError {
     /// Upload over the size limit.
     #[error("{0}")]
     TooLarge(String),
-    /// Too many failed logins.
-    #[error("too many failed logins; try again later")]
-    RateLimited,
+    /// Too many failed logins: refused until `retry_at`, `seconds` from now
+    /// (unless the guessing goes on).
+    #[error("too many failed sign-ins with this user name; try again from {} ({seconds} s from now)", corridor_ledger::time::format(*retry_at))]
+    RateLimited {
+        /// The earliest time a sign-in is looked at again.
+        retry_at: jiff::Timestamp,
+        /// Seconds from now until then (at least 1).
+        seconds: i64,
+    },
     /// Anything else (logged, not shown).
     #[error("internal error: {0}")]
     Internal(String),
@@ -169,11 +175,14 @@ impl ServiceError {
                 m.clone(),
                 None,
             ),
-            ServiceError::RateLimited => (
+            ServiceError::RateLimited { retry_at, seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 self.to_string(),
-                None,
+                Some(serde_json::json!({
+                    "retry_at": corridor_ledger::time::format(*retry_at),
+                    "retry_after_seconds": seconds,
+                })),
             ),
             ServiceError::Connect(_)
             | ServiceError::Db(_)
@@ -194,6 +203,13 @@ impl IntoResponse for ServiceError {
         if status.is_server_error() {
             tracing::error!(error = %self, "clearance request failed");
         }
-        corridor_http::error_response(status, code, &message, details)
+        let mut response = corridor_http::error_response(status, code, &message, details);
+        if let ServiceError::RateLimited { seconds, .. } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
