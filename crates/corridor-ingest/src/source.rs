@@ -178,16 +178,20 @@ impl std::fmt::Debug for AckHandle {
 }
 
 impl AckHandle {
-    /// A message with one duty: storing what it gave.
+    /// A message with one duty: storing what it gave. It is in `in_flight`
+    /// until its outcome is sent.
     pub(crate) fn new(
         msg: async_nats::jetstream::Message,
         tx: mpsc::Sender<(async_nats::jetstream::Message, AckOutcome)>,
+        in_flight: &InFlight,
     ) -> Self {
-        AckHandle(Arc::new(AckShared {
+        let shared = Arc::new(AckShared {
             msg: std::sync::Mutex::new(Some(msg)),
             duties: AtomicUsize::new(1),
             tx,
-        }))
+        });
+        in_flight.add(&shared);
+        AckHandle(shared)
     }
 
     /// One more duty for the same message, done or failed through the
@@ -223,6 +227,60 @@ impl AckHandle {
     /// Stopped before this duty could be done: asked for again at once.
     pub(crate) async fn unfinished(self) {
         self.send(AckOutcome::Unfinished).await;
+    }
+}
+
+/// The NATS messages of one session delivered and not yet answered. While
+/// the pipeline is busy (a slow store, another source keeping the monitor's
+/// queue full) their acknowledgements can come later than the consumer's
+/// ack wait, and JetStream would deliver them again; so they are reported
+/// in progress (`+WPI`) three times per ack wait until answered.
+#[derive(Clone, Default)]
+pub(crate) struct InFlight(Arc<std::sync::Mutex<Vec<std::sync::Weak<AckShared>>>>);
+
+impl InFlight {
+    fn add(&self, shared: &Arc<AckShared>) {
+        let mut v = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        v.push(Arc::downgrade(shared));
+    }
+
+    /// The messages still unanswered; forgets the rest.
+    fn unanswered(&self) -> Vec<async_nats::jetstream::Message> {
+        let mut out = Vec::new();
+        let mut v = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        v.retain(|w| {
+            let Some(shared) = w.upgrade() else {
+                return false;
+            };
+            let m = shared.msg.lock().unwrap_or_else(|p| p.into_inner());
+            match m.as_ref() {
+                Some(m) => {
+                    out.push(m.clone());
+                    true
+                }
+                None => false,
+            }
+        });
+        out
+    }
+
+    /// Reports every unanswered message in progress each `every`, for ever
+    /// (the session aborts it).
+    async fn keep_alive(self, every: Duration, tag: SourceTag) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            for m in self.unanswered() {
+                if let Err(e) = m.ack_with(async_nats::jetstream::AckKind::Progress).await {
+                    tag.emit(Event::Error {
+                        what: "ack_progress",
+                        error: &e.to_string(),
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -759,6 +817,14 @@ async fn nats_session(
         .await
         .map_err(|e| e.to_string())?;
     let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, AckOutcome)>(1024);
+    // The ack wait of the consumer as it is (an operator may have made it).
+    let ack_wait = consumer.cached_info().config.ack_wait;
+    let in_flight = InFlight::default();
+    let keep_alive = tokio::spawn(
+        in_flight
+            .clone()
+            .keep_alive((ack_wait / 3).max(Duration::from_millis(100)), tag.clone()),
+    );
     let ack_tag = tag.clone();
     // Acks run on their own task so the monitor never waits on the network.
     let acker = tokio::spawn(async move {
@@ -829,7 +895,7 @@ async fn nats_session(
                     stage.line(line);
                 }
             }
-            let ack = AckHandle::new(msg, ack_tx.clone());
+            let ack = AckHandle::new(msg, ack_tx.clone(), &in_flight);
             let lines = first_line..=stage.decoder.lines_fed();
             // The holds this message's lines ended (their rest came with it,
             // or they were dropped) are done once its reports are stored.
@@ -852,6 +918,7 @@ async fn nats_session(
     drop(ack_tx);
     // Whatever is still downstream holds its own ack sender: the acker ends when the last is processed.
     let _ = acker.await;
+    keep_alive.abort();
     // A negative acknowledgement is not confirmed by the server: send it before the connection goes.
     let _ = client.flush().await;
     result

@@ -421,3 +421,92 @@ async fn a_waiting_part_holds_only_its_own_message_and_not_for_long() {
     assert_eq!(after, (0, 0));
     let _ = js.delete_stream(&stream).await;
 }
+
+/// Open finding 6 of docs/open-findings.md (2026-11-30 list: 5): while the
+/// pipeline was busy (here the store is locked by another writer for three
+/// ack waits), acknowledgements came after the consumer's ack wait and
+/// JetStream delivered the messages again. Now unanswered messages are
+/// reported in progress three times per ack wait (the consumer's own, here
+/// one second): nothing comes twice, and everything is stored once the
+/// store is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_pipeline_keeps_its_messages_past_the_ack_wait() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const M: u64 = 40;
+    const MMSI: u32 = 211_000_780;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "BUSY", MMSI, M).await;
+    // The operator's consumer, with a short ack wait; the pipeline takes it as it is.
+    js.get_stream(&stream)
+        .await
+        .expect("stream")
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("tracker".into()),
+            ack_policy: async_nats::jetstream::consumer::AckPolicy::Explicit,
+            filter_subject: subject.clone(),
+            ack_wait: Duration::from_secs(1),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let path = path.to_str().expect("path");
+    let store: Arc<dyn TrackStore> = Arc::new(SqliteTrackStore::open(path).await.expect("store"));
+    // Another writer holds the database: the pipeline's writes wait (busy timeout 10 s).
+    let side = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("second connection");
+    let mut writer = side.acquire().await.expect("connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *writer)
+        .await
+        .expect("lock");
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject,
+        durable: "tracker".into(),
+    };
+    let cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]);
+    let run = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    run_until(&run, |p| p >= M).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    sqlx::query("COMMIT")
+        .execute(&mut *writer)
+        .await
+        .expect("unlock");
+    drop(writer);
+    let mut c = tracker(&js, &stream).await;
+    let left = settle_until(&mut c, Duration::from_secs(20), |s| s == (0, 0)).await;
+    run.shutdown().await;
+    let st = run.stats().await;
+    let info = c.info().await.expect("info").clone();
+    assert_eq!(left, (0, 0), "{info:?}");
+    // Each delivery, redeliveries included, takes a consumer sequence number.
+    assert_eq!(
+        (
+            info.delivered.consumer_sequence,
+            st.monitor.positions,
+            st.monitor.stale
+        ),
+        (M, M, 0),
+        "nothing delivered twice: {info:?} {:?}",
+        st.monitor
+    );
+    let stored = store
+        .track(
+            MMSI,
+            Timestamp::from_second(1_700_000_000).expect("time"),
+            Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
+            1000,
+        )
+        .await
+        .expect("track");
+    assert_eq!(stored.len() as u64, M, "every position stored");
+    let _ = js.delete_stream(&stream).await;
+}
