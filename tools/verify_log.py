@@ -11,8 +11,10 @@ Checks, in this order, and stops at the first failure:
      and no two keys of one party are current at the same time ("keys" holds the keys known
      before the first entry; keys registered or retired in the log itself, by events
      party_key_registered / party_key_retired, are applied where they occur; after a party's
-     first key, each change must be signed by the party's own key, for this log's origin;
-     a new key takes effect when logged, at most 300 s later);
+     first key, each change must be signed by the party's own key, for this log's origin and
+     a state of this log before it (size >= 1 and the Merkle root at that size), where the first
+     entry after that state was logged at most 86,400 s before the change; a new key takes
+     effect when logged, at most 300 s later);
   2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
      canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
@@ -45,6 +47,7 @@ DECISION_CONTEXT = b"corridor-decision-v1\n"
 CHECKPOINT_HEADER = "corridor-checkpoint-v1"
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_KEY_LEAD = MAX_CLOCK_SKEW_SECONDS  # seconds a new key may start after it is logged
+MAX_KEY_CHANGE_AGE = 86400  # seconds a key change stays good after the log moves past its state
 GENESIS = "0" * 64
 ENTRY_FIELDS = ("seq", "prev_hash", "actor", "time", "event", "signature")
 
@@ -153,13 +156,29 @@ def verify_by(k, message, signature_b64, what):
         raise Fail("%s: the signature of key %s over this key change does not verify" % (what, k["key_id"]))
 
 
-def apply_key_event(keys, event, logged_at, origin, what):
-    """Logged key changes in the log named `origin`. A party's first key is registered bare; every
-    later key carries an endorsement by the party's most recent key over
-    "corridor-key-rotation-v2\n<origin>\n<party>\n<previous key id>\n<new key base64>\n" (and
-    rotates out the party's current key); a new key is valid from when it is logged (at most
+def check_seen(size, root, before, what):
+    """`before` is (leaves, times, logged_at) of the log before the change: the named state
+    (size, root hex) must be this log's own, and recent."""
+    leaves, times, logged_at = before
+    if not isinstance(size, int) or isinstance(size, bool) or not isinstance(root, str):
+        raise Fail("%s: key event is malformed" % what)
+    if size < 1 or size > len(leaves) or merkle_root(leaves[:size]).hex() != root:
+        raise Fail("%s: the key change names the log at size %d with root %s, not a state of this log"
+                   % (what, size, root))
+    if size < len(times) and (logged_at - times[size]).total_seconds() > MAX_KEY_CHANGE_AGE:
+        raise Fail("%s: the key change names the log at size %d, more than %d s before it was logged"
+                   % (what, size, MAX_KEY_CHANGE_AGE))
+
+
+def apply_key_event(keys, event, before, origin, what):
+    """Logged key changes in the log named `origin`; `before` is the log before the change
+    (check_seen). A party's first key is registered bare; every later key carries an endorsement
+    {key_id, log_size, log_root, signature} by the party's most recent key over
+    "corridor-key-rotation-v3\n<origin>\n<log size>\n<log root hex>\n<party>\n<previous key id>\n<new key base64>\n"
+    (and rotates out the party's current key); a new key is valid from when it is logged (at most
     MAX_KEY_LEAD seconds later); a retirement is signed by the retired key over
-    "corridor-key-retirement-v2\n<origin>\n<party>\n<key id>\n<at>\n"."""
+    "corridor-key-retirement-v3\n<origin>\n<log size>\n<log root hex>\n<party>\n<key id>\n<at>\n"."""
+    logged_at = before[2]
     kind = event.get("type") if isinstance(event, dict) else None
     if kind == "party_key_registered":
         if set(event) - {"endorsement"} != {"type", "key"} or not isinstance(event["key"], dict):
@@ -175,15 +194,16 @@ def apply_key_event(keys, event, logged_at, origin, what):
         endorsement = event.get("endorsement")
         if own:
             latest = max(own, key=lambda k: k["start"])
-            if not isinstance(endorsement, dict) or set(endorsement) != {"key_id", "signature"}:
+            if not isinstance(endorsement, dict) or set(endorsement) != {"key_id", "log_size", "log_root", "signature"}:
                 raise Fail("%s: party %s already has key %s: a new key must be endorsed by that key"
                            % (what, party, latest["key_id"]))
             if endorsement["key_id"] != latest["key_id"]:
                 raise Fail("%s: the new key of party %s must be endorsed by key %s, not %s"
                            % (what, party, latest["key_id"], endorsement["key_id"]))
-            message = "corridor-key-rotation-v2\n%s\n%s\n%s\n%s\n" % (
-                origin, party, latest["key_id"], rec.get("public_key"))
+            message = "corridor-key-rotation-v3\n%s\n%s\n%s\n%s\n%s\n%s\n" % (
+                origin, endorsement["log_size"], endorsement["log_root"], party, latest["key_id"], rec.get("public_key"))
             verify_by(latest, message.encode("utf-8"), endorsement["signature"], what)
+            check_seen(endorsement["log_size"], endorsement["log_root"], before, what)
         elif "endorsement" in event:
             raise Fail("%s: party %s has no earlier key to endorse its first key" % (what, party))
         for k in own:
@@ -191,7 +211,7 @@ def apply_key_event(keys, event, logged_at, origin, what):
                 retire(k, start, what)
         add_key(keys, rec, what)
     elif kind == "party_key_retired":
-        if set(event) != {"type", "party", "key_id", "at", "signature"}:
+        if set(event) != {"type", "party", "key_id", "at", "log_size", "log_root", "signature"}:
             raise Fail("%s: key event is malformed" % what)
         at = parse_time(event["at"], what)
         if at < logged_at:
@@ -201,9 +221,10 @@ def apply_key_event(keys, event, logged_at, origin, what):
             raise Fail("%s: unknown key %s" % (what, event["key_id"]))
         if k["party"] != event["party"]:
             raise Fail("%s: key %s is not a key of party %s" % (what, event["key_id"], event["party"]))
-        message = "corridor-key-retirement-v2\n%s\n%s\n%s\n%s\n" % (
-            origin, event["party"], event["key_id"], event["at"])
+        message = "corridor-key-retirement-v3\n%s\n%s\n%s\n%s\n%s\n%s\n" % (
+            origin, event["log_size"], event["log_root"], event["party"], event["key_id"], event["at"])
         verify_by(k, message.encode("utf-8"), event["signature"], what)
+        check_seen(event["log_size"], event["log_root"], before, what)
         retire(k, at, what)
 
 
@@ -270,7 +291,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
     if not isinstance(origin, str) or not origin or "\n" in origin or "\r" in origin:
         raise Fail("the export's origin is not a one-line name")
     entries = export.get("entries", [])
-    prev_hash, prev_time, signatures, leaves = GENESIS, None, 0, []
+    prev_hash, prev_time, signatures, leaves, times = GENESIS, None, 0, [], []
     for i, e in enumerate(entries):
         what = "entry at position %d (seq %s)" % (i, e.get("seq"))
         if e.get("seq") != i:
@@ -286,8 +307,9 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
-        apply_key_event(keys, e.get("event"), t, origin, what)
+        apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
+        times.append(t)
         prev_hash, prev_time = e["entry_hash"], t
 
     cp = export.get("checkpoint", {})

@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use corridor_clearance::{
     Action, Actor, Application, Command, Resource, Role, can, check_eligibility,
 };
-use corridor_ledger::{Endorsement, KeyId, PublicKey, Signature, SignedDecision};
+use corridor_ledger::{Endorsement, Hash, KeyId, PublicKey, Signature, SignedDecision};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -1088,6 +1088,16 @@ async fn expire(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String>) -> 
 pub struct CorridorBody {
     /// Corridor id.
     pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where vessels are inspected.
+    pub inspection_area: String,
+    /// The ports the corridor serves, in the configuration's order, so an
+    /// application form offers exactly these.
+    pub ports: Vec<PortBody>,
+    /// The parties whose approval decisions need, in the configuration's
+    /// order.
+    pub parties: Vec<PartyBody>,
     /// Suspended now.
     pub suspended: bool,
     /// Since when.
@@ -1109,6 +1119,25 @@ pub struct CorridorBody {
     pub inspection_checklist: Vec<corridor_clearance::CheckItem>,
 }
 
+/// A port the corridor serves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortBody {
+    /// UN/LOCODE.
+    pub locode: String,
+    /// The published name; the LOCODE itself for a port corridor does not
+    /// know by name.
+    pub name: String,
+}
+
+/// A party to the corridor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyBody {
+    /// Party code (as in actors, signatures and keys).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+}
+
 async fn corridor_body(s: &Service) -> ApiResult {
     let c = s.clearance().await;
     let now = s.now().await;
@@ -1116,8 +1145,28 @@ async fn corridor_body(s: &Service) -> ApiResult {
         Some((t, r)) => (Some(corridor_ledger::time::format(*t)), Some(r.clone())),
         None => (None, None),
     };
+    let config = s.config();
     ok(&CorridorBody {
-        id: s.config().id.clone(),
+        id: config.id.clone(),
+        name: config.name.clone(),
+        inspection_area: config.inspection_area.clone(),
+        ports: config
+            .ports
+            .iter()
+            .map(|locode| PortBody {
+                locode: locode.clone(),
+                name: corridor_domain::port::by_locode(locode)
+                    .map_or_else(|| locode.clone(), |p| p.name.to_owned()),
+            })
+            .collect(),
+        parties: config
+            .parties
+            .iter()
+            .map(|p| PartyBody {
+                code: p.code.clone(),
+                name: p.name.clone(),
+            })
+            .collect(),
         suspended: since.is_some(),
         suspended_since: since,
         reason_code: reason,
@@ -1189,14 +1238,20 @@ pub struct KeyRequest {
 }
 
 /// The party's most recent key signing
-/// `corridor-key-rotation-v2\n<origin>\n<party>\n<that key's id>\n<new key, base64>\n`,
-/// where `<origin>` is the log's name (`origin` of `GET /api/v1/log/checkpoint`;
-/// `corridor keys rotate` does this with the party's key file).
+/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root>\n<party>\n<that key's id>\n<new key, base64>\n`,
+/// where `<origin>`, `<log size>` and `<log root>` (hex) are those of a
+/// recent `GET /api/v1/log/checkpoint` (`corridor keys rotate` does this with
+/// the party's key file). It is refused once an entry logged after that
+/// checkpoint is more than a day old.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndorsementRequest {
     /// Id of the endorsing key.
     pub key_id: String,
+    /// `size` of the checkpoint signed over.
+    pub log_size: u64,
+    /// Its `root`, 64 lowercase hex characters.
+    pub log_root: String,
     /// Ed25519 signature, standard base64.
     pub signature: String,
 }
@@ -1221,12 +1276,24 @@ async fn register_key(
     let endorsement = req
         .endorsement
         .map(|e| {
-            Signature::from_base64(&e.signature)
-                .map(|signature| Endorsement {
-                    key_id: KeyId(e.key_id),
-                    signature,
-                })
-                .map_err(|e| ServiceError::Unprocessable(format!("endorsement.signature: {e}")))
+            let signature = Signature::from_base64(&e.signature).map_err(|err| {
+                ServiceError::Unprocessable(format!("endorsement.signature: {err}"))
+            })?;
+            // Lowercase only: the signed text carries the root as written.
+            let log_root = Hash::from_hex(&e.log_root)
+                .ok()
+                .filter(|h| h.to_hex() == e.log_root)
+                .ok_or_else(|| {
+                    ServiceError::Unprocessable(
+                        "endorsement.log_root: not 64 lowercase hex characters".into(),
+                    )
+                })?;
+            Ok::<_, ServiceError>(Endorsement {
+                key_id: KeyId(e.key_id),
+                log_size: e.log_size,
+                log_root,
+                signature,
+            })
         })
         .transpose()?;
     let record = s
@@ -1352,7 +1419,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::stoppages::list, crate::stoppages::declare, crate::stoppages::lift,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest, UserBody,
-        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, SuspendRequest, KeyRequest, EndorsementRequest,
+        ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, PortBody, PartyBody, SuspendRequest, KeyRequest, EndorsementRequest,
         ScheduleRequest, InspectionRequest,
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,

@@ -413,7 +413,11 @@ impl Service {
         // The log's own rule for key events decides (the endorsement included),
         // as it will on every replay.
         let mut keys = st.keys.clone();
-        keys.apply_logged_event(&event, now, &self.origin)
+        let before = corridor_ledger::LogBefore {
+            entries: &st.entries,
+            tree: &st.tree,
+        };
+        keys.apply_logged_event(&event, now, &self.origin, before)
             .map_err(|e| match e {
                 KeyEventError::Registry(r) => ServiceError::Conflict(format!("key refused: {r}")),
                 e => ServiceError::Unprocessable(e.to_string()),
@@ -445,6 +449,21 @@ impl Service {
     /// The party keys (public), current and retired.
     pub async fn keys(&self) -> KeyRegistry {
         self.state.lock().await.keys.clone()
+    }
+
+    /// The log's name (checkpoints' `origin`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The log's size and root now: the state a party's key change names
+    /// (what a checkpoint would say, without signing or storing one).
+    pub async fn log_state(&self) -> corridor_ledger::LogState {
+        let st = self.state.lock().await;
+        corridor_ledger::LogState {
+            size: st.tree.size(),
+            root: st.tree.root(),
+        }
     }
 
     /// A copy of the clearance state.

@@ -648,6 +648,28 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
         (st, body["error"]["code"].as_str()),
         (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
     );
+    // Open finding 4: a 429 did not say until when. The window ends at 08:15.
+    assert_eq!(
+        body["error"]["details"],
+        json!({"retry_at": "2022-09-01T08:15:00Z", "retry_after_seconds": 900}),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["message"],
+        "too many failed sign-ins with this user name; try again from 2022-09-01T08:15:00Z (900 s from now)"
+    );
+    let resp = tower::ServiceExt::oneshot(
+        app.clone(),
+        axum::http::Request::post("/auth/login")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({"username": "admin", "password": PASSWORD}).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.headers()["retry-after"], "900");
     s.clock().advance(SignedDuration::from_secs(
         corridor_clearance_service::auth::WINDOW_SECONDS,
     ));
@@ -982,21 +1004,27 @@ async fn only_the_party_itself_replaces_its_key() {
     let ua1 = SecretKey::from_seed(&[41; 32]);
     let ua2 = SecretKey::from_seed(&[42; 32]);
     let stranger = SecretKey::from_seed(&[43; 32]);
-    let body = |new: &SecretKey, by: Option<&SecretKey>| {
-        let mut b = json!({"public_key": new.public_key().to_base64()});
-        if let Some(by) = by {
-            b["endorsement"] =
-                serde_json::to_value(endorse(by, "corridor/bsgi", "UA", &new.public_key()))
-                    .unwrap();
-        }
-        b
-    };
     let post = |token: String, b: Value| {
         let app = app.clone();
         async move { call(&app, "POST", "/parties/UA/keys", Some(&token), Some(&b)).await }
     };
-    let (st, b) = post(admin.clone(), body(&ua1, None)).await;
+    let (st, b) = post(
+        admin.clone(),
+        json!({"public_key": ua1.public_key().to_base64()}),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "the first key: {b}");
+    // Every endorsement below names the log as it is now.
+    let seen = s.log_state().await;
+    let body = |new: &SecretKey, by: Option<&SecretKey>| {
+        let mut b = json!({"public_key": new.public_key().to_base64()});
+        if let Some(by) = by {
+            b["endorsement"] =
+                serde_json::to_value(endorse(by, "corridor/bsgi", seen, "UA", &new.public_key()))
+                    .unwrap();
+        }
+        b
+    };
     for token in [&admin, &ua] {
         let (st, b) = post(token.clone(), body(&ua2, None)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
@@ -1032,7 +1060,7 @@ async fn only_the_party_itself_replaces_its_key() {
     // The 2026-11-29 review of the fixes (a key change bound to no log): the party's own endorsement, but
     // signed for another corridor's log.
     let elsewhere = json!({"public_key": ua2.public_key().to_base64(),
-        "endorsement": endorse(&ua1, "corridor/unvim", "UA", &ua2.public_key())});
+        "endorsement": endorse(&ua1, "corridor/unvim", seen, "UA", &ua2.public_key())});
     let (st, b) = post(ua.clone(), elsewhere).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(
@@ -1045,7 +1073,7 @@ async fn only_the_party_itself_replaces_its_key() {
     let (st, b) = post(
         ua.clone(),
         json!({"public_key": ua2.public_key().to_base64(),
-        "endorsement": {"key_id": ua1.key_id(), "signature": "bm90IGEgc2lnbmF0dXJl"}}),
+        "endorsement": {"key_id": ua1.key_id(), "log_size": seen.size, "log_root": seen.root, "signature": "bm90IGEgc2lnbmF0dXJl"}}),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
@@ -1055,6 +1083,37 @@ async fn only_the_party_itself_replaces_its_key() {
             .unwrap()
             .starts_with("endorsement.signature"),
         "{b}"
+    );
+    // Open finding 3: the party's own endorsement, signed for another
+    // deployment of this corridor (the same name, another log), or with the
+    // root in capitals.
+    let staging = corridor_ledger::LogState {
+        size: seen.size,
+        root: corridor_ledger::Hash::of(b"another deployment's log"),
+    };
+    let (st, b) = post(
+        ua.clone(),
+        json!({"public_key": ua2.public_key().to_base64(),
+            "endorsement": endorse(&ua1, "corridor/bsgi", staging, "UA", &ua2.public_key())}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("this log's root at that size differs"),
+        "{b}"
+    );
+    let mut upper = body(&ua2, Some(&ua1));
+    upper["endorsement"]["log_root"] = json!(seen.root.to_hex().to_uppercase());
+    let (st, b) = post(ua.clone(), upper).await;
+    assert_eq!(
+        (st, b["error"]["message"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("endorsement.log_root: not 64 lowercase hex characters")
+        )
     );
     assert_eq!(
         s.keys().await.records().len(),
@@ -1507,6 +1566,25 @@ async fn the_agent_reads_why_and_the_admin_lists_the_accounts() {
     // The corridor: the rules a form checks, and a suspension's words.
     let (_, c) = call(&app, "GET", "/corridor", None, None).await;
     assert_eq!(c["eligibility"]["max_port_calls"], 10, "{c}");
+    // Open finding 7: the dashboard copied the ports and parties from the
+    // configuration because the API served no list of either.
+    assert_eq!(
+        c["ports"],
+        json!([
+            {"locode": "UAODS", "name": "Odesa"},
+            {"locode": "UAILK", "name": "Chornomorsk"},
+            {"locode": "UAYUZ", "name": "Yuzhny/Pivdennyi"},
+        ]),
+        "{c}"
+    );
+    let parties: Vec<&str> = c["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(parties, ["RU", "TR", "UA", "UN"], "{c}");
+    assert_eq!(c["parties"][1]["name"], "Republic of Türkiye", "{c}");
     assert!(
         !c["eligibility"]["banned_port_calls"]
             .as_array()

@@ -398,6 +398,7 @@ fn season_slice() {
                 Some(&key_events::endorse(
                     w.key("UN"),
                     ORIGIN,
+                    with_keys.state(),
                     "UN",
                     &k.public_key(),
                 )),

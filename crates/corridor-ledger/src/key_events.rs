@@ -17,9 +17,15 @@
 //!   retires a key without a successor; the signature is the retired key's
 //!   own, over [`retirement_message`].
 //!
-//! Both signed texts name the log (its origin, as in checkpoints), so a party
-//! that uses one key in two corridors cannot have a change made in one
-//! replayed into the other. A new key takes effect when it is logged (no
+//! Both signed texts name the log twice: by its origin (as in checkpoints)
+//! and by a state of it the party has seen, a checkpoint's size and root
+//! ([`LogState`]). The state must be this log's own at that size, so a party
+//! that uses one key in two corridors, or in two deployments of one corridor
+//! (staging and production share the origin, not the entries), cannot have a
+//! change made in one replayed into the other; and it must be recent, so a
+//! change the party signed but never sent goes stale: it is refused once an
+//! entry the party had not seen is more than [`MAX_KEY_CHANGE_AGE_SECONDS`]
+//! older than the change's own entry. A new key takes effect when it is logged (no
 //! earlier, and at most [`MAX_KEY_LEAD_SECONDS`] later: whoever writes the log
 //! cannot postpone a rotation and keep the old key current); a retirement
 //! takes effect at the time the key signed, which may not be before the
@@ -29,7 +35,10 @@
 //! (A party that loses its last private key cannot change its keys through
 //! the log; that is deliberate, and recovery is a matter for the parties.)
 
+use crate::Hash;
 use crate::keys::{KeyId, KeyRecord, KeyRegistry, PublicKey, RegistryError, Signature};
+use crate::log::LogEntry;
+use crate::merkle::MerkleTree;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -43,53 +52,111 @@ pub const KEY_RETIRED: &str = "party_key_retired";
 /// (seconds): the log's clock skew allowance, as for signed decisions.
 pub const MAX_KEY_LEAD_SECONDS: i64 = crate::decision::MAX_CLOCK_SKEW_SECONDS;
 
+/// How long a signed key change stays good once the log has moved past the
+/// state it names (seconds): a day, for a party that signs away from the
+/// network and sends it later; not longer, so that a change signed and
+/// never sent cannot be logged by whoever kept it weeks later.
+pub const MAX_KEY_CHANGE_AGE_SECONDS: i64 = 86_400;
+
+/// A state of the log a party saw when it signed a key change: the size and
+/// root of a checkpoint (`GET /api/v1/log/checkpoint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogState {
+    /// Entries in the log then (at least one: every log begins empty).
+    pub size: u64,
+    /// Its Merkle root then.
+    pub root: Hash,
+}
+
+/// The log before a key change's own entry: what its [`LogState`] is
+/// checked against. `entries` and `tree` hold the same entries.
+#[derive(Debug, Clone, Copy)]
+pub struct LogBefore<'a> {
+    /// Every entry before the change's.
+    pub entries: &'a [LogEntry],
+    /// Their Merkle tree.
+    pub tree: &'a MerkleTree,
+}
+
 /// A party's signature, by its most recent key, over its next key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endorsement {
     /// The endorsing (previous) key.
     pub key_id: KeyId,
+    /// The size of the log the party saw ([`LogState`]).
+    pub log_size: u64,
+    /// Its root.
+    pub log_root: Hash,
     /// Ed25519 over [`rotation_message`].
     pub signature: Signature,
 }
 
+impl Endorsement {
+    /// The log state it names.
+    pub fn seen(&self) -> LogState {
+        LogState {
+            size: self.log_size,
+            root: self.log_root,
+        }
+    }
+}
+
 /// The bytes a party's previous key signs to hand over to `new_key` in the
-/// log named `origin`:
-/// `corridor-key-rotation-v2\n<origin>\n<party>\n<previous key id>\n<new key, base64>\n`.
+/// log named `origin`, having seen it at `seen`:
+/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root, hex>\n<party>\n<previous key id>\n<new key, base64>\n`.
 pub fn rotation_message(
     origin: &str,
+    seen: LogState,
     party: &str,
     previous: &KeyId,
     new_key: &PublicKey,
 ) -> Vec<u8> {
     format!(
-        "corridor-key-rotation-v2\n{origin}\n{party}\n{previous}\n{}\n",
+        "corridor-key-rotation-v3\n{origin}\n{}\n{}\n{party}\n{previous}\n{}\n",
+        seen.size,
+        seen.root,
         new_key.to_base64()
     )
     .into_bytes()
 }
 
-/// The bytes a key signs to retire itself at `at` in the log named `origin`:
-/// `corridor-key-retirement-v2\n<origin>\n<party>\n<key id>\n<at, RFC 3339>\n`.
-pub fn retirement_message(origin: &str, party: &str, key_id: &KeyId, at: Timestamp) -> Vec<u8> {
+/// The bytes a key signs to retire itself at `at` in the log named `origin`,
+/// having seen it at `seen`:
+/// `corridor-key-retirement-v3\n<origin>\n<log size>\n<log root, hex>\n<party>\n<key id>\n<at, RFC 3339>\n`.
+pub fn retirement_message(
+    origin: &str,
+    seen: LogState,
+    party: &str,
+    key_id: &KeyId,
+    at: Timestamp,
+) -> Vec<u8> {
     format!(
-        "corridor-key-retirement-v2\n{origin}\n{party}\n{key_id}\n{}\n",
+        "corridor-key-retirement-v3\n{origin}\n{}\n{}\n{party}\n{key_id}\n{}\n",
+        seen.size,
+        seen.root,
         crate::time::format(at)
     )
     .into_bytes()
 }
 
 /// The endorsement of `new_key` for `party` by the party's `previous` key,
-/// for the log named `origin`.
+/// for the log named `origin` as the party saw it at `seen`.
 pub fn endorse(
     previous: &crate::keys::SecretKey,
     origin: &str,
+    seen: LogState,
     party: &str,
     new_key: &PublicKey,
 ) -> Endorsement {
     let key_id = previous.key_id();
-    let signature = previous.sign(&rotation_message(origin, party, &key_id, new_key));
-    Endorsement { key_id, signature }
+    let signature = previous.sign(&rotation_message(origin, seen, party, &key_id, new_key));
+    Endorsement {
+        key_id,
+        log_size: seen.size,
+        log_root: seen.root,
+        signature,
+    }
 }
 
 /// The event registering `record`; `endorsement` is required unless it is
@@ -105,17 +172,19 @@ pub fn key_registered_event(
 }
 
 /// The event retiring `key`'s own `party` key at `at` in the log named
-/// `origin`, signed by that key.
+/// `origin` (seen at `seen`), signed by that key.
 pub fn key_retired_event(
     key: &crate::keys::SecretKey,
     origin: &str,
+    seen: LogState,
     party: &str,
     at: Timestamp,
 ) -> serde_json::Value {
     let key_id = key.key_id();
-    let signature = key.sign(&retirement_message(origin, party, &key_id, at));
+    let signature = key.sign(&retirement_message(origin, seen, party, &key_id, at));
     serde_json::json!({"type": KEY_RETIRED, "party": party, "key_id": key_id,
-        "at": crate::time::format(at), "signature": signature})
+        "at": crate::time::format(at), "log_size": seen.size, "log_root": seen.root,
+        "signature": signature})
 }
 
 /// Why a logged key event does not apply.
@@ -151,6 +220,22 @@ pub enum KeyEventError {
     /// The endorsement or retirement signature does not verify.
     #[error("the signature of key {0} over this key change does not verify")]
     BadSignature(KeyId),
+    /// The log state a key change names is not one of this log's.
+    #[error("the key change names the log at size {size} with root {root}: {why}")]
+    NotThisLog {
+        size: u64,
+        root: Hash,
+        why: &'static str,
+    },
+    /// The log had moved on for too long since the state the change names.
+    #[error(
+        "the key change names the log at size {size}, and entry {size} was logged at {unseen}, more than {MAX_KEY_CHANGE_AGE_SECONDS} s before the change at {logged}: sign it again against a recent checkpoint"
+    )]
+    Stale {
+        size: u64,
+        unseen: Timestamp,
+        logged: Timestamp,
+    },
     /// The registry refuses the change.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -174,7 +259,46 @@ struct RetiredEvent {
     key_id: KeyId,
     #[serde(with = "crate::time::rfc3339")]
     at: Timestamp,
+    log_size: u64,
+    log_root: Hash,
     signature: Signature,
+}
+
+/// Checks that `seen` is a state of the log before this change, and a
+/// recent one (see the module documentation).
+fn check_seen(
+    seen: LogState,
+    log: LogBefore<'_>,
+    logged_at: Timestamp,
+) -> Result<(), KeyEventError> {
+    let not_this = |why| KeyEventError::NotThisLog {
+        size: seen.size,
+        root: seen.root,
+        why,
+    };
+    if seen.size == 0 {
+        return Err(not_this("every log begins empty, so that names no log"));
+    }
+    if seen.size > log.tree.size() {
+        return Err(not_this("this log had fewer entries"));
+    }
+    if log.tree.root_at(seen.size).ok() != Some(seen.root) {
+        return Err(not_this("this log's root at that size differs"));
+    }
+    let unseen = usize::try_from(seen.size)
+        .ok()
+        .and_then(|i| log.entries.get(i))
+        .map(|e| e.time);
+    if let Some(unseen) = unseen
+        && logged_at.as_second() - unseen.as_second() > MAX_KEY_CHANGE_AGE_SECONDS
+    {
+        return Err(KeyEventError::Stale {
+            size: seen.size,
+            unseen,
+            logged: logged_at,
+        });
+    }
+    Ok(())
 }
 
 impl KeyRegistry {
@@ -184,6 +308,8 @@ impl KeyRegistry {
     fn check_endorsement(
         &self,
         origin: &str,
+        log: LogBefore<'_>,
+        logged_at: Timestamp,
         party: &str,
         new_key: &PublicKey,
         endorsement: Option<&Endorsement>,
@@ -207,24 +333,27 @@ impl KeyRegistry {
                 }
                 prev.public_key
                     .verify(
-                        &rotation_message(origin, party, &prev.key_id, new_key),
+                        &rotation_message(origin, e.seen(), party, &prev.key_id, new_key),
                         &e.signature,
                     )
-                    .map_err(|_| KeyEventError::BadSignature(e.key_id.clone()))
+                    .map_err(|_| KeyEventError::BadSignature(e.key_id.clone()))?;
+                check_seen(e.seen(), log, logged_at)
             }
         }
     }
 
-    /// Applies a key event logged at `logged_at` in the log named `origin`.
-    /// Returns `Ok(false)` when the event is not a key event. Registrations
-    /// start when logged (within [`MAX_KEY_LEAD_SECONDS`]), retirements may
-    /// not take effect before `logged_at`; each must carry the party's
-    /// signature as the module documentation says.
+    /// Applies a key event logged at `logged_at` in the log named `origin`,
+    /// after the entries of `log`. Returns `Ok(false)` when the event is not
+    /// a key event. Registrations start when logged (within
+    /// [`MAX_KEY_LEAD_SECONDS`]), retirements may not take effect before
+    /// `logged_at`; each must carry the party's signature over a recent state
+    /// of `log`, as the module documentation says.
     pub fn apply_logged_event(
         &mut self,
         event: &serde_json::Value,
         logged_at: Timestamp,
         origin: &str,
+        log: LogBefore<'_>,
     ) -> Result<bool, KeyEventError> {
         let malformed = |m: String| KeyEventError::Malformed(m);
         match event.get("type").and_then(serde_json::Value::as_str) {
@@ -242,6 +371,12 @@ impl KeyRegistry {
                         "key record has extra or non-canonical members".into(),
                     ));
                 }
+                // One spelling only (a root in capitals would sign another text).
+                if let Some(e) = &ev.endorsement
+                    && serde_json::to_value(e).ok().as_ref() != event.get("endorsement")
+                {
+                    return Err(malformed("endorsement has non-canonical members".into()));
+                }
                 if rec.valid_from < logged_at {
                     return Err(KeyEventError::Backdated {
                         at: rec.valid_from,
@@ -256,6 +391,8 @@ impl KeyRegistry {
                 }
                 self.check_endorsement(
                     origin,
+                    log,
+                    logged_at,
                     &rec.party,
                     &rec.public_key,
                     ev.endorsement.as_ref(),
@@ -274,6 +411,11 @@ impl KeyRegistry {
             Some(KEY_RETIRED) => {
                 let ev: RetiredEvent =
                     serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
+                if event.get("log_root").and_then(serde_json::Value::as_str)
+                    != Some(ev.log_root.to_hex().as_str())
+                {
+                    return Err(malformed("log_root is not lowercase hex".into()));
+                }
                 if ev.at < logged_at {
                     return Err(KeyEventError::Backdated {
                         at: ev.at,
@@ -289,12 +431,17 @@ impl KeyRegistry {
                         party: ev.party,
                     });
                 }
+                let seen = LogState {
+                    size: ev.log_size,
+                    root: ev.log_root,
+                };
                 k.public_key
                     .verify(
-                        &retirement_message(origin, &ev.party, &ev.key_id, ev.at),
+                        &retirement_message(origin, seen, &ev.party, &ev.key_id, ev.at),
                         &ev.signature,
                     )
                     .map_err(|_| KeyEventError::BadSignature(ev.key_id.clone()))?;
+                check_seen(seen, log, logged_at)?;
                 self.retire(&ev.key_id, ev.at)?;
                 Ok(true)
             }
@@ -324,17 +471,64 @@ mod tests {
         }
     }
 
-    /// Applies `events` in order (each logged at its key's or retirement's
-    /// time) and names how the last one fared.
-    fn check(events: &[serde_json::Value], expected: &str) {
-        let mut reg = KeyRegistry::new();
-        let mut got = "ok".to_string();
-        for (i, e) in events.iter().enumerate() {
+    /// A log of key events, each logged at its key's or retirement's time.
+    #[derive(Default)]
+    struct Chain {
+        entries: Vec<LogEntry>,
+        tree: MerkleTree,
+        keys: KeyRegistry,
+    }
+
+    impl Chain {
+        fn apply(&mut self, e: &serde_json::Value) -> Result<bool, KeyEventError> {
             let at = e["key"]["valid_from"]
                 .as_str()
                 .or(e["at"].as_str())
                 .map_or(t("2022-08-01T00:00:00Z"), t);
-            let r = reg.apply_logged_event(e, at, ORIGIN);
+            self.apply_at(e, at)
+        }
+
+        fn apply_at(
+            &mut self,
+            e: &serde_json::Value,
+            at: Timestamp,
+        ) -> Result<bool, KeyEventError> {
+            let log = LogBefore {
+                entries: &self.entries,
+                tree: &self.tree,
+            };
+            let r = self.keys.apply_logged_event(e, at, ORIGIN, log)?;
+            let entry =
+                LogEntry::next(self.entries.last(), "test", at, e.clone(), None).expect("entry");
+            self.tree.push_leaf_hash(entry.leaf_hash());
+            self.entries.push(entry);
+            Ok(r)
+        }
+
+        fn seen(&self) -> LogState {
+            LogState {
+                size: self.tree.size(),
+                root: self.tree.root(),
+            }
+        }
+    }
+
+    /// The log state after `events`, which must all apply.
+    fn seen_after(events: &[serde_json::Value]) -> LogState {
+        let mut c = Chain::default();
+        for e in events {
+            c.apply(e).expect("applies");
+        }
+        c.seen()
+    }
+
+    /// Applies `events` in order (each logged at its key's or retirement's
+    /// time) and names how the last one fared.
+    fn check(events: &[serde_json::Value], expected: &str) {
+        let mut chain = Chain::default();
+        let mut got = "ok".to_string();
+        for (i, e) in events.iter().enumerate() {
+            let r = chain.apply(e);
             let name = match r {
                 Ok(_) => "ok",
                 Err(KeyEventError::NotEndorsed { .. }) => "not-endorsed",
@@ -344,6 +538,8 @@ mod tests {
                 Err(KeyEventError::Malformed(_)) => "malformed",
                 Err(KeyEventError::WrongParty { .. }) => "wrong-party",
                 Err(KeyEventError::Postdated { .. }) => "postdated",
+                Err(KeyEventError::NotThisLog { .. }) => "not-this-log",
+                Err(KeyEventError::Stale { .. }) => "stale",
                 Err(e) => panic!("{e}"),
             };
             if i + 1 < events.len() {
@@ -361,10 +557,11 @@ mod tests {
         let ua3 = SecretKey::from_seed(&[3; 32]);
         let admin = SecretKey::from_seed(&[9; 32]);
         let first = key_registered_event(&record(&ua1, "UA", "2022-08-01T00:00:00Z"), None);
+        let seen = seen_after(std::slice::from_ref(&first));
         let second = |by: &SecretKey| {
             key_registered_event(
-                &record(&ua2, "UA", "2022-09-01T00:00:00Z"),
-                Some(&endorse(by, ORIGIN, "UA", &ua2.public_key())),
+                &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
+                Some(&endorse(by, ORIGIN, seen, "UA", &ua2.public_key())),
             )
         };
         check(std::slice::from_ref(&first), "ok");
@@ -373,27 +570,27 @@ mod tests {
         check(
             &[
                 first.clone(),
-                key_registered_event(&record(&ua2, "UA", "2022-09-01T00:00:00Z"), None),
+                key_registered_event(&record(&ua2, "UA", "2022-08-01T12:00:00Z"), None),
             ],
             "not-endorsed",
         );
         check(&[first.clone(), second(&admin)], "wrong-endorser");
         // The right key id with another key's signature.
-        let mut forged = endorse(&admin, ORIGIN, "UA", &ua2.public_key());
+        let mut forged = endorse(&admin, ORIGIN, seen, "UA", &ua2.public_key());
         forged.key_id = ua1.key_id();
         check(
             &[
                 first.clone(),
-                key_registered_event(&record(&ua2, "UA", "2022-09-01T00:00:00Z"), Some(&forged)),
+                key_registered_event(&record(&ua2, "UA", "2022-08-01T12:00:00Z"), Some(&forged)),
             ],
             "bad-signature",
         );
         // An endorsement is for one new key: reused for another it fails.
-        let for_ua2 = endorse(&ua1, ORIGIN, "UA", &ua2.public_key());
+        let for_ua2 = endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key());
         check(
             &[
                 first.clone(),
-                key_registered_event(&record(&ua3, "UA", "2022-09-01T00:00:00Z"), Some(&for_ua2)),
+                key_registered_event(&record(&ua3, "UA", "2022-08-01T12:00:00Z"), Some(&for_ua2)),
             ],
             "bad-signature",
         );
@@ -405,13 +602,24 @@ mod tests {
             "nothing-to-endorse",
         );
         // After retirement the retired key still hands over (and only it).
-        let retire = key_retired_event(&ua1, ORIGIN, "UA", t("2022-08-15T00:00:00Z"));
-        check(&[first.clone(), retire.clone(), second(&ua1)], "ok");
+        let retire = key_retired_event(&ua1, ORIGIN, seen, "UA", t("2022-08-01T06:00:00Z"));
+        let after_retire = seen_after(&[first.clone(), retire.clone()]);
+        let third = key_registered_event(
+            &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
+            Some(&endorse(
+                &ua1,
+                ORIGIN,
+                after_retire,
+                "UA",
+                &ua2.public_key(),
+            )),
+        );
+        check(&[first.clone(), retire.clone(), third], "ok");
         check(
             &[
                 first.clone(),
                 retire.clone(),
-                key_registered_event(&record(&ua2, "UA", "2022-09-01T00:00:00Z"), None),
+                key_registered_event(&record(&ua2, "UA", "2022-08-01T12:00:00Z"), None),
             ],
             "not-endorsed",
         );
@@ -422,24 +630,118 @@ mod tests {
         let mut bare = retire.clone();
         bare.as_object_mut().expect("object").remove("signature");
         check(&[first.clone(), bare], "malformed");
+        let mut upper = second(&ua1);
+        upper["endorsement"]["log_root"] = seen.root.to_hex().to_uppercase().into();
+        check(&[first.clone(), upper], "malformed");
         let mut extra = second(&ua1);
         extra["note"] = "x".into();
         check(&[first.clone(), extra], "malformed");
         // The 2026-11-29 review of the fixes (a key change bound to no log): a change signed for
         // another corridor's log does not apply in this one.
         let elsewhere = key_registered_event(
-            &record(&ua2, "UA", "2022-09-01T00:00:00Z"),
-            Some(&endorse(&ua1, "corridor/other", "UA", &ua2.public_key())),
+            &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
+            Some(&endorse(
+                &ua1,
+                "corridor/other",
+                seen,
+                "UA",
+                &ua2.public_key(),
+            )),
         );
         check(&[first.clone(), elsewhere], "bad-signature");
-        let retired_elsewhere =
-            key_retired_event(&ua1, "corridor/other", "UA", t("2022-08-15T00:00:00Z"));
+        let retired_elsewhere = key_retired_event(
+            &ua1,
+            "corridor/other",
+            seen,
+            "UA",
+            t("2022-08-01T06:00:00Z"),
+        );
         check(&[first.clone(), retired_elsewhere], "bad-signature");
+        // Open finding 3: nor for another deployment of this corridor (same
+        // origin, another log), nor for a log state that never was, nor for
+        // the empty log every log begins with.
+        let other_log = seen_after(&[key_registered_event(
+            &record(&ua1, "UA", "2022-08-01T00:00:01Z"),
+            None,
+        )]);
+        for (state, what) in [
+            (other_log, "another deployment"),
+            (LogState { size: 2, ..seen }, "a size this log never had"),
+            (
+                LogState {
+                    size: 0,
+                    root: crate::merkle::empty_root(),
+                },
+                "the empty log",
+            ),
+        ] {
+            let e = key_registered_event(
+                &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
+                Some(&endorse(&ua1, ORIGIN, state, "UA", &ua2.public_key())),
+            );
+            let mut c = Chain::default();
+            c.apply(&first).expect("first");
+            assert!(
+                matches!(c.apply(&e), Err(KeyEventError::NotThisLog { .. })),
+                "{what}"
+            );
+            let r = key_retired_event(&ua1, ORIGIN, state, "UA", t("2022-08-01T06:00:00Z"));
+            assert!(
+                matches!(c.apply(&r), Err(KeyEventError::NotThisLog { .. })),
+                "{what}: retirement"
+            );
+        }
+        // The signature covers the named state: another state in its place fails.
+        let mut moved = endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key());
+        moved.log_size = 1;
+        moved.log_root = other_log.root;
+        check(
+            &[
+                first.clone(),
+                key_registered_event(&record(&ua2, "UA", "2022-08-01T12:00:00Z"), Some(&moved)),
+            ],
+            "bad-signature",
+        );
         // A first key has no endorsement member, not a null one (as
         // tools/verify_log.py reads it).
         let mut null = first;
         null["endorsement"] = serde_json::Value::Null;
         check(&[null], "malformed");
+    }
+
+    /// Open finding 3: a key change the party signed but never sent cannot
+    /// be logged by whoever kept it once the log has moved on for a day.
+    #[test]
+    fn a_key_change_goes_stale_a_day_after_the_log_moves_on() {
+        let ua1 = SecretKey::from_seed(&[1; 32]);
+        let ua2 = SecretKey::from_seed(&[2; 32]);
+        let first = key_registered_event(&record(&ua1, "UA", "2022-08-01T00:00:00Z"), None);
+        // Logged at `at`, after an unrelated entry at `other` (if any).
+        let apply = |other: Option<&str>, at: &str| {
+            let mut c = Chain::default();
+            c.apply(&first).expect("first");
+            let seen = c.seen();
+            if let Some(o) = other {
+                c.apply_at(&serde_json::json!({"type": "note"}), t(o))
+                    .expect("note");
+            }
+            let e = key_registered_event(
+                &record(&ua2, "UA", at),
+                Some(&endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key())),
+            );
+            c.apply(&e)
+        };
+        // The log has not moved: good however late (nothing happened since).
+        assert_eq!(apply(None, "2022-09-01T00:00:00Z"), Ok(true));
+        // It moved: good for a day after the first entry the party had not seen.
+        assert_eq!(
+            apply(Some("2022-08-02T00:00:00Z"), "2022-08-03T00:00:00Z"),
+            Ok(true)
+        );
+        assert!(matches!(
+            apply(Some("2022-08-02T00:00:00Z"), "2022-08-03T00:00:01Z"),
+            Err(KeyEventError::Stale { size: 1, .. })
+        ));
     }
 
     /// The 2026-11-29 review of the fixes (a key change bound to no log): whoever writes the log cannot
@@ -449,10 +751,9 @@ mod tests {
         let ua1 = SecretKey::from_seed(&[1; 32]);
         let logged = t("2022-08-01T00:00:00Z");
         let apply = |from: &str| {
-            KeyRegistry::new().apply_logged_event(
+            Chain::default().apply_at(
                 &key_registered_event(&record(&ua1, "UA", from), None),
                 logged,
-                ORIGIN,
             )
         };
         assert_eq!(apply("2022-08-01T00:05:00Z"), Ok(true));

@@ -81,7 +81,7 @@ pub use checkpoint::{CheckpointError, SignedCheckpoint, TreeHead};
 pub use decision::{DecisionError, DecisionKind, DecisionPayload, Expected, SignedDecision};
 pub use export::{ExportError, LogExport, export_log, verify_export};
 pub use hash::Hash;
-pub use key_events::{Endorsement, KeyEventError};
+pub use key_events::{Endorsement, KeyEventError, LogBefore, LogState};
 pub use keys::{
     KeyId, KeyRecord, KeyRegistry, KeyUseError, PublicKey, RegistryError, SecretKey, Signature,
 };

@@ -335,7 +335,11 @@ pub fn verify_chain(
         if verify_entry_signature(e, &keys).map_err(fail)? {
             signatures += 1;
         }
-        keys.apply_logged_event(&e.event, e.time, origin)
+        let before = crate::key_events::LogBefore {
+            entries: &entries[..index],
+            tree: &tree,
+        };
+        keys.apply_logged_event(&e.event, e.time, origin, before)
             .map_err(|k| fail(ChainFault::KeyEvent(k)))?;
         tree.push_leaf_hash(e.leaf_hash());
         prev = Some(e);
@@ -556,6 +560,14 @@ impl Log {
     /// Merkle root of the whole log.
     pub fn root(&self) -> Hash {
         self.tree.root()
+    }
+
+    /// Its size and root now, as a key change names them.
+    pub fn state(&self) -> crate::key_events::LogState {
+        crate::key_events::LogState {
+            size: self.size(),
+            root: self.root(),
+        }
     }
 
     /// Inclusion proof of entry `seq` in the tree of the first `size` entries.

@@ -372,10 +372,11 @@ fn keys_recorded_in_the_log() {
     // Retiring another party's key, or a malformed key event, is refused.
     let mut l2 =
         Log::from_entries(log.entries().to_vec(), &KeyRegistry::new(), ORIGIN).expect("load");
+    let state = l2.state();
     l2.append(
         "admin",
         t("2022-08-06T00:00:00Z"),
-        key_events::key_retired_event(&ua1, ORIGIN, "RU", t("2022-08-06T00:00:00Z")),
+        key_events::key_retired_event(&ua1, ORIGIN, state, "RU", t("2022-08-06T00:00:00Z")),
         None,
     )
     .expect("append");

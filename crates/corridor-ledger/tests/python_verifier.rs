@@ -226,7 +226,7 @@ fn python_verifier_agrees_with_rust() {
     );
 
     // A log that records its own keys (registration, rotation, retirement), exported with no initial keys.
-    let (klog, _, _) = logged_keys_log();
+    let (klog, ua1, _) = logged_keys_log();
     let kcp = TreeHead {
         origin: ORIGIN.into(),
         size: klog.size(),
@@ -286,7 +286,12 @@ fn python_verifier_agrees_with_rust() {
                     .expect("key"),
             )
             .expect("key");
-            let mut e = key_events::endorse(&other, ORIGIN, "UA", &key);
+            let endorsed = &v["entries"][2]["event"]["endorsement"];
+            let seen = key_events::LogState {
+                size: endorsed["log_size"].as_u64().expect("size"),
+                root: serde_json::from_value(endorsed["log_root"].clone()).expect("root"),
+            };
+            let mut e = key_events::endorse(&other, ORIGIN, seen, "UA", &key);
             e.key_id = KeyId(
                 v["entries"][2]["event"]["endorsement"]["key_id"]
                     .as_str()
@@ -329,6 +334,45 @@ fn python_verifier_agrees_with_rust() {
         },
         Some("position 2 (seq 2): new key valid from more than 300 s"),
     );
+    // Open finding 3 (2026-11-30): a key change names a recent state of its own log.
+    let re_endorse = |v: &mut Value, seen: key_events::LogState| {
+        let key = PublicKey::from_base64(
+            v["entries"][2]["event"]["key"]["public_key"]
+                .as_str()
+                .expect("key"),
+        )
+        .expect("key");
+        let e = key_events::endorse(&ua1, ORIGIN, seen, "UA", &key);
+        v["entries"][2]["event"]["endorsement"] = serde_json::to_value(e).expect("json");
+    };
+    let staging = key_events::LogState {
+        size: 2,
+        root: Hash::of(b"another deployment's log"),
+    };
+    check(
+        "a key change over another log's state",
+        &kbase,
+        |v| {
+            re_endorse(v, staging);
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): the key change names the log at size 2 with root"),
+    );
+    let first_only = key_events::LogState {
+        size: 1,
+        root: klog.tree().root_at(1).expect("root"),
+    };
+    check(
+        "a key change a day and a second after the log moved past its state",
+        &kbase,
+        |v| {
+            re_endorse(v, first_only);
+            v["entries"][2]["time"] = "2022-08-03T00:00:01Z".into();
+            v["entries"][2]["event"]["key"]["valid_from"] = "2022-08-03T00:00:01Z".into();
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): the key change names the log at size 1, more than 86400 s"),
+    );
     // Rust refuses both at the key change itself (the renamed export's
     // checkpoint signature, checked after the chain, breaks too).
     let rust = |tamper: &dyn Fn(&mut Value)| {
@@ -353,6 +397,30 @@ fn python_verifier_agrees_with_rust() {
         postdated.contains("position 2 (seq 2): key event refused: new key valid from"),
         "{postdated}"
     );
+    let elsewhere = rust(&|v| {
+        re_endorse(v, staging);
+        rehash_upto(v, 2);
+    });
+    assert!(
+        elsewhere.contains("this log's root at that size differs"),
+        "{elsewhere}"
+    );
+    let stale = rust(&|v| {
+        re_endorse(v, first_only);
+        v["entries"][2]["time"] = "2022-08-03T00:00:01Z".into();
+        v["entries"][2]["event"]["key"]["valid_from"] = "2022-08-03T00:00:01Z".into();
+        rehash_upto(v, 2);
+    });
+    assert!(
+        stale.contains("sign it again against a recent checkpoint"),
+        "{stale}"
+    );
+    // The same change a second earlier is within the day, for both.
+    let in_time = rust(&|v| {
+        re_endorse(v, first_only);
+        rehash_upto(v, 2);
+    });
+    assert!(!in_time.contains("key event refused"), "{in_time}");
 }
 
 /// A small deterministic generator of awkward JSON values (control

@@ -199,7 +199,13 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
         t("2022-08-03T00:00:00Z"),
         key_events::key_registered_event(
             &rec(&ua2, "2022-08-03T00:00:00Z"),
-            Some(&key_events::endorse(&ua1, ORIGIN, "UA", &ua2.public_key())),
+            Some(&key_events::endorse(
+                &ua1,
+                ORIGIN,
+                log.state(),
+                "UA",
+                &ua2.public_key(),
+            )),
         ),
         None,
     )
@@ -210,7 +216,7 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
     log.append(
         "admin",
         t("2022-08-05T00:00:00Z"),
-        key_events::key_retired_event(&ua2, ORIGIN, "UA", t("2022-08-05T00:00:00Z")),
+        key_events::key_retired_event(&ua2, ORIGIN, log.state(), "UA", t("2022-08-05T00:00:00Z")),
         None,
     )
     .expect("append");

@@ -131,13 +131,25 @@ fn check_party(party: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Registers `key` for `party`; `endorse_with`, the party's current key,
+/// signs it over the log as it is now (required after the party's first key).
 async fn register(
     ctx: &Context,
     party: &str,
     key: corridor_ledger::PublicKey,
-    endorsement: Option<corridor_ledger::Endorsement>,
+    endorse_with: Option<&SecretKey>,
 ) -> anyhow::Result<()> {
     let service = corridor_clearance_service::Service::open(&ctx.database_url(), config()?).await?;
+    let endorsement = match endorse_with {
+        Some(current) => Some(corridor_ledger::key_events::endorse(
+            current,
+            service.origin(),
+            service.log_state().await,
+            party,
+            &key,
+        )),
+        None => None,
+    };
     // The operator at the database acts as the keys administrator; after a
     // party's first key, only the party's own endorsement lets a key in.
     let admin = Actor::new("cli:keys", Role::Admin);
@@ -180,18 +192,14 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             check_party(&party)?;
             let key = corridor_ledger::PublicKey::from_text(&read(&public)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", public.display()))?;
-            let endorsement = match endorse_with {
-                Some(path) => {
-                    let current = SecretKey::from_pkcs8_pem(&read(&path)?)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                    let origin = corridor_clearance_service::log_origin(&config()?);
-                    Some(corridor_ledger::key_events::endorse(
-                        &current, &origin, &party, &key,
-                    ))
-                }
+            let current = match endorse_with {
+                Some(path) => Some(
+                    SecretKey::from_pkcs8_pem(&read(&path)?)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                ),
                 None => None,
             };
-            register(ctx, &party, key, endorsement).await?;
+            register(ctx, &party, key, current.as_ref()).await?;
         }
         KeysCommand::Rotate { party, out } => {
             check_party(&party)?;
@@ -201,10 +209,7 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             let new = SecretKey::generate();
             // The party's current key signs its successor. Register first: if
             // the log refuses the key, the files stay as they were.
-            let origin = corridor_clearance_service::log_origin(&config()?);
-            let endorsement =
-                corridor_ledger::key_events::endorse(&old, &origin, &party, &new.public_key());
-            register(ctx, &party, new.public_key(), Some(endorsement)).await?;
+            register(ctx, &party, new.public_key(), Some(&old)).await?;
             let KeyId(old_id) = old.key_id();
             std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem")))
                 .context("keeping the old private key")?;
