@@ -3,15 +3,15 @@
 // eligibility check (notice period, commodities, port calls, documents) is
 // shown beside it from /applications/{id}/eligibility. The corridor's rules
 // the form checks as it is filled (the port calls, the commodities) are the
-// server's, from GET /corridor's `eligibility`.
+// server's, from GET /corridor's `eligibility`, and so are the corridor ports
+// it offers (`ports`).
 import { getJSON } from './api.js';
 import { h } from './dom.js';
 import { centreZone, fmtDate, fmtTimestamp, wallClock, zoneName } from './format.js';
 
-export const PORTS = [['UAODS', 'Odesa'], ['UAILK', 'Chornomorsk'], ['UAYUZ', 'Pivdennyi (Yuzhny)']];
-
 // The rules as config/parties-bsgi.toml has them: used only while the
 // server's cannot be read (GET /corridor failed), and said so on the form.
+export const PORTS = [['UAODS', 'Odesa'], ['UAILK', 'Chornomorsk'], ['UAYUZ', 'Yuzhny/Pivdennyi']];
 export const COMMODITIES = ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_bran', 'soya_beans', 'rapeseed',
   'sunflower_seed', 'sunflower_oil', 'sunflower_meal', 'vegetable_oil', 'peas', 'sugar_beet_pellets', 'ammonia', 'urea',
   'ammonium_nitrate'];
@@ -25,22 +25,27 @@ export const BANNED_PORT_CALLS = [
 ];
 
 /** The rules the form falls back on when the server's cannot be read. */
-export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, fromServer: false });
+export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, ports: PORTS, fromServer: false });
 
 /**
- * The form's rules from GET /corridor's `eligibility`: {max, banned,
- * commodities (those of an allowed category, as the server allows them),
- * fromServer: true}, or null if it is not the shape expected.
+ * The form's rules from GET /corridor: {max, banned, commodities (those of
+ * an allowed category, as the server allows them), ports ([locode, name],
+ * the corridor's own), fromServer: true}, or null if it is not the shape
+ * expected.
  */
-export function rulesFrom(eligibility) {
-  const e = eligibility;
+export function rulesFrom(corridor) {
+  const e = corridor?.eligibility;
   if (!e || typeof e !== 'object' || !Number.isInteger(e.max_port_calls) || !Array.isArray(e.banned_port_calls)) return null;
+  const ports = Array.isArray(corridor.ports)
+    ? corridor.ports.filter((p) => p && typeof p.locode === 'string').map((p) => [p.locode, String(p.name ?? p.locode)])
+    : [];
+  if (!ports.length) return null;
   const banned = e.banned_port_calls.filter((b) => b && Array.isArray(b.locodes) && typeof b.since === 'string')
     .map((b) => ({ label: String(b.label ?? ''), locodes: b.locodes.map(String), since: b.since }));
   const allowed = new Set(Array.isArray(e.allowed_categories) ? e.allowed_categories : []);
   const commodities = Object.entries(e.commodities && typeof e.commodities === 'object' ? e.commodities : {})
     .filter(([, category]) => allowed.has(category)).map(([name]) => name);
-  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, fromServer: true };
+  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, ports, fromServer: true };
 }
 
 /**
@@ -50,7 +55,7 @@ export function rulesFrom(eligibility) {
  */
 export async function corridorRules({ signal } = {}) {
   try {
-    return rulesFrom((await getJSON('/corridor', null, { signal }))?.eligibility) || FALLBACK_RULES;
+    return rulesFrom(await getJSON('/corridor', null, { signal })) || FALLBACK_RULES;
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     return FALLBACK_RULES;
@@ -164,7 +169,7 @@ let callSeq = 0;
 export function applicationForm(content, { disabled = false, submittedAt = null, rules = FALLBACK_RULES } = {}) {
   const c = content || {
     vessel: { imo: '', name: '', flag: '', mmsi: null, deadweight_tonnes: 0 },
-    itinerary: { port: 'UAODS', from_port: '', to_port: '', destination_country: '' },
+    itinerary: { port: rules.ports[0]?.[0] ?? '', from_port: '', to_port: '', destination_country: '' },
     cargo: [{ commodity: 'wheat', tonnes: 0 }],
     crew_count: 20,
     passenger_count: 0,
@@ -245,7 +250,9 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
       field('dwt', 'Deadweight (t)', input('dwt', c.vessel.deadweight_tonnes || '', { type: 'number', min: 1, step: 1 }))),
     h('fieldset', null, h('legend', null, 'Voyage'),
       field('port', 'Corridor port', h('select', { id: 'f-port', name: 'port', disabled },
-        PORTS.map(([code, name]) => h('option', { value: code, selected: code === c.itinerary.port }, `${name} (${code})`)))),
+        // A port the corridor no longer serves stays shown as it was saved (the server says why it is refused).
+        (rules.ports.some(([code]) => code === c.itinerary.port) ? rules.ports : [...rules.ports, [c.itinerary.port, c.itinerary.port]])
+          .map(([code, name]) => h('option', { value: code, selected: code === c.itinerary.port }, `${name} (${code})`)))),
       field('from_port', 'Coming from (UN/LOCODE)', input('from_port', c.itinerary.from_port, { maxlength: 5, autocapitalize: 'characters' })),
       field('to_port', 'Destination port (UN/LOCODE)', input('to_port', c.itinerary.to_port, { maxlength: 5, autocapitalize: 'characters' })),
       field('destination_country', 'Destination country (ISO 3166)', input('destination_country', c.itinerary.destination_country, { maxlength: 2, autocapitalize: 'characters' })),

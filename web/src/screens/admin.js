@@ -1,13 +1,11 @@
 // The administrator's screen: every account (GET /users), creating users
-// (POST /users; the list is read again after each), and the parties'
-// public keys, current and retired (GET /parties/keys).
+// (POST /users; the list is read again after each; a delegate's party one
+// of GET /corridor's `parties`), and the parties' public keys, current and
+// retired (GET /parties/keys).
 import { getJSON, NotAvailable, postJSON } from '../api.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtWorkTime } from '../format.js';
 import { forRole } from './work.js';
-
-// The corridor's parties (config/parties-bsgi.toml), for a delegate's role.
-export const PARTIES = [['RU', 'Russian Federation'], ['TR', 'Republic of Türkiye'], ['UA', 'Ukraine'], ['UN', 'United Nations']];
 
 const ROLES = [
   ['agent', 'Shipping agent'],
@@ -24,9 +22,11 @@ const MAX_PASSWORD = 256;
 
 /**
  * Problems with a new user on its face: [{field, message}], as the server
- * would refuse it (user name, password strength, a role's company or party).
+ * would refuse it (user name, password strength, a role's company or
+ * party). `parties` are the corridor's party codes, or null while they are
+ * not known (then any code is left to the server).
  */
-export function newUserProblems({ username, password, role }) {
+export function newUserProblems({ username, password, role }, parties = null) {
   const out = [];
   const add = (field, message) => out.push({ field, message });
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) add('username', 'The user name is 1 to 64 of A-Z a-z 0-9 - _ . (no spaces).');
@@ -37,7 +37,7 @@ export function newUserProblems({ username, password, role }) {
   else if (new Set(password).size < 5) add('password', 'The password needs at least 5 different characters.');
   else if (!/\p{L}/u.test(password)) add('password', 'The password needs letters, not only digits and symbols.');
   if (role.role === 'agent' && !role.company?.trim()) add('company', 'An agent works for a company: name it.');
-  if (role.role === 'delegate' && !PARTIES.some(([code]) => code === role.party)) add('party', 'A delegate signs for one of the parties: choose it.');
+  if (role.role === 'delegate' && (parties ? !parties.includes(role.party) : !role.party?.trim())) add('party', 'A delegate signs for one of the parties: choose it.');
   return out;
 }
 
@@ -73,15 +73,41 @@ function accountsPanel(signal) {
   return { box, load };
 }
 
-function usersPanel(onCreated) {
+/** The corridor's parties, [code, name], from GET /corridor; null if it cannot say. */
+async function corridorParties(signal) {
+  try {
+    const list = (await getJSON('/corridor', null, { signal }))?.parties;
+    const parties = Array.isArray(list) ? list.filter((p) => typeof p?.code === 'string').map((p) => [p.code, String(p.name ?? p.code)]) : [];
+    return parties.length ? parties : null;
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    return null;
+  }
+}
+
+function usersPanel(onCreated, signal) {
   const status = h('div', { 'aria-live': 'polite', id: 'user-status' });
   const field = (id, label, input, hint) => h('div', { class: 'field', 'data-field': id },
     h('label', { for: `u-${id}` }, label), input, hint ? h('span', { class: 'hint', id: `u-${id}-hint` }, hint) : null,
     h('span', { class: 'field-error', id: `u-${id}-error`, 'aria-live': 'polite' }));
   const role = h('select', { id: 'u-role', name: 'role' }, ROLES.map(([v, label]) => h('option', { value: v }, label)));
   const company = field('company', 'Company', h('input', { id: 'u-company', name: 'company', maxlength: 200, 'aria-describedby': 'u-company-error' }));
-  const party = field('party', 'Party', h('select', { id: 'u-party', name: 'party', 'aria-describedby': 'u-party-error' },
-    PARTIES.map(([code, name]) => h('option', { value: code }, `${name} (${code})`))));
+  // The parties are the corridor's own; until they are read the choice waits.
+  let parties = null;
+  const party = field('party', 'Party', h('select', { id: 'u-party', name: 'party', 'aria-describedby': 'u-party-error', disabled: true },
+    h('option', { value: '' }, 'Loading the corridor’s parties…')));
+  corridorParties(signal).then((list) => {
+    const old = party.querySelector('#u-party');
+    if (list) {
+      parties = list.map(([code]) => code);
+      old.replaceChildren(...list.map(([code, name]) => h('option', { value: code }, `${name} (${code})`)));
+      old.disabled = false;
+    } else {
+      // The server's list could not be read: the code is typed, and the server checks it.
+      old.replaceWith(h('input', { id: 'u-party', name: 'party', maxlength: 16, autocapitalize: 'characters', 'aria-describedby': 'u-party-hint u-party-error' }));
+      party.querySelector('#u-party').after(h('span', { class: 'hint', id: 'u-party-hint' }, 'The corridor’s parties could not be read: type the party’s code (the server checks it).'));
+    }
+  }).catch(() => {});
   const form = h('form', { class: 'form', id: 'user-form', novalidate: true },
     h('fieldset', null, h('legend', null, 'New user'),
       field('username', 'User name', h('input', { id: 'u-username', name: 'username', maxlength: 64, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', 'aria-describedby': 'u-username-hint u-username-error' }), 'A-Z a-z 0-9 - _ . only'),
@@ -100,11 +126,11 @@ function usersPanel(onCreated) {
   const read = () => {
     const r = { role: role.value };
     if (r.role === 'agent') r.company = form.elements.company.value.trim();
-    if (r.role === 'delegate') r.party = form.elements.party.value;
+    if (r.role === 'delegate') r.party = form.elements.party.value.trim();
     return { username: form.elements.username.value.trim(), password: form.elements.password.value, role: r, admin_password: form.elements.admin_password.value };
   };
   const check = () => {
-    const problems = newUserProblems(read());
+    const problems = newUserProblems(read(), parties);
     for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     for (const p of problems) {
@@ -179,7 +205,7 @@ export const adminScreen = forRole('admin', 'Administration', (root, { signal })
     h('section', { class: 'panel', id: 'admin-users', 'aria-labelledby': 'admin-users-title' },
       h('h2', { id: 'admin-users-title' }, 'Users'),
       h('p', { class: 'lead' }, 'Each person signs in as themselves, with one role: an agent for one company, a delegate for one party.'),
-      usersPanel(() => accounts.load()),
+      usersPanel(() => accounts.load(), signal),
       h('h3', null, 'Every account'), accounts.box),
     h('section', { class: 'panel', id: 'admin-keys', 'aria-labelledby': 'admin-keys-title' },
       h('h2', { id: 'admin-keys-title' }, 'The parties’ keys'),

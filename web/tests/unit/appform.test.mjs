@@ -112,17 +112,18 @@ test('the form reports its port calls’ problems with the rest', () => {
   assert.deepEqual(problems.map((p) => [p.index, p.input, Boolean(p.rule)]), [[0, 'locode', true], [1, 'locode', false], [1, 'arrived', false], [1, 'departed', false]]);
 });
 
-// The form's rules are the server's (GET /corridor `eligibility`).
-test('the rules come from GET /corridor’s eligibility: the port calls and the allowed commodities', () => {
-  const rules = rulesFrom({
+// The form's rules are the server's (GET /corridor `eligibility` and `ports`).
+test('the rules come from GET /corridor: the port calls, the allowed commodities and the corridor ports', () => {
+  const rules = rulesFrom({ ports: [{ locode: 'YEHOD', name: 'Hodeidah' }, { locode: 'YESIF', name: 'Salif' }], eligibility: {
     min_notice_hours: 44,
     allowed_categories: ['grain', 'fertiliser'],
     commodities: { barley: 'grain', steel: 'metals', urea: 'fertiliser' },
     min_parcel_tonnes: { grain: 25000 },
     max_port_calls: 3,
     banned_port_calls: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }],
-  });
-  assert.deepEqual(rules, { max: 3, banned: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }], commodities: ['barley', 'urea'], fromServer: true });
+  } });
+  assert.deepEqual(rules, { max: 3, banned: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }], commodities: ['barley', 'urea'],
+    ports: [['YEHOD', 'Hodeidah'], ['YESIF', 'Salif']], fromServer: true });
   // Checked with them, not with the copied ones.
   const call = (locode, departed) => ({ locode, arrived: '2023-01-01T00:00:00Z', departed });
   assert.equal(portCallProblems([call('GRPIR', '2023-01-02T00:00:00Z')], rules).filter((p) => p.rule).length, 1);
@@ -137,7 +138,8 @@ test('the rules come from GET /corridor’s eligibility: the port calls and the 
 
 test('an answer without the rules gives none (the form then uses the usual ones, said so)', () => {
   assert.equal(rulesFrom(undefined), null);
-  assert.equal(rulesFrom({ max_port_calls: '10', banned_port_calls: [] }), null);
+  assert.equal(rulesFrom({ eligibility: { max_port_calls: '10', banned_port_calls: [] }, ports: [{ locode: 'UAODS', name: 'Odesa' }] }), null);
+  assert.equal(rulesFrom({ eligibility: { max_port_calls: 10, banned_port_calls: [] } }), null, 'no ports: the usual ones, said so');
   assert.equal(FALLBACK_RULES.fromServer, false);
   assert.equal(FALLBACK_RULES.max, MAX_PORT_CALLS);
 });
