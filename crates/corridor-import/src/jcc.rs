@@ -68,6 +68,15 @@ impl Columns {
         Ok(Columns(map))
     }
 
+    /// The field read from column `index`, by its name in the JCC's header.
+    fn field_at(&self, index: usize) -> Option<&'static str> {
+        self.0
+            .iter()
+            .position(|c| *c == Some(index))
+            .and_then(|f| HEADERS.get(f))
+            .and_then(|(_, spellings)| spellings.first().copied())
+    }
+
     /// The row's cells by field; takes them out of `cells` (a column
     /// named twice gives its cell once, the second time empty).
     fn row(&self, row: u64, mut cells: Vec<Cell>) -> RawRow {
@@ -123,10 +132,14 @@ fn read_csv_on(
     input: impl Read + Send,
     two_threads: bool,
 ) -> Result<Parsed, FileError> {
+    let breaks = LineBreaks::default();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(input);
+        .from_reader(Counting {
+            inner: input,
+            breaks: breaks.clone(),
+        });
     let header = reader
         .byte_headers()
         .map_err(|e| FileError::Csv {
@@ -146,7 +159,10 @@ fn read_csv_on(
     // hand if no thread can be started (then both stages run here).
     let slot = std::sync::Mutex::new(Some(reader));
     let take = || slot.lock().ok().and_then(|mut r| r.take());
-    let (header, columns) = (&header, &columns);
+    // The row an I/O error stopped the reading at (0: none).
+    let stopped = std::sync::atomic::AtomicU64::new(0);
+    let (header, columns, breaks) = (&header, &columns, &breaks);
+    let stop = &stopped;
     let mut errors = Vec::new();
     let a = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Checked, RowError>>>(PIPE_DEPTH);
@@ -155,7 +171,7 @@ fn read_csv_on(
             spawn.spawn_scoped(s, move || {
                 let Some(reader) = take() else { return };
                 let mut batch = Vec::with_capacity(PIPE_ROWS);
-                for row in checked_rows(file, reader, header, columns) {
+                for row in checked_rows(file, reader, header, columns, breaks, stop) {
                     batch.push(row);
                     if batch.len() == PIPE_ROWS
                         && tx
@@ -175,7 +191,7 @@ fn read_csv_on(
             // No second thread: the reader is still in its slot.
             _ => Box::new(
                 take()
-                    .map(|reader| checked_rows(file, reader, header, columns))
+                    .map(|reader| checked_rows(file, reader, header, columns, breaks, stop))
                     .into_iter()
                     .flatten(),
             ),
@@ -191,6 +207,12 @@ fn read_csv_on(
             }),
         )
     });
+    let mut a = a;
+    // An I/O error ended the reading: the voyage being read may go on past it.
+    let stopped_at = stopped.load(std::sync::atomic::Ordering::Acquire);
+    if stopped_at > 0 {
+        a.cut_short(file, stopped_at);
+    }
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
     errors.sort_by_key(|e| e.row);
@@ -205,37 +227,62 @@ fn read_csv_on(
 }
 
 /// The CSV's rows in order, each checked, or the reason it could not be
-/// read (blank rows skipped). Stops after an I/O error.
+/// read (blank rows skipped). A row is numbered by the file line it starts
+/// on, as a spreadsheet numbers it (the CSV reader skips empty lines). A row
+/// that is not UTF-8 is grouped with its voyage all the same (read with
+/// the bad bytes replaced), so the voyage is refused whole. Stops after an
+/// I/O error.
 fn checked_rows<'a, R: Read + 'a>(
     file: &'a str,
     mut reader: csv::Reader<R>,
     header: &'a [String],
     columns: &'a Columns,
+    breaks: &'a LineBreaks,
+    stopped: &'a std::sync::atomic::AtomicU64,
 ) -> impl Iterator<Item = Result<Checked, RowError>> + 'a {
     let mut record = csv::ByteRecord::new();
     let mut row = 1u64;
     let mut done = false;
     std::iter::from_fn(move || {
         while !done {
-            row += 1;
             match reader.read_byte_record(&mut record) {
                 Ok(false) => done = true,
-                Ok(true) => match cells(&record, header) {
-                    Ok(cells) => match check(columns.row(row, cells)) {
-                        Some(c) => return Some(Ok(c)),
-                        None => continue,
-                    },
-                    Err(column) => {
-                        return Some(Err(RowError {
-                            file: file.into(),
-                            row,
-                            column: Some(column),
-                            reason: "not valid UTF-8 text".into(),
-                        }));
+                Ok(true) => {
+                    row = record
+                        .position()
+                        .map_or(row + 1, |p| breaks.line_at(p.byte()));
+                    match cells(&record) {
+                        Ok(cells) => match check(columns.row(row, cells)) {
+                            Some(c) => return Some(Ok(c)),
+                            None => continue,
+                        },
+                        Err(c) => {
+                            let lossy = record
+                                .iter()
+                                .map(|f| match String::from_utf8_lossy(f) {
+                                    t if t.trim().is_empty() => Cell::Empty,
+                                    t => Cell::Text(t.into_owned()),
+                                })
+                                .collect();
+                            let invalid = match columns.field_at(c) {
+                                Some(name) => (Some(name), "not valid UTF-8 text".to_string()),
+                                None => {
+                                    let name = header.get(c).map_or("?", String::as_str);
+                                    (None, format!("column {name:?}: not valid UTF-8 text"))
+                                }
+                            };
+                            if let Some((head, _)) = check(columns.row(row, lossy)) {
+                                return Some(Ok((head, Err(invalid))));
+                            }
+                        }
                     }
-                },
+                }
                 Err(e) => {
+                    row = e.position().map_or(row + 1, |p| breaks.line_at(p.byte()));
                     done = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    if done {
+                        stopped.store(row, std::sync::atomic::Ordering::Release);
+                    }
                     return Some(Err(RowError {
                         file: file.into(),
                         row,
@@ -249,19 +296,75 @@ fn checked_rows<'a, R: Read + 'a>(
     })
 }
 
-/// A record's cells, or the name of the first column that is not UTF-8.
-fn cells(record: &csv::ByteRecord, header: &[String]) -> Result<Vec<Cell>, String> {
+/// The line breaks the CSV reader has been given, so that a record is
+/// numbered by the line it starts on: the reader's own position skips empty
+/// lines uncounted, and counts a CRLF's LF with the next record. Breaks
+/// before the last record asked about are only counted.
+#[derive(Clone, Default)]
+struct LineBreaks(std::sync::Arc<std::sync::Mutex<Breaks>>);
+
+#[derive(Default)]
+struct Breaks {
+    /// Offsets of the CR and LF bytes not yet passed, and which.
+    ahead: std::collections::VecDeque<(u64, bool)>,
+    /// Bytes given to the reader so far.
+    read: u64,
+    /// LFs passed.
+    lines_passed: u64,
+}
+
+impl LineBreaks {
+    /// The line (from 1) of the first byte at or after `offset` that is not
+    /// a line break.
+    fn line_at(&self, mut offset: u64) -> u64 {
+        let mut b = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some(&(at, lf)) = b.ahead.front()
+            && at < offset
+        {
+            b.lines_passed += u64::from(lf);
+            b.ahead.pop_front();
+        }
+        let mut lines = b.lines_passed;
+        for &(at, lf) in &b.ahead {
+            if at != offset {
+                break;
+            }
+            lines += u64::from(lf);
+            offset += 1;
+        }
+        lines + 1
+    }
+}
+
+/// The input, noting its line breaks in [`LineBreaks`].
+struct Counting<R> {
+    inner: R,
+    breaks: LineBreaks,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut b = self.breaks.0.lock().unwrap_or_else(|p| p.into_inner());
+        let start = b.read;
+        for (i, c) in buf[..n].iter().enumerate() {
+            if *c == b'\n' || *c == b'\r' {
+                b.ahead.push_back((start + i as u64, *c == b'\n'));
+            }
+        }
+        b.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// A record's cells, or the index of the first column that is not UTF-8.
+fn cells(record: &csv::ByteRecord) -> Result<Vec<Cell>, usize> {
     let mut cells = Vec::with_capacity(record.len());
     for (c, field) in record.iter().enumerate() {
         match std::str::from_utf8(field) {
             Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
             Ok(s) => cells.push(Cell::Text(s.to_string())),
-            Err(_) => {
-                return Err(header
-                    .get(c)
-                    .cloned()
-                    .unwrap_or_else(|| format!("column {}", c + 1)));
-            }
+            Err(_) => return Err(c),
         }
     }
     Ok(cells)

@@ -1,7 +1,7 @@
 //! Format-independent row validation and grouping of cargo lines into voyages.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use corridor_domain::{
@@ -135,6 +135,31 @@ pub(crate) struct Assembled {
     pub voyages: Vec<VoyageRecord>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<RowError>,
+    /// The voyage number and first row of the last block of rows, whose
+    /// voyage (if any) is the last of `voyages`: a reader that stopped
+    /// early cannot know it was whole.
+    pub last_block: Option<(u32, u64)>,
+}
+
+impl Assembled {
+    /// Reading stopped early at `row`: the last voyage may have more rows
+    /// in the part of the file that could not be read, so it is refused.
+    pub(crate) fn cut_short(&mut self, file: &str, row: u64) {
+        let Some((seq, first)) = self.last_block else {
+            return;
+        };
+        if self.voyages.last().is_some_and(|v| v.key.seq == seq) {
+            self.voyages.pop();
+            self.errors.push(RowError {
+                file: file.to_string(),
+                row: first,
+                column: None,
+                reason: format!(
+                    "voyage #{seq} refused: the file could not be read past row {row}, where more of its rows may be"
+                ),
+            });
+        }
+    }
 }
 
 /// A row with what validating it gave, or `None` for a blank row (skipped,
@@ -175,18 +200,41 @@ impl Head {
 /// `Outbound +` row another (the JCC's table sometimes lists a `+` row just
 /// above its `Outbound` row, e.g. voyages 288 and 458). A voyage with any
 /// bad row is refused whole, since importing part of it would change the
-/// totals silently.
+/// totals silently: that includes a refused row elsewhere in the file that
+/// names the same voyage number (an `Outbound +` row out of place, a second
+/// block of the voyage).
 pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> Assembled {
     let mut out = Assembled {
         rows_read: 0,
         voyages: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
+        last_block: None,
     };
     // Blocks of adjacent rows with the same voyage number (as written),
     // each settled as soon as the next one starts.
     let mut block: Option<Vec<Checked>> = None;
     let mut seen: HashSet<u32> = HashSet::new();
+    // Voyage numbers of blocks that gave no voyage, with their first row;
+    // the first row of each voyage taken.
+    let mut refused: HashMap<u32, u64> = HashMap::new();
+    let mut taken: HashMap<u32, u64> = HashMap::new();
+    let mut settle_block = |members: Vec<Checked>, out: &mut Assembled| {
+        let row = members[0].0.row;
+        let key = members[0].0.key().trim().parse::<u32>().ok();
+        let before = out.voyages.len();
+        out.last_block = key.map(|k| (k, row));
+        settle(file, members, &mut seen, out);
+        match (key, out.voyages.len() > before) {
+            (Some(k), true) => {
+                taken.insert(k, row);
+            }
+            (Some(k), false) => {
+                refused.entry(k).or_insert(row);
+            }
+            (None, _) => {}
+        }
+    };
     for (head, line) in rows {
         out.rows_read += 1;
         match &mut block {
@@ -195,13 +243,30 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> A
             }
             _ => {
                 if let Some(members) = block.replace(vec![(head, line)]) {
-                    settle(file, members, &mut seen, &mut out);
+                    settle_block(members, &mut out);
                 }
             }
         }
     }
     if let Some(members) = block {
-        settle(file, members, &mut seen, &mut out);
+        settle_block(members, &mut out);
+    }
+    if !refused.is_empty() {
+        out.voyages.retain(|v| {
+            let Some(&other) = refused.get(&v.key.seq) else {
+                return true;
+            };
+            out.errors.push(RowError {
+                file: file.to_string(),
+                row: taken.get(&v.key.seq).copied().unwrap_or(other),
+                column: None,
+                reason: format!(
+                    "voyage #{} refused because row {other}, which names it too, was refused",
+                    v.key.seq
+                ),
+            });
+            false
+        });
     }
     out.errors.sort_by_key(|e| e.row);
     out
@@ -347,6 +412,10 @@ pub(crate) type Invalid = (Option<&'static str>, String);
 /// A row and what validating it gave.
 pub(crate) type Checked = (Head, Result<Line, Invalid>);
 
+/// Highest voyage number: nine digits, which every store's integer column
+/// holds (PostgreSQL's `INTEGER` ends at 2^31 - 1).
+pub(crate) const MAX_VOYAGE_NUMBER: u32 = 999_999_999;
+
 /// Longest text a cell may hold: the longest real value is a vessel or
 /// country name of some 40 characters.
 pub(crate) const MAX_CELL_CHARS: usize = 200;
@@ -397,11 +466,19 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
     }
     let seq_text = r.seq.text();
     let seq: u32 = match &r.seq {
-        Cell::Number(n) if *n >= 1.0 && n.fract() == 0.0 && *n < 1e9 => *n as u32,
-        _ => seq_text.parse().ok().filter(|n| *n >= 1).ok_or((
-            Some(col::SEQ),
-            format!("voyage number {seq_text:?} is not a positive whole number"),
-        ))?,
+        Cell::Number(n) if *n >= 1.0 && n.fract() == 0.0 && *n <= f64::from(MAX_VOYAGE_NUMBER) => {
+            *n as u32
+        }
+        _ => seq_text
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_VOYAGE_NUMBER).contains(n))
+            .ok_or((
+                Some(col::SEQ),
+                format!(
+                    "voyage number {seq_text:?} is not a whole number from 1 to {MAX_VOYAGE_NUMBER}"
+                ),
+            ))?,
     };
     let vessel = r.vessel.text().into_owned();
     if vessel.is_empty() {

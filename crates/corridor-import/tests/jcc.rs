@@ -160,10 +160,25 @@ fn bad_rows_are_reported_and_the_rest_imports() {
         &["2::voyage refused", "3:Status:voyage #1 has a second"],
         &[],
     );
+    // Two blocks of one voyage: neither can be told right, so both go.
     check(
         &format!("{GOOD1}\n{GOOD2}\n{GOOD1}"),
-        &["4:#:voyage #1 appears twice"],
-        &[1, 2],
+        &[
+            "2::voyage #1 refused because row 4, which names it too, was refused",
+            "4:#:voyage #1 appears twice",
+        ],
+        &[2],
+    );
+    // Review of 2026-11-30, finding 1: a refused row that names a voyage
+    // away from its block refused only itself, and the voyage imported
+    // without that cargo line. An `Outbound +` row out of place:
+    check(
+        &format!("{GOOD1}\n{GOOD2}\n{GOOD1B}"),
+        &[
+            "2::voyage #1 refused because row 4, which names it too, was refused",
+            "4:#:extra cargo line for voyage #1 has no",
+        ],
+        &[2],
     );
     check(
         &format!("{GOOD2}\n{}", GOOD1B.replace(",1,", ",3,")),
@@ -230,6 +245,19 @@ fn bad_rows_are_reported_and_the_rest_imports() {
         &["3:IMO:IMO number is empty"],
         &[1, 2],
     );
+    // Review of 2026-11-30, finding 5: rows are numbered by their line,
+    // blank lines included, as a spreadsheet numbers them.
+    check(
+        &format!("{GOOD1}\n\n\n{}", GOOD2.replace("Corn", "Rifles")),
+        &["5:Commodity:unknown commodity \"Rifles\""],
+        &[1],
+    );
+    // Review of 2026-11-30, finding 7: a voyage number no store holds.
+    check(
+        &format!("{GOOD1}\n{}", GOOD2.replace(",2,", ",3000000000,")),
+        &["3:#:voyage number \"3000000000\" is not a whole number from 1 to 999999999"],
+        &[1],
+    );
 }
 
 #[test]
@@ -239,6 +267,62 @@ fn missing_header_column_is_a_file_error() {
         e.to_string(),
         "t.csv: missing column \"IMO\" in the header row"
     );
+}
+
+/// Review of 2026-11-30, finding 1: a row that is not UTF-8 was dropped
+/// before its voyage's rows were grouped, so the voyage imported without
+/// that cargo line. Now it is grouped (its bad bytes replaced) and its
+/// voyage refused whole.
+#[test]
+fn a_cargo_line_that_is_not_utf8_refuses_its_voyage() {
+    let mut bytes = format!("{}\n{GOOD1}\n", jcc::CSV_HEADER.join(",")).into_bytes();
+    bytes.extend_from_slice(GOOD1B.replace("Egypt", "\u{1}").as_bytes());
+    let at = bytes.iter().rposition(|b| *b == 1).unwrap();
+    bytes[at] = 0xff;
+    bytes.extend_from_slice(format!("\n{GOOD2}\n").as_bytes());
+    let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
+    let errors: Vec<String> = p.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "t.csv: row 2: voyage refused because one of its rows was refused",
+            "t.csv: row 3: column \"Country\": not valid UTF-8 text",
+        ]
+    );
+    let seqs: Vec<u32> = p.voyages.iter().map(|v| v.key.seq).collect();
+    assert_eq!(seqs, [2]);
+    // Not UTF-8 in a column the import does not read: named by its header.
+    let mut bytes = format!("{},Notes\n", jcc::CSV_HEADER.join(",")).into_bytes();
+    bytes.extend_from_slice(format!("{GOOD2},\"").as_bytes());
+    bytes.extend_from_slice(b"\xfe\"\n");
+    let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
+    let errors: Vec<String> = p.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        ["t.csv: row 2: column \"Notes\": not valid UTF-8 text"]
+    );
+    assert!(p.voyages.is_empty());
+}
+
+/// Review of 2026-11-30, finding 5: rows are numbered by the file line they
+/// start on, with Windows line ends, blank lines and a quoted cell that
+/// spans two lines.
+#[test]
+fn rows_are_numbered_by_their_line() {
+    let bad = GOOD2.replace("Corn", "Rifles");
+    let quoted = GOOD1.replace("RAZONI", "\"RAZ\nONI\"");
+    for (text, rows) in [
+        (format!("{GOOD1}\r\n{bad}\r\n"), &[3][..]),
+        (format!("{GOOD1}\r\n\r\n\r\n{bad}\r\n"), &[5]),
+        (format!("{GOOD1}\n\r\n\n{bad}"), &[5]),
+        // (A line break is no part of a vessel's name.)
+        (format!("{quoted}\n{bad}\n"), &[2, 4]),
+    ] {
+        let text = format!("{}\r\n{text}", jcc::CSV_HEADER.join(","));
+        let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+        let got: Vec<u64> = p.errors.iter().map(|e| e.row).collect();
+        assert_eq!(got, rows, "{text:?}: {:?}", p.errors);
+    }
 }
 
 #[test]
@@ -279,8 +363,17 @@ fn rows_across_batches_keep_their_numbers() {
     bytes.push(b'\n');
     let p = jcc::read_csv("t.csv", &bytes[..]).unwrap();
     assert_eq!(p.rows_read, 3 * 1120 + 2);
-    assert_eq!(p.voyages.len(), 981 + 1);
-    assert!(p.voyages.iter().any(|v| v.key.seq == 5002));
+    // Every voyage is in the file three times: none can be told right.
+    let seqs: Vec<u32> = p.voyages.iter().map(|v| v.key.seq).collect();
+    assert_eq!(seqs, [5002]);
+    let first_copy: Vec<u64> = p
+        .errors
+        .iter()
+        .filter(|e| e.reason.ends_with("which names it too, was refused"))
+        .map(|e| e.row)
+        .collect();
+    assert_eq!(first_copy.len(), 981);
+    assert!(first_copy.iter().all(|&r| (2..=1121).contains(&r)));
     // Each voyage of the second and third copies is refused on its first row.
     let twice: Vec<u64> = p
         .errors
@@ -302,7 +395,7 @@ fn rows_across_batches_keep_their_numbers() {
         utf8,
         ["t.csv: row 3362: column \"Vessel name\": not valid UTF-8 text"]
     );
-    assert_eq!(p.errors.len(), 2 * 981 + 1);
+    assert_eq!(p.errors.len(), 3 * 981 + 1);
 }
 
 /// A reader that fails after `ok` bytes, as a disk or a pipe can.
@@ -330,8 +423,19 @@ impl std::io::Read for FailsAfter<'_> {
 fn io_error_mid_file_is_reported_once() {
     let real = std::fs::read_to_string(shared(CSV)).unwrap();
     let (header, body) = real.split_once('\n').unwrap();
-    let body = format!("{}\n", body.trim_end());
-    let text = format!("{header}\n{body}{body}{body}");
+    // Three copies, the second and third renumbered (+10000, +20000).
+    let copy = |k: u32| -> String {
+        body.trim_end()
+            .lines()
+            .map(|l| {
+                let (status, rest) = l.split_once(',').unwrap();
+                let (seq, rest) = rest.split_once(',').unwrap();
+                let seq: u32 = seq.parse().unwrap();
+                format!("{status},{},{rest}\n", seq + 10_000 * k)
+            })
+            .collect()
+    };
+    let text = format!("{header}\n{}{}{}", copy(0), copy(1), copy(2));
     // The header and 2,500 rows (rows 2-2501) arrive: more than two
     // hand-offs in. Reading row 2502 fails.
     let cut = text.match_indices('\n').nth(2500).unwrap().0 + 1;
@@ -356,7 +460,28 @@ fn io_error_mid_file_is_reported_once() {
         "{io:?}"
     );
     assert_eq!(p.rows_read, 2500 + 1);
-    assert_eq!(p.voyages.len(), 981, "the first copy is whole");
+    // Review of 2026-11-30, finding 1: the voyage being read when the file
+    // failed may have more rows past that point, so it is refused.
+    let cut: Vec<String> = p
+        .errors
+        .iter()
+        .filter(|e| e.reason.contains("could not be read past row 2502"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(cut.len(), 1, "{:?}", p.errors);
+    let last_read = text.lines().nth(2500).unwrap();
+    let seq: u32 = last_read.split(',').nth(1).unwrap().parse().unwrap();
+    assert!(
+        cut[0].contains(&format!("voyage #{seq} refused")),
+        "{cut:?}"
+    );
+    assert!(p.voyages.iter().all(|v| v.key.seq != seq));
+    let whole = p.voyages.iter().filter(|v| v.key.seq < 20_000).count();
+    assert_eq!(whole, 2 * 981, "the first two copies are whole");
+    assert!(
+        p.voyages.len() > 2 * 981,
+        "and the third's voyages read before row 2501"
+    );
 }
 
 proptest::proptest! {
