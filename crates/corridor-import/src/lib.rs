@@ -77,9 +77,22 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// The latest departure date in the file: the default snapshot date.
+    /// The latest departure date in the file.
     pub fn latest_departure(&self) -> Option<Date> {
         self.voyages.iter().map(|v| v.departure).max()
+    }
+
+    /// The latest date in the file, departure or inspection: the default
+    /// snapshot date (an edition that only adds inspection dates is newer
+    /// than the one before it, though its departures are the same).
+    pub fn latest_date(&self) -> Option<Date> {
+        self.voyages
+            .iter()
+            .map(|v| {
+                v.inspection_cleared
+                    .map_or(v.departure, |i| i.max(v.departure))
+            })
+            .max()
     }
 
     pub fn cargo_lines(&self) -> usize {

@@ -477,15 +477,17 @@ macro_rules! store_impl {
                     imported: p.inserts.len() as u64,
                     updated: p.updates.len() as u64,
                     unchanged: p.unchanged + p.confirms.len() as u64,
+                    superseded: p.superseded,
                     history_added,
                 };
                 sqlx::query($q(
-                    "UPDATE imports SET voyages_new = $1, voyages_updated = $2, voyages_unchanged = $3, history_added = $4 WHERE id = $5",
+                    "UPDATE imports SET voyages_new = $1, voyages_updated = $2, voyages_unchanged = $3, history_added = $4, voyages_superseded = $5 WHERE id = $6",
                 ))
                 .bind(outcome.imported as i64)
                 .bind(outcome.updated as i64)
                 .bind(outcome.unchanged as i64)
                 .bind(outcome.history_added as i64)
+                .bind(outcome.superseded as i64)
                 .bind(import_id)
                 .execute(&mut *tx)
                 .await?;

@@ -38,8 +38,11 @@ pub struct ImportOutcome {
     pub imported: u64,
     /// Voyages whose values changed (old values kept in the history).
     pub updated: u64,
-    /// Voyages left as they were (same values, or an older snapshot).
+    /// Voyages left as they were (same values).
     pub unchanged: u64,
+    /// Voyages whose values differ but lose to a newer snapshot already in
+    /// the record: kept in the history only.
+    pub superseded: u64,
     /// History rows added (including an older snapshot's differing values).
     pub history_added: u64,
 }

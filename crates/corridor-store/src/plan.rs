@@ -13,6 +13,7 @@ pub(crate) struct Plan {
     pub confirms: Vec<(i64, Snapshot)>,
     pub history: Vec<(VoyageKey, FieldChange)>,
     pub unchanged: u64,
+    pub superseded: u64,
 }
 
 /// Plans the merge of `incoming` into `existing` (keyed, with row ids).
@@ -37,7 +38,7 @@ pub(crate) fn plan(
             }
             Merge::Unchanged => p.unchanged += 1,
             Merge::Superseded { changes } => {
-                p.unchanged += 1;
+                p.superseded += 1;
                 p.history.extend(changes.into_iter().map(|c| (key, c)));
             }
             Merge::Confirmed(c) => match id {

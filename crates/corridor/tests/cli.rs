@@ -61,7 +61,7 @@ fn issue_2_csv_gives_the_published_figures() {
     let out = import(&db, &shared(CSV), &[]);
     assert!(out.status.success());
     let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.contains("read 1120 rows (981 voyages, 1120 cargo lines); imported 981, updated 0, unchanged 0, rejected 0 rows"), "{summary}");
+    assert!(summary.contains("read 1120 rows (981 voyages, 1120 cargo lines); imported 981, updated 0, unchanged 0, superseded 0, rejected 0 rows"), "{summary}");
     let s = stats(&db, &[]);
     assert_eq!(
         (
@@ -518,16 +518,82 @@ fn an_as_of_date_before_the_files_departures_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        err.contains("--as-of 1900-01-01 is before the latest departure in")
-            && err.contains("(2023-06-14)"),
+        err.contains("--as-of 1900-01-01 is before the latest date in")
+            && err.contains("(2023-06-14, a departure or an inspection)"),
         "{err}"
     );
+    assert!(!db.exists());
+    // Review of 2026-11-30, finding 4: nor after today, which would outrank
+    // every real edition for good.
+    let out = import(&db, &shared(CSV), &["--as-of", "2999-06-14"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("--as-of 2999-06-14 is after today ("), "{err}");
     assert!(!db.exists());
     assert!(
         import(&db, &shared(CSV), &["--as-of", "2023-06-14"])
             .status
             .success()
     );
+}
+
+/// Review of 2026-11-30, finding 3: an edition that only adds an inspection
+/// date had the same snapshot date (its latest departure) as the one before
+/// it, so re-importing the older one erased the date. The default snapshot
+/// date is now the file's latest date, inspections included.
+#[test]
+fn an_edition_that_adds_an_inspection_date_is_the_newer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let text = std::fs::read_to_string(shared(CSV)).unwrap();
+    // Voyage 981 (the first row, departed 14 Jun 2023) cleared on 15 Jun.
+    let first = text.lines().nth(1).unwrap();
+    assert!(first.starts_with("Outbound,981,"), "{first}");
+    assert!(
+        first.contains(",14-Jun-2023,,"),
+        "not inspected in the 14 Jun edition: {first}"
+    );
+    let later = text.replacen(
+        first,
+        &first.replacen(",14-Jun-2023,,", ",14-Jun-2023,15-Jun-2023,", 1),
+        1,
+    );
+    assert_ne!(later, text);
+    let later_file = dir.path().join("bsgi_outbound_shipments_2023-06-15.csv");
+    std::fs::write(&later_file, later).unwrap();
+    let out = import(&db, &later_file, &["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["as_of"], "2023-06-15");
+    let out = import(&db, &shared(CSV), &["--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&summary["updated"], &summary["superseded"]),
+        (&serde_json::json!(0), &serde_json::json!(1)),
+        "{summary}"
+    );
+}
+
+/// Review of 2026-11-30, finding 9: the file's name is stored as the
+/// voyages' source, so it is plain text like any other name.
+#[test]
+fn a_file_name_with_a_direction_override_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let odd = dir.path().join("jcc\u{202e}vsc.csv");
+    std::fs::copy(shared(CSV), &odd).unwrap();
+    let out = import(&db, &odd, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("the file's name holds the control character U+202E; rename the file"),
+        "{err}"
+    );
+    assert!(!db.exists());
 }
 
 /// `corridor ais decode FILE | head -1` ends quietly when the reader goes

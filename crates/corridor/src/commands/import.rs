@@ -25,7 +25,7 @@ pub enum Source {
 pub struct Args {
     /// The file to import (.csv or .xlsx; told apart by content)
     file: PathBuf,
-    /// The date the file describes the world as of [default: its latest departure date]
+    /// The date the file describes the world as of [default: its latest date, departure or inspection]; of two files with the same date, the one imported last stands (so a corrected file replaces its first import)
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<Date>,
     /// Refuse the whole file, writing nothing, if any row is bad
@@ -52,30 +52,56 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         say!("refused: {rejected} bad row(s) and --strict; nothing was written");
         return Ok(ExitCode::from(2));
     }
-    let Some(as_of) = args.as_of.or_else(|| parsed.latest_departure()) else {
+    let Some(as_of) = args.as_of.or_else(|| parsed.latest_date()) else {
         progress.finish_and_clear();
         anyhow::bail!(
             "{}: no valid voyage to import and no --as-of date",
             args.file.display()
         );
     };
-    // A snapshot holds no departure after its own date: an --as-of before
-    // the file's latest departure is a typo that would rank the file's
-    // values below older snapshots.
-    if let (Some(given), Some(latest)) = (args.as_of, parsed.latest_departure())
+    // A snapshot holds no date after its own: an --as-of before the file's
+    // latest date is a typo that would rank the file's values below older
+    // snapshots.
+    if let (Some(given), Some(latest)) = (args.as_of, parsed.latest_date())
         && given < latest
     {
         progress.finish_and_clear();
         anyhow::bail!(
-            "--as-of {given} is before the latest departure in {} ({latest}); a snapshot cannot hold later departures",
+            "--as-of {given} is before the latest date in {} ({latest}, a departure or an inspection); a snapshot cannot hold later dates",
             args.file.display()
         );
+    }
+    // Nor one after today: a snapshot date never moves back (the history
+    // is append-only), so a typo there would outrank every real edition for
+    // good. A day's grace for a centre east of UTC.
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date();
+    if as_of > today.tomorrow().unwrap_or(today) {
+        progress.finish_and_clear();
+        match args.as_of {
+            Some(given) => anyhow::bail!(
+                "--as-of {given} is after today ({today}); a snapshot describes a day that has come"
+            ),
+            None => anyhow::bail!(
+                "{}: its latest date, {as_of}, is after today ({today}); correct that row, or nothing of this file can be ranked",
+                args.file.display()
+            ),
+        }
     }
     let source = args
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Stored and shown as the voyages' source: plain text, as every name is.
+    if let Some(problem) = corridor_domain::text::plain_text_problem(&source, 255, &[]) {
+        progress.finish_and_clear();
+        anyhow::bail!(
+            "{}: the file's name {problem}; rename the file",
+            args.file.display()
+        );
+    }
     progress.set_message("comparing with the record");
     let store = ctx.store().await?;
     let bar = progress.clone();
@@ -114,6 +140,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         "imported": outcome.imported,
         "updated": outcome.updated,
         "unchanged": outcome.unchanged,
+        "superseded": outcome.superseded,
         "rejected_rows": rejected,
         "warnings": parsed.warnings.len(),
         "history_added": outcome.history_added,
@@ -122,7 +149,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         super::print(&format!("{summary:#}\n"))?;
     } else {
         super::print(&format!(
-            "{} ({}, as of {as_of}): read {} rows ({} voyages, {} cargo lines); imported {}, updated {}, unchanged {}, rejected {} rows; {} warnings; {} history entries added\n",
+            "{} ({}, as of {as_of}): read {} rows ({} voyages, {} cargo lines); imported {}, updated {}, unchanged {}, superseded {}, rejected {} rows; {} warnings; {} history entries added\n",
             args.file.display(),
             parsed.format,
             parsed.rows_read,
@@ -131,10 +158,17 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             outcome.imported,
             outcome.updated,
             outcome.unchanged,
+            outcome.superseded,
             rejected,
             parsed.warnings.len(),
             outcome.history_added
         ))?;
+        if outcome.superseded > 0 {
+            super::print(&format!(
+                "superseded: the record holds a newer snapshot of {} of these voyages; this file's differing values are kept in their history\n",
+                outcome.superseded
+            ))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
