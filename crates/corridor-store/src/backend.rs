@@ -291,16 +291,33 @@ macro_rules! store_impl {
                 ))
             }
 
+            /// Names and flags each vessel of `changed` after its latest
+            /// voyage in the whole record once `changed` is written (not
+            /// only among `changed`: an older voyage corrected later must
+            /// not rename the vessel). Equal departures: the higher number.
             async fn upsert_vessels(
                 tx: &mut $conn,
-                records: &[&VoyageRecord],
+                existing: &HashMap<VoyageKey, (i64, CurrentVoyage)>,
+                changed: &[&VoyageRecord],
             ) -> Result<(), StoreError> {
-                // The latest voyage of each vessel names and flags it.
+                let rank = |r: &VoyageRecord| (r.departure, r.key.seq);
                 let mut latest: HashMap<Imo, &VoyageRecord> = HashMap::new();
-                for r in records {
+                for r in changed {
                     let e = latest.entry(r.imo).or_insert(r);
-                    if r.departure > e.departure {
+                    if rank(r) > rank(e) {
                         *e = r;
+                    }
+                }
+                let written: std::collections::HashSet<VoyageKey> =
+                    changed.iter().map(|r| r.key).collect();
+                for (key, (_, c)) in existing {
+                    if written.contains(key) {
+                        continue;
+                    }
+                    if let Some(e) = latest.get_mut(&c.record.imo)
+                        && rank(&c.record) > rank(e)
+                    {
+                        *e = &c.record;
                     }
                 }
                 let mut vessels: Vec<&VoyageRecord> = latest.into_values().collect();
@@ -390,7 +407,7 @@ macro_rules! store_impl {
                 report(0);
                 let changed: Vec<&VoyageRecord> =
                     p.inserts.iter().map(|c| &c.record).chain(p.updates.iter().map(|(_, c)| &c.record)).collect();
-                Self::upsert_vessels(&mut tx, &changed).await?;
+                Self::upsert_vessels(&mut tx, &existing, &changed).await?;
 
                 // A load that at least doubles a large record rebuilds the
                 // secondary indexes (and on PostgreSQL re-checks the foreign

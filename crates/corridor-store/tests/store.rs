@@ -124,6 +124,43 @@ on_both!(csv_reproduces_the_published_figures, |store: Arc<
     assert_eq!(by_month, s.tonnes);
 });
 
+// Review of 2026-11-30, finding 2: a later snapshot that changed only an
+// older voyage renamed and reflagged the vessel after that voyage.
+on_both!(a_vessel_is_named_after_its_latest_voyage, |store: Arc<
+    dyn Store,
+>| async move {
+    import(&*store, CSV).await;
+    let imo = Imo::new(9320324).unwrap();
+    let named = |store: Arc<dyn Store>| async move {
+        let v = store.vessel(imo).await.unwrap().unwrap().vessel;
+        (v.name, v.flag_name)
+    };
+    assert_eq!(
+        named(store.clone()).await,
+        ("F-LINE".to_string(), Some("Barbados".to_string()))
+    );
+    // The next day's edition: voyage 238 (PATRONUS, Bahamas) cleared again.
+    let mut p = parsed(CSV);
+    p.voyages
+        .retain(|v| v.imo == imo && v.vessel_name != "F-LINE");
+    assert!(!p.voyages.is_empty());
+    for v in &mut p.voyages {
+        v.inspection_cleared = Some(jiff::civil::date(2023, 6, 15));
+    }
+    let out = import_records(
+        &*store,
+        "next.csv",
+        jiff::civil::date(2023, 6, 15),
+        p.voyages,
+    )
+    .await;
+    assert!(out.updated >= 1, "{out:?}");
+    assert_eq!(
+        named(store.clone()).await,
+        ("F-LINE".to_string(), Some("Barbados".to_string()))
+    );
+});
+
 on_both!(reimport_is_idempotent, |store: Arc<dyn Store>| async move {
     import(&*store, CSV).await;
     let again = import(&*store, CSV).await;
