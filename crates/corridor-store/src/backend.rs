@@ -165,7 +165,48 @@ macro_rules! store_impl {
     ($store:ident, $db:ty, $conn:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
         impl $store {
             /// Country and port reference data, kept current on every open.
+            /// Writes the built-in countries and ports, unless the database
+            /// already holds exactly them: opening a record to read it must
+            /// not wait for (or fail beside) an import that holds the write
+            /// lock.
             async fn seed_reference(&self) -> Result<(), StoreError> {
+                type CountryRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<bool>);
+                let want: std::collections::BTreeSet<CountryRow> = country::all()
+                    .iter()
+                    .map(|c| {
+                        let g = c.groups.as_ref();
+                        (
+                            c.alpha3.to_string(),
+                            c.alpha2.to_string(),
+                            c.name.to_string(),
+                            g.map(|g| g.income_group.to_string()),
+                            g.map(|g| g.world_bank_region.to_string()),
+                            g.map(|g| g.un_region.to_string()),
+                            g.map(|g| g.development_category.to_string()),
+                            g.map(|g| g.least_developed),
+                        )
+                    })
+                    .collect();
+                let have: std::collections::BTreeSet<CountryRow> = sqlx::query_as(
+                    "SELECT iso3, iso2, name, income_group, world_bank_region, un_region, development_category, least_developed FROM countries",
+                )
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
+                let want_ports: std::collections::BTreeSet<(String, String)> = port::PORTS
+                    .iter()
+                    .map(|p| (p.locode.to_string(), p.name.to_string()))
+                    .collect();
+                let have_ports: std::collections::BTreeSet<(String, String)> =
+                    sqlx::query_as("SELECT locode, name FROM ports")
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .collect();
+                if want.is_subset(&have) && want_ports.is_subset(&have_ports) {
+                    return Ok(());
+                }
                 let mut tx = self.pool.begin().await?;
                 let mut qb = QueryBuilder::<$db>::new(
                     "INSERT INTO countries (iso3, iso2, name, income_group, world_bank_region, un_region, development_category, least_developed) ",

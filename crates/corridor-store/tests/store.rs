@@ -686,3 +686,32 @@ mod history_is_append_only {
         .await;
     }
 }
+
+/// Review of 2026-11-30, finding 6: opening a record wrote its reference
+/// tables every time, so `corridor stats` (or `serve` starting) waited for
+/// an import's write lock and failed after the busy timeout. Opening an
+/// up-to-date record now only reads.
+#[tokio::test]
+async fn opening_a_record_does_not_wait_for_a_writer() {
+    let (dir, store) = sqlite().await;
+    import(&*store, CSV).await;
+    drop(store);
+    let path = dir.path().join("record.db");
+    let url = format!("sqlite://{}", path.display());
+    let side = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut writer = side.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    let opened = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        SqliteStore::open(path.to_str().unwrap()),
+    )
+    .await
+    .expect("opened without waiting for the writer")
+    .unwrap();
+    let s = opened.stats(DateRange::default()).await.unwrap();
+    assert_eq!(s.voyages, 981);
+    sqlx::query("COMMIT").execute(&mut *writer).await.unwrap();
+}
