@@ -578,6 +578,43 @@ fn an_edition_that_adds_an_inspection_date_is_the_newer() {
     );
 }
 
+/// Review of 2026-11-30, finding 8: `simulate ais` wrote its made-up
+/// MMSIs into the database's tracking registry every time (creating the
+/// database if there was none), where identity checks would trust them.
+/// Now only with `--register`.
+#[test]
+fn simulating_a_feed_registers_its_vessels_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let args = [
+        "simulate",
+        "ais",
+        "--days",
+        "2",
+        "--voyages",
+        "4",
+        "--background",
+        "1",
+        "--anomalies",
+        "ais_gap=1",
+    ];
+    let out = corridor(&db, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+    assert!(!db.exists(), "no database was asked for");
+    let out = corridor(&db, &[&args[..], &["--register"]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists());
+}
+
 /// Review of 2026-11-30, finding 9: the file's name is stored as the
 /// voyages' source, so it is plain text like any other name.
 #[test]

@@ -39,6 +39,11 @@ pub struct AisArgs {
     /// Take the voyages (and period and anomalies) from a scenario file (JSON, corridor_track::sim::Scenario)
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// Also put the simulated vessels' MMSIs in the store's tracking registry (--database), so that
+    /// `corridor track` or a server tracking this feed knows them. Made-up MMSIs: never against a
+    /// record that tracks real ships
+    #[arg(long)]
+    register: bool,
     /// First day of the period (YYYY-MM-DD or RFC 3339)
     #[arg(long, default_value = "2022-10-01")]
     start: String,
@@ -137,7 +142,11 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
         }
         w.flush()?;
     }
-    register(ctx, &sim.registry, &sim.vessels).await?;
+    // Only when asked: the MMSIs are made up, and a registry entry is what
+    // identity checks trust.
+    if args.register {
+        register(ctx, &sim.registry, &sim.vessels).await?;
+    }
     say!(
         "corridor: simulated {} voyages, {} vessels, {} truth records ({} → {})",
         scenario.voyages.len(),
