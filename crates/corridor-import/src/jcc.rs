@@ -11,7 +11,7 @@ use std::path::Path;
 use calamine::{Data, Reader, Xlsx};
 
 use crate::rows::{Cell, Checked, RawRow, RowError, assemble, check, col};
-use crate::{FileError, Format, Parsed};
+use crate::{FileError, Format, Parsed, ReadOptions};
 
 /// Header spellings, CSV's first. The xlsx renamed four columns.
 const HEADERS: &[(&str, &[&str])] = &[
@@ -40,13 +40,15 @@ const HEADERS: &[(&str, &[&str])] = &[
     ("wfp", &["WFP"]),
 ];
 
-/// Column positions by field (in `HEADERS` order), from a header row.
-struct Columns([Option<usize>; HEADERS.len()]);
+/// Column positions by field (in `HEADERS` order), from a header row, and
+/// the latest date a row may hold.
+struct Columns([Option<usize>; HEADERS.len()], Option<jiff::civil::Date>);
 
 impl Columns {
     fn from_header<'a>(
         file: &str,
         header: impl Iterator<Item = &'a str>,
+        options: &ReadOptions,
     ) -> Result<Columns, FileError> {
         let names: Vec<String> = header
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
@@ -65,7 +67,7 @@ impl Columns {
                 });
             }
         }
-        Ok(Columns(map))
+        Ok(Columns(map, options.latest))
     }
 
     /// The field read from column `index`, by its name in the JCC's header.
@@ -104,6 +106,7 @@ impl Columns {
             un_region: get(13),
             development: get(14),
             wfp: self.0[15].is_some().then(|| get(15)),
+            latest: self.1,
         }
     }
 }
@@ -122,7 +125,16 @@ const PIPE_DEPTH: usize = 8;
 /// them into voyages in file order. Rows, their numbers and every error
 /// come out exactly as from one thread.
 pub fn read_csv(file: &str, input: impl Read + Send) -> Result<Parsed, FileError> {
-    read_csv_on(file, input, true)
+    read_csv_with(file, input, &ReadOptions::default())
+}
+
+/// [`read_csv`] with `options`.
+pub fn read_csv_with(
+    file: &str,
+    input: impl Read + Send,
+    options: &ReadOptions,
+) -> Result<Parsed, FileError> {
+    read_csv_on(file, input, true, options)
 }
 
 /// [`read_csv`], on two threads or (`two_threads == false`, or when no
@@ -131,6 +143,7 @@ fn read_csv_on(
     file: &str,
     input: impl Read + Send,
     two_threads: bool,
+    options: &ReadOptions,
 ) -> Result<Parsed, FileError> {
     let breaks = LineBreaks::default();
     let mut reader = csv::ReaderBuilder::new()
@@ -154,7 +167,7 @@ fn read_csv_on(
         .iter()
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
-    let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
+    let columns = Columns::from_header(file, header.iter().map(String::as_str), options)?;
     // The reader waits here until a thread takes it, so that it is still at
     // hand if no thread can be started (then both stages run here).
     let slot = std::sync::Mutex::new(Some(reader));
@@ -298,8 +311,9 @@ fn checked_rows<'a, R: Read + 'a>(
 
 /// The line breaks the CSV reader has been given, so that a record is
 /// numbered by the line it starts on: the reader's own position skips empty
-/// lines uncounted, and counts a CRLF's LF with the next record. Breaks
-/// before the last record asked about are only counted.
+/// lines uncounted, and counts a CRLF's LF with the next record. A line ends
+/// at an LF, or at a CR not followed by one (old Mac files). Breaks before
+/// the last record asked about are only counted.
 #[derive(Clone, Default)]
 struct LineBreaks(std::sync::Arc<std::sync::Mutex<Breaks>>);
 
@@ -318,18 +332,24 @@ impl LineBreaks {
     /// a line break.
     fn line_at(&self, mut offset: u64) -> u64 {
         let mut b = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some(&(at, lf)) = b.ahead.front()
+        // Whether the break at `i` ends a line: an LF does; a CR unless an
+        // LF comes right after it.
+        let ends = |ahead: &std::collections::VecDeque<(u64, bool)>, i: usize| {
+            let (at, lf) = ahead[i];
+            lf || ahead.get(i + 1) != Some(&(at + 1, true))
+        };
+        while let Some(&(at, _)) = b.ahead.front()
             && at < offset
         {
-            b.lines_passed += u64::from(lf);
+            b.lines_passed += u64::from(ends(&b.ahead, 0));
             b.ahead.pop_front();
         }
         let mut lines = b.lines_passed;
-        for &(at, lf) in &b.ahead {
-            if at != offset {
+        for i in 0..b.ahead.len() {
+            if b.ahead[i].0 != offset {
                 break;
             }
-            lines += u64::from(lf);
+            lines += u64::from(ends(&b.ahead, i));
             offset += 1;
         }
         lines + 1
@@ -372,6 +392,15 @@ fn cells(record: &csv::ByteRecord) -> Result<Vec<Cell>, usize> {
 
 /// Reads the `Data` sheet of the HDX workbook.
 pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileError> {
+    read_xlsx_with(file, input, &ReadOptions::default())
+}
+
+/// [`read_xlsx`] with `options`.
+pub fn read_xlsx_with(
+    file: &str,
+    input: impl Read + Seek,
+    options: &ReadOptions,
+) -> Result<Parsed, FileError> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(input).map_err(|e: calamine::XlsxError| {
             FileError::Xlsx {
@@ -398,7 +427,7 @@ pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileErro
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let columns = Columns::from_header(file, header.iter().map(String::as_str))?;
+    let columns = Columns::from_header(file, header.iter().map(String::as_str), options)?;
     let raw: Vec<RawRow> = rows
         .enumerate()
         .map(|(i, cells)| {
@@ -431,21 +460,35 @@ fn cell(d: &Data) -> Cell {
 
 /// Reads a file in either format, told apart by content (an xlsx is a zip).
 pub fn read_path(path: &Path) -> Result<Parsed, FileError> {
+    read_path_with(path, &ReadOptions::default())
+}
+
+/// [`read_path`] with `options`.
+pub fn read_path_with(path: &Path, options: &ReadOptions) -> Result<Parsed, FileError> {
     let file = path.display().to_string();
     let io = |source| FileError::Io {
         file: file.clone(),
         source,
     };
     let bytes = std::fs::read(path).map_err(io)?;
-    read_bytes(&file, &bytes)
+    read_bytes_with(&file, &bytes, options)
 }
 
 /// Like [`read_path`], on bytes already in memory.
 pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Parsed, FileError> {
+    read_bytes_with(file, bytes, &ReadOptions::default())
+}
+
+/// [`read_bytes`] with `options`.
+pub fn read_bytes_with(
+    file: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Parsed, FileError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(file, std::io::Cursor::new(bytes))
+        read_xlsx_with(file, std::io::Cursor::new(bytes), options)
     } else {
-        read_csv(file, bytes)
+        read_csv_with(file, bytes, options)
     }
 }
 
@@ -471,13 +514,14 @@ pub const CSV_HEADER: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::read_csv_on;
+    use super::{ReadOptions, read_csv_on};
 
     /// Both stages on one thread or on two: the same result, to the last
     /// row number and message.
     fn check(text: &[u8]) {
-        let one = format!("{:?}", read_csv_on("t.csv", text, false));
-        let two = format!("{:?}", read_csv_on("t.csv", text, true));
+        let o = ReadOptions::default();
+        let one = format!("{:?}", read_csv_on("t.csv", text, false, &o));
+        let two = format!("{:?}", read_csv_on("t.csv", text, true, &o));
         assert_eq!(one, two);
     }
 

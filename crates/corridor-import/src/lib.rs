@@ -76,6 +76,15 @@ pub struct Parsed {
     pub warnings: Vec<RowError>,
 }
 
+/// How a file is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// A departure or inspection date after this is refused with its row
+    /// (the import passes tomorrow): one mistyped year must cost its voyage,
+    /// not make the file's snapshot date a day that has not come.
+    pub latest: Option<Date>,
+}
+
 impl Parsed {
     /// The latest departure date in the file.
     pub fn latest_departure(&self) -> Option<Date> {

@@ -86,6 +86,8 @@ pub(crate) struct RawRow {
     pub development: Cell,
     /// `None`: the format has no WFP column.
     pub wfp: Option<Cell>,
+    /// The latest date a voyage date may be ([`crate::ReadOptions`]).
+    pub latest: Option<Date>,
 }
 
 impl RawRow {
@@ -219,21 +221,44 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> A
     // the first row of each voyage taken.
     let mut refused: HashMap<u32, u64> = HashMap::new();
     let mut taken: HashMap<u32, u64> = HashMap::new();
+    // The voyage the previous block gave, and the first row of a refused
+    // block whose number cannot be read (its neighbours are refused).
+    let mut previous: Option<u32> = None;
+    let mut unreadable_before: Option<u64> = None;
     let mut settle_block = |members: Vec<Checked>, out: &mut Assembled| {
         let row = members[0].0.row;
-        let key = members[0].0.key().trim().parse::<u32>().ok();
+        let written = members[0].0.key().trim().to_string();
+        let key = written.parse::<u32>().ok();
+        let extra = members.iter().any(|(h, _)| h.extra);
         let before = out.voyages.len();
         out.last_block = key.map(|k| (k, row));
         settle(file, members, &mut seen, out);
-        match (key, out.voyages.len() > before) {
-            (Some(k), true) => {
-                taken.insert(k, row);
+        let gave = out.voyages.len() > before;
+        if gave && let Some(k) = key {
+            taken.insert(k, row);
+            if let Some(bad) = unreadable_before.take() {
+                refused.entry(k).or_insert(bad);
             }
-            (Some(k), false) => {
+            previous = Some(k);
+            return;
+        }
+        unreadable_before = None;
+        // A refused row names the voyage its number starts with ("288.00",
+        // "288 t"); an extra cargo line whose number cannot be read at all
+        // may belong to the voyage next to it, either side.
+        match named_number(&written) {
+            Some(k) => {
                 refused.entry(k).or_insert(row);
             }
-            (None, _) => {}
+            None if extra => {
+                if let Some(p) = previous {
+                    refused.entry(p).or_insert(row);
+                }
+                unreadable_before = Some(row);
+            }
+            None => {}
         }
+        previous = None;
     };
     for (head, line) in rows {
         out.rows_read += 1;
@@ -270,6 +295,16 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> A
     }
     out.errors.sort_by_key(|e| e.row);
     out
+}
+
+/// The voyage number a refused row most likely means: the digits its
+/// number starts with.
+fn named_number(written: &str) -> Option<u32> {
+    let digits = written.len()
+        - written
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    written[..digits].parse().ok()
 }
 
 /// Checks one block of rows sharing a voyage number and adds its voyage,
@@ -519,6 +554,19 @@ fn validate(r: &RawRow) -> Result<Line, Invalid> {
         .map_err(|e| (Some(col::DEPARTURE), e))?
         .ok_or((Some(col::DEPARTURE), "departure date is empty".to_string()))?;
     let inspection = date(&r.inspection).map_err(|e| (Some(col::INSPECTION), e))?;
+    if let Some(latest) = r.latest {
+        for (column, d) in [
+            (col::DEPARTURE, Some(departure)),
+            (col::INSPECTION, inspection),
+        ] {
+            if let Some(d) = d.filter(|d| *d > latest) {
+                return Err((
+                    Some(column),
+                    format!("date {d} is after {latest}: a voyage date cannot be in the future"),
+                ));
+            }
+        }
+    }
     // The outbound inspection is in Istanbul, after the ship left port.
     if let Some(i) = inspection
         && i < departure

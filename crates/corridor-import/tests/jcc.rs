@@ -245,6 +245,31 @@ fn bad_rows_are_reported_and_the_rest_imports() {
         &["3:IMO:IMO number is empty"],
         &[1, 2],
     );
+    // The review of those fixes: an extra line whose number is mistyped
+    // names the voyage it starts with, or (unreadable) its neighbours.
+    check(
+        &format!("{GOOD1}\n{}\n{GOOD2}", GOOD1B.replace(",1,", ",1.00,")),
+        &[
+            "2::voyage #1 refused because row 3, which names it too, was refused",
+            "3:#:voyage number \"1.00\"",
+        ],
+        &[2],
+    );
+    check(
+        &format!("{GOOD1}\n{}\n{GOOD2}", GOOD1B.replace(",1,", ",x,")),
+        &[
+            "2::voyage #1 refused because row 3, which names it too, was refused",
+            "3:#:voyage number \"x\"",
+            "4::voyage #2 refused because row 3, which names it too, was refused",
+        ],
+        &[],
+    );
+    // A first row with a mistyped number is a voyage of its own: only it goes.
+    check(
+        &format!("{GOOD1}\n{GOOD1B}\n{}", GOOD2.replace(",2,", ",x,")),
+        &["4:#:voyage number \"x\""],
+        &[1],
+    );
     // Review of 2026-11-30, finding 5: rows are numbered by their line,
     // blank lines included, as a spreadsheet numbers them.
     check(
@@ -315,6 +340,9 @@ fn rows_are_numbered_by_their_line() {
         (format!("{GOOD1}\r\n{bad}\r\n"), &[3][..]),
         (format!("{GOOD1}\r\n\r\n\r\n{bad}\r\n"), &[5]),
         (format!("{GOOD1}\n\r\n\n{bad}"), &[5]),
+        // Old Mac line ends (a CR alone), blank lines too.
+        (format!("{GOOD1}\r{bad}\r"), &[3]),
+        (format!("{GOOD1}\r\r{bad}\r"), &[4]),
         // (A line break is no part of a vessel's name.)
         (format!("{quoted}\n{bad}\n"), &[2, 4]),
     ] {
@@ -323,6 +351,34 @@ fn rows_are_numbered_by_their_line() {
         let got: Vec<u64> = p.errors.iter().map(|e| e.row).collect();
         assert_eq!(got, rows, "{text:?}: {:?}", p.errors);
     }
+}
+
+/// The review of 2026-11-30's fixes: one mistyped future year made the
+/// file's default snapshot date a day to come, and the whole import was
+/// refused. With a latest date (the import passes tomorrow) such a row is
+/// refused alone.
+#[test]
+fn a_date_after_the_latest_is_refused_with_its_row() {
+    let text = format!(
+        "{}\n{GOOD1}\n{GOOD1B}\n{}\n",
+        jcc::CSV_HEADER.join(","),
+        GOOD2.replace("6-Aug-2022", "6-Aug-2032")
+    );
+    let options = corridor_import::ReadOptions {
+        latest: Some(jiff::civil::date(2026, 12, 1)),
+    };
+    let p = jcc::read_csv_with("t.csv", text.as_bytes(), &options).unwrap();
+    let errors: Vec<String> = p.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "t.csv: row 4: column \"Inspection cleared\": date 2032-08-06 is after 2026-12-01: a voyage date cannot be in the future"
+        ]
+    );
+    assert_eq!(p.latest_date(), Some(jiff::civil::date(2022, 8, 3)));
+    // Without a latest date the row reads (the years 1990-2100 only).
+    let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+    assert!(p.errors.is_empty());
 }
 
 #[test]

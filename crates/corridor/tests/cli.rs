@@ -528,7 +528,10 @@ fn an_as_of_date_before_the_files_departures_is_refused() {
     let out = import(&db, &shared(CSV), &["--as-of", "2999-06-14"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("--as-of 2999-06-14 is after today ("), "{err}");
+    assert!(
+        err.contains("--as-of 2999-06-14 is after tomorrow ("),
+        "{err}"
+    );
     assert!(!db.exists());
     assert!(
         import(&db, &shared(CSV), &["--as-of", "2023-06-14"])

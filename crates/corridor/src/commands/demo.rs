@@ -63,7 +63,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
     let mut parsed = corridor_import::jcc::read_bytes(JCC_NAME, JCC_CSV)?;
     let as_of = parsed
-        .latest_departure()
+        .latest_date()
         .context("the embedded record has no voyages")?;
     let outcome = store
         .import(ImportBatch {

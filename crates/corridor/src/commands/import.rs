@@ -39,7 +39,16 @@ pub struct Args {
 pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<ExitCode> {
     let progress = spinner();
     progress.set_message(format!("reading {}", args.file.display()));
-    let mut parsed = jcc::read_path(&args.file)?;
+    // A voyage date after tomorrow (a day's grace for a centre east of UTC)
+    // is refused with its row.
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date();
+    let latest = today.tomorrow().unwrap_or(today);
+    let options = corridor_import::ReadOptions {
+        latest: Some(latest),
+    };
+    let mut parsed = jcc::read_path_with(&args.file, &options)?;
     for e in &parsed.errors {
         progress.suspend(|| say!("error: {e}"));
     }
@@ -71,23 +80,14 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             args.file.display()
         );
     }
-    // Nor one after today: a snapshot date never moves back (the history
+    // Nor one after tomorrow: a snapshot date never moves back (the history
     // is append-only), so a typo there would outrank every real edition for
-    // good. A day's grace for a centre east of UTC.
-    let today = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::UTC)
-        .date();
-    if as_of > today.tomorrow().unwrap_or(today) {
+    // good. (The file's own dates are at most tomorrow: see `latest`.)
+    if as_of > latest {
         progress.finish_and_clear();
-        match args.as_of {
-            Some(given) => anyhow::bail!(
-                "--as-of {given} is after today ({today}); a snapshot describes a day that has come"
-            ),
-            None => anyhow::bail!(
-                "{}: its latest date, {as_of}, is after today ({today}); correct that row, or nothing of this file can be ranked",
-                args.file.display()
-            ),
-        }
+        anyhow::bail!(
+            "--as-of {as_of} is after tomorrow ({latest}); a snapshot describes a day that has come"
+        );
     }
     let source = args
         .file
