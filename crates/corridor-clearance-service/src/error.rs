@@ -46,7 +46,7 @@ pub enum ServiceError {
     TooLarge(String),
     /// Too many failed logins: refused until `retry_at`, `seconds` from now
     /// (unless the guessing goes on).
-    #[error("too many failed sign-ins with this user name; try again from {} ({seconds} s from now)", corridor_ledger::time::format(*retry_at))]
+    #[error("too many failed sign-ins; try again from {} ({seconds} s from now)", corridor_ledger::time::format(*retry_at))]
     RateLimited {
         /// The earliest time a sign-in is looked at again.
         retry_at: jiff::Timestamp,

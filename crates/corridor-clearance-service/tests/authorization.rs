@@ -656,7 +656,7 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
     );
     assert_eq!(
         body["error"]["message"],
-        "too many failed sign-ins with this user name; try again from 2022-09-01T08:15:00Z (900 s from now)"
+        "too many failed sign-ins; try again from 2022-09-01T08:15:00Z (900 s from now)"
     );
     let resp = tower::ServiceExt::oneshot(
         app.clone(),

@@ -25,7 +25,8 @@
 //! change made in one replayed into the other; and it must be recent, so a
 //! change the party signed but never sent goes stale: it is refused once an
 //! entry the party had not seen is more than [`MAX_KEY_CHANGE_AGE_SECONDS`]
-//! older than the change's own entry. A new key takes effect when it is logged (no
+//! older than the change's own entry (in a log where nothing is logged, it
+//! does not go stale). A new key takes effect when it is logged (no
 //! earlier, and at most [`MAX_KEY_LEAD_SECONDS`] later: whoever writes the log
 //! cannot postpone a rotation and keep the old key current); a retirement
 //! takes effect at the time the key signed, which may not be before the
@@ -54,8 +55,10 @@ pub const MAX_KEY_LEAD_SECONDS: i64 = crate::decision::MAX_CLOCK_SKEW_SECONDS;
 
 /// How long a signed key change stays good once the log has moved past the
 /// state it names (seconds): a day, for a party that signs away from the
-/// network and sends it later; not longer, so that a change signed and
-/// never sent cannot be logged by whoever kept it weeks later.
+/// network and sends it later; not longer, so that in a working log a
+/// change signed and never sent cannot be logged by whoever kept it weeks
+/// later. (While nothing at all is logged it does not age: the change
+/// carries no time of its own. See docs/open-findings.md.)
 pub const MAX_KEY_CHANGE_AGE_SECONDS: i64 = 86_400;
 
 /// A state of the log a party saw when it signed a key change: the size and
@@ -241,6 +244,9 @@ pub enum KeyEventError {
     Registry(#[from] RegistryError),
 }
 
+/// Why a key change of the first form does not verify.
+const OLD_FORM: &str = "a key change signed in the form before 2026-11-30, without the log state (log_size, log_root) it was signed against, which this log no longer takes";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegisteredEvent {
@@ -362,6 +368,12 @@ impl KeyRegistry {
                 if event.get("endorsement") == Some(&serde_json::Value::Null) {
                     return Err(malformed("endorsement is null".into()));
                 }
+                if event
+                    .get("endorsement")
+                    .is_some_and(|e| e.get("log_size").is_none())
+                {
+                    return Err(malformed(OLD_FORM.into()));
+                }
                 let ev: RegisteredEvent =
                     serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
                 let rec: KeyRecord =
@@ -409,12 +421,17 @@ impl KeyRegistry {
                 Ok(true)
             }
             Some(KEY_RETIRED) => {
+                if event.get("log_size").is_none() {
+                    return Err(malformed(OLD_FORM.into()));
+                }
                 let ev: RetiredEvent =
                     serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
-                if event.get("log_root").and_then(serde_json::Value::as_str)
-                    != Some(ev.log_root.to_hex().as_str())
-                {
-                    return Err(malformed("log_root is not lowercase hex".into()));
+                // One spelling only, as the Python verifier reads it.
+                let canonical = serde_json::json!({"type": KEY_RETIRED, "party": ev.party,
+                    "key_id": ev.key_id, "at": crate::time::format(ev.at),
+                    "log_size": ev.log_size, "log_root": ev.log_root, "signature": ev.signature});
+                if &canonical != event {
+                    return Err(malformed("retirement has non-canonical members".into()));
                 }
                 if ev.at < logged_at {
                     return Err(KeyEventError::Backdated {
@@ -630,6 +647,24 @@ mod tests {
         let mut bare = retire.clone();
         bare.as_object_mut().expect("object").remove("signature");
         check(&[first.clone(), bare], "malformed");
+        // A retirement's signature with a trailing newline reads as base64
+        // to Rust but not to Python: one spelling only.
+        let mut spaced = retire.clone();
+        spaced["signature"] = format!("{}\n", retire["signature"].as_str().expect("sig")).into();
+        check(&[first.clone(), spaced], "malformed");
+        // The form before 2026-11-30 is named as such.
+        let mut old = second(&ua1);
+        for k in ["log_size", "log_root"] {
+            old["endorsement"]
+                .as_object_mut()
+                .expect("object")
+                .remove(k);
+        }
+        let mut c = Chain::default();
+        c.apply(&first).expect("first");
+        assert!(
+            matches!(c.apply(&old), Err(KeyEventError::Malformed(m)) if m.contains("the form before 2026-11-30")),
+        );
         let mut upper = second(&ua1);
         upper["endorsement"]["log_root"] = seen.root.to_hex().to_uppercase().into();
         check(&[first.clone(), upper], "malformed");

@@ -335,30 +335,37 @@ macro_rules! store_impl {
             /// Names and flags each vessel of `changed` after its latest
             /// voyage in the whole record once `changed` is written (not
             /// only among `changed`: an older voyage corrected later must
-            /// not rename the vessel). Equal departures: the higher number.
+            /// not rename the vessel), and so the vessel a changed voyage
+            /// was moved away from (its IMO corrected). Equal departures:
+            /// the higher number.
             async fn upsert_vessels(
                 tx: &mut $conn,
                 existing: &HashMap<VoyageKey, (i64, CurrentVoyage)>,
                 changed: &[&VoyageRecord],
             ) -> Result<(), StoreError> {
                 let rank = |r: &VoyageRecord| (r.departure, r.key.seq);
+                let written: std::collections::HashSet<VoyageKey> =
+                    changed.iter().map(|r| r.key).collect();
+                let mut named: std::collections::HashSet<Imo> =
+                    changed.iter().map(|r| r.imo).collect();
+                named.extend(
+                    changed
+                        .iter()
+                        .filter_map(|r| existing.get(&r.key))
+                        .map(|(_, c)| c.record.imo),
+                );
                 let mut latest: HashMap<Imo, &VoyageRecord> = HashMap::new();
-                for r in changed {
+                let unchanged = existing
+                    .iter()
+                    .filter(|(key, _)| !written.contains(*key))
+                    .map(|(_, (_, c))| &c.record);
+                for r in changed.iter().copied().chain(unchanged) {
+                    if !named.contains(&r.imo) {
+                        continue;
+                    }
                     let e = latest.entry(r.imo).or_insert(r);
                     if rank(r) > rank(e) {
                         *e = r;
-                    }
-                }
-                let written: std::collections::HashSet<VoyageKey> =
-                    changed.iter().map(|r| r.key).collect();
-                for (key, (_, c)) in existing {
-                    if written.contains(key) {
-                        continue;
-                    }
-                    if let Some(e) = latest.get_mut(&c.record.imo)
-                        && rank(&c.record) > rank(e)
-                    {
-                        *e = &c.record;
                     }
                 }
                 let mut vessels: Vec<&VoyageRecord> = latest.into_values().collect();

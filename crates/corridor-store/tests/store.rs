@@ -159,6 +159,22 @@ on_both!(a_vessel_is_named_after_its_latest_voyage, |store: Arc<
         named(store.clone()).await,
         ("F-LINE".to_string(), Some("Barbados".to_string()))
     );
+    // A correction moves voyage 955 (F-LINE) to another IMO: the vessel is
+    // named after its latest voyage left.
+    let mut p = parsed(CSV);
+    p.voyages.retain(|v| v.key.seq == 955);
+    assert_eq!(p.voyages[0].imo, imo);
+    p.voyages[0].imo = Imo::new(9074729).unwrap();
+    let out = import_records(
+        &*store,
+        "fix.csv",
+        jiff::civil::date(2023, 6, 16),
+        p.voyages,
+    )
+    .await;
+    assert_eq!(out.updated, 1, "{out:?}");
+    let (name, _) = named(store.clone()).await;
+    assert_ne!(name, "F-LINE");
 });
 
 on_both!(reimport_is_idempotent, |store: Arc<dyn Store>| async move {
