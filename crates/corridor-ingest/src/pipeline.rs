@@ -821,10 +821,18 @@ async fn monitor_task(
             b = rx.recv() => {
                 let Some(batch) = b else { break };
                 let want_live = live.receiver_count() > 0;
+                // A live feed is never ahead of the wall clock: a report
+                // from the future (a bad tag-block time) is refused, not
+                // allowed to move the clock for good.
+                if schedule.clock.mode == ClockMode::Live {
+                    m.set_wall_clock(Some(Timestamp::now()));
+                }
                 for r in &batch.reports {
                     m.on_report(r, &mut alerts);
                     if let Report::Position(p) = r {
-                        if sinks.positions.is_some() {
+                        // A refused report (a redelivered one is stale) is
+                        // not stored: stored positions are not duplicated.
+                        if sinks.positions.is_some() && !m.last_refused() {
                             positions.push(PositionRow {
                                 mmsi: p.mmsi,
                                 time: p.time,

@@ -130,6 +130,10 @@ impl Default for SourceLimits {
     }
 }
 
+/// The longest jump in a paced replay's time that is waited for (see
+/// `file`).
+const MAX_PACED_JUMP: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
 /// How long JetStream waits before redelivering a message whose results
 /// could not be stored (a negative acknowledgement with this delay).
 pub const REDELIVER_AFTER: Duration = Duration::from_secs(5);
@@ -693,6 +697,7 @@ pub(crate) async fn file(
     // A recorded feed has its own clock (tag blocks); no wall-clock fallback.
     let mut stage = DecodeStage::new(tag.clone(), false);
     let mut origin: Option<(Timestamp, tokio::time::Instant)> = None;
+    let mut last_time: Option<Timestamp> = None;
     loop {
         let next = tokio::select! {
             biased;
@@ -729,6 +734,13 @@ pub(crate) async fn file(
         if let Some(speed) = speed
             && let Some(t) = stage.out.last().map(Report::time)
         {
+            // A jump of more than a day either way (a bad tag-block time,
+            // logs spliced together) is not waited for: the pace starts
+            // again from this report, so one bad line cannot stall the replay.
+            if last_time.is_some_and(|p| t.duration_since(p).abs() > MAX_PACED_JUMP) {
+                origin = None;
+            }
+            last_time = Some(t);
             // Real time × speed: wait until this report's moment has come.
             let (t0, w0) = *origin.get_or_insert((t, tokio::time::Instant::now()));
             let secs = t.duration_since(t0).as_secs_f64().max(0.0) / speed;

@@ -152,3 +152,71 @@ async fn hostile_peers_cost_their_source_only() {
     );
     handle.shutdown().await;
 }
+
+/// The review of 2026-11-30 (ingest), finding 1: two lines dated in 2100
+/// confirmed each other and moved the live clock to 2100 for good (every
+/// vessel then went silent, and stored positions were thinned as old). A
+/// live pipeline now refuses every report dated after its wall clock (plus
+/// the monitor's bound), counted invalid and not stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_from_the_future_do_not_move_a_live_clock() {
+    let corridor = demo_corridor().expect("corridor");
+    let cfg = PipelineConfig::new(
+        corridor,
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp")],
+    );
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let tcp = handle.bound()[0].1;
+    let now = Timestamp::now().as_second();
+    let mut peer = TcpStream::connect(tcp).await.expect("connect");
+    let future = position_lines(211_000_901, 2, 4_102_444_800);
+    let present = position_lines(211_000_902, 3, now - 60);
+    for l in future.iter().chain(&present) {
+        peer.write_all(format!("{l}\n").as_bytes())
+            .await
+            .expect("write");
+    }
+    peer.flush().await.expect("flush");
+    until(&handle, "the present vessel tracked", |s| {
+        s.monitor.positions >= 3
+    })
+    .await;
+    let s = handle.stats().await;
+    assert_eq!((s.monitor.positions, s.monitor.invalid), (3, 2), "{s:?}");
+    let vessels = handle.vessels().await;
+    assert!(vessels.iter().all(|v| v.mmsi != 211_000_901), "{vessels:?}");
+    assert!(
+        vessels
+            .iter()
+            .filter_map(|v| v.last_seen)
+            .all(|t| t.as_second() <= now + 1),
+        "{vessels:?}"
+    );
+    handle.shutdown().await;
+}
+
+/// The review of 2026-11-30 (ingest), finding 1: a paced replay waited for
+/// each report's moment, so one line dated in 2100 (or a first line dated
+/// 1970) stalled it for years. A jump of more than a day is not waited for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_time_does_not_stall_a_paced_replay() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("feed.nmea");
+    let t0 = 1_700_000_000;
+    let mut lines = position_lines(211_000_903, 1, 0);
+    lines.extend(position_lines(211_000_903, 3, t0));
+    lines.extend(position_lines(211_000_904, 1, 4_102_444_800));
+    lines.extend(position_lines(211_000_903, 3, t0 + 30));
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    let spec = SourceSpec::parse(&format!("file:{}@1000", path.display())).expect("spec");
+    let mut cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]);
+    cfg.finish_at_end = true;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    // Six reports 10 s apart at 1000x: well under a second of pacing.
+    // (Unbounded, the wait for the line dated 2100 would be 78 years / 1000.)
+    tokio::time::timeout(Duration::from_secs(60), handle.join())
+        .await
+        .expect("the replay ends");
+    let s = handle.stats().await;
+    assert_eq!(s.sources[0].reports, 8, "{s:?}");
+}

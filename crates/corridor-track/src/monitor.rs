@@ -118,6 +118,16 @@ struct Pair {
     alerts: Option<(u64, u64)>,
 }
 
+/// What [`Monitor::admit`] decides for a report.
+enum Admit {
+    /// Apply it now.
+    Apply,
+    /// Hold it until the next report settles it.
+    Hold,
+    /// Refuse it (counted).
+    Refuse,
+}
+
 /// The corridor monitor. See the crate docs for the rules.
 #[derive(Debug)]
 pub struct Monitor<R = MapRegistry> {
@@ -133,6 +143,10 @@ pub struct Monitor<R = MapRegistry> {
     next_scan: Option<Timestamp>,
     /// A report far ahead of the clock, until the next one settles it.
     held: Option<Report>,
+    /// No report after this is real ([`Monitor::set_wall_clock`]).
+    latest: Option<Timestamp>,
+    /// See [`Monitor::last_refused`].
+    refused: bool,
     slow: RTree<SlowPoint>,
     pairs: Map<(u32, u32), Pair>,
     stats: MonitorStats,
@@ -219,6 +233,8 @@ impl<R: Registry> Monitor<R> {
             now: None,
             next_scan: None,
             held: None,
+            latest: None,
+            refused: false,
             slow: RTree::new(),
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
@@ -410,6 +426,18 @@ impl<R: Registry> Monitor<R> {
         }
     }
 
+    /// Refuses (counts `invalid`) every report dated after `wall` plus
+    /// [`MonitorConfig::max_clock_lead_s`]: a live caller passes its wall
+    /// clock before each batch, so that no report from the future can move
+    /// the clock (two of them would confirm each other). `None`: no bound
+    /// (replays, which have no wall clock of their own).
+    pub fn set_wall_clock(&mut self, wall: Option<Timestamp>) {
+        let lead = jiff::SignedDuration::from_secs(
+            i64::try_from(self.config.max_clock_lead_s).unwrap_or(i64::MAX),
+        );
+        self.latest = wall.map(|w| w.checked_add(lead).unwrap_or(Timestamp::MAX));
+    }
+
     /// Move the clock to `t` (event time) and raise `ais_gap` for vessels in
     /// the corridor that have been silent too long. Call it on a clock tick
     /// when reports may stop altogether; reports call it themselves. The
@@ -441,9 +469,14 @@ impl<R: Registry> Monitor<R> {
         t: Timestamp,
         report: impl FnOnce() -> Report,
         out: &mut Vec<Alert>,
-    ) -> bool {
+    ) -> Admit {
+        // After the caller's wall clock (and the bound): never real.
+        if self.latest.is_some_and(|l| t > l) {
+            self.stats.invalid += 1;
+            return Admit::Refuse;
+        }
         if self.config.max_clock_lead_s == 0 {
-            return true;
+            return Admit::Apply;
         }
         let lead = self.config.max_clock_lead_s as f64;
         if let Some(h) = self.held.take() {
@@ -455,9 +488,17 @@ impl<R: Registry> Monitor<R> {
         }
         if self.now.is_none_or(|n| secs(n, t) > lead) {
             self.held = Some(report());
-            return false;
+            return Admit::Hold;
         }
-        true
+        Admit::Apply
+    }
+
+    /// Whether the report fed last was refused: stale, unusable, or from
+    /// the future ([`Monitor::set_wall_clock`]). A held report is not (yet).
+    /// A caller that stores reports stores only those not refused, so a
+    /// redelivered report is not stored twice.
+    pub fn last_refused(&self) -> bool {
+        self.refused
     }
 
     /// Applies an admitted report.
@@ -721,8 +762,13 @@ impl<R: Registry> Monitor<R> {
     /// Feed a static report (AIS type 5 / 24): merges static data, links the
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
-        if self.admit(r.time, || Report::Static(r.clone()), out) {
-            self.static_report(r, out);
+        match self.admit(r.time, || Report::Static(r.clone()), out) {
+            Admit::Apply => {
+                self.refused = false;
+                self.static_report(r, out);
+            }
+            Admit::Hold => self.refused = false,
+            Admit::Refuse => self.refused = true,
         }
     }
 
@@ -734,6 +780,7 @@ impl<R: Registry> Monitor<R> {
             .or_insert_with(|| Box::new(VesselState::new(r.mmsi)));
         if v.last_seen.is_some_and(|ls| r.time < ls) {
             self.stats.stale += 1;
+            self.refused = true;
             return;
         }
         self.stats.statics += 1;
@@ -851,10 +898,16 @@ impl<R: Registry> Monitor<R> {
     pub fn on_position(&mut self, raw: &PositionReport, out: &mut Vec<Alert>) {
         let Some(r) = raw.normalized() else {
             self.stats.invalid += 1;
+            self.refused = true;
             return;
         };
-        if self.admit(r.time, || Report::Position(r), out) {
-            self.position(&r, out);
+        match self.admit(r.time, || Report::Position(r), out) {
+            Admit::Apply => {
+                self.refused = false;
+                self.position(&r, out);
+            }
+            Admit::Hold => self.refused = false,
+            Admit::Refuse => self.refused = true,
         }
     }
 
@@ -870,6 +923,7 @@ impl<R: Registry> Monitor<R> {
         // position in the same second as a type 5 is normal.)
         if v.fix.is_some_and(|f| r.time <= f.time) {
             self.stats.stale += 1;
+            self.refused = true;
             return;
         }
         if v.last_seen.is_none() {
