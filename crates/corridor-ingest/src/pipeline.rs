@@ -328,6 +328,11 @@ impl LiveHandle {
     pub fn subscribe_alerts(&self) -> broadcast::Receiver<Arc<Alert>> {
         self.inner.alerts.subscribe()
     }
+    /// Resolves once the pipeline is asked to stop ([`LiveHandle::shutdown`]):
+    /// a live stream ends then, so that a server can stop gracefully.
+    pub async fn stopping(&self) {
+        self.inner.cancel.cancelled().await;
+    }
     /// Addresses the TCP server and UDP sources actually bound (port 0 resolved).
     pub fn bound(&self) -> &[(String, std::net::SocketAddr)] {
         &self.inner.bound

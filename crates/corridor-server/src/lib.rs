@@ -77,17 +77,71 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     .layer(tower_http::compression::CompressionLayer::new())
 }
 
-/// Serves `app` on `addr` until ctrl-c.
+/// How long a stopping server waits for open requests to finish.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` on `addr` until ctrl-c or SIGTERM.
 pub async fn serve(app: Router, addr: SocketAddr) -> std::io::Result<()> {
+    serve_until(app, addr, shutdown_signal()).await
+}
+
+/// Resolves on ctrl-c (SIGINT) or, on Unix, SIGTERM (what systemd and
+/// container runtimes send).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping");
+}
+
+/// Serves `app` on `addr` until `stop` resolves (it may do its own
+/// stopping first, such as draining the tracking pipeline, which also ends
+/// the live streams); then stops taking connections and waits up to
+/// [`SHUTDOWN_GRACE`] for open requests.
+pub async fn serve_until(
+    app: Router,
+    addr: SocketAddr,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving");
+    let (stopped, stopping) = tokio::sync::oneshot::channel::<()>();
     // The peer address reaches handlers (the login limiter counts by client).
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    .with_graceful_shutdown(async move {
+        stop.await;
+        let _ = stopped.send(());
+    });
+    let grace = async move {
+        if stopping.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        r = server => r,
+        () = grace => {
+            tracing::warn!("requests still open {} s after the stop: ending them", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    }
 }

@@ -835,3 +835,90 @@ fn a_party_key_is_replaced_only_with_the_current_key_file() {
     let (ok, text) = s(&["verify"]);
     assert!(ok && text.contains("3 entries"), "{text}");
 }
+
+/// The review of 2026-11-30 (ingest), finding 2: with a dashboard open, a
+/// stopping `serve` waited for ever for the live stream to end, and
+/// SIGTERM killed it outright (what the pipeline held was lost). Now ctrl-c
+/// or SIGTERM drains the pipeline, which ends the live streams, and the
+/// server exits cleanly.
+#[test]
+fn serve_stops_on_sigterm_with_a_live_stream_open() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(import(&db, &shared(CSV), &[]).status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("--database")
+        .arg(&db)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--ingest",
+            "tcp-server:127.0.0.1:0",
+        ])
+        .env_remove("CORRIDOR_DATABASE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..120 {
+        if get(port, "/healthz").is_some() || get(port, "/api/v1/stats").is_some() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    if !up {
+        let _ = child.kill();
+        panic!("the server did not start");
+    }
+    // A dashboard's live stream, open.
+    let mut sse = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        sse,
+        "GET /api/v1/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 64];
+    let n = sse.read(&mut head).unwrap();
+    assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"));
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    // A guard against a hang, not a timing: the server has its own 10 s grace.
+    let mut status = None;
+    for _ in 0..240 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("serve did not stop on SIGTERM with a live stream open");
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("still open"), "the live stream ended: {err}");
+    // The stream was ended by the server, not cut: the rest reads to its end.
+    sse.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = sse.read_to_end(&mut rest);
+}

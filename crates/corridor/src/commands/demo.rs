@@ -198,7 +198,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         "  API:       http://{addr}/api/v1/stats, /api/v1/live (SSE), /api/v1/openapi.json, /metrics"
     );
     say!("  stop with Ctrl-C");
-    let served = corridor_server::serve(app, addr)
+    // On ctrl-c or SIGTERM: the feed stops, the pipeline drains (which ends
+    // the live streams), then the server.
+    let feed = simulator.cancel.clone();
+    let draining = live.clone();
+    let stop = async move {
+        corridor_server::shutdown_signal().await;
+        feed.cancel();
+        draining.shutdown().await;
+    };
+    let served = corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"));
     simulator.cancel.cancel();

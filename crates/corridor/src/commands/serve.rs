@@ -76,7 +76,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let notices = super::track::notice_channel();
-    let (api, root, alerts) =
+    let (api, root, alerts, live) =
         super::track::live_routers(ctx, &args.ingest, notices.clone()).await?;
     let mut opts = Options {
         web_dir: web,
@@ -96,7 +96,14 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         "corridor: serving on http://{addr}/ (record: {})",
         ctx.database_url()
     );
-    corridor_server::serve(app, addr)
+    // On ctrl-c or SIGTERM the tracking pipeline drains first (what it
+    // holds is stored, NATS messages answered), which also ends the live
+    // streams; then the server stops.
+    let stop = async move {
+        corridor_server::shutdown_signal().await;
+        live.shutdown().await;
+    };
+    corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)

@@ -251,6 +251,7 @@ pub async fn live_routers(
     Vec<axum::Router>,
     Vec<axum::Router>,
     corridor_clearance_service::AlertLookup,
+    corridor_ingest::LiveHandle,
 )> {
     let specs = sources
         .iter()
@@ -265,7 +266,7 @@ pub async fn live_routers(
     let lookup = alert_lookup(store.clone());
     let handle = spawn_pipeline(cfg, Some(store)).await?;
     let state = corridor_server::live::LiveState {
-        handle,
+        handle: handle.clone(),
         geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
         notices: Some(notices),
     };
@@ -273,5 +274,6 @@ pub async fn live_routers(
         vec![corridor_server::live::api_router(state)],
         vec![corridor_server::live::metrics_router()],
         lookup,
+        handle,
     ))
 }
