@@ -130,6 +130,14 @@ impl Default for SourceLimits {
     }
 }
 
+/// Acknowledgements a NATS source has in flight at once.
+const ACKS_AT_ONCE: usize = 64;
+
+/// Most bytes one NATS pull asks for (with at most 256 messages): memory
+/// per pull stays bounded whatever the stream's message size, and no
+/// message is too big for a pull (64 MiB is the most NATS allows one).
+const MAX_PULL_BYTES: usize = 64 << 20;
+
 /// The longest jump in a paced replay's time that is waited for (see
 /// `file`).
 const MAX_PACED_JUMP: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
@@ -839,26 +847,40 @@ async fn nats_session(
     );
     let ack_tag = tag.clone();
     // Acks run on their own task so the monitor never waits on the network.
+    // Up to ACKS_AT_ONCE acknowledgements in flight: each waits a round trip
+    // for the server's confirmation, so one at a time would cap the feed at
+    // one message per round trip.
     let acker = tokio::spawn(async move {
+        let slots = Arc::new(Semaphore::new(ACKS_AT_ONCE));
         while let Some((m, outcome)) = ack_rx.recv().await {
-            // double_ack waits for the server's confirmation: once this returns the message will not come again.
-            let r = match outcome {
-                AckOutcome::Stored => m.double_ack().await,
-                AckOutcome::Failed => {
-                    m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
-                        .await
-                }
-                // Without a delay it goes to the consumer's redelivery
-                // queue, which is served before new messages.
-                AckOutcome::Unfinished => m.ack_with(jetstream::AckKind::Nak(None)).await,
+            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+                break;
             };
-            if let Err(e) = r {
-                ack_tag.emit(Event::Error {
-                    what: "ack",
-                    error: &e.to_string(),
-                });
-            }
+            let tag = ack_tag.clone();
+            tokio::spawn(async move {
+                // double_ack waits for the server's confirmation: once this returns the message will not come again.
+                let r = match outcome {
+                    AckOutcome::Stored => m.double_ack().await,
+                    AckOutcome::Failed => {
+                        m.ack_with(jetstream::AckKind::Nak(Some(REDELIVER_AFTER)))
+                            .await
+                    }
+                    // Without a delay it goes to the consumer's redelivery
+                    // queue, which is served before new messages.
+                    AckOutcome::Unfinished => m.ack_with(jetstream::AckKind::Nak(None)).await,
+                };
+                if let Err(e) = r {
+                    tag.emit(Event::Error {
+                        what: "ack",
+                        error: &e.to_string(),
+                    });
+                }
+                drop(slot);
+            });
         }
+        // Every acknowledgement sent before the session ends.
+        let all = u32::try_from(ACKS_AT_ONCE).unwrap_or(u32::MAX);
+        let _ = slots.acquire_many(all).await;
     });
     tag.emit(Event::Connection { open: true });
     let mut stage = DecodeStage::new(tag.clone(), true);
@@ -874,6 +896,7 @@ async fn nats_session(
         let mut batch = match consumer
             .batch()
             .max_messages(256)
+            .max_bytes(MAX_PULL_BYTES)
             .expires(Duration::from_millis(500))
             .messages()
             .await
@@ -881,23 +904,31 @@ async fn nats_session(
             Ok(b) => b,
             Err(e) => break Err(e.to_string()),
         };
+        // The whole pull first, each message in `in_flight` at once: the
+        // server started their ack wait when it sent them, so every one is
+        // reported in progress while the ones before it wait downstream
+        // (and none is left unread when the pull's stream ends).
+        let mut pulled = Vec::new();
         while let Some(next) = batch.next().await {
-            let msg = match next {
-                Err(e) => {
-                    tag.emit(Event::Error {
-                        what: "nats_message",
-                        error: &e.to_string(),
+            match next {
+                Err(e) => tag.emit(Event::Error {
+                    what: "nats_message",
+                    error: &e.to_string(),
+                }),
+                Ok(msg) => {
+                    tag.emit(Event::Received {
+                        messages: 1,
+                        bytes: msg.payload.len() as u64,
                     });
-                    continue;
+                    let payload = msg.payload.clone();
+                    pulled.push((payload, AckHandle::new(msg, ack_tx.clone(), &in_flight)));
                 }
-                Ok(m) => m,
-            };
-            tag.emit(Event::Received {
-                messages: 1,
-                bytes: msg.payload.len() as u64,
-            });
+            }
+        }
+        let mut pulled = pulled.into_iter();
+        while let Some((payload, ack)) = pulled.next() {
             let first_line = stage.decoder.lines_fed() + 1;
-            for line in msg.payload.split(|b| *b == b'\n') {
+            for line in payload.split(|b| *b == b'\n') {
                 if line.len() > limits.max_line {
                     tag.emit(Event::Dropped {
                         count: 1,
@@ -907,13 +938,16 @@ async fn nats_session(
                     stage.line(line);
                 }
             }
-            let ack = AckHandle::new(msg, ack_tx.clone(), &in_flight);
             let lines = first_line..=stage.decoder.lines_fed();
             // The holds this message's lines ended (their rest came with it,
             // or they were dropped) are done once its reports are stored.
             let mut acks = held.after_message(&stage.decoder, lines, &ack);
             acks.push(ack);
             if stage.flush(tx, acks).await.is_err() {
+                // The pipeline is gone: the rest of the pull comes again at once.
+                for (_, rest) in pulled {
+                    rest.unfinished().await;
+                }
                 break 'outer Ok(());
             }
         }

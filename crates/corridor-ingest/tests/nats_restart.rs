@@ -431,13 +431,25 @@ async fn a_waiting_part_holds_only_its_own_message_and_not_for_long() {
 /// store is free.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_pipeline_keeps_its_messages_past_the_ack_wait() {
+    busy_pipeline("BUSY", 211_000_780, false).await;
+}
+
+/// The review of those fixes: with the monitor's queue full, the rest of a
+/// pull waited unread in the client, outside the progress reports, and was
+/// delivered again. A pull is now read whole, every message reported in
+/// progress from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_waiting_behind_a_full_queue_is_kept_past_the_ack_wait() {
+    busy_pipeline("BLOCKED", 211_000_781, true).await;
+}
+
+async fn busy_pipeline(what: &str, mmsi: u32, blocked_monitor: bool) {
     let Some((url, client)) = nats().await else {
         return;
     };
     const M: u64 = 40;
-    const MMSI: u32 = 211_000_780;
     let js = async_nats::jetstream::new(client.clone());
-    let (stream, subject) = positions_stream(&js, "BUSY", MMSI, M).await;
+    let (stream, subject) = positions_stream(&js, what, mmsi, M).await;
     // The operator's consumer, with a short ack wait; the pipeline takes it as it is.
     js.get_stream(&stream)
         .await
@@ -470,11 +482,19 @@ async fn a_busy_pipeline_keeps_its_messages_past_the_ack_wait() {
         subject,
         durable: "tracker".into(),
     };
-    let cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]);
+    let mut cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]);
+    if blocked_monitor {
+        // Every batch waits for the store: the monitor, then its queue,
+        // then the source stop, with most of a pull still unread.
+        cfg.channel_capacity = 1;
+        cfg.position_batch = 1;
+    }
     let run = spawn_pipeline(cfg, Some(Arc::clone(&store)))
         .await
         .expect("pipeline");
-    run_until(&run, |p| p >= M).await;
+    if !blocked_monitor {
+        run_until(&run, |p| p >= M).await;
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
     sqlx::query("COMMIT")
         .execute(&mut *writer)
@@ -500,7 +520,7 @@ async fn a_busy_pipeline_keeps_its_messages_past_the_ack_wait() {
     );
     let stored = store
         .track(
-            MMSI,
+            mmsi,
             Timestamp::from_second(1_700_000_000).expect("time"),
             Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
             1000,
