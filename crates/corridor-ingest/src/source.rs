@@ -116,6 +116,10 @@ pub struct SourceLimits {
     /// Reconnect backoff bounds for TCP clients.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// A TCP connection that sends nothing for this long is closed: a
+    /// half-open client connection (the upstream host gone without a word)
+    /// reconnects, and a silent peer frees its server slot.
+    pub idle: Duration,
 }
 
 impl Default for SourceLimits {
@@ -126,9 +130,14 @@ impl Default for SourceLimits {
             max_connections: 256,
             backoff_min: Duration::from_millis(200),
             backoff_max: Duration::from_secs(30),
+            idle: Duration::from_secs(300),
         }
     }
 }
+
+/// How long a TCP client's connection must have lasted for its backoff to
+/// start again from the minimum.
+const STABLE_CONNECTION: Duration = Duration::from_secs(30);
 
 /// Acknowledgements a NATS source has in flight at once.
 const ACKS_AT_ONCE: usize = 64;
@@ -502,7 +511,14 @@ async fn pump_lines<R: AsyncRead + Unpin>(
         let next = tokio::select! {
             biased;
             _ = cancel.cancelled() => break,
-            n = lines.next() => n,
+            n = tokio::time::timeout(limits.idle, lines.next()) => n,
+        };
+        let Ok(next) = next else {
+            tag.emit(Event::Error {
+                what: "idle",
+                error: &format!("nothing received for {} s: closed", limits.idle.as_secs()),
+            });
+            break;
         };
         match next {
             Ok(Some((Line::Ok(l), n))) => {
@@ -555,10 +571,16 @@ pub(crate) async fn tcp_client(
         };
         match conn {
             Ok(Ok(stream)) => {
-                backoff = limits.backoff_min;
                 tracing::info!(source = %tag.name, "connected");
+                let since = tokio::time::Instant::now();
                 if pump(stream, &tag, &limits, &tx, &cancel).await.is_err() {
                     return; // downstream is gone: the pipeline is shutting down
+                }
+                // Only a connection that held starts the backoff again: a
+                // peer that accepts and closes at once is not redialled
+                // several times a second for ever.
+                if since.elapsed() >= STABLE_CONNECTION {
+                    backoff = limits.backoff_min;
                 }
                 tag.emit(Event::Error {
                     what: "disconnected",

@@ -220,3 +220,37 @@ async fn a_bad_time_does_not_stall_a_paced_replay() {
     let s = handle.stats().await;
     assert_eq!(s.sources[0].reports, 8, "{s:?}");
 }
+
+/// The review of 2026-11-30 (ingest), finding 5: a connection that sent
+/// nothing held its slot for ever (256 of them locked every receiver out),
+/// and a half-open client connection never reconnected. A connection silent
+/// for `SourceLimits::idle` is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_closed() {
+    let mut cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp")],
+    );
+    cfg.limits.idle = Duration::from_millis(300);
+    cfg.limits.max_connections = 1;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let tcp = handle.bound()[0].1;
+    let silent = TcpStream::connect(tcp).await.expect("connect");
+    until(&handle, "the silent peer closed", |s| {
+        s.sources[0].closed >= 1
+    })
+    .await;
+    // Its slot is free: a talking peer gets in.
+    let mut peer = TcpStream::connect(tcp).await.expect("connect");
+    for l in position_lines(211_000_905, 3, Timestamp::now().as_second() - 60) {
+        peer.write_all(format!("{l}\n").as_bytes())
+            .await
+            .expect("write");
+    }
+    until(&handle, "the talking peer tracked", |s| {
+        s.monitor.positions >= 3
+    })
+    .await;
+    drop(silent);
+    handle.shutdown().await;
+}
