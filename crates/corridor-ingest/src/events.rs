@@ -25,6 +25,37 @@ pub struct SourceCounters {
     /// Connections (or NATS sessions) opened and ended.
     pub opened: AtomicU64,
     pub closed: AtomicU64,
+    /// When each kind of warning was last logged, and how many since.
+    log_gate: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u64)>>,
+}
+
+/// A kind of warning (a drop reason, an error's `what`) is logged at most
+/// once in this long per source, with the number not logged since: a flood
+/// of bad input must not become a flood of log lines. Counters and metrics
+/// count every one.
+pub const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl SourceCounters {
+    /// `Some(n)`, with `n` the warnings of `kind` not logged since the last,
+    /// when this one is to be logged.
+    fn log_now(&self, kind: &str) -> Option<u64> {
+        let mut gate = self.log_gate.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        match gate.get_mut(kind) {
+            Some((last, skipped)) if now.duration_since(*last) < LOG_EVERY => {
+                *skipped += 1;
+                None
+            }
+            Some((last, skipped)) => {
+                *last = now;
+                Some(std::mem::take(skipped))
+            }
+            None => {
+                gate.insert(kind.to_string(), (now, 0));
+                Some(0)
+            }
+        }
+    }
 }
 
 /// A snapshot of one source's counters.
@@ -112,7 +143,9 @@ impl SourceTag {
                 c.drops.fetch_add(count, Ordering::Relaxed);
                 metrics::counter!("corridor_ingest_drops_total", "source" => source.clone(), "reason" => reason.to_string())
                     .increment(count);
-                tracing::warn!(source, count, reason, "input dropped");
+                if let Some(not_logged) = c.log_now(reason) {
+                    tracing::warn!(source, count, reason, not_logged, "input dropped");
+                }
             }
             Event::Forwarded { count } => {
                 c.reports.fetch_add(count, Ordering::Relaxed);
@@ -133,8 +166,39 @@ impl SourceTag {
                 c.errors.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("corridor_ingest_errors_total", "source" => source.clone(), "what" => what.to_string())
                     .increment(1);
-                tracing::warn!(source, what, error, "source error");
+                if let Some(not_logged) = c.log_now(what) {
+                    tracing::warn!(source, what, error, not_logged, "source error");
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The review of 2026-11-30 (ingest), finding 10: every dropped datagram
+    /// or refused connection was a log line. Now a kind of warning is logged
+    /// once per `LOG_EVERY`, every one still counted.
+    #[test]
+    fn a_flood_of_one_warning_is_one_log_line() {
+        let tag = SourceTag::new("udp:test");
+        let logged = (0..1000)
+            .filter(|_| tag.counters.log_now("channel_full").is_some())
+            .count();
+        assert_eq!(logged, 1);
+        assert_eq!(
+            tag.counters.log_now("line_too_long"),
+            Some(0),
+            "another kind is its own"
+        );
+        for _ in 0..1000 {
+            tag.emit(Event::Dropped {
+                count: 1,
+                reason: "channel_full",
+            });
+        }
+        assert_eq!(tag.counters.drops.load(Ordering::Relaxed), 1000);
     }
 }
