@@ -259,6 +259,7 @@ pub struct MonitorCounts {
     pub stale: u64,
     pub invalid: u64,
     pub jumps: u64,
+    pub untracked: u64,
 }
 
 impl From<MonitorStats> for MonitorCounts {
@@ -269,6 +270,7 @@ impl From<MonitorStats> for MonitorCounts {
             stale: s.stale,
             invalid: s.invalid,
             jumps: s.jumps,
+            untracked: s.untracked,
         }
     }
 }

@@ -83,6 +83,15 @@ pub struct MonitorConfig {
     /// has no open alert, so state does not grow without bound. Default
     /// 259 200 (3 days); 0 keeps every vessel.
     pub forget_after_s: u64,
+    /// Most vessels tracked at once. Beyond it a new MMSI that is not in the
+    /// registry is not tracked (counted `untracked`), so made-up MMSIs cannot
+    /// grow the state without bound; registered vessels always are. Default
+    /// 100 000 (about 100 MiB at the budget of 1 KiB a vessel).
+    pub max_vessels: usize,
+    /// Most vessels one vessel is in encounter with at once: the nearest.
+    /// A transfer involves two or three ships; a crowd of fakes at one point
+    /// must not make pairs (and alerts) quadratic in its size. Default 8.
+    pub max_encounter_partners: usize,
 }
 
 impl Default for MonitorConfig {
@@ -114,6 +123,8 @@ impl Default for MonitorConfig {
             max_evidence: 6,
             speed_time_constant_s: 1800,
             forget_after_s: 3 * 86_400,
+            max_vessels: 100_000,
+            max_encounter_partners: 8,
         }
     }
 }

@@ -96,6 +96,9 @@ pub struct MonitorStats {
     pub invalid: u64,
     /// Positions rejected as impossible jumps.
     pub jumps: u64,
+    /// Reports of new, unregistered MMSIs not tracked because
+    /// [`MonitorConfig::max_vessels`] are.
+    pub untracked: u64,
 }
 
 /// An ETA to an area.
@@ -773,6 +776,9 @@ impl<R: Registry> Monitor<R> {
     }
 
     fn static_report(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
+        if !self.room_for(r.mmsi) {
+            return;
+        }
         self.advance_clock(r.time, out);
         let v = self
             .vessels
@@ -911,8 +917,25 @@ impl<R: Registry> Monitor<R> {
         }
     }
 
+    /// Whether a report of `mmsi` may be tracked: a known vessel, a
+    /// registered one, or room for one more (else counted `untracked`).
+    fn room_for(&mut self, mmsi: u32) -> bool {
+        if self.vessels.contains_key(&mmsi)
+            || self.vessels.len() < self.config.max_vessels
+            || self.registry.by_mmsi(mmsi).is_some()
+        {
+            return true;
+        }
+        self.stats.untracked += 1;
+        self.refused = true;
+        false
+    }
+
     fn position(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
         let r = *r;
+        if !self.room_for(r.mmsi) {
+            return;
+        }
         self.advance_clock(r.time, out);
         let cfg = &self.config;
         let v = self
@@ -1509,6 +1532,7 @@ impl<R: Registry> Monitor<R> {
             self.slow.remove(&GeomWithData::new(old, r.mmsi));
         }
         let mut close_now: Vec<u32> = Vec::new();
+        let mut near: Vec<(f64, u32)> = Vec::new();
         if eligible {
             let pt = [p.lon, p.lat];
             v.det.indexed = Some(pt);
@@ -1532,10 +1556,18 @@ impl<R: Registry> Monitor<R> {
                 if secs(wf.time, r.time).abs() > max_age {
                     continue;
                 }
-                if distance_m(wf.pos, p) <= d {
-                    close_now.push(n.data);
+                let dist = distance_m(wf.pos, p);
+                if dist <= d {
+                    near.push((dist, n.data));
                 }
             }
+            // The nearest few only (see `max_encounter_partners`).
+            near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            close_now.extend(
+                near.iter()
+                    .take(cfg.max_encounter_partners)
+                    .map(|(_, m)| *m),
+            );
         }
         // Pairs with this vessel that are no longer close end here.
         let partners = self

@@ -846,3 +846,60 @@ fn a_sparse_logs_last_report_is_kept_a_far_one_refused() {
         );
     }
 }
+
+/// The review of 2026-11-30 (ingest), finding 3: made-up MMSIs grew the
+/// vessels without bound, and a crowd of fakes stopped at one point made
+/// pairs (and encounter alerts) quadratic in its size. Beyond
+/// `max_vessels` a new unregistered MMSI is not tracked (counted), a
+/// registered one still is; each vessel pairs with its nearest few only.
+#[test]
+fn made_up_vessels_cannot_grow_the_state_without_bound() {
+    let config = MonitorConfig {
+        max_vessels: 3,
+        ..MonitorConfig::default()
+    };
+    let mut reg = MapRegistry::new();
+    reg.insert(RegisteredVessel {
+        key: 9,
+        imo: Some(9_074_729),
+        mmsi: Some(9),
+    });
+    let mut m = Monitor::new(Arc::clone(&CORRIDOR), config, reg);
+    let mut out = Vec::new();
+    let sea = LatLon::new(43.0, 34.0);
+    for (i, mmsi) in [1, 2, 3, 4, 5, 9].into_iter().enumerate() {
+        let mut s = Script::new(mmsi, i as f64);
+        s.hold(
+            destination(sea, 90.0, 5.0 * NM * i as f64),
+            8.0,
+            2.0,
+            1.0,
+            0.0,
+        );
+        for step in s.steps {
+            if let Step::Pos(p) = step {
+                m.on_position(&p, &mut out);
+            }
+        }
+    }
+    assert_eq!(m.vessel_count(), 4, "three, and the registered one");
+    assert_eq!(m.stats().untracked, 4, "two reports each of 4 and 5");
+    assert!(m.vessel(4).is_none() && m.vessel(9).is_some());
+
+    // Thirty fakes stopped within 300 m for three hours: each pairs with
+    // its eight nearest at most.
+    let mut crowd = Vec::new();
+    for k in 0..30u32 {
+        let mut s = Script::new(100 + k, 0.0);
+        let p = destination(sea, f64::from(k) * 12.0, 20.0 + f64::from(k) * 4.0);
+        s.hold(p, 1.0, 180.0, 5.0, 0.0);
+        crowd.push(s);
+    }
+    let (alerts, _) = run(&merge(crowd), MapRegistry::new());
+    let encounters = alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::Encounter)
+        .count();
+    assert!(encounters > 0, "still found");
+    assert!(encounters <= 30 * 8, "{encounters} encounter alerts");
+}
