@@ -941,6 +941,10 @@ fn alert_row(run: &str, a: &Alert) -> AlertRow {
     }
 }
 
+/// How soon alerts that could not be stored are tried again when no new
+/// alert comes.
+const ALERT_RETRY: Duration = Duration::from_secs(2);
+
 async fn alert_sink(
     mut rx: mpsc::Receiver<AlertMsg>,
     store: Option<Arc<dyn TrackStore>>,
@@ -955,13 +959,34 @@ async fn alert_sink(
     // oldest are given up, counted and logged.
     let mut unstored: BTreeMap<u64, AlertRow> = BTreeMap::new();
     const MAX_UNSTORED: usize = 10_000;
-    while let Some(msg) = rx.recv().await {
+    // Raised and not stored yet: broadcast live once they are, so that a
+    // coordinator who sees an alert can act on it (the tap, a file of every
+    // alert, has them at once).
+    let mut to_broadcast: std::collections::VecDeque<Alert> = std::collections::VecDeque::new();
+    let broadcast = |a: Alert| {
+        let _ = alerts.send(Arc::new(a.clone()));
+        let _ = live.send(LiveEvent::Alert(Box::new(a)));
+    };
+    // What could not be stored is tried again with the next batch, or after
+    // a while if none comes.
+    let mut retry = tokio::time::interval(ALERT_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let msg = tokio::select! {
+            m = rx.recv() => match m {
+                Some(m) => Some(m),
+                None => break,
+            },
+            _ = retry.tick(), if !unstored.is_empty() => None,
+        };
         let mut barrier = None;
+        let got = msg.is_some();
         match msg {
-            AlertMsg::Alert(a) => batch.push(a),
-            AlertMsg::Stored(reply) => barrier = Some(reply),
+            Some(AlertMsg::Alert(a)) => batch.push(a),
+            Some(AlertMsg::Stored(reply)) => barrier = Some(reply),
+            None => {}
         }
-        while barrier.is_none() && batch.len() < 256 {
+        while got && barrier.is_none() && batch.len() < 256 {
             match rx.try_recv() {
                 Ok(AlertMsg::Alert(a)) => batch.push(a),
                 Ok(AlertMsg::Stored(reply)) => barrier = Some(reply),
@@ -1007,11 +1032,30 @@ async fn alert_sink(
             if let Some(t) = &tap {
                 let _ = t.send(a.clone()).await;
             }
-            let _ = alerts.send(Arc::new(a.clone()));
-            let _ = live.send(LiveEvent::Alert(Box::new(a)));
+            to_broadcast.push_back(a);
+        }
+        if store.is_none() || unstored.is_empty() {
+            to_broadcast.drain(..).for_each(broadcast);
+        }
+        while to_broadcast.len() > MAX_UNSTORED {
+            to_broadcast.pop_front();
         }
         if let Some(reply) = barrier {
             let _ = reply.send(unstored.is_empty());
+        }
+    }
+    // The pipeline is ending: one last try for what is still unstored.
+    if let Some(s) = &store
+        && !unstored.is_empty()
+    {
+        let rows: Vec<AlertRow> = unstored.values().cloned().collect();
+        match s.upsert_alerts(&rows).await {
+            Ok(()) => to_broadcast.drain(..).for_each(broadcast),
+            Err(e) => {
+                metrics::counter!("corridor_ingest_alerts_given_up_total")
+                    .increment(rows.len() as u64);
+                tracing::error!(error = %e, alerts = rows.len(), "stopping with alerts that could not be stored: given up");
+            }
         }
     }
 }

@@ -5,6 +5,8 @@
 //! and a UDP listener (an unrelated source that must keep working). No
 //! timing assertions: the test waits for counters to reach known values.
 
+mod common;
+
 use std::time::Duration;
 
 use corridor_ingest::sim::NmeaEncoder;
@@ -252,5 +254,74 @@ async fn a_silent_connection_is_closed() {
     })
     .await;
     drop(silent);
+    handle.shutdown().await;
+}
+
+/// The review of 2026-11-30 (ingest), finding 8: an alert that could not be
+/// stored was broadcast all the same, so a coordinator who saw it was told
+/// it did not exist. Now an alert is broadcast once stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_is_broadcast_only_once_stored() {
+    let (_dir, store, side) = common::store_with_side_door().await;
+    sqlx::query("ALTER TABLE track_alerts RENAME TO track_alerts_away")
+        .execute(&side)
+        .await
+        .expect("rename");
+    let cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp")],
+    );
+    let handle = spawn_pipeline(cfg, Some(std::sync::Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    let mut alerts = handle.subscribe_alerts();
+    let tcp = handle.bound()[0].1;
+    let now = Timestamp::now().as_second();
+    // One ship, then the same MMSI 300 km away ten seconds later: a jump.
+    let mut enc = NmeaEncoder::new(&[], "t");
+    let mut report = |lat: f64, lon: f64, t: i64| {
+        enc.encode(&Report::Position(PositionReport {
+            mmsi: 211_000_906,
+            time: Timestamp::from_second(t).expect("time"),
+            lat,
+            lon,
+            sog_kn: Some(10.0),
+            cog_deg: Some(0.0),
+            heading_deg: Some(0),
+            nav_status: NavStatus::UNDER_WAY,
+        }))
+    };
+    let lines = [
+        report(43.0, 34.0, now - 120),
+        report(43.001, 34.0, now - 110),
+        report(41.0, 31.0, now - 100),
+    ];
+    let mut peer = TcpStream::connect(tcp).await.expect("connect");
+    for l in &lines {
+        peer.write_all(format!("{l}\n").as_bytes())
+            .await
+            .expect("write");
+    }
+    until(&handle, "the jump raised", |s| s.alerts >= 1).await;
+    // The sink's three tries take 0.6 s; give it more than that to misbehave.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        matches!(
+            alerts.try_recv(),
+            Err(tokio::sync::broadcast::error::TryRecvError::Empty)
+        ),
+        "an unstored alert was broadcast"
+    );
+    // The table is back: the sink's next try stores it (with no new alert
+    // to carry it), then it is broadcast.
+    sqlx::query("ALTER TABLE track_alerts_away RENAME TO track_alerts")
+        .execute(&side)
+        .await
+        .expect("rename back");
+    let got = tokio::time::timeout(Duration::from_secs(30), alerts.recv())
+        .await
+        .expect("broadcast once stored")
+        .expect("alert");
+    assert_eq!(got.mmsi, 211_000_906);
     handle.shutdown().await;
 }

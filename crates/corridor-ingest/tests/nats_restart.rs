@@ -5,12 +5,13 @@
 //! with JetStream. Without it the test prints a note and passes, unless
 //! `CORRIDOR_REQUIRE_NATS=1` (CI sets it), when it fails.
 
+mod common;
+
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::PullConsumer;
 use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
-use corridor_store::{SqliteTrackStore, TrackStore};
 use corridor_track::{NavStatus, PositionReport, Report, StaticReport};
 use jiff::Timestamp;
 use std::sync::Arc;
@@ -173,13 +174,7 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
     const M: u64 = 40;
     let js = async_nats::jetstream::new(client.clone());
     let (stream, subject) = positions_stream(&js, "STORED", 211_000_778, M).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let path = path.to_str().expect("path");
-    let store: Arc<dyn TrackStore> = Arc::new(SqliteTrackStore::open(path).await.expect("store"));
-    let side = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .expect("second connection");
+    let (_dir, store, side) = common::store_with_side_door().await;
     let spec = SourceSpec::Nats {
         url,
         stream: stream.clone(),
@@ -463,14 +458,8 @@ async fn busy_pipeline(what: &str, mmsi: u32, blocked_monitor: bool) {
         })
         .await
         .expect("consumer");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let path = path.to_str().expect("path");
-    let store: Arc<dyn TrackStore> = Arc::new(SqliteTrackStore::open(path).await.expect("store"));
     // Another writer holds the database: the pipeline's writes wait (busy timeout 10 s).
-    let side = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .expect("second connection");
+    let (_dir, store, side) = common::store_with_side_door().await;
     let mut writer = side.acquire().await.expect("connection");
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *writer)
