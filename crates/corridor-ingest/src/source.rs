@@ -135,6 +135,9 @@ impl Default for SourceLimits {
     }
 }
 
+/// Senders a UDP source keeps a decoder for (see `udp`).
+const MAX_UDP_SENDERS: usize = 64;
+
 /// How long a TCP client's connection must have lasted for its backoff to
 /// start again from the minimum.
 const STABLE_CONNECTION: Duration = Duration::from_secs(30);
@@ -652,14 +655,19 @@ pub(crate) async fn udp(
     cancel: CancellationToken,
 ) {
     let mut buf = vec![0u8; 65_536];
-    let mut stage = DecodeStage::new(tag.clone(), true);
+    // A decoder per sender: two receivers' multi-part messages with the
+    // same sequence id must not be joined. The least recently heard sender
+    // gives way beyond MAX_UDP_SENDERS (its waiting fragments counted).
+    let mut senders: std::collections::HashMap<SocketAddr, (u64, DecodeStage)> =
+        std::collections::HashMap::new();
+    let mut datagrams = 0u64;
     loop {
         let got = tokio::select! {
             _ = cancel.cancelled() => return,
             r = socket.recv_from(&mut buf) => r,
         };
-        let n = match got {
-            Ok((n, _)) => n,
+        let (n, from) = match got {
+            Ok(got) => got,
             Err(e) => {
                 tag.emit(Event::Error {
                     what: "recv",
@@ -672,6 +680,21 @@ pub(crate) async fn udp(
             messages: 1,
             bytes: n as u64,
         });
+        datagrams += 1;
+        if !senders.contains_key(&from) && senders.len() >= MAX_UDP_SENDERS {
+            let oldest = senders
+                .iter()
+                .min_by_key(|(_, (heard, _))| *heard)
+                .map(|(a, _)| *a);
+            if let Some((_, mut gone)) = oldest.and_then(|a| senders.remove(&a)) {
+                gone.decoder.finish();
+                gone.account();
+            }
+        }
+        let (heard, stage) = senders
+            .entry(from)
+            .or_insert_with(|| (0, DecodeStage::new(tag.clone(), true)));
+        *heard = datagrams;
         for line in buf[..n].split(|b| *b == b'\n') {
             if line.len() > limits.max_line {
                 tag.emit(Event::Dropped {

@@ -325,3 +325,63 @@ async fn an_alert_is_broadcast_only_once_stored() {
     assert_eq!(got.mmsi, 211_000_906);
     handle.shutdown().await;
 }
+
+/// The review of 2026-11-30 (ingest), a UDP finding: one decoder served
+/// every sender, so two receivers' two-part messages with the same
+/// sequence id, interleaved, were joined wrongly or dropped. Each sender
+/// now has its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_udp_senders_keep_their_own_multipart_messages() {
+    use corridor_track::StaticReport;
+    let cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("udp:127.0.0.1:0").expect("udp")],
+    );
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let udp = handle.bound()[0].1;
+    // The same sequence id, tag-block group and channel from both (each
+    // encoder starts alike; odd MMSIs go on channel B).
+    let parts = |mmsi: u32, name: &str| -> Vec<String> {
+        NmeaEncoder::new(&[], "t")
+            .encode(&Report::Static(StaticReport {
+                mmsi,
+                time: Timestamp::now(),
+                imo: Some(9_074_729),
+                name: Some(name.into()),
+                callsign: Some("TP01".into()),
+                ship_type: Some(70),
+            }))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (parts(211_000_907, "FIRST"), parts(211_000_909, "SECOND"));
+    assert_eq!((a.len(), b.len()), (2, 2));
+    let first = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let second = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    for (socket, line) in [
+        (&first, &a[0]),
+        (&second, &b[0]),
+        (&first, &a[1]),
+        (&second, &b[1]),
+    ] {
+        // In this order: each datagram counted before the next goes.
+        let sent = handle.stats().await.sources[0].messages + 1;
+        socket.send_to(line.as_bytes(), udp).await.expect("send");
+        until(&handle, "the datagram received", |s| {
+            s.sources[0].messages >= sent
+        })
+        .await;
+    }
+    until(&handle, "both names", |s| s.monitor.statics >= 2).await;
+    let vessels = handle.vessels().await;
+    let name = |m: u32| {
+        vessels
+            .iter()
+            .find(|v| v.mmsi == m)
+            .and_then(|v| v.name.clone())
+    };
+    assert_eq!(name(211_000_907).as_deref(), Some("FIRST"));
+    assert_eq!(name(211_000_909).as_deref(), Some("SECOND"));
+    handle.shutdown().await;
+}
