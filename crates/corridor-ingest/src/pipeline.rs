@@ -311,7 +311,14 @@ struct Inner {
     bound: Vec<(String, std::net::SocketAddr)>,
     /// The monitor's last counters, written when its task ends (stats after shutdown).
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
+    /// The last picture of every vessel and when it was taken: callers
+    /// within [`SNAPSHOT_FOR`] share it, and only one asks the monitor at a
+    /// time, so public pages in a loop cannot keep the monitor from the feed.
+    snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Vec<LiveVessel>)>>,
 }
+
+/// How long a picture of the vessels is served again (see `Inner::snapshot`).
+const SNAPSHOT_FOR: Duration = Duration::from_millis(500);
 
 impl LiveHandle {
     /// The corridor the monitor uses.
@@ -339,13 +346,21 @@ impl LiveHandle {
     pub fn bound(&self) -> &[(String, std::net::SocketAddr)] {
         &self.inner.bound
     }
-    /// Every tracked vessel now, by MMSI.
+    /// Every tracked vessel, by MMSI, as of at most [`SNAPSHOT_FOR`] ago.
     pub async fn vessels(&self) -> Vec<LiveVessel> {
+        let mut cached = self.inner.snapshot.lock().await;
+        if let Some((at, v)) = cached.as_ref()
+            && at.elapsed() < SNAPSHOT_FOR
+        {
+            return v.clone();
+        }
         let (tx, rx) = oneshot::channel();
         if self.inner.queries.send(Query::Vessels(tx)).await.is_err() {
             return Vec::new();
         }
-        rx.await.unwrap_or_default()
+        let fresh = rx.await.unwrap_or_default();
+        *cached = Some((tokio::time::Instant::now(), fresh.clone()));
+        fresh
     }
     /// Counters.
     pub async fn stats(&self) -> PipelineStats {
@@ -552,6 +567,7 @@ pub async fn spawn_pipeline(
             tasks: tokio::sync::Mutex::new(tasks),
             bound,
             last,
+            snapshot: tokio::sync::Mutex::new(None),
         }),
     })
 }
@@ -819,8 +835,8 @@ async fn monitor_task(
     clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let live = sinks.live.clone();
     loop {
+        // Not biased: a burst of queries and the feed take turns.
         tokio::select! {
-            biased;
             q = queries.recv(), if queries_open => match q {
                 Some(q) => answer(&m, q, alert_count),
                 None => queries_open = false,

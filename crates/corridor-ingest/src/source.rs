@@ -135,6 +135,10 @@ impl Default for SourceLimits {
     }
 }
 
+/// How long a UDP source waits for room downstream before dropping a
+/// datagram's reports: a turn in the queue, as the other sources wait.
+const UDP_WAIT: Duration = Duration::from_millis(50);
+
 /// Senders a UDP source keeps a decoder for (see `udp`).
 const MAX_UDP_SENDERS: usize = 64;
 
@@ -711,19 +715,22 @@ pub(crate) async fn udp(
         if stage.out.is_empty() {
             continue;
         }
-        // UDP cannot push back on the sender: when downstream is full the datagram's reports are dropped, counted.
+        // UDP cannot push back on the sender: it waits its turn downstream
+        // like the other sources, a little (the socket's buffer holds what
+        // comes meanwhile), then drops the datagram's reports, counted.
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
-        match tx.try_send(Batch {
+        let batch = Batch {
             reports,
             acks: Vec::new(),
-        }) {
-            Ok(()) => tag.emit(Event::Forwarded { count }),
-            Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped {
+        };
+        match tokio::time::timeout(UDP_WAIT, tx.send(batch)).await {
+            Ok(Ok(())) => tag.emit(Event::Forwarded { count }),
+            Ok(Err(_)) => return,
+            Err(_) => tag.emit(Event::Dropped {
                 count,
                 reason: "channel_full",
             }),
-            Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
     }
 }
