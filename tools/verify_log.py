@@ -13,7 +13,8 @@ Checks, in this order, and stops at the first failure:
      party_key_registered / party_key_retired, are applied where they occur; after a party's
      first key, each change must be signed by the party's own key, for this log's origin and
      a state of this log before it (size >= 1 and the Merkle root at that size), where the first
-     entry after that state was logged at most 86,400 s before the change; a new key takes
+     entry after that state was logged at most 86,400 s before the change, and a new key's
+     endorsement is logged within 86,400 s of its own signing time; a new key takes
      effect when logged, at most 300 s later);
   2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
@@ -173,8 +174,9 @@ def check_seen(size, root, before, what):
 def apply_key_event(keys, event, before, origin, what):
     """Logged key changes in the log named `origin`; `before` is the log before the change
     (check_seen). A party's first key is registered bare; every later key carries an endorsement
-    {key_id, log_size, log_root, signature} by the party's most recent key over
-    "corridor-key-rotation-v3\n<origin>\n<log size>\n<log root hex>\n<party>\n<previous key id>\n<new key base64>\n"
+    {key_id, log_size, log_root, signed_at, signature} by the party's most recent key over
+    "corridor-key-rotation-v3\n<origin>\n<log size>\n<log root hex>\n<signed at>\n<party>\n<previous key id>\n<new key base64>\n"
+    (logged within MAX_KEY_CHANGE_AGE of its signing, and not before it beyond the clock skew)
     (and rotates out the party's current key); a new key is valid from when it is logged (at most
     MAX_KEY_LEAD seconds later); a retirement is signed by the retired key over
     "corridor-key-retirement-v3\n<origin>\n<log size>\n<log root hex>\n<party>\n<key id>\n<at>\n"."""
@@ -194,15 +196,20 @@ def apply_key_event(keys, event, before, origin, what):
         endorsement = event.get("endorsement")
         if own:
             latest = max(own, key=lambda k: k["start"])
-            if not isinstance(endorsement, dict) or set(endorsement) != {"key_id", "log_size", "log_root", "signature"}:
+            if not isinstance(endorsement, dict) or set(endorsement) != {"key_id", "log_size", "log_root", "signed_at", "signature"}:
                 raise Fail("%s: party %s already has key %s: a new key must be endorsed by that key"
                            % (what, party, latest["key_id"]))
             if endorsement["key_id"] != latest["key_id"]:
                 raise Fail("%s: the new key of party %s must be endorsed by key %s, not %s"
                            % (what, party, latest["key_id"], endorsement["key_id"]))
-            message = "corridor-key-rotation-v3\n%s\n%s\n%s\n%s\n%s\n%s\n" % (
-                origin, endorsement["log_size"], endorsement["log_root"], party, latest["key_id"], rec.get("public_key"))
+            message = "corridor-key-rotation-v3\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n" % (
+                origin, endorsement["log_size"], endorsement["log_root"], endorsement["signed_at"],
+                party, latest["key_id"], rec.get("public_key"))
             verify_by(latest, message.encode("utf-8"), endorsement["signature"], what)
+            age = (logged_at - parse_time(endorsement["signed_at"], what)).total_seconds()
+            if age > MAX_KEY_CHANGE_AGE or age < -MAX_CLOCK_SKEW_SECONDS:
+                raise Fail("%s: the new key's endorsement was signed at %s and logged at %s: out of its day"
+                           % (what, endorsement["signed_at"], logged_at.strftime("%Y-%m-%dT%H:%M:%SZ")))
             check_seen(endorsement["log_size"], endorsement["log_root"], before, what)
         elif "endorsement" in event:
             raise Fail("%s: party %s has no earlier key to endorse its first key" % (what, party))

@@ -1238,11 +1238,12 @@ pub struct KeyRequest {
 }
 
 /// The party's most recent key signing
-/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root>\n<party>\n<that key's id>\n<new key, base64>\n`,
+/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root>\n<signed at>\n<party>\n<that key's id>\n<new key, base64>\n`,
 /// where `<origin>`, `<log size>` and `<log root>` (hex) are those of a
-/// recent `GET /api/v1/log/checkpoint` (`corridor keys rotate` does this with
-/// the party's key file). It is refused once an entry logged after that
-/// checkpoint is more than a day old.
+/// recent `GET /api/v1/log/checkpoint` and `<signed at>` the time of signing
+/// (RFC 3339, whole seconds, UTC) (`corridor keys rotate` does this with
+/// the party's key file). It is refused a day after its signing, and once
+/// an entry logged after that checkpoint is more than a day old.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndorsementRequest {
@@ -1252,6 +1253,8 @@ pub struct EndorsementRequest {
     pub log_size: u64,
     /// Its `root`, 64 lowercase hex characters.
     pub log_root: String,
+    /// When it was signed: `YYYY-MM-DDTHH:MM:SSZ`.
+    pub signed_at: String,
     /// Ed25519 signature, standard base64.
     pub signature: String,
 }
@@ -1288,10 +1291,20 @@ async fn register_key(
                         "endorsement.log_root: not 64 lowercase hex characters".into(),
                     )
                 })?;
+            // One spelling, as signed: the text carries the time as written.
+            let signed_at = corridor_ledger::time::parse(&e.signed_at)
+                .ok()
+                .filter(|t| corridor_ledger::time::format(*t) == e.signed_at)
+                .ok_or_else(|| {
+                    ServiceError::Unprocessable(
+                        "endorsement.signed_at: not a time like 2023-06-14T09:30:00Z".into(),
+                    )
+                })?;
             Ok::<_, ServiceError>(Endorsement {
                 key_id: KeyId(e.key_id),
                 log_size: e.log_size,
                 log_root,
+                signed_at,
                 signature,
             })
         })

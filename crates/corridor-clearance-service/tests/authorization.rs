@@ -1016,12 +1016,19 @@ async fn only_the_party_itself_replaces_its_key() {
     assert_eq!(st, StatusCode::CREATED, "the first key: {b}");
     // Every endorsement below names the log as it is now.
     let seen = s.log_state().await;
+    let signed_at = s.clock().now();
     let body = |new: &SecretKey, by: Option<&SecretKey>| {
         let mut b = json!({"public_key": new.public_key().to_base64()});
         if let Some(by) = by {
-            b["endorsement"] =
-                serde_json::to_value(endorse(by, "corridor/bsgi", seen, "UA", &new.public_key()))
-                    .unwrap();
+            b["endorsement"] = serde_json::to_value(endorse(
+                by,
+                "corridor/bsgi",
+                seen,
+                signed_at,
+                "UA",
+                &new.public_key(),
+            ))
+            .unwrap();
         }
         b
     };
@@ -1060,7 +1067,7 @@ async fn only_the_party_itself_replaces_its_key() {
     // The 2026-11-29 review of the fixes (a key change bound to no log): the party's own endorsement, but
     // signed for another corridor's log.
     let elsewhere = json!({"public_key": ua2.public_key().to_base64(),
-        "endorsement": endorse(&ua1, "corridor/unvim", seen, "UA", &ua2.public_key())});
+        "endorsement": endorse(&ua1, "corridor/unvim", seen, signed_at, "UA", &ua2.public_key())});
     let (st, b) = post(ua.clone(), elsewhere).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(
@@ -1073,7 +1080,7 @@ async fn only_the_party_itself_replaces_its_key() {
     let (st, b) = post(
         ua.clone(),
         json!({"public_key": ua2.public_key().to_base64(),
-        "endorsement": {"key_id": ua1.key_id(), "log_size": seen.size, "log_root": seen.root, "signature": "bm90IGEgc2lnbmF0dXJl"}}),
+        "endorsement": {"key_id": ua1.key_id(), "log_size": seen.size, "log_root": seen.root, "signed_at": "2022-08-01T08:00:00Z", "signature": "bm90IGEgc2lnbmF0dXJl"}}),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
@@ -1094,7 +1101,7 @@ async fn only_the_party_itself_replaces_its_key() {
     let (st, b) = post(
         ua.clone(),
         json!({"public_key": ua2.public_key().to_base64(),
-            "endorsement": endorse(&ua1, "corridor/bsgi", staging, "UA", &ua2.public_key())}),
+            "endorsement": endorse(&ua1, "corridor/bsgi", staging, signed_at, "UA", &ua2.public_key())}),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");

@@ -399,6 +399,7 @@ fn season_slice() {
                     w.key("UN"),
                     ORIGIN,
                     with_keys.state(),
+                    t("2023-01-01T00:00:00Z"),
                     "UN",
                     &k.public_key(),
                 )),

@@ -25,8 +25,9 @@
 //! change made in one replayed into the other; and it must be recent, so a
 //! change the party signed but never sent goes stale: it is refused once an
 //! entry the party had not seen is more than [`MAX_KEY_CHANGE_AGE_SECONDS`]
-//! older than the change's own entry (in a log where nothing is logged, it
-//! does not go stale). A new key takes effect when it is logged (no
+//! older than the change's own entry, and a new key's endorsement also
+//! carries its signing time and is refused a day after it (so even where
+//! nothing else is logged). A new key takes effect when it is logged (no
 //! earlier, and at most [`MAX_KEY_LEAD_SECONDS`] later: whoever writes the log
 //! cannot postpone a rotation and keep the old key current); a retirement
 //! takes effect at the time the key signed, which may not be before the
@@ -53,12 +54,13 @@ pub const KEY_RETIRED: &str = "party_key_retired";
 /// (seconds): the log's clock skew allowance, as for signed decisions.
 pub const MAX_KEY_LEAD_SECONDS: i64 = crate::decision::MAX_CLOCK_SKEW_SECONDS;
 
-/// How long a signed key change stays good once the log has moved past the
-/// state it names (seconds): a day, for a party that signs away from the
-/// network and sends it later; not longer, so that in a working log a
-/// change signed and never sent cannot be logged by whoever kept it weeks
-/// later. (While nothing at all is logged it does not age: the change
-/// carries no time of its own. See docs/open-findings.md.)
+/// How long a signed key change stays good (seconds): a new key's
+/// endorsement for this long from its own signing time, and any change
+/// this long once the log has moved past the state it names. A day, for a
+/// party that signs away from the network and sends it later; not longer,
+/// so that a change signed and never sent cannot be logged by whoever kept
+/// it weeks later. (A retirement carries its own time, `at`, and is
+/// refused once that has passed.)
 pub const MAX_KEY_CHANGE_AGE_SECONDS: i64 = 86_400;
 
 /// A state of the log a party saw when it signed a key change: the size and
@@ -91,6 +93,11 @@ pub struct Endorsement {
     pub log_size: u64,
     /// Its root.
     pub log_root: Hash,
+    /// When the party signed it (by its own clock): the change is good for
+    /// [`MAX_KEY_CHANGE_AGE_SECONDS`] from then, even in a log where nothing
+    /// else is logged.
+    #[serde(with = "crate::time::rfc3339")]
+    pub signed_at: Timestamp,
     /// Ed25519 over [`rotation_message`].
     pub signature: Signature,
 }
@@ -105,20 +112,22 @@ impl Endorsement {
     }
 }
 
-/// The bytes a party's previous key signs to hand over to `new_key` in the
-/// log named `origin`, having seen it at `seen`:
-/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root, hex>\n<party>\n<previous key id>\n<new key, base64>\n`.
+/// The bytes a party's previous key signs at `signed_at` to hand over to
+/// `new_key` in the log named `origin`, having seen it at `seen`:
+/// `corridor-key-rotation-v3\n<origin>\n<log size>\n<log root, hex>\n<signed at, RFC 3339>\n<party>\n<previous key id>\n<new key, base64>\n`.
 pub fn rotation_message(
     origin: &str,
     seen: LogState,
+    signed_at: Timestamp,
     party: &str,
     previous: &KeyId,
     new_key: &PublicKey,
 ) -> Vec<u8> {
     format!(
-        "corridor-key-rotation-v3\n{origin}\n{}\n{}\n{party}\n{previous}\n{}\n",
+        "corridor-key-rotation-v3\n{origin}\n{}\n{}\n{}\n{party}\n{previous}\n{}\n",
         seen.size,
         seen.root,
+        crate::time::format(signed_at),
         new_key.to_base64()
     )
     .into_bytes()
@@ -144,20 +153,26 @@ pub fn retirement_message(
 }
 
 /// The endorsement of `new_key` for `party` by the party's `previous` key,
-/// for the log named `origin` as the party saw it at `seen`.
+/// signed at `signed_at` for the log named `origin` as the party saw it at
+/// `seen`.
 pub fn endorse(
     previous: &crate::keys::SecretKey,
     origin: &str,
     seen: LogState,
+    signed_at: Timestamp,
     party: &str,
     new_key: &PublicKey,
 ) -> Endorsement {
     let key_id = previous.key_id();
-    let signature = previous.sign(&rotation_message(origin, seen, party, &key_id, new_key));
+    let signed_at = crate::time::to_seconds(signed_at);
+    let signature = previous.sign(&rotation_message(
+        origin, seen, signed_at, party, &key_id, new_key,
+    ));
     Endorsement {
         key_id,
         log_size: seen.size,
         log_root: seen.root,
+        signed_at,
         signature,
     }
 }
@@ -229,6 +244,15 @@ pub enum KeyEventError {
         size: u64,
         root: Hash,
         why: &'static str,
+    },
+    /// A new key's endorsement was signed more than a day before it was
+    /// logged, or after it (beyond the clock skew allowance).
+    #[error(
+        "the new key's endorsement was signed at {signed} and logged at {logged}: it is good from its signing for {MAX_KEY_CHANGE_AGE_SECONDS} s (and not before it); sign it again"
+    )]
+    SignedOutOfTime {
+        signed: Timestamp,
+        logged: Timestamp,
     },
     /// The log had moved on for too long since the state the change names.
     #[error(
@@ -339,10 +363,26 @@ impl KeyRegistry {
                 }
                 prev.public_key
                     .verify(
-                        &rotation_message(origin, e.seen(), party, &prev.key_id, new_key),
+                        &rotation_message(
+                            origin,
+                            e.seen(),
+                            e.signed_at,
+                            party,
+                            &prev.key_id,
+                            new_key,
+                        ),
                         &e.signature,
                     )
                     .map_err(|_| KeyEventError::BadSignature(e.key_id.clone()))?;
+                let age = logged_at.as_second() - e.signed_at.as_second();
+                if !(-crate::decision::MAX_CLOCK_SKEW_SECONDS..=MAX_KEY_CHANGE_AGE_SECONDS)
+                    .contains(&age)
+                {
+                    return Err(KeyEventError::SignedOutOfTime {
+                        signed: e.signed_at,
+                        logged: logged_at,
+                    });
+                }
                 check_seen(e.seen(), log, logged_at)
             }
         }
@@ -578,7 +618,14 @@ mod tests {
         let second = |by: &SecretKey| {
             key_registered_event(
                 &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-                Some(&endorse(by, ORIGIN, seen, "UA", &ua2.public_key())),
+                Some(&endorse(
+                    by,
+                    ORIGIN,
+                    seen,
+                    t("2022-08-01T12:00:00Z"),
+                    "UA",
+                    &ua2.public_key(),
+                )),
             )
         };
         check(std::slice::from_ref(&first), "ok");
@@ -593,7 +640,14 @@ mod tests {
         );
         check(&[first.clone(), second(&admin)], "wrong-endorser");
         // The right key id with another key's signature.
-        let mut forged = endorse(&admin, ORIGIN, seen, "UA", &ua2.public_key());
+        let mut forged = endorse(
+            &admin,
+            ORIGIN,
+            seen,
+            t("2022-08-01T12:00:00Z"),
+            "UA",
+            &ua2.public_key(),
+        );
         forged.key_id = ua1.key_id();
         check(
             &[
@@ -603,7 +657,14 @@ mod tests {
             "bad-signature",
         );
         // An endorsement is for one new key: reused for another it fails.
-        let for_ua2 = endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key());
+        let for_ua2 = endorse(
+            &ua1,
+            ORIGIN,
+            seen,
+            t("2022-08-01T12:00:00Z"),
+            "UA",
+            &ua2.public_key(),
+        );
         check(
             &[
                 first.clone(),
@@ -627,6 +688,7 @@ mod tests {
                 &ua1,
                 ORIGIN,
                 after_retire,
+                t("2022-08-01T12:00:00Z"),
                 "UA",
                 &ua2.public_key(),
             )),
@@ -679,6 +741,7 @@ mod tests {
                 &ua1,
                 "corridor/other",
                 seen,
+                t("2022-08-01T12:00:00Z"),
                 "UA",
                 &ua2.public_key(),
             )),
@@ -712,7 +775,14 @@ mod tests {
         ] {
             let e = key_registered_event(
                 &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-                Some(&endorse(&ua1, ORIGIN, state, "UA", &ua2.public_key())),
+                Some(&endorse(
+                    &ua1,
+                    ORIGIN,
+                    state,
+                    t("2022-08-01T12:00:00Z"),
+                    "UA",
+                    &ua2.public_key(),
+                )),
             );
             let mut c = Chain::default();
             c.apply(&first).expect("first");
@@ -727,7 +797,14 @@ mod tests {
             );
         }
         // The signature covers the named state: another state in its place fails.
-        let mut moved = endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key());
+        let mut moved = endorse(
+            &ua1,
+            ORIGIN,
+            seen,
+            t("2022-08-01T12:00:00Z"),
+            "UA",
+            &ua2.public_key(),
+        );
         moved.log_size = 1;
         moved.log_root = other_log.root;
         check(
@@ -745,14 +822,16 @@ mod tests {
     }
 
     /// Open finding 3: a key change the party signed but never sent cannot
-    /// be logged by whoever kept it once the log has moved on for a day.
+    /// be logged by whoever kept it a day later: not once the log has moved
+    /// on for a day, nor (by its signing time) in a log where nothing moved.
     #[test]
     fn a_key_change_goes_stale_a_day_after_the_log_moves_on() {
         let ua1 = SecretKey::from_seed(&[1; 32]);
         let ua2 = SecretKey::from_seed(&[2; 32]);
         let first = key_registered_event(&record(&ua1, "UA", "2022-08-01T00:00:00Z"), None);
-        // Logged at `at`, after an unrelated entry at `other` (if any).
-        let apply = |other: Option<&str>, at: &str| {
+        // Signed at `signed`, logged at `at`, after an unrelated entry at
+        // `other` (if any).
+        let apply = |other: Option<&str>, signed: &str, at: &str| {
             let mut c = Chain::default();
             c.apply(&first).expect("first");
             let seen = c.seen();
@@ -762,19 +841,47 @@ mod tests {
             }
             let e = key_registered_event(
                 &record(&ua2, "UA", at),
-                Some(&endorse(&ua1, ORIGIN, seen, "UA", &ua2.public_key())),
+                Some(&endorse(
+                    &ua1,
+                    ORIGIN,
+                    seen,
+                    t(signed),
+                    "UA",
+                    &ua2.public_key(),
+                )),
             );
             c.apply(&e)
         };
-        // The log has not moved: good however late (nothing happened since).
-        assert_eq!(apply(None, "2022-09-01T00:00:00Z"), Ok(true));
-        // It moved: good for a day after the first entry the party had not seen.
+        // A quiet log: good for a day from its signing, not for ever.
         assert_eq!(
-            apply(Some("2022-08-02T00:00:00Z"), "2022-08-03T00:00:00Z"),
+            apply(None, "2022-08-31T00:00:00Z", "2022-09-01T00:00:00Z"),
             Ok(true)
         );
         assert!(matches!(
-            apply(Some("2022-08-02T00:00:00Z"), "2022-08-03T00:00:01Z"),
+            apply(None, "2022-08-31T00:00:00Z", "2022-09-01T00:00:01Z"),
+            Err(KeyEventError::SignedOutOfTime { .. })
+        ));
+        // Nor signed after it was logged (beyond the clock skew).
+        assert!(matches!(
+            apply(None, "2022-09-01T00:05:01Z", "2022-09-01T00:00:00Z"),
+            Err(KeyEventError::SignedOutOfTime { .. })
+        ));
+        // The log moved: good for a day after the first entry the party had
+        // not seen, however fresh the signature.
+        assert_eq!(
+            apply(
+                Some("2022-08-02T00:00:00Z"),
+                "2022-08-02T12:00:00Z",
+                "2022-08-03T00:00:00Z"
+            ),
+            Ok(true)
+        );
+        assert!(matches!(
+            apply(
+                Some("2022-08-02T00:00:00Z"),
+                "2022-08-02T12:00:00Z",
+                "2022-08-03T00:00:01Z"
+            ),
             Err(KeyEventError::Stale { size: 1, .. })
         ));
     }

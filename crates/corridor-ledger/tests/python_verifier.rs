@@ -291,7 +291,8 @@ fn python_verifier_agrees_with_rust() {
                 size: endorsed["log_size"].as_u64().expect("size"),
                 root: serde_json::from_value(endorsed["log_root"].clone()).expect("root"),
             };
-            let mut e = key_events::endorse(&other, ORIGIN, seen, "UA", &key);
+            let mut e =
+                key_events::endorse(&other, ORIGIN, seen, t("2022-08-03T00:00:00Z"), "UA", &key);
             e.key_id = KeyId(
                 v["entries"][2]["event"]["endorsement"]["key_id"]
                     .as_str()
@@ -335,16 +336,34 @@ fn python_verifier_agrees_with_rust() {
         Some("position 2 (seq 2): new key valid from more than 300 s"),
     );
     // Open finding 3 (2026-11-30): a key change names a recent state of its own log.
-    let re_endorse = |v: &mut Value, seen: key_events::LogState| {
+    let re_endorse_at = |v: &mut Value, seen: key_events::LogState, signed: &str| {
         let key = PublicKey::from_base64(
             v["entries"][2]["event"]["key"]["public_key"]
                 .as_str()
                 .expect("key"),
         )
         .expect("key");
-        let e = key_events::endorse(&ua1, ORIGIN, seen, "UA", &key);
+        let e = key_events::endorse(&ua1, ORIGIN, seen, t(signed), "UA", &key);
         v["entries"][2]["event"]["endorsement"] = serde_json::to_value(e).expect("json");
     };
+    let re_endorse = |v: &mut Value, seen: key_events::LogState| {
+        re_endorse_at(v, seen, "2022-08-03T00:00:00Z");
+    };
+    // Signed two days before it was logged (the state it names is current).
+    let two_entries = key_events::LogState {
+        size: 2,
+        root: klog.tree().root_at(2).expect("root"),
+    };
+    check(
+        "a new key endorsed two days before it was logged",
+        &kbase,
+        |v| {
+            re_endorse_at(v, two_entries, "2022-08-01T00:00:00Z");
+            rehash_upto(v, 2);
+        },
+        Some("position 2 (seq 2): the new key's endorsement was signed at 2022-08-01T00:00:00Z"),
+    );
+
     let staging = key_events::LogState {
         size: 2,
         root: Hash::of(b"another deployment's log"),
@@ -396,6 +415,14 @@ fn python_verifier_agrees_with_rust() {
     assert!(
         postdated.contains("position 2 (seq 2): key event refused: new key valid from"),
         "{postdated}"
+    );
+    let old = rust(&|v| {
+        re_endorse_at(v, two_entries, "2022-08-01T00:00:00Z");
+        rehash_upto(v, 2);
+    });
+    assert!(
+        old.contains("it is good from its signing for 86400 s"),
+        "{old}"
     );
     let elsewhere = rust(&|v| {
         re_endorse(v, staging);

@@ -203,6 +203,7 @@ pub fn logged_keys_log() -> (Log, SecretKey, SecretKey) {
                 &ua1,
                 ORIGIN,
                 log.state(),
+                t("2022-08-03T00:00:00Z"),
                 "UA",
                 &ua2.public_key(),
             )),

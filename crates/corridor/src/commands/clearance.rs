@@ -145,6 +145,7 @@ async fn register(
             current,
             service.origin(),
             service.log_state().await,
+            jiff::Timestamp::now(),
             party,
             &key,
         )),
