@@ -311,7 +311,7 @@ struct Inner {
     bound: Vec<(String, std::net::SocketAddr)>,
     /// The monitor's last counters, written when its task ends (stats after shutdown).
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
-    /// The last picture of every vessel and when it was taken: callers
+    /// The last picture of every vessel and when it was asked for: callers
     /// within [`SNAPSHOT_FOR`] share it, and only one asks the monitor at a
     /// time, so public pages in a loop cannot keep the monitor from the feed.
     snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Vec<LiveVessel>)>>,
@@ -348,18 +348,29 @@ impl LiveHandle {
     }
     /// Every tracked vessel, by MMSI, as of at most [`SNAPSHOT_FOR`] ago.
     pub async fn vessels(&self) -> Vec<LiveVessel> {
+        let since = tokio::time::Instant::now()
+            .checked_sub(SNAPSHOT_FOR)
+            .unwrap_or_else(tokio::time::Instant::now);
+        self.vessels_since(since).await
+    }
+
+    /// Every tracked vessel, by MMSI, in a picture asked for no earlier
+    /// than `since`: a live stream that subscribed at `since` misses no
+    /// report between its subscription and its picture.
+    pub async fn vessels_since(&self, since: tokio::time::Instant) -> Vec<LiveVessel> {
         let mut cached = self.inner.snapshot.lock().await;
-        if let Some((at, v)) = cached.as_ref()
-            && at.elapsed() < SNAPSHOT_FOR
+        if let Some((asked, v)) = cached.as_ref()
+            && *asked >= since
         {
             return v.clone();
         }
+        let asked = tokio::time::Instant::now();
         let (tx, rx) = oneshot::channel();
         if self.inner.queries.send(Query::Vessels(tx)).await.is_err() {
             return Vec::new();
         }
         let fresh = rx.await.unwrap_or_default();
-        *cached = Some((tokio::time::Instant::now(), fresh.clone()));
+        *cached = Some((asked, fresh.clone()));
         fresh
     }
     /// Counters.
@@ -853,8 +864,8 @@ async fn monitor_task(
                 for r in &batch.reports {
                     m.on_report(r, &mut alerts);
                     if let Report::Position(p) = r {
-                        // A refused report (a redelivered one is stale) is
-                        // not stored: stored positions are not duplicated.
+                        // A report that is no report at all (from the
+                        // future, unusable, untracked) is not stored.
                         if sinks.positions.is_some() && !m.last_refused() {
                             positions.push(PositionRow {
                                 mmsi: p.mmsi,
@@ -1009,6 +1020,7 @@ async fn alert_sink(
                 Err(_) => break,
             }
         }
+        let mut given_up = std::collections::HashSet::new();
         if let Some(s) = &store {
             // Latest version per id wins within a batch, as in the table.
             for a in &batch {
@@ -1036,7 +1048,9 @@ async fn alert_sink(
                     }
                 }
                 while unstored.len() > MAX_UNSTORED {
-                    unstored.pop_first();
+                    if let Some((id, _)) = unstored.pop_first() {
+                        given_up.insert(id);
+                    }
                     metrics::counter!("corridor_ingest_alerts_given_up_total").increment(1);
                     tracing::error!("an alert could not be stored and was given up");
                 }
@@ -1050,11 +1064,18 @@ async fn alert_sink(
             }
             to_broadcast.push_back(a);
         }
+        // Never stored, so never broadcast.
+        if !given_up.is_empty() {
+            to_broadcast.retain(|a| !given_up.contains(&a.id));
+        }
         if store.is_none() || unstored.is_empty() {
             to_broadcast.drain(..).for_each(broadcast);
         }
         while to_broadcast.len() > MAX_UNSTORED {
+            // An older version of an alert waiting to be stored: its
+            // latest version goes out with the rest.
             to_broadcast.pop_front();
+            metrics::counter!("corridor_ingest_alert_versions_skipped_total").increment(1);
         }
         if let Some(reply) = barrier {
             let _ = reply.send(unstored.is_empty());

@@ -135,10 +135,6 @@ impl Default for SourceLimits {
     }
 }
 
-/// How long a UDP source waits for room downstream before dropping a
-/// datagram's reports: a turn in the queue, as the other sources wait.
-const UDP_WAIT: Duration = Duration::from_millis(50);
-
 /// Senders a UDP source keeps a decoder for (see `udp`).
 const MAX_UDP_SENDERS: usize = 64;
 
@@ -715,22 +711,21 @@ pub(crate) async fn udp(
         if stage.out.is_empty() {
             continue;
         }
-        // UDP cannot push back on the sender: it waits its turn downstream
-        // like the other sources, a little (the socket's buffer holds what
-        // comes meanwhile), then drops the datagram's reports, counted.
+        // UDP cannot push back on the sender: when downstream is full the
+        // datagram's reports are dropped, counted, and the socket read on
+        // (waiting would let the kernel drop datagrams uncounted).
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
-        let batch = Batch {
+        match tx.try_send(Batch {
             reports,
             acks: Vec::new(),
-        };
-        match tokio::time::timeout(UDP_WAIT, tx.send(batch)).await {
-            Ok(Ok(())) => tag.emit(Event::Forwarded { count }),
-            Ok(Err(_)) => return,
-            Err(_) => tag.emit(Event::Dropped {
+        }) {
+            Ok(()) => tag.emit(Event::Forwarded { count }),
+            Err(mpsc::error::TrySendError::Full(_)) => tag.emit(Event::Dropped {
                 count,
                 reason: "channel_full",
             }),
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
     }
 }
@@ -959,7 +954,8 @@ async fn nats_session(
         // The whole pull first, each message in `in_flight` at once: the
         // server started their ack wait when it sent them, so every one is
         // reported in progress while the ones before it wait downstream
-        // (and none is left unread when the pull's stream ends).
+        // (and none is left unread when the pull's stream ends). On a quiet
+        // feed a message so waits up to the pull's 500 ms.
         let mut pulled = Vec::new();
         while let Some(next) = batch.next().await {
             match next {

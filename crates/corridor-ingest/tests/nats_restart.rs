@@ -241,6 +241,70 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
     let _ = js.delete_stream(&stream).await;
 }
 
+/// The review of the fixes of 2026-11-30: a report redelivered after its
+/// storing failed is stale to the same running monitor, and was then not
+/// stored at all though acknowledged. Without a restart, the store back,
+/// every position is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_to_the_same_pipeline_is_stored() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const M: u64 = 40;
+    const MMSI: u32 = 211_000_782;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "AGAIN", MMSI, M).await;
+    let (_dir, store, side) = common::store_with_side_door().await;
+    sqlx::query("ALTER TABLE track_positions RENAME TO track_positions_away")
+        .execute(&side)
+        .await
+        .expect("rename");
+    let spec = SourceSpec::Nats {
+        url,
+        stream: stream.clone(),
+        subject,
+        durable: "tracker".into(),
+    };
+    let cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]);
+    let run = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    run_until(&run, |p| p >= M).await;
+    // Its first storing failed (the table is away); then the table is back.
+    let mut c = tracker(&js, &stream).await;
+    let mut failed = false;
+    for _ in 0..400 {
+        let info = c.info().await.expect("info").clone();
+        if info.delivered.consumer_sequence > M {
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(failed, "the failed messages were delivered again");
+    sqlx::query("ALTER TABLE track_positions_away RENAME TO track_positions")
+        .execute(&side)
+        .await
+        .expect("rename back");
+    settle_until(&mut c, Duration::from_secs(40), |s| s == (0, 0)).await;
+    run.shutdown().await;
+    let stored = store
+        .track(
+            MMSI,
+            Timestamp::from_second(1_700_000_000).expect("time"),
+            Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
+            1000,
+        )
+        .await
+        .expect("track");
+    assert_eq!(
+        stored.len() as u64,
+        M,
+        "every position stored after redelivery"
+    );
+    let _ = js.delete_stream(&stream).await;
+}
+
 /// Publishes `line` and waits for the stream to have it.
 async fn publish(js: &async_nats::jetstream::Context, subject: &str, line: &str) {
     js.publish(subject.to_string(), line.to_string().into())

@@ -145,6 +145,7 @@ async fn next_notice(
 
 async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before taking the snapshot so nothing falls between the two.
+    let subscribed = tokio::time::Instant::now();
     let rx = s.handle.subscribe();
     // Alerts on their own channel: a page too slow for every position
     // loses positions (the next report replaces them), never an alert.
@@ -152,7 +153,7 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
     let notices = s.notices.as_ref().map(broadcast::Sender::subscribe);
     let snapshot: Vec<Event> = s
         .handle
-        .vessels()
+        .vessels_since(subscribed)
         .await
         .iter()
         .filter_map(position_event)

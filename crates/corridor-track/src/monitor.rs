@@ -496,10 +496,12 @@ impl<R: Registry> Monitor<R> {
         Admit::Apply
     }
 
-    /// Whether the report fed last was refused: stale, unusable, or from
-    /// the future ([`Monitor::set_wall_clock`]). A held report is not (yet).
-    /// A caller that stores reports stores only those not refused, so a
-    /// redelivered report is not stored twice.
+    /// Whether the report fed last was refused as no report at all:
+    /// unusable, from the future ([`Monitor::set_wall_clock`]), or of an
+    /// untracked vessel. A stale one is not (a report redelivered after its
+    /// storing failed is stale to the monitor, and must still be stored),
+    /// nor is a held one (it may be disowned later, once stored). A caller
+    /// that stores reports stores only those not refused.
     pub fn last_refused(&self) -> bool {
         self.refused
     }
@@ -786,7 +788,6 @@ impl<R: Registry> Monitor<R> {
             .or_insert_with(|| Box::new(VesselState::new(r.mmsi)));
         if v.last_seen.is_some_and(|ls| r.time < ls) {
             self.stats.stale += 1;
-            self.refused = true;
             return;
         }
         self.stats.statics += 1;
@@ -946,7 +947,6 @@ impl<R: Registry> Monitor<R> {
         // position in the same second as a type 5 is normal.)
         if v.fix.is_some_and(|f| r.time <= f.time) {
             self.stats.stale += 1;
-            self.refused = true;
             return;
         }
         if v.last_seen.is_none() {
@@ -1576,7 +1576,9 @@ impl<R: Registry> Monitor<R> {
             .map(|v| v.det.partners.clone())
             .unwrap_or_default();
         for other in partners {
-            if !close_now.contains(&other) {
+            // Still within the distance, though not among this vessel's
+            // nearest: the pair the other one made stands.
+            if !near.iter().any(|(_, m)| *m == other) {
                 self.end_pair(r.mmsi, other, out);
             }
         }

@@ -886,8 +886,8 @@ fn made_up_vessels_cannot_grow_the_state_without_bound() {
     assert_eq!(m.stats().untracked, 4, "two reports each of 4 and 5");
     assert!(m.vessel(4).is_none() && m.vessel(9).is_some());
 
-    // Thirty fakes stopped within 300 m for three hours: each pairs with
-    // its eight nearest at most.
+    // Thirty fakes stopped within 300 m for three hours: each makes pairs
+    // with its eight nearest at most.
     let mut crowd = Vec::new();
     for k in 0..30u32 {
         let mut s = Script::new(100 + k, 0.0);
@@ -901,5 +901,30 @@ fn made_up_vessels_cannot_grow_the_state_without_bound() {
         .filter(|a| a.kind == AlertKind::Encounter)
         .count();
     assert!(encounters > 0, "still found");
-    assert!(encounters <= 30 * 8, "{encounters} encounter alerts");
+    // Each report pairs a vessel with its 8 nearest: at most 8 pairs made
+    // per vessel, an alert for each of the two (every pair would be 870).
+    assert!(encounters <= 2 * 8 * 30, "{encounters} encounter alerts");
+    // A vessel 300 m from a tight crowd: the crowd's members are each
+    // other's nearest, not it, yet its pairs with them stand (a pair ends
+    // when the two are apart, not when one has nearer neighbours), so its
+    // encounter is raised.
+    let mut crowd = Vec::new();
+    for k in 0..12u32 {
+        let mut s = Script::new(200 + k, 0.0);
+        let p = destination(sea, f64::from(k) * 30.0, 10.0 + f64::from(k) * 4.0);
+        s.hold(p, 1.0, 180.0, 5.0, 0.0);
+        crowd.push(s);
+    }
+    let mut a = Script::new(300, 0.0);
+    a.hold(destination(sea, 0.0, 300.0), 1.0, 180.0, 5.0, 0.0);
+    crowd.push(a);
+    let (alerts, _) = run(&merge(crowd), MapRegistry::new());
+    let theirs = alerts
+        .iter()
+        .filter(|x| x.kind == AlertKind::Encounter && x.mmsi == 300)
+        .count();
+    assert!(
+        (1..=8).contains(&theirs),
+        "{theirs} encounter alerts of 300"
+    );
 }

@@ -916,9 +916,15 @@ fn serve_stops_on_sigterm_with_a_live_stream_open() {
         .unwrap();
     assert!(status.success(), "{status:?}: {err}");
     assert!(!err.contains("still open"), "the live stream ended: {err}");
-    // The stream was ended by the server, not cut: the rest reads to its end.
+    // The stream was ended by the server, not cut: the rest reads to its
+    // end (the chunked body's last, empty chunk).
     sse.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
     let mut rest = Vec::new();
-    let _ = sse.read_to_end(&mut rest);
+    sse.read_to_end(&mut rest).expect("the stream ends cleanly");
+    assert!(
+        String::from_utf8_lossy(&rest).ends_with("0\r\n\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&rest)
+    );
 }

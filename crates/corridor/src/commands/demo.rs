@@ -202,11 +202,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // the live streams), then the server.
     let feed = simulator.cancel.clone();
     let draining = live.clone();
-    let stop = async move {
-        corridor_server::shutdown_signal().await;
+    let stop = super::serve::stop_after_signal(async move {
         feed.cancel();
         draining.shutdown().await;
-    };
+    });
     let served = corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"));

@@ -99,12 +99,28 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // On ctrl-c or SIGTERM the tracking pipeline drains first (what it
     // holds is stored, NATS messages answered), which also ends the live
     // streams; then the server stops.
-    let stop = async move {
-        corridor_server::shutdown_signal().await;
-        live.shutdown().await;
-    };
+    let stop = stop_after_signal(async move { live.shutdown().await });
     corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long a stop waits for the tracking pipeline to drain.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits for ctrl-c or SIGTERM, then runs `drain` for at most
+/// [`DRAIN_LIMIT`]; a second signal meanwhile ends the process at once.
+pub(super) async fn stop_after_signal(drain: impl std::future::Future<Output = ()>) {
+    corridor_server::shutdown_signal().await;
+    tokio::select! {
+        () = drain => {}
+        () = tokio::time::sleep(DRAIN_LIMIT) => {
+            tracing::warn!("the tracking pipeline did not drain in {} s: stopping without it", DRAIN_LIMIT.as_secs());
+        }
+        () = corridor_server::shutdown_signal() => {
+            say!("corridor: a second signal: stopping now");
+            std::process::exit(130);
+        }
+    }
 }
