@@ -58,8 +58,9 @@
 //!   come twice and are counted stale). So a graceful restart loses
 //!   nothing and counts nothing twice, and a crash loses nothing but such
 //!   a waiting part (see docs/open-findings.md). (A crash between
-//!   storing and the ack redelivers that message: at-least-once there;
-//!   stored positions are not duplicated.)
+//!   storing and the ack redelivers that message: at-least-once there; the
+//!   monitor counts its reports stale, and they are stored again, which
+//!   SQLite's key ignores and PostgreSQL keeps: see docs/open-findings.md.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences
 //!   without one give no reports (counted as dropped, reason `untimed`).

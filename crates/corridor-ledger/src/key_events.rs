@@ -248,7 +248,7 @@ pub enum KeyEventError {
     /// A new key's endorsement was signed more than a day before it was
     /// logged, or after it (beyond the clock skew allowance).
     #[error(
-        "the new key's endorsement was signed at {signed} and logged at {logged}: it is good from its signing for {MAX_KEY_CHANGE_AGE_SECONDS} s (and not before it); sign it again"
+        "the new key's endorsement was signed at {signed} and logged at {logged}: it is good from its signing for {MAX_KEY_CHANGE_AGE_SECONDS} s (and not logged before it, beyond the clock skew); sign it again"
     )]
     SignedOutOfTime {
         signed: Timestamp,
@@ -269,7 +269,7 @@ pub enum KeyEventError {
 }
 
 /// Why a key change of the first form does not verify.
-const OLD_FORM: &str = "a key change signed in the form before 2026-11-30, without the log state (log_size, log_root) it was signed against, which this log no longer takes";
+const OLD_FORM: &str = "a key change signed in an earlier form (before 2026-11-30), without the log state it was signed against (log_size, log_root) or, for a new key, its signing time (signed_at), which this log no longer takes";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -410,7 +410,7 @@ impl KeyRegistry {
                 }
                 if event
                     .get("endorsement")
-                    .is_some_and(|e| e.get("log_size").is_none())
+                    .is_some_and(|e| e.get("log_size").is_none() || e.get("signed_at").is_none())
                 {
                     return Err(malformed(OLD_FORM.into()));
                 }
@@ -714,19 +714,23 @@ mod tests {
         let mut spaced = retire.clone();
         spaced["signature"] = format!("{}\n", retire["signature"].as_str().expect("sig")).into();
         check(&[first.clone(), spaced], "malformed");
-        // The form before 2026-11-30 is named as such.
-        let mut old = second(&ua1);
-        for k in ["log_size", "log_root"] {
-            old["endorsement"]
-                .as_object_mut()
-                .expect("object")
-                .remove(k);
+        // The earlier forms are named as such: without the log state, and
+        // (the same day's) without the signing time.
+        for gone in [&["log_size", "log_root", "signed_at"][..], &["signed_at"]] {
+            let mut old = second(&ua1);
+            for k in gone {
+                old["endorsement"]
+                    .as_object_mut()
+                    .expect("object")
+                    .remove(*k);
+            }
+            let mut c = Chain::default();
+            c.apply(&first).expect("first");
+            assert!(
+                matches!(c.apply(&old), Err(KeyEventError::Malformed(m)) if m.contains("an earlier form (before 2026-11-30)")),
+                "{gone:?}"
+            );
         }
-        let mut c = Chain::default();
-        c.apply(&first).expect("first");
-        assert!(
-            matches!(c.apply(&old), Err(KeyEventError::Malformed(m)) if m.contains("the form before 2026-11-30")),
-        );
         let mut upper = second(&ua1);
         upper["endorsement"]["log_root"] = seen.root.to_hex().to_uppercase().into();
         check(&[first.clone(), upper], "malformed");

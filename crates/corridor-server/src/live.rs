@@ -145,8 +145,9 @@ async fn next_notice(
 
 async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before taking the snapshot so nothing falls between the two.
-    let subscribed = tokio::time::Instant::now();
     let rx = s.handle.subscribe();
+    // Taken after subscribing: a picture asked for since misses nothing.
+    let subscribed = tokio::time::Instant::now();
     // Alerts on their own channel: a page too slow for every position
     // loses positions (the next report replaces them), never an alert.
     let alerts = s.handle.subscribe_alerts();

@@ -88,9 +88,11 @@ pub struct MonitorConfig {
     /// grow the state without bound; registered vessels always are. Default
     /// 100 000 (about 100 MiB at the budget of 1 KiB a vessel).
     pub max_vessels: usize,
-    /// Most vessels one vessel is in encounter with at once: the nearest.
-    /// A transfer involves two or three ships; a crowd of fakes at one point
-    /// must not make pairs (and alerts) quadratic in its size. Default 8.
+    /// How many pairs one vessel's report makes: with its nearest this
+    /// many. A pair another vessel made stands while the two are close,
+    /// unless the vessel is in more than twice this many pairs. A transfer
+    /// involves two or three ships; a crowd of fakes at one point must not
+    /// make pairs (and alerts) quadratic in its size. Default 8.
     pub max_encounter_partners: usize,
 }
 

@@ -496,6 +496,11 @@ impl<R: Registry> Monitor<R> {
         Admit::Apply
     }
 
+    /// Pairs of vessels close together now (encounter candidates).
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
     /// Whether the report fed last was refused as no report at all:
     /// unusable, from the future ([`Monitor::set_wall_clock`]), or of an
     /// untracked vessel. A stale one is not (a report redelivered after its
@@ -1575,10 +1580,14 @@ impl<R: Registry> Monitor<R> {
             .get(&r.mmsi)
             .map(|v| v.det.partners.clone())
             .unwrap_or_default();
+        // Still within the distance, though not among this vessel's nearest:
+        // the pair the other one made stands, unless this vessel is in more
+        // than twice as many pairs as it may make (a crowd whose nearest
+        // keep changing), when only its nearest stay.
+        let crowded = partners.len() > 2 * cfg.max_encounter_partners;
         for other in partners {
-            // Still within the distance, though not among this vessel's
-            // nearest: the pair the other one made stands.
-            if !near.iter().any(|(_, m)| *m == other) {
+            let apart = !near.iter().any(|(_, m)| *m == other);
+            if apart || (crowded && !close_now.contains(&other)) {
                 self.end_pair(r.mmsi, other, out);
             }
         }

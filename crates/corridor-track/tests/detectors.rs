@@ -904,6 +904,28 @@ fn made_up_vessels_cannot_grow_the_state_without_bound() {
     // Each report pairs a vessel with its 8 nearest: at most 8 pairs made
     // per vessel, an alert for each of the two (every pair would be 870).
     assert!(encounters <= 2 * 8 * 30, "{encounters} encounter alerts");
+    // Forty fakes milling within 200 m for three hours, each report at
+    // another spot, so each one's nearest keep changing: pairs stay linear.
+    let mut crowd = Vec::new();
+    for k in 0..40u32 {
+        let mut s = Script::new(400 + k, 0.0);
+        for step in 0..36u32 {
+            s.wait(5.0);
+            let spin = f64::from((k * 7919 + step * 104_729) % 360);
+            let reach = f64::from((k * 31 + step * 17) % 200);
+            s.report(destination(sea, spin, reach), 1.0, NavStatus::UNDER_WAY);
+        }
+        crowd.push(s);
+    }
+    let (alerts, m) = run(&merge(crowd), MapRegistry::new());
+    assert!(alerts.iter().any(|a| a.kind == AlertKind::Encounter));
+    // A vessel is in at most twice 8 pairs (each pair counts for two):
+    // 320 at most, where keeping every pair gives all 780.
+    let pairs = m.pair_count();
+    assert!(
+        pairs <= 2 * 8 * 40 / 2,
+        "{pairs} pairs in a milling crowd of 40"
+    );
     // A vessel 300 m from a tight crowd: the crowd's members are each
     // other's nearest, not it, yet its pairs with them stand (a pair ends
     // when the two are apart, not when one has nearer neighbours), so its
