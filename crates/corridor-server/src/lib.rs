@@ -112,7 +112,8 @@ pub async fn shutdown_signal() {
 /// Serves `app` on `addr` until `stop` resolves (it may do its own
 /// stopping first, such as draining the tracking pipeline, which also ends
 /// the live streams); then stops taking connections and waits up to
-/// [`SHUTDOWN_GRACE`] for open requests.
+/// [`SHUTDOWN_GRACE`] for open requests, or until another ctrl-c or
+/// SIGTERM.
 pub async fn serve_until(
     app: Router,
     addr: SocketAddr,
@@ -130,9 +131,13 @@ pub async fn serve_until(
         stop.await;
         let _ = stopped.send(());
     });
+    // The grace ends early on another signal: a second ctrl-c stops now.
     let grace = async move {
         if stopping.await.is_ok() {
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
+            tokio::select! {
+                () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+                () = shutdown_signal() => {}
+            }
         } else {
             std::future::pending::<()>().await;
         }
@@ -140,7 +145,7 @@ pub async fn serve_until(
     tokio::select! {
         r = server => r,
         () = grace => {
-            tracing::warn!("requests still open {} s after the stop: ending them", SHUTDOWN_GRACE.as_secs());
+            tracing::warn!("requests still open after the stop: ending them");
             Ok(())
         }
     }
