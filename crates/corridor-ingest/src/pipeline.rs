@@ -1062,7 +1062,12 @@ async fn alert_sink(
             if let Some(t) = &tap {
                 let _ = t.send(a.clone()).await;
             }
-            to_broadcast.push_back(a);
+            // One entry per alert: a newer version replaces the one waiting
+            // (so the queue holds no more alerts than wait to be stored).
+            match to_broadcast.iter().position(|q| q.id == a.id) {
+                Some(i) => to_broadcast[i] = a,
+                None => to_broadcast.push_back(a),
+            }
         }
         // Never stored, so never broadcast.
         if !given_up.is_empty() {
@@ -1071,11 +1076,11 @@ async fn alert_sink(
         if store.is_none() || unstored.is_empty() {
             to_broadcast.drain(..).for_each(broadcast);
         }
+        // At most the alerts waiting to be stored (those given up are gone
+        // from both): a safety net, counted.
         while to_broadcast.len() > MAX_UNSTORED {
-            // An older version of an alert waiting to be stored: its
-            // latest version goes out with the rest.
             to_broadcast.pop_front();
-            metrics::counter!("corridor_ingest_alert_versions_skipped_total").increment(1);
+            metrics::counter!("corridor_ingest_alerts_not_broadcast_total").increment(1);
         }
         if let Some(reply) = barrier {
             let _ = reply.send(unstored.is_empty());
