@@ -177,7 +177,7 @@ fn read_csv_on(
     let (header, columns, breaks) = (&header, &columns, &breaks);
     let stop = &stopped;
     let mut errors = Vec::new();
-    let a = std::thread::scope(|s| {
+    let mut a = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Checked, RowError>>>(PIPE_DEPTH);
         let spawn = std::thread::Builder::new().name("csv-rows".into());
         let stage_one = two_threads.then(|| {
@@ -220,7 +220,6 @@ fn read_csv_on(
             }),
         )
     });
-    let mut a = a;
     // An I/O error ended the reading: the voyage being read may go on past it.
     let stopped_at = stopped.load(std::sync::atomic::Ordering::Acquire);
     if stopped_at > 0 {
@@ -264,31 +263,21 @@ fn checked_rows<'a, R: Read + 'a>(
                     row = record
                         .position()
                         .map_or(row + 1, |p| breaks.line_at(p.byte()));
-                    match cells(&record) {
-                        Ok(cells) => match check(columns.row(row, cells)) {
-                            Some(c) => return Some(Ok(c)),
-                            None => continue,
-                        },
-                        Err(c) => {
-                            let lossy = record
-                                .iter()
-                                .map(|f| match String::from_utf8_lossy(f) {
-                                    t if t.trim().is_empty() => Cell::Empty,
-                                    t => Cell::Text(t.into_owned()),
-                                })
-                                .collect();
-                            let invalid = match columns.field_at(c) {
-                                Some(name) => (Some(name), "not valid UTF-8 text".to_string()),
-                                None => {
-                                    let name = header.get(c).map_or("?", String::as_str);
-                                    (None, format!("column {name:?}: not valid UTF-8 text"))
-                                }
-                            };
-                            if let Some((head, _)) = check(columns.row(row, lossy)) {
-                                return Some(Ok((head, Err(invalid))));
+                    let (cells, not_utf8) = cells(&record);
+                    let Some((head, line)) = check(columns.row(row, cells)) else {
+                        continue;
+                    };
+                    let line = match not_utf8 {
+                        None => line,
+                        Some(c) => Err(match columns.field_at(c) {
+                            Some(name) => (Some(name), "not valid UTF-8 text".to_string()),
+                            None => {
+                                let name = header.get(c).map_or("?", String::as_str);
+                                (None, format!("column {name:?}: not valid UTF-8 text"))
                             }
-                        }
-                    }
+                        }),
+                    };
+                    return Some(Ok((head, line)));
                 }
                 Err(e) => {
                     row = e.position().map_or(row + 1, |p| breaks.line_at(p.byte()));
@@ -377,26 +366,30 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// A record's cells, or the index of the first column that is not UTF-8.
-fn cells(record: &csv::ByteRecord) -> Result<Vec<Cell>, usize> {
-    let mut cells = Vec::with_capacity(record.len());
-    for (c, field) in record.iter().enumerate() {
-        match std::str::from_utf8(field) {
-            Ok(s) if s.trim().is_empty() => cells.push(Cell::Empty),
-            Ok(s) => cells.push(Cell::Text(s.to_string())),
-            Err(_) => return Err(c),
-        }
-    }
-    Ok(cells)
+/// A record's cells (bytes that are not UTF-8 replaced), and the index of
+/// the first column that is not UTF-8, if any.
+fn cells(record: &csv::ByteRecord) -> (Vec<Cell>, Option<usize>) {
+    let mut not_utf8 = None;
+    let cells = record
+        .iter()
+        .enumerate()
+        .map(|(c, field)| {
+            let text = String::from_utf8_lossy(field);
+            if matches!(text, std::borrow::Cow::Owned(_)) {
+                not_utf8 = not_utf8.or(Some(c));
+            }
+            if text.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text.into_owned())
+            }
+        })
+        .collect();
+    (cells, not_utf8)
 }
 
 /// Reads the `Data` sheet of the HDX workbook.
-pub fn read_xlsx(file: &str, input: impl Read + Seek) -> Result<Parsed, FileError> {
-    read_xlsx_with(file, input, &ReadOptions::default())
-}
-
-/// [`read_xlsx`] with `options`.
-pub fn read_xlsx_with(
+pub fn read_xlsx(
     file: &str,
     input: impl Read + Seek,
     options: &ReadOptions,
@@ -486,7 +479,7 @@ pub fn read_bytes_with(
     options: &ReadOptions,
 ) -> Result<Parsed, FileError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx_with(file, std::io::Cursor::new(bytes), options)
+        read_xlsx(file, std::io::Cursor::new(bytes), options)
     } else {
         read_csv_with(file, bytes, options)
     }

@@ -227,8 +227,8 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> A
     let mut unreadable_before: Option<u64> = None;
     let mut settle_block = |members: Vec<Checked>, out: &mut Assembled| {
         let row = members[0].0.row;
-        let written = members[0].0.key().trim().to_string();
-        let key = written.parse::<u32>().ok();
+        // The number a voyage has, or a refused row most likely means.
+        let key = named_number(members[0].0.key().trim());
         let extra = members.iter().any(|(h, _)| h.extra);
         let before = out.voyages.len();
         out.last_block = key.map(|k| (k, row));
@@ -246,7 +246,7 @@ pub(crate) fn assemble(file: &str, rows: impl IntoIterator<Item = Checked>) -> A
         // A refused row names the voyage its number starts with ("288.00",
         // "288 t"); an extra cargo line whose number cannot be read at all
         // may belong to the voyage next to it, either side.
-        match named_number(&written) {
+        match key {
             Some(k) => {
                 refused.entry(k).or_insert(row);
             }

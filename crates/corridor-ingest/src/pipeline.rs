@@ -1020,40 +1020,16 @@ async fn alert_sink(
                 Err(_) => break,
             }
         }
-        let mut given_up = std::collections::HashSet::new();
         if let Some(s) = &store {
             // Latest version per id wins within a batch, as in the table.
             for a in &batch {
                 unstored.insert(a.id, alert_row(&run, a));
             }
-            if !unstored.is_empty() {
-                let rows: Vec<AlertRow> = unstored.values().cloned().collect();
-                let mut attempt = 0;
-                loop {
-                    match s.upsert_alerts(&rows).await {
-                        Ok(()) => {
-                            unstored.clear();
-                            break;
-                        }
-                        Err(e) => {
-                            attempt += 1;
-                            metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts")
-                                .increment(1);
-                            tracing::error!(error = %e, attempt, waiting = rows.len(), "storing alerts failed");
-                            if attempt >= 3 {
-                                break;
-                            }
-                            tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
-                        }
-                    }
-                }
-                while unstored.len() > MAX_UNSTORED {
-                    if let Some((id, _)) = unstored.pop_first() {
-                        given_up.insert(id);
-                    }
-                    metrics::counter!("corridor_ingest_alerts_given_up_total").increment(1);
-                    tracing::error!("an alert could not be stored and was given up");
-                }
+            store_alerts(&**s, &mut unstored, 3).await;
+            while unstored.len() > MAX_UNSTORED {
+                unstored.pop_first();
+                metrics::counter!("corridor_ingest_alerts_given_up_total").increment(1);
+                tracing::error!("an alert could not be stored and was given up");
             }
         }
         // Stored first, then pushed live: a client that sees an alert can fetch it.
@@ -1069,18 +1045,12 @@ async fn alert_sink(
                 None => to_broadcast.push_back(a),
             }
         }
-        // Never stored, so never broadcast.
-        if !given_up.is_empty() {
-            to_broadcast.retain(|a| !given_up.contains(&a.id));
-        }
         if store.is_none() || unstored.is_empty() {
             to_broadcast.drain(..).for_each(broadcast);
-        }
-        // At most the alerts waiting to be stored (those given up are gone
-        // from both): a safety net, counted.
-        while to_broadcast.len() > MAX_UNSTORED {
-            to_broadcast.pop_front();
-            metrics::counter!("corridor_ingest_alerts_not_broadcast_total").increment(1);
+        } else {
+            // Those given up are never stored, so never broadcast: the queue
+            // holds only alerts still waiting to be stored.
+            to_broadcast.retain(|a| unstored.contains_key(&a.id));
         }
         if let Some(reply) = barrier {
             let _ = reply.send(unstored.is_empty());
@@ -1090,16 +1060,47 @@ async fn alert_sink(
     if let Some(s) = &store
         && !unstored.is_empty()
     {
-        let rows: Vec<AlertRow> = unstored.values().cloned().collect();
+        if store_alerts(&**s, &mut unstored, 1).await {
+            to_broadcast.drain(..).for_each(broadcast);
+        } else {
+            metrics::counter!("corridor_ingest_alerts_given_up_total")
+                .increment(unstored.len() as u64);
+            tracing::error!(
+                alerts = unstored.len(),
+                "stopping with alerts that could not be stored: given up"
+            );
+        }
+    }
+}
+
+/// Stores every row of `unstored` (up to `attempts` tries, a little apart)
+/// and empties it; `true` when it is empty.
+async fn store_alerts(
+    s: &dyn TrackStore,
+    unstored: &mut BTreeMap<u64, AlertRow>,
+    attempts: u64,
+) -> bool {
+    if unstored.is_empty() {
+        return true;
+    }
+    let rows: Vec<AlertRow> = unstored.values().cloned().collect();
+    for attempt in 1..=attempts {
         match s.upsert_alerts(&rows).await {
-            Ok(()) => to_broadcast.drain(..).for_each(broadcast),
+            Ok(()) => {
+                unstored.clear();
+                return true;
+            }
             Err(e) => {
-                metrics::counter!("corridor_ingest_alerts_given_up_total")
-                    .increment(rows.len() as u64);
-                tracing::error!(error = %e, alerts = rows.len(), "stopping with alerts that could not be stored: given up");
+                metrics::counter!("corridor_ingest_store_errors_total", "what" => "alerts")
+                    .increment(1);
+                tracing::error!(error = %e, attempt, waiting = rows.len(), "storing alerts failed");
+                if attempt < attempts {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
             }
         }
     }
+    false
 }
 
 async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn TrackStore>) {

@@ -224,17 +224,8 @@ async fn a_message_is_acknowledged_only_once_what_it_gave_is_stored() {
     second.shutdown().await;
     let info = c.info().await.expect("info").clone();
     assert_eq!((info.num_pending, info.num_ack_pending), (0, 0));
-    let stored = store
-        .track(
-            211_000_778,
-            Timestamp::from_second(1_700_000_000).expect("time"),
-            Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
-            1000,
-        )
-        .await
-        .expect("track");
     assert_eq!(
-        stored.len() as u64,
+        stored(&store, 211_000_778, M).await,
         M,
         "every position stored after redelivery"
     );
@@ -288,21 +279,21 @@ async fn a_redelivery_to_the_same_pipeline_is_stored() {
         .expect("rename back");
     settle_until(&mut c, Duration::from_secs(40), |s| s == (0, 0)).await;
     run.shutdown().await;
-    let stored = store
-        .track(
-            MMSI,
-            Timestamp::from_second(1_700_000_000).expect("time"),
-            Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
-            1000,
-        )
-        .await
-        .expect("track");
     assert_eq!(
-        stored.len() as u64,
+        stored(&store, MMSI, M).await,
         M,
         "every position stored after redelivery"
     );
     let _ = js.delete_stream(&stream).await;
+}
+
+/// How many of the `n` positions of `mmsi` that `positions_stream`
+/// published the store holds.
+async fn stored(store: &Arc<dyn corridor_store::TrackStore>, mmsi: u32, n: u64) -> u64 {
+    let from = Timestamp::from_second(1_700_000_000).expect("time");
+    let until = Timestamp::from_second(1_700_000_000 + n as i64).expect("time");
+    let track = store.track(mmsi, from, until, 1000).await.expect("track");
+    track.len() as u64
 }
 
 /// Publishes `line` and waits for the stream to have it.
@@ -571,15 +562,6 @@ async fn busy_pipeline(what: &str, mmsi: u32, blocked_monitor: bool) {
         "nothing delivered twice: {info:?} {:?}",
         st.monitor
     );
-    let stored = store
-        .track(
-            mmsi,
-            Timestamp::from_second(1_700_000_000).expect("time"),
-            Timestamp::from_second(1_700_000_000 + M as i64).expect("time"),
-            1000,
-        )
-        .await
-        .expect("track");
-    assert_eq!(stored.len() as u64, M, "every position stored");
+    assert_eq!(stored(&store, mmsi, M).await, M, "every position stored");
     let _ = js.delete_stream(&stream).await;
 }

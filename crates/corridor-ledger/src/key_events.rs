@@ -200,6 +200,17 @@ pub fn key_retired_event(
 ) -> serde_json::Value {
     let key_id = key.key_id();
     let signature = key.sign(&retirement_message(origin, seen, party, &key_id, at));
+    retired_json(party, &key_id, at, seen, &signature)
+}
+
+/// A retirement event's one spelling.
+fn retired_json(
+    party: &str,
+    key_id: &KeyId,
+    at: Timestamp,
+    seen: LogState,
+    signature: &Signature,
+) -> serde_json::Value {
     serde_json::json!({"type": KEY_RETIRED, "party": party, "key_id": key_id,
         "at": crate::time::format(at), "log_size": seen.size, "log_root": seen.root,
         "signature": signature})
@@ -467,10 +478,11 @@ impl KeyRegistry {
                 let ev: RetiredEvent =
                     serde_json::from_value(event.clone()).map_err(|e| malformed(e.to_string()))?;
                 // One spelling only, as the Python verifier reads it.
-                let canonical = serde_json::json!({"type": KEY_RETIRED, "party": ev.party,
-                    "key_id": ev.key_id, "at": crate::time::format(ev.at),
-                    "log_size": ev.log_size, "log_root": ev.log_root, "signature": ev.signature});
-                if &canonical != event {
+                let seen = LogState {
+                    size: ev.log_size,
+                    root: ev.log_root,
+                };
+                if &retired_json(&ev.party, &ev.key_id, ev.at, seen, &ev.signature) != event {
                     return Err(malformed("retirement has non-canonical members".into()));
                 }
                 if ev.at < logged_at {
@@ -488,10 +500,6 @@ impl KeyRegistry {
                         party: ev.party,
                     });
                 }
-                let seen = LogState {
-                    size: ev.log_size,
-                    root: ev.log_root,
-                };
                 k.public_key
                     .verify(
                         &retirement_message(origin, seen, &ev.party, &ev.key_id, ev.at),
@@ -615,17 +623,21 @@ mod tests {
         let admin = SecretKey::from_seed(&[9; 32]);
         let first = key_registered_event(&record(&ua1, "UA", "2022-08-01T00:00:00Z"), None);
         let seen = seen_after(std::slice::from_ref(&first));
+        // ua2 endorsed by `by` at noon, for the log `origin` as seen at `state`.
+        let for_ua2 = |by: &SecretKey, origin: &str, state: LogState| {
+            endorse(
+                by,
+                origin,
+                state,
+                t("2022-08-01T12:00:00Z"),
+                "UA",
+                &ua2.public_key(),
+            )
+        };
         let second = |by: &SecretKey| {
             key_registered_event(
                 &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-                Some(&endorse(
-                    by,
-                    ORIGIN,
-                    seen,
-                    t("2022-08-01T12:00:00Z"),
-                    "UA",
-                    &ua2.public_key(),
-                )),
+                Some(&for_ua2(by, ORIGIN, seen)),
             )
         };
         check(std::slice::from_ref(&first), "ok");
@@ -640,14 +652,7 @@ mod tests {
         );
         check(&[first.clone(), second(&admin)], "wrong-endorser");
         // The right key id with another key's signature.
-        let mut forged = endorse(
-            &admin,
-            ORIGIN,
-            seen,
-            t("2022-08-01T12:00:00Z"),
-            "UA",
-            &ua2.public_key(),
-        );
+        let mut forged = for_ua2(&admin, ORIGIN, seen);
         forged.key_id = ua1.key_id();
         check(
             &[
@@ -657,25 +662,21 @@ mod tests {
             "bad-signature",
         );
         // An endorsement is for one new key: reused for another it fails.
-        let for_ua2 = endorse(
-            &ua1,
-            ORIGIN,
-            seen,
-            t("2022-08-01T12:00:00Z"),
-            "UA",
-            &ua2.public_key(),
-        );
+        let ua1_for_ua2 = for_ua2(&ua1, ORIGIN, seen);
         check(
             &[
                 first.clone(),
-                key_registered_event(&record(&ua3, "UA", "2022-08-01T12:00:00Z"), Some(&for_ua2)),
+                key_registered_event(
+                    &record(&ua3, "UA", "2022-08-01T12:00:00Z"),
+                    Some(&ua1_for_ua2),
+                ),
             ],
             "bad-signature",
         );
         check(
             &[key_registered_event(
                 &record(&ua1, "UA", "2022-08-01T00:00:00Z"),
-                Some(&for_ua2),
+                Some(&ua1_for_ua2),
             )],
             "nothing-to-endorse",
         );
@@ -684,14 +685,7 @@ mod tests {
         let after_retire = seen_after(&[first.clone(), retire.clone()]);
         let third = key_registered_event(
             &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-            Some(&endorse(
-                &ua1,
-                ORIGIN,
-                after_retire,
-                t("2022-08-01T12:00:00Z"),
-                "UA",
-                &ua2.public_key(),
-            )),
+            Some(&for_ua2(&ua1, ORIGIN, after_retire)),
         );
         check(&[first.clone(), retire.clone(), third], "ok");
         check(
@@ -741,14 +735,7 @@ mod tests {
         // another corridor's log does not apply in this one.
         let elsewhere = key_registered_event(
             &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-            Some(&endorse(
-                &ua1,
-                "corridor/other",
-                seen,
-                t("2022-08-01T12:00:00Z"),
-                "UA",
-                &ua2.public_key(),
-            )),
+            Some(&for_ua2(&ua1, "corridor/other", seen)),
         );
         check(&[first.clone(), elsewhere], "bad-signature");
         let retired_elsewhere = key_retired_event(
@@ -779,14 +766,7 @@ mod tests {
         ] {
             let e = key_registered_event(
                 &record(&ua2, "UA", "2022-08-01T12:00:00Z"),
-                Some(&endorse(
-                    &ua1,
-                    ORIGIN,
-                    state,
-                    t("2022-08-01T12:00:00Z"),
-                    "UA",
-                    &ua2.public_key(),
-                )),
+                Some(&for_ua2(&ua1, ORIGIN, state)),
             );
             let mut c = Chain::default();
             c.apply(&first).expect("first");
@@ -801,14 +781,7 @@ mod tests {
             );
         }
         // The signature covers the named state: another state in its place fails.
-        let mut moved = endorse(
-            &ua1,
-            ORIGIN,
-            seen,
-            t("2022-08-01T12:00:00Z"),
-            "UA",
-            &ua2.public_key(),
-        );
+        let mut moved = for_ua2(&ua1, ORIGIN, seen);
         moved.log_size = 1;
         moved.log_root = other_log.root;
         check(

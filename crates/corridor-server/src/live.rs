@@ -30,7 +30,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use corridor_ingest::{LiveEvent, LiveHandle, LiveVessel};
 use corridor_store::AlertQuery;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use jiff::{SignedDuration, Timestamp};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Deserialize;
@@ -159,50 +159,47 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
         .iter()
         .filter_map(position_event)
         .collect();
-    let handle = s.handle.clone();
     let stream = futures_util::stream::unfold(
         (snapshot.into_iter(), rx, alerts, notices),
-        move |(mut snap, mut rx, mut alerts, mut notices)| {
-            let handle = handle.clone();
-            async move {
-                if let Some(e) = snap.next() {
-                    return Some((Ok(e), (snap, rx, alerts, notices)));
-                }
-                use broadcast::error::RecvError;
-                let ev = loop {
-                    tokio::select! {
-                        // Alerts first when both are ready.
-                        biased;
-                        // Tracking is stopping: the feed ends, so the server
-                        // can stop gracefully (an open page reconnects).
-                        () = handle.stopping() => return None,
-                        r = alerts.recv() => break match r {
-                            Ok(a) => alert_event(&a),
-                            Err(RecvError::Lagged(n)) => lagged(n),
-                            Err(RecvError::Closed) => return None,
-                        },
-                        r = rx.recv() => match r {
-                            // Alerts come on their own channel (above).
-                            Ok(LiveEvent::Alert(_)) => {}
-                            Ok(e) => break live_event(&e),
-                            // Positions dropped: the next report of each vessel
-                            // replaces them; said, so a client may re-read.
-                            Err(RecvError::Lagged(n)) => break lagged(n),
-                            // Tracking stopped: the feed ends.
-                            Err(RecvError::Closed) => return None,
-                        },
-                        r = next_notice(&mut notices) => match r {
-                            Ok(n) => break Event::default().event(n.event).data(n.data),
-                            Err(RecvError::Lagged(n)) => break lagged(n),
-                            // Nothing more will be published: tracking goes on alone.
-                            Err(RecvError::Closed) => notices = None,
-                        },
-                    }
-                };
-                Some((Ok(ev), (snap, rx, alerts, notices)))
+        |(mut snap, mut rx, mut alerts, mut notices)| async move {
+            if let Some(e) = snap.next() {
+                return Some((Ok(e), (snap, rx, alerts, notices)));
             }
+            use broadcast::error::RecvError;
+            let ev = loop {
+                tokio::select! {
+                    // Alerts first when both are ready.
+                    biased;
+                    r = alerts.recv() => break match r {
+                        Ok(a) => alert_event(&a),
+                        Err(RecvError::Lagged(n)) => lagged(n),
+                        Err(RecvError::Closed) => return None,
+                    },
+                    r = rx.recv() => match r {
+                        // Alerts come on their own channel (above).
+                        Ok(LiveEvent::Alert(_)) => {}
+                        Ok(e) => break live_event(&e),
+                        // Positions dropped: the next report of each vessel
+                        // replaces them; said, so a client may re-read.
+                        Err(RecvError::Lagged(n)) => break lagged(n),
+                        // Tracking stopped: the feed ends.
+                        Err(RecvError::Closed) => return None,
+                    },
+                    r = next_notice(&mut notices) => match r {
+                        Ok(n) => break Event::default().event(n.event).data(n.data),
+                        Err(RecvError::Lagged(n)) => break lagged(n),
+                        // Nothing more will be published: tracking goes on alone.
+                        Err(RecvError::Closed) => notices = None,
+                    },
+                }
+            };
+            Some((Ok(ev), (snap, rx, alerts, notices)))
         },
     );
+    // Tracking is stopping: the feed ends, so the server can stop
+    // gracefully (an open page reconnects).
+    let handle = s.handle.clone();
+    let stream = stream.take_until(async move { handle.stopping().await });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

@@ -121,16 +121,6 @@ struct Pair {
     alerts: Option<(u64, u64)>,
 }
 
-/// What [`Monitor::admit`] decides for a report.
-enum Admit {
-    /// Apply it now.
-    Apply,
-    /// Hold it until the next report settles it.
-    Hold,
-    /// Refuse it (counted).
-    Refuse,
-}
-
 /// The corridor monitor. See the crate docs for the rules.
 #[derive(Debug)]
 pub struct Monitor<R = MapRegistry> {
@@ -466,20 +456,24 @@ impl<R: Registry> Monitor<R> {
     /// feed really is there) it is applied, before this one as it came
     /// first; otherwise it is disowned, counted `invalid`. Then a report far
     /// ahead of the clock, or the very first, is held (`report` makes the
-    /// copy) rather than applied.
+    /// copy) rather than applied. One after the wall clock's bound
+    /// ([`Monitor::set_wall_clock`]) is refused outright. Sets what
+    /// [`Monitor::last_refused`] says.
     fn admit(
         &mut self,
         t: Timestamp,
         report: impl FnOnce() -> Report,
         out: &mut Vec<Alert>,
-    ) -> Admit {
+    ) -> bool {
         // After the caller's wall clock (and the bound): never real.
         if self.latest.is_some_and(|l| t > l) {
             self.stats.invalid += 1;
-            return Admit::Refuse;
+            self.refused = true;
+            return false;
         }
         if self.config.max_clock_lead_s == 0 {
-            return Admit::Apply;
+            self.refused = false;
+            return true;
         }
         let lead = self.config.max_clock_lead_s as f64;
         if let Some(h) = self.held.take() {
@@ -489,11 +483,14 @@ impl<R: Registry> Monitor<R> {
                 self.stats.invalid += 1;
             }
         }
+        // Whatever applying the held report set, this one is not refused
+        // (held, or applied next, where an untracked vessel still is).
+        self.refused = false;
         if self.now.is_none_or(|n| secs(n, t) > lead) {
             self.held = Some(report());
-            return Admit::Hold;
+            return false;
         }
-        Admit::Apply
+        true
     }
 
     /// Pairs of vessels close together now (encounter candidates).
@@ -772,13 +769,8 @@ impl<R: Registry> Monitor<R> {
     /// Feed a static report (AIS type 5 / 24): merges static data, links the
     /// registered vessel and checks the claimed IMO.
     pub fn on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
-        match self.admit(r.time, || Report::Static(r.clone()), out) {
-            Admit::Apply => {
-                self.refused = false;
-                self.static_report(r, out);
-            }
-            Admit::Hold => self.refused = false,
-            Admit::Refuse => self.refused = true,
+        if self.admit(r.time, || Report::Static(r.clone()), out) {
+            self.static_report(r, out);
         }
     }
 
@@ -913,13 +905,8 @@ impl<R: Registry> Monitor<R> {
             self.refused = true;
             return;
         };
-        match self.admit(r.time, || Report::Position(r), out) {
-            Admit::Apply => {
-                self.refused = false;
-                self.position(&r, out);
-            }
-            Admit::Hold => self.refused = false,
-            Admit::Refuse => self.refused = true,
+        if self.admit(r.time, || Report::Position(r), out) {
+            self.position(&r, out);
         }
     }
 
