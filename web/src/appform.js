@@ -2,9 +2,10 @@
 // can be made as it is filled, before the server sees it. The server's own
 // eligibility check (notice period, commodities, port calls, documents) is
 // shown beside it from /applications/{id}/eligibility. The corridor's rules
-// the form checks as it is filled (the port calls, the commodities) are the
-// server's, from GET /corridor's `eligibility`, and so are the corridor ports
-// it offers (`ports`).
+// the form checks as it is filled (the notice period, the commodities and
+// their minimum parcels, the port calls) are the server's, from GET
+// /corridor's `eligibility`, and so are the corridor ports it offers
+// (`ports`).
 import { getJSON } from './api.js';
 import { h } from './dom.js';
 import { centreZone, fmtDate, fmtTimestamp, wallClock, zoneName } from './format.js';
@@ -24,14 +25,23 @@ export const BANNED_PORT_CALLS = [
   { label: 'Crimean ports', locodes: ['UASVP', 'UAFEO', 'UAKEH', 'UAYAL', 'UAEVP'], since: '2014-01-01T00:00:00Z' },
 ];
 
+// The notice period (hours from submission to the arrival at the
+// inspection area) and the minimum parcel (tonnes of one cargo line, by
+// commodity: the grain ones, 25,000 t).
+export const MIN_NOTICE_HOURS = 44;
+export const MIN_PARCEL = Object.freeze(Object.fromEntries(
+  ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_bran', 'soya_beans'].map((c) => [c, 25000])));
+
 /** The rules the form falls back on when the server's cannot be read. */
-export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, ports: PORTS, fromServer: false });
+export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, ports: PORTS,
+  noticeHours: MIN_NOTICE_HOURS, minParcel: MIN_PARCEL, fromServer: false });
 
 /**
  * The form's rules from GET /corridor: {max, banned, commodities (those of
  * an allowed category, as the server allows them), ports ([locode, name],
- * the corridor's own), fromServer: true}, or null if it is not the shape
- * expected.
+ * the corridor's own), noticeHours, minParcel ({commodity: tonnes}, from
+ * each commodity's category), fromServer: true}, or null if it is not the
+ * shape expected.
  */
 export function rulesFrom(corridor) {
   const e = corridor?.eligibility;
@@ -43,9 +53,14 @@ export function rulesFrom(corridor) {
   const banned = e.banned_port_calls.filter((b) => b && Array.isArray(b.locodes) && typeof b.since === 'string')
     .map((b) => ({ label: String(b.label ?? ''), locodes: b.locodes.map(String), since: b.since }));
   const allowed = new Set(Array.isArray(e.allowed_categories) ? e.allowed_categories : []);
-  const commodities = Object.entries(e.commodities && typeof e.commodities === 'object' ? e.commodities : {})
-    .filter(([, category]) => allowed.has(category)).map(([name]) => name);
-  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, ports, fromServer: true };
+  const categoryOf = Object.entries(e.commodities && typeof e.commodities === 'object' ? e.commodities : {})
+    .filter(([, category]) => allowed.has(category));
+  const commodities = categoryOf.map(([name]) => name);
+  const parcels = e.min_parcel_tonnes && typeof e.min_parcel_tonnes === 'object' ? e.min_parcel_tonnes : {};
+  const minParcel = Object.fromEntries(categoryOf.filter(([, category]) => Number.isSafeInteger(parcels[category]) && parcels[category] > 0)
+    .map(([name, category]) => [name, parcels[category]]));
+  const noticeHours = Number.isSafeInteger(e.min_notice_hours) && e.min_notice_hours > 0 ? e.min_notice_hours : 0;
+  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, ports, noticeHours, minParcel, fromServer: true };
 }
 
 /**
@@ -104,12 +119,14 @@ export function imoValid(imo) {
 }
 
 /**
- * Problems a filled form has on its face: [{field, message}]. The arrival
- * is checked as the server checks it: an application already submitted
- * keeps its notice counted from `submittedAt` (an amendment of a held
- * vessel whose ETA has passed is still valid), a draft from `now`. The
- * port calls' problems are `portCallProblems`' (those marked `rule` are the
- * server's eligibility rules, which do not stop a draft being saved).
+ * Problems a filled form has: [{field, message, rule?}]. Those marked
+ * `rule` are the corridor's eligibility rules (the notice period, the
+ * minimum parcel, the port calls'): a draft may still be saved with them,
+ * and the server refuses its submission naming them; the others are on the
+ * form's face. The arrival is checked as the server checks it: an
+ * application already submitted keeps its notice counted from
+ * `submittedAt` (an amendment of a held vessel whose ETA has passed is
+ * still valid), a draft from `now` (as if submitted now).
  */
 export function formProblems(c, now = new Date(), { submittedAt = null, rules = FALLBACK_RULES } = {}) {
   const out = [];
@@ -127,16 +144,30 @@ export function formProblems(c, now = new Date(), { submittedAt = null, rules = 
   }
   if (!/^[A-Z]{2}$/.test(it.destination_country)) add('destination_country', 'The destination country is a two-letter ISO 3166 code.');
   if (!c.cargo.length) add('cargo', 'At least one cargo line.');
+  const rule = (field, message) => out.push({ field, message, rule: true });
+  const t = (n) => n.toLocaleString('en-GB');
   c.cargo.forEach((l, i) => {
+    const min = rules.minParcel?.[l.commodity];
     if (!(Number.isSafeInteger(l.tonnes) && l.tonnes > 0)) add(`cargo-${i}`, `Cargo line ${i + 1}: the tonnage is a whole, positive number of tonnes.`);
+    else if (min > l.tonnes) {
+      rule(`cargo-${i}`, `Cargo line ${i + 1}: ${t(l.tonnes)} t of ${l.commodity.replace(/_/g, ' ')} is below the corridor’s minimum parcel of ${t(min)} t: the server refuses the submission.`);
+    }
   });
   if (!Number.isSafeInteger(c.crew_count) || c.crew_count < 1) add('crew', 'The crew count is at least 1.');
   out.push(...portCallProblems(c.last_port_calls || [], { max: rules.max, banned: rules.banned }));
   const eta = Date.parse(c.eta_inspection_area);
   if (Number.isNaN(eta)) add('eta', 'The expected arrival at the inspection area is required.');
-  else if (submittedAt) {
-    if (eta <= Date.parse(submittedAt)) add('eta', `The expected arrival at the inspection area is before the application was submitted (${fmtTimestamp(submittedAt)}).`);
-  } else if (eta <= now.getTime()) add('eta', 'The expected arrival at the inspection area is in the past.');
+  else {
+    const from = submittedAt ? Date.parse(submittedAt) : now.getTime();
+    const hours = Math.floor((eta - from) / 3600e3);
+    if (eta <= from) {
+      add('eta', submittedAt
+        ? `The expected arrival at the inspection area is before the application was submitted (${fmtTimestamp(submittedAt)}).`
+        : 'The expected arrival at the inspection area is in the past.');
+    } else if (rules.noticeHours && hours < rules.noticeHours) {
+      rule('eta', `The expected arrival is ${hours} h after ${submittedAt ? `the submission (${fmtTimestamp(submittedAt)})` : 'now'}; the corridor asks for at least ${rules.noticeHours} h notice: the server refuses the submission.`);
+    }
+  }
   return out;
 }
 

@@ -82,12 +82,35 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1
 
 /// Serves `app` on `addr` until ctrl-c or SIGTERM.
 pub async fn serve(app: Router, addr: SocketAddr) -> std::io::Result<()> {
-    serve_until(app, addr, shutdown_signal()).await
+    serve_until(app, addr, async {
+        shutdown_signal().await;
+    })
+    .await
+}
+
+/// The signal that asked the process to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// ctrl-c (SIGINT).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl StopSignal {
+    /// The exit status of a process that this signal ends at once: 128 plus
+    /// the signal's number, as shells and supervisors report it.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Self::Interrupt => 130,
+            Self::Terminate => 143,
+        }
+    }
 }
 
 /// Resolves on ctrl-c (SIGINT) or, on Unix, SIGTERM (what systemd and
-/// container runtimes send).
-pub async fn shutdown_signal() {
+/// container runtimes send), saying which.
+pub async fn shutdown_signal() -> StopSignal {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -102,11 +125,12 @@ pub async fn shutdown_signal() {
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("stopping");
+    let signal = tokio::select! {
+        () = interrupt => StopSignal::Interrupt,
+        () = terminate => StopSignal::Terminate,
+    };
+    tracing::info!(?signal, "stopping");
+    signal
 }
 
 /// Serves `app` on `addr` until `stop` resolves (it may do its own
@@ -136,7 +160,7 @@ pub async fn serve_until(
         if stopping.await.is_ok() {
             tokio::select! {
                 () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
-                () = shutdown_signal() => {}
+                _ = shutdown_signal() => {}
             }
         } else {
             std::future::pending::<()>().await;

@@ -130,6 +130,9 @@ pub struct SqliteTrackStore {
 #[derive(Debug, Clone)]
 pub struct PgTrackStore {
     pool: Pool<Postgres>,
+    /// Batches left to write through the de-duplicating path after one
+    /// repeated a stored position (see [`PgTrackStore::insert_rows`]).
+    repeats_expected: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl SqliteTrackStore {
@@ -171,7 +174,10 @@ impl PgTrackStore {
         let mut m = sqlx::migrate!("migrations/track/postgres");
         m.set_ignore_missing(true);
         m.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            repeats_expected: Arc::default(),
+        })
     }
 }
 
@@ -503,61 +509,117 @@ impl SqliteTrackStore {
     }
 }
 
+/// Batches that skip the plain `COPY` after one repeated a stored position:
+/// repeats come in runs (a redelivered stream, two receivers hearing the
+/// same ships), and a `COPY` that fails on one wastes its work.
+const REPEAT_BATCHES: u32 = 16;
+
 impl PgTrackStore {
-    /// One `COPY … FROM STDIN (FORMAT binary)` per call: atomic like a
-    /// transaction, several times faster than multi-row INSERTs, and no
-    /// text parsing on the server (floats are sent as their IEEE 754 bits,
-    /// so PostgreSQL stores the exact values). Sent in 1 MiB messages.
+    /// One binary `COPY` per call into the table itself: atomic like a
+    /// transaction and several times faster than multi-row INSERTs. The
+    /// table's unique key (migration 1004) refuses a batch that repeats a
+    /// stored `(mmsi, time)`; then the batch, and the next
+    /// [`REPEAT_BATCHES`], go through a temporary table and
+    /// `INSERT … ON CONFLICT DO NOTHING` (about 1.6 times the server's work),
+    /// so a repeated report adds nothing, as on SQLite.
     async fn insert_rows(&self, rows: &[PositionRow]) -> Result<u64, StoreError> {
-        const SEND_AT: usize = 1 << 20;
-        /// A field: its length, then its bytes (network order).
-        fn field<const N: usize>(buf: &mut Vec<u8>, bytes: [u8; N]) {
-            let len = i32::try_from(N).unwrap_or(i32::MAX); // 4 or 8
-            buf.extend_from_slice(&len.to_be_bytes());
-            buf.extend_from_slice(&bytes);
-        }
-        /// A NULL field: length -1.
-        fn null(buf: &mut Vec<u8>) {
-            buf.extend_from_slice(&(-1i32).to_be_bytes());
-        }
-        let mut conn = self.pool.acquire().await?;
-        let mut copy = conn
-            .copy_in_raw(
-                "COPY track_positions (mmsi, time, lat, lon, sog, cog, heading, nav_status) FROM STDIN (FORMAT binary)",
-            )
-            .await?;
-        let mut buf: Vec<u8> = Vec::with_capacity(SEND_AT + 128);
-        // Signature, flags (no OIDs), header extension length.
-        buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-        buf.extend_from_slice(&0i32.to_be_bytes());
-        buf.extend_from_slice(&0i32.to_be_bytes());
-        for p in &by_index_order(rows) {
-            buf.extend_from_slice(&8i16.to_be_bytes());
-            field(&mut buf, i64::from(p.mmsi).to_be_bytes());
-            field(&mut buf, millis(p.time).to_be_bytes());
-            field(&mut buf, p.lat.to_be_bytes());
-            field(&mut buf, p.lon.to_be_bytes());
-            for v in [p.sog, p.cog] {
-                match v {
-                    Some(v) if v.is_finite() => field(&mut buf, v.to_be_bytes()),
-                    _ => null(&mut buf),
+        use std::sync::atomic::Ordering::Relaxed;
+        let rows = by_index_order(rows);
+        let expected = self.repeats_expected.load(Relaxed);
+        if expected == 0 {
+            let mut conn = self.pool.acquire().await?;
+            match copy_positions(&mut conn, "track_positions", &rows).await {
+                Ok(n) => return Ok(n),
+                Err(e) => {
+                    // A connection whose COPY failed is not handed back.
+                    conn.close_on_drop();
+                    if !is_unique_violation(&e) {
+                        return Err(e.into());
+                    }
+                    tracing::debug!("a batch repeats stored positions: storing only the new ones");
+                    self.repeats_expected.store(REPEAT_BATCHES, Relaxed);
                 }
             }
-            match p.heading {
-                Some(v) => field(&mut buf, i32::from(v).to_be_bytes()),
-                None => null(&mut buf),
-            }
-            field(&mut buf, i32::from(p.nav_status).to_be_bytes());
-            if buf.len() >= SEND_AT {
-                copy.send(buf.as_slice()).await?;
-                buf.clear();
+        } else {
+            self.repeats_expected.store(expected - 1, Relaxed);
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(q(
+            "CREATE TEMPORARY TABLE track_positions_in (LIKE track_positions INCLUDING DEFAULTS) ON COMMIT DROP",
+        ))
+        .execute(&mut *tx)
+        .await?;
+        copy_positions(&mut tx, "track_positions_in", &rows).await?;
+        let n = sqlx::query(q(
+            "INSERT INTO track_positions SELECT * FROM track_positions_in ON CONFLICT (mmsi, time) DO NOTHING",
+        ))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
+}
+
+/// One `COPY … FROM STDIN (FORMAT binary)` of `rows` into `table`: no text
+/// parsing on the server (floats are sent as their IEEE 754 bits, so
+/// PostgreSQL stores the exact values). Sent in 1 MiB messages.
+async fn copy_positions(
+    conn: &mut sqlx::PgConnection,
+    table: &'static str,
+    rows: &[PositionRow],
+) -> Result<u64, sqlx::Error> {
+    const SEND_AT: usize = 1 << 20;
+    /// A field: its length, then its bytes (network order).
+    fn field<const N: usize>(buf: &mut Vec<u8>, bytes: [u8; N]) {
+        let len = i32::try_from(N).unwrap_or(i32::MAX); // 4 or 8
+        buf.extend_from_slice(&len.to_be_bytes());
+        buf.extend_from_slice(&bytes);
+    }
+    /// A NULL field: length -1.
+    fn null(buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&(-1i32).to_be_bytes());
+    }
+    let mut copy = conn
+        .copy_in_raw(&format!(
+            "COPY {table} (mmsi, time, lat, lon, sog, cog, heading, nav_status) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    let mut buf: Vec<u8> = Vec::with_capacity(SEND_AT + 128);
+    // Signature, flags (no OIDs), header extension length.
+    buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.extend_from_slice(&0i32.to_be_bytes());
+    buf.extend_from_slice(&0i32.to_be_bytes());
+    for p in rows {
+        buf.extend_from_slice(&8i16.to_be_bytes());
+        field(&mut buf, i64::from(p.mmsi).to_be_bytes());
+        field(&mut buf, millis(p.time).to_be_bytes());
+        field(&mut buf, p.lat.to_be_bytes());
+        field(&mut buf, p.lon.to_be_bytes());
+        for v in [p.sog, p.cog] {
+            match v {
+                Some(v) if v.is_finite() => field(&mut buf, v.to_be_bytes()),
+                _ => null(&mut buf),
             }
         }
-        // File trailer.
-        buf.extend_from_slice(&(-1i16).to_be_bytes());
-        copy.send(buf.as_slice()).await?;
-        Ok(copy.finish().await?)
+        match p.heading {
+            Some(v) => field(&mut buf, i32::from(v).to_be_bytes()),
+            None => null(&mut buf),
+        }
+        field(&mut buf, i32::from(p.nav_status).to_be_bytes());
+        if buf.len() >= SEND_AT {
+            copy.send(buf.as_slice()).await?;
+            buf.clear();
+        }
     }
+    // File trailer.
+    buf.extend_from_slice(&(-1i16).to_be_bytes());
+    copy.send(buf.as_slice()).await?;
+    copy.finish().await
 }
 
 track_impl!(SqliteTrackStore, Sqlite);

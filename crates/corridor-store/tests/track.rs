@@ -191,6 +191,106 @@ macro_rules! on_both {
 
 on_both!(positions_alerts_registry, exercise);
 on_both!(downsampling_rules, downsampling);
+on_both!(repeated_positions_are_stored_once, repeats);
+
+/// Open finding 9 (docs/open-findings.md, list of 30 Nov 2026): on
+/// PostgreSQL a position delivered again, or heard by two receivers, was
+/// stored twice. Now a repeat adds nothing on both backends, in a batch
+/// with new rows or alone, whichever path the PostgreSQL store takes (its
+/// plain `COPY` again after 16 batches).
+async fn repeats(s: Arc<dyn TrackStore>) {
+    let row = |minute: i64, lat: f64| PositionRow {
+        mmsi: A,
+        time: t(minute * 60),
+        lat,
+        lon: 34.0,
+        sog: Some(10.0),
+        cog: None,
+        heading: None,
+        nav_status: 0,
+    };
+    let first: Vec<PositionRow> = (0..10).map(|m| row(m, 43.0)).collect();
+    assert_eq!(s.insert_positions(&first).await.expect("insert"), 10);
+    // Five repeats (another receiver's copy: same ship, same time) and five new.
+    let mixed: Vec<PositionRow> = (5..15).map(|m| row(m, 43.5)).collect();
+    assert_eq!(s.insert_positions(&mixed).await.expect("insert"), 5);
+    assert_eq!(s.insert_positions(&first[..3]).await.expect("insert"), 0);
+    for m in 15..40 {
+        assert_eq!(
+            s.insert_positions(&[row(m, 43.0)]).await.expect("insert"),
+            1,
+            "minute {m}"
+        );
+    }
+    assert_eq!(s.insert_positions(&mixed[..1]).await.expect("insert"), 0);
+    let back = s.track(A, t(0), t(100_000), 1000).await.expect("track");
+    assert_eq!(
+        back.iter().map(|p| p.time).collect::<Vec<_>>(),
+        (0..40).map(|m| t(m * 60)).collect::<Vec<_>>()
+    );
+    // The first copy stored stays.
+    assert!(back[..10].iter().all(|p| p.lat == 43.0));
+    assert!(back[10..15].iter().all(|p| p.lat == 43.5));
+}
+
+/// Migration 1004 (PostgreSQL): repeats stored before it are removed, a
+/// thinned copy kept, before the unique key is made.
+#[tokio::test]
+async fn postgres_repeats_stored_before_the_key_are_removed() {
+    let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("t_track_old_repeats_{}", std::process::id());
+    let pool = match corridor_store::pool::postgres(&url, Some(&schema), 1).await {
+        Ok(p) => p,
+        Err(e) if std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
+            eprintln!("note: skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("PostgreSQL required (CORRIDOR_REQUIRE_POSTGRES=1) but unavailable: {e}"),
+    };
+    // The tables as migrations 1001-1003 left them, with repeats.
+    for sql in [
+        include_str!("../migrations/track/postgres/1001_tracking.sql"),
+        include_str!("../migrations/track/postgres/1002_downsample.sql"),
+        include_str!("../migrations/track/postgres/1003_positions_layout.sql"),
+        "INSERT INTO track_positions (mmsi, time, lat, lon, nav_status, downsampled) VALUES \
+         (1, 60000, 1, 1, 0, FALSE), (1, 60000, 2, 2, 0, TRUE), (1, 60000, 3, 3, 0, FALSE), \
+         (1, 120000, 4, 4, 0, FALSE), (1, 120000, 5, 5, 0, FALSE), (2, 60000, 6, 6, 0, FALSE)",
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&pool)
+            .await
+            .expect("old tables");
+    }
+    pool.close().await;
+    let s = PgTrackStore::connect_in_schema(&url, &schema)
+        .await
+        .expect("migrated");
+    let lats = |mmsi| {
+        let s = s.clone();
+        async move {
+            s.track(mmsi, Timestamp::UNIX_EPOCH, t(0), 10)
+                .await
+                .expect("track")
+                .iter()
+                .map(|p| p.lat)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(lats(1).await, [2.0, 5.0]);
+    assert_eq!(lats(2).await, [6.0]);
+    let p = |minute: i64| PositionRow {
+        mmsi: 1,
+        time: Timestamp::from_second(minute * 60).expect("time"),
+        lat: 9.0,
+        lon: 9.0,
+        sog: None,
+        cog: None,
+        heading: None,
+        nav_status: 0,
+    };
+    assert_eq!(s.insert_positions(&[p(1), p(3)]).await.expect("insert"), 1);
+}
 
 const A: u32 = 211_000_011;
 const B: u32 = 211_000_012;

@@ -202,17 +202,25 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // the live streams), then the server.
     let feed = simulator.cancel.clone();
     let draining = live.clone();
-    let stop = super::serve::stop_after_signal(async move {
-        feed.cancel();
-        draining.shutdown().await;
-    });
+    let timed_out = super::serve::DrainTimedOut::default();
+    let stop = super::serve::stop_after_signal(
+        async move {
+            feed.cancel();
+            draining.shutdown().await;
+        },
+        timed_out.clone(),
+    );
     let served = corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"));
     simulator.cancel.cancel();
-    live.shutdown().await;
+    // A server that never started never ran the stop; one that stopped has
+    // drained already (or given up on it: no second, unbounded wait).
+    if served.is_err() {
+        live.shutdown().await;
+    }
     served?;
-    Ok(ExitCode::SUCCESS)
+    Ok(timed_out.exit_code())
 }
 
 /// Days of traffic the demo simulates, and how much faster than real time:

@@ -99,28 +99,121 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // On ctrl-c or SIGTERM the tracking pipeline drains first (what it
     // holds is stored, NATS messages answered), which also ends the live
     // streams; then the server stops.
-    let stop = stop_after_signal(async move { live.shutdown().await });
+    let timed_out = DrainTimedOut::default();
+    let stop = stop_after_signal(async move { live.shutdown().await }, timed_out.clone());
     corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(timed_out.exit_code())
 }
 
 /// How long a stop waits for the tracking pipeline to drain.
 const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Set by [`stop_after_signal`] when the pipeline did not drain in time,
+/// so the command can exit with a failure: what it held was not stored.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DrainTimedOut(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl DrainTimedOut {
+    /// The exit code of a stop: success unless the drain timed out.
+    pub(super) fn exit_code(&self) -> ExitCode {
+        if self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            say!(
+                "corridor: stopped before the tracking pipeline drained; what it held was not stored"
+            );
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
 /// Waits for ctrl-c or SIGTERM, then runs `drain` for at most
-/// [`DRAIN_LIMIT`]; a second signal meanwhile ends the process at once.
-pub(super) async fn stop_after_signal(drain: impl std::future::Future<Output = ()>) {
+/// [`DRAIN_LIMIT`]; a second signal meanwhile ends the process at once,
+/// with that signal's exit status (130 or 143).
+pub(super) async fn stop_after_signal(
+    drain: impl std::future::Future<Output = ()>,
+    timed_out: DrainTimedOut,
+) {
     corridor_server::shutdown_signal().await;
-    tokio::select! {
-        () = drain => {}
-        () = tokio::time::sleep(DRAIN_LIMIT) => {
-            tracing::warn!("the tracking pipeline did not drain in {} s: stopping without it", DRAIN_LIMIT.as_secs());
+    match drain_within(drain, DRAIN_LIMIT, corridor_server::shutdown_signal()).await {
+        Drain::Done => {}
+        Drain::TimedOut => {
+            tracing::warn!(
+                "the tracking pipeline did not drain in {} s: stopping without it",
+                DRAIN_LIMIT.as_secs()
+            );
+            timed_out
+                .0
+                .store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        () = corridor_server::shutdown_signal() => {
+        Drain::Cut(signal) => {
             say!("corridor: a second signal: stopping now");
-            std::process::exit(130);
+            std::process::exit(i32::from(signal.exit_status()));
         }
+    }
+}
+
+/// How a stop's wait for the pipeline ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Drain {
+    Done,
+    TimedOut,
+    /// Another signal came first.
+    Cut(corridor_server::StopSignal),
+}
+
+async fn drain_within(
+    drain: impl std::future::Future<Output = ()>,
+    limit: std::time::Duration,
+    signal: impl std::future::Future<Output = corridor_server::StopSignal>,
+) -> Drain {
+    tokio::select! {
+        () = drain => Drain::Done,
+        () = tokio::time::sleep(limit) => Drain::TimedOut,
+        s = signal => Drain::Cut(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Drain, drain_within};
+    use corridor_server::StopSignal;
+    use std::future::{pending, ready};
+    use std::time::Duration;
+
+    /// Open finding 10 (docs/open-findings.md, list of 30 Nov 2026): a
+    /// second SIGTERM exited 130, like ctrl-c, and a drain that ran out of
+    /// time exited 0.
+    #[tokio::test]
+    async fn a_stop_says_how_the_drain_ended() {
+        let long = Duration::from_secs(3600);
+        let check = async |drain: bool, signal: Option<StopSignal>, limit| {
+            let drain = async move {
+                if !drain {
+                    pending::<()>().await;
+                }
+            };
+            let signal = async move {
+                match signal {
+                    Some(s) => ready(s).await,
+                    None => pending().await,
+                }
+            };
+            drain_within(drain, limit, signal).await
+        };
+        assert_eq!(check(true, None, long).await, Drain::Done);
+        assert_eq!(
+            check(false, Some(StopSignal::Terminate), long).await,
+            Drain::Cut(StopSignal::Terminate)
+        );
+        assert_eq!(
+            check(false, None, Duration::from_millis(1)).await,
+            Drain::TimedOut
+        );
+        assert_eq!(StopSignal::Terminate.exit_status(), 143);
+        assert_eq!(StopSignal::Interrupt.exit_status(), 130);
+        assert!(super::DrainTimedOut::default().exit_code() == std::process::ExitCode::SUCCESS);
     }
 }
