@@ -284,14 +284,11 @@ pub async fn declare_stoppage(
     stoppage: StoppageContent,
 ) -> Result<String, ServiceError> {
     let (first, last) = corridor_clearance::stoppage::check_days(&stoppage.from, &stoppage.to)?;
-    // Against the schedule as the stoppages in force already leave it: a
-    // cap of one team over a day a party is absent keeps one of the teams
-    // still working.
     let effect = {
         let clearance = s.clearance().await;
         let now = s.now().await;
-        let cap = crate::inspections::capacity_now(s.capacity(), &clearance, now);
-        effect_of(&cap, &stoppage, first, last)?
+        let in_force = crate::inspections::capacity_now(s.capacity(), &clearance, now);
+        effect_of(s.capacity(), &in_force, &stoppage, first, last)?
     };
     let event = s
         .execute(actor, Command::DeclareStoppage { stoppage, effect })
@@ -307,8 +304,17 @@ pub async fn declare_stoppage(
 
 /// What `st` stops under the service's schedule `cap`, day by day from
 /// `first` to `last`, and when it starts and ends on the centre's clock.
+///
+/// It is worked out against the schedule itself, not what other stoppages
+/// leave of it: its effect is kept as the teams it names, and those must
+/// still be right once the others are lifted (a cap of two teams over a
+/// day of bad weather stops one team, not all of them). A cap keeps the
+/// teams that `in_force` (the schedule with the stoppages in force) still
+/// has working first, so a cap of one team over a day a party is absent
+/// keeps one of the teams that can work without it.
 fn effect_of(
     cap: &CapacityConfig,
+    in_force: &CapacityConfig,
     st: &StoppageContent,
     first: Date,
     last: Date,
@@ -335,8 +341,15 @@ fn effect_of(
     let mut day = first;
     while day <= last {
         let teams = cap.working_teams(day);
-        let left = as_planned.working(cap, teams.clone());
-        every_team &= left.is_empty();
+        let still = in_force.working_teams(day);
+        let (mut ordered, rest): (Vec<usize>, Vec<usize>) =
+            teams.iter().copied().partition(|t| still.contains(t));
+        ordered.extend(rest);
+        let left = as_planned.working(cap, ordered);
+        // A day without teams says nothing of whether it stops them all.
+        if !teams.is_empty() {
+            every_team &= left.is_empty();
+        }
         for t in teams.into_iter().filter(|t| !left.contains(t)) {
             let name = cap.team_name(t);
             if !stops.contains(&name) {

@@ -599,6 +599,19 @@ impl Clearance {
                     application_hash: &plan.plan_hash,
                 };
                 decision.verify_for(keys, &expected, now)?;
+                // The same signed decision sent again (an approval copied
+                // from the log to undo the party's later hold) is not a
+                // second decision; nor is one signed before the party's
+                // current decision on this version.
+                self.signed_once(&decision.payload)?;
+                if let Some(current) = plan.approvals.get(&party)
+                    && decision.payload.time < current.signed_at
+                {
+                    return Err(ClearanceError::StaleDecision {
+                        signed: decision.payload.time,
+                        since: current.signed_at,
+                    });
+                }
                 // An approval signed before this version was submitted cannot be replayed onto it.
                 if let Some(since) = plan.submitted_at {
                     let signed = decision.payload.time.as_second();
