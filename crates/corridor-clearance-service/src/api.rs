@@ -977,11 +977,22 @@ async fn schedule_inspection(
     ApiJson(req): ApiJson<ScheduleRequest>,
 ) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
-    s.execute(
+    let cap = s.capacity();
+    s.execute_if(
         &caller.actor,
         Command::ScheduleInspection {
             application_id: id.clone(),
             at: req.at,
+        },
+        |c| match c.applications.get(&id) {
+            Some(app) => match crate::inspections::requeue_problem(app, req.at, cap)? {
+                Some(why) => Err(ServiceError::Conflict(format!(
+                    "cannot book the inspection at {}: {why}",
+                    corridor_ledger::time::format(req.at)
+                ))),
+                None => Ok(()),
+            },
+            None => Ok(()),
         },
     )
     .await?;

@@ -94,6 +94,57 @@ struct Waiting<'a> {
     voyage: Voyage,
 }
 
+/// Why `app` may not be booked at `start_at` yet, if it may not: a vessel
+/// that failed not ready must declare readiness again and waits the
+/// configured re-queue delay (whole days on the centre's clock from the day
+/// it failed), whether it is booked by hand or by a plan drafted before it
+/// failed.
+pub(crate) fn requeue_problem(
+    app: &Application,
+    start_at: Timestamp,
+    cap: &CapacityConfig,
+) -> Result<Option<String>, ServiceError> {
+    let Some(failed) = app
+        .not_ready_at
+        .filter(|_| app.status == Status::FailedNotReady)
+    else {
+        return Ok(None);
+    };
+    let tz = cap
+        .tz()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (id, vessel) = (&app.id, &app.content.vessel.name);
+    let failed_on = local_date(failed, &tz);
+    if app.ready_at.is_none() {
+        return Ok(Some(format!(
+            "{id} ({vessel}) failed not ready on {failed_on} and has not declared readiness again"
+        )));
+    }
+    let delay = cap.readiness.requeue_delay_days;
+    let from = corridor_planner::model::add_days(failed_on, delay);
+    Ok((local_date(start_at, &tz) < from).then(|| {
+        format!(
+            "{id} ({vessel}) failed not ready on {failed_on}: after the re-queue delay of {delay} days it may be inspected from {from}"
+        )
+    }))
+}
+
+/// The first of `plan`'s assignments that [`requeue_problem`] refuses.
+fn plan_requeue_problem(
+    clearance: &Clearance,
+    plan: &PlanContent,
+    cap: &CapacityConfig,
+) -> Result<Option<String>, ServiceError> {
+    for a in &plan.assignments {
+        if let Some(app) = clearance.applications.get(&a.application_id)
+            && let Some(why) = requeue_problem(app, a.start_at, cap)?
+        {
+            return Ok(Some(why));
+        }
+    }
+    Ok(None)
+}
+
 fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
     t.to_zoned(tz.clone()).date()
 }
@@ -1101,8 +1152,22 @@ pub(crate) async fn submit_plan(
         )
         .await?;
     }
-    s.execute(&caller.actor, Command::SubmitPlan { date: date.clone() })
-        .await?;
+    let cap = s.capacity();
+    s.execute_if(
+        &caller.actor,
+        Command::SubmitPlan { date: date.clone() },
+        |c| match c.plans.get(&date) {
+            Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
+                Some(why) => Err(ClearanceError::PlanConflict(format!(
+                    "the plan for {date} cannot be submitted as it stands: {why}; revise it"
+                ))
+                .into()),
+                None => Ok(()),
+            },
+            None => Ok(()),
+        },
+    )
+    .await?;
     ok(&plan_body(&s, &date, day).await?)
 }
 
@@ -1135,11 +1200,25 @@ pub(crate) async fn decide_plan(
         .plans
         .get(&date)
         .map(|p| (p.content.version, p.plan_hash));
-    s.execute(
+    // An approval of a plan drafted before one of its vessels failed not
+    // ready would book it before its re-queue delay ends.
+    let approves = decision.payload.decision == DecisionKind::Approve;
+    let cap = s.capacity();
+    s.execute_if(
         &caller.actor,
         Command::DecidePlan {
             date: date.clone(),
             decision,
+        },
+        |c| match c.plans.get(&date).filter(|_| approves) {
+            Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
+                Some(why) => Err(ClearanceError::PlanConflict(format!(
+                    "the plan for {date} can no longer be approved as it stands: {why}; the coordinator must submit a new version"
+                ))
+                .into()),
+                None => Ok(()),
+            },
+            None => Ok(()),
         },
     )
     .await

@@ -255,6 +255,25 @@ impl Service {
         self.execute_with(actor, command, None).await
     }
 
+    /// Executes `command` if `check` finds nothing against it in the state
+    /// it will apply to (both under the state's lock).
+    pub(crate) async fn execute_if(
+        &self,
+        actor: &Actor,
+        command: Command,
+        check: impl FnOnce(&corridor_clearance::Clearance) -> Result<(), ServiceError>,
+    ) -> Result<Event, ServiceError> {
+        self.execute_on(
+            actor,
+            |c| {
+                check(c)?;
+                Ok(command)
+            },
+            None,
+        )
+        .await
+    }
+
     pub(crate) async fn execute_with(
         &self,
         actor: &Actor,

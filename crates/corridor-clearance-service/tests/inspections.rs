@@ -922,6 +922,80 @@ async fn a_plan_cannot_book_a_vessel_already_scheduled_for_another_day() {
     }
 }
 
+/// Inspections review 2026-11-30, finding 3: two days planned from one
+/// queue, the vessel booked on the first failed not ready there and
+/// declared ready again, and the parties' approval of the second day's plan
+/// booked it the next day, inside the two-day re-queue delay. A booking by
+/// hand skipped the delay and the new declaration too (finding 2).
+#[tokio::test]
+async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_250, 4, 70, true).await;
+    let x = &ids[0];
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (st, second) = w.as_coord("POST", "/plans/2022-10-08/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{second}");
+    assert!(planned_ids(&second).contains(x), "{second}");
+    let first = w.approve_plan("2022-10-07").await;
+    assert!(planned_ids(&first).contains(x), "{first}");
+    // 7 Oct, 13:00 Istanbul: X failed not ready this morning, and is ready again.
+    w.s.clock().set("2022-10-07T10:00:00Z".parse().unwrap());
+    let inspector = login(&w.app, "inspector").await;
+    let (st, resp) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{x}/inspection"),
+        Some(&inspector),
+        Some(&json!({
+            "outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"},
+            "checked": []
+        })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    let agent = login(&w.app, "agent-a").await;
+    let ready = |token: String| {
+        let app = w.app.clone();
+        let path = format!("/applications/{x}/readiness");
+        async move { call(&app, "POST", &path, Some(&token), Some(&ready_body())).await }
+    };
+    // By hand, before it declared again.
+    let book = |at: &'static str| {
+        let w = &w;
+        let path = format!("/applications/{x}/inspection/schedule");
+        async move { w.as_coord("POST", &path, Some(&json!({"at": at}))).await }
+    };
+    let (st, resp) = book("2022-10-10T04:00:00Z").await;
+    assert_eq!(st, StatusCode::CONFLICT, "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has not declared readiness again"),
+        "{resp}"
+    );
+    assert_eq!(ready(agent).await.0, StatusCode::OK);
+    // The second day's plan, approved by every party, would book X on 8 Oct.
+    let hash = second["plan_hash"].as_str().unwrap();
+    let mut last = (StatusCode::OK, Value::Null);
+    for party in PARTIES {
+        last = w.plan_decision(party, "2022-10-08", hash).await;
+    }
+    assert_eq!(last.0, StatusCode::CONFLICT, "{}", last.1);
+    let message = last.1["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("failed not ready on 2022-10-07")
+            && message.contains("may be inspected from 2022-10-09")
+            && message.contains("new version"),
+        "{message}"
+    );
+    // By hand: not on 8 Oct (Istanbul), from 9 Oct 00:00 Istanbul on.
+    let (st, resp) = book("2022-10-08T20:59:00Z").await;
+    assert_eq!(st, StatusCode::CONFLICT, "{resp}");
+    let (st, resp) = book("2022-10-08T21:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+}
+
 /// Planner review finding 3: a vessel whose scheduled day passed without a
 /// record was left out of every later plan, and the queue still predicted
 /// the day gone. It now waits again: predicted from the next open day, and
