@@ -133,6 +133,7 @@ impl ServiceError {
                 | C::AlreadySuspended
                 | C::NotSuspended
                 | C::PlanConflict(_)
+                | C::BookingConflict(_)
                 | C::VesselInAnotherApplication { .. }
                 | C::AlreadyRecorded { .. }
                 | C::AlreadyAcknowledged { .. }

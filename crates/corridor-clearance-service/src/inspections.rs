@@ -586,6 +586,9 @@ pub struct QueueEntryBody {
     pub wfp: bool,
     /// Failed-not-ready inspections so far.
     pub not_ready_count: u32,
+    /// The day its inspection is booked for (local date), while that
+    /// booking stands: not stopped, and not a day already past.
+    pub booked: Option<String>,
     /// The calling agent's own vessel.
     pub mine: bool,
 }
@@ -665,7 +668,8 @@ async fn queue_body(
         }
         // Once an approved plan has scheduled it, the scheduled day is the
         // prediction (until that day has passed without a record).
-        let (p, lo, hi) = match scheduled_day(w).filter(|d| *d >= today) {
+        let booked = scheduled_day(w).filter(|d| *d >= today);
+        let (p, lo, hi) = match booked {
             Some(d) => (d, d, d),
             // Tomorrow's plan is past its deadline: it may slip a day.
             None if late && e.predicted == first_day => (
@@ -693,6 +697,7 @@ async fn queue_body(
             predicted_latest: hi.max(p).to_string(),
             wfp: w.app.content.wfp,
             not_ready_count: w.app.not_ready_count,
+            booked: booked.map(|d| d.to_string()),
             mine,
         });
     }

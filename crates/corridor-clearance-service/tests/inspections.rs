@@ -1810,4 +1810,46 @@ async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
         c["why"].as_str().unwrap().contains("day_off: holiday"),
         "{day}"
     );
+    // Inspections review 2026-11-30, findings 6 and 8: no result is
+    // recorded for the cancelled slot, and the coordinator can book the
+    // vessel again by hand (it was refused as "awaiting inspection"); the
+    // queue says it is booked only while a booking stands.
+    let booked = |q: &Value| {
+        q["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["application_id"] == free.as_str())
+            .map(|e| e["booked"].clone())
+    };
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(booked(&q), Some(Value::Null), "{q}");
+    let inspector = login(&w.app, "inspector").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{free}/inspection"),
+        Some(&inspector),
+        Some(&json!({"outcome": {"result": "passed"}, "checked": ["papers", "crew", "cargo", "prohibited", "gas_free"]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is cancelled by STOP-"),
+        "{body}"
+    );
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-13T07:00:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(booked(&q), Some(json!("2022-10-13")), "{q}");
+    // A booking that stands is not moved by hand.
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-14T07:00:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
 }

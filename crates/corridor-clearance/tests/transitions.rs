@@ -120,12 +120,14 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
     if target == Approved {
         return (w, id, now);
     }
+    // Booked an hour ahead: still standing when the matrix's commands run
+    // (a booking whose time has passed may be moved).
     step(
         &mut w,
         &coordinator(),
         Command::ScheduleInspection {
             application_id: id.clone(),
-            at: now,
+            at: now + 1.hours(),
         },
         now,
     );

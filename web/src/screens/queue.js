@@ -42,7 +42,8 @@ function readiness(e) {
     const times = e.not_ready_count > 1 ? ` (${e.not_ready_count}×)` : '';
     return { key: 'failed', text: h('span', { class: 'tag warn' }, `failed: not ready${times}`) };
   }
-  if (e.ready) return { key: 'ready', text: e.status === 'awaiting_inspection' ? 'ready, scheduled' : 'ready' };
+  // "Scheduled" only while the booking stands (a stopped or passed one waits again).
+  if (e.ready) return { key: 'ready', text: e.booked ? `ready, booked for ${fmtDate(e.booked)}` : 'ready' };
   return { key: 'not-declared', text: h('span', { class: 'muted' }, 'not declared') };
 }
 

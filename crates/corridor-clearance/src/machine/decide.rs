@@ -278,7 +278,12 @@ impl Clearance {
             }
             C::ScheduleInspection { application_id, at } => {
                 let app = self.authorise_app(actor, Action::ScheduleInspection, &application_id)?;
-                if !matches!(app.status, Status::Approved | Status::FailedNotReady) {
+                // A booking a stoppage stopped, or whose time passed without
+                // a result, can be moved; one still standing cannot.
+                let rebook = app.status == Status::AwaitingInspection
+                    && (self.booking_stopped_by(app).is_some()
+                        || app.inspection_at.is_none_or(|t| t < now));
+                if !rebook && !matches!(app.status, Status::Approved | Status::FailedNotReady) {
                     return Err(illegal("schedule an inspection for", app.status));
                 }
                 self.require_active()?;
@@ -296,6 +301,17 @@ impl Clearance {
                 let app = self.authorise_app(actor, Action::RecordInspection, &application_id)?;
                 if app.status != Status::AwaitingInspection {
                     return Err(illegal("record an inspection of", app.status));
+                }
+                // The teams were told the slot is cancelled: a result for it
+                // waits until the coordinator books it again or lifts the
+                // stoppage.
+                if let Some(st) = self.booking_stopped_by(app) {
+                    return Err(ClearanceError::BookingConflict(format!(
+                        "the inspection booked at {} is cancelled by {}: the coordinator books it again or lifts the stoppage first",
+                        app.inspection_at
+                            .map_or_else(String::new, corridor_ledger::time::format),
+                        st.why()
+                    )));
                 }
                 self.require_active()?;
                 let status = match &outcome {

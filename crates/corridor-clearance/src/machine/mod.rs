@@ -649,6 +649,9 @@ pub enum ClearanceError {
     /// A plan command that does not fit the plan's state (says why).
     #[error("{0}")]
     PlanConflict(String),
+    /// An inspection booked or recorded against what its booking allows (says why).
+    #[error("{0}")]
+    BookingConflict(String),
     /// The alert was acknowledged before; the first acknowledgement stands.
     #[error("alert {key} was already acknowledged by {by} at {at}")]
     AlreadyAcknowledged {
