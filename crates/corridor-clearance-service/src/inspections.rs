@@ -1273,9 +1273,21 @@ pub(crate) async fn get_inspections(
     };
     let plan = clearance.plans.get(&date);
     let approved = plan.filter(|p| p.status == PlanStatus::Approved);
+    // The inspection recorded against a slot, if one was: the slot took
+    // place, whatever was booked since.
+    let result = |a: &PlanAssignment, app: &'_ Application| {
+        app.booked_results
+            .iter()
+            .rev()
+            .find(|r| r.booked_at == a.start_at)
+            .map(|r| r.status)
+    };
     // An approved slot no longer stands once a stoppage stops it or the
     // vessel is booked at another time: the inspectors are told, not sent.
     let gone = |a: &PlanAssignment, app: &Application| -> Option<String> {
+        if result(a, app).is_some() {
+            return None;
+        }
         if app.inspection_at != Some(a.start_at) {
             return Some(match app.inspection_at {
                 Some(t) => format!("booked again for {}", corridor_ledger::time::format(t)),
@@ -1347,7 +1359,9 @@ pub(crate) async fn get_inspections(
                         "start": a.start,
                         "end": a.end,
                         "start_at": corridor_ledger::time::format(a.start_at),
-                        "status": app.status,
+                        // How this slot ended, if it has (the vessel may be
+                        // booked again since), else where the vessel stands.
+                        "status": result(a, app).unwrap_or(app.status),
                         "company": app.company,
                         "vessel": app.content.vessel,
                         "itinerary": app.content.itinerary,

@@ -994,6 +994,26 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
     assert_eq!(st, StatusCode::CONFLICT, "{resp}");
     let (st, resp) = book("2022-10-08T21:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{resp}");
+    // Finding 7: booked again, X's inspection of 7 Oct stays on that day's
+    // list, as it ended (it was shown as cancelled, "booked again").
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let listed = day["inspections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["application_id"] == x.as_str())
+        .unwrap_or_else(|| panic!("{x} is not on 7 Oct's list: {day}"));
+    assert_eq!(listed["status"], "failed_not_ready", "{day}");
+    assert!(
+        day["cancelled"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["application_id"] != x.as_str()),
+        "{day}"
+    );
 }
 
 /// Planner review finding 3: a vessel whose scheduled day passed without a

@@ -93,7 +93,8 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
       const slot = plan.byId.get(a.id);
       return h('li', { 'data-id': a.id },
         h('a', { href: href(`/inspect/${a.id}`, { date }) }, h('strong', null, a.vessel), ` · ${a.id}`),
-        h('span', null, statusTag(a.status)),
+        // The slot's own ending if it has one (the vessel may be booked again since).
+        h('span', null, statusTag(slot?.status || a.status)),
         // One clock for both: the plan's HH:MM (in the plan's zone) and a scheduled time, each with its zone.
         slot ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
           : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${scheduledText(a.inspection_at, date, zone)} (outside the plan)`)

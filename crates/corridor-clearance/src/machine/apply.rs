@@ -223,6 +223,7 @@ impl Clearance {
                         not_ready_at: None,
                         inspection_at: None,
                         last_inspection: None,
+                        booked_results: Vec::new(),
                     },
                 );
             }
@@ -346,6 +347,13 @@ impl Clearance {
                         ..
                     } => {
                         app.inspections += 1;
+                        if let Some(booked_at) = app.inspection_at {
+                            app.booked_results.push(BookedResult {
+                                booked_at,
+                                status: *status,
+                                at,
+                            });
+                        }
                         app.last_inspection = Some(LastInspection {
                             outcome: outcome.clone(),
                             at,

@@ -489,6 +489,22 @@ pub struct Application {
     /// before a re-inspection.
     #[serde(default)]
     pub last_inspection: Option<LastInspection>,
+    /// Each inspection recorded against a booking: the booked time and
+    /// how it ended, so that a day's list keeps an inspection that took
+    /// place after the vessel is booked again.
+    #[serde(default)]
+    pub booked_results: Vec<BookedResult>,
+}
+
+/// An inspection recorded against a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookedResult {
+    /// The booked time.
+    pub booked_at: Timestamp,
+    /// The status it left the application in.
+    pub status: Status,
+    /// When it was recorded.
+    pub at: Timestamp,
 }
 
 /// An application's most recent inspection.
