@@ -397,12 +397,23 @@ impl<'a> Planning<'a> {
         // day gone without a record waits again. The coordinator, who
         // knows, may also put one whose slot today has begun into a later
         // day by hand (the draft leaves it out).
-        // A booking a stoppage has since stopped does not hold.
+        // A booking a stoppage has since stopped does not hold. One made by
+        // hand for this day stays as it is, outside the plan (drafted at
+        // another time, the plan could not be submitted).
+        let day_key = day.to_string();
+        let by_this_plan = |app: &Application| {
+            self.clearance.plans.get(&day_key).is_some_and(|p| {
+                p.status == PlanStatus::Approved
+                    && p.content.assignments.iter().any(|a| {
+                        a.application_id == app.id && Some(a.start_at) == app.inspection_at
+                    })
+            })
+        };
         let plannable = |w: &Waiting<'_>| {
             w.app.ready_at.is_some()
                 && self.booked_day(w.app).is_none_or(|booked| {
                     let begun = w.app.inspection_at.is_some_and(|t| t < now);
-                    booked == day
+                    (booked == day && by_this_plan(w.app))
                         || booked < today
                         || (by_hand && booked == today && begun && day > today)
                 })

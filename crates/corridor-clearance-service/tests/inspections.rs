@@ -1016,6 +1016,28 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
     );
 }
 
+/// Inspections review 2026-11-30, finding 2: a ready vessel booked by hand
+/// for a day was still drafted into that day's plan at another time, and
+/// the plan could then not be submitted ("already scheduled"). The booking
+/// by hand stands outside the plan.
+#[tokio::test]
+async fn a_booking_by_hand_stays_outside_the_days_plan() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_270, 3, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, draft) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert!(planned_ids(&draft).contains(&ids[0]), "{draft}");
+    let path = format!("/applications/{}/inspection/schedule", ids[0]);
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-07T12:30:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let plan = w.approve_plan("2022-10-07").await;
+    assert!(!planned_ids(&plan).contains(&ids[0]), "{plan}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(queue_field(&q, &ids[0], "booked"), "2022-10-07", "{q}");
+}
+
 /// Planner review finding 3: a vessel whose scheduled day passed without a
 /// record was left out of every later plan, and the queue still predicted
 /// the day gone. It now waits again: predicted from the next open day, and
