@@ -1038,6 +1038,23 @@ async fn a_booking_by_hand_stays_outside_the_days_plan() {
     assert_eq!(queue_field(&q, &ids[0], "booked"), "2022-10-07", "{q}");
 }
 
+/// Inspections review 2026-11-30, finding 5: the public queue served 2.19
+/// inspections per team-day (the window over the mean duration), while a
+/// team's day holds two whole inspections: it placed 7 vessels on every
+/// other day where the plans book 6, so later places were shown early.
+#[tokio::test]
+async fn the_queue_predicts_no_more_a_day_than_the_plans_book() {
+    let w = world().await;
+    approved_vessels(&w, 931_900, 24, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let days = ["2022-10-07", "2022-10-08", "2022-10-09", "2022-10-10"];
+    let per_day: Vec<usize> = days.iter().map(|d| predicted_on(&q, d)).collect();
+    assert_eq!(per_day, [6, 6, 6, 6], "{q}");
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(planned_ids(&plan).len(), 6, "{plan}");
+}
+
 /// Planner review finding 3: a vessel whose scheduled day passed without a
 /// record was left out of every later plan, and the queue still predicted
 /// the day gone. It now waits again: predicted from the next open day, and

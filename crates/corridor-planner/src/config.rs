@@ -35,6 +35,13 @@ pub struct CapacityConfig {
     /// Optional cap on inspections per day (all directions), e.g. a what-if "6 a day".
     #[serde(default)]
     pub max_inspections_per_day: Option<u32>,
+    /// Where no rate is given or learned, count a team-day's whole
+    /// inspections (the rate derived from the durations, rounded down):
+    /// what a daily plan can book, for a queue forecast that must agree with
+    /// the plans. Off for replays, where the derived rate stands for an
+    /// average over inspections of every length.
+    #[serde(default)]
+    pub whole_inspections: bool,
     /// Teams over time.
     #[serde(default, rename = "period")]
     pub periods: Vec<Period>,
@@ -510,6 +517,13 @@ impl CapacityConfig {
         }
     }
 
+    /// Inspections per team-day where no rate is given: [`Self::derived_rate`],
+    /// rounded down with [`Self::whole_inspections`].
+    pub fn default_rate(&self) -> f64 {
+        let r = self.derived_rate();
+        if self.whole_inspections { r.floor() } else { r }
+    }
+
     /// The teams working on `day`, as indices into the config's numbering (`teams[i]`, or
     /// `team-{i+1}` beyond the named ones): the day's period's count, less what each stoppage
     /// covering the day stops.
@@ -548,7 +562,7 @@ impl CapacityConfig {
             .iter()
             .rev()
             .find(|r| r.month == key)
-            .map_or_else(|| self.derived_rate(), |r| r.inspections_per_team_day);
+            .map_or_else(|| self.default_rate(), |r| r.inspections_per_team_day);
         let mut cap = DayCapacity {
             teams: 0,
             per_team,
