@@ -435,6 +435,37 @@ impl<'a> Planning<'a> {
         Ok((p, candidates))
     }
 
+    /// Why `id` is not among the vessels a plan for `day` may take, in
+    /// words (the first reason that holds).
+    fn why_not_plannable(&self, id: &str, day: Date) -> String {
+        let Some(app) = self.clearance.applications.get(id) else {
+            return "there is no such application".into();
+        };
+        if !app.waiting_for_inspection() {
+            return format!(
+                "it is {} and does not wait for an inspection",
+                app.status.name()
+            );
+        }
+        if app.ready_at.is_none() {
+            return "it has not declared readiness for inspection".into();
+        }
+        if let (Some(booked), Some(at)) = (self.booked_day(app), app.inspection_at)
+            && booked != day
+        {
+            return format!("it is booked for {}", corridor_ledger::time::format(at));
+        }
+        if let Some(from) = self.voyage(app).ready.filter(|r| *r > day) {
+            return format!(
+                "it may be inspected from {from} (the re-queue delay after it failed not ready)"
+            );
+        }
+        if self.booked_day(app) == Some(day) {
+            return "it is booked by hand for that day, outside the plan".into();
+        }
+        format!("it is not among the vessels the plan for {day} may take")
+    }
+
     fn vessel_name(&self, id: &str) -> String {
         self.clearance
             .applications
@@ -1067,11 +1098,7 @@ pub(crate) async fn put_plan(
             .jobs
             .iter()
             .find(|j| j.id == a.application_id)
-            .ok_or_else(|| {
-                what(format!(
-                    "not in the queue for {date}: it must be waiting for an inspection, declared ready and past any re-queue delay"
-                ))
-            })?;
+            .ok_or_else(|| what(planning.why_not_plannable(&a.application_id, day)))?;
         let area = match &a.area {
             Some(name) => p.areas.iter().position(|x| x == name).ok_or_else(|| {
                 what(format!(

@@ -1036,6 +1036,22 @@ async fn a_booking_by_hand_stays_outside_the_days_plan() {
     assert!(!planned_ids(&plan).contains(&ids[0]), "{plan}");
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(queue_field(&q, &ids[0], "booked"), "2022-10-07", "{q}");
+    // Finding 9: an edit that puts it into another day says why it cannot.
+    let (st, body) = w
+        .as_coord(
+            "PUT",
+            "/plans/2022-10-08",
+            Some(&json!({"reason": "r", "assignments": [{"application_id": ids[0], "team": "JIT-1", "start": "07:00"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("it is booked for 2022-10-07T12:30:00Z"),
+        "{body}"
+    );
 }
 
 /// Inspections review 2026-11-30, finding 5: the public queue served 2.19
