@@ -1099,3 +1099,81 @@ fn an_amendment_that_changes_nothing_is_refused() {
         (Status::Held, &held.decisions, &held.awaiting_since)
     );
 }
+
+/// Review of the fix for inspections finding 1 (2026-11-30): a plan
+/// decision now counts once, but a log written before may hold the same
+/// signed plan decision twice (a retried request), or one signed before
+/// the party's current one. Such a log still replays as written; only new
+/// decisions are refused.
+#[test]
+fn a_log_with_a_plan_decision_logged_twice_still_replays() {
+    let now = t("2022-11-09T08:00:00Z");
+    let mut w = World::new(bsgi(), now);
+    let content = corridor_clearance::PlanContent {
+        date: "2022-11-10".into(),
+        version: 1,
+        assignments: Vec::new(),
+    };
+    let hash = content.plan_hash().expect("hash");
+    w.run(
+        &coordinator(),
+        Command::SetPlan {
+            content,
+            reason: None,
+            scores: serde_json::json!({}),
+        },
+        now,
+    )
+    .expect("set");
+    w.run(
+        &coordinator(),
+        Command::SubmitPlan {
+            date: "2022-11-10".into(),
+        },
+        now,
+    )
+    .expect("submit");
+    let signed = |w: &World, kind: DecisionKind, at: Timestamp| {
+        let k = w.key("UA");
+        DecisionPayload {
+            party: "UA".into(),
+            application_id: "PLAN-2022-11-10".into(),
+            application_hash: hash,
+            decision: kind,
+            time: at,
+            key_id: k.key_id(),
+        }
+        .sign(k)
+        .expect("sign")
+    };
+    let decide = |w: &mut World, d: SignedDecision, at: Timestamp| {
+        w.run(
+            &delegate("UA"),
+            Command::DecidePlan {
+                date: "2022-11-10".into(),
+                decision: d,
+            },
+            at,
+        )
+    };
+    let approve = signed(&w, DecisionKind::Approve, now + 1.hours());
+    let approved = decide(&mut w, approve.clone(), now + 1.hours()).expect("approve");
+    let hold_signed = signed(&w, hold("TEAM_SHORT"), now + 2.hours());
+    let held = decide(&mut w, hold_signed, now + 2.hours()).expect("hold");
+    // Refused now: the same approval again.
+    assert!(matches!(
+        decide(&mut w, approve, now + 3.hours()),
+        Err(ClearanceError::AlreadyRecorded { .. })
+    ));
+    // As an older version of corridor logged them: the approval again
+    // after the hold, and the hold again.
+    let mut events = w.events();
+    events.push((now + 3.hours(), approved));
+    events.push((now + 4.hours(), held));
+    let c = Clearance::replay(bsgi(), events.iter().map(|(at, e)| (*at, e)))
+        .expect("an old log replays");
+    assert_eq!(
+        c.plans["2022-11-10"].approvals["UA"].decision,
+        hold("TEAM_SHORT")
+    );
+}

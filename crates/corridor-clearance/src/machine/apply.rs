@@ -149,17 +149,10 @@ impl Clearance {
                         "decision on another version of the plan for {date}"
                     )));
                 }
-                if plan
-                    .approvals
-                    .get(&decision.party)
-                    .is_some_and(|current| decision.time < current.signed_at)
-                {
-                    return Err(bad(format!(
-                        "{}'s decision on the plan for {date} was signed before its current one",
-                        decision.party
-                    )));
-                }
-                self.note_signed(decision).map_err(bad)?;
+                // Counted as signed from now on. Logs written before a plan
+                // decision counted once may hold one twice, or one signed
+                // before the party's current one: they replay as logged.
+                self.remember_signed(decision).map_err(bad)?;
                 plan.approvals
                     .insert(decision.party.clone(), plan_approval(decision, at));
                 let computed = self.plan_status_after(&plan.approvals);
