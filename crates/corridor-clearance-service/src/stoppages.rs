@@ -310,8 +310,8 @@ pub async fn declare_stoppage(
 /// still be right once the others are lifted (a cap of two teams over a
 /// day of bad weather stops one team, not all of them). A cap keeps the
 /// teams that `in_force` (the schedule with the stoppages in force) still
-/// has working first, so a cap of one team over a day a party is absent
-/// keeps one of the teams that can work without it.
+/// has working on the most of its days first, so a cap of one team over a
+/// day a party is absent keeps one of the teams that can work without it.
 fn effect_of(
     cap: &CapacityConfig,
     in_force: &CapacityConfig,
@@ -336,15 +336,29 @@ fn effect_of(
         kind: kind_name(st.kind).into(),
         note: String::new(),
     };
+    // One order of the teams for every day of it (what it stops is one list
+    // for all its days): those still working on the most of its days first.
+    let days =
+        || std::iter::successors(Some(first), |d| d.tomorrow().ok()).take_while(|d| *d <= last);
+    let mut still_days: std::collections::BTreeMap<usize, usize> = Default::default();
+    for day in days() {
+        for t in in_force.working_teams(day) {
+            *still_days.entry(t).or_default() += 1;
+        }
+    }
+    let rank = |t: &usize| {
+        (
+            std::cmp::Reverse(still_days.get(t).copied().unwrap_or(0)),
+            *t,
+        )
+    };
     let mut stops: Vec<String> = Vec::new();
     let mut every_team = true;
     let mut day = first;
     while day <= last {
         let teams = cap.working_teams(day);
-        let still = in_force.working_teams(day);
-        let (mut ordered, rest): (Vec<usize>, Vec<usize>) =
-            teams.iter().copied().partition(|t| still.contains(t));
-        ordered.extend(rest);
+        let mut ordered = teams.clone();
+        ordered.sort_by_key(rank);
         let left = as_planned.working(cap, ordered);
         // A day without teams says nothing of whether it stops them all.
         if !teams.is_empty() {

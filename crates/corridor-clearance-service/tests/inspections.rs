@@ -1623,6 +1623,20 @@ async fn overlapping_stoppages_each_stop_what_they_say_once_the_other_is_lifted(
     .await;
     declare(day("2022-10-09", json!({"kind": "other", "teams": 1}))).await;
     assert_eq!(teams_on("2022-10-09").await, 1);
+    // 10-11 Oct: RU absent on the 10th, then a cap of two teams over both
+    // days: one list of teams for both, so the 11th keeps two teams (it
+    // once stopped a different team each day, and both on both days).
+    declare(day(
+        "2022-10-10",
+        json!({"kind": "party_absent", "absent": ["RU"]}),
+    ))
+    .await;
+    let mut two = day("2022-10-10", json!({"kind": "other", "teams": 2}));
+    two["to"] = json!("2022-10-11");
+    let two = declare(two).await;
+    assert_eq!(two["stops"], json!(["JIT-2"]), "{two}");
+    assert_eq!(teams_on("2022-10-10").await, 2);
+    assert_eq!(teams_on("2022-10-11").await, 2);
 }
 
 /// A stoppage declared after a plan was approved frees the bookings of the
