@@ -86,6 +86,7 @@ pub async fn serve(app: Router, addr: SocketAddr) -> std::io::Result<()> {
         shutdown_signal().await;
     })
     .await
+    .map(|_| ())
 }
 
 /// The signal that asked the process to stop.
@@ -137,12 +138,13 @@ pub async fn shutdown_signal() -> StopSignal {
 /// stopping first, such as draining the tracking pipeline, which also ends
 /// the live streams); then stops taking connections and waits up to
 /// [`SHUTDOWN_GRACE`] for open requests, or until another ctrl-c or
-/// SIGTERM.
+/// SIGTERM, which it returns (the process should then exit with that
+/// signal's status).
 pub async fn serve_until(
     app: Router,
     addr: SocketAddr,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<StopSignal>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving");
     let (stopped, stopping) = tokio::sync::oneshot::channel::<()>();
@@ -159,18 +161,18 @@ pub async fn serve_until(
     let grace = async move {
         if stopping.await.is_ok() {
             tokio::select! {
-                () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
-                _ = shutdown_signal() => {}
+                () = tokio::time::sleep(SHUTDOWN_GRACE) => None,
+                s = shutdown_signal() => Some(s),
             }
         } else {
-            std::future::pending::<()>().await;
+            std::future::pending::<Option<StopSignal>>().await
         }
     };
     tokio::select! {
-        r = server => r,
-        () = grace => {
+        r = server => r.map(|()| None),
+        cut = grace => {
             tracing::warn!("requests still open after the stop: ending them");
-            Ok(())
+            Ok(cut)
         }
     }
 }

@@ -219,8 +219,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if served.is_err() {
         live.shutdown().await;
     }
-    served?;
-    Ok(timed_out.exit_code())
+    let cut = served?;
+    Ok(timed_out.exit_code(cut))
 }
 
 /// Days of traffic the demo simulates, and how much faster than real time:

@@ -101,10 +101,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // streams; then the server stops.
     let timed_out = DrainTimedOut::default();
     let stop = stop_after_signal(async move { live.shutdown().await }, timed_out.clone());
-    corridor_server::serve_until(app, addr, stop)
+    let cut = corridor_server::serve_until(app, addr, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
-    Ok(timed_out.exit_code())
+    Ok(timed_out.exit_code(cut))
 }
 
 /// How long a stop waits for the tracking pipeline to drain.
@@ -116,9 +116,12 @@ const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 pub(super) struct DrainTimedOut(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
 impl DrainTimedOut {
-    /// The exit code of a stop: success unless the drain timed out.
-    pub(super) fn exit_code(&self) -> ExitCode {
-        if self.0.load(std::sync::atomic::Ordering::Relaxed) {
+    /// The exit code of a stop: success unless the drain timed out, or a
+    /// signal `cut` the wait for open requests short (its own status).
+    pub(super) fn exit_code(&self, cut: Option<corridor_server::StopSignal>) -> ExitCode {
+        if let Some(signal) = cut {
+            ExitCode::from(signal.exit_status())
+        } else if self.0.load(std::sync::atomic::Ordering::Relaxed) {
             say!(
                 "corridor: stopped before the tracking pipeline drained; what it held was not stored"
             );
@@ -214,6 +217,11 @@ mod tests {
         );
         assert_eq!(StopSignal::Terminate.exit_status(), 143);
         assert_eq!(StopSignal::Interrupt.exit_status(), 130);
-        assert!(super::DrainTimedOut::default().exit_code() == std::process::ExitCode::SUCCESS);
+        let code = |cut| super::DrainTimedOut::default().exit_code(cut);
+        assert_eq!(code(None), std::process::ExitCode::SUCCESS);
+        assert_eq!(
+            code(Some(StopSignal::Terminate)),
+            std::process::ExitCode::from(143)
+        );
     }
 }
