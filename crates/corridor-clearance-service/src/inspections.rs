@@ -1199,7 +1199,8 @@ pub(crate) async fn submit_plan(
     s.execute_if(
         &caller.actor,
         Command::SubmitPlan { date: date.clone() },
-        |c| match c.plans.get(&date) {
+        // A draft only: the machine says what else is wrong.
+        |c| match c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft) {
             Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
                 Some(why) => Err(ClearanceError::PlanConflict(format!(
                     "the plan for {date} cannot be submitted as it stands: {why}; revise it"
@@ -1243,9 +1244,9 @@ pub(crate) async fn decide_plan(
         .plans
         .get(&date)
         .map(|p| (p.content.version, p.plan_hash));
-    // An approval of a plan drafted before one of its vessels failed not
-    // ready would book it before its re-queue delay ends.
-    let approves = decision.payload.decision == DecisionKind::Approve;
+    // The approval that would approve a plan drafted before one of its
+    // vessels failed not ready would book it inside its re-queue delay.
+    let payload = decision.payload.clone();
     let cap = s.capacity();
     s.execute_if(
         &caller.actor,
@@ -1253,7 +1254,11 @@ pub(crate) async fn decide_plan(
             date: date.clone(),
             decision,
         },
-        |c| match c.plans.get(&date).filter(|_| approves) {
+        |c| match c
+            .plans
+            .get(&date)
+            .filter(|_| c.would_approve_plan(&date, &payload))
+        {
             Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
                 Some(why) => Err(ClearanceError::PlanConflict(format!(
                     "the plan for {date} can no longer be approved as it stands: {why}; the coordinator must submit a new version"

@@ -975,13 +975,24 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
         "{resp}"
     );
     assert_eq!(ready(agent).await.0, StatusCode::OK);
-    // The second day's plan, approved by every party, would book X on 8 Oct.
+    // The second day's plan, approved by every party, would book X on 8 Oct:
+    // the approval that would approve it is refused (the others stand).
     let hash = second["plan_hash"].as_str().unwrap();
-    let mut last = (StatusCode::OK, Value::Null);
+    let mut answers = Vec::new();
     for party in PARTIES {
-        last = w.plan_decision(party, "2022-10-08", hash).await;
+        answers.push(w.plan_decision(party, "2022-10-08", hash).await);
     }
-    assert_eq!(last.0, StatusCode::CONFLICT, "{}", last.1);
+    let statuses: Vec<StatusCode> = answers.iter().map(|a| a.0).collect();
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::CONFLICT
+        ]
+    );
+    let last = answers.pop().unwrap();
     let message = last.1["error"]["message"].as_str().unwrap();
     assert!(
         message.contains("failed not ready on 2022-10-07")
@@ -1259,6 +1270,11 @@ async fn a_partys_earlier_plan_approval_cannot_undo_its_later_hold() {
     // Signed earlier and never sent: older than UA's hold.
     let (st, resp) = post(early).await;
     assert_eq!(st, StatusCode::CONFLICT, "{resp}");
+    assert_eq!(
+        resp["error"]["message"],
+        "UA's decision on the plan for 2022-10-07 was signed at 2022-10-06T10:30:00Z, before its current hold (signed at 2022-10-06T12:00:00Z): sign a new one",
+        "{resp}"
+    );
     let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
     assert_eq!(plan["status"], "submitted", "{plan}");
     let ua = plan["approvals"]

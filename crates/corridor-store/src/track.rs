@@ -81,11 +81,11 @@ pub struct RegistryRow {
 #[async_trait]
 pub trait TrackStore: Send + Sync + std::fmt::Debug {
     /// Appends positions in one transaction (SQLite: multi-row INSERTs;
-    /// PostgreSQL: one binary `COPY`). Of several positions of one vessel
-    /// at the same millisecond in `rows` only the first is stored; SQLite
-    /// also ignores one whose `(mmsi, time)` is already stored (PostgreSQL
-    /// stores such a repeat from a later call; down-sampling thins it).
-    /// Returns how many rows were stored.
+    /// PostgreSQL: one binary `COPY`, or `ON CONFLICT DO NOTHING` through a
+    /// temporary table while batches repeat stored rows). Of several
+    /// positions of one vessel at the same millisecond in `rows` only the
+    /// first is stored, and one whose `(mmsi, time)` is already stored is
+    /// ignored. Returns how many rows were stored.
     async fn insert_positions(&self, rows: &[PositionRow]) -> Result<u64, StoreError>;
     /// Inserts or replaces alerts by key (an alert is emitted open, then again closed).
     async fn upsert_alerts(&self, rows: &[AlertRow]) -> Result<(), StoreError>;

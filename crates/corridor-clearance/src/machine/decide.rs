@@ -623,10 +623,12 @@ impl Clearance {
                 if let Some(current) = plan.approvals.get(&party)
                     && decision.payload.time < current.signed_at
                 {
-                    return Err(ClearanceError::StaleDecision {
-                        signed: decision.payload.time,
-                        since: current.signed_at,
-                    });
+                    return Err(ClearanceError::PlanConflict(format!(
+                        "{party}'s decision on the plan for {date} was signed at {}, before its current {} (signed at {}): sign a new one",
+                        corridor_ledger::time::format(decision.payload.time),
+                        current.decision.name(),
+                        corridor_ledger::time::format(current.signed_at)
+                    )));
                 }
                 // An approval signed before this version was submitted cannot be replayed onto it.
                 if let Some(since) = plan.submitted_at {
@@ -724,6 +726,19 @@ impl Clearance {
             }),
             None => Ok(()),
         }
+    }
+
+    /// Whether `payload`, a party's decision on the submitted plan it
+    /// names, would approve that plan (the consensus rule then met).
+    pub fn would_approve_plan(&self, date: &str, payload: &DecisionPayload) -> bool {
+        let Some(plan) = self.plans.get(date).filter(|p| {
+            p.status == PlanStatus::Submitted && p.plan_hash == payload.application_hash
+        }) else {
+            return false;
+        };
+        let mut approvals = plan.approvals.clone();
+        approvals.insert(payload.party.clone(), plan_approval(payload, payload.time));
+        self.plan_status_after(&approvals) == PlanStatus::Approved
     }
 
     /// A plan is approved when the consensus rule is met by the parties' approvals.
