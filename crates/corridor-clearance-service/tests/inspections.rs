@@ -1027,6 +1027,54 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
     );
 }
 
+/// Review of the session's fixes (2026-11-30), findings 5 and 6: a slot that
+/// had begun, moved by hand to the next day, and then its result recorded:
+/// the result is the slot's (it was filed under the new booking, so the
+/// day's list called the slot cancelled); and a move to the same time is
+/// refused (it kept the stopped slot's team).
+#[tokio::test]
+async fn a_result_after_its_slot_was_moved_is_the_slots() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_280, 1, 70, true).await;
+    let x = &ids[0];
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let plan = w.approve_plan("2022-10-07").await;
+    let slot = plan["assignments"][0]["start_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The slot has begun; the coordinator, not hearing, moves it to tomorrow.
+    w.s.clock().set("2022-10-07T05:00:00Z".parse().unwrap());
+    let path = format!("/applications/{x}/inspection/schedule");
+    let (st, body) = w.as_coord("POST", &path, Some(&json!({"at": slot}))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-08T04:00:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    // The team comes back with the result.
+    w.s.clock().set("2022-10-07T07:00:00Z".parse().unwrap());
+    let inspector = login(&w.app, "inspector").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{x}/inspection"),
+        Some(&inspector),
+        Some(&json!({
+            "outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"},
+            "checked": []
+        })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    assert_eq!(day["inspections"][0]["application_id"], x.as_str(), "{day}");
+    assert_eq!(day["inspections"][0]["status"], "failed_not_ready", "{day}");
+    assert_eq!(day["cancelled"], json!([]), "{day}");
+}
+
 /// Inspections review 2026-11-30, finding 2: a ready vessel booked by hand
 /// for a day was still drafted into that day's plan at another time, and
 /// the plan could then not be submitted ("already scheduled"). The booking

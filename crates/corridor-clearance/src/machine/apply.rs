@@ -217,6 +217,7 @@ impl Clearance {
                         inspection_at: None,
                         last_inspection: None,
                         booked_results: Vec::new(),
+                        moved_from: None,
                     },
                 );
             }
@@ -330,6 +331,11 @@ impl Clearance {
                     E::ApplicationWithdrawn { .. } => app.status = Status::Withdrawn,
                     E::ApplicationExpired { .. } => app.status = Status::Expired,
                     E::InspectionScheduled { at: when, .. } => {
+                        app.moved_from = if app.status == Status::AwaitingInspection {
+                            app.inspection_at
+                        } else {
+                            None
+                        };
                         app.status = Status::AwaitingInspection;
                         app.inspection_at = Some(*when);
                     }
@@ -340,7 +346,13 @@ impl Clearance {
                         ..
                     } => {
                         app.inspections += 1;
-                        if let Some(booked_at) = app.inspection_at {
+                        // A result before the booked time, after a move by
+                        // hand from a slot that had begun, is that slot's.
+                        let booked = match (app.inspection_at, app.moved_from) {
+                            (Some(b), Some(m)) if at < b && m <= at => Some(m),
+                            (b, _) => b,
+                        };
+                        if let Some(booked_at) = booked {
                             app.booked_results.push(BookedResult {
                                 booked_at,
                                 status: *status,

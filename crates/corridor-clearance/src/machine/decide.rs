@@ -288,6 +288,14 @@ impl Clearance {
                 }
                 self.require_active()?;
                 let at = corridor_ledger::time::to_seconds(at);
+                // The same time again is the same (stopped or passed) slot.
+                if rebook && app.inspection_at == Some(at) {
+                    return Err(ClearanceError::BookingConflict(format!(
+                        "{} is booked at {} already; a stopped or missed booking is moved to another time",
+                        app.id,
+                        corridor_ledger::time::format(at)
+                    )));
+                }
                 if at < now {
                     return Err(ClearanceError::InspectionInPast(at));
                 }

@@ -494,6 +494,10 @@ pub struct Application {
     /// place after the vessel is booked again.
     #[serde(default)]
     pub booked_results: Vec<BookedResult>,
+    /// The booking a move by hand replaced, while the new one stands: a
+    /// result recorded before the new time is that earlier slot's.
+    #[serde(default)]
+    pub moved_from: Option<Timestamp>,
 }
 
 /// An inspection recorded against a booking.
