@@ -1292,7 +1292,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved); `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), in time order; `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -1385,7 +1385,26 @@ pub(crate) async fn get_inspections(
             }))
         }))
         .collect();
-    let inspections: Vec<Value> = approved
+    let entry = |app: &Application, slot: Value, status: Status| {
+        let mut e = json!({
+            "application_id": app.id,
+            "status": status,
+            "company": app.company,
+            "vessel": app.content.vessel,
+            "itinerary": app.content.itinerary,
+            "cargo": app.content.cargo,
+            "wfp": app.content.wfp,
+            "readiness": app.readiness,
+            "ready_at": app.ready_at.map(corridor_ledger::time::format),
+            "not_ready_count": app.not_ready_count,
+            "inspections": app.inspections,
+        });
+        if let (Some(e), Value::Object(slot)) = (e.as_object_mut(), slot) {
+            e.extend(slot);
+        }
+        e
+    };
+    let mut inspections: Vec<(Timestamp, Value)> = approved
         .map(|p| {
             p.content
                 .assignments
@@ -1395,30 +1414,45 @@ pub(crate) async fn get_inspections(
                     if gone(a, app).is_some() {
                         return None;
                     }
-                    Some(json!({
-                        "application_id": a.application_id,
+                    let slot = json!({
                         "team": a.team,
                         "area": a.area,
                         "start": a.start,
                         "end": a.end,
                         "start_at": corridor_ledger::time::format(a.start_at),
-                        // How this slot ended, if it has (the vessel may be
-                        // booked again since), else where the vessel stands.
-                        "status": result(a, app).unwrap_or(app.status),
-                        "company": app.company,
-                        "vessel": app.content.vessel,
-                        "itinerary": app.content.itinerary,
-                        "cargo": app.content.cargo,
-                        "wfp": app.content.wfp,
-                        "readiness": app.readiness,
-                        "ready_at": app.ready_at.map(corridor_ledger::time::format),
-                        "not_ready_count": app.not_ready_count,
-                        "inspections": app.inspections,
-                    }))
+                    });
+                    // How this slot ended, if it has (the vessel may be
+                    // booked again since), else where the vessel stands.
+                    let status = result(a, app).unwrap_or(app.status);
+                    Some((a.start_at, entry(app, slot, status)))
                 })
                 .collect()
         })
         .unwrap_or_default();
+    // Bookings made by hand for this day that stand: no team, no end.
+    inspections.extend(clearance.applications.values().filter_map(|app| {
+        let at = app.inspection_at?;
+        if app.status != Status::AwaitingInspection
+            || in_plan(&app.id)
+            || local_date(at, &tz).to_string() != date
+            || clearance.booking_stopped_by(app).is_some()
+        {
+            return None;
+        }
+        let clock = at.to_zoned(tz.clone()).time();
+        let minutes =
+            u32::try_from(i32::from(clock.hour()) * 60 + i32::from(clock.minute())).unwrap_or(0);
+        let slot = json!({
+            "team": Value::Null,
+            "area": Value::Null,
+            "start": hhmm(minutes),
+            "end": Value::Null,
+            "start_at": corridor_ledger::time::format(at),
+        });
+        Some((at, entry(app, slot, app.status)))
+    }));
+    inspections.sort_by_key(|(at, _)| *at);
+    let inspections: Vec<Value> = inspections.into_iter().map(|(_, e)| e).collect();
     ok(&json!({
         "date": date,
         "plan_status": plan.map(|p| plan_status_text(p.status)),

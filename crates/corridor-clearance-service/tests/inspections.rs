@@ -1093,6 +1093,18 @@ async fn a_booking_by_hand_stays_outside_the_days_plan() {
     assert_eq!(st, StatusCode::OK, "{body}");
     let plan = w.approve_plan("2022-10-07").await;
     assert!(!planned_ids(&plan).contains(&ids[0]), "{plan}");
+    // Open finding 13: the day's list has it too, last (15:30 Istanbul), with no team.
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let list = day["inspections"].as_array().unwrap();
+    assert_eq!(list.len(), planned_ids(&plan).len() + 1, "{day}");
+    let last = list.last().unwrap();
+    assert_eq!(
+        (&last["application_id"], &last["team"], &last["start"]),
+        (&json!(ids[0]), &Value::Null, &json!("15:30")),
+        "{day}"
+    );
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(queue_field(&q, &ids[0], "booked"), "2022-10-07", "{q}");
     // Finding 9: an edit that puts it into another day says why it cannot.

@@ -23,7 +23,8 @@ async function assignments(date, signal) {
   try {
     const day = await getJSON('/inspections', date ? { date } : null, { signal });
     return {
-      byId: new Map(day.inspections.map((a) => [a.application_id, a])),
+      // The plan's slots; bookings by hand (team null) show as such below.
+      byId: new Map(day.inspections.filter((a) => a.team != null).map((a) => [a.application_id, a])),
       cancelled: day.cancelled || [],
       date: day.date || date,
       zone: learnZone(day.time_zone),
