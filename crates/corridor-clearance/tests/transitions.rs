@@ -1177,3 +1177,40 @@ fn a_log_with_a_plan_decision_logged_twice_still_replays() {
         hold("TEAM_SHORT")
     );
 }
+
+/// Open finding 12 (docs/open-findings.md, list of 30 Nov 2026): a result
+/// could be recorded days before the booked slot. Now from 12 hours before
+/// it (a team may start early that day), not earlier.
+#[test]
+fn a_result_is_recorded_on_the_day_of_its_booking() {
+    let (mut w, id, now) = at_status(Status::Approved);
+    let booked = now + 48.hours();
+    w.run(
+        &coordinator(),
+        Command::ScheduleInspection {
+            application_id: id.clone(),
+            at: booked,
+        },
+        now,
+    )
+    .expect("schedule");
+    let record = |w: &mut World, at: Timestamp| {
+        w.run(
+            &inspector(),
+            Command::RecordInspection {
+                application_id: id.clone(),
+                outcome: InspectionOutcome::Passed,
+                checked: all_checked(),
+            },
+            at,
+        )
+    };
+    let early = record(&mut w, booked - 12.hours() - 1.seconds());
+    assert!(
+        matches!(&early, Err(ClearanceError::BookingConflict(m)) if m.contains("12 hours before")),
+        "{early:?}"
+    );
+    assert_eq!(w.status(&id), Status::AwaitingInspection);
+    record(&mut w, booked - 12.hours()).expect("on the day");
+    assert_eq!(w.status(&id), Status::InspectionPassed);
+}

@@ -348,11 +348,7 @@ impl Clearance {
                         app.inspections += 1;
                         // A result before the booked time, after a move by
                         // hand from a slot that had begun, is that slot's.
-                        let booked = match (app.inspection_at, app.moved_from) {
-                            (Some(b), Some(m)) if at < b && m <= at => Some(m),
-                            (b, _) => b,
-                        };
-                        if let Some(booked_at) = booked {
+                        if let Some(booked_at) = app.booking_for_result(at) {
                             app.booked_results.push(BookedResult {
                                 booked_at,
                                 status: *status,

@@ -321,6 +321,18 @@ impl Clearance {
                         st.why()
                     )));
                 }
+                // A result is for a slot of the day: not days ahead of it
+                // (a team may start early, so up to RESULT_LEAD_SECONDS before).
+                if let Some(booked) = app.booking_for_result(now)
+                    && booked.as_second().saturating_sub(now.as_second()) > RESULT_LEAD_SECONDS
+                {
+                    return Err(ClearanceError::BookingConflict(format!(
+                        "{} is booked for {}: its result is recorded from {} hours before that, not earlier",
+                        app.id,
+                        corridor_ledger::time::format(booked),
+                        RESULT_LEAD_SECONDS / 3600
+                    )));
+                }
                 self.require_active()?;
                 let status = match &outcome {
                     InspectionOutcome::Passed => Status::InspectionPassed,
@@ -861,6 +873,9 @@ impl Clearance {
         Ok(())
     }
 }
+
+/// How long before its booked time an inspection's result may be recorded.
+pub const RESULT_LEAD_SECONDS: i64 = 12 * 3600;
 
 /// Longest reason code of a hold or rejection (`DOCS_MISSING`).
 pub const MAX_REASON_CODE_CHARS: usize = 64;

@@ -523,6 +523,16 @@ pub struct LastInspection {
 }
 
 impl Application {
+    /// The booking a result recorded at `at` is for: the current one, or,
+    /// when that is still to come and a move by hand replaced a slot that
+    /// had begun, that earlier slot.
+    pub fn booking_for_result(&self, at: Timestamp) -> Option<Timestamp> {
+        match (self.inspection_at, self.moved_from) {
+            (Some(b), Some(m)) if at < b && m <= at => Some(m),
+            (b, _) => b,
+        }
+    }
+
     /// Approved and not yet inspected (or to be inspected again): in the inspection queue.
     pub fn waiting_for_inspection(&self) -> bool {
         matches!(
