@@ -134,6 +134,7 @@ impl ServiceError {
                 | C::NotSuspended
                 | C::PlanConflict(_)
                 | C::BookingConflict(_)
+                | C::Unchanged(_)
                 | C::VesselInAnotherApplication { .. }
                 | C::AlreadyRecorded { .. }
                 | C::AlreadyAcknowledged { .. }

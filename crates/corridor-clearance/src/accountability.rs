@@ -6,6 +6,12 @@
 //! start, a release, an amendment, or its own previous decision) to the
 //! logged time of the decision, minus any time the corridor was suspended.
 //! Percentiles use the nearest-rank method on whole seconds.
+//!
+//! Time held is the other side: from the logged time of a party's hold to
+//! when it stopped holding the application up (its release, its own next
+//! decision, an amendment, or the application leaving review: approved by
+//! the rule, rejected, withdrawn, expired), minus suspensions; a hold still
+//! in place counts up to now and is counted open.
 
 use crate::config::CorridorConfig;
 use crate::machine::{Clearance, Event, Overdue, ReplayError};
@@ -30,6 +36,10 @@ pub struct PartyAccountability {
     pub holds_by_reason: BTreeMap<String, u64>,
     /// Rejections by reason code.
     pub rejections_by_reason: BTreeMap<String, u64>,
+    /// Seconds the party's holds kept applications waiting, up to now.
+    pub seconds_held: i64,
+    /// The party's holds still in place now.
+    pub holds_open: u64,
     /// Decisions overdue now.
     pub overdue: Vec<Overdue>,
 }
@@ -62,6 +72,8 @@ pub fn accountability<'a>(
 ) -> Result<Accountability, ReplayError> {
     let mut state = Clearance::new(config.clone());
     let mut durations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    // (application, party) → when its hold began, while it holds.
+    let mut held_since: BTreeMap<(String, String), Timestamp> = BTreeMap::new();
     let mut figures: BTreeMap<String, PartyAccountability> = config
         .party_codes()
         .map(|p| {
@@ -75,6 +87,8 @@ pub fn accountability<'a>(
                     p90_seconds_to_decide: None,
                     holds_by_reason: BTreeMap::new(),
                     rejections_by_reason: BTreeMap::new(),
+                    seconds_held: 0,
+                    holds_open: 0,
                     overdue: Vec::new(),
                 },
             )
@@ -118,6 +132,37 @@ pub fn accountability<'a>(
             }
         }
         state.apply(event, at)?;
+        // Holds: opened by a hold, closed once the party no longer holds
+        // the application in review (the state says so after any event).
+        if let Event::DecisionRecorded {
+            application_id,
+            decision,
+            ..
+        } = event
+            && matches!(
+                decision.decision,
+                corridor_ledger::DecisionKind::Hold { .. }
+            )
+        {
+            held_since
+                .entry((application_id.clone(), decision.party.clone()))
+                .or_insert(at);
+        }
+        held_since.retain(|(app, party), since| {
+            if holds(&state, app, party) {
+                return true;
+            }
+            if let Some(f) = figures.get_mut(party) {
+                f.seconds_held += held(&state, *since, at);
+            }
+            false
+        });
+    }
+    for ((_, party), since) in &held_since {
+        if let Some(f) = figures.get_mut(party) {
+            f.seconds_held += held(&state, *since, now);
+            f.holds_open += 1;
+        }
     }
     for o in state.overdue(now) {
         if let Some(f) = figures.get_mut(&o.party) {
@@ -139,6 +184,21 @@ pub fn accountability<'a>(
         as_of: corridor_ledger::time::to_seconds(now),
         parties,
     })
+}
+
+/// `party`'s current decision on `app` is a hold, and the application is in review.
+fn holds(state: &Clearance, app: &str, party: &str) -> bool {
+    state.applications.get(app).is_some_and(|a| {
+        a.status.in_review()
+            && a.decisions
+                .get(party)
+                .is_some_and(|d| matches!(d.kind, corridor_ledger::DecisionKind::Hold { .. }))
+    })
+}
+
+/// Seconds from `since` to `until` outside suspensions.
+fn held(state: &Clearance, since: Timestamp, until: Timestamp) -> i64 {
+    (until.as_second() - since.as_second() - state.corridor.suspended_seconds(since, until)).max(0)
 }
 
 #[cfg(test)]

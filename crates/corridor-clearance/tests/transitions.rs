@@ -1214,3 +1214,64 @@ fn a_result_is_recorded_on_the_day_of_its_booking() {
     record(&mut w, booked - 12.hours()).expect("on the day");
     assert_eq!(w.status(&id), Status::InspectionPassed);
 }
+
+/// Accountability review 2026-11-30, finding 1: the time a party's hold kept
+/// an application waiting was counted nowhere (its release restarted its
+/// clock), so the party that held things up could show the fastest median.
+/// Now each party's time held is counted, closed by its release, and open
+/// holds up to now.
+#[test]
+fn the_time_a_partys_hold_keeps_an_application_waiting_is_counted() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let other = w.submitted("boreas", "9000002", now);
+    w.decide("UA", &id, hold("DOCS_MISSING"), now + 1.hours())
+        .expect("hold");
+    w.release("UA", &id, now + 31.hours()).expect("release");
+    w.decide("UA", &id, DecisionKind::Approve, now + 32.hours())
+        .expect("approve");
+    // A second hold, on the other application, still in place.
+    w.decide("UA", &other, hold("DOCS_MISSING"), now + 40.hours())
+        .expect("hold");
+    let later = now + 50.hours();
+    let events = w.events();
+    let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), later).expect("figures");
+    let ua = acc.parties.iter().find(|p| p.party == "UA").expect("UA");
+    assert_eq!(ua.seconds_held, (30 + 10) * 3600, "{ua:?}");
+    assert_eq!(ua.holds_open, 1);
+    let ru = acc.parties.iter().find(|p| p.party == "RU").expect("RU");
+    assert_eq!((ru.seconds_held, ru.holds_open), (0, 0));
+}
+
+/// Accountability review 2026-11-30, finding 3: a party could repeat its
+/// current decision, freshly signed, as often as it liked, and each counted
+/// as a decision (ten approvals a second apart made a one-second median).
+/// A decision that changes nothing is now refused; a change is not.
+#[test]
+fn a_decision_that_repeats_the_current_one_is_refused() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    w.decide("UA", &id, DecisionKind::Approve, now + 1.hours())
+        .expect("approve");
+    let again = w.decide("UA", &id, DecisionKind::Approve, now + 2.hours());
+    assert!(
+        matches!(&again, Err(ClearanceError::Unchanged(m)) if m.contains("already approve")),
+        "{again:?}"
+    );
+    w.decide("RU", &id, hold("DOCS_MISSING"), now + 1.hours())
+        .expect("hold");
+    assert!(matches!(
+        w.decide("RU", &id, hold("DOCS_MISSING"), now + 2.hours()),
+        Err(ClearanceError::Unchanged(_))
+    ));
+    // Another reason is a change.
+    w.decide("RU", &id, hold("CARGO"), now + 3.hours())
+        .expect("another hold");
+    let events = w.events();
+    let acc = accountability(
+        &bsgi(),
+        events.iter().map(|(t, e)| (*t, e)),
+        now + 4.hours(),
+    )
+    .expect("figures");
+    let ua = acc.parties.iter().find(|p| p.party == "UA").expect("UA");
+    assert_eq!((ua.decisions, ua.approvals), (1, 1));
+}

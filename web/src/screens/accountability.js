@@ -26,7 +26,7 @@ async function chart(parties) {
   return chartPanel({
     id: 'chart-decide',
     title: 'Median time to decide, by party',
-    note: 'From the start of the review to the party’s signed decision, in hours.',
+    note: 'From when the party’s decision was awaited (the review’s start, a release, an amendment or its own previous decision) to its logged decision, in hours.',
     draw: (width) => Plot.plot({
       width,
       height: 40 + data.length * 30,
@@ -49,13 +49,13 @@ export function accountabilityScreen(root) {
   const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
   mount(root, h('section', { class: 'panel', id: 'accountability', 'aria-labelledby': 'acc-title' },
     h('h2', { id: 'acc-title' }, 'Who decided, and how fast'),
-    h('p', { class: 'lead' }, 'Each party’s time to decide on applications, the holds and rejections it placed with their reasons, and the decisions overdue now.'),
+    h('p', { class: 'lead' }, 'Each party’s time to decide on applications, the holds and rejections it placed with their reasons, how long its holds kept applications waiting, and the decisions overdue now.'),
     body));
   getJSON('/accountability', null, { signal: ctl.signal }).then(async (a) => {
     const parties = a.parties || [];
     const table = labelCells(h('table', { class: 'cards', id: 'accountability-table' },
       h('caption', null, `As of ${fmtTimestamp(a.as_of)}`),
-      h('thead', null, h('tr', null, ['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Overdue now']
+      h('thead', null, h('tr', null, ['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Time held', 'Overdue now']
         .map((t, i) => h('th', { scope: 'col', class: [1, 2].includes(i) ? 'num' : null }, t)))),
       h('tbody', null, parties.map((p) => h('tr', { 'data-party': p.party },
         h('th', { scope: 'row' }, p.party),
@@ -64,6 +64,9 @@ export function accountabilityScreen(root) {
         h('td', { 'data-seconds': String(p.median_seconds_to_decide ?? '') }, fmtDuration(p.median_seconds_to_decide)),
         h('td', null, reasons(p.holds_by_reason)),
         h('td', null, reasons(p.rejections_by_reason)),
+        // Up to now: a hold still in place keeps counting.
+        h('td', { 'data-seconds': String(p.seconds_held ?? '') }, p.seconds_held ? fmtDuration(p.seconds_held) : '—',
+          p.holds_open ? [' ', h('span', { class: 'tag warn' }, `${p.holds_open} open`)] : null),
         h('td', null, p.overdue?.length ? h('span', { class: 'tag warn' }, `${p.overdue.length} overdue`) : '—'))))));
     mount(body, h('div', { class: 'table-scroll' }, table));
     body.dataset.state = 'ready';

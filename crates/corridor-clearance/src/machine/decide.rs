@@ -101,6 +101,19 @@ impl Clearance {
                 check_reason(&decision.payload.decision)?;
                 // The same signed decision sent again is not a second decision.
                 self.signed_once(&decision.payload)?;
+                // Nor is one that repeats the party's current decision: it
+                // would only add to the party's count of decisions.
+                if app
+                    .decisions
+                    .get(&party)
+                    .is_some_and(|d| d.kind == decision.payload.decision)
+                {
+                    return Err(ClearanceError::Unchanged(format!(
+                        "{party}'s decision on {} is already {}: a decision that changes nothing is not logged",
+                        app.id,
+                        decision.payload.decision.name()
+                    )));
+                }
                 // A signed decision older than the party's last decision, release or
                 // the review start cannot be replayed to undo what came after it.
                 if let Some(since) = app.awaiting_since.get(&party) {

@@ -682,6 +682,9 @@ pub enum ClearanceError {
     /// An inspection booked or recorded against what its booking allows (says why).
     #[error("{0}")]
     BookingConflict(String),
+    /// A command that would change nothing (says why).
+    #[error("{0}")]
+    Unchanged(String),
     /// The alert was acknowledged before; the first acknowledgement stands.
     #[error("alert {key} was already acknowledged by {by} at {at}")]
     AlreadyAcknowledged {
