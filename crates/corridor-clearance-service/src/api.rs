@@ -1412,7 +1412,7 @@ async fn export(State(s): Svc, caller: Caller) -> ApiResult {
 }
 
 #[utoipa::path(get, path = "/api/v1/accountability", tag = "log",
-    responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, overdue now"), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, seconds_held (how long its holds kept applications waiting, up to now) and holds_open, overdue now"), (status = "4XX", body = ErrorBody)))]
 async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
     can(
         &caller.actor,

@@ -1432,8 +1432,15 @@ pub(crate) async fn get_inspections(
     // Bookings made by hand for this day that stand: no team, no end.
     inspections.extend(clearance.applications.values().filter_map(|app| {
         let at = app.inspection_at?;
+        // A booking the plan's own slot stands for is listed above.
+        let plan_slot = approved.is_some_and(|p| {
+            p.content
+                .assignments
+                .iter()
+                .any(|a| a.application_id == app.id && a.start_at == at)
+        });
         if app.status != Status::AwaitingInspection
-            || in_plan(&app.id)
+            || plan_slot
             || local_date(at, &tz).to_string() != date
             || clearance.booking_stopped_by(app).is_some()
         {

@@ -1073,6 +1073,62 @@ async fn a_result_after_its_slot_was_moved_is_the_slots() {
     assert_eq!(day["inspections"][0]["application_id"], x.as_str(), "{day}");
     assert_eq!(day["inspections"][0]["status"], "failed_not_ready", "{day}");
     assert_eq!(day["cancelled"], json!([]), "{day}");
+    // Review of these fixes: the moved slot had its result; a later result
+    // is the next booking's, and waits for its day (it was filed under the
+    // old slot, 18 hours ahead).
+    let agent = login(&w.app, "agent-a").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{x}/readiness"),
+        Some(&agent),
+        Some(&ready_body()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-10T07:00:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.s.clock().set("2022-10-09T13:00:00Z".parse().unwrap());
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{x}/inspection"),
+        Some(&inspector),
+        Some(&json!({"outcome": {"result": "not_ready", "reason_code": "GAS", "text": "again"}, "checked": []})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains("12 hours before"), "{body}");
+}
+
+/// Review of these fixes: a plan's slot moved by hand to later the same
+/// day left the new booking out of the day's list (the vessel was "in the
+/// plan"). The list has the new time; the old slot is cancelled.
+#[tokio::test]
+async fn a_slot_moved_later_the_same_day_is_on_the_days_list() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_290, 1, 70, true).await;
+    let x = &ids[0];
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    w.approve_plan("2022-10-07").await;
+    w.s.clock().set("2022-10-07T05:00:00Z".parse().unwrap());
+    let path = format!("/applications/{x}/inspection/schedule");
+    let (st, body) = w
+        .as_coord("POST", &path, Some(&json!({"at": "2022-10-07T11:00:00Z"})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let listed = &day["inspections"][0];
+    assert_eq!(
+        (&listed["application_id"], &listed["team"], &listed["start"]),
+        (&json!(x), &Value::Null, &json!("14:00")),
+        "{day}"
+    );
+    assert_eq!(day["cancelled"][0]["application_id"], x.as_str(), "{day}");
 }
 
 /// Inspections review 2026-11-30, finding 2: a ready vessel booked by hand

@@ -1262,6 +1262,15 @@ fn a_decision_that_repeats_the_current_one_is_refused() {
         w.decide("RU", &id, hold("DOCS_MISSING"), now + 2.hours()),
         Err(ClearanceError::Unchanged(_))
     ));
+    // Other words for the same reason code are the same decision.
+    let reworded = DecisionKind::Hold {
+        reason_code: "DOCS_MISSING".into(),
+        text: "still missing.".into(),
+    };
+    assert!(matches!(
+        w.decide("RU", &id, reworded, now + 2.hours()),
+        Err(ClearanceError::Unchanged(_))
+    ));
     // Another reason is a change.
     w.decide("RU", &id, hold("CARGO"), now + 3.hours())
         .expect("another hold");

@@ -447,7 +447,9 @@ test('accountability: each party’s figures on the public page are the API’s'
     const holds = Object.values(p.holds_by_reason).reduce((s, n) => s + n, 0);
     const shown = [...cells[4].text.matchAll(/×(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
     assert.equal(shown, holds, `${p.party} holds`);
-    assert.equal(cells[6].seconds, String(p.seconds_held), `${p.party} time held`);
+    // An open hold keeps counting between the page's read and this one.
+    const drift = Math.abs(Number(cells[6].seconds) - p.seconds_held);
+    assert.ok(p.holds_open ? drift <= 60 : drift === 0, `${p.party} time held: ${cells[6].seconds} shown, ${p.seconds_held} read`);
   }
   await page.waitForSelector('#chart-decide svg');
   await done();

@@ -179,6 +179,7 @@ impl Clearance {
                             .ok_or_else(|| bad(format!("{id} scheduled but not waiting")))?;
                         app.status = Status::AwaitingInspection;
                         app.inspection_at = Some(start);
+                        app.moved_from = None;
                         app.updated_at = at;
                     }
                 } else if !scheduled.is_empty() {
@@ -355,6 +356,8 @@ impl Clearance {
                                 at,
                             });
                         }
+                        // The moved slot has its result: a later one is the next booking's.
+                        app.moved_from = None;
                         app.last_inspection = Some(LastInspection {
                             outcome: outcome.clone(),
                             at,

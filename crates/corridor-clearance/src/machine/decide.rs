@@ -103,10 +103,12 @@ impl Clearance {
                 self.signed_once(&decision.payload)?;
                 // Nor is one that repeats the party's current decision: it
                 // would only add to the party's count of decisions.
+                // (A hold or rejection with the same reason code counts as
+                // the same, whatever its words.)
                 if app
                     .decisions
                     .get(&party)
-                    .is_some_and(|d| d.kind == decision.payload.decision)
+                    .is_some_and(|d| same_decision(&d.kind, &decision.payload.decision))
                 {
                     return Err(ClearanceError::Unchanged(format!(
                         "{party}'s decision on {} is already {}: a decision that changes nothing is not logged",
@@ -884,6 +886,18 @@ impl Clearance {
             });
         }
         Ok(())
+    }
+}
+
+/// The same decision: the same kind and, for a hold or a rejection, the same reason code.
+fn same_decision(a: &DecisionKind, b: &DecisionKind) -> bool {
+    match (a, b) {
+        (DecisionKind::Hold { reason_code: x, .. }, DecisionKind::Hold { reason_code: y, .. })
+        | (
+            DecisionKind::Reject { reason_code: x, .. },
+            DecisionKind::Reject { reason_code: y, .. },
+        ) => x == y,
+        _ => a == b,
     }
 }
 
