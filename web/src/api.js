@@ -23,10 +23,23 @@ function query(params) {
 
 // The signed-in user's bearer token (see session.js); kept per tab.
 const TOKEN_KEY = 'corridor.token';
+// Set when the tab's session ended under the user (until someone signs in):
+// an action sent after that, with no token, is told the same as one sent
+// just before.
+const ENDED_KEY = 'corridor.session_ended';
 export const token = {
   get: () => sessionStorage.getItem(TOKEN_KEY),
-  set: (t) => (t ? sessionStorage.setItem(TOKEN_KEY, t) : sessionStorage.removeItem(TOKEN_KEY)),
+  set: (t) => {
+    if (t) {
+      sessionStorage.setItem(TOKEN_KEY, t);
+      sessionStorage.removeItem(ENDED_KEY);
+    } else {
+      sessionStorage.removeItem(TOKEN_KEY);
+    }
+  },
 };
+
+const SIGNED_OUT = 'You are signed out: your session ended. Sign in again at the top of the page; what you typed is kept.';
 
 /**
  * One request to /api/v1. `body` is sent as JSON unless it is a Blob or
@@ -77,9 +90,14 @@ export async function request(method, path, { params, body, signal, raw = false 
   if (res.status === 401 && t && path !== '/auth/login' && token.get() === t) {
     token.set(null);
     sessionStorage.removeItem('corridor.token_id');
+    sessionStorage.setItem(ENDED_KEY, '1');
     window.dispatchEvent(new Event('corridor:session-expired'));
     // Said where the action was too: on a phone the notice at the top of the page may be out of view.
-    throw new ApiError(401, data?.error?.code ?? 'unauthorized', 'You are signed out: your session ended. Sign in again at the top of the page; what you typed is kept.');
+    throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
+  }
+  // Sent after a background request found the session ended (no token left).
+  if (res.status === 401 && !t && path !== '/auth/login' && sessionStorage.getItem(ENDED_KEY)) {
+    throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
   }
   if (!res.ok) {
     const code = data?.error?.code ?? `http_${res.status}`;

@@ -91,6 +91,8 @@ export async function signOut() {
   }
   token.set(null);
   sessionStorage.removeItem('corridor.token_id');
+  // Signed out on purpose: not a session that ended under the user (api.js).
+  sessionStorage.removeItem('corridor.session_ended');
   me = null;
   lapsed = null;
 }

@@ -931,7 +931,12 @@ test('signed out mid-work: the notice never hides the field in use (phone: it sc
     await page.click('#plan-save');
     await page.waitForSelector('#session-lapsed');
     // Said where the action was too, and announced.
-    await page.waitForFunction(() => /You are signed out/.test(document.querySelector('#plan-status').textContent));
+    await page.waitForFunction(() => /You are signed out/.test(document.querySelector('#plan-status').textContent))
+      .catch(async (e) => {
+        const said = await page.$eval('#plan-status', (el) => el.textContent).catch(() => '(no #plan-status)');
+        const reason = await page.$eval('#plan-reason', (el) => el.value).catch(() => '(no #plan-reason)');
+        throw new Error(`${viewport}: #plan-status says ${JSON.stringify(said)}; the reason field holds ${JSON.stringify(reason)} (${e.message})`);
+      });
     assert.equal(await page.getAttribute('#session-lapsed-title', 'role'), 'alert');
     const position = await page.$eval('#session-lapsed', (b) => getComputedStyle(b).position);
     assert.equal(position, viewport === 'phone' ? 'static' : 'sticky');
