@@ -73,7 +73,7 @@ export function movementsScreen(root, initial) {
       h('div', { class: 'panel-head' },
         h('h2', { id: 'mv-title' }, 'Vessel movements'),
         h('div', { class: 'downloads' }, csvBtn, jsonBtn, dlStatus)),
-      h('p', { class: 'lead' }, 'Every outbound voyage in the record, newest first. Set the period above; narrow it with the filters. Downloads carry every matching cargo line in the JCC’s own columns.'),
+      h('p', { class: 'lead' }, 'Every outbound voyage in the record, newest first. Set the period above; narrow it with the filters. Downloads carry the matching voyages in the JCC’s own columns, each with all its cargo lines: a commodity or country filter picks voyages, so their other lines come too (the figures count only the matching lines).'),
       form, status, tableBox, pager));
 
   async function exportAs(kind) {
