@@ -978,21 +978,25 @@ async fn schedule_inspection(
 ) -> ApiResult {
     visible_app(&s, &caller, &id).await?;
     let cap = s.capacity();
+    let tz = crate::inspections::centre_tz(cap)?;
     s.execute_if(
         &caller.actor,
         Command::ScheduleInspection {
             application_id: id.clone(),
             at: req.at,
         },
-        |c| match c.applications.get(&id) {
-            Some(app) => match crate::inspections::requeue_problem(app, req.at, cap)? {
+        |c| {
+            let why = c
+                .applications
+                .get(&id)
+                .and_then(|app| crate::inspections::requeue_problem(app, req.at, cap, &tz));
+            match why {
                 Some(why) => Err(ServiceError::Conflict(format!(
                     "cannot book the inspection at {}: {why}",
                     corridor_ledger::time::format(req.at)
                 ))),
                 None => Ok(()),
-            },
-            None => Ok(()),
+            }
         },
     )
     .await?;

@@ -94,55 +94,73 @@ struct Waiting<'a> {
     voyage: Voyage,
 }
 
+/// The centre's time zone, from the capacity file (checked when it is read).
+pub(crate) fn centre_tz(cap: &CapacityConfig) -> Result<jiff::tz::TimeZone, ServiceError> {
+    cap.tz().map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// The first day a vessel that failed not ready may be inspected again:
+/// the day it failed, on the centre's clock, plus the re-queue delay.
+fn requeued_from(app: &Application, cap: &CapacityConfig, tz: &jiff::tz::TimeZone) -> Option<Date> {
+    app.not_ready_at
+        .filter(|_| app.status == Status::FailedNotReady)
+        .map(|t| {
+            corridor_planner::model::add_days(local_date(t, tz), cap.readiness.requeue_delay_days)
+        })
+}
+
 /// Why `app` may not be booked at `start_at` yet, if it may not: a vessel
-/// that failed not ready must declare readiness again and waits the
-/// configured re-queue delay (whole days on the centre's clock from the day
-/// it failed), whether it is booked by hand or by a plan drafted before it
-/// failed.
+/// that failed not ready must declare readiness again and waits out
+/// [`requeued_from`], whether it is booked by hand or by a plan drafted
+/// before it failed.
 pub(crate) fn requeue_problem(
     app: &Application,
     start_at: Timestamp,
     cap: &CapacityConfig,
-) -> Result<Option<String>, ServiceError> {
-    let Some(failed) = app
-        .not_ready_at
-        .filter(|_| app.status == Status::FailedNotReady)
-    else {
-        return Ok(None);
-    };
-    let tz = cap
-        .tz()
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tz: &jiff::tz::TimeZone,
+) -> Option<String> {
+    let from = requeued_from(app, cap, tz)?;
     let (id, vessel) = (&app.id, &app.content.vessel.name);
-    let failed_on = local_date(failed, &tz);
+    let failed_on = local_date(app.not_ready_at?, tz);
     if app.ready_at.is_none() {
-        return Ok(Some(format!(
+        return Some(format!(
             "{id} ({vessel}) failed not ready on {failed_on} and has not declared readiness again"
-        )));
+        ));
     }
     let delay = cap.readiness.requeue_delay_days;
-    let from = corridor_planner::model::add_days(failed_on, delay);
-    Ok((local_date(start_at, &tz) < from).then(|| {
+    (local_date(start_at, tz) < from).then(|| {
         format!(
             "{id} ({vessel}) failed not ready on {failed_on}: after the re-queue delay of {delay} days it may be inspected from {from}"
         )
-    }))
+    })
 }
 
-/// The first of `plan`'s assignments that [`requeue_problem`] refuses.
-fn plan_requeue_problem(
+/// Refuses `plan` (if any), in `refusal`'s words, when [`requeue_problem`]
+/// refuses one of its assignments.
+fn refuse_requeued(
     clearance: &Clearance,
-    plan: &PlanContent,
+    plan: Option<&DayPlan>,
     cap: &CapacityConfig,
-) -> Result<Option<String>, ServiceError> {
-    for a in &plan.assignments {
-        if let Some(app) = clearance.applications.get(&a.application_id)
-            && let Some(why) = requeue_problem(app, a.start_at, cap)?
-        {
-            return Ok(Some(why));
-        }
+    refusal: impl FnOnce(String) -> String,
+) -> Result<(), ServiceError> {
+    let Some(plan) = plan else {
+        return Ok(());
+    };
+    let tz = centre_tz(cap)?;
+    let why = plan.content.assignments.iter().find_map(|a| {
+        let app = clearance.applications.get(&a.application_id)?;
+        requeue_problem(app, a.start_at, cap, &tz)
+    });
+    match why {
+        Some(why) => Err(ClearanceError::PlanConflict(refusal(why)).into()),
+        None => Ok(()),
     }
-    Ok(None)
+}
+
+/// `HH:MM` of `t` on the centre's clock (a booking made by hand has no plan time).
+fn clock_time(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    let clock = t.to_zoned(tz.clone()).time();
+    hhmm(u32::try_from(i32::from(clock.hour()) * 60 + i32::from(clock.minute())).unwrap_or(0))
 }
 
 fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Date {
@@ -245,9 +263,7 @@ impl<'a> Planning<'a> {
         cap: &'a CapacityConfig,
         now: Timestamp,
     ) -> Result<Self, ServiceError> {
-        let tz = cap
-            .tz()
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let tz = centre_tz(cap)?;
         let (first, _) = first_plannable_day(now, &tz, clearance);
         Ok(Planning {
             clearance,
@@ -285,14 +301,10 @@ impl<'a> Planning<'a> {
     /// An application as the planner's voyage (waiting or not).
     fn voyage(&self, app: &Application) -> Voyage {
         let ports = &self.clearance.config.ports;
-        let delay = self.cap.readiness.requeue_delay_days;
         let c = &app.content;
         let declared = app.ready_at.map(|t| local_date(t, &self.tz));
         // A failed-not-ready vessel comes back after the configured delay.
-        let requeued = app
-            .not_ready_at
-            .filter(|_| app.status == Status::FailedNotReady)
-            .map(|t| corridor_planner::model::add_days(local_date(t, &self.tz), delay));
+        let requeued = requeued_from(app, &self.cap, &self.tz);
         // Not declared (or not again since failing): not before the day
         // after the first open plan, which takes declared vessels only. (It
         // was counted as ready on arrival, taking that plan's places from
@@ -1200,15 +1212,11 @@ pub(crate) async fn submit_plan(
         &caller.actor,
         Command::SubmitPlan { date: date.clone() },
         // A draft only: the machine says what else is wrong.
-        |c| match c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft) {
-            Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
-                Some(why) => Err(ClearanceError::PlanConflict(format!(
-                    "the plan for {date} cannot be submitted as it stands: {why}; revise it"
-                ))
-                .into()),
-                None => Ok(()),
-            },
-            None => Ok(()),
+        |c| {
+            let draft = c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft);
+            refuse_requeued(c, draft, cap, |why| {
+                format!("the plan for {date} cannot be submitted as it stands: {why}; revise it")
+            })
         },
     )
     .await?;
@@ -1254,19 +1262,13 @@ pub(crate) async fn decide_plan(
             date: date.clone(),
             decision,
         },
-        |c| match c
-            .plans
-            .get(&date)
-            .filter(|_| c.would_approve_plan(&date, &payload))
-        {
-            Some(plan) => match plan_requeue_problem(c, &plan.content, cap)? {
-                Some(why) => Err(ClearanceError::PlanConflict(format!(
+        |c| {
+            let approving = c.plans.get(&date).filter(|_| c.would_approve_plan(&date, &payload));
+            refuse_requeued(c, approving, cap, |why| {
+                format!(
                     "the plan for {date} can no longer be approved as it stands: {why}; the coordinator must submit a new version"
-                ))
-                .into()),
-                None => Ok(()),
-            },
-            None => Ok(()),
+                )
+            })
         },
     )
     .await
@@ -1372,14 +1374,11 @@ pub(crate) async fn get_inspections(
                 return None;
             }
             let st = clearance.booking_stopped_by(app)?;
-            let clock = at.to_zoned(tz.clone()).time();
-            let minutes = u32::try_from(i32::from(clock.hour()) * 60 + i32::from(clock.minute()))
-                .unwrap_or(0);
             Some(json!({
                 "application_id": app.id,
                 "vessel_name": app.content.vessel.name,
                 "team": Value::Null,
-                "start": hhmm(minutes),
+                "start": clock_time(at, &tz),
                 "start_at": corridor_ledger::time::format(at),
                 "why": st.why(),
             }))
@@ -1446,13 +1445,10 @@ pub(crate) async fn get_inspections(
         {
             return None;
         }
-        let clock = at.to_zoned(tz.clone()).time();
-        let minutes =
-            u32::try_from(i32::from(clock.hour()) * 60 + i32::from(clock.minute())).unwrap_or(0);
         let slot = json!({
             "team": Value::Null,
             "area": Value::Null,
-            "start": hhmm(minutes),
+            "start": clock_time(at, &tz),
             "end": Value::Null,
             "start_at": corridor_ledger::time::format(at),
         });

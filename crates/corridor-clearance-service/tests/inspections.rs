@@ -159,6 +159,35 @@ impl World {
         .await
     }
 
+    /// The inspector records `outcome` (the request's JSON) for `id`, the
+    /// checks given confirmed.
+    async fn record(&self, id: &str, outcome: Value, checked: &[&str]) -> (StatusCode, Value) {
+        let inspector = login(&self.app, "inspector").await;
+        let body = json!({"outcome": outcome, "checked": checked});
+        call(
+            &self.app,
+            "POST",
+            &format!("/applications/{id}/inspection"),
+            Some(&inspector),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// The coordinator books `id`'s inspection by hand at `at` (RFC 3339).
+    async fn book(&self, id: &str, at: &str) -> (StatusCode, Value) {
+        let path = format!("/applications/{id}/inspection/schedule");
+        self.as_coord("POST", &path, Some(&json!({ "at": at })))
+            .await
+    }
+
+    /// agent-a declares its vessel `id` ready.
+    async fn declare_ready(&self, id: &str) -> (StatusCode, Value) {
+        let agent = login(&self.app, "agent-a").await;
+        let path = format!("/applications/{id}/readiness");
+        call(&self.app, "POST", &path, Some(&agent), Some(&ready_body())).await
+    }
+
     /// The coordinator submits `date`'s plan as it stands and every party
     /// approves it; returns the plan as submitted.
     async fn approve_plan(&self, date: &str) -> Value {
@@ -184,6 +213,11 @@ fn queue_field(q: &Value, id: &str, field: &str) -> String {
         .find(|e| e["application_id"] == id)
         .map(|e| e[field].as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("{id} is not in the queue: {q}"))
+}
+
+/// A failed-not-ready finding, as the inspection request takes it.
+fn not_ready() -> Value {
+    json!({"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"})
 }
 
 fn ready_body() -> Value {
@@ -940,32 +974,10 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
     assert!(planned_ids(&first).contains(x), "{first}");
     // 7 Oct, 13:00 Istanbul: X failed not ready this morning, and is ready again.
     w.s.clock().set("2022-10-07T10:00:00Z".parse().unwrap());
-    let inspector = login(&w.app, "inspector").await;
-    let (st, resp) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{x}/inspection"),
-        Some(&inspector),
-        Some(&json!({
-            "outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"},
-            "checked": []
-        })),
-    )
-    .await;
+    let (st, resp) = w.record(x, not_ready(), &[]).await;
     assert_eq!(st, StatusCode::OK, "{resp}");
-    let agent = login(&w.app, "agent-a").await;
-    let ready = |token: String| {
-        let app = w.app.clone();
-        let path = format!("/applications/{x}/readiness");
-        async move { call(&app, "POST", &path, Some(&token), Some(&ready_body())).await }
-    };
     // By hand, before it declared again.
-    let book = |at: &'static str| {
-        let w = &w;
-        let path = format!("/applications/{x}/inspection/schedule");
-        async move { w.as_coord("POST", &path, Some(&json!({"at": at}))).await }
-    };
-    let (st, resp) = book("2022-10-10T04:00:00Z").await;
+    let (st, resp) = w.book(x, "2022-10-10T04:00:00Z").await;
     assert_eq!(st, StatusCode::CONFLICT, "{resp}");
     assert!(
         resp["error"]["message"]
@@ -974,7 +986,7 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
             .contains("has not declared readiness again"),
         "{resp}"
     );
-    assert_eq!(ready(agent).await.0, StatusCode::OK);
+    assert_eq!(w.declare_ready(x).await.0, StatusCode::OK);
     // The second day's plan, approved by every party, would book X on 8 Oct:
     // the approval that would approve it is refused (the others stand).
     let hash = second["plan_hash"].as_str().unwrap();
@@ -1001,9 +1013,9 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
         "{message}"
     );
     // By hand: not on 8 Oct (Istanbul), from 9 Oct 00:00 Istanbul on.
-    let (st, resp) = book("2022-10-08T20:59:00Z").await;
+    let (st, resp) = w.book(x, "2022-10-08T20:59:00Z").await;
     assert_eq!(st, StatusCode::CONFLICT, "{resp}");
-    let (st, resp) = book("2022-10-08T21:00:00Z").await;
+    let (st, resp) = w.book(x, "2022-10-08T21:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{resp}");
     // Finding 7: booked again, X's inspection of 7 Oct stays on that day's
     // list, as it ended (it was shown as cancelled, "booked again").
@@ -1045,27 +1057,13 @@ async fn a_result_after_its_slot_was_moved_is_the_slots() {
         .to_string();
     // The slot has begun; the coordinator, not hearing, moves it to tomorrow.
     w.s.clock().set("2022-10-07T05:00:00Z".parse().unwrap());
-    let path = format!("/applications/{x}/inspection/schedule");
-    let (st, body) = w.as_coord("POST", &path, Some(&json!({"at": slot}))).await;
+    let (st, body) = w.book(x, &slot).await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-08T04:00:00Z"})))
-        .await;
+    let (st, body) = w.book(x, "2022-10-08T04:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     // The team comes back with the result.
     w.s.clock().set("2022-10-07T07:00:00Z".parse().unwrap());
-    let inspector = login(&w.app, "inspector").await;
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{x}/inspection"),
-        Some(&inspector),
-        Some(&json!({
-            "outcome": {"result": "not_ready", "reason_code": "GAS", "text": "phosphine in hold 3"},
-            "checked": []
-        })),
-    )
-    .await;
+    let (st, body) = w.record(x, not_ready(), &[]).await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (_, day) = w
         .as_coord("GET", "/inspections?date=2022-10-07", None)
@@ -1076,29 +1074,12 @@ async fn a_result_after_its_slot_was_moved_is_the_slots() {
     // Review of these fixes: the moved slot had its result; a later result
     // is the next booking's, and waits for its day (it was filed under the
     // old slot, 18 hours ahead).
-    let agent = login(&w.app, "agent-a").await;
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{x}/readiness"),
-        Some(&agent),
-        Some(&ready_body()),
-    )
-    .await;
+    let (st, body) = w.declare_ready(x).await;
     assert_eq!(st, StatusCode::OK, "{body}");
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-10T07:00:00Z"})))
-        .await;
+    let (st, body) = w.book(x, "2022-10-10T07:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     w.s.clock().set("2022-10-09T13:00:00Z".parse().unwrap());
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{x}/inspection"),
-        Some(&inspector),
-        Some(&json!({"outcome": {"result": "not_ready", "reason_code": "GAS", "text": "again"}, "checked": []})),
-    )
-    .await;
+    let (st, body) = w.record(x, not_ready(), &[]).await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     assert!(body.to_string().contains("12 hours before"), "{body}");
 }
@@ -1114,10 +1095,7 @@ async fn a_slot_moved_later_the_same_day_is_on_the_days_list() {
     w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
     w.approve_plan("2022-10-07").await;
     w.s.clock().set("2022-10-07T05:00:00Z".parse().unwrap());
-    let path = format!("/applications/{x}/inspection/schedule");
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-07T11:00:00Z"})))
-        .await;
+    let (st, body) = w.book(x, "2022-10-07T11:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (_, day) = w
         .as_coord("GET", "/inspections?date=2022-10-07", None)
@@ -1142,10 +1120,7 @@ async fn a_booking_by_hand_stays_outside_the_days_plan() {
     w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
     let (_, draft) = w.as_coord("GET", "/plans/2022-10-07", None).await;
     assert!(planned_ids(&draft).contains(&ids[0]), "{draft}");
-    let path = format!("/applications/{}/inspection/schedule", ids[0]);
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-07T12:30:00Z"})))
-        .await;
+    let (st, body) = w.book(&ids[0], "2022-10-07T12:30:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let plan = w.approve_plan("2022-10-07").await;
     assert!(!planned_ids(&plan).contains(&ids[0]), "{plan}");
@@ -2045,15 +2020,7 @@ async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
     };
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(booked(&q), Some(Value::Null), "{q}");
-    let inspector = login(&w.app, "inspector").await;
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{free}/inspection"),
-        Some(&inspector),
-        Some(&json!({"outcome": {"result": "passed"}, "checked": ["papers", "crew", "cargo", "prohibited", "gas_free"]})),
-    )
-    .await;
+    let (st, body) = w.record(&free, json!({"result": "passed"}), &[]).await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     assert!(
         body["error"]["message"]
@@ -2062,15 +2029,11 @@ async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
             .contains("is cancelled by STOP-"),
         "{body}"
     );
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-13T07:00:00Z"})))
-        .await;
+    let (st, body) = w.book(&free, "2022-10-13T07:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(booked(&q), Some(json!("2022-10-13")), "{q}");
     // A booking that stands is not moved by hand.
-    let (st, body) = w
-        .as_coord("POST", &path, Some(&json!({"at": "2022-10-14T07:00:00Z"})))
-        .await;
+    let (st, body) = w.book(&free, "2022-10-14T07:00:00Z").await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
 }

@@ -1134,17 +1134,7 @@ fn a_log_with_a_plan_decision_logged_twice_still_replays() {
     )
     .expect("submit");
     let signed = |w: &World, kind: DecisionKind, at: Timestamp| {
-        let k = w.key("UA");
-        DecisionPayload {
-            party: "UA".into(),
-            application_id: "PLAN-2022-11-10".into(),
-            application_hash: hash,
-            decision: kind,
-            time: at,
-            key_id: k.key_id(),
-        }
-        .sign(k)
-        .expect("sign")
+        w.signed_on("UA", "PLAN-2022-11-10", hash, kind, at)
     };
     let decide = |w: &mut World, d: SignedDecision, at: Timestamp| {
         w.run(

@@ -165,11 +165,24 @@ impl World {
         kind: DecisionKind,
         at: Timestamp,
     ) -> SignedDecision {
-        let k = self.key(party);
         let hash = self.clearance.applications[app].content_hash;
+        self.signed_on(party, app, hash, kind, at)
+    }
+
+    /// A signed decision by `party` on `id` (an application, or a day's
+    /// plan, `PLAN-YYYY-MM-DD`) in the version `hash`.
+    pub fn signed_on(
+        &self,
+        party: &str,
+        id: &str,
+        hash: Hash,
+        kind: DecisionKind,
+        at: Timestamp,
+    ) -> SignedDecision {
+        let k = self.key(party);
         DecisionPayload {
             party: party.into(),
-            application_id: app.into(),
+            application_id: id.into(),
             application_hash: hash,
             decision: kind,
             time: at,
