@@ -1416,7 +1416,7 @@ async fn export(State(s): Svc, caller: Caller) -> ApiResult {
 }
 
 #[utoipa::path(get, path = "/api/v1/accountability", tag = "log",
-    responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, seconds_held (how long its holds kept applications waiting, up to now) and holds_open, overdue now"), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "per party: decisions, approvals, median and p90 seconds to decide, holds and rejections by reason, seconds_held (how long its holds kept applications waiting, up to now) and holds_open, seconds_overdue (past its deadlines without its decision, up to now) and overdue_undecided (waits that ended overdue without its decision), overdue now; plans: the same for its decisions on the daily inspection plans, with late decisions and the days overdue now"), (status = "4XX", body = ErrorBody)))]
 async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
     can(
         &caller.actor,

@@ -60,6 +60,25 @@ pub const SERVICE_CAPACITY_TOML: &str = include_str!("../config/capacity-service
 /// The JCC's timetable for a day's plan (local time): the ports' departure plan, and the approved plan.
 pub const DEADLINES: [(&str, &str); 2] = [("departure_plan", "12:00"), ("approved_plan", "16:00")];
 
+/// The hour the day before by which a day's plan is approved ([`DEADLINES`]).
+fn approved_by() -> jiff::civil::Time {
+    DEADLINES
+        .iter()
+        .find(|(k, _)| *k == "approved_plan")
+        .and_then(|(_, t)| t.parse::<jiff::civil::Time>().ok())
+        .unwrap_or(jiff::civil::time(16, 0, 0, 0))
+}
+
+/// When the centre's plans are due and their days end, for the accountability figures.
+pub(crate) fn plan_timetable(
+    cap: &CapacityConfig,
+) -> Result<corridor_clearance::PlanTimetable, ServiceError> {
+    Ok(corridor_clearance::PlanTimetable::new(
+        centre_tz(cap)?,
+        approved_by(),
+    ))
+}
+
 /// The service's default capacity ([`SERVICE_CAPACITY_TOML`]).
 pub fn service_capacity() -> Result<CapacityConfig, ServiceError> {
     CapacityConfig::from_toml(SERVICE_CAPACITY_TOML)
@@ -181,11 +200,7 @@ fn first_plannable_day(
     clearance: &Clearance,
 ) -> (Date, bool) {
     let local = now.to_zoned(tz.clone());
-    let approved_by = DEADLINES
-        .iter()
-        .find(|(k, _)| *k == "approved_plan")
-        .and_then(|(_, t)| t.parse::<jiff::civil::Time>().ok())
-        .unwrap_or(jiff::civil::time(16, 0, 0, 0));
+    let approved_by = approved_by();
     let day = |n: i64| {
         local
             .date()
@@ -438,11 +453,29 @@ impl<'a> Planning<'a> {
         let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
         let overrides = self.overrides(&voyages)?;
         let teams = self.cap.working_teams(day);
-        let p =
+        let mut p =
             DayProblem::from_config_keeping(&self.cap, day, &voyages, &overrides, &teams, &|v| {
                 keep.contains_key(v.id.as_str())
             })
             .map_err(planner_error)?;
+        // A booking by hand for this day takes a team's time: the draft
+        // leaves it clear (the queue counts the booking as one of the day's).
+        for w in &waiting {
+            let Some(at) = w.app.inspection_at else {
+                continue;
+            };
+            if self.booked_day(w.app) == Some(day) && !by_this_plan(w.app) {
+                let local = at.to_zoned(self.tz.clone());
+                let start = u32::from(local.hour().unsigned_abs()) * 60
+                    + u32::from(local.minute().unsigned_abs());
+                let minutes = self.cap.plan_minutes(w.voyage.direction, w.voyage.tonnes);
+                let what = format!(
+                    "for {} ({}), booked by hand",
+                    w.app.content.vessel.name, w.app.id
+                );
+                p.reserve(start, minutes, &what);
+            }
+        }
         let candidates = waiting.into_iter().filter(|w| plannable(w)).collect();
         Ok((p, candidates))
     }
@@ -988,6 +1021,8 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
                 "start": hhmm(t.start),
                 "end": hhmm(t.end),
                 "home_area": p.areas.get(t.start_area),
+                // Time left clear in the window for bookings made by hand.
+                "kept_clear": t.reserved,
             })
         })
         .collect();
@@ -1294,7 +1329,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), in time order; `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), standing or inspected (status: how it ended), in time order; `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -1428,23 +1463,17 @@ pub(crate) async fn get_inspections(
                 .collect()
         })
         .unwrap_or_default();
-    // Bookings made by hand for this day that stand: no team, no end.
-    inspections.extend(clearance.applications.values().filter_map(|app| {
-        let at = app.inspection_at?;
-        // A booking the plan's own slot stands for is listed above.
-        let plan_slot = approved.is_some_and(|p| {
+    // Bookings made by hand for this day: no team, no end. Those that
+    // stand, and those already inspected, with how they ended.
+    let plan_slot = |app: &Application, at: Timestamp| {
+        approved.is_some_and(|p| {
             p.content
                 .assignments
                 .iter()
                 .any(|a| a.application_id == app.id && a.start_at == at)
-        });
-        if app.status != Status::AwaitingInspection
-            || plan_slot
-            || local_date(at, &tz).to_string() != date
-            || clearance.booking_stopped_by(app).is_some()
-        {
-            return None;
-        }
+        })
+    };
+    let by_hand = |app: &Application, at: Timestamp, status: Status| {
         let slot = json!({
             "team": Value::Null,
             "area": Value::Null,
@@ -1452,8 +1481,24 @@ pub(crate) async fn get_inspections(
             "end": Value::Null,
             "start_at": corridor_ledger::time::format(at),
         });
-        Some((at, entry(app, slot, app.status)))
-    }));
+        (at, entry(app, slot, status))
+    };
+    for app in clearance.applications.values() {
+        let on_day = |at: Timestamp| local_date(at, &tz).to_string() == date;
+        let done = app
+            .booked_results
+            .iter()
+            .filter(|r| on_day(r.booked_at) && !plan_slot(app, r.booked_at));
+        inspections.extend(done.map(|r| by_hand(app, r.booked_at, r.status)));
+        if let Some(at) = app.inspection_at
+            && app.status == Status::AwaitingInspection
+            && on_day(at)
+            && !plan_slot(app, at)
+            && clearance.booking_stopped_by(app).is_none()
+        {
+            inspections.push(by_hand(app, at, app.status));
+        }
+    }
     inspections.sort_by_key(|(at, _)| *at);
     let inspections: Vec<Value> = inspections.into_iter().map(|(_, e)| e).collect();
     ok(&json!({

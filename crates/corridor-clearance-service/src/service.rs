@@ -114,10 +114,10 @@ pub struct Service {
     checkpointed: std::sync::atomic::AtomicU64,
     /// Password hashes at once (19 MiB each): logins beyond wait their turn.
     pub(crate) hashing: tokio::sync::Semaphore,
-    /// The log's events as the accountability figures read them, parsed
-    /// once (entries read so far, events): a public request parses only
-    /// the entries new since the last, and computes outside the state's lock.
-    parsed: Mutex<(usize, Vec<(Timestamp, Event)>)>,
+    /// The accountability figures so far (entries read, tally): a public
+    /// request adds only the entries new since the last, outside the
+    /// state's lock, and never replays the whole log again.
+    tally: Mutex<(usize, corridor_clearance::Tally)>,
 }
 
 /// Acknowledgements a slow live subscriber may fall behind by before it
@@ -181,6 +181,10 @@ impl Service {
             }
         };
         let origin = log_origin(&config);
+        let tally = corridor_clearance::Tally::new(
+            config.clone(),
+            crate::inspections::plan_timetable(&capacity)?,
+        );
         Ok(Arc::new(Service {
             db,
             config,
@@ -196,7 +200,7 @@ impl Service {
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8)),
             ),
-            parsed: Mutex::new((0, Vec::new())),
+            tally: Mutex::new((0, tally)),
         }))
     }
 
@@ -598,29 +602,40 @@ impl Service {
 
     /// The public accountability figures now.
     pub async fn accountability(&self) -> Result<corridor_clearance::Accountability, ServiceError> {
-        let mut parsed = self.parsed.lock().await;
-        let now = {
+        let mut tally = self.tally.lock().await;
+        let (now, new) = {
             let st = self.state.lock().await;
-            let (read, events) = &mut *parsed;
-            if *read > st.entries.len() {
+            if tally.0 > st.entries.len() {
                 // The log was reloaded shorter (never expected): start again.
-                (*read, *events) = (0, Vec::new());
+                *tally = (0, self.new_tally()?);
             }
-            // All new entries or none: a failure leaves the cache as it was.
+            // Parsed under the state's lock, added outside it.
             let mut new = Vec::new();
-            for e in &st.entries[*read..] {
+            for e in &st.entries[tally.0..] {
                 if let Some(ev) = Event::from_log_event(&e.event)
                     .map_err(|e| ServiceError::Internal(e.to_string()))?
                 {
                     new.push((e.time, ev));
                 }
             }
-            events.append(&mut new);
-            *read = st.entries.len();
-            self.now_after(&st)
+            tally.0 = st.entries.len();
+            (self.now_after(&st), new)
         };
-        corridor_clearance::accountability(&self.config, parsed.1.iter().map(|(t, e)| (*t, e)), now)
-            .map_err(|e| ServiceError::Internal(e.to_string()))
+        for (at, event) in &new {
+            if let Err(e) = tally.1.add(*at, event) {
+                // Not the log's any more: the next request starts again.
+                *tally = (0, self.new_tally()?);
+                return Err(ServiceError::Internal(e.to_string()));
+            }
+        }
+        Ok(tally.1.figures(now))
+    }
+
+    fn new_tally(&self) -> Result<corridor_clearance::Tally, ServiceError> {
+        Ok(corridor_clearance::Tally::new(
+            self.config.clone(),
+            crate::inspections::plan_timetable(&self.capacity)?,
+        ))
     }
 
     /// Attaches an uploaded file to an application: checked against the size

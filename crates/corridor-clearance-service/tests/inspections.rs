@@ -2037,3 +2037,111 @@ async fn stoppages_overlap_spare_begun_slots_and_tell_the_inspectors() {
     let (st, body) = w.book(&free, "2022-10-14T07:00:00Z").await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
 }
+
+/// Open finding 19 (docs/open-findings.md): a booking by hand that was
+/// inspected dropped out of its day's list once the result was recorded,
+/// while a plan's slot stayed with how it ended. Now both stay.
+#[tokio::test]
+async fn an_inspected_booking_by_hand_stays_on_its_days_list() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 930_900, 2, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (st, body) = w.book(&ids[0], "2022-10-07T12:30:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.s.clock().set("2022-10-07T12:45:00Z".parse().unwrap());
+    let (st, body) = w.record(&ids[0], not_ready(), &[]).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let listed: Vec<&Value> = day["inspections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["application_id"] == ids[0].as_str())
+        .collect();
+    assert_eq!(listed.len(), 1, "{day}");
+    assert_eq!(
+        (
+            &listed[0]["status"],
+            &listed[0]["team"],
+            &listed[0]["start"]
+        ),
+        (&json!("failed_not_ready"), &Value::Null, &json!("15:30")),
+        "{day}"
+    );
+    // Not on another day's list.
+    let (_, next) = w
+        .as_coord("GET", "/inspections?date=2022-10-08", None)
+        .await;
+    assert!(
+        !next["inspections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["application_id"] == ids[0].as_str()),
+        "{next}"
+    );
+}
+
+/// Open finding 14 (docs/open-findings.md): a booking by hand for a day
+/// was outside that day's plan but inside the queue's count, and the
+/// draft filled every team's window with others, so the day held one
+/// inspection more than the teams' windows. Now the draft keeps a team's
+/// time clear for it, and an edit into that time is refused saying why.
+#[tokio::test]
+async fn a_booking_by_hand_takes_a_teams_time_in_the_days_draft() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 931_000, 8, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (_, before) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    // Three teams, 07:00-15:30, 195 min each: six inspections fill the day.
+    let full = planned_ids(&before).len();
+    assert_eq!(full, 6, "{before}");
+    let last = ids[7].clone();
+    assert!(!planned_ids(&before).contains(&last), "{before}");
+    // 07:00 Istanbul.
+    let (st, body) = w.book(&last, "2022-10-07T04:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, after) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(planned_ids(&after).len() + 1, full, "{after}");
+    let clear: Vec<&Value> = after["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t["kept_clear"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(clear.len(), 1, "{after}");
+    let team = clear[0]["name"].as_str().unwrap();
+    assert_eq!(clear[0]["start"], "10:15", "{after}");
+    assert!(
+        clear[0]["kept_clear"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("07:00-10:15 for "),
+        "{after}"
+    );
+    // No assignment of that team before 10:15.
+    for a in after["assignments"].as_array().unwrap() {
+        if a["team"] == team {
+            assert!(a["start"].as_str().unwrap() >= "10:15", "{after}");
+        }
+    }
+    // An edit that books that team at 07:00 is refused, saying why.
+    let first = planned_ids(&after)[0].clone();
+    let (st, body) = w
+        .as_coord(
+            "PUT",
+            "/plans/2022-10-07",
+            Some(&json!({"reason": "r", "assignments": [{"application_id": first, "team": team, "start": "07:00"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("booked by hand"),
+        "{body}"
+    );
+}

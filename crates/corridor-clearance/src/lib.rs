@@ -16,7 +16,7 @@
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
 //! | [`stoppage`] | days off and stoppages the coordinator declares ([`Stoppage`]): weather, a day off, a party absent (only its teams stop); logged with a reason, lifted with one |
 //! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note |
-//! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, overdue now |
+//! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, time held, time overdue and waits that ended undecided, overdue now; the same for the daily plans ([`PlanTimetable`] says when a plan is due); [`Tally`] keeps them up to date one event at a time |
 //!
 //! ## API boundary (what the server and store use)
 //!
@@ -36,7 +36,7 @@
 //!    before returning an application's content; `clearance.status_page(&actor, id, now)`
 //!    (not found for what the actor may not see); `clearance.visible_applications(&actor)`
 //!    for lists; `clearance.overdue(now)`;
-//!    `accountability::accountability(config, events, now)` for the public figures.
+//!    `accountability::Tally` (or `accountability(config, timetable, events, now)`) for the public figures.
 //!
 //! ## Invariants
 //!
@@ -69,7 +69,9 @@ pub mod machine;
 pub mod roles;
 pub mod stoppage;
 
-pub use accountability::{Accountability, PartyAccountability, accountability};
+pub use accountability::{
+    Accountability, PartyAccountability, PlanAccountability, PlanTimetable, Tally, accountability,
+};
 pub use alerts::{AlertAck, AlertRef};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{CheckItem, ConsensusRule, CorridorConfig, InspectionRules, Party};

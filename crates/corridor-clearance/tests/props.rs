@@ -417,12 +417,25 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
     prop_assert_eq!(&replayed.applications, &w.clearance.applications);
     prop_assert_eq!(&replayed.corridor, &w.clearance.corridor);
     prop_assert_eq!(&replayed.stoppages, &w.clearance.stoppages);
-    corridor_clearance::accountability::accountability(
+    let whole = corridor_clearance::accountability(
         &config,
+        &timetable(),
         events.iter().map(|(t, e)| (*t, e)),
         now,
     )
     .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    // Fed one event at a time, with the figures read in between (as the
+    // service reads them on each request), the tally ends where one replay does.
+    let mut tally = corridor_clearance::Tally::new(config.clone(), timetable());
+    for (i, (at, event)) in events.iter().enumerate() {
+        tally
+            .add(*at, event)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if i % 7 == 0 {
+            tally.figures(*at);
+        }
+    }
+    prop_assert_eq!(tally.figures(now), whole);
     Ok(())
 }
 

@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use corridor_clearance::accountability::accountability;
 use corridor_clearance::machine::*;
 use corridor_ledger::decision::DecisionError;
 use corridor_ledger::*;
@@ -428,8 +427,9 @@ fn season_slice() {
     );
 
     // Accountability.
-    let acc = accountability(
+    let acc = corridor_clearance::accountability(
         &bsgi(),
+        &timetable(),
         events.iter().map(|(t, e)| (*t, e)),
         now + 40.hours(),
     )

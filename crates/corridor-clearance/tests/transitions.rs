@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use corridor_clearance::accountability::accountability;
 use corridor_clearance::machine::*;
 use corridor_clearance::roles::{Actor, Role};
 use corridor_ledger::*;
@@ -680,8 +679,7 @@ fn overdue_parties_are_visible() {
         ["TR", "UN"],
         "a party that held has decided; TR and UN have not"
     );
-    let events = w.events();
-    let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), later).expect("figures");
+    let acc = w.figures(later);
     let tr = acc.parties.iter().find(|p| p.party == "TR").expect("TR");
     assert_eq!(tr.overdue.len(), 1);
     assert_eq!(tr.overdue[0].deadline, now + 24.hours());
@@ -1223,8 +1221,7 @@ fn the_time_a_partys_hold_keeps_an_application_waiting_is_counted() {
     w.decide("UA", &other, hold("DOCS_MISSING"), now + 40.hours())
         .expect("hold");
     let later = now + 50.hours();
-    let events = w.events();
-    let acc = accountability(&bsgi(), events.iter().map(|(t, e)| (*t, e)), later).expect("figures");
+    let acc = w.figures(later);
     let ua = acc.parties.iter().find(|p| p.party == "UA").expect("UA");
     assert_eq!(ua.seconds_held, (30 + 10) * 3600, "{ua:?}");
     assert_eq!(ua.holds_open, 1);
@@ -1264,13 +1261,133 @@ fn a_decision_that_repeats_the_current_one_is_refused() {
     // Another reason is a change.
     w.decide("RU", &id, hold("CARGO"), now + 3.hours())
         .expect("another hold");
-    let events = w.events();
-    let acc = accountability(
-        &bsgi(),
-        events.iter().map(|(t, e)| (*t, e)),
-        now + 4.hours(),
-    )
-    .expect("figures");
+    let acc = w.figures(now + 4.hours());
     let ua = acc.parties.iter().find(|p| p.party == "UA").expect("UA");
     assert_eq!((ua.decisions, ua.approvals), (1, 1));
+}
+
+/// Open finding 17 (docs/open-findings.md): a party's hold on the day's
+/// plan stops the day's inspections, and appeared nowhere on
+/// /accountability. Now each party's plan decisions, time to decide, holds
+/// by reason, time held (up to a new version, its next decision or the end
+/// of the plan's day), late decisions and plans overdue now are counted.
+#[test]
+fn holds_on_the_days_plan_are_counted() {
+    let now = t("2022-11-09T08:00:00Z"); // 11:00 in Istanbul
+    let date = "2022-11-10";
+    let mut w = World::new(bsgi(), now);
+    let v1 = w.submit_plan(date, 1, now);
+    w.decide_plan("UA", date, v1, hold("TEAM_SHORT"), now + 1.hours())
+        .expect("hold");
+    w.decide_plan("RU", date, v1, DecisionKind::Approve, now + 2.hours())
+        .expect("approve");
+    // The same hold again changes nothing and is refused.
+    assert!(matches!(
+        w.decide_plan("UA", date, v1, hold("TEAM_SHORT"), now + 3.hours()),
+        Err(ClearanceError::Unchanged(m)) if m.contains("plan for 2022-11-10")
+    ));
+    // A new version ends the hold (3 h); UA holds that one too, after
+    // 16:00 in Istanbul (13:00 UTC), and never lets go.
+    let v2 = w.submit_plan(date, 2, now + 4.hours());
+    w.decide_plan("UA", date, v2, hold("TEAM_SHORT"), now + 6.hours())
+        .expect("late hold");
+
+    // During the plan's day: the second hold is open; every party that
+    // has not decided on the current version is overdue.
+    let during = w.figures(t("2022-11-10T10:00:00Z"));
+    let ua = |a: &corridor_clearance::Accountability, p: &str| {
+        a.parties
+            .iter()
+            .find(|x| x.party == p)
+            .expect("party")
+            .clone()
+    };
+    let p = ua(&during, "UA").plans;
+    assert_eq!((p.decisions, p.approvals, p.late), (2, 0, 1), "{p:?}");
+    assert_eq!(p.holds_by_reason.get("TEAM_SHORT"), Some(&2));
+    assert_eq!(p.seconds_held, (3 + 20) * 3600, "{p:?}");
+    assert_eq!(p.holds_open, 1);
+    // From submission to decision: 1 h on version 1, 2 h on version 2.
+    assert_eq!(p.median_seconds_to_decide, Some(3600));
+    assert!(p.overdue.is_empty(), "UA has decided (a hold)");
+    for party in ["RU", "TR", "UN"] {
+        assert_eq!(ua(&during, party).plans.overdue, vec![date.to_string()]);
+    }
+    assert_eq!(ua(&during, "RU").plans.approvals, 1);
+    // Plan decisions are not application decisions.
+    assert_eq!(ua(&during, "UA").decisions, 0);
+
+    // After the day (ends 00:00 Istanbul, 21:00 UTC): the hold held the
+    // day up to its end and is no longer open; nothing is overdue.
+    let after = w.figures(t("2022-11-12T00:00:00Z"));
+    let p = ua(&after, "UA").plans;
+    assert_eq!(p.seconds_held, 3 * 3600 + 31 * 3600, "{p:?}");
+    assert_eq!(p.holds_open, 0);
+    assert!(ua(&after, "TR").plans.overdue.is_empty());
+}
+
+/// Open finding 15 (docs/open-findings.md): an amendment, a withdrawal or
+/// an expiry ended every party's wait uncounted, so a party that never
+/// answered until the agent gave up appeared in no figure. Now the time
+/// past each deadline is counted until the party decided or the wait
+/// ended, and waits that ended overdue without its decision are counted.
+#[test]
+fn time_overdue_is_counted_when_a_wait_ends_without_a_decision() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let ua = |w: &World, at: Timestamp| {
+        w.figures(at)
+            .parties
+            .into_iter()
+            .find(|p| p.party == "UA")
+            .expect("UA")
+    };
+    // Deadline: 24 h after the review starts. UA approves 2 h late.
+    w.decide("UA", &id, DecisionKind::Approve, now + 26.hours())
+        .expect("late approval");
+    // The agent amends after 30 h: TR, RU and UN were 6 h overdue and
+    // never decided; every wait starts again.
+    let mut changed = w.clearance.applications[&id].content.clone();
+    changed.eta_inspection_area += 1.hours();
+    w.run(
+        &agent("atlas"),
+        Command::Amend {
+            application_id: id.clone(),
+            content: changed,
+        },
+        now + 30.hours(),
+    )
+    .expect("amend");
+    let f = ua(&w, now + 58.hours());
+    // 2 h late, then 4 h overdue now on the amended version.
+    assert_eq!(
+        (f.seconds_overdue, f.overdue_undecided, f.overdue.len()),
+        (6 * 3600, 0, 1)
+    );
+    let tr = w
+        .figures(now + 31.hours())
+        .parties
+        .into_iter()
+        .find(|p| p.party == "TR")
+        .expect("TR");
+    assert_eq!((tr.seconds_overdue, tr.overdue_undecided), (6 * 3600, 1));
+    // Withdrawn after 60 h: every party 6 h past the new deadline, undecided.
+    w.run(
+        &agent("atlas"),
+        Command::Withdraw {
+            application_id: id.clone(),
+            reason: "no answer".into(),
+        },
+        now + 60.hours(),
+    )
+    .expect("withdraw");
+    let f = ua(&w, now + 100.hours());
+    assert_eq!((f.seconds_overdue, f.overdue_undecided), (8 * 3600, 1));
+    assert!(f.overdue.is_empty());
+    let tr = w
+        .figures(now + 100.hours())
+        .parties
+        .into_iter()
+        .find(|p| p.party == "TR")
+        .expect("TR");
+    assert_eq!((tr.seconds_overdue, tr.overdue_undecided), (12 * 3600, 2));
 }

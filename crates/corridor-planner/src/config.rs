@@ -480,6 +480,15 @@ impl CapacityConfig {
             .unwrap_or_else(|| DurationModel::default_for(dir))
     }
 
+    /// Minutes a plan books for one inspection: the median duration, whole
+    /// minutes, 1 to 1440.
+    pub fn plan_minutes(&self, dir: Direction, tonnes: u32) -> u32 {
+        self.duration(dir, tonnes)
+            .p50_minutes
+            .round()
+            .clamp(1.0, 1440.0) as u32
+    }
+
     /// Mean travel minutes between distinct areas (0 with fewer than two areas).
     pub fn mean_travel_minutes(&self) -> f64 {
         if self.travel.is_empty() {

@@ -61,6 +61,9 @@ pub struct TeamDay {
     pub start: u32,
     /// Window end, minutes after local midnight.
     pub end: u32,
+    /// What shortened the window (an inspection booked outside the plan), for messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<String>,
 }
 
 /// One day's planning problem.
@@ -124,11 +127,7 @@ impl DayProblem {
                 id: v.id.clone(),
                 place,
                 area: area_of(v.area.as_deref()),
-                minutes: cfg
-                    .duration(v.direction, v.tonnes)
-                    .p50_minutes
-                    .round()
-                    .clamp(1.0, 1440.0) as u32,
+                minutes: cfg.plan_minutes(v.direction, v.tonnes),
             })
             .collect();
         let teams = teams
@@ -140,6 +139,7 @@ impl DayProblem {
                     start_area: area_of(spec.and_then(|s| s.home_area.as_deref())),
                     start: ws,
                     end: we,
+                    reserved: Vec::new(),
                 }
             })
             .collect();
@@ -154,6 +154,37 @@ impl DayProblem {
             areas,
             travel,
         })
+    }
+
+    /// Takes `minutes` from `start` (minutes after local midnight) out of
+    /// one team's window, for an inspection booked outside the plan, so
+    /// the plan does not count that time twice. A window is one interval,
+    /// so the team either stops at the booking or starts after it: of
+    /// every team and both cuts, the one that loses least working time.
+    /// `what` says why, in the messages that cite the window. Returns the
+    /// team, or `None` when the booking overlaps no team's window.
+    pub fn reserve(&mut self, start: u32, minutes: u32, what: &str) -> Option<usize> {
+        let end = start.saturating_add(minutes);
+        // (lost minutes, team, new window)
+        let mut best: Option<(u32, usize, (u32, u32))> = None;
+        for (i, t) in self.teams.iter().enumerate() {
+            if end <= t.start || start >= t.end {
+                continue;
+            }
+            let stop_before = (t.end - start.max(t.start), (t.start, start.max(t.start)));
+            let start_after = (end.min(t.end) - t.start, (end.min(t.end), t.end));
+            for (lost, window) in [stop_before, start_after] {
+                if best.is_none_or(|(l, _, _)| lost < l) {
+                    best = Some((lost, i, window));
+                }
+            }
+        }
+        let (_, i, (from, to)) = best?;
+        let t = &mut self.teams[i];
+        (t.start, t.end) = (from, to);
+        t.reserved
+            .push(format!("{}-{} {what}", hhmm(start), hhmm(end)));
+        Some(i)
     }
 
     fn travel(&self, a: usize, b: usize) -> u32 {
@@ -700,6 +731,14 @@ pub fn hhmm(m: u32) -> String {
     format!("{:02}:{:02}", m / 60, m % 60)
 }
 
+/// `" (window kept clear: …)"` when something outside the plan shortened the team's window.
+fn reserved(team: &TeamDay) -> String {
+    if team.reserved.is_empty() {
+        return String::new();
+    }
+    format!(" (window kept clear: {})", team.reserved.join("; "))
+}
+
 /// Check a plan against its problem: windows, travel, no vessel twice, times consistent.
 /// Each team's assignments are taken in order of start time, so a plan given in any order is
 /// judged by what the team would do; the first violation is returned with the vessel, the team,
@@ -798,25 +837,27 @@ pub fn check_plan(p: &DayProblem, plan: &Plan) -> Result<()> {
                         hhmm(now + travel)
                     ),
                     None => format!(
-                        "{} cannot start {} at {}: its day starts at {} at {} and it needs {travel} min to reach {}, so {} at the earliest",
+                        "{} cannot start {} at {}: its day starts at {} at {} and it needs {travel} min to reach {}, so {} at the earliest{}",
                         team.name,
                         a.id,
                         hhmm(a.start),
                         hhmm(team.start),
                         area_name(team.start_area),
                         area_name(a.area),
-                        hhmm(now + travel)
+                        hhmm(now + travel),
+                        reserved(team)
                     ),
                 });
             }
             if a.end > team.end {
                 return bad(format!(
-                    "{} works past its window: {} at {}-{} ends after {}",
+                    "{} works past its window: {} at {}-{} ends after {}{}",
                     team.name,
                     a.id,
                     hhmm(a.start),
                     hhmm(a.end),
-                    hhmm(team.end)
+                    hhmm(team.end),
+                    reserved(team)
                 ));
             }
             now = a.end;

@@ -26,6 +26,7 @@ fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> Da
                 start_area: homes[k % homes.len()],
                 start: 420,
                 end: 930,
+                reserved: Vec::new(),
             })
             .collect(),
         areas: vec!["marmara".into(), "bosphorus-north".into()],
@@ -334,4 +335,52 @@ fn check_plan_names_the_violation() {
     short.end = 480;
     let e = err(vec![short]);
     assert!(e.contains("takes 195 min"), "{e}");
+}
+
+/// Open finding 14: an inspection booked by hand outside the plan takes a
+/// team's time. The team whose window loses least either stops at the
+/// booking or starts after it (a window is one interval).
+#[test]
+fn a_booking_outside_the_plan_shortens_the_window_that_loses_least() {
+    let check = |windows: &[(u32, u32)],
+                 start: u32,
+                 minutes: u32,
+                 expected: Option<(usize, (u32, u32))>| {
+        let mut p = day(0, windows.len(), &[195], &[0], &[0]);
+        for (t, &(s, e)) in p.teams.iter_mut().zip(windows) {
+            (t.start, t.end) = (s, e);
+        }
+        let before = p.teams.clone();
+        let got = p.reserve(start, minutes, "for X, booked by hand");
+        assert_eq!(
+            got,
+            expected.map(|(t, _)| t),
+            "{windows:?} {start}+{minutes}"
+        );
+        for (i, (t, old)) in p.teams.iter().zip(&before).enumerate() {
+            match expected {
+                Some((k, window)) if k == i => {
+                    assert_eq!((t.start, t.end), window, "{windows:?} {start}+{minutes}");
+                    assert_eq!(t.reserved.len(), 1);
+                    assert!(
+                        t.reserved[0].ends_with("for X, booked by hand"),
+                        "{:?}",
+                        t.reserved
+                    );
+                }
+                _ => assert_eq!(t, old, "team {i} untouched"),
+            }
+        }
+    };
+    // At the day's start: the first team starts after it.
+    check(&[(420, 930), (420, 930)], 420, 195, Some((0, (615, 930))));
+    // Near the end: the team stops at it (130 min lost, not 510).
+    check(&[(420, 930)], 800, 195, Some((0, (420, 800))));
+    // A team that starts later loses less.
+    check(&[(420, 930), (600, 930)], 420, 195, Some((1, (615, 930))));
+    // Outside every window: nothing to keep clear.
+    check(&[(420, 930)], 930, 60, None);
+    check(&[(420, 930)], 300, 60, None);
+    // Covering a whole window: that team does nothing else that day.
+    check(&[(420, 930)], 400, 600, Some((0, (420, 420))));
 }

@@ -49,14 +49,17 @@ export function accountabilityScreen(root) {
   const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
   mount(root, h('section', { class: 'panel', id: 'accountability', 'aria-labelledby': 'acc-title' },
     h('h2', { id: 'acc-title' }, 'Who decided, and how fast'),
-    h('p', { class: 'lead' }, 'Each party’s time to decide on applications, the holds and rejections it placed with their reasons, how long its holds kept applications waiting, and the decisions overdue now.'),
+    h('p', { class: 'lead' }, 'Each party’s time to decide on applications and on the daily inspection plans, the holds and rejections it placed with their reasons, how long its holds kept them waiting, and how long its decisions were overdue, including waits that ended without its decision.'),
     body));
   getJSON('/accountability', null, { signal: ctl.signal }).then(async (a) => {
     const parties = a.parties || [];
+    const head = (cols, nums) => h('thead', null, h('tr', null, cols.map((t, i) => h('th', { scope: 'col', class: nums.includes(i) ? 'num' : null }, t))));
+    // Up to now: a hold in place, and a decision overdue now, keep counting.
+    const heldCell = (f) => h('td', { 'data-seconds': String(f.seconds_held ?? '') }, f.seconds_held ? fmtDuration(f.seconds_held) : '—',
+      f.holds_open ? [' ', h('span', { class: 'tag warn' }, `${f.holds_open} open`)] : null);
     const table = labelCells(h('table', { class: 'cards', id: 'accountability-table' },
-      h('caption', null, `As of ${fmtTimestamp(a.as_of)}`),
-      h('thead', null, h('tr', null, ['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Time held', 'Overdue now']
-        .map((t, i) => h('th', { scope: 'col', class: [1, 2].includes(i) ? 'num' : null }, t)))),
+      h('caption', null, `Applications, as of ${fmtTimestamp(a.as_of)}`),
+      head(['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Time held', 'Overdue now', 'Time overdue'], [1, 2]),
       h('tbody', null, parties.map((p) => h('tr', { 'data-party': p.party },
         h('th', { scope: 'row' }, p.party),
         h('td', { class: 'num' }, fmtInt(p.decisions)),
@@ -64,11 +67,32 @@ export function accountabilityScreen(root) {
         h('td', { 'data-seconds': String(p.median_seconds_to_decide ?? '') }, fmtDuration(p.median_seconds_to_decide)),
         h('td', null, reasons(p.holds_by_reason)),
         h('td', null, reasons(p.rejections_by_reason)),
-        // Up to now: a hold still in place keeps counting.
-        h('td', { 'data-seconds': String(p.seconds_held ?? '') }, p.seconds_held ? fmtDuration(p.seconds_held) : '—',
-          p.holds_open ? [' ', h('span', { class: 'tag warn' }, `${p.holds_open} open`)] : null),
-        h('td', null, p.overdue?.length ? h('span', { class: 'tag warn' }, `${p.overdue.length} overdue`) : '—'))))));
-    mount(body, h('div', { class: 'table-scroll' }, table));
+        heldCell(p),
+        h('td', null, p.overdue?.length ? h('span', { class: 'tag warn' }, `${p.overdue.length} overdue`) : '—'),
+        // Past the deadline without a decision: late decisions, waits that
+        // ended undecided (amended, withdrawn, expired), and overdue now.
+        h('td', { 'data-seconds': String(p.seconds_overdue ?? '') }, p.seconds_overdue ? fmtDuration(p.seconds_overdue) : '—',
+          p.overdue_undecided ? [' ', h('span', { class: 'tag warn', title: 'Waits that ended past the deadline without this party’s decision' }, `${p.overdue_undecided} never decided`)] : null))))));
+    const plans = labelCells(h('table', { class: 'cards', id: 'accountability-plans' },
+      h('caption', null, 'Daily inspection plans'),
+      head(['Party', 'Decisions', 'Approvals', 'Median time to decide', 'Holds', 'Rejections', 'Time held', 'Late', 'Overdue now'], [1, 2, 7]),
+      h('tbody', null, parties.map((p) => {
+        const f = p.plans || {};
+        return h('tr', { 'data-party': p.party },
+          h('th', { scope: 'row' }, p.party),
+          h('td', { class: 'num' }, fmtInt(f.decisions ?? 0)),
+          h('td', { class: 'num' }, fmtInt(f.approvals ?? 0)),
+          h('td', { 'data-seconds': String(f.median_seconds_to_decide ?? '') }, fmtDuration(f.median_seconds_to_decide)),
+          h('td', null, reasons(f.holds_by_reason)),
+          h('td', null, reasons(f.rejections_by_reason)),
+          heldCell(f),
+          h('td', { class: 'num' }, fmtInt(f.late ?? 0)),
+          h('td', null, f.overdue?.length ? h('span', { class: 'tag warn' }, f.overdue.join(', ')) : '—'));
+      }))));
+    mount(body,
+      h('div', { class: 'table-scroll' }, table),
+      h('p', { class: 'muted' }, 'A day’s plan is due approved by the centre’s deadline the day before (16:00 in Istanbul on the JCC’s timetable); a decision after it is late. A hold on a plan counts until the party’s next decision on it, a new version, or the end of the plan’s day.'),
+      h('div', { class: 'table-scroll' }, plans));
     body.dataset.state = 'ready';
     const fig = await chart(parties);
     if (fig && !ctl.signal.aborted) body.prepend(fig);

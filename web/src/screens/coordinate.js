@@ -223,7 +223,7 @@ function planPanel(date, signal, onZone, onPlan) {
         h('dt', null, 'First come, first served'), h('dd', null, score(plan.fifo_score)),
         // The teams the day has, less those a stoppage stops.
         h('dt', null, 'Teams working'), h('dd', { id: 'plan-teams', 'data-teams': (plan.teams || []).map((t) => t.name).join(' ') },
-          plan.teams?.length ? `${plan.teams.map((t) => `${t.name} ${t.start}–${t.end}`).join(', ')}, ${zoneName(zone, `${date}T12:00:00Z`)}` : 'none: no inspection can be planned for this day'),
+          plan.teams?.length ? `${plan.teams.map((t) => `${t.name} ${t.start}–${t.end}${t.kept_clear?.length ? ` (kept clear: ${t.kept_clear.join('; ')})` : ''}`).join(', ')}, ${zoneName(zone, `${date}T12:00:00Z`)}` : 'none: no inspection can be planned for this day'),
         h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),

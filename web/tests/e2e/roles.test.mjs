@@ -450,6 +450,18 @@ test('accountability: each party’s figures on the public page are the API’s'
     // An open hold keeps counting between the page's read and this one.
     const drift = Math.abs(Number(cells[6].seconds) - p.seconds_held);
     assert.ok(p.holds_open ? drift <= 60 : drift === 0, `${p.party} time held: ${cells[6].seconds} shown, ${p.seconds_held} read`);
+    // Time overdue: a decision overdue now keeps counting too.
+    const late = Math.abs(Number(cells[8].seconds) - p.seconds_overdue);
+    assert.ok(p.overdue.length ? late <= 60 * p.overdue.length : late === 0, `${p.party} time overdue: ${cells[8].seconds} shown, ${p.seconds_overdue} read`);
+    assert.equal(/never decided/.test(cells[8].text), p.overdue_undecided > 0, `${p.party} waits ended undecided`);
+    // The daily plans' table.
+    const plan = await page.$$eval(`#accountability-plans tr[data-party="${p.party}"] > *`, (cs) => cs.map((c) => ({ text: c.textContent, seconds: c.dataset.seconds })));
+    assert.equal(Number(plan[1].text.replace(/,/g, '')), p.plans.decisions, `${p.party} plan decisions`);
+    assert.equal(Number(plan[2].text.replace(/,/g, '')), p.plans.approvals, `${p.party} plan approvals`);
+    assert.equal(plan[3].seconds, String(p.plans.median_seconds_to_decide ?? ''), `${p.party} plan median`);
+    const planHeld = Math.abs(Number(plan[6].seconds) - p.plans.seconds_held);
+    assert.ok(p.plans.holds_open ? planHeld <= 60 : planHeld === 0, `${p.party} plan time held`);
+    assert.equal(Number(plan[7].text), p.plans.late, `${p.party} late plan decisions`);
   }
   await page.waitForSelector('#chart-decide svg');
   await done();

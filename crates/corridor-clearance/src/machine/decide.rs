@@ -655,6 +655,18 @@ impl Clearance {
                 // second decision; nor is one signed before the party's
                 // current decision on this version.
                 self.signed_once(&decision.payload)?;
+                // Nor is one that repeats the party's current decision on
+                // this version (it would only add to the party's count).
+                if plan
+                    .approvals
+                    .get(&party)
+                    .is_some_and(|a| same_decision(&a.decision, &decision.payload.decision))
+                {
+                    return Err(ClearanceError::Unchanged(format!(
+                        "{party}'s decision on the plan for {date} is already {}: a decision that changes nothing is not logged",
+                        decision.payload.decision.name()
+                    )));
+                }
                 if let Some(current) = plan.approvals.get(&party)
                     && decision.payload.time < current.signed_at
                 {

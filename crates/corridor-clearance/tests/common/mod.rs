@@ -13,6 +13,14 @@ pub fn t(s: &str) -> Timestamp {
     s.parse().expect("test time")
 }
 
+/// The JCC's timetable: a day's plan approved by 16:00 Istanbul time the day before.
+pub fn timetable() -> corridor_clearance::PlanTimetable {
+    corridor_clearance::PlanTimetable::new(
+        jiff::tz::TimeZone::get("Europe/Istanbul").expect("time zone"),
+        jiff::civil::time(16, 0, 0, 0),
+    )
+}
+
 /// The log's name, as the service names the BSGI corridor's log.
 pub const ORIGIN: &str = "corridor/bsgi";
 
@@ -262,6 +270,67 @@ impl World {
         )
         .expect("review");
         id
+    }
+
+    /// Sets a new version of `date`'s plan (no inspections) and submits
+    /// it; returns the hash the parties sign.
+    pub fn submit_plan(&mut self, date: &str, version: u32, at: Timestamp) -> Hash {
+        let content = corridor_clearance::PlanContent {
+            date: date.into(),
+            version,
+            assignments: Vec::new(),
+        };
+        let hash = content.plan_hash().expect("hash");
+        let reason = (version > 1).then(|| "revised".to_string());
+        self.run(
+            &coordinator(),
+            Command::SetPlan {
+                content,
+                reason,
+                scores: serde_json::json!({}),
+            },
+            at,
+        )
+        .expect("set plan");
+        self.run(
+            &coordinator(),
+            Command::SubmitPlan { date: date.into() },
+            at,
+        )
+        .expect("submit plan");
+        hash
+    }
+
+    /// `party`'s signed decision on version `hash` of `date`'s plan.
+    pub fn decide_plan(
+        &mut self,
+        party: &str,
+        date: &str,
+        hash: Hash,
+        kind: DecisionKind,
+        at: Timestamp,
+    ) -> Result<Event, ClearanceError> {
+        let decision = self.signed_on(party, &format!("PLAN-{date}"), hash, kind, at);
+        self.run(
+            &delegate(party),
+            Command::DecidePlan {
+                date: date.into(),
+                decision,
+            },
+            at,
+        )
+    }
+
+    /// The accountability figures of the log at `now`, on [`timetable`].
+    pub fn figures(&self, now: Timestamp) -> corridor_clearance::Accountability {
+        let events = self.events();
+        corridor_clearance::accountability(
+            &self.clearance.config,
+            &timetable(),
+            events.iter().map(|(t, e)| (*t, e)),
+            now,
+        )
+        .expect("figures")
     }
 
     /// The events of the log with their times.
