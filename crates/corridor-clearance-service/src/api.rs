@@ -87,6 +87,7 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .merge(crate::inspections::routes())
         .merge(crate::alerts::routes())
         .merge(crate::stoppages::routes())
+        .merge(crate::arrivals::routes())
         .with_state(service)
 }
 
@@ -283,6 +284,9 @@ pub(crate) fn app_body(app: &Application, checklist: &[corridor_clearance::Check
         "not_ready_count": app.not_ready_count,
         "not_ready_at": app.not_ready_at.map(corridor_ledger::time::format),
         "inspection_at": app.inspection_at.map(corridor_ledger::time::format),
+        // When it reached the inspection area (seen by tracking or recorded
+        // by the coordinator): the queue counts its place from then.
+        "area_arrival": app.area_arrival,
         "last_inspection": app.last_inspection.as_ref().map(|last| json!({
             "outcome": last.outcome,
             "recorded_at": corridor_ledger::time::format(last.at),
@@ -1445,6 +1449,7 @@ async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
         crate::inspections::decide_plan, crate::inspections::get_inspections,
         crate::alerts::acknowledge, crate::alerts::list_acknowledgements,
         crate::stoppages::list, crate::stoppages::declare, crate::stoppages::lift,
+        crate::arrivals::record_arrival,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest, UserBody,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, PortBody, PartyBody, SuspendRequest, KeyRequest, EndorsementRequest,

@@ -270,22 +270,80 @@ struct Planning<'a> {
     /// after the first plan still open, which is drafted from declared
     /// vessels only.
     undeclared_from: Date,
+    /// Today, on the centre's clock.
+    today: Date,
+    /// Tracking reports arrivals at the inspection area (see [`Arrival`]).
+    tracked: bool,
+}
+
+/// What a waiting vessel's place in the queue counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// Tracking saw it arrive at the inspection area.
+    Seen(Date),
+    /// The coordinator recorded its arrival.
+    Recorded(Date),
+    /// Not arrived: the ETA the agent declared, still to come (or past,
+    /// where nothing could see the vessel arrive).
+    Expected(Date),
+    /// The ETA has passed and tracking, which would have seen the vessel
+    /// arrive, has not: it arrives today at the earliest. (A vessel that
+    /// declared the earliest ETA the notice period allows and came days
+    /// later once kept the place of its ETA.)
+    Late(Date),
+}
+
+impl Arrival {
+    fn day(self) -> Date {
+        match self {
+            Arrival::Seen(d) | Arrival::Recorded(d) | Arrival::Expected(d) | Arrival::Late(d) => d,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Arrival::Seen(_) => "seen",
+            Arrival::Recorded(_) => "recorded",
+            Arrival::Expected(_) => "expected",
+            Arrival::Late(_) => "late",
+        }
+    }
 }
 
 impl<'a> Planning<'a> {
-    fn new(
-        clearance: &'a Clearance,
-        cap: &'a CapacityConfig,
-        now: Timestamp,
-    ) -> Result<Self, ServiceError> {
+    fn new(s: &'a Service, clearance: &'a Clearance, now: Timestamp) -> Result<Self, ServiceError> {
+        let cap = s.capacity();
         let tz = centre_tz(cap)?;
         let (first, _) = first_plannable_day(now, &tz, clearance);
         Ok(Planning {
             clearance,
             cap: capacity_now(cap, clearance, now),
             undeclared_from: first.tomorrow().unwrap_or(first),
+            today: local_date(now, &tz),
+            tracked: s.arrivals_tracked(),
             tz,
         })
+    }
+
+    /// Where the vessel's place counts from: its arrival at the inspection
+    /// area once known, else its declared ETA, which counts only until it
+    /// has passed where tracking would have seen the vessel arrive (an
+    /// application with an MMSI, on a server whose tracking reports arrivals).
+    fn arrival(&self, app: &Application) -> Arrival {
+        if let Some(a) = &app.area_arrival {
+            let day = local_date(a.at, &self.tz);
+            return if a.evidence.starts_with(crate::arrivals::AIS_EVIDENCE) {
+                Arrival::Seen(day)
+            } else {
+                Arrival::Recorded(day)
+            };
+        }
+        let eta = local_date(app.content.eta_inspection_area, &self.tz);
+        if self.tracked && app.content.vessel.mmsi.is_some() && eta < self.today {
+            Arrival::Late(self.today)
+        } else {
+            Arrival::Expected(eta)
+        }
     }
 
     /// The day the vessel's inspection is booked for (by an approved plan or
@@ -337,7 +395,7 @@ impl<'a> Planning<'a> {
             } else {
                 Direction::Outbound
             },
-            reference: local_date(c.eta_inspection_area, &self.tz),
+            reference: self.arrival(app).day(),
             reference_kind: Reference::ArrivedAtArea,
             tonnes: u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX),
             wfp: c.wfp,
@@ -661,6 +719,12 @@ pub struct QueueEntryBody {
     pub status: String,
     /// Day of arrival at the inspection area (what the rule orders by), local date.
     pub waiting_since: String,
+    /// What `waiting_since` is: `seen` (tracking saw the vessel arrive),
+    /// `recorded` (the coordinator recorded its arrival), `expected` (the
+    /// ETA the agent declared, not yet reached), or `late` (the ETA has
+    /// passed and tracking has not seen the vessel at the area: it counts
+    /// from today, as it has not arrived).
+    pub arrival: String,
     /// The agent has declared the vessel ready (and it is not waiting out a re-queue delay).
     pub ready: bool,
     /// Predicted inspection day (the forecaster's median; the scheduled day once planned).
@@ -719,7 +783,7 @@ async fn queue_body(
 ) -> Result<QueueBody, ServiceError> {
     let clearance = s.clearance().await;
     let now = s.now().await;
-    let planning = Planning::new(&clearance, s.capacity(), now)?;
+    let planning = Planning::new(s, &clearance, now)?;
     let today = local_date(now, &planning.tz);
     let waiting = planning.waiting();
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
@@ -778,6 +842,7 @@ async fn queue_body(
             },
             status: w.app.status.name(),
             waiting_since: w.voyage.reference.to_string(),
+            arrival: planning.arrival(w.app).name().into(),
             ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
             predicted: p.to_string(),
             predicted_earliest: lo.min(p).to_string(),
@@ -970,7 +1035,7 @@ pub struct PlanEditRequest {
 /// The plan of `date`: the stored one, or a fresh draft from the optimiser.
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
-    let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
+    let planning = Planning::new(s, &clearance, s.now().await)?;
     let (p, _) = planning.problem(day, s.now().await, false)?;
     let stored = clearance.plans.get(date);
     let (content, hash, status, scores, reason, stored_plan) = match stored {
@@ -1116,7 +1181,7 @@ pub(crate) async fn put_plan(
         ));
     }
     let clearance = s.clearance().await;
-    let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
+    let planning = Planning::new(&s, &clearance, s.now().await)?;
     let (p, _) = planning.problem(day, s.now().await, true)?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
@@ -1228,7 +1293,7 @@ pub(crate) async fn submit_plan(
     let clearance = s.clearance().await;
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
-        let planning = Planning::new(&clearance, s.capacity(), s.now().await)?;
+        let planning = Planning::new(&s, &clearance, s.now().await)?;
         let (p, _) = planning.problem(day, s.now().await, false)?;
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);

@@ -88,6 +88,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod arrivals;
 pub mod auth;
 pub mod db;
 pub mod error;

@@ -118,6 +118,8 @@ pub struct Service {
     /// request adds only the entries new since the last, outside the
     /// state's lock, and never replays the whole log again.
     tally: Mutex<(usize, corridor_clearance::Tally)>,
+    /// Tracking reports arrivals at the inspection area (`crate::arrivals`).
+    pub(crate) arrivals_tracked: std::sync::atomic::AtomicBool,
 }
 
 /// Acknowledgements a slow live subscriber may fall behind by before it
@@ -201,6 +203,7 @@ impl Service {
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8)),
             ),
             tally: Mutex::new((0, tally)),
+            arrivals_tracked: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 

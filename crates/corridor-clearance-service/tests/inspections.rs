@@ -52,6 +52,18 @@ async fn world_on(s: Arc<Service>, app: Router, dir: Option<tempfile::TempDir>) 
 impl World {
     /// An application by `agent`, approved by every party; its ETA is `eta_hours` from now.
     async fn approved(&self, agent: &str, imo: &str, eta_hours: i64, wfp: bool) -> String {
+        self.approved_with(agent, imo, eta_hours, wfp, None).await
+    }
+
+    /// As [`World::approved`], declaring the vessel's MMSI.
+    async fn approved_with(
+        &self,
+        agent: &str,
+        imo: &str,
+        eta_hours: i64,
+        wfp: bool,
+        mmsi: Option<u32>,
+    ) -> String {
         let token = login(&self.app, agent).await;
         let eta = self
             .s
@@ -61,6 +73,9 @@ impl World {
             .unwrap();
         let mut c = serde_json::to_value(content(eta, imo)).unwrap();
         c["wfp"] = json!(wfp);
+        if let Some(m) = mmsi {
+            c["vessel"]["mmsi"] = json!(m.to_string());
+        }
         let (st, body) = call(
             &self.app,
             "POST",
@@ -2144,4 +2159,110 @@ async fn a_booking_by_hand_takes_a_teams_time_in_the_days_draft() {
             .contains("booked by hand"),
         "{body}"
     );
+}
+
+/// Open finding 11 (docs/open-findings.md): the queue ordered by the ETA
+/// the agent declared, so a vessel that gave the earliest ETA the notice
+/// period allows and arrived days late kept its place. Now its place counts
+/// from its arrival at the inspection area, seen by tracking or recorded by
+/// the coordinator; on a server whose tracking reports arrivals, a vessel
+/// whose ETA has passed unseen counts from today.
+#[tokio::test]
+async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
+    let w = world().await;
+    // A declares the earlier ETA (2 days), B the later (3 days).
+    let a = w
+        .approved_with("agent-a", &imo(932_000), 48, false, Some(271_000_001))
+        .await;
+    let b = w
+        .approved_with("agent-a", &imo(932_001), 72, false, Some(271_000_002))
+        .await;
+    let order = |q: &Value| {
+        places(q)
+            .into_iter()
+            .filter(|id| *id == a || *id == b)
+            .collect::<Vec<_>>()
+    };
+    let entry = |q: &Value, id: &str, field: &str| queue_field(q, id, field);
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(order(&q), [a.clone(), b.clone()], "{q}");
+    assert_eq!(entry(&q, &a, "arrival"), "expected");
+
+    // Four days on, tracking saw B arrive on day 3; A was never seen.
+    w.s.set_arrivals_tracked();
+    let arrived_b: jiff::Timestamp = "2022-10-06T07:00:00Z".parse().unwrap();
+    w.s.clock().set("2022-10-07T06:00:00Z".parse().unwrap());
+    let logged =
+        w.s.observe_arrival(271_000_002, "Inspection Area Marmara", arrived_b, "run:7")
+            .await
+            .unwrap();
+    assert_eq!(logged, std::slice::from_ref(&b));
+    // Seen again: the first arrival stands, nothing more is logged.
+    assert!(
+        w.s.observe_arrival(271_000_002, "Inspection Area Marmara", arrived_b, "run:9")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An MMSI no application declared is nobody's arrival.
+    assert!(
+        w.s.observe_arrival(271_999_999, "Inspection Area Marmara", arrived_b, "run:8")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(order(&q), [b.clone(), a.clone()], "{q}");
+    assert_eq!(
+        (entry(&q, &b, "arrival"), entry(&q, &b, "waiting_since")),
+        ("seen".to_string(), "2022-10-06".to_string()),
+        "{q}"
+    );
+    assert_eq!(
+        (entry(&q, &a, "arrival"), entry(&q, &a, "waiting_since")),
+        ("late".to_string(), "2022-10-07".to_string()),
+        "{q}"
+    );
+
+    // The coordinator records A's arrival (no AIS), saying how it is known;
+    // it is not the agent's to record, and the first record stands.
+    let body = json!({"at": "2022-10-07T05:00:00Z", "area": "Inspection Area Marmara",
+                      "evidence": "master's notice of readiness, 08:00 local"});
+    let path = format!("/applications/{a}/arrival");
+    let agent = login(&w.app, "agent-a").await;
+    let (st, resp) = call(&w.app, "POST", &path, Some(&agent), Some(&body)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
+    let (st, resp) = w.as_coord("POST", &path, Some(&body)).await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    assert_eq!(resp["area_arrival"]["by"], "user:coordinator", "{resp}");
+    let (st, resp) = w.as_coord("POST", &path, Some(&body)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the first arrival stands"),
+        "{resp}"
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(
+        (entry(&q, &a, "arrival"), entry(&q, &a, "waiting_since")),
+        ("recorded".to_string(), "2022-10-07".to_string()),
+        "{q}"
+    );
+    assert_eq!(order(&q), [b.clone(), a.clone()], "{q}");
+
+    // The log rebuilds the same arrivals, and the same queue once the
+    // restarted server's tracking reports arrivals again.
+    let s2 = Service::with_db(
+        w.s.db().clone(),
+        w.s.config().clone(),
+        corridor_clearance_service::Clock::manual(w.s.clock().now()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s2.clearance().await, w.s.clearance().await);
+    s2.set_arrivals_tracked();
+    let (_, again) = call(&router_for(s2), "GET", "/queue", None, None).await;
+    assert_eq!(places(&again), places(&q));
 }

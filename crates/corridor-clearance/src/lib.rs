@@ -81,8 +81,8 @@ pub use dayplan::{
 };
 pub use eligibility::{Ineligibility, check_eligibility};
 pub use machine::{
-    Application, BookedResult, Clearance, ClearanceError, Command, Event, InspectionOutcome,
-    LastInspection, Outcome, Overdue, PartyLine, Status, StatusPage,
+    Application, AreaArrival, BookedResult, Clearance, ClearanceError, Command, Event,
+    InspectionOutcome, LastInspection, Outcome, Overdue, PartyLine, Status, StatusPage,
 };
 pub use roles::{Action, Actor, Denied, Resource, Role, can};
 pub use stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift};

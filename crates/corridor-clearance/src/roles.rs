@@ -112,6 +112,8 @@ pub enum Action {
     AcknowledgeAlert,
     /// Declare or lift a day off or a stoppage of the inspection teams.
     DeclareStoppage,
+    /// Record that a vessel reached the inspection area (tracking or the coordinator).
+    RecordAreaArrival,
 }
 
 /// What is acted on.
@@ -240,6 +242,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
             | StartReview
             | ScheduleInspection
             | RecordMovement
+            | RecordAreaArrival
             | ExpireApplication => match resource {
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
@@ -269,7 +272,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
             _ => deny(DenyReason::Role),
         },
         Role::System => match action {
-            ExpireApplication | StartReview => match resource {
+            ExpireApplication | StartReview | RecordAreaArrival => match resource {
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
             },

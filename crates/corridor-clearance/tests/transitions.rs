@@ -1391,3 +1391,86 @@ fn time_overdue_is_counted_when_a_wait_ends_without_a_decision() {
         .expect("TR");
     assert_eq!((tr.seconds_overdue, tr.overdue_undecided), (12 * 3600, 2));
 }
+
+/// Open finding 11: the arrival at the inspection area is a logged event,
+/// recorded by tracking (the system) or the coordinator, from submission
+/// until the inspection; the first stands, and it is nobody else's to record.
+#[test]
+fn an_arrival_at_the_inspection_area_is_recorded_once() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let arrive = |w: &mut World, actor: &Actor, at: Timestamp, now: Timestamp| {
+        w.run(
+            actor,
+            Command::RecordAreaArrival {
+                application_id: id.clone(),
+                at,
+                area: "Inspection Area Marmara".into(),
+                evidence: "ais:run:42".into(),
+            },
+            now,
+        )
+    };
+    assert!(matches!(
+        arrive(&mut w, &agent("atlas"), now, now),
+        Err(ClearanceError::Denied(_))
+    ));
+    assert!(matches!(
+        arrive(&mut w, &delegate("UA"), now, now),
+        Err(ClearanceError::Denied(_))
+    ));
+    let future = arrive(&mut w, &system(), now + 1.hours(), now);
+    assert!(
+        matches!(&future, Err(ClearanceError::Invalid(m)) if m.contains("in the future")),
+        "{future:?}"
+    );
+    arrive(&mut w, &system(), now - 2.hours(), now).expect("seen by tracking");
+    let again = arrive(&mut w, &coordinator(), now - 1.hours(), now);
+    assert!(
+        matches!(&again, Err(ClearanceError::Unchanged(m)) if m.contains("first arrival stands")),
+        "{again:?}"
+    );
+    let a = w.clearance.applications[&id]
+        .area_arrival
+        .clone()
+        .expect("arrival");
+    assert_eq!(
+        (a.at, a.by.as_str(), a.evidence.as_str()),
+        (now - 2.hours(), "system", "ais:run:42")
+    );
+    // It survives an amendment (where the vessel is does not change with the papers).
+    let mut changed = w.clearance.applications[&id].content.clone();
+    changed.eta_inspection_area += 1.hours();
+    w.run(
+        &agent("atlas"),
+        Command::Amend {
+            application_id: id.clone(),
+            content: changed,
+        },
+        now,
+    )
+    .expect("amend");
+    assert!(w.clearance.applications[&id].area_arrival.is_some());
+    // The log replays it.
+    let events = w.events();
+    let c = Clearance::replay(bsgi(), events.iter().map(|(at, e)| (*at, e))).expect("replay");
+    assert_eq!(
+        c.applications[&id].area_arrival,
+        w.clearance.applications[&id].area_arrival
+    );
+    // Not for a draft, nor once the voyage is past its inspection.
+    let (mut d, draft, now) = at_status(Status::Draft);
+    let refused = d.run(
+        &coordinator(),
+        Command::RecordAreaArrival {
+            application_id: draft,
+            at: now,
+            area: "Inspection Area Marmara".into(),
+            evidence: "notice of readiness".into(),
+        },
+        now,
+    );
+    assert!(
+        matches!(refused, Err(ClearanceError::IllegalTransition { .. })),
+        "{refused:?}"
+    );
+}

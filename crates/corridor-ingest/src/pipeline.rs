@@ -315,6 +315,8 @@ struct Inner {
     /// within [`SNAPSHOT_FOR`] share it, and only one asks the monitor at a
     /// time, so public pages in a loop cannot keep the monitor from the feed.
     snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Vec<LiveVessel>)>>,
+    /// This run's part of the alerts' keys.
+    run_id: String,
 }
 
 /// How long a picture of the vessels is served again (see `Inner::snapshot`).
@@ -332,6 +334,11 @@ impl LiveHandle {
     /// Live positions and alerts (a lagging subscriber misses the oldest).
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.inner.live.subscribe()
+    }
+    /// The key `a` is stored under (what the alert routes and an
+    /// acknowledgement name it by).
+    pub fn alert_key(&self, a: &Alert) -> String {
+        alert_key(&self.inner.run_id, a)
     }
     /// Alerts only, as they are stored: positions cannot crowd them out.
     pub fn subscribe_alerts(&self) -> broadcast::Receiver<Arc<Alert>> {
@@ -579,6 +586,7 @@ pub async fn spawn_pipeline(
             bound,
             last,
             snapshot: tokio::sync::Mutex::new(None),
+            run_id: config.run_id.clone(),
         }),
     })
 }
@@ -956,9 +964,14 @@ fn answer(m: &Monitor, q: Query, alert_count: u64) {
     }
 }
 
+/// `<run>:<id>`: an alert's key in the store.
+fn alert_key(run: &str, a: &Alert) -> String {
+    format!("{run}:{}", a.id)
+}
+
 fn alert_row(run: &str, a: &Alert) -> AlertRow {
     AlertRow {
-        key: format!("{run}:{}", a.id),
+        key: alert_key(run, a),
         kind: a.kind.as_str().to_string(),
         mmsi: a.mmsi,
         start: a.start,

@@ -19,6 +19,16 @@ export function waitingText(waitingSince, asOf, zone) {
   return today && waitingSince > today ? `arrives ${fmtDate(waitingSince)}` : fmtDate(waitingSince);
 }
 
+/** How the "waiting since" day is known (the queue's `arrival`), as a tag. */
+export function arrivalTag(arrival) {
+  switch (arrival) {
+    case 'seen': return h('span', { class: 'tag', title: 'Tracking saw the vessel arrive at the inspection area' }, 'seen by AIS');
+    case 'recorded': return h('span', { class: 'tag', title: 'The coordinator recorded its arrival at the inspection area' }, 'arrival recorded');
+    case 'late': return h('span', { class: 'tag warn', title: 'Its declared ETA has passed and tracking has not seen it at the inspection area: it waits from today' }, 'not arrived by its ETA');
+    default: return null;
+  }
+}
+
 function board(q) {
   if (!q.entries?.length) return notice('info', 'No vessel is waiting for inspection.');
   return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'queue-board' },
@@ -30,7 +40,7 @@ function board(q) {
       h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null, e.mine ? h('span', { class: 'tag ok' }, 'yours') : null),
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
-      h('td', { class: 'date' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone))),
+      h('td', { class: 'date', 'data-arrival': e.arrival || '' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone)), arrivalTag(e.arrival)),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));

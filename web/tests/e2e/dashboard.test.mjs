@@ -348,6 +348,9 @@ test('queue and decisions: the server’s figures, or a clear "not available yet
           for (const e of q.entries) {
             const predicted = await page.$eval(`#queue-board tr[data-id="${e.application_id}"]`, (tr) => tr.cells[6].textContent);
             assert.equal(predicted, fmtDay(e.predicted), `${e.application_id} predicted`);
+            // What "waiting since" counts from (arrival seen, recorded, expected or late).
+            const arrival = await page.$eval(`#queue-board tr[data-id="${e.application_id}"]`, (tr) => tr.cells[4].dataset.arrival);
+            assert.equal(arrival, e.arrival, `${e.application_id} arrival`);
           }
         } else {
           assert.match(await page.textContent('#queue .notice'), /No vessel is waiting/);

@@ -219,6 +219,7 @@ impl Clearance {
                         last_inspection: None,
                         booked_results: Vec::new(),
                         moved_from: None,
+                        area_arrival: None,
                     },
                 );
             }
@@ -375,6 +376,21 @@ impl Clearance {
                     E::ReadinessDeclared { readiness, .. } => {
                         app.readiness = Some(readiness.clone());
                         app.ready_at = Some(at);
+                    }
+                    E::AreaArrivalRecorded {
+                        at: arrived,
+                        area,
+                        evidence,
+                        by,
+                        ..
+                    } => {
+                        // The first stands (a log holds one per application).
+                        app.area_arrival.get_or_insert_with(|| AreaArrival {
+                            at: *arrived,
+                            area: area.clone(),
+                            evidence: evidence.clone(),
+                            by: by.clone(),
+                        });
                     }
                     E::VesselDeparted { .. } => app.status = Status::InTransit,
                     E::VesselArrived { .. } => app.status = Status::Arrived,

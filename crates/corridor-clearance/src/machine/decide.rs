@@ -491,6 +491,59 @@ impl Clearance {
                     readiness,
                 })
             }
+            C::RecordAreaArrival {
+                application_id,
+                at,
+                area,
+                evidence,
+            } => {
+                let app = self.authorise_app(actor, Action::RecordAreaArrival, &application_id)?;
+                use Status::*;
+                // From submission (vessels wait at the area while the
+                // parties review) until the inspection that the arrival queues for.
+                if !matches!(
+                    app.status,
+                    Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
+                ) {
+                    return Err(illegal(
+                        "record the arrival at the inspection area of",
+                        app.status,
+                    ));
+                }
+                if let Some(first) = &app.area_arrival {
+                    return Err(ClearanceError::Unchanged(format!(
+                        "{application_id} is already recorded at the inspection area since {} ({}): the first arrival stands",
+                        corridor_ledger::time::format(first.at),
+                        first.evidence
+                    )));
+                }
+                if at.as_second()
+                    > now.as_second() + corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "at: {} is in the future (now {})",
+                        corridor_ledger::time::format(at),
+                        corridor_ledger::time::format(now)
+                    )));
+                }
+                let area = area.trim().to_string();
+                let evidence = evidence.trim().to_string();
+                if area.is_empty() || evidence.is_empty() {
+                    return Err(ClearanceError::Invalid(
+                        "an arrival names the area and says how it is known (area, evidence)"
+                            .into(),
+                    ));
+                }
+                check_free_text("area", &area)?;
+                check_free_text("evidence", &evidence)?;
+                plain(Event::AreaArrivalRecorded {
+                    application_id,
+                    at: corridor_ledger::time::to_seconds(at),
+                    area,
+                    evidence,
+                    by: actor.id.clone(),
+                })
+            }
             C::OverrideQueue {
                 application_id,
                 place,

@@ -178,6 +178,20 @@ pub enum Command {
         application_id: String,
         readiness: Readiness,
     },
+    /// The vessel is at the inspection area: seen there by tracking (the
+    /// server, with the alert that saw it) or recorded by the coordinator
+    /// (saying how it is known). The queue orders by this arrival, not the
+    /// ETA the agent declared. The first arrival recorded stands.
+    RecordAreaArrival {
+        application_id: String,
+        /// When it arrived.
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+        /// Which inspection area.
+        area: String,
+        /// How it is known: `ais:<alert key>`, or the coordinator's words.
+        evidence: String,
+    },
     /// The coordinator moves a waiting vessel to a place, or before another one.
     OverrideQueue {
         application_id: String,
@@ -296,6 +310,14 @@ pub enum Event {
         text: String,
     },
     CorridorResumed,
+    AreaArrivalRecorded {
+        application_id: String,
+        #[serde(with = "corridor_ledger::time::rfc3339")]
+        at: Timestamp,
+        area: String,
+        evidence: String,
+        by: String,
+    },
     ReadinessDeclared {
         application_id: String,
         readiness: Readiness,
@@ -385,6 +407,7 @@ impl Event {
             | VesselArrived { application_id }
             | ApplicationClosed { application_id }
             | ReadinessDeclared { application_id, .. }
+            | AreaArrivalRecorded { application_id, .. }
             | QueueOverridden { application_id, .. } => Some(application_id),
             CorridorSuspended { .. }
             | CorridorResumed
@@ -498,6 +521,24 @@ pub struct Application {
     /// result recorded before the new time is that earlier slot's.
     #[serde(default)]
     pub moved_from: Option<Timestamp>,
+    /// When the vessel reached the inspection area (seen by tracking or
+    /// recorded by the coordinator), with how it is known.
+    #[serde(default)]
+    pub area_arrival: Option<AreaArrival>,
+}
+
+/// A vessel's arrival at the inspection area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaArrival {
+    /// When it arrived.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub at: Timestamp,
+    /// Which inspection area.
+    pub area: String,
+    /// `ais:<alert key>`, or the coordinator's words.
+    pub evidence: String,
+    /// Who recorded it (the log entry's actor).
+    pub by: String,
 }
 
 /// An inspection recorded against a booking.

@@ -129,6 +129,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let notices = super::track::notice_channel();
     super::track::forward_acknowledgements(&clearance, notices.clone());
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
+    super::track::forward_arrivals(&live, clearance.clone());
     let feed_addr = live
         .bound()
         .first()

@@ -89,6 +89,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .await
         .context("opening the clearance store")?;
     super::track::forward_acknowledgements(&clearance, notices);
+    if !args.ingest.is_empty() {
+        super::track::forward_arrivals(&live, clearance.clone());
+    }
     opts.api
         .push(corridor_clearance_service::router_for(clearance));
     let app = router(AppState { store }, &opts);

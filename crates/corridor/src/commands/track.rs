@@ -240,6 +240,55 @@ pub fn forward_acknowledgements(
     });
 }
 
+/// Hands every arrival tracking sees at an inspection area to the
+/// clearance service, which logs it for the vessel's waiting applications
+/// (the queue counts their places from it), and tells the service that
+/// tracking reports arrivals.
+pub fn forward_arrivals(
+    live: &corridor_ingest::LiveHandle,
+    service: Arc<corridor_clearance_service::Service>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut alerts = live.subscribe_alerts();
+    let live = live.clone();
+    service.set_arrivals_tracked();
+    tokio::spawn(async move {
+        loop {
+            let a = match alerts.recv().await {
+                Ok(a) => a,
+                Err(RecvError::Lagged(n)) => {
+                    // Only if many alerts came at once: the coordinator can record them.
+                    tracing::warn!(missed = n, "alerts not checked for arrivals");
+                    continue;
+                }
+                Err(RecvError::Closed) => break,
+            };
+            let Some(area) = inspection_area_arrival(live.corridor(), &a) else {
+                continue;
+            };
+            let key = live.alert_key(&a);
+            match service.observe_arrival(a.mmsi, area, a.start, &key).await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(mmsi = a.mmsi, area, applications = ?ids, key, "arrival at the inspection area logged")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(mmsi = a.mmsi, area, key, error = %e, "arrival at the inspection area not logged")
+                }
+            }
+        }
+    });
+}
+
+/// The inspection area `a` reports an arrival at, if it does.
+pub fn inspection_area_arrival<'a>(corridor: &'a Corridor, a: &Alert) -> Option<&'a str> {
+    if a.kind != AlertKind::AreaArrival {
+        return None;
+    }
+    let area = corridor.area_by_name(a.place.area.as_deref()?)?;
+    (area.kind == corridor_geo::AreaKind::InspectionArea).then_some(area.name.as_str())
+}
+
 /// The live-tracking routers (under `/api/v1`, at the root) and the alert
 /// lookup for the clearance service. `notices` go out on the live feed
 /// beside tracking's own events.
@@ -276,4 +325,53 @@ pub async fn live_routers(
         lookup,
         handle,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inspection_area_arrival;
+    use corridor_track::{Alert, AlertKind, Place};
+
+    /// Open finding 11: only an arrival at an inspection area of the
+    /// corridor is an arrival the queue counts from (a port approach, an
+    /// area the geometry does not have, or another kind of alert is not).
+    #[test]
+    fn only_arrivals_at_an_inspection_area_reach_the_queue() {
+        let corridor = corridor_ingest::demo_corridor().expect("demo corridor");
+        let check = |kind: AlertKind, area: Option<&str>, expected: Option<&str>| {
+            let a = Alert {
+                id: 1,
+                kind,
+                mmsi: 271_000_001,
+                start: "2022-10-06T07:00:00Z".parse().unwrap(),
+                end: "2022-10-06T07:00:00Z".parse().unwrap(),
+                open: false,
+                place: Place {
+                    lat: Some(40.9),
+                    lon: Some(28.9),
+                    area: area.map(str::to_string),
+                },
+                other_mmsi: None,
+                detail: String::new(),
+                evidence: Vec::new(),
+            };
+            assert_eq!(
+                inspection_area_arrival(&corridor, &a),
+                expected,
+                "{kind:?} {area:?}"
+            );
+        };
+        let marmara = Some("Inspection Area Marmara");
+        check(AlertKind::AreaArrival, marmara, marmara);
+        check(
+            AlertKind::AreaArrival,
+            Some("Inspection Area North (Black Sea)"),
+            Some("Inspection Area North (Black Sea)"),
+        );
+        check(AlertKind::AreaArrival, Some("Port of Odesa approach"), None);
+        check(AlertKind::AreaArrival, Some("Nowhere"), None);
+        check(AlertKind::AreaArrival, None, None);
+        check(AlertKind::CorridorEntry, marmara, None);
+        check(AlertKind::Loitering, marmara, None);
+    }
 }

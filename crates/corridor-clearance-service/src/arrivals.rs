@@ -1,0 +1,158 @@
+//! Arrivals at the inspection area, which the queue orders by.
+//!
+//! The agent declares an ETA; the queue's place counts from when the vessel
+//! is really there. Tracking reports it (the binary hands each
+//! `area_arrival` alert at an inspection area to
+//! [`Service::observe_arrival`]); where tracking cannot see a vessel, the
+//! coordinator records it by hand, saying how it is known
+//! (`POST /applications/{id}/arrival`). Either is a logged event, so the
+//! queue's order can be rebuilt from the log. The first arrival stands.
+//!
+//! While nothing has arrived, the queue counts from the declared ETA; on a
+//! server whose tracking reports arrivals, a vessel with an MMSI whose ETA
+//! has passed unseen counts from today (see `inspections::Arrival`).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use corridor_clearance::{Actor, ClearanceError, Command, Role, Status};
+use jiff::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::{
+    ApiJson, ApiPath, ApiResult, Caller, Svc, app_body, ok, readable_app, visible_app,
+};
+use crate::error::{ErrorBody, ServiceError};
+use crate::service::Service;
+
+/// How an arrival tracking saw is marked: `ais:<alert key>`.
+pub const AIS_EVIDENCE: &str = "ais:";
+
+/// The actor tracking's arrivals are logged as.
+pub const TRACKING_ACTOR: &str = "system:tracking";
+
+/// The arrival route (merged into the clearance router).
+pub fn routes() -> Router<Arc<Service>> {
+    Router::new().route("/applications/{id}/arrival", post(record_arrival))
+}
+
+impl Service {
+    /// Tracking reports arrivals at the inspection area from now on: the
+    /// queue may count a vessel whose ETA has passed unseen from today.
+    pub fn set_arrivals_tracked(&self) {
+        self.arrivals_tracked.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether tracking reports arrivals (see [`Service::set_arrivals_tracked`]).
+    pub fn arrivals_tracked(&self) -> bool {
+        self.arrivals_tracked.load(Ordering::Relaxed)
+    }
+
+    /// Tracking saw the vessel with `mmsi` arrive at the inspection area
+    /// `area` at `at` (alert `alert_key`): logs the arrival of each of its
+    /// applications that waits to be inspected and has none yet. Returns
+    /// their ids (none is not an error: most vessels tracked have no
+    /// application waiting).
+    pub async fn observe_arrival(
+        &self,
+        mmsi: u32,
+        area: &str,
+        at: Timestamp,
+        alert_key: &str,
+    ) -> Result<Vec<String>, ServiceError> {
+        let mmsi = mmsi.to_string();
+        let ids: Vec<String> = {
+            let clearance = self.clearance().await;
+            clearance
+                .applications
+                .values()
+                .filter(|a| {
+                    a.area_arrival.is_none()
+                        && awaits_arrival(a.status)
+                        && a.content.vessel.mmsi.as_deref().map(str::trim) == Some(mmsi.as_str())
+                })
+                .map(|a| a.id.clone())
+                .collect()
+        };
+        let actor = Actor::new(TRACKING_ACTOR, Role::System);
+        let mut logged = Vec::new();
+        for id in ids {
+            let command = Command::RecordAreaArrival {
+                application_id: id.clone(),
+                at,
+                area: area.to_string(),
+                evidence: format!("{AIS_EVIDENCE}{alert_key}"),
+            };
+            match self.execute(&actor, command).await {
+                Ok(_) => logged.push(id),
+                // Recorded meanwhile (by the coordinator, or a repeat), or
+                // no longer waiting: nothing to do.
+                Err(ServiceError::Clearance(
+                    ClearanceError::Unchanged(_) | ClearanceError::IllegalTransition { .. },
+                )) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(logged)
+    }
+}
+
+/// The statuses in which an arrival is recorded: from submission (vessels
+/// wait at the area while the parties review) until the inspection.
+fn awaits_arrival(s: Status) -> bool {
+    use Status::*;
+    matches!(
+        s,
+        Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
+    )
+}
+
+/// The coordinator's record of an arrival tracking did not see.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalRequest {
+    /// When the vessel arrived (RFC 3339).
+    pub at: String,
+    /// Which inspection area.
+    pub area: String,
+    /// How it is known (the master's notice of readiness, a sighting, …).
+    pub evidence: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/arrival", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = ArrivalRequest,
+    responses((status = 200, body = Object, description = "the application, with `area_arrival`: the queue counts its place from then"),
+        (status = "4XX", body = ErrorBody, description = "409 when an arrival is already recorded (the first stands) or the vessel no longer waits for inspection")))]
+pub(crate) async fn record_arrival(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ArrivalRequest>,
+) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    let at: Timestamp = req.at.parse().map_err(|e| {
+        ServiceError::Unprocessable(format!("at: {:?} is not an RFC 3339 time: {e}", req.at))
+    })?;
+    s.execute(
+        &caller.actor,
+        Command::RecordAreaArrival {
+            application_id: id.clone(),
+            at,
+            area: req.area,
+            evidence: req.evidence,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Clearance(ClearanceError::Denied(_)) => {
+            ServiceError::ForbiddenRole("the coordinator records arrivals at the inspection area")
+        }
+        other => other,
+    })?;
+    let app = readable_app(&s, &caller, &id).await?;
+    ok(&app_body(&app, &s.config().inspection.checklist))
+}
