@@ -155,21 +155,30 @@ pub(crate) fn requeue_problem(
 }
 
 /// Refuses `plan` (if any), in `refusal`'s words, when [`requeue_problem`]
-/// refuses one of its assignments.
-fn refuse_requeued(
+/// refuses one of its assignments, or when it leaves no team free for one
+/// of its day's bookings by hand (made after the version was drafted).
+fn refuse_plan(
+    s: &Service,
     clearance: &Clearance,
+    now: Timestamp,
     plan: Option<&DayPlan>,
-    cap: &CapacityConfig,
     refusal: impl FnOnce(String) -> String,
 ) -> Result<(), ServiceError> {
     let Some(plan) = plan else {
         return Ok(());
     };
+    let cap = s.capacity();
     let tz = centre_tz(cap)?;
-    let why = plan.content.assignments.iter().find_map(|a| {
+    let mut why = plan.content.assignments.iter().find_map(|a| {
         let app = clearance.applications.get(&a.application_id)?;
         requeue_problem(app, a.start_at, cap, &tz)
     });
+    if why.is_none() {
+        let day = parse_day(&plan.content.date)?;
+        let planning = Planning::new(s, clearance, now)?;
+        let (p, _) = planning.problem(day, now, false)?;
+        why = planning.crowds_out_by_hand(&p, &plan.content.assignments);
+    }
     match why {
         Some(why) => Err(ClearanceError::PlanConflict(refusal(why)).into()),
         None => Ok(()),
@@ -274,6 +283,23 @@ struct Planning<'a> {
     today: Date,
     /// Tracking reports arrivals at the inspection area (see [`Arrival`]).
     tracked: bool,
+}
+
+/// An inspection booked by hand for a day, outside its plan.
+#[derive(Debug, Clone)]
+struct HandBooking {
+    id: String,
+    vessel_name: String,
+    /// Minutes after local midnight.
+    start: u32,
+    /// What a plan would book for it.
+    minutes: u32,
+}
+
+impl HandBooking {
+    fn what(&self) -> String {
+        format!("for {} ({}), booked by hand", self.vessel_name, self.id)
+    }
 }
 
 /// What a waiting vessel's place in the queue counts from.
@@ -485,15 +511,7 @@ impl<'a> Planning<'a> {
         // A booking a stoppage has since stopped does not hold. One made by
         // hand for this day stays as it is, outside the plan (drafted at
         // another time, the plan could not be submitted).
-        let day_key = day.to_string();
-        let by_this_plan = |app: &Application| {
-            self.clearance.plans.get(&day_key).is_some_and(|p| {
-                p.status == PlanStatus::Approved
-                    && p.content.assignments.iter().any(|a| {
-                        a.application_id == app.id && Some(a.start_at) == app.inspection_at
-                    })
-            })
-        };
+        let by_this_plan = |app: &Application| self.booked_by_plan(app, day);
         let plannable = |w: &Waiting<'_>| {
             w.app.ready_at.is_some()
                 && self.booked_day(w.app).is_none_or(|booked| {
@@ -511,31 +529,93 @@ impl<'a> Planning<'a> {
         let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
         let overrides = self.overrides(&voyages)?;
         let teams = self.cap.working_teams(day);
-        let mut p =
+        let p =
             DayProblem::from_config_keeping(&self.cap, day, &voyages, &overrides, &teams, &|v| {
                 keep.contains_key(v.id.as_str())
             })
             .map_err(planner_error)?;
-        // A booking by hand for this day takes a team's time: the draft
-        // leaves it clear (the queue counts the booking as one of the day's).
-        for w in &waiting {
-            let Some(at) = w.app.inspection_at else {
-                continue;
-            };
-            if self.booked_day(w.app) == Some(day) && !by_this_plan(w.app) {
-                let local = at.to_zoned(self.tz.clone());
-                let start = u32::from(local.hour().unsigned_abs()) * 60
-                    + u32::from(local.minute().unsigned_abs());
-                let minutes = self.cap.plan_minutes(w.voyage.direction, w.voyage.tonnes);
-                let what = format!(
-                    "for {} ({}), booked by hand",
-                    w.app.content.vessel.name, w.app.id
-                );
-                p.reserve(start, minutes, &what);
-            }
-        }
         let candidates = waiting.into_iter().filter(|w| plannable(w)).collect();
         Ok((p, candidates))
+    }
+
+    /// The vessel's booking is its slot in `day`'s approved plan.
+    fn booked_by_plan(&self, app: &Application, day: Date) -> bool {
+        self.clearance.plans.get(&day.to_string()).is_some_and(|p| {
+            p.status == PlanStatus::Approved
+                && p.content
+                    .assignments
+                    .iter()
+                    .any(|a| a.application_id == app.id && Some(a.start_at) == app.inspection_at)
+        })
+    }
+
+    /// The inspections booked by hand for `day` that stand (outside its
+    /// plan, not stopped), in time order.
+    fn hand_bookings(&self, day: Date) -> Vec<HandBooking> {
+        let mut out: Vec<HandBooking> = self
+            .clearance
+            .applications
+            .values()
+            .filter(|app| self.booked_day(app) == Some(day) && !self.booked_by_plan(app, day))
+            .filter_map(|app| {
+                let local = app.inspection_at?.to_zoned(self.tz.clone());
+                let v = self.voyage(app);
+                Some(HandBooking {
+                    id: app.id.clone(),
+                    vessel_name: app.content.vessel.name.clone(),
+                    start: u32::from(local.hour().unsigned_abs()) * 60
+                        + u32::from(local.minute().unsigned_abs()),
+                    minutes: self.cap.plan_minutes(v.direction, v.tonnes),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+        out
+    }
+
+    /// Keeps a team's time clear for each booking by hand, so that a draft
+    /// leaves room for them (the queue counts them as the day's).
+    fn keep_clear(&self, p: &mut DayProblem) {
+        for b in self.hand_bookings(p.day) {
+            p.reserve(b.start, b.minutes, &b.what());
+        }
+    }
+
+    /// Where `assignments` (a version of `p.day`'s plan) leave a team free
+    /// for each booking by hand: `(booking, fit)`.
+    fn fit_by_hand(
+        &self,
+        p: &DayProblem,
+        assignments: &[PlanAssignment],
+    ) -> Vec<(HandBooking, corridor_planner::plan::Fit)> {
+        let minutes = |t: &str| corridor_planner::config::parse_hhmm(t).ok();
+        let busy: Vec<(usize, u32, u32)> = assignments
+            .iter()
+            .filter_map(|a| {
+                let team = p.teams.iter().position(|t| t.name == a.team)?;
+                Some((team, minutes(&a.start)?, minutes(&a.end)?))
+            })
+            .collect();
+        let bookings = self.hand_bookings(p.day);
+        let spans: Vec<(u32, u32)> = bookings.iter().map(|b| (b.start, b.minutes)).collect();
+        let fits = corridor_planner::plan::fit_bookings(p, &busy, &spans);
+        bookings.into_iter().zip(fits).collect()
+    }
+
+    /// Why `assignments` cannot stand beside the day's bookings by hand: the
+    /// first one no team is left free for.
+    fn crowds_out_by_hand(&self, p: &DayProblem, assignments: &[PlanAssignment]) -> Option<String> {
+        self.fit_by_hand(p, assignments)
+            .into_iter()
+            .find(|(_, fit)| *fit == corridor_planner::plan::Fit::NoTeam)
+            .map(|(b, _)| {
+                format!(
+                    "no team is free at {}-{} {} (every team working then has an inspection of the plan)",
+                    hhmm(b.start),
+                    hhmm(b.start + b.minutes),
+                    b.what()
+                )
+            })
     }
 
     /// Why `id` is not among the vessels a plan for `day` may take, in
@@ -1036,8 +1116,14 @@ pub struct PlanEditRequest {
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
     let planning = Planning::new(s, &clearance, s.now().await)?;
-    let (p, _) = planning.problem(day, s.now().await, false)?;
+    let (base, _) = planning.problem(day, s.now().await, false)?;
     let stored = clearance.plans.get(date);
+    // A draft keeps a team's time clear for each booking by hand; a stored
+    // version says which team it leaves free for each (`by_hand`).
+    let mut p = base.clone();
+    if stored.is_none() {
+        planning.keep_clear(&mut p);
+    }
     let (content, hash, status, scores, reason, stored_plan) = match stored {
         Some(plan) => (
             plan.content.clone(),
@@ -1091,9 +1177,30 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
             })
         })
         .collect();
+    let by_hand: Vec<Value> = planning
+        .fit_by_hand(&base, &content.assignments)
+        .into_iter()
+        .map(|(b, fit)| {
+            use corridor_planner::plan::Fit;
+            json!({
+                "application_id": b.id,
+                "vessel_name": b.vessel_name,
+                "start": hhmm(b.start),
+                "end": hhmm(b.start + b.minutes),
+                // The team the plan leaves free for it; null when none is
+                // (`fits` false) or it falls outside every window (overtime).
+                "team": match fit {
+                    Fit::Team(t) => base.teams.get(t).map(|t| Value::String(t.name.clone())).unwrap_or(Value::Null),
+                    Fit::Overtime | Fit::NoTeam => Value::Null,
+                },
+                "fits": fit != Fit::NoTeam,
+            })
+        })
+        .collect();
     let time = |t: Option<Timestamp>| t.map(corridor_ledger::time::format);
     Ok(json!({
         "date": date,
+        "by_hand": by_hand,
         "application_id": plan_id(date),
         "status": plan_status_text(status),
         "stored": stored_plan.is_some(),
@@ -1263,6 +1370,11 @@ pub(crate) async fn put_plan(
         version,
         assignments: planning.assignments(&p, &plan)?,
     };
+    if let Some(why) = planning.crowds_out_by_hand(&p, &content.assignments) {
+        return Err(ServiceError::Unprocessable(format!(
+            "{why}: leave a team free for it, or move the booking"
+        )));
+    }
     let scores = json!({
         "score": score_json(&plan.score, &plan),
         "fifo_score": score_json(&fifo.score, &fifo),
@@ -1294,7 +1406,8 @@ pub(crate) async fn submit_plan(
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
         let planning = Planning::new(&s, &clearance, s.now().await)?;
-        let (p, _) = planning.problem(day, s.now().await, false)?;
+        let (mut p, _) = planning.problem(day, s.now().await, false)?;
+        planning.keep_clear(&mut p);
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
         s.execute(
@@ -1307,14 +1420,14 @@ pub(crate) async fn submit_plan(
         )
         .await?;
     }
-    let cap = s.capacity();
+    let now = s.now().await;
     s.execute_if(
         &caller.actor,
         Command::SubmitPlan { date: date.clone() },
         // A draft only: the machine says what else is wrong.
         |c| {
             let draft = c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft);
-            refuse_requeued(c, draft, cap, |why| {
+            refuse_plan(&s, c, now, draft, |why| {
                 format!("the plan for {date} cannot be submitted as it stands: {why}; revise it")
             })
         },
@@ -1355,7 +1468,7 @@ pub(crate) async fn decide_plan(
     // The approval that would approve a plan drafted before one of its
     // vessels failed not ready would book it inside its re-queue delay.
     let payload = decision.payload.clone();
-    let cap = s.capacity();
+    let now = s.now().await;
     s.execute_if(
         &caller.actor,
         Command::DecidePlan {
@@ -1364,7 +1477,7 @@ pub(crate) async fn decide_plan(
         },
         |c| {
             let approving = c.plans.get(&date).filter(|_| c.would_approve_plan(&date, &payload));
-            refuse_requeued(c, approving, cap, |why| {
+            refuse_plan(&s, c, now, approving, |why| {
                 format!(
                     "the plan for {date} can no longer be approved as it stands: {why}; the coordinator must submit a new version"
                 )

@@ -2142,22 +2142,82 @@ async fn a_booking_by_hand_takes_a_teams_time_in_the_days_draft() {
             assert!(a["start"].as_str().unwrap() >= "10:15", "{after}");
         }
     }
-    // An edit that books that team at 07:00 is refused, saying why.
-    let first = planned_ids(&after)[0].clone();
+    // The booking stands beside the draft: another team is left free.
+    assert_eq!(
+        after["by_hand"][0]["application_id"],
+        last.as_str(),
+        "{after}"
+    );
+    assert_eq!(after["by_hand"][0]["fits"], true, "{after}");
+    // An edit that moves that team's first inspection to 07:00 leaves no
+    // team free then: refused, saying why.
+    let draft: Vec<Value> = after["assignments"].as_array().unwrap().clone();
+    let mut crowded = draft.clone();
+    let first = crowded
+        .iter_mut()
+        .find(|a| a["team"] == team)
+        .expect("the team kept clear has an inspection after the booking");
+    first["start"] = json!("07:00");
+    first.as_object_mut().unwrap().remove("end");
     let (st, body) = w
         .as_coord(
             "PUT",
             "/plans/2022-10-07",
-            Some(&json!({"reason": "r", "assignments": [{"application_id": first, "team": team, "start": "07:00"}]})),
+            Some(&json!({"reason": "r", "assignments": crowded})),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("booked by hand"),
+        msg.contains("no team is free at 07:00-10:15") && msg.contains("booked by hand"),
         "{body}"
+    );
+    // The draft as drafted is accepted, and names the team left free.
+    let (st, body) = w
+        .as_coord(
+            "PUT",
+            "/plans/2022-10-07",
+            Some(&json!({"reason": "r", "assignments": draft})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["by_hand"][0]["team"], team, "{body}");
+}
+
+/// Review of the fix for open finding 14: a version of the plan submitted
+/// before a booking by hand for its day, with every team busy at the
+/// booking's time, could still be approved, and the day held one
+/// inspection more than its teams' windows. Its approval is now refused,
+/// saying why.
+#[tokio::test]
+async fn a_plan_that_leaves_no_team_for_a_later_booking_by_hand_is_not_approved() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 931_100, 8, 70, true).await;
+    w.s.clock().set("2022-10-06T07:00:00Z".parse().unwrap());
+    let (st, plan) = w.as_coord("POST", "/plans/2022-10-07/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(planned_ids(&plan).len(), 6, "{plan}");
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    // Booked by hand at 07:00 Istanbul after the plan was submitted.
+    let (st, body) = w.book(&ids[7], "2022-10-07T04:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, shown) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(
+        (&shown["by_hand"][0]["fits"], &shown["by_hand"][0]["team"]),
+        (&json!(false), &Value::Null),
+        "{shown}"
+    );
+    let (last, first) = PARTIES.split_last().unwrap();
+    for party in first {
+        let (st, resp) = w.plan_decision(party, "2022-10-07", &hash).await;
+        assert_eq!(st, StatusCode::OK, "{resp}");
+    }
+    let (st, resp) = w.plan_decision(last, "2022-10-07", &hash).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{resp}");
+    let msg = resp["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("can no longer be approved") && msg.contains("no team is free at 07:00-10:15"),
+        "{resp}"
     );
 }
 

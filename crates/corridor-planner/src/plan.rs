@@ -731,6 +731,53 @@ pub fn hhmm(m: u32) -> String {
     format!("{:02}:{:02}", m / 60, m % 60)
 }
 
+/// Where an inspection booked outside the plan fits among the plan's inspections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// This team is free for it.
+    Team(usize),
+    /// It overlaps no team's window: overtime, it takes none of the plan's time.
+    Overtime,
+    /// Every team whose window it overlaps is busy then.
+    NoTeam,
+}
+
+/// For inspections booked outside the plan (`(start, minutes)`, minutes
+/// after local midnight), the team each can be done by: the first whose
+/// window it overlaps and that is busy neither with the plan's
+/// inspections (`busy`: team, start, end) nor with a booking placed on it
+/// before (bookings are placed in the order given).
+pub fn fit_bookings(
+    p: &DayProblem,
+    busy: &[(usize, u32, u32)],
+    bookings: &[(u32, u32)],
+) -> Vec<Fit> {
+    let mut taken: Vec<(usize, u32, u32)> = busy.to_vec();
+    bookings
+        .iter()
+        .map(|&(start, minutes)| {
+            let end = start.saturating_add(minutes);
+            let overlapping = |t: &TeamDay| start < t.end && end > t.start;
+            if !p.teams.iter().any(overlapping) {
+                return Fit::Overtime;
+            }
+            let free = p.teams.iter().enumerate().position(|(i, t)| {
+                overlapping(t)
+                    && !taken
+                        .iter()
+                        .any(|&(k, s, e)| k == i && start < e && end > s)
+            });
+            match free {
+                Some(i) => {
+                    taken.push((i, start, end));
+                    Fit::Team(i)
+                }
+                None => Fit::NoTeam,
+            }
+        })
+        .collect()
+}
+
 /// `" (window kept clear: …)"` when something outside the plan shortened the team's window.
 fn reserved(team: &TeamDay) -> String {
     if team.reserved.is_empty() {
