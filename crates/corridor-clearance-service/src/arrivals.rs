@@ -10,7 +10,10 @@
 //!
 //! While nothing has arrived, the queue counts from the declared ETA; on a
 //! server whose tracking reports arrivals, a vessel with an MMSI whose ETA
-//! has passed unseen counts from today (see `inspections::Arrival`).
+//! has passed unseen is flagged late but keeps its place (tracking may have
+//! missed it); once seen, its real arrival is its place. So an ETA declared
+//! early gains nothing once the vessel is seen. Whether it was seen by
+//! tracking or recorded by the coordinator is told by who logged it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -66,20 +69,27 @@ impl Service {
     ) -> Result<Vec<String>, ServiceError> {
         let mmsi = mmsi.to_string();
         let ids: Vec<String> = {
-            let clearance = self.clearance().await;
-            clearance
+            let st = self.state.lock().await;
+            st.clearance
                 .applications
                 .values()
                 .filter(|a| {
                     a.area_arrival.is_none()
                         && awaits_arrival(a.status)
-                        && a.content.vessel.mmsi.as_deref().map(str::trim) == Some(mmsi.as_str())
+                        && a.content.vessel.mmsi.as_deref() == Some(mmsi.as_str())
                 })
                 .map(|a| a.id.clone())
                 .collect()
         };
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        // A report dated ahead of the server's clock (the feed's clock) is
+        // an arrival now, not one refused and lost.
+        let at = at.min(self.now().await);
         let actor = Actor::new(TRACKING_ACTOR, Role::System);
         let mut logged = Vec::new();
+        let mut failed = None;
         for id in ids {
             let command = Command::RecordAreaArrival {
                 application_id: id.clone(),
@@ -89,15 +99,21 @@ impl Service {
             };
             match self.execute(&actor, command).await {
                 Ok(_) => logged.push(id),
-                // Recorded meanwhile (by the coordinator, or a repeat), or
-                // no longer waiting: nothing to do.
+                // Recorded meanwhile (by the coordinator), or no longer
+                // waiting: nothing to do.
                 Err(ServiceError::Clearance(
                     ClearanceError::Unchanged(_) | ClearanceError::IllegalTransition { .. },
                 )) => {}
-                Err(e) => return Err(e),
+                // The others are still tried; the first failure is reported.
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
-        Ok(logged)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(logged),
+        }
     }
 }
 

@@ -24,7 +24,7 @@
 //! | `GET /inspections?date=` | inspectors, coordinator |
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Router;
 use axum::extract::State;
@@ -309,13 +309,13 @@ enum Arrival {
     Seen(Date),
     /// The coordinator recorded its arrival.
     Recorded(Date),
-    /// Not arrived: the ETA the agent declared, still to come (or past,
-    /// where nothing could see the vessel arrive).
+    /// Not arrived: the ETA the agent declared.
     Expected(Date),
     /// The ETA has passed and tracking, which would have seen the vessel
-    /// arrive, has not: it arrives today at the earliest. (A vessel that
-    /// declared the earliest ETA the notice period allows and came days
-    /// later once kept the place of its ETA.)
+    /// arrive, has not. It keeps its ETA's place (tracking may have missed
+    /// it: a vessel already in the area when tracking started, a feed
+    /// outage), flagged for the coordinator, who records the arrival or
+    /// moves it; once seen, its real arrival is its place.
     Late(Date),
 }
 
@@ -352,21 +352,26 @@ impl<'a> Planning<'a> {
     }
 
     /// Where the vessel's place counts from: its arrival at the inspection
-    /// area once known, else its declared ETA, which counts only until it
-    /// has passed where tracking would have seen the vessel arrive (an
-    /// application with an MMSI, on a server whose tracking reports arrivals).
+    /// area once known, else its declared ETA (flagged late once passed
+    /// where tracking would have seen the vessel arrive: an application
+    /// with an MMSI, on a server whose tracking reports arrivals).
     fn arrival(&self, app: &Application) -> Arrival {
         if let Some(a) = &app.area_arrival {
             let day = local_date(a.at, &self.tz);
-            return if a.evidence.starts_with(crate::arrivals::AIS_EVIDENCE) {
+            // By who logged it: a coordinator's words cannot pass for AIS.
+            return if a.by == crate::arrivals::TRACKING_ACTOR {
                 Arrival::Seen(day)
             } else {
                 Arrival::Recorded(day)
             };
         }
         let eta = local_date(app.content.eta_inspection_area, &self.tz);
-        if self.tracked && app.content.vessel.mmsi.is_some() && eta < self.today {
-            Arrival::Late(self.today)
+        if self.tracked
+            && app.content.vessel.mmsi.is_some()
+            && app.waiting_for_inspection()
+            && eta < self.today
+        {
+            Arrival::Late(eta)
         } else {
             Arrival::Expected(eta)
         }
@@ -801,9 +806,9 @@ pub struct QueueEntryBody {
     pub waiting_since: String,
     /// What `waiting_since` is: `seen` (tracking saw the vessel arrive),
     /// `recorded` (the coordinator recorded its arrival), `expected` (the
-    /// ETA the agent declared, not yet reached), or `late` (the ETA has
-    /// passed and tracking has not seen the vessel at the area: it counts
-    /// from today, as it has not arrived).
+    /// ETA the agent declared), or `late` (the ETA, passed without tracking
+    /// seeing the vessel at the area: the coordinator records its arrival
+    /// or moves it; once seen, its real arrival is its place).
     pub arrival: String,
     /// The agent has declared the vessel ready (and it is not waiting out a re-queue delay).
     pub ready: bool,
@@ -1663,17 +1668,26 @@ pub(crate) async fn get_inspections(
     };
     for app in clearance.applications.values() {
         let on_day = |at: Timestamp| local_date(at, &tz).to_string() == date;
-        let done = app
-            .booked_results
-            .iter()
-            .filter(|r| on_day(r.booked_at) && !plan_slot(app, r.booked_at));
-        inspections.extend(done.map(|r| by_hand(app, r.booked_at, r.status)));
-        if let Some(at) = app.inspection_at
-            && app.status == Status::AwaitingInspection
-            && on_day(at)
-            && !plan_slot(app, at)
-            && clearance.booking_stopped_by(app).is_none()
-        {
+        // One entry per booked time: the standing booking, else the
+        // latest result recorded against that time.
+        let standing = app.inspection_at.filter(|at| {
+            app.status == Status::AwaitingInspection
+                && on_day(*at)
+                && !plan_slot(app, *at)
+                && clearance.booking_stopped_by(app).is_none()
+        });
+        let mut done: BTreeMap<Timestamp, Status> = BTreeMap::new();
+        for r in &app.booked_results {
+            if on_day(r.booked_at) && !plan_slot(app, r.booked_at) && Some(r.booked_at) != standing
+            {
+                done.insert(r.booked_at, r.status);
+            }
+        }
+        inspections.extend(
+            done.into_iter()
+                .map(|(at, status)| by_hand(app, at, status)),
+        );
+        if let Some(at) = standing {
             inspections.push(by_hand(app, at, app.status));
         }
     }

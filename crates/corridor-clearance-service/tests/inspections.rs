@@ -2226,7 +2226,7 @@ async fn a_plan_that_leaves_no_team_for_a_later_booking_by_hand_is_not_approved(
 /// period allows and arrived days late kept its place. Now its place counts
 /// from its arrival at the inspection area, seen by tracking or recorded by
 /// the coordinator; on a server whose tracking reports arrivals, a vessel
-/// whose ETA has passed unseen counts from today.
+/// whose ETA has passed unseen is flagged late.
 #[tokio::test]
 async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     let w = world().await;
@@ -2272,22 +2272,24 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
             .is_empty()
     );
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
-    assert_eq!(order(&q), [b.clone(), a.clone()], "{q}");
     assert_eq!(
         (entry(&q, &b, "arrival"), entry(&q, &b, "waiting_since")),
         ("seen".to_string(), "2022-10-06".to_string()),
         "{q}"
     );
+    // A keeps the place of its ETA (tracking may have missed it), flagged late.
+    assert_eq!(order(&q), [a.clone(), b.clone()], "{q}");
     assert_eq!(
         (entry(&q, &a, "arrival"), entry(&q, &a, "waiting_since")),
-        ("late".to_string(), "2022-10-07".to_string()),
+        ("late".to_string(), "2022-10-05".to_string()),
         "{q}"
     );
 
-    // The coordinator records A's arrival (no AIS), saying how it is known;
-    // it is not the agent's to record, and the first record stands.
+    // The coordinator records A's arrival a day after B's: A's place is
+    // now its real arrival, behind B. It is not the agent's to record, the
+    // first record stands, and words that look like AIS do not make it "seen".
     let body = json!({"at": "2022-10-07T05:00:00Z", "area": "Inspection Area Marmara",
-                      "evidence": "master's notice of readiness, 08:00 local"});
+                      "evidence": "ais: master's notice of readiness, 08:00 local"});
     let path = format!("/applications/{a}/arrival");
     let agent = login(&w.app, "agent-a").await;
     let (st, resp) = call(&w.app, "POST", &path, Some(&agent), Some(&body)).await;

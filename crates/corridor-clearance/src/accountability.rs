@@ -20,7 +20,10 @@
 //! party decided, or to when the wait ended without its decision (an
 //! amendment restarted it, or the application was withdrawn, expired or
 //! decided by the others), or up to now. Waits that ended overdue and
-//! undecided are counted too: a party that never answers shows there.
+//! undecided (not by an approval that did without the party, under a
+//! quorum) are counted too: a party that never answers shows there. A
+//! plan decision is late when logged after the timetable's hour the day
+//! before (later by any suspension), for a version submitted before it.
 //!
 //! [`Tally`] takes the events one at a time and gives the figures at any
 //! `now` without replaying the log again; [`accountability`] does both at once.
@@ -248,10 +251,10 @@ impl Tally {
             }
         }
         for (date, plan) in &self.state.plans {
-            if plan.status != PlanStatus::Submitted {
+            if plan.status != PlanStatus::Submitted || self.state.plan_rejected(date) {
                 continue;
             }
-            let due = self.timetable.due(date);
+            let due = self.plan_due(date, now);
             let end = self.timetable.day_end(date);
             if !(due.is_some_and(|d| now >= d) && end.is_some_and(|e| now < e)) {
                 continue;
@@ -344,10 +347,16 @@ impl Tally {
             }
             let answered = matches!(event, Event::DecisionRecorded { application_id, decision, .. }
                 if *application_id == w.application_id && decision.party == w.party);
+            // Approved without it (a quorum): its decision was not needed.
+            let approved = self
+                .state
+                .applications
+                .get(&w.application_id)
+                .is_some_and(|a| a.status == crate::machine::Status::Approved);
             let secs = self.held(w.deadline, at);
             if let Some(f) = self.closed.get_mut(&w.party) {
                 f.seconds_overdue += secs;
-                f.overdue_undecided += u64::from(!answered);
+                f.overdue_undecided += u64::from(!answered && !approved);
             }
         }
     }
@@ -397,7 +406,7 @@ impl Tally {
                     .plan_awaiting
                     .insert(key.clone(), at)
                     .map(|since| self.held(since, at));
-                let late = self.timetable.due(date).is_some_and(|due| at > due);
+                let late = self.plan_due(date, at).is_some_and(|due| at > due);
                 let Some(f) = self.closed.get_mut(&decision.party) else {
                     return;
                 };
@@ -460,6 +469,16 @@ impl Tally {
         }
     }
 
+    /// When the parties' decisions on the current version of `date`'s plan
+    /// are due (as seen at `now`): the timetable's hour the day before,
+    /// later by any suspension since the version was submitted. None for a
+    /// version submitted after that hour: its lateness is not the parties'.
+    fn plan_due(&self, date: &str, now: Timestamp) -> Option<Timestamp> {
+        let submitted = self.state.plans.get(date)?.submitted_at?;
+        let due = self.timetable.due(date)?;
+        (submitted < due).then(|| self.state.corridor.extend_deadline(submitted, due, now))
+    }
+
     fn held(&self, since: Timestamp, until: Timestamp) -> i64 {
         held(&self.state, since, until)
     }
@@ -493,10 +512,12 @@ fn holds(state: &Clearance, app: &str, party: &str) -> bool {
     })
 }
 
-/// `party`'s current decision on the submitted plan for `date` is a hold.
+/// `party`'s current decision on the submitted plan for `date` is a hold
+/// (and the others have not rejected it: a hold on a rejected plan holds nothing up).
 fn holds_plan(state: &Clearance, date: &str, party: &str) -> bool {
     state.plans.get(date).is_some_and(|p| {
         p.status == PlanStatus::Submitted
+            && !state.plan_rejected(date)
             && p.approvals
                 .get(party)
                 .is_some_and(|a| matches!(a.decision, DecisionKind::Hold { .. }))

@@ -276,7 +276,16 @@ pub const LINE_BREAKS: &[char] = &['\n', '\r', '\t'];
 
 /// Every text field of `content` is plain text of a sane length; the first
 /// that is not is named by its path (`vessel.name`, `cargo[1].commodity`).
+/// An MMSI, if declared, is nine digits.
 pub fn check_text(content: &ApplicationContent) -> Result<(), String> {
+    // Tracking matches the vessel's reports by it (its arrival orders the queue).
+    if let Some(m) = &content.vessel.mmsi
+        && !(m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "vessel.mmsi: {m:?} is not an MMSI (nine digits, as the vessel's AIS sends it)"
+        ));
+    }
     fn walk(v: &serde_json::Value, path: &mut String) -> Result<(), String> {
         match v {
             serde_json::Value::String(s) => match plain_text_problem(s, MAX_FIELD_CHARS, &[]) {

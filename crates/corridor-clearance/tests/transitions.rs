@@ -1457,6 +1457,21 @@ fn an_arrival_at_the_inspection_area_is_recorded_once() {
         c.applications[&id].area_arrival,
         w.clearance.applications[&id].area_arrival
     );
+    // An MMSI is nine digits, as the vessel's AIS sends it.
+    let mut spaced = w.clearance.applications[&id].content.clone();
+    spaced.vessel.mmsi = Some("271 000 001".into());
+    let refused = w.run(
+        &agent("atlas"),
+        Command::Amend {
+            application_id: id.clone(),
+            content: spaced,
+        },
+        now,
+    );
+    assert!(
+        matches!(&refused, Err(ClearanceError::Invalid(m)) if m.starts_with("vessel.mmsi")),
+        "{refused:?}"
+    );
     // Not for a draft, nor once the voyage is past its inspection.
     let (mut d, draft, now) = at_status(Status::Draft);
     let refused = d.run(
@@ -1472,5 +1487,82 @@ fn an_arrival_at_the_inspection_area_is_recorded_once() {
     assert!(
         matches!(refused, Err(ClearanceError::IllegalTransition { .. })),
         "{refused:?}"
+    );
+}
+
+/// Review of the accountability fixes (2026-11-30): a plan version the
+/// coordinator submitted after the day-before deadline made every decision
+/// on it "late" and every party "overdue" at once; a hold on a plan another
+/// party had rejected kept counting to the end of the day; and under a
+/// quorum a party whose decision was not needed counted as "never decided".
+#[test]
+fn plan_lateness_is_the_parties_only_for_a_version_submitted_in_time() {
+    let party = |a: &corridor_clearance::Accountability, p: &str| {
+        a.parties
+            .iter()
+            .find(|x| x.party == p)
+            .expect("party")
+            .clone()
+    };
+    let mut w = World::new(bsgi(), t("2022-11-09T08:00:00Z"));
+    // Submitted at 17:00 in Istanbul, after the 16:00 deadline for the 10th.
+    let late = w.submit_plan("2022-11-10", 1, t("2022-11-09T14:00:00Z"));
+    let during = w.figures(t("2022-11-09T14:20:00Z"));
+    assert!(party(&during, "RU").plans.overdue.is_empty(), "{during:?}");
+    w.decide_plan(
+        "UA",
+        "2022-11-10",
+        late,
+        DecisionKind::Approve,
+        t("2022-11-09T14:30:00Z"),
+    )
+    .expect("approve");
+    assert_eq!(
+        party(&w.figures(t("2022-11-09T15:00:00Z")), "UA")
+            .plans
+            .late,
+        0
+    );
+
+    // Submitted in time for the 11th: UA holds, RU rejects an hour later.
+    let e = w.submit_plan("2022-11-11", 1, t("2022-11-10T08:00:00Z"));
+    w.decide_plan(
+        "UA",
+        "2022-11-11",
+        e,
+        hold("TEAM_SHORT"),
+        t("2022-11-10T09:00:00Z"),
+    )
+    .expect("hold");
+    w.decide_plan(
+        "RU",
+        "2022-11-11",
+        e,
+        reject("UNSAFE"),
+        t("2022-11-10T10:00:00Z"),
+    )
+    .expect("reject");
+    let after = w.figures(t("2022-11-10T14:00:00Z"));
+    let ua = party(&after, "UA").plans;
+    assert_eq!((ua.seconds_held, ua.holds_open), (3600, 0), "{ua:?}");
+    // A rejected plan awaits a new version, not the others' decisions.
+    assert!(party(&after, "TR").plans.overdue.is_empty(), "{after:?}");
+
+    // Quorum of three: UN's decision was not needed.
+    let mut c = bsgi();
+    c.consensus = corridor_clearance::ConsensusRule::Quorum { approvals: 3 };
+    let now = t("2022-11-10T06:00:00Z");
+    let mut q = World::new(c, now);
+    let id = q.submitted("atlas", "9000001", now);
+    for p in ["RU", "TR", "UA"] {
+        q.decide(p, &id, DecisionKind::Approve, now + 30.hours())
+            .expect("approve");
+    }
+    assert_eq!(q.status(&id), Status::Approved);
+    let un = party(&q.figures(now + 40.hours()), "UN");
+    assert_eq!(
+        (un.seconds_overdue, un.overdue_undecided),
+        (6 * 3600, 0),
+        "{un:?}"
     );
 }

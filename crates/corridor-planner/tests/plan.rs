@@ -392,18 +392,38 @@ fn bookings_by_hand_fit_where_a_team_is_free() {
     use corridor_planner::plan::{Fit, fit_bookings};
     let p = day(0, 2, &[195], &[0], &[0]);
     let check = |busy: &[(usize, u32, u32)], bookings: &[(u32, u32)], expected: &[Fit]| {
-        assert_eq!(fit_bookings(&p, busy, bookings), expected, "{busy:?} {bookings:?}");
+        assert_eq!(
+            fit_bookings(&p, busy, bookings),
+            expected,
+            "{busy:?} {bookings:?}"
+        );
     };
     // Both teams free: the first takes it.
     check(&[], &[(420, 195)], &[Fit::Team(0)]);
     // Team 0 busy then: team 1.
     check(&[(0, 420, 615)], &[(420, 195)], &[Fit::Team(1)]);
     // Both busy: none.
-    check(&[(0, 420, 615), (1, 500, 695)], &[(420, 195)], &[Fit::NoTeam]);
+    check(
+        &[(0, 420, 615), (1, 500, 695)],
+        &[(420, 195)],
+        &[Fit::NoTeam],
+    );
     // Back to back is not an overlap.
-    check(&[(0, 420, 615), (1, 420, 615)], &[(615, 195)], &[Fit::Team(0)]);
+    check(
+        &[(0, 420, 615), (1, 420, 615)],
+        &[(615, 195)],
+        &[Fit::Team(0)],
+    );
     // Two bookings at once take both teams; a third finds none.
-    check(&[], &[(420, 60), (420, 60), (430, 60)], &[Fit::Team(0), Fit::Team(1), Fit::NoTeam]);
+    check(
+        &[],
+        &[(420, 60), (420, 60), (430, 60)],
+        &[Fit::Team(0), Fit::Team(1), Fit::NoTeam],
+    );
     // Outside every window: overtime, whatever the plan.
-    check(&[(0, 420, 615), (1, 420, 615)], &[(930, 60)], &[Fit::Overtime]);
+    check(
+        &[(0, 420, 615), (1, 420, 615)],
+        &[(930, 60)],
+        &[Fit::Overtime],
+    );
 }

@@ -841,6 +841,22 @@ impl Clearance {
         self.plan_status_after(&approvals) == PlanStatus::Approved
     }
 
+    /// Whether the parties' decisions on `date`'s submitted plan reject it
+    /// under the consensus rule (it can then only be replaced by a new version).
+    pub fn plan_rejected(&self, date: &str) -> bool {
+        self.plans
+            .get(date)
+            .filter(|p| p.status == PlanStatus::Submitted)
+            .is_some_and(|p| {
+                let ds: Vec<Option<&DecisionKind>> = self
+                    .config
+                    .party_codes()
+                    .map(|party| p.approvals.get(party).map(|d| &d.decision))
+                    .collect();
+                consensus(self.config.consensus, &ds) == Consensus::Rejected
+            })
+    }
+
     /// A plan is approved when the consensus rule is met by the parties' approvals.
     pub(super) fn plan_status_after(
         &self,
