@@ -267,6 +267,31 @@ function planPanel(date, signal, onZone, onPlan) {
   return { box, zone: zoneReady, reload };
 }
 
+/**
+ * Where a vessel's place counts from. One tracking has not seen arrive
+ * (no MMSI, out of coverage, already in the area when tracking started)
+ * can be recorded here, saying how the arrival is known: logged, public,
+ * and the first record stands.
+ */
+function arrivalCell(e, area, zone, status, reload) {
+  const since = `${ARRIVAL[e.arrival] || 'since'} ${fmtDate(e.waiting_since)}`;
+  if (e.arrival === 'seen' || e.arrival === 'recorded') return since;
+  const now = wallClock(Date.now(), zone);
+  const at = h('input', { type: 'datetime-local', value: `${now.date}T${now.time}`, 'aria-label': `When ${e.vessel_name} arrived (${zoneName(zone)})` });
+  const evidence = h('input', { placeholder: 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
+  return h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
+    h('span', { class: 'inline' }, at, evidence, actionButton('Record arrival', status, async () => {
+      if (!evidence.value.trim()) throw new Error('Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);
+      const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
+      await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area, evidence: evidence.value.trim() });
+      mount(status, notice('info', `${e.vessel_name}: arrival recorded for ${fmtTimestamp(when, zone)}.`));
+      await reload();
+    }, { class: 'secondary', 'data-action': 'arrival' })));
+}
+
+const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA' };
+
 /** The queue as the public sees it, with the coordinator's logged override. */
 function queuePanel(signal) {
   const box = h('div', { id: 'coord-queue', 'aria-live': 'polite' }, notice('info', 'Loading the queue…'));
@@ -279,8 +304,11 @@ function queuePanel(signal) {
       if (e instanceof NotAvailable) return mount(box, notice('info', 'No queue on this server.'));
       throw e;
     }
+    // The corridor's inspection area, as an arrival names it by default.
+    const area = await getJSON('/corridor', null, { signal }).then((c) => c.inspection_area || '', () => '');
+    const zone = centreZone();
     const table = q.entries.length ? labelCells(h('table', { class: 'cards', id: 'coord-queue-table' },
-      h('thead', null, h('tr', null, ['Place', 'Vessel', 'Status', 'Ready', 'Predicted', 'Move to place', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Place', 'Vessel', 'Status', 'Ready', 'Predicted', 'Arrival', 'Move to place', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, q.entries.map((e) => {
         const place = h('input', { type: 'number', min: 1, max: q.entries.length, value: e.place, 'aria-label': `New place for ${e.vessel_name}` });
         const reason = h('input', { 'aria-label': `Reason to move ${e.vessel_name}`, placeholder: 'Reason (logged, public)' });
@@ -290,6 +318,7 @@ function queuePanel(signal) {
           h('td', null, statusTag(e.status)),
           h('td', null, e.ready ? 'ready' : '—'),
           h('td', null, fmtDate(e.predicted)),
+          h('td', { 'data-arrival': e.arrival || '' }, arrivalCell(e, area, zone, status, load)),
           h('td', null, h('span', { class: 'inline' }, place, reason)),
           h('td', null, actionButton('Move', status, async () => {
             if (!reason.value.trim()) throw new Error('A move needs a reason: it is logged and public.');

@@ -969,3 +969,26 @@ test('signed out mid-work: the notice never hides the field in use (phone: it sc
     await done();
   }
 });
+
+test('the coordinator records an arrival tracking did not see; the public queue counts from it', { skip, timeout: 120000 }, async () => {
+  const q = await api('/queue');
+  const e = q.entries.find((x) => x.arrival === 'expected' || x.arrival === 'late');
+  assert.ok(e, `a waiting vessel with no arrival recorded: ${JSON.stringify(q.entries.map((x) => x.arrival))}`);
+  const { page, done } = await open('desktop', '/');
+  await signIn(page, 'coordinator');
+  await page.goto(new URL('/#/coordinate', page.url()).href);
+  const row = `#coord-queue-table tr[data-id="${e.application_id}"]`;
+  await page.waitForSelector(row);
+  await page.click(`${row} td[data-arrival] summary`);
+  // Without saying how it is known: refused before anything is sent.
+  await page.click(`${row} [data-action=arrival]`);
+  await page.waitForFunction(() => /Say how the arrival is known/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
+  assert.equal((await api('/queue')).entries.find((x) => x.application_id === e.application_id).arrival, e.arrival);
+  await page.fill(`${row} td[data-arrival] input[placeholder^="How it is known"]`, 'master’s notice of readiness, by e-mail');
+  await page.click(`${row} [data-action=arrival]`);
+  await page.waitForFunction(() => /arrival recorded/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
+  const now = (await api('/queue')).entries.find((x) => x.application_id === e.application_id);
+  assert.equal(now.arrival, 'recorded');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.arrival === 'recorded', `${row} td[data-arrival]`);
+  await done();
+});
