@@ -35,6 +35,9 @@ use crate::service::Service;
 /// How an arrival tracking saw is marked: `ais:<alert key>`.
 pub const AIS_EVIDENCE: &str = "ais:";
 
+/// How long before an application was made an arrival still counts for it.
+pub const ARRIVAL_LOOKBACK_DAYS: i64 = 14;
+
 /// The actor tracking's arrivals are logged as.
 pub const TRACKING_ACTOR: &str = "system:tracking";
 
@@ -53,6 +56,25 @@ impl Service {
     /// Whether tracking reports arrivals (see [`Service::set_arrivals_tracked`]).
     pub fn arrivals_tracked(&self) -> bool {
         self.arrivals_tracked.load(Ordering::Relaxed)
+    }
+
+    /// The vessels tracking may have seen arrive before it could tell the
+    /// service (an alert stored by an earlier run of the server): each
+    /// MMSI of an application that waits for its arrival, and from when an
+    /// arrival counts for it ([`ARRIVAL_LOOKBACK_DAYS`] before the
+    /// application was made: vessels wait in the area for registration).
+    pub async fn awaiting_arrival(&self) -> Vec<(u32, Timestamp)> {
+        let st = self.state.lock().await;
+        let back = jiff::SignedDuration::from_hours(24 * ARRIVAL_LOOKBACK_DAYS);
+        st.clearance
+            .applications
+            .values()
+            .filter(|a| a.area_arrival.is_none() && awaits_arrival(a.status))
+            .filter_map(|a| {
+                let mmsi = a.content.vessel.mmsi.as_deref()?.parse().ok()?;
+                Some((mmsi, a.created_at.checked_sub(back).unwrap_or(a.created_at)))
+            })
+            .collect()
     }
 
     /// Tracking saw the vessel with `mmsi` arrive at the inspection area

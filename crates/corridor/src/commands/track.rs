@@ -253,6 +253,12 @@ pub fn forward_arrivals(
     let live = live.clone();
     service.set_arrivals_tracked();
     tokio::spawn(async move {
+        // Arrivals an earlier run stored before the service could log them
+        // (a restart, a crash) first, then the live ones (already queued
+        // since the subscription above, so none falls between).
+        if let Some(store) = live.store() {
+            backfill_arrivals(store.as_ref(), live.corridor(), &service).await;
+        }
         loop {
             let a = match alerts.recv().await {
                 Ok(a) => a,
@@ -278,6 +284,47 @@ pub fn forward_arrivals(
             }
         }
     });
+}
+
+/// Logs, for each application waiting for its arrival, the first arrival
+/// at an inspection area the tracking store holds for its MMSI since
+/// the application's lookback began.
+async fn backfill_arrivals(
+    store: &dyn corridor_store::TrackStore,
+    corridor: &Corridor,
+    service: &corridor_clearance_service::Service,
+) {
+    for (mmsi, since) in service.awaiting_arrival().await {
+        let q = corridor_store::AlertQuery {
+            kind: Some(AlertKind::AreaArrival.as_str().into()),
+            mmsi: Some(mmsi),
+            from: Some(since),
+            limit: Some(500),
+            ..Default::default()
+        };
+        let rows = match store.alerts(&q).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(mmsi, error = %e, "stored arrivals not read");
+                continue;
+            }
+        };
+        // Newest first from the store: the earliest is the arrival.
+        let first = rows.iter().rev().find_map(|r| {
+            let a: Alert = serde_json::from_value(r.body.clone()).ok()?;
+            let area = inspection_area_arrival(corridor, &a)?;
+            Some((r.key.clone(), area.to_string(), a.start))
+        });
+        if let Some((key, area, at)) = first {
+            match service.observe_arrival(mmsi, &area, at, &key).await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(mmsi, area, applications = ?ids, key, "stored arrival at the inspection area logged")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(mmsi, key, error = %e, "stored arrival not logged"),
+            }
+        }
+    }
 }
 
 /// The inspection area `a` reports an arrival at, if it does.
@@ -329,8 +376,142 @@ pub async fn live_routers(
 
 #[cfg(test)]
 mod tests {
-    use super::inspection_area_arrival;
+    use super::{backfill_arrivals, inspection_area_arrival};
     use corridor_track::{Alert, AlertKind, Place};
+
+    fn arrival(id: u64, area: &str, at: jiff::Timestamp) -> Alert {
+        Alert {
+            id,
+            kind: AlertKind::AreaArrival,
+            mmsi: 271_000_001,
+            start: at,
+            end: at,
+            open: false,
+            place: Place {
+                lat: Some(40.9),
+                lon: Some(28.9),
+                area: Some(area.into()),
+            },
+            other_mmsi: None,
+            detail: String::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Open finding 20: an arrival an earlier run of the server stored
+    /// (alerts are stored before they are broadcast: a restart or a crash
+    /// between the two, or a forwarder that lagged) is logged when the
+    /// forwarder starts: the first at an inspection area since the
+    /// application's lookback.
+    #[tokio::test]
+    async fn an_arrival_stored_by_an_earlier_run_is_logged_at_start() {
+        use corridor_clearance::{Actor, Command, Role};
+        use jiff::SignedDuration;
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("corridor.db").display().to_string();
+        let config = corridor_clearance::CorridorConfig::bsgi().unwrap();
+        let required = config.documents.required.clone();
+        let service = corridor_clearance_service::Service::open(&url, config)
+            .await
+            .unwrap();
+        let now = corridor_ledger::time::to_seconds(jiff::Timestamp::now());
+        let eta = now + SignedDuration::from_hours(120);
+        let content = serde_json::json!({
+            "vessel": {"imo": "9074729", "name": "AEGEAN STAR", "flag": "MT", "mmsi": "271000001", "deadweight_tonnes": 40000},
+            "itinerary": {"port": "UAODS", "from_port": "TRIST", "to_port": "EGALY", "destination_country": "EG"},
+            "cargo": [{"commodity": "wheat", "tonnes": 30000}],
+            "crew_count": 21, "passenger_count": 0,
+            "last_port_calls": [{"locode": "TRIST",
+                "arrived": (eta - SignedDuration::from_hours(200)).to_string(),
+                "departed": (eta - SignedDuration::from_hours(150)).to_string()}],
+            "eta_inspection_area": eta.to_string(), "documents": [], "wfp": false, "perishable": false,
+        });
+        let agent = Actor::new(
+            "user:agent",
+            Role::Agent {
+                company: "atlas".into(),
+            },
+        );
+        let created = service
+            .execute(
+                &agent,
+                Command::CreateDraft {
+                    company: "atlas".into(),
+                    content: serde_json::from_value(content).unwrap(),
+                },
+            )
+            .await
+            .unwrap();
+        let id = created.application_id().unwrap().to_string();
+        for kind in &required {
+            let pdf = corridor_clearance_service::seed::demo_pdf(&[kind.as_str()]);
+            service
+                .attach_document(&agent, &id, kind, "f.pdf", pdf)
+                .await
+                .unwrap();
+        }
+        service
+            .execute(
+                &agent,
+                Command::Submit {
+                    application_id: id.clone(),
+                },
+            )
+            .await
+            .unwrap();
+
+        // What an earlier run stored: an arrival before the lookback, one
+        // at a port, and two at the inspection area (the first counts).
+        let store = corridor_store::open_track(&url).await.unwrap();
+        let hours = |h: i64| now - SignedDuration::from_hours(h);
+        let stored = [
+            (
+                "old:1",
+                arrival(1, "Inspection Area Marmara", hours(24 * 20)),
+            ),
+            ("run:2", arrival(2, "Port of Odesa approach", hours(30))),
+            ("run:3", arrival(3, "Inspection Area Marmara", hours(20))),
+            ("run:4", arrival(4, "Inspection Area Marmara", hours(2))),
+        ];
+        let rows: Vec<corridor_store::AlertRow> = stored
+            .iter()
+            .map(|(key, a)| corridor_store::AlertRow {
+                key: (*key).into(),
+                kind: a.kind.as_str().into(),
+                mmsi: a.mmsi,
+                start: a.start,
+                end: a.end,
+                open: false,
+                body: serde_json::to_value(a).unwrap(),
+            })
+            .collect();
+        store.upsert_alerts(&rows).await.unwrap();
+        let corridor = corridor_ingest::demo_corridor().unwrap();
+        backfill_arrivals(store.as_ref(), &corridor, &service).await;
+        let got = service
+            .application(&id)
+            .await
+            .unwrap()
+            .area_arrival
+            .expect("logged");
+        assert_eq!(
+            (
+                got.at,
+                got.evidence.as_str(),
+                got.by.as_str(),
+                got.area.as_str()
+            ),
+            (
+                corridor_ledger::time::to_seconds(hours(20)),
+                "ais:run:3",
+                corridor_clearance_service::arrivals::TRACKING_ACTOR,
+                "Inspection Area Marmara"
+            )
+        );
+        // Started again: nothing more to log.
+        backfill_arrivals(store.as_ref(), &corridor, &service).await;
+        assert!(service.awaiting_arrival().await.is_empty());
+    }
 
     /// Open finding 11: only an arrival at an inspection area of the
     /// corridor is an arrival the queue counts from (a port approach, an
