@@ -47,10 +47,11 @@ pub fn routes() -> Router<Arc<Service>> {
 }
 
 impl Service {
-    /// Tracking reports arrivals at the inspection area from now on: the
-    /// queue may count a vessel whose ETA has passed unseen from today.
-    pub fn set_arrivals_tracked(&self) {
-        self.arrivals_tracked.store(true, Ordering::Relaxed);
+    /// Whether tracking reports arrivals at the inspection area now (its
+    /// feed is delivering): only then is a vessel whose ETA has passed
+    /// unseen flagged late.
+    pub fn set_arrivals_tracked(&self, on: bool) {
+        self.arrivals_tracked.store(on, Ordering::Relaxed);
     }
 
     /// Whether tracking reports arrivals (see [`Service::set_arrivals_tracked`]).

@@ -136,6 +136,7 @@ impl ServiceError {
                 | C::BookingConflict(_)
                 | C::Unchanged(_)
                 | C::VesselInAnotherApplication { .. }
+                | C::MmsiInAnotherApplication { .. }
                 | C::AlreadyRecorded { .. }
                 | C::AlreadyAcknowledged { .. }
                 | C::NotYetExpired { .. } => {

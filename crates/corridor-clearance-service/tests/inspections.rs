@@ -2249,7 +2249,7 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     assert_eq!(entry(&q, &a, "arrival"), "expected");
 
     // Four days on, tracking saw B arrive on day 3; A was never seen.
-    w.s.set_arrivals_tracked();
+    w.s.set_arrivals_tracked(true);
     let arrived_b: jiff::Timestamp = "2022-10-06T07:00:00Z".parse().unwrap();
     w.s.clock().set("2022-10-07T06:00:00Z".parse().unwrap());
     let logged =
@@ -2324,7 +2324,7 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     .await
     .unwrap();
     assert_eq!(s2.clearance().await, w.s.clearance().await);
-    s2.set_arrivals_tracked();
+    s2.set_arrivals_tracked(true);
     let (_, again) = call(&router_for(s2), "GET", "/queue", None, None).await;
     assert_eq!(places(&again), places(&q));
 }

@@ -1566,3 +1566,55 @@ fn plan_lateness_is_the_parties_only_for_a_version_submitted_in_time() {
         "{un:?}"
     );
 }
+
+/// Review of the arrival fix (open finding 22): two live applications could
+/// declare the same MMSI, and tracking logged one vessel's arrival for
+/// both. A second live application with an MMSI another declares is now
+/// refused at submission, naming the other.
+#[test]
+fn an_mmsi_is_one_live_applications() {
+    let (mut w, first, now) = at_status(Status::UnderReview);
+    let mut c = w.clearance.applications[&first].content.clone();
+    c.vessel.mmsi = Some("271000001".into());
+    c.eta_inspection_area += 1.hours();
+    w.run(
+        &agent("atlas"),
+        Command::Amend {
+            application_id: first.clone(),
+            content: c,
+        },
+        now,
+    )
+    .expect("declare the MMSI");
+    let mut other = content("9000002", now + 72.hours());
+    other.vessel.mmsi = Some("271000001".into());
+    let second = w
+        .run(
+            &agent("borealis"),
+            Command::CreateDraft {
+                company: "borealis".into(),
+                content: other,
+            },
+            now,
+        )
+        .expect("a draft is always allowed")
+        .application_id()
+        .expect("id")
+        .to_string();
+    let submit = w.run(
+        &agent("borealis"),
+        Command::Submit {
+            application_id: second.clone(),
+        },
+        now,
+    );
+    assert_eq!(
+        submit,
+        Err(ClearanceError::MmsiInAnotherApplication {
+            mmsi: "271000001".into(),
+            imo: "9000001".into(),
+            application_id: first,
+        })
+    );
+    assert_eq!(w.status(&second), Status::Draft);
+}

@@ -57,7 +57,7 @@ impl Clearance {
                 }
                 check_eligibility(&app.content, &self.config, now)
                     .map_err(ClearanceError::Ineligible)?;
-                self.vessel_free(&app.id, &app.content.vessel.imo)?;
+                self.vessel_free(&app.id, &app.content.vessel)?;
                 plain(Event::ApplicationSubmitted {
                     application_id,
                     content_hash: app.content_hash,
@@ -225,7 +225,7 @@ impl Clearance {
                 check_text(&content).map_err(ClearanceError::Invalid)?;
                 check_eligibility(&content, &self.config, submitted)
                     .map_err(ClearanceError::Ineligible)?;
-                self.vessel_free(&app.id, &content.vessel.imo)?;
+                self.vessel_free(&app.id, &content.vessel)?;
                 let content_hash = content.content_hash()?;
                 // An amendment restarts the review (decisions, holds and
                 // deadlines): one that changes nothing must not.
@@ -812,20 +812,37 @@ impl Clearance {
 
     /// A vessel makes one voyage at a time: refuses a second live
     /// application for the same IMO number (whichever company files it), so
-    /// the queue and the plan never hold one ship twice.
-    fn vessel_free(&self, id: &str, imo: &str) -> Result<(), ClearanceError> {
-        let imo = imo.trim();
-        match self
-            .applications
-            .values()
-            .find(|o| o.id != id && o.status.is_live() && o.content.vessel.imo.trim() == imo)
-        {
-            Some(other) => Err(ClearanceError::VesselInAnotherApplication {
+    /// the queue and the plan never hold one ship twice; and one that
+    /// declares the MMSI another live application declares.
+    fn vessel_free(
+        &self,
+        id: &str,
+        vessel: &crate::application::Vessel,
+    ) -> Result<(), ClearanceError> {
+        let imo = vessel.imo.trim();
+        let live = || {
+            self.applications
+                .values()
+                .filter(|o| o.id != id && o.status.is_live())
+        };
+        if let Some(other) = live().find(|o| o.content.vessel.imo.trim() == imo) {
+            return Err(ClearanceError::VesselInAnotherApplication {
                 imo: imo.to_string(),
                 application_id: other.id.clone(),
-            }),
-            None => Ok(()),
+            });
         }
+        // Nor does an MMSI stand for two vessels: tracking would log one
+        // vessel's arrival for the other's application.
+        if let Some(mmsi) = &vessel.mmsi
+            && let Some(other) = live().find(|o| o.content.vessel.mmsi.as_ref() == Some(mmsi))
+        {
+            return Err(ClearanceError::MmsiInAnotherApplication {
+                mmsi: mmsi.clone(),
+                imo: other.content.vessel.imo.clone(),
+                application_id: other.id.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Whether `payload`, a party's decision on the submitted plan it

@@ -705,6 +705,15 @@ pub enum ClearanceError {
         "vessel IMO {imo} is already in live application {application_id}; a vessel is cleared for one voyage at a time"
     )]
     VesselInAnotherApplication { imo: String, application_id: String },
+    /// Another live application declares the same MMSI for another vessel.
+    #[error(
+        "MMSI {mmsi} is declared by live application {application_id} for another vessel (IMO {imo}); tracking matches a vessel's arrival by its MMSI, which is one vessel's"
+    )]
+    MmsiInAnotherApplication {
+        mmsi: String,
+        imo: String,
+        application_id: String,
+    },
     /// Inspection scheduled in the past.
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),

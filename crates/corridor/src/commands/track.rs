@@ -251,7 +251,24 @@ pub fn forward_arrivals(
     use tokio::sync::broadcast::error::RecvError;
     let mut alerts = live.subscribe_alerts();
     let live = live.clone();
-    service.set_arrivals_tracked();
+    // "Late" only while the feed delivers: a vessel is not late for a
+    // receiver that went quiet.
+    {
+        let (live, service) = (live.clone(), service.clone());
+        tokio::spawn(async move {
+            let mut watch = FeedWatch::new(FEED_QUIET);
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = live.stopping() => break,
+                }
+                let positions = live.stats().await.monitor.positions;
+                service.set_arrivals_tracked(watch.alive(positions, jiff::Timestamp::now()));
+            }
+            service.set_arrivals_tracked(false);
+        });
+    }
     tokio::spawn(async move {
         // Arrivals an earlier run stored before the service could log them
         // (a restart, a crash) first, then the live ones (already queued
@@ -284,6 +301,38 @@ pub fn forward_arrivals(
             }
         }
     });
+}
+
+/// How long the feed may bring no position before tracking is taken not
+/// to see arrivals (a quiet anchorage still reports every few minutes).
+const FEED_QUIET: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// Whether the feed is delivering: positions counted within `quiet`.
+#[derive(Debug)]
+struct FeedWatch {
+    quiet: jiff::SignedDuration,
+    positions: u64,
+    changed: Option<jiff::Timestamp>,
+}
+
+impl FeedWatch {
+    fn new(quiet: jiff::SignedDuration) -> Self {
+        FeedWatch {
+            quiet,
+            positions: 0,
+            changed: None,
+        }
+    }
+
+    /// The monitor's position count at `now`: alive while it grew within `quiet`.
+    fn alive(&mut self, positions: u64, now: jiff::Timestamp) -> bool {
+        if positions > self.positions {
+            self.positions = positions;
+            self.changed = Some(now);
+        }
+        self.changed
+            .is_some_and(|t| now.duration_since(t) <= self.quiet)
+    }
 }
 
 /// Logs, for each application waiting for its arrival, the first arrival
@@ -396,6 +445,22 @@ mod tests {
             detail: String::new(),
             evidence: Vec::new(),
         }
+    }
+
+    /// Open finding 23: "late" assumed a healthy feed. The feed counts as
+    /// delivering while the monitor's positions grew within the quiet
+    /// period; before any, or after a quiet spell, no vessel is late.
+    #[test]
+    fn the_feed_is_alive_while_positions_come() {
+        use jiff::SignedDuration;
+        let t0: jiff::Timestamp = "2022-10-06T07:00:00Z".parse().unwrap();
+        let at = |m: i64| t0 + SignedDuration::from_mins(m);
+        let mut w = super::FeedWatch::new(SignedDuration::from_mins(15));
+        assert!(!w.alive(0, at(0)), "nothing yet");
+        assert!(w.alive(10, at(1)));
+        assert!(w.alive(10, at(16)), "quiet for 15 min: still alive");
+        assert!(!w.alive(10, at(17)), "quiet for 16 min");
+        assert!(w.alive(11, at(18)), "back");
     }
 
     /// Open finding 20: an arrival an earlier run of the server stored
