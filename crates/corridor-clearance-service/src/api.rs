@@ -983,6 +983,7 @@ async fn schedule_inspection(
     visible_app(&s, &caller, &id).await?;
     let cap = s.capacity();
     let tz = crate::inspections::centre_tz(cap)?;
+    let now = s.now().await;
     s.execute_if(
         &caller.actor,
         Command::ScheduleInspection {
@@ -994,13 +995,15 @@ async fn schedule_inspection(
                 .applications
                 .get(&id)
                 .and_then(|app| crate::inspections::requeue_problem(app, req.at, cap, &tz));
-            match why {
-                Some(why) => Err(ServiceError::Conflict(format!(
+            if let Some(why) = why {
+                return Err(ServiceError::Conflict(format!(
                     "cannot book the inspection at {}: {why}",
                     corridor_ledger::time::format(req.at)
-                ))),
-                None => Ok(()),
+                )));
             }
+            // Once the day's plan is with the parties or approved, a
+            // booking by hand needs a team that plan leaves free.
+            crate::inspections::refuse_crowded_booking(&s, c, now, &id, req.at)
         },
     )
     .await?;

@@ -72,9 +72,24 @@ impl Service {
             .values()
             .filter(|a| a.area_arrival.is_none() && awaits_arrival(a.status))
             .filter_map(|a| {
-                let mmsi = a.content.vessel.mmsi.as_deref()?.parse().ok()?;
-                Some((mmsi, a.created_at.checked_sub(back).unwrap_or(a.created_at)))
+                Some((
+                    mmsi_of(a)?,
+                    a.created_at.checked_sub(back).unwrap_or(a.created_at),
+                ))
             })
+            .collect()
+    }
+
+    /// The evidence of every arrival tracking logged (`ais:<alert key>`):
+    /// an alert that is one application's arrival is no other's.
+    pub async fn logged_arrival_evidence(&self) -> std::collections::HashSet<String> {
+        let st = self.state.lock().await;
+        st.clearance
+            .applications
+            .values()
+            .filter_map(|a| a.area_arrival.as_ref())
+            .filter(|a| a.by == TRACKING_ACTOR)
+            .map(|a| a.evidence.clone())
             .collect()
     }
 
@@ -90,16 +105,13 @@ impl Service {
         at: Timestamp,
         alert_key: &str,
     ) -> Result<Vec<String>, ServiceError> {
-        let mmsi = mmsi.to_string();
         let ids: Vec<String> = {
             let st = self.state.lock().await;
             st.clearance
                 .applications
                 .values()
                 .filter(|a| {
-                    a.area_arrival.is_none()
-                        && awaits_arrival(a.status)
-                        && a.content.vessel.mmsi.as_deref() == Some(mmsi.as_str())
+                    a.area_arrival.is_none() && awaits_arrival(a.status) && mmsi_of(a) == Some(mmsi)
                 })
                 .map(|a| a.id.clone())
                 .collect()
@@ -138,6 +150,16 @@ impl Service {
             None => Ok(logged),
         }
     }
+}
+
+/// The MMSI tracking knows the application's vessel by: nine digits
+/// (applications stored before that was checked may pad it with spaces,
+/// or hold something else: then none).
+pub(crate) fn mmsi_of(app: &corridor_clearance::Application) -> Option<u32> {
+    let m = app.content.vessel.mmsi.as_deref()?.trim();
+    (m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| m.parse().ok())
+        .flatten()
 }
 
 /// The statuses in which an arrival is recorded: from submission (vessels

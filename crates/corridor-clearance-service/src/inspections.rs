@@ -285,6 +285,47 @@ struct Planning<'a> {
     tracked: bool,
 }
 
+/// Where `assignments` leave a team free for each of `bookings` (in time order).
+fn fit_among(
+    p: &DayProblem,
+    assignments: &[PlanAssignment],
+    bookings: Vec<HandBooking>,
+) -> Vec<(HandBooking, corridor_planner::plan::Fit)> {
+    let minutes = |t: &str| corridor_planner::config::parse_hhmm(t).ok();
+    let busy: Vec<(usize, u32, u32)> = assignments
+        .iter()
+        .filter_map(|a| {
+            let team = p.teams.iter().position(|t| t.name == a.team)?;
+            Some((team, minutes(&a.start)?, minutes(&a.end)?))
+        })
+        .collect();
+    let spans: Vec<(u32, u32)> = bookings.iter().map(|b| (b.start, b.minutes)).collect();
+    let fits = corridor_planner::plan::fit_bookings(p, &busy, &spans);
+    bookings.into_iter().zip(fits).collect()
+}
+
+/// Refuses booking `id` by hand at `at` when its day's submitted or
+/// approved plan leaves no team free for it.
+pub(crate) fn refuse_crowded_booking(
+    s: &Service,
+    clearance: &Clearance,
+    now: Timestamp,
+    id: &str,
+    at: Timestamp,
+) -> Result<(), ServiceError> {
+    let Some(app) = clearance.applications.get(id) else {
+        return Ok(());
+    };
+    let planning = Planning::new(s, clearance, now)?;
+    match planning.crowded_booking(app, at, now)? {
+        Some(why) => Err(ServiceError::Conflict(format!(
+            "cannot book the inspection at {}: {why}",
+            corridor_ledger::time::format(at)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// An inspection booked by hand for a day, outside its plan.
 #[derive(Debug, Clone)]
 struct HandBooking {
@@ -367,7 +408,7 @@ impl<'a> Planning<'a> {
         }
         let eta = local_date(app.content.eta_inspection_area, &self.tz);
         if self.tracked
-            && app.content.vessel.mmsi.is_some()
+            && crate::arrivals::mmsi_of(app).is_some()
             && app.waiting_for_inspection()
             && eta < self.today
         {
@@ -593,18 +634,72 @@ impl<'a> Planning<'a> {
         p: &DayProblem,
         assignments: &[PlanAssignment],
     ) -> Vec<(HandBooking, corridor_planner::plan::Fit)> {
-        let minutes = |t: &str| corridor_planner::config::parse_hhmm(t).ok();
-        let busy: Vec<(usize, u32, u32)> = assignments
-            .iter()
-            .filter_map(|a| {
-                let team = p.teams.iter().position(|t| t.name == a.team)?;
-                Some((team, minutes(&a.start)?, minutes(&a.end)?))
-            })
+        // A vessel the version itself plans is judged by the machine (its
+        // slot and its booking must be the same time), not as a booking
+        // competing with its own slot.
+        let bookings: Vec<HandBooking> = self
+            .hand_bookings(p.day)
+            .into_iter()
+            .filter(|b| !assignments.iter().any(|a| a.application_id == b.id))
             .collect();
-        let bookings = self.hand_bookings(p.day);
-        let spans: Vec<(u32, u32)> = bookings.iter().map(|b| (b.start, b.minutes)).collect();
-        let fits = corridor_planner::plan::fit_bookings(p, &busy, &spans);
-        bookings.into_iter().zip(fits).collect()
+        fit_among(p, assignments, bookings)
+    }
+
+    /// Why booking `app` by hand at `at` cannot stand beside its day's plan
+    /// once submitted or approved: every team working then is busy with
+    /// the plan or with the day's other bookings by hand.
+    fn crowded_booking(
+        &self,
+        app: &Application,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<String>, ServiceError> {
+        let day = local_date(at, &self.tz);
+        let Some(plan) = self
+            .clearance
+            .plans
+            .get(&day.to_string())
+            .filter(|p| p.status != PlanStatus::Draft)
+        else {
+            return Ok(None);
+        };
+        let assignments = &plan.content.assignments;
+        if assignments.iter().any(|a| a.application_id == app.id) {
+            return Ok(None);
+        }
+        let (p, _) = self.problem(day, now, false)?;
+        let others: Vec<HandBooking> = self
+            .hand_bookings(day)
+            .into_iter()
+            .filter(|b| b.id != app.id && !assignments.iter().any(|a| a.application_id == b.id))
+            .collect();
+        let unserved = |fits: &[(HandBooking, corridor_planner::plan::Fit)]| {
+            fits.iter()
+                .filter(|(_, f)| *f == corridor_planner::plan::Fit::NoTeam)
+                .count()
+        };
+        let before = unserved(&fit_among(&p, assignments, others.clone()));
+        let local = at.to_zoned(self.tz.clone());
+        let v = self.voyage(app);
+        let new = HandBooking {
+            id: app.id.clone(),
+            vessel_name: app.content.vessel.name.clone(),
+            start: u32::from(local.hour().unsigned_abs()) * 60
+                + u32::from(local.minute().unsigned_abs()),
+            minutes: self.cap.plan_minutes(v.direction, v.tonnes),
+        };
+        let (start, end) = (new.start, new.start + new.minutes);
+        let mut with = others;
+        with.push(new);
+        with.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+        Ok((unserved(&fit_among(&p, assignments, with)) > before).then(|| {
+            format!(
+                "no team is free at {}-{} on {day}: the {} plan has every team working then busy (with its inspections or other bookings by hand); choose another time, or revise the plan",
+                hhmm(start),
+                hhmm(end),
+                plan_status_text(plan.status)
+            )
+        }))
     }
 
     /// Why `assignments` cannot stand beside the day's bookings by hand: the

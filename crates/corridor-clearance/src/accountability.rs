@@ -432,6 +432,15 @@ impl Tally {
                     }
                     DecisionKind::Release => {}
                 }
+                // A hold that holds the plan up again (the rejection that
+                // made it moot was changed to an approval) counts again.
+                for party in self.state.config.party_codes() {
+                    if holds_plan(&self.state, date, party) {
+                        self.plan_held_since
+                            .entry((date.clone(), party.to_string()))
+                            .or_insert(at);
+                    }
+                }
             }
             _ => {}
         }

@@ -1547,6 +1547,21 @@ fn plan_lateness_is_the_parties_only_for_a_version_submitted_in_time() {
     assert_eq!((ua.seconds_held, ua.holds_open), (3600, 0), "{ua:?}");
     // A rejected plan awaits a new version, not the others' decisions.
     assert!(party(&after, "TR").plans.overdue.is_empty(), "{after:?}");
+    // RU changes its rejection to an approval: UA's hold holds the plan up again.
+    w.decide_plan(
+        "RU",
+        "2022-11-11",
+        e,
+        DecisionKind::Approve,
+        t("2022-11-10T15:00:00Z"),
+    )
+    .expect("approve");
+    let again = party(&w.figures(t("2022-11-10T16:00:00Z")), "UA").plans;
+    assert_eq!(
+        (again.seconds_held, again.holds_open),
+        (2 * 3600, 1),
+        "{again:?}"
+    );
 
     // Quorum of three: UN's decision was not needed.
     let mut c = bsgi();

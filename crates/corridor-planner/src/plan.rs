@@ -64,6 +64,9 @@ pub struct TeamDay {
     /// What shortened the window (an inspection booked outside the plan), for messages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserved: Vec<String>,
+    /// The times kept clear, minutes after local midnight (start, end).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<(u32, u32)>,
 }
 
 /// One day's planning problem.
@@ -140,6 +143,7 @@ impl DayProblem {
                     start: ws,
                     end: we,
                     reserved: Vec::new(),
+                    kept: Vec::new(),
                 }
             })
             .collect();
@@ -168,7 +172,10 @@ impl DayProblem {
         // (lost minutes, team, new window)
         let mut best: Option<(u32, usize, (u32, u32))> = None;
         for (i, t) in self.teams.iter().enumerate() {
-            if end <= t.start || start >= t.end {
+            // A team whose window another booking already cut is busy with
+            // that one: it cannot also take an overlapping one.
+            let busy = t.kept.iter().any(|&(s, e)| start < e && end > s);
+            if busy || end <= t.start || start >= t.end {
                 continue;
             }
             let stop_before = (t.end - start.max(t.start), (t.start, start.max(t.start)));
@@ -182,6 +189,7 @@ impl DayProblem {
         let (_, i, (from, to)) = best?;
         let t = &mut self.teams[i];
         (t.start, t.end) = (from, to);
+        t.kept.push((start, end));
         t.reserved
             .push(format!("{}-{} {what}", hhmm(start), hhmm(end)));
         Some(i)
@@ -743,39 +751,101 @@ pub enum Fit {
 }
 
 /// For inspections booked outside the plan (`(start, minutes)`, minutes
-/// after local midnight), the team each can be done by: the first whose
-/// window it overlaps and that is busy neither with the plan's
-/// inspections (`busy`: team, start, end) nor with a booking placed on it
-/// before (bookings are placed in the order given).
+/// after local midnight), a team each can be done by: one whose window it
+/// overlaps and that is busy neither with the plan's inspections (`busy`:
+/// team, start, end) nor with another booking given to it. Searches the
+/// assignments (bookings are few), so a booking is `NoTeam` only when no
+/// way of sharing the free teams serves it with the others (past a search
+/// budget, the best sharing found so far, never worse than giving each
+/// the first free team in turn).
 pub fn fit_bookings(
     p: &DayProblem,
     busy: &[(usize, u32, u32)],
     bookings: &[(u32, u32)],
 ) -> Vec<Fit> {
-    let mut taken: Vec<(usize, u32, u32)> = busy.to_vec();
-    bookings
+    let spans: Vec<(u32, u32)> = bookings
         .iter()
-        .map(|&(start, minutes)| {
-            let end = start.saturating_add(minutes);
-            let overlapping = |t: &TeamDay| start < t.end && end > t.start;
-            if !p.teams.iter().any(overlapping) {
-                return Fit::Overtime;
-            }
-            let free = p.teams.iter().enumerate().position(|(i, t)| {
-                overlapping(t)
-                    && !taken
-                        .iter()
-                        .any(|&(k, s, e)| k == i && start < e && end > s)
-            });
-            match free {
-                Some(i) => {
-                    taken.push((i, start, end));
-                    Fit::Team(i)
-                }
-                None => Fit::NoTeam,
+        .map(|&(s, m)| (s, s.saturating_add(m)))
+        .collect();
+    let overlaps = |t: &TeamDay, (s, e): (u32, u32)| s < t.end && e > t.start;
+    let mut out: Vec<Fit> = spans
+        .iter()
+        .map(|&span| {
+            if p.teams.iter().any(|t| overlaps(t, span)) {
+                Fit::NoTeam
+            } else {
+                Fit::Overtime
             }
         })
-        .collect()
+        .collect();
+    let inside: Vec<usize> = (0..spans.len())
+        .filter(|&i| out[i] == Fit::NoTeam)
+        .collect();
+    // Candidate teams per booking: overlapping its window, free of the plan.
+    let candidates: Vec<Vec<usize>> = inside
+        .iter()
+        .map(|&i| {
+            let (s, e) = spans[i];
+            (0..p.teams.len())
+                .filter(|&t| overlaps(&p.teams[t], (s, e)))
+                .filter(|&t| !busy.iter().any(|&(k, bs, be)| k == t && s < be && e > bs))
+                .collect()
+        })
+        .collect();
+    // Depth-first: the most bookings served, first found wins.
+    struct Search<'a> {
+        spans: &'a [(u32, u32)],
+        inside: &'a [usize],
+        candidates: &'a [Vec<usize>],
+        taken: Vec<(usize, u32, u32)>,
+        chosen: Vec<Option<usize>>,
+        best: (usize, Vec<Option<usize>>),
+        budget: u32,
+    }
+    impl Search<'_> {
+        fn go(&mut self, k: usize, served: usize) {
+            if served + (self.inside.len() - k) <= self.best.0 || self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            if k == self.inside.len() {
+                self.best = (served, self.chosen.clone());
+                return;
+            }
+            let (s, e) = self.spans[self.inside[k]];
+            for &t in &self.candidates[k] {
+                if self
+                    .taken
+                    .iter()
+                    .any(|&(u, ts, te)| u == t && s < te && e > ts)
+                {
+                    continue;
+                }
+                self.taken.push((t, s, e));
+                self.chosen[k] = Some(t);
+                self.go(k + 1, served + 1);
+                self.taken.pop();
+                self.chosen[k] = None;
+            }
+            self.go(k + 1, served);
+        }
+    }
+    let mut search = Search {
+        spans: &spans,
+        inside: &inside,
+        candidates: &candidates,
+        taken: Vec::new(),
+        chosen: vec![None; inside.len()],
+        best: (0, vec![None; inside.len()]),
+        budget: 100_000,
+    };
+    search.go(0, 0);
+    for (k, &i) in inside.iter().enumerate() {
+        if let Some(t) = search.best.1[k] {
+            out[i] = Fit::Team(t);
+        }
+    }
+    out
 }
 
 /// `" (window kept clear: …)"` when something outside the plan shortened the team's window.

@@ -27,6 +27,7 @@ fn day(n: usize, t: usize, mins: &[u32], areas: &[usize], homes: &[usize]) -> Da
                 start: 420,
                 end: 930,
                 reserved: Vec::new(),
+                kept: Vec::new(),
             })
             .collect(),
         areas: vec!["marmara".into(), "bosphorus-north".into()],
@@ -426,4 +427,41 @@ fn bookings_by_hand_fit_where_a_team_is_free() {
         &[(930, 60)],
         &[Fit::Overtime],
     );
+    // Review: the first free team for the first booking can leave none for
+    // the second; sharing them the other way serves both.
+    let p3 = day(0, 3, &[195], &[0], &[0]);
+    assert_eq!(
+        fit_bookings(
+            &p3,
+            &[(1, 630, 825), (2, 420, 930)],
+            &[(420, 195), (600, 195)]
+        ),
+        [Fit::Team(1), Fit::Team(0)]
+    );
+}
+
+/// Review of the fix for finding 14: a draft kept a team's time clear for
+/// one booking by hand and gave an overlapping second one to the same team.
+#[test]
+fn overlapping_bookings_by_hand_are_kept_clear_on_different_teams() {
+    use corridor_planner::plan::{Fit, fit_bookings};
+    let mut p = day(6, 3, &[195], &[0], &[0]);
+    let first = p.reserve(420, 195, "for A, booked by hand");
+    let second = p.reserve(480, 195, "for B, booked by hand");
+    assert_eq!(first, Some(0));
+    assert_eq!(second, Some(1), "{:?}", p.teams);
+    assert_eq!((p.teams[1].start, p.teams[1].end), (675, 930));
+    // The draft then leaves both free.
+    let fifo = plan_fifo(&p).expect("fifo");
+    let busy: Vec<(usize, u32, u32)> = fifo
+        .assignments
+        .iter()
+        .map(|a| (a.team, a.start, a.end))
+        .collect();
+    let fits = fit_bookings(
+        &day(6, 3, &[195], &[0], &[0]),
+        &busy,
+        &[(420, 195), (480, 195)],
+    );
+    assert!(!fits.contains(&Fit::NoTeam), "{fits:?}");
 }

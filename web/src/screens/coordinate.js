@@ -224,6 +224,10 @@ function planPanel(date, signal, onZone, onPlan) {
         // The teams the day has, less those a stoppage stops.
         h('dt', null, 'Teams working'), h('dd', { id: 'plan-teams', 'data-teams': (plan.teams || []).map((t) => t.name).join(' ') },
           plan.teams?.length ? `${plan.teams.map((t) => `${t.name} ${t.start}–${t.end}${t.kept_clear?.length ? ` (kept clear: ${t.kept_clear.join('; ')})` : ''}`).join(', ')}, ${zoneName(zone, `${date}T12:00:00Z`)}` : 'none: no inspection can be planned for this day'),
+        // Inspections booked by hand outside the plan: each needs a team the plan leaves free.
+        plan.by_hand?.length ? [h('dt', null, 'Booked by hand'), h('dd', { id: 'plan-by-hand' }, plan.by_hand.map((b, i) => h('span', { 'data-id': b.application_id, 'data-fits': String(b.fits) },
+          i ? '; ' : '', `${b.vessel_name} ${b.start}–${b.end}: `,
+          b.team ? `${b.team} is free` : b.fits ? 'outside the teams’ hours' : h('span', { class: 'tag warn' }, 'no team free: revise the plan or move the booking'))))] : null,
         h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),

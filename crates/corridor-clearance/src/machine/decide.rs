@@ -833,11 +833,11 @@ impl Clearance {
         }
         // Nor does an MMSI stand for two vessels: tracking would log one
         // vessel's arrival for the other's application.
-        if let Some(mmsi) = &vessel.mmsi
-            && let Some(other) = live().find(|o| o.content.vessel.mmsi.as_ref() == Some(mmsi))
+        if let Some(mmsi) = mmsi_of(vessel)
+            && let Some(other) = live().find(|o| mmsi_of(&o.content.vessel) == Some(mmsi))
         {
             return Err(ClearanceError::MmsiInAnotherApplication {
-                mmsi: mmsi.clone(),
+                mmsi: mmsi.to_string(),
                 imo: other.content.vessel.imo.clone(),
                 application_id: other.id.clone(),
             });
@@ -859,7 +859,8 @@ impl Clearance {
     }
 
     /// Whether the parties' decisions on `date`'s submitted plan reject it
-    /// under the consensus rule (it can then only be replaced by a new version).
+    /// under the consensus rule (until a party changes its decision, or a
+    /// new version replaces it).
     pub fn plan_rejected(&self, date: &str) -> bool {
         self.plans
             .get(date)
@@ -997,6 +998,11 @@ fn same_decision(a: &DecisionKind, b: &DecisionKind) -> bool {
         ) => x == y,
         _ => a == b,
     }
+}
+
+/// The MMSI a vessel declares, without padding.
+fn mmsi_of(v: &crate::application::Vessel) -> Option<&str> {
+    v.mmsi.as_deref().map(str::trim)
 }
 
 /// How long before its booked time an inspection's result may be recorded.

@@ -343,36 +343,80 @@ async fn backfill_arrivals(
     corridor: &Corridor,
     service: &corridor_clearance_service::Service,
 ) {
+    // An arrival already logged for another application (the vessel's
+    // previous voyage) is not this one's.
+    let used = service.logged_arrival_evidence().await;
     for (mmsi, since) in service.awaiting_arrival().await {
-        let q = corridor_store::AlertQuery {
-            kind: Some(AlertKind::AreaArrival.as_str().into()),
-            mmsi: Some(mmsi),
-            from: Some(since),
-            limit: Some(500),
-            ..Default::default()
-        };
-        let rows = match store.alerts(&q).await {
-            Ok(rows) => rows,
-            Err(e) => {
-                tracing::warn!(mmsi, error = %e, "stored arrivals not read");
-                continue;
-            }
-        };
-        // Newest first from the store: the earliest is the arrival.
-        let first = rows.iter().rev().find_map(|r| {
-            let a: Alert = serde_json::from_value(r.body.clone()).ok()?;
-            let area = inspection_area_arrival(corridor, &a)?;
-            Some((r.key.clone(), area.to_string(), a.start))
-        });
-        if let Some((key, area, at)) = first {
-            match service.observe_arrival(mmsi, &area, at, &key).await {
+        match first_stored_arrival(store, corridor, mmsi, since, &used).await {
+            Ok(Some((key, area, at))) => match service.observe_arrival(mmsi, &area, at, &key).await
+            {
                 Ok(ids) if !ids.is_empty() => {
                     tracing::info!(mmsi, area, applications = ?ids, key, "stored arrival at the inspection area logged")
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(mmsi, key, error = %e, "stored arrival not logged"),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!(mmsi, error = %e, "stored arrivals not read"),
+        }
+    }
+}
+
+/// Stored arrivals read at a time (newest first; pages go back in time).
+const ARRIVAL_PAGE: u32 = 1000;
+
+/// The earliest stored arrival of `mmsi` at an inspection area since
+/// `since` whose evidence is not in `used`: `(key, area, time)`.
+async fn first_stored_arrival(
+    store: &dyn corridor_store::TrackStore,
+    corridor: &Corridor,
+    mmsi: u32,
+    since: jiff::Timestamp,
+    used: &std::collections::HashSet<String>,
+) -> Result<Option<(String, String, jiff::Timestamp)>, corridor_store::StoreError> {
+    let mut first = None;
+    let mut until = None;
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let q = corridor_store::AlertQuery {
+            kind: Some(AlertKind::AreaArrival.as_str().into()),
+            mmsi: Some(mmsi),
+            from: Some(since),
+            until,
+            limit: Some(ARRIVAL_PAGE),
+            ..Default::default()
+        };
+        let rows = store.alerts(&q).await?;
+        let mut new = 0;
+        for r in &rows {
+            if !seen.insert(r.key.clone()) {
+                continue;
+            }
+            new += 1;
+            if used.contains(&format!(
+                "{}{}",
+                corridor_clearance_service::arrivals::AIS_EVIDENCE,
+                r.key
+            )) {
+                continue;
+            }
+            let Ok(a) = serde_json::from_value::<Alert>(r.body.clone()) else {
+                continue;
+            };
+            if a.start < since {
+                continue;
+            }
+            if let Some(area) = inspection_area_arrival(corridor, &a)
+                && first.as_ref().is_none_or(|(_, _, t)| a.start < *t)
+            {
+                first = Some((r.key.clone(), area.to_string(), a.start));
             }
         }
+        // A short page is the last; a page of repeats (many at one time) too.
+        if rows.len() < ARRIVAL_PAGE as usize || new == 0 {
+            return Ok(first);
+        }
+        until = rows.last().map(|r| r.start);
     }
 }
 
@@ -576,6 +620,47 @@ mod tests {
         // Started again: nothing more to log.
         backfill_arrivals(store.as_ref(), &corridor, &service).await;
         assert!(service.awaiting_arrival().await.is_empty());
+
+        // Review: an arrival already logged for another application (the
+        // vessel's previous voyage) is not this one's; and the earliest is
+        // found past a page of later arrivals.
+        let used = service.logged_arrival_evidence().await;
+        assert!(used.contains("ais:run:3"), "{used:?}");
+        let since = hours(24 * 14);
+        let next =
+            super::first_stored_arrival(store.as_ref(), &corridor, 271_000_001, since, &used)
+                .await
+                .unwrap();
+        assert_eq!(next.map(|(key, _, _)| key), Some("run:4".to_string()));
+        let many: Vec<corridor_store::AlertRow> = (0..super::ARRIVAL_PAGE + 200)
+            .map(|i| {
+                let a = arrival(
+                    100 + u64::from(i),
+                    "Port of Odesa approach",
+                    hours(1) + SignedDuration::from_secs(i64::from(i)),
+                );
+                corridor_store::AlertRow {
+                    key: format!("busy:{i}"),
+                    kind: a.kind.as_str().into(),
+                    mmsi: a.mmsi,
+                    start: a.start,
+                    end: a.end,
+                    open: false,
+                    body: serde_json::to_value(&a).unwrap(),
+                }
+            })
+            .collect();
+        store.upsert_alerts(&many).await.unwrap();
+        let paged = super::first_stored_arrival(
+            store.as_ref(),
+            &corridor,
+            271_000_001,
+            since,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(paged.map(|(key, _, _)| key), Some("run:3".to_string()));
     }
 
     /// Open finding 11: only an arrival at an inspection area of the
