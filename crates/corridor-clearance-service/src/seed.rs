@@ -115,6 +115,23 @@ fn content(n: u32, eta: Timestamp) -> ApplicationContent {
     }
 }
 
+/// A vessel of the demo's simulated AIS feed, seeded as an approved
+/// application declaring its MMSI: tracking's arrival at the inspection
+/// area then sets its place in the queue, live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedVessel {
+    /// IMO number.
+    pub imo: u32,
+    /// Name.
+    pub name: String,
+    /// MMSI, as its AIS sends it.
+    pub mmsi: u32,
+    /// The corridor port it loads at, or sails to when `inbound`.
+    pub port: String,
+    /// Sailing to the port (inbound inspection) rather than from it.
+    pub inbound: bool,
+}
+
 struct Season {
     s: Arc<Service>,
     keys: Vec<(String, SecretKey)>,
@@ -172,6 +189,17 @@ impl Season {
     }
 
     async fn draft_with(&self, agent: usize, n: u32, wfp: bool) -> Result<String, ServiceError> {
+        self.draft_vessel(agent, n, wfp, None).await
+    }
+
+    /// A draft for application `n`, as `vessel` if given.
+    async fn draft_vessel(
+        &self,
+        agent: usize,
+        n: u32,
+        wfp: bool,
+        vessel: Option<&TrackedVessel>,
+    ) -> Result<String, ServiceError> {
         let (user, company) = AGENTS[agent % AGENTS.len()];
         let actor = Actor::new(
             &format!("user:{user}"),
@@ -191,9 +219,22 @@ impl Season {
                 &actor,
                 Command::CreateDraft {
                     company: company.to_string(),
-                    content: ApplicationContent {
-                        wfp,
-                        ..content(n, eta)
+                    content: {
+                        let mut c = ApplicationContent {
+                            wfp,
+                            ..content(n, eta)
+                        };
+                        if let Some(v) = vessel {
+                            c.vessel.imo = v.imo.to_string();
+                            c.vessel.name = v.name.clone();
+                            c.vessel.mmsi = Some(v.mmsi.to_string());
+                            c.itinerary.port = v.port.clone();
+                            if v.inbound {
+                                c.itinerary.to_port = v.port.clone();
+                                c.itinerary.destination_country = "UA".into();
+                            }
+                        }
+                        c
                     },
                 },
             )
@@ -224,7 +265,17 @@ impl Season {
         n: u32,
         wfp: bool,
     ) -> Result<String, ServiceError> {
-        let id = self.draft_with(agent, n, wfp).await?;
+        self.submit_and_review_vessel(agent, n, wfp, None).await
+    }
+
+    async fn submit_and_review_vessel(
+        &self,
+        agent: usize,
+        n: u32,
+        wfp: bool,
+        vessel: Option<&TrackedVessel>,
+    ) -> Result<String, ServiceError> {
+        let id = self.draft_vessel(agent, n, wfp, vessel).await?;
         let (user, company) = AGENTS[agent % AGENTS.len()];
         let actor = Actor::new(
             &format!("user:{user}"),
@@ -330,10 +381,21 @@ pub async fn seed_demo_from(
     keys_dir: &Path,
     start: Timestamp,
 ) -> Result<SeedSummary, ServiceError> {
+    seed_demo_tracked(url, keys_dir, start, &[]).await
+}
+
+/// [`seed_demo_from`], with `tracked` (vessels of a simulated feed) as
+/// approved applications that declare their MMSIs, ready and waiting.
+pub async fn seed_demo_tracked(
+    url: &str,
+    keys_dir: &Path,
+    start: Timestamp,
+    tracked: &[TrackedVessel],
+) -> Result<SeedSummary, ServiceError> {
     let db = crate::db::open(url).await?;
     let config = CorridorConfig::bsgi().map_err(|e| ServiceError::Internal(e.to_string()))?;
     let service = Service::with_db(db, config, Clock::manual(start)).await?;
-    seed_service(&service, keys_dir).await
+    seed_service_tracked(&service, keys_dir, tracked).await
 }
 
 /// [`seed_demo`] over an open service (its clock must be manual; the season
@@ -341,6 +403,15 @@ pub async fn seed_demo_from(
 pub async fn seed_service(
     service: &Arc<Service>,
     keys_dir: &Path,
+) -> Result<SeedSummary, ServiceError> {
+    seed_service_tracked(service, keys_dir, &[]).await
+}
+
+/// [`seed_service`], with `tracked` as in [`seed_demo_tracked`].
+pub async fn seed_service_tracked(
+    service: &Arc<Service>,
+    keys_dir: &Path,
+    tracked: &[TrackedVessel],
 ) -> Result<SeedSummary, ServiceError> {
     if !service.entries().await.is_empty() {
         return Err(ServiceError::Conflict(
@@ -560,6 +631,18 @@ pub async fn seed_service(
         },
     )
     .await?;
+
+    // Vessels of the simulated AIS feed, approved and ready: each takes
+    // its place in the queue when tracking sees it reach the inspection area.
+    for (k, v) in tracked.iter().enumerate() {
+        let agent = k % AGENTS.len();
+        let n = 10 + u32::try_from(k).unwrap_or(0);
+        let id = season
+            .submit_and_review_vessel(agent, n, false, Some(v))
+            .await?;
+        season.approve_all(&id, [1, 1, 1, 1]).await?;
+        season.ready(agent, &id).await?;
+    }
 
     // A gale is forecast two or three days ahead (the demo runs up to a day
     // more than SEASON_DAYS after the season's start, which is aligned on a

@@ -438,6 +438,18 @@ fn the_demo_serves_a_coherent_present() {
             get(port, "/api/v1/vessels/live").is_some_and(|(_, v)| v["count"].as_u64() > Some(0))
         }),
     );
+    // Tracking sees a waiting vessel of the feed reach the inspection
+    // area, and the queue counts its place from then.
+    let seen = until(
+        90,
+        Box::new(|| {
+            get(port, "/api/v1/queue").is_some_and(|(_, q)| {
+                q["entries"]
+                    .as_array()
+                    .is_some_and(|es| es.iter().any(|e| e["arrival"] == "seen"))
+            })
+        }),
+    );
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let (_, queue) = get(port, "/api/v1/queue").unwrap();
@@ -445,6 +457,10 @@ fn the_demo_serves_a_coherent_present() {
     kill(&mut child);
     let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap();
     assert!(moving, "no live vessel within 120 s:\n{log}");
+    assert!(
+        seen,
+        "no arrival seen by AIS in the queue within 90 s:\n{log}"
+    );
     let entries = queue["entries"].as_array().unwrap();
     assert!(entries.len() >= 4, "{queue}");
     let month_ago = today.checked_sub(jiff::Span::new().days(30)).unwrap();

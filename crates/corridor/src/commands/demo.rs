@@ -78,21 +78,6 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         })
         .await?;
 
-    // Clearance: a slice of a season with a user for every role. The party
-    // keys are written next to the store: demo only, in production each
-    // delegation keeps its own.
-    let keys_dir = dir.join("party-keys");
-    // The season ends before now, so its queue is today's queue. It starts
-    // at 08:00 UTC, as the fixed season does, so that its inspections and
-    // decisions fall in Istanbul's working day whenever the demo is started
-    // (started at 17:00 UTC, the seeded failed inspection was at 01:05).
-    let back = jiff::Timestamp::now()
-        - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
-    let season_start = working_day_start(back);
-    let seeded = corridor_clearance_service::seed::seed_demo_from(&url, &keys_dir, season_start)
-        .await
-        .context("seeding the clearance demo")?;
-
     // Live AIS: the simulator serves NMEA over a real TCP socket into the
     // pipeline, as a receiver would; the monitor knows the simulated fleet.
     let corridor = corridor_ingest::demo_corridor().context("loading the demo corridor")?;
@@ -109,6 +94,28 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         seed: SIM_SEED,
         ..Default::default()
     };
+    let sim = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?;
+
+    // Clearance: a slice of a season with a user for every role. The party
+    // keys are written next to the store: demo only, in production each
+    // delegation keeps its own.
+    let keys_dir = dir.join("party-keys");
+    // The season ends before now, so its queue is today's queue. It starts
+    // at 08:00 UTC, as the fixed season does, so that its inspections and
+    // decisions fall in Istanbul's working day whenever the demo is started
+    // (started at 17:00 UTC, the seeded failed inspection was at 01:05).
+    let back = jiff::Timestamp::now()
+        - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
+    let season_start = working_day_start(back);
+    let seeded = corridor_clearance_service::seed::seed_demo_tracked(
+        &url,
+        &keys_dir,
+        season_start,
+        &tracked_vessels(&scenario, &sim, start + HEAD_START),
+    )
+    .await
+    .context("seeding the clearance demo")?;
+
     let track_store = corridor_store::open_track(&url)
         .await
         .context("opening the tracking store")?;
@@ -119,7 +126,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .map_err(anyhow::Error::msg)?,
         ],
     );
-    pipeline.registry = corridor_track::sim::simulate(&corridor, &scenario, &sim_config)?.registry;
+    pipeline.registry = sim.registry.clone();
     let clearance = corridor_clearance_service::open(
         &url,
         Some(super::track::alert_lookup(track_store.clone())),
@@ -227,6 +234,52 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 /// Days of traffic the demo simulates, and how much faster than real time:
 /// at 240x a ship under way visibly moves every second, and the 40
 /// voyages all leave within the first three minutes.
+/// Vessels of the simulated feed seeded as waiting applications.
+const TRACKED: usize = 3;
+
+/// Voyages of the feed as the demo's tracked applications: one
+/// whose first arrival at an inspection area is the last before `live_from`
+/// (when the feed starts playing in real time: the queue shows it seen by
+/// AIS within seconds), and the rest the first to arrive after it (the
+/// queue shows them taking their places as tracking sees them arrive).
+fn tracked_vessels(
+    scenario: &corridor_track::sim::Scenario,
+    sim: &corridor_track::sim::Simulation,
+    live_from: jiff::Timestamp,
+) -> Vec<corridor_clearance_service::seed::TrackedVessel> {
+    let mut arrivals: Vec<(jiff::Timestamp, &corridor_track::sim::Voyage)> = scenario
+        .voyages
+        .iter()
+        .filter_map(|v| {
+            let first = sim
+                .truth
+                .iter()
+                .filter(|t| t.mmsi == v.mmsi && t.kind == corridor_track::AlertKind::AreaArrival)
+                .map(|t| t.start)
+                .min()?;
+            Some((first, v))
+        })
+        .collect();
+    arrivals.sort_by_key(|(t, v)| (*t, v.mmsi));
+    let split = arrivals.partition_point(|(t, _)| *t <= live_from);
+    let before = split.checked_sub(1).and_then(|i| arrivals.get(i));
+    before
+        .into_iter()
+        .chain(
+            arrivals[split..]
+                .iter()
+                .take(TRACKED - usize::from(before.is_some())),
+        )
+        .map(|(_, v)| corridor_clearance_service::seed::TrackedVessel {
+            imo: v.imo,
+            name: v.name.clone(),
+            mmsi: v.mmsi,
+            port: v.port.clone(),
+            inbound: v.inbound,
+        })
+        .collect()
+}
+
 const SIM_DAYS: u32 = 5;
 const SIM_SPEED: f64 = 240.0;
 /// Feed time played at once when the demo starts: enough for the corridor
