@@ -63,19 +63,30 @@ impl Service {
     /// service (an alert stored by an earlier run of the server): each
     /// MMSI of an application that waits for its arrival, and from when an
     /// arrival counts for it ([`ARRIVAL_LOOKBACK_DAYS`] before the
-    /// application was made: vessels wait in the area for registration).
+    /// application was made: vessels wait in the area for registration;
+    /// but after the same ship's earlier voyage was seen or inspected).
     pub async fn awaiting_arrival(&self) -> Vec<(u32, Timestamp)> {
         let st = self.state.lock().await;
+        let apps = &st.clearance.applications;
         let back = jiff::SignedDuration::from_hours(24 * ARRIVAL_LOOKBACK_DAYS);
-        st.clearance
-            .applications
-            .values()
+        apps.values()
             .filter(|a| a.area_arrival.is_none() && awaits_arrival(a.status))
             .filter_map(|a| {
-                Some((
-                    mmsi_of(a)?,
-                    a.created_at.checked_sub(back).unwrap_or(a.created_at),
-                ))
+                let mmsi = mmsi_of(a)?;
+                let mut since = a.created_at.checked_sub(back).unwrap_or(a.created_at);
+                // Not before the same ship's earlier voyage was seen or
+                // inspected: its arrivals then were that voyage's.
+                let imo = a.content.vessel.imo.trim();
+                for o in apps.values().filter(|o| {
+                    o.id != a.id && (mmsi_of(o) == Some(mmsi) || o.content.vessel.imo.trim() == imo)
+                }) {
+                    let seen = o.area_arrival.as_ref().map(|x| x.at);
+                    let inspected = o.last_inspection.as_ref().map(|x| x.at);
+                    if let Some(t) = seen.max(inspected) {
+                        since = since.max(t + jiff::SignedDuration::from_secs(1));
+                    }
+                }
+                Some((mmsi, since))
             })
             .collect()
     }

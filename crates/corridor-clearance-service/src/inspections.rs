@@ -285,6 +285,13 @@ struct Planning<'a> {
     tracked: bool,
 }
 
+/// Whether `at` is `id`'s own slot in `assignments`.
+fn own_slot(assignments: &[PlanAssignment], id: &str, at: Timestamp) -> bool {
+    assignments
+        .iter()
+        .any(|a| a.application_id == id && a.start_at == at)
+}
+
 /// Where `assignments` leave a team free for each of `bookings` (in time order).
 fn fit_among(
     p: &DayProblem,
@@ -313,7 +320,13 @@ pub(crate) fn refuse_crowded_booking(
     id: &str,
     at: Timestamp,
 ) -> Result<(), ServiceError> {
-    let Some(app) = clearance.applications.get(id) else {
+    // One the machine refuses anyway (not waiting, a time past) is told
+    // the machine's reason, not this one.
+    let Some(app) = clearance
+        .applications
+        .get(id)
+        .filter(|a| a.waiting_for_inspection() && at > now)
+    else {
         return Ok(());
     };
     let planning = Planning::new(s, clearance, now)?;
@@ -331,6 +344,8 @@ pub(crate) fn refuse_crowded_booking(
 struct HandBooking {
     id: String,
     vessel_name: String,
+    /// The booked time.
+    at: Timestamp,
     /// Minutes after local midnight.
     start: u32,
     /// What a plan would book for it.
@@ -609,6 +624,7 @@ impl<'a> Planning<'a> {
                 Some(HandBooking {
                     id: app.id.clone(),
                     vessel_name: app.content.vessel.name.clone(),
+                    at: app.inspection_at?,
                     start: u32::from(local.hour().unsigned_abs()) * 60
                         + u32::from(local.minute().unsigned_abs()),
                     minutes: self.cap.plan_minutes(v.direction, v.tonnes),
@@ -633,6 +649,7 @@ impl<'a> Planning<'a> {
         &self,
         p: &DayProblem,
         assignments: &[PlanAssignment],
+        approved: bool,
     ) -> Vec<(HandBooking, corridor_planner::plan::Fit)> {
         // A vessel the version itself plans is judged by the machine (its
         // slot and its booking must be the same time), not as a booking
@@ -640,9 +657,32 @@ impl<'a> Planning<'a> {
         let bookings: Vec<HandBooking> = self
             .hand_bookings(p.day)
             .into_iter()
-            .filter(|b| !assignments.iter().any(|a| a.application_id == b.id))
+            .filter(|b| !own_slot(assignments, &b.id, b.at))
             .collect();
-        fit_among(p, assignments, bookings)
+        fit_among(p, &self.standing(assignments, approved), bookings)
+    }
+
+    /// The assignments of a plan version that still take a team's time:
+    /// all of a version not yet approved (nothing is booked before); of an
+    /// approved plan, the slots whose vessel still holds them (not gone,
+    /// not inspected, not moved, not stopped).
+    fn standing(&self, assignments: &[PlanAssignment], approved: bool) -> Vec<PlanAssignment> {
+        assignments
+            .iter()
+            .filter(|a| {
+                !approved
+                    || self
+                        .clearance
+                        .applications
+                        .get(&a.application_id)
+                        .is_some_and(|app| {
+                            app.inspection_at == Some(a.start_at)
+                                && app.status == Status::AwaitingInspection
+                                && self.clearance.booking_stopped_by(app).is_none()
+                        })
+            })
+            .cloned()
+            .collect()
     }
 
     /// Why booking `app` by hand at `at` cannot stand beside its day's plan
@@ -663,15 +703,21 @@ impl<'a> Planning<'a> {
         else {
             return Ok(None);
         };
-        let assignments = &plan.content.assignments;
-        if assignments.iter().any(|a| a.application_id == app.id) {
+        let all = &plan.content.assignments;
+        // Its own slot in the plan: the machine judges that booking.
+        if own_slot(all, &app.id, at) {
             return Ok(None);
         }
         let (p, _) = self.problem(day, now, false)?;
+        // Its slot elsewhere in the plan is no longer its own once it is
+        // booked here: that time is free.
+        let mut assignments = self.standing(all, plan.status == PlanStatus::Approved);
+        assignments.retain(|a| a.application_id != app.id);
+        let assignments = &assignments[..];
         let others: Vec<HandBooking> = self
             .hand_bookings(day)
             .into_iter()
-            .filter(|b| b.id != app.id && !assignments.iter().any(|a| a.application_id == b.id))
+            .filter(|b| b.id != app.id && !own_slot(all, &b.id, b.at))
             .collect();
         let unserved = |fits: &[(HandBooking, corridor_planner::plan::Fit)]| {
             fits.iter()
@@ -684,6 +730,7 @@ impl<'a> Planning<'a> {
         let new = HandBooking {
             id: app.id.clone(),
             vessel_name: app.content.vessel.name.clone(),
+            at,
             start: u32::from(local.hour().unsigned_abs()) * 60
                 + u32::from(local.minute().unsigned_abs()),
             minutes: self.cap.plan_minutes(v.direction, v.tonnes),
@@ -705,7 +752,7 @@ impl<'a> Planning<'a> {
     /// Why `assignments` cannot stand beside the day's bookings by hand: the
     /// first one no team is left free for.
     fn crowds_out_by_hand(&self, p: &DayProblem, assignments: &[PlanAssignment]) -> Option<String> {
-        self.fit_by_hand(p, assignments)
+        self.fit_by_hand(p, assignments, false)
             .into_iter()
             .find(|(_, fit)| *fit == corridor_planner::plan::Fit::NoTeam)
             .map(|(b, _)| {
@@ -1278,7 +1325,7 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
         })
         .collect();
     let by_hand: Vec<Value> = planning
-        .fit_by_hand(&base, &content.assignments)
+        .fit_by_hand(&base, &content.assignments, status == PlanStatus::Approved)
         .into_iter()
         .map(|(b, fit)| {
             use corridor_planner::plan::Fit;

@@ -2352,3 +2352,40 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     let (_, again) = call(&router_for(s2), "GET", "/queue", None, None).await;
     assert_eq!(places(&again), places(&q));
 }
+
+/// Review of the day-capacity fix: every slot of an approved plan counted
+/// as busy, also once its vessel no longer held it (inspected early,
+/// moved, withdrawn), so a booking by hand into the freed time was refused,
+/// and an approved plan cannot be revised: that time was lost.
+#[tokio::test]
+async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 931_200, 8, 70, true).await;
+    w.s.clock().set("2022-10-06T07:00:00Z".parse().unwrap());
+    let plan = w.approve_plan("2022-10-07").await;
+    assert_eq!(planned_ids(&plan).len(), 6, "{plan}");
+    let spare = ids
+        .iter()
+        .find(|id| !planned_ids(&plan).contains(id))
+        .expect("a vessel the plan leaves out")
+        .clone();
+    // 07:00 Istanbul: every team is busy.
+    let (st, body) = w.book(&spare, "2022-10-07T04:00:00Z").await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    // One 07:00 inspection is recorded the evening before (not ready).
+    let early = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start"] == "07:00")
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .expect("a 07:00 slot");
+    w.s.clock().set("2022-10-06T17:00:00Z".parse().unwrap());
+    let (st, body) = w.record(&early, not_ready(), &[]).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    // Its team is free at 07:00 now.
+    let (st, body) = w.book(&spare, "2022-10-07T04:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, shown) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(shown["by_hand"][0]["fits"], true, "{shown}");
+}

@@ -753,11 +753,12 @@ pub enum Fit {
 /// For inspections booked outside the plan (`(start, minutes)`, minutes
 /// after local midnight), a team each can be done by: one whose window it
 /// overlaps and that is busy neither with the plan's inspections (`busy`:
-/// team, start, end) nor with another booking given to it. Searches the
-/// assignments (bookings are few), so a booking is `NoTeam` only when no
-/// way of sharing the free teams serves it with the others (past a search
-/// budget, the best sharing found so far, never worse than giving each
-/// the first free team in turn).
+/// team, start, end) nor with another booking given to it. Serves as many
+/// bookings as any sharing of the free teams can: bookings that overlap
+/// one another are searched together, and teams alike at a step (same
+/// window, same busy times then) are tried once. Past a search budget per
+/// group, the best sharing found so far (never worse than giving each the
+/// first free team in turn).
 pub fn fit_bookings(
     p: &DayProblem,
     busy: &[(usize, u32, u32)],
@@ -778,74 +779,124 @@ pub fn fit_bookings(
             }
         })
         .collect();
-    let inside: Vec<usize> = (0..spans.len())
+    let mut inside: Vec<usize> = (0..spans.len())
         .filter(|&i| out[i] == Fit::NoTeam)
         .collect();
-    // Candidate teams per booking: overlapping its window, free of the plan.
-    let candidates: Vec<Vec<usize>> = inside
-        .iter()
-        .map(|&i| {
-            let (s, e) = spans[i];
-            (0..p.teams.len())
-                .filter(|&t| overlaps(&p.teams[t], (s, e)))
-                .filter(|&t| !busy.iter().any(|&(k, bs, be)| k == t && s < be && e > bs))
-                .collect()
-        })
-        .collect();
-    // Depth-first: the most bookings served, first found wins.
-    struct Search<'a> {
-        spans: &'a [(u32, u32)],
-        inside: &'a [usize],
-        candidates: &'a [Vec<usize>],
-        taken: Vec<(usize, u32, u32)>,
-        chosen: Vec<Option<usize>>,
-        best: (usize, Vec<Option<usize>>),
-        budget: u32,
-    }
-    impl Search<'_> {
-        fn go(&mut self, k: usize, served: usize) {
-            if served + (self.inside.len() - k) <= self.best.0 || self.budget == 0 {
-                return;
-            }
-            self.budget -= 1;
-            if k == self.inside.len() {
-                self.best = (served, self.chosen.clone());
-                return;
-            }
-            let (s, e) = self.spans[self.inside[k]];
-            for &t in &self.candidates[k] {
-                if self
-                    .taken
-                    .iter()
-                    .any(|&(u, ts, te)| u == t && s < te && e > ts)
-                {
-                    continue;
-                }
-                self.taken.push((t, s, e));
-                self.chosen[k] = Some(t);
-                self.go(k + 1, served + 1);
-                self.taken.pop();
-                self.chosen[k] = None;
-            }
-            self.go(k + 1, served);
+    inside.sort_by_key(|&i| (spans[i].0, i));
+    // Groups of bookings that overlap one another (a chain): no team's
+    // choice in one group can matter to another.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut reach = 0;
+    for &i in &inside {
+        let (s, e) = spans[i];
+        match groups.last_mut() {
+            Some(g) if s < reach => g.push(i),
+            _ => groups.push(vec![i]),
         }
+        // A new group starts at or after `reach`, so `e` is past it too.
+        reach = reach.max(e);
     }
-    let mut search = Search {
-        spans: &spans,
-        inside: &inside,
-        candidates: &candidates,
-        taken: Vec::new(),
-        chosen: vec![None; inside.len()],
-        best: (0, vec![None; inside.len()]),
-        budget: 100_000,
-    };
-    search.go(0, 0);
-    for (k, &i) in inside.iter().enumerate() {
-        if let Some(t) = search.best.1[k] {
-            out[i] = Fit::Team(t);
+    for group in groups {
+        let lo = group.iter().map(|&i| spans[i].0).min().unwrap_or(0);
+        let hi = group.iter().map(|&i| spans[i].1).max().unwrap_or(0);
+        // What tells two teams apart within the group's hours.
+        let signature: Vec<TeamSignature> = p
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(t, team)| {
+                let mut b: Vec<(u32, u32)> = busy
+                    .iter()
+                    .filter(|&&(k, s, e)| k == t && s < hi && e > lo)
+                    .map(|&(_, s, e)| (s.max(lo), e.min(hi)))
+                    .collect();
+                b.sort_unstable();
+                (team.start.max(lo).min(hi), team.end.min(hi).max(lo), b)
+            })
+            .collect();
+        let candidates: Vec<Vec<usize>> = group
+            .iter()
+            .map(|&i| {
+                let (s, e) = spans[i];
+                (0..p.teams.len())
+                    .filter(|&t| overlaps(&p.teams[t], (s, e)))
+                    .filter(|&t| !busy.iter().any(|&(k, bs, be)| k == t && s < be && e > bs))
+                    .collect()
+            })
+            .collect();
+        let mut search = Search {
+            spans: &spans,
+            group: &group,
+            candidates: &candidates,
+            signature: &signature,
+            taken: vec![Vec::new(); p.teams.len()],
+            chosen: vec![None; group.len()],
+            best: (0, vec![None; group.len()]),
+            budget: FIT_BUDGET,
+        };
+        search.go(0, 0);
+        for (k, &i) in group.iter().enumerate() {
+            if let Some(t) = search.best.1[k] {
+                out[i] = Fit::Team(t);
+            }
         }
     }
     out
+}
+
+/// A team as a group of bookings sees it: its window and its busy times
+/// within the group's hours.
+type TeamSignature = (u32, u32, Vec<(u32, u32)>);
+
+/// Search steps per group of overlapping bookings in [`fit_bookings`].
+const FIT_BUDGET: u32 = 200_000;
+
+/// Depth-first search for [`fit_bookings`]: the most bookings of a group served.
+struct Search<'a> {
+    spans: &'a [(u32, u32)],
+    group: &'a [usize],
+    candidates: &'a [Vec<usize>],
+    signature: &'a [TeamSignature],
+    /// Bookings given to each team so far.
+    taken: Vec<Vec<(u32, u32)>>,
+    chosen: Vec<Option<usize>>,
+    best: (usize, Vec<Option<usize>>),
+    budget: u32,
+}
+
+impl Search<'_> {
+    fn go(&mut self, k: usize, served: usize) {
+        if served + (self.group.len() - k) <= self.best.0 || self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
+        if k == self.group.len() {
+            self.best = (served, self.chosen.clone());
+            return;
+        }
+        let (s, e) = self.spans[self.group[k]];
+        let mut tried: Vec<usize> = Vec::new();
+        let candidates = self.candidates;
+        for &t in &candidates[k] {
+            if self.taken[t].iter().any(|&(ts, te)| s < te && e > ts) {
+                continue;
+            }
+            // A team alike one tried at this step gives the same outcomes.
+            if tried
+                .iter()
+                .any(|&u| self.signature[u] == self.signature[t] && self.taken[u] == self.taken[t])
+            {
+                continue;
+            }
+            tried.push(t);
+            self.taken[t].push((s, e));
+            self.chosen[k] = Some(t);
+            self.go(k + 1, served + 1);
+            self.taken[t].pop();
+            self.chosen[k] = None;
+        }
+        self.go(k + 1, served);
+    }
 }
 
 /// `" (window kept clear: …)"` when something outside the plan shortened the team's window.

@@ -465,3 +465,87 @@ fn overlapping_bookings_by_hand_are_kept_clear_on_different_teams() {
     );
     assert!(!fits.contains(&Fit::NoTeam), "{fits:?}");
 }
+
+/// Review of `fit_bookings` (2026-11-30): the search spent its budget
+/// shuffling bookings among identical teams and served 8 of 9 that all fit
+/// (ten teams; the plan busy from 11:40 on nine of them).
+#[test]
+fn bookings_by_hand_fit_among_many_alike_teams() {
+    use corridor_planner::plan::{Fit, fit_bookings};
+    let p = day(0, 10, &[195], &[0], &[0]);
+    let mut busy = vec![(1, 630, 825)];
+    busy.extend((2..10).map(|t| (t, 700, 900)));
+    let mut bookings = vec![(420, 195)];
+    bookings.extend(std::iter::repeat_n((425, 180), 7));
+    bookings.push((600, 195));
+    let fits = fit_bookings(&p, &busy, &bookings);
+    assert!(!fits.contains(&Fit::NoTeam), "{fits:?}");
+}
+
+/// Brute force over every sharing of the teams: how many bookings at most.
+fn most_served(p: &DayProblem, busy: &[(usize, u32, u32)], spans: &[(u32, u32)]) -> usize {
+    fn go(
+        p: &DayProblem,
+        busy: &[(usize, u32, u32)],
+        spans: &[(u32, u32)],
+        k: usize,
+        taken: &mut Vec<(usize, u32, u32)>,
+    ) -> usize {
+        if k == spans.len() {
+            return 0;
+        }
+        let (s, e) = spans[k];
+        let mut best = go(p, busy, spans, k + 1, taken);
+        for (t, team) in p.teams.iter().enumerate() {
+            let free = s < team.end
+                && e > team.start
+                && !busy
+                    .iter()
+                    .chain(taken.iter())
+                    .any(|&(u, bs, be)| u == t && s < be && e > bs);
+            if free {
+                taken.push((t, s, e));
+                best = best.max(1 + go(p, busy, spans, k + 1, taken));
+                taken.pop();
+            }
+        }
+        best
+    }
+    go(p, busy, spans, 0, &mut Vec::new())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `fit_bookings` serves as many bookings as any sharing of the free
+    /// teams can, and what it gives each is free: in the team's window,
+    /// clear of the plan and of the other bookings it gave that team.
+    #[test]
+    fn bookings_by_hand_fit_as_many_as_can(
+        teams in 1usize..4,
+        busy in proptest::collection::vec((0usize..4, 420u32..900, 30u32..240), 0..6),
+        bookings in proptest::collection::vec((360u32..960, 30u32..240), 1..7),
+    ) {
+        use corridor_planner::plan::{Fit, fit_bookings};
+        let p = day(0, teams, &[195], &[0], &[0]);
+        let busy: Vec<(usize, u32, u32)> = busy.into_iter().filter(|b| b.0 < teams).map(|(t, s, m)| (t, s, s + m)).collect();
+        let fits = fit_bookings(&p, &busy, &bookings);
+        let spans: Vec<(u32, u32)> = bookings.iter().map(|&(s, m)| (s, s + m)).collect();
+        let served = fits.iter().filter(|f| matches!(f, Fit::Team(_))).count();
+        let inside: Vec<(u32, u32)> = spans.iter().zip(&fits).filter(|(_, f)| **f != Fit::Overtime).map(|(s, _)| *s).collect();
+        prop_assert_eq!(served, most_served(&p, &busy, &inside));
+        let mut given: Vec<(usize, u32, u32)> = Vec::new();
+        for (&(s, e), f) in spans.iter().zip(&fits) {
+            match *f {
+                Fit::Team(t) => {
+                    let team = &p.teams[t];
+                    prop_assert!(s < team.end && e > team.start);
+                    prop_assert!(!busy.iter().chain(given.iter()).any(|&(u, bs, be)| u == t && s < be && e > bs));
+                    given.push((t, s, e));
+                }
+                Fit::Overtime => prop_assert!(!p.teams.iter().any(|t| s < t.end && e > t.start)),
+                Fit::NoTeam => {}
+            }
+        }
+    }
+}

@@ -57,7 +57,7 @@ impl Clearance {
                 }
                 check_eligibility(&app.content, &self.config, now)
                     .map_err(ClearanceError::Ineligible)?;
-                self.vessel_free(&app.id, &app.content.vessel)?;
+                self.vessel_free(&app.id, &app.content.vessel, true)?;
                 plain(Event::ApplicationSubmitted {
                     application_id,
                     content_hash: app.content_hash,
@@ -225,7 +225,10 @@ impl Clearance {
                 check_text(&content).map_err(ClearanceError::Invalid)?;
                 check_eligibility(&content, &self.config, submitted)
                     .map_err(ClearanceError::Ineligible)?;
-                self.vessel_free(&app.id, &content.vessel)?;
+                // The MMSI only when it changes: two applications that
+                // shared one before it was checked can still be amended.
+                let mmsi_changed = mmsi_of(&content.vessel) != mmsi_of(&app.content.vessel);
+                self.vessel_free(&app.id, &content.vessel, mmsi_changed)?;
                 let content_hash = content.content_hash()?;
                 // An amendment restarts the review (decisions, holds and
                 // deadlines): one that changes nothing must not.
@@ -818,6 +821,7 @@ impl Clearance {
         &self,
         id: &str,
         vessel: &crate::application::Vessel,
+        check_mmsi: bool,
     ) -> Result<(), ClearanceError> {
         let imo = vessel.imo.trim();
         let live = || {
@@ -831,10 +835,20 @@ impl Clearance {
                 application_id: other.id.clone(),
             });
         }
-        // Nor does an MMSI stand for two vessels: tracking would log one
-        // vessel's arrival for the other's application.
-        if let Some(mmsi) = mmsi_of(vessel)
-            && let Some(other) = live().find(|o| mmsi_of(&o.content.vessel) == Some(mmsi))
+        // Nor does an MMSI stand for two vessels waiting for their
+        // arrival: tracking would log one's arrival for the other.
+        let waiting = |o: &&Application| {
+            use Status::*;
+            matches!(
+                o.status,
+                Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
+            )
+        };
+        if check_mmsi
+            && let Some(mmsi) = mmsi_of(vessel)
+            && let Some(other) = live()
+                .filter(waiting)
+                .find(|o| mmsi_of(&o.content.vessel) == Some(mmsi))
         {
             return Err(ClearanceError::MmsiInAnotherApplication {
                 mmsi: mmsi.to_string(),
@@ -1000,9 +1014,12 @@ fn same_decision(a: &DecisionKind, b: &DecisionKind) -> bool {
     }
 }
 
-/// The MMSI a vessel declares, without padding.
+/// The MMSI a vessel declares, if it is one (nine digits, without padding).
 fn mmsi_of(v: &crate::application::Vessel) -> Option<&str> {
-    v.mmsi.as_deref().map(str::trim)
+    v.mmsi
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// How long before its booked time an inspection's result may be recorded.
