@@ -2389,3 +2389,59 @@ async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
     let (_, shown) = w.as_coord("GET", "/plans/2022-10-07", None).await;
     assert_eq!(shown["by_hand"][0]["fits"], true, "{shown}");
 }
+
+/// Review of the arrival backfill: at start, an application waiting for
+/// its arrival could take an arrival the tracking store held from the same
+/// ship's previous voyage (within the 14-day lookback). Arrivals now count
+/// for it only after that voyage was seen or inspected.
+#[tokio::test]
+async fn the_backfill_skips_the_ships_previous_voyage() {
+    let w = world().await;
+    let mmsi = 271_000_077;
+    let first = w
+        .approved_with("agent-a", &imo(932_100), 48, false, Some(mmsi))
+        .await;
+    w.s.clock().set("2022-10-05T06:00:00Z".parse().unwrap());
+    let seen: jiff::Timestamp = "2022-10-05T05:00:00Z".parse().unwrap();
+    w.s.observe_arrival(mmsi, "Inspection Area Marmara", seen, "run:1")
+        .await
+        .unwrap();
+    let (st, body) = w.book(&first, "2022-10-05T08:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = w
+        .record(
+            &first,
+            json!({"result": "passed"}),
+            &["papers", "crew", "cargo", "prohibited", "gas"],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    for step in ["depart", "arrive"] {
+        let (st, body) = w
+            .as_coord("POST", &format!("/applications/{first}/{step}"), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{step}: {body}");
+    }
+    // The same ship applies again a few days later.
+    w.s.clock().set("2022-10-09T06:00:00Z".parse().unwrap());
+    let second = w
+        .approved_with("agent-a", &imo(932_100), 48, false, Some(mmsi))
+        .await;
+    let inspected =
+        w.s.application(&first)
+            .await
+            .unwrap()
+            .last_inspection
+            .unwrap()
+            .at;
+    let waiting = w.s.awaiting_arrival().await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].0, mmsi);
+    // Not the lookback's 14 days before the second application: after the
+    // first voyage's inspection.
+    assert_eq!(
+        waiting[0].1,
+        inspected + SignedDuration::from_secs(1),
+        "{second}"
+    );
+}
