@@ -322,10 +322,15 @@ pub(crate) fn refuse_crowded_booking(
 ) -> Result<(), ServiceError> {
     // One the machine refuses anyway (not waiting, a time past) is told
     // the machine's reason, not this one.
+    let stands = |a: &Application| {
+        a.status == Status::AwaitingInspection
+            && clearance.booking_stopped_by(a).is_none()
+            && a.inspection_at.is_some_and(|t| t >= now)
+    };
     let Some(app) = clearance
         .applications
         .get(id)
-        .filter(|a| a.waiting_for_inspection() && at > now)
+        .filter(|a| a.waiting_for_inspection() && !stands(a) && at >= now)
     else {
         return Ok(());
     };
@@ -704,14 +709,16 @@ impl<'a> Planning<'a> {
             return Ok(None);
         };
         let all = &plan.content.assignments;
-        // Its own slot in the plan: the machine judges that booking.
-        if own_slot(all, &app.id, at) {
+        let approved = plan.status == PlanStatus::Approved;
+        // Its own slot in the plan, while it stands: the machine judges
+        // that booking. (A slot freed since may have been taken by hand.)
+        if own_slot(&self.standing(all, approved), &app.id, at) {
             return Ok(None);
         }
         let (p, _) = self.problem(day, now, false)?;
         // Its slot elsewhere in the plan is no longer its own once it is
         // booked here: that time is free.
-        let mut assignments = self.standing(all, plan.status == PlanStatus::Approved);
+        let mut assignments = self.standing(all, approved);
         assignments.retain(|a| a.application_id != app.id);
         let assignments = &assignments[..];
         let others: Vec<HandBooking> = self
