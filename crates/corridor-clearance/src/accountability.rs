@@ -23,7 +23,8 @@
 //! undecided (not by an approval that did without the party, under a
 //! quorum) are counted too: a party that never answers shows there. A
 //! plan decision is late when logged after the timetable's hour the day
-//! before (later by any suspension), for a version submitted before it.
+//! before (for a version submitted after that hour: after the plan's day
+//! began), later by any suspension.
 //!
 //! [`Tally`] takes the events one at a time and gives the figures at any
 //! `now` without replaying the log again; [`accountability`] does both at once.
@@ -128,6 +129,12 @@ impl PlanTimetable {
                 .ok()?
                 .timestamp(),
         )
+    }
+
+    /// When `date` begins: its local midnight.
+    pub fn day_start(&self, date: &str) -> Option<Timestamp> {
+        let day: Date = date.parse().ok()?;
+        Some(day.to_zoned(self.tz.clone()).ok()?.timestamp())
     }
 
     /// When `date` ends: the next local midnight.
@@ -479,13 +486,22 @@ impl Tally {
     }
 
     /// When the parties' decisions on the current version of `date`'s plan
-    /// are due (as seen at `now`): the timetable's hour the day before,
-    /// later by any suspension since the version was submitted. None for a
-    /// version submitted after that hour: its lateness is not the parties'.
+    /// are due (as seen at `now`): the timetable's hour the day before; for
+    /// a version the coordinator submitted after that hour (its lateness is
+    /// not the parties'), the start of the plan's day, when its inspections
+    /// need it. Later by any suspension since the version was submitted.
+    /// None for a version submitted once its day had begun.
     fn plan_due(&self, date: &str, now: Timestamp) -> Option<Timestamp> {
         let submitted = self.state.plans.get(date)?.submitted_at?;
         let due = self.timetable.due(date)?;
-        (submitted < due).then(|| self.state.corridor.extend_deadline(submitted, due, now))
+        let due = if submitted < due {
+            due
+        } else {
+            self.timetable
+                .day_start(date)
+                .filter(|start| submitted < *start)?
+        };
+        Some(self.state.corridor.extend_deadline(submitted, due, now))
     }
 
     fn held(&self, since: Timestamp, until: Timestamp) -> i64 {

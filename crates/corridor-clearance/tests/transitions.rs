@@ -1523,6 +1523,28 @@ fn plan_lateness_is_the_parties_only_for_a_version_submitted_in_time() {
             .late,
         0
     );
+    // Such a version is due when its day begins (00:00 in Istanbul, 21:00
+    // UTC): a party still silent then is overdue, and a decision after it late.
+    let night = w.figures(t("2022-11-09T21:30:00Z"));
+    assert_eq!(
+        party(&night, "RU").plans.overdue,
+        ["2022-11-10"],
+        "{night:?}"
+    );
+    w.decide_plan(
+        "TR",
+        "2022-11-10",
+        late,
+        DecisionKind::Approve,
+        t("2022-11-09T22:00:00Z"),
+    )
+    .expect("approve");
+    assert_eq!(
+        party(&w.figures(t("2022-11-09T22:30:00Z")), "TR")
+            .plans
+            .late,
+        1
+    );
 
     // Submitted in time for the 11th: UA holds, RU rejects an hour later.
     let e = w.submit_plan("2022-11-11", 1, t("2022-11-10T08:00:00Z"));

@@ -91,7 +91,7 @@ export function accountabilityScreen(root) {
       }))));
     mount(body,
       h('div', { class: 'table-scroll' }, table),
-      h('p', { class: 'muted' }, 'A day’s plan is due approved by the centre’s deadline the day before (16:00 in Istanbul on the JCC’s timetable); a decision after it is late. A hold on a plan counts until the party’s next decision on it, a new version, or the end of the plan’s day.'),
+      h('p', { class: 'muted' }, 'A day’s plan is due approved by the centre’s deadline the day before (16:00 in Istanbul on the JCC’s timetable), or, for a version the coordinator sent after that, when its day begins; a decision after it is late. A hold on a plan counts until the party’s next decision on it, a new version, or the end of the plan’s day.'),
       h('div', { class: 'table-scroll' }, plans));
     body.dataset.state = 'ready';
     const fig = await chart(parties);
