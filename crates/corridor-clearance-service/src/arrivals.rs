@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use corridor_clearance::{Actor, ClearanceError, Command, Role, Status};
+use corridor_clearance::{Actor, ClearanceError, Command, Role};
 use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -70,7 +70,7 @@ impl Service {
         let apps = &st.clearance.applications;
         let back = jiff::SignedDuration::from_hours(24 * ARRIVAL_LOOKBACK_DAYS);
         apps.values()
-            .filter(|a| a.area_arrival.is_none() && awaits_arrival(a.status))
+            .filter(|a| a.area_arrival.is_none() && a.status.awaits_arrival())
             .filter_map(|a| {
                 let mmsi = mmsi_of(a)?;
                 let mut since = a.created_at.checked_sub(back).unwrap_or(a.created_at);
@@ -122,7 +122,9 @@ impl Service {
                 .applications
                 .values()
                 .filter(|a| {
-                    a.area_arrival.is_none() && awaits_arrival(a.status) && mmsi_of(a) == Some(mmsi)
+                    a.area_arrival.is_none()
+                        && a.status.awaits_arrival()
+                        && mmsi_of(a) == Some(mmsi)
                 })
                 .map(|a| a.id.clone())
                 .collect()
@@ -163,24 +165,9 @@ impl Service {
     }
 }
 
-/// The MMSI tracking knows the application's vessel by: nine digits
-/// (applications stored before that was checked may pad it with spaces,
-/// or hold something else: then none).
+/// The MMSI tracking knows the application's vessel by, as a number.
 pub(crate) fn mmsi_of(app: &corridor_clearance::Application) -> Option<u32> {
-    let m = app.content.vessel.mmsi.as_deref()?.trim();
-    (m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| m.parse().ok())
-        .flatten()
-}
-
-/// The statuses in which an arrival is recorded: from submission (vessels
-/// wait at the area while the parties review) until the inspection.
-fn awaits_arrival(s: Status) -> bool {
-    use Status::*;
-    matches!(
-        s,
-        Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
-    )
+    app.content.vessel.mmsi_digits()?.parse().ok()
 }
 
 /// The coordinator's record of an arrival tracking did not see.

@@ -176,7 +176,7 @@ fn refuse_plan(
     if why.is_none() {
         let day = parse_day(&plan.content.date)?;
         let planning = Planning::new(s, clearance, now)?;
-        let (p, _) = planning.problem(day, now, false)?;
+        let p = planning.teams_of(day)?;
         why = planning.crowds_out_by_hand(&p, &plan.content.assignments);
     }
     match why {
@@ -335,7 +335,7 @@ pub(crate) fn refuse_crowded_booking(
         return Ok(());
     };
     let planning = Planning::new(s, clearance, now)?;
-    match planning.crowded_booking(app, at, now)? {
+    match planning.crowded_booking(app, at)? {
         Some(why) => Err(ServiceError::Conflict(format!(
             "cannot book the inspection at {}: {why}",
             corridor_ledger::time::format(at)
@@ -615,6 +615,29 @@ impl<'a> Planning<'a> {
         })
     }
 
+    /// `day`'s working teams and their windows, with no vessel: all a
+    /// check of bookings by hand needs (under the state's lock, without
+    /// ordering the whole queue).
+    fn teams_of(&self, day: Date) -> Result<DayProblem, ServiceError> {
+        let teams = self.cap.working_teams(day);
+        DayProblem::from_config(&self.cap, day, &[], &[], &teams).map_err(planner_error)
+    }
+
+    /// `app` booked by hand at `at`: its clock time, and the time a plan
+    /// would book for it.
+    fn hand_booking(&self, app: &Application, at: Timestamp) -> HandBooking {
+        let local = at.to_zoned(self.tz.clone());
+        let v = self.voyage(app);
+        HandBooking {
+            id: app.id.clone(),
+            vessel_name: app.content.vessel.name.clone(),
+            at,
+            start: u32::from(local.hour().unsigned_abs()) * 60
+                + u32::from(local.minute().unsigned_abs()),
+            minutes: self.cap.plan_minutes(v.direction, v.tonnes),
+        }
+    }
+
     /// The inspections booked by hand for `day` that stand (outside its
     /// plan, not stopped), in time order.
     fn hand_bookings(&self, day: Date) -> Vec<HandBooking> {
@@ -623,18 +646,7 @@ impl<'a> Planning<'a> {
             .applications
             .values()
             .filter(|app| self.booked_day(app) == Some(day) && !self.booked_by_plan(app, day))
-            .filter_map(|app| {
-                let local = app.inspection_at?.to_zoned(self.tz.clone());
-                let v = self.voyage(app);
-                Some(HandBooking {
-                    id: app.id.clone(),
-                    vessel_name: app.content.vessel.name.clone(),
-                    at: app.inspection_at?,
-                    start: u32::from(local.hour().unsigned_abs()) * 60
-                        + u32::from(local.minute().unsigned_abs()),
-                    minutes: self.cap.plan_minutes(v.direction, v.tonnes),
-                })
-            })
+            .filter_map(|app| Some(self.hand_booking(app, app.inspection_at?)))
             .collect();
         out.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
         out
@@ -697,7 +709,6 @@ impl<'a> Planning<'a> {
         &self,
         app: &Application,
         at: Timestamp,
-        now: Timestamp,
     ) -> Result<Option<String>, ServiceError> {
         let day = local_date(at, &self.tz);
         let Some(plan) = self
@@ -715,7 +726,7 @@ impl<'a> Planning<'a> {
         if own_slot(&self.standing(all, approved), &app.id, at) {
             return Ok(None);
         }
-        let (p, _) = self.problem(day, now, false)?;
+        let p = self.teams_of(day)?;
         // Its slot elsewhere in the plan is no longer its own once it is
         // booked here: that time is free.
         let mut assignments = self.standing(all, approved);
@@ -732,16 +743,7 @@ impl<'a> Planning<'a> {
                 .count()
         };
         let before = unserved(&fit_among(&p, assignments, others.clone()));
-        let local = at.to_zoned(self.tz.clone());
-        let v = self.voyage(app);
-        let new = HandBooking {
-            id: app.id.clone(),
-            vessel_name: app.content.vessel.name.clone(),
-            at,
-            start: u32::from(local.hour().unsigned_abs()) * 60
-                + u32::from(local.minute().unsigned_abs()),
-            minutes: self.cap.plan_minutes(v.direction, v.tonnes),
-        };
+        let new = self.hand_booking(app, at);
         let (start, end) = (new.start, new.start + new.minutes);
         let mut with = others;
         with.push(new);

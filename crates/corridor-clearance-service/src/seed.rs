@@ -200,13 +200,8 @@ impl Season {
         wfp: bool,
         vessel: Option<&TrackedVessel>,
     ) -> Result<String, ServiceError> {
-        let (user, company) = AGENTS[agent % AGENTS.len()];
-        let actor = Actor::new(
-            &format!("user:{user}"),
-            Role::Agent {
-                company: company.to_string(),
-            },
-        );
+        let company = AGENTS[agent % AGENTS.len()].1;
+        let actor = self.agent(agent);
         let eta = self
             .s
             .now()
@@ -276,13 +271,7 @@ impl Season {
         vessel: Option<&TrackedVessel>,
     ) -> Result<String, ServiceError> {
         let id = self.draft_vessel(agent, n, wfp, vessel).await?;
-        let (user, company) = AGENTS[agent % AGENTS.len()];
-        let actor = Actor::new(
-            &format!("user:{user}"),
-            Role::Agent {
-                company: company.to_string(),
-            },
-        );
+        let actor = self.agent(agent);
         self.s
             .execute(
                 &actor,

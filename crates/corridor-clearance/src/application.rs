@@ -24,6 +24,18 @@ pub struct Vessel {
     pub deadweight_tonnes: u64,
 }
 
+impl Vessel {
+    /// The MMSI tracking knows the vessel by: nine digits, without padding
+    /// (applications stored before that was checked may hold something
+    /// else: then none).
+    pub fn mmsi_digits(&self) -> Option<&str> {
+        self.mmsi
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
 /// Where the voyage goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -280,7 +292,7 @@ pub const LINE_BREAKS: &[char] = &['\n', '\r', '\t'];
 pub fn check_text(content: &ApplicationContent) -> Result<(), String> {
     // Tracking matches the vessel's reports by it (its arrival orders the queue).
     if let Some(m) = &content.vessel.mmsi
-        && !(m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
+        && (content.vessel.mmsi_digits() != Some(m.as_str()))
     {
         return Err(format!(
             "vessel.mmsi: {m:?} is not an MMSI (nine digits, as the vessel's AIS sends it)"

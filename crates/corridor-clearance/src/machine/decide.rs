@@ -227,7 +227,7 @@ impl Clearance {
                     .map_err(ClearanceError::Ineligible)?;
                 // The MMSI only when it changes: two applications that
                 // shared one before it was checked can still be amended.
-                let mmsi_changed = mmsi_of(&content.vessel) != mmsi_of(&app.content.vessel);
+                let mmsi_changed = content.vessel.mmsi_digits() != app.content.vessel.mmsi_digits();
                 self.vessel_free(&app.id, &content.vessel, mmsi_changed)?;
                 let content_hash = content.content_hash()?;
                 // An amendment restarts the review (decisions, holds and
@@ -501,13 +501,7 @@ impl Clearance {
                 evidence,
             } => {
                 let app = self.authorise_app(actor, Action::RecordAreaArrival, &application_id)?;
-                use Status::*;
-                // From submission (vessels wait at the area while the
-                // parties review) until the inspection that the arrival queues for.
-                if !matches!(
-                    app.status,
-                    Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
-                ) {
+                if !app.status.awaits_arrival() {
                     return Err(illegal(
                         "record the arrival at the inspection area of",
                         app.status,
@@ -837,18 +831,11 @@ impl Clearance {
         }
         // Nor does an MMSI stand for two vessels waiting for their
         // arrival: tracking would log one's arrival for the other.
-        let waiting = |o: &&Application| {
-            use Status::*;
-            matches!(
-                o.status,
-                Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
-            )
-        };
         if check_mmsi
-            && let Some(mmsi) = mmsi_of(vessel)
+            && let Some(mmsi) = vessel.mmsi_digits()
             && let Some(other) = live()
-                .filter(waiting)
-                .find(|o| mmsi_of(&o.content.vessel) == Some(mmsi))
+                .filter(|o| o.status.awaits_arrival())
+                .find(|o| o.content.vessel.mmsi_digits() == Some(mmsi))
         {
             return Err(ClearanceError::MmsiInAnotherApplication {
                 mmsi: mmsi.to_string(),
@@ -1012,14 +999,6 @@ fn same_decision(a: &DecisionKind, b: &DecisionKind) -> bool {
         ) => x == y,
         _ => a == b,
     }
-}
-
-/// The MMSI a vessel declares, if it is one (nine digits, without padding).
-fn mmsi_of(v: &crate::application::Vessel) -> Option<&str> {
-    v.mmsi
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| m.len() == 9 && m.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// How long before its booked time an inspection's result may be recorded.

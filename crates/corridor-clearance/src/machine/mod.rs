@@ -78,6 +78,17 @@ impl Status {
         matches!(self, Status::UnderReview | Status::Held)
     }
 
+    /// From submission (vessels wait at the area while the parties review)
+    /// until the inspection: an arrival at the inspection area is recorded
+    /// for it, and the queue counts from that arrival.
+    pub fn awaits_arrival(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Submitted | UnderReview | Held | Approved | AwaitingInspection | FailedNotReady
+        )
+    }
+
     /// Submitted and not yet finished: the vessel is committed to this
     /// voyage (drafts, refusals, withdrawals, expiries, denied passages and
     /// arrivals free it).
