@@ -6,7 +6,13 @@
 //! [`Service::observe_arrival`]); where tracking cannot see a vessel, the
 //! coordinator records it by hand, saying how it is known
 //! (`POST /applications/{id}/arrival`). Either is a logged event, so the
-//! queue's order can be rebuilt from the log. The first arrival stands.
+//! queue's order can be rebuilt from the log. The first arrival stands
+//! against tracking; the coordinator may correct it (the log keeps both).
+//!
+//! An MMSI is the agent's word: tracking's arrival counts only once the
+//! vessel's AIS names the application's IMO number (else another ship's
+//! arrival would buy a place). Until then it is held, and the queue entry
+//! says why to the coordinator and the vessel's agent.
 //!
 //! While nothing has arrived, the queue counts from the declared ETA; on a
 //! server whose tracking reports arrivals, a vessel with an MMSI whose ETA
@@ -104,19 +110,19 @@ impl Service {
             .collect()
     }
 
-    /// Tracking saw the vessel with `mmsi` arrive at the inspection area
-    /// `area` at `at` (alert `alert_key`): logs the arrival of each of its
-    /// applications that waits to be inspected and has none yet. Returns
-    /// their ids (none is not an error: most vessels tracked have no
-    /// application waiting).
+    /// Tracking saw the vessel with `seen.mmsi` arrive at an inspection
+    /// area: logs the arrival of each of its applications that waits to be
+    /// inspected and has none yet, if the vessel's AIS names the
+    /// application's IMO number. Where it names another, or none yet, the
+    /// arrival is held: not logged (an MMSI is the agent's word, and another
+    /// ship's arrival would buy a place), and the application's queue entry
+    /// says why. None waiting is not an error: most vessels tracked have no
+    /// application.
     pub async fn observe_arrival(
         &self,
-        mmsi: u32,
-        area: &str,
-        at: Timestamp,
-        alert_key: &str,
-    ) -> Result<Vec<String>, ServiceError> {
-        let ids: Vec<String> = {
+        seen: &SeenArrival<'_>,
+    ) -> Result<ArrivalOutcome, ServiceError> {
+        let apps: Vec<(String, String)> = {
             let st = self.state.lock().await;
             st.clearance
                 .applications
@@ -124,34 +130,57 @@ impl Service {
                 .filter(|a| {
                     a.area_arrival.is_none()
                         && a.status.awaits_arrival()
-                        && mmsi_of(a) == Some(mmsi)
+                        && mmsi_of(a) == Some(seen.mmsi)
                 })
-                .map(|a| a.id.clone())
+                .map(|a| (a.id.clone(), a.content.vessel.imo.trim().to_string()))
                 .collect()
         };
-        if ids.is_empty() {
-            return Ok(ids);
+        let mut outcome = ArrivalOutcome::default();
+        if apps.is_empty() {
+            return Ok(outcome);
         }
         // A report dated ahead of the server's clock (the feed's clock) is
         // an arrival now, not one refused and lost.
-        let at = at.min(self.now().await);
+        let at = seen.at.min(self.now().await);
         let actor = Actor::new(TRACKING_ACTOR, Role::System);
-        let mut logged = Vec::new();
         let mut failed = None;
-        for id in ids {
+        for (id, imo) in apps {
+            let why = match seen.ais_imo {
+                Some(ais) if imo.parse::<u32>().ok() == Some(ais) => None,
+                Some(ais) => Some(format!(
+                    "its AIS names IMO {ais}, not this application's {imo}"
+                )),
+                None => Some("its AIS has not sent an IMO number yet".to_string()),
+            };
+            if let Some(why) = why {
+                self.note_arrival(
+                    &id,
+                    Some(format!(
+                        "tracking saw MMSI {} arrive at {} at {}, but {why}: not counted until the vessel is identified (or the coordinator records its arrival)",
+                        seen.mmsi,
+                        seen.area,
+                        corridor_ledger::time::format(at)
+                    )),
+                );
+                outcome.held.push(id);
+                continue;
+            }
             let command = Command::RecordAreaArrival {
                 application_id: id.clone(),
                 at,
-                area: area.to_string(),
-                evidence: format!("{AIS_EVIDENCE}{alert_key}"),
+                area: seen.area.to_string(),
+                evidence: format!("{AIS_EVIDENCE}{}", seen.alert_key),
             };
             match self.execute(&actor, command).await {
-                Ok(_) => logged.push(id),
+                Ok(_) => {
+                    self.note_arrival(&id, None);
+                    outcome.logged.push(id);
+                }
                 // Recorded meanwhile (by the coordinator), or no longer
                 // waiting: nothing to do.
                 Err(ServiceError::Clearance(
                     ClearanceError::Unchanged(_) | ClearanceError::IllegalTransition { .. },
-                )) => {}
+                )) => self.note_arrival(&id, None),
                 // The others are still tried; the first failure is reported.
                 Err(e) => {
                     failed.get_or_insert(e);
@@ -160,9 +189,52 @@ impl Service {
         }
         match failed {
             Some(e) => Err(e),
-            None => Ok(logged),
+            None => Ok(outcome),
         }
     }
+
+    /// Why tracking's arrival for application `id` was not counted, if it
+    /// was not (shown with its queue entry to the coordinator and its agent).
+    pub fn arrival_note(&self, id: &str) -> Option<String> {
+        let notes = self.arrival_notes.lock().unwrap_or_else(|e| e.into_inner());
+        notes.get(id).cloned()
+    }
+
+    fn note_arrival(&self, id: &str, note: Option<String>) {
+        let mut notes = self.arrival_notes.lock().unwrap_or_else(|e| e.into_inner());
+        match note {
+            Some(n) => {
+                notes.insert(id.to_string(), n);
+            }
+            None => {
+                notes.remove(id);
+            }
+        }
+    }
+}
+
+/// An arrival at an inspection area as tracking saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct SeenArrival<'a> {
+    /// The vessel's MMSI.
+    pub mmsi: u32,
+    /// The IMO number the vessel's AIS static reports name, if one came.
+    pub ais_imo: Option<u32>,
+    /// The inspection area.
+    pub area: &'a str,
+    /// When it arrived (or, first seen already inside, when it was first seen).
+    pub at: Timestamp,
+    /// The alert's key (the evidence logged with the arrival).
+    pub alert_key: &'a str,
+}
+
+/// What [`Service::observe_arrival`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArrivalOutcome {
+    /// Applications whose arrival it logged.
+    pub logged: Vec<String>,
+    /// Applications it did not, because AIS names no IMO yet or another one.
+    pub held: Vec<String>,
 }
 
 /// The MMSI tracking knows the application's vessel by, as a number.
@@ -185,7 +257,7 @@ pub struct ArrivalRequest {
 #[utoipa::path(post, path = "/api/v1/applications/{id}/arrival", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = ArrivalRequest,
     responses((status = 200, body = Object, description = "the application, with `area_arrival`: the queue counts its place from then"),
-        (status = "4XX", body = ErrorBody, description = "409 when an arrival is already recorded (the first stands) or the vessel no longer waits for inspection")))]
+        (status = "4XX", body = ErrorBody, description = "409 when the same arrival is already recorded (another time or area corrects it; tracking's first arrival otherwise stands) or the vessel no longer waits for inspection")))]
 pub(crate) async fn record_arrival(
     State(s): Svc,
     caller: Caller,

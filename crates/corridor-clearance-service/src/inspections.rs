@@ -961,6 +961,11 @@ pub struct QueueEntryBody {
     /// seeing the vessel at the area: the coordinator records its arrival
     /// or moves it; once seen, its real arrival is its place).
     pub arrival: String,
+    /// Why an arrival tracking saw was not counted (its AIS names another
+    /// IMO number, or none yet): shown to the coordinator and the vessel's
+    /// own agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrival_note: Option<String>,
     /// The agent has declared the vessel ready (and it is not waiting out a re-queue delay).
     pub ready: bool,
     /// Predicted inspection day (the forecaster's median; the scheduled day once planned).
@@ -1079,6 +1084,11 @@ async fn queue_body(
             status: w.app.status.name(),
             waiting_since: w.voyage.reference.to_string(),
             arrival: planning.arrival(w.app).name().into(),
+            // Until an arrival counts (the coordinator may record one).
+            arrival_note: ((mine || caller.actor.role == Role::Coordinator)
+                && w.app.area_arrival.is_none())
+            .then(|| s.arrival_note(&w.app.id))
+            .flatten(),
             ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
             predicted: p.to_string(),
             predicted_earliest: lo.min(p).to_string(),

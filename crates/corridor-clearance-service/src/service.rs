@@ -120,6 +120,9 @@ pub struct Service {
     tally: Mutex<(usize, corridor_clearance::Tally)>,
     /// Tracking reports arrivals at the inspection area (`crate::arrivals`).
     pub(crate) arrivals_tracked: std::sync::atomic::AtomicBool,
+    /// Arrivals tracking saw but did not log, by application: why
+    /// (`crate::arrivals`). Rebuilt from the stored alerts at each start.
+    pub(crate) arrival_notes: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// Acknowledgements a slow live subscriber may fall behind by before it
@@ -204,6 +207,7 @@ impl Service {
             ),
             tally: Mutex::new((0, tally)),
             arrivals_tracked: std::sync::atomic::AtomicBool::new(false),
+            arrival_notes: std::sync::Mutex::default(),
         }))
     }
 

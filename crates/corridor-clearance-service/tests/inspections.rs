@@ -912,6 +912,26 @@ fn imo(six: u32) -> String {
     format!("{six}{}", corridor_domain::Imo::check_digit(six))
 }
 
+/// Tracking saw `mmsi`, whose AIS names `ais_imo`, arrive at Inspection
+/// Area Marmara at `at` (alert `key`).
+async fn seen(
+    s: &Service,
+    mmsi: u32,
+    ais_imo: Option<&str>,
+    at: jiff::Timestamp,
+    key: &str,
+) -> corridor_clearance_service::arrivals::ArrivalOutcome {
+    s.observe_arrival(&corridor_clearance_service::arrivals::SeenArrival {
+        mmsi,
+        ais_imo: ais_imo.map(|i| i.parse().unwrap()),
+        area: "Inspection Area Marmara",
+        at,
+        alert_key: key,
+    })
+    .await
+    .unwrap()
+}
+
 fn planned_ids(plan: &Value) -> Vec<String> {
     plan["assignments"]
         .as_array()
@@ -2276,25 +2296,15 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     w.s.set_arrivals_tracked(true);
     let arrived_b: jiff::Timestamp = "2022-10-06T07:00:00Z".parse().unwrap();
     w.s.clock().set("2022-10-07T06:00:00Z".parse().unwrap());
-    let logged =
-        w.s.observe_arrival(271_000_002, "Inspection Area Marmara", arrived_b, "run:7")
-            .await
-            .unwrap();
-    assert_eq!(logged, std::slice::from_ref(&b));
+    let imo_b = imo(932_001);
+    let logged = seen(&w.s, 271_000_002, Some(&imo_b), arrived_b, "run:7").await;
+    assert_eq!(logged.logged, std::slice::from_ref(&b));
     // Seen again: the first arrival stands, nothing more is logged.
-    assert!(
-        w.s.observe_arrival(271_000_002, "Inspection Area Marmara", arrived_b, "run:9")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let again = seen(&w.s, 271_000_002, Some(&imo_b), arrived_b, "run:9").await;
+    assert_eq!(again, Default::default());
     // An MMSI no application declared is nobody's arrival.
-    assert!(
-        w.s.observe_arrival(271_999_999, "Inspection Area Marmara", arrived_b, "run:8")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let nobody = seen(&w.s, 271_999_999, Some(&imo_b), arrived_b, "run:8").await;
+    assert_eq!(nobody, Default::default());
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(
         (entry(&q, &b, "arrival"), entry(&q, &b, "waiting_since")),
@@ -2309,13 +2319,44 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
         "{q}"
     );
 
+    // Open finding 22: an MMSI is the agent's word. The vessel tracking saw
+    // arrive with A's MMSI names another IMO: not A's arrival; the
+    // coordinator and A's agent are told why, the public is not.
+    let other = seen(&w.s, 271_000_001, Some(&imo(932_999)), arrived_b, "run:10").await;
+    assert_eq!(other.held, std::slice::from_ref(&a));
+    let (_, q) = w.as_coord("GET", "/queue", None).await;
+    assert_eq!(entry(&q, &a, "arrival"), "late", "{q}");
+    let note = entry(&q, &a, "arrival_note");
+    assert!(
+        note.contains(&format!(
+            "names IMO {}, not this application's {}",
+            imo(932_999),
+            imo(932_000)
+        )),
+        "{note}"
+    );
+    let agent = login(&w.app, "agent-a").await;
+    let (_, mine) = call(&w.app, "GET", "/queue", Some(&agent), None).await;
+    assert_eq!(entry(&mine, &a, "arrival_note"), note);
+    let note_of = |q: &Value| {
+        q["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["application_id"] == a.as_str())
+            .and_then(|e| e.get("arrival_note"))
+            .cloned()
+    };
+    let (_, public) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(note_of(&public), None, "{public}");
+
     // The coordinator records A's arrival a day after B's: A's place is
     // now its real arrival, behind B. It is not the agent's to record, the
-    // first record stands, and words that look like AIS do not make it "seen".
+    // same record twice is refused, and words that look like AIS do not
+    // make it "seen".
     let body = json!({"at": "2022-10-07T05:00:00Z", "area": "Inspection Area Marmara",
                       "evidence": "ais: master's notice of readiness, 08:00 local"});
     let path = format!("/applications/{a}/arrival");
-    let agent = login(&w.app, "agent-a").await;
     let (st, resp) = call(&w.app, "POST", &path, Some(&agent), Some(&body)).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{resp}");
     let (st, resp) = w.as_coord("POST", &path, Some(&body)).await;
@@ -2327,7 +2368,7 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
         resp["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("the first arrival stands"),
+            .contains("a correction gives another time or area"),
         "{resp}"
     );
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
@@ -2337,6 +2378,23 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
         "{q}"
     );
     assert_eq!(order(&q), [b.clone(), a.clone()], "{q}");
+    // Its arrival counts now: the note is gone.
+    let (_, coord) = w.as_coord("GET", "/queue", None).await;
+    assert_eq!(note_of(&coord), None, "{coord}");
+    // Tracking cannot move a recorded arrival: the first stands.
+    let late = seen(&w.s, 271_000_001, Some(&imo(932_000)), arrived_b, "run:11").await;
+    assert_eq!(late, Default::default());
+
+    // Open finding 22: the coordinator corrects an arrival (here A's: at
+    // anchor in the area since the evening before B, as its log shows);
+    // the log keeps both records, and the queue counts from the correction.
+    let fix = json!({"at": "2022-10-05T18:00:00Z", "area": "Inspection Area Marmara",
+                     "evidence": "correction: the deck log shows the anchor down at 21:00 local on 5 October"});
+    let (st, resp) = w.as_coord("POST", &path, Some(&fix)).await;
+    assert_eq!(st, StatusCode::OK, "{resp}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(entry(&q, &a, "waiting_since"), "2022-10-05", "{q}");
+    assert_eq!(order(&q), [a.clone(), b.clone()], "{q}");
 
     // The log rebuilds the same arrivals, and the same queue once the
     // restarted server's tracking reports arrivals again.
@@ -2402,10 +2460,9 @@ async fn the_backfill_skips_the_ships_previous_voyage() {
         .approved_with("agent-a", &imo(932_100), 48, false, Some(mmsi))
         .await;
     w.s.clock().set("2022-10-05T06:00:00Z".parse().unwrap());
-    let seen: jiff::Timestamp = "2022-10-05T05:00:00Z".parse().unwrap();
-    w.s.observe_arrival(mmsi, "Inspection Area Marmara", seen, "run:1")
-        .await
-        .unwrap();
+    let at: jiff::Timestamp = "2022-10-05T05:00:00Z".parse().unwrap();
+    let logged = seen(&w.s, mmsi, Some(&imo(932_100)), at, "run:1").await;
+    assert_eq!(logged.logged, std::slice::from_ref(&first));
     let (st, body) = w.book(&first, "2022-10-05T08:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (st, body) = w

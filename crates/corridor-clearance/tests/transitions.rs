@@ -1394,7 +1394,9 @@ fn time_overdue_is_counted_when_a_wait_ends_without_a_decision() {
 
 /// Open finding 11: the arrival at the inspection area is a logged event,
 /// recorded by tracking (the system) or the coordinator, from submission
-/// until the inspection; the first stands, and it is nobody else's to record.
+/// until the inspection; the first stands against tracking, only the
+/// coordinator may correct it (open finding 22), and it is nobody else's to
+/// record.
 #[test]
 fn an_arrival_at_the_inspection_area_is_recorded_once() {
     let (mut w, id, now) = at_status(Status::UnderReview);
@@ -1424,10 +1426,15 @@ fn an_arrival_at_the_inspection_area_is_recorded_once() {
         "{future:?}"
     );
     arrive(&mut w, &system(), now - 2.hours(), now).expect("seen by tracking");
-    let again = arrive(&mut w, &coordinator(), now - 1.hours(), now);
+    let again = arrive(&mut w, &system(), now - 1.hours(), now);
     assert!(
         matches!(&again, Err(ClearanceError::Unchanged(m)) if m.contains("first arrival stands")),
         "{again:?}"
+    );
+    let same = arrive(&mut w, &coordinator(), now - 2.hours(), now);
+    assert!(
+        matches!(&same, Err(ClearanceError::Unchanged(m)) if m.contains("a correction gives another time or area")),
+        "{same:?}"
     );
     let a = w.clearance.applications[&id]
         .area_arrival
@@ -1437,6 +1444,12 @@ fn an_arrival_at_the_inspection_area_is_recorded_once() {
         (a.at, a.by.as_str(), a.evidence.as_str()),
         (now - 2.hours(), "system", "ais:run:42")
     );
+    arrive(&mut w, &coordinator(), now - 3.hours(), now).expect("corrected");
+    let a = w.clearance.applications[&id]
+        .area_arrival
+        .clone()
+        .expect("arrival");
+    assert_eq!((a.at, a.by.as_str()), (now - 3.hours(), "coordinator:1"));
     // It survives an amendment (where the vessel is does not change with the papers).
     let mut changed = w.clearance.applications[&id].content.clone();
     changed.eta_inspection_area += 1.hours();

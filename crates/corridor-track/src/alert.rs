@@ -28,7 +28,8 @@ pub enum AlertKind {
     IdentityMismatch,
     /// A position no ship could have reached: flagged, not believed.
     ImpossibleJump,
-    /// Arrived in an inspection area or a port approach.
+    /// Arrived in an inspection area or a port approach (or, first seen
+    /// already in an inspection area, arrived before: "first seen in").
     AreaArrival,
     /// One MMSI's reports keep alternating between two places no ship could
     /// travel between: two transmitters share it.

@@ -1216,6 +1216,7 @@ impl<R: Registry> Monitor<R> {
             return;
         }
         let first = v.zone == Zone::Unknown;
+        let never_placed = !v.det.placed;
         let prev_areas: Vec<AreaId> = v.areas().collect();
         // Area membership with hysteresis: stay "in" until clearly out.
         let mut now_areas: Vec<AreaId> = c.areas_at(p).map(|a| a.id).collect();
@@ -1253,30 +1254,37 @@ impl<R: Registry> Monitor<R> {
         let name_area = |a: AreaId| c.area(a).map(|a| a.name.clone());
         let name_lane = |h: &LaneHit| c.lane(h.lane).map(|l| l.name.clone());
 
-        // area_arrival: inspection areas and ports newly entered.
-        if !first {
-            for a in &now_areas {
-                if !prev_areas.contains(a)
+        // area_arrival: inspection areas and ports newly entered; and the
+        // inspection area a vessel is in when first seen at all (it arrived
+        // before tracking saw it: the queue counts from an arrival, a port
+        // call does not need one). Not again after a re-anchored track.
+        for a in &now_areas {
+            let kind = kind_of(a);
+            let arrived = if first {
+                never_placed && kind == Some(AreaKind::InspectionArea)
+            } else {
+                !prev_areas.contains(a)
                     && matches!(
-                        kind_of(a),
+                        kind,
                         Some(AreaKind::InspectionArea | AreaKind::PortApproach)
                     )
-                {
-                    let area = c.area(*a);
-                    let detail = format!(
-                        "arrived at {} {}",
-                        area.map_or("", |a| a.kind.as_str()),
-                        area.and_then(|a| a.locode.clone()).unwrap_or_default()
-                    );
-                    self.point_event(
-                        AlertKind::AreaArrival,
-                        r.mmsi,
-                        r,
-                        name_area(*a),
-                        detail.trim().to_owned(),
-                        out,
-                    );
-                }
+            };
+            if arrived {
+                let area = c.area(*a);
+                let detail = format!(
+                    "{} {} {}",
+                    if first { "first seen in" } else { "arrived at" },
+                    area.map_or("", |a| a.kind.as_str()),
+                    area.and_then(|a| a.locode.clone()).unwrap_or_default()
+                );
+                self.point_event(
+                    AlertKind::AreaArrival,
+                    r.mmsi,
+                    r,
+                    name_area(*a),
+                    detail.trim().to_owned(),
+                    out,
+                );
             }
         }
 
@@ -1417,6 +1425,7 @@ impl<R: Registry> Monitor<R> {
         let margin = lane_margin.min(area_margin).max(0.0);
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
             v.det.zone_eval = Some((p, margin as f32));
+            v.det.placed = true;
             v.zone = new_zone;
             v.last_zone = new_last;
             v.areas = [u32::MAX; MAX_AREAS];

@@ -145,6 +145,8 @@ pub(crate) struct Detectors {
     /// Where zones were last evaluated and how far the vessel may move from
     /// there before any zone could change (safe radius, metres).
     pub zone_eval: Option<(LatLon, f32)>,
+    /// Its zone has been decided once (a re-anchored track is not a first sight).
+    pub placed: bool,
 }
 
 impl VesselState {

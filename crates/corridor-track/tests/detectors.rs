@@ -233,6 +233,28 @@ fn entry_arrival_exit() {
     );
 }
 
+/// Open finding 20: a vessel already in an inspection area when tracking
+/// first hears it (anchored there before the receiver ran) has arrived:
+/// the queue counts from an arrival. A vessel first heard in a port
+/// approach has made no arrival worth an event.
+#[test]
+fn a_vessel_first_seen_in_an_inspection_area_has_arrived() {
+    let len = lane_len_nm(ODESA);
+    let mut a = Script::new(41, 0.0);
+    let first = a.report(off(ODESA, len - 3.0, 0.0), 0.0, NavStatus::AT_ANCHOR);
+    a.hold(off(ODESA, len - 3.0, 0.0), 0.0, 120.0, 6.0, 0.0);
+    let mut b = Script::new(42, 0.0);
+    b.report(off(ODESA, 1.0, 0.0), 0.0, NavStatus::AT_ANCHOR);
+    b.hold(off(ODESA, 1.0, 0.0), 0.0, 120.0, 6.0, 0.0);
+    let m = check(
+        "first seen inside",
+        &merge(vec![a, b]),
+        MapRegistry::new(),
+        &[(AlertKind::AreaArrival, 41, first, first)],
+    );
+    assert!(m.vessel(41).is_some_and(|v| v.in_corridor()));
+}
+
 #[test]
 fn port_arrival_and_exit_inbound() {
     // Inbound along the Odesa lane to the berth.

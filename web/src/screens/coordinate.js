@@ -273,25 +273,27 @@ function planPanel(date, signal, onZone, onPlan) {
 
 /**
  * Where a vessel's place counts from. One tracking has not seen arrive
- * (no MMSI, out of coverage, already in the area when tracking started)
- * can be recorded here, saying how the arrival is known: logged, public,
- * and the first record stands.
+ * (no MMSI, out of coverage, an MMSI whose AIS names another ship) can be
+ * recorded here, saying how the arrival is known: logged and public. A
+ * recorded or seen arrival can be corrected the same way (the log keeps
+ * both). Why tracking's arrival did not count, if it did not, is shown.
  */
 function arrivalCell(e, area, zone, status, reload) {
   const since = `${ARRIVAL[e.arrival] || 'since'} ${fmtDate(e.waiting_since)}`;
-  if (e.arrival === 'seen' || e.arrival === 'recorded') return since;
+  const known = e.arrival === 'seen' || e.arrival === 'recorded';
   const now = wallClock(Date.now(), zone);
   const at = h('input', { type: 'datetime-local', value: `${now.date}T${now.time}`, 'aria-label': `When ${e.vessel_name} arrived (${zoneName(zone)})` });
-  const evidence = h('input', { placeholder: 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
-  return h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
-    h('span', { class: 'inline' }, at, evidence, actionButton('Record arrival', status, async () => {
-      if (!evidence.value.trim()) throw new Error('Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
+  const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
+  const note = e.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null;
+  return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
+    h('span', { class: 'inline' }, at, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async () => {
+      if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);
       const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
       await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area, evidence: evidence.value.trim() });
-      mount(status, notice('info', `${e.vessel_name}: arrival recorded for ${fmtTimestamp(when, zone)}.`));
+      mount(status, notice('info', `${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`));
       await reload();
-    }, { class: 'secondary', 'data-action': 'arrival' })));
+    }, { class: 'secondary', 'data-action': 'arrival' }))), note);
 }
 
 const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA' };

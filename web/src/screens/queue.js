@@ -40,7 +40,8 @@ function board(q) {
       h('th', { scope: 'row' }, e.vessel_name, e.wfp ? h('span', { class: 'tag' }, 'WFP') : null, e.mine ? h('span', { class: 'tag ok' }, 'yours') : null),
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
-      h('td', { class: 'date', 'data-arrival': e.arrival || '' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone)), arrivalTag(e.arrival)),
+      h('td', { class: 'date', 'data-arrival': e.arrival || '' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone)), arrivalTag(e.arrival),
+        e.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));

@@ -990,5 +990,16 @@ test('the coordinator records an arrival tracking did not see; the public queue 
   const now = (await api('/queue')).entries.find((x) => x.application_id === e.application_id);
   assert.equal(now.arrival, 'recorded');
   await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.arrival === 'recorded', `${row} td[data-arrival]`);
+  // Open finding 22: a recorded arrival can be corrected, saying why (logged, public).
+  const day = new Date(`${now.waiting_since}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - 1);
+  const before = day.toISOString().slice(0, 10);
+  await page.click(`${row} td[data-arrival] summary`);
+  await page.fill(`${row} td[data-arrival] input[type=datetime-local]`, `${before}T08:00`);
+  await page.fill(`${row} td[data-arrival] input[placeholder^="Why it is corrected"]`, 'the deck log shows the anchor down a day earlier');
+  await page.click(`${row} [data-action=arrival]`);
+  await page.waitForFunction(() => /arrival corrected/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
+  const corrected = (await api('/queue')).entries.find((x) => x.application_id === e.application_id);
+  assert.deepEqual([corrected.arrival, corrected.waiting_since], ['recorded', before]);
   await done();
 });

@@ -384,8 +384,9 @@ impl Clearance {
                         by,
                         ..
                     } => {
-                        // The first stands (a log holds one per application).
-                        app.area_arrival.get_or_insert_with(|| AreaArrival {
+                        // Tracking logs one; a later one is the coordinator's
+                        // correction (`decide` refuses any other).
+                        app.area_arrival = Some(AreaArrival {
                             at: *arrived,
                             area: area.clone(),
                             evidence: evidence.clone(),

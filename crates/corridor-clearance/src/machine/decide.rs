@@ -507,11 +507,22 @@ impl Clearance {
                         app.status,
                     ));
                 }
-                if let Some(first) = &app.area_arrival {
+                // The first arrival stands, except that the coordinator may
+                // correct it (a wrong MMSI's arrival, a vessel in the area
+                // before tracking first saw it); the log keeps both.
+                if let Some(first) = &app.area_arrival
+                    && (actor.role != Role::Coordinator
+                        || (first.at.as_second() == at.as_second() && first.area == area.trim()))
+                {
                     return Err(ClearanceError::Unchanged(format!(
-                        "{application_id} is already recorded at the inspection area since {} ({}): the first arrival stands",
+                        "{application_id} is already recorded at the inspection area since {} ({}): {}",
                         corridor_ledger::time::format(first.at),
-                        first.evidence
+                        first.evidence,
+                        if actor.role == Role::Coordinator {
+                            "a correction gives another time or area"
+                        } else {
+                            "the first arrival stands"
+                        }
                     )));
                 }
                 if at.as_second()

@@ -270,14 +270,27 @@ pub fn forward_arrivals(
         });
     }
     tokio::spawn(async move {
+        let mut held = HeldArrivals::default();
         // Arrivals an earlier run stored before the service could log them
         // (a restart, a crash) first, then the live ones (already queued
         // since the subscription above, so none falls between).
         if let Some(store) = live.store() {
-            backfill_arrivals(store.as_ref(), live.corridor(), &service).await;
+            let imos = ais_imos(&live).await;
+            backfill_arrivals(store.as_ref(), live.corridor(), &service, &imos, &mut held).await;
         }
+        let mut retry = tokio::time::interval(HELD_RETRY);
         loop {
-            let a = match alerts.recv().await {
+            let a = tokio::select! {
+                a = alerts.recv() => a,
+                _ = retry.tick() => {
+                    if !held.is_empty() {
+                        let imos = ais_imos(&live).await;
+                        held.retry(&service, &imos).await;
+                    }
+                    continue;
+                }
+            };
+            let a = match a {
                 Ok(a) => a,
                 Err(RecvError::Lagged(n)) => {
                     // Only if many alerts came at once: the coordinator can record them.
@@ -289,18 +302,127 @@ pub fn forward_arrivals(
             let Some(area) = inspection_area_arrival(live.corridor(), &a) else {
                 continue;
             };
-            let key = live.alert_key(&a);
-            match service.observe_arrival(a.mmsi, area, a.start, &key).await {
-                Ok(ids) if !ids.is_empty() => {
-                    tracing::info!(mmsi = a.mmsi, area, applications = ?ids, key, "arrival at the inspection area logged")
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(mmsi = a.mmsi, area, key, error = %e, "arrival at the inspection area not logged")
-                }
-            }
+            let imos = ais_imos(&live).await;
+            held.forward(
+                &service,
+                &imos,
+                Arrival {
+                    key: live.alert_key(&a),
+                    mmsi: a.mmsi,
+                    area: area.to_string(),
+                    at: a.start,
+                },
+            )
+            .await;
         }
     });
+}
+
+/// The IMO number each tracked vessel's AIS names, by MMSI.
+async fn ais_imos(live: &corridor_ingest::LiveHandle) -> HashMap<u32, u32> {
+    live.vessels()
+        .await
+        .into_iter()
+        .filter_map(|v| Some((v.mmsi, v.imo?)))
+        .collect()
+}
+
+/// An arrival at an inspection area tracking saw: its alert's key, the
+/// vessel, the area and the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Arrival {
+    key: String,
+    mmsi: u32,
+    area: String,
+    at: jiff::Timestamp,
+}
+
+/// How often held arrivals are tried again (AIS names a vessel's IMO in
+/// its static report, every six minutes).
+const HELD_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long an arrival is held for its vessel's IMO before the
+/// coordinator alone can record it.
+const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// Held arrivals kept at most (the oldest go first).
+const MAX_HELD: usize = 10_000;
+
+/// Arrivals the service held because the vessel's AIS had not named the
+/// application's IMO number (none yet, or another): tried again as static
+/// reports come, for [`HELD_FOR`].
+#[derive(Debug, Default)]
+struct HeldArrivals {
+    held: std::collections::VecDeque<(Arrival, std::time::Instant)>,
+}
+
+impl HeldArrivals {
+    fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// Hands `a` to the service; keeps it if the service held it.
+    async fn forward(
+        &mut self,
+        service: &corridor_clearance_service::Service,
+        imos: &HashMap<u32, u32>,
+        a: Arrival,
+    ) {
+        if self.offer(service, imos, &a, true).await {
+            if self.held.len() >= MAX_HELD {
+                self.held.pop_front();
+            }
+            self.held.push_back((a, std::time::Instant::now()));
+        }
+    }
+
+    /// Tries every held arrival again with what AIS names now.
+    async fn retry(
+        &mut self,
+        service: &corridor_clearance_service::Service,
+        imos: &HashMap<u32, u32>,
+    ) {
+        for (a, since) in std::mem::take(&mut self.held) {
+            if since.elapsed() < HELD_FOR && self.offer(service, imos, &a, false).await {
+                self.held.push_back((a, since));
+            }
+        }
+    }
+
+    /// Whether `a` is to be kept: the service held it, or could not log it
+    /// (tried again; logs what happened the first time).
+    async fn offer(
+        &self,
+        service: &corridor_clearance_service::Service,
+        imos: &HashMap<u32, u32>,
+        a: &Arrival,
+        first: bool,
+    ) -> bool {
+        let ais_imo = imos.get(&a.mmsi).copied();
+        let seen = corridor_clearance_service::arrivals::SeenArrival {
+            mmsi: a.mmsi,
+            ais_imo,
+            area: &a.area,
+            at: a.at,
+            alert_key: &a.key,
+        };
+        let (mmsi, area, key) = (a.mmsi, a.area.as_str(), a.key.as_str());
+        match service.observe_arrival(&seen).await {
+            Ok(o) => {
+                if !o.logged.is_empty() {
+                    tracing::info!(mmsi, area, applications = ?o.logged, key, "arrival at the inspection area logged");
+                }
+                if first && !o.held.is_empty() {
+                    tracing::warn!(mmsi, ?ais_imo, area, applications = ?o.held, key, "arrival held: the vessel's AIS does not name the application's IMO");
+                }
+                !o.held.is_empty()
+            }
+            Err(e) => {
+                if first {
+                    tracing::warn!(mmsi, area, key, error = %e, "arrival at the inspection area not logged; tried again");
+                }
+                true
+            }
+        }
+    }
 }
 
 /// How long the feed may bring no position before tracking is taken not
@@ -337,25 +459,33 @@ impl FeedWatch {
 
 /// Logs, for each application waiting for its arrival, the first arrival
 /// at an inspection area the tracking store holds for its MMSI since
-/// the application's lookback began.
+/// the application's lookback (held, like a live one, until the vessel's
+/// AIS names the application's IMO: `imos`).
 async fn backfill_arrivals(
     store: &dyn corridor_store::TrackStore,
     corridor: &Corridor,
     service: &corridor_clearance_service::Service,
+    imos: &HashMap<u32, u32>,
+    held: &mut HeldArrivals,
 ) {
     // An arrival already logged for another application (the vessel's
     // previous voyage) is not this one's.
     let used = service.logged_arrival_evidence().await;
     for (mmsi, since) in service.awaiting_arrival().await {
         match first_stored_arrival(store, corridor, mmsi, since, &used).await {
-            Ok(Some((key, area, at))) => match service.observe_arrival(mmsi, &area, at, &key).await
-            {
-                Ok(ids) if !ids.is_empty() => {
-                    tracing::info!(mmsi, area, applications = ?ids, key, "stored arrival at the inspection area logged")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(mmsi, key, error = %e, "stored arrival not logged"),
-            },
+            Ok(Some((key, area, at))) => {
+                held.forward(
+                    service,
+                    imos,
+                    Arrival {
+                        key,
+                        mmsi,
+                        area,
+                        at,
+                    },
+                )
+                .await;
+            }
             Ok(None) => {}
             Err(e) => tracing::warn!(mmsi, error = %e, "stored arrivals not read"),
         }
@@ -596,7 +726,41 @@ mod tests {
             .collect();
         store.upsert_alerts(&rows).await.unwrap();
         let corridor = corridor_ingest::demo_corridor().unwrap();
-        backfill_arrivals(store.as_ref(), &corridor, &service).await;
+        let mut held = super::HeldArrivals::default();
+        // Open finding 22: an MMSI is the agent's word. Until the vessel's
+        // AIS names the application's IMO, its arrival is held, and the
+        // coordinator is told why.
+        let wrong = std::collections::HashMap::from([(271_000_001, 9_321_483)]);
+        backfill_arrivals(store.as_ref(), &corridor, &service, &wrong, &mut held).await;
+        assert!(
+            service
+                .application(&id)
+                .await
+                .unwrap()
+                .area_arrival
+                .is_none()
+        );
+        let note = service.arrival_note(&id).expect("told why");
+        assert!(
+            note.contains("names IMO 9321483, not this application's 9074729"),
+            "{note}"
+        );
+        held.retry(&service, &Default::default()).await;
+        assert!(
+            service
+                .application(&id)
+                .await
+                .unwrap()
+                .area_arrival
+                .is_none()
+        );
+        let note = service.arrival_note(&id).expect("told why");
+        assert!(note.contains("has not sent an IMO number yet"), "{note}");
+        assert!(!held.is_empty(), "still held");
+        let right = std::collections::HashMap::from([(271_000_001, 9_074_729)]);
+        held.retry(&service, &right).await;
+        assert!(held.is_empty());
+        assert_eq!(service.arrival_note(&id), None);
         let got = service
             .application(&id)
             .await
@@ -618,7 +782,8 @@ mod tests {
             )
         );
         // Started again: nothing more to log.
-        backfill_arrivals(store.as_ref(), &corridor, &service).await;
+        backfill_arrivals(store.as_ref(), &corridor, &service, &right, &mut held).await;
+        assert!(held.is_empty());
         assert!(service.awaiting_arrival().await.is_empty());
 
         // Review: an arrival already logged for another application (the
