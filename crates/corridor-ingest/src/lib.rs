@@ -6,7 +6,9 @@
 //! sources (tcp-client, tcp-server, udp, file, nats)   one task each (+ one per TCP connection)
 //!   │  read lines (capped) → decode (corridor-ais) → adapt (→ corridor-track reports)
 //!   │  several files: each into a bounded channel of its own, k-way merged by event time
-//!   ▼  bounded mpsc<Batch>  (backpressure: a full channel stops reading; UDP counts drops)
+//!   │  each source a bounded lane (a TCP server's connections each a lane taking turns in it)
+//!   ▼  turns: one batch per busy lane in rotation (backpressure per lane: a full lane
+//!      stops its reading; UDP counts drops) → mpsc<Batch> of depth 1
 //! monitor task (corridor_track::Monitor; answers live queries between batches)
 //!   ├─▶ bounded mpsc<Alert> → alert sink: store upsert, THEN broadcast (SSE) and the tap
 //!   ├─▶ bounded mpsc<Vec<PositionRow>> → position sink: batched multi-row inserts
@@ -43,7 +45,9 @@
 //!   type 24 merge table and the reassembler are bounded by the codec.
 //! - **Hostile input costs its source only**: garbage, over-long lines, slow
 //!   or vanishing peers are counted on that source (`bad`, `drops`,
-//!   `errors`); no `unwrap` on input, each connection is its own task.
+//!   `errors`); no `unwrap` on input, each connection is its own task. A
+//!   busy source, or many connections, get one turn a round at the monitor
+//!   like any other source (`turns.rs`).
 //! - **An alert is stored before it is broadcast** (and before the tap sees it).
 //! - **NATS: acknowledged after storing.** A JetStream message is acked
 //!   (double ack, confirmed by the server) only once the monitor has
@@ -74,6 +78,7 @@ pub mod events;
 pub mod pipeline;
 pub mod sim;
 pub mod source;
+mod turns;
 
 use std::sync::Arc;
 

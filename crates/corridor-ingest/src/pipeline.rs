@@ -32,7 +32,8 @@ pub struct PipelineConfig {
     pub sources: Vec<SourceSpec>,
     /// Per-source limits.
     pub limits: SourceLimits,
-    /// Batches in flight between the sources and the monitor.
+    /// Batches each source may have in flight to the monitor (its own
+    /// lane: the sources take turns, `crate::turns`).
     pub channel_capacity: usize,
     /// Positions per database write (one transaction or COPY; sent at least
     /// once a second). Bigger batches amortise the index pages every commit
@@ -426,7 +427,17 @@ pub async fn spawn_pipeline(
     store: Option<Arc<dyn TrackStore>>,
 ) -> Result<LiveHandle, StartError> {
     let cancel = CancellationToken::new();
-    let (tx, rx) = mpsc::channel::<Batch>(config.channel_capacity.max(1));
+    // The monitor's input: the sources' lanes take turns into it, so it is
+    // only as deep as keeps the monitor busy (the lanes hold the rest).
+    let (turns_tx, rx) = mpsc::channel::<Batch>(1);
+    let (join, joined) = mpsc::channel::<mpsc::Receiver<Batch>>(config.sources.len() + 1);
+    let lane_depth = config.channel_capacity.max(1);
+    let lane = |join: &mpsc::Sender<mpsc::Receiver<Batch>>| {
+        let (tx, rx) = mpsc::channel::<Batch>(lane_depth);
+        // Room for every source's lane was made above.
+        let _ = join.try_send(rx);
+        tx
+    };
     let (live, _) = broadcast::channel(config.live_capacity.max(16));
     let (alerts, _) = broadcast::channel(ALERT_BACKLOG);
     let (qtx, qrx) = mpsc::channel(16);
@@ -445,10 +456,10 @@ pub async fn spawn_pipeline(
     for spec in &config.sources {
         let tag = SourceTag::new(&spec.name());
         tags.push(tag.clone());
-        let (tx, cancel) = (tx.clone(), cancel.clone());
+        let cancel = cancel.clone();
         let task = match spec.clone() {
             SourceSpec::TcpClient { addr } => {
-                tokio::spawn(source::tcp_client(addr, tag, limits, tx, cancel))
+                tokio::spawn(source::tcp_client(addr, tag, limits, lane(&join), cancel))
             }
             SourceSpec::TcpServer { addr } => {
                 let l = tokio::net::TcpListener::bind(addr)
@@ -460,7 +471,7 @@ pub async fn spawn_pipeline(
                 if let Ok(a) = l.local_addr() {
                     bound.push((spec.name(), a));
                 }
-                tokio::spawn(source::tcp_server(l, tag, limits, tx, cancel))
+                tokio::spawn(source::tcp_server(l, tag, limits, lane(&join), cancel))
             }
             SourceSpec::Udp { addr } => {
                 let s =
@@ -473,7 +484,7 @@ pub async fn spawn_pipeline(
                 if let Ok(a) = s.local_addr() {
                     bound.push((spec.name(), a));
                 }
-                tokio::spawn(source::udp(s, tag, limits, tx, cancel))
+                tokio::spawn(source::udp(s, tag, limits, lane(&join), cancel))
             }
             SourceSpec::File { path, speed } => {
                 let tx = if files > 1 {
@@ -481,7 +492,7 @@ pub async fn spawn_pipeline(
                     merged.push(frx);
                     ftx
                 } else {
-                    tx
+                    lane(&join)
                 };
                 tokio::spawn(source::file(path, speed, tag, limits, tx, cancel))
             }
@@ -499,7 +510,7 @@ pub async fn spawn_pipeline(
                 },
                 tag,
                 limits,
-                tx,
+                lane(&join),
                 cancel,
             )),
         };
@@ -508,11 +519,13 @@ pub async fn spawn_pipeline(
     if !merged.is_empty() {
         tasks.push(tokio::spawn(merge_by_time(
             merged,
-            tx.clone(),
+            lane(&join),
             limits.batch.max(1),
         )));
     }
-    drop(tx); // the monitor ends when every source has ended
+    // The monitor ends when every source (every lane) has ended.
+    drop(join);
+    tasks.push(tokio::spawn(crate::turns::take_turns(joined, turns_tx)));
 
     // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
     let (alert_tx, alert_rx) = mpsc::channel::<AlertMsg>(1024);

@@ -615,9 +615,14 @@ pub(crate) async fn tcp_server(
     cancel: CancellationToken,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    // Each connection is a lane of its own, and they take turns into this
+    // source's one lane: many connections cost the other sources nothing
+    // more than one would (`crate::turns`).
+    let (join, joined) = mpsc::channel::<mpsc::Receiver<Batch>>(16);
+    let turns = tokio::spawn(crate::turns::take_turns(joined, tx));
     loop {
         let accepted = tokio::select! {
-            _ = cancel.cancelled() => return,
+            _ = cancel.cancelled() => break,
             a = listener.accept() => a,
         };
         let (stream, peer) = match accepted {
@@ -639,13 +644,24 @@ pub(crate) async fn tcp_server(
             });
             continue;
         };
-        let (tag, tx, cancel) = (tag.clone(), tx.clone(), cancel.clone());
+        let (tx, lane) = mpsc::channel::<Batch>(CONNECTION_DEPTH);
+        if join.send(lane).await.is_err() {
+            break;
+        }
+        let (tag, cancel) = (tag.clone(), cancel.clone());
         tokio::spawn(async move {
             let _permit = permit;
             let _ = pump(stream, &tag, &limits, &tx, &cancel).await;
         });
     }
+    // The turns end once every connection has.
+    drop(join);
+    let _ = turns.await;
 }
+
+/// Batches one TCP connection may have waiting for its turn (then its
+/// reading waits, and the peer with it).
+const CONNECTION_DEPTH: usize = 4;
 
 pub(crate) async fn udp(
     socket: UdpSocket,

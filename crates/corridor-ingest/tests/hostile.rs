@@ -385,3 +385,59 @@ async fn two_udp_senders_keep_their_own_multipart_messages() {
     assert_eq!(name(211_000_909).as_deref(), Some("SECOND"));
     handle.shutdown().await;
 }
+
+/// Open finding 8: every source shared the monitor's one channel, and
+/// every TCP connection was a sender of its own, so 32 busy connections to
+/// one TCP server kept it full and a UDP receiver's datagrams were dropped
+/// (`channel_full`) while they waited. Sources now take turns, and so do a
+/// server's connections inside its one turn: the UDP receiver loses
+/// nothing while the connections flood.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_busy_connections_do_not_crowd_out_another_source() {
+    let corridor = demo_corridor().expect("corridor");
+    let cfg = PipelineConfig::new(
+        corridor,
+        vec![
+            SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp"),
+            SourceSpec::parse("udp:127.0.0.1:0").expect("udp"),
+        ],
+    );
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let tcp = handle.bound()[0].1;
+    let udp = handle.bound()[1].1;
+    let t0 = 1_700_000_000;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut floods = Vec::new();
+    for c in 0..32u32 {
+        let stop = stop.clone();
+        let lines = position_lines(212_000_000 + c, 500, t0).concat();
+        floods.push(tokio::spawn(async move {
+            let mut s = TcpStream::connect(tcp).await.expect("connect");
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if s.write_all(lines.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    // The flood is under way before the UDP receiver starts.
+    until(&handle, "the flood", |s| s.sources[0].reports >= 5_000).await;
+    let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    const SENT: u64 = 200;
+    for l in position_lines(211_000_009, SENT as usize, t0) {
+        sock.send_to(l.as_bytes(), udp).await.expect("send");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    until(&handle, "every datagram forwarded or dropped", |s| {
+        s.sources[1].reports + s.sources[1].drops >= SENT
+    })
+    .await;
+    let during = handle.stats().await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for f in floods {
+        let _ = f.await;
+    }
+    let u = &during.sources[1];
+    assert_eq!((u.reports, u.drops), (SENT, 0), "{u:?}");
+    handle.shutdown().await;
+}
