@@ -105,6 +105,8 @@ impl Service {
             .applications
             .values()
             .filter_map(|a| a.area_arrival.as_ref())
+            // A corrected arrival of tracking's was still that application's.
+            .flat_map(|a| a.history())
             .filter(|a| a.by == TRACKING_ACTOR)
             .map(|a| a.evidence.clone())
             .collect()
@@ -113,10 +115,11 @@ impl Service {
     /// Tracking saw the vessel with `seen.mmsi` arrive at an inspection
     /// area: logs the arrival of each of its applications that waits to be
     /// inspected and has none yet, if the vessel's AIS names the
-    /// application's IMO number. Where it names another, or none yet, the
-    /// arrival is held: not logged (an MMSI is the agent's word, and another
-    /// ship's arrival would buy a place), and the application's queue entry
-    /// says why. None waiting is not an error: most vessels tracked have no
+    /// application's IMO number (an MMSI is the agent's word, and another
+    /// ship's arrival would buy a place). Where AIS has named none yet, the
+    /// arrival is held (the caller tries again); where it names another,
+    /// it is refused. Either way the application's queue entry says why.
+    /// None waiting is not an error: most vessels tracked have no
     /// application.
     pub async fn observe_arrival(
         &self,
@@ -141,28 +144,45 @@ impl Service {
         }
         // A report dated ahead of the server's clock (the feed's clock) is
         // an arrival now, not one refused and lost.
-        let at = seen.at.min(self.now().await);
+        let now = self.now().await;
+        let at = seen.at.min(now);
         let actor = Actor::new(TRACKING_ACTOR, Role::System);
         let mut failed = None;
         for (id, imo) in apps {
+            let app_imo = imo.parse::<corridor_domain::Imo>().ok().map(|i| i.get());
             let why = match seen.ais_imo {
-                Some(ais) if imo.parse::<u32>().ok() == Some(ais) => None,
-                Some(ais) => Some(format!(
-                    "its AIS names IMO {ais}, not this application's {imo}"
+                Some(ais) if app_imo == Some(ais) => None,
+                // Another ship, or a typing error in the MMSI: final.
+                Some(ais) => Some((
+                    format!(
+                        "its AIS names IMO {ais}, not this application's {imo}: not counted (the coordinator records the arrival if it was this vessel)"
+                    ),
+                    false,
                 )),
-                None => Some("its AIS has not sent an IMO number yet".to_string()),
+                None if seen.last_try => Some((
+                    "its AIS sent no IMO number within a day: not counted (the coordinator records the arrival)".to_string(),
+                    false,
+                )),
+                None => Some((
+                    "its AIS has not sent an IMO number yet: counted once it names this application's".to_string(),
+                    true,
+                )),
             };
-            if let Some(why) = why {
+            if let Some((why, again)) = why {
                 self.note_arrival(
                     &id,
                     Some(format!(
-                        "tracking saw MMSI {} arrive at {} at {}, but {why}: not counted until the vessel is identified (or the coordinator records its arrival)",
+                        "tracking saw MMSI {} arrive at {} at {}, but {why}",
                         seen.mmsi,
                         seen.area,
-                        corridor_ledger::time::format(at)
+                        corridor_ledger::time::format(seen.at.min(now))
                     )),
                 );
-                outcome.held.push(id);
+                if again {
+                    outcome.held.push(id);
+                } else {
+                    outcome.refused.push(id);
+                }
                 continue;
             }
             let command = Command::RecordAreaArrival {
@@ -218,8 +238,11 @@ impl Service {
 pub struct SeenArrival<'a> {
     /// The vessel's MMSI.
     pub mmsi: u32,
-    /// The IMO number the vessel's AIS static reports name, if one came.
+    /// The IMO number the vessel's AIS static reports named when it
+    /// arrived (or the first it named after), if one came.
     pub ais_imo: Option<u32>,
+    /// No IMO number will be waited for any longer.
+    pub last_try: bool,
     /// The inspection area.
     pub area: &'a str,
     /// When it arrived (or, first seen already inside, when it was first seen).
@@ -233,8 +256,12 @@ pub struct SeenArrival<'a> {
 pub struct ArrivalOutcome {
     /// Applications whose arrival it logged.
     pub logged: Vec<String>,
-    /// Applications it did not, because AIS names no IMO yet or another one.
+    /// Applications it did not log yet: AIS has named no IMO number (try
+    /// again when it does).
     pub held: Vec<String>,
+    /// Applications it will not log this arrival for: AIS names another
+    /// IMO number (or never named one).
+    pub refused: Vec<String>,
 }
 
 /// The MMSI tracking knows the application's vessel by, as a number.

@@ -374,9 +374,9 @@ enum Arrival {
     Expected(Date),
     /// The ETA has passed and tracking, which would have seen the vessel
     /// arrive, has not. It keeps its ETA's place (tracking may have missed
-    /// it: a vessel already in the area when tracking started, a feed
-    /// outage), flagged for the coordinator, who records the arrival or
-    /// moves it; once seen, its real arrival is its place.
+    /// it: out of coverage, or an arrival held for the vessel's IMO),
+    /// flagged for the coordinator, who records the arrival or moves it;
+    /// once seen, its real arrival is its place.
     Late(Date),
 }
 
@@ -966,6 +966,13 @@ pub struct QueueEntryBody {
     /// own agent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrival_note: Option<String>,
+    /// When the vessel arrived at the inspection area, once seen or
+    /// recorded (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrived_at: Option<String>,
+    /// Which inspection area it arrived at, once seen or recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrival_area: Option<String>,
     /// The agent has declared the vessel ready (and it is not waiting out a re-queue delay).
     pub ready: bool,
     /// Predicted inspection day (the forecaster's median; the scheduled day once planned).
@@ -1089,6 +1096,12 @@ async fn queue_body(
                 && w.app.area_arrival.is_none())
             .then(|| s.arrival_note(&w.app.id))
             .flatten(),
+            arrived_at: w
+                .app
+                .area_arrival
+                .as_ref()
+                .map(|a| corridor_ledger::time::format(a.at)),
+            arrival_area: w.app.area_arrival.as_ref().map(|a| a.area.clone()),
             ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
             predicted: p.to_string(),
             predicted_earliest: lo.min(p).to_string(),

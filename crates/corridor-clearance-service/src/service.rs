@@ -121,7 +121,8 @@ pub struct Service {
     /// Tracking reports arrivals at the inspection area (`crate::arrivals`).
     pub(crate) arrivals_tracked: std::sync::atomic::AtomicBool,
     /// Arrivals tracking saw but did not log, by application: why
-    /// (`crate::arrivals`). Rebuilt from the stored alerts at each start.
+    /// (`crate::arrivals`). In memory: after a restart, only what the
+    /// forwarder offers again (the first stored arrival) is noted again.
     pub(crate) arrival_notes: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 

@@ -927,6 +927,7 @@ async fn seen(
         area: "Inspection Area Marmara",
         at,
         alert_key: key,
+        last_try: false,
     })
     .await
     .unwrap()
@@ -2311,6 +2312,15 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
         ("seen".to_string(), "2022-10-06".to_string()),
         "{q}"
     );
+    // When and where, for a correction to start from.
+    assert_eq!(
+        (entry(&q, &b, "arrived_at"), entry(&q, &b, "arrival_area")),
+        (
+            "2022-10-06T07:00:00Z".to_string(),
+            "Inspection Area Marmara".to_string()
+        ),
+        "{q}"
+    );
     // A keeps the place of its ETA (tracking may have missed it), flagged late.
     assert_eq!(order(&q), [a.clone(), b.clone()], "{q}");
     assert_eq!(
@@ -2323,7 +2333,10 @@ async fn the_queue_counts_from_the_arrival_tracking_sees_not_the_eta() {
     // arrive with A's MMSI names another IMO: not A's arrival; the
     // coordinator and A's agent are told why, the public is not.
     let other = seen(&w.s, 271_000_001, Some(&imo(932_999)), arrived_b, "run:10").await;
-    assert_eq!(other.held, std::slice::from_ref(&a));
+    assert_eq!(
+        (other.held.as_slice(), other.refused.as_slice()),
+        (&[][..], std::slice::from_ref(&a))
+    );
     let (_, q) = w.as_coord("GET", "/queue", None).await;
     assert_eq!(entry(&q, &a, "arrival"), "late", "{q}");
     let note = entry(&q, &a, "arrival_note");

@@ -51,6 +51,11 @@ pub enum Ineligibility {
         departed: String,
         since: String,
     },
+    /// The vessel's IMO number is not one (seven digits, the last a check
+    /// digit): the record, the registry and tracking's identity check all
+    /// go by it.
+    #[error("vessel IMO number {imo:?}: {problem}")]
+    InvalidImo { imo: String, problem: String },
     /// The port is not one of the corridor's.
     #[error("port {port} is not served by this corridor")]
     UnknownPort { port: String },
@@ -77,6 +82,13 @@ pub fn check_eligibility(
         out.push(Ineligibility::NoticeTooShort {
             notice_hours: notice_seconds.div_euclid(3600),
             required_hours: rules.min_notice_hours,
+        });
+    }
+
+    if let Err(e) = content.vessel.imo.parse::<corridor_domain::Imo>() {
+        out.push(Ineligibility::InvalidImo {
+            imo: content.vessel.imo.clone(),
+            problem: e.to_string(),
         });
     }
 

@@ -144,7 +144,7 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 &agent(COMPANIES[c]),
                 Command::CreateDraft {
                     company: COMPANIES[c].into(),
-                    content: content("9000001", now + 72.hours()),
+                    content: content("9000015", now + 72.hours()),
                 },
                 now,
             ),

@@ -81,8 +81,8 @@ fn season_export_verifies_independently() {
     }
     let start = t("2022-10-25T06:00:00Z");
     let mut w = World::new(bsgi(), start);
-    let a1 = w.submitted("atlas", "9000001", start);
-    let a2 = w.submitted("boreas", "9000002", start);
+    let a1 = w.submitted("atlas", "9000015", start);
+    let a2 = w.submitted("boreas", "9000027", start);
     for p in ["RU", "TR", "UA", "UN"] {
         w.decide(p, &a1, DecisionKind::Approve, start + 1.hours())
             .expect("approve");

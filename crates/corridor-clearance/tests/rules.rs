@@ -223,12 +223,18 @@ fn eligibility_rules() {
     let b = bsgi();
     let check =
         |config: &CorridorConfig, edit: &dyn Fn(&mut ApplicationContent), expected: &[&str]| {
-            let mut c = content("9000001", submitted + 72.hours());
+            let mut c = content("9000015", submitted + 72.hours());
             edit(&mut c);
             let got = codes(check_eligibility(&c, config, submitted));
             assert_eq!(got, expected, "{c:?}");
         };
     check(&b, &|_| {}, &[]);
+    // Review of open finding 22: the vessel's IMO number is checked (seven
+    // digits and the check digit), as tracking's identity check goes by it.
+    check(&b, &|c| c.vessel.imo = "IMO 9000015".into(), &[]);
+    for bad in ["9000016", "900001", "", "IMO"] {
+        check(&b, &|c| c.vessel.imo = bad.into(), &["invalid_imo"]);
+    }
     // Notice period: 44 h for the Black Sea.
     check(&b, &|c| c.eta_inspection_area = submitted + 44.hours(), &[]);
     check(
@@ -334,7 +340,7 @@ fn eligibility_rules() {
     // UNVIM: five days' notice and its own checklist.
     let u = CorridorConfig::unvim().expect("unvim");
     let unvim_content = |eta_hours: i64| {
-        let mut c = content("9000009", submitted + eta_hours.hours());
+        let mut c = content("9000091", submitted + eta_hours.hours());
         c.itinerary.port = "YEHOD".into();
         c.documents = u.documents.required.iter().map(|k| doc(k, 1000)).collect();
         c
@@ -372,7 +378,7 @@ fn documents_checklist_and_uploads() {
             .to_string(),
         "document huge.pdf is 20971521 bytes, the limit is 20971520 (20 MiB)"
     );
-    let mut c = content("9000001", t("2022-11-10T08:00:00Z"));
+    let mut c = content("9000015", t("2022-11-10T08:00:00Z"));
     c.documents.retain(|d| d.kind != "crew_list");
     assert_eq!(
         check_documents(&c, &b),
@@ -384,7 +390,7 @@ fn documents_checklist_and_uploads() {
 
 #[test]
 fn content_hash_is_canonical_and_sensitive() {
-    let c = content("9000001", t("2022-11-10T08:00:00Z"));
+    let c = content("9000015", t("2022-11-10T08:00:00Z"));
     let h = c.content_hash().expect("hash");
     let json = serde_json::to_string(&c).expect("json");
     let back: ApplicationContent = serde_json::from_str(&json).expect("parse");

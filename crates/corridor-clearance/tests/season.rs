@@ -19,10 +19,10 @@ fn season_slice() {
     let mut now = start;
 
     // Three companies register voyages.
-    let a1 = w.submitted("atlas", "9000001", now);
-    let a2 = w.submitted("boreas", "9000002", now);
+    let a1 = w.submitted("atlas", "9000015", now);
+    let a2 = w.submitted("boreas", "9000027", now);
     let a3 = w.submitted("cygnus", "9000003", now);
-    let a4 = w.submitted("atlas", "9000004", now);
+    let a4 = w.submitted("atlas", "9000041", now);
     assert_eq!(a1, "BSGI-2022-000001");
     assert_eq!(w.status(&a1), Status::UnderReview);
 
@@ -214,7 +214,7 @@ fn season_slice() {
         .unwrap_err();
     assert!(matches!(err, ClearanceError::Denied(_)));
 
-    let a5 = w.submitted("boreas", "9000005", t("2022-10-28T12:00:00Z"));
+    let a5 = w.submitted("boreas", "9000053", t("2022-10-28T12:00:00Z"));
 
     // The corridor is suspended 29 Oct - 2 Nov 2022: no decisions meanwhile, deadlines pause.
     let suspend_at = t("2022-10-29T00:00:00Z");
@@ -456,7 +456,7 @@ fn season_slice() {
 fn a_signed_hold_or_release_counts_once() {
     let start = t("2022-10-25T06:00:00Z");
     let mut w = World::new(bsgi(), start);
-    let a = w.submitted("atlas", "9000001", start);
+    let a = w.submitted("atlas", "9000015", start);
     let hold_at = start + 1.minutes();
     w.decide("RU", &a, hold("DOCS_MISSING"), hold_at)
         .expect("hold");

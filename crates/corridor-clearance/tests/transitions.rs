@@ -42,7 +42,7 @@ fn at_status(target: Status) -> (World, String, Timestamp) {
             &agent(company),
             Command::CreateDraft {
                 company: company.into(),
-                content: content("9000001", now + 72.hours()),
+                content: content("9000015", now + 72.hours()),
             },
             now,
         )
@@ -228,7 +228,7 @@ fn transition_matrix() {
             agent("atlas"),
             Command::UpdateDraft {
                 application_id: id.into(),
-                content: content("9000001", now + 80.hours()),
+                content: content("9000015", now + 80.hours()),
             },
         )
     });
@@ -694,7 +694,7 @@ fn overdue_parties_are_visible() {
 #[test]
 fn status_pages_and_lists_respect_ownership() {
     let (mut w, id, now) = at_status(Status::UnderReview);
-    let other = w.submitted("boreas", "9000002", now);
+    let other = w.submitted("boreas", "9000027", now);
     w.decide("RU", &id, hold("DOCS_MISSING"), now + 1.hours())
         .expect("hold");
     let page = w
@@ -754,7 +754,7 @@ fn a_vessel_is_in_one_live_application_at_a_time() {
                 &agent(other),
                 Command::CreateDraft {
                     company: other.into(),
-                    content: content("9000001", now + 72.hours()),
+                    content: content("9000015", now + 72.hours()),
                 },
                 now,
             )
@@ -773,7 +773,7 @@ fn a_vessel_is_in_one_live_application_at_a_time() {
             assert_eq!(
                 submit,
                 Err(ClearanceError::VesselInAnotherApplication {
-                    imo: "9000001".into(),
+                    imo: "9000015".into(),
                     application_id: first.clone(),
                 }),
                 "{status:?}"
@@ -859,7 +859,7 @@ fn text_in_the_record_is_plain_and_bounded() {
             "vessel.name: holds the control character U+000A",
         ),
     ] {
-        let mut c = content("9000001", now + 72.hours());
+        let mut c = content("9000015", now + 72.hours());
         c.vessel.name = name;
         let r = w.run(
             &agent("atlas"),
@@ -1211,7 +1211,7 @@ fn a_result_is_recorded_on_the_day_of_its_booking() {
 #[test]
 fn the_time_a_partys_hold_keeps_an_application_waiting_is_counted() {
     let (mut w, id, now) = at_status(Status::UnderReview);
-    let other = w.submitted("boreas", "9000002", now);
+    let other = w.submitted("boreas", "9000027", now);
     w.decide("UA", &id, hold("DOCS_MISSING"), now + 1.hours())
         .expect("hold");
     w.release("UA", &id, now + 31.hours()).expect("release");
@@ -1398,7 +1398,7 @@ fn time_overdue_is_counted_when_a_wait_ends_without_a_decision() {
 /// coordinator may correct it (open finding 22), and it is nobody else's to
 /// record.
 #[test]
-fn an_arrival_at_the_inspection_area_is_recorded_once() {
+fn an_arrival_at_the_inspection_area_stands_unless_the_coordinator_corrects_it() {
     let (mut w, id, now) = at_status(Status::UnderReview);
     let arrive = |w: &mut World, actor: &Actor, at: Timestamp, now: Timestamp| {
         w.run(
@@ -1603,7 +1603,7 @@ fn plan_lateness_is_the_parties_only_for_a_version_submitted_in_time() {
     c.consensus = corridor_clearance::ConsensusRule::Quorum { approvals: 3 };
     let now = t("2022-11-10T06:00:00Z");
     let mut q = World::new(c, now);
-    let id = q.submitted("atlas", "9000001", now);
+    let id = q.submitted("atlas", "9000015", now);
     for p in ["RU", "TR", "UA"] {
         q.decide(p, &id, DecisionKind::Approve, now + 30.hours())
             .expect("approve");
@@ -1636,7 +1636,7 @@ fn an_mmsi_is_one_live_applications() {
         now,
     )
     .expect("declare the MMSI");
-    let mut other = content("9000002", now + 72.hours());
+    let mut other = content("9000027", now + 72.hours());
     other.vessel.mmsi = Some("271000001".into());
     let second = w
         .run(
@@ -1662,7 +1662,7 @@ fn an_mmsi_is_one_live_applications() {
         submit,
         Err(ClearanceError::MmsiInAnotherApplication {
             mmsi: "271000001".into(),
-            imo: "9000001".into(),
+            imo: "9000015".into(),
             application_id: first,
         })
     );

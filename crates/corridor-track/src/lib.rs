@@ -73,7 +73,10 @@
 //!   keeps following the believed ship (a run of the other's re-anchors it
 //!   as usual, silently). It ends, at the other ship's last report, when
 //!   that one has been silent for `mmsi_conflict_quiet_s`.
-//! - `area_arrival`: entering an inspection area or a port approach.
+//! - `area_arrival`: entering an inspection area or a port approach; or
+//!   already in an inspection area at the vessel's first sight ("first
+//!   seen in": it arrived before; not again for a re-anchored track, unless
+//!   the track it disowned was all there was).
 //! - Speed-based rules (loitering, encounter) use the reported SOG; a report
 //!   without SOG neither starts nor ends them.
 //!

@@ -1099,6 +1099,7 @@ impl<R: Registry> Monitor<R> {
         let tau = self.config.speed_time_constant_s.max(1) as f64;
         let gap = self.config.ais_gap_s as f64;
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.believed = v.det.believed.saturating_add(1);
             v.det.support = match (reanchor, v.fix) {
                 (true, _) => v.det.rival.map_or(1, |(_, n)| n),
                 (false, Some(f)) if secs(f.time, r.time) <= gap => v.det.support.saturating_add(1),
@@ -1143,6 +1144,11 @@ impl<R: Registry> Monitor<R> {
         let conflict = v.det.conflict;
         v.avg_speed_kn = None;
         v.det.zone_eval = None;
+        // The disowned track was all the vessel had (a bad first fix): the
+        // new one is its first sight.
+        if v.det.believed <= u32::from(v.det.support) {
+            v.det.placed = false;
+        }
         if v.det.deviation.is_none() {
             v.zone = Zone::Unknown;
             v.last_zone = LastZone::None;

@@ -145,8 +145,11 @@ pub(crate) struct Detectors {
     /// Where zones were last evaluated and how far the vessel may move from
     /// there before any zone could change (safe radius, metres).
     pub zone_eval: Option<(LatLon, f32)>,
-    /// Its zone has been decided once (a re-anchored track is not a first sight).
+    /// Its zone has been decided once (a re-anchored track is not a first
+    /// sight, unless the track it disowns was all there was).
     pub placed: bool,
+    /// Believed fixes so far, of every track.
+    pub believed: u32,
 }
 
 impl VesselState {

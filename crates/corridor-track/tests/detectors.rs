@@ -246,11 +246,28 @@ fn a_vessel_first_seen_in_an_inspection_area_has_arrived() {
     let mut b = Script::new(42, 0.0);
     b.report(off(ODESA, 1.0, 0.0), 0.0, NavStatus::AT_ANCHOR);
     b.hold(off(ODESA, 1.0, 0.0), 0.0, 120.0, 6.0, 0.0);
+    // Review: a bad first fix far away, then the ship's real reports in
+    // the area: once they disown it, they are its first sight.
+    let mut c = Script::new(43, 0.0);
+    let bad = c.report(LatLon::new(36.0, 14.5), 12.0, NavStatus::UNDER_WAY);
+    c.last = None;
+    c.wait(10.0);
+    let inside = off(ODESA, len - 3.0, 0.0);
+    c.report(inside, 0.0, NavStatus::AT_ANCHOR);
+    c.wait(6.0);
+    c.report(inside, 0.0, NavStatus::AT_ANCHOR);
+    c.wait(6.0);
+    let anchored = c.report(inside, 0.0, NavStatus::AT_ANCHOR);
+    c.hold(inside, 0.0, 60.0, 6.0, 0.0);
     let m = check(
         "first seen inside",
-        &merge(vec![a, b]),
+        &merge(vec![a, b, c]),
         MapRegistry::new(),
-        &[(AlertKind::AreaArrival, 41, first, first)],
+        &[
+            (AlertKind::AreaArrival, 41, first, first),
+            (AlertKind::ImpossibleJump, 43, bad, anchored),
+            (AlertKind::AreaArrival, 43, anchored, anchored),
+        ],
     );
     assert!(m.vessel(41).is_some_and(|v| v.in_corridor()));
 }

@@ -281,16 +281,19 @@ function planPanel(date, signal, onZone, onPlan) {
 function arrivalCell(e, area, zone, status, reload) {
   const since = `${ARRIVAL[e.arrival] || 'since'} ${fmtDate(e.waiting_since)}`;
   const known = e.arrival === 'seen' || e.arrival === 'recorded';
-  const now = wallClock(Date.now(), zone);
-  const at = h('input', { type: 'datetime-local', value: `${now.date}T${now.time}`, 'aria-label': `When ${e.vessel_name} arrived (${zoneName(zone)})` });
+  // A correction starts from the arrival as recorded (its time and area).
+  const from = wallClock(known && e.arrived_at ? Date.parse(e.arrived_at) : Date.now(), zone);
+  const at = h('input', { type: 'datetime-local', value: `${from.date}T${from.time}`, 'aria-label': `When ${e.vessel_name} arrived (${zoneName(zone)})` });
+  const areas = [...new Set([e.arrival_area, area].filter(Boolean))];
+  const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived` }, areas.map((a) => h('option', { value: a }, a)));
   const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
   const note = e.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null;
   return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
-    h('span', { class: 'inline' }, at, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async () => {
+    h('span', { class: 'inline' }, at, areas.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async () => {
       if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);
       const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
-      await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area, evidence: evidence.value.trim() });
+      await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || area, evidence: evidence.value.trim() });
       mount(status, notice('info', `${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`));
       await reload();
     }, { class: 'secondary', 'data-action': 'arrival' }))), note);

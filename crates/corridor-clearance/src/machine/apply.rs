@@ -386,11 +386,13 @@ impl Clearance {
                     } => {
                         // Tracking logs one; a later one is the coordinator's
                         // correction (`decide` refuses any other).
+                        let corrects = app.area_arrival.take().map(Box::new);
                         app.area_arrival = Some(AreaArrival {
                             at: *arrived,
                             area: area.clone(),
                             evidence: evidence.clone(),
                             by: by.clone(),
+                            corrects,
                         });
                     }
                     E::VesselDeparted { .. } => app.status = Status::InTransit,

@@ -192,7 +192,8 @@ pub enum Command {
     /// The vessel is at the inspection area: seen there by tracking (the
     /// server, with the alert that saw it) or recorded by the coordinator
     /// (saying how it is known). The queue orders by this arrival, not the
-    /// ETA the agent declared. The first arrival recorded stands.
+    /// ETA the agent declared. Tracking's first arrival stands; the
+    /// coordinator may correct a recorded one (another time or area).
     RecordAreaArrival {
         application_id: String,
         /// When it arrived.
@@ -550,6 +551,16 @@ pub struct AreaArrival {
     pub evidence: String,
     /// Who recorded it (the log entry's actor).
     pub by: String,
+    /// The arrival this one corrects (which may correct another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<Box<AreaArrival>>,
+}
+
+impl AreaArrival {
+    /// This arrival and every one it corrected, newest first.
+    pub fn history(&self) -> impl Iterator<Item = &AreaArrival> {
+        std::iter::successors(Some(self), |a| a.corrects.as_deref())
+    }
 }
 
 /// An inspection recorded against a booking.

@@ -311,6 +311,7 @@ pub fn forward_arrivals(
                     mmsi: a.mmsi,
                     area: area.to_string(),
                     at: a.start,
+                    imo: None,
                 },
             )
             .await;
@@ -328,13 +329,15 @@ async fn ais_imos(live: &corridor_ingest::LiveHandle) -> HashMap<u32, u32> {
 }
 
 /// An arrival at an inspection area tracking saw: its alert's key, the
-/// vessel, the area and the time.
+/// vessel, the area, the time, and the IMO number the vessel's AIS named
+/// then (or the first it named after).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Arrival {
     key: String,
     mmsi: u32,
     area: String,
     at: jiff::Timestamp,
+    imo: Option<u32>,
 }
 
 /// How often held arrivals are tried again (AIS names a vessel's IMO in
@@ -346,9 +349,10 @@ const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// Held arrivals kept at most (the oldest go first).
 const MAX_HELD: usize = 10_000;
 
-/// Arrivals the service held because the vessel's AIS had not named the
-/// application's IMO number (none yet, or another): tried again as static
-/// reports come, for [`HELD_FOR`].
+/// Arrivals the service held because the vessel's AIS had named no IMO
+/// number yet: tried again, oldest first, as static reports come, for
+/// [`HELD_FOR`]. The first IMO it names is the one checked, once: a ship
+/// named another IMO is refused for good (the coordinator records it).
 #[derive(Debug, Default)]
 struct HeldArrivals {
     held: std::collections::VecDeque<(Arrival, std::time::Instant)>,
@@ -359,68 +363,83 @@ impl HeldArrivals {
         self.held.is_empty()
     }
 
-    /// Hands `a` to the service; keeps it if the service held it.
+    /// Hands `a` to the service with the IMO its AIS names now (`imos`);
+    /// keeps it if the service held it. Behind an older held arrival of
+    /// the same vessel it waits its turn: the earlier arrival counts first.
     async fn forward(
         &mut self,
         service: &corridor_clearance_service::Service,
         imos: &HashMap<u32, u32>,
-        a: Arrival,
+        mut a: Arrival,
     ) {
-        if self.offer(service, imos, &a, true).await {
-            if self.held.len() >= MAX_HELD {
-                self.held.pop_front();
+        a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
+        let behind = self.held.iter().any(|(h, _)| h.mmsi == a.mmsi);
+        if behind || offer(service, &a, Try::First).await {
+            if self.held.len() >= MAX_HELD
+                && let Some((gone, _)) = self.held.pop_front()
+            {
+                offer(service, &gone, Try::Last).await;
             }
             self.held.push_back((a, std::time::Instant::now()));
         }
     }
 
-    /// Tries every held arrival again with what AIS names now.
+    /// Tries every held arrival again, oldest first, with the IMO its
+    /// vessel's AIS names now; the last time once [`HELD_FOR`] has passed.
     async fn retry(
         &mut self,
         service: &corridor_clearance_service::Service,
         imos: &HashMap<u32, u32>,
     ) {
-        for (a, since) in std::mem::take(&mut self.held) {
-            if since.elapsed() < HELD_FOR && self.offer(service, imos, &a, false).await {
+        for (mut a, since) in std::mem::take(&mut self.held) {
+            a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
+            let last = since.elapsed() >= HELD_FOR;
+            let again = offer(service, &a, if last { Try::Last } else { Try::Again }).await;
+            if again && !last {
                 self.held.push_back((a, since));
             }
         }
     }
+}
 
-    /// Whether `a` is to be kept: the service held it, or could not log it
-    /// (tried again; logs what happened the first time).
-    async fn offer(
-        &self,
-        service: &corridor_clearance_service::Service,
-        imos: &HashMap<u32, u32>,
-        a: &Arrival,
-        first: bool,
-    ) -> bool {
-        let ais_imo = imos.get(&a.mmsi).copied();
-        let seen = corridor_clearance_service::arrivals::SeenArrival {
-            mmsi: a.mmsi,
-            ais_imo,
-            area: &a.area,
-            at: a.at,
-            alert_key: &a.key,
-        };
-        let (mmsi, area, key) = (a.mmsi, a.area.as_str(), a.key.as_str());
-        match service.observe_arrival(&seen).await {
-            Ok(o) => {
-                if !o.logged.is_empty() {
-                    tracing::info!(mmsi, area, applications = ?o.logged, key, "arrival at the inspection area logged");
-                }
-                if first && !o.held.is_empty() {
-                    tracing::warn!(mmsi, ?ais_imo, area, applications = ?o.held, key, "arrival held: the vessel's AIS does not name the application's IMO");
-                }
-                !o.held.is_empty()
+/// Which time an arrival is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Try {
+    First,
+    Again,
+    Last,
+}
+
+/// Offers `a` to the service; whether to keep it (the service held it, or
+/// could not log it). Logs what happened the first and the last time.
+async fn offer(service: &corridor_clearance_service::Service, a: &Arrival, t: Try) -> bool {
+    let seen = corridor_clearance_service::arrivals::SeenArrival {
+        mmsi: a.mmsi,
+        ais_imo: a.imo,
+        area: &a.area,
+        at: a.at,
+        alert_key: &a.key,
+        last_try: t == Try::Last,
+    };
+    let (mmsi, area, key, ais_imo) = (a.mmsi, a.area.as_str(), a.key.as_str(), a.imo);
+    match service.observe_arrival(&seen).await {
+        Ok(o) => {
+            if !o.logged.is_empty() {
+                tracing::info!(mmsi, area, applications = ?o.logged, key, "arrival at the inspection area logged");
             }
-            Err(e) => {
-                if first {
-                    tracing::warn!(mmsi, area, key, error = %e, "arrival at the inspection area not logged; tried again");
-                }
-                true
+            if t == Try::First && !o.held.is_empty() {
+                tracing::info!(mmsi, area, applications = ?o.held, key, "arrival held until the vessel's AIS names its IMO");
             }
+            if !o.refused.is_empty() {
+                tracing::warn!(mmsi, ?ais_imo, area, applications = ?o.refused, key, "arrival not counted: the vessel's AIS does not name the application's IMO");
+            }
+            !o.held.is_empty()
+        }
+        Err(e) => {
+            if t != Try::Again {
+                tracing::warn!(mmsi, area, key, error = %e, "arrival at the inspection area not logged");
+            }
+            true
         }
     }
 }
@@ -482,6 +501,7 @@ async fn backfill_arrivals(
                         mmsi,
                         area,
                         at,
+                        imo: None,
                     },
                 )
                 .await;
@@ -729,23 +749,15 @@ mod tests {
         let mut held = super::HeldArrivals::default();
         // Open finding 22: an MMSI is the agent's word. Until the vessel's
         // AIS names the application's IMO, its arrival is held, and the
-        // coordinator is told why.
-        let wrong = std::collections::HashMap::from([(271_000_001, 9_321_483)]);
-        backfill_arrivals(store.as_ref(), &corridor, &service, &wrong, &mut held).await;
-        assert!(
-            service
-                .application(&id)
-                .await
-                .unwrap()
-                .area_arrival
-                .is_none()
-        );
-        let note = service.arrival_note(&id).expect("told why");
-        assert!(
-            note.contains("names IMO 9321483, not this application's 9074729"),
-            "{note}"
-        );
-        held.retry(&service, &Default::default()).await;
+        // coordinator is told why; a restart's monitor knows no IMO yet.
+        backfill_arrivals(
+            store.as_ref(),
+            &corridor,
+            &service,
+            &Default::default(),
+            &mut held,
+        )
+        .await;
         assert!(
             service
                 .application(&id)
@@ -756,8 +768,28 @@ mod tests {
         );
         let note = service.arrival_note(&id).expect("told why");
         assert!(note.contains("has not sent an IMO number yet"), "{note}");
-        assert!(!held.is_empty(), "still held");
+        assert!(!held.is_empty(), "held");
+        // Review: the restarted monitor sees the vessel "first seen in" the
+        // area, its static report first; that later arrival waits behind
+        // the stored one, which counts once the IMO is known.
         let right = std::collections::HashMap::from([(271_000_001, 9_074_729)]);
+        let restart = super::Arrival {
+            key: "run2:1".into(),
+            mmsi: 271_000_001,
+            area: "Inspection Area Marmara".into(),
+            at: hours(1),
+            imo: None,
+        };
+        held.forward(&service, &right, restart).await;
+        assert!(
+            service
+                .application(&id)
+                .await
+                .unwrap()
+                .area_arrival
+                .is_none(),
+            "waits its turn"
+        );
         held.retry(&service, &right).await;
         assert!(held.is_empty());
         assert_eq!(service.arrival_note(&id), None);
