@@ -67,11 +67,11 @@ impl Service {
 
     /// The vessels tracking may have seen arrive before it could tell the
     /// service (an alert stored by an earlier run of the server): each
-    /// MMSI of an application that waits for its arrival, and from when an
-    /// arrival counts for it ([`ARRIVAL_LOOKBACK_DAYS`] before the
+    /// MMSI of an application that waits for its arrival, the IMO number
+    /// it declares (if valid), and from when an arrival counts for it ([`ARRIVAL_LOOKBACK_DAYS`] before the
     /// application was made: vessels wait in the area for registration;
     /// but after the same ship's earlier voyage was seen or inspected).
-    pub async fn awaiting_arrival(&self) -> Vec<(u32, Timestamp)> {
+    pub async fn awaiting_arrival(&self) -> Vec<(u32, Timestamp, Option<u32>)> {
         let st = self.state.lock().await;
         let apps = &st.clearance.applications;
         let back = jiff::SignedDuration::from_hours(24 * ARRIVAL_LOOKBACK_DAYS);
@@ -82,9 +82,10 @@ impl Service {
                 let mut since = a.created_at.checked_sub(back).unwrap_or(a.created_at);
                 // Not before the same ship's earlier voyage was seen or
                 // inspected: its arrivals then were that voyage's.
-                let imo = a.content.vessel.imo.trim();
                 for o in apps.values().filter(|o| {
-                    o.id != a.id && (mmsi_of(o) == Some(mmsi) || o.content.vessel.imo.trim() == imo)
+                    o.id != a.id
+                        && (mmsi_of(o) == Some(mmsi)
+                            || o.content.vessel.same_ship(&a.content.vessel))
                 }) {
                     let seen = o.area_arrival.as_ref().map(|x| x.at);
                     let inspected = o.last_inspection.as_ref().map(|x| x.at);
@@ -92,7 +93,7 @@ impl Service {
                         since = since.max(t + jiff::SignedDuration::from_secs(1));
                     }
                 }
-                Some((mmsi, since))
+                Some((mmsi, since, a.content.vessel.imo_number()))
             })
             .collect()
     }
@@ -125,7 +126,7 @@ impl Service {
         &self,
         seen: &SeenArrival<'_>,
     ) -> Result<ArrivalOutcome, ServiceError> {
-        let apps: Vec<(String, String)> = {
+        let apps: Vec<(String, String, Option<u32>)> = {
             let st = self.state.lock().await;
             st.clearance
                 .applications
@@ -135,7 +136,10 @@ impl Service {
                         && a.status.awaits_arrival()
                         && mmsi_of(a) == Some(seen.mmsi)
                 })
-                .map(|a| (a.id.clone(), a.content.vessel.imo.trim().to_string()))
+                .map(|a| {
+                    let v = &a.content.vessel;
+                    (a.id.clone(), v.imo.trim().to_string(), v.imo_number())
+                })
                 .collect()
         };
         let mut outcome = ArrivalOutcome::default();
@@ -148,8 +152,7 @@ impl Service {
         let at = seen.at.min(now);
         let actor = Actor::new(TRACKING_ACTOR, Role::System);
         let mut failed = None;
-        for (id, imo) in apps {
-            let app_imo = imo.parse::<corridor_domain::Imo>().ok().map(|i| i.get());
+        for (id, imo, app_imo) in apps {
             let why = match seen.ais_imo {
                 Some(ais) if app_imo == Some(ais) => None,
                 // Another ship, or a typing error in the MMSI: final.
@@ -160,7 +163,7 @@ impl Service {
                     false,
                 )),
                 None if seen.last_try => Some((
-                    "its AIS sent no IMO number within a day: not counted (the coordinator records the arrival)".to_string(),
+                    "its AIS sent no IMO number while the arrival was held: not counted (the coordinator records the arrival)".to_string(),
                     false,
                 )),
                 None => Some((

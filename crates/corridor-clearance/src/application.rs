@@ -25,6 +25,25 @@ pub struct Vessel {
 }
 
 impl Vessel {
+    /// The IMO number, if the declared one is valid (seven digits, the
+    /// last a check digit; "IMO 9074729" reads as 9074729).
+    pub fn imo_number(&self) -> Option<u32> {
+        self.imo
+            .parse::<corridor_domain::Imo>()
+            .ok()
+            .map(corridor_domain::Imo::get)
+    }
+
+    /// Whether `other` declares the same ship: the same IMO number (as a
+    /// number where both are valid: "IMO 9074729" is 9074729), else the
+    /// same text.
+    pub fn same_ship(&self, other: &Vessel) -> bool {
+        match (self.imo_number(), other.imo_number()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.imo.trim() == other.imo.trim(),
+        }
+    }
+
     /// The MMSI tracking knows the vessel by: nine digits, without padding
     /// (applications stored before that was checked may hold something
     /// else: then none).

@@ -48,22 +48,21 @@ pub(crate) async fn take_turns<T>(
                     Poll::Pending => {}
                 }
             }
-            // Ended lanes go; the rotation goes on after the lane served.
-            let mut after = served.as_ref().map(|(i, _)| i + 1);
+            // Ended lanes go; the rotation goes on after the lane served
+            // (or, if none was, where it was), whichever lanes went.
+            let mut after = served
+                .as_ref()
+                .map_or(if n > 0 { next % n } else { 0 }, |(i, _)| i + 1);
             ended.sort_unstable();
             for i in ended.into_iter().rev() {
                 lanes.remove(i);
-                if let Some(a) = after.as_mut()
-                    && i < *a
-                {
-                    *a -= 1;
+                if i < after {
+                    after -= 1;
                 }
             }
+            next = after;
             match served {
-                Some((_, item)) => {
-                    next = after.unwrap_or(0);
-                    Poll::Ready(Some(item))
-                }
+                Some((_, item)) => Poll::Ready(Some(item)),
                 None if lanes.is_empty() && !joining => Poll::Ready(None),
                 // Every lane, and `join`, will wake this task.
                 None => Poll::Pending,

@@ -395,13 +395,17 @@ async fn two_udp_senders_keep_their_own_multipart_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_busy_connections_do_not_crowd_out_another_source() {
     let corridor = demo_corridor().expect("corridor");
-    let cfg = PipelineConfig::new(
+    let mut cfg = PipelineConfig::new(
         corridor,
         vec![
             SourceSpec::parse("tcp-server:127.0.0.1:0").expect("tcp"),
             SourceSpec::parse("udp:127.0.0.1:0").expect("udp"),
         ],
     );
+    // Each source's lane holds more than the UDP receiver sends, so it
+    // loses nothing however slowly the monitor goes on a loaded machine;
+    // the shared channel of old, as deep, dropped every datagram.
+    cfg.channel_capacity = 256;
     let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
     let tcp = handle.bound()[0].1;
     let udp = handle.bound()[1].1;
@@ -424,6 +428,7 @@ async fn many_busy_connections_do_not_crowd_out_another_source() {
     until(&handle, "the flood", |s| s.sources[0].reports >= 5_000).await;
     let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
     const SENT: u64 = 200;
+    const { assert!(SENT < 256) };
     for l in position_lines(211_000_009, SENT as usize, t0) {
         sock.send_to(l.as_bytes(), udp).await.expect("send");
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -433,6 +438,14 @@ async fn many_busy_connections_do_not_crowd_out_another_source() {
     })
     .await;
     let during = handle.stats().await;
+    // And the monitor has them, flood or not.
+    for _ in 0..6000 {
+        if handle.vessels().await.iter().any(|v| v.mmsi == 211_000_009) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(handle.vessels().await.iter().any(|v| v.mmsi == 211_000_009));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for f in floods {
         let _ = f.await;

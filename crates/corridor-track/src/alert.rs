@@ -135,6 +135,11 @@ pub struct Alert {
     /// The other vessel of an encounter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_mmsi: Option<u32>,
+    /// The IMO number the vessel's static reports named when a point event
+    /// (entry, exit, arrival) happened, if one came: an arrival is checked
+    /// against it, also when read back from the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imo: Option<u32>,
     /// A human-readable explanation (thresholds, distances, claimed IMO).
     pub detail: String,
     /// The reports that triggered it (bounded: the first few and the latest).

@@ -347,6 +347,7 @@ impl<R: Registry> Monitor<R> {
         out: &mut Vec<Alert>,
     ) {
         let id = self.new_id();
+        let imo = self.vessels.get(&mmsi).and_then(|v| v.imo);
         out.push(Alert {
             id,
             kind,
@@ -360,6 +361,7 @@ impl<R: Registry> Monitor<R> {
                 area,
             },
             other_mmsi: None,
+            imo,
             detail,
             evidence: vec![Evidence::Position(*r)],
         });
@@ -387,6 +389,7 @@ impl<R: Registry> Monitor<R> {
             open: true,
             place,
             other_mmsi: None,
+            imo: None,
             detail,
             evidence,
         };

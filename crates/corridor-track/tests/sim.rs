@@ -232,6 +232,7 @@ fn alert(id: u64, kind: AlertKind, mmsi: u32, s_min: i64, e_min: i64) -> Alert {
             area: None,
         },
         other_mmsi: None,
+        imo: None,
         detail: String::new(),
         evidence: vec![Evidence::Static(corridor_track::StaticReport {
             mmsi,

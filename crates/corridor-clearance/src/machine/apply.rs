@@ -386,7 +386,12 @@ impl Clearance {
                     } => {
                         // Tracking logs one; a later one is the coordinator's
                         // correction (`decide` refuses any other).
-                        let corrects = app.area_arrival.take().map(Box::new);
+                        // Only the first is kept beside the correction: it
+                        // alone can be tracking's (bounded, however many).
+                        let corrects = app.area_arrival.take().map(|prior| {
+                            let first = prior.corrects.clone();
+                            first.unwrap_or_else(|| Box::new(prior))
+                        });
                         app.area_arrival = Some(AreaArrival {
                             at: *arrived,
                             area: area.clone(),

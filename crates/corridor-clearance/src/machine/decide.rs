@@ -223,8 +223,17 @@ impl Clearance {
                 }
                 let submitted = app.submitted_at.unwrap_or(now);
                 check_text(&content).map_err(ClearanceError::Invalid)?;
-                check_eligibility(&content, &self.config, submitted)
-                    .map_err(ClearanceError::Ineligible)?;
+                // An IMO submitted before it was checked stays amendable
+                // while it is not changed (as the MMSI below).
+                let same_imo = content.vessel.imo == app.content.vessel.imo;
+                if let Err(mut problems) = check_eligibility(&content, &self.config, submitted) {
+                    if same_imo {
+                        problems.retain(|p| !matches!(p, Ineligibility::InvalidImo { .. }));
+                    }
+                    if !problems.is_empty() {
+                        return Err(ClearanceError::Ineligible(problems));
+                    }
+                }
                 // The MMSI only when it changes: two applications that
                 // shared one before it was checked can still be amended.
                 let mmsi_changed = content.vessel.mmsi_digits() != app.content.vessel.mmsi_digits();
@@ -828,15 +837,14 @@ impl Clearance {
         vessel: &crate::application::Vessel,
         check_mmsi: bool,
     ) -> Result<(), ClearanceError> {
-        let imo = vessel.imo.trim();
         let live = || {
             self.applications
                 .values()
                 .filter(|o| o.id != id && o.status.is_live())
         };
-        if let Some(other) = live().find(|o| o.content.vessel.imo.trim() == imo) {
+        if let Some(other) = live().find(|o| o.content.vessel.same_ship(vessel)) {
             return Err(ClearanceError::VesselInAnotherApplication {
-                imo: imo.to_string(),
+                imo: vessel.imo.trim().to_string(),
                 application_id: other.id.clone(),
             });
         }

@@ -551,13 +551,14 @@ pub struct AreaArrival {
     pub evidence: String,
     /// Who recorded it (the log entry's actor).
     pub by: String,
-    /// The arrival this one corrects (which may correct another).
+    /// The first arrival recorded, when this one corrects it (the first
+    /// alone can be tracking's; corrections in between are in the log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<Box<AreaArrival>>,
 }
 
 impl AreaArrival {
-    /// This arrival and every one it corrected, newest first.
+    /// This arrival and the first one, if it corrects it.
     pub fn history(&self) -> impl Iterator<Item = &AreaArrival> {
         std::iter::successors(Some(self), |a| a.corrects.as_deref())
     }

@@ -311,7 +311,7 @@ pub fn forward_arrivals(
                     mmsi: a.mmsi,
                     area: area.to_string(),
                     at: a.start,
-                    imo: None,
+                    imo: valid_imo(a.imo),
                 },
             )
             .await;
@@ -324,8 +324,14 @@ async fn ais_imos(live: &corridor_ingest::LiveHandle) -> HashMap<u32, u32> {
     live.vessels()
         .await
         .into_iter()
-        .filter_map(|v| Some((v.mmsi, v.imo?)))
+        .filter_map(|v| Some((v.mmsi, valid_imo(v.imo)?)))
         .collect()
+}
+
+/// An IMO number AIS sent, if it is one (a wrong check digit, or the MMSI
+/// in the IMO field, names no ship: as if none came).
+fn valid_imo(imo: Option<u32>) -> Option<u32> {
+    imo.filter(|i| corridor_domain::Imo::new(*i).is_ok())
 }
 
 /// An arrival at an inspection area tracking saw: its alert's key, the
@@ -490,22 +496,9 @@ async fn backfill_arrivals(
     // An arrival already logged for another application (the vessel's
     // previous voyage) is not this one's.
     let used = service.logged_arrival_evidence().await;
-    for (mmsi, since) in service.awaiting_arrival().await {
-        match first_stored_arrival(store, corridor, mmsi, since, &used).await {
-            Ok(Some((key, area, at))) => {
-                held.forward(
-                    service,
-                    imos,
-                    Arrival {
-                        key,
-                        mmsi,
-                        area,
-                        at,
-                        imo: None,
-                    },
-                )
-                .await;
-            }
+    for (mmsi, since, imo) in service.awaiting_arrival().await {
+        match first_stored_arrival(store, corridor, (mmsi, imo), since, &used).await {
+            Ok(Some(a)) => held.forward(service, imos, a).await,
             Ok(None) => {}
             Err(e) => tracing::warn!(mmsi, error = %e, "stored arrivals not read"),
         }
@@ -516,14 +509,16 @@ async fn backfill_arrivals(
 const ARRIVAL_PAGE: u32 = 1000;
 
 /// The earliest stored arrival of `mmsi` at an inspection area since
-/// `since` whose evidence is not in `used`: `(key, area, time)`.
+/// `since` whose evidence is not in `used` and whose vessel named no IMO
+/// other than `imo` (the application's) then: one that named another was
+/// refused, and stays refused after a restart.
 async fn first_stored_arrival(
     store: &dyn corridor_store::TrackStore,
     corridor: &Corridor,
-    mmsi: u32,
+    (mmsi, imo): (u32, Option<u32>),
     since: jiff::Timestamp,
     used: &std::collections::HashSet<String>,
-) -> Result<Option<(String, String, jiff::Timestamp)>, corridor_store::StoreError> {
+) -> Result<Option<Arrival>, corridor_store::StoreError> {
     let mut first = None;
     let mut until = None;
     let mut seen = std::collections::HashSet::new();
@@ -556,10 +551,20 @@ async fn first_stored_arrival(
             if a.start < since {
                 continue;
             }
+            let named = valid_imo(a.imo);
+            if named.is_some_and(|n| Some(n) != imo) {
+                continue;
+            }
             if let Some(area) = inspection_area_arrival(corridor, &a)
-                && first.as_ref().is_none_or(|(_, _, t)| a.start < *t)
+                && first.as_ref().is_none_or(|f: &Arrival| a.start < f.at)
             {
-                first = Some((r.key.clone(), area.to_string(), a.start));
+                first = Some(Arrival {
+                    key: r.key.clone(),
+                    mmsi,
+                    area: area.to_string(),
+                    at: a.start,
+                    imo: named,
+                });
             }
         }
         // A short page is the last; a page of repeats (many at one time) too.
@@ -622,6 +627,12 @@ mod tests {
     use super::{backfill_arrivals, inspection_area_arrival};
     use corridor_track::{Alert, AlertKind, Place};
 
+    /// `a`, raised while the vessel's AIS named `imo`.
+    pub(super) fn named(mut a: Alert, imo: u32) -> Alert {
+        a.imo = Some(imo);
+        a
+    }
+
     fn arrival(id: u64, area: &str, at: jiff::Timestamp) -> Alert {
         Alert {
             id,
@@ -636,6 +647,7 @@ mod tests {
                 area: Some(area.into()),
             },
             other_mmsi: None,
+            imo: None,
             detail: String::new(),
             evidence: Vec::new(),
         }
@@ -729,6 +741,12 @@ mod tests {
                 arrival(1, "Inspection Area Marmara", hours(24 * 20)),
             ),
             ("run:2", arrival(2, "Port of Odesa approach", hours(30))),
+            // Review: another ship with this MMSI (its AIS named another
+            // IMO): refused then, and after a restart too.
+            (
+                "run:0",
+                named(arrival(5, "Inspection Area Marmara", hours(25)), 9_321_483),
+            ),
             ("run:3", arrival(3, "Inspection Area Marmara", hours(20))),
             ("run:4", arrival(4, "Inspection Area Marmara", hours(2))),
         ];
@@ -821,14 +839,28 @@ mod tests {
         // Review: an arrival already logged for another application (the
         // vessel's previous voyage) is not this one's; and the earliest is
         // found past a page of later arrivals.
+        // Tracking's evidence stays used once the coordinator corrects it.
+        let coordinator = Actor::new("user:coordinator", Role::Coordinator);
+        service
+            .execute(
+                &coordinator,
+                Command::RecordAreaArrival {
+                    application_id: id.clone(),
+                    at: hours(21),
+                    area: "Inspection Area Marmara".into(),
+                    evidence: "the deck log: anchored an hour earlier".into(),
+                },
+            )
+            .await
+            .unwrap();
         let used = service.logged_arrival_evidence().await;
         assert!(used.contains("ais:run:3"), "{used:?}");
         let since = hours(24 * 14);
-        let next =
-            super::first_stored_arrival(store.as_ref(), &corridor, 271_000_001, since, &used)
-                .await
-                .unwrap();
-        assert_eq!(next.map(|(key, _, _)| key), Some("run:4".to_string()));
+        let vessel = (271_000_001, Some(9_074_729));
+        let next = super::first_stored_arrival(store.as_ref(), &corridor, vessel, since, &used)
+            .await
+            .unwrap();
+        assert_eq!(next.map(|a| a.key), Some("run:4".to_string()));
         let many: Vec<corridor_store::AlertRow> = (0..super::ARRIVAL_PAGE + 200)
             .map(|i| {
                 let a = arrival(
@@ -851,13 +883,13 @@ mod tests {
         let paged = super::first_stored_arrival(
             store.as_ref(),
             &corridor,
-            271_000_001,
+            vessel,
             since,
             &Default::default(),
         )
         .await
         .unwrap();
-        assert_eq!(paged.map(|(key, _, _)| key), Some("run:3".to_string()));
+        assert_eq!(paged.map(|a| a.key), Some("run:3".to_string()));
     }
 
     /// Open finding 11: only an arrival at an inspection area of the
@@ -880,6 +912,7 @@ mod tests {
                     area: area.map(str::to_string),
                 },
                 other_mmsi: None,
+                imo: None,
                 detail: String::new(),
                 evidence: Vec::new(),
             };
