@@ -660,8 +660,9 @@ pub(crate) async fn tcp_server(
 }
 
 /// Batches one TCP connection may have waiting for its turn (then its
-/// reading waits, and the peer with it).
-const CONNECTION_DEPTH: usize = 4;
+/// reading waits, and the peer with it). Small: a server holds this many
+/// for each of its `max_connections`, besides the one each is building.
+const CONNECTION_DEPTH: usize = 2;
 
 pub(crate) async fn udp(
     socket: UdpSocket,
