@@ -12,6 +12,7 @@
 //! Times are stored as Unix milliseconds (event time): exact, index-friendly
 //! and the same in both databases.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -106,7 +107,10 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
     /// or more since the vessel's previous position, and every position that
     /// is evidence of a stored alert. Returns how many rows were deleted.
     /// Each run reads only the positions after the previous run's `before`
-    /// (and one bucket before it); positions thinned once are final.
+    /// (and one bucket before it), and, for each vessel with positions
+    /// stored since dated before that (a feed filling in the past), that
+    /// vessel's window from the earliest of them; positions thinned once
+    /// are final.
     async fn downsample(
         &self,
         before: Timestamp,
@@ -209,6 +213,31 @@ fn q(sql: &'static str) -> sqlx::AssertSqlSafe<&'static str> {
 
 const POSITION_COLUMNS: &str = "mmsi, time, lat, lon, sog, cog, heading, nav_status";
 
+/// [`DOWNSAMPLE_SQL`] with `filter` added to the rows read and deleted.
+macro_rules! downsample_sql {
+    ($filter:literal) => {
+        concat!(
+            "WITH w AS ( \
+  SELECT mmsi, time, downsampled, \
+    time > MIN(time) OVER (PARTITION BY mmsi, time / $3) AS later, \
+    nav_status = LAG(nav_status, 1, nav_status) OVER v AS same_status, \
+    ABS(COALESCE(sog, CAST(-1000 AS REAL)) - LAG(COALESCE(sog, CAST(-1000 AS REAL)), 1, COALESCE(sog, CAST(-1000 AS REAL))) OVER v) AS dsog, \
+    ABS(COALESCE(cog, CAST(-1000 AS REAL)) - LAG(COALESCE(cog, CAST(-1000 AS REAL)), 1, COALESCE(cog, CAST(-1000 AS REAL))) OVER v) AS dcog \
+  FROM track_positions WHERE time >= $1 AND time < $2 ",
+            $filter,
+            " WINDOW v AS (PARTITION BY mmsi ORDER BY time) \
+), doomed AS ( \
+  SELECT mmsi, time FROM w WHERE NOT downsampled GROUP BY mmsi, time \
+  HAVING MIN(CASE WHEN later AND same_status AND dsog < $4 \
+                   AND (dcog < $5 OR (dcog > 360 - $5 AND dcog <= 360)) THEN 1 ELSE 0 END) = 1 \
+) \
+DELETE FROM track_positions WHERE time >= $1 AND time < $2 AND NOT downsampled ",
+            $filter,
+            " AND (mmsi, time) IN (SELECT mmsi, time FROM doomed) \
+  AND NOT EXISTS (SELECT 1 FROM track_evidence e WHERE e.mmsi = track_positions.mmsi AND e.time = track_positions.time)"
+        )
+    };
+}
 /// Down-sampling, one statement for both databases. `$1..$2`: the window of
 /// event time read (`$1` reaches one bucket back into what the previous run
 /// kept, for context); `$3`: bucket (ms); `$4`: speed change (kn); `$5`:
@@ -218,23 +247,10 @@ const POSITION_COLUMNS: &str = "mmsi, time, lat, lon, sog, cog, heading, nav_sta
 /// previous position, and it is not the evidence of an alert. Unknown speed
 /// or course counts as a value of its own (a change to or from unknown is a
 /// change).
-const DOWNSAMPLE_SQL: &str = "\
-WITH w AS ( \
-  SELECT mmsi, time, downsampled, \
-    time > MIN(time) OVER (PARTITION BY mmsi, time / $3) AS later, \
-    nav_status = LAG(nav_status, 1, nav_status) OVER v AS same_status, \
-    ABS(COALESCE(sog, CAST(-1000 AS REAL)) - LAG(COALESCE(sog, CAST(-1000 AS REAL)), 1, COALESCE(sog, CAST(-1000 AS REAL))) OVER v) AS dsog, \
-    ABS(COALESCE(cog, CAST(-1000 AS REAL)) - LAG(COALESCE(cog, CAST(-1000 AS REAL)), 1, COALESCE(cog, CAST(-1000 AS REAL))) OVER v) AS dcog \
-  FROM track_positions WHERE time >= $1 AND time < $2 \
-  WINDOW v AS (PARTITION BY mmsi ORDER BY time) \
-), doomed AS ( \
-  SELECT mmsi, time FROM w WHERE NOT downsampled GROUP BY mmsi, time \
-  HAVING MIN(CASE WHEN later AND same_status AND dsog < $4 \
-                   AND (dcog < $5 OR (dcog > 360 - $5 AND dcog <= 360)) THEN 1 ELSE 0 END) = 1 \
-) \
-DELETE FROM track_positions WHERE time >= $1 AND time < $2 AND NOT downsampled \
-  AND (mmsi, time) IN (SELECT mmsi, time FROM doomed) \
-  AND NOT EXISTS (SELECT 1 FROM track_evidence e WHERE e.mmsi = track_positions.mmsi AND e.time = track_positions.time)";
+const DOWNSAMPLE_SQL: &str = downsample_sql!("");
+/// One vessel's positions stored late (`$6`: its MMSI), in a window an
+/// earlier run had passed.
+const DOWNSAMPLE_LATE_SQL: &str = downsample_sql!("AND mmsi = $6");
 
 /// The rows in `(mmsi, time)` order (consecutive inserts then land on the
 /// same index pages; the order rows are stored in is not observable),
@@ -270,6 +286,41 @@ fn evidence_of(rows: &[AlertRow]) -> Vec<(i64, i64)> {
 macro_rules! track_impl {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// Notes, per vessel, the earliest of `rows` dated before what
+            /// down-sampling has passed, so that its next run thins them
+            /// too (one small read per batch; a write only when a feed
+            /// fills in the past).
+            async fn note_late(&self, rows: &[PositionRow]) -> Result<(), StoreError> {
+                let done: Option<i64> = sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(done) = done else { return Ok(()) };
+                let mut late: BTreeMap<u32, i64> = BTreeMap::new();
+                for r in rows {
+                    let t = millis(r.time);
+                    if t < done {
+                        let e = late.entry(r.mmsi).or_insert(t);
+                        *e = (*e).min(t);
+                    }
+                }
+                if late.is_empty() {
+                    return Ok(());
+                }
+                let late: Vec<(u32, i64)> = late.into_iter().collect();
+                for chunk in late.chunks(1000) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_late (mmsi, since) ");
+                    qb.push_values(chunk, |mut b, (mmsi, since)| {
+                        b.push_bind(i64::from(*mmsi)).push_bind(*since);
+                    });
+                    qb.push(
+                        " ON CONFLICT (mmsi) DO UPDATE SET since = \
+                         CASE WHEN excluded.since < track_late.since THEN excluded.since ELSE track_late.since END",
+                    );
+                    qb.build().execute(&self.pool).await?;
+                }
+                Ok(())
+            }
+
             fn position(r: &<$db as sqlx::Database>::Row) -> Result<PositionRow, StoreError> {
                 let heading: Option<i32> = r.try_get(6)?;
                 let nav: i32 = r.try_get(7)?;
@@ -305,7 +356,9 @@ macro_rules! track_impl {
                 if rows.is_empty() {
                     return Ok(0);
                 }
-                self.insert_rows(rows).await
+                let n = self.insert_rows(rows).await?;
+                self.note_late(rows).await?;
+                Ok(n)
             }
 
             async fn upsert_alerts(&self, rows: &[AlertRow]) -> Result<(), StoreError> {
@@ -401,10 +454,38 @@ macro_rules! track_impl {
                 if done.is_some_and(|d| d >= before) {
                     return Ok(0);
                 }
+                // Positions stored after an earlier run had passed their
+                // time: each such vessel's window again, up to that run's end.
+                let mut deleted = 0;
+                if let Some(done) = done {
+                    let late: Vec<(i64, i64)> = sqlx::query_as(q("SELECT mmsi, since FROM track_late ORDER BY mmsi"))
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    for (mmsi, since) in late {
+                        let from = since.saturating_sub(bucket);
+                        deleted += sqlx::query(q(DOWNSAMPLE_LATE_SQL))
+                            .bind(from)
+                            .bind(done)
+                            .bind(bucket)
+                            .bind(f64::from(sog_change_kn.max(0.0)))
+                            .bind(f64::from(cog_change_deg.clamp(0.0, 180.0)))
+                            .bind(mmsi)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        sqlx::query(q("UPDATE track_positions SET downsampled = TRUE WHERE mmsi = $1 AND time >= $2 AND time < $3 AND NOT downsampled"))
+                            .bind(mmsi)
+                            .bind(from)
+                            .bind(done)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    sqlx::query(q("DELETE FROM track_late")).execute(&mut *tx).await?;
+                }
                 // One bucket before the previous run's end: the context that
                 // run kept (first of the bucket, previous status/speed/course).
                 let from = done.map_or(i64::MIN, |d| d.saturating_sub(bucket));
-                let deleted = sqlx::query(q(DOWNSAMPLE_SQL))
+                deleted += sqlx::query(q(DOWNSAMPLE_SQL))
                     .bind(from)
                     .bind(before)
                     .bind(bucket)

@@ -294,6 +294,7 @@ async fn postgres_repeats_stored_before_the_key_are_removed() {
 
 const A: u32 = 211_000_011;
 const B: u32 = 211_000_012;
+const C: u32 = 211_000_013;
 
 fn at(mmsi: u32, minute: i64, sog: Option<f32>, cog: Option<f32>, nav_status: u8) -> PositionRow {
     PositionRow {
@@ -405,6 +406,30 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
         minutes(&*s, B, 60, 120).await,
         [60, 61, 70, 80, 90, 100, 110]
     );
+
+    // Open finding 9: a feed fills in C's first hour after both runs had
+    // passed it. The next run thins it too, and only it.
+    let late: Vec<PositionRow> = (0..60)
+        .map(|m| at(C, m, Some(11.0), Some(45.0), 0))
+        .collect();
+    assert_eq!(s.insert_positions(&late).await.expect("late"), 60);
+    assert_eq!(minutes(&*s, C, 0, 60).await.len(), 60);
+    let deleted = s
+        .downsample(t(7800), 600, 2.0, 30.0)
+        .await
+        .expect("third run");
+    assert_eq!(minutes(&*s, C, 0, 60).await, [0, 10, 20, 30, 40, 50]);
+    assert_eq!(
+        minutes(&*s, A, 0, 60).await,
+        [0, 10, 20, 25, 30, 33, 40, 47, 50]
+    );
+    assert!(deleted >= 54, "{deleted}");
+    // Thinned once, they are final: nothing more on the next run.
+    assert_eq!(minutes(&*s, C, 0, 60).await.len(), 6);
+    s.downsample(t(8400), 600, 2.0, 30.0)
+        .await
+        .expect("fourth run");
+    assert_eq!(minutes(&*s, C, 0, 60).await, [0, 10, 20, 30, 40, 50]);
 }
 
 /// The page size of the SQLite file at `path`, opened as corridor opens it.
