@@ -6,7 +6,7 @@
 //!   tracked vessel (the current picture), then `position` and `alert` events
 //!   as they happen. `data` is JSON: positions `{mmsi, name, lat, lon, sog,
 //!   cog, state, time}`, alerts as stored (`id, kind, mmsi, start, end, open,
-//!   place, other_mmsi, detail, evidence`). Alerts travel apart from
+//!   place, other_mmsi, imo, detail, evidence`). Alerts travel apart from
 //!   positions, so a client too slow for every position loses positions,
 //!   never an alert (up to `corridor_ingest::ALERT_BACKLOG` unread); it gets
 //!   a `lagged` event with how many it missed. [`Notice`]s from outside

@@ -78,12 +78,14 @@ pub struct RegistryRow {
     pub source: String,
 }
 
-/// Tracking storage. Every method is one statement or one transaction.
+/// Tracking storage. Every write is one statement or one transaction.
 #[async_trait]
 pub trait TrackStore: Send + Sync + std::fmt::Debug {
     /// Appends positions in one transaction (SQLite: multi-row INSERTs;
     /// PostgreSQL: one binary `COPY`, or `ON CONFLICT DO NOTHING` through a
-    /// temporary table while batches repeat stored rows). Of several
+    /// temporary table while batches repeat stored rows or are dated before
+    /// what down-sampling has passed, which the same transaction notes for
+    /// its next run). Of several
     /// positions of one vessel at the same millisecond in `rows` only the
     /// first is stored, and one whose `(mmsi, time)` is already stored is
     /// ignored. Returns how many rows were stored.
@@ -252,6 +254,10 @@ const DOWNSAMPLE_SQL: &str = downsample_sql!("");
 /// earlier run had passed.
 const DOWNSAMPLE_LATE_SQL: &str = downsample_sql!("AND mmsi = $6");
 
+/// Vessels with late positions one down-sampling run thins at most (the
+/// earliest first; the rest wait for the next run).
+const LATE_PER_RUN: i64 = 1000;
+
 /// The rows in `(mmsi, time)` order (consecutive inserts then land on the
 /// same index pages; the order rows are stored in is not observable),
 /// without repeats: of several reports of one vessel at the same
@@ -283,30 +289,41 @@ fn evidence_of(rows: &[AlertRow]) -> Vec<(i64, i64)> {
     out
 }
 
+/// Per vessel, the earliest of `rows` dated before `done` (how far
+/// down-sampling has gone), if it has begun.
+fn late_by_vessel(rows: &[PositionRow], done: Option<i64>) -> Vec<(u32, i64)> {
+    let Some(done) = done else {
+        return Vec::new();
+    };
+    let mut late: BTreeMap<u32, i64> = BTreeMap::new();
+    for r in rows {
+        let t = millis(r.time);
+        if t < done {
+            let e = late.entry(r.mmsi).or_insert(t);
+            *e = (*e).min(t);
+        }
+    }
+    late.into_iter().collect()
+}
+
 macro_rules! track_impl {
     ($store:ident, $db:ty) => {
         impl $store {
             /// Notes, per vessel, the earliest of `rows` dated before what
             /// down-sampling has passed, so that its next run thins them
-            /// too (one small read per batch; a write only when a feed
-            /// fills in the past).
-            async fn note_late(&self, rows: &[PositionRow]) -> Result<(), StoreError> {
+            /// too: in the transaction that stores them (one small read; a
+            /// write only when a feed fills in the past).
+            async fn note_late(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                rows: &[PositionRow],
+            ) -> Result<(), StoreError> {
                 let done: Option<i64> = sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *conn)
                     .await?;
-                let Some(done) = done else { return Ok(()) };
-                let mut late: BTreeMap<u32, i64> = BTreeMap::new();
-                for r in rows {
-                    let t = millis(r.time);
-                    if t < done {
-                        let e = late.entry(r.mmsi).or_insert(t);
-                        *e = (*e).min(t);
-                    }
-                }
+                let late = late_by_vessel(rows, done);
                 if late.is_empty() {
                     return Ok(());
                 }
-                let late: Vec<(u32, i64)> = late.into_iter().collect();
                 for chunk in late.chunks(1000) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_late (mmsi, since) ");
                     qb.push_values(chunk, |mut b, (mmsi, since)| {
@@ -316,7 +333,7 @@ macro_rules! track_impl {
                         " ON CONFLICT (mmsi) DO UPDATE SET since = \
                          CASE WHEN excluded.since < track_late.since THEN excluded.since ELSE track_late.since END",
                     );
-                    qb.build().execute(&self.pool).await?;
+                    qb.build().execute(&mut *conn).await?;
                 }
                 Ok(())
             }
@@ -356,9 +373,7 @@ macro_rules! track_impl {
                 if rows.is_empty() {
                     return Ok(0);
                 }
-                let n = self.insert_rows(rows).await?;
-                self.note_late(rows).await?;
-                Ok(n)
+                self.insert_rows(rows).await
             }
 
             async fn upsert_alerts(&self, rows: &[AlertRow]) -> Result<(), StoreError> {
@@ -458,7 +473,8 @@ macro_rules! track_impl {
                 // time: each such vessel's window again, up to that run's end.
                 let mut deleted = 0;
                 if let Some(done) = done {
-                    let late: Vec<(i64, i64)> = sqlx::query_as(q("SELECT mmsi, since FROM track_late ORDER BY mmsi"))
+                    let late: Vec<(i64, i64)> = sqlx::query_as(q("SELECT mmsi, since FROM track_late ORDER BY since, mmsi LIMIT $1"))
+                        .bind(LATE_PER_RUN)
                         .fetch_all(&mut *tx)
                         .await?;
                     for (mmsi, since) in late {
@@ -479,8 +495,13 @@ macro_rules! track_impl {
                             .bind(done)
                             .execute(&mut *tx)
                             .await?;
+                        // Only the note read: one lowered meanwhile waits for the next run.
+                        sqlx::query(q("DELETE FROM track_late WHERE mmsi = $1 AND since = $2"))
+                            .bind(mmsi)
+                            .bind(since)
+                            .execute(&mut *tx)
+                            .await?;
                     }
-                    sqlx::query(q("DELETE FROM track_late")).execute(&mut *tx).await?;
                 }
                 // One bucket before the previous run's end: the context that
                 // run kept (first of the bucket, previous status/speed/course).
@@ -585,6 +606,8 @@ impl SqliteTrackStore {
             });
             n += qb.build().execute(&mut *tx).await?.rows_affected();
         }
+        // Under the write lock the INSERTs took: no thinning run between.
+        Self::note_late(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -607,7 +630,14 @@ impl PgTrackStore {
         use std::sync::atomic::Ordering::Relaxed;
         let rows = by_index_order(rows);
         let expected = self.repeats_expected.load(Relaxed);
-        if expected == 0 {
+        // A batch dated before what thinning has passed goes through the
+        // transaction below, which notes it (rare: a feed filling in the past).
+        let done: Option<i64> =
+            sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
+                .fetch_optional(&self.pool)
+                .await?;
+        let late = !late_by_vessel(&rows, done).is_empty();
+        if expected == 0 && !late {
             let mut conn = self.pool.acquire().await?;
             match copy_positions(&mut conn, "track_positions", &rows).await {
                 Ok(n) => return Ok(n),
@@ -621,7 +651,7 @@ impl PgTrackStore {
                     self.repeats_expected.store(REPEAT_BATCHES, Relaxed);
                 }
             }
-        } else {
+        } else if expected > 0 {
             self.repeats_expected.store(expected - 1, Relaxed);
         }
         let mut tx = self.pool.begin().await?;
@@ -637,6 +667,7 @@ impl PgTrackStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        Self::note_late(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -407,12 +407,21 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
         [60, 61, 70, 80, 90, 100, 110]
     );
 
-    // Open finding 9: a feed fills in C's first hour after both runs had
-    // passed it. The next run thins it too, and only it.
-    let late: Vec<PositionRow> = (0..60)
-        .map(|m| at(C, m, Some(11.0), Some(45.0), 0))
+    // Open finding 9: a feed fills in the past after both runs had passed
+    // it: C's first hour, its second half first; and A's minutes 1-9
+    // around what the first run kept, turning to 120° at 5. The next run
+    // thins them by the same rules, and nothing else.
+    let c = |from: i64, until: i64| -> Vec<PositionRow> {
+        (from..until)
+            .map(|m| at(C, m, Some(11.0), Some(45.0), 0))
+            .collect()
+    };
+    assert_eq!(s.insert_positions(&c(30, 60)).await.expect("late"), 30);
+    assert_eq!(s.insert_positions(&c(0, 30)).await.expect("earlier"), 30);
+    let a: Vec<PositionRow> = (1..10)
+        .map(|m| at(A, m, Some(10.0), Some(if m >= 5 { 120.0 } else { 90.0 }), 0))
         .collect();
-    assert_eq!(s.insert_positions(&late).await.expect("late"), 60);
+    assert_eq!(s.insert_positions(&a).await.expect("filled in"), 9);
     assert_eq!(minutes(&*s, C, 0, 60).await.len(), 60);
     let deleted = s
         .downsample(t(7800), 600, 2.0, 30.0)
@@ -421,9 +430,9 @@ async fn downsampling(s: Arc<dyn TrackStore>) {
     assert_eq!(minutes(&*s, C, 0, 60).await, [0, 10, 20, 30, 40, 50]);
     assert_eq!(
         minutes(&*s, A, 0, 60).await,
-        [0, 10, 20, 25, 30, 33, 40, 47, 50]
+        [0, 5, 10, 20, 25, 30, 33, 40, 47, 50]
     );
-    assert!(deleted >= 54, "{deleted}");
+    assert_eq!(deleted, 54 + 8);
     // Thinned once, they are final: nothing more on the next run.
     assert_eq!(minutes(&*s, C, 0, 60).await.len(), 6);
     s.downsample(t(8400), 600, 2.0, 30.0)
