@@ -24,7 +24,7 @@ export function arrivalTag(arrival) {
   switch (arrival) {
     case 'seen': return h('span', { class: 'tag', title: 'Tracking saw the vessel arrive at the inspection area' }, 'seen by AIS');
     case 'recorded': return h('span', { class: 'tag', title: 'The coordinator recorded its arrival at the inspection area' }, 'arrival recorded');
-    case 'late': return h('span', { class: 'tag warn', title: 'Its declared ETA has passed and tracking has not seen it at the inspection area: it waits from today' }, 'not arrived by its ETA');
+    case 'late': return h('span', { class: 'tag warn', title: 'Its declared ETA has passed and tracking has not seen it at the inspection area: it keeps its ETA’s place until its arrival is seen or recorded' }, 'not arrived by its ETA');
     default: return null;
   }
 }
