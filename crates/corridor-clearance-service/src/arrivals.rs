@@ -272,7 +272,8 @@ pub(crate) fn mmsi_of(app: &corridor_clearance::Application) -> Option<u32> {
     app.content.vessel.mmsi_digits()?.parse().ok()
 }
 
-/// The coordinator's record of an arrival tracking did not see.
+/// The coordinator's record of an arrival tracking did not see, or a
+/// correction of a recorded one (another time or area).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalRequest {
@@ -280,7 +281,8 @@ pub struct ArrivalRequest {
     pub at: String,
     /// Which inspection area.
     pub area: String,
-    /// How it is known (the master's notice of readiness, a sighting, …).
+    /// How it is known (the master's notice of readiness, a sighting, …),
+    /// or why it is corrected.
     pub evidence: String,
 }
 

@@ -1,4 +1,5 @@
-//! Eligibility rules from configuration. Every failure says why.
+//! Eligibility rules (from configuration, and a valid IMO number). Every
+//! failure says why.
 
 use crate::application::{ApplicationContent, DocumentProblem, check_documents};
 use crate::config::CorridorConfig;

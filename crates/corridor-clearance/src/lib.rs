@@ -10,7 +10,7 @@
 //! | [`config`] | [`CorridorConfig`] from TOML: parties, consensus rule, deadlines, eligibility, document checklist (`config/parties-bsgi.toml`, `config/parties-unvim.toml`) |
 //! | [`roles`] | [`Role`], [`Actor`], [`Action`], [`Resource`], and `can(actor, action, resource) -> Result<(), Denied>` |
 //! | [`application`] | [`ApplicationContent`] (vessel, itinerary, cargo plan, crew, last port calls, ETA, documents) and its canonical content hash; document checklist and upload limits |
-//! | [`eligibility`] | notice period, allowed cargo, minimum parcel, banned port calls; every failure says why |
+//! | [`eligibility`] | notice period, a valid IMO number (check digit), allowed cargo, minimum parcel, banned port calls; every failure says why |
 //! | [`consensus`] | unanimity or quorum over the parties' current decisions |
 //! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |

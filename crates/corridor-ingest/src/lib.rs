@@ -64,7 +64,7 @@
 //!   a waiting part (see docs/open-findings.md). (A crash between
 //!   storing and the ack redelivers that message: at-least-once there; the
 //!   monitor counts its reports stale, and they are stored again, which
-//!   SQLite's key ignores and PostgreSQL keeps: see docs/open-findings.md.)
+//!   the unique `(mmsi, time)` key ignores on both databases.)
 //! - **Event time**: the monitor's clock is the tag-block `c:` time; live
 //!   sentences without one get the arrival time; a replayed file's sentences
 //!   without one give no reports (counted as dropped, reason `untimed`).

@@ -111,8 +111,9 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
     /// Each run reads only the positions after the previous run's `before`
     /// (and one bucket before it), and, for each vessel with positions
     /// stored since dated before that (a feed filling in the past), that
-    /// vessel's window from the earliest of them; positions thinned once
-    /// are final.
+    /// vessel's window from the earliest of them, up to 1,000 such vessels
+    /// a run, earliest first (the rest wait for the next run); positions
+    /// thinned once are final.
     async fn downsample(
         &self,
         before: Timestamp,

@@ -242,8 +242,10 @@ pub fn forward_acknowledgements(
 
 /// Hands every arrival tracking sees at an inspection area to the
 /// clearance service, which logs it for the vessel's waiting applications
-/// (the queue counts their places from it), and tells the service that
-/// tracking reports arrivals.
+/// once the vessel's AIS names the application's IMO (the queue counts
+/// their places from it; held arrivals are tried again each minute for a
+/// day: [`HeldArrivals`]), and tells the service that tracking reports
+/// arrivals.
 pub fn forward_arrivals(
     live: &corridor_ingest::LiveHandle,
     service: Arc<corridor_clearance_service::Service>,
