@@ -11,7 +11,8 @@
 //!
 //! An MMSI is the agent's word: tracking's arrival counts only once the
 //! vessel's AIS names the application's IMO number (else another ship's
-//! arrival would buy a place). Until then it is held, and the queue entry
+//! arrival would buy a place). Until then it is held ([`HeldArrivals`],
+//! which the binary's forwarder keeps and retries), and the queue entry
 //! says why to the coordinator and the vessel's agent.
 //!
 //! While nothing has arrived, the queue counts from the declared ETA; on a
@@ -265,6 +266,133 @@ pub struct ArrivalOutcome {
     /// Applications it will not log this arrival for: AIS names another
     /// IMO number (or never named one).
     pub refused: Vec<String>,
+}
+
+// Held arrivals: what the binary's forwarder keeps while the vessel's AIS
+// has named no IMO yet (it alone sees tracking; the rules are here).
+
+/// An IMO number AIS sent, if it is one (a wrong check digit, or the MMSI
+/// in the IMO field, names no ship: as if none came).
+pub fn valid_imo(imo: Option<u32>) -> Option<u32> {
+    imo.filter(|i| corridor_domain::Imo::new(*i).is_ok())
+}
+
+/// An arrival at an inspection area tracking saw: its alert's key, the
+/// vessel, the area, the time, and the IMO number the vessel's AIS named
+/// then (or the first it named after).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedArrival {
+    /// The alert's key (the evidence logged with the arrival).
+    pub key: String,
+    /// The vessel's MMSI.
+    pub mmsi: u32,
+    /// The inspection area.
+    pub area: String,
+    /// When it arrived.
+    pub at: Timestamp,
+    /// The IMO number the vessel's AIS named then, if one came.
+    pub imo: Option<u32>,
+}
+
+/// How often held arrivals are tried again (AIS names a vessel's IMO in
+/// its static report, every six minutes).
+pub const HELD_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long an arrival is held for its vessel's IMO before the
+/// coordinator alone can record it.
+const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// Held arrivals kept at most (the oldest go first).
+const MAX_HELD: usize = 10_000;
+
+/// Arrivals the service held because the vessel's AIS had named no IMO
+/// number yet: tried again, oldest first, as static reports come, for
+/// [`HELD_FOR`]. The first IMO it names is the one checked, once: a ship
+/// named another IMO is refused for good (the coordinator records it).
+#[derive(Debug, Default)]
+pub struct HeldArrivals {
+    held: std::collections::VecDeque<(TrackedArrival, std::time::Instant)>,
+}
+
+impl HeldArrivals {
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// Hands `a` to the service with the IMO its AIS names now (`imos`);
+    /// keeps it if the service held it. Behind an older held arrival of
+    /// the same vessel it waits its turn: the earlier arrival counts first.
+    pub async fn forward(
+        &mut self,
+        service: &Service,
+        imos: &std::collections::HashMap<u32, u32>,
+        mut a: TrackedArrival,
+    ) {
+        a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
+        let behind = self.held.iter().any(|(h, _)| h.mmsi == a.mmsi);
+        if behind || offer(service, &a, Try::First).await {
+            if self.held.len() >= MAX_HELD
+                && let Some((gone, _)) = self.held.pop_front()
+            {
+                offer(service, &gone, Try::Last).await;
+            }
+            self.held.push_back((a, std::time::Instant::now()));
+        }
+    }
+
+    /// Tries every held arrival again, oldest first, with the IMO its
+    /// vessel's AIS names now; the last time once [`HELD_FOR`] has passed.
+    pub async fn retry(&mut self, service: &Service, imos: &std::collections::HashMap<u32, u32>) {
+        for (mut a, since) in std::mem::take(&mut self.held) {
+            a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
+            let last = since.elapsed() >= HELD_FOR;
+            let again = offer(service, &a, if last { Try::Last } else { Try::Again }).await;
+            if again && !last {
+                self.held.push_back((a, since));
+            }
+        }
+    }
+}
+
+/// Which time an arrival is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Try {
+    First,
+    Again,
+    Last,
+}
+
+/// Offers `a` to the service; whether to keep it (the service held it, or
+/// could not log it). Logs what happened the first and the last time.
+async fn offer(service: &Service, a: &TrackedArrival, t: Try) -> bool {
+    let seen = SeenArrival {
+        mmsi: a.mmsi,
+        ais_imo: a.imo,
+        area: &a.area,
+        at: a.at,
+        alert_key: &a.key,
+        last_try: t == Try::Last,
+    };
+    let (mmsi, area, key, ais_imo) = (a.mmsi, a.area.as_str(), a.key.as_str(), a.imo);
+    match service.observe_arrival(&seen).await {
+        Ok(o) => {
+            if !o.logged.is_empty() {
+                tracing::info!(mmsi, area, applications = ?o.logged, key, "arrival at the inspection area logged");
+            }
+            if t == Try::First && !o.held.is_empty() {
+                tracing::info!(mmsi, area, applications = ?o.held, key, "arrival held until the vessel's AIS names its IMO");
+            }
+            if !o.refused.is_empty() {
+                tracing::warn!(mmsi, ?ais_imo, area, applications = ?o.refused, key, "arrival not counted: the vessel's AIS does not name the application's IMO");
+            }
+            !o.held.is_empty()
+        }
+        Err(e) => {
+            if t != Try::Again {
+                tracing::warn!(mmsi, area, key, error = %e, "arrival at the inspection area not logged");
+            }
+            true
+        }
+    }
 }
 
 /// The MMSI tracking knows the application's vessel by, as a number.

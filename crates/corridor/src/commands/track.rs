@@ -16,6 +16,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use clap::Args as ClapArgs;
 use corridor_clearance_service::FoundAlert;
+use corridor_clearance_service::arrivals::{HELD_RETRY, HeldArrivals, TrackedArrival, valid_imo};
 use corridor_geo::Corridor;
 use corridor_ingest::{PipelineConfig, SourceSpec, spawn_pipeline};
 use corridor_track::{Alert, AlertKind, RegisteredVessel};
@@ -308,7 +309,7 @@ pub fn forward_arrivals(
             held.forward(
                 &service,
                 &imos,
-                Arrival {
+                TrackedArrival {
                     key: live.alert_key(&a),
                     mmsi: a.mmsi,
                     area: area.to_string(),
@@ -328,128 +329,6 @@ async fn ais_imos(live: &corridor_ingest::LiveHandle) -> HashMap<u32, u32> {
         .into_iter()
         .filter_map(|v| Some((v.mmsi, valid_imo(v.imo)?)))
         .collect()
-}
-
-/// An IMO number AIS sent, if it is one (a wrong check digit, or the MMSI
-/// in the IMO field, names no ship: as if none came).
-fn valid_imo(imo: Option<u32>) -> Option<u32> {
-    imo.filter(|i| corridor_domain::Imo::new(*i).is_ok())
-}
-
-/// An arrival at an inspection area tracking saw: its alert's key, the
-/// vessel, the area, the time, and the IMO number the vessel's AIS named
-/// then (or the first it named after).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Arrival {
-    key: String,
-    mmsi: u32,
-    area: String,
-    at: jiff::Timestamp,
-    imo: Option<u32>,
-}
-
-/// How often held arrivals are tried again (AIS names a vessel's IMO in
-/// its static report, every six minutes).
-const HELD_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
-/// How long an arrival is held for its vessel's IMO before the
-/// coordinator alone can record it.
-const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-/// Held arrivals kept at most (the oldest go first).
-const MAX_HELD: usize = 10_000;
-
-/// Arrivals the service held because the vessel's AIS had named no IMO
-/// number yet: tried again, oldest first, as static reports come, for
-/// [`HELD_FOR`]. The first IMO it names is the one checked, once: a ship
-/// named another IMO is refused for good (the coordinator records it).
-#[derive(Debug, Default)]
-struct HeldArrivals {
-    held: std::collections::VecDeque<(Arrival, std::time::Instant)>,
-}
-
-impl HeldArrivals {
-    fn is_empty(&self) -> bool {
-        self.held.is_empty()
-    }
-
-    /// Hands `a` to the service with the IMO its AIS names now (`imos`);
-    /// keeps it if the service held it. Behind an older held arrival of
-    /// the same vessel it waits its turn: the earlier arrival counts first.
-    async fn forward(
-        &mut self,
-        service: &corridor_clearance_service::Service,
-        imos: &HashMap<u32, u32>,
-        mut a: Arrival,
-    ) {
-        a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
-        let behind = self.held.iter().any(|(h, _)| h.mmsi == a.mmsi);
-        if behind || offer(service, &a, Try::First).await {
-            if self.held.len() >= MAX_HELD
-                && let Some((gone, _)) = self.held.pop_front()
-            {
-                offer(service, &gone, Try::Last).await;
-            }
-            self.held.push_back((a, std::time::Instant::now()));
-        }
-    }
-
-    /// Tries every held arrival again, oldest first, with the IMO its
-    /// vessel's AIS names now; the last time once [`HELD_FOR`] has passed.
-    async fn retry(
-        &mut self,
-        service: &corridor_clearance_service::Service,
-        imos: &HashMap<u32, u32>,
-    ) {
-        for (mut a, since) in std::mem::take(&mut self.held) {
-            a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
-            let last = since.elapsed() >= HELD_FOR;
-            let again = offer(service, &a, if last { Try::Last } else { Try::Again }).await;
-            if again && !last {
-                self.held.push_back((a, since));
-            }
-        }
-    }
-}
-
-/// Which time an arrival is offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Try {
-    First,
-    Again,
-    Last,
-}
-
-/// Offers `a` to the service; whether to keep it (the service held it, or
-/// could not log it). Logs what happened the first and the last time.
-async fn offer(service: &corridor_clearance_service::Service, a: &Arrival, t: Try) -> bool {
-    let seen = corridor_clearance_service::arrivals::SeenArrival {
-        mmsi: a.mmsi,
-        ais_imo: a.imo,
-        area: &a.area,
-        at: a.at,
-        alert_key: &a.key,
-        last_try: t == Try::Last,
-    };
-    let (mmsi, area, key, ais_imo) = (a.mmsi, a.area.as_str(), a.key.as_str(), a.imo);
-    match service.observe_arrival(&seen).await {
-        Ok(o) => {
-            if !o.logged.is_empty() {
-                tracing::info!(mmsi, area, applications = ?o.logged, key, "arrival at the inspection area logged");
-            }
-            if t == Try::First && !o.held.is_empty() {
-                tracing::info!(mmsi, area, applications = ?o.held, key, "arrival held until the vessel's AIS names its IMO");
-            }
-            if !o.refused.is_empty() {
-                tracing::warn!(mmsi, ?ais_imo, area, applications = ?o.refused, key, "arrival not counted: the vessel's AIS does not name the application's IMO");
-            }
-            !o.held.is_empty()
-        }
-        Err(e) => {
-            if t != Try::Again {
-                tracing::warn!(mmsi, area, key, error = %e, "arrival at the inspection area not logged");
-            }
-            true
-        }
-    }
 }
 
 /// How long the feed may bring no position before tracking is taken not
@@ -520,7 +399,7 @@ async fn first_stored_arrival(
     (mmsi, imo): (u32, Option<u32>),
     since: jiff::Timestamp,
     used: &std::collections::HashSet<String>,
-) -> Result<Option<Arrival>, corridor_store::StoreError> {
+) -> Result<Option<TrackedArrival>, corridor_store::StoreError> {
     let mut first = None;
     let mut until = None;
     let mut seen = std::collections::HashSet::new();
@@ -558,9 +437,11 @@ async fn first_stored_arrival(
                 continue;
             }
             if let Some(area) = inspection_area_arrival(corridor, &a)
-                && first.as_ref().is_none_or(|f: &Arrival| a.start < f.at)
+                && first
+                    .as_ref()
+                    .is_none_or(|f: &TrackedArrival| a.start < f.at)
             {
-                first = Some(Arrival {
+                first = Some(TrackedArrival {
                     key: r.key.clone(),
                     mmsi,
                     area: area.to_string(),
@@ -626,7 +507,7 @@ pub async fn live_routers(
 
 #[cfg(test)]
 mod tests {
-    use super::{backfill_arrivals, inspection_area_arrival};
+    use super::{HeldArrivals, TrackedArrival, backfill_arrivals, inspection_area_arrival};
     use corridor_track::{Alert, AlertKind, Place};
 
     /// `a`, raised while the vessel's AIS named `imo`.
@@ -766,7 +647,7 @@ mod tests {
             .collect();
         store.upsert_alerts(&rows).await.unwrap();
         let corridor = corridor_ingest::demo_corridor().unwrap();
-        let mut held = super::HeldArrivals::default();
+        let mut held = HeldArrivals::default();
         // Open finding 22: an MMSI is the agent's word. Until the vessel's
         // AIS names the application's IMO, its arrival is held, and the
         // coordinator is told why; a restart's monitor knows no IMO yet.
@@ -793,7 +674,7 @@ mod tests {
         // area, its static report first; that later arrival waits behind
         // the stored one, which counts once the IMO is known.
         let right = std::collections::HashMap::from([(271_000_001, 9_074_729)]);
-        let restart = super::Arrival {
+        let restart = TrackedArrival {
             key: "run2:1".into(),
             mmsi: 271_000_001,
             area: "Inspection Area Marmara".into(),
