@@ -122,6 +122,23 @@ export async function queueByApplication({ mine = false, signal } = {}) {
 }
 
 /** "3rd, inspection 12 Nov (10-15 Nov)". */
+/**
+ * Where the vessel's arrival at the inspection area stands, for its agent:
+ * seen by AIS or recorded by the coordinator (when, where), or not yet
+ * (the ETA its place counts from). `app` is the application, `entry` its
+ * queue entry if it waits; `fmt` formats a time on the centre's clock.
+ */
+export function arrivalText(app, entry, fmt = fmtWorkTime) {
+  const a = app?.area_arrival;
+  if (a) {
+    const how = a.by === 'system:tracking' ? 'seen by AIS' : 'recorded by the coordinator';
+    return `${how}: ${a.area}, ${fmt(a.at)}`;
+  }
+  if (!entry) return '—';
+  const eta = `ETA ${fmt(app.content.eta_inspection_area)}`;
+  return entry.arrival === 'late' ? `not seen by its ${eta}: it keeps that place until its arrival is seen or recorded` : `expected (${eta})`;
+}
+
 export function slotText(entry) {
   if (!entry) return '';
   const range = entry.predicted_earliest && entry.predicted_latest && entry.predicted_earliest !== entry.predicted_latest
