@@ -149,8 +149,7 @@ impl Service {
         }
         // A report dated ahead of the server's clock (the feed's clock) is
         // an arrival now, not one refused and lost.
-        let now = self.now().await;
-        let at = seen.at.min(now);
+        let at = seen.at.min(self.now().await);
         let actor = Actor::new(TRACKING_ACTOR, Role::System);
         let mut failed = None;
         for (id, imo, app_imo) in apps {
@@ -179,7 +178,7 @@ impl Service {
                         "tracking saw MMSI {} arrive at {} at {}, but {why}",
                         seen.mmsi,
                         seen.area,
-                        corridor_ledger::time::format(seen.at.min(now))
+                        corridor_ledger::time::format(at)
                     )),
                 );
                 if again {
@@ -318,16 +317,11 @@ impl HeldArrivals {
         self.held.is_empty()
     }
 
-    /// Hands `a` to the service with the IMO its AIS names now (`imos`);
-    /// keeps it if the service held it. Behind an older held arrival of
-    /// the same vessel it waits its turn: the earlier arrival counts first.
-    pub async fn forward(
-        &mut self,
-        service: &Service,
-        imos: &std::collections::HashMap<u32, u32>,
-        mut a: TrackedArrival,
-    ) {
-        a.imo = a.imo.or_else(|| imos.get(&a.mmsi).copied());
+    /// Hands `a` (with the IMO its alert says AIS named then) to the
+    /// service; keeps it if the service held it. Behind an older held
+    /// arrival of the same vessel it waits its turn: the earlier arrival
+    /// counts first.
+    pub async fn forward(&mut self, service: &Service, a: TrackedArrival) {
         let behind = self.held.iter().any(|(h, _)| h.mmsi == a.mmsi);
         if behind || offer(service, &a, Try::First).await {
             if self.held.len() >= MAX_HELD

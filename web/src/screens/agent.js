@@ -6,6 +6,7 @@ import { applicationForm, corridorRules } from '../appform.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
+import { arrivalNote } from './queue.js';
 import { actionButton, arrivalText, forRole, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
 // The corridor's document checklist (parties-bsgi.toml): required first.
@@ -369,9 +370,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Status'), h('dd', { id: 'app-status' }, statusTag(app.status)),
         h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtWorkTime(app.submitted_at) : '—'),
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
-        h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot),
-          // Why an arrival tracking saw does not count (its AIS names another IMO, or none yet).
-          slot?.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, slot.arrival_note) : null),
+        h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot), arrivalNote(slot)),
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status !== 'draft' ? decisionReasons(page) : null,

@@ -7,6 +7,7 @@ import { h, labelCells, mount, notice, reconcile, tell } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtTimestamp, fmtWorkTime, isDay, learnZone, wallClock, zonedInstant, zoneName } from '../format.js';
 import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
+import { arrivalNote } from './queue.js';
 import { stoppagesPanel } from './stoppages.js';
 import { actionButton, forRole, planApprovals, STATUS, statusTag } from './work.js';
 
@@ -287,7 +288,6 @@ function arrivalCell(e, area, zone, status, reload) {
   const areas = [...new Set([e.arrival_area, area].filter(Boolean))];
   const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived` }, areas.map((a) => h('option', { value: a }, a)));
   const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
-  const note = e.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null;
   return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
     h('span', { class: 'inline' }, at, areas.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async () => {
       if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
@@ -296,7 +296,7 @@ function arrivalCell(e, area, zone, status, reload) {
       await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || area, evidence: evidence.value.trim() });
       mount(status, notice('info', `${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`));
       await reload();
-    }, { class: 'secondary', 'data-action': 'arrival' }))), note);
+    }, { class: 'secondary', 'data-action': 'arrival' }))), arrivalNote(e));
 }
 
 const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA' };

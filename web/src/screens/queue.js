@@ -29,6 +29,11 @@ export function arrivalTag(arrival) {
   }
 }
 
+/** Why an arrival tracking saw does not count (its AIS names another IMO, or none yet), if the entry says. */
+export function arrivalNote(e) {
+  return e?.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null;
+}
+
 function board(q) {
   if (!q.entries?.length) return notice('info', 'No vessel is waiting for inspection.');
   return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'queue-board' },
@@ -41,7 +46,7 @@ function board(q) {
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
       h('td', { class: 'date', 'data-arrival': e.arrival || '' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone)), arrivalTag(e.arrival),
-        e.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null),
+        arrivalNote(e)),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));

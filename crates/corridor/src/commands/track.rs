@@ -278,8 +278,7 @@ pub fn forward_arrivals(
         // (a restart, a crash) first, then the live ones (already queued
         // since the subscription above, so none falls between).
         if let Some(store) = live.store() {
-            let imos = ais_imos(&live).await;
-            backfill_arrivals(store.as_ref(), live.corridor(), &service, &imos, &mut held).await;
+            backfill_arrivals(store.as_ref(), live.corridor(), &service, &mut held).await;
         }
         let mut retry = tokio::time::interval(HELD_RETRY);
         loop {
@@ -305,10 +304,10 @@ pub fn forward_arrivals(
             let Some(area) = inspection_area_arrival(live.corridor(), &a) else {
                 continue;
             };
-            let imos = ais_imos(&live).await;
+            // The alert carries the IMO the monitor knew then: no picture
+            // of every vessel is needed here (the retries ask for one).
             held.forward(
                 &service,
-                &imos,
                 TrackedArrival {
                     key: live.alert_key(&a),
                     mmsi: a.mmsi,
@@ -365,13 +364,12 @@ impl FeedWatch {
 
 /// Logs, for each application waiting for its arrival, the first arrival
 /// at an inspection area the tracking store holds for its MMSI since
-/// the application's lookback (held, like a live one, until the vessel's
-/// AIS names the application's IMO: `imos`).
+/// the application's lookback (judged by the IMO its stored alert names;
+/// held, like a live one, while it names none).
 async fn backfill_arrivals(
     store: &dyn corridor_store::TrackStore,
     corridor: &Corridor,
     service: &corridor_clearance_service::Service,
-    imos: &HashMap<u32, u32>,
     held: &mut HeldArrivals,
 ) {
     // An arrival already logged for another application (the vessel's
@@ -379,7 +377,7 @@ async fn backfill_arrivals(
     let used = service.logged_arrival_evidence().await;
     for (mmsi, since, imo) in service.awaiting_arrival().await {
         match first_stored_arrival(store, corridor, (mmsi, imo), since, &used).await {
-            Ok(Some(a)) => held.forward(service, imos, a).await,
+            Ok(Some(a)) => held.forward(service, a).await,
             Ok(None) => {}
             Err(e) => tracing::warn!(mmsi, error = %e, "stored arrivals not read"),
         }
@@ -509,6 +507,14 @@ pub async fn live_routers(
 mod tests {
     use super::{HeldArrivals, TrackedArrival, backfill_arrivals, inspection_area_arrival};
     use corridor_track::{Alert, AlertKind, Place};
+
+    /// The arrival logged for application `id`, if any.
+    async fn arrival_of(
+        service: &corridor_clearance_service::Service,
+        id: &str,
+    ) -> Option<corridor_clearance::AreaArrival> {
+        service.application(id).await.unwrap().area_arrival
+    }
 
     /// `a`, raised while the vessel's AIS named `imo`.
     pub(super) fn named(mut a: Alert, imo: u32) -> Alert {
@@ -650,23 +656,9 @@ mod tests {
         let mut held = HeldArrivals::default();
         // Open finding 22: an MMSI is the agent's word. Until the vessel's
         // AIS names the application's IMO, its arrival is held, and the
-        // coordinator is told why; a restart's monitor knows no IMO yet.
-        backfill_arrivals(
-            store.as_ref(),
-            &corridor,
-            &service,
-            &Default::default(),
-            &mut held,
-        )
-        .await;
-        assert!(
-            service
-                .application(&id)
-                .await
-                .unwrap()
-                .area_arrival
-                .is_none()
-        );
+        // coordinator is told why; these stored alerts name no IMO.
+        backfill_arrivals(store.as_ref(), &corridor, &service, &mut held).await;
+        assert!(arrival_of(&service, &id).await.is_none());
         let note = service.arrival_note(&id).expect("told why");
         assert!(note.contains("has not sent an IMO number yet"), "{note}");
         assert!(!held.is_empty(), "held");
@@ -679,27 +671,14 @@ mod tests {
             mmsi: 271_000_001,
             area: "Inspection Area Marmara".into(),
             at: hours(1),
-            imo: None,
+            imo: Some(9_074_729),
         };
-        held.forward(&service, &right, restart).await;
-        assert!(
-            service
-                .application(&id)
-                .await
-                .unwrap()
-                .area_arrival
-                .is_none(),
-            "waits its turn"
-        );
+        held.forward(&service, restart).await;
+        assert!(arrival_of(&service, &id).await.is_none(), "waits its turn");
         held.retry(&service, &right).await;
         assert!(held.is_empty());
         assert_eq!(service.arrival_note(&id), None);
-        let got = service
-            .application(&id)
-            .await
-            .unwrap()
-            .area_arrival
-            .expect("logged");
+        let got = arrival_of(&service, &id).await.expect("logged");
         assert_eq!(
             (
                 got.at,
@@ -715,7 +694,7 @@ mod tests {
             )
         );
         // Started again: nothing more to log.
-        backfill_arrivals(store.as_ref(), &corridor, &service, &right, &mut held).await;
+        backfill_arrivals(store.as_ref(), &corridor, &service, &mut held).await;
         assert!(held.is_empty());
         assert!(service.awaiting_arrival().await.is_empty());
 
