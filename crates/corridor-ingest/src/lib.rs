@@ -6,7 +6,7 @@
 //! sources (tcp-client, tcp-server, udp, file, nats)   one task each (+ one per TCP connection)
 //!   │  read lines (capped) → decode (corridor-ais) → adapt (→ corridor-track reports)
 //!   │  several files: each into a bounded channel of its own, k-way merged by event time
-//!   │  each source a bounded lane (a TCP server's connections each a lane taking turns in it)
+//!   │  each source a bounded lane (a TCP server's connections, a UDP port's senders: each a lane taking turns in it)
 //!   ▼  turns: one batch per busy lane in rotation (backpressure per lane: a full lane
 //!      stops its reading; UDP counts drops) → mpsc<Batch> of depth 1
 //! monitor task (corridor_track::Monitor; answers live queries between batches)

@@ -673,14 +673,20 @@ pub(crate) async fn udp(
 ) {
     let mut buf = vec![0u8; 65_536];
     // A decoder per sender: two receivers' multi-part messages with the
-    // same sequence id must not be joined. The least recently heard sender
-    // gives way beyond MAX_UDP_SENDERS (its waiting fragments counted).
-    let mut senders: std::collections::HashMap<SocketAddr, (u64, DecodeStage)> =
+    // same sequence id must not be joined. And a lane per sender: the
+    // senders take turns into this source's one lane, as a TCP server's
+    // connections do, so one sender flooding the port fills only its own
+    // lane. The least recently heard sender gives way beyond
+    // MAX_UDP_SENDERS (its waiting fragments counted; what its lane holds
+    // still goes on).
+    let mut senders: std::collections::HashMap<SocketAddr, UdpSender> =
         std::collections::HashMap::new();
+    let (join, joined) = mpsc::channel::<mpsc::Receiver<Batch>>(16);
+    let turns = tokio::spawn(crate::turns::take_turns(joined, tx));
     let mut datagrams = 0u64;
     loop {
         let got = tokio::select! {
-            _ = cancel.cancelled() => return,
+            _ = cancel.cancelled() => break,
             r = socket.recv_from(&mut buf) => r,
         };
         let (n, from) = match got {
@@ -698,20 +704,32 @@ pub(crate) async fn udp(
             bytes: n as u64,
         });
         datagrams += 1;
-        if !senders.contains_key(&from) && senders.len() >= MAX_UDP_SENDERS {
-            let oldest = senders
-                .iter()
-                .min_by_key(|(_, (heard, _))| *heard)
-                .map(|(a, _)| *a);
-            if let Some((_, mut gone)) = oldest.and_then(|a| senders.remove(&a)) {
-                gone.decoder.finish();
-                gone.account();
+        if !senders.contains_key(&from) {
+            if senders.len() >= MAX_UDP_SENDERS {
+                let oldest = senders.iter().min_by_key(|(_, s)| s.heard).map(|(a, _)| *a);
+                if let Some(mut gone) = oldest.and_then(|a| senders.remove(&a)) {
+                    gone.stage.decoder.finish();
+                    gone.stage.account();
+                }
             }
+            let (lane_tx, lane) = mpsc::channel::<Batch>(UDP_SENDER_DEPTH);
+            if join.send(lane).await.is_err() {
+                break;
+            }
+            senders.insert(
+                from,
+                UdpSender {
+                    heard: 0,
+                    stage: DecodeStage::new(tag.clone(), true),
+                    lane: lane_tx,
+                },
+            );
         }
-        let (heard, stage) = senders
-            .entry(from)
-            .or_insert_with(|| (0, DecodeStage::new(tag.clone(), true)));
-        *heard = datagrams;
+        let Some(sender) = senders.get_mut(&from) else {
+            continue;
+        };
+        sender.heard = datagrams;
+        let stage = &mut sender.stage;
         for line in buf[..n].split(|b| *b == b'\n') {
             if line.len() > limits.max_line {
                 tag.emit(Event::Dropped {
@@ -728,12 +746,12 @@ pub(crate) async fn udp(
         if stage.out.is_empty() {
             continue;
         }
-        // UDP cannot push back on the sender: when downstream is full the
+        // UDP cannot push back on the sender: when its lane is full the
         // datagram's reports are dropped, counted, and the socket read on
         // (waiting would let the kernel drop datagrams uncounted).
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
-        match tx.try_send(Batch {
+        match sender.lane.try_send(Batch {
             reports,
             acks: Vec::new(),
         }) {
@@ -742,10 +760,27 @@ pub(crate) async fn udp(
                 count,
                 reason: "channel_full",
             }),
-            Err(mpsc::error::TrySendError::Closed(_)) => return,
+            Err(mpsc::error::TrySendError::Closed(_)) => break,
         }
     }
+    // The turns end once every sender's lane has been drained.
+    drop(senders);
+    drop(join);
+    let _ = turns.await;
 }
+
+/// One sender to a UDP source: when it was last heard (in datagrams), its
+/// decoder and its lane.
+struct UdpSender {
+    heard: u64,
+    stage: DecodeStage,
+    lane: mpsc::Sender<Batch>,
+}
+
+/// Datagrams one UDP sender may have waiting for its turn (then its
+/// datagrams are dropped and counted). A source holds this many for each of
+/// its `MAX_UDP_SENDERS`.
+const UDP_SENDER_DEPTH: usize = 4;
 
 pub(crate) async fn file(
     path: PathBuf,

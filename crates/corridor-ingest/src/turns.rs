@@ -1,13 +1,13 @@
 //! Turns for the monitor's input.
 //!
 //! Every source is a lane: a bounded channel of its own. So is every
-//! connection inside a TCP server, whose lanes take turns into the server's
-//! one lane. [`take_turns`] forwards one item from each lane that has one,
+//! connection inside a TCP server and every sender to a UDP port, whose
+//! lanes take turns into their source's one lane. [`take_turns`] forwards one item from each lane that has one,
 //! in rotation, so a lane with much to send gets one turn a round instead of
 //! filling the monitor's channel ahead of the others: 256 connections to one
 //! TCP server get the server's one turn, beside a UDP receiver's one. A lane
 //! that is not served fills up and pushes back on its own source only (a
-//! TCP peer waits, a UDP datagram is dropped and counted). Each lane keeps
+//! TCP peer waits, a UDP sender's datagram is dropped and counted). Each lane keeps
 //! its own order; nothing is dropped here.
 
 use std::task::Poll;

@@ -454,3 +454,75 @@ async fn many_busy_connections_do_not_crowd_out_another_source() {
     assert_eq!((u.reports, u.drops), (SENT, 0), "{u:?}");
     handle.shutdown().await;
 }
+
+/// Open finding 8, its UDP part: every sender to one UDP port shared the
+/// port's lane, so one sender flooding the port kept it full and another
+/// sender's datagrams were dropped (`channel_full`). Each sender now has a
+/// lane of its own, and the senders take turns: the flood costs the other
+/// sender nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_udp_sender_flooding_a_port_does_not_crowd_out_another_sender() {
+    let corridor = demo_corridor().expect("corridor");
+    let mut cfg = PipelineConfig::new(
+        corridor,
+        vec![SourceSpec::parse("udp:127.0.0.1:0").expect("udp")],
+    );
+    cfg.channel_capacity = 8;
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let udp = handle.bound()[0].1;
+    let t0 = 1_700_000_000;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = {
+        let stop = stop.clone();
+        let handle = handle.clone();
+        let datagram = position_lines(212_000_000, 100, t0).concat();
+        tokio::spawn(async move {
+            let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+            let mut sent = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Never more than 16 datagrams ahead of the reader, so the
+                // kernel's buffer never overflows: every loss is counted.
+                while sent >= handle.stats().await.sources[0].messages + 16 {
+                    tokio::task::yield_now().await;
+                }
+                sock.send_to(datagram.as_bytes(), udp).await.expect("send");
+                sent += 1;
+            }
+        })
+    };
+    until(&handle, "the flood dropping", |s| {
+        s.sources[0].drops >= 1_000
+    })
+    .await;
+    let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    const SENT: u32 = 100;
+    let first = 211_000_100;
+    for i in 0..SENT {
+        let l = &position_lines(first + i, 1, t0)[0];
+        sock.send_to(l.as_bytes(), udp).await.expect("send");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Every one of the other sender's vessels reaches the monitor.
+    let missing = |vessels: &[corridor_ingest::LiveVessel]| -> Vec<u32> {
+        (first..first + SENT)
+            .filter(|m| !vessels.iter().any(|v| v.mmsi == *m))
+            .collect()
+    };
+    let mut left = Vec::new();
+    for _ in 0..6000 {
+        left = missing(&handle.vessels().await);
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = flood.await;
+    let s = handle.stats().await;
+    assert!(
+        left.is_empty(),
+        "lost {} of {SENT}: {left:?}; {s:?}",
+        left.len()
+    );
+    handle.shutdown().await;
+}
