@@ -62,8 +62,14 @@ pub enum Merge {
         changes: Vec<FieldChange>,
     },
     /// The incoming snapshot is older and differs: the record stands, and
-    /// the older values go into the history.
-    Superseded { changes: Vec<FieldChange> },
+    /// the older values go into the history. `filled`: the record with the
+    /// values its own snapshot does not publish (a WFP flag) taken from the
+    /// older one, which `changes` then says (from nothing to the older
+    /// value, credited to the older snapshot).
+    Superseded {
+        changes: Vec<FieldChange>,
+        filled: Option<CurrentVoyage>,
+    },
     /// Newer and equal in value: only the snapshot date moves forward.
     Confirmed(CurrentVoyage),
 }
@@ -82,38 +88,45 @@ pub fn merge(
             snapshot: snapshot.clone(),
         });
     };
-    let newer = snapshot.as_of >= existing.snapshot.as_of;
-    // The winner's values over the loser's; the loser's values that
-    // differ go into the history.
-    let (merged, changes) = if newer {
-        let merged = overlay(&existing.record, incoming);
-        let changes = diff(&existing.record, &existing.snapshot, &merged, snapshot);
-        (merged, changes)
-    } else {
+    if snapshot.as_of < existing.snapshot.as_of {
+        // Older: the record's values stand; the older ones that differ go
+        // into the history.
         let merged = overlay(&incoming, existing.record.clone());
-        let changes = diff(&incoming, snapshot, &merged, &existing.snapshot);
-        (merged, changes)
-    };
-    match (newer, changes.is_empty()) {
-        (false, true) => Merge::Unchanged,
-        (false, false) => Merge::Superseded { changes },
-        (true, true) if snapshot == &existing.snapshot || existing.record == merged => {
-            if snapshot.as_of > existing.snapshot.as_of {
-                Merge::Confirmed(CurrentVoyage {
-                    record: merged,
-                    snapshot: snapshot.clone(),
-                })
-            } else {
-                Merge::Unchanged
-            }
+        let mut changes = diff(&incoming, snapshot, &merged, &existing.snapshot);
+        // What the record lacks and the older snapshot has is taken (else
+        // that value would be in neither the record nor the history, and
+        // the figures would depend on the order of imports).
+        let fills = filled_in(&existing.record, &existing.snapshot, &merged, snapshot);
+        if changes.is_empty() && fills.is_empty() {
+            return Merge::Unchanged;
         }
-        (true, _) => Merge::Updated {
-            current: CurrentVoyage {
+        let filled = (!fills.is_empty()).then(|| CurrentVoyage {
+            record: merged,
+            snapshot: existing.snapshot.clone(),
+        });
+        changes.extend(fills);
+        return Merge::Superseded { changes, filled };
+    }
+    // Newer or as new: the incoming values over the record's; the record's
+    // values that differ go into the history.
+    let merged = overlay(&existing.record, incoming);
+    let changes = diff(&existing.record, &existing.snapshot, &merged, snapshot);
+    if changes.is_empty() && (snapshot == &existing.snapshot || existing.record == merged) {
+        return if snapshot.as_of > existing.snapshot.as_of {
+            Merge::Confirmed(CurrentVoyage {
                 record: merged,
                 snapshot: snapshot.clone(),
-            },
-            changes,
+            })
+        } else {
+            Merge::Unchanged
+        };
+    }
+    Merge::Updated {
+        current: CurrentVoyage {
+            record: merged,
+            snapshot: snapshot.clone(),
         },
+        changes,
     }
 }
 
@@ -126,6 +139,27 @@ fn overlay(base: &VoyageRecord, mut winner: VoyageRecord) -> VoyageRecord {
         }
     }
     winner
+}
+
+/// The fields `merged` has and `record` lacks: values `record`'s snapshot
+/// does not publish, filled in from `from` (an older snapshot).
+fn filled_in(
+    record: &VoyageRecord,
+    record_snap: &Snapshot,
+    merged: &VoyageRecord,
+    from: &Snapshot,
+) -> Vec<FieldChange> {
+    let (a, b) = (record.fields(), merged.fields());
+    b.into_iter()
+        .filter(|(k, _)| !a.contains_key(k))
+        .map(|(field, v)| FieldChange {
+            field,
+            old_value: None,
+            old_snapshot: record_snap.clone(),
+            new_value: Some(v),
+            new_snapshot: from.clone(),
+        })
+        .collect()
 }
 
 fn diff(
@@ -226,7 +260,12 @@ mod tests {
                         current = Some(c);
                         history.extend(changes);
                     }
-                    Merge::Superseded { changes } => history.extend(changes),
+                    Merge::Superseded { changes, filled } => {
+                        history.extend(changes);
+                        if let Some(c) = filled {
+                            current = Some(c);
+                        }
+                    }
                     Merge::Unchanged => {}
                 }
             }
@@ -238,6 +277,73 @@ mod tests {
             assert_eq!(history[0].old_value.as_deref(), Some("2436.99"));
             assert_eq!(history[0].new_value.as_deref(), Some("2437"));
         }
+    }
+
+    /// Review of the import (2026-11-30), finding 1: a newer snapshot
+    /// without the WFP column imported first, then an older one with it:
+    /// the older flags were in neither the record nor the history, so the
+    /// WFP tonnes depended on the order of imports. The record takes them,
+    /// and the history says where they came from.
+    #[test]
+    fn an_older_snapshot_fills_in_what_the_newer_does_not_publish() {
+        let csv = (voyage(2_437_000, Some(true)), snap("csv", 7));
+        let xlsx = (voyage(2_436_990, None), snap("xlsx", 20));
+        for order in [[&csv, &xlsx], [&xlsx, &csv]] {
+            let mut current = None::<CurrentVoyage>;
+            let mut history = Vec::new();
+            for (rec, s) in order {
+                match merge(current.as_ref(), rec.clone(), s) {
+                    Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
+                    Merge::Updated {
+                        current: c,
+                        changes,
+                    } => {
+                        current = Some(c);
+                        history.extend(changes);
+                    }
+                    Merge::Superseded { changes, filled } => {
+                        history.extend(changes);
+                        if let Some(c) = filled {
+                            current = Some(c);
+                        }
+                    }
+                    Merge::Unchanged => {}
+                }
+            }
+            let current = current.unwrap();
+            assert_eq!(current.snapshot, xlsx.1, "{order:?}");
+            assert_eq!(current.record.cargo[0].wfp, Some(true));
+            assert_eq!(current.record.cargo[0].tonnes, xlsx.0.cargo[0].tonnes);
+            let tonnes: Vec<_> = history
+                .iter()
+                .filter(|c| c.field == "cargo[1].tonnes")
+                .collect();
+            assert_eq!(tonnes.len(), 1, "{history:?}");
+            assert_eq!(tonnes[0].old_snapshot, csv.1);
+        }
+        // Where the flag came from, when the newer snapshot came first.
+        let Merge::New(cur) = merge(None, xlsx.0.clone(), &xlsx.1) else {
+            panic!()
+        };
+        let Merge::Superseded { changes, filled } = merge(Some(&cur), csv.0.clone(), &csv.1) else {
+            panic!()
+        };
+        assert!(filled.is_some());
+        let wfp: Vec<_> = changes
+            .iter()
+            .filter(|c| c.field == "cargo[1].wfp")
+            .collect();
+        assert_eq!(wfp.len(), 1, "{changes:?}");
+        assert_eq!(
+            (wfp[0].old_value.as_deref(), wfp[0].new_value.as_deref()),
+            (None, Some("true"))
+        );
+        assert_eq!(wfp[0].new_snapshot, csv.1);
+        // Imported again, the older snapshot fills in nothing more.
+        let Merge::Superseded { filled, .. } = merge(filled.as_ref(), csv.0.clone(), &csv.1) else {
+            panic!()
+        };
+        assert_eq!(filled, None);
     }
 
     #[test]

@@ -37,9 +37,20 @@ pub(crate) fn plan(
                 p.inserts.push(c);
             }
             Merge::Unchanged => p.unchanged += 1,
-            Merge::Superseded { changes } => {
+            Merge::Superseded { changes, filled } => {
                 p.superseded += 1;
                 p.history.extend(changes.into_iter().map(|c| (key, c)));
+                // Values the record lacked, taken from the older snapshot.
+                if let Some(current) = filled {
+                    match id {
+                        Some(id) => p.updates.push((id, current)),
+                        None => {
+                            if let Some(&i) = fresh.get(&key) {
+                                p.inserts[i] = current;
+                            }
+                        }
+                    }
+                }
             }
             Merge::Confirmed(c) => match id {
                 Some(id) => p.confirms.push((id, c.snapshot)),

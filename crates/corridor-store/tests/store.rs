@@ -273,6 +273,73 @@ on_both!(csv_then_xlsx_keeps_one_record, |store: Arc<dyn Store>| {
     both_files(store, true)
 });
 
+/// Review of the import (2026-11-30), finding 1: the xlsx dated after the
+/// CSV and imported first, then the CSV. The CSV's WFP flags (the xlsx has
+/// no such column) were in neither the record nor the history: WFP came to
+/// 244,869 t this way and 625,169 t the other way round.
+async fn newer_xlsx(store: Arc<dyn Store>, csv_first: bool) {
+    let order = if csv_first { [CSV, XLSX] } else { [XLSX, CSV] };
+    for f in order {
+        let p = parsed(f);
+        let as_of = if f == XLSX {
+            jiff::civil::date(2023, 6, 15)
+        } else {
+            p.latest_departure().unwrap()
+        };
+        import_records(&*store, f, as_of, p.voyages).await;
+    }
+    let s = store.stats(DateRange::default()).await.unwrap();
+    assert_eq!((s.voyages, s.cargo_lines), (981, 1120), "{order:?}");
+    assert_eq!(s.wfp_tonnes, t(625_169), "{order:?}");
+    let v = store
+        .voyages(&VoyageQuery {
+            imo: Some(9001112),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let v34 = v.items.iter().find(|v| v.seq == 34).unwrap();
+    assert_eq!(
+        v34.cargo[0].tonnes,
+        Tonnes::from_kg(2_436_990),
+        "the newer xlsx stands"
+    );
+    let h = store
+        .history(VoyageKey {
+            direction: corridor_domain::Direction::Outbound,
+            seq: 34,
+        })
+        .await
+        .unwrap();
+    let tonnes: Vec<_> = h
+        .iter()
+        .filter(|r| r.change.field == "cargo[1].tonnes")
+        .collect();
+    assert_eq!(tonnes.len(), 1, "{h:#?}");
+    assert_eq!(tonnes[0].change.old_snapshot.source, CSV);
+    if !csv_first {
+        // The flag taken from the older CSV says so.
+        let wfp: Vec<_> = h
+            .iter()
+            .filter(|r| r.change.field == "cargo[1].wfp")
+            .collect();
+        assert_eq!(wfp.len(), 1, "{h:#?}");
+        assert_eq!(wfp[0].change.old_value, None);
+        assert_eq!(wfp[0].change.new_snapshot.source, CSV);
+    }
+}
+
+on_both!(newer_xlsx_then_csv_keeps_the_wfp_flags, |store: Arc<
+    dyn Store,
+>| {
+    newer_xlsx(store, false)
+});
+on_both!(csv_then_newer_xlsx_keeps_the_wfp_flags, |store: Arc<
+    dyn Store,
+>| {
+    newer_xlsx(store, true)
+});
+
 on_both!(
     xlsx_alone_gives_its_figures,
     |store: Arc<dyn Store>| async move {
