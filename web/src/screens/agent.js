@@ -7,7 +7,7 @@ import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
 import { arrivalNote } from './queue.js';
-import { actionButton, arrivalText, forRole, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
+import { actionButton, arrivalText, forRole, runAction, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
 // The corridor's document checklist (parties-bsgi.toml): required first.
 export const CHECKLIST = [
@@ -113,12 +113,12 @@ function newApplication(root, signal, rules) {
       mount(status, notice('error', 'Some fields need attention (marked above).'));
       return;
     }
-    try {
+    // One draft per click: the button waits for the server's answer.
+    await runAction(status, async (done) => {
       const app = await postJSON('/applications', { content: read() });
+      done(`Saved as ${app.id}.`);
       go(`/agent/applications/${app.id}`, {});
-    } catch (e) {
-      mount(status, notice('error', e.message));
-    }
+    }, { button: ev.submitter || form.querySelector('button[type=submit]') });
   });
   mount(root, h('p', { class: 'back' }, h('a', { href: href('/agent') }, '‹ My applications')),
     h('section', { class: 'panel', 'aria-labelledby': 'new-title' }, h('h2', { id: 'new-title' }, 'New application'),
@@ -352,15 +352,14 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         if (check().length) return mount(status, notice('error', 'Some fields need attention (marked below).'));
-        try {
+        // The server's own answer (an amendment it refuses says why), in view;
+        // once saved, a failed redraw is not a failed save.
+        await runAction(status, async (done) => {
           await putJSON(`/applications/${id}`, { content: read() });
           mine.edited = false;
-          mount(status, notice('info', 'Saved.'));
+          done('Saved.');
           await refresh();
-        } catch (e) {
-          // The server's own answer (an amendment it refuses says why), in view.
-          tell(status, 'error', e.message);
-        }
+        }, { button: ev.submitter || form.querySelector('button[type=submit]') });
       });
     }
     const slot = queue.get(id);
@@ -374,11 +373,11 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status !== 'draft' ? decisionReasons(page) : null,
-      app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async () => {
+      app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async (done) => {
         // The parties get the saved version: never one the agent thinks has their edits.
         if (mine.edited) throw new Error('The form below has changes not saved yet: save them (or reload the page to drop them) before submitting.');
         await postJSON(`/applications/${id}/submit`);
-        mount(status, notice('info', 'Submitted.'));
+        done('Submitted.');
         await refresh();
       }, { id: 'submit-application', disabled: !elig.eligible })) : null,
       h('h3', null, 'Eligibility'), eligibilityList(elig),

@@ -186,15 +186,22 @@ function planPanel(date, signal, onZone, onPlan) {
       return parts.join(', ');
     };
     /** Stores the edits as a new version; the screen then shows that version. */
-    const save = async () => {
+    // Stores the edits as a version and shows it; once stored, `done` says
+    // so, whatever the redraw does (a second click must not store a copy).
+    const save = async (done) => {
       if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
       // The server works out each end from the start and the inspection.
       const assignments = rows.filter((a) => !a.removed).map((a) => ({ application_id: a.application_id, team: a.team, start: a.start, area: a.area }));
       const saved = await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
-      await showAnswer(saved);
+      try {
+        await showAnswer(saved);
+      } catch (e) {
+        if (e.name !== 'AbortError') done(`Saved as version ${saved.version}.`);
+        throw e;
+      }
       return saved;
     };
-    const submit = async () => {
+    const submit = async (done) => {
       let saved = null;
       if (changed()) {
         // Sent as shown: the edits become a version first (their reason is logged).
@@ -204,18 +211,21 @@ function planPanel(date, signal, onZone, onPlan) {
         }
         // Shown at once: if the sending fails, Send again sends this
         // version, it does not store another copy of the same edits.
-        saved = await save();
+        saved = await save(done);
       }
       const version = saved?.version ?? plan.version;
+      let answer;
       try {
-        await showAnswer(await postJSON(`/plans/${date}/submit`));
+        answer = await postJSON(`/plans/${date}/submit`);
       } catch (e) {
         if (e.name === 'AbortError') throw e;
         // Refused (changed meanwhile, 409) or failed: show the plan as it now stands.
         await load().catch(() => {});
         throw new Error(saved ? `Saved as version ${version}, but not sent to the parties: ${e.message}` : `Not sent: ${e.message}`);
       }
-      mount(status, notice('info', `Version ${version} ${saved ? 'saved and ' : ''}sent to the parties.`));
+      // Sent, whatever the redraw does.
+      done(`Version ${version} ${saved ? 'saved and ' : ''}sent to the parties.`);
+      await showAnswer(answer);
     };
     mount(box,
       h('dl', { class: 'facts' },
@@ -235,9 +245,9 @@ function planPanel(date, signal, onZone, onPlan) {
       plan.status === 'submitted' ? h('p', { class: 'muted', id: 'plan-resubmit-note' },
         'This version is with the parties. Saving a change makes a new version, a draft again: the parties’ decisions on this one no longer count, and it must be sent again.') : null,
       editable ? h('div', { class: 'actions' }, reason,
-        actionButton('Save changes', status, async () => {
-          const saved = await save();
-          mount(status, notice('info', `Saved as version ${saved.version}.`));
+        actionButton('Save changes', status, async (done) => {
+          const saved = await save(done);
+          done(`Saved as version ${saved.version}.`);
         }, { id: 'plan-save', class: 'secondary' }),
         plan.status === 'draft' ? actionButton('Send for the parties’ approval', status, submit, { id: 'plan-submit' }) : null) : null,
       status);
@@ -289,12 +299,12 @@ function arrivalCell(e, area, zone, status, reload) {
   const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived` }, areas.map((a) => h('option', { value: a }, a)));
   const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
   return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
-    h('span', { class: 'inline' }, at, areas.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async () => {
+    h('span', { class: 'inline' }, at, areas.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async (done) => {
       if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);
       const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
       await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || area, evidence: evidence.value.trim() });
-      mount(status, notice('info', `${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`));
+      done(`${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`);
       await reload();
     }, { class: 'secondary', 'data-action': 'arrival' }))), arrivalNote(e));
 }
@@ -329,10 +339,10 @@ function queuePanel(signal) {
           h('td', null, fmtDate(e.predicted)),
           h('td', { 'data-arrival': e.arrival || '' }, arrivalCell(e, area, zone, status, load)),
           h('td', null, h('span', { class: 'inline' }, place, reason)),
-          h('td', null, actionButton('Move', status, async () => {
+          h('td', null, actionButton('Move', status, async (done) => {
             if (!reason.value.trim()) throw new Error('A move needs a reason: it is logged and public.');
             await postJSON('/queue/overrides', { application_id: e.application_id, place: Number(place.value), reason: reason.value.trim() });
-            mount(status, notice('info', `${e.vessel_name} moved to place ${place.value}.`));
+            done(`${e.vessel_name} moved to place ${place.value}.`);
             await load();
           }, { class: 'secondary' })));
       })))) : notice('info', 'No vessel is waiting.');
@@ -380,9 +390,9 @@ function alertsPanel(signal) {
       cell = h('span', { class: 'ack' }, `Acknowledged by ${String(ack.by).replace(/^user:/, '')}, ${fmtWorkTime(ack.at)}`, ack.note ? h('br') : null, ack.note || null);
     } else {
       const note = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Note for ${label}`, placeholder: 'Note (optional)' });
-      cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async () => {
+      cell = h('span', { class: 'inline' }, note, actionButton('Acknowledge', status, async (done) => {
         await postJSON(`/alerts/${encodeURIComponent(a.key)}/acknowledgement`, note.value.trim() ? { note: note.value.trim() } : {});
-        mount(status, notice('info', `Acknowledged: ${label}.`));
+        done(`Acknowledged: ${label}.`);
         await load('acknowledged');
       }, { 'data-action': 'acknowledge', 'aria-label': `Acknowledge ${label}` }));
     }
@@ -509,9 +519,9 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
   const load = async () => {
     const apps = await getJSON('/applications', null, { signal });
     mount(submitted, applicationsTable('to-review', apps.filter((a) => a.status === 'submitted'), (a) =>
-      actionButton('Start review', status, async () => {
+      actionButton('Start review', status, async (done) => {
         await postJSON(`/applications/${a.id}/review`);
-        mount(status, notice('info', `${a.id} is before the parties.`));
+        done(`${a.id} is before the parties.`);
         await load();
       }, { 'data-action': 'review' })));
     // Times typed here are on the plan's clock: wait (briefly) for the
@@ -522,28 +532,28 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
       // The centre's clock, as the plan's times: in an hour, to the minute.
       const soon = wallClock(Date.now() + 3600e3, zone);
       const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel} (${zoneName(zone)})`, value: `${soon.date}T${soon.time}` });
-      return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async () => {
+      return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async (done) => {
         if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) {
           at.focus();
           throw new Error(`Choose a date and time (${zoneName(zone)}) for ${a.vessel}'s inspection first.`);
         }
         const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
         await postJSON(`/applications/${a.id}/inspection/schedule`, { at: `${when.toISOString().slice(0, 16)}:00Z` });
-        mount(status, notice('info', `${a.id} scheduled for ${fmtTimestamp(when, zone)}.`));
+        done(`${a.id} scheduled for ${fmtTimestamp(when, zone)}.`);
         await load();
       }, { 'data-action': 'schedule' }));
     }, { readiness: true }));
     scheduleZone.textContent = zoneName(zone);
     mount(moving, applicationsTable('to-move', apps.filter((a) => MOVES[a.status]), (a) => {
       const [action, label, question] = MOVES[a.status];
-      return actionButton(label, moveStatus, async () => {
+      return actionButton(label, moveStatus, async (done) => {
         if (!window.confirm(question(a))) {
           tell(moveStatus, 'info', `Nothing recorded for ${a.id}.`);
           return;
         }
         const page = await postJSON(`/applications/${a.id}/${action}`);
         // The server's answer, whatever the redraw does.
-        tell(moveStatus, 'info', page?.status ? `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.` : `${a.id} (${a.vessel}): recorded.`);
+        done(page?.status ? `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.` : `${a.id} (${a.vessel}): recorded.`);
         await load();
       }, { 'data-action': action, 'aria-label': `${label}: ${a.vessel} (${a.id})` });
     }));

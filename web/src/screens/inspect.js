@@ -5,7 +5,7 @@ import { getJSON, NotAvailable, postJSON } from '../api.js';
 import { h, mount, notice, tell } from '../dom.js';
 import { centreZone, dayIn, fmtClock, fmtDate, fmtTimestamp, fmtTonnes, fmtWorkTime, isDay, learnZone, wallClock, zoneName } from '../format.js';
 import { go, href } from '../route.js';
-import { forRole, statusTag } from './work.js';
+import { forRole, runAction, statusTag } from './work.js';
 
 /** The corridor's inspection checklist ([{ id, label }]), as configured. */
 async function checklist(signal) {
@@ -136,14 +136,14 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
       if (result === 'passed' && unchecked.length) return tell(status, 'error', `A pass needs every check: not checked: ${unchecked.join('; ')}.`);
       if (result !== 'passed' && (!code || !text)) return tell(status, 'error', 'A failure needs a finding code and the findings.');
       const outcome = result === 'passed' ? { result } : { result, reason_code: code, text };
-      try {
+      // Once recorded, a redraw that fails (a weak signal) is not a failed
+      // inspection; and the button waits, so a second tap sends nothing.
+      await runAction(status, async (done) => {
         // The log keeps which checks the team confirmed, pass or fail.
         await postJSON(`/applications/${id}/inspection`, { outcome, checked });
-        tell(status, 'info', `Recorded: ${result.replace(/_/g, ' ')}.`);
+        done(`Recorded: ${result.replace(/_/g, ' ')}.`);
         await refresh();
-      } catch (e) {
-        tell(status, 'error', `Not recorded: ${e.message}`);
-      }
+      }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
     const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
     mount(body,

@@ -7,7 +7,7 @@ import { h, labelCells, mount, notice } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, isDay, learnZone, zoneName } from '../format.js';
 import { href } from '../route.js';
 import { importSigningKey, signDecision } from '../sign.js';
-import { forRole, partiesTable, planApprovals, statusTag } from './work.js';
+import { forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
 
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
 let signingKey = null; // {privateKey, keyId, party}
@@ -88,14 +88,15 @@ function planPanel(party, date, signal, onZone) {
     // The plan's times are in its zone; if the screen takes another day for it, this panel is replaced.
     if (onZone?.(learnZone(plan.time_zone))) return;
     const mine = (plan.approvals || []).find((a) => a.party === party);
-    const sign = async (decision) => {
+    const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
       const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, decision }, signingKey);
       await postJSON(`/plans/${date}/decisions`, signed);
-      mount(status, notice('info', `Signed and recorded: ${decision.kind} of version ${plan.version}.`));
+      done(`Signed and recorded: ${decision.kind} of version ${plan.version}.`);
       await load();
     };
-    const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs, onclick: () => sign(decision()).catch((e) => mount(status, notice('error', `Not recorded: ${e.message}`))) }, label);
+    const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs,
+      onclick: (ev) => runAction(status, (done) => sign(decision(), done), { button: ev.currentTarget, refused: 'Not recorded' }) }, label);
     // The server takes any reason code for a plan's hold (plain text, like an
     // application's): PLAN_HOLD unless the delegation names its own.
     const code = h('input', { id: 'plan-hold-code', 'aria-label': 'Reason code for a hold', value: 'PLAN_HOLD', maxlength: 64, autocapitalize: 'characters' });
@@ -228,15 +229,13 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
       const text = form.elements.text.value.trim();
       if (kind !== 'approve' && (!code || !text)) return mount(status, notice('error', 'A hold or rejection needs a reason code and a reason.'));
       if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
-      try {
+      await runAction(status, async (done) => {
         const decision = kind === 'approve' ? { kind } : { kind, reason_code: code, text };
         const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision }, signingKey);
         await postJSON(`/applications/${id}/decisions`, signed);
-        mount(status, notice('info', `Signed and recorded: ${kind}.`));
+        done(`Signed and recorded: ${kind}.`);
         await refresh();
-      } catch (e) {
-        mount(status, notice('error', `Not recorded: ${e.message}`));
-      }
+      }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
     mount(body,
       h('dl', { class: 'facts' }, h('dt', null, 'Status'), h('dd', { id: 'ra-state' }, statusTag(app.status)),
@@ -251,15 +250,15 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         : notice('info', 'No documents attached.'),
       h('h3', null, 'The parties'), partiesTable(page),
       app.status === 'held' && mine?.decision === 'hold'
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', disabled: !heldKey(party), 'data-needs-key': 'yes', onclick: async () => {
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'release-hold', disabled: !heldKey(party), 'data-needs-key': 'yes', onclick: async (ev) => {
           // A release is signed like a decision: only the party lifts its hold.
           if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
-          try {
+          await runAction(status, async (done) => {
             const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision: { kind: 'release' } }, signingKey);
             await postJSON(`/applications/${id}/holds/${party}/release`, signed);
-            mount(status, notice('info', `Signed and recorded: ${party}'s hold released.`));
+            done(`Signed and recorded: ${party}'s hold released.`);
             await refresh();
-          } catch (e) { mount(status, notice('error', `Not recorded: ${e.message}`)); }
+          }, { button: ev.currentTarget, refused: 'Not recorded' });
         } }, `Sign and release ${party}'s hold`)) : null,
       page.parties && (app.status === 'under_review' || app.status === 'held') ? form : notice('info', `Decisions are taken while the application is under review (it is ${app.status.replace(/_/g, ' ')}).`));
   };

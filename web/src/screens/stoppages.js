@@ -173,7 +173,7 @@ export function stoppagesPanel(signal, { onChange } = {}) {
     let lift = '';
     if (s.in_force) {
       const why = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Reason to lift ${s.id}`, placeholder: 'Reason (logged, public)', 'data-lift-reason': s.id });
-      lift = h('span', { class: 'inline' }, why, actionButton('Lift', listStatus, async () => {
+      lift = h('span', { class: 'inline' }, why, actionButton('Lift', listStatus, async (done) => {
         if (!why.value.trim()) {
           why.focus();
           throw new Error(`Lifting ${s.id} needs a reason: it is logged and public.`);
@@ -183,7 +183,7 @@ export function stoppagesPanel(signal, { onChange } = {}) {
           return;
         }
         const lifted = await postJSON(`/stoppages/${encodeURIComponent(s.id)}/lift`, { reason: why.value.trim() });
-        tell(listStatus, 'info', `${lifted.id} lifted.`);
+        done(`${lifted.id} lifted.`);
         await refresh();
       }, { 'data-action': 'lift', 'aria-label': `Lift ${s.id}` }));
     }

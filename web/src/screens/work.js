@@ -146,19 +146,48 @@ export function slotText(entry) {
   return `place ${entry.place}, predicted ${fmtDate(entry.predicted)}${range}`;
 }
 
-/** A button that runs `action` once at a time and reports into `status`. */
+/**
+ * Runs one action and reports it into `status`. The action calls
+ * `done(text)` once the server has taken it: from then on the action stands,
+ * so a redraw that fails after it is told as such ("…, but the page could
+ * not be redrawn"), never as the action failing (which would invite a
+ * second try, refused or, worse, taken twice). `button` stays disabled while
+ * the request is out, and after the action is taken. Errors before `done`
+ * are the action's own, shown after `refused` if given. Resolves to whether
+ * the action was taken.
+ */
+export async function runAction(status, action, { button = null, refused = '' } = {}) {
+  if (button) button.disabled = true;
+  let said = null;
+  const done = (text) => {
+    said = text;
+    tell(status, 'info', text);
+  };
+  try {
+    await action(done);
+  } catch (e) {
+    if (e.name === 'AbortError') return said !== null;
+    if (said !== null) {
+      tell(status, 'error', `${said.replace(/[.\s]*$/, '')}, but the page could not be redrawn: ${e.message.replace(/\.?$/, '.')} Reload the page to see it as it now stands.`);
+    } else {
+      tell(status, 'error', refused ? `${refused}: ${e.message}` : e.message);
+    }
+  } finally {
+    if (button && said === null) button.disabled = false;
+  }
+  return said !== null;
+}
+
+/**
+ * A button that runs `action(done)` once at a time and reports into
+ * `status` (see `runAction`).
+ */
 export function actionButton(label, status, action, attrs = {}) {
   const b = h('button', { type: 'button', ...attrs }, label);
   b.addEventListener('click', async () => {
-    b.disabled = true;
+    if (b.disabled) return;
     mount(status, notice('info', `${label}…`));
-    try {
-      await action();
-    } catch (e) {
-      tell(status, 'error', e.message);
-    } finally {
-      b.disabled = false;
-    }
+    await runAction(status, action, { button: b });
   });
   return b;
 }
