@@ -98,12 +98,26 @@ export function decisionSigningBytes(payload) {
   return enc.encode(DECISION_CONTEXT + canonicalJson(payload));
 }
 
+/** An application's content hash: SHA-256 of its canonical JSON, in hex. */
+export async function contentHash(content) {
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(canonicalJson(content)))));
+}
+
 /**
  * Signs a decision: `decision` is {kind: 'approve'} or {kind: 'hold' |
  * 'reject', reason_code, text}; `applicationHash` the hex content hash the
- * server shows. Returns the body for POST /applications/{id}/decisions.
+ * server shows. With `content` (the application as shown to the delegate),
+ * the hash is first recomputed from it: a server that shows one content and
+ * asks for a signature over another's hash gets nothing signed. Returns the
+ * body for POST /applications/{id}/decisions.
  */
-export async function signDecision({ party, applicationId, applicationHash, decision, time = new Date() }, key) {
+export async function signDecision({ party, applicationId, applicationHash, decision, content, time = new Date() }, key) {
+  if (content !== undefined) {
+    const shown = await contentHash(content);
+    if (shown !== applicationHash) {
+      throw new Error(`the application shown hashes to ${shown.slice(0, 16)}…, but the version to sign is ${String(applicationHash).slice(0, 16)}…: nothing was signed. Reload and review it again.`);
+    }
+  }
   const payload = {
     party,
     application_id: applicationId,

@@ -128,6 +128,7 @@ impl ServiceError {
                 ),
                 C::IllegalTransition { .. }
                 | C::StaleDecision { .. }
+                | C::SignedBeforeCurrent { .. }
                 | C::NoHold(_)
                 | C::CorridorSuspended
                 | C::AlreadySuspended

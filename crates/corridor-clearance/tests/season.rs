@@ -543,3 +543,87 @@ fn a_signed_hold_or_release_counts_once() {
         "{err}"
     );
 }
+
+/// Ledger review (2026-11-30), finding 4: an approval signed a minute
+/// before the party's hold, and sent after it, was taken (it was inside the
+/// clock skew allowed against the time the hold was logged) and undid the
+/// hold. Refused live, and a log that holds one does not replay.
+#[test]
+fn an_older_signed_decision_does_not_undo_the_partys_newer_one() {
+    let start = t("2022-10-25T06:00:00Z");
+    let mut w = World::new(bsgi(), start);
+    let a = w.submitted("atlas", "9000015", start);
+    let signed_at = start + 1.minutes();
+    let approval = w.signed("UA", &a, DecisionKind::Approve, signed_at);
+    w.decide("UA", &a, hold("DOCS_MISSING"), signed_at + 1.minutes())
+        .expect("hold");
+    assert_eq!(w.status(&a), Status::Held);
+    let err = w
+        .run(
+            &delegate("UA"),
+            Command::Decide {
+                application_id: a.clone(),
+                decision: approval.clone(),
+            },
+            signed_at + 2.minutes(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ClearanceError::SignedBeforeCurrent { .. }),
+        "{err}"
+    );
+    assert_eq!(w.status(&a), Status::Held);
+    // The same approval appended to the log by hand, chained and signed.
+    let entries = w.log.entries();
+    let last = entries.last().expect("entries");
+    assert_eq!(last.event["type"], "decision_recorded");
+    let append = |decision: &SignedDecision, status: &str| {
+        let mut log = Log::new();
+        for e in entries {
+            log.append(&e.actor, e.time, e.event.clone(), e.signature.clone())
+                .expect("append");
+        }
+        let mut event = last.event.clone();
+        event["decision"] = serde_json::to_value(&decision.payload).expect("payload");
+        event["status"] = status.into();
+        let sig = EntrySignature {
+            party: "UA".into(),
+            key_id: w.key("UA").key_id(),
+            signature: decision.signature,
+        };
+        log.append(&last.actor, last.time + 2.minutes(), event, Some(sig))
+            .expect("append");
+        Clearance::replay_log(bsgi(), log.entries()).map(|_| ())
+    };
+    let err = append(&approval, "under_review").unwrap_err();
+    assert!(
+        err.to_string().contains("older than its current hold"),
+        "{err}"
+    );
+    // A new approval, signed after the hold, replays.
+    let fresh = w.signed("UA", &a, DecisionKind::Approve, signed_at + 3.minutes());
+    append(&fresh, "under_review").expect("a newer approval replays");
+}
+
+/// Ledger review (2026-11-30), finding 2: replay took the content hash an
+/// event stated, so a log could show the parties one content while their
+/// signatures were asked for another's hash. The hash must be the content's.
+#[test]
+fn a_logged_content_hash_must_be_the_contents() {
+    let start = t("2022-10-25T06:00:00Z");
+    let mut w = World::new(bsgi(), start);
+    w.submitted("atlas", "9000015", start);
+    let entries = w.log.entries();
+    assert_eq!(entries[0].event["type"], "application_created");
+    let replay = |first: serde_json::Value| {
+        let mut log = Log::new();
+        log.append(&entries[0].actor, entries[0].time, first, None)
+            .expect("append");
+        Clearance::replay_log(bsgi(), log.entries()).map(|_| ())
+    };
+    replay(entries[0].event.clone()).expect("the log as it was replays");
+    let mut other = entries[0].event.clone();
+    other["content_hash"] = serde_json::to_value(Hash::of(b"another content")).expect("hash");
+    let err = replay(other).unwrap_err();
+    assert!(err.to_string().contains("is not the content's"), "{err}");
+}

@@ -231,7 +231,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
       if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
       await runAction(status, async (done) => {
         const decision = kind === 'approve' ? { kind } : { kind, reason_code: code, text };
-        const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision }, signingKey);
+        const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision }, signingKey);
         await postJSON(`/applications/${id}/decisions`, signed);
         done(`Signed and recorded: ${kind}.`);
         await refresh();
@@ -254,7 +254,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
           // A release is signed like a decision: only the party lifts its hold.
           if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
           await runAction(status, async (done) => {
-            const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, decision: { kind: 'release' } }, signingKey);
+            const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision: { kind: 'release' } }, signingKey);
             await postJSON(`/applications/${id}/holds/${party}/release`, signed);
             done(`Signed and recorded: ${party}'s hold released.`);
             await refresh();

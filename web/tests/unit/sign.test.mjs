@@ -4,7 +4,7 @@
 // sorted keys), from the seed [1; 32] that the ledger's own tests use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, canonicalTime, decisionSigningBytes, importSigningKey, keyIdOf, signDecision } from '../../src/sign.js';
+import { canonicalJson, canonicalTime, contentHash, decisionSigningBytes, importSigningKey, keyIdOf, signDecision } from '../../src/sign.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n-----END PRIVATE KEY-----\n';
 const PUBLIC = 'iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=';
@@ -55,4 +55,17 @@ test('a signed decision is the vector, byte for byte', async () => {
 
 test('a wrong key file is refused with a reason', async () => {
   await assert.rejects(importSigningKey('not a key'), /PKCS#8/);
+});
+
+// Ledger review (2026-11-30), finding 2: the browser signed whatever hash
+// the server named. It now recomputes it from the content shown (vector
+// from Python: SHA-256 of json.dumps with sorted keys, no spaces).
+test('a decision is signed only over the content shown', async () => {
+  const content = { vessel: { name: 'KAFKAM ETLER — é', imo: '9000015', mmsi: null }, cargo: [{ commodity: 'corn', tonnes: 2437 }], crew_count: 21 };
+  const hash = '1f39799d995878f951a96a124632dfca2a45285a8a18cbb03a38fc8b97bd852d';
+  assert.equal(await contentHash(content), hash);
+  const key = await importSigningKey(PEM);
+  const args = { party: 'UA', applicationId: 'BSGI-000042', applicationHash: hash, decision: { kind: 'approve' }, content };
+  assert.equal((await signDecision(args, key)).payload.application_hash, hash);
+  await assert.rejects(signDecision({ ...args, content: { ...content, crew_count: 22 } }, key), /nothing was signed/);
 });

@@ -196,6 +196,7 @@ impl Clearance {
                 if self.applications.contains_key(application_id) {
                     return Err(bad(format!("application {application_id} created twice")));
                 }
+                content_is(content, content_hash).map_err(bad)?;
                 self.applications.insert(
                     application_id.clone(),
                     Application {
@@ -237,6 +238,15 @@ impl Clearance {
                         content_hash,
                         ..
                     } => {
+                        // Only a draft is edited in place: past it, a change
+                        // is an amendment, which clears the decisions.
+                        if app.status != Status::Draft {
+                            return Err(bad(format!(
+                                "{id} edited in place while {:?}",
+                                app.status
+                            )));
+                        }
+                        content_is(content, content_hash).map_err(bad)?;
                         app.content = content.clone();
                         app.content_hash = *content_hash;
                     }
@@ -261,6 +271,42 @@ impl Clearance {
                         if decision.decision == DecisionKind::Release {
                             return Err(bad("a release logged as a decision".into()));
                         }
+                        // The live rules again, so that an entry appended
+                        // past them (a signed approval copied from the log
+                        // to undo the party's later rejection) does not
+                        // replay: in review, the corridor not suspended,
+                        // signed after the party's decision was last awaited
+                        // and not before its current decision.
+                        if !app.status.in_review() {
+                            return Err(bad(format!(
+                                "{}'s decision on {id} while {:?}",
+                                decision.party, app.status
+                            )));
+                        }
+                        if self.corridor.suspended.is_some() {
+                            return Err(bad(format!(
+                                "{}'s decision on {id} while the corridor is suspended",
+                                decision.party
+                            )));
+                        }
+                        if let Some(since) = app.awaiting_since.get(&decision.party)
+                            && decision
+                                .time
+                                .as_second()
+                                .saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                                < since.as_second()
+                        {
+                            return Err(bad(format!(
+                                "{}'s decision on {id} signed before it was last awaited",
+                                decision.party
+                            )));
+                        }
+                        super::decide::stale_against_current(
+                            &decision.party,
+                            decision,
+                            app.decisions.get(&decision.party),
+                        )
+                        .map_err(|e| bad(e.to_string()))?;
                         self.note_signed(decision).map_err(bad)?;
                         app.decisions
                             .insert(decision.party.clone(), party_decision(decision, at));
@@ -324,6 +370,7 @@ impl Clearance {
                         content_hash,
                         ..
                     } => {
+                        content_is(content, content_hash).map_err(bad)?;
                         app.content = content.clone();
                         app.content_hash = *content_hash;
                         app.decisions.clear();
@@ -495,5 +542,19 @@ impl Clearance {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `hash` is the hash of `content`: the log states both, and a
+/// decision is signed over the hash, so they must agree (else the parties
+/// could be shown one content and sign another's hash).
+fn content_is(
+    content: &crate::application::ApplicationContent,
+    hash: &corridor_ledger::Hash,
+) -> Result<(), String> {
+    match content.content_hash() {
+        Ok(h) if h == *hash => Ok(()),
+        Ok(h) => Err(format!("content hash {hash} is not the content's ({h})")),
+        Err(e) => Err(format!("content does not encode: {e}")),
     }
 }

@@ -129,6 +129,10 @@ impl Clearance {
                         });
                     }
                 }
+                // Nor, within the clock skew allowed above, one signed before
+                // the party's current decision: an approval signed a minute
+                // before the party's rejection must not undo it.
+                stale_against_current(&party, &decision.payload, app.decisions.get(&party))?;
                 let mut decisions = app.decisions.clone();
                 decisions.insert(party.clone(), party_decision(&decision.payload, now));
                 let status = self.status_after(&decisions, app.status);
@@ -1161,4 +1165,22 @@ fn check_finding(what: &str, reason_code: &str, text: &str) -> Result<(), Cleara
         return invalid(format!("reason_code: {p}"));
     }
     check_free_text("text", text)
+}
+
+/// Refuses a signed decision dated before the party's current decision on
+/// the application (live and on replay: `apply` checks the same).
+pub(super) fn stale_against_current(
+    party: &str,
+    payload: &corridor_ledger::DecisionPayload,
+    current: Option<&PartyDecision>,
+) -> Result<(), ClearanceError> {
+    match current {
+        Some(c) if payload.time < c.signed_at => Err(ClearanceError::SignedBeforeCurrent {
+            party: party.to_string(),
+            signed: payload.time,
+            current: c.kind.name().to_string(),
+            current_signed: c.signed_at,
+        }),
+        _ => Ok(()),
+    }
 }

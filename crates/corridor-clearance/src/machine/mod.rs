@@ -705,6 +705,17 @@ pub enum ClearanceError {
     /// The signed decision predates the party's last decision, release or the review start.
     #[error("decision signed at {signed}, before the party's decision was last awaited ({since})")]
     StaleDecision { signed: Timestamp, since: Timestamp },
+    /// The signed decision predates the party's current decision on the
+    /// application: a copy of an earlier signature, or one overtaken.
+    #[error(
+        "{party}'s decision signed at {signed} is older than its current {current} (signed at {current_signed}): sign a new one"
+    )]
+    SignedBeforeCurrent {
+        party: String,
+        signed: Timestamp,
+        current: String,
+        current_signed: Timestamp,
+    },
     /// This very signed decision is already in the log.
     #[error("{party}'s decision signed at {signed} is already recorded")]
     AlreadyRecorded { party: String, signed: Timestamp },
