@@ -4,7 +4,7 @@
 Uses only Python's standard library (hashlib, json, base64, datetime) and
 PyNaCl, so anyone can check corridor's record without corridor's code.
 
-    python3 tools/verify_log.py EXPORT.json [--log-key BASE64] [--keys TRUSTED.json]
+    python3 tools/verify_log.py EXPORT.json [--log-key BASE64] [--keys TRUSTED.json] [--checkpoint FILE]...
 
 Checks, in this order, and stops at the first failure:
   1. every party key's id is the first 16 hex chars of SHA-256(raw key), ids are unique,
@@ -24,7 +24,14 @@ Checks, in this order, and stops at the first failure:
      "corridor-decision-v1\\n" || canonical(payload) verifies;
   3. the checkpoint is signed by the log key over its five-line body and its root is the
      RFC 6962 Merkle root over the first `size` entries (leaf data = the 32 bytes of entry_hash).
---log-key and --keys compare the export's keys with copies obtained out of band.
+--log-key and --keys compare the export's keys with copies obtained out of band: --keys
+lists the parties' keys as exchanged (records with key_id, party, public_key, valid_from,
+valid_until); the export's initial keys must be in it as exported, and so must every key the
+log registers without an endorsement (a party's first key), by id, party and public key.
+--checkpoint FILE (repeatable) is a checkpoint kept from before (the `text` of
+GET /api/v1/log/checkpoint, or that whole JSON answer): it must verify with the log key and
+the log's Merkle root at its size must be its root, so a log rewritten or cut short since is
+caught even though whoever rewrote it could re-sign the export's own checkpoint.
 
 Canonical JSON = json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 encoded as UTF-8, with integers only (see corridor-ledger's canonical module).
@@ -171,7 +178,7 @@ def check_seen(size, root, before, what):
                    % (what, size, MAX_KEY_CHANGE_AGE))
 
 
-def apply_key_event(keys, event, before, origin, what):
+def apply_key_event(keys, event, before, origin, what, trusted=None):
     """Logged key changes in the log named `origin`; `before` is the log before the change
     (check_seen). A party's first key is registered bare; every later key carries an endorsement
     {key_id, log_size, log_root, signed_at, signature} by the party's most recent key over
@@ -213,6 +220,12 @@ def apply_key_event(keys, event, before, origin, what):
             check_seen(endorsement["log_size"], endorsement["log_root"], before, what)
         elif "endorsement" in event:
             raise Fail("%s: party %s has no earlier key to endorse its first key" % (what, party))
+        elif trusted is not None:
+            # A first key is taken on trust: only a copy exchanged out of band vouches for it.
+            t = trusted.get(rec.get("key_id"))
+            if t is None or t["party"] != party or base64.b64encode(t["raw"]).decode("ascii") != rec.get("public_key"):
+                raise Fail("%s: first key %s of party %s is not in the trusted key list"
+                           % (what, rec.get("key_id"), party))
         for k in own:
             if k["start"] <= start and (k["end"] is None or start < k["end"]):
                 retire(k, start, what)
@@ -251,11 +264,12 @@ def check_key(keys, party, kid, at, what):
 def check_signature(entry, keys, what):
     event = entry.get("event")
     sig = entry.get("signature")
-    payload = event.get("decision") if isinstance(event, dict) else None
-    if payload is None:
+    # A "decision" member, even null, makes the event a signed one (as in Rust).
+    if not isinstance(event, dict) or "decision" not in event:
         if sig is not None:
             raise Fail("%s: signature on an event without a decision payload" % what)
         return False
+    payload = event["decision"]
     if sig is None:
         raise Fail("%s: decision event is not signed" % what)
     if not isinstance(payload, dict) or set(payload) != {"party", "application_id", "application_hash", "decision", "time", "key_id"}:
@@ -276,12 +290,52 @@ def check_signature(entry, keys, what):
     return True
 
 
-def verify(export, trusted_log_key=None, trusted_keys=None):
+def load_checkpoint(text):
+    """A checkpoint's text form (or the API's JSON answer holding it as "text") as a dict."""
+    if text.lstrip().startswith("{"):
+        text = json.loads(text).get("text")
+        if not isinstance(text, str):
+            raise Fail("held checkpoint: the JSON has no \"text\" member")
+    body, sep, sig_line = text.partition("\n\n")
+    lines = body.split("\n")
+    if not sep or len(lines) != 5 or lines[0] != CHECKPOINT_HEADER:
+        raise Fail("held checkpoint: not a %s body" % CHECKPOINT_HEADER)
+    if not sig_line.startswith("\u2014 ") or not sig_line.endswith("\n") or sig_line.count(" ") != 2:
+        raise Fail("held checkpoint: the signature line is not '\u2014 <key id> <signature>'")
+    _, kid, sig = sig_line[:-1].split(" ")
+    if not lines[2].isdigit() or str(int(lines[2])) != lines[2]:
+        raise Fail("held checkpoint: size %r is not a canonical number" % lines[2])
+    return {"origin": lines[1], "size": int(lines[2]), "root": b64(lines[3], 32, "held checkpoint root"),
+            "time": lines[4], "key_id": kid, "signature": sig, "body": body + "\n"}
+
+
+def check_held(held, origin, log_raw, log_key_id, leaves):
+    what = "held checkpoint at size %d" % held["size"]
+    if held["origin"] != origin:
+        raise Fail("%s: signed for log %r, but this is log %r" % (what, held["origin"], origin))
+    if held["key_id"] != log_key_id:
+        raise Fail("%s: signed by key %s, not the log key %s" % (what, held["key_id"], log_key_id))
+    parse_time(held["time"], what)
+    try:
+        nacl.signing.VerifyKey(log_raw).verify(held["body"].encode("utf-8"), b64(held["signature"], 64, what + " signature"))
+    except nacl.exceptions.BadSignatureError:
+        raise Fail("%s: signature does not verify" % what)
+    if held["size"] > len(leaves):
+        raise Fail("%s: signed over %d entries but the log has %d: entries were deleted"
+                   % (what, held["size"], len(leaves)))
+    root = merkle_root(leaves[:held["size"]])
+    if root != held["root"]:
+        raise Fail("%s: signed root %s but the log's first %d entries give %s: the log was rewritten"
+                   % (what, held["root"].hex(), held["size"], root.hex()))
+
+
+def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
     if export.get("format") != FORMAT:
         raise Fail("unknown export format %r" % export.get("format"))
     keys = load_keys(export.get("keys", []))
+    trusted = None
     if trusted_keys is not None:
-        # Compares the initial keys only; keys registered in the log are covered by the log's own checks.
+        # The initial keys here; the first keys the log registers, where it registers them.
         trusted = load_keys(trusted_keys)
         for kid, k in keys.items():
             t = trusted.get(kid)
@@ -301,7 +355,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
     prev_hash, prev_time, signatures, leaves, times = GENESIS, None, 0, [], []
     for i, e in enumerate(entries):
         what = "entry at position %d (seq %s)" % (i, e.get("seq"))
-        if e.get("seq") != i:
+        if type(e.get("seq")) is not int or e.get("seq") != i:
             raise Fail("%s: sequence number %s, expected %d (entry deleted, inserted or reordered)" % (what, e.get("seq"), i))
         if e.get("prev_hash") != prev_hash:
             raise Fail("%s: prev_hash does not match the previous entry's hash" % what)
@@ -314,7 +368,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
-        apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what)
+        apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what, trusted)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
         times.append(t)
         prev_hash, prev_time = e["entry_hash"], t
@@ -340,17 +394,23 @@ def verify(export, trusted_log_key=None, trusted_keys=None):
     computed_root = merkle_root(leaves[:size])
     if computed_root != root:
         raise Fail("Merkle root at size %d is %s, checkpoint says %s" % (size, computed_root.hex(), root.hex()))
-    return {"entries": len(entries), "signatures": signatures, "checkpoint_size": size, "root": root.hex()}
+    for h in held:
+        check_held(h, origin, log_raw, log_key.get("key_id"), leaves)
+    return {"entries": len(entries), "signatures": signatures, "checkpoint_size": size, "root": root.hex(),
+            "held": len(held)}
 
 
 def main(argv):
     args = list(argv[1:])
     trusted_log_key = trusted_keys = None
+    held_paths = []
     path = None
     while args:
         a = args.pop(0)
         if a == "--log-key" and args:
             trusted_log_key = args.pop(0)
+        elif a == "--checkpoint" and args:
+            held_paths.append(args.pop(0))
         elif a == "--keys" and args:
             with open(args.pop(0), encoding="utf-8") as f:
                 trusted_keys = json.load(f)
@@ -365,7 +425,11 @@ def main(argv):
     try:
         with open(path, encoding="utf-8") as f:
             export = json.load(f, parse_float=no_floats, parse_constant=no_floats)
-        summary = verify(export, trusted_log_key, trusted_keys)
+        held = []
+        for hp in held_paths:
+            with open(hp, encoding="utf-8") as f:
+                held.append(load_checkpoint(f.read()))
+        summary = verify(export, trusted_log_key, trusted_keys, held)
     except Fail as e:
         print("FAIL: %s" % e)
         return 1
@@ -376,6 +440,8 @@ def main(argv):
         print("FAIL: export is malformed (%s: %s)" % (type(e).__name__, e))
         return 1
     print("OK: %(entries)d entries, %(signatures)d signatures, checkpoint at size %(checkpoint_size)d, root %(root)s" % summary)
+    if summary["held"]:
+        print("and it holds what the %(held)d checkpoint(s) given signed" % summary)
     return 0
 
 

@@ -107,6 +107,21 @@ pub struct CheckpointRow {
     pub signature: String,
 }
 
+impl CheckpointRow {
+    /// The signed checkpoint the row stores (its signature not verified).
+    pub fn to_signed(&self) -> Result<corridor_ledger::SignedCheckpoint, String> {
+        Ok(corridor_ledger::SignedCheckpoint {
+            origin: self.origin.clone(),
+            size: u64::try_from(self.size).map_err(|e| e.to_string())?,
+            root: corridor_ledger::Hash::from_hex(&self.root).map_err(|e| e.to_string())?,
+            time: corridor_ledger::time::parse(&self.time).map_err(|e| e.to_string())?,
+            key_id: corridor_ledger::KeyId(self.key_id.clone()),
+            signature: corridor_ledger::Signature::from_base64(&self.signature)
+                .map_err(|e| e.to_string())?,
+        })
+    }
+}
+
 /// What one append writes besides the log row, in the same transaction.
 #[derive(Debug, Clone, Default)]
 pub struct Projection {

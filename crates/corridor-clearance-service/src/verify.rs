@@ -18,12 +18,18 @@
 //! inserted by someone who chained it correctly to its predecessor is named
 //! at the entry after it (whose `prev_hash` no longer links); a tail rewritten
 //! consistently, or truncated, is named by the checkpoint it contradicts.
+//!
+//! What the database alone cannot show: whoever can write to it holds the
+//! log key too, so they can rewrite the log, re-sign its checkpoints and
+//! pass every check above. [`Anchors`] are what a party holds from outside:
+//! checkpoints it fetched earlier and the log's public key as published.
+//! Each held checkpoint must verify with that key and match the log's root
+//! at its size, so a log rewritten or truncated before it is caught.
 
 use corridor_clearance::{Clearance, CorridorConfig};
 use corridor_ledger::checkpoint::SignedCheckpoint;
 use corridor_ledger::{
-    ChainError, ChainFault, Hash, KeyEventError, KeyId, KeyRegistry, MerkleTree, PublicKey,
-    Signature,
+    ChainError, ChainFault, Hash, KeyEventError, KeyRegistry, MerkleTree, PublicKey,
 };
 use serde::Serialize;
 
@@ -46,6 +52,17 @@ pub struct VerifyReport {
     pub checkpoints: u64,
     /// Applications replayed.
     pub applications: usize,
+    /// Checkpoints held outside the database, verified against the log.
+    pub held_checkpoints: u64,
+}
+
+/// What a verifier brings from outside the database (see the module docs).
+#[derive(Debug, Default, Clone)]
+pub struct Anchors {
+    /// Checkpoints fetched earlier (`GET /api/v1/log/checkpoint`).
+    pub checkpoints: Vec<SignedCheckpoint>,
+    /// The log's public key, as published; the database's must be it.
+    pub log_key: Option<PublicKey>,
 }
 
 /// The first thing that does not check.
@@ -57,6 +74,10 @@ pub enum VerifyFailure {
     /// A stored checkpoint does not match the log.
     #[error("checkpoint at size {size}: {message}")]
     Checkpoint { size: i64, message: String },
+    /// A checkpoint held outside the database, or the log key given, does
+    /// not match the log: it was rewritten, truncated or re-keyed.
+    #[error("held checkpoint at size {size}: {message}")]
+    Held { size: u64, message: String },
     /// The party key table disagrees with the log.
     #[error("party key table: {0}")]
     Keys(String),
@@ -90,11 +111,24 @@ pub async fn verify_database(
     db: &Db,
     config: Option<&CorridorConfig>,
 ) -> Result<VerifyReport, VerifyFailure> {
+    verify_database_anchored(db, config, &Anchors::default()).await
+}
+
+/// [`verify_database`], and the log against what the verifier holds from
+/// outside the database.
+pub async fn verify_database_anchored(
+    db: &Db,
+    config: Option<&CorridorConfig>,
+    anchors: &Anchors,
+) -> Result<VerifyReport, VerifyFailure> {
     let rows = db.log_rows().await?;
     let checkpoints = db.checkpoints().await?;
     let origin = match config {
         Some(c) => Some(crate::log_origin(c)),
-        None => checkpoints.last().map(|c| c.origin.clone()),
+        None => checkpoints
+            .last()
+            .map(|c| c.origin.clone())
+            .or_else(|| anchors.checkpoints.last().map(|c| c.origin.clone())),
     };
     let summary = corridor_ledger::verify_stored_chain(
         &rows,
@@ -126,6 +160,60 @@ pub async fn verify_database(
         ),
         None => None,
     };
+    if let Some(given) = &anchors.log_key {
+        match &log_key {
+            Some(stored) if stored == given => {}
+            Some(stored) => {
+                return Err(VerifyFailure::Held {
+                    size: 0,
+                    message: format!(
+                        "the database's log key is {}, not the log key given ({}): the log was re-keyed",
+                        stored.key_id(),
+                        given.key_id()
+                    ),
+                });
+            }
+            None => {
+                return Err(VerifyFailure::Held {
+                    size: 0,
+                    message: "the database holds no log key".into(),
+                });
+            }
+        }
+    }
+    for held in &anchors.checkpoints {
+        let fail = |message: String| VerifyFailure::Held {
+            size: held.size,
+            message,
+        };
+        let key = anchors
+            .log_key
+            .as_ref()
+            .or(log_key.as_ref())
+            .ok_or_else(|| fail("no log key to verify it".into()))?;
+        held.verify(key).map_err(|e| fail(e.to_string()))?;
+        if held.origin != origin {
+            return Err(fail(format!(
+                "signed for log {:?}, but this is log {origin:?}",
+                held.origin
+            )));
+        }
+        if held.size > tree.size() {
+            return Err(fail(format!(
+                "signed over {} entries but the log has {}: entries from seq {} on were deleted",
+                held.size,
+                tree.size(),
+                tree.size()
+            )));
+        }
+        let root = tree.root_at(held.size).map_err(|e| fail(e.to_string()))?;
+        if root != held.root {
+            return Err(fail(format!(
+                "signed root {} but the log's first {} entries give {root}: the log was rewritten",
+                held.root, held.size
+            )));
+        }
+    }
     for c in &checkpoints {
         let fail = |message: String| VerifyFailure::Checkpoint {
             size: c.size,
@@ -134,14 +222,7 @@ pub async fn verify_database(
         let key = log_key
             .as_ref()
             .ok_or_else(|| fail("no log key stored to verify it".into()))?;
-        let signed = SignedCheckpoint {
-            origin: c.origin.clone(),
-            size: u64::try_from(c.size).map_err(|e| fail(e.to_string()))?,
-            root: Hash::from_hex(&c.root).map_err(|e| fail(e.to_string()))?,
-            time: corridor_ledger::time::parse(&c.time).map_err(|e| fail(e.to_string()))?,
-            key_id: KeyId(c.key_id.clone()),
-            signature: Signature::from_base64(&c.signature).map_err(|e| fail(e.to_string()))?,
-        };
+        let signed = c.to_signed().map_err(fail)?;
         signed.verify(key).map_err(|e| fail(e.to_string()))?;
         if signed.origin != origin {
             return Err(fail(format!(
@@ -232,6 +313,7 @@ pub async fn verify_database(
         signatures: summary.signatures,
         checkpoints: checkpoints.len() as u64,
         applications,
+        held_checkpoints: anchors.checkpoints.len() as u64,
     })
 }
 

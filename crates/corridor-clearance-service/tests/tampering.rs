@@ -9,7 +9,9 @@ mod common;
 use common::*;
 use corridor_clearance::CorridorConfig;
 use corridor_clearance_service::db::{Db, Projection};
-use corridor_clearance_service::verify::{VerifyFailure, verify_database};
+use corridor_clearance_service::verify::{
+    Anchors, VerifyFailure, verify_database, verify_database_anchored,
+};
 use corridor_clearance_service::{Clock, Service};
 use corridor_ledger::{ChainFault, LogEntry, StoredEntry};
 
@@ -409,4 +411,81 @@ async fn a_request_dropped_mid_append_leaves_memory_and_the_log_in_step() {
         dropped > 0 && completed > 0,
         "dropped {dropped}, completed {completed}"
     );
+}
+
+/// Ledger review (2026-11-30), finding 1: whoever can write to the database
+/// holds the log key too, so a log cut short with its later checkpoints
+/// deleted passes the database's own checks. A checkpoint a party kept from
+/// before, and the log key as published, catch it.
+async fn held_checkpoint_suite(db: Db) {
+    let keys = tempfile::tempdir().unwrap();
+    let rows = seeded(db.clone(), keys.path()).await;
+    let stored = db.checkpoints().await.unwrap();
+    let held = stored.last().expect("a checkpoint").to_signed().unwrap();
+    assert_eq!(held.size as usize, rows.len());
+    let log_key =
+        corridor_ledger::PublicKey::from_text(&db.log_public_key().await.unwrap().unwrap())
+            .unwrap();
+    let anchors = Anchors {
+        checkpoints: vec![held.clone()],
+        log_key: Some(log_key),
+    };
+    let config = CorridorConfig::bsgi().unwrap();
+    let report = verify_database_anchored(&db, Some(&config), &anchors)
+        .await
+        .unwrap();
+    assert_eq!(report.held_checkpoints, 1);
+    // The last entry deleted, and every checkpoint that covered it.
+    drop_triggers(&db).await;
+    let last = rows.len() - 1;
+    db.execute_raw(&format!("DELETE FROM clearance_log WHERE seq >= {last}"))
+        .await
+        .unwrap();
+    db.execute_raw(&format!(
+        "DELETE FROM clearance_checkpoints WHERE size > {last}"
+    ))
+    .await
+    .unwrap();
+    verify_database(&db, None)
+        .await
+        .expect("the database alone cannot tell");
+    match verify_database_anchored(&db, None, &anchors).await {
+        Err(VerifyFailure::Held { size, message }) => {
+            assert_eq!(size as usize, rows.len());
+            assert!(message.contains("deleted"), "{message}");
+        }
+        other => panic!("expected a held-checkpoint failure, got {other:?}"),
+    }
+    // A log key other than the published one: the log was re-keyed.
+    let other = corridor_ledger::SecretKey::from_seed(&[9; 32]).public_key();
+    let rekeyed = Anchors {
+        checkpoints: Vec::new(),
+        log_key: Some(other),
+    };
+    match verify_database_anchored(&db, None, &rekeyed).await {
+        Err(VerifyFailure::Held { message, .. }) => {
+            assert!(message.contains("re-keyed"), "{message}")
+        }
+        other => panic!("expected a re-keyed log, got {other:?}"),
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_held_checkpoint_catches_a_log_cut_short_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = corridor_clearance_service::db::open(&format!(
+        "sqlite://{}",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
+    held_checkpoint_suite(db).await;
+}
+
+#[tokio::test]
+async fn a_held_checkpoint_catches_a_log_cut_short_on_postgres() {
+    if let Some(db) = pg_db("held").await {
+        held_checkpoint_suite(db).await;
+    }
 }

@@ -433,7 +433,10 @@ impl KeyRegistry {
         }
     }
 
-    /// Retires a key from `at` on (e.g. compromise without a successor yet).
+    /// Retires a key from `at` on: it signs no decision after that. It still
+    /// endorses its party's next key (nothing else can), so a key that may
+    /// be in other hands is rotated, not retired: the successor then holds
+    /// the party's endorsement and the old key none.
     pub fn retire(&mut self, key_id: &KeyId, at: Timestamp) -> Result<(), RegistryError> {
         let at = crate::time::to_seconds(at);
         let k = self

@@ -451,6 +451,182 @@ fn python_verifier_agrees_with_rust() {
     assert!(!in_time.contains("key event refused"), "{in_time}");
 }
 
+/// Runs the script on `export` with `args`; its exit code and output.
+fn run_python(name: &str, export: &Value, args: &[String]) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir().join(format!("corridor-ledger-pyheld-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{}.json", name.replace(' ', "-")));
+    std::fs::write(&path, export.to_string()).expect("write export");
+    let out = Command::new(python())
+        .arg(script())
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("run verify_log.py");
+    let _ = std::fs::remove_file(&path);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// Writes `text` to a file of its own; its path as an argument.
+fn file_arg(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("corridor-ledger-pyheld-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+/// Ledger review (2026-11-30): what the export alone cannot show. Whoever
+/// can write to the database holds the log key, so an export of a log cut
+/// short, its checkpoint re-signed, verified (finding 1); a party's first
+/// key was never compared with the trusted list (finding 5); and a decision
+/// member set to null passed Python unsigned while Rust refused it (finding 7).
+#[test]
+fn python_verifier_checks_what_is_held_outside_the_export() {
+    if !oracle_available() {
+        return;
+    }
+    let s = season(6);
+    let entries = s.log.entries();
+    let export_of = |upto: usize| {
+        let log = &entries[..upto];
+        let tree = MerkleTree::from_leaf_hashes(log.iter().map(LogEntry::leaf_hash).collect());
+        let cp = TreeHead {
+            origin: ORIGIN.into(),
+            size: upto as u64,
+            root: tree.root(),
+            time: log[upto - 1].time,
+        }
+        .sign(&s.log_key)
+        .expect("sign");
+        serde_json::to_value(export_log(
+            ORIGIN,
+            &s.log_key.public_key(),
+            &s.keys,
+            log,
+            &cp,
+        ))
+        .expect("json")
+    };
+    let n = entries.len();
+    let held = file_arg("held.txt", &s.checkpoint.to_text().expect("text"));
+    assert_eq!(s.checkpoint.size as usize, n);
+    let (code, out) = run_python(
+        "whole",
+        &export_of(n),
+        &["--checkpoint".into(), held.clone()],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("holds what the 1 checkpoint(s) given signed"),
+        "{out}"
+    );
+    // The same as the API's JSON answer.
+    let answer = json!({ "text": s.checkpoint.to_text().expect("text") }).to_string();
+    let held_json = file_arg("held.json", &answer);
+    let (code, out) = run_python(
+        "whole json",
+        &export_of(n),
+        &["--checkpoint".into(), held_json],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    // Cut short by one entry, re-signed: the export alone passes; the held checkpoint does not.
+    let (code, out) = run_python("cut", &export_of(n - 1), &[]);
+    assert_eq!(code, Some(0), "the export alone cannot tell: {out}");
+    let (code, out) = run_python(
+        "cut held",
+        &export_of(n - 1),
+        &["--checkpoint".into(), held],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("entries were deleted"), "{out}");
+
+    // A first key registered in the log must be one the parties exchanged.
+    let (klog, ua1, _) = logged_keys_log();
+    let kcp = TreeHead {
+        origin: ORIGIN.into(),
+        size: klog.size(),
+        root: klog.root(),
+        time: t("2022-08-06T00:00:00Z"),
+    }
+    .sign(&s.log_key)
+    .expect("sign");
+    let kexport = serde_json::to_value(export_log(
+        ORIGIN,
+        &s.log_key.public_key(),
+        &KeyRegistry::new(),
+        klog.entries(),
+        &kcp,
+    ))
+    .expect("json");
+    let trusted = |k: &SecretKey| {
+        let rec = json!([{
+            "key_id": k.key_id(),
+            "party": "UA",
+            "public_key": k.public_key().to_base64(),
+            "valid_from": "2022-08-01T00:00:00Z",
+            "valid_until": null,
+        }]);
+        file_arg(&format!("trusted-{}.json", k.key_id()), &rec.to_string())
+    };
+    let (code, out) = run_python("keys ok", &kexport, &["--keys".into(), trusted(&ua1)]);
+    assert_eq!(code, Some(0), "{out}");
+    let impostor = SecretKey::from_seed(&[77; 32]);
+    let (code, out) = run_python(
+        "keys impostor",
+        &kexport,
+        &["--keys".into(), trusted(&impostor)],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("position 0 (seq 0): first key")
+            && out.contains("not in the trusted key list"),
+        "{out}"
+    );
+
+    // A decision member set to null, unsigned: refused by both.
+    let rehash_upto = |v: &mut Value, i: usize| {
+        let e: LogEntry = serde_json::from_value(v["entries"][i].clone()).expect("entry");
+        v["entries"][i]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+        v["entries"].as_array_mut().expect("array").truncate(i + 1);
+        v["checkpoint"]["size"] = json!(0);
+    };
+    assert_eq!(kexport["entries"][1]["event"]["type"], "decision_recorded");
+    check(
+        "a null decision, unsigned",
+        &kexport,
+        |v| {
+            v["entries"][1]["event"]["decision"] = Value::Null;
+            v["entries"][1]["signature"] = Value::Null;
+            rehash_upto(v, 1);
+        },
+        Some("position 1 (seq 1): decision event is not signed"),
+    );
+    check(
+        "a sequence number that is a boolean",
+        &kexport,
+        |v| {
+            // Hashed as Python would hash it (false, not 0), so only the
+            // sequence number's type can tell.
+            v["entries"][0]["seq"] = json!(false);
+            let body: serde_json::Map<String, Value> =
+                ["seq", "prev_hash", "actor", "time", "event", "signature"]
+                    .iter()
+                    .map(|k| (k.to_string(), v["entries"][0][*k].clone()))
+                    .collect();
+            let bytes = to_canonical_bytes(&Value::Object(body)).expect("canonical");
+            let hash = Hash::of_parts(&[b"corridor-log-entry-v1\n", &bytes]);
+            v["entries"][0]["entry_hash"] = json!(hash.to_hex());
+            v["entries"].as_array_mut().expect("array").truncate(1);
+            v["checkpoint"]["size"] = json!(0);
+        },
+        Some("position 0 (seq False): sequence number"),
+    );
+}
+
 /// A small deterministic generator of awkward JSON values (control
 /// characters, quotes, non-ASCII and astral keys, extreme integers).
 struct Gen(u64);

@@ -86,6 +86,57 @@ pub struct VerifyArgs {
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+    /// A checkpoint held outside the database (the `text` of GET /api/v1/log/checkpoint, or that whole JSON answer), saved earlier: the log must still hold what it signed. Repeat for several
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Vec<PathBuf>,
+    /// The log's public key as published (base64, a PEM file or a file holding the base64): the database's log key must be it, and held checkpoints are verified with it
+    #[arg(long, value_name = "KEY|FILE")]
+    log_key: Option<String>,
+}
+
+/// Reads what `corridor verify` is given from outside the database.
+fn anchors(args: &VerifyArgs) -> anyhow::Result<corridor_clearance_service::verify::Anchors> {
+    use corridor_ledger::{PublicKey, SignedCheckpoint};
+    let mut checkpoints = Vec::new();
+    for path in &args.checkpoint {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the checkpoint {}", path.display()))?;
+        // The API's whole answer, or its `text` alone.
+        let text = if text.trim_start().starts_with('{') {
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not JSON", path.display()))?;
+            v["text"]
+                .as_str()
+                .with_context(|| format!("{}: no \"text\" member", path.display()))?
+                .to_string()
+        } else {
+            text
+        };
+        checkpoints.push(
+            SignedCheckpoint::from_text(&text)
+                .with_context(|| format!("{}: not a checkpoint", path.display()))?,
+        );
+    }
+    let log_key = match &args.log_key {
+        None => None,
+        Some(given) => {
+            let path = std::path::Path::new(given);
+            let text = if path.is_file() {
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the log key {given}"))?
+            } else {
+                given.clone()
+            };
+            Some(
+                PublicKey::from_text(&text)
+                    .with_context(|| format!("--log-key {given}: not a public key"))?,
+            )
+        }
+    };
+    Ok(corridor_clearance_service::verify::Anchors {
+        checkpoints,
+        log_key,
+    })
 }
 
 /// `corridor seed …`.
@@ -317,8 +368,14 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
     ctx.require_existing()?;
+    let anchors = anchors(&args)?;
     let db = corridor_clearance_service::db::open(&ctx.checked_url()?).await?;
-    let result = corridor_clearance_service::verify::verify_database(&db, Some(&config()?)).await;
+    let result = corridor_clearance_service::verify::verify_database_anchored(
+        &db,
+        Some(&config()?),
+        &anchors,
+    )
+    .await;
     db.close().await;
     match result {
         Ok(r) => {
@@ -329,6 +386,16 @@ pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitC
                     "clearance log intact: {} entries, {} signatures, {} checkpoints, {} applications\nhead {}\nroot {}\n",
                     r.size, r.signatures, r.checkpoints, r.applications, r.head, r.root
                 ))?;
+                if r.held_checkpoints > 0 {
+                    print(&format!(
+                        "and it holds what the {} checkpoint(s) given signed\n",
+                        r.held_checkpoints
+                    ))?;
+                } else {
+                    print(
+                        "checked against the database alone: give --checkpoint and --log-key from outside it to rule out a rewrite by whoever can write to it\n",
+                    )?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
