@@ -423,6 +423,47 @@ macro_rules! store_impl {
             /// The import, on a connection prepared by `before_import`: one
             /// transaction, the merge planned in `corridor_domain::history`,
             /// the writes streamed in the backend's bulk form.
+            /// Stores history rows (each with its `recurrence`) unless stored
+            /// already; returns the (voyage id, field) of the rows stored.
+            async fn insert_history(
+                conn: &mut $conn,
+                rows: &[(&(VoyageKey, FieldChange, bool), i64)],
+                id_of: &impl Fn(&VoyageKey) -> Option<i64>,
+                recorded_at: &str,
+                import_id: i64,
+            ) -> Result<std::collections::HashSet<(i64, String)>, StoreError> {
+                if rows.is_empty() {
+                    return Ok(Default::default());
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO voyage_history (voyage_id, field, old_value, old_source, old_as_of, new_value, \
+                     new_source, new_as_of, recorded_at, import_id, recurrence) ",
+                );
+                qb.push_values(rows, |mut b, ((key, c, _), recurrence)| {
+                    b.push_bind(id_of(key).unwrap_or(-1))
+                        .push_bind(c.field.clone())
+                        .push_bind(c.old_value.clone())
+                        .push_bind(c.old_snapshot.source.clone())
+                        .push_bind(c.old_snapshot.as_of.to_string())
+                        .push_unseparated($date_cast)
+                        .push_bind(c.new_value.clone())
+                        .push_bind(c.new_snapshot.source.clone())
+                        .push_bind(c.new_snapshot.as_of.to_string())
+                        .push_unseparated($date_cast)
+                        .push_bind(recorded_at.to_string())
+                        .push_unseparated($ts_cast)
+                        .push_bind(import_id)
+                        .push_bind(*recurrence);
+                });
+                qb.push(" ON CONFLICT DO NOTHING RETURNING voyage_id, field");
+                let stored = qb.build().fetch_all(&mut *conn).await?;
+                stored
+                    .iter()
+                    .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(StoreError::from)
+            }
+
             async fn import_on(&self, conn: &mut $conn, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError> {
                 let mut tx = Self::begin_import(conn).await?;
                 let existing = Self::load_current(&mut tx).await?;
@@ -513,28 +554,23 @@ macro_rules! store_impl {
                     let new_ids: HashMap<VoyageKey, i64> =
                         p.inserts.iter().enumerate().map(|(i, c)| (c.record.key, first_id + i as i64)).collect();
                     let id_of = |k: &VoyageKey| existing.get(k).map(|(id, _)| *id).or_else(|| new_ids.get(k).copied());
+                    // First as a change's first row (recurrence 0): a value
+                    // already recorded as lost adds nothing. Then a change
+                    // the record made at this import and met again (a value
+                    // put back and replaced again) as a row of its own.
+                    let mut again: Vec<&(VoyageKey, FieldChange, bool)> = Vec::new();
                     for chunk in p.history.chunks(CHUNK) {
-                        let mut qb = QueryBuilder::<$db>::new(
-                            "INSERT INTO voyage_history (voyage_id, field, old_value, old_source, old_as_of, new_value, \
-                             new_source, new_as_of, recorded_at, import_id) ",
-                        );
-                        qb.push_values(chunk, |mut b, (key, c)| {
-                            b.push_bind(id_of(key).unwrap_or(-1))
-                                .push_bind(c.field.clone())
-                                .push_bind(c.old_value.clone())
-                                .push_bind(c.old_snapshot.source.clone())
-                                .push_bind(c.old_snapshot.as_of.to_string())
-                                .push_unseparated($date_cast)
-                                .push_bind(c.new_value.clone())
-                                .push_bind(c.new_snapshot.source.clone())
-                                .push_bind(c.new_snapshot.as_of.to_string())
-                                .push_unseparated($date_cast)
-                                .push_bind(recorded_at.clone())
-                                .push_unseparated($ts_cast)
-                                .push_bind(import_id);
-                        });
-                        qb.push(" ON CONFLICT DO NOTHING");
-                        history_added += qb.build().execute(&mut *tx).await?.rows_affected();
+                        let rows: Vec<_> = chunk.iter().map(|h| (h, 0i64)).collect();
+                        let stored = Self::insert_history(&mut tx, &rows, &id_of, &recorded_at, import_id).await?;
+                        history_added += stored.len() as u64;
+                        again.extend(chunk.iter().filter(|h| {
+                            h.2 && !stored.contains(&(id_of(&h.0).unwrap_or(-1), h.1.field.clone()))
+                        }));
+                    }
+                    for chunk in again.chunks(CHUNK) {
+                        let rows: Vec<_> = chunk.iter().map(|h| (*h, import_id)).collect();
+                        history_added +=
+                            Self::insert_history(&mut tx, &rows, &id_of, &recorded_at, import_id).await?.len() as u64;
                     }
                 }
                 let outcome = ImportOutcome {

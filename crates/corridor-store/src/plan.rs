@@ -11,7 +11,10 @@ pub(crate) struct Plan {
     pub inserts: Vec<CurrentVoyage>,
     pub updates: Vec<(i64, CurrentVoyage)>,
     pub confirms: Vec<(i64, Snapshot)>,
-    pub history: Vec<(VoyageKey, FieldChange)>,
+    /// Values that lost, and whether the record moved off them at this
+    /// import (`true`: a change that may happen again, see
+    /// `0003_history_repeats.sql`) or they came from an older snapshot.
+    pub history: Vec<(VoyageKey, FieldChange, bool)>,
     pub unchanged: u64,
     pub superseded: u64,
 }
@@ -39,7 +42,8 @@ pub(crate) fn plan(
             Merge::Unchanged => p.unchanged += 1,
             Merge::Superseded { changes, filled } => {
                 p.superseded += 1;
-                p.history.extend(changes.into_iter().map(|c| (key, c)));
+                p.history
+                    .extend(changes.into_iter().map(|c| (key, c, false)));
                 // Values the record lacked, taken from the older snapshot.
                 if let Some(current) = filled {
                     match id {
@@ -57,7 +61,8 @@ pub(crate) fn plan(
                 None => p.unchanged += 1,
             },
             Merge::Updated { current, changes } => {
-                p.history.extend(changes.into_iter().map(|c| (key, c)));
+                p.history
+                    .extend(changes.into_iter().map(|c| (key, c, true)));
                 match id {
                     Some(id) => p.updates.push((id, current)),
                     None => {

@@ -177,6 +177,49 @@ on_both!(a_vessel_is_named_after_its_latest_voyage, |store: Arc<
     assert_ne!(name, "F-LINE");
 });
 
+// Review of the import (2026-11-30), finding 2: editions of one file
+// imported under the same name and date, a tonnage going 1,527 → 1,528 →
+// 1,527 → 1,528. The last change was dropped as a repeat of the first, so
+// the record said 1,528 while its last history row said 1,528 → 1,527.
+// Each change the record makes is a history row; re-importing an older
+// file still adds nothing.
+on_both!(a_change_made_again_is_recorded_again, |store: Arc<
+    dyn Store,
+>| async move {
+    let p = parsed(CSV);
+    let one = p.voyages.iter().find(|v| v.key.seq == 1).unwrap().clone();
+    let edition = |kg: i64| {
+        let mut v = one.clone();
+        v.cargo[0].tonnes = Tonnes::from_kg(kg);
+        vec![v]
+    };
+    let day = jiff::civil::date(2023, 6, 14);
+    let mut added = Vec::new();
+    for kg in [1_527_000, 1_528_000, 1_527_000, 1_528_000] {
+        added.push(
+            import_records(&*store, "jcc.csv", day, edition(kg))
+                .await
+                .history_added,
+        );
+    }
+    assert_eq!(added, [0, 1, 1, 1]);
+    let h = store.history(one.key).await.unwrap();
+    let last = h.last().unwrap();
+    assert_eq!(
+        (
+            last.change.old_value.as_deref(),
+            last.change.new_value.as_deref()
+        ),
+        (Some("1527"), Some("1528")),
+        "{h:#?}"
+    );
+    // An older edition, twice: recorded once.
+    let older = jiff::civil::date(2023, 6, 1);
+    let first = import_records(&*store, "old.csv", older, edition(1_500_000)).await;
+    let again = import_records(&*store, "old.csv", older, edition(1_500_000)).await;
+    assert_eq!((first.history_added, again.history_added), (1, 0));
+});
+
 on_both!(reimport_is_idempotent, |store: Arc<dyn Store>| async move {
     import(&*store, CSV).await;
     let again = import(&*store, CSV).await;
