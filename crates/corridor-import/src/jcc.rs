@@ -79,6 +79,23 @@ impl Columns {
             .and_then(|(_, spellings)| spellings.first().copied())
     }
 
+    /// Names each reported column as the file's own header does (the
+    /// xlsx says "Tonnage" where the CSV says "Metric tons"): the rows are
+    /// checked under the CSV's names.
+    fn name_as_in_file(&self, header: &[String], reports: &mut [RowError]) {
+        for r in reports {
+            let Some(c) = r.column.as_deref() else {
+                continue;
+            };
+            let Some(f) = HEADERS.iter().position(|(_, s)| s.first() == Some(&c)) else {
+                continue;
+            };
+            if let Some(name) = self.0[f].and_then(|i| header.get(i)) {
+                r.column = Some(name.trim_start_matches('\u{feff}').trim().to_string());
+            }
+        }
+    }
+
     /// The row's cells by field; takes them out of `cells` (a column
     /// named twice gives its cell once, the second time empty).
     fn row(&self, row: u64, mut cells: Vec<Cell>) -> RawRow {
@@ -228,6 +245,8 @@ fn read_csv_on(
     let rows_read = a.rows_read + errors.len() as u64;
     errors.extend(a.errors);
     errors.sort_by_key(|e| e.row);
+    columns.name_as_in_file(header, &mut errors);
+    columns.name_as_in_file(header, &mut a.warnings);
     Ok(Parsed {
         file: file.into(),
         format: Format::JccCsv,
@@ -428,7 +447,9 @@ pub fn read_xlsx(
             columns.row(first_row + 1 + i as u64, cells)
         })
         .collect();
-    let a = assemble(file, raw.into_iter().filter_map(check));
+    let mut a = assemble(file, raw.into_iter().filter_map(check));
+    columns.name_as_in_file(&header, &mut a.errors);
+    columns.name_as_in_file(&header, &mut a.warnings);
     Ok(Parsed {
         file: file.into(),
         format: Format::HdxXlsx,

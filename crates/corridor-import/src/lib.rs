@@ -107,4 +107,12 @@ impl Parsed {
     pub fn cargo_lines(&self) -> usize {
         self.voyages.iter().map(|v| v.cargo.len()).sum()
     }
+
+    /// Rows not imported: those refused, and the good rows of a voyage
+    /// refused for another of its rows (each imported row is one cargo
+    /// line). Not the number of errors, which may name a row twice, or
+    /// none of a voyage's other rows.
+    pub fn rows_rejected(&self) -> u64 {
+        self.rows_read.saturating_sub(self.cargo_lines() as u64)
+    }
 }

@@ -399,6 +399,41 @@ fn settle(file: &str, members: Vec<Checked>, seen: &mut HashSet<u32>, out: &mut 
         if let Some((c, reason)) = mismatch {
             out.errors.push(err(raw.row, Some(c), reason));
             bad = true;
+            continue;
+        }
+        // What only describes the voyage (its vessel's name and flag, its
+        // inspection) is the first row's; a row that says otherwise is
+        // named, not silently dropped (the JCC's CSV names voyage 148's
+        // vessel twice, differently).
+        let differs = |c: &'static str, what: &str, here: &str, there: &str| {
+            err(
+                raw.row,
+                Some(c),
+                format!(
+                    "{what} {here:?} differs from {there:?} on row {first_row}; the voyage keeps row {first_row}'s"
+                ),
+            )
+        };
+        if l.vessel != first.vessel {
+            out.warnings.push(differs(
+                col::VESSEL,
+                "vessel name",
+                &l.vessel,
+                &first.vessel,
+            ));
+        }
+        if l.flag_name != first.flag_name {
+            out.warnings
+                .push(differs("Flag", "flag", &l.flag_name, &first.flag_name));
+        }
+        if l.inspection != first.inspection {
+            let day = |d: Option<Date>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+            out.warnings.push(differs(
+                col::INSPECTION,
+                "inspection date",
+                &day(l.inspection),
+                &day(first.inspection),
+            ));
         }
     }
     if bad {

@@ -21,8 +21,8 @@ fn csv_gives_the_published_totals() {
     let warned: Vec<u64> = p.warnings.iter().map(|w| w.row).collect();
     assert_eq!(
         warned,
-        [319, 415, 428],
-        "three published IMO numbers fail their check digit"
+        [319, 415, 428, 956],
+        "three published IMO numbers fail their check digit; row 956 names another vessel"
     );
     assert_eq!(p.rows_read, 1120);
     assert_eq!(p.voyages.len(), 981);
@@ -581,4 +581,85 @@ fn fuzz_regressions_stay_fixed() {
         // The fuzz target's own checks, not only "no panic".
         corridor_import::fuzz_checks::read_table(&std::fs::read(&path).unwrap());
     }
+}
+
+/// Review of the import (2026-11-30), finding 3: an "Outbound +" row naming
+/// another vessel, flag or inspection date than its voyage's first row was
+/// dropped without a word (the JCC's CSV names voyage 148's vessel BLUE
+/// SHARK on one row and NAVIN VULTURE on the next). The voyage keeps the
+/// first row's, and the row is named in a warning.
+#[test]
+fn a_cargo_row_that_names_another_vessel_is_warned_of() {
+    let header = jcc::CSV_HEADER.join(",");
+    let plus = GOOD1B
+        .replace("RAZONI", "RAZONI II")
+        .replace("Sierra Leone", "Togo")
+        .replace("3-Aug-2022", "4-Aug-2022");
+    let text = format!("{header}\n{GOOD1}\n{plus}\n");
+    let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+    assert_eq!(p.errors, vec![]);
+    assert_eq!(p.voyages.len(), 1);
+    assert_eq!(p.voyages[0].vessel_name, "RAZONI");
+    let warned: Vec<(u64, Option<&str>)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.column.as_deref()))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            (3, Some("Vessel name")),
+            (3, Some("Flag")),
+            (3, Some("Inspection cleared"))
+        ]
+    );
+    assert!(
+        p.warnings[0]
+            .reason
+            .contains("\"RAZONI II\" differs from \"RAZONI\" on row 2"),
+        "{}",
+        p.warnings[0]
+    );
+    // The real file: voyage 148's second row.
+    let real = jcc::read_path(&shared(CSV)).unwrap();
+    let named: Vec<_> = real
+        .warnings
+        .iter()
+        .filter(|w| w.column.as_deref() == Some("Vessel name"))
+        .map(|w| w.to_string())
+        .collect();
+    assert_eq!(named.len(), 1, "{named:#?}");
+    assert!(
+        named[0].contains("\"NAVIN VULTURE\" differs from \"BLUE SHARK\""),
+        "{named:?}"
+    );
+}
+
+/// Review of the import (2026-11-30), finding 5: a bad cell was reported
+/// under the CSV's column name whatever the file called it (the xlsx's
+/// "Tonnage" as "Metric tons"). Reports name the file's own header.
+#[test]
+fn a_bad_cell_is_reported_under_the_files_own_column_name() {
+    let header = jcc::CSV_HEADER
+        .join(",")
+        .replace("Metric tons", "Tonnage")
+        .replace("Departure date", "Departure");
+    let text = format!("{header}\n{}\n", GOOD2.replace("\"33,000\"", "lots"));
+    let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(p.errors[0].column.as_deref(), Some("Tonnage"));
+}
+
+/// Review of the import (2026-11-30), finding 6: "rejected" counted error
+/// messages, not rows: a three-row voyage with a bad third row said 2 (the
+/// row, and the voyage's first row) though all 3 rows were not imported.
+#[test]
+fn rows_rejected_counts_rows_not_errors() {
+    let header = jcc::CSV_HEADER.join(",");
+    let third = GOOD1B.replace("Corn", "Gravel");
+    let text = format!("{header}\n{GOOD1}\n{GOOD1B}\n{third}\n{GOOD2}\n");
+    let p = jcc::read_csv("t.csv", text.as_bytes()).unwrap();
+    assert_eq!(p.rows_read, 4);
+    assert_eq!(p.voyages.len(), 1);
+    assert_eq!(p.rows_rejected(), 3);
 }

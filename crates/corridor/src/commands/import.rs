@@ -55,10 +55,13 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
     for w in &parsed.warnings {
         progress.suspend(|| say!("warning: {w}"));
     }
-    let rejected = parsed.errors.len();
-    if args.strict && rejected > 0 {
+    let rejected = parsed.rows_rejected();
+    if args.strict && !parsed.errors.is_empty() {
         progress.finish_and_clear();
-        say!("refused: {rejected} bad row(s) and --strict; nothing was written");
+        say!(
+            "refused: {} error(s), {rejected} row(s) not imported, and --strict; nothing was written",
+            parsed.errors.len()
+        );
         return Ok(ExitCode::from(2));
     }
     let Some(as_of) = args.as_of.or_else(|| parsed.latest_date()) else {
@@ -142,6 +145,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         "unchanged": outcome.unchanged,
         "superseded": outcome.superseded,
         "rejected_rows": rejected,
+        "errors": parsed.errors.len(),
         "warnings": parsed.warnings.len(),
         "history_added": outcome.history_added,
     });
@@ -149,7 +153,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         super::print(&format!("{summary:#}\n"))?;
     } else {
         super::print(&format!(
-            "{} ({}, as of {as_of}): read {} rows ({} voyages, {} cargo lines); imported {}, updated {}, unchanged {}, superseded {}, rejected {} rows; {} warnings; {} history entries added\n",
+            "{} ({}, as of {as_of}): read {} rows ({} voyages, {} cargo lines); imported {}, updated {}, unchanged {}, superseded {}, rejected {} rows ({} errors); {} warnings; {} history entries added\n",
             args.file.display(),
             parsed.format,
             parsed.rows_read,
@@ -160,6 +164,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             outcome.unchanged,
             outcome.superseded,
             rejected,
+            parsed.errors.len(),
             parsed.warnings.len(),
             outcome.history_added
         ))?;
