@@ -18,6 +18,13 @@ use crate::model::{
 use crate::plan::plan;
 use crate::{Backend, Store, StoreError, pool};
 
+/// A date bound as SQL text, no earlier than 1 January of year 1: jiff
+/// parses year 0 and earlier, PostgreSQL has no year 0 (a bound there was a
+/// 500 on PostgreSQL and fine on SQLite), and no voyage left before year 1.
+fn sql_day(d: Date) -> String {
+    d.max(jiff::civil::date(1, 1, 1)).to_string()
+}
+
 /// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's
 /// 65,535 bound parameters at 13 columns.
 const CHUNK: usize = 1000;
@@ -391,10 +398,10 @@ macro_rules! store_impl {
             fn push_filters(qb: &mut QueryBuilder<$db>, q: &VoyageQuery) {
                 qb.push(" WHERE 1 = 1");
                 if let Some(d) = q.from {
-                    qb.push(" AND v.departure >= ").push_bind(d.to_string()).push($date_cast);
+                    qb.push(" AND v.departure >= ").push_bind(sql_day(d)).push($date_cast);
                 }
                 if let Some(d) = q.until {
-                    qb.push(" AND v.departure <= ").push_bind(d.to_string()).push($date_cast);
+                    qb.push(" AND v.departure <= ").push_bind(sql_day(d)).push($date_cast);
                 }
                 if let Some(p) = &q.port {
                     let locode = port::lookup(p).map(|p| p.locode.to_string()).unwrap_or_else(|| p.clone());
@@ -650,8 +657,8 @@ macro_rules! store_impl {
                      FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
                      WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
                 ))
-                .bind(range.from.map(|d| d.to_string()))
-                .bind(range.until.map(|d| d.to_string()))
+                .bind(range.from.map(sql_day))
+                .bind(range.until.map(sql_day))
                 .fetch_all(&self.pool)
                 .await?;
                 let mut b = StatsBuilder::new(range);
