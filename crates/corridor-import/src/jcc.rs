@@ -463,11 +463,39 @@ pub fn read_xlsx(
 fn cell(d: &Data) -> Cell {
     match d {
         Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        // An ISO date and time (a `t="d"` cell): its nearest day, as a
+        // serial's; a date alone, or text, is read as written.
+        Data::DateTimeIso(s) => match s.parse::<jiff::civil::DateTime>() {
+            Ok(t) if s.contains('T') => Cell::Date(crate::rows::nearest_day(t)),
+            _ => Cell::Text(s.clone()),
+        },
+        Data::String(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Float(f) => Cell::Number(*f),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Bool(b) => Cell::Text(b.to_string()),
-        Data::DateTime(dt) => Cell::DateSerial(dt.as_f64()),
+        // Through calamine's own calendar, which knows the workbook's date
+        // system (1900 or 1904: the raw serial would be 1,462 days early in
+        // a 1904 workbook).
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, h, min, s, _) = dt.to_ymd_hms_milli();
+            let t = i16::try_from(y).ok().and_then(|y| {
+                jiff::civil::DateTime::new(
+                    y,
+                    i8::try_from(m).ok()?,
+                    i8::try_from(d).ok()?,
+                    i8::try_from(h).ok()?,
+                    i8::try_from(min).ok()?,
+                    i8::try_from(s).ok()?,
+                    0,
+                )
+                .ok()
+            });
+            match t {
+                Some(t) => Cell::Date(crate::rows::nearest_day(t)),
+                None => Cell::Number(dt.as_f64()),
+            }
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
         Data::Error(e) => Cell::Text(format!("#ERROR {e:?}")),
     }
 }

@@ -39,8 +39,9 @@ pub(crate) enum Cell {
     Empty,
     Text(String),
     Number(f64),
-    /// A spreadsheet date serial (days since 1899-12-30, fraction = time of day).
-    DateSerial(f64),
+    /// A spreadsheet date cell, read as the calendar date it means (see
+    /// [`nearest_day`]).
+    Date(Date),
 }
 
 impl Cell {
@@ -52,7 +53,8 @@ impl Cell {
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
                 Cow::Owned(format!("{}", *n as i64))
             }
-            Cell::Number(n) | Cell::DateSerial(n) => Cow::Owned(n.to_string()),
+            Cell::Number(n) => Cow::Owned(n.to_string()),
+            Cell::Date(d) => Cow::Owned(d.to_string()),
         }
     }
 
@@ -671,7 +673,8 @@ fn date(c: &Cell) -> Result<Option<Date>, String> {
         Cell::Empty => return Ok(None),
         Cell::Text(t) if t.trim().is_empty() => return Ok(None),
         Cell::Text(t) => parse_date(t.trim())?,
-        Cell::Number(n) | Cell::DateSerial(n) => serial_date(*n)?,
+        Cell::Number(n) => serial_date(*n)?,
+        Cell::Date(d) => *d,
     };
     if !YEARS.contains(&d.year()) {
         return Err(format!(
@@ -723,6 +726,16 @@ pub(crate) fn parse_date(t: &str) -> Result<Date, String> {
     };
     Date::new(year, month, day)
         .map_err(|_| format!("date {t:?} does not exist ({year}-{month:02} has no day {day})"))
+}
+
+/// A date and time of day to the calendar date it means: the nearest day,
+/// for the reason [`serial_date`] gives.
+pub(crate) fn nearest_day(t: jiff::civil::DateTime) -> Date {
+    if t.hour() >= 12 {
+        t.date().tomorrow().unwrap_or(t.date())
+    } else {
+        t.date()
+    }
 }
 
 /// A spreadsheet date serial to the calendar date it means.

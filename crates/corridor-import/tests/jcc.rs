@@ -663,3 +663,141 @@ fn rows_rejected_counts_rows_not_errors() {
     assert_eq!(p.voyages.len(), 1);
     assert_eq!(p.rows_rejected(), 3);
 }
+
+/// A one-voyage workbook: `Data` sheet, the HDX header, one row whose
+/// departure and inspection cells are `departure` and `inspection` (raw
+/// `<c>` XML), in the 1904 date system if `date1904`.
+fn workbook(date1904: bool, departure: &str, inspection: &str) -> Vec<u8> {
+    use std::io::Write;
+    let header = [
+        "Status",
+        "Outbound Sequence",
+        "Vessel name",
+        "IMO",
+        "Departure port",
+        "Country",
+        "Commodity",
+        "Tonnage",
+        "Departure",
+        "Inspection İstanbul",
+        "Income group",
+        "Flag",
+        "World Bank region",
+        "UN region",
+        "Development category",
+    ];
+    let text = |col: char, row: u32, t: &str| {
+        format!("<c r=\"{col}{row}\" t=\"inlineStr\"><is><t>{t}</t></is></c>")
+    };
+    let cols: Vec<char> = ('A'..='O').collect();
+    let head: String = header
+        .iter()
+        .zip(&cols)
+        .map(|(h, c)| text(*c, 1, h))
+        .collect();
+    let row = [
+        text('A', 2, "Outbound"),
+        "<c r=\"B2\"><v>1</v></c>".into(),
+        text('C', 2, "RAZONI"),
+        "<c r=\"D2\"><v>9086526</v></c>".into(),
+        text('E', 2, "Odesa"),
+        text('F', 2, "Türkiye"),
+        text('G', 2, "Corn"),
+        "<c r=\"H2\"><v>1527</v></c>".into(),
+        departure.to_string(),
+        inspection.to_string(),
+        text('K', 2, "upper-middle-income"),
+        text('L', 2, "Sierra Leone"),
+        text('M', 2, "Europe &amp; Central Asia"),
+        text('N', 2, "Asia-Pacific"),
+        text('O', 2, "developing"),
+    ]
+    .concat();
+    let files = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/></Types>".to_string(),
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>".to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><workbookPr{}/><sheets><sheet name=\"Data\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+                if date1904 { " date1904=\"1\"" } else { "" }
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>".to_string(),
+        ),
+        (
+            "xl/styles.xml",
+            // Style 1: the built-in date format 22 (m/d/yy h:mm).
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"22\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>".to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{head}</row><row r=\"2\">{row}</row></sheetData></worksheet>"
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in files {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Review of the import (2026-11-30), finding 7: a workbook in the 1904
+/// date system was read 1,462 days early (the raw serial was taken as a
+/// 1900 one), and an ISO date-time cell (`t="d"`) at 22:00 kept the evening
+/// before, uncorrected. Both now give the published day.
+#[test]
+fn workbook_dates_are_read_in_their_own_date_system() {
+    let read = |date1904: bool, departure: &str, inspection: &str| {
+        let bytes = workbook(date1904, departure, inspection);
+        let p = jcc::read_xlsx(
+            "t.xlsx",
+            std::io::Cursor::new(bytes),
+            &corridor_import::ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(p.errors, vec![], "{:?}", p.errors);
+        let v = &p.voyages[0];
+        (v.departure, v.inspection_cleared)
+    };
+    let aug = |d: i8| Some(jiff::civil::date(2022, 8, d));
+    // 31 July 2022 23:00 (the HDX file's 1 August): 44773.958333 from
+    // 1900, 1,462 days less from 1904.
+    assert_eq!(
+        read(
+            false,
+            "<c r=\"I2\" s=\"1\"><v>44773.958333</v></c>",
+            "<c r=\"J2\" s=\"1\"><v>44775.916667</v></c>"
+        ),
+        (aug(1).unwrap(), aug(3))
+    );
+    assert_eq!(
+        read(
+            true,
+            "<c r=\"I2\" s=\"1\"><v>43311.958333</v></c>",
+            "<c r=\"J2\" s=\"1\"><v>43313.916667</v></c>"
+        ),
+        (aug(1).unwrap(), aug(3))
+    );
+    assert_eq!(
+        read(
+            false,
+            "<c r=\"I2\" t=\"d\"><v>2022-07-31T22:00:00</v></c>",
+            "<c r=\"J2\" t=\"d\"><v>2022-08-03T09:30:00</v></c>"
+        ),
+        (aug(1).unwrap(), aug(3))
+    );
+}
