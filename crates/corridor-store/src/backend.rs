@@ -716,7 +716,16 @@ macro_rules! store_impl {
                     flag: r.try_get(2)?,
                     flag_name: r.try_get(3)?,
                     mmsi: r.try_get::<Option<i64>, _>(4)?.map(|m| m as u32),
+                    mmsi_flag: None,
                     imo_check_ok: r.try_get(5)?,
+                };
+                let vessel = VesselRow {
+                    mmsi_flag: vessel
+                        .mmsi
+                        .and_then(|m| corridor_domain::Mmsi::new(m).ok())
+                        .and_then(|m| m.flag())
+                        .map(|c| c.alpha2.to_string()),
+                    ..vessel
                 };
                 let q = VoyageQuery { imo: Some(imo.get()), limit: Some(VoyageQuery::MAX_LIMIT), ..VoyageQuery::default() };
                 let voyages = self.voyages(&q).await?.items;
@@ -726,6 +735,21 @@ macro_rules! store_impl {
 
             async fn history(&self, key: VoyageKey) -> Result<Vec<HistoryRow>, StoreError> {
                 self.history_where("v.seq", key.seq as i64, Some(key.direction.as_str())).await
+            }
+
+            async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let mut updated = 0;
+                for (imo, mmsi) in pairs {
+                    updated += sqlx::query($q("UPDATE vessels SET mmsi = $1 WHERE imo = $2 AND mmsi IS DISTINCT FROM $1"))
+                        .bind(i64::from(*mmsi))
+                        .bind(imo.get() as i32)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(updated)
             }
         }
     };

@@ -77,6 +77,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The change history of one voyage, oldest first.
     async fn history(&self, key: VoyageKey) -> Result<Vec<HistoryRow>, StoreError>;
+
+    /// Records the MMSI each vessel transmits under (the published tables
+    /// name none; a tracking registry does). Vessels not in the record are
+    /// left out. Returns how many vessels were updated.
+    async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
 }
 
 /// Opens (creating and migrating if needed) the store a URL names:

@@ -114,6 +114,9 @@ pub struct VesselRow {
     pub flag: Option<String>,
     pub flag_name: Option<String>,
     pub mmsi: Option<u32>,
+    /// The flag state the MMSI's MID names (ISO 3166 alpha-2), which may
+    /// differ from the published flag (a reflagged ship keeps neither).
+    pub mmsi_flag: Option<String>,
 }
 
 /// A vessel, its voyages and the history of those voyages.

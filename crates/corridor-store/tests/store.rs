@@ -870,3 +870,25 @@ async fn opening_a_record_does_not_wait_for_a_writer() {
     assert_eq!(s.voyages, 981);
     sqlx::query("COMMIT").execute(&mut *writer).await.unwrap();
 }
+
+// Review of the import (2026-11-30), finding 9: nothing wrote a vessel's
+// MMSI, so the vessel endpoint always said none. A tracking registry now
+// records it, with the flag its MID names.
+on_both!(
+    a_vessel_learns_its_mmsi,
+    |store: Arc<dyn Store>| async move {
+        import(&*store, CSV).await;
+        let imo = Imo::new(9320324).unwrap();
+        let stranger = Imo::new(9000015).unwrap();
+        let pairs = [(imo, 271_000_001), (stranger, 271_000_002)];
+        assert_eq!(
+            store.set_mmsi(&pairs).await.unwrap(),
+            1,
+            "only the record's vessel"
+        );
+        assert_eq!(store.set_mmsi(&pairs).await.unwrap(), 0, "nothing new");
+        let v = store.vessel(imo).await.unwrap().unwrap().vessel;
+        assert_eq!(v.mmsi, Some(271_000_001));
+        assert_eq!(v.mmsi_flag.as_deref(), Some("TR"));
+    }
+);

@@ -56,7 +56,10 @@ function facts(v) {
   return h('dl', { class: 'facts' },
     row('IMO', [String(v.imo), v.imo_check_ok === false ? h('span', { class: 'tag warn', title: 'The check digit does not hold; the number is kept as published.' }, 'check digit fails') : null]),
     row('Flag', v.flag_name || v.flag || '—'),
-    row('MMSI', v.mmsi ? String(v.mmsi) : '—'));
+    // The MID's flag beside the MMSI: a ship whose transponder names another
+    // flag than the published one is worth a look.
+    row('MMSI', v.mmsi ? [String(v.mmsi), v.mmsi_flag ? ` (MID: ${v.mmsi_flag})` : '',
+      v.mmsi_flag && v.flag && v.mmsi_flag !== v.flag ? h('span', { class: 'tag warn', title: 'The MMSI’s MID names another flag state than the published flag.' }, 'flag differs') : null] : '—'));
 }
 
 export function vesselScreen(root, params, imo) {

@@ -380,5 +380,16 @@ async fn register(
         .register(&rows)
         .await
         .context("registering the simulated vessels")?;
+    // The record's vessels learn the MMSI they transmit under.
+    let pairs: Vec<(corridor_domain::Imo, u32)> = rows
+        .iter()
+        .filter_map(|r| Some((corridor_domain::Imo::published(r.imo?).ok()?, r.mmsi)))
+        .collect();
+    corridor_store::open(&ctx.database_url())
+        .await
+        .context("opening the record")?
+        .set_mmsi(&pairs)
+        .await
+        .context("recording the vessels' MMSIs")?;
     Ok(())
 }
