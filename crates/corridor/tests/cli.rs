@@ -152,6 +152,38 @@ fn issue_2_bad_rows_are_reported_and_strict_writes_nothing() {
     assert_eq!(summary["imported"], 979);
 }
 
+/// Review of the import (2026-11-30), finding 4: one mistyped inspection
+/// date (October for June) became the file's snapshot date without a word,
+/// and an --as-of before it was refused without saying which voyage held
+/// it. The warning and the refusal both name the voyage.
+#[test]
+fn a_snapshot_date_far_past_the_last_departure_is_traced_to_its_voyage() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(shared(CSV)).unwrap();
+    let typo = text.replacen(
+        "Outbound,972,SUPER MARTINELLI,9542831,Odesa,Spain,Corn,\"33,394\",7-Jun-2023,11-Jun-2023,",
+        "Outbound,972,SUPER MARTINELLI,9542831,Odesa,Spain,Corn,\"33,394\",7-Jun-2023,11-Oct-2023,",
+        1,
+    );
+    assert_ne!(typo, text);
+    let file = dir.path().join("typo.csv");
+    std::fs::write(&file, typo).unwrap();
+    let out = import(&dir.path().join("a.db"), &file, &[]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the snapshot date is 2023-10-11, the inspection date of voyage #972, more than a month after the file's last departure (2023-06-14)"),
+        "{err}"
+    );
+    let out = import(&dir.path().join("b.db"), &file, &["--as-of", "2023-06-14"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(2023-10-11, the inspection date of voyage #972)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unreadable_inputs_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();

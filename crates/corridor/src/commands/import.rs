@@ -79,9 +79,24 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
     {
         progress.finish_and_clear();
         anyhow::bail!(
-            "--as-of {given} is before the latest date in {} ({latest}, a departure or an inspection); a snapshot cannot hold later dates",
-            args.file.display()
+            "--as-of {given} is before the latest date in {} ({}); a snapshot cannot hold later dates: if that date is a typo, correct it in the file",
+            args.file.display(),
+            latest_date_is(&parsed).unwrap_or_else(|| latest.to_string())
         );
+    }
+    // A default snapshot date far past the file's last departure is most
+    // likely one mistyped inspection date, and it decides which edition
+    // stands: say where it comes from.
+    if args.as_of.is_none()
+        && let (Some(latest), Some(departed)) = (parsed.latest_date(), parsed.latest_departure())
+        && departed.until(latest).is_ok_and(|s| s.get_days() > 31)
+    {
+        progress.suspend(|| {
+            say!(
+                "warning: the snapshot date is {}, more than a month after the file's last departure ({departed}); if it is a typo, correct the file, since the snapshot date decides which edition of a voyage stands",
+                latest_date_is(&parsed).unwrap_or_else(|| latest.to_string())
+            )
+        });
     }
     // Nor one after tomorrow: a snapshot date never moves back (the history
     // is append-only), so a typo there would outrank every real edition for
@@ -189,4 +204,19 @@ fn spinner() -> ProgressBar {
     }
     p.enable_steady_tick(Duration::from_millis(100));
     p
+}
+
+/// The file's latest date and the voyage it belongs to, in words.
+fn latest_date_is(parsed: &corridor_import::Parsed) -> Option<String> {
+    let latest = parsed.latest_date()?;
+    let v = parsed
+        .voyages
+        .iter()
+        .find(|v| v.departure == latest || v.inspection_cleared == Some(latest))?;
+    let what = if v.departure == latest {
+        "departure"
+    } else {
+        "inspection date"
+    };
+    Some(format!("{latest}, the {what} of voyage #{}", v.key.seq))
 }
