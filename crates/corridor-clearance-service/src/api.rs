@@ -604,6 +604,11 @@ pub struct ApplicationSummary {
     pub ready_at: Option<String>,
     /// When its inspection is scheduled (RFC 3339), by an approved plan or the coordinator.
     pub inspection_at: Option<String>,
+    /// Why a vessel awaiting inspection has no standing booking, when it
+    /// has none (a stoppage stopped it, or its time passed without a
+    /// result): the coordinator may book it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebook: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
@@ -611,11 +616,25 @@ pub struct ApplicationSummary {
 async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
     can(&caller.actor, Action::ListApplications, Resource::Corridor)
         .map_err(|_| ServiceError::Forbidden)?;
+    let now = s.now().await;
     let clearance = s.clearance().await;
+    // The rule the machine books again by (decide.rs, ScheduleInspection).
+    let rebook = |a: &corridor_clearance::machine::Application| {
+        if a.status != corridor_clearance::machine::Status::AwaitingInspection {
+            return None;
+        }
+        if let Some(stop) = clearance.booking_stopped_by(a) {
+            return Some(format!("its booking was stopped by {}", stop.id));
+        }
+        a.inspection_at
+            .is_none_or(|t| t < now)
+            .then(|| "its booked time passed without a result".to_string())
+    };
     let list: Vec<ApplicationSummary> = clearance
         .visible_applications(&caller.actor)
         .into_iter()
         .map(|a| ApplicationSummary {
+            rebook: rebook(a),
             id: a.id.clone(),
             company: a.company.clone(),
             status: a.status.name(),

@@ -1221,8 +1221,28 @@ async fn a_missed_inspection_waits_again_and_is_planned_again() {
     let plan = w.approve_plan("2022-10-07").await;
     let booked = planned_ids(&plan);
     assert_eq!(booked.len(), 2, "{plan}");
+    // Web review (2026-11-30), finding 2: the coordinator's screen had no
+    // way to book such a vessel again; the list says which may be.
+    let rebook = |list: &Value, id: &str| {
+        list.as_array()
+            .and_then(|l| l.iter().find(|a| a["id"] == id))
+            .map(|a| a["rebook"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (_, list) = w.as_coord("GET", "/applications", None).await;
+    for id in &ids {
+        assert_eq!(rebook(&list, id), Value::Null, "a standing booking: {list}");
+    }
     // 8 Oct, 09:00 Istanbul: nothing was recorded on the 7th.
     w.s.clock().set("2022-10-08T06:00:00Z".parse().unwrap());
+    let (_, list) = w.as_coord("GET", "/applications", None).await;
+    for id in &ids {
+        assert_eq!(
+            rebook(&list, id),
+            "its booked time passed without a result",
+            "{list}"
+        );
+    }
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     for id in &ids {
         let predicted = queue_field(&q, id, "predicted");

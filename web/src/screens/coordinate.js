@@ -528,11 +528,15 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     // server to name its zone; each row says, and converts in, the zone it shows.
     await Promise.race([zoneReady, new Promise((r) => setTimeout(r, 2000))]);
     const zone = centreZone();
-    mount(approved, applicationsTable('to-schedule', apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready'), (a) => {
+    // Also a vessel whose booking no longer stands (stopped, or its time
+    // passed without a result): the server says why (`rebook`), and it is
+    // booked again from here.
+    const toSchedule = apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready' || (a.status === 'awaiting_inspection' && a.rebook));
+    mount(approved, applicationsTable('to-schedule', toSchedule, (a) => {
       // The centre's clock, as the plan's times: in an hour, to the minute.
       const soon = wallClock(Date.now() + 3600e3, zone);
       const at = h('input', { type: 'datetime-local', 'aria-label': `Inspection time for ${a.vessel} (${zoneName(zone)})`, value: `${soon.date}T${soon.time}` });
-      return h('span', { class: 'inline' }, at, actionButton('Schedule', status, async (done) => {
+      return h('span', { class: 'inline' }, a.rebook ? h('span', { class: 'tag warn', 'data-rebook': 'true' }, a.rebook) : null, at, actionButton(a.rebook ? 'Book again' : 'Schedule', status, async (done) => {
         if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) {
           at.focus();
           throw new Error(`Choose a date and time (${zoneName(zone)}) for ${a.vessel}'s inspection first.`);

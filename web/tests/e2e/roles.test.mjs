@@ -1017,3 +1017,27 @@ test('the coordinator records an arrival tracking did not see; the public queue 
   assert.deepEqual([corrected.arrival, corrected.waiting_since], ['recorded', before]);
   await done();
 });
+
+// Web review (2026-11-30), finding 2: a vessel whose booking a stoppage
+// stopped, or whose time passed without a result, was in no list with a
+// Schedule control, though the server books it again. It is listed to
+// schedule, saying why, with "Book again".
+test('the coordinator books again a vessel whose booking no longer stands', { skip }, async () => {
+  const coord = await open('desktop', '/');
+  const lapsed = {
+    id: 'BSGI-E2E-REBOOK', company: 'e2e', status: 'awaiting_inspection', vessel: 'REBOOK TEST', imo: '9000015',
+    content_hash: 'ab'.repeat(32), ready_at: null, inspection_at: '2022-10-07T05:00:00Z', rebook: 'its booking was stopped by STOP-1',
+  };
+  await coord.page.route((url) => url.pathname === '/api/v1/applications', async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const res = await route.fetch();
+    route.fulfill({ response: res, json: [...await res.json(), lapsed] });
+  });
+  await signIn(coord.page, 'coordinator');
+  await coord.page.goto(new URL('/#/coordinate', coord.page.url()).href);
+  const row = `#to-schedule tr[data-id="${lapsed.id}"]`;
+  await coord.page.waitForSelector(row);
+  assert.equal(await coord.page.textContent(`${row} [data-rebook]`), 'its booking was stopped by STOP-1');
+  assert.equal(await coord.page.textContent(`${row} button[data-action=schedule]`), 'Book again');
+  await coord.done();
+});
