@@ -32,16 +32,67 @@ export const MIN_NOTICE_HOURS = 44;
 export const MIN_PARCEL = Object.freeze(Object.fromEntries(
   ['wheat', 'corn', 'barley', 'rye', 'sorghum', 'wheat_bran', 'soya_beans'].map((c) => [c, 25000])));
 
+// The document checklist: what each kind is called, and the kinds as
+// config/parties-bsgi.toml lists them (the fallback).
+export const DOCUMENT_LABELS = {
+  port_entry_request: 'Port entry request',
+  crew_list: 'Crew list',
+  passenger_list: 'Passenger list',
+  cargo_manifest: 'Cargo manifest',
+  stowage_plan: 'Stowage plan',
+  registry_certificate: 'Registry certificate',
+  bill_of_lading: 'Bill of lading',
+  dangerous_goods_list: 'Dangerous goods list',
+  fumigation_certificate: 'Fumigation certificate',
+  gas_free_certificate: 'Gas-free certificate',
+  last_port_calls: 'Last port calls',
+  certificate_of_origin: 'Certificate of origin',
+  commercial_invoice: 'Commercial invoice',
+  insurance_certificate: 'Insurance certificate',
+  classification_certificate: 'Classification certificate',
+  safety_management_certificate: 'Safety management certificate',
+  ship_security_certificate: 'Ship security certificate',
+  tonnage_certificate: 'Tonnage certificate',
+  notice_of_readiness: 'Notice of readiness',
+};
+
+/** A document kind in words: its label, or the kind itself spelled out. */
+export function documentLabel(kind) {
+  const k = String(kind);
+  return DOCUMENT_LABELS[k] || (k.charAt(0).toUpperCase() + k.slice(1).replace(/_/g, ' '));
+}
+
+/** The checklist as [{kind, label, required}], required first. */
+export function documentList(required, optional) {
+  const seen = new Set();
+  const out = [];
+  for (const [kinds, req] of [[required, true], [optional, false]]) {
+    for (const kind of kinds) {
+      if (typeof kind !== 'string' || seen.has(kind)) continue;
+      seen.add(kind);
+      out.push({ kind, label: documentLabel(kind), required: req });
+    }
+  }
+  return out;
+}
+
+export const DOCUMENTS = documentList(
+  ['port_entry_request', 'crew_list', 'cargo_manifest', 'stowage_plan', 'registry_certificate'],
+  ['bill_of_lading', 'passenger_list', 'dangerous_goods_list', 'fumigation_certificate', 'gas_free_certificate'],
+);
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
 /** The rules the form falls back on when the server's cannot be read. */
 export const FALLBACK_RULES = Object.freeze({ max: MAX_PORT_CALLS, banned: BANNED_PORT_CALLS, commodities: COMMODITIES, ports: PORTS,
-  noticeHours: MIN_NOTICE_HOURS, minParcel: MIN_PARCEL, fromServer: false });
+  noticeHours: MIN_NOTICE_HOURS, minParcel: MIN_PARCEL, documents: DOCUMENTS, maxFileBytes: MAX_FILE_BYTES, fromServer: false });
 
 /**
  * The form's rules from GET /corridor: {max, banned, commodities (those of
  * an allowed category, as the server allows them), ports ([locode, name],
  * the corridor's own), noticeHours, minParcel ({commodity: tonnes}, from
- * each commodity's category), fromServer: true}, or null if it is not the
- * shape expected.
+ * each commodity's category), documents ([{kind, label, required}], the
+ * corridor's checklist), maxFileBytes, fromServer: true}, or null if it is
+ * not the shape expected.
  */
 export function rulesFrom(corridor) {
   const e = corridor?.eligibility;
@@ -60,7 +111,11 @@ export function rulesFrom(corridor) {
   const minParcel = Object.fromEntries(categoryOf.filter(([, category]) => Number.isSafeInteger(parcels[category]) && parcels[category] > 0)
     .map(([name, category]) => [name, parcels[category]]));
   const noticeHours = Number.isSafeInteger(e.min_notice_hours) && e.min_notice_hours > 0 ? e.min_notice_hours : 0;
-  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, ports, noticeHours, minParcel, fromServer: true };
+  // The corridor's own document checklist (an older server names none).
+  const d = corridor.documents;
+  const documents = d && Array.isArray(d.required) ? documentList(d.required, Array.isArray(d.optional) ? d.optional : []) : DOCUMENTS;
+  const maxFileBytes = Number.isSafeInteger(d?.max_file_bytes) && d.max_file_bytes > 0 ? d.max_file_bytes : MAX_FILE_BYTES;
+  return { max: e.max_port_calls, banned, commodities: commodities.length ? commodities : COMMODITIES, ports, noticeHours, minParcel, documents, maxFileBytes, fromServer: true };
 }
 
 /**

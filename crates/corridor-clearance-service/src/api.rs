@@ -1158,6 +1158,10 @@ pub struct CorridorBody {
     /// What an inspection confirms (`id`, `label`), in order.
     #[schema(value_type = Vec<Object>)]
     pub inspection_checklist: Vec<corridor_clearance::CheckItem>,
+    /// The document checklist (`required`, `optional` kinds, and
+    /// `max_file_bytes`), so a form offers exactly these.
+    #[schema(value_type = Object)]
+    pub documents: corridor_clearance::config::Documents,
 }
 
 /// A port the corridor serves.
@@ -1215,6 +1219,7 @@ async fn corridor_body(s: &Service) -> ApiResult {
         eligibility: s.config().eligibility.clone(),
         overdue: c.overdue(now),
         inspection_checklist: s.config().inspection.checklist.clone(),
+        documents: s.config().documents.clone(),
     })
 }
 

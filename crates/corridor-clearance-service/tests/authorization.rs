@@ -1573,6 +1573,17 @@ async fn the_agent_reads_why_and_the_admin_lists_the_accounts() {
     // The corridor: the rules a form checks, and a suspension's words.
     let (_, c) = call(&app, "GET", "/corridor", None, None).await;
     assert_eq!(c["eligibility"]["max_port_calls"], 10, "{c}");
+    // Web review (2026-11-30), finding 3: the agent's form had the document
+    // checklist copied; the corridor's own is served.
+    assert_eq!(c["documents"]["required"][0], "port_entry_request", "{c}");
+    assert!(
+        c["documents"]["optional"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("dangerous_goods_list")),
+        "{c}"
+    );
+    assert_eq!(c["documents"]["max_file_bytes"], 20_971_520, "{c}");
     // Open finding 7: the dashboard copied the ports and parties from the
     // configuration because the API served no list of either.
     assert_eq!(

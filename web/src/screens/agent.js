@@ -2,24 +2,25 @@
 // queue and predicted slot, the application form with documents and the
 // eligibility checks, submission, and the declaration of readiness.
 import { getJSON, postJSON, putJSON, request } from '../api.js';
-import { applicationForm, corridorRules } from '../appform.js';
+import { applicationForm, corridorRules, documentLabel, DOCUMENTS, MAX_FILE_BYTES } from '../appform.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
 import { arrivalNote } from './queue.js';
 import { actionButton, arrivalText, forRole, runAction, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
-// The corridor's document checklist (parties-bsgi.toml): required first.
-export const CHECKLIST = [
-  ['port_entry_request', 'Port entry request', true],
-  ['crew_list', 'Crew list', true],
-  ['cargo_manifest', 'Cargo manifest', true],
-  ['stowage_plan', 'Stowage plan', true],
-  ['registry_certificate', 'Registry certificate', true],
-  ['bill_of_lading', 'Bill of lading', false],
-  ['fumigation_certificate', 'Fumigation certificate', false],
-  ['gas_free_certificate', 'Gas-free certificate', false],
-];
+/**
+ * The rows of an application's document table: the corridor's checklist
+ * (`rules.documents`, required first), then any document attached of a kind
+ * the checklist no longer names, so nothing attached is hidden.
+ */
+export function documentRows(rules, documents) {
+  const rows = [...(rules.documents || DOCUMENTS)];
+  for (const d of documents || []) {
+    if (!rows.some((r) => r.kind === d.kind)) rows.push({ kind: d.kind, label: documentLabel(d.kind), required: false });
+  }
+  return rows;
+}
 
 const EDITABLE = new Set(['draft', 'under_review', 'held']);
 const READINESS = new Set(['approved', 'awaiting_inspection', 'failed_not_ready']);
@@ -146,18 +147,25 @@ function confirmAttach(app, name) {
     + 'every party’s decision so far is cleared and the parties decide again. Attach it?');
 }
 
-function documentsPanel(app, refresh, status) {
+function documentsPanel(app, refresh, status, rules) {
   const have = new Map(app.content.documents.map((d) => [d.kind, d]));
   const editable = EDITABLE.has(app.status);
   return h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'documents' },
     h('thead', null, h('tr', null, ['Document', 'File', 'Attach'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, CHECKLIST.map(([kind, label, required]) => {
+    h('tbody', null, documentRows(rules, app.content.documents).map(({ kind, label, required }) => {
       const doc = have.get(kind);
       // What the server accepts (it checks the content, not the name).
       const file = h('input', { type: 'file', 'aria-label': `${label}: choose a file`, 'data-kind': kind, disabled: !editable, hidden: !editable, accept: DOCUMENT_TYPES });
       file.addEventListener('change', async () => {
         const f = file.files[0];
         if (!f) return;
+        // Refused here, in words, rather than after uploading it all.
+        const max = rules.maxFileBytes || MAX_FILE_BYTES;
+        if (f.size > max) {
+          file.value = '';
+          tell(status, 'error', `${f.name} is ${fmtInt(f.size)} bytes; the corridor takes files of at most ${fmtInt(max)} bytes. Nothing was attached.`);
+          return;
+        }
         if (!confirmAttach(app, f.name)) {
           file.value = '';
           mount(status, notice('info', `${f.name} not attached: the parties’ decisions stand.`));
@@ -381,7 +389,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         await refresh();
       }, { id: 'submit-application', disabled: !elig.eligible })) : null,
       h('h3', null, 'Eligibility'), eligibilityList(elig),
-      h('h3', null, 'Documents'), documentsPanel(app, refresh, status),
+      h('h3', null, 'Documents'), documentsPanel(app, refresh, status, rules),
       READINESS.has(app.status) && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
       page.parties?.length && app.status !== 'draft' ? [h('h3', null, 'The parties’ decisions'), partiesTable(page)] : null,
       h('h3', null, 'Application'), form,

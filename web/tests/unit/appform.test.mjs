@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BANNED_PORT_CALLS, etaOnCentreClock, FALLBACK_RULES, formProblems, imoValid, MAX_PORT_CALLS, portCallProblems, rulesFrom } from '../../src/appform.js';
+import { BANNED_PORT_CALLS, DOCUMENTS, etaOnCentreClock, FALLBACK_RULES, formProblems, imoValid, MAX_FILE_BYTES, MAX_PORT_CALLS, portCallProblems, rulesFrom } from '../../src/appform.js';
 
 test('IMO numbers: the check digit decides', () => {
   for (const good of ['9074729', '9321483', '9584516']) assert.ok(imoValid(good), good);
@@ -123,7 +123,7 @@ test('the rules come from GET /corridor: the port calls, the allowed commodities
     banned_port_calls: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }],
   } });
   assert.deepEqual(rules, { max: 3, banned: [{ label: 'Test ports', locodes: ['GRPIR'], since: '2020-01-01T00:00:00Z' }], commodities: ['barley', 'urea'],
-    ports: [['YEHOD', 'Hodeidah'], ['YESIF', 'Salif']], noticeHours: 44, minParcel: { barley: 25000 }, fromServer: true });
+    ports: [['YEHOD', 'Hodeidah'], ['YESIF', 'Salif']], noticeHours: 44, minParcel: { barley: 25000 }, documents: DOCUMENTS, maxFileBytes: MAX_FILE_BYTES, fromServer: true });
   // Checked with them, not with the copied ones.
   const call = (locode, departed) => ({ locode, arrived: '2023-01-01T00:00:00Z', departed });
   assert.equal(portCallProblems([call('GRPIR', '2023-01-02T00:00:00Z')], rules).filter((p) => p.rule).length, 1);
