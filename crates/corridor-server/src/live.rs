@@ -129,6 +129,14 @@ fn alert_event(a: &impl serde::Serialize) -> Event {
         .data(serde_json::to_string(a).unwrap_or_default())
 }
 
+fn keyed_alert_event(a: &impl serde::Serialize, key: String) -> Event {
+    let mut v = serde_json::to_value(a).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert("key".into(), Value::String(key));
+    }
+    Event::default().event("alert").data(v.to_string())
+}
+
 fn lagged(n: u64) -> Event {
     Event::default().event("lagged").data(n.to_string())
 }
@@ -159,11 +167,12 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
         .iter()
         .filter_map(position_event)
         .collect();
+    let keys = s.handle.clone();
     let stream = futures_util::stream::unfold(
-        (snapshot.into_iter(), rx, alerts, notices),
-        |(mut snap, mut rx, mut alerts, mut notices)| async move {
+        (snapshot.into_iter(), rx, alerts, notices, keys),
+        |(mut snap, mut rx, mut alerts, mut notices, keys)| async move {
             if let Some(e) = snap.next() {
-                return Some((Ok(e), (snap, rx, alerts, notices)));
+                return Some((Ok(e), (snap, rx, alerts, notices, keys)));
             }
             use broadcast::error::RecvError;
             let ev = loop {
@@ -171,7 +180,9 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
                     // Alerts first when both are ready.
                     biased;
                     r = alerts.recv() => break match r {
-                        Ok(a) => alert_event(&a),
+                        // With the key it is stored under: the alert's own
+                        // id starts again at 1 each run.
+                        Ok(a) => keyed_alert_event(&a, keys.alert_key(&a)),
                         Err(RecvError::Lagged(n)) => lagged(n),
                         Err(RecvError::Closed) => return None,
                     },
@@ -193,7 +204,7 @@ async fn live(State(s): State<LiveState>) -> Sse<impl Stream<Item = Result<Event
                     },
                 }
             };
-            Some((Ok(ev), (snap, rx, alerts, notices)))
+            Some((Ok(ev), (snap, rx, alerts, notices, keys)))
         },
     );
     // Tracking is stopping: the feed ends, so the server can stop

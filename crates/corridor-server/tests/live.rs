@@ -297,6 +297,11 @@ async fn a_page_too_slow_for_positions_still_gets_every_alert() {
                     .find_map(|l| l.strip_prefix("data: "))
                     .expect("data");
                 let a: serde_json::Value = serde_json::from_str(data).expect("alert json");
+                // Web review (2026-11-30), finding 6: the page keyed alerts
+                // by id, which starts again at 1 each run; each carries
+                // the key it is stored under.
+                let key = a["key"].as_str().expect("key");
+                assert!(key.ends_with(&format!(":{}", a["id"])), "{key} for {a}");
                 got.insert(a["id"].as_u64().expect("id"));
             }
             text = rest.to_string();

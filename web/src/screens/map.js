@@ -33,12 +33,25 @@ const setText = (el, text) => {
   if (el.textContent !== text) el.textContent = text;
 };
 
+// Rows the vessel list holds (redrawn every 500 ms).
+const LIST_MAX = 200;
+
+/**
+ * The key an alert is stored under (`<run>:<id>`): its id alone starts
+ * again at 1 each run, so two runs' alerts would be taken for one.
+ */
+export function alertKey(a) {
+  return a.key ?? (a.id != null ? `id:${a.id}` : `${a.kind}-${a.mmsi}-${a.start}`);
+}
+
 export function mapScreen(root) {
   const mapBox = h('div', { class: 'map-box map-box-full' });
   const liveLine = h('p', { class: 'live-status', role: 'status' }, LIVE_TEXT.connecting);
   const corridorLine = h('p', { class: 'corridor-status' });
   const vesselList = h('tbody');
   const vesselCount = h('span', null, '0');
+  // Said when the list does not hold every vessel tracked.
+  const listNote = h('p', { class: 'muted small', id: 'vessel-list-note', hidden: true });
   const alertList = h('ol', { class: 'alerts', 'aria-live': 'polite' });
   const alerts = new Map();
 
@@ -52,6 +65,7 @@ export function mapScreen(root) {
         h('h3', null, 'Legend'),
         legend(),
         h('h3', null, 'Vessels tracked (', vesselCount, ')'),
+        listNote,
         h('div', { class: 'table-scroll small' },
           h('table', null,
             h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Vessel'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col', class: 'num' }, 'kn'))),
@@ -72,7 +86,7 @@ export function mapScreen(root) {
   // list saying "None so far" beside closed alerts); then the stream keeps
   // the list current.
   const readAlerts = () => getJSON('/alerts', { limit: 20 }).then(({ items = [] }) => {
-    for (const a of items) alerts.set(a.id, a);
+    for (const a of items) alerts.set(alertKey(a), a);
     renderAlerts();
   }).catch(() => { /* no alert store on this server yet */ });
   readAlerts();
@@ -92,7 +106,7 @@ export function mapScreen(root) {
   };
   const options = {
     onAlert: (a) => {
-      alerts.set(a.id ?? `${a.kind}-${a.mmsi}-${a.start}`, a);
+      alerts.set(alertKey(a), a);
       renderAlerts();
     },
     // Events were dropped on the way: read the latest alerts again.
@@ -102,7 +116,10 @@ export function mapScreen(root) {
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';
       if (key === 'vessels') {
         vesselCount.textContent = value;
-        const rows = [...(m?.vessels.values() || [])].sort(byAttention).slice(0, 200);
+        const all = [...(m?.vessels.values() || [])];
+        const rows = all.sort(byAttention).slice(0, LIST_MAX);
+        listNote.hidden = all.length <= LIST_MAX;
+        setText(listNote, `Listed: the ${LIST_MAX} that most need attention, of ${all.length}. The map shows them all.`);
         // Every 500 ms: each vessel's row is updated in place (keyed by
         // MMSI), so the button a keyboard user is on stays focused.
         reconcile(vesselList, rows, (v) => v.mmsi, vesselRow);
