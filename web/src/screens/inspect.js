@@ -23,8 +23,7 @@ async function assignments(date, signal) {
   try {
     const day = await getJSON('/inspections', date ? { date } : null, { signal });
     return {
-      // The plan's slots; bookings by hand (team null) show as such below.
-      byId: new Map(day.inspections.filter((a) => a.team != null).map((a) => [a.application_id, a])),
+      byId: slotsById(day.inspections),
       cancelled: day.cancelled || [],
       date: day.date || date,
       zone: learnZone(day.time_zone),
@@ -33,6 +32,15 @@ async function assignments(date, signal) {
     if (e instanceof NotAvailable) return { byId: new Map(), cancelled: [], date, zone: centreZone() };
     throw e;
   }
+}
+
+/**
+ * The day's inspections by application id: the plan's slots and the
+ * bookings by hand (team null), each with how it ended once inspected, so
+ * an inspected booking by hand stays on its day's list (it once dropped off).
+ */
+export function slotsById(inspections) {
+  return new Map((inspections || []).map((a) => [a.application_id, a]));
 }
 
 /**
@@ -97,7 +105,8 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
         // The slot's own ending if it has one (the vessel may be booked again since).
         h('span', null, statusTag(slot?.status || a.status)),
         // One clock for both: the plan's HH:MM (in the plan's zone) and a scheduled time, each with its zone.
-        slot ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
+        slot?.team != null ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
+          : slot ? h('span', { class: 'muted', 'data-scheduled': slot.start_at }, `scheduled ${scheduledText(slot.start_at, date, zone)} (outside the plan)`)
           : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${scheduledText(a.inspection_at, date, zone)} (outside the plan)`)
             : h('span', { class: 'muted' }, 'not in the day’s plan'));
     })), ...cancelled);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dayList } from '../../src/screens/inspect.js';
+import { dayList, slotsById } from '../../src/screens/inspect.js';
 
 // The inspectors' day leaves out a slot the server cancelled (a stoppage
 // stopped it), but shows a vessel booked again later the same day.
@@ -27,4 +27,19 @@ test('the day’s list leaves out cancelled slots and keeps the plan’s order',
   assert.deepEqual(dayList(apps, plan, date, zone).map((a) => a.id), ['B', 'A', 'D', 'F']);
   // Without cancellations C is on the day, scheduled outside the plan.
   assert.deepEqual(dayList(apps, { ...plan, cancelled: [] }, date, zone).map((a) => a.id), ['B', 'A', 'C', 'D', 'F']);
+});
+
+// Web review (2026-11-30), finding 5: the list dropped the day's bookings
+// by hand from what /inspections gave (team null) and rebuilt them from the
+// vessels still awaiting inspection, so one inspected by hand vanished from
+// its day. /inspections lists it with how it ended: it stays.
+test('a booking by hand that was inspected stays on its day', () => {
+  const zone = 'Europe/Istanbul';
+  const date = '2022-10-07';
+  const apps = [{ id: 'H', status: 'inspection_passed', inspection_at: '2022-10-07T06:00:00Z' }];
+  const plan = {
+    byId: slotsById([{ application_id: 'H', team: null, start_at: '2022-10-07T06:00:00Z', status: 'inspection_passed' }]),
+    cancelled: [],
+  };
+  assert.deepEqual(dayList(apps, plan, date, zone).map((a) => a.id), ['H']);
 });
