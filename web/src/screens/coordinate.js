@@ -20,6 +20,19 @@ function section(id, title, lead, ...content) {
     h('h2', { id: `${id}-title` }, title), lead ? h('p', { class: 'lead' }, lead) : null, ...content);
 }
 
+// Alerts the coordinator's table reads at once.
+const ALERTS_READ = 500;
+
+/**
+ * The newest alerts and the open ones, once each (by key), newest first:
+ * an open alert older than the newest ALERTS_READ stays in view.
+ */
+export function mergeAlerts(latest, open) {
+  const byKey = new Map();
+  for (const a of [...(latest || []), ...(open || [])]) if (!byKey.has(a.key)) byKey.set(a.key, a);
+  return [...byKey.values()].sort((x, y) => String(y.start).localeCompare(String(x.start)));
+}
+
 function applicationsTable(id, apps, action, { readiness = false } = {}) {
   if (!apps.length) return notice('info', 'None.');
   const heads = ['Application', 'Vessel', 'Company', 'Status', ...(readiness ? ['Ready'] : []), ''];
@@ -239,7 +252,8 @@ function planPanel(date, signal, onZone, onPlan) {
         plan.by_hand?.length ? [h('dt', null, 'Booked by hand'), h('dd', { id: 'plan-by-hand' }, plan.by_hand.map((b, i) => h('span', { 'data-id': b.application_id, 'data-fits': String(b.fits) },
           i ? '; ' : '', `${b.vessel_name} ${b.start}–${b.end}: `,
           b.team ? `${b.team} is free` : b.fits ? 'outside the teams’ hours' : h('span', { class: 'tag warn' }, 'no team free: revise the plan or move the booking'))))] : null,
-        h('dt', null, 'Deadlines'), h('dd', null, plan.deadlines ? `ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
+        // Both due the day before the plan's own (the JCC's timetable).
+        h('dt', null, 'Deadlines'), h('dd', { id: 'plan-deadlines' }, plan.deadlines ? `on ${fmtDate(addDays(date, -1))}: ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
       plan.status === 'submitted' ? h('p', { class: 'muted', id: 'plan-resubmit-note' },
@@ -417,11 +431,14 @@ function alertsPanel(signal) {
     const mine = ++seq;
     whys.push(why);
     let alerts;
+    let open;
     let acks;
     try {
-      [alerts, acks] = await Promise.all([
+      [alerts, open, acks] = await Promise.all([
         // Anomalies only: routine entries and arrivals would fill the 500 and push an older open one out.
-        getJSON('/alerts', { limit: 500, events: false }, { signal }),
+        getJSON('/alerts', { limit: ALERTS_READ, events: false }, { signal }),
+        // And every open one, however old: the newest 500 may not hold it.
+        getJSON('/alerts', { limit: ALERTS_READ, events: false, open: true }, { signal }),
         getJSON('/alerts/acknowledgements', null, { signal }),
       ]);
     } catch (e) {
@@ -431,13 +448,16 @@ function alertsPanel(signal) {
     if (mine !== seq) return;
     const ackOf = new Map(acks.items.map((a) => [a.key, a]));
     // Entries, exits and arrivals are stored beside the alerts but are routine: nothing to acknowledge.
-    const anomalies = alerts.items.filter((a) => !ROUTINE.has(a.kind));
+    const anomalies = mergeAlerts(alerts.items, open.items).filter((a) => !ROUTINE.has(a.kind));
+    // Older closed alerts than the newest ALERTS_READ are not read: said so.
+    const partial = alerts.items.length >= ALERTS_READ;
     // Unacknowledged first (open before closed), then newest first as the server sends them.
     const rank = (a) => (ackOf.has(a.key) ? 2 : a.open ? 0 : 1);
     const items = anomalies.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
     const pending = items.filter((a) => !ackOf.has(a.key)).length;
     if (!box.contains(tableBox)) mount(box, pendingLine, none, tableBox, status);
-    count.textContent = !items.length ? '' : pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.';
+    count.textContent = (!items.length ? '' : pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.')
+      + (partial ? ` (Among every open alert and the latest ${ALERTS_READ}; older closed ones are in GET /api/v1/alerts.)` : '');
     none.hidden = items.length > 0;
     tableBox.hidden = !items.length;
     // A row is kept while what it shows is unchanged (its note and focus with it).

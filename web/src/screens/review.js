@@ -134,9 +134,12 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
   const body = h('div', { 'aria-live': 'polite' }, notice('info', 'Loading…'));
   const planTitle = h('h2', { id: 'review-plan-title' });
   const dueZone = h('span', null, zoneName(centreZone()));
+  // The plan is due the day before its own (the JCC's timetable).
+  const dueDay = h('span', { id: 'review-plan-due-day' });
   const planSlot = h('div');
   const showPlan = () => {
     planTitle.textContent = `Inspection plan for ${fmtDate(date)}`;
+    dueDay.textContent = fmtDate(addDays(date, -1));
     mount(planSlot, planPanel(party, date, signal, (zone) => {
       dueZone.textContent = zoneName(zone);
       // Without a day asked for, "tomorrow" is the plan's zone's, which may not be the one guessed.
@@ -154,23 +157,30 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
   h('section', { class: 'panel', id: 'review-plan', 'aria-labelledby': 'review-plan-title' },
     planTitle,
     params.date && !asked ? notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing tomorrow’s plan.`) : null,
-    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00, ', dueZone, ').'),
+    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00 on ', dueDay, ', the day before, ', dueZone, ').'),
     planSlot));
   (async () => {
     const apps = (await getJSON('/applications', null, { signal })).filter((a) => IN_REVIEW.has(a.status));
-    const pages = await Promise.all(apps.map((a) => getJSON(`/applications/${a.id}/status`, null, { signal })));
+    // One status page each: one that cannot be read costs its own row,
+    // not the whole list.
+    const settled = await Promise.allSettled(apps.map((a) => getJSON(`/applications/${a.id}/status`, null, { signal })));
+    if (signal?.aborted) return;
+    const pages = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const unread = pages.filter((p) => !p).length;
     const rows = apps.map((a, i) => {
-      const mine = pages[i].parties?.find((p) => p.party === party);
+      const mine = pages[i]?.parties?.find((p) => p.party === party);
       return { a, page: pages[i], mine, waiting: a.status !== 'submitted' && !mine?.decision };
     }).sort((x, y) => Number(y.waiting) - Number(x.waiting) || x.a.id.localeCompare(y.a.id));
     if (!rows.length) return mount(body, notice('info', 'Nothing to review.'));
-    mount(body, h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'review-queue' },
+    mount(body, unread ? Object.assign(notice('error', `${unread} of ${apps.length} applications’ decisions could not be read (marked below): reload the page to try again.`), { id: 'review-unread' }) : null,
+      h('div', { class: 'table-scroll' }, labelCells(h('table', { class: 'cards', id: 'review-queue' },
       h('thead', null, h('tr', null, ['Application', 'Vessel', 'Status', `${party}'s decision`, 'Deadline'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, rows.map(({ a, mine, waiting }) => h('tr', { 'data-id': a.id, 'data-waiting': String(waiting) },
+      h('tbody', null, rows.map(({ a, page, mine, waiting }) => h('tr', { 'data-id': a.id, 'data-waiting': String(waiting) },
         h('th', { scope: 'row' }, h('a', { href: href(`/review/${a.id}`) }, a.id)),
         h('td', null, a.vessel, h('span', { class: 'muted' }, ` IMO ${a.imo}`)),
         h('td', null, statusTag(a.status)),
-        h('td', null, mine?.decision ? h('span', { class: `tag decision-${mine.decision}` }, mine.decision) : a.status === 'submitted' ? h('span', { class: 'muted' }, 'review not started') : h('strong', null, 'yours to decide')),
+        h('td', null, !page ? h('span', { class: 'tag warn', 'data-unread': 'true' }, 'could not be read')
+          : mine?.decision ? h('span', { class: `tag decision-${mine.decision}` }, mine.decision) : a.status === 'submitted' ? h('span', { class: 'muted' }, 'review not started') : h('strong', null, 'yours to decide')),
         h('td', null, mine?.deadline ? fmtWorkTime(mine.deadline) : '', mine?.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))))));
   })().catch((e) => {
     if (e.name !== 'AbortError') mount(body, notice('error', `Could not be loaded: ${e.message}`));

@@ -1041,3 +1041,30 @@ test('the coordinator books again a vessel whose booking no longer stands', { sk
   assert.equal(await coord.page.textContent(`${row} button[data-action=schedule]`), 'Book again');
   await coord.done();
 });
+
+// Web review (2026-11-30), finding 9: one status page that could not be
+// read emptied the delegation's whole review list. It costs its own row.
+// Finding 8: the plan's deadlines were shown without their day (the day
+// before the plan's own).
+test('the review list outlives one unreadable status page, and the plan says when it is due', { skip }, async () => {
+  const { page, errors, done } = await open('desktop', '/');
+  let failed = null;
+  await page.route((url) => /^\/api\/v1\/applications\/[^/]+\/status$/.test(url.pathname), (route) => {
+    if (failed && !route.request().url().includes(failed)) return route.continue();
+    failed = new URL(route.request().url()).pathname.split('/')[4];
+    return route.fulfill({ status: 503, json: { error: { code: 'unavailable', message: 'busy (test)' } } });
+  });
+  await signIn(page, 'ua-delegate');
+  await page.goto(new URL('/#/review', page.url()).href);
+  await page.waitForSelector('#review-queue');
+  await page.waitForSelector('#review-unread');
+  assert.ok(failed, 'one status page refused');
+  assert.equal(await page.getAttribute(`#review-queue tr[data-id="${failed}"] [data-unread]`, 'data-unread'), 'true');
+  assert.ok((await page.$$('#review-queue tbody tr')).length > 1, 'the others are listed');
+  const due = await page.textContent('#review-plan-due-day');
+  const title = await page.textContent('#review-plan-title');
+  const day = title.replace('Inspection plan for ', '');
+  assert.notEqual(due, day, `due the day before (${due}) the plan's day (${day})`);
+  for (let i = errors.length - 1; i >= 0; i--) if (/status of 503/.test(errors[i])) errors.splice(i, 1);
+  await done();
+});
