@@ -272,17 +272,28 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
   };
   showEta(toLocalInput(c.eta_inspection_area));
   const cargoBox = h('div', { class: 'cargo-lines' });
+  // Each line's controls say which line they are ("Cargo line 2: metric
+  // tons"), numbered again when one is removed, as the port calls are.
+  const renumberCargo = () => {
+    [...cargoBox.querySelectorAll('.cargo-line')].forEach((row, i) => {
+      const [commodity, tonnes] = row.querySelectorAll('select, input');
+      commodity.setAttribute('aria-label', `Cargo line ${i + 1}: commodity`);
+      tonnes.setAttribute('aria-label', `Cargo line ${i + 1}: metric tons`);
+      row.querySelector('button').setAttribute('aria-label', `Remove cargo line ${i + 1}`);
+    });
+  };
   const cargoRow = (l) => {
     const row = h('div', { class: 'cargo-line' },
       h('select', { 'aria-label': 'Commodity', name: 'commodity', disabled },
         // A commodity the corridor no longer allows stays shown as it was saved (the server says why it is refused).
         (rules.commodities.includes(l.commodity) ? rules.commodities : [...rules.commodities, l.commodity]).map((k) => h('option', { value: k, selected: k === l.commodity }, k.replace(/_/g, ' ')))),
       h('label', { class: 'inline-unit' },
-        h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric' }), ' t'),
-      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => { row.remove(); cargoBox.dispatchEvent(new Event('input', { bubbles: true })); } }, 'Remove'));
+        h('input', { 'aria-label': 'Metric tons', name: 'tonnes', type: 'number', min: 1, step: 1, value: l.tonnes || '', disabled, inputmode: 'numeric', 'aria-describedby': 'f-cargo-error' }), ' t'),
+      h('button', { type: 'button', class: 'secondary', disabled, onclick: () => { row.remove(); renumberCargo(); cargoBox.dispatchEvent(new Event('input', { bubbles: true })); } }, 'Remove'));
     return row;
   };
   for (const l of c.cargo) cargoBox.append(cargoRow(l));
+  renumberCargo();
 
   // The last port calls, most recent first: each a fieldset of its own
   // ("Port call 2"), numbered again when one is removed.
@@ -348,6 +359,7 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
     h('fieldset', { 'data-field': 'cargo' }, h('legend', null, 'Cargo'), cargoBox,
       h('button', { type: 'button', class: 'secondary', disabled, onclick: (ev) => {
         cargoBox.append(cargoRow({ commodity: 'wheat', tonnes: 0 }));
+        renumberCargo();
         // A new, empty line changes the application: the live checks run again.
         ev.target.form?.dispatchEvent(new Event('input', { bubbles: true }));
       } }, 'Add a cargo line'),
@@ -413,7 +425,11 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
       const key = p.field.startsWith('cargo') ? 'cargo' : p.field;
       const err = form.querySelector(`#f-${key}-error`);
       if (err) err.textContent = err.textContent ? `${err.textContent} ${p.message}` : p.message;
-      const input = p.field === 'port_calls' ? calls[p.index]?.querySelector(`[name=${p.input}]`) : form.querySelector(`#f-${key}`);
+      // A cargo line's problem marks that line's tonnage (cargo-<i>).
+      const line = /^cargo-(\d+)$/.exec(p.field);
+      const input = p.field === 'port_calls' ? calls[p.index]?.querySelector(`[name=${p.input}]`)
+        : line ? cargoBox.querySelectorAll('.cargo-line')[Number(line[1])]?.querySelector('[name=tonnes]')
+          : form.querySelector(`#f-${key}`);
       input?.setAttribute('aria-invalid', 'true');
     }
     return problems.filter((p) => !p.rule);

@@ -185,7 +185,18 @@ function planPanel(date, signal, onZone, onPlan) {
         const start = h('input', { type: 'time', value: a.start, 'aria-label': `Start for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].start = ev.target.value; } });
         const tr = h('tr', { 'data-id': a.application_id },
           h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id), h('td', null, team), h('td', null, start), h('td', null, a.end),
-          h('td', null, editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${a.vessel_name}`, onclick: () => { rows[i].removed = true; tr.hidden = true; } }, 'Remove') : ''));
+          h('td', null, editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${a.vessel_name}`, 'data-action': 'remove', onclick: (ev) => {
+            // Marked, not hidden: the focus stays on this button, which
+            // undoes it until the plan is saved.
+            const removed = !rows[i].removed;
+            rows[i].removed = removed;
+            tr.classList.toggle('removed', removed);
+            tr.dataset.removed = String(removed);
+            team.disabled = removed;
+            start.disabled = removed;
+            ev.currentTarget.textContent = removed ? 'Undo remove' : 'Remove';
+            ev.currentTarget.setAttribute('aria-label', `${removed ? 'Keep' : 'Remove'} ${a.vessel_name}`);
+          } }, 'Remove') : ''));
         return tr;
       }))));
     const reason = h('input', { id: 'plan-reason', 'aria-label': 'Reason for the change', placeholder: 'Reason for the change (logged)' });

@@ -94,7 +94,11 @@ function likely(e) {
 
 export function queueScreen(root) {
   const ctl = new AbortController();
-  const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
+  // Not a live region: the board is redrawn whenever an entry changes, and
+  // a screen reader would read out all of it each time. A short line says
+  // that it changed instead.
+  const body = h('div', { 'data-state': 'loading' }, notice('info', 'Loading…'));
+  const changed = h('p', { class: 'visually-hidden', id: 'queue-changed', role: 'status' });
   const rule = h('p', { class: 'muted', id: 'queue-rule' });
   const stamp = h('p', { class: 'muted', id: 'queue-updated' });
   // Days off and stoppages the coordinator declared: why a prediction skips a day.
@@ -102,7 +106,7 @@ export function queueScreen(root) {
   mount(root, h('section', { class: 'panel', id: 'queue', 'aria-labelledby': 'queue-title' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'queue-title' }, 'Inspection queue')),
     h('p', { class: 'lead' }, 'Every vessel waiting for inspection, in order, with its predicted inspection date and the range it will likely fall in.'),
-    rule, stops, body, stamp));
+    rule, stops, changed, body, stamp));
   let timer = null;
   let last = '';
   let lastStops = '';
@@ -111,6 +115,7 @@ export function queueScreen(root) {
       const q = await getJSON('/queue', null, { signal: ctl.signal });
       const key = JSON.stringify(q.entries);
       if (key !== last) {
+        if (last) changed.textContent = `Queue updated: ${q.entries.length} vessel${q.entries.length === 1 ? '' : 's'} waiting.`;
         last = key;
         mount(body, board(q));
       }

@@ -69,6 +69,13 @@ test('an application from the agent’s form to a passed inspection, seen live b
   // the rules accept it until the next keystroke).
   await agent.page.click('#application-form fieldset[data-field=cargo] > button');
   await agent.page.waitForFunction(() => /once the marked fields are filled in/.test(document.querySelector('#eligibility-live').textContent));
+  // Web review (2026-11-30), finding 10: each line's controls say which line
+  // they are, and the empty line's tonnage is the field marked invalid.
+  assert.equal(await agent.page.getAttribute('.cargo-line:last-child input[name=tonnes]', 'aria-label'), 'Cargo line 2: metric tons');
+  assert.equal(await agent.page.getAttribute('.cargo-line:last-child button', 'aria-label'), 'Remove cargo line 2');
+  await agent.page.click('#application-form button[type=submit]');
+  assert.equal(await agent.page.getAttribute('.cargo-line:last-child input[name=tonnes]', 'aria-invalid'), 'true');
+  assert.equal(await agent.page.getAttribute('.cargo-line:first-child input[name=tonnes]', 'aria-invalid'), null);
   await agent.page.click('.cargo-line:last-child button');
   await agent.page.waitForSelector('#eligibility-live [data-eligible=documents]');
   await shot(agent.page, 'agent-form');
@@ -285,7 +292,16 @@ test('the daily plan: adjusted by the coordinator, approved by four parties in t
   await coord.page.waitForFunction(() => /05:00/.test(document.querySelector('#plan-status').textContent));
   await coord.page.fill(`${first} input[type=time]`, before);
   // A valid change: the last vessel comes off the plan, with the reason logged.
-  await coord.page.click(`#plan-table tr[data-id="${rows.at(-1)}"] button`);
+  // Web review (2026-11-30), finding 12: removing a row hid it, and the
+  // keyboard focus with it; the row is marked, its button undoes it.
+  const last = `#plan-table tr[data-id="${rows.at(-1)}"]`;
+  await coord.page.focus(`${last} button[data-action=remove]`);
+  await coord.page.keyboard.press('Enter');
+  assert.equal(await coord.page.getAttribute(last, 'data-removed'), 'true');
+  assert.equal(await coord.page.evaluate(() => document.activeElement?.textContent), 'Undo remove');
+  await coord.page.keyboard.press('Enter');
+  assert.equal(await coord.page.getAttribute(last, 'data-removed'), 'false');
+  await coord.page.click(`${last} button`);
   await coord.page.fill('#plan-reason', 'the vessel asked for a later slot');
   await coord.page.click('#plan-save');
   await coord.page.waitForFunction(() => /version 2/.test(document.querySelector('#plan-state').textContent));
