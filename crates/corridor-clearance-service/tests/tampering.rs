@@ -114,6 +114,39 @@ async fn tamper_suite(db: Db) {
     assert!(matches!(fault, ChainFault::BadEntryHash { .. }), "{fault}");
     restore(&db, &rows).await;
 
+    // Ledger review (2026-11-30), finding 7: the same meaning in other bytes
+    // (upper-case hex, white space, keys reordered) passed; each is named.
+    for (set, field) in [
+        ("prev_hash = UPPER(prev_hash)", "prev_hash"),
+        ("entry_hash = UPPER(entry_hash)", "entry_hash"),
+        ("event = ' ' || event", "event"),
+    ] {
+        db.execute_raw(&format!("UPDATE clearance_log SET {set} WHERE seq = {k}"))
+            .await
+            .unwrap();
+        let (i, fault) = failure(&db).await;
+        assert_eq!(i, k, "{field}");
+        assert!(
+            matches!(fault, ChainFault::NotCanonical { field: f } if f == field),
+            "{field}: {fault}"
+        );
+        restore(&db, &rows).await;
+    }
+    let sig = rows[signed].signature.clone().unwrap();
+    let spaced = sig.replacen(",", ", ", 1).replace('\'', "''");
+    db.execute_raw(&format!(
+        "UPDATE clearance_log SET signature = '{spaced}' WHERE seq = {signed}"
+    ))
+    .await
+    .unwrap();
+    let (i, fault) = failure(&db).await;
+    assert_eq!(i, signed);
+    assert!(
+        matches!(fault, ChainFault::NotCanonical { field: "signature" }),
+        "{fault}"
+    );
+    restore(&db, &rows).await;
+
     // Change a signed decision's event (approve -> the same with another time) and its hash, so only the signature is wrong.
     let mut e = rows[signed].to_entry().unwrap();
     let time = e.event["decision"]["time"].as_str().unwrap().to_string();

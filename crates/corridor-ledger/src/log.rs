@@ -196,6 +196,12 @@ pub enum ChainFault {
         field: &'static str,
         message: String,
     },
+    /// A stored field decodes, but not from the bytes the log writes for
+    /// it (upper-case hex, white space, keys reordered or repeated): the
+    /// same meaning, edited bytes. The hash covers the meaning, so this is
+    /// checked apart.
+    #[error("field {field} is not stored in its canonical form: the row was edited")]
+    NotCanonical { field: &'static str },
     /// `seq` is not the previous one plus one (an entry was deleted, inserted or moved).
     #[error("sequence number {found}, expected {expected} (entry deleted, inserted or reordered)")]
     SequenceGap { expected: u64, found: u64 },
@@ -448,6 +454,23 @@ impl StoredEntry {
         })
     }
 
+    /// The first field of this row that is not the canonical text of `e`,
+    /// what it decodes to (see [`ChainFault::NotCanonical`]).
+    pub fn not_canonical(&self, e: &LogEntry) -> Option<&'static str> {
+        let Ok(canonical) = Self::from_entry(e) else {
+            return Some("event");
+        };
+        [
+            ("prev_hash", self.prev_hash == canonical.prev_hash),
+            ("time", self.time == canonical.time),
+            ("event", self.event == canonical.event),
+            ("signature", self.signature == canonical.signature),
+            ("entry_hash", self.entry_hash == canonical.entry_hash),
+        ]
+        .into_iter()
+        .find_map(|(field, same)| (!same).then_some(field))
+    }
+
     /// Decodes the row; the fault names the first field that does not decode.
     pub fn to_entry(&self) -> Result<LogEntry, ChainFault> {
         let bad = |field: &'static str, message: String| ChainFault::Undecodable { field, message };
@@ -487,7 +510,11 @@ pub fn verify_stored_chain(
 ) -> Result<ChainSummary, ChainError> {
     let mut entries = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
-        match row.to_entry() {
+        let decoded = row.to_entry().and_then(|e| match row.not_canonical(&e) {
+            Some(field) => Err(ChainFault::NotCanonical { field }),
+            None => Ok(e),
+        });
+        match decoded {
             Ok(e) => entries.push(e),
             Err(fault) => {
                 // Entries before this one may already be wrong: report the first problem.
