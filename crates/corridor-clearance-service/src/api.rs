@@ -891,7 +891,7 @@ async fn start_review(State(s): Svc, caller: Caller, ApiPath(id): ApiPath<String
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decisions", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")),
     request_body(content = Object, description = "a signed decision as `corridor sign` writes it: {payload:{party, application_id, application_hash, decision, time, key_id}, signature}"),
-    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "the status page, and `receipt`: {seq, entry_hash, leaf_hash, checkpoint (signed, `text` its signed-note form), proof} for the entry logged"), (status = "4XX", body = ErrorBody)))]
 async fn decide(
     State(s): Svc,
     caller: Caller,
@@ -908,6 +908,7 @@ async fn decide(
             "a party's delegate records decisions for their own party only",
         ));
     }
+    let signature = decision.signature;
     s.execute(
         &caller.actor,
         Command::Decide {
@@ -916,7 +917,24 @@ async fn decide(
         },
     )
     .await?;
-    status_of(&s, &caller, &id).await
+    with_receipt(&s, &caller, &id, &signature).await
+}
+
+/// The status page with a receipt for the signed entry just logged
+/// (`Service::receipt`): the party keeps proof of what the log holds.
+async fn with_receipt(
+    s: &Service,
+    caller: &Caller,
+    id: &str,
+    signature: &corridor_ledger::Signature,
+) -> ApiResult {
+    let now = s.now().await;
+    let page = s.clearance().await.status_page(&caller.actor, id, now)?;
+    let mut v = serde_json::to_value(&page).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if let Some(m) = v.as_object_mut() {
+        m.insert("receipt".into(), s.receipt(signature).await?);
+    }
+    ok(&v)
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/holds/{party}/release", tag = "decisions", security(("bearer" = [])),
@@ -943,6 +961,7 @@ async fn release_hold(
             "a party's delegate releases their own party's hold only",
         ));
     }
+    let signature = decision.signature;
     s.execute(
         &caller.actor,
         Command::ReleaseHold {
@@ -951,7 +970,7 @@ async fn release_hold(
         },
     )
     .await?;
-    status_of(&s, &caller, &id).await
+    with_receipt(&s, &caller, &id, &signature).await
 }
 
 /// Why the agent withdraws.

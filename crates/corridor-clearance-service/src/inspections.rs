@@ -1618,7 +1618,7 @@ pub(crate) async fn submit_plan(
 #[utoipa::path(post, path = "/api/v1/plans/{date}/decisions", tag = "inspections", security(("bearer" = [])),
     params(("date" = String, Path, description = "YYYY-MM-DD")),
     request_body(content = Object, description = "a signed decision exactly like an application's: {payload:{party, application_id: \"PLAN-YYYY-MM-DD\", application_hash: the plan_hash of the current version, decision, time, key_id}, signature}"),
-    responses((status = 200, body = Object, description = "the plan; `approved` once every required party approved this version (its inspections are then scheduled)"), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "the plan; `approved` once every required party approved this version (its inspections are then scheduled); `receipt` for the entry logged, as for an application's decision"), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn decide_plan(
     State(s): Svc,
     caller: Caller,
@@ -1647,6 +1647,7 @@ pub(crate) async fn decide_plan(
     // The approval that would approve a plan drafted before one of its
     // vessels failed not ready would book it inside its re-queue delay.
     let payload = decision.payload.clone();
+    let signature = decision.signature;
     let now = s.now().await;
     s.execute_if(
         &caller.actor,
@@ -1672,7 +1673,12 @@ pub(crate) async fn decide_plan(
         }
         (other, _) => other,
     })?;
-    ok(&plan_body(&s, &date, day).await?)
+    // With a receipt for the signed entry, as an application's decision.
+    let mut body = plan_body(&s, &date, day).await?;
+    if let Some(m) = body.as_object_mut() {
+        m.insert("receipt".into(), s.receipt(&signature).await?);
+    }
+    ok(&body)
 }
 
 // ---- the inspector's day ----

@@ -552,6 +552,50 @@ impl Service {
         Ok(signed)
     }
 
+    /// A receipt for the logged entry that carries `signature` (a party's
+    /// signed decision counts once, so at most one does): a checkpoint that
+    /// covers it, signed now, and the entry's inclusion proof in that tree.
+    /// A party that keeps it can later show the log holds its decision, and
+    /// check any later log against the checkpoint (`corridor verify
+    /// --checkpoint`).
+    pub async fn receipt(
+        &self,
+        signature: &corridor_ledger::Signature,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let checkpoint = self.checkpoint().await?;
+        let st = self.state.lock().await;
+        let index = st
+            .entries
+            .iter()
+            .rposition(|e| {
+                e.signature
+                    .as_ref()
+                    .is_some_and(|s| s.signature == *signature)
+            })
+            .ok_or_else(|| ServiceError::Internal("the decision is not in the log".into()))?;
+        let entry = &st.entries[index];
+        let proof = st
+            .tree
+            .inclusion_proof(entry.seq, checkpoint.size)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let seq = entry.seq;
+        Ok(serde_json::json!({
+            "seq": seq,
+            "entry_hash": entry.entry_hash,
+            "leaf_hash": entry.leaf_hash(),
+            "checkpoint": {
+                "origin": checkpoint.origin,
+                "size": checkpoint.size,
+                "root": checkpoint.root,
+                "time": corridor_ledger::time::format(checkpoint.time),
+                "key_id": checkpoint.key_id,
+                "signature": checkpoint.signature,
+                "text": checkpoint.to_text().map_err(|e| ServiceError::Internal(e.to_string()))?,
+            },
+            "proof": proof,
+        }))
+    }
+
     /// The inclusion proof of entry `seq` in the tree of `size` entries.
     pub async fn inclusion_proof(
         &self,

@@ -173,6 +173,34 @@ async fn a_season_over_http_on(
         hours(wait);
         let (st, body) = decide(&a, party, ha, DecisionKind::Approve).await;
         assert_eq!(st, StatusCode::OK, "{party}: {body}");
+        // Ledger review (2026-11-30), finding 27: the party gets a receipt,
+        // a signed checkpoint that covers its entry and the entry's
+        // inclusion proof, and can check both itself.
+        let r = &body["receipt"];
+        let cp =
+            corridor_ledger::SignedCheckpoint::from_text(r["checkpoint"]["text"].as_str().unwrap())
+                .expect("checkpoint text");
+        cp.verify(&s.log_public_key())
+            .expect("signed by the log key");
+        let proof: Vec<Hash> = serde_json::from_value(r["proof"].clone()).unwrap();
+        let leaf: Hash = serde_json::from_value(r["leaf_hash"].clone()).unwrap();
+        corridor_ledger::merkle::verify_inclusion(
+            r["seq"].as_u64().unwrap(),
+            cp.size,
+            &leaf,
+            &proof,
+            &cp.root,
+        )
+        .expect("the entry is in the checkpoint's tree");
+        let (_, entry) = call(
+            &app,
+            "GET",
+            &format!("/log/entries/{}/proof", r["seq"]),
+            Some(&coord),
+            None,
+        )
+        .await;
+        assert_eq!(entry["entry"]["signature"]["party"], party, "{entry}");
     }
     let (_, page) = call(
         &app,

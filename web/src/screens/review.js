@@ -91,8 +91,9 @@ function planPanel(party, date, signal, onZone) {
     const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
       const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, decision }, signingKey);
-      await postJSON(`/plans/${date}/decisions`, signed);
+      const answer = await postJSON(`/plans/${date}/decisions`, signed);
       done(`Signed and recorded: ${decision.kind} of version ${plan.version}.`);
+      keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`);
       await load();
     };
     const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs,
@@ -187,6 +188,21 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
   });
 });
 
+/**
+ * The server's receipt for a signed decision just logged: its log entry,
+ * and a download of the receipt (a signed checkpoint that covers the entry,
+ * and its inclusion proof), which the party keeps to show later what the
+ * log holds (`corridor verify --checkpoint`).
+ */
+function keepReceipt(status, receipt, name) {
+  if (!receipt?.checkpoint) return;
+  const file = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: 'application/json' });
+  const link = h('a', { href: URL.createObjectURL(file), download: `receipt-${name}-${receipt.seq}.json`, id: 'decision-receipt' }, 'Download the receipt');
+  status.append(h('p', { class: 'muted', 'data-seq': String(receipt.seq) },
+    `Logged as entry ${receipt.seq}, covered by a checkpoint signed over ${receipt.checkpoint.size} entries. `, link,
+    ' and keep it: it shows what the log held, whatever the server says later.'));
+}
+
 function contentFacts(c) {
   const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
   return h('dl', { class: 'facts' },
@@ -242,8 +258,9 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
       await runAction(status, async (done) => {
         const decision = kind === 'approve' ? { kind } : { kind, reason_code: code, text };
         const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision }, signingKey);
-        await postJSON(`/applications/${id}/decisions`, signed);
+        const answer = await postJSON(`/applications/${id}/decisions`, signed);
         done(`Signed and recorded: ${kind}.`);
+        keepReceipt(status, answer?.receipt, `${id}-${party}`);
         await refresh();
       }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
@@ -265,8 +282,9 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
           if (!heldKey(party)) return mount(status, notice('error', 'Load your party’s signing key first.'));
           await runAction(status, async (done) => {
             const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision: { kind: 'release' } }, signingKey);
-            await postJSON(`/applications/${id}/holds/${party}/release`, signed);
+            const answer = await postJSON(`/applications/${id}/holds/${party}/release`, signed);
             done(`Signed and recorded: ${party}'s hold released.`);
+            keepReceipt(status, answer?.receipt, `${id}-${party}-release`);
             await refresh();
           }, { button: ev.currentTarget, refused: 'Not recorded' });
         } }, `Sign and release ${party}'s hold`)) : null,

@@ -142,6 +142,11 @@ test('an application from the agent’s form to a passed inspection, seen live b
     await d.page.click('#decision-form button[type=submit]');
     await d.page.waitForFunction(() => /Signed and recorded/.test(document.querySelector('#review-status').textContent));
     await d.page.waitForSelector(`.parties tr[data-party=${party}] .decision-approve`);
+    // The party keeps a receipt of its decision (ledger review, 2026-11-30).
+    const [receipt] = await Promise.all([d.page.waitForEvent('download'), d.page.click('#decision-receipt')]);
+    const kept = JSON.parse(await (await import('node:fs/promises')).readFile(await receipt.path(), 'utf8'));
+    assert.ok(kept.checkpoint.text.startsWith('corridor-checkpoint-v1\n'), JSON.stringify(kept));
+    assert.ok(kept.proof.length >= 0 && kept.seq < kept.checkpoint.size);
     await d.done();
   }
   const status = await api(`/applications/${id}/status`, { headers: { authorization: `Bearer ${await coord.page.evaluate(() => sessionStorage.getItem('corridor.token'))}` } });
