@@ -681,6 +681,17 @@ pub(crate) async fn udp(
     // still goes on).
     let mut senders: std::collections::HashMap<SocketAddr, UdpSender> =
         std::collections::HashMap::new();
+    // A sender's lane holds as much as the source's own, so a burst from a
+    // port's one receiver is absorbed as before. All lanes together, those
+    // of forgotten senders still draining included, hold at most
+    // UDP_LANES_HELD times that: memory stays bounded however many
+    // addresses send (then datagrams are dropped, counted).
+    let depth = tx.max_capacity().max(1);
+    let held_max = depth * UDP_LANES_HELD;
+    let held = |s: &mpsc::Sender<Batch>| s.max_capacity() - s.capacity();
+    // Lanes of forgotten senders with batches still waiting; each is let
+    // go (and its lane ends) once drained.
+    let mut draining: Vec<mpsc::Sender<Batch>> = Vec::new();
     let (join, joined) = mpsc::channel::<mpsc::Receiver<Batch>>(16);
     let turns = tokio::spawn(crate::turns::take_turns(joined, tx));
     let mut datagrams = 0u64;
@@ -710,11 +721,25 @@ pub(crate) async fn udp(
                 if let Some(mut gone) = oldest.and_then(|a| senders.remove(&a)) {
                     gone.stage.decoder.finish();
                     gone.stage.account();
+                    if held(&gone.lane) > 0 {
+                        draining.push(gone.lane);
+                    }
                 }
             }
-            let (lane_tx, lane) = mpsc::channel::<Batch>(UDP_SENDER_DEPTH);
-            if join.send(lane).await.is_err() {
-                break;
+            let (lane_tx, lane) = mpsc::channel::<Batch>(depth);
+            // Never waits: the socket is read on (the kernel would drop
+            // datagrams uncounted); a sender not let in now tries again
+            // with its next datagram.
+            match join.try_send(lane) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tag.emit(Event::Dropped {
+                        count: 1,
+                        reason: "too_many_senders",
+                    });
+                    continue;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => break,
             }
             senders.insert(
                 from,
@@ -751,6 +776,19 @@ pub(crate) async fn udp(
         // (waiting would let the kernel drop datagrams uncounted).
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
+        draining.retain(|s| held(s) > 0);
+        let total: usize = draining.iter().map(held).sum::<usize>()
+            + senders.values().map(|s| held(&s.lane)).sum::<usize>();
+        if total >= held_max {
+            tag.emit(Event::Dropped {
+                count,
+                reason: "channel_full",
+            });
+            continue;
+        }
+        let Some(sender) = senders.get_mut(&from) else {
+            continue;
+        };
         match sender.lane.try_send(Batch {
             reports,
             acks: Vec::new(),
@@ -765,6 +803,7 @@ pub(crate) async fn udp(
     }
     // The turns end once every sender's lane has been drained.
     drop(senders);
+    drop(draining);
     drop(join);
     let _ = turns.await;
 }
@@ -777,10 +816,9 @@ struct UdpSender {
     lane: mpsc::Sender<Batch>,
 }
 
-/// Datagrams one UDP sender may have waiting for its turn (then its
-/// datagrams are dropped and counted). A source holds this many for each of
-/// its `MAX_UDP_SENDERS`.
-const UDP_SENDER_DEPTH: usize = 4;
+/// What all of a UDP source's sender lanes may hold together, in lanes'
+/// worth (a lane holds as much as the source's own channel).
+const UDP_LANES_HELD: usize = 4;
 
 pub(crate) async fn file(
     path: PathBuf,

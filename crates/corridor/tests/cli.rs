@@ -567,7 +567,7 @@ fn an_as_of_date_before_the_files_departures_is_refused() {
     assert!(!out.status.success());
     assert!(
         err.contains("--as-of 1900-01-01 is before the latest date in")
-            && err.contains("(2023-06-14, a departure or an inspection)"),
+            && err.contains("(2023-06-14, the departure of voyage #981)"),
         "{err}"
     );
     assert!(!db.exists());
