@@ -16,7 +16,8 @@ Checks, in this order, and stops at the first failure:
      entry after that state was logged at most 86,400 s before the change, and a new key's
      endorsement is logged within 86,400 s of its own signing time; a new key takes
      effect when logged, at most 300 s later);
-  2. for each entry in order: seq is its position; prev_hash is the previous entry_hash
+  2. for each entry in order (and an event stating an application's content and its
+     content_hash: the hash is SHA-256 of the content's canonical JSON): seq is its position; prev_hash is the previous entry_hash
      (64 zeros for the first); entry_hash = SHA-256("corridor-log-entry-v1\\n" ||
      canonical JSON of the entry without "entry_hash"); time is YYYY-MM-DDTHH:MM:SSZ and
      never decreases; an event with a "decision" member is signed by a key of the payload's
@@ -29,7 +30,7 @@ lists the parties' keys as exchanged (records with key_id, party, public_key, va
 valid_until); the export's initial keys must be in it as exported, and so must every key the
 log registers without an endorsement (a party's first key), by id, party and public key.
 --checkpoint FILE (repeatable) is a checkpoint kept from before (the `text` of
-GET /api/v1/log/checkpoint, or that whole JSON answer): it must verify with the log key and
+GET /api/v1/log/checkpoint, that whole JSON answer, or a decision's receipt): it must verify with the log key and
 the log's Merkle root at its size must be its root, so a log rewritten or cut short since is
 caught even though whoever rewrote it could re-sign the export's own checkpoint.
 
@@ -293,9 +294,13 @@ def check_signature(entry, keys, what):
 def load_checkpoint(text):
     """A checkpoint's text form (or the API's JSON answer holding it as "text") as a dict."""
     if text.lstrip().startswith("{"):
-        text = json.loads(text).get("text")
+        # The API's answer {"text": ...}, or a decision's receipt {"checkpoint": {"text": ...}}.
+        v = json.loads(text)
+        text = v.get("text") if isinstance(v.get("text"), str) else (v.get("checkpoint") or {}).get("text")
         if not isinstance(text, str):
-            raise Fail("held checkpoint: the JSON has no \"text\" member")
+            raise Fail("held checkpoint: the JSON has no \"text\" member, nor a receipt's \"checkpoint\" with one")
+    # Saved with an extra newline at its end (jq -r .text): read all the same.
+    text = text.rstrip("\r\n") + "\n"
     body, sep, sig_line = text.partition("\n\n")
     lines = body.split("\n")
     if not sep or len(lines) != 5 or lines[0] != CHECKPOINT_HEADER:
@@ -327,6 +332,19 @@ def check_held(held, origin, log_raw, log_key_id, leaves):
     if root != held["root"]:
         raise Fail("%s: signed root %s but the log's first %d entries give %s: the log was rewritten"
                    % (what, held["root"].hex(), held["size"], root.hex()))
+
+
+def check_content_hash(event, what):
+    """An event that states an application's content and its content_hash (application_created,
+    draft_updated, application_amended): the hash must be SHA-256 of the content's canonical JSON,
+    since the parties sign the hash (else a log could show them one content and have them sign
+    another's)."""
+    if not isinstance(event, dict) or "content" not in event or "content_hash" not in event:
+        return
+    computed = hashlib.sha256(canonical(event["content"])).hexdigest()
+    if computed != event["content_hash"]:
+        raise Fail("%s: content_hash %s is not the hash of the content it states (%s)"
+                   % (what, event["content_hash"], computed))
 
 
 def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
@@ -368,6 +386,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
+        check_content_hash(e.get("event"), what)
         apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what, trusted)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
         times.append(t)

@@ -931,8 +931,12 @@ async fn with_receipt(
     let now = s.now().await;
     let page = s.clearance().await.status_page(&caller.actor, id, now)?;
     let mut v = serde_json::to_value(&page).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (receipt, why) = s.receipt_or_reason(signature).await;
     if let Some(m) = v.as_object_mut() {
-        m.insert("receipt".into(), s.receipt(signature).await?);
+        m.insert("receipt".into(), receipt);
+        if let Some(why) = why {
+            m.insert("receipt_error".into(), Value::String(why));
+        }
     }
     ok(&v)
 }

@@ -1675,8 +1675,12 @@ pub(crate) async fn decide_plan(
     })?;
     // With a receipt for the signed entry, as an application's decision.
     let mut body = plan_body(&s, &date, day).await?;
+    let (receipt, why) = s.receipt_or_reason(&signature).await;
     if let Some(m) = body.as_object_mut() {
-        m.insert("receipt".into(), s.receipt(&signature).await?);
+        m.insert("receipt".into(), receipt);
+        if let Some(why) = why {
+            m.insert("receipt_error".into(), Value::String(why));
+        }
     }
     ok(&body)
 }

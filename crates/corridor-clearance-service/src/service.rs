@@ -596,6 +596,28 @@ impl Service {
         }))
     }
 
+    /// [`Service::receipt`] for an answer to a request whose entry is
+    /// already logged: a failure to make the receipt (storing its checkpoint,
+    /// say) must not turn the logged decision into an error, which would
+    /// invite a second try. Then the receipt is null and the reason given.
+    pub async fn receipt_or_reason(
+        &self,
+        signature: &corridor_ledger::Signature,
+    ) -> (serde_json::Value, Option<String>) {
+        match self.receipt(signature).await {
+            Ok(r) => (r, None),
+            Err(e) => {
+                tracing::warn!(error = %e, "no receipt for a logged decision");
+                (
+                    serde_json::Value::Null,
+                    Some(format!(
+                        "the decision is logged, but its receipt could not be made ({e}): GET /api/v1/log/checkpoint and the entry's proof give the same"
+                    )),
+                )
+            }
+        }
+    }
+
     /// The inclusion proof of entry `seq` in the tree of `size` entries.
     pub async fn inclusion_proof(
         &self,

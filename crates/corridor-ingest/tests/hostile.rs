@@ -507,7 +507,12 @@ async fn a_udp_sender_flooding_a_port_does_not_crowd_out_another_sender() {
         let mut seen = false;
         for _ in 0..1000 {
             let now = tokio::time::Instant::now();
-            if handle.vessels_since(now).await.iter().any(|v| v.mmsi == mmsi) {
+            if handle
+                .vessels_since(now)
+                .await
+                .iter()
+                .any(|v| v.mmsi == mmsi)
+            {
                 seen = true;
                 break;
             }

@@ -533,6 +533,21 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
         &["--checkpoint".into(), held_json],
     );
     assert_eq!(code, Some(0), "{out}");
+    // A decision's receipt, and a text saved with an extra newline.
+    let receipt =
+        json!({ "seq": 1, "checkpoint": { "text": s.checkpoint.to_text().expect("text") } });
+    let held_receipt = file_arg("receipt.json", &receipt.to_string());
+    let held_extra = file_arg(
+        "held-extra.txt",
+        &format!("{}\n", s.checkpoint.to_text().expect("text")),
+    );
+    for (name, arg) in [
+        ("held as a receipt", held_receipt),
+        ("held with an extra newline", held_extra),
+    ] {
+        let (code, out) = run_python(name, &export_of(n), &["--checkpoint".into(), arg]);
+        assert_eq!(code, Some(0), "{name}: {out}");
+    }
     // Cut short by one entry, re-signed: the export alone passes; the held checkpoint does not.
     let (code, out) = run_python("cut", &export_of(n - 1), &[]);
     assert_eq!(code, Some(0), "the export alone cannot tell: {out}");
@@ -543,6 +558,30 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
     );
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("entries were deleted"), "{out}");
+
+    // Review of the session's fixes, finding 6: an event whose content_hash
+    // is not its content's (the parties would sign another content's hash)
+    // was refused by Rust's replay, not by Python.
+    let mut forged = export_of(n);
+    let at = forged["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| {
+            e["event"].get("content").is_some() && e["event"].get("content_hash").is_some()
+        })
+        .expect("an event with a content");
+    forged["entries"][at]["event"]["content_hash"] = json!(Hash::of(b"another content"));
+    let e: LogEntry = serde_json::from_value(forged["entries"][at].clone()).expect("entry");
+    forged["entries"][at]["entry_hash"] = json!(e.recompute_hash().expect("hash"));
+    forged["entries"].as_array_mut().unwrap().truncate(at + 1);
+    forged["checkpoint"]["size"] = json!(0);
+    let (code, out) = run_python("content hash forged", &forged, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("is not the hash of the content it states"),
+        "{out}"
+    );
 
     // A first key registered in the log must be one the parties exchanged.
     let (klog, ua1, _) = logged_keys_log();

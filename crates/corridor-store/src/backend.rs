@@ -583,7 +583,7 @@ macro_rules! store_impl {
                 let outcome = ImportOutcome {
                     import_id,
                     imported: p.inserts.len() as u64,
-                    updated: p.updates.len() as u64,
+                    updated: p.updates.len() as u64 - p.filled,
                     unchanged: p.unchanged + p.confirms.len() as u64,
                     superseded: p.superseded,
                     history_added,

@@ -17,6 +17,10 @@ pub(crate) struct Plan {
     pub history: Vec<(VoyageKey, FieldChange, bool)>,
     pub unchanged: u64,
     pub superseded: u64,
+    /// Of `updates`, those of superseded voyages whose record only took
+    /// values its snapshot does not publish: counted as superseded, not
+    /// updated, so the counts still add up to the voyages read.
+    pub filled: u64,
 }
 
 /// Plans the merge of `incoming` into `existing` (keyed, with row ids).
@@ -47,7 +51,10 @@ pub(crate) fn plan(
                 // Values the record lacked, taken from the older snapshot.
                 if let Some(current) = filled {
                     match id {
-                        Some(id) => p.updates.push((id, current)),
+                        Some(id) => {
+                            p.filled += 1;
+                            p.updates.push((id, current));
+                        }
                         None => {
                             if let Some(&i) = fresh.get(&key) {
                                 p.inserts[i] = current;

@@ -329,7 +329,15 @@ async fn newer_xlsx(store: Arc<dyn Store>, csv_first: bool) {
         } else {
             p.latest_departure().unwrap()
         };
-        import_records(&*store, f, as_of, p.voyages).await;
+        let read = p.voyages.len() as u64;
+        let o = import_records(&*store, f, as_of, p.voyages).await;
+        // Each voyage read is counted once (a superseded voyage that only
+        // took the WFP flags was counted as updated too).
+        assert_eq!(
+            o.imported + o.updated + o.unchanged + o.superseded,
+            read,
+            "{f}: {o:?}"
+        );
     }
     let s = store.stats(DateRange::default()).await.unwrap();
     assert_eq!((s.voyages, s.cargo_lines), (981, 1120), "{order:?}");

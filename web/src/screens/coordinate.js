@@ -195,7 +195,8 @@ function planPanel(date, signal, onZone, onPlan) {
             team.disabled = removed;
             start.disabled = removed;
             ev.currentTarget.textContent = removed ? 'Undo remove' : 'Remove';
-            ev.currentTarget.setAttribute('aria-label', `${removed ? 'Keep' : 'Remove'} ${a.vessel_name}`);
+            // The visible words begin its name (voice control says them).
+            ev.currentTarget.setAttribute('aria-label', `${removed ? 'Undo remove' : 'Remove'} ${a.vessel_name}`);
           } }, 'Remove') : ''));
         return tr;
       }))));
@@ -461,14 +462,14 @@ function alertsPanel(signal) {
     // Entries, exits and arrivals are stored beside the alerts but are routine: nothing to acknowledge.
     const anomalies = mergeAlerts(alerts.items, open.items).filter((a) => !ROUTINE.has(a.kind));
     // Older closed alerts than the newest ALERTS_READ are not read: said so.
-    const partial = alerts.items.length >= ALERTS_READ;
+    const partial = alerts.items.length >= ALERTS_READ || open.items.length >= ALERTS_READ;
     // Unacknowledged first (open before closed), then newest first as the server sends them.
     const rank = (a) => (ackOf.has(a.key) ? 2 : a.open ? 0 : 1);
     const items = anomalies.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
     const pending = items.filter((a) => !ackOf.has(a.key)).length;
     if (!box.contains(tableBox)) mount(box, pendingLine, none, tableBox, status);
     count.textContent = (!items.length ? '' : pending ? `${pending} to acknowledge.` : 'Every alert is acknowledged.')
-      + (partial ? ` (Among every open alert and the latest ${ALERTS_READ}; older closed ones are in GET /api/v1/alerts.)` : '');
+      + (partial ? ` (Among the latest ${ALERTS_READ} alerts and the ${ALERTS_READ} latest open ones; the others are in GET /api/v1/alerts.)` : '');
     none.hidden = items.length > 0;
     tableBox.hidden = !items.length;
     // A row is kept while what it shows is unchanged (its note and focus with it).

@@ -94,28 +94,32 @@ pub struct VerifyArgs {
     log_key: Option<String>,
 }
 
+/// A checkpoint kept from before: its text form, the API's answer
+/// (`{"text": …}`) or a decision's receipt (`{"checkpoint": {"text": …}}`);
+/// a text saved with an extra newline at its end is read all the same.
+fn held_checkpoint(text: &str) -> anyhow::Result<corridor_ledger::SignedCheckpoint> {
+    let text = if text.trim_start().starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(text).context("not JSON")?;
+        v["text"]
+            .as_str()
+            .or_else(|| v["checkpoint"]["text"].as_str())
+            .context("no \"text\" member, nor a receipt's \"checkpoint\" with one")?
+            .to_string()
+    } else {
+        text.to_string()
+    };
+    let text = format!("{}\n", text.trim_end_matches(['\n', '\r']));
+    corridor_ledger::SignedCheckpoint::from_text(&text).context("not a checkpoint")
+}
+
 /// Reads what `corridor verify` is given from outside the database.
 fn anchors(args: &VerifyArgs) -> anyhow::Result<corridor_clearance_service::verify::Anchors> {
-    use corridor_ledger::{PublicKey, SignedCheckpoint};
+    use corridor_ledger::PublicKey;
     let mut checkpoints = Vec::new();
     for path in &args.checkpoint {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the checkpoint {}", path.display()))?;
-        // The API's whole answer, or its `text` alone.
-        let text = if text.trim_start().starts_with('{') {
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not JSON", path.display()))?;
-            v["text"]
-                .as_str()
-                .with_context(|| format!("{}: no \"text\" member", path.display()))?
-                .to_string()
-        } else {
-            text
-        };
-        checkpoints.push(
-            SignedCheckpoint::from_text(&text)
-                .with_context(|| format!("{}: not a checkpoint", path.display()))?,
-        );
+        checkpoints.push(held_checkpoint(&text).with_context(|| format!("{}", path.display()))?);
     }
     let log_key = match &args.log_key {
         None => None,
@@ -422,5 +426,36 @@ pub async fn run_seed(ctx: &Context, cmd: SeedCommand) -> anyhow::Result<ExitCod
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::held_checkpoint;
+
+    /// Review of the session's fixes, finding 3: a decision's receipt, the
+    /// file the browser offers, was refused by `--checkpoint`, and so was a
+    /// text saved with an extra newline (`jq -r .text`).
+    #[test]
+    fn a_held_checkpoint_is_read_in_each_form_it_is_kept_in() {
+        let key = corridor_ledger::SecretKey::from_seed(&[5; 32]);
+        let cp = corridor_ledger::TreeHead {
+            origin: "corridor/test".into(),
+            size: 3,
+            root: corridor_ledger::Hash::of(b"root"),
+            time: "2022-10-01T00:00:00Z".parse().unwrap(),
+        }
+        .sign(&key)
+        .unwrap();
+        let text = cp.to_text().unwrap();
+        for kept in [
+            text.clone(),
+            format!("{text}\n"),
+            serde_json::json!({ "text": text }).to_string(),
+            serde_json::json!({ "seq": 2, "checkpoint": { "text": text } }).to_string(),
+        ] {
+            assert_eq!(held_checkpoint(&kept).unwrap(), cp, "{kept}");
+        }
+        assert!(held_checkpoint("{\"seq\": 2}").is_err());
     }
 }
