@@ -104,6 +104,19 @@ export async function contentHash(content) {
 }
 
 /**
+ * What a plan's hash covers (corridor-clearance's PlanContent): its day,
+ * version and assignments, each with exactly the fields the server hashes.
+ */
+export function planContent(plan) {
+  const keys = ['application_id', 'vessel_name', 'team', 'area', 'start', 'end', 'start_at'];
+  return {
+    date: plan.date,
+    version: plan.version,
+    assignments: (plan.assignments || []).map((a) => Object.fromEntries(keys.map((k) => [k, a[k]]))),
+  };
+}
+
+/**
  * Signs a decision: `decision` is {kind: 'approve'} or {kind: 'hold' |
  * 'reject', reason_code, text}; `applicationHash` the hex content hash the
  * server shows. With `content` (the application as shown to the delegate),

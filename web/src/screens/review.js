@@ -6,7 +6,7 @@ import { getJSON, NotAvailable, postJSON, request } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, isDay, learnZone, zoneName } from '../format.js';
 import { href } from '../route.js';
-import { importSigningKey, signDecision } from '../sign.js';
+import { importSigningKey, planContent, signDecision } from '../sign.js';
 import { forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
 
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
@@ -90,7 +90,8 @@ function planPanel(party, date, signal, onZone) {
     const mine = (plan.approvals || []).find((a) => a.party === party);
     const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
-      const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, decision }, signingKey);
+      // Signed only over the hash of the plan shown (what the server hashes: the day, the version, the assignments).
+      const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, content: planContent(plan), decision }, signingKey);
       const answer = await postJSON(`/plans/${date}/decisions`, signed);
       done(`Signed and recorded: ${decision.kind} of version ${plan.version}.`);
       keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`);

@@ -69,3 +69,20 @@ test('a decision is signed only over the content shown', async () => {
   assert.equal((await signDecision(args, key)).payload.application_hash, hash);
   await assert.rejects(signDecision({ ...args, content: { ...content, crew_count: 22 } }, key), /nothing was signed/);
 });
+
+// Open finding 28: a plan decision was signed over the server's plan_hash
+// without recomputing it. The browser hashes what the server hashes (the
+// day, the version, each assignment's seven fields) and refuses another.
+test('a plan is signed only over the plan shown', async () => {
+  const { planContent } = await import('../../src/sign.js');
+  const a = { application_id: 'BSGI-1', vessel_name: 'RAZONI', team: 'T1', area: 'Marmara', start: '07:00', end: '10:15', start_at: '2022-10-07T04:00:00Z' };
+  const plan = { date: '2022-10-07', version: 2, assignments: [{ ...a, extra: 'shown, not hashed' }], score: { inspections: 1 } };
+  const content = planContent(plan);
+  assert.deepEqual(content, { date: '2022-10-07', version: 2, assignments: [a] });
+  const key = await importSigningKey(PEM);
+  const hash = await contentHash(content);
+  const args = { party: 'UA', applicationId: 'PLAN-2022-10-07', applicationHash: hash, decision: { kind: 'approve' } };
+  assert.equal((await signDecision({ ...args, content }, key)).payload.application_hash, hash);
+  const moved = planContent({ ...plan, assignments: [{ ...a, start: '08:00' }] });
+  await assert.rejects(signDecision({ ...args, content: moved }, key), /nothing was signed/);
+});
