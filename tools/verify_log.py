@@ -293,9 +293,13 @@ def check_signature(entry, keys, what):
 
 def load_checkpoint(text):
     """A checkpoint's text form (or the API's JSON answer holding it as "text") as a dict."""
+    receipt = None
     if text.lstrip().startswith("{"):
-        # The API's answer {"text": ...}, or a decision's receipt {"checkpoint": {"text": ...}}.
+        # The API's answer {"text": ...}, or a decision's receipt {"checkpoint": {"text": ...},
+        # "seq", "entry_hash", ...}, whose entry the log must still hold.
         v = json.loads(text)
+        if isinstance(v.get("seq"), int) and not isinstance(v.get("seq"), bool) and isinstance(v.get("entry_hash"), str):
+            receipt = (v["seq"], v["entry_hash"])
         text = v.get("text") if isinstance(v.get("text"), str) else (v.get("checkpoint") or {}).get("text")
         if not isinstance(text, str):
             raise Fail("held checkpoint: the JSON has no \"text\" member, nor a receipt's \"checkpoint\" with one")
@@ -310,11 +314,15 @@ def load_checkpoint(text):
     _, kid, sig = sig_line[:-1].split(" ")
     if not lines[2].isdigit() or str(int(lines[2])) != lines[2]:
         raise Fail("held checkpoint: size %r is not a canonical number" % lines[2])
-    return {"origin": lines[1], "size": int(lines[2]), "root": b64(lines[3], 32, "held checkpoint root"),
-            "time": lines[4], "key_id": kid, "signature": sig, "body": body + "\n"}
+    held = {"origin": lines[1], "size": int(lines[2]), "root": b64(lines[3], 32, "held checkpoint root"),
+            "time": lines[4], "key_id": kid, "signature": sig, "body": body + "\n", "receipt": receipt}
+    if receipt is not None and receipt[0] >= held["size"]:
+        raise Fail("held checkpoint: the receipt's entry %d is not covered by its checkpoint (%d entries)"
+                   % (receipt[0], held["size"]))
+    return held
 
 
-def check_held(held, origin, log_raw, log_key_id, leaves):
+def check_held(held, origin, log_raw, log_key_id, leaves, entries):
     what = "held checkpoint at size %d" % held["size"]
     if held["origin"] != origin:
         raise Fail("%s: signed for log %r, but this is log %r" % (what, held["origin"], origin))
@@ -332,19 +340,38 @@ def check_held(held, origin, log_raw, log_key_id, leaves):
     if root != held["root"]:
         raise Fail("%s: signed root %s but the log's first %d entries give %s: the log was rewritten"
                    % (what, held["root"].hex(), held["size"], root.hex()))
+    if held.get("receipt") is not None:
+        seq, entry_hash = held["receipt"]
+        if entries[seq].get("entry_hash") != entry_hash:
+            raise Fail("%s: a receipt says entry %d is %s, but the log's is %s: the entry was rewritten"
+                       % (what, seq, entry_hash, entries[seq].get("entry_hash")))
 
 
-def check_content_hash(event, what):
-    """An event that states an application's content and its content_hash (application_created,
-    draft_updated, application_amended): the hash must be SHA-256 of the content's canonical JSON,
-    since the parties sign the hash (else a log could show them one content and have them sign
-    another's)."""
-    if not isinstance(event, dict) or "content" not in event or "content_hash" not in event:
+def check_content_hash(event, current, what):
+    """What the parties sign is bound to what the log shows them. An event that states a content
+    and its hash (application_created, draft_updated, application_amended: content_hash; plan_set:
+    plan_hash) must state the SHA-256 of the content's canonical JSON, and it becomes that
+    application's (or day's plan, PLAN-<date>) current version in `current`; a signed decision on an
+    application or plan the log has shown must be on its current version. (Rust's replay checks the
+    same, and the content byte for byte as its types write it.)"""
+    if not isinstance(event, dict):
         return
-    computed = hashlib.sha256(canonical(event["content"])).hexdigest()
-    if computed != event["content_hash"]:
-        raise Fail("%s: content_hash %s is not the hash of the content it states (%s)"
-                   % (what, event["content_hash"], computed))
+    for hash_key, id_of in (("content_hash", lambda e: e.get("application_id")),
+                            ("plan_hash", lambda e: "PLAN-%s" % (e.get("content") or {}).get("date"))):
+        if "content" in event and hash_key in event:
+            computed = hashlib.sha256(canonical(event["content"])).hexdigest()
+            if computed != event[hash_key]:
+                raise Fail("%s: %s %s is not the hash of the content it states (%s)"
+                           % (what, hash_key, event[hash_key], computed))
+            current[id_of(event)] = event[hash_key]
+        elif hash_key == "content_hash" and isinstance(event.get("application_id"), str) and hash_key in event:
+            current.setdefault(event["application_id"], event[hash_key])
+    payload = event.get("decision")
+    if isinstance(payload, dict) and payload.get("application_id") in current:
+        want = current[payload["application_id"]]
+        if payload.get("application_hash") != want:
+            raise Fail("%s: a decision on %s signed over %s, not its current version %s"
+                       % (what, payload["application_id"], payload.get("application_hash"), want))
 
 
 def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
@@ -371,6 +398,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
         raise Fail("the export's origin is not a one-line name")
     entries = export.get("entries", [])
     prev_hash, prev_time, signatures, leaves, times = GENESIS, None, 0, [], []
+    current = {}  # application id (or PLAN-<date>) -> its current content hash
     for i, e in enumerate(entries):
         what = "entry at position %d (seq %s)" % (i, e.get("seq"))
         if type(e.get("seq")) is not int or e.get("seq") != i:
@@ -386,7 +414,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
-        check_content_hash(e.get("event"), what)
+        check_content_hash(e.get("event"), current, what)
         apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what, trusted)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))
         times.append(t)
@@ -414,7 +442,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
     if computed_root != root:
         raise Fail("Merkle root at size %d is %s, checkpoint says %s" % (size, computed_root.hex(), root.hex()))
     for h in held:
-        check_held(h, origin, log_raw, log_key.get("key_id"), leaves)
+        check_held(h, origin, log_raw, log_key.get("key_id"), leaves, entries)
     return {"entries": len(entries), "signatures": signatures, "checkpoint_size": size, "root": root.hex(),
             "held": len(held)}
 

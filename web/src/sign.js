@@ -4,6 +4,8 @@
 // application_hash, decision, time, key_id}. The private key is imported
 // non-extractable: once in the browser it can sign, never be read back.
 
+import { zonedInstant } from './format.js';
+
 const enc = new TextEncoder();
 
 export const DECISION_CONTEXT = 'corridor-decision-v1\n';
@@ -101,6 +103,61 @@ export function decisionSigningBytes(payload) {
 /** An application's content hash: SHA-256 of its canonical JSON, in hex. */
 export async function contentHash(content) {
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(canonicalJson(content)))));
+}
+
+const fromHex = (h) => Uint8Array.from(String(h).match(/../g) || [], (b) => parseInt(b, 16));
+const sha256 = async (...parts) => {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+};
+
+/**
+ * Whether a decision's receipt holds together: its leaf is its entry's
+ * (RFC 6962: SHA-256 of 0x00 and the entry hash) and its inclusion proof
+ * leads from that leaf at `seq` to the checkpoint's root (RFC 9162,
+ * 2.1.3.2). The checkpoint's signature is checked against the published
+ * log key by `corridor verify` and tools/verify_log.py.
+ */
+export async function receiptHolds(receipt) {
+  const size = receipt?.checkpoint?.size;
+  let fn = receipt?.seq;
+  if (!Number.isSafeInteger(fn) || !Number.isSafeInteger(size) || fn < 0 || fn >= size) return false;
+  const leaf = await sha256(Uint8Array.of(0), fromHex(receipt.entry_hash));
+  if (hex(leaf) !== receipt.leaf_hash) return false;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of receipt.proof || []) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = await sha256(Uint8Array.of(1), fromHex(p), r);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      r = await sha256(Uint8Array.of(1), r, fromHex(p));
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && hex(r) === receipt.checkpoint.root;
+}
+
+/**
+ * Why the plan the server sent is not the one asked for and shown, if it
+ * is not: its day and id must be the page's `date`, and each assignment's
+ * instant (signed, not shown) must be its shown start on that day in the
+ * plan's `zone`. Else a server could have a party sign another day's plan,
+ * or other times, under the one it shows.
+ */
+export function planShownProblem(plan, date, zone) {
+  if (plan.date !== date || plan.application_id !== `PLAN-${date}`) {
+    return `the server sent the plan for ${plan.date} (${plan.application_id}) when the plan for ${date} was asked for`;
+  }
+  for (const a of plan.assignments || []) {
+    const at = `${zonedInstant(date, a.start, zone).toISOString().slice(0, 19)}Z`;
+    if (a.start_at !== at) return `${a.vessel_name}'s inspection is shown at ${a.start} but signed for ${a.start_at}`;
+  }
+  return null;
 }
 
 /**

@@ -610,9 +610,11 @@ impl Service {
                 tracing::warn!(error = %e, "no receipt for a logged decision");
                 (
                     serde_json::Value::Null,
-                    Some(format!(
-                        "the decision is logged, but its receipt could not be made ({e}): GET /api/v1/log/checkpoint and the entry's proof give the same"
-                    )),
+                    // The cause is logged, not shown (it may be the database's words).
+                    Some(
+                        "the decision is logged, but its receipt could not be made now: GET /api/v1/log/checkpoint, and GET /api/v1/log/entries/{seq}/proof for its entry (its seq in GET /api/v1/log/export), give the same"
+                            .to_string(),
+                    ),
                 )
             }
         }

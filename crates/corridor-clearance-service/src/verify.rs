@@ -63,6 +63,9 @@ pub struct Anchors {
     pub checkpoints: Vec<SignedCheckpoint>,
     /// The log's public key, as published; the database's must be it.
     pub log_key: Option<PublicKey>,
+    /// Entries receipts were given for (`seq`, `entry_hash`): the log must
+    /// still hold each as it was.
+    pub receipts: Vec<(u64, Hash)>,
 }
 
 /// The first thing that does not check.
@@ -212,6 +215,25 @@ pub async fn verify_database_anchored(
                 "signed root {} but the log's first {} entries give {root}: the log was rewritten",
                 held.root, held.size
             )));
+        }
+    }
+    for (seq, hash) in &anchors.receipts {
+        let found = usize::try_from(*seq)
+            .ok()
+            .and_then(|i| entries.get(i))
+            .map(|e| e.entry_hash);
+        if found != Some(*hash) {
+            return Err(VerifyFailure::Held {
+                size: *seq,
+                message: match found {
+                    Some(other) => format!(
+                        "a receipt says entry {seq} is {hash}, but the log's is {other}: the entry was rewritten"
+                    ),
+                    None => format!(
+                        "a receipt says entry {seq} is {hash}, but the log has no entry {seq}: it was deleted"
+                    ),
+                },
+            });
         }
     }
     for c in &checkpoints {

@@ -459,9 +459,12 @@ async fn held_checkpoint_suite(db: Db) {
     let log_key =
         corridor_ledger::PublicKey::from_text(&db.log_public_key().await.unwrap().unwrap())
             .unwrap();
+    // A receipt for the last entry, as a decision's answer gives one.
+    let last_entry = rows.last().unwrap().to_entry().unwrap();
     let anchors = Anchors {
         checkpoints: vec![held.clone()],
         log_key: Some(log_key),
+        receipts: vec![(last_entry.seq, last_entry.entry_hash)],
     };
     let config = CorridorConfig::bsgi().unwrap();
     let report = verify_database_anchored(&db, Some(&config), &anchors)
@@ -489,11 +492,24 @@ async fn held_checkpoint_suite(db: Db) {
         }
         other => panic!("expected a held-checkpoint failure, got {other:?}"),
     }
+    // A decision's receipt alone names its entry, deleted since.
+    let only_receipt = Anchors {
+        checkpoints: Vec::new(),
+        log_key: None,
+        receipts: vec![(last_entry.seq, last_entry.entry_hash)],
+    };
+    match verify_database_anchored(&db, None, &only_receipt).await {
+        Err(VerifyFailure::Held { message, .. }) => {
+            assert!(message.contains("it was deleted"), "{message}")
+        }
+        other => panic!("expected a receipt's entry missing, got {other:?}"),
+    }
     // A log key other than the published one: the log was re-keyed.
     let other = corridor_ledger::SecretKey::from_seed(&[9; 32]).public_key();
     let rekeyed = Anchors {
         checkpoints: Vec::new(),
         log_key: Some(other),
+        receipts: Vec::new(),
     };
     match verify_database_anchored(&db, None, &rekeyed).await {
         Err(VerifyFailure::Held { message, .. }) => {

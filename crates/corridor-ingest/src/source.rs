@@ -777,9 +777,17 @@ pub(crate) async fn udp(
         let reports = std::mem::take(&mut stage.out);
         let count = reports.len() as u64;
         draining.retain(|s| held(s) > 0);
-        let total: usize = draining.iter().map(held).sum::<usize>()
-            + senders.values().map(|s| held(&s.lane)).sum::<usize>();
-        if total >= held_max {
+        let lanes = senders.values().map(|s| &s.lane).chain(draining.iter());
+        let (total, busy) = lanes.fold((0, 0), |(t, b), s| {
+            let h = held(s);
+            (t + h, b + usize::from(h > 0))
+        });
+        // Over the total, only a sender holding its fair share or more is
+        // refused: a few floods filling the total must not shut out a
+        // sender with an empty lane (each holds at most its share more,
+        // so the total stays under twice the bound).
+        let own = senders.get(&from).map_or(0, |s| held(&s.lane));
+        if total >= held_max && own >= held_max / busy.max(1) {
             tag.emit(Event::Dropped {
                 count,
                 reason: "channel_full",

@@ -472,12 +472,18 @@ async fn a_udp_sender_flooding_a_port_does_not_crowd_out_another_sender() {
     let udp = handle.bound()[0].1;
     let t0 = 1_700_000_000;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Five flooding senders (one host, five ports): together they can fill
+    // what all the port's lanes may hold, which must still leave room for
+    // a sender with an empty lane (review of the session's fixes).
     let flood = {
         let stop = stop.clone();
         let handle = handle.clone();
         let datagram = position_lines(212_000_000, 100, t0).concat();
         tokio::spawn(async move {
-            let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+            let mut socks = Vec::new();
+            for _ in 0..5 {
+                socks.push(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+            }
             let mut sent = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Never more than 16 datagrams ahead of the reader, so the
@@ -485,6 +491,7 @@ async fn a_udp_sender_flooding_a_port_does_not_crowd_out_another_sender() {
                 while sent >= handle.stats().await.sources[0].messages + 16 {
                     tokio::task::yield_now().await;
                 }
+                let sock = &socks[(sent % 5) as usize];
                 sock.send_to(datagram.as_bytes(), udp).await.expect("send");
                 sent += 1;
             }

@@ -559,6 +559,28 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("entries were deleted"), "{out}");
 
+    // A receipt names its entry: the log must hold it as the receipt says.
+    let receipt_for = |hash: Hash| {
+        let r = json!({ "seq": 1, "entry_hash": hash, "checkpoint": { "text": s.checkpoint.to_text().expect("text") } });
+        file_arg(
+            &format!("receipt-{}.json", &hash.to_hex()[..8]),
+            &r.to_string(),
+        )
+    };
+    let (code, out) = run_python(
+        "receipt, right entry",
+        &export_of(n),
+        &["--checkpoint".into(), receipt_for(entries[1].entry_hash)],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run_python(
+        "receipt, other entry",
+        &export_of(n),
+        &["--checkpoint".into(), receipt_for(Hash::of(b"not it"))],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("a receipt says entry 1 is"), "{out}");
+
     // Review of the session's fixes, finding 6: an event whose content_hash
     // is not its content's (the parties would sign another content's hash)
     // was refused by Rust's replay, not by Python.
@@ -582,6 +604,47 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
         out.contains("is not the hash of the content it states"),
         "{out}"
     );
+
+    // Review of the fixes' fixes, finding 2: a log that shows the parties
+    // one content (its hash stated rightly) while their signatures were
+    // over another's passed Python. A decision must be on the current
+    // version of what the log shows.
+    let first = entries
+        .iter()
+        .position(|e| e.event.get("content").is_some() && e.event.get("content_hash").is_some())
+        .expect("an event with a content");
+    let mut relog = Log::new();
+    for (i, e) in entries.iter().enumerate() {
+        let mut event = e.event.clone();
+        if i == first {
+            event["content"]["crew_count"] = json!(99);
+            event["content_hash"] = json!(Hash::of(
+                &to_canonical_bytes(&event["content"]).expect("canonical")
+            ));
+        }
+        relog
+            .append(&e.actor, e.time, event, e.signature.clone())
+            .expect("append");
+    }
+    let cp = TreeHead {
+        origin: ORIGIN.into(),
+        size: relog.size(),
+        root: relog.root(),
+        time: entries[n - 1].time,
+    }
+    .sign(&s.log_key)
+    .expect("sign");
+    let shown_other = serde_json::to_value(export_log(
+        ORIGIN,
+        &s.log_key.public_key(),
+        &s.keys,
+        relog.entries(),
+        &cp,
+    ))
+    .expect("json");
+    let (code, out) = run_python("another content shown", &shown_other, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not its current version"), "{out}");
 
     // A first key registered in the log must be one the parties exchanged.
     let (klog, ua1, _) = logged_keys_log();

@@ -6,7 +6,7 @@ import { getJSON, NotAvailable, postJSON, request } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, isDay, learnZone, zoneName } from '../format.js';
 import { href } from '../route.js';
-import { importSigningKey, planContent, signDecision } from '../sign.js';
+import { importSigningKey, planContent, planShownProblem, receiptHolds, signDecision } from '../sign.js';
 import { forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
 
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
@@ -91,10 +91,12 @@ function planPanel(party, date, signal, onZone) {
     const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
       // Signed only over the hash of the plan shown (what the server hashes: the day, the version, the assignments).
+      const wrong = planShownProblem(plan, date, learnZone(plan.time_zone));
+      if (wrong) throw new Error(`${wrong}: nothing was signed. Reload and review it again.`);
       const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, content: planContent(plan), decision }, signingKey);
       const answer = await postJSON(`/plans/${date}/decisions`, signed);
       done(`Signed and recorded: ${decision.kind} of version ${plan.version}.`);
-      keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`);
+      keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`, answer?.receipt_error);
       await load();
     };
     const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs,
@@ -195,13 +197,26 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
  * and its inclusion proof), which the party keeps to show later what the
  * log holds (`corridor verify --checkpoint`).
  */
-function keepReceipt(status, receipt, name) {
-  if (!receipt?.checkpoint) return;
-  const file = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: 'application/json' });
-  const link = h('a', { href: URL.createObjectURL(file), download: `receipt-${name}-${receipt.seq}.json`, id: 'decision-receipt' }, 'Download the receipt');
-  status.append(h('p', { class: 'muted', 'data-seq': String(receipt.seq) },
-    `Logged as entry ${receipt.seq}, covered by a checkpoint signed over ${receipt.checkpoint.size} entries. `, link,
-    ' and keep it: it shows what the log held, whatever the server says later.'));
+function keepReceipt(status, receipt, name, why) {
+  if (!receipt?.checkpoint) {
+    // Logged all the same; said, so nobody waits for a receipt.
+    if (why) status.append(h('p', { class: 'muted', id: 'decision-receipt-missing' }, `No receipt this time: ${why}`));
+    return;
+  }
+  // Checked here before it is offered: a receipt that does not hold
+  // together is said to be so, not kept as proof.
+  const note = h('p', { class: 'muted', 'data-seq': String(receipt.seq) }, 'Checking the receipt…');
+  status.append(note);
+  receiptHolds(receipt).then((ok) => {
+    if (!ok) {
+      mount(note, h('strong', null, `The server’s receipt for entry ${receipt.seq} does not hold together (its proof does not lead to its checkpoint): tell the coordinator, and check the log with corridor verify.`));
+      return;
+    }
+    const file = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: 'application/json' });
+    const link = h('a', { href: URL.createObjectURL(file), download: `receipt-${name}-${receipt.seq}.json`, id: 'decision-receipt' }, 'Download the receipt');
+    mount(note, `Logged as entry ${receipt.seq}, covered by a checkpoint signed over ${receipt.checkpoint.size} entries. `, link,
+      ' and keep it: it shows what the log held, whatever the server says later.');
+  });
 }
 
 function contentFacts(c) {
@@ -261,7 +276,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision }, signingKey);
         const answer = await postJSON(`/applications/${id}/decisions`, signed);
         done(`Signed and recorded: ${kind}.`);
-        keepReceipt(status, answer?.receipt, `${id}-${party}`);
+        keepReceipt(status, answer?.receipt, `${id}-${party}`, answer?.receipt_error);
         await refresh();
       }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
@@ -285,7 +300,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
             const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision: { kind: 'release' } }, signingKey);
             const answer = await postJSON(`/applications/${id}/holds/${party}/release`, signed);
             done(`Signed and recorded: ${party}'s hold released.`);
-            keepReceipt(status, answer?.receipt, `${id}-${party}-release`);
+            keepReceipt(status, answer?.receipt, `${id}-${party}-release`, answer?.receipt_error);
             await refresh();
           }, { button: ev.currentTarget, refused: 'Not recorded' });
         } }, `Sign and release ${party}'s hold`)) : null,

@@ -86,3 +86,34 @@ test('a plan is signed only over the plan shown', async () => {
   const moved = planContent({ ...plan, assignments: [{ ...a, start: '08:00' }] });
   await assert.rejects(signDecision({ ...args, content: moved }, key), /nothing was signed/);
 });
+
+// Review of the session's fixes, finding 4: the hash was recomputed from
+// the day and instants the server sent, which the page does not show.
+test('a plan for another day, or other times than shown, is not signed', async () => {
+  const { planShownProblem } = await import('../../src/sign.js');
+  const a = { application_id: 'BSGI-1', vessel_name: 'RAZONI', team: 'T1', area: 'Marmara', start: '07:00', end: '10:15', start_at: '2022-10-07T04:00:00Z' };
+  const plan = { date: '2022-10-07', application_id: 'PLAN-2022-10-07', version: 1, assignments: [a] };
+  assert.equal(planShownProblem(plan, '2022-10-07', 'Europe/Istanbul'), null);
+  assert.match(planShownProblem({ ...plan, date: '2022-10-08', application_id: 'PLAN-2022-10-08' }, '2022-10-07', 'Europe/Istanbul'), /plan for 2022-10-08/);
+  assert.match(planShownProblem({ ...plan, assignments: [{ ...a, start_at: '2022-10-07T09:00:00Z' }] }, '2022-10-07', 'Europe/Istanbul'), /shown at 07:00 but signed for 2022-10-07T09:00:00Z/);
+});
+
+// Review of the fixes' fixes, finding 3: the browser offered a receipt
+// without checking it. Its proof must lead from its entry's leaf to its
+// checkpoint's root (vector: RFC 6962 in Python, 7 leaves, entry 5).
+test('a receipt is checked before it is offered', async () => {
+  const { receiptHolds } = await import('../../src/sign.js');
+  const receipt = {
+    seq: 5,
+    entry_hash: 'e77b9a9ae9e30b0dbdb6f510a264ef9de781501d7b6b92ae89eb059c5ab743db',
+    leaf_hash: 'd43e0bc415d9fa5bd12e23ca3a797ee65a1aefc3abfcaf8c7c508341c4046536',
+    checkpoint: { size: 7, root: 'bee2275db16667589a4515f63e0d053a2fa602c1d9f9703e98920a5bdad59baf' },
+    proof: ['12d24297164ffddfd8febbd02275c3c5ff24916dc71d5f3476931480854b3113', 'f00d6bcebbc5b0e3f18e3d219c0cbd80d08edd7de43b388f18196257ae4f1b8a', '0dcc2b645c00dfa2338e1c7ac2c4b570beda5a476d58836e55e28bde55e6bee1'],
+  };
+  assert.equal(await receiptHolds(receipt), true);
+  assert.equal(await receiptHolds({ ...receipt, seq: 4 }), false, 'another position');
+  assert.equal(await receiptHolds({ ...receipt, proof: receipt.proof.slice(1) }), false, 'a path cut short');
+  assert.equal(await receiptHolds({ ...receipt, entry_hash: '00'.repeat(32) }), false, 'another entry');
+  assert.equal(await receiptHolds({ ...receipt, checkpoint: { ...receipt.checkpoint, root: '11'.repeat(32) } }), false, 'another root');
+  assert.equal(await receiptHolds({ ...receipt, checkpoint: { ...receipt.checkpoint, size: 5 } }), false, 'a tree without the entry');
+});

@@ -94,32 +94,61 @@ pub struct VerifyArgs {
     log_key: Option<String>,
 }
 
+/// What a file kept from before holds: a checkpoint, and for a decision's
+/// receipt, the entry it was given for.
+type Held = (
+    corridor_ledger::SignedCheckpoint,
+    Option<(u64, corridor_ledger::Hash)>,
+);
+
 /// A checkpoint kept from before: its text form, the API's answer
-/// (`{"text": …}`) or a decision's receipt (`{"checkpoint": {"text": …}}`);
-/// a text saved with an extra newline at its end is read all the same.
-fn held_checkpoint(text: &str) -> anyhow::Result<corridor_ledger::SignedCheckpoint> {
-    let text = if text.trim_start().starts_with('{') {
+/// (`{"text": …}`) or a decision's receipt (`{"checkpoint": {"text": …},
+/// "seq", "entry_hash", …}`, whose entry the log must still hold); a text
+/// saved with an extra newline at its end is read all the same.
+fn held_checkpoint(text: &str) -> anyhow::Result<Held> {
+    let (text, receipt) = if text.trim_start().starts_with('{') {
         let v: serde_json::Value = serde_json::from_str(text).context("not JSON")?;
-        v["text"]
+        let receipt = match (v["seq"].as_u64(), v["entry_hash"].as_str()) {
+            (Some(seq), Some(h)) => Some((
+                seq,
+                corridor_ledger::Hash::from_hex(h).context("the receipt's entry_hash")?,
+            )),
+            _ => None,
+        };
+        let text = v["text"]
             .as_str()
             .or_else(|| v["checkpoint"]["text"].as_str())
             .context("no \"text\" member, nor a receipt's \"checkpoint\" with one")?
-            .to_string()
+            .to_string();
+        (text, receipt)
     } else {
-        text.to_string()
+        (text.to_string(), None)
     };
     let text = format!("{}\n", text.trim_end_matches(['\n', '\r']));
-    corridor_ledger::SignedCheckpoint::from_text(&text).context("not a checkpoint")
+    let cp = corridor_ledger::SignedCheckpoint::from_text(&text).context("not a checkpoint")?;
+    if let Some((seq, _)) = receipt
+        && seq >= cp.size
+    {
+        anyhow::bail!(
+            "the receipt's entry {seq} is not covered by its checkpoint ({} entries)",
+            cp.size
+        );
+    }
+    Ok((cp, receipt))
 }
 
 /// Reads what `corridor verify` is given from outside the database.
 fn anchors(args: &VerifyArgs) -> anyhow::Result<corridor_clearance_service::verify::Anchors> {
     use corridor_ledger::PublicKey;
     let mut checkpoints = Vec::new();
+    let mut receipts = Vec::new();
     for path in &args.checkpoint {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the checkpoint {}", path.display()))?;
-        checkpoints.push(held_checkpoint(&text).with_context(|| format!("{}", path.display()))?);
+        let (cp, receipt) =
+            held_checkpoint(&text).with_context(|| format!("{}", path.display()))?;
+        checkpoints.push(cp);
+        receipts.extend(receipt);
     }
     let log_key = match &args.log_key {
         None => None,
@@ -140,6 +169,7 @@ fn anchors(args: &VerifyArgs) -> anyhow::Result<corridor_clearance_service::veri
     Ok(corridor_clearance_service::verify::Anchors {
         checkpoints,
         log_key,
+        receipts,
     })
 }
 
@@ -454,8 +484,16 @@ mod tests {
             serde_json::json!({ "text": text }).to_string(),
             serde_json::json!({ "seq": 2, "checkpoint": { "text": text } }).to_string(),
         ] {
-            assert_eq!(held_checkpoint(&kept).unwrap(), cp, "{kept}");
+            assert_eq!(held_checkpoint(&kept).unwrap().0, cp, "{kept}");
         }
         assert!(held_checkpoint("{\"seq\": 2}").is_err());
+        // A receipt names its entry, which its checkpoint must cover.
+        let hash = corridor_ledger::Hash::of(b"entry");
+        let receipt = |seq: u64| {
+            serde_json::json!({ "seq": seq, "entry_hash": hash, "checkpoint": { "text": text } })
+                .to_string()
+        };
+        assert_eq!(held_checkpoint(&receipt(2)).unwrap().1, Some((2, hash)));
+        assert!(held_checkpoint(&receipt(3)).is_err());
     }
 }
