@@ -716,6 +716,15 @@ pub(crate) async fn udp(
         });
         datagrams += 1;
         if !senders.contains_key(&from) {
+            // No room to join a lane now: nobody is forgotten for it (the
+            // sender tries again with its next datagram).
+            if join.capacity() == 0 {
+                tag.emit(Event::Dropped {
+                    count: 1,
+                    reason: "too_many_senders",
+                });
+                continue;
+            }
             if senders.len() >= MAX_UDP_SENDERS {
                 let oldest = senders.iter().min_by_key(|(_, s)| s.heard).map(|(a, _)| *a);
                 if let Some(mut gone) = oldest.and_then(|a| senders.remove(&a)) {
