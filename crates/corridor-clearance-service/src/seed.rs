@@ -727,12 +727,25 @@ pub fn demo_pdf(lines: &[&str]) -> Vec<u8> {
 
 /// Writes a private key readable by its owner only (where the OS has modes).
 pub fn write_private(path: &Path, pem: &str) -> Result<(), ServiceError> {
-    std::fs::write(path, pem).map_err(io)?;
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // Created readable by its owner only, never for a moment by others.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(io)?;
+    // An existing file keeps its mode when opened: made private too.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(io)?;
     }
+    f.write_all(pem.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
     Ok(())
 }
 

@@ -283,8 +283,24 @@ fn checked_rows<'a, R: Read + 'a>(
                         .position()
                         .map_or(row + 1, |p| breaks.line_at(p.byte()));
                     let (cells, not_utf8) = cells(&record);
+                    let width = record.len();
                     let Some((head, line)) = check(columns.row(row, cells)) else {
                         continue;
+                    };
+                    // A row with fewer cells than the header (a file cut
+                    // short) would read its missing cells as blank and
+                    // overwrite the record's values with them; one with
+                    // more holds what no column names.
+                    let line = if width != header.len() {
+                        Err((
+                            None,
+                            format!(
+                                "{width} cells where the header has {}: a row cut short or run together",
+                                header.len()
+                            ),
+                        ))
+                    } else {
+                        line
                     };
                     let line = match not_utf8 {
                         None => line,

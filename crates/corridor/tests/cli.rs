@@ -870,6 +870,26 @@ fn a_party_key_is_replaced_only_with_the_current_key_file() {
     assert!(!ok && text.contains("must be endorsed by key"), "{text}");
     let (ok, text) = s(&["keys", "rotate", "UA", "--out", &path(&ours, "")]);
     assert!(ok && text.contains("retired"), "{text}");
+    // The new private key is its owner's alone, and nothing is left under
+    // the name it was saved as before it was registered.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(ours.join("UA.key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let names: Vec<String> = std::fs::read_dir(&ours)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".key.pem")).count(),
+        2,
+        "{names:?}"
+    );
     let (ok, text) = s(&[
         "keys",
         "register",

@@ -194,14 +194,23 @@ fn read(path: &Path) -> anyhow::Result<String> {
 
 fn write_pair(dir: &Path, party: &str, key: &SecretKey) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_pair_as(
+        &dir.join(format!("{party}.key.pem")),
+        &dir.join(format!("{party}.pub.pem")),
+        key,
+    )
+}
+
+/// Writes `key`'s private half to `private` (readable by its owner only)
+/// and its public half to `public`.
+fn write_pair_as(private: &Path, public: &Path, key: &SecretKey) -> anyhow::Result<()> {
     let pem = key.to_pkcs8_pem().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let public = key
+    let public_pem = key
         .public_key()
         .to_spki_pem()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    write_private(&dir.join(format!("{party}.key.pem")), &pem)?;
-    std::fs::write(dir.join(format!("{party}.pub.pem")), public)
-        .context("writing the public key")?;
+    write_private(private, &pem).with_context(|| format!("writing {}", private.display()))?;
+    std::fs::write(public, public_pem).with_context(|| format!("writing {}", public.display()))?;
     Ok(())
 }
 
@@ -293,18 +302,38 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
             let old = SecretKey::from_pkcs8_pem(&read(&old_path)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", old_path.display()))?;
             let new = SecretKey::generate();
-            // The party's current key signs its successor. Register first: if
-            // the log refuses the key, the files stay as they were.
-            register(ctx, &party, new.public_key(), Some(&old)).await?;
+            let KeyId(new_id) = new.key_id();
             let KeyId(old_id) = old.key_id();
+            // The new key is on disk before the log knows it: once logged,
+            // only it can sign for the party (and endorse the next), so a
+            // key registered but never saved would lock the party out. It
+            // is saved under its id first; if the log refuses it, it goes.
+            let staged = |ext: &str| out.join(format!("{party}.{new_id}.{ext}"));
+            write_pair_as(&staged("key.pem"), &staged("pub.pem"), &new)
+                .context("saving the new key before registering it (nothing was registered)")?;
+            if let Err(e) = register(ctx, &party, new.public_key(), Some(&old)).await {
+                let _ = std::fs::remove_file(staged("key.pem"));
+                let _ = std::fs::remove_file(staged("pub.pem"));
+                return Err(e);
+            }
+            // Logged: the current names go to the new key, the old one keeps
+            // its id. Should a rename fail, the new key is still at its
+            // staged name, and the message says so.
+            let kept = |e: std::io::Error| {
+                anyhow::anyhow!(
+                    "key {new_id} is registered and current for {party}, saved as {}; renaming the files failed ({e}): rename them by hand",
+                    staged("key.pem").display()
+                )
+            };
             std::fs::rename(&old_path, out.join(format!("{party}.{old_id}.key.pem")))
-                .context("keeping the old private key")?;
+                .map_err(kept)?;
             let old_pub = out.join(format!("{party}.pub.pem"));
             if old_pub.exists() {
                 std::fs::rename(&old_pub, out.join(format!("{party}.{old_id}.pub.pem")))
-                    .context("keeping the old public key")?;
+                    .map_err(kept)?;
             }
-            write_pair(&out, &party, &new)?;
+            std::fs::rename(staged("key.pem"), &old_path).map_err(kept)?;
+            std::fs::rename(staged("pub.pem"), &old_pub).map_err(kept)?;
             print(&format!(
                 "{party}: key {old_id} retired, key {} current\n",
                 new.key_id()
