@@ -737,6 +737,10 @@ macro_rules! store_impl {
                 self.history_where("v.seq", key.seq as i64, Some(key.direction.as_str())).await
             }
 
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
             async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError> {
                 let mut tx = self.pool.begin().await?;
                 let mut updated = 0;

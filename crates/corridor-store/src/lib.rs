@@ -82,6 +82,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// name none; a tracking registry does). Vessels not in the record are
     /// left out. Returns how many vessels were updated.
     async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
+
+    /// Closes the store's connections. On SQLite the last one to close
+    /// folds the write-ahead log into the file, so the `.db` file alone is
+    /// the record (a command that exits without it leaves a `-wal` file
+    /// beside it that a copy of the `.db` misses).
+    async fn close(&self);
 }
 
 /// Opens (creating and migrating if needed) the store a URL names:

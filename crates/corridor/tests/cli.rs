@@ -184,6 +184,20 @@ fn a_snapshot_date_far_past_the_last_departure_is_traced_to_its_voyage() {
     );
 }
 
+/// CLI review (2026-11-30), finding 5: the import left its changes in
+/// `r.db-wal`, so a copy of `r.db` alone (a backup, a move) showed an
+/// empty record. The store is closed before the command exits, which folds
+/// the log into the file.
+#[test]
+fn after_an_import_the_database_file_alone_is_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(import(&db, &shared(CSV), &[]).status.success());
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    assert_eq!(stats(&copy, &[])["voyages"], 981);
+}
+
 #[test]
 fn unreadable_inputs_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();

@@ -147,6 +147,8 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         })
         .await
         .context("writing the import")?;
+    // The file alone is then the record (its write-ahead log folded in).
+    store.close().await;
     progress.finish_and_clear();
     let summary = serde_json::json!({
         "file": args.file.display().to_string(),

@@ -34,6 +34,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             until: args.until,
         })
         .await?;
+    store.close().await;
     if args.json {
         super::print(&format!("{}\n", serde_json::to_string_pretty(&s)?))?;
         return Ok(ExitCode::SUCCESS);
