@@ -194,28 +194,7 @@ pub async fn verify_database_anchored(
             .as_ref()
             .or(log_key.as_ref())
             .ok_or_else(|| fail("no log key to verify it".into()))?;
-        held.verify(key).map_err(|e| fail(e.to_string()))?;
-        if held.origin != origin {
-            return Err(fail(format!(
-                "signed for log {:?}, but this is log {origin:?}",
-                held.origin
-            )));
-        }
-        if held.size > tree.size() {
-            return Err(fail(format!(
-                "signed over {} entries but the log has {}: entries from seq {} on were deleted",
-                held.size,
-                tree.size(),
-                tree.size()
-            )));
-        }
-        let root = tree.root_at(held.size).map_err(|e| fail(e.to_string()))?;
-        if root != held.root {
-            return Err(fail(format!(
-                "signed root {} but the log's first {} entries give {root}: the log was rewritten",
-                held.root, held.size
-            )));
-        }
+        commits_to_log(held, key, &origin, &tree).map_err(fail)?;
     }
     for (seq, hash) in &anchors.receipts {
         let found = usize::try_from(*seq)
@@ -245,28 +224,7 @@ pub async fn verify_database_anchored(
             .as_ref()
             .ok_or_else(|| fail("no log key stored to verify it".into()))?;
         let signed = c.to_signed().map_err(fail)?;
-        signed.verify(key).map_err(|e| fail(e.to_string()))?;
-        if signed.origin != origin {
-            return Err(fail(format!(
-                "signed for log {:?}, but this is log {origin:?}",
-                signed.origin
-            )));
-        }
-        if signed.size > tree.size() {
-            return Err(fail(format!(
-                "signed over {} entries but the log has {}: entries from seq {} on were deleted",
-                signed.size,
-                tree.size(),
-                tree.size()
-            )));
-        }
-        let root = tree.root_at(signed.size).map_err(|e| fail(e.to_string()))?;
-        if root != signed.root {
-            return Err(fail(format!(
-                "signed root {} but the log's first {} entries give {root}: the log was rewritten",
-                signed.root, signed.size
-            )));
-        }
+        commits_to_log(&signed, key, &origin, &tree).map_err(fail)?;
     }
 
     let mut table = db.key_rows().await?;
@@ -337,6 +295,40 @@ pub async fn verify_database_anchored(
         applications,
         held_checkpoints: anchors.checkpoints.len() as u64,
     })
+}
+
+/// Whether `cp` is signed by `key` for the log named `origin` and commits
+/// to a prefix of `tree`: the checks a stored checkpoint and one held
+/// outside the database both pass.
+fn commits_to_log(
+    cp: &SignedCheckpoint,
+    key: &PublicKey,
+    origin: &str,
+    tree: &MerkleTree,
+) -> Result<(), String> {
+    cp.verify(key).map_err(|e| e.to_string())?;
+    if cp.origin != origin {
+        return Err(format!(
+            "signed for log {:?}, but this is log {origin:?}",
+            cp.origin
+        ));
+    }
+    if cp.size > tree.size() {
+        return Err(format!(
+            "signed over {} entries but the log has {}: entries from seq {} on were deleted",
+            cp.size,
+            tree.size(),
+            tree.size()
+        ));
+    }
+    let root = tree.root_at(cp.size).map_err(|e| e.to_string())?;
+    if root != cp.root {
+        return Err(format!(
+            "signed root {} but the log's first {} entries give {root}: the log was rewritten",
+            cp.root, cp.size
+        ));
+    }
+    Ok(())
 }
 
 /// Every stored file hashes to its key; every document the log's latest

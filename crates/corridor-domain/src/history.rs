@@ -243,33 +243,39 @@ mod tests {
         }
     }
 
+    /// The record and its history after importing `order`, as the store
+    /// applies each merge.
+    fn import_in(order: [&(VoyageRecord, Snapshot); 2]) -> (CurrentVoyage, Vec<FieldChange>) {
+        let mut current = None::<CurrentVoyage>;
+        let mut history = Vec::new();
+        for (rec, s) in order {
+            match merge(current.as_ref(), rec.clone(), s) {
+                Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
+                Merge::Updated {
+                    current: c,
+                    changes,
+                } => {
+                    current = Some(c);
+                    history.extend(changes);
+                }
+                Merge::Superseded { changes, filled } => {
+                    history.extend(changes);
+                    if let Some(c) = filled {
+                        current = Some(c);
+                    }
+                }
+                Merge::Unchanged => {}
+            }
+        }
+        (current.expect("a voyage imported"), history)
+    }
+
     #[test]
     fn newest_snapshot_stands_in_either_order() {
         let csv = (voyage(2_437_000, Some(false)), snap("csv", 20));
         let xlsx = (voyage(2_436_990, None), snap("xlsx", 7));
         for order in [[&csv, &xlsx], [&xlsx, &csv]] {
-            let mut current = None::<CurrentVoyage>;
-            let mut history = Vec::new();
-            for (rec, s) in order {
-                match merge(current.as_ref(), rec.clone(), s) {
-                    Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
-                    Merge::Updated {
-                        current: c,
-                        changes,
-                    } => {
-                        current = Some(c);
-                        history.extend(changes);
-                    }
-                    Merge::Superseded { changes, filled } => {
-                        history.extend(changes);
-                        if let Some(c) = filled {
-                            current = Some(c);
-                        }
-                    }
-                    Merge::Unchanged => {}
-                }
-            }
-            let current = current.unwrap();
+            let (current, history) = import_in(order);
             assert_eq!(current.record, csv.0);
             assert_eq!(current.snapshot, csv.1);
             assert_eq!(history.len(), 1, "{history:?}");
@@ -289,28 +295,7 @@ mod tests {
         let csv = (voyage(2_437_000, Some(true)), snap("csv", 7));
         let xlsx = (voyage(2_436_990, None), snap("xlsx", 20));
         for order in [[&csv, &xlsx], [&xlsx, &csv]] {
-            let mut current = None::<CurrentVoyage>;
-            let mut history = Vec::new();
-            for (rec, s) in order {
-                match merge(current.as_ref(), rec.clone(), s) {
-                    Merge::New(c) | Merge::Confirmed(c) => current = Some(c),
-                    Merge::Updated {
-                        current: c,
-                        changes,
-                    } => {
-                        current = Some(c);
-                        history.extend(changes);
-                    }
-                    Merge::Superseded { changes, filled } => {
-                        history.extend(changes);
-                        if let Some(c) = filled {
-                            current = Some(c);
-                        }
-                    }
-                    Merge::Unchanged => {}
-                }
-            }
-            let current = current.unwrap();
+            let (current, history) = import_in(order);
             assert_eq!(current.snapshot, xlsx.1, "{order:?}");
             assert_eq!(current.record.cargo[0].wfp, Some(true));
             assert_eq!(current.record.cargo[0].tonnes, xlsx.0.cargo[0].tonnes);
