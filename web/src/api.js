@@ -95,8 +95,11 @@ export async function request(method, path, { params, body, signal, raw = false 
     // Said where the action was too: on a phone the notice at the top of the page may be out of view.
     throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
   }
-  // Sent after a background request found the session ended (no token left).
-  if (res.status === 401 && !t && path !== '/auth/login' && sessionStorage.getItem(ENDED_KEY)) {
+  // Sent after a background request found the session ended (no token
+  // left). Sent with no token, an action is refused as the public's: 401,
+  // or 403 where the public may not do it ("only the coordinator…"), which
+  // would blame the role the user still has.
+  if ((res.status === 401 || res.status === 403) && !t && path !== '/auth/login' && sessionStorage.getItem(ENDED_KEY)) {
     throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
   }
   if (!res.ok) {
