@@ -407,6 +407,9 @@ pub async fn seed_service_tracked(
             "the clearance log is not empty; seed an empty store".into(),
         ));
     }
+    // Before anything is written: a folder that cannot take the keys left
+    // the users created and the store unseedable again.
+    keys_folder_is_free(keys_dir)?;
     let s = service.clone();
     let start = s.now().await;
     // A moment of the season, as days and hours after its start.
@@ -422,7 +425,7 @@ pub async fn seed_service_tracked(
     add("admin", Role::Admin);
     add("coordinator", Role::Coordinator);
     add("inspector", Role::Inspector);
-    for p in ["RU", "TR", "UA", "UN"] {
+    for p in PARTIES {
         add(
             &format!("{}-delegate", p.to_lowercase()),
             Role::Delegate {
@@ -442,10 +445,9 @@ pub async fn seed_service_tracked(
         s.create_user(name, DEMO_PASSWORD, role).await?;
     }
 
-    std::fs::create_dir_all(keys_dir).map_err(io)?;
     let admin = Actor::new("user:admin", Role::Admin);
     let mut keys = Vec::new();
-    for p in ["RU", "TR", "UA", "UN"] {
+    for p in PARTIES {
         let k = SecretKey::generate();
         let pem = k
             .to_pkcs8_pem()
@@ -723,6 +725,45 @@ pub fn demo_pdf(lines: &[&str]) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// The demo parties, whose keys the seed writes.
+const PARTIES: [&str; 4] = ["RU", "TR", "UA", "UN"];
+
+/// Makes `dir` and checks it can take the parties' keys: it must be
+/// writable and hold none of them already, since overwriting them would
+/// leave the store that logged them with keys nobody holds.
+fn keys_folder_is_free(dir: &Path) -> Result<(), ServiceError> {
+    let shown = dir.display();
+    std::fs::create_dir_all(dir).map_err(|e| {
+        ServiceError::BadRequest(format!(
+            "cannot create the keys folder {shown}: {e}; nothing was seeded"
+        ))
+    })?;
+    for p in PARTIES {
+        for name in [format!("{p}.key.pem"), format!("{p}.pub.pem")] {
+            let path = dir.join(&name);
+            if path.exists() {
+                return Err(ServiceError::Conflict(format!(
+                    "{} already exists: the keys folder holds another store's party keys, which seeding would overwrite; give an empty folder (nothing was seeded)",
+                    path.display()
+                )));
+            }
+        }
+    }
+    // Writable: made and removed, so a read-only folder is refused now,
+    // not after the users are in the store.
+    let probe = dir.join(".corridor-seed-check");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| {
+            ServiceError::BadRequest(format!(
+                "cannot write to the keys folder {shown}: {e}; nothing was seeded"
+            ))
+        })
 }
 
 /// Writes a private key readable by its owner only (where the OS has modes).

@@ -50,7 +50,9 @@ impl Columns {
         header: impl Iterator<Item = &'a str>,
         options: &ReadOptions,
     ) -> Result<Columns, FileError> {
-        let names: Vec<String> = header
+        let originals: Vec<&str> = header.collect();
+        let names: Vec<String> = originals
+            .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
             .collect();
         let mut map = [None; HEADERS.len()];
@@ -64,6 +66,7 @@ impl Columns {
                 return Err(FileError::MissingColumn {
                     file: file.to_string(),
                     column: spellings[0].to_string(),
+                    found: header_found(&originals),
                 });
             }
         }
@@ -133,6 +136,38 @@ impl Columns {
 /// file's size.
 const PIPE_ROWS: usize = 1024;
 const PIPE_DEPTH: usize = 8;
+
+/// What a header row without a needed column holds, and the likely
+/// reason: a file separated by something else, or not UTF-8 text.
+fn header_found(names: &[&str]) -> String {
+    let mut shown: String = names
+        .iter()
+        .take(6)
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 6 {
+        shown.push_str(", …");
+    }
+    if shown.chars().count() > 160 {
+        shown = shown.chars().take(160).collect::<String>() + "…";
+    }
+    let all = names.concat();
+    let all = all.trim_start_matches('\u{feff}');
+    let why = if all.contains('\u{fffd}') || all.contains('\0') {
+        "; it is not UTF-8 text (save the file as UTF-8 CSV)"
+    } else if names.len() == 1 {
+        match [';', '\t', '|'].into_iter().find(|c| all.contains(*c)) {
+            Some('\t') => "; the columns look separated by tabs, not commas",
+            Some(';') => "; the columns look separated by ';', not commas",
+            Some(_) => "; the columns look separated by '|', not commas",
+            None => "",
+        }
+    } else {
+        ""
+    };
+    format!("the header row holds {shown}{why}")
+}
 
 /// Reads the CSV export. Rows that are not valid UTF-8 or not valid CSV are
 /// reported like any other bad row.
@@ -439,6 +474,13 @@ pub fn read_xlsx(
     let sheet = "Data";
     let range = match book.worksheet_range(sheet) {
         Ok(r) => r,
+        // There, but unreadable: said so, not called missing.
+        Err(e) if book.sheet_names().iter().any(|n| n == sheet) => {
+            return Err(FileError::Xlsx {
+                file: file.into(),
+                reason: format!("its sheet {sheet:?} cannot be read: {e}"),
+            });
+        }
         Err(_) => {
             return Err(FileError::NoSheet {
                 file: file.into(),

@@ -36,8 +36,13 @@ pub enum FileError {
         sheet: String,
         found: String,
     },
-    #[error("{file}: missing column {column:?} in the header row")]
-    MissingColumn { file: String, column: String },
+    #[error("{file}: missing column {column:?}: {found}")]
+    MissingColumn {
+        file: String,
+        column: String,
+        /// What the header row holds, and why it may not match.
+        found: String,
+    },
     #[error("{file}: the file is empty")]
     Empty { file: String },
     #[error("{file}: {reason}")]

@@ -292,7 +292,40 @@ fn missing_header_column_is_a_file_error() {
     let e = jcc::read_csv("t.csv", "Status,#,Vessel name\nOutbound,1,X\n".as_bytes()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "t.csv: missing column \"IMO\" in the header row"
+        "t.csv: missing column \"IMO\": the header row holds \"Status\", \"#\", \"Vessel name\""
+    );
+}
+
+/// Open finding 33: a file saved with another separator or encoding was
+/// told only that a column was missing, not what the header held.
+#[test]
+fn a_header_that_does_not_match_says_what_it_holds_and_why() {
+    let check = |input: &[u8], says: &str| {
+        let e = jcc::read_csv("t.csv", input).unwrap_err().to_string();
+        assert!(e.contains(says), "{e}");
+    };
+    check(
+        b"Status;#;Vessel name;IMO\nOutbound;1;X;9000003\n",
+        "the header row holds \"Status;#;Vessel name;IMO\"; the columns look separated by ';', not commas",
+    );
+    check(b"Status\t#\tIMO\n", "separated by tabs");
+    // UTF-16, as some spreadsheet programs save "Unicode text".
+    let utf16: Vec<u8> = "\u{feff}Status,#,IMO\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    check(&utf16, "it is not UTF-8 text");
+    // A long header is cut short.
+    let wide = (0..40)
+        .map(|i| format!("column {i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let e = jcc::read_csv("t.csv", format!("{wide}\n").as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"column 5\", …") && !e.contains("column 6"),
+        "{e}"
     );
 }
 
@@ -801,5 +834,23 @@ fn workbook_dates_are_read_in_their_own_date_system() {
             "<c r=\"J2\" t=\"d\"><v>2022-08-03T09:30:00</v></c>"
         ),
         (aug(1).unwrap(), aug(3))
+    );
+}
+
+/// Open finding 33: a workbook whose `Data` sheet is damaged was told it
+/// has no sheet named "Data" (its sheets: Data).
+#[test]
+fn a_damaged_data_sheet_is_called_damaged_not_missing() {
+    let bytes = workbook(false, "<c r=\"I2\"><v>44774</v></x>", "");
+    let e = jcc::read_xlsx(
+        "t.xlsx",
+        std::io::Cursor::new(bytes),
+        &corridor_import::ReadOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("t.xlsx: not a spreadsheet we can read: its sheet \"Data\" cannot be read: "),
+        "{e}"
     );
 }

@@ -82,7 +82,7 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1
 
 /// Serves `app` on `addr` until ctrl-c or SIGTERM.
 pub async fn serve(app: Router, addr: SocketAddr) -> std::io::Result<()> {
-    serve_until(app, addr, async {
+    serve_on(app, bind(addr).await?, async {
         shutdown_signal().await;
     })
     .await
@@ -134,18 +134,25 @@ pub async fn shutdown_signal() -> StopSignal {
     signal
 }
 
-/// Serves `app` on `addr` until `stop` resolves (it may do its own
+/// Binds `addr` for [`serve_on`]. A command binds before it says where it
+/// serves, so a port in use fails before any start-up line claims it, and
+/// port 0 is announced as the port it got (`local_addr`).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
+
+/// Serves `app` on `listener` (from [`bind`]) until `stop` resolves (it may do its own
 /// stopping first, such as draining the tracking pipeline, which also ends
 /// the live streams); then stops taking connections and waits up to
 /// [`SHUTDOWN_GRACE`] for open requests, or until another ctrl-c or
 /// SIGTERM, which it returns (the process should then exit with that
 /// signal's status).
-pub async fn serve_until(
+pub async fn serve_on(
     app: Router,
-    addr: SocketAddr,
+    listener: tokio::net::TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<Option<StopSignal>> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
     let (stopped, stopping) = tokio::sync::oneshot::channel::<()>();
     // The peer address reaches handlers (the login limiter counts by client).

@@ -1,6 +1,7 @@
 //! Opening databases: one place for the connection settings every table
 //! set in corridor shares (record, tracking), so they cannot drift.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -60,6 +61,54 @@ pub async fn sqlite(path: &str) -> Result<Pool<Sqlite>, StoreError> {
         .connect_with(opts)
         .await
         .map_err(conn)
+}
+
+/// The tables a database holds, read without creating, migrating or
+/// changing anything; `None` when an SQLite file is not there. Commands
+/// that only read look first, so a mistyped path, an empty file or another
+/// program's database is refused instead of being given corridor's
+/// tables and reported as an empty record.
+pub async fn tables(url: &str) -> Result<Option<BTreeSet<String>>, StoreError> {
+    match locate(url) {
+        Location::Sqlite(path) => {
+            if !std::path::Path::new(path).is_file() {
+                return Ok(None);
+            }
+            let conn = |source| StoreError::Connect {
+                url: path.to_string(),
+                source,
+            };
+            // No journal mode or page size set: those would change a
+            // foreign file. Nothing here writes.
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .map_err(conn)?
+                .create_if_missing(false)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts)
+                .await
+                .map_err(conn)?;
+            let names = sqlx::query_scalar::<_, String>(
+                "SELECT name FROM sqlite_master WHERE type = 'table'",
+            )
+            .fetch_all(&pool)
+            .await
+            .map_err(conn);
+            pool.close().await;
+            Ok(Some(names?.into_iter().collect()))
+        }
+        Location::Postgres(url) => {
+            let pool = postgres(url, None, 1).await?;
+            let names = sqlx::query_scalar::<_, String>(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+            )
+            .fetch_all(&pool)
+            .await;
+            pool.close().await;
+            Ok(Some(names?.into_iter().collect()))
+        }
+    }
 }
 
 /// A PostgreSQL pool; with `schema`, every table lives in that schema

@@ -900,3 +900,48 @@ on_both!(
         assert_eq!(v.mmsi_flag.as_deref(), Some("TR"));
     }
 );
+
+/// Open finding 31: reading which tables a database holds neither creates
+/// corridor's tables nor changes the file (its journal mode, its pages).
+#[tokio::test]
+async fn tables_are_read_without_changing_a_foreign_database() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let opts = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Delete);
+    let pool = SqlitePoolOptions::new().connect_with(opts).await.unwrap();
+    sqlx::query("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let before = std::fs::read(&path).unwrap();
+    let url = path.to_str().unwrap();
+    let tables = corridor_store::pool::tables(url).await.unwrap().unwrap();
+    assert_eq!(tables.into_iter().collect::<Vec<_>>(), ["customers"]);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file changed");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a file was left beside it"
+    );
+    let missing = dir.path().join("missing.db");
+    assert_eq!(
+        corridor_store::pool::tables(missing.to_str().unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!missing.exists());
+    // A record reads as one.
+    let (_dir, url, store) = sqlite_with(corridor_store::BULK_LOAD_MIN).await;
+    store.close().await;
+    let tables = corridor_store::pool::tables(&url).await.unwrap().unwrap();
+    assert!(
+        tables.contains("voyages") && tables.contains("cargo_lines"),
+        "{tables:?}"
+    );
+}

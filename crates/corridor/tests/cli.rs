@@ -570,6 +570,116 @@ fn read_only_commands_refuse_a_missing_database() {
     );
 }
 
+/// Open finding 31: a command that only reads gave any SQLite file it was
+/// pointed at corridor's tables (an empty file, a text file's neighbour,
+/// another program's database) and reported an empty record. It now looks
+/// first and changes nothing.
+#[test]
+fn read_only_commands_refuse_a_database_that_is_not_corridors() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |db: &Path, args: &[&str], says: &str| {
+        let before = std::fs::read(db).unwrap();
+        let out = corridor(db, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} on {}: {err}", db.display());
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(
+            std::fs::read(db).unwrap(),
+            before,
+            "{args:?} changed {}",
+            db.display()
+        );
+    };
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "these are notes, not a database\n".repeat(200)).unwrap();
+    for args in [
+        &["stats", "--json"][..],
+        &["verify"],
+        &["simulate", "queue", "--replay-record"],
+    ] {
+        check(&empty, args, "is an empty database, not a corridor record");
+        check(&text, args, "file is not a database");
+    }
+    let feed = dir.path().join("feed.nmea");
+    std::fs::write(&feed, "").unwrap();
+    let alerts = dir.path().join("alerts.jsonl");
+    check(
+        &empty,
+        &[
+            "track",
+            feed.to_str().unwrap(),
+            "--alerts",
+            alerts.to_str().unwrap(),
+        ],
+        "is an empty database",
+    );
+    // A record with no clearance log: nothing to verify, and it says so.
+    let record = dir.path().join("record.db");
+    assert!(import(&record, &shared(CSV), &[]).status.success());
+    check(&record, &["verify"], "holds no clearance log");
+    assert_eq!(stats(&record, &[])["voyages"], 981);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        4,
+        "no other file was made"
+    );
+}
+
+/// Open finding 30: `seed demo` created its users before it found that the
+/// keys folder could not be written, leaving a store that could not be
+/// seeded again; and it overwrote the party keys another store had logged.
+#[test]
+fn seed_demo_checks_its_keys_folder_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("clearance.db");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let keys_in_file = blocker.join("keys");
+    let out = corridor(
+        &db,
+        &["seed", "demo", "--keys-dir", keys_in_file.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("cannot create the keys folder"), "{err}");
+    assert!(err.contains("nothing was seeded"), "{err}");
+    // The same store seeds now.
+    let keys = dir.path().join("keys");
+    let out = corridor(&db, &["seed", "demo", "--keys-dir", keys.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let held = std::fs::read(keys.join("RU.key.pem")).unwrap();
+    // Another store seeded into the same folder would overwrite them.
+    let other = dir.path().join("other.db");
+    let out = corridor(
+        &other,
+        &["seed", "demo", "--keys-dir", keys.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("RU.key.pem already exists"), "{err}");
+    assert_eq!(
+        std::fs::read(keys.join("RU.key.pem")).unwrap(),
+        held,
+        "a held key was overwritten"
+    );
+    let fresh = dir.path().join("other-keys");
+    let out = corridor(
+        &other,
+        &["seed", "demo", "--keys-dir", fresh.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `--as-of` before the file's own departures is refused before anything is
 /// written (it was accepted, ranking the file below older snapshots).
 #[test]
@@ -1009,4 +1119,92 @@ fn serve_stops_on_sigterm_with_a_live_stream_open() {
         "{:?}",
         String::from_utf8_lossy(&rest)
     );
+}
+
+/// Open finding 33: `serve` and `demo` announced their address before
+/// binding it, so a port in use printed "serving on …" and then failed
+/// (the demo after building its whole store). Both bind first now.
+#[test]
+fn a_port_in_use_is_refused_before_anything_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let demo_dir = dir.path().join("demo");
+    for args in [
+        vec!["serve", "--listen", addr.as_str()],
+        vec![
+            "demo",
+            "--listen",
+            addr.as_str(),
+            "--dir",
+            demo_dir.to_str().unwrap(),
+        ],
+    ] {
+        let out = corridor(&dir.path().join("r.db"), &args);
+        let (said, err) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.contains(&format!("cannot listen on {addr}")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !format!("{said}{err}").contains("http://"),
+            "{args:?} announced an address: {said}{err}"
+        );
+    }
+    assert!(!demo_dir.exists(), "the demo built its store first");
+}
+
+/// Open finding 33: `simulate` took days, vessel counts and what-if values
+/// without limits (a year of 10 million teams, a feed of a billion ships).
+#[test]
+fn simulate_refuses_values_past_its_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    for (args, says) in [
+        (
+            &["simulate", "ais", "--days", "100000"][..],
+            "100000 is not in 1..=366",
+        ),
+        (
+            &["simulate", "ais", "--voyages", "1000000000"],
+            "1000000000 is not in 0..=1000",
+        ),
+        (
+            &["simulate", "ais", "--speed", "NaN"],
+            "NaN is not a speed-up",
+        ),
+        (
+            &["simulate", "ais", "--speed=-1"],
+            "-1 is not a speed-up",
+        ),
+    ] {
+        let out = corridor(&db, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert!(import(&db, &shared(CSV), &[]).status.success());
+    for (what_if, says) in [
+        (
+            "teams-from=2022-11-01:5000000",
+            "teams 5000000 is outside 0..=1000",
+        ),
+        (
+            "stoppage=2022-11-01:99999999",
+            "days 99999999 is outside 1..=3650",
+        ),
+        ("daily-cap=-3", "inspections a day -3 is outside 0..=10000"),
+    ] {
+        let out = corridor(
+            &db,
+            &["simulate", "queue", "--replay-record", "--what-if", what_if],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{what_if}");
+        assert!(err.contains(says), "{what_if}: {err}");
+    }
 }

@@ -430,7 +430,7 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    ctx.require_existing()?;
+    ctx.require(super::Holds::ClearanceLog).await?;
     let anchors = anchors(&args)?;
     let db = corridor_clearance_service::db::open(&ctx.checked_url()?).await?;
     let result = corridor_clearance_service::verify::verify_database_anchored(

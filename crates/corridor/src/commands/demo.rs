@@ -39,6 +39,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             args.listen
         )
     })?;
+    // Bound first: a port in use fails now, not after the store is built
+    // and the start-up lines have claimed it.
+    let listener = corridor_server::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
     let (dir, _keep) = match args.dir {
         Some(d) => {
             std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
@@ -218,7 +224,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         },
         timed_out.clone(),
     );
-    let served = corridor_server::serve_until(app, addr, stop)
+    let served = corridor_server::serve_on(app, listener, stop)
         .await
         .with_context(|| format!("serving on {addr}"));
     simulator.cancel.cancel();

@@ -70,6 +70,17 @@ enum Command {
     Demo(demo::Args),
 }
 
+/// What a command that only reads needs the database to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// The voyage record (`corridor import`).
+    Record,
+    /// The clearance log (`corridor serve`, `corridor seed demo`).
+    ClearanceLog,
+    /// Any of corridor's tables: a command that may add the rest.
+    Corridor,
+}
+
 /// What every command may need: the settings, and the store on demand.
 pub struct Context {
     pub file: FileConfig,
@@ -91,23 +102,59 @@ impl Context {
             .with_context(|| "opening the record store".to_string())
     }
 
-    /// The store for a command that only reads: a database that does not
-    /// exist is an error, not a new empty one (a mistyped path once printed
-    /// "0 t in 0 voyages" and left a new file behind).
+    /// The store for a command that only reads the record: a database that
+    /// does not exist, or does not hold corridor's record, is an error,
+    /// not a new empty one (a mistyped path once printed "0 t in 0
+    /// voyages" and left a new file behind).
     pub async fn existing_store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        self.require_existing()?;
+        self.require(Holds::Record).await?;
         self.store().await
     }
 
-    /// Refuses a missing SQLite file (PostgreSQL says so itself).
-    pub fn require_existing(&self) -> anyhow::Result<()> {
+    /// Refuses a database that is not there, or that does not hold what a
+    /// command only reads. It looks without migrating: opening a store
+    /// gives any database corridor's tables, so an empty file or another
+    /// program's database would read as an empty record.
+    pub async fn require(&self, holds: Holds) -> anyhow::Result<()> {
         let url = self.checked_url()?;
-        if let corridor_store::pool::Location::Sqlite(path) = corridor_store::pool::locate(&url)
-            && !std::path::Path::new(path).is_file()
-        {
+        let shown = match corridor_store::pool::locate(&url) {
+            corridor_store::pool::Location::Sqlite(path) => path.to_string(),
+            corridor_store::pool::Location::Postgres(url) => corridor_store::pool::redact(url),
+        };
+        let Some(tables) = corridor_store::pool::tables(&url).await? else {
             anyhow::bail!(
-                "no database at {path}: import a record first (corridor --database {path} import jcc FILE), or give --database"
+                "no database at {shown}: import a record first (corridor --database {shown} import jcc FILE), or give --database"
             );
+        };
+        let corridor_tables = ["voyages", "clearance_log", "track_registry"];
+        if !corridor_tables.iter().any(|t| tables.contains(*t)) {
+            if tables.is_empty() {
+                anyhow::bail!(
+                    "{shown} is an empty database, not a corridor record: import a record first (corridor --database {shown} import jcc FILE), or give --database"
+                );
+            }
+            let mut named: Vec<&str> = tables.iter().map(String::as_str).take(5).collect();
+            if tables.len() > named.len() {
+                named.push("…");
+            }
+            anyhow::bail!(
+                "{shown} is not a corridor database: it holds other tables ({}) and none of corridor's; nothing was changed",
+                named.join(", ")
+            );
+        }
+        let (table, missing) = match holds {
+            Holds::Record => (
+                "voyages",
+                "no voyage record: import one first (corridor --database … import jcc FILE)",
+            ),
+            Holds::ClearanceLog => (
+                "clearance_log",
+                "no clearance log: nothing has been decided in it (it is written by corridor serve and corridor seed demo)",
+            ),
+            Holds::Corridor => return Ok(()),
+        };
+        if !tables.contains(table) {
+            anyhow::bail!("{shown} holds {missing}");
         }
         Ok(())
     }

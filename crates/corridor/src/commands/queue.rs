@@ -62,9 +62,22 @@ fn scenario(s: &str) -> anyhow::Result<Scenario> {
                 .with_context(|| format!("--what-if {s:?}: bad number {n:?}"))?,
         ))
     };
+    // As a capacity file's limits (1,000 teams), and days within ten years.
+    let within = |n: i64, range: std::ops::RangeInclusive<i64>, what: &str| {
+        if range.contains(&n) {
+            Ok(n)
+        } else {
+            Err(anyhow::anyhow!(
+                "--what-if {s:?}: {what} {n} is outside {}..={}",
+                range.start(),
+                range.end()
+            ))
+        }
+    };
     Ok(match kind {
         "teams-from" => {
             let (from, teams) = date_n(value)?;
+            let teams = within(teams, 0..=1000, "teams")?;
             Scenario::TeamsFrom {
                 from,
                 teams: u32::try_from(teams)?,
@@ -72,6 +85,7 @@ fn scenario(s: &str) -> anyhow::Result<Scenario> {
         }
         "registration-stop" => {
             let (from, days) = date_n(value)?;
+            let days = within(days, 1..=3650, "days")?;
             Scenario::RegistrationStop {
                 from,
                 days: i32::try_from(days)?,
@@ -79,15 +93,20 @@ fn scenario(s: &str) -> anyhow::Result<Scenario> {
         }
         "stoppage" => {
             let (from, days) = date_n(value)?;
+            let days = within(days, 1..=3650, "days")?;
             Scenario::Stoppage {
                 from,
                 days: i32::try_from(days)?,
             }
         }
         "daily-cap" => Scenario::DailyCap {
-            per_day: value
-                .parse()
-                .with_context(|| format!("--what-if {s:?}: bad number"))?,
+            per_day: u32::try_from(within(
+                value
+                    .parse()
+                    .with_context(|| format!("--what-if {s:?}: bad number"))?,
+                0..=10_000,
+                "inspections a day",
+            )?)?,
         },
         other => anyhow::bail!(
             "--what-if: unknown change {other:?} (teams-from, registration-stop, daily-cap, stoppage)"

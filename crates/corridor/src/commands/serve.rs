@@ -68,6 +68,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let addr: SocketAddr = listen
         .parse()
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let listener = corridor_server::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
     let store = ctx.store().await?;
     let web = web_dir(args.web_dir, ctx);
     if web_source(&web).is_none() {
@@ -104,7 +108,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // streams; then the server stops.
     let timed_out = DrainTimedOut::default();
     let stop = stop_after_signal(async move { live.shutdown().await }, timed_out.clone());
-    let cut = corridor_server::serve_until(app, addr, stop)
+    let cut = corridor_server::serve_on(app, listener, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
     Ok(timed_out.exit_code(cut))

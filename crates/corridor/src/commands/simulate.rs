@@ -47,21 +47,21 @@ pub struct AisArgs {
     /// First day of the period (YYYY-MM-DD or RFC 3339)
     #[arg(long, default_value = "2022-10-01")]
     start: String,
-    /// Length of the period in days
-    #[arg(long, default_value_t = 30)]
+    /// Length of the period in days (1 to 366)
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
     days: u32,
     /// Anomalies to inject: KIND or KIND=COUNT, comma-separated (deviation, ais_gap, loitering,
     /// encounter, identity_mismatch, impossible_jump; "all" for every kind)
     #[arg(long, value_delimiter = ',', default_value = "all")]
     anomalies: Vec<String>,
-    /// Injections per kind when a KIND has no =COUNT
-    #[arg(long, default_value_t = 3)]
+    /// Injections per kind when a KIND has no =COUNT (at most 1,000)
+    #[arg(long, default_value_t = 3, value_parser = up_to(MAX_COUNT))]
     per_kind: usize,
-    /// Corridor voyages (with --from-record: at most this many, evenly spread over the period)
-    #[arg(long, default_value_t = 36)]
+    /// Corridor voyages (with --from-record: at most this many, evenly spread over the period; at most 1,000)
+    #[arg(long, default_value_t = 36, value_parser = up_to(MAX_COUNT))]
     voyages: usize,
-    /// Background vessels outside the corridor
-    #[arg(long, default_value_t = 8)]
+    /// Background vessels outside the corridor (at most 1,000)
+    #[arg(long, default_value_t = 8, value_parser = up_to(MAX_COUNT))]
     background: usize,
     /// Write the ground truth here (JSONL: kind, mmsi, start, end); the registry goes next to it
     #[arg(long)]
@@ -79,11 +79,27 @@ pub struct AisArgs {
     #[arg(long)]
     udp: Option<SocketAddr>,
     /// Speed-up over real time when serving (0: as fast as the receiver reads)
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, value_parser = speed)]
     speed: f64,
     /// Corridor geometry (GeoJSON) [default: the shipped demo corridor]
     #[arg(long)]
     geometry: Option<PathBuf>,
+}
+
+/// The most vessels or injections of one kind a simulated feed takes: a
+/// feed is a test of the monitor, not a load test (that is bench/ingest).
+const MAX_COUNT: u64 = 1000;
+
+fn up_to(max: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=max)
+}
+
+fn speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1e6).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("{v} is not a speed-up from 0 to 1000000")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {

@@ -88,6 +88,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let track_store = if args.store || args.registry.is_none() {
+        if !args.store {
+            // Only its registry is read: a database that is not corridor's is refused, not migrated.
+            ctx.require(super::Holds::Corridor).await?;
+        }
         Some(
             corridor_store::open_track(&ctx.database_url())
                 .await
