@@ -1098,13 +1098,13 @@ fn an_amendment_that_changes_nothing_is_refused() {
     );
 }
 
-/// Review of the fix for inspections finding 1 (2026-11-30): a plan
-/// decision now counts once, but a log written before may hold the same
-/// signed plan decision twice (a retried request), or one signed before
-/// the party's current one. Such a log still replays as written; only new
-/// decisions are refused.
+/// Open finding 25: a plan decision refused live (the same signed approval
+/// again, or one signed before the party's current hold) still replayed
+/// when appended to the log, so whoever can write to the database could
+/// undo a party's hold with an approval copied from the log. Replay now
+/// holds plan decisions to the live rules.
 #[test]
-fn a_log_with_a_plan_decision_logged_twice_still_replays() {
+fn a_plan_decision_appended_past_the_live_rules_does_not_replay() {
     let now = t("2022-11-09T08:00:00Z");
     let mut w = World::new(bsgi(), now);
     let content = corridor_clearance::PlanContent {
@@ -1153,17 +1153,29 @@ fn a_log_with_a_plan_decision_logged_twice_still_replays() {
         decide(&mut w, approve, now + 3.hours()),
         Err(ClearanceError::AlreadyRecorded { .. })
     ));
-    // As an older version of corridor logged them: the approval again
-    // after the hold, and the hold again.
-    let mut events = w.events();
-    events.push((now + 3.hours(), approved));
-    events.push((now + 4.hours(), held));
-    let c = Clearance::replay(bsgi(), events.iter().map(|(at, e)| (*at, e)))
-        .expect("an old log replays");
+    let replay = |w: &World, extra: Vec<(Timestamp, Event)>| {
+        let mut events = w.events();
+        events.extend(extra);
+        Clearance::replay(bsgi(), events.iter().map(|(at, e)| (*at, e)))
+    };
+    let c = replay(&w, Vec::new()).expect("the log as written replays");
     assert_eq!(
         c.plans["2022-11-10"].approvals["UA"].decision,
         hold("TEAM_SHORT")
     );
+    // The approval appended after the hold: older than it.
+    let err = replay(&w, vec![(now + 3.hours(), approved)]).unwrap_err();
+    assert!(
+        err.to_string().contains("older than its current hold"),
+        "{err}"
+    );
+    // The hold appended again: the same signed hold logged twice.
+    let err = replay(&w, vec![(now + 3.hours(), held)]).unwrap_err();
+    assert!(err.to_string().contains("logged twice"), "{err}");
+    // A new approval, signed after the hold, replays.
+    let fresh = signed(&w, DecisionKind::Approve, now + 3.hours());
+    decide(&mut w, fresh, now + 3.hours()).expect("a newer approval");
+    replay(&w, Vec::new()).expect("and the log with it replays");
 }
 
 /// Open finding 12 (docs/open-findings.md, list of 30 Nov 2026): a result

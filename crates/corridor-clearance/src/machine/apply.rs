@@ -149,10 +149,40 @@ impl Clearance {
                         "decision on another version of the plan for {date}"
                     )));
                 }
-                // Counted as signed from now on. Logs written before a plan
-                // decision counted once may hold one twice, or one signed
-                // before the party's current one: they replay as logged.
-                self.remember_signed(decision).map_err(bad)?;
+                // The live rules again (open finding 25), so that an entry
+                // appended past them (an approval copied from the log to
+                // undo the party's later hold) does not replay: the
+                // corridor not suspended, signed not before this version
+                // was submitted nor before the party's current decision,
+                // and never logged before.
+                if self.corridor.suspended.is_some() {
+                    return Err(bad(format!(
+                        "{}'s decision on the plan for {date} while the corridor is suspended",
+                        decision.party
+                    )));
+                }
+                if let Some(since) = plan.submitted_at
+                    && decision
+                        .time
+                        .as_second()
+                        .saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+                        < since.as_second()
+                {
+                    return Err(bad(format!(
+                        "{}'s decision on the plan for {date} signed before this version was submitted",
+                        decision.party
+                    )));
+                }
+                if let Some(current) = plan.approvals.get(&decision.party)
+                    && decision.time < current.signed_at
+                {
+                    return Err(bad(format!(
+                        "{}'s decision on the plan for {date} is older than its current {}",
+                        decision.party,
+                        current.decision.name()
+                    )));
+                }
+                self.note_signed(decision).map_err(bad)?;
                 plan.approvals
                     .insert(decision.party.clone(), plan_approval(decision, at));
                 let computed = self.plan_status_after(&plan.approvals);

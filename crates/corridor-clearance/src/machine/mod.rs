@@ -837,13 +837,6 @@ fn payload_key(p: &DecisionPayload) -> Result<Hash, CanonicalError> {
 }
 
 impl Clearance {
-    /// As [`Self::note_signed`], without refusing a payload seen before.
-    fn remember_signed(&mut self, p: &DecisionPayload) -> Result<(), String> {
-        let key = payload_key(p).map_err(|e| e.to_string())?;
-        self.signed_payloads.insert(key);
-        Ok(())
-    }
-
     /// Counts a logged signed payload; one logged before is an error.
     fn note_signed(&mut self, p: &DecisionPayload) -> Result<(), String> {
         let key = payload_key(p).map_err(|e| e.to_string())?;
