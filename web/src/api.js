@@ -96,10 +96,12 @@ export async function request(method, path, { params, body, signal, raw = false 
     throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
   }
   // Sent after a background request found the session ended (no token
-  // left). Sent with no token, an action is refused as the public's: 401,
-  // or 403 where the public may not do it ("only the coordinator…"), which
-  // would blame the role the user still has.
-  if ((res.status === 401 || res.status === 403) && !t && path !== '/auth/login' && sessionStorage.getItem(ENDED_KEY)) {
+  // left), or with the ended token alongside the request that found it.
+  // Sent with no token, an action is refused as the public's: 401, or 403
+  // where the public may not do it ("only the coordinator…"), which would
+  // blame the role the user still has.
+  const ended = !token.get() && path !== '/auth/login' && sessionStorage.getItem(ENDED_KEY);
+  if (ended && (res.status === 401 || (res.status === 403 && !t))) {
     throw new ApiError(401, data?.error?.code ?? 'unauthorized', SIGNED_OUT);
   }
   if (!res.ok) {

@@ -752,11 +752,12 @@ fn keys_folder_is_free(dir: &Path) -> Result<(), ServiceError> {
         }
     }
     // Writable: made and removed, so a read-only folder is refused now,
-    // not after the users are in the store.
+    // not after the users are in the store (one left by a crash is reused).
     let probe = dir.join(".corridor-seed-check");
     std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .open(&probe)
         .and_then(|_| std::fs::remove_file(&probe))
         .map_err(|e| {

@@ -49,6 +49,7 @@ impl Columns {
         file: &str,
         header: impl Iterator<Item = &'a str>,
         options: &ReadOptions,
+        csv: bool,
     ) -> Result<Columns, FileError> {
         let originals: Vec<&str> = header.collect();
         let names: Vec<String> = originals
@@ -66,7 +67,7 @@ impl Columns {
                 return Err(FileError::MissingColumn {
                     file: file.to_string(),
                     column: spellings[0].to_string(),
-                    found: header_found(&originals),
+                    found: header_found(&originals, csv),
                 });
             }
         }
@@ -139,7 +140,11 @@ const PIPE_DEPTH: usize = 8;
 
 /// What a header row without a needed column holds, and the likely
 /// reason: a file separated by something else, or not UTF-8 text.
-fn header_found(names: &[&str]) -> String {
+fn header_found(names: &[&str], csv: bool) -> String {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim_start_matches('\u{feff}'))
+        .collect();
     let mut shown: String = names
         .iter()
         .take(6)
@@ -153,8 +158,9 @@ fn header_found(names: &[&str]) -> String {
         shown = shown.chars().take(160).collect::<String>() + "…";
     }
     let all = names.concat();
-    let all = all.trim_start_matches('\u{feff}');
-    let why = if all.contains('\u{fffd}') || all.contains('\0') {
+    let why = if !csv {
+        ""
+    } else if all.contains('\u{fffd}') || all.contains('\0') {
         "; it is not UTF-8 text (save the file as UTF-8 CSV)"
     } else if names.len() == 1 {
         match [';', '\t', '|'].into_iter().find(|c| all.contains(*c)) {
@@ -219,7 +225,7 @@ fn read_csv_on(
         .iter()
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
-    let columns = Columns::from_header(file, header.iter().map(String::as_str), options)?;
+    let columns = Columns::from_header(file, header.iter().map(String::as_str), options, true)?;
     // The reader waits here until a thread takes it, so that it is still at
     // hand if no thread can be started (then both stages run here).
     let slot = std::sync::Mutex::new(Some(reader));
@@ -476,9 +482,10 @@ pub fn read_xlsx(
         Ok(r) => r,
         // There, but unreadable: said so, not called missing.
         Err(e) if book.sheet_names().iter().any(|n| n == sheet) => {
-            return Err(FileError::Xlsx {
+            return Err(FileError::DamagedSheet {
                 file: file.into(),
-                reason: format!("its sheet {sheet:?} cannot be read: {e}"),
+                sheet: sheet.into(),
+                reason: e.to_string(),
             });
         }
         Err(_) => {
@@ -497,7 +504,7 @@ pub fn read_xlsx(
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let columns = Columns::from_header(file, header.iter().map(String::as_str), options)?;
+    let columns = Columns::from_header(file, header.iter().map(String::as_str), options, false)?;
     let raw: Vec<RawRow> = rows
         .enumerate()
         .map(|(i, cells)| {

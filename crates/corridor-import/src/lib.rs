@@ -30,6 +30,12 @@ pub enum FileError {
     },
     #[error("{file}: not a spreadsheet we can read: {reason}")]
     Xlsx { file: String, reason: String },
+    #[error("{file}: its sheet {sheet:?} cannot be read: {reason}")]
+    DamagedSheet {
+        file: String,
+        sheet: String,
+        reason: String,
+    },
     #[error("{file}: no sheet named {sheet:?} (sheets: {found})")]
     NoSheet {
         file: String,

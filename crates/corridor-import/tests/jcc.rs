@@ -315,6 +315,11 @@ fn a_header_that_does_not_match_says_what_it_holds_and_why() {
         .flat_map(u16::to_le_bytes)
         .collect();
     check(&utf16, "it is not UTF-8 text");
+    // A byte-order mark is not shown (it is harmless, and matched past).
+    check(
+        b"\xef\xbb\xbfStatus,#\n",
+        "the header row holds \"Status\", \"#\"",
+    );
     // A long header is cut short.
     let wide = (0..40)
         .map(|i| format!("column {i}"))
@@ -850,7 +855,7 @@ fn a_damaged_data_sheet_is_called_damaged_not_missing() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.starts_with("t.xlsx: not a spreadsheet we can read: its sheet \"Data\" cannot be read: "),
+        e.starts_with("t.xlsx: its sheet \"Data\" cannot be read: "),
         "{e}"
     );
 }

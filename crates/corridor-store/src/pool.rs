@@ -100,8 +100,12 @@ pub async fn tables(url: &str) -> Result<Option<BTreeSet<String>>, StoreError> {
         }
         Location::Postgres(url) => {
             let pool = postgres(url, None, 1).await?;
+            // Every table the search path reaches, as the store's queries
+            // find them (not only the first schema's).
             let names = sqlx::query_scalar::<_, String>(
-                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+                "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid) \
+                 AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
             )
             .fetch_all(&pool)
             .await;

@@ -945,3 +945,31 @@ async fn tables_are_read_without_changing_a_foreign_database() {
         "{tables:?}"
     );
 }
+
+/// Review of finding 31's fix: on PostgreSQL the tables are those the
+/// search path reaches, as the store's queries find them.
+#[tokio::test]
+async fn tables_are_those_the_search_path_reaches_on_postgres() {
+    let Some(store) = postgres_with("probe_tables", corridor_store::BULK_LOAD_MIN).await else {
+        return;
+    };
+    store.close().await;
+    let base = pg_url();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = |path: &str| format!("{base}{sep}options=-c%20search_path%3D{path}");
+    // Reached through a later schema of the path, after an empty one.
+    let pool = corridor_store::pool::postgres(&pg_url(), Some("probe_empty"), 1)
+        .await
+        .unwrap();
+    pool.close().await;
+    let tables = corridor_store::pool::tables(&url("probe_empty,probe_tables"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(tables.contains("voyages"), "{tables:?}");
+    let tables = corridor_store::pool::tables(&url("probe_empty"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!tables.contains("voyages"), "{tables:?}");
+}

@@ -615,6 +615,18 @@ fn read_only_commands_refuse_a_database_that_is_not_corridors() {
         ],
         "is an empty database",
     );
+    // With no database, `track` is told where its vessels can come from.
+    let out = corridor(
+        &dir.path().join("missing.db"),
+        &[
+            "track",
+            feed.to_str().unwrap(),
+            "--alerts",
+            alerts.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--registry FILE"), "{err}");
     // A record with no clearance log: nothing to verify, and it says so.
     let record = dir.path().join("record.db");
     assert!(import(&record, &shared(CSV), &[]).status.success());
@@ -669,6 +681,9 @@ fn seed_demo_checks_its_keys_folder_before_writing_anything() {
         "a held key was overwritten"
     );
     let fresh = dir.path().join("other-keys");
+    // A check file left by a crash does not block the folder.
+    std::fs::create_dir(&fresh).unwrap();
+    std::fs::write(fresh.join(".corridor-seed-check"), "").unwrap();
     let out = corridor(
         &other,
         &["seed", "demo", "--keys-dir", fresh.to_str().unwrap()],
@@ -1156,6 +1171,26 @@ fn a_port_in_use_is_refused_before_anything_is_announced() {
         );
     }
     assert!(!demo_dir.exists(), "the demo built its store first");
+    // A folder left by an earlier demo, its store removed but not its
+    // keys: refused before the store is built, saying what to remove.
+    std::fs::create_dir_all(demo_dir.join("party-keys")).unwrap();
+    let out = corridor(
+        &dir.path().join("r.db"),
+        &[
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--dir",
+            demo_dir.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("party-keys already exists (an earlier demo's party keys): remove it"),
+        "{err}"
+    );
+    assert!(!demo_dir.join("corridor-demo.db").exists());
 }
 
 /// Open finding 33: `simulate` took days, vessel counts and what-if values
@@ -1174,13 +1209,14 @@ fn simulate_refuses_values_past_its_limits() {
             "1000000000 is not in 0..=1000",
         ),
         (
+            &["simulate", "ais", "--anomalies", "deviation=1000000000"],
+            "the count is not a number from 0 to 1000",
+        ),
+        (
             &["simulate", "ais", "--speed", "NaN"],
             "NaN is not a speed-up",
         ),
-        (
-            &["simulate", "ais", "--speed=-1"],
-            "-1 is not a speed-up",
-        ),
+        (&["simulate", "ais", "--speed=-1"], "-1 is not a speed-up"),
     ] {
         let out = corridor(&db, args);
         let err = String::from_utf8_lossy(&out.stderr);

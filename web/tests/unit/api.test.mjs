@@ -52,3 +52,25 @@ test('a signed-in user refused for the role is told why, and stays signed in', a
   await assert.rejects(request('PUT', '/plans/2026-12-02', { body: {} }), (e) => e.status === 403 && /only the coordinator/.test(e.message));
   assert.equal(token.get(), 'tok-2');
 });
+
+// Review of that fix: two requests sent with the token as it was revoked.
+// The first answer signs the tab out; the second, answered 401 after it,
+// showed the server's words instead of saying signed out.
+test('a second request answered after the first signed the tab out says signed out too', async () => {
+  sessionStorage.m.clear();
+  token.set('tok-3');
+  let answer;
+  const held = new Promise((r) => { answer = r; });
+  let calls = 0;
+  globalThis.fetch = async () => {
+    calls += 1;
+    const body = JSON.stringify(refusal('unauthorized', 'the token was revoked'));
+    if (calls === 2) await held;
+    return new Response(body, { status: 401, headers: { 'content-type': 'application/json' } });
+  };
+  const first = request('GET', '/corridor');
+  const second = request('PUT', '/plans/2026-12-02', { body: {} });
+  await assert.rejects(first, (e) => /You are signed out/.test(e.message));
+  answer();
+  await assert.rejects(second, (e) => e.status === 401 && /You are signed out/.test(e.message));
+});

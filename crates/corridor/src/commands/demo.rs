@@ -62,6 +62,15 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             db.display()
         );
     }
+    // The party keys go next to the store; a folder left by an earlier run
+    // would be refused by the seed after the store is built.
+    let keys_dir = dir.join("party-keys");
+    if keys_dir.exists() {
+        anyhow::bail!(
+            "{} already exists (an earlier demo's party keys): remove it, or give another --dir",
+            keys_dir.display()
+        );
+    }
     let url = db.display().to_string();
     let store = corridor_store::open(&url)
         .await
@@ -105,7 +114,6 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // Clearance: a slice of a season with a user for every role. The party
     // keys are written next to the store: demo only, in production each
     // delegation keeps its own.
-    let keys_dir = dir.join("party-keys");
     // The season ends before now, so its queue is today's queue. It starts
     // at 08:00 UTC, as the fixed season does, so that its inspections and
     // decisions fall in Istanbul's working day whenever the demo is started

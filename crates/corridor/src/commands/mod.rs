@@ -122,6 +122,11 @@ impl Context {
             corridor_store::pool::Location::Postgres(url) => corridor_store::pool::redact(url),
         };
         let Some(tables) = corridor_store::pool::tables(&url).await? else {
+            if holds == Holds::Corridor {
+                anyhow::bail!(
+                    "no database at {shown}: give the vessels to watch with --registry FILE, or a store that has them (--database; `corridor simulate ais --register` fills one)"
+                );
+            }
             anyhow::bail!(
                 "no database at {shown}: import a record first (corridor --database {shown} import jcc FILE), or give --database"
             );

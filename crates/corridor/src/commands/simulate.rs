@@ -248,7 +248,13 @@ fn parse_anomalies(list: &[String], per_kind: usize) -> anyhow::Result<Vec<(Aler
             Some((k, n)) => (
                 k,
                 n.parse::<usize>()
-                    .with_context(|| format!("--anomalies {item:?}: count"))?,
+                    .ok()
+                    .filter(|n| *n as u64 <= MAX_COUNT)
+                    .with_context(|| {
+                        format!(
+                            "--anomalies {item:?}: the count is not a number from 0 to {MAX_COUNT}"
+                        )
+                    })?,
             ),
             None => (item, per_kind),
         };
