@@ -399,6 +399,7 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
     entries = export.get("entries", [])
     prev_hash, prev_time, signatures, leaves, times = GENESIS, None, 0, [], []
     current = {}  # application id (or PLAN-<date>) -> its current content hash
+    signed_payloads = set()  # canonical bytes of every signed decision payload so far
     for i, e in enumerate(entries):
         what = "entry at position %d (seq %s)" % (i, e.get("seq"))
         if type(e.get("seq")) is not int or e.get("seq") != i:
@@ -414,6 +415,13 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
             raise Fail("%s: time goes backwards" % what)
         if check_signature(e, keys, what):
             signatures += 1
+            # A signed decision counts once (Rust's replay refuses it too): a
+            # copy appended later would undo the party's newer decision.
+            payload = canonical(e["event"]["decision"])
+            if payload in signed_payloads:
+                raise Fail("%s: %s's signed decision on %s logged twice (a copy of an earlier entry)"
+                           % (what, e["event"]["decision"]["party"], e["event"]["decision"]["application_id"]))
+            signed_payloads.add(payload)
         check_content_hash(e.get("event"), current, what)
         apply_key_event(keys, e.get("event"), (leaves, times, t), origin, what, trusted)
         leaves.append(leaf_hash(bytes.fromhex(e["entry_hash"])))

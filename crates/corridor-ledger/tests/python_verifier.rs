@@ -646,6 +646,48 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("not its current version"), "{out}");
 
+    // Open finding 25: a signed decision copied from the log and appended
+    // again (to undo the party's newer one) is refused by Rust's replay;
+    // Python refuses it too.
+    let signed = entries
+        .iter()
+        .rposition(|e| e.signature.is_some())
+        .expect("a signed entry");
+    let mut copied = Log::new();
+    for e in entries {
+        copied
+            .append(&e.actor, e.time, e.event.clone(), e.signature.clone())
+            .expect("append");
+    }
+    let again = &entries[signed];
+    copied
+        .append(
+            &again.actor,
+            entries[n - 1].time,
+            again.event.clone(),
+            again.signature.clone(),
+        )
+        .expect("append");
+    let cp = TreeHead {
+        origin: ORIGIN.into(),
+        size: copied.size(),
+        root: copied.root(),
+        time: entries[n - 1].time,
+    }
+    .sign(&s.log_key)
+    .expect("sign");
+    let export = serde_json::to_value(export_log(
+        ORIGIN,
+        &s.log_key.public_key(),
+        &s.keys,
+        copied.entries(),
+        &cp,
+    ))
+    .expect("json");
+    let (code, out) = run_python("a signed decision appended again", &export, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("logged twice"), "{out}");
+
     // A first key registered in the log must be one the parties exchanged.
     let (klog, ua1, _) = logged_keys_log();
     let kcp = TreeHead {
