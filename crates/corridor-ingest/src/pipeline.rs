@@ -941,7 +941,9 @@ async fn monitor_task(
     }
     // A replay of a single report has only a held report and no clock yet.
     if finish_at_end && let Some(now) = m.now().or(m.held_time()) {
-        m.finish(now, &mut alerts);
+        // The wall clock: a last report far past the others is kept if it
+        // is not in the future here (see `Monitor::finish`).
+        m.finish(now, Some(Timestamp::now()), &mut alerts);
         send_alerts(&mut alerts, &sinks.alerts, &mut alert_count).await;
     }
     settle.settle(&sinks, &mut positions).await;

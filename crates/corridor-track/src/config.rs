@@ -68,7 +68,8 @@ pub struct MonitorConfig {
     /// moving the clock nor counting for its vessel, until the next report
     /// settles it: one not more than this before it confirms it (it is then
     /// applied, in arrival order: a sparse feed loses nothing), an earlier
-    /// one disowns it (counted `invalid`); so does `finish`, and a clock tick
+    /// one disowns it (counted `invalid`); so does `finish`, unless the
+    /// report is not in the future where the replay runs, and a clock tick
     /// (`advance_to`) that reaches it confirms it. One report dated a day
     /// ahead thus neither raises `ais_gap` for every ship nor makes its
     /// vessel's real reports stale. Default 600 (10 min: receivers' clocks

@@ -717,15 +717,20 @@ impl<R: Registry> Monitor<R> {
     }
 
     /// Close every open alert at `t` (end of a replay), newest first.
-    pub fn finish(&mut self, t: Timestamp, out: &mut Vec<Alert>) {
+    /// `wall_clock`: the time where the replay runs, if the caller knows it.
+    pub fn finish(&mut self, t: Timestamp, wall_clock: Option<Timestamp>, out: &mut Vec<Alert>) {
         self.advance_to(t, out);
         // Still held: nothing after it confirmed it, and nothing will. Within
         // the gap limit of the clock it is kept (a sparse log's last report:
-        // moving the clock less than that cannot by itself raise a gap);
-        // farther ahead it is refused.
+        // moving the clock less than that cannot by itself raise a gap).
+        // Farther ahead it is kept only if it is not in the future where the
+        // replay runs (a ship heard again after a long silence, the end of a
+        // recorded log); a report from the future is refused.
         if let Some(h) = self.held.take() {
             let gap = self.config.ais_gap_s as f64;
-            if self.now.is_none_or(|n| secs(n, h.time()) <= gap) {
+            let skew = self.config.max_clock_lead_s as f64;
+            let in_the_past = wall_clock.is_some_and(|w| secs(w, h.time()) <= skew);
+            if self.now.is_none_or(|n| secs(n, h.time()) <= gap) || in_the_past {
                 self.apply(&h, out);
             } else {
                 self.stats.invalid += 1;

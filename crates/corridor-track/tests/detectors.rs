@@ -845,7 +845,7 @@ fn a_lone_report_is_applied_at_the_end() {
     let mut out = Vec::new();
     m.on_position(&first, &mut out);
     assert_eq!((m.now(), m.held_time()), (None, Some(first.time)));
-    m.finish(first.time, &mut out);
+    m.finish(first.time, None, &mut out);
     assert_eq!(m.stats().positions, 1, "{:?}", m.stats());
     assert_eq!(
         m.vessel(31).and_then(|v| v.fix).map(|f| f.time),
@@ -876,7 +876,7 @@ fn a_sparse_logs_last_report_is_kept_a_far_one_refused() {
         m.on_position(&first, &mut out);
         m.on_position(&last, &mut out);
         let now = m.now().expect("a clock");
-        m.finish(now, &mut out);
+        m.finish(now, None, &mut out);
         let st = m.stats();
         assert_eq!(
             (st.positions, st.invalid),
@@ -884,6 +884,54 @@ fn a_sparse_logs_last_report_is_kept_a_far_one_refused() {
             "{later_min} min: {st:?}"
         );
     }
+}
+
+/// Open finding 1: a recorded log whose last report came more than
+/// `ais_gap_s` after every other lost it, and with it the gap the ship's
+/// silence was. Where the replay runs, a report not in the future is real:
+/// kept, and the silence it ends is an `ais_gap`. A report dated after the
+/// wall clock is still refused.
+#[test]
+fn a_logs_last_report_after_a_long_silence_is_kept_unless_it_is_from_the_future() {
+    let mut s = Script::new(33, 10.0);
+    s.go(off(ODESA, 100.0, 0.0));
+    let steps = merge(vec![s]);
+    let Some(Step::Pos(first)) = steps.first().cloned() else {
+        panic!("a position first");
+    };
+    let run = |last_after: jiff::SignedDuration, wall: jiff::Timestamp| {
+        let mut m = Monitor::new(
+            Arc::clone(&CORRIDOR),
+            MonitorConfig::default(),
+            MapRegistry::new(),
+        );
+        let mut out = Vec::new();
+        let mut second = first;
+        second.time = first.time + jiff::SignedDuration::from_mins(10);
+        let mut last = first;
+        last.time = first.time + last_after;
+        for p in [&first, &second, &last] {
+            m.on_position(p, &mut out);
+        }
+        let now = m.now().expect("a clock");
+        m.finish(now, Some(wall), &mut out);
+        (m.stats(), out)
+    };
+    let wall = first.time + jiff::SignedDuration::from_hours(24 * 365);
+    let (st, alerts) = run(jiff::SignedDuration::from_hours(6), wall);
+    assert_eq!((st.positions, st.invalid), (3, 0), "{st:?}");
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::AisGap && a.mmsi == 33),
+        "{alerts:?}"
+    );
+    // Dated after the wall clock: refused, as before.
+    let (st, _) = run(
+        jiff::SignedDuration::from_hours(6),
+        first.time + jiff::SignedDuration::from_hours(1),
+    );
+    assert_eq!((st.positions, st.invalid), (2, 1), "{st:?}");
 }
 
 /// The review of 2026-11-30 (ingest), finding 3: made-up MMSIs grew the

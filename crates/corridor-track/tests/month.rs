@@ -46,7 +46,7 @@ fn simulated_month_has_full_recall_and_precision() {
             }
         }
     }
-    m.finish(sc.end, &mut alerts);
+    m.finish(sc.end, None, &mut alerts);
     let s = score(&sim.truth, &alerts, SignedDuration::from_mins(10));
     println!(
         "{} vessels, {positions} positions, {statics} statics; truth {}, alerts {}, matched {}; recall {:.3} precision {:.3}",

@@ -95,7 +95,7 @@ proptest! {
                 }
             }
         }
-        m.finish(t, &mut out);
+        m.finish(t, None, &mut out);
         for a in &out {
             prop_assert!(a.start <= a.end, "{:?}", a);
             prop_assert!(!a.evidence.is_empty() || a.kind == corridor_track::AlertKind::AisGap, "{:?}", a);

@@ -127,7 +127,7 @@ fn monitor(sc: &Scenario) -> (Vec<Alert>, Vec<TruthRecord>) {
             Report::Static(s) => m.on_static(&s, &mut out),
         }
     }
-    m.finish(sc.end, &mut out);
+    m.finish(sc.end, None, &mut out);
     (out, sim.truth)
 }
 
