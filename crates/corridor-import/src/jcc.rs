@@ -346,10 +346,10 @@ fn checked_rows<'a, R: Read + 'a>(
                     let line = match not_utf8 {
                         None => line,
                         Some(c) => Err(match columns.field_at(c) {
-                            Some(name) => (Some(name), "not valid UTF-8 text".to_string()),
+                            Some(name) => (Some(name), RowError::NOT_UTF8.to_string()),
                             None => {
                                 let name = header.get(c).map_or("?", String::as_str);
-                                (None, format!("column {name:?}: not valid UTF-8 text"))
+                                (None, format!("column {name:?}: {}", RowError::NOT_UTF8))
                             }
                         }),
                     };

@@ -126,4 +126,19 @@ impl Parsed {
     pub fn rows_rejected(&self) -> u64 {
         self.rows_read.saturating_sub(self.cargo_lines() as u64)
     }
+
+    /// Rows refused because their bytes are not UTF-8 text: many of them
+    /// mean the file was saved in another encoding, which one note says
+    /// better than an error per row.
+    pub fn rows_not_utf8(&self) -> usize {
+        let mut rows: Vec<u64> = self
+            .errors
+            .iter()
+            .filter(|e| e.is_not_utf8())
+            .map(|e| e.row)
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.len()
+    }
 }

@@ -19,6 +19,16 @@ pub struct RowError {
     pub reason: String,
 }
 
+impl RowError {
+    /// The reason given for a row whose bytes are not UTF-8 text.
+    pub const NOT_UTF8: &'static str = "not valid UTF-8 text";
+
+    /// Whether the row was refused for its encoding.
+    pub fn is_not_utf8(&self) -> bool {
+        self.reason.ends_with(Self::NOT_UTF8)
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {

@@ -1244,3 +1244,36 @@ fn simulate_refuses_values_past_its_limits() {
         assert!(err.contains(says), "{what_if}: {err}");
     }
 }
+
+/// Open finding 33: a file saved in another encoding got one error per row
+/// and nothing saying why. The rows are still named one by one, and one
+/// note says what the file looks like and what to do.
+#[test]
+fn a_file_in_another_encoding_is_named_once_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = std::fs::read(shared(CSV)).unwrap();
+    // "Türkiye" as Windows-1252 writes it: ü is one byte, 0xFC.
+    let mut cp1252 = Vec::with_capacity(utf8.len());
+    let mut i = 0;
+    while i < utf8.len() {
+        if utf8[i..].starts_with("ü".as_bytes()) {
+            cp1252.push(0xFC);
+            i += 2;
+        } else {
+            cp1252.push(utf8[i]);
+            i += 1;
+        }
+    }
+    let file = dir.path().join("windows.csv");
+    std::fs::write(&file, &cp1252).unwrap();
+    let out = import(&dir.path().join("r.db"), &file, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let rows = err.matches("not valid UTF-8 text").count();
+    assert!(rows > 100, "{rows} rows named");
+    assert_eq!(err.matches("note: ").count(), 1, "{err}");
+    assert!(
+        err.contains("row(s) are not UTF-8 text: the file looks saved in another encoding"),
+        "{err}"
+    );
+}

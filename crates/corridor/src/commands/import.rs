@@ -55,6 +55,14 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
     for w in &parsed.warnings {
         progress.suspend(|| say!("warning: {w}"));
     }
+    let not_utf8 = parsed.rows_not_utf8();
+    if not_utf8 > 0 {
+        progress.suspend(|| {
+            say!(
+                "note: {not_utf8} row(s) are not UTF-8 text: the file looks saved in another encoding (such as Windows-1252); save it as UTF-8 CSV and import it again"
+            )
+        });
+    }
     let rejected = parsed.rows_rejected();
     if args.strict && !parsed.errors.is_empty() {
         progress.finish_and_clear();
