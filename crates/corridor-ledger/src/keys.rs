@@ -39,6 +39,39 @@ pub enum KeyError {
     BadSignature,
 }
 
+/// What is wrong with a key file's text, in the words of its likely cause
+/// (an empty file, no PEM at all, the other half of the pair) before the
+/// decoder's own, which speaks of ASN.1 and, for a file that is not PEM,
+/// of a NUL byte it does not hold.
+fn pem_problem(text: &str, want: &str, decoder: impl fmt::Display) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return "the file is empty".into();
+    }
+    let Some(label) = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("-----BEGIN "))
+        .and_then(|l| l.strip_suffix("-----"))
+    else {
+        return format!("not a PEM file (it does not begin with \"-----BEGIN {want}-----\")");
+    };
+    match (want, label) {
+        ("PRIVATE KEY", "PUBLIC KEY") => {
+            "this is a public key (PARTY.pub.pem): signing needs the private one (PARTY.key.pem)"
+                .into()
+        }
+        ("PUBLIC KEY", "PRIVATE KEY") => {
+            "this is a private key (PARTY.key.pem): give the public one (PARTY.pub.pem), and keep this one secret"
+                .into()
+        }
+        (want, label) if label != want => {
+            format!("a PEM {label:?}, not a {want:?} (ed25519 keys only)")
+        }
+        _ => decoder.to_string(),
+    }
+}
+
 /// Short identifier of a public key: the first 16 hex characters of SHA-256 of its raw bytes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -139,7 +172,7 @@ impl PublicKey {
     pub fn from_spki_pem(pem: &str) -> Result<Self, KeyError> {
         VerifyingKey::from_public_key_pem(pem.trim())
             .map(PublicKey)
-            .map_err(|e| KeyError::PublicKeyFormat(e.to_string()))
+            .map_err(|e| KeyError::PublicKeyFormat(pem_problem(pem, "PUBLIC KEY", e)))
     }
 
     /// Parses either SPKI PEM or base64 of the raw bytes (what a key file may hold).
@@ -218,7 +251,7 @@ impl SecretKey {
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, KeyError> {
         SigningKey::from_pkcs8_pem(pem.trim())
             .map(SecretKey)
-            .map_err(|e| KeyError::PrivateKeyFormat(e.to_string()))
+            .map_err(|e| KeyError::PrivateKeyFormat(pem_problem(pem, "PRIVATE KEY", e)))
     }
 
     /// The public half.
@@ -561,6 +594,41 @@ mod tests {
         assert!(format!("{k:?}").contains("redacted"));
         let g = SecretKey::generate();
         assert_ne!(g.public_key(), k.public_key());
+    }
+
+    /// Open finding 33: a key file that is not one was said to hold "a
+    /// NUL byte" (an empty file, a JSON file), and the wrong half of a pair
+    /// was told in ASN.1 terms. Each is said for what it is.
+    #[test]
+    fn a_wrong_key_file_is_named_for_what_it_is() {
+        let k = SecretKey::from_seed(&[7; 32]);
+        let (private, public) = (
+            k.to_pkcs8_pem().unwrap(),
+            k.public_key().to_spki_pem().unwrap(),
+        );
+        let says = |r: Result<SecretKey, KeyError>| r.unwrap_err().to_string();
+        assert!(says(SecretKey::from_pkcs8_pem("")).ends_with("the file is empty"));
+        assert!(
+            says(SecretKey::from_pkcs8_pem("{\"id\": 1}\n")).ends_with(
+                "not a PEM file (it does not begin with \"-----BEGIN PRIVATE KEY-----\")"
+            )
+        );
+        assert!(
+            says(SecretKey::from_pkcs8_pem(&public))
+                .contains("this is a public key (PARTY.pub.pem)")
+        );
+        let cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(
+            says(SecretKey::from_pkcs8_pem(cert))
+                .contains("a PEM \"CERTIFICATE\", not a \"PRIVATE KEY\"")
+        );
+        let e = PublicKey::from_text(&private).unwrap_err().to_string();
+        assert!(e.contains("this is a private key (PARTY.key.pem)"), "{e}");
+        // A damaged key of the right kind keeps the decoder's words.
+        let e = says(SecretKey::from_pkcs8_pem(
+            "-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----",
+        ));
+        assert!(!e.contains("PARTY"), "{e}");
     }
 
     #[test]

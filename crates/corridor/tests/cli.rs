@@ -693,6 +693,20 @@ fn seed_demo_checks_its_keys_folder_before_writing_anything() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Open finding 33: a mistyped --log-key file was called "not a public key".
+    let typo = dir.path().join("keys/log.pub");
+    let out = corridor(&db, &["verify", "--log-key", typo.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("no such file, and not a public key written out"),
+        "{err}"
+    );
+    // The wrong half of a pair is named for what it is.
+    let pair = dir.path().join("keys/RU.key.pem");
+    let out = corridor(&db, &["verify", "--log-key", pair.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("this is a private key"), "{err}");
 }
 
 /// `--as-of` before the file's own departures is refused before anything is

@@ -154,16 +154,21 @@ fn anchors(args: &VerifyArgs) -> anyhow::Result<corridor_clearance_service::veri
         None => None,
         Some(given) => {
             let path = std::path::Path::new(given);
-            let text = if path.is_file() {
+            let is_file = path.is_file();
+            let text = if is_file {
                 std::fs::read_to_string(path)
                     .with_context(|| format!("reading the log key {given}"))?
             } else {
                 given.clone()
             };
-            Some(
-                PublicKey::from_text(&text)
-                    .with_context(|| format!("--log-key {given}: not a public key"))?,
-            )
+            // A mistyped file name is not "not a public key": say both.
+            Some(PublicKey::from_text(&text).with_context(|| {
+                if is_file {
+                    format!("--log-key {given}: not a public key")
+                } else {
+                    format!("--log-key {given}: no such file, and not a public key written out (base64 or PEM)")
+                }
+            })?)
         }
     };
     Ok(corridor_clearance_service::verify::Anchors {
