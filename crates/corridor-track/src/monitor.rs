@@ -190,6 +190,11 @@ fn implausible(
 /// fix is frozen: the ship claims to move and does not.
 const FROZEN_FIX_MIN_SOG_KN: f32 = 1.0;
 
+/// A speed over ground that says the ship is under way.
+fn moving(sog_kn: Option<f32>) -> bool {
+    sog_kn.is_some_and(|v| v >= FROZEN_FIX_MIN_SOG_KN)
+}
+
 /// An `mmsi_conflict`'s detail grows with each identity claimed, up to this.
 const MAX_CONFLICT_DETAIL: usize = 512;
 
@@ -625,16 +630,22 @@ impl<R: Registry> Monitor<R> {
         let claims = identity(v.name.as_deref(), v.imo)
             .map(|i| format!("; static data claims {i}"))
             .unwrap_or_default();
+        let frozen_track = v.det.frozen;
         if let Some((id, last)) = jump {
             self.close_alert(id, last.unwrap_or(r.time), None, out);
         }
-        // A second place that never moves while its reports say the ship is
-        // under way is not a second ship's track: a frozen or made-up fix.
-        let moving = |p: &PositionReport| p.sog_kn.is_some_and(|v| v >= FROZEN_FIX_MIN_SOG_KN);
-        let why = if q.lat == r.lat && q.lon == r.lon && moving(&q) && moving(r) {
+        // A place that never moves while its reports say the ship is under
+        // way is not a second ship's track: a frozen or made-up fix. Either
+        // place may be it: the second, or the first, which the track follows.
+        let why = if q.lat == r.lat && q.lon == r.lon && moving(q.sog_kn) && moving(r.sog_kn) {
             format!(
                 "the second place does not move though its reports say {:.1} kn: one transponder alternating with a frozen or false fix, or a spoofer",
                 r.sog_kn.unwrap_or_default()
+            )
+        } else if frozen_track {
+            format!(
+                "the first place does not move though its reports say {:.1} kn: one transponder alternating with a frozen or false fix, which the track follows; the second place, which moves, may be the ship's real one",
+                f.sog_kn.unwrap_or_default()
             )
         } else {
             "two ships share it".to_string()
@@ -1131,6 +1142,9 @@ impl<R: Registry> Monitor<R> {
                     _ => s,
                 });
             }
+            v.det.frozen = v
+                .fix
+                .is_some_and(|f| f.pos == r.pos() && moving(f.sog_kn) && moving(r.sog_kn));
             v.fix = Some(Fix::from_report(&r));
         }
         self.update_zones(&r, out);

@@ -130,6 +130,9 @@ pub(crate) struct Detectors {
     /// Consecutive believed fixes of the current track (a fix after a
     /// silence longer than `ais_gap_s` starts a new one).
     pub support: u16,
+    /// The believed fix repeats the one before it to the digit while both
+    /// say the ship is under way: the track itself may be a frozen fix.
+    pub frozen: bool,
     /// The latest impossible jump and the run of consecutive ones that agree
     /// with it (a rival track); the run is 0 once a believed fix followed it,
     /// so a later jump that agrees with it shows the reports alternating.

@@ -1037,3 +1037,40 @@ fn made_up_vessels_cannot_grow_the_state_without_bound() {
         "{theirs} encounter alerts of 300"
     );
 }
+
+/// Open finding 2: when the frozen fix came first, the track followed it
+/// and the real, moving ship read as "two ships share it". A first place
+/// that repeats itself at 12 kn is named as the frozen one.
+#[test]
+fn a_frozen_first_place_is_named_not_taken_for_a_second_ship() {
+    let frozen = off(ODESA, 150.0, 0.0);
+    let mut s = Script::new(28, 0.0);
+    for _ in 0..4 {
+        s.report(frozen, 12.0, NavStatus::UNDER_WAY);
+        s.wait(2.0);
+    }
+    // The real ship, 60 nm on and moving, alternating with the frozen fix.
+    for k in 0..3 {
+        s.report(
+            off(ODESA, 90.0 + f64::from(k) * 0.4, 0.0),
+            12.0,
+            NavStatus::UNDER_WAY,
+        );
+        s.wait(1.0);
+        s.report(frozen, 12.0, NavStatus::UNDER_WAY);
+        s.wait(1.0);
+    }
+    let (alerts, _) = run(&s.steps, MapRegistry::new());
+    let conflict = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::MmsiConflict)
+        .unwrap_or_else(|| panic!("a conflict: {alerts:#?}"));
+    assert!(
+        conflict
+            .detail
+            .contains("the first place does not move though its reports say 12.0 kn")
+            && !conflict.detail.contains("two ships"),
+        "{}",
+        conflict.detail
+    );
+}
