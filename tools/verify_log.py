@@ -4,7 +4,7 @@
 Uses only Python's standard library (hashlib, json, base64, datetime) and
 PyNaCl, so anyone can check corridor's record without corridor's code.
 
-    python3 tools/verify_log.py EXPORT.json [--log-key BASE64] [--keys TRUSTED.json] [--checkpoint FILE]...
+    python3 tools/verify_log.py EXPORT.json [--log-key KEY] [--keys TRUSTED.json] [--checkpoint FILE]...
 
 Checks, in this order, and stops at the first failure:
   1. every party key's id is the first 16 hex chars of SHA-256(raw key), ids are unique,
@@ -25,7 +25,9 @@ Checks, in this order, and stops at the first failure:
      "corridor-decision-v1\\n" || canonical(payload) verifies;
   3. the checkpoint is signed by the log key over its five-line body and its root is the
      RFC 6962 Merkle root over the first `size` entries (leaf data = the 32 bytes of entry_hash).
---log-key and --keys compare the export's keys with copies obtained out of band: --keys
+--log-key and --keys compare the export's keys with copies obtained out of band: --log-key is
+the log's public key in base64 (`log_key` of GET /api/v1/log/checkpoint), or a file holding it
+or its SPKI PEM; --keys
 lists the parties' keys as exchanged (records with key_id, party, public_key, valid_from,
 valid_until); the export's initial keys must be in it as exported, and so must every key the
 log registers without an endorsement (a party's first key), by id, party and public key.
@@ -42,9 +44,11 @@ or unreadable input.
 """
 
 import base64
+import binascii
 import datetime
 import hashlib
 import json
+import os
 import sys
 
 import nacl.exceptions
@@ -455,6 +459,32 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
             "held": len(held)}
 
 
+# DER header of an ed25519 SubjectPublicKeyInfo (RFC 8410): the raw 32-byte key follows.
+SPKI_ED25519 = bytes.fromhex("302a300506032b6570032100")
+
+
+def log_key_text(given):
+    """--log-key as `corridor verify` takes it: the key in base64, or a file holding that or
+    the key as SPKI PEM (PUBLIC KEY). Returns the base64 of the raw key."""
+    text = given
+    if os.path.isfile(given):
+        with open(given, encoding="utf-8") as f:
+            text = f.read()
+    text = text.strip()
+    if text.startswith("-----BEGIN PUBLIC KEY-----"):
+        body = "".join(l for l in text.splitlines() if not l.startswith("-----"))
+        try:
+            der = base64.b64decode(body, validate=True)
+        except (ValueError, binascii.Error):
+            raise Fail("--log-key %s: the PEM is not base64" % given)
+        if len(der) != 44 or not der.startswith(SPKI_ED25519):
+            raise Fail("--log-key %s: not an ed25519 public key" % given)
+        return base64.b64encode(der[12:]).decode("ascii")
+    if text.startswith("-----BEGIN"):
+        raise Fail("--log-key %s: a PEM that is not a PUBLIC KEY" % given)
+    return text
+
+
 def main(argv):
     args = list(argv[1:])
     trusted_log_key = trusted_keys = None
@@ -464,6 +494,11 @@ def main(argv):
         a = args.pop(0)
         if a == "--log-key" and args:
             trusted_log_key = args.pop(0)
+            try:
+                trusted_log_key = log_key_text(trusted_log_key)
+            except Fail as e:
+                print("FAIL: %s" % e)
+                return 1
         elif a == "--checkpoint" and args:
             held_paths.append(args.pop(0))
         elif a == "--keys" and args:

@@ -57,16 +57,46 @@ async fn the_export_verifies_with_the_python_oracle() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    // The log key from the checkpoint route matches the export's, out of band.
+    // The log key from the checkpoint route matches the export's, out of band:
+    // given as base64, or (as `corridor verify` takes it; docs review,
+    // 2026-11-30) a file holding that or its PEM.
     let (_, cp) = call(&app, "GET", "/log/checkpoint", None, None).await;
+    let key = cp["log_key"].as_str().unwrap();
+    let pem = corridor_ledger::PublicKey::from_base64(key)
+        .unwrap()
+        .to_spki_pem()
+        .unwrap();
+    let (as_text, as_pem) = (dir.path().join("log.b64"), dir.path().join("log.pub.pem"));
+    std::fs::write(&as_text, format!("{key}\n")).unwrap();
+    std::fs::write(&as_pem, pem).unwrap();
+    for given in [key, as_text.to_str().unwrap(), as_pem.to_str().unwrap()] {
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(&good)
+            .args(["--log-key", given])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{given}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // Another key, as PEM: refused.
+    let other = corridor_ledger::SecretKey::from_seed(&[9; 32])
+        .public_key()
+        .to_spki_pem()
+        .unwrap();
+    std::fs::write(&as_pem, other).unwrap();
     let out = Command::new("python3")
         .arg(&script)
         .arg(&good)
-        .args(["--log-key", cp["log_key"].as_str().unwrap()])
+        .args(["--log-key", as_pem.to_str().unwrap()])
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).contains("not the trusted log key"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
