@@ -163,9 +163,44 @@ impl SqliteTrackStore {
     }
 }
 
+impl SqliteTrackStore {
+    /// Nothing to take: SQLite's write lock (`BEGIN IMMEDIATE`) already
+    /// keeps a thinning run and a batch apart.
+    async fn lock_for_thinning(_tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+/// The advisory lock that keeps a thinning run and the batches stored
+/// meanwhile apart on PostgreSQL (per schema: each deployment its own).
+const THINNING_LOCK: &str = "hashtext(current_schema() || ':corridor:track_thinning')";
+
 impl PgTrackStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    /// A thinning run holds the lock alone until it commits: a batch reads
+    /// how far thinning has gone and stores its rows under the shared lock
+    /// (open finding 9), so no run passes a batch's rows between the two
+    /// and leaves them unthinned and unnoted.
+    async fn lock_for_thinning(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_xact_lock({THINNING_LOCK})::text"
+        )))
+        .execute(&mut *tx)
+        .await
+        .map(|_| ())
+    }
+
+    /// A batch's share of the thinning lock, until its transaction ends.
+    async fn share_thinning_lock(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_xact_lock_shared({THINNING_LOCK})::text"
+        )))
+        .execute(&mut *tx)
+        .await
+        .map(|_| ())
     }
 
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -464,6 +499,7 @@ macro_rules! track_impl {
                 let bucket = i64::from(bucket_s.max(1)) * 1000;
                 let before = millis(before);
                 let mut tx = self.begin_write().await?;
+                Self::lock_for_thinning(&mut tx).await?;
                 let done: Option<i64> = sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -631,31 +667,41 @@ impl PgTrackStore {
         use std::sync::atomic::Ordering::Relaxed;
         let rows = by_index_order(rows);
         let expected = self.repeats_expected.load(Relaxed);
-        // A batch dated before what thinning has passed goes through the
-        // transaction below, which notes it (rare: a feed filling in the past).
-        let done: Option<i64> =
-            sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
-                .fetch_optional(&self.pool)
-                .await?;
-        let late = !late_by_vessel(&rows, done).is_empty();
-        if expected == 0 && !late {
+        if expected == 0 {
             let mut conn = self.pool.acquire().await?;
-            match copy_positions(&mut conn, "track_positions", &rows).await {
-                Ok(n) => return Ok(n),
-                Err(e) => {
-                    // A connection whose COPY failed is not handed back.
-                    conn.close_on_drop();
-                    if !is_unique_violation(&e) {
-                        return Err(e.into());
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            Self::share_thinning_lock(&mut tx).await?;
+            // A batch dated before what thinning has passed goes through the
+            // transaction below, which notes it (rare: a feed filling in the past).
+            let done: Option<i64> =
+                sqlx::query_scalar(q("SELECT done_until FROM track_downsample WHERE id = 1"))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if late_by_vessel(&rows, done).is_empty() {
+                match copy_positions(&mut tx, "track_positions", &rows).await {
+                    Ok(n) => {
+                        tx.commit().await?;
+                        return Ok(n);
                     }
-                    tracing::debug!("a batch repeats stored positions: storing only the new ones");
-                    self.repeats_expected.store(REPEAT_BATCHES, Relaxed);
+                    Err(e) => {
+                        drop(tx);
+                        // A connection whose COPY failed is not handed back.
+                        conn.close_on_drop();
+                        if !is_unique_violation(&e) {
+                            return Err(e.into());
+                        }
+                        tracing::debug!(
+                            "a batch repeats stored positions: storing only the new ones"
+                        );
+                        self.repeats_expected.store(REPEAT_BATCHES, Relaxed);
+                    }
                 }
             }
-        } else if expected > 0 {
+        } else {
             self.repeats_expected.store(expected - 1, Relaxed);
         }
         let mut tx = self.pool.begin().await?;
+        Self::share_thinning_lock(&mut tx).await?;
         sqlx::query(q(
             "CREATE TEMPORARY TABLE track_positions_in (LIKE track_positions INCLUDING DEFAULTS) ON COMMIT DROP",
         ))

@@ -475,3 +475,75 @@ async fn sqlite_page_size() {
     p.close().await;
     assert_eq!(page_size(&old).await, 4096);
 }
+
+/// Open finding 9: on PostgreSQL a thinning run by another process, between
+/// a batch's reading how far thinning had gone and its `COPY`, could leave
+/// that batch unthinned and unnoted. A batch and a thinning run now take
+/// one advisory lock (shared by batches, alone by a run): each waits for
+/// the other to commit. Here another session holds the lock as each would.
+#[tokio::test]
+async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
+    let Some(s) = pg_store("thinning_lock").await else {
+        return;
+    };
+    let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("t_track_thinning_lock_{}", std::process::id());
+    let pool = corridor_store::pool::postgres(&url, Some(&schema), 1)
+        .await
+        .expect("pool");
+    let mut other = pool.acquire().await.expect("connection");
+    let lock = |how: &str| {
+        format!("SELECT pg_{how}(hashtext(current_schema() || ':corridor:track_thinning'))::text")
+    };
+    let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
+    let s = Arc::new(s);
+    let row = |minute: i64| PositionRow {
+        mmsi: 211_000_009,
+        time: t(minute * 60),
+        lat: 43.0,
+        lon: 34.0,
+        sog: Some(10.0),
+        cog: Some(90.0),
+        heading: None,
+        nav_status: 0,
+    };
+    // A thinning run in progress: a batch waits until it commits.
+    run(lock("advisory_lock"))
+        .execute(&mut *other)
+        .await
+        .expect("lock");
+    let batch = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move { s.insert_positions(&[row(1)]).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !batch.is_finished(),
+        "a batch was stored during a thinning run"
+    );
+    run(lock("advisory_unlock"))
+        .execute(&mut *other)
+        .await
+        .expect("unlock");
+    assert_eq!(batch.await.expect("task").expect("stored"), 1);
+    // A batch in flight: a thinning run waits until it commits.
+    run(lock("advisory_lock_shared"))
+        .execute(&mut *other)
+        .await
+        .expect("share");
+    let thinning = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move { s.downsample(t(86_400), 60, 1.0, 10.0).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !thinning.is_finished(),
+        "a thinning run passed a batch in flight"
+    );
+    run(lock("advisory_unlock_shared"))
+        .execute(&mut *other)
+        .await
+        .expect("unshare");
+    thinning.await.expect("task").expect("thinned");
+}
