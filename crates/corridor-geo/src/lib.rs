@@ -16,7 +16,10 @@
 //!   `from` / `to` naming the areas at its ends (these build the route graph
 //!   for along-route distances and ETAs).
 //! - `buffer`: LineString or MultiLineString centre line; `radius_nm`.
-//! - `inspection_area`, `waiting_area`, `anchorage`: Polygon or MultiPolygon.
+//! - `inspection_area`, `waiting_area`, `anchorage`: Polygon or MultiPolygon;
+//!   an anchorage or waiting area where ships wait for inspection has
+//!   `queue_arrival: true`: entering it is arriving, for the queue, as
+//!   entering an inspection area is ([`Area::queue_arrival`]).
 //! - `port_approach`: Polygon or MultiPolygon; `locode` (UN/LOCODE, e.g. UAODS).
 //! - optional `approximate: true` marks demo geometry.
 //!

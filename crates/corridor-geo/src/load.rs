@@ -13,6 +13,7 @@ pub(crate) enum Parsed {
         name: String,
         locode: Option<String>,
         approximate: bool,
+        queue_arrival: bool,
         /// Polygons, each an outer ring followed by holes.
         polygons: Vec<Vec<Vec<LatLon>>>,
     },
@@ -170,11 +171,23 @@ fn parse_feature(index: usize, f: &Value) -> Result<Parsed, GeoError> {
         if kind == AreaKind::PortApproach && locode.is_none() {
             return Err(cx.prop("locode", "missing (required for a port_approach)"));
         }
+        let queue_arrival = match props.get("queue_arrival") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(cx.prop("queue_arrival", "must be a boolean")),
+        };
+        if queue_arrival && !matches!(kind, AreaKind::Anchorage | AreaKind::WaitingArea) {
+            return Err(cx.prop(
+                "queue_arrival",
+                "only an anchorage or a waiting area may have it (an inspection area always counts as arrival, a port approach never)",
+            ));
+        }
         return Ok(Parsed::Area {
             kind,
             name: name.to_owned(),
             locode,
             approximate,
+            queue_arrival,
             polygons,
         });
     }

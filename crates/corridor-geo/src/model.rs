@@ -91,6 +91,10 @@ pub struct Area {
     pub locode: Option<String>,
     /// Marked `approximate` in the file.
     pub approximate: bool,
+    /// Ships wait here for inspection: entering it is arriving, for the
+    /// queue, as entering an inspection area is (`queue_arrival: true` on
+    /// an anchorage or waiting area; always for an inspection area).
+    pub queue_arrival: bool,
     /// Geometry, x = longitude, y = latitude.
     pub shape: MultiPolygon<f64>,
 }
@@ -257,6 +261,7 @@ impl Corridor {
                     name,
                     locode,
                     approximate: ap,
+                    queue_arrival,
                     polygons,
                 } => {
                     approximate |= ap;
@@ -270,6 +275,7 @@ impl Corridor {
                         name,
                         locode,
                         approximate: ap,
+                        queue_arrival: queue_arrival || kind == AreaKind::InspectionArea,
                         shape,
                     });
                 }

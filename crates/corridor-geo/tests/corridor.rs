@@ -194,6 +194,24 @@ fn errors_name_feature_and_property() {
         &port(r#"{"kind":"port_approach","name":"P","locode":"odesa"}"#),
         &["P", "`locode`", "UN/LOCODE"],
     );
+    // Open finding 21: `queue_arrival` marks where ships wait for inspection.
+    refused(
+        &port(r#"{"kind":"port_approach","name":"P","locode":"UAODS","queue_arrival":true}"#),
+        &[
+            "P",
+            "`queue_arrival`",
+            "only an anchorage or a waiting area",
+        ],
+    );
+    refused(
+        &port(r#"{"kind":"anchorage","name":"A","queue_arrival":"yes"}"#),
+        &["A", "`queue_arrival`", "boolean"],
+    );
+    let waits = Corridor::from_geojson_str(&port(
+        r#"{"kind":"anchorage","name":"A","queue_arrival":true}"#,
+    ))
+    .expect("an anchorage where ships wait");
+    assert!(waits.area_by_name("A").is_some_and(|a| a.queue_arrival));
     refused(
         &fc(
             r#"{"type":"Feature","properties":{"kind":"anchorage","name":"A"},"geometry":{"type":"Polygon","coordinates":[[[30,45],[31,45],[31,46],[30,46.5]]]}}"#,

@@ -1282,20 +1282,18 @@ impl<R: Registry> Monitor<R> {
         let name_area = |a: AreaId| c.area(a).map(|a| a.name.clone());
         let name_lane = |h: &LaneHit| c.lane(h.lane).map(|l| l.name.clone());
 
-        // area_arrival: inspection areas and ports newly entered; and the
-        // inspection area a vessel is in when first seen at all (it arrived
-        // before tracking saw it: the queue counts from an arrival, a port
-        // call does not need one). Not again after a re-anchored track.
+        // area_arrival: inspection areas (and the anchorages and waiting
+        // areas where ships wait for inspection, `queue_arrival`) and ports
+        // newly entered; and such an area a vessel is in when first seen
+        // at all (it arrived before tracking saw it: the queue counts from
+        // an arrival, a port call does not need one). Not again after a
+        // re-anchored track.
         for a in &now_areas {
-            let kind = kind_of(a);
+            let queue = c.area(*a).is_some_and(|x| x.queue_arrival);
             let arrived = if first {
-                never_placed && kind == Some(AreaKind::InspectionArea)
+                never_placed && queue
             } else {
-                !prev_areas.contains(a)
-                    && matches!(
-                        kind,
-                        Some(AreaKind::InspectionArea | AreaKind::PortApproach)
-                    )
+                !prev_areas.contains(a) && (queue || kind_of(a) == Some(AreaKind::PortApproach))
             };
             if arrived {
                 let area = c.area(*a);

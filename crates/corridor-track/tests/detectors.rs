@@ -367,15 +367,19 @@ fn loitering() {
     b.go(off(ODESA, 60.0, 0.0));
     b.hold(off(ODESA, 61.0, 0.0), 0.1, 50.0, 5.0, 0.0);
     b.go(off(ODESA, 70.0, 0.0));
-    // Stopped 3 hours at Kilyos anchorage: exempt.
+    // Stopped 3 hours at Kilyos anchorage: exempt (first seen there, where
+    // ships wait for inspection: an arrival).
     let mut c = Script::new(10, 0.0);
-    c.go(LatLon::new(41.30, 28.90));
+    let anchored = c.go(LatLon::new(41.30, 28.90));
     c.hold(LatLon::new(41.30, 28.90), 0.0, 180.0, 3.0, 0.0);
     check(
         "loitering",
         &merge(vec![a, b, c]),
         MapRegistry::new(),
-        &[(AlertKind::Loitering, 8, first, last)],
+        &[
+            (AlertKind::Loitering, 8, first, last),
+            (AlertKind::AreaArrival, 10, anchored, anchored),
+        ],
     );
 }
 
@@ -1072,5 +1076,33 @@ fn a_frozen_first_place_is_named_not_taken_for_a_second_ship() {
             && !conflict.detail.contains("two ships"),
         "{}",
         conflict.detail
+    );
+}
+
+/// Open finding 21: ships wait for inspection at anchor off the Bosphorus
+/// or in the Southern Waiting Area as often as in an inspection area; the
+/// queue counts from their arrival there. An area the geometry marks
+/// `queue_arrival` is an arrival; an anchorage off a Ukrainian port is not.
+#[test]
+fn an_anchorage_where_ships_wait_for_inspection_is_an_arrival() {
+    let mut a = Script::new(44, 0.0);
+    a.go(LatLon::new(41.45, 28.70));
+    let arrived = a.go(LatLon::new(41.30, 28.91)); // Kilyos anchorage
+    a.hold(LatLon::new(41.30, 28.91), 0.0, 240.0, 6.0, 0.0);
+    let mut b = Script::new(45, 0.0);
+    b.go(LatLon::new(46.40, 31.40));
+    b.go(LatLon::new(46.285, 31.15)); // Odesa outer anchorage
+    b.hold(LatLon::new(46.285, 31.15), 0.0, 240.0, 6.0, 0.0);
+    let (alerts, _) = run(&merge(vec![a, b]), MapRegistry::new());
+    let arrivals: Vec<(u32, Option<&str>)> = alerts
+        .iter()
+        .filter(|x| x.kind == AlertKind::AreaArrival)
+        .map(|x| (x.mmsi, x.place.area.as_deref()))
+        .collect();
+    assert_eq!(arrivals, [(44, Some("Kilyos anchorage"))]);
+    let at_kilyos = alerts.iter().find(|x| x.kind == AlertKind::AreaArrival);
+    assert!(
+        at_kilyos.is_some_and(|x| x.start <= at(arrived)),
+        "{at_kilyos:?}"
     );
 }

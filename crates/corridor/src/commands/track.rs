@@ -466,7 +466,8 @@ pub fn inspection_area_arrival<'a>(corridor: &'a Corridor, a: &Alert) -> Option<
         return None;
     }
     let area = corridor.area_by_name(a.place.area.as_deref()?)?;
-    (area.kind == corridor_geo::AreaKind::InspectionArea).then_some(area.name.as_str())
+    // An inspection area, or an anchorage or waiting area where ships wait for inspection.
+    area.queue_arrival.then_some(area.name.as_str())
 }
 
 /// The live-tracking routers (under `/api/v1`, at the root) and the alert
@@ -797,6 +798,17 @@ mod tests {
         );
         check(AlertKind::AreaArrival, Some("Port of Odesa approach"), None);
         check(AlertKind::AreaArrival, Some("Nowhere"), None);
+        // Open finding 21: where ships wait for inspection is an arrival
+        // too (the geometry's `queue_arrival`); an anchorage off a
+        // Ukrainian port is not.
+        for waiting in [
+            "Kilyos anchorage",
+            "Ahirkapi anchorage",
+            "Southern Waiting Area",
+        ] {
+            check(AlertKind::AreaArrival, Some(waiting), Some(waiting));
+        }
+        check(AlertKind::AreaArrival, Some("Odesa outer anchorage"), None);
         check(AlertKind::AreaArrival, None, None);
         check(AlertKind::CorridorEntry, marmara, None);
         check(AlertKind::Loitering, marmara, None);
