@@ -190,6 +190,11 @@ fn implausible(
 /// fix is frozen: the ship claims to move and does not.
 const FROZEN_FIX_MIN_SOG_KN: f32 = 1.0;
 
+/// How far (m) the claimed speed must have moved the ship between two
+/// reports at one place for them to show a frozen fix: copies of one
+/// broadcast from two receivers, milliseconds apart, do not.
+const FROZEN_FIX_MIN_MOVE_M: f64 = 30.0;
+
 /// A speed over ground that says the ship is under way.
 fn moving(sog_kn: Option<f32>) -> bool {
     sog_kn.is_some_and(|v| v >= FROZEN_FIX_MIN_SOG_KN)
@@ -550,9 +555,16 @@ impl<R: Registry> Monitor<R> {
         self.end_conflicts(now, out);
         self.prune(now, out);
         for (mmsi, last) in due {
-            let Some(v) = self.vessels.get(&mmsi) else {
-                continue;
-            };
+            self.open_gap(mmsi, last, now, out);
+        }
+    }
+
+    /// Opens `ais_gap` for `mmsi`, silent from `last` to `now`.
+    fn open_gap(&mut self, mmsi: u32, last: Timestamp, now: Timestamp, out: &mut Vec<Alert>) {
+        let Some(v) = self.vessels.get(&mmsi) else {
+            return;
+        };
+        {
             let (place, evidence) = match v.fix {
                 Some(f) => (
                     Place {
@@ -736,13 +748,18 @@ impl<R: Registry> Monitor<R> {
         // moving the clock less than that cannot by itself raise a gap).
         // Farther ahead it is kept only if it is not in the future where the
         // replay runs (a ship heard again after a long silence, the end of a
-        // recorded log); a report from the future is refused.
+        // recorded log), and for its own vessel only: the fleet's clock does
+        // not jump with it (one bad time would find every other ship
+        // silent), its own silence is its gap. A report from the future is
+        // refused.
         if let Some(h) = self.held.take() {
             let gap = self.config.ais_gap_s as f64;
             let skew = self.config.max_clock_lead_s as f64;
             let in_the_past = wall_clock.is_some_and(|w| secs(w, h.time()) <= skew);
-            if self.now.is_none_or(|n| secs(n, h.time()) <= gap) || in_the_past {
+            if self.now.is_none_or(|n| secs(n, h.time()) <= gap) {
                 self.apply(&h, out);
+            } else if in_the_past {
+                self.apply_alone(&h, out);
             } else {
                 self.stats.invalid += 1;
             }
@@ -765,6 +782,25 @@ impl<R: Registry> Monitor<R> {
         for p in self.pairs.values_mut() {
             p.alerts = None;
         }
+    }
+
+    /// Applies `r`, far ahead of the clock, to its own vessel only: the
+    /// vessel's silence up to it is an `ais_gap` (if it was in the
+    /// corridor), and no fleet-wide scan runs at its time.
+    fn apply_alone(&mut self, r: &Report, out: &mut Vec<Alert>) {
+        let t = r.time();
+        if let Report::Position(p) = r
+            && let Some(v) = self.vessels.get(&p.mmsi)
+            && v.in_corridor()
+            && v.det.gap.is_none()
+            && let Some(last) = v.last_seen
+            && secs(last, t) > self.config.ais_gap_s as f64
+        {
+            self.open_gap(p.mmsi, last, t, out);
+        }
+        // The scan is due after this report: none runs at its time.
+        self.next_scan = Some(plus(t, self.config.gap_scan_interval_s.max(1)));
+        self.apply(r, out);
     }
 
     fn zone_name(&self, v: &VesselState) -> Option<String> {
@@ -1142,9 +1178,15 @@ impl<R: Registry> Monitor<R> {
                     _ => s,
                 });
             }
-            v.det.frozen = v
-                .fix
-                .is_some_and(|f| f.pos == r.pos() && moving(f.sog_kn) && moving(r.sog_kn));
+            // Not the same broadcast heard twice: in the time between, the
+            // speed both claim would have moved the ship measurably.
+            v.det.frozen = v.fix.is_some_and(|f| {
+                f.pos == r.pos()
+                    && moving(f.sog_kn)
+                    && moving(r.sog_kn)
+                    && f64::from(r.sog_kn.unwrap_or_default()) * KNOT_MPS * secs(f.time, r.time)
+                        >= FROZEN_FIX_MIN_MOVE_M
+            });
             v.fix = Some(Fix::from_report(&r));
         }
         self.update_zones(&r, out);

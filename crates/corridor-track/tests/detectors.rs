@@ -903,6 +903,11 @@ fn a_logs_last_report_after_a_long_silence_is_kept_unless_it_is_from_the_future(
     let Some(Step::Pos(first)) = steps.first().cloned() else {
         panic!("a position first");
     };
+    // Two other ships in the lane, last heard with 33's second report.
+    let others: Vec<PositionReport> = [34, 35]
+        .into_iter()
+        .map(|mmsi| PositionReport { mmsi, ..first })
+        .collect();
     let run = |last_after: jiff::SignedDuration, wall: jiff::Timestamp| {
         let mut m = Monitor::new(
             Arc::clone(&CORRIDOR),
@@ -914,7 +919,15 @@ fn a_logs_last_report_after_a_long_silence_is_kept_unless_it_is_from_the_future(
         second.time = first.time + jiff::SignedDuration::from_mins(10);
         let mut last = first;
         last.time = first.time + last_after;
-        for p in [&first, &second, &last] {
+        let mut heard: Vec<PositionReport> = others
+            .iter()
+            .map(|o| PositionReport {
+                time: second.time,
+                ..*o
+            })
+            .collect();
+        heard.insert(0, second);
+        for p in std::iter::once(&first).chain(&heard).chain([&last]) {
             m.on_position(p, &mut out);
         }
         let now = m.now().expect("a clock");
@@ -923,19 +936,22 @@ fn a_logs_last_report_after_a_long_silence_is_kept_unless_it_is_from_the_future(
     };
     let wall = first.time + jiff::SignedDuration::from_hours(24 * 365);
     let (st, alerts) = run(jiff::SignedDuration::from_hours(6), wall);
-    assert_eq!((st.positions, st.invalid), (3, 0), "{st:?}");
-    assert!(
-        alerts
-            .iter()
-            .any(|a| a.kind == AlertKind::AisGap && a.mmsi == 33),
-        "{alerts:?}"
-    );
+    assert_eq!((st.positions, st.invalid), (5, 0), "{st:?}");
+    // Its own silence is a gap; the others are not found silent by its
+    // time (review of the fix: the fleet's clock jumped with it).
+    let mut gaps: Vec<u32> = alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::AisGap)
+        .map(|a| a.mmsi)
+        .collect();
+    gaps.dedup(); // emitted open, then closed
+    assert_eq!(gaps, [33], "{alerts:#?}");
     // Dated after the wall clock: refused, as before.
     let (st, _) = run(
         jiff::SignedDuration::from_hours(6),
         first.time + jiff::SignedDuration::from_hours(1),
     );
-    assert_eq!((st.positions, st.invalid), (2, 1), "{st:?}");
+    assert_eq!((st.positions, st.invalid), (4, 1), "{st:?}");
 }
 
 /// The review of 2026-11-30 (ingest), finding 3: made-up MMSIs grew the
@@ -1104,5 +1120,36 @@ fn an_anchorage_where_ships_wait_for_inspection_is_an_arrival() {
     assert!(
         at_kilyos.is_some_and(|x| x.start <= at(arrived)),
         "{at_kilyos:?}"
+    );
+}
+
+/// Review of finding 2's fix: one broadcast heard by two receivers a few
+/// milliseconds apart is two reports at one place at 12 kn, which is not a
+/// frozen fix (the ship could not have moved); two ships sharing the MMSI
+/// stay "two ships".
+#[test]
+fn one_broadcast_heard_twice_is_not_a_frozen_fix() {
+    let mut s = Script::new(29, 0.0);
+    s.report(off(ODESA, 150.0, 0.0), 12.0, NavStatus::UNDER_WAY);
+    s.wait(2.0);
+    s.report(off(ODESA, 150.4, 0.0), 12.0, NavStatus::UNDER_WAY);
+    s.wait(1.0);
+    s.report(off(ODESA, 90.0, 0.0), 12.0, NavStatus::UNDER_WAY); // the other ship
+    s.wait(1.0);
+    let heard = off(ODESA, 150.8, 0.0);
+    s.report(heard, 12.0, NavStatus::UNDER_WAY);
+    s.wait(5.0 / 60_000.0); // 5 ms: the same broadcast from a second receiver
+    s.report(heard, 12.0, NavStatus::UNDER_WAY);
+    s.wait(1.0);
+    s.report(off(ODESA, 90.4, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let (alerts, _) = run(&s.steps, MapRegistry::new());
+    let conflict = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::MmsiConflict)
+        .unwrap_or_else(|| panic!("a conflict: {alerts:#?}"));
+    assert!(
+        conflict.detail.contains("two ships share it"),
+        "{}",
+        conflict.detail
     );
 }
