@@ -463,6 +463,13 @@ def verify(export, trusted_log_key=None, trusted_keys=None, held=()):
 SPKI_ED25519 = bytes.fromhex("302a300506032b6570032100")
 
 
+def is_base64_key(text):
+    try:
+        return len(base64.b64decode(text.strip(), validate=True)) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
 def log_key_text(given):
     """--log-key as `corridor verify` takes it: the key in base64, or a file holding that or
     the key as SPKI PEM (PUBLIC KEY). Returns the base64 of the raw key."""
@@ -470,6 +477,8 @@ def log_key_text(given):
     if os.path.isfile(given):
         with open(given, encoding="utf-8") as f:
             text = f.read()
+    elif not is_base64_key(given):
+        raise FileNotFoundError("no such file, and not a key in base64")
     text = text.strip()
     if text.startswith("-----BEGIN PUBLIC KEY-----"):
         body = "".join(l for l in text.splitlines() if not l.startswith("-----"))
@@ -499,6 +508,9 @@ def main(argv):
             except Fail as e:
                 print("FAIL: %s" % e)
                 return 1
+            except (OSError, ValueError) as e:
+                print("ERROR: cannot read the log key %s: %s" % (trusted_log_key, e), file=sys.stderr)
+                return 2
         elif a == "--checkpoint" and args:
             held_paths.append(args.pop(0))
         elif a == "--keys" and args:

@@ -82,6 +82,24 @@ async fn the_export_verifies_with_the_python_oracle() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+    // A mistyped file, or one that is not text: a usage error (2), said so.
+    let binary = dir.path().join("log.der");
+    std::fs::write(&binary, [0x30, 0x82, 0xff]).unwrap();
+    for (given, says) in [
+        (dir.path().join("typo.pub"), "no such file"),
+        (binary, "cannot read the log key"),
+    ] {
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(&good)
+            .arg("--log-key")
+            .arg(&given)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{given:?}: {err}");
+        assert!(err.contains(says), "{given:?}: {err}");
+    }
     // Another key, as PEM: refused.
     let other = corridor_ledger::SecretKey::from_seed(&[9; 32])
         .public_key()

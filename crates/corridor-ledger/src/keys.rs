@@ -65,6 +65,14 @@ fn pem_problem(text: &str, want: &str, decoder: impl fmt::Display) -> String {
             "this is a private key (PARTY.key.pem): give the public one (PARTY.pub.pem), and keep this one secret"
                 .into()
         }
+        ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY") => {
+            "a passphrase-protected key: decrypt it first (openssl pkey -in FILE -out PLAIN.pem)"
+                .into()
+        }
+        ("PRIVATE KEY", "OPENSSH PRIVATE KEY") => {
+            "an OpenSSH key (ssh-keygen's own format), not PKCS#8: make the party's key with `corridor keys new`"
+                .into()
+        }
         (want, label) if label != want => {
             format!("a PEM {label:?}, not a {want:?} (ed25519 keys only)")
         }
@@ -624,6 +632,14 @@ mod tests {
         );
         let e = PublicKey::from_text(&private).unwrap_err().to_string();
         assert!(e.contains("this is a private key (PARTY.key.pem)"), "{e}");
+        let pem = |label: &str| format!("-----BEGIN {label}-----\nAAAA\n-----END {label}-----\n");
+        assert!(
+            says(SecretKey::from_pkcs8_pem(&pem("ENCRYPTED PRIVATE KEY")))
+                .contains("passphrase-protected")
+        );
+        assert!(
+            says(SecretKey::from_pkcs8_pem(&pem("OPENSSH PRIVATE KEY"))).contains("an OpenSSH key")
+        );
         // A damaged key of the right kind keeps the decoder's words.
         let e = says(SecretKey::from_pkcs8_pem(
             "-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----",

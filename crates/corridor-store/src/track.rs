@@ -169,11 +169,17 @@ impl SqliteTrackStore {
     async fn lock_for_thinning(_tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
         Ok(())
     }
+
+    /// As [`Self::lock_for_thinning`]: nothing to take.
+    async fn share_thinning_lock(_tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
 }
 
 /// The advisory lock that keeps a thinning run and the batches stored
-/// meanwhile apart on PostgreSQL (per schema: each deployment its own).
-const THINNING_LOCK: &str = "hashtext(current_schema() || ':corridor:track_thinning')";
+/// meanwhile apart on PostgreSQL: keyed by the positions table itself, as
+/// the search path finds it (each deployment's schema its own lock).
+const THINNING_LOCK: &str = "1668248178, 'track_positions'::regclass::oid::int";
 
 impl PgTrackStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
@@ -417,6 +423,9 @@ macro_rules! track_impl {
                     return Ok(());
                 }
                 let mut tx = self.begin_write().await?;
+                // Their evidence keeps positions from thinning: not written
+                // while a run decides what to delete.
+                Self::share_thinning_lock(&mut tx).await?;
                 for chunk in rows.chunks(500) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_alerts (key, kind, mmsi, start_ms, end_ms, open, body) ");
                     qb.push_values(chunk, |mut b, a| {

@@ -494,7 +494,7 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
         .expect("pool");
     let mut other = pool.acquire().await.expect("connection");
     let lock = |how: &str| {
-        format!("SELECT pg_{how}(hashtext(current_schema() || ':corridor:track_thinning'))::text")
+        format!("SELECT pg_{how}(1668248178, 'track_positions'::regclass::oid::int)::text")
     };
     let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
     let s = Arc::new(s);
@@ -546,4 +546,34 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
         .await
         .expect("unshare");
     thinning.await.expect("task").expect("thinned");
+    // An alert's evidence keeps positions from thinning: it waits for a run too.
+    run(lock("advisory_lock"))
+        .execute(&mut *other)
+        .await
+        .expect("lock");
+    let alert = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move {
+            s.upsert_alerts(&[AlertRow {
+                key: "run1:9".into(),
+                kind: "loitering".into(),
+                mmsi: 211_000_009,
+                start: t(60),
+                end: t(120),
+                open: false,
+                body: serde_json::json!({ "id": 9 }),
+            }])
+            .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !alert.is_finished(),
+        "an alert was stored during a thinning run"
+    );
+    run(lock("advisory_unlock"))
+        .execute(&mut *other)
+        .await
+        .expect("unlock");
+    alert.await.expect("task").expect("stored");
 }
