@@ -42,8 +42,9 @@ use crate::service::Service;
 /// How an arrival tracking saw is marked: `ais:<alert key>`.
 pub const AIS_EVIDENCE: &str = "ais:";
 
-/// How long before an application was made an arrival still counts for it.
-pub const ARRIVAL_LOOKBACK_DAYS: i64 = 14;
+/// How long before an application was made an arrival still counts for it
+/// (the machine holds the coordinator's arrivals to the same).
+pub use corridor_clearance::machine::ARRIVAL_LOOKBACK_DAYS;
 
 /// The actor tracking's arrivals are logged as.
 pub const TRACKING_ACTOR: &str = "system:tracking";

@@ -871,8 +871,42 @@ fn parse_day(text: &str) -> Result<Date, ServiceError> {
             "date {text:?} is not YYYY-MM-DD"
         )));
     }
-    text.parse()
-        .map_err(|_| ServiceError::BadRequest(format!("date {text:?} is not YYYY-MM-DD")))
+    let day: Date = text
+        .parse()
+        .map_err(|_| ServiceError::BadRequest(format!("date {text:?} is not YYYY-MM-DD")))?;
+    // A day the centre's clock can name (9999-12-31 at +03:00 is past
+    // what a timestamp holds): said so, not in the time library's words.
+    if !(1900..=9000).contains(&day.year()) {
+        return Err(ServiceError::Unprocessable(format!(
+            "date {text}: no inspection plan is made for a year outside 1900-9000"
+        )));
+    }
+    Ok(day)
+}
+
+/// How far ahead a daily plan may be made and sent to the parties.
+const PLAN_AHEAD_DAYS: i32 = 60;
+
+/// A day whose plan may still be changed or sent to the parties: from the
+/// centre's today to [`PLAN_AHEAD_DAYS`] on (a plan for a day gone by, or
+/// for the year 9999, was stored and put before the delegations).
+async fn plannable(s: &Service, day: Date) -> Result<(), ServiceError> {
+    let tz = centre_tz(&s.capacity())?;
+    let today = s.now().await.to_zoned(tz).date();
+    let last = today
+        .checked_add(jiff::Span::new().days(PLAN_AHEAD_DAYS))
+        .unwrap_or(today);
+    if day < today {
+        return Err(ServiceError::Conflict(format!(
+            "the plan for {day} cannot be changed or sent: the day has passed (today is {today} at the centre)"
+        )));
+    }
+    if day > last {
+        return Err(ServiceError::Unprocessable(format!(
+            "the plan for {day} is more than {PLAN_AHEAD_DAYS} days ahead (until {last})"
+        )));
+    }
+    Ok(())
 }
 
 // ---- readiness ----
@@ -1461,6 +1495,7 @@ pub(crate) async fn put_plan(
 ) -> ApiResult {
     require_plan_editor(&caller)?;
     let day = parse_day(&date)?;
+    plannable(&s, day).await?;
     if req.reason.trim().is_empty() {
         return Err(ServiceError::Unprocessable(
             "reason: a plan edit needs a reason".into(),
@@ -1581,6 +1616,7 @@ pub(crate) async fn submit_plan(
 ) -> ApiResult {
     require_plan_editor(&caller)?;
     let day = parse_day(&date)?;
+    plannable(&s, day).await?;
     let clearance = s.clearance().await;
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.

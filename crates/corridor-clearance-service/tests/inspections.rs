@@ -2535,3 +2535,49 @@ async fn the_backfill_skips_the_ships_previous_voyage() {
         "{second}"
     );
 }
+
+/// Hostile review (2026-11-30): plans for 0000-01-01, 2020-01-01 and
+/// 9999-12-31 were stored and sent to the parties to sign, and reading the
+/// last failed in the time library's words. A plan is made from the
+/// centre's today to 60 days on; a year no plan can have is said so.
+#[tokio::test]
+async fn a_plan_is_made_only_for_a_day_still_to_come() {
+    let w = world().await;
+    w.s.clock().set("2022-10-06T10:00:00Z".parse().unwrap());
+    for (day, status, says) in [
+        (
+            "2022-10-05",
+            StatusCode::CONFLICT,
+            "the day has passed (today is 2022-10-06 at the centre)",
+        ),
+        ("2020-01-01", StatusCode::CONFLICT, "the day has passed"),
+        (
+            "2022-12-06",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "more than 60 days ahead (until 2022-12-05)",
+        ),
+        (
+            "9999-12-31",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a year outside 1900-9000",
+        ),
+    ] {
+        let (st, body) = w
+            .as_coord("POST", &format!("/plans/{day}/submit"), None)
+            .await;
+        assert_eq!(st, status, "{day}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(says),
+            "{day}: {body}"
+        );
+    }
+    let (st, body) = w.as_coord("GET", "/plans/9999-12-31", None).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(!body.to_string().contains("overflow"), "{body}");
+    // Tomorrow's is made as before.
+    let (st, body) = w.as_coord("POST", "/plans/2022-10-07/submit", None).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}

@@ -1680,3 +1680,36 @@ fn an_mmsi_is_one_live_applications() {
     );
     assert_eq!(w.status(&second), Status::Draft);
 }
+
+/// Hostile review (2026-11-30): the coordinator recorded an arrival in 1970
+/// and moved a vessel up the public queue with no override logged. An
+/// arrival is bounded as tracking's are: not more than 14 days before the
+/// application was made.
+#[test]
+fn an_arrival_is_not_dated_before_the_applications_lookback() {
+    let (mut w, id, now) = at_status(Status::Approved);
+    let created = w.clearance.applications[&id].created_at;
+    let record = |w: &mut World, at: Timestamp| {
+        w.run(
+            &coordinator(),
+            Command::RecordAreaArrival {
+                application_id: id.clone(),
+                at,
+                area: "Inspection Area Marmara".into(),
+                evidence: "notice of readiness".into(),
+            },
+            now,
+        )
+    };
+    let refused = record(&mut w, t("1970-01-01T00:00:00Z"));
+    assert!(
+        matches!(&refused, Err(ClearanceError::Invalid(m)) if m.contains("more than 14 days before")),
+        "{refused:?}"
+    );
+    let refused = record(&mut w, created - (14 * 24).hours() - 1.seconds());
+    assert!(
+        matches!(refused, Err(ClearanceError::Invalid(_))),
+        "{refused:?}"
+    );
+    record(&mut w, created - (14 * 24).hours()).expect("within the lookback");
+}

@@ -547,6 +547,18 @@ impl Clearance {
                         corridor_ledger::time::format(now)
                     )));
                 }
+                // Not before the application's lookback, as tracking's: an
+                // arrival dated years back would move the vessel up the
+                // public queue with no override logged (hostile review).
+                let earliest = app.created_at.as_second() - super::ARRIVAL_LOOKBACK_DAYS * 86_400;
+                if at.as_second() < earliest {
+                    return Err(ClearanceError::Invalid(format!(
+                        "at: {} is more than {} days before {application_id} was made ({}); to move a vessel in the queue, override its place with a reason",
+                        corridor_ledger::time::format(at),
+                        super::ARRIVAL_LOOKBACK_DAYS,
+                        corridor_ledger::time::format(app.created_at)
+                    )));
+                }
                 let area = area.trim().to_string();
                 let evidence = evidence.trim().to_string();
                 if area.is_empty() || evidence.is_empty() {

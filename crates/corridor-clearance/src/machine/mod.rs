@@ -831,6 +831,11 @@ fn illegal(command: &'static str, status: Status) -> ClearanceError {
     ClearanceError::IllegalTransition { command, status }
 }
 
+/// How long before an application was made an arrival at the inspection
+/// area still counts for it (tracking's lookback, and the bound on the
+/// coordinator's own record of one).
+pub const ARRIVAL_LOOKBACK_DAYS: i64 = 14;
+
 /// What identifies a signed payload (see `Clearance::signed_payloads`).
 fn payload_key(p: &DecisionPayload) -> Result<Hash, CanonicalError> {
     Ok(Hash::of(&p.signing_bytes()?))
