@@ -891,7 +891,7 @@ const PLAN_AHEAD_DAYS: i32 = 60;
 /// centre's today to [`PLAN_AHEAD_DAYS`] on (a plan for a day gone by, or
 /// for the year 9999, was stored and put before the delegations).
 async fn plannable(s: &Service, day: Date) -> Result<(), ServiceError> {
-    let tz = centre_tz(&s.capacity())?;
+    let tz = centre_tz(s.capacity())?;
     let today = s.now().await.to_zoned(tz).date();
     let last = today
         .checked_add(jiff::Span::new().days(PLAN_AHEAD_DAYS))
