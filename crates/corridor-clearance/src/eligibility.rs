@@ -63,6 +63,84 @@ pub enum Ineligibility {
     /// A document problem.
     #[error("{problem}")]
     Document { problem: DocumentProblem },
+    /// A declared value no vessel or voyage could have (a blank name, an
+    /// unknown country, more cargo than the ship carries, a port call that
+    /// leaves before it arrives): the parties would be asked to sign it.
+    #[error("{field}: {problem}")]
+    Implausible { field: String, problem: String },
+}
+
+/// The most crew and passengers a cargo ship in the corridor declares.
+const MAX_ON_BOARD: u32 = 1_000;
+
+/// What no vessel or voyage could declare, each with its field.
+fn implausible(content: &ApplicationContent) -> Vec<Ineligibility> {
+    let mut out = Vec::new();
+    let mut say = |field: &str, problem: String| {
+        out.push(Ineligibility::Implausible {
+            field: field.into(),
+            problem,
+        })
+    };
+    let v = &content.vessel;
+    if v.name.trim().is_empty() {
+        say("vessel.name", "is blank".into());
+    }
+    let country =
+        |code: &str| corridor_domain::country::lookup(code).filter(|c| c.alpha2 == code.trim());
+    if country(&v.flag).is_none() {
+        say(
+            "vessel.flag",
+            format!("{:?} is not an ISO 3166 alpha-2 country code", v.flag),
+        );
+    }
+    let dest = &content.itinerary.destination_country;
+    if country(dest).is_none() {
+        say(
+            "itinerary.destination_country",
+            format!("{dest:?} is not an ISO 3166 alpha-2 country code"),
+        );
+    }
+    if v.deadweight_tonnes == 0 {
+        say("vessel.deadweight_tonnes", "is 0".into());
+    }
+    let cargo: u128 = content.cargo.iter().map(|l| u128::from(l.tonnes)).sum();
+    if v.deadweight_tonnes > 0 && cargo > u128::from(v.deadweight_tonnes) {
+        say(
+            "cargo",
+            format!(
+                "{cargo} t is more than the vessel's deadweight of {} t",
+                v.deadweight_tonnes
+            ),
+        );
+    }
+    if content.crew_count == 0 || content.crew_count > MAX_ON_BOARD {
+        say(
+            "crew_count",
+            format!("{} is not from 1 to {MAX_ON_BOARD}", content.crew_count),
+        );
+    }
+    if content.passenger_count > MAX_ON_BOARD {
+        say(
+            "passenger_count",
+            format!("{} is more than {MAX_ON_BOARD}", content.passenger_count),
+        );
+    }
+    for (i, call) in content.last_port_calls.iter().enumerate() {
+        let field = format!("last_port_calls[{i}]");
+        if call.departed < call.arrived {
+            say(&field, "departs before it arrives".into());
+        }
+        // (It may depart after the application is made: the vessel may
+        // still be in that port.)
+        if call.departed > content.eta_inspection_area {
+            say(
+                &field,
+                "departs after the vessel's ETA at the inspection area".into(),
+            );
+        }
+    }
+    out
 }
 
 /// Checks `content` submitted at `submitted_at`; all failures are returned.
@@ -153,6 +231,7 @@ pub fn check_eligibility(
         }
     }
 
+    out.extend(implausible(content));
     out.extend(
         check_documents(content, config)
             .into_iter()

@@ -257,6 +257,70 @@ fn eligibility_rules() {
     );
     check(&b, &|c| c.cargo[0].tonnes = 24_999, &["parcel_too_small"]);
     check(&b, &|c| c.cargo.clear(), &["no_cargo"]);
+    // Hostile review (2026-11-30): a blank name, no flag, 0 t deadweight,
+    // u64::MAX t of cargo, 4 billion crew, country "ZZ" and a port call
+    // leaving before it arrived were submitted and put before the parties.
+    check(&b, &|c| c.vessel.name = "   ".into(), &["implausible"]);
+    check(&b, &|c| c.vessel.flag = "".into(), &["implausible"]);
+    check(&b, &|c| c.vessel.flag = "Panama".into(), &["implausible"]);
+    check(
+        &b,
+        &|c| c.itinerary.destination_country = "ZZ".into(),
+        &["implausible"],
+    );
+    check(&b, &|c| c.vessel.deadweight_tonnes = 0, &["implausible"]);
+    check(&b, &|c| c.cargo[0].tonnes = u64::MAX, &["implausible"]);
+    check(&b, &|c| c.crew_count = u32::MAX, &["implausible"]);
+    check(&b, &|c| c.crew_count = 0, &["implausible"]);
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls.push(PortCall {
+                locode: "TRIST".into(),
+                arrived: submitted,
+                departed: submitted - 1.hours(),
+            })
+        },
+        &["implausible"],
+    );
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls.push(PortCall {
+                locode: "TRIST".into(),
+                arrived: submitted,
+                departed: submitted + 100.hours(),
+            })
+        },
+        &["implausible"],
+    );
+    // Still in its last port when the agent applies: fine.
+    check(
+        &b,
+        &|c| {
+            c.last_port_calls.push(PortCall {
+                locode: "TRIST".into(),
+                arrived: submitted - 10.hours(),
+                departed: submitted + 6.hours(),
+            })
+        },
+        &[],
+    );
+    let said = check_eligibility(
+        &{
+            let mut c = content("9000015", submitted + 72.hours());
+            c.cargo[0].tonnes = c.vessel.deadweight_tonnes + 1;
+            c
+        },
+        &b,
+        submitted,
+    )
+    .unwrap_err()[0]
+        .to_string();
+    assert!(
+        said.starts_with("cargo: ") && said.contains("more than the vessel's deadweight"),
+        "{said}"
+    );
     // Port calls: Crimean ports since 2014 are refused; before 2014 or elsewhere are fine.
     let call = |locode: &str, when: &str| PortCall {
         locode: locode.into(),

@@ -774,7 +774,7 @@ fn a_vessel_is_in_one_live_application_at_a_time() {
                 submit,
                 Err(ClearanceError::VesselInAnotherApplication {
                     imo: "9000015".into(),
-                    application_id: first.clone(),
+                    other: "a live application of another company".into(),
                 }),
                 "{status:?}"
             );
@@ -1674,8 +1674,7 @@ fn an_mmsi_is_one_live_applications() {
         submit,
         Err(ClearanceError::MmsiInAnotherApplication {
             mmsi: "271000001".into(),
-            imo: "9000015".into(),
-            application_id: first,
+            other: "a live application of another company".into(),
         })
     );
     assert_eq!(w.status(&second), Status::Draft);
@@ -1712,4 +1711,46 @@ fn an_arrival_is_not_dated_before_the_applications_lookback() {
         "{refused:?}"
     );
     record(&mut w, created - (14 * 24).hours()).expect("within the lookback");
+}
+
+/// Hostile review (2026-11-30): an agent learned, from the refusal of its
+/// own submission, the id of another company's application for the vessel
+/// (under review, 404 to that agent). Its own company's is still named.
+#[test]
+fn a_busy_vessel_is_named_only_to_its_own_company() {
+    let (mut w, first, now) = at_status(Status::UnderReview);
+    let submit_as = |w: &mut World, company: &str| {
+        let second = w
+            .run(
+                &agent(company),
+                Command::CreateDraft {
+                    company: company.into(),
+                    content: content("9000015", now + 72.hours()),
+                },
+                now,
+            )
+            .expect("a draft")
+            .application_id()
+            .expect("id")
+            .to_string();
+        w.run(
+            &agent(company),
+            Command::Submit {
+                application_id: second,
+            },
+            now,
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let theirs = submit_as(&mut w, "borealis");
+    assert!(
+        theirs.contains("a live application of another company") && !theirs.contains(&first),
+        "{theirs}"
+    );
+    let ours = submit_as(&mut w, "atlas");
+    assert!(
+        ours.contains(&format!("live application {first}")),
+        "{ours}"
+    );
 }

@@ -858,10 +858,20 @@ impl Clearance {
                 .values()
                 .filter(|o| o.id != id && o.status.is_live())
         };
+        // Named to its own company only (a hostile review probed which
+        // vessels other companies had applied for).
+        let company = self.applications.get(id).map(|a| a.company.as_str());
+        let named = |o: &Application, what: String| {
+            if company == Some(o.company.as_str()) {
+                what
+            } else {
+                "a live application of another company".to_string()
+            }
+        };
         if let Some(other) = live().find(|o| o.content.vessel.same_ship(vessel)) {
             return Err(ClearanceError::VesselInAnotherApplication {
                 imo: vessel.imo.trim().to_string(),
-                application_id: other.id.clone(),
+                other: named(other, format!("live application {}", other.id)),
             });
         }
         // Nor does an MMSI stand for two vessels waiting for their
@@ -874,8 +884,13 @@ impl Clearance {
         {
             return Err(ClearanceError::MmsiInAnotherApplication {
                 mmsi: mmsi.to_string(),
-                imo: other.content.vessel.imo.clone(),
-                application_id: other.id.clone(),
+                other: named(
+                    other,
+                    format!(
+                        "live application {} (IMO {})",
+                        other.id, other.content.vessel.imo
+                    ),
+                ),
             });
         }
         Ok(())

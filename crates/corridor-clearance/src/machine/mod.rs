@@ -734,20 +734,19 @@ pub enum ClearanceError {
     /// Expiry asked too early.
     #[error("application does not expire before {expires_at}")]
     NotYetExpired { expires_at: Timestamp },
-    /// The vessel is already in another live application.
-    #[error(
-        "vessel IMO {imo} is already in live application {application_id}; a vessel is cleared for one voyage at a time"
-    )]
-    VesselInAnotherApplication { imo: String, application_id: String },
+    /// The vessel is already in another live application. `other` names
+    /// it for its own company ("live application BSGI-…"), and only says
+    /// "a live application of another company" to anyone else: another
+    /// company's application is not theirs to see.
+    #[error("vessel IMO {imo} is already in {other}; a vessel is cleared for one voyage at a time")]
+    VesselInAnotherApplication { imo: String, other: String },
     /// Another live application declares the same MMSI for another vessel.
+    /// (`other` as for [`Self::VesselInAnotherApplication`], with the
+    /// other vessel's IMO for its own company.)
     #[error(
-        "MMSI {mmsi} is declared by live application {application_id} for another vessel (IMO {imo}); tracking matches a vessel's arrival by its MMSI, which is one vessel's"
+        "MMSI {mmsi} is declared by {other} for another vessel; tracking matches a vessel's arrival by its MMSI, which is one vessel's"
     )]
-    MmsiInAnotherApplication {
-        mmsi: String,
-        imo: String,
-        application_id: String,
-    },
+    MmsiInAnotherApplication { mmsi: String, other: String },
     /// Inspection scheduled in the past.
     #[error("inspection time {0} is in the past")]
     InspectionInPast(Timestamp),
