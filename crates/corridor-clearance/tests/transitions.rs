@@ -740,13 +740,14 @@ fn status_pages_and_lists_respect_ownership() {
 }
 
 /// One vessel, one live application: a second company's application for a
-/// vessel already in a live one is refused at submission, naming it; once
+/// vessel already in a live one is refused at submission (not naming it to
+/// another company); once
 /// the first is finished (or only a draft) the vessel is free. (The demo
 /// once queued and planned one ship twice through two companies.)
 #[test]
 fn a_vessel_is_in_one_live_application_at_a_time() {
     for status in ALL {
-        let (mut w, first, now) = at_status(status);
+        let (mut w, _first, now) = at_status(status);
         let now = now + 1.hours();
         let other = "borealis";
         let second = w
