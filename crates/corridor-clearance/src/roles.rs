@@ -265,10 +265,9 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
                 Resource::Party { .. } => ok,
                 _ => deny(DenyReason::WrongResource),
             },
-            ReadLog => match resource {
-                Resource::Corridor => ok,
-                _ => deny(DenyReason::WrongResource),
-            },
+            // Not the log: it holds every application's content, which the
+            // admin may not read (hostile review, 2026-11-30). Its
+            // checkpoint and the key events are public.
             _ => deny(DenyReason::Role),
         },
         Role::System => match action {

@@ -169,6 +169,8 @@ fn authorisation_matrix() {
     check(&admin, ManageUsers, Resource::Users, ok);
     check(&admin, ManagePartyKeys, Resource::Party { party: "RU" }, ok);
     check(&admin, ReadApplication, own, role);
+    // Nor through the log, which holds every application (hostile review, 2026-11-30).
+    check(&admin, ReadLog, Resource::Corridor, role);
     check(&admin, Decide, ua_decision, role);
     check(&system, ExpireApplication, own, ok);
     check(&system, Decide, ua_decision, role);
