@@ -57,10 +57,30 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     for extra in &opts.api {
         api = api.merge(extra.clone());
     }
-    let api = api.fallback(|| async { ApiError::NotFound("no such API route".into()) });
+    let api = api
+        .fallback(|| async { ApiError::NotFound("no such API route".into()) })
+        // A route asked with a method it does not take: said in JSON, as
+        // every API error is, with the methods it takes.
+        .method_not_allowed_fallback(|req: axum::extract::Request| async move {
+            corridor_http::error_response(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                &format!(
+                    "{} is not a method {} takes",
+                    req.method(),
+                    req.uri().path()
+                ),
+                None,
+            )
+        });
+    // Anything else under /api is an API route that does not exist (another
+    // version, a typo), not a page of the dashboard.
+    let no_api = || async { ApiError::NotFound("no such API route".into()) };
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api);
+        .nest("/api/v1", api)
+        .route("/api", axum::routing::any(no_api))
+        .route("/api/{*rest}", axum::routing::any(no_api));
     for extra in &opts.root {
         app = app.merge(extra.clone());
     }

@@ -270,3 +270,38 @@ async fn the_client_is_the_peer_or_who_a_trusted_proxy_forwarded_for() {
         assert!(body.contains(expected), "{expected}: {raw}");
     }
 }
+
+/// Hostile review (2026-11-30): a method a route does not take got an empty
+/// 405, and `/api/v1/` or `/api/v2/queue` the dashboard's HTML. Both are
+/// API errors in JSON now.
+#[tokio::test]
+async fn api_errors_are_json_for_a_wrong_method_or_an_unknown_api() {
+    let (_dir, app) = app().await;
+    let res = app
+        .clone()
+        .oneshot(Request::patch("/api/v1/stats").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(v["error"]["code"], "method_not_allowed", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("PATCH"),
+        "{v}"
+    );
+    for uri in ["/api/v2/queue", "/api/v1/", "/api", "/api/v1/nothing"] {
+        let (st, v) = get(&app, uri).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{uri}: {v}");
+        assert!(v["error"]["message"].as_str().is_some(), "{uri}: {v}");
+    }
+    // The dashboard is still served where it lives.
+    let res = app
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
