@@ -517,6 +517,7 @@ async fn revoke_token(
 
 /// A new user (admin only).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     /// User name.
     pub username: String,
@@ -651,6 +652,7 @@ async fn list_applications(State(s): Svc, caller: Caller) -> ApiResult {
 /// An application's content (see `ApplicationContent`: vessel, itinerary,
 /// cargo, crew_count, passenger_count, last_port_calls, eta_inspection_area, documents).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContentRequest {
     /// The content.
     #[schema(value_type = Object)]
@@ -979,6 +981,7 @@ async fn release_hold(
 
 /// Why the agent withdraws.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WithdrawRequest {
     /// Free text.
     pub reason: String,
@@ -1007,6 +1010,7 @@ async fn withdraw(
 
 /// When the inspection is to take place.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ScheduleRequest {
     /// RFC 3339 time (e.g. `2022-11-03T10:00:00Z`), not in the past.
     #[schema(value_type = String)]
@@ -1254,6 +1258,7 @@ async fn corridor_state(State(s): Svc) -> ApiResult {
 
 /// Why the corridor is suspended.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
     /// Reason code.
     pub reason_code: String,

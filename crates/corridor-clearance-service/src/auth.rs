@@ -413,10 +413,18 @@ impl Service {
             return Err(ServiceError::Unprocessable(problem));
         }
         match role {
-            Role::Agent { company } if company.is_empty() => {
+            Role::Agent { company } if company.trim().is_empty() => {
                 return Err(ServiceError::Unprocessable(
                     "an agent needs a company".into(),
                 ));
+            }
+            // Shown on every page of the company's applications, and a key
+            // of who sees what: plain text (a NUL or a direction override
+            // was accepted; hostile review, 2026-11-30).
+            Role::Agent { company } => {
+                if let Some(p) = corridor_domain::text::plain_text_problem(company, 200, &[]) {
+                    return Err(ServiceError::Unprocessable(format!("company: {p}")));
+                }
             }
             Role::Delegate { party } if !self.config.has_party(party) => {
                 return Err(ServiceError::Unprocessable(format!(
@@ -531,10 +539,14 @@ impl Service {
         let expires = now
             .checked_add(lifetime)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        // Listed to the user to tell tokens apart: plain text, not cut short silently.
+        if let Some(p) = corridor_domain::text::plain_text_problem(label, 100, &[]) {
+            return Err(ServiceError::Unprocessable(format!("label: {p}")));
+        }
         let row = TokenRow {
             token_id: corridor_ledger::hash::to_hex(&random_bytes::<8>()),
             user_id: user_id.to_string(),
-            label: label.chars().take(100).collect(),
+            label: label.to_string(),
             created_at: corridor_ledger::time::format(now),
             revoked_at: None,
             expires_at: Some(corridor_ledger::time::format(expires)),

@@ -688,6 +688,26 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
     let ci = created["token"].as_str().unwrap().to_string();
     let (st, _) = call(&app, "GET", "/auth/me", Some(&ci), None).await;
     assert_eq!(st, StatusCode::OK);
+    // Hostile review (2026-11-30): a label with a NUL or a direction
+    // override was stored, a long one cut short without a word.
+    for label in ["ci\u{0}", "ci\u{202e}gol", &"x".repeat(101)] {
+        let (st, resp) = call(
+            &app,
+            "POST",
+            "/auth/tokens",
+            Some(&token),
+            Some(&json!({"label": label, "password": PASSWORD})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{label:?}: {resp}");
+        assert!(
+            resp["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("label: "),
+            "{resp}"
+        );
+    }
     // The database holds only the hash.
     let n = s
         .db()
@@ -1383,6 +1403,17 @@ async fn logins_are_limited_per_client_and_tokens_expire_and_die_with_their_pare
         "a live child of a revoked token"
     );
     let admin = login(&app, "admin").await;
+    // Hostile review (2026-11-30): a company with a NUL in its name was made.
+    let body = json!({"username": "nul-agent", "password": "grain ships wait", "role": {"role": "agent", "company": "X\u{0}"}, "admin_password": PASSWORD});
+    let (st, resp) = call(&app, "POST", "/users", Some(&admin), Some(&body)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("company: "),
+        "{resp}"
+    );
     // What is left of open finding 4: a stolen admin token made an account.
     // The administrator's own password is asked again.
     for (extra, message) in [

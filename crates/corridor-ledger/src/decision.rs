@@ -69,6 +69,7 @@ impl DecisionKind {
 
 /// The signed content of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionPayload {
     /// The deciding party's code (e.g. `UA`).
     pub party: String,
@@ -113,6 +114,7 @@ impl DecisionPayload {
 
 /// A decision payload with the party's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignedDecision {
     /// What was signed.
     pub payload: DecisionPayload,
@@ -284,6 +286,23 @@ mod tests {
                 _ => "other",
             });
         assert_eq!(got, expected);
+    }
+
+    /// Hostile review (2026-11-30): a member added to a signed payload,
+    /// which the signature does not cover, was accepted and dropped. What
+    /// is signed is read exactly, as the Python verifier reads it.
+    #[test]
+    fn a_signed_decision_with_a_member_it_did_not_sign_is_refused() {
+        let (_, ua, _) = setup();
+        let signed = payload(&ua, "UA", "A-1", b"v1").sign(&ua).unwrap();
+        let mut v = serde_json::to_value(&signed).unwrap();
+        assert!(serde_json::from_value::<SignedDecision>(v.clone()).is_ok());
+        v["payload"]["note"] = serde_json::json!("added later");
+        let e = serde_json::from_value::<SignedDecision>(v.clone()).unwrap_err();
+        assert!(e.to_string().contains("unknown field `note`"), "{e}");
+        v["payload"].as_object_mut().unwrap().remove("note");
+        v["extra"] = serde_json::json!(1);
+        assert!(serde_json::from_value::<SignedDecision>(v).is_err());
     }
 
     #[test]

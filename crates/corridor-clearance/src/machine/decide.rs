@@ -276,6 +276,13 @@ impl Clearance {
                 ) {
                     return Err(illegal("withdraw", app.status));
                 }
+                // Public once logged: a withdrawal says why (the queue and
+                // the accountability figures show it).
+                if reason.trim().is_empty() {
+                    return Err(ClearanceError::Invalid(
+                        "reason: a withdrawal says why".into(),
+                    ));
+                }
                 check_free_text("reason", &reason)?;
                 plain(Event::ApplicationWithdrawn {
                     application_id,
