@@ -571,6 +571,14 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
             "effect: team JIT-1 is named twice",
         ),
         (bad_effect(effect(&["JIT\n1"])), "effect: team name"),
+        // Hostile review (2026-11-30): one that stops no team was logged.
+        (
+            bad_effect(StoppageEffect {
+                every_team: false,
+                ..effect(&[])
+            }),
+            "the stoppage stops no team",
+        ),
     ]);
     for (command, message) in refused {
         match w.run(&coordinator(), command, now) {
@@ -624,6 +632,22 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
         now + 1.hours(),
     )
     .expect("declared");
+    // The same again, while it is in force: one is enough (hostile review).
+    let again = w.run(
+        &coordinator(),
+        stop(
+            "2022-10-05",
+            "2022-10-06",
+            K::Weather,
+            &[],
+            "gale, said twice",
+        ),
+        now + 1.hours(),
+    );
+    assert!(
+        matches!(&again, Err(ClearanceError::Unchanged(m)) if m.starts_with("STOP-2 already stops")),
+        "{again:?}"
+    );
     let lift = |id: &str, reason: &str| Command::LiftStoppage {
         stoppage_id: id.into(),
         reason: reason.into(),

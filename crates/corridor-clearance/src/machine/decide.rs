@@ -455,6 +455,27 @@ impl Clearance {
                 can(actor, Action::DeclareStoppage, Resource::Corridor)?;
                 let stoppage = self.check_stoppage(stoppage)?;
                 check_effect(&effect)?;
+                // One that changes nothing is not logged (hostile review,
+                // 2026-11-30): it stops no team, or it repeats one in force.
+                if effect.stops.is_empty() && !effect.every_team {
+                    return Err(ClearanceError::Invalid(format!(
+                        "the stoppage stops no team on its days{}",
+                        stoppage.teams.map_or(String::new(), |n| format!(
+                            " (teams = {n} leaves every team it concerns working)"
+                        ))
+                    )));
+                }
+                if let Some(same) = self.stoppages.iter().find(|s| {
+                    s.lifted.is_none()
+                        && s.effect == effect
+                        && s.content.kind == stoppage.kind
+                        && s.content.absent == stoppage.absent
+                }) {
+                    return Err(ClearanceError::Unchanged(format!(
+                        "{} already stops the same teams on the same days ({} to {}); lift it to change it",
+                        same.id, same.content.from, same.content.to
+                    )));
+                }
                 plain(Event::StoppageDeclared {
                     stoppage_id: crate::stoppage::stoppage_id(self.stoppages.len() + 1),
                     stoppage,
