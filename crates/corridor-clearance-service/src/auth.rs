@@ -539,14 +539,21 @@ impl Service {
         let expires = now
             .checked_add(lifetime)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        // Listed to the user to tell tokens apart: plain text, not cut short silently.
-        if let Some(p) = corridor_domain::text::plain_text_problem(label, 100, &[]) {
+        // Listed to the user to tell tokens apart: plain text. A sign-in's
+        // label is the client's (a browser's name), cut to length; a
+        // script token's is the user's, refused when too long.
+        let label: String = if parent.is_none() {
+            label.chars().take(100).collect()
+        } else {
+            label.to_string()
+        };
+        if let Some(p) = corridor_domain::text::plain_text_problem(&label, 100, &[]) {
             return Err(ServiceError::Unprocessable(format!("label: {p}")));
         }
         let row = TokenRow {
             token_id: corridor_ledger::hash::to_hex(&random_bytes::<8>()),
             user_id: user_id.to_string(),
-            label: label.to_string(),
+            label,
             created_at: corridor_ledger::time::format(now),
             revoked_at: None,
             expires_at: Some(corridor_ledger::time::format(expires)),

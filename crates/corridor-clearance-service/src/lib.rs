@@ -37,7 +37,7 @@
 //! | `GET /corridor`, `POST /corridor/suspend`, `POST /corridor/resume` | public / coordinator |
 //! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate (a party's first key; later keys need the party's endorsement) |
 //! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /accountability`, `GET /openapi.json` | public |
-//! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators, admin |
+//! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators (not the admin: the log holds every application) |
 //! | `POST /applications/{id}/readiness` | the owning company's agent |
 //! | `GET /queue[?mine=true]` | public (`mine=true`: an agent's own vessels) |
 //! | `POST /queue/overrides` | coordinator |

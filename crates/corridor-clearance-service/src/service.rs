@@ -413,6 +413,10 @@ impl Service {
                 "no party {party} in this corridor"
             )));
         }
+        // A key nothing can be signed under would lock the party out.
+        let key = key
+            .strong()
+            .map_err(|e| ServiceError::Unprocessable(format!("public_key: {e}")))?;
         let st = Arc::clone(&self.state).lock_owned().await;
         let first = st.keys.latest_key(party).is_none();
         if first

@@ -1029,6 +1029,21 @@ async fn only_the_party_itself_replaces_its_key() {
         let app = app.clone();
         async move { call(&app, "POST", "/parties/UA/keys", Some(&token), Some(&b)).await }
     };
+    // Hostile review (2026-11-30): a weak (small-order) key, under which
+    // no signature verifies, was registered and locked the party out.
+    let (st, b) = post(
+        admin.clone(),
+        json!({"public_key": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("weak (small-order)"),
+        "{b}"
+    );
     let (st, b) = post(
         admin.clone(),
         json!({"public_key": ua1.public_key().to_base64()}),

@@ -1779,3 +1779,37 @@ fn a_busy_vessel_is_named_only_to_its_own_company() {
         "{ours}"
     );
 }
+
+/// Review of the eligibility fix: an application submitted before a value
+/// was checked (its crew count 0, say) stays amendable while the
+/// amendment leaves that value as it was; a new implausible value is
+/// refused.
+#[test]
+fn an_amendment_keeps_a_value_submitted_before_it_was_checked() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    // As an earlier version let it through.
+    w.clearance
+        .applications
+        .get_mut(&id)
+        .expect("app")
+        .content
+        .crew_count = 0;
+    let amend = |w: &mut World, edit: &dyn Fn(&mut corridor_clearance::ApplicationContent)| {
+        let mut c = w.clearance.applications[&id].content.clone();
+        edit(&mut c);
+        w.run(
+            &agent("atlas"),
+            Command::Amend {
+                application_id: id.clone(),
+                content: c,
+            },
+            now,
+        )
+    };
+    let refused = amend(&mut w, &|c| c.passenger_count = 5_000);
+    assert!(
+        matches!(&refused, Err(ClearanceError::Ineligible(p)) if p.len() == 1 && p[0].to_string().starts_with("passenger_count")),
+        "{refused:?}"
+    );
+    amend(&mut w, &|c| c.eta_inspection_area += 1.hours()).expect("the old value stands");
+}

@@ -186,6 +186,19 @@ mod tests {
         assert!(lookup("Atlantis").is_none());
     }
 
+    /// Review of the eligibility checks (2026-11-30): 21 ISO 3166-1 codes
+    /// were missing, so a ship flagged in the Isle of Man, or bound for
+    /// Guam, could not be applied for. Every officially assigned code is
+    /// known.
+    #[test]
+    fn every_iso_3166_code_is_known() {
+        let codes: std::collections::HashSet<&str> = all().iter().map(|c| c.alpha2).collect();
+        assert_eq!(codes.len(), 249, "ISO 3166-1 assigns 249 alpha-2 codes");
+        for code in ["IM", "SX", "GU", "JE", "YT", "AX"] {
+            assert_eq!(lookup(code).map(|c| c.alpha2), Some(code));
+        }
+    }
+
     #[test]
     fn groups_and_mids() {
         let yemen = lookup("Yemen").unwrap();

@@ -144,20 +144,22 @@ impl PublicKey {
     /// From the raw 32 bytes.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
         VerifyingKey::from_bytes(bytes)
+            .map(PublicKey)
             .map_err(|e| KeyError::PublicKeyFormat(e.to_string()))
-            .and_then(Self::strong)
     }
 
     /// Refuses a weak (small-order) key: strict verification refuses every
     /// signature under it, so a party that registered one could never sign
     /// again, nor endorse its next key (a hostile review registered one).
-    fn strong(key: VerifyingKey) -> Result<Self, KeyError> {
-        if key.is_weak() {
+    /// Checked where a key comes in to be registered, not where a logged
+    /// one is read: a log that holds one still reads, and verifies.
+    pub fn strong(self) -> Result<Self, KeyError> {
+        if self.0.is_weak() {
             return Err(KeyError::PublicKeyFormat(
                 "a weak (small-order) ed25519 key, under which no signature verifies".into(),
             ));
         }
-        Ok(PublicKey(key))
+        Ok(self)
     }
 
     /// The raw 32 bytes.
@@ -191,8 +193,8 @@ impl PublicKey {
     /// Parses SPKI PEM.
     pub fn from_spki_pem(pem: &str) -> Result<Self, KeyError> {
         VerifyingKey::from_public_key_pem(pem.trim())
+            .map(PublicKey)
             .map_err(|e| KeyError::PublicKeyFormat(pem_problem(pem, "PUBLIC KEY", e)))
-            .and_then(Self::strong)
     }
 
     /// Parses either SPKI PEM or base64 of the raw bytes (what a key file may hold).
@@ -654,9 +656,12 @@ mod tests {
         );
         // Hostile review (2026-11-30): the identity point, a small-order
         // key, was registered; nothing could be signed under it again.
-        let weak =
-            PublicKey::from_base64("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").unwrap_err();
+        let weak = PublicKey::from_base64("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            .expect("read, as a logged one would be")
+            .strong()
+            .unwrap_err();
         assert!(weak.to_string().contains("weak (small-order)"), "{weak}");
+        assert!(k.public_key().strong().is_ok());
         // A damaged key of the right kind keeps the decoder's words.
         let e = says(SecretKey::from_pkcs8_pem(
             "-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----",

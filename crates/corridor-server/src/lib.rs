@@ -61,18 +61,17 @@ pub fn router(state: AppState, opts: &Options) -> Router {
         .fallback(|| async { ApiError::NotFound("no such API route".into()) })
         // A route asked with a method it does not take: said in JSON, as
         // every API error is, with the methods it takes.
-        .method_not_allowed_fallback(|req: axum::extract::Request| async move {
-            corridor_http::error_response(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                &format!(
-                    "{} is not a method {} takes",
-                    req.method(),
-                    req.uri().path()
-                ),
-                None,
-            )
-        });
+        .method_not_allowed_fallback(
+            |method: axum::http::Method,
+             axum::extract::OriginalUri(uri): axum::extract::OriginalUri| async move {
+                corridor_http::error_response(
+                    axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    &format!("{method} is not a method {} takes", uri.path()),
+                    None,
+                )
+            },
+        );
     // Anything else under /api is an API route that does not exist (another
     // version, a typo), not a page of the dashboard.
     let no_api = || async { ApiError::NotFound("no such API route".into()) };

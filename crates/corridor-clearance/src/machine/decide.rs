@@ -234,6 +234,14 @@ impl Clearance {
                     if same_imo {
                         problems.retain(|p| !matches!(p, Ineligibility::InvalidImo { .. }));
                     }
+                    // Likewise a value refused as implausible since it was
+                    // submitted, while the amendment leaves it as it was.
+                    let had = check_eligibility(&app.content, &self.config, submitted)
+                        .err()
+                        .unwrap_or_default();
+                    problems.retain(|p| {
+                        !(matches!(p, Ineligibility::Implausible { .. }) && had.contains(p))
+                    });
                     if !problems.is_empty() {
                         return Err(ClearanceError::Ineligible(problems));
                     }
