@@ -89,6 +89,35 @@ pub fn router_for(service: Arc<Service>) -> Router {
         .merge(crate::stoppages::routes())
         .merge(crate::arrivals::routes())
         .with_state(service)
+        .layer(axum::middleware::from_fn(ask_to_sign_in))
+}
+
+/// A refusal by role to a request that carried no token is a 401 with
+/// `WWW-Authenticate: Bearer`: what is missing is signing in, not
+/// permission (RFC 9110 §15.5.2). It keeps the refusal's words, which say
+/// who may (hostile review, 2026-11-30: the public was told 403).
+async fn ask_to_sign_in(req: Request, next: axum::middleware::Next) -> Response {
+    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
+    let res = next.run(req).await;
+    if !anonymous || res.status() != StatusCode::FORBIDDEN {
+        return res;
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let said = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "not permitted".into());
+    let mut out = corridor_http::error_response(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        &format!("sign in first ({said})"),
+        None,
+    );
+    out.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    out
 }
 
 // ---- extractors: every rejection is a JSON error ----

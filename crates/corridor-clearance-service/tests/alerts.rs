@@ -57,9 +57,9 @@ async fn issue_7_the_coordinator_acknowledges_an_alert_once_and_it_is_logged() {
     // What live screens hear (the binary puts it on the live feed).
     let mut live = s.acknowledgements();
 
-    // Nobody but the coordinator (no token is the public, refused like any other role).
+    // Nobody but the coordinator (no token is the public, asked to sign in).
     let (st, _) = call(&app, "POST", &uri, None, Some(&note)).await;
-    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
     for user in ["ua-delegate", "inspector", "agent-a", "admin"] {
         let token = login(&app, user).await;
         let (st, body) = call(&app, "POST", &uri, Some(&token), Some(&note)).await;

@@ -1707,3 +1707,33 @@ async fn the_agent_reads_why_and_the_admin_lists_the_accounts() {
     );
     assert!(!users.to_string().contains("argon2"), "no password hashes");
 }
+
+/// Hostile review (2026-11-30): a request with no token to a route for
+/// signed-in users was a 403 "not permitted". Signing in is what is
+/// missing: 401 with `WWW-Authenticate: Bearer`, keeping who may.
+#[tokio::test]
+async fn the_public_is_asked_to_sign_in() {
+    use tower::ServiceExt;
+    let (_dir, _s, app) = served("2022-08-01T08:00:00Z").await;
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get("/applications")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    let (st, body) = call(&app, "POST", "/plans/2022-08-02/submit", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "sign in first (not permitted: only the coordinator changes or submits the daily plan)"
+    );
+    // A signed-in user without the role is still refused as such.
+    let token = login(&app, "inspector").await;
+    let (st, _) = call(&app, "POST", "/plans/2022-08-02/submit", Some(&token), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}

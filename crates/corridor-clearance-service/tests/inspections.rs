@@ -292,8 +292,16 @@ async fn the_queue_follows_the_rule_and_overrides_are_logged_with_their_reason()
     let (_, q) = call(&w.app, "GET", "/queue?mine=true", Some(&agent_a), None).await;
     assert_eq!(places(&q), vec![c.clone(), a.clone()]);
     assert_eq!(q["entries"][1]["place"], 2, "places stay the queue's: {q}");
+    // Without a token: asked to sign in (hostile review, 2026-11-30: it was 403).
     let (st, q) = call(&w.app, "GET", "/queue?mine=true", None, None).await;
-    assert_eq!(st, StatusCode::FORBIDDEN, "{q}");
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{q}");
+    assert!(
+        q["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("sign in first ("),
+        "{q}"
+    );
 
     // The coordinator moves B to the front, with a reason; it is logged and shown.
     let (st, body) = w.as_coord("POST", "/queue/overrides", Some(&json!({"application_id": b, "place": 1, "reason": "perishable: sunflower oil past its window"}))).await;
