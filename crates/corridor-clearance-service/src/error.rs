@@ -134,6 +134,7 @@ impl ServiceError {
                 | C::AlreadySuspended
                 | C::NotSuspended
                 | C::PlanConflict(_)
+                | C::AtLimit(_)
                 | C::BookingConflict(_)
                 | C::Unchanged(_)
                 | C::VesselInAnotherApplication { .. }

@@ -1813,3 +1813,31 @@ fn an_amendment_keeps_a_value_submitted_before_it_was_checked() {
     );
     amend(&mut w, &|c| c.eta_inspection_area += 1.hours()).expect("the old value stands");
 }
+
+/// Hostile review (2026-11-30): an agent made 200 drafts in a third of a
+/// second, each a log entry for good. A company keeps at most
+/// `MAX_OPEN_DRAFTS` open; another company is not held by it.
+#[test]
+fn a_company_keeps_a_bounded_number_of_drafts_open() {
+    let now = t("2022-11-10T06:00:00Z");
+    let mut w = World::new(bsgi(), now);
+    let draft = |w: &mut World, company: &str| {
+        w.run(
+            &agent(company),
+            Command::CreateDraft {
+                company: company.into(),
+                content: content("9000015", now + 72.hours()),
+            },
+            now,
+        )
+    };
+    for _ in 0..MAX_OPEN_DRAFTS {
+        draft(&mut w, "atlas").expect("within the limit");
+    }
+    let refused = draft(&mut w, "atlas");
+    assert!(
+        matches!(&refused, Err(ClearanceError::AtLimit(m)) if m.contains("50 drafts open")),
+        "{refused:?}"
+    );
+    draft(&mut w, "borealis").expect("another company");
+}

@@ -26,6 +26,19 @@ impl Clearance {
                     Resource::Application { company: &company },
                 )?;
                 check_text(&content).map_err(ClearanceError::Invalid)?;
+                // Each draft is an entry of the log for good: a company
+                // keeps a bounded number open (hostile review, 2026-11-30:
+                // 200 in a third of a second).
+                let open = self
+                    .applications
+                    .values()
+                    .filter(|a| a.company == company && a.status == Status::Draft)
+                    .count();
+                if open >= super::MAX_OPEN_DRAFTS {
+                    return Err(ClearanceError::AtLimit(format!(
+                        "{company} has {open} drafts open, the most a company may: submit or withdraw one first"
+                    )));
+                }
                 let content_hash = content.content_hash()?;
                 plain(Event::ApplicationCreated {
                     application_id: self.next_application_id(now),

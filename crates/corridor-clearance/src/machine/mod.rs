@@ -762,6 +762,9 @@ pub enum ClearanceError {
     /// A plan command that does not fit the plan's state (says why).
     #[error("{0}")]
     PlanConflict(String),
+    /// A company at the most it may keep open (drafts).
+    #[error("{0}")]
+    AtLimit(String),
     /// An inspection booked or recorded against what its booking allows (says why).
     #[error("{0}")]
     BookingConflict(String),
@@ -829,6 +832,9 @@ pub struct Overdue {
 fn illegal(command: &'static str, status: Status) -> ClearanceError {
     ClearanceError::IllegalTransition { command, status }
 }
+
+/// The most drafts a company keeps open at once.
+pub const MAX_OPEN_DRAFTS: usize = 50;
 
 /// How long before an application was made an arrival at the inspection
 /// area still counts for it (tracking's lookback, and the bound on the
