@@ -855,6 +855,15 @@ async fn upload_document(
         },
     )
     .map_err(|_| ServiceError::Forbidden)?;
+    // Said before the file is read (up to the limit): an application that
+    // takes no documents now refuses at once, as `attach_document` would.
+    let status = app.status;
+    if !(status == corridor_clearance::machine::Status::Draft || status.in_review()) {
+        return Err(ServiceError::Conflict(format!(
+            "documents cannot be added to an application that is {}",
+            status.words()
+        )));
+    }
     let max = s.config().documents.max_file_bytes;
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
     let bytes = axum::body::to_bytes(body, limit.saturating_add(1))

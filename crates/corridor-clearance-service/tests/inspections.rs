@@ -2589,3 +2589,28 @@ async fn a_plan_is_made_only_for_a_day_still_to_come() {
     let (st, body) = w.as_coord("POST", "/plans/2022-10-07/submit", None).await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }
+
+/// Hostile review (2026-11-30): a file posted to an approved application
+/// was read (up to 20 MiB) and judged ("not a PDF") before the
+/// application's status refused it. The status is checked first.
+#[tokio::test]
+async fn an_upload_to_an_application_that_takes_none_is_refused_first() {
+    let w = world().await;
+    let id = w.approved("agent-a", &imo(930_700), 70, false).await;
+    let token = login(&w.app, "agent-a").await;
+    let (st, body) = upload(
+        &w.app,
+        &format!("/applications/{id}/documents?kind=crew_list&filename=f.pdf"),
+        &token,
+        b"just text".to_vec(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("documents cannot be added to an application that is"),
+        "{body}"
+    );
+}

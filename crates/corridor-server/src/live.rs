@@ -322,12 +322,26 @@ async fn alerts(
     State(s): State<LiveState>,
     ApiQuery(p): ApiQuery<AlertParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let num = |name: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
+    // Each value as what it is: a number too large is not "not a number",
+    // and a limit outside 1..=10000 is refused, not quietly made 1.
+    let num = |name: &str,
+               v: &Option<String>,
+               range: std::ops::RangeInclusive<u32>|
+     -> Result<Option<u32>, ApiError> {
         v.as_deref()
             .filter(|s| !s.is_empty())
-            .map(|x| {
-                x.parse::<u32>()
-                    .map_err(|_| ApiError::BadRequest(format!("{name}={x:?} is not a number")))
+            .map(|x| match x.parse::<u64>() {
+                Ok(n) if u64::from(*range.start()) <= n && n <= u64::from(*range.end()) => {
+                    Ok(n as u32)
+                }
+                Ok(_) => Err(ApiError::BadRequest(format!(
+                    "{name}={x}: not from {} to {}",
+                    range.start(),
+                    range.end()
+                ))),
+                Err(_) => Err(ApiError::BadRequest(format!(
+                    "{name}={x:?} is not a whole number"
+                ))),
             })
             .transpose()
     };
@@ -342,9 +356,9 @@ async fn alerts(
         from: time("from", p.from.as_deref())?,
         until: time("until", p.until.as_deref())?,
         kind: p.kind.filter(|k| !k.is_empty()),
-        mmsi: num("mmsi", &p.mmsi)?,
+        mmsi: num("mmsi", &p.mmsi, 0..=999_999_999)?,
         open,
-        limit: num("limit", &p.limit)?,
+        limit: num("limit", &p.limit, 1..=10_000)?,
         except_kinds: match p.events.as_deref() {
             None | Some("") | Some("true") => Vec::new(),
             Some("false") => corridor_track::AlertKind::ALL

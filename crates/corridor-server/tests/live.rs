@@ -152,6 +152,20 @@ async fn live_routes_answer() {
     assert_eq!(s, StatusCode::OK, "{body}");
     let (s, _) = get(&app, "/api/v1/alerts?events=maybe").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Hostile review (2026-11-30): limit=0 gave one alert, and a number too
+    // large was "not a number".
+    for (query, says) in [
+        ("limit=0", "limit=0: not from 1 to 10000"),
+        (
+            "limit=99999999999",
+            "limit=99999999999: not from 1 to 10000",
+        ),
+        ("mmsi=2x", "is not a whole number"),
+    ] {
+        let (s, body) = get(&app, &format!("/api/v1/alerts?{query}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert!(body.contains(says), "{query}: {body}");
+    }
 
     let (s, _) = get(&app, "/metrics").await;
     assert_eq!(s, StatusCode::OK);
