@@ -387,6 +387,12 @@ async fn tampering_is_caught_on_postgres() {
 async fn a_request_dropped_mid_append_leaves_memory_and_the_log_in_step() {
     let (_dir, s, app) = served("2022-10-03T06:00:00Z").await;
     let agent = login(&app, "agent-a").await;
+    // Three companies take turns: one alone would reach the open-draft limit.
+    let agents = [
+        agent.clone(),
+        login(&app, "agent-b").await,
+        login(&app, "agent-c").await,
+    ];
     let eta = t("2022-10-10T06:00:00Z");
     let body = |k: u32| {
         let imo = format!(
@@ -418,7 +424,13 @@ async fn a_request_dropped_mid_append_leaves_memory_and_the_log_in_step() {
     for i in 1..=100u32 {
         let k = (u64::from(whole) * u64::from(i) / 80).max(1) as u32;
         let b = body(i);
-        let request = call(&app, "POST", "/applications", Some(&agent), Some(&b));
+        let request = call(
+            &app,
+            "POST",
+            "/applications",
+            Some(&agents[i as usize % 3]),
+            Some(&b),
+        );
         let turns = async {
             for _ in 0..k {
                 tokio::task::yield_now().await;
