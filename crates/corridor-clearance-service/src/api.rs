@@ -126,16 +126,36 @@ async fn ask_to_sign_in(req: Request, next: axum::middleware::Next) -> Response 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
+/// axum's default limit on a request body (`DefaultBodyLimit`), as said.
+const JSON_BODY_LIMIT_TEXT: &str = "2 MiB";
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ServiceError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // No body at all is a missing body (400), not one of the wrong type.
+        let h = req.headers();
+        if !h.contains_key(header::CONTENT_TYPE)
+            && h.get(header::CONTENT_LENGTH).is_none_or(|v| v == "0")
+            && !h.contains_key(header::TRANSFER_ENCODING)
+        {
+            return Err(ServiceError::BadRequest(
+                "the request has no body: send it as JSON, with content-type: application/json"
+                    .into(),
+            ));
+        }
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => Err(
                 ServiceError::Unprocessable(plain_json_error(&e.body_text())),
             ),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ServiceError::TooLarge(e.body_text()))
+            // axum's own words name neither the limit nor the fix.
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ServiceError::TooLarge(
+                format!("the request body is larger than the limit of {JSON_BODY_LIMIT_TEXT}"),
+            )),
+            Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Err(ServiceError::UnsupportedMediaType(
+                    "send the body as JSON, with content-type: application/json".into(),
+                ))
             }
             Err(e) => Err(ServiceError::BadRequest(e.body_text())),
         }

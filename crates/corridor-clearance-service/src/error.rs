@@ -44,6 +44,9 @@ pub enum ServiceError {
     /// Upload over the size limit.
     #[error("{0}")]
     TooLarge(String),
+    /// A body not sent as the route takes it (JSON without its content type).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Too many failed logins: refused until `retry_at`, `seconds` from now
     /// (unless the guessing goes on).
     #[error("too many failed sign-ins; try again from {} ({seconds} s from now)", corridor_ledger::time::format(*retry_at))]
@@ -177,6 +180,12 @@ impl ServiceError {
             ServiceError::TooLarge(m) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
+                m.clone(),
+                None,
+            ),
+            ServiceError::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
                 m.clone(),
                 None,
             ),

@@ -1737,3 +1737,49 @@ async fn the_public_is_asked_to_sign_in() {
     let (st, _) = call(&app, "POST", "/plans/2022-08-02/submit", Some(&token), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+/// Hostile review (2026-11-30): a JSON body without its content type was a
+/// 400, and one over the limit was told "Failed to buffer the request
+/// body: length limit exceeded" without the limit.
+#[tokio::test]
+async fn a_body_sent_wrongly_is_told_how_to_send_it() {
+    use tower::ServiceExt;
+    let (_dir, _s, app) = served("2022-08-01T08:00:00Z").await;
+    let send = |content_type: Option<&str>, body: String| {
+        let mut req = axum::http::Request::post("/auth/login");
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let req = req.body(axum::body::Body::from(body)).unwrap();
+        let app = app.clone();
+        async move {
+            let res = app.oneshot(req).await.unwrap();
+            let st = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (
+                st,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let login = json!({"username": "admin", "password": "x"}).to_string();
+    let (st, body) = send(Some("text/plain"), login).await;
+    assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_media_type", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/json"),
+        "{body}"
+    );
+    let huge = json!({"username": "admin", "password": "x".repeat(3 << 20)}).to_string();
+    let (st, body) = send(Some("application/json"), huge).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "the request body is larger than the limit of 2 MiB"
+    );
+}
