@@ -161,27 +161,8 @@ impl Clearance {
                         decision.party
                     )));
                 }
-                if let Some(since) = plan.submitted_at
-                    && decision
-                        .time
-                        .as_second()
-                        .saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
-                        < since.as_second()
-                {
-                    return Err(bad(format!(
-                        "{}'s decision on the plan for {date} signed before this version was submitted",
-                        decision.party
-                    )));
-                }
-                if let Some(current) = plan.approvals.get(&decision.party)
-                    && decision.time < current.signed_at
-                {
-                    return Err(bad(format!(
-                        "{}'s decision on the plan for {date} is older than its current {}",
-                        decision.party,
-                        current.decision.name()
-                    )));
-                }
+                super::decide::plan_decision_in_time(date, &plan, decision)
+                    .map_err(|e| bad(e.to_string()))?;
                 self.note_signed(decision).map_err(bad)?;
                 plan.approvals
                     .insert(decision.party.clone(), plan_approval(decision, at));
@@ -320,11 +301,7 @@ impl Clearance {
                             )));
                         }
                         if let Some(since) = app.awaiting_since.get(&decision.party)
-                            && decision
-                                .time
-                                .as_second()
-                                .saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
-                                < since.as_second()
+                            && super::decide::signed_before(decision.time, *since)
                         {
                             return Err(bad(format!(
                                 "{}'s decision on {id} signed before it was last awaited",

@@ -131,16 +131,13 @@ impl Clearance {
                 }
                 // A signed decision older than the party's last decision, release or
                 // the review start cannot be replayed to undo what came after it.
-                if let Some(since) = app.awaiting_since.get(&party) {
-                    let signed = decision.payload.time.as_second();
-                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
-                        < since.as_second()
-                    {
-                        return Err(ClearanceError::StaleDecision {
-                            signed: decision.payload.time,
-                            since: *since,
-                        });
-                    }
+                if let Some(since) = app.awaiting_since.get(&party)
+                    && signed_before(decision.payload.time, *since)
+                {
+                    return Err(ClearanceError::StaleDecision {
+                        signed: decision.payload.time,
+                        since: *since,
+                    });
                 }
                 // Nor, within the clock skew allowed above, one signed before
                 // the party's current decision: an approval signed a minute
@@ -802,28 +799,7 @@ impl Clearance {
                         decision.payload.decision.name()
                     )));
                 }
-                if let Some(current) = plan.approvals.get(&party)
-                    && decision.payload.time < current.signed_at
-                {
-                    return Err(ClearanceError::PlanConflict(format!(
-                        "{party}'s decision on the plan for {date} was signed at {}, before its current {} (signed at {}): sign a new one",
-                        corridor_ledger::time::format(decision.payload.time),
-                        current.decision.name(),
-                        corridor_ledger::time::format(current.signed_at)
-                    )));
-                }
-                // An approval signed before this version was submitted cannot be replayed onto it.
-                if let Some(since) = plan.submitted_at {
-                    let signed = decision.payload.time.as_second();
-                    if signed.saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
-                        < since.as_second()
-                    {
-                        return Err(ClearanceError::StaleDecision {
-                            signed: decision.payload.time,
-                            since,
-                        });
-                    }
-                }
+                plan_decision_in_time(&date, plan, &decision.payload)?;
                 let mut approvals = plan.approvals.clone();
                 approvals.insert(party.clone(), plan_approval(&decision.payload, now));
                 let status = self.plan_status_after(&approvals);
@@ -1241,6 +1217,46 @@ fn check_finding(what: &str, reason_code: &str, text: &str) -> Result<(), Cleara
         return invalid(format!("reason_code: {p}"));
     }
     check_free_text("text", text)
+}
+
+/// Signed more than the allowed clock skew before `since`: too early to be
+/// a decision on what stood from then (live and on replay).
+pub(super) fn signed_before(signed: Timestamp, since: Timestamp) -> bool {
+    signed
+        .as_second()
+        .saturating_add(corridor_ledger::decision::MAX_CLOCK_SKEW_SECONDS)
+        < since.as_second()
+}
+
+/// A party's signed decision on the submitted plan for `date`, in time:
+/// not signed before the party's current decision on it, nor before this
+/// version was submitted (an approval signed earlier cannot be replayed
+/// onto it). Live and on replay: `apply` holds logged decisions to it.
+pub(super) fn plan_decision_in_time(
+    date: &str,
+    plan: &DayPlan,
+    payload: &corridor_ledger::DecisionPayload,
+) -> Result<(), ClearanceError> {
+    let party = &payload.party;
+    if let Some(current) = plan.approvals.get(party)
+        && payload.time < current.signed_at
+    {
+        return Err(ClearanceError::PlanConflict(format!(
+            "{party}'s decision on the plan for {date} was signed at {}, before its current {} (signed at {}): sign a new one",
+            corridor_ledger::time::format(payload.time),
+            current.decision.name(),
+            corridor_ledger::time::format(current.signed_at)
+        )));
+    }
+    if let Some(since) = plan.submitted_at
+        && signed_before(payload.time, since)
+    {
+        return Err(ClearanceError::StaleDecision {
+            signed: payload.time,
+            since,
+        });
+    }
+    Ok(())
 }
 
 /// Refuses a signed decision dated before the party's current decision on
