@@ -476,6 +476,31 @@ async fn sqlite_page_size() {
     assert_eq!(page_size(&old).await, 4096);
 }
 
+/// Returns once a session waits for the thinning lock of `conn`'s schema
+/// (`pg_locks`: that advisory lock, not granted): the writer just started
+/// is blocked on it, not merely not yet run. No time is assumed; the
+/// timeout only ends a test whose writer never waits.
+async fn until_the_lock_is_waited_for(conn: &mut sqlx::PgConnection) {
+    let waiting = async {
+        loop {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+                 AND classid = 1668248178 AND objid = 'track_positions'::regclass::oid AND objsubid = 2",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .expect("pg_locks");
+            if n > 0 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), waiting)
+        .await
+        .expect("the writer never waited for the thinning lock");
+}
+
 /// Open finding 9: on PostgreSQL a thinning run by another process, between
 /// a batch's reading how far thinning had gone and its `COPY`, could leave
 /// that batch unthinned and unnoted. A batch and a thinning run now take
@@ -517,7 +542,7 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
         let s = Arc::clone(&s);
         tokio::spawn(async move { s.insert_positions(&[row(1)]).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    until_the_lock_is_waited_for(&mut other).await;
     assert!(
         !batch.is_finished(),
         "a batch was stored during a thinning run"
@@ -536,7 +561,7 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
         let s = Arc::clone(&s);
         tokio::spawn(async move { s.downsample(t(86_400), 60, 1.0, 10.0).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    until_the_lock_is_waited_for(&mut other).await;
     assert!(
         !thinning.is_finished(),
         "a thinning run passed a batch in flight"
@@ -566,7 +591,7 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
             .await
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    until_the_lock_is_waited_for(&mut other).await;
     assert!(
         !alert.is_finished(),
         "an alert was stored during a thinning run"
