@@ -512,6 +512,26 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
         .expect("json")
     };
     let n = entries.len();
+    // A log rebuilt from `log` as whoever writes the database could, its
+    // checkpoint re-signed with the log key, as an export.
+    let exported = |log: &Log| {
+        let cp = TreeHead {
+            origin: ORIGIN.into(),
+            size: log.size(),
+            root: log.root(),
+            time: entries[n - 1].time,
+        }
+        .sign(&s.log_key)
+        .expect("sign");
+        serde_json::to_value(export_log(
+            ORIGIN,
+            &s.log_key.public_key(),
+            &s.keys,
+            log.entries(),
+            &cp,
+        ))
+        .expect("json")
+    };
     let held = file_arg("held.txt", &s.checkpoint.to_text().expect("text"));
     assert_eq!(s.checkpoint.size as usize, n);
     let (code, out) = run_python(
@@ -626,23 +646,7 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
             .append(&e.actor, e.time, event, e.signature.clone())
             .expect("append");
     }
-    let cp = TreeHead {
-        origin: ORIGIN.into(),
-        size: relog.size(),
-        root: relog.root(),
-        time: entries[n - 1].time,
-    }
-    .sign(&s.log_key)
-    .expect("sign");
-    let shown_other = serde_json::to_value(export_log(
-        ORIGIN,
-        &s.log_key.public_key(),
-        &s.keys,
-        relog.entries(),
-        &cp,
-    ))
-    .expect("json");
-    let (code, out) = run_python("another content shown", &shown_other, &[]);
+    let (code, out) = run_python("another content shown", &exported(&relog), &[]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("not its current version"), "{out}");
 
@@ -668,23 +672,7 @@ fn python_verifier_checks_what_is_held_outside_the_export() {
             again.signature.clone(),
         )
         .expect("append");
-    let cp = TreeHead {
-        origin: ORIGIN.into(),
-        size: copied.size(),
-        root: copied.root(),
-        time: entries[n - 1].time,
-    }
-    .sign(&s.log_key)
-    .expect("sign");
-    let export = serde_json::to_value(export_log(
-        ORIGIN,
-        &s.log_key.public_key(),
-        &s.keys,
-        copied.entries(),
-        &cp,
-    ))
-    .expect("json");
-    let (code, out) = run_python("a signed decision appended again", &export, &[]);
+    let (code, out) = run_python("a signed decision appended again", &exported(&copied), &[]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("logged twice"), "{out}");
 
