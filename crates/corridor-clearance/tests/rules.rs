@@ -274,40 +274,24 @@ fn eligibility_rules() {
     check(&b, &|c| c.cargo[0].tonnes = u64::MAX, &["implausible"]);
     check(&b, &|c| c.crew_count = u32::MAX, &["implausible"]);
     check(&b, &|c| c.crew_count = 0, &["implausible"]);
-    check(
-        &b,
-        &|c| {
-            c.last_port_calls.push(PortCall {
-                locode: "TRIST".into(),
-                arrived: submitted,
-                departed: submitted - 1.hours(),
-            })
-        },
-        &["implausible"],
-    );
-    check(
-        &b,
-        &|c| {
-            c.last_port_calls.push(PortCall {
-                locode: "TRIST".into(),
-                arrived: submitted,
-                departed: submitted + 100.hours(),
-            })
-        },
-        &["implausible"],
-    );
-    // Still in its last port when the agent applies: fine.
-    check(
-        &b,
-        &|c| {
-            c.last_port_calls.push(PortCall {
-                locode: "TRIST".into(),
-                arrived: submitted - 10.hours(),
-                departed: submitted + 6.hours(),
-            })
-        },
-        &[],
-    );
+    // Port calls: (arrived, departed) in hours from submission, and whether refused.
+    for (arrived, departed, refused) in [
+        (0, -1, true),   // leaves before it arrives
+        (0, 100, true),  // leaves after the ETA at the inspection area (72 h)
+        (-10, 6, false), // still in its last port when the agent applies: fine
+    ] {
+        check(
+            &b,
+            &|c| {
+                c.last_port_calls.push(PortCall {
+                    locode: "TRIST".into(),
+                    arrived: submitted + arrived.hours(),
+                    departed: submitted + departed.hours(),
+                })
+            },
+            if refused { &["implausible"] } else { &[] },
+        );
+    }
     let said = check_eligibility(
         &{
             let mut c = content("9000015", submitted + 72.hours());
