@@ -69,6 +69,10 @@ class Fail(Exception):
     pass
 
 
+class Unreadable(Exception):
+    """An input that cannot be read at all (exit 2), with what it is."""
+
+
 def no_floats(text):
     raise Fail("export contains a non-integer number %s" % text)
 
@@ -475,10 +479,13 @@ def log_key_text(given):
     the key as SPKI PEM (PUBLIC KEY). Returns the base64 of the raw key."""
     text = given
     if os.path.isfile(given):
-        with open(given, encoding="utf-8") as f:
-            text = f.read()
+        try:
+            with open(given, encoding="utf-8") as f:
+                text = f.read()
+        except (OSError, ValueError) as e:
+            raise Unreadable("cannot read the log key %s: %s" % (given, e))
     elif not is_base64_key(given):
-        raise FileNotFoundError("no such file, and not a key in base64")
+        raise Unreadable("cannot read the log key %s: no such file, and not a key in base64" % given)
     text = text.strip()
     if text.startswith("-----BEGIN PUBLIC KEY-----"):
         body = "".join(l for l in text.splitlines() if not l.startswith("-----"))
@@ -503,14 +510,6 @@ def main(argv):
         a = args.pop(0)
         if a == "--log-key" and args:
             trusted_log_key = args.pop(0)
-            try:
-                trusted_log_key = log_key_text(trusted_log_key)
-            except Fail as e:
-                print("FAIL: %s" % e)
-                return 1
-            except (OSError, ValueError) as e:
-                print("ERROR: cannot read the log key %s: %s" % (trusted_log_key, e), file=sys.stderr)
-                return 2
         elif a == "--checkpoint" and args:
             held_paths.append(args.pop(0))
         elif a == "--keys" and args:
@@ -525,6 +524,8 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     try:
+        if trusted_log_key is not None:
+            trusted_log_key = log_key_text(trusted_log_key)
         with open(path, encoding="utf-8") as f:
             export = json.load(f, parse_float=no_floats, parse_constant=no_floats)
         held = []
@@ -535,6 +536,9 @@ def main(argv):
     except Fail as e:
         print("FAIL: %s" % e)
         return 1
+    except Unreadable as e:
+        print("ERROR: %s" % e, file=sys.stderr)
+        return 2
     except (OSError, ValueError) as e:
         print("ERROR: cannot read %s: %s" % (path, e), file=sys.stderr)
         return 2
