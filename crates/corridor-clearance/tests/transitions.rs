@@ -1191,7 +1191,8 @@ fn a_plan_decision_appended_past_the_live_rules_does_not_replay() {
     // The approval appended after the hold: older than it.
     let err = replay(&w, vec![(now + 3.hours(), approved)]).unwrap_err();
     assert!(
-        err.to_string().contains("before its current hold (signed at"),
+        err.to_string()
+            .contains("before its current hold (signed at"),
         "{err}"
     );
     // The hold appended again: the same signed hold logged twice.
