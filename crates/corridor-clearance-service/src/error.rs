@@ -218,11 +218,21 @@ impl IntoResponse for ServiceError {
             tracing::error!(error = %self, "clearance request failed");
         }
         let mut response = corridor_http::error_response(status, code, &message, details);
-        if let ServiceError::RateLimited { seconds, .. } = self {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(seconds),
-            );
+        match self {
+            ServiceError::RateLimited { seconds, .. } => {
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(seconds),
+                );
+            }
+            // A 401 says how to authenticate (RFC 9110 §15.5.2).
+            ServiceError::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
+            }
+            _ => {}
         }
         response
     }

@@ -1328,8 +1328,11 @@ pub struct PlanEditRequest {
 /// The plan of `date`: the stored one, or a fresh draft from the optimiser.
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
-    let planning = Planning::new(s, &clearance, s.now().await)?;
-    let (base, _) = planning.problem(day, s.now().await, false)?;
+    // One reading of the clock: two could fall either side of midnight
+    // or the day's deadline.
+    let now = s.now().await;
+    let planning = Planning::new(s, &clearance, now)?;
+    let (base, _) = planning.problem(day, now, false)?;
     let stored = clearance.plans.get(date);
     // A draft keeps a team's time clear for each booking by hand; a stored
     // version says which team it leaves free for each (`by_hand`).
@@ -1502,8 +1505,9 @@ pub(crate) async fn put_plan(
         ));
     }
     let clearance = s.clearance().await;
-    let planning = Planning::new(&s, &clearance, s.now().await)?;
-    let (p, _) = planning.problem(day, s.now().await, true)?;
+    let now = s.now().await;
+    let planning = Planning::new(&s, &clearance, now)?;
+    let (p, _) = planning.problem(day, now, true)?;
     let mut assignments = Vec::with_capacity(req.assignments.len());
     for (i, a) in req.assignments.iter().enumerate() {
         let n = i + 1;
@@ -1606,6 +1610,10 @@ pub(crate) async fn put_plan(
     ok(&plan_body(&s, &date, day).await?)
 }
 
+/// Not an answer: tells `submit_plan` that another submission stored the
+/// day's draft between its look and its write.
+const FROZEN_MEANWHILE: &str = "the draft was stored meanwhile";
+
 #[utoipa::path(post, path = "/api/v1/plans/{date}/submit", tag = "inspections", security(("bearer" = [])),
     params(("date" = String, Path, description = "YYYY-MM-DD")),
     responses((status = 200, body = Object, description = "the plan, now `submitted` to the parties (a generated draft is stored as version 1 first)"), (status = "4XX", body = ErrorBody)))]
@@ -1620,20 +1628,34 @@ pub(crate) async fn submit_plan(
     let clearance = s.clearance().await;
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
-        let planning = Planning::new(&s, &clearance, s.now().await)?;
-        let (mut p, _) = planning.problem(day, s.now().await, false)?;
+        let now = s.now().await;
+        let planning = Planning::new(&s, &clearance, now)?;
+        let (mut p, _) = planning.problem(day, now, false)?;
         planning.keep_clear(&mut p);
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
-        s.execute(
-            &caller.actor,
-            Command::SetPlan {
-                content,
-                reason: None,
-                scores,
-            },
-        )
-        .await?;
+        let frozen = s
+            .execute_if(
+                &caller.actor,
+                Command::SetPlan {
+                    content,
+                    reason: None,
+                    scores,
+                },
+                // A submission at the same moment froze it first: submit
+                // that one (its loser was told "a new version needs a
+                // reason"; open finding 35).
+                |c| match c.plans.contains_key(&date) {
+                    true => Err(ServiceError::Conflict(FROZEN_MEANWHILE.into())),
+                    false => Ok(()),
+                },
+            )
+            .await;
+        match frozen {
+            Err(ServiceError::Conflict(m)) if m == FROZEN_MEANWHILE => {}
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
     }
     let now = s.now().await;
     s.execute_if(
@@ -1799,16 +1821,24 @@ pub(crate) async fn get_inspections(
                 .collect()
         })
         .unwrap_or_default();
-    // Bookings made by hand (outside the plan) for this day that a
-    // stoppage stopped: cancelled too.
-    let in_plan = |id: &str| {
-        approved.is_some_and(|p| p.content.assignments.iter().any(|a| a.application_id == id))
+    // Whether `at` is `app`'s slot in the approved plan (not merely whether
+    // the vessel is in the plan: it may have been booked again by hand).
+    let plan_slot = |app: &Application, at: Timestamp| {
+        approved.is_some_and(|p| {
+            p.content
+                .assignments
+                .iter()
+                .any(|a| a.application_id == app.id && a.start_at == at)
+        })
     };
+    // Bookings made by hand (outside the plan) for this day that a
+    // stoppage stopped: cancelled too, also when the vessel's plan slot
+    // was moved by hand first (code review, session 19).
     let cancelled: Vec<Value> = cancelled
         .into_iter()
         .chain(clearance.applications.values().filter_map(|app| {
             let at = app.inspection_at?;
-            if in_plan(&app.id) || local_date(at, &tz).to_string() != date {
+            if plan_slot(app, at) || local_date(at, &tz).to_string() != date {
                 return None;
             }
             let st = clearance.booking_stopped_by(app)?;
@@ -1868,14 +1898,6 @@ pub(crate) async fn get_inspections(
         .unwrap_or_default();
     // Bookings made by hand for this day: no team, no end. Those that
     // stand, and those already inspected, with how they ended.
-    let plan_slot = |app: &Application, at: Timestamp| {
-        approved.is_some_and(|p| {
-            p.content
-                .assignments
-                .iter()
-                .any(|a| a.application_id == app.id && a.start_at == at)
-        })
-    };
     let by_hand = |app: &Application, at: Timestamp, status: Status| {
         let slot = json!({
             "team": Value::Null,

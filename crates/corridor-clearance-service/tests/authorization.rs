@@ -1726,16 +1726,60 @@ async fn the_public_is_asked_to_sign_in() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    // A read refused by role keeps who may.
+    let (st, body) = call(&app, "GET", "/log/export", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("sign in first (not permitted"),
+        "{body}"
+    );
     let (st, body) = call(&app, "POST", "/plans/2022-08-02/submit", None, None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(
         body["error"]["message"],
         "sign in first (not permitted: only the coordinator changes or submits the daily plan)"
     );
+    // Open finding 35: a write's body was checked before the caller, so
+    // the public was told what was wrong with a body it may not send.
+    let (st, body) = call(&app, "POST", "/applications", None, Some(&json!({"x": 1}))).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "sign in first: only signed-in users may send POST here"
+    );
+    assert_eq!(res_header(&app, "PUT", "/plans/2022-08-02").await, "Bearer");
+    // The public's own writes still read their bodies; unknown routes and
+    // methods are still 404 and 405.
+    let (st, _) = call(&app, "POST", "/eligibility", None, Some(&json!({"x": 1}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _) = call(&app, "POST", "/auth/login", None, Some(&json!({"x": 1}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _) = call(&app, "POST", "/no-such-route", None, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = call(&app, "DELETE", "/applications", None, None).await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
     // A signed-in user without the role is still refused as such.
     let token = login(&app, "inspector").await;
     let (st, _) = call(&app, "POST", "/plans/2022-08-02/submit", Some(&token), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+/// The `WWW-Authenticate` header of a request with no token.
+async fn res_header(app: &axum::Router, method: &str, uri: &str) -> String {
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    res.headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 /// Hostile review (2026-11-30): a JSON body without its content type was a

@@ -1151,6 +1151,27 @@ async fn a_slot_moved_later_the_same_day_is_on_the_days_list() {
         "{day}"
     );
     assert_eq!(day["cancelled"][0]["application_id"], x.as_str(), "{day}");
+    // Code review (session 19): when a stoppage then stops the booking by
+    // hand, it is cancelled too (it was left off both lists, the vessel
+    // being "in the plan").
+    let gale =
+        json!({"from": "2022-10-07", "to": "2022-10-07", "kind": "weather", "reason": "gale"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&gale)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, day) = w
+        .as_coord("GET", "/inspections?date=2022-10-07", None)
+        .await;
+    let stopped = day["cancelled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["application_id"] == x.as_str() && c["start"] == "14:00")
+        .unwrap_or_else(|| panic!("the stopped booking by hand: {day}"));
+    assert_eq!(stopped["team"], Value::Null, "{day}");
+    assert!(
+        stopped["why"].as_str().unwrap().contains("weather: gale"),
+        "{day}"
+    );
 }
 
 /// Inspections review 2026-11-30, finding 2: a ready vessel booked by hand
@@ -2612,5 +2633,43 @@ async fn an_upload_to_an_application_that_takes_none_is_refused_first() {
             .unwrap()
             .starts_with("documents cannot be added to an application that is"),
         "{body}"
+    );
+}
+
+/// Open finding 35: of submissions of one day's plan sent at the same
+/// moment, the ones that lost the race to store the generated draft were
+/// told "a new version needs a reason". They submit the draft stored; one
+/// submission wins, the others are told the plan is already submitted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submissions_of_one_plan_at_once_are_told_it_is_submitted() {
+    let w = world().await;
+    approved_vessels(&w, 930_900, 6, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let sends: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, coord) = (w.app.clone(), w.coord.clone());
+            tokio::spawn(async move {
+                call(&app, "POST", "/plans/2022-10-07/submit", Some(&coord), None).await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for send in sends {
+        let (st, body) = send.await.unwrap();
+        match st {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => assert_eq!(
+                body["error"]["message"], "the plan for 2022-10-07 is already submitted",
+                "{body}"
+            ),
+            _ => panic!("{st}: {body}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-07", None).await;
+    assert_eq!(
+        (&plan["status"], &plan["version"]),
+        (&json!("submitted"), &json!(1)),
+        "{plan}"
     );
 }

@@ -1842,3 +1842,24 @@ fn a_company_keeps_a_bounded_number_of_drafts_open() {
     );
     draft(&mut w, "borealis").expect("another company");
 }
+
+/// Code review (session 19): the refusal named the status as Rust spells
+/// it ("UnderReview") instead of as the API does.
+#[test]
+fn a_queue_override_of_a_vessel_not_waiting_names_its_status_in_words() {
+    let (mut w, id, now) = at_status(Status::UnderReview);
+    let refused = w.run(
+        &coordinator(),
+        Command::OverrideQueue {
+            application_id: id.clone(),
+            place: Some(1),
+            before: None,
+            reason: "perishable cargo".into(),
+        },
+        now,
+    );
+    assert!(
+        matches!(&refused, Err(e) if e.to_string().ends_with(&format!("{id} is not waiting for an inspection (it is under review)"))),
+        "{refused:?}"
+    );
+}

@@ -640,8 +640,8 @@ impl Clearance {
                 let app = self.app(&application_id)?;
                 if !app.waiting_for_inspection() {
                     return Err(ClearanceError::Invalid(format!(
-                        "{application_id} is not waiting for an inspection (it is {:?})",
-                        app.status
+                        "{application_id} is not waiting for an inspection (it is {})",
+                        app.status.words()
                     )));
                 }
                 match (&place, &before) {
