@@ -113,7 +113,7 @@ pub struct SourceLimits {
     pub batch: usize,
     /// Concurrent connections per TCP server.
     pub max_connections: usize,
-    /// Reconnect backoff bounds for TCP clients.
+    /// Reconnect backoff bounds for TCP clients and NATS sessions.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
     /// A TCP connection that sends nothing for this long is closed: a
@@ -138,9 +138,44 @@ impl Default for SourceLimits {
 /// Senders a UDP source keeps a decoder for (see `udp`).
 const MAX_UDP_SENDERS: usize = 64;
 
-/// How long a TCP client's connection must have lasted for its backoff to
-/// start again from the minimum.
+/// How long a connection (a TCP client's, a NATS session) must have
+/// lasted for its reconnect backoff to start again from the minimum.
 const STABLE_CONNECTION: Duration = Duration::from_secs(30);
+
+/// The wait before reconnecting: doubling from `backoff_min` to
+/// `backoff_max` while connections fail, back to the minimum after one
+/// that held for [`STABLE_CONNECTION`]. A peer that accepts and closes at
+/// once is not redialled several times a second for ever, and one that
+/// fails now and then over weeks is not waited for the maximum each time
+/// (the NATS source never started again from the minimum: code review,
+/// session 19).
+#[derive(Debug)]
+struct Backoff {
+    next: Duration,
+    min: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    fn new(limits: &SourceLimits) -> Self {
+        Backoff {
+            next: limits.backoff_min,
+            min: limits.backoff_min,
+            max: limits.backoff_max.max(limits.backoff_min),
+        }
+    }
+
+    /// The wait after a connection that lasted `held` (zero when it never
+    /// opened).
+    fn after(&mut self, held: Duration) -> Duration {
+        if held >= STABLE_CONNECTION {
+            self.next = self.min;
+        }
+        let wait = self.next;
+        self.next = self.next.saturating_mul(2).min(self.max);
+        wait
+    }
+}
 
 /// Acknowledgements a NATS source has in flight at once.
 const ACKS_AT_ONCE: usize = 64;
@@ -566,8 +601,9 @@ pub(crate) async fn tcp_client(
     tx: mpsc::Sender<Batch>,
     cancel: CancellationToken,
 ) {
-    let mut backoff = limits.backoff_min;
+    let mut backoff = Backoff::new(&limits);
     loop {
+        let mut held = Duration::ZERO;
         let conn = tokio::select! {
             _ = cancel.cancelled() => return,
             c = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&addr)) => c,
@@ -579,12 +615,7 @@ pub(crate) async fn tcp_client(
                 if pump(stream, &tag, &limits, &tx, &cancel).await.is_err() {
                     return; // downstream is gone: the pipeline is shutting down
                 }
-                // Only a connection that held starts the backoff again: a
-                // peer that accepts and closes at once is not redialled
-                // several times a second for ever.
-                if since.elapsed() >= STABLE_CONNECTION {
-                    backoff = limits.backoff_min;
-                }
+                held = since.elapsed();
                 tag.emit(Event::Error {
                     what: "disconnected",
                     error: "end of stream",
@@ -601,9 +632,8 @@ pub(crate) async fn tcp_client(
         }
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(backoff.after(held)) => {}
         }
-        backoff = (backoff * 2).min(limits.backoff_max);
     }
 }
 
@@ -938,8 +968,9 @@ pub(crate) async fn nats(
     tx: mpsc::Sender<Batch>,
     cancel: CancellationToken,
 ) {
-    let mut backoff = limits.backoff_min;
+    let mut backoff = Backoff::new(&limits);
     loop {
+        let since = tokio::time::Instant::now();
         match nats_session(&spec, &tag, &limits, &tx, &cancel).await {
             Ok(()) => return,
             Err(e) => tag.emit(Event::Error {
@@ -947,11 +978,11 @@ pub(crate) async fn nats(
                 error: &e,
             }),
         }
+        let held = since.elapsed();
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(backoff.after(held)) => {}
         }
-        backoff = (backoff * 2).min(limits.backoff_max);
     }
 }
 
@@ -1190,6 +1221,23 @@ impl HeldFragments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backoff_doubles_while_failing_and_starts_again_after_a_connection_that_held() {
+        let limits = SourceLimits {
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            ..SourceLimits::default()
+        };
+        let mut b = Backoff::new(&limits);
+        let waits: Vec<u64> = (0..7).map(|_| b.after(Duration::ZERO).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
+        // A connection that closed at once keeps the backoff where it is.
+        assert_eq!(b.after(Duration::from_secs(2)).as_secs(), 30);
+        // One that held starts it again from the minimum.
+        assert_eq!(b.after(STABLE_CONNECTION).as_secs(), 1);
+        assert_eq!(b.after(Duration::ZERO).as_secs(), 2);
+    }
 
     #[tokio::test]
     async fn lines_are_capped_and_a_cut_line_is_returned() {
