@@ -844,6 +844,13 @@ impl<R: Registry> Monitor<R> {
         }
         self.stats.statics += 1;
         let gap_open = v.det.gap.take();
+        // A silence in the corridor that no scan has caught yet ends here
+        // all the same (the position after this report would find none).
+        let gap_found_now = v.last_seen.filter(|ls| {
+            gap_open.is_none()
+                && v.in_corridor()
+                && secs(*ls, r.time) > self.config.ais_gap_s as f64
+        });
         v.last_seen = Some(r.time);
         if let Some(n) = r.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             v.name = Some(n.into());
@@ -864,7 +871,14 @@ impl<R: Registry> Monitor<R> {
             v.imo = imo;
         }
         let conflict = v.det.conflict;
-        if let Some(id) = gap_open {
+        let gap = match gap_found_now {
+            Some(last) => {
+                self.open_gap(r.mmsi, last, r.time, out);
+                self.vessels.get_mut(&r.mmsi).and_then(|v| v.det.gap.take())
+            }
+            None => gap_open,
+        };
+        if let Some(id) = gap {
             self.close_alert(id, r.time, Some(Evidence::Static(r.clone())), out);
         }
         // A ship sharing the MMSI names itself: the conflict keeps each

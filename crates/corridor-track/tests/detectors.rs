@@ -1153,3 +1153,27 @@ fn one_broadcast_heard_twice_is_not_a_frozen_fix() {
         conflict.detail
     );
 }
+
+/// Code review (session 19): a ship back from a silence with a static
+/// report (type 5 or 24) before any position, less than one scan after the
+/// silence passed `ais_gap_s`, raised no gap: the static report moved its
+/// last report on, and the position after it found no silence.
+#[test]
+fn a_silence_ended_by_a_static_report_is_a_gap() {
+    let mut a = Script::new(5, 0.0);
+    let last = a.go(off(ODESA, 100.0, 0.0));
+    // A scan exactly 4 h after: not yet a gap (more than 4 h is).
+    let scan = Step::Advance(at(last + 240.0));
+    a.wait(240.5);
+    let back = a.claim(None);
+    a.wait(0.5);
+    a.report(off(ODESA, 100.1, 0.0), 12.0, NavStatus::UNDER_WAY);
+    let mut steps = merge(vec![a]);
+    steps.insert(1, scan);
+    check(
+        "silence ended by a static report",
+        &steps,
+        MapRegistry::new(),
+        &[(AlertKind::AisGap, 5, last, back)],
+    );
+}
