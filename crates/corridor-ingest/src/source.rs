@@ -571,11 +571,12 @@ async fn pump_lines<R: AsyncRead + Unpin>(
                     messages: 0,
                     bytes: n as u64,
                 });
+                // Dropped before decoding, as on every other source: not
+                // also a bad sentence.
                 tag.emit(Event::Dropped {
                     count: 1,
                     reason: "line_too_long",
                 });
-                tag.emit(Event::BadSentences { count: 1 });
             }
             Ok(None) => break,
             Err(e) => {
