@@ -1,0 +1,245 @@
+//! Where a vessel is: corridor entry and exit, `deviation`, `area_arrival`.
+
+use super::*;
+
+impl<R: Registry> Monitor<R> {
+    pub(super) fn update_zones(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
+        let c = Arc::clone(&self.corridor);
+        let hyst = self.config.boundary_hysteresis_m;
+        let dev_m = self.config.deviation_nm * NM;
+        let p = r.pos();
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
+        // Safe radius: closer to the last evaluation than the nearest lane
+        // threshold or area boundary, nothing can have changed. Skipping the
+        // geometry here is what keeps the per-report cost low.
+        if let Some((q, margin)) = v.det.zone_eval
+            && approx_distance_m(p, q) < f64::from(margin) * 0.9 - 25.0
+        {
+            if let (Zone::Deviating, Some(id)) = (v.zone, v.det.deviation) {
+                self.extend_alert(id, r.time, Some(Evidence::Position(*r)));
+                if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                    v.det.deviation_last = Some(r.time);
+                }
+            }
+            return;
+        }
+        let first = v.zone == Zone::Unknown;
+        let never_placed = !v.det.placed;
+        let prev_areas: Vec<AreaId> = v.areas().collect();
+        // Area membership with hysteresis: stay "in" until clearly out.
+        let mut now_areas: Vec<AreaId> = c.areas_at(p).map(|a| a.id).collect();
+        for a in &prev_areas {
+            if !now_areas.contains(a) && c.distance_to_area_m(p, *a, hyst).is_some() {
+                now_areas.push(*a);
+            }
+        }
+        now_areas.truncate(MAX_AREAS);
+        let kind_of = |a: &AreaId| c.area(*a).map(|a| a.kind);
+        let widest = c
+            .lanes()
+            .iter()
+            .map(|l| l.half_width_m())
+            .fold(0.0, f64::max);
+        let lane: Option<LaneHit> = c.nearest_lane(p, widest + dev_m + hyst);
+        let staying = v.zone == Zone::Inside;
+        let in_lane =
+            lane.filter(|h| h.cross_m <= h.half_width_m + if staying { hyst } else { 0.0 });
+        let c_area = now_areas.iter().copied().find(|a| {
+            matches!(
+                kind_of(a),
+                Some(AreaKind::InspectionArea | AreaKind::WaitingArea)
+            )
+        });
+        let port = now_areas
+            .iter()
+            .copied()
+            .find(|a| kind_of(a) == Some(AreaKind::PortApproach));
+        let anchorage = now_areas
+            .iter()
+            .copied()
+            .find(|a| kind_of(a) == Some(AreaKind::Anchorage));
+        let in_c = c_area.is_some() || in_lane.is_some();
+        let name_area = |a: AreaId| c.area(a).map(|a| a.name.clone());
+        let name_lane = |h: &LaneHit| c.lane(h.lane).map(|l| l.name.clone());
+
+        // area_arrival: inspection areas (and the anchorages and waiting
+        // areas where ships wait for inspection, `queue_arrival`) and ports
+        // newly entered; and such an area a vessel is in when first seen
+        // at all (it arrived before tracking saw it: the queue counts from
+        // an arrival, a port call does not need one). Not again after a
+        // re-anchored track.
+        for a in &now_areas {
+            let queue = c.area(*a).is_some_and(|x| x.queue_arrival);
+            let arrived = if first {
+                never_placed && queue
+            } else {
+                !prev_areas.contains(a) && (queue || kind_of(a) == Some(AreaKind::PortApproach))
+            };
+            if arrived {
+                let area = c.area(*a);
+                let detail = format!(
+                    "{} {} {}",
+                    if first { "first seen in" } else { "arrived at" },
+                    area.map_or("", |a| a.kind.as_str()),
+                    area.and_then(|a| a.locode.clone()).unwrap_or_default()
+                );
+                self.point_event(
+                    AlertKind::AreaArrival,
+                    r.mmsi,
+                    r,
+                    name_area(*a),
+                    detail.trim().to_owned(),
+                    out,
+                );
+            }
+        }
+
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
+        let (zone, last_zone, deviation) = (v.zone, v.last_zone, v.det.deviation);
+        let mut new_zone = zone;
+        let mut new_last = last_zone;
+        if let Some(a) = c_area {
+            new_last = LastZone::Area(a);
+        } else if let Some(h) = &in_lane {
+            new_last = LastZone::Lane(h.lane);
+        }
+        match zone {
+            Zone::Unknown => new_zone = if in_c { Zone::Inside } else { Zone::Outside },
+            Zone::Outside => {
+                if in_c {
+                    new_zone = Zone::Inside;
+                    let place = c_area
+                        .and_then(name_area)
+                        .or_else(|| in_lane.as_ref().and_then(name_lane));
+                    self.point_event(
+                        AlertKind::CorridorEntry,
+                        r.mmsi,
+                        r,
+                        place,
+                        "entered the corridor".into(),
+                        out,
+                    );
+                }
+            }
+            Zone::Inside if !in_c => {
+                if let Some(pa) = port {
+                    new_zone = Zone::Outside;
+                    new_last = LastZone::None;
+                    self.point_event(
+                        AlertKind::CorridorExit,
+                        r.mmsi,
+                        r,
+                        name_area(pa),
+                        "left the corridor into a port".into(),
+                        out,
+                    );
+                } else if let Some(an) = anchorage {
+                    new_last = LastZone::Anchorage(an);
+                } else if let LastZone::Area(a) = last_zone {
+                    new_zone = Zone::Outside;
+                    new_last = LastZone::None;
+                    self.point_event(
+                        AlertKind::CorridorExit,
+                        r.mmsi,
+                        r,
+                        name_area(a),
+                        "left the corridor".into(),
+                        out,
+                    );
+                } else if lane.as_ref().is_none_or(|h| h.outside_by_m() > dev_m) {
+                    new_zone = Zone::Deviating;
+                    let detail = match &lane {
+                        Some(h) => format!(
+                            "{:.2} nm outside {} (tolerance {:.2} nm)",
+                            h.outside_by_m() / NM,
+                            name_lane(h).unwrap_or_default(),
+                            self.config.deviation_nm
+                        ),
+                        None => "far from every lane".to_owned(),
+                    };
+                    let place = Place {
+                        lat: Some(r.lat),
+                        lon: Some(r.lon),
+                        area: self.zone_name(v),
+                    };
+                    let id = self.open_alert(
+                        AlertKind::Deviation,
+                        r.mmsi,
+                        r.time,
+                        r.time,
+                        place,
+                        detail,
+                        vec![Evidence::Position(*r)],
+                        out,
+                    );
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation = Some(id);
+                        v.det.deviation_last = Some(r.time);
+                    }
+                }
+            }
+            Zone::Inside => {}
+            Zone::Deviating => {
+                if in_c || port.is_some() || anchorage.is_some() {
+                    if let Some(id) = deviation {
+                        let end = v.det.deviation_last.unwrap_or(r.time);
+                        self.close_alert(id, end, Some(Evidence::Position(*r)), out);
+                    }
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation = None;
+                    }
+                    new_zone = Zone::Inside;
+                    if !in_c && let Some(pa) = port {
+                        new_zone = Zone::Outside;
+                        new_last = LastZone::None;
+                        self.point_event(
+                            AlertKind::CorridorExit,
+                            r.mmsi,
+                            r,
+                            name_area(pa),
+                            "left the corridor into a port".into(),
+                            out,
+                        );
+                    } else if !in_c && let Some(an) = anchorage {
+                        new_last = LastZone::Anchorage(an);
+                    }
+                } else if let Some(id) = deviation {
+                    self.extend_alert(id, r.time, Some(Evidence::Position(*r)));
+                    if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+                        v.det.deviation_last = Some(r.time);
+                    }
+                }
+            }
+        }
+        // How far until a threshold could be crossed: lane edge (with and
+        // without hysteresis), deviation limit, search radius, area boundaries.
+        let search = widest + dev_m + hyst;
+        let lane_margin = match &lane {
+            Some(h) => [
+                h.half_width_m,
+                h.half_width_m + hyst,
+                h.half_width_m + dev_m,
+            ]
+            .iter()
+            .map(|t| (h.cross_m - t).abs())
+            .fold(search - h.cross_m, f64::min),
+            None => dev_m,
+        };
+        let area_margin = c.nearest_boundary_m(p, 20_000.0) - hyst;
+        let margin = lane_margin.min(area_margin).max(0.0);
+        if let Some(v) = self.vessels.get_mut(&r.mmsi) {
+            v.det.zone_eval = Some((p, margin as f32));
+            v.det.placed = true;
+            v.zone = new_zone;
+            v.last_zone = new_last;
+            v.areas = [u32::MAX; MAX_AREAS];
+            for (slot, a) in v.areas.iter_mut().zip(&now_areas) {
+                *slot = a.0;
+            }
+        }
+    }
+}
