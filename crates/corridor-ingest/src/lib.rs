@@ -70,7 +70,7 @@
 //!   without one give no reports (counted as dropped, reason `untimed`).
 //! - **Several files are one feed**: their reports reach the monitor merged
 //!   by event time, ties in the order the files were given, so a multi-file
-//!   replay gives the same alerts every time (`pipeline::merge_by_time`).
+//!   replay gives the same alerts every time (`pipeline/merge.rs`).
 //! - Fragments are never reassembled across sources or connections.
 
 pub mod adapter;

@@ -1,0 +1,563 @@
+//! The running pipeline: sources → monitor → sinks, and the handle to it.
+//!
+//! Here: the settings, what the live routes read, [`spawn_pipeline`] which
+//! wires the tasks together, and [`LiveHandle`]. The tasks themselves are in
+//! `monitor_task.rs` and `sinks.rs`; `merge.rs` joins replayed files.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use corridor_geo::Corridor;
+use corridor_store::{AlertRow, PositionRow, TrackStore};
+use corridor_track::{
+    Alert, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report,
+    VesselState, Zone,
+};
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{SourceStats, SourceTag};
+use crate::source::{self, Batch, NatsSpec, SourceLimits, SourceSpec};
+
+mod merge;
+mod monitor_task;
+mod sinks;
+
+use merge::{FILE_MERGE_DEPTH, merge_by_time};
+use monitor_task::{Clock, Schedule, Sinks, monitor_task};
+use sinks::{AlertMsg, PositionMsg, alert_key, alert_sink, position_sink};
+
+/// How to run the pipeline.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// The corridor's geometry.
+    pub corridor: Arc<Corridor>,
+    /// Monitor thresholds.
+    pub monitor: MonitorConfig,
+    /// Registered vessels (MMSI ↔ IMO), for links and `identity_mismatch`.
+    pub registry: Vec<RegisteredVessel>,
+    /// Where reports come from.
+    pub sources: Vec<SourceSpec>,
+    /// Per-source limits.
+    pub limits: SourceLimits,
+    /// Batches each source may have in flight to the monitor (its own
+    /// lane: the sources take turns, `crate::turns`).
+    pub channel_capacity: usize,
+    /// Positions per database write (one transaction or COPY; sent at least
+    /// once a second). Bigger batches amortise the index pages every commit
+    /// writes. Default 20,000.
+    pub position_batch: usize,
+    /// Store position history (needs a store).
+    pub store_positions: bool,
+    /// A replay: when all sources have ended, close every open alert and
+    /// end the monitor (so [`LiveHandle::join`] returns). Otherwise the
+    /// monitor keeps answering queries until [`LiveHandle::shutdown`].
+    pub finish_at_end: bool,
+    /// Capacity of the live broadcast (slow SSE clients skip, counted).
+    pub live_capacity: usize,
+    /// Alerts also go here, every one, in order (bounded: waits for the reader).
+    pub alert_tap: Option<mpsc::Sender<Alert>>,
+    /// Distinguishes this run's alert ids from earlier runs' in the store.
+    pub run_id: String,
+    /// The pipeline's clock (`None`: [`ClockMode::Feed`] when every source
+    /// is a file replay, else [`ClockMode::Live`]).
+    pub clock: Option<ClockMode>,
+    /// How often (wall time) the monitor task looks at the clock: with a
+    /// live clock it moves the monitor there, so vessels that went silent
+    /// get their `ais_gap` without any further message; with either clock
+    /// it starts down-sampling when due.
+    pub tick: Duration,
+    /// Thinning of old positions in the store (needs stored positions);
+    /// `None` keeps every position.
+    pub downsample: Option<DownsampleConfig>,
+}
+
+/// What drives the pipeline's clock (the monitor's `advance_to` ticks and
+/// the down-sampling schedule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// The feed's time only: the latest report's event time (replays; the
+    /// same feed gives the same alerts).
+    Feed,
+    /// Wall-clock time anchored on the feed: the clock is the latest event
+    /// time, run on in real time since that report arrived (never going
+    /// back). For a live feed that is the wall clock; a feed with old
+    /// tag-block times (a simulation served over TCP) keeps its own era, and
+    /// silence still counts.
+    Live,
+}
+
+/// Down-sampling of old positions, run by the position sink when the
+/// pipeline's clock has moved `every` since the last run: positions older
+/// than `older_than` are thinned to one per vessel and `bucket`, keeping
+/// those where the navigational status changed, the speed changed by
+/// `sog_change_kn` or the course by `cog_change_deg`, and those that are
+/// evidence of an alert (see `TrackStore::downsample`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DownsampleConfig {
+    /// Age (pipeline clock) after which positions are thinned. Default 7 days.
+    pub older_than: Duration,
+    /// One position per vessel per bucket. Default 10 minutes.
+    pub bucket: Duration,
+    /// Speed change (kn) that keeps a position. Default 2.
+    pub sog_change_kn: f32,
+    /// Course change (degrees) that keeps a position. Default 30.
+    pub cog_change_deg: f32,
+    /// How often (pipeline clock). Default 1 hour.
+    pub every: Duration,
+}
+
+impl Default for DownsampleConfig {
+    fn default() -> Self {
+        Self {
+            older_than: Duration::from_secs(7 * 86_400),
+            bucket: Duration::from_secs(600),
+            sog_change_kn: 2.0,
+            cog_change_deg: 30.0,
+            every: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Defaults around a corridor and sources.
+    pub fn new(corridor: Arc<Corridor>, sources: Vec<SourceSpec>) -> Self {
+        Self {
+            corridor,
+            monitor: MonitorConfig::default(),
+            registry: Vec::new(),
+            sources,
+            limits: SourceLimits::default(),
+            channel_capacity: 64,
+            position_batch: 20_000,
+            store_positions: true,
+            finish_at_end: false,
+            live_capacity: 4096,
+            alert_tap: None,
+            run_id: Timestamp::now().as_millisecond().to_string(),
+            clock: None,
+            tick: Duration::from_secs(15),
+            downsample: Some(DownsampleConfig::default()),
+        }
+    }
+}
+
+/// A vessel position for the live map (`/api/v1/live`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LivePosition {
+    pub mmsi: u32,
+    pub name: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub sog: Option<f32>,
+    pub cog: Option<f32>,
+    pub state: Zone,
+    pub time: Timestamp,
+}
+
+/// Unread alerts a live subscriber may fall behind by before it misses one
+/// (alerts come a few a minute; positions thousands).
+pub const ALERT_BACKLOG: usize = 1024;
+
+/// What `/api/v1/live` streams.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    Position(LivePosition),
+    Alert(Box<Alert>),
+}
+
+/// One tracked vessel's current state, with its ETA to the next area.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveVessel {
+    pub mmsi: u32,
+    pub imo: Option<u32>,
+    pub name: Option<String>,
+    pub callsign: Option<String>,
+    pub ship_type: Option<u8>,
+    pub registered: bool,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub sog: Option<f32>,
+    pub cog: Option<f32>,
+    pub heading: Option<u16>,
+    pub nav_status: Option<u8>,
+    pub state: Zone,
+    pub area: Option<String>,
+    pub last_seen: Option<Timestamp>,
+    pub eta: Option<LiveEta>,
+}
+
+/// ETA to the next area along the lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveEta {
+    pub area: String,
+    pub remaining_nm: f64,
+    pub speed_kn: f64,
+    pub at: Option<Timestamp>,
+}
+
+/// Counters of a running pipeline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PipelineStats {
+    pub monitor: MonitorCounts,
+    pub vessels: usize,
+    pub alerts: u64,
+    pub sources: Vec<SourceStats>,
+}
+
+/// The monitor's counters (serializable copy of `MonitorStats`).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct MonitorCounts {
+    pub positions: u64,
+    pub statics: u64,
+    pub stale: u64,
+    pub invalid: u64,
+    pub jumps: u64,
+    pub untracked: u64,
+}
+
+impl From<MonitorStats> for MonitorCounts {
+    fn from(s: MonitorStats) -> Self {
+        Self {
+            positions: s.positions,
+            statics: s.statics,
+            stale: s.stale,
+            invalid: s.invalid,
+            jumps: s.jumps,
+            untracked: s.untracked,
+        }
+    }
+}
+
+enum Query {
+    Vessels(oneshot::Sender<Vec<LiveVessel>>),
+    Stats(oneshot::Sender<(MonitorCounts, usize, u64)>),
+}
+
+/// Why the pipeline could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// A running pipeline. Cheap to clone; the server's live routes hold one.
+#[derive(Debug, Clone)]
+pub struct LiveHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    corridor: Arc<Corridor>,
+    store: Option<Arc<dyn TrackStore>>,
+    live: broadcast::Sender<LiveEvent>,
+    /// Alerts alone: a subscriber flooded with positions still gets every
+    /// alert (up to [`ALERT_BACKLOG`] unread).
+    alerts: broadcast::Sender<Arc<Alert>>,
+    queries: mpsc::Sender<Query>,
+    sources: Vec<SourceTag>,
+    cancel: CancellationToken,
+    tasks: tokio::sync::Mutex<Vec<JoinHandle<()>>>,
+    bound: Vec<(String, std::net::SocketAddr)>,
+    /// The monitor's last counters, written when its task ends (stats after shutdown).
+    last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
+    /// The last picture of every vessel and when it was asked for: callers
+    /// within [`SNAPSHOT_FOR`] share it, and only one asks the monitor at a
+    /// time, so public pages in a loop cannot keep the monitor from the feed.
+    snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Vec<LiveVessel>)>>,
+    /// This run's part of the alerts' keys.
+    run_id: String,
+}
+
+/// How long a picture of the vessels is served again (see `Inner::snapshot`).
+const SNAPSHOT_FOR: Duration = Duration::from_millis(500);
+
+impl LiveHandle {
+    /// The corridor the monitor uses.
+    pub fn corridor(&self) -> &Arc<Corridor> {
+        &self.inner.corridor
+    }
+    /// The tracking store, if any.
+    pub fn store(&self) -> Option<&Arc<dyn TrackStore>> {
+        self.inner.store.as_ref()
+    }
+    /// Live positions and alerts (a lagging subscriber misses the oldest).
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.inner.live.subscribe()
+    }
+    /// The key `a` is stored under (what the alert routes and an
+    /// acknowledgement name it by).
+    pub fn alert_key(&self, a: &Alert) -> String {
+        alert_key(&self.inner.run_id, a)
+    }
+    /// Alerts only, as they are stored: positions cannot crowd them out.
+    pub fn subscribe_alerts(&self) -> broadcast::Receiver<Arc<Alert>> {
+        self.inner.alerts.subscribe()
+    }
+    /// Resolves once the pipeline is asked to stop ([`LiveHandle::shutdown`]):
+    /// a live stream ends then, so that a server can stop gracefully.
+    pub async fn stopping(&self) {
+        self.inner.cancel.cancelled().await;
+    }
+    /// Addresses the TCP server and UDP sources actually bound (port 0 resolved).
+    pub fn bound(&self) -> &[(String, std::net::SocketAddr)] {
+        &self.inner.bound
+    }
+    /// Every tracked vessel, by MMSI, as of at most [`SNAPSHOT_FOR`] ago.
+    pub async fn vessels(&self) -> Vec<LiveVessel> {
+        let since = tokio::time::Instant::now()
+            .checked_sub(SNAPSHOT_FOR)
+            .unwrap_or_else(tokio::time::Instant::now);
+        self.vessels_since(since).await
+    }
+
+    /// Every tracked vessel, by MMSI, in a picture asked for no earlier
+    /// than `since`: a live stream that subscribed at `since` misses no
+    /// report between its subscription and its picture.
+    pub async fn vessels_since(&self, since: tokio::time::Instant) -> Vec<LiveVessel> {
+        let mut cached = self.inner.snapshot.lock().await;
+        if let Some((asked, v)) = cached.as_ref()
+            && *asked >= since
+        {
+            return v.clone();
+        }
+        let asked = tokio::time::Instant::now();
+        let (tx, rx) = oneshot::channel();
+        if self.inner.queries.send(Query::Vessels(tx)).await.is_err() {
+            return Vec::new();
+        }
+        let fresh = rx.await.unwrap_or_default();
+        *cached = Some((asked, fresh.clone()));
+        fresh
+    }
+    /// Counters.
+    pub async fn stats(&self) -> PipelineStats {
+        let (tx, rx) = oneshot::channel();
+        let live = match self.inner.queries.send(Query::Stats(tx)).await {
+            Ok(()) => rx.await.ok(),
+            Err(_) => None,
+        };
+        let (monitor, vessels, alerts) =
+            live.unwrap_or_else(|| self.inner.last.lock().map(|g| *g).unwrap_or_default());
+        PipelineStats {
+            monitor,
+            vessels,
+            alerts,
+            sources: self.source_stats(),
+        }
+    }
+    /// Per-source counters (no round trip to the monitor).
+    pub fn source_stats(&self) -> Vec<SourceStats> {
+        self.inner
+            .sources
+            .iter()
+            .map(|t| t.counters.snapshot(&t.name))
+            .collect()
+    }
+    /// Stops the sources, lets everything in flight through the monitor and
+    /// the sinks (NATS messages processed are acknowledged), and waits.
+    pub async fn shutdown(&self) {
+        self.inner.cancel.cancel();
+        self.join().await;
+    }
+    /// Waits until every task has ended (after the sources end by themselves, e.g. a file replay).
+    pub async fn join(&self) {
+        let tasks = std::mem::take(&mut *self.inner.tasks.lock().await);
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Starts the pipeline on the current tokio runtime. `store`: where alerts
+/// (and, if configured, positions) go; `None` keeps everything in memory.
+pub async fn spawn_pipeline(
+    config: PipelineConfig,
+    store: Option<Arc<dyn TrackStore>>,
+) -> Result<LiveHandle, StartError> {
+    let cancel = CancellationToken::new();
+    // The monitor's input: the sources' lanes take turns into it, so it is
+    // only as deep as keeps the monitor busy (the lanes hold the rest).
+    let (turns_tx, rx) = mpsc::channel::<Batch>(1);
+    let (join, joined) = mpsc::channel::<mpsc::Receiver<Batch>>(config.sources.len() + 1);
+    let lane_depth = config.channel_capacity.max(1);
+    let lane = |join: &mpsc::Sender<mpsc::Receiver<Batch>>| {
+        let (tx, rx) = mpsc::channel::<Batch>(lane_depth);
+        // Room for every source's lane was made above.
+        let _ = join.try_send(rx);
+        tx
+    };
+    let (live, _) = broadcast::channel(config.live_capacity.max(16));
+    let (alerts, _) = broadcast::channel(ALERT_BACKLOG);
+    let (qtx, qrx) = mpsc::channel(16);
+    let mut tasks = Vec::new();
+    let mut tags = Vec::new();
+    let mut bound = Vec::new();
+    let limits = config.limits;
+    // Several files are one recorded feed split up: each is read into a
+    // channel of its own and merged by time (see `merge_by_time`).
+    let files = config
+        .sources
+        .iter()
+        .filter(|s| matches!(s, SourceSpec::File { .. }))
+        .count();
+    let mut merged: Vec<mpsc::Receiver<Batch>> = Vec::new();
+    for spec in &config.sources {
+        let tag = SourceTag::new(&spec.name());
+        tags.push(tag.clone());
+        let cancel = cancel.clone();
+        let task = match spec.clone() {
+            SourceSpec::TcpClient { addr } => {
+                tokio::spawn(source::tcp_client(addr, tag, limits, lane(&join), cancel))
+            }
+            SourceSpec::TcpServer { addr } => {
+                let l = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartError::Bind {
+                        addr: addr.to_string(),
+                        source,
+                    })?;
+                if let Ok(a) = l.local_addr() {
+                    bound.push((spec.name(), a));
+                }
+                tokio::spawn(source::tcp_server(l, tag, limits, lane(&join), cancel))
+            }
+            SourceSpec::Udp { addr } => {
+                let s =
+                    tokio::net::UdpSocket::bind(addr)
+                        .await
+                        .map_err(|source| StartError::Bind {
+                            addr: addr.to_string(),
+                            source,
+                        })?;
+                if let Ok(a) = s.local_addr() {
+                    bound.push((spec.name(), a));
+                }
+                tokio::spawn(source::udp(s, tag, limits, lane(&join), cancel))
+            }
+            SourceSpec::File { path, speed } => {
+                let tx = if files > 1 {
+                    let (ftx, frx) = mpsc::channel::<Batch>(FILE_MERGE_DEPTH);
+                    merged.push(frx);
+                    ftx
+                } else {
+                    lane(&join)
+                };
+                tokio::spawn(source::file(path, speed, tag, limits, tx, cancel))
+            }
+            SourceSpec::Nats {
+                url,
+                stream,
+                subject,
+                durable,
+            } => tokio::spawn(source::nats(
+                NatsSpec {
+                    url,
+                    stream,
+                    subject,
+                    durable,
+                },
+                tag,
+                limits,
+                lane(&join),
+                cancel,
+            )),
+        };
+        tasks.push(task);
+    }
+    if !merged.is_empty() {
+        tasks.push(tokio::spawn(merge_by_time(
+            merged,
+            lane(&join),
+            limits.batch.max(1),
+        )));
+    }
+    // The monitor ends when every source (every lane) has ended.
+    drop(join);
+    tasks.push(tokio::spawn(crate::turns::take_turns(joined, turns_tx)));
+
+    // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
+    let (alert_tx, alert_rx) = mpsc::channel::<AlertMsg>(1024);
+    tasks.push(tokio::spawn(alert_sink(
+        alert_rx,
+        store.clone(),
+        (live.clone(), alerts.clone()),
+        config.alert_tap.clone(),
+        config.run_id.clone(),
+    )));
+    let pos_tx = match (&store, config.store_positions) {
+        (Some(s), true) => {
+            let (ptx, prx) = mpsc::channel::<PositionMsg>(4);
+            tasks.push(tokio::spawn(position_sink(prx, Arc::clone(s))));
+            Some(ptx)
+        }
+        _ => None,
+    };
+    let last = Arc::new(std::sync::Mutex::new(Default::default()));
+    let registry: MapRegistry = config.registry.iter().copied().collect();
+    let monitor = Monitor::new(
+        Arc::clone(&config.corridor),
+        config.monitor.clone(),
+        registry,
+    );
+    let clock = Clock {
+        mode: config.clock.unwrap_or(
+            if !config.sources.is_empty()
+                && config
+                    .sources
+                    .iter()
+                    .all(|s| matches!(s, SourceSpec::File { .. }))
+            {
+                ClockMode::Feed
+            } else {
+                ClockMode::Live
+            },
+        ),
+        anchor: None,
+    };
+    tasks.push(tokio::spawn(monitor_task(
+        monitor,
+        rx,
+        qrx,
+        Sinks {
+            alerts: alert_tx,
+            positions: pos_tx,
+            live: live.clone(),
+        },
+        Schedule {
+            clock,
+            tick: config.tick.max(Duration::from_millis(10)),
+            downsample: config.downsample,
+            last_downsample: None,
+        },
+        config.position_batch.max(1),
+        config.finish_at_end,
+        Arc::clone(&last),
+        cancel.clone(),
+    )));
+    Ok(LiveHandle {
+        inner: Arc::new(Inner {
+            corridor: config.corridor,
+            store,
+            live,
+            alerts,
+            queries: qtx,
+            sources: tags,
+            cancel,
+            tasks: tokio::sync::Mutex::new(tasks),
+            bound,
+            last,
+            snapshot: tokio::sync::Mutex::new(None),
+            run_id: config.run_id.clone(),
+        }),
+    })
+}
