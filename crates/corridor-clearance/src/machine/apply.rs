@@ -161,7 +161,7 @@ impl Clearance {
                         decision.party
                     )));
                 }
-                super::decide::plan_decision_in_time(date, &plan, decision)
+                super::decision_rules::plan_decision_in_time(date, &plan, decision)
                     .map_err(|e| bad(e.to_string()))?;
                 self.note_signed(decision).map_err(bad)?;
                 plan.approvals
@@ -301,14 +301,14 @@ impl Clearance {
                             )));
                         }
                         if let Some(since) = app.awaiting_since.get(&decision.party)
-                            && super::decide::signed_before(decision.time, *since)
+                            && super::decision_rules::signed_before(decision.time, *since)
                         {
                             return Err(bad(format!(
                                 "{}'s decision on {id} signed before it was last awaited",
                                 decision.party
                             )));
                         }
-                        super::decide::stale_against_current(
+                        super::decision_rules::stale_against_current(
                             &decision.party,
                             decision,
                             app.decisions.get(&decision.party),

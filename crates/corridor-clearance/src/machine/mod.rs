@@ -1054,7 +1054,9 @@ impl Clearance {
 }
 
 mod apply;
+mod checks;
 mod decide;
+mod decision_rules;
 mod status_page;
 
 pub use status_page::{PartyLine, StatusPage};
