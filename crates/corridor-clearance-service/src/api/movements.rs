@@ -1,0 +1,161 @@
+//! The inspection and the vessel's movement: schedule, record, depart,
+//! arrive, close, expire.
+
+use super::*;
+
+/// When the inspection is to take place.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRequest {
+    /// RFC 3339 time (e.g. `2022-11-03T10:00:00Z`), not in the past.
+    #[schema(value_type = String)]
+    pub at: jiff::Timestamp,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/inspection/schedule", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = ScheduleRequest,
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn schedule_inspection(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ScheduleRequest>,
+) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    let cap = s.capacity();
+    let tz = crate::inspections::centre_tz(cap)?;
+    let now = s.now().await;
+    s.execute_if(
+        &caller.actor,
+        Command::ScheduleInspection {
+            application_id: id.clone(),
+            at: req.at,
+        },
+        |c| {
+            let why = c
+                .applications
+                .get(&id)
+                .and_then(|app| crate::inspections::requeue_problem(app, req.at, cap, &tz));
+            if let Some(why) = why {
+                return Err(ServiceError::Conflict(format!(
+                    "cannot book the inspection at {}: {why}",
+                    corridor_ledger::time::format(req.at)
+                )));
+            }
+            // Once the day's plan is with the parties or approved, a
+            // booking by hand needs a team that plan leaves free.
+            crate::inspections::refuse_crowded_booking(&s, c, now, &id, req.at)
+        },
+    )
+    .await?;
+    status_of(&s, &caller, &id).await
+}
+
+/// The joint inspection team's finding.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionRequest {
+    /// `{"result":"passed"}`, `{"result":"not_ready","reason_code":…,"text":…}` or `{"result":"non_compliant","reason_code":…,"text":…}`.
+    #[schema(value_type = Object)]
+    pub outcome: corridor_clearance::InspectionOutcome,
+    /// Ids of the inspection checklist's items the team confirmed
+    /// (`GET /api/v1/corridor` lists them); a pass needs every one.
+    #[serde(default)]
+    pub checked: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/inspection", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = InspectionRequest,
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn record_inspection(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<InspectionRequest>,
+) -> ApiResult {
+    visible_app(&s, &caller, &id).await?;
+    s.execute(
+        &caller.actor,
+        Command::RecordInspection {
+            application_id: id.clone(),
+            outcome: req.outcome,
+            checked: req.checked,
+        },
+    )
+    .await?;
+    status_of(&s, &caller, &id).await
+}
+
+async fn movement(s: &Service, caller: &Caller, id: String, command: Command) -> ApiResult {
+    visible_app(s, caller, &id).await?;
+    s.execute(&caller.actor, command).await?;
+    status_of(s, caller, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/depart", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn depart(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Depart { application_id: id },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/arrive", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn arrive(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Arrive { application_id: id },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/close", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn close(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Close { application_id: id },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/expire", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")),
+    responses((status = 200, body = Object, description = "the status page"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn expire(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::Expire { application_id: id },
+    )
+    .await
+}
