@@ -317,6 +317,18 @@ impl Db {
         })
     }
 
+    /// How many files are stored for an application: every version, since
+    /// the log names each replaced one by its hash.
+    pub async fn document_count(&self, application_id: &str) -> Result<u64, ServiceError> {
+        on_db!(self, pool => {
+            let n: i64 = sqlx::query_scalar(q("SELECT COUNT(*) FROM clearance_documents WHERE application_id = $1"))
+                .bind(application_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// A stored document's bytes.
     pub async fn document(
         &self,

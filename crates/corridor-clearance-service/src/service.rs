@@ -309,9 +309,10 @@ impl Service {
         let st = Arc::clone(&self.state).lock_owned().await;
         let now = self.now_after(&st);
         let command = build(&st.clearance)?;
-        let documents = match document {
+        let documents = match &document {
             None => documents_kept(&st.clearance, &command),
-            Some(_) => Ok(()),
+            // Counted under the state's lock, which every upload takes.
+            Some(d) => self.room_for_a_file(&d.application_id).await,
         };
         // Work on a copy: if the database refuses the append, nothing changed.
         let mut next = st.clearance.clone();
@@ -836,6 +837,19 @@ impl Service {
             uploaded_at: corridor_ledger::time::format(self.now().await),
         };
         self.execute_on(actor, build, Some(doc)).await
+    }
+
+    /// Refuses a file beyond the application's bound on stored files (open
+    /// finding 34: a document replaced again and again kept every file).
+    async fn room_for_a_file(&self, application_id: &str) -> Result<(), ServiceError> {
+        let max = self.config.documents.max_files_per_application;
+        if self.db.document_count(application_id).await? >= u64::from(max) {
+            return Err(ServiceError::Conflict(format!(
+                "{application_id} already has {max} files stored (replaced ones are kept for the \
+                 record), the most one application may have; ask the coordinator"
+            )));
+        }
+        Ok(())
     }
 
     /// The time now (never before the last entry).

@@ -1827,3 +1827,56 @@ async fn a_body_sent_wrongly_is_told_how_to_send_it() {
         "the request body is larger than the limit of 2 MiB"
     );
 }
+
+/// Open finding 34: a document replaced again and again kept every file
+/// (the log names each by its hash), with nothing to bound them. An
+/// application keeps at most `max_files_per_application`; the next upload
+/// is refused, saying so, and stores nothing.
+#[tokio::test]
+async fn an_application_keeps_a_bounded_number_of_files() {
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
+    let owner = login(&app, "agent-a").await;
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let (_, body) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": content(eta, "9584516")})),
+    )
+    .await;
+    let x = body["id"].as_str().unwrap().to_string();
+    let max = s.config().documents.max_files_per_application;
+    let send = |n: u32| {
+        let (app, owner, x) = (app.clone(), owner.clone(), x.clone());
+        async move {
+            upload(
+                &app,
+                &format!("/applications/{x}/documents?kind=crew_list&filename=v{n}.pdf"),
+                &owner,
+                pdf(&format!("version {n}")),
+            )
+            .await
+        }
+    };
+    for n in 0..max {
+        let (st, body) = send(n).await;
+        assert_eq!(st, StatusCode::CREATED, "{n}: {body}");
+    }
+    let logged = s.entries().await.len();
+    let (st, body) = send(max).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("already has {max} files stored")),
+        "{body}"
+    );
+    assert_eq!(s.entries().await.len(), logged, "nothing logged");
+    assert_eq!(s.db().document_count(&x).await.unwrap(), u64::from(max));
+}

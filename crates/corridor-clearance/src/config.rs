@@ -71,12 +71,21 @@ fn default_port_calls() -> usize {
     10
 }
 
+fn default_max_files() -> u32 {
+    40
+}
+
 /// The per-corridor document checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Documents {
     /// Largest accepted file.
     pub max_file_bytes: u64,
+    /// Most files stored for one application, replaced versions included
+    /// (the log names each by its hash, so none is deleted): a bound on
+    /// what one applicant can make the centre keep.
+    #[serde(default = "default_max_files")]
+    pub max_files_per_application: u32,
     /// Kinds that must be present.
     pub required: Vec<String>,
     /// Kinds that may be present in addition.
