@@ -317,12 +317,17 @@ impl Db {
         })
     }
 
-    /// How many files are stored for an application: every version, since
-    /// the log names each replaced one by its hash.
-    pub async fn document_count(&self, application_id: &str) -> Result<u64, ServiceError> {
+    /// How many files of `kind` are stored for an application: every
+    /// version, since the log names each replaced one by its hash.
+    pub async fn document_count(
+        &self,
+        application_id: &str,
+        kind: &str,
+    ) -> Result<u64, ServiceError> {
         on_db!(self, pool => {
-            let n: i64 = sqlx::query_scalar(q("SELECT COUNT(*) FROM clearance_documents WHERE application_id = $1"))
+            let n: i64 = sqlx::query_scalar(q("SELECT COUNT(*) FROM clearance_documents WHERE application_id = $1 AND kind = $2"))
                 .bind(application_id)
+                .bind(kind)
                 .fetch_one(pool)
                 .await?;
             Ok(u64::try_from(n).unwrap_or(0))

@@ -311,8 +311,8 @@ impl Service {
         let command = build(&st.clearance)?;
         let documents = match &document {
             None => documents_kept(&st.clearance, &command),
-            // Counted under the state's lock, which every upload takes.
-            Some(d) => self.room_for_a_file(&d.application_id).await,
+            // Counted again under the state's lock, which every upload takes.
+            Some(d) => self.room_for_a_file(&d.application_id, &d.kind).await,
         };
         // Work on a copy: if the database refuses the append, nothing changed.
         let mut next = st.clearance.clone();
@@ -839,14 +839,20 @@ impl Service {
         self.execute_on(actor, build, Some(doc)).await
     }
 
-    /// Refuses a file beyond the application's bound on stored files (open
-    /// finding 34: a document replaced again and again kept every file).
-    async fn room_for_a_file(&self, application_id: &str) -> Result<(), ServiceError> {
-        let max = self.config.documents.max_files_per_application;
-        if self.db.document_count(application_id).await? >= u64::from(max) {
+    /// Refuses a file of `kind` beyond the application's bound on stored
+    /// versions (open finding 34: a document replaced again and again kept
+    /// every file). At the bound no file of that kind is taken, not even
+    /// one stored before: the upload route checks before it reads a body.
+    pub(crate) async fn room_for_a_file(
+        &self,
+        application_id: &str,
+        kind: &str,
+    ) -> Result<(), ServiceError> {
+        let max = self.config.documents.max_versions_per_kind;
+        if self.db.document_count(application_id, kind).await? >= u64::from(max) {
             return Err(ServiceError::Conflict(format!(
-                "{application_id} already has {max} files stored (replaced ones are kept for the \
-                 record), the most one application may have; ask the coordinator"
+                "{application_id} already keeps {max} versions of its {kind} (replaced ones stay \
+                 stored for the record), the most an application may; withdraw it and apply again"
             )));
         }
         Ok(())

@@ -1830,8 +1830,9 @@ async fn a_body_sent_wrongly_is_told_how_to_send_it() {
 
 /// Open finding 34: a document replaced again and again kept every file
 /// (the log names each by its hash), with nothing to bound them. An
-/// application keeps at most `max_files_per_application`; the next upload
-/// is refused, saying so, and stores nothing.
+/// application keeps at most `max_versions_per_kind` files of a kind; the
+/// next upload of that kind is refused, saying so, and stores nothing;
+/// other kinds are still taken.
 #[tokio::test]
 async fn an_application_keeps_a_bounded_number_of_files() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
@@ -1850,13 +1851,13 @@ async fn an_application_keeps_a_bounded_number_of_files() {
     )
     .await;
     let x = body["id"].as_str().unwrap().to_string();
-    let max = s.config().documents.max_files_per_application;
-    let send = |n: u32| {
+    let max = s.config().documents.max_versions_per_kind;
+    let send = |kind: &'static str, n: u32| {
         let (app, owner, x) = (app.clone(), owner.clone(), x.clone());
         async move {
             upload(
                 &app,
-                &format!("/applications/{x}/documents?kind=crew_list&filename=v{n}.pdf"),
+                &format!("/applications/{x}/documents?kind={kind}&filename=v{n}.pdf"),
                 &owner,
                 pdf(&format!("version {n}")),
             )
@@ -1864,19 +1865,27 @@ async fn an_application_keeps_a_bounded_number_of_files() {
         }
     };
     for n in 0..max {
-        let (st, body) = send(n).await;
+        let (st, body) = send("crew_list", n).await;
         assert_eq!(st, StatusCode::CREATED, "{n}: {body}");
     }
     let logged = s.entries().await.len();
-    let (st, body) = send(max).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("already has {max} files stored")),
-        "{body}"
-    );
+    // Also a version stored before: at the bound the body is not read.
+    for n in [max, 0] {
+        let (st, body) = send("crew_list", n).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("already keeps {max} versions of its crew_list")),
+            "{body}"
+        );
+    }
     assert_eq!(s.entries().await.len(), logged, "nothing logged");
-    assert_eq!(s.db().document_count(&x).await.unwrap(), u64::from(max));
+    assert_eq!(
+        s.db().document_count(&x, "crew_list").await.unwrap(),
+        u64::from(max)
+    );
+    let (st, body) = send("cargo_manifest", 0).await;
+    assert_eq!(st, StatusCode::CREATED, "another kind: {body}");
 }

@@ -71,8 +71,8 @@ fn default_port_calls() -> usize {
     10
 }
 
-fn default_max_files() -> u32 {
-    40
+fn default_max_versions() -> u32 {
+    10
 }
 
 /// The per-corridor document checklist.
@@ -81,11 +81,11 @@ fn default_max_files() -> u32 {
 pub struct Documents {
     /// Largest accepted file.
     pub max_file_bytes: u64,
-    /// Most files stored for one application, replaced versions included
-    /// (the log names each by its hash, so none is deleted): a bound on
-    /// what one applicant can make the centre keep.
-    #[serde(default = "default_max_files")]
-    pub max_files_per_application: u32,
+    /// Most files of one kind stored for one application, replaced
+    /// versions included (the log names each by its hash, so none is
+    /// deleted): a bound on what one applicant can make the centre keep.
+    #[serde(default = "default_max_versions")]
+    pub max_versions_per_kind: u32,
     /// Kinds that must be present.
     pub required: Vec<String>,
     /// Kinds that may be present in addition.
@@ -174,7 +174,7 @@ pub enum ConfigError {
     /// A category used but not allowed, or a commodity of an unknown category.
     #[error("commodity {commodity} has category {category}, which is not a known category")]
     UnknownCategory { commodity: String, category: String },
-    /// A non-positive duration.
+    /// A non-positive duration or bound.
     #[error("{0} must be positive")]
     NonPositive(&'static str),
     /// A party's `first_key` is not a public key.
@@ -219,6 +219,9 @@ impl CorridorConfig {
                     parties: self.parties.len(),
                 });
             }
+        }
+        if self.documents.max_versions_per_kind == 0 {
+            return Err(ConfigError::NonPositive("documents.max_versions_per_kind"));
         }
         if self.timing.decision_deadline_hours <= 0 {
             return Err(ConfigError::NonPositive("timing.decision_deadline_hours"));

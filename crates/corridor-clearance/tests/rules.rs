@@ -59,6 +59,10 @@ fn invalid_configurations_are_refused() {
         "must be positive",
     );
     check(
+        |s| s.replace("max_versions_per_kind = 10", "max_versions_per_kind = 0"),
+        "documents.max_versions_per_kind must be positive",
+    );
+    check(
         |s| s.replace("min_notice_hours = 44", "min_notice_hours = \"44\""),
         "does not parse",
     );

@@ -351,6 +351,9 @@ pub(super) async fn upload_document(
             status.words()
         )));
     }
+    // So is a kind at its bound on stored versions (checked again when
+    // the file is stored).
+    s.room_for_a_file(&id, &q.kind).await?;
     let max = s.config().documents.max_file_bytes;
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
     let bytes = axum::body::to_bytes(body, limit.saturating_add(1))

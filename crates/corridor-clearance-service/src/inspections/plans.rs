@@ -393,8 +393,8 @@ pub(crate) async fn put_plan(
     ok(&plan_body(&s, &date, day).await?)
 }
 
-/// Not an answer: tells `submit_plan` that another submission stored the
-/// day's draft between its look and its write.
+/// Not an answer: tells `submit_plan` that another request stored a
+/// version of the day's plan between its look and its write.
 const FROZEN_MEANWHILE: &str = "the draft was stored meanwhile";
 
 #[utoipa::path(post, path = "/api/v1/plans/{date}/submit", tag = "inspections", security(("bearer" = [])),
@@ -425,9 +425,11 @@ pub(crate) async fn submit_plan(
                     reason: None,
                     scores,
                 },
-                // A submission at the same moment froze it first: submit
-                // that one (its loser was told "a new version needs a
-                // reason"; open finding 35).
+                // Another request stored a version meanwhile (a submission
+                // at the same moment, or an edit): submit what is stored,
+                // as a submission that raced nobody does (the loser of two
+                // submissions was told "a new version needs a reason";
+                // open finding 35).
                 |c| match c.plans.contains_key(&date) {
                     true => Err(ServiceError::Conflict(FROZEN_MEANWHILE.into())),
                     false => Ok(()),

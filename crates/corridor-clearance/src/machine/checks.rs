@@ -139,7 +139,7 @@ impl Clearance {
 }
 
 /// Longest reason code of a hold or rejection (`DOCS_MISSING`).
-pub(super) const MAX_REASON_CODE_CHARS: usize = 64;
+const MAX_REASON_CODE_CHARS: usize = 64;
 
 /// A hold or rejection says why (see [`check_finding`]); a release is not a
 /// decision at all.

@@ -72,7 +72,7 @@ pub(super) async fn merge_by_time(
 }
 
 /// Sends the merged reports on; `false` when the monitor is gone.
-pub(super) async fn send_merged(tx: &mpsc::Sender<Batch>, out: &mut Vec<Report>) -> bool {
+async fn send_merged(tx: &mpsc::Sender<Batch>, out: &mut Vec<Report>) -> bool {
     let reports = std::mem::take(out);
     tx.send(Batch {
         reports,

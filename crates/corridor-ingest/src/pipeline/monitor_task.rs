@@ -37,7 +37,7 @@ impl Clock {
     }
 }
 
-pub(super) fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
+fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
     let c = m.corridor();
     let area = v
         .areas()
@@ -121,11 +121,7 @@ impl Schedule {
     }
 }
 
-pub(super) async fn send_alerts(
-    alerts: &mut Vec<Alert>,
-    tx: &mpsc::Sender<AlertMsg>,
-    count: &mut u64,
-) {
+async fn send_alerts(alerts: &mut Vec<Alert>, tx: &mpsc::Sender<AlertMsg>, count: &mut u64) {
     *count += alerts.len() as u64;
     for a in alerts.drain(..) {
         if tx.send(AlertMsg::Alert(a)).await.is_err() {
@@ -323,7 +319,7 @@ pub(super) async fn monitor_task(
     }
 }
 
-pub(super) fn answer(m: &Monitor, q: Query, alert_count: u64) {
+fn answer(m: &Monitor, q: Query, alert_count: u64) {
     match q {
         Query::Vessels(reply) => {
             let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(m, v)).collect();

@@ -27,7 +27,7 @@ pub(super) fn alert_key(run: &str, a: &Alert) -> String {
     format!("{run}:{}", a.id)
 }
 
-pub(super) fn alert_row(run: &str, a: &Alert) -> AlertRow {
+fn alert_row(run: &str, a: &Alert) -> AlertRow {
     AlertRow {
         key: alert_key(run, a),
         kind: a.kind.as_str().to_string(),
@@ -41,7 +41,7 @@ pub(super) fn alert_row(run: &str, a: &Alert) -> AlertRow {
 
 /// How soon alerts that could not be stored are tried again when no new
 /// alert comes.
-pub(super) const ALERT_RETRY: Duration = Duration::from_secs(2);
+const ALERT_RETRY: Duration = Duration::from_secs(2);
 
 pub(super) async fn alert_sink(
     mut rx: mpsc::Receiver<AlertMsg>,
@@ -146,7 +146,7 @@ pub(super) async fn alert_sink(
 
 /// Stores every row of `unstored` (up to `attempts` tries, a little apart)
 /// and empties it; `true` when it is empty.
-pub(super) async fn store_alerts(
+async fn store_alerts(
     s: &dyn TrackStore,
     unstored: &mut BTreeMap<u64, AlertRow>,
     attempts: u64,

@@ -4,7 +4,7 @@ use super::*;
 
 /// The longest jump in a paced replay's time that is waited for (see
 /// `file`).
-pub(super) const MAX_PACED_JUMP: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+const MAX_PACED_JUMP: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 pub(crate) async fn file(
     path: PathBuf,

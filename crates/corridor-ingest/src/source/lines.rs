@@ -187,7 +187,7 @@ pub(super) async fn pump<R: AsyncRead + Unpin>(
     r
 }
 
-pub(super) async fn pump_lines<R: AsyncRead + Unpin>(
+async fn pump_lines<R: AsyncRead + Unpin>(
     reader: R,
     tag: &SourceTag,
     limits: &SourceLimits,

@@ -4,12 +4,12 @@
 use super::*;
 
 /// Acknowledgements a NATS source has in flight at once.
-pub(super) const ACKS_AT_ONCE: usize = 64;
+const ACKS_AT_ONCE: usize = 64;
 
 /// Most bytes one NATS pull asks for (with at most 256 messages): memory
 /// per pull stays bounded whatever the stream's message size, and no
 /// message is too big for a pull (64 MiB is the most NATS allows one).
-pub(super) const MAX_PULL_BYTES: usize = 64 << 20;
+const MAX_PULL_BYTES: usize = 64 << 20;
 
 /// What becomes of a NATS message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,15 +171,16 @@ pub(crate) async fn nats(
 ) {
     let mut backoff = Backoff::new(&limits);
     loop {
-        let since = tokio::time::Instant::now();
-        match nats_session(&spec, &tag, &limits, &tx, &cancel).await {
+        // Set once the consumer is ready: connecting is not holding.
+        let mut opened = None;
+        match nats_session(&spec, &tag, &limits, &tx, &cancel, &mut opened).await {
             Ok(()) => return,
             Err(e) => tag.emit(Event::Error {
                 what: "nats",
                 error: &e,
             }),
         }
-        let held = since.elapsed();
+        let held = opened.map_or(Duration::ZERO, |t: tokio::time::Instant| t.elapsed());
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(backoff.after(held)) => {}
@@ -187,12 +188,13 @@ pub(crate) async fn nats(
     }
 }
 
-pub(super) async fn nats_session(
+async fn nats_session(
     spec: &NatsSpec,
     tag: &SourceTag,
     limits: &SourceLimits,
     tx: &mpsc::Sender<Batch>,
     cancel: &CancellationToken,
+    opened: &mut Option<tokio::time::Instant>,
 ) -> Result<(), String> {
     use async_nats::jetstream::{self, consumer};
     use futures_util::StreamExt;
@@ -222,6 +224,7 @@ pub(super) async fn nats_session(
         )
         .await
         .map_err(|e| e.to_string())?;
+    *opened = Some(tokio::time::Instant::now());
     let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, AckOutcome)>(1024);
     // The ack wait of the consumer as it is (an operator may have made it).
     let ack_wait = consumer.cached_info().config.ack_wait;
@@ -364,7 +367,7 @@ pub(super) async fn nats_session(
 /// open groups (each held message has a waiting part) and by
 /// [`FRAGMENT_HOLD`].
 #[derive(Default)]
-pub(super) struct HeldFragments {
+struct HeldFragments {
     /// In the order the messages came: (their lines, since, the duty).
     held: Vec<(
         std::ops::RangeInclusive<u64>,

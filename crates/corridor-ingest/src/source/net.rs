@@ -4,7 +4,7 @@
 use super::*;
 
 /// Senders a UDP source keeps a decoder for (see `udp`).
-pub(super) const MAX_UDP_SENDERS: usize = 64;
+const MAX_UDP_SENDERS: usize = 64;
 
 pub(crate) async fn tcp_client(
     addr: String,
@@ -104,7 +104,7 @@ pub(crate) async fn tcp_server(
 /// Batches one TCP connection may have waiting for its turn (then its
 /// reading waits, and the peer with it). Small: a server holds this many
 /// for each of its `max_connections`, besides the one each is building.
-pub(super) const CONNECTION_DEPTH: usize = 2;
+const CONNECTION_DEPTH: usize = 2;
 
 pub(crate) async fn udp(
     socket: UdpSocket,
@@ -269,7 +269,7 @@ pub(crate) async fn udp(
 
 /// One sender to a UDP source: when it was last heard (in datagrams), its
 /// decoder and its lane.
-pub(super) struct UdpSender {
+struct UdpSender {
     heard: u64,
     stage: DecodeStage,
     lane: mpsc::Sender<Batch>,
@@ -277,4 +277,4 @@ pub(super) struct UdpSender {
 
 /// What all of a UDP source's sender lanes may hold together, in lanes'
 /// worth (a lane holds as much as the source's own channel).
-pub(super) const UDP_LANES_HELD: usize = 4;
+const UDP_LANES_HELD: usize = 4;

@@ -79,7 +79,7 @@ impl<R: Registry> Monitor<R> {
     }
 
     /// Applies an admitted report.
-    pub(super) fn apply(&mut self, r: &Report, out: &mut Vec<Alert>) {
+    fn apply(&mut self, r: &Report, out: &mut Vec<Alert>) {
         match r {
             Report::Position(p) => self.position(p, out),
             Report::Static(s) => self.static_report(s, out),
@@ -168,7 +168,7 @@ impl<R: Registry> Monitor<R> {
 
     /// Drop stale encounter candidates (closing their alerts at the last
     /// time the pair was seen together) and forget long-silent vessels.
-    pub(super) fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
+    fn prune(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
         let stale_pair = 2.0 * self.config.encounter_max_fix_age_s as f64;
         let mut old: Vec<(u32, u32)> = self
             .pairs
@@ -257,7 +257,7 @@ impl<R: Registry> Monitor<R> {
     /// Applies `r`, far ahead of the clock, to its own vessel only: the
     /// vessel's silence up to it is an `ais_gap` (if it was in the
     /// corridor), and no fleet-wide scan runs at its time.
-    pub(super) fn apply_alone(&mut self, r: &Report, out: &mut Vec<Alert>) {
+    fn apply_alone(&mut self, r: &Report, out: &mut Vec<Alert>) {
         let t = r.time();
         if let Report::Position(p) = r
             && let Some(v) = self.vessels.get(&p.mmsi)

@@ -29,7 +29,7 @@ impl<R: Registry> Monitor<R> {
     /// Opens `mmsi_conflict`: `r` and the earlier jump `q` agree with each
     /// other, and the believed fix `f` came between them. Any open
     /// `impossible_jump` ends: the conflict now speaks for those reports.
-    pub(super) fn open_conflict(
+    fn open_conflict(
         &mut self,
         r: &PositionReport,
         q: PositionReport,
@@ -318,7 +318,7 @@ impl<R: Registry> Monitor<R> {
     /// and place, ending at `r`) and closed; zones and speeds derived from the
     /// outlier are forgotten, so `r` counts as the vessel's first sight
     /// (nothing is "entered" on a teleport). The caller then believes `r`.
-    pub(super) fn reanchor(&mut self, r: &PositionReport, outlier: Fix, out: &mut Vec<Alert>) {
+    fn reanchor(&mut self, r: &PositionReport, outlier: Fix, out: &mut Vec<Alert>) {
         let Some(v) = self.vessels.get_mut(&r.mmsi) else {
             return;
         };
