@@ -25,10 +25,7 @@ pub(crate) async fn get_inspections(
         ServiceError::ForbiddenRole("the day's inspections are for inspectors and the coordinator")
     })?;
     let clearance = s.clearance().await;
-    let tz = s
-        .capacity()
-        .tz()
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let tz = centre_tz(s.capacity())?;
     let date = match q.date {
         Some(d) => {
             parse_day(&d)?;

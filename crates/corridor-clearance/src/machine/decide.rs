@@ -634,13 +634,7 @@ impl Clearance {
                 reason,
             } => {
                 can(actor, Action::OverrideQueue, Resource::Corridor)?;
-                let reason = reason.trim().to_string();
-                if reason.is_empty() {
-                    return Err(ClearanceError::Invalid(format!(
-                        "reason: an override needs a reason (1 to {MAX_TEXT_CHARS} characters)"
-                    )));
-                }
-                check_free_text("reason", &reason)?;
+                let reason = required_text("reason", "an override", &reason)?;
                 let app = self.app(&application_id)?;
                 if !app.waiting_for_inspection() {
                     return Err(ClearanceError::Invalid(format!(
