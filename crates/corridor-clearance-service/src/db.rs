@@ -134,8 +134,8 @@ pub struct Projection {
 /// or a plain path) and brings the clearance tables up to date.
 pub async fn open(url: &str) -> Result<Db, ServiceError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let opts =
-            PgConnectOptions::from_str(url).map_err(|e| ServiceError::Connect(e.to_string()))?;
+        let opts = corridor_store::pool::pg_options(url)
+            .map_err(|e| ServiceError::Connect(e.to_string()))?;
         connect_pg(opts).await
     } else {
         let path = url
@@ -194,7 +194,8 @@ fn refuse_case_twins(found: Result<Vec<(String, i64)>, sqlx::Error>) -> Result<(
 /// Opens PostgreSQL with every table in `schema` (created if missing), for
 /// tests and deployments sharing one database.
 pub async fn open_pg_in_schema(url: &str, schema: &str) -> Result<Db, ServiceError> {
-    let opts = PgConnectOptions::from_str(url).map_err(|e| ServiceError::Connect(e.to_string()))?;
+    let opts =
+        corridor_store::pool::pg_options(url).map_err(|e| ServiceError::Connect(e.to_string()))?;
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(5))

@@ -44,9 +44,9 @@ pub const SQLITE_PAGE_SIZE: u32 = 16 * 1024;
 
 /// An SQLite file in WAL mode (readers never wait for a writer), created if missing.
 pub async fn sqlite(path: &str) -> Result<Pool<Sqlite>, StoreError> {
-    let conn = |source| StoreError::Connect {
+    let conn = |cause| StoreError::Connect {
         url: path.to_string(),
-        source,
+        cause,
     };
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
         .map_err(conn)?
@@ -74,9 +74,9 @@ pub async fn tables(url: &str) -> Result<Option<BTreeSet<String>>, StoreError> {
             if !std::path::Path::new(path).is_file() {
                 return Ok(None);
             }
-            let conn = |source| StoreError::Connect {
+            let conn = |cause| StoreError::Connect {
                 url: path.to_string(),
-                source,
+                cause,
             };
             // No journal mode or page size set: those would change a
             // foreign file. Nothing here writes.
@@ -122,11 +122,11 @@ pub async fn postgres(
     schema: Option<&str>,
     max_connections: u32,
 ) -> Result<Pool<Postgres>, StoreError> {
-    let conn = |source| StoreError::Connect {
+    let conn = |cause| StoreError::Connect {
         url: redact(url),
-        source,
+        cause,
     };
-    let mut opts = PgConnectOptions::from_str(url).map_err(conn)?;
+    let mut opts = pg_options(url).map_err(conn)?;
     if let Some(schema) = schema {
         // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
         let schema: String = schema
@@ -155,6 +155,52 @@ pub async fn postgres(
         .map_err(conn)
 }
 
+/// A `postgres://` URL's connection settings. When the URL names no user,
+/// the user is chosen as libpq does: `PGUSER`, else the login name (`USER`,
+/// `LOGNAME`). sqlx asks the system's user database instead, which can
+/// answer a name the server does not know ("anonymous" in a container
+/// whose user has no entry there).
+pub fn pg_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    let opts = PgConnectOptions::from_str(url)?;
+    if names_user(url) {
+        return Ok(opts);
+    }
+    Ok(
+        match default_user(|k| std::env::var(k).ok()).or_else(login_name) {
+            Some(user) => opts.username(&user),
+            None => opts,
+        },
+    )
+}
+
+/// Whether a `postgres://` URL names its user (before `@`, or `user=`).
+fn names_user(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let query = rest.split_once('?').map_or("", |(_, q)| q);
+    authority.contains('@') || query.split('&').any(|kv| kv.starts_with("user="))
+}
+
+/// `PGUSER`, else the login name the environment gives (`env` reads it).
+fn default_user(env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["PGUSER", "USER", "LOGNAME"]
+        .into_iter()
+        .find_map(|k| env(k).filter(|v| !v.is_empty()))
+}
+
+/// The name `/etc/passwd` gives this process's user (Linux: `/proc/self`
+/// belongs to it), for a login that sets no `USER`.
+fn login_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid)
+        .map(|f| f[0].to_string())
+}
+
 /// A URL without its password, for error messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -181,5 +227,29 @@ mod tests {
             locate("postgresql://h/db"),
             Location::Postgres("postgresql://h/db")
         );
+    }
+
+    /// Checks by the interface review (session 19): `postgres://host/db`
+    /// connected as "anonymous" where the container's user has no entry in
+    /// the user database, though `USER` named the login.
+    #[test]
+    fn a_url_without_a_user_connects_as_the_login() {
+        let env = |k: &str| match k {
+            "USER" => Some("root".to_string()),
+            _ => None,
+        };
+        for (url, named) in [
+            ("postgres://127.0.0.1:5432/test", false),
+            ("postgres://127.0.0.1/test?options=-csearch_path%3Dx", false),
+            ("postgres://alice@127.0.0.1/test", true),
+            ("postgres://alice:pw@127.0.0.1/test", true),
+            ("postgres:///test?host=/run/postgresql&user=bob", true),
+        ] {
+            assert_eq!(names_user(url), named, "{url}");
+        }
+        assert_eq!(default_user(env).as_deref(), Some("root"));
+        let pg_first = |k: &str| Some(format!("{k}-value"));
+        assert_eq!(default_user(pg_first).as_deref(), Some("PGUSER-value"));
+        assert_eq!(default_user(|_| None), None);
     }
 }
