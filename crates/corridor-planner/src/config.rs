@@ -589,6 +589,15 @@ impl CapacityConfig {
         cap
     }
 
+    /// The last day a team can work: `None` while a period is open-ended
+    /// (or none is given).
+    pub fn last_working_day(&self) -> Option<Date> {
+        if self.periods.iter().any(|p| p.to.is_none()) {
+            return None;
+        }
+        self.periods.iter().filter_map(|p| p.to).max()
+    }
+
     /// First and last day any period covers (`None` if there are no periods).
     pub fn span(&self) -> Option<(Date, Date)> {
         let first = self.periods.iter().map(|p| p.from).min()?;

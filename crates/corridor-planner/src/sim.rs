@@ -76,7 +76,8 @@ pub fn apply_scenarios(
 pub struct SimOptions {
     /// First simulated day (default: the earliest arrival).
     pub from: Option<Date>,
-    /// Last simulated day (default: until the queue is empty, at most 3 years after the last arrival).
+    /// Last simulated day (default: until the queue is empty or the capacity schedule has ended
+    /// with every arrival in, at most 3 years after the last arrival).
     pub to: Option<Date>,
 }
 
@@ -138,10 +139,14 @@ pub struct MonthReport {
     pub outbound_inspections: u32,
     /// Inbound inspection attempts in the month.
     pub inbound_inspections: u32,
-    /// Median days from departure to outbound inspection, of the voyages that departed in the month.
+    /// Median days from departure to outbound inspection, of the voyages that departed in the
+    /// month; a voyage never inspected counts as waiting longer than any other, so this is
+    /// `None` when half of them or more were never inspected.
     pub median_wait_days: Option<f64>,
-    /// Mean of the same.
+    /// Mean of the same, over the voyages inspected.
     pub mean_wait_days: Option<f64>,
+    /// Outbound voyages that departed in the month and were not inspected by the end of the run.
+    pub not_inspected: u32,
     /// Median days from departure to outbound inspection, of the voyages inspected in the month.
     pub median_wait_days_inspected: Option<f64>,
     /// Outbound voyages that departed in the month.
@@ -207,6 +212,7 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
         .last()
         .map_or(start, |&i| voyages[i].eligible_from(t));
     let hard_end = opts.to.unwrap_or_else(|| add_days(last_arrival, 3 * 365));
+    let last_working = cfg.last_working_day();
     let window_h = f64::from(cfg.window_minutes()) / 60.0;
     let r = &cfg.readiness;
 
@@ -222,7 +228,13 @@ pub fn simulate(voyages: &[Voyage], cfg: &CapacityConfig, opts: &SimOptions) -> 
             waiting.push((i, voyages[i].eligible_from(t)));
             next += 1;
         }
-        if opts.to.is_none() && next >= by_arrival.len() && waiting.is_empty() {
+        // Past the schedule's last working day nothing more happens: the
+        // vessels still waiting are reported as never inspected (running on
+        // printed years of empty months; interface check, session 19).
+        if opts.to.is_none()
+            && next >= by_arrival.len()
+            && (waiting.is_empty() || last_working.is_some_and(|l| d > l))
+        {
             break;
         }
         let cap_day = cfg.day(d);
@@ -324,6 +336,29 @@ fn median(v: &mut [f64]) -> Option<f64> {
     })
 }
 
+/// The median of `v` and `unfinished` more values longer than any in it
+/// (`None` if that median is one of those, or there is nothing).
+fn median_with_unfinished(v: &mut [f64], unfinished: u32) -> Option<f64> {
+    let n = v.len() + unfinished as usize;
+    if n == 0 {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |i: usize| v.get(i).copied();
+    if n % 2 == 1 {
+        at(n / 2)
+    } else {
+        Some((at(n / 2 - 1)? + at(n / 2)?) / 2.0)
+    }
+}
+
+/// Median of a list of day counts and `unfinished` more that never ended
+/// (waits longer than any listed): `None` if that median is one of them.
+pub fn median_days_unfinished(v: &[i32], unfinished: u32) -> Option<f64> {
+    let mut f: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
+    median_with_unfinished(&mut f, unfinished)
+}
+
 /// Median of a list of day counts (`None` if empty).
 pub fn median_days(v: &[i32]) -> Option<f64> {
     let mut f: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
@@ -346,6 +381,7 @@ fn month_reports(
         sum_q: f64,
         n_days: u32,
         deps: u32,
+        never: u32,
         waits: Vec<f64>,
         waits_insp: Vec<f64>,
     }
@@ -367,6 +403,9 @@ fn month_reports(
         }
         let a = m.entry(month_key(v.reference)).or_default();
         a.deps += 1;
+        if r.inspected.is_none() {
+            a.never += 1;
+        }
         if let Some(w) = r.wait_days() {
             a.waits.push(f64::from(w));
             if let Some(d) = r.inspected {
@@ -388,8 +427,9 @@ fn month_reports(
                 month,
                 outbound_inspections: a.out,
                 inbound_inspections: a.inb,
-                median_wait_days: median(&mut a.waits),
+                median_wait_days: median_with_unfinished(&mut a.waits, a.never),
                 mean_wait_days: mean,
+                not_inspected: a.never,
                 median_wait_days_inspected: median(&mut a.waits_insp),
                 departures: a.deps,
                 max_queue: a.max_q,

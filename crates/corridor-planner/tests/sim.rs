@@ -123,13 +123,17 @@ fn what_ifs_on_the_real_season() {
             r,
             corridor_planner::replay::replay_what_if(&rec, &base, s).expect("runs")
         );
-        let waits: Vec<i32> = r
-            .voyages
-            .iter()
-            .filter(|x| x.direction == Direction::Outbound)
-            .filter_map(|x| x.wait_days())
-            .collect();
-        corridor_planner::sim::median_days(&waits).expect("waits")
+        let outbound = || {
+            r.voyages
+                .iter()
+                .filter(|x| x.direction == Direction::Outbound)
+        };
+        let waits: Vec<i32> = outbound().filter_map(|x| x.wait_days()).collect();
+        // A vessel never inspected waited longer than any other (the
+        // interface check, session 19: it was left out of the median).
+        let never = u32::try_from(outbound().filter(|x| x.inspected.is_none()).count()).unwrap();
+        let median = corridor_planner::sim::median_days_unfinished(&waits, never).expect("waits");
+        (median, never)
     };
     let real = run(&[]);
     let five = run(&[Scenario::TeamsFrom {
@@ -142,11 +146,33 @@ fn what_ifs_on_the_real_season() {
     }]);
     let cap6 = run(&[Scenario::DailyCap { per_day: 6 }]);
     println!(
-        "median wait: season {real}, 5 teams from Nov {five}, registration stop {stop}, cap 6/day {cap6}"
+        "median wait (never inspected): season {real:?}, 5 teams from Nov {five:?}, registration stop {stop:?}, cap 6/day {cap6:?}"
     );
-    assert!(five < real);
-    assert!(stop > real);
-    assert!(cap6 > real);
+    assert_eq!(
+        (real.1, five.1),
+        (0, 0),
+        "the season's capacity inspects everyone"
+    );
+    assert!(five.0 < real.0);
+    assert!(stop.0 > real.0);
+    assert!(cap6.0 > real.0);
+    assert!(cap6.1 > 0, "six a day cannot inspect the season by its end");
+}
+
+/// A vessel never inspected counts as waiting longer than any other.
+#[test]
+fn a_median_with_unfinished_waits() {
+    use corridor_planner::sim::median_days_unfinished as m;
+    for (waits, never, want) in [
+        (&[1, 2, 3][..], 0, Some(2.0)),
+        (&[3, 1, 2][..], 1, Some(2.5)),
+        (&[1, 2, 3][..], 2, Some(3.0)),
+        (&[1, 2][..], 2, None),
+        (&[][..], 1, None),
+        (&[][..], 0, None),
+    ] {
+        assert_eq!(m(waits, never), want, "{waits:?} and {never} never ended");
+    }
 }
 
 proptest! {

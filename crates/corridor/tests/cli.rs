@@ -376,6 +376,52 @@ fn issue_6_queue_replay_of_the_real_season() {
             .unwrap()
     };
     assert!(max_q(&capped) > 2 * max_q(&default));
+    // Interface check (session 19): the capped season ran on through
+    // years of empty months once the schedule ended, and the vessels it
+    // never inspected were in no figure. The run ends with the schedule
+    // (17 Jul 2023); they are counted by month of departure.
+    assert_eq!(capped.last().unwrap()["month"], "2023-07");
+    let never = |ms: &[serde_json::Value]| {
+        ms.iter()
+            .map(|m| m["not_inspected"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(never(&default), 0);
+    assert_eq!(never(&capped) + total(&capped), 981, "each voyage once");
+    assert!(never(&capped) > 0);
+    // Day by day on request.
+    let days = run(&["--per-day"]);
+    assert_eq!(days.first().unwrap()["day"], "2022-08-03", "{}", days[0]);
+    for key in [
+        "teams",
+        "capacity",
+        "outbound_inspections",
+        "queue",
+        "idle_team_hours",
+    ] {
+        assert!(days.iter().all(|d| d[key].is_number()), "{key}");
+    }
+    assert_eq!(
+        days.iter()
+            .map(|d| d["outbound_inspections"].as_u64().unwrap())
+            .sum::<u64>(),
+        total(&default)
+    );
+    // A schedule without a period is refused, not run with nobody working.
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let refused = corridor(
+        &db,
+        &[
+            "simulate",
+            "queue",
+            "--replay-record",
+            "--capacity",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no [[period]]"));
     let bad = corridor(
         &db,
         &[

@@ -26,9 +26,13 @@ pub struct Args {
     /// daily-cap=N, stoppage=YYYY-MM-DD:DAYS (comma-separated)
     #[arg(long, value_delimiter = ',')]
     what_if: Vec<String>,
-    /// Print a JSON array, one object per month
+    /// Print a JSON array, one object per month (per day with --per-day)
     #[arg(long)]
     json: bool,
+    /// Report each simulated day (teams, capacity, inspections, failures,
+    /// queue, idle team hours) instead of each month
+    #[arg(long)]
+    per_day: bool,
 }
 
 /// One month of the replay, with the record's real figures beside it.
@@ -43,6 +47,8 @@ struct Month {
     idle_team_hours: f64,
     failed_not_ready: u32,
     departures: u32,
+    /// Of those departures, voyages not inspected by the end of the run.
+    not_inspected: u32,
     real_outbound_inspections: Option<u32>,
     real_median_wait_days: Option<f64>,
 }
@@ -128,6 +134,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => CapacityConfig::bsgi()?,
     };
+    anyhow::ensure!(
+        cfg.span().is_some(),
+        "the capacity schedule has no [[period]]: no team would ever work, so nothing would be \
+         inspected (see config/capacity-bsgi.toml)"
+    );
     let scenarios = args
         .what_if
         .iter()
@@ -169,6 +180,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         replay::replay_what_if(&record, &cfg, &scenarios)?
     };
+    if args.per_day {
+        return print_days(&report.days, args.json);
+    }
     let real = replay::compare(&record, &report);
     let months: Vec<Month> = report
         .months
@@ -185,6 +199,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 idle_team_hours: m.idle_team_hours,
                 failed_not_ready: m.failed_not_ready,
                 departures: m.departures,
+                not_inspected: m.not_inspected,
                 real_outbound_inspections: r.map(|r| r.real_outbound_inspections),
                 real_median_wait_days: r.and_then(|r| r.real_median_wait_days),
             }
@@ -200,6 +215,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         "outbound inspections (real)",
         "inbound",
         "median wait, days (real)",
+        "not inspected",
         "max queue",
         "idle team hours",
     ]);
@@ -219,8 +235,42 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 opt(m.median_wait_days),
                 opt(m.real_median_wait_days)
             ),
+            m.not_inspected.to_string(),
             m.max_queue.to_string(),
             format!("{:.0}", m.idle_team_hours),
+        ]);
+    }
+    super::print(&format!("{t}\n"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The simulation's days, as a table or a JSON array.
+fn print_days(days: &[corridor_planner::sim::DayReport], json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        return super::print(&format!("{}\n", serde_json::to_string_pretty(days)?))
+            .map(|()| ExitCode::SUCCESS);
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "day",
+        "teams",
+        "capacity",
+        "outbound",
+        "inbound",
+        "failed not ready",
+        "queue",
+        "idle team hours",
+    ]);
+    for d in days {
+        t.add_row(vec![
+            d.day.to_string(),
+            d.teams.to_string(),
+            format!("{:.1}", d.capacity),
+            d.outbound_inspections.to_string(),
+            d.inbound_inspections.to_string(),
+            d.failed_not_ready.to_string(),
+            d.queue.to_string(),
+            format!("{:.0}", d.idle_team_hours),
         ]);
     }
     super::print(&format!("{t}\n"))?;
