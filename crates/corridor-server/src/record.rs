@@ -64,14 +64,26 @@ pub struct VoyageParams {
     offset: Option<String>,
 }
 
-fn number(name: &str, v: Option<&str>, max: u32) -> Result<Option<u32>, ApiError> {
+/// A whole number in `range`; the refusal names the range whatever is
+/// wrong (the interface check, session 19: `limit=0` and `limit=5000` were
+/// told different ranges).
+fn number(
+    name: &str,
+    v: Option<&str>,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, ApiError> {
     v.filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "{name}: {s:?} is not a whole number from 0 to {max}"
-                ))
-            })
+            s.parse::<u32>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "{name}: {s:?} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ))
+                })
         })
         .transpose()
 }
@@ -107,10 +119,7 @@ pub async fn voyages(
             "status: {st:?} is not one of departed, inspected"
         )));
     }
-    let limit = number("limit", p.limit.as_deref(), VoyageQuery::MAX_LIMIT)?;
-    if limit == Some(0) {
-        return Err(ApiError::BadRequest("limit: must be at least 1".into()));
-    }
+    let limit = number("limit", p.limit.as_deref(), 1..=VoyageQuery::MAX_LIMIT)?;
     let q = VoyageQuery {
         from: range.from,
         until: range.until,
@@ -120,7 +129,7 @@ pub async fn voyages(
         imo,
         status: text(&p.status),
         limit,
-        offset: number("offset", p.offset.as_deref(), u32::MAX)?,
+        offset: number("offset", p.offset.as_deref(), 0..=u32::MAX)?,
     };
     Ok(Json(s.store.voyages(&q).await?))
 }

@@ -85,7 +85,12 @@ async fn bad_requests_say_what_is_wrong() {
         (
             "/api/v1/voyages?limit=5000",
             400,
-            "limit: \"5000\" is not a whole number from 0 to 1000",
+            "limit: \"5000\" is not a whole number from 1 to 1000",
+        ),
+        (
+            "/api/v1/voyages?limit=0",
+            400,
+            "limit: \"0\" is not a whole number from 1 to 1000",
         ),
         (
             "/api/v1/voyages?imo=12",
