@@ -584,6 +584,7 @@ macro_rules! store_impl {
                     import_id,
                     imported: p.inserts.len() as u64,
                     updated: p.updates.len() as u64 - p.filled,
+                    filled_in: p.filled_in,
                     unchanged: p.unchanged + p.confirms.len() as u64,
                     superseded: p.superseded,
                     history_added,

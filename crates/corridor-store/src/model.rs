@@ -38,6 +38,9 @@ pub struct ImportOutcome {
     pub imported: u64,
     /// Voyages whose values changed (old values kept in the history).
     pub updated: u64,
+    /// Of `updated`, voyages that only took values the record lacked (a
+    /// WFP flag from a table with that column): nothing lost, no history.
+    pub filled_in: u64,
     /// Voyages left as they were (same values).
     pub unchanged: u64,
     /// Voyages whose values differ but lose to a newer snapshot already in

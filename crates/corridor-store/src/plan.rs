@@ -21,6 +21,9 @@ pub(crate) struct Plan {
     /// values its snapshot does not publish: counted as superseded, not
     /// updated, so the counts still add up to the voyages read.
     pub filled: u64,
+    /// Of the updated voyages, those whose only change is values the record
+    /// lacked (a WFP flag from a table that has the column): no history.
+    pub filled_in: u64,
 }
 
 /// Plans the merge of `incoming` into `existing` (keyed, with row ids).
@@ -68,6 +71,9 @@ pub(crate) fn plan(
                 None => p.unchanged += 1,
             },
             Merge::Updated { current, changes } => {
+                if changes.is_empty() && id.is_some() {
+                    p.filled_in += 1;
+                }
                 p.history
                     .extend(changes.into_iter().map(|c| (key, c, true)));
                 match id {

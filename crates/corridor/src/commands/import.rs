@@ -167,6 +167,7 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
         "cargo_lines": cargo_lines,
         "imported": outcome.imported,
         "updated": outcome.updated,
+        "filled_in": outcome.filled_in,
         "unchanged": outcome.unchanged,
         "superseded": outcome.superseded,
         "rejected_rows": rejected,
@@ -193,6 +194,13 @@ pub async fn run(ctx: &Context, Source::Jcc(args): Source) -> anyhow::Result<Exi
             parsed.warnings.len(),
             outcome.history_added
         ))?;
+        if outcome.filled_in > 0 {
+            super::print(&format!(
+                "updated: {} of these voyages only took values the record lacked (a WFP flag), {} had values changed\n",
+                outcome.filled_in,
+                outcome.updated - outcome.filled_in
+            ))?;
+        }
         if outcome.superseded > 0 {
             super::print(&format!(
                 "superseded: the record holds a newer snapshot of {} of these voyages; this file's differing values are kept in their history\n",
