@@ -589,13 +589,14 @@ impl CapacityConfig {
         cap
     }
 
-    /// The last day a team can work: `None` while a period is open-ended
-    /// (or none is given).
+    /// The last day a team can work: `None` while a period with teams is
+    /// open-ended (or no period has teams).
     pub fn last_working_day(&self) -> Option<Date> {
-        if self.periods.iter().any(|p| p.to.is_none()) {
+        let working = || self.periods.iter().filter(|p| p.teams > 0);
+        if working().any(|p| p.to.is_none()) {
             return None;
         }
-        self.periods.iter().filter_map(|p| p.to).max()
+        working().filter_map(|p| p.to).max()
     }
 
     /// First and last day any period covers (`None` if there are no periods).

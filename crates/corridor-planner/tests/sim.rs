@@ -148,15 +148,12 @@ fn what_ifs_on_the_real_season() {
     println!(
         "median wait (never inspected): season {real:?}, 5 teams from Nov {five:?}, registration stop {stop:?}, cap 6/day {cap6:?}"
     );
+    // The figures docs/queue-replay.md gives (the simulation is
+    // deterministic): whole-season median wait, vessels never inspected.
     assert_eq!(
-        (real.1, five.1),
-        (0, 0),
-        "the season's capacity inspects everyone"
+        [real, five, stop, cap6],
+        [(10.0, 0), (2.0, 0), (18.0, 16), (118.0, 212)]
     );
-    assert!(five.0 < real.0);
-    assert!(stop.0 > real.0);
-    assert!(cap6.0 > real.0);
-    assert!(cap6.1 > 0, "six a day cannot inspect the season by its end");
 }
 
 /// A vessel never inspected counts as waiting longer than any other.

@@ -127,6 +127,13 @@ pub async fn postgres(
         cause,
     };
     let mut opts = pg_options(url).map_err(conn)?;
+    // One connection first: a pool that cannot connect retries until its
+    // timeout and then says only that it timed out, not why.
+    {
+        use sqlx::{ConnectOptions as _, Connection as _};
+        let first = opts.connect().await.map_err(conn)?;
+        let _ = first.close().await;
+    }
     if let Some(schema) = schema {
         // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
         let schema: String = schema
@@ -156,36 +163,45 @@ pub async fn postgres(
 }
 
 /// A `postgres://` URL's connection settings. When the URL names no user,
-/// the user is chosen as libpq does: `PGUSER`, else the login name (`USER`,
-/// `LOGNAME`). sqlx asks the system's user database instead, which can
-/// answer a name the server does not know ("anonymous" in a container
-/// whose user has no entry there).
+/// the user is chosen as libpq chooses it: `PGUSER`, else the name the
+/// system's user table (`/etc/passwd`) gives the process's user. sqlx reads
+/// `PGUSER` too but otherwise asks a library that can answer a name no
+/// server knows ("anonymous" where that lookup fails). The user goes into
+/// the URL, so that a password in `~/.pgpass` is looked up for it.
 pub fn pg_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
-    let opts = PgConnectOptions::from_str(url)?;
-    if names_user(url) {
-        return Ok(opts);
+    let pguser = std::env::var_os("PGUSER").is_some_and(|u| !u.is_empty());
+    match login_name().filter(|_| !pguser && !names_user(url)) {
+        Some(user) => PgConnectOptions::from_str(&with_user(url, &user)),
+        None => PgConnectOptions::from_str(url),
     }
-    Ok(
-        match default_user(|k| std::env::var(k).ok()).or_else(login_name) {
-            Some(user) => opts.username(&user),
-            None => opts,
-        },
-    )
 }
 
-/// Whether a `postgres://` URL names its user (before `@`, or `user=`).
+/// Whether a `postgres://` URL names its user (before `@`, or `user=`),
+/// not as empty.
 fn names_user(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
     let query = rest.split_once('?').map_or("", |(_, q)| q);
-    authority.contains('@') || query.split('&').any(|kv| kv.starts_with("user="))
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| !userinfo.split(':').next().unwrap_or_default().is_empty())
+        || query
+            .split('&')
+            .any(|kv| kv.strip_prefix("user=").is_some_and(|u| !u.is_empty()))
 }
 
-/// `PGUSER`, else the login name the environment gives (`env` reads it).
-fn default_user(env: impl Fn(&str) -> Option<String>) -> Option<String> {
-    ["PGUSER", "USER", "LOGNAME"]
-        .into_iter()
-        .find_map(|k| env(k).filter(|v| !v.is_empty()))
+/// `url` with `user` as its `user=` parameter (the last one counts).
+fn with_user(url: &str, user: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mut encoded = String::new();
+    for b in user.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{url}{sep}user={encoded}")
 }
 
 /// The name `/etc/passwd` gives this process's user (Linux: `/proc/self`
@@ -229,27 +245,30 @@ mod tests {
         );
     }
 
-    /// Checks by the interface review (session 19): `postgres://host/db`
-    /// connected as "anonymous" where the container's user has no entry in
-    /// the user database, though `USER` named the login.
+    /// Interface check (session 19): `postgres://host/db` connected as
+    /// "anonymous", a name sqlx's user lookup gave, not the process's user.
     #[test]
     fn a_url_without_a_user_connects_as_the_login() {
-        let env = |k: &str| match k {
-            "USER" => Some("root".to_string()),
-            _ => None,
-        };
         for (url, named) in [
             ("postgres://127.0.0.1:5432/test", false),
             ("postgres://127.0.0.1/test?options=-csearch_path%3Dx", false),
+            ("postgres://@127.0.0.1/test", false),
+            ("postgres://127.0.0.1/test?user=", false),
             ("postgres://alice@127.0.0.1/test", true),
             ("postgres://alice:pw@127.0.0.1/test", true),
             ("postgres:///test?host=/run/postgresql&user=bob", true),
         ] {
             assert_eq!(names_user(url), named, "{url}");
         }
-        assert_eq!(default_user(env).as_deref(), Some("root"));
-        let pg_first = |k: &str| Some(format!("{k}-value"));
-        assert_eq!(default_user(pg_first).as_deref(), Some("PGUSER-value"));
-        assert_eq!(default_user(|_| None), None);
+        assert_eq!(
+            with_user("postgres://h/db", "root"),
+            "postgres://h/db?user=root"
+        );
+        assert_eq!(
+            with_user("postgres://h/db?sslmode=disable", "a b"),
+            "postgres://h/db?sslmode=disable&user=a%20b"
+        );
+        let opts = PgConnectOptions::from_str(&with_user("postgres://h/db?user=", "root")).unwrap();
+        assert_eq!(opts.get_username(), "root");
     }
 }

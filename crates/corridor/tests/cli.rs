@@ -381,6 +381,9 @@ fn issue_6_queue_replay_of_the_real_season() {
     // never inspected were in no figure. The run ends with the schedule
     // (17 Jul 2023); they are counted by month of departure.
     assert_eq!(capped.last().unwrap()["month"], "2023-07");
+    // A period with no team never works, so it does not keep the run going.
+    let idle = run(&["--what-if", "daily-cap=6,teams-from=2023-08-01:0"]);
+    assert_eq!(idle.last().unwrap()["month"], "2023-07");
     let never = |ms: &[serde_json::Value]| {
         ms.iter()
             .map(|m| m["not_inspected"].as_u64().unwrap())
@@ -422,6 +425,14 @@ fn issue_6_queue_replay_of_the_real_season() {
     );
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("no [[period]]"));
+    // Unless a what-if gives it teams.
+    let given = run(&[
+        "--capacity",
+        empty.to_str().unwrap(),
+        "--what-if",
+        "teams-from=2022-08-01:3",
+    ]);
+    assert!(total(&given) >= 950);
     let bad = corridor(
         &db,
         &[

@@ -134,16 +134,19 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => CapacityConfig::bsgi()?,
     };
-    anyhow::ensure!(
-        cfg.span().is_some(),
-        "the capacity schedule has no [[period]]: no team would ever work, so nothing would be \
-         inspected (see config/capacity-bsgi.toml)"
-    );
     let scenarios = args
         .what_if
         .iter()
         .map(|s| scenario(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        cfg.span().is_some()
+            || scenarios
+                .iter()
+                .any(|s| matches!(s, Scenario::TeamsFrom { .. })),
+        "the capacity schedule has no [[period]]: no team would ever work, so nothing would be \
+         inspected (see config/capacity-bsgi.toml)"
+    );
     let store = ctx.existing_store().await?;
     let mut record = Vec::new();
     let mut offset = 0;
