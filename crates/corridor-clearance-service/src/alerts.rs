@@ -130,6 +130,7 @@ pub struct AckListBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AckParams {
     /// Only this vessel's.
     pub mmsi: Option<u32>,

@@ -184,6 +184,7 @@ pub struct StoppageListBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only those in force (`true`) or only lifted ones (`false`).
     pub in_force: Option<bool>,

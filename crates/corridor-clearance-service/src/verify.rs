@@ -375,12 +375,10 @@ async fn check_projection(
             ("content_hash", &row.content_hash, &want.content_hash),
         ] {
             if have != log {
-                let show = |v: &str| v.chars().take(60).collect::<String>();
                 return Err(VerifyFailure::Projection(format!(
-                    "{}: {field} is {:?} but the log gives {:?}",
+                    "{}: {field} {}",
                     row.id,
-                    show(have),
-                    show(log)
+                    first_difference(have, log)
                 )));
             }
         }
@@ -405,4 +403,63 @@ async fn check_projection(
         )));
     }
     Ok(())
+}
+
+/// Where two values first differ, with a little of each around it: two
+/// long values cut to their first characters looked the same (the
+/// interface check, session 19).
+fn first_difference(have: &str, log: &str) -> String {
+    let at = have
+        .chars()
+        .zip(log.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let around = |v: &str| {
+        let from = at.saturating_sub(20);
+        let cut: String = v.chars().skip(from).take(60).collect();
+        let lead = if from > 0 { "…" } else { "" };
+        let tail = if v.chars().count() > from + 60 {
+            "…"
+        } else {
+            ""
+        };
+        format!("{lead}{cut}{tail}")
+    };
+    if at == 0 {
+        format!("is {:?} but the log gives {:?}", around(have), around(log))
+    } else {
+        format!(
+            "differs from the log at character {}: {:?} but the log gives {:?}",
+            at + 1,
+            around(have),
+            around(log)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    #[test]
+    fn a_difference_is_shown_where_it_is() {
+        assert_eq!(
+            first_difference("approved", "rejected"),
+            r#"is "approved" but the log gives "rejected""#
+        );
+        let long = format!(
+            r#"{{"vessel":{{"imo":"9209790","name":"{}"}},"crew":21}}"#,
+            "A".repeat(80)
+        );
+        let changed = long.replace("\"crew\":21", "\"crew\":12");
+        let said = first_difference(&changed, &long);
+        assert!(
+            said.starts_with("differs from the log at character "),
+            "{said}"
+        );
+        assert!(
+            said.contains(r#"\"crew\":12"#) && said.contains(r#"\"crew\":21"#),
+            "{said}"
+        );
+    }
 }

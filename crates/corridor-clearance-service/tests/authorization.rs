@@ -361,7 +361,7 @@ async fn every_route_against_every_role_on(
             "GET",
             "/log/entries/0/proof".to_string(),
             None,
-            log_readers.to_vec(),
+            ALL.to_vec(),
             false,
         ),
         ("GET", "/auth/me".to_string(), None, users.to_vec(), false),
@@ -1888,4 +1888,73 @@ async fn an_application_keeps_a_bounded_number_of_files() {
     );
     let (st, body) = send("cargo_manifest", 0).await;
     assert_eq!(st, StatusCode::CREATED, "another kind: {body}");
+}
+
+/// Interface check (session 19): nine query parameters (`size`, `first`,
+/// `second`, `kind`, `filename`, `date`, `mine`, `mmsi`, `in_force`) were
+/// declared `in: path` where their path has no such placeholder, so a
+/// client generated from the document built wrong URLs. Every path
+/// parameter is a placeholder of its path, and every placeholder is one.
+#[tokio::test]
+async fn the_openapi_document_puts_each_parameter_where_it_is_read() {
+    let (_dir, _s, app) = served("2022-09-01T08:00:00Z").await;
+    let (st, doc) = call(&app, "GET", "/openapi.json", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    let mut queries = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let holes: std::collections::BTreeSet<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let in_path: std::collections::BTreeSet<String> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(in_path, holes, "{method} {path}");
+            queries += params.iter().filter(|p| p["in"] == "query").count();
+        }
+    }
+    assert!(queries >= 9, "the query parameters are declared as such");
+}
+
+/// Interface check (session 19): inclusion proofs were for log readers
+/// only, though checkpoints are public and issue 5 wants anyone holding
+/// one to check an entry against it. The proof (hashes) is public; the
+/// entry itself stays with those who may read the log.
+#[tokio::test]
+async fn anyone_gets_an_inclusion_proof_but_only_log_readers_the_entry() {
+    let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
+    let owner = login(&app, "agent-a").await;
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let (st, _) = call(
+        &app,
+        "POST",
+        "/applications",
+        Some(&owner),
+        Some(&json!({"content": content(eta, "9584516")})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, checkpoint) = call(&app, "GET", "/log/checkpoint", None, None).await;
+    let (st, public) = call(&app, "GET", "/log/entries/0/proof", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{public}");
+    assert!(public.get("entry").is_none(), "{public}");
+    assert!(
+        public["leaf_hash"].is_string() && public["proof"].is_array(),
+        "{public}"
+    );
+    assert_eq!(public["root"], checkpoint["root"], "{public} {checkpoint}");
+    let coord = login(&app, "coordinator").await;
+    let (st, full) = call(&app, "GET", "/log/entries/0/proof", Some(&coord), None).await;
+    assert_eq!(st, StatusCode::OK, "{full}");
+    assert!(full["entry"].is_object(), "{full}");
+    assert_eq!(full["leaf_hash"], public["leaf_hash"]);
 }

@@ -315,6 +315,7 @@ pub(super) async fn eligibility_dry_run(
 
 /// Which checklist item an upload is.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// Checklist kind (e.g. `crew_list`).
     pub kind: String,

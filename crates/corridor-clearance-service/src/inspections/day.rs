@@ -7,6 +7,7 @@ use super::*;
 
 /// The day (`YYYY-MM-DD`, default: today, local time).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InspectionsQuery {
     /// The day.
     pub date: Option<String>,

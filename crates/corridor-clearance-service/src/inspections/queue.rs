@@ -8,6 +8,7 @@ use super::planning::{Planning, Waiting, first_plannable_day};
 
 /// `mine=true`: only the calling agent's vessels.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Only the caller's own vessels (agents).
     pub mine: Option<bool>,
