@@ -141,6 +141,13 @@ pub(crate) struct Detectors {
     pub conflict: Option<u64>,
     pub identity: Option<u64>,
     pub identity_last: Option<Timestamp>,
+    /// The IMO number the MMSI first claimed without a mismatch: who it is
+    /// where the registry knows neither it nor a later claim.
+    pub first_imo: Option<u32>,
+    /// When the MMSI began claiming another IMO than its first, while one
+    /// claim is not yet taken for a change of identity (a ship sharing the
+    /// MMSI is an `mmsi_conflict` by its second claim, not this).
+    pub other_claim_since: Option<Timestamp>,
     /// MMSIs this vessel is in a candidate encounter with.
     pub partners: Vec<u32>,
     /// Point stored in the slow-vessel R-tree, if any.

@@ -1177,3 +1177,34 @@ fn a_silence_ended_by_a_static_report_is_a_gap() {
         &[(AlertKind::AisGap, 5, last, back)],
     );
 }
+
+/// Interface check (session 19): `corridor track` without a registry
+/// raised no `identity_mismatch`. Where the registry knows neither the
+/// MMSI nor the IMO it claims, the MMSI's first claim is who it is: another
+/// IMO claimed twice is a mismatch from the first of those claims until the
+/// first IMO is claimed again. Claimed once, it is not (a ship sharing the
+/// MMSI is an `mmsi_conflict` by then, `mmsi_used_by_two_ships_…`).
+#[test]
+fn an_mmsi_that_changes_its_claimed_imo_is_a_mismatch_without_a_registry() {
+    let mut a = Script::new(400, 0.0);
+    a.go(LatLon::new(43.0, 34.0));
+    a.claim(Some(9_000_010));
+    a.wait(6.0);
+    let s = a.claim(Some(9_000_020));
+    a.wait(6.0);
+    a.claim(Some(9_000_020));
+    a.wait(6.0);
+    let e = a.claim(Some(9_000_020));
+    a.wait(6.0);
+    a.claim(Some(9_000_010)); // back to its own: the mismatch ends
+    a.wait(6.0);
+    a.claim(Some(9_000_030)); // once only: nothing
+    a.wait(6.0);
+    a.claim(Some(9_000_010));
+    check(
+        "identity change without a registry",
+        &merge(vec![a]),
+        MapRegistry::new(),
+        &[(AlertKind::IdentityMismatch, 400, s, e)],
+    );
+}

@@ -92,10 +92,45 @@ impl<R: Registry> Monitor<R> {
             (Some(_), Some(reg), _) => Some(reg.key),
             _ => None,
         };
+        let unregistered = by_imo.is_none() && by_mmsi.is_none();
         let Some(v) = self.vessels.get_mut(&r.mmsi) else {
             return;
         };
         v.registered = registered.or(v.registered);
+        // Where the registry knows neither the MMSI nor the IMO it claims
+        // (or there is none), the MMSI's own first claim is who it is: a
+        // claim of another IMO, made twice, is a change of identity from
+        // the first of the two (the interface check, session 19: `corridor
+        // track` without a registry raised no identity_mismatch at all).
+        let mut start = r.time;
+        let mismatch = match (mismatch, imo) {
+            (Some(m), _) => Some(m),
+            (None, Some(i)) => match v.det.first_imo {
+                None => {
+                    v.det.first_imo = Some(i);
+                    None
+                }
+                Some(first) if first == i || !unregistered => {
+                    v.det.other_claim_since = None;
+                    None
+                }
+                Some(_) if conflict.is_some() => None,
+                Some(first) => match v.det.other_claim_since {
+                    None => {
+                        v.det.other_claim_since = Some(r.time);
+                        None
+                    }
+                    Some(since) => {
+                        start = since;
+                        Some(format!(
+                            "MMSI {} claims IMO {i}, having first claimed IMO {first} (neither is registered)",
+                            r.mmsi
+                        ))
+                    }
+                },
+            },
+            (None, None) => None,
+        };
         let ev = Evidence::Static(r.clone());
         match (mismatch, v.det.identity) {
             (Some(_), Some(id)) => {
@@ -119,7 +154,7 @@ impl<R: Registry> Monitor<R> {
                 let id = self.open_alert(
                     AlertKind::IdentityMismatch,
                     mmsi,
-                    r.time,
+                    start,
                     r.time,
                     place,
                     detail,

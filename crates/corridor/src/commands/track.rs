@@ -105,6 +105,17 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         (None, Some(s)) => registry_from_rows(&s.registry().await.context("reading the registry")?),
         (None, None) => Vec::new(),
     };
+    if registry.is_empty() {
+        // Said, not silent: without one a spoofed identity passes unseen
+        // (the interface check, session 19).
+        say!(
+            "corridor track: no registered vessels (neither --registry nor the tracking registry of \
+             the database): an identity_mismatch is found only when an MMSI changes the IMO it \
+             claims, not one it claims from its first report; `simulate ais --truth T.jsonl` \
+             writes the simulated vessels' registry to T.registry.jsonl (give it with --registry), \
+             or puts them in the database with --register"
+        );
+    }
     let (tap_tx, mut tap_rx) = tokio::sync::mpsc::channel::<Alert>(1024);
     let mut cfg = PipelineConfig::new(
         corridor,
