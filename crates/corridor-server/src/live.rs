@@ -355,7 +355,19 @@ async fn alerts(
         key: None,
         from: time("from", p.from.as_deref())?,
         until: time("until", p.until.as_deref())?,
-        kind: p.kind.filter(|k| !k.is_empty()),
+        // A kind that does not exist is a typo, not "no such alerts" (the
+        // interface check, session 19: it was a 200 with an empty list).
+        kind: match p.kind.filter(|k| !k.is_empty()) {
+            Some(k) if corridor_track::AlertKind::parse(&k).is_none() => {
+                return Err(ApiError::BadRequest(format!(
+                    "kind={k:?} is not one of {}",
+                    corridor_track::AlertKind::ALL
+                        .map(corridor_track::AlertKind::as_str)
+                        .join(", ")
+                )));
+            }
+            k => k,
+        },
         mmsi: num("mmsi", &p.mmsi, 0..=999_999_999)?,
         open,
         limit: num("limit", &p.limit, 1..=10_000)?,

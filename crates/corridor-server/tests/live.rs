@@ -161,6 +161,8 @@ async fn live_routes_answer() {
             "limit=99999999999: not from 1 to 10000",
         ),
         ("mmsi=2x", "is not a whole number"),
+        // Interface check (session 19): an unknown kind was a 200 and [].
+        ("kind=bogus", "is not one of corridor_entry, corridor_exit,"),
     ] {
         let (s, body) = get(&app, &format!("/api/v1/alerts?{query}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {body}");

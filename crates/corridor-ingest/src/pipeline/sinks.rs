@@ -177,6 +177,11 @@ async fn store_alerts(
 pub(super) async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn TrackStore>) {
     // Whether every row since the last barrier was written.
     let mut all_stored = true;
+    // Thinning runs on the feed's clock, so a replay runs it many times a
+    // second: one INFO line a minute at most, with what was thinned since
+    // (the interface check, session 19, saw 430 lines a minute).
+    let mut thinned = 0u64;
+    let mut said_at: Option<std::time::Instant> = None;
     while let Some(msg) = rx.recv().await {
         match msg {
             PositionMsg::Rows(rows) => match store.insert_positions(&rows).await {
@@ -201,10 +206,15 @@ pub(super) async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Ar
                         metrics::counter!("corridor_positions_downsampled_total").increment(n);
                         // A pass that found nothing to thin is routine: not worth
                         // an INFO line every interval.
-                        if n > 0 {
-                            tracing::info!(%before, deleted = n, "old positions down-sampled");
+                        thinned += n;
+                        if thinned > 0
+                            && said_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+                        {
+                            tracing::info!(%before, deleted = thinned, "old positions down-sampled");
+                            thinned = 0;
+                            said_at = Some(std::time::Instant::now());
                         } else {
-                            tracing::debug!(%before, "old positions down-sampled: none due");
+                            tracing::debug!(%before, deleted = n, "old positions down-sampled");
                         }
                     }
                     Err(e) => {
