@@ -129,8 +129,8 @@ fn alert_event(a: &impl serde::Serialize) -> Event {
         .data(serde_json::to_string(a).unwrap_or_default())
 }
 
-fn keyed_alert_event(a: &impl serde::Serialize, key: String) -> Event {
-    let mut v = serde_json::to_value(a).unwrap_or_default();
+fn keyed_alert_event(a: &corridor_track::Alert, key: String) -> Event {
+    let mut v = a.to_json();
     if let Some(m) = v.as_object_mut() {
         m.insert("key".into(), Value::String(key));
     }

@@ -145,3 +145,61 @@ pub struct Alert {
     /// The reports that triggered it (bounded: the first few and the latest).
     pub evidence: Vec<Evidence>,
 }
+
+impl Alert {
+    /// The alert as a JSON value with its numbers as written: speeds and
+    /// courses are `f32`, which `serde_json::to_value` widens to `f64`
+    /// (`12.7` became `12.699999809265137` in the store and the live feed;
+    /// the interface check, session 19).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_string(self)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::NavStatus;
+
+    /// A speed of 12.7 kn stayed 12.7 in the tracker's own output but was
+    /// 12.699999809265137 once stored or sent live (the interface check,
+    /// session 19).
+    #[test]
+    fn an_alert_keeps_its_numbers_as_written() {
+        let t: Timestamp = "2022-10-01T00:00:00Z".parse().unwrap();
+        let a = Alert {
+            id: 1,
+            kind: AlertKind::Loitering,
+            mmsi: 538_000_001,
+            start: t,
+            end: t,
+            open: false,
+            place: Place {
+                lat: Some(41.1),
+                lon: Some(29.1),
+                area: None,
+            },
+            other_mmsi: None,
+            imo: None,
+            detail: String::new(),
+            evidence: vec![Evidence::Position(PositionReport {
+                mmsi: 538_000_001,
+                time: t,
+                lat: 41.1,
+                lon: 29.1,
+                sog_kn: Some(12.7),
+                cog_deg: Some(251.4),
+                heading_deg: None,
+                nav_status: NavStatus::UNDER_WAY,
+            })],
+        };
+        let v = a.to_json();
+        let p = &v["evidence"][0];
+        let p = p.get("position").unwrap_or(p);
+        assert_eq!(p["sog_kn"].to_string(), "12.7", "{v}");
+        assert_eq!(p["cog_deg"].to_string(), "251.4", "{v}");
+    }
+}

@@ -35,7 +35,7 @@ fn alert_row(run: &str, a: &Alert) -> AlertRow {
         start: a.start,
         end: a.end,
         open: a.open,
-        body: serde_json::to_value(a).unwrap_or(serde_json::Value::Null),
+        body: a.to_json(),
     }
 }
 
