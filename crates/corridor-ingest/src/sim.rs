@@ -257,7 +257,8 @@ impl Pace {
 }
 
 /// Serves `feed` at the given `pace`. Returns when the feed ends or
-/// `cancel` fires.
+/// `cancel` fires, with the reports sent (as a TCP server: those sent while
+/// at least one client was connected).
 pub async fn serve_feed(
     feed: impl Iterator<Item = Report> + Send + 'static,
     mut enc: NmeaEncoder,
@@ -350,8 +351,12 @@ pub async fn serve_feed(
                 if let Some(due) = pace.due(t, &mut origin, tokio::time::Instant::now()) {
                     tokio::time::sleep_until(due).await;
                 }
-                let _ = btx.send(std::sync::Arc::from(lines));
-                sent += 1;
+                // Counted only when a client was there to take it (with none
+                // connected it was counted sent: the interface check,
+                // session 19).
+                if btx.send(std::sync::Arc::from(lines)).is_ok() {
+                    sent += 1;
+                }
             }
             acceptor.abort();
         }

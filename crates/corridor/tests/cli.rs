@@ -874,6 +874,16 @@ fn simulating_a_feed_registers_its_vessels_only_when_asked() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(db.exists());
+    // Interface check (session 19): served over TCP with no client
+    // connected, it said it had sent every report.
+    let out = corridor(
+        &db,
+        &[&args[..], &["--tcp-listen", "127.0.0.1:0", "--speed", "0"]].concat(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("sent 0 reports"), "{err}");
+    assert!(err.contains("no client was connected"), "{err}");
 }
 
 /// Review of 2026-11-30, finding 9: the file's name is stored as the

@@ -192,6 +192,11 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
                 .await
                 .context("serving the feed")?;
             say!("corridor: sent {n} reports");
+            if n == 0 {
+                say!(
+                    "corridor: no report reached a receiver (as a TCP server: no client was connected)"
+                );
+            }
         }
         None => {
             let lines = tokio::task::spawn_blocking(move || {
