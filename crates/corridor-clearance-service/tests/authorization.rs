@@ -737,20 +737,7 @@ async fn login_is_rate_limited_and_tokens_are_hashed_and_revocable() {
 async fn uploads_over_the_limit_are_413_with_a_clear_error() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let owner = login(&app, "agent-a").await;
-    let eta = s
-        .clock()
-        .now()
-        .checked_add(SignedDuration::from_hours(100))
-        .unwrap();
-    let (_, body) = call(
-        &app,
-        "POST",
-        "/applications",
-        Some(&owner),
-        Some(&json!({"content": content(eta, "9584516")})),
-    )
-    .await;
-    let x = body["id"].as_str().unwrap().to_string();
+    let x = draft(&s, &app, &owner, "9584516").await;
     let max = s.config().documents.max_file_bytes as usize;
     let (st, body) = upload(
         &app,
@@ -1837,20 +1824,7 @@ async fn a_body_sent_wrongly_is_told_how_to_send_it() {
 async fn an_application_keeps_a_bounded_number_of_files() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let owner = login(&app, "agent-a").await;
-    let eta = s
-        .clock()
-        .now()
-        .checked_add(SignedDuration::from_hours(100))
-        .unwrap();
-    let (_, body) = call(
-        &app,
-        "POST",
-        "/applications",
-        Some(&owner),
-        Some(&json!({"content": content(eta, "9584516")})),
-    )
-    .await;
-    let x = body["id"].as_str().unwrap().to_string();
+    let x = draft(&s, &app, &owner, "9584516").await;
     let max = s.config().documents.max_versions_per_kind;
     let send = |kind: &'static str, n: u32| {
         let (app, owner, x) = (app.clone(), owner.clone(), x.clone());
@@ -1929,20 +1903,7 @@ async fn the_openapi_document_puts_each_parameter_where_it_is_read() {
 async fn anyone_gets_an_inclusion_proof_but_only_log_readers_the_entry() {
     let (_dir, s, app) = served("2022-09-01T08:00:00Z").await;
     let owner = login(&app, "agent-a").await;
-    let eta = s
-        .clock()
-        .now()
-        .checked_add(SignedDuration::from_hours(100))
-        .unwrap();
-    let (st, _) = call(
-        &app,
-        "POST",
-        "/applications",
-        Some(&owner),
-        Some(&json!({"content": content(eta, "9584516")})),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED);
+    draft(&s, &app, &owner, "9584516").await;
     let (_, checkpoint) = call(&app, "GET", "/log/checkpoint", None, None).await;
     let (st, public) = call(&app, "GET", "/log/entries/0/proof", None, None).await;
     assert_eq!(st, StatusCode::OK, "{public}");

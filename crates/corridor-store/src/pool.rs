@@ -127,32 +127,27 @@ pub async fn postgres(
         cause,
     };
     let mut opts = pg_options(url).map_err(conn)?;
-    // One connection first: a pool that cannot connect retries until its
-    // timeout and then says only that it timed out, not why.
+    // One connection first, which also makes the schema: a pool that cannot
+    // connect retries until its timeout and then says only that it timed
+    // out, not why.
     {
         use sqlx::{ConnectOptions as _, Connection as _};
-        let first = opts.connect().await.map_err(conn)?;
+        let mut first = opts.connect().await.map_err(conn)?;
+        if let Some(schema) = schema {
+            // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
+            let schema: String = schema
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+                .to_lowercase();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&mut first)
+            .await?;
+            opts = opts.options([("search_path", schema.as_str())]);
+        }
         let _ = first.close().await;
-    }
-    if let Some(schema) = schema {
-        // An identifier cannot be a bind parameter: keep it to [a-z0-9_].
-        let schema: String = schema
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect::<String>()
-            .to_lowercase();
-        let setup = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.clone())
-            .await
-            .map_err(conn)?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}"
-        )))
-        .execute(&setup)
-        .await?;
-        setup.close().await;
-        opts = opts.options([("search_path", schema.as_str())]);
     }
     PgPoolOptions::new()
         .max_connections(max_connections)

@@ -272,6 +272,20 @@ pub async fn call_from(
 
 /// Raw bytes upload.
 /// A file that passes for a PDF (uploads are checked by content).
+/// A draft made by the agent holding `token` for vessel `imo`, due at the
+/// inspection area 100 h from the service's clock; its tracking number.
+pub async fn draft(s: &Service, app: &Router, token: &str, imo: &str) -> String {
+    let eta = s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(100))
+        .unwrap();
+    let body = serde_json::json!({"content": content(eta, imo)});
+    let (st, body) = call(app, "POST", "/applications", Some(token), Some(&body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_string()
+}
+
 pub fn pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {text}\n%%EOF\n").into_bytes()
 }
