@@ -37,6 +37,9 @@ pub struct Stats {
     pub rejected: [u64; Reject::ALL.len()],
     /// Fragments dropped by the assembler, by [`Drop::index`].
     pub dropped: [u64; 5],
+    /// Lines with no AIS sentence in them, not even a refused one (other
+    /// NMEA sentences, text, binary noise), blank and `#` lines aside.
+    pub not_ais: u64,
 }
 
 impl Default for Stats {
@@ -49,6 +52,7 @@ impl Default for Stats {
             partial: 0,
             rejected: [0; Reject::ALL.len()],
             dropped: [0; 5],
+            not_ais: 0,
         }
     }
 }
@@ -293,7 +297,9 @@ impl Decoder {
             return;
         }
         let mut frames = LineParser::new(line, self.parse);
+        let mut any = false;
         while let Some(frame) = frames.next_raw() {
+            any = true;
             match frame {
                 Err(e) => {
                     self.stats.rejected[e.index()] += 1;
@@ -368,6 +374,9 @@ impl Decoder {
                     }
                 }
             }
+        }
+        if !any && line.iter().any(|c| !c.is_ascii_whitespace()) {
+            self.stats.not_ais += 1;
         }
     }
 
@@ -482,6 +491,9 @@ impl fmt::Display for DecodeSummary {
             if n > 0 {
                 writeln!(f, "  {}: {n}", r.name())?;
             }
+        }
+        if s.not_ais > 0 {
+            writeln!(f, "lines with no AIS sentence: {}", s.not_ais)?;
         }
         writeln!(f, "dropped fragments: {}", s.dropped_total())?;
         for d in Drop::ALL {

@@ -209,3 +209,27 @@ fn uscg_environmental_8_367_33() {
     assert_eq!(r[0].fields.len(), 12);
     assert!(matches!(r[0].fields[1], ("level", EnvValue::Int(_))));
 }
+
+/// Open finding 39: a line with no AIS sentence at all was skipped without
+/// a count. Other NMEA sentences and text count as `not_ais`; blank and
+/// comment lines do not, and a refused AIS sentence is a rejection.
+#[test]
+fn lines_with_no_ais_sentence_are_counted() {
+    let mut d = Decoder::default();
+    for line in [
+        "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47",
+        "hello",
+        "\u{1}\u{2}binary",
+        "",
+        "   ",
+        "# a comment",
+        "!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*00",
+        "!AIVDM,1,1,,B,177KQJ5000G?tO`K>RA1wUbN0TKH,0*5C",
+    ] {
+        d.feed_line(line.as_bytes(), |_| {});
+    }
+    let s = d.stats();
+    assert_eq!(s.not_ais, 3, "{s:?}");
+    assert_eq!(s.rejected_total(), 1, "{s:?}");
+    assert_eq!(s.messages, 1, "{s:?}");
+}

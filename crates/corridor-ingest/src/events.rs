@@ -7,6 +7,91 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+/// Every metric the pipeline exports, with its help text, as README.md
+/// lists them. All are counters, each there at zero from the pipeline's
+/// start except [`ON_FIRST`]. Labels: `source` is the source as given
+/// (`tcp-server:0.0.0.0:10110`), `reason` a drop's reason, `what` what
+/// failed, `kind` an alert kind.
+pub const METRICS: &[(&str, &str)] = &[
+    (
+        "corridor_ingest_messages_total",
+        "Lines, datagrams or NATS messages received, by source",
+    ),
+    ("corridor_ingest_bytes_total", "Bytes received, by source"),
+    (
+        "corridor_ingest_bad_sentences_total",
+        "Sentences the decoder refused (checksum, malformed, not AIS), by source",
+    ),
+    (
+        "corridor_ingest_drops_total",
+        "Input thrown away, by source and reason (line_too_long, channel_full, too_many_senders, fragment, untimed, not_ais)",
+    ),
+    (
+        "corridor_ingest_reports_total",
+        "Position and static reports passed to the monitor, by source",
+    ),
+    (
+        "corridor_ingest_connections_opened_total",
+        "Connections (or NATS sessions) opened, by source",
+    ),
+    (
+        "corridor_ingest_connections_closed_total",
+        "Connections (or NATS sessions) ended, by source",
+    ),
+    (
+        "corridor_ingest_errors_total",
+        "I/O and connection errors (the source carries on), by source and what",
+    ),
+    ("corridor_alerts_total", "Alert events raised, by kind"),
+    (
+        "corridor_positions_stored_total",
+        "Positions written to the track store",
+    ),
+    (
+        "corridor_positions_downsampled_total",
+        "Stored positions thinned out by the retention rules",
+    ),
+    (
+        "corridor_ingest_store_errors_total",
+        "Failed writes to the track store, by what (alerts, positions, downsample)",
+    ),
+    (
+        "corridor_ingest_alerts_given_up_total",
+        "Alerts that could not be stored after retries and were given up",
+    ),
+    (
+        "corridor_ingest_redelivered_total",
+        "NATS messages left unacknowledged for redelivery because their results were not stored",
+    ),
+];
+
+/// The metrics whose series appear with their first count: their labels
+/// (a drop's reason, an error's `what`) are open-ended.
+pub const ON_FIRST: [&str; 2] = [
+    "corridor_ingest_drops_total",
+    "corridor_ingest_errors_total",
+];
+
+/// Gives every metric its help text. Call it after the recorder is
+/// installed (a description sent before goes nowhere).
+pub fn describe_metrics() {
+    for (name, help) in METRICS {
+        metrics::describe_counter!(*name, *help);
+    }
+}
+
+/// The counters of one source that exist from its start, at zero, so a
+/// scrape before any traffic sees the source (a missing series reads as
+/// "no such source", not "nothing yet").
+const PER_SOURCE: [&str; 6] = [
+    "corridor_ingest_messages_total",
+    "corridor_ingest_bytes_total",
+    "corridor_ingest_bad_sentences_total",
+    "corridor_ingest_reports_total",
+    "corridor_ingest_connections_opened_total",
+    "corridor_ingest_connections_closed_total",
+];
+
 /// Per-source counters (shared between the source's tasks and readers).
 #[derive(Debug, Default)]
 pub struct SourceCounters {
@@ -105,6 +190,10 @@ pub enum Event<'a> {
     BadSentences { count: u64 },
     /// Input dropped, and why.
     Dropped { count: u64, reason: &'a str },
+    /// Lines with no AIS sentence (a receiver's GPS sentences, text):
+    /// counted as dropped but not warned about, since mixed feeds are
+    /// normal.
+    NotAis { count: u64 },
     /// Reports forwarded downstream.
     Forwarded { count: u64 },
     /// A connection opened (`true`) or ended.
@@ -115,6 +204,9 @@ pub enum Event<'a> {
 
 impl SourceTag {
     pub(crate) fn new(name: &str) -> Self {
+        for m in PER_SOURCE {
+            metrics::counter!(m, "source" => name.to_string()).increment(0);
+        }
         Self {
             name: Arc::from(name),
             counters: Arc::new(SourceCounters::default()),
@@ -146,6 +238,12 @@ impl SourceTag {
                 if let Some(not_logged) = c.log_now(reason) {
                     tracing::warn!(source, count, reason, not_logged, "input dropped");
                 }
+            }
+            Event::NotAis { count } => {
+                c.drops.fetch_add(count, Ordering::Relaxed);
+                metrics::counter!("corridor_ingest_drops_total", "source" => source.clone(), "reason" => "not_ais")
+                    .increment(count);
+                tracing::debug!(source, count, "lines with no AIS sentence");
             }
             Event::Forwarded { count } => {
                 c.reports.fetch_add(count, Ordering::Relaxed);

@@ -88,7 +88,7 @@ use corridor_track::sim::{Scenario, SimConfig, SimError, TruthRecord, simulate};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use events::{SourceCounters, SourceStats};
+pub use events::{METRICS, ON_FIRST, SourceCounters, SourceStats, describe_metrics};
 pub use pipeline::{
     ALERT_BACKLOG, ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition,
     LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,

@@ -326,3 +326,79 @@ async fn a_page_too_slow_for_positions_still_gets_every_alert() {
     assert!(lagged > 0, "the page fell behind on positions");
     assert_eq!(got, raised, "every alert reached the slow page");
 }
+
+/// Open finding 39: `/metrics` was empty until traffic came, and a line
+/// with no AIS sentence was skipped without a count. Every series is now
+/// there at zero, with its help text, from the pipeline's start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_name_every_series_before_traffic() {
+    let opts = Options {
+        root: vec![metrics_router()],
+        ..Options::default()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("m.db");
+    let record = SqliteStore::open(db.to_str().expect("path"))
+        .await
+        .expect("record");
+    let cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.9:0").expect("spec")],
+    );
+    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let app = router(
+        AppState {
+            store: Arc::new(record),
+        },
+        &opts,
+    );
+    let (s, body) = get(&app, "/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    // A source of its own: the other tests of this binary share the
+    // process's recorder.
+    let source = r#"source="tcp-server:127.0.0.9:0""#;
+    for (name, _) in corridor_ingest::METRICS {
+        assert!(
+            corridor_ingest::ON_FIRST.contains(name) || body.contains(&format!("# HELP {name} ")),
+            "{name}:\n{body}"
+        );
+    }
+    for name in [
+        "corridor_ingest_messages_total",
+        "corridor_ingest_reports_total",
+        "corridor_ingest_bad_sentences_total",
+    ] {
+        assert!(
+            body.contains(&format!("{name}{{{source}}} 0")),
+            "{name}:\n{body}"
+        );
+    }
+    assert!(
+        body.contains(r#"corridor_alerts_total{kind="ais_gap"}"#),
+        "{body}"
+    );
+
+    // A receiver's GPS sentence and a line of text are counted, not lost.
+    let addr = handle.bound()[0].1;
+    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tokio::io::AsyncWriteExt::write_all(
+        &mut conn,
+        b"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\nhello\r\n\r\n",
+    )
+    .await
+    .expect("write");
+    drop(conn);
+    let want = format!(r#"corridor_ingest_drops_total{{{source},reason="not_ais"}} 2"#);
+    let mut last = String::new();
+    for _ in 0..400 {
+        last = get(&app, "/metrics").await.1;
+        if last.contains(&want) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(last.contains(&want), "{want}:\n{last}");
+    let stats = handle.stats().await;
+    assert_eq!(stats.sources[0].drops, 2);
+    assert_eq!(stats.sources[0].bad, 0);
+}

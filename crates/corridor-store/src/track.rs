@@ -102,6 +102,15 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
         until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PositionRow>, StoreError>;
+    /// Each vessel's latest position, for vessels whose latest is at most
+    /// `window` before the latest stored at all (the feed's own time, not
+    /// the wall clock), at most `limit` of them, newest first: where a
+    /// restarted monitor last saw each vessel.
+    async fn last_positions(
+        &self,
+        window: jiff::SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<PositionRow>, StoreError>;
     /// Thins positions older than `before`: per
     /// vessel, keeps the first position of every `bucket_s` seconds, every
     /// position whose navigational status changed, whose speed changed by
@@ -502,6 +511,26 @@ macro_rules! track_impl {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(Self::position).collect()
+            }
+
+            async fn last_positions(&self, window: jiff::SignedDuration, limit: u32) -> Result<Vec<PositionRow>, StoreError> {
+                // The time index finds the window; the (mmsi, time) index
+                // each vessel's latest.
+                let rows = sqlx::query(q(
+                    "SELECT mmsi, time, lat, lon, sog, cog, heading, nav_status FROM track_positions p \
+                     WHERE time >= (SELECT MAX(time) FROM track_positions) - $1 \
+                     AND time = (SELECT MAX(time) FROM track_positions l WHERE l.mmsi = p.mmsi) \
+                     ORDER BY time DESC, mmsi LIMIT $2",
+                ))
+                .bind(window.as_millis().clamp(0, i128::from(i64::MAX)) as i64)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out: Vec<PositionRow> = rows.iter().map(Self::position).collect::<Result<_, _>>()?;
+                // A vessel with two rows at its latest millisecond: one.
+                let mut seen = std::collections::HashSet::new();
+                out.retain(|r| seen.insert(r.mmsi));
+                Ok(out)
             }
 
             async fn downsample(&self, before: Timestamp, bucket_s: u32, sog_change_kn: f32, cog_change_deg: f32) -> Result<u64, StoreError> {

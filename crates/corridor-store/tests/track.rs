@@ -192,6 +192,57 @@ macro_rules! on_both {
 on_both!(positions_alerts_registry, exercise);
 on_both!(downsampling_rules, downsampling);
 on_both!(repeated_positions_are_stored_once, repeats);
+on_both!(each_vessels_last_position_for_a_restart, last_positions);
+
+/// Open finding 37: a restarted monitor is placed from each vessel's
+/// latest stored position, within a window before the latest of all.
+async fn last_positions(s: Arc<dyn TrackStore>) {
+    let at = |mmsi: u32, minute: i64, lat: f64| PositionRow {
+        mmsi,
+        time: t(minute * 60),
+        lat,
+        lon: 34.0,
+        sog: Some(0.2),
+        cog: None,
+        heading: Some(90),
+        nav_status: 1,
+    };
+    assert!(
+        s.last_positions(jiff::SignedDuration::from_hours(4), 10)
+            .await
+            .expect("empty store")
+            .is_empty()
+    );
+    let rows = vec![
+        at(1, 0, 43.0),
+        at(1, 100, 43.1),
+        at(1, 300, 43.2),
+        at(2, 10, 44.0),
+        at(2, 30, 44.1),
+        // Heard last 5 h before the latest of all: outside a 4 h window.
+        at(3, 60, 45.0),
+        at(4, 360, 46.0),
+    ];
+    s.insert_positions(&rows).await.expect("insert");
+    let got = s
+        .last_positions(jiff::SignedDuration::from_hours(4), 10)
+        .await
+        .expect("last");
+    assert_eq!(got, vec![at(4, 360, 46.0), at(1, 300, 43.2)]);
+    let wide = s
+        .last_positions(jiff::SignedDuration::from_hours(24), 10)
+        .await
+        .expect("last");
+    assert_eq!(
+        wide.iter().map(|p| (p.mmsi, p.lat)).collect::<Vec<_>>(),
+        vec![(4, 46.0), (1, 43.2), (3, 45.0), (2, 44.1)]
+    );
+    let one = s
+        .last_positions(jiff::SignedDuration::from_hours(24), 1)
+        .await
+        .expect("last");
+    assert_eq!(one, vec![at(4, 360, 46.0)]);
+}
 
 /// Open finding 9 (docs/open-findings.md, list of 30 Nov 2026): on
 /// PostgreSQL a position delivered again, or heard by two receivers, was

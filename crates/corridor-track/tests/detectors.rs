@@ -796,6 +796,50 @@ fn eta_from_recent_speed_and_route() {
     assert!((next.route.remaining_m - eta.route.remaining_m).abs() < 1.0);
 }
 
+#[test]
+fn a_stopped_vessel_has_no_next_area() {
+    // Open finding 39: at 0 kn the course is noise, so the "next area" in
+    // its direction could be one the vessel has passed.
+    let mut s = Script::new(21, 0.0);
+    for k in 0..=10 {
+        s.go(off(ODESA, 100.0 + f64::from(k), 0.0));
+    }
+    s.course = Some((s.course.expect("course") + 180.0).rem_euclid(360.0));
+    s.hold(off(ODESA, 110.0, 0.0), 0.0, 60.0, 10.0, 0.0);
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    assert!(m.eta_next(21).is_none(), "{:?}", m.eta_next(21));
+    // Under way again, the same course names the area behind it, as it should.
+    let mut s = Script::new(22, 0.0);
+    for k in 0..=10 {
+        s.go(off(ODESA, 110.0 - f64::from(k), 0.0));
+    }
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    let next = m.eta_next(22).expect("eta under way");
+    let north = CORRIDOR
+        .area_by_name("Inspection Area North (Black Sea)")
+        .expect("area");
+    assert_ne!(next.route.target, north.id);
+}
+
+#[test]
+fn a_vessel_in_an_area_is_not_told_its_eta_to_that_area() {
+    let north = CORRIDOR
+        .area_by_name("Inspection Area North (Black Sea)")
+        .expect("area");
+    let len = lane_len_nm(ODESA);
+    let mut s = Script::new(23, 0.0);
+    for k in 0..=6 {
+        s.go(off(ODESA, len - 6.0 + f64::from(k), 0.0));
+    }
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    let v = m.vessel(23).expect("tracked");
+    assert!(v.areas().any(|a| a == north.id), "in the area");
+    assert!(
+        m.eta_next(23).is_none_or(|e| e.route.target != north.id),
+        "an eta to the area it is in"
+    );
+}
+
 fn s_time(m: &Monitor, mmsi: u32) -> f64 {
     m.vessel(mmsi)
         .and_then(|v| v.fix)
@@ -1207,4 +1251,58 @@ fn an_mmsi_that_changes_its_claimed_imo_is_a_mismatch_without_a_registry() {
         MapRegistry::new(),
         &[(AlertKind::IdentityMismatch, 400, s, e)],
     );
+}
+
+/// Open finding 37: a monitor resumed from where a previous run last saw a
+/// vessel raises nothing for it, moves no clock, and takes its next report
+/// as a continuation: no second arrival in the area it is in, and a
+/// report older than the resumed one is not stale.
+#[test]
+fn a_resumed_vessel_is_not_first_seen_again() {
+    let len = lane_len_nm(ODESA);
+    let mut s = Script::new(24, 0.0);
+    for k in 0..=6 {
+        s.go(off(ODESA, len - 6.0 + f64::from(k), 0.0));
+    }
+    let (alerts, m) = run(&merge(vec![s]), MapRegistry::new());
+    assert_eq!(
+        alerts
+            .iter()
+            .filter(|a| a.kind == AlertKind::AreaArrival)
+            .count(),
+        1
+    );
+    let last = m.vessel(24).and_then(|v| v.fix).expect("fix");
+    let resumed_at = PositionReport {
+        mmsi: 24,
+        time: at(500.0),
+        lat: last.pos.lat,
+        lon: last.pos.lon,
+        sog_kn: Some(0.0),
+        cog_deg: None,
+        heading_deg: None,
+        nav_status: NavStatus::AT_ANCHOR,
+    };
+    // Far out at sea, in no area and off every lane: not kept.
+    let mut adrift = resumed_at;
+    adrift.mmsi = 25;
+    adrift.lat = 42.0;
+    adrift.lon = 31.0;
+    let mut fresh = Monitor::new(
+        Arc::clone(&CORRIDOR),
+        MonitorConfig::default(),
+        MapRegistry::new(),
+    );
+    assert_eq!(fresh.resume(&[resumed_at, adrift]), 1);
+    assert!(fresh.now().is_none(), "the clock did not move");
+    assert!(fresh.vessel(25).is_none());
+    let mut out = Vec::new();
+    for minute in [100.0, 103.0] {
+        let mut next = resumed_at;
+        next.time = at(minute);
+        fresh.on_position(&next, &mut out);
+    }
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(fresh.stats().stale, 0);
+    assert_eq!(fresh.stats().positions, 2);
 }

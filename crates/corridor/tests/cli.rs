@@ -502,7 +502,8 @@ fn the_demo_serves_a_coherent_present() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--dir"])
         .arg(dir.path().join("store"))
-        .env_remove("CORRIDOR_DATABASE")
+        // Open finding 39: the demo's store is its own, and it says so.
+        .env("CORRIDOR_DATABASE", dir.path().join("elsewhere.db"))
         .stdout(std::process::Stdio::null())
         .stderr(log)
         .spawn()
@@ -584,6 +585,11 @@ fn the_demo_serves_a_coherent_present() {
             "{line}\n{log}"
         );
     }
+    assert!(
+        log.contains("elsewhere.db is not used"),
+        "the ignored database is not named:\n{log}"
+    );
+    assert!(!dir.path().join("elsewhere.db").exists());
 }
 
 /// A command that only reads refuses a database that is not there, and

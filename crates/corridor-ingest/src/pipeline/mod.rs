@@ -378,6 +378,47 @@ impl LiveHandle {
     }
 }
 
+/// Places the monitor's vessels where the store last saw them, within
+/// `ais_gap_s` of the latest stored position (an older one would say
+/// little about where the vessel is now). A store that cannot say is
+/// logged and the pipeline starts as if fresh.
+async fn resume(
+    monitor: &mut Monitor,
+    store: &dyn TrackStore,
+    cfg: &corridor_track::MonitorConfig,
+) {
+    let window = jiff::SignedDuration::from_secs(i64::try_from(cfg.ais_gap_s).unwrap_or(i64::MAX));
+    let limit = u32::try_from(cfg.max_vessels).unwrap_or(u32::MAX);
+    match store.last_positions(window, limit).await {
+        Ok(rows) => {
+            let reports: Vec<corridor_track::PositionReport> = rows
+                .iter()
+                .map(|p| corridor_track::PositionReport {
+                    mmsi: p.mmsi,
+                    time: p.time,
+                    lat: p.lat,
+                    lon: p.lon,
+                    sog_kn: p.sog,
+                    cog_deg: p.cog,
+                    heading_deg: p.heading,
+                    nav_status: corridor_track::NavStatus(p.nav_status),
+                })
+                .collect();
+            let placed = monitor.resume(&reports);
+            if placed > 0 {
+                tracing::info!(
+                    vessels = placed,
+                    "vessels placed where the store last saw them"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(
+            error = %e,
+            "could not read where vessels were last seen: each one's next report counts as a first sighting"
+        ),
+    }
+}
+
 /// Starts the pipeline on the current tokio runtime. `store`: where alerts
 /// (and, if configured, positions) go; `None` keeps everything in memory.
 pub async fn spawn_pipeline(
@@ -385,6 +426,22 @@ pub async fn spawn_pipeline(
     store: Option<Arc<dyn TrackStore>>,
 ) -> Result<LiveHandle, StartError> {
     let cancel = CancellationToken::new();
+    // `/metrics` names every series from the start, at zero.
+    crate::events::describe_metrics();
+    for kind in corridor_track::AlertKind::ALL {
+        metrics::counter!("corridor_alerts_total", "kind" => kind.as_str()).increment(0);
+    }
+    for name in [
+        "corridor_positions_stored_total",
+        "corridor_positions_downsampled_total",
+        "corridor_ingest_alerts_given_up_total",
+        "corridor_ingest_redelivered_total",
+    ] {
+        metrics::counter!(name).increment(0);
+    }
+    for what in ["alerts", "positions", "downsample"] {
+        metrics::counter!("corridor_ingest_store_errors_total", "what" => what).increment(0);
+    }
     // The monitor's input: the sources' lanes take turns into it, so it is
     // only as deep as keeps the monitor busy (the lanes hold the rest).
     let (turns_tx, rx) = mpsc::channel::<Batch>(1);
@@ -504,26 +561,32 @@ pub async fn spawn_pipeline(
     };
     let last = Arc::new(std::sync::Mutex::new(Default::default()));
     let registry: MapRegistry = config.registry.iter().copied().collect();
-    let monitor = Monitor::new(
+    let mut monitor = Monitor::new(
         Arc::clone(&config.corridor),
         config.monitor.clone(),
         registry,
     );
-    let clock = Clock {
-        mode: config.clock.unwrap_or(
-            if !config.sources.is_empty()
-                && config
-                    .sources
-                    .iter()
-                    .all(|s| matches!(s, SourceSpec::File { .. }))
-            {
-                ClockMode::Feed
-            } else {
-                ClockMode::Live
-            },
-        ),
-        anchor: None,
-    };
+    let mode = config.clock.unwrap_or(
+        if !config.sources.is_empty()
+            && config
+                .sources
+                .iter()
+                .all(|s| matches!(s, SourceSpec::File { .. }))
+        {
+            ClockMode::Feed
+        } else {
+            ClockMode::Live
+        },
+    );
+    // A live pipeline carries on from where the store last saw each
+    // vessel (a restart repeated every `area_arrival`); a replay is an
+    // analysis of its own files.
+    if mode == ClockMode::Live
+        && let Some(s) = &store
+    {
+        resume(&mut monitor, &**s, &config.monitor).await;
+    }
+    let clock = Clock { mode, anchor: None };
     tasks.push(tokio::spawn(monitor_task(
         monitor,
         rx,

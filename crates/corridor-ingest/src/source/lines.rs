@@ -10,6 +10,7 @@ pub(crate) struct DecodeStage {
     adapter: Adapter,
     seen_bad: u64,
     seen_dropped: u64,
+    seen_not_ais: u64,
     /// Messages that would have given a report but carry no time (and the
     /// source has no wall-clock fallback), not yet counted.
     untimed: u64,
@@ -26,6 +27,7 @@ impl DecodeStage {
             adapter: Adapter::new(),
             seen_bad: 0,
             seen_dropped: 0,
+            seen_not_ais: 0,
             untimed: 0,
             out: Vec::new(),
             wall_clock_fallback,
@@ -66,6 +68,12 @@ impl DecodeStage {
                 reason: "fragment",
             });
             self.seen_dropped = dropped;
+        }
+        if s.not_ais > self.seen_not_ais {
+            self.tag.emit(Event::NotAis {
+                count: s.not_ais - self.seen_not_ais,
+            });
+            self.seen_not_ais = s.not_ais;
         }
         if self.untimed > 0 {
             self.tag.emit(Event::Dropped {

@@ -267,9 +267,17 @@ impl<R: Registry> Monitor<R> {
 
     /// Estimated arrival of `mmsi` at the next area along the lane it is on,
     /// in its direction of travel (course over ground, else heading).
+    ///
+    /// `None` for a stopped vessel (below `loiter_speed_kn`): its course is
+    /// GPS noise, so "the next area" could be one behind it. Also `None` when
+    /// that area is one the vessel is in already.
     pub fn eta_next(&self, mmsi: u32) -> Option<Eta> {
         let v = self.vessels.get(&mmsi)?;
         let fix = v.fix?;
+        let now_kn = fix.sog_kn.or(v.avg_speed_kn)?;
+        if f64::from(now_kn) < self.config.loiter_speed_kn {
+            return None;
+        }
         let course = fix
             .cog_deg
             .map(f64::from)
@@ -282,6 +290,9 @@ impl<R: Registry> Monitor<R> {
             .fold(0.0, f64::max)
             + self.config.deviation_nm * NM;
         let route = self.corridor.next_area(fix.pos, course, search)?;
+        if v.areas().any(|a| a == route.target) {
+            return None;
+        }
         let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
         let at = eta(fix.time, route.remaining_m, speed_kn);
         Some(Eta {

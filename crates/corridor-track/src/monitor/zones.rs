@@ -3,6 +3,44 @@
 use super::*;
 
 impl<R: Registry> Monitor<R> {
+    /// Places vessels where a previous run last saw them (each vessel's
+    /// latest stored position), raising nothing: after a restart, a vessel
+    /// still in an inspection area is not "first seen" there again, and
+    /// one still in the corridor has not "entered" it. Only the placement
+    /// is kept (corridor zone, last lane or area, areas); the report
+    /// itself is not a fix, so it moves no clock, makes no later report
+    /// stale, and starts no gap. Vessels outside the corridor and every
+    /// area, or already tracked, are left out. Returns how many were
+    /// placed.
+    pub fn resume<'a>(&mut self, last: impl IntoIterator<Item = &'a PositionReport>) -> usize {
+        let mut discarded = Vec::new();
+        let mut placed = 0;
+        for raw in last {
+            let Some(r) = raw.normalized() else {
+                continue;
+            };
+            if self.vessels.contains_key(&r.mmsi) || !self.room_for(r.mmsi) {
+                continue;
+            }
+            self.vessels
+                .insert(r.mmsi, Box::new(VesselState::new(r.mmsi)));
+            // From an unknown zone, placing raises only point events
+            // ("first seen in"), which are what a restart must not repeat.
+            self.update_zones(&r, &mut discarded);
+            discarded.clear();
+            let keep = self
+                .vessels
+                .get(&r.mmsi)
+                .is_some_and(|v| v.in_corridor() || v.areas().next().is_some());
+            if keep {
+                placed += 1;
+            } else {
+                self.vessels.remove(&r.mmsi);
+            }
+        }
+        placed
+    }
+
     pub(super) fn update_zones(&mut self, r: &PositionReport, out: &mut Vec<Alert>) {
         let c = Arc::clone(&self.corridor);
         let hyst = self.config.boundary_hysteresis_m;

@@ -79,11 +79,11 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(anyhow::Error::new(e).context("decoding")),
     };
     if args.stats {
-        super::print(&summary.to_string())?;
+        super::print(&format!("{summary}\n"))?;
     } else {
         use io::Write as _;
         // A closed stderr is no reason to fail (or panic) after the work is done.
-        let _ = write!(io::stderr(), "{summary}");
+        let _ = writeln!(io::stderr(), "{summary}");
     }
     Ok(ExitCode::SUCCESS)
 }

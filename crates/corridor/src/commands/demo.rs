@@ -71,6 +71,15 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             keys_dir.display()
         );
     }
+    // The demo's store is its own: a database named on the command line,
+    // in the environment or in the config would otherwise be ignored
+    // without a word.
+    if let Some(other) = ctx.database_named() {
+        say!(
+            "note: the demo makes its own store ({}); the database {other} is not used (serve it with `corridor --database … serve`)",
+            db.display()
+        );
+    }
     let url = db.display().to_string();
     let store = corridor_store::open(&url)
         .await
@@ -149,6 +158,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     .context("opening the clearance store")?;
     let notices = super::track::notice_channel();
     super::track::forward_acknowledgements(&clearance, notices.clone());
+    // The recorder first: what the pipeline counts and describes from its
+    // start would otherwise go nowhere.
+    let metrics = corridor_server::live::metrics_router();
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
     super::track::forward_arrivals(&live, clearance.clone());
     let feed_addr = live
@@ -179,7 +191,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             corridor_clearance_service::router_for(clearance),
             corridor_server::live::api_router(live_state),
         ],
-        root: vec![corridor_server::live::metrics_router()],
+        root: vec![metrics],
         // The demo is for one machine: no proxy in front of it.
         trusted_proxies: Vec::new(),
     };

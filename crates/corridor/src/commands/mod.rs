@@ -66,7 +66,7 @@ enum Command {
     Simulate(simulate::Command),
     /// Replay a recorded NMEA feed through the monitor (tag-block times as the clock) and write the alerts
     Track(track::Args),
-    /// Run the whole system on a fresh store with the JCC's record and a live simulated AIS feed
+    /// Run the whole system on a fresh store of its own (not --database) with the JCC's record and a live simulated AIS feed
     Demo(demo::Args),
 }
 
@@ -93,6 +93,15 @@ impl Context {
             .clone()
             .or_else(|| self.file.database.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+    }
+
+    /// The database the user named (`--database`, `CORRIDOR_DATABASE` or
+    /// the config), if any, passwords hidden.
+    pub fn database_named(&self) -> Option<String> {
+        self.database
+            .as_deref()
+            .or(self.file.database.as_deref())
+            .map(corridor_store::pool::redact)
     }
 
     pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {

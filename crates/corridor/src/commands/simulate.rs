@@ -10,6 +10,7 @@ use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Args as ClapArgs, Subcommand};
@@ -163,14 +164,30 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
     if args.register {
         register(ctx, &sim.registry, &sim.vessels).await?;
     }
+    // The scenario's period is when voyages start; the feed runs on until
+    // they end, so its own first and last report times are said at the end.
     say!(
-        "corridor: simulated {} voyages, {} vessels, {} truth records ({} → {})",
+        "corridor: simulated {} voyages, {} vessels, {} truth records (scenario {} → {})",
         scenario.voyages.len(),
         sim.vessels.len(),
         sim.truth.len(),
         scenario.start,
         scenario.end
     );
+    let span = Arc::new(std::sync::Mutex::new(None::<(Timestamp, Timestamp)>));
+    let feed = {
+        let span = Arc::clone(&span);
+        sim.feed.inspect(move |r| {
+            let t = r.time();
+            if let Ok(mut g) = span.lock() {
+                *g = Some(g.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+            }
+        })
+    };
+    let said_span = || match span.lock().ok().and_then(|g| *g) {
+        Some((a, b)) => format!(", times {a} → {b}"),
+        None => String::new(),
+    };
 
     let mut enc = NmeaEncoder::new(&sim.vessels, "corridor-sim");
     let speed = (args.speed > 0.0).then_some(args.speed);
@@ -188,10 +205,10 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
                 c.cancel();
             });
-            let n = serve_feed(sim.feed, enc, to, Pace::speed(speed), cancel)
+            let n = serve_feed(feed, enc, to, Pace::speed(speed), cancel)
                 .await
                 .context("serving the feed")?;
-            say!("corridor: sent {n} reports");
+            say!("corridor: sent {n} reports{}", said_span());
             if n == 0 {
                 say!(
                     "corridor: no report reached a receiver (as a TCP server: no client was connected)"
@@ -201,15 +218,11 @@ pub async fn run(ctx: &Context, cmd: Command) -> anyhow::Result<ExitCode> {
         None => {
             let lines = tokio::task::spawn_blocking(move || {
                 let out = std::io::stdout().lock();
-                write_nmea(
-                    sim.feed,
-                    &mut enc,
-                    BufWriter::with_capacity(256 * 1024, out),
-                )
+                write_nmea(feed, &mut enc, BufWriter::with_capacity(256 * 1024, out))
             })
             .await?;
             match lines {
-                Ok(n) => say!("corridor: wrote {n} NMEA lines"),
+                Ok(n) => say!("corridor: wrote {n} NMEA lines{}", said_span()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 Err(e) => return Err(e).context("writing the feed"),
             }

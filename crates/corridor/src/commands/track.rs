@@ -505,6 +505,9 @@ pub async fn live_routers(
     let mut cfg = PipelineConfig::new(corridor, specs);
     cfg.registry = registry_from_rows(&store.registry().await.context("reading the registry")?);
     let lookup = alert_lookup(store.clone());
+    // The recorder first: what the pipeline counts and describes from its
+    // start would otherwise go nowhere.
+    let metrics = corridor_server::live::metrics_router();
     let handle = spawn_pipeline(cfg, Some(store)).await?;
     let state = corridor_server::live::LiveState {
         handle: handle.clone(),
@@ -513,7 +516,7 @@ pub async fn live_routers(
     };
     Ok((
         vec![corridor_server::live::api_router(state)],
-        vec![corridor_server::live::metrics_router()],
+        vec![metrics],
         lookup,
         handle,
     ))

@@ -1,0 +1,118 @@
+//! Open finding 37: a restarted live pipeline raised `area_arrival` again
+//! for a vessel already in an inspection area (its first report after the
+//! restart was a first sighting there). It now carries on from where the
+//! store last saw each vessel.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use corridor_geo::NM;
+use corridor_ingest::sim::NmeaEncoder;
+use corridor_ingest::{PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
+use corridor_store::{AlertQuery, SqliteTrackStore, TrackStore};
+use corridor_track::{NavStatus, PositionReport, Report};
+use jiff::{SignedDuration, Timestamp};
+use tokio::io::AsyncWriteExt;
+
+const MMSI: u32 = 271_000_777;
+
+/// One live run on `store`: the reports over TCP, then a graceful stop.
+async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionReport]) {
+    let mut cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    cfg.run_id = run_id.to_string();
+    cfg.position_batch = 1;
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(store)))
+        .await
+        .expect("pipeline");
+    let mut enc = NmeaEncoder::new(&[], "t");
+    let feed: String = reports
+        .iter()
+        .map(|r| enc.encode(&Report::Position(*r)))
+        .collect();
+    let mut conn = tokio::net::TcpStream::connect(handle.bound()[0].1)
+        .await
+        .expect("connect");
+    conn.write_all(feed.as_bytes()).await.expect("write");
+    drop(conn);
+    for _ in 0..1000 {
+        if handle.stats().await.monitor.positions == reports.len() as u64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        handle.stats().await.monitor.positions,
+        reports.len() as u64,
+        "{run_id}: every report tracked"
+    );
+    handle.shutdown().await;
+}
+
+async fn kinds(store: &Arc<dyn TrackStore>, kind: &str) -> Vec<String> {
+    store
+        .alerts(&AlertQuery {
+            kind: Some(kind.to_string()),
+            mmsi: Some(MMSI),
+            limit: Some(100),
+            ..AlertQuery::default()
+        })
+        .await
+        .expect("alerts")
+        .into_iter()
+        .map(|a| a.key)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_does_not_repeat_an_arrival() {
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let len = lane.length_m();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let store: Arc<dyn TrackStore> = Arc::new(
+        SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    let t0 = Timestamp::now() - SignedDuration::from_hours(2);
+    let report = |minute: i64, along_m: f64, sog: f32| {
+        let p = lane.point_at(along_m.min(len));
+        PositionReport {
+            mmsi: MMSI,
+            time: t0 + SignedDuration::from_mins(minute),
+            lat: p.lat,
+            lon: p.lon,
+            sog_kn: Some(sog),
+            cog_deg: None,
+            heading_deg: None,
+            nav_status: if sog < 0.5 {
+                NavStatus::AT_ANCHOR
+            } else {
+                NavStatus::UNDER_WAY
+            },
+        }
+    };
+    // Along the lane into the inspection area at its end, then at anchor.
+    let mut first: Vec<PositionReport> = (0..30)
+        .map(|m| report(m, len - 5.0 * NM + f64::from(m as u32) * NM / 6.0, 10.0))
+        .collect();
+    first.extend((30..35).map(|m| report(m, len, 0.0)));
+    run(&store, "run-1", &first).await;
+    let arrivals = kinds(&store, "area_arrival").await;
+    assert_eq!(arrivals.len(), 1, "the arrival: {arrivals:?}");
+    let entries = kinds(&store, "corridor_entry").await.len();
+
+    // Restarted: the vessel is still at anchor in the area.
+    let again: Vec<PositionReport> = (40..43).map(|m| report(m, len, 0.0)).collect();
+    run(&store, "run-2", &again).await;
+    assert_eq!(
+        kinds(&store, "area_arrival").await,
+        arrivals,
+        "the restart repeated the arrival"
+    );
+    assert_eq!(kinds(&store, "corridor_entry").await.len(), entries);
+}
