@@ -20,7 +20,7 @@
 //!   alone and names the first entry (or checkpoint, or key row) that does
 //!   not check.
 //! * [`seed::seed_demo`] fills a store with a slice of a season.
-//! * [`api::ApiDoc`] / [`api::openapi_document`] is the OpenAPI document served at `/api/v1/openapi.json`.
+//! * [`api::ApiDoc`] / [`api::openapi_document`] is this API's OpenAPI document, served at `/api/v1/openapi.json` by [`router_for`], or merged with the rest of the server's by [`router_with_document`].
 //!
 //! ## Routes (relative to `/api/v1`; who may, by [`corridor_clearance::can`])
 //!
@@ -100,7 +100,7 @@ pub mod verify;
 pub mod seed;
 
 pub use alerts::{AckBody, AlertLookup, Found as FoundAlert};
-pub use api::{ApiDoc, openapi_document, router_for};
+pub use api::{ApiDoc, openapi_document, router_for, router_with_document};
 pub use error::ServiceError;
 pub use service::{Clock, Service, log_origin};
 

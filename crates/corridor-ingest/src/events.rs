@@ -20,7 +20,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ("corridor_ingest_bytes_total", "Bytes received, by source"),
     (
         "corridor_ingest_bad_sentences_total",
-        "Sentences the decoder refused (checksum, malformed, not AIS), by source",
+        "Sentences the decoder refused (checksum, malformed, bad armor, tag block), by source",
     ),
     (
         "corridor_ingest_drops_total",

@@ -116,3 +116,50 @@ async fn a_restart_does_not_repeat_an_arrival() {
     );
     assert_eq!(kinds(&store, "corridor_entry").await.len(), entries);
 }
+
+/// A store last written long ago (a replay's, or before a long outage)
+/// places no one: a vessel now in the area has arrived, as far as this
+/// run knows. (The first version measured the window from the newest
+/// stored row, so a store from 2022 hid today's arrivals.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_store_places_no_one() {
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let end = lane.point_at(lane.length_m());
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let store: Arc<dyn TrackStore> = Arc::new(
+        SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    let old: Timestamp = "2022-10-01T06:00:00Z".parse().expect("time");
+    store
+        .insert_positions(&[corridor_store::PositionRow {
+            mmsi: MMSI,
+            time: old,
+            lat: end.lat,
+            lon: end.lon,
+            sog: Some(0.0),
+            cog: None,
+            heading: None,
+            nav_status: 1,
+        }])
+        .await
+        .expect("insert");
+    let now = Timestamp::now() - SignedDuration::from_mins(10);
+    let at_anchor: Vec<PositionReport> = (0..3)
+        .map(|m| PositionReport {
+            mmsi: MMSI,
+            time: now + SignedDuration::from_mins(m),
+            lat: end.lat,
+            lon: end.lon,
+            sog_kn: Some(0.0),
+            cog_deg: None,
+            heading_deg: None,
+            nav_status: NavStatus::AT_ANCHOR,
+        })
+        .collect();
+    run(&store, "run-now", &at_anchor).await;
+    assert_eq!(kinds(&store, "area_arrival").await.len(), 1);
+}

@@ -11,6 +11,7 @@
 pub mod assets;
 mod error;
 pub mod live;
+pub mod openapi;
 mod record;
 
 use std::net::SocketAddr;

@@ -11,6 +11,8 @@ use corridor_store::{ImportBatch, SqliteStore};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod common;
+
 async fn app() -> (tempfile::TempDir, axum::Router) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
@@ -309,4 +311,28 @@ async fn api_errors_are_json_for_a_wrong_method_or_an_unknown_api() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+}
+
+/// Open finding 38: the OpenAPI document described the clearance API only.
+/// The record's routes are in it now; each real answer has exactly the
+/// members its schema names (a member added to a type, or dropped, fails
+/// here as well as in schemathesis).
+#[tokio::test]
+async fn the_record_routes_answer_as_their_schemas_say() {
+    let doc = serde_json::to_value(corridor_server::openapi::record_document()).unwrap();
+    let (_d, app) = app().await;
+    for (uri, path) in [
+        ("/api/v1/stats", "/api/v1/stats"),
+        ("/api/v1/voyages?limit=5", "/api/v1/voyages"),
+        ("/api/v1/vessels/9086526", "/api/v1/vessels/{imo}"),
+    ] {
+        let (status, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let schema =
+            &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(schema.is_object(), "{path} has no 200 schema");
+        common::conforms(&doc, schema, &body, uri);
+    }
+    let (_, v) = get(&app, "/api/v1/vessels/9086526").await;
+    assert!(!v["voyages"].as_array().unwrap().is_empty());
 }

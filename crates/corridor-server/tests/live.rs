@@ -16,6 +16,8 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 use tower::ServiceExt;
 
+mod common;
+
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
     let res = app
         .clone()
@@ -131,6 +133,65 @@ async fn live_routes_answer() {
 
     assert_eq!(t["properties"]["truncated"], false, "{t}");
     assert_eq!(t["properties"]["next_from"], serde_json::Value::Null, "{t}");
+
+    // Open finding 38: the live routes are in the OpenAPI document, and
+    // their answers have exactly the members it names.
+    let doc = serde_json::to_value(corridor_server::openapi::live_document()).expect("doc");
+    let schema = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            .clone()
+    };
+    common::conforms(&doc, &schema("/api/v1/vessels/live"), &v, "vessels");
+    common::conforms(&doc, &schema("/api/v1/tracks/{mmsi}"), &t, "track");
+    // Two stored alerts, as the pipeline stores them: one with an area and
+    // an IMO, one without.
+    let pos = PositionReport {
+        mmsi: 211_000_001,
+        time: Timestamp::from_second(1_700_000_000).expect("time"),
+        lat: 43.0,
+        lon: 34.0,
+        sog_kn: Some(0.4),
+        cog_deg: None,
+        heading_deg: None,
+        nav_status: NavStatus::AT_ANCHOR,
+    };
+    let alert = |id: u64, area: Option<&str>, imo: Option<u32>| corridor_track::Alert {
+        id,
+        kind: corridor_track::AlertKind::Loitering,
+        mmsi: pos.mmsi,
+        start: pos.time,
+        end: pos.time,
+        open: true,
+        place: corridor_track::Place {
+            lat: Some(pos.lat),
+            lon: Some(pos.lon),
+            area: area.map(str::to_string),
+        },
+        other_mmsi: None,
+        imo,
+        detail: "stopped".into(),
+        evidence: vec![corridor_track::Evidence::Position(pos)],
+    };
+    let rows: Vec<corridor_store::AlertRow> = [
+        alert(1, Some("Odesa lane"), Some(9_086_526)),
+        alert(2, None, None),
+    ]
+    .iter()
+    .map(|a| corridor_store::AlertRow {
+        key: format!("test:{}", a.id),
+        kind: a.kind.as_str().to_string(),
+        mmsi: a.mmsi,
+        start: a.start,
+        end: a.end,
+        open: a.open,
+        body: a.to_json(),
+    })
+    .collect();
+    track.upsert_alerts(&rows).await.expect("alerts");
+    let (_, body) = get(&app, "/api/v1/alerts").await;
+    let all: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(all["count"], 2, "{all}");
+    common::conforms(&doc, &schema("/api/v1/alerts"), &all, "alerts");
 
     let (s, _) = get(&app, "/api/v1/tracks/nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

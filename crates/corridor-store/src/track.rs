@@ -102,13 +102,13 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
         until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PositionRow>, StoreError>;
-    /// Each vessel's latest position, for vessels whose latest is at most
-    /// `window` before the latest stored at all (the feed's own time, not
-    /// the wall clock), at most `limit` of them, newest first: where a
-    /// restarted monitor last saw each vessel.
+    /// Each vessel's latest position in `[since, until]`, at most `limit`
+    /// of them, newest first: where a restarted monitor last saw each
+    /// vessel.
     async fn last_positions(
         &self,
-        window: jiff::SignedDuration,
+        since: Timestamp,
+        until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PositionRow>, StoreError>;
     /// Thins positions older than `before`: per
@@ -513,16 +513,19 @@ macro_rules! track_impl {
                 rows.iter().map(Self::position).collect()
             }
 
-            async fn last_positions(&self, window: jiff::SignedDuration, limit: u32) -> Result<Vec<PositionRow>, StoreError> {
-                // The time index finds the window; the (mmsi, time) index
-                // each vessel's latest.
+            async fn last_positions(&self, since: Timestamp, until: Timestamp, limit: u32) -> Result<Vec<PositionRow>, StoreError> {
+                // One pass over the window (the time index), then each
+                // vessel's row by its key.
                 let rows = sqlx::query(q(
-                    "SELECT mmsi, time, lat, lon, sog, cog, heading, nav_status FROM track_positions p \
-                     WHERE time >= (SELECT MAX(time) FROM track_positions) - $1 \
-                     AND time = (SELECT MAX(time) FROM track_positions l WHERE l.mmsi = p.mmsi) \
-                     ORDER BY time DESC, mmsi LIMIT $2",
+                    "SELECT p.mmsi, p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.nav_status \
+                     FROM track_positions p JOIN \
+                     (SELECT mmsi, MAX(time) AS latest FROM track_positions \
+                      WHERE time >= $1 AND time <= $2 GROUP BY mmsi) l \
+                     ON p.mmsi = l.mmsi AND p.time = l.latest \
+                     ORDER BY p.time DESC, p.mmsi LIMIT $3",
                 ))
-                .bind(window.as_millis().clamp(0, i128::from(i64::MAX)) as i64)
+                .bind(millis(since))
+                .bind(millis(until))
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;

@@ -195,7 +195,7 @@ on_both!(repeated_positions_are_stored_once, repeats);
 on_both!(each_vessels_last_position_for_a_restart, last_positions);
 
 /// Open finding 37: a restarted monitor is placed from each vessel's
-/// latest stored position, within a window before the latest of all.
+/// latest stored position in a window of time.
 async fn last_positions(s: Arc<dyn TrackStore>) {
     let at = |mmsi: u32, minute: i64, lat: f64| PositionRow {
         mmsi,
@@ -207,8 +207,10 @@ async fn last_positions(s: Arc<dyn TrackStore>) {
         heading: Some(90),
         nav_status: 1,
     };
+    let window = |from: i64, until: i64| (t(from * 60), t(until * 60));
+    let (since, until) = window(60, 360);
     assert!(
-        s.last_positions(jiff::SignedDuration::from_hours(4), 10)
+        s.last_positions(since, until, 10)
             .await
             .expect("empty store")
             .is_empty()
@@ -219,28 +221,25 @@ async fn last_positions(s: Arc<dyn TrackStore>) {
         at(1, 300, 43.2),
         at(2, 10, 44.0),
         at(2, 30, 44.1),
-        // Heard last 5 h before the latest of all: outside a 4 h window.
         at(3, 60, 45.0),
         at(4, 360, 46.0),
+        // From the future (after `until`): not where the vessel is.
+        at(5, 400, 47.0),
+        at(1, 420, 43.9),
     ];
     s.insert_positions(&rows).await.expect("insert");
-    let got = s
-        .last_positions(jiff::SignedDuration::from_hours(4), 10)
-        .await
-        .expect("last");
-    assert_eq!(got, vec![at(4, 360, 46.0), at(1, 300, 43.2)]);
-    let wide = s
-        .last_positions(jiff::SignedDuration::from_hours(24), 10)
-        .await
-        .expect("last");
+    let got = s.last_positions(since, until, 10).await.expect("last");
+    assert_eq!(
+        got,
+        vec![at(4, 360, 46.0), at(1, 300, 43.2), at(3, 60, 45.0)]
+    );
+    let (since, until) = window(0, 360);
+    let wide = s.last_positions(since, until, 10).await.expect("last");
     assert_eq!(
         wide.iter().map(|p| (p.mmsi, p.lat)).collect::<Vec<_>>(),
         vec![(4, 46.0), (1, 43.2), (3, 45.0), (2, 44.1)]
     );
-    let one = s
-        .last_positions(jiff::SignedDuration::from_hours(24), 1)
-        .await
-        .expect("last");
+    let one = s.last_positions(since, until, 1).await.expect("last");
     assert_eq!(one, vec![at(4, 360, 46.0)]);
 }
 

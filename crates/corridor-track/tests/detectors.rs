@@ -1306,3 +1306,31 @@ fn a_resumed_vessel_is_not_first_seen_again() {
     assert_eq!(fresh.stats().stale, 0);
     assert_eq!(fresh.stats().positions, 2);
 }
+
+/// A resumed vessel in the corridor that is never heard again gets its
+/// `ais_gap`, counted from when it was last stored.
+#[test]
+fn a_resumed_vessel_never_heard_again_is_a_gap() {
+    let resumed = PositionReport {
+        mmsi: 26,
+        time: at(0.0),
+        lat: off(ODESA, 100.0, 0.0).lat,
+        lon: off(ODESA, 100.0, 0.0).lon,
+        sog_kn: Some(11.0),
+        cog_deg: None,
+        heading_deg: None,
+        nav_status: NavStatus::UNDER_WAY,
+    };
+    let mut m = Monitor::new(
+        Arc::clone(&CORRIDOR),
+        MonitorConfig::default(),
+        MapRegistry::new(),
+    );
+    assert_eq!(m.resume(&[resumed]), 1);
+    let gap_min = MonitorConfig::default().ais_gap_s as f64 / 60.0;
+    let mut out = Vec::new();
+    m.advance_to(at(gap_min + 5.0), &mut out);
+    let gaps: Vec<&Alert> = out.iter().filter(|a| a.kind == AlertKind::AisGap).collect();
+    assert_eq!(gaps.len(), 1, "{out:?}");
+    assert_eq!(gaps[0].start, at(0.0));
+}

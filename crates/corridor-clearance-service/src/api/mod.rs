@@ -49,8 +49,22 @@ pub(crate) type ApiResult = Result<Response, ServiceError>;
 
 /// The clearance API over `service`, with its own state; nest it under `/api/v1`.
 pub fn router_for(service: Arc<Service>) -> Router {
+    router_with_document(service, openapi_document())
+}
+
+/// [`router_for`], serving `document` at `/openapi.json`: the binary
+/// gives the whole server's (this API's merged with the record's and live
+/// tracking's).
+pub fn router_with_document(service: Arc<Service>, document: utoipa::openapi::OpenApi) -> Router {
+    let document = Arc::new(document);
     Router::new()
-        .route("/openapi.json", get(openapi))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { Json(&*document).into_response() }
+            }),
+        )
         .route("/auth/login", post(login))
         .route("/auth/me", get(me))
         .route("/auth/tokens", get(list_tokens).post(create_token))
@@ -146,12 +160,6 @@ pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> ApiRe
 
 pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
     json_response(StatusCode::OK, body)
-}
-
-// ---- OpenAPI ----
-
-async fn openapi() -> Response {
-    Json(openapi_document()).into_response()
 }
 
 // ---- the OpenAPI document ----

@@ -378,44 +378,40 @@ impl LiveHandle {
     }
 }
 
-/// Places the monitor's vessels where the store last saw them, within
-/// `ais_gap_s` of the latest stored position (an older one would say
-/// little about where the vessel is now). A store that cannot say is
-/// logged and the pipeline starts as if fresh.
-async fn resume(
-    monitor: &mut Monitor,
+/// Where the store last saw each vessel, for [`Monitor::resume`]: each
+/// one's latest position within `ais_gap_s` before the wall clock (an
+/// older one says little about where the vessel is now, and a vessel
+/// silent that long is an `ais_gap` anyway; none from the future). A store
+/// that cannot say is logged and the pipeline starts as if fresh.
+async fn last_seen(
     store: &dyn TrackStore,
     cfg: &corridor_track::MonitorConfig,
-) {
+) -> Vec<corridor_track::PositionReport> {
+    let now = Timestamp::now();
     let window = jiff::SignedDuration::from_secs(i64::try_from(cfg.ais_gap_s).unwrap_or(i64::MAX));
+    let since = now.checked_sub(window).unwrap_or(Timestamp::MIN);
     let limit = u32::try_from(cfg.max_vessels).unwrap_or(u32::MAX);
-    match store.last_positions(window, limit).await {
-        Ok(rows) => {
-            let reports: Vec<corridor_track::PositionReport> = rows
-                .iter()
-                .map(|p| corridor_track::PositionReport {
-                    mmsi: p.mmsi,
-                    time: p.time,
-                    lat: p.lat,
-                    lon: p.lon,
-                    sog_kn: p.sog,
-                    cog_deg: p.cog,
-                    heading_deg: p.heading,
-                    nav_status: corridor_track::NavStatus(p.nav_status),
-                })
-                .collect();
-            let placed = monitor.resume(&reports);
-            if placed > 0 {
-                tracing::info!(
-                    vessels = placed,
-                    "vessels placed where the store last saw them"
-                );
-            }
+    match store.last_positions(since, now, limit).await {
+        Ok(rows) => rows
+            .iter()
+            .map(|p| corridor_track::PositionReport {
+                mmsi: p.mmsi,
+                time: p.time,
+                lat: p.lat,
+                lon: p.lon,
+                sog_kn: p.sog,
+                cog_deg: p.cog,
+                heading_deg: p.heading,
+                nav_status: corridor_track::NavStatus(p.nav_status),
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                "could not read where vessels were last seen: each one's next report counts as a first sighting"
+            );
+            Vec::new()
         }
-        Err(e) => tracing::warn!(
-            error = %e,
-            "could not read where vessels were last seen: each one's next report counts as a first sighting"
-        ),
     }
 }
 
@@ -426,6 +422,25 @@ pub async fn spawn_pipeline(
     store: Option<Arc<dyn TrackStore>>,
 ) -> Result<LiveHandle, StartError> {
     let cancel = CancellationToken::new();
+    let mode = config.clock.unwrap_or(
+        if !config.sources.is_empty()
+            && config
+                .sources
+                .iter()
+                .all(|s| matches!(s, SourceSpec::File { .. }))
+        {
+            ClockMode::Feed
+        } else {
+            ClockMode::Live
+        },
+    );
+    // A live pipeline carries on from where the store last saw each vessel
+    // (a restart repeated every `area_arrival`), read before any source
+    // takes input; a replay is an analysis of its own files.
+    let resume_from = match (&store, mode) {
+        (Some(s), ClockMode::Live) => last_seen(&**s, &config.monitor).await,
+        _ => Vec::new(),
+    };
     // `/metrics` names every series from the start, at zero.
     crate::events::describe_metrics();
     for kind in corridor_track::AlertKind::ALL {
@@ -566,25 +581,12 @@ pub async fn spawn_pipeline(
         config.monitor.clone(),
         registry,
     );
-    let mode = config.clock.unwrap_or(
-        if !config.sources.is_empty()
-            && config
-                .sources
-                .iter()
-                .all(|s| matches!(s, SourceSpec::File { .. }))
-        {
-            ClockMode::Feed
-        } else {
-            ClockMode::Live
-        },
-    );
-    // A live pipeline carries on from where the store last saw each
-    // vessel (a restart repeated every `area_arrival`); a replay is an
-    // analysis of its own files.
-    if mode == ClockMode::Live
-        && let Some(s) = &store
-    {
-        resume(&mut monitor, &**s, &config.monitor).await;
+    let placed = monitor.resume(&resume_from);
+    if placed > 0 {
+        tracing::info!(
+            vessels = placed,
+            "vessels placed where the store last saw them"
+        );
     }
     let clock = Clock { mode, anchor: None };
     tasks.push(tokio::spawn(monitor_task(

@@ -274,8 +274,11 @@ impl<R: Registry> Monitor<R> {
     pub fn eta_next(&self, mmsi: u32) -> Option<Eta> {
         let v = self.vessels.get(&mmsi)?;
         let fix = v.fix?;
-        let now_kn = fix.sog_kn.or(v.avg_speed_kn)?;
-        if f64::from(now_kn) < self.config.loiter_speed_kn {
+        if fix
+            .sog_kn
+            .or(v.avg_speed_kn)
+            .is_some_and(|kn| f64::from(kn) < self.config.loiter_speed_kn)
+        {
             return None;
         }
         let course = fix

@@ -6,12 +6,13 @@ impl<R: Registry> Monitor<R> {
     /// Places vessels where a previous run last saw them (each vessel's
     /// latest stored position), raising nothing: after a restart, a vessel
     /// still in an inspection area is not "first seen" there again, and
-    /// one still in the corridor has not "entered" it. Only the placement
-    /// is kept (corridor zone, last lane or area, areas); the report
-    /// itself is not a fix, so it moves no clock, makes no later report
-    /// stale, and starts no gap. Vessels outside the corridor and every
-    /// area, or already tracked, are left out. Returns how many were
-    /// placed.
+    /// one still in a lane or area has not "entered" the corridor. The
+    /// placement is kept (corridor zone, last lane or area, areas), with
+    /// the registry link and when the vessel was heard, so its silence
+    /// since counts towards `ais_gap` and forgetting. The report is not a
+    /// fix: it moves no clock and makes no later report stale. Vessels
+    /// outside the corridor and every area, or already tracked, are left
+    /// out. Returns how many were placed.
     pub fn resume<'a>(&mut self, last: impl IntoIterator<Item = &'a PositionReport>) -> usize {
         let mut discarded = Vec::new();
         let mut placed = 0;
@@ -28,14 +29,16 @@ impl<R: Registry> Monitor<R> {
             // ("first seen in"), which are what a restart must not repeat.
             self.update_zones(&r, &mut discarded);
             discarded.clear();
-            let keep = self
-                .vessels
-                .get(&r.mmsi)
-                .is_some_and(|v| v.in_corridor() || v.areas().next().is_some());
-            if keep {
-                placed += 1;
-            } else {
-                self.vessels.remove(&r.mmsi);
+            let registered = self.registry.by_mmsi(r.mmsi).map(|reg| reg.key);
+            match self.vessels.get_mut(&r.mmsi) {
+                Some(v) if v.in_corridor() || v.areas().next().is_some() => {
+                    v.last_seen = Some(r.time);
+                    v.registered = registered;
+                    placed += 1;
+                }
+                _ => {
+                    self.vessels.remove(&r.mmsi);
+                }
             }
         }
         placed

@@ -188,7 +188,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let opts = Options {
         web_dir: web.clone(),
         api: vec![
-            corridor_clearance_service::router_for(clearance),
+            corridor_clearance_service::router_with_document(
+                clearance,
+                corridor_server::openapi::whole_document(
+                    corridor_clearance_service::openapi_document(),
+                ),
+            ),
             corridor_server::live::api_router(live_state),
         ],
         root: vec![metrics],

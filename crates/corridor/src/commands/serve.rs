@@ -97,7 +97,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         super::track::forward_arrivals(&live, clearance.clone());
     }
     opts.api
-        .push(corridor_clearance_service::router_for(clearance));
+        .push(corridor_clearance_service::router_with_document(
+            clearance,
+            corridor_server::openapi::whole_document(corridor_clearance_service::openapi_document()),
+        ));
     let app = router(AppState { store }, &opts);
     say!(
         "corridor: serving on http://{addr}/ (record: {})",
