@@ -71,13 +71,14 @@ KEYS="$TMP/party-keys"
 }
 export CORRIDOR_E2E_KEYS="$KEYS"
 
-# A live AIS feed: five days of simulated corridor traffic up to now,
-# replayed at 600x real time (12 minutes) through the ingest pipeline, so
+# A live AIS feed: eight days of simulated corridor traffic up to now,
+# replayed at 600x real time (19 minutes) through the ingest pipeline, so
 # the map has vessels moving, and new alerts keep coming, while the tests
-# run (two days, 5 minutes, ran out before the later tests: their wait for
-# a fresh alert then failed).
-START=$(date -u -d '5 days ago' +%Y-%m-%dT%H:00:00Z)
-"$BIN" --database "$TMP/sim.db" simulate ais --start "$START" --days 5 --voyages 25 --background 4 --per-kind 3 \
+# run (two days, 5 minutes, ran out before the later tests, and five days,
+# 12 minutes, once on a slow machine: their wait for a fresh alert then
+# failed). Voyages and anomalies as dense as with five.
+START=$(date -u -d '8 days ago' +%Y-%m-%dT%H:00:00Z)
+"$BIN" --database "$TMP/sim.db" simulate ais --start "$START" --days 8 --voyages 40 --background 4 --per-kind 5 \
     >"$TMP/feed.nmea" 2>>"$TMP/import.log" || {
   cat "$TMP/import.log" >&2
   echo "simulating the AIS feed failed" >&2

@@ -163,3 +163,64 @@ async fn an_old_store_places_no_one() {
     run(&store, "run-now", &at_anchor).await;
     assert_eq!(kinds(&store, "area_arrival").await.len(), 1);
 }
+
+/// A vessel resumed in the corridor and never heard again gets its
+/// `ais_gap` with no report at all on the feed (a live clock used to wait
+/// for the first report before it ran).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_vessel_never_heard_again_gets_its_gap() {
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let p = lane.point_at(100.0 * NM);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let store: Arc<dyn TrackStore> = Arc::new(
+        SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    // Whole milliseconds, as stored.
+    let heard = Timestamp::from_millisecond(
+        (Timestamp::now() - SignedDuration::from_secs(1)).as_millisecond(),
+    )
+    .expect("time");
+    store
+        .insert_positions(&[corridor_store::PositionRow {
+            mmsi: MMSI,
+            time: heard,
+            lat: p.lat,
+            lon: p.lon,
+            sog: Some(11.0),
+            cog: None,
+            heading: None,
+            nav_status: 0,
+        }])
+        .await
+        .expect("insert");
+    let (tap_tx, mut tap_rx) = tokio::sync::mpsc::channel(16);
+    let mut cfg = PipelineConfig::new(
+        corridor.clone(),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    cfg.monitor.ais_gap_s = 5;
+    cfg.monitor.gap_scan_interval_s = 1;
+    cfg.tick = Duration::from_millis(100);
+    cfg.alert_tap = Some(tap_tx);
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    // The guard only stops a broken build from hanging.
+    let gap = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let a: corridor_track::Alert = tap_rx.recv().await.expect("tap open");
+            if a.kind == corridor_track::AlertKind::AisGap {
+                return a;
+            }
+        }
+    })
+    .await
+    .expect("an ais_gap for the resumed vessel");
+    assert_eq!(gap.mmsi, MMSI);
+    assert_eq!(gap.start, heard);
+    handle.shutdown().await;
+}

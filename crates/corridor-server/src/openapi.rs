@@ -6,9 +6,10 @@
 //!
 //! The handlers return the store's own types, which know nothing of
 //! OpenAPI (the domain and store crates stay free of it); the schemas here
-//! describe their JSON. They cannot drift unseen: schemathesis checks every
-//! response against them (`tools/schemathesis.sh`, on an imported record),
-//! and `tests/api.rs` checks that the document names every route.
+//! describe their JSON. Schemathesis checks responses against them
+//! (`tools/schemathesis.sh`, on an imported record), and `tests/api.rs`
+//! and `tests/live.rs` check that real answers, with every optional member
+//! there is, have exactly the members the schemas name.
 
 // The schema types are only ever described, never built.
 #![allow(dead_code)]
@@ -83,8 +84,8 @@ struct VoyageQuery {
     /// `departed` or `inspected`.
     #[param(value_type = Option<String>, pattern = "^(departed|inspected)$")]
     status: Option<String>,
-    /// Voyages per page, 1 to 1000 (default 100).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    /// Voyages per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000, default = 50)]
     limit: Option<String>,
     /// Voyages to skip.
     #[param(value_type = Option<u32>)]

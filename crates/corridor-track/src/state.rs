@@ -148,6 +148,11 @@ pub(crate) struct Detectors {
     /// claim is not yet taken for a change of identity (a ship sharing the
     /// MMSI is an `mmsi_conflict` by its second claim, not this).
     pub other_claim_since: Option<Timestamp>,
+    /// When a previous run last heard it ([`Monitor::resume`](crate::Monitor::resume)),
+    /// until this run does: its silence counts from then towards
+    /// `ais_gap` and forgetting, but no report before it is stale (a
+    /// redelivered static report keeps its name and IMO).
+    pub resumed_at: Option<Timestamp>,
     /// MMSIs this vessel is in a candidate encounter with.
     pub partners: Vec<u32>,
     /// Point stored in the slow-vessel R-tree, if any.

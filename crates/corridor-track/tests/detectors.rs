@@ -1297,6 +1297,19 @@ fn a_resumed_vessel_is_not_first_seen_again() {
     assert!(fresh.now().is_none(), "the clock did not move");
     assert!(fresh.vessel(25).is_none());
     let mut out = Vec::new();
+    // A static report from before the resumed time (redelivered after a
+    // crash) still names the vessel.
+    fresh.on_static(
+        &StaticReport {
+            mmsi: 24,
+            time: at(50.0),
+            imo: None,
+            name: Some("SHIP 24".into()),
+            callsign: None,
+            ship_type: Some(70),
+        },
+        &mut out,
+    );
     for minute in [100.0, 103.0] {
         let mut next = resumed_at;
         next.time = at(minute);
@@ -1305,6 +1318,11 @@ fn a_resumed_vessel_is_not_first_seen_again() {
     assert!(out.is_empty(), "{out:?}");
     assert_eq!(fresh.stats().stale, 0);
     assert_eq!(fresh.stats().positions, 2);
+    assert_eq!(fresh.stats().statics, 1);
+    assert_eq!(
+        fresh.vessel(24).and_then(|v| v.name.as_deref()),
+        Some("SHIP 24")
+    );
 }
 
 /// A resumed vessel in the corridor that is never heard again gets its

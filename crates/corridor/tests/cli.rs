@@ -535,6 +535,23 @@ fn the_demo_serves_a_coherent_present() {
     }
     let (_, stats) = get(port, "/api/v1/stats").unwrap();
     assert_eq!(stats["voyages"], 981);
+    // Open finding 38: one OpenAPI document for the record, live tracking
+    // and clearance, with the clearance API's sign-in scheme.
+    let (_, doc) = get(port, "/api/v1/openapi.json").unwrap();
+    for path in [
+        "/api/v1/voyages",
+        "/api/v1/vessels/{imo}",
+        "/api/v1/vessels/live",
+        "/api/v1/alerts",
+        "/api/v1/applications",
+        "/api/v1/queue",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} is not in the document"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     // Live traffic arrives over the simulated feed.
     let moving = until(
         120,

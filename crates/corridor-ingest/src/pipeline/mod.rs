@@ -437,8 +437,11 @@ pub async fn spawn_pipeline(
     // A live pipeline carries on from where the store last saw each vessel
     // (a restart repeated every `area_arrival`), read before any source
     // takes input; a replay is an analysis of its own files.
+    // With no source at all there is nothing to carry on with.
     let resume_from = match (&store, mode) {
-        (Some(s), ClockMode::Live) => last_seen(&**s, &config.monitor).await,
+        (Some(s), ClockMode::Live) if !config.sources.is_empty() => {
+            last_seen(&**s, &config.monitor).await
+        }
         _ => Vec::new(),
     };
     // `/metrics` names every series from the start, at zero.
@@ -588,7 +591,11 @@ pub async fn spawn_pipeline(
             "vessels placed where the store last saw them"
         );
     }
-    let clock = Clock { mode, anchor: None };
+    // Resumed vessels are silent from their stored time on: the clock runs
+    // from the wall clock at once (a live clock otherwise waits for the
+    // first report), so one never heard again gets its `ais_gap`.
+    let anchor = (placed > 0).then(|| (Timestamp::now(), tokio::time::Instant::now()));
+    let clock = Clock { mode, anchor };
     tasks.push(tokio::spawn(monitor_task(
         monitor,
         rx,

@@ -102,6 +102,7 @@ impl<R: Registry> Monitor<R> {
             .filter(|v| v.in_corridor() && v.det.gap.is_none())
             .filter_map(|v| {
                 v.last_seen
+                    .or(v.det.resumed_at)
                     .filter(|ls| secs(*ls, now) > gap)
                     .map(|ls| (v.mmsi, ls))
             })
@@ -187,7 +188,12 @@ impl<R: Registry> Monitor<R> {
         let gone: Vec<u32> = self
             .vessels
             .values()
-            .filter(|v| !v.in_corridor() && v.last_seen.is_some_and(|ls| secs(ls, now) > forget))
+            .filter(|v| {
+                !v.in_corridor()
+                    && v.last_seen
+                        .or(v.det.resumed_at)
+                        .is_some_and(|ls| secs(ls, now) > forget)
+            })
             .filter(|v| {
                 let d = &v.det;
                 d.loiter.is_none()
@@ -263,7 +269,7 @@ impl<R: Registry> Monitor<R> {
             && let Some(v) = self.vessels.get(&p.mmsi)
             && v.in_corridor()
             && v.det.gap.is_none()
-            && let Some(last) = v.last_seen
+            && let Some(last) = v.last_seen.or(v.det.resumed_at)
             && secs(last, t) > self.config.ais_gap_s as f64
         {
             self.open_gap(p.mmsi, last, t, out);
