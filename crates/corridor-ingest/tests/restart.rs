@@ -51,6 +51,16 @@ async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionRepor
     handle.shutdown().await;
 }
 
+/// A tracking store in a new SQLite file (kept while the directory lives).
+async fn fresh_store() -> (tempfile::TempDir, Arc<dyn TrackStore>) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let store = SqliteTrackStore::open(path.to_str().expect("path"))
+        .await
+        .expect("store");
+    (dir, Arc::new(store))
+}
+
 async fn kinds(store: &Arc<dyn TrackStore>, kind: &str) -> Vec<String> {
     store
         .alerts(&AlertQuery {
@@ -71,13 +81,7 @@ async fn a_restart_does_not_repeat_an_arrival() {
     let corridor = demo_corridor().expect("corridor");
     let lane = corridor.lane_by_name("Odesa lane").expect("lane");
     let len = lane.length_m();
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let store: Arc<dyn TrackStore> = Arc::new(
-        SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
+    let (_dir, store) = fresh_store().await;
     let t0 = Timestamp::now() - SignedDuration::from_hours(2);
     let report = |minute: i64, along_m: f64, sog: f32| {
         let p = lane.point_at(along_m.min(len));
@@ -126,13 +130,7 @@ async fn an_old_store_places_no_one() {
     let corridor = demo_corridor().expect("corridor");
     let lane = corridor.lane_by_name("Odesa lane").expect("lane");
     let end = lane.point_at(lane.length_m());
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let store: Arc<dyn TrackStore> = Arc::new(
-        SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
+    let (_dir, store) = fresh_store().await;
     let old: Timestamp = "2022-10-01T06:00:00Z".parse().expect("time");
     store
         .insert_positions(&[corridor_store::PositionRow {
@@ -172,13 +170,7 @@ async fn a_resumed_vessel_never_heard_again_gets_its_gap() {
     let corridor = demo_corridor().expect("corridor");
     let lane = corridor.lane_by_name("Odesa lane").expect("lane");
     let p = lane.point_at(100.0 * NM);
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let store: Arc<dyn TrackStore> = Arc::new(
-        SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
+    let (_dir, store) = fresh_store().await;
     // Whole milliseconds, as stored.
     let heard = Timestamp::from_millisecond(
         (Timestamp::now() - SignedDuration::from_secs(1)).as_millisecond(),
