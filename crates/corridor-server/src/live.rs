@@ -33,7 +33,7 @@ use corridor_store::AlertQuery;
 use futures_util::{Stream, StreamExt};
 use jiff::{SignedDuration, Timestamp};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
@@ -106,12 +106,44 @@ pub fn metrics_router() -> Router {
     )
 }
 
+/// A `position` event of the first picture. Serialized as is, not through
+/// `json!`: that widens an `f32` speed to `f64` (12.1 kn would read
+/// 12.100000381469727).
+#[derive(Serialize)]
+struct PositionData<'a> {
+    mmsi: u32,
+    name: Option<&'a str>,
+    lat: f64,
+    lon: f64,
+    sog: Option<f32>,
+    cog: Option<f32>,
+    state: &'a corridor_track::Zone,
+    time: Option<Timestamp>,
+}
+
 fn position_event(v: &LiveVessel) -> Option<Event> {
-    let data = json!({
-        "mmsi": v.mmsi, "name": v.name, "lat": v.lat?, "lon": v.lon?, "sog": v.sog, "cog": v.cog,
-        "state": v.state, "time": v.last_seen,
-    });
-    Some(Event::default().event("position").data(data.to_string()))
+    Some(Event::default().event("position").data(position_data(v)?))
+}
+
+fn position_data(v: &LiveVessel) -> Option<String> {
+    let data = PositionData {
+        mmsi: v.mmsi,
+        name: v.name.as_deref(),
+        lat: v.lat?,
+        lon: v.lon?,
+        sog: v.sog,
+        cog: v.cog,
+        state: &v.state,
+        time: v.last_seen,
+    };
+    serde_json::to_string(&data).ok()
+}
+
+/// A list answer, serialized as is (see [`PositionData`] on `json!`).
+#[derive(Serialize)]
+struct Items<T> {
+    count: usize,
+    items: Vec<T>,
 }
 
 fn live_event(e: &LiveEvent) -> Event {
@@ -222,9 +254,12 @@ async fn geometry(State(s): State<LiveState>) -> Response {
         .into_response()
 }
 
-async fn vessels(State(s): State<LiveState>) -> Json<Value> {
-    let v = s.handle.vessels().await;
-    Json(json!({ "count": v.len(), "items": v }))
+async fn vessels(State(s): State<LiveState>) -> Json<Items<LiveVessel>> {
+    let items = s.handle.vessels().await;
+    Json(Items {
+        count: items.len(),
+        items,
+    })
 }
 
 fn time(name: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
@@ -397,4 +432,36 @@ async fn alerts(
         })
         .collect();
     Ok(Json(json!({ "count": items.len(), "items": items })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_picture_keeps_speeds_as_reported() {
+        let v = LiveVessel {
+            mmsi: 211_000_001,
+            imo: None,
+            name: Some("NORD".into()),
+            callsign: None,
+            ship_type: None,
+            registered: false,
+            lat: Some(43.0),
+            lon: Some(34.0),
+            sog: Some(12.1),
+            cog: Some(359.9),
+            heading: None,
+            nav_status: None,
+            state: corridor_track::Zone::Outside,
+            area: None,
+            last_seen: None,
+            eta: None,
+        };
+        let data = position_data(&v).expect("a position");
+        assert!(data.contains(r#""sog":12.1,"cog":359.9,"#), "{data}");
+        // No position, no event.
+        let unplaced = LiveVessel { lat: None, ..v };
+        assert_eq!(position_data(&unplaced), None);
+    }
 }

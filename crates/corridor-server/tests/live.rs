@@ -52,7 +52,7 @@ async fn live_routes_answer() {
             time: Timestamp::from_second(1_700_000_000 + i * 10).expect("time"),
             lat: 43.0 + i as f64 * 0.0005,
             lon: 34.0,
-            sog_kn: Some(10.0),
+            sog_kn: Some(12.1),
             cog_deg: Some(0.0),
             heading_deg: Some(0),
             nav_status: NavStatus::UNDER_WAY,
@@ -117,6 +117,8 @@ async fn live_routes_answer() {
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(v["count"], 1);
     assert_eq!(v["items"][0]["mmsi"], 211_000_001);
+    // Speeds as reported, not an f32 widened to f64 (12.100000381469727).
+    assert!(body.contains(r#""sog":12.1,"#), "{body}");
 
     let (s, body) = get(
         &app,

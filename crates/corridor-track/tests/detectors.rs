@@ -822,6 +822,28 @@ fn a_stopped_vessel_has_no_next_area() {
 }
 
 #[test]
+fn a_vessel_just_under_way_is_timed_at_its_new_speed() {
+    // Open finding 39 (remainder): the stopped check read the latest speed
+    // but the ETA the 30-minute average, which had barely left 0 kn.
+    let mut s = Script::new(24, 0.0);
+    s.go(off(ODESA, 100.0, 0.0));
+    s.hold(off(ODESA, 100.0, 0.0), 0.0, 120.0, 10.0, 0.0);
+    s.go(off(ODESA, 101.0, 0.0));
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    let next = m.eta_next(24).expect("under way: an eta");
+    assert!((next.speed_kn - 12.0).abs() < 0.01, "{next:?}");
+    // A steady ship is timed at its average: one report's noise moves nothing.
+    let mut s = Script::new(25, 0.0);
+    for k in 0..=10 {
+        s.go(off(ODESA, 100.0 + f64::from(k), 0.0));
+    }
+    s.hold(off(ODESA, 110.5, 0.0), 12.6, 2.5, 2.5, 0.0);
+    let (_, m) = run(&merge(vec![s]), MapRegistry::new());
+    let next = m.eta_next(25).expect("under way: an eta");
+    assert!(next.speed_kn < 12.3, "{next:?}");
+}
+
+#[test]
 fn a_vessel_in_an_area_is_not_told_its_eta_to_that_area() {
     let north = CORRIDOR
         .area_by_name("Inspection Area North (Black Sea)")

@@ -252,7 +252,7 @@ impl<R: Registry> Monitor<R> {
             .fold(0.0, f64::max)
             + self.config.deviation_nm * NM;
         let route = self.corridor.remaining_to(fix.pos, target, search)?;
-        let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
+        let speed_kn = eta_speed_kn(v, &fix);
         let at = if route.remaining_m == 0.0 {
             Some(fix.time)
         } else {
@@ -296,7 +296,7 @@ impl<R: Registry> Monitor<R> {
         if v.areas().any(|a| a == route.target) {
             return None;
         }
-        let speed_kn = f64::from(v.avg_speed_kn.or(fix.sog_kn).unwrap_or(0.0));
+        let speed_kn = eta_speed_kn(v, &fix);
         let at = eta(fix.time, route.remaining_m, speed_kn);
         Some(Eta {
             route,
@@ -463,5 +463,22 @@ impl<R: Registry> Monitor<R> {
         self.stats.untracked += 1;
         self.refused = true;
         false
+    }
+}
+
+/// The speed an ETA is reckoned at: the recent average, which smooths the
+/// report-to-report noise of speed over ground, unless the latest report
+/// differs from it by more than that noise. Then the vessel has changed
+/// speed (got under way, slowed for an anchorage) and the average, which
+/// takes `speed_time_constant_s` to follow, would be far off.
+fn eta_speed_kn(v: &VesselState, fix: &Fix) -> f64 {
+    /// Report-to-report spread of a steady ship's speed over ground.
+    const SOG_NOISE_KN: f32 = 1.0;
+    match (fix.sog_kn, v.avg_speed_kn) {
+        (Some(now), Some(avg)) if (now - avg).abs() <= SOG_NOISE_KN.max(0.2 * now) => {
+            f64::from(avg)
+        }
+        (Some(now), _) => f64::from(now),
+        (None, avg) => f64::from(avg.unwrap_or(0.0)),
     }
 }
