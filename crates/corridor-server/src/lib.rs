@@ -54,7 +54,7 @@ pub fn router(state: AppState, opts: &Options) -> Router {
         .route("/stats", get(record::stats))
         .route("/voyages", get(record::voyages))
         .route("/vessels/{imo}", get(record::vessel))
-        .with_state(state);
+        .with_state(state.clone());
     for extra in &opts.api {
         api = api.merge(extra.clone());
     }
@@ -77,7 +77,7 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     // version, a typo), not a page of the dashboard.
     let no_api = || async { ApiError::NotFound("no such API route".into()) };
     let mut app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz).with_state(state.clone()))
         .nest("/api/v1", api)
         .route("/api", axum::routing::any(no_api))
         .route("/api/{*rest}", axum::routing::any(no_api));
@@ -95,6 +95,31 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     )))
     .layer(tower_http::trace::TraceLayer::new_for_http())
     .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// How long `/healthz` waits for the database before calling it down.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Readiness: 200 `ok` when the record's database answers, else 503 with
+/// why (a load balancer then stops sending requests that would fail).
+async fn healthz(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, String) {
+    use axum::http::StatusCode;
+    match tokio::time::timeout(HEALTH_TIMEOUT, s.store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok".into()),
+        Ok(Err(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the record's database does not answer: {e}"),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the record's database did not answer within {} s",
+                HEALTH_TIMEOUT.as_secs()
+            ),
+        ),
+    }
 }
 
 /// How long a stopping server waits for open requests to finish.

@@ -336,3 +336,36 @@ async fn the_record_routes_answer_as_their_schemas_say() {
     let (_, v) = get(&app, "/api/v1/vessels/9086526").await;
     assert!(!v["voyages"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn healthz_says_when_the_database_does_not_answer() {
+    // An operator review (session 21): `/healthz` said "ok" with the
+    // database down, so a load balancer kept sending requests that failed.
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn corridor_store::Store> = Arc::new(
+        SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
+            .await
+            .unwrap(),
+    );
+    let app = router(
+        AppState {
+            store: Arc::clone(&store),
+        },
+        &Options::default(),
+    );
+    let health = || async {
+        let res = app
+            .clone()
+            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    };
+    assert_eq!(health().await, (StatusCode::OK, "ok".to_string()));
+    store.close().await;
+    let (status, body) = health().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("does not answer"), "{body}");
+}

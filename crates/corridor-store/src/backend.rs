@@ -641,6 +641,11 @@ macro_rules! store_impl {
                 $backend
             }
 
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn import(&self, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError> {
                 let mut conn = self.pool.acquire().await?;
                 Self::before_import(&mut conn).await?;

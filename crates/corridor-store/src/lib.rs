@@ -83,6 +83,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// left out. Returns how many vessels were updated.
     async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
 
+    /// Whether the database answers now (one trivial query), for a
+    /// readiness check.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// Closes the store's connections. On SQLite the last one to close
     /// folds the write-ahead log into the file, so the `.db` file alone is
     /// the record (a command that exits without it leaves a `-wal` file

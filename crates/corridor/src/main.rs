@@ -17,11 +17,25 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = commands::Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CORRIDOR_LOG")
-        .unwrap_or_else(|_| "warn,corridor=info".into());
+    let filter = match std::env::var("CORRIDOR_LOG") {
+        Ok(v) => match tracing_subscriber::EnvFilter::try_new(&v) {
+            Ok(f) => f,
+            // A filter the operator set and mistyped is not ignored.
+            Err(e) => {
+                say!(
+                    "error: CORRIDOR_LOG={v:?} is not a log filter ({e}); e.g. info or warn,corridor=debug"
+                );
+                return std::process::ExitCode::from(2);
+            }
+        },
+        Err(_) => "warn,corridor=info".into(),
+    };
+    use std::io::IsTerminal as _;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, not into a file or journald.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -631,12 +631,18 @@ fn read_only_commands_refuse_a_missing_database() {
         0,
         "files were created"
     );
-    let out = corridor(Path::new("mysql://db/record"), &["stats"]);
+    let out = corridor(Path::new("mysql://u:pw@db/record"), &["stats"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("mysql:// databases are not supported"),
         "{err}"
     );
+    assert!(!err.contains("pw@"), "a password shown: {err}");
+    // An operator review (session 21): a URL pasted with a space before it.
+    let out = corridor(Path::new(" postgres://u:pw@db/record"), &["stats"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spaces around it"), "{err}");
+    assert!(!err.contains("pw@"), "a password shown: {err}");
     let out = corridor(
         &dir.path().join("no/such/dir/x.db"),
         &["import", "jcc", shared(CSV).to_str().unwrap()],
@@ -1380,4 +1386,54 @@ fn a_file_in_another_encoding_is_named_once_for_what_it_is() {
         err.contains("row(s) are not UTF-8 text: the file looks saved in another encoding"),
         "{err}"
     );
+}
+
+#[test]
+fn bad_settings_from_the_environment_are_named_as_such() {
+    // An operator review (session 21): a bad CORRIDOR_LISTEN was reported
+    // as `--listen`, and a mistyped CORRIDOR_LOG was silently ignored.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_corridor"));
+        c.arg("--database")
+            .arg(dir.path().join("r.db"))
+            .args(args)
+            .env_remove("CORRIDOR_DATABASE")
+            .env_remove("CORRIDOR_LISTEN")
+            .env_remove("CORRIDOR_LOG");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (status, err) = run(&[("CORRIDOR_LISTEN", "nonsense")], &["serve"]);
+    assert!(!status.success());
+    assert!(
+        err.contains(r#"CORRIDOR_LISTEN "nonsense" is not an address"#),
+        "{err}"
+    );
+    let (status, err) = run(&[], &["serve", "--listen", "nonsense"]);
+    assert!(!status.success());
+    assert!(
+        err.contains(r#"--listen "nonsense" is not an address"#),
+        "{err}"
+    );
+    let (status, err) = run(&[("CORRIDOR_LOG", "corridor=loud")], &["stats"]);
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("CORRIDOR_LOG=\"corridor=loud\" is not a log filter"),
+        "{err}"
+    );
+    // Logs into a file carry no terminal colour codes.
+    let csv = shared(CSV);
+    let (_, err) = run(
+        &[("CORRIDOR_LOG", "debug")],
+        &["import", "jcc", csv.to_str().unwrap()],
+    );
+    assert!(err.contains("DEBUG"), "no log lines to check: {err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
 }

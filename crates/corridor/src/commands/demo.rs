@@ -34,8 +34,9 @@ pub struct Args {
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let addr: SocketAddr = args.listen.parse().with_context(|| {
+        let from = super::origin(Some(&args.listen), "--listen", "CORRIDOR_LISTEN", "listen");
         format!(
-            "--listen {:?} is not an address like 127.0.0.1:8080",
+            "{from} {:?} is not an address like 127.0.0.1:8080",
             args.listen
         )
     })?;

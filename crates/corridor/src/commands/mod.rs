@@ -95,6 +95,11 @@ impl Context {
             .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
     }
 
+    /// [`Context::database_url`] for messages: passwords hidden.
+    pub fn database_shown(&self) -> String {
+        corridor_store::pool::redact(&self.database_url())
+    }
+
     /// The database the user named (`--database`, `CORRIDOR_DATABASE` or
     /// the config), if any, passwords hidden.
     pub fn database_named(&self) -> Option<String> {
@@ -179,14 +184,31 @@ impl Context {
         if url.trim().is_empty() {
             anyhow::bail!("the database is empty: give a file path, sqlite://PATH or postgres://…");
         }
+        let supported = |scheme: &str| matches!(scheme, "sqlite" | "postgres" | "postgresql");
         if let Some((scheme, _)) = url.split_once("://")
-            && !matches!(scheme, "sqlite" | "postgres" | "postgresql")
+            && !supported(scheme)
         {
+            let shown = corridor_store::pool::redact(&url);
+            if supported(scheme.trim()) {
+                anyhow::bail!("{shown:?}: the database URL has spaces around it; remove them");
+            }
             anyhow::bail!(
-                "{url}: {scheme}:// databases are not supported; give a file path, sqlite://PATH or postgres://…"
+                "{shown}: {scheme}:// databases are not supported; give a file path, sqlite://PATH or postgres://…"
             );
         }
         Ok(url)
+    }
+}
+
+/// Where an option's value came from, for an error about it: `--flag`,
+/// the environment variable `env`, or (`None` given) the config file's
+/// `key`.
+pub fn origin(given: Option<&str>, flag: &str, env: &str, key: &str) -> String {
+    let on_command_line = std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    match given {
+        Some(v) if !on_command_line && std::env::var(env).is_ok_and(|e| e == v) => env.to_string(),
+        Some(_) => flag.to_string(),
+        None => format!("{key} in the config file"),
     }
 }
 

@@ -175,7 +175,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         !record.is_empty(),
         "the record in {} has no voyages: import one first",
-        ctx.database_url()
+        ctx.database_shown()
     );
     record.sort_by(|a, b| (a.reference, &a.id).cmp(&(b.reference, &b.id)));
     let report = if scenarios.is_empty() {

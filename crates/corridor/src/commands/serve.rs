@@ -65,9 +65,15 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .or_else(|| ctx.file.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.into());
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let addr: SocketAddr = listen.parse().with_context(|| {
+        let from = super::origin(
+            args.listen.as_deref(),
+            "--listen",
+            "CORRIDOR_LISTEN",
+            "listen",
+        );
+        format!("{from} {listen:?} is not an address like 127.0.0.1:8080")
+    })?;
     let listener = corridor_server::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -104,7 +110,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let app = router(AppState { store }, &opts);
     say!(
         "corridor: serving on http://{addr}/ (record: {})",
-        ctx.database_url()
+        ctx.database_shown()
     );
     // On ctrl-c or SIGTERM the tracking pipeline drains first (what it
     // holds is stored, NATS messages answered), which also ends the live
