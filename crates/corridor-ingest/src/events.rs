@@ -60,6 +60,10 @@ pub const METRICS: &[(&str, &str)] = &[
         "Alerts that could not be stored after retries and were given up",
     ),
     (
+        "corridor_ingest_positions_given_up_total",
+        "Positions that could not be stored (the database refused them, too many waited, or the pipeline stopped first) and were given up",
+    ),
+    (
         "corridor_ingest_redelivered_total",
         "NATS messages left unacknowledged for redelivery because their results were not stored",
     ),

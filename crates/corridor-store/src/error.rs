@@ -11,6 +11,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database refused the values themselves (a constraint, a value
+    /// out of range): sending the same again fails again, unlike a lost
+    /// connection, a timeout or a busy database.
+    pub fn is_refused_data(&self) -> bool {
+        let StoreError::Sql(sqlx::Error::Database(d)) = self else {
+            return false;
+        };
+        d.kind() != sqlx::error::ErrorKind::Other || d.code().is_some_and(|c| c.starts_with("22"))
+    }
+}
+
 // Not `#[from]`: that would also make the error a source, which a caller
 // printing the chain shows twice.
 impl From<sqlx::Error> for StoreError {

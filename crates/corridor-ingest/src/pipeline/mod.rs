@@ -29,7 +29,7 @@ mod sinks;
 
 use merge::{FILE_MERGE_DEPTH, merge_by_time};
 use monitor_task::{Clock, Schedule, Sinks, monitor_task};
-use sinks::{AlertMsg, PositionMsg, alert_key, alert_sink, position_sink};
+use sinks::{AlertMsg, Lost, PositionMsg, alert_key, alert_sink, position_sink};
 
 /// How to run the pipeline.
 #[derive(Debug, Clone)]
@@ -51,6 +51,11 @@ pub struct PipelineConfig {
     /// once a second). Bigger batches amortise the index pages every commit
     /// writes. Default 20,000.
     pub position_batch: usize,
+    /// How long a stopping pipeline keeps trying to store the alerts and
+    /// positions it holds while the database fails, before giving them up
+    /// ([`LiveHandle::lost`]). Default 15 s, inside the commands' 30 s
+    /// drain limit.
+    pub final_store_tries: Duration,
     /// Store position history (needs a store).
     pub store_positions: bool,
     /// A replay: when all sources have ended, close every open alert and
@@ -134,6 +139,7 @@ impl PipelineConfig {
             limits: SourceLimits::default(),
             channel_capacity: 64,
             position_batch: 20_000,
+            final_store_tries: Duration::from_secs(15),
             store_positions: true,
             finish_at_end: false,
             live_capacity: 4096,
@@ -276,6 +282,8 @@ struct Inner {
     snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Vec<LiveVessel>)>>,
     /// This run's part of the alerts' keys.
     run_id: String,
+    /// What the sinks could not store and gave up.
+    lost: Arc<Lost>,
 }
 
 /// How long a picture of the vessels is served again (see `Inner::snapshot`).
@@ -362,6 +370,15 @@ impl LiveHandle {
             .iter()
             .map(|t| t.counters.snapshot(&t.name))
             .collect()
+    }
+    /// Alerts and positions given up so far because the store could not
+    /// take them (after a [`LiveHandle::shutdown`]: everything the run lost).
+    pub fn lost(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.inner.lost.alerts.load(Relaxed),
+            self.inner.lost.positions.load(Relaxed),
+        )
     }
     /// Stops the sources, lets everything in flight through the monitor and
     /// the sinks (NATS messages processed are acknowledged), and waits.
@@ -453,6 +470,7 @@ pub async fn spawn_pipeline(
         "corridor_positions_stored_total",
         "corridor_positions_downsampled_total",
         "corridor_ingest_alerts_given_up_total",
+        "corridor_ingest_positions_given_up_total",
         "corridor_ingest_redelivered_total",
     ] {
         metrics::counter!(name).increment(0);
@@ -562,17 +580,23 @@ pub async fn spawn_pipeline(
 
     // Sinks: bounded channels, so a slow database slows the monitor, which slows the sources.
     let (alert_tx, alert_rx) = mpsc::channel::<AlertMsg>(1024);
+    let lost = Arc::new(Lost::default());
     tasks.push(tokio::spawn(alert_sink(
         alert_rx,
         store.clone(),
         (live.clone(), alerts.clone()),
         config.alert_tap.clone(),
         config.run_id.clone(),
+        (Arc::clone(&lost), config.final_store_tries),
     )));
     let pos_tx = match (&store, config.store_positions) {
         (Some(s), true) => {
             let (ptx, prx) = mpsc::channel::<PositionMsg>(4);
-            tasks.push(tokio::spawn(position_sink(prx, Arc::clone(s))));
+            tasks.push(tokio::spawn(position_sink(
+                prx,
+                Arc::clone(s),
+                (Arc::clone(&lost), config.final_store_tries),
+            )));
             Some(ptx)
         }
         _ => None,
@@ -630,6 +654,7 @@ pub async fn spawn_pipeline(
             last,
             snapshot: tokio::sync::Mutex::new(None),
             run_id: config.run_id.clone(),
+            lost,
         }),
     })
 }

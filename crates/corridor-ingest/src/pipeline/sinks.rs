@@ -1,5 +1,7 @@
 //! The sinks: alerts stored then broadcast, positions stored in batches.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::*;
 
 /// What the position sink does, in order.
@@ -49,6 +51,7 @@ pub(super) async fn alert_sink(
     (live, alerts): (broadcast::Sender<LiveEvent>, broadcast::Sender<Arc<Alert>>),
     tap: Option<mpsc::Sender<Alert>>,
     run: String,
+    (lost, final_tries): (Arc<Lost>, Duration),
 ) {
     let mut batch = Vec::new();
     // Rows not stored yet, latest version per id: kept and tried again with
@@ -99,6 +102,7 @@ pub(super) async fn alert_sink(
             store_alerts(&**s, &mut unstored, 3).await;
             while unstored.len() > MAX_UNSTORED {
                 unstored.pop_first();
+                lost.alerts.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("corridor_ingest_alerts_given_up_total").increment(1);
                 tracing::error!("an alert could not be stored and was given up");
             }
@@ -127,13 +131,24 @@ pub(super) async fn alert_sink(
             let _ = reply.send(unstored.is_empty());
         }
     }
-    // The pipeline is ending: one last try for what is still unstored.
+    // The pipeline is ending: tried again for a while (the database may be
+    // back in a moment), then what is still unstored is given up, and said.
     if let Some(s) = &store
         && !unstored.is_empty()
     {
-        if store_alerts(&**s, &mut unstored, 1).await {
+        let deadline = tokio::time::Instant::now() + final_tries;
+        let mut stored = false;
+        while !stored && tokio::time::Instant::now() < deadline {
+            stored = store_alerts(&**s, &mut unstored, 1).await;
+            if !stored {
+                tokio::time::sleep(FINAL_TRY_EVERY).await;
+            }
+        }
+        if stored {
             to_broadcast.drain(..).for_each(broadcast);
         } else {
+            lost.alerts
+                .fetch_add(unstored.len() as u64, Ordering::Relaxed);
             metrics::counter!("corridor_ingest_alerts_given_up_total")
                 .increment(unstored.len() as u64);
             tracing::error!(
@@ -141,6 +156,93 @@ pub(super) async fn alert_sink(
                 "stopping with alerts that could not be stored: given up"
             );
         }
+    }
+}
+
+/// How often a stopping pipeline tries again to store what it holds (for
+/// `PipelineConfig::final_store_tries`).
+const FINAL_TRY_EVERY: Duration = Duration::from_millis(500);
+
+/// What the sinks gave up (could not store and no longer hold): a stopping
+/// command reads it to say so and exit with a failure.
+#[derive(Debug, Default)]
+pub struct Lost {
+    pub alerts: AtomicU64,
+    pub positions: AtomicU64,
+}
+
+/// Positions held for another try while the store fails (about 50 MB):
+/// beyond that the oldest are given up. A TCP or UDP feed cannot be asked
+/// again, so this is all that stands between an outage and a lost track.
+const MAX_UNSTORED_POSITIONS: usize = 1_000_000;
+
+/// How soon positions that could not be stored are tried again when no new
+/// rows come.
+const POSITION_RETRY: Duration = Duration::from_secs(2);
+
+/// Rows waiting to be stored, oldest batch first.
+#[derive(Default)]
+struct Waiting {
+    batches: VecDeque<Vec<PositionRow>>,
+    rows: usize,
+    /// Rows given up since the last barrier (a barrier then answers `false`).
+    given_up: bool,
+}
+
+impl Waiting {
+    fn push(&mut self, rows: Vec<PositionRow>, lost: &Lost) {
+        self.rows += rows.len();
+        self.batches.push_back(rows);
+        while self.rows > MAX_UNSTORED_POSITIONS {
+            let Some(old) = self.batches.pop_front() else {
+                break;
+            };
+            self.rows -= old.len();
+            self.given_up = true;
+            lost.positions
+                .fetch_add(old.len() as u64, Ordering::Relaxed);
+            metrics::counter!("corridor_ingest_positions_given_up_total")
+                .increment(old.len() as u64);
+            tracing::error!(
+                rows = old.len(),
+                "positions could not be stored and were given up"
+            );
+        }
+    }
+
+    /// Stores the waiting batches in order until one fails; `true` when
+    /// none is left.
+    async fn flush(&mut self, store: &dyn TrackStore, lost: &Lost) -> bool {
+        while let Some(rows) = self.batches.front() {
+            match store.insert_positions(rows).await {
+                Ok(n) => {
+                    metrics::counter!("corridor_positions_stored_total").increment(n);
+                    self.rows -= rows.len();
+                    self.batches.pop_front();
+                }
+                Err(e) if e.is_refused_data() => {
+                    // Never stored however often tried: given up at once,
+                    // or it would hold up every row behind it.
+                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                        .increment(1);
+                    metrics::counter!("corridor_ingest_positions_given_up_total")
+                        .increment(rows.len() as u64);
+                    tracing::error!(error = %e, rows = rows.len(), "positions refused by the database: given up");
+                    lost.positions
+                        .fetch_add(rows.len() as u64, Ordering::Relaxed);
+                    self.rows -= rows.len();
+                    self.given_up = true;
+                    self.batches.pop_front();
+                }
+                Err(e) => {
+                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                        .increment(1);
+                    tracing::error!(error = %e, rows = rows.len(), waiting = self.rows, "storing positions failed: tried again");
+                    return false;
+                }
+            }
+        }
+        true
     }
 }
 
@@ -174,27 +276,40 @@ async fn store_alerts(
     false
 }
 
-pub(super) async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Arc<dyn TrackStore>) {
-    // Whether every row since the last barrier was written.
-    let mut all_stored = true;
+pub(super) async fn position_sink(
+    mut rx: mpsc::Receiver<PositionMsg>,
+    store: Arc<dyn TrackStore>,
+    (lost, final_tries): (Arc<Lost>, Duration),
+) {
+    // Rows not stored yet: tried again before newer ones, with the next
+    // batch or after a while if none comes.
+    let mut waiting = Waiting::default();
+    let mut retry = tokio::time::interval(POSITION_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Thinning runs on the feed's clock, so a replay runs it many times a
     // second: one INFO line a minute at most, with what was thinned since
     // (the interface check, session 19, saw 430 lines a minute).
     let mut thinned = 0u64;
     let mut said_at: Option<std::time::Instant> = None;
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            PositionMsg::Rows(rows) => match store.insert_positions(&rows).await {
-                Ok(n) => metrics::counter!("corridor_positions_stored_total").increment(n),
-                Err(e) => {
-                    all_stored = false;
-                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
-                        .increment(1);
-                    tracing::error!(error = %e, rows = rows.len(), "storing positions failed");
-                }
+    loop {
+        let msg = tokio::select! {
+            m = rx.recv() => match m {
+                Some(m) => m,
+                None => break,
             },
+            _ = retry.tick(), if waiting.rows > 0 => {
+                waiting.flush(&*store, &lost).await;
+                continue;
+            }
+        };
+        match msg {
+            PositionMsg::Rows(rows) => {
+                waiting.push(rows, &lost);
+                waiting.flush(&*store, &lost).await;
+            }
             PositionMsg::Stored(reply) => {
-                let _ = reply.send(std::mem::replace(&mut all_stored, true));
+                let all = waiting.rows == 0 && !std::mem::take(&mut waiting.given_up);
+                let _ = reply.send(all);
             }
             PositionMsg::Downsample(before, cfg) => {
                 let bucket = u32::try_from(cfg.bucket.as_secs()).unwrap_or(u32::MAX);
@@ -225,5 +340,22 @@ pub(super) async fn position_sink(mut rx: mpsc::Receiver<PositionMsg>, store: Ar
                 }
             }
         }
+    }
+    // Stopping: tried again for a while, then given up, and said.
+    let deadline = tokio::time::Instant::now() + final_tries;
+    while waiting.rows > 0 && tokio::time::Instant::now() < deadline {
+        if !waiting.flush(&*store, &lost).await {
+            tokio::time::sleep(FINAL_TRY_EVERY).await;
+        }
+    }
+    if waiting.rows > 0 {
+        lost.positions
+            .fetch_add(waiting.rows as u64, Ordering::Relaxed);
+        metrics::counter!("corridor_ingest_positions_given_up_total")
+            .increment(waiting.rows as u64);
+        tracing::error!(
+            rows = waiting.rows,
+            "stopping with positions that could not be stored: given up"
+        );
     }
 }

@@ -115,8 +115,14 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // On ctrl-c or SIGTERM the tracking pipeline drains first (what it
     // holds is stored, NATS messages answered), which also ends the live
     // streams; then the server stops.
-    let timed_out = DrainTimedOut::default();
-    let stop = stop_after_signal(async move { live.shutdown().await }, timed_out.clone());
+    let timed_out = NotStored::default();
+    let stop = stop_after_signal(
+        async move {
+            live.shutdown().await;
+            live.lost()
+        },
+        timed_out.clone(),
+    );
     let cut = corridor_server::serve_on(app, listener, stop)
         .await
         .with_context(|| format!("serving on {addr}"))?;
@@ -127,20 +133,27 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Set by [`stop_after_signal`] when the pipeline did not drain in time,
-/// so the command can exit with a failure: what it held was not stored.
+/// or drained having given up alerts or positions the store would not
+/// take, so the command can exit with a failure: what it held was not
+/// stored.
 #[derive(Debug, Clone, Default)]
-pub(super) struct DrainTimedOut(std::sync::Arc<std::sync::atomic::AtomicBool>);
+pub(super) struct NotStored(std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
-impl DrainTimedOut {
-    /// The exit code of a stop: success unless the drain timed out, or a
-    /// signal `cut` the wait for open requests short (its own status).
+impl NotStored {
+    fn set(&self, why: String) {
+        if let Ok(mut w) = self.0.lock() {
+            *w = Some(why);
+        }
+    }
+
+    /// The exit code of a stop: success unless something was not stored,
+    /// or a signal `cut` the wait for open requests short (its own status).
     pub(super) fn exit_code(&self, cut: Option<corridor_server::StopSignal>) -> ExitCode {
+        let why = self.0.lock().ok().and_then(|w| w.clone());
         if let Some(signal) = cut {
             ExitCode::from(signal.exit_status())
-        } else if self.0.load(std::sync::atomic::Ordering::Relaxed) {
-            say!(
-                "corridor: stopped before the tracking pipeline drained; what it held was not stored"
-            );
+        } else if let Some(why) = why {
+            say!("corridor: {why}");
             ExitCode::FAILURE
         } else {
             ExitCode::SUCCESS
@@ -148,24 +161,28 @@ impl DrainTimedOut {
     }
 }
 
-/// Waits for ctrl-c or SIGTERM, then runs `drain` for at most
-/// [`DRAIN_LIMIT`]; a second signal meanwhile ends the process at once,
-/// with that signal's exit status (130 or 143).
+/// Waits for ctrl-c or SIGTERM, then runs `drain` (which says how many
+/// alerts and positions were given up) for at most [`DRAIN_LIMIT`]; a
+/// second signal meanwhile ends the process at once, with that signal's
+/// exit status (130 or 143).
 pub(super) async fn stop_after_signal(
-    drain: impl std::future::Future<Output = ()>,
-    timed_out: DrainTimedOut,
+    drain: impl std::future::Future<Output = (u64, u64)>,
+    not_stored: NotStored,
 ) {
     corridor_server::shutdown_signal().await;
     match drain_within(drain, DRAIN_LIMIT, corridor_server::shutdown_signal()).await {
-        Drain::Done => {}
+        Drain::Done((0, 0)) => {}
+        Drain::Done((alerts, positions)) => not_stored.set(format!(
+            "stopped having given up {alerts} alerts and {positions} positions the store did not take (see the log)"
+        )),
         Drain::TimedOut => {
             tracing::warn!(
                 "the tracking pipeline did not drain in {} s: stopping without it",
                 DRAIN_LIMIT.as_secs()
             );
-            timed_out
-                .0
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            not_stored.set(
+                "stopped before the tracking pipeline drained; what it held was not stored".into(),
+            );
         }
         Drain::Cut(signal) => {
             say!("corridor: a second signal: stopping now");
@@ -176,20 +193,20 @@ pub(super) async fn stop_after_signal(
 
 /// How a stop's wait for the pipeline ended.
 #[derive(Debug, PartialEq, Eq)]
-enum Drain {
-    Done,
+enum Drain<T> {
+    Done(T),
     TimedOut,
     /// Another signal came first.
     Cut(corridor_server::StopSignal),
 }
 
-async fn drain_within(
-    drain: impl std::future::Future<Output = ()>,
+async fn drain_within<T>(
+    drain: impl std::future::Future<Output = T>,
     limit: std::time::Duration,
     signal: impl std::future::Future<Output = corridor_server::StopSignal>,
-) -> Drain {
+) -> Drain<T> {
     tokio::select! {
-        () = drain => Drain::Done,
+        t = drain => Drain::Done(t),
         () = tokio::time::sleep(limit) => Drain::TimedOut,
         s = signal => Drain::Cut(s),
     }
@@ -222,7 +239,7 @@ mod tests {
             };
             drain_within(drain, limit, signal).await
         };
-        assert_eq!(check(true, None, long).await, Drain::Done);
+        assert_eq!(check(true, None, long).await, Drain::Done(()));
         assert_eq!(
             check(false, Some(StopSignal::Terminate), long).await,
             Drain::Cut(StopSignal::Terminate)
@@ -233,7 +250,7 @@ mod tests {
         );
         assert_eq!(StopSignal::Terminate.exit_status(), 143);
         assert_eq!(StopSignal::Interrupt.exit_status(), 130);
-        let code = |cut| super::DrainTimedOut::default().exit_code(cut);
+        let code = |cut| super::NotStored::default().exit_code(cut);
         assert_eq!(code(None), std::process::ExitCode::SUCCESS);
         assert_eq!(
             code(Some(StopSignal::Terminate)),

@@ -144,6 +144,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let stats_handle = handle.clone();
     handle.join().await;
     let stats = stats_handle.source_stats();
+    let (lost_alerts, lost_positions) = stats_handle.lost();
     drop(stats_handle);
     drop(handle);
     let latest = collector.await?;
@@ -179,6 +180,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         kinds.join(", "),
         args.alerts.display()
     );
+    if lost_alerts + lost_positions > 0 {
+        say!(
+            "corridor: the store did not take {lost_alerts} alerts and {lost_positions} positions (given up; see the log)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,128 @@
+//! An operator's review (session 21): positions from a TCP feed that the
+//! database failed to take were dropped (a 20 s outage lost 52,000 of
+//! 137,600), and a stop gave up waiting alerts after one try and still
+//! exited 0. The outage here is the real database refusing every insert
+//! (a trigger), lifted while the pipeline runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use corridor_ingest::sim::NmeaEncoder;
+use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
+use corridor_store::{SqliteTrackStore, TrackStore};
+use corridor_track::{NavStatus, PositionReport, Report};
+use jiff::{SignedDuration, Timestamp};
+use sqlx::Connection;
+use tokio::io::AsyncWriteExt;
+
+const MMSI: u32 = 271_000_888;
+const REPORTS: usize = 300;
+
+/// A store whose every position insert fails until `lift` is called, and a
+/// live pipeline on it that has been sent `REPORTS` positions over TCP and
+/// has tracked them all.
+async fn outage(
+    final_tries: Duration,
+) -> (
+    tempfile::TempDir,
+    Arc<dyn TrackStore>,
+    LiveHandle,
+    sqlx::SqliteConnection,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("track.db");
+    let store: Arc<dyn TrackStore> = Arc::new(
+        SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    let mut admin = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("admin connection");
+    sqlx::query(
+        "CREATE TRIGGER outage BEFORE INSERT ON track_positions \
+         BEGIN SELECT RAISE(ABORT, 'the database is down'); END",
+    )
+    .execute(&mut admin)
+    .await
+    .expect("trigger");
+
+    let mut cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    cfg.position_batch = 10;
+    cfg.final_store_tries = final_tries;
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    // In the last hour, 10 s apart, sailing north off the Bosphorus.
+    let start = Timestamp::now() - SignedDuration::from_hours(1);
+    let mut enc = NmeaEncoder::new(&[], "t");
+    let feed: String = (0..REPORTS)
+        .map(|i| {
+            enc.encode(&Report::Position(PositionReport {
+                mmsi: MMSI,
+                time: start + SignedDuration::from_secs(10 * i as i64),
+                lat: 42.0 + i as f64 * 0.0004,
+                lon: 29.5,
+                sog_kn: Some(9.0),
+                cog_deg: Some(0.0),
+                heading_deg: Some(0),
+                nav_status: NavStatus::UNDER_WAY,
+            }))
+        })
+        .collect();
+    let mut conn = tokio::net::TcpStream::connect(handle.bound()[0].1)
+        .await
+        .expect("connect");
+    conn.write_all(feed.as_bytes()).await.expect("write");
+    drop(conn);
+    for _ in 0..1000 {
+        if handle.stats().await.monitor.positions == REPORTS as u64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(handle.stats().await.monitor.positions, REPORTS as u64);
+    (dir, store, handle, admin)
+}
+
+async fn stored(store: &Arc<dyn TrackStore>) -> usize {
+    store
+        .track(MMSI, Timestamp::MIN, Timestamp::MAX, 10_000)
+        .await
+        .expect("track")
+        .len()
+}
+
+#[tokio::test]
+async fn positions_wait_out_a_database_outage() {
+    let (_dir, store, handle, mut admin) = outage(Duration::from_secs(15)).await;
+    // Given a moment to try (and fail): nothing is in.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(stored(&store).await, 0, "the outage let rows in");
+    sqlx::query("DROP TRIGGER outage")
+        .execute(&mut admin)
+        .await
+        .expect("lift");
+    // Tried again while running, not only at the stop.
+    for _ in 0..100 {
+        if stored(&store).await == REPORTS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored(&store).await, REPORTS, "rows lost to the outage");
+    handle.shutdown().await;
+    assert_eq!(handle.lost(), (0, 0));
+}
+
+#[tokio::test]
+async fn a_stop_during_an_outage_says_what_it_gave_up() {
+    let (_dir, store, handle, _admin) = outage(Duration::from_millis(600)).await;
+    handle.shutdown().await;
+    // Every row it held, counted: the command exits with a failure on it.
+    assert_eq!(handle.lost(), (0, REPORTS as u64));
+    assert_eq!(stored(&store).await, 0);
+}
