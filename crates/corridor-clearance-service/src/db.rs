@@ -257,6 +257,16 @@ impl Db {
         })
     }
 
+    /// How many entries the stored log holds (one look at its key).
+    pub async fn log_size(&self) -> Result<u64, ServiceError> {
+        on_db!(self, pool => {
+            let n: i64 = sqlx::query_scalar(q("SELECT COALESCE(MAX(seq) + 1, 0) FROM clearance_log"))
+                .fetch_one(pool)
+                .await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// Appends one log row and its projections in one transaction.
     pub async fn append(&self, row: &StoredEntry, p: &Projection) -> Result<(), ServiceError> {
         on_db!(self, pool => {

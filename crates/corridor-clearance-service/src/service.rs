@@ -126,6 +126,9 @@ pub struct Service {
     pub(crate) arrival_notes: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
+/// How often a service looks for log entries other processes appended.
+const LOOK_FOR_APPENDS: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Acknowledgements a slow live subscriber may fall behind by before it
 /// is told it lagged (they come at a coordinator's pace).
 const ACK_FEED: usize = 64;
@@ -191,7 +194,7 @@ impl Service {
             config.clone(),
             crate::inspections::plan_timetable(&capacity)?,
         );
-        Ok(Arc::new(Service {
+        let service = Arc::new(Service {
             db,
             config,
             origin,
@@ -209,7 +212,24 @@ impl Service {
             tally: Mutex::new((0, tally)),
             arrivals_tracked: std::sync::atomic::AtomicBool::new(false),
             arrival_notes: std::sync::Mutex::default(),
-        }))
+        });
+        // Reads see what other processes append within a few seconds (a
+        // write looks first anyway). Ends with the service.
+        let weak = Arc::downgrade(&service);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LOOK_FOR_APPENDS);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(s) = weak.upgrade() else { break };
+                let mut st = s.state.lock().await;
+                if let Err(e) = s.catch_up(&mut st).await {
+                    tracing::warn!(error = %e, "could not read the log's new entries");
+                }
+            }
+        });
+        Ok(service)
     }
 
     /// Lets the service find tracking alerts by key, so the coordinator can
@@ -306,7 +326,8 @@ impl Service {
         build: impl FnOnce(&corridor_clearance::Clearance) -> Result<Command, ServiceError>,
         document: Option<DocRow>,
     ) -> Result<Event, ServiceError> {
-        let st = Arc::clone(&self.state).lock_owned().await;
+        let mut st = Arc::clone(&self.state).lock_owned().await;
+        self.catch_up(&mut st).await?;
         let now = self.now_after(&st);
         let command = build(&st.clearance)?;
         let documents = match &document {
@@ -350,6 +371,45 @@ impl Service {
         })
         .await?;
         Ok(outcome.event)
+    }
+
+    /// Reads what another process appended to the stored log since this
+    /// one last read it (`corridor keys rotate`, a second server), so that
+    /// a party's new key, a stoppage or a decision made elsewhere counts
+    /// here at once. One look at the log's size when nothing is new; else
+    /// the whole log is verified and replayed again, and must extend what
+    /// this process had read (a stored log that shrank or whose entries
+    /// changed is refused as tampered).
+    pub(crate) async fn catch_up(&self, st: &mut State) -> Result<(), ServiceError> {
+        let stored = self.db.log_size().await?;
+        let known = st.entries.len() as u64;
+        if stored == known {
+            return Ok(());
+        }
+        if stored < known {
+            return Err(ServiceError::Tampered(format!(
+                "the stored log holds {stored} entries, fewer than the {known} this server has read"
+            )));
+        }
+        let fresh = load(&self.db, &self.config).await?;
+        if let Some(last) = st.entries.last()
+            && fresh
+                .entries
+                .get(st.entries.len() - 1)
+                .map(|e| e.entry_hash)
+                != Some(last.entry_hash)
+        {
+            return Err(ServiceError::Tampered(format!(
+                "the stored log's entry {} is not the one this server read",
+                last.seq
+            )));
+        }
+        tracing::info!(
+            entries = fresh.entries.len() as u64 - known,
+            "read log entries another process appended"
+        );
+        *st = fresh;
+        Ok(())
     }
 
     /// Appends one entry and, once it is stored, applies `apply` to the
@@ -418,7 +478,8 @@ impl Service {
         let key = key
             .strong()
             .map_err(|e| ServiceError::Unprocessable(format!("public_key: {e}")))?;
-        let st = Arc::clone(&self.state).lock_owned().await;
+        let mut st = Arc::clone(&self.state).lock_owned().await;
+        self.catch_up(&mut st).await?;
         let first = st.keys.latest_key(party).is_none();
         if first
             && let Some(pinned) = self.config.first_key(party)

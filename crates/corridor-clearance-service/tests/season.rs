@@ -723,7 +723,11 @@ async fn futures_tokens(app: &axum::Router, users: &[&str]) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_second_writer_is_detected_and_the_service_catches_up() {
+async fn a_second_writer_is_read_before_a_write_and_within_seconds() {
+    // An operator review (session 21): a key `corridor keys rotate` gave a
+    // party on the live database was refused as unknown until the server
+    // restarted, and a second server's entries were unseen until its own
+    // next write failed with a conflict.
     let dir = tempfile::tempdir().unwrap();
     let a = sqlite_service(&dir, "2022-08-01T08:00:00Z").await;
     // Another process on the same database (e.g. `corridor keys rotate`).
@@ -739,23 +743,45 @@ async fn a_second_writer_is_detected_and_the_service_catches_up() {
     b.register_key(&admin, "UA", key_of(&keys, "UA").public_key(), None)
         .await
         .unwrap();
-    let err = a
-        .register_key(&admin, "RU", key_of(&keys, "RU").public_key(), None)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, corridor_clearance_service::ServiceError::Conflict(_)),
-        "{err}"
-    );
-    // Reloaded: the retry appends after b's entry, and the log verifies.
+    // A write reads the other's entry first: no conflict, and it counts.
     a.register_key(&admin, "RU", key_of(&keys, "RU").public_key(), None)
         .await
         .unwrap();
     assert_eq!(a.entries().await.len(), 2);
+    assert!(
+        a.keys().await.latest_key("UA").is_some(),
+        "b's key unknown to a"
+    );
     let report = corridor_clearance_service::verify::verify_database(a.db(), None)
         .await
         .unwrap();
     assert_eq!(report.size, 2);
+    // A reader (b, which wrote nothing since) sees a's entry within seconds.
+    for _ in 0..100 {
+        if b.entries().await.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.entries().await.len(), 2, "b never read a's entry");
+    assert!(b.keys().await.latest_key("RU").is_some());
+    // A stored log that lost entries is refused, not read as the truth.
+    a.db()
+        .execute_raw("DROP TRIGGER clearance_log_no_delete")
+        .await
+        .unwrap();
+    a.db()
+        .execute_raw("DELETE FROM clearance_log WHERE seq = 1")
+        .await
+        .unwrap();
+    let err = a
+        .register_key(&admin, "TR", key_of(&keys, "TR").public_key(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, corridor_clearance_service::ServiceError::Tampered(_)),
+        "{err}"
+    );
 }
 
 /// The form asks the server while it is filled: the rules applied to
