@@ -88,12 +88,18 @@ impl SourceSpec {
             "nats" => {
                 let parts: Vec<&str> = rest.split('|').collect();
                 match parts.as_slice() {
-                    [url, stream, subject, durable] => Ok(Self::Nats {
-                        url: (*url).to_string(),
-                        stream: (*stream).to_string(),
-                        subject: (*subject).to_string(),
-                        durable: (*durable).to_string(),
-                    }),
+                    [url, stream, subject, durable] => {
+                        let bad = |why: String| format!("{s:?}: {why}");
+                        nats_name("stream", stream).map_err(bad)?;
+                        nats_subject(subject).map_err(bad)?;
+                        nats_name("durable consumer", durable).map_err(bad)?;
+                        Ok(Self::Nats {
+                            url: (*url).to_string(),
+                            stream: (*stream).to_string(),
+                            subject: (*subject).to_string(),
+                            durable: (*durable).to_string(),
+                        })
+                    }
                     _ => Err(format!("{s:?}: expected nats:URL|STREAM|SUBJECT|DURABLE")),
                 }
             }
@@ -113,6 +119,47 @@ impl SourceSpec {
             } => format!("nats:{subject}/{durable}"),
         }
     }
+}
+
+/// A JetStream stream or consumer name as the server takes it: refused
+/// here rather than retried for ever against a server that never will.
+fn nats_name(what: &str, name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err(format!("the {what} name is empty"));
+    }
+    if name.len() > 255 {
+        return Err(format!("the {what} name is longer than 255 bytes"));
+    }
+    match name
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '.' | '*' | '>' | '/' | '\\'))
+    {
+        Some(c) => Err(format!(
+            "the {what} name {name:?} holds {c:?} (no spaces, '.', '*', '>', '/' or '\\')"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A NATS subject: dot-separated tokens, none empty or with spaces; `*`
+/// only as a whole token, `>` only as the whole last one.
+fn nats_subject(subject: &str) -> Result<(), String> {
+    let tokens: Vec<&str> = subject.split('.').collect();
+    for (i, t) in tokens.iter().enumerate() {
+        let why = if t.is_empty() {
+            "has an empty token"
+        } else if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            "holds a space"
+        } else if t.len() > 1 && t.contains(['*', '>']) {
+            "uses '*' or '>' inside a token"
+        } else if *t == ">" && i + 1 != tokens.len() {
+            "uses '>' before its last token"
+        } else {
+            continue;
+        };
+        return Err(format!("the subject {subject:?} {why}"));
+    }
+    Ok(())
 }
 
 /// Limits every source obeys.
@@ -247,6 +294,28 @@ mod tests {
             SourceSpec::parse("nats:127.0.0.1:4222|AIS|ais.raw|corridor"),
             Ok(SourceSpec::Nats { .. })
         ));
+        // An operator review (session 21): names the server never takes
+        // were retried for ever.
+        for (spec, says) in [
+            (
+                "nats:n:4222|OPREV Y|ais.raw|c",
+                "stream name \"OPREV Y\" holds ' '",
+            ),
+            ("nats:n:4222|A.B|ais.raw|c", "stream name \"A.B\" holds '.'"),
+            ("nats:n:4222|AIS|a b|c", "subject \"a b\" holds a space"),
+            ("nats:n:4222|AIS|ais..raw|c", "has an empty token"),
+            ("nats:n:4222|AIS|ais.>.raw|c", "'>' before its last token"),
+            (
+                "nats:n:4222|AIS|ais.raw|c.d",
+                "durable consumer name \"c.d\" holds '.'",
+            ),
+            ("nats:n:4222|AIS|ais.raw|", "durable consumer name is empty"),
+        ] {
+            let err = SourceSpec::parse(spec).expect_err(spec);
+            assert!(err.contains(says), "{spec}: {err}");
+        }
+        assert!(SourceSpec::parse("nats:n:4222|AIS|ais.*.raw|c-1_x").is_ok());
+        assert!(SourceSpec::parse("nats:n:4222|AIS|ais.>|c").is_ok());
         assert!(SourceSpec::parse("carrier-pigeon:x").is_err());
         assert!(SourceSpec::parse("tcp-server:nonsense").is_err());
     }
