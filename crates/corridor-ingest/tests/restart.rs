@@ -216,3 +216,50 @@ async fn a_resumed_vessel_never_heard_again_gets_its_gap() {
     assert_eq!(gap.start, heard);
     handle.shutdown().await;
 }
+
+/// Open finding 40: until a resumed vessel was heard, `/vessels/live`
+/// listed it with its area but no position, so the map lost it at every
+/// restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_vessel_is_shown_where_it_was_last_heard() {
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let end = lane.point_at(lane.length_m());
+    let (_dir, store) = fresh_store().await;
+    // Whole seconds, as the feed's tag blocks carry them.
+    let t0 = Timestamp::from_second(Timestamp::now().as_second() - 1800).expect("t0");
+    let at_anchor: Vec<PositionReport> = (0..5)
+        .map(|m| PositionReport {
+            mmsi: MMSI,
+            time: t0 + SignedDuration::from_mins(m),
+            lat: end.lat,
+            lon: end.lon,
+            sog_kn: Some(0.2),
+            cog_deg: Some(90.0),
+            heading_deg: None,
+            nav_status: NavStatus::AT_ANCHOR,
+        })
+        .collect();
+    run(&store, "run-1", &at_anchor).await;
+
+    let cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    let vessels = handle.vessels().await;
+    handle.shutdown().await;
+    let v = vessels
+        .iter()
+        .find(|v| v.mmsi == MMSI)
+        .expect("the vessel resumed");
+    let last = at_anchor.last().expect("a report");
+    // As AIS carries it (1/10,000 of a minute).
+    let near = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-5);
+    assert!(near(v.lat, last.lat) && near(v.lon, last.lon), "{v:?}");
+    assert_eq!(v.last_seen, Some(last.time));
+    assert_eq!(v.sog, Some(0.2));
+    assert!(v.area.is_some(), "{v:?}");
+}

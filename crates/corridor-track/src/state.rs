@@ -148,11 +148,13 @@ pub(crate) struct Detectors {
     /// claim is not yet taken for a change of identity (a ship sharing the
     /// MMSI is an `mmsi_conflict` by its second claim, not this).
     pub other_claim_since: Option<Timestamp>,
-    /// When a previous run last heard it ([`Monitor::resume`](crate::Monitor::resume)),
-    /// until this run does: its silence counts from then towards
-    /// `ais_gap` and forgetting, but no report before it is stale (a
-    /// redelivered static report keeps its name and IMO).
-    pub resumed_at: Option<Timestamp>,
+    /// Where and when a previous run last heard it
+    /// ([`Monitor::resume`](crate::Monitor::resume)), until this run does:
+    /// its silence counts from then towards `ais_gap` and forgetting, but no
+    /// report before it is stale (a redelivered static report keeps its
+    /// name and IMO); shown as its last known position. Not a fix: nothing
+    /// is measured from it.
+    pub resumed: Option<Fix>,
     /// MMSIs this vessel is in a candidate encounter with.
     pub partners: Vec<u32>,
     /// Point stored in the slow-vessel R-tree, if any.
@@ -168,6 +170,18 @@ pub(crate) struct Detectors {
 }
 
 impl VesselState {
+    /// The believed fix, else where a previous run last heard the vessel
+    /// (a restart, before this run has): its last known position.
+    pub fn last_known(&self) -> Option<Fix> {
+        self.fix.or(self.det.resumed)
+    }
+
+    /// When the vessel was last heard, by this run or, before that, by a
+    /// previous one.
+    pub fn last_heard(&self) -> Option<Timestamp> {
+        self.last_seen.or(self.det.resumed.map(|f| f.time))
+    }
+
     pub(crate) fn new(mmsi: u32) -> Self {
         Self {
             mmsi,

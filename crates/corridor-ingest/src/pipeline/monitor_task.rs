@@ -52,6 +52,9 @@ fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
             at: e.at,
         })
     });
+    // A vessel placed where a previous run last heard it, not heard
+    // since: shown there, as of then (open finding 40).
+    let shown = v.last_known();
     LiveVessel {
         mmsi: v.mmsi,
         imo: v.imo,
@@ -59,15 +62,15 @@ fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
         callsign: v.callsign.as_deref().map(str::to_string),
         ship_type: v.ship_type,
         registered: v.registered.is_some(),
-        lat: v.fix.map(|f| f.pos.lat),
-        lon: v.fix.map(|f| f.pos.lon),
-        sog: v.fix.and_then(|f| f.sog_kn),
-        cog: v.fix.and_then(|f| f.cog_deg),
-        heading: v.fix.and_then(|f| f.heading_deg),
-        nav_status: v.fix.map(|f| f.nav_status.0),
+        lat: shown.map(|f| f.pos.lat),
+        lon: shown.map(|f| f.pos.lon),
+        sog: shown.and_then(|f| f.sog_kn),
+        cog: shown.and_then(|f| f.cog_deg),
+        heading: shown.and_then(|f| f.heading_deg),
+        nav_status: shown.map(|f| f.nav_status.0),
         state: v.zone,
         area,
-        last_seen: v.last_seen,
+        last_seen: v.last_heard(),
         eta,
     }
 }

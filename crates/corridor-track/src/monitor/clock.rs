@@ -101,8 +101,7 @@ impl<R: Registry> Monitor<R> {
             .values()
             .filter(|v| v.in_corridor() && v.det.gap.is_none())
             .filter_map(|v| {
-                v.last_seen
-                    .or(v.det.resumed_at)
+                v.last_heard()
                     .filter(|ls| secs(*ls, now) > gap)
                     .map(|ls| (v.mmsi, ls))
             })
@@ -188,12 +187,7 @@ impl<R: Registry> Monitor<R> {
         let gone: Vec<u32> = self
             .vessels
             .values()
-            .filter(|v| {
-                !v.in_corridor()
-                    && v.last_seen
-                        .or(v.det.resumed_at)
-                        .is_some_and(|ls| secs(ls, now) > forget)
-            })
+            .filter(|v| !v.in_corridor() && v.last_heard().is_some_and(|ls| secs(ls, now) > forget))
             .filter(|v| {
                 let d = &v.det;
                 d.loiter.is_none()
@@ -269,7 +263,7 @@ impl<R: Registry> Monitor<R> {
             && let Some(v) = self.vessels.get(&p.mmsi)
             && v.in_corridor()
             && v.det.gap.is_none()
-            && let Some(last) = v.last_seen.or(v.det.resumed_at)
+            && let Some(last) = v.last_heard()
             && secs(last, t) > self.config.ais_gap_s as f64
         {
             self.open_gap(p.mmsi, last, t, out);

@@ -32,7 +32,7 @@ impl<R: Registry> Monitor<R> {
             let registered = self.registry.by_mmsi(r.mmsi).map(|reg| reg.key);
             match self.vessels.get_mut(&r.mmsi) {
                 Some(v) if v.in_corridor() || v.areas().next().is_some() => {
-                    v.det.resumed_at = Some(r.time);
+                    v.det.resumed = Some(Fix::from_report(&r));
                     v.registered = registered;
                     placed += 1;
                 }
