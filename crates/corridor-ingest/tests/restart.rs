@@ -263,3 +263,68 @@ async fn a_resumed_vessel_is_shown_where_it_was_last_heard() {
     assert_eq!(v.sog, Some(0.2));
     assert!(v.area.is_some(), "{v:?}");
 }
+
+/// An operator review (session 21, open finding 43): an alert open when a
+/// live run stopped stayed open for good, and the next run opened a second
+/// copy if it still held. The next run closes it, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_closes_what_the_previous_run_left_open() {
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let mid = lane.point_at(lane.length_m() / 2.0);
+    let (_dir, store) = fresh_store().await;
+    let t0 = Timestamp::from_second(Timestamp::now().as_second() - 3 * 3600).expect("t0");
+    // Stopped in the middle of the lane for 75 minutes: loitering, still open.
+    let stopped = |m: i64| PositionReport {
+        mmsi: MMSI,
+        time: t0 + SignedDuration::from_mins(m),
+        lat: mid.lat,
+        lon: mid.lon,
+        sog_kn: Some(0.1),
+        cog_deg: None,
+        heading_deg: None,
+        nav_status: NavStatus::UNDER_WAY,
+    };
+    let first: Vec<PositionReport> = (0..75).map(stopped).collect();
+    run(&store, "run-1", &first).await;
+    let open = |store: Arc<dyn TrackStore>| async move {
+        store
+            .alerts(&AlertQuery {
+                kind: Some("loitering".into()),
+                open: Some(true),
+                ..AlertQuery::default()
+            })
+            .await
+            .expect("alerts")
+    };
+    assert_eq!(
+        open(Arc::clone(&store)).await.len(),
+        1,
+        "loitering open at the stop"
+    );
+
+    let again: Vec<PositionReport> = (80..83).map(stopped).collect();
+    run(&store, "run-2", &again).await;
+    assert!(
+        open(Arc::clone(&store)).await.is_empty(),
+        "left open by run-1"
+    );
+    let all = kinds(&store, "loitering").await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let row = store
+        .alerts(&AlertQuery {
+            kind: Some("loitering".into()),
+            ..AlertQuery::default()
+        })
+        .await
+        .expect("alerts")
+        .remove(0);
+    assert_eq!(row.body["open"], false);
+    assert!(
+        row.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("closed at a restart")),
+        "{}",
+        row.body
+    );
+}

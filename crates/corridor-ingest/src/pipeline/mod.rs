@@ -395,6 +395,51 @@ impl LiveHandle {
     }
 }
 
+/// Closes the alerts previous runs left open, saying so in their detail:
+/// this run's monitor never knew them (its memory went with the run that
+/// raised them), so it could never close them, and it raises any that
+/// still holds again (open finding 43: each restart left a second copy
+/// open). A store that cannot say is logged and they stay open.
+async fn close_previous_runs_alerts(store: &dyn TrackStore, run_id: &str) {
+    let q = corridor_store::AlertQuery {
+        open: Some(true),
+        limit: Some(10_000),
+        ..Default::default()
+    };
+    let rows = match store.alerts(&q).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            return tracing::warn!(error = %e, "could not read the alerts a previous run left open");
+        }
+    };
+    let this_run = format!("{run_id}:");
+    let closed: Vec<AlertRow> = rows
+        .into_iter()
+        .filter(|r| !r.key.starts_with(&this_run))
+        .map(|mut r| {
+            r.open = false;
+            if let Some(b) = r.body.as_object_mut() {
+                b.insert("open".into(), false.into());
+                let detail = b.get("detail").and_then(|d| d.as_str()).unwrap_or_default();
+                let detail =
+                    format!("{detail} (closed at a restart: raised again if it still holds)");
+                b.insert("detail".into(), detail.into());
+            }
+            r
+        })
+        .collect();
+    if closed.is_empty() {
+        return;
+    }
+    match store.upsert_alerts(&closed).await {
+        Ok(()) => tracing::info!(
+            alerts = closed.len(),
+            "closed the alerts a previous run left open"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not close the alerts a previous run left open"),
+    }
+}
+
 /// Where the store last saw each vessel, for [`Monitor::resume`]: each
 /// one's latest position within `ais_gap_s` before the wall clock (an
 /// older one says little about where the vessel is now, and a vessel
@@ -457,6 +502,7 @@ pub async fn spawn_pipeline(
     // With no source at all there is nothing to carry on with.
     let resume_from = match (&store, mode) {
         (Some(s), ClockMode::Live) if !config.sources.is_empty() => {
+            close_previous_runs_alerts(&**s, &config.run_id).await;
             last_seen(&**s, &config.monitor).await
         }
         _ => Vec::new(),
