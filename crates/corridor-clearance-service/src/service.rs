@@ -223,9 +223,20 @@ impl Service {
             loop {
                 tick.tick().await;
                 let Some(s) = weak.upgrade() else { break };
-                let mut st = s.state.lock().await;
-                if let Err(e) = s.catch_up(&mut st).await {
-                    tracing::warn!(error = %e, "could not read the log's new entries");
+                // Asked without the state's lock: a database that does not
+                // answer must not hold up what is answered from memory.
+                let grown = match s.db.log_size().await {
+                    Ok(stored) => stored != s.state.lock().await.entries.len() as u64,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "could not look for new log entries");
+                        false
+                    }
+                };
+                if grown {
+                    let mut st = s.state.lock().await;
+                    if let Err(e) = s.catch_up(&mut st).await {
+                        tracing::warn!(error = %e, "could not read the log's new entries");
+                    }
                 }
             }
         });

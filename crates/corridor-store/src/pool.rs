@@ -212,15 +212,33 @@ fn login_name() -> Option<String> {
         .map(|f| f[0].to_string())
 }
 
-/// A URL without its password, for error messages.
+/// A URL without its password, for error messages: the one before the
+/// host (`user:PASSWORD@`) and any given as a query option
+/// (`?password=…`, `sslpassword=…`).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match (base.find("://"), base.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match base[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &base[..s + 3], &base[at..]),
+            None => base.to_string(),
         },
-        _ => url.to_string(),
+        _ => base.to_string(),
+    };
+    if let Some(q) = query {
+        let options: Vec<String> = q
+            .split('&')
+            .map(|o| match o.split_once('=') {
+                Some((k, _)) if k.to_ascii_lowercase().ends_with("password") => format!("{k}=***"),
+                _ => o.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&options.join("&"));
     }
+    out
 }
 
 #[cfg(test)]
@@ -231,6 +249,15 @@ mod tests {
     fn urls() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        // A review (session 21): a password given as a query option.
+        assert_eq!(
+            redact("postgres://u@h/db?sslmode=require&password=hunter2&application_name=c"),
+            "postgres://u@h/db?sslmode=require&password=***&application_name=c"
+        );
+        assert_eq!(
+            redact("postgres://u:pw@h/db?sslpassword=x"),
+            "postgres://u:***@h/db?sslpassword=***"
+        );
         assert_eq!(locate("sqlite://a.db"), Location::Sqlite("a.db"));
         assert_eq!(locate("sqlite:a.db"), Location::Sqlite("a.db"));
         assert_eq!(locate("a.db"), Location::Sqlite("a.db"));

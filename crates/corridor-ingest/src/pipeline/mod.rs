@@ -203,7 +203,7 @@ pub struct LiveVessel {
 pub struct LiveEta {
     pub area: String,
     pub remaining_nm: f64,
-    pub speed_kn: f64,
+    pub speed_kn: f32,
     pub at: Option<Timestamp>,
 }
 

@@ -48,7 +48,8 @@ fn live_vessel(m: &Monitor, v: &VesselState) -> LiveVessel {
         Some(LiveEta {
             area: c.area(e.route.target)?.name.clone(),
             remaining_nm: e.route.remaining_m / corridor_geo::NM,
-            speed_kn: e.speed_kn,
+            // As an f32, serialized as reported (an f64 from it reads 12.100000381469727).
+            speed_kn: e.speed_kn as f32,
             at: e.at,
         })
     });

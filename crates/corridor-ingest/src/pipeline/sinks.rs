@@ -138,10 +138,18 @@ pub(super) async fn alert_sink(
     {
         let deadline = tokio::time::Instant::now() + final_tries;
         let mut stored = false;
-        while !stored && tokio::time::Instant::now() < deadline {
-            stored = store_alerts(&**s, &mut unstored, 1).await;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if stored || left.is_zero() {
+                break;
+            }
+            // Each try bounded by the time left, so the stop ends on time.
+            let limit = left.min(RETRY_ATTEMPT);
+            stored = tokio::time::timeout(limit, store_alerts(&**s, &mut unstored, 1))
+                .await
+                .unwrap_or(false);
             if !stored {
-                tokio::time::sleep(FINAL_TRY_EVERY).await;
+                tokio::time::sleep(FINAL_TRY_EVERY.min(left)).await;
             }
         }
         if stored {
@@ -176,73 +184,158 @@ pub struct Lost {
 /// again, so this is all that stands between an outage and a lost track.
 const MAX_UNSTORED_POSITIONS: usize = 1_000_000;
 
-/// How soon positions that could not be stored are tried again when no new
-/// rows come.
+/// How soon positions that could not be stored are tried again.
 const POSITION_RETRY: Duration = Duration::from_secs(2);
+
+/// How long one try at storing waiting positions may take: a database
+/// that does not answer (each connection attempt waits out the pool's
+/// timeout) must not stop the sink taking new rows for long, nor a stop
+/// from ending on time.
+const RETRY_ATTEMPT: Duration = Duration::from_secs(5);
+
+/// A position's identity in the store (the table's key).
+fn row_key(r: &PositionRow) -> (u32, Timestamp) {
+    (r.mmsi, r.time)
+}
 
 /// Rows waiting to be stored, oldest batch first.
 #[derive(Default)]
 struct Waiting {
     batches: VecDeque<Vec<PositionRow>>,
     rows: usize,
-    /// Rows given up since the last barrier (a barrier then answers `false`).
+    /// The keys of the rows waiting: a NATS message left unacknowledged
+    /// during an outage comes again, and its rows must not wait twice
+    /// (they would crowd out rows no source can send again).
+    keys: std::collections::HashSet<(u32, Timestamp)>,
+    /// Rows given up for room since the last barrier (a barrier then
+    /// answers `false`, so a NATS message that gave them comes again).
     given_up: bool,
+    /// After a failed try: no other before this.
+    retry_at: Option<tokio::time::Instant>,
 }
 
 impl Waiting {
-    fn push(&mut self, rows: Vec<PositionRow>, lost: &Lost) {
+    fn push(&mut self, mut rows: Vec<PositionRow>, lost: &Lost) {
+        if !self.keys.is_empty() {
+            rows.retain(|r| !self.keys.contains(&row_key(r)));
+        }
+        if rows.is_empty() {
+            return;
+        }
+        self.keys.extend(rows.iter().map(row_key));
         self.rows += rows.len();
         self.batches.push_back(rows);
         while self.rows > MAX_UNSTORED_POSITIONS {
             let Some(old) = self.batches.pop_front() else {
                 break;
             };
-            self.rows -= old.len();
+            self.forget(&old);
             self.given_up = true;
-            lost.positions
-                .fetch_add(old.len() as u64, Ordering::Relaxed);
-            metrics::counter!("corridor_ingest_positions_given_up_total")
-                .increment(old.len() as u64);
-            tracing::error!(
-                rows = old.len(),
-                "positions could not be stored and were given up"
+            Self::give_up(
+                &old,
+                lost,
+                "positions could not be stored and were given up",
             );
         }
     }
 
-    /// Stores the waiting batches in order until one fails; `true` when
-    /// none is left.
-    async fn flush(&mut self, store: &dyn TrackStore, lost: &Lost) -> bool {
-        while let Some(rows) = self.batches.front() {
-            match store.insert_positions(rows).await {
-                Ok(n) => {
-                    metrics::counter!("corridor_positions_stored_total").increment(n);
-                    self.rows -= rows.len();
-                    self.batches.pop_front();
+    fn forget(&mut self, rows: &[PositionRow]) {
+        self.rows -= rows.len();
+        for r in rows {
+            self.keys.remove(&row_key(r));
+        }
+    }
+
+    fn give_up(rows: &[PositionRow], lost: &Lost, why: &str) {
+        lost.positions
+            .fetch_add(rows.len() as u64, Ordering::Relaxed);
+        metrics::counter!("corridor_ingest_positions_given_up_total").increment(rows.len() as u64);
+        tracing::error!(rows = rows.len(), "{why}");
+    }
+
+    /// Whether a try is due (none failed lately, or the wait is over).
+    fn due(&self) -> bool {
+        self.retry_at
+            .is_none_or(|t| tokio::time::Instant::now() >= t)
+    }
+
+    /// Stores the waiting batches in order until one fails (then the next
+    /// try waits [`POSITION_RETRY`]); `true` when none is left. Each try
+    /// after a failure is bounded by `limit`. Rows the database refuses as
+    /// values are found one by one and given up (the rest of their batch
+    /// is stored): trying them again could never help, and a NATS message
+    /// that gave them is acknowledged rather than sent again for ever.
+    async fn flush(&mut self, store: &dyn TrackStore, lost: &Lost, limit: Duration) -> bool {
+        while let Some(rows) = self.batches.pop_front() {
+            let bounded = self.retry_at.is_some();
+            match attempt(store, &rows, bounded.then_some(limit)).await {
+                Ok(()) => {
+                    self.forget(&rows);
+                    self.retry_at = None;
                 }
-                Err(e) if e.is_refused_data() => {
-                    // Never stored however often tried: given up at once,
-                    // or it would hold up every row behind it.
-                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
-                        .increment(1);
-                    metrics::counter!("corridor_ingest_positions_given_up_total")
-                        .increment(rows.len() as u64);
-                    tracing::error!(error = %e, rows = rows.len(), "positions refused by the database: given up");
-                    lost.positions
-                        .fetch_add(rows.len() as u64, Ordering::Relaxed);
-                    self.rows -= rows.len();
-                    self.given_up = true;
-                    self.batches.pop_front();
+                Err(Some(e)) if e.is_refused_data() => {
+                    tracing::warn!(error = %e, rows = rows.len(), "positions refused by the database: finding which");
+                    let mut kept = Vec::new();
+                    for r in &rows {
+                        if !kept.is_empty() {
+                            kept.push(*r);
+                            continue;
+                        }
+                        let one = std::slice::from_ref(r);
+                        match attempt(store, one, Some(limit)).await {
+                            Ok(()) => self.forget(one),
+                            Err(Some(e)) if e.is_refused_data() => {
+                                self.forget(one);
+                                Self::give_up(
+                                    one,
+                                    lost,
+                                    "a position the database refused was given up",
+                                );
+                            }
+                            Err(_) => kept.push(*r),
+                        }
+                    }
+                    if !kept.is_empty() {
+                        self.batches.push_front(kept);
+                        self.retry_at = Some(tokio::time::Instant::now() + POSITION_RETRY);
+                        return false;
+                    }
                 }
                 Err(e) => {
                     metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
                         .increment(1);
-                    tracing::error!(error = %e, rows = rows.len(), waiting = self.rows, "storing positions failed: tried again");
+                    let error = e.map_or_else(
+                        || format!("no answer in {:.1} s", limit.as_secs_f64()),
+                        |e| e.to_string(),
+                    );
+                    tracing::error!(%error, rows = rows.len(), waiting = self.rows, "storing positions failed: tried again");
+                    self.batches.push_front(rows);
+                    self.retry_at = Some(tokio::time::Instant::now() + POSITION_RETRY);
                     return false;
                 }
             }
         }
         true
+    }
+}
+
+/// One insert, within `limit` if given (`Err(None)`: it ran out).
+async fn attempt(
+    store: &dyn TrackStore,
+    rows: &[PositionRow],
+    limit: Option<Duration>,
+) -> Result<(), Option<corridor_store::StoreError>> {
+    let insert = store.insert_positions(rows);
+    let done = match limit {
+        Some(l) => tokio::time::timeout(l, insert).await.map_err(|_| None)?,
+        None => insert.await,
+    };
+    match done {
+        Ok(n) => {
+            metrics::counter!("corridor_positions_stored_total").increment(n);
+            Ok(())
+        }
+        Err(e) => Err(Some(e)),
     }
 }
 
@@ -284,8 +377,6 @@ pub(super) async fn position_sink(
     // Rows not stored yet: tried again before newer ones, with the next
     // batch or after a while if none comes.
     let mut waiting = Waiting::default();
-    let mut retry = tokio::time::interval(POSITION_RETRY);
-    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Thinning runs on the feed's clock, so a replay runs it many times a
     // second: one INFO line a minute at most, with what was thinned since
     // (the interface check, session 19, saw 430 lines a minute).
@@ -297,20 +388,29 @@ pub(super) async fn position_sink(
                 Some(m) => m,
                 None => break,
             },
-            _ = retry.tick(), if waiting.rows > 0 => {
-                waiting.flush(&*store, &lost).await;
+            // The next try when it is due (a guard alone would be read
+            // once, and a quiet feed would then leave the rows waiting).
+            () = tokio::time::sleep_until(waiting.retry_at.unwrap_or_else(tokio::time::Instant::now)), if waiting.rows > 0 => {
+                waiting.flush(&*store, &lost, RETRY_ATTEMPT).await;
                 continue;
             }
         };
         match msg {
             PositionMsg::Rows(rows) => {
                 waiting.push(rows, &lost);
-                waiting.flush(&*store, &lost).await;
+                // While failing, new rows wait for the next try: the sink
+                // keeps taking them instead of trying on every batch.
+                if waiting.due() {
+                    waiting.flush(&*store, &lost, RETRY_ATTEMPT).await;
+                }
             }
             PositionMsg::Stored(reply) => {
                 let all = waiting.rows == 0 && !std::mem::take(&mut waiting.given_up);
                 let _ = reply.send(all);
             }
+            // Rows wait to be stored: thinning waits for a later turn (it
+            // would find the database failing too).
+            PositionMsg::Downsample(..) if waiting.rows > 0 => {}
             PositionMsg::Downsample(before, cfg) => {
                 let bucket = u32::try_from(cfg.bucket.as_secs()).unwrap_or(u32::MAX);
                 match store
@@ -343,19 +443,63 @@ pub(super) async fn position_sink(
     }
     // Stopping: tried again for a while, then given up, and said.
     let deadline = tokio::time::Instant::now() + final_tries;
-    while waiting.rows > 0 && tokio::time::Instant::now() < deadline {
-        if !waiting.flush(&*store, &lost).await {
-            tokio::time::sleep(FINAL_TRY_EVERY).await;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if waiting.rows == 0 || left.is_zero() {
+            break;
+        }
+        // Every try bounded by the time left, so the stop ends on time.
+        waiting.retry_at = waiting.retry_at.or(Some(tokio::time::Instant::now()));
+        if !waiting.flush(&*store, &lost, left.min(RETRY_ATTEMPT)).await {
+            tokio::time::sleep(FINAL_TRY_EVERY.min(left)).await;
         }
     }
     if waiting.rows > 0 {
-        lost.positions
-            .fetch_add(waiting.rows as u64, Ordering::Relaxed);
-        metrics::counter!("corridor_ingest_positions_given_up_total")
-            .increment(waiting.rows as u64);
-        tracing::error!(
-            rows = waiting.rows,
-            "stopping with positions that could not be stored: given up"
+        let all: Vec<PositionRow> = waiting.batches.drain(..).flatten().collect();
+        Waiting::give_up(
+            &all,
+            &lost,
+            "stopping with positions that could not be stored: given up",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(mmsi: u32, s: i64) -> PositionRow {
+        PositionRow {
+            mmsi,
+            time: Timestamp::from_second(1_700_000_000 + s).expect("time"),
+            lat: 43.0,
+            lon: 34.0,
+            sog: None,
+            cog: None,
+            heading: None,
+            nav_status: 0,
+        }
+    }
+
+    /// A review of the first version: every redelivery of an
+    /// unacknowledged NATS message during an outage queued its rows again,
+    /// crowding out rows no source can send again and counting each copy
+    /// as given up.
+    #[test]
+    fn rows_sent_again_wait_once() {
+        let lost = Lost::default();
+        let mut w = Waiting::default();
+        w.push(vec![row(1, 0), row(1, 10)], &lost);
+        w.push(vec![row(1, 10), row(2, 0)], &lost);
+        w.push(vec![row(1, 0)], &lost);
+        assert_eq!(w.rows, 3);
+        assert_eq!(w.batches.len(), 2);
+        let first = w.batches.pop_front().expect("a batch");
+        w.forget(&first);
+        // Stored, so no longer waiting: the same row may wait again.
+        w.push(vec![row(1, 0)], &lost);
+        assert_eq!(w.rows, 2);
+        assert!(!w.given_up);
+        assert_eq!(lost.positions.load(Ordering::Relaxed), 0);
     }
 }

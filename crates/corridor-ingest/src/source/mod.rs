@@ -141,17 +141,16 @@ fn nats_name(what: &str, name: &str) -> Result<(), String> {
     }
 }
 
-/// A NATS subject: dot-separated tokens, none empty or with spaces; `*`
-/// only as a whole token, `>` only as the whole last one.
+/// A NATS subject: dot-separated tokens, none empty or with spaces; `>`
+/// (a whole token) only last. `*` and `>` inside a token are plain
+/// characters to the server (`ais*` is a subject of its own).
 fn nats_subject(subject: &str) -> Result<(), String> {
     let tokens: Vec<&str> = subject.split('.').collect();
     for (i, t) in tokens.iter().enumerate() {
         let why = if t.is_empty() {
             "has an empty token"
-        } else if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        } else if t.chars().any(|c| c.is_ascii_whitespace() || c.is_control()) {
             "holds a space"
-        } else if t.len() > 1 && t.contains(['*', '>']) {
-            "uses '*' or '>' inside a token"
         } else if *t == ">" && i + 1 != tokens.len() {
             "uses '>' before its last token"
         } else {
@@ -316,6 +315,9 @@ mod tests {
         }
         assert!(SourceSpec::parse("nats:n:4222|AIS|ais.*.raw|c-1_x").is_ok());
         assert!(SourceSpec::parse("nats:n:4222|AIS|ais.>|c").is_ok());
+        // Literal characters to the server (a review of the first version).
+        assert!(SourceSpec::parse("nats:n:4222|AIS|ais.raw*|c").is_ok());
+        assert!(SourceSpec::parse("nats:n:4222|AIS|a>b.x|c").is_ok());
         assert!(SourceSpec::parse("carrier-pigeon:x").is_err());
         assert!(SourceSpec::parse("tcp-server:nonsense").is_err());
     }

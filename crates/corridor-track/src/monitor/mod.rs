@@ -252,7 +252,7 @@ impl<R: Registry> Monitor<R> {
             .fold(0.0, f64::max)
             + self.config.deviation_nm * NM;
         let route = self.corridor.remaining_to(fix.pos, target, search)?;
-        let speed_kn = eta_speed_kn(v, &fix);
+        let speed_kn = eta_speed_kn(v, &fix, self.config.max_speed_kn);
         let at = if route.remaining_m == 0.0 {
             Some(fix.time)
         } else {
@@ -296,7 +296,7 @@ impl<R: Registry> Monitor<R> {
         if v.areas().any(|a| a == route.target) {
             return None;
         }
-        let speed_kn = eta_speed_kn(v, &fix);
+        let speed_kn = eta_speed_kn(v, &fix, self.config.max_speed_kn);
         let at = eta(fix.time, route.remaining_m, speed_kn);
         Some(Eta {
             route,
@@ -471,10 +471,12 @@ impl<R: Registry> Monitor<R> {
 /// differs from it by more than that noise. Then the vessel has changed
 /// speed (got under way, slowed for an anchorage) and the average, which
 /// takes `speed_time_constant_s` to follow, would be far off.
-fn eta_speed_kn(v: &VesselState, fix: &Fix) -> f64 {
+fn eta_speed_kn(v: &VesselState, fix: &Fix, max_speed_kn: f64) -> f64 {
     /// Report-to-report spread of a steady ship's speed over ground.
     const SOG_NOISE_KN: f32 = 1.0;
-    match (fix.sog_kn, v.avg_speed_kn) {
+    // A speed no merchant ship makes is a bad field, not a change of speed.
+    let latest = fix.sog_kn.filter(|s| f64::from(*s) <= max_speed_kn);
+    match (latest, v.avg_speed_kn) {
         (Some(now), Some(avg)) if (now - avg).abs() <= SOG_NOISE_KN.max(0.2 * now) => {
             f64::from(avg)
         }
