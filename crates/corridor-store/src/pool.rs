@@ -216,17 +216,21 @@ fn login_name() -> Option<String> {
 /// host (`user:PASSWORD@`) and any given as a query option
 /// (`?password=…`, `sslpassword=…`).
 pub fn redact(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let mut out = match (base.find("://"), base.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match base[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &base[..s + 3], &base[at..]),
-            None => base.to_string(),
+    // The user part first, up to the last '@' (a password may hold '?').
+    let (mut out, host_from) = match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => (format!("{}{user}:***@", &url[..s + 3]), at + 1),
+            None => (url[..=at].to_string(), at + 1),
         },
-        _ => base.to_string(),
+        (Some(s), _) => (url[..s + 3].to_string(), s + 3),
+        _ => (String::new(), 0),
     };
+    let rest = &url[host_from..];
+    let (base, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    out.push_str(base);
     if let Some(q) = query {
         let options: Vec<String> = q
             .split('&')
@@ -258,6 +262,9 @@ mod tests {
             redact("postgres://u:pw@h/db?sslpassword=x"),
             "postgres://u:***@h/db?sslpassword=***"
         );
+        assert_eq!(redact("postgres://u:pa?ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("a.db"), "a.db");
+        assert_eq!(redact("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
         assert_eq!(locate("sqlite://a.db"), Location::Sqlite("a.db"));
         assert_eq!(locate("sqlite:a.db"), Location::Sqlite("a.db"));
         assert_eq!(locate("a.db"), Location::Sqlite("a.db"));

@@ -11,7 +11,7 @@ use std::time::Duration;
 use corridor_geo::Corridor;
 use corridor_store::{AlertRow, PositionRow, TrackStore};
 use corridor_track::{
-    Alert, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report,
+    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report,
     VesselState, Zone,
 };
 use jiff::Timestamp;
@@ -401,21 +401,46 @@ impl LiveHandle {
 /// still holds again (open finding 43: each restart left a second copy
 /// open). A store that cannot say is logged and they stay open.
 async fn close_previous_runs_alerts(store: &dyn TrackStore, run_id: &str) {
-    let q = corridor_store::AlertQuery {
-        open: Some(true),
-        limit: Some(10_000),
-        ..Default::default()
-    };
-    let rows = match store.alerts(&q).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            return tracing::warn!(error = %e, "could not read the alerts a previous run left open");
-        }
-    };
+    // Kinds a resumed monitor detects again from what it hears next. Not
+    // `ais_gap` (a vessel silent that long is not resumed, and its next
+    // report is a first sighting) nor `deviation` (a vessel off the lane
+    // is not resumed): closed, they would never open again while they
+    // still hold.
+    const RAISED_AGAIN: [AlertKind; 4] = [
+        AlertKind::Loitering,
+        AlertKind::Encounter,
+        AlertKind::IdentityMismatch,
+        AlertKind::MmsiConflict,
+    ];
     let this_run = format!("{run_id}:");
+    // A page at a time (the store answers at most 10,000): each pass
+    // closes what it read, so the next reads the rest.
+    for kind in RAISED_AGAIN {
+        for _ in 0..1000 {
+            let q = corridor_store::AlertQuery {
+                kind: Some(kind.as_str().to_string()),
+                open: Some(true),
+                limit: Some(10_000),
+                ..Default::default()
+            };
+            let rows = match store.alerts(&q).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    return tracing::warn!(error = %e, "could not read the alerts a previous run left open");
+                }
+            };
+            if !close_alerts(store, rows, &this_run).await {
+                break;
+            }
+        }
+    }
+}
+
+/// Closes `rows` not of this run; whether any was closed.
+async fn close_alerts(store: &dyn TrackStore, rows: Vec<AlertRow>, this_run: &str) -> bool {
     let closed: Vec<AlertRow> = rows
         .into_iter()
-        .filter(|r| !r.key.starts_with(&this_run))
+        .filter(|r| !r.key.starts_with(this_run))
         .map(|mut r| {
             r.open = false;
             if let Some(b) = r.body.as_object_mut() {
@@ -429,14 +454,20 @@ async fn close_previous_runs_alerts(store: &dyn TrackStore, run_id: &str) {
         })
         .collect();
     if closed.is_empty() {
-        return;
+        return false;
     }
     match store.upsert_alerts(&closed).await {
-        Ok(()) => tracing::info!(
-            alerts = closed.len(),
-            "closed the alerts a previous run left open"
-        ),
-        Err(e) => tracing::warn!(error = %e, "could not close the alerts a previous run left open"),
+        Ok(()) => {
+            tracing::info!(
+                alerts = closed.len(),
+                "closed the alerts a previous run left open"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not close the alerts a previous run left open");
+            false
+        }
     }
 }
 

@@ -179,7 +179,8 @@ pub struct Lost {
     pub positions: AtomicU64,
 }
 
-/// Positions held for another try while the store fails (about 50 MB):
+/// Positions held for another try while the store fails (about 100 MB
+/// with their keys):
 /// beyond that the oldest are given up. A TCP or UDP feed cannot be asked
 /// again, so this is all that stands between an outage and a lost track.
 const MAX_UNSTORED_POSITIONS: usize = 1_000_000;
@@ -260,59 +261,72 @@ impl Waiting {
     }
 
     /// Stores the waiting batches in order until one fails (then the next
-    /// try waits [`POSITION_RETRY`]); `true` when none is left. Each try
-    /// after a failure is bounded by `limit`. Rows the database refuses as
-    /// values are found one by one and given up (the rest of their batch
-    /// is stored): trying them again could never help, and a NATS message
+    /// try waits [`POSITION_RETRY`]) or `deadline` passes; `true` when none
+    /// is left. A try after a failure, or with a deadline, is bounded
+    /// ([`RETRY_ATTEMPT`], and the time left). Rows the database refuses as
+    /// values are found by halving the batch and given up (the rest is
+    /// stored): trying them again could never help, and a NATS message
     /// that gave them is acknowledged rather than sent again for ever.
-    async fn flush(&mut self, store: &dyn TrackStore, lost: &Lost, limit: Duration) -> bool {
+    async fn flush(
+        &mut self,
+        store: &dyn TrackStore,
+        lost: &Lost,
+        deadline: Option<tokio::time::Instant>,
+    ) -> bool {
+        let limit = |retrying: bool| {
+            let left = deadline.map(|d| d.saturating_duration_since(tokio::time::Instant::now()));
+            match (retrying, left) {
+                (_, Some(l)) => Some(l.min(RETRY_ATTEMPT)),
+                (true, None) => Some(RETRY_ATTEMPT),
+                (false, None) => None,
+            }
+        };
+        // Parts of the front batch still to store, in order.
         while let Some(rows) = self.batches.pop_front() {
-            let bounded = self.retry_at.is_some();
-            match attempt(store, &rows, bounded.then_some(limit)).await {
-                Ok(()) => {
-                    self.forget(&rows);
-                    self.retry_at = None;
+            let mut parts = VecDeque::from([rows]);
+            while let Some(part) = parts.pop_front() {
+                if limit(true).is_some_and(|l| l.is_zero()) {
+                    parts.push_front(part);
+                    break;
                 }
-                Err(Some(e)) if e.is_refused_data() => {
-                    tracing::warn!(error = %e, rows = rows.len(), "positions refused by the database: finding which");
-                    let mut kept = Vec::new();
-                    for r in &rows {
-                        if !kept.is_empty() {
-                            kept.push(*r);
-                            continue;
-                        }
-                        let one = std::slice::from_ref(r);
-                        match attempt(store, one, Some(limit)).await {
-                            Ok(()) => self.forget(one),
-                            Err(Some(e)) if e.is_refused_data() => {
-                                self.forget(one);
-                                Self::give_up(
-                                    one,
-                                    lost,
-                                    "a position the database refused was given up",
-                                );
-                            }
-                            Err(_) => kept.push(*r),
+                match attempt(store, &part, limit(self.retry_at.is_some())).await {
+                    Ok(()) => {
+                        self.forget(&part);
+                        self.retry_at = None;
+                    }
+                    Err(Some(e)) if e.is_refused_data() => {
+                        metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                            .increment(1);
+                        if part.len() == 1 {
+                            self.forget(&part);
+                            tracing::warn!(error = %e, "a position the database refused");
+                            Self::give_up(
+                                &part,
+                                lost,
+                                "a position the database refused was given up",
+                            );
+                        } else {
+                            let (a, b) = part.split_at(part.len() / 2);
+                            parts.push_front(b.to_vec());
+                            parts.push_front(a.to_vec());
                         }
                     }
-                    if !kept.is_empty() {
-                        self.batches.push_front(kept);
+                    Err(e) => {
+                        metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
+                            .increment(1);
+                        let error =
+                            e.map_or_else(|| "no answer in time".to_string(), |e| e.to_string());
+                        tracing::error!(%error, rows = part.len(), waiting = self.rows, "storing positions failed: tried again");
+                        parts.push_front(part);
                         self.retry_at = Some(tokio::time::Instant::now() + POSITION_RETRY);
-                        return false;
+                        break;
                     }
                 }
-                Err(e) => {
-                    metrics::counter!("corridor_ingest_store_errors_total", "what" => "positions")
-                        .increment(1);
-                    let error = e.map_or_else(
-                        || format!("no answer in {:.1} s", limit.as_secs_f64()),
-                        |e| e.to_string(),
-                    );
-                    tracing::error!(%error, rows = rows.len(), waiting = self.rows, "storing positions failed: tried again");
-                    self.batches.push_front(rows);
-                    self.retry_at = Some(tokio::time::Instant::now() + POSITION_RETRY);
-                    return false;
-                }
+            }
+            if !parts.is_empty() {
+                let rest: Vec<PositionRow> = parts.into_iter().flatten().collect();
+                self.batches.push_front(rest);
+                return false;
             }
         }
         true
@@ -391,7 +405,7 @@ pub(super) async fn position_sink(
             // The next try when it is due (a guard alone would be read
             // once, and a quiet feed would then leave the rows waiting).
             () = tokio::time::sleep_until(waiting.retry_at.unwrap_or_else(tokio::time::Instant::now)), if waiting.rows > 0 => {
-                waiting.flush(&*store, &lost, RETRY_ATTEMPT).await;
+                waiting.flush(&*store, &lost, None).await;
                 continue;
             }
         };
@@ -401,7 +415,7 @@ pub(super) async fn position_sink(
                 // While failing, new rows wait for the next try: the sink
                 // keeps taking them instead of trying on every batch.
                 if waiting.due() {
-                    waiting.flush(&*store, &lost, RETRY_ATTEMPT).await;
+                    waiting.flush(&*store, &lost, None).await;
                 }
             }
             PositionMsg::Stored(reply) => {
@@ -449,8 +463,7 @@ pub(super) async fn position_sink(
             break;
         }
         // Every try bounded by the time left, so the stop ends on time.
-        waiting.retry_at = waiting.retry_at.or(Some(tokio::time::Instant::now()));
-        if !waiting.flush(&*store, &lost, left.min(RETRY_ATTEMPT)).await {
+        if !waiting.flush(&*store, &lost, Some(deadline)).await {
             tokio::time::sleep(FINAL_TRY_EVERY.min(left)).await;
         }
     }
@@ -501,5 +514,57 @@ mod tests {
         assert_eq!(w.rows, 2);
         assert!(!w.given_up);
         assert_eq!(lost.positions.load(Ordering::Relaxed), 0);
+    }
+
+    /// A review of the first version: a batch the database refused was
+    /// searched one row at a time (20,000 tries for a batch). Halving
+    /// finds the one bad row and stores the rest. (PostgreSQL: SQLite's
+    /// insert skips rows it would refuse.)
+    #[tokio::test]
+    async fn the_row_the_database_refuses_is_found_and_the_rest_stored() {
+        use sqlx::Connection as _;
+        let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let required = std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() == Ok("1");
+        let schema = format!("t_refused_{}", std::process::id());
+        let store = match corridor_store::PgTrackStore::connect_in_schema(&url, &schema).await {
+            Ok(s) => s,
+            Err(e) if !required => return eprintln!("note: PostgreSQL test skipped: {e}"),
+            Err(e) => panic!("PostgreSQL required but unavailable: {e}"),
+        };
+        let mut admin = sqlx::PgConnection::connect(&url).await.expect("admin");
+        for sql in [
+            format!(
+                "CREATE FUNCTION {schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF NEW.lat > 90 THEN RAISE EXCEPTION 'latitude out of range' \
+                 USING ERRCODE = '22003'; END IF; RETURN NEW; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON {schema}.track_positions \
+                 FOR EACH ROW EXECUTE FUNCTION {schema}.refuse()"
+            ),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .expect("trigger");
+        }
+        let lost = Lost::default();
+        let mut w = Waiting::default();
+        let mut rows: Vec<PositionRow> = (0..100).map(|s| row(7, s)).collect();
+        rows[61].lat = 91.0;
+        w.push(rows, &lost);
+        assert!(w.flush(&store, &lost, None).await);
+        assert_eq!(lost.positions.load(Ordering::Relaxed), 1);
+        assert_eq!((w.rows, w.keys.len(), w.given_up), (0, 0, false));
+        let stored = store
+            .track(7, Timestamp::MIN, Timestamp::MAX, 1000)
+            .await
+            .expect("track");
+        assert_eq!(stored.len(), 99);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&mut admin)
+            .await
+            .expect("drop");
     }
 }

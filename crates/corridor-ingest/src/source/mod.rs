@@ -145,6 +145,12 @@ fn nats_name(what: &str, name: &str) -> Result<(), String> {
 /// (a whole token) only last. `*` and `>` inside a token are plain
 /// characters to the server (`ais*` is a subject of its own).
 fn nats_subject(subject: &str) -> Result<(), String> {
+    // The server keeps these for its own API.
+    if subject.starts_with("$JS.") || subject.starts_with("$SYS.") {
+        return Err(format!(
+            "the subject {subject:?} is the server's own ($JS., $SYS.)"
+        ));
+    }
     let tokens: Vec<&str> = subject.split('.').collect();
     for (i, t) in tokens.iter().enumerate() {
         let why = if t.is_empty() {
@@ -309,6 +315,7 @@ mod tests {
                 "durable consumer name \"c.d\" holds '.'",
             ),
             ("nats:n:4222|AIS|ais.raw|", "durable consumer name is empty"),
+            ("nats:n:4222|AIS|$JS.API.foo|c", "the server's own"),
         ] {
             let err = SourceSpec::parse(spec).expect_err(spec);
             assert!(err.contains(says), "{spec}: {err}");

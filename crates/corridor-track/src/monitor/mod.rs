@@ -276,6 +276,7 @@ impl<R: Registry> Monitor<R> {
         let fix = v.fix?;
         if fix
             .sog_kn
+            .filter(|kn| f64::from(*kn) <= self.config.max_speed_kn)
             .or(v.avg_speed_kn)
             .is_some_and(|kn| f64::from(kn) < self.config.loiter_speed_kn)
         {

@@ -271,6 +271,7 @@ impl<R: Registry> Monitor<R> {
         // Believe it.
         let tau = self.config.speed_time_constant_s.max(1) as f64;
         let gap = self.config.ais_gap_s as f64;
+        let max_speed_kn = self.config.max_speed_kn;
         if let Some(v) = self.vessels.get_mut(&r.mmsi) {
             v.det.believed = v.det.believed.saturating_add(1);
             v.det.support = match (reanchor, v.fix) {
@@ -287,7 +288,9 @@ impl<R: Registry> Monitor<R> {
                 (true, _) => None,
                 (false, _) => v.det.rival.map(|(q, _)| (q, 0)),
             };
-            if let Some(s) = r.sog_kn {
+            // A speed no merchant ship makes is a bad field: left out of
+            // the average (an ETA is reckoned from it).
+            if let Some(s) = r.sog_kn.filter(|s| f64::from(*s) <= max_speed_kn) {
                 v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
                     (Some(avg), Some(f)) => {
                         let a = 1.0 - (-(secs(f.time, r.time)) / tau).exp();
