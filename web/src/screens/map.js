@@ -112,7 +112,13 @@ export function mapScreen(root) {
     // Events were dropped on the way: read the latest alerts again.
     onLagged: () => readAlerts(),
     onStatus: (key, value) => {
-      if (key === 'live') liveLine.textContent = LIVE_TEXT[value] || value;
+      if (key === 'live') {
+        liveLine.textContent = LIVE_TEXT[value] || value;
+        // Connected (again): read the stored alerts once more, so that one
+        // raised between the first read and the feed's start (or while it
+        // was down) is listed too; the feed has everything after this.
+        if (value === 'live') readAlerts();
+      }
       if (key === 'corridor') corridorLine.textContent = CORRIDOR_TEXT[value] || '';
       if (key === 'vessels') {
         vesselCount.textContent = value;
