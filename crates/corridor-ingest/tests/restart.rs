@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use corridor_geo::NM;
-use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
-use corridor_store::{AlertQuery, SqliteTrackStore, TrackStore};
-use corridor_track::{NavStatus, PositionReport, Report};
+use corridor_store::{AlertQuery, TrackStore};
+use corridor_track::{NavStatus, PositionReport};
 use jiff::{SignedDuration, Timestamp};
-use tokio::io::AsyncWriteExt;
+
+mod common;
 
 const MMSI: u32 = 271_000_777;
 
@@ -27,38 +27,14 @@ async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionRepor
     let handle = spawn_pipeline(cfg, Some(Arc::clone(store)))
         .await
         .expect("pipeline");
-    let mut enc = NmeaEncoder::new(&[], "t");
-    let feed: String = reports
-        .iter()
-        .map(|r| enc.encode(&Report::Position(*r)))
-        .collect();
-    let mut conn = tokio::net::TcpStream::connect(handle.bound()[0].1)
-        .await
-        .expect("connect");
-    conn.write_all(feed.as_bytes()).await.expect("write");
-    drop(conn);
-    for _ in 0..1000 {
-        if handle.stats().await.monitor.positions == reports.len() as u64 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(
-        handle.stats().await.monitor.positions,
-        reports.len() as u64,
-        "{run_id}: every report tracked"
-    );
+    common::feed_tcp(&handle, reports).await;
     handle.shutdown().await;
 }
 
 /// A tracking store in a new SQLite file (kept while the directory lives).
 async fn fresh_store() -> (tempfile::TempDir, Arc<dyn TrackStore>) {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let store = SqliteTrackStore::open(path.to_str().expect("path"))
-        .await
-        .expect("store");
-    (dir, Arc::new(store))
+    let (dir, store, _) = common::store_with_side_door().await;
+    (dir, store)
 }
 
 async fn kinds(store: &Arc<dyn TrackStore>, kind: &str) -> Vec<String> {

@@ -7,13 +7,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
-use corridor_store::{SqliteTrackStore, TrackStore};
-use corridor_track::{NavStatus, PositionReport, Report};
+use corridor_store::TrackStore;
+use corridor_track::{NavStatus, PositionReport};
 use jiff::{SignedDuration, Timestamp};
-use sqlx::Connection;
-use tokio::io::AsyncWriteExt;
+
+mod common;
 
 const MMSI: u32 = 271_000_888;
 const REPORTS: usize = 300;
@@ -27,23 +26,14 @@ async fn outage(
     tempfile::TempDir,
     Arc<dyn TrackStore>,
     LiveHandle,
-    sqlx::SqliteConnection,
+    sqlx::SqlitePool,
 ) {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("track.db");
-    let store: Arc<dyn TrackStore> = Arc::new(
-        SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
-    let mut admin = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("admin connection");
+    let (dir, store, side) = common::store_with_side_door().await;
     sqlx::query(
         "CREATE TRIGGER outage BEFORE INSERT ON track_positions \
          BEGIN SELECT RAISE(ABORT, 'the database is down'); END",
     )
-    .execute(&mut admin)
+    .execute(&side)
     .await
     .expect("trigger");
 
@@ -58,34 +48,20 @@ async fn outage(
         .expect("pipeline");
     // In the last hour, 10 s apart, sailing north off the Bosphorus.
     let start = Timestamp::now() - SignedDuration::from_hours(1);
-    let mut enc = NmeaEncoder::new(&[], "t");
-    let feed: String = (0..REPORTS)
-        .map(|i| {
-            enc.encode(&Report::Position(PositionReport {
-                mmsi: MMSI,
-                time: start + SignedDuration::from_secs(10 * i as i64),
-                lat: 42.0 + i as f64 * 0.0004,
-                lon: 29.5,
-                sog_kn: Some(9.0),
-                cog_deg: Some(0.0),
-                heading_deg: Some(0),
-                nav_status: NavStatus::UNDER_WAY,
-            }))
+    let reports: Vec<PositionReport> = (0..REPORTS)
+        .map(|i| PositionReport {
+            mmsi: MMSI,
+            time: start + SignedDuration::from_secs(10 * i as i64),
+            lat: 42.0 + i as f64 * 0.0004,
+            lon: 29.5,
+            sog_kn: Some(9.0),
+            cog_deg: Some(0.0),
+            heading_deg: Some(0),
+            nav_status: NavStatus::UNDER_WAY,
         })
         .collect();
-    let mut conn = tokio::net::TcpStream::connect(handle.bound()[0].1)
-        .await
-        .expect("connect");
-    conn.write_all(feed.as_bytes()).await.expect("write");
-    drop(conn);
-    for _ in 0..1000 {
-        if handle.stats().await.monitor.positions == REPORTS as u64 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(handle.stats().await.monitor.positions, REPORTS as u64);
-    (dir, store, handle, admin)
+    common::feed_tcp(&handle, &reports).await;
+    (dir, store, handle, side)
 }
 
 async fn stored(store: &Arc<dyn TrackStore>) -> usize {
@@ -98,12 +74,12 @@ async fn stored(store: &Arc<dyn TrackStore>) -> usize {
 
 #[tokio::test]
 async fn positions_wait_out_a_database_outage() {
-    let (_dir, store, handle, mut admin) = outage(Duration::from_secs(15)).await;
-    // Given a moment to try (and fail): nothing is in.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_dir, store, handle, side) = outage(Duration::from_secs(15)).await;
+    // The sink has tried (it took every batch while the monitor tracked
+    // the feed) and failed: nothing is in.
     assert_eq!(stored(&store).await, 0, "the outage let rows in");
     sqlx::query("DROP TRIGGER outage")
-        .execute(&mut admin)
+        .execute(&side)
         .await
         .expect("lift");
     // Tried again while running, not only at the stop.
@@ -120,7 +96,7 @@ async fn positions_wait_out_a_database_outage() {
 
 #[tokio::test]
 async fn a_stop_during_an_outage_says_what_it_gave_up() {
-    let (_dir, store, handle, _admin) = outage(Duration::from_millis(600)).await;
+    let (_dir, store, handle, _side) = outage(Duration::from_millis(600)).await;
     handle.shutdown().await;
     // Every row it held, counted: the command exits with a failure on it.
     assert_eq!(handle.lost(), (0, REPORTS as u64));
@@ -135,13 +111,14 @@ async fn a_stop_during_an_outage_says_what_it_gave_up() {
 /// gave up.
 #[tokio::test]
 async fn a_stop_against_a_database_that_does_not_answer_ends_in_time() {
-    let (_dir, store, handle, mut admin) = outage(Duration::from_secs(2)).await;
+    let (_dir, store, handle, side) = outage(Duration::from_secs(2)).await;
     sqlx::query("DROP TRIGGER outage")
-        .execute(&mut admin)
+        .execute(&side)
         .await
         .expect("trigger");
+    let mut lock = side.acquire().await.expect("a connection");
     sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut admin)
+        .execute(&mut *lock)
         .await
         .expect("lock");
     // Given 2 s to store what it holds: a try not bounded by the time left
@@ -154,7 +131,7 @@ async fn a_stop_against_a_database_that_does_not_answer_ends_in_time() {
     assert_eq!(alerts, 0);
     assert!(positions > 0, "what was held is counted as given up");
     sqlx::query("ROLLBACK")
-        .execute(&mut admin)
+        .execute(&mut *lock)
         .await
         .expect("unlock");
     assert_eq!(stored(&store).await + positions as usize, REPORTS);

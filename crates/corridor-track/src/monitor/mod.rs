@@ -276,7 +276,7 @@ impl<R: Registry> Monitor<R> {
         let fix = v.fix?;
         if fix
             .sog_kn
-            .filter(|kn| f64::from(*kn) <= self.config.max_speed_kn)
+            .filter(|kn| believable_kn(*kn, self.config.max_speed_kn))
             .or(v.avg_speed_kn)
             .is_some_and(|kn| f64::from(kn) < self.config.loiter_speed_kn)
         {
@@ -475,8 +475,7 @@ impl<R: Registry> Monitor<R> {
 fn eta_speed_kn(v: &VesselState, fix: &Fix, max_speed_kn: f64) -> f64 {
     /// Report-to-report spread of a steady ship's speed over ground.
     const SOG_NOISE_KN: f32 = 1.0;
-    // A speed no merchant ship makes is a bad field, not a change of speed.
-    let latest = fix.sog_kn.filter(|s| f64::from(*s) <= max_speed_kn);
+    let latest = fix.sog_kn.filter(|s| believable_kn(*s, max_speed_kn));
     match (latest, v.avg_speed_kn) {
         (Some(now), Some(avg)) if (now - avg).abs() <= SOG_NOISE_KN.max(0.2 * now) => {
             f64::from(avg)
@@ -484,4 +483,10 @@ fn eta_speed_kn(v: &VesselState, fix: &Fix, max_speed_kn: f64) -> f64 {
         (Some(now), _) => f64::from(now),
         (None, avg) => f64::from(avg.unwrap_or(0.0)),
     }
+}
+
+/// A reported speed a merchant ship can make: beyond `max_speed_kn` it is a
+/// bad field (kept out of the average and of ETAs), not a change of speed.
+pub(super) fn believable_kn(sog_kn: f32, max_speed_kn: f64) -> bool {
+    f64::from(sog_kn) <= max_speed_kn
 }

@@ -288,9 +288,8 @@ impl<R: Registry> Monitor<R> {
                 (true, _) => None,
                 (false, _) => v.det.rival.map(|(q, _)| (q, 0)),
             };
-            // A speed no merchant ship makes is a bad field: left out of
-            // the average (an ETA is reckoned from it).
-            if let Some(s) = r.sog_kn.filter(|s| f64::from(*s) <= max_speed_kn) {
+            // An ETA is reckoned from the average.
+            if let Some(s) = r.sog_kn.filter(|s| super::believable_kn(*s, max_speed_kn)) {
                 v.avg_speed_kn = Some(match (v.avg_speed_kn, v.fix) {
                     (Some(avg), Some(f)) => {
                         let a = 1.0 - (-(secs(f.time, r.time)) / tau).exp();
