@@ -10,6 +10,7 @@ mod common;
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::PullConsumer;
+use corridor_geo::NM;
 use corridor_ingest::sim::NmeaEncoder;
 use corridor_ingest::{LiveHandle, PipelineConfig, SourceSpec, demo_corridor, spawn_pipeline};
 use corridor_track::{NavStatus, PositionReport, Report, StaticReport};
@@ -563,5 +564,173 @@ async fn busy_pipeline(what: &str, mmsi: u32, blocked_monitor: bool) {
         st.monitor
     );
     assert_eq!(stored(&store, mmsi, M).await, M, "every position stored");
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// Open finding 46: a subject the stream does not take, or a durable that
+/// reads another subject, was retried for ever (or read the other
+/// subject): refused at start, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_or_durable_that_never_gives_the_subject_is_refused_at_start() {
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "OTHER", 211_000_790, 1).await;
+    let start = |subject: String, durable: &str| {
+        let spec = SourceSpec::Nats {
+            url: url.clone(),
+            stream: stream.clone(),
+            subject,
+            durable: durable.into(),
+        };
+        spawn_pipeline(
+            PipelineConfig::new(demo_corridor().expect("corridor"), vec![spec]),
+            None,
+        )
+    };
+    let other = format!("{subject}.other");
+    let e = start(other.clone(), "tracker")
+        .await
+        .expect_err("a subject outside the stream");
+    let e = e.to_string();
+    assert!(e.contains(&format!("{other:?} is not among them")), "{e}");
+
+    // A durable made for another subject of the stream.
+    js.update_stream(async_nats::jetstream::stream::Config {
+        name: stream.clone(),
+        subjects: vec![subject.clone(), other.clone()],
+        ..Default::default()
+    })
+    .await
+    .expect("widen the stream");
+    js.get_stream(&stream)
+        .await
+        .expect("stream")
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("elsewhere".into()),
+            filter_subject: subject.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer");
+    let e = start(other.clone(), "elsewhere")
+        .await
+        .expect_err("a durable reading another subject");
+    let e = e.to_string();
+    assert!(
+        e.contains(&format!("reads [{subject:?}], not {other:?}")),
+        "{e}"
+    );
+    // The subject it reads is taken.
+    start(subject.clone(), "elsewhere")
+        .await
+        .expect("the durable's own subject")
+        .shutdown()
+        .await;
+    let _ = js.delete_stream(&stream).await;
+}
+
+/// Open finding 42: after a stop, a NATS durable replays what was published
+/// meanwhile. When that backlog was longer than `ais_gap_s`, the restart
+/// placed no one (its window ended at the wall clock, not where the
+/// backlog begins): a vessel at anchor in the area arrived a second time,
+/// and one silent across the stop never got its `ais_gap`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
+    use corridor_store::AlertQuery;
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const A: u32 = 211_000_791;
+    const B: u32 = 211_000_792;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "BACKLOG", A, 0).await;
+    let corridor = demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let len = lane.length_m();
+    let t0 = Timestamp::now() - jiff::SignedDuration::from_hours(24);
+    let report = |mmsi: u32, minute: i64, along_m: f64, sog: f32| {
+        let p = lane.point_at(along_m.min(len));
+        Report::Position(PositionReport {
+            mmsi,
+            time: t0 + jiff::SignedDuration::from_mins(minute),
+            lat: p.lat,
+            lon: p.lon,
+            sog_kn: Some(sog),
+            cog_deg: None,
+            heading_deg: None,
+            nav_status: if sog < 0.5 {
+                NavStatus::AT_ANCHOR
+            } else {
+                NavStatus::UNDER_WAY
+            },
+        })
+    };
+    let mut enc = NmeaEncoder::new(&[], "t");
+    let mut send = async |reports: Vec<Report>| {
+        for r in &reports {
+            publish(&js, &subject, &enc.encode(r)).await;
+        }
+        reports.len() as u64
+    };
+    // A sails into the inspection area at the lane's end and anchors; B is
+    // under way mid-lane, then silent.
+    let mut first: Vec<Report> = (0..30)
+        .map(|m| report(A, m, len - 5.0 * NM + m as f64 * NM / 6.0, 10.0))
+        .collect();
+    first.extend((30..35).map(|m| report(A, m, len, 0.0)));
+    first.extend((0..31).map(|m| report(B, m, len / 2.0 + m as f64 * NM / 6.0, 10.0)));
+    let n1 = send(first).await;
+    let (_dir, store, _) = common::store_with_side_door().await;
+    let start = |run: &str| {
+        let spec = SourceSpec::Nats {
+            url: url.clone(),
+            stream: stream.clone(),
+            subject: subject.clone(),
+            durable: "tracker".into(),
+        };
+        let mut cfg = PipelineConfig::new(corridor.clone(), vec![spec]);
+        cfg.run_id = run.into();
+        cfg.position_batch = 1;
+        cfg.monitor.ais_gap_s = 1800;
+        spawn_pipeline(cfg, Some(Arc::clone(&store)))
+    };
+    let first = start("run-1").await.expect("pipeline");
+    run_until(&first, |p| p == n1).await;
+    first.shutdown().await;
+    let alerts = |kind: &str, mmsi: u32| {
+        let q = AlertQuery {
+            kind: Some(kind.into()),
+            mmsi: Some(mmsi),
+            limit: Some(100),
+            ..AlertQuery::default()
+        };
+        let store = Arc::clone(&store);
+        async move { store.alerts(&q).await.expect("alerts").len() }
+    };
+    assert_eq!(alerts("area_arrival", A).await, 1);
+    let entries = alerts("corridor_entry", A).await;
+
+    // Stopped an hour of feed time: A still at anchor, B silent.
+    let n2 = send(
+        (40..=100)
+            .step_by(5)
+            .map(|m| report(A, m, len, 0.0))
+            .collect(),
+    )
+    .await;
+    let second = start("run-2").await.expect("pipeline");
+    run_until(&second, |p| p == n2).await;
+    for _ in 0..100 {
+        if alerts("ais_gap", B).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    second.shutdown().await;
+    assert_eq!(alerts("area_arrival", A).await, 1, "the arrival repeated");
+    assert_eq!(alerts("corridor_entry", A).await, entries);
+    assert_eq!(alerts("ais_gap", B).await, 1, "B's silence across the stop");
     let _ = js.delete_stream(&stream).await;
 }

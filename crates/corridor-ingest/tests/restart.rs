@@ -304,3 +304,47 @@ async fn a_restart_closes_what_the_previous_run_left_open() {
         row.body
     );
 }
+
+/// Open finding 44: two tracking servers on one database each raised every
+/// alert (and the second closed the first's open alerts at its start). The
+/// second is refused until the first stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tracker_on_the_database_is_refused() {
+    let (dir, store) = fresh_store().await;
+    let path = dir.path().join("track.db");
+    let other: Arc<dyn TrackStore> = Arc::new(
+        corridor_store::SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    let start = |store: &Arc<dyn TrackStore>| {
+        let cfg = PipelineConfig::new(
+            demo_corridor().expect("corridor"),
+            vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+        );
+        spawn_pipeline(cfg, Some(Arc::clone(store)))
+    };
+    let first = start(&store).await.expect("the first tracker");
+    let e = start(&other).await.expect_err("a second tracker");
+    assert!(
+        matches!(e, corridor_ingest::StartError::TrackedElsewhere { .. }),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("one tracking server per database"),
+        "{e}"
+    );
+    // Serving the API without sources is not tracking.
+    let cfg = PipelineConfig::new(demo_corridor().expect("corridor"), vec![]);
+    spawn_pipeline(cfg, Some(Arc::clone(&other)))
+        .await
+        .expect("no sources")
+        .shutdown()
+        .await;
+    first.shutdown().await;
+    start(&other)
+        .await
+        .expect("once the first has stopped")
+        .shutdown()
+        .await;
+}

@@ -136,3 +136,66 @@ async fn a_stop_against_a_database_that_does_not_answer_ends_in_time() {
         .expect("unlock");
     assert_eq!(stored(&store).await + positions as usize, REPORTS);
 }
+
+/// Open finding 40: a first try at storing was not bounded in time, so a
+/// PostgreSQL server gone without a word (the connection open, nothing
+/// answered) held the sink, and a stop, for as long as TCP takes to notice.
+/// Here the server is reached through a relay that is frozen before the
+/// feed: the stop ends inside the commands' 30 s drain limit, counting
+/// what it could not store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_against_a_server_gone_silent_ends_in_time() {
+    let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let required = std::env::var("CORRIDOR_REQUIRE_POSTGRES").as_deref() == Ok("1");
+    let host = url
+        .rsplit('@')
+        .next()
+        .and_then(|r| r.split(['/', '?']).next())
+        .expect("host:port in the URL")
+        .to_string();
+    let relay = common::Relay::start(host.clone()).await;
+    let relayed = url.replacen(&host, &relay.addr.to_string(), 1);
+    let schema = format!("t_silent_{}", std::process::id());
+    let store: Arc<dyn TrackStore> =
+        match corridor_store::PgTrackStore::connect_in_schema(&relayed, &schema).await {
+            Ok(s) => Arc::new(s),
+            Err(e) if !required => return eprintln!("note: PostgreSQL test skipped: {e}"),
+            Err(e) => panic!("PostgreSQL required but unavailable: {e}"),
+        };
+    let mut cfg = PipelineConfig::new(
+        demo_corridor().expect("corridor"),
+        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+    );
+    cfg.position_batch = 10;
+    cfg.final_store_tries = Duration::from_secs(2);
+    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    relay.freeze();
+    let start = Timestamp::now() - SignedDuration::from_mins(10);
+    let reports: Vec<PositionReport> = (0..10)
+        .map(|i| PositionReport {
+            mmsi: MMSI,
+            time: start + SignedDuration::from_secs(10 * i),
+            lat: 42.0 + i as f64 * 0.0004,
+            lon: 29.5,
+            sog_kn: Some(9.0),
+            cog_deg: Some(0.0),
+            heading_deg: Some(0),
+            nav_status: NavStatus::UNDER_WAY,
+        })
+        .collect();
+    common::feed_tcp(&handle, &reports).await;
+    tokio::time::timeout(Duration::from_secs(25), handle.shutdown())
+        .await
+        .expect("the stop waited on a server that never answers");
+    assert_eq!(
+        handle.lost().1,
+        10,
+        "the positions it could not store, counted"
+    );
+    let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+    let drop = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")));
+    let _ = tokio::time::timeout(Duration::from_secs(5), drop.execute(&admin)).await;
+}

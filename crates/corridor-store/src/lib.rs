@@ -45,8 +45,8 @@ pub use model::{
     VoyageView,
 };
 pub use track::{
-    AlertQuery, AlertRow, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore, TrackStore,
-    open_track,
+    AlertQuery, AlertRow, Claim, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore,
+    TrackStore, TrackingClaim, open_track,
 };
 
 /// Which database a store runs on.

@@ -78,6 +78,57 @@ pub struct RegistryRow {
     pub source: String,
 }
 
+/// Held while a live pipeline tracks into a database, so that a second
+/// tracker started on it is refused instead of raising every alert twice
+/// (open finding 44). Given back by [`TrackingClaim::release`], or with its
+/// connection or process when that ends any other way (a crash holds
+/// nothing).
+#[derive(Debug)]
+pub struct TrackingClaim(Held);
+
+/// The answer to [`TrackStore::claim_tracking`].
+#[derive(Debug)]
+pub enum Claim {
+    /// Ours until released.
+    Taken(TrackingClaim),
+    /// Another tracker holds it: who, as far as the database can say.
+    HeldBy(String),
+}
+
+#[derive(Debug)]
+enum Held {
+    /// A session-level advisory lock, on a connection of its own.
+    Postgres(sqlx::PgConnection),
+    /// An exclusive lock on a file beside the database.
+    File(std::fs::File),
+    /// An in-memory database: no other process can reach it.
+    Nothing,
+}
+
+impl TrackingClaim {
+    /// Lets the next tracker in.
+    pub async fn release(self) {
+        match self.0 {
+            Held::Postgres(mut c) => {
+                // A server that does not answer ends the session, and the
+                // lock, when it notices the connection closed.
+                let unlock = format!("SELECT pg_advisory_unlock({TRACKING_LOCK})");
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(unlock))
+                        .execute(&mut c)
+                        .await;
+                    let _ = sqlx::Connection::close(c).await;
+                })
+                .await;
+            }
+            Held::File(f) => {
+                let _ = f.unlock();
+            }
+            Held::Nothing => {}
+        }
+    }
+}
+
 /// Tracking storage. Every write is one statement or one transaction.
 #[async_trait]
 pub trait TrackStore: Send + Sync + std::fmt::Debug {
@@ -134,12 +185,17 @@ pub trait TrackStore: Send + Sync + std::fmt::Debug {
     async fn register(&self, rows: &[RegistryRow]) -> Result<(), StoreError>;
     /// Every registered MMSI.
     async fn registry(&self) -> Result<Vec<RegistryRow>, StoreError>;
+    /// This database's tracking for one live pipeline, until released,
+    /// unless another (in this process or any other) holds it.
+    async fn claim_tracking(&self) -> Result<Claim, StoreError>;
 }
 
 /// Tracking tables in an SQLite file (WAL, like the record).
 #[derive(Debug, Clone)]
 pub struct SqliteTrackStore {
     pool: Pool<Sqlite>,
+    /// The file whose lock is the [`TrackingClaim`] (`None` in memory).
+    claim_file: Option<std::path::PathBuf>,
 }
 
 /// Tracking tables in PostgreSQL.
@@ -158,7 +214,35 @@ impl SqliteTrackStore {
         // The record's (and clearance's) migrations live in the same database.
         m.set_ignore_missing(true);
         m.run(&pool).await?;
-        Ok(Self { pool })
+        // Not the database file itself: closing a second handle on it would
+        // drop SQLite's own locks (POSIX locks are per process).
+        let claim_file = (!path.contains(":memory:") && !path.contains("mode=memory")).then(|| {
+            std::path::PathBuf::from(format!(
+                "{}-tracker",
+                path.split('?').next().unwrap_or(path)
+            ))
+        });
+        Ok(Self { pool, claim_file })
+    }
+
+    async fn claim(&self) -> Result<Claim, StoreError> {
+        let Some(path) = &self.claim_file else {
+            return Ok(Claim::Taken(TrackingClaim(Held::Nothing)));
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(sqlx::Error::Io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Claim::Taken(TrackingClaim(Held::File(file)))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Claim::HeldBy(format!(
+                "a process on this machine holds the lock on {}",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(sqlx::Error::Io(e).into()),
+        }
     }
 }
 
@@ -190,6 +274,9 @@ impl SqliteTrackStore {
 /// the search path finds it (each deployment's schema its own lock).
 const THINNING_LOCK: &str = "1668248178, 'track_positions'::regclass::oid::int";
 
+/// The advisory lock a [`TrackingClaim`] holds on PostgreSQL (per schema too).
+const TRACKING_LOCK: &str = "1668248179, 'track_positions'::regclass::oid::int";
+
 impl PgTrackStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         self.pool.begin().await
@@ -220,6 +307,42 @@ impl PgTrackStore {
 
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::with_pool(pool::postgres(url, None, 4).await?).await
+    }
+
+    /// On a connection taken out of the pool: the lock lives as long as
+    /// its session, so it must not go back to be shared.
+    async fn claim(&self) -> Result<Claim, StoreError> {
+        let mut conn = self.pool.acquire().await?.detach();
+        let lock = format!("SELECT pg_try_advisory_lock({TRACKING_LOCK})");
+        let got: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(lock))
+            .fetch_one(&mut conn)
+            .await?;
+        if got {
+            return Ok(Claim::Taken(TrackingClaim(Held::Postgres(conn))));
+        }
+        // Who: a server whose host died keeps its session (and the lock)
+        // until PostgreSQL notices, which the operator can hasten.
+        let holder: Option<(i32, Option<String>, Option<String>)> = sqlx::query_as(q(
+            "SELECT a.pid, host(a.client_addr), to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1668248179 \
+               AND l.objid = 'track_positions'::regclass::oid AND l.database = \
+               (SELECT oid FROM pg_database WHERE datname = current_database())",
+        ))
+        .fetch_optional(&mut conn)
+        .await
+        .ok()
+        .flatten();
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(Claim::HeldBy(match holder {
+            Some((pid, addr, since)) => format!(
+                "PostgreSQL session {pid} holds it (from {}, since {}); if that server is gone, \
+                 end the session with SELECT pg_terminate_backend({pid})",
+                addr.as_deref().unwrap_or("a local socket"),
+                since.as_deref().unwrap_or("an unknown time"),
+            ),
+            None => "a PostgreSQL session holds it".to_string(),
+        }))
     }
 
     /// Connects with every table in `schema` (created if missing), for tests.
@@ -639,6 +762,10 @@ macro_rules! track_impl {
                         })
                     })
                     .collect()
+            }
+
+            async fn claim_tracking(&self) -> Result<Claim, StoreError> {
+                self.claim().await
             }
         }
     };

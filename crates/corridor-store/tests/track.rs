@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use corridor_store::{
-    AlertQuery, AlertRow, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore, TrackStore,
+    AlertQuery, AlertRow, Claim, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore,
+    TrackStore,
 };
 use jiff::Timestamp;
 
@@ -651,4 +652,48 @@ async fn a_batch_and_a_thinning_run_wait_for_each_other_on_postgres() {
         .await
         .expect("unlock");
     alert.await.expect("task").expect("stored");
+}
+
+/// Open finding 44: two trackers on one database raised every alert twice.
+/// The second (another store on the same database) is told the first holds
+/// it, until the first lets go or ends without a word.
+async fn one_tracker_at_a_time(a: Arc<dyn TrackStore>, b: Arc<dyn TrackStore>) {
+    let claim = async |s: &Arc<dyn TrackStore>| match s.claim_tracking().await.expect("claim") {
+        Claim::Taken(c) => Ok(c),
+        Claim::HeldBy(who) => Err(who),
+    };
+    let first = claim(&a).await.expect("first");
+    let who = claim(&b).await.expect_err("a second tracker let in");
+    assert!(who.contains("holds"), "{who}");
+    claim(&a).await.expect_err("the same store twice");
+    first.release().await;
+    let second = claim(&b).await.expect("after a release");
+    // A crash: the claim goes with its connection or file handle.
+    drop(second);
+    let mut again = Err(String::new());
+    for _ in 0..50 {
+        again = claim(&a).await;
+        if again.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    again.expect("after a crash").release().await;
+}
+
+#[tokio::test]
+async fn one_tracker_at_a_time_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = sqlite_store(&dir).await;
+    let b = sqlite_store(&dir).await;
+    one_tracker_at_a_time(Arc::new(a), Arc::new(b)).await;
+}
+
+#[tokio::test]
+async fn one_tracker_at_a_time_postgres() {
+    if let Some(a) = pg_store("one_tracker").await
+        && let Some(b) = pg_store("one_tracker").await
+    {
+        one_tracker_at_a_time(Arc::new(a), Arc::new(b)).await;
+    }
 }

@@ -253,6 +253,16 @@ pub enum StartError {
         addr: String,
         source: std::io::Error,
     },
+    /// A NATS stream or durable consumer that can never give the source its subject.
+    #[error("NATS source {source_name}: {reason}")]
+    Nats { source_name: String, reason: String },
+    /// Another live pipeline tracks into the same database (open finding 44).
+    #[error(
+        "another tracking server is running on this database ({holder}): \
+         two would raise every alert twice. Run one tracking server per database; \
+         more servers of the API can run without sources"
+    )]
+    TrackedElsewhere { holder: String },
 }
 
 /// A running pipeline. Cheap to clone; the server's live routes hold one.
@@ -274,6 +284,8 @@ struct Inner {
     cancel: CancellationToken,
     tasks: tokio::sync::Mutex<Vec<JoinHandle<()>>>,
     bound: Vec<(String, std::net::SocketAddr)>,
+    /// This database's tracking, while the pipeline tracks live into it.
+    claim: std::sync::Mutex<Option<corridor_store::TrackingClaim>>,
     /// The monitor's last counters, written when its task ends (stats after shutdown).
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
     /// The last picture of every vessel and when it was asked for: callers
@@ -392,6 +404,11 @@ impl LiveHandle {
         for t in tasks {
             let _ = t.await;
         }
+        // Nothing tracks any more: the next tracker may start.
+        let claim = self.inner.claim.lock().map(|mut c| c.take()).ok().flatten();
+        if let Some(c) = claim {
+            c.release().await;
+        }
     }
 }
 
@@ -472,15 +489,15 @@ async fn close_alerts(store: &dyn TrackStore, rows: Vec<AlertRow>, this_run: &st
 }
 
 /// Where the store last saw each vessel, for [`Monitor::resume`]: each
-/// one's latest position within `ais_gap_s` before the wall clock (an
-/// older one says little about where the vessel is now, and a vessel
-/// silent that long is an `ais_gap` anyway; none from the future). A store
+/// one's latest position within `ais_gap_s` before `now`, where the feed
+/// resumes (an older one says little about where the vessel is then, and a
+/// vessel silent that long is an `ais_gap` anyway; none after it). A store
 /// that cannot say is logged and the pipeline starts as if fresh.
 async fn last_seen(
     store: &dyn TrackStore,
     cfg: &corridor_track::MonitorConfig,
+    now: Timestamp,
 ) -> Vec<corridor_track::PositionReport> {
-    let now = Timestamp::now();
     let window = jiff::SignedDuration::from_secs(i64::try_from(cfg.ais_gap_s).unwrap_or(i64::MAX));
     let since = now.checked_sub(window).unwrap_or(Timestamp::MIN);
     let limit = u32::try_from(cfg.max_vessels).unwrap_or(u32::MAX);
@@ -531,12 +548,61 @@ pub async fn spawn_pipeline(
     // (a restart repeated every `area_arrival`), read before any source
     // takes input; a replay is an analysis of its own files.
     // With no source at all there is nothing to carry on with.
-    let resume_from = match (&store, mode) {
-        (Some(s), ClockMode::Live) if !config.sources.is_empty() => {
-            close_previous_runs_alerts(&**s, &config.run_id).await;
-            last_seen(&**s, &config.monitor).await
+    // One live tracker per database: taken before anything is read or
+    // closed on the store (a second server closed the first's alerts).
+    let live_store = match (&store, mode) {
+        (Some(s), ClockMode::Live) if !config.sources.is_empty() => Some(s),
+        _ => None,
+    };
+    let claim = match live_store {
+        Some(s) => match s.claim_tracking().await {
+            Ok(corridor_store::Claim::Taken(c)) => Some(c),
+            Ok(corridor_store::Claim::HeldBy(holder)) => {
+                return Err(StartError::TrackedElsewhere { holder });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check that no other tracking server runs on this database");
+                None
+            }
+        },
+        None => None,
+    };
+    // The feed resumes at the wall clock, or where the backlog a NATS
+    // durable will replay begins (its reports' own times): each vessel is
+    // placed as of then (open finding 42).
+    let mut resumes_at = Timestamp::now();
+    for spec in &config.sources {
+        if let SourceSpec::Nats {
+            url,
+            stream,
+            subject,
+            durable,
+        } = spec
+        {
+            let nats = NatsSpec {
+                url: url.clone(),
+                stream: stream.clone(),
+                subject: subject.clone(),
+                durable: durable.clone(),
+            };
+            match source::start_check(&nats).await {
+                Ok(Some(t)) => resumes_at = resumes_at.min(t),
+                Ok(None) => {}
+                Err(reason) => {
+                    return Err(StartError::Nats {
+                        source_name: spec.name(),
+                        reason,
+                    });
+                }
+            }
         }
-        _ => Vec::new(),
+    }
+    let resume_from = match live_store {
+        Some(s) => {
+            close_previous_runs_alerts(&**s, &config.run_id).await;
+            last_seen(&**s, &config.monitor, resumes_at).await
+        }
+        None => Vec::new(),
     };
     // `/metrics` names every series from the start, at zero.
     crate::events::describe_metrics();
@@ -693,9 +759,9 @@ pub async fn spawn_pipeline(
         );
     }
     // Resumed vessels are silent from their stored time on: the clock runs
-    // from the wall clock at once (a live clock otherwise waits for the
-    // first report), so one never heard again gets its `ais_gap`.
-    let anchor = (placed > 0).then(|| (Timestamp::now(), tokio::time::Instant::now()));
+    // from where the feed resumes at once (a live clock otherwise waits for
+    // the first report), so one never heard again gets its `ais_gap`.
+    let anchor = (placed > 0).then(|| (resumes_at, tokio::time::Instant::now()));
     let clock = Clock { mode, anchor };
     tasks.push(tokio::spawn(monitor_task(
         monitor,
@@ -732,6 +798,7 @@ pub async fn spawn_pipeline(
             snapshot: tokio::sync::Mutex::new(None),
             run_id: config.run_id.clone(),
             lost,
+            claim: std::sync::Mutex::new(claim),
         }),
     })
 }

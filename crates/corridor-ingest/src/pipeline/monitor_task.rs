@@ -188,14 +188,17 @@ impl Settle {
                     a.done().await;
                 }
             } else {
-                metrics::counter!("corridor_ingest_redelivered_total").increment(acks.len() as u64);
+                // Counted per message, not per duty (a message holding
+                // fragments has several).
+                let mut asked = 0u64;
+                for a in acks {
+                    asked += u64::from(a.redeliver().await);
+                }
+                metrics::counter!("corridor_ingest_redelivered_total").increment(asked);
                 tracing::warn!(
-                    messages = acks.len(),
+                    messages = asked,
                     "what these messages gave was not stored: the stream redelivers them"
                 );
-                for a in acks {
-                    a.redeliver().await;
-                }
             }
         });
     }

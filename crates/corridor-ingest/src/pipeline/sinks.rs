@@ -99,7 +99,8 @@ pub(super) async fn alert_sink(
             for a in &batch {
                 unstored.insert(a.id, alert_row(&run, a));
             }
-            store_alerts(&**s, &mut unstored, 3).await;
+            // Timed out: kept, tried again with the next batch or tick.
+            let _ = tokio::time::timeout(STORE_TRY, store_alerts(&**s, &mut unstored, 3)).await;
             while unstored.len() > MAX_UNSTORED {
                 unstored.pop_first();
                 lost.alerts.fetch_add(1, Ordering::Relaxed);
@@ -187,6 +188,14 @@ const MAX_UNSTORED_POSITIONS: usize = 1_000_000;
 
 /// How soon positions that could not be stored are tried again.
 const POSITION_RETRY: Duration = Duration::from_secs(2);
+
+/// How long a first try at storing a batch may take before it counts as
+/// failed (kept to try again): a PostgreSQL server gone without a word
+/// would otherwise hold the sink, and a stop, for as long as TCP takes to
+/// notice. Longer than SQLite's 10 s busy timeout, so a write lock held
+/// elsewhere fails as busy first. With the stop's own tries after it, a
+/// stop still ends inside the commands' 30 s drain limit.
+const STORE_TRY: Duration = Duration::from_secs(12);
 
 /// How long one try at storing waiting positions may take: a database
 /// that does not answer (each connection attempt waits out the pool's
@@ -276,16 +285,16 @@ impl Waiting {
         let limit = |retrying: bool| {
             let left = deadline.map(|d| d.saturating_duration_since(tokio::time::Instant::now()));
             match (retrying, left) {
-                (_, Some(l)) => Some(l.min(RETRY_ATTEMPT)),
-                (true, None) => Some(RETRY_ATTEMPT),
-                (false, None) => None,
+                (_, Some(l)) => l.min(RETRY_ATTEMPT),
+                (true, None) => RETRY_ATTEMPT,
+                (false, None) => STORE_TRY,
             }
         };
         // Parts of the front batch still to store, in order.
         while let Some(rows) = self.batches.pop_front() {
             let mut parts = VecDeque::from([rows]);
             while let Some(part) = parts.pop_front() {
-                if limit(true).is_some_and(|l| l.is_zero()) {
+                if limit(true).is_zero() {
                     parts.push_front(part);
                     break;
                 }
@@ -333,17 +342,15 @@ impl Waiting {
     }
 }
 
-/// One insert, within `limit` if given (`Err(None)`: it ran out).
+/// One insert, within `limit` (`Err(None)`: it ran out).
 async fn attempt(
     store: &dyn TrackStore,
     rows: &[PositionRow],
-    limit: Option<Duration>,
+    limit: Duration,
 ) -> Result<(), Option<corridor_store::StoreError>> {
-    let insert = store.insert_positions(rows);
-    let done = match limit {
-        Some(l) => tokio::time::timeout(l, insert).await.map_err(|_| None)?,
-        None => insert.await,
-    };
+    let done = tokio::time::timeout(limit, store.insert_positions(rows))
+        .await
+        .map_err(|_| None)?;
     match done {
         Ok(n) => {
             metrics::counter!("corridor_positions_stored_total").increment(n);

@@ -27,6 +27,7 @@ use crate::events::{Event, SourceTag};
 mod file;
 mod lines;
 mod nats;
+mod nats_start;
 mod net;
 
 use lines::{DecodeStage, Line, LineReader, pump};
@@ -34,6 +35,7 @@ use lines::{DecodeStage, Line, LineReader, pump};
 pub(crate) use file::file;
 pub use nats::AckHandle;
 pub(crate) use nats::{NatsSpec, nats};
+pub(crate) use nats_start::start_check;
 pub(crate) use net::{tcp_client, tcp_server, udp};
 
 /// Where reports come from.

@@ -70,15 +70,18 @@ impl AckHandle {
         AckHandle(Arc::clone(&self.0))
     }
 
-    async fn send(&self, outcome: AckOutcome) {
+    /// Whether this sent the message's answer (the first to answer does).
+    async fn send(&self, outcome: AckOutcome) -> bool {
         let msg = match self.0.msg.lock() {
             Ok(mut m) => m.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         };
-        if let Some(m) = msg {
-            // Bounded: backpressure on the source's ack task.
-            let _ = self.0.tx.send((m, outcome)).await;
-        }
+        let Some(m) = msg else {
+            return false;
+        };
+        // Bounded: backpressure on the source's ack task.
+        let _ = self.0.tx.send((m, outcome)).await;
+        true
     }
 
     /// This duty is done; the last one acknowledges the message.
@@ -88,9 +91,11 @@ impl AckHandle {
         }
     }
 
-    /// This duty failed: the message is asked for again after [`REDELIVER_AFTER`].
-    pub(crate) async fn redeliver(self) {
-        self.send(AckOutcome::Failed).await;
+    /// This duty failed: the message is asked for again after
+    /// [`REDELIVER_AFTER`]; whether this asked (a message with several
+    /// duties is asked for once).
+    pub(crate) async fn redeliver(self) -> bool {
+        self.send(AckOutcome::Failed).await
     }
 
     /// Stopped before this duty could be done: asked for again at once.
@@ -211,6 +216,9 @@ async fn nats_session(
         })
         .await
         .map_err(|e| e.to_string())?;
+    // Changed since the start's check (or the server was not asked then).
+    let subjects = &stream.cached_info().config.subjects;
+    super::nats_start::check_names(spec, subjects, None)?;
     let consumer: consumer::PullConsumer = stream
         .get_or_create_consumer(
             &spec.durable,
@@ -224,6 +232,11 @@ async fn nats_session(
         )
         .await
         .map_err(|e| e.to_string())?;
+    super::nats_start::check_names(
+        spec,
+        subjects,
+        Some(&super::nats_start::durable_reads(consumer.cached_info())),
+    )?;
     *opened = Some(tokio::time::Instant::now());
     let (ack_tx, mut ack_rx) = mpsc::channel::<(jetstream::Message, AckOutcome)>(1024);
     // The ack wait of the consumer as it is (an operator may have made it).

@@ -49,3 +49,61 @@ pub async fn feed_tcp(
         "every report tracked"
     );
 }
+
+/// A TCP relay to a server that can be frozen: from then on it passes
+/// nothing either way and closes nothing, as a server whose host vanished
+/// without a word (no reset, no answer).
+#[allow(dead_code)] // each test binary builds this module; not all relay
+pub struct Relay {
+    pub addr: std::net::SocketAddr,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[allow(dead_code)]
+impl Relay {
+    pub async fn start(target: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let f = Arc::clone(&frozen);
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                    continue;
+                };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::spawn(pass(cr, sw, Arc::clone(&f)));
+                tokio::spawn(pass(sr, cw, Arc::clone(&f)));
+            }
+        });
+        Self { addr, frozen }
+    }
+
+    pub fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn pass(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buf).await else {
+            return;
+        };
+        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            // Held, never passed on; the connection stays open.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
