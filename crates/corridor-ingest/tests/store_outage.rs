@@ -140,9 +140,10 @@ async fn a_stop_against_a_database_that_does_not_answer_ends_in_time() {
 /// Open finding 40: a first try at storing was not bounded in time, so a
 /// PostgreSQL server gone without a word (the connection open, nothing
 /// answered) held the sink, and a stop, for as long as TCP takes to notice.
-/// Here the server is reached through a relay that is frozen before the
-/// feed: the stop ends inside the commands' 30 s drain limit, counting
-/// what it could not store.
+/// Here the server is reached through a relay that freezes when the
+/// positions are sent (after the connection was taken from the pool and
+/// checked, which the pool's own timeout bounds): the stop ends inside the
+/// commands' 30 s drain limit, counting what it could not store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_against_a_server_gone_silent_ends_in_time() {
     let url = std::env::var("CORRIDOR_TEST_POSTGRES")
@@ -167,14 +168,15 @@ async fn a_stop_against_a_server_gone_silent_ends_in_time() {
         demo_corridor().expect("corridor"),
         vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
     );
-    cfg.position_batch = 10;
+    cfg.position_batch = 100;
     cfg.final_store_tries = Duration::from_secs(2);
     let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
         .await
         .expect("pipeline");
-    relay.freeze();
-    let start = Timestamp::now() - SignedDuration::from_mins(10);
-    let reports: Vec<PositionReport> = (0..10)
+    // 100 positions in binary COPY are about 4 KB; queries and pings far less.
+    relay.freeze_at_a_write_of(2000);
+    let start = Timestamp::now() - SignedDuration::from_mins(20);
+    let reports: Vec<PositionReport> = (0..100)
         .map(|i| PositionReport {
             mmsi: MMSI,
             time: start + SignedDuration::from_secs(10 * i),
@@ -192,10 +194,19 @@ async fn a_stop_against_a_server_gone_silent_ends_in_time() {
         .expect("the stop waited on a server that never answers");
     assert_eq!(
         handle.lost().1,
-        10,
+        100,
         "the positions it could not store, counted"
     );
+    // The session stuck in its COPY holds the table: ended first.
     let admin = sqlx::PgPool::connect(&url).await.expect("admin");
-    let drop = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")));
-    let _ = tokio::time::timeout(Duration::from_secs(5), drop.execute(&admin)).await;
+    for sql in [
+        format!(
+            "SELECT pg_terminate_backend(pid)::text FROM pg_locks \
+             WHERE relation = '{schema}.track_positions'::regclass AND pid <> pg_backend_pid()"
+        ),
+        format!("DROP SCHEMA {schema} CASCADE"),
+    ] {
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let _ = tokio::time::timeout(Duration::from_secs(5), q.execute(&admin)).await;
+    }
 }

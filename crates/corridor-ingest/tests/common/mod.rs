@@ -57,6 +57,8 @@ pub async fn feed_tcp(
 pub struct Relay {
     pub addr: std::net::SocketAddr,
     frozen: Arc<std::sync::atomic::AtomicBool>,
+    /// A client write of at least this many bytes freezes the relay first.
+    trip: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 #[allow(dead_code)]
@@ -67,7 +69,8 @@ impl Relay {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let f = Arc::clone(&frozen);
+        let trip = Arc::new(std::sync::atomic::AtomicUsize::new(usize::MAX));
+        let (f, t) = (Arc::clone(&frozen), Arc::clone(&trip));
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
@@ -75,15 +78,21 @@ impl Relay {
                 };
                 let (cr, cw) = client.into_split();
                 let (sr, sw) = server.into_split();
-                tokio::spawn(pass(cr, sw, Arc::clone(&f)));
-                tokio::spawn(pass(sr, cw, Arc::clone(&f)));
+                tokio::spawn(pass(cr, sw, Arc::clone(&f), Some(Arc::clone(&t))));
+                tokio::spawn(pass(sr, cw, Arc::clone(&f), None));
             }
         });
-        Self { addr, frozen }
+        Self { addr, frozen, trip }
     }
 
     pub fn freeze(&self) {
         self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Freezes the relay when a client next writes `bytes` or more at once
+    /// (a query's data, not a ping): the server goes silent mid-statement.
+    pub fn freeze_at_a_write_of(&self, bytes: usize) {
+        self.trip.store(bytes, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -91,14 +100,19 @@ async fn pass(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     frozen: Arc<std::sync::atomic::AtomicBool>,
+    trip: Option<Arc<std::sync::atomic::AtomicUsize>>,
 ) {
+    use std::sync::atomic::Ordering::SeqCst;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let Ok(n) = from.read(&mut buf).await else {
             return;
         };
-        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+        if trip.as_ref().is_some_and(|t| n >= t.load(SeqCst)) {
+            frozen.store(true, SeqCst);
+        }
+        while frozen.load(SeqCst) {
             // Held, never passed on; the connection stays open.
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
