@@ -47,8 +47,28 @@ pub fn whole_document(mut features: utoipa::openapi::OpenApi) -> utoipa::openapi
     features.info = record.info.clone();
     features.merge(record);
     features.merge(live_document());
+    features.merge(OpsDoc::openapi());
     features
 }
+
+/// What a load balancer and a metrics scraper read (plain text, at the root).
+#[derive(Debug, OpenApi)]
+#[openapi(
+    paths(healthz, metrics),
+    tags((name = "operations", description = "Readiness and Prometheus metrics, in plain text at the root"))
+)]
+struct OpsDoc;
+
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses(
+        (status = 200, content_type = "text/plain", body = String, description = "`ok`: the record's database answers"),
+        (status = 503, content_type = "text/plain", body = String, description = "why the record's database does not answer (within 2 s)")))]
+fn healthz() {}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, content_type = "text/plain", body = String,
+        description = "Prometheus text format (0.0.4): every series README.md lists, at zero until counted")))]
+fn metrics() {}
 
 /// A departure-date range, both ends inclusive.
 #[derive(Debug, IntoParams)]

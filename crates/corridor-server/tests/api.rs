@@ -317,6 +317,39 @@ async fn api_errors_are_json_for_a_wrong_method_or_an_unknown_api() {
 /// The record's routes are in it now; each real answer has exactly the
 /// members its schema names (a member added to a type, or dropped, fails
 /// here as well as in schemathesis).
+/// Open finding 38: `/healthz` and `/metrics` were left out of the
+/// document. Described now as what they are, plain text at the root; the
+/// readiness answer is that text.
+#[tokio::test]
+async fn the_operations_routes_are_in_the_document() {
+    let doc = serde_json::to_value(corridor_server::openapi::whole_document(
+        utoipa::openapi::OpenApiBuilder::new().build(),
+    ))
+    .unwrap();
+    for (path, statuses) in [("/healthz", &["200", "503"][..]), ("/metrics", &["200"])] {
+        for status in statuses {
+            let content = &doc["paths"][path]["get"]["responses"][status]["content"];
+            assert!(
+                content["text/plain"].is_object(),
+                "{path} {status}: {content}"
+            );
+        }
+    }
+    let (_d, app) = app().await;
+    let res = app
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let kind = res.headers()[axum::http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(kind.starts_with("text/plain"), "{kind}");
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"ok");
+}
+
 #[tokio::test]
 async fn the_record_routes_answer_as_their_schemas_say() {
     let doc = serde_json::to_value(corridor_server::openapi::record_document()).unwrap();
