@@ -120,7 +120,23 @@ pub async fn open(
 ) -> Result<std::sync::Arc<Service>, ServiceError> {
     let config = corridor_clearance::CorridorConfig::bsgi()
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let service = Service::open(url, config).await?;
+    open_with(url, config, None, alerts).await
+}
+
+/// As [`open`], under the corridor's own rules and, if given, its centre's
+/// inspection resources (else [`inspections::service_capacity`]).
+pub async fn open_with(
+    url: &str,
+    config: corridor_clearance::CorridorConfig,
+    capacity: Option<corridor_planner::CapacityConfig>,
+    alerts: Option<AlertLookup>,
+) -> Result<std::sync::Arc<Service>, ServiceError> {
+    let capacity = match capacity {
+        Some(c) => c,
+        None => inspections::service_capacity()?,
+    };
+    let db = db::open(url).await?;
+    let service = Service::with_capacity(db, config, capacity, Clock::System).await?;
     if let Some(lookup) = alerts {
         service.set_alert_lookup(lookup);
     }

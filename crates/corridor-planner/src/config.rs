@@ -73,6 +73,28 @@ pub struct CapacityConfig {
     /// The written queue rule.
     #[serde(default)]
     pub queue: QueuePolicy,
+    /// The daily plan's timetable, the day before (local time).
+    #[serde(default)]
+    pub deadlines: Deadlines,
+}
+
+/// When, the day before, the ports' departure plan and the approved
+/// inspection plan are due (local `HH:MM`; the JCC's 12:00 and 16:00 by
+/// default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub departure_plan: String,
+    pub approved_plan: String,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self {
+            departure_plan: "12:00".into(),
+            approved_plan: "16:00".into(),
+        }
+    }
 }
 
 fn default_tz() -> String {
@@ -368,6 +390,12 @@ impl CapacityConfig {
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(PlannerError::ConfigInvalid(m));
         self.window.minutes()?;
+        for (what, t) in [
+            ("deadlines.departure_plan", &self.deadlines.departure_plan),
+            ("deadlines.approved_plan", &self.deadlines.approved_plan),
+        ] {
+            parse_hhmm(t).map_err(|e| PlannerError::ConfigInvalid(format!("{what}: {e}")))?;
+        }
         self.tz()?;
         if !(0..=60).contains(&self.transit_days) {
             return bad(format!("transit_days {} outside 0..=60", self.transit_days));

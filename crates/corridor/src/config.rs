@@ -16,6 +16,14 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// Directory of the built dashboard.
     pub web_dir: Option<PathBuf>,
+    /// The corridor's rules: `bsgi`, `unvim`, or a file in the format of
+    /// `config/parties-*.toml`.
+    pub rules: Option<String>,
+    /// `serve`: the centre's inspection resources, in the format of
+    /// `config/capacity-*.toml`.
+    pub capacity: Option<PathBuf>,
+    /// `serve` and `track`: the corridor's geometry (GeoJSON).
+    pub geometry: Option<PathBuf>,
 }
 
 pub const DEFAULT_DATABASE: &str = "corridor.db";

@@ -1437,3 +1437,120 @@ fn bad_settings_from_the_environment_are_named_as_such() {
     assert!(err.contains("DEBUG"), "no log lines to check: {err}");
     assert!(!err.contains('\u{1b}'), "{err}");
 }
+
+/// A review deploying corridor for UNVIM (session 22): every command ran
+/// under the Black Sea's rules, inspection resources and geometry, whatever
+/// was configured (`keys register UNVIM` was "no party UNVIM", and `serve`
+/// tracked Red Sea traffic against the Black Sea). `--rules`, and `serve`'s
+/// `--capacity` and `--geometry` (or the config file's `rules`, `capacity`
+/// and `geometry`), name the corridor's own; what cannot go with the rules
+/// is refused, saying what to give.
+#[test]
+fn another_corridor_runs_under_its_own_rules_resources_and_geometry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let keys = dir.path().join("keys");
+    let keys_s = keys.to_str().unwrap();
+    let ok = |out: Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let refused = |out: Output, says: &str| {
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success() && err.contains(says), "{err}");
+    };
+    ok(corridor(&db, &["keys", "new", "UNVIM", "--out", keys_s]));
+    let public = keys.join("UNVIM.pub.pem");
+    let register = [
+        "keys",
+        "register",
+        "UNVIM",
+        "--public",
+        public.to_str().unwrap(),
+    ];
+    refused(corridor(&db, &register), "no party UNVIM");
+    ok(corridor(
+        &db,
+        &[&["--rules", "unvim"][..], &register].concat(),
+    ));
+    refused(
+        corridor(&db, &["--rules", "unvimm", "verify"]),
+        "--rules \"unvimm\": not bsgi, unvim or a file",
+    );
+    refused(
+        corridor(
+            &db,
+            &["--rules", "unvim", "seed", "demo", "--keys-dir", keys_s],
+        ),
+        "seed demo fills a store with the Black Sea",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    refused(
+        corridor(&db, &["--rules", "unvim", "serve", "--listen", &listen]),
+        "give the centre's own with --capacity (config/capacity-unvim.toml",
+    );
+
+    // The rest from a config file, as a deployment would keep them.
+    let file = dir.path().join("corridor.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "rules = {:?}\ncapacity = {:?}\ngeometry = {:?}\n",
+            config.join("parties-unvim.toml"),
+            config.join("capacity-unvim.toml"),
+            config.join("corridor-unvim.geojson"),
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("--database")
+        .arg(&db)
+        .arg("--config")
+        .arg(&file)
+        .args([
+            "serve",
+            "--listen",
+            &listen,
+            "--ingest",
+            "tcp-server:127.0.0.1:0",
+        ])
+        .env_remove("CORRIDOR_DATABASE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut corridor_doc = None;
+    for _ in 0..120 {
+        corridor_doc = get(port, "/api/v1/corridor");
+        if corridor_doc.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let geometry = get(port, "/api/v1/geometry");
+    let queue = get(port, "/api/v1/queue");
+    let _ = child.kill();
+    let _ = child.wait();
+    let (_, c) = corridor_doc.expect("the server did not start");
+    assert_eq!(c["id"], "unvim");
+    let (_, g) = geometry.expect("geometry");
+    assert!(
+        g["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["properties"]["locode"] == "YEHOD"),
+        "{g}"
+    );
+    let (_, q) = queue.expect("queue");
+    assert_eq!(q["time_zone"], "Africa/Djibouti", "{q}");
+}

@@ -75,15 +75,12 @@ pub(crate) use planning::{capacity_now, requeue_problem};
 /// `config/capacity-service.toml` of this crate: the service's inspection resources.
 pub const SERVICE_CAPACITY_TOML: &str = include_str!("../../config/capacity-service.toml");
 
-/// The JCC's timetable for a day's plan (local time): the ports' departure plan, and the approved plan.
-pub const DEADLINES: [(&str, &str); 2] = [("departure_plan", "12:00"), ("approved_plan", "16:00")];
-
-/// The hour the day before by which a day's plan is approved ([`DEADLINES`]).
-fn approved_by() -> jiff::civil::Time {
-    DEADLINES
-        .iter()
-        .find(|(k, _)| *k == "approved_plan")
-        .and_then(|(_, t)| t.parse::<jiff::civil::Time>().ok())
+/// The hour the day before by which a day's plan is approved (the
+/// capacity file's `deadlines`, checked when it was read).
+fn approved_by(cap: &CapacityConfig) -> jiff::civil::Time {
+    cap.deadlines
+        .approved_plan
+        .parse::<jiff::civil::Time>()
         .unwrap_or(jiff::civil::time(16, 0, 0, 0))
 }
 
@@ -93,7 +90,7 @@ pub(crate) fn plan_timetable(
 ) -> Result<corridor_clearance::PlanTimetable, ServiceError> {
     Ok(corridor_clearance::PlanTimetable::new(
         centre_tz(cap)?,
-        approved_by(),
+        approved_by(cap),
     ))
 }
 

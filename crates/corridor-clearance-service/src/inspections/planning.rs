@@ -59,10 +59,11 @@ pub(crate) fn requeue_problem(
 pub(super) fn first_plannable_day(
     now: Timestamp,
     tz: &jiff::tz::TimeZone,
+    cap: &CapacityConfig,
     clearance: &Clearance,
 ) -> (Date, bool) {
     let local = now.to_zoned(tz.clone());
-    let approved_by = approved_by();
+    let approved_by = approved_by(cap);
     let day = |n: i64| {
         local
             .date()
@@ -180,7 +181,7 @@ impl<'a> Planning<'a> {
     ) -> Result<Self, ServiceError> {
         let cap = s.capacity();
         let tz = centre_tz(cap)?;
-        let (first, _) = first_plannable_day(now, &tz, clearance);
+        let (first, _) = first_plannable_day(now, &tz, cap, clearance);
         Ok(Planning {
             clearance,
             cap: capacity_now(cap, clearance, now),

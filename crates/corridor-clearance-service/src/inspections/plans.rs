@@ -211,7 +211,10 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
         "reason": reason,
         "approvals": approvals,
         "required_parties": clearance.config.party_codes().collect::<Vec<_>>(),
-        "deadlines": DEADLINES.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+        "deadlines": {
+            "departure_plan": s.capacity().deadlines.departure_plan,
+            "approved_plan": s.capacity().deadlines.approved_plan,
+        },
         "time_zone": s.capacity().time_zone,
         "teams": teams,
         "areas": p.areas,

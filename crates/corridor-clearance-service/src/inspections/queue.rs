@@ -112,7 +112,7 @@ async fn queue_body(
     let waiting = planning.waiting();
     let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
     let overrides = planning.overrides(&voyages)?;
-    let (first_day, late) = first_plannable_day(now, &planning.tz, &clearance);
+    let (first_day, late) = first_plannable_day(now, &planning.tz, &planning.cap, &clearance);
     let by_id: HashMap<&str, &Waiting<'_>> =
         waiting.iter().map(|w| (w.app.id.as_str(), w)).collect();
     // The day an approved plan scheduled a vessel for, if any (and no

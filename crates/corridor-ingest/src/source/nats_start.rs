@@ -39,9 +39,12 @@ pub(crate) fn check_names(
     stream_subjects: &[String],
     durable_reads: Option<&[String]>,
 ) -> Result<(), String> {
-    if !stream_subjects
-        .iter()
-        .any(|p| subject_within(&spec.subject, p))
+    // A stream with no subjects of its own (a mirror, or one that sources
+    // others) holds its sources' subjects: not judged here.
+    if !stream_subjects.is_empty()
+        && !stream_subjects
+            .iter()
+            .any(|p| subject_within(&spec.subject, p))
     {
         return Err(format!(
             "stream {:?} takes the subjects {:?}, and {:?} is not among them: \
@@ -205,6 +208,8 @@ mod tests {
         assert!(e.contains("reads [\"ais.a\"], not \"ais.b.x\""), "{e}");
         // A durable on the whole stream reads every subject.
         assert!(check_names(&spec("ais.b.x"), &stream, Some(&[])).is_ok());
+        // A mirror has no subjects of its own.
+        assert!(check_names(&spec("ais.c"), &[], None).is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use corridor_clearance::{Actor, ApplicationContent, CorridorConfig, Role};
+use corridor_clearance::{Actor, ApplicationContent, Role};
 use corridor_clearance_service::seed::write_private;
 use corridor_ledger::{DecisionKind, DecisionPayload, Hash, KeyId, SecretKey};
 
@@ -189,10 +189,6 @@ pub enum SeedCommand {
     },
 }
 
-fn config() -> anyhow::Result<CorridorConfig> {
-    CorridorConfig::bsgi().map_err(|e| anyhow::anyhow!("clearance configuration: {e}"))
-}
-
 fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
@@ -238,7 +234,7 @@ async fn register(
     key: corridor_ledger::PublicKey,
     endorse_with: Option<&SecretKey>,
 ) -> anyhow::Result<()> {
-    let service = corridor_clearance_service::Service::open(&ctx.database_url(), config()?).await?;
+    let service = ctx.clearance_service().await?;
     let endorsement = match endorse_with {
         Some(current) => Some(corridor_ledger::key_events::endorse(
             current,
@@ -348,7 +344,7 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
+pub fn run_sign(ctx: &Context, args: SignArgs) -> anyhow::Result<ExitCode> {
     // A party this corridor does not have would only be refused later, by
     // the server.
     // An approval or release carries no reason: one given by mistake is not
@@ -360,7 +356,7 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<ExitCode> {
             "an approval or a release carries no --reason-code or --text (did you mean --decision hold or reject?)"
         );
     }
-    let parties = config()?;
+    let parties = ctx.rules()?;
     if !parties.has_party(&args.party) {
         bail!(
             "--party {}: not a party of this corridor ({})",
@@ -440,7 +436,7 @@ pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitC
     let db = corridor_clearance_service::db::open(&ctx.checked_url()?).await?;
     let result = corridor_clearance_service::verify::verify_database_anchored(
         &db,
-        Some(&config()?),
+        Some(&ctx.rules()?),
         &anchors,
     )
     .await;
@@ -478,6 +474,15 @@ pub async fn run_verify(ctx: &Context, args: VerifyArgs) -> anyhow::Result<ExitC
 pub async fn run_seed(ctx: &Context, cmd: SeedCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         SeedCommand::Demo { keys_dir } => {
+            let rules = ctx.rules()?;
+            if rules.id != "bsgi" {
+                bail!(
+                    "seed demo fills a store with the Black Sea Grain Initiative's demo (its parties, ports and season); \
+                     the rules given are {:?} ({}): run it without --rules, on a store of its own",
+                    rules.id,
+                    rules.name
+                );
+            }
             let summary =
                 corridor_clearance_service::seed::seed_demo(&ctx.database_url(), &keys_dir).await?;
             print(&format!(

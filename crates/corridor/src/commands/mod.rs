@@ -35,6 +35,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "CORRIDOR_CONFIG")]
     config: Option<PathBuf>,
 
+    /// The corridor's rules (parties, consensus, timing, eligibility, documents):
+    /// bsgi, unvim, or a TOML file in the format of config/parties-*.toml [default: bsgi]
+    #[arg(long, global = true, env = "CORRIDOR_RULES")]
+    rules: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -85,9 +90,92 @@ pub enum Holds {
 pub struct Context {
     pub file: FileConfig,
     database: Option<String>,
+    rules: Option<String>,
 }
 
 impl Context {
+    /// The centre's inspection resources named by `flag` (`serve
+    /// --capacity`, `CORRIDOR_CAPACITY`) or the config file's `capacity`,
+    /// read and checked; `None`: none named.
+    pub fn capacity(
+        &self,
+        flag: Option<&PathBuf>,
+    ) -> anyhow::Result<Option<corridor_planner::CapacityConfig>> {
+        let Some(path) = flag.or(self.file.capacity.as_ref()) else {
+            return Ok(None);
+        };
+        let from = origin(
+            flag.and_then(|p| p.to_str()),
+            "--capacity",
+            "CORRIDOR_CAPACITY",
+            "capacity",
+        );
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{from} {}: cannot be read", path.display()))?;
+        let cap = corridor_planner::CapacityConfig::from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("{from} {}: {e}", path.display()))?;
+        Ok(Some(cap))
+    }
+
+    /// The clearance service on the database, under the corridor's rules,
+    /// for a command that plans nothing: with the configured inspection
+    /// resources, else the built-in ones, whose teams' parties are dropped
+    /// when the rules have no such parties (nothing here plans for them).
+    pub async fn clearance_service(
+        &self,
+    ) -> anyhow::Result<Arc<corridor_clearance_service::Service>> {
+        let rules = self.rules()?;
+        let capacity = match self.capacity(None)? {
+            Some(c) => c,
+            None => {
+                let mut c = corridor_clearance_service::inspections::service_capacity()?;
+                if c.teams
+                    .iter()
+                    .flat_map(|t| &t.parties)
+                    .any(|p| !rules.has_party(p))
+                {
+                    for t in &mut c.teams {
+                        t.parties.clear();
+                    }
+                }
+                c
+            }
+        };
+        Ok(
+            corridor_clearance_service::open_with(
+                &self.checked_url()?,
+                rules,
+                Some(capacity),
+                None,
+            )
+            .await?,
+        )
+    }
+
+    /// The corridor's rules (`--rules`, `CORRIDOR_RULES`, `rules` in the
+    /// config file; the Black Sea's by default). One database keeps one
+    /// corridor's log: opening it under other rules is refused when the
+    /// log is replayed.
+    pub fn rules(&self) -> anyhow::Result<corridor_clearance::CorridorConfig> {
+        use corridor_clearance::CorridorConfig;
+        let named = self.rules.as_deref().or(self.file.rules.as_deref());
+        let from = || origin(self.rules.as_deref(), "--rules", "CORRIDOR_RULES", "rules");
+        let parsed = match named.map(str::trim) {
+            None | Some("bsgi") => CorridorConfig::bsgi(),
+            Some("unvim") => CorridorConfig::unvim(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!(
+                        "{} {path:?}: not bsgi, unvim or a file that can be read",
+                        from()
+                    )
+                })?;
+                CorridorConfig::from_toml(&text)
+            }
+        };
+        parsed.map_err(|e| anyhow::anyhow!("{} {:?}: {e}", from(), named.unwrap_or("bsgi")))
+    }
+
     pub fn database_url(&self) -> String {
         self.database
             .clone()
@@ -226,6 +314,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Context {
         file: FileConfig::load(cli.config.as_deref())?,
         database: cli.database,
+        rules: cli.rules,
     };
     match cli.command {
         Command::Import(src) => import::run(&ctx, src).await,
@@ -233,7 +322,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Ais(cmd) => ais::run(cmd),
         Command::Keys(cmd) => clearance::run_keys(&ctx, cmd).await,
-        Command::Sign(args) => clearance::run_sign(args),
+        Command::Sign(args) => clearance::run_sign(&ctx, args),
         Command::Verify(args) => clearance::run_verify(&ctx, args).await,
         Command::Seed(cmd) => clearance::run_seed(&ctx, cmd).await,
         Command::Simulate(cmd) => simulate::run(&ctx, cmd).await,

@@ -28,6 +28,15 @@ pub struct Args {
     /// e.g. 127.0.0.1 behind nginx on the same machine; login throttling counts by client
     #[arg(long, value_delimiter = ',', env = "CORRIDOR_TRUSTED_PROXIES")]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// The centre's inspection resources: teams and the parties each needs, working window,
+    /// time zone, durations, queue rule (TOML, the format of config/capacity-bsgi.toml)
+    /// [default: 3 joint teams, 07:00-15:30 Istanbul time]
+    #[arg(long, env = "CORRIDOR_CAPACITY")]
+    capacity: Option<PathBuf>,
+    /// The corridor's geometry for live tracking: lanes, areas, ports (GeoJSON, the format of
+    /// config/corridor-blacksea.geojson) [default: the Black Sea corridor]
+    #[arg(long, env = "CORRIDOR_GEOMETRY")]
+    geometry: Option<PathBuf>,
 }
 
 /// The dashboard directory to serve from disk, if one is named (flag,
@@ -85,9 +94,33 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "no built dashboard (run `npm ci && npm run build` in web/ before building); serving the API only"
         );
     }
+    let rules = ctx.rules()?;
+    let capacity = ctx.capacity(args.capacity.as_ref())?;
+    if capacity.is_none()
+        && let Ok(default) = corridor_clearance_service::inspections::service_capacity()
+        && let Some(t) = default
+            .teams
+            .iter()
+            .find(|t| t.parties.iter().any(|p| !rules.has_party(p)))
+    {
+        anyhow::bail!(
+            "the built-in inspection resources are the Black Sea's joint teams (team {} needs {}), \
+             and the corridor's parties are {}: give the centre's own with --capacity \
+             (config/capacity-unvim.toml is one for --rules unvim)",
+            t.name,
+            t.parties.join(", "),
+            rules.party_codes().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
     let notices = super::track::notice_channel();
-    let (api, root, alerts, live) =
-        super::track::live_routers(ctx, &args.ingest, notices.clone()).await?;
+    let (api, root, alerts, live) = super::track::live_routers(
+        ctx,
+        &args.ingest,
+        geometry.map(PathBuf::as_path),
+        notices.clone(),
+    )
+    .await?;
     let mut opts = Options {
         web_dir: web,
         trusted_proxies: args.trusted_proxy.clone(),
@@ -95,9 +128,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     (opts.api, opts.root) = (api, root);
     // Clearance (issue 5) lives in the same database as the record.
-    let clearance = corridor_clearance_service::open(&ctx.database_url(), Some(alerts))
-        .await
-        .context("opening the clearance store")?;
+    let clearance =
+        corridor_clearance_service::open_with(&ctx.database_url(), rules, capacity, Some(alerts))
+            .await
+            .context("opening the clearance store")?;
     super::track::forward_acknowledgements(&clearance, notices);
     if !args.ingest.is_empty() {
         super::track::forward_arrivals(&live, clearance.clone());

@@ -44,15 +44,23 @@ pub struct Args {
 
 /// The corridor from a GeoJSON file, or the shipped demo corridor.
 pub fn load_corridor(path: Option<&Path>) -> anyhow::Result<Arc<Corridor>> {
+    Ok(load_geometry(path)?.0)
+}
+
+/// [`load_corridor`], with the GeoJSON it was read from (served at `/geometry`).
+pub fn load_geometry(path: Option<&Path>) -> anyhow::Result<(Arc<Corridor>, Arc<str>)> {
     match path {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            Ok(Arc::new(Corridor::from_geojson_str(&text).with_context(
-                || format!("corridor geometry {}", p.display()),
-            )?))
+            let corridor = Corridor::from_geojson_str(&text)
+                .with_context(|| format!("corridor geometry {}", p.display()))?;
+            Ok((Arc::new(corridor), Arc::from(text)))
         }
-        None => corridor_ingest::demo_corridor().context("the shipped corridor geometry"),
+        None => Ok((
+            corridor_ingest::demo_corridor().context("the shipped corridor geometry")?,
+            Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        )),
     }
 }
 
@@ -81,7 +89,12 @@ pub fn registry_from_rows(rows: &[corridor_store::RegistryRow]) -> Vec<Registere
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let corridor = load_corridor(args.geometry.as_deref())?;
+    let corridor = load_corridor(
+        args.geometry
+            .as_ref()
+            .or(ctx.file.geometry.as_ref())
+            .map(PathBuf::as_path),
+    )?;
     for f in &args.feeds {
         if !f.is_file() {
             bail!("{} is not a file", f.display());
@@ -494,6 +507,7 @@ pub fn inspection_area_arrival<'a>(corridor: &'a Corridor, a: &Alert) -> Option<
 pub async fn live_routers(
     ctx: &Context,
     sources: &[String],
+    geometry: Option<&Path>,
     notices: tokio::sync::broadcast::Sender<corridor_server::live::Notice>,
 ) -> anyhow::Result<(
     Vec<axum::Router>,
@@ -505,7 +519,7 @@ pub async fn live_routers(
         .iter()
         .map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let corridor = load_corridor(None)?;
+    let (corridor, geojson) = load_geometry(geometry)?;
     let store = corridor_store::open_track(&ctx.database_url())
         .await
         .context("opening the tracking store")?;
@@ -518,7 +532,7 @@ pub async fn live_routers(
     let handle = spawn_pipeline(cfg, Some(store)).await?;
     let state = corridor_server::live::LiveState {
         handle: handle.clone(),
-        geometry: Arc::from(corridor_geo::BLACK_SEA_DEMO),
+        geometry: geojson,
         notices: Some(notices),
     };
     Ok((
