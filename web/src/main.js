@@ -19,6 +19,11 @@ import { coordinateScreen } from './screens/coordinate.js';
 import { adminScreen } from './screens/admin.js';
 import { HOME, lapsedUser, roleName, signIn, signOut, whoami } from './session.js';
 
+// The corridor's own name (GET /corridor's `name`) and whose view this is,
+// for the header: this server may run any corridor, not only the Black Sea's.
+let corridorName = '';
+let viewer = 'public record';
+
 const main = document.getElementById('main');
 const periodForm = document.getElementById('period');
 let teardown = null;
@@ -128,7 +133,8 @@ async function renderSession() {
   navList.querySelector('[data-role-nav]')?.remove();
   // The header says whose view this is: the public record, or a role's.
   const sub = document.querySelector('.brand-sub');
-  if (sub) sub.textContent = `Black Sea Grain Initiative · ${me ? roleName(me.role) : 'public record'}`;
+  viewer = me ? roleName(me.role) : 'public record';
+  if (sub) sub.textContent = `${corridorName ? `${corridorName} · ` : ''}${viewer}`;
   if (!me) {
     mount(box, h('a', { href: '#/login', 'data-nav': '/login', id: 'sign-in' }, 'Sign in'));
     return;
@@ -204,7 +210,15 @@ const CORRIDOR_POLL_MS = 60000;
 let corridorSeq = 0;
 let corridorShown = '';
 
+function nameCorridor(name) {
+  if (typeof name !== 'string' || !name || name === corridorName) return;
+  corridorName = name;
+  const sub = document.querySelector('.brand-sub');
+  if (sub) sub.textContent = `${corridorName} · ${viewer}`;
+}
+
 function showCorridor(c) {
+  nameCorridor(c?.name);
   const key = c?.suspended ? JSON.stringify([c.suspended_since, c.reason_code, c.reason]) : '';
   if (key === corridorShown) return;
   corridorShown = key;

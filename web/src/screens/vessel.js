@@ -113,7 +113,7 @@ export function vesselScreen(root, params, imo) {
   return {
     destroy() {
       ctl.abort();
-      document.title = 'corridor — Black Sea Grain Initiative record';
+      document.title = 'corridor';
     },
   };
 }

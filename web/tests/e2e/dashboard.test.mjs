@@ -40,6 +40,10 @@ test('overview: loads with no console errors; every headline number is the APIâ€
   // The record imported is the JCC CSV of 14 June 2023 (issue 2's figures).
   assert.equal(stats.tonnes, 31744756);
   assert.equal(num(shown.tonnes.text), 31744756);
+  // The header names the corridor this server runs, as GET /corridor does
+  // (it said the Black Sea's whatever the server ran).
+  const corridor = await api('/corridor');
+  await page.waitForFunction((name) => document.querySelector('.brand-sub')?.textContent.startsWith(`${name} Â· `), corridor.name, { timeout: 10000 });
   await done();
 });
 
