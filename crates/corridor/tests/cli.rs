@@ -1554,3 +1554,79 @@ fn another_corridor_runs_under_its_own_rules_resources_and_geometry() {
     let (_, q) = queue.expect("queue");
     assert_eq!(q["time_zone"], "Africa/Djibouti", "{q}");
 }
+
+/// The same review: a new deployment had no way to its first account but
+/// `seed demo` (the Black Sea demo, with its published password).
+/// `corridor users add` makes one on the database, its password from
+/// standard input, checked as the API checks it; it can sign in.
+#[test]
+fn the_first_administrator_is_made_on_the_database() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let add = |args: &[&str], password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .arg("--database")
+            .arg(&db)
+            .args([&["users", "add"][..], args].concat())
+            .env_remove("CORRIDOR_DATABASE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = add(&["alice", "--role", "admin"], "short");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+    let made = add(&["alice", "--role", "admin"], "a-long-Passphrase-2026");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let again = add(
+        &["Alice", "--role", "coordinator"],
+        "a-long-Passphrase-2027",
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is taken"));
+    let listed = corridor(&db, &["users", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("alice\t{\"role\":\"admin\"}"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("--database")
+        .arg(&db)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("CORRIDOR_DATABASE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..120 {
+        if get(port, "/api/v1/corridor").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let body = r#"{"username":"alice","password":"a-long-Passphrase-2026","label":"cli test"}"#;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"token\""), "{answer}");
+}

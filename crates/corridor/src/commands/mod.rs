@@ -9,6 +9,7 @@ mod serve;
 mod simulate;
 mod stats;
 mod track;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,9 @@ enum Command {
     /// Party keys: make, register, rotate (ed25519, PKCS#8 / SPKI PEM)
     #[command(subcommand)]
     Keys(clearance::KeysCommand),
+    /// Accounts made on the database itself: the first administrator of a new deployment
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Sign a decision on an application, on the delegate's side
     Sign(clearance::SignArgs),
     /// Verify the clearance record in the database: chain, Merkle tree, every signature, every stored document
@@ -322,6 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Ais(cmd) => ais::run(cmd),
         Command::Keys(cmd) => clearance::run_keys(&ctx, cmd).await,
+        Command::Users(cmd) => users::run(&ctx, cmd).await,
         Command::Sign(args) => clearance::run_sign(&ctx, args),
         Command::Verify(args) => clearance::run_verify(&ctx, args).await,
         Command::Seed(cmd) => clearance::run_seed(&ctx, cmd).await,
