@@ -712,7 +712,9 @@ async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
     assert_eq!(alerts("area_arrival", A).await, 1);
     let entries = alerts("corridor_entry", A).await;
 
-    // Stopped an hour of feed time: A still at anchor, B silent.
+    // Stopped an hour of feed time: A still at anchor, B silent. The
+    // backlog's first message is a receiver's own sentence, with no time.
+    publish(&js, &subject, "$GPZDA,201530.00,04,07,2002,00,00*60").await;
     let n2 = send(
         (40..=100)
             .step_by(5)

@@ -74,6 +74,10 @@ pub(super) async fn alert_sink(
     retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let msg = tokio::select! {
+            // A stop (the channel closed) goes first: a retry due at the
+            // same moment would otherwise win half the time, and each one
+            // against a database that does not answer takes `STORE_TRY`.
+            biased;
             m = rx.recv() => match m {
                 Some(m) => Some(m),
                 None => break,
@@ -405,6 +409,8 @@ pub(super) async fn position_sink(
     let mut said_at: Option<std::time::Instant> = None;
     loop {
         let msg = tokio::select! {
+            // A stop first, as in the alert sink.
+            biased;
             m = rx.recv() => match m {
                 Some(m) => m,
                 None => break,

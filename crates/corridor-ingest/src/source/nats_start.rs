@@ -52,14 +52,25 @@ pub(crate) fn check_names(
             spec.stream, stream_subjects, spec.subject
         ));
     }
+    // A durable with no filter reads the whole stream: the source's
+    // subject alone only if that is all the stream takes.
+    let whole_stream_is_the_subject =
+        stream_subjects.len() == 1 && stream_subjects[0] == spec.subject;
     if let Some(reads) = durable_reads
-        && !reads.is_empty()
         && !(reads.len() == 1 && reads[0] == spec.subject)
+        && !(reads.is_empty() && whole_stream_is_the_subject)
     {
         return Err(format!(
-            "durable consumer {:?} of stream {:?} reads {:?}, not {:?}: \
+            "durable consumer {:?} of stream {:?} reads {}, not {:?}: \
              name another durable, or remove this one (`nats consumer rm`)",
-            spec.durable, spec.stream, reads, spec.subject
+            spec.durable,
+            spec.stream,
+            if reads.is_empty() {
+                format!("the whole stream ({stream_subjects:?})")
+            } else {
+                format!("{reads:?}")
+            },
+            spec.subject
         ));
     }
     Ok(())
@@ -112,11 +123,19 @@ async fn ask(spec: &NatsSpec) -> Result<Result<Option<Timestamp>, String>, Strin
         }
         Err(e) => return Err(e.to_string()),
     };
-    let durable = stream
-        .get_consumer::<consumer::pull::Config>(&spec.durable)
-        .await
-        .ok();
-    let reads = durable.as_ref().map(|c| durable_reads(c.cached_info()));
+    // A push consumer of that name can never be pulled from.
+    let durable = match stream.consumer_info(&spec.durable).await {
+        Ok(info) if info.config.deliver_subject.is_some() => {
+            return Ok(Err(format!(
+                "durable consumer {:?} of stream {:?} is a push consumer; the source pulls: \
+                 name another durable, or remove this one (`nats consumer rm`)",
+                spec.durable, spec.stream
+            )));
+        }
+        Ok(info) => Some(info),
+        Err(_) => None,
+    };
+    let reads = durable.as_ref().map(durable_reads);
     if let Err(why) = check_names(
         spec,
         &stream.cached_info().config.subjects,
@@ -124,42 +143,69 @@ async fn ask(spec: &NatsSpec) -> Result<Result<Option<Timestamp>, String>, Strin
     ) {
         return Ok(Err(why));
     }
-    // A new durable starts at the stream's first message.
+    // Where the feed resumes. After a crash the durable first delivers
+    // what it never delivered, and what it delivered but had not seen
+    // acknowledged only after its ack wait, behind it (already stored, and
+    // stale by then): so the first undelivered message, or with none the
+    // last delivered one. A new durable starts at the stream's first.
     let from = match &durable {
-        Some(c) => {
-            let i = c.cached_info();
-            if i.num_pending == 0 && i.num_ack_pending == 0 {
-                return Ok(Ok(None));
-            }
-            i.ack_floor.stream_sequence + 1
-        }
+        Some(i) if i.num_pending == 0 && i.num_ack_pending == 0 => return Ok(Ok(None)),
+        Some(i) if i.num_pending > 0 => i.delivered.stream_sequence + 1,
+        Some(i) => i.delivered.stream_sequence.max(1),
         None => 1,
     };
-    let Ok(first) = stream
-        .get_first_raw_message_by_subject(&spec.subject, from)
-        .await
-    else {
-        return Ok(Ok(None));
-    };
-    Ok(Ok(first_report_time(&first.payload)))
-}
-
-/// The time of the first report in a message's lines that carries its own
-/// (a tag block's `c:`); one without is timed when it is received.
-fn first_report_time(payload: &[u8]) -> Option<Timestamp> {
-    let mut decoder = corridor_ais::Decoder::default();
-    let mut found = None;
-    for line in payload.split(|&b| b == b'\n') {
-        decoder.feed_line(line.trim_ascii(), |d| {
-            if found.is_none() {
-                found = d.time_millis();
-            }
-        });
-        if found.is_some() {
+    // The earliest of the first reports that carry their own time, leaving
+    // out one far before the rest (a GPS week rollover puts a receiver
+    // 19.6 years back): a line with no time, or such a one, does not move
+    // the resume point.
+    let mut times = Vec::new();
+    let mut seq = from;
+    for _ in 0..RESUME_MESSAGES {
+        let Ok(m) = stream
+            .get_first_raw_message_by_subject(&spec.subject, seq)
+            .await
+        else {
+            break;
+        };
+        seq = m.sequence + 1;
+        times.extend(report_times(&m.payload));
+        if times.len() >= RESUME_REPORTS {
             break;
         }
     }
-    found.and_then(|ms| Timestamp::from_millisecond(ms).ok())
+    Ok(Ok(earliest_believable(times)))
+}
+
+/// The earliest of `times` no more than a day before their median.
+fn earliest_believable(mut times: Vec<Timestamp>) -> Option<Timestamp> {
+    times.sort_unstable();
+    let median = *times.get(times.len() / 2)?;
+    let floor = median
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .ok()?;
+    times.into_iter().find(|t| *t >= floor)
+}
+
+/// How many messages, and timed reports, the resume point is read from.
+const RESUME_MESSAGES: usize = 64;
+const RESUME_REPORTS: usize = 15;
+
+/// The times of the reports in a message's lines that carry their own (a
+/// tag block's `c:`); one without is timed when it is received.
+fn report_times(payload: &[u8]) -> Vec<Timestamp> {
+    let mut decoder = corridor_ais::Decoder::default();
+    let mut found = Vec::new();
+    for line in payload.split(|&b| b == b'\n') {
+        decoder.feed_line(line.trim_ascii(), |d| {
+            if let Some(t) = d
+                .time_millis()
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            {
+                found.push(t);
+            }
+        });
+    }
+    found
 }
 
 #[cfg(test)]
@@ -206,14 +252,30 @@ mod tests {
         assert!(check_names(&spec("ais.a"), &stream, Some(&reads)).is_ok());
         let e = check_names(&spec("ais.b.x"), &stream, Some(&reads)).unwrap_err();
         assert!(e.contains("reads [\"ais.a\"], not \"ais.b.x\""), "{e}");
-        // A durable on the whole stream reads every subject.
-        assert!(check_names(&spec("ais.b.x"), &stream, Some(&[])).is_ok());
+        // A durable on the whole stream reads every subject: the source's
+        // alone only if the stream takes nothing else.
+        let e = check_names(&spec("ais.b.x"), &stream, Some(&[])).unwrap_err();
+        assert!(e.contains("reads the whole stream"), "{e}");
+        assert!(check_names(&spec("ais.a"), &["ais.a".to_string()], Some(&[])).is_ok());
         // A mirror has no subjects of its own.
         assert!(check_names(&spec("ais.c"), &[], None).is_ok());
     }
 
     #[test]
-    fn a_backlogs_first_time_is_its_first_timed_report() {
+    fn a_backlog_resumes_at_its_earliest_believable_time() {
+        let t = |s: &str| s.parse::<Timestamp>().expect("time");
+        let times = vec![
+            t("2026-11-27T21:10:00Z"),
+            t("2007-04-13T21:05:00Z"), // a GPS week rollover
+            t("2026-11-27T21:00:00Z"),
+            t("2026-11-27T23:00:00Z"),
+        ];
+        assert_eq!(earliest_believable(times), Some(t("2026-11-27T21:00:00Z")));
+        assert_eq!(earliest_believable(vec![]), None);
+    }
+
+    #[test]
+    fn a_messages_reports_are_timed_by_their_own_times() {
         let time: Timestamp = "2022-10-01T06:00:00Z".parse().expect("time");
         let report = corridor_track::Report::Position(corridor_track::PositionReport {
             mmsi: 271_000_001,
@@ -226,8 +288,8 @@ mod tests {
             nav_status: corridor_track::NavStatus::UNDER_WAY,
         });
         let line = crate::sim::NmeaEncoder::new(&[], "t").encode(&report);
-        let payload = format!("not ais\n{line}");
-        assert_eq!(first_report_time(payload.as_bytes()), Some(time));
-        assert_eq!(first_report_time(b"not ais\n"), None);
+        let payload = format!("$GPZDA,not,ais\n{line}");
+        assert_eq!(report_times(payload.as_bytes()), vec![time]);
+        assert_eq!(report_times(b"not ais\n"), vec![]);
     }
 }
