@@ -348,3 +348,39 @@ async fn a_second_tracker_on_the_database_is_refused() {
         .shutdown()
         .await;
 }
+
+/// The operator's review of the fix above: the claim could go from under a
+/// running tracker (on PostgreSQL with its session; here its lock file
+/// removed) and a second tracker then started beside it, unknown to the
+/// first. The first now finds the claim taken by another, and stops
+/// tracking, saying why (`serve` exits with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tracker_whose_claim_is_taken_stops() {
+    let (dir, store) = fresh_store().await;
+    let path = dir.path().join("track.db");
+    let other: Arc<dyn TrackStore> = Arc::new(
+        corridor_store::SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    let start = |store: &Arc<dyn TrackStore>| {
+        let mut cfg = PipelineConfig::new(
+            demo_corridor().expect("corridor"),
+            vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
+        );
+        cfg.claim_check = Duration::from_millis(500);
+        spawn_pipeline(cfg, Some(Arc::clone(store)))
+    };
+    let first = start(&store).await.expect("the first tracker");
+    let lock = std::fs::canonicalize(&path).expect("path");
+    std::fs::remove_file(format!("{}-tracker", lock.display())).expect("the lock file");
+    let second = start(&other).await.expect("a tracker on a claim made anew");
+    let why = tokio::time::timeout(Duration::from_secs(10), first.gave_up())
+        .await
+        .expect("the first never noticed");
+    assert!(why.contains("took this database's tracking"), "{why}");
+    tokio::time::timeout(Duration::from_secs(10), first.join())
+        .await
+        .expect("the first stopped tracking");
+    second.shutdown().await;
+}

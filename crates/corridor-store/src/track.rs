@@ -97,19 +97,75 @@ pub enum Claim {
 
 #[derive(Debug)]
 enum Held {
-    /// A session-level advisory lock, on a connection of its own.
-    Postgres(sqlx::PgConnection),
+    /// A session-level advisory lock, on a connection of its own (none
+    /// while it is being taken again).
+    Postgres {
+        conn: Option<sqlx::PgConnection>,
+        store: PgTrackStore,
+        /// Its session's backend, ended before the claim is taken again
+        /// (a session the server still thinks alive keeps the lock).
+        pid: i32,
+    },
     /// An exclusive lock on a file beside the database.
-    File(std::fs::File),
+    File {
+        file: std::fs::File,
+        store: SqliteTrackStore,
+    },
     /// An in-memory database: no other process can reach it.
     Nothing,
 }
 
+/// How long a check of a claim waits for PostgreSQL.
+const CLAIM_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl TrackingClaim {
+    /// Whether the claim still holds; `Some(holder)` when another tracker
+    /// has it now. A PostgreSQL session can end under a running server (a
+    /// database restart, an idle-session timeout, `pg_terminate_backend`),
+    /// taking the lock with it, and a lock file can be removed: the claim
+    /// is then taken again if no one else has it. An error: the database
+    /// could not say (try again later).
+    pub async fn keep(&mut self) -> Result<Option<String>, StoreError> {
+        let again = match &mut self.0 {
+            Held::Postgres { conn, store, pid } => {
+                let held = match conn.as_mut() {
+                    Some(c) => matches!(
+                        tokio::time::timeout(CLAIM_CHECK, PgTrackStore::holds_claim(c)).await,
+                        Ok(Ok(true))
+                    ),
+                    None => false,
+                };
+                if held {
+                    return Ok(None);
+                }
+                *conn = None;
+                store.end_session(*pid).await?;
+                store.claim().await?
+            }
+            Held::File { file, store } => {
+                if store.claim_file_is(file) {
+                    return Ok(None);
+                }
+                store.claim().await?
+            }
+            Held::Nothing => return Ok(None),
+        };
+        match again {
+            Claim::Taken(c) => {
+                tracing::warn!("this database's tracking claim was lost and has been taken again");
+                *self = c;
+                Ok(None)
+            }
+            Claim::HeldBy(holder) => Ok(Some(holder)),
+        }
+    }
+
     /// Lets the next tracker in.
     pub async fn release(self) {
         match self.0 {
-            Held::Postgres(mut c) => {
+            Held::Postgres {
+                conn: Some(mut c), ..
+            } => {
                 // A server that does not answer ends the session, and the
                 // lock, when it notices the connection closed.
                 let unlock = format!("SELECT pg_advisory_unlock({TRACKING_LOCK})");
@@ -121,10 +177,10 @@ impl TrackingClaim {
                 })
                 .await;
             }
-            Held::File(f) => {
-                let _ = f.unlock();
+            Held::File { file, .. } => {
+                let _ = file.unlock();
             }
-            Held::Nothing => {}
+            Held::Postgres { conn: None, .. } | Held::Nothing => {}
         }
     }
 }
@@ -216,11 +272,14 @@ impl SqliteTrackStore {
         m.run(&pool).await?;
         // Not the database file itself: closing a second handle on it would
         // drop SQLite's own locks (POSIX locks are per process).
+        // Named from the file's real path: the same database reached
+        // through a link or another spelling is one claim.
         let claim_file = (!path.contains(":memory:") && !path.contains("mode=memory")).then(|| {
-            std::path::PathBuf::from(format!(
-                "{}-tracker",
-                path.split('?').next().unwrap_or(path)
-            ))
+            let file = path.split('?').next().unwrap_or(path);
+            let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.into());
+            let mut name = file.into_os_string();
+            name.push("-tracker");
+            std::path::PathBuf::from(name)
         });
         Ok(Self { pool, claim_file })
     }
@@ -236,12 +295,40 @@ impl SqliteTrackStore {
             .open(path)
             .map_err(sqlx::Error::Io)?;
         match file.try_lock() {
-            Ok(()) => Ok(Claim::Taken(TrackingClaim(Held::File(file)))),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(Claim::HeldBy(format!(
-                "a process on this machine holds the lock on {}",
-                path.display()
-            ))),
+            Ok(()) => {
+                // Who holds it, for the next one refused.
+                let _ = file.set_len(0);
+                let _ = std::io::Write::write_all(
+                    &mut &file,
+                    format!("{}\n", std::process::id()).as_bytes(),
+                );
+                Ok(Claim::Taken(TrackingClaim(Held::File {
+                    file,
+                    store: self.clone(),
+                })))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let pid = std::fs::read_to_string(path).unwrap_or_default();
+                Ok(Claim::HeldBy(format!(
+                    "process {} on this machine holds the lock on {}",
+                    pid.trim(),
+                    path.display()
+                )))
+            }
             Err(std::fs::TryLockError::Error(e)) => Err(sqlx::Error::Io(e).into()),
+        }
+    }
+
+    /// Whether the lock file is still the one `file` locked (not removed,
+    /// nor made again by another process that then locked its own).
+    fn claim_file_is(&self, file: &std::fs::File) -> bool {
+        use std::os::unix::fs::MetadataExt as _;
+        let Some(path) = &self.claim_file else {
+            return true;
+        };
+        match (std::fs::metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
         }
     }
 }
@@ -309,6 +396,39 @@ impl PgTrackStore {
         Self::with_pool(pool::postgres(url, None, 4).await?).await
     }
 
+    /// Ends the backend `pid` (a claim's session whose connection this
+    /// side lost) and waits up to 2 s for it to be gone, with its locks.
+    async fn end_session(&self, pid: i32) -> Result<(), StoreError> {
+        let _ = sqlx::query(q("SELECT pg_terminate_backend($1)::text"))
+            .bind(pid)
+            .execute(&self.pool)
+            .await?;
+        for _ in 0..20 {
+            let alive: bool = sqlx::query_scalar(q(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)",
+            ))
+            .bind(pid)
+            .fetch_one(&self.pool)
+            .await?;
+            if !alive {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// Whether the session of `conn` holds the tracking lock.
+    async fn holds_claim(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar(q(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() \
+             AND locktype = 'advisory' AND granted AND classid = 1668248179 \
+             AND objid = 'track_positions'::regclass::oid)",
+        ))
+        .fetch_one(conn)
+        .await
+    }
+
     /// On a connection taken out of the pool: the lock lives as long as
     /// its session, so it must not go back to be shared.
     async fn claim(&self) -> Result<Claim, StoreError> {
@@ -318,7 +438,14 @@ impl PgTrackStore {
             .fetch_one(&mut conn)
             .await?;
         if got {
-            return Ok(Claim::Taken(TrackingClaim(Held::Postgres(conn))));
+            let pid: i32 = sqlx::query_scalar(q("SELECT pg_backend_pid()"))
+                .fetch_one(&mut conn)
+                .await?;
+            return Ok(Claim::Taken(TrackingClaim(Held::Postgres {
+                conn: Some(conn),
+                store: self.clone(),
+                pid,
+            })));
         }
         // Who: a server whose host died keeps its session (and the lock)
         // until PostgreSQL notices, which the operator can hasten.

@@ -697,3 +697,84 @@ async fn one_tracker_at_a_time_postgres() {
         one_tracker_at_a_time(Arc::new(a), Arc::new(b)).await;
     }
 }
+
+/// The operator's review of finding 44's fix: the PostgreSQL lock went with
+/// its session (a database restart, an idle-session timeout,
+/// `pg_terminate_backend`) and the first server never knew, so a second
+/// one started beside it. A claim now says whether it still holds: taken
+/// again when no one else has it, or who has it now. `steal` takes the
+/// claim away from under `a` (ends its session, removes its lock file).
+async fn a_lost_claim_is_known(
+    a: Arc<dyn TrackStore>,
+    b: Arc<dyn TrackStore>,
+    steal: impl AsyncFn(),
+) {
+    let Claim::Taken(mut first) = a.claim_tracking().await.expect("claim") else {
+        panic!("first");
+    };
+    assert_eq!(first.keep().await.expect("keep"), None, "held");
+    steal().await;
+    assert_eq!(first.keep().await.expect("keep"), None, "taken again");
+    assert!(
+        matches!(b.claim_tracking().await.expect("claim"), Claim::HeldBy(_)),
+        "taken again for real"
+    );
+    steal().await;
+    let Claim::Taken(second) = b.claim_tracking().await.expect("claim") else {
+        panic!("b after the steal");
+    };
+    let holder = first.keep().await.expect("keep").expect("lost to b");
+    assert!(holder.contains("holds"), "{holder}");
+    second.release().await;
+}
+
+#[tokio::test]
+async fn a_lost_claim_is_known_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = sqlite_store(&dir).await;
+    let b = sqlite_store(&dir).await;
+    let lock = std::fs::canonicalize(dir.path().join("t.db")).expect("path");
+    let lock = std::path::PathBuf::from(format!("{}-tracker", lock.display()));
+    a_lost_claim_is_known(Arc::new(a), Arc::new(b), async || {
+        std::fs::remove_file(&lock).expect("the lock file");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lost_claim_is_known_postgres() {
+    let url = std::env::var("CORRIDOR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("t_track_lost_claim_{}", std::process::id());
+    if let Some(a) = pg_store("lost_claim").await
+        && let Some(b) = pg_store("lost_claim").await
+    {
+        let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+        let end = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+             AND classid = 1668248179 AND objid = '{schema}.track_positions'::regclass::oid"
+        );
+        let held = format!(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+             AND classid = 1668248179 AND objid = '{schema}.track_positions'::regclass::oid"
+        );
+        a_lost_claim_is_known(Arc::new(a), Arc::new(b), async || {
+            sqlx::query(sqlx::AssertSqlSafe(end.clone()))
+                .execute(&admin)
+                .await
+                .expect("end the session");
+            // Gone with its session (which ends a moment later).
+            for _ in 0..50 {
+                let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(held.clone()))
+                    .fetch_one(&admin)
+                    .await
+                    .expect("locks");
+                if n == 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+    }
+}

@@ -56,6 +56,9 @@ pub struct PipelineConfig {
     /// ([`LiveHandle::lost`]). Default 15 s, inside the commands' 30 s
     /// drain limit.
     pub final_store_tries: Duration,
+    /// How often a live pipeline checks that it still holds its database's
+    /// tracking claim (default 5 s); lost to another server, it stops.
+    pub claim_check: Duration,
     /// Store position history (needs a store).
     pub store_positions: bool,
     /// A replay: when all sources have ended, close every open alert and
@@ -140,6 +143,7 @@ impl PipelineConfig {
             channel_capacity: 64,
             position_batch: 20_000,
             final_store_tries: Duration::from_secs(15),
+            claim_check: Duration::from_secs(5),
             store_positions: true,
             finish_at_end: false,
             live_capacity: 4096,
@@ -285,7 +289,9 @@ struct Inner {
     tasks: tokio::sync::Mutex<Vec<JoinHandle<()>>>,
     bound: Vec<(String, std::net::SocketAddr)>,
     /// This database's tracking, while the pipeline tracks live into it.
-    claim: std::sync::Mutex<Option<corridor_store::TrackingClaim>>,
+    claim: Arc<tokio::sync::Mutex<Option<corridor_store::TrackingClaim>>>,
+    /// Set when the pipeline stopped of its own accord, and why.
+    gave_up: Arc<GaveUp>,
     /// The monitor's last counters, written when its task ends (stats after shutdown).
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
     /// The last picture of every vessel and when it was asked for: callers
@@ -405,9 +411,72 @@ impl LiveHandle {
             let _ = t.await;
         }
         // Nothing tracks any more: the next tracker may start.
-        let claim = self.inner.claim.lock().map(|mut c| c.take()).ok().flatten();
+        let claim = self.inner.claim.lock().await.take();
         if let Some(c) = claim {
             c.release().await;
+        }
+    }
+
+    /// Waits until the pipeline stops of its own accord, and says why:
+    /// another server took its database's tracking claim (a PostgreSQL
+    /// session ended under it, say). Never returns otherwise.
+    pub async fn gave_up(&self) -> String {
+        self.inner.gave_up.token.cancelled().await;
+        self.inner
+            .gave_up
+            .why
+            .lock()
+            .ok()
+            .and_then(|w| w.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Why a pipeline stopped of its own accord, once it has.
+#[derive(Debug, Default)]
+struct GaveUp {
+    token: CancellationToken,
+    why: std::sync::Mutex<Option<String>>,
+}
+
+/// Checks every `every` that the pipeline still holds its database's
+/// tracking claim (taking it again if it was lost and no one else has it);
+/// taken by another server, it stops the pipeline, saying so: two
+/// trackers would raise every alert twice.
+async fn keep_claim(
+    claim: Arc<tokio::sync::Mutex<Option<corridor_store::TrackingClaim>>>,
+    every: Duration,
+    gave_up: Arc<GaveUp>,
+    cancel: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        let mut held = claim.lock().await;
+        let Some(c) = held.as_mut() else {
+            return;
+        };
+        match c.keep().await {
+            Ok(None) => {}
+            Ok(Some(holder)) => {
+                let why = format!(
+                    "another tracking server took this database's tracking ({holder}): this one stopped tracking, \
+                     as two would raise every alert twice"
+                );
+                tracing::error!("{why}");
+                *held = None;
+                if let Ok(mut w) = gave_up.why.lock() {
+                    *w = Some(why);
+                }
+                gave_up.token.cancel();
+                cancel.cancel();
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check this database's tracking claim: checked again later");
+            }
         }
     }
 }
@@ -783,6 +852,17 @@ pub async fn spawn_pipeline(
         Arc::clone(&last),
         cancel.clone(),
     )));
+    let has_claim = claim.is_some();
+    let claim = Arc::new(tokio::sync::Mutex::new(claim));
+    let gave_up = Arc::new(GaveUp::default());
+    if has_claim {
+        tasks.push(tokio::spawn(keep_claim(
+            Arc::clone(&claim),
+            config.claim_check.max(Duration::from_millis(10)),
+            Arc::clone(&gave_up),
+            cancel.clone(),
+        )));
+    }
     Ok(LiveHandle {
         inner: Arc::new(Inner {
             corridor: config.corridor,
@@ -798,7 +878,8 @@ pub async fn spawn_pipeline(
             snapshot: tokio::sync::Mutex::new(None),
             run_id: config.run_id.clone(),
             lost,
-            claim: std::sync::Mutex::new(claim),
+            claim,
+            gave_up,
         }),
     })
 }

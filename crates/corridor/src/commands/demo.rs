@@ -242,8 +242,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // the live streams), then the server.
     let feed = simulator.cancel.clone();
     let draining = live.clone();
+    let watched = live.clone();
     let timed_out = super::serve::NotStored::default();
     let stop = super::serve::stop_after_signal(
+        async move { watched.gave_up().await },
         async move {
             feed.cancel();
             draining.shutdown().await;

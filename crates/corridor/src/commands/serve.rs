@@ -150,7 +150,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // holds is stored, NATS messages answered), which also ends the live
     // streams; then the server stops.
     let timed_out = NotStored::default();
+    let watched = live.clone();
     let stop = stop_after_signal(
+        async move { watched.gave_up().await },
         async move {
             live.shutdown().await;
             live.lost()
@@ -195,15 +197,21 @@ impl NotStored {
     }
 }
 
-/// Waits for ctrl-c or SIGTERM, then runs `drain` (which says how many
-/// alerts and positions were given up) for at most [`DRAIN_LIMIT`]; a
-/// second signal meanwhile ends the process at once, with that signal's
-/// exit status (130 or 143).
+/// Waits for ctrl-c or SIGTERM, or for the pipeline to give up by itself
+/// (`gave_up` says why; the command then exits with a failure), then runs
+/// `drain` (which says how many alerts and positions were given up) for
+/// at most [`DRAIN_LIMIT`]; a second signal meanwhile ends the process at
+/// once, with that signal's exit status (130 or 143).
 pub(super) async fn stop_after_signal(
+    gave_up: impl std::future::Future<Output = String>,
     drain: impl std::future::Future<Output = (u64, u64)>,
     not_stored: NotStored,
 ) {
-    corridor_server::shutdown_signal().await;
+    tokio::select! {
+        _ = corridor_server::shutdown_signal() => {}
+        // Said when the command exits (`NotStored::exit_code`).
+        why = gave_up => not_stored.set(why),
+    }
     match drain_within(drain, DRAIN_LIMIT, corridor_server::shutdown_signal()).await {
         Drain::Done((0, 0)) => {}
         Drain::Done((alerts, positions)) => not_stored.set(format!(
