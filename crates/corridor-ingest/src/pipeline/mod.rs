@@ -617,13 +617,16 @@ pub async fn spawn_pipeline(
     // (a restart repeated every `area_arrival`), read before any source
     // takes input; a replay is an analysis of its own files.
     // With no source at all there is nothing to carry on with.
-    // One live tracker per database: taken before anything is read or
-    // closed on the store (a second server closed the first's alerts).
+    // One tracker per database, live or replaying into it (either would
+    // store every alert a second time beside another): taken before
+    // anything is read or closed on the store (a second server closed the
+    // first's alerts).
     let live_store = match (&store, mode) {
         (Some(s), ClockMode::Live) if !config.sources.is_empty() => Some(s),
         _ => None,
     };
-    let claim = match live_store {
+    let tracking_store = store.as_ref().filter(|_| !config.sources.is_empty());
+    let claim = match tracking_store {
         Some(s) => match s.claim_tracking().await {
             Ok(corridor_store::Claim::Taken(c)) => Some(c),
             Ok(corridor_store::Claim::HeldBy(holder)) => {
