@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use corridor_domain::{
@@ -37,12 +38,46 @@ const CHUNK: usize = 1000;
 /// two tables wait for the import to commit.
 pub const BULK_LOAD_MIN: usize = 100_000;
 
+/// The figures last computed for a few date ranges, each with the record's
+/// version it was read at (how many imports it holds; every import adds a
+/// row to `imports` in its own transaction, so any import changes it).
+/// A million cargo lines take seconds to sum, and the dashboard asks for
+/// the same figures at every visit.
+#[derive(Debug, Default)]
+struct FiguresCache(std::sync::Mutex<std::collections::VecDeque<KeptFigures>>);
+
+/// A date range, the record's version the figures were read at, the figures.
+type KeptFigures = (DateRange, (i64, i64), Stats);
+
+/// Date ranges whose figures are kept.
+const FIGURES_KEPT: usize = 32;
+
+impl FiguresCache {
+    fn get(&self, range: DateRange, version: (i64, i64)) -> Option<Stats> {
+        let kept = self.0.lock().ok()?;
+        kept.iter()
+            .find(|(r, v, _)| *r == range && *v == version)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    fn put(&self, range: DateRange, version: (i64, i64), stats: &Stats) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.retain(|(r, _, _)| *r != range);
+            if kept.len() >= FIGURES_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((range, version, stats.clone()));
+        }
+    }
+}
+
 /// The record in one SQLite file, in WAL mode so readers never wait for the
 /// importer.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
     bulk_min: usize,
+    figures: Arc<FiguresCache>,
 }
 
 impl SqliteStore {
@@ -55,6 +90,7 @@ impl SqliteStore {
         let store = SqliteStore {
             pool,
             bulk_min: BULK_LOAD_MIN,
+            figures: Arc::default(),
         };
         store.seed_reference().await?;
         Ok(store)
@@ -74,6 +110,7 @@ impl SqliteStore {
 pub struct PgStore {
     pool: Pool<Postgres>,
     bulk_min: usize,
+    figures: Arc<FiguresCache>,
 }
 
 impl PgStore {
@@ -94,6 +131,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             bulk_min: BULK_LOAD_MIN,
+            figures: Arc::default(),
         };
         store.seed_reference().await?;
         Ok(store)
@@ -657,6 +695,14 @@ macro_rules! store_impl {
             }
 
             async fn stats(&self, range: DateRange) -> Result<Stats, StoreError> {
+                // Read before the figures: an import committed in between
+                // leaves them under the older version, computed again next time.
+                let version: (i64, i64) = sqlx::query_as($q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports"))
+                    .fetch_one(&self.pool)
+                    .await?;
+                if let Some(s) = self.figures.get(range, version) {
+                    return Ok(s);
+                }
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
                      c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false) \
@@ -685,7 +731,9 @@ macro_rules! store_impl {
                         wfp: r.try_get(10)?,
                     });
                 }
-                Ok(b.finish())
+                let stats = b.finish();
+                self.figures.put(range, version, &stats);
+                Ok(stats)
             }
 
             async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError> {

@@ -1021,3 +1021,24 @@ async fn postgres_over_tls() {
             .unwrap();
     assert!(encrypted);
 }
+
+// A review at scale (session 22): the figures took seconds to sum at a
+// million cargo lines, at every call. They are kept per date range with the
+// record's version (its count of imports): any import, by this process or
+// another, makes the next call sum them again.
+on_both!(
+    kept_figures_follow_every_import,
+    |store: Arc<dyn Store>| async move {
+        import(&*store, XLSX).await;
+        let all = DateRange::default();
+        let first = store.stats(all).await.unwrap();
+        assert_eq!((first.voyages, first.tonnes), (633, t(16_945_661)));
+        assert_eq!(store.stats(all).await.unwrap(), first, "kept");
+        import(&*store, CSV).await;
+        let after = store.stats(all).await.unwrap();
+        assert_eq!((after.voyages, after.tonnes), (981, t(31_744_756)));
+        // An import that changes nothing still counts: summed again, the same.
+        import(&*store, CSV).await;
+        assert_eq!(store.stats(all).await.unwrap(), after);
+    }
+);
