@@ -88,6 +88,14 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let store = ctx.store().await?;
+    // The whole record's figures, summed once now (seconds at a million
+    // cargo lines) and kept, so the overview's first visitor does not wait.
+    let warm = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.stats(Default::default()).await {
+            tracing::warn!(error = %e, "the record's figures could not be read at start");
+        }
+    });
     let web = web_dir(args.web_dir, ctx);
     if web_source(&web).is_none() {
         tracing::warn!(
