@@ -651,21 +651,7 @@ async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
     let len = lane.length_m();
     let t0 = Timestamp::now() - jiff::SignedDuration::from_hours(24);
     let report = |mmsi: u32, minute: i64, along_m: f64, sog: f32| {
-        let p = lane.point_at(along_m.min(len));
-        Report::Position(PositionReport {
-            mmsi,
-            time: t0 + jiff::SignedDuration::from_mins(minute),
-            lat: p.lat,
-            lon: p.lon,
-            sog_kn: Some(sog),
-            cog_deg: None,
-            heading_deg: None,
-            nav_status: if sog < 0.5 {
-                NavStatus::AT_ANCHOR
-            } else {
-                NavStatus::UNDER_WAY
-            },
-        })
+        Report::Position(common::on_odesa_lane(mmsi, t0, minute, along_m, sog))
     };
     let mut enc = NmeaEncoder::new(&[], "t");
     let mut send = async |reports: Vec<Report>| {

@@ -16,12 +16,17 @@ mod common;
 
 const MMSI: u32 = 271_000_777;
 
-/// One live run on `store`: the reports over TCP, then a graceful stop.
-async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionReport]) {
-    let mut cfg = PipelineConfig::new(
+/// A live pipeline on one TCP server source.
+fn tcp_config() -> PipelineConfig {
+    PipelineConfig::new(
         demo_corridor().expect("corridor"),
         vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-    );
+    )
+}
+
+/// One live run on `store`: the reports over TCP, then a graceful stop.
+async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionReport]) {
+    let mut cfg = tcp_config();
     cfg.run_id = run_id.to_string();
     cfg.position_batch = 1;
     let handle = spawn_pipeline(cfg, Some(Arc::clone(store)))
@@ -35,6 +40,24 @@ async fn run(store: &Arc<dyn TrackStore>, run_id: &str, reports: &[PositionRepor
 async fn fresh_store() -> (tempfile::TempDir, Arc<dyn TrackStore>) {
     let (dir, store, _) = common::store_with_side_door().await;
     (dir, store)
+}
+
+/// Two tracking stores on one new SQLite file, as two servers open it, and
+/// the file's path.
+async fn two_stores() -> (
+    tempfile::TempDir,
+    Arc<dyn TrackStore>,
+    Arc<dyn TrackStore>,
+    std::path::PathBuf,
+) {
+    let (dir, store) = fresh_store().await;
+    let path = dir.path().join("track.db");
+    let other: Arc<dyn TrackStore> = Arc::new(
+        corridor_store::SqliteTrackStore::open(path.to_str().expect("path"))
+            .await
+            .expect("store"),
+    );
+    (dir, store, other, path)
 }
 
 async fn kinds(store: &Arc<dyn TrackStore>, kind: &str) -> Vec<String> {
@@ -59,23 +82,8 @@ async fn a_restart_does_not_repeat_an_arrival() {
     let len = lane.length_m();
     let (_dir, store) = fresh_store().await;
     let t0 = Timestamp::now() - SignedDuration::from_hours(2);
-    let report = |minute: i64, along_m: f64, sog: f32| {
-        let p = lane.point_at(along_m.min(len));
-        PositionReport {
-            mmsi: MMSI,
-            time: t0 + SignedDuration::from_mins(minute),
-            lat: p.lat,
-            lon: p.lon,
-            sog_kn: Some(sog),
-            cog_deg: None,
-            heading_deg: None,
-            nav_status: if sog < 0.5 {
-                NavStatus::AT_ANCHOR
-            } else {
-                NavStatus::UNDER_WAY
-            },
-        }
-    };
+    let report =
+        |minute: i64, along_m: f64, sog: f32| common::on_odesa_lane(MMSI, t0, minute, along_m, sog);
     // Along the lane into the inspection area at its end, then at anchor.
     let mut first: Vec<PositionReport> = (0..30)
         .map(|m| report(m, len - 5.0 * NM + f64::from(m as u32) * NM / 6.0, 10.0))
@@ -166,10 +174,7 @@ async fn a_resumed_vessel_never_heard_again_gets_its_gap() {
         .await
         .expect("insert");
     let (tap_tx, mut tap_rx) = tokio::sync::mpsc::channel(16);
-    let mut cfg = PipelineConfig::new(
-        corridor.clone(),
-        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-    );
+    let mut cfg = tcp_config();
     cfg.monitor.ais_gap_s = 5;
     cfg.monitor.gap_scan_interval_s = 1;
     cfg.tick = Duration::from_millis(100);
@@ -218,11 +223,7 @@ async fn a_resumed_vessel_is_shown_where_it_was_last_heard() {
         .collect();
     run(&store, "run-1", &at_anchor).await;
 
-    let cfg = PipelineConfig::new(
-        demo_corridor().expect("corridor"),
-        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-    );
-    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
+    let handle = spawn_pipeline(tcp_config(), Some(Arc::clone(&store)))
         .await
         .expect("pipeline");
     let vessels = handle.vessels().await;
@@ -310,20 +311,8 @@ async fn a_restart_closes_what_the_previous_run_left_open() {
 /// second is refused until the first stops.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_tracker_on_the_database_is_refused() {
-    let (dir, store) = fresh_store().await;
-    let path = dir.path().join("track.db");
-    let other: Arc<dyn TrackStore> = Arc::new(
-        corridor_store::SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
-    let start = |store: &Arc<dyn TrackStore>| {
-        let cfg = PipelineConfig::new(
-            demo_corridor().expect("corridor"),
-            vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-        );
-        spawn_pipeline(cfg, Some(Arc::clone(store)))
-    };
+    let (_dir, store, other, _) = two_stores().await;
+    let start = |store: &Arc<dyn TrackStore>| spawn_pipeline(tcp_config(), Some(Arc::clone(store)));
     let first = start(&store).await.expect("the first tracker");
     let e = start(&other).await.expect_err("a second tracker");
     assert!(
@@ -356,18 +345,9 @@ async fn a_second_tracker_on_the_database_is_refused() {
 /// tracking, saying why (`serve` exits with it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tracker_whose_claim_is_taken_stops() {
-    let (dir, store) = fresh_store().await;
-    let path = dir.path().join("track.db");
-    let other: Arc<dyn TrackStore> = Arc::new(
-        corridor_store::SqliteTrackStore::open(path.to_str().expect("path"))
-            .await
-            .expect("store"),
-    );
+    let (_dir, store, other, path) = two_stores().await;
     let start = |store: &Arc<dyn TrackStore>| {
-        let mut cfg = PipelineConfig::new(
-            demo_corridor().expect("corridor"),
-            vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-        );
+        let mut cfg = tcp_config();
         cfg.claim_check = Duration::from_millis(500);
         spawn_pipeline(cfg, Some(Arc::clone(store)))
     };

@@ -37,18 +37,30 @@ async fn outage(
     .await
     .expect("trigger");
 
+    let handle = spawn_pipeline(tcp_pipeline(10, final_tries), Some(Arc::clone(&store)))
+        .await
+        .expect("pipeline");
+    common::feed_tcp(&handle, &sailing_north(REPORTS)).await;
+    (dir, store, handle, side)
+}
+
+/// A live pipeline on one TCP server source, storing positions in batches
+/// of `batch`, and trying for `final_tries` at its stop.
+fn tcp_pipeline(batch: usize, final_tries: Duration) -> PipelineConfig {
     let mut cfg = PipelineConfig::new(
         demo_corridor().expect("corridor"),
         vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
     );
-    cfg.position_batch = 10;
+    cfg.position_batch = batch;
     cfg.final_store_tries = final_tries;
-    let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
-        .await
-        .expect("pipeline");
-    // In the last hour, 10 s apart, sailing north off the Bosphorus.
-    let start = Timestamp::now() - SignedDuration::from_hours(1);
-    let reports: Vec<PositionReport> = (0..REPORTS)
+    cfg
+}
+
+/// `n` reports of `MMSI` 10 s apart, sailing north off the Bosphorus,
+/// ending ten minutes ago.
+fn sailing_north(n: usize) -> Vec<PositionReport> {
+    let start = Timestamp::now() - SignedDuration::from_secs(10 * n as i64 + 600);
+    (0..n)
         .map(|i| PositionReport {
             mmsi: MMSI,
             time: start + SignedDuration::from_secs(10 * i as i64),
@@ -59,9 +71,7 @@ async fn outage(
             heading_deg: Some(0),
             nav_status: NavStatus::UNDER_WAY,
         })
-        .collect();
-    common::feed_tcp(&handle, &reports).await;
-    (dir, store, handle, side)
+        .collect()
 }
 
 async fn stored(store: &Arc<dyn TrackStore>) -> usize {
@@ -164,31 +174,13 @@ async fn a_stop_against_a_server_gone_silent_ends_in_time() {
             Err(e) if !required => return eprintln!("note: PostgreSQL test skipped: {e}"),
             Err(e) => panic!("PostgreSQL required but unavailable: {e}"),
         };
-    let mut cfg = PipelineConfig::new(
-        demo_corridor().expect("corridor"),
-        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-    );
-    cfg.position_batch = 100;
-    cfg.final_store_tries = Duration::from_secs(2);
+    let cfg = tcp_pipeline(100, Duration::from_secs(2));
     let handle = spawn_pipeline(cfg, Some(Arc::clone(&store)))
         .await
         .expect("pipeline");
     // 100 positions in binary COPY are about 4 KB; queries and pings far less.
     relay.freeze_at_a_write_of(2000);
-    let start = Timestamp::now() - SignedDuration::from_mins(20);
-    let reports: Vec<PositionReport> = (0..100)
-        .map(|i| PositionReport {
-            mmsi: MMSI,
-            time: start + SignedDuration::from_secs(10 * i),
-            lat: 42.0 + i as f64 * 0.0004,
-            lon: 29.5,
-            sog_kn: Some(9.0),
-            cog_deg: Some(0.0),
-            heading_deg: Some(0),
-            nav_status: NavStatus::UNDER_WAY,
-        })
-        .collect();
-    common::feed_tcp(&handle, &reports).await;
+    common::feed_tcp(&handle, &sailing_north(100)).await;
     tokio::time::timeout(Duration::from_secs(25), handle.shutdown())
         .await
         .expect("the stop waited on a server that never answers");

@@ -485,6 +485,38 @@ fn get(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
     Some((status, serde_json::from_str(&body).ok()?))
 }
 
+/// A loopback port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `corridor --database db ARGS` (a `serve` on `port`), once it answers
+/// `/healthz`; killed, and the test failed, if it never does.
+fn serve_until_up(db: &Path, args: &[&str], port: u16) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("CORRIDOR_DATABASE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..120 {
+        if get(port, "/healthz").is_some() || get(port, "/api/v1/stats").is_some() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
 /// The main job, as README starts it: the real record, a clearance season
 /// that ends today, and a live feed whose times never run ahead of the
 /// clock; no error in its log. (The demo once logged "database is locked"
@@ -493,11 +525,7 @@ fn get(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
 #[test]
 fn the_demo_serves_a_coherent_present() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let log = std::fs::File::create(dir.path().join("demo.log")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--dir"])
@@ -1164,38 +1192,16 @@ fn serve_stops_on_sigterm_with_a_live_stream_open() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     assert!(import(&db, &shared(CSV), &[]).status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .arg("--database")
-        .arg(&db)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--ingest",
-            "tcp-server:127.0.0.1:0",
-        ])
-        .env_remove("CORRIDOR_DATABASE")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut up = false;
-    for _ in 0..120 {
-        if get(port, "/healthz").is_some() || get(port, "/api/v1/stats").is_some() {
-            up = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
-    if !up {
-        let _ = child.kill();
-        panic!("the server did not start");
-    }
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let args = [
+        "serve",
+        "--listen",
+        &listen,
+        "--ingest",
+        "tcp-server:127.0.0.1:0",
+    ];
+    let mut child = serve_until_up(&db, &args, port);
     // A dashboard's live stream, open.
     let mut sse = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
@@ -1488,11 +1494,7 @@ fn another_corridor_runs_under_its_own_rules_resources_and_geometry() {
         ),
         "seed demo fills a store with the Black Sea",
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     refused(
         corridor(&db, &["--rules", "unvim", "serve", "--listen", &listen]),
@@ -1511,31 +1513,18 @@ fn another_corridor_runs_under_its_own_rules_resources_and_geometry() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .arg("--database")
-        .arg(&db)
-        .arg("--config")
-        .arg(&file)
-        .args([
-            "serve",
-            "--listen",
-            &listen,
-            "--ingest",
-            "tcp-server:127.0.0.1:0",
-        ])
-        .env_remove("CORRIDOR_DATABASE")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut corridor_doc = None;
-    for _ in 0..120 {
-        corridor_doc = get(port, "/api/v1/corridor");
-        if corridor_doc.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
+    let file = file.to_str().unwrap();
+    let args = [
+        "--config",
+        file,
+        "serve",
+        "--listen",
+        &listen,
+        "--ingest",
+        "tcp-server:127.0.0.1:0",
+    ];
+    let mut child = serve_until_up(&db, &args, port);
+    let corridor_doc = get(port, "/api/v1/corridor");
     let geometry = get(port, "/api/v1/geometry");
     let queue = get(port, "/api/v1/queue");
     let _ = child.kill();
@@ -1595,26 +1584,9 @@ fn the_first_administrator_is_made_on_the_database() {
     let listed = corridor(&db, &["users", "list"]);
     assert!(String::from_utf8_lossy(&listed.stdout).starts_with("alice\t{\"role\":\"admin\"}"));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .arg("--database")
-        .arg(&db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("CORRIDOR_DATABASE")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..120 {
-        if get(port, "/api/v1/corridor").is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = serve_until_up(&db, &["serve", "--listen", &listen], port);
     let body = r#"{"username":"alice","password":"a-long-Passphrase-2026","label":"cli test"}"#;
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(

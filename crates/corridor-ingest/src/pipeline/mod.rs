@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::{SourceStats, SourceTag};
-use crate::source::{self, Batch, NatsSpec, SourceLimits, SourceSpec};
+use crate::source::{self, Batch, SourceLimits, SourceSpec};
 
 mod merge;
 mod monitor_task;
@@ -644,19 +644,7 @@ pub async fn spawn_pipeline(
     // placed as of then (open finding 42).
     let mut resumes_at = Timestamp::now();
     for spec in &config.sources {
-        if let SourceSpec::Nats {
-            url,
-            stream,
-            subject,
-            durable,
-        } = spec
-        {
-            let nats = NatsSpec {
-                url: url.clone(),
-                stream: stream.clone(),
-                subject: subject.clone(),
-                durable: durable.clone(),
-            };
+        if let Some(nats) = spec.nats() {
             match source::start_check(&nats).await {
                 Ok(Some(t)) => resumes_at = resumes_at.min(t),
                 Ok(None) => {}
@@ -762,18 +750,8 @@ pub async fn spawn_pipeline(
                 };
                 tokio::spawn(source::file(path, speed, tag, limits, tx, cancel))
             }
-            SourceSpec::Nats {
-                url,
-                stream,
-                subject,
-                durable,
-            } => tokio::spawn(source::nats(
-                NatsSpec {
-                    url,
-                    stream,
-                    subject,
-                    durable,
-                },
+            SourceSpec::Nats { .. } => tokio::spawn(source::nats(
+                spec.nats().expect("a NATS spec"),
                 tag,
                 limits,
                 lane(&join),

@@ -61,6 +61,24 @@ pub enum SourceSpec {
 }
 
 impl SourceSpec {
+    /// A NATS source's settings; `None` for any other source.
+    pub(crate) fn nats(&self) -> Option<NatsSpec> {
+        match self {
+            Self::Nats {
+                url,
+                stream,
+                subject,
+                durable,
+            } => Some(NatsSpec {
+                url: url.clone(),
+                stream: stream.clone(),
+                subject: subject.clone(),
+                durable: durable.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// Parses `tcp-client:HOST:PORT`, `tcp-server:ADDR`, `udp:ADDR`,
     /// `file:PATH[@SPEED]`, `nats:URL|STREAM|SUBJECT|DURABLE`.
     pub fn parse(s: &str) -> Result<Self, String> {

@@ -18,6 +18,38 @@ pub async fn store_with_side_door() -> (tempfile::TempDir, Arc<dyn TrackStore>, 
     (dir, store, side)
 }
 
+/// A report of `mmsi` on the demo corridor's Odesa lane, `along_m` metres
+/// from its port end (at most its far end, in the inspection area),
+/// `minute` minutes after `t0`; at anchor below 0.5 kn. Also the lane's
+/// length, for `along_m`.
+#[allow(dead_code)]
+pub fn on_odesa_lane(
+    mmsi: u32,
+    t0: jiff::Timestamp,
+    minute: i64,
+    along_m: f64,
+    sog: f32,
+) -> corridor_track::PositionReport {
+    use corridor_track::NavStatus;
+    let corridor = corridor_ingest::demo_corridor().expect("corridor");
+    let lane = corridor.lane_by_name("Odesa lane").expect("lane");
+    let p = lane.point_at(along_m.min(lane.length_m()));
+    corridor_track::PositionReport {
+        mmsi,
+        time: t0 + jiff::SignedDuration::from_mins(minute),
+        lat: p.lat,
+        lon: p.lon,
+        sog_kn: Some(sog),
+        cog_deg: None,
+        heading_deg: None,
+        nav_status: if sog < 0.5 {
+            NavStatus::AT_ANCHOR
+        } else {
+            NavStatus::UNDER_WAY
+        },
+    }
+}
+
 /// Sends `reports` to the pipeline's first (TCP server) source as NMEA,
 /// closes the connection, and waits until the monitor has taken them all.
 #[allow(dead_code)] // each test binary builds this module; not all feed TCP
