@@ -137,18 +137,44 @@ export function getStats(from, until) {
   return statsCache.get(key);
 }
 
-export const MAX_LIMIT = 1000;
-
-/** Every voyage matching the filters, page by page at the API's limit. */
-export async function getAllVoyages(filters, { signal, onProgress } = {}) {
-  const items = [];
-  let total = Infinity;
-  while (items.length < total) {
-    const page = await getJSON('/voyages', { ...filters, limit: MAX_LIMIT, offset: items.length }, { signal });
-    total = page.total;
-    items.push(...page.items);
-    onProgress?.(items.length, total);
-    if (!page.items.length) break;
+/**
+ * The record's voyages matching `filters` in the JCC's table (`csv` or
+ * `json`), as the server streams it: one request, read as it arrives, so a
+ * million lines cost one query, not a thousand pages. `onProgress(bytes)`
+ * follows it. A refusal keeps the server's own message; a body cut short
+ * (the server failed part-way) is an error, never a short file.
+ */
+export async function downloadTable(filters, format, { signal, onProgress } = {}) {
+  let res;
+  try {
+    res = await fetch(`/api/v1/voyages/export${query({ ...filters, format })}`, { headers: { accept: '*/*' }, signal });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'The server could not be reached.');
   }
-  return items;
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      // not JSON: said by status below
+    }
+    throw new ApiError(res.status, data?.error?.code ?? `http_${res.status}`, data?.error?.message ?? `The server answered ${res.status}.`);
+  }
+  const chunks = [];
+  let bytes = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.length;
+      onProgress?.(bytes);
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'cut_short', 'The download stopped before the end (the server or the connection failed); nothing was saved. Try again.');
+  }
+  return new Blob(chunks, { type: res.headers.get('content-type') || 'application/octet-stream' });
 }

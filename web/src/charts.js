@@ -160,34 +160,13 @@ export function commodityChart(stats) {
 /**
  * Outbound inspections per day (the record's "Inspection cleared" dates)
  * and vessels waiting for theirs (departed from a Ukrainian port, not yet
- * inspected), from the voyages the API lists; weekly sums keep it legible.
+ * inspected), from the figures' `inspections_by_day`; weekly sums keep it legible.
  */
-export function inspectionsChart(voyages) {
-  const day = (d) => d.slice(0, 10);
-  const inspected = {};
-  const delta = {};
-  let dated = 0;
-  for (const v of voyages) {
-    if (!v.inspection_cleared) continue;
-    dated += 1;
-    const i = day(v.inspection_cleared);
-    inspected[i] = (inspected[i] || 0) + 1;
-    // Waiting from the departure day up to the day before the inspection.
-    const d = day(v.departure);
-    if (d < i) {
-      delta[d] = (delta[d] || 0) + 1;
-      delta[i] = (delta[i] || 0) - 1;
-    }
-  }
-  const days = [...new Set([...Object.keys(inspected), ...Object.keys(delta)])].sort();
+export function inspectionsChart(stats) {
+  const days = Object.entries(stats.inspections_by_day || {});
   if (!days.length) return null;
-  const series = [];
-  let waiting = 0;
-  for (let t = Date.parse(`${days[0]}T00:00:00Z`), end = Date.parse(`${days.at(-1)}T00:00:00Z`); t <= end; t += 86400e3) {
-    const d = new Date(t).toISOString().slice(0, 10);
-    waiting += delta[d] || 0;
-    series.push({ date: new Date(t), day: d, inspections: inspected[d] || 0, waiting });
-  }
+  const series = days.map(([day, d]) => ({ date: new Date(`${day}T00:00:00Z`), day, inspections: d.inspections, waiting: d.waiting }));
+  const dated = series.reduce((n, s) => n + s.inspections, 0);
   const weeks = new Map();
   for (const s of series) {
     const monday = new Date(s.date.getTime() - ((s.date.getUTCDay() + 6) % 7) * 86400e3).toISOString().slice(0, 10);

@@ -7,11 +7,14 @@
 //!
 //! Supported: the JCC's vessel-movements table as CSV (the UN website's
 //! export) and as the HDX xlsx (`Data` sheet), see [`jcc`].
+//! [`write`] prints the record back in the same table (CSV or typed JSON),
+//! which the CSV reader reads back to the same record.
 
 #[cfg(feature = "fuzz-checks")]
 pub mod fuzz_checks;
 pub mod jcc;
 mod rows;
+pub mod write;
 
 use std::fmt;
 

@@ -12,6 +12,10 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// The server is doing as much of this as it will at once; try again
+    /// after the given seconds.
+    #[error("{0}")]
+    Busy(String, u32),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -21,6 +25,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Busy(..) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -36,7 +41,14 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        corridor_http::error_response(status, code, &message, None)
+        let mut response = corridor_http::error_response(status, code, &message, None);
+        if let ApiError::Busy(_, after) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(after),
+            );
+        }
+        response
     }
 }
 

@@ -29,6 +29,23 @@ pub use error::ApiError;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Whole-record downloads under way: each holds one of the pool's
+    /// connections for as long as its reader takes.
+    exports: Arc<tokio::sync::Semaphore>,
+}
+
+/// Whole-record downloads served at once; more are told to come back.
+/// Each holds a database connection, so the pool's others stay for the
+/// rest of the API.
+pub const EXPORTS_AT_ONCE: usize = 2;
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
+        }
+    }
 }
 
 /// How to assemble the server.
@@ -53,6 +70,7 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     let mut api = Router::new()
         .route("/stats", get(record::stats))
         .route("/voyages", get(record::voyages))
+        .route("/voyages/export", get(record::export))
         .route("/vessels/{imo}", get(record::vessel))
         .with_state(state.clone());
     for extra in &opts.api {

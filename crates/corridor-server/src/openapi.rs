@@ -1,5 +1,5 @@
 //! The OpenAPI description of the public record's routes (`/stats`,
-//! `/voyages`, `/vessels/{imo}`) and live tracking's (`/live`,
+//! `/voyages`, `/voyages/export`, `/vessels/{imo}`) and live tracking's (`/live`,
 //! `/geometry`, `/vessels/live`, `/tracks/{mmsi}`, `/alerts`), merged by
 //! the binary with the clearance API's into the one document served at
 //! `/api/v1/openapi.json`.
@@ -25,10 +25,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "corridor API",
         description = "The public voyage record, live tracking, applications and each party's signed decision, inspections, and the append-only log with signed checkpoints and proofs."
     ),
-    paths(stats, voyages, vessel),
+    paths(stats, voyages, export, vessel),
     components(schemas(
-        Stats, Voyage, CargoLine, VoyagePage, VesselDetail, Vessel, HistoryRow, Snapshot,
-        ErrorBody, ErrorDetail
+        Stats, InspectionDay, Voyage, CargoLine, VoyagePage, VesselDetail, Vessel, HistoryRow,
+        Snapshot, JccRow, ErrorBody, ErrorDetail
     )),
     tags((name = "record", description = "The JCC's published voyages as imported: figures, voyages, vessels and the history of changed values"))
 )]
@@ -82,10 +82,10 @@ struct RangeQuery {
     until: Option<String>,
 }
 
-/// Filters and a page of voyages.
+/// What picks voyages.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-struct VoyageQuery {
+struct VoyageFilters {
     /// First departure date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
@@ -104,6 +104,12 @@ struct VoyageQuery {
     /// `departed` or `inspected`.
     #[param(value_type = Option<String>, pattern = "^(departed|inspected)$")]
     status: Option<String>,
+}
+
+/// A page of voyages.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
     /// Voyages per page, 1 to 1000 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000, default = 50)]
     limit: Option<String>,
@@ -137,6 +143,73 @@ struct Stats {
     by_month: BTreeMap<String, f64>,
     /// Voyages by month of departure, `YYYY-MM`.
     voyages_by_month: BTreeMap<String, u64>,
+    /// Tonnes by month of departure, then by commodity.
+    by_month_commodity: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Every day (`YYYY-MM-DD`) from the first departure to the last
+    /// inspection of the voyages with an inspection date: inspections that
+    /// day and vessels waiting (departed, not yet inspected).
+    inspections_by_day: BTreeMap<String, InspectionDay>,
+}
+
+/// The table a download is in.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FormatQuery {
+    /// `csv` (the default): the JCC's own CSV, which `corridor import jcc`
+    /// reads back; `json`: the same rows with numbers and ISO dates typed.
+    #[param(value_type = Option<String>, pattern = "^(csv|json)$")]
+    format: Option<String>,
+}
+
+/// One row of the JCC's table (one cargo line), as the JSON download has
+/// it: keyed by the table's column names.
+#[derive(Debug, serde::Serialize, ToSchema)]
+struct JccRow {
+    /// `Outbound` for a voyage's first line, `Outbound +` for the others.
+    #[serde(rename = "Status")]
+    status: String,
+    /// The voyage's outbound number.
+    #[serde(rename = "#")]
+    seq: u32,
+    #[serde(rename = "Vessel name")]
+    vessel_name: String,
+    #[serde(rename = "IMO")]
+    imo: u32,
+    #[serde(rename = "Departure port")]
+    port: String,
+    #[serde(rename = "Country")]
+    country: String,
+    #[serde(rename = "Commodity")]
+    commodity: String,
+    /// Null only for a voyage without cargo lines.
+    #[serde(rename = "Metric tons")]
+    tonnes: Option<f64>,
+    #[serde(rename = "Departure date")]
+    #[schema(value_type = String, format = Date)]
+    departure: String,
+    #[serde(rename = "Inspection cleared")]
+    #[schema(value_type = Option<String>, format = Date)]
+    inspection_cleared: Option<String>,
+    #[serde(rename = "Income group")]
+    income_group: String,
+    #[serde(rename = "Flag")]
+    flag: String,
+    #[serde(rename = "World Bank region")]
+    world_bank_region: String,
+    #[serde(rename = "UN region")]
+    un_region: String,
+    #[serde(rename = "Development category")]
+    development_category: String,
+    /// Null where the source had no WFP column.
+    #[serde(rename = "WFP")]
+    wfp: Option<bool>,
+}
+
+/// Inspections on a day and the vessels waiting at its end.
+#[derive(Debug, ToSchema)]
+struct InspectionDay {
+    inspections: u64,
+    waiting: u64,
 }
 
 /// One consignment: a commodity to a declared destination.
@@ -263,10 +336,23 @@ struct ErrorDetail {
         (status = "4XX", body = ErrorBody)))]
 fn stats() {}
 
-#[utoipa::path(get, path = "/api/v1/voyages", tag = "record", params(VoyageQuery),
+#[utoipa::path(get, path = "/api/v1/voyages", tag = "record", params(VoyageFilters, PageQuery),
     responses((status = 200, body = VoyagePage, description = "the voyages matching every filter given"),
         (status = "4XX", body = ErrorBody)))]
 fn voyages() {}
+
+/// Every voyage the filters pick, whole with all its cargo lines (a
+/// commodity or country filter picks voyages), newest departure first, in
+/// the JCC's own table, streamed as it is read. A download cut short (the
+/// database failed part-way) ends without the chunked body's last chunk,
+/// never as a shorter file that looks whole.
+#[utoipa::path(get, path = "/api/v1/voyages/export", tag = "record", params(VoyageFilters, FormatQuery),
+    responses(
+        (status = 200, description = "the table, one row per cargo line, as an attachment",
+            content((String = "text/csv"), (Vec<JccRow> = "application/json"))),
+        (status = 503, body = ErrorBody, description = "as many downloads as the server serves at once are under way; `Retry-After` says when to try again"),
+        (status = "4XX", body = ErrorBody)))]
+fn export() {}
 
 #[utoipa::path(get, path = "/api/v1/vessels/{imo}", tag = "record",
     params(("imo" = String, Path, description = "IMO number (7 digits)", example = "9086526")),

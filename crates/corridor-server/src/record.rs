@@ -1,9 +1,14 @@
 //! The public record: figures, voyages, vessels.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use corridor_domain::{DateRange, Imo, Stats};
-use corridor_store::{Page, VesselDetail, VoyageQuery, VoyageView};
+use corridor_import::write;
+use corridor_store::{Page, StoreError, VesselDetail, VoyageQuery, VoyageStream, VoyageView};
+use futures_util::StreamExt;
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -51,8 +56,9 @@ pub async fn stats(
     Ok(Json(s.store.stats(p.range()?).await?))
 }
 
+/// What picks voyages, for a page of them and for a download alike.
 #[derive(Debug, Deserialize)]
-pub struct VoyageParams {
+pub struct VoyageFilters {
     from: Option<String>,
     until: Option<String>,
     port: Option<String>,
@@ -60,8 +66,50 @@ pub struct VoyageParams {
     country: Option<String>,
     imo: Option<String>,
     status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VoyageParams {
+    #[serde(flatten)]
+    filters: VoyageFilters,
     limit: Option<String>,
     offset: Option<String>,
+}
+
+impl VoyageFilters {
+    /// The query these filters ask, paging left to the caller.
+    fn query(&self) -> Result<VoyageQuery, ApiError> {
+        let range = RangeParams {
+            from: self.from.clone(),
+            until: self.until.clone(),
+        }
+        .range()?;
+        let imo = match text(&self.imo) {
+            Some(i) => Some(
+                Imo::parse_published(&i)
+                    .map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?
+                    .get(),
+            ),
+            None => None,
+        };
+        if let Some(st) = text(&self.status)
+            && !["departed", "inspected"].contains(&st.as_str())
+        {
+            return Err(ApiError::BadRequest(format!(
+                "status: {st:?} is not one of departed, inspected"
+            )));
+        }
+        Ok(VoyageQuery {
+            from: range.from,
+            until: range.until,
+            port: text(&self.port),
+            commodity: text(&self.commodity),
+            country: text(&self.country),
+            imo,
+            status: text(&self.status),
+            ..VoyageQuery::default()
+        })
+    }
 }
 
 /// A whole number in `range`; the refusal names the range whatever is
@@ -99,37 +147,10 @@ pub async fn voyages(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<VoyageParams>,
 ) -> Result<Json<Page<VoyageView>>, ApiError> {
-    let range = RangeParams {
-        from: p.from.clone(),
-        until: p.until.clone(),
-    }
-    .range()?;
-    let imo = match text(&p.imo) {
-        Some(i) => Some(
-            Imo::parse_published(&i)
-                .map_err(|e| ApiError::BadRequest(format!("imo: {e}")))?
-                .get(),
-        ),
-        None => None,
-    };
-    if let Some(st) = text(&p.status)
-        && !["departed", "inspected"].contains(&st.as_str())
-    {
-        return Err(ApiError::BadRequest(format!(
-            "status: {st:?} is not one of departed, inspected"
-        )));
-    }
-    let limit = number("limit", p.limit.as_deref(), 1..=VoyageQuery::MAX_LIMIT)?;
     let q = VoyageQuery {
-        from: range.from,
-        until: range.until,
-        port: text(&p.port),
-        commodity: text(&p.commodity),
-        country: text(&p.country),
-        imo,
-        status: text(&p.status),
-        limit,
+        limit: number("limit", p.limit.as_deref(), 1..=VoyageQuery::MAX_LIMIT)?,
         offset: number("offset", p.offset.as_deref(), 0..=u32::MAX)?,
+        ..p.filters.query()?
     };
     Ok(Json(s.store.voyages(&q).await?))
 }
@@ -145,4 +166,197 @@ pub async fn vessel(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no vessel with IMO {imo} in the record")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportParams {
+    #[serde(flatten)]
+    filters: VoyageFilters,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/voyages/export`: every voyage the filters pick, whole with
+/// its cargo lines, in the JCC's own table (`format=csv`, the default, which
+/// `corridor import jcc` reads back; or `json`, typed), streamed as it is
+/// read. A failure part-way cuts the response short rather than ending it
+/// as if it were whole.
+pub async fn export(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<ExportParams>,
+) -> Result<Response, ApiError> {
+    let format = match text(&p.format).as_deref() {
+        None | Some("csv") => Table::Csv,
+        Some("json") => Table::Json,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format: {other:?} is not one of csv, json"
+            )));
+        }
+    };
+    let q = p.filters.query()?;
+    let permit = s.exports.clone().try_acquire_owned().map_err(|_| {
+        ApiError::Busy(
+            format!(
+                "{} downloads of the record are under way, as many as this server serves at once; try again shortly",
+                crate::EXPORTS_AT_ONCE
+            ),
+            30,
+        )
+    })?;
+    let name = download_name(&q, format);
+    let body = table_body(s.store.export(q), format, permit);
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (
+                header::CONTENT_DISPOSITION,
+                &format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Csv,
+    Json,
+}
+
+impl Table {
+    fn content_type(self) -> &'static str {
+        match self {
+            Table::Csv => "text/csv; charset=utf-8",
+            Table::Json => "application/json",
+        }
+    }
+}
+
+/// `corridor-voyages-2022-08-01-to-2023-06-14.csv`, `…-all.json`.
+fn download_name(q: &VoyageQuery, format: Table) -> String {
+    let span = match (q.from, q.until) {
+        (None, None) => "all".to_string(),
+        (f, u) => format!(
+            "{}-to-{}",
+            f.map_or("start".into(), |d| d.to_string()),
+            u.map_or("end".into(), |d| d.to_string())
+        ),
+    };
+    let ext = match format {
+        Table::Csv => "csv",
+        Table::Json => "json",
+    };
+    format!("corridor-voyages-{span}.{ext}")
+}
+
+/// Bytes gathered before they are sent: fewer, larger writes.
+const CHUNK: usize = 64 * 1024;
+
+/// The table's text, a chunk at a time, as the voyages arrive. The permit
+/// is held until the last chunk is sent or the reader goes away.
+fn table_body(
+    voyages: VoyageStream,
+    format: Table,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, StoreError>> + Send {
+    struct State {
+        voyages: Option<VoyageStream>,
+        started: bool,
+        rows: u64,
+        format: Table,
+        _permit: tokio::sync::OwnedSemaphorePermit,
+    }
+    impl State {
+        /// Nothing more is sent after this chunk.
+        fn end(mut self) -> State {
+            self.voyages = None;
+            self
+        }
+    }
+    let start = State {
+        voyages: Some(voyages),
+        started: false,
+        rows: 0,
+        format,
+        _permit: permit,
+    };
+    // Fused: a layer (compression) may ask again after the end, which a
+    // bare `unfold` answers with a panic.
+    futures_util::stream::unfold(start, |mut st| async move {
+        let voyages = st.voyages.as_mut()?;
+        let mut out = Vec::with_capacity(CHUNK + 1024);
+        if !std::mem::replace(&mut st.started, true) {
+            match st.format {
+                Table::Csv => csv_line(&mut out, corridor_import::jcc::CSV_HEADER),
+                Table::Json => out.push(b'['),
+            }
+        }
+        while out.len() < CHUNK {
+            match voyages.next().await {
+                Some(Ok(v)) => {
+                    for row in write::jcc_rows(&v) {
+                        match st.format {
+                            Table::Csv => csv_line(&mut out, &row.csv_cells()),
+                            Table::Json => {
+                                out.extend_from_slice(if st.rows == 0 { b"\n" } else { b",\n" });
+                                // A row of strings, numbers and dates always serialises.
+                                if let Err(e) = serde_json::to_writer(&mut out, &row) {
+                                    return Some((Err(StoreError::Corrupt(e.to_string())), st.end()));
+                                }
+                            }
+                        }
+                        st.rows += 1;
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, rows = st.rows, "a download of the record failed part-way");
+                    return Some((Err(e), st.end()));
+                }
+                None => {
+                    if st.format == Table::Json {
+                        out.extend_from_slice(b"\n]\n");
+                    }
+                    return Some((Ok(out), st.end()));
+                }
+            }
+        }
+        Some((Ok(out), st))
+    })
+    .fuse()
+}
+
+/// One CSV record, RFC 4180: a cell with a quote, comma or line end is
+/// quoted, its quotes doubled; CRLF ends the line.
+fn csv_line<S: AsRef<str>>(out: &mut Vec<u8>, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let cell = cell.as_ref();
+        if cell.contains(['"', ',', '\r', '\n']) {
+            out.push(b'"');
+            out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(cell.as_bytes());
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_cells_are_quoted_only_where_they_must_be() {
+        let mut out = Vec::new();
+        super::csv_line(
+            &mut out,
+            &["Outbound +", "A \"B\", C", "2,436.99", "two\nlines", ""],
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Outbound +,\"A \"\"B\"\", C\",\"2,436.99\",\"two\nlines\",\r\n"
+        );
+    }
 }

@@ -35,9 +35,7 @@ async fn app() -> (tempfile::TempDir, axum::Router) {
         })
         .await
         .unwrap();
-    let state = AppState {
-        store: Arc::new(store),
-    };
+    let state = AppState::new(Arc::new(store));
     (dir, router(state, &Options::default()))
 }
 
@@ -160,12 +158,7 @@ async fn issue_7_the_dashboard_is_served_from_the_binary() {
     let store = SqliteStore::open(dir.path().join("r.db").to_str().unwrap())
         .await
         .unwrap();
-    let app = router(
-        AppState {
-            store: Arc::new(store),
-        },
-        &Options::default(),
-    );
+    let app = router(AppState::new(Arc::new(store)), &Options::default());
     let send = |uri: &str, etag: Option<&str>| {
         let mut req = Request::get(uri);
         if let Some(tag) = etag {
@@ -244,12 +237,7 @@ async fn the_client_is_the_peer_or_who_a_trusted_proxy_forwarded_for() {
             trusted_proxies: trusted,
             ..Options::default()
         };
-        let app = router(
-            AppState {
-                store: store.clone(),
-            },
-            &opts,
-        );
+        let app = router(AppState::new(store.clone()), &opts);
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -380,12 +368,7 @@ async fn healthz_says_when_the_database_does_not_answer() {
             .await
             .unwrap(),
     );
-    let app = router(
-        AppState {
-            store: Arc::clone(&store),
-        },
-        &Options::default(),
-    );
+    let app = router(AppState::new(Arc::clone(&store)), &Options::default());
     let health = || async {
         let res = app
             .clone()
@@ -401,4 +384,150 @@ async fn healthz_says_when_the_database_does_not_answer() {
     let (status, body) = health().await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(body.contains("does not answer"), "{body}");
+}
+
+fn published_csv() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/jcc/bsgi_outbound_shipments_2023-06-14.csv")
+}
+
+async fn download(app: &axum::Router, uri: &str) -> axum::response::Response {
+    app.clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+// Open finding 55: the dashboard's download paged through /voyages, an hour
+// at a million voyages; the server now streams the table from one query.
+#[tokio::test]
+async fn the_download_is_the_jccs_table_and_reads_back_as_the_record() {
+    let (_d, app) = app().await;
+    let res = download(&app, "/api/v1/voyages/export").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let header = |name: &str| res.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(header("content-type"), "text/csv; charset=utf-8");
+    assert_eq!(
+        header("content-disposition"),
+        "attachment; filename=\"corridor-voyages-all.csv\""
+    );
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let text = std::str::from_utf8(&body).unwrap();
+    let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 1120);
+    // Voyage 981's two rows, byte for byte as the JCC published them.
+    let published = std::fs::read_to_string(published_csv()).unwrap();
+    let published: Vec<&str> = published.lines().take(3).collect();
+    assert_eq!(lines[..3], published[..]);
+    // Read back by the importer: the same record and figures.
+    let again = corridor_import::jcc::read_bytes("download.csv", &body).unwrap();
+    assert_eq!(again.errors, vec![]);
+    assert_eq!(again.voyages.len(), 981);
+    let total: corridor_domain::Tonnes = again.voyages.iter().map(|v| v.tonnes()).sum();
+    assert_eq!(total, corridor_domain::Tonnes::whole(31_744_756));
+
+    let res = download(
+        &app,
+        "/api/v1/voyages/export?format=json&port=Odesa&until=2022-12-31",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"corridor-voyages-start-to-2022-12-31.json\""
+    );
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let (_, stats) = get(&app, "/api/v1/stats?until=2022-12-31").await;
+    let kg: i64 = rows
+        .iter()
+        .map(|r| (r["Metric tons"].as_f64().unwrap() * 1000.0).round() as i64)
+        .sum();
+    assert_eq!(
+        kg,
+        (stats["by_port"]["Odesa"].as_f64().unwrap() * 1000.0).round() as i64
+    );
+    assert!(
+        rows.iter().all(|r| r["Departure port"] == "Odesa"
+            && r["Departure date"].as_str().unwrap() <= "2022-12-31")
+    );
+
+    // Compressed, as a browser asks for it (the compression layer asks the
+    // body again after its end: it once panicked there).
+    for format in ["csv", "json"] {
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/v1/voyages/export?format={format}"))
+                    .header("accept-encoding", "gzip")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-encoding"], "gzip");
+        let gz = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(gz.len() > 10_000, "{format}: {} bytes", gz.len());
+    }
+
+    // Nothing matches: the header alone, or an empty array.
+    for (format, expected) in [("csv", None), ("json", Some("[\n]\n"))] {
+        let res = download(
+            &app,
+            &format!("/api/v1/voyages/export?format={format}&imo=9999995"),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let text = std::str::from_utf8(&body).unwrap();
+        match expected {
+            Some(e) => assert_eq!(text, e),
+            None => assert_eq!(
+                text,
+                format!("{}\r\n", corridor_import::jcc::CSV_HEADER.join(","))
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_download_is_refused_clearly_when_asked_wrongly_or_too_often() {
+    let (_d, app) = app().await;
+    let (status, e) = get(&app, "/api/v1/voyages/export?format=xml").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        e["error"]["message"],
+        "format: \"xml\" is not one of csv, json"
+    );
+    let (status, e) = get(
+        &app,
+        "/api/v1/voyages/export?from=2023-01-02&until=2023-01-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        e["error"]["message"],
+        "from (2023-01-02) is after until (2023-01-01)"
+    );
+
+    // Two downloads under way (their bodies not read yet) hold the two
+    // places; a third is told to come back, and the API goes on.
+    let held = [
+        download(&app, "/api/v1/voyages/export").await,
+        download(&app, "/api/v1/voyages/export?format=json").await,
+    ];
+    assert!(held.iter().all(|r| r.status() == StatusCode::OK));
+    let busy = download(&app, "/api/v1/voyages/export").await;
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.headers()["retry-after"], "30");
+    let body = busy.into_body().collect().await.unwrap().to_bytes();
+    let e: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(e["error"]["code"], "busy");
+    let (status, _) = get(&app, "/api/v1/voyages?limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    // A download given up frees its place.
+    drop(held);
+    let again = download(&app, "/api/v1/voyages/export").await;
+    assert_eq!(again.status(), StatusCode::OK);
 }

@@ -101,12 +101,7 @@ async fn live_routes_answer() {
         root: vec![metrics_router()],
         ..Options::default()
     };
-    let app = router(
-        AppState {
-            store: Arc::new(record),
-        },
-        &opts,
-    );
+    let app = router(AppState::new(Arc::new(record)), &opts);
 
     let (s, body) = get(&app, "/api/v1/geometry").await;
     assert_eq!(s, StatusCode::OK);
@@ -409,12 +404,7 @@ async fn metrics_name_every_series_before_traffic() {
         vec![SourceSpec::parse("tcp-server:127.0.0.9:0").expect("spec")],
     );
     let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
-    let app = router(
-        AppState {
-            store: Arc::new(record),
-        },
-        &opts,
-    );
+    let app = router(AppState::new(Arc::new(record)), &opts);
     let (s, body) = get(&app, "/metrics").await;
     assert_eq!(s, StatusCode::OK);
     // A source of its own: the other tests of this binary share the

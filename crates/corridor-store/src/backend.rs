@@ -17,7 +17,7 @@ use crate::model::{
     HistoryRow, ImportBatch, ImportOutcome, Page, VesselDetail, VesselRow, VoyageQuery, VoyageView,
 };
 use crate::plan::plan;
-use crate::{Backend, Store, StoreError, pool};
+use crate::{Backend, Store, StoreError, VoyageStream, pool};
 
 /// A date bound as SQL text, no earlier than 1 January of year 1: jiff
 /// parses year 0 and earlier, PostgreSQL has no year 0 (a bound there was a
@@ -201,10 +201,47 @@ fn port_name(locode: &str) -> String {
         .unwrap_or_else(|| locode.to_string())
 }
 
+/// A stored voyage as the record's domain type, and the snapshot it stands on.
+fn record_of(
+    view: VoyageView,
+    cargo: Vec<CargoLine>,
+) -> Result<(VoyageRecord, Snapshot), StoreError> {
+    let record = VoyageRecord {
+        key: VoyageKey {
+            direction: view.direction.parse().map_err(StoreError::Corrupt)?,
+            seq: view.seq,
+        },
+        vessel_name: view.vessel_name,
+        imo: view.imo,
+        flag_name: view.flag_name,
+        flag: view.flag,
+        port: view.port,
+        departure: view.departure,
+        inspection_cleared: view.inspection_cleared,
+        cargo,
+    };
+    Ok((
+        record,
+        Snapshot {
+            source: view.source,
+            as_of: view.as_of,
+        },
+    ))
+}
+
 const VOYAGE_COLUMNS: &str = "v.id, v.direction, v.seq::bigint, v.imo::bigint, v.vessel_name, v.flag_name, v.flag, v.port, \
      v.departure::text, v.inspection_cleared::text, v.status, v.as_of::text, v.source";
 const LINE_COLUMNS: &str = "voyage_id, line_no::bigint, commodity, tonnes_kg, destination, destination_iso3, income_group, \
      world_bank_region, un_region, development_category, wfp";
+
+/// The export's cargo-line columns beside `VOYAGE_COLUMNS` (13 of them):
+/// the line number, NULL for a voyage without lines, then `line_at`'s.
+const EXPORT_LINE_COLUMNS: &str = "l.line_no::bigint, l.commodity, l.tonnes_kg, l.destination, l.destination_iso3, \
+     l.income_group, l.world_bank_region, l.un_region, l.development_category, l.wfp";
+
+/// Voyages an export reads ahead of a slow reader: enough to keep the
+/// query busy, few enough that a stalled download holds little.
+const EXPORT_AHEAD: usize = 256;
 
 macro_rules! store_impl {
     ($store:ident, $db:ty, $conn:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
@@ -292,21 +329,7 @@ macro_rules! store_impl {
                 let mut out = HashMap::with_capacity(rows.len());
                 for r in rows {
                     let (id, view) = Self::voyage_row(&r)?;
-                    let record = VoyageRecord {
-                        key: VoyageKey {
-                            direction: view.direction.parse().map_err(StoreError::Corrupt)?,
-                            seq: view.seq,
-                        },
-                        vessel_name: view.vessel_name,
-                        imo: view.imo,
-                        flag_name: view.flag_name,
-                        flag: view.flag,
-                        port: view.port,
-                        departure: view.departure,
-                        inspection_cleared: view.inspection_cleared,
-                        cargo: lines.remove(&id).unwrap_or_default(),
-                    };
-                    let snapshot = Snapshot { source: view.source, as_of: view.as_of };
+                    let (record, snapshot) = record_of(view, lines.remove(&id).unwrap_or_default())?;
                     out.insert(record.key, (id, CurrentVoyage { record, snapshot }));
                 }
                 Ok(out)
@@ -333,21 +356,26 @@ macro_rules! store_impl {
                 let rows = qb.build().fetch_all(ex).await?;
                 let mut out: HashMap<i64, Vec<CargoLine>> = HashMap::new();
                 for r in rows {
-                    let commodity: String = r.try_get(2)?;
-                    let line = CargoLine {
-                        commodity: Commodity::from_str(&commodity).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                        tonnes: Tonnes::from_kg(r.try_get(3)?),
-                        destination: r.try_get(4)?,
-                        destination_iso3: r.try_get(5)?,
-                        income_group: r.try_get(6)?,
-                        world_bank_region: r.try_get(7)?,
-                        un_region: r.try_get(8)?,
-                        development_category: r.try_get(9)?,
-                        wfp: r.try_get(10)?,
-                    };
-                    out.entry(r.try_get(0)?).or_default().push(line);
+                    out.entry(r.try_get(0)?).or_default().push(Self::line_at(&r, 2)?);
                 }
                 Ok(out)
+            }
+
+            /// The cargo line in `LINE_COLUMNS`' order from column `at` on
+            /// (its commodity first).
+            fn line_at(r: &<$db as sqlx::Database>::Row, at: usize) -> Result<CargoLine, StoreError> {
+                let commodity: String = r.try_get(at)?;
+                Ok(CargoLine {
+                    commodity: Commodity::from_str(&commodity).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    tonnes: Tonnes::from_kg(r.try_get(at + 1)?),
+                    destination: r.try_get(at + 2)?,
+                    destination_iso3: r.try_get(at + 3)?,
+                    income_group: r.try_get(at + 4)?,
+                    world_bank_region: r.try_get(at + 5)?,
+                    un_region: r.try_get(at + 6)?,
+                    development_category: r.try_get(at + 7)?,
+                    wfp: r.try_get(at + 8)?,
+                })
             }
 
             fn voyage_row(r: &<$db as sqlx::Database>::Row) -> Result<(i64, VoyageView), StoreError> {
@@ -463,6 +491,45 @@ macro_rules! store_impl {
                         .push_bind(iso3)
                         .push(")");
                 }
+            }
+
+            /// Sends the voyages `q` picks, whole with their cargo lines, in
+            /// `voyages`' order, from one query; stops early when the
+            /// receiver is gone.
+            async fn export_into(
+                pool: &Pool<$db>,
+                q: &VoyageQuery,
+                tx: &tokio::sync::mpsc::Sender<Result<VoyageRecord, StoreError>>,
+            ) -> Result<(), StoreError> {
+                let mut qb = QueryBuilder::<$db>::new(format!(
+                    "SELECT {}, {} FROM voyages v LEFT JOIN cargo_lines l ON l.voyage_id = v.id",
+                    $sql(VOYAGE_COLUMNS),
+                    $sql(EXPORT_LINE_COLUMNS)
+                ));
+                Self::push_filters(&mut qb, q);
+                qb.push(" ORDER BY v.departure DESC, v.seq DESC, v.direction, v.id, l.line_no");
+                let mut rows = qb.build().fetch(pool);
+                let mut current: Option<(i64, VoyageView, Vec<CargoLine>)> = None;
+                while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    let id: i64 = r.try_get(0)?;
+                    if current.as_ref().map(|c| c.0) != Some(id) {
+                        if let Some((_, view, cargo)) = current.take() {
+                            if tx.send(Ok(record_of(view, cargo)?.0)).await.is_err() {
+                                return Ok(());
+                            }
+                        }
+                        current = Some((id, Self::voyage_row(&r)?.1, Vec::new()));
+                    }
+                    if r.try_get::<Option<i64>, _>(13)?.is_some() {
+                        if let Some((_, _, cargo)) = current.as_mut() {
+                            cargo.push(Self::line_at(&r, 14)?);
+                        }
+                    }
+                }
+                if let Some((_, view, cargo)) = current {
+                    let _ = tx.send(Ok(record_of(view, cargo)?.0)).await;
+                }
+                Ok(())
             }
 
             /// The import, on a connection prepared by `before_import`: one
@@ -705,7 +772,7 @@ macro_rules! store_impl {
                 }
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
-                     c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false) \
+                     c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
                      FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
                      WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
                 ))
@@ -729,6 +796,7 @@ macro_rules! store_impl {
                         un_region: r.try_get(8)?,
                         world_bank_region: r.try_get(9)?,
                         wfp: r.try_get(10)?,
+                        inspection_cleared: opt_date(r.try_get(11)?)?,
                     });
                 }
                 let stats = b.finish();
@@ -756,6 +824,20 @@ macro_rules! store_impl {
                     v.tonnes = v.cargo.iter().map(|c| c.tonnes).sum();
                 }
                 Ok(Page { items, total: total as u64, limit, offset })
+            }
+
+            fn export(&self, q: VoyageQuery) -> VoyageStream {
+                let pool = self.pool.clone();
+                let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_AHEAD);
+                tokio::spawn(async move {
+                    if let Err(e) = Self::export_into(&pool, &q, &tx).await {
+                        let _ = tx.send(Err(e)).await;
+                    }
+                });
+                // Fused: asked again after its end, it says so again.
+                Box::pin(futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+                    rx.recv().await.map(|item| (item, rx))
+                })))
             }
 
             async fn vessel(&self, imo: Imo) -> Result<Option<VesselDetail>, StoreError> {

@@ -36,7 +36,7 @@ mod track;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use corridor_domain::{DateRange, Imo, Stats, VoyageKey};
+use corridor_domain::{DateRange, Imo, Stats, VoyageKey, VoyageRecord};
 
 pub use backend::{BULK_LOAD_MIN, PgStore, SqliteStore};
 pub use error::StoreError;
@@ -48,6 +48,9 @@ pub use track::{
     AlertQuery, AlertRow, Claim, PgTrackStore, PositionRow, RegistryRow, SqliteTrackStore,
     TrackStore, TrackingClaim, open_track,
 };
+
+/// Voyages read one by one from the store (see [`Store::export`]).
+pub type VoyageStream = futures_util::stream::BoxStream<'static, Result<VoyageRecord, StoreError>>;
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +74,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Voyages matching `q`, newest departure first.
     async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError>;
+
+    /// Every voyage matching `q` (its paging ignored), whole with its
+    /// cargo lines, in [`Store::voyages`]' order, as a stream from one
+    /// query on one connection: memory stays a few hundred voyages
+    /// however large the record, and a reader that stops reading holds
+    /// the query back. Dropping the stream ends the query; a failure
+    /// mid-way is the stream's last item.
+    fn export(&self, q: VoyageQuery) -> VoyageStream;
 
     /// A vessel with its voyages and their change history.
     async fn vessel(&self, imo: Imo) -> Result<Option<VesselDetail>, StoreError>;

@@ -1042,3 +1042,79 @@ on_both!(
         assert_eq!(store.stats(all).await.unwrap(), after);
     }
 );
+
+// The export gives every voyage whole, in the pages' order, from one
+// query; a commodity filter picks voyages with all their lines; a reader
+// that stops early ends it.
+on_both!(the_export_streams_the_record_in_page_order, |store: Arc<
+    dyn Store,
+>| async move {
+    use futures_util::StreamExt;
+    let csv = parsed(CSV);
+    import(&*store, CSV).await;
+    let exported: Vec<corridor_domain::VoyageRecord> = store
+        .export(VoyageQuery::default())
+        .map(|v| v.unwrap())
+        .collect()
+        .await;
+    assert_eq!(exported.len(), 981);
+    // Newest departure first, as the pages list them.
+    let mut paged = Vec::new();
+    loop {
+        let page = store
+            .voyages(&VoyageQuery {
+                limit: Some(VoyageQuery::MAX_LIMIT),
+                offset: Some(paged.len() as u32),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.items.is_empty() {
+            break;
+        }
+        paged.extend(page.items.into_iter().map(|v| v.seq));
+    }
+    let seqs: Vec<u32> = exported.iter().map(|v| v.key.seq).collect();
+    assert_eq!(seqs, paged);
+    // Each voyage as the file gave it, every line in order.
+    let mut by_key: Vec<_> = exported.clone();
+    by_key.sort_by_key(|v| v.key.seq);
+    let mut expected = csv.voyages.clone();
+    expected.sort_by_key(|v| v.key.seq);
+    assert_eq!(by_key, expected);
+
+    let soya: Vec<_> = store
+        .export(VoyageQuery {
+            commodity: Some("Soya beans".into()),
+            from: Some(jiff::civil::date(2023, 6, 1)),
+            ..Default::default()
+        })
+        .map(|v| v.unwrap())
+        .collect()
+        .await;
+    assert!(!soya.is_empty());
+    assert!(
+        soya.iter()
+            .all(|v| v.departure >= jiff::civil::date(2023, 6, 1)
+                && v.cargo.iter().any(|c| c.commodity.name() == "Soya beans"))
+    );
+    let v981 = soya
+        .iter()
+        .find(|v| v.key.seq == 981)
+        .expect("981 carries soya beans");
+    assert_eq!(v981.cargo.len(), 2, "its corn line comes too");
+
+    // Ten voyages read, the rest left: the query ends and the store goes on.
+    let first: Vec<_> = store
+        .export(VoyageQuery::default())
+        .take(10)
+        .collect()
+        .await;
+    assert_eq!(first.len(), 10);
+    for _ in 0..5 {
+        let mut s = store.export(VoyageQuery::default());
+        assert!(s.next().await.unwrap().is_ok());
+    }
+    let s = store.stats(DateRange::default()).await.unwrap();
+    assert_eq!(s.voyages, 981);
+});

@@ -1,9 +1,8 @@
 // Vessel movements: the voyages as a table with filters and pages, and the
 // filtered record as CSV or JSON in the JCC's own columns.
-import { getAllVoyages, getJSON, getStats } from '../api.js';
+import { downloadTable, getJSON, getStats } from '../api.js';
 import { h, mount, notice } from '../dom.js';
 import { fmtDate, fmtInt, fmtTonnes } from '../format.js';
-import { toCsv, toJson } from '../jcc.js';
 import { go, href } from '../route.js';
 
 const PAGE_SIZES = [25, 50, 100, 250];
@@ -24,13 +23,17 @@ function filename(params, ext) {
   return `${parts.join('_')}.${ext}`;
 }
 
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function download(name, blob) {
+  const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: name, hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function fmtMegabytes(bytes) {
+  return bytes < 1e6 ? `${fmtInt(Math.ceil(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 const COLUMNS = ['#', 'Vessel', 'IMO', 'Departure port', 'Departed', 'Inspection cleared', 'Cargo → destination', 'Metric tons', 'Flag'];
@@ -80,12 +83,11 @@ export function movementsScreen(root, initial) {
     csvBtn.disabled = jsonBtn.disabled = true;
     dlStatus.textContent = 'Preparing the download…';
     try {
-      const voyages = await getAllVoyages(filtersOf(params), {
-        onProgress: (n, total) => { dlStatus.textContent = `Fetched ${fmtInt(n)} of ${fmtInt(total)} voyages…`; },
+      const blob = await downloadTable(filtersOf(params), kind, {
+        onProgress: (bytes) => { dlStatus.textContent = `Received ${fmtMegabytes(bytes)}…`; },
       });
-      if (kind === 'csv') download(filename(params, 'csv'), 'text/csv;charset=utf-8', toCsv(voyages));
-      else download(filename(params, 'json'), 'application/json', toJson(voyages));
-      dlStatus.textContent = `Downloaded ${fmtInt(voyages.length)} voyages as ${kind.toUpperCase()}.`;
+      download(filename(params, kind), blob);
+      dlStatus.textContent = `Downloaded ${fmtMegabytes(blob.size)} as ${kind.toUpperCase()}.`;
     } catch (e) {
       dlStatus.textContent = `The download failed: ${e.message}`;
     } finally {

@@ -1,24 +1,16 @@
 // Overview: the corridor map and the charts of the record for the period.
-import { getAllVoyages, getStats } from '../api.js';
+import { getStats } from '../api.js';
 import { h, mount, notice } from '../dom.js';
 import { href } from '../route.js';
 
 /** {month, commodity, tonnes} for every cargo line, if they add up to /stats. */
-function monthLines(stats, voyages) {
+// The month chart's bars stacked by commodity, from the server's sums.
+function monthLines(stats) {
   const lines = [];
-  const sums = {};
-  for (const v of voyages) {
-    const month = v.departure.slice(0, 7);
-    for (const c of v.cargo) {
-      lines.push({ month, commodity: c.commodity, tonnes: c.tonnes });
-      sums[month] = (sums[month] || 0) + Math.round(c.tonnes * 1000); // kg: exact
-    }
+  for (const [month, byCommodity] of Object.entries(stats.by_month_commodity || {})) {
+    for (const [commodity, tonnes] of Object.entries(byCommodity)) lines.push({ month, commodity, tonnes });
   }
-  // Only stack by commodity when the lines add up to the API's month
-  // totals (to the kilogram); otherwise the chart shows the totals alone.
-  const months = new Set([...Object.keys(sums), ...Object.keys(stats.by_month)]);
-  const agree = [...months].every((m) => sums[m] === Math.round((stats.by_month[m] ?? 0) * 1000));
-  return agree ? lines : null;
+  return lines.length ? lines : null;
 }
 
 const LIVE_CAPTION = {
@@ -75,26 +67,10 @@ export function overviewScreen(root, params) {
         mount(charts, notice('info', 'No voyages departed in this period.'));
         return;
       }
-      const month = monthChart(stats, null);
-      drawn = [month, commodityChart(stats), incomeChart(stats), countryChart(stats), portChart(stats)];
+      drawn = [monthChart(stats, monthLines(stats)), commodityChart(stats), incomeChart(stats), countryChart(stats), portChart(stats)];
+      const inspections = inspectionsChart(stats);
+      if (inspections) drawn.push(inspections);
       mount(charts, drawn);
-      // The stacked version and the inspections need every voyage; draw
-      // them when they arrive.
-      getAllVoyages({ from: p.from, until: p.until }, { signal }).then((voyages) => {
-        if (signal.aborted) return;
-        const lines = monthLines(stats, voyages);
-        if (lines) {
-          const stacked = monthChart(stats, lines);
-          month.disconnect();
-          month.replaceWith(stacked);
-          drawn[0] = stacked;
-        }
-        const inspections = inspectionsChart(voyages);
-        if (inspections) {
-          drawn.push(inspections);
-          charts.append(inspections);
-        }
-      }).catch(() => { /* the totals stay */ });
     } catch (e) {
       if (e.name !== 'AbortError') mount(charts, notice('error', `The figures could not be loaded: ${e.message}`));
     } finally {

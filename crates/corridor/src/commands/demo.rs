@@ -201,7 +201,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         // The demo is for one machine: no proxy in front of it.
         trusted_proxies: Vec::new(),
     };
-    let app = router(AppState { store }, &opts);
+    let app = router(AppState::new(store), &opts);
     say!("corridor demo");
     say!(
         "  record:    {} voyages imported from the JCC's table ({url})",

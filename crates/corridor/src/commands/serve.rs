@@ -149,7 +149,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             clearance,
             corridor_server::openapi::whole_document(corridor_clearance_service::openapi_document()),
         ));
-    let app = router(AppState { store }, &opts);
+    let app = router(AppState::new(store), &opts);
     say!(
         "corridor: serving on http://{addr}/ (record: {})",
         ctx.database_shown()
