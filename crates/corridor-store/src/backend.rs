@@ -44,7 +44,16 @@ pub const BULK_LOAD_MIN: usize = 100_000;
 /// A million cargo lines take seconds to sum, and the dashboard asks for
 /// the same figures at every visit.
 #[derive(Debug, Default)]
-struct FiguresCache(std::sync::Mutex<std::collections::VecDeque<KeptFigures>>);
+struct FiguresCache {
+    kept: std::sync::Mutex<std::collections::VecDeque<KeptFigures>>,
+    /// Held while figures are summed from the rows: one summing at a time,
+    /// so the first visitors after a start or an import wait for one sum
+    /// (on one connection) instead of each running its own and holding
+    /// the pool's connections from the rest of the API.
+    summing: tokio::sync::Mutex<()>,
+    /// How many times the figures were summed from the rows.
+    sums: std::sync::atomic::AtomicU64,
+}
 
 /// A date range, the record's version the figures were read at, the figures.
 type KeptFigures = (DateRange, (i64, i64), Stats);
@@ -54,14 +63,14 @@ const FIGURES_KEPT: usize = 32;
 
 impl FiguresCache {
     fn get(&self, range: DateRange, version: (i64, i64)) -> Option<Stats> {
-        let kept = self.0.lock().ok()?;
+        let kept = self.kept.lock().ok()?;
         kept.iter()
             .find(|(r, v, _)| *r == range && *v == version)
             .map(|(_, _, s)| s.clone())
     }
 
     fn put(&self, range: DateRange, version: (i64, i64), stats: &Stats) {
-        if let Ok(mut kept) = self.0.lock() {
+        if let Ok(mut kept) = self.kept.lock() {
             kept.retain(|(r, _, _)| *r != range);
             if kept.len() >= FIGURES_KEPT {
                 kept.pop_front();
@@ -76,6 +85,8 @@ impl FiguresCache {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
+    /// The readiness check's own connection (`pool::beside`).
+    health: Pool<Sqlite>,
     bulk_min: usize,
     figures: Arc<FiguresCache>,
 }
@@ -88,6 +99,7 @@ impl SqliteStore {
         m.set_ignore_missing(true);
         m.run(&pool).await?;
         let store = SqliteStore {
+            health: pool::beside(&pool),
             pool,
             bulk_min: BULK_LOAD_MIN,
             figures: Arc::default(),
@@ -109,6 +121,8 @@ impl SqliteStore {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Pool<Postgres>,
+    /// The readiness check's own connection (`pool::beside`).
+    health: Pool<Postgres>,
     bulk_min: usize,
     figures: Arc<FiguresCache>,
 }
@@ -129,6 +143,7 @@ impl PgStore {
         m.set_ignore_missing(true);
         m.run(&pool).await?;
         let store = PgStore {
+            health: pool::beside(&pool),
             pool,
             bulk_min: BULK_LOAD_MIN,
             figures: Arc::default(),
@@ -493,6 +508,14 @@ macro_rules! store_impl {
                 }
             }
 
+            /// The record's version: its count of imports and the latest
+            /// import's id, which every import's transaction raises.
+            async fn record_version(&self) -> Result<(i64, i64), StoreError> {
+                Ok(sqlx::query_as($q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports"))
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
             /// Sends the voyages `q` picks, whole with their cargo lines, in
             /// `voyages`' order, from one query; stops early when the
             /// receiver is gone.
@@ -746,8 +769,12 @@ macro_rules! store_impl {
                 $backend
             }
 
+            fn figures_summed(&self) -> u64 {
+                self.figures.sums.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                sqlx::query("SELECT 1").execute(&self.health).await?;
                 Ok(())
             }
 
@@ -762,14 +789,19 @@ macro_rules! store_impl {
             }
 
             async fn stats(&self, range: DateRange) -> Result<Stats, StoreError> {
+                if let Some(s) = self.figures.get(range, self.record_version().await?) {
+                    return Ok(s);
+                }
+                let _turn = self.figures.summing.lock().await;
                 // Read before the figures: an import committed in between
-                // leaves them under the older version, computed again next time.
-                let version: (i64, i64) = sqlx::query_as($q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports"))
-                    .fetch_one(&self.pool)
-                    .await?;
+                // leaves them under the older version, computed again next
+                // time. Read again after the wait: the sum waited for may be
+                // this one's.
+                let version = self.record_version().await?;
                 if let Some(s) = self.figures.get(range, version) {
                     return Ok(s);
                 }
+                self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
                      c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
@@ -877,6 +909,7 @@ macro_rules! store_impl {
 
             async fn close(&self) {
                 self.pool.close().await;
+                self.health.close().await;
             }
 
             async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError> {

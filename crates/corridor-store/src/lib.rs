@@ -94,8 +94,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// left out. Returns how many vessels were updated.
     async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
 
-    /// Whether the database answers now (one trivial query), for a
-    /// readiness check.
+    /// How many times this store summed the figures from the rows since
+    /// it opened; every other [`Store::stats`] call was answered from the
+    /// figures kept for its range and the record's version. One sum runs
+    /// at a time: callers that arrive during it wait for it.
+    fn figures_summed(&self) -> u64;
+
+    /// Whether the database answers now (one trivial query on a connection
+    /// of its own, so a pool busy with long reads is not called down), for
+    /// a readiness check.
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// Closes the store's connections. On SQLite the last one to close

@@ -63,6 +63,18 @@ pub async fn sqlite(path: &str) -> Result<Pool<Sqlite>, StoreError> {
         .map_err(conn)
 }
 
+/// One connection of its own beside `pool`, with the same settings,
+/// opened when first used: for the readiness check, which must not wait
+/// behind a pool whose every connection is busy with long reads (a busy
+/// database is working, not down).
+pub fn beside<DB: sqlx::Database>(pool: &Pool<DB>) -> Pool<DB> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with((*pool.connect_options()).clone())
+}
+
 /// The tables a database holds, read without creating, migrating or
 /// changing anything; `None` when an SQLite file is not there. Commands
 /// that only read look first, so a mistyped path, an empty file or another

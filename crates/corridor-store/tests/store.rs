@@ -1118,3 +1118,61 @@ on_both!(the_export_streams_the_record_in_page_order, |store: Arc<
     let s = store.stats(DateRange::default()).await.unwrap();
     assert_eq!(s.voyages, 981);
 });
+
+// Open finding 54: the first visitors after a start each summed the
+// figures (12 s at a million lines), holding the pool's connections.
+on_both!(the_first_visitors_wait_for_one_sum, |store: Arc<
+    dyn Store,
+>| async move {
+    import(&*store, CSV).await;
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.stats(DateRange::default()).await.unwrap() })
+        })
+        .collect();
+    let mut figures = Vec::new();
+    for c in calls {
+        figures.push(c.await.unwrap());
+    }
+    assert!(figures.iter().all(|f| *f == figures[0]));
+    assert_eq!(figures[0].voyages, 981);
+    assert_eq!(store.figures_summed(), 1);
+    // An import since: summed again, once.
+    import(&*store, XLSX).await;
+    let (a, b) = tokio::join!(
+        store.stats(DateRange::default()),
+        store.stats(DateRange::default())
+    );
+    assert_eq!(a.unwrap(), b.unwrap());
+    assert_eq!(store.figures_summed(), 2);
+});
+
+// Open finding 57: the readiness check waited for a connection of the same
+// pool, so a pool busy with long reads was called down.
+on_both!(
+    a_busy_pool_still_answers_the_readiness_check,
+    |store: Arc<dyn Store>| async move {
+        use futures_util::StreamExt;
+        import(&*store, CSV).await;
+        // Downloads nobody reads hold a connection each (their query waits for
+        // its reader): more than the pool has.
+        let mut held = Vec::new();
+        for _ in 0..10 {
+            held.push(store.export(VoyageQuery::default()));
+        }
+        for s in held.iter_mut().take(3) {
+            assert!(s.next().await.unwrap().is_ok());
+        }
+        let busy = tokio::time::timeout(
+            std::time::Duration::from_millis(500),
+            store.voyages(&VoyageQuery::default()),
+        )
+        .await;
+        assert!(busy.is_err(), "the pool should be busy");
+        tokio::time::timeout(std::time::Duration::from_secs(2), store.ping())
+            .await
+            .expect("the readiness check waited behind the busy pool")
+            .unwrap();
+    }
+);
