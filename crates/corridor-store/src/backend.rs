@@ -496,13 +496,16 @@ macro_rules! store_impl {
                 }
                 if let Some(c) = &q.commodity {
                     let name = Commodity::from_str(c).map(|c| c.name().to_string()).unwrap_or_else(|_| c.clone());
-                    qb.push(" AND EXISTS (SELECT 1 FROM cargo_lines c WHERE c.voyage_id = v.id AND c.commodity = ")
+                    // `IN`, not a correlated `EXISTS`: SQLite then reads the
+                    // lines once instead of probing them for every voyage
+                    // (a count at a million rows: 0.1 s instead of 5-13 s).
+                    qb.push(" AND v.id IN (SELECT voyage_id FROM cargo_lines WHERE commodity = ")
                         .push_bind(name)
                         .push(")");
                 }
                 if let Some(c) = &q.country {
                     let iso3 = country::lookup(c).map(|c| c.alpha3.to_string()).unwrap_or_else(|| c.clone());
-                    qb.push(" AND EXISTS (SELECT 1 FROM cargo_lines c WHERE c.voyage_id = v.id AND c.destination_iso3 = ")
+                    qb.push(" AND v.id IN (SELECT voyage_id FROM cargo_lines WHERE destination_iso3 = ")
                         .push_bind(iso3)
                         .push(")");
                 }
