@@ -245,6 +245,8 @@ impl From<MonitorStats> for MonitorCounts {
 }
 
 enum Query {
+    /// Vessels registered while tracking runs (approved through clearance).
+    Register(Vec<RegisteredVessel>),
     Vessels(oneshot::Sender<Vec<LiveVessel>>),
     Stats(oneshot::Sender<(MonitorCounts, usize, u64)>),
 }
@@ -364,6 +366,16 @@ impl LiveHandle {
         let fresh = rx.await.unwrap_or_default();
         *cached = Some((asked, fresh.clone()));
         fresh
+    }
+    /// Registers vessels with the running monitor (added to, or replacing
+    /// by MMSI and IMO, those it started with), so their reports are linked
+    /// from now on. False when the pipeline has stopped.
+    pub async fn register(&self, vessels: Vec<RegisteredVessel>) -> bool {
+        self.inner
+            .queries
+            .send(Query::Register(vessels))
+            .await
+            .is_ok()
     }
     /// Counters.
     pub async fn stats(&self) -> PipelineStats {

@@ -230,7 +230,7 @@ pub(super) async fn monitor_task(
         // Not biased: a burst of queries and the feed take turns.
         tokio::select! {
             q = queries.recv(), if queries_open => match q {
-                Some(q) => answer(&m, q, alert_count),
+                Some(q) => answer(&mut m, q, alert_count),
                 None => queries_open = false,
             },
             b = rx.recv() => {
@@ -319,15 +319,20 @@ pub(super) async fn monitor_task(
         tokio::select! {
             _ = cancel.cancelled() => break,
             q = queries.recv() => match q {
-                Some(q) => answer(&m, q, alert_count),
+                Some(q) => answer(&mut m, q, alert_count),
                 None => queries_open = false,
             },
         }
     }
 }
 
-fn answer(m: &Monitor, q: Query, alert_count: u64) {
+fn answer(m: &mut Monitor, q: Query, alert_count: u64) {
     match q {
+        Query::Register(vessels) => {
+            for v in vessels {
+                m.register(v);
+            }
+        }
         Query::Vessels(reply) => {
             let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(m, v)).collect();
             out.sort_by_key(|v| v.mmsi);

@@ -7,6 +7,7 @@ use corridor_store::{SqliteTrackStore, TrackStore};
 /// A tracking store in a fresh SQLite file, and a second connection to the
 /// same file, through which a test takes a table away or holds the write
 /// lock (the file lives as long as the directory).
+#[allow(dead_code)] // each test binary builds this module; not all use it
 pub async fn store_with_side_door() -> (tempfile::TempDir, Arc<dyn TrackStore>, sqlx::SqlitePool) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("track.db");

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::alert::{Alert, AlertKind, Evidence, Place};
 use crate::config::MonitorConfig;
-use crate::registry::{MapRegistry, Registry};
+use crate::registry::{MapRegistry, RegisteredVessel, Registry};
 use crate::report::{PositionReport, Report, StaticReport};
 use crate::state::{Fix, LastZone, MAX_AREAS, VesselState, Zone};
 
@@ -171,6 +171,18 @@ fn push_evidence(ev: &mut Vec<Evidence>, e: Evidence, max: usize) {
         ev.push(e);
     } else if let Some(last) = ev.last_mut() {
         *last = e;
+    }
+}
+
+impl Monitor<MapRegistry> {
+    /// Registers a vessel while tracking runs (approved since the start):
+    /// one already tracked under its MMSI is linked at once, not only at
+    /// its next static report.
+    pub fn register(&mut self, v: RegisteredVessel) {
+        self.registry.insert(v);
+        if let Some(state) = v.mmsi.and_then(|m| self.vessels.get_mut(&m)) {
+            state.registered = Some(v.key);
+        }
     }
 }
 

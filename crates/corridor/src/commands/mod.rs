@@ -5,6 +5,7 @@ mod clearance;
 mod demo;
 mod import;
 mod queue;
+mod registrations;
 mod serve;
 mod simulate;
 mod stats;
