@@ -102,9 +102,9 @@ impl VoyageFilters {
         Ok(VoyageQuery {
             from: range.from,
             until: range.until,
-            port: text(&self.port),
-            commodity: text(&self.commodity),
-            country: text(&self.country),
+            port: name("port", &self.port)?,
+            commodity: name("commodity", &self.commodity)?,
+            country: name("country", &self.country)?,
             imo,
             status: text(&self.status),
             ..VoyageQuery::default()
@@ -134,6 +134,19 @@ fn number(
                 })
         })
         .transpose()
+}
+
+/// A name to filter by: plain text (a NUL byte was a 500 on PostgreSQL,
+/// and a download already under way cut short).
+fn name(field: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
+    let v = text(v);
+    if let Some(problem) = v
+        .as_deref()
+        .and_then(|t| corridor_domain::text::plain_text_problem(t, 200, &[]))
+    {
+        return Err(ApiError::BadRequest(format!("{field}: {problem}")));
+    }
+    Ok(v)
 }
 
 fn text(v: &Option<String>) -> Option<String> {
@@ -204,7 +217,16 @@ pub async fn export(
         )
     })?;
     let name = download_name(&q, format);
-    let body = table_body(s.store.export(q), format, permit);
+    // The first voyage (or the query's failure) before the status: a
+    // request the database refuses is an error response, not a download
+    // cut short after its header row.
+    let mut voyages = s.store.export(q);
+    let first = match voyages.next().await {
+        Some(Err(e)) => return Err(e.into()),
+        first => first,
+    };
+    let voyages: VoyageStream = Box::pin(futures_util::stream::iter(first).chain(voyages));
+    let body = table_body(voyages, format, permit);
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type()),
@@ -310,7 +332,7 @@ fn table_body(
                     }
                 }
                 Some(Err(e)) => {
-                    tracing::error!(error = %e, rows = st.rows, "a download of the record failed part-way");
+                    tracing::error!(error = %e, rows_sent_or_pending = st.rows, "a download of the record failed part-way");
                     return Some((Err(e), st.end()));
                 }
                 None => {

@@ -511,6 +511,24 @@ async fn a_download_is_refused_clearly_when_asked_wrongly_or_too_often() {
         "from (2023-01-02) is after until (2023-01-01)"
     );
 
+    // A name with a control character: refused before anything is sent
+    // (on PostgreSQL it was a download cut short after its header row).
+    for uri in [
+        "/api/v1/voyages/export?commodity=Wheat%00",
+        "/api/v1/voyages?country=Spain%00",
+        "/api/v1/voyages/export?port=Odesa%1b",
+    ] {
+        let (status, e) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("control character"),
+            "{uri}: {e}"
+        );
+    }
+
     // Two downloads under way (their bodies not read yet) hold the two
     // places; a third is told to come back, and the API goes on.
     let held = [

@@ -258,6 +258,48 @@ const EXPORT_LINE_COLUMNS: &str = "l.line_no::bigint, l.commodity, l.tonnes_kg, 
 /// query busy, few enough that a stalled download holds little.
 const EXPORT_AHEAD: usize = 256;
 
+/// How long an export waits for its reader to take the next voyage before
+/// it gives up: a stalled reader holds a connection, an open snapshot (on
+/// PostgreSQL, vacuum waits) and on SQLite keeps the write-ahead log from
+/// being reset.
+pub const EXPORT_STALL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What an export's task sends: the voyages, then how the read ended. A
+/// channel closed without `Done` or `Failed` is an export cut short.
+enum ExportMsg {
+    Voyage(VoyageRecord),
+    Failed(StoreError),
+    Done,
+}
+
+/// How an export's read ended.
+enum ExportEnd {
+    Done,
+    /// The reader went away or stalled: the query is abandoned mid-way.
+    Abandoned,
+}
+
+/// The receiving end of an export as a stream that never ends quietly
+/// before the task said `Done`.
+fn export_stream(rx: tokio::sync::mpsc::Receiver<ExportMsg>) -> VoyageStream {
+    let items = futures_util::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
+        match rx.recv().await {
+            Some(ExportMsg::Voyage(v)) => Some((Ok(v), Some(rx))),
+            Some(ExportMsg::Failed(e)) => Some((Err(e), None)),
+            Some(ExportMsg::Done) => None,
+            None => Some((
+                Err(StoreError::Cut(
+                    "the export's reader fell silent or the task ended".into(),
+                )),
+                None,
+            )),
+        }
+    });
+    // Fused: asked again after its end, it says so again.
+    Box::pin(futures_util::StreamExt::fuse(items))
+}
+
 macro_rules! store_impl {
     ($store:ident, $db:ty, $conn:ty, $backend:expr, $sql:path, $q:path, $date_cast:expr, $ts_cast:expr) => {
         impl $store {
@@ -520,13 +562,16 @@ macro_rules! store_impl {
             }
 
             /// Sends the voyages `q` picks, whole with their cargo lines, in
-            /// `voyages`' order, from one query; stops early when the
-            /// receiver is gone.
+            /// `voyages`' order, from one query; abandons it when the
+            /// receiver is gone or has not taken a voyage for `EXPORT_STALL`.
             async fn export_into(
-                pool: &Pool<$db>,
+                conn: &mut $conn,
                 q: &VoyageQuery,
-                tx: &tokio::sync::mpsc::Sender<Result<VoyageRecord, StoreError>>,
-            ) -> Result<(), StoreError> {
+                tx: &tokio::sync::mpsc::Sender<ExportMsg>,
+            ) -> Result<ExportEnd, StoreError> {
+                let send = |v: VoyageRecord| async move {
+                    matches!(tokio::time::timeout(EXPORT_STALL, tx.send(ExportMsg::Voyage(v))).await, Ok(Ok(())))
+                };
                 let mut qb = QueryBuilder::<$db>::new(format!(
                     "SELECT {}, {} FROM voyages v LEFT JOIN cargo_lines l ON l.voyage_id = v.id",
                     $sql(VOYAGE_COLUMNS),
@@ -534,28 +579,30 @@ macro_rules! store_impl {
                 ));
                 Self::push_filters(&mut qb, q);
                 qb.push(" ORDER BY v.departure DESC, v.seq DESC, v.direction, v.id, l.line_no");
-                let mut rows = qb.build().fetch(pool);
+                let mut rows = qb.build().fetch(&mut *conn);
                 let mut current: Option<(i64, VoyageView, Vec<CargoLine>)> = None;
                 while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                     let id: i64 = r.try_get(0)?;
                     if current.as_ref().map(|c| c.0) != Some(id) {
-                        if let Some((_, view, cargo)) = current.take() {
-                            if tx.send(Ok(record_of(view, cargo)?.0)).await.is_err() {
-                                return Ok(());
-                            }
+                        if let Some((_, view, cargo)) = current.take()
+                            && !send(record_of(view, cargo)?.0).await
+                        {
+                            return Ok(ExportEnd::Abandoned);
                         }
                         current = Some((id, Self::voyage_row(&r)?.1, Vec::new()));
                     }
-                    if r.try_get::<Option<i64>, _>(13)?.is_some() {
-                        if let Some((_, _, cargo)) = current.as_mut() {
-                            cargo.push(Self::line_at(&r, 14)?);
-                        }
+                    if r.try_get::<Option<i64>, _>(13)?.is_some()
+                        && let Some((_, _, cargo)) = current.as_mut()
+                    {
+                        cargo.push(Self::line_at(&r, 14)?);
                     }
                 }
-                if let Some((_, view, cargo)) = current {
-                    let _ = tx.send(Ok(record_of(view, cargo)?.0)).await;
+                if let Some((_, view, cargo)) = current
+                    && !send(record_of(view, cargo)?.0).await
+                {
+                    return Ok(ExportEnd::Abandoned);
                 }
-                Ok(())
+                Ok(ExportEnd::Done)
             }
 
             /// The import, on a connection prepared by `before_import`: one
@@ -865,14 +912,27 @@ macro_rules! store_impl {
                 let pool = self.pool.clone();
                 let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_AHEAD);
                 tokio::spawn(async move {
-                    if let Err(e) = Self::export_into(&pool, &q, &tx).await {
-                        let _ = tx.send(Err(e)).await;
-                    }
+                    let end = match pool.acquire().await {
+                        Ok(mut conn) => match Self::export_into(&mut conn, &q, &tx).await {
+                            Ok(ExportEnd::Done) => Ok(()),
+                            Ok(ExportEnd::Abandoned) => {
+                                // Not back into the pool: returning it would first
+                                // read the rest of the result (on PostgreSQL, the
+                                // whole record), holding the connection all along.
+                                drop(conn.detach());
+                                return;
+                            }
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => Err(e.into()),
+                    };
+                    let last = match end {
+                        Ok(()) => ExportMsg::Done,
+                        Err(e) => ExportMsg::Failed(e),
+                    };
+                    let _ = tokio::time::timeout(EXPORT_STALL, tx.send(last)).await;
                 });
-                // Fused: asked again after its end, it says so again.
-                Box::pin(futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
-                    rx.recv().await.map(|item| (item, rx))
-                })))
+                export_stream(rx)
             }
 
             async fn vessel(&self, imo: Imo) -> Result<Option<VesselDetail>, StoreError> {

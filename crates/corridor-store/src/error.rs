@@ -9,6 +9,9 @@ pub enum StoreError {
     Sql(sqlx::Error),
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    /// A streamed read stopped before its end (see `Store::export`).
+    #[error("the read stopped before its end: {0}")]
+    Cut(String),
 }
 
 impl StoreError {
