@@ -26,7 +26,7 @@ pub struct CargoFact {
 }
 
 /// Inclusive date range on the departure date.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct DateRange {
     pub from: Option<Date>,
     pub until: Option<Date>,

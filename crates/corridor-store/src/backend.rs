@@ -43,14 +43,16 @@ pub const BULK_LOAD_MIN: usize = 100_000;
 /// row to `imports` in its own transaction, so any import changes it).
 /// A million cargo lines take seconds to sum, and the dashboard asks for
 /// the same figures at every visit.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FiguresCache {
     kept: std::sync::Mutex<std::collections::VecDeque<KeptFigures>>,
-    /// Held while figures are summed from the rows: one summing at a time,
-    /// so the first visitors after a start or an import wait for one sum
-    /// (on one connection) instead of each running its own and holding
-    /// the pool's connections from the rest of the API.
-    summing: tokio::sync::Mutex<()>,
+    /// One lock per date range being summed: the first visitors of a range
+    /// after a start or an import wait for one sum instead of each running
+    /// its own. Forgotten once no one holds or waits for it.
+    turns: std::sync::Mutex<HashMap<DateRange, Arc<tokio::sync::Mutex<()>>>>,
+    /// Sums of different ranges at once, each on one connection: the rest
+    /// of the pool stays for the rest of the API.
+    slots: tokio::sync::Semaphore,
     /// How many times the figures were summed from the rows.
     sums: std::sync::atomic::AtomicU64,
 }
@@ -61,7 +63,36 @@ type KeptFigures = (DateRange, (i64, i64), Stats);
 /// Date ranges whose figures are kept.
 const FIGURES_KEPT: usize = 32;
 
+/// Sums of the figures that run at once (each a whole read of the range).
+const SUMS_AT_ONCE: usize = 2;
+
+impl Default for FiguresCache {
+    fn default() -> Self {
+        FiguresCache {
+            kept: Default::default(),
+            turns: Default::default(),
+            slots: tokio::sync::Semaphore::new(SUMS_AT_ONCE),
+            sums: Default::default(),
+        }
+    }
+}
+
 impl FiguresCache {
+    /// The lock of `range`'s sum.
+    fn turn(&self, range: DateRange) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(turns.entry(range).or_default())
+    }
+
+    /// Gives `range`'s lock back, forgetting it when no one else has it
+    /// (clones are only made under the map's lock, so the count is exact).
+    fn done(&self, range: DateRange, turn: Arc<tokio::sync::Mutex<()>>) {
+        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+        if Arc::strong_count(&turn) <= 2 {
+            turns.remove(&range);
+        }
+    }
+
     fn get(&self, range: DateRange, version: (i64, i64)) -> Option<Stats> {
         let kept = self.kept.lock().ok()?;
         kept.iter()
@@ -553,6 +584,40 @@ macro_rules! store_impl {
                 }
             }
 
+            /// The figures of `range`, summed from the rows as they are read.
+            async fn sum_figures(&self, range: DateRange) -> Result<Stats, StoreError> {
+                let mut rows = sqlx::query($q(
+                    "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
+                     c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
+                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
+                     WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
+                ))
+                .bind(range.from.map(sql_day))
+                .bind(range.until.map(sql_day))
+                // A row at a time into the sums: memory stays that of the
+                // figures, not of the record (1.6 GB a call for a million
+                // cargo lines, and as much again per call at once).
+                .fetch(&self.pool);
+                let mut b = StatsBuilder::new(range);
+                while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    b.add(&CargoFact {
+                        voyage_id: r.try_get(0)?,
+                        port: port_name(&r.try_get::<String, _>(1)?),
+                        departure: date(&r.try_get::<String, _>(2)?)?,
+                        commodity: r.try_get(3)?,
+                        tonnes: Tonnes::from_kg(r.try_get(4)?),
+                        country: r.try_get(5)?,
+                        income_group: r.try_get(6)?,
+                        development_category: r.try_get(7)?,
+                        un_region: r.try_get(8)?,
+                        world_bank_region: r.try_get(9)?,
+                        wfp: r.try_get(10)?,
+                        inspection_cleared: opt_date(r.try_get(11)?)?,
+                    });
+                }
+                Ok(b.finish())
+            }
+
             /// The record's version: its count of imports and the latest
             /// import's id, which every import's transaction raises.
             async fn record_version(&self) -> Result<(i64, i64), StoreError> {
@@ -842,48 +907,26 @@ macro_rules! store_impl {
                 if let Some(s) = self.figures.get(range, self.record_version().await?) {
                     return Ok(s);
                 }
-                let _turn = self.figures.summing.lock().await;
-                // Read before the figures: an import committed in between
-                // leaves them under the older version, computed again next
-                // time. Read again after the wait: the sum waited for may be
-                // this one's.
-                let version = self.record_version().await?;
-                if let Some(s) = self.figures.get(range, version) {
-                    return Ok(s);
+                let turn = self.figures.turn(range);
+                let result = async {
+                    let _turn = turn.lock().await;
+                    // Read before the figures: an import committed in between
+                    // leaves them under the older version, computed again next
+                    // time. Read again after the wait: the sum waited for may be
+                    // this one's.
+                    let version = self.record_version().await?;
+                    if let Some(s) = self.figures.get(range, version) {
+                        return Ok(s);
+                    }
+                    let _slot = self.figures.slots.acquire().await.map_err(|e| StoreError::Cut(e.to_string()))?;
+                    self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let stats = self.sum_figures(range).await?;
+                    self.figures.put(range, version, &stats);
+                    Ok(stats)
                 }
-                self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut rows = sqlx::query($q(
-                    "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
-                     c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
-                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
-                     WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
-                ))
-                .bind(range.from.map(sql_day))
-                .bind(range.until.map(sql_day))
-                // A row at a time into the sums: memory stays that of the
-                // figures, not of the record (1.6 GB a call for a million
-                // cargo lines, and as much again per call at once).
-                .fetch(&self.pool);
-                let mut b = StatsBuilder::new(range);
-                while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-                    b.add(&CargoFact {
-                        voyage_id: r.try_get(0)?,
-                        port: port_name(&r.try_get::<String, _>(1)?),
-                        departure: date(&r.try_get::<String, _>(2)?)?,
-                        commodity: r.try_get(3)?,
-                        tonnes: Tonnes::from_kg(r.try_get(4)?),
-                        country: r.try_get(5)?,
-                        income_group: r.try_get(6)?,
-                        development_category: r.try_get(7)?,
-                        un_region: r.try_get(8)?,
-                        world_bank_region: r.try_get(9)?,
-                        wfp: r.try_get(10)?,
-                        inspection_cleared: opt_date(r.try_get(11)?)?,
-                    });
-                }
-                let stats = b.finish();
-                self.figures.put(range, version, &stats);
-                Ok(stats)
+                .await;
+                self.figures.done(range, turn);
+                result
             }
 
             async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError> {

@@ -97,7 +97,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// How many times this store summed the figures from the rows since
     /// it opened; every other [`Store::stats`] call was answered from the
     /// figures kept for its range and the record's version. One sum runs
-    /// at a time: callers that arrive during it wait for it.
+    /// per range (callers that arrive during it wait for it), and at most
+    /// two ranges are summed at once.
     fn figures_summed(&self) -> u64;
 
     /// Whether the database answers now (one trivial query on a connection

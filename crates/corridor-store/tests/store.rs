@@ -1146,6 +1146,35 @@ on_both!(the_first_visitors_wait_for_one_sum, |store: Arc<
     );
     assert_eq!(a.unwrap(), b.unwrap());
     assert_eq!(store.figures_summed(), 2);
+    // Different ranges at once: each summed once, each its own figures
+    // (two sums run at a time; the others wait for a place).
+    let months = ["2022-08", "2022-09", "2022-10", "2022-11", "2022-12"];
+    let calls: Vec<_> = months
+        .iter()
+        .map(|m| {
+            let store = store.clone();
+            let from: jiff::civil::Date = format!("{m}-01").parse().unwrap();
+            let until = from.last_of_month();
+            tokio::spawn(async move {
+                let range = DateRange {
+                    from: Some(from),
+                    until: Some(until),
+                };
+                (
+                    store.stats(range).await.unwrap(),
+                    store.stats(range).await.unwrap(),
+                )
+            })
+        })
+        .collect();
+    let whole = store.stats(DateRange::default()).await.unwrap();
+    for (m, c) in months.iter().zip(calls) {
+        let (first, again) = c.await.unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.by_month.keys().collect::<Vec<_>>(), [m]);
+        assert_eq!(first.tonnes, whole.by_month[*m]);
+    }
+    assert_eq!(store.figures_summed(), 2 + months.len() as u64);
 });
 
 // Open finding 57: the readiness check waited for a connection of the same
