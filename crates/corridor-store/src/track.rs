@@ -865,6 +865,22 @@ macro_rules! track_impl {
                 }
                 let mut tx = self.begin_write().await?;
                 for chunk in rows.chunks(1000) {
+                    // One registration per vessel: an IMO registered again
+                    // under another MMSI leaves its old one.
+                    if chunk.iter().any(|r| r.imo.is_some()) {
+                        let mut qb = QueryBuilder::<$db>::new("DELETE FROM track_registry WHERE imo IN (");
+                        let mut sep = qb.separated(", ");
+                        for imo in chunk.iter().filter_map(|r| r.imo) {
+                            sep.push_bind(i64::from(imo));
+                        }
+                        qb.push(") AND mmsi NOT IN (");
+                        let mut sep = qb.separated(", ");
+                        for r in chunk {
+                            sep.push_bind(i64::from(r.mmsi));
+                        }
+                        qb.push(")");
+                        qb.build().execute(&mut *tx).await?;
+                    }
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO track_registry (mmsi, imo, name, source) ");
                     qb.push_values(chunk, |mut b, r| {
                         b.push_bind(i64::from(r.mmsi)).push_bind(r.imo.map(i64::from)).push_bind(r.name.clone()).push_bind(r.source.clone());

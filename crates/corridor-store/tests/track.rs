@@ -136,6 +136,16 @@ async fn exercise(s: Arc<dyn TrackStore>) {
     s.register(&reg).await.expect("register");
     s.register(&reg).await.expect("register twice");
     assert_eq!(s.registry().await.expect("registry"), reg);
+    // The vessel registered again under a new MMSI (a change of flag): its
+    // old MMSI no longer names it, else a restart picked one at random.
+    let moved = vec![RegistryRow {
+        mmsi: 538_000_002,
+        imo: Some(9_300_001),
+        name: Some("A".into()),
+        source: "clearance".into(),
+    }];
+    s.register(&moved).await.expect("register the new MMSI");
+    assert_eq!(s.registry().await.expect("registry"), moved);
 }
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> SqliteTrackStore {

@@ -20,8 +20,9 @@ const LOOK_EVERY: Duration = Duration::from_secs(5);
 
 /// The registry's rows for every application the parties approved (at any
 /// time: an approval that later expired or closed still names the vessel
-/// right) whose vessel declares an MMSI. One row per MMSI: where two
-/// applications declare one, the later approval stands.
+/// right) whose vessel declares an MMSI. One row per MMSI and per IMO:
+/// where two approvals declare one, the later stands (a vessel that changed
+/// flag between them keeps only its newer MMSI).
 pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
     let mut approved: Vec<_> = c
         .applications
@@ -35,11 +36,15 @@ pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
         let Some(mmsi) = v.mmsi_digits().and_then(|m| m.parse::<u32>().ok()) else {
             continue;
         };
+        let imo: Option<u32> = v.imo.trim().parse().ok();
+        if imo.is_some() {
+            rows.retain(|m, r| *m == mmsi || r.imo != imo);
+        }
         rows.insert(
             mmsi,
             RegistryRow {
                 mmsi,
-                imo: v.imo.trim().parse().ok(),
+                imo,
                 name: Some(v.name.clone()).filter(|n| !n.trim().is_empty()),
                 source: "clearance".into(),
             },
