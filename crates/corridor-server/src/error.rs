@@ -16,6 +16,9 @@ pub enum ApiError {
     /// after the given seconds.
     #[error("{0}")]
     Busy(String, u32),
+    /// Asked over an HTTP version the route cannot answer faithfully.
+    #[error("{0}")]
+    HttpVersion(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -26,6 +29,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Busy(..) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::HttpVersion(_) => (StatusCode::HTTP_VERSION_NOT_SUPPORTED, "http_version"),
             ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -341,6 +341,8 @@ fn stats() {}
         (status = "4XX", body = ErrorBody)))]
 fn voyages() {}
 
+/// The voyages as the JCC's own table (CSV or JSON), streamed.
+///
 /// Every voyage the filters pick, whole with all its cargo lines (a
 /// commodity or country filter picks voyages), newest departure first, in
 /// the JCC's own table, streamed as it is read. A download cut short (the
@@ -350,7 +352,9 @@ fn voyages() {}
     responses(
         (status = 200, description = "the table, one row per cargo line, as an attachment",
             content((String = "text/csv"), (Vec<JccRow> = "application/json"))),
-        (status = 503, body = ErrorBody, description = "as many downloads as the server serves at once are under way; `Retry-After` says when to try again"),
+        (status = 503, body = ErrorBody, description = "as many downloads as the server serves at once are under way",
+            headers(("Retry-After" = u32, description = "seconds to wait before asking again"))),
+        (status = 505, body = ErrorBody, description = "asked over HTTP/1.0, whose body ends by closing the connection: a download cut short would look whole"),
         (status = "4XX", body = ErrorBody)))]
 fn export() {}
 

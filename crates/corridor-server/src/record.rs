@@ -195,8 +195,18 @@ pub struct ExportParams {
 /// as if it were whole.
 pub async fn export(
     State(s): State<AppState>,
+    version: axum::http::Version,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
+    // HTTP/1.0 ends a body by closing the connection, so a download the
+    // database cut short would look whole (a proxy speaks it by default).
+    if version < axum::http::Version::HTTP_11 {
+        return Err(ApiError::HttpVersion(
+            "the download is streamed in HTTP/1.1 chunks, which tell a download cut short from a whole one: \
+             ask over HTTP/1.1 or later (behind nginx: proxy_http_version 1.1)"
+                .into(),
+        ));
+    }
     let format = match text(&p.format).as_deref() {
         None | Some("csv") => Table::Csv,
         Some("json") => Table::Json,

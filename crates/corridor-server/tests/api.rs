@@ -529,6 +529,19 @@ async fn a_download_is_refused_clearly_when_asked_wrongly_or_too_often() {
         );
     }
 
+    // HTTP/1.0 ends a body by closing: a download cut short would look whole.
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/voyages/export")
+                .version(axum::http::Version::HTTP_10)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::HTTP_VERSION_NOT_SUPPORTED);
+
     // Two downloads under way (their bodies not read yet) hold the two
     // places; a third is told to come back, and the API goes on.
     let held = [

@@ -646,7 +646,15 @@ macro_rules! store_impl {
                 qb.push(" ORDER BY v.departure DESC, v.seq DESC, v.direction, v.id, l.line_no");
                 let mut rows = qb.build().fetch(&mut *conn);
                 let mut current: Option<(i64, VoyageView, Vec<CargoLine>)> = None;
-                while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                loop {
+                    // A reader gone while the database still sorts (the first
+                    // row of a whole-record download takes a second or more)
+                    // ends the query now, not at the first voyage sent.
+                    let next = tokio::select! {
+                        r = futures_util::TryStreamExt::try_next(&mut rows) => r?,
+                        () = tx.closed() => return Ok(ExportEnd::Abandoned),
+                    };
+                    let Some(r) = next else { break };
                     let id: i64 = r.try_get(0)?;
                     if current.as_ref().map(|c| c.0) != Some(id) {
                         if let Some((_, view, cargo)) = current.take()

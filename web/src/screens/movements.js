@@ -67,6 +67,8 @@ export function movementsScreen(root, initial) {
   const dlStatus = h('span', { class: 'dl-status', role: 'status', 'aria-live': 'polite' });
   let params = initial;
   let ctl = null;
+  // A download stops with the screen: it holds one of the server's few places.
+  const dlCtl = new AbortController();
 
   const csvBtn = h('button', { type: 'button', id: 'download-csv', onclick: () => exportAs('csv') }, 'Download CSV');
   const jsonBtn = h('button', { type: 'button', id: 'download-json', class: 'secondary', onclick: () => exportAs('json') }, 'Download JSON');
@@ -84,11 +86,13 @@ export function movementsScreen(root, initial) {
     dlStatus.textContent = 'Preparing the download…';
     try {
       const blob = await downloadTable(filtersOf(params), kind, {
+        signal: dlCtl.signal,
         onProgress: (bytes) => { dlStatus.textContent = `Received ${fmtMegabytes(bytes)}…`; },
       });
       download(filename(params, kind), blob);
       dlStatus.textContent = `Downloaded ${fmtMegabytes(blob.size)} as ${kind.toUpperCase()}.`;
     } catch (e) {
+      if (e.name === 'AbortError') return;
       dlStatus.textContent = `The download failed: ${e.message}`;
     } finally {
       csvBtn.disabled = jsonBtn.disabled = false;
@@ -207,6 +211,7 @@ export function movementsScreen(root, initial) {
     },
     destroy() {
       ctl?.abort();
+      dlCtl.abort();
     },
   };
 }
