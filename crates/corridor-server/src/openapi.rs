@@ -156,7 +156,9 @@ struct Stats {
 #[into_params(parameter_in = Query)]
 struct FormatQuery {
     /// `csv` (the default): the JCC's own CSV, which `corridor import jcc`
-    /// reads back; `json`: the same rows with numbers and ISO dates typed.
+    /// reads back (its WFP column has no "unknown": a line whose source
+    /// had no WFP column is written as not WFP); `json`: the same rows with
+    /// numbers and ISO dates typed, and `null` where WFP is unknown.
     #[param(value_type = Option<String>, pattern = "^(csv|json)$")]
     format: Option<String>,
 }
