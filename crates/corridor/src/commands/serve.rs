@@ -88,12 +88,24 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let store = ctx.store().await?;
-    // The whole record's figures, summed once now (seconds at a million
-    // cargo lines) and kept, so the overview's first visitor does not wait.
+    // The whole record's figures, summed now (seconds at a million cargo
+    // lines) and again after every import (another process's too: the
+    // record's version says so, one cheap query a look), so the overview's
+    // visitors do not wait for them.
     let warm = store.clone();
     tokio::spawn(async move {
-        if let Err(e) = warm.stats(Default::default()).await {
-            tracing::warn!(error = %e, "the record's figures could not be read at start");
+        let mut look = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut warned = false;
+        loop {
+            look.tick().await;
+            match warm.stats(Default::default()).await {
+                Ok(_) => warned = false,
+                Err(e) if !warned => {
+                    warned = true;
+                    tracing::warn!(error = %e, "the record's figures could not be read");
+                }
+                Err(_) => {}
+            }
         }
     });
     let web = web_dir(args.web_dir, ctx);
