@@ -63,6 +63,25 @@ type KeptFigures = (DateRange, (i64, i64), Stats);
 /// Date ranges whose figures are kept.
 const FIGURES_KEPT: usize = 32;
 
+/// A pooled connection given back when its work finished, and closed
+/// (taken out of the pool) when the work was dropped half-way: handed back
+/// then, the pool would first read what the query has left.
+struct UnlessFinished<DB: sqlx::Database>(Option<sqlx::pool::PoolConnection<DB>>);
+
+impl<DB: sqlx::Database> UnlessFinished<DB> {
+    fn finish(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl<DB: sqlx::Database> Drop for UnlessFinished<DB> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
 /// Sums of the figures that run at once (each a whole read of the range).
 const SUMS_AT_ONCE: usize = 2;
 
@@ -586,6 +605,10 @@ macro_rules! store_impl {
 
             /// The figures of `range`, summed from the rows as they are read.
             async fn sum_figures(&self, range: DateRange) -> Result<Stats, StoreError> {
+                // A sum whose caller went away mid-read leaves its connection
+                // closed, not handed back to be drained (on PostgreSQL, the
+                // rest of the range's rows) while its place is free again.
+                let mut conn = UnlessFinished(Some(self.pool.acquire().await?));
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
                      c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
@@ -597,7 +620,7 @@ macro_rules! store_impl {
                 // A row at a time into the sums: memory stays that of the
                 // figures, not of the record (1.6 GB a call for a million
                 // cargo lines, and as much again per call at once).
-                .fetch(&self.pool);
+                .fetch(&mut **conn.0.as_mut().expect("held until the sum ends"));
                 let mut b = StatsBuilder::new(range);
                 while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                     b.add(&CargoFact {
@@ -615,6 +638,8 @@ macro_rules! store_impl {
                         inspection_cleared: opt_date(r.try_get(11)?)?,
                     });
                 }
+                drop(rows);
+                conn.finish();
                 Ok(b.finish())
             }
 

@@ -56,8 +56,11 @@ pub async fn sqlite(path: &str) -> Result<Pool<Sqlite>, StoreError> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+    // Two whole-record downloads and two figures' sums at once still leave
+    // two connections for the rest of the API (readers do not block one
+    // another in WAL mode).
     SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(6)
         .connect_with(opts)
         .await
         .map_err(conn)
@@ -164,6 +167,18 @@ pub async fn postgres(
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // A query whose client went away (a download given up while
+                // the server sorts) stops within half a second, instead of
+                // running to its first row. PostgreSQL 14 and later; an older
+                // server refuses the setting and goes on without it.
+                let _ = sqlx::query("SET client_connection_check_interval = 500")
+                    .execute(&mut *conn)
+                    .await;
+                Ok(())
+            })
+        })
         .connect_with(opts)
         .await
         .map_err(conn)

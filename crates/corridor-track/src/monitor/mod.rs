@@ -183,6 +183,12 @@ impl Monitor<MapRegistry> {
         if let Some(state) = v.mmsi.and_then(|m| self.vessels.get_mut(&m)) {
             state.registered = Some(v.key);
         }
+        // The vessel's old MMSI (a change of flag) is no longer it.
+        for (mmsi, state) in self.vessels.iter_mut() {
+            if state.registered == Some(v.key) && Some(*mmsi) != v.mmsi {
+                state.registered = self.registry.by_mmsi(*mmsi).map(|r| r.key);
+            }
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //! announced: each new one goes into the store's tracking registry (source
 //! `clearance`, so a restart starts with it) and to the running monitor.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +53,19 @@ pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
     rows.into_values().collect()
 }
 
+/// A vessel, as the registry keeps one registration of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Known {
+    Imo(u32),
+    Mmsi(u32),
+}
+
+impl Known {
+    fn of(r: &RegistryRow) -> Known {
+        r.imo.map_or(Known::Mmsi(r.mmsi), Known::Imo)
+    }
+}
+
 /// Registers approved vessels with `live` (and its store) from now on, until
 /// the pipeline stops.
 pub fn forward_registrations(
@@ -61,7 +74,10 @@ pub fn forward_registrations(
 ) {
     let live = live.clone();
     tokio::spawn(async move {
-        let mut known: HashSet<(u32, Option<u32>)> = HashSet::new();
+        // What was last registered for each vessel (by IMO, else MMSI): a
+        // vessel approved again under an MMSI it had before is registered
+        // again, not taken as seen.
+        let mut known: HashMap<Known, u32> = HashMap::new();
         let mut tick = tokio::time::interval(LOOK_EVERY);
         loop {
             tokio::select! {
@@ -70,7 +86,7 @@ pub fn forward_registrations(
             }
             let new: Vec<RegistryRow> = approved_vessels(&service.clearance().await)
                 .into_iter()
-                .filter(|r| !known.contains(&(r.mmsi, r.imo)))
+                .filter(|r| known.get(&Known::of(r)) != Some(&r.mmsi))
                 .collect();
             if new.is_empty() {
                 continue;
@@ -89,7 +105,7 @@ pub fn forward_registrations(
                 vessels = new.len(),
                 "approved vessels registered for tracking"
             );
-            known.extend(new.iter().map(|r| (r.mmsi, r.imo)));
+            known.extend(new.iter().map(|r| (Known::of(r), r.mmsi)));
         }
     });
 }
