@@ -7,6 +7,10 @@
 //! processes too, so approvals are looked for every few seconds rather than
 //! announced: each new one goes into the store's tracking registry (source
 //! `clearance`, so a restart starts with it) and to the running monitor.
+//! One registration per vessel: a newer one replaces the older. The
+//! registry keeps no dates, so at a start the approvals already made do
+//! not replace what another source (a simulator, an operator) registered
+//! for the same vessel; approvals made while it runs do.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -78,16 +82,40 @@ pub fn forward_registrations(
         // vessel approved again under an MMSI it had before is registered
         // again, not taken as seen.
         let mut known: HashMap<Known, u32> = HashMap::new();
+        // What the store holds at start. Approvals made before it are not
+        // sent again over a registration someone else made since (a
+        // simulator's, an operator's): the registry keeps no dates, so
+        // only approvals made while this runs replace those.
+        let mut others: Option<HashMap<Known, u32>> = None;
+        if let Some(store) = live.store() {
+            match store.registry().await {
+                Ok(rows) => {
+                    let mut o = HashMap::new();
+                    for r in &rows {
+                        known.insert(Known::of(r), r.mmsi);
+                        if r.source != "clearance" {
+                            o.insert(Known::of(r), r.mmsi);
+                        }
+                    }
+                    others = Some(o);
+                }
+                Err(e) => tracing::warn!(error = %e, "the tracking registry could not be read"),
+            }
+        }
         let mut tick = tokio::time::interval(LOOK_EVERY);
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 () = live.stopping() => break,
             }
-            let new: Vec<RegistryRow> = approved_vessels(&service.clearance().await)
-                .into_iter()
-                .filter(|r| known.get(&Known::of(r)) != Some(&r.mmsi))
-                .collect();
+            let approved = approved_vessels(&service.clearance().await);
+            if let Some(o) = &others {
+                // Left to the other source: seen, so later looks skip them too.
+                for r in approved.iter().filter(|r| o.contains_key(&Known::of(r))) {
+                    known.insert(Known::of(r), r.mmsi);
+                }
+            }
+            let new = to_register(approved, &known, others.take());
             if new.is_empty() {
                 continue;
             }
@@ -110,9 +138,60 @@ pub fn forward_registrations(
     });
 }
 
+/// The approvals to register: those not registered as they stand, leaving
+/// out at the first look (`others` given) those of vessels another source
+/// registered (the registry keeps no dates: which came later is unknown).
+fn to_register(
+    approved: Vec<RegistryRow>,
+    known: &HashMap<Known, u32>,
+    others: Option<HashMap<Known, u32>>,
+) -> Vec<RegistryRow> {
+    approved
+        .into_iter()
+        .filter(|r| {
+            !others
+                .as_ref()
+                .is_some_and(|o| o.contains_key(&Known::of(r)))
+        })
+        .filter(|r| known.get(&Known::of(r)) != Some(&r.mmsi))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(mmsi: u32, imo: u32, source: &str) -> RegistryRow {
+        RegistryRow {
+            mmsi,
+            imo: Some(imo),
+            name: None,
+            source: source.into(),
+        }
+    }
+
+    // Review of session 23: every start sent every approval ever made
+    // again, over a registration another source had made since.
+    #[test]
+    fn a_start_does_not_undo_another_sources_registration() {
+        let stored = [
+            row(538_999_999, 9_300_001, "simulator"),
+            row(211_000_002, 9_300_002, "clearance"),
+        ];
+        let known: HashMap<Known, u32> = stored.iter().map(|r| (Known::of(r), r.mmsi)).collect();
+        let others: HashMap<Known, u32> =
+            stored[..1].iter().map(|r| (Known::of(r), r.mmsi)).collect();
+        let approved = vec![
+            row(538_000_001, 9_300_001, "clearance"), // the simulator's since
+            row(211_000_002, 9_300_002, "clearance"), // as stored
+            row(211_000_003, 9_300_003, "clearance"), // never stored
+        ];
+        let first = to_register(approved.clone(), &known, Some(others));
+        assert_eq!(first, [approved[2].clone()]);
+        // Approved again later under another MMSI: that one is newer.
+        let later = vec![row(538_000_009, 9_300_001, "clearance")];
+        assert_eq!(to_register(later.clone(), &known, None), later);
+    }
     use corridor_clearance_service::seed::TrackedVessel;
 
     #[tokio::test]
