@@ -153,6 +153,33 @@ impl TryFrom<f64> for Tonnes {
     }
 }
 
+impl Tonnes {
+    /// As published, thousands grouped and the kilograms kept:
+    /// `31,744,756`, `2,436.99`.
+    pub fn grouped(self) -> String {
+        let plain = self.to_string();
+        let (sign, rest) = plain
+            .strip_prefix('-')
+            .map_or(("", plain.as_str()), |r| ("-", r));
+        let (whole, frac) = rest
+            .split_once('.')
+            .map_or((rest, None), |(w, f)| (w, Some(f)));
+        let mut out = String::with_capacity(plain.len() + whole.len() / 3);
+        out.push_str(sign);
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        if let Some(f) = frac {
+            out.push('.');
+            out.push_str(f);
+        }
+        out
+    }
+}
+
 /// Whole tonnes print as integers, others with only the decimals they need.
 impl fmt::Display for Tonnes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,10 +2,14 @@
 //! line, `Outbound` opening a voyage and `Outbound +` adding its further
 //! lines, in the columns of [`CSV_HEADER`](crate::jcc::CSV_HEADER).
 //!
-//! Two forms: [`JccRow::csv_cells`], the text the JCC printed (thousands
-//! separators, `14-Jun-2023`, `WFP` or nothing), which [`crate::jcc`] reads
-//! back to the same record; and the row itself as JSON through serde, with
-//! numbers and ISO dates kept typed. Both are pure: the caller streams them.
+//! Two forms ([`Form`]): CSV, the text the JCC printed (thousands
+//! separators, `14-Jun-2023`, `WFP` or nothing; [`JccRow::csv_cells`]),
+//! which [`crate::jcc`] reads back to the same record; and a JSON array of
+//! the rows through serde, with numbers and ISO dates kept typed.
+//! [`TableWriter`] writes either into memory a voyage at a time, for a
+//! caller that sends the table in pieces as it reads the record.
+
+use std::io;
 
 use corridor_domain::{CargoLine, Direction, Tonnes, VoyageRecord, port};
 use jiff::civil::Date;
@@ -101,7 +105,7 @@ impl JccRow<'_> {
             self.port.to_string(),
             self.country.to_string(),
             self.commodity.to_string(),
-            self.tonnes.map(grouped).unwrap_or_default(),
+            self.tonnes.map(Tonnes::grouped).unwrap_or_default(),
             jcc_date(self.departure),
             self.inspection_cleared.map(jcc_date).unwrap_or_default(),
             self.income_group.to_string(),
@@ -114,6 +118,106 @@ impl JccRow<'_> {
     }
 }
 
+/// The table's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// RFC 4180 with CRLF line ends, the JCC's header first.
+    Csv,
+    /// An array of rows keyed by the JCC's column names, one row a line.
+    Json,
+}
+
+/// The table written a voyage at a time into memory: [`TableWriter::take`]
+/// hands over what is written so far, [`TableWriter::finish`] the rest.
+#[derive(Debug)]
+pub struct TableWriter {
+    form: Form,
+    csv: csv::Writer<Vec<u8>>,
+    json: Vec<u8>,
+    opened: bool,
+    rows: u64,
+}
+
+impl TableWriter {
+    /// An empty table of `form`; its opening (the CSV header, the JSON
+    /// array's `[`) comes with its first voyage or its end.
+    pub fn new(form: Form) -> TableWriter {
+        TableWriter {
+            form,
+            csv: csv_writer(),
+            json: Vec::new(),
+            opened: false,
+            rows: 0,
+        }
+    }
+
+    fn open(&mut self) -> io::Result<()> {
+        if !std::mem::replace(&mut self.opened, true) {
+            match self.form {
+                Form::Csv => self.csv.write_record(crate::jcc::CSV_HEADER)?,
+                Form::Json => self.json.push(b'['),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rows of one voyage.
+    pub fn voyage(&mut self, v: &VoyageRecord) -> io::Result<()> {
+        self.open()?;
+        for row in jcc_rows(v) {
+            match self.form {
+                Form::Csv => self.csv.write_record(row.csv_cells())?,
+                Form::Json => {
+                    self.json
+                        .extend_from_slice(if self.rows == 0 { b"\n" } else { b",\n" });
+                    serde_json::to_writer(&mut self.json, &row)?;
+                }
+            }
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Bytes written and not yet taken (the CSV writer's own buffer of a
+    /// few kilobytes aside).
+    pub fn len(&self) -> usize {
+        self.csv.get_ref().len() + self.json.len()
+    }
+
+    /// Whether nothing is waiting to be taken.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What is written so far, handed over.
+    pub fn take(&mut self) -> io::Result<Vec<u8>> {
+        let csv = std::mem::replace(&mut self.csv, csv_writer());
+        let mut out = csv.into_inner().map_err(|e| e.into_error())?;
+        out.append(&mut self.json);
+        Ok(out)
+    }
+
+    /// The rest of the table, with its end (the JSON array's `]`).
+    pub fn finish(mut self) -> io::Result<Vec<u8>> {
+        self.open()?;
+        if self.form == Form::Json {
+            self.json.extend_from_slice(b"\n]\n");
+        }
+        self.take()
+    }
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -122,30 +226,6 @@ const MONTHS: [&str; 12] = [
 fn jcc_date(d: Date) -> String {
     let month = MONTHS[usize::try_from(d.month() - 1).unwrap_or(0)];
     format!("{}-{month}-{}", d.day(), d.year())
-}
-
-/// `2436.99` as `2,436.99`: thousands grouped, the kilograms kept.
-fn grouped(t: Tonnes) -> String {
-    let plain = t.to_string();
-    let (sign, rest) = plain
-        .strip_prefix('-')
-        .map_or(("", plain.as_str()), |r| ("-", r));
-    let (whole, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(w, f)| (w, Some(f)));
-    let mut out = String::with_capacity(plain.len() + whole.len() / 3);
-    out.push_str(sign);
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -164,7 +244,7 @@ mod tests {
             (1_500, "1.5"),
             (-2_436_990, "-2,436.99"),
         ] {
-            assert_eq!(grouped(Tonnes::from_kg(kg)), text);
+            assert_eq!(Tonnes::from_kg(kg).grouped(), text);
         }
         assert_eq!(jcc_date(jiff::civil::date(2023, 6, 14)), "14-Jun-2023");
         assert_eq!(jcc_date(jiff::civil::date(2022, 8, 1)), "1-Aug-2022");

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use corridor_domain::Tonnes;
 use corridor_import::jcc;
+use corridor_import::write::{Form, TableWriter};
 
 fn shared(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -860,16 +861,17 @@ fn a_damaged_data_sheet_is_called_damaged_not_missing() {
     );
 }
 
-/// The record printed back in the JCC's table, through a CSV writer.
+/// The record printed back in the JCC's table, as the server sends it.
 fn written(voyages: &[corridor_domain::VoyageRecord]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(jcc::CSV_HEADER).unwrap();
+    let mut table = TableWriter::new(Form::Csv);
+    let mut out = Vec::new();
     for v in voyages {
-        for row in corridor_import::write::jcc_rows(v) {
-            w.write_record(row.csv_cells()).unwrap();
-        }
+        table.voyage(v).unwrap();
+        // Taken in pieces, as a download is sent.
+        out.extend(table.take().unwrap());
     }
-    w.into_inner().unwrap()
+    out.extend(table.finish().unwrap());
+    out
 }
 
 #[test]
@@ -907,4 +909,45 @@ fn the_typed_rows_keep_numbers_and_dates() {
     assert_eq!(json[0]["Inspection cleared"], "2022-08-03");
     assert!(json[0]["Metric tons"].is_number());
     assert_eq!(rows[0].csv_cells()[8], "1-Aug-2022");
+}
+
+#[test]
+fn cells_are_quoted_only_where_they_must_be_and_json_is_one_array() {
+    let csv = jcc::read_path(&shared(CSV)).unwrap();
+    let mut v = csv
+        .voyages
+        .iter()
+        .find(|v| v.key.seq == 981)
+        .unwrap()
+        .clone();
+    v.vessel_name = "A \"B\", C".into();
+    v.flag_name = "two\nlines".into();
+    v.cargo.truncate(1);
+    v.cargo[0].tonnes = Tonnes::from_kg(2_436_990);
+    v.cargo[0].wfp = Some(true);
+    let mut table = TableWriter::new(Form::Csv);
+    table.voyage(&v).unwrap();
+    let text = String::from_utf8(table.finish().unwrap()).unwrap();
+    assert!(text.contains(",\"two\nlines\","), "{text}");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], jcc::CSV_HEADER.join(","));
+    assert!(
+        lines[1].starts_with("Outbound,981,\"A \"\"B\"\", C\",9284544,Chornomorsk,Spain,Corn,\"2,436.99\",14-Jun-2023,,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(",WFP"));
+    assert_eq!(lines[2], "", "CRLF ends the last line");
+
+    let mut table = TableWriter::new(Form::Json);
+    table.voyage(&v).unwrap();
+    table.voyage(&v).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&table.finish().unwrap()).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["Metric tons"], 2436.99);
+    assert_eq!(TableWriter::new(Form::Json).finish().unwrap(), b"[\n]\n");
+    assert_eq!(
+        TableWriter::new(Form::Csv).finish().unwrap(),
+        format!("{}\r\n", jcc::CSV_HEADER.join(",")).into_bytes()
+    );
 }

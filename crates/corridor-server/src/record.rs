@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use corridor_domain::{DateRange, Imo, Stats};
-use corridor_import::write;
+use corridor_import::write::{Form, TableWriter};
 use corridor_store::{Page, StoreError, VesselDetail, VoyageQuery, VoyageStream, VoyageView};
 use futures_util::StreamExt;
 use jiff::civil::Date;
@@ -208,8 +208,8 @@ pub async fn export(
         ));
     }
     let format = match text(&p.format).as_deref() {
-        None | Some("csv") => Table::Csv,
-        Some("json") => Table::Json,
+        None | Some("csv") => Form::Csv,
+        Some("json") => Form::Json,
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
                 "format: {other:?} is not one of csv, json"
@@ -239,7 +239,7 @@ pub async fn export(
     let body = table_body(voyages, format, permit);
     Ok((
         [
-            (header::CONTENT_TYPE, format.content_type()),
+            (header::CONTENT_TYPE, content_type(format)),
             (
                 header::CONTENT_DISPOSITION,
                 &format!("attachment; filename=\"{name}\""),
@@ -250,23 +250,15 @@ pub async fn export(
         .into_response())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Table {
-    Csv,
-    Json,
-}
-
-impl Table {
-    fn content_type(self) -> &'static str {
-        match self {
-            Table::Csv => "text/csv; charset=utf-8",
-            Table::Json => "application/json",
-        }
+fn content_type(form: Form) -> &'static str {
+    match form {
+        Form::Csv => "text/csv; charset=utf-8",
+        Form::Json => "application/json",
     }
 }
 
 /// `corridor-voyages-2022-08-01-to-2023-06-14.csv`, `…-all.json`.
-fn download_name(q: &VoyageQuery, format: Table) -> String {
+fn download_name(q: &VoyageQuery, format: Form) -> String {
     let span = match (q.from, q.until) {
         (None, None) => "all".to_string(),
         (f, u) => format!(
@@ -276,8 +268,8 @@ fn download_name(q: &VoyageQuery, format: Table) -> String {
         ),
     };
     let ext = match format {
-        Table::Csv => "csv",
-        Table::Json => "json",
+        Form::Csv => "csv",
+        Form::Json => "json",
     };
     format!("corridor-voyages-{span}.{ext}")
 }
@@ -289,106 +281,37 @@ const CHUNK: usize = 64 * 1024;
 /// is held until the last chunk is sent or the reader goes away.
 fn table_body(
     voyages: VoyageStream,
-    format: Table,
+    form: Form,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) -> impl futures_util::Stream<Item = Result<Vec<u8>, StoreError>> + Send {
-    struct State {
-        voyages: Option<VoyageStream>,
-        started: bool,
-        rows: u64,
-        format: Table,
-        _permit: tokio::sync::OwnedSemaphorePermit,
-    }
-    impl State {
-        /// Nothing more is sent after this chunk.
-        fn end(mut self) -> State {
-            self.voyages = None;
-            self
-        }
-    }
-    let start = State {
-        voyages: Some(voyages),
-        started: false,
-        rows: 0,
-        format,
-        _permit: permit,
-    };
+    /// The voyages still to read and the table they go into; both `None`
+    /// once the last chunk is sent.
+    type State = (
+        Option<(VoyageStream, TableWriter)>,
+        tokio::sync::OwnedSemaphorePermit,
+    );
+    let table = Some((voyages, TableWriter::new(form)));
+    let failed = |e: std::io::Error| StoreError::Corrupt(e.to_string());
     // Fused: a layer (compression) may ask again after the end, which a
     // bare `unfold` answers with a panic.
-    futures_util::stream::unfold(start, |mut st| async move {
-        let voyages = st.voyages.as_mut()?;
-        let mut out = Vec::with_capacity(CHUNK + 1024);
-        if !std::mem::replace(&mut st.started, true) {
-            match st.format {
-                Table::Csv => csv_line(&mut out, corridor_import::jcc::CSV_HEADER),
-                Table::Json => out.push(b'['),
-            }
-        }
-        while out.len() < CHUNK {
+    futures_util::stream::unfold::<State, _, _, _>((table, permit), move |(st, permit)| async move {
+        let (mut voyages, mut table) = st?;
+        while table.len() < CHUNK {
             match voyages.next().await {
                 Some(Ok(v)) => {
-                    for row in write::jcc_rows(&v) {
-                        match st.format {
-                            Table::Csv => csv_line(&mut out, &row.csv_cells()),
-                            Table::Json => {
-                                out.extend_from_slice(if st.rows == 0 { b"\n" } else { b",\n" });
-                                // A row of strings, numbers and dates always serialises.
-                                if let Err(e) = serde_json::to_writer(&mut out, &row) {
-                                    return Some((Err(StoreError::Corrupt(e.to_string())), st.end()));
-                                }
-                            }
-                        }
-                        st.rows += 1;
+                    if let Err(e) = table.voyage(&v) {
+                        return Some((Err(failed(e)), (None, permit)));
                     }
                 }
                 Some(Err(e)) => {
-                    tracing::error!(error = %e, rows_sent_or_pending = st.rows, "a download of the record failed part-way");
-                    return Some((Err(e), st.end()));
+                    tracing::error!(error = %e, rows = table.rows(), "a download of the record failed part-way");
+                    return Some((Err(e), (None, permit)));
                 }
-                None => {
-                    if st.format == Table::Json {
-                        out.extend_from_slice(b"\n]\n");
-                    }
-                    return Some((Ok(out), st.end()));
-                }
+                None => return Some((table.finish().map_err(failed), (None, permit))),
             }
         }
-        Some((Ok(out), st))
+        let chunk = table.take().map_err(failed);
+        Some((chunk, (Some((voyages, table)), permit)))
     })
     .fuse()
-}
-
-/// One CSV record, RFC 4180: a cell with a quote, comma or line end is
-/// quoted, its quotes doubled; CRLF ends the line.
-fn csv_line<S: AsRef<str>>(out: &mut Vec<u8>, cells: &[S]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let cell = cell.as_ref();
-        if cell.contains(['"', ',', '\r', '\n']) {
-            out.push(b'"');
-            out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(cell.as_bytes());
-        }
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_cells_are_quoted_only_where_they_must_be() {
-        let mut out = Vec::new();
-        super::csv_line(
-            &mut out,
-            &["Outbound +", "A \"B\", C", "2,436.99", "two\nlines", ""],
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "Outbound +,\"A \"\"B\"\", C\",\"2,436.99\",\"two\nlines\",\r\n"
-        );
-    }
 }

@@ -69,6 +69,10 @@ const FIGURES_KEPT: usize = 32;
 struct UnlessFinished<DB: sqlx::Database>(Option<sqlx::pool::PoolConnection<DB>>);
 
 impl<DB: sqlx::Database> UnlessFinished<DB> {
+    fn get(&mut self) -> &mut DB::Connection {
+        self.0.as_mut().expect("held until finished or dropped")
+    }
+
     fn finish(mut self) {
         drop(self.0.take());
     }
@@ -620,7 +624,7 @@ macro_rules! store_impl {
                 // A row at a time into the sums: memory stays that of the
                 // figures, not of the record (1.6 GB a call for a million
                 // cargo lines, and as much again per call at once).
-                .fetch(&mut **conn.0.as_mut().expect("held until the sum ends"));
+                .fetch(conn.get());
                 let mut b = StatsBuilder::new(range);
                 while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                     b.add(&CargoFact {
@@ -988,18 +992,23 @@ macro_rules! store_impl {
                 let pool = self.pool.clone();
                 let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_AHEAD);
                 tokio::spawn(async move {
+                    // Given back only when the read ended: abandoned or failed
+                    // half-way, the connection closes, since handed back the
+                    // pool would first read the rest of the result (on
+                    // PostgreSQL, the whole record).
                     let end = match pool.acquire().await {
-                        Ok(mut conn) => match Self::export_into(&mut conn, &q, &tx).await {
-                            Ok(ExportEnd::Done) => Ok(()),
-                            Ok(ExportEnd::Abandoned) => {
-                                // Not back into the pool: returning it would first
-                                // read the rest of the result (on PostgreSQL, the
-                                // whole record), holding the connection all along.
-                                drop(conn.detach());
-                                return;
+                        Ok(conn) => {
+                            let mut conn = UnlessFinished(Some(conn));
+                            let end = Self::export_into(conn.get(), &q, &tx).await;
+                            match end {
+                                Ok(ExportEnd::Done) => {
+                                    conn.finish();
+                                    Ok(())
+                                }
+                                Ok(ExportEnd::Abandoned) => return,
+                                Err(e) => Err(e),
                             }
-                            Err(e) => Err(e),
-                        },
+                        }
                         Err(e) => Err(e.into()),
                     };
                     let last = match end {

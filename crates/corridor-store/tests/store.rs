@@ -566,8 +566,8 @@ async fn dump(
     (voyages, history)
 }
 
-/// Every voyage in the record, page by page (row ids aside), by key.
-async fn all_voyages(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
+/// Every voyage in the record, page by page, in the pages' order.
+async fn paged(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
     let mut out = Vec::new();
     loop {
         let page = store
@@ -583,6 +583,12 @@ async fn all_voyages(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
         }
         out.extend(page.items);
     }
+    out
+}
+
+/// Every voyage in the record (row ids aside), by key.
+async fn all_voyages(store: &dyn Store) -> Vec<corridor_store::VoyageView> {
+    let mut out = paged(store).await;
     for v in &mut out {
         v.id = 0;
     }
@@ -1059,23 +1065,9 @@ on_both!(the_export_streams_the_record_in_page_order, |store: Arc<
         .await;
     assert_eq!(exported.len(), 981);
     // Newest departure first, as the pages list them.
-    let mut paged = Vec::new();
-    loop {
-        let page = store
-            .voyages(&VoyageQuery {
-                limit: Some(VoyageQuery::MAX_LIMIT),
-                offset: Some(paged.len() as u32),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        if page.items.is_empty() {
-            break;
-        }
-        paged.extend(page.items.into_iter().map(|v| v.seq));
-    }
+    let pages: Vec<u32> = paged(&*store).await.iter().map(|v| v.seq).collect();
     let seqs: Vec<u32> = exported.iter().map(|v| v.key.seq).collect();
-    assert_eq!(seqs, paged);
+    assert_eq!(seqs, pages);
     // Each voyage as the file gave it, every line in order.
     let mut by_key: Vec<_> = exported.clone();
     by_key.sort_by_key(|v| v.key.seq);

@@ -49,10 +49,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut out = format!(
         "{range}: {} t in {} voyages, {} cargo lines; WFP {} t\n",
-        group(s.tonnes),
+        s.tonnes.grouped(),
         s.voyages,
         s.cargo_lines,
-        group(s.wfp_tonnes)
+        s.wfp_tonnes.grouped()
     );
     for (title, map) in [
         ("port", &s.by_port),
@@ -83,29 +83,9 @@ fn table(title: &str, map: &BTreeMap<String, Tonnes>, total: Tonnes, by_size: bo
     for (k, v) in rows {
         t.add_row(vec![
             k.clone(),
-            group(*v),
+            v.grouped(),
             format!("{:.1} %", v.percent_of(total)),
         ]);
     }
     t
-}
-
-/// 31744756 → "31,744,756"; decimals kept.
-fn group(t: Tonnes) -> String {
-    let text = t.to_string();
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
