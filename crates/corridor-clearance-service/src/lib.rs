@@ -31,7 +31,7 @@
 //! | `POST /eligibility` (a dry run on unsaved content) | anyone |
 //! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
-//! | `POST …/review`, `…/inspection/schedule`, `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
+//! | `POST …/review`, `…/inspection/schedule`, `…/inspection/require` (a corridor that inspects on cause), `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
 //! | `POST …/inspection` | inspector |
 //! | `POST …/decisions` (a [`corridor_ledger::SignedDecision`]), `POST …/holds/{party}/release` (the party's signed release) | that party's delegate |
 //! | `GET /corridor`, `POST /corridor/suspend`, `POST /corridor/resume` | public / coordinator |

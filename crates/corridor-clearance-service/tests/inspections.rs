@@ -29,6 +29,26 @@ async fn world() -> World {
     world_on(s, app, Some(dir)).await
 }
 
+/// A world whose corridor inspects on cause (UNVIM's rule) with the Black
+/// Sea's parties and forms.
+async fn world_inspecting_on_cause() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("corridor.db").display());
+    let db = corridor_clearance_service::db::open(&url).await.unwrap();
+    let mut config = corridor_clearance::CorridorConfig::bsgi().unwrap();
+    config.inspection.policy = corridor_clearance::InspectionPolicy::OnCause;
+    let s = Service::with_db(
+        db,
+        config,
+        corridor_clearance_service::Clock::manual(t(START)),
+    )
+    .await
+    .unwrap();
+    create_users(&s).await;
+    let app = router_for(s.clone());
+    world_on(s, app, Some(dir)).await
+}
+
 /// The same on PostgreSQL (a schema named after `test`), or `None` (skip).
 async fn world_pg(test: &str) -> Option<World> {
     let (s, app) = served_pg(test, START).await?;
@@ -2672,4 +2692,114 @@ async fn submissions_of_one_plan_at_once_are_told_it_is_submitted() {
         (&json!("submitted"), &json!(1)),
         "{plan}"
     );
+}
+
+/// Open finding 50: where the corridor inspects on cause, an approved
+/// vessel is cleared on its papers (out of the queue, free to depart) until
+/// the coordinator requires an inspection, giving the cause the agent sees.
+#[tokio::test]
+async fn vessels_cleared_on_their_papers_leave_the_queue_until_a_cause_is_given() {
+    let w = world_inspecting_on_cause().await;
+    let a = w.approved("agent-a", "9584516", 100, false).await;
+    let b = w.approved("agent-b", "9301342", 110, false).await;
+    let (_, c) = call(&w.app, "GET", "/corridor", None, None).await;
+    assert_eq!(c["inspection_policy"], "on_cause", "{c}");
+    let (st, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    assert!(places(&q).is_empty(), "cleared vessels queued: {q}");
+    let (_, list) = w.as_coord("GET", "/applications", None).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["cleared_on_papers"] == true),
+        "{list}"
+    );
+
+    // No cause, no inspection: the refusal says what to do.
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{b}/inspection/require"),
+            Some(&json!({"reason": " "})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let agent_b = login(&w.app, "agent-b").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{b}/inspection/require"),
+        Some(&agent_b),
+        Some(&json!({"reason": "mine"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{b}/inspection/schedule"),
+            Some(&json!({"at": "2022-10-03T10:00:00Z"})),
+        )
+        .await;
+    assert!(st.is_client_error(), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cleared on its papers"),
+        "{body}"
+    );
+
+    let (st, page) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{b}/inspection/require"),
+            Some(&json!({"reason": "Last port calls do not match the AIS track"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["cleared_on_papers"], false, "{page}");
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(places(&q), vec![b.clone()]);
+    let (_, mine) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{b}"),
+        Some(&agent_b),
+        None,
+    )
+    .await;
+    assert_eq!(
+        mine["inspection_cause"]["reason"], "Last port calls do not match the AIS track",
+        "{mine}"
+    );
+    let (st, body) = w
+        .as_coord("POST", &format!("/applications/{b}/depart"), None)
+        .await;
+    assert!(st.is_client_error(), "{body}");
+
+    // The other sails uninspected; the log replays to the same state.
+    let (st, page) = w
+        .as_coord("POST", &format!("/applications/{a}/depart"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["status"], "in_transit", "{page}");
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{a}/inspection/require"),
+            Some(&json!({"reason": "too late"})),
+        )
+        .await;
+    assert!(st.is_client_error(), "{body}");
+    // A service started again on the same log holds the same state.
+    let again = Service::with_db(
+        w.s.db().clone(),
+        w.s.config().clone(),
+        corridor_clearance_service::Clock::manual(w.s.clock().now()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.clearance().await, w.s.clearance().await);
 }

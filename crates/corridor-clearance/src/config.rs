@@ -111,6 +111,23 @@ pub struct InspectionRules {
     /// keeps which were confirmed (a failure may confirm some).
     #[serde(default)]
     pub checklist: Vec<CheckItem>,
+    /// Which approved vessels are inspected.
+    #[serde(default)]
+    pub policy: InspectionPolicy,
+}
+
+/// Which approved vessels are inspected before they may sail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionPolicy {
+    /// Every approved vessel waits for a passed inspection (the JCC's rule).
+    #[default]
+    EveryVessel,
+    /// An approved vessel is cleared on its papers and may sail; the
+    /// coordinator requires an inspection, with its cause, where the papers
+    /// or tracking give one, and a second one if doubts persist (UNVIM's
+    /// rule).
+    OnCause,
 }
 
 /// Timing of decisions and clearances.

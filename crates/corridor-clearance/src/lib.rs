@@ -74,7 +74,9 @@ pub use accountability::{
 };
 pub use alerts::{AlertAck, AlertRef};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
-pub use config::{CheckItem, ConsensusRule, CorridorConfig, InspectionRules, Party};
+pub use config::{
+    CheckItem, ConsensusRule, CorridorConfig, InspectionPolicy, InspectionRules, Party,
+};
 pub use dayplan::{
     DayPlan, PlanApproval, PlanAssignment, PlanContent, PlanStatus, QueueOverride, Readiness,
     plan_id,
@@ -82,7 +84,8 @@ pub use dayplan::{
 pub use eligibility::{Ineligibility, check_eligibility};
 pub use machine::{
     Application, AreaArrival, BookedResult, Clearance, ClearanceError, Command, Event,
-    InspectionOutcome, LastInspection, Outcome, Overdue, PartyLine, Status, StatusPage,
+    InspectionCause, InspectionOutcome, LastInspection, Outcome, Overdue, PartyLine, Status,
+    StatusPage,
 };
 pub use roles::{Action, Actor, Denied, Resource, Role, can};
 pub use stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift};

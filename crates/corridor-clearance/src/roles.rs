@@ -114,6 +114,9 @@ pub enum Action {
     DeclareStoppage,
     /// Record that a vessel reached the inspection area (tracking or the coordinator).
     RecordAreaArrival,
+    /// Require an inspection, with its cause, of a vessel the corridor's
+    /// rules clear on its papers.
+    RequireInspection,
 }
 
 /// What is acted on.
@@ -243,6 +246,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), 
             | ScheduleInspection
             | RecordMovement
             | RecordAreaArrival
+            | RequireInspection
             | ExpireApplication => match resource {
                 Resource::Application { .. } => ok,
                 _ => deny(DenyReason::WrongResource),

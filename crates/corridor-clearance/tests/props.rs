@@ -32,6 +32,8 @@ enum Op {
     Schedule(usize),
     Inspect(usize, usize),
     Depart(usize),
+    /// An inspection required by actor `.1` (the coordinator mostly).
+    RequireInspection(usize, usize),
     Arrive(usize),
     Close(usize),
     Suspend(usize),
@@ -85,6 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..8usize).prop_map(Op::Schedule),
         (0..8usize, 0..3usize).prop_map(|(a, o)| Op::Inspect(a, o)),
         (0..8usize).prop_map(Op::Depart),
+        (0..8usize, 0..4usize).prop_map(|(a, i)| Op::RequireInspection(a, i)),
         (0..8usize).prop_map(Op::Arrive),
         (0..8usize).prop_map(Op::Close),
         (0..3usize).prop_map(Op::Suspend),
@@ -323,13 +326,62 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     now,
                 )
             }
-            Op::Depart(a) => w.run(
-                &coordinator(),
-                Command::Depart {
-                    application_id: app_in(a, &[Status::InspectionPassed]),
-                },
-                now,
-            ),
+            Op::Depart(a) => {
+                let id = app_in(a, &[Status::InspectionPassed, Status::Approved]);
+                let cleared = w
+                    .clearance
+                    .applications
+                    .get(&id)
+                    .is_some_and(|x| x.status == Status::Approved && x.cleared_on_papers);
+                let r = w.run(
+                    &coordinator(),
+                    Command::Depart {
+                        application_id: id.clone(),
+                    },
+                    now,
+                );
+                // Sailing without a pass needs a clearance on the papers.
+                if r.is_ok() && w.clearance.applications[&id].inspections == 0 {
+                    prop_assert!(
+                        cleared,
+                        "{id} sailed uninspected without being cleared on its papers"
+                    );
+                }
+                r
+            }
+            Op::RequireInspection(a, i) => {
+                let id = app_in(
+                    a,
+                    &[
+                        Status::Approved,
+                        Status::InspectionPassed,
+                        Status::UnderReview,
+                    ],
+                );
+                let actor = if i == 0 { some_actor(1) } else { coordinator() };
+                let r = w.run(
+                    &actor,
+                    Command::RequireInspection {
+                        application_id: id.clone(),
+                        reason: "papers give cause".into(),
+                    },
+                    now,
+                );
+                if r.is_ok() {
+                    let x = &w.clearance.applications[&id];
+                    prop_assert!(
+                        !x.cleared_on_papers && x.inspection_cause.is_some(),
+                        "{id}: an inspection required but not awaited"
+                    );
+                    prop_assert!(
+                        x.status.in_review()
+                            || x.status == Status::Submitted
+                            || x.waiting_for_inspection(),
+                        "{id}: an inspection required of a vessel left out of the queue"
+                    );
+                }
+                r
+            }
             Op::Arrive(a) => w.run(
                 &coordinator(),
                 Command::Arrive {

@@ -1863,3 +1863,155 @@ fn a_queue_override_of_a_vessel_not_waiting_names_its_status_in_words() {
         "{refused:?}"
     );
 }
+
+/// Open finding 50: UNVIM clears most vessels on their papers and inspects
+/// only on cause (then perhaps a second time); every approval used to join
+/// the inspection queue.
+#[test]
+fn a_corridor_that_inspects_on_cause_lets_vessels_cleared_on_their_papers_sail() {
+    let mut now = t("2022-11-10T06:00:00Z");
+    let mut w = World::new(unvim_like(), now);
+    let unvim_checked = || vec!["papers".into(), "cargo".into(), "prohibited".into()];
+    let require = |w: &mut World, actor: &Actor, id: &str, reason: &str, now| {
+        w.run(
+            actor,
+            Command::RequireInspection {
+                application_id: id.into(),
+                reason: reason.into(),
+            },
+            now,
+        )
+    };
+    let depart = |w: &mut World, id: &str, now| {
+        w.run(
+            &coordinator(),
+            Command::Depart {
+                application_id: id.into(),
+            },
+            now,
+        )
+    };
+    let book_and_pass = |w: &mut World, id: &str, now: Timestamp| {
+        w.run(
+            &coordinator(),
+            Command::ScheduleInspection {
+                application_id: id.into(),
+                at: now + 1.hours(),
+            },
+            now,
+        )
+        .expect("booked");
+        w.run(
+            &inspector(),
+            Command::RecordInspection {
+                application_id: id.into(),
+                outcome: InspectionOutcome::Passed,
+                checked: unvim_checked(),
+            },
+            now + 1.hours(),
+        )
+        .expect("passed");
+    };
+
+    // Approved with no cause: out of the queue, and it may sail at once.
+    let plain = w.submitted("atlas", "9000015", now);
+    w.decide("UNVIM", &plain, DecisionKind::Approve, now)
+        .expect("approve");
+    let app = &w.clearance.applications[&plain];
+    assert_eq!(app.status, Status::Approved);
+    assert!(app.cleared_on_papers && !app.waiting_for_inspection());
+    let page = w
+        .clearance
+        .status_page(&agent("atlas"), &plain, now)
+        .expect("page");
+    assert!(page.cleared_on_papers && page.inspection_cause.is_none());
+    let err = w
+        .run(
+            &coordinator(),
+            Command::ScheduleInspection {
+                application_id: plain.clone(),
+                at: now + 1.hours(),
+            },
+            now,
+        )
+        .expect_err("no booking without a cause");
+    assert!(err.to_string().contains("cleared on its papers"), "{err}");
+    depart(&mut w, &plain, now).expect("sails uninspected");
+    assert_eq!(w.status(&plain), Status::InTransit);
+    assert!(!w.clearance.applications[&plain].cleared_on_papers);
+
+    // A cause given in review: approved, it waits for its inspection and
+    // cannot sail before a pass.
+    now += 1.hours();
+    let doubted = w.submitted("boreas", "9000027", now);
+    let err =
+        require(&mut w, &agent("boreas"), &doubted, "papers", now).expect_err("an agent may not");
+    assert!(matches!(err, ClearanceError::Denied(_)), "{err:?}");
+    let err = require(&mut w, &coordinator(), &doubted, "  ", now).expect_err("no cause");
+    assert!(err.to_string().contains("reason"), "{err}");
+    require(
+        &mut w,
+        &coordinator(),
+        &doubted,
+        "Manifest weights disagree with the draught",
+        now,
+    )
+    .expect("required in review");
+    assert_eq!(w.status(&doubted), Status::UnderReview);
+    w.decide("UNVIM", &doubted, DecisionKind::Approve, now)
+        .expect("approve");
+    let app = &w.clearance.applications[&doubted];
+    assert!(!app.cleared_on_papers && app.waiting_for_inspection());
+    let page = w
+        .clearance
+        .status_page(&agent("boreas"), &doubted, now)
+        .expect("page");
+    assert_eq!(
+        page.inspection_cause.as_deref(),
+        Some("Manifest weights disagree with the draught")
+    );
+    assert!(matches!(
+        depart(&mut w, &doubted, now),
+        Err(ClearanceError::IllegalTransition { .. })
+    ));
+    let err = require(&mut w, &coordinator(), &doubted, "again", now).expect_err("waits");
+    assert!(err.to_string().contains("already waits"), "{err}");
+
+    // Passed, then doubts persist: a second inspection, then it sails.
+    book_and_pass(&mut w, &doubted, now);
+    now += 2.hours();
+    require(
+        &mut w,
+        &coordinator(),
+        &doubted,
+        "Tracking shows a ship-to-ship meeting after the inspection",
+        now,
+    )
+    .expect("a second inspection");
+    let app = &w.clearance.applications[&doubted];
+    assert_eq!(app.status, Status::Approved);
+    assert!(app.waiting_for_inspection() && !app.cleared_on_papers);
+    book_and_pass(&mut w, &doubted, now);
+    depart(&mut w, &doubted, now + 2.hours()).expect("sails after its second pass");
+    assert_eq!(w.clearance.applications[&doubted].inspections, 2);
+
+    w.clearance.check_invariants().expect("invariants");
+    let events = w.events();
+    let replayed =
+        Clearance::replay(unvim_like(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
+    assert_eq!(replayed.applications, w.clearance.applications);
+
+    // The Black Sea's rule: every approved vessel is inspected.
+    let (mut w, id, now) = at_status(Status::Approved);
+    assert!(!w.clearance.applications[&id].cleared_on_papers);
+    let err = require(&mut w, &coordinator(), &id, "cause", now).expect_err("no such thing");
+    assert!(
+        err.to_string()
+            .contains("every approved vessel is inspected"),
+        "{err}"
+    );
+    assert!(matches!(
+        depart(&mut w, &id, now),
+        Err(ClearanceError::IllegalTransition { .. })
+    ));
+}

@@ -186,6 +186,10 @@ pub struct ExportParams {
     #[serde(flatten)]
     filters: VoyageFilters,
     format: Option<String>,
+    /// Refused: a download is the whole selection (they were taken and
+    /// ignored, so a caller asking for a page got everything).
+    limit: Option<String>,
+    offset: Option<String>,
 }
 
 /// `GET /api/v1/voyages/export`: every voyage the filters pick, whole with
@@ -216,6 +220,13 @@ pub async fn export(
             )));
         }
     };
+    for (field, v) in [("limit", &p.limit), ("offset", &p.offset)] {
+        if v.is_some() {
+            return Err(ApiError::BadRequest(format!(
+                "{field}: a download holds every voyage the filters pick; page through /api/v1/voyages instead"
+            )));
+        }
+    }
     let q = p.filters.query()?;
     let permit = s.exports.clone().try_acquire_owned().map_err(|_| {
         ApiError::Busy(

@@ -510,6 +510,19 @@ async fn a_download_is_refused_clearly_when_asked_wrongly_or_too_often() {
         e["error"]["message"],
         "from (2023-01-02) is after until (2023-01-01)"
     );
+    // Open finding 60: paging is /voyages'; a download asked for a page
+    // gave everything.
+    let (status, e) = get(&app, "/api/v1/voyages/export?limit=10").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("limit: a download holds every voyage the filters pick"),
+        "{e}"
+    );
+    let (status, _) = get(&app, "/api/v1/voyages/export?offset=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // A name with a control character: refused before anything is sent
     // (on PostgreSQL it was a download cut short after its header row).

@@ -1531,6 +1531,8 @@ fn another_corridor_runs_under_its_own_rules_resources_and_geometry() {
     let _ = child.wait();
     let (_, c) = corridor_doc.expect("the server did not start");
     assert_eq!(c["id"], "unvim");
+    // Open finding 50: UNVIM clears on the papers and inspects on cause.
+    assert_eq!(c["inspection_policy"], "on_cause", "{c}");
     let (_, g) = geometry.expect("geometry");
     assert!(
         g["features"]

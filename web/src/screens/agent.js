@@ -379,6 +379,9 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
         h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot), arrivalNote(slot)),
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
+        // A corridor that inspects on cause: may it sail, or why is it inspected?
+        app.cleared_on_papers ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-inspection-cause' }, 'None required: cleared on its papers, it may sail.')] : null,
+        app.inspection_cause ? [h('dt', null, 'Inspection required'), h('dd', { id: 'app-inspection-cause' }, app.inspection_cause.reason)] : null,
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status !== 'draft' ? decisionReasons(page) : null,
       app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async (done) => {
@@ -390,7 +393,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       }, { id: 'submit-application', disabled: !elig.eligible })) : null,
       h('h3', null, 'Eligibility'), eligibilityList(elig),
       h('h3', null, 'Documents'), documentsPanel(app, refresh, status, rules),
-      READINESS.has(app.status) && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
+      READINESS.has(app.status) && !app.cleared_on_papers && !app.ready_at ? [h('h3', null, 'Readiness'), readinessForm(app, refresh, status)] : null,
       page.parties?.length && app.status !== 'draft' ? [h('h3', null, 'The parties’ decisions'), partiesTable(page)] : null,
       h('h3', null, 'Application'), form,
       WITHDRAWABLE.has(app.status) ? [h('h3', null, 'Withdraw'), withdrawForm(app, refresh, status)] : null);

@@ -59,6 +59,28 @@ export const MOVES = {
 };
 
 /**
+ * What the coordinator may record of `a` now: its MOVES entry, or a
+ * departure for a vessel cleared on its papers (a corridor that inspects
+ * on cause), which sails without an inspection.
+ */
+export function moveOf(a) {
+  if (a.status === 'approved' && a.cleared_on_papers) {
+    return ['depart', 'Record departure', (x) => `Record that ${x.vessel} (${x.id}), cleared on its papers, has departed through the corridor? It is logged and cannot be undone.`];
+  }
+  return MOVES[a.status];
+}
+
+/**
+ * Whether the coordinator may require an inspection of `a` (a corridor
+ * that inspects on cause): in review, cleared on its papers, or passed (a
+ * second inspection). The server decides (decide.rs, RequireInspection).
+ */
+export function mayRequireInspection(a) {
+  return ['submitted', 'under_review', 'held', 'inspection_passed'].includes(a.status)
+    || (a.status === 'approved' && Boolean(a.cleared_on_papers));
+}
+
+/**
  * The corridor's operating state, and suspending or resuming it (asked
  * first: a suspension stops reviews, decisions, inspections and departures
  * for everyone until it is resumed). Built once and updated in place, from
@@ -544,6 +566,14 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
   const approved = h('div', null, notice('info', 'Loading…'));
   const moving = h('div', null, notice('info', 'Loading…'));
   const moveStatus = h('div', { 'aria-live': 'polite', id: 'moves-status' });
+  const onCause = h('div', null, notice('info', 'Loading…'));
+  const causeStatus = h('div', { 'aria-live': 'polite', id: 'cause-status' });
+  const causeSection = section('coord-cause', 'Inspections on cause',
+    'This corridor clears approved vessels on their papers. Where the papers or tracking give cause, require an inspection (a second one after a pass): the cause is logged and the agent is told it.',
+    onCause, causeStatus);
+  causeSection.hidden = true;
+  // The corridor's rules, read once: whether it inspects on cause.
+  const policy = getJSON('/corridor', null, { signal }).then((c) => c.inspection_policy, () => null);
   const scheduleZone = h('span', { id: 'coord-schedule-zone' }, zoneName(centreZone()));
   const tomorrowLink = h('a', { href: href('/coordinate', { date: tomorrowIn(centreZone()) }) }, 'Tomorrow');
   const planSlot = h('div');
@@ -563,7 +593,7 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     // Also a vessel whose booking no longer stands (stopped, or its time
     // passed without a result): the server says why (`rebook`), and it is
     // booked again from here.
-    const toSchedule = apps.filter((a) => a.status === 'approved' || a.status === 'failed_not_ready' || (a.status === 'awaiting_inspection' && a.rebook));
+    const toSchedule = apps.filter((a) => (a.status === 'approved' && !a.cleared_on_papers) || a.status === 'failed_not_ready' || (a.status === 'awaiting_inspection' && a.rebook));
     mount(approved, applicationsTable('to-schedule', toSchedule, (a) => {
       // The centre's clock, as the plan's times: in an hour, to the minute.
       const soon = wallClock(Date.now() + 3600e3, zone);
@@ -580,8 +610,8 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
       }, { 'data-action': 'schedule' }));
     }, { readiness: true }));
     scheduleZone.textContent = zoneName(zone);
-    mount(moving, applicationsTable('to-move', apps.filter((a) => MOVES[a.status]), (a) => {
-      const [action, label, question] = MOVES[a.status];
+    mount(moving, applicationsTable('to-move', apps.filter((a) => moveOf(a)), (a) => {
+      const [action, label, question] = moveOf(a);
       return actionButton(label, moveStatus, async (done) => {
         if (!window.confirm(question(a))) {
           tell(moveStatus, 'info', `Nothing recorded for ${a.id}.`);
@@ -592,6 +622,22 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
         done(page?.status ? `${a.id} (${a.vessel}) is now ${STATUS[page.status] || page.status}.` : `${a.id} (${a.vessel}): recorded.`);
         await load();
       }, { 'data-action': action, 'aria-label': `${label}: ${a.vessel} (${a.id})` });
+    }));
+    causeSection.hidden = (await policy) !== 'on_cause';
+    if (causeSection.hidden) return;
+    mount(onCause, applicationsTable('to-inspect-on-cause', apps.filter(mayRequireInspection), (a) => {
+      const second = a.status === 'inspection_passed';
+      const reason = h('input', { type: 'text', maxlength: 2000, 'aria-label': `Cause for inspecting ${a.vessel} (${a.id})`, placeholder: 'The cause (logged, told to the agent)' });
+      const label = second ? 'Require a second inspection' : 'Require an inspection';
+      return h('span', { class: 'inline' }, reason, actionButton(label, causeStatus, async (done) => {
+        if (!reason.value.trim()) {
+          reason.focus();
+          throw new Error(`Give the cause for inspecting ${a.vessel} first: it is logged and the agent is told it.`);
+        }
+        await postJSON(`/applications/${a.id}/inspection/require`, { reason: reason.value });
+        done(`${a.id} (${a.vessel}) now waits for ${second ? 'a second' : 'an'} inspection.`);
+        await load();
+      }, { 'data-action': 'require-inspection' }));
     }));
   };
   const planSection = section('coord-plan', '', h('span', null, 'Optimised against the queue rule; FIFO shown for comparison. ', tomorrowLink), planSlot);
@@ -624,7 +670,8 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
     section('coord-review', 'Submitted: to put before the parties', 'Starting the review opens each party’s decision clock.', submitted),
     section('coord-schedule', 'Approved: to inspect', h('span', null, 'Schedule an inspection outside the daily plan (times are ', scheduleZone, ').'), approved),
     section('coord-movements', 'After the inspection: departures, arrivals, closing',
-      'A passed vessel departs through the corridor and arrives; an application that has ended (arrived, rejected, withdrawn, expired or failed as non-compliant) is closed. Each is logged.', moving, moveStatus),
+      'A passed vessel (or, where the corridor inspects on cause, one cleared on its papers) departs through the corridor and arrives; an application that has ended (arrived, rejected, withdrawn, expired or failed as non-compliant) is closed. Each is logged.', moving, moveStatus),
+    causeSection,
     planSection,
     section('coord-stoppages', 'Days off and stoppages', 'Days the teams do not work, or fewer of them: the plans and the queue’s predictions count them. Each declaration and lift is logged with its reason and shown to the public.', stoppages.box),
     section('coord-queue-panel', 'The inspection queue', 'Overrides of the written rule are logged with their reason and shown to the public.', queue.box),

@@ -70,6 +70,8 @@ pub(crate) fn app_body(app: &Application, checklist: &[corridor_clearance::Check
         // When it reached the inspection area (seen by tracking or recorded
         // by the coordinator): the queue counts its place from then.
         "area_arrival": app.area_arrival,
+        "cleared_on_papers": app.cleared_on_papers,
+        "inspection_cause": app.inspection_cause,
         "last_inspection": app.last_inspection.as_ref().map(|last| json!({
             "outcome": last.outcome,
             "recorded_at": corridor_ledger::time::format(last.at),
@@ -107,6 +109,11 @@ pub struct ApplicationSummary {
     /// result): the coordinator may book it again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebook: Option<String>,
+    /// Approved and free to sail without an inspection (a corridor that
+    /// inspects on cause, no cause given).
+    pub cleared_on_papers: bool,
+    /// Why an inspection was required, where the corridor inspects on cause.
+    pub inspection_cause: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
@@ -133,6 +140,8 @@ pub(super) async fn list_applications(State(s): Svc, caller: Caller) -> ApiResul
         .into_iter()
         .map(|a| ApplicationSummary {
             rebook: rebook(a),
+            cleared_on_papers: a.cleared_on_papers,
+            inspection_cause: a.inspection_cause.as_ref().map(|c| c.reason.clone()),
             id: a.id.clone(),
             company: a.company.clone(),
             status: a.status.name(),

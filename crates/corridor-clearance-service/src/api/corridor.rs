@@ -36,6 +36,11 @@ pub struct CorridorBody {
     /// What an inspection confirms (`id`, `label`), in order.
     #[schema(value_type = Vec<Object>)]
     pub inspection_checklist: Vec<corridor_clearance::CheckItem>,
+    /// `every_vessel` (every approved vessel waits for a passed inspection)
+    /// or `on_cause` (an approved vessel is cleared on its papers; the
+    /// coordinator requires an inspection where there is cause).
+    #[schema(value_type = String)]
+    pub inspection_policy: corridor_clearance::InspectionPolicy,
     /// The document checklist (`required`, `optional` kinds, and
     /// `max_file_bytes`), so a form offers exactly these.
     #[schema(value_type = Object)]
@@ -97,6 +102,7 @@ async fn corridor_body(s: &Service) -> ApiResult {
         eligibility: s.config().eligibility.clone(),
         overdue: c.overdue(now),
         inspection_checklist: s.config().inspection.checklist.clone(),
+        inspection_policy: s.config().inspection.policy,
         documents: s.config().documents.clone(),
     })
 }

@@ -103,6 +103,10 @@ pub fn router_with_document(service: Arc<Service>, document: utoipa::openapi::Op
             post(schedule_inspection),
         )
         .route("/applications/{id}/inspection", post(record_inspection))
+        .route(
+            "/applications/{id}/inspection/require",
+            post(require_inspection),
+        )
         .route("/applications/{id}/depart", post(depart))
         .route("/applications/{id}/arrive", post(arrive))
         .route("/applications/{id}/close", post(close))
@@ -172,7 +176,7 @@ pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
         login, me, list_tokens, create_token, revoke_token, create_user, list_users,
         list_applications, create_application, get_application, update_application, submit, status_page, eligibility, eligibility_dry_run,
         upload_document, download_document, start_review, decide, release_hold, withdraw,
-        schedule_inspection, record_inspection, depart, arrive, close, expire,
+        schedule_inspection, record_inspection, require_inspection, depart, arrive, close, expire,
         corridor_state, suspend, resume, party_keys, register_key,
         checkpoint, inclusion_proof, consistency_proof, export, accountability,
         crate::inspections::declare_readiness, crate::inspections::get_queue, crate::inspections::override_queue,
@@ -184,7 +188,7 @@ pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest, UserBody,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, PortBody, PartyBody, SuspendRequest, KeyRequest, EndorsementRequest,
-        ScheduleRequest, InspectionRequest,
+        ScheduleRequest, InspectionRequest, RequireInspectionRequest,
         crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest,
         crate::inspections::AssignmentRequest,

@@ -86,6 +86,35 @@ pub(super) async fn record_inspection(
     status_of(&s, &caller, &id).await
 }
 
+/// Why the vessel is to be inspected.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequireInspectionRequest {
+    /// The cause (public once logged; the agent is told it).
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/inspection/require", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path, description = "tracking number")), request_body = RequireInspectionRequest,
+    responses((status = 200, body = Object, description = "the status page; the vessel now waits for an inspection (a second one, if it passed one)"), (status = "4XX", body = ErrorBody)))]
+pub(super) async fn require_inspection(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<RequireInspectionRequest>,
+) -> ApiResult {
+    movement(
+        &s,
+        &caller,
+        id.clone(),
+        Command::RequireInspection {
+            application_id: id,
+            reason: req.reason,
+        },
+    )
+    .await
+}
+
 async fn movement(s: &Service, caller: &Caller, id: String, command: Command) -> ApiResult {
     visible_app(s, caller, &id).await?;
     s.execute(&caller.actor, command).await?;

@@ -232,6 +232,8 @@ impl Clearance {
                         booked_results: Vec::new(),
                         moved_from: None,
                         area_arrival: None,
+                        cleared_on_papers: false,
+                        inspection_cause: None,
                     },
                 );
             }
@@ -327,6 +329,7 @@ impl Clearance {
                         app.status = computed;
                         if computed == Status::Approved {
                             app.approved_at = Some(at);
+                            app.cleared_on_papers = self.clears_on_papers(&app);
                         }
                     }
                     E::HoldReleased {
@@ -454,6 +457,39 @@ impl Clearance {
                             corrects,
                         });
                     }
+                    E::InspectionRequired {
+                        reason, status, by, ..
+                    } => {
+                        // The transitions `decide` allows, and no other.
+                        let expected = match app.status {
+                            Status::Submitted | Status::UnderReview | Status::Held => app.status,
+                            Status::Approved if app.cleared_on_papers => Status::Approved,
+                            Status::InspectionPassed => Status::Approved,
+                            other => {
+                                return Err(bad(format!(
+                                    "an inspection required of {id} while {}",
+                                    other.words()
+                                )));
+                            }
+                        };
+                        if expected != *status {
+                            return Err(bad(format!(
+                                "a required inspection leads to {expected:?}, event says {status:?}"
+                            )));
+                        }
+                        app.inspection_cause = Some(InspectionCause {
+                            reason: reason.clone(),
+                            by: by.clone(),
+                            at,
+                        });
+                        app.cleared_on_papers = false;
+                        // A second inspection: the first one's booking is spent.
+                        if app.status == Status::InspectionPassed {
+                            app.inspection_at = None;
+                            app.moved_from = None;
+                        }
+                        app.status = *status;
+                    }
                     E::VesselDeparted { .. } => app.status = Status::InTransit,
                     E::VesselArrived { .. } => app.status = Status::Arrived,
                     E::ApplicationClosed { .. } => app.status = Status::Closed,
@@ -467,6 +503,11 @@ impl Clearance {
                     | E::AlertAcknowledged { .. }
                     | E::StoppageDeclared { .. }
                     | E::StoppageLifted { .. } => {}
+                }
+                // Cleared on its papers only while approved (a withdrawal,
+                // an expiry, a departure or an amendment ends it).
+                if app.status != Status::Approved {
+                    app.cleared_on_papers = false;
                 }
                 app.updated_at = at;
                 self.applications.insert(id, app);
@@ -531,8 +572,14 @@ impl Clearance {
                 {
                     return Err(format!("{}: {:?} without an approval", app.id, app.status));
                 }
-                Status::InspectionPassed | Status::InTransit | Status::Arrived
-                    if app.inspections == 0 =>
+                Status::InspectionPassed if app.inspections == 0 => {
+                    return Err(format!("{}: passed without an inspection", app.id));
+                }
+                // Sailed without an inspection: only cleared on its papers.
+                Status::InTransit | Status::Arrived
+                    if app.inspections == 0
+                        && (self.config.inspection.policy != InspectionPolicy::OnCause
+                            || app.inspection_cause.is_some()) =>
                 {
                     return Err(format!(
                         "{}: {:?} without an inspection",
@@ -541,6 +588,14 @@ impl Clearance {
                 }
                 Status::Draft if app.submitted_at.is_some() => {
                     return Err(format!("{}: draft after submission", app.id));
+                }
+                _ if app.cleared_on_papers
+                    && (app.status != Status::Approved || !self.clears_on_papers(app)) =>
+                {
+                    return Err(format!(
+                        "{}: cleared on its papers while {:?}",
+                        app.id, app.status
+                    ));
                 }
                 _ => {}
             }

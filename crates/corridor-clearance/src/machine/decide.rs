@@ -346,6 +346,11 @@ impl Clearance {
                 if !rebook && !matches!(app.status, Status::Approved | Status::FailedNotReady) {
                     return Err(illegal("schedule an inspection for", app.status));
                 }
+                if app.status == Status::Approved && app.cleared_on_papers {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{application_id} is cleared on its papers: require an inspection, giving its cause, before booking one"
+                    )));
+                }
                 self.require_active()?;
                 let at = corridor_ledger::time::to_seconds(at);
                 // The same time again is the same (stopped or passed) slot.
@@ -416,7 +421,9 @@ impl Clearance {
             }
             C::Depart { application_id } => {
                 let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
-                if app.status != Status::InspectionPassed {
+                let cleared = app.status == Status::InspectionPassed
+                    || (app.status == Status::Approved && app.cleared_on_papers);
+                if !cleared {
                     return Err(illegal("depart", app.status));
                 }
                 self.require_active()?;
@@ -624,6 +631,40 @@ impl Clearance {
                     at: corridor_ledger::time::to_seconds(at),
                     area,
                     evidence,
+                    by: actor.id.clone(),
+                })
+            }
+            C::RequireInspection {
+                application_id,
+                reason,
+            } => {
+                let app = self.authorise_app(actor, Action::RequireInspection, &application_id)?;
+                if self.config.inspection.policy != InspectionPolicy::OnCause {
+                    return Err(ClearanceError::Invalid(
+                        "every approved vessel is inspected under this corridor's rules: there is no inspection to require".into(),
+                    ));
+                }
+                let reason = required_text("reason", "a required inspection", &reason)?;
+                use Status::*;
+                let status = match app.status {
+                    Submitted | UnderReview | Held => app.status,
+                    Approved if app.cleared_on_papers => Approved,
+                    // A second inspection, if doubts persist.
+                    InspectionPassed => Approved,
+                    Approved | AwaitingInspection | FailedNotReady => {
+                        return Err(ClearanceError::Invalid(format!(
+                            "{application_id} already waits for an inspection"
+                        )));
+                    }
+                    other => return Err(illegal("require an inspection of", other)),
+                };
+                if status != app.status {
+                    self.require_active()?;
+                }
+                plain(Event::InspectionRequired {
+                    application_id,
+                    reason,
+                    status,
                     by: actor.id.clone(),
                 })
             }

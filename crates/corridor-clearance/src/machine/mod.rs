@@ -12,6 +12,13 @@
 //! withdraw: from draft … awaiting_inspection / failed_not_ready;  expire: when past its time.
 //! ```
 //!
+//! Under the on-cause policy ([`crate::config::InspectionPolicy::OnCause`],
+//! UNVIM's) an approval with no cause given is *cleared on its papers*: it
+//! departs from `approved` and never joins the queue. The coordinator's
+//! `require_inspection` (with the cause) in review or of a cleared vessel
+//! puts it in the queue once approved; of an `inspection_passed` one it
+//! goes back to `approved` for a second inspection.
+//!
 //! [`Clearance::execute`] authorises ([`crate::roles::can`]), checks the
 //! domain rules, and returns the [`Event`] to append to the log (with the
 //! party's signature for decisions); the state changes only by
@@ -20,7 +27,7 @@
 
 use crate::alerts::{AlertAck, AlertRef, MAX_KEY_CHARS};
 use crate::application::ApplicationContent;
-use crate::config::CorridorConfig;
+use crate::config::{CorridorConfig, InspectionPolicy};
 use crate::consensus::{Consensus, consensus};
 use crate::dayplan::{
     DayPlan, MAX_TEXT_CHARS, PlanApproval, PlanContent, PlanStatus, QueueOverride, Readiness,
@@ -204,6 +211,13 @@ pub enum Command {
         /// How it is known: `ais:<alert key>`, or the coordinator's words.
         evidence: String,
     },
+    /// Under the on-cause policy, the coordinator requires an inspection of
+    /// a vessel in review, cleared on its papers, or already inspected (a
+    /// second one), saying why.
+    RequireInspection {
+        application_id: String,
+        reason: String,
+    },
     /// The coordinator moves a waiting vessel to a place, or before another one.
     OverrideQueue {
         application_id: String,
@@ -334,6 +348,15 @@ pub enum Event {
         application_id: String,
         readiness: Readiness,
     },
+    /// An inspection required with its cause; `status` is the
+    /// application's after it (an inspected vessel is approved again, to
+    /// wait for its second inspection).
+    InspectionRequired {
+        application_id: String,
+        reason: String,
+        status: Status,
+        by: String,
+    },
     QueueOverridden {
         application_id: String,
         place: Option<u32>,
@@ -420,6 +443,7 @@ impl Event {
             | ApplicationClosed { application_id }
             | ReadinessDeclared { application_id, .. }
             | AreaArrivalRecorded { application_id, .. }
+            | InspectionRequired { application_id, .. }
             | QueueOverridden { application_id, .. } => Some(application_id),
             CorridorSuspended { .. }
             | CorridorResumed
@@ -537,6 +561,26 @@ pub struct Application {
     /// recorded by the coordinator), with how it is known.
     #[serde(default)]
     pub area_arrival: Option<AreaArrival>,
+    /// Approved and, under the on-cause policy, free to sail without an
+    /// inspection: no cause has been given.
+    #[serde(default)]
+    pub cleared_on_papers: bool,
+    /// Why an inspection was required (the latest cause), under the
+    /// on-cause policy.
+    #[serde(default)]
+    pub inspection_cause: Option<InspectionCause>,
+}
+
+/// Why the coordinator required an inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionCause {
+    /// The coordinator's words (public once logged).
+    pub reason: String,
+    /// Who required it.
+    pub by: String,
+    /// When.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub at: Timestamp,
 }
 
 /// A vessel's arrival at the inspection area.
@@ -597,12 +641,14 @@ impl Application {
         }
     }
 
-    /// Approved and not yet inspected (or to be inspected again): in the inspection queue.
+    /// Approved and not yet inspected (or to be inspected again), unless
+    /// cleared on its papers: in the inspection queue.
     pub fn waiting_for_inspection(&self) -> bool {
-        matches!(
-            self.status,
-            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
-        )
+        match self.status {
+            Status::Approved => !self.cleared_on_papers,
+            Status::AwaitingInspection | Status::FailedNotReady => true,
+            _ => false,
+        }
     }
 }
 
@@ -1018,6 +1064,12 @@ impl Clearance {
             }
             _ => None,
         }
+    }
+
+    /// Whether `app`, approved now, may sail without an inspection: under
+    /// the on-cause policy, when no cause has been given.
+    fn clears_on_papers(&self, app: &Application) -> bool {
+        self.config.inspection.policy == InspectionPolicy::OnCause && app.inspection_cause.is_none()
     }
 
     /// Authorises and checks `command`, applies its event, and returns it.

@@ -33,6 +33,14 @@ pub struct StatusPage {
     pub content_hash: Hash,
     /// One line per configured party.
     pub parties: Vec<PartyLine>,
+    /// Approved and free to sail without an inspection (the on-cause
+    /// policy, no cause given).
+    #[serde(default)]
+    pub cleared_on_papers: bool,
+    /// Why an inspection was required, under the on-cause policy: what the
+    /// agent is told.
+    #[serde(default)]
+    pub inspection_cause: Option<String>,
 }
 
 impl Clearance {
@@ -104,6 +112,8 @@ impl Clearance {
             submitted_at: app.submitted_at,
             content_hash: app.content_hash,
             parties,
+            cleared_on_papers: app.cleared_on_papers,
+            inspection_cause: app.inspection_cause.as_ref().map(|c| c.reason.clone()),
         })
     }
 }

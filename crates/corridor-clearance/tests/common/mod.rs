@@ -361,3 +361,14 @@ pub fn reject(code: &str) -> DecisionKind {
         text: format!("{code} text"),
     }
 }
+
+/// The UNVIM rules (one party, inspections on cause) with the Black Sea
+/// fixtures' ports, documents and notice, so [`content`] can be submitted.
+pub fn unvim_like() -> CorridorConfig {
+    let mut c = CorridorConfig::unvim().expect("unvim");
+    let b = bsgi();
+    c.ports = b.ports;
+    c.documents = b.documents;
+    c.eligibility.min_notice_hours = 44;
+    c
+}
