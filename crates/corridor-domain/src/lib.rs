@@ -27,6 +27,6 @@ pub mod voyage;
 pub use commodity::Commodity;
 pub use history::{CurrentVoyage, FieldChange, HistoryEntry, Merge, Snapshot};
 pub use ids::{IdError, Imo, Mmsi};
-pub use stats::{CargoFact, DateRange, InspectionDay, Stats, StatsBuilder};
+pub use stats::{CargoFact, DateRange, FiguresByDay, InspectionDay, Stats, StatsBuilder};
 pub use tonnes::Tonnes;
 pub use voyage::{CargoLine, Direction, Vessel, VoyageKey, VoyageRecord, VoyageStatus};

@@ -80,6 +80,8 @@ pub struct InspectionDay {
 pub struct StatsBuilder {
     stats: Stats,
     voyages: BTreeSet<i64>,
+    /// Voyages counted by [`FiguresByDay`] without their ids.
+    voyage_count: u64,
     /// Per day: inspections, and the change in vessels waiting.
     days: BTreeMap<Date, (u64, i64)>,
 }
@@ -93,23 +95,36 @@ impl StatsBuilder {
                 ..Stats::default()
             },
             voyages: BTreeSet::new(),
+            voyage_count: 0,
             days: BTreeMap::new(),
         }
     }
 
+    /// `n` voyages that departed on `departure` and were inspected on
+    /// `inspected`: the day's inspections, and waiting from the one day
+    /// to the day before the other.
+    fn inspected(&mut self, departure: Date, inspected: Date, n: u64) {
+        let signed = i64::try_from(n).unwrap_or(i64::MAX);
+        self.days.entry(inspected).or_default().0 += n;
+        if departure < inspected {
+            self.days.entry(departure).or_default().1 += signed;
+            self.days.entry(inspected).or_default().1 -= signed;
+        }
+    }
+
     pub fn add(&mut self, f: &CargoFact) {
-        let s = &mut self.stats;
         let month = format!("{:04}-{:02}", f.departure.year(), f.departure.month());
         if self.voyages.insert(f.voyage_id) {
-            *s.voyages_by_month.entry(month.clone()).or_default() += 1;
+            *self
+                .stats
+                .voyages_by_month
+                .entry(month.clone())
+                .or_default() += 1;
             if let Some(i) = f.inspection_cleared {
-                self.days.entry(i).or_default().0 += 1;
-                if f.departure < i {
-                    self.days.entry(f.departure).or_default().1 += 1;
-                    self.days.entry(i).or_default().1 -= 1;
-                }
+                self.inspected(f.departure, i, 1);
             }
         }
+        let s = &mut self.stats;
         *s.by_month_commodity
             .entry(month.clone())
             .or_default()
@@ -135,7 +150,7 @@ impl StatsBuilder {
     }
 
     pub fn finish(mut self) -> Stats {
-        self.stats.voyages = self.voyages.len() as u64;
+        self.stats.voyages = self.voyages.len() as u64 + self.voyage_count;
         if let (Some(first), Some(last)) = (
             self.days.keys().next().copied(),
             self.days.keys().next_back().copied(),
@@ -160,10 +175,197 @@ impl StatsBuilder {
     }
 }
 
+/// What one departure day adds to the figures: the whole record summed
+/// once, by day, so that the figures of any date range are a merge of its
+/// days (a few hundred) instead of a read of its cargo lines (a million).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct DayPart {
+    tonnes: Tonnes,
+    cargo_lines: u64,
+    wfp_tonnes: Tonnes,
+    voyages: u64,
+    by_port: BTreeMap<String, Tonnes>,
+    by_commodity: BTreeMap<String, Tonnes>,
+    by_country: BTreeMap<String, Tonnes>,
+    by_income_group: BTreeMap<String, Tonnes>,
+    by_development_category: BTreeMap<String, Tonnes>,
+    by_un_region: BTreeMap<String, Tonnes>,
+    by_world_bank_region: BTreeMap<String, Tonnes>,
+    /// Voyages departed this day by the day of their inspection.
+    inspected: BTreeMap<Date, u64>,
+}
+
+/// The record's figures by departure day; [`FiguresByDay::stats`] gives
+/// any range's [`Stats`], equal to a [`StatsBuilder`] fed that range's
+/// cargo lines.
+#[derive(Debug, Clone, Default)]
+pub struct FiguresByDay {
+    days: BTreeMap<Date, DayPart>,
+    /// Voyages seen while adding (each is counted on its first line).
+    seen: BTreeSet<i64>,
+}
+
+impl FiguresByDay {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, f: &CargoFact) {
+        let d = self.days.entry(f.departure).or_default();
+        if self.seen.insert(f.voyage_id) {
+            d.voyages += 1;
+            if let Some(i) = f.inspection_cleared {
+                *d.inspected.entry(i).or_default() += 1;
+            }
+        }
+        d.tonnes += f.tonnes;
+        d.cargo_lines += 1;
+        if f.wfp {
+            d.wfp_tonnes += f.tonnes;
+        }
+        for (map, key) in [
+            (&mut d.by_port, &f.port),
+            (&mut d.by_commodity, &f.commodity),
+            (&mut d.by_country, &f.country),
+            (&mut d.by_income_group, &f.income_group),
+            (&mut d.by_development_category, &f.development_category),
+            (&mut d.by_un_region, &f.un_region),
+            (&mut d.by_world_bank_region, &f.world_bank_region),
+        ] {
+            *map.entry(key.clone()).or_default() += f.tonnes;
+        }
+    }
+
+    /// Done adding: the voyages seen are no longer needed.
+    pub fn finish(mut self) -> Self {
+        self.seen = BTreeSet::new();
+        self
+    }
+
+    /// The figures of the voyages that departed in `range`.
+    pub fn stats(&self, range: DateRange) -> Stats {
+        let mut b = StatsBuilder::new(range);
+        let days = match (range.from, range.until) {
+            (Some(f), Some(u)) if f > u => return b.finish(),
+            (f, u) => self.days.range((
+                f.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+                u.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+            )),
+        };
+        for (day, d) in days {
+            let s = &mut b.stats;
+            let month = format!("{:04}-{:02}", day.year(), day.month());
+            s.tonnes += d.tonnes;
+            s.cargo_lines += d.cargo_lines;
+            s.wfp_tonnes += d.wfp_tonnes;
+            if d.voyages > 0 {
+                *s.voyages_by_month.entry(month.clone()).or_default() += d.voyages;
+            }
+            b.voyage_count += d.voyages;
+            *s.by_month.entry(month.clone()).or_default() += d.tonnes;
+            let by_commodity = s.by_month_commodity.entry(month).or_default();
+            for (k, t) in &d.by_commodity {
+                *by_commodity.entry(k.clone()).or_default() += *t;
+            }
+            for (into, from) in [
+                (&mut s.by_port, &d.by_port),
+                (&mut s.by_commodity, &d.by_commodity),
+                (&mut s.by_country, &d.by_country),
+                (&mut s.by_income_group, &d.by_income_group),
+                (&mut s.by_development_category, &d.by_development_category),
+                (&mut s.by_un_region, &d.by_un_region),
+                (&mut s.by_world_bank_region, &d.by_world_bank_region),
+            ] {
+                for (k, t) in from {
+                    *into.entry(k.clone()).or_default() += *t;
+                }
+            }
+            for (inspected, n) in &d.inspected {
+                b.inspected(*day, *inspected, *n);
+            }
+        }
+        b.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+    use proptest::prelude::*;
+
+    /// Cargo lines of up to 40 voyages over three months: a voyage's
+    /// lines share its departure and inspection, as in the record.
+    fn facts() -> impl Strategy<Value = Vec<CargoFact>> {
+        let line = (
+            0..40i64,
+            0..3usize,
+            0..5_000_000i64,
+            0..4usize,
+            any::<bool>(),
+        );
+        proptest::collection::vec(line, 0..120).prop_map(|lines| {
+            let day = |n: i64| {
+                date(2022, 8, 1)
+                    .checked_add(jiff::Span::new().days(n))
+                    .unwrap()
+            };
+            lines
+                .into_iter()
+                .map(|(v, c, kg, country, wfp)| CargoFact {
+                    voyage_id: v,
+                    port: ["Odesa", "Chornomorsk", "Yuzhny/Pivdennyi"][(v % 3) as usize].into(),
+                    // Several voyages a day, several inspected on the same day.
+                    departure: day(v % 12 * 8),
+                    inspection_cleared: (v % 5 != 0).then(|| day(v % 12 * 8 + v % 4)),
+                    commodity: ["Corn", "Wheat", "Barley"][c].into(),
+                    tonnes: Tonnes::from_kg(kg),
+                    country: ["Spain", "Egypt", "China", "Kenya"][country].into(),
+                    income_group: ["high", "lower-middle", "upper-middle", "low"][country].into(),
+                    development_category: ["developed", "developing", "developing", "LDC"][country]
+                        .into(),
+                    un_region: ["WEOG", "Africa", "Asia-Pacific", "Africa"][country].into(),
+                    world_bank_region: ["ECA", "MENA", "EAP", "SSA"][country].into(),
+                    wfp,
+                })
+                .collect()
+        })
+    }
+
+    fn range() -> impl Strategy<Value = DateRange> {
+        let day = proptest::option::of(0..100i64);
+        (day.clone(), day).prop_map(|(f, u)| {
+            let d = |n: i64| {
+                date(2022, 7, 25)
+                    .checked_add(jiff::Span::new().days(n))
+                    .unwrap()
+            };
+            DateRange {
+                from: f.map(d),
+                until: u.map(d),
+            }
+        })
+    }
+
+    proptest! {
+        /// Open finding 54: a range's figures come from the record summed
+        /// by day, and must be exactly those of its cargo lines summed.
+        #[test]
+        fn figures_by_day_give_any_ranges_figures_exactly(facts in facts(), ranges in proptest::collection::vec(range(), 1..6)) {
+            let mut by_day = FiguresByDay::new();
+            for f in &facts {
+                by_day.add(f);
+            }
+            let by_day = by_day.finish();
+            for range in ranges {
+                let mut b = StatsBuilder::new(range);
+                for f in facts.iter().filter(|f| range.contains(f.departure)) {
+                    b.add(f);
+                }
+                prop_assert_eq!(by_day.stats(range), b.finish(), "{:?}", range);
+            }
+        }
+    }
 
     fn fact(
         voyage_id: i64,

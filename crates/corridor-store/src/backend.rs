@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use corridor_domain::{
-    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, FieldChange, Imo, Snapshot, Stats,
-    StatsBuilder, Tonnes, VoyageKey, VoyageRecord, country, port,
+    CargoFact, CargoLine, Commodity, CurrentVoyage, DateRange, FieldChange, FiguresByDay, Imo,
+    Snapshot, Stats, Tonnes, VoyageKey, VoyageRecord, country, port,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -38,30 +38,24 @@ const CHUNK: usize = 1000;
 /// two tables wait for the import to commit.
 pub const BULK_LOAD_MIN: usize = 100_000;
 
-/// The figures last computed for a few date ranges, each with the record's
-/// version it was read at (how many imports it holds; every import adds a
-/// row to `imports` in its own transaction, so any import changes it).
-/// A million cargo lines take seconds to sum, and the dashboard asks for
-/// the same figures at every visit.
-#[derive(Debug)]
+/// The whole record's figures by departure day, with the record's version
+/// they were read at (how many imports it holds; every import adds a row
+/// to `imports` in its own transaction, so any import changes it). A
+/// million cargo lines take seconds to read; any date range's figures are
+/// then a merge of its days ([`FiguresByDay::stats`]), so the record is
+/// read once per version, not once per range asked.
+#[derive(Debug, Default)]
 struct FiguresCache {
-    kept: std::sync::Mutex<std::collections::VecDeque<KeptFigures>>,
-    /// One lock per date range being summed: the first visitors of a range
-    /// after a start or an import wait for one sum instead of each running
-    /// its own. Forgotten once no one holds or waits for it.
-    turns: std::sync::Mutex<HashMap<DateRange, Arc<tokio::sync::Mutex<()>>>>,
-    /// Sums of different ranges at once, each on one connection: the rest
-    /// of the pool stays for the rest of the API.
-    slots: tokio::sync::Semaphore,
+    kept: std::sync::Mutex<Option<KeptFigures>>,
+    /// One sum at a time: the first visitors after a start or an import
+    /// wait for it instead of each running its own.
+    turn: tokio::sync::Mutex<()>,
     /// How many times the figures were summed from the rows.
     sums: std::sync::atomic::AtomicU64,
 }
 
-/// A date range, the record's version the figures were read at, the figures.
-type KeptFigures = (DateRange, (i64, i64), Stats);
-
-/// Date ranges whose figures are kept.
-const FIGURES_KEPT: usize = 32;
+/// The record's version the figures were read at, and the figures.
+type KeptFigures = ((i64, i64), Arc<FiguresByDay>);
 
 /// A pooled connection given back when its work finished, and closed
 /// (taken out of the pool) when the work was dropped half-way: handed back
@@ -86,51 +80,16 @@ impl<DB: sqlx::Database> Drop for UnlessFinished<DB> {
     }
 }
 
-/// Sums of the figures that run at once (each a whole read of the range).
-const SUMS_AT_ONCE: usize = 2;
-
-impl Default for FiguresCache {
-    fn default() -> Self {
-        FiguresCache {
-            kept: Default::default(),
-            turns: Default::default(),
-            slots: tokio::sync::Semaphore::new(SUMS_AT_ONCE),
-            sums: Default::default(),
-        }
-    }
-}
-
 impl FiguresCache {
-    /// The lock of `range`'s sum.
-    fn turn(&self, range: DateRange) -> Arc<tokio::sync::Mutex<()>> {
-        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(turns.entry(range).or_default())
+    fn get(&self, version: (i64, i64)) -> Option<Arc<FiguresByDay>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, f)| Arc::clone(f))
     }
 
-    /// Gives `range`'s lock back, forgetting it when no one else has it
-    /// (clones are only made under the map's lock, so the count is exact).
-    fn done(&self, range: DateRange, turn: Arc<tokio::sync::Mutex<()>>) {
-        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
-        if Arc::strong_count(&turn) <= 2 {
-            turns.remove(&range);
-        }
-    }
-
-    fn get(&self, range: DateRange, version: (i64, i64)) -> Option<Stats> {
-        let kept = self.kept.lock().ok()?;
-        kept.iter()
-            .find(|(r, v, _)| *r == range && *v == version)
-            .map(|(_, _, s)| s.clone())
-    }
-
-    fn put(&self, range: DateRange, version: (i64, i64), stats: &Stats) {
-        if let Ok(mut kept) = self.kept.lock() {
-            kept.retain(|(r, _, _)| *r != range);
-            if kept.len() >= FIGURES_KEPT {
-                kept.pop_front();
-            }
-            kept.push_back((range, version, stats.clone()));
-        }
+    fn put(&self, version: (i64, i64), figures: Arc<FiguresByDay>) {
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, figures));
     }
 }
 
@@ -608,7 +567,7 @@ macro_rules! store_impl {
             }
 
             /// The figures of `range`, summed from the rows as they are read.
-            async fn sum_figures(&self, range: DateRange) -> Result<Stats, StoreError> {
+            async fn sum_figures(&self) -> Result<FiguresByDay, StoreError> {
                 // A sum whose caller went away mid-read leaves its connection
                 // closed, not handed back to be drained (on PostgreSQL, the
                 // rest of the range's rows) while its place is free again.
@@ -616,16 +575,13 @@ macro_rules! store_impl {
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
                      c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
-                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
-                     WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
+                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id",
                 ))
-                .bind(range.from.map(sql_day))
-                .bind(range.until.map(sql_day))
                 // A row at a time into the sums: memory stays that of the
                 // figures, not of the record (1.6 GB a call for a million
                 // cargo lines, and as much again per call at once).
                 .fetch(conn.get());
-                let mut b = StatsBuilder::new(range);
+                let mut b = FiguresByDay::new();
                 while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                     b.add(&CargoFact {
                         voyage_id: r.try_get(0)?,
@@ -941,29 +897,22 @@ macro_rules! store_impl {
             }
 
             async fn stats(&self, range: DateRange) -> Result<Stats, StoreError> {
-                if let Some(s) = self.figures.get(range, self.record_version().await?) {
-                    return Ok(s);
+                if let Some(f) = self.figures.get(self.record_version().await?) {
+                    return Ok(f.stats(range));
                 }
-                let turn = self.figures.turn(range);
-                let result = async {
-                    let _turn = turn.lock().await;
-                    // Read before the figures: an import committed in between
-                    // leaves them under the older version, computed again next
-                    // time. Read again after the wait: the sum waited for may be
-                    // this one's.
-                    let version = self.record_version().await?;
-                    if let Some(s) = self.figures.get(range, version) {
-                        return Ok(s);
-                    }
-                    let _slot = self.figures.slots.acquire().await.map_err(|e| StoreError::Cut(e.to_string()))?;
-                    self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let stats = self.sum_figures(range).await?;
-                    self.figures.put(range, version, &stats);
-                    Ok(stats)
+                let _turn = self.figures.turn.lock().await;
+                // Read before the figures: an import committed in between
+                // leaves them under the older version, summed again next
+                // time. Read again after the wait: the sum waited for may
+                // be of this version.
+                let version = self.record_version().await?;
+                if let Some(f) = self.figures.get(version) {
+                    return Ok(f.stats(range));
                 }
-                .await;
-                self.figures.done(range, turn);
-                result
+                self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let figures = Arc::new(self.sum_figures().await?);
+                self.figures.put(version, Arc::clone(&figures));
+                Ok(figures.stats(range))
             }
 
             async fn voyages(&self, q: &VoyageQuery) -> Result<Page<VoyageView>, StoreError> {

@@ -69,7 +69,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `corridor_domain::history` for the rule), in one transaction.
     async fn import(&self, batch: ImportBatch<'_>) -> Result<ImportOutcome, StoreError>;
 
-    /// The published figures over departures in `range`.
+    /// The published figures over departures in `range`: a merge of the
+    /// days in it from the whole record's figures by day, which are summed
+    /// from the rows once per version of the record.
     async fn stats(&self, range: DateRange) -> Result<Stats, StoreError>;
 
     /// Voyages matching `q`, newest departure first.
@@ -95,10 +97,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
 
     /// How many times this store summed the figures from the rows since
-    /// it opened; every other [`Store::stats`] call was answered from the
-    /// figures kept for its range and the record's version. One sum runs
-    /// per range (callers that arrive during it wait for it), and at most
-    /// two ranges are summed at once.
+    /// it opened; every other [`Store::stats`] call, whatever its range,
+    /// was answered from the figures by day kept for the record's version.
+    /// One sum runs at a time (callers that arrive during it wait for it).
     fn figures_summed(&self) -> u64;
 
     /// Whether the database answers now (one trivial query on a connection

@@ -1138,8 +1138,9 @@ on_both!(the_first_visitors_wait_for_one_sum, |store: Arc<
     );
     assert_eq!(a.unwrap(), b.unwrap());
     assert_eq!(store.figures_summed(), 2);
-    // Different ranges at once: each summed once, each its own figures
-    // (two sums run at a time; the others wait for a place).
+    // Different ranges at once, each its own figures: open finding 54,
+    // the record is not read again for them (the first visitor of each
+    // range waited for a sum of its own, 12 s at a million lines).
     let months = ["2022-08", "2022-09", "2022-10", "2022-11", "2022-12"];
     let calls: Vec<_> = months
         .iter()
@@ -1166,7 +1167,7 @@ on_both!(the_first_visitors_wait_for_one_sum, |store: Arc<
         assert_eq!(first.by_month.keys().collect::<Vec<_>>(), [m]);
         assert_eq!(first.tonnes, whole.by_month[*m]);
     }
-    assert_eq!(store.figures_summed(), 2 + months.len() as u64);
+    assert_eq!(store.figures_summed(), 2);
 });
 
 // Open finding 57: the readiness check waited for a connection of the same
