@@ -2771,7 +2771,7 @@ async fn vessels_cleared_on_their_papers_leave_the_queue_until_a_cause_is_given(
     )
     .await;
     assert_eq!(
-        mine["inspection_cause"]["reason"], "Last port calls do not match the AIS track",
+        mine["inspection_cause"], "Last port calls do not match the AIS track",
         "{mine}"
     );
     let (st, body) = w

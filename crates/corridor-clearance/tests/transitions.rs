@@ -1970,16 +1970,37 @@ fn a_corridor_that_inspects_on_cause_lets_vessels_cleared_on_their_papers_sail()
         page.inspection_cause.as_deref(),
         Some("Manifest weights disagree with the draught")
     );
-    assert!(matches!(
-        depart(&mut w, &doubted, now),
-        Err(ClearanceError::IllegalTransition { .. })
-    ));
+    let err = depart(&mut w, &doubted, now).expect_err("waits for its inspection");
+    assert!(
+        err.to_string()
+            .contains("waits for the inspection required of it (Manifest weights"),
+        "{err}"
+    );
     let err = require(&mut w, &coordinator(), &doubted, "again", now).expect_err("waits");
     assert!(err.to_string().contains("already waits"), "{err}");
 
     // Passed, then doubts persist: a second inspection, then it sails.
+    // Asked past the approval's validity (480 h), the second inspection
+    // has its own: the centre's doubt does not lapse the clearance
+    // (session 24's review), and the readiness declared for the first
+    // inspection is spent.
+    w.run(
+        &agent("boreas"),
+        Command::DeclareReadiness {
+            application_id: doubted.clone(),
+            readiness: corridor_clearance::dayplan::Readiness {
+                holds_ventilated: true,
+                gas_free: true,
+                testing_equipment_aboard: true,
+                documents_complete: true,
+                note: None,
+            },
+        },
+        now,
+    )
+    .expect("ready");
     book_and_pass(&mut w, &doubted, now);
-    now += 2.hours();
+    now += 500.hours();
     require(
         &mut w,
         &coordinator(),
@@ -1991,14 +2012,56 @@ fn a_corridor_that_inspects_on_cause_lets_vessels_cleared_on_their_papers_sail()
     let app = &w.clearance.applications[&doubted];
     assert_eq!(app.status, Status::Approved);
     assert!(app.waiting_for_inspection() && !app.cleared_on_papers);
+    assert!(app.ready_at.is_none() && app.readiness.is_none());
+    let expire = Command::Expire {
+        application_id: doubted.clone(),
+    };
+    assert!(matches!(
+        w.run(&system(), expire, now),
+        Err(ClearanceError::NotYetExpired { .. })
+    ));
     book_and_pass(&mut w, &doubted, now);
     depart(&mut w, &doubted, now + 2.hours()).expect("sails after its second pass");
     assert_eq!(w.clearance.applications[&doubted].inspections, 2);
+
+    // A cause is the vessel's until an inspection resolves it: withdrawn
+    // and applied for again, it is not cleared on its papers (session
+    // 24's review: the cause was shed by applying again).
+    now += 3.hours();
+    let dodger = w.submitted("cygnus", "9000039", now);
+    require(&mut w, &coordinator(), &dodger, "AIS off for 9 hours", now).expect("cause");
+    w.run(
+        &agent("cygnus"),
+        Command::Withdraw {
+            application_id: dodger.clone(),
+            reason: "plans changed".into(),
+        },
+        now,
+    )
+    .expect("withdrawn");
+    let again = w.submitted("cygnus", "9000039", now);
+    w.decide("UNVIM", &again, DecisionKind::Approve, now)
+        .expect("approve");
+    let app = &w.clearance.applications[&again];
+    assert!(!app.cleared_on_papers && app.waiting_for_inspection());
+    let carried = &app.inspection_cause.as_ref().expect("carried").reason;
+    assert!(
+        carried.contains(&dodger) && carried.contains("AIS off for 9 hours"),
+        "{carried}"
+    );
 
     w.clearance.check_invariants().expect("invariants");
     let events = w.events();
     let replayed =
         Clearance::replay(unvim_like(), events.iter().map(|(t, e)| (*t, e))).expect("replay");
+    assert_eq!(replayed.applications, w.clearance.applications);
+    // The log, not the rules it is read under, says who was cleared on
+    // the papers (session 24's review: a log read under other rules freed
+    // vessels approved for inspection, or the other way round).
+    let mut every = unvim_like();
+    every.inspection.policy = corridor_clearance::InspectionPolicy::EveryVessel;
+    let replayed = Clearance::replay(every, events.iter().map(|(t, e)| (*t, e)))
+        .expect("replay under other rules");
     assert_eq!(replayed.applications, w.clearance.applications);
 
     // The Black Sea's rule: every approved vessel is inspected.

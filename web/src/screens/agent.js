@@ -24,6 +24,8 @@ export function documentRows(rules, documents) {
 
 const EDITABLE = new Set(['draft', 'under_review', 'held']);
 const READINESS = new Set(['approved', 'awaiting_inspection', 'failed_not_ready']);
+// In review or waiting: a cause given still stands ahead of the vessel.
+const WAITING = new Set(['submitted', 'under_review', 'held', 'approved', 'awaiting_inspection', 'failed_not_ready']);
 // What the server lets an agent withdraw (decide.rs, Withdraw): anything
 // not yet inspected, passed or ended.
 export const WITHDRAWABLE = new Set(['draft', 'submitted', 'under_review', 'held', 'approved', 'awaiting_inspection', 'failed_not_ready']);
@@ -260,7 +262,7 @@ function withdrawForm(app, done, status) {
       tell(status, 'error', 'Say why the application is withdrawn: the reason is logged.');
       return;
     }
-    const decided = app.status === 'draft' ? '' : READINESS.has(app.status) ? ' It leaves the inspection queue.' : ' The parties stop considering it.';
+    const decided = app.status === 'draft' ? '' : app.cleared_on_papers ? ' Its clearance ends.' : READINESS.has(app.status) ? ' It leaves the inspection queue.' : ' The parties stop considering it.';
     if (!window.confirm(`Withdraw application ${app.id} (${app.content.vessel.name})?${decided} This cannot be undone: the vessel needs a new application to sail.`)) {
       tell(status, 'info', `Not withdrawn: application ${app.id} stands as it was.`);
       return;
@@ -381,7 +383,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         // A corridor that inspects on cause: may it sail, or why is it inspected?
         app.cleared_on_papers ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-inspection-cause' }, 'None required: cleared on its papers, it may sail.')] : null,
-        app.inspection_cause ? [h('dt', null, 'Inspection required'), h('dd', { id: 'app-inspection-cause' }, app.inspection_cause.reason)] : null,
+        app.inspection_cause ? [h('dt', null, WAITING.has(app.status) ? 'Inspection required' : 'Inspected on cause'), h('dd', { id: 'app-inspection-cause' }, app.inspection_cause)] : null,
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status !== 'draft' ? decisionReasons(page) : null,
       app.status === 'draft' ? h('div', { class: 'actions' }, actionButton('Submit to the parties', status, async (done) => {

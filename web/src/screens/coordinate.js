@@ -635,7 +635,8 @@ export const coordinateScreen = forRole('coordinator', 'Coordination', (root, { 
           throw new Error(`Give the cause for inspecting ${a.vessel} first: it is logged and the agent is told it.`);
         }
         await postJSON(`/applications/${a.id}/inspection/require`, { reason: reason.value });
-        done(`${a.id} (${a.vessel}) now waits for ${second ? 'a second' : 'an'} inspection.`);
+        const inReview = ['submitted', 'under_review', 'held'].includes(a.status);
+        done(`${a.id} (${a.vessel}) ${inReview ? 'will wait, once approved, for an' : `now waits for ${second ? 'a second' : 'an'}`} inspection.`);
         await load();
       }, { 'data-action': 'require-inspection' }));
     }));

@@ -71,7 +71,10 @@ pub(crate) fn app_body(app: &Application, checklist: &[corridor_clearance::Check
         // by the coordinator): the queue counts its place from then.
         "area_arrival": app.area_arrival,
         "cleared_on_papers": app.cleared_on_papers,
-        "inspection_cause": app.inspection_cause,
+        // Why an inspection was required (the coordinator's words, or a
+        // cause carried from the vessel's earlier application), and when.
+        "inspection_cause": app.inspection_cause.as_ref().map(|c| &c.reason),
+        "inspection_required_at": app.inspection_cause.as_ref().map(|c| corridor_ledger::time::format(c.at)),
         "last_inspection": app.last_inspection.as_ref().map(|last| json!({
             "outcome": last.outcome,
             "recorded_at": corridor_ledger::time::format(last.at),

@@ -96,7 +96,7 @@ pub struct RequireInspectionRequest {
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/inspection/require", tag = "inspections", security(("bearer" = [])),
     params(("id" = String, Path, description = "tracking number")), request_body = RequireInspectionRequest,
-    responses((status = 200, body = Object, description = "the status page; the vessel now waits for an inspection (a second one, if it passed one)"), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Object, description = "the status page; the vessel waits for an inspection once approved (now, if it is; a second one, if it passed one)"), (status = "4XX", body = ErrorBody)))]
 pub(super) async fn require_inspection(
     State(s): Svc,
     caller: Caller,

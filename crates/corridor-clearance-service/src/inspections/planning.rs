@@ -409,6 +409,9 @@ impl<'a> Planning<'a> {
         let Some(app) = self.clearance.applications.get(id) else {
             return "there is no such application".into();
         };
+        if app.cleared_on_papers {
+            return "it is cleared on its papers and waits for no inspection".into();
+        }
         if !app.waiting_for_inspection() {
             return format!(
                 "it is {} and does not wait for an inspection",

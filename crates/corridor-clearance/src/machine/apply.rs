@@ -272,7 +272,11 @@ impl Clearance {
                         app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
                     }
                     E::DecisionRecorded {
-                        decision, status, ..
+                        decision,
+                        status,
+                        cleared_on_papers,
+                        carried_cause,
+                        ..
                     } => {
                         if decision.application_id != *id
                             || decision.application_hash != app.content_hash
@@ -326,10 +330,29 @@ impl Clearance {
                                 "decision leads to {computed:?}, event says {status:?}"
                             )));
                         }
+                        // What the approval did under the on-cause policy is
+                        // the log's, not the rules' of the day it is read.
+                        if (*cleared_on_papers || carried_cause.is_some())
+                            && (computed != Status::Approved
+                                || app.inspection_cause.is_some()
+                                || (*cleared_on_papers && carried_cause.is_some()))
+                        {
+                            return Err(bad(format!(
+                                "{}'s decision clears {id} on its papers or carries a cause where it cannot",
+                                decision.party
+                            )));
+                        }
                         app.status = computed;
                         if computed == Status::Approved {
                             app.approved_at = Some(at);
-                            app.cleared_on_papers = self.clears_on_papers(&app);
+                            app.cleared_on_papers = *cleared_on_papers;
+                            if let Some(reason) = carried_cause {
+                                app.inspection_cause = Some(InspectionCause {
+                                    reason: reason.clone(),
+                                    by: "corridor".into(),
+                                    at,
+                                });
+                            }
                         }
                     }
                     E::HoldReleased {
@@ -483,14 +506,27 @@ impl Clearance {
                             at,
                         });
                         app.cleared_on_papers = false;
-                        // A second inspection: the first one's booking is spent.
+                        // A second inspection: the first one's booking and
+                        // readiness are spent (the agent declares it again).
                         if app.status == Status::InspectionPassed {
                             app.inspection_at = None;
                             app.moved_from = None;
+                            app.readiness = None;
+                            app.ready_at = None;
                         }
                         app.status = *status;
                     }
-                    E::VesselDeparted { .. } => app.status = Status::InTransit,
+                    E::VesselDeparted { .. } => {
+                        if app.status != Status::InspectionPassed
+                            && !(app.status == Status::Approved && app.cleared_on_papers)
+                        {
+                            return Err(bad(format!(
+                                "{id} departed while {} and not cleared",
+                                app.status.words()
+                            )));
+                        }
+                        app.status = Status::InTransit;
+                    }
                     E::VesselArrived { .. } => app.status = Status::Arrived,
                     E::ApplicationClosed { .. } => app.status = Status::Closed,
                     E::ApplicationCreated { .. }
@@ -575,11 +611,10 @@ impl Clearance {
                 Status::InspectionPassed if app.inspections == 0 => {
                     return Err(format!("{}: passed without an inspection", app.id));
                 }
-                // Sailed without an inspection: only cleared on its papers.
+                // Sailed without an inspection: only cleared on its papers
+                // (no cause given; the departure's replay checks the rest).
                 Status::InTransit | Status::Arrived
-                    if app.inspections == 0
-                        && (self.config.inspection.policy != InspectionPolicy::OnCause
-                            || app.inspection_cause.is_some()) =>
+                    if app.inspections == 0 && app.inspection_cause.is_some() =>
                 {
                     return Err(format!(
                         "{}: {:?} without an inspection",
@@ -590,7 +625,7 @@ impl Clearance {
                     return Err(format!("{}: draft after submission", app.id));
                 }
                 _ if app.cleared_on_papers
-                    && (app.status != Status::Approved || !self.clears_on_papers(app)) =>
+                    && (app.status != Status::Approved || app.inspection_cause.is_some()) =>
                 {
                     return Err(format!(
                         "{}: cleared on its papers while {:?}",

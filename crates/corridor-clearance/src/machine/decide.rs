@@ -150,6 +150,11 @@ impl Clearance {
                 let mut decisions = app.decisions.clone();
                 decisions.insert(party.clone(), party_decision(&decision.payload, now));
                 let status = self.status_after(&decisions, app.status);
+                let (cleared_on_papers, carried_cause) = if status == Status::Approved {
+                    self.clears_on_papers(app)
+                } else {
+                    (false, None)
+                };
                 let signature = Some(EntrySignature {
                     party,
                     key_id: decision.payload.key_id.clone(),
@@ -160,6 +165,8 @@ impl Clearance {
                         application_id,
                         decision: decision.payload,
                         status,
+                        cleared_on_papers,
+                        carried_cause,
                     },
                     signature,
                 })
@@ -317,7 +324,7 @@ impl Clearance {
                     .expires_at(app)
                     .ok_or_else(|| illegal("expire", app.status))?;
                 // Suspended time extends a clearance's validity.
-                let expires_at = match app.approved_at {
+                let expires_at = match self.validity_start(app) {
                     Some(t)
                         if matches!(
                             app.status,
@@ -423,6 +430,14 @@ impl Clearance {
                 let app = self.authorise_app(actor, Action::RecordMovement, &application_id)?;
                 let cleared = app.status == Status::InspectionPassed
                     || (app.status == Status::Approved && app.cleared_on_papers);
+                if let (false, Status::Approved, Some(cause)) =
+                    (cleared, app.status, &app.inspection_cause)
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{application_id} waits for the inspection required of it ({}): it departs once that has passed",
+                        cause.reason
+                    )));
+                }
                 if !cleared {
                     return Err(illegal("depart", app.status));
                 }
@@ -547,6 +562,11 @@ impl Clearance {
                 readiness,
             } => {
                 let app = self.authorise_app(actor, Action::DeclareReadiness, &application_id)?;
+                if app.cleared_on_papers {
+                    return Err(ClearanceError::Invalid(format!(
+                        "{application_id} is cleared on its papers: no inspection waits for its readiness"
+                    )));
+                }
                 if !app.waiting_for_inspection() {
                     return Err(illegal("declare readiness for", app.status));
                 }

@@ -286,6 +286,15 @@ pub enum Event {
         application_id: String,
         decision: DecisionPayload,
         status: Status,
+        /// Whether the approval clears the vessel on its papers (the
+        /// on-cause policy): logged, so the log means the same under
+        /// whatever rules it is read. Absent (false) before it existed.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cleared_on_papers: bool,
+        /// A cause carried from the vessel's earlier application that no
+        /// inspection resolved: the approval does not clear it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carried_cause: Option<String>,
     },
     /// `decision` is the party's signed release; the signature travels in
     /// the log entry, as a decision's does.
@@ -1055,9 +1064,9 @@ impl Clearance {
     pub fn expires_at(&self, app: &Application) -> Option<Timestamp> {
         let validity = SignedDuration::from_hours(self.config.timing.clearance_validity_hours);
         match app.status {
-            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady => {
-                app.approved_at.and_then(|t| t.checked_add(validity).ok())
-            }
+            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady => self
+                .validity_start(app)
+                .and_then(|t| t.checked_add(validity).ok()),
             Status::Draft => Some(app.content.eta_inspection_area),
             Status::Submitted | Status::UnderReview | Status::Held => {
                 app.content.eta_inspection_area.checked_add(validity).ok()
@@ -1066,10 +1075,53 @@ impl Clearance {
         }
     }
 
-    /// Whether `app`, approved now, may sail without an inspection: under
-    /// the on-cause policy, when no cause has been given.
-    fn clears_on_papers(&self, app: &Application) -> bool {
-        self.config.inspection.policy == InspectionPolicy::OnCause && app.inspection_cause.is_none()
+    /// What an approval of `app` now does under the on-cause policy:
+    /// clears it on its papers (`true`), or not, with the cause carried
+    /// from an earlier application of the same vessel that no inspection
+    /// resolved (withdrawn or failed before its inspection passed, or found
+    /// non-compliant), so that applying again does not shed a cause.
+    fn clears_on_papers(&self, app: &Application) -> (bool, Option<String>) {
+        if self.config.inspection.policy != InspectionPolicy::OnCause
+            || app.inspection_cause.is_some()
+        {
+            return (false, None);
+        }
+        let unresolved = self
+            .applications
+            .values()
+            .filter(|o| o.id != app.id && o.content.vessel.imo == app.content.vessel.imo)
+            .filter_map(|o| {
+                let last = o.last_inspection.as_ref();
+                if let Some(l) = last
+                    && let InspectionOutcome::NonCompliant { text, .. } = &l.outcome
+                {
+                    return Some((l.at, format!("{} was found non-compliant: {text}", o.id)));
+                }
+                let cause = o.inspection_cause.as_ref()?;
+                let passed_since = last
+                    .is_some_and(|l| l.outcome == InspectionOutcome::Passed && l.at >= cause.at);
+                (!passed_since).then(|| {
+                    (
+                        cause.at,
+                        format!("{}: {} (no inspection resolved it)", o.id, cause.reason),
+                    )
+                })
+            })
+            .max_by_key(|(at, _)| *at);
+        match unresolved {
+            Some((_, why)) => (false, Some(format!("carried from {why}"))),
+            None => (true, None),
+        }
+    }
+
+    /// Since when an approved vessel's clearance runs: its approval, or a
+    /// cause given after it (the wait for that inspection is the centre's).
+    pub fn validity_start(&self, app: &Application) -> Option<Timestamp> {
+        let approved = app.approved_at?;
+        Some(match &app.inspection_cause {
+            Some(c) if c.at > approved => c.at,
+            _ => approved,
+        })
     }
 
     /// Authorises and checks `command`, applies its event, and returns it.
