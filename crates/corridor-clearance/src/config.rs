@@ -139,8 +139,26 @@ pub struct Timing {
     /// the corridor is suspended does not count.
     pub decision_deadline_hours: i64,
     /// An approval lapses if the vessel is not inspected (or departs, where
-    /// there is no inspection) within this many hours of approval.
+    /// there is no inspection) within this many hours of approval (or of
+    /// what `validity_from` names).
     pub clearance_validity_hours: i64,
+    /// When the clearance's hours start.
+    #[serde(default)]
+    pub validity_from: ValidityFrom,
+}
+
+/// When a clearance's validity starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidityFrom {
+    /// The approval (the JCC's).
+    #[default]
+    Approval,
+    /// The vessel's recorded arrival at the inspection area, where it
+    /// waits at anchor (UNVIM's "20 days from arrival at the anchorage");
+    /// until it is recorded, the later of the approval and the ETA the
+    /// agent declared.
+    AreaArrival,
 }
 
 /// A corridor's whole clearance configuration.

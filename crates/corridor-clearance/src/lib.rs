@@ -76,6 +76,7 @@ pub use alerts::{AlertAck, AlertRef};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{
     CheckItem, ConsensusRule, CorridorConfig, InspectionPolicy, InspectionRules, Party,
+    ValidityFrom,
 };
 pub use dayplan::{
     DayPlan, PlanApproval, PlanAssignment, PlanContent, PlanStatus, QueueOverride, Readiness,

@@ -2078,3 +2078,57 @@ fn a_corridor_that_inspects_on_cause_lets_vessels_cleared_on_their_papers_sail()
         Err(ClearanceError::IllegalTransition { .. })
     ));
 }
+
+/// Open finding 51: UNVIM's clearance is valid 20 days from the vessel's
+/// arrival at the anchorage, not from its approval.
+#[test]
+fn a_clearance_can_run_from_the_vessels_arrival_at_the_anchorage() {
+    let start = t("2022-11-10T06:00:00Z");
+    let mut w = World::new(unvim_like(), start);
+    // ETA start + 72 h (the fixture's), approved at once.
+    let id = w.submitted("atlas", "9000015", start);
+    w.decide("UNVIM", &id, DecisionKind::Approve, start)
+        .expect("approve");
+    let eta = start + 72.hours();
+    let expire = |w: &mut World, now| {
+        w.run(
+            &coordinator(),
+            Command::Expire {
+                application_id: id.clone(),
+            },
+            now,
+        )
+    };
+    // Not yet arrived: the hours run from the ETA, the later of the two.
+    assert_eq!(
+        w.clearance.expires_at(&w.clearance.applications[&id]),
+        Some(eta + 480.hours())
+    );
+    // Arrived four days late: from the arrival.
+    let arrived = eta + 96.hours();
+    w.run(
+        &coordinator(),
+        Command::RecordAreaArrival {
+            application_id: id.clone(),
+            at: arrived,
+            area: "Djibouti anchorage".into(),
+            evidence: "seen at anchor by the duty officer".into(),
+        },
+        arrived,
+    )
+    .expect("arrival");
+    let now = eta + 481.hours();
+    assert!(matches!(
+        expire(&mut w, now),
+        Err(ClearanceError::NotYetExpired { expires_at }) if expires_at == arrived + 480.hours()
+    ));
+    expire(&mut w, arrived + 480.hours()).expect("lapsed 20 days after arriving");
+    assert_eq!(w.status(&id), Status::Expired);
+
+    // The Black Sea's rules: from the approval, arrival or not.
+    let (w, id, now) = at_status(Status::Approved);
+    assert_eq!(
+        w.clearance.expires_at(&w.clearance.applications[&id]),
+        Some(now + 336.hours())
+    );
+}

@@ -27,7 +27,7 @@
 
 use crate::alerts::{AlertAck, AlertRef, MAX_KEY_CHARS};
 use crate::application::ApplicationContent;
-use crate::config::{CorridorConfig, InspectionPolicy};
+use crate::config::{CorridorConfig, InspectionPolicy, ValidityFrom};
 use crate::consensus::{Consensus, consensus};
 use crate::dayplan::{
     DayPlan, MAX_TEXT_CHARS, PlanApproval, PlanContent, PlanStatus, QueueOverride, Readiness,
@@ -1114,13 +1114,22 @@ impl Clearance {
         }
     }
 
-    /// Since when an approved vessel's clearance runs: its approval, or a
-    /// cause given after it (the wait for that inspection is the centre's).
+    /// Since when an approved vessel's clearance runs: its approval (or,
+    /// by the rules' `validity_from`, its arrival at the inspection area,
+    /// until then the later of approval and ETA), or a cause given after
+    /// that (the wait for that inspection is the centre's).
     pub fn validity_start(&self, app: &Application) -> Option<Timestamp> {
         let approved = app.approved_at?;
+        let start = match self.config.timing.validity_from {
+            ValidityFrom::Approval => approved,
+            ValidityFrom::AreaArrival => match &app.area_arrival {
+                Some(a) => a.at,
+                None => approved.max(app.content.eta_inspection_area),
+            },
+        };
         Some(match &app.inspection_cause {
-            Some(c) if c.at > approved => c.at,
-            _ => approved,
+            Some(c) if c.at > approved && c.at > start => c.at,
+            _ => start,
         })
     }
 
