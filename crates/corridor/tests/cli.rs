@@ -1026,6 +1026,92 @@ fn sign_refuses_a_party_or_reason_that_cannot_be() {
     assert!(err.contains("reading no.pem"), "{err}");
 }
 
+/// Open finding 53: `corridor sign` signed applications only, so a
+/// delegate approving a day's plan signed by hand. `--plan` signs the plan
+/// as `GET /plans/{date}` shows it, over the hash of what it shows.
+#[test]
+fn sign_signs_a_days_plan_over_what_it_shows() {
+    use corridor_clearance::{PlanAssignment, PlanContent};
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["keys", "new", "RU", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let content = PlanContent {
+        date: "2022-10-06".into(),
+        version: 2,
+        assignments: vec![PlanAssignment {
+            application_id: "JCC-2022-000001".into(),
+            vessel_name: "MV A".into(),
+            team: "JIT-1".into(),
+            area: "Area A".into(),
+            start: "07:00".into(),
+            end: "10:15".into(),
+            start_at: "2022-10-06T04:00:00Z".parse().unwrap(),
+        }],
+    };
+    let hash = content.plan_hash().unwrap();
+    // As the server shows it: more than the signed content.
+    let mut shown = serde_json::to_value(&content).unwrap();
+    shown["plan_hash"] = serde_json::json!(hash.to_hex());
+    shown["status"] = serde_json::json!("submitted");
+    shown["assignments"][0]["cargo"] = serde_json::json!("wheat");
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, shown.to_string()).unwrap();
+    let sign = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .arg("sign")
+            .arg("--key")
+            .arg(dir.path().join("RU.key.pem"))
+            .arg("--plan")
+            .arg(&plan)
+            .args(["--party", "RU"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = sign(&["--decision", "approve"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed: corridor_ledger::SignedDecision = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(signed.payload.application_id, "PLAN-2022-10-06");
+    assert_eq!(signed.payload.application_hash, hash);
+    let public = std::fs::read_to_string(dir.path().join("RU.pub.pem")).unwrap();
+    let mut keys = corridor_ledger::KeyRegistry::new();
+    keys.register(
+        "RU",
+        corridor_ledger::PublicKey::from_text(&public).unwrap(),
+        "2022-01-01T00:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
+    signed.verify_signature(&keys).unwrap();
+
+    // A plan whose assignments are not what its hash says is not signed.
+    shown["assignments"][0]["start"] = serde_json::json!("08:00");
+    std::fs::write(&plan, shown.to_string()).unwrap();
+    let out = sign(&["--decision", "approve"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("refusing to sign"),
+        "{err}"
+    );
+    let out = sign(&["--decision", "release"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("replaces its hold on a plan"),
+        "{err}"
+    );
+}
+
 /// Every refused NMEA sentence is named by file, line and reason on stderr,
 /// and the good ones still decode (it only counted them).
 #[test]

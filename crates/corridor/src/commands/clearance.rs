@@ -64,8 +64,13 @@ pub struct SignArgs {
     #[arg(long)]
     party: String,
     /// The application as `GET /api/v1/applications/{id}` returns it (needs `id` and `content`)
+    #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+    application: Option<PathBuf>,
+    /// Or a day's inspection plan as `GET /api/v1/plans/{date}` returns it
+    /// (needs `date`, `version`, `assignments`); send the result to
+    /// `POST /api/v1/plans/{date}/decisions`
     #[arg(long)]
-    application: PathBuf,
+    plan: Option<PathBuf>,
     /// approve, hold, reject, or release (of the party's own hold)
     #[arg(long)]
     decision: DecisionArg,
@@ -344,6 +349,85 @@ pub async fn run_keys(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+/// The id and content hash of the application in `file`: the hash is
+/// computed from the content shown (sign what we see, not what the server
+/// says it is).
+fn application_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)> {
+    let app: serde_json::Value =
+        serde_json::from_str(&read(file)?).context("the application is not JSON")?;
+    let id = app
+        .get("id")
+        .and_then(|v| v.as_str())
+        .context("the application has no \"id\"")?
+        .to_string();
+    let content: ApplicationContent = serde_json::from_value(
+        app.get("content")
+            .cloned()
+            .context("the application has no \"content\"")?,
+    )
+    .context("the application's content")?;
+    let hash = content.content_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str())
+        && Hash::from_hex(claimed).ok() != Some(hash)
+    {
+        bail!(
+            "the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign"
+        );
+    }
+    Ok((id, hash))
+}
+
+/// `PLAN-<date>` and the hash of the plan in `file`, computed from the
+/// assignments shown (what the parties sign: `PlanContent`).
+fn plan_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)> {
+    let plan: serde_json::Value =
+        serde_json::from_str(&read(file)?).context("the plan is not JSON")?;
+    let field = |name: &str| {
+        plan.get(name)
+            .cloned()
+            .with_context(|| format!("the plan has no \"{name}\""))
+    };
+    const SIGNED: [&str; 7] = [
+        "application_id",
+        "vessel_name",
+        "team",
+        "area",
+        "start",
+        "end",
+        "start_at",
+    ];
+    let assignments: Vec<serde_json::Value> = field("assignments")?
+        .as_array()
+        .context("the plan's \"assignments\" is not a list")?
+        .iter()
+        .map(|a| {
+            SIGNED
+                .iter()
+                .map(|k| (k.to_string(), a.get(k).cloned().unwrap_or_default()))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        })
+        .collect();
+    let content: corridor_clearance::PlanContent = serde_json::from_value(serde_json::json!({
+        "date": field("date")?,
+        "version": field("version")?,
+        "assignments": assignments,
+    }))
+    .context("the plan's content")?;
+    let hash = content.plan_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
+    match plan.get("plan_hash").and_then(|v| v.as_str()) {
+        Some(claimed) if Hash::from_hex(claimed).ok() == Some(hash) => {}
+        Some(claimed) => bail!(
+            "the plan's assignments hash to {hash}, not the {claimed} it claims: refusing to sign"
+        ),
+        // A draft has no hash yet: only a submitted plan is decided on.
+        None => {
+            bail!("the plan has no \"plan_hash\": only a plan submitted to the parties is signed")
+        }
+    }
+    Ok((corridor_clearance::plan_id(&content.date), hash))
+}
+
 pub fn run_sign(ctx: &Context, args: SignArgs) -> anyhow::Result<ExitCode> {
     // A party this corridor does not have would only be refused later, by
     // the server.
@@ -366,28 +450,18 @@ pub fn run_sign(ctx: &Context, args: SignArgs) -> anyhow::Result<ExitCode> {
     }
     let key = SecretKey::from_pkcs8_pem(&read(&args.key)?)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
-    let app: serde_json::Value =
-        serde_json::from_str(&read(&args.application)?).context("the application is not JSON")?;
-    let id = app
-        .get("id")
-        .and_then(|v| v.as_str())
-        .context("the application has no \"id\"")?
-        .to_string();
-    let content: ApplicationContent = serde_json::from_value(
-        app.get("content")
-            .cloned()
-            .context("the application has no \"content\"")?,
-    )
-    .context("the application's content")?;
-    // Sign what we see, not what the server says it is.
-    let hash = content.content_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
-    if let Some(claimed) = app.get("content_hash").and_then(|v| v.as_str())
-        && Hash::from_hex(claimed).ok() != Some(hash)
-    {
-        bail!(
-            "the application's content hashes to {hash}, not the {claimed} it claims: refusing to sign"
-        );
-    }
+    let (id, hash) = match (&args.application, &args.plan) {
+        (Some(file), _) => application_to_sign(file)?,
+        (None, Some(file)) => {
+            if matches!(args.decision, DecisionArg::Release) {
+                bail!(
+                    "--decision release lifts a hold on an application; a party replaces its hold on a plan by approving it"
+                );
+            }
+            plan_to_sign(file)?
+        }
+        (None, None) => bail!("give --application or --plan"),
+    };
     let reason = |what: &str| -> anyhow::Result<(String, String)> {
         Ok((
             args.reason_code
