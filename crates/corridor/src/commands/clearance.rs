@@ -56,6 +56,7 @@ pub enum DecisionArg {
 
 /// `corridor sign`: the delegate signs a decision on their own machine.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["application", "plan"])))]
 pub struct SignArgs {
     /// The party's private key (PKCS#8 PEM)
     #[arg(long)]
@@ -64,7 +65,7 @@ pub struct SignArgs {
     #[arg(long)]
     party: String,
     /// The application as `GET /api/v1/applications/{id}` returns it (needs `id` and `content`)
-    #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+    #[arg(long)]
     application: Option<PathBuf>,
     /// Or a day's inspection plan as `GET /api/v1/plans/{date}` returns it
     /// (needs `date`, `version`, `assignments`); send the result to

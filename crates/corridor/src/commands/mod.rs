@@ -64,7 +64,7 @@ enum Command {
     /// Accounts made on the database itself: the first administrator of a new deployment
     #[command(subcommand)]
     Users(users::UsersCommand),
-    /// Sign a decision on an application, on the delegate's side
+    /// Sign a decision on an application or a day's inspection plan, on the delegate's side
     Sign(clearance::SignArgs),
     /// Verify the clearance record in the database: chain, Merkle tree, every signature, every stored document
     Verify(clearance::VerifyArgs),
