@@ -155,9 +155,9 @@ pub enum ValidityFrom {
     #[default]
     Approval,
     /// The vessel's recorded arrival at the inspection area, where it
-    /// waits at anchor (UNVIM's "20 days from arrival at the anchorage");
-    /// until it is recorded, the later of the approval and the ETA the
-    /// agent declared.
+    /// waits at anchor (UNVIM's "20 days from arrival at the anchorage"),
+    /// or the approval if it arrived before; until an arrival is
+    /// recorded, the later of the approval and the ETA the agent declared.
     AreaArrival,
 }
 

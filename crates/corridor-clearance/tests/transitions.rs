@@ -2125,6 +2125,30 @@ fn a_clearance_can_run_from_the_vessels_arrival_at_the_anchorage() {
     expire(&mut w, arrived + 480.hours()).expect("lapsed 20 days after arriving");
     assert_eq!(w.status(&id), Status::Expired);
 
+    // Arrived before its approval (waiting at anchor for the decision):
+    // from the approval, not the arrival (session 24's review: a vessel
+    // held 20 days could be expired the moment it was approved).
+    let now = arrived + 481.hours();
+    let early = w.submitted("boreas", "9000027", now);
+    w.run(
+        &coordinator(),
+        Command::RecordAreaArrival {
+            application_id: early.clone(),
+            at: now,
+            area: "Djibouti anchorage".into(),
+            evidence: "seen at anchor".into(),
+        },
+        now,
+    )
+    .expect("arrival while in review");
+    let approved = now + 100.hours();
+    w.decide("UNVIM", &early, DecisionKind::Approve, approved)
+        .expect("approve");
+    assert_eq!(
+        w.clearance.expires_at(&w.clearance.applications[&early]),
+        Some(approved + 480.hours())
+    );
+
     // The Black Sea's rules: from the approval, arrival or not.
     let (w, id, now) = at_status(Status::Approved);
     assert_eq!(

@@ -44,14 +44,31 @@ pub const BULK_LOAD_MIN: usize = 100_000;
 /// million cargo lines take seconds to read; any date range's figures are
 /// then a merge of its days ([`FiguresByDay::stats`]), so the record is
 /// read once per version, not once per range asked.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FiguresCache {
     kept: std::sync::Mutex<Option<KeptFigures>>,
-    /// One sum at a time: the first visitors after a start or an import
-    /// wait for it instead of each running its own.
+    /// One sum of the whole record at a time: its first callers after a
+    /// start or an import wait for it instead of each running its own.
     turn: tokio::sync::Mutex<()>,
+    /// Reads of one range at once before the whole record is summed, each
+    /// on one connection: the rest of the pool stays for the rest of the API.
+    ranges: tokio::sync::Semaphore,
     /// How many times the figures were summed from the rows.
     sums: std::sync::atomic::AtomicU64,
+}
+
+/// Ranges read at once before the whole record is summed.
+const RANGES_AT_ONCE: usize = 2;
+
+impl Default for FiguresCache {
+    fn default() -> Self {
+        FiguresCache {
+            kept: Default::default(),
+            turn: Default::default(),
+            ranges: tokio::sync::Semaphore::new(RANGES_AT_ONCE),
+            sums: Default::default(),
+        }
+    }
 }
 
 /// The record's version the figures were read at, and the figures.
@@ -567,7 +584,9 @@ macro_rules! store_impl {
             }
 
             /// The figures of `range`, summed from the rows as they are read.
-            async fn sum_figures(&self) -> Result<FiguresByDay, StoreError> {
+            /// The figures by day of the voyages that departed in `range`
+            /// (the whole record for the default range).
+            async fn sum_figures(&self, range: DateRange) -> Result<FiguresByDay, StoreError> {
                 // A sum whose caller went away mid-read leaves its connection
                 // closed, not handed back to be drained (on PostgreSQL, the
                 // rest of the range's rows) while its place is free again.
@@ -575,8 +594,11 @@ macro_rules! store_impl {
                 let mut rows = sqlx::query($q(
                     "SELECT v.id, v.port, v.departure::text, c.commodity, c.tonnes_kg, c.destination, c.income_group, \
                      c.development_category, c.un_region, c.world_bank_region, COALESCE(c.wfp, false), v.inspection_cleared::text \
-                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id",
+                     FROM cargo_lines c JOIN voyages v ON v.id = c.voyage_id \
+                     WHERE ($1::text IS NULL OR v.departure >= $1::date) AND ($2::text IS NULL OR v.departure <= $2::date)",
                 ))
+                .bind(range.from.map(sql_day))
+                .bind(range.until.map(sql_day))
                 // A row at a time into the sums: memory stays that of the
                 // figures, not of the record (1.6 GB a call for a million
                 // cargo lines, and as much again per call at once).
@@ -900,6 +922,21 @@ macro_rules! store_impl {
                 if let Some(f) = self.figures.get(self.record_version().await?) {
                     return Ok(f.stats(range));
                 }
+                // Before the whole record is summed for this version, a
+                // range reads its own lines (milliseconds for a day, by the
+                // departure index), not the whole record: the command line
+                // asks once, and `serve` sums the whole record within 30 s
+                // of a start or an import.
+                if range != DateRange::default() {
+                    let _slot = self
+                        .figures
+                        .ranges
+                        .acquire()
+                        .await
+                        .map_err(|e| StoreError::Cut(e.to_string()))?;
+                    self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return Ok(self.sum_figures(range).await?.stats(range));
+                }
                 let _turn = self.figures.turn.lock().await;
                 // Read before the figures: an import committed in between
                 // leaves them under the older version, summed again next
@@ -910,7 +947,7 @@ macro_rules! store_impl {
                     return Ok(f.stats(range));
                 }
                 self.figures.sums.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let figures = Arc::new(self.sum_figures().await?);
+                let figures = Arc::new(self.sum_figures(range).await?);
                 self.figures.put(version, Arc::clone(&figures));
                 Ok(figures.stats(range))
             }

@@ -71,7 +71,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The published figures over departures in `range`: a merge of the
     /// days in it from the whole record's figures by day, which are summed
-    /// from the rows once per version of the record.
+    /// from the rows once per version of the record by the first
+    /// whole-record call; before that, a range reads its own rows.
     async fn stats(&self, range: DateRange) -> Result<Stats, StoreError>;
 
     /// Voyages matching `q`, newest departure first.
@@ -96,10 +97,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// left out. Returns how many vessels were updated.
     async fn set_mmsi(&self, pairs: &[(Imo, u32)]) -> Result<u64, StoreError>;
 
-    /// How many times this store summed the figures from the rows since
-    /// it opened; every other [`Store::stats`] call, whatever its range,
-    /// was answered from the figures by day kept for the record's version.
-    /// One sum runs at a time (callers that arrive during it wait for it).
+    /// How many times this store read the figures from the rows since it
+    /// opened (a whole-record sum or a range's own read); every other
+    /// [`Store::stats`] call was answered from the figures by day kept for
+    /// the record's version. One whole-record sum runs at a time (callers
+    /// that arrive during it wait for it), and at most two ranges are read
+    /// at once.
     fn figures_summed(&self) -> u64;
 
     /// Whether the database answers now (one trivial query on a connection

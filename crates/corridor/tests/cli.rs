@@ -1061,7 +1061,7 @@ fn sign_signs_a_days_plan_over_what_it_shows() {
     let mut shown = serde_json::to_value(&content).unwrap();
     shown["plan_hash"] = serde_json::json!(hash.to_hex());
     shown["status"] = serde_json::json!("submitted");
-    shown["assignments"][0]["cargo"] = serde_json::json!("wheat");
+    shown["score"] = serde_json::json!(12.5);
     let plan = dir.path().join("plan.json");
     std::fs::write(&plan, shown.to_string()).unwrap();
     let sign = |extra: &[&str]| {
@@ -1095,7 +1095,26 @@ fn sign_signs_a_days_plan_over_what_it_shows() {
     .unwrap();
     signed.verify_signature(&keys).unwrap();
 
-    // A plan whose assignments are not what its hash says is not signed.
+    // A plan whose assignments are not what its hash says, or show what
+    // it does not cover, or that is still a draft, is not signed.
+    let refused = |shown: &serde_json::Value, says: &str| {
+        std::fs::write(&plan, shown.to_string()).unwrap();
+        let out = sign(&["--decision", "approve"]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success() && err.contains(says), "{err}");
+    };
+    let mut extra = shown.clone();
+    extra["assignments"][0]["cargo"] = serde_json::json!("wheat");
+    refused(
+        &extra,
+        "assignment 1 has \"cargo\", which a plan's hash does not cover",
+    );
+    let mut draft = shown.clone();
+    draft["status"] = serde_json::json!("draft");
+    refused(
+        &draft,
+        "the plan is draft: only a plan submitted to the parties is signed",
+    );
     shown["assignments"][0]["start"] = serde_json::json!("08:00");
     std::fs::write(&plan, shown.to_string()).unwrap();
     let out = sign(&["--decision", "approve"]);

@@ -1122,8 +1122,10 @@ impl Clearance {
         let approved = app.approved_at?;
         let start = match self.config.timing.validity_from {
             ValidityFrom::Approval => approved,
+            // Never before the approval: a vessel that waited at anchor
+            // for its decision does not lose those days of its clearance.
             ValidityFrom::AreaArrival => match &app.area_arrival {
-                Some(a) => a.at,
+                Some(a) => a.at.max(approved),
                 None => approved.max(app.content.eta_inspection_area),
             },
         };

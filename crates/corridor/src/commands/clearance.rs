@@ -397,18 +397,32 @@ fn plan_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)> {
         "end",
         "start_at",
     ];
-    let assignments: Vec<serde_json::Value> = field("assignments")?
+    // Only a plan put before the parties is decided on (a draft shows a
+    // hash too).
+    match plan.get("status").and_then(|v| v.as_str()) {
+        Some("submitted") => {}
+        other => bail!(
+            "the plan is {}: only a plan submitted to the parties is signed",
+            other.unwrap_or("of no status")
+        ),
+    }
+    // An assignment is signed whole: a field shown but not in the hash
+    // would be seen and not signed.
+    let assignments = field("assignments")?;
+    let list = assignments
         .as_array()
-        .context("the plan's \"assignments\" is not a list")?
-        .iter()
-        .map(|a| {
-            SIGNED
-                .iter()
-                .map(|k| (k.to_string(), a.get(k).cloned().unwrap_or_default()))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
-        })
-        .collect();
+        .context("the plan's \"assignments\" is not a list")?;
+    for (i, a) in list.iter().enumerate() {
+        let object = a
+            .as_object()
+            .with_context(|| format!("assignment {} is not an object", i + 1))?;
+        if let Some(k) = object.keys().find(|k| !SIGNED.contains(&k.as_str())) {
+            bail!(
+                "assignment {} has {k:?}, which a plan's hash does not cover: refusing to sign",
+                i + 1
+            );
+        }
+    }
     let content: corridor_clearance::PlanContent = serde_json::from_value(serde_json::json!({
         "date": field("date")?,
         "version": field("version")?,
@@ -421,10 +435,7 @@ fn plan_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)> {
         Some(claimed) => bail!(
             "the plan's assignments hash to {hash}, not the {claimed} it claims: refusing to sign"
         ),
-        // A draft has no hash yet: only a submitted plan is decided on.
-        None => {
-            bail!("the plan has no \"plan_hash\": only a plan submitted to the parties is signed")
-        }
+        None => bail!("the plan has no \"plan_hash\" to sign"),
     }
     Ok((corridor_clearance::plan_id(&content.date), hash))
 }
