@@ -2148,6 +2148,24 @@ fn a_clearance_can_run_from_the_vessels_arrival_at_the_anchorage() {
         w.clearance.expires_at(&w.clearance.applications[&early]),
         Some(approved + 480.hours())
     );
+    // The agent's status page says when, suspended time added (as the
+    // expiry counts it): the reviewer could learn it only from a refusal.
+    w.run(
+        &coordinator(),
+        Command::Suspend {
+            reason_code: "WEATHER".into(),
+            text: "storm".into(),
+        },
+        approved + 1.hours(),
+    )
+    .expect("suspend");
+    w.run(&coordinator(), Command::Resume, approved + 11.hours())
+        .expect("resume");
+    let page = w
+        .clearance
+        .status_page(&agent("boreas"), &early, approved + 12.hours())
+        .expect("page");
+    assert_eq!(page.lapses_at, Some(approved + 490.hours()));
 
     // The Black Sea's rules: from the approval, arrival or not.
     let (w, id, now) = at_status(Status::Approved);

@@ -383,6 +383,8 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         // A corridor that inspects on cause: may it sail, or why is it inspected?
         app.cleared_on_papers ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-inspection-cause' }, 'None required: cleared on its papers, it may sail.')] : null,
+        // When it lapses unless it moves on (the server's rule, suspensions added).
+        page.lapses_at && app.status !== 'draft' ? [h('dt', null, 'Lapses'), h('dd', { id: 'app-lapses' }, `${fmtWorkTime(page.lapses_at)} unless ${READINESS.has(app.status) ? (app.cleared_on_papers ? 'it departs' : 'it is inspected') : 'the parties decide'} before`)] : null,
         app.inspection_cause ? [h('dt', null, WAITING.has(app.status) ? 'Inspection required' : 'Inspected on cause'), h('dd', { id: 'app-inspection-cause' }, app.inspection_cause)] : null,
         app.last_inspection ? [h('dt', null, 'Last inspection'), h('dd', { id: 'app-last-inspection' }, inspectionText(app.last_inspection))] : null),
       app.status !== 'draft' ? decisionReasons(page) : null,

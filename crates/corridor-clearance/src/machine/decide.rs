@@ -321,20 +321,8 @@ impl Clearance {
             C::Expire { application_id } => {
                 let app = self.authorise_app(actor, Action::ExpireApplication, &application_id)?;
                 let expires_at = self
-                    .expires_at(app)
+                    .lapses_at(app, now)
                     .ok_or_else(|| illegal("expire", app.status))?;
-                // Suspended time extends a clearance's validity.
-                let expires_at = match self.validity_start(app) {
-                    Some(t)
-                        if matches!(
-                            app.status,
-                            Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
-                        ) =>
-                    {
-                        self.corridor.extend_deadline(t, expires_at, now)
-                    }
-                    _ => expires_at,
-                };
                 if now < expires_at {
                     return Err(ClearanceError::NotYetExpired { expires_at });
                 }

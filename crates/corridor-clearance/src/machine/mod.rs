@@ -1135,6 +1135,24 @@ impl Clearance {
         })
     }
 
+    /// When `app` may be expired, as of `now`: [`Clearance::expires_at`],
+    /// moved later by the corridor's suspensions for an approved vessel
+    /// (suspended time does not count against its clearance).
+    pub fn lapses_at(&self, app: &Application, now: Timestamp) -> Option<Timestamp> {
+        let expires_at = self.expires_at(app)?;
+        Some(match self.validity_start(app) {
+            Some(t)
+                if matches!(
+                    app.status,
+                    Status::Approved | Status::AwaitingInspection | Status::FailedNotReady
+                ) =>
+            {
+                self.corridor.extend_deadline(t, expires_at, now)
+            }
+            _ => expires_at,
+        })
+    }
+
     /// Authorises and checks `command`, applies its event, and returns it.
     pub fn execute(
         &mut self,

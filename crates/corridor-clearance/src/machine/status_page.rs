@@ -41,6 +41,11 @@ pub struct StatusPage {
     /// agent is told.
     #[serde(default)]
     pub inspection_cause: Option<String>,
+    /// When the application lapses unless it moves on: a draft or one in
+    /// review by its ETA, an approved vessel's clearance by its validity
+    /// (suspensions added). `None` once inspected or ended.
+    #[serde(default)]
+    pub lapses_at: Option<Timestamp>,
 }
 
 impl Clearance {
@@ -114,6 +119,7 @@ impl Clearance {
             parties,
             cleared_on_papers: app.cleared_on_papers,
             inspection_cause: app.inspection_cause.as_ref().map(|c| c.reason.clone()),
+            lapses_at: self.lapses_at(app, now),
         })
     }
 }
