@@ -32,11 +32,14 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 TMP=$(mktemp -d)
 SERVER_PID=
+ON_CAUSE_PID=
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "$SERVER_PID" "$ON_CAUSE_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -113,9 +116,38 @@ node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(
   exit 1
 }
 
+# A second server whose rules inspect on cause (UNVIM's rule) with the
+# Black Sea's parties and demo: the coordinator's "Inspections on cause"
+# table (tests/e2e/on-cause.test.mjs).
+ON_CAUSE_DB="$TMP/on-cause.db"
+ON_CAUSE_KEYS="$TMP/on-cause-keys"
+"$BIN" --database "$ON_CAUSE_DB" seed demo --keys-dir "$ON_CAUSE_KEYS" >>"$TMP/import.log" 2>&1 || {
+  cat "$TMP/import.log" >&2
+  echo "seeding the on-cause demo failed" >&2
+  exit 1
+}
+awk '!done && /^\[\[inspection\.checklist\]\]/ { print "[inspection]\npolicy = \"on_cause\"\n"; done = 1 } { print }' \
+    "$ROOT/config/parties-bsgi.toml" >"$TMP/parties-on-cause.toml"
+ON_CAUSE_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+ON_CAUSE_URL="http://127.0.0.1:$ON_CAUSE_PORT"
+CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$ON_CAUSE_DB" --rules "$TMP/parties-on-cause.toml" \
+    serve --listen "127.0.0.1:$ON_CAUSE_PORT" >"$TMP/on-cause-server.log" 2>&1 &
+ON_CAUSE_PID=$!
+for _ in $(seq 1 120); do
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$ON_CAUSE_URL/api/v1/corridor" 2>/dev/null; then
+    break
+  fi
+  if ! kill -0 "$ON_CAUSE_PID" 2>/dev/null; then
+    cat "$TMP/on-cause-server.log" >&2
+    echo "the on-cause server exited" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
 cd "$WEB"
 set +e
-CORRIDOR_URL="$URL" CORRIDOR_JCC_CSV="$CSV" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 ${E2E_FILES:-tests/e2e/}
+CORRIDOR_ON_CAUSE_URL="$ON_CAUSE_URL" CORRIDOR_ON_CAUSE_KEYS="$ON_CAUSE_KEYS" CORRIDOR_URL="$URL" CORRIDOR_JCC_CSV="$CSV" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 ${E2E_FILES:-tests/e2e/}
 STATUS=$?
 set -e
 if [ $STATUS -ne 0 ]; then
