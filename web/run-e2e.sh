@@ -90,27 +90,36 @@ START=$(date -u -d '8 days ago' +%Y-%m-%dT%H:00:00Z)
 export CORRIDOR_E2E_LIVE=1
 
 # A free port on loopback, chosen by the kernel.
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+# Whether URL answers 2xx.
+answers() {
+  node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1" 2>/dev/null
+}
+# Up to 60 s for the server PID (its output in LOG) to answer at URL.
+wait_up() {
+  local url=$1 pid=$2 log=$3
+  for _ in $(seq 1 120); do
+    answers "$url" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      cat "$log" >&2
+      echo "the server for $url exited" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 
 cd "$ROOT"
 CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$DB" serve --listen "127.0.0.1:$PORT" \
     --ingest "file:$TMP/feed.nmea@600" >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
-
-# Up to 60 s for the server to answer.
-for _ in $(seq 1 120); do
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$URL/api/v1/stats" 2>/dev/null; then
-    break
-  fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    cat "$TMP/server.log" >&2
-    echo "the server exited" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$URL/" || {
+wait_up "$URL/api/v1/stats" "$SERVER_PID" "$TMP/server.log"
+answers "$URL/" || {
   cat "$TMP/server.log" >&2
   echo "the server does not serve web/dist at /" >&2
   exit 1
@@ -128,22 +137,12 @@ ON_CAUSE_KEYS="$TMP/on-cause-keys"
 }
 awk '!done && /^\[\[inspection\.checklist\]\]/ { print "[inspection]\npolicy = \"on_cause\"\n"; done = 1 } { print }' \
     "$ROOT/config/parties-bsgi.toml" >"$TMP/parties-on-cause.toml"
-ON_CAUSE_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+ON_CAUSE_PORT=$(free_port)
 ON_CAUSE_URL="http://127.0.0.1:$ON_CAUSE_PORT"
 CORRIDOR_WEB_DIR="$WEB/dist" "$BIN" --database "$ON_CAUSE_DB" --rules "$TMP/parties-on-cause.toml" \
     serve --listen "127.0.0.1:$ON_CAUSE_PORT" >"$TMP/on-cause-server.log" 2>&1 &
 ON_CAUSE_PID=$!
-for _ in $(seq 1 120); do
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$ON_CAUSE_URL/api/v1/corridor" 2>/dev/null; then
-    break
-  fi
-  if ! kill -0 "$ON_CAUSE_PID" 2>/dev/null; then
-    cat "$TMP/on-cause-server.log" >&2
-    echo "the on-cause server exited" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
+wait_up "$ON_CAUSE_URL/api/v1/corridor" "$ON_CAUSE_PID" "$TMP/on-cause-server.log"
 
 cd "$WEB"
 set +e

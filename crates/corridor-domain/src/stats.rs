@@ -25,6 +25,29 @@ pub struct CargoFact {
     pub wfp: bool,
 }
 
+/// How many names a cargo line's tonnes are grouped by (port, commodity,
+/// destination and its four groupings).
+const GROUPINGS: usize = 7;
+
+/// Where the commodity stands among [`CargoFact::groups`].
+const COMMODITY: usize = 1;
+
+impl CargoFact {
+    /// The names this line's tonnes are grouped by, in the order of
+    /// [`Stats::groupings_mut`].
+    fn groups(&self) -> [&String; GROUPINGS] {
+        [
+            &self.port,
+            &self.commodity,
+            &self.country,
+            &self.income_group,
+            &self.development_category,
+            &self.un_region,
+            &self.world_bank_region,
+        ]
+    }
+}
+
 /// Inclusive date range on the departure date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct DateRange {
@@ -66,6 +89,21 @@ pub struct Stats {
     /// inspected; a voyage waits from its departure day to the day before
     /// its inspection). Voyages without an inspection date are left out.
     pub inspections_by_day: BTreeMap<String, InspectionDay>,
+}
+
+impl Stats {
+    /// The tonnes by each grouping, in the order of [`CargoFact::groups`].
+    fn groupings_mut(&mut self) -> [&mut BTreeMap<String, Tonnes>; GROUPINGS] {
+        [
+            &mut self.by_port,
+            &mut self.by_commodity,
+            &mut self.by_country,
+            &mut self.by_income_group,
+            &mut self.by_development_category,
+            &mut self.by_un_region,
+            &mut self.by_world_bank_region,
+        ]
+    }
 }
 
 /// One day of [`Stats::inspections_by_day`].
@@ -135,16 +173,8 @@ impl StatsBuilder {
         if f.wfp {
             s.wfp_tonnes += f.tonnes;
         }
-        for (map, key) in [
-            (&mut s.by_port, &f.port),
-            (&mut s.by_commodity, &f.commodity),
-            (&mut s.by_country, &f.country),
-            (&mut s.by_income_group, &f.income_group),
-            (&mut s.by_development_category, &f.development_category),
-            (&mut s.by_un_region, &f.un_region),
-            (&mut s.by_world_bank_region, &f.world_bank_region),
-            (&mut s.by_month, &month),
-        ] {
+        *s.by_month.entry(month).or_default() += f.tonnes;
+        for (map, key) in s.groupings_mut().into_iter().zip(f.groups()) {
             *map.entry(key.clone()).or_default() += f.tonnes;
         }
     }
@@ -184,13 +214,8 @@ struct DayPart {
     cargo_lines: u64,
     wfp_tonnes: Tonnes,
     voyages: u64,
-    by_port: BTreeMap<String, Tonnes>,
-    by_commodity: BTreeMap<String, Tonnes>,
-    by_country: BTreeMap<String, Tonnes>,
-    by_income_group: BTreeMap<String, Tonnes>,
-    by_development_category: BTreeMap<String, Tonnes>,
-    by_un_region: BTreeMap<String, Tonnes>,
-    by_world_bank_region: BTreeMap<String, Tonnes>,
+    /// Tonnes by each of [`CargoFact::groups`], in its order.
+    groupings: [BTreeMap<String, Tonnes>; GROUPINGS],
     /// Voyages departed this day by the day of their inspection.
     inspected: BTreeMap<Date, u64>,
 }
@@ -223,15 +248,7 @@ impl FiguresByDay {
         if f.wfp {
             d.wfp_tonnes += f.tonnes;
         }
-        for (map, key) in [
-            (&mut d.by_port, &f.port),
-            (&mut d.by_commodity, &f.commodity),
-            (&mut d.by_country, &f.country),
-            (&mut d.by_income_group, &f.income_group),
-            (&mut d.by_development_category, &f.development_category),
-            (&mut d.by_un_region, &f.un_region),
-            (&mut d.by_world_bank_region, &f.world_bank_region),
-        ] {
+        for (map, key) in d.groupings.iter_mut().zip(f.groups()) {
             *map.entry(key.clone()).or_default() += f.tonnes;
         }
     }
@@ -263,28 +280,25 @@ impl FiguresByDay {
             }
             b.voyage_count += d.voyages;
             *s.by_month.entry(month.clone()).or_default() += d.tonnes;
-            let by_commodity = s.by_month_commodity.entry(month).or_default();
-            for (k, t) in &d.by_commodity {
-                *by_commodity.entry(k.clone()).or_default() += *t;
-            }
-            for (into, from) in [
-                (&mut s.by_port, &d.by_port),
-                (&mut s.by_commodity, &d.by_commodity),
-                (&mut s.by_country, &d.by_country),
-                (&mut s.by_income_group, &d.by_income_group),
-                (&mut s.by_development_category, &d.by_development_category),
-                (&mut s.by_un_region, &d.by_un_region),
-                (&mut s.by_world_bank_region, &d.by_world_bank_region),
-            ] {
-                for (k, t) in from {
-                    *into.entry(k.clone()).or_default() += *t;
-                }
+            add_all(
+                s.by_month_commodity.entry(month).or_default(),
+                &d.groupings[COMMODITY],
+            );
+            for (into, from) in s.groupings_mut().into_iter().zip(&d.groupings) {
+                add_all(into, from);
             }
             for (inspected, n) in &d.inspected {
                 b.inspected(*day, *inspected, *n);
             }
         }
         b.finish()
+    }
+}
+
+/// Adds every name's tonnes in `from` to `into`.
+fn add_all(into: &mut BTreeMap<String, Tonnes>, from: &BTreeMap<String, Tonnes>) {
+    for (k, t) in from {
+        *into.entry(k.clone()).or_default() += *t;
     }
 }
 
@@ -345,6 +359,41 @@ mod tests {
                 until: u.map(d),
             }
         })
+    }
+
+    /// Each grouping sums under its own name, by day or line by line
+    /// (one order of the groupings serves both).
+    #[test]
+    fn each_grouping_sums_under_its_own_name() {
+        let f = CargoFact {
+            voyage_id: 1,
+            port: "port".into(),
+            departure: date(2022, 8, 1),
+            inspection_cleared: None,
+            commodity: "commodity".into(),
+            tonnes: Tonnes::from_kg(5_000),
+            country: "country".into(),
+            income_group: "income".into(),
+            development_category: "development".into(),
+            un_region: "un".into(),
+            world_bank_region: "world bank".into(),
+            wfp: false,
+        };
+        let mut b = StatsBuilder::new(DateRange::default());
+        b.add(&f);
+        let mut by_day = FiguresByDay::new();
+        by_day.add(&f);
+        for s in [b.finish(), by_day.finish().stats(DateRange::default())] {
+            let named = |m: &BTreeMap<String, Tonnes>| m.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(named(&s.by_port), ["port"]);
+            assert_eq!(named(&s.by_commodity), ["commodity"]);
+            assert_eq!(named(&s.by_country), ["country"]);
+            assert_eq!(named(&s.by_income_group), ["income"]);
+            assert_eq!(named(&s.by_development_category), ["development"]);
+            assert_eq!(named(&s.by_un_region), ["un"]);
+            assert_eq!(named(&s.by_world_bank_region), ["world bank"]);
+            assert_eq!(named(&s.by_month_commodity["2022-08"]), ["commodity"]);
+        }
     }
 
     proptest! {

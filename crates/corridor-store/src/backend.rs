@@ -42,8 +42,8 @@ pub const BULK_LOAD_MIN: usize = 100_000;
 /// they were read at (how many imports it holds; every import adds a row
 /// to `imports` in its own transaction, so any import changes it). A
 /// million cargo lines take seconds to read; any date range's figures are
-/// then a merge of its days ([`FiguresByDay::stats`]), so the record is
-/// read once per version, not once per range asked.
+/// then a merge of its days ([`FiguresByDay::stats`]), so once the whole
+/// record is summed for a version no range reads rows again.
 #[derive(Debug)]
 struct FiguresCache {
     kept: std::sync::Mutex<Option<KeptFigures>>,
@@ -583,9 +583,9 @@ macro_rules! store_impl {
                 }
             }
 
-            /// The figures of `range`, summed from the rows as they are read.
             /// The figures by day of the voyages that departed in `range`
-            /// (the whole record for the default range).
+            /// (the whole record for the default range), summed from the
+            /// rows as they are read.
             async fn sum_figures(&self, range: DateRange) -> Result<FiguresByDay, StoreError> {
                 // A sum whose caller went away mid-read leaves its connection
                 // closed, not handed back to be drained (on PostgreSQL, the

@@ -1129,10 +1129,11 @@ impl Clearance {
                 None => approved.max(app.content.eta_inspection_area),
             },
         };
-        Some(match &app.inspection_cause {
-            Some(c) if c.at > approved && c.at > start => c.at,
-            _ => start,
-        })
+        Some(
+            app.inspection_cause
+                .as_ref()
+                .map_or(start, |c| c.at.max(start)),
+        )
     }
 
     /// When `app` may be expired, as of `now`: [`Clearance::expires_at`],
