@@ -79,3 +79,33 @@ async fn a_vessel_silent_in_the_corridor_gets_ais_gap_without_another_message() 
     drop(conn);
     handle.shutdown().await;
 }
+
+/// Open finding 49: NATS servers that did not answer at the start were
+/// asked one after another, each for the start check's 5 s. They are asked
+/// at once: two silent servers hold the start for one bound (the clock is
+/// tokio's paused one, so this measures no real time).
+#[tokio::test(start_paused = true)]
+async fn silent_nats_servers_hold_the_start_once() {
+    let mut silent = Vec::new();
+    let mut sources = Vec::new();
+    for _ in 0..2 {
+        // Accepts connections (the kernel does) and never says a word.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+        let addr = l.local_addr().expect("addr");
+        silent.push(l);
+        sources.push(SourceSpec::parse(&format!("nats:{addr}|S|s.ais|d")).expect("spec"));
+    }
+    let corridor = demo_corridor().expect("corridor");
+    let began = tokio::time::Instant::now();
+    let handle = spawn_pipeline(PipelineConfig::new(corridor, sources), None)
+        .await
+        .expect("the sources retry on their own");
+    let held = began.elapsed();
+    // Also open finding 49's other half: the sources, still connecting to
+    // servers that never answer, stop at once.
+    handle.shutdown().await;
+    assert!(
+        held >= Duration::from_secs(5) && held < Duration::from_secs(10),
+        "the start waited {held:?}: once for both servers, not once each"
+    );
+}

@@ -722,3 +722,123 @@ async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
     assert_eq!(alerts("ais_gap", B).await, 1, "B's silence across the stop");
     let _ = js.delete_stream(&stream).await;
 }
+
+/// Open finding 48: a live TCP source beside a NATS backlog moved the
+/// pipeline's one clock to the wall clock while the backlog was still
+/// hours behind, so every vessel it had yet to bring was reported silent.
+/// The live source now waits until the backlog is replayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_source_waits_for_the_nats_backlog() {
+    use corridor_store::AlertQuery;
+    use tokio::io::AsyncWriteExt;
+    let Some((url, client)) = nats().await else {
+        return;
+    };
+    const D: u32 = 211_000_793;
+    const B: u32 = 211_000_794;
+    const LIVE: u32 = 211_000_795;
+    let js = async_nats::jetstream::new(client.clone());
+    let (stream, subject) = positions_stream(&js, "LIVEBESIDE", D, 0).await;
+    let corridor = demo_corridor().expect("corridor");
+    let len = corridor
+        .lane_by_name("Odesa lane")
+        .expect("lane")
+        .length_m();
+    let t0 = Timestamp::now() - jiff::SignedDuration::from_hours(2);
+    let report = |mmsi: u32, minute: i64, along_m: f64, sog: f32| {
+        Report::Position(common::on_odesa_lane(mmsi, t0, minute, along_m, sog))
+    };
+    let mut enc = NmeaEncoder::new(&[], "t");
+    let mut send = async |reports: Vec<Report>| {
+        for r in &reports {
+            publish(&js, &subject, &enc.encode(r)).await;
+        }
+        reports.len() as u64
+    };
+    // D and B under way on the lane at 4 kn; then B falls silent.
+    let along = |m: i64| len / 3.0 + m as f64 * NM / 15.0;
+    let mut first: Vec<Report> = (0..31).map(|m| report(D, m, along(m), 4.0)).collect();
+    first.extend((0..31).map(|m| report(B, m, len / 4.0 + m as f64 * NM / 15.0, 4.0)));
+    let n1 = send(first).await;
+    let (_dir, store, _) = common::store_with_side_door().await;
+    let nats_spec = SourceSpec::Nats {
+        url: url.clone(),
+        stream: stream.clone(),
+        subject: subject.clone(),
+        durable: "tracker".into(),
+    };
+    let start = |run: &str, sources: Vec<SourceSpec>| {
+        let mut cfg = PipelineConfig::new(corridor.clone(), sources);
+        cfg.run_id = run.into();
+        cfg.position_batch = 1;
+        cfg.monitor.ais_gap_s = 1800;
+        spawn_pipeline(cfg, Some(Arc::clone(&store)))
+    };
+    let first = start("run-1", vec![nats_spec.clone()])
+        .await
+        .expect("pipeline");
+    run_until(&first, |p| p == n1).await;
+    first.shutdown().await;
+
+    // Stopped 80 minutes: D sailed on, heard until five minutes ago.
+    let n2 = send(
+        (35..=115)
+            .step_by(5)
+            .map(|m| report(D, m, along(m), 4.0))
+            .collect(),
+    )
+    .await;
+    // A receiver that sends a ship of now, every 10 ms, from the moment
+    // the pipeline connects.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let receiver = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let mut enc = NmeaEncoder::new(&[], "r");
+        for i in 0..1000 {
+            let mut p = common::on_odesa_lane(LIVE, t0, 0, len / 2.0 + f64::from(i) * 5.0, 6.0);
+            p.time = Timestamp::now();
+            if sock
+                .write_all(enc.encode(&Report::Position(p)).as_bytes())
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    let live_spec = SourceSpec::TcpClient { addr };
+    let second = start("run-2", vec![live_spec, nats_spec])
+        .await
+        .expect("pipeline");
+    // The backlog, and live reports after it.
+    run_until(&second, |p| p > n2 + 5).await;
+    let alerts = |kind: &str, mmsi: u32| {
+        let q = AlertQuery {
+            kind: Some(kind.into()),
+            mmsi: Some(mmsi),
+            limit: Some(100),
+            ..AlertQuery::default()
+        };
+        let store = Arc::clone(&store);
+        async move { store.alerts(&q).await.expect("alerts").len() }
+    };
+    for _ in 0..100 {
+        if alerts("ais_gap", B).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    second.shutdown().await;
+    receiver.abort();
+    assert_eq!(alerts("ais_gap", B).await, 1, "B's silence across the stop");
+    assert_eq!(
+        alerts("ais_gap", D).await,
+        0,
+        "D was heard all along: its backlog came before the live reports"
+    );
+    let _ = js.delete_stream(&stream).await;
+}

@@ -111,8 +111,26 @@ pub fn router(state: AppState, opts: &Options) -> Router {
     app.layer(axum::Extension(corridor_http::TrustedProxies(
         opts.trusted_proxies.clone(),
     )))
-    .layer(tower_http::trace::TraceLayer::new_for_http())
+    .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(log_failure))
     .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// A server error is logged at ERROR, except the refusals that say the
+/// server is busy or asked over HTTP/1.0 (503, 505): the client is told
+/// what to do, and an operator needs no alarm for each.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass::StatusCode;
+    let latency_ms = latency.as_millis();
+    match class {
+        StatusCode(s) if matches!(s.as_u16(), 503 | 505) => {
+            tracing::warn!(status = s.as_u16(), latency_ms, "request refused");
+        }
+        other => tracing::error!(classification = %other, latency_ms, "response failed"),
+    }
 }
 
 /// How long `/healthz` waits for the database before calling it down.

@@ -208,6 +208,5 @@ impl VesselState {
         self.name.as_ref().map_or(0, |s| s.len())
             + self.callsign.as_ref().map_or(0, |s| s.len())
             + self.det.partners.capacity() * std::mem::size_of::<u32>()
-            + self.det.slow_first.map_or(0, |_| 0)
     }
 }

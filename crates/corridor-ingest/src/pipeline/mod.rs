@@ -569,6 +569,39 @@ async fn close_alerts(store: &dyn TrackStore, rows: Vec<AlertRow>, this_run: &st
     }
 }
 
+/// Longest a live source waits for NATS backlogs to be replayed before
+/// it joins anyway (its peers are held back meanwhile; a UDP sender's
+/// datagrams are dropped and counted).
+pub(crate) const MAX_BACKLOG_HOLD: Duration = Duration::from_secs(120);
+
+/// Joins the live sources' `lanes` to the monitor's turns once every
+/// backlog is replayed, at [`MAX_BACKLOG_HOLD`] (saying so), or at a stop.
+async fn join_after_backlogs(
+    backlogs: Vec<CancellationToken>,
+    lanes: Vec<mpsc::Receiver<Batch>>,
+    join: mpsc::Sender<mpsc::Receiver<Batch>>,
+    cancel: CancellationToken,
+) {
+    let replayed = async {
+        for b in &backlogs {
+            b.cancelled().await;
+        }
+    };
+    tokio::select! {
+        () = replayed => tracing::info!("NATS backlog replayed: live sources join"),
+        () = tokio::time::sleep(MAX_BACKLOG_HOLD) => tracing::warn!(
+            waited_s = MAX_BACKLOG_HOLD.as_secs(),
+            "NATS backlog still replaying: live sources join now, so vessels it has yet to bring may be reported silent"
+        ),
+        () = cancel.cancelled() => {}
+    }
+    for lane in lanes {
+        if join.send(lane).await.is_err() {
+            return;
+        }
+    }
+}
+
 /// Where the store last saw each vessel, for [`Monitor::resume`]: each
 /// one's latest position within `ais_gap_s` before `now`, where the feed
 /// resumes (an older one says little about where the vessel is then, and a
@@ -655,17 +688,29 @@ pub async fn spawn_pipeline(
     // durable will replay begins (its reports' own times): each vessel is
     // placed as of then (open finding 42).
     let mut resumes_at = Timestamp::now();
-    for spec in &config.sources {
-        if let Some(nats) = spec.nats() {
-            match source::start_check(&nats).await {
-                Ok(Some(t)) => resumes_at = resumes_at.min(t),
-                Ok(None) => {}
-                Err(reason) => {
-                    return Err(StartError::Nats {
-                        source_name: spec.name(),
-                        reason,
-                    });
-                }
+    // Per source: cancelled once its NATS backlog is replayed.
+    // The NATS sources are asked at once: one that does not answer holds
+    // the start for its bound, not for the sum of theirs (open finding 49).
+    let checks = futures_util::future::join_all(config.sources.iter().map(|spec| async move {
+        match spec.nats() {
+            Some(nats) => source::start_check(&nats).await,
+            None => Ok(None),
+        }
+    }))
+    .await;
+    let mut backlogs: Vec<Option<CancellationToken>> = vec![None; config.sources.len()];
+    for ((spec, check), backlog) in config.sources.iter().zip(checks).zip(&mut backlogs) {
+        match check {
+            Ok(Some(t)) => {
+                resumes_at = resumes_at.min(t);
+                *backlog = Some(CancellationToken::new());
+            }
+            Ok(None) => {}
+            Err(reason) => {
+                return Err(StartError::Nats {
+                    source_name: spec.name(),
+                    reason,
+                });
             }
         }
     }
@@ -704,6 +749,21 @@ pub async fn spawn_pipeline(
         let _ = join.try_send(rx);
         tx
     };
+    // A live source's reports are of now: let in while a NATS backlog
+    // still replays the past, they would move the one clock past every
+    // vessel the backlog has yet to bring (open finding 48). Its lane
+    // joins once the backlogs are replayed; until then it fills and holds
+    // its source back.
+    let catching_up: Vec<CancellationToken> = backlogs.iter().flatten().cloned().collect();
+    let mut held_lanes: Vec<mpsc::Receiver<Batch>> = Vec::new();
+    let mut live_lane = |join: &mpsc::Sender<mpsc::Receiver<Batch>>| {
+        if catching_up.is_empty() {
+            return lane(join);
+        }
+        let (tx, rx) = mpsc::channel::<Batch>(lane_depth);
+        held_lanes.push(rx);
+        tx
+    };
     let (live, _) = broadcast::channel(config.live_capacity.max(16));
     let (alerts, _) = broadcast::channel(ALERT_BACKLOG);
     let (qtx, qrx) = mpsc::channel(16);
@@ -719,14 +779,18 @@ pub async fn spawn_pipeline(
         .filter(|s| matches!(s, SourceSpec::File { .. }))
         .count();
     let mut merged: Vec<mpsc::Receiver<Batch>> = Vec::new();
-    for spec in &config.sources {
+    for (spec, backlog) in config.sources.iter().zip(backlogs) {
         let tag = SourceTag::new(&spec.name());
         tags.push(tag.clone());
         let cancel = cancel.clone();
         let task = match spec.clone() {
-            SourceSpec::TcpClient { addr } => {
-                tokio::spawn(source::tcp_client(addr, tag, limits, lane(&join), cancel))
-            }
+            SourceSpec::TcpClient { addr } => tokio::spawn(source::tcp_client(
+                addr,
+                tag,
+                limits,
+                live_lane(&join),
+                cancel,
+            )),
             SourceSpec::TcpServer { addr } => {
                 let l = tokio::net::TcpListener::bind(addr)
                     .await
@@ -737,7 +801,7 @@ pub async fn spawn_pipeline(
                 if let Ok(a) = l.local_addr() {
                     bound.push((spec.name(), a));
                 }
-                tokio::spawn(source::tcp_server(l, tag, limits, lane(&join), cancel))
+                tokio::spawn(source::tcp_server(l, tag, limits, live_lane(&join), cancel))
             }
             SourceSpec::Udp { addr } => {
                 let s =
@@ -750,7 +814,7 @@ pub async fn spawn_pipeline(
                 if let Ok(a) = s.local_addr() {
                     bound.push((spec.name(), a));
                 }
-                tokio::spawn(source::udp(s, tag, limits, lane(&join), cancel))
+                tokio::spawn(source::udp(s, tag, limits, live_lane(&join), cancel))
             }
             SourceSpec::File { path, speed } => {
                 let tx = if files > 1 {
@@ -768,6 +832,7 @@ pub async fn spawn_pipeline(
                 limits,
                 lane(&join),
                 cancel,
+                backlog,
             )),
         };
         tasks.push(task);
@@ -777,6 +842,14 @@ pub async fn spawn_pipeline(
             merged,
             lane(&join),
             limits.batch.max(1),
+        )));
+    }
+    if !held_lanes.is_empty() {
+        tasks.push(tokio::spawn(join_after_backlogs(
+            catching_up,
+            held_lanes,
+            join.clone(),
+            cancel.clone(),
         )));
     }
     // The monitor ends when every source (every lane) has ended.

@@ -11,6 +11,9 @@ const ACKS_AT_ONCE: usize = 64;
 /// message is too big for a pull (64 MiB is the most NATS allows one).
 const MAX_PULL_BYTES: usize = 64 << 20;
 
+/// Longest a NATS server may take to answer a new connection.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
 /// What becomes of a NATS message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AckOutcome {
@@ -167,18 +170,29 @@ pub(crate) struct NatsSpec {
     pub durable: String,
 }
 
+/// Reads the durable until `cancel`, reconnecting with backoff.
+/// `caught_up`, given when the durable has a backlog to replay, is
+/// cancelled once the source has pulled to the stream's end (or when the
+/// source ends): live sources wait for it (open finding 48).
 pub(crate) async fn nats(
     spec: NatsSpec,
     tag: SourceTag,
     limits: SourceLimits,
     tx: mpsc::Sender<Batch>,
     cancel: CancellationToken,
+    caught_up: Option<CancellationToken>,
 ) {
+    let _ended = caught_up.clone().map(CancellationToken::drop_guard);
     let mut backoff = Backoff::new(&limits);
     loop {
         // Set once the consumer is ready: connecting is not holding.
         let mut opened = None;
-        match nats_session(&spec, &tag, &limits, &tx, &cancel, &mut opened).await {
+        let session = Session {
+            tx: &tx,
+            cancel: &cancel,
+            caught_up: caught_up.as_ref(),
+        };
+        match nats_session(&spec, &tag, &limits, session, &mut opened).await {
             Ok(()) => return,
             Err(e) => tag.emit(Event::Error {
                 what: "nats",
@@ -193,20 +207,43 @@ pub(crate) async fn nats(
     }
 }
 
+/// Where a session's reports go and what it answers to.
+#[derive(Clone, Copy)]
+struct Session<'a> {
+    tx: &'a mpsc::Sender<Batch>,
+    cancel: &'a CancellationToken,
+    caught_up: Option<&'a CancellationToken>,
+}
+
 async fn nats_session(
     spec: &NatsSpec,
     tag: &SourceTag,
     limits: &SourceLimits,
-    tx: &mpsc::Sender<Batch>,
-    cancel: &CancellationToken,
+    Session {
+        tx,
+        cancel,
+        caught_up,
+    }: Session<'_>,
     opened: &mut Option<tokio::time::Instant>,
 ) -> Result<(), String> {
     use async_nats::jetstream::{self, consumer};
     use futures_util::StreamExt;
 
-    let client = async_nats::connect(&spec.url)
-        .await
-        .map_err(|e| e.to_string())?;
+    // A server that takes the connection and never speaks (another
+    // service on the port, a proxy with nothing behind it) holds
+    // `async_nats::connect` for ever: bounded, and given up at a stop.
+    let client = tokio::select! {
+        c = tokio::time::timeout(CONNECT_WAIT, async_nats::connect(&spec.url)) => match c {
+            Ok(c) => c.map_err(|e| e.to_string())?,
+            Err(_) => {
+                return Err(format!(
+                    "the server took the connection but did not answer within {} s",
+                    CONNECT_WAIT.as_secs()
+                ));
+            }
+        },
+        () = cancel.cancelled() => return Ok(()),
+    };
     let js = jetstream::new(client.clone());
     let stream = js
         .get_or_create_stream(jetstream::stream::Config {
@@ -312,6 +349,8 @@ async fn nats_session(
         // (and none is left unread when the pull's stream ends). On a quiet
         // feed a message so waits up to the pull's 500 ms.
         let mut pulled = Vec::new();
+        // The stream's messages after the pull's last (none pulled: none).
+        let mut behind = 0;
         while let Some(next) = batch.next().await {
             match next {
                 Err(e) => tag.emit(Event::Error {
@@ -323,6 +362,7 @@ async fn nats_session(
                         messages: 1,
                         bytes: msg.payload.len() as u64,
                     });
+                    behind = msg.info().map_or(behind, |i| i.pending);
                     let payload = msg.payload.clone();
                     pulled.push((payload, AckHandle::new(msg, ack_tx.clone(), &in_flight)));
                 }
@@ -357,6 +397,12 @@ async fn nats_session(
         let aged = held.aged();
         if !aged.is_empty() && stage.flush(tx, aged).await.is_err() {
             break 'outer Ok(());
+        }
+        // What the stream held is downstream: live sources may join.
+        if behind == 0
+            && let Some(c) = caught_up
+        {
+            c.cancel();
         }
     };
     // Stopped while fragments wait: those messages come again first next time.
