@@ -118,6 +118,8 @@ pub struct Service {
     /// request adds only the entries new since the last, outside the
     /// state's lock, and never replays the whole log again.
     tally: Mutex<(usize, corridor_clearance::Tally)>,
+    /// The monthly operations figures so far, kept the same way.
+    operations: Mutex<(usize, corridor_clearance::OperationsTally)>,
     /// Tracking reports arrivals at the inspection area (`crate::arrivals`).
     pub(crate) arrivals_tracked: std::sync::atomic::AtomicBool,
     /// Arrivals tracking saw but did not log, by application: why
@@ -194,6 +196,10 @@ impl Service {
             config.clone(),
             crate::inspections::plan_timetable(&capacity)?,
         );
+        let operations = corridor_clearance::OperationsTally::new(
+            config.clone(),
+            crate::inspections::centre_tz(&capacity)?,
+        );
         let service = Arc::new(Service {
             db,
             config,
@@ -210,6 +216,7 @@ impl Service {
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8)),
             ),
             tally: Mutex::new((0, tally)),
+            operations: Mutex::new((0, operations)),
             arrivals_tracked: std::sync::atomic::AtomicBool::new(false),
             arrival_notes: std::sync::Mutex::default(),
         });
@@ -755,14 +762,52 @@ impl Service {
 
     /// The public accountability figures now.
     pub async fn accountability(&self) -> Result<corridor_clearance::Accountability, ServiceError> {
-        let mut tally = self.tally.lock().await;
+        let fresh = || {
+            Ok(corridor_clearance::Tally::new(
+                self.config.clone(),
+                crate::inspections::plan_timetable(&self.capacity)?,
+            ))
+        };
+        let (tally, now) = self
+            .caught_up(&self.tally, fresh, corridor_clearance::Tally::add)
+            .await?;
+        Ok(tally.1.figures(now))
+    }
+
+    /// The public monthly operations figures now.
+    pub async fn operations(&self) -> Result<corridor_clearance::Operations, ServiceError> {
+        let fresh = || {
+            Ok(corridor_clearance::OperationsTally::new(
+                self.config.clone(),
+                crate::inspections::centre_tz(&self.capacity)?,
+            ))
+        };
+        let (tally, _) = self
+            .caught_up(
+                &self.operations,
+                fresh,
+                corridor_clearance::OperationsTally::add,
+            )
+            .await?;
+        Ok(tally.1.figures())
+    }
+
+    /// A kept tally of the log (entries read, tally) with the entries
+    /// added since, and now: parsed under the state's lock, added outside
+    /// it, so a public request never replays the whole log again. A log
+    /// reloaded shorter, or an event the tally refuses, starts it again.
+    async fn caught_up<'a, T>(
+        &self,
+        kept: &'a Mutex<(usize, T)>,
+        fresh: impl Fn() -> Result<T, ServiceError>,
+        add: impl Fn(&mut T, Timestamp, &Event) -> Result<(), corridor_clearance::machine::ReplayError>,
+    ) -> Result<(tokio::sync::MutexGuard<'a, (usize, T)>, Timestamp), ServiceError> {
+        let mut tally = kept.lock().await;
         let (now, new) = {
             let st = self.state.lock().await;
             if tally.0 > st.entries.len() {
-                // The log was reloaded shorter (never expected): start again.
-                *tally = (0, self.new_tally()?);
+                *tally = (0, fresh()?);
             }
-            // Parsed under the state's lock, added outside it.
             let mut new = Vec::new();
             for e in &st.entries[tally.0..] {
                 if let Some(ev) = Event::from_log_event(&e.event)
@@ -775,20 +820,13 @@ impl Service {
             (self.now_after(&st), new)
         };
         for (at, event) in &new {
-            if let Err(e) = tally.1.add(*at, event) {
+            if let Err(e) = add(&mut tally.1, *at, event) {
                 // Not the log's any more: the next request starts again.
-                *tally = (0, self.new_tally()?);
+                *tally = (0, fresh()?);
                 return Err(ServiceError::Internal(e.to_string()));
             }
         }
-        Ok(tally.1.figures(now))
-    }
-
-    fn new_tally(&self) -> Result<corridor_clearance::Tally, ServiceError> {
-        Ok(corridor_clearance::Tally::new(
-            self.config.clone(),
-            crate::inspections::plan_timetable(&self.capacity)?,
-        ))
+        Ok((tally, now))
     }
 
     /// Attaches an uploaded file to an application: checked against the size

@@ -400,6 +400,7 @@ async fn every_route_against_every_role_on(
             ALL.to_vec(),
             false,
         ),
+        ("GET", "/operations".to_string(), None, ALL.to_vec(), false),
         ("GET", "/corridor".to_string(), None, ALL.to_vec(), false),
         (
             "GET",

@@ -608,6 +608,93 @@ async fn a_season_over_http_on(
         .collect();
     assert_eq!(overdue, ["TR", "UA", "UN"]);
 
+    // Monthly operations (public, no token; open finding 52): what the
+    // season did, by month, the same as the core computes from the log.
+    let (st, ops) = call(&app, "GET", "/operations", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{ops}");
+    assert_eq!(ops["time_zone"], "Europe/Istanbul");
+    let months = ops["months"].as_array().unwrap();
+    let total = |f: &str| months.iter().map(|m| m[f].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(
+        ["submitted", "cleared", "rejected", "withdrawn", "departed"].map(total),
+        [5, 2, 1, 1, 1],
+        "{ops}"
+    );
+    let passed: u64 = months
+        .iter()
+        .map(|m| m["inspections"]["passed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(passed, 1, "{ops}");
+    let events: Vec<(jiff::Timestamp, corridor_clearance::Event)> = s
+        .export()
+        .await
+        .unwrap()
+        .entries
+        .iter()
+        .filter_map(|e| {
+            corridor_clearance::Event::from_log_event(&e.event)
+                .unwrap()
+                .map(|ev| (e.time, ev))
+        })
+        .collect();
+    let core = corridor_clearance::operations(
+        &corridor_clearance::CorridorConfig::bsgi().unwrap(),
+        jiff::tz::TimeZone::get("Europe/Istanbul").unwrap(),
+        events.iter().map(|(t, e)| (*t, e)),
+    )
+    .unwrap();
+    assert_eq!(ops, serde_json::to_value(&core).unwrap());
+    // As open data: a row a month, the header naming each column.
+    let (st, kind, csv) = get_text(&app, "/operations?format=csv").await;
+    assert_eq!(
+        (st, kind.as_str()),
+        (StatusCode::OK, "text/csv; charset=utf-8")
+    );
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 23, "{csv}");
+    let rows: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect()).collect();
+    assert_eq!(rows.len(), months.len(), "{csv}");
+    for (row, month) in rows.iter().zip(months) {
+        assert_eq!(row.len(), header.len(), "{csv}");
+        for (name, cell) in header.iter().zip(row) {
+            let want = match *name {
+                "time_zone" => ops["time_zone"].clone(),
+                "month" => month["month"].clone(),
+                n if n.starts_with("inspections_") => {
+                    month["inspections"][n.trim_start_matches("inspections_")].clone()
+                }
+                n => match [
+                    "days_to_clear",
+                    "days_waiting_for_inspection",
+                    "days_in_inspection_area",
+                ]
+                .into_iter()
+                .find(|d| n.starts_with(d) && n != *d)
+                {
+                    Some(d) => month[d][&n[d.len() + 1..]].clone(),
+                    None => month[n].clone(),
+                },
+            };
+            let want = match want {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                Value::Number(n) if n.is_f64() => format!("{:.2}", n.as_f64().unwrap()),
+                v => v.to_string(),
+            };
+            assert_eq!(*cell, want, "{name} of {}", month["month"]);
+        }
+    }
+    let (st, body) = call(&app, "GET", "/operations?format=xml", None, None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("format"),
+        "{body}"
+    );
+
     // Lists: each agent sees only their company's applications.
     let (_, list) = call(&app, "GET", "/applications", Some(&agent[0]), None).await;
     let ids: Vec<&str> = list

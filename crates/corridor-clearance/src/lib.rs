@@ -66,6 +66,7 @@ pub mod consensus;
 pub mod dayplan;
 pub mod eligibility;
 pub mod machine;
+pub mod operations;
 pub mod roles;
 pub mod stoppage;
 
@@ -88,5 +89,6 @@ pub use machine::{
     InspectionCause, InspectionOutcome, LastInspection, Outcome, Overdue, PartyLine, Status,
     StatusPage,
 };
+pub use operations::{Operations, OperationsTally, operations};
 pub use roles::{Action, Actor, Denied, Resource, Role, can};
 pub use stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift};

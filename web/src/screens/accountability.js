@@ -3,7 +3,7 @@
 // the point of the record is that no delegation can block silently.
 import { getJSON, NotAvailable } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
-import { fmtInt, fmtTimestamp } from '../format.js';
+import { fmtInt, fmtMonth, fmtTimestamp } from '../format.js';
 
 /** 93784 s -> "1 d 2 h"; under an hour in minutes. */
 export function fmtDuration(seconds) {
@@ -44,13 +44,56 @@ async function chart(parties) {
   });
 }
 
+/** Days as "2.5 d (mean 3.1)"; "—" when none ended. */
+function daysCell(d) {
+  if (!d?.count) return h('td', { 'data-median': '' }, '—');
+  return h('td', { 'data-median': String(d.median), title: `${d.count} ended this month` },
+    `${d.median.toFixed(1)} d`, h('span', { class: 'muted' }, ` (mean ${d.mean.toFixed(1)})`));
+}
+
+/** The month-by-month operations table (newest first) with its CSV. */
+export function operationsTable(ops) {
+  const months = [...(ops.months || [])].reverse();
+  const cols = ['Month', 'Applied', 'Cleared', 'of them on papers', 'Tonnes cleared', 'Rejected', 'Withdrawn', 'Expired',
+    'Arrived', 'Passed', 'Not ready', 'Non-compliant', 'Departed', 'Days to clear', 'Days waiting for inspection', 'Days in the area'];
+  const counts = (m) => [m.submitted, m.cleared, m.cleared_on_papers, m.tonnes_cleared, m.rejected, m.withdrawn, m.expired,
+    m.arrived, m.inspections.passed, m.inspections.failed_not_ready, m.inspections.failed_non_compliant, m.departed];
+  return labelCells(h('table', { class: 'cards', id: 'operations-table' },
+    h('caption', null, `Month by month (${ops.time_zone})`),
+    h('thead', null, h('tr', null, cols.map((t, i) => h('th', { scope: 'col', class: i > 0 && i < 13 ? 'num' : null }, t)))),
+    h('tbody', null, months.map((m) => h('tr', { 'data-month': m.month },
+      h('th', { scope: 'row' }, fmtMonth(m.month)),
+      counts(m).map((n) => h('td', { class: 'num' }, fmtInt(n))),
+      daysCell(m.days_to_clear), daysCell(m.days_waiting_for_inspection), daysCell(m.days_in_inspection_area))))));
+}
+
+function operationsSection(signal) {
+  const box = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
+  getJSON('/operations', null, { signal }).then((ops) => {
+    mount(box, ops.months?.length
+      ? [h('div', { class: 'table-scroll' }, operationsTable(ops)),
+        h('p', { class: 'muted' }, 'Each figure counts under the month its last step was logged: an application cleared when it left review approved (on its papers when no inspection was required), days to clear from its first submission, days waiting for inspection from its recorded arrival at the inspection area to the verdict (a vessel found not ready waits on), days in the area from that arrival to its departure. Medians, with the mean beside.',
+          ' ', h('a', { href: '/api/v1/operations?format=csv', download: 'corridor-operations.csv', id: 'operations-csv' }, 'Download as CSV'))]
+      : notice('info', 'Nothing has been applied for yet.'));
+    box.dataset.state = 'ready';
+  }).catch((e) => {
+    if (e.name === 'AbortError') return;
+    box.dataset.state = 'error';
+    mount(box, notice('error', `Could not be loaded: ${e.message}`));
+  });
+  return h('section', { class: 'panel', id: 'operations', 'aria-labelledby': 'ops-title' },
+    h('h2', { id: 'ops-title' }, 'Applications, inspections and waits, by month'),
+    box);
+}
+
 export function accountabilityScreen(root) {
   const ctl = new AbortController();
   const body = h('div', { 'aria-live': 'polite', 'data-state': 'loading' }, notice('info', 'Loading…'));
   mount(root, h('section', { class: 'panel', id: 'accountability', 'aria-labelledby': 'acc-title' },
     h('h2', { id: 'acc-title' }, 'Who decided, and how fast'),
     h('p', { class: 'lead' }, 'Each party’s time to decide on applications and on the daily inspection plans, the holds and rejections it placed with their reasons, how long its holds kept them waiting, and how long its decisions were overdue, including waits that ended without its decision.'),
-    body));
+    body),
+  operationsSection(ctl.signal));
   getJSON('/accountability', null, { signal: ctl.signal }).then(async (a) => {
     const parties = a.parties || [];
     const head = (cols, nums) => h('thead', null, h('tr', null, cols.map((t, i) => h('th', { scope: 'col', class: nums.includes(i) ? 'num' : null }, t))));

@@ -470,6 +470,37 @@ test('the coordinator acknowledges a corridor alert with a note; it is logged on
   await coord.done();
 });
 
+test('operations: the month-by-month figures on the public page are the API’s, and its CSV', { skip }, async () => {
+  const { page, done } = await open('desktop', '/#/accountability');
+  await page.waitForSelector('#operations [data-state=ready]');
+  const ops = await api('/operations');
+  assert.ok(ops.months.length > 0, 'the demo season has months');
+  const shown = await page.$$eval('#operations-table tbody tr', (trs) => trs.map((tr) => ({
+    month: tr.dataset.month,
+    cells: [...tr.children].map((c) => ({ text: c.textContent, median: c.dataset.median })),
+  })));
+  assert.deepEqual(shown.map((r) => r.month), ops.months.map((m) => m.month).reverse(), 'every month, newest first');
+  for (const m of ops.months) {
+    const { cells } = shown.find((r) => r.month === m.month);
+    const counts = [m.submitted, m.cleared, m.cleared_on_papers, m.tonnes_cleared, m.rejected, m.withdrawn, m.expired,
+      m.arrived, m.inspections.passed, m.inspections.failed_not_ready, m.inspections.failed_non_compliant, m.departed];
+    assert.deepEqual(cells.slice(1, 13).map((c) => Number(c.text.replace(/,/g, ''))), counts, `${m.month} counts`);
+    const medians = [m.days_to_clear, m.days_waiting_for_inspection, m.days_in_inspection_area].map((d) => (d.count ? String(d.median) : ''));
+    assert.deepEqual(cells.slice(13).map((c) => c.median), medians, `${m.month} medians`);
+  }
+  const cleared = ops.months.reduce((s, m) => s + m.cleared, 0);
+  assert.ok(cleared > 0, 'the demo clears vessels');
+  // The CSV the page links to: a row a month, as the API's JSON.
+  const href = await page.$eval('#operations-csv', (a) => a.href);
+  const csv = await (await fetch(href)).text();
+  const [header, ...rows] = csv.trim().split('\n');
+  assert.match(header, /^month,time_zone,submitted,cleared,/);
+  assert.equal(rows.length, ops.months.length);
+  const at = header.split(',').indexOf('cleared');
+  assert.equal(rows.reduce((s, r) => s + Number(r.split(',')[at]), 0), cleared);
+  await done();
+});
+
 test('accountability: each party’s figures on the public page are the API’s', { skip }, async () => {
   const { page, done } = await open('desktop', '/#/accountability');
   await page.waitForSelector('#accountability [data-state=ready]');

@@ -206,3 +206,98 @@ pub(super) async fn accountability(State(s): Svc, caller: Caller) -> ApiResult {
     .map_err(|_| ServiceError::Forbidden)?;
     ok(&s.accountability().await?)
 }
+
+/// How the monthly operations figures are given.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OperationsQuery {
+    /// `json` (the default) or `csv` (one row a month, as open data).
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/operations", tag = "log", params(OperationsQuery),
+    responses(
+        (status = 200, description = "per month on the centre's clock (time_zone), from the log: applications submitted, cleared (and cleared on their papers, with the tonnes they declared), rejected, withdrawn, expired; first arrivals at the inspection area; inspections by outcome; departures; and days to clear (submission to approval), days waiting for inspection (arrival to the verdict) and days in the inspection area (arrival to departure), each as count, mean and median",
+            content((Object = "application/json"), (String = "text/csv"))),
+        (status = "4XX", body = ErrorBody)))]
+pub(super) async fn operations(
+    State(s): Svc,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<OperationsQuery>,
+) -> ApiResult {
+    can(
+        &caller.actor,
+        Action::ReadAccountability,
+        Resource::Corridor,
+    )
+    .map_err(|_| ServiceError::Forbidden)?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ServiceError::BadRequest(format!(
+                "format: {other:?} is not one of json, csv"
+            )));
+        }
+    };
+    let figures = s.operations().await?;
+    if !csv {
+        return ok(&figures);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"corridor-operations.csv\"",
+            ),
+        ],
+        operations_csv(&figures),
+    )
+        .into_response())
+}
+
+/// The figures as CSV, one row a month; a duration's empty cells mean no
+/// such wait ended that month.
+fn operations_csv(f: &corridor_clearance::Operations) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "month,time_zone,submitted,cleared,cleared_on_papers,tonnes_cleared,rejected,withdrawn,expired,\
+         arrived,inspections_passed,inspections_failed_not_ready,inspections_failed_non_compliant,departed,\
+         days_to_clear_count,days_to_clear_mean,days_to_clear_median,\
+         days_waiting_for_inspection_count,days_waiting_for_inspection_mean,days_waiting_for_inspection_median,\
+         days_in_inspection_area_count,days_in_inspection_area_mean,days_in_inspection_area_median\n",
+    );
+    let num = |v: Option<f64>| v.map(|d| format!("{d:.2}")).unwrap_or_default();
+    for m in &f.months {
+        let i = &m.inspections;
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            m.month,
+            f.time_zone,
+            m.submitted,
+            m.cleared,
+            m.cleared_on_papers,
+            m.tonnes_cleared,
+            m.rejected,
+            m.withdrawn,
+            m.expired,
+            m.arrived,
+            i.passed,
+            i.failed_not_ready,
+            i.failed_non_compliant,
+            m.departed
+        );
+        for d in [
+            &m.days_to_clear,
+            &m.days_waiting_for_inspection,
+            &m.days_in_inspection_area,
+        ] {
+            let _ = write!(out, ",{},{},{}", d.count, num(d.mean), num(d.median));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -121,6 +121,7 @@ pub fn router_with_document(service: Arc<Service>, document: utoipa::openapi::Op
         .route("/log/consistency", get(consistency_proof))
         .route("/log/export", get(export))
         .route("/accountability", get(accountability))
+        .route("/operations", get(operations))
         .merge(crate::inspections::routes())
         .merge(crate::alerts::routes())
         .merge(crate::stoppages::routes())
@@ -178,7 +179,7 @@ pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
         upload_document, download_document, start_review, decide, release_hold, withdraw,
         schedule_inspection, record_inspection, require_inspection, depart, arrive, close, expire,
         corridor_state, suspend, resume, party_keys, register_key,
-        checkpoint, inclusion_proof, consistency_proof, export, accountability,
+        checkpoint, inclusion_proof, consistency_proof, export, accountability, operations,
         crate::inspections::declare_readiness, crate::inspections::get_queue, crate::inspections::override_queue,
         crate::inspections::get_plan, crate::inspections::put_plan, crate::inspections::submit_plan,
         crate::inspections::decide_plan, crate::inspections::get_inspections,

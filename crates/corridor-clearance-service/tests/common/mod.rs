@@ -270,6 +270,21 @@ pub async fn call_from(
     )
 }
 
+/// A GET with no token, answered as text: (status, content type, body).
+pub async fn get_text(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Raw bytes upload.
 /// A file that passes for a PDF (uploads are checked by content).
 /// A draft made by the agent holding `token` for vessel `imo`, due at the
