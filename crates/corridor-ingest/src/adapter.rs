@@ -100,16 +100,37 @@ impl Adapter {
                     nav_status: NavStatus(p.status.raw()),
                 }))
             }
-            Body::StaticVoyage(s) => Some(Report::Static(StaticReport {
-                mmsi,
-                time,
-                imo: (s.imo != 0).then_some(s.imo),
-                name: text(s.shipname.as_str()),
-                callsign: text(s.callsign.as_str()),
-                ship_type: Some(s.shiptype.raw()).filter(|t| *t != 0),
-            })),
+            Body::StaticVoyage(s) => {
+                // A type 5 cut short reads its missing bits as zeros: an IMO
+                // number of its first bits alone would claim another ship's
+                // identity. Only the fields the payload holds whole count.
+                let whole = |end: usize| !m.partial || m.bit_len >= end;
+                let imo = (s.imo != 0 && whole(70)).then_some(s.imo);
+                let callsign = whole(112).then(|| text(s.callsign.as_str())).flatten();
+                let name = whole(232).then(|| text(s.shipname.as_str())).flatten();
+                let ship_type = Some(s.shiptype.raw()).filter(|t| *t != 0 && whole(240));
+                if imo.is_none() && callsign.is_none() && name.is_none() && ship_type.is_none() {
+                    return None;
+                }
+                Some(Report::Static(StaticReport {
+                    mmsi,
+                    time,
+                    imo,
+                    name,
+                    callsign,
+                    ship_type,
+                }))
+            }
             Body::StaticData(part) => {
-                if matches!(part, StaticDataReport::Reserved { .. }) {
+                // A part cut short before its name (A) or call sign (B)
+                // ended would merge zeros into what is known of the vessel.
+                let short = m.partial
+                    && match part {
+                        StaticDataReport::A { .. } => m.bit_len < 160,
+                        StaticDataReport::B(_) => m.bit_len < 132,
+                        StaticDataReport::Reserved { .. } => true,
+                    };
+                if short || matches!(part, StaticDataReport::Reserved { .. }) {
                     return None;
                 }
                 // Merge A (name) and B (type, call sign): report what is known so far.
@@ -284,5 +305,49 @@ mod tests {
             ),
             (Some("SEA BREEZE"), Some("ABC12"), Some(37), None)
         );
+    }
+
+    /// The reports of raw sentences, as a feed gives them.
+    fn reports_of(lines: &[&str]) -> Vec<Report> {
+        let mut d = Decoder::default();
+        let mut a = Adapter::new();
+        let t = Timestamp::from_second(1_700_000_000).expect("time");
+        let mut out = Vec::new();
+        for line in lines {
+            d.feed_line(line.as_bytes(), |x| out.extend(a.adapt(&x, Some(t))));
+        }
+        out
+    }
+
+    /// A review (session 25) sent a type 5 cut to 54 bits: its missing
+    /// bits read as zeros made an IMO number of the real one's first bits,
+    /// and the tracker raised `identity_mismatch` against the registry.
+    /// Only the fields a short payload holds whole are reported.
+    #[test]
+    fn a_static_report_cut_short_claims_nothing_it_does_not_hold() {
+        assert_eq!(reports_of(&["!AIVDM,1,1,,A,55P5TL01V,0*0C"]), vec![]);
+        // 72 bits: the IMO number is whole, the call sign is not.
+        let r = reports_of(&["!AIVDM,1,1,,A,55P5TL01VIaA,0*65"]);
+        let [Report::Static(s)] = r.as_slice() else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            (s.imo, s.callsign.as_deref(), s.name.as_deref(), s.ship_type),
+            (Some(6_710_932), None, None, None)
+        );
+        // A type 24 part B cut before its call sign ended adds nothing.
+        let mut b = Message::new(
+            369_190_000,
+            Body::StaticData(StaticDataReport::B(StaticPartB {
+                shiptype: corridor_ais::messages::ShipType::from_raw(70),
+                callsign: AisText::new("WDC4"),
+                ..StaticPartB::default()
+            })),
+        );
+        b.msg_type = 24;
+        b.partial = true;
+        b.bit_len = 100;
+        let t = Timestamp::from_second(1_700_000_000).expect("time");
+        assert_eq!(Adapter::new().adapt_message(&b, t), None);
     }
 }

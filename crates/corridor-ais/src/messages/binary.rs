@@ -122,7 +122,10 @@ pub struct SlotBinary {
     pub structured: bool,
     /// Destination MMSI when addressed.
     pub dest_mmsi: Option<u32>,
-    /// Spare after the destination.
+    /// Spare after the destination: ITU-R M.1371-5's tables for messages
+    /// 25 and 26 give "Spare 0/2 (if Destination ID used)" for byte
+    /// alignment. gpsd, libais and pyais read no spare, so their app_id
+    /// and data start 2 bits early (tests/KNOWN_DIFFERENCES.md).
     pub dest_spare: u8,
     /// Application id (DAC 10 bits + FI 6 bits) when structured.
     pub app_id: Option<u16>,
