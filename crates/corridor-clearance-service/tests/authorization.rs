@@ -452,7 +452,7 @@ async fn every_route_against_every_role_on(
         (
             "PUT",
             "/plans/2022-09-10".to_string(),
-            Some(json!({"reason": "r", "assignments": []})),
+            Some(json!({"based_on": 1, "reason": "r", "assignments": []})),
             vec![Coordinator],
             true,
         ),

@@ -544,7 +544,7 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day_in(w: World) {
     assert_eq!(resp["approvals"][0]["party"], "UA");
 
     // An edit that books one team twice at once is refused, saying which and why.
-    let double = json!({"reason": "swap teams", "assignments": [
+    let double = json!({"based_on": 1, "reason": "swap teams", "assignments": [
         {"application_id": a, "team": "JIT-1", "start": "07:00"},
         {"application_id": b, "team": "JIT-1", "start": "08:00"},
     ]});
@@ -558,13 +558,13 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day_in(w: World) {
         "{msg}"
     );
     // Wrong duration, unknown team, no reason: each refused precisely.
-    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-1", "start": "07:00", "end": "08:00"}]}))).await;
+    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"based_on": 1, "reason": "r", "assignments": [{"application_id": a, "team": "JIT-1", "start": "07:00", "end": "08:00"}]}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
     assert!(
         resp["error"]["message"].as_str().unwrap().contains("takes"),
         "{resp}"
     );
-    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"reason": "r", "assignments": [{"application_id": a, "team": "JIT-9", "start": "07:00"}]}))).await;
+    let (st, resp) = w.as_coord("PUT", &format!("/plans/{date}"), Some(&json!({"based_on": 1, "reason": "r", "assignments": [{"application_id": a, "team": "JIT-9", "start": "07:00"}]}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{resp}");
     assert!(
         resp["error"]["message"]
@@ -577,13 +577,13 @@ async fn readiness_plan_edits_signatures_and_the_inspectors_day_in(w: World) {
         .as_coord(
             "PUT",
             &format!("/plans/{date}"),
-            Some(&json!({"reason": "", "assignments": []})),
+            Some(&json!({"based_on": 1, "reason": "", "assignments": []})),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A valid edit makes version 2 (a draft again, approvals gone).
-    let edit = json!({"reason": "JIT-2 boards first at Marmara", "assignments": [
+    let edit = json!({"based_on": 1, "reason": "JIT-2 boards first at Marmara", "assignments": [
         {"application_id": a, "team": "JIT-2", "start": "07:30"},
         {"application_id": b, "team": "JIT-1", "start": "07:00"},
     ]});
@@ -863,7 +863,7 @@ async fn predictions_start_at_the_first_day_a_plan_can_still_take_the_vessel() {
         .as_coord(
             "PUT",
             &format!("/plans/{date}"),
-            Some(&json!({"reason": "no inspections", "assignments": []})),
+            Some(&json!({"based_on": 1, "reason": "no inspections", "assignments": []})),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
@@ -1228,7 +1228,7 @@ async fn a_booking_by_hand_stays_outside_the_days_plan() {
         .as_coord(
             "PUT",
             "/plans/2022-10-08",
-            Some(&json!({"reason": "r", "assignments": [{"application_id": ids[0], "team": "JIT-1", "start": "07:00"}]})),
+            Some(&json!({"based_on": 1, "reason": "r", "assignments": [{"application_id": ids[0], "team": "JIT-1", "start": "07:00"}]})),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -1587,7 +1587,7 @@ async fn the_coordinator_can_replan_a_slot_missed_this_morning_by_hand() {
         .as_coord(
             "PUT",
             "/plans/2022-10-08",
-            Some(&json!({"reason": "not inspected today: weather",
+            Some(&json!({"based_on": 1, "reason": "not inspected today: weather",
                          "assignments": [{"application_id": ids[0], "team": "JIT-1", "start": "07:00"}]})),
         )
         .await;
@@ -1595,6 +1595,80 @@ async fn the_coordinator_can_replan_a_slot_missed_this_morning_by_hand() {
     w.approve_plan("2022-10-08").await;
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(queue_field(&q, &ids[0], "predicted"), "2022-10-08", "{q}");
+}
+
+/// A review of a day at the centre (session 25): two coordinators editing
+/// one day's plan silently undid each other's edits (the second stored
+/// over the first unseen), and a submission sent whatever version another
+/// had just stored. An edit names the version it was made from, and a
+/// submission may name the version shown: anything stored since is a 409.
+#[tokio::test]
+async fn two_coordinators_editing_one_plan_never_undo_each_other_unseen() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 932_000, 3, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let (_, draft) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert_eq!(draft["version"], 1, "{draft}");
+    let edit = |based_on: u32, reason: &str, who: &[&String]| {
+        let assignments: Vec<Value> = who
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (team, start) = [("JIT-1", "07:00"), ("JIT-2", "07:00"), ("JIT-1", "10:30")][i];
+                json!({"application_id": id, "team": team, "start": start})
+            })
+            .collect();
+        json!({"based_on": based_on, "reason": reason, "assignments": assignments})
+    };
+    let put = |body: Value| {
+        let w = &w;
+        async move {
+            w.as_coord("PUT", &format!("/plans/{date}"), Some(&body))
+                .await
+        }
+    };
+    // Both start from the draft at once: one edit is stored, the other told.
+    let (a, b) = tokio::join!(
+        put(edit(1, "drop the third: UN hold", &[&ids[0], &ids[1]])),
+        put(edit(1, "add the third", &[&ids[0], &ids[1], &ids[2]])),
+    );
+    let mut answers = [a, b];
+    answers.sort_by_key(|(st, _)| *st);
+    let [(ok, stored), (conflict, told)] = answers;
+    assert_eq!(
+        (ok, conflict),
+        (StatusCode::OK, StatusCode::CONFLICT),
+        "{stored} {told}"
+    );
+    assert_eq!(stored["version"], 2);
+    let message = told["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("is at version 2")
+            && message.contains(stored["reason"].as_str().unwrap())
+            && message.contains("reload it"),
+        "{message}"
+    );
+    // Made again from version 2, it is stored as version 3.
+    let (st, third) = put(edit(2, "the third after all", &[&ids[2]])).await;
+    assert_eq!(
+        (st, &third["version"]),
+        (StatusCode::OK, &json!(3)),
+        "{third}"
+    );
+    // A submission of version 2 is refused; of version 3, sent.
+    let (st, body) = w
+        .as_coord("POST", &format!("/plans/{date}/submit?version=2"), None)
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let (st, body) = w
+        .as_coord("POST", &format!("/plans/{date}/submit?version=3"), None)
+        .await;
+    assert_eq!(
+        (st, &body["status"], &body["version"]),
+        (StatusCode::OK, &json!("submitted"), &json!(3)),
+        "{body}"
+    );
 }
 
 /// The service's three joint teams, of which only JIT-2 needs the Russian
@@ -1916,7 +1990,7 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
     // Nor submitted: a stored draft for the 9th, then a day off on the 9th.
     let (_, draft) = w.as_coord("GET", "/plans/2022-10-09", None).await;
     let first = &draft["assignments"][0];
-    let edit = json!({"reason": "keep one", "assignments": [
+    let edit = json!({"based_on": 1, "reason": "keep one", "assignments": [
         {"application_id": first["application_id"], "team": first["team"], "start": first["start"]}]});
     let (st, body) = w.as_coord("PUT", "/plans/2022-10-09", Some(&edit)).await;
     assert_eq!(st, StatusCode::OK, "{body}");
@@ -1933,6 +2007,8 @@ async fn a_stoppage_frees_the_bookings_it_stops_and_holds_plans_that_use_its_tea
         "{body}"
     );
     // And an edit naming a stopped team is refused with the day's teams.
+    let mut edit = edit;
+    edit["based_on"] = json!(2);
     let (st, body) = w.as_coord("PUT", "/plans/2022-10-09", Some(&edit)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
@@ -2253,7 +2329,7 @@ async fn a_booking_by_hand_takes_a_teams_time_in_the_days_draft() {
         .as_coord(
             "PUT",
             "/plans/2022-10-07",
-            Some(&json!({"reason": "r", "assignments": crowded})),
+            Some(&json!({"based_on": 1, "reason": "r", "assignments": crowded})),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -2267,7 +2343,7 @@ async fn a_booking_by_hand_takes_a_teams_time_in_the_days_draft() {
         .as_coord(
             "PUT",
             "/plans/2022-10-07",
-            Some(&json!({"reason": "r", "assignments": draft})),
+            Some(&json!({"based_on": 1, "reason": "r", "assignments": draft})),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
@@ -2309,7 +2385,7 @@ async fn a_plan_that_leaves_no_team_for_a_booking_by_hand_is_not_sent() {
         .as_coord(
             "PUT",
             "/plans/2022-10-08",
-            Some(&json!({"reason": "as drafted", "assignments": assignments})),
+            Some(&json!({"based_on": 1, "reason": "as drafted", "assignments": assignments})),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");

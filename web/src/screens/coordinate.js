@@ -239,7 +239,9 @@ function planPanel(date, signal, onZone, onPlan) {
       if (!reason.value.trim()) throw new Error('Say why the plan changes: the reason is logged.');
       // The server works out each end from the start and the inspection.
       const assignments = rows.filter((a) => !a.removed).map((a) => ({ application_id: a.application_id, team: a.team, start: a.start, area: a.area }));
-      const saved = await putJSON(`/plans/${date}`, { assignments, reason: reason.value.trim() });
+      // Made from the version shown: one stored since (another
+      // coordinator's) is refused, not overwritten unseen.
+      const saved = await putJSON(`/plans/${date}`, { based_on: plan.version, assignments, reason: reason.value.trim() });
       try {
         await showAnswer(saved);
       } catch (e) {
@@ -263,7 +265,8 @@ function planPanel(date, signal, onZone, onPlan) {
       const version = saved?.version ?? plan.version;
       let answer;
       try {
-        answer = await postJSON(`/plans/${date}/submit`);
+        // The version shown (or just saved) goes, or none.
+        answer = await postJSON(`/plans/${date}/submit?version=${version}`);
       } catch (e) {
         if (e.name === 'AbortError') throw e;
         // Refused (changed meanwhile, 409) or failed: show the plan as it now stands.

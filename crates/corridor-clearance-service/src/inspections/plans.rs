@@ -102,6 +102,10 @@ pub struct AssignmentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanEditRequest {
+    /// The version this edit was made from: `version` as GET showed it (1
+    /// for the optimiser's draft). Another version stored since is a 409,
+    /// so one coordinator's edit never silently undoes another's.
+    pub based_on: u32,
     /// Why the plan is changed (required, logged).
     pub reason: String,
     /// Every inspection of the day (replaces the previous assignments).
@@ -291,6 +295,7 @@ pub(crate) async fn put_plan(
         ));
     }
     let clearance = s.clearance().await;
+    stale_plan(&clearance, &date, Some(req.based_on))?;
     let now = s.now().await;
     let planning = Planning::new(&s, &clearance, now)?;
     let (p, _) = planning.problem(day, now, true)?;
@@ -384,16 +389,53 @@ pub(crate) async fn put_plan(
         "fifo_score": score_json(&fifo.score, &fifo),
     });
     drop(planning);
-    s.execute(
+    s.execute_if(
         &caller.actor,
         Command::SetPlan {
             content,
             reason: Some(req.reason.trim().to_string()),
             scores,
         },
+        // Checked again where the write is made: another edit may have
+        // been stored since this one read the plan.
+        |c| stale_plan(c, &date, Some(req.based_on)),
     )
     .await?;
     ok(&plan_body(&s, &date, day).await?)
+}
+
+/// A 409 when the stored version of `date`'s plan is not `seen` (the
+/// optimiser's draft, not stored, is version 1; `None`: not asked).
+fn stale_plan(
+    c: &corridor_clearance::Clearance,
+    date: &str,
+    seen: Option<u32>,
+) -> Result<(), ServiceError> {
+    let Some(seen) = seen else { return Ok(()) };
+    let stored = c.plans.get(date);
+    let now = stored.map_or(1, |p| p.content.version);
+    if now == seen {
+        return Ok(());
+    }
+    let why = stored
+        .and_then(|p| p.reason.as_deref())
+        .map(|r| format!(", \"{r}\""))
+        .unwrap_or_default();
+    Err(ServiceError::Conflict(format!(
+        "the plan for {date} is at version {now}{why}, not version {seen}: it changed since it was read; \
+         reload it and make the change again"
+    )))
+}
+
+/// Which version a submission is of.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitQuery {
+    /// The version shown when submitting (`version` of GET): another
+    /// version stored since is a 409, so no one sends the parties a plan
+    /// they have not seen. Without it, whatever version is stored goes.
+    pub version: Option<u32>,
 }
 
 /// Not an answer: tells `submit_plan` that another request stored a
@@ -401,17 +443,19 @@ pub(crate) async fn put_plan(
 const FROZEN_MEANWHILE: &str = "the draft was stored meanwhile";
 
 #[utoipa::path(post, path = "/api/v1/plans/{date}/submit", tag = "inspections", security(("bearer" = [])),
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date" = String, Path, description = "YYYY-MM-DD"), SubmitQuery),
     responses((status = 200, body = Object, description = "the plan, now `submitted` to the parties (a generated draft is stored as version 1 first)"), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn submit_plan(
     State(s): Svc,
     caller: Caller,
     ApiPath(date): ApiPath<String>,
+    ApiQuery(q): ApiQuery<SubmitQuery>,
 ) -> ApiResult {
     require_plan_editor(&caller)?;
     let day = parse_day(&date)?;
     plannable(&s, day).await?;
     let clearance = s.clearance().await;
+    stale_plan(&clearance, &date, q.version)?;
     if !clearance.plans.contains_key(&date) {
         // Freeze the generated draft as version 1, so the parties sign what was shown.
         let now = s.now().await;
@@ -451,6 +495,7 @@ pub(crate) async fn submit_plan(
         Command::SubmitPlan { date: date.clone() },
         // A draft only: the machine says what else is wrong.
         |c| {
+            stale_plan(c, &date, q.version)?;
             let draft = c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft);
             refuse_plan(&s, c, now, draft, |why| {
                 format!("the plan for {date} cannot be submitted as it stands: {why}; revise it")
