@@ -2606,6 +2606,30 @@ async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
     assert_eq!(shown["by_hand"][0]["fits"], true, "{shown}");
 }
 
+/// A review of a day at the centre (session 25): a booking by hand took a
+/// vessel whose agent had never declared it ready, which a plan refuses,
+/// so its team could board with the holds still gassed.
+#[tokio::test]
+async fn a_booking_by_hand_waits_for_the_readiness_a_plan_needs() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 932_200, 1, 70, false).await;
+    let (st, body) = w.book(&ids[0], "2022-10-05T08:00:00Z").await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("has not declared it ready") && message.contains("/readiness"),
+        "{message}"
+    );
+    let (st, body) = w.declare_ready(&ids[0]).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = w.book(&ids[0], "2022-10-05T08:00:00Z").await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (StatusCode::OK, Some("awaiting_inspection")),
+        "{body}"
+    );
+}
+
 /// Review of the arrival backfill: at start, an application waiting for
 /// its arrival could take an arrival the tracking store held from the same
 /// ship's previous voyage (within the 14-day lookback). Arrivals now count
@@ -2621,6 +2645,7 @@ async fn the_backfill_skips_the_ships_previous_voyage() {
     let at: jiff::Timestamp = "2022-10-05T05:00:00Z".parse().unwrap();
     let logged = seen(&w.s, mmsi, Some(&imo(932_100)), at, "run:1").await;
     assert_eq!(logged.logged, std::slice::from_ref(&first));
+    w.declare_ready(&first).await;
     let (st, body) = w.book(&first, "2022-10-05T08:00:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (st, body) = w

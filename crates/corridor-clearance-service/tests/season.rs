@@ -212,7 +212,19 @@ async fn a_season_over_http_on(
     .await;
     assert_eq!(page["status"], "approved", "{page}");
 
-    // A sails: inspection scheduled and passed, departure, arrival, closed.
+    // A sails: declared ready, inspection scheduled and passed, departure,
+    // arrival, closed.
+    let ready = json!({"holds_ventilated": true, "gas_free": true,
+                       "testing_equipment_aboard": true, "documents_complete": true});
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{a}/readiness"),
+        Some(&agent[0]),
+        Some(&ready),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
     let at = corridor_ledger::time::format(
         clock
             .now()

@@ -231,6 +231,8 @@ export async function applicationAt(stage, { agent = 'agent-danube', name = `E2E
     }
   }
   if (upto >= 3) {
+    // A team boards only a vessel its agent has declared ready.
+    await apiAs(token, 'POST', `/applications/${id}/readiness`, { holds_ventilated: true, gas_free: true, testing_equipment_aboard: true, documents_complete: true });
     const coordinator = await apiToken('coordinator');
     await apiAs(coordinator, 'POST', `/applications/${id}/inspection/schedule`, { at: `${new Date(Date.now() + 3600e3).toISOString().slice(0, 19)}Z` });
     const checklist = (await api('/corridor')).inspection_checklist.map((i) => i.id);

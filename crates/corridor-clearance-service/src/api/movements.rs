@@ -42,6 +42,20 @@ pub(super) async fn schedule_inspection(
                     corridor_ledger::time::format(req.at)
                 )));
             }
+            // As a plan does: a team boards only a vessel whose agent has
+            // declared it ready (holds ventilated, gas free, equipment and
+            // papers aboard). A booking by hand skipped that (session 25's
+            // review of a day at the centre).
+            if let Some(app) = c.applications.get(&id)
+                && app.waiting_for_inspection()
+                && app.ready_at.is_none()
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "cannot book the inspection of {id} ({}): its agent has not declared it ready for inspection \
+                     (POST /api/v1/applications/{id}/readiness)",
+                    app.content.vessel.name
+                )));
+            }
             // Once the day's plan is with the parties or approved, a
             // booking by hand needs a team that plan leaves free.
             crate::inspections::refuse_crowded_booking(&s, c, now, &id, req.at)
