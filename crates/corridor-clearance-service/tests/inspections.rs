@@ -2606,6 +2606,50 @@ async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
     assert_eq!(shown["by_hand"][0]["fits"], true, "{shown}");
 }
 
+/// A review of a day at the centre (session 25): a draft booked at 07:00 a
+/// vessel due at the inspection area at 10:00 that day, so a team would
+/// board an empty anchorage. Plans start no inspection before the vessel is
+/// there (its declared ETA until its arrival is recorded).
+#[tokio::test]
+async fn a_plan_boards_no_vessel_before_it_is_due_at_the_area() {
+    let w = world().await; // 2022-10-03 09:00 Istanbul
+    // Due on 6 Oct at 10:00 Istanbul (07:00 UTC).
+    let ids = approved_vessels(&w, 932_300, 1, 73, true).await;
+    w.s.clock().set("2022-10-05T08:00:00Z".parse().unwrap());
+    let date = "2022-10-06";
+    let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    let a = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["application_id"] == ids[0].as_str())
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(a["start"].as_str().unwrap() >= "10:00", "{a}");
+    // By hand, earlier: refused, saying when it is due.
+    let edit = json!({"based_on": 1, "reason": "early", "assignments": [
+        {"application_id": ids[0], "team": "JIT-1", "start": "07:00"}]});
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("only at 10:00"), "{message}");
+    // Seen arriving early, at 06:30: from then.
+    w.s.clock().set("2022-10-06T03:40:00Z".parse().unwrap());
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{}/arrival", ids[0]),
+            Some(&json!({"at": "2022-10-06T03:30:00Z", "area": "Marmara", "evidence": "seen at anchor by the duty officer"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
+
 /// A review of a day at the centre (session 25): a booking by hand took a
 /// vessel whose agent had never declared it ready, which a plan refuses,
 /// so its team could board with the holds still gassed.

@@ -28,6 +28,14 @@
 //! horizon ([`Plan::count_upper_bound`]): the largest k whose k shortest durations there fit
 //! in the sum of the windows and in the per-team slot counts, so the gap to the optimum is
 //! known.
+//!
+//! ## Vessels due later in the day
+//! A job may be there only from a time of day ([`Job::ready`]: its arrival at the area, or its
+//! ETA): no inspection starts before it, and a team waits for it. A team's visits are then the
+//! order of least travel among the area-grouped order, the order given and the order in which
+//! the vessels are there that it finishes within its window; the enumeration above is then a
+//! search, not a proof (it is exact only when every vessel is there from the start), and the
+//! upper bound, which ignores those times, still holds.
 
 use crate::config::CapacityConfig;
 use crate::error::{PlannerError, Result};
@@ -48,6 +56,10 @@ pub struct Job {
     pub area: usize,
     /// Inspection minutes.
     pub minutes: u32,
+    /// Earliest start, minutes after local midnight: a vessel due at the
+    /// area later that day is not boarded before it is there (0: any time).
+    #[serde(default)]
+    pub ready: u32,
 }
 
 /// A team's day.
@@ -111,6 +123,21 @@ impl DayProblem {
         teams: &[usize],
         keep: &dyn Fn(&Voyage) -> bool,
     ) -> Result<Self> {
+        Self::from_config_timed(cfg, day, waiting, overrides, teams, keep, &|_| 0)
+    }
+
+    /// [`DayProblem::from_config_keeping`] with each job's earliest start
+    /// (minutes after local midnight) from `ready`: a vessel expected at the
+    /// area later that day is planned from then.
+    pub fn from_config_timed(
+        cfg: &CapacityConfig,
+        day: Date,
+        waiting: &[Voyage],
+        overrides: &[Override],
+        teams: &[usize],
+        keep: &dyn Fn(&Voyage) -> bool,
+        ready: &dyn Fn(&Voyage) -> u32,
+    ) -> Result<Self> {
         let (idx, _) = order(waiting, &cfg.queue, cfg.transit_days, overrides)?;
         let (ws, we) = cfg.window.minutes()?;
         let mut areas: Vec<String> = cfg.areas.iter().map(|a| a.name.clone()).collect();
@@ -131,6 +158,7 @@ impl DayProblem {
                 place,
                 area: area_of(v.area.as_deref()),
                 minutes: cfg.plan_minutes(v.direction, v.tonnes),
+                ready: ready(v),
             })
             .collect();
         let teams = teams
@@ -309,7 +337,7 @@ fn build(p: &DayProblem, teams: &[Vec<usize>], method: &str, ub: usize) -> Optio
         let mut at = team.start_area;
         for j in seq {
             let job = &p.jobs[j];
-            now += p.travel(at, job.area);
+            now = (now + p.travel(at, job.area)).max(job.ready);
             at = job.area;
             assignments.push(Assignment {
                 id: job.id.clone(),
@@ -400,7 +428,43 @@ fn route(p: &DayProblem, team: &TeamDay, js: &[usize]) -> Option<(Vec<usize>, u3
     if work + tr > team.end.saturating_sub(team.start) {
         return None;
     }
-    Some((seq, tr))
+    if js.iter().all(|&j| p.jobs[j].ready <= team.start) {
+        return Some((seq, tr));
+    }
+    // Some are there only later in the day: of the order found, the order
+    // given (a list schedule's, which it checked) and the order in which
+    // the vessels are there, the one of least travel the team finishes
+    // within its window, waiting for each vessel.
+    let mut by_time = js.to_vec();
+    by_time.sort_by_key(|&j| (p.jobs[j].ready, p.jobs[j].place));
+    [seq, js.to_vec(), by_time]
+        .into_iter()
+        .filter(|s| finishes(p, team, s).is_some())
+        .map(|s| {
+            let mut at = team.start_area;
+            let tr: u32 = s
+                .iter()
+                .map(|&j| {
+                    let t = p.travel(at, p.jobs[j].area);
+                    at = p.jobs[j].area;
+                    t
+                })
+                .sum();
+            (s, tr)
+        })
+        .min_by_key(|(_, tr)| *tr)
+}
+
+/// When `team` finishes `seq` in that order, waiting for each vessel to be
+/// there; `None` past its window.
+fn finishes(p: &DayProblem, team: &TeamDay, seq: &[usize]) -> Option<u32> {
+    let (mut now, mut at) = (team.start, team.start_area);
+    for &j in seq {
+        let job = &p.jobs[j];
+        now = (now + p.travel(at, job.area)).max(job.ready) + job.minutes;
+        at = job.area;
+    }
+    (now <= team.end).then_some(now)
 }
 
 fn permutations(v: &mut [usize], k: usize, f: &mut impl FnMut(&[usize])) {
@@ -455,7 +519,7 @@ fn list_schedule(p: &DayProblem, order: impl Iterator<Item = usize>) -> Vec<Vec<
             .iter()
             .enumerate()
             .filter_map(|(t, &(now, at))| {
-                let end = now + p.travel(at, job.area) + job.minutes;
+                let end = (now + p.travel(at, job.area)).max(job.ready) + job.minutes;
                 (end <= p.teams[t].end).then_some((end, t))
             })
             .min();
@@ -486,10 +550,11 @@ pub const EXACT_MAX_TEAMS: usize = 3;
 /// plan (swapping a later vessel for an earlier one of the same class keeps feasibility and
 /// improves the score).
 fn candidates(p: &DayProblem, ub: usize) -> Vec<usize> {
-    let mut seen: std::collections::HashMap<(usize, u32), usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(usize, u32, u32), usize> =
+        std::collections::HashMap::new();
     let mut out = Vec::new();
     for (i, j) in p.jobs.iter().enumerate() {
-        let c = seen.entry((j.area, j.minutes)).or_default();
+        let c = seen.entry((j.area, j.minutes, j.ready)).or_default();
         if *c < ub {
             *c += 1;
             out.push(i);
@@ -959,6 +1024,15 @@ pub fn check_plan(p: &DayProblem, plan: &Plan) -> Result<()> {
                 a.id,
                 area_name(job.area),
                 area_name(a.area)
+            ));
+        }
+        if a.start < job.ready {
+            return bad(format!(
+                "{} is expected at {} only at {}: it cannot be inspected at {}",
+                a.id,
+                area_name(job.area),
+                hhmm(job.ready),
+                hhmm(a.start)
             ));
         }
         if a.end != a.start + job.minutes {

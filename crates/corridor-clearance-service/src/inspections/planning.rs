@@ -375,11 +375,40 @@ impl<'a> Planning<'a> {
         let voyages: Vec<Voyage> = waiting.iter().map(|w| w.voyage.clone()).collect();
         let overrides = self.overrides(&voyages)?;
         let teams = self.cap.working_teams(day);
-        let p =
-            DayProblem::from_config_keeping(&self.cap, day, &voyages, &overrides, &teams, &|v| {
-                keep.contains_key(v.id.as_str())
+        // A vessel due at the area later on the day is not boarded before
+        // it is there: from its recorded arrival, else its declared ETA (a
+        // review of a day at the centre found drafts booking at 07:00
+        // vessels due at 14:00).
+        let there_from: HashMap<&str, u32> = waiting
+            .iter()
+            .map(|w| {
+                let at = w
+                    .app
+                    .area_arrival
+                    .as_ref()
+                    .map_or(w.app.content.eta_inspection_area, |a| a.at)
+                    .to_zoned(self.tz.clone());
+                let minutes = match at.date().cmp(&day) {
+                    std::cmp::Ordering::Less => 0,
+                    std::cmp::Ordering::Equal => {
+                        u32::from(at.hour().unsigned_abs()) * 60
+                            + u32::from(at.minute().unsigned_abs())
+                    }
+                    std::cmp::Ordering::Greater => 24 * 60,
+                };
+                (w.app.id.as_str(), minutes)
             })
-            .map_err(planner_error)?;
+            .collect();
+        let p = DayProblem::from_config_timed(
+            &self.cap,
+            day,
+            &voyages,
+            &overrides,
+            &teams,
+            &|v| keep.contains_key(v.id.as_str()),
+            &|v| there_from.get(v.id.as_str()).copied().unwrap_or(0),
+        )
+        .map_err(planner_error)?;
         let candidates = waiting.into_iter().filter(|w| plannable(w)).collect();
         Ok((p, candidates))
     }
