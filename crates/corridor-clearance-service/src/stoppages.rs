@@ -289,7 +289,34 @@ pub async fn declare_stoppage(
         let clearance = s.clearance().await;
         let now = s.now().await;
         let in_force = crate::inspections::capacity_now(s.capacity(), &clearance, now);
-        effect_of(s.capacity(), &in_force, &stoppage, first, last)?
+        // Of teams alike, the one with fewer inspections booked on those
+        // days stops first (a review in session 25 saw a one-boat day stop
+        // the two teams with bookings and keep the idle one).
+        let mut booked: std::collections::BTreeMap<String, usize> = Default::default();
+        for (date, plan) in &clearance.plans {
+            let on = date
+                .parse::<Date>()
+                .is_ok_and(|d| (first..=last).contains(&d));
+            if !on
+                || !matches!(
+                    plan.status,
+                    corridor_clearance::PlanStatus::Submitted
+                        | corridor_clearance::PlanStatus::Approved
+                )
+            {
+                continue;
+            }
+            for a in &plan.content.assignments {
+                let waits = clearance
+                    .applications
+                    .get(&a.application_id)
+                    .is_some_and(|app| app.waiting_for_inspection());
+                if waits {
+                    *booked.entry(a.team.clone()).or_default() += 1;
+                }
+            }
+        }
+        effect_of(s.capacity(), &in_force, &stoppage, (first, last), &booked)?
     };
     let event = s
         .execute(actor, Command::DeclareStoppage { stoppage, effect })
@@ -317,8 +344,8 @@ fn effect_of(
     cap: &CapacityConfig,
     in_force: &CapacityConfig,
     st: &StoppageContent,
-    first: Date,
-    last: Date,
+    (first, last): (Date, Date),
+    booked: &std::collections::BTreeMap<String, usize>,
 ) -> Result<StoppageEffect, ServiceError> {
     let tz = cap
         .tz()
@@ -350,6 +377,7 @@ fn effect_of(
     let rank = |t: &usize| {
         (
             std::cmp::Reverse(still_days.get(t).copied().unwrap_or(0)),
+            std::cmp::Reverse(booked.get(&cap.team_name(*t)).copied().unwrap_or(0)),
             *t,
         )
     };

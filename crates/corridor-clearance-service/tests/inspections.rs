@@ -2650,6 +2650,38 @@ async fn a_plan_boards_no_vessel_before_it_is_due_at_the_area() {
     assert_eq!(st, StatusCode::OK, "{body}");
 }
 
+/// A review of a day at the centre (session 25): a stoppage that left one
+/// boat working stopped the two teams with bookings and kept the idle one,
+/// cancelling more inspections than it had to. Of teams alike, the one
+/// with the most inspections booked on its days keeps working.
+#[tokio::test]
+async fn a_partial_stoppage_keeps_the_team_with_the_most_bookings() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 932_500, 3, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let edit = json!({"based_on": 1, "reason": "two on JIT-2", "assignments": [
+        {"application_id": ids[0], "team": "JIT-2", "start": "07:00"},
+        {"application_id": ids[1], "team": "JIT-2", "start": "10:30"},
+        {"application_id": ids[2], "team": "JIT-1", "start": "07:00"}]});
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.approve_plan(date).await;
+    let fog = json!({"from": date, "to": date, "kind": "weather", "teams": 1, "reason": "fog: one boat only"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&fog)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let mut stops: Vec<&str> = body["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    stops.sort_unstable();
+    assert_eq!(stops, ["JIT-1", "JIT-3"], "{body}");
+}
+
 /// A review of a day at the centre (session 25): a booking by hand took a
 /// vessel whose agent had never declared it ready, which a plan refuses,
 /// so its team could board with the holds still gassed.
