@@ -2650,6 +2650,43 @@ async fn a_plan_boards_no_vessel_before_it_is_due_at_the_area() {
     assert_eq!(st, StatusCode::OK, "{body}");
 }
 
+/// A review of a day at the centre (session 25): every vessel was planned
+/// at the first inspection area (marmara), wherever its arrival was
+/// recorded, so a team based off the Bosphorus's Black Sea entrance lost
+/// 90 minutes a slot and was sent to the wrong anchorage. The capacity's
+/// areas name the geometry's places where their vessels wait.
+#[tokio::test]
+async fn a_vessel_is_planned_at_the_area_where_it_waits() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 932_600, 1, 70, true).await;
+    w.s.clock().set("2022-10-06T06:00:00Z".parse().unwrap());
+    let arrival = json!({"at": "2022-10-06T05:00:00Z", "area": "Inspection Area North (Black Sea)",
+                         "evidence": "seen at anchor off Kilyos by the duty officer"});
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{}/arrival", ids[0]),
+            Some(&arrival),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let date = "2022-10-07";
+    let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    let a = &plan["assignments"][0];
+    assert_eq!(
+        (&a["application_id"], &a["area"]),
+        (&json!(ids[0]), &json!("bosphorus-north")),
+        "{plan}"
+    );
+    // JIT-3, based there, boards it at the start of its day.
+    let edit = json!({"based_on": 1, "reason": "JIT-3 is there", "assignments": [
+        {"application_id": ids[0], "team": "JIT-3", "start": "07:00"}]});
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
+
 /// A review of a day at the centre (session 25): a stoppage that left one
 /// boat working stopped the two teams with bookings and kept the idle one,
 /// cancelling more inspections than it had to. Of teams alike, the one

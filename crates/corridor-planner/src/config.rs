@@ -228,6 +228,11 @@ pub struct Area {
     /// Free text.
     #[serde(default)]
     pub note: String,
+    /// The places of the corridor's geometry (inspection areas,
+    /// anchorages, waiting areas, by name) where vessels waiting for this
+    /// area lie: a vessel whose arrival was recorded at one is planned here.
+    #[serde(default)]
+    pub geometry: Vec<String>,
 }
 
 /// Travel time between two areas, minutes (symmetric).
@@ -386,6 +391,15 @@ impl CapacityConfig {
         toml::to_string(self).map_err(|e| PlannerError::ConfigInvalid(e.to_string()))
     }
 
+    /// The area whose vessels lie at `place` of the corridor's geometry
+    /// (its `geometry` names it, or it is the area's own name).
+    pub fn area_at(&self, place: &str) -> Option<&str> {
+        self.areas
+            .iter()
+            .find(|a| a.geometry.iter().any(|g| g == place) || a.name == place)
+            .map(|a| a.name.as_str())
+    }
+
     /// Check internal consistency.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(PlannerError::ConfigInvalid(m));
@@ -454,6 +468,19 @@ impl CapacityConfig {
         }
         for d in &self.durations {
             d.validate()?;
+        }
+        let mut placed: std::collections::HashMap<&str, &str> = Default::default();
+        for a in &self.areas {
+            for g in &a.geometry {
+                if let Some(other) = placed.insert(g.as_str(), a.name.as_str())
+                    && other != a.name
+                {
+                    return bad(format!(
+                        "area {:?} and area {other:?} both name the place {g:?}",
+                        a.name
+                    ));
+                }
+            }
         }
         let r = &self.readiness;
         for p in [r.not_ready_probability, r.non_compliant_probability] {

@@ -66,6 +66,23 @@ kind = "weather"
     );
     check("", Ok(&[(date(2022, 8, 1), 0, 8.5 * 60.0 / 195.0)]));
     check("time_zone = \"Mars/Olympus\"", Err("tz"));
+    // One place of the geometry can belong to one area only.
+    check(
+        "[[area]]\nname = \"a\"\ngeometry = [\"Kilyos anchorage\"]\n[[area]]\nname = \"b\"\ngeometry = [\"Kilyos anchorage\"]",
+        Err("invalid"),
+    );
+    let two = CapacityConfig::from_toml(
+        "[[area]]\nname = \"a\"\ngeometry = [\"Inspection Area Marmara\"]\n[[area]]\nname = \"b\"",
+    )
+    .expect("areas");
+    assert_eq!(
+        (
+            two.area_at("Inspection Area Marmara"),
+            two.area_at("b"),
+            two.area_at("elsewhere")
+        ),
+        (Some("a"), Some("b"), None)
+    );
     check(
         "[window]\nstart = \"15:00\"\nend = \"07:00\"",
         Err("invalid"),

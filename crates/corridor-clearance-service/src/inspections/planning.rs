@@ -275,7 +275,14 @@ impl<'a> Planning<'a> {
             ready,
             inspected: None,
             vessel: Some(c.vessel.imo.clone()),
-            area: None,
+            // Where its arrival was recorded, as the capacity's areas name
+            // the geometry's places (a review in session 25 found every
+            // vessel planned at the first area, wherever it waited).
+            area: app
+                .area_arrival
+                .as_ref()
+                .and_then(|a| self.cap.area_at(&a.area))
+                .map(str::to_string),
         }
     }
 
