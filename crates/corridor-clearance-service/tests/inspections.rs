@@ -2687,6 +2687,36 @@ async fn a_vessel_is_planned_at_the_area_where_it_waits() {
     assert_eq!(st, StatusCode::OK, "{body}");
 }
 
+/// A review of a day at the centre (session 25): a plan with the parties
+/// whose vessel was withdrawn since showed nothing wrong; the coordinator
+/// learned it could no longer be approved only from the party refused.
+#[tokio::test]
+async fn a_plan_that_can_no_longer_be_approved_says_why() {
+    let w = world().await;
+    approved_vessels(&w, 932_700, 2, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["cannot_be_approved"], Value::Null, "{plan}");
+    let gone = planned_ids(&plan)[0].clone();
+    let agent = login(&w.app, "agent-a").await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{gone}/withdraw"),
+        Some(&agent),
+        Some(&json!({"reason": "charter cancelled"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    let why = plan["cannot_be_approved"].as_str().unwrap_or_default();
+    assert!(why.contains(&gone) && why.contains("withdrawn"), "{plan}");
+}
+
 /// A review of a day at the centre (session 25): a stoppage that left one
 /// boat working stopped the two teams with bookings and kept the idle one,
 /// cancelling more inspections than it had to. Of teams alike, the one

@@ -2174,3 +2174,19 @@ fn a_clearance_can_run_from_the_vessels_arrival_at_the_anchorage() {
         Some(now + 336.hours())
     );
 }
+
+/// A review of a day at the centre (session 25): a delegate deciding on an
+/// application whose review had not started was told only that it is
+/// submitted, not what lets the decision through.
+#[test]
+fn a_decision_before_the_review_says_who_starts_it() {
+    let (mut w, id, now) = at_status(Status::Submitted);
+    let err = w
+        .decide("UA", &id, DecisionKind::Approve, now)
+        .expect_err("not in review");
+    assert_eq!(
+        err.to_string(),
+        "cannot decide on an application that is submitted: the coordinator starts its review first \
+         (POST /api/v1/applications/{id}/review)"
+    );
+}

@@ -292,6 +292,8 @@ function planPanel(date, signal, onZone, onPlan) {
         // Both due the day before the plan's own (the JCC's timetable).
         h('dt', null, 'Deadlines'), h('dd', { id: 'plan-deadlines' }, plan.deadlines ? `on ${fmtDate(addDays(date, -1))}: ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
+      // With the parties but no longer bookable: said before a party is refused.
+      plan.cannot_be_approved ? h('div', { id: 'plan-blocked' }, notice('error', `This version can no longer be approved: ${plan.cannot_be_approved}. Revise it and send the new version.`)) : null,
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
       plan.status === 'submitted' ? h('p', { class: 'muted', id: 'plan-resubmit-note' },
         'This version is with the parties. Saving a change makes a new version, a draft again: the parties’ decisions on this one no longer count, and it must be sent again.') : null,

@@ -201,8 +201,23 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
         })
         .collect();
     let time = |t: Option<Timestamp>| t.map(corridor_ledger::time::format);
+    // A version with the parties that the last approval could no longer
+    // book (a vessel withdrawn, failed not ready or booked elsewhere since):
+    // said now, not when a party's approval is refused (session 25's
+    // review: the coordinator learned it only from that party).
+    let blocked = match stored_plan {
+        Some(pl) if pl.status == PlanStatus::Submitted => {
+            clearance.plan_unbookable(&pl.content, now).or_else(|| {
+                refuse_plan(s, &clearance, now, Some(pl), |why| why)
+                    .err()
+                    .map(|e| e.to_string())
+            })
+        }
+        _ => None,
+    };
     Ok(json!({
         "date": date,
+        "cannot_be_approved": blocked,
         "by_hand": by_hand,
         "application_id": plan_id(date),
         "status": plan_status_text(status),
@@ -264,7 +279,7 @@ fn require_plan_editor(caller: &Caller) -> Result<(), ServiceError> {
 
 #[utoipa::path(get, path = "/api/v1/plans/{date}", tag = "inspections", security(("bearer" = [])),
     params(("date" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 200, body = Object, description = "{date, application_id (PLAN-date), status (draft|submitted|approved), version, assignments[{application_id, vessel_name, team, area, start, end, start_at}], score, fifo_score, plan_hash, approvals[{party, decision, time, key_id}], required_parties, deadlines, teams, areas}; without a stored plan, a draft from the optimiser"),
+    responses((status = 200, body = Object, description = "{date, application_id (PLAN-date), status (draft|submitted|approved), version, assignments[{application_id, vessel_name, team, area, start, end, start_at}], score, fifo_score, plan_hash, approvals[{party, decision, time, key_id}], required_parties, deadlines, teams, areas, cannot_be_approved (why a submitted version could no longer be booked, else null)}; without a stored plan, a draft from the optimiser"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_plan(
     State(s): Svc,

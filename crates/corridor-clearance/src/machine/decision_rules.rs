@@ -77,7 +77,7 @@ impl Clearance {
     /// last approval would book it: a plan built from yesterday's state
     /// (two days planned from one queue, a vessel failed not ready since)
     /// once booked such vessels anyway.
-    pub(crate) fn plan_unbookable(&self, plan: &PlanContent, now: Timestamp) -> Option<String> {
+    pub fn plan_unbookable(&self, plan: &PlanContent, now: Timestamp) -> Option<String> {
         let mut seen = std::collections::BTreeSet::new();
         for a in &plan.assignments {
             let id = &a.application_id;

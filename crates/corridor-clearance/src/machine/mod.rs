@@ -743,7 +743,7 @@ pub enum ClearanceError {
     #[error("no application {0}")]
     NotFound(String),
     /// The command does not apply in the application's status.
-    #[error("cannot {command} an application that is {}", status.words())]
+    #[error("cannot {command} an application that is {}{}", status.words(), transition_hint(command, *status))]
     IllegalTransition {
         command: &'static str,
         status: Status,
@@ -882,6 +882,18 @@ pub struct Overdue {
     pub party: String,
     /// The deadline that passed.
     pub deadline: Timestamp,
+}
+
+/// What would let the command go on, where the refusal alone leaves the
+/// caller guessing (a delegate deciding on an application whose review has
+/// not started was told only its status; session 25's review).
+fn transition_hint(command: &str, status: Status) -> &'static str {
+    match (command, status) {
+        ("decide on", Status::Submitted) => {
+            ": the coordinator starts its review first (POST /api/v1/applications/{id}/review)"
+        }
+        _ => "",
+    }
 }
 
 fn illegal(command: &'static str, status: Status) -> ClearanceError {
