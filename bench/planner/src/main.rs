@@ -25,7 +25,7 @@ fn day_problem(seed: u64, n: usize, teams: usize) -> DayProblem {
     DayProblem {
         day: jiff::civil::date(2022, 10, 10),
         jobs: (0..n)
-            .map(|i| Job { id: format!("v{i}"), place: i, area: r.below(2) as usize, minutes: 90 + 15 * r.below(15) as u32 })
+            .map(|i| Job { id: format!("v{i}"), place: i, area: r.below(2) as usize, minutes: 90 + 15 * r.below(15) as u32, ready: 0 })
             .collect(),
         teams: (0..teams).map(|k| TeamDay { name: format!("t{k}"), start_area: k % 2, start: 420, end: 930, reserved: Vec::new(), kept: Vec::new() }).collect(),
         areas: vec!["marmara".into(), "bosphorus-north".into()],

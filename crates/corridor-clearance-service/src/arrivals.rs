@@ -423,6 +423,32 @@ pub(crate) async fn record_arrival(
     let at: Timestamp = req.at.parse().map_err(|e| {
         ServiceError::Unprocessable(format!("at: {:?} is not an RFC 3339 time: {e}", req.at))
     })?;
+    // Where it waits decides which area's teams plan it: a place the
+    // centre's areas do not name (a typo) would silently plan it at the
+    // first (session 25's review). The rules' own name for the inspection
+    // area stays accepted, saying no more than that.
+    let cap = s.capacity();
+    let generic = req
+        .area
+        .trim()
+        .eq_ignore_ascii_case(s.config().inspection_area.trim());
+    if cap.areas.iter().any(|a| !a.geometry.is_empty())
+        && cap.area_at(&req.area).is_none()
+        && !generic
+    {
+        let places: Vec<&str> = cap
+            .areas
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(a.name.as_str()).chain(a.geometry.iter().map(String::as_str))
+            })
+            .collect();
+        return Err(ServiceError::Unprocessable(format!(
+            "area: {:?} is none of the places where vessels wait for inspection: {}",
+            req.area,
+            places.join(", ")
+        )));
+    }
     s.execute(
         &caller.actor,
         Command::RecordAreaArrival {

@@ -1671,6 +1671,57 @@ async fn two_coordinators_editing_one_plan_never_undo_each_other_unseen() {
     );
 }
 
+/// The review of session 25's changes: `?version=1` let through an
+/// optimiser's draft that had been drawn again (the queue moved) since it
+/// was shown. A submission names the hash it showed.
+#[tokio::test]
+async fn a_draft_drawn_again_since_it_was_shown_is_not_sent() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 932_800, 12, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let (_, shown) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    let last = ids.last().unwrap();
+    assert!(!planned_ids(&shown).contains(last), "{shown}");
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            "/queue/overrides",
+            Some(&json!({"application_id": last, "place": 1, "reason": "perishable cargo"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let hash = shown["plan_hash"].as_str().unwrap();
+    let submit = |hash: String| {
+        let w = &w;
+        async move {
+            w.as_coord(
+                "POST",
+                &format!("/plans/{date}/submit?version=1&plan_hash={hash}"),
+                None,
+            )
+            .await
+        }
+    };
+    let (st, body) = submit(hash.to_string()).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since it was shown"),
+        "{body}"
+    );
+    let (_, again) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert!(planned_ids(&again).contains(last), "{again}");
+    let (st, body) = submit(again["plan_hash"].as_str().unwrap().to_string()).await;
+    assert_eq!(
+        (st, &body["status"]),
+        (StatusCode::OK, &json!("submitted")),
+        "{body}"
+    );
+}
+
 /// The service's three joint teams, of which only JIT-2 needs the Russian
 /// delegation (as the JCC's teams went on without Russia in October 2022).
 async fn world_with_named_teams() -> World {
@@ -2749,6 +2800,20 @@ async fn a_partial_stoppage_keeps_the_team_with_the_most_bookings() {
     assert_eq!(stops, ["JIT-1", "JIT-3"], "{body}");
 }
 
+/// The review of session 25's changes: a vessel due at 13:00, whose
+/// 195-minute inspection would end past the teams' 15:30, was predicted
+/// for that day, which no plan could give it.
+#[tokio::test]
+async fn the_queue_predicts_no_day_its_inspection_cannot_end_within() {
+    let w = world().await; // 2022-10-03 09:00 Istanbul
+    // Due on 6 Oct at 13:00 Istanbul (10:00 UTC); one at 09:00 beside it.
+    let late = approved_vessels(&w, 932_900, 1, 76, true).await;
+    let early = approved_vessels(&w, 932_910, 1, 72, true).await;
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(queue_field(&q, &early[0], "predicted"), "2022-10-06", "{q}");
+    assert_eq!(queue_field(&q, &late[0], "predicted"), "2022-10-07", "{q}");
+}
+
 /// A review of a day at the centre (session 25): a booking by hand took a
 /// vessel whose agent had never declared it ready, which a plan refuses,
 /// so its team could board with the holds still gassed.
@@ -2765,7 +2830,16 @@ async fn a_booking_by_hand_waits_for_the_readiness_a_plan_needs() {
     );
     let (st, body) = w.declare_ready(&ids[0]).await;
     assert_eq!(st, StatusCode::OK, "{body}");
+    // Nor before its ETA (6 Oct 04:00 UTC), as a plan does not (the
+    // review of session 25's changes).
     let (st, body) = w.book(&ids[0], "2022-10-05T08:00:00Z").await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("expected at the inspection area only at 2022-10-06T04:00:00Z"),
+        "{message}"
+    );
+    let (st, body) = w.book(&ids[0], "2022-10-06T08:00:00Z").await;
     assert_eq!(
         (st, body["status"].as_str()),
         (StatusCode::OK, Some("awaiting_inspection")),

@@ -212,8 +212,20 @@ async fn a_season_over_http_on(
     .await;
     assert_eq!(page["status"], "approved", "{page}");
 
-    // A sails: declared ready, inspection scheduled and passed, departure,
+    // A sails: arrived early (recorded, so it may be booked before its
+    // ETA), declared ready, inspection scheduled and passed, departure,
     // arrival, closed.
+    let arrived = json!({"at": corridor_ledger::time::format(clock.now()),
+                         "area": "Inspection Area Marmara", "evidence": "seen at anchor by the duty officer"});
+    let (st, body) = call(
+        &app,
+        "POST",
+        &format!("/applications/{a}/arrival"),
+        Some(&coord),
+        Some(&arrived),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
     let ready = json!({"holds_ventilated": true, "gas_free": true,
                        "testing_equipment_aboard": true, "documents_complete": true});
     let (st, body) = call(

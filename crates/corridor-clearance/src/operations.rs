@@ -14,7 +14,11 @@
 //! - *cleared*: an application leaving review approved; `cleared_on_papers`
 //!   of those, approved with no inspection to wait for (the on-cause
 //!   policy); `tonnes_cleared`, their declared cargo;
-//! - *rejected*, *withdrawn*, *expired*: applications ending so;
+//! - *rejected*, *withdrawn*, *expired*: applications ending so (one
+//!   cleared and then withdrawn or expired stays counted as cleared, with
+//!   its tonnes, in the month it was cleared);
+//! - *arrived*: first arrivals recorded at the inspection area, under the
+//!   month of the arrival itself (not of its logging);
 //! - inspections by outcome; *departed*: vessels leaving for their voyage;
 //! - *days to clear*: from first submission to that approval;
 //! - *days waiting for inspection*: from the recorded arrival at the
@@ -120,6 +124,8 @@ pub struct OperationsTally {
     state: Clearance,
     tz: TimeZone,
     months: BTreeMap<String, Month>,
+    /// Second inspections asked after a pass: waited for from the cause.
+    second_from: BTreeMap<String, Timestamp>,
 }
 
 impl OperationsTally {
@@ -129,7 +135,20 @@ impl OperationsTally {
             state: Clearance::new(config),
             tz,
             months: BTreeMap::new(),
+            second_from: BTreeMap::new(),
         }
+    }
+
+    /// The month `t` falls in, on the centre's clock.
+    fn month(&mut self, t: Timestamp) -> &mut Month {
+        let month = t.to_zoned(self.tz.clone()).strftime("%Y-%m").to_string();
+        self.months.entry(month.clone()).or_insert_with(|| Month {
+            figures: MonthOperations {
+                month,
+                ..MonthOperations::default()
+            },
+            ..Month::default()
+        })
     }
 
     /// Takes the next logged event. On an error the tally is no longer
@@ -138,19 +157,31 @@ impl OperationsTally {
         let id = event_application(event);
         let before = id.and_then(|id| self.state.applications.get(id)).cloned();
         self.state.apply(event, at)?;
-        let Some(after) = id.and_then(|id| self.state.applications.get(id)) else {
+        let Some(after) = id.and_then(|id| self.state.applications.get(id)).cloned() else {
             return Ok(());
         };
-        let month = at.to_zoned(self.tz.clone()).strftime("%Y-%m").to_string();
-        let m = self.months.entry(month.clone()).or_insert_with(|| Month {
-            figures: MonthOperations {
-                month,
-                ..MonthOperations::default()
-            },
-            ..Month::default()
-        });
-        let f = &mut m.figures;
         let was = before.as_ref().map(|a| a.status);
+        // An arrival counts in the month the vessel arrived, not the month
+        // it was logged (tracking catches up after a start; a coordinator
+        // records one late).
+        if let Event::AreaArrivalRecorded { at: arrived, .. } = event
+            && before.as_ref().is_some_and(|a| a.area_arrival.is_none())
+        {
+            self.month(*arrived).figures.arrived += 1;
+        }
+        if matches!(event, Event::InspectionRequired { .. })
+            && was == Some(Status::InspectionPassed)
+        {
+            self.second_from.insert(after.id.clone(), at);
+        }
+        let second_from = match after.status {
+            Status::InspectionPassed | Status::FailedNonCompliant if was != Some(after.status) => {
+                self.second_from.remove(&after.id)
+            }
+            _ => None,
+        };
+        let m = self.month(at);
+        let f = &mut m.figures;
         let secs_since = |t: Timestamp| at.duration_since(t).as_secs();
         match event {
             Event::ApplicationSubmitted { .. } if was == Some(Status::Draft) => f.submitted += 1,
@@ -159,11 +190,6 @@ impl OperationsTally {
                 InspectionOutcome::NotReady { .. } => f.inspections.failed_not_ready += 1,
                 InspectionOutcome::NonCompliant { .. } => f.inspections.failed_non_compliant += 1,
             },
-            Event::AreaArrivalRecorded { .. }
-                if before.as_ref().is_some_and(|a| a.area_arrival.is_none()) =>
-            {
-                f.arrived += 1;
-            }
             _ => {}
         }
         if was == Some(after.status) {
@@ -174,10 +200,12 @@ impl OperationsTally {
             Some(Status::Submitted | Status::UnderReview | Status::Held)
         );
         // A second inspection (on cause, after a pass) is waited for from
-        // its cause, not from the first arrival.
+        // its cause; any other from the arrival.
         let arrival = after.area_arrival.as_ref().map(|a| a.at);
-        let waited_from =
-            arrival.map(|t| after.inspection_cause.as_ref().map_or(t, |c| c.at.max(t)));
+        let waited_from = match second_from {
+            Some(cause) => arrival.map(|t| t.max(cause)),
+            None => arrival,
+        };
         match after.status {
             Status::Approved if in_review => {
                 f.cleared += 1;

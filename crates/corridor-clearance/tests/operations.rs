@@ -168,7 +168,59 @@ fn monthly_operations_figures_count_what_the_log_shows() {
         t("2022-11-06T06:00:00Z"),
     )
     .expect("withdrawn");
-    w.submitted("atlas", "9000053", t("2023-01-05T06:00:00Z"));
+    // Cleared on its papers, then inspected on cause: its first inspection
+    // is waited for from its arrival, the second (asked after the pass)
+    // from its cause (session 25's review: every inspection with a cause
+    // was timed from the cause).
+    let v = w.submitted("atlas", "9000065", t("2022-11-07T06:00:00Z"));
+    w.decide(
+        "UNVIM",
+        &v,
+        DecisionKind::Approve,
+        t("2022-11-07T06:00:00Z"),
+    )
+    .expect("approve");
+    arrive(&mut w, &v, t("2022-11-08T06:00:00Z"));
+    let require = |w: &mut World, at| {
+        w.run(
+            &coordinator(),
+            Command::RequireInspection {
+                application_id: v.clone(),
+                reason: "AIS off for 5 hours".into(),
+            },
+            at,
+        )
+        .expect("cause");
+    };
+    require(&mut w, t("2022-11-09T06:00:00Z"));
+    ready(&mut w, &v, t("2022-11-09T07:00:00Z"));
+    inspect(
+        &mut w,
+        &v,
+        InspectionOutcome::Passed,
+        t("2022-11-10T06:00:00Z"),
+    );
+    require(&mut w, t("2022-11-11T06:00:00Z"));
+    ready(&mut w, &v, t("2022-11-11T07:00:00Z"));
+    inspect(
+        &mut w,
+        &v,
+        InspectionOutcome::Passed,
+        t("2022-11-12T06:00:00Z"),
+    );
+    // Arrived on 30 December, logged on 6 January: a December arrival.
+    let late = w.submitted("atlas", "9000053", t("2023-01-05T06:00:00Z"));
+    w.run(
+        &coordinator(),
+        Command::RecordAreaArrival {
+            application_id: late,
+            at: t("2022-12-30T06:00:00Z"),
+            area: "Djibouti anchorage".into(),
+            evidence: "the agent's noon report".into(),
+        },
+        t("2023-01-06T06:00:00Z"),
+    )
+    .expect("late arrival");
 
     let events = w.events();
     let ops = corridor_clearance::operations(
@@ -194,16 +246,23 @@ fn monthly_operations_figures_count_what_the_log_shows() {
     oct.days_to_clear = days(2, 1.5, 1.5);
     oct.days_in_inspection_area = days(1, 1.5, 1.5);
     let mut nov = month("2022-11");
-    nov.submitted = 2;
+    nov.submitted = 3;
+    nov.cleared = 1;
+    nov.cleared_on_papers = 1;
+    nov.tonnes_cleared = tonnes;
     nov.rejected = 1;
     nov.withdrawn = 1;
-    nov.inspections.passed = 1;
+    nov.arrived = 1;
+    nov.inspections.passed = 3;
     nov.departed = 1;
-    nov.days_waiting_for_inspection = days(1, 9.94, 9.94);
+    nov.days_to_clear = days(1, 0.0, 0.0);
+    nov.days_waiting_for_inspection = days(3, 4.31, 2.0);
     nov.days_in_inspection_area = days(1, 11.0, 11.0);
+    let mut dec = month("2022-12");
+    dec.arrived = 1;
     let mut jan = month("2023-01");
     jan.submitted = 1;
-    assert_eq!(ops.months, vec![oct, nov, month("2022-12"), jan]);
+    assert_eq!(ops.months, vec![oct, nov, dec, jan]);
 
     // The same figures one event at a time, as a server keeps them.
     let mut tally =

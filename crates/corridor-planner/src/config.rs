@@ -392,11 +392,17 @@ impl CapacityConfig {
     }
 
     /// The area whose vessels lie at `place` of the corridor's geometry
-    /// (its `geometry` names it, or it is the area's own name).
+    /// (its `geometry` names it, or it is the area's own name; in any case,
+    /// as people type it).
     pub fn area_at(&self, place: &str) -> Option<&str> {
         self.areas
             .iter()
-            .find(|a| a.geometry.iter().any(|g| g == place) || a.name == place)
+            .find(|a| {
+                a.name.eq_ignore_ascii_case(place.trim())
+                    || a.geometry
+                        .iter()
+                        .any(|g| g.eq_ignore_ascii_case(place.trim()))
+            })
             .map(|a| a.name.as_str())
     }
 
@@ -472,6 +478,12 @@ impl CapacityConfig {
         let mut placed: std::collections::HashMap<&str, &str> = Default::default();
         for a in &self.areas {
             for g in &a.geometry {
+                if let Some(other) = self.areas.iter().find(|o| o.name != a.name && o.name == *g) {
+                    return bad(format!(
+                        "area {:?} names the place {g:?}, which is area {:?}'s own name",
+                        a.name, other.name
+                    ));
+                }
                 if let Some(other) = placed.insert(g.as_str(), a.name.as_str())
                     && other != a.name
                 {

@@ -71,6 +71,11 @@ kind = "weather"
         "[[area]]\nname = \"a\"\ngeometry = [\"Kilyos anchorage\"]\n[[area]]\nname = \"b\"\ngeometry = [\"Kilyos anchorage\"]",
         Err("invalid"),
     );
+    // Nor be another area's own name.
+    check(
+        "[[area]]\nname = \"a\"\ngeometry = [\"b\"]\n[[area]]\nname = \"b\"",
+        Err("invalid"),
+    );
     let two = CapacityConfig::from_toml(
         "[[area]]\nname = \"a\"\ngeometry = [\"Inspection Area Marmara\"]\n[[area]]\nname = \"b\"",
     )
@@ -78,10 +83,11 @@ kind = "weather"
     assert_eq!(
         (
             two.area_at("Inspection Area Marmara"),
+            two.area_at("inspection area marmara "),
             two.area_at("b"),
             two.area_at("elsewhere")
         ),
-        (Some("a"), Some("b"), None)
+        (Some("a"), Some("a"), Some("b"), None)
     );
     check(
         "[window]\nstart = \"15:00\"\nend = \"07:00\"",

@@ -72,7 +72,7 @@ function operationsSection(signal) {
   getJSON('/operations', null, { signal }).then((ops) => {
     mount(box, ops.months?.length
       ? [h('div', { class: 'table-scroll' }, operationsTable(ops)),
-        h('p', { class: 'muted' }, 'Each figure counts under the month its last step was logged: an application cleared when it left review approved (on its papers when no inspection was required), days to clear from its first submission, days waiting for inspection from its recorded arrival at the inspection area to the verdict (a vessel found not ready waits on), days in the area from that arrival to its departure. Medians, with the mean beside.',
+        h('p', { class: 'muted' }, 'Each figure counts under the month its last step was logged (an arrival, under the month the vessel arrived): an application cleared when it left review approved (on its papers when no inspection was required), days to clear from its first submission, days waiting for inspection from its recorded arrival at the inspection area to the verdict (a vessel found not ready waits on), days in the area from that arrival to its departure. Medians, with the mean beside.',
           ' ', h('a', { href: '/api/v1/operations?format=csv', download: 'corridor-operations.csv', id: 'operations-csv' }, 'Download as CSV'))]
       : notice('info', 'Nothing has been applied for yet.'));
     box.dataset.state = 'ready';

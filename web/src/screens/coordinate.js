@@ -266,7 +266,7 @@ function planPanel(date, signal, onZone, onPlan) {
       let answer;
       try {
         // The version shown (or just saved) goes, or none.
-        answer = await postJSON(`/plans/${date}/submit?version=${version}`);
+        answer = await postJSON(`/plans/${date}/submit?version=${version}&plan_hash=${saved?.plan_hash ?? plan.plan_hash}`);
       } catch (e) {
         if (e.name === 'AbortError') throw e;
         // Refused (changed meanwhile, 409) or failed: show the plan as it now stands.

@@ -234,6 +234,8 @@ export async function applicationAt(stage, { agent = 'agent-danube', name = `E2E
     // A team boards only a vessel its agent has declared ready.
     await apiAs(token, 'POST', `/applications/${id}/readiness`, { holds_ventilated: true, gas_free: true, testing_equipment_aboard: true, documents_complete: true });
     const coordinator = await apiToken('coordinator');
+    // There before its ETA: recorded, so it can be booked now.
+    await apiAs(coordinator, 'POST', `/applications/${id}/arrival`, { at: `${new Date(Date.now() - 60e3).toISOString().slice(0, 19)}Z`, area: 'Inspection Area Marmara', evidence: 'seen at anchor (test)' });
     await apiAs(coordinator, 'POST', `/applications/${id}/inspection/schedule`, { at: `${new Date(Date.now() + 3600e3).toISOString().slice(0, 19)}Z` });
     const checklist = (await api('/corridor')).inspection_checklist.map((i) => i.id);
     await apiAs(await apiToken('inspector'), 'POST', `/applications/${id}/inspection`, { outcome: { result: 'passed' }, checked: checklist });

@@ -56,6 +56,21 @@ pub(super) async fn schedule_inspection(
                     app.content.vessel.name
                 )));
             }
+            // Nor before it is there, as a plan does not: its declared ETA
+            // stands until its arrival is recorded (session 25's review).
+            if let Some(app) = c.applications.get(&id)
+                && app.waiting_for_inspection()
+                && app.area_arrival.is_none()
+                && req.at < app.content.eta_inspection_area
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "cannot book the inspection of {id} ({}) at {}: it is expected at the inspection area only at {} \
+                     (its declared ETA); if it is there earlier, record its arrival first",
+                    app.content.vessel.name,
+                    corridor_ledger::time::format(req.at),
+                    corridor_ledger::time::format(app.content.eta_inspection_area)
+                )));
+            }
             // Once the day's plan is with the parties or approved, a
             // booking by hand needs a team that plan leaves free.
             crate::inspections::refuse_crowded_booking(&s, c, now, &id, req.at)

@@ -259,17 +259,37 @@ impl<'a> Planning<'a> {
             (Some(d), None) => Some(d),
             (None, r) => Some(r.map_or(self.undeclared_from, |r| r.max(self.undeclared_from))),
         };
+        // A voyage towards a corridor port is inbound; anything else leaves laden.
+        let direction = if ports.contains(&c.itinerary.to_port) {
+            Direction::Inbound
+        } else {
+            Direction::Outbound
+        };
+        let tonnes = u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX);
+        // There too late in its day for its inspection to end within the
+        // teams' window: not that day, as a plan does not take it (the
+        // review of session 25's changes: the queue predicted a day no plan
+        // could give it).
+        let there = app
+            .area_arrival
+            .as_ref()
+            .map_or(c.eta_inspection_area, |a| a.at)
+            .to_zoned(self.tz.clone());
+        let window_end = self.cap.window.minutes().map_or(24 * 60, |(_, end)| end);
+        let at_minute =
+            u32::from(there.hour().unsigned_abs()) * 60 + u32::from(there.minute().unsigned_abs());
+        let ready = match there.date().tomorrow() {
+            Ok(next) if at_minute + self.cap.plan_minutes(direction, tonnes) > window_end => {
+                Some(ready.map_or(next, |r| r.max(next)))
+            }
+            _ => ready,
+        };
         Voyage {
             id: app.id.clone(),
-            // A voyage towards a corridor port is inbound; anything else leaves laden.
-            direction: if ports.contains(&c.itinerary.to_port) {
-                Direction::Inbound
-            } else {
-                Direction::Outbound
-            },
+            direction,
             reference: self.arrival(app).day(),
             reference_kind: Reference::ArrivedAtArea,
-            tonnes: u32::try_from(c.total_tonnes()).unwrap_or(u32::MAX),
+            tonnes,
             wfp: c.wfp,
             perishable: c.perishable,
             ready,

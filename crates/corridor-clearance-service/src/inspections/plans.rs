@@ -451,6 +451,28 @@ pub struct SubmitQuery {
     /// version stored since is a 409, so no one sends the parties a plan
     /// they have not seen. Without it, whatever version is stored goes.
     pub version: Option<u32>,
+    /// The `plan_hash` shown: a plan that changed since is a 409. The
+    /// optimiser's draft (version 1, not stored) is drawn again as the
+    /// queue moves, so only its hash says it is the one that was shown.
+    pub plan_hash: Option<String>,
+}
+
+/// A 409 when the plan about to be sent is not the one shown (`seen`).
+fn unseen_plan(
+    date: &str,
+    now: &corridor_ledger::Hash,
+    seen: Option<&str>,
+) -> Result<(), ServiceError> {
+    match seen {
+        Some(seen) if !now.to_hex().eq_ignore_ascii_case(seen.trim()) => {
+            Err(ServiceError::Conflict(format!(
+                "the plan for {date} changed since it was shown (its hash is now {}; the queue, the teams or \
+             another coordinator moved it): reload it and send it again",
+                now.to_hex()
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Not an answer: tells `submit_plan` that another request stored a
@@ -479,6 +501,10 @@ pub(crate) async fn submit_plan(
         planning.keep_clear(&mut p);
         let (content, scores) = generate(&planning, &p, &date)?;
         drop(planning);
+        let drawn = content
+            .plan_hash()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        unseen_plan(&date, &drawn, q.plan_hash.as_deref())?;
         let frozen = s
             .execute_if(
                 &caller.actor,
@@ -511,6 +537,9 @@ pub(crate) async fn submit_plan(
         // A draft only: the machine says what else is wrong.
         |c| {
             stale_plan(c, &date, q.version)?;
+            if let Some(stored) = c.plans.get(&date) {
+                unseen_plan(&date, &stored.plan_hash, q.plan_hash.as_deref())?;
+            }
             let draft = c.plans.get(&date).filter(|p| p.status == PlanStatus::Draft);
             refuse_plan(&s, c, now, draft, |why| {
                 format!("the plan for {date} cannot be submitted as it stands: {why}; revise it")
