@@ -1714,6 +1714,10 @@ async fn a_draft_drawn_again_since_it_was_shown_is_not_sent() {
     );
     let (_, again) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
     assert!(planned_ids(&again).contains(last), "{again}");
+    assert_eq!(
+        again["stored"], false,
+        "the refused draft is not stored: {again}"
+    );
     let (st, body) = submit(again["plan_hash"].as_str().unwrap().to_string()).await;
     assert_eq!(
         (st, &body["status"]),
