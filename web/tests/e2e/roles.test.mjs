@@ -172,6 +172,14 @@ test('an application from the agent’s form to a passed inspection, seen live b
   await pub.page.waitForSelector(`#queue-board tr[data-id="${id}"] [data-readiness=ready]`, { timeout: 30000 });
   await shot(pub.page, 'queue-live');
 
+  // Seen at anchor ahead of its ETA: recorded, since a booking before the
+  // ETA needs the arrival.
+  const coordToken = await coord.page.evaluate(() => sessionStorage.getItem('corridor.token'));
+  await api(`/applications/${id}/arrival`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${coordToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ at: `${new Date(Date.now() - 60e3).toISOString().slice(0, 19)}Z`, area: 'Inspection Area Marmara', evidence: 'seen at anchor (test)' }),
+  });
   // The coordinator schedules the inspection (times in UTC, within the hour).
   await coord.page.reload();
   await coord.page.waitForSelector(`#to-schedule tr[data-id="${id}"]`);

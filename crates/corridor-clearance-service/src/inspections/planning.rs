@@ -14,7 +14,11 @@ pub(super) struct Waiting<'a> {
 
 /// The first day a vessel that failed not ready may be inspected again:
 /// the day it failed, on the centre's clock, plus the re-queue delay.
-fn requeued_from(app: &Application, cap: &CapacityConfig, tz: &jiff::tz::TimeZone) -> Option<Date> {
+pub(super) fn requeued_from(
+    app: &Application,
+    cap: &CapacityConfig,
+    tz: &jiff::tz::TimeZone,
+) -> Option<Date> {
     app.not_ready_at
         .filter(|_| app.status == Status::FailedNotReady)
         .map(|t| {

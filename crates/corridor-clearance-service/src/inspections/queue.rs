@@ -178,7 +178,12 @@ async fn queue_body(
                 .as_ref()
                 .map(|a| corridor_ledger::time::format(a.at)),
             arrival_area: w.app.area_arrival.as_ref().map(|a| a.area.clone()),
-            ready: w.app.ready_at.is_some() && w.voyage.ready.is_none_or(|r| r <= today),
+            // Declared, and not waiting out a re-queue delay (the
+            // voyage's own `ready` day also waits for an arrival too late
+            // in its day: that is not the agent's readiness).
+            ready: w.app.ready_at.is_some()
+                && super::planning::requeued_from(w.app, &planning.cap, &planning.tz)
+                    .is_none_or(|r| r <= today),
             predicted: p.to_string(),
             predicted_earliest: lo.min(p).to_string(),
             predicted_latest: hi.max(p).to_string(),
