@@ -1051,6 +1051,10 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
         "{resp}"
     );
     assert_eq!(w.declare_ready(x).await.0, StatusCode::OK);
+    // The queue says from when (open finding 63: only `ready: false`,
+    // without the day).
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(queue_field(&q, x, "requeued_from"), "2022-10-09", "{q}");
     // The second day's plan, approved by every party, would book X on 8 Oct:
     // the approval that would approve it is refused (the others stand).
     let hash = second["plan_hash"].as_str().unwrap();

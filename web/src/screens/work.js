@@ -143,7 +143,9 @@ export function slotText(entry) {
   if (!entry) return '';
   const range = entry.predicted_earliest && entry.predicted_latest && entry.predicted_earliest !== entry.predicted_latest
     ? ` (likely ${fmtDate(entry.predicted_earliest)} – ${fmtDate(entry.predicted_latest)})` : '';
-  return `place ${entry.place}, predicted ${fmtDate(entry.predicted)}${range}`;
+  // Failed not ready: the re-queue delay says from when, not only "not ready".
+  const requeued = entry.requeued_from ? `; may be inspected again from ${fmtDate(entry.requeued_from)}` : '';
+  return `place ${entry.place}, predicted ${fmtDate(entry.predicted)}${range}${requeued}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arrivalText } from '../../src/screens/work.js';
+import { arrivalText, slotText } from '../../src/screens/work.js';
+import { fmtDate } from '../../src/format.js';
 
 const fmt = (t) => `<${t}>`;
 const app = (arrival) => ({ area_arrival: arrival, content: { eta_inspection_area: '2026-12-02T06:00:00Z' } });
@@ -14,4 +15,13 @@ test('an agent sees how the arrival at the inspection area is known', () => {
   assert.equal(arrivalText(app(null), { arrival: 'expected' }, fmt), 'expected (ETA <2026-12-02T06:00:00Z>)');
   assert.match(arrivalText(app(null), { arrival: 'late' }, fmt), /^not seen by its ETA <2026-12-02T06:00:00Z>: it keeps that place/);
   assert.equal(arrivalText(app(null), null, fmt), '—', 'not waiting: nothing to say');
+});
+
+// Open finding 63: failed not ready, the agent saw only its place, not
+// from when it may be inspected again.
+test('an agent sees from when a vessel failed not ready may be inspected again', () => {
+  const entry = { place: 3, predicted: '2026-12-05', predicted_earliest: '2026-12-05', predicted_latest: '2026-12-05' };
+  assert.equal(slotText(entry), `place 3, predicted ${fmtDate('2026-12-05')}`);
+  assert.equal(slotText({ ...entry, requeued_from: '2026-12-04' }),
+    `place 3, predicted ${fmtDate('2026-12-05')}; may be inspected again from ${fmtDate('2026-12-04')}`);
 });

@@ -61,6 +61,10 @@ pub struct QueueEntryBody {
     pub wfp: bool,
     /// Failed-not-ready inspections so far.
     pub not_ready_count: u32,
+    /// After failing not ready: the first day (local date) it may be
+    /// inspected again, while that is after today (the re-queue delay);
+    /// otherwise null.
+    pub requeued_from: Option<String>,
     /// The day its inspection is booked for (local date), while that
     /// booking stands: not stopped, and not a day already past.
     pub booked: Option<String>,
@@ -189,6 +193,9 @@ async fn queue_body(
             predicted_latest: hi.max(p).to_string(),
             wfp: w.app.content.wfp,
             not_ready_count: w.app.not_ready_count,
+            requeued_from: super::planning::requeued_from(w.app, &planning.cap, &planning.tz)
+                .filter(|d| *d > today)
+                .map(|d| d.to_string()),
             booked: booked.map(|d| d.to_string()),
             mine,
         });
