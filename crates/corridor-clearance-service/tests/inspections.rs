@@ -2672,8 +2672,9 @@ async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
 #[tokio::test]
 async fn a_plan_boards_no_vessel_before_it_is_due_at_the_area() {
     let w = world().await; // 2022-10-03 09:00 Istanbul
-    // Due on 6 Oct at 10:00 Istanbul (07:00 UTC).
+    // Due on 6 Oct at 10:00 Istanbul (07:00 UTC); another at 14:00.
     let ids = approved_vessels(&w, 932_300, 1, 73, true).await;
+    let afternoon = approved_vessels(&w, 932_310, 1, 77, true).await;
     w.s.clock().set("2022-10-05T08:00:00Z".parse().unwrap());
     let date = "2022-10-06";
     let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
@@ -2693,6 +2694,22 @@ async fn a_plan_boards_no_vessel_before_it_is_due_at_the_area() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("only at 10:00"), "{message}");
+    // One due at 14:00 cannot be inspected that day at all (its 195
+    // minutes end after 15:30), and the refusal says so, not that it
+    // waits out a re-queue delay (the review of session 25's fixes).
+    let too_late = json!({"based_on": 1, "reason": "late", "assignments": [
+        {"application_id": afternoon[0], "team": "JIT-1", "start": "07:00"}]});
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&too_late))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "only from 2022-10-06 14:00 (its declared ETA), too late for its inspection to end"
+        ) && !message.contains("re-queue"),
+        "{message}"
+    );
     // Seen arriving early, at 06:30: from then.
     w.s.clock().set("2022-10-06T03:40:00Z".parse().unwrap());
     let (st, body) = w

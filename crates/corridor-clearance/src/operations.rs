@@ -163,10 +163,12 @@ impl OperationsTally {
         let was = before.as_ref().map(|a| a.status);
         // An arrival counts in the month the vessel arrived, not the month
         // it was logged (tracking catches up after a start; a coordinator
-        // records one late).
-        if let Event::AreaArrivalRecorded { at: arrived, .. } = event
-            && before.as_ref().is_some_and(|a| a.area_arrival.is_none())
-        {
+        // records one late); a correction moves it to its own month.
+        if let Event::AreaArrivalRecorded { at: arrived, .. } = event {
+            if let Some(old) = before.as_ref().and_then(|a| a.area_arrival.as_ref()) {
+                let m = self.month(old.at);
+                m.figures.arrived = m.figures.arrived.saturating_sub(1);
+            }
             self.month(*arrived).figures.arrived += 1;
         }
         if matches!(event, Event::InspectionRequired { .. })

@@ -210,17 +210,30 @@ fn monthly_operations_figures_count_what_the_log_shows() {
     );
     // Arrived on 30 December, logged on 6 January: a December arrival.
     let late = w.submitted("atlas", "9000053", t("2023-01-05T06:00:00Z"));
-    w.run(
-        &coordinator(),
-        Command::RecordAreaArrival {
-            application_id: late,
-            at: t("2022-12-30T06:00:00Z"),
-            area: "Djibouti anchorage".into(),
-            evidence: "the agent's noon report".into(),
-        },
-        t("2023-01-06T06:00:00Z"),
+    let record = |w: &mut World, at, logged| {
+        w.run(
+            &coordinator(),
+            Command::RecordAreaArrival {
+                application_id: late.clone(),
+                at,
+                area: "Djibouti anchorage".into(),
+                evidence: "the agent's noon report".into(),
+            },
+            logged,
+        )
+        .expect("arrival")
+    };
+    record(&mut w, t("2022-12-30T06:00:00Z"), t("2023-01-06T06:00:00Z"));
+    let ops_then = corridor_clearance::operations(
+        &w.clearance.config,
+        istanbul(),
+        w.events().iter().map(|(t, e)| (*t, e)),
     )
-    .expect("late arrival");
+    .expect("figures");
+    assert_eq!(ops_then.months[2].arrived, 1, "{:?}", ops_then.months[2]);
+    // Corrected to 1 January: it moves to January (the review of session
+    // 25's fixes: it stayed in its first month).
+    record(&mut w, t("2023-01-01T06:00:00Z"), t("2023-01-07T06:00:00Z"));
 
     let events = w.events();
     let ops = corridor_clearance::operations(
@@ -258,10 +271,10 @@ fn monthly_operations_figures_count_what_the_log_shows() {
     nov.days_to_clear = days(1, 0.0, 0.0);
     nov.days_waiting_for_inspection = days(3, 4.31, 2.0);
     nov.days_in_inspection_area = days(1, 11.0, 11.0);
-    let mut dec = month("2022-12");
-    dec.arrived = 1;
+    let dec = month("2022-12");
     let mut jan = month("2023-01");
     jan.submitted = 1;
+    jan.arrived = 1;
     assert_eq!(ops.months, vec![oct, nov, dec, jan]);
 
     // The same figures one event at a time, as a server keeps them.

@@ -486,9 +486,28 @@ impl<'a> Planning<'a> {
         {
             return format!("it is booked for {}", corridor_ledger::time::format(at));
         }
-        if let Some(from) = self.voyage(app).ready.filter(|r| *r > day) {
+        if let Some(from) = requeued_from(app, &self.cap, &self.tz).filter(|r| *r > day) {
             return format!(
                 "it may be inspected from {from} (the re-queue delay after it failed not ready)"
+            );
+        }
+        if let Some(from) = self.voyage(app).ready.filter(|r| *r > day) {
+            // Due (or arrived) too late in its day for its inspection to
+            // end within the teams' window (the review of session 25's
+            // fixes: this was called a re-queue delay).
+            let there = app
+                .area_arrival
+                .as_ref()
+                .map_or(app.content.eta_inspection_area, |a| a.at);
+            return format!(
+                "it is at the inspection area only from {} (its {}), too late for its inspection to end \
+                 within the teams' window that day: it may be inspected from {from}",
+                there.to_zoned(self.tz.clone()).strftime("%Y-%m-%d %H:%M"),
+                if app.area_arrival.is_some() {
+                    "recorded arrival"
+                } else {
+                    "declared ETA"
+                }
             );
         }
         if self.booked_day(app) == Some(day) {
