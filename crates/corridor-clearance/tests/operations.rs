@@ -67,13 +67,7 @@ fn ready(w: &mut World, id: &str, at: Timestamp) {
         &agent_of(w, id),
         Command::DeclareReadiness {
             application_id: id.into(),
-            readiness: corridor_clearance::dayplan::Readiness {
-                holds_ventilated: true,
-                gas_free: true,
-                testing_equipment_aboard: true,
-                documents_complete: true,
-                note: None,
-            },
+            readiness: all_ready(),
         },
         at,
     )

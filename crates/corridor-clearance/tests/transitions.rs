@@ -985,11 +985,8 @@ fn every_reason_in_the_log_is_plain_and_bounded() {
             Command::DeclareReadiness {
                 application_id: id.clone(),
                 readiness: corridor_clearance::dayplan::Readiness {
-                    holds_ventilated: true,
-                    gas_free: true,
-                    testing_equipment_aboard: true,
-                    documents_complete: true,
                     note: Some("x".repeat(2001)),
+                    ..all_ready()
                 },
             },
             now,
@@ -1988,13 +1985,7 @@ fn a_corridor_that_inspects_on_cause_lets_vessels_cleared_on_their_papers_sail()
         &agent("boreas"),
         Command::DeclareReadiness {
             application_id: doubted.clone(),
-            readiness: corridor_clearance::dayplan::Readiness {
-                holds_ventilated: true,
-                gas_free: true,
-                testing_equipment_aboard: true,
-                documents_complete: true,
-                note: None,
-            },
+            readiness: all_ready(),
         },
         now,
     )

@@ -638,7 +638,6 @@ async fn a_stream_or_durable_that_never_gives_the_subject_is_refused_at_start() 
 /// and one silent across the stop never got its `ais_gap`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
-    use corridor_store::AlertQuery;
     let Some((url, client)) = nats().await else {
         return;
     };
@@ -685,16 +684,7 @@ async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
     let first = start("run-1").await.expect("pipeline");
     run_until(&first, |p| p == n1).await;
     first.shutdown().await;
-    let alerts = |kind: &str, mmsi: u32| {
-        let q = AlertQuery {
-            kind: Some(kind.into()),
-            mmsi: Some(mmsi),
-            limit: Some(100),
-            ..AlertQuery::default()
-        };
-        let store = Arc::clone(&store);
-        async move { store.alerts(&q).await.expect("alerts").len() }
-    };
+    let alerts = |kind: &'static str, mmsi: u32| stored_alerts(Arc::clone(&store), kind, mmsi);
     assert_eq!(alerts("area_arrival", A).await, 1);
     let entries = alerts("corridor_entry", A).await;
 
@@ -729,7 +719,6 @@ async fn a_restart_after_a_backlog_longer_than_the_gap_carries_on() {
 /// The live source now waits until the backlog is replayed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_source_waits_for_the_nats_backlog() {
-    use corridor_store::AlertQuery;
     use tokio::io::AsyncWriteExt;
     let Some((url, client)) = nats().await else {
         return;
@@ -816,16 +805,7 @@ async fn a_live_source_waits_for_the_nats_backlog() {
         .expect("pipeline");
     // The backlog, and live reports after it.
     run_until(&second, |p| p > n2 + 5).await;
-    let alerts = |kind: &str, mmsi: u32| {
-        let q = AlertQuery {
-            kind: Some(kind.into()),
-            mmsi: Some(mmsi),
-            limit: Some(100),
-            ..AlertQuery::default()
-        };
-        let store = Arc::clone(&store);
-        async move { store.alerts(&q).await.expect("alerts").len() }
-    };
+    let alerts = |kind: &'static str, mmsi: u32| stored_alerts(Arc::clone(&store), kind, mmsi);
     for _ in 0..100 {
         if alerts("ais_gap", B).await > 0 {
             break;
@@ -841,4 +821,15 @@ async fn a_live_source_waits_for_the_nats_backlog() {
         "D was heard all along: its backlog came before the live reports"
     );
     let _ = js.delete_stream(&stream).await;
+}
+
+/// How many alerts of `kind` about `mmsi` the store holds.
+async fn stored_alerts(store: Arc<dyn corridor_store::TrackStore>, kind: &str, mmsi: u32) -> usize {
+    let q = corridor_store::AlertQuery {
+        kind: Some(kind.into()),
+        mmsi: Some(mmsi),
+        limit: Some(100),
+        ..corridor_store::AlertQuery::default()
+    };
+    store.alerts(&q).await.expect("alerts").len()
 }

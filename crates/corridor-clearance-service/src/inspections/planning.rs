@@ -222,6 +222,20 @@ impl<'a> Planning<'a> {
         }
     }
 
+    /// When the vessel is at the inspection area, on the centre's clock
+    /// (day, minutes after its midnight): its recorded arrival, else its
+    /// declared ETA. Plans start no inspection before it.
+    pub(super) fn there_from(&self, app: &Application) -> (Date, u32) {
+        let at = app
+            .area_arrival
+            .as_ref()
+            .map_or(app.content.eta_inspection_area, |a| a.at)
+            .to_zoned(self.tz.clone());
+        let minute =
+            u32::from(at.hour().unsigned_abs()) * 60 + u32::from(at.minute().unsigned_abs());
+        (at.date(), minute)
+    }
+
     /// The day the vessel's inspection is booked for (by an approved plan or
     /// by hand), unless a stoppage declared since stops it: then the booking
     /// no longer holds and the vessel waits again.
@@ -274,15 +288,9 @@ impl<'a> Planning<'a> {
         // teams' window: not that day, as a plan does not take it (the
         // review of session 25's changes: the queue predicted a day no plan
         // could give it).
-        let there = app
-            .area_arrival
-            .as_ref()
-            .map_or(c.eta_inspection_area, |a| a.at)
-            .to_zoned(self.tz.clone());
+        let (there_on, at_minute) = self.there_from(app);
         let window_end = self.cap.window.minutes().map_or(24 * 60, |(_, end)| end);
-        let at_minute =
-            u32::from(there.hour().unsigned_abs()) * 60 + u32::from(there.minute().unsigned_abs());
-        let ready = match there.date().tomorrow() {
+        let ready = match there_on.tomorrow() {
             Ok(next) if at_minute + self.cap.plan_minutes(direction, tonnes) > window_end => {
                 Some(ready.map_or(next, |r| r.max(next)))
             }
@@ -413,18 +421,10 @@ impl<'a> Planning<'a> {
         let there_from: HashMap<&str, u32> = waiting
             .iter()
             .map(|w| {
-                let at = w
-                    .app
-                    .area_arrival
-                    .as_ref()
-                    .map_or(w.app.content.eta_inspection_area, |a| a.at)
-                    .to_zoned(self.tz.clone());
-                let minutes = match at.date().cmp(&day) {
+                let (on, minute) = self.there_from(w.app);
+                let minutes = match on.cmp(&day) {
                     std::cmp::Ordering::Less => 0,
-                    std::cmp::Ordering::Equal => {
-                        u32::from(at.hour().unsigned_abs()) * 60
-                            + u32::from(at.minute().unsigned_abs())
-                    }
+                    std::cmp::Ordering::Equal => minute,
                     std::cmp::Ordering::Greater => 24 * 60,
                 };
                 (w.app.id.as_str(), minutes)
@@ -495,14 +495,11 @@ impl<'a> Planning<'a> {
             // Due (or arrived) too late in its day for its inspection to
             // end within the teams' window (the review of session 25's
             // fixes: this was called a re-queue delay).
-            let there = app
-                .area_arrival
-                .as_ref()
-                .map_or(app.content.eta_inspection_area, |a| a.at);
+            let (on, minute) = self.there_from(app);
             return format!(
-                "it is at the inspection area only from {} (its {}), too late for its inspection to end \
+                "it is at the inspection area only from {on} {} (its {}), too late for its inspection to end \
                  within the teams' window that day: it may be inspected from {from}",
-                there.to_zoned(self.tz.clone()).strftime("%Y-%m-%d %H:%M"),
+                corridor_planner::plan::hhmm(minute),
                 if app.area_arrival.is_some() {
                     "recorded arrival"
                 } else {

@@ -28,6 +28,17 @@ pub fn bsgi() -> CorridorConfig {
     CorridorConfig::bsgi().expect("shipped bsgi config")
 }
 
+/// A readiness declaration with every item confirmed.
+pub fn all_ready() -> corridor_clearance::dayplan::Readiness {
+    corridor_clearance::dayplan::Readiness {
+        holds_ventilated: true,
+        gas_free: true,
+        testing_equipment_aboard: true,
+        documents_complete: true,
+        note: None,
+    }
+}
+
 /// Every item of the BSGI inspection checklist, as a pass confirms them.
 pub fn all_checked() -> Vec<String> {
     bsgi()
