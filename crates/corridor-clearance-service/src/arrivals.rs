@@ -444,9 +444,14 @@ pub(crate) async fn record_arrival(
             })
             .collect();
         return Err(ServiceError::Unprocessable(format!(
-            "area: {:?} is none of the places where vessels wait for inspection: {}",
+            "area: {:?} is none of the places where vessels wait for inspection: {} \
+             (or the corridor's inspection area, {:?}, planned at {})",
             req.area,
-            places.join(", ")
+            places.join(", "),
+            s.config().inspection_area.trim(),
+            cap.areas
+                .first()
+                .map_or("the first area", |a| a.name.as_str()),
         )));
     }
     s.execute(

@@ -2665,6 +2665,59 @@ async fn a_slot_its_vessel_no_longer_holds_is_free_for_a_booking_by_hand() {
     assert_eq!(shown["by_hand"][0]["fits"], true, "{shown}");
 }
 
+/// The inspectors' list of `date`: the ids listed, those cancelled, and the body.
+async fn day_list(w: &World, date: &str) -> (Vec<String>, Vec<String>, Value) {
+    let (st, day) = w
+        .as_coord("GET", &format!("/inspections?date={date}"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{day}");
+    let ids = |key: &str| -> Vec<String> {
+        day[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["application_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    (ids("inspections"), ids("cancelled"), day)
+}
+
+/// Open finding 63: a vessel withdrawn after its day's plan was approved
+/// stayed on the inspectors' list with the status `withdrawn`, as if to be
+/// boarded. Its slot is cancelled, saying why, and so is a booking made by
+/// hand whose vessel was withdrawn.
+#[tokio::test]
+async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 933_100, 7, 70, true).await;
+    w.s.clock().set("2022-10-06T07:00:00Z".parse().unwrap());
+    let plan = w.approve_plan("2022-10-07").await;
+    let planned = planned_ids(&plan);
+    let spare = ids
+        .iter()
+        .find(|id| !planned.contains(id))
+        .expect("a vessel the plan leaves out")
+        .clone();
+    // After the teams' day (16:00 Istanbul): overtime, by hand.
+    let (st, body) = w.book(&spare, "2022-10-07T13:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (listed, cancelled, _) = day_list(&w, "2022-10-07").await;
+    assert!(listed.contains(&planned[0]) && listed.contains(&spare));
+    assert!(cancelled.is_empty());
+    withdraw(&w, &planned[0]).await;
+    withdraw(&w, &spare).await;
+    let (listed, cancelled, shown) = day_list(&w, "2022-10-07").await;
+    assert!(
+        !listed.contains(&planned[0]) && !listed.contains(&spare),
+        "{shown}"
+    );
+    assert_eq!(listed.len(), 5, "the others stand: {shown}");
+    assert_eq!(cancelled, [planned[0].clone(), spare.clone()], "{shown}");
+    for c in shown["cancelled"].as_array().unwrap() {
+        assert_eq!(c["why"], "its application was withdrawn", "{shown}");
+    }
+}
+
 /// A review of a day at the centre (session 25): a draft booked at 07:00 a
 /// vessel due at the inspection area at 10:00 that day, so a team would
 /// board an empty anchorage. Plans start no inspection before the vessel is
@@ -2746,6 +2799,31 @@ async fn a_vessel_is_planned_at_the_area_where_it_waits() {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
+    // Open finding 65: the same place in another case is the same arrival,
+    // not a correction; a place no area names is refused, saying which
+    // names are taken, the corridor's own name for its area included.
+    let path = format!("/applications/{}/arrival", ids[0]);
+    let mut again = arrival.clone();
+    again["area"] = json!("inspection area north (black sea)");
+    let (st, body) = w.as_coord("POST", &path, Some(&again)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    again["area"] = json!("Inspection Area Nort");
+    let (st, body) = w.as_coord("POST", &path, Some(&again)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let why = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("Kilyos anchorage")
+            && why.contains(w.s.config().inspection_area.trim())
+            && why.contains("planned at marmara"),
+        "{body}"
+    );
+    // The queue lists the areas an arrival may name, with their places.
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(
+        q["areas"][1],
+        json!({"name": "bosphorus-north", "places": ["Inspection Area North (Black Sea)", "Kilyos anchorage"]}),
+        "{q}"
+    );
     let date = "2022-10-07";
     let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
     let a = &plan["assignments"][0];
@@ -2791,6 +2869,102 @@ async fn a_plan_that_can_no_longer_be_approved_says_why() {
     let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
     let why = plan["cannot_be_approved"].as_str().unwrap_or_default();
     assert!(why.contains(&gone) && why.contains("withdrawn"), "{plan}");
+}
+
+/// Open finding 62: a stored plan stayed as it was made, so after a
+/// withdrawal the coordinator rebuilt it by hand; and a plan a party
+/// rejected looked like any other submitted one. The rejection is said,
+/// and the optimiser draws the day again from the queue as it stands, as
+/// the next version with its reason.
+#[tokio::test]
+async fn a_rejected_plan_is_drawn_again_from_the_queue_as_it_stands() {
+    let w = world().await;
+    // Three teams of two inspections a day: the seventh vessel waits.
+    let ids = approved_vessels(&w, 932_900, 7, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let path = format!("/plans/{date}/redraft");
+    let redraft = |v: u32| json!({"based_on": v, "reason": "UA rejected it: a vessel withdrawn"});
+    let (st, body) = w.as_coord("POST", &path, Some(&redraft(1))).await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "nothing stored to draw again: {body}"
+    );
+    let (st, plan) = w
+        .as_coord("POST", &format!("/plans/{date}/submit"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["rejected"], false, "{plan}");
+    let first = planned_ids(&plan);
+    assert_eq!(first.len(), 6, "{plan}");
+    let left_out: Vec<&String> = ids.iter().filter(|id| !first.contains(id)).collect();
+    assert_eq!(left_out.len(), 1, "{plan}");
+    withdraw(&w, &first[0]).await;
+    let d = sign(
+        key_of(&w.keys, "UA"),
+        "UA",
+        &format!("PLAN-{date}"),
+        Hash::from_hex(plan["plan_hash"].as_str().unwrap()).unwrap(),
+        DecisionKind::Reject {
+            reason_code: "VESSEL_WITHDRAWN".into(),
+            text: "a vessel in it was withdrawn".into(),
+        },
+        w.s.clock().now(),
+    );
+    let token = login(&w.app, &delegate("UA")).await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/plans/{date}/decisions"),
+        Some(&token),
+        Some(&serde_json::to_value(&d).unwrap()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert_eq!(
+        (&plan["status"], &plan["rejected"]),
+        (&json!("submitted"), &json!(true)),
+        "{plan}"
+    );
+    // Drawn from a version that is not the one stored: refused.
+    let (st, body) = w.as_coord("POST", &path, Some(&redraft(2))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let no_reason = json!({"based_on": 1, "reason": " "});
+    let (st, body) = w.as_coord("POST", &path, Some(&no_reason)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, plan) = w.as_coord("POST", &path, Some(&redraft(1))).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(
+        (&plan["status"], &plan["version"], &plan["rejected"]),
+        (&json!("draft"), &json!(2), &json!(false)),
+        "{plan}"
+    );
+    assert_eq!(
+        plan["reason"], "UA rejected it: a vessel withdrawn",
+        "{plan}"
+    );
+    let second = planned_ids(&plan);
+    assert!(
+        !second.contains(&first[0]),
+        "the withdrawn vessel stays out: {plan}"
+    );
+    assert!(
+        second.contains(left_out[0]),
+        "the next in the queue takes its place: {plan}"
+    );
+    assert_eq!(second.len(), 6, "{plan}");
+    // The new version goes to the parties and is approved like any.
+    let approved = w.approve_plan(date).await;
+    assert_eq!(approved["version"], 2, "{approved}");
+    let (st, body) = w.as_coord("POST", &path, Some(&redraft(2))).await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "an approved plan is not drawn again: {body}"
+    );
+    assert!(body.to_string().contains("approved"), "{body}");
 }
 
 /// A review of a day at the centre (session 25): a stoppage that left one

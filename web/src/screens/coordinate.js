@@ -250,6 +250,20 @@ function planPanel(date, signal, onZone, onPlan) {
       }
       return saved;
     };
+    // The optimiser's draft of the queue as it now stands, stored as the
+    // next version (a withdrawal, a hold or a rejection since): it
+    // replaces every assignment, so edits not saved yet are not dropped
+    // behind the coordinator's back.
+    const redraft = async (done) => {
+      if (changed()) throw new Error('The plan has changes not saved yet: save them, or reload to drop them, before drawing it again (a new draft replaces every assignment).');
+      if (!reason.value.trim()) {
+        reason.focus();
+        throw new Error('Say why the plan is drawn again: the reason is logged.');
+      }
+      const drawn = await postJSON(`/plans/${date}/redraft`, { based_on: plan.version, reason: reason.value.trim() });
+      done(`Drawn again from the queue as version ${drawn.version}: check it, then send it to the parties.`);
+      await showAnswer(drawn);
+    };
     const submit = async (done) => {
       let saved = null;
       if (changed()) {
@@ -279,7 +293,7 @@ function planPanel(date, signal, onZone, onPlan) {
     };
     mount(box,
       h('dl', { class: 'facts' },
-        h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status }, `${plan.status}, version ${plan.version}`),
+        h('dt', null, 'Status'), h('dd', { id: 'plan-state', 'data-status': plan.status, 'data-rejected': String(Boolean(plan.rejected)) }, `${plan.status}${plan.rejected ? ', rejected' : ''}, version ${plan.version}`),
         h('dt', null, 'Optimised'), h('dd', null, score(plan.score)),
         h('dt', null, 'First come, first served'), h('dd', null, score(plan.fifo_score)),
         // The teams the day has, less those a stoppage stops.
@@ -293,6 +307,8 @@ function planPanel(date, signal, onZone, onPlan) {
         h('dt', null, 'Deadlines'), h('dd', { id: 'plan-deadlines' }, plan.deadlines ? `on ${fmtDate(addDays(date, -1))}: ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       // With the parties but no longer bookable: said before a party is refused.
+      // Rejected under the parties' rule: said, not left in the approvals list.
+      plan.rejected ? h('div', { id: 'plan-rejected' }, notice('error', 'The parties rejected this version (their reasons are under Approvals). Revise it, or draw it again from the queue, and send the new version.')) : null,
       plan.cannot_be_approved ? h('div', { id: 'plan-blocked' }, notice('error', `This version can no longer be approved: ${plan.cannot_be_approved}. Revise it and send the new version.`)) : null,
       rows.length ? h('div', { class: 'table-scroll' }, table) : notice('info', 'No inspection planned for this day.'),
       plan.status === 'submitted' ? h('p', { class: 'muted', id: 'plan-resubmit-note' },
@@ -302,6 +318,7 @@ function planPanel(date, signal, onZone, onPlan) {
           const saved = await save(done);
           done(`Saved as version ${saved.version}.`);
         }, { id: 'plan-save', class: 'secondary' }),
+        plan.stored ? actionButton('Draw again from the queue', status, redraft, { id: 'plan-redraft', class: 'secondary' }) : null,
         plan.status === 'draft' ? actionButton('Send for the parties’ approval', status, submit, { id: 'plan-submit' }) : null) : null,
       status);
   };
@@ -342,21 +359,32 @@ function planPanel(date, signal, onZone, onPlan) {
  * recorded or seen arrival can be corrected the same way (the log keeps
  * both). Why tracking's arrival did not count, if it did not, is shown.
  */
-function arrivalCell(e, area, zone, status, reload) {
+function arrivalCell(e, area, areas, zone, status, reload) {
   const since = `${ARRIVAL[e.arrival] || 'since'} ${fmtDate(e.waiting_since)}`;
   const known = e.arrival === 'seen' || e.arrival === 'recorded';
   // A correction starts from the arrival as recorded (its time and area).
   const from = wallClock(known && e.arrived_at ? Date.parse(e.arrived_at) : Date.now(), zone);
   const at = h('input', { type: 'datetime-local', value: `${from.date}T${from.time}`, 'aria-label': `When ${e.vessel_name} arrived (${zoneName(zone)})` });
-  const areas = [...new Set([e.arrival_area, area].filter(Boolean))];
-  const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived` }, areas.map((a) => h('option', { value: a }, a)));
+  // Where it waits decides which area's teams inspect it: the centre's
+  // areas, and the place recorded before if the areas do not list it by
+  // that name (open finding 65: only the corridor's generic name was
+  // offered, which planned every vessel at the first area).
+  const same = (x, y) => x?.trim().toLowerCase() === y?.trim().toLowerCase();
+  const named = (areas || []).map((a) => a.name);
+  const choices = named.length
+    ? [...(e.arrival_area && !named.some((n) => same(n, e.arrival_area)) ? [e.arrival_area] : []), ...named]
+    : [...new Set([e.arrival_area, area].filter(Boolean))];
+  const areaOf = (place) => (areas || []).find((a) => same(a.name, place) || a.places.some((p) => same(p, place)));
+  const label = (c) => (areaOf(c) && !same(areaOf(c).name, c) ? `${c} (${areaOf(c).name})` : c);
+  const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived`, 'data-arrival-area': '' },
+    choices.map((c) => h('option', { value: c, selected: same(c, e.arrival_area) || (!e.arrival_area && same(c, areaOf(area)?.name)) }, label(c))));
   const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
   return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
-    h('span', { class: 'inline' }, at, areas.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async (done) => {
+    h('span', { class: 'inline' }, at, choices.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async (done) => {
       if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);
       const when = zonedInstant(at.value.slice(0, 10), at.value.slice(11, 16), zone);
-      await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || area, evidence: evidence.value.trim() });
+      await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || choices[0] || area, evidence: evidence.value.trim() });
       done(`${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`);
       await reload();
     }, { class: 'secondary', 'data-action': 'arrival' }))), arrivalNote(e));
@@ -390,7 +418,7 @@ function queuePanel(signal) {
           h('td', null, statusTag(e.status)),
           h('td', null, e.ready ? 'ready' : '—'),
           h('td', null, fmtDate(e.predicted)),
-          h('td', { 'data-arrival': e.arrival || '' }, arrivalCell(e, area, zone, status, load)),
+          h('td', { 'data-arrival': e.arrival || '' }, arrivalCell(e, area, q.areas, zone, status, load)),
           h('td', null, h('span', { class: 'inline' }, place, reason)),
           h('td', null, actionButton('Move', status, async (done) => {
             if (!reason.value.trim()) throw new Error('A move needs a reason: it is logged and public.');

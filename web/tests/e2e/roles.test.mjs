@@ -244,7 +244,7 @@ test('an application from the agent’s form to a passed inspection, seen live b
 });
 
 test('the plan: a send refused after the edits were saved shows the saved version, and sending again stores no copy', { skip, timeout: 120000 }, async () => {
-  // A day of its own (two after tomorrow), left submitted.
+  // A day of its own (two after tomorrow), left a draft drawn again.
   const date = addDays(centreTomorrow(), 2);
   const { page, done } = await open('desktop', '/', { allow4xx: /\/api\/v1\/plans\/\d{4}-\d{2}-\d{2}\/submit(\?|$)/ });
   await signIn(page, 'coordinator');
@@ -285,6 +285,22 @@ test('the plan: a send refused after the edits were saved shows the saved versio
   const sent = await plan();
   assert.equal(sent.version, saved.version);
   assert.equal(sent.status, 'submitted');
+  // Open finding 62: the stored plan is drawn again from the queue as it
+  // now stands (the vessel taken off comes back), as the next version.
+  await page.click('#plan-redraft');
+  await page.waitForFunction(() => /Say why the plan is drawn again/.test(document.querySelector('#plan-status').textContent));
+  assert.equal((await plan()).version, sent.version, 'nothing stored without a reason');
+  await page.fill('#plan-reason', 'drawn again from the queue (test)');
+  await page.click('#plan-redraft');
+  await page.waitForFunction(() => /Drawn again from the queue as version \d+/.test(document.querySelector('#plan-status').textContent));
+  const drawn = await plan();
+  assert.equal(drawn.version, sent.version + 1);
+  assert.equal(drawn.status, 'draft');
+  assert.equal(drawn.reason, 'drawn again from the queue (test)');
+  assert.equal(await page.textContent('#plan-state'), `draft, version ${drawn.version}`);
+  assert.deepEqual(await page.$$eval('#plan-table tbody tr', (trs) => trs.map((tr) => tr.dataset.id)), drawn.assignments.map((a) => a.application_id));
+  assert.ok(drawn.assignments.some((a) => a.application_id === rows.at(-1)), 'the vessel taken off is back from the queue');
+  assert.equal(await page.locator('#plan-submit').count(), 1, 'a draft again: to send');
   await done();
 });
 
@@ -1059,11 +1075,18 @@ test('the coordinator records an arrival tracking did not see; the public queue 
   await page.click(`${row} [data-action=arrival]`);
   await page.waitForFunction(() => /Say how the arrival is known/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
   assert.equal((await api('/queue')).entries.find((x) => x.application_id === e.application_id).arrival, e.arrival);
+  // Open finding 65: the centre's inspection areas are offered (the
+  // corridor's generic name planned every vessel at the first area).
+  const offered = await page.$$eval(`${row} select[data-arrival-area] option`, (os) => os.map((o) => o.value));
+  assert.deepEqual(offered, q.areas.map((a) => a.name));
+  assert.ok(offered.length > 1, `the demo's centre has two areas: ${offered}`);
+  await page.selectOption(`${row} select[data-arrival-area]`, offered.at(-1));
   await page.fill(`${row} td[data-arrival] input[placeholder^="How it is known"]`, 'master’s notice of readiness, by e-mail');
   await page.click(`${row} [data-action=arrival]`);
   await page.waitForFunction(() => /arrival recorded/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
   const now = (await api('/queue')).entries.find((x) => x.application_id === e.application_id);
   assert.equal(now.arrival, 'recorded');
+  assert.equal(now.arrival_area, offered.at(-1));
   await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.arrival === 'recorded', `${row} td[data-arrival]`);
   // Open finding 22: a recorded arrival can be corrected, saying why (logged, public).
   const day = new Date(`${now.waiting_since}T12:00:00Z`);
@@ -1075,7 +1098,7 @@ test('the coordinator records an arrival tracking did not see; the public queue 
   await page.click(`${row} [data-action=arrival]`);
   await page.waitForFunction(() => /arrival corrected/.test(document.querySelector('#coord-queue-status')?.textContent || ''));
   const corrected = (await api('/queue')).entries.find((x) => x.application_id === e.application_id);
-  assert.deepEqual([corrected.arrival, corrected.waiting_since], ['recorded', before]);
+  assert.deepEqual([corrected.arrival, corrected.waiting_since, corrected.arrival_area], ['recorded', before, offered.at(-1)]);
   await done();
 });
 

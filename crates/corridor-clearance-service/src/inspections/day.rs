@@ -45,11 +45,21 @@ pub(crate) async fn get_inspections(
             .find(|r| r.booked_at == a.start_at)
             .map(|r| r.status)
     };
-    // An approved slot no longer stands once a stoppage stops it or the
-    // vessel is booked at another time: the inspectors are told, not sent.
+    // A vessel withdrawn, or whose clearance expired, before its slot: the
+    // slot is cancelled, not listed with that status (open finding 63).
+    let ended = |app: &Application| {
+        matches!(app.status, Status::Withdrawn | Status::Expired)
+            .then(|| format!("its application was {}", app.status.words()))
+    };
+    // An approved slot no longer stands once a stoppage stops it, the
+    // vessel is booked at another time or its application ended: the
+    // inspectors are told, not sent.
     let gone = |a: &PlanAssignment, app: &Application| -> Option<String> {
         if result(a, app).is_some() {
             return None;
+        }
+        if let Some(why) = ended(app) {
+            return Some(why);
         }
         if app.inspection_at != Some(a.start_at) {
             return Some(match app.inspection_at {
@@ -90,8 +100,9 @@ pub(crate) async fn get_inspections(
         })
     };
     // Bookings made by hand (outside the plan) for this day that a
-    // stoppage stopped: cancelled too, also when the vessel's plan slot
-    // was moved by hand first (code review, session 19).
+    // stoppage stopped, or whose application ended before them: cancelled
+    // too, also when the vessel's plan slot was moved by hand first (code
+    // review, session 19).
     let cancelled: Vec<Value> = cancelled
         .into_iter()
         .chain(clearance.applications.values().filter_map(|app| {
@@ -99,14 +110,19 @@ pub(crate) async fn get_inspections(
             if plan_slot(app, at) || local_date(at, &tz).to_string() != date {
                 return None;
             }
-            let st = clearance.booking_stopped_by(app)?;
+            let why = match ended(app) {
+                // Inspected at that time before it ended: not cancelled.
+                Some(_) if app.booked_results.iter().any(|r| r.booked_at == at) => return None,
+                Some(why) => why,
+                None => clearance.booking_stopped_by(app)?.why(),
+            };
             Some(json!({
                 "application_id": app.id,
                 "vessel_name": app.content.vessel.name,
                 "team": Value::Null,
                 "start": clock_time(at, &tz),
                 "start_at": corridor_ledger::time::format(at),
-                "why": st.why(),
+                "why": why,
             }))
         }))
         .collect();

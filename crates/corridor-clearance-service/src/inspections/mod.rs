@@ -108,6 +108,7 @@ pub fn routes() -> Router<Arc<Service>> {
         .route("/queue/overrides", post(override_queue))
         .route("/plans/{date}", get(get_plan).put(put_plan))
         .route("/plans/{date}/submit", post(submit_plan))
+        .route("/plans/{date}/redraft", post(redraft_plan))
         .route("/plans/{date}/decisions", post(decide_plan))
         .route("/inspections", get(get_inspections))
 }

@@ -112,6 +112,18 @@ pub struct PlanEditRequest {
     pub assignments: Vec<AssignmentRequest>,
 }
 
+/// The optimiser's draft of a stored plan's day, drawn again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedraftRequest {
+    /// The version shown (`version` of GET): another version stored since
+    /// is a 409, as for an edit.
+    pub based_on: u32,
+    /// Why the plan is drawn again (required, logged): a withdrawal, a
+    /// hold, a rejection, a stoppage.
+    pub reason: String,
+}
+
 /// The plan of `date`: the stored one, or a fresh draft from the optimiser.
 async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceError> {
     let clearance = s.clearance().await;
@@ -221,6 +233,11 @@ async fn plan_body(s: &Service, date: &str, day: Date) -> Result<Value, ServiceE
         "by_hand": by_hand,
         "application_id": plan_id(date),
         "status": plan_status_text(status),
+        // Submitted, and the parties' decisions reject it under the
+        // consensus rule: the coordinator revises it or draws it again
+        // (until then it stays `submitted`, since a party may still change
+        // its decision on this version).
+        "rejected": clearance.plan_rejected(date),
         "stored": stored_plan.is_some(),
         "version": content.version,
         "assignments": content.assignments,
@@ -279,7 +296,7 @@ fn require_plan_editor(caller: &Caller) -> Result<(), ServiceError> {
 
 #[utoipa::path(get, path = "/api/v1/plans/{date}", tag = "inspections", security(("bearer" = [])),
     params(("date" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 200, body = Object, description = "{date, application_id (PLAN-date), status (draft|submitted|approved), version, assignments[{application_id, vessel_name, team, area, start, end, start_at}], score, fifo_score, plan_hash, approvals[{party, decision, time, key_id}], required_parties, deadlines, teams, areas, cannot_be_approved (why a submitted version could no longer be booked, else null)}; without a stored plan, a draft from the optimiser"),
+    responses((status = 200, body = Object, description = "{date, application_id (PLAN-date), status (draft|submitted|approved), version, assignments[{application_id, vessel_name, team, area, start, end, start_at}], score, fifo_score, plan_hash, approvals[{party, decision, time, key_id}], required_parties, deadlines, teams, areas, cannot_be_approved (why a submitted version could no longer be booked, else null), rejected (true when the parties' decisions on the submitted version reject it: revise it or draw it again, POST /plans/{date}/redraft)}; without a stored plan, a draft from the optimiser drawn as the queue stands"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_plan(
     State(s): Svc,
@@ -413,6 +430,57 @@ pub(crate) async fn put_plan(
         },
         // Checked again where the write is made: another edit may have
         // been stored since this one read the plan.
+        |c| stale_plan(c, &date, Some(req.based_on)),
+    )
+    .await?;
+    ok(&plan_body(&s, &date, day).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{date}/redraft", tag = "inspections", security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")), request_body = RedraftRequest,
+    responses((status = 200, body = Object, description = "the plan's new version: the optimiser's draft from the queue, the teams working and the bookings by hand as they stand now (a draft: it must be sent to the parties anew)"),
+        (status = "4XX", body = ErrorBody, description = "409 when no version is stored (GET already shows the optimiser's draft as the queue stands), the plan is approved, or another version was stored since `based_on`")))]
+pub(crate) async fn redraft_plan(
+    State(s): Svc,
+    caller: Caller,
+    ApiPath(date): ApiPath<String>,
+    ApiJson(req): ApiJson<RedraftRequest>,
+) -> ApiResult {
+    require_plan_editor(&caller)?;
+    let day = parse_day(&date)?;
+    plannable(&s, day).await?;
+    let reason = req.reason.trim();
+    if reason.is_empty() {
+        return Err(ServiceError::Unprocessable(
+            "reason: drawing the plan again needs a reason".into(),
+        ));
+    }
+    let clearance = s.clearance().await;
+    stale_plan(&clearance, &date, Some(req.based_on))?;
+    // A stored version stays as it was made, whatever the queue does since
+    // (open finding 62: after a withdrawal or a hold the coordinator had
+    // to rebuild it by hand); this makes the optimiser's draft of now its
+    // next version.
+    let Some(stored) = clearance.plans.get(&date) else {
+        return Err(ServiceError::Conflict(format!(
+            "the plan for {date} has no stored version: what it shows is already the optimiser's draft, \
+             drawn as the queue stands"
+        )));
+    };
+    let now = s.now().await;
+    let planning = Planning::new(&s, &clearance, now)?;
+    let (mut p, _) = planning.problem(day, now, false)?;
+    planning.keep_clear(&mut p);
+    let (mut content, scores) = generate(&planning, &p, &date)?;
+    content.version = stored.content.version.saturating_add(1);
+    drop(planning);
+    s.execute_if(
+        &caller.actor,
+        Command::SetPlan {
+            content,
+            reason: Some(reason.to_string()),
+            scores,
+        },
         |c| stale_plan(c, &date, Some(req.based_on)),
     )
     .await?;

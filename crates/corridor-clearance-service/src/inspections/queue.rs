@@ -87,6 +87,16 @@ pub struct OverrideBody {
     pub by: String,
 }
 
+/// An inspection area, as an arrival may name it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaBody {
+    /// The area's name (the plan's `area`).
+    pub name: String,
+    /// The places of the corridor's geometry where its vessels wait; an
+    /// arrival recorded at one is planned at this area.
+    pub places: Vec<String>,
+}
+
 /// The public queue.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueBody {
@@ -102,6 +112,9 @@ pub struct QueueBody {
     pub overrides: Vec<OverrideBody>,
     /// The stoppages in force that have not ended (the predictions count them), soonest first.
     pub stoppages: Vec<crate::stoppages::StoppageBody>,
+    /// The inspection areas where vessels wait, with their places (what an
+    /// arrival is recorded at).
+    pub areas: Vec<AreaBody>,
 }
 
 async fn queue_body(
@@ -222,6 +235,15 @@ async fn queue_body(
                 to_place: o.to_place,
                 reason: o.reason,
                 by: o.by,
+            })
+            .collect(),
+        areas: s
+            .capacity()
+            .areas
+            .iter()
+            .map(|a| AreaBody {
+                name: a.name.clone(),
+                places: a.geometry.clone(),
             })
             .collect(),
     })

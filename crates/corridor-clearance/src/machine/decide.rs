@@ -590,7 +590,9 @@ impl Clearance {
                 // before tracking first saw it); the log keeps both.
                 if let Some(first) = &app.area_arrival
                     && (actor.role != Role::Coordinator
-                        || (first.at.as_second() == at.as_second() && first.area == area.trim()))
+                        || (first.at.as_second() == at.as_second()
+                            // A place's name in another case is the same place.
+                            && first.area.eq_ignore_ascii_case(area.trim())))
                 {
                     return Err(ClearanceError::Unchanged(format!(
                         "{application_id} is already recorded at the inspection area since {} ({}): {}",

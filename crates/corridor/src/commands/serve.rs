@@ -133,6 +133,21 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
+    let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
+    let areas = match &capacity {
+        Some(c) => c.clone(),
+        None => corridor_clearance_service::inspections::service_capacity()?,
+    };
+    let unplanned = places_no_area_takes(&corridor, &areas);
+    if !unplanned.is_empty() {
+        anyhow::bail!(
+            "the geometry's places where vessels wait for inspection {} are in none of the capacity's \
+             inspection areas, so their vessels would be planned at the first ({}): name each in the \
+             `geometry` of the area whose teams inspect there",
+            unplanned.join(", "),
+            areas.areas.first().map_or("none", |a| a.name.as_str())
+        );
+    }
     let notices = super::track::notice_channel();
     let (api, root, alerts, live) = super::track::live_routers(
         ctx,
@@ -184,6 +199,26 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("serving on {addr}"))?;
     Ok(timed_out.exit_code(cut))
+}
+
+/// The places of `corridor` where vessels wait for inspection (its
+/// `queue_arrival` areas) that no inspection area of `cap` names, when
+/// its areas name places at all. A vessel tracking saw arrive at one was
+/// planned at the first area, and its arrival could not be corrected in
+/// place (open finding 65).
+pub(super) fn places_no_area_takes(
+    corridor: &corridor_geo::Corridor,
+    cap: &corridor_planner::CapacityConfig,
+) -> Vec<String> {
+    if cap.areas.iter().all(|a| a.geometry.is_empty()) {
+        return Vec::new();
+    }
+    corridor
+        .areas()
+        .iter()
+        .filter(|a| a.queue_arrival && cap.area_at(&a.name).is_none())
+        .map(|a| a.name.clone())
+        .collect()
 }
 
 /// How long a stop waits for the tracking pipeline to drain.
@@ -277,10 +312,59 @@ async fn drain_within<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Drain, drain_within};
+    use super::{Drain, drain_within, places_no_area_takes};
     use corridor_server::StopSignal;
     use std::future::{pending, ready};
     use std::time::Duration;
+
+    /// Open finding 65: a place of the geometry where vessels wait that
+    /// the capacity's areas do not name planned its vessels at the first
+    /// area without a word; `serve` now refuses to start on it. The
+    /// shipped pairs of geometry and capacity agree.
+    #[test]
+    fn every_place_where_vessels_wait_is_in_an_inspection_area() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let geometry = |name: &str| {
+            crate::commands::track::load_corridor(Some(&root.join("config").join(name))).unwrap()
+        };
+        let capacity = |path: &str| {
+            corridor_planner::CapacityConfig::from_toml(
+                &std::fs::read_to_string(root.join(path)).unwrap(),
+            )
+            .unwrap()
+        };
+        let black_sea = geometry("corridor-blacksea.geojson");
+        let service = corridor_clearance_service::inspections::service_capacity().unwrap();
+        for (corridor, cap) in [
+            (&black_sea, &service),
+            (&black_sea, &capacity("config/capacity-bsgi.toml")),
+            (
+                &geometry("corridor-unvim.geojson"),
+                &capacity("config/capacity-unvim.toml"),
+            ),
+        ] {
+            assert_eq!(places_no_area_takes(corridor, cap), Vec::<String>::new());
+        }
+        let demo = corridor_ingest::demo_corridor().unwrap();
+        assert_eq!(places_no_area_takes(&demo, &service), Vec::<String>::new());
+        // Kilyos anchorage left out of the northern area.
+        let mut short = service.clone();
+        for a in &mut short.areas {
+            a.geometry.retain(|g| g != "Kilyos anchorage");
+        }
+        assert_eq!(
+            places_no_area_takes(&black_sea, &short),
+            ["Kilyos anchorage"]
+        );
+        // Areas that name no place: nothing to check against.
+        for a in &mut short.areas {
+            a.geometry.clear();
+        }
+        assert_eq!(
+            places_no_area_takes(&black_sea, &short),
+            Vec::<String>::new()
+        );
+    }
 
     /// Open finding 10 (docs/open-findings.md, list of 30 Nov 2026): a
     /// second SIGTERM exited 130, like ctrl-c, and a drain that ran out of
