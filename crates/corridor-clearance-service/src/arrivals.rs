@@ -419,7 +419,7 @@ pub(crate) async fn record_arrival(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ArrivalRequest>,
 ) -> ApiResult {
-    visible_app(&s, &caller, &id).await?;
+    let app = visible_app(&s, &caller, &id).await?;
     let at: Timestamp = req.at.parse().map_err(|e| {
         ServiceError::Unprocessable(format!("at: {:?} is not an RFC 3339 time: {e}", req.at))
     })?;
@@ -452,6 +452,24 @@ pub(crate) async fn record_arrival(
             cap.areas
                 .first()
                 .map_or("the first area", |a| a.name.as_str()),
+        )));
+    }
+    // The same time at another name of the same area (an area's name for
+    // the place tracking saw) changes nothing a plan uses: the same
+    // arrival, not a correction that would turn tracking's sighting into
+    // a record.
+    if let Some(first) = &app.area_arrival
+        && caller.actor.role == Role::Coordinator
+        && first.at.as_second() == at.as_second()
+        && cap
+            .area_at(&first.area)
+            .is_some_and(|a| cap.area_at(&req.area) == Some(a))
+    {
+        return Err(ServiceError::Conflict(format!(
+            "{id} is already recorded at {} since {}, in area {}: a correction gives another time or area",
+            first.area,
+            corridor_ledger::time::format(first.at),
+            cap.area_at(&first.area).unwrap_or_default()
         )));
     }
     s.execute(

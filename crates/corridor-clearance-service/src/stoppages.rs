@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use corridor_clearance::stoppage::kind_name;
 use corridor_clearance::{
-    Action, Actor, ClearanceError, Command, Event, Resource, Stoppage, StoppageContent,
+    Action, Actor, ClearanceError, Command, DayStops, Event, Resource, Stoppage, StoppageContent,
     StoppageEffect, StoppageKind, can,
 };
 use corridor_planner::CapacityConfig;
@@ -141,6 +141,10 @@ pub struct StoppageBody {
     pub at: String,
     /// The teams it stops (by name), as worked out when it was declared.
     pub stops: Vec<String>,
+    /// What it stops on each of its days, when that is not the same every
+    /// day (`stops` then names every team it stops on one of them); empty
+    /// otherwise.
+    pub days: Vec<DayStopsBody>,
     /// No team works on its days.
     pub every_team: bool,
     /// Not lifted.
@@ -149,9 +153,26 @@ pub struct StoppageBody {
     pub lifted: Option<LiftBody>,
 }
 
+/// What a stoppage stops on one of its days.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayStopsBody {
+    /// The day (YYYY-MM-DD, the centre's).
+    pub date: String,
+    /// The teams it stops that day.
+    pub stops: Vec<String>,
+}
+
 impl From<&Stoppage> for StoppageBody {
     fn from(s: &Stoppage) -> Self {
         let c = &s.content;
+        let first = c.days().map(|(first, _)| first);
+        let days = std::iter::successors(first, |d| d.tomorrow().ok())
+            .zip(&s.effect.days)
+            .map(|(date, d)| DayStopsBody {
+                date: date.to_string(),
+                stops: d.stops.clone(),
+            })
+            .collect();
         Self {
             id: s.id.clone(),
             from: c.from.clone(),
@@ -163,6 +184,7 @@ impl From<&Stoppage> for StoppageBody {
             by: s.by.clone(),
             at: corridor_ledger::time::format(s.at),
             stops: s.effect.stops.clone(),
+            days,
             every_team: s.effect.every_team,
             in_force: s.in_force(),
             lifted: s.lifted.as_ref().map(|l| LiftBody {
@@ -289,21 +311,23 @@ pub async fn declare_stoppage(
         let clearance = s.clearance().await;
         let now = s.now().await;
         let in_force = crate::inspections::capacity_now(s.capacity(), &clearance, now);
-        // Of teams alike, the one with fewer inspections booked on those
-        // days stops first (a review in session 25 saw a one-boat day stop
-        // the two teams with bookings and keep the idle one).
-        let mut booked: std::collections::BTreeMap<String, usize> = Default::default();
+        // Of teams alike, the one with fewer inspections booked that day
+        // stops first (a review in session 25 saw a one-boat day stop the
+        // two teams with bookings and keep the idle one).
+        let mut booked: std::collections::BTreeMap<(Date, String), usize> = Default::default();
         for (date, plan) in &clearance.plans {
-            let on = date
+            let Some(on) = date
                 .parse::<Date>()
-                .is_ok_and(|d| (first..=last).contains(&d));
-            if !on
-                || !matches!(
-                    plan.status,
-                    corridor_clearance::PlanStatus::Submitted
-                        | corridor_clearance::PlanStatus::Approved
-                )
-            {
+                .ok()
+                .filter(|d| (first..=last).contains(d))
+            else {
+                continue;
+            };
+            if !matches!(
+                plan.status,
+                corridor_clearance::PlanStatus::Submitted
+                    | corridor_clearance::PlanStatus::Approved
+            ) {
                 continue;
             }
             for a in &plan.content.assignments {
@@ -312,7 +336,7 @@ pub async fn declare_stoppage(
                     .get(&a.application_id)
                     .is_some_and(|app| app.waiting_for_inspection());
                 if waits {
-                    *booked.entry(a.team.clone()).or_default() += 1;
+                    *booked.entry((on, a.team.clone())).or_default() += 1;
                 }
             }
         }
@@ -340,12 +364,16 @@ pub async fn declare_stoppage(
 /// teams that `in_force` (the schedule with the stoppages in force) still
 /// has working on the most of its days first, so a cap of one team over a
 /// day a party is absent keeps one of the teams that can work without it.
+/// Each day is worked out on its own: of teams alike, the one with the
+/// most inspections `booked` that day keeps working (open finding 64: one
+/// list for every day kept an idle team on a day whose bookings were on
+/// another).
 fn effect_of(
     cap: &CapacityConfig,
     in_force: &CapacityConfig,
     st: &StoppageContent,
     (first, last): (Date, Date),
-    booked: &std::collections::BTreeMap<String, usize>,
+    booked: &std::collections::BTreeMap<(Date, String), usize>,
 ) -> Result<StoppageEffect, ServiceError> {
     let tz = cap
         .tz()
@@ -364,45 +392,62 @@ fn effect_of(
         kind: kind_name(st.kind).into(),
         note: String::new(),
     };
-    // One order of the teams for every day of it (what it stops is one list
-    // for all its days): those still working on the most of its days first.
-    let days =
-        || std::iter::successors(Some(first), |d| d.tomorrow().ok()).take_while(|d| *d <= last);
-    let mut still_days: std::collections::BTreeMap<usize, usize> = Default::default();
-    for day in days() {
-        for t in in_force.working_teams(day) {
-            *still_days.entry(t).or_default() += 1;
-        }
-    }
-    let rank = |t: &usize| {
-        (
-            std::cmp::Reverse(still_days.get(t).copied().unwrap_or(0)),
-            std::cmp::Reverse(booked.get(&cap.team_name(*t)).copied().unwrap_or(0)),
-            *t,
-        )
+    let next = |d: Date| {
+        d.tomorrow()
+            .map_err(|e| ServiceError::Unprocessable(format!("to: {e}")))
     };
     let mut stops: Vec<String> = Vec::new();
+    let mut days: Vec<DayStops> = Vec::new();
     let mut every_team = true;
     let mut day = first;
     while day <= last {
         let teams = cap.working_teams(day);
+        let still = in_force.working_teams(day);
+        // Teams the other stoppages leave working that day first, then
+        // those with the most bookings that day, then those it did not
+        // stop the day before (the same teams rest while nothing says
+        // otherwise).
+        let yesterday = days.last().map_or(&[][..], |d: &DayStops| &d.stops);
         let mut ordered = teams.clone();
-        ordered.sort_by_key(rank);
+        ordered.sort_by_key(|t| {
+            let name = cap.team_name(*t);
+            (
+                std::cmp::Reverse(still.contains(t)),
+                std::cmp::Reverse(booked.get(&(day, name.clone())).copied().unwrap_or(0)),
+                yesterday.contains(&name),
+                *t,
+            )
+        });
         let left = as_planned.working(cap, ordered);
         // A day without teams says nothing of whether it stops them all.
         if !teams.is_empty() {
             every_team &= left.is_empty();
         }
-        for t in teams.into_iter().filter(|t| !left.contains(t)) {
-            let name = cap.team_name(t);
-            if !stops.contains(&name) {
-                stops.push(name);
+        let today: Vec<String> = teams
+            .into_iter()
+            .filter(|t| !left.contains(t))
+            .map(|t| cap.team_name(t))
+            .collect();
+        for name in &today {
+            if !stops.contains(name) {
+                stops.push(name.clone());
             }
         }
-        day = match day.tomorrow() {
-            Ok(d) => d,
-            Err(_) => break,
-        };
+        let after = next(day)?;
+        days.push(DayStops {
+            starts_at: midnight("from", day)?,
+            ends_at: midnight("to", after)?,
+            stops: today,
+        });
+        if day == last {
+            break;
+        }
+        day = after;
+    }
+    // The same every day (or every team): one list says it, as the log
+    // has always kept it.
+    if every_team || days.windows(2).all(|w| w[0].stops == w[1].stops) {
+        days.clear();
     }
     let end = last
         .tomorrow()
@@ -412,6 +457,7 @@ fn effect_of(
         ends_at: midnight("to", end)?,
         stops,
         every_team,
+        days,
     })
 }
 

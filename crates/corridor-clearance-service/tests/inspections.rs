@@ -1969,8 +1969,9 @@ async fn overlapping_stoppages_each_stop_what_they_say_once_the_other_is_lifted(
     declare(day("2022-10-09", json!({"kind": "other", "teams": 1}))).await;
     assert_eq!(teams_on("2022-10-09").await, 1);
     // 10-11 Oct: RU absent on the 10th, then a cap of two teams over both
-    // days: one list of teams for both, so the 11th keeps two teams (it
-    // once stopped a different team each day, and both on both days).
+    // days: the 11th keeps two teams (it once stopped a different team
+    // each day, and both on both days), and with no booking to say
+    // otherwise the same team rests both days: one list.
     declare(day(
         "2022-10-10",
         json!({"kind": "party_absent", "absent": ["RU"]}),
@@ -2716,6 +2717,60 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
     for c in shown["cancelled"].as_array().unwrap() {
         assert_eq!(c["why"], "its application was withdrawn", "{shown}");
     }
+    // A slot moved by hand, then withdrawn: the plan's slot was cancelled
+    // by the move, the booking by hand by the withdrawal (session 26's
+    // review: both said withdrawn).
+    let missed = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start"] == "07:00" && a["application_id"] != planned[0].as_str())
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .expect("another 07:00 slot");
+    w.s.clock().set("2022-10-07T05:00:00Z".parse().unwrap());
+    let (st, body) = w.book(&missed, "2022-10-07T12:30:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    withdraw(&w, &missed).await;
+    let (_, _, shown) = day_list(&w, "2022-10-07").await;
+    let why: Vec<&str> = shown["cancelled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["application_id"] == missed.as_str())
+        .map(|c| c["why"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        why,
+        [
+            "booked again for 2022-10-07T12:30:00Z",
+            "its application was withdrawn"
+        ],
+        "{shown}"
+    );
+}
+
+/// Session 26's review: drawing today's plan again after its first slots
+/// began stored a version that could never be sent. Nothing is stored.
+#[tokio::test]
+async fn a_plan_drawn_again_that_could_not_be_sent_is_not_stored() {
+    let w = world().await;
+    approved_vessels(&w, 933_500, 2, 70, true).await;
+    // 7 Oct, 12:00 in Istanbul: the teams' 07:00 slots have begun.
+    w.s.clock().set("2022-10-07T09:00:00Z".parse().unwrap());
+    let date = "2022-10-07";
+    let empty = json!({"based_on": 1, "reason": "nothing today", "assignments": []});
+    let (st, body) = w
+        .as_coord("PUT", &format!("/plans/{date}"), Some(&empty))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let again = json!({"based_on": 2, "reason": "two vessels wait after all"});
+    let (st, body) = w
+        .as_coord("POST", &format!("/plans/{date}/redraft"), Some(&again))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains("has begun"), "{body}");
+    let (_, plan) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert_eq!(plan["version"], 2, "{plan}");
 }
 
 /// A review of a day at the centre (session 25): a draft booked at 07:00 a
@@ -2805,6 +2860,11 @@ async fn a_vessel_is_planned_at_the_area_where_it_waits() {
     let path = format!("/applications/{}/arrival", ids[0]);
     let mut again = arrival.clone();
     again["area"] = json!("inspection area north (black sea)");
+    let (st, body) = w.as_coord("POST", &path, Some(&again)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    // The area's own name for the place seen, at the same time: the same
+    // arrival too (session 26's review).
+    again["area"] = json!("bosphorus-north");
     let (st, body) = w.as_coord("POST", &path, Some(&again)).await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
     again["area"] = json!("Inspection Area Nort");
@@ -2898,6 +2958,11 @@ async fn a_rejected_plan_is_drawn_again_from_the_queue_as_it_stands() {
     assert_eq!(plan["rejected"], false, "{plan}");
     let first = planned_ids(&plan);
     assert_eq!(first.len(), 6, "{plan}");
+    // Drawn again unchanged: nothing is stored, so the parties' decisions
+    // on the version with them stand (session 26's review).
+    let (st, body) = w.as_coord("POST", &path, Some(&redraft(1))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains("nothing is stored"), "{body}");
     let left_out: Vec<&String> = ids.iter().filter(|id| !first.contains(id)).collect();
     assert_eq!(left_out.len(), 1, "{plan}");
     withdraw(&w, &first[0]).await;
@@ -2997,6 +3062,75 @@ async fn a_partial_stoppage_keeps_the_team_with_the_most_bookings() {
         .collect();
     stops.sort_unstable();
     assert_eq!(stops, ["JIT-1", "JIT-3"], "{body}");
+}
+
+/// Open finding 64: a stoppage over several days stopped one list of teams
+/// on all of them, ranked by the bookings of all its days together, so a
+/// day whose bookings were on another team kept an idle one and lost its
+/// inspections. Each day now keeps the teams with that day's bookings.
+#[tokio::test]
+async fn a_stoppage_over_days_keeps_each_days_booked_team() {
+    let w = world().await;
+    let ids = approved_vessels(&w, 933_300, 4, 70, true).await;
+    w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    for (date, team, pair) in [
+        ("2022-10-07", "JIT-1", &ids[..2]),
+        ("2022-10-08", "JIT-2", &ids[2..]),
+    ] {
+        let edit = json!({"based_on": 1, "reason": format!("both on {team}"), "assignments": [
+            {"application_id": pair[0], "team": team, "start": "07:00"},
+            {"application_id": pair[1], "team": team, "start": "10:30"}]});
+        let (st, body) = w
+            .as_coord("PUT", &format!("/plans/{date}"), Some(&edit))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        w.approve_plan(date).await;
+    }
+    let fog = json!({"from": "2022-10-07", "to": "2022-10-08", "kind": "weather", "teams": 1,
+                     "reason": "fog for two days: one boat only"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&fog)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["days"],
+        json!([{"date": "2022-10-07", "stops": ["JIT-2", "JIT-3"]},
+               {"date": "2022-10-08", "stops": ["JIT-1", "JIT-3"]}]),
+        "{body}"
+    );
+    assert_eq!(body["stops"], json!(["JIT-2", "JIT-3", "JIT-1"]), "{body}");
+    // Every booking stands, and each day plans one team.
+    for date in ["2022-10-07", "2022-10-08"] {
+        let (listed, cancelled, shown) = day_list(&w, date).await;
+        assert_eq!((listed.len(), cancelled.len()), (2, 0), "{shown}");
+    }
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-09", None).await;
+    assert_eq!(
+        team_names(&plan).len(),
+        3,
+        "the day after works in full: {plan}"
+    );
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-08", None).await;
+    assert_eq!(team_names(&plan), ["JIT-2"], "{plan}");
+    // Lifted, it stops nothing on either day; a one-day stoppage keeps
+    // its one list.
+    let id = body["id"].as_str().unwrap();
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/stoppages/{id}/lift"),
+            Some(&json!({"reason": "fog lifted"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, plan) = w.as_coord("GET", "/plans/2022-10-08", None).await;
+    assert_eq!(team_names(&plan).len(), 3, "{plan}");
+    let one_day = json!({"from": "2022-10-08", "to": "2022-10-08", "kind": "weather", "teams": 1, "reason": "fog"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&one_day)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (&body["stops"], &body["days"]),
+        (&json!(["JIT-1", "JIT-3"]), &json!([])),
+        "{body}"
+    );
 }
 
 /// The review of session 25's changes: a vessel due at 13:00, whose

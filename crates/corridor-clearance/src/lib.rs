@@ -91,4 +91,6 @@ pub use machine::{
 };
 pub use operations::{Operations, OperationsTally, operations};
 pub use roles::{Action, Actor, Denied, Resource, Role, can};
-pub use stoppage::{Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift};
+pub use stoppage::{
+    DayStops, Stoppage, StoppageContent, StoppageEffect, StoppageKind, StoppageLift,
+};

@@ -74,6 +74,39 @@ pub struct StoppageEffect {
     pub stops: Vec<String>,
     /// No team works on any of its days.
     pub every_team: bool,
+    /// What it stops on each of its days, in order, when that is not the
+    /// same every day (a cap keeps, each day, the teams with that day's
+    /// bookings: open finding 64); empty when `stops` holds on every day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<DayStops>,
+}
+
+/// What a stoppage stops on one of its days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayStops {
+    /// The centre's midnight starting the day.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub starts_at: Timestamp,
+    /// The centre's midnight ending it.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub ends_at: Timestamp,
+    /// The teams it stops that day, by name (some of `stops`).
+    pub stops: Vec<String>,
+}
+
+impl StoppageEffect {
+    /// The teams it stops on the day holding `at` (all of `stops` when it
+    /// stops the same every day).
+    pub fn stops_at(&self, at: Timestamp) -> &[String] {
+        if self.days.is_empty() {
+            return &self.stops;
+        }
+        self.days
+            .iter()
+            .find(|d| d.starts_at <= at && at < d.ends_at)
+            .map_or(&[], |d| &d.stops)
+    }
 }
 
 /// Longest team name in an effect.
@@ -123,7 +156,8 @@ impl Stoppage {
     /// (so a stoppage declared after its days stops nothing).
     pub fn stops(&self, at: Timestamp, team: Option<&str>) -> bool {
         let e = &self.effect;
-        self.covers(at) && (e.every_team || team.is_some_and(|t| e.stops.iter().any(|s| s == t)))
+        self.covers(at)
+            && (e.every_team || team.is_some_and(|t| e.stops_at(at).iter().any(|s| s == t)))
     }
 
     /// "STOP-3 (weather: gale warning)": how a refusal or a cancelled slot

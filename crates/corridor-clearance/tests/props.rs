@@ -440,6 +440,7 @@ fn check(config: CorridorConfig, ops: Vec<Op>) -> Result<(), TestCaseError> {
                             ends_at: start + 24.hours(),
                             stops: vec!["JIT-1".into()],
                             every_team: days % 2 == 1,
+                            days: Vec::new(),
                         },
                     },
                     now,

@@ -487,6 +487,12 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
         ends_at: now + 24.hours(),
         stops: stops.iter().map(|s| s.to_string()).collect(),
         every_team: stops.is_empty(),
+        days: Vec::new(),
+    };
+    let day = |from: i64, to: i64, stops: &[&str]| corridor_clearance::DayStops {
+        starts_at: now + from.hours(),
+        ends_at: now + to.hours(),
+        stops: stops.iter().map(|s| s.to_string()).collect(),
     };
     let stop =
         |from: &str, to: &str, kind: K, absent: &[&str], reason: &str| Command::DeclareStoppage {
@@ -571,6 +577,28 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
             "effect: team JIT-1 is named twice",
         ),
         (bad_effect(effect(&["JIT\n1"])), "effect: team name"),
+        // Open finding 64: day by day, over the whole stoppage, naming its teams.
+        (
+            bad_effect(StoppageEffect {
+                days: vec![day(0, 12, &["JIT-1"])],
+                ..effect(&["JIT-1"])
+            }),
+            "effect: its days do not span",
+        ),
+        (
+            bad_effect(StoppageEffect {
+                days: vec![day(0, 12, &["JIT-1"]), day(13, 24, &[])],
+                ..effect(&["JIT-1"])
+            }),
+            "effect: day 2 does not follow",
+        ),
+        (
+            bad_effect(StoppageEffect {
+                days: vec![day(0, 12, &["JIT-1"]), day(12, 24, &["JIT-2"])],
+                ..effect(&["JIT-1"])
+            }),
+            "effect: day 2 stops team JIT-2",
+        ),
         // Hostile review (2026-11-30): one that stops no team was logged.
         (
             bad_effect(StoppageEffect {

@@ -260,6 +260,12 @@ function planPanel(date, signal, onZone, onPlan) {
         reason.focus();
         throw new Error('Say why the plan is drawn again: the reason is logged.');
       }
+      // Asked first: it replaces what was put in by hand too.
+      if (!window.confirm(`Draw the plan for ${fmtDate(date)} again from the queue as it now stands? It replaces every assignment of version ${plan.version}, those made by hand included${plan.status === 'submitted' ? ', and the parties’ decisions on it no longer count' : ''}.`)) {
+        // Said, not done: the button stays offered.
+        tell(status, 'info', 'Not drawn again: the plan stays as it is.');
+        return;
+      }
       const drawn = await postJSON(`/plans/${date}/redraft`, { based_on: plan.version, reason: reason.value.trim() });
       done(`Drawn again from the queue as version ${drawn.version}: check it, then send it to the parties.`);
       await showAnswer(drawn);
@@ -370,11 +376,14 @@ function arrivalCell(e, area, areas, zone, status, reload) {
   // that name (open finding 65: only the corridor's generic name was
   // offered, which planned every vessel at the first area).
   const same = (x, y) => x?.trim().toLowerCase() === y?.trim().toLowerCase();
-  const named = (areas || []).map((a) => a.name);
-  const choices = named.length
-    ? [...(e.arrival_area && !named.some((n) => same(n, e.arrival_area)) ? [e.arrival_area] : []), ...named]
-    : [...new Set([e.arrival_area, area].filter(Boolean))];
   const areaOf = (place) => (areas || []).find((a) => same(a.name, place) || a.places.some((p) => same(p, place)));
+  // A place recorded before stands for its area (its area's name again
+  // would be the same arrival).
+  const own = e.arrival_area && !(areas || []).some((a) => same(a.name, e.arrival_area)) ? e.arrival_area : null;
+  const named = (areas || []).map((a) => a.name).filter((n) => !(own && same(n, areaOf(own)?.name)));
+  const choices = (areas || []).length
+    ? [...(own ? [own] : []), ...named]
+    : [...new Set([e.arrival_area, area].filter(Boolean))];
   const label = (c) => (areaOf(c) && !same(areaOf(c).name, c) ? `${c} (${areaOf(c).name})` : c);
   const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived`, 'data-arrival-area': '' },
     choices.map((c) => h('option', { value: c, selected: same(c, e.arrival_area) || (!e.arrival_area && same(c, areaOf(area)?.name)) }, label(c))));

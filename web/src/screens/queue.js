@@ -70,10 +70,18 @@ export function daysText(from, to) {
   return from === to ? fmtDate(from) : `${fmtDate(from)} – ${fmtDate(to)}`;
 }
 
-/** What a stoppage stops, in words: every team, or the teams it names (and who is absent). */
+/** The teams of `list` stopping, in words. */
+const teamsStop = (list) => (list.length ? `${list.join(', ')} stop${list.length === 1 ? 's' : ''}` : 'no team stops');
+
+/**
+ * What a stoppage stops, in words: every team, or the teams it names (and
+ * who is absent); day by day when that differs between its days.
+ */
 export function stoppageText(s) {
   const absent = s.absent?.length ? ` (${s.absent.join(', ')} absent)` : '';
-  const stops = s.every_team ? 'no inspections' : s.stops?.length ? `${s.stops.join(', ')} stop${s.stops.length === 1 ? 's' : ''}` : 'fewer teams';
+  const stops = s.every_team ? 'no inspections'
+    : s.days?.length ? s.days.map((d) => `${fmtDate(d.date)}: ${teamsStop(d.stops)}`).join('; ')
+      : s.stops?.length ? teamsStop(s.stops) : 'fewer teams';
   return `${stops}${absent}: ${KINDS[s.kind] || s.kind}`;
 }
 

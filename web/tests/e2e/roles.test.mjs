@@ -291,8 +291,16 @@ test('the plan: a send refused after the edits were saved shows the saved versio
   await page.waitForFunction(() => /Say why the plan is drawn again/.test(document.querySelector('#plan-status').textContent));
   assert.equal((await plan()).version, sent.version, 'nothing stored without a reason');
   await page.fill('#plan-reason', 'drawn again from the queue (test)');
+  // Asked first, naming the version it replaces: declined, nothing is stored.
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('#plan-redraft');
+  await page.waitForFunction(() => /Not drawn again/.test(document.querySelector('#plan-status').textContent));
+  assert.equal((await plan()).version, sent.version);
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.accept(); });
   await page.click('#plan-redraft');
   await page.waitForFunction(() => /Drawn again from the queue as version \d+/.test(document.querySelector('#plan-status').textContent));
+  assert.match(asked, new RegExp(`replaces every assignment of version ${sent.version}.*decisions on it no longer count`));
   const drawn = await plan();
   assert.equal(drawn.version, sent.version + 1);
   assert.equal(drawn.status, 'draft');

@@ -26,6 +26,10 @@ test('a stoppage reads as the days and what stops', () => {
   const two = { kind: 'other', every_team: false, stops: ['JIT-2', 'JIT-3'], absent: [] };
   assert.equal(stoppageText(two), 'JIT-2, JIT-3 stop: stoppage');
   assert.equal(stoppageText({ kind: 'day_off', every_team: false, stops: [], absent: [] }), 'fewer teams: day off');
+  // Open finding 64: each day its own teams, when they differ.
+  const fog = { kind: 'weather', every_team: false, stops: ['JIT-2', 'JIT-3', 'JIT-1'], absent: [],
+    days: [{ date: '2022-10-07', stops: ['JIT-2', 'JIT-3'] }, { date: '2022-10-08', stops: ['JIT-1'] }] };
+  assert.equal(stoppageText(fog), '7 Oct 2022: JIT-2, JIT-3 stop; 8 Oct 2022: JIT-1 stops: weather');
   assert.equal(daysText('2026-12-02', '2026-12-02'), '2 Dec 2026');
   assert.equal(daysText('2026-12-02', '2026-12-04'), '2 Dec 2026 – 4 Dec 2026');
 });

@@ -195,7 +195,7 @@ pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
         crate::inspections::AssignmentRequest,
         crate::alerts::AcknowledgeRequest, crate::alerts::AckBody, crate::alerts::AckListBody,
         crate::stoppages::KindBody, crate::stoppages::StoppageRequest, crate::stoppages::LiftRequest,
-        crate::stoppages::LiftBody, crate::stoppages::StoppageBody, crate::stoppages::StoppageListBody)),
+        crate::stoppages::LiftBody, crate::stoppages::StoppageBody, crate::stoppages::DayStopsBody, crate::stoppages::StoppageListBody)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -15,7 +15,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), standing or inspected (status: how it ended), in time order; `cancelled` lists its slots a stoppage stopped or the vessel was booked again elsewhere since, and bookings made by hand for the day that a stoppage stopped (team null)"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), standing or inspected (status: how it ended), in time order; `cancelled` lists its slots a stoppage stopped, the vessel was booked again elsewhere since, or whose application was withdrawn or expired before them, and bookings made by hand for the day that a stoppage stopped or whose application ended before them (team null)"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -45,10 +45,12 @@ pub(crate) async fn get_inspections(
             .find(|r| r.booked_at == a.start_at)
             .map(|r| r.status)
     };
-    // A vessel withdrawn, or whose clearance expired, before its slot: the
-    // slot is cancelled, not listed with that status (open finding 63).
-    let ended = |app: &Application| {
-        matches!(app.status, Status::Withdrawn | Status::Expired)
+    // A vessel withdrawn, or whose clearance expired, before its slot at
+    // `at`: the slot is cancelled, not listed with that status (open
+    // finding 63). Nothing changes an application once it ended, so its
+    // last change is when.
+    let ended = |app: &Application, at: Timestamp| {
+        (matches!(app.status, Status::Withdrawn | Status::Expired) && app.updated_at <= at)
             .then(|| format!("its application was {}", app.status.words()))
     };
     // An approved slot no longer stands once a stoppage stops it, the
@@ -58,14 +60,14 @@ pub(crate) async fn get_inspections(
         if result(a, app).is_some() {
             return None;
         }
-        if let Some(why) = ended(app) {
-            return Some(why);
-        }
         if app.inspection_at != Some(a.start_at) {
             return Some(match app.inspection_at {
                 Some(t) => format!("booked again for {}", corridor_ledger::time::format(t)),
                 None => "no longer booked".into(),
             });
+        }
+        if let Some(why) = ended(app, a.start_at) {
+            return Some(why);
         }
         clearance.booking_stopped_by(app).map(|st| st.why())
     };
@@ -110,9 +112,15 @@ pub(crate) async fn get_inspections(
             if plan_slot(app, at) || local_date(at, &tz).to_string() != date {
                 return None;
             }
-            let why = match ended(app) {
-                // Inspected at that time before it ended: not cancelled.
-                Some(_) if app.booked_results.iter().any(|r| r.booked_at == at) => return None,
+            // Inspected at that time, or at the slot it was moved from
+            // (which ended that booking too), before it ended: not a
+            // booking that stood.
+            let inspected = app
+                .booked_results
+                .iter()
+                .any(|r| r.booked_at == at || Some(r.booked_at) == app.moved_from);
+            let why = match ended(app, at) {
+                Some(_) if inspected => return None,
                 Some(why) => why,
                 None => clearance.booking_stopped_by(app)?.why(),
             };

@@ -110,20 +110,31 @@ pub(crate) fn capacity_now<'a>(
         let Some((from, to)) = s.content.days() else {
             continue;
         };
-        c.stoppages.push(corridor_planner::config::Stoppage {
-            from,
-            to,
-            // Every team, or exactly the teams it named.
-            teams: None,
-            absent: Vec::new(),
-            stops: if s.effect.every_team {
-                Vec::new()
-            } else {
-                s.effect.stops.clone()
-            },
-            kind: corridor_clearance::stoppage::kind_name(s.content.kind).into(),
-            note: format!("{}: {}", s.id, s.content.reason),
-        });
+        // Every team, or exactly the teams it named: the same every day,
+        // or (open finding 64) each day's own.
+        let spans: Vec<(Date, Date, Vec<String>)> = if s.effect.every_team {
+            vec![(from, to, Vec::new())]
+        } else if s.effect.days.is_empty() {
+            vec![(from, to, s.effect.stops.clone())]
+        } else {
+            std::iter::successors(Some(from), |d| d.tomorrow().ok())
+                .zip(&s.effect.days)
+                // A day that stops no team is not a stoppage of every team.
+                .filter(|(_, d)| !d.stops.is_empty())
+                .map(|(day, d)| (day, day, d.stops.clone()))
+                .collect()
+        };
+        for (from, to, stops) in spans {
+            c.stoppages.push(corridor_planner::config::Stoppage {
+                from,
+                to,
+                teams: None,
+                absent: Vec::new(),
+                stops,
+                kind: corridor_clearance::stoppage::kind_name(s.content.kind).into(),
+                note: format!("{}: {}", s.id, s.content.reason),
+            });
+        }
     }
     Cow::Owned(c)
 }

@@ -456,7 +456,6 @@ pub(crate) async fn redraft_plan(
         ));
     }
     let clearance = s.clearance().await;
-    stale_plan(&clearance, &date, Some(req.based_on))?;
     // A stored version stays as it was made, whatever the queue does since
     // (open finding 62: after a withdrawal or a hold the coordinator had
     // to rebuild it by hand); this makes the optimiser's draft of now its
@@ -467,6 +466,13 @@ pub(crate) async fn redraft_plan(
              drawn as the queue stands"
         )));
     };
+    if stored.status == PlanStatus::Approved {
+        return Err(ServiceError::Conflict(format!(
+            "the plan for {date} is approved (version {}); it can no longer be changed",
+            stored.content.version
+        )));
+    }
+    stale_plan(&clearance, &date, Some(req.based_on))?;
     let now = s.now().await;
     let planning = Planning::new(&s, &clearance, now)?;
     let (mut p, _) = planning.problem(day, now, false)?;
@@ -474,6 +480,22 @@ pub(crate) async fn redraft_plan(
     let (mut content, scores) = generate(&planning, &p, &date)?;
     content.version = stored.content.version.saturating_add(1);
     drop(planning);
+    // The same plan again would only drop the parties' decisions on it.
+    if content.assignments == stored.content.assignments {
+        return Err(ServiceError::Conflict(format!(
+            "drawn again, the plan for {date} is version {} as it stands: nothing is stored, and the \
+             parties' decisions on it stand",
+            stored.content.version
+        )));
+    }
+    // Nor is a version stored that could not be sent (today's, with slots
+    // already begun): the coordinator keeps the one that could.
+    if let Some(why) = clearance.plan_unbookable(&content, now) {
+        return Err(ServiceError::Conflict(format!(
+            "drawn again, the plan for {date} could not be sent as it stands ({why}): nothing is \
+             stored; edit the plan by hand"
+        )));
+    }
     s.execute_if(
         &caller.actor,
         Command::SetPlan {

@@ -184,6 +184,30 @@ pub(super) fn check_effect(e: &StoppageEffect) -> Result<(), ClearanceError> {
             )));
         }
     }
+    // Day by day, each after the other over the whole stoppage, each
+    // naming some of the teams it stops.
+    if let (Some(first), Some(last)) = (e.days.first(), e.days.last()) {
+        if first.starts_at != e.starts_at || last.ends_at != e.ends_at {
+            return Err(ClearanceError::Invalid(
+                "effect: its days do not span the stoppage".into(),
+            ));
+        }
+        for (i, d) in e.days.iter().enumerate() {
+            let after = i.checked_sub(1).and_then(|p| e.days.get(p));
+            if d.ends_at <= d.starts_at || after.is_some_and(|p| p.ends_at != d.starts_at) {
+                return Err(ClearanceError::Invalid(format!(
+                    "effect: day {} does not follow the one before",
+                    i + 1
+                )));
+            }
+            if let Some(t) = d.stops.iter().find(|t| !e.stops.contains(t)) {
+                return Err(ClearanceError::Invalid(format!(
+                    "effect: day {} stops team {t}, which the stoppage does not name",
+                    i + 1
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

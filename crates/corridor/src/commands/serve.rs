@@ -83,6 +83,59 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
         format!("{from} {listen:?} is not an address like 127.0.0.1:8080")
     })?;
+    // The configuration is checked before anything is bound or created.
+    let rules = ctx.rules()?;
+    let capacity = ctx.capacity(args.capacity.as_ref())?;
+    if capacity.is_none()
+        && let Ok(default) = corridor_clearance_service::inspections::service_capacity()
+        && let Some(t) = default
+            .teams
+            .iter()
+            .find(|t| t.parties.iter().any(|p| !rules.has_party(p)))
+    {
+        anyhow::bail!(
+            "the built-in inspection resources are the Black Sea's joint teams (team {} needs {}), \
+             and the corridor's parties are {}: give the centre's own with --capacity \
+             (config/capacity-unvim.toml is one for --rules unvim)",
+            t.name,
+            t.parties.join(", "),
+            rules.party_codes().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
+    // Tracking's arrivals name the geometry's places; each must be in one
+    // of the centre's areas, or its vessels are planned at the first
+    // (open finding 65). Without a live source no arrival comes from it.
+    if !args.ingest.is_empty() {
+        let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
+        let areas = match &capacity {
+            Some(c) => c.clone(),
+            None => corridor_clearance_service::inspections::service_capacity()?,
+        };
+        let unplanned = places_no_area_takes(&corridor, &areas);
+        if !unplanned.is_empty() {
+            let capacity_shown = args
+                .capacity
+                .as_ref()
+                .or(ctx.file.capacity.as_ref())
+                .map_or("the built-in Black Sea capacity".to_string(), |p| {
+                    p.display().to_string()
+                });
+            let geometry_shown = geometry
+                .map_or("the built-in Black Sea geometry".to_string(), |p| {
+                    p.display().to_string()
+                });
+            anyhow::bail!(
+                "{geometry_shown} has places where vessels wait for inspection that no inspection \
+                 area of {capacity_shown} names ({}), so tracking would plan their vessels at its \
+                 first area, {}: give the geometry and the capacity of the same corridor \
+                 (--geometry, --capacity), or name each place in the `geometry` of the area whose \
+                 teams inspect there",
+                unplanned.join(", "),
+                areas.areas.first().map_or("none", |a| a.name.as_str())
+            );
+        }
+    }
     let listener = corridor_server::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -112,40 +165,6 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if web_source(&web).is_none() {
         tracing::warn!(
             "no built dashboard (run `npm ci && npm run build` in web/ before building); serving the API only"
-        );
-    }
-    let rules = ctx.rules()?;
-    let capacity = ctx.capacity(args.capacity.as_ref())?;
-    if capacity.is_none()
-        && let Ok(default) = corridor_clearance_service::inspections::service_capacity()
-        && let Some(t) = default
-            .teams
-            .iter()
-            .find(|t| t.parties.iter().any(|p| !rules.has_party(p)))
-    {
-        anyhow::bail!(
-            "the built-in inspection resources are the Black Sea's joint teams (team {} needs {}), \
-             and the corridor's parties are {}: give the centre's own with --capacity \
-             (config/capacity-unvim.toml is one for --rules unvim)",
-            t.name,
-            t.parties.join(", "),
-            rules.party_codes().collect::<Vec<_>>().join(", ")
-        );
-    }
-    let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
-    let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
-    let areas = match &capacity {
-        Some(c) => c.clone(),
-        None => corridor_clearance_service::inspections::service_capacity()?,
-    };
-    let unplanned = places_no_area_takes(&corridor, &areas);
-    if !unplanned.is_empty() {
-        anyhow::bail!(
-            "the geometry's places where vessels wait for inspection {} are in none of the capacity's \
-             inspection areas, so their vessels would be planned at the first ({}): name each in the \
-             `geometry` of the area whose teams inspect there",
-            unplanned.join(", "),
-            areas.areas.first().map_or("none", |a| a.name.as_str())
         );
     }
     let notices = super::track::notice_channel();
