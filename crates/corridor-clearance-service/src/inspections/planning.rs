@@ -429,6 +429,17 @@ impl<'a> Planning<'a> {
         // it is there: from its recorded arrival, else its declared ETA (a
         // review of a day at the centre found drafts booking at 07:00
         // vessels due at 14:00).
+        // Nor does today's draft start an inspection whose time has passed
+        // (session 26's review: drawn again at noon, it booked 07:00 slots
+        // that could never be sent). An edit by hand is checked as typed.
+        let begun = if !by_hand && day == today {
+            let clock = now.to_zoned(self.tz.clone()).time();
+            // The next minute: a slot starting now has begun.
+            let past = i32::from(clock.hour()) * 60 + i32::from(clock.minute()) + 1;
+            u32::try_from(past).unwrap_or(0)
+        } else {
+            0
+        };
         let there_from: HashMap<&str, u32> = waiting
             .iter()
             .map(|w| {
@@ -438,7 +449,7 @@ impl<'a> Planning<'a> {
                     std::cmp::Ordering::Equal => minute,
                     std::cmp::Ordering::Greater => 24 * 60,
                 };
-                (w.app.id.as_str(), minutes)
+                (w.app.id.as_str(), minutes.max(begun))
             })
             .collect();
         let p = DayProblem::from_config_timed(
