@@ -21,12 +21,31 @@ pub struct JsonOptions {
 /// Minimal JSON object writer.
 pub(crate) struct Obj<'a> {
     out: &'a mut Vec<u8>,
+    /// A message cut short: where its fields end, and how many body bits
+    /// it holds. Fields it does not hold whole are left out, not written
+    /// as the zeros read past its end (gpsd rejects such a message; pyais
+    /// gives no value).
+    cut: Option<(fn(&str) -> Option<usize>, usize)>,
 }
 
 impl<'a> Obj<'a> {
     pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
         out.push(b'{');
-        Obj { out }
+        Obj { out, cut: None }
+    }
+    /// Whether key `k` is written: always, unless the message is cut
+    /// short before the end of the field it shows.
+    fn keeps(&self, k: &str) -> bool {
+        let Some((end_of, held)) = self.cut else {
+            return true;
+        };
+        let field = match k {
+            // Shown from several fields: held if the last one is.
+            "eta" => "minute",
+            "timestamp" => "second",
+            _ => k.strip_suffix("_text").unwrap_or(k),
+        };
+        end_of(field).is_none_or(|end| end <= held)
     }
     fn key(&mut self, k: &str) {
         if self.out.last() != Some(&b'{') && self.out.last() != Some(&b'[') {
@@ -37,32 +56,53 @@ impl<'a> Obj<'a> {
         self.out.extend_from_slice(b"\":");
     }
     pub(crate) fn u(&mut self, k: &str, v: impl Into<u64>) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         let _ = write!(self.out, "{}", v.into());
     }
     pub(crate) fn i(&mut self, k: &str, v: impl Into<i64>) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         let _ = write!(self.out, "{}", v.into());
     }
     pub(crate) fn b(&mut self, k: &str, v: bool) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         self.out
             .extend_from_slice(if v { b"true" } else { b"false" });
     }
     pub(crate) fn f(&mut self, k: &str, v: f64, prec: usize) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         let _ = write!(self.out, "{v:.prec$}");
     }
     pub(crate) fn s(&mut self, k: &str, v: &str) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         string(self.out, v);
     }
     pub(crate) fn raw(&mut self, k: &str, v: &str) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         self.out.extend_from_slice(v.as_bytes());
     }
     /// `"k":[…]` with the elements written by `f` (comma-separated by the caller).
     pub(crate) fn array(&mut self, k: &str, f: impl FnOnce(&mut Vec<u8>)) {
+        if !self.keeps(k) {
+            return;
+        }
         self.key(k);
         self.out.push(b'[');
         f(self.out);
@@ -217,6 +257,12 @@ pub fn write_message_with(
     o.u("repeat", m.repeat);
     o.u("mmsi", m.mmsi);
     o.b("scaled", scaled);
+    if m.partial {
+        o.cut = m
+            .body
+            .field_ends()
+            .map(|ends| (ends, m.bit_len.saturating_sub(38)));
+    }
     match &m.body {
         Body::Position(p) => {
             o.u("status", p.status.raw());

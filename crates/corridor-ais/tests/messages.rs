@@ -110,6 +110,61 @@ fn truncated_and_overlong_payloads_are_flagged_not_dropped() {
     for &(what, m, len, partial, extra) in cases {
         check_length(what, m, len, partial, extra);
     }
+}
+
+/// The gpsd JSON keys of `m` cut to `len` bits, in order.
+fn json_keys(m: &Message, len: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let opts = corridor_ais::JsonOptions {
+        scaled: true,
+        device: None,
+    };
+    corridor_ais::gpsd_json::write_message(&resized(m, len), &opts, &mut out);
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("one JSON object");
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+/// Open finding 61: `ais decode` printed a message cut short with zeros in
+/// the fields it does not hold (a 90-bit type 1 at latitude 0), where gpsd
+/// rejects it and pyais gives no value. Only the fields it holds whole are
+/// written.
+#[test]
+fn a_message_cut_short_shows_only_the_fields_it_holds() {
+    let t1 = one(&[T1]);
+    let header = ["class", "type", "repeat", "mmsi", "scaled"];
+    let keys = json_keys(&t1, 90);
+    let mut want: Vec<&str> = header.to_vec();
+    // Status 4 + turn 8 + speed 10 + accuracy 1 + longitude 28 = 51 of the 52 bits.
+    want.extend(["status", "status_text", "turn", "speed", "accuracy", "lon"]);
+    let mut keys_sorted = keys.clone();
+    keys_sorted.sort();
+    want.sort();
+    assert_eq!(keys_sorted, want, "{keys:?}");
+    // Whole, and over-long: every field.
+    for len in [168, 204] {
+        assert!(json_keys(&t1, len).iter().any(|k| k == "radio"), "{len}");
+    }
+    // A type 5 cut inside its ETA: its name and type stand, the ETA and
+    // what follows it do not.
+    let t5 = one(&T5);
+    // Version 2, IMO 30, call sign 42, name 120, type 8, dimensions 30,
+    // fixing device 4: 236 bits; then the ETA's month and day.
+    let keys = json_keys(&t5, 38 + 236 + 4 + 5);
+    for k in [
+        "imo",
+        "callsign",
+        "shipname",
+        "shiptype",
+        "shiptype_text",
+        "to_bow",
+        "epfd",
+        "epfd_text",
+    ] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    for k in ["eta", "draught", "destination", "dte"] {
+        assert!(!keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
     // A truncated type 5 keeps what arrived: name and call sign are intact.
     let short = resized(&t5, 420);
     let Body::StaticVoyage(s) = &short.body else {

@@ -3,7 +3,9 @@
 //! Decoding never fails: a payload shorter than its type's layout decodes
 //! as far as the bits go (missing bits read as zero) and is flagged
 //! [`Message::partial`]; bits beyond the layout are kept in
-//! [`Message::extra`] so the message re-encodes bit for bit.
+//! [`Message::extra`] so the message re-encodes bit for bit. Which fields
+//! a short fixed layout holds whole is [`Body::field_ends`]' to say (the
+//! gpsd JSON leaves the others out).
 //! Scaled quantities are newtypes over the raw value (see [`fields`]).
 
 /// Declare a fixed-layout struct: fields in transmission order with their
@@ -43,6 +45,20 @@ macro_rules! ais_struct {
             }
             pub(crate) fn write(&self, w: &mut $crate::bits::BitWriter) {
                 $( $crate::messages::fields::Field::put(&self.$f, w, $n); )*
+            }
+            /// Where field `name` ends, in bits from the layout's start
+            /// (`None` for a name it has not): whether a payload cut short
+            /// holds it whole.
+            #[allow(unused_assignments)]
+            pub fn field_end(name: &str) -> Option<usize> {
+                let mut end = 0;
+                $(
+                    end += $n;
+                    if name == stringify!($f) {
+                        return Some(end);
+                    }
+                )*
+                None
             }
         }
     };
@@ -233,6 +249,27 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
         partial,
         bit_len,
         extra,
+    }
+}
+
+impl Body {
+    /// For a fixed layout, where each of its fields ends (see the structs'
+    /// `field_end`), counted from the end of the 38-bit header; `None` for
+    /// the variable layouts.
+    pub fn field_ends(&self) -> Option<fn(&str) -> Option<usize>> {
+        Some(match self {
+            Body::Position(_) => PositionReport::field_end,
+            Body::BaseStation(_) => BaseStationReport::field_end,
+            Body::StaticVoyage(_) => StaticVoyageData::field_end,
+            Body::SarAircraft(_) => SarAircraftReport::field_end,
+            Body::UtcInquiry(_) => UtcInquiry::field_end,
+            Body::ClassB(_) => ClassBPositionReport::field_end,
+            Body::ClassBExtended(_) => ClassBExtendedReport::field_end,
+            Body::AidToNavigation(_) => static_data::AidToNavigationFixed::field_end,
+            Body::GroupAssignment(_) => GroupAssignment::field_end,
+            Body::LongRange(_) => LongRangeReport::field_end,
+            _ => return None,
+        })
     }
 }
 
