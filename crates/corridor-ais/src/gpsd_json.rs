@@ -25,7 +25,7 @@ pub(crate) struct Obj<'a> {
     /// it holds. Fields it does not hold whole are left out, not written
     /// as the zeros read past its end (gpsd rejects such a message; pyais
     /// gives no value).
-    cut: Option<(fn(&str) -> Option<usize>, usize)>,
+    cut: Option<(crate::messages::FieldEnds, usize)>,
 }
 
 impl<'a> Obj<'a> {

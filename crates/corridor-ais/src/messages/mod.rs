@@ -252,11 +252,14 @@ pub fn decode_payload(armor: &[u8], fill: u8) -> Message {
     }
 }
 
+/// Where a fixed layout's field ends, by name (a struct's `field_end`).
+pub type FieldEnds = fn(&str) -> Option<usize>;
+
 impl Body {
     /// For a fixed layout, where each of its fields ends (see the structs'
     /// `field_end`), counted from the end of the 38-bit header; `None` for
     /// the variable layouts.
-    pub fn field_ends(&self) -> Option<fn(&str) -> Option<usize>> {
+    pub fn field_ends(&self) -> Option<FieldEnds> {
         Some(match self {
             Body::Position(_) => PositionReport::field_end,
             Body::BaseStation(_) => BaseStationReport::field_end,
