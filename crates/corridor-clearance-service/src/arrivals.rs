@@ -454,16 +454,18 @@ pub(crate) async fn record_arrival(
                 .map_or("the first area", |a| a.name.as_str()),
         )));
     }
-    // The same time at another name of the same area (an area's name for
-    // the place tracking saw) changes nothing a plan uses: the same
-    // arrival, not a correction that would turn tracking's sighting into
-    // a record.
+    // The same time at the name of the area holding the place recorded
+    // (tracking's sighting, say) says less and changes nothing a plan
+    // uses: the same arrival, not a correction that would turn tracking's
+    // sighting into a record. (Another place of that area is a correction
+    // of the place.)
     if let Some(first) = &app.area_arrival
         && caller.actor.role == Role::Coordinator
+        && app.status.awaits_arrival()
         && first.at.as_second() == at.as_second()
         && cap
             .area_at(&first.area)
-            .is_some_and(|a| cap.area_at(&req.area) == Some(a))
+            .is_some_and(|a| a.eq_ignore_ascii_case(req.area.trim()))
     {
         return Err(ServiceError::Conflict(format!(
             "{id} is already recorded at {} since {}, in area {}: a correction gives another time or area",

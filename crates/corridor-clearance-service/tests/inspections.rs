@@ -2747,6 +2747,35 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
         ],
         "{shown}"
     );
+    // A booking by hand whose time passed without a result before the
+    // vessel was withdrawn stays listed, with that status, as a plan's
+    // slot does (the review of session 26's fixes: it vanished).
+    let later = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start"] != "07:00")
+        .map(|a| a["application_id"].as_str().unwrap().to_string())
+        .expect("a later slot");
+    w.s.clock().set("2022-10-07T08:00:00Z".parse().unwrap());
+    // After the teams' day (16:30 Istanbul): overtime.
+    let (st, body) = w.book(&later, "2022-10-07T13:30:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.s.clock().set("2022-10-07T14:00:00Z".parse().unwrap());
+    withdraw(&w, &later).await;
+    let (_, _, shown) = day_list(&w, "2022-10-07").await;
+    let listed: Vec<&Value> = shown["inspections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["application_id"] == later.as_str())
+        .collect();
+    assert_eq!(listed.len(), 1, "{shown}");
+    assert_eq!(
+        (&listed[0]["start_at"], &listed[0]["status"]),
+        (&json!("2022-10-07T13:30:00Z"), &json!("withdrawn")),
+        "{shown}"
+    );
 }
 
 /// Session 26's review: drawing today's plan again after its first slots

@@ -599,6 +599,21 @@ fn stoppages_are_declared_and_lifted_with_reasons_and_replay() {
             }),
             "effect: day 2 stops team JIT-2",
         ),
+        (
+            bad_effect(StoppageEffect {
+                days: vec![day(0, 12, &["JIT-1"]), day(12, 24, &["JIT-1"])],
+                ..effect(&["JIT-1", "JIT-2"])
+            }),
+            "effect: team JIT-2 is stopped on none",
+        ),
+        // Two entries for its one day (session 26's review).
+        (
+            bad_effect(StoppageEffect {
+                days: vec![day(0, 12, &["JIT-1"]), day(12, 24, &[])],
+                ..effect(&["JIT-1"])
+            }),
+            "effect: 2 days given for a stoppage from 2022-10-05 to 2022-10-05",
+        ),
         // Hostile review (2026-11-30): one that stops no team was logged.
         (
             bad_effect(StoppageEffect {

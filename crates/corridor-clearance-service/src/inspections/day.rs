@@ -112,13 +112,13 @@ pub(crate) async fn get_inspections(
             if plan_slot(app, at) || local_date(at, &tz).to_string() != date {
                 return None;
             }
-            // Inspected at that time, or at the slot it was moved from
-            // (which ended that booking too), before it ended: not a
-            // booking that stood.
-            let inspected = app
-                .booked_results
-                .iter()
-                .any(|r| r.booked_at == at || Some(r.booked_at) == app.moved_from);
+            // Inspected at that time, or earlier that day (at the slot it
+            // was moved from: that ended this booking too, and a vessel
+            // that failed waits out days before it is booked again): not a
+            // booking that stood when it ended.
+            let inspected = app.booked_results.iter().any(|r| {
+                r.booked_at == at || (r.at <= at && local_date(r.at, &tz).to_string() == date)
+            });
             let why = match ended(app, at) {
                 Some(_) if inspected => return None,
                 Some(why) => why,
@@ -194,8 +194,15 @@ pub(crate) async fn get_inspections(
         let on_day = |at: Timestamp| local_date(at, &tz).to_string() == date;
         // One entry per booked time: the standing booking, else the
         // latest result recorded against that time.
+        // One whose time passed without a result before its application
+        // ended stays listed with that status, as a plan's slot does.
+        let missed_then_ended = |at: Timestamp| {
+            matches!(app.status, Status::Withdrawn | Status::Expired)
+                && app.updated_at > at
+                && !app.booked_results.iter().any(|r| r.booked_at == at)
+        };
         let standing = app.inspection_at.filter(|at| {
-            app.status == Status::AwaitingInspection
+            (app.status == Status::AwaitingInspection || missed_then_ended(*at))
                 && on_day(*at)
                 && !plan_slot(app, *at)
                 && clearance.booking_stopped_by(app).is_none()

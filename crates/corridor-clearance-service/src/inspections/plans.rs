@@ -483,8 +483,8 @@ pub(crate) async fn redraft_plan(
     // The same plan again would only drop the parties' decisions on it.
     if content.assignments == stored.content.assignments {
         return Err(ServiceError::Conflict(format!(
-            "drawn again, the plan for {date} is version {} as it stands: nothing is stored, and the \
-             parties' decisions on it stand",
+            "drawn again, the plan for {date} is version {} as it stands: nothing is stored (if it was \
+             sent, the parties' decisions on it stand)",
             stored.content.version
         )));
     }

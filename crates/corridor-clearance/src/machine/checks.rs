@@ -207,6 +207,15 @@ pub(super) fn check_effect(e: &StoppageEffect) -> Result<(), ClearanceError> {
                 )));
             }
         }
+        if let Some(t) = e
+            .stops
+            .iter()
+            .find(|t| !e.days.iter().any(|d| d.stops.contains(t)))
+        {
+            return Err(ClearanceError::Invalid(format!(
+                "effect: team {t} is stopped on none of its days"
+            )));
+        }
     }
     Ok(())
 }

@@ -487,6 +487,19 @@ impl Clearance {
                 can(actor, Action::DeclareStoppage, Resource::Corridor)?;
                 let stoppage = self.check_stoppage(stoppage)?;
                 check_effect(&effect)?;
+                // One entry a day, each of its days (what the planner and
+                // the API pair them with).
+                if let Some((first, last)) = stoppage.days()
+                    && !effect.days.is_empty()
+                    && first.until(last).map_or(true, |s| {
+                        usize::try_from(s.get_days()).ok() != effect.days.len().checked_sub(1)
+                    })
+                {
+                    return Err(ClearanceError::Invalid(format!(
+                        "effect: {} days given for a stoppage from {first} to {last}",
+                        effect.days.len()
+                    )));
+                }
                 // One that changes nothing is not logged (hostile review,
                 // 2026-11-30): it stops no team, or it repeats one in force.
                 if effect.stops.is_empty() && !effect.every_team {

@@ -103,11 +103,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
+    // Read now, so that a bad file or source is said before anything is
+    // bound or created.
+    let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
+    for spec in &args.ingest {
+        corridor_ingest::SourceSpec::parse(spec).map_err(anyhow::Error::msg)?;
+    }
     // Tracking's arrivals name the geometry's places; each must be in one
     // of the centre's areas, or its vessels are planned at the first
     // (open finding 65). Without a live source no arrival comes from it.
     if !args.ingest.is_empty() {
-        let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
         let areas = match &capacity {
             Some(c) => c.clone(),
             None => corridor_clearance_service::inspections::service_capacity()?,
