@@ -254,14 +254,26 @@ pub fn write_message_with(
         o.s("device", d);
     }
     o.u("type", m.msg_type);
-    o.u("repeat", m.repeat);
-    o.u("mmsi", m.mmsi);
+    // A header cut short: no repeat or MMSI made up of zeros (a wrong
+    // MMSI names another vessel).
+    if m.bit_len >= 8 {
+        o.u("repeat", m.repeat);
+    }
+    if m.bit_len >= 38 {
+        o.u("mmsi", m.mmsi);
+    }
     o.b("scaled", scaled);
     if m.partial {
+        // gpsd takes a type 5 from 420 bits: the end of its destination
+        // is padding then, and only `dte` is missing.
+        let held = match m.msg_type {
+            5 if m.bit_len >= 420 => 422,
+            _ => m.bit_len,
+        };
         o.cut = m
             .body
             .field_ends()
-            .map(|ends| (ends, m.bit_len.saturating_sub(38)));
+            .map(|ends| (ends, held.saturating_sub(38)));
     }
     match &m.body {
         Body::Position(p) => {

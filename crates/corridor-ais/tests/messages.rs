@@ -165,6 +165,15 @@ fn a_message_cut_short_shows_only_the_fields_it_holds() {
     for k in ["eta", "draught", "destination", "dte"] {
         assert!(!keys.iter().any(|x| x == k), "{k}: {keys:?}");
     }
+    // From 420 bits gpsd takes a type 5 whole but its `dte` (the review
+    // of session 26's change).
+    let keys = json_keys(&t5, 420);
+    assert!(keys.iter().any(|x| x == "destination"), "{keys:?}");
+    assert!(!keys.iter().any(|x| x == "dte"), "{keys:?}");
+    // A header cut short makes up no MMSI.
+    let keys = json_keys(&t1, 30);
+    assert!(!keys.iter().any(|x| x == "mmsi"), "{keys:?}");
+    assert!(keys.iter().any(|x| x == "repeat"), "{keys:?}");
     // A truncated type 5 keeps what arrived: name and call sign are intact.
     let short = resized(&t5, 420);
     let Body::StaticVoyage(s) = &short.body else {

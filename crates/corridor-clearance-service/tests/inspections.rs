@@ -2776,6 +2776,31 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
         (&json!("2022-10-07T13:30:00Z"), &json!("withdrawn")),
         "{shown}"
     );
+    // One a stoppage stopped stays cancelled for that once its vessel is
+    // withdrawn (it came back as an inspection that stood).
+    let last = planned
+        .iter()
+        .find(|id| ![&planned[0], &missed, &later].contains(id))
+        .unwrap()
+        .clone();
+    let (st, body) = w.book(&last, "2022-10-08T13:30:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let gale =
+        json!({"from": "2022-10-08", "to": "2022-10-08", "kind": "weather", "reason": "gale"});
+    let (st, body) = w.as_coord("POST", "/stoppages", Some(&gale)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    w.s.clock().set("2022-10-08T14:00:00Z".parse().unwrap());
+    withdraw(&w, &last).await;
+    let (listed, cancelled, shown) = day_list(&w, "2022-10-08").await;
+    assert!(!listed.contains(&last), "{shown}");
+    assert_eq!(cancelled, [last.clone()], "{shown}");
+    assert!(
+        shown["cancelled"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("gale"),
+        "{shown}"
+    );
 }
 
 /// Session 26's review: drawing today's plan again after its first slots
@@ -2785,9 +2810,15 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
 async fn todays_plan_drawn_again_starts_nothing_already_begun() {
     let w = world().await;
     approved_vessels(&w, 933_500, 2, 70, true).await;
-    // 7 Oct, 12:00 in Istanbul: the teams' 07:00 slots have begun.
-    w.s.clock().set("2022-10-07T09:00:00Z".parse().unwrap());
+    // 7 Oct, 09:10 in Istanbul: the teams' 07:00 slots have begun.
+    w.s.clock().set("2022-10-07T06:10:00Z".parse().unwrap());
     let date = "2022-10-07";
+    // The draft stays the same for a while (from the next minute, it
+    // changed every minute and was stale before anyone could sign it).
+    let (_, shown) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    w.s.clock().set("2022-10-07T06:20:00Z".parse().unwrap());
+    let (_, later) = w.as_coord("GET", &format!("/plans/{date}"), None).await;
+    assert_eq!(later["plan_hash"], shown["plan_hash"], "{later}");
     let empty = json!({"based_on": 1, "reason": "nothing today", "assignments": []});
     let (st, body) = w
         .as_coord("PUT", &format!("/plans/{date}"), Some(&empty))
@@ -2799,8 +2830,10 @@ async fn todays_plan_drawn_again_starts_nothing_already_begun() {
         .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
     assert_eq!(planned_ids(&plan).len(), 2, "{plan}");
+    // An hour ahead at least, on the half hour: time for the parties to
+    // approve it.
     for a in plan["assignments"].as_array().unwrap() {
-        assert!(a["start"].as_str().unwrap() >= "12:00", "{plan}");
+        assert!(a["start"].as_str().unwrap() >= "10:30", "{plan}");
     }
     let (st, body) = w
         .as_coord("POST", &format!("/plans/{date}/submit?version=3"), None)

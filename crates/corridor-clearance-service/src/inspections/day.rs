@@ -101,6 +101,26 @@ pub(crate) async fn get_inspections(
                 .any(|a| a.application_id == app.id && a.start_at == at)
         })
     };
+    // Of a booking made by hand at `at` whose application ended: inspected
+    // at that time, or earlier that day (at the slot it was moved from:
+    // that ended this booking too, and a vessel that failed waits out days
+    // before it is booked again), so not a booking that stood when it
+    // ended. (A slot moved to a later day and ended by its inspection is
+    // not told apart.)
+    let inspected_by = |app: &Application, at: Timestamp| {
+        app.booked_results
+            .iter()
+            .any(|r| r.booked_at == at || (r.at <= at && local_date(r.at, &tz).to_string() == date))
+    };
+    // The stoppage that stopped a booking made by hand at `at`, whether
+    // or not its application has ended since.
+    let stopped = |app: &Application, at: Timestamp| {
+        clearance.booking_stopped_by(app).or_else(|| {
+            matches!(app.status, Status::Withdrawn | Status::Expired)
+                .then(|| clearance.stoppages.iter().rev().find(|s| s.stops(at, None)))
+                .flatten()
+        })
+    };
     // Bookings made by hand (outside the plan) for this day that a
     // stoppage stopped, or whose application ended before them: cancelled
     // too, also when the vessel's plan slot was moved by hand first (code
@@ -112,17 +132,11 @@ pub(crate) async fn get_inspections(
             if plan_slot(app, at) || local_date(at, &tz).to_string() != date {
                 return None;
             }
-            // Inspected at that time, or earlier that day (at the slot it
-            // was moved from: that ended this booking too, and a vessel
-            // that failed waits out days before it is booked again): not a
-            // booking that stood when it ended.
-            let inspected = app.booked_results.iter().any(|r| {
-                r.booked_at == at || (r.at <= at && local_date(r.at, &tz).to_string() == date)
-            });
-            let why = match ended(app, at) {
-                Some(_) if inspected => return None,
-                Some(why) => why,
-                None => clearance.booking_stopped_by(app)?.why(),
+            let why = match (stopped(app, at), ended(app, at)) {
+                (Some(st), _) => st.why(),
+                (None, Some(_)) if inspected_by(app, at) => return None,
+                (None, Some(why)) => why,
+                (None, None) => return None,
             };
             Some(json!({
                 "application_id": app.id,
@@ -199,7 +213,8 @@ pub(crate) async fn get_inspections(
         let missed_then_ended = |at: Timestamp| {
             matches!(app.status, Status::Withdrawn | Status::Expired)
                 && app.updated_at > at
-                && !app.booked_results.iter().any(|r| r.booked_at == at)
+                && !inspected_by(app, at)
+                && stopped(app, at).is_none()
         };
         let standing = app.inspection_at.filter(|at| {
             (app.status == Status::AwaitingInspection || missed_then_ended(*at))

@@ -139,6 +139,10 @@ pub(crate) fn capacity_now<'a>(
     Cow::Owned(c)
 }
 
+/// How far ahead of now today's draft starts its first inspection: time
+/// for the parties to approve it before it begins.
+const TODAY_LEAD_MINUTES: i32 = 60;
+
 /// Everything the planner needs about the service's state at one moment.
 pub(super) struct Planning<'a> {
     pub(super) clearance: &'a Clearance,
@@ -429,14 +433,17 @@ impl<'a> Planning<'a> {
         // it is there: from its recorded arrival, else its declared ETA (a
         // review of a day at the centre found drafts booking at 07:00
         // vessels due at 14:00).
-        // Nor does today's draft start an inspection whose time has passed
-        // (session 26's review: drawn again at noon, it booked 07:00 slots
-        // that could never be sent). An edit by hand is checked as typed.
+        // Nor does today's draft start an inspection before the parties
+        // can approve it (session 26's review: drawn again at noon, it
+        // booked 07:00 slots that could never be sent; from the next
+        // minute, it changed every minute and was stale before anyone
+        // signed): at least [`TODAY_LEAD_MINUTES`] ahead, on the half
+        // hour. An edit by hand is checked as typed.
         let begun = if !by_hand && day == today {
             let clock = now.to_zoned(self.tz.clone()).time();
-            // The next minute: a slot starting now has begun.
-            let past = i32::from(clock.hour()) * 60 + i32::from(clock.minute()) + 1;
-            u32::try_from(past).unwrap_or(0)
+            let lead =
+                i32::from(clock.hour()) * 60 + i32::from(clock.minute()) + TODAY_LEAD_MINUTES;
+            u32::try_from((lead + 29) / 30 * 30).unwrap_or(0)
         } else {
             0
         };

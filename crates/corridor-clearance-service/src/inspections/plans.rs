@@ -556,8 +556,8 @@ fn unseen_plan(
     match seen {
         Some(seen) if !now.to_hex().eq_ignore_ascii_case(seen.trim()) => {
             Err(ServiceError::Conflict(format!(
-                "the plan for {date} changed since it was shown (its hash is now {}; the queue, the teams or \
-             another coordinator moved it): reload it and send it again",
+                "the plan for {date} changed since it was shown (its hash is now {}; the queue, the teams, \
+             another coordinator or, for today's, the clock moved it): reload it and send it again",
                 now.to_hex()
             )))
         }
