@@ -2793,7 +2793,7 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
     withdraw(&w, &last).await;
     let (listed, cancelled, shown) = day_list(&w, "2022-10-08").await;
     assert!(!listed.contains(&last), "{shown}");
-    assert_eq!(cancelled, [last.clone()], "{shown}");
+    assert_eq!(cancelled, std::slice::from_ref(&last), "{shown}");
     assert!(
         shown["cancelled"][0]["why"]
             .as_str()
