@@ -165,9 +165,8 @@ pub struct DayStopsBody {
 impl From<&Stoppage> for StoppageBody {
     fn from(s: &Stoppage) -> Self {
         let c = &s.content;
-        let first = c.days().map(|(first, _)| first);
-        let days = std::iter::successors(first, |d| d.tomorrow().ok())
-            .zip(&s.effect.days)
+        let days = s
+            .day_stops()
             .map(|(date, d)| DayStopsBody {
                 date: date.to_string(),
                 stops: d.stops.clone(),
@@ -360,14 +359,14 @@ pub async fn declare_stoppage(
 /// It is worked out against the schedule itself, not what other stoppages
 /// leave of it: its effect is kept as the teams it names, and those must
 /// still be right once the others are lifted (a cap of two teams over a
-/// day of bad weather stops one team, not all of them). A cap keeps the
+/// day of bad weather stops one team, not all of them). Each day is worked
+/// out on its own (open finding 64: one list for every day kept an idle
+/// team on a day whose bookings were on another). A cap keeps first the
 /// teams that `in_force` (the schedule with the stoppages in force) still
-/// has working on the most of its days first, so a cap of one team over a
-/// day a party is absent keeps one of the teams that can work without it.
-/// Each day is worked out on its own: of teams alike, the one with the
-/// most inspections `booked` that day keeps working (open finding 64: one
-/// list for every day kept an idle team on a day whose bookings were on
-/// another).
+/// has working that day, so a cap of one team on a day a party is absent
+/// keeps one of the teams that can work without it; then those with the
+/// most inspections `booked` that day; then those it did not stop the day
+/// before.
 fn effect_of(
     cap: &CapacityConfig,
     in_force: &CapacityConfig,
@@ -449,12 +448,9 @@ fn effect_of(
     if every_team || days.windows(2).all(|w| w[0].stops == w[1].stops) {
         days.clear();
     }
-    let end = last
-        .tomorrow()
-        .map_err(|e| ServiceError::Unprocessable(format!("to: {e}")))?;
     Ok(StoppageEffect {
         starts_at: midnight("from", first)?,
-        ends_at: midnight("to", end)?,
+        ends_at: midnight("to", next(last)?)?,
         stops,
         every_team,
         days,

@@ -160,6 +160,14 @@ impl Stoppage {
             && (e.every_team || team.is_some_and(|t| e.stops_at(at).iter().any(|s| s == t)))
     }
 
+    /// Each of its days with what it stops that day, when that differs
+    /// between its days (`effect.days`, one a day from `from`); none
+    /// otherwise.
+    pub fn day_stops(&self) -> impl Iterator<Item = (Date, &DayStops)> {
+        let first = self.content.days().map(|(first, _)| first);
+        std::iter::successors(first, |d| d.tomorrow().ok()).zip(&self.effect.days)
+    }
+
     /// "STOP-3 (weather: gale warning)": how a refusal or a cancelled slot
     /// names it.
     pub fn why(&self) -> String {

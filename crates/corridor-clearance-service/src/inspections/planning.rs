@@ -117,8 +117,7 @@ pub(crate) fn capacity_now<'a>(
         } else if s.effect.days.is_empty() {
             vec![(from, to, s.effect.stops.clone())]
         } else {
-            std::iter::successors(Some(from), |d| d.tomorrow().ok())
-                .zip(&s.effect.days)
+            s.day_stops()
                 // A day that stops no team is not a stoppage of every team.
                 .filter(|(_, d)| !d.stops.is_empty())
                 .map(|(day, d)| (day, day, d.stops.clone()))

@@ -105,10 +105,12 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let geometry = args.geometry.as_ref().or(ctx.file.geometry.as_ref());
     // Read now, so that a bad file or source is said before anything is
     // bound or created.
-    let corridor = super::track::load_corridor(geometry.map(PathBuf::as_path))?;
-    for spec in &args.ingest {
-        corridor_ingest::SourceSpec::parse(spec).map_err(anyhow::Error::msg)?;
-    }
+    let (corridor, geojson) = super::track::load_geometry(geometry.map(PathBuf::as_path))?;
+    let specs = args
+        .ingest
+        .iter()
+        .map(|s| corridor_ingest::SourceSpec::parse(s).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // Tracking's arrivals name the geometry's places; each must be in one
     // of the centre's areas, or its vessels are planned at the first
     // (open finding 65). Without a live source no arrival comes from it.
@@ -173,13 +175,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let notices = super::track::notice_channel();
-    let (api, root, alerts, live) = super::track::live_routers(
-        ctx,
-        &args.ingest,
-        geometry.map(PathBuf::as_path),
-        notices.clone(),
-    )
-    .await?;
+    let (api, root, alerts, live) =
+        super::track::live_routers(ctx, specs, (corridor, geojson), notices.clone()).await?;
     let mut opts = Options {
         web_dir: web,
         trusted_proxies: args.trusted_proxy.clone(),

@@ -502,12 +502,13 @@ pub fn inspection_area_arrival<'a>(corridor: &'a Corridor, a: &Alert) -> Option<
 }
 
 /// The live-tracking routers (under `/api/v1`, at the root) and the alert
-/// lookup for the clearance service. `notices` go out on the live feed
-/// beside tracking's own events.
+/// lookup for the clearance service, for the corridor `geometry` (as
+/// [`load_geometry`] read it) and the `specs` of its sources. `notices` go
+/// out on the live feed beside tracking's own events.
 pub async fn live_routers(
     ctx: &Context,
-    sources: &[String],
-    geometry: Option<&Path>,
+    specs: Vec<SourceSpec>,
+    (corridor, geojson): (Arc<Corridor>, Arc<str>),
     notices: tokio::sync::broadcast::Sender<corridor_server::live::Notice>,
 ) -> anyhow::Result<(
     Vec<axum::Router>,
@@ -515,11 +516,6 @@ pub async fn live_routers(
     corridor_clearance_service::AlertLookup,
     corridor_ingest::LiveHandle,
 )> {
-    let specs = sources
-        .iter()
-        .map(|s| SourceSpec::parse(s).map_err(anyhow::Error::msg))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let (corridor, geojson) = load_geometry(geometry)?;
     let store = corridor_store::open_track(&ctx.database_url())
         .await
         .context("opening the tracking store")?;
