@@ -3,7 +3,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use corridor_clearance::ClearanceError;
-use serde::Serialize;
 
 /// Why a service operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -61,25 +60,7 @@ pub enum ServiceError {
     Internal(String),
 }
 
-/// The JSON error body.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// Code and message.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `forbidden`, `decision_refused`.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// Structured details (e.g. every eligibility failure), when any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub details: Option<serde_json::Value>,
-}
+pub use corridor_http::{ErrorBody, ErrorDetail};
 
 impl ServiceError {
     /// Status, code, message and details as sent to the client.

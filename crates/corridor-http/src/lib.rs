@@ -7,7 +7,8 @@
 //!
 //! * **The error body.** Every error, from either API, is
 //!   `{"error": {"code": "<stable code>", "message": "<for people>", "details"?: …}}`
-//!   and is built by [`error_response`].
+//!   and is built by [`error_response`]; [`ErrorBody`] describes it once
+//!   for both APIs' OpenAPI documents.
 //! * **Bad query strings and paths.** [`ApiQuery`] and [`ApiPath`] replace
 //!   axum's `Query` and `Path`, whose rejections are plain text; theirs is
 //!   [`BadInput`], a 400 in the body above, worded the same on every route.
@@ -24,6 +25,29 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+/// The error body as the OpenAPI documents describe it (what
+/// [`error_response`] writes). One definition for both APIs, so their
+/// documents cannot describe it two ways.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Code and message.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `bad_request`, `not_found`,
+    /// `forbidden`, `decision_refused`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Structured details (e.g. every eligibility failure), when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
 /// The one error body: `status`, a stable `code`, a `message` for people and,
 /// when there are any, structured `details`.
 pub fn error_response(
@@ -32,11 +56,14 @@ pub fn error_response(
     message: &str,
     details: Option<serde_json::Value>,
 ) -> Response {
-    let mut error = serde_json::json!({"code": code, "message": message});
-    if let Some(d) = details {
-        error["details"] = d;
-    }
-    (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            details,
+        },
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// A query string or path that does not parse: 400 `bad_request`, saying
@@ -194,6 +221,35 @@ mod tests {
         check("/p/x", (400, r#""code":"bad_request","message":"path: "#)).await;
     }
 
+    /// Open finding 38: each API described the error body in its own
+    /// words and the served document kept one of them. One definition now,
+    /// and it names exactly the members `error_response` writes.
+    #[tokio::test]
+    async fn the_described_error_body_is_the_one_written() {
+        use utoipa::PartialSchema as _;
+        let schema = serde_json::to_value(ErrorDetail::schema()).unwrap();
+        let mut described: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        described.sort_unstable();
+        let r = error_response(StatusCode::CONFLICT, "c", "m", Some(serde_json::json!(1)));
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        let written: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let mut members: Vec<&str> = written["error"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        members.sort_unstable();
+        assert_eq!(described, members);
+        let outer = serde_json::to_value(ErrorBody::schema()).unwrap();
+        assert!(outer["properties"]["error"].is_object(), "{outer}");
+    }
+
     #[tokio::test]
     async fn details_are_included_only_when_present() {
         let body = |r: Response| async move {
@@ -209,7 +265,7 @@ mod tests {
         assert_eq!(with.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             body(with).await,
-            r#"{"error":{"code":"ineligible","details":[1],"message":"no"}}"#
+            r#"{"error":{"code":"ineligible","message":"no","details":[1]}}"#
         );
         let without = error_response(StatusCode::NOT_FOUND, "not_found", "gone", None);
         assert_eq!(

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use corridor_http::{ErrorBody, ErrorDetail};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 /// The record routes' document (paths include `/api/v1`).
@@ -314,23 +315,6 @@ struct VesselDetail {
     vessel: Vessel,
     voyages: Vec<Voyage>,
     history: Vec<HistoryRow>,
-}
-
-/// Every error: `{"error": {"code", "message", "details"?}}`.
-#[derive(Debug, ToSchema)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-/// Code and message.
-#[derive(Debug, ToSchema)]
-struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `bad_request`, `not_found`.
-    code: String,
-    /// Human-readable explanation.
-    message: String,
-    #[schema(value_type = Option<Object>)]
-    details: Option<serde_json::Value>,
 }
 
 #[utoipa::path(get, path = "/api/v1/stats", tag = "record", params(RangeQuery),

@@ -301,10 +301,6 @@ async fn api_errors_are_json_for_a_wrong_method_or_an_unknown_api() {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-/// Open finding 38: the OpenAPI document described the clearance API only.
-/// The record's routes are in it now; each real answer has exactly the
-/// members its schema names (a member added to a type, or dropped, fails
-/// here as well as in schemathesis).
 /// Open finding 38: `/healthz` and `/metrics` were left out of the
 /// document. Described now as what they are, plain text at the root; the
 /// readiness answer is that text.
@@ -338,6 +334,10 @@ async fn the_operations_routes_are_in_the_document() {
     assert_eq!(&body[..], b"ok");
 }
 
+/// Open finding 38: the OpenAPI document described the clearance API only.
+/// The record's routes are in it now; each real answer has exactly the
+/// members its schema names (a member added to a type, or dropped, fails
+/// here as well as in schemathesis).
 #[tokio::test]
 async fn the_record_routes_answer_as_their_schemas_say() {
     let doc = serde_json::to_value(corridor_server::openapi::record_document()).unwrap();
