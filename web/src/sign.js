@@ -114,13 +114,42 @@ const sha256 = async (...parts) => {
 };
 
 /**
- * Whether a decision's receipt holds together: its leaf is its entry's
+ * Whether the entry a receipt carries (`entry`, the log entry itself) is
+ * the one it proves: its position, and its hash recomputed here
+ * (SHA-256 of "corridor-log-entry-v1\n" and the canonical JSON of the entry
+ * without `entry_hash`); and, given the signature the party just made,
+ * that the entry logs that signature. A receipt without an entry (from a
+ * server before receipts carried it) is taken on its proof alone unless a
+ * signature is to be checked.
+ */
+async function entryHolds(receipt, signature) {
+  const entry = receipt?.entry;
+  if (entry === undefined) return signature === null;
+  if (!entry || typeof entry !== 'object' || entry.seq !== receipt.seq || entry.entry_hash !== receipt.entry_hash) return false;
+  const { entry_hash: _, ...body } = entry;
+  let text;
+  try {
+    text = canonicalJson(body);
+  } catch {
+    return false;
+  }
+  if (hex(await sha256(enc.encode(ENTRY_CONTEXT), enc.encode(text))) !== receipt.entry_hash) return false;
+  return signature === null || entry.signature?.signature === signature;
+}
+
+/** The domain separation of a log entry's hash (corridor-ledger's ENTRY_CONTEXT). */
+const ENTRY_CONTEXT = 'corridor-log-entry-v1\n';
+
+/**
+ * Whether a decision's receipt holds together: its entry is the one it
+ * proves (`entryHolds`), its leaf is its entry's
  * (RFC 6962: SHA-256 of 0x00 and the entry hash) and its inclusion proof
  * leads from that leaf at `seq` to the checkpoint's root (RFC 9162,
  * 2.1.3.2). The checkpoint's signature is checked against the published
  * log key by `corridor verify` and tools/verify_log.py.
  */
-export async function receiptHolds(receipt) {
+export async function receiptHolds(receipt, signature = null) {
+  if (!(await entryHolds(receipt, signature))) return false;
   const size = receipt?.checkpoint?.size;
   let fn = receipt?.seq;
   if (!Number.isSafeInteger(fn) || !Number.isSafeInteger(size) || fn < 0 || fn >= size) return false;

@@ -665,6 +665,10 @@ impl Service {
         let seq = entry.seq;
         Ok(serde_json::json!({
             "seq": seq,
+            // The entry itself: what was decided, by whom, and the party's
+            // signature, so the receipt alone shows what was signed (its
+            // hash is `entry_hash`, which the proof leads from).
+            "entry": entry,
             "entry_hash": entry.entry_hash,
             "leaf_hash": entry.leaf_hash(),
             "checkpoint": {

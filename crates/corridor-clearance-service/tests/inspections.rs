@@ -84,6 +84,40 @@ impl World {
         wfp: bool,
         mmsi: Option<u32>,
     ) -> String {
+        let (id, hash) = self.in_review(agent, imo, eta_hours, wfp, mmsi).await;
+        for p in PARTIES {
+            let d = sign(
+                key_of(&self.keys, p),
+                p,
+                &id,
+                hash,
+                DecisionKind::Approve,
+                self.s.clock().now(),
+            );
+            let token = login(&self.app, &delegate(p)).await;
+            let (st, body) = call(
+                &self.app,
+                "POST",
+                &format!("/applications/{id}/decisions"),
+                Some(&token),
+                Some(&serde_json::to_value(&d).unwrap()),
+            )
+            .await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        id
+    }
+
+    /// An application by `agent`, its documents attached, submitted and
+    /// under review; its id and content hash.
+    async fn in_review(
+        &self,
+        agent: &str,
+        imo: &str,
+        eta_hours: i64,
+        wfp: bool,
+        mmsi: Option<u32>,
+    ) -> (String, Hash) {
         let token = login(&self.app, agent).await;
         let eta = self
             .s
@@ -141,27 +175,7 @@ impl World {
         .await;
         assert_eq!(st, StatusCode::OK, "{body}");
         let hash = Hash::from_hex(body["content_hash"].as_str().unwrap()).unwrap();
-        for p in PARTIES {
-            let d = sign(
-                key_of(&self.keys, p),
-                p,
-                &id,
-                hash,
-                DecisionKind::Approve,
-                self.s.clock().now(),
-            );
-            let token = login(&self.app, &delegate(p)).await;
-            let (st, body) = call(
-                &self.app,
-                "POST",
-                &format!("/applications/{id}/decisions"),
-                Some(&token),
-                Some(&serde_json::to_value(&d).unwrap()),
-            )
-            .await;
-            assert_eq!(st, StatusCode::OK, "{body}");
-        }
-        id
+        (id, hash)
     }
 
     /// One request as the coordinator.
@@ -3521,4 +3535,157 @@ async fn vessels_cleared_on_their_papers_leave_the_queue_until_a_cause_is_given(
     .await
     .unwrap();
     assert_eq!(again.clearance().await, w.s.clearance().await);
+}
+
+/// From a review of an agent's week (session 27): an agent amended an
+/// application in review to an ETA already passed, and once approved the
+/// vessel, never seen, took a place ahead of vessels tracking had seen
+/// arrive; and a vessel with no MMSI whose ETA had long passed was shown
+/// as expected. An amendment may not move the ETA into the past, and an
+/// ETA passed where tracking could not see the vessel is `unconfirmed`.
+#[tokio::test]
+async fn an_agent_cannot_date_an_arrival_by_amending_the_eta() {
+    let w = world().await;
+    // A: approved, no MMSI, due in two days. B: in review, due in three.
+    let a = w.approved("agent-a", &imo(934_000), 48, false).await;
+    let (b, _) = w.in_review("agent-a", &imo(934_001), 72, false, None).await;
+    let agent = login(&w.app, "agent-a").await;
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(queue_field(&q, &a, "arrival"), "expected", "{q}");
+
+    // Five days on, tracking running: neither vessel was seen.
+    w.s.set_arrivals_tracked(true);
+    w.s.clock().set("2022-10-08T06:00:00Z".parse().unwrap());
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(
+        (
+            queue_field(&q, &a, "arrival"),
+            queue_field(&q, &a, "waiting_since")
+        ),
+        ("unconfirmed".to_string(), "2022-10-05".to_string()),
+        "{q}"
+    );
+
+    // B's agent moves its ETA to yesterday: refused, saying why; B's
+    // content is as it was.
+    let (_, before) = call(&w.app, "GET", &format!("/applications/{b}"), Some(&agent), None).await;
+    let mut content = before["content"].clone();
+    content["eta_inspection_area"] = json!("2022-10-07T06:00:00Z");
+    let (st, body) = call(
+        &w.app,
+        "PUT",
+        &format!("/applications/{b}"),
+        Some(&agent),
+        Some(&json!({ "content": content })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("eta_inspection_area: 2022-10-07T06:00:00Z has passed"),
+        "{message}"
+    );
+    let (_, after) = call(&w.app, "GET", &format!("/applications/{b}"), Some(&agent), None).await;
+    assert_eq!(after["content_hash"], before["content_hash"]);
+
+    // A delay to a time still to come is an amendment like any other, and
+    // so is one that leaves a passed ETA as it was.
+    content["eta_inspection_area"] = json!("2022-10-09T06:00:00Z");
+    let (st, body) = call(
+        &w.app,
+        "PUT",
+        &format!("/applications/{b}"),
+        Some(&agent),
+        Some(&json!({ "content": content })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.s.clock().set("2022-10-10T06:00:00Z".parse().unwrap());
+    content["crew_count"] = json!(content["crew_count"].as_u64().unwrap() + 1);
+    let (st, body) = call(
+        &w.app,
+        "PUT",
+        &format!("/applications/{b}"),
+        Some(&agent),
+        Some(&json!({ "content": content })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
+
+/// From a review of an agent's week (session 27): a second draft for a
+/// vessel with a live application was called eligible, its Submit button
+/// enabled, and the submission then refused. The eligibility check now
+/// says what the submission would.
+#[tokio::test]
+async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
+    let w = world().await;
+    let first = w.approved("agent-a", &imo(935_000), 48, false).await;
+    let agent = login(&w.app, "agent-a").await;
+    let eta = w
+        .s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(72))
+        .unwrap();
+    let c = serde_json::to_value(content(eta, &imo(935_000))).unwrap();
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        "/applications",
+        Some(&agent),
+        Some(&json!({ "content": c })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let draft = body["id"].as_str().unwrap().to_string();
+    let (st, e) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{draft}/eligibility"),
+        Some(&agent),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{e}");
+    assert_eq!(e["eligible"], json!(false), "{e}");
+    let taken = e["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "vessel_taken")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(
+        taken["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("live application {first}")),
+        "{taken}"
+    );
+    // Once the first is withdrawn, nothing stands in the way.
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{first}/withdraw"),
+        Some(&agent),
+        Some(&json!({"reason": "sold"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, e) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{draft}/eligibility"),
+        Some(&agent),
+        None,
+    )
+    .await;
+    assert!(
+        e["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["code"] != "vessel_taken"),
+        "{e}"
+    );
 }

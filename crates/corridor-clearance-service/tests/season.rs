@@ -201,6 +201,25 @@ async fn a_season_over_http_on(
         )
         .await;
         assert_eq!(entry["entry"]["signature"]["party"], party, "{entry}");
+        // Review of a delegation's week (session 27): the receipt alone
+        // shows what was signed: it carries that entry, whose hash is the
+        // one its proof leads from.
+        let held: corridor_ledger::LogEntry =
+            serde_json::from_value(r["entry"].clone()).expect("the receipt's entry");
+        assert_eq!(r["entry"], entry["entry"]);
+        assert_eq!(
+            corridor_ledger::LogEntry::compute_hash(
+                held.seq,
+                &held.prev_hash,
+                &held.actor,
+                held.time,
+                &held.event,
+                &held.signature
+            )
+            .unwrap(),
+            held.entry_hash
+        );
+        assert_eq!(serde_json::to_value(held.entry_hash).unwrap(), r["entry_hash"]);
     }
     let (_, page) = call(
         &app,

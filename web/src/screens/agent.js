@@ -7,7 +7,7 @@ import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
 import { arrivalNote } from './queue.js';
-import { actionButton, arrivalText, forRole, runAction, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
+import { actionButton, arrivalText, bookingText, forRole, runAction, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
 /**
  * The rows of an application's document table: the corridor's checklist
@@ -378,7 +378,9 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
       h('dl', { class: 'facts' },
         h('dt', null, 'Status'), h('dd', { id: 'app-status' }, statusTag(app.status)),
         h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtWorkTime(app.submitted_at) : '—'),
+        app.status === 'submitted' ? [h('dt', null, 'Review'), h('dd', { id: 'app-review' }, 'Waiting for the coordinator to start the parties’ review; the parties decide once it has started.')] : null,
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
+        bookingText(app, slot) ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-booking' }, bookingText(app, slot))] : null,
         h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot), arrivalNote(slot)),
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         // A corridor that inspects on cause: may it sail, or why is it inspected?

@@ -388,7 +388,7 @@ function arrivalCell(e, area, areas, zone, status, reload) {
   const where = h('select', { 'aria-label': `Where ${e.vessel_name} arrived`, 'data-arrival-area': '' },
     choices.map((c) => h('option', { value: c, selected: same(c, e.arrival_area) || (!e.arrival_area && same(c, areaOf(area)?.name)) }, label(c))));
   const evidence = h('input', { placeholder: known ? 'Why it is corrected (logged, public)' : 'How it is known (logged, public)', 'aria-label': `How ${e.vessel_name}'s arrival is known` });
-  return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : null),
+  return h('div', null, h('details', null, h('summary', null, since, e.arrival === 'late' ? h('span', { class: 'tag warn' }, 'not seen') : e.arrival === 'unconfirmed' ? h('span', { class: 'tag warn' }, 'not confirmed') : null),
     h('span', { class: 'inline' }, at, choices.length > 1 ? where : null, evidence, actionButton(known ? 'Correct arrival' : 'Record arrival', status, async (done) => {
       if (!evidence.value.trim()) throw new Error(known ? 'Say why the arrival is corrected (a deck log, a sighting): it is logged and public.' : 'Say how the arrival is known (a notice of readiness, a sighting): it is logged and public.');
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at.value)) throw new Error(`Choose when ${e.vessel_name} arrived (${zoneName(zone)}).`);

@@ -25,6 +25,7 @@ export function arrivalTag(arrival) {
     case 'seen': return h('span', { class: 'tag', title: 'Tracking saw the vessel arrive at the inspection area' }, 'seen by AIS');
     case 'recorded': return h('span', { class: 'tag', title: 'The coordinator recorded its arrival at the inspection area' }, 'arrival recorded');
     case 'late': return h('span', { class: 'tag warn', title: 'Its declared ETA has passed and tracking has not seen it at the inspection area: it keeps its ETA’s place until its arrival is seen or recorded' }, 'not arrived by its ETA');
+    case 'unconfirmed': return h('span', { class: 'tag warn', title: 'Its declared ETA has passed and no arrival is known yet (tracking cannot see this vessel): it keeps its ETA’s place until the coordinator records its arrival' }, 'arrival not confirmed');
     default: return null;
   }
 }
@@ -133,7 +134,8 @@ export function queueScreen(root) {
         lastStops = stopsKey;
         mount(stops, ...stoppageList(q));
       }
-      stamp.textContent = `As of ${fmtTimestamp(q.as_of || new Date().toISOString())}; updates by itself.`;
+      // On the centre's clock, as the board's days are.
+      stamp.textContent = `As of ${fmtTimestamp(q.as_of || new Date().toISOString(), learnZone(q.time_zone))}; updates by itself.`;
       body.dataset.state = 'ready';
     } catch (e) {
       if (e.name === 'AbortError') return;

@@ -96,7 +96,7 @@ function planPanel(party, date, signal, onZone) {
       const signed = await signDecision({ party, applicationId: plan.application_id, applicationHash: plan.plan_hash, content: planContent(plan), decision }, signingKey);
       const answer = await postJSON(`/plans/${date}/decisions`, signed);
       done(`Signed and recorded: ${decision.kind} of version ${plan.version}.`);
-      keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`, answer?.receipt_error);
+      keepReceipt(status, answer?.receipt, `${plan.application_id}-${party}`, answer?.receipt_error, signed.signature);
       await load();
     };
     const act = (label, decision, attrs) => h('button', { type: 'button', ...attrs,
@@ -193,11 +193,11 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
 
 /**
  * The server's receipt for a signed decision just logged: its log entry,
- * and a download of the receipt (a signed checkpoint that covers the entry,
- * and its inclusion proof), which the party keeps to show later what the
+ * and a download of the receipt (the entry with the party's signature, a
+ * signed checkpoint that covers it, and its inclusion proof), which the party keeps to show later what the
  * log holds (`corridor verify --checkpoint`).
  */
-function keepReceipt(status, receipt, name, why) {
+function keepReceipt(status, receipt, name, why, signature) {
   if (!receipt?.checkpoint) {
     // Logged all the same; said, so nobody waits for a receipt.
     if (why) status.append(h('p', { class: 'muted', id: 'decision-receipt-missing' }, `No receipt this time: ${why}`));
@@ -207,9 +207,9 @@ function keepReceipt(status, receipt, name, why) {
   // together is said to be so, not kept as proof.
   const note = h('p', { class: 'muted', 'data-seq': String(receipt.seq) }, 'Checking the receipt…');
   status.append(note);
-  receiptHolds(receipt).then((ok) => {
+  receiptHolds(receipt, signature).then((ok) => {
     if (!ok) {
-      mount(note, h('strong', null, `The server’s receipt for entry ${receipt.seq} does not hold together (its proof does not lead to its checkpoint): tell the coordinator, and check the log with corridor verify.`));
+      mount(note, h('strong', null, `The server’s receipt for entry ${receipt.seq} does not hold together (its entry is not the signature just made, or its proof does not lead to its checkpoint): tell the coordinator, and check the log with corridor verify.`));
       return;
     }
     const file = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: 'application/json' });
@@ -276,7 +276,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision }, signingKey);
         const answer = await postJSON(`/applications/${id}/decisions`, signed);
         done(`Signed and recorded: ${kind}.`);
-        keepReceipt(status, answer?.receipt, `${id}-${party}`, answer?.receipt_error);
+        keepReceipt(status, answer?.receipt, `${id}-${party}`, answer?.receipt_error, signed.signature);
         await refresh();
       }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
@@ -300,7 +300,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
             const signed = await signDecision({ party, applicationId: id, applicationHash: app.content_hash, content: app.content, decision: { kind: 'release' } }, signingKey);
             const answer = await postJSON(`/applications/${id}/holds/${party}/release`, signed);
             done(`Signed and recorded: ${party}'s hold released.`);
-            keepReceipt(status, answer?.receipt, `${id}-${party}-release`, answer?.receipt_error);
+            keepReceipt(status, answer?.receipt, `${id}-${party}-release`, answer?.receipt_error, signed.signature);
             await refresh();
           }, { button: ev.currentTarget, refused: 'Not recorded' });
         } }, `Sign and release ${party}'s hold`)) : null,

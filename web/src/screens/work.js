@@ -136,7 +136,22 @@ export function arrivalText(app, entry, fmt = fmtWorkTime) {
   }
   if (!entry) return '—';
   const eta = `ETA ${fmt(app.content.eta_inspection_area)}`;
-  return entry.arrival === 'late' ? `not seen by its ${eta}: it keeps that place until its arrival is seen or recorded` : `expected (${eta})`;
+  if (entry.arrival === 'late') return `not seen by its ${eta}: it keeps that place until its arrival is seen or recorded`;
+  if (entry.arrival === 'unconfirmed') return `its ${eta} has passed and no arrival is known: it keeps that place until the coordinator records its arrival`;
+  return `expected (${eta})`;
+}
+
+/**
+ * What the agent is told of the vessel's inspection beyond its place: the
+ * time booked while a booking stands (the queue's `booked`, the
+ * application's `inspection_at`), or that the plans wait for its readiness
+ * declaration. Empty when there is nothing to say.
+ */
+export function bookingText(app, entry, fmt = fmtWorkTime) {
+  if (!entry) return '';
+  if (entry.booked && app?.inspection_at) return `booked for ${fmt(app.inspection_at)}`;
+  if (!entry.ready && !entry.requeued_from) return 'not declared ready: the daily plans take only vessels declared ready, so its predicted day comes forward once it is declared';
+  return '';
 }
 
 export function slotText(entry) {

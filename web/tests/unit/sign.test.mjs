@@ -117,3 +117,29 @@ test('a receipt is checked before it is offered', async () => {
   assert.equal(await receiptHolds({ ...receipt, checkpoint: { ...receipt.checkpoint, root: '11'.repeat(32) } }), false, 'another root');
   assert.equal(await receiptHolds({ ...receipt, checkpoint: { ...receipt.checkpoint, size: 5 } }), false, 'a tree without the entry');
 });
+
+// From a review of a delegation's week (session 27): a receipt held only
+// positions and hashes, so alone it did not show what the party had
+// signed. It carries the entry now, checked against its hash (computed
+// here by Python's json and hashlib, not by sign.js) and against the
+// signature the party just made.
+test('a receipt carries the entry it proves, with the signature just made', async () => {
+  const { receiptHolds } = await import('../../src/sign.js');
+  const entry = {
+    seq: 0, prev_hash: '00'.repeat(32), actor: 'user:7', time: '2022-10-03T06:00:00Z',
+    event: { type: 'decision_recorded', application_id: 'BSGI-2022-000001', party: 'UA', decision: { kind: 'hold', reason_code: 'SANCTIONS', text: 'owner listed' } },
+    signature: { party: 'UA', key_id: 'ab'.repeat(8), signature: 'c2lnbmF0dXJl' },
+    entry_hash: '8a576804c44ea1cd0da5a766bb6f5d476cd7dab798628b54c19d3fe62610e278',
+  };
+  const leaf = '391085010b68e345f2efe1066cacd4436afb0f70f81b812dfba07e24f2f10e5f';
+  const receipt = { seq: 0, entry, entry_hash: entry.entry_hash, leaf_hash: leaf, checkpoint: { size: 1, root: leaf }, proof: [] };
+  assert.equal(await receiptHolds(receipt), true);
+  assert.equal(await receiptHolds(receipt, 'c2lnbmF0dXJl'), true, 'the signature just made');
+  assert.equal(await receiptHolds(receipt, 'b3RoZXI='), false, 'another signature');
+  const edited = { ...entry, event: { ...entry.event, decision: { kind: 'approve' } } };
+  assert.equal(await receiptHolds({ ...receipt, entry: edited }), false, 'an entry edited after it was hashed');
+  assert.equal(await receiptHolds({ ...receipt, entry: { ...entry, seq: 1 } }), false, 'another position');
+  const { entry: _, ...bare } = receipt;
+  assert.equal(await receiptHolds(bare), true, 'an older receipt, on its proof alone');
+  assert.equal(await receiptHolds(bare, 'c2lnbmF0dXJl'), false, 'no entry to show the signature');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arrivalText, slotText } from '../../src/screens/work.js';
+import { arrivalText, bookingText, slotText } from '../../src/screens/work.js';
 import { fmtDate } from '../../src/format.js';
 
 const fmt = (t) => `<${t}>`;
@@ -14,6 +14,7 @@ test('an agent sees how the arrival at the inspection area is known', () => {
   assert.equal(arrivalText(app(recorded), null, fmt), 'recorded by the coordinator: Inspection Area Marmara, <2026-12-01T05:00:00Z>');
   assert.equal(arrivalText(app(null), { arrival: 'expected' }, fmt), 'expected (ETA <2026-12-02T06:00:00Z>)');
   assert.match(arrivalText(app(null), { arrival: 'late' }, fmt), /^not seen by its ETA <2026-12-02T06:00:00Z>: it keeps that place/);
+  assert.match(arrivalText(app(null), { arrival: 'unconfirmed' }, fmt), /^its ETA <2026-12-02T06:00:00Z> has passed and no arrival is known: it keeps that place until the coordinator records/);
   assert.equal(arrivalText(app(null), null, fmt), '—', 'not waiting: nothing to say');
 });
 
@@ -24,4 +25,17 @@ test('an agent sees from when a vessel failed not ready may be inspected again',
   assert.equal(slotText(entry), `place 3, predicted ${fmtDate('2026-12-05')}`);
   assert.equal(slotText({ ...entry, requeued_from: '2026-12-04' }),
     `place 3, predicted ${fmtDate('2026-12-05')}; may be inspected again from ${fmtDate('2026-12-04')}`);
+});
+
+// From a review of an agent's week (session 27): the agent saw a predicted
+// day but never the time its inspection was booked for, nor why the day
+// moved once a plan was approved without its vessel declared ready.
+test('an agent sees the time booked, or that the plans wait for readiness', () => {
+  const fmt = (ts) => `<${ts}>`;
+  const app = { inspection_at: '2026-12-02T04:00:00Z' };
+  assert.equal(bookingText(app, { booked: '2026-12-02', ready: true }, fmt), 'booked for <2026-12-02T04:00:00Z>');
+  assert.match(bookingText({}, { ready: false }, fmt), /^not declared ready: the daily plans take only vessels declared ready/);
+  assert.equal(bookingText({}, { ready: false, requeued_from: '2026-12-04' }, fmt), '', 'a re-queue delay is said by the place');
+  assert.equal(bookingText({}, { ready: true }, fmt), '');
+  assert.equal(bookingText(app, null, fmt), '', 'not waiting');
 });

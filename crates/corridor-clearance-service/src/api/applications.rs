@@ -284,7 +284,14 @@ pub(super) async fn eligibility(
 ) -> ApiResult {
     let app = readable_app(&s, &caller, &id).await?;
     let at = app.submitted_at.unwrap_or(s.now().await);
-    ok(&eligibility_body(&app.content, s.config(), at))
+    let mut body = eligibility_body(&app.content, s.config(), at);
+    // A draft whose vessel another live application holds would be refused
+    // on submission: said here, where the agent looks before submitting.
+    if let Some(e) = s.clearance().await.vessel_taken(&id) {
+        body.reasons.push(json!({"code": "vessel_taken", "message": e.to_string()}));
+        body.eligible = false;
+    }
+    ok(&body)
 }
 
 /// The corridor's rules applied to `content` as if submitted at `at`.

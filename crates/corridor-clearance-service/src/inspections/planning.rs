@@ -172,12 +172,21 @@ pub(super) enum Arrival {
     /// flagged for the coordinator, who records the arrival or moves it;
     /// once seen, its real arrival is its place.
     Late(Date),
+    /// The ETA has passed and nothing would have told the centre of the
+    /// arrival (no MMSI declared, or no live feed): the coordinator records
+    /// it. It keeps its ETA's place, flagged, so no one passes for arrived
+    /// on the agent's word alone.
+    Unconfirmed(Date),
 }
 
 impl Arrival {
     fn day(self) -> Date {
         match self {
-            Arrival::Seen(d) | Arrival::Recorded(d) | Arrival::Expected(d) | Arrival::Late(d) => d,
+            Arrival::Seen(d)
+            | Arrival::Recorded(d)
+            | Arrival::Expected(d)
+            | Arrival::Late(d)
+            | Arrival::Unconfirmed(d) => d,
         }
     }
 
@@ -187,6 +196,7 @@ impl Arrival {
             Arrival::Recorded(_) => "recorded",
             Arrival::Expected(_) => "expected",
             Arrival::Late(_) => "late",
+            Arrival::Unconfirmed(_) => "unconfirmed",
         }
     }
 }
@@ -213,7 +223,8 @@ impl<'a> Planning<'a> {
     /// Where the vessel's place counts from: its arrival at the inspection
     /// area once known, else its declared ETA (flagged late once passed
     /// where tracking would have seen the vessel arrive: an application
-    /// with an MMSI, on a server whose tracking reports arrivals).
+    /// with an MMSI, on a server whose tracking reports arrivals; else
+    /// unconfirmed once passed).
     pub(super) fn arrival(&self, app: &Application) -> Arrival {
         if let Some(a) = &app.area_arrival {
             let day = local_date(a.at, &self.tz);
@@ -225,14 +236,12 @@ impl<'a> Planning<'a> {
             };
         }
         let eta = local_date(app.content.eta_inspection_area, &self.tz);
-        if self.tracked
-            && crate::arrivals::mmsi_of(app).is_some()
-            && app.waiting_for_inspection()
-            && eta < self.today
-        {
+        if !(app.waiting_for_inspection() && eta < self.today) {
+            Arrival::Expected(eta)
+        } else if self.tracked && crate::arrivals::mmsi_of(app).is_some() {
             Arrival::Late(eta)
         } else {
-            Arrival::Expected(eta)
+            Arrival::Unconfirmed(eta)
         }
     }
 

@@ -33,9 +33,12 @@ pub struct QueueEntryBody {
     pub waiting_since: String,
     /// What `waiting_since` is: `seen` (tracking saw the vessel arrive),
     /// `recorded` (the coordinator recorded its arrival), `expected` (the
-    /// ETA the agent declared), or `late` (the ETA, passed without tracking
+    /// ETA the agent declared), `late` (the ETA, passed without tracking
     /// seeing the vessel at the area: the coordinator records its arrival
-    /// or moves it; once seen, its real arrival is its place).
+    /// or moves it; once seen, its real arrival is its place), or
+    /// `unconfirmed` (the ETA, passed where tracking could not see the
+    /// vessel: no MMSI declared, or no live feed; the coordinator records
+    /// its arrival).
     pub arrival: String,
     /// Why an arrival tracking saw was not counted (its AIS names another
     /// IMO number, or none yet): shown to the coordinator and the vessel's

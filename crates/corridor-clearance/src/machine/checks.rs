@@ -39,6 +39,16 @@ impl Clearance {
     /// application for the same IMO number (whichever company files it), so
     /// the queue and the plan never hold one ship twice; and one that
     /// declares the MMSI another live application declares.
+    /// Why application `id`, a draft, could not be submitted for its
+    /// vessel now (another live application names its IMO or MMSI), as
+    /// the submission would be refused; `None` when nothing stands in the way.
+    pub fn vessel_taken(&self, id: &str) -> Option<ClearanceError> {
+        let app = self.applications.get(id)?;
+        (app.status == Status::Draft)
+            .then(|| self.vessel_free(id, &app.content.vessel, true).err())
+            .flatten()
+    }
+
     pub(super) fn vessel_free(
         &self,
         id: &str,

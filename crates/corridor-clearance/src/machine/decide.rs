@@ -248,6 +248,16 @@ impl Clearance {
                 }
                 let submitted = app.submitted_at.unwrap_or(now);
                 check_text(&content).map_err(ClearanceError::Invalid)?;
+                // The queue counts from the ETA until an arrival is seen or
+                // recorded: an ETA moved into the past would be an arrival
+                // on the agent's word, ahead of vessels seen waiting.
+                let eta = content.eta_inspection_area;
+                if eta != app.content.eta_inspection_area && eta < now {
+                    return Err(ClearanceError::Invalid(format!(
+                        "eta_inspection_area: {} has passed; an amendment may move the ETA only to a time still to come (an arrival is seen by tracking or recorded by the coordinator)",
+                        corridor_ledger::time::format(eta)
+                    )));
+                }
                 // An IMO submitted before it was checked stays amendable
                 // while it is not changed (as the MMSI below).
                 let same_imo = content.vessel.imo == app.content.vessel.imo;
