@@ -3568,7 +3568,14 @@ async fn an_agent_cannot_date_an_arrival_by_amending_the_eta() {
 
     // B's agent moves its ETA to yesterday: refused, saying why; B's
     // content is as it was.
-    let (_, before) = call(&w.app, "GET", &format!("/applications/{b}"), Some(&agent), None).await;
+    let (_, before) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{b}"),
+        Some(&agent),
+        None,
+    )
+    .await;
     let mut content = before["content"].clone();
     content["eta_inspection_area"] = json!("2022-10-07T06:00:00Z");
     let (st, body) = call(
@@ -3585,7 +3592,14 @@ async fn an_agent_cannot_date_an_arrival_by_amending_the_eta() {
         message.contains("eta_inspection_area: 2022-10-07T06:00:00Z has passed"),
         "{message}"
     );
-    let (_, after) = call(&w.app, "GET", &format!("/applications/{b}"), Some(&agent), None).await;
+    let (_, after) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{b}"),
+        Some(&agent),
+        None,
+    )
+    .await;
     assert_eq!(after["content_hash"], before["content_hash"]);
 
     // A delay to a time still to come is an amendment like any other, and
@@ -3622,12 +3636,11 @@ async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
     let w = world().await;
     let first = w.approved("agent-a", &imo(935_000), 48, false).await;
     let agent = login(&w.app, "agent-a").await;
-    let eta = w
-        .s
-        .clock()
-        .now()
-        .checked_add(SignedDuration::from_hours(72))
-        .unwrap();
+    let eta =
+        w.s.clock()
+            .now()
+            .checked_add(SignedDuration::from_hours(72))
+            .unwrap();
     let c = serde_json::to_value(content(eta, &imo(935_000))).unwrap();
     let (st, body) = call(
         &w.app,

@@ -219,7 +219,10 @@ async fn a_season_over_http_on(
             .unwrap(),
             held.entry_hash
         );
-        assert_eq!(serde_json::to_value(held.entry_hash).unwrap(), r["entry_hash"]);
+        assert_eq!(
+            serde_json::to_value(held.entry_hash).unwrap(),
+            r["entry_hash"]
+        );
     }
     let (_, page) = call(
         &app,

@@ -288,7 +288,8 @@ pub(super) async fn eligibility(
     // A draft whose vessel another live application holds would be refused
     // on submission: said here, where the agent looks before submitting.
     if let Some(e) = s.clearance().await.vessel_taken(&id) {
-        body.reasons.push(json!({"code": "vessel_taken", "message": e.to_string()}));
+        body.reasons
+            .push(json!({"code": "vessel_taken", "message": e.to_string()}));
         body.eligible = false;
     }
     ok(&body)
