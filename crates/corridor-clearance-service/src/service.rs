@@ -914,10 +914,18 @@ impl Service {
                 .applications
                 .get(id)
                 .ok_or_else(|| ServiceError::NotFound("no such application".into()))?;
-            if app.content.documents.iter().any(|d| d.sha256 == sha256) {
-                return Err(ServiceError::Conflict(
-                    "this file is already attached".into(),
-                ));
+            // Documents are named by their bytes' hash: one file is one
+            // document, so the same bytes cannot stand for a second kind.
+            if let Some(d) = app.content.documents.iter().find(|d| d.sha256 == sha256) {
+                let as_what = if d.kind == kind {
+                    "as this kind already".to_string()
+                } else {
+                    format!("as {}", d.kind.replace('_', " "))
+                };
+                return Err(ServiceError::Conflict(format!(
+                    "this file is already attached {as_what} ({:?}); a file stands for one document kind: attach each kind as its own file",
+                    d.filename
+                )));
             }
             // A new file of a kind replaces the old one in the application:
             // the parties review the current papers. The old file stays

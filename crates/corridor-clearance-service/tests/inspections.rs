@@ -3702,3 +3702,38 @@ async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
         "{e}"
     );
 }
+
+/// From a review of an agent's week (session 27): the same file sent as a
+/// second document kind was refused as "already attached", without saying
+/// as what.
+#[tokio::test]
+async fn a_file_attached_twice_is_told_as_what_it_is_attached() {
+    let w = world().await;
+    let agent = login(&w.app, "agent-a").await;
+    let eta = w
+        .s
+        .clock()
+        .now()
+        .checked_add(SignedDuration::from_hours(72))
+        .unwrap();
+    let c = serde_json::to_value(content(eta, &imo(936_000))).unwrap();
+    let (_, body) = call(
+        &w.app,
+        "POST",
+        "/applications",
+        Some(&agent),
+        Some(&json!({ "content": c })),
+    )
+    .await;
+    let id = body["id"].as_str().unwrap().to_string();
+    let path = |kind: &str| format!("/applications/{id}/documents?kind={kind}&filename=pack.pdf");
+    let (st, body) = upload(&w.app, &path("crew_list"), &agent, pdf("the pack")).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = upload(&w.app, &path("cargo_manifest"), &agent, pdf("the pack")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("already attached as crew list (\"pack.pdf\")"),
+        "{message}"
+    );
+}
