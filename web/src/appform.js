@@ -436,3 +436,36 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
   };
   return { form, read, check };
 }
+
+/**
+ * What an amendment changed, field by field: `[{field, before, after}]`,
+ * `null` where a field is absent. Fields are dotted paths of the content
+ * (`vessel.mmsi`, `cargo.0.tonnes`); documents are compared by kind, as
+ * `Documents: Crew list` with the file names.
+ */
+export function contentChanges(before, after) {
+  const flat = (v, path, out) => {
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) flat(x, path ? `${path}.${k}` : k, out);
+    } else if (path) {
+      out.set(path, v);
+    }
+    return out;
+  };
+  const fields = ({ documents: _, ...rest } = {}) => flat(rest, '', new Map());
+  const a = fields(before);
+  const b = fields(after);
+  const out = [];
+  for (const k of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    if (a.get(k) !== b.get(k)) out.push({ field: k, before: a.get(k) ?? null, after: b.get(k) ?? null });
+  }
+  const docs = (c) => new Map((c?.documents || []).map((d) => [d.kind, d]));
+  const da = docs(before);
+  const db = docs(after);
+  for (const kind of [...new Set([...da.keys(), ...db.keys()])].sort()) {
+    const x = da.get(kind);
+    const y = db.get(kind);
+    if (x?.sha256 !== y?.sha256) out.push({ field: `Documents: ${documentLabel(kind)}`, before: x ? x.filename : null, after: y ? y.filename : null });
+  }
+  return out;
+}

@@ -114,3 +114,23 @@ export function byAttention(a, b) {
   return rank(a) - rank(b)
     || String(a.name || a.mmsi).localeCompare(String(b.name || b.mmsi), 'en', { numeric: true });
 }
+
+/** A vessel not heard for this long is called silent in the list. */
+export const SILENT_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * How long a vessel has been silent, as text ("silent 75 min", "silent
+ * 43 h"), or '' while it reports. Counted against `latest`, the newest
+ * report of any vessel (the feed's own clock: a replayed feed runs
+ * behind the wall clock), so a vessel is silent when others report and
+ * it does not.
+ */
+export function silence(v, latest) {
+  const at = Date.parse(v?.time);
+  const now = Date.parse(latest);
+  if (!Number.isFinite(at) || !Number.isFinite(now)) return '';
+  const ms = now - at;
+  if (ms < SILENT_AFTER_MS) return '';
+  const minutes = Math.floor(ms / 60000);
+  return minutes < 120 ? `silent ${minutes} min` : `silent ${Math.floor(minutes / 60)} h`;
+}

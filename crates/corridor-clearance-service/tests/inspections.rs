@@ -3710,12 +3710,11 @@ async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
 async fn a_file_attached_twice_is_told_as_what_it_is_attached() {
     let w = world().await;
     let agent = login(&w.app, "agent-a").await;
-    let eta = w
-        .s
-        .clock()
-        .now()
-        .checked_add(SignedDuration::from_hours(72))
-        .unwrap();
+    let eta =
+        w.s.clock()
+            .now()
+            .checked_add(SignedDuration::from_hours(72))
+            .unwrap();
     let c = serde_json::to_value(content(eta, &imo(936_000))).unwrap();
     let (_, body) = call(
         &w.app,
@@ -3736,4 +3735,106 @@ async fn a_file_attached_twice_is_told_as_what_it_is_attached() {
         message.contains("already attached as crew list (\"pack.pdf\")"),
         "{message}"
     );
+}
+
+/// From a review of an agent's and a delegation's week (session 27): an
+/// amendment voids every decision, and a party's hold and its reason then
+/// vanished from every screen, with nothing to show what had changed. The
+/// status page keeps each party's decision on the replaced version, and the
+/// application the replaced content.
+#[tokio::test]
+async fn an_amendment_keeps_the_voided_holds_and_what_it_replaced_in_view() {
+    let w = world().await;
+    let (id, hash) = w.in_review("agent-a", &imo(937_000), 72, false, None).await;
+    let d = sign(
+        key_of(&w.keys, "RU"),
+        "RU",
+        &id,
+        hash,
+        DecisionKind::Hold {
+            reason_code: "SANCTIONS".into(),
+            text: "owner listed".into(),
+        },
+        w.s.clock().now(),
+    );
+    let ru = login(&w.app, &delegate("RU")).await;
+    let (st, body) = call(
+        &w.app,
+        "POST",
+        &format!("/applications/{id}/decisions"),
+        Some(&ru),
+        Some(&serde_json::to_value(&d).unwrap()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+
+    let agent = login(&w.app, "agent-a").await;
+    let (_, before) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{id}"),
+        Some(&agent),
+        None,
+    )
+    .await;
+    assert_eq!(before["amended_from"], Value::Null);
+    let mut content = before["content"].clone();
+    let crew = content["crew_count"].as_u64().unwrap();
+    content["crew_count"] = json!(crew + 1);
+    let (st, body) = call(
+        &w.app,
+        "PUT",
+        &format!("/applications/{id}"),
+        Some(&agent),
+        Some(&json!({ "content": content })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+
+    for token in [&agent, &ru] {
+        let (_, page) = call(
+            &w.app,
+            "GET",
+            &format!("/applications/{id}/status"),
+            Some(token),
+            None,
+        )
+        .await;
+        assert_eq!(page["status"], "under_review", "{page}");
+        let line = page["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["party"] == "RU")
+            .unwrap();
+        assert_eq!(line["decision"], Value::Null, "{page}");
+        assert_eq!(
+            line["before_amendment"],
+            json!({"decision": "hold", "reason_code": "SANCTIONS", "reason": "owner listed"}),
+            "{page}"
+        );
+        assert!(page["amended_at"].is_string(), "{page}");
+        let ua = page["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["party"] == "UA")
+            .unwrap();
+        assert_eq!(
+            ua.get("before_amendment"),
+            None,
+            "UA had not decided: {page}"
+        );
+    }
+    let (_, app) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{id}"),
+        Some(&ru),
+        None,
+    )
+    .await;
+    assert_eq!(app["amended_from"]["content"]["crew_count"], json!(crew));
+    assert_eq!(app["amended_from"]["content_hash"], before["content_hash"]);
+    assert_eq!(app["content"]["crew_count"], json!(crew + 1));
 }

@@ -279,6 +279,7 @@ fn time(name: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TrackParams {
     from: Option<String>,
     until: Option<String>,
@@ -342,6 +343,7 @@ async fn track(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AlertParams {
     from: Option<String>,
     until: Option<String>,

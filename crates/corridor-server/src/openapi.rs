@@ -26,7 +26,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "corridor API",
         description = "The public voyage record, live tracking, applications and each party's signed decision, inspections, and the append-only log with signed checkpoints and proofs."
     ),
-    paths(stats, voyages, export, vessel),
+    paths(stats, voyages, export_voyages, vessel),
     components(schemas(
         Stats, InspectionDay, Voyage, CargoLine, VoyagePage, VesselDetail, Vessel, HistoryRow,
         Snapshot, JccRow, ErrorBody, ErrorDetail
@@ -342,7 +342,7 @@ fn voyages() {}
             headers(("Retry-After" = u32, description = "seconds to wait before asking again"))),
         (status = 505, body = ErrorBody, description = "asked over HTTP/1.0, whose body ends by closing the connection: a download cut short would look whole"),
         (status = "4XX", body = ErrorBody)))]
-fn export() {}
+fn export_voyages() {}
 
 #[utoipa::path(get, path = "/api/v1/vessels/{imo}", tag = "record",
     params(("imo" = String, Path, description = "IMO number (7 digits)", example = "9086526")),

@@ -25,7 +25,10 @@ fn date(name: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
         .transpose()
 }
 
+/// Only the parameters a route takes: a misspelt one (`form=`, `Port=`)
+/// is refused, not answered with the whole record as if it were not asked.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RangeParams {
     from: Option<String>,
     until: Option<String>,
@@ -66,6 +69,11 @@ pub struct VoyageFilters {
     country: Option<String>,
     imo: Option<String>,
     status: Option<String>,
+    /// Whatever else the query string holds: refused by name
+    /// ([`VoyageFilters::refuse_unknown`]). (`deny_unknown_fields` does not
+    /// work through `flatten`.)
+    #[serde(flatten)]
+    unknown: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,6 +85,19 @@ pub struct VoyageParams {
 }
 
 impl VoyageFilters {
+    const NAMES: &str = "from, until, port, commodity, country, imo, status";
+
+    /// A parameter the route does not take, named with those it takes.
+    fn refuse_unknown(&self, more: &str) -> Result<(), ApiError> {
+        match self.unknown.keys().next() {
+            None => Ok(()),
+            Some(k) => Err(ApiError::BadRequest(format!(
+                "query string: unknown parameter {k:?} (this route takes {}, {more})",
+                Self::NAMES
+            ))),
+        }
+    }
+
     /// The query these filters ask, paging left to the caller.
     fn query(&self) -> Result<VoyageQuery, ApiError> {
         let range = RangeParams {
@@ -160,6 +181,7 @@ pub async fn voyages(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<VoyageParams>,
 ) -> Result<Json<Page<VoyageView>>, ApiError> {
+    p.filters.refuse_unknown("limit, offset")?;
     let q = VoyageQuery {
         limit: number("limit", p.limit.as_deref(), 1..=VoyageQuery::MAX_LIMIT)?,
         offset: number("offset", p.offset.as_deref(), 0..=u32::MAX)?,
@@ -211,6 +233,7 @@ pub async fn export(
                 .into(),
         ));
     }
+    p.filters.refuse_unknown("format")?;
     let format = match text(&p.format).as_deref() {
         None | Some("csv") => Form::Csv,
         Some("json") => Form::Json,
@@ -268,7 +291,9 @@ fn content_type(form: Form) -> &'static str {
     }
 }
 
-/// `corridor-voyages-2022-08-01-to-2023-06-14.csv`, `…-all.json`.
+/// `corridor-voyages-2022-08-01-to-2023-06-14.csv`, `…-all.json`, with
+/// the other filters after (`…-all-country-TUR-commodity-Wheat.csv`): two
+/// downloads of different selections are not saved under one name.
 fn download_name(q: &VoyageQuery, format: Form) -> String {
     let span = match (q.from, q.until) {
         (None, None) => "all".to_string(),
@@ -282,7 +307,27 @@ fn download_name(q: &VoyageQuery, format: Form) -> String {
         Form::Csv => "csv",
         Form::Json => "json",
     };
-    format!("corridor-voyages-{span}.{ext}")
+    // Letters and digits only (a header value, and a file name anywhere).
+    let slug = |s: &str| -> String {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let imo = q.imo.map(|i| i.to_string());
+    let mut name = format!("corridor-voyages-{span}");
+    for (key, value) in [
+        ("port", q.port.as_deref()),
+        ("commodity", q.commodity.as_deref()),
+        ("country", q.country.as_deref()),
+        ("imo", imo.as_deref()),
+        ("status", q.status.as_deref()),
+    ] {
+        if let Some(v) = value.map(slug).filter(|v| !v.is_empty()) {
+            name.push_str(&format!("-{key}-{v}"));
+        }
+    }
+    format!("{name}.{ext}")
 }
 
 /// Bytes gathered before they are sent: fewer, larger writes.

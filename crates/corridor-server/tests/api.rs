@@ -108,6 +108,23 @@ async fn bad_requests_say_what_is_wrong() {
             "no vessel with IMO 9074729 in the record",
         ),
         ("/api/v1/nothing", 404, "no such API route"),
+        // From a review of the open data (session 27): a misspelt
+        // parameter was ignored, and the answer was the whole record.
+        (
+            "/api/v1/stats?form=2023-01-01",
+            400,
+            "query string: form: unknown field `form`, expected `from` or `until`",
+        ),
+        (
+            "/api/v1/voyages?Port=Odesa",
+            400,
+            "query string: unknown parameter \"Port\" (this route takes from, until, port, commodity, country, imo, status, limit, offset)",
+        ),
+        (
+            "/api/v1/voyages/export?country=Turkey&commodty=Wheat",
+            400,
+            "query string: unknown parameter \"commodty\" (this route takes from, until, port, commodity, country, imo, status, format)",
+        ),
         // A repeated parameter is a JSON error too (it was plain text).
         (
             "/api/v1/voyages?limit=1&limit=2",
@@ -435,7 +452,7 @@ async fn the_download_is_the_jccs_table_and_reads_back_as_the_record() {
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(
         res.headers()["content-disposition"],
-        "attachment; filename=\"corridor-voyages-start-to-2022-12-31.json\""
+        "attachment; filename=\"corridor-voyages-start-to-2022-12-31-port-Odesa.json\""
     );
     let rows: Vec<serde_json::Value> =
         serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();

@@ -580,6 +580,20 @@ fn the_demo_serves_a_coherent_present() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // From a review of the open data (session 27): two operations shared
+    // the id `export`; OpenAPI asks each to be unique (client generators
+    // clash on it).
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids repeated: {ids:?}");
     // Live traffic arrives over the simulated feed.
     let moving = until(
         120,

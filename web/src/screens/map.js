@@ -1,7 +1,7 @@
 // The map screen: the corridor and live vessels, with a legend, the feed's
 // status, the vessels as a list and the latest alerts beside the map.
 import { getJSON } from '../api.js';
-import { byAttention } from '../live.js';
+import { byAttention, silence } from '../live.js';
 import { h, mount, reconcile } from '../dom.js';
 import { fmtTimestamp } from '../format.js';
 import { AREA_COLOURS, AREA_LABELS, STATE_COLOURS } from '../map-style.js';
@@ -93,6 +93,8 @@ export function mapScreen(root) {
 
   let m = null;
   let gone = false;
+  // The newest report of any vessel: the feed's clock, which silence counts against.
+  let latest = null;
   // A vessel's row in the list: `tr` (keyed by MMSI, so the same vessel) updated in place, or a new one.
   const vesselRow = (v, tr) => {
     const row = tr || h('tr', null,
@@ -100,7 +102,11 @@ export function mapScreen(root) {
       h('td'), h('td', { class: 'num' }));
     const [name, state, sog] = row.children;
     setText(name.firstChild, v.name || `MMSI ${v.mmsi}`);
-    setText(state, v.state || '—');
+    // Its last state, and for how long that is old news: a vessel that
+    // stopped reporting is not shown as if under way now.
+    const quiet = silence(v, latest);
+    setText(state, quiet ? `${v.state || '—'} (${quiet})` : v.state || '—');
+    state.classList.toggle('silent', Boolean(quiet));
     setText(sog, v.sog != null ? String(v.sog) : '—');
     return row;
   };
@@ -123,6 +129,7 @@ export function mapScreen(root) {
       if (key === 'vessels') {
         vesselCount.textContent = value;
         const all = [...(m?.vessels.values() || [])];
+        latest = all.reduce((t, v) => (v.time && (!t || v.time > t) ? v.time : t), null);
         const rows = all.sort(byAttention).slice(0, LIST_MAX);
         listNote.hidden = all.length <= LIST_MAX;
         setText(listNote, `Listed: the ${LIST_MAX} that most need attention, of ${all.length}. The map shows them all.`);

@@ -78,7 +78,7 @@ export function movementsScreen(root, initial) {
       h('div', { class: 'panel-head' },
         h('h2', { id: 'mv-title' }, 'Vessel movements'),
         h('div', { class: 'downloads' }, csvBtn, jsonBtn, dlStatus)),
-      h('p', { class: 'lead' }, 'Every outbound voyage in the record, newest first. Set the period above; narrow it with the filters. Downloads carry the matching voyages in the JCC’s own columns, each with all its cargo lines: a commodity or country filter picks voyages, so their other lines come too (the figures count only the matching lines).'),
+      h('p', { class: 'lead' }, 'Every outbound voyage in the record, newest first. Set the period above; narrow it with the filters. Downloads carry the matching voyages in the JCC’s own columns, each with all its cargo lines: a commodity or country filter picks voyages, so their other lines come too. The figures at the top are the whole period’s, whatever the filters.'),
       form, status, tableBox, pager));
 
   async function exportAs(kind) {
@@ -176,8 +176,12 @@ export function movementsScreen(root, initial) {
     mount(status,
       h('span', { 'data-total': res.total }, `${fmtInt(res.total)} voyages`),
       filters.length ? ` matching ${filters.join(', ')}` : '',
-      res.total ? ` · showing ${fmtInt(first)}–${fmtInt(last)}` : '');
-    if (!res.items.length) {
+      res.items.length ? ` · showing ${fmtInt(first)}–${fmtInt(last)}` : '');
+    if (!res.items.length && res.total) {
+      // A page past the end (an old link, a hand-typed URL): said, with the way back.
+      mount(tableBox, h('p', { class: 'notice notice-info', role: 'status', id: 'past-last-page' }, `There is no page ${fmtInt(page)}: these voyages fill ${fmtInt(pages)} page${pages === 1 ? '' : 's'}. `,
+        h('a', { href: href('/movements', { ...p, page: pages === 1 ? undefined : pages }), id: 'last-page' }, 'Go to the last page')));
+    } else if (!res.items.length) {
       mount(tableBox, notice('info', 'No voyage matches these filters.'));
     } else {
       mount(tableBox, h('table', { class: 'voyages', id: 'voyages', role: 'table' },
@@ -190,7 +194,7 @@ export function movementsScreen(root, initial) {
       : h('span', { class: 'disabled', 'aria-disabled': 'true' }, label));
     mount(pager,
       link('« First', 1), link('‹ Previous', page - 1, 'prev'),
-      h('span', { class: 'page-of', 'aria-current': 'page' }, `Page ${fmtInt(page)} of ${fmtInt(pages)}`),
+      h('span', { class: 'page-of', 'aria-current': 'page' }, page > pages ? `Page ${fmtInt(page)} (past the last, ${fmtInt(pages)})` : `Page ${fmtInt(page)} of ${fmtInt(pages)}`),
       link('Next ›', page + 1, 'next'), link('Last »', pages));
   }
 

@@ -5,6 +5,7 @@
 import { getJSON, NotAvailable, postJSON, request } from '../api.js';
 import { h, labelCells, mount, notice } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, isDay, learnZone, zoneName } from '../format.js';
+import { contentChanges } from '../appform.js';
 import { href } from '../route.js';
 import { importSigningKey, planContent, planShownProblem, receiptHolds, signDecision } from '../sign.js';
 import { forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
@@ -219,6 +220,20 @@ function keepReceipt(status, receipt, name, why, signature) {
   });
 }
 
+/**
+ * What the last amendment changed, so a party deciding again sees what it
+ * decides on anew (every decision on the version before was voided).
+ */
+function amendmentPanel(app) {
+  const changes = contentChanges(app.amended_from.content, app.content);
+  const show = (v) => (v === null ? '—' : String(v));
+  return h('section', { id: 'ra-amended' },
+    h('h3', null, `Changed by the amendment of ${fmtWorkTime(app.amended_from.at)}`),
+    changes.length
+      ? h('ul', null, changes.map((c) => h('li', { 'data-field': c.field }, h('strong', null, c.field), `: ${show(c.before)} → ${show(c.after)}`)))
+      : h('p', { class: 'muted' }, 'Nothing shown differs.'));
+}
+
 function contentFacts(c) {
   const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
   return h('dl', { class: 'facts' },
@@ -285,6 +300,7 @@ export const reviewApplicationScreen = forRole('delegate', 'Application', (root,
         h('dt', null, 'Company'), h('dd', null, app.company),
         h('dt', null, 'Submitted'), h('dd', null, app.submitted_at ? fmtWorkTime(app.submitted_at) : '—')),
       contentFacts(app.content),
+      app.amended_from ? amendmentPanel(app) : null,
       h('h3', null, 'Documents'),
       app.content.documents.length
         ? h('ul', { class: 'documents' }, app.content.documents.map((d) => h('li', null,

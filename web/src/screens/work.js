@@ -82,12 +82,25 @@ export function forRole(role, title, render) {
 }
 
 /** Each party's decision on an application (its status page). */
+/**
+ * What a party decided on the version an amendment replaced (voided by it),
+ * while it has not decided on the new one: a hold's reason stays in view
+ * for the agent who must put it right and for the other parties.
+ */
+export function earlierDecisionText(p, amendedAt, fmt = fmtWorkTime) {
+  const b = p?.before_amendment;
+  if (!b || p.decision) return '';
+  const why = [b.reason_code, b.reason].filter(Boolean).join(': ');
+  return `${b.decision} on the version before the amendment${amendedAt ? ` of ${fmt(amendedAt)}` : ''}${why ? ` (${why})` : ''}`;
+}
+
 export function partiesTable(page) {
   return labelCells(h('table', { class: 'cards parties' },
     h('thead', null, h('tr', null, ['Party', 'Decision', 'Reason', 'Deadline'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, (page.parties || []).map((p) => h('tr', { 'data-party': p.party },
       h('th', { scope: 'row' }, p.party),
-      h('td', null, p.decision ? h('span', { class: `tag decision-${p.decision}` }, p.decision) : h('span', { class: 'muted' }, 'pending')),
+      h('td', null, p.decision ? h('span', { class: `tag decision-${p.decision}` }, p.decision) : h('span', { class: 'muted' }, 'pending'),
+        earlierDecisionText(p, page.amended_at) ? h('div', { class: 'muted earlier-decision' }, earlierDecisionText(p, page.amended_at)) : null),
       h('td', null, p.reason_code ? h('code', null, p.reason_code) : '', p.reason_code && p.reason ? ': ' : '', p.reason ? h('span', { class: 'party-reason' }, p.reason) : null),
       h('td', null, p.deadline ? fmtWorkTime(p.deadline) : '', p.overdue ? h('span', { class: 'tag warn' }, 'overdue') : null))))));
 }

@@ -1071,7 +1071,7 @@ test('signed out mid-work: the notice never hides the field in use (phone: it sc
 
 test('the coordinator records an arrival tracking did not see; the public queue counts from it', { skip, timeout: 120000 }, async () => {
   const q = await api('/queue');
-  const e = q.entries.find((x) => x.arrival === 'expected' || x.arrival === 'late');
+  const e = q.entries.find((x) => ['expected', 'late', 'unconfirmed'].includes(x.arrival));
   assert.ok(e, `a waiting vessel with no arrival recorded: ${JSON.stringify(q.entries.map((x) => x.arrival))}`);
   const { page, done } = await open('desktop', '/');
   await signIn(page, 'coordinator');

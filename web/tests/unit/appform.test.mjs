@@ -175,3 +175,32 @@ test('an answer without the rules gives none (the form then uses the usual ones,
   assert.equal(FALLBACK_RULES.fromServer, false);
   assert.equal(FALLBACK_RULES.max, MAX_PORT_CALLS);
 });
+
+// From a review of a delegation's week (session 27): after an amendment the
+// parties saw only the new version's hash, not what had changed (a
+// backdated ETA was approved unseen).
+test('an amendment is shown field by field', async () => {
+  const { contentChanges } = await import('../../src/appform.js');
+  const before = {
+    vessel: { name: 'KARADENIZ', mmsi: null, deadweight_tonnes: 30000 },
+    cargo: [{ commodity: 'wheat', tonnes: 20000 }],
+    eta_inspection_area: '2026-11-27T06:00:00Z',
+    documents: [{ kind: 'crew_list', filename: 'crew.pdf', sha256: 'aa' }, { kind: 'cargo_manifest', filename: 'm.pdf', sha256: 'bb' }],
+  };
+  const after = {
+    ...before,
+    vessel: { ...before.vessel, mmsi: '271000001' },
+    eta_inspection_area: '2026-11-26T11:00:00Z',
+    documents: [{ kind: 'crew_list', filename: 'crew2.pdf', sha256: 'cc' }, before.documents[1]],
+  };
+  assert.deepEqual(contentChanges(before, after), [
+    { field: 'eta_inspection_area', before: '2026-11-27T06:00:00Z', after: '2026-11-26T11:00:00Z' },
+    { field: 'vessel.mmsi', before: null, after: '271000001' },
+    { field: 'Documents: Crew list', before: 'crew.pdf', after: 'crew2.pdf' },
+  ]);
+  assert.deepEqual(contentChanges(before, { ...before, cargo: [...before.cargo, { commodity: 'corn', tonnes: 5000 }] }), [
+    { field: 'cargo.1.commodity', before: null, after: 'corn' },
+    { field: 'cargo.1.tonnes', before: null, after: 5000 },
+  ]);
+  assert.deepEqual(contentChanges(before, before), []);
+});

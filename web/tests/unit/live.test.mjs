@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byAttention, classify, sseParser } from '../../src/live.js';
+import { byAttention, classify, silence, sseParser } from '../../src/live.js';
 
 test('SSE messages split across chunks, with names, comments and CRLF', () => {
   const got = [];
@@ -62,4 +62,15 @@ test('vessels tracked: deviating, then in the corridor, then the rest, by name',
   ];
   assert.deepEqual(vs.sort(byAttention).map((v) => v.name || v.mmsi),
     ['NAVI STAR', 'ARGO', 'SEA COMMANDER', 211000001, 'BACKGROUND 2', 'BACKGROUND 10']);
+});
+
+// From a review of the public map (session 27): a vessel silent for 43 h
+// was listed "outside 12.7 kn" as if under way now.
+test('a vessel that stopped reporting is called silent, against the feed’s clock', () => {
+  const latest = '2026-11-29T12:00:00Z';
+  assert.equal(silence({ time: '2026-11-29T11:30:00Z' }, latest), '', 'heard half an hour ago');
+  assert.equal(silence({ time: '2026-11-29T10:45:00Z' }, latest), 'silent 75 min');
+  assert.equal(silence({ time: '2026-11-27T17:00:00Z' }, latest), 'silent 43 h');
+  assert.equal(silence({}, latest), '', 'no time: nothing claimed');
+  assert.equal(silence({ time: '2026-11-29T10:00:00Z' }, null), '');
 });

@@ -39,3 +39,15 @@ test('an agent sees the time booked, or that the plans wait for readiness', () =
   assert.equal(bookingText({}, { ready: true }, fmt), '');
   assert.equal(bookingText(app, null, fmt), '', 'not waiting');
 });
+
+// From a review of an agent's week (session 27): an amendment voided a
+// party's hold and its reason vanished from every screen.
+test('a hold an amendment voided stays in view until the party decides again', async () => {
+  const { earlierDecisionText } = await import('../../src/screens/work.js');
+  const fmt = (ts) => `<${ts}>`;
+  const held = { party: 'RU', decision: null, before_amendment: { decision: 'hold', reason_code: 'SANCTIONS', reason: 'owner listed' } };
+  assert.equal(earlierDecisionText(held, '2026-12-01T10:00:00Z', fmt), 'hold on the version before the amendment of <2026-12-01T10:00:00Z> (SANCTIONS: owner listed)');
+  assert.equal(earlierDecisionText({ ...held, decision: 'approve' }, '2026-12-01T10:00:00Z', fmt), '', 'decided again');
+  assert.equal(earlierDecisionText({ party: 'UA', decision: null }, null, fmt), '');
+  assert.equal(earlierDecisionText({ party: 'UA', decision: null, before_amendment: { decision: 'approve' } }, null, fmt), 'approve on the version before the amendment');
+});

@@ -71,6 +71,13 @@ pub(crate) fn app_body(app: &Application, checklist: &[corridor_clearance::Check
         // by the coordinator): the queue counts its place from then.
         "area_arrival": app.area_arrival,
         "cleared_on_papers": app.cleared_on_papers,
+        // The version the last amendment replaced (every decision on it
+        // voided): what changed is there to be seen.
+        "amended_from": app.before_amendment.as_ref().map(|r| json!({
+            "at": corridor_ledger::time::format(r.at),
+            "content_hash": r.content_hash,
+            "content": r.content,
+        })),
         // Why an inspection was required (the coordinator's words, or a
         // cause carried from the vessel's earlier application), and when.
         "inspection_cause": app.inspection_cause.as_ref().map(|c| &c.reason),

@@ -188,7 +188,7 @@ pub(super) async fn consistency_proof(
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/log/export", tag = "log", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/log/export", operation_id = "export_log", tag = "log", security(("bearer" = [])),
     responses((status = 200, body = Object, description = "corridor-log-export-v1, as tools/verify_log.py reads it"), (status = "4XX", body = ErrorBody)))]
 pub(super) async fn export(State(s): Svc, caller: Caller) -> ApiResult {
     can(&caller.actor, Action::ReadLog, Resource::Corridor).map_err(|_| ServiceError::Forbidden)?;

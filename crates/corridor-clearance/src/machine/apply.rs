@@ -234,6 +234,7 @@ impl Clearance {
                         area_arrival: None,
                         cleared_on_papers: false,
                         inspection_cause: None,
+                        before_amendment: None,
                     },
                 );
             }
@@ -404,9 +405,13 @@ impl Clearance {
                         ..
                     } => {
                         content_is(content, content_hash).map_err(bad)?;
-                        app.content = content.clone();
+                        app.before_amendment = Some(Box::new(Replaced {
+                            at,
+                            content: std::mem::replace(&mut app.content, content.clone()),
+                            content_hash: app.content_hash,
+                            decisions: std::mem::take(&mut app.decisions),
+                        }));
                         app.content_hash = *content_hash;
-                        app.decisions.clear();
                         app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
                         app.status = Status::UnderReview;
                     }

@@ -578,6 +578,25 @@ pub struct Application {
     /// on-cause policy.
     #[serde(default)]
     pub inspection_cause: Option<InspectionCause>,
+    /// The version the last amendment replaced and the parties' decisions
+    /// on it, which the amendment voided: so everyone sees what changed,
+    /// and a hold's reason is not lost with the version it was given on.
+    #[serde(default)]
+    pub before_amendment: Option<Box<Replaced>>,
+}
+
+/// A version an amendment replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaced {
+    /// When it was replaced.
+    #[serde(with = "corridor_ledger::time::rfc3339")]
+    pub at: Timestamp,
+    /// Its content.
+    pub content: ApplicationContent,
+    /// Its hash.
+    pub content_hash: Hash,
+    /// Each party's decision on it when it was replaced.
+    pub decisions: BTreeMap<String, PartyDecision>,
 }
 
 /// Why the coordinator required an inspection.

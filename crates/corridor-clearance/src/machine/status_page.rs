@@ -18,6 +18,28 @@ pub struct PartyLine {
     pub deadline: Option<Timestamp>,
     /// Whether the deadline has passed.
     pub overdue: bool,
+    /// The party's decision on the version the last amendment replaced,
+    /// which the amendment voided (a hold's reason stays in view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_amendment: Option<EarlierDecision>,
+}
+
+/// A decision an amendment voided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierDecision {
+    /// `approve`, `hold` or `reject`.
+    pub decision: String,
+    /// Reason code of a hold or rejection.
+    pub reason_code: Option<String>,
+    /// The party's words with a hold or rejection.
+    pub reason: Option<String>,
+}
+
+fn reason_text(d: &PartyDecision) -> Option<String> {
+    match &d.kind {
+        DecisionKind::Hold { text, .. } | DecisionKind::Reject { text, .. } => Some(text.clone()),
+        _ => None,
+    }
 }
 
 /// What the status page of an application shows (no content).
@@ -46,6 +68,10 @@ pub struct StatusPage {
     /// (suspensions added). `None` once inspected or ended.
     #[serde(default)]
     pub lapses_at: Option<Timestamp>,
+    /// When the last amendment replaced the version before (every
+    /// decision on it voided; `parties[].before_amendment` says which).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amended_at: Option<Timestamp>,
 }
 
 impl Clearance {
@@ -100,14 +126,18 @@ impl Clearance {
                     party: p.to_string(),
                     decision: d.map(|d| d.kind.name().to_string()),
                     reason_code: d.and_then(|d| d.kind.reason_code().map(str::to_string)),
-                    reason: d.and_then(|d| match &d.kind {
-                        DecisionKind::Hold { text, .. } | DecisionKind::Reject { text, .. } => {
-                            Some(text.clone())
-                        }
-                        _ => None,
-                    }),
+                    reason: d.and_then(reason_text),
                     deadline,
                     overdue: deadline.is_some_and(|dl| now >= dl),
+                    before_amendment: app
+                        .before_amendment
+                        .as_ref()
+                        .and_then(|r| r.decisions.get(p))
+                        .map(|d| EarlierDecision {
+                            decision: d.kind.name().to_string(),
+                            reason_code: d.kind.reason_code().map(str::to_string),
+                            reason: reason_text(d),
+                        }),
                 }
             })
             .collect();
@@ -120,6 +150,7 @@ impl Clearance {
             cleared_on_papers: app.cleared_on_papers,
             inspection_cause: app.inspection_cause.as_ref().map(|c| c.reason.clone()),
             lapses_at: self.lapses_at(app, now),
+            amended_at: app.before_amendment.as_ref().map(|r| r.at),
         })
     }
 }
