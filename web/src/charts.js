@@ -160,10 +160,13 @@ export function commodityChart(stats) {
 /**
  * Outbound inspections per day (the record's "Inspection cleared" dates)
  * and vessels waiting for theirs (departed from a Ukrainian port, not yet
- * inspected), from the figures' `inspections_by_day`; weekly sums keep it legible.
+ * inspected), from the whole record's `inspections_by_day`, on the days of
+ * the period asked (`from`, `until`): every inspection that day, whatever
+ * the vessel's departure. Weekly sums keep it legible.
  */
-export function inspectionsChart(stats) {
-  const days = Object.entries(stats.inspections_by_day || {});
+export function inspectionsChart(stats, { from, until } = {}) {
+  const days = Object.entries(stats.inspections_by_day || {})
+    .filter(([day]) => (!from || day >= from) && (!until || day <= until));
   if (!days.length) return null;
   const series = days.map(([day, d]) => ({ date: new Date(`${day}T00:00:00Z`), day, inspections: d.inspections, waiting: d.waiting }));
   const dated = series.reduce((n, s) => n + s.inspections, 0);
@@ -179,7 +182,7 @@ export function inspectionsChart(stats) {
   return chartPanel({
     id: 'chart-inspections',
     title: 'Inspections per day and vessels waiting',
-    note: `${fmtInt(dated)} voyages with an inspection date. Waiting: departed from a Ukrainian port, not yet inspected; most at once ${fmtInt(peak.waiting)} on ${peak.day}.`,
+    note: `${fmtInt(dated)} inspections in these days. Waiting: departed from a Ukrainian port, not yet inspected (a voyage the record gives no inspection date waits to its last day); most at once ${fmtInt(peak.waiting)} on ${peak.day}.`,
     draw: (width) => Plot.plot({
       width,
       height: 280,

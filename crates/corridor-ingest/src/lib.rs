@@ -92,6 +92,7 @@ pub use events::{METRICS, ON_FIRST, SourceCounters, SourceStats, describe_metric
 pub use pipeline::{
     ALERT_BACKLOG, ClockMode, DownsampleConfig, LiveEta, LiveEvent, LiveHandle, LivePosition,
     LiveVessel, MonitorCounts, PipelineConfig, PipelineStats, StartError, spawn_pipeline,
+    stored_report,
 };
 pub use source::{FRAGMENT_HOLD, SourceLimits, SourceSpec};
 

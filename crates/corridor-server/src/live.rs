@@ -332,12 +332,24 @@ async fn track(
         .last()
         .filter(|_| truncated)
         .map(|r| r.time.to_string());
-    let coords: Vec<[f64; 2]> = rows.iter().map(|r| [r.lon, r.lat]).collect();
-    let times: Vec<String> = rows.iter().map(|r| r.time.to_string()).collect();
+    // What the monitor did not believe (an impossible jump, the other ship
+    // of a shared MMSI) is stored as evidence, not drawn as the track: a
+    // line through it would show the ship where it was not.
+    let reports: Vec<_> = rows.iter().map(corridor_ingest::stored_report).collect();
+    let believed = corridor_track::believed_positions(s.handle.monitor_config(), &reports);
+    let kept: Vec<_> = rows
+        .iter()
+        .zip(&believed)
+        .filter(|(_, b)| **b)
+        .map(|(r, _)| r)
+        .collect();
+    let coords: Vec<[f64; 2]> = kept.iter().map(|r| [r.lon, r.lat]).collect();
+    let times: Vec<String> = kept.iter().map(|r| r.time.to_string()).collect();
     Ok(Json(json!({
         "type": "Feature",
         "geometry": { "type": "LineString", "coordinates": coords },
-        "properties": { "mmsi": mmsi, "from": from.to_string(), "until": until.to_string(), "points": rows.len(), "times": times,
+        "properties": { "mmsi": mmsi, "from": from.to_string(), "until": until.to_string(), "points": kept.len(),
+                        "not_believed": rows.len() - kept.len(), "times": times,
                         "truncated": truncated, "next_from": next_from },
     })))
 }

@@ -334,6 +334,13 @@ fn voyages() {}
 /// the JCC's own table, streamed as it is read. A download cut short (the
 /// database failed part-way) ends without the chunked body's last chunk,
 /// never as a shorter file that looks whole.
+///
+/// It is the record written in the JCC's columns, not a copy of a
+/// published file: each voyage opens with its `Outbound` row (the JCC's
+/// CSV has two voyages whose `Outbound +` row comes first), every row of a
+/// voyage names the voyage's one vessel (the CSV's voyage 148 names another
+/// on its second row, which the import reports), and names are trimmed of
+/// surrounding spaces. Tonnes, dates and destinations are as imported.
 #[utoipa::path(get, path = "/api/v1/voyages/export", tag = "record", params(VoyageFilters, FormatQuery),
     responses(
         (status = 200, description = "the table, one row per cargo line, as an attachment",
@@ -445,7 +452,11 @@ struct TrackProperties {
     from: String,
     #[schema(value_type = String, format = DateTime)]
     until: String,
+    /// Points in the line: the positions the monitor's rule believes.
     points: u64,
+    /// Stored positions in the range left out of the line: an impossible
+    /// jump from the believed track (kept as evidence, see `/alerts`).
+    not_believed: u64,
     /// Each point's time.
     times: Vec<String>,
     /// More than 100,000 points in the range: the rest from `next_from`.

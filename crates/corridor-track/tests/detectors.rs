@@ -1374,3 +1374,46 @@ fn a_resumed_vessel_never_heard_again_is_a_gap() {
     assert_eq!(gaps.len(), 1, "{out:?}");
     assert_eq!(gaps[0].start, at(0.0));
 }
+
+/// From a review of the public map (session 27): a vessel's public track
+/// drew the positions the monitor had not believed (124 of 240 points off
+/// Crimea, "150 nm in 9 s"). A stored track is judged by the monitor's rule.
+#[test]
+fn a_track_leaves_out_what_the_monitor_did_not_believe() {
+    let cfg = MonitorConfig::default();
+    let report = |min: f64, lat: f64, lon: f64| PositionReport {
+        mmsi: 271_000_001,
+        time: at(min),
+        lat,
+        lon,
+        sog_kn: Some(10.0),
+        cog_deg: Some(0.0),
+        heading_deg: None,
+        nav_status: NavStatus(0),
+    };
+    // Under way north at about 10 kn (1/6 nm a minute), with one report
+    // 150 nm away in the middle, and another ship sharing the MMSI
+    // alternating with it at the end.
+    let mut track: Vec<PositionReport> = (0..6)
+        .map(|i| report(f64::from(i), 41.0 + f64::from(i) / 360.0, 29.0))
+        .collect();
+    track.insert(3, report(2.5, 44.5, 34.0));
+    track.push(report(6.2, 44.5, 34.0));
+    track.push(report(6.5, 41.0 + 6.5 / 360.0, 29.0));
+    let believed = corridor_track::believed_positions(&cfg, &track);
+    assert_eq!(
+        believed,
+        [true, true, true, false, true, true, true, false, true]
+    );
+    // An outlier heard first is outnumbered by the ship's own reports.
+    let mut moved = vec![report(0.0, 44.5, 34.0)];
+    moved.extend((1..6).map(|i| report(f64::from(i), 41.0 + f64::from(i) / 360.0, 29.0)));
+    assert_eq!(
+        corridor_track::believed_positions(&cfg, &moved),
+        [true, false, false, true, true, true]
+    );
+    assert_eq!(
+        corridor_track::believed_positions(&cfg, &[]),
+        Vec::<bool>::new()
+    );
+}

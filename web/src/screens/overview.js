@@ -61,14 +61,16 @@ export function overviewScreen(root, params) {
     mount(charts, notice('info', 'Loading the figures…'));
     charts.setAttribute('aria-busy', 'true');
     try {
-      const [stats, { commodityChart, countryChart, incomeChart, inspectionsChart, monthChart, portChart }] = await Promise.all([getStats(p.from, p.until), charting]);
+      // The inspections chart reads the whole record's days (cached): a
+      // period's own figures hold only the voyages that departed in it.
+      const [stats, whole, { commodityChart, countryChart, incomeChart, inspectionsChart, monthChart, portChart }] = await Promise.all([getStats(p.from, p.until), getStats(), charting]);
       if (signal.aborted) return;
       if (!stats.voyages) {
         mount(charts, notice('info', 'No voyages departed in this period.'));
         return;
       }
       drawn = [monthChart(stats, monthLines(stats)), commodityChart(stats), incomeChart(stats), countryChart(stats), portChart(stats)];
-      const inspections = inspectionsChart(stats);
+      const inspections = inspectionsChart(whole, p);
       if (inspections) drawn.push(inspections);
       mount(charts, drawn);
     } catch (e) {

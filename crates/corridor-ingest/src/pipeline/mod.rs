@@ -294,6 +294,8 @@ struct Inner {
     claim: Arc<tokio::sync::Mutex<Option<corridor_store::TrackingClaim>>>,
     /// Set when the pipeline stopped of its own accord, and why.
     gave_up: Arc<GaveUp>,
+    /// The monitor's rules, for judging stored tracks as it judged them live.
+    monitor: MonitorConfig,
     /// The monitor's last counters, written when its task ends (stats after shutdown).
     last: Arc<std::sync::Mutex<(MonitorCounts, usize, u64)>>,
     /// The last picture of every vessel and when it was asked for: callers
@@ -317,6 +319,10 @@ impl LiveHandle {
     /// The tracking store, if any.
     pub fn store(&self) -> Option<&Arc<dyn TrackStore>> {
         self.inner.store.as_ref()
+    }
+    /// The monitor's rules (what it believes of a position).
+    pub fn monitor_config(&self) -> &MonitorConfig {
+        &self.inner.monitor
     }
     /// Live positions and alerts (a lagging subscriber misses the oldest).
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
@@ -616,19 +622,7 @@ async fn last_seen(
     let since = now.checked_sub(window).unwrap_or(Timestamp::MIN);
     let limit = u32::try_from(cfg.max_vessels).unwrap_or(u32::MAX);
     match store.last_positions(since, now, limit).await {
-        Ok(rows) => rows
-            .iter()
-            .map(|p| corridor_track::PositionReport {
-                mmsi: p.mmsi,
-                time: p.time,
-                lat: p.lat,
-                lon: p.lon,
-                sog_kn: p.sog,
-                cog_deg: p.cog,
-                heading_deg: p.heading,
-                nav_status: corridor_track::NavStatus(p.nav_status),
-            })
-            .collect(),
+        Ok(rows) => rows.iter().map(stored_report).collect(),
         Err(e) => {
             tracing::warn!(
                 error = %e,
@@ -946,6 +940,21 @@ pub async fn spawn_pipeline(
             lost,
             claim,
             gave_up,
+            monitor: config.monitor.clone(),
         }),
     })
+}
+
+/// A stored position as the report it was.
+pub fn stored_report(p: &corridor_store::PositionRow) -> corridor_track::PositionReport {
+    corridor_track::PositionReport {
+        mmsi: p.mmsi,
+        time: p.time,
+        lat: p.lat,
+        lon: p.lon,
+        sog_kn: p.sog,
+        cog_deg: p.cog,
+        heading_deg: p.heading,
+        nav_status: corridor_track::NavStatus(p.nav_status),
+    }
 }

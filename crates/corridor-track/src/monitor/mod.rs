@@ -119,6 +119,55 @@ fn plus(t: Timestamp, s: u64) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
+/// Which of a vessel's stored positions (oldest first) the monitor's rule
+/// believes: a position an impossible jump from the believed one is not,
+/// unless a run of `reanchor_fixes` that agree with one another outnumbers
+/// the believed positions since the last jump (then the run is the ship,
+/// from that position on). Stored positions keep what the monitor doubted
+/// as evidence; a track drawn for people leaves them out.
+///
+/// This is the monitor's rule without its alerts and its MMSI-conflict
+/// bookkeeping, so on an alternation of two ships it believes the first
+/// one heard, as the monitor does.
+pub fn believed_positions(cfg: &MonitorConfig, track: &[PositionReport]) -> Vec<bool> {
+    let need = cfg.reanchor_fixes;
+    let mut fix: Option<&PositionReport> = None;
+    let mut support: u32 = 0;
+    let mut rival: Option<(&PositionReport, u32)> = None;
+    track
+        .iter()
+        .map(|r| {
+            let Some(f) = fix else {
+                fix = Some(r);
+                support = 1;
+                return true;
+            };
+            if r.time <= f.time {
+                return false;
+            }
+            if implausible(cfg, f.pos(), f.time, r).is_none() {
+                fix = Some(r);
+                support = support.saturating_add(1);
+                return true;
+            }
+            let run = match rival {
+                Some((q, n)) if implausible(cfg, q.pos(), q.time, r).is_none() => {
+                    n.saturating_add(1)
+                }
+                _ => 1,
+            };
+            rival = Some((r, run));
+            if need > 0 && run >= u32::from(need).max(2) && run > support {
+                fix = Some(r);
+                support = run;
+                rival = None;
+                return true;
+            }
+            false
+        })
+        .collect()
+}
+
 /// Whether `r` is an impossible jump from `pos` at `time`: the distance and
 /// elapsed seconds when it is.
 fn implausible(
