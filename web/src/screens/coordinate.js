@@ -9,7 +9,7 @@ import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
 import { arrivalNote } from './queue.js';
 import { stoppagesPanel } from './stoppages.js';
-import { actionButton, forRole, planApprovals, STATUS, statusTag } from './work.js';
+import { actionButton, deadlinePassed, forRole, planApprovals, STATUS, statusTag } from './work.js';
 
 // The centre's next working day in `zone`: between 00:00 and 03:00 in
 // Istanbul, UTC's date is still yesterday.
@@ -310,7 +310,8 @@ function planPanel(date, signal, onZone, onPlan) {
           i ? '; ' : '', `${b.vessel_name} ${b.start}–${b.end}: `,
           b.team ? `${b.team} is free` : b.fits ? 'outside the teams’ hours' : h('span', { class: 'tag warn' }, 'no team free: revise the plan or move the booking'))))] : null,
         // Both due the day before the plan's own (the JCC's timetable).
-        h('dt', null, 'Deadlines'), h('dd', { id: 'plan-deadlines' }, plan.deadlines ? `on ${fmtDate(addDays(date, -1))}: ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—'),
+        h('dt', null, 'Deadlines'), h('dd', { id: 'plan-deadlines' }, plan.deadlines ? `on ${fmtDate(addDays(date, -1))}: ports’ departure plan by ${plan.deadlines.departure_plan}, approved plan by ${plan.deadlines.approved_plan}, ${zoneName(zone, `${date}T12:00:00Z`)}` : '—',
+          plan.deadlines && plan.status !== 'approved' && deadlinePassed(date, plan.deadlines.approved_plan, zone) ? h('span', { class: 'tag warn', id: 'plan-deadline-passed' }, 'the approved plan’s deadline has passed') : null),
         h('dt', null, 'Approvals'), h('dd', { id: 'plan-approvals' }, planApprovals(plan))),
       // With the parties but no longer bookable: said before a party is refused.
       // Rejected under the parties' rule: said, not left in the approvals list.

@@ -8,7 +8,7 @@ import { addDays, centreZone, dayIn, fmtDate, fmtInt, fmtTonnes, fmtWorkTime, is
 import { contentChanges } from '../appform.js';
 import { href } from '../route.js';
 import { importSigningKey, planContent, planShownProblem, receiptHolds, signDecision } from '../sign.js';
-import { forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
+import { deadlinePassed, forRole, partiesTable, planApprovals, runAction, statusTag } from './work.js';
 
 const IN_REVIEW = new Set(['submitted', 'under_review', 'held']);
 let signingKey = null; // {privateKey, keyId, party}
@@ -75,7 +75,7 @@ const tomorrowIn = (zone) => addDays(dayIn(zone), 1);
  * The daily inspection plan sent to the parties: the party signs its
  * approval of this exact version (its hash), like any decision.
  */
-function planPanel(party, date, signal, onZone) {
+function planPanel(party, date, signal, onDeadline, onZone) {
   const box = h('div', { id: 'plan-review', 'aria-live': 'polite' }, notice('info', 'Loading the plan…'));
   const status = h('div', { 'aria-live': 'polite', id: 'plan-review-status' });
   const load = async () => {
@@ -88,6 +88,7 @@ function planPanel(party, date, signal, onZone) {
     }
     // The plan's times are in its zone; if the screen takes another day for it, this panel is replaced.
     if (onZone?.(learnZone(plan.time_zone))) return;
+    onDeadline?.(plan.deadlines, learnZone(plan.time_zone));
     const mine = (plan.approvals || []).find((a) => a.party === party);
     const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
@@ -141,11 +142,19 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
   const dueZone = h('span', null, zoneName(centreZone()));
   // The plan is due the day before its own (the JCC's timetable).
   const dueDay = h('span', { id: 'review-plan-due-day' });
+  // The centre's own deadline once the plan names it (the capacity's `deadlines`).
+  const dueTime = h('span', { id: 'review-plan-due-time' }, '16:00');
+  const duePassed = h('strong', { id: 'review-plan-due-passed' });
   const planSlot = h('div');
   const showPlan = () => {
     planTitle.textContent = `Inspection plan for ${fmtDate(date)}`;
     dueDay.textContent = fmtDate(addDays(date, -1));
-    mount(planSlot, planPanel(party, date, signal, (zone) => {
+    duePassed.textContent = '';
+    mount(planSlot, planPanel(party, date, signal, (deadlines, zone) => {
+      if (!deadlines?.approved_plan) return;
+      dueTime.textContent = deadlines.approved_plan;
+      duePassed.textContent = deadlinePassed(date, deadlines.approved_plan, zone) ? ' That time has passed.' : '';
+    }, (zone) => {
       dueZone.textContent = zoneName(zone);
       // Without a day asked for, "tomorrow" is the plan's zone's, which may not be the one guessed.
       if (asked || tomorrowIn(zone) === date) return false;
@@ -162,7 +171,7 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
   h('section', { class: 'panel', id: 'review-plan', 'aria-labelledby': 'review-plan-title' },
     planTitle,
     params.date && !asked ? notice('info', `“${params.date}” is not a day (YYYY-MM-DD): showing tomorrow’s plan.`) : null,
-    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by 16:00 on ', dueDay, ', the day before, ', dueZone, ').'),
+    h('p', { class: 'lead' }, 'The coordinator’s plan for the day, for your party’s signed approval (the approved plan is due by ', dueTime, ' on ', dueDay, ', the day before, ', dueZone, ').', duePassed),
     planSlot));
   (async () => {
     const apps = (await getJSON('/applications', null, { signal })).filter((a) => IN_REVIEW.has(a.status));

@@ -2,7 +2,7 @@
 // the role gate, status names, the parties' decisions, the queue lookup.
 import { getJSON, NotAvailable } from '../api.js';
 import { h, labelCells, mount, notice, tell } from '../dom.js';
-import { fmtDate, fmtWorkTime } from '../format.js';
+import { addDays, fmtDate, fmtWorkTime, zonedInstant } from '../format.js';
 import { href } from '../route.js';
 import { roleName, whoami } from '../session.js';
 
@@ -165,6 +165,15 @@ export function bookingText(app, entry, fmt = fmtWorkTime) {
   if (entry.booked && app?.inspection_at) return `booked for ${fmt(app.inspection_at)}`;
   if (!entry.ready && !entry.requeued_from) return 'not declared ready: the daily plans take only vessels declared ready, so its predicted day comes forward once it is declared';
   return '';
+}
+
+/**
+ * Whether the day-before deadline `hhmm` (the capacity's `deadlines`, on
+ * the centre's clock in `zone`) of the plan for `date` has passed at `now`.
+ */
+export function deadlinePassed(date, hhmm, zone, now = new Date()) {
+  if (!/^\d{2}:\d{2}$/.test(hhmm || '')) return false;
+  return now.getTime() >= zonedInstant(addDays(date, -1), hhmm, zone).getTime();
 }
 
 export function slotText(entry) {

@@ -51,3 +51,15 @@ test('a hold an amendment voided stays in view until the party decides again', a
   assert.equal(earlierDecisionText({ party: 'UA', decision: null }, null, fmt), '');
   assert.equal(earlierDecisionText({ party: 'UA', decision: null, before_amendment: { decision: 'approve' } }, null, fmt), 'approve on the version before the amendment');
 });
+
+// From a review of a delegation's week (session 27): at 21:45 the plan was
+// still "due by 16:00" that day, with nothing saying the time had passed;
+// and the delegation's screen said 16:00 whatever the centre's deadline.
+test('a plan deadline is known to have passed on the centre’s clock', async () => {
+  const { deadlinePassed } = await import('../../src/screens/work.js');
+  // The plan for 2 Dec is due by 16:00 on 1 Dec, Istanbul (13:00 UTC).
+  assert.equal(deadlinePassed('2026-12-02', '16:00', 'Europe/Istanbul', new Date('2026-12-01T12:59:00Z')), false);
+  assert.equal(deadlinePassed('2026-12-02', '16:00', 'Europe/Istanbul', new Date('2026-12-01T13:00:00Z')), true);
+  assert.equal(deadlinePassed('2026-12-02', '18:00', 'Asia/Aden', new Date('2026-12-01T14:00:00Z')), false);
+  assert.equal(deadlinePassed('2026-12-02', undefined, 'Europe/Istanbul', new Date('2026-12-05T00:00:00Z')), false, 'no deadline named');
+});
