@@ -49,12 +49,66 @@ pub use corridor_clearance::machine::ARRIVAL_LOOKBACK_DAYS;
 /// The actor tracking's arrivals are logged as.
 pub const TRACKING_ACTOR: &str = "system:tracking";
 
+/// Where tracking places a vessel now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Whereabouts {
+    /// The corridor area it is in (an inspection area, a port approach, an
+    /// anchorage), if any.
+    pub area: Option<String>,
+    /// In the corridor (a lane, or an area it reached from one).
+    pub in_corridor: bool,
+    /// When it was last heard.
+    pub heard_at: Option<Timestamp>,
+}
+
+/// Every vessel tracking knows, by MMSI, where it is now.
+pub type WhereaboutsLookup = Arc<
+    dyn Fn() -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = std::collections::HashMap<u32, Whereabouts>>
+                    + Send,
+            >,
+        > + Send
+        + Sync,
+>;
+
+/// The lookup, once whoever runs the tracking has set it.
+#[derive(Default)]
+pub(crate) struct WhereaboutsSlot(std::sync::OnceLock<WhereaboutsLookup>);
+
+impl std::fmt::Debug for WhereaboutsSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "WhereaboutsLookup(set)"
+        } else {
+            "WhereaboutsLookup(none)"
+        })
+    }
+}
+
 /// The arrival route (merged into the clearance router).
 pub fn routes() -> Router<Arc<Service>> {
     Router::new().route("/applications/{id}/arrival", post(record_arrival))
 }
 
 impl Service {
+    /// Lets the queue say where tracking places each waiting vessel now (a
+    /// vessel that arrived and then left the inspection area is shown as
+    /// away); the first call wins (it is wiring, done at start-up).
+    pub fn set_whereabouts(&self, lookup: WhereaboutsLookup) {
+        if self.whereabouts.0.set(lookup).is_err() {
+            tracing::warn!("whereabouts lookup set twice; the first one stays");
+        }
+    }
+
+    /// Where tracking places each vessel it knows; empty without tracking.
+    pub(crate) async fn whereabouts(&self) -> std::collections::HashMap<u32, Whereabouts> {
+        match self.whereabouts.0.get() {
+            Some(lookup) => lookup().await,
+            None => std::collections::HashMap::new(),
+        }
+    }
+
     /// Whether tracking reports arrivals at the inspection area now (its
     /// feed is delivering): only then is a vessel whose ETA has passed
     /// unseen flagged late.

@@ -101,6 +101,7 @@ pub mod seed;
 
 pub use alerts::{AckBody, AlertLookup, Found as FoundAlert};
 pub use api::{ApiDoc, openapi_document, router_for, router_with_document};
+pub use arrivals::{Whereabouts, WhereaboutsLookup};
 pub use error::ServiceError;
 pub use service::{Clock, Service, log_origin};
 

@@ -106,6 +106,8 @@ pub struct Service {
     pub(crate) capacity: corridor_planner::CapacityConfig,
     /// Finds tracking alerts by key (set once by whoever runs the tracking).
     pub(crate) alert_lookup: crate::alerts::LookupSlot,
+    /// Where tracking places each vessel now (set once by whoever runs the tracking).
+    pub(crate) whereabouts: crate::arrivals::WhereaboutsSlot,
     /// Each acknowledgement as it is logged, for live screens.
     pub(crate) acks: tokio::sync::broadcast::Sender<crate::alerts::AckBody>,
     /// The largest log size this process stored a checkpoint for: a
@@ -210,6 +212,7 @@ impl Service {
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
             capacity,
             alert_lookup: crate::alerts::LookupSlot::default(),
+            whereabouts: crate::arrivals::WhereaboutsSlot::default(),
             acks: tokio::sync::broadcast::channel(ACK_FEED).0,
             checkpointed: std::sync::atomic::AtomicU64::new(0),
             hashing: tokio::sync::Semaphore::new(

@@ -3838,3 +3838,92 @@ async fn an_amendment_keeps_the_voided_holds_and_what_it_replaced_in_view() {
     assert_eq!(app["amended_from"]["content_hash"], before["content_hash"]);
     assert_eq!(app["content"]["crew_count"], json!(crew + 1));
 }
+
+/// From a review of the public's view (session 27): the queue listed as
+/// waiting three vessels tracking had seen leave the inspection area, one
+/// of them into a Ukrainian port, uninspected. Each entry now says where
+/// tracking places the vessel, and one that arrived and left is `away`.
+#[tokio::test]
+async fn a_waiting_vessel_seen_to_leave_the_inspection_area_is_away() {
+    use corridor_clearance_service::Whereabouts;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    let w = world().await;
+    let (mmsi_a, mmsi_b) = (271_000_031, 271_000_032);
+    let a = w
+        .approved_with("agent-a", &imo(938_000), 48, false, Some(mmsi_a))
+        .await;
+    let b = w
+        .approved_with("agent-a", &imo(938_001), 72, false, Some(mmsi_b))
+        .await;
+    let places: Arc<Mutex<HashMap<u32, Whereabouts>>> = Arc::default();
+    let shared = places.clone();
+    w.s.set_whereabouts(Arc::new(move || {
+        let now = shared.lock().unwrap().clone();
+        Box::pin(async move { now })
+    }));
+    let at = |area: Option<&str>, heard: &str| Whereabouts {
+        area: area.map(str::to_string),
+        in_corridor: area.is_some(),
+        heard_at: Some(heard.parse().unwrap()),
+    };
+    // A arrived on the 5th; on the 6th it is in a port approach, B (not
+    // arrived yet) in the inspection area already.
+    let imo_a = imo(938_000);
+    w.s.clock().set("2022-10-05T08:00:00Z".parse().unwrap());
+    seen(
+        &w.s,
+        mmsi_a,
+        Some(&imo_a),
+        "2022-10-05T07:00:00Z".parse().unwrap(),
+        "run:1",
+    )
+    .await;
+    w.s.clock().set("2022-10-06T06:00:00Z".parse().unwrap());
+    places.lock().unwrap().extend([
+        (
+            mmsi_a,
+            at(Some("Port of Pivdennyi approach"), "2022-10-06T05:00:00Z"),
+        ),
+        (
+            mmsi_b,
+            at(Some("Inspection Area Marmara"), "2022-10-06T05:00:00Z"),
+        ),
+    ]);
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let entry = |q: &Value, id: &str| {
+        q["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["application_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in {q}"))
+    };
+    let ea = entry(&q, &a);
+    assert_eq!(ea["away"], json!(true), "{ea}");
+    assert_eq!(
+        ea["now_at"],
+        json!({"place": "Port of Pivdennyi approach", "heard_at": "2022-10-06T05:00:00Z"})
+    );
+    let eb = entry(&q, &b);
+    assert_eq!(eb.get("away"), None, "not arrived: nothing to leave: {eb}");
+    assert_eq!(eb["now_at"]["place"], "Inspection Area Marmara");
+
+    // Back at the inspection area (any case), or out of the corridor
+    // before it arrived: not away.
+    places.lock().unwrap().insert(
+        mmsi_a,
+        at(Some("inspection area marmara"), "2022-10-06T05:30:00Z"),
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(entry(&q, &a).get("away"), None, "{q}");
+    places
+        .lock()
+        .unwrap()
+        .insert(mmsi_a, at(None, "2022-10-05T06:00:00Z"));
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    let ea = entry(&q, &a);
+    assert_eq!(ea.get("away"), None, "heard there before it arrived: {ea}");
+    assert_eq!(ea["now_at"]["place"], "outside the corridor");
+}

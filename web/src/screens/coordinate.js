@@ -7,7 +7,7 @@ import { h, labelCells, mount, notice, reconcile, tell } from '../dom.js';
 import { addDays, centreZone, dayIn, fmtDate, fmtTimestamp, fmtWorkTime, isDay, learnZone, wallClock, zonedInstant, zoneName } from '../format.js';
 import { subscribeLive } from '../live.js';
 import { href } from '../route.js';
-import { arrivalNote } from './queue.js';
+import { arrivalNote, awayTag } from './queue.js';
 import { stoppagesPanel } from './stoppages.js';
 import { actionButton, deadlinePassed, forRole, planApprovals, STATUS, statusTag } from './work.js';
 
@@ -397,7 +397,7 @@ function arrivalCell(e, area, areas, zone, status, reload) {
       await postJSON(`/applications/${e.application_id}/arrival`, { at: `${when.toISOString().slice(0, 16)}:00Z`, area: where.value || choices[0] || area, evidence: evidence.value.trim() });
       done(`${e.vessel_name}: arrival ${known ? 'corrected' : 'recorded'} for ${fmtTimestamp(when, zone)}.`);
       await reload();
-    }, { class: 'secondary', 'data-action': 'arrival' }))), arrivalNote(e));
+    }, { class: 'secondary', 'data-action': 'arrival' }))), awayTag(e), arrivalNote(e));
 }
 
 const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA' };

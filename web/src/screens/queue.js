@@ -30,6 +30,24 @@ export function arrivalTag(arrival) {
   }
 }
 
+/**
+ * A vessel whose arrival counts but which tracking has heard since away
+ * from every inspection area (the queue's `away`, `now_at`): it left, into a
+ * port or out of the corridor, uninspected. Null otherwise.
+ */
+export function awayTag(e) {
+  const text = awayText(e);
+  return text ? h('span', { class: 'tag warn', 'data-away': '', title: 'Tracking has heard it away from the inspection area since its arrival, not inspected: the coordinator decides what follows' }, text) : null;
+}
+
+/** The words of `awayTag`, or '' when the vessel has not left. */
+export function awayText(e) {
+  if (!e?.away) return '';
+  const place = e.now_at?.place;
+  if (!place) return 'left the inspection area';
+  return `left the inspection area: now ${/^(in the|outside the) corridor$/.test(place) ? '' : 'at '}${place}`;
+}
+
 /** Why an arrival tracking saw does not count (its AIS names another IMO, or none yet), if the entry says. */
 export function arrivalNote(e) {
   return e?.arrival_note ? h('p', { class: 'muted', 'data-arrival-note': '' }, e.arrival_note) : null;
@@ -47,7 +65,7 @@ function board(q) {
       h('td', null, e.imo || ''),
       h('td', null, e.direction || ''),
       h('td', { class: 'date', 'data-arrival': e.arrival || '' }, waitingText(e.waiting_since, q.as_of, learnZone(q.time_zone)), arrivalTag(e.arrival),
-        arrivalNote(e)),
+        awayTag(e), arrivalNote(e)),
       h('td', { 'data-readiness': readiness(e).key }, readiness(e).text),
       h('td', { class: 'date' }, fmtDate(e.predicted)),
       h('td', { class: 'date' }, likely(e))))))));
@@ -97,7 +115,9 @@ function stoppageList(q) {
 /** The likely range; one day when it is certain (a scheduled inspection). */
 function likely(e) {
   if (!e.predicted_earliest) return '';
-  if (e.predicted_earliest === e.predicted_latest) return fmtDate(e.predicted_earliest);
+  // Only a booking fixes the day; a one-day range is the queue as it stands.
+  if (e.booked) return `${fmtDate(e.booked)} (booked)`;
+  if (e.predicted_earliest === e.predicted_latest) return `${fmtDate(e.predicted_earliest)} (as the queue stands)`;
   return `${fmtDate(e.predicted_earliest)} – ${fmtDate(e.predicted_latest)}`;
 }
 

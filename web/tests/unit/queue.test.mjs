@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { daysText, stoppageText, waitingText } from '../../src/screens/queue.js';
+import { awayText, daysText, stoppageText, waitingText } from '../../src/screens/queue.js';
 
 // The queue's "waiting since" is a day on the centre's clock.
 test('a vessel waiting since the centre’s today is not shown as arriving', () => {
@@ -32,4 +32,13 @@ test('a stoppage reads as the days and what stops', () => {
   assert.equal(stoppageText(fog), '7 Oct 2022: JIT-2, JIT-3 stop; 8 Oct 2022: JIT-1 stops: weather');
   assert.equal(daysText('2026-12-02', '2026-12-02'), '2 Dec 2026');
   assert.equal(daysText('2026-12-02', '2026-12-04'), '2 Dec 2026 – 4 Dec 2026');
+});
+
+// From a review of the public's view (session 27): vessels tracking saw
+// leave the inspection area stayed on the board as if waiting there.
+test('a vessel that left the inspection area uninspected is said to have left', () => {
+  assert.equal(awayText({ away: true, now_at: { place: 'Port of Pivdennyi approach' } }), 'left the inspection area: now at Port of Pivdennyi approach');
+  assert.equal(awayText({ away: true, now_at: { place: 'outside the corridor' } }), 'left the inspection area: now outside the corridor');
+  assert.equal(awayText({ away: true }), 'left the inspection area');
+  assert.equal(awayText({ now_at: { place: 'Inspection Area Marmara' } }), '');
 });

@@ -190,7 +190,7 @@ pub(crate) fn ok<T: Serialize>(body: &T) -> ApiResult {
     components(schemas(ErrorBody, crate::error::ErrorDetail, LoginRequest, TokenBody, MeBody, TokenInfo, NewTokenRequest, NewUserRequest, UserBody,
         ApplicationSummary, ContentRequest, EligibilityBody, WithdrawRequest, CorridorBody, PortBody, PartyBody, SuspendRequest, KeyRequest, EndorsementRequest,
         ScheduleRequest, InspectionRequest, RequireInspectionRequest,
-        crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody, crate::inspections::AreaBody,
+        crate::inspections::ReadinessRequest, crate::inspections::QueueBody, crate::inspections::QueueEntryBody, crate::inspections::NowAt, crate::inspections::AreaBody,
         crate::inspections::OverrideBody, crate::inspections::OverrideRequest, crate::inspections::PlanEditRequest, crate::inspections::RedraftRequest,
         crate::inspections::AssignmentRequest,
         crate::alerts::AcknowledgeRequest, crate::alerts::AckBody, crate::alerts::AckListBody,

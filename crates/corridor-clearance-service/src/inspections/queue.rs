@@ -3,6 +3,8 @@
 use super::*;
 
 use super::planning::{Planning, Waiting, first_plannable_day};
+use crate::arrivals::Whereabouts;
+use corridor_clearance::Application;
 
 // ---- the public queue ----
 
@@ -73,6 +75,26 @@ pub struct QueueEntryBody {
     pub booked: Option<String>,
     /// The calling agent's own vessel.
     pub mine: bool,
+    /// Where tracking places the vessel now (by the MMSI its application
+    /// declares), and when it was last heard; absent when tracking has not
+    /// heard that MMSI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_at: Option<NowAt>,
+    /// Its arrival counts, but tracking has heard it since away from every
+    /// inspection area and place where vessels wait for one: it has left
+    /// (into a port, out of the corridor) uninspected. The coordinator
+    /// decides what follows; its place stands until then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub away: bool,
+}
+
+/// Where tracking places a waiting vessel now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NowAt {
+    /// The corridor area it is in, or `in the corridor` / `outside the corridor`.
+    pub place: String,
+    /// When it was last heard (RFC 3339).
+    pub heard_at: Option<String>,
 }
 
 /// An applied override as shown with the queue.
@@ -125,6 +147,16 @@ async fn queue_body(
     caller: &Caller,
     mine_only: bool,
 ) -> Result<QueueBody, ServiceError> {
+    // Asked before the clearance state is held: tracking answers on its own time.
+    let whereabouts = s.whereabouts().await;
+    // Where vessels wait for inspection: the areas and their places.
+    let waiting_places: std::collections::HashSet<String> = s
+        .capacity()
+        .areas
+        .iter()
+        .flat_map(|a| std::iter::once(&a.name).chain(&a.geometry))
+        .map(|n| n.to_lowercase())
+        .collect();
     let clearance = s.clearance().await;
     let now = s.now().await;
     let planning = Planning::new(s, &clearance, now)?;
@@ -214,6 +246,8 @@ async fn queue_body(
                 .map(|d| d.to_string()),
             booked: booked.map(|d| d.to_string()),
             mine,
+            now_at: now_at(w.app, &whereabouts),
+            away: away(w.app, &whereabouts, &waiting_places),
         });
     }
     let mut stoppages: Vec<&corridor_clearance::Stoppage> = clearance
@@ -365,4 +399,38 @@ fn check_override(queue: &[QueueEntryBody], req: &OverrideRequest) -> Result<(),
         // The state machine says which of the two is missing.
         _ => Ok(()),
     }
+}
+
+/// Where tracking places the vessel of `app` now, by its declared MMSI.
+fn now_at(app: &Application, known: &HashMap<u32, Whereabouts>) -> Option<NowAt> {
+    let w = known.get(&crate::arrivals::mmsi_of(app)?)?;
+    let place = match (&w.area, w.in_corridor) {
+        (Some(area), _) => area.clone(),
+        (None, true) => "in the corridor".into(),
+        (None, false) => "outside the corridor".into(),
+    };
+    Some(NowAt {
+        place,
+        heard_at: w.heard_at.map(corridor_ledger::time::format),
+    })
+}
+
+/// Whether a vessel whose arrival counts has been heard since away from
+/// every place where vessels wait for inspection.
+fn away(
+    app: &Application,
+    known: &HashMap<u32, Whereabouts>,
+    waiting_places: &std::collections::HashSet<String>,
+) -> bool {
+    let (Some(arrival), Some(mmsi)) = (&app.area_arrival, crate::arrivals::mmsi_of(app)) else {
+        return false;
+    };
+    let Some(w) = known.get(&mmsi) else {
+        return false;
+    };
+    w.heard_at.is_some_and(|t| t > arrival.at)
+        && !w
+            .area
+            .as_ref()
+            .is_some_and(|a| waiting_places.contains(&a.to_lowercase()))
 }

@@ -289,6 +289,33 @@ pub fn forward_arrivals(
     use tokio::sync::broadcast::error::RecvError;
     let mut alerts = live.subscribe_alerts();
     let live = live.clone();
+    // The queue shows where each waiting vessel is now, and which left.
+    {
+        let live = live.clone();
+        service.set_whereabouts(Arc::new(move || {
+            let live = live.clone();
+            Box::pin(async move {
+                live.vessels()
+                    .await
+                    .into_iter()
+                    .map(|v| {
+                        let in_corridor = matches!(
+                            v.state,
+                            corridor_track::Zone::Inside | corridor_track::Zone::Deviating
+                        );
+                        (
+                            v.mmsi,
+                            corridor_clearance_service::Whereabouts {
+                                area: v.area,
+                                in_corridor,
+                                heard_at: v.last_seen,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+        }));
+    }
     // "Late" only while the feed delivers: a vessel is not late for a
     // receiver that went quiet.
     {
