@@ -40,6 +40,8 @@ pub struct Stats {
     /// Lines with no AIS sentence in them, not even a refused one (other
     /// NMEA sentences, text, binary noise), blank and `#` lines aside.
     pub not_ais: u64,
+    /// Sentences whose fill-bit count was above 5, taken as 5.
+    pub fill_over_5: u64,
 }
 
 impl Default for Stats {
@@ -53,6 +55,7 @@ impl Default for Stats {
             rejected: [0; Reject::ALL.len()],
             dropped: [0; 5],
             not_ais: 0,
+            fill_over_5: 0,
         }
     }
 }
@@ -308,6 +311,7 @@ impl Decoder {
                 Ok(RawFrame::Gatehouse(t)) => self.gatehouse = Some(t),
                 Ok(RawFrame::Vdm { tag, sentence: s }) => {
                     self.stats.sentences += 1;
+                    self.stats.fill_over_5 += u64::from(s.fill_over_5);
                     let gatehouse = self.gatehouse.take().map(gatehouse_millis);
                     // A sentence's own count says whether it is whole: a
                     // tag-block group may bundle it with an $AIVSI report.
@@ -491,6 +495,9 @@ impl fmt::Display for DecodeSummary {
             if n > 0 {
                 writeln!(f, "  {}: {n}", r.name())?;
             }
+        }
+        if s.fill_over_5 > 0 {
+            writeln!(f, "fill bits above 5 (taken as 5): {}", s.fill_over_5)?;
         }
         if s.not_ais > 0 {
             writeln!(f, "lines with no AIS sentence: {}", s.not_ais)?;

@@ -45,8 +45,11 @@ pub struct Sentence<'a> {
     pub channel: Option<u8>,
     /// Armored payload characters (validated).
     pub payload: &'a [u8],
-    /// Fill bits (0-5) as sent.
+    /// Fill bits (0-5) as sent; a count above 5 is taken as 5.
     pub fill: u8,
+    /// The fill-bit count sent was above 5 (no 6-bit character pads more):
+    /// taken as 5 and counted, since transmitters get it wrong.
+    pub fill_over_5: bool,
     /// Whether the checksum matched.
     pub checksum_ok: bool,
     /// Text after the checksum (`,d-100,…`), without the leading comma.
@@ -336,6 +339,7 @@ fn parse_canonical(
             channel,
             payload: line.get(payload_start..e)?,
             fill: fill.min(5),
+            fill_over_5: fill > 5,
             checksum_ok,
             trailer,
         }),
@@ -502,7 +506,8 @@ fn fields<'a>(
     };
     let channel = chan.first().copied();
     // Fill bits: missing or garbled → 0; above 5 is clamped (transmitters get it wrong).
-    let fill = fill.and_then(digit).unwrap_or(0).min(5);
+    let sent_fill = fill.and_then(digit).unwrap_or(0);
+    let fill = sent_fill.min(5);
     if payload.is_empty() {
         return Err(Reject::EmptyPayload);
     }
@@ -518,6 +523,7 @@ fn fields<'a>(
         channel,
         payload,
         fill,
+        fill_over_5: sent_fill > 5,
         checksum_ok,
         trailer,
     })

@@ -184,6 +184,34 @@ fn a_message_cut_short_shows_only_the_fields_it_holds() {
     };
     assert_eq!(s.shipname, full.shipname);
     assert_eq!(s.callsign, full.callsign);
+    // A type 22 cut before its `addressed` flag: whether its middle is an
+    // area's corners or two stations is not known, so neither is shown.
+    use corridor_ais::messages::link::ChannelTarget;
+    let t22 = Message::new(
+        2_655_000,
+        Body::ChannelManagement(corridor_ais::messages::ChannelManagement {
+            channel_a: 2087,
+            channel_b: 2088,
+            target: ChannelTarget::Addressed {
+                dest1: 211_000_001,
+                spare1: 0,
+                dest2: 211_000_002,
+                spare2: 0,
+            },
+            ..Default::default()
+        }),
+    );
+    let keys = json_keys(&t22, 38 + 101);
+    assert!(keys.iter().any(|x| x == "power"), "{keys:?}");
+    for k in ["dest1", "dest2", "ne_lon", "addressed", "band_a"] {
+        assert!(!keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    let keys = json_keys(&t22, 38 + 102);
+    for k in ["dest1", "dest2", "addressed"] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    assert!(!keys.iter().any(|x| x == "band_a"), "{keys:?}");
+    assert!(json_keys(&t22, 168).iter().any(|x| x == "zonesize"));
 }
 
 #[test]
@@ -296,4 +324,32 @@ fn lines_with_no_ais_sentence_are_counted() {
     assert_eq!(s.not_ais, 3, "{s:?}");
     assert_eq!(s.rejected_total(), 1, "{s:?}");
     assert_eq!(s.messages, 1, "{s:?}");
+}
+
+/// Open finding 61: a fill-bit count above 5 (no character pads more) was
+/// taken as 5 without a word. It still is (transmitters get it wrong), and
+/// counted, and `--stats` says how many.
+#[test]
+fn a_fill_bit_count_above_five_is_counted() {
+    let body = "AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,7";
+    let line = format!(
+        "!{body}*{:02X}",
+        corridor_ais::sentence::checksum(body.as_bytes())
+    );
+    let mut d = Decoder::default();
+    let mut got = Vec::new();
+    d.feed_line(line.as_bytes(), |m| got.push(m.message.bit_len));
+    d.feed_line(T1.as_bytes(), |m| got.push(m.message.bit_len));
+    assert_eq!(got.len(), 2, "decoded all the same");
+    let s = d.stats();
+    assert_eq!(s.fill_over_5, 1, "{s:?}");
+    let summary = corridor_ais::DecodeSummary {
+        stats: s.clone(),
+        elapsed: std::time::Duration::from_secs(1),
+    }
+    .to_string();
+    assert!(
+        summary.contains("fill bits above 5 (taken as 5): 1"),
+        "{summary}"
+    );
 }

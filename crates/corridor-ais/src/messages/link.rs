@@ -388,6 +388,26 @@ pub struct ChannelManagement {
 }
 
 impl ChannelManagement {
+    /// Where field `name` ends, in bits after the header (as the fixed
+    /// layouts' `field_end`). The area's corners and the addressed
+    /// stations share bits that the `addressed` flag after them tells
+    /// apart: neither is held until that flag is.
+    pub fn field_end(name: &str) -> Option<usize> {
+        Some(match name {
+            "spare" => 2,
+            "channel_a" => 14,
+            "channel_b" => 26,
+            "txrx" => 30,
+            "power" => 31,
+            "ne_lon" | "ne_lat" | "sw_lon" | "sw_lat" | "dest1" | "dest2" | "addressed" => 102,
+            "band_a" => 103,
+            "band_b" => 104,
+            "zonesize" => 107,
+            "spare2" => 130,
+            _ => return None,
+        })
+    }
+
     /// Addressed form?
     pub fn addressed(&self) -> bool {
         matches!(self.target, ChannelTarget::Addressed { .. })

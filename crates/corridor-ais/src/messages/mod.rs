@@ -270,6 +270,7 @@ impl Body {
             Body::ClassBExtended(_) => ClassBExtendedReport::field_end,
             Body::AidToNavigation(_) => static_data::AidToNavigationFixed::field_end,
             Body::GroupAssignment(_) => GroupAssignment::field_end,
+            Body::ChannelManagement(_) => ChannelManagement::field_end,
             Body::LongRange(_) => LongRangeReport::field_end,
             _ => return None,
         })
