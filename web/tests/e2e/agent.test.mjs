@@ -89,6 +89,10 @@ test('the agent declares the last port calls: the form checks them as the server
   const refused = await apiAs(review.token, 'GET', `/applications/${review.id}`);
   assert.deepEqual(refused.content.last_port_calls, []);
   assert.equal(refused.status, 'under_review');
+  // RU holds it meanwhile (a review of session 27: an amendment voided the
+  // hold, and its reason vanished from every screen).
+  const held = await partyDecides(review.id, 'RU', { kind: 'hold', reason_code: 'SANCTIONS', text: 'owner listed' });
+  assert.equal(held.status, 'held', JSON.stringify(held));
   // Put right: the call is another port, and the amendment is taken.
   await page.locator('#port-calls [name=locode]').fill('GRPIR');
   await page.waitForFunction(() => document.querySelector('#f-port_calls-error').textContent === '');
@@ -98,7 +102,17 @@ test('the agent declares the last port calls: the form checks them as the server
   assert.deepEqual(amended.content.last_port_calls, [{ locode: 'GRPIR', arrived: '2023-06-01T00:00:00Z', departed: '2023-06-02T00:00:00Z' }]);
   await page.waitForSelector('#port-calls [name=locode]');
   assert.equal(await page.inputValue('#port-calls [name=locode]'), 'GRPIR');
+  // The agent still reads RU's reason, and a delegation sees what changed.
+  await page.waitForFunction(() => /hold on the version before the amendment .*\(SANCTIONS: owner listed\)/.test(document.querySelector('tr[data-party="RU"] .earlier-decision')?.textContent || ''));
   await done();
+  const un = await open('desktop', '/');
+  await signIn(un.page, 'un-delegate');
+  await un.page.goto(new URL(`/#/review/${review.id}`, un.page.url()).href);
+  const change = '#ra-amended li[data-field="last_port_calls.0.locode"]';
+  await un.page.waitForSelector(change);
+  assert.equal(await un.page.textContent(change), 'last_port_calls.0.locode: — → GRPIR');
+  assert.match(await un.page.textContent('tr[data-party="RU"] .earlier-decision'), /^hold on the version before the amendment of .*\(SANCTIONS: owner listed\)$/);
+  await un.done();
 });
 
 test('the form checks the corridor’s rules as GET /corridor gives them, and the usual ones, said so, when it cannot be read', { skip, timeout: 120000 }, async () => {
