@@ -317,12 +317,31 @@ async fn track(
     if from > until {
         return Err(ApiError::BadRequest("from is after until".into()));
     }
-    let mut rows = match s.handle.store() {
+    let cfg = s.handle.monitor_config();
+    // What the monitor believed at `from` rests on the positions before it:
+    // read them too, or a range starting inside a spoofed run would take
+    // the spoof for the ship.
+    let (before, mut rows) = match s.handle.store() {
         Some(st) => {
-            st.track(mmsi, from, until, MAX_TRACK_POINTS as u32 + 1)
-                .await?
+            let back = from
+                .checked_sub(corridor_track::belief_lookback(cfg))
+                .unwrap_or(from);
+            let before_from = from
+                .checked_sub(SignedDuration::from_millis(1))
+                .unwrap_or(from);
+            let before = if back < from {
+                st.track(mmsi, back, before_from, MAX_TRACK_POINTS as u32)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            (
+                before,
+                st.track(mmsi, from, until, MAX_TRACK_POINTS as u32 + 1)
+                    .await?,
+            )
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     // Oldest first: a range with more points than a response carries says
     // so, and where the next page starts, instead of silently ending early.
@@ -335,11 +354,15 @@ async fn track(
     // What the monitor did not believe (an impossible jump, the other ship
     // of a shared MMSI) is stored as evidence, not drawn as the track: a
     // line through it would show the ship where it was not.
-    let reports: Vec<_> = rows.iter().map(corridor_ingest::stored_report).collect();
-    let believed = corridor_track::believed_positions(s.handle.monitor_config(), &reports);
+    let reports: Vec<_> = before
+        .iter()
+        .chain(&rows)
+        .map(corridor_ingest::stored_report)
+        .collect();
+    let believed = corridor_track::believed_positions(cfg, &reports);
     let kept: Vec<_> = rows
         .iter()
-        .zip(&believed)
+        .zip(&believed[before.len()..])
         .filter(|(_, b)| **b)
         .map(|(r, _)| r)
         .collect();

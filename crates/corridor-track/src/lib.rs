@@ -116,7 +116,7 @@ pub mod state;
 
 pub use alert::{Alert, AlertKind, Evidence, Place};
 pub use config::MonitorConfig;
-pub use monitor::{Eta, Monitor, MonitorStats, believed_positions};
+pub use monitor::{Eta, Monitor, MonitorStats, belief_lookback, believed_positions};
 pub use registry::{MapRegistry, RegisteredVessel, Registry};
 pub use report::{NavStatus, PositionReport, Report, StaticReport};
 pub use state::{Fix, LastZone, VesselState, Zone};

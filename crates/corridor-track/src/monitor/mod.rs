@@ -127,8 +127,12 @@ fn plus(t: Timestamp, s: u64) -> Timestamp {
 /// as evidence; a track drawn for people leaves them out.
 ///
 /// This is the monitor's rule without its alerts and its MMSI-conflict
-/// bookkeeping, so on an alternation of two ships it believes the first
-/// one heard, as the monitor does.
+/// bookkeeping: support counts believed positions no more than `ais_gap_s`
+/// apart, and a believed position sets the rival run back to nothing, so
+/// positions that alternate between two ships never re-anchor. What the
+/// monitor believed depends on what came before: give the positions from
+/// at least `ais_gap_s` before the first one wanted (see
+/// [`belief_lookback`]), and keep only the answers for those wanted.
 pub fn believed_positions(cfg: &MonitorConfig, track: &[PositionReport]) -> Vec<bool> {
     let need = cfg.reanchor_fixes;
     let mut fix: Option<&PositionReport> = None;
@@ -146,8 +150,13 @@ pub fn believed_positions(cfg: &MonitorConfig, track: &[PositionReport]) -> Vec<
                 return false;
             }
             if implausible(cfg, f.pos(), f.time, r).is_none() {
+                support = if secs(f.time, r.time) <= cfg.ais_gap_s as f64 {
+                    support.saturating_add(1)
+                } else {
+                    1
+                };
                 fix = Some(r);
-                support = support.saturating_add(1);
+                rival = rival.map(|(q, _)| (q, 0));
                 return true;
             }
             let run = match rival {
@@ -166,6 +175,17 @@ pub fn believed_positions(cfg: &MonitorConfig, track: &[PositionReport]) -> Vec<
             false
         })
         .collect()
+}
+
+/// How far before the first position wanted [`believed_positions`] should
+/// start, at least: the monitor's belief then rests on positions no older
+/// than its gap. (Capped: a configured gap of days would read days.)
+pub fn belief_lookback(cfg: &MonitorConfig) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_secs(
+        i64::try_from(cfg.ais_gap_s)
+            .unwrap_or(i64::MAX)
+            .clamp(3600, 86_400),
+    )
 }
 
 /// Whether `r` is an impossible jump from `pos` at `time`: the distance and
