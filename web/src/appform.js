@@ -181,9 +181,11 @@ export function imoValid(imo) {
  * form's face. The arrival is checked as the server checks it: an
  * application already submitted keeps its notice counted from
  * `submittedAt` (an amendment of a held vessel whose ETA has passed is
- * still valid), a draft from `now` (as if submitted now).
+ * still valid while it leaves that ETA as it was, `currentEta`; one that
+ * moves it must move it to a time still to come), a draft from `now` (as if
+ * submitted now).
  */
-export function formProblems(c, now = new Date(), { submittedAt = null, rules = FALLBACK_RULES } = {}) {
+export function formProblems(c, now = new Date(), { submittedAt = null, currentEta = null, rules = FALLBACK_RULES } = {}) {
   const out = [];
   const add = (field, message) => out.push({ field, message });
   const v = c.vessel;
@@ -215,7 +217,10 @@ export function formProblems(c, now = new Date(), { submittedAt = null, rules = 
   else {
     const from = submittedAt ? Date.parse(submittedAt) : now.getTime();
     const hours = Math.floor((eta - from) / 3600e3);
-    if (eta <= from) {
+    const moved = currentEta && eta !== Date.parse(currentEta);
+    if (submittedAt && moved && eta < now.getTime()) {
+      add('eta', 'An amendment may move the expected arrival only to a time still to come: an arrival that has happened is seen by tracking or recorded by the coordinator.');
+    } else if (eta <= from) {
       add('eta', submittedAt
         ? `The expected arrival at the inspection area is before the application was submitted (${fmtTimestamp(submittedAt)}).`
         : 'The expected arrival at the inspection area is in the past.');
@@ -252,7 +257,7 @@ let callSeq = 0;
  * The form for `content` (or a new one). Returns {form, read()} where read()
  * gives the ApplicationContent as the server takes it (documents as given).
  */
-export function applicationForm(content, { disabled = false, submittedAt = null, rules = FALLBACK_RULES } = {}) {
+export function applicationForm(content, { disabled = false, submittedAt = null, currentEta = null, rules = FALLBACK_RULES } = {}) {
   const c = content || {
     vessel: { imo: '', name: '', flag: '', mmsi: null, deadweight_tonnes: 0 },
     itinerary: { port: rules.ports[0]?.[0] ?? '', from_port: '', to_port: '', destination_country: '' },
@@ -417,7 +422,7 @@ export function applicationForm(content, { disabled = false, submittedAt = null,
    * form being sent (the eligibility rules' are shown, and left to the server).
    */
   const check = () => {
-    const problems = formProblems(read(), new Date(), { submittedAt, rules });
+    const problems = formProblems(read(), new Date(), { submittedAt, currentEta, rules });
     for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     const calls = [...callsBox.querySelectorAll('.port-call')];

@@ -1069,6 +1069,9 @@ async fn a_vessel_failed_not_ready_is_not_booked_again_inside_its_requeue_delay(
     // without the day).
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(queue_field(&q, x, "requeued_from"), "2022-10-09", "{q}");
+    // Its ETA has passed and no arrival was logged, but it was inspected
+    // at the area: not "arrival not confirmed" (a review of session 27).
+    assert_eq!(queue_field(&q, x, "arrival"), "inspected", "{q}");
     // The second day's plan, approved by every party, would book X on 8 Oct:
     // the approval that would approve it is refused (the others stand).
     let hash = second["plan_hash"].as_str().unwrap();
@@ -3837,6 +3840,46 @@ async fn an_amendment_keeps_the_voided_holds_and_what_it_replaced_in_view() {
     assert_eq!(app["amended_from"]["content"]["crew_count"], json!(crew));
     assert_eq!(app["amended_from"]["content_hash"], before["content_hash"]);
     assert_eq!(app["content"]["crew_count"], json!(crew + 1));
+
+    // Amended again before anyone decides: the hold and the version it was
+    // given on stay in view (a review found a second amendment erased them).
+    content["crew_count"] = json!(crew + 2);
+    let (st, body) = call(
+        &w.app,
+        "PUT",
+        &format!("/applications/{id}"),
+        Some(&agent),
+        Some(&json!({ "content": content })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, page) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{id}/status"),
+        Some(&ru),
+        None,
+    )
+    .await;
+    let line = page["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party"] == "RU")
+        .unwrap();
+    assert_eq!(
+        line["before_amendment"]["reason_code"], "SANCTIONS",
+        "{page}"
+    );
+    let (_, app) = call(
+        &w.app,
+        "GET",
+        &format!("/applications/{id}"),
+        Some(&ru),
+        None,
+    )
+    .await;
+    assert_eq!(app["amended_from"]["content"]["crew_count"], json!(crew));
 }
 
 /// From a review of the public's view (session 27): the queue listed as
@@ -3918,6 +3961,24 @@ async fn a_waiting_vessel_seen_to_leave_the_inspection_area_is_away() {
     );
     let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
     assert_eq!(entry(&q, &a).get("away"), None, "{q}");
+    // Drifted just off its area into the lane: not away either.
+    places.lock().unwrap().insert(
+        mmsi_a,
+        Whereabouts {
+            area: None,
+            in_corridor: true,
+            heard_at: Some("2022-10-06T05:40:00Z".parse().unwrap()),
+        },
+    );
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(entry(&q, &a).get("away"), None, "{q}");
+    // Out of the corridor since its arrival: away.
+    places
+        .lock()
+        .unwrap()
+        .insert(mmsi_a, at(None, "2022-10-06T05:50:00Z"));
+    let (_, q) = call(&w.app, "GET", "/queue", None, None).await;
+    assert_eq!(entry(&q, &a)["away"], json!(true), "{q}");
     places
         .lock()
         .unwrap()

@@ -274,10 +274,7 @@ pub async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, content_type(format)),
-            (
-                header::CONTENT_DISPOSITION,
-                &format!("attachment; filename=\"{name}\""),
-            ),
+            (header::CONTENT_DISPOSITION, &attachment(&name)),
         ],
         Body::from_stream(body),
     )
@@ -307,9 +304,10 @@ fn download_name(q: &VoyageQuery, format: Form) -> String {
         Form::Csv => "csv",
         Form::Json => "json",
     };
-    // Letters and digits only (a header value, and a file name anywhere).
+    // Letters and digits only, in any script (`Türkiye`): the header gives
+    // the name as UTF-8 (`filename*`) beside an ASCII one.
     let slug = |s: &str| -> String {
-        s.split(|c: char| !c.is_ascii_alphanumeric())
+        s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join("-")
@@ -328,6 +326,28 @@ fn download_name(q: &VoyageQuery, format: Form) -> String {
         }
     }
     format!("{name}.{ext}")
+}
+
+/// `Content-Disposition` for a file named `name`: as it is when it is
+/// ASCII; else an ASCII stand-in (`_` for each other character) and the
+/// name itself as UTF-8, percent-encoded (RFC 6266's `filename*`).
+fn attachment(name: &str) -> String {
+    if name.is_ascii() {
+        return format!("attachment; filename=\"{name}\"");
+    }
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// Bytes gathered before they are sent: fewer, larger writes.

@@ -454,6 +454,13 @@ async fn the_download_is_the_jccs_table_and_reads_back_as_the_record() {
         res.headers()["content-disposition"],
         "attachment; filename=\"corridor-voyages-start-to-2022-12-31-port-Odesa.json\""
     );
+    // A name in another script is given as UTF-8 beside an ASCII stand-in
+    // (a review of session 27 saw `T-rkiye`).
+    let named = download(&app, "/api/v1/voyages/export?country=T%C3%BCrkiye").await;
+    assert_eq!(
+        named.headers()["content-disposition"],
+        "attachment; filename=\"corridor-voyages-all-country-T_rkiye.csv\"; filename*=UTF-8''corridor-voyages-all-country-T%C3%BCrkiye.csv"
+    );
     let rows: Vec<serde_json::Value> =
         serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
     let (_, stats) = get(&app, "/api/v1/stats?until=2022-12-31").await;

@@ -6,7 +6,7 @@ import { applicationForm, corridorRules, documentLabel, DOCUMENTS, MAX_FILE_BYTE
 import { h, labelCells, mount, notice, tell } from '../dom.js';
 import { fmtInt, fmtWorkTime } from '../format.js';
 import { go, href } from '../route.js';
-import { arrivalNote } from './queue.js';
+import { arrivalNote, awayTag } from './queue.js';
 import { actionButton, arrivalText, bookingText, forRole, runAction, partiesTable, queueByApplication, slotText, STATUS, statusTag } from './work.js';
 
 /**
@@ -348,7 +348,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
     const editable = EDITABLE.has(app.status);
     // The typed fields over the server's version; documents and port calls are the server's.
     const kept = editable && shown?.edited ? { ...shown.read(), documents: app.content.documents } : null;
-    const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at, rules });
+    const { form, read, check } = applicationForm(kept || app.content, { disabled: !editable, submittedAt: app.submitted_at, currentEta: app.content.eta_inspection_area, rules });
     const mine = { read, edited: Boolean(kept) };
     shown = mine;
     if (kept) form.dataset.unsaved = 'true';
@@ -381,7 +381,7 @@ export const agentApplicationScreen = forRole('agent', 'Application', (root, { s
         app.status === 'submitted' ? [h('dt', null, 'Review'), h('dd', { id: 'app-review' }, 'Waiting for the coordinator to start the parties’ review; the parties decide once it has started.')] : null,
         h('dt', null, 'Queue'), h('dd', { id: 'app-queue' }, slot ? slotText(slot) : '—'),
         bookingText(app, slot) ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-booking' }, bookingText(app, slot))] : null,
-        h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot), arrivalNote(slot)),
+        h('dt', null, 'Arrival'), h('dd', { id: 'app-arrival' }, arrivalText(app, slot), awayTag(slot), arrivalNote(slot)),
         h('dt', null, 'Ready'), h('dd', null, app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : '—'),
         // A corridor that inspects on cause: may it sail, or why is it inspected?
         app.cleared_on_papers ? [h('dt', null, 'Inspection'), h('dd', { id: 'app-inspection-cause' }, 'None required: cleared on its papers, it may sail.')] : null,

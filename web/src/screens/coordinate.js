@@ -400,7 +400,7 @@ function arrivalCell(e, area, areas, zone, status, reload) {
     }, { class: 'secondary', 'data-action': 'arrival' }))), awayTag(e), arrivalNote(e));
 }
 
-const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA' };
+const ARRIVAL = { seen: 'seen by AIS', recorded: 'recorded', expected: 'ETA', late: 'ETA', unconfirmed: 'ETA', inspected: 'ETA' };
 
 /** The queue as the public sees it, with the coordinator's logged override. */
 function queuePanel(signal) {

@@ -17,10 +17,20 @@ function select(id, label, name, options, value) {
       options.map((o) => h('option', { value: o, selected: o === value }, o))));
 }
 
-function filename(params, ext) {
-  const parts = ['vessel-movements', params.from || 'start', params.until || 'end'];
-  for (const k of FILTER_KEYS) if (params[k]) parts.push(String(params[k]).replace(/[^A-Za-z0-9]+/g, '-'));
-  return `${parts.join('_')}.${ext}`;
+/** A filter's value in a file name: its letters and digits, in any script. */
+const slug = (s) => String(s ?? '').split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+
+/**
+ * The download's name, as the server names it (`download_name` in
+ * corridor-server's record.rs): `corridor-voyages-2022-10-01-to-end-port-Odesa.csv`.
+ */
+export function filename(params, ext) {
+  const span = params.from || params.until ? `${params.from || 'start'}-to-${params.until || 'end'}` : 'all';
+  let name = `corridor-voyages-${span}`;
+  for (const k of ['port', 'commodity', 'country', 'imo', 'status']) {
+    if (slug(params[k])) name += `-${k}-${slug(params[k])}`;
+  }
+  return `${name}.${ext}`;
 }
 
 function download(name, blob) {

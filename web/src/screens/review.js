@@ -88,7 +88,7 @@ function planPanel(party, date, signal, onDeadline, onZone) {
     }
     // The plan's times are in its zone; if the screen takes another day for it, this panel is replaced.
     if (onZone?.(learnZone(plan.time_zone))) return;
-    onDeadline?.(plan.deadlines, learnZone(plan.time_zone));
+    onDeadline?.(plan.deadlines, learnZone(plan.time_zone), plan.status);
     const mine = (plan.approvals || []).find((a) => a.party === party);
     const sign = async (decision, done) => {
       if (!heldKey(party)) throw new Error('Load your party’s signing key first.');
@@ -150,10 +150,11 @@ export const reviewListScreen = forRole('delegate', 'Review', (root, { me, param
     planTitle.textContent = `Inspection plan for ${fmtDate(date)}`;
     dueDay.textContent = fmtDate(addDays(date, -1));
     duePassed.textContent = '';
-    mount(planSlot, planPanel(party, date, signal, (deadlines, zone) => {
+    mount(planSlot, planPanel(party, date, signal, (deadlines, zone, status) => {
       if (!deadlines?.approved_plan) return;
       dueTime.textContent = deadlines.approved_plan;
-      duePassed.textContent = deadlinePassed(date, deadlines.approved_plan, zone) ? ' That time has passed.' : '';
+      // An approved plan met it, or was late once: nothing left to warn of.
+      duePassed.textContent = status !== 'approved' && deadlinePassed(date, deadlines.approved_plan, zone) ? ' That time has passed.' : '';
     }, (zone) => {
       dueZone.textContent = zoneName(zone);
       // Without a day asked for, "tomorrow" is the plan's zone's, which may not be the one guessed.
@@ -230,14 +231,15 @@ function keepReceipt(status, receipt, name, why, signature) {
 }
 
 /**
- * What the last amendment changed, so a party deciding again sees what it
- * decides on anew (every decision on the version before was voided).
+ * What changed since the version the parties last decided on (every
+ * decision on it was voided by the amendment that replaced it; later
+ * amendments before anyone decided again are in the list too).
  */
 function amendmentPanel(app) {
   const changes = contentChanges(app.amended_from.content, app.content);
   const show = (v) => (v === null ? '—' : String(v));
   return h('section', { id: 'ra-amended' },
-    h('h3', null, `Changed by the amendment of ${fmtWorkTime(app.amended_from.at)}`),
+    h('h3', null, `Changed since the version the parties last decided on (replaced ${fmtWorkTime(app.amended_from.at)})`),
     changes.length
       ? h('ul', null, changes.map((c) => h('li', { 'data-field': c.field }, h('strong', null, c.field), `: ${show(c.before)} → ${show(c.after)}`)))
       : h('p', { class: 'muted' }, 'Nothing shown differs.'));

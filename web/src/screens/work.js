@@ -151,6 +151,7 @@ export function arrivalText(app, entry, fmt = fmtWorkTime) {
   const eta = `ETA ${fmt(app.content.eta_inspection_area)}`;
   if (entry.arrival === 'late') return `not seen by its ${eta}: it keeps that place until its arrival is seen or recorded`;
   if (entry.arrival === 'unconfirmed') return `its ${eta} has passed and no arrival is known: it keeps that place until the coordinator records its arrival`;
+  if (entry.arrival === 'inspected') return `inspected at the area (its place counts from its ${eta})`;
   return `expected (${eta})`;
 }
 

@@ -51,6 +51,14 @@ test('a submitted application is checked against its submission, not now', () =>
   assert.match(p.message, /before the application was submitted \(2 Jan 2029 00:00 UTC\)/);
   assert.ok(formProblems(c, later, { submittedAt: '2029-01-01T00:00:00Z' }).some((x) => x.field === 'eta'), 'not at the submission itself');
   assert.ok(formProblems(c, later).some((x) => x.field === 'eta' && /in the past/.test(x.message)), 'a draft: against now');
+  // A review of session 27: the server refuses an amendment that moves the
+  // ETA into the past; the form said nothing and let it be sent.
+  const asSent = { submittedAt: '2028-12-20T00:00:00Z', currentEta: '2029-01-01T00:00:00Z' };
+  assert.deepEqual(formProblems(c, later, asSent), [], 'left as it was: still valid');
+  c.eta_inspection_area = '2029-05-01T00:00:00Z';
+  assert.match(formProblems(c, later, asSent).find((x) => x.field === 'eta')?.message || '', /only to a time still to come/);
+  c.eta_inspection_area = '2029-06-02T00:00:00Z';
+  assert.deepEqual(formProblems(c, later, asSent), [], 'moved to a time still to come');
 });
 
 test('the arrival typed in UTC is shown on the centre’s clock too', () => {

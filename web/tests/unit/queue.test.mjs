@@ -42,3 +42,13 @@ test('a vessel that left the inspection area uninspected is said to have left', 
   assert.equal(awayText({ away: true }), 'left the inspection area');
   assert.equal(awayText({ now_at: { place: 'Inspection Area Marmara' } }), '');
 });
+
+// From a review of session 27's fixes: the dashboard saved downloads under
+// names of its own, not the server's, and wrote Türkiye as T-rkiye.
+test('a download is named as the server names it, in any script', async () => {
+  const { filename } = await import('../../src/screens/movements.js');
+  assert.equal(filename({ from: '2022-10-01', country: 'Türkiye', port: 'Odesa' }, 'csv'), 'corridor-voyages-2022-10-01-to-end-port-Odesa-country-Türkiye.csv');
+  assert.equal(filename({ until: '2022-12-31', port: 'Odesa' }, 'json'), 'corridor-voyages-start-to-2022-12-31-port-Odesa.json');
+  assert.equal(filename({}, 'json'), 'corridor-voyages-all.json');
+  assert.equal(filename({ commodity: 'Sunflower meal', status: 'inspected' }, 'csv'), 'corridor-voyages-all-commodity-Sunflower-meal-status-inspected.csv');
+});

@@ -15,6 +15,7 @@ test('an agent sees how the arrival at the inspection area is known', () => {
   assert.equal(arrivalText(app(null), { arrival: 'expected' }, fmt), 'expected (ETA <2026-12-02T06:00:00Z>)');
   assert.match(arrivalText(app(null), { arrival: 'late' }, fmt), /^not seen by its ETA <2026-12-02T06:00:00Z>: it keeps that place/);
   assert.match(arrivalText(app(null), { arrival: 'unconfirmed' }, fmt), /^its ETA <2026-12-02T06:00:00Z> has passed and no arrival is known: it keeps that place until the coordinator records/);
+  assert.equal(arrivalText(app(null), { arrival: 'inspected' }, fmt), 'inspected at the area (its place counts from its ETA <2026-12-02T06:00:00Z>)');
   assert.equal(arrivalText(app(null), null, fmt), '—', 'not waiting: nothing to say');
 });
 

@@ -177,6 +177,10 @@ pub(super) enum Arrival {
     /// it. It keeps its ETA's place, flagged, so no one passes for arrived
     /// on the agent's word alone.
     Unconfirmed(Date),
+    /// No arrival logged, but an inspection was held at the area (it
+    /// failed, not ready): the vessel was there; its place still counts
+    /// from its ETA.
+    Inspected(Date),
 }
 
 impl Arrival {
@@ -186,7 +190,8 @@ impl Arrival {
             | Arrival::Recorded(d)
             | Arrival::Expected(d)
             | Arrival::Late(d)
-            | Arrival::Unconfirmed(d) => d,
+            | Arrival::Unconfirmed(d)
+            | Arrival::Inspected(d) => d,
         }
     }
 
@@ -197,6 +202,7 @@ impl Arrival {
             Arrival::Expected(_) => "expected",
             Arrival::Late(_) => "late",
             Arrival::Unconfirmed(_) => "unconfirmed",
+            Arrival::Inspected(_) => "inspected",
         }
     }
 }
@@ -236,7 +242,11 @@ impl<'a> Planning<'a> {
             };
         }
         let eta = local_date(app.content.eta_inspection_area, &self.tz);
-        if !(app.waiting_for_inspection() && eta < self.today) {
+        if app.last_inspection.is_some() {
+            // A review of session 27 found a vessel failed not ready
+            // called "arrival not confirmed".
+            Arrival::Inspected(eta)
+        } else if !(app.waiting_for_inspection() && eta < self.today) {
             Arrival::Expected(eta)
         } else if self.tracked && crate::arrivals::mmsi_of(app).is_some() {
             Arrival::Late(eta)

@@ -40,7 +40,8 @@ pub struct QueueEntryBody {
     /// or moves it; once seen, its real arrival is its place), or
     /// `unconfirmed` (the ETA, passed where tracking could not see the
     /// vessel: no MMSI declared, or no live feed; the coordinator records
-    /// its arrival).
+    /// its arrival), or `inspected` (the ETA, of a vessel with no arrival
+    /// logged that was inspected at the area and failed, not ready).
     pub arrival: String,
     /// Why an arrival tracking saw was not counted (its AIS names another
     /// IMO number, or none yet): shown to the coordinator and the vessel's
@@ -80,10 +81,12 @@ pub struct QueueEntryBody {
     /// heard that MMSI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub now_at: Option<NowAt>,
-    /// Its arrival counts, but tracking has heard it since away from every
-    /// inspection area and place where vessels wait for one: it has left
-    /// (into a port, out of the corridor) uninspected. The coordinator
-    /// decides what follows; its place stands until then.
+    /// Its arrival counts, but tracking has heard it since in another area
+    /// of the corridor than those where vessels wait for inspection (a port
+    /// approach), or out of the corridor: it has left uninspected. The
+    /// coordinator decides what follows; its place stands until then. (From
+    /// tracking's live picture: a restart knows it again once the vessel
+    /// is heard.)
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub away: bool,
 }
@@ -415,8 +418,10 @@ fn now_at(app: &Application, known: &HashMap<u32, Whereabouts>) -> Option<NowAt>
     })
 }
 
-/// Whether a vessel whose arrival counts has been heard since away from
-/// every place where vessels wait for inspection.
+/// Whether a vessel whose arrival counts has been heard since in another
+/// area of the corridor (a port approach) or out of the corridor. Only in
+/// the corridor's lanes, with no area, is not away: a vessel at anchor
+/// that drifts over the edge of its area stays where it was.
 fn away(
     app: &Application,
     known: &HashMap<u32, Whereabouts>,
@@ -428,9 +433,9 @@ fn away(
     let Some(w) = known.get(&mmsi) else {
         return false;
     };
-    w.heard_at.is_some_and(|t| t > arrival.at)
-        && !w
-            .area
-            .as_ref()
-            .is_some_and(|a| waiting_places.contains(&a.to_lowercase()))
+    let elsewhere = match &w.area {
+        Some(a) => !waiting_places.contains(&a.to_lowercase()),
+        None => !w.in_corridor,
+    };
+    w.heard_at.is_some_and(|t| t > arrival.at) && elsewhere
 }

@@ -405,12 +405,17 @@ impl Clearance {
                         ..
                     } => {
                         content_is(content, content_hash).map_err(bad)?;
-                        app.before_amendment = Some(Box::new(Replaced {
-                            at,
-                            content: std::mem::replace(&mut app.content, content.clone()),
-                            content_hash: app.content_hash,
-                            decisions: std::mem::take(&mut app.decisions),
-                        }));
+                        let replaced = std::mem::replace(&mut app.content, content.clone());
+                        // Amended again before anyone decided: the version
+                        // the parties last decided on stays the one shown.
+                        if !(app.decisions.is_empty() && app.before_amendment.is_some()) {
+                            app.before_amendment = Some(Box::new(Replaced {
+                                at,
+                                content: replaced,
+                                content_hash: app.content_hash,
+                                decisions: std::mem::take(&mut app.decisions),
+                            }));
+                        }
                         app.content_hash = *content_hash;
                         app.awaiting_since = parties.iter().map(|p| (p.clone(), at)).collect();
                         app.status = Status::UnderReview;

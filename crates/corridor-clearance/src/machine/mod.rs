@@ -578,9 +578,10 @@ pub struct Application {
     /// on-cause policy.
     #[serde(default)]
     pub inspection_cause: Option<InspectionCause>,
-    /// The version the last amendment replaced and the parties' decisions
-    /// on it, which the amendment voided: so everyone sees what changed,
-    /// and a hold's reason is not lost with the version it was given on.
+    /// The version the parties last decided on, replaced by an amendment
+    /// that voided those decisions (later amendments before anyone decides
+    /// again leave it): so everyone sees what changed since, and a hold's
+    /// reason is not lost with the version it was given on.
     #[serde(default)]
     pub before_amendment: Option<Box<Replaced>>,
 }
