@@ -2304,6 +2304,14 @@ async fn an_inspected_booking_by_hand_stays_on_its_days_list() {
     let w = world().await;
     let ids = approved_vessels(&w, 930_900, 2, 70, true).await;
     w.s.clock().set("2022-10-06T08:00:00Z".parse().unwrap());
+    let (st, body) = w
+        .as_coord(
+            "POST",
+            &format!("/applications/{}/arrival", ids[0]),
+            Some(&json!({"at": "2022-10-06T05:00:00Z", "area": "Inspection Area Marmara", "evidence": "master's notice of readiness"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
     let (st, body) = w.book(&ids[0], "2022-10-07T12:30:00Z").await;
     assert_eq!(st, StatusCode::OK, "{body}");
     w.s.clock().set("2022-10-07T12:45:00Z".parse().unwrap());
@@ -2328,6 +2336,9 @@ async fn an_inspected_booking_by_hand_stays_on_its_days_list() {
         (&json!("failed_not_ready"), &Value::Null, &json!("15:30")),
         "{day}"
     );
+    // Where the team goes: the area the vessel arrived at (a review of
+    // session 27 found bookings by hand said no area).
+    assert_eq!(listed[0]["area"], "Inspection Area Marmara", "{day}");
     // Not on another day's list.
     let (_, next) = w
         .as_coord("GET", "/inspections?date=2022-10-08", None)
@@ -2759,7 +2770,7 @@ async fn a_withdrawn_vessels_slot_is_cancelled_on_the_inspectors_list() {
     assert_eq!(
         why,
         [
-            "booked again for 2022-10-07T12:30:00Z",
+            "booked again for 2022-10-07 15:30 UTC+03:00",
             "its application was withdrawn"
         ],
         "{shown}"

@@ -202,8 +202,12 @@ function planPanel(date, signal, onZone, onPlan) {
       h('caption', null, `Start and end are ${zoneName(zone, `${date}T12:00:00Z`)}.`),
       h('thead', null, h('tr', null, ['Vessel', 'Application', 'Team', 'Start', 'End', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, rows.map((a, i) => {
+        // Its own team even when a stoppage stopped it that day: shown as
+        // it is, not as the first team still working (a review saw a
+        // stopped slot shown on another team, like a double booking).
+        const own = teams.includes(a.team) ? [] : [a.team];
         const team = h('select', { 'aria-label': `Team for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].team = ev.target.value; } },
-          teams.map((t) => h('option', { value: t, selected: t === a.team }, String(t))));
+          [...own, ...teams].map((t) => h('option', { value: t, selected: t === a.team }, own.includes(t) ? `${t} (not working that day)` : String(t))));
         const start = h('input', { type: 'time', value: a.start, 'aria-label': `Start for ${a.vessel_name}`, disabled: !editable, onchange: (ev) => { rows[i].start = ev.target.value; } });
         const tr = h('tr', { 'data-id': a.application_id },
           h('th', { scope: 'row' }, a.vessel_name), h('td', null, a.application_id), h('td', null, team), h('td', null, start), h('td', null, a.end),

@@ -106,7 +106,7 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
         h('span', null, statusTag(slot?.status || a.status)),
         // One clock for both: the plan's HH:MM (in the plan's zone) and a scheduled time, each with its zone.
         slot?.team != null ? h('span', { class: 'muted' }, `${slot.start}–${fmtClock(slot.end, date, zone)} · team ${slot.team}${slot.area ? ` · ${slot.area}` : ''}`)
-          : slot ? h('span', { class: 'muted', 'data-scheduled': slot.start_at }, `scheduled ${scheduledText(slot.start_at, date, zone)} (outside the plan)`)
+          : slot ? h('span', { class: 'muted', 'data-scheduled': slot.start_at }, `scheduled ${scheduledText(slot.start_at, date, zone)} (outside the plan)${slot.area ? ` · ${slot.area}` : ''}`)
           : a.inspection_at ? h('span', { class: 'muted', 'data-scheduled': a.inspection_at }, `scheduled ${scheduledText(a.inspection_at, date, zone)} (outside the plan)`)
             : h('span', { class: 'muted' }, 'not in the day’s plan'));
     })), ...cancelled);
@@ -115,6 +115,42 @@ export const inspectListScreen = forRole('inspector', 'Inspections', (root, { pa
   });
 });
 
+/**
+ * What the team has typed for an application, kept in the tab until the
+ * result is recorded: a reload, or a page lost with the signal, must not
+ * cost the checklist (`{checks: [ids], result, reason_code, text}`).
+ */
+export const drafts = {
+  key: (id) => `corridor.inspection.${id}`,
+  read(id, store = globalThis.sessionStorage) {
+    try {
+      return JSON.parse(store?.getItem(this.key(id)) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  write(id, draft, store = globalThis.sessionStorage) {
+    try {
+      store?.setItem(this.key(id), JSON.stringify(draft));
+    } catch { /* private mode, full: the form still works */ }
+  },
+  clear(id, store = globalThis.sessionStorage) {
+    try {
+      store?.removeItem(this.key(id));
+    } catch { /* as above */ }
+  },
+};
+
+/**
+ * Whether a result sent without an answer (the network dropped) was
+ * recorded all the same: the application's last inspection is newer than
+ * the one before the result was sent.
+ */
+export function recordedMeanwhile(before, now) {
+  const at = now?.last_inspection?.recorded_at;
+  return Boolean(at) && at !== (before?.last_inspection?.recorded_at ?? null);
+}
+
 export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root, { params, signal }, id) => {
   const status = h('div', { 'aria-live': 'polite', id: 'inspect-status' });
   const body = h('div', null, notice('info', 'Loading…'));
@@ -122,7 +158,9 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
     h('section', { class: 'panel', id: 'inspection', 'aria-labelledby': 'in-title' }, h('h2', { id: 'in-title' }, id), status, body));
 
   const refresh = async () => {
-    const [app, items] = await Promise.all([getJSON(`/applications/${id}`, null, { signal }), checklist(signal)]);
+    const day = isDay(params.date) ? params.date : null;
+    const [app, items, plan] = await Promise.all([getJSON(`/applications/${id}`, null, { signal }), checklist(signal),
+      assignments(day, signal).catch(() => null)]);
     const c = app.content;
     document.getElementById('in-title').textContent = `${c.vessel.name} · ${id}`;
     const form = h('form', { class: 'form', id: 'inspection-form' },
@@ -134,6 +172,20 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
         h('div', { class: 'field' }, h('label', { for: 'finding-code' }, 'Finding code (failures)'), h('input', { id: 'finding-code', name: 'reason_code', placeholder: 'GAS_IN_HOLDS', autocapitalize: 'characters' })),
         h('div', { class: 'field' }, h('label', { for: 'finding-text' }, 'Findings'), h('textarea', { id: 'finding-text', name: 'text', rows: 3 }))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', disabled: app.status !== 'awaiting_inspection' }, 'Record the result')));
+    // What was typed before a reload comes back, until it is recorded.
+    const kept = drafts.read(id);
+    if (kept) {
+      for (const k of kept.checks || []) if (form.elements[`check-${k}`]) form.elements[`check-${k}`].checked = true;
+      for (const r of form.querySelectorAll('input[name=result]')) r.checked = r.value === kept.result;
+      form.elements.reason_code.value = kept.reason_code || '';
+      form.elements.text.value = kept.text || '';
+    }
+    form.addEventListener('input', () => drafts.write(id, {
+      checks: items.filter(({ id: k }) => form.elements[`check-${k}`].checked).map(({ id: k }) => k),
+      result: form.elements.result.value,
+      reason_code: form.elements.reason_code.value,
+      text: form.elements.text.value,
+    }));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const result = form.elements.result.value;
@@ -149,19 +201,43 @@ export const inspectApplicationScreen = forRole('inspector', 'Inspection', (root
       // inspection; and the button waits, so a second tap sends nothing.
       await runAction(status, async (done) => {
         // The log keeps which checks the team confirmed, pass or fail.
-        await postJSON(`/applications/${id}/inspection`, { outcome, checked });
+        try {
+          await postJSON(`/applications/${id}/inspection`, { outcome, checked });
+        } catch (e) {
+          // No answer: the result may have reached the server all the same.
+          // Asked before "not recorded" is said (a review saw a result
+          // logged, then refused as a second one, both called not recorded).
+          if (e.status !== 0) throw e;
+          const now = await getJSON(`/applications/${id}`, null, { signal }).catch(() => null);
+          if (!recordedMeanwhile(app, now)) throw e;
+          drafts.clear(id);
+          done(`Recorded: ${now.last_inspection.outcome.result.replace(/_/g, ' ')} (the answer was lost on the way; the server has it).`);
+          await refresh();
+          return;
+        }
+        drafts.clear(id);
         done(`Recorded: ${result.replace(/_/g, ' ')}.`);
         await refresh();
       }, { button: ev.submitter || form.querySelector('button[type=submit]'), refused: 'Not recorded' });
     });
     const row = (k, v) => [h('dt', null, k), h('dd', null, v)];
+    // Where and when the team goes: the day's slot, else the booking and
+    // the place the vessel was seen or recorded arriving at.
+    const slot = plan?.byId.get(id);
+    const zone = plan?.zone || centreZone();
+    const at = slot?.start_at || app.inspection_at;
+    const where = slot?.area || app.area_arrival?.area;
+    const cancelled = plan?.cancelled.find((x) => x.application_id === id && (!app.inspection_at || x.start_at === app.inspection_at));
     mount(body,
+      cancelled ? h('p', { class: 'notice notice-error', id: 'in-cancelled', role: 'status' }, `Cancelled: ${cancelled.why}. Nothing is to be recorded for this slot.`) : null,
       h('dl', { class: 'facts' },
         row('Status', h('span', { id: 'in-state' }, statusTag(app.status))),
+        at ? row('Booked', h('span', { id: 'in-slot' }, `${fmtTimestamp(at, zone)}${slot?.team ? ` · team ${slot.team}` : ''}`)) : null,
+        where ? row('Where', h('span', { id: 'in-where' }, where)) : null,
         row('IMO', c.vessel.imo), row('Flag', c.vessel.flag),
         row('Cargo', c.cargo.map((l) => `${l.commodity.replace(/_/g, ' ')} ${fmtTonnes(l.tonnes)} t`).join('; ')),
         row('Crew', String(c.crew_count)),
-        row('Ready', app.ready_at ? `declared ${fmtWorkTime(app.ready_at)}` : 'not declared')),
+        row('Ready', app.ready_at ? [`declared ${fmtWorkTime(app.ready_at)}`, app.readiness?.note ? ` (“${app.readiness.note}”)` : ''] : 'not declared')),
       app.status === 'awaiting_inspection' ? form : notice('info', `Nothing to record: the application is ${app.status.replace(/_/g, ' ')}.`));
   };
   refresh().catch((e) => {

@@ -43,3 +43,30 @@ test('a booking by hand that was inspected stays on its day', () => {
   };
   assert.deepEqual(dayList(apps, plan, date, zone).map((a) => a.id), ['H']);
 });
+
+// From a review of an inspector's day on a phone (session 27): a result
+// whose answer was lost was called "not recorded" though the server had it,
+// and a reload emptied the form.
+test('a result sent without an answer is known to be recorded when it was', async () => {
+  const { recordedMeanwhile } = await import('../../src/screens/inspect.js');
+  const before = { last_inspection: { recorded_at: '2026-12-01T08:00:00Z' } };
+  assert.equal(recordedMeanwhile(before, { last_inspection: { recorded_at: '2026-12-02T05:10:00Z' } }), true);
+  assert.equal(recordedMeanwhile(before, before), false, 'the earlier result only');
+  assert.equal(recordedMeanwhile({}, { last_inspection: { recorded_at: '2026-12-02T05:10:00Z' } }), true, 'the first result');
+  assert.equal(recordedMeanwhile({}, null), false, 'the server did not answer either');
+  assert.equal(recordedMeanwhile({}, {}), false);
+});
+
+test('what the team typed is kept until the result is recorded', async () => {
+  const { drafts } = await import('../../src/screens/inspect.js');
+  const mem = new Map();
+  const store = { getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => mem.set(k, v), removeItem: (k) => mem.delete(k) };
+  assert.equal(drafts.read('A-1', store), null);
+  drafts.write('A-1', { checks: ['gas_free'], result: 'not_ready', reason_code: 'GAS', text: 'hold 3' }, store);
+  assert.deepEqual(drafts.read('A-1', store), { checks: ['gas_free'], result: 'not_ready', reason_code: 'GAS', text: 'hold 3' });
+  assert.equal(drafts.read('A-2', store), null, 'one draft per application');
+  drafts.clear('A-1', store);
+  assert.equal(drafts.read('A-1', store), null);
+  mem.set(drafts.key('A-3'), '{not json');
+  assert.equal(drafts.read('A-3', store), null, 'a damaged draft is no draft');
+});

@@ -15,7 +15,7 @@ pub struct InspectionsQuery {
 
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionsQuery),
-    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team, area and end null), standing or inspected (status: how it ended), in time order; `cancelled` lists its slots a stoppage stopped, the vessel was booked again elsewhere since, or whose application was withdrawn or expired before them, and bookings made by hand for the day that a stoppage stopped or whose application ended before them (team null)"),
+    responses((status = 200, body = Object, description = "{date, plan_status, plan_version, time_zone, inspections[{application_id, vessel, team, area, start, end, start_at, status, cargo, readiness, ready_at, not_ready_count}], cancelled[{application_id, vessel_name, team, start, start_at, why}]}: the approved plan's inspections (empty until the plan is approved) and the bookings made by hand for the day (team and end null; area: where the vessel was seen or recorded arriving, else null), standing or inspected (status: how it ended), in time order; `cancelled` lists its slots a stoppage stopped, the vessel was booked again elsewhere since, or whose application was withdrawn or expired before them, and bookings made by hand for the day that a stoppage stopped or whose application ended before them (team null)"),
         (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_inspections(
     State(s): Svc,
@@ -62,7 +62,11 @@ pub(crate) async fn get_inspections(
         }
         if app.inspection_at != Some(a.start_at) {
             return Some(match app.inspection_at {
-                Some(t) => format!("booked again for {}", corridor_ledger::time::format(t)),
+                // On the centre's clock, as the list's times are.
+                Some(t) => format!(
+                    "booked again for {}",
+                    t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M UTC%:z")
+                ),
                 None => "no longer booked".into(),
             });
         }
@@ -192,12 +196,14 @@ pub(crate) async fn get_inspections(
                 .collect()
         })
         .unwrap_or_default();
-    // Bookings made by hand for this day: no team, no end. Those that
-    // stand, and those already inspected, with how they ended.
+    // Bookings made by hand for this day: no team, no end; the area where
+    // the vessel was seen or recorded arriving (a review of session 27: the
+    // team did not know which of two areas 90 minutes apart to go to).
+    // Those that stand, and those already inspected, with how they ended.
     let by_hand = |app: &Application, at: Timestamp, status: Status| {
         let slot = json!({
             "team": Value::Null,
-            "area": Value::Null,
+            "area": app.area_arrival.as_ref().map(|a| a.area.clone()),
             "start": clock_time(at, &tz),
             "end": Value::Null,
             "start_at": corridor_ledger::time::format(at),
