@@ -49,31 +49,6 @@ pub type AlertLookup = Arc<
         + Sync,
 >;
 
-/// Where the service keeps its lookup: set once at start-up.
-#[derive(Default)]
-pub(crate) struct LookupSlot(std::sync::OnceLock<AlertLookup>);
-
-impl LookupSlot {
-    pub(crate) fn get(&self) -> Option<&AlertLookup> {
-        self.0.get()
-    }
-
-    /// `false` when one was set before (the first stays).
-    pub(crate) fn set(&self, lookup: AlertLookup) -> bool {
-        self.0.set(lookup).is_ok()
-    }
-}
-
-impl std::fmt::Debug for LookupSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "AlertLookup(set)"
-        } else {
-            "AlertLookup(none)"
-        })
-    }
-}
-
 /// The acknowledgement routes (merged into the clearance router).
 pub fn routes() -> Router<Arc<Service>> {
     Router::new()

@@ -72,20 +72,6 @@ pub type WhereaboutsLookup = Arc<
         + Sync,
 >;
 
-/// The lookup, once whoever runs the tracking has set it.
-#[derive(Default)]
-pub(crate) struct WhereaboutsSlot(std::sync::OnceLock<WhereaboutsLookup>);
-
-impl std::fmt::Debug for WhereaboutsSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "WhereaboutsLookup(set)"
-        } else {
-            "WhereaboutsLookup(none)"
-        })
-    }
-}
-
 /// The arrival route (merged into the clearance router).
 pub fn routes() -> Router<Arc<Service>> {
     Router::new().route("/applications/{id}/arrival", post(record_arrival))
@@ -96,14 +82,14 @@ impl Service {
     /// vessel that arrived and then left the inspection area is shown as
     /// away); the first call wins (it is wiring, done at start-up).
     pub fn set_whereabouts(&self, lookup: WhereaboutsLookup) {
-        if self.whereabouts.0.set(lookup).is_err() {
+        if !self.whereabouts.set(lookup) {
             tracing::warn!("whereabouts lookup set twice; the first one stays");
         }
     }
 
     /// Where tracking places each vessel it knows; empty without tracking.
     pub(crate) async fn whereabouts(&self) -> std::collections::HashMap<u32, Whereabouts> {
-        match self.whereabouts.0.get() {
+        match self.whereabouts.get() {
             Some(lookup) => lookup().await,
             None => std::collections::HashMap::new(),
         }

@@ -105,9 +105,9 @@ pub struct Service {
     /// Inspection resources and the queue rule (the planner's configuration).
     pub(crate) capacity: corridor_planner::CapacityConfig,
     /// Finds tracking alerts by key (set once by whoever runs the tracking).
-    pub(crate) alert_lookup: crate::alerts::LookupSlot,
+    pub(crate) alert_lookup: Wired<crate::alerts::AlertLookup>,
     /// Where tracking places each vessel now (set once by whoever runs the tracking).
-    pub(crate) whereabouts: crate::arrivals::WhereaboutsSlot,
+    pub(crate) whereabouts: Wired<crate::arrivals::WhereaboutsLookup>,
     /// Each acknowledgement as it is logged, for live screens.
     pub(crate) acks: tokio::sync::broadcast::Sender<crate::alerts::AckBody>,
     /// The largest log size this process stored a checkpoint for: a
@@ -211,8 +211,8 @@ impl Service {
             state: Arc::new(Mutex::new(state)),
             limiter: std::sync::Mutex::new(crate::auth::LoginLimiter::default()),
             capacity,
-            alert_lookup: crate::alerts::LookupSlot::default(),
-            whereabouts: crate::arrivals::WhereaboutsSlot::default(),
+            alert_lookup: Wired::default(),
+            whereabouts: Wired::default(),
             acks: tokio::sync::broadcast::channel(ACK_FEED).0,
             checkpointed: std::sync::atomic::AtomicU64::new(0),
             hashing: tokio::sync::Semaphore::new(
@@ -1046,5 +1046,37 @@ pub(crate) fn key_row(k: &KeyRecord) -> KeyRow {
         public_key: k.public_key.to_base64(),
         valid_from: corridor_ledger::time::format(k.valid_from),
         valid_until: k.valid_until.map(corridor_ledger::time::format),
+    }
+}
+
+/// A hook into tracking that whoever runs it sets once at start-up (a
+/// server without tracking leaves it unset); shown by `Debug` as set or
+/// not, since the closures inside print nothing useful.
+pub(crate) struct Wired<T>(std::sync::OnceLock<T>);
+
+impl<T> Default for Wired<T> {
+    fn default() -> Self {
+        Wired(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Wired<T> {
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.0.get()
+    }
+
+    /// `false` when it was set before (the first stays).
+    pub(crate) fn set(&self, hook: T) -> bool {
+        self.0.set(hook).is_ok()
+    }
+}
+
+impl<T> std::fmt::Debug for Wired<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Wired(set)"
+        } else {
+            "Wired(none)"
+        })
     }
 }

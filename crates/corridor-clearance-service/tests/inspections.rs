@@ -86,26 +86,67 @@ impl World {
     ) -> String {
         let (id, hash) = self.in_review(agent, imo, eta_hours, wfp, mmsi).await;
         for p in PARTIES {
-            let d = sign(
-                key_of(&self.keys, p),
-                p,
-                &id,
-                hash,
-                DecisionKind::Approve,
-                self.s.clock().now(),
-            );
-            let token = login(&self.app, &delegate(p)).await;
-            let (st, body) = call(
-                &self.app,
-                "POST",
-                &format!("/applications/{id}/decisions"),
-                Some(&token),
-                Some(&serde_json::to_value(&d).unwrap()),
-            )
-            .await;
+            let (st, body) = self.decide(&id, p, hash, DecisionKind::Approve).await;
             assert_eq!(st, StatusCode::OK, "{body}");
         }
         id
+    }
+
+    /// Party `party`'s decision on version `hash` of application `id`,
+    /// signed with its key now and sent by its delegate.
+    async fn decide(
+        &self,
+        id: &str,
+        party: &str,
+        hash: Hash,
+        kind: DecisionKind,
+    ) -> (StatusCode, Value) {
+        let d = sign(
+            key_of(&self.keys, party),
+            party,
+            id,
+            hash,
+            kind,
+            self.s.clock().now(),
+        );
+        let token = login(&self.app, &delegate(party)).await;
+        call(
+            &self.app,
+            "POST",
+            &format!("/applications/{id}/decisions"),
+            Some(&token),
+            Some(&serde_json::to_value(&d).unwrap()),
+        )
+        .await
+    }
+
+    /// A draft by `agent` (signed in as `token`) for vessel `imo`, its ETA
+    /// `eta_hours` from now; its id.
+    async fn draft(
+        &self,
+        token: &str,
+        imo: &str,
+        eta_hours: i64,
+        edit: impl FnOnce(&mut Value),
+    ) -> String {
+        let eta = self
+            .s
+            .clock()
+            .now()
+            .checked_add(SignedDuration::from_hours(eta_hours))
+            .unwrap();
+        let mut c = serde_json::to_value(content(eta, imo)).unwrap();
+        edit(&mut c);
+        let (st, body) = call(
+            &self.app,
+            "POST",
+            "/applications",
+            Some(token),
+            Some(&json!({ "content": c })),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_string()
     }
 
     /// An application by `agent`, its documents attached, submitted and
@@ -119,27 +160,14 @@ impl World {
         mmsi: Option<u32>,
     ) -> (String, Hash) {
         let token = login(&self.app, agent).await;
-        let eta = self
-            .s
-            .clock()
-            .now()
-            .checked_add(SignedDuration::from_hours(eta_hours))
-            .unwrap();
-        let mut c = serde_json::to_value(content(eta, imo)).unwrap();
-        c["wfp"] = json!(wfp);
-        if let Some(m) = mmsi {
-            c["vessel"]["mmsi"] = json!(m.to_string());
-        }
-        let (st, body) = call(
-            &self.app,
-            "POST",
-            "/applications",
-            Some(&token),
-            Some(&json!({ "content": c })),
-        )
-        .await;
-        assert_eq!(st, StatusCode::CREATED, "{body}");
-        let id = body["id"].as_str().unwrap().to_string();
+        let id = self
+            .draft(&token, imo, eta_hours, |c| {
+                c["wfp"] = json!(wfp);
+                if let Some(m) = mmsi {
+                    c["vessel"]["mmsi"] = json!(m.to_string());
+                }
+            })
+            .await;
         for kind in [
             "port_entry_request",
             "crew_list",
@@ -3650,22 +3678,7 @@ async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
     let w = world().await;
     let first = w.approved("agent-a", &imo(935_000), 48, false).await;
     let agent = login(&w.app, "agent-a").await;
-    let eta =
-        w.s.clock()
-            .now()
-            .checked_add(SignedDuration::from_hours(72))
-            .unwrap();
-    let c = serde_json::to_value(content(eta, &imo(935_000))).unwrap();
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        "/applications",
-        Some(&agent),
-        Some(&json!({ "content": c })),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
-    let draft = body["id"].as_str().unwrap().to_string();
+    let draft = w.draft(&agent, &imo(935_000), 72, |_| {}).await;
     let (st, e) = call(
         &w.app,
         "GET",
@@ -3724,21 +3737,7 @@ async fn a_draft_for_a_vessel_already_applied_for_is_not_called_eligible() {
 async fn a_file_attached_twice_is_told_as_what_it_is_attached() {
     let w = world().await;
     let agent = login(&w.app, "agent-a").await;
-    let eta =
-        w.s.clock()
-            .now()
-            .checked_add(SignedDuration::from_hours(72))
-            .unwrap();
-    let c = serde_json::to_value(content(eta, &imo(936_000))).unwrap();
-    let (_, body) = call(
-        &w.app,
-        "POST",
-        "/applications",
-        Some(&agent),
-        Some(&json!({ "content": c })),
-    )
-    .await;
-    let id = body["id"].as_str().unwrap().to_string();
+    let id = w.draft(&agent, &imo(936_000), 72, |_| {}).await;
     let path = |kind: &str| format!("/applications/{id}/documents?kind={kind}&filename=pack.pdf");
     let (st, body) = upload(&w.app, &path("crew_list"), &agent, pdf("the pack")).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
@@ -3760,27 +3759,13 @@ async fn a_file_attached_twice_is_told_as_what_it_is_attached() {
 async fn an_amendment_keeps_the_voided_holds_and_what_it_replaced_in_view() {
     let w = world().await;
     let (id, hash) = w.in_review("agent-a", &imo(937_000), 72, false, None).await;
-    let d = sign(
-        key_of(&w.keys, "RU"),
-        "RU",
-        &id,
-        hash,
-        DecisionKind::Hold {
-            reason_code: "SANCTIONS".into(),
-            text: "owner listed".into(),
-        },
-        w.s.clock().now(),
-    );
-    let ru = login(&w.app, &delegate("RU")).await;
-    let (st, body) = call(
-        &w.app,
-        "POST",
-        &format!("/applications/{id}/decisions"),
-        Some(&ru),
-        Some(&serde_json::to_value(&d).unwrap()),
-    )
-    .await;
+    let hold = DecisionKind::Hold {
+        reason_code: "SANCTIONS".into(),
+        text: "owner listed".into(),
+    };
+    let (st, body) = w.decide(&id, "RU", hash, hold).await;
     assert_eq!(st, StatusCode::OK, "{body}");
+    let ru = login(&w.app, &delegate("RU")).await;
 
     let agent = login(&w.app, "agent-a").await;
     let (_, before) = call(

@@ -339,16 +339,16 @@ fn attachment(name: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii() { c } else { '_' })
         .collect();
-    let mut encoded = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let encoded = percent_encoding::utf8_percent_encode(name, UNRESERVED);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
+
+/// Bytes left as they are in a percent-encoded value: RFC 3986's unreserved.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Bytes gathered before they are sent: fewer, larger writes.
 const CHUNK: usize = 64 * 1024;

@@ -215,14 +215,13 @@ fn names_user(url: &str) -> bool {
 /// `url` with `user` as its `user=` parameter (the last one counts).
 fn with_user(url: &str, user: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
-    let mut encoded = String::new();
-    for b in user.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
+    // Percent-encoded but for RFC 3986's unreserved bytes.
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(user, UNRESERVED);
     format!("{url}{sep}user={encoded}")
 }
 

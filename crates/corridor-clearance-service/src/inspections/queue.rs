@@ -152,14 +152,6 @@ async fn queue_body(
 ) -> Result<QueueBody, ServiceError> {
     // Asked before the clearance state is held: tracking answers on its own time.
     let whereabouts = s.whereabouts().await;
-    // Where vessels wait for inspection: the areas and their places.
-    let waiting_places: std::collections::HashSet<String> = s
-        .capacity()
-        .areas
-        .iter()
-        .flat_map(|a| std::iter::once(&a.name).chain(&a.geometry))
-        .map(|n| n.to_lowercase())
-        .collect();
     let clearance = s.clearance().await;
     let now = s.now().await;
     let planning = Planning::new(s, &clearance, now)?;
@@ -250,7 +242,7 @@ async fn queue_body(
             booked: booked.map(|d| d.to_string()),
             mine,
             now_at: now_at(w.app, &whereabouts),
-            away: away(w.app, &whereabouts, &waiting_places),
+            away: away(w.app, &whereabouts, s.capacity()),
         });
     }
     let mut stoppages: Vec<&corridor_clearance::Stoppage> = clearance
@@ -425,7 +417,7 @@ fn now_at(app: &Application, known: &HashMap<u32, Whereabouts>) -> Option<NowAt>
 fn away(
     app: &Application,
     known: &HashMap<u32, Whereabouts>,
-    waiting_places: &std::collections::HashSet<String>,
+    cap: &corridor_planner::CapacityConfig,
 ) -> bool {
     let (Some(arrival), Some(mmsi)) = (&app.area_arrival, crate::arrivals::mmsi_of(app)) else {
         return false;
@@ -434,7 +426,8 @@ fn away(
         return false;
     };
     let elsewhere = match &w.area {
-        Some(a) => !waiting_places.contains(&a.to_lowercase()),
+        // Not a place any inspection area names (`area_at`, as arrivals are matched).
+        Some(a) => cap.area_at(a).is_none(),
         None => !w.in_corridor,
     };
     w.heard_at.is_some_and(|t| t > arrival.at) && elsewhere
