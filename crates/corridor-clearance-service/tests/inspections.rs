@@ -159,15 +159,25 @@ impl World {
         wfp: bool,
         mmsi: Option<u32>,
     ) -> (String, Hash) {
+        self.in_review_with(agent, imo, eta_hours, |c| {
+            c["wfp"] = json!(wfp);
+            if let Some(m) = mmsi {
+                c["vessel"]["mmsi"] = json!(m.to_string());
+            }
+        })
+        .await
+    }
+
+    /// As [`World::in_review`], its content edited by `edit` first.
+    async fn in_review_with(
+        &self,
+        agent: &str,
+        imo: &str,
+        eta_hours: i64,
+        edit: impl FnOnce(&mut Value),
+    ) -> (String, Hash) {
         let token = login(&self.app, agent).await;
-        let id = self
-            .draft(&token, imo, eta_hours, |c| {
-                c["wfp"] = json!(wfp);
-                if let Some(m) = mmsi {
-                    c["vessel"]["mmsi"] = json!(m.to_string());
-                }
-            })
-            .await;
+        let id = self.draft(&token, imo, eta_hours, edit).await;
         for kind in [
             "port_entry_request",
             "crew_list",
@@ -3983,4 +3993,69 @@ async fn a_waiting_vessel_seen_to_leave_the_inspection_area_is_away() {
     let ea = entry(&q, &a);
     assert_eq!(ea.get("away"), None, "heard there before it arrived: {ea}");
     assert_eq!(ea["now_at"]["place"], "outside the corridor");
+}
+
+/// Open finding 66: tracking is told which vessels still await their
+/// inspection, and where each may not go before it: a vessel bound for a
+/// corridor port not into the port, one bound out not out of the corridor.
+/// Drafts are not voyages yet; a passed inspection ends the wait.
+#[tokio::test]
+async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
+    let w = world().await;
+    let out_mmsi = 271_000_041;
+    let outbound = w
+        .approved_with("agent-a", &imo(939_000), 48, false, Some(out_mmsi))
+        .await;
+    let (inbound, _) = w
+        .in_review_with("agent-a", &imo(939_001), 48, |c| {
+            c["itinerary"]["from_port"] = json!("TRIST");
+            c["itinerary"]["to_port"] = json!("UAODS");
+            c["vessel"]["mmsi"] = json!("271000042");
+        })
+        .await;
+    let token = login(&w.app, "agent-a").await;
+    let draft = w.draft(&token, &imo(939_002), 48, |_| {}).await;
+    let awaited = |c: &corridor_clearance::Clearance| {
+        let mut v: Vec<_> = c
+            .awaited_inspections()
+            .into_iter()
+            .map(|a| (a.application_id, a.mmsi, a.imo, a.bound_in))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want = vec![
+        (
+            outbound.clone(),
+            Some(out_mmsi),
+            imo(939_000).parse::<u32>().ok(),
+            false,
+        ),
+        (
+            inbound.clone(),
+            Some(271_000_042),
+            imo(939_001).parse::<u32>().ok(),
+            true,
+        ),
+    ];
+    want.sort();
+    assert_eq!(awaited(&w.s.clearance().await), want);
+    assert!(!awaited(&w.s.clearance().await).iter().any(|a| a.0 == draft));
+
+    // Inspected and passed: free to sail on.
+    w.declare_ready(&outbound).await;
+    let (st, body) = w.book(&outbound, "2022-10-05T10:00:00Z").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    w.s.clock().set("2022-10-05T11:00:00Z".parse().unwrap());
+    let (st, body) = w
+        .record(
+            &outbound,
+            json!({"result": "passed"}),
+            &["papers", "crew", "cargo", "prohibited", "gas"],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let left = awaited(&w.s.clearance().await);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].0, inbound);
 }

@@ -43,3 +43,47 @@ pub struct AlertAck {
 
 /// Longest alert key accepted (the pipeline's keys are far shorter).
 pub const MAX_KEY_CHARS: usize = 200;
+
+/// A vessel awaiting its inspection, as tracking is told of it: tracking
+/// raises `skipped_inspection` when one bound in reaches a port, or one
+/// bound out leaves the corridor, before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwaitedInspection {
+    /// The application awaiting it.
+    pub application_id: String,
+    /// The MMSI it declares (nine digits), if any.
+    pub mmsi: Option<u32>,
+    /// The IMO number it declares, if it reads as one.
+    pub imo: Option<u32>,
+    /// Bound for one of the corridor's ports (inspected before it);
+    /// otherwise bound out (inspected before leaving the corridor).
+    pub bound_in: bool,
+}
+
+impl crate::Clearance {
+    /// Every vessel whose voyage may not go on before an inspection: its
+    /// application submitted and not yet decided (nor inspected), or
+    /// approved and waiting for the inspection (again, after failing not
+    /// ready). A vessel cleared on its papers is free to sail; a passed
+    /// inspection, a refusal, a withdrawal or an expiry ends the wait.
+    pub fn awaited_inspections(&self) -> Vec<AwaitedInspection> {
+        use crate::Status::*;
+        self.applications
+            .values()
+            .filter(|a| match a.status {
+                Submitted | UnderReview | Held => true,
+                Approved | AwaitingInspection | FailedNotReady => a.waiting_for_inspection(),
+                _ => false,
+            })
+            .map(|a| {
+                let v = &a.content.vessel;
+                AwaitedInspection {
+                    application_id: a.id.clone(),
+                    mmsi: v.mmsi_digits().and_then(|m| m.parse().ok()),
+                    imo: v.imo.trim().parse().ok(),
+                    bound_in: self.config.ports.contains(&a.content.itinerary.to_port),
+                }
+            })
+            .collect()
+    }
+}

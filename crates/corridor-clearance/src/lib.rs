@@ -15,7 +15,7 @@
 //! | [`machine`] | [`Clearance`]: the application state machine, corridor suspension, deadlines and overdue parties, replay |
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
 //! | [`stoppage`] | days off and stoppages the coordinator declares ([`Stoppage`]): weather, a day off, a party absent (only its teams stop); logged with a reason, lifted with one |
-//! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note |
+//! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note; and the vessels tracking is told await an inspection ([`Clearance::awaited_inspections`]), for its `skipped_inspection` alert |
 //! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, time held, time overdue and waits that ended undecided, overdue now; the same for the daily plans ([`PlanTimetable`] says when a plan is due); [`Tally`] keeps them up to date one event at a time |
 //!
 //! ## API boundary (what the server and store use)
@@ -73,7 +73,7 @@ pub mod stoppage;
 pub use accountability::{
     Accountability, PartyAccountability, PlanAccountability, PlanTimetable, Tally, accountability,
 };
-pub use alerts::{AlertAck, AlertRef};
+pub use alerts::{AlertAck, AlertRef, AwaitedInspection};
 pub use application::{ApplicationContent, CargoLine, Document, Itinerary, PortCall, Vessel};
 pub use config::{
     CheckItem, ConsensusRule, CorridorConfig, InspectionPolicy, InspectionRules, Party,

@@ -481,7 +481,8 @@ struct AlertItem {
     id: u64,
     /// `corridor_entry`, `corridor_exit`, `deviation`, `ais_gap`,
     /// `loitering`, `encounter`, `identity_mismatch`, `impossible_jump`,
-    /// `area_arrival` or `mmsi_conflict`.
+    /// `area_arrival`, `mmsi_conflict` or `skipped_inspection` (a vessel
+    /// reached a port, or left the corridor, before its inspection).
     kind: String,
     mmsi: u32,
     #[schema(value_type = String, format = DateTime)]

@@ -34,11 +34,14 @@ pub enum AlertKind {
     /// One MMSI's reports keep alternating between two places no ship could
     /// travel between: two transmitters share it.
     MmsiConflict,
+    /// Reached a port, or left the corridor, before an inspection it must
+    /// pass first (the caller's [`crate::InspectionsDue`] says whose).
+    SkippedInspection,
 }
 
 impl AlertKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::CorridorEntry,
         Self::CorridorExit,
         Self::Deviation,
@@ -49,6 +52,7 @@ impl AlertKind {
         Self::ImpossibleJump,
         Self::AreaArrival,
         Self::MmsiConflict,
+        Self::SkippedInspection,
     ];
 
     /// The snake_case name.
@@ -64,6 +68,7 @@ impl AlertKind {
             Self::ImpossibleJump => "impossible_jump",
             Self::AreaArrival => "area_arrival",
             Self::MmsiConflict => "mmsi_conflict",
+            Self::SkippedInspection => "skipped_inspection",
         }
     }
 

@@ -77,6 +77,13 @@
 //!   already in an inspection area at the vessel's first sight ("first
 //!   seen in": it arrived before; not again for a re-anchored track, unless
 //!   the track it disowned was all there was).
+//! - `skipped_inspection`: a vessel the caller's [`InspectionsDue`] names
+//!   (clearance knows who awaits an inspection; set it with
+//!   [`Monitor::set_inspections_due`]) arriving at a port approach, or first
+//!   seen in one, while due before a port (bound in); or leaving the
+//!   corridor from an inspection or waiting area into open water while due
+//!   before leaving (bound out). A point event, raised beside the
+//!   `area_arrival` or `corridor_exit`; an anomaly, not routine.
 //! - Speed-based rules (loitering, encounter) use the reported SOG; a report
 //!   without SOG neither starts nor ends them.
 //!
@@ -108,6 +115,7 @@
 
 pub mod alert;
 pub mod config;
+pub mod due;
 pub mod monitor;
 pub mod registry;
 pub mod report;
@@ -116,6 +124,7 @@ pub mod state;
 
 pub use alert::{Alert, AlertKind, Evidence, Place};
 pub use config::MonitorConfig;
+pub use due::{Before, InspectionsDue};
 pub use monitor::{Eta, Monitor, MonitorStats, belief_lookback, believed_positions};
 pub use registry::{MapRegistry, RegisteredVessel, Registry};
 pub use report::{NavStatus, PositionReport, Report, StaticReport};

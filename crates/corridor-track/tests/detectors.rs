@@ -8,8 +8,8 @@ use corridor_geo::{
     BLACK_SEA_DEMO, Corridor, KNOT_MPS, LatLon, NM, bearing_deg, destination, distance_m,
 };
 use corridor_track::{
-    Alert, AlertKind, Evidence, MapRegistry, Monitor, MonitorConfig, NavStatus, PositionReport,
-    RegisteredVessel, StaticReport,
+    Alert, AlertKind, Before, Evidence, InspectionsDue, MapRegistry, Monitor, MonitorConfig,
+    NavStatus, PositionReport, RegisteredVessel, StaticReport,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -154,7 +154,14 @@ fn merge(scripts: Vec<Script>) -> Vec<Step> {
 
 /// Final version of every alert (by id).
 fn run(steps: &[Step], registry: MapRegistry) -> (Vec<Alert>, Monitor) {
-    let mut m = Monitor::new(Arc::clone(&CORRIDOR), MonitorConfig::default(), registry);
+    run_on(monitor(registry), steps)
+}
+
+fn monitor(registry: MapRegistry) -> Monitor {
+    Monitor::new(Arc::clone(&CORRIDOR), MonitorConfig::default(), registry)
+}
+
+fn run_on(mut m: Monitor, steps: &[Step]) -> (Vec<Alert>, Monitor) {
     let mut out = Vec::new();
     for s in steps {
         match s {
@@ -178,7 +185,17 @@ fn check(
     registry: MapRegistry,
     want: &[(AlertKind, u32, f64, f64)],
 ) -> Monitor {
-    let (alerts, m) = run(steps, registry);
+    check_on(name, steps, monitor(registry), want)
+}
+
+/// [`check`] on a monitor set up beforehand.
+fn check_on(
+    name: &str,
+    steps: &[Step],
+    m: Monitor,
+    want: &[(AlertKind, u32, f64, f64)],
+) -> Monitor {
+    let (alerts, m) = run_on(m, steps);
     let mins = |t: Timestamp| t.duration_since(t0()).as_secs_f64() / 60.0;
     let mut got: Vec<(AlertKind, u32, f64, f64)> = alerts
         .iter()
@@ -292,6 +309,104 @@ fn port_arrival_and_exit_inbound() {
             (AlertKind::CorridorExit, 2, exit, exit),
         ],
     );
+}
+
+/// Open finding 66: a vessel bound in that reaches a port before its
+/// inspection, or one bound out that leaves the corridor past the
+/// inspection area before it, raised nothing (the demo's ships sailed on
+/// while their applications waited). Known by its MMSI or by the IMO its
+/// AIS names; a vessel not due, or due before the other place, is routine.
+#[test]
+fn a_vessel_that_skips_its_inspection_is_an_alert() {
+    let len = lane_len_nm(ODESA);
+    // Bound in, into the Odesa port approach: due by MMSI (61), by the IMO
+    // its AIS names (62), not due (63), due only before leaving (64).
+    let inbound = |mmsi: u32, imo: Option<u32>| {
+        let mut s = Script::new(mmsi, 0.0);
+        s.go(off(ODESA, 60.0, 0.0));
+        if imo.is_some() {
+            s.claim(imo);
+        }
+        s.go(off(ODESA, 20.0, 0.0));
+        s.go(off(ODESA, 8.0, 0.0));
+        let arrival = s.go(off(ODESA, 1.0, 0.0));
+        s.go(off(ODESA, 0.0, 0.0));
+        let exit = s.go(LatLon::new(46.50, 30.74));
+        s.hold(LatLon::new(46.50, 30.74), 0.0, 60.0, 6.0, 0.0);
+        (s, arrival, exit)
+    };
+    let (a, a_in, a_out) = inbound(61, None);
+    let (b, b_in, b_out) = inbound(62, Some(9_300_062));
+    let (c, c_in, c_out) = inbound(63, None);
+    let (d, d_in, d_out) = inbound(64, None);
+    // Bound out, from the lane through Inspection Area North into open
+    // water: due before leaving (71), due only before a port (72).
+    let outbound = |mmsi: u32| {
+        let mut s = Script::new(mmsi, 0.0);
+        s.go(off(ODESA, 203.0, 0.0));
+        s.go(off(ODESA, len - 7.0, 0.0));
+        let arrival = s.go(off(ODESA, len - 3.0, 0.0));
+        s.go(LatLon::new(41.33, 29.30));
+        s.go(LatLon::new(41.36, 29.37));
+        let exit = s.go(LatLon::new(41.38, 29.45));
+        s.go(LatLon::new(41.40, 29.90));
+        (s, arrival, exit)
+    };
+    let (e, e_in, e_out) = outbound(71);
+    let (f, f_in, f_out) = outbound(72);
+    // Due before a port and first heard in one: a dark transit (81).
+    let mut g = Script::new(81, 0.0);
+    let g_first = g.report(LatLon::new(46.50, 30.74), 0.0, NavStatus::AT_ANCHOR);
+    g.hold(LatLon::new(46.50, 30.74), 0.0, 60.0, 6.0, 0.0);
+    let due = || {
+        let mut d = InspectionsDue::new();
+        d.add(Before::Port, Some(61), None);
+        d.add(Before::Port, Some(999_000_062), Some(9_300_062));
+        d.add(Before::Exit, Some(64), None);
+        d.add(Before::Exit, Some(71), None);
+        d.add(Before::Port, Some(72), None);
+        d.add(Before::Port, Some(81), None);
+        d
+    };
+    let mut m = monitor(MapRegistry::new());
+    m.set_inspections_due(due());
+    let (alerts, _) = run_on(m, &g.steps);
+    let dark = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::SkippedInspection)
+        .expect("a vessel first heard in port while due before it");
+    assert!(
+        dark.detail
+            .starts_with("first seen in Port of Odesa approach"),
+        "{}",
+        dark.detail
+    );
+    let mut m = monitor(MapRegistry::new());
+    m.set_inspections_due(due());
+    let m = check_on(
+        "skipped inspections",
+        &merge(vec![a, b, c, d, e, f, g]),
+        m,
+        &[
+            (AlertKind::AreaArrival, 61, a_in, a_in),
+            (AlertKind::SkippedInspection, 61, a_in, a_in),
+            (AlertKind::CorridorExit, 61, a_out, a_out),
+            (AlertKind::AreaArrival, 62, b_in, b_in),
+            (AlertKind::SkippedInspection, 62, b_in, b_in),
+            (AlertKind::CorridorExit, 62, b_out, b_out),
+            (AlertKind::AreaArrival, 63, c_in, c_in),
+            (AlertKind::CorridorExit, 63, c_out, c_out),
+            (AlertKind::AreaArrival, 64, d_in, d_in),
+            (AlertKind::CorridorExit, 64, d_out, d_out),
+            (AlertKind::AreaArrival, 71, e_in, e_in),
+            (AlertKind::CorridorExit, 71, e_out, e_out),
+            (AlertKind::SkippedInspection, 71, e_out, e_out),
+            (AlertKind::AreaArrival, 72, f_in, f_in),
+            (AlertKind::CorridorExit, 72, f_out, f_out),
+            (AlertKind::SkippedInspection, 81, g_first, g_first),
+        ],
+    );
+    assert_eq!(m.inspections_due().len(), 7);
 }
 
 #[test]

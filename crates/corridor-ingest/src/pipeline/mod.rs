@@ -11,8 +11,8 @@ use std::time::Duration;
 use corridor_geo::Corridor;
 use corridor_store::{AlertRow, PositionRow, TrackStore};
 use corridor_track::{
-    Alert, AlertKind, MapRegistry, Monitor, MonitorConfig, MonitorStats, RegisteredVessel, Report,
-    VesselState, Zone,
+    Alert, AlertKind, InspectionsDue, MapRegistry, Monitor, MonitorConfig, MonitorStats,
+    RegisteredVessel, Report, VesselState, Zone,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -247,6 +247,8 @@ impl From<MonitorStats> for MonitorCounts {
 enum Query {
     /// Vessels registered while tracking runs (approved through clearance).
     Register(Vec<RegisteredVessel>),
+    /// Who awaits an inspection before a port or before leaving (clearance's).
+    InspectionsDue(InspectionsDue),
     Vessels(oneshot::Sender<Vec<LiveVessel>>),
     Stats(oneshot::Sender<(MonitorCounts, usize, u64)>),
 }
@@ -380,6 +382,17 @@ impl LiveHandle {
         self.inner
             .queries
             .send(Query::Register(vessels))
+            .await
+            .is_ok()
+    }
+    /// Tells the running monitor which vessels await an inspection they
+    /// must pass before a port or before leaving the corridor (replacing
+    /// what it was told before): from now on, one seen going there raises
+    /// `skipped_inspection`. False when the pipeline has stopped.
+    pub async fn set_inspections_due(&self, due: InspectionsDue) -> bool {
+        self.inner
+            .queries
+            .send(Query::InspectionsDue(due))
             .await
             .is_ok()
     }

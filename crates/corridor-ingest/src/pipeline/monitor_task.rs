@@ -333,6 +333,7 @@ fn answer(m: &mut Monitor, q: Query, alert_count: u64) {
                 m.register(v);
             }
         }
+        Query::InspectionsDue(due) => m.set_inspections_due(due),
         Query::Vessels(reply) => {
             let mut out: Vec<LiveVessel> = m.vessels().map(|v| live_vessel(m, v)).collect();
             out.sort_by_key(|v| v.mmsi);

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::alert::{Alert, AlertKind, Evidence, Place};
 use crate::config::MonitorConfig;
+use crate::due::{Before, InspectionsDue};
 use crate::registry::{MapRegistry, RegisteredVessel, Registry};
 use crate::report::{PositionReport, Report, StaticReport};
 use crate::state::{Fix, LastZone, MAX_AREAS, VesselState, Zone};
@@ -94,6 +95,8 @@ pub struct Monitor<R = MapRegistry> {
     slow: RTree<SlowPoint>,
     pairs: Map<(u32, u32), Pair>,
     stats: MonitorStats,
+    /// Who may not reach a port or leave the corridor yet (the caller's).
+    due: InspectionsDue,
 }
 
 /// Local-plane distance, metres: within ~1 % of the geodesic for points a
@@ -279,6 +282,7 @@ impl<R: Registry> Monitor<R> {
             slow: RTree::new(),
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
+            due: InspectionsDue::new(),
         }
     }
 
@@ -289,6 +293,16 @@ impl<R: Registry> Monitor<R> {
     /// The thresholds.
     pub fn config(&self) -> &MonitorConfig {
         &self.config
+    }
+    /// The vessels awaiting an inspection they must pass before a port or
+    /// before leaving the corridor, replacing the previous ones: from now
+    /// on, one seen going there raises `skipped_inspection`.
+    pub fn set_inspections_due(&mut self, due: InspectionsDue) {
+        self.due = due;
+    }
+    /// The vessels awaiting an inspection, as last set.
+    pub fn inspections_due(&self) -> &InspectionsDue {
+        &self.due
     }
     /// The registry (to add registrations while running).
     pub fn registry_mut(&mut self) -> &mut R {
@@ -428,6 +442,15 @@ impl<R: Registry> Monitor<R> {
             detail,
             evidence: vec![Evidence::Position(*r)],
         });
+    }
+
+    /// Whether `mmsi` (by itself or the IMO its AIS names) awaits an
+    /// inspection it must pass before going `before`.
+    fn is_due(&self, before: Before, mmsi: u32) -> bool {
+        !self.due.is_empty()
+            && self
+                .due
+                .due(before, mmsi, self.vessels.get(&mmsi).and_then(|v| v.imo))
     }
 
     #[allow(clippy::too_many_arguments)]

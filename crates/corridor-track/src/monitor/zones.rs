@@ -135,6 +135,30 @@ impl<R: Registry> Monitor<R> {
                     out,
                 );
             }
+            // Bound in and not yet inspected: into a port, or first seen in
+            // one (a dark transit shows as that).
+            let reached_port = kind_of(a) == Some(AreaKind::PortApproach)
+                && if first {
+                    never_placed
+                } else {
+                    !prev_areas.contains(a)
+                };
+            if reached_port && self.is_due(Before::Port, r.mmsi) {
+                let area = c.area(*a);
+                let name = area.map_or(String::new(), |a| a.name.clone());
+                let locode = area
+                    .and_then(|a| a.locode.as_deref())
+                    .map_or(String::new(), |l| format!(" ({l})"));
+                let how = if first { "first seen in" } else { "reached" };
+                self.point_event(
+                    AlertKind::SkippedInspection,
+                    r.mmsi,
+                    r,
+                    name_area(*a),
+                    format!("{how} {name}{locode} before its inspection"),
+                    out,
+                );
+            }
         }
 
         let Some(v) = self.vessels.get(&r.mmsi) else {
@@ -191,6 +215,22 @@ impl<R: Registry> Monitor<R> {
                         "left the corridor".into(),
                         out,
                     );
+                    // Bound out and not yet inspected: off past the inspection area.
+                    if self.is_due(Before::Exit, r.mmsi) {
+                        let name = name_area(a);
+                        let detail = format!(
+                            "left the corridor from {} before its inspection",
+                            name.as_deref().unwrap_or("an inspection area")
+                        );
+                        self.point_event(
+                            AlertKind::SkippedInspection,
+                            r.mmsi,
+                            r,
+                            name,
+                            detail,
+                            out,
+                        );
+                    }
                 } else if lane.as_ref().is_none_or(|h| h.outside_by_m() > dev_m) {
                     new_zone = Zone::Deviating;
                     let detail = match &lane {

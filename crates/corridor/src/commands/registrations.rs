@@ -11,6 +11,11 @@
 //! registry keeps no dates, so at a start the approvals already made do
 //! not replace what another source (a simulator, an operator) registered
 //! for the same vessel; approvals made while it runs do.
+//!
+//! At each look the running monitor is also told which vessels still await
+//! their inspection (`Clearance::awaited_inspections`), so one bound in
+//! that reaches a port, or bound out that leaves the corridor, before it
+//! raises `skipped_inspection`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +23,7 @@ use std::time::Duration;
 
 use corridor_clearance::Clearance;
 use corridor_store::RegistryRow;
+use corridor_track::{Before, InspectionsDue};
 
 /// How often the clearance state is read for new approvals.
 const LOOK_EVERY: Duration = Duration::from_secs(5);
@@ -55,6 +61,20 @@ pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
         );
     }
     rows.into_values().collect()
+}
+
+/// What the monitor is told of the vessels awaiting their inspection.
+pub fn inspections_due(c: &Clearance) -> InspectionsDue {
+    let mut due = InspectionsDue::new();
+    for a in c.awaited_inspections() {
+        let before = if a.bound_in {
+            Before::Port
+        } else {
+            Before::Exit
+        };
+        due.add(before, a.mmsi, a.imo);
+    }
+    due
 }
 
 /// A vessel, as the registry keeps one registration of it.
@@ -103,12 +123,22 @@ pub fn forward_registrations(
             }
         }
         let mut tick = tokio::time::interval(LOOK_EVERY);
+        let mut told_due: Option<InspectionsDue> = None;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 () = live.stopping() => break,
             }
-            let approved = approved_vessels(&service.clearance().await);
+            let clearance = service.clearance().await;
+            let due = inspections_due(&clearance);
+            if told_due.as_ref() != Some(&due) {
+                if !live.set_inspections_due(due.clone()).await {
+                    break;
+                }
+                told_due = Some(due);
+            }
+            let approved = approved_vessels(&clearance);
+            drop(clearance);
             if let Some(o) = &others {
                 // Left to the other source: seen, so later looks skip them too.
                 for r in approved.iter().filter(|r| o.contains_key(&Known::of(r))) {
@@ -257,5 +287,100 @@ mod tests {
                 .any(|a| a.approved_at.is_none()),
             "the seeded season has applications not approved"
         );
+    }
+
+    /// Open finding 66, wired as `serve` and `demo` wire it: a tracked
+    /// vessel whose application still awaits its inspection sails into
+    /// the port it is bound for, and tracking raises `skipped_inspection`.
+    #[tokio::test]
+    async fn a_vessel_sailing_into_port_before_its_inspection_is_an_alert() {
+        use corridor_ingest::{ClockMode, PipelineConfig, SourceSpec, spawn_pipeline};
+        use tokio::io::AsyncWriteExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("c.db").to_string_lossy().into_owned();
+        let (mmsi, imo) = (538_001_299, 9_284_544);
+        let tracked = [TrackedVessel {
+            imo,
+            name: "SSI AVENGER".into(),
+            mmsi,
+            port: "UAODS".into(),
+            inbound: true,
+        }];
+        let start = jiff::Timestamp::now()
+            - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
+        corridor_clearance_service::seed::seed_demo_tracked(
+            &url,
+            &dir.path().join("keys"),
+            start,
+            &tracked,
+        )
+        .await
+        .unwrap();
+        let service = corridor_clearance_service::Service::open(
+            &url,
+            corridor_clearance::CorridorConfig::bsgi().unwrap(),
+        )
+        .await
+        .unwrap();
+        let due = inspections_due(&service.clearance().await);
+        assert!(
+            due.due(Before::Port, mmsi, None),
+            "the seeded voyage awaits its inspection"
+        );
+        let corridor = corridor_ingest::demo_corridor().unwrap();
+        let mut cfg = PipelineConfig::new(
+            corridor.clone(),
+            vec![SourceSpec::parse("tcp-server:127.0.0.1:0").unwrap()],
+        );
+        cfg.clock = Some(ClockMode::Live);
+        let live = spawn_pipeline(cfg, None).await.unwrap();
+        let mut alerts = live.subscribe_alerts();
+        forward_registrations(&live, service.clone());
+        // The first look tells the monitor at once; wait for it.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        // Down the Odesa lane into the port approach, 2 km a report.
+        let lane = corridor.lane_by_name("Odesa lane").unwrap();
+        let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
+        let mut enc = corridor_ingest::sim::NmeaEncoder::new(&[], "t");
+        let feed: String = (0..=10)
+            .map(|i| {
+                let p = lane.point_at(20_000.0 - 2_000.0 * f64::from(i));
+                enc.encode(&corridor_track::Report::Position(
+                    corridor_track::PositionReport {
+                        mmsi,
+                        time: t0 + jiff::SignedDuration::from_mins(i64::from(i) * 6),
+                        lat: p.lat,
+                        lon: p.lon,
+                        sog_kn: Some(10.0),
+                        cog_deg: None,
+                        heading_deg: None,
+                        nav_status: corridor_track::NavStatus::UNDER_WAY,
+                    },
+                ))
+            })
+            .collect();
+        let mut conn = tokio::net::TcpStream::connect(live.bound()[0].1)
+            .await
+            .unwrap();
+        conn.write_all(feed.as_bytes()).await.unwrap();
+        drop(conn);
+        let skipped = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                match alerts.recv().await {
+                    Ok(a) if a.kind == corridor_track::AlertKind::SkippedInspection => break a,
+                    Ok(_) => {}
+                    Err(e) => panic!("alerts ended: {e}"),
+                }
+            }
+        })
+        .await
+        .expect("a skipped_inspection alert");
+        assert_eq!(skipped.mmsi, mmsi);
+        assert!(
+            skipped.detail.contains("Port of Odesa approach"),
+            "{}",
+            skipped.detail
+        );
+        live.shutdown().await;
     }
 }
