@@ -3998,7 +3998,10 @@ async fn a_waiting_vessel_seen_to_leave_the_inspection_area_is_away() {
 /// Open finding 66: tracking is told which vessels still await their
 /// inspection, and where each may not go before it: a vessel bound for a
 /// corridor port not into the port, one bound out not out of the corridor.
-/// Drafts are not voyages yet; a passed inspection ends the wait.
+/// Drafts are not voyages yet; a passed inspection ends the wait; an IMO
+/// number written "IMO 9…" is read (the review of the fix: it was not, and
+/// such a vessel with no MMSI was never watched); a vessel cleared on its
+/// papers is free to sail.
 #[tokio::test]
 async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
     let w = world().await;
@@ -4010,7 +4013,7 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
         .in_review_with("agent-a", &imo(939_001), 48, |c| {
             c["itinerary"]["from_port"] = json!("TRIST");
             c["itinerary"]["to_port"] = json!("UAODS");
-            c["vessel"]["mmsi"] = json!("271000042");
+            c["vessel"]["imo"] = json!(format!("IMO {}", imo(939_001)));
         })
         .await;
     let token = login(&w.app, "agent-a").await;
@@ -4019,7 +4022,7 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
         let mut v: Vec<_> = c
             .awaited_inspections()
             .into_iter()
-            .map(|a| (a.application_id, a.mmsi, a.imo, a.bound_in))
+            .map(|a| (a.application_id, a.mmsi, a.imo, a.bound_in, a.what))
             .collect();
         v.sort();
         v
@@ -4030,12 +4033,14 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
             Some(out_mmsi),
             imo(939_000).parse::<u32>().ok(),
             false,
+            format!("application {outbound}, approved, not yet inspected"),
         ),
         (
             inbound.clone(),
-            Some(271_000_042),
+            None,
             imo(939_001).parse::<u32>().ok(),
             true,
+            format!("application {inbound}, under review, not yet cleared"),
         ),
     ];
     want.sort();
@@ -4058,4 +4063,14 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
     let left = awaited(&w.s.clearance().await);
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0].0, inbound);
+
+    // Approved under the on-cause policy, no cause given: cleared on its
+    // papers, free to sail.
+    let w = world_inspecting_on_cause().await;
+    let free = w
+        .approved_with("agent-a", &imo(939_003), 48, false, Some(271_000_043))
+        .await;
+    let c = w.s.clearance().await;
+    assert!(c.applications[&free].cleared_on_papers);
+    assert!(awaited(&c).is_empty(), "{:?}", awaited(&c));
 }

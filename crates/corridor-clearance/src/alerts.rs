@@ -53,11 +53,15 @@ pub struct AwaitedInspection {
     pub application_id: String,
     /// The MMSI it declares (nine digits), if any.
     pub mmsi: Option<u32>,
-    /// The IMO number it declares, if it reads as one.
+    /// The IMO number it declares, if it reads as one ("IMO 9074729" too).
     pub imo: Option<u32>,
     /// Bound for one of the corridor's ports (inspected before it);
-    /// otherwise bound out (inspected before leaving the corridor).
+    /// otherwise bound out (inspected before leaving the corridor): see
+    /// [`crate::CorridorConfig::bound_in`].
     pub bound_in: bool,
+    /// Where it stands, in words an alert can carry: `application
+    /// BSGI-2026-000011, approved, not yet inspected`.
+    pub what: String,
 }
 
 impl crate::Clearance {
@@ -70,19 +74,24 @@ impl crate::Clearance {
         use crate::Status::*;
         self.applications
             .values()
-            .filter(|a| match a.status {
-                Submitted | UnderReview | Held => true,
-                Approved | AwaitingInspection | FailedNotReady => a.waiting_for_inspection(),
-                _ => false,
-            })
-            .map(|a| {
+            .filter_map(|a| {
+                let stands = match a.status {
+                    Submitted => "submitted, not yet cleared",
+                    UnderReview => "under review, not yet cleared",
+                    Held => "held, not yet cleared",
+                    FailedNotReady => "failed not ready, not yet inspected again",
+                    Approved if a.waiting_for_inspection() => "approved, not yet inspected",
+                    AwaitingInspection => "booked for inspection, not yet inspected",
+                    _ => return None,
+                };
                 let v = &a.content.vessel;
-                AwaitedInspection {
+                Some(AwaitedInspection {
                     application_id: a.id.clone(),
                     mmsi: v.mmsi_digits().and_then(|m| m.parse().ok()),
-                    imo: v.imo.trim().parse().ok(),
-                    bound_in: self.config.ports.contains(&a.content.itinerary.to_port),
-                }
+                    imo: v.imo_number(),
+                    bound_in: self.config.bound_in(&a.content.itinerary),
+                    what: format!("application {}, {stands}", a.id),
+                })
             })
             .collect()
     }

@@ -175,6 +175,10 @@ pub struct CorridorConfig {
     pub inspection_area: String,
     /// Ports served (UN/LOCODE).
     pub ports: Vec<String>,
+    /// Every voyage is inspected before it enters the port (UNVIM): none
+    /// is bound out, whatever its itinerary names after the port.
+    #[serde(default)]
+    pub inbound_only: bool,
     /// The delegations.
     pub parties: Vec<Party>,
     /// How decisions combine.
@@ -221,6 +225,14 @@ pub enum ConfigError {
 }
 
 impl CorridorConfig {
+    /// Whether a voyage is bound in, inspected before it reaches the
+    /// corridor's port: one whose destination is one of the ports, or any
+    /// voyage of an inbound-only corridor. Anything else leaves laden and
+    /// is inspected before it leaves the corridor.
+    pub fn bound_in(&self, itinerary: &crate::Itinerary) -> bool {
+        self.inbound_only || self.ports.contains(&itinerary.to_port)
+    }
+
     /// Parses and validates TOML.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let c: CorridorConfig =

@@ -27,6 +27,30 @@ fn shipped_configurations() {
     assert_eq!(u.documents.max_file_bytes, 20 * 1024 * 1024);
 }
 
+/// The review of finding 66's fix: an UNVIM voyage whose itinerary named
+/// Jeddah after Hodeidah was taken as bound out, and sailed into Hodeidah
+/// uninspected with no alert. Every UNVIM voyage is bound in; a Black Sea
+/// voyage is bound in only towards one of its ports.
+#[test]
+fn which_voyages_are_bound_in() {
+    let it = |port: &str, from: &str, to: &str| Itinerary {
+        port: port.into(),
+        from_port: from.into(),
+        to_port: to.into(),
+        destination_country: "XX".into(),
+    };
+    let (b, u) = (
+        CorridorConfig::bsgi().expect("bsgi"),
+        CorridorConfig::unvim().expect("unvim"),
+    );
+    assert!(b.bound_in(&it("UAODS", "TRIST", "UAODS")));
+    assert!(!b.bound_in(&it("UAODS", "UAODS", "EGALY")));
+    assert!(!b.bound_in(&it("UAODS", "TRIST", "EGALY")));
+    assert!(u.inbound_only && !b.inbound_only);
+    assert!(u.bound_in(&it("YEHOD", "DJJIB", "SAJED")));
+    assert!(u.bound_in(&it("YEHOD", "DJJIB", "YEHOD")));
+}
+
 #[test]
 fn invalid_configurations_are_refused() {
     fn check(edit: impl FnOnce(String) -> String, expected: &str) {

@@ -62,8 +62,8 @@ async fn a_vessel_due_an_inspection_that_reaches_port_is_an_alert() {
     let mut alerts = handle.subscribe_alerts();
     let (due, free) = (271_000_777, 271_000_888);
     let mut told = InspectionsDue::new();
-    told.add(Before::Port, Some(due), None);
-    told.add(Before::Exit, Some(free), None);
+    told.add(Before::Port, Some(due), None, "application A");
+    told.add(Before::Exit, Some(free), None, "application B");
     assert!(handle.set_inspections_due(told).await);
     let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
     // Both sail from 20 km out into the Odesa port approach, 2 km a report.
@@ -91,11 +91,8 @@ async fn a_vessel_due_an_inspection_that_reaches_port_is_an_alert() {
     );
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert_eq!(skipped[0].0, due);
-    assert!(
-        skipped[0]
-            .1
-            .starts_with("reached Port of Odesa approach (UAODS)"),
-        "{}",
-        skipped[0].1
+    assert_eq!(
+        skipped[0].1,
+        "reached Port of Odesa approach (UAODS): application A"
     );
 }

@@ -95,6 +95,11 @@ pub struct MonitorConfig {
     /// involves two or three ships; a crowd of fakes at one point must not
     /// make pairs (and alerts) quadratic in its size. Default 8.
     pub max_encounter_partners: usize,
+    /// `skipped_inspection`, bound out: how far from every lane and area a
+    /// vessel due an inspection before leaving must be (having been in the
+    /// corridor or a port since) to have left, not merely drifted off its
+    /// anchorage or crossed open water between two areas. Default 3 nm.
+    pub skipped_exit_nm: f64,
 }
 
 impl Default for MonitorConfig {
@@ -128,6 +133,7 @@ impl Default for MonitorConfig {
             forget_after_s: 3 * 86_400,
             max_vessels: 100_000,
             max_encounter_partners: 8,
+            skipped_exit_nm: 3.0,
         }
     }
 }

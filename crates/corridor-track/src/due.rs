@@ -1,25 +1,29 @@
 //! Inspections vessels must pass before they reach a place.
 //!
 //! Tracking does not know who is awaiting which inspection: clearance does.
-//! The caller hands the monitor the vessels whose inspection is still to
-//! come, and the monitor raises `skipped_inspection` when one of them goes
-//! where only an inspected vessel may: into a port, bound in, or out of the
-//! corridor past its inspection area, bound out.
+//! The caller hands the monitor the vessels whose inspection (or clearance)
+//! is still to come, each with a few words saying which application and
+//! where it stands, and the monitor raises `skipped_inspection` when one of
+//! them goes where only an inspected vessel may: into a port, bound in, or
+//! away from the corridor, bound out.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where a vessel may go only once inspected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Before {
     /// A port approach (a vessel bound in: the inspection comes before the port).
     Port,
-    /// Open water beyond an inspection or waiting area (a vessel bound out:
-    /// it leaves the corridor only once inspected).
+    /// Open water away from the corridor (a vessel bound out: it leaves the
+    /// corridor only once inspected).
     Exit,
 }
 
 /// The vessels awaiting an inspection, by the MMSI and the IMO number
-/// their applications declare, and where each may not go before it.
+/// their applications declare, where each may not go before it, and what
+/// the alert should say of it (`application BSGI-2026-000011, approved,
+/// not yet inspected`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InspectionsDue {
     port: Ids,
@@ -28,8 +32,8 @@ pub struct InspectionsDue {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Ids {
-    mmsi: HashSet<u32>,
-    imo: HashSet<u32>,
+    mmsi: HashMap<u32, Arc<str>>,
+    imo: HashMap<u32, Arc<str>>,
 }
 
 impl InspectionsDue {
@@ -39,23 +43,31 @@ impl InspectionsDue {
     }
 
     /// A vessel (known by either number or both) that may not go `before`
-    /// its inspection.
-    pub fn add(&mut self, before: Before, mmsi: Option<u32>, imo: Option<u32>) {
+    /// its inspection; `what` names its application and where it stands.
+    pub fn add(&mut self, before: Before, mmsi: Option<u32>, imo: Option<u32>, what: &str) {
+        let what: Arc<str> = what.into();
         let ids = self.ids_mut(before);
-        ids.mmsi.extend(mmsi);
-        ids.imo.extend(imo);
+        if let Some(m) = mmsi {
+            ids.mmsi.insert(m, what.clone());
+        }
+        if let Some(i) = imo {
+            ids.imo.insert(i, what);
+        }
     }
 
-    /// Whether the vessel transmitting `mmsi` (whose AIS names `imo`, if
-    /// it does) awaits an inspection it must pass before going `before`.
-    /// Either number is enough: a vessel keeps its IMO number under a new
-    /// MMSI, and an MMSI declared for it is its own.
-    pub fn due(&self, before: Before, mmsi: u32, imo: Option<u32>) -> bool {
+    /// What is awaited of the vessel transmitting `mmsi` (whose AIS names
+    /// `imo`, if it does) before it goes `before`, if anything is. Either
+    /// number is enough: a vessel keeps its IMO number under a new MMSI,
+    /// and an MMSI declared for it is its own.
+    pub fn due(&self, before: Before, mmsi: u32, imo: Option<u32>) -> Option<&str> {
         let ids = match before {
             Before::Port => &self.port,
             Before::Exit => &self.exit,
         };
-        ids.mmsi.contains(&mmsi) || imo.is_some_and(|i| ids.imo.contains(&i))
+        ids.mmsi
+            .get(&mmsi)
+            .or_else(|| imo.and_then(|i| ids.imo.get(&i)))
+            .map(|w| &**w)
     }
 
     /// How many numbers are held (MMSIs and IMOs, both places).
@@ -86,13 +98,13 @@ mod tests {
     #[test]
     fn either_number_names_the_vessel_and_each_place_is_its_own() {
         let mut d = InspectionsDue::new();
-        d.add(Before::Port, Some(211_000_001), Some(9_300_001));
-        d.add(Before::Exit, None, Some(9_300_002));
-        assert!(d.due(Before::Port, 211_000_001, None));
-        assert!(d.due(Before::Port, 538_000_009, Some(9_300_001)));
-        assert!(!d.due(Before::Exit, 211_000_001, Some(9_300_001)));
-        assert!(d.due(Before::Exit, 1, Some(9_300_002)));
-        assert!(!d.due(Before::Port, 1, Some(9_300_002)));
+        d.add(Before::Port, Some(211_000_001), Some(9_300_001), "A");
+        d.add(Before::Exit, None, Some(9_300_002), "B");
+        assert_eq!(d.due(Before::Port, 211_000_001, None), Some("A"));
+        assert_eq!(d.due(Before::Port, 538_000_009, Some(9_300_001)), Some("A"));
+        assert_eq!(d.due(Before::Exit, 211_000_001, Some(9_300_001)), None);
+        assert_eq!(d.due(Before::Exit, 1, Some(9_300_002)), Some("B"));
+        assert_eq!(d.due(Before::Port, 1, Some(9_300_002)), None);
         assert_eq!(d.len(), 3);
         assert!(InspectionsDue::new().is_empty());
     }

@@ -79,11 +79,16 @@
 //!   the track it disowned was all there was).
 //! - `skipped_inspection`: a vessel the caller's [`InspectionsDue`] names
 //!   (clearance knows who awaits an inspection; set it with
-//!   [`Monitor::set_inspections_due`]) arriving at a port approach, or first
-//!   seen in one, while due before a port (bound in); or leaving the
-//!   corridor from an inspection or waiting area into open water while due
-//!   before leaving (bound out). A point event, raised beside the
-//!   `area_arrival` or `corridor_exit`; an anomaly, not routine.
+//!   [`Monitor::set_inspections_due`]), by its MMSI or the IMO its AIS
+//!   names, that goes where only an inspected vessel may. Bound in: it
+//!   arrives at a port approach, is first seen in one (a dark transit), or
+//!   is in one when its AIS first names the due IMO. Bound out: having been
+//!   in the corridor or a port while due, it is more than `skipped_exit_nm`
+//!   [3 nm] from every lane and area (crossing open water between two
+//!   areas, or drifting off an anchorage, is not leaving). A point event,
+//!   once per vessel and place while it stays due (judged afresh once it
+//!   is due again); its detail says what the caller said of it (which
+//!   application, where it stands). An anomaly, not routine.
 //! - Speed-based rules (loitering, encounter) use the reported SOG; a report
 //!   without SOG neither starts nor ends them.
 //!

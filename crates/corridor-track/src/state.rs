@@ -167,6 +167,9 @@ pub(crate) struct Detectors {
     pub placed: bool,
     /// Believed fixes so far, of every track.
     pub believed: u32,
+    /// Seen in the corridor or a port while due an inspection before
+    /// leaving: from then on, going away from the corridor skips it.
+    pub bound_out_seen: bool,
 }
 
 impl VesselState {

@@ -340,7 +340,8 @@ fn a_vessel_that_skips_its_inspection_is_an_alert() {
     let (c, c_in, c_out) = inbound(63, None);
     let (d, d_in, d_out) = inbound(64, None);
     // Bound out, from the lane through Inspection Area North into open
-    // water: due before leaving (71), due only before a port (72).
+    // water: due before leaving (71), due only before a port (72). Out of
+    // the area at 29.45°E (2 nm off it: not yet away), away at 29.56°E.
     let outbound = |mmsi: u32| {
         let mut s = Script::new(mmsi, 0.0);
         s.go(off(ODESA, 203.0, 0.0));
@@ -349,23 +350,25 @@ fn a_vessel_that_skips_its_inspection_is_an_alert() {
         s.go(LatLon::new(41.33, 29.30));
         s.go(LatLon::new(41.36, 29.37));
         let exit = s.go(LatLon::new(41.38, 29.45));
+        s.wait(20.0);
+        let away = s.report(LatLon::new(41.38, 29.56), 12.0, NavStatus::UNDER_WAY);
         s.go(LatLon::new(41.40, 29.90));
-        (s, arrival, exit)
+        (s, arrival, exit, away)
     };
-    let (e, e_in, e_out) = outbound(71);
-    let (f, f_in, f_out) = outbound(72);
+    let (e, e_in, e_out, e_away) = outbound(71);
+    let (f, f_in, f_out, _) = outbound(72);
     // Due before a port and first heard in one: a dark transit (81).
     let mut g = Script::new(81, 0.0);
     let g_first = g.report(LatLon::new(46.50, 30.74), 0.0, NavStatus::AT_ANCHOR);
     g.hold(LatLon::new(46.50, 30.74), 0.0, 60.0, 6.0, 0.0);
     let due = || {
         let mut d = InspectionsDue::new();
-        d.add(Before::Port, Some(61), None);
-        d.add(Before::Port, Some(999_000_062), Some(9_300_062));
-        d.add(Before::Exit, Some(64), None);
-        d.add(Before::Exit, Some(71), None);
-        d.add(Before::Port, Some(72), None);
-        d.add(Before::Port, Some(81), None);
+        d.add(Before::Port, Some(61), None, "A-61");
+        d.add(Before::Port, Some(999_000_062), Some(9_300_062), "A-62");
+        d.add(Before::Exit, Some(64), None, "A-64");
+        d.add(Before::Exit, Some(71), None, "A-71");
+        d.add(Before::Port, Some(72), None, "A-72");
+        d.add(Before::Port, Some(81), None, "A-81");
         d
     };
     let mut m = monitor(MapRegistry::new());
@@ -375,11 +378,9 @@ fn a_vessel_that_skips_its_inspection_is_an_alert() {
         .iter()
         .find(|a| a.kind == AlertKind::SkippedInspection)
         .expect("a vessel first heard in port while due before it");
-    assert!(
-        dark.detail
-            .starts_with("first seen in Port of Odesa approach"),
-        "{}",
-        dark.detail
+    assert_eq!(
+        dark.detail,
+        "first seen in Port of Odesa approach (UAODS): A-81"
     );
     let mut m = monitor(MapRegistry::new());
     m.set_inspections_due(due());
@@ -400,13 +401,107 @@ fn a_vessel_that_skips_its_inspection_is_an_alert() {
             (AlertKind::CorridorExit, 64, d_out, d_out),
             (AlertKind::AreaArrival, 71, e_in, e_in),
             (AlertKind::CorridorExit, 71, e_out, e_out),
-            (AlertKind::SkippedInspection, 71, e_out, e_out),
+            (AlertKind::SkippedInspection, 71, e_away, e_away),
             (AlertKind::AreaArrival, 72, f_in, f_in),
             (AlertKind::CorridorExit, 72, f_out, f_out),
             (AlertKind::SkippedInspection, 81, g_first, g_first),
         ],
     );
     assert_eq!(m.inspections_due().len(), 7);
+}
+
+/// Review of finding 66's fix: a vessel bound out that moved from the
+/// inspection area to an anchorage where ships wait was called away; one
+/// swinging across a port's boundary was raised four times; one whose AIS
+/// named its due IMO only after it reached the port, and one that left its
+/// loading port straight out to sea, raised nothing.
+#[test]
+fn a_skipped_inspection_is_raised_once_and_only_for_a_vessel_really_gone() {
+    let len = lane_len_nm(ODESA);
+    // 91: bound out, from Inspection Area North across open water to the
+    // Kilyos anchorage, where it waits.
+    let mut a = Script::new(91, 0.0);
+    a.go(off(ODESA, len - 3.0, 0.0));
+    a.go(LatLon::new(41.30, 29.10));
+    a.go(LatLon::new(41.30, 28.92));
+    a.hold(LatLon::new(41.30, 28.92), 0.0, 600.0, 6.0, 0.0);
+    // 92: bound in, into the Odesa port approach, out into the lane and in
+    // again.
+    let mut b = Script::new(92, 0.0);
+    b.go(off(ODESA, 20.0, 0.0));
+    b.go(off(ODESA, 1.0, 0.0));
+    b.go(off(ODESA, 8.0, 0.0));
+    b.go(off(ODESA, 1.0, 0.0));
+    // 93: bound in and due by IMO only (a new MMSI): its AIS names the IMO
+    // only once it is in the port approach.
+    let mut c = Script::new(93, 0.0);
+    c.go(off(ODESA, 20.0, 0.0));
+    c.go(off(ODESA, 1.0, 0.0));
+    c.wait(3.0);
+    let named = c.claim(Some(9_300_093));
+    // 94: bound out, first heard in the Odesa port approach, then straight
+    // out to sea westwards, never in the lane.
+    let mut d = Script::new(94, 0.0);
+    d.report(LatLon::new(46.50, 30.74), 0.0, NavStatus::AT_ANCHOR);
+    d.wait(30.0);
+    d.go(LatLon::new(46.30, 30.20));
+    let mut due = InspectionsDue::new();
+    due.add(Before::Exit, Some(91), None, "A-91");
+    due.add(Before::Port, Some(92), None, "A-92");
+    due.add(Before::Port, Some(999_000_093), Some(9_300_093), "A-93");
+    due.add(Before::Exit, Some(94), None, "A-94");
+    let mut m = monitor(MapRegistry::new());
+    m.set_inspections_due(due);
+    let (alerts, mut m) = run_on(m, &merge(vec![a, b, c, d]));
+    let of = |mmsi: u32, kind: AlertKind| -> Vec<&Alert> {
+        alerts
+            .iter()
+            .filter(|a| a.mmsi == mmsi && a.kind == kind)
+            .collect()
+    };
+    assert!(
+        of(91, AlertKind::SkippedInspection).is_empty(),
+        "an anchorage is not away: {alerts:#?}"
+    );
+    let arrivals = of(91, AlertKind::AreaArrival);
+    assert_eq!(
+        arrivals.last().and_then(|a| a.place.area.as_deref()),
+        Some("Kilyos anchorage"),
+        "{alerts:#?}"
+    );
+    assert_eq!(of(92, AlertKind::AreaArrival).len(), 2, "{alerts:#?}");
+    assert_eq!(of(92, AlertKind::SkippedInspection).len(), 1, "{alerts:#?}");
+    let late = of(93, AlertKind::SkippedInspection);
+    assert_eq!(late.len(), 1, "{alerts:#?}");
+    assert_eq!(late[0].detail, "in Port of Odesa approach (UAODS): A-93");
+    assert_eq!(late[0].start, at(named));
+    assert!(matches!(late[0].evidence[0], Evidence::Static(_)));
+    let gone = of(94, AlertKind::SkippedInspection);
+    assert_eq!(gone.len(), 1, "{alerts:#?}");
+    assert_eq!(
+        gone[0].detail,
+        "3 nm or more from the corridor, bound out: A-94"
+    );
+
+    // Inspected since (no longer due) and due again: judged afresh.
+    m.set_inspections_due(InspectionsDue::new());
+    let mut again = InspectionsDue::new();
+    again.add(Before::Port, Some(92), None, "A-92 again");
+    m.set_inspections_due(again);
+    let mut e = Script::new(92, 0.0);
+    e.t = s_time(&m, 92) + 30.0;
+    e.go(off(ODESA, 8.0, 0.0));
+    e.go(off(ODESA, 1.0, 0.0));
+    let (more, _) = run_on(m, &e.steps);
+    let skipped: Vec<_> = more
+        .iter()
+        .filter(|a| a.kind == AlertKind::SkippedInspection)
+        .collect();
+    assert_eq!(skipped.len(), 1, "{more:#?}");
+    assert_eq!(
+        skipped[0].detail,
+        "reached Port of Odesa approach (UAODS): A-92 again"
+    );
 }
 
 #[test]

@@ -296,7 +296,6 @@ impl<'a> Planning<'a> {
 
     /// An application as the planner's voyage (waiting or not).
     pub(super) fn voyage(&self, app: &Application) -> Voyage {
-        let ports = &self.clearance.config.ports;
         let c = &app.content;
         let declared = app.ready_at.map(|t| local_date(t, &self.tz));
         // A failed-not-ready vessel comes back after the configured delay.
@@ -311,7 +310,7 @@ impl<'a> Planning<'a> {
             (None, r) => Some(r.map_or(self.undeclared_from, |r| r.max(self.undeclared_from))),
         };
         // A voyage towards a corridor port is inbound; anything else leaves laden.
-        let direction = if ports.contains(&c.itinerary.to_port) {
+        let direction = if self.clearance.config.bound_in(&c.itinerary) {
             Direction::Inbound
         } else {
             Direction::Outbound

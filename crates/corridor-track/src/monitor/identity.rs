@@ -173,5 +173,6 @@ impl<R: Registry> Monitor<R> {
             }
             (None, _) => {}
         }
+        self.skipped_port_on_static(r, out);
     }
 }

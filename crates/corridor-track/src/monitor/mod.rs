@@ -8,7 +8,7 @@
 //! jumps and shared MMSIs), `identity` (static reports), `zones`,
 //! `loitering` and `encounters`, one detector each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -97,6 +97,9 @@ pub struct Monitor<R = MapRegistry> {
     stats: MonitorStats,
     /// Who may not reach a port or leave the corridor yet (the caller's).
     due: InspectionsDue,
+    /// `skipped_inspection` raised, by vessel and place, while it stays
+    /// due: one alert a wait, not one each time it crosses a boundary.
+    raised: HashSet<(u32, Before)>,
 }
 
 /// Local-plane distance, metres: within ~1 % of the geodesic for points a
@@ -283,6 +286,7 @@ impl<R: Registry> Monitor<R> {
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
             due: InspectionsDue::new(),
+            raised: HashSet::new(),
         }
     }
 
@@ -299,6 +303,17 @@ impl<R: Registry> Monitor<R> {
     /// on, one seen going there raises `skipped_inspection`.
     pub fn set_inspections_due(&mut self, due: InspectionsDue) {
         self.due = due;
+        // A vessel no longer due (inspected, or its application ended) is
+        // judged afresh if it is ever due again.
+        let (due, vessels) = (&self.due, &mut self.vessels);
+        let imo = |m: &u32| vessels.get(m).and_then(|v| v.imo);
+        self.raised
+            .retain(|(m, b)| due.due(*b, *m, imo(m)).is_some());
+        for (m, v) in vessels.iter_mut() {
+            if v.det.bound_out_seen && due.due(Before::Exit, *m, v.imo).is_none() {
+                v.det.bound_out_seen = false;
+            }
+        }
     }
     /// The vessels awaiting an inspection, as last set.
     pub fn inspections_due(&self) -> &InspectionsDue {
@@ -444,13 +459,27 @@ impl<R: Registry> Monitor<R> {
         });
     }
 
-    /// Whether `mmsi` (by itself or the IMO its AIS names) awaits an
-    /// inspection it must pass before going `before`.
-    fn is_due(&self, before: Before, mmsi: u32) -> bool {
-        !self.due.is_empty()
-            && self
-                .due
-                .due(before, mmsi, self.vessels.get(&mmsi).and_then(|v| v.imo))
+    /// What `mmsi` (by itself or the IMO its AIS names) awaits before
+    /// going `before`, unless nothing is or it was raised already.
+    fn due_now(&self, before: Before, mmsi: u32) -> Option<String> {
+        if self.due.is_empty() || self.raised.contains(&(mmsi, before)) {
+            return None;
+        }
+        let imo = self.vessels.get(&mmsi).and_then(|v| v.imo);
+        self.due.due(before, mmsi, imo).map(str::to_owned)
+    }
+
+    /// Raises `skipped_inspection` for `mmsi` at `r`, once a wait.
+    fn skipped(
+        &mut self,
+        before: Before,
+        r: &PositionReport,
+        area: Option<String>,
+        detail: String,
+        out: &mut Vec<Alert>,
+    ) {
+        self.raised.insert((r.mmsi, before));
+        self.point_event(AlertKind::SkippedInspection, r.mmsi, r, area, detail, out);
     }
 
     #[allow(clippy::too_many_arguments)]

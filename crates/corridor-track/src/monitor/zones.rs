@@ -143,21 +143,10 @@ impl<R: Registry> Monitor<R> {
                 } else {
                     !prev_areas.contains(a)
                 };
-            if reached_port && self.is_due(Before::Port, r.mmsi) {
-                let area = c.area(*a);
-                let name = area.map_or(String::new(), |a| a.name.clone());
-                let locode = area
-                    .and_then(|a| a.locode.as_deref())
-                    .map_or(String::new(), |l| format!(" ({l})"));
+            if reached_port && let Some(what) = self.due_now(Before::Port, r.mmsi) {
                 let how = if first { "first seen in" } else { "reached" };
-                self.point_event(
-                    AlertKind::SkippedInspection,
-                    r.mmsi,
-                    r,
-                    name_area(*a),
-                    format!("{how} {name}{locode} before its inspection"),
-                    out,
-                );
+                let detail = format!("{how} {}: {what}", port_name(&c, *a));
+                self.skipped(Before::Port, r, name_area(*a), detail, out);
             }
         }
 
@@ -215,22 +204,6 @@ impl<R: Registry> Monitor<R> {
                         "left the corridor".into(),
                         out,
                     );
-                    // Bound out and not yet inspected: off past the inspection area.
-                    if self.is_due(Before::Exit, r.mmsi) {
-                        let name = name_area(a);
-                        let detail = format!(
-                            "left the corridor from {} before its inspection",
-                            name.as_deref().unwrap_or("an inspection area")
-                        );
-                        self.point_event(
-                            AlertKind::SkippedInspection,
-                            r.mmsi,
-                            r,
-                            name,
-                            detail,
-                            out,
-                        );
-                    }
                 } else if lane.as_ref().is_none_or(|h| h.outside_by_m() > dev_m) {
                     new_zone = Zone::Deviating;
                     let detail = match &lane {
@@ -296,6 +269,32 @@ impl<R: Registry> Monitor<R> {
                 }
             }
         }
+        // Bound out and not yet inspected: once seen in the corridor or a
+        // port, away from all of it (not merely across open water between
+        // two areas, or drifted off an anchorage).
+        if !self.due.is_empty() {
+            let seen = self
+                .vessels
+                .get(&r.mmsi)
+                .is_some_and(|v| v.det.bound_out_seen);
+            if in_c || !now_areas.is_empty() {
+                if !seen
+                    && self.due_now(Before::Exit, r.mmsi).is_some()
+                    && let Some(v) = self.vessels.get_mut(&r.mmsi)
+                {
+                    v.det.bound_out_seen = true;
+                }
+            } else if seen
+                && let Some(what) = self.due_now(Before::Exit, r.mmsi)
+                && self.away_from_corridor(p, widest)
+            {
+                let detail = format!(
+                    "{:.0} nm or more from the corridor, bound out: {what}",
+                    self.config.skipped_exit_nm
+                );
+                self.skipped(Before::Exit, r, None, detail, out);
+            }
+        }
         // How far until a threshold could be crossed: lane edge (with and
         // without hysteresis), deviation limit, search radius, area boundaries.
         let search = widest + dev_m + hyst;
@@ -323,4 +322,65 @@ impl<R: Registry> Monitor<R> {
             }
         }
     }
+
+    /// Farther than `skipped_exit_nm` from every lane's edge and every area.
+    fn away_from_corridor(&self, p: LatLon, widest_m: f64) -> bool {
+        let c = &self.corridor;
+        let far = self.config.skipped_exit_nm * NM;
+        c.areas_at(p).next().is_none()
+            && c.nearest_boundary_m(p, far) >= far
+            && c.nearest_lane(p, widest_m + far)
+                .is_none_or(|h| h.outside_by_m() > far)
+    }
+
+    /// A vessel bound in that reaches a port before its inspection, told
+    /// once its AIS names a due IMO: the position came first (an MMSI
+    /// changed with the flag is matched by the IMO alone).
+    pub(super) fn skipped_port_on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
+        if self.due.is_empty() || r.imo.is_none() {
+            return;
+        }
+        let c = Arc::clone(&self.corridor);
+        let Some(v) = self.vessels.get(&r.mmsi) else {
+            return;
+        };
+        let (Some(fix), Some(port)) = (
+            v.fix,
+            v.areas()
+                .find(|a| c.area(*a).is_some_and(|x| x.kind == AreaKind::PortApproach)),
+        ) else {
+            return;
+        };
+        let Some(what) = self.due_now(Before::Port, r.mmsi) else {
+            return;
+        };
+        self.raised.insert((r.mmsi, Before::Port));
+        let id = self.new_id();
+        out.push(Alert {
+            id,
+            kind: AlertKind::SkippedInspection,
+            mmsi: r.mmsi,
+            start: r.time,
+            end: r.time,
+            open: false,
+            place: Place {
+                lat: Some(fix.pos.lat),
+                lon: Some(fix.pos.lon),
+                area: c.area(port).map(|a| a.name.clone()),
+            },
+            other_mmsi: None,
+            imo: r.imo,
+            detail: format!("in {}: {what}", port_name(&c, port)),
+            evidence: vec![Evidence::Static(r.clone())],
+        });
+    }
+}
+
+/// A port approach by name and UN/LOCODE: `Port of Odesa approach (UAODS)`.
+fn port_name(c: &Corridor, a: AreaId) -> String {
+    let area = c.area(a);
+    let locode = area
+        .and_then(|a| a.locode.as_deref())
+        .map_or(String::new(), |l| format!(" ({l})"));
+    format!("{}{locode}", area.map_or("", |a| a.name.as_str()))
 }

@@ -46,7 +46,7 @@ pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
         let Some(mmsi) = v.mmsi_digits().and_then(|m| m.parse::<u32>().ok()) else {
             continue;
         };
-        let imo: Option<u32> = v.imo.trim().parse().ok();
+        let imo = v.imo_number();
         if imo.is_some() {
             rows.retain(|m, r| *m == mmsi || r.imo != imo);
         }
@@ -72,7 +72,7 @@ pub fn inspections_due(c: &Clearance) -> InspectionsDue {
         } else {
             Before::Exit
         };
-        due.add(before, a.mmsi, a.imo);
+        due.add(before, a.mmsi, a.imo, &a.what);
     }
     due
 }
@@ -323,9 +323,11 @@ mod tests {
         .await
         .unwrap();
         let due = inspections_due(&service.clearance().await);
+        let what = due.due(Before::Port, mmsi, None).map(str::to_owned);
         assert!(
-            due.due(Before::Port, mmsi, None),
-            "the seeded voyage awaits its inspection"
+            what.as_deref()
+                .is_some_and(|w| w.ends_with("approved, not yet inspected")),
+            "the seeded voyage awaits its inspection: {what:?}"
         );
         let corridor = corridor_ingest::demo_corridor().unwrap();
         let mut cfg = PipelineConfig::new(
@@ -376,10 +378,9 @@ mod tests {
         .await
         .expect("a skipped_inspection alert");
         assert_eq!(skipped.mmsi, mmsi);
-        assert!(
-            skipped.detail.contains("Port of Odesa approach"),
-            "{}",
-            skipped.detail
+        assert_eq!(
+            skipped.detail,
+            format!("reached Port of Odesa approach (UAODS): {}", what.unwrap())
         );
         live.shutdown().await;
     }
