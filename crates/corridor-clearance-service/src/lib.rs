@@ -31,18 +31,18 @@
 //! | `POST /eligibility` (a dry run on unsaved content) | anyone |
 //! | `GET /applications`, `POST /applications` | readers (agents see their company's) / agents |
 //! | `GET/PUT /applications/{id}`, `POST …/submit`, `GET …/status`, `GET …/eligibility`, `POST …/documents?kind&filename`, `GET …/documents/{sha256}`, `POST …/withdraw` | the owning company's agent (reads also delegates, inspectors, coordinators) |
-//! | `POST …/review`, `…/inspection/schedule`, `…/inspection/require` (a corridor that inspects on cause), `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
+//! | `POST …/review`, `…/inspection/schedule`, `…/inspection/require` (a corridor that inspects on cause), `…/arrival` (an arrival at the inspection area tracking did not see, or a correction), `…/depart`, `…/arrive`, `…/close`, `…/expire` | coordinator |
 //! | `POST …/inspection` | inspector |
 //! | `POST …/decisions` (a [`corridor_ledger::SignedDecision`]), `POST …/holds/{party}/release` (the party's signed release) | that party's delegate |
 //! | `GET /corridor`, `POST /corridor/suspend`, `POST /corridor/resume` | public / coordinator |
 //! | `GET /parties/keys`, `POST /parties/{party}/keys` | public / admin or that party's delegate (a party's first key; later keys need the party's endorsement) |
-//! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /accountability`, `GET /openapi.json` | public |
-//! | `GET /log/entries/{seq}/proof?size`, `GET /log/export` | delegates, inspectors, coordinators (not the admin: the log holds every application) |
+//! | `GET /log/checkpoint`, `GET /log/consistency?first&second`, `GET /log/entries/{seq}/proof?size`, `GET /accountability`, `GET /operations`, `GET /openapi.json` | public (a proof carries its entry only for the log's readers) |
+//! | `GET /log/export` | delegates, inspectors, coordinators (not the admin: the log holds every application) |
 //! | `POST /applications/{id}/readiness` | the owning company's agent |
 //! | `GET /queue[?mine=true]` | public (`mine=true`: an agent's own vessels) |
 //! | `POST /queue/overrides` | coordinator |
 //! | `GET /plans/{date}` | coordinator, delegates, inspectors |
-//! | `PUT /plans/{date}`, `POST /plans/{date}/submit` | coordinator |
+//! | `PUT /plans/{date}`, `POST /plans/{date}/submit`, `POST /plans/{date}/redraft` | coordinator |
 //! | `POST /plans/{date}/decisions` (a [`corridor_ledger::SignedDecision`] on `PLAN-YYYY-MM-DD`) | that party's delegate |
 //! | `GET /inspections?date` | inspectors, coordinator |
 //! | `GET /stoppages[?in_force]` | public |
@@ -73,7 +73,7 @@
 //!   refuses UPDATE/DELETE on it, and whoever bypasses that (dropping the
 //!   triggers) is caught by `corridor verify` at the first altered entry.
 //! * The server never holds a party's private key: delegates sign on their
-//!   side (`corridor sign`, later the browser); the server stores public keys
+//!   side (`corridor sign`, or the browser, `web/src/sign.js`); the server stores public keys
 //!   only, registered through the log. The demo seed generates party keys
 //!   and writes them to a directory it is given — demo only.
 //! * A decision counts only with a valid signature by that party's current

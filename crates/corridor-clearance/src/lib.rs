@@ -16,6 +16,7 @@
 //! | [`dayplan`] | inspections: the agent's [`Readiness`] declaration, the coordinator's [`QueueOverride`]s, and the daily plan ([`PlanContent`], its hash and versions) the parties approve with signed decisions on `PLAN-YYYY-MM-DD` |
 //! | [`stoppage`] | days off and stoppages the coordinator declares ([`Stoppage`]): weather, a day off, a party absent (only its teams stop); logged with a reason, lifted with one |
 //! | [`alerts`] | the coordinator's logged acknowledgement of a tracking alert ([`AlertRef`], [`AlertAck`]): once per alert, with a note; and the vessels tracking is told await an inspection ([`Clearance::awaited_inspections`]), for its `skipped_inspection` alert |
+//! | [`mod@operations`] | monthly operations figures from the log, for the public: [`Operations`], kept up to date one event at a time by [`OperationsTally`] (`GET /operations`) |
 //! | [`mod@accountability`] | per party: decisions, median / p90 time to decide, holds and rejections by reason, time held, time overdue and waits that ended undecided, overdue now; the same for the daily plans ([`PlanTimetable`] says when a plan is due); [`Tally`] keeps them up to date one event at a time |
 //!
 //! ## API boundary (what the server and store use)
@@ -81,7 +82,7 @@ pub use config::{
 };
 pub use dayplan::{
     DayPlan, PlanApproval, PlanAssignment, PlanContent, PlanStatus, QueueOverride, Readiness,
-    plan_id,
+    ShownPlanProblem, plan_id,
 };
 pub use eligibility::{Ineligibility, check_eligibility};
 pub use machine::{

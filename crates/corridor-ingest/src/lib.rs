@@ -11,7 +11,7 @@
 //!      stops its reading; UDP counts drops) → mpsc<Batch> of depth 1
 //! monitor task (corridor_track::Monitor; answers live queries between batches)
 //!   ├─▶ bounded mpsc<Alert> → alert sink: store upsert, THEN broadcast (SSE) and the tap
-//!   ├─▶ bounded mpsc<Vec<PositionRow>> → position sink: batched multi-row inserts
+//!   ├─▶ bounded mpsc<Vec<PositionRow>> → position sink: batches (multi-row INSERT on SQLite, binary COPY on PostgreSQL)
 //!   └─▶ broadcast<LiveEvent> (positions for the map; lagging readers skip)
 //! ```
 //!

@@ -2,8 +2,8 @@
 //!
 //! The pure core of corridor's inspection planning for an inspected maritime corridor (modelled
 //! on the Joint Coordination Centre of the Black Sea Grain Initiative, 2022-23). No I/O, no
-//! database, no clock: callers pass data in and get values back. The store, the CLI
-//! (`corridor simulate queue`) and the server (`GET /api/v1/queue`) wire it in.
+//! database, no clock: callers pass data in and get values back. The clearance service
+//! (`GET /api/v1/queue`, the daily plans) and the CLI (`corridor simulate queue`) wire it in.
 //!
 //! ## API boundary
 //! * Inputs: [`Voyage`] (one inspection need: id, direction, departure or arrival day, tonnes,

@@ -493,7 +493,8 @@ function alertsPanel(signal) {
     }
     return h('tr', { 'data-key': a.key, class: ack ? 'acked' : a.open ? 'open' : null },
       h('th', { scope: 'row' }, a.kind.replace(/_/g, ' ')),
-      h('td', null, String(a.mmsi)),
+      // The IMO its AIS named, when it did: an MMSI alone may be in no application.
+      h('td', null, String(a.mmsi), a.imo ? h('br') : null, a.imo ? `IMO ${a.imo}` : null),
       h('td', null, fmtWorkTime(a.start)),
       h('td', null, a.open ? 'open' : `closed ${fmtWorkTime(a.end)}`),
       h('td', null, a.detail || ''),

@@ -379,65 +379,11 @@ fn application_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)>
 }
 
 /// `PLAN-<date>` and the hash of the plan in `file`, computed from the
-/// assignments shown (what the parties sign: `PlanContent`).
+/// assignments shown (`PlanContent::to_sign` keeps the rule).
 fn plan_to_sign(file: &std::path::Path) -> anyhow::Result<(String, Hash)> {
     let plan: serde_json::Value =
         serde_json::from_str(&read(file)?).context("the plan is not JSON")?;
-    let field = |name: &str| {
-        plan.get(name)
-            .cloned()
-            .with_context(|| format!("the plan has no \"{name}\""))
-    };
-    const SIGNED: [&str; 7] = [
-        "application_id",
-        "vessel_name",
-        "team",
-        "area",
-        "start",
-        "end",
-        "start_at",
-    ];
-    // Only a plan put before the parties is decided on (a draft shows a
-    // hash too).
-    match plan.get("status").and_then(|v| v.as_str()) {
-        Some("submitted") => {}
-        other => bail!(
-            "the plan is {}: only a plan submitted to the parties is signed",
-            other.unwrap_or("of no status")
-        ),
-    }
-    // An assignment is signed whole: a field shown but not in the hash
-    // would be seen and not signed.
-    let assignments = field("assignments")?;
-    let list = assignments
-        .as_array()
-        .context("the plan's \"assignments\" is not a list")?;
-    for (i, a) in list.iter().enumerate() {
-        let object = a
-            .as_object()
-            .with_context(|| format!("assignment {} is not an object", i + 1))?;
-        if let Some(k) = object.keys().find(|k| !SIGNED.contains(&k.as_str())) {
-            bail!(
-                "assignment {} has {k:?}, which a plan's hash does not cover: refusing to sign",
-                i + 1
-            );
-        }
-    }
-    let content: corridor_clearance::PlanContent = serde_json::from_value(serde_json::json!({
-        "date": field("date")?,
-        "version": field("version")?,
-        "assignments": assignments,
-    }))
-    .context("the plan's content")?;
-    let hash = content.plan_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
-    match plan.get("plan_hash").and_then(|v| v.as_str()) {
-        Some(claimed) if Hash::from_hex(claimed).ok() == Some(hash) => {}
-        Some(claimed) => bail!(
-            "the plan's assignments hash to {hash}, not the {claimed} it claims: refusing to sign"
-        ),
-        None => bail!("the plan has no \"plan_hash\" to sign"),
-    }
-    Ok((corridor_clearance::plan_id(&content.date), hash))
+    Ok(corridor_clearance::PlanContent::to_sign(&plan)?)
 }
 
 pub fn run_sign(ctx: &Context, args: SignArgs) -> anyhow::Result<ExitCode> {
