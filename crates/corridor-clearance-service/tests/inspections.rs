@@ -4020,7 +4020,7 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
     let draft = w.draft(&token, &imo(939_002), 48, |_| {}).await;
     let awaited = |c: &corridor_clearance::Clearance| {
         let mut v: Vec<_> = c
-            .awaited_inspections()
+            .awaited_inspections(w.s.clock().now())
             .into_iter()
             .map(|a| (a.application_id, a.mmsi, a.imo, a.bound_in, a.what))
             .collect();
@@ -4063,6 +4063,41 @@ async fn tracking_is_told_who_awaits_an_inspection_and_before_what() {
     let left = awaited(&w.s.clearance().await);
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0].0, inbound);
+
+    // Refused by a party (the review of the fix: a refused vessel that
+    // sailed on raised nothing): watched for 30 days, unless it applies
+    // again.
+    let kind = || DecisionKind::Reject {
+        reason_code: "DESTINATION".into(),
+        text: "destination inconsistent".into(),
+    };
+    let (a, hash) = w
+        .in_review("agent-a", &imo(939_004), 48, false, Some(271_000_044))
+        .await;
+    let (st, body) = w.decide(&a, "RU", hash, kind()).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (b, hash) = w
+        .in_review("agent-a", &imo(939_005), 48, false, Some(271_000_045))
+        .await;
+    let (st, body) = w.decide(&b, "RU", hash, kind()).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let listed = |c: &corridor_clearance::Clearance, id: &str| {
+        awaited(c).into_iter().find(|x| x.0 == id).map(|x| x.4)
+    };
+    let c = w.s.clearance().await;
+    assert_eq!(
+        listed(&c, &a),
+        Some(format!("application {a}, refused by the parties"))
+    );
+    assert!(listed(&c, &b).is_some());
+    let (again, _) = w
+        .in_review("agent-a", &imo(939_005), 48, false, Some(271_000_045))
+        .await;
+    let c = w.s.clearance().await;
+    assert_eq!(listed(&c, &b), None, "applied again since");
+    assert!(listed(&c, &again).is_some());
+    w.s.clock().set("2022-11-06T12:00:00Z".parse().unwrap());
+    assert_eq!(listed(&w.s.clearance().await, &a), None, "31 days on");
 
     // Approved under the on-cause policy, no cause given: cleared on its
     // papers, free to sail.

@@ -10,7 +10,7 @@
 //! acknowledgement stands and a second is refused naming it, so two
 //! coordinators on shift cannot silently overwrite each other's note.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Which alert: its stored key and what it was, copied into the log so the
@@ -64,18 +64,47 @@ pub struct AwaitedInspection {
     pub what: String,
 }
 
+/// How long a vessel whose application was refused, denied passage,
+/// withdrawn or expired is still watched: going on anyway within this is
+/// skipping the inspection it never passed. A later application for the
+/// same vessel ends it sooner.
+pub const ENDED_WATCHED_FOR: SignedDuration = SignedDuration::from_hours(30 * 24);
+
 impl crate::Clearance {
-    /// Every vessel whose voyage may not go on before an inspection: its
-    /// application submitted and not yet decided (nor inspected), or
-    /// approved and waiting for the inspection (again, after failing not
-    /// ready). A vessel cleared on its papers is free to sail; a passed
-    /// inspection, a refusal, a withdrawal or an expiry ends the wait.
-    pub fn awaited_inspections(&self) -> Vec<AwaitedInspection> {
+    /// Every vessel whose voyage may not go on before an inspection, as of
+    /// `now`: its application submitted and not yet decided (nor
+    /// inspected), or approved and waiting for the inspection (again, after
+    /// failing not ready); or, for [`ENDED_WATCHED_FOR`] after it ended,
+    /// refused by the parties, denied passage at its inspection, withdrawn
+    /// or expired, unless the vessel has applied again since. A vessel
+    /// cleared on its papers is free to sail, as is one that passed.
+    pub fn awaited_inspections(&self, now: Timestamp) -> Vec<AwaitedInspection> {
         use crate::Status::*;
+        // The latest application of each vessel (by IMO number, else as written).
+        let ship = |a: &crate::Application| {
+            let v = &a.content.vessel;
+            v.imo_number()
+                .map_or_else(|| v.imo.trim().to_string(), |n| n.to_string())
+        };
+        // (Tracking numbers grow with time: they order applications made at one instant.)
+        let mut latest: std::collections::HashMap<String, (Timestamp, &str)> = Default::default();
+        for a in self.applications.values().filter(|a| a.status != Draft) {
+            let this = (a.created_at, a.id.as_str());
+            let t = latest.entry(ship(a)).or_insert(this);
+            *t = (*t).max(this);
+        }
+        let watched = |a: &crate::Application| {
+            now.duration_since(a.updated_at) <= ENDED_WATCHED_FOR
+                && latest.get(&ship(a)) == Some(&(a.created_at, a.id.as_str()))
+        };
         self.applications
             .values()
             .filter_map(|a| {
                 let stands = match a.status {
+                    Rejected if watched(a) => "refused by the parties",
+                    FailedNonCompliant if watched(a) => "passage denied at its inspection",
+                    Withdrawn if watched(a) => "withdrawn, never cleared",
+                    Expired if watched(a) => "expired, not inspected",
                     Submitted => "submitted, not yet cleared",
                     UnderReview => "under review, not yet cleared",
                     Held => "held, not yet cleared",

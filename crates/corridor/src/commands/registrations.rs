@@ -63,10 +63,10 @@ pub fn approved_vessels(c: &Clearance) -> Vec<RegistryRow> {
     rows.into_values().collect()
 }
 
-/// What the monitor is told of the vessels awaiting their inspection.
-pub fn inspections_due(c: &Clearance) -> InspectionsDue {
+/// What the monitor is told of the vessels awaiting their inspection, as of `now`.
+pub fn inspections_due(c: &Clearance, now: jiff::Timestamp) -> InspectionsDue {
     let mut due = InspectionsDue::new();
-    for a in c.awaited_inspections() {
+    for a in c.awaited_inspections(now) {
         let before = if a.bound_in {
             Before::Port
         } else {
@@ -130,7 +130,7 @@ pub fn forward_registrations(
                 () = live.stopping() => break,
             }
             let clearance = service.clearance().await;
-            let due = inspections_due(&clearance);
+            let due = inspections_due(&clearance, service.now().await);
             if told_due.as_ref() != Some(&due) {
                 if !live.set_inspections_due(due.clone()).await {
                     break;
@@ -322,7 +322,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let due = inspections_due(&service.clearance().await);
+        let due = inspections_due(&service.clearance().await, service.now().await);
         let what = due.due(Before::Port, mmsi, None).map(str::to_owned);
         assert!(
             what.as_deref()
