@@ -81,8 +81,10 @@
 //!   (clearance knows who awaits an inspection; set it with
 //!   [`Monitor::set_inspections_due`]), by its MMSI or the IMO its AIS
 //!   names, that goes where only an inspected vessel may. Bound in: it
-//!   arrives at a port approach, is first seen in one (a dark transit), or
-//!   is in one when its AIS first names the due IMO. Bound out: having been
+//!   arrives at a port approach, is first seen in one (a dark transit), or,
+//!   having reached one before its AIS named any IMO, names a due one there
+//!   (checked once: a vessel long in port whose next voyage is applied for
+//!   has skipped nothing). Bound out: having been
 //!   in the corridor or a port while due, it is more than `skipped_exit_nm`
 //!   [3 nm] from every lane and area (crossing open water between two
 //!   areas, or drifting off an anchorage, is not leaving). A point event,

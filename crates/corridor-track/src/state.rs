@@ -170,6 +170,10 @@ pub(crate) struct Detectors {
     /// Seen in the corridor or a port while due an inspection before
     /// leaving: from then on, going away from the corridor skips it.
     pub bound_out_seen: bool,
+    /// Reached a port approach (or was first seen in one) before its AIS
+    /// named any IMO: the first IMO it names there is checked against the
+    /// inspections due, once.
+    pub port_unjudged: bool,
 }
 
 impl VesselState {

@@ -445,6 +445,12 @@ fn a_skipped_inspection_is_raised_once_and_only_for_a_vessel_really_gone() {
     d.report(LatLon::new(46.50, 30.74), 0.0, NavStatus::AT_ANCHOR);
     d.wait(30.0);
     d.go(LatLon::new(46.30, 30.20));
+    // 95: bound in, its IMO named, in the Odesa port approach while not
+    // due; its next voyage, applied for while it is still there, is due.
+    let mut f = Script::new(95, 0.0);
+    f.claim(Some(9_300_095));
+    f.go(off(ODESA, 20.0, 0.0));
+    f.go(off(ODESA, 1.0, 0.0));
     let mut due = InspectionsDue::new();
     due.add(Before::Exit, Some(91), None, "A-91");
     due.add(Before::Port, Some(92), None, "A-92");
@@ -452,7 +458,7 @@ fn a_skipped_inspection_is_raised_once_and_only_for_a_vessel_really_gone() {
     due.add(Before::Exit, Some(94), None, "A-94");
     let mut m = monitor(MapRegistry::new());
     m.set_inspections_due(due);
-    let (alerts, mut m) = run_on(m, &merge(vec![a, b, c, d]));
+    let (alerts, mut m) = run_on(m, &merge(vec![a, b, c, d, f]));
     let of = |mmsi: u32, kind: AlertKind| -> Vec<&Alert> {
         alerts
             .iter()
@@ -487,12 +493,18 @@ fn a_skipped_inspection_is_raised_once_and_only_for_a_vessel_really_gone() {
     m.set_inspections_due(InspectionsDue::new());
     let mut again = InspectionsDue::new();
     again.add(Before::Port, Some(92), None, "A-92 again");
+    again.add(Before::Port, None, Some(9_300_095), "A-95 next voyage");
     m.set_inspections_due(again);
     let mut e = Script::new(92, 0.0);
     e.t = s_time(&m, 92) + 30.0;
     e.go(off(ODESA, 8.0, 0.0));
     e.go(off(ODESA, 1.0, 0.0));
-    let (more, _) = run_on(m, &e.steps);
+    let mut g = Script::new(95, s_time(&m, 95) + 30.0);
+    g.claim(Some(9_300_095));
+    g.report(off(ODESA, 1.0, 0.0), 0.0, NavStatus::MOORED);
+    g.wait(6.0);
+    g.claim(Some(9_300_095));
+    let (more, _) = run_on(m, &merge(vec![e, g]));
     let skipped: Vec<_> = more
         .iter()
         .filter(|a| a.kind == AlertKind::SkippedInspection)

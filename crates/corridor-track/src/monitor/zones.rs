@@ -147,6 +147,11 @@ impl<R: Registry> Monitor<R> {
                 let how = if first { "first seen in" } else { "reached" };
                 let detail = format!("{how} {}: {what}", port_name(&c, *a));
                 self.skipped(Before::Port, r, name_area(*a), detail, out);
+            } else if reached_port
+                && let Some(v) = self.vessels.get_mut(&r.mmsi)
+                && v.imo.is_none()
+            {
+                v.det.port_unjudged = true;
             }
         }
 
@@ -333,14 +338,21 @@ impl<R: Registry> Monitor<R> {
                 .is_none_or(|h| h.outside_by_m() > far)
     }
 
-    /// A vessel bound in that reaches a port before its inspection, told
-    /// once its AIS names a due IMO: the position came first (an MMSI
-    /// changed with the flag is matched by the IMO alone).
+    /// A vessel bound in that reached a port before its AIS named any IMO,
+    /// told once the first IMO it names there is due (an MMSI changed with
+    /// the flag is matched by the IMO alone). Only then: a vessel long in
+    /// port whose next voyage is applied for has not skipped anything.
     pub(super) fn skipped_port_on_static(&mut self, r: &StaticReport, out: &mut Vec<Alert>) {
-        if self.due.is_empty() || r.imo.is_none() {
+        if r.imo.is_none_or(|i| i == 0) {
             return;
         }
         let c = Arc::clone(&self.corridor);
+        let Some(v) = self.vessels.get_mut(&r.mmsi) else {
+            return;
+        };
+        if !std::mem::take(&mut v.det.port_unjudged) || self.due.is_empty() {
+            return;
+        }
         let Some(v) = self.vessels.get(&r.mmsi) else {
             return;
         };
