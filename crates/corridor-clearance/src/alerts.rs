@@ -86,16 +86,19 @@ impl crate::Clearance {
             v.imo_number()
                 .map_or_else(|| v.imo.trim().to_string(), |n| n.to_string())
         };
-        // (Tracking numbers grow with time: they order applications made at one instant.)
+        // By submission: a draft never submitted (even withdrawn or expired)
+        // was no voyage. (Tracking numbers order those submitted at one instant.)
         let mut latest: std::collections::HashMap<String, (Timestamp, &str)> = Default::default();
-        for a in self.applications.values().filter(|a| a.status != Draft) {
-            let this = (a.created_at, a.id.as_str());
+        for a in self.applications.values() {
+            let Some(at) = a.submitted_at else { continue };
+            let this = (at, a.id.as_str());
             let t = latest.entry(ship(a)).or_insert(this);
             *t = (*t).max(this);
         }
         let watched = |a: &crate::Application| {
             now.duration_since(a.updated_at) <= ENDED_WATCHED_FOR
-                && latest.get(&ship(a)) == Some(&(a.created_at, a.id.as_str()))
+                && a.submitted_at
+                    .is_some_and(|at| latest.get(&ship(a)) == Some(&(at, a.id.as_str())))
         };
         self.applications
             .values()

@@ -136,6 +136,9 @@ pub enum ShownPlanProblem {
     /// An assignment (1-based) shows a member the hash does not cover.
     #[error("assignment {0} has {1:?}, which a plan's hash does not cover: refusing to sign")]
     Uncovered(usize, String),
+    /// The plan names no hash.
+    #[error("the plan has no \"plan_hash\" to sign")]
+    NoHash,
     /// The content does not read as a plan's.
     #[error("the plan's content: {0}")]
     Content(String),
@@ -202,7 +205,7 @@ impl PlanContent {
                     claimed: claimed.to_string(),
                 });
             }
-            None => return Err(ShownPlanProblem::Missing("plan_hash")),
+            None => return Err(ShownPlanProblem::NoHash),
         }
         Ok((plan_id(&content.date), hash))
     }

@@ -489,8 +489,8 @@ fn a_skipped_inspection_is_raised_once_and_only_for_a_vessel_really_gone() {
         "3 nm or more from the corridor, bound out: A-94"
     );
 
-    // Inspected since (no longer due) and due again: judged afresh.
-    m.set_inspections_due(InspectionsDue::new());
+    // A new application for it, due at once (the review of the fix: the
+    // first alert stood for every later wait): judged afresh.
     let mut again = InspectionsDue::new();
     again.add(Before::Port, Some(92), None, "A-92 again");
     again.add(Before::Port, None, Some(9_300_095), "A-95 next voyage");

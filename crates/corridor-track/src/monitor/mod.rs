@@ -8,7 +8,7 @@
 //! jumps and shared MMSIs), `identity` (static reports), `zones`,
 //! `loitering` and `encounters`, one detector each.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -97,9 +97,10 @@ pub struct Monitor<R = MapRegistry> {
     stats: MonitorStats,
     /// Who may not reach a port or leave the corridor yet (the caller's).
     due: InspectionsDue,
-    /// `skipped_inspection` raised, by vessel and place, while it stays
-    /// due: one alert a wait, not one each time it crosses a boundary.
-    raised: HashSet<(u32, Before)>,
+    /// `skipped_inspection` raised, by vessel and place, with what was due
+    /// (the application): one alert a wait, not one each time it crosses
+    /// a boundary; a new application is a new wait.
+    raised: HashMap<(u32, Before), String>,
 }
 
 /// Local-plane distance, metres: within ~1 % of the geodesic for points a
@@ -286,7 +287,7 @@ impl<R: Registry> Monitor<R> {
             pairs: Map::with_hasher(KeyHash::new()),
             stats: MonitorStats::default(),
             due: InspectionsDue::new(),
-            raised: HashSet::new(),
+            raised: HashMap::new(),
         }
     }
 
@@ -308,7 +309,7 @@ impl<R: Registry> Monitor<R> {
         let (due, vessels) = (&self.due, &mut self.vessels);
         let imo = |m: &u32| vessels.get(m).and_then(|v| v.imo);
         self.raised
-            .retain(|(m, b)| due.due(*b, *m, imo(m)).is_some());
+            .retain(|(m, b), what| due.due(*b, *m, imo(m)) == Some(what.as_str()));
         for (m, v) in vessels.iter_mut() {
             if v.det.bound_out_seen && due.due(Before::Exit, *m, v.imo).is_none() {
                 v.det.bound_out_seen = false;
@@ -462,23 +463,25 @@ impl<R: Registry> Monitor<R> {
     /// What `mmsi` (by itself or the IMO its AIS names) awaits before
     /// going `before`, unless nothing is or it was raised already.
     fn due_now(&self, before: Before, mmsi: u32) -> Option<String> {
-        if self.due.is_empty() || self.raised.contains(&(mmsi, before)) {
+        if self.due.is_empty() {
             return None;
         }
         let imo = self.vessels.get(&mmsi).and_then(|v| v.imo);
-        self.due.due(before, mmsi, imo).map(str::to_owned)
+        let what = self.due.due(before, mmsi, imo)?;
+        (self.raised.get(&(mmsi, before)).map(String::as_str) != Some(what))
+            .then(|| what.to_owned())
     }
 
-    /// Raises `skipped_inspection` for `mmsi` at `r`, once a wait.
+    /// Raises `skipped_inspection` for `mmsi` at `r`, once a wait (`what`).
     fn skipped(
         &mut self,
         before: Before,
         r: &PositionReport,
         area: Option<String>,
-        detail: String,
+        (what, detail): (String, String),
         out: &mut Vec<Alert>,
     ) {
-        self.raised.insert((r.mmsi, before));
+        self.raised.insert((r.mmsi, before), what);
         self.point_event(AlertKind::SkippedInspection, r.mmsi, r, area, detail, out);
     }
 

@@ -34,6 +34,8 @@ impl<R: Registry> Monitor<R> {
                 Some(v) if v.in_corridor() || v.areas().next().is_some() => {
                     v.det.resumed = Some(Fix::from_report(&r));
                     v.registered = registered;
+                    // Where it was before the restart: it reached no port now.
+                    v.det.port_unjudged = false;
                     placed += 1;
                 }
                 _ => {
@@ -146,7 +148,7 @@ impl<R: Registry> Monitor<R> {
             if reached_port && let Some(what) = self.due_now(Before::Port, r.mmsi) {
                 let how = if first { "first seen in" } else { "reached" };
                 let detail = format!("{how} {}: {what}", port_name(&c, *a));
-                self.skipped(Before::Port, r, name_area(*a), detail, out);
+                self.skipped(Before::Port, r, name_area(*a), (what, detail), out);
             } else if reached_port
                 && let Some(v) = self.vessels.get_mut(&r.mmsi)
                 && v.imo.is_none()
@@ -297,7 +299,7 @@ impl<R: Registry> Monitor<R> {
                     "{:.0} nm or more from the corridor, bound out: {what}",
                     self.config.skipped_exit_nm
                 );
-                self.skipped(Before::Exit, r, None, detail, out);
+                self.skipped(Before::Exit, r, None, (what, detail), out);
             }
         }
         // How far until a threshold could be crossed: lane edge (with and
@@ -350,7 +352,8 @@ impl<R: Registry> Monitor<R> {
         let Some(v) = self.vessels.get_mut(&r.mmsi) else {
             return;
         };
-        if !std::mem::take(&mut v.det.port_unjudged) || self.due.is_empty() {
+        // Before the first look at who is due, the vessel waits to be judged.
+        if self.due.is_empty() || !std::mem::take(&mut v.det.port_unjudged) {
             return;
         }
         let Some(v) = self.vessels.get(&r.mmsi) else {
@@ -366,7 +369,6 @@ impl<R: Registry> Monitor<R> {
         let Some(what) = self.due_now(Before::Port, r.mmsi) else {
             return;
         };
-        self.raised.insert((r.mmsi, Before::Port));
         let id = self.new_id();
         out.push(Alert {
             id,
@@ -385,6 +387,7 @@ impl<R: Registry> Monitor<R> {
             detail: format!("in {}: {what}", port_name(&c, port)),
             evidence: vec![Evidence::Static(r.clone())],
         });
+        self.raised.insert((r.mmsi, Before::Port), what);
     }
 }
 
