@@ -101,6 +101,21 @@ impl World {
         hash: Hash,
         kind: DecisionKind,
     ) -> (StatusCode, Value) {
+        let path = format!("/applications/{id}/decisions");
+        self.send_decision(party, id, hash, kind, &path).await
+    }
+
+    /// Party `party`'s decision on version `hash` of `id` (an application
+    /// or `PLAN-YYYY-MM-DD`), signed with its key now and posted to `path`
+    /// by its delegate.
+    async fn send_decision(
+        &self,
+        party: &str,
+        id: &str,
+        hash: Hash,
+        kind: DecisionKind,
+        path: &str,
+    ) -> (StatusCode, Value) {
         let d = sign(
             key_of(&self.keys, party),
             party,
@@ -110,14 +125,8 @@ impl World {
             self.s.clock().now(),
         );
         let token = login(&self.app, &delegate(party)).await;
-        call(
-            &self.app,
-            "POST",
-            &format!("/applications/{id}/decisions"),
-            Some(&token),
-            Some(&serde_json::to_value(&d).unwrap()),
-        )
-        .await
+        let body = serde_json::to_value(&d).unwrap();
+        call(&self.app, "POST", path, Some(&token), Some(&body)).await
     }
 
     /// A draft by `agent` (signed in as `token`) for vessel `imo`, its ETA
@@ -227,23 +236,10 @@ impl World {
     }
 
     async fn plan_decision(&self, party: &str, date: &str, hash: &str) -> (StatusCode, Value) {
-        let d = sign(
-            key_of(&self.keys, party),
-            party,
-            &format!("PLAN-{date}"),
-            Hash::from_hex(hash).unwrap(),
-            DecisionKind::Approve,
-            self.s.clock().now(),
-        );
-        let token = login(&self.app, &delegate(party)).await;
-        call(
-            &self.app,
-            "POST",
-            &format!("/plans/{date}/decisions"),
-            Some(&token),
-            Some(&serde_json::to_value(&d).unwrap()),
-        )
-        .await
+        let (id, path) = (format!("PLAN-{date}"), format!("/plans/{date}/decisions"));
+        let hash = Hash::from_hex(hash).unwrap();
+        self.send_decision(party, &id, hash, DecisionKind::Approve, &path)
+            .await
     }
 
     /// The inspector records `outcome` (the request's JSON) for `id`, the

@@ -7,14 +7,19 @@ use corridor_track::RegisteredVessel;
 
 mod common;
 
-#[tokio::test]
-async fn a_vessel_approved_while_tracked_is_linked_at_once() {
+/// A live pipeline over the demo corridor with one TCP server source.
+async fn live_tcp_pipeline() -> corridor_ingest::LiveHandle {
     let mut cfg = PipelineConfig::new(
         demo_corridor().expect("corridor"),
         vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
     );
     cfg.clock = Some(corridor_ingest::ClockMode::Live);
-    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    spawn_pipeline(cfg, None).await.expect("pipeline")
+}
+
+#[tokio::test]
+async fn a_vessel_approved_while_tracked_is_linked_at_once() {
+    let handle = live_tcp_pipeline().await;
     let t0: jiff::Timestamp = "2026-11-30T06:00:00Z".parse().unwrap();
     let (mmsi, other) = (271_000_123, 271_000_456);
     let reports: Vec<_> = [mmsi, other]
@@ -53,12 +58,7 @@ async fn a_vessel_approved_while_tracked_is_linked_at_once() {
 #[tokio::test]
 async fn a_vessel_due_an_inspection_that_reaches_port_is_an_alert() {
     use corridor_track::{AlertKind, Before, InspectionsDue};
-    let mut cfg = PipelineConfig::new(
-        demo_corridor().expect("corridor"),
-        vec![SourceSpec::parse("tcp-server:127.0.0.1:0").expect("spec")],
-    );
-    cfg.clock = Some(corridor_ingest::ClockMode::Live);
-    let handle = spawn_pipeline(cfg, None).await.expect("pipeline");
+    let handle = live_tcp_pipeline().await;
     let mut alerts = handle.subscribe_alerts();
     let (due, free) = (271_000_777, 271_000_888);
     let mut told = InspectionsDue::new();

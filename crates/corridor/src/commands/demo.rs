@@ -164,7 +164,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let metrics = corridor_server::live::metrics_router();
     let live = corridor_ingest::spawn_pipeline(pipeline, Some(track_store)).await?;
     super::track::forward_arrivals(&live, clearance.clone());
-    super::registrations::forward_registrations(&live, clearance.clone());
+    super::registrations::forward_registrations(&live, clearance.clone()).await;
     let feed_addr = live
         .bound()
         .first()

@@ -91,11 +91,17 @@ impl Known {
 }
 
 /// Registers approved vessels with `live` (and its store) from now on, until
-/// the pipeline stops.
-pub fn forward_registrations(
+/// the pipeline stops. Who awaits an inspection is told before this
+/// returns, so the feed is judged by it from the first report on.
+pub async fn forward_registrations(
     live: &corridor_ingest::LiveHandle,
     service: Arc<corridor_clearance_service::Service>,
 ) {
+    let first = inspections_due(&service.clearance().await, service.now().await);
+    let mut told_due = live
+        .set_inspections_due(first.clone())
+        .await
+        .then_some(first);
     let live = live.clone();
     tokio::spawn(async move {
         // What was last registered for each vessel (by IMO, else MMSI): a
@@ -123,7 +129,6 @@ pub fn forward_registrations(
             }
         }
         let mut tick = tokio::time::interval(LOOK_EVERY);
-        let mut told_due: Option<InspectionsDue> = None;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
@@ -224,10 +229,33 @@ mod tests {
     }
     use corridor_clearance_service::seed::TrackedVessel;
 
+    /// A clearance store in `dir` seeded with the demo season from `start`,
+    /// `tracked` among its waiting applications, and its service.
+    async fn seeded(
+        dir: &std::path::Path,
+        start: jiff::Timestamp,
+        tracked: &[TrackedVessel],
+    ) -> Arc<corridor_clearance_service::Service> {
+        let url = dir.join("c.db").to_string_lossy().into_owned();
+        corridor_clearance_service::seed::seed_demo_tracked(
+            &url,
+            &dir.join("keys"),
+            start,
+            tracked,
+        )
+        .await
+        .unwrap();
+        corridor_clearance_service::Service::open(
+            &url,
+            corridor_clearance::CorridorConfig::bsgi().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
     #[tokio::test]
     async fn approved_applications_name_their_vessels_for_tracking() {
         let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("c.db").to_string_lossy().into_owned();
         let tracked = [
             TrackedVessel {
                 imo: 9_284_544,
@@ -245,20 +273,7 @@ mod tests {
             },
         ];
         let start = jiff::Timestamp::from_second(1_780_000_000).unwrap();
-        corridor_clearance_service::seed::seed_demo_tracked(
-            &url,
-            &dir.path().join("keys"),
-            start,
-            &tracked,
-        )
-        .await
-        .unwrap();
-        let service = corridor_clearance_service::Service::open(
-            &url,
-            corridor_clearance::CorridorConfig::bsgi().unwrap(),
-        )
-        .await
-        .unwrap();
+        let service = seeded(dir.path(), start, &tracked).await;
         let rows = approved_vessels(&service.clearance().await);
         for v in &tracked {
             let row = rows
@@ -297,7 +312,6 @@ mod tests {
         use corridor_ingest::{ClockMode, PipelineConfig, SourceSpec, spawn_pipeline};
         use tokio::io::AsyncWriteExt as _;
         let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("c.db").to_string_lossy().into_owned();
         let (mmsi, imo) = (538_001_299, 9_284_544);
         let tracked = [TrackedVessel {
             imo,
@@ -308,20 +322,7 @@ mod tests {
         }];
         let start = jiff::Timestamp::now()
             - jiff::SignedDuration::from_hours(24 * corridor_clearance_service::seed::SEASON_DAYS);
-        corridor_clearance_service::seed::seed_demo_tracked(
-            &url,
-            &dir.path().join("keys"),
-            start,
-            &tracked,
-        )
-        .await
-        .unwrap();
-        let service = corridor_clearance_service::Service::open(
-            &url,
-            corridor_clearance::CorridorConfig::bsgi().unwrap(),
-        )
-        .await
-        .unwrap();
+        let service = seeded(dir.path(), start, &tracked).await;
         let due = inspections_due(&service.clearance().await, service.now().await);
         let what = due.due(Before::Port, mmsi, None).map(str::to_owned);
         assert!(
@@ -337,9 +338,8 @@ mod tests {
         cfg.clock = Some(ClockMode::Live);
         let live = spawn_pipeline(cfg, None).await.unwrap();
         let mut alerts = live.subscribe_alerts();
-        forward_registrations(&live, service.clone());
-        // The first look tells the monitor at once; wait for it.
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        // Who is due is told before it returns, ahead of any report.
+        forward_registrations(&live, service.clone()).await;
         // Down the Odesa lane into the port approach, 2 km a report.
         let lane = corridor.lane_by_name("Odesa lane").unwrap();
         let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);

@@ -191,7 +191,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     super::track::forward_acknowledgements(&clearance, notices);
     if !args.ingest.is_empty() {
         super::track::forward_arrivals(&live, clearance.clone());
-        super::registrations::forward_registrations(&live, clearance.clone());
+        super::registrations::forward_registrations(&live, clearance.clone()).await;
     }
     opts.api
         .push(corridor_clearance_service::router_with_document(
